@@ -1,0 +1,49 @@
+/** Document shapes stored in user databases; `couch/validation/doc-rules.ts` enforces them. */
+
+export type InspectionStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
+export type ChecklistResult = 'pass' | 'fail' | 'na' | null;
+export type DefectStatus = 'open' | 'fixed' | 'wont_fix';
+
+export interface AuditFields {
+  createdBy: string;
+  createdAt: string;
+  updatedBy: string;
+  updatedAt: string;
+  deviceId: string;
+}
+
+export interface ChecklistItem {
+  id: string;
+  label: string;
+  result: ChecklistResult;
+  note?: string;
+}
+
+export interface Inspection extends AuditFields {
+  _id: string;
+  _rev?: string;
+  type: 'inspection';
+  title: string;
+  site: string;
+  status: InspectionStatus;
+  scheduledFor: string;
+  checklist: ChecklistItem[];
+  notes?: string;
+  assignedTo?: string;
+  partners?: string[];
+  reviewComment?: string;
+}
+
+export interface Defect extends AuditFields {
+  _id: string;
+  _rev?: string;
+  type: 'defect';
+  inspectionId: string;
+  title: string;
+  description?: string;
+  severity: 1 | 2 | 3 | 4 | 5;
+  location?: string;
+  status: DefectStatus;
+}
+
+export type FieldbookDoc = Inspection | Defect;

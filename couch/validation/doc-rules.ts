@@ -1,0 +1,170 @@
+/**
+ * The single source of Fieldbook's document rules.
+ *
+ * `docViolations` runs in the browser (form validation before anything is saved) and,
+ * serialised by the bootstrap into `validate_doc_update`, inside CouchDB. It must
+ * therefore be self-contained: no imports, no closures over module scope, and nothing
+ * the bootstrap's ES5 transpile cannot express.
+ *
+ * Each violation reads `<field>: <what is wrong>` so the UI can put it next to the field
+ * and CouchDB can return it as the `forbidden` reason.
+ */
+export function docViolations(
+  newDoc: Record<string, any>,
+  oldDoc: Record<string, any> | null,
+  userCtx: { name: string | null; roles: string[] },
+): string[] {
+  var violations: string[] = [];
+  var roles = userCtx.roles || [];
+  var isAdmin = roles.indexOf('_admin') !== -1;
+  var isSupervisor = isAdmin || roles.indexOf('supervisor') !== -1;
+  var ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+  var DATE = /^\d{4}-\d{2}-\d{2}$/;
+  var UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+  var IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+
+  function add(field: string, message: string) {
+    violations.push(field + ': ' + message);
+  }
+  function isString(value: unknown) {
+    return typeof value === 'string';
+  }
+  function requireString(field: string, min: number, max: number) {
+    var value = newDoc[field];
+    if (value === undefined || value === null || value === '') add(field, 'is required');
+    else if (!isString(value)) add(field, 'must be a string');
+    else if (value.trim().length < min) add(field, 'is required');
+    else if (value.length > max) add(field, 'must be at most ' + max + ' characters');
+  }
+  function optionalString(field: string) {
+    if (newDoc[field] !== undefined && !isString(newDoc[field])) add(field, 'must be a string');
+  }
+  function requireEnum(field: string, allowed: unknown[]) {
+    var value = newDoc[field];
+    if (value === undefined || value === null || value === '') add(field, 'is required');
+    else if (allowed.indexOf(value) === -1) add(field, 'must be one of ' + allowed.join(', '));
+  }
+  function requireMatch(field: string, pattern: RegExp, what: string) {
+    var value = newDoc[field];
+    if (value === undefined || value === null || value === '') add(field, 'is required');
+    else if (!isString(value) || !pattern.test(value)) add(field, 'must be ' + what);
+  }
+  function isValidDate(value: string) {
+    return !isNaN(new Date(value.length === 10 ? value + 'T00:00:00Z' : value).getTime());
+  }
+
+  if (newDoc._id.indexOf('_design/') === 0) {
+    if (!isAdmin) add('_id', 'only administrators may change design documents');
+    return violations;
+  }
+
+  if (newDoc._deleted) {
+    if (oldDoc && !oldDoc._deleted && !isSupervisor) {
+      if (oldDoc.createdBy !== userCtx.name) add('createdBy', 'only the owner may delete this document');
+      else if (oldDoc.type === 'inspection' && oldDoc.status === 'approved') {
+        add('status', 'an approved inspection can only be changed by a supervisor');
+      }
+    }
+    return violations;
+  }
+
+  var type = newDoc.type;
+  if (type !== 'inspection' && type !== 'defect') {
+    add('type', 'must be inspection or defect');
+    return violations;
+  }
+  if (!new RegExp('^' + type + ':' + UUID + '$').test(newDoc._id)) {
+    add('_id', 'must be "' + type + ':<uuid>"');
+  }
+  if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) add('type', 'cannot be changed');
+
+  // Audit fields.
+  requireString('createdBy', 1, 200);
+  requireString('updatedBy', 1, 200);
+  requireString('deviceId', 1, 200);
+  requireMatch('createdAt', ISO_DATE_TIME, 'an ISO 8601 date-time');
+  requireMatch('updatedAt', ISO_DATE_TIME, 'an ISO 8601 date-time');
+  if (isString(newDoc.createdAt) && ISO_DATE_TIME.test(newDoc.createdAt) && !isValidDate(newDoc.createdAt)) {
+    add('createdAt', 'must be an ISO 8601 date-time');
+  }
+  if (isString(newDoc.updatedAt) && ISO_DATE_TIME.test(newDoc.updatedAt) && !isValidDate(newDoc.updatedAt)) {
+    add('updatedAt', 'must be an ISO 8601 date-time');
+  }
+  var existing = oldDoc && !oldDoc._deleted ? oldDoc : null;
+  if (!isAdmin) {
+    if (!existing && newDoc.createdBy !== userCtx.name) add('createdBy', 'must be your own user name');
+    if (newDoc.updatedBy !== userCtx.name) add('updatedBy', 'must be your own user name');
+  }
+  if (existing && newDoc.createdBy !== existing.createdBy) add('createdBy', 'cannot be changed');
+
+  if (type === 'inspection') {
+    requireString('title', 1, 200);
+    requireString('site', 1, 200);
+    requireEnum('status', ['draft', 'submitted', 'approved', 'rejected']);
+    requireMatch('scheduledFor', DATE, 'a date (YYYY-MM-DD)');
+    if (isString(newDoc.scheduledFor) && DATE.test(newDoc.scheduledFor) && !isValidDate(newDoc.scheduledFor)) {
+      add('scheduledFor', 'must be a date (YYYY-MM-DD)');
+    }
+    optionalString('notes');
+    optionalString('assignedTo');
+    optionalString('reviewComment');
+    if (newDoc.partners !== undefined) {
+      if (!Array.isArray(newDoc.partners)) add('partners', 'must be a list of partner names');
+      else {
+        for (var p = 0; p < newDoc.partners.length; p++) {
+          if (!isString(newDoc.partners[p]) || !newDoc.partners[p]) add('partners', 'must be a list of partner names');
+        }
+      }
+    }
+    var checklist = newDoc.checklist;
+    if (!Array.isArray(checklist)) add('checklist', 'must be a list');
+    else {
+      var seen: Record<string, boolean> = {};
+      for (var i = 0; i < checklist.length; i++) {
+        var item = checklist[i];
+        var where = 'checklist[' + i + ']';
+        if (!item || typeof item !== 'object') {
+          add(where, 'must be an object');
+          continue;
+        }
+        if (!isString(item.id) || !item.id) add(where + '.id', 'is required');
+        else if (seen[item.id]) add(where + '.id', 'must be unique');
+        else seen[item.id] = true;
+        if (!isString(item.label) || !item.label.trim()) add(where + '.label', 'is required');
+        else if (item.label.length > 200) add(where + '.label', 'must be at most 200 characters');
+        if (['pass', 'fail', 'na', null].indexOf(item.result) === -1) {
+          add(where + '.result', 'must be one of pass, fail, na or empty');
+        }
+        if (item.note !== undefined && !isString(item.note)) add(where + '.note', 'must be a string');
+      }
+    }
+    if (!isSupervisor) {
+      var oldStatus = existing ? existing.status : null;
+      if (oldStatus === 'approved') add('status', 'an approved inspection can only be changed by a supervisor');
+      else if ((newDoc.status === 'approved' || newDoc.status === 'rejected') && newDoc.status !== oldStatus) {
+        add('status', 'only a supervisor may approve or reject');
+      }
+    }
+  } else {
+    requireMatch('inspectionId', new RegExp('^inspection:' + UUID + '$'), 'the id of an inspection');
+    requireString('title', 1, 200);
+    optionalString('description');
+    optionalString('location');
+    var severity = newDoc.severity;
+    if (severity === undefined || severity === null) add('severity', 'is required');
+    else if (typeof severity !== 'number' || severity % 1 !== 0 || severity < 1 || severity > 5) {
+      add('severity', 'must be a whole number from 1 to 5');
+    }
+    requireEnum('status', ['open', 'fixed', 'wont_fix']);
+  }
+
+  var attachments = newDoc._attachments;
+  if (attachments) {
+    for (var name in attachments) {
+      if (IMAGE_TYPES.indexOf(attachments[name].content_type) === -1) {
+        add('_attachments', name + ' must be a JPEG, PNG or WebP image');
+      }
+    }
+  }
+  return violations;
+}
