@@ -1,0 +1,26 @@
+import nano from 'nano';
+
+export type CouchAdmin = nano.ServerScope;
+
+/** A nano client acting as CouchDB server admin; the URL carries the credentials. */
+export function couchAdmin(adminUrl: string): CouchAdmin {
+  return nano({ url: adminUrl });
+}
+
+/** The URL without credentials, and the credentials, of an admin URL. */
+export function splitCredentials(adminUrl: string): { url: string; name: string; password: string } {
+  const parsed = new URL(adminUrl);
+  const name = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString().replace(/\/$/, ''), name, password };
+}
+
+export function isNotFound(error: unknown): boolean {
+  return (error as { statusCode?: number }).statusCode === 404;
+}
+
+export function isConflict(error: unknown): boolean {
+  return (error as { statusCode?: number }).statusCode === 409;
+}

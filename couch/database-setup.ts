@@ -1,0 +1,65 @@
+import type { CouchAdmin } from './couch-admin';
+import { isConflict, isNotFound } from './couch-admin';
+import { fieldbookDesignDoc } from './design/fieldbook-design-doc';
+import { MANGO_INDEXES } from './design/mango-indexes';
+import type { SecurityObject } from './security';
+
+/** Creates the database when missing; every step here is idempotent. */
+export async function ensureDatabase(couch: CouchAdmin, name: string): Promise<void> {
+  try {
+    await couch.db.create(name);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 412) throw error;
+  }
+}
+
+export async function ensureSecurity(couch: CouchAdmin, dbName: string, security: SecurityObject): Promise<void> {
+  const path = `${encodeURIComponent(dbName)}/_security`;
+  const current = await couch.request({ path });
+  if (JSON.stringify(normalise(current)) === JSON.stringify(security)) return;
+  await couch.request({ method: 'PUT', path, body: security });
+}
+
+function normalise(security: Partial<SecurityObject>): SecurityObject {
+  const names = (group?: { names?: string[]; roles?: string[] }) => ({
+    names: [...(group?.names ?? [])].sort(),
+    roles: [...(group?.roles ?? [])].sort(),
+  });
+  return { admins: names(security.admins), members: names(security.members) };
+}
+
+/** Installs or updates Fieldbook's design doc and Mango indexes, writing only what changed. */
+export async function ensureFieldbookDesign(couch: CouchAdmin, dbName: string): Promise<void> {
+  const db = couch.use(dbName);
+  const wanted = fieldbookDesignDoc();
+  let current: Record<string, unknown> | null = null;
+  try {
+    current = (await db.get(wanted._id)) as unknown as Record<string, unknown>;
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  if (!current || !sameDesign(current, wanted)) {
+    try {
+      await db.insert({ ...wanted, _rev: current?.['_rev'] as string | undefined });
+    } catch (error) {
+      // Another bootstrap wrote it at the same moment; its content is the same.
+      if (!isConflict(error)) throw error;
+    }
+  }
+  const existing = (await couch.request({ path: `${encodeURIComponent(dbName)}/_index` })) as {
+    indexes: { ddoc: string | null; name: string }[];
+  };
+  for (const index of MANGO_INDEXES) {
+    if (existing.indexes.some((known) => known.ddoc === `_design/${index.ddoc}` && known.name === index.name)) continue;
+    await couch.request({
+      method: 'POST',
+      path: `${encodeURIComponent(dbName)}/_index`,
+      body: { index: { fields: index.fields }, ddoc: index.ddoc, name: index.name, type: 'json' },
+    });
+  }
+}
+
+function sameDesign(current: Record<string, unknown>, wanted: object): boolean {
+  const { _rev, ...body } = current;
+  return JSON.stringify(body) === JSON.stringify(wanted);
+}

@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface EmbeddedCouchOptions {
+  dataDir: string;
+  port: number;
+  log?: (message: string) => void;
+}
+
+export interface EmbeddedCouch {
+  /** Base URL without credentials. */
+  url: string;
+  /** Base URL carrying the server admin's credentials (never handed to a browser). */
+  adminUrl: string;
+  /** Resolves once the supervised server answers again (e.g. after a crash). */
+  ready(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const POUCHDB_SERVER_BIN = require.resolve('pouchdb-server/bin/pouchdb-server');
+const ADMIN_NAME = 'admin';
+
+/**
+ * Runs PouchDB Server 4.2 as a supervised child process. It is old: some malformed
+ * requests end it with an unhandled rejection, so it runs with
+ * `--unhandled-rejections=warn` and is restarted with capped backoff when it still dies.
+ */
+export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise<EmbeddedCouch> {
+  const log = options.log ?? ((message: string) => console.error(message));
+  mkdirSync(options.dataDir, { recursive: true });
+  const url = `http://127.0.0.1:${options.port}`;
+  const password = adminPassword(options.dataDir);
+  const adminUrl = `http://${ADMIN_NAME}:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
+
+  let child: ChildProcess | null = null;
+  let stopping = false;
+  let backoffMs = 250;
+  let restartTimer: NodeJS.Timeout | null = null;
+
+  const launch = () => {
+    const startedAt = Date.now();
+    const stderr: string[] = [];
+    child = spawn(
+      process.execPath,
+      ['--unhandled-rejections=warn', POUCHDB_SERVER_BIN, '--host', '127.0.0.1', '--port', String(options.port),
+        '--dir', options.dataDir, '--config', join(options.dataDir, 'config.json'), '--no-stdout-logs'],
+      { cwd: options.dataDir, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr.push(chunk.toString());
+      if (stderr.length > 20) stderr.shift();
+    });
+    child.on('exit', (code, signal) => {
+      child = null;
+      if (stopping) return;
+      if (Date.now() - startedAt > 60_000) backoffMs = 250;
+      log(`embedded CouchDB exited (code ${code}, signal ${signal}); restarting in ${backoffMs} ms. Last stderr:\n${stderr.join('').slice(-2000)}`);
+      restartTimer = setTimeout(launch, backoffMs);
+      backoffMs = Math.min(backoffMs * 2, 10_000);
+    });
+  };
+
+  // A normal exit of the parent must not leave an orphaned server holding the port.
+  const killOnExit = () => child?.kill();
+  process.once('exit', killOnExit);
+  launch();
+  const ready = () => waitForServer(url, 30_000);
+  await ready();
+  await ensureAdmin(url, password);
+
+  return {
+    url,
+    adminUrl,
+    ready,
+    async stop() {
+      stopping = true;
+      process.off('exit', killOnExit);
+      if (restartTimer) clearTimeout(restartTimer);
+      const running = child;
+      if (!running) return;
+      await new Promise<void>((resolve) => {
+        running.once('exit', () => resolve());
+        running.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+/** The admin password lives beside the data it protects, readable by its owner only. */
+function adminPassword(dataDir: string): string {
+  const file = join(dataDir, 'admin-credentials.json');
+  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { password: string }).password;
+  const password = randomBytes(18).toString('base64url');
+  writeFileSync(file, JSON.stringify({ name: ADMIN_NAME, password }), { mode: 0o600 });
+  return password;
+}
+
+/** Leaves "admin party" at first start: until an admin exists, everyone is admin. */
+async function ensureAdmin(url: string, password: string): Promise<void> {
+  const session = (await (await fetch(`${url}/_session`)).json()) as { userCtx: { roles: string[] } };
+  if (!session.userCtx.roles.includes('_admin')) return;
+  const response = await fetch(`${url}/_config/admins/${ADMIN_NAME}`, { method: 'PUT', body: JSON.stringify(password) });
+  if (!response.ok) throw new Error(`could not create the embedded CouchDB admin: ${response.status} ${await response.text()}`);
+}
+
+export async function waitForServer(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

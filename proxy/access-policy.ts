@@ -1,0 +1,134 @@
+import { badRequest, forbidden, notFound, type CouchError } from './couch-error';
+
+/** What a caller may do with one database. */
+export type DbAccess = 'readwrite' | 'read';
+
+export interface Caller {
+  name: string;
+  roles: string[];
+}
+
+export type PolicyDecision = { allow: true; targetPath: string } | ({ allow: false } & CouchError);
+
+/** Built-in `_changes` filters; a design-doc filter that does not exist crashes PouchDB Server 4.2. */
+const BUILT_IN_FILTERS = new Set(['_doc_ids', '_selector', '_view']);
+
+/** Endpoints under a database, by the methods a reader or a writer may use. */
+const DB_ENDPOINTS: Record<string, { read: string[]; write: string[] }> = {
+  '': { read: ['GET', 'HEAD'], write: ['POST'] },
+  _changes: { read: ['GET', 'HEAD', 'POST'], write: [] },
+  _all_docs: { read: ['GET', 'HEAD', 'POST'], write: [] },
+  _bulk_get: { read: ['POST'], write: [] },
+  _revs_diff: { read: ['POST'], write: [] },
+  _missing_revs: { read: ['POST'], write: [] },
+  _find: { read: ['POST'], write: [] },
+  _explain: { read: ['POST'], write: [] },
+  _index: { read: ['GET', 'HEAD'], write: ['POST'] },
+  _bulk_docs: { read: [], write: ['POST'] },
+  _ensure_full_commit: { read: [], write: ['POST'] },
+};
+
+const DOC_READ = ['GET', 'HEAD'];
+const DOC_WRITE = ['PUT', 'DELETE'];
+
+/**
+ * Decides one request under `/db/`. Everything not explicitly allowed here is refused.
+ *
+ * `rawPath` is the path exactly as the client sent it (still percent-encoded, without the
+ * query). Requests for any database the caller has no grant on are refused identically,
+ * whether it exists or not, so nothing about other databases leaks.
+ */
+export function decide(
+  method: string,
+  rawPath: string,
+  query: URLSearchParams,
+  grants: ReadonlyMap<string, DbAccess>,
+): PolicyDecision {
+  const segments = parsePath(rawPath);
+  if (!segments) return deny(badRequest('Invalid path.'));
+  if (segments.length === 0) return deny(forbidden('Name a database you have access to.'));
+
+  const [dbName, ...rest] = segments;
+  if (dbName === '_session') return deny(notFound('Log in with HTTP Basic auth or through /api/session.'));
+  const access = grants.get(dbName);
+  if (!access) return deny(forbidden('You are not allowed to access this database.'));
+
+  const target = '/' + rawPath.replace(/^\/+/, '');
+  const allowed = (methods: { read: string[]; write: string[] }) =>
+    methods.read.includes(method) || (access === 'readwrite' && methods.write.includes(method));
+
+  if (rest.length === 0) {
+    if (method === 'PUT' || method === 'DELETE') return deny(forbidden('Databases are created and deleted by administrators only.'));
+    return allowed(DB_ENDPOINTS['']) ? allow(target) : deny(methodNotAllowed(method));
+  }
+
+  const [first, ...tail] = rest;
+  if (first === '_local') {
+    // Checkpoints are written on both ends of a replication, also on a read-only source;
+    // `_local` docs never replicate, so they cannot carry data anywhere.
+    if (tail.length !== 1) return deny(notFound());
+    return ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method) ? allow(target) : deny(methodNotAllowed(method));
+  }
+  if (first === '_design') {
+    if (!DOC_READ.includes(method) && !(method === 'POST' && tail[1] === '_view')) {
+      return deny(forbidden('Only administrators may change design documents.'));
+    }
+    const isDoc = tail.length === 1;
+    const isView = tail.length === 3 && tail[1] === '_view';
+    return isDoc || isView ? allow(target) : deny(notFound());
+  }
+  if (first.startsWith('_')) {
+    const endpoint = DB_ENDPOINTS[first];
+    if (!endpoint || tail.length > 0) return deny(forbidden(`${first} is not available through this server.`));
+    if (first === '_changes') {
+      const filter = query.get('filter');
+      if (filter !== null && !BUILT_IN_FILTERS.has(filter)) return deny(badRequest('Only the built-in _changes filters are available.'));
+    }
+    return allowed(endpoint) ? allow(target) : deny(methodNotAllowed(method, access));
+  }
+
+  // A document, or an attachment of one (attachment names may contain "/").
+  if (DOC_READ.includes(method) || (access === 'readwrite' && DOC_WRITE.includes(method))) return allow(target);
+  return deny(methodNotAllowed(method, access));
+}
+
+/**
+ * Splits and checks a raw path. Refuses what could make CouchDB see a different path than
+ * this policy did: encoded slashes or backslashes, dot segments (also encoded), double
+ * encoding, control characters, malformed escapes, and database names in any other case.
+ */
+export function parsePath(rawPath: string): string[] | null {
+  if (!rawPath.startsWith('/') || rawPath.includes('\\')) return null;
+  const segments = rawPath.slice(1).split('/');
+  // Every CouchDB URL may end with "/".
+  if (segments[segments.length - 1] === '') segments.pop();
+  if (segments.length === 0) return [];
+  const decoded: string[] = [];
+  for (const segment of segments) {
+    if (/%(2f|5c|25|00)/i.test(segment)) return null;
+    let value: string;
+    try {
+      value = decodeURIComponent(segment);
+    } catch {
+      return null;
+    }
+    if (value === '.' || value === '..' || /[\u0000-\u001f\u007f]/.test(value)) return null;
+    if (segment === '') return null;
+    decoded.push(value);
+  }
+  if (!/^(_[a-z_]+|[a-z][a-z0-9_$()+-]*)$/.test(decoded[0])) return null;
+  return decoded;
+}
+
+function allow(targetPath: string): PolicyDecision {
+  return { allow: true, targetPath };
+}
+
+function deny(error: CouchError): PolicyDecision {
+  return { allow: false, ...error };
+}
+
+function methodNotAllowed(method: string, access?: DbAccess): CouchError {
+  if (access === 'read') return forbidden('This database is read-only for you.');
+  return { status: 405, error: 'method_not_allowed', reason: `${method} is not allowed here.` };
+}

@@ -1,0 +1,69 @@
+import express, { type CookieOptions, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { userDbName } from '../couch/user-db-name';
+import { SESSION_COOKIE, type Authenticator } from './authenticate';
+import { badRequest, sendCouchError, unauthorized } from './couch-error';
+import type { LiveRequests } from './live-requests';
+import type { SessionStore } from './session-store';
+
+interface SessionRouteDeps {
+  couchUrl: string;
+  sessions: SessionStore;
+  authenticator: Authenticator;
+  liveRequests: LiveRequests;
+  maxAgeMs: number;
+  secureCookies: boolean;
+  logger: Logger;
+}
+
+/** `/api/session`: log in with CouchDB, hand the browser an opaque HttpOnly session id. */
+export function sessionRoutes(deps: SessionRouteDeps) {
+  const { couchUrl, sessions, authenticator, liveRequests, maxAgeMs, secureCookies } = deps;
+  const router = express.Router();
+  const cookieOptions: CookieOptions = { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: '/' };
+  const describe = (name: string, roles: string[]) => ({ ok: true, name, roles, db: userDbName(name) });
+
+  router.post('/', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
+    const { name, password } = (req.body ?? {}) as { name?: unknown; password?: unknown };
+    if (typeof name !== 'string' || typeof password !== 'string' || !name || !password) {
+      return sendCouchError(res, badRequest('Send {"name", "password"} as JSON.'));
+    }
+    const response = await fetch(`${couchUrl}/_session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ name, password }),
+    });
+    if (response.status === 401) return sendCouchError(res, unauthorized('Name or password is incorrect.'));
+    if (!response.ok) {
+      return sendCouchError(res, { status: 502, error: 'bad_gateway', reason: `The database server answered ${response.status}.` });
+    }
+    const couchCookie = /AuthSession=([^;]+)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
+    const body = (await response.json()) as { name: string; roles: string[] };
+    if (!couchCookie) return sendCouchError(res, { status: 502, error: 'bad_gateway', reason: 'The database server gave no session.' });
+    const sessionId = await sessions.create({ name: body.name, roles: body.roles, couchCookie });
+    res.cookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: maxAgeMs });
+    res.json(describe(body.name, body.roles));
+  });
+
+  router.get('/', async (req: Request, res: Response) => {
+    const identity = await authenticator.identify(req);
+    if (!identity) return sendCouchError(res, unauthorized());
+    if (identity.kind === 'session') {
+      // Renew the browser's cookie too: a tablet that comes back after days stays logged in.
+      res.cookie(SESSION_COOKIE, identity.sessionId, { ...cookieOptions, maxAge: maxAgeMs });
+    }
+    res.json(describe(identity.caller.name, identity.caller.roles));
+  });
+
+  router.delete('/', async (req: Request, res: Response) => {
+    const identity = await authenticator.identify(req);
+    if (identity?.kind === 'session') {
+      await sessions.revoke(identity.sessionId);
+      liveRequests.end(identity.caller.name, identity.sessionId);
+    }
+    res.clearCookie(SESSION_COOKIE, cookieOptions);
+    res.json({ ok: true });
+  });
+
+  return router;
+}

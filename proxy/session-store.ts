@@ -1,0 +1,113 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { CouchAdmin } from '../couch/couch-admin';
+import { isConflict, isNotFound } from '../couch/couch-admin';
+import { SESSIONS_DB } from '../couch/bootstrap';
+
+export interface Session {
+  name: string;
+  roles: string[];
+  /** CouchDB's AuthSession cookie for this user; it never leaves the proxy. */
+  couchCookie: string;
+  expiresAt: number;
+}
+
+interface SessionDoc extends Session {
+  _id: string;
+  _rev?: string;
+}
+
+/** How stale a cached session may be before it is read again (revocations by other proxies). */
+const CACHE_MS = 10_000;
+/** Sliding expiry is written back at most this often, not on every request. */
+const PERSIST_EVERY_MS = 60 * 60_000;
+
+/**
+ * Login sessions, kept in an admin-only CouchDB database so they outlive proxy restarts
+ * and field work (days offline). The browser holds only a random id; the database holds
+ * its hash, so reading the database does not yield usable ids.
+ */
+export class SessionStore {
+  private readonly db;
+  private readonly cache = new Map<string, { doc: SessionDoc; readAt: number }>();
+
+  constructor(couch: CouchAdmin, private readonly maxAgeMs: number) {
+    this.db = couch.use<Session>(SESSIONS_DB);
+  }
+
+  async create(session: Omit<Session, 'expiresAt'>): Promise<string> {
+    const id = randomBytes(32).toString('base64url');
+    const doc: SessionDoc = { _id: keyOf(id), ...session, expiresAt: Date.now() + this.maxAgeMs };
+    doc._rev = (await this.db.insert(doc)).rev;
+    this.cache.set(doc._id, { doc, readAt: Date.now() });
+    return id;
+  }
+
+  /** The live session for an id, its expiry slid forward; null when unknown or expired. */
+  async get(id: string): Promise<Session | null> {
+    const key = keyOf(id);
+    const doc = await this.read(key);
+    if (!doc) return null;
+    const now = Date.now();
+    if (doc.expiresAt <= now) {
+      await this.delete(key);
+      return null;
+    }
+    if (now + this.maxAgeMs - doc.expiresAt > PERSIST_EVERY_MS) {
+      void this.write(key, (current) => ({ ...current, expiresAt: now + this.maxAgeMs })).catch(() => undefined);
+    }
+    return doc;
+  }
+
+  /** CouchDB renews its cookie on use; keep the newest one. */
+  async renewCouchCookie(id: string, couchCookie: string): Promise<void> {
+    await this.write(keyOf(id), (current) => ({ ...current, couchCookie }));
+  }
+
+  async revoke(id: string): Promise<void> {
+    await this.delete(keyOf(id));
+  }
+
+  private async read(key: string): Promise<SessionDoc | null> {
+    const cached = this.cache.get(key);
+    if (cached && Date.now() - cached.readAt < CACHE_MS) return cached.doc;
+    try {
+      const doc = (await this.db.get(key)) as SessionDoc;
+      this.cache.set(key, { doc, readAt: Date.now() });
+      return doc;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      this.cache.delete(key);
+      return null;
+    }
+  }
+
+  private async write(key: string, change: (current: SessionDoc) => SessionDoc): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await this.read(key);
+      if (!current) return;
+      const next = change(current);
+      try {
+        next._rev = (await this.db.insert(next)).rev;
+        this.cache.set(key, { doc: next, readAt: Date.now() });
+        return;
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        this.cache.delete(key);
+      }
+    }
+  }
+
+  private async delete(key: string): Promise<void> {
+    this.cache.delete(key);
+    try {
+      const doc = await this.db.get(key);
+      await this.db.destroy(key, doc._rev);
+    } catch (error) {
+      if (!isNotFound(error) && !isConflict(error)) throw error;
+    }
+  }
+}
+
+function keyOf(id: string): string {
+  return 'session-' + createHash('sha256').update(id).digest('hex');
+}

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { bootstrap } from '../../couch/bootstrap';
+import { couchAdmin, type CouchAdmin } from '../../couch/couch-admin';
+import { startEmbeddedCouch, type EmbeddedCouch } from '../../couch/embedded-couch';
+import { addUser, type FieldbookRole } from '../../couch/users';
+import { startProxy, type RunningProxy } from '../../proxy/server';
+import { freePort } from './free-port';
+
+export const TEST_PASSWORD = 'test-password-1';
+
+export interface TestStack {
+  couch: EmbeddedCouch;
+  admin: CouchAdmin;
+  proxy: RunningProxy;
+  /** Stops the proxy and starts a new one on the same port (sessions live in CouchDB). */
+  restartProxy(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real PouchDB Server in a temp dir on a free port, bootstrapped, with users, and the
+ * proxy in front of it: what integration tests run against.
+ */
+export async function startTestStack(users: Record<string, FieldbookRole> = { alice: 'inspector', bob: 'inspector' }): Promise<TestStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fieldbook-test-'));
+  const couch = await startEmbeddedCouch({ dataDir, port: await freePort(), log: () => undefined });
+  const admin = couchAdmin(couch.adminUrl);
+  await bootstrap(admin, { sessionTimeoutSeconds: 30 * 24 * 3600 });
+  for (const [name, role] of Object.entries(users)) await addUser(admin, name, TEST_PASSWORD, role);
+  const launchProxy = (port: number) =>
+    startProxy({ couchAdminUrl: couch.adminUrl, port, logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }), staticDir: join(dataDir, 'no-app') });
+  const stack: TestStack = {
+    couch,
+    admin,
+    proxy: await launchProxy(await freePort()),
+    async restartProxy() {
+      const port = Number(new URL(stack.proxy.url).port);
+      await stack.proxy.close();
+      stack.proxy = await launchProxy(port);
+    },
+    async stop() {
+      await stack.proxy.close();
+      await couch.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** Logs in through the proxy and returns the session cookie header value. */
+export async function loginCookie(proxyUrl: string, name: string, password = TEST_PASSWORD): Promise<string> {
+  const response = await fetch(`${proxyUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+  if (!response.ok) throw new Error(`login of ${name} failed: ${response.status} ${await response.text()}`);
+  return /^[^;]+/.exec(response.headers.get('set-cookie')!)![0];
+}
+
+export function basicAuth(name: string, password = TEST_PASSWORD): string {
+  return 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64');
+}
