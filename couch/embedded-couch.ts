@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export interface EmbeddedCouchOptions {
   dataDir: string;
@@ -19,7 +20,9 @@ export interface EmbeddedCouch {
   stop(): Promise<void>;
 }
 
-const POUCHDB_SERVER_BIN = require.resolve('pouchdb-server/bin/pouchdb-server');
+const SERVER_MAIN = join(__dirname, 'pouchdb-server-main.ts');
+// The child runs in the data dir, so tsx is named by its location, not by package name.
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 const ADMIN_NAME = 'admin';
 
 /**
@@ -44,7 +47,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
     const stderr: string[] = [];
     child = spawn(
       process.execPath,
-      ['--unhandled-rejections=warn', POUCHDB_SERVER_BIN, '--host', '127.0.0.1', '--port', String(options.port),
+      ['--unhandled-rejections=warn', '--import', TSX_LOADER, SERVER_MAIN, '--host', '127.0.0.1', '--port', String(options.port),
         '--dir', options.dataDir, '--config', join(options.dataDir, 'config.json'), '--no-stdout-logs'],
       { cwd: options.dataDir, stdio: ['ignore', 'ignore', 'pipe'] },
     );

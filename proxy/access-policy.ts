@@ -45,7 +45,7 @@ export function decide(
   grants: ReadonlyMap<string, DbAccess>,
 ): PolicyDecision {
   const segments = parsePath(rawPath);
-  if (!segments) return deny(badRequest('Invalid path.'));
+  if (!segments) return deny(forbidden('This path is not allowed.'));
   if (segments.length === 0) return deny(forbidden('Name a database you have access to.'));
 
   const [dbName, ...rest] = segments;

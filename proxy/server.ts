@@ -46,9 +46,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
     server,
     async close() {
-      server.closeAllConnections();
+      // Stop accepting first, so clients see a refused connection rather than a cut one.
+      const closed = once(server, 'close');
       server.close();
-      await once(server, 'close').catch(() => undefined);
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

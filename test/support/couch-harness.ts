@@ -26,7 +26,7 @@ export interface TestStack {
  */
 export async function startTestStack(users: Record<string, FieldbookRole> = { alice: 'inspector', bob: 'inspector' }): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fieldbook-test-'));
-  const couch = await startEmbeddedCouch({ dataDir, port: await freePort(), log: () => undefined });
+  const couch = await startEmbeddedCouch({ dataDir, port: await freePort() });
   const admin = couchAdmin(couch.adminUrl);
   await bootstrap(admin, { sessionTimeoutSeconds: 30 * 24 * 3600 });
   for (const [name, role] of Object.entries(users)) await addUser(admin, name, TEST_PASSWORD, role);

@@ -1,0 +1,53 @@
+/** Finding documents whose leaves still need merging, and merging one against its stored ancestor. */
+import { isResolutionTombstone } from './conflict-resolution';
+import { isNotFound, revisionFetcher, type ConflictDb } from './conflict-db';
+import { fetchCommonAncestor, winnerFirst } from './revision-tree';
+import { isLeafDoc, type LeafDoc } from './stored-doc';
+import { mergeLeaves, type MergeResult } from './three-way-merge';
+
+export interface ConflictedDoc {
+  id: string;
+  /**
+   * Leaves to merge, the winning revision first: every live leaf plus deletions made by users
+   * (deleted vs edited is a conflict CouchDB does not list in `_conflicts`). Tombstones written
+   * by earlier resolutions are left out.
+   */
+  leaves: LeafDoc[];
+}
+
+/**
+ * Ids of documents with more than one leaf, from a `changes({style: 'all_docs'})` feed (PouchDB
+ * or CouchDB) — unlike `_conflicts`, that also catches deleted-vs-edited documents.
+ */
+export function conflictCandidateIds(results: readonly { id: string; changes: readonly { rev: string }[] }[]): string[] {
+  return results.filter((result) => result.changes.length > 1).map((result) => result.id);
+}
+
+/** The documents among `ids` that have leaves to merge; ids of missing documents are skipped. */
+export async function findConflictedDocs(db: ConflictDb, ids: readonly string[]): Promise<ConflictedDoc[]> {
+  const conflicted: ConflictedDoc[] = [];
+  for (const id of ids) {
+    const leaves = (await fetchLeaves(db, id)).filter((leaf) => !isResolutionTombstone(leaf));
+    if (leaves.length > 1 && leaves.some((leaf) => !leaf._deleted)) conflicted.push({ id, leaves: winnerFirst(leaves) });
+  }
+  return conflicted;
+}
+
+/** Merges the leaves against their common ancestor, two-way if its body is no longer stored. */
+export async function mergeConflictedDoc(db: ConflictDb, doc: ConflictedDoc): Promise<MergeResult> {
+  return mergeLeaves(doc.leaves, await fetchCommonAncestor(doc.leaves, revisionFetcher(db, doc.id)));
+}
+
+async function fetchLeaves(db: ConflictDb, id: string): Promise<LeafDoc[]> {
+  try {
+    const rows = await db.get(id, { open_revs: 'all', revs: true });
+    return rows.flatMap((row) => {
+      if (!('ok' in row)) return [];
+      if (!isLeafDoc(row.ok)) throw new Error(`${id}: leaf without _id, _rev or _revisions`);
+      return [row.ok];
+    });
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
+}

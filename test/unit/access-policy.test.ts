@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { decide, parsePath, type DbAccess } from '../../proxy/access-policy';
+
+const own = 'userdb-616c696365';
+const grants = new Map<string, DbAccess>([
+  [own, 'readwrite'],
+  ['partner-acme', 'read'],
+]);
+const check = (method: string, path: string, query = '') => decide(method, path, new URLSearchParams(query), grants);
+
+describe('access policy', () => {
+  const allowed: [string, string, string?][] = [
+    ['GET', `/${own}`],
+    ['HEAD', `/${own}/`],
+    ['GET', `/${own}/_changes`, 'feed=continuous&heartbeat=10000&style=all_docs'],
+    ['POST', `/${own}/_changes`, 'filter=_doc_ids'],
+    ['POST', `/${own}/_bulk_docs`],
+    ['POST', `/${own}/_bulk_get`, 'revs=true&latest=true'],
+    ['POST', `/${own}/_revs_diff`],
+    ['GET', `/${own}/_all_docs`],
+    ['POST', `/${own}/_find`],
+    ['POST', `/${own}/_index`],
+    ['POST', `/${own}/_ensure_full_commit`],
+    ['PUT', `/${own}/_local/abc123`],
+    ['GET', `/${own}/inspection%3A1234`],
+    ['PUT', `/${own}/defect%3A1/photo-1.jpg`],
+    ['GET', `/${own}/_design/fieldbook`],
+    ['GET', `/${own}/_design/fieldbook/_view/conflicts`],
+    ['GET', '/partner-acme/_changes'],
+    ['POST', '/partner-acme/_bulk_get'],
+    ['PUT', '/partner-acme/_local/checkpoint'],
+  ];
+  for (const [method, path, query] of allowed) {
+    test(`allows ${method} ${path}`, () => {
+      const decision = check(method, path, query);
+      assert.equal(decision.allow, true);
+      if (decision.allow) assert.equal(decision.targetPath, path);
+    });
+  }
+
+  const denied: [string, string, number, string?][] = [
+    ['GET', '/userdb-626f62', 403],
+    ['GET', '/_all_dbs', 403],
+    ['GET', '/_users/org.couchdb.user:bob', 403],
+    ['POST', '/_replicate', 403],
+    ['GET', '/_config', 403],
+    ['POST', '/_session', 404],
+    ['DELETE', `/${own}`, 403],
+    ['PUT', `/${own}`, 403],
+    ['PUT', `/${own}/_security`, 403],
+    ['GET', `/${own}/_security`, 403],
+    ['POST', `/${own}/_purge`, 403],
+    ['POST', `/${own}/_compact`, 403],
+    ['PUT', `/${own}/_design/fieldbook`, 403],
+    ['DELETE', `/${own}/_design/fieldbook`, 403],
+    ['GET', `/${own}/_changes`, 400, 'filter=fieldbook/mine'],
+    ['GET', `/USERDB-616C696365`, 403],
+    ['GET', `/${own}%2F..%2Fuserdb-626f62`, 403],
+    ['GET', `/${own}/..`, 403],
+    ['GET', `/${own}/%2e%2e/userdb-626f62`, 403],
+    ['GET', `/${own}/%252e%252e`, 403],
+    ['GET', `/${own}/_design%2Ffieldbook`, 403],
+    ['GET', `/${own}\\..\\userdb-626f62`, 403],
+    ['GET', `//${own}`, 403],
+    ['GET', `/${own}/%E0%A4%A`, 403],
+    ['PUT', '/partner-acme/inspection%3A1', 403],
+    ['POST', '/partner-acme/_bulk_docs', 403],
+  ];
+  for (const [method, path, status, query] of denied) {
+    test(`refuses ${method} ${path}${query ? '?' + query : ''} with ${status}`, () => {
+      const decision = check(method, path, query);
+      assert.equal(decision.allow, false);
+      if (!decision.allow) {
+        assert.equal(decision.status, status);
+        assert.ok(decision.error && decision.reason);
+      }
+    });
+  }
+
+  test('parsePath decodes segments once and keeps attachment paths', () => {
+    assert.deepEqual(parsePath(`/${own}/defect%3A1/photos/a%20b.jpg`), [own, 'defect:1', 'photos', 'a b.jpg']);
+    assert.deepEqual(parsePath('/'), []);
+  });
+});

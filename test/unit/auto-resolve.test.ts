@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { autoResolveConflicts } from '../../couch/conflicts/auto-resolve';
+import { revisionFetcher, writeResolution } from '../../couch/conflicts/conflict-db';
+import { resolutionBulkDocs, resolveMerge } from '../../couch/conflicts/conflict-resolution';
+import { conflictCandidateIds, findConflictedDocs, mergeConflictedDoc } from '../../couch/conflicts/conflicted-docs';
+import { alice, deletionOf, editOf, rootRevision } from './conflict-leaves';
+import { jpeg, leavesOf, localDb, storeRevisions } from './pouch-revisions';
+
+const admin = { name: 'admin', roles: ['_admin'] };
+const options = { mergedBy: 'conflicts-test', userCtx: admin, now: () => new Date('2026-11-23T12:00:00.000Z') };
+
+let db: PouchDB.Database;
+beforeEach(() => {
+  db = localDb('conflicts');
+});
+afterEach(() => db.destroy());
+
+async function conflictedIds() {
+  const { results } = await db.changes({ style: 'all_docs' });
+  return (await findConflictedDocs(db, conflictCandidateIds(results))).map((doc) => doc.id);
+}
+
+/** A root plus two sibling edits: `2-bbb` (the winner) and `2-aaa`. */
+async function storeConflict(ours: Record<string, unknown>, theirs: Record<string, unknown>, root = rootRevision({ _attachments: undefined })) {
+  await storeRevisions(db, [root, editOf(root, 'bbb', ours), editOf(root, 'aaa', theirs)]);
+  return root._id;
+}
+
+describe('finding conflicted documents', () => {
+  test('lists documents with several leaves, including deleted vs edited, but not clean ones', async () => {
+    const clean = rootRevision();
+    await storeRevisions(db, [{ ...clean, _attachments: undefined }]);
+    const edited = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
+    const deletedRoot = rootRevision({ _attachments: undefined });
+    await storeRevisions(db, [deletedRoot, editOf(deletedRoot, 'aaa', { title: 'kept' }), deletionOf(deletedRoot, 'zzz')]);
+    assert.equal((await db.get(deletedRoot._id, { conflicts: true }))._conflicts, undefined, 'CouchDB does not list it in _conflicts');
+
+    assert.deepEqual((await conflictedIds()).sort(), [edited, deletedRoot._id].sort());
+    const [found] = await findConflictedDocs(db, [edited, 'inspection:missing']);
+    assert.deepEqual(found.leaves.map((leaf) => leaf._rev), ['2-bbb', '2-aaa']);
+  });
+
+  test('the merge uses the stored ancestor, or reports it missing after compaction', async () => {
+    const id = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
+    const [doc] = await findConflictedDocs(db, [id]);
+    const merge = await mergeConflictedDoc(db, doc);
+    assert.equal(merge.ancestor?._rev, '1-root');
+    assert.deepEqual(merge.conflicts, []);
+
+    await db.compact();
+    const twoWay = await mergeConflictedDoc(db, doc);
+    assert.equal(twoWay.ancestorMissing, true);
+    assert.deepEqual(twoWay.conflicts.map((conflict) => conflict.path), ['title', 'site']);
+  });
+});
+
+describe('autoResolveConflicts', () => {
+  test('resolves disjoint edits to one leaf with a merge trail, and leaves true conflicts alone', async () => {
+    const disjoint = await storeConflict({ title: 'Ours' }, { site: 'Theirs', notes: 'n' });
+    const conflicting = await storeConflict({ title: 'Ours' }, { title: 'Theirs' });
+    const deletedRoot = rootRevision({ _attachments: undefined });
+    await storeRevisions(db, [deletedRoot, editOf(deletedRoot, 'aaa', { title: 'kept' }), deletionOf(deletedRoot, 'zzz')]);
+
+    const outcomes = await autoResolveConflicts(db, await findConflictedDocs(db, [disjoint, conflicting, deletedRoot._id]), options);
+    const resolvedRev = (await db.get(disjoint))._rev;
+    assert.deepEqual(outcomes, [
+      { id: disjoint, status: 'resolved', rev: resolvedRev, mergedFrom: ['2-bbb', '2-aaa'], deleted: false },
+      { id: conflicting, status: 'left', reason: 'needs-choice', details: ['title'] },
+      { id: deletedRoot._id, status: 'left', reason: 'needs-choice', details: ['_deleted'] },
+    ]);
+
+    const resolved = await db.get<Record<string, unknown>>(disjoint, { conflicts: true });
+    assert.equal(resolved._conflicts, undefined);
+    assert.match(resolved._rev, /^3-/);
+    assert.deepEqual([resolved['title'], resolved['site'], resolved['notes']], ['Ours', 'Theirs', 'n']);
+    assert.deepEqual(
+      [resolved['mergedFrom'], resolved['mergedBy'], resolved['mergedAt']],
+      [['2-bbb', '2-aaa'], 'conflicts-test', '2026-11-23T12:00:00.000Z'],
+    );
+    assert.equal((await leavesOf(db, disjoint)).filter((leaf) => !leaf._deleted).length, 1);
+    assert.deepEqual((await conflictedIds()).sort(), [conflicting, deletedRoot._id].sort());
+  });
+
+  test('an attachment added on a losing leaf is uploaded with the merge', async () => {
+    const id = await storeConflict({ title: 'Ours', _attachments: { 'a.jpg': jpeg('ours') } }, { _attachments: { 'b.jpg': jpeg('theirs') } });
+    const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [id]), options);
+    assert.equal(outcome.status, 'resolved');
+    assert.equal(((await db.getAttachment(id, 'a.jpg')) as Buffer).toString(), 'ours');
+    assert.equal(((await db.getAttachment(id, 'b.jpg')) as Buffer).toString(), 'theirs');
+  });
+
+  test('auto-merge can be turned off per document type', async () => {
+    const id = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
+    const docs = await findConflictedDocs(db, [id]);
+    assert.deepEqual(await autoResolveConflicts(db, docs, { ...options, autoMerge: { inspection: false } }), [
+      { id, status: 'left', reason: 'auto-merge-off', details: [] },
+    ]);
+    assert.equal((await autoResolveConflicts(db, docs, { ...options, autoMerge: { defect: false } }))[0].status, 'resolved');
+  });
+
+  test('a merge the writing user may not write is left alone, nothing written', async () => {
+    const id = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
+    const bob = { name: 'bob', roles: ['inspector'] };
+    const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [id]), { ...options, userCtx: bob });
+    assert.equal(outcome.status === 'left' && outcome.reason, 'invalid');
+    assert.ok(outcome.status === 'left' && outcome.details.includes('2-bbb: updatedBy: must be your own user name'));
+    assert.equal((await leavesOf(db, id)).length, 2);
+  });
+
+  test('when the winner changed meanwhile, the write fails and the other leaves are not tombstoned', async () => {
+    const id = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
+    const docs = await findConflictedDocs(db, [id]);
+    await db.put({ ...(await db.get(id)), title: 'Edited meanwhile' });
+    const [outcome] = await autoResolveConflicts(db, docs, options);
+    assert.equal(outcome.status === 'left' && outcome.reason, 'write-failed');
+    assert.match(outcome.status === 'left' ? outcome.details.join() : '', /conflict/);
+    assert.equal((await leavesOf(db, id)).filter((leaf) => !leaf._deleted).length, 2);
+  });
+
+  test('as the owner, alice may resolve her own conflict', async () => {
+    const id = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
+    const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [id]), { ...options, userCtx: alice });
+    assert.equal(outcome.status, 'resolved');
+  });
+});
+
+describe('resolving deleted vs edited by choice', () => {
+  for (const [choice, survivors] of [['2-aaa', 1], ['2-zzz', 0]] as const) {
+    test(`choosing ${choice === '2-aaa' ? 'the edit' : 'the deletion'} settles it for good`, async () => {
+      const root = rootRevision({ _attachments: undefined });
+      await storeRevisions(db, [root, editOf(root, 'aaa', { title: 'kept' }), deletionOf(root, 'zzz')]);
+      const [doc] = await findConflictedDocs(db, [root._id]);
+      const resolution = resolveMerge(await mergeConflictedDoc(db, doc), { _deleted: choice }, { mergedBy: 'alice', mergedAt: '2026-11-23T12:00:00Z' });
+      const written = await writeResolution(db, await resolutionBulkDocs(resolution, revisionFetcher(db, root._id)));
+      assert.equal(written.ok, true);
+      assert.equal((await leavesOf(db, root._id)).filter((leaf) => !leaf._deleted).length, survivors);
+      assert.deepEqual(await conflictedIds(), []);
+    });
+  }
+});

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  isResolutionTombstone,
+  resolutionBulkDocs,
+  resolveMerge,
+  UnresolvedConflictsError,
+} from '../../couch/conflicts/conflict-resolution';
+import type { FetchRevision, StoredDoc } from '../../couch/conflicts/stored-doc';
+import { mergeLeaves } from '../../couch/conflicts/three-way-merge';
+import { deletionOf, editOf, photo, rootRevision } from './conflict-leaves';
+
+const root = rootRevision();
+const stamp = { mergedBy: 'alice', mergedAt: '2026-11-23T12:00:00.000Z' };
+const noFetch: FetchRevision = () => assert.fail('no attachment data should be needed');
+
+describe('resolveMerge', () => {
+  test('without conflicts: the merged document with the merge trail', () => {
+    const merge = mergeLeaves([editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { site: 'Theirs' })], root);
+    const { doc, leaves } = resolveMerge(merge, {}, stamp);
+    assert.deepEqual(leaves, merge.leaves);
+    assert.equal(doc?._rev, '2-bbb');
+    assert.equal(doc?.['title'], 'Ours');
+    assert.equal(doc?.['site'], 'Theirs');
+    assert.deepEqual(doc?.mergedFrom, ['2-bbb', '2-aaa']);
+    assert.equal(doc?.mergedBy, 'alice');
+    assert.equal(doc?.mergedAt, '2026-11-23T12:00:00.000Z');
+  });
+
+  test('refuses to resolve while a conflict has no choice, naming the paths', () => {
+    const merge = mergeLeaves([editOf(root, 'bbb', { title: 'Ours', site: 'S1' }), editOf(root, 'aaa', { title: 'Theirs', site: 'S2' })], root);
+    assert.throws(
+      () => resolveMerge(merge, { site: '2-aaa' }, stamp),
+      (error: unknown) => error instanceof UnresolvedConflictsError && error.paths.join() === 'title',
+    );
+    assert.equal(resolveMerge(merge, { site: '2-aaa', title: '2-aaa' }, stamp).doc?.['title'], 'Theirs');
+  });
+
+  test('choosing the deletion settles everything else', () => {
+    const merge = mergeLeaves([deletionOf(root, 'zzz'), editOf(root, 'aaa', { title: 'T', site: 'S' }), editOf(root, 'bbb', { title: 'U' })], root);
+    assert.deepEqual(merge.conflicts.map((conflict) => conflict.path), ['_deleted', 'title']);
+    assert.equal(resolveMerge(merge, { _deleted: '2-zzz' }, stamp).doc, null);
+  });
+});
+
+describe('resolutionBulkDocs', () => {
+  test('the merged document on the winning revision, then a marked tombstone on every other leaf', async () => {
+    const merge = mergeLeaves([editOf(root, 'bbb', { title: 'B' }), editOf(root, 'aaa', { site: 'A' }), deletionOf(editOf(root, 'ccc', {}), 'ddd')], root);
+    const keep = { _deleted: '2-bbb' };
+    const docs = await resolutionBulkDocs(resolveMerge(merge, keep, stamp), noFetch);
+    assert.deepEqual(docs.map((doc) => [doc._rev, doc._deleted ?? false]), [['2-bbb', false], ['2-aaa', true], ['3-ddd', true]]);
+    assert.deepEqual(docs.slice(1), [
+      { _id: root._id, _rev: '2-aaa', _deleted: true, mergedInto: '2-bbb' },
+      { _id: root._id, _rev: '3-ddd', _deleted: true, mergedInto: '2-bbb' },
+    ]);
+    assert.equal(docs.slice(1).every((doc) => isResolutionTombstone(doc as StoredDoc)), true);
+    assert.equal(isResolutionTombstone(deletionOf(root, 'x')), false);
+  });
+
+  test('a deleted result tombstones the live leaves only', async () => {
+    const merge = mergeLeaves([deletionOf(root, 'zzz'), editOf(root, 'aaa', { title: 'T' })], root);
+    const docs = await resolutionBulkDocs(resolveMerge(merge, { _deleted: '2-zzz' }, stamp), noFetch);
+    assert.deepEqual(docs, [{ _id: root._id, _rev: '2-aaa', _deleted: true, mergedInto: '2-aaa' }]);
+  });
+
+  test('attachments of the winning revision stay stubs; others are inlined from a leaf that has them', async () => {
+    const winner = editOf(root, 'bbb', { _attachments: { 'a.jpg': photo('md5-a'), 'b.jpg': photo('md5-b') } });
+    const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photo('md5-a'), 'c.jpg': photo('md5-c'), 'd.jpg': photo('md5-d') } });
+    const fetched: string[] = [];
+    const fetchRevision: FetchRevision = async (rev, { attachments }) => {
+      fetched.push(`${rev} ${attachments}`);
+      const data = (digest: string) => ({ content_type: 'image/jpeg', digest, data: `data-of-${digest}` });
+      return { ...loser, _attachments: { 'a.jpg': data('md5-a'), 'c.jpg': data('md5-c'), 'd.jpg': data('md5-d') } };
+    };
+    const [head] = await resolutionBulkDocs(resolveMerge(mergeLeaves([winner, loser], root), {}, stamp), fetchRevision);
+    assert.ok('_attachments' in head);
+    assert.deepEqual(head._attachments, {
+      'a.jpg': { stub: true, digest: 'md5-a', content_type: 'image/jpeg', length: 3 },
+      'b.jpg': { stub: true, digest: 'md5-b', content_type: 'image/jpeg', length: 3 },
+      'c.jpg': { content_type: 'image/jpeg', data: 'data-of-md5-c' },
+      'd.jpg': { content_type: 'image/jpeg', data: 'data-of-md5-d' },
+    });
+    assert.deepEqual(fetched, ['2-aaa true'], 'each leaf is loaded with its data once');
+  });
+
+  test('an attachment whose leaf is gone fails loudly instead of writing a broken stub', async () => {
+    const winner = editOf(root, 'bbb', { title: 'B' });
+    const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photo('md5-a'), 'c.jpg': photo('md5-c') } });
+    const resolution = resolveMerge(mergeLeaves([winner, loser], root), {}, stamp);
+    await assert.rejects(resolutionBulkDocs(resolution, async () => null), /attachment c.jpg \(md5-c\) is no longer available/);
+  });
+});
