@@ -17,13 +17,16 @@ export interface EmbeddedCouch {
   adminUrl: string;
   /** Resolves once the supervised server answers again (e.g. after a crash). */
   ready(): Promise<void>;
+  /** How often the supervisor has restarted the server since it started. */
+  restarts(): number;
   stop(): Promise<void>;
 }
 
 const SERVER_MAIN = join(__dirname, 'pouchdb-server-main.ts');
 // The child runs in the data dir, so tsx is named by its location, not by package name.
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
-const ADMIN_NAME = 'admin';
+// Not "admin": that name is free for a Fieldbook user with the admin role.
+const ADMIN_NAME = 'couchdb-admin';
 
 /**
  * Runs PouchDB Server 4.2 as a supervised child process. It is old: some malformed
@@ -41,6 +44,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   let stopping = false;
   let backoffMs = 250;
   let restartTimer: NodeJS.Timeout | null = null;
+  let restarts = 0;
 
   const launch = () => {
     const startedAt = Date.now();
@@ -60,6 +64,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
       if (stopping) return;
       if (Date.now() - startedAt > 60_000) backoffMs = 250;
       log(`embedded CouchDB exited (code ${code}, signal ${signal}); restarting in ${backoffMs} ms. Last stderr:\n${stderr.join('').slice(-2000)}`);
+      restarts++;
       restartTimer = setTimeout(launch, backoffMs);
       backoffMs = Math.min(backoffMs * 2, 10_000);
     });
@@ -77,6 +82,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
     url,
     adminUrl,
     ready,
+    restarts: () => restarts,
     async stop() {
       stopping = true;
       process.off('exit', killOnExit);

@@ -22,12 +22,13 @@ export function staticPwa(dir: string) {
   return [
     serve,
     (req: Request, res: Response, next: NextFunction) => {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+      // Only page navigations get the app shell; API-style requests get a JSON 404.
+      const isNavigation = (req.method === 'GET' || req.method === 'HEAD') && (req.headers.accept ?? '').includes('text/html');
+      if (!isNavigation || req.path.startsWith('/_') || /\.[a-z0-9]+$/i.test(req.path)) return next();
       if (!existsSync(index)) {
         res.status(503).type('text/plain').send('The app is not built yet: run "npm run build".');
         return;
       }
-      if (!req.accepts('html') || /\.[a-z0-9]+$/i.test(req.path)) return next();
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(index);
     },

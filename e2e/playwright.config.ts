@@ -1,0 +1,36 @@
+import { defineConfig } from '@playwright/test';
+import { E2E_COUCH_PORT, E2E_DATA_DIR, E2E_PORT } from './support/e2e-env';
+
+/** End-to-end tests: the real `npm start` stack (PouchDB Server + proxy + built PWA) in Debian's Chromium. */
+export default defineConfig({
+  testDir: '.',
+  testMatch: '*.e2e.ts',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  outputDir: '.artifacts/results',
+  use: {
+    baseURL: `http://127.0.0.1:${E2E_PORT}`,
+    viewport: { width: 1280, height: 800 },
+    serviceWorkers: 'allow',
+    launchOptions: {
+      executablePath: process.env['CHROME_BIN'] ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  webServer: {
+    command: 'node --import tsx e2e/support/start-fresh-stack.ts',
+    cwd: '..',
+    url: `http://127.0.0.1:${E2E_PORT}/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    env: { PORT: String(E2E_PORT), FIELDBOOK_COUCH_PORT: String(E2E_COUCH_PORT), FIELDBOOK_DATA_DIR: E2E_DATA_DIR, LOG_LEVEL: 'warn' },
+  },
+});

@@ -1,0 +1,21 @@
+import { expect, type Page } from '@playwright/test';
+import { DEMO_PASSWORD } from './e2e-env';
+
+export async function logIn(page: Page, name: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto('/');
+  await page.getByTestId('login-name').fill(name);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('sync-state')).toBeVisible();
+}
+
+export async function createInspection(page: Page, title: string, site = 'Plant 4'): Promise<void> {
+  await page.getByTestId('new-inspection').click();
+  await page.getByTestId('inspection-title').fill(title);
+  await page.getByTestId('inspection-site').fill(site);
+  await page.getByTestId('save-inspection').click();
+}
+
+export async function expectSyncState(page: Page, state: 'offline' | 'connecting' | 'syncing' | 'paused' | 'error', timeout = 15_000) {
+  await expect(page.getByTestId('sync-state')).toHaveAttribute('data-state', state, { timeout });
+}

@@ -1,0 +1,101 @@
+/**
+ * `npm start`: the whole system on one machine. Starts the embedded CouchDB-compatible
+ * server (or uses COUCH_URL), bootstraps it, creates demo users, builds the PWA when its
+ * sources are newer than the build, and serves it through the proxy.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { bootstrap } from '../couch/bootstrap';
+import { couchAdmin } from '../couch/couch-admin';
+import { startEmbeddedCouch, type EmbeddedCouch } from '../couch/embedded-couch';
+import { addUser, getUser, type FieldbookRole } from '../couch/users';
+import { DEFAULT_STATIC_DIR, startProxy } from '../proxy/server';
+
+const ROOT = resolve(__dirname, '..');
+const DEMO_USERS: [string, FieldbookRole][] = [
+  ['alice', 'inspector'],
+  ['bob', 'inspector'],
+  ['sam', 'supervisor'],
+  ['acme', 'partner'],
+  ['admin', 'admin'],
+];
+const SESSION_DAYS = Number(process.env['FIELDBOOK_SESSION_DAYS'] ?? 30);
+
+async function main() {
+  const env = process.env;
+  const dataDir = resolve(ROOT, env['FIELDBOOK_DATA_DIR'] ?? '.data');
+  let embedded: EmbeddedCouch | null = null;
+  let adminUrl = env['COUCH_URL'];
+  if (!adminUrl) {
+    embedded = await startEmbeddedCouch({ dataDir: join(dataDir, 'couch'), port: Number(env['FIELDBOOK_COUCH_PORT'] ?? 5984) });
+    adminUrl = embedded.adminUrl;
+  }
+  const couch = couchAdmin(adminUrl);
+  await bootstrap(couch, { sessionTimeoutSeconds: SESSION_DAYS * 24 * 3600 });
+
+  const withDemo = embedded !== null || process.argv.includes('--demo');
+  const demoPassword = env['FIELDBOOK_DEMO_PASSWORD'] ?? 'fieldbook-demo';
+  if (withDemo) {
+    for (const [name, role] of DEMO_USERS) {
+      if (!(await getUser(couch, name))) await addUser(couch, name, demoPassword, role);
+    }
+  }
+
+  buildAppIfStale();
+  const proxy = await startProxy({
+    couchAdminUrl: adminUrl,
+    port: Number(env['PORT'] ?? 8080),
+    host: env['HOST'] ?? '127.0.0.1',
+    sessionMaxAgeDays: SESSION_DAYS,
+    secureCookies: env['FIELDBOOK_SECURE_COOKIES'] === 'true',
+  });
+
+  const lines = [
+    '',
+    `Fieldbook is running at ${proxy.url}/`,
+    embedded ? `  Embedded PouchDB Server: ${embedded.url} (data in ${join(dataDir, 'couch')})` : '  CouchDB: COUCH_URL',
+    `  Fauxton (admins): ${proxy.url}/_utils/`,
+  ];
+  if (withDemo) {
+    lines.push(`  Demo logins (password "${demoPassword}"):`);
+    for (const [name, role] of DEMO_USERS) lines.push(`    ${name.padEnd(6)} ${role}`);
+  }
+  lines.push('Press Ctrl-C to stop.', '');
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await proxy.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** Builds the PWA when there is no build or a source file is newer than it. */
+function buildAppIfStale() {
+  const index = join(DEFAULT_STATIC_DIR, 'index.html');
+  const builtAt = existsSync(index) ? statSync(index).mtimeMs : 0;
+  const sources = ['src', 'public', 'couch/validation', 'couch/design'].map((dir) => join(ROOT, dir));
+  const newest = Math.max(...sources.map(newestMtime), ...['angular.json', 'package-lock.json', 'ngsw-config.json'].map((file) => statSync(join(ROOT, file)).mtimeMs));
+  if (builtAt >= newest) return;
+  console.log('Building the PWA (ng build)...');
+  const result = spawnSync(process.execPath, [require.resolve('@angular/cli/bin/ng.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('ng build failed');
+}
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import { userDbName } from '../../couch/user-db-name';
+import { startProxy } from '../../proxy/server';
+import { loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { freePort } from '../support/free-port';
+import { waitFor } from '../support/fixtures';
+import { rawRequest } from '../support/raw-request';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack();
+});
+after(() => stack.stop());
+
+const login = (body: unknown) =>
+  fetch(`${stack.proxy.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('sessions', () => {
+  test('a login answers with the user, roles and database', async () => {
+    const response = await login({ name: 'alice', password: TEST_PASSWORD });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { ok: true, name: 'alice', roles: ['inspector'], db: userDbName('alice') });
+  });
+
+  test('bad credentials are 401 and a malformed login 400, CouchDB style', async () => {
+    const wrong = await login({ name: 'alice', password: 'nope' });
+    assert.equal(wrong.status, 401);
+    assert.deepEqual(await wrong.json(), { error: 'unauthorized', reason: 'Name or password is incorrect.' });
+    const malformed = await login({ name: 'alice' });
+    assert.equal(malformed.status, 400);
+    assert.equal(((await malformed.json()) as { error: string }).error, 'bad_request');
+  });
+
+  test('GET /api/session tells who is logged in, or 401', async () => {
+    const cookie = await loginCookie(stack.proxy.url, 'bob');
+    const response = await fetch(`${stack.proxy.url}/api/session`, { headers: { cookie } });
+    assert.equal(((await response.json()) as { name: string }).name, 'bob');
+    assert.equal((await fetch(`${stack.proxy.url}/api/session`)).status, 401);
+  });
+
+  test('a session outlives a proxy restart', async () => {
+    const cookie = await loginCookie(stack.proxy.url, 'alice');
+    await stack.restartProxy();
+    const response = await rawRequest(stack.proxy.url, 'GET', `/db/${userDbName('alice')}`, { cookie });
+    assert.equal(response.status, 200);
+  });
+
+  test('CouchDB keeps logins for the configured lifetime, not its 10-minute default', async () => {
+    const timeout = await stack.admin.request({ path: '_config/couch_httpd_auth/timeout' });
+    assert.equal(timeout, String(30 * 24 * 3600));
+  });
+
+  test('logout revokes the session and ends its open feeds', async () => {
+    const cookie = await loginCookie(stack.proxy.url, 'alice');
+    const feed = await fetch(`${stack.proxy.url}/db/${userDbName('alice')}/_changes?feed=continuous&heartbeat=500&since=now`, { headers: { cookie } });
+    assert.equal(feed.status, 200);
+    const reader = feed.body!.getReader();
+    let ended = false;
+    const drained = (async () => {
+      try {
+        while (!(await reader.read()).done);
+      } catch {
+        // a cut connection ends the feed too
+      }
+      ended = true;
+    })();
+    const logout = await fetch(`${stack.proxy.url}/api/session`, { method: 'DELETE', headers: { cookie } });
+    assert.equal(logout.status, 200);
+    await waitFor(async () => ended, 5_000, 'the continuous feed to end');
+    await drained;
+    assert.equal((await fetch(`${stack.proxy.url}/db/${userDbName('alice')}`, { headers: { cookie } })).status, 401);
+  });
+});
+
+describe('health and the embedded server', () => {
+  test('/health is 200 while CouchDB answers and 503 when it does not', async () => {
+    assert.equal((await fetch(`${stack.proxy.url}/health`)).status, 200);
+    const orphan = await startProxy({
+      couchAdminUrl: `http://admin:x@127.0.0.1:${await freePort()}`,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const response = await fetch(`${orphan.url}/health`);
+      assert.equal(response.status, 503);
+      assert.equal(((await response.json()) as { error: string }).error, 'service_unavailable');
+    } finally {
+      await orphan.close();
+    }
+  });
+
+  test('a request that kills PouchDB Server is survived: the supervisor restarts it', async () => {
+    const admin = new URL(stack.couch.adminUrl);
+    const auth = 'Basic ' + Buffer.from(`${decodeURIComponent(admin.username)}:${decodeURIComponent(admin.password)}`).toString('base64');
+    const db = `${stack.couch.url}/${userDbName('alice')}`;
+    // A multipart document whose attachment part has no filename throws inside PouchDB Server 4.2.
+    const boundary = 'xyz';
+    const body = `--${boundary}\r\nContent-Type: application/json\r\n\r\n{"_id":"crash","_attachments":{"a":{"follows":true,"content_type":"image/png","length":1}}}\r\n--${boundary}\r\n\r\nx\r\n--${boundary}--`;
+    await fetch(`${db}/crash`, { method: 'PUT', headers: { authorization: auth, 'content-type': `multipart/related;boundary="${boundary}"` }, body }).catch(() => undefined);
+    await waitFor(async () => stack.couch.restarts() === 1, 10_000, 'the supervisor to restart the server');
+    await stack.couch.ready();
+    const info = await fetch(db, { headers: { authorization: auth } });
+    assert.equal(info.status, 200);
+  });
+});
