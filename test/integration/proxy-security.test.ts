@@ -69,7 +69,7 @@ describe('alice cannot reach what is not hers', () => {
   for (const [method, path, body] of attempts) {
     for (const auth of ['cookie', 'basic'] as const) {
       test(`${method} ${path} (${auth})`, async () => {
-        const headers = auth === 'cookie' ? { cookie } : { authorization: basicAuth('alice') };
+        const headers: Record<string, string> = auth === 'cookie' ? { cookie } : { authorization: basicAuth('alice') };
         const response = await rawRequest(method, path, headers, body);
         assert.ok([400, 401, 403, 404].includes(response.status), `status ${response.status}: ${response.body}`);
         assert.ok(!response.body.includes(SECRET) && !response.body.includes('org.couchdb.user'), 'no data leaks');
