@@ -1,3 +1,31 @@
 import { Routes } from '@angular/router';
+import { LoginPage } from './auth/login.page';
+import { workspaceGuard } from './core/workspace.guard';
+import { DefectEditPage } from './defects/defect-edit.page';
+import { InspectionDetailPage } from './inspections/inspection-detail.page';
+import { InspectionListPage } from './inspections/inspection-list.page';
+import { InspectionNewPage } from './inspections/inspection-new.page';
+import { SyncStatusPage } from './sync/sync-status.page';
 
-export const routes: Routes = [];
+export const routes: Routes = [
+  { path: 'login', component: LoginPage, title: 'Sign in · Fieldbook' },
+  {
+    path: '',
+    canActivate: [workspaceGuard],
+    children: [
+      { path: '', pathMatch: 'full', redirectTo: 'inspections' },
+      { path: 'inspections', component: InspectionListPage, title: 'Inspections · Fieldbook' },
+      { path: 'inspections/new', component: InspectionNewPage, title: 'New inspection · Fieldbook' },
+      { path: 'inspections/:id', component: InspectionDetailPage, title: 'Inspection · Fieldbook' },
+      { path: 'inspections/:id/defects/new', component: DefectEditPage, title: 'New defect · Fieldbook' },
+      { path: 'inspections/:id/defects/:defectId', component: DefectEditPage, title: 'Defect · Fieldbook' },
+      { path: 'sync', component: SyncStatusPage, title: 'Sync · Fieldbook' },
+      {
+        path: 'conflicts',
+        loadComponent: () => import('./conflicts/conflict-inbox.page').then((m) => m.ConflictInboxPage),
+        title: 'Conflicts · Fieldbook',
+      },
+    ],
+  },
+  { path: '**', redirectTo: '' },
+];

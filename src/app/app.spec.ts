@@ -1,23 +1,51 @@
 import { TestBed } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
+import { provideServiceWorker } from '@angular/service-worker';
 import { App } from './app';
+import { SessionService } from './core/session.service';
+import { WorkspaceService } from './core/workspace.service';
+import { FakeSessions, fakeSessions, provideTestData, waitFor } from './testing/test-support';
 
-describe('App', () => {
-  beforeEach(async () => {
-    await TestBed.configureTestingModule({
+describe('App shell', () => {
+  let sessions: FakeSessions;
+  let workspace: jasmine.SpyObj<WorkspaceService>;
+
+  beforeEach(() => {
+    sessions = fakeSessions();
+    workspace = jasmine.createSpyObj<WorkspaceService>('WorkspaceService', ['open', 'close', 'sync']);
+    workspace.sync.and.resolveTo();
+    TestBed.configureTestingModule({
       imports: [App],
-    }).compileComponents();
+      providers: [
+        ...provideTestData(sessions),
+        provideRouter([]),
+        provideServiceWorker('ngsw-worker.js', { enabled: false }),
+        { provide: SessionService, useValue: sessions },
+        { provide: WorkspaceService, useValue: workspace },
+      ],
+    });
   });
 
-  it('should create the app', () => {
-    const fixture = TestBed.createComponent(App);
-    const app = fixture.componentInstance;
-    expect(app).toBeTruthy();
-  });
-
-  it('should render title', async () => {
+  it('shows the sync state and logout for a logged-in user', async () => {
     const fixture = TestBed.createComponent(App);
     await fixture.whenStable();
-    const compiled = fixture.nativeElement as HTMLElement;
-    expect(compiled.querySelector('h1')?.textContent).toContain('Hello, fieldbook');
+    const element = fixture.nativeElement as HTMLElement;
+    expect(element.querySelector('[data-testid=sync-state]')).not.toBeNull();
+    expect(element.querySelector('[data-testid=logout]')).not.toBeNull();
+    expect(element.textContent).toContain('ana');
+  });
+
+  it('goes to the login page when the session ends elsewhere (e.g. another tab logged out)', async () => {
+    const navigate = spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
+    const fixture = TestBed.createComponent(App);
+    await fixture.whenStable();
+    sessions.set(null);
+    await waitFor(async () => {
+      await fixture.whenStable();
+      return navigate.calls.count() > 0;
+    }, 'navigation');
+    expect(navigate).toHaveBeenCalledWith('/login');
+    expect(workspace.sync).toHaveBeenCalled();
+    expect(fixture.nativeElement.querySelector('[data-testid=logout]')).toBeNull();
   });
 });

@@ -1,0 +1,43 @@
+// Karma configuration for `ng test` (runnerConfig: true in angular.json).
+// Runs headless Debian Chromium, which needs --no-sandbox when run as root.
+
+process.env.CHROME_BIN = process.env.CHROME_BIN || '/usr/bin/chromium';
+
+module.exports = function (config) {
+  config.set({
+    basePath: '',
+    frameworks: ['jasmine'],
+    plugins: [
+      require('karma-jasmine'),
+      require('karma-chrome-launcher'),
+      require('karma-coverage'),
+    ],
+    client: {
+      // IndexedDB, image encoding and replication are slow on loaded CI machines.
+      jasmine: { timeoutInterval: 20000 },
+    },
+    coverageReporter: {
+      dir: require('path').join(__dirname, './coverage/fieldbook'),
+      subdir: '.',
+      reporters: [{ type: 'html' }, { type: 'text-summary' }],
+    },
+    reporters: ['progress'],
+    browsers: ['ChromeHeadlessCI'],
+    customLaunchers: {
+      ChromeHeadlessCI: {
+        base: 'ChromeHeadless',
+        flags: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-dev-shm-usage',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
+      },
+    },
+    singleRun: true,
+    restartOnFileChange: false,
+  });
+};

@@ -1,0 +1,94 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
+import { WorkspaceService } from '../core/workspace.service';
+import { ANA } from '../testing/test-support';
+import { LoginPage } from './login.page';
+
+describe('LoginPage', () => {
+  let fixture: ComponentFixture<LoginPage>;
+  let http: HttpTestingController;
+  let workspace: jasmine.SpyObj<WorkspaceService>;
+  let router: Router;
+
+  beforeEach(async () => {
+    localStorage.removeItem('fieldbook.lastSession');
+    workspace = jasmine.createSpyObj<WorkspaceService>('WorkspaceService', ['open']);
+    workspace.open.and.resolveTo();
+    TestBed.configureTestingModule({
+      imports: [LoginPage],
+      providers: [
+        provideRouter([]),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: WorkspaceService, useValue: workspace },
+      ],
+    });
+    http = TestBed.inject(HttpTestingController);
+    router = TestBed.inject(Router);
+    spyOn(router, 'navigateByUrl').and.resolveTo(true);
+    fixture = TestBed.createComponent(LoginPage);
+    await fixture.whenStable();
+  });
+
+  afterEach(() => {
+    http.verify();
+    localStorage.removeItem('fieldbook.lastSession');
+  });
+
+  const el = (id: string) => fixture.nativeElement.querySelector(`[data-testid=${id}]`) as HTMLElement | null;
+
+  function fill(name: string, password: string): void {
+    for (const [id, value] of [['login-name', name], ['login-password', password]]) {
+      const input = el(id) as HTMLInputElement;
+      input.value = value;
+      input.dispatchEvent(new Event('input'));
+    }
+  }
+
+  async function settle(): Promise<void> {
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve));
+    await fixture.whenStable();
+  }
+
+  it('logs in, opens the workspace and goes to the inspections', async () => {
+    fill('ana', 'secret');
+    el('login-submit')!.click();
+    const request = http.expectOne('/api/session');
+    expect(request.request.method).toBe('POST');
+    expect(request.request.body).toEqual({ name: 'ana', password: 'secret' });
+    request.flush({ ok: true, ...ANA });
+    await settle();
+    expect(workspace.open).toHaveBeenCalledWith(ANA);
+    expect(router.navigateByUrl).toHaveBeenCalledWith('/inspections');
+    expect(el('login-error')).toBeNull();
+  });
+
+  it('shows the proxy\'s reason on 401', async () => {
+    fill('ana', 'wrong');
+    el('login-submit')!.click();
+    http
+      .expectOne('/api/session')
+      .flush({ error: 'unauthorized', reason: 'Name or password is incorrect.' }, { status: 401, statusText: 'Unauthorized' });
+    await settle();
+    expect(el('login-error')?.textContent).toContain('Name or password is incorrect.');
+    expect(workspace.open).not.toHaveBeenCalled();
+  });
+
+  it('says when the server cannot be reached', async () => {
+    fill('ana', 'secret');
+    el('login-submit')!.click();
+    http.expectOne('/api/session').error(new ProgressEvent('error'), { status: 0 });
+    await settle();
+    expect(el('login-error')?.textContent).toContain('cannot be reached');
+  });
+
+  it('asks for both fields before calling the server', async () => {
+    fill('ana', '');
+    el('login-submit')!.click();
+    await settle();
+    http.expectNone('/api/session');
+    expect(el('login-error')?.textContent).toContain('user name and password');
+  });
+});

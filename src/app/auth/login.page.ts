@@ -1,0 +1,78 @@
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatCardModule } from '@angular/material/card';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { Router } from '@angular/router';
+import { LoginError, SessionService } from '../core/session.service';
+import { WorkspaceService } from '../core/workspace.service';
+
+@Component({
+  selector: 'app-login-page',
+  imports: [ReactiveFormsModule, MatButtonModule, MatCardModule, MatFormFieldModule, MatInputModule, MatProgressBarModule],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <mat-card class="login">
+      <mat-card-header><mat-card-title>Sign in to Fieldbook</mat-card-title></mat-card-header>
+      @if (busy()) {
+        <mat-progress-bar mode="indeterminate" />
+      }
+      <form [formGroup]="form" (ngSubmit)="submit()">
+        <mat-card-content>
+          <mat-form-field appearance="outline">
+            <mat-label>User name</mat-label>
+            <input matInput formControlName="name" data-testid="login-name" autocomplete="username" autocapitalize="none" required />
+          </mat-form-field>
+          <mat-form-field appearance="outline">
+            <mat-label>Password</mat-label>
+            <input matInput type="password" formControlName="password" data-testid="login-password" autocomplete="current-password" required />
+          </mat-form-field>
+          @if (error(); as message) {
+            <p class="error" role="alert" data-testid="login-error">{{ message }}</p>
+          }
+        </mat-card-content>
+        <mat-card-actions align="end">
+          <button mat-flat-button type="submit" data-testid="login-submit" [disabled]="busy()">Sign in</button>
+        </mat-card-actions>
+      </form>
+    </mat-card>
+  `,
+  styles: `
+    .login { max-width: 420px; margin: 48px auto; }
+    mat-form-field { width: 100%; }
+    .error { color: #b3261e; margin: 0; }
+  `,
+})
+export class LoginPage {
+  private readonly sessions = inject(SessionService);
+  private readonly workspace = inject(WorkspaceService);
+  private readonly router = inject(Router);
+
+  protected readonly form = new FormGroup({
+    name: new FormControl('', { nonNullable: true, validators: Validators.required }),
+    password: new FormControl('', { nonNullable: true, validators: Validators.required }),
+  });
+  protected readonly busy = signal(false);
+  protected readonly error = signal<string | null>(null);
+
+  protected async submit(): Promise<void> {
+    const { name, password } = this.form.getRawValue();
+    if (!name.trim() || !password) {
+      this.error.set('Enter your user name and password.');
+      return;
+    }
+    this.busy.set(true);
+    this.error.set(null);
+    try {
+      const session = await this.sessions.login(name.trim(), password);
+      await this.workspace.open(session);
+      await this.router.navigateByUrl('/inspections');
+    } catch (error) {
+      this.error.set(error instanceof LoginError ? error.message : 'Could not open your data on this device.');
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}

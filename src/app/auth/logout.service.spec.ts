@@ -1,0 +1,69 @@
+import { TestBed } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
+import { Inspection } from '../../../couch/doc-types';
+import { LocalDbService } from '../core/local-db.service';
+import { SyncLedgerService } from '../core/sync-ledger.service';
+import { WorkspaceService } from '../core/workspace.service';
+import { InspectionStoreService } from '../data/inspection-store.service';
+import { ANA, FakeSessions, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { LogoutService } from './logout.service';
+
+describe('LogoutService', () => {
+  let sessions: FakeSessions;
+  let prefix: string;
+
+  beforeEach(async () => {
+    sessions = fakeSessions();
+    prefix = `test-${crypto.randomUUID().slice(0, 8)}-`;
+    TestBed.configureTestingModule({ providers: [...provideTestData(sessions, prefix), provideRouter([])] });
+    spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
+    await TestBed.inject(WorkspaceService).open(ANA);
+  });
+
+  afterEach(async () => {
+    await TestBed.inject(WorkspaceService).close(true);
+    document.querySelectorAll('.cdk-overlay-container').forEach((element) => (element.innerHTML = ''));
+  });
+
+  async function localDbExists(): Promise<boolean> {
+    return (await indexedDB.databases()).some((db) => db.name?.includes(prefix + ANA.db));
+  }
+
+  function dialogButton(id: string): HTMLElement | null {
+    return document.querySelector(`[data-testid=${id}]`);
+  }
+
+  it('destroys the local database right away when everything is synced', async () => {
+    expect(await localDbExists()).toBeTrue();
+    expect(await TestBed.inject(LogoutService).logout()).toBeTrue();
+    expect(sessions.logout).toHaveBeenCalled();
+    expect(TestBed.inject(LocalDbService).db()).toBeNull();
+    expect(await localDbExists()).toBeFalse();
+  });
+
+  it('says how many changes are unsynced and keeps everything when the user stays', async () => {
+    const store = TestBed.inject(InspectionStoreService);
+    await store.create({ title: 'One', site: 'A', scheduledFor: '2026-03-02' });
+    const two: Inspection = await store.create({ title: 'Two', site: 'A', scheduledFor: '2026-03-02' });
+    await waitFor(() => TestBed.inject(SyncLedgerService).unsyncedCount() === 2, 'two unsynced');
+
+    const result = TestBed.inject(LogoutService).logout();
+    await waitFor(() => !!dialogButton('logout-cancel'), 'the confirmation');
+    expect(dialogButton('logout-message')!.textContent).toContain('2 changes have not reached the server');
+    dialogButton('logout-cancel')!.click();
+    expect(await result).toBeFalse();
+    expect(sessions.logout).not.toHaveBeenCalled();
+    expect((await TestBed.inject(LocalDbService).require().get<Inspection>(two._id)).title).toBe('Two');
+  });
+
+  it('deletes unsynced changes only after confirmation', async () => {
+    await TestBed.inject(InspectionStoreService).create({ title: 'One', site: 'A', scheduledFor: '2026-03-02' });
+    await waitFor(() => TestBed.inject(SyncLedgerService).unsyncedCount() === 1, 'one unsynced');
+    const result = TestBed.inject(LogoutService).logout();
+    await waitFor(() => !!dialogButton('logout-confirm'), 'the confirmation');
+    expect(dialogButton('logout-message')!.textContent).toContain('1 change has not reached the server');
+    dialogButton('logout-confirm')!.click();
+    expect(await result).toBeTrue();
+    expect(await localDbExists()).toBeFalse();
+  });
+});

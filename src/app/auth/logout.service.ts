@@ -1,0 +1,37 @@
+import { Injectable, inject } from '@angular/core';
+import { MatDialog } from '@angular/material/dialog';
+import { Router } from '@angular/router';
+import { SessionService } from '../core/session.service';
+import { SyncLedgerService } from '../core/sync-ledger.service';
+import { WorkspaceService } from '../core/workspace.service';
+import { confirm } from '../shared/confirm';
+
+/** Logout deletes the local database, so unsynced changes need the user's explicit consent. */
+@Injectable({ providedIn: 'root' })
+export class LogoutService {
+  private readonly sessions = inject(SessionService);
+  private readonly ledger = inject(SyncLedgerService);
+  private readonly workspace = inject(WorkspaceService);
+  private readonly dialog = inject(MatDialog);
+  private readonly router = inject(Router);
+
+  /** Resolves false if the user chose to stay logged in. */
+  async logout(): Promise<boolean> {
+    const unsynced = this.ledger.unsyncedCount();
+    if (unsynced > 0) {
+      const changes = unsynced === 1 ? '1 change has' : `${unsynced} changes have`;
+      const confirmed = await confirm(this.dialog, {
+        title: 'Log out and lose unsynced changes?',
+        message: `${changes} not reached the server. Logging out deletes this device's copy of your data, and with it these changes.`,
+        confirm: 'Log out anyway',
+        cancel: 'Stay logged in',
+        testId: 'logout',
+      });
+      if (!confirmed) return false;
+    }
+    await this.workspace.close(true);
+    await this.sessions.logout();
+    await this.router.navigateByUrl('/login');
+    return true;
+  }
+}

@@ -1,0 +1,68 @@
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { LoginError, SessionService } from '../core/session.service';
+
+export interface ReloginData {
+  name: string;
+}
+
+/** The session cookie expired: ask for the password only; local data stays as it is. */
+@Component({
+  selector: 'app-relogin-dialog',
+  imports: [ReactiveFormsModule, MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <h2 mat-dialog-title>Session expired</h2>
+    <form [formGroup]="form" (ngSubmit)="submit()">
+      <mat-dialog-content>
+        <p>Sign in again as <strong>{{ data.name }}</strong> to resume syncing. Nothing on this device is lost.</p>
+        <input type="hidden" autocomplete="username" [value]="data.name" />
+        <mat-form-field appearance="outline">
+          <mat-label>Password</mat-label>
+          <input matInput type="password" formControlName="password" data-testid="relogin-password" autocomplete="current-password" />
+        </mat-form-field>
+        @if (error(); as message) {
+          <p class="error" role="alert" data-testid="relogin-error">{{ message }}</p>
+        }
+      </mat-dialog-content>
+      <mat-dialog-actions align="end">
+        <button mat-button type="button" [mat-dialog-close]="false">Later</button>
+        <button mat-flat-button type="submit" data-testid="relogin-submit" [disabled]="busy()">Sign in</button>
+      </mat-dialog-actions>
+    </form>
+  `,
+  styles: `
+    mat-form-field { width: 100%; }
+    .error { color: #b3261e; }
+  `,
+})
+export class ReloginDialog {
+  private readonly sessions = inject(SessionService);
+  private readonly ref = inject<MatDialogRef<ReloginDialog, boolean>>(MatDialogRef);
+
+  protected readonly data = inject<ReloginData>(MAT_DIALOG_DATA);
+  protected readonly form = new FormGroup({
+    password: new FormControl('', { nonNullable: true, validators: Validators.required }),
+  });
+  protected readonly busy = signal(false);
+  protected readonly error = signal<string | null>(null);
+
+  protected async submit(): Promise<void> {
+    const { password } = this.form.getRawValue();
+    if (!password) return;
+    this.busy.set(true);
+    this.error.set(null);
+    try {
+      await this.sessions.login(this.data.name, password);
+      this.ref.close(true);
+    } catch (error) {
+      this.error.set(error instanceof LoginError ? error.message : 'Sign-in failed.');
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}

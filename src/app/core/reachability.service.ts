@@ -1,0 +1,77 @@
+import { DestroyRef, Injectable, InjectionToken, inject } from '@angular/core';
+import { BehaviorSubject, distinctUntilChanged, Observable } from 'rxjs';
+
+/** Asks the proxy whether CouchDB answers; tests replace it to simulate outages. */
+export const HEALTH_CHECK = new InjectionToken<() => Promise<boolean>>('HEALTH_CHECK', {
+  factory: () => checkHealth,
+});
+
+const FIRST_RETRY_MS = 2_000;
+const MAX_RETRY_MS = 30_000;
+const WHILE_UP_MS = 60_000;
+
+/**
+ * Whether the server can be reached. `navigator.onLine` only says a network interface is
+ * up (captive portals, dead Wi-Fi and a down CouchDB all look "online"), so the answer
+ * comes from `/health` and from the replication's own successes and failures; the
+ * browser's online/offline events only make us re-check sooner.
+ */
+@Injectable({ providedIn: 'root' })
+export class ReachabilityService {
+  private readonly checkHealth = inject(HEALTH_CHECK);
+  private readonly state = new BehaviorSubject<boolean>(navigator.onLine);
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private retryMs = FIRST_RETRY_MS;
+
+  readonly reachable$: Observable<boolean> = this.state.pipe(distinctUntilChanged());
+
+  constructor() {
+    const onOnline = () => void this.check();
+    const onOffline = () => this.report(false);
+    window.addEventListener('online', onOnline);
+    window.addEventListener('offline', onOffline);
+    inject(DestroyRef).onDestroy(() => {
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+      clearTimeout(this.timer);
+    });
+  }
+
+  get reachable(): boolean {
+    return this.state.value;
+  }
+
+  /** Probes `/health` now and schedules the next probe. */
+  async check(): Promise<boolean> {
+    const up = navigator.onLine && (await this.checkHealth());
+    this.report(up);
+    return up;
+  }
+
+  /** Records what a request just found out, e.g. a replication that failed to connect. */
+  report(up: boolean): void {
+    if (up) this.retryMs = FIRST_RETRY_MS;
+    this.state.next(up);
+    this.schedule(up ? WHILE_UP_MS : this.nextRetry());
+  }
+
+  private nextRetry(): number {
+    const delay = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+    return delay;
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.check(), ms);
+  }
+}
+
+async function checkHealth(): Promise<boolean> {
+  try {
+    const response = await fetch('/health', { cache: 'no-store', credentials: 'same-origin' });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}

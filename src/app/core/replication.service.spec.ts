@@ -1,0 +1,169 @@
+import { TestBed } from '@angular/core/testing';
+import { Inspection } from '../../../couch/doc-types';
+import { DocWriterService, newDocId } from '../data/doc-writer.service';
+import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { LocalDbService } from './local-db.service';
+import { Database, PouchDB } from './pouchdb';
+import { HEALTH_CHECK } from './reachability.service';
+import { REMOTE_DB_FACTORY } from './remote-db';
+import { ReplicationService, cappedBackoff } from './replication.service';
+import { SyncLedgerService } from './sync-ledger.service';
+
+describe('cappedBackoff', () => {
+  it('starts at a second, doubles, and stops at a minute', () => {
+    expect(cappedBackoff(0)).toBe(1000);
+    expect(cappedBackoff(1000)).toBe(2000);
+    expect(cappedBackoff(16000)).toBe(32000);
+    expect(cappedBackoff(40000)).toBe(60000);
+    expect(cappedBackoff(60000)).toBe(60000);
+  });
+});
+
+describe('ReplicationService', () => {
+  let prefix: string;
+  let local: Database;
+  let remote: Database;
+  let healthy: boolean;
+  let remoteFactory: (userDb: string) => Database;
+  let replication: ReplicationService;
+  let ledger: SyncLedgerService;
+
+  beforeEach(async () => {
+    prefix = uniqueDbPrefix();
+    healthy = true;
+    remote = new PouchDB<object>(prefix + 'server');
+    remoteFactory = () => remote;
+    TestBed.configureTestingModule({
+      providers: [
+        ...provideTestData(fakeSessions(), prefix),
+        { provide: REMOTE_DB_FACTORY, useValue: (userDb: string) => remoteFactory(userDb) },
+        { provide: HEALTH_CHECK, useValue: () => Promise.resolve(healthy) },
+      ],
+    });
+    local = await TestBed.inject(LocalDbService).open(ANA.db);
+    ledger = TestBed.inject(SyncLedgerService);
+    await ledger.attach(local);
+    replication = TestBed.inject(ReplicationService);
+  });
+
+  afterEach(async () => {
+    replication.stop();
+    ledger.detach();
+    await TestBed.inject(LocalDbService).destroy();
+    await remote.destroy();
+  });
+
+  function saveInspection(title: string): Promise<Inspection> {
+    return TestBed.inject(DocWriterService).save<Inspection>({
+      _id: newDocId('inspection'),
+      type: 'inspection',
+      title,
+      site: 'Depot 4',
+      status: 'draft',
+      scheduledFor: '2026-03-02',
+      checklist: [],
+    });
+  }
+
+  const state = () => replication.syncStatus().state;
+
+  it('pushes local edits, pulls server docs, and ends up to date', async () => {
+    const mine = await saveInspection('Mine');
+    await waitFor(() => ledger.pendingIds().has(mine._id), 'the edit to be pending');
+    const theirs = { ...mine, _id: newDocId('inspection'), _rev: undefined, title: 'From the server' };
+    await remote.put(theirs);
+
+    replication.start(local, ANA.db);
+    expect(state()).toBe('connecting');
+    await waitFor(() => state() === 'paused', 'up to date');
+    await waitFor(() => ledger.pendingCount() === 0, 'nothing pending');
+
+    expect((await remote.get<Inspection>(mine._id)).title).toBe('Mine');
+    expect((await local.get<Inspection>(theirs._id)).title).toBe('From the server');
+    expect(ledger.statusOf(await local.get(mine._id))).toBe('synced');
+    expect(replication.syncStatus().lastSyncedAt).not.toBeNull();
+  });
+
+  it('never sends local design docs to the server', async () => {
+    replication.start(local, ANA.db);
+    await saveInspection('Any');
+    await waitFor(() => state() === 'paused' && ledger.pendingCount() === 0, 'up to date');
+    const designDocs = await remote.allDocs({ startkey: '_design/', endkey: '_design/\uffff' });
+    expect(designDocs.rows).toEqual([]);
+  });
+
+  it('records a server refusal as a rejected doc with its reason', async () => {
+    const bulkDocs = remote.bulkDocs.bind(remote);
+    // Stand in for CouchDB's validate_doc_update refusing the doc.
+    spyOn(remote, 'bulkDocs').and.callFake((async (request: { docs: Inspection[] }, options: object) => {
+      const refused = request.docs.filter((doc) => doc.title === 'Refused');
+      const accepted = request.docs.filter((doc) => doc.title !== 'Refused');
+      const written = accepted.length ? await bulkDocs({ docs: accepted, new_edits: false } as never, options as never) : [];
+      return [
+        ...(written as object[]),
+        ...refused.map((doc) => ({ id: doc._id, error: 'forbidden', name: 'forbidden', status: 403, reason: 'site: must be a real site' })),
+      ];
+    }) as never);
+    const refused = await saveInspection('Refused');
+    const accepted = await saveInspection('Accepted');
+
+    replication.start(local, ANA.db);
+    await waitFor(() => !!ledger.rejections()[refused._id], 'the refusal');
+    await waitFor(() => state() === 'paused' && ledger.pendingCount() === 0, 'up to date');
+
+    expect(ledger.rejections()[refused._id].reason).toBe('site: must be a real site');
+    expect(ledger.statusOf(await local.get(refused._id))).toBe('rejected');
+    expect(ledger.statusOf(await local.get(accepted._id))).toBe('synced');
+    expect(ledger.unsyncedCount()).toBe(1);
+  });
+
+  it('reports an expired session on 401 and stops until resumed', async () => {
+    let answer = 401;
+    const fetchStub = jasmine.createSpy('fetch').and.callFake(async () =>
+      answer === 401
+        ? new Response(JSON.stringify({ error: 'unauthorized', reason: 'Session expired' }), {
+            status: 401,
+            headers: { 'Content-Type': 'application/json' },
+          })
+        : fetch('data:application/json,{}'),
+    );
+    remoteFactory = () => new PouchDB<object>('http://fieldbook.test/db/userdb-616e61', { fetch: fetchStub, skip_setup: true });
+
+    replication.start(local, ANA.db);
+    await waitFor(() => replication.syncStatus().sessionExpired, 'session expiry');
+    expect(state()).toBe('error');
+
+    const callsAfterExpiry = fetchStub.calls.count();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(fetchStub.calls.count()).toBe(callsAfterExpiry);
+
+    answer = 200;
+    remoteFactory = () => remote;
+    replication.resume();
+    expect(replication.syncStatus().sessionExpired).toBeFalse();
+    await waitFor(() => state() === 'paused', 'up to date after re-login');
+  });
+
+  it('is offline when the server cannot be reached, and syncs when it comes back', async () => {
+    healthy = false;
+    const unreachable = jasmine.createSpy('fetch').and.rejectWith(new TypeError('Failed to fetch'));
+    remoteFactory = () => new PouchDB<object>('http://fieldbook.test/db/userdb-616e61', { fetch: unreachable, skip_setup: true });
+    const doc = await saveInspection('Written offline');
+
+    replication.start(local, ANA.db);
+    await waitFor(() => state() === 'offline', 'offline');
+
+    healthy = true;
+    remoteFactory = () => remote;
+    window.dispatchEvent(new Event('online'));
+    await waitFor(() => state() === 'paused' && ledger.pendingCount() === 0, 'synced after reconnecting');
+    expect((await remote.get<Inspection>(doc._id)).title).toBe('Written offline');
+  });
+
+  it('goes offline at once on the browser offline event', async () => {
+    replication.start(local, ANA.db);
+    await waitFor(() => state() === 'paused', 'up to date');
+    window.dispatchEvent(new Event('offline'));
+    expect(state()).toBe('offline');
+  });
+});

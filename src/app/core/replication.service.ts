@@ -1,0 +1,226 @@
+import { DestroyRef, Injectable, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { BehaviorSubject, Subscription, pairwise, startWith } from 'rxjs';
+import { Database } from './pouchdb';
+import { ReachabilityService } from './reachability.service';
+import { REMOTE_DB_FACTORY } from './remote-db';
+import { SyncLedgerService } from './sync-ledger.service';
+import { SyncState, SyncStatus } from './sync-state';
+
+type Replication = PouchDB.Replication.Replication<object>;
+type DirectionState = 'starting' | 'active' | 'paused' | 'retrying' | 'failed';
+type Direction = 'push' | 'pull';
+
+const FIRST_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 60_000;
+
+/** PouchDB's retry delay: doubles from 1 s, capped at a minute so a tablet back in range resumes soon. */
+export function cappedBackoff(previousMs: number): number {
+  return previousMs ? Math.min(previousMs * 2, MAX_BACKOFF_MS) : FIRST_BACKOFF_MS;
+}
+
+// Design docs are the server's (validation, views) or each side's own Mango indexes: never replicate them.
+function notDesignDoc(doc: { _id: string }): boolean {
+  return !doc._id.startsWith('_design/');
+}
+
+interface CheckpointEmitter {
+  on(event: 'checkpoint', listener: (info: { checkpoint?: number | string }) => void): unknown;
+}
+
+interface ReplicationError {
+  status?: number;
+  name?: string;
+  message?: string;
+  reason?: string;
+}
+
+/**
+ * The live two-way sync between the local database and the user's server database.
+ *
+ * Push and pull run as two replications so each reports its own progress and errors
+ * (PouchDB's combined `sync` drops the error of a paused direction). They retry on their
+ * own with a capped backoff; a 401 stops them until the user logs in again.
+ */
+@Injectable({ providedIn: 'root' })
+export class ReplicationService {
+  private readonly reachability = inject(ReachabilityService);
+  private readonly ledger = inject(SyncLedgerService);
+  private readonly remoteFactory = inject(REMOTE_DB_FACTORY);
+
+  private readonly status = new BehaviorSubject<SyncStatus>({
+    state: 'offline',
+    sessionExpired: false,
+    lastError: null,
+    lastSyncedAt: null,
+  });
+  private target: { local: Database; userDb: string } | null = null;
+  private running: Record<Direction, Replication> | null = null;
+  private directions: Record<Direction, DirectionState> = { push: 'starting', pull: 'starting' };
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private restartDelay = 0;
+  private readonly reachabilitySub: Subscription;
+
+  readonly status$ = this.status.asObservable();
+  readonly syncStatus = toSignal(this.status$, { requireSync: true });
+
+  constructor() {
+    this.reachabilitySub = this.reachability.reachable$
+      .pipe(startWith(this.reachability.reachable), pairwise())
+      .subscribe(([was, is]) => {
+        // Back in range: skip whatever backoff PouchDB is sitting in.
+        if (is && !was && this.needsRestart()) this.restart();
+        else this.publish();
+      });
+    inject(DestroyRef).onDestroy(() => {
+      this.reachabilitySub.unsubscribe();
+      this.stop();
+    });
+  }
+
+  /** Starts syncing `local` with the server database `userDb`. */
+  start(local: Database, userDb: string): void {
+    this.stop();
+    this.target = { local, userDb };
+    this.patch({ sessionExpired: false, lastError: null });
+    this.launch();
+    void this.reachability.check();
+  }
+
+  /** Stops syncing (logout, or switching users). */
+  stop(): void {
+    clearTimeout(this.restartTimer);
+    this.cancelRunning();
+    this.target = null;
+    this.restartDelay = 0;
+    this.patch({ state: 'offline', sessionExpired: false });
+  }
+
+  /** After a new login: the cookie is fresh again, so pick up where sync stopped. */
+  resume(): void {
+    if (!this.target) return;
+    this.patch({ sessionExpired: false, lastError: null });
+    this.restart();
+  }
+
+  private restart(): void {
+    clearTimeout(this.restartTimer);
+    this.cancelRunning();
+    this.launch();
+  }
+
+  private launch(): void {
+    const target = this.target;
+    if (!target) return;
+    const remote = this.remoteFactory(target.userDb);
+    const options = { live: true, retry: true, filter: notDesignDoc, back_off_function: cappedBackoff };
+    this.directions = { push: 'starting', pull: 'starting' };
+    this.running = {
+      push: this.watch('push', target.local.replicate.to(remote, options)),
+      pull: this.watch('pull', target.local.replicate.from(remote, options)),
+    };
+    this.publish();
+  }
+
+  private watch(direction: Direction, replication: Replication): Replication {
+    const current = () => this.running?.[direction] === replication;
+    replication
+      .on('active', () => current() && this.setDirection(direction, 'active'))
+      .on('paused', (error) => {
+        if (!current()) return;
+        if (error) this.fail(direction, error as ReplicationError, false);
+        else this.caughtUp(direction);
+      })
+      .on('error', (error) => current() && this.fail(direction, error as ReplicationError, true))
+      .on('denied', (error) => {
+        const denial = error as { id?: string; reason?: string; message?: string };
+        if (direction === 'push' && denial.id) {
+          void this.ledger.rejected(denial.id, denial.reason || denial.message || 'refused by the server');
+        }
+      })
+      .on('change', (info) => {
+        const docs = (info as { docs?: { _id: string; _rev?: string }[] }).docs ?? [];
+        if (direction === 'push') void this.ledger.pushed(docs);
+        else this.ledger.pulled(docs);
+      });
+    if (direction === 'push') {
+      // Not in PouchDB's typings: emitted after each batch's checkpoint is stored.
+      (replication as unknown as CheckpointEmitter).on('checkpoint', (info) => {
+        if (current() && info.checkpoint !== undefined) void this.ledger.pushCheckpoint(info.checkpoint);
+      });
+    }
+    return replication;
+  }
+
+  private caughtUp(direction: Direction): void {
+    this.restartDelay = 0;
+    this.directions[direction] = 'paused';
+    this.reachability.report(true);
+    const both = this.directions.push === 'paused' && this.directions.pull === 'paused';
+    this.patch(both ? { lastError: null, lastSyncedAt: new Date().toISOString() } : {});
+  }
+
+  private fail(direction: Direction, error: ReplicationError, fatal: boolean): void {
+    if (error.status === 401) {
+      this.cancelRunning();
+      this.patch({ sessionExpired: true, lastError: 'session expired' });
+      return;
+    }
+    const message = error.reason || error.message || error.name || 'unknown error';
+    if (!error.status || error.status >= 502) {
+      // No answer from CouchDB (no network, a gateway error, or the service worker's 504
+      // for a failed fetch): let /health decide between offline and a flaky request.
+      this.directions[direction] = 'retrying';
+      void this.reachability.check();
+    } else {
+      this.directions[direction] = 'failed';
+    }
+    this.patch({ lastError: message });
+    if (fatal) this.scheduleRestart();
+  }
+
+  // PouchDB gives up on some errors even with `retry: true`; retry those ourselves.
+  private scheduleRestart(): void {
+    this.restartDelay = cappedBackoff(this.restartDelay);
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => this.restart(), this.restartDelay);
+  }
+
+  private needsRestart(): boolean {
+    const stuck = (state: DirectionState) => state === 'retrying' || state === 'failed';
+    return !!this.target && !this.status.value.sessionExpired && (stuck(this.directions.push) || stuck(this.directions.pull));
+  }
+
+  private cancelRunning(): void {
+    const running = this.running;
+    this.running = null;
+    running?.push.cancel();
+    running?.pull.cancel();
+  }
+
+  private setDirection(direction: Direction, state: DirectionState): void {
+    this.directions[direction] = state;
+    this.publish();
+  }
+
+  private publish(): void {
+    this.patch({});
+  }
+
+  private patch(changes: Partial<SyncStatus>): void {
+    const next = { ...this.status.value, ...changes };
+    next.state = this.combinedState(next.sessionExpired);
+    this.status.next(next);
+  }
+
+  private combinedState(sessionExpired: boolean): SyncState {
+    if (!this.target) return 'offline';
+    if (sessionExpired) return 'error';
+    if (!this.reachability.reachable) return 'offline';
+    const { push, pull } = this.directions;
+    if (push === 'failed' || pull === 'failed') return 'error';
+    if (push === 'active' || pull === 'active') return 'syncing';
+    if (push === 'paused' && pull === 'paused') return 'paused';
+    return 'connecting';
+  }
+}

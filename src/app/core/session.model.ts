@@ -1,0 +1,7 @@
+/** What the proxy's `/api/session` returns for a logged-in user. */
+export interface Session {
+  name: string;
+  roles: string[];
+  /** The user's CouchDB database, `userdb-<hex of name>`. */
+  db: string;
+}

@@ -1,0 +1,80 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { ANA } from '../testing/test-support';
+import { LoginError, SessionService } from './session.service';
+
+describe('SessionService', () => {
+  let sessions: SessionService;
+  let http: HttpTestingController;
+
+  beforeEach(() => {
+    localStorage.removeItem('fieldbook.lastSession');
+    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
+    sessions = TestBed.inject(SessionService);
+    http = TestBed.inject(HttpTestingController);
+  });
+
+  afterEach(() => {
+    http.verify();
+    localStorage.removeItem('fieldbook.lastSession');
+  });
+
+  async function flushed<T>(promise: Promise<T>, respond: () => void): Promise<T> {
+    await new Promise((resolve) => setTimeout(resolve));
+    respond();
+    return promise;
+  }
+
+  it('restores the session the proxy reports', async () => {
+    const restored = sessions.restore();
+    http.expectOne({ method: 'GET', url: '/api/session' }).flush({ ok: true, ...ANA });
+    expect(await restored).toEqual(ANA);
+    expect(sessions.session()).toEqual(ANA);
+  });
+
+  it('starts from the remembered session when the proxy cannot be reached', async () => {
+    const login = sessions.login('ana', 'pw');
+    http.expectOne('/api/session').flush({ ok: true, ...ANA });
+    await login;
+
+    const offline = TestBed.runInInjectionContext(() => new SessionService());
+    const restored = offline.restore();
+    await flushed(restored, () => http.expectOne('/api/session').error(new ProgressEvent('error'), { status: 0 }));
+    expect(offline.session()).toEqual(ANA);
+  });
+
+  it('forgets the user when the proxy says 401', async () => {
+    localStorage.setItem('fieldbook.lastSession', JSON.stringify(ANA));
+    const restored = sessions.restore();
+    http.expectOne('/api/session').flush({ error: 'unauthorized', reason: 'no session' }, { status: 401, statusText: 'Unauthorized' });
+    expect(await restored).toBeNull();
+    expect(localStorage.getItem('fieldbook.lastSession')).toBeNull();
+  });
+
+  it('turns a refused login into a LoginError with the proxy\'s reason', async () => {
+    const login = sessions.login('ana', 'bad');
+    http.expectOne('/api/session').flush({ error: 'unauthorized', reason: 'Name or password is incorrect.' }, { status: 401, statusText: 'Unauthorized' });
+    await expectAsync(login).toBeRejectedWith(new LoginError('Name or password is incorrect.', 401));
+    expect(sessions.session()).toBeNull();
+  });
+
+  it('announces fresh logins', async () => {
+    const seen: string[] = [];
+    sessions.logins$.subscribe((session) => seen.push(session.name));
+    const login = sessions.login('ana', 'pw');
+    http.expectOne('/api/session').flush({ ok: true, ...ANA });
+    await login;
+    expect(seen).toEqual(['ana']);
+  });
+
+  it('logs out locally even when the proxy is unreachable', async () => {
+    const login = sessions.login('ana', 'pw');
+    http.expectOne('/api/session').flush({ ok: true, ...ANA });
+    await login;
+    const logout = sessions.logout();
+    await flushed(logout, () => http.expectOne({ method: 'DELETE', url: '/api/session' }).error(new ProgressEvent('error'), { status: 0 }));
+    expect(sessions.session()).toBeNull();
+    expect(localStorage.getItem('fieldbook.lastSession')).toBeNull();
+  });
+});

@@ -1,0 +1,118 @@
+import { HttpClient, HttpErrorResponse } from '@angular/common/http';
+import { Injectable, inject, signal } from '@angular/core';
+import { Subject, firstValueFrom, timeout } from 'rxjs';
+import { Session } from './session.model';
+
+const LAST_SESSION_KEY = 'fieldbook.lastSession';
+const SESSION_CHANNEL = 'fieldbook-session';
+// On dead Wi-Fi a request can hang for minutes; start offline from the remembered session instead.
+const RESTORE_TIMEOUT_MS = 5_000;
+
+/** A login refusal or failure, with a message fit for the login form. */
+export class LoginError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+type SessionMessage = { type: 'login'; name: string } | { type: 'logout' };
+
+/**
+ * The proxy session (an HttpOnly cookie the app never sees) and who is logged in.
+ *
+ * The last good session is remembered in localStorage so the app can start offline and
+ * keep working on local data; the replication notices later if the cookie has expired.
+ */
+@Injectable({ providedIn: 'root' })
+export class SessionService {
+  private readonly http = inject(HttpClient);
+  private readonly current = signal<Session | null>(null);
+  private readonly channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(SESSION_CHANNEL) : null;
+
+  private restoring: Promise<Session | null> | null = null;
+  private readonly freshLogins = new Subject<Session>();
+
+  readonly session = this.current.asReadonly();
+  /** A new cookie was issued, in this tab or another one. */
+  readonly logins$ = this.freshLogins.asObservable();
+
+  constructor() {
+    // Another tab logged in or out: its cookie is ours too, so follow it.
+    this.channel?.addEventListener('message', (event: MessageEvent<SessionMessage>) => {
+      if (event.data.type === 'logout') this.forget();
+      else void this.restore().then((session) => session && this.freshLogins.next(session));
+    });
+  }
+
+  /** Resolves once the startup restore has finished; read `session()` for the current user. */
+  ready(): Promise<Session | null> {
+    return (this.restoring ??= this.restore());
+  }
+
+  /** Finds out who is logged in: the proxy if it answers, else the remembered session. */
+  async restore(): Promise<Session | null> {
+    try {
+      const session = await firstValueFrom(this.http.get<Session>('/api/session').pipe(timeout(RESTORE_TIMEOUT_MS)));
+      this.remember(session);
+    } catch (error) {
+      if (error instanceof HttpErrorResponse && error.status === 401) this.forget();
+      else this.current.set(this.lastSession());
+    }
+    return this.current();
+  }
+
+  async login(name: string, password: string): Promise<Session> {
+    try {
+      const session = this.remember(await firstValueFrom(this.http.post<Session>('/api/session', { name, password })));
+      this.channel?.postMessage({ type: 'login', name: session.name } satisfies SessionMessage);
+      this.freshLogins.next(session);
+      return session;
+    } catch (error) {
+      throw toLoginError(error);
+    }
+  }
+
+  /** Ends the proxy session; the local state is cleared even when the proxy is unreachable. */
+  async logout(): Promise<void> {
+    try {
+      await firstValueFrom(this.http.delete('/api/session'));
+    } catch {
+      // Offline: the cookie stays, but this device forgets the user anyway.
+    }
+    this.forget();
+    this.channel?.postMessage({ type: 'logout' } satisfies SessionMessage);
+  }
+
+  private remember({ name, roles, db }: Session): Session {
+    const session = { name, roles, db };
+    localStorage.setItem(LAST_SESSION_KEY, JSON.stringify(session));
+    this.current.set(session);
+    return session;
+  }
+
+  private forget(): void {
+    localStorage.removeItem(LAST_SESSION_KEY);
+    this.current.set(null);
+  }
+
+  private lastSession(): Session | null {
+    try {
+      const stored = JSON.parse(localStorage.getItem(LAST_SESSION_KEY) ?? 'null');
+      return stored && typeof stored.name === 'string' && typeof stored.db === 'string' ? stored : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+function toLoginError(error: unknown): LoginError {
+  if (error instanceof HttpErrorResponse) {
+    if (error.status === 401) return new LoginError(error.error?.reason || 'Name or password is incorrect.', 401);
+    if (error.status === 0) return new LoginError('The server cannot be reached. Check the connection.', 0);
+    return new LoginError(error.error?.reason || `Login failed (${error.status}).`, error.status);
+  }
+  return new LoginError('Login failed.', 0);
+}

@@ -1,0 +1,112 @@
+import { TestBed } from '@angular/core/testing';
+import { Inspection } from '../../../couch/doc-types';
+import { DocWriterService, newDocId } from '../data/doc-writer.service';
+import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { LocalDbService } from './local-db.service';
+import { Database } from './pouchdb';
+import { SyncLedgerService } from './sync-ledger.service';
+
+describe('SyncLedgerService', () => {
+  let db: Database;
+  let ledger: SyncLedgerService;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    ledger = TestBed.inject(SyncLedgerService);
+    await ledger.attach(db);
+  });
+
+  afterEach(async () => {
+    ledger.detach();
+    await TestBed.inject(LocalDbService).destroy();
+  });
+
+  function save(title: string, base?: Inspection): Promise<Inspection> {
+    return TestBed.inject(DocWriterService).save<Inspection>(
+      base
+        ? { ...base, title }
+        : { _id: newDocId('inspection'), type: 'inspection', title, site: 'Depot 4', status: 'draft', scheduledFor: '2026-03-02', checklist: [] },
+    );
+  }
+
+  it('counts local edits as pending until the push checkpoint passes them', async () => {
+    const first = await save('First');
+    await waitFor(() => ledger.pendingIds().has(first._id), 'first pending');
+    expect(ledger.statusOf(first)).toBe('pending');
+    const seq = (await db.info()).update_seq;
+    await ledger.pushCheckpoint(seq);
+    expect(ledger.pendingCount()).toBe(0);
+    expect(ledger.statusOf(first)).toBe('synced');
+
+    const second = await save('Second');
+    await waitFor(() => ledger.pendingIds().has(second._id), 'second pending');
+    expect(ledger.pendingIds().has(first._id)).toBeFalse();
+  });
+
+  it('does not count documents that came from the server', async () => {
+    const doc = await save('Pulled');
+    ledger.pulled([doc]);
+    await save('Local');
+    await waitFor(() => ledger.pendingCount() === 1, 'one pending');
+    expect(ledger.pendingIds().has(doc._id)).toBeFalse();
+  });
+
+  it('ignores design documents', async () => {
+    await db.put({ _id: '_design/anything', views: {} });
+    await save('Local');
+    await waitFor(() => ledger.pendingCount() === 1, 'one pending');
+    expect([...ledger.pendingIds()].some((id) => id.startsWith('_design/'))).toBeFalse();
+  });
+
+  it('marks a refused revision as rejected until a later revision gets through', async () => {
+    const doc = await save('Refused');
+    await ledger.pushCheckpoint((await db.info()).update_seq);
+    await ledger.rejected(doc._id, 'site: must be a real site');
+    expect(ledger.statusOf(doc)).toBe('rejected');
+    expect(ledger.rejections()[doc._id].reason).toBe('site: must be a real site');
+    expect(ledger.unsyncedCount()).toBe(1);
+
+    const fixed = await save('Fixed', doc);
+    await waitFor(() => ledger.statusOf(fixed) === 'pending', 'the edit to be pending');
+    await ledger.pushed([fixed]);
+    expect(ledger.rejectedCount()).toBe(0);
+  });
+
+  it('keeps the checkpoint and refusals across a reload', async () => {
+    const refused = await save('Refused');
+    await ledger.pushCheckpoint((await db.info()).update_seq);
+    await ledger.rejected(refused._id, 'title: nope');
+    ledger.detach();
+
+    const reloaded = TestBed.inject(SyncLedgerService);
+    await reloaded.attach(db);
+    expect(reloaded.pendingCount()).toBe(0);
+    expect(reloaded.rejections()[refused._id].reason).toBe('title: nope');
+  });
+
+  it('flags documents with conflicting revisions and counts them', async () => {
+    const doc = await save('Roof');
+    await db.bulkDocs([{ ...doc, _rev: '1-ffffffffffffffffffffffffffffffff', title: 'Other tablet' }], { new_edits: false });
+    const read = await db.get(doc._id, { conflicts: true });
+    expect(ledger.statusOf(read)).toBe('conflict');
+    await waitFor(() => ledger.conflictCount() === 1, 'one conflict');
+    expect(ledger.conflictIds().has(doc._id)).toBeTrue();
+
+    // Resolving it (deleting the losing revision) clears it.
+    await db.remove(doc._id, read._conflicts![0]);
+    await waitFor(() => ledger.conflictCount() === 0, 'no conflict');
+  });
+
+  it('remembers conflicts across a reload without rescanning', async () => {
+    const doc = await save('Roof');
+    await db.bulkDocs([{ ...doc, _rev: '1-ffffffffffffffffffffffffffffffff', title: 'Other tablet' }], { new_edits: false });
+    await waitFor(() => ledger.conflictCount() === 1, 'one conflict');
+    ledger.detach();
+    const changes = spyOn(db, 'changes').and.callThrough();
+    await ledger.attach(db);
+    expect(ledger.conflictCount()).toBe(1);
+    const conflictScans = changes.calls.allArgs().map(([options]) => options as { since?: unknown; conflicts?: boolean });
+    expect(conflictScans.filter((options) => options.conflicts).map((options) => options.since)).not.toContain(0);
+  });
+});

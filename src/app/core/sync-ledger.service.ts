@@ -1,0 +1,211 @@
+import { Injectable, computed, signal } from '@angular/core';
+import { Subscription, auditTime, of } from 'rxjs';
+import { liveChanges } from './local-db.service';
+import { Database } from './pouchdb';
+
+const LEDGER_ID = '_local/fieldbook-sync-ledger';
+
+/** A local revision the server refused, with CouchDB's `forbidden` reason. */
+export interface Rejection {
+  rev: string;
+  reason: string;
+  at: string;
+}
+
+export type RecordSyncStatus = 'pending' | 'synced' | 'rejected' | 'conflict';
+
+interface LedgerDoc {
+  _id: string;
+  _rev?: string;
+  pushedSeq: number | string;
+  rejections: Record<string, Rejection>;
+  /** Ids of documents with conflicting revisions, as of `conflictSeq`. */
+  conflicts: string[];
+  conflictSeq: number | string;
+}
+
+/**
+ * Which local documents have not reached the server yet, which the server refused, and
+ * which have conflicting revisions.
+ *
+ * "Pending" means changed locally after the push replication's last checkpoint. The
+ * checkpoint and refusals are kept in a `_local` document (never replicated) so they
+ * survive reloads; a refusal is cleared once a later revision of the doc gets through.
+ * Conflicts are tracked incrementally from the changes feed: a map/reduce view would do
+ * the same, but PouchDB evaluates view code with `eval`, which the proxy's CSP forbids.
+ */
+@Injectable({ providedIn: 'root' })
+export class SyncLedgerService {
+  private db: Database | null = null;
+  private ledger: LedgerDoc = emptyLedger();
+  private changes?: Subscription;
+  // Revisions that arrived from the server and so are not local edits waiting to go up.
+  private readonly pulledRevs = new Map<string, string>();
+  private readonly pending = signal<ReadonlySet<string>>(new Set());
+  private readonly refused = signal<Readonly<Record<string, Rejection>>>({});
+  private readonly conflicted = signal<ReadonlySet<string>>(new Set());
+  private refreshing: { db: Database; done: Promise<void> } | null = null;
+  private refreshAgain = false;
+
+  readonly pendingIds = this.pending.asReadonly();
+  readonly rejections = this.refused.asReadonly();
+  readonly pendingCount = computed(() => this.pending().size);
+  readonly rejectedCount = computed(() => Object.keys(this.refused()).length);
+  readonly conflictIds = this.conflicted.asReadonly();
+  readonly conflictCount = computed(() => this.conflicted().size);
+  /** Documents whose latest local revision the server does not have: pending or refused. */
+  readonly unsyncedCount = computed(() => new Set([...this.pending(), ...Object.keys(this.refused())]).size);
+
+  async attach(db: Database): Promise<void> {
+    this.detach();
+    this.db = db;
+    this.ledger = { ...emptyLedger(), ...(await db.get<LedgerDoc>(LEDGER_ID).catch(() => ({}))) };
+    this.refused.set({ ...this.ledger.rejections });
+    this.conflicted.set(new Set(this.ledger.conflicts));
+    this.changes = liveChanges(of(db))
+      .pipe(auditTime(50))
+      .subscribe(() => void this.requestRefresh());
+    await this.requestRefresh();
+  }
+
+  detach(): void {
+    this.changes?.unsubscribe();
+    this.db = null;
+    this.ledger = emptyLedger();
+    this.pulledRevs.clear();
+    this.pending.set(new Set());
+    this.refused.set({});
+    this.conflicted.set(new Set());
+  }
+
+  /** The push replication saved a checkpoint: everything up to `seq` has been offered to the server. */
+  async pushCheckpoint(seq: number | string): Promise<void> {
+    this.ledger.pushedSeq = seq;
+    await this.save();
+    await this.requestRefresh();
+  }
+
+  /** The server accepted these revisions. */
+  async pushed(docs: { _id: string }[]): Promise<void> {
+    const rejections = { ...this.refused() };
+    let changed = false;
+    for (const doc of docs) {
+      if (rejections[doc._id]) {
+        delete rejections[doc._id];
+        changed = true;
+      }
+    }
+    if (changed) await this.setRejections(rejections);
+  }
+
+  /** These revisions came from the server. */
+  pulled(docs: { _id: string; _rev?: string }[]): void {
+    for (const doc of docs) if (doc._rev) this.pulledRevs.set(doc._id, doc._rev);
+  }
+
+  /** The server refused the current local revision of `id`. */
+  async rejected(id: string, reason: string): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    const rev = await db.get(id).then((doc) => doc._rev, () => '');
+    await this.setRejections({ ...this.refused(), [id]: { rev, reason, at: new Date().toISOString() } });
+  }
+
+  /** The badge for one document read with `{conflicts: true}`. */
+  statusOf(doc: { _id: string; _rev?: string; _conflicts?: string[] }): RecordSyncStatus {
+    const rejection = this.refused()[doc._id];
+    if (rejection && rejection.rev === doc._rev) return 'rejected';
+    if (doc._conflicts?.length) return 'conflict';
+    if (this.pending().has(doc._id)) return 'pending';
+    return 'synced';
+  }
+
+  // One refresh at a time: bursts of changes (a pull batch, photos) coalesce into one rerun.
+  private requestRefresh(): Promise<void> {
+    const db = this.db;
+    if (!db) return Promise.resolve();
+    if (this.refreshing?.db === db) {
+      this.refreshAgain = true;
+      return this.refreshing.done;
+    }
+    const run = { db, done: Promise.resolve() };
+    run.done = (async () => {
+      try {
+        do {
+          this.refreshAgain = false;
+          await this.refresh();
+        } while (this.refreshAgain && this.db === db);
+      } catch (error) {
+        // A database closed under a running refresh (logout, switching users) is expected.
+        if (this.db === db) console.error('Sync ledger refresh failed', error);
+      } finally {
+        if (this.refreshing === run) this.refreshing = null;
+      }
+    })();
+    this.refreshing = run;
+    return run.done;
+  }
+
+  private async refresh(): Promise<void> {
+    await this.refreshPending();
+    await this.refreshConflicts();
+  }
+
+  private async refreshPending(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    const { results } = await db.changes({ since: this.ledger.pushedSeq });
+    if (db !== this.db) return;
+    const ids = new Set<string>();
+    for (const change of results) {
+      if (change.id.startsWith('_design/')) continue;
+      if (this.pulledRevs.get(change.id) === change.changes[0]?.rev) continue;
+      ids.add(change.id);
+    }
+    this.pending.set(ids);
+  }
+
+  private async refreshConflicts(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    const { results, last_seq } = await db.changes({ since: this.ledger.conflictSeq, include_docs: true, conflicts: true });
+    if (db !== this.db || !results.length) return;
+    const ids = new Set(this.conflicted());
+    for (const change of results) {
+      const doc = change.doc as { _conflicts?: string[]; _deleted?: boolean } | undefined;
+      if (doc && !doc._deleted && doc._conflicts?.length && !change.id.startsWith('_design/')) ids.add(change.id);
+      else ids.delete(change.id);
+    }
+    this.conflicted.set(ids);
+    this.ledger.conflicts = [...ids];
+    this.ledger.conflictSeq = last_seq;
+    await this.save();
+  }
+
+  private async setRejections(rejections: Record<string, Rejection>): Promise<void> {
+    this.ledger.rejections = rejections;
+    this.refused.set(rejections);
+    await this.save();
+  }
+
+  // Other tabs write the same ledger; on a conflict take their revision and write ours over it.
+  private async save(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const result = await db.put<LedgerDoc>({ ...this.ledger });
+        this.ledger._rev = result.rev;
+        return;
+      } catch (error) {
+        if ((error as { status?: number }).status !== 409) throw error;
+        const theirs = await db.get<LedgerDoc>(LEDGER_ID);
+        this.ledger._rev = theirs._rev;
+      }
+    }
+  }
+}
+
+function emptyLedger(): LedgerDoc {
+  return { _id: LEDGER_ID, pushedSeq: 0, rejections: {}, conflicts: [], conflictSeq: 0 };
+}

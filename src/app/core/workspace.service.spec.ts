@@ -1,0 +1,69 @@
+import { TestBed } from '@angular/core/testing';
+import { userDbName } from '../../../couch/user-db-name';
+import { InspectionStoreService } from '../data/inspection-store.service';
+import { ANA, FakeSessions, fakeSessions, provideTestData, settle } from '../testing/test-support';
+import { LocalDbService } from './local-db.service';
+import { ReplicationService } from './replication.service';
+import { Session } from './session.model';
+import { SyncLedgerService } from './sync-ledger.service';
+import { WorkspaceService } from './workspace.service';
+
+const BOB: Session = { name: 'bob', roles: [], db: userDbName('bob') };
+
+describe('WorkspaceService', () => {
+  let sessions: FakeSessions;
+  let prefix: string;
+  let workspace: WorkspaceService;
+
+  beforeEach(() => {
+    sessions = fakeSessions();
+    prefix = `test-${crypto.randomUUID().slice(0, 8)}-`;
+    TestBed.configureTestingModule({ providers: provideTestData(sessions, prefix) });
+    workspace = TestBed.inject(WorkspaceService);
+  });
+
+  afterEach(async () => {
+    await settle();
+    await workspace.close(true);
+    for (const session of [ANA, BOB]) {
+      await workspace.open(session);
+      await workspace.close(true);
+    }
+  });
+
+  it('opens a per-user database, exposes it for e2e tests, and starts sync', async () => {
+    await workspace.open(ANA);
+    const db = TestBed.inject(LocalDbService).db();
+    expect(db?.name).toBe(prefix + ANA.db);
+    expect(window.fieldbookDb).toBe(db!);
+    expect(TestBed.inject(ReplicationService).syncStatus().state).not.toBe('paused');
+    const indexes = await db!.getIndexes();
+    expect(indexes.indexes.map((index) => index.ddoc)).toContain('_design/idx-type-scheduled');
+  });
+
+  it('never shows one user\'s documents to the next user on the same browser', async () => {
+    await workspace.open(ANA);
+    await TestBed.inject(InspectionStoreService).create({ title: 'Ana only', site: 'A', scheduledFor: '2026-03-02' });
+    await settle();
+
+    sessions.set(BOB);
+    await workspace.open(BOB);
+    expect(TestBed.inject(LocalDbService).db()?.name).toBe(prefix + BOB.db);
+    expect(await TestBed.inject(InspectionStoreService).list({ status: 'all', search: '' })).toEqual([]);
+    expect(TestBed.inject(SyncLedgerService).pendingCount()).toBe(0);
+  });
+
+  it('keeps the local data when closed without destroying, and deletes it when asked', async () => {
+    await workspace.open(ANA);
+    await TestBed.inject(InspectionStoreService).create({ title: 'Kept', site: 'A', scheduledFor: '2026-03-02' });
+    await settle();
+    await workspace.close(false);
+    expect(window.fieldbookDb).toBeUndefined();
+
+    await workspace.open(ANA);
+    expect((await TestBed.inject(InspectionStoreService).list({ status: 'all', search: '' })).map((d) => d.title)).toEqual(['Kept']);
+    await workspace.close(true);
+    await workspace.open(ANA);
+    expect(await TestBed.inject(InspectionStoreService).list({ status: 'all', search: '' })).toEqual([]);
+  });
+});

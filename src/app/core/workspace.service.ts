@@ -1,0 +1,62 @@
+import { Injectable, inject } from '@angular/core';
+import { LocalDbService } from './local-db.service';
+import { ReplicationService } from './replication.service';
+import { Session } from './session.model';
+import { SessionService } from './session.service';
+import { StorageService } from './storage.service';
+import { SyncLedgerService } from './sync-ledger.service';
+
+/**
+ * Ties the session to the data: a logged-in user gets their local database, its ledger
+ * and the sync; logging out (or another user logging in) closes them.
+ */
+@Injectable({ providedIn: 'root' })
+export class WorkspaceService {
+  private readonly sessions = inject(SessionService);
+  private readonly localDb = inject(LocalDbService);
+  private readonly ledger = inject(SyncLedgerService);
+  private readonly replication = inject(ReplicationService);
+  private readonly storage = inject(StorageService);
+  /** The user database that is open, or null. */
+  private openFor: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Opens the workspace for `session` (a no-op if it is already open). */
+  open(session: Session): Promise<void> {
+    return this.serialize(async () => {
+      if (this.openFor === session.db) return;
+      await this.shutDown(false);
+      const db = await this.localDb.open(session.db);
+      await this.ledger.attach(db);
+      this.replication.start(db, session.db);
+      this.openFor = session.db;
+      void this.storage.requestPersistence();
+    });
+  }
+
+  /** Closes the workspace; with `destroyLocalData` the user's local database is deleted. */
+  close(destroyLocalData: boolean): Promise<void> {
+    return this.serialize(() => this.shutDown(destroyLocalData));
+  }
+
+  /** Follows whatever the session service currently says. */
+  sync(): Promise<void> {
+    const session = this.sessions.session();
+    return session ? this.open(session) : this.close(false);
+  }
+
+  private async shutDown(destroyLocalData: boolean): Promise<void> {
+    this.replication.stop();
+    this.ledger.detach();
+    if (destroyLocalData) await this.localDb.destroy();
+    else await this.localDb.close();
+    this.openFor = null;
+  }
+
+  // Login, logout and tab messages can overlap; open and close must not interleave.
+  private serialize(step: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(step, step);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

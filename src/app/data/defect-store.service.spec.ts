@@ -1,0 +1,77 @@
+import { TestBed } from '@angular/core/testing';
+import { LocalDbService } from '../core/local-db.service';
+import { Database } from '../core/pouchdb';
+import { ANA, fakeSessions, imageSize, provideTestData } from '../testing/test-support';
+import { DefectStoreService, photosOf } from './defect-store.service';
+import { InspectionStoreService } from './inspection-store.service';
+
+async function cameraImage(width: number, height: number): Promise<Blob> {
+  const canvas = new OffscreenCanvas(width, height);
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = '#888';
+  context.fillRect(0, 0, width, height);
+  return canvas.convertToBlob({ type: 'image/png' });
+}
+
+describe('DefectStoreService', () => {
+  let db: Database;
+  let defects: DefectStoreService;
+  let inspectionId: string;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    defects = TestBed.inject(DefectStoreService);
+    inspectionId = (await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' }))._id;
+  });
+
+  afterEach(async () => {
+    await TestBed.inject(LocalDbService).destroy();
+  });
+
+  it('lists an inspection\'s defects, most severe first, through the inspection index', async () => {
+    await defects.create(inspectionId, { title: 'Scuff', severity: 1, status: 'open' });
+    await defects.create(inspectionId, { title: 'Leak', severity: 4, status: 'open' });
+    const other = await TestBed.inject(InspectionStoreService).create({ title: 'Other', site: 'X', scheduledFor: '2026-03-02' });
+    await defects.create(other._id, { title: 'Elsewhere', severity: 5, status: 'open' });
+
+    const find = spyOn(db, 'find').and.callThrough();
+    const list = await defects.forInspection(inspectionId);
+    expect(list.map((defect) => defect.title)).toEqual(['Leak', 'Scuff']);
+    const explained = await (db as unknown as { explain(q: object): Promise<{ index: { ddoc: string } }> }).explain(
+      find.calls.mostRecent().args[0] as object,
+    );
+    expect(explained.index.ddoc).toBe('_design/idx-inspection');
+  });
+
+  it('refuses a severity outside 1 to 5', async () => {
+    await expectAsync(
+      defects.create(inspectionId, { title: 'Leak', severity: 7 as never, status: 'open' }),
+    ).toBeRejectedWith(jasmine.objectContaining({ errors: { severity: 'must be a whole number from 1 to 5' } }));
+  });
+
+  it('stores a downscaled photo and a thumbnail as JPEG attachments', async () => {
+    const defect = await defects.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
+    const ref = await defects.addPhoto(defect._id, await cameraImage(2000, 1500));
+
+    const stored = await defects.get(defect._id);
+    expect(photosOf(stored)).toEqual([ref]);
+    expect(stored._attachments![ref.photo].content_type).toBe('image/jpeg');
+    expect(await imageSize(await defects.attachment(defect._id, ref.photo))).toEqual({ width: 1600, height: 1200 });
+    expect(await imageSize(await defects.attachment(defect._id, ref.thumb))).toEqual({ width: 320, height: 240 });
+    expect(stored.updatedBy).toBe('ana');
+  });
+
+  it('keeps photos in the order taken and removes one with its thumbnail', async () => {
+    const defect = await defects.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
+    const first = await defects.addPhoto(defect._id, await cameraImage(100, 100));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await defects.addPhoto(defect._id, await cameraImage(100, 100));
+    expect(photosOf(await defects.get(defect._id))).toEqual([first, second]);
+
+    await defects.removePhoto(defect._id, first);
+    const after = await defects.get(defect._id);
+    expect(photosOf(after)).toEqual([second]);
+    expect(Object.keys(after._attachments!).sort()).toEqual([second.photo, second.thumb].sort());
+  });
+});

@@ -1,0 +1,92 @@
+import { Injectable, inject } from '@angular/core';
+import { Defect, DefectStatus } from '../../../couch/doc-types';
+import { LocalDbService } from '../core/local-db.service';
+import { PHOTO_MAX_SIDE, THUMB_MAX_SIDE, downscaleImage } from '../photos/image-downscaler';
+import { DocWriterService, newDocId } from './doc-writer.service';
+import { WithConflicts, readWithConflicts } from './read-with-conflicts';
+
+export interface DefectInput {
+  title: string;
+  description?: string;
+  severity: Defect['severity'];
+  location?: string;
+  status: DefectStatus;
+}
+
+/** One photo of a defect: the downscaled image and its thumbnail, two attachments. */
+export interface PhotoRef {
+  photo: string;
+  thumb: string;
+}
+
+export type StoredDefect = WithConflicts<Defect> & { _attachments?: PouchDB.Core.Attachments };
+
+const PHOTO_PREFIX = 'photo-';
+const THUMB_PREFIX = 'thumb-';
+
+/** The photos of a defect, in the order they were taken. */
+export function photosOf(defect: { _attachments?: object }): PhotoRef[] {
+  return Object.keys(defect._attachments ?? {})
+    .filter((name) => name.startsWith(PHOTO_PREFIX))
+    .sort()
+    .map((photo) => ({ photo, thumb: THUMB_PREFIX + photo.slice(PHOTO_PREFIX.length) }));
+}
+
+/** Defects of an inspection, with their photos stored as attachments of the defect doc. */
+@Injectable({ providedIn: 'root' })
+export class DefectStoreService {
+  private readonly localDb = inject(LocalDbService);
+  private readonly writer = inject(DocWriterService);
+
+  /** The inspection's defects, most severe first. */
+  async forInspection(inspectionId: string): Promise<StoredDefect[]> {
+    const db = this.localDb.require();
+    const found = await db.find({
+      selector: { inspectionId },
+      fields: ['_id'],
+      use_index: ['idx-inspection', 'inspection'],
+    });
+    const defects = await readWithConflicts<StoredDefect>(db, found.docs.map((doc) => doc._id));
+    return defects.sort((a, b) => b.severity - a.severity || a.title.localeCompare(b.title));
+  }
+
+  get(id: string): Promise<StoredDefect> {
+    return this.localDb.require().get<StoredDefect>(id, { conflicts: true });
+  }
+
+  create(inspectionId: string, input: DefectInput): Promise<Defect> {
+    return this.writer.save<Defect>({ _id: newDocId('defect'), type: 'defect', inspectionId, ...input });
+  }
+
+  update(defect: Defect, changes: Partial<DefectInput>): Promise<Defect> {
+    const { _conflicts, ...doc } = defect as StoredDefect;
+    return this.writer.save<Defect>({ ...doc, ...changes });
+  }
+
+  remove(defect: Defect): Promise<void> {
+    return this.writer.remove(defect);
+  }
+
+  /** Downscales a camera image (EXIF orientation applied) and stores it with a thumbnail. */
+  async addPhoto(defectId: string, image: Blob): Promise<PhotoRef> {
+    const photo = await downscaleImage(image, { maxSide: PHOTO_MAX_SIDE });
+    const thumb = await downscaleImage(photo, { maxSide: THUMB_MAX_SIDE });
+    // Time-ordered names keep photos in the order they were taken.
+    const stem = `${Date.now().toString(36).padStart(9, '0')}-${crypto.randomUUID().slice(0, 8)}.jpg`;
+    const ref = { photo: PHOTO_PREFIX + stem, thumb: THUMB_PREFIX + stem };
+    await this.writer.attach(defectId, {
+      [ref.photo]: { content_type: photo.type, data: photo },
+      [ref.thumb]: { content_type: thumb.type, data: thumb },
+    });
+    return ref;
+  }
+
+  removePhoto(defectId: string, ref: PhotoRef): Promise<void> {
+    return this.writer.detach(defectId, [ref.photo, ref.thumb]);
+  }
+
+  /** An attachment's bytes, from the local database (works offline). */
+  async attachment(defectId: string, name: string): Promise<Blob> {
+    return (await this.localDb.require().getAttachment(defectId, name)) as Blob;
+  }
+}

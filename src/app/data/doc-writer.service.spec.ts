@@ -1,0 +1,120 @@
+import { TestBed } from '@angular/core/testing';
+import { Inspection } from '../../../couch/doc-types';
+import { LocalDbService } from '../core/local-db.service';
+import { Database } from '../core/pouchdb';
+import { ANA, FakeSessions, fakeSessions, provideTestData } from '../testing/test-support';
+import { CLOCK, DocWriterService, newDocId } from './doc-writer.service';
+import { ValidationError } from './validation-bridge';
+
+describe('DocWriterService', () => {
+  let sessions: FakeSessions;
+  let writer: DocWriterService;
+  let db: Database;
+  let now: Date;
+
+  beforeEach(async () => {
+    sessions = fakeSessions();
+    now = new Date('2026-03-01T08:00:00.000Z');
+    TestBed.configureTestingModule({
+      providers: [...provideTestData(sessions), { provide: CLOCK, useValue: () => now }],
+    });
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    writer = TestBed.inject(DocWriterService);
+  });
+
+  afterEach(async () => {
+    await TestBed.inject(LocalDbService).destroy();
+  });
+
+  function draft(overrides: Partial<Inspection> = {}) {
+    return {
+      _id: newDocId('inspection'),
+      type: 'inspection' as const,
+      title: 'Roof',
+      site: 'Depot 4',
+      status: 'draft' as const,
+      scheduledFor: '2026-03-02',
+      checklist: [],
+      ...overrides,
+    };
+  }
+
+  it('sets every audit field on create', async () => {
+    const saved = await writer.save<Inspection>(draft());
+    const stored = await db.get<Inspection>(saved._id);
+    expect(stored.createdBy).toBe('ana');
+    expect(stored.updatedBy).toBe('ana');
+    expect(stored.createdAt).toBe('2026-03-01T08:00:00.000Z');
+    expect(stored.updatedAt).toBe('2026-03-01T08:00:00.000Z');
+    expect(stored.deviceId).toBe('device-test');
+    expect(saved._rev).toBe(stored._rev);
+  });
+
+  it('keeps the creator and moves updatedBy/updatedAt on update', async () => {
+    const created = await writer.save<Inspection>(draft());
+    now = new Date('2026-03-05T10:30:00.000Z');
+    sessions.set({ name: 'sam', roles: ['supervisor'], db: ANA.db });
+    const updated = await writer.save<Inspection>({ ...created, title: 'Roof and gutters' });
+    expect(updated.createdBy).toBe('ana');
+    expect(updated.createdAt).toBe('2026-03-01T08:00:00.000Z');
+    expect(updated.updatedBy).toBe('sam');
+    expect(updated.updatedAt).toBe('2026-03-05T10:30:00.000Z');
+  });
+
+  it('ignores audit values smuggled in by the caller', async () => {
+    const saved = await writer.save<Inspection>({ ...draft(), createdBy: 'mallory', updatedBy: 'mallory' });
+    expect(saved.createdBy).toBe('ana');
+    expect(saved.updatedBy).toBe('ana');
+  });
+
+  it('refuses a document the shared rules refuse and writes nothing', async () => {
+    await expectAsync(writer.save<Inspection>(draft({ title: '' }))).toBeRejectedWith(jasmine.any(ValidationError));
+    try {
+      await writer.save<Inspection>(draft({ title: '', scheduledFor: '1 March' }));
+    } catch (error) {
+      expect((error as ValidationError).errors).toEqual({
+        title: 'is required',
+        scheduledFor: 'must be a date (YYYY-MM-DD)',
+      });
+    }
+    const docs = await db.allDocs({ startkey: 'inspection:', endkey: 'inspection:\uffff' });
+    expect(docs.rows.length).toBe(0);
+  });
+
+  it('refuses an inspector approving', async () => {
+    const created = await writer.save<Inspection>(draft());
+    await expectAsync(writer.save<Inspection>({ ...created, status: 'approved' })).toBeRejectedWith(
+      jasmine.objectContaining({ errors: { status: 'only a supervisor may approve or reject' } }),
+    );
+  });
+
+  it('deletes with a tombstone, but not an approved inspection of an inspector', async () => {
+    const doomed = await writer.save<Inspection>(draft());
+    await writer.remove(doomed);
+    await expectAsync(db.get(doomed._id)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
+
+    const approved = await db.put({ ...(await writer.save<Inspection>(draft())), status: 'approved' });
+    await expectAsync(writer.remove({ _id: approved.id })).toBeRejectedWith(jasmine.any(ValidationError));
+  });
+
+  it('adds and removes photo attachments as audited revisions', async () => {
+    const created = await writer.save<Inspection>(draft());
+    now = new Date('2026-03-01T09:00:00.000Z');
+    const jpeg = new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: 'image/jpeg' });
+    await writer.attach(created._id, { 'photo-1.jpg': { content_type: 'image/jpeg', data: jpeg } });
+    const withPhoto = await db.get<Inspection & { _attachments: object }>(created._id);
+    expect(Object.keys(withPhoto._attachments)).toEqual(['photo-1.jpg']);
+    expect(withPhoto.updatedAt).toBe('2026-03-01T09:00:00.000Z');
+
+    await writer.detach(created._id, ['photo-1.jpg']);
+    expect((await db.get<{ _attachments?: object }>(created._id))._attachments).toBeUndefined();
+  });
+
+  it('refuses attachments that are not images', async () => {
+    const created = await writer.save<Inspection>(draft());
+    const text = new Blob(['hello'], { type: 'text/plain' });
+    await expectAsync(
+      writer.attach(created._id, { 'notes.txt': { content_type: 'text/plain', data: text } }),
+    ).toBeRejectedWith(jasmine.objectContaining({ errors: { _attachments: 'notes.txt must be a JPEG, PNG or WebP image' } }));
+  });
+});

@@ -1,0 +1,23 @@
+import { FormArray, FormControl, FormGroup } from '@angular/forms';
+import { ChecklistItem, ChecklistResult } from '../../../couch/doc-types';
+
+export type ChecklistItemForm = FormGroup<{
+  id: FormControl<string>;
+  label: FormControl<string>;
+  result: FormControl<ChecklistResult>;
+  note: FormControl<string>;
+}>;
+
+export function checklistItemForm(item: ChecklistItem): ChecklistItemForm {
+  return new FormGroup({
+    id: new FormControl(item.id, { nonNullable: true }),
+    label: new FormControl(item.label, { nonNullable: true }),
+    result: new FormControl<ChecklistResult>(item.result),
+    note: new FormControl(item.note ?? '', { nonNullable: true }),
+  });
+}
+
+/** Form rows back to checklist items; an empty note is left out rather than stored as "". */
+export function checklistItems(rows: FormArray<ChecklistItemForm>): ChecklistItem[] {
+  return rows.getRawValue().map(({ id, label, result, note }) => (note.trim() ? { id, label, result, note } : { id, label, result }));
+}

@@ -1,0 +1,129 @@
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { Router, provideRouter } from '@angular/router';
+import { Inspection } from '../../../couch/doc-types';
+import { LocalDbService } from '../core/local-db.service';
+import { Database } from '../core/pouchdb';
+import { SyncLedgerService } from '../core/sync-ledger.service';
+import { DefectStoreService } from '../data/defect-store.service';
+import { InspectionStoreService } from '../data/inspection-store.service';
+import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
+import { InspectionDetailPage } from './inspection-detail.page';
+
+describe('InspectionDetailPage', () => {
+  let db: Database;
+  let store: InspectionStoreService;
+  let inspection: Inspection;
+  let fixture: ComponentFixture<InspectionDetailPage>;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    await TestBed.inject(SyncLedgerService).attach(db);
+    store = TestBed.inject(InspectionStoreService);
+    inspection = await store.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
+  });
+
+  afterEach(async () => {
+    fixture?.destroy();
+    await settle();
+    TestBed.inject(SyncLedgerService).detach();
+    await TestBed.inject(LocalDbService).destroy();
+  });
+
+  const all = (id: string) => Array.from(fixture.nativeElement.querySelectorAll(`[data-testid="${id}"]`)) as HTMLElement[];
+  const one = (id: string) => all(id)[0];
+
+  async function open(): Promise<void> {
+    fixture = TestBed.createComponent(InspectionDetailPage);
+    fixture.componentRef.setInput('id', inspection._id);
+    await waitFor(async () => {
+      await fixture.whenStable();
+      return !!one('inspection-heading');
+    }, 'the inspection to show');
+  }
+
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    await waitFor(async () => {
+      await fixture.whenStable();
+      return condition();
+    }, what);
+  }
+
+  function type(element: HTMLElement, value: string): void {
+    (element as HTMLInputElement).value = value;
+    element.dispatchEvent(new Event('input'));
+  }
+
+  it('shows the inspection with its checklist', async () => {
+    await open();
+    expect(one('inspection-heading').textContent).toContain('Roof');
+    expect((one('inspection-title') as HTMLInputElement).value).toBe('Roof');
+    expect(all('checklist-item').length).toBe(inspection.checklist.length);
+    expect(one('inspection-status').getAttribute('data-status')).toBe('draft');
+  });
+
+  it('records checklist results and notes', async () => {
+    await open();
+    const firstRow = all('checklist-item')[0];
+    (firstRow.querySelector('[data-testid=result-fail] button') as HTMLElement).click();
+    type(one('checklist-note-0'), 'Extinguisher missing');
+    one('save-inspection').click();
+    await waitFor(async () => (await db.get<Inspection>(inspection._id)).checklist[0].result === 'fail', 'the result saved');
+    const saved = await db.get<Inspection>(inspection._id);
+    expect(saved.checklist[0].note).toBe('Extinguisher missing');
+    expect(saved.checklist[1].result).toBeNull();
+    expect(saved.checklist[1].note).toBeUndefined();
+  });
+
+  it('puts a checklist violation next to the item and saves nothing', async () => {
+    await open();
+    one('add-checklist-item').click();
+    await fixture.whenStable();
+    one('save-inspection').click();
+    const index = inspection.checklist.length;
+    await until(() => !!one(`error-checklist[${index}].label`), 'the item error');
+    expect(one(`error-checklist[${index}].label`).textContent).toContain('is required');
+    expect((await db.get<Inspection>(inspection._id))._rev).toBe(inspection._rev!);
+  });
+
+  it('submits a draft for review', async () => {
+    await open();
+    one('submit-inspection').click();
+    await waitFor(async () => (await db.get<Inspection>(inspection._id)).status === 'submitted', 'submission');
+    await until(() => one('inspection-status').getAttribute('data-status') === 'submitted', 'the status to show');
+  });
+
+  it('shows the server\'s refusal next to the field it names', async () => {
+    await TestBed.inject(SyncLedgerService).rejected(inspection._id, 'site: is not a known site');
+    await open();
+    expect(one('rejection-banner').textContent).toContain('site: is not a known site');
+    expect(one('error-site').textContent).toContain('is not a known site');
+    expect(one('sync-badge').getAttribute('data-status')).toBe('rejected');
+  });
+
+  it('locks an approved inspection', async () => {
+    inspection = { ...inspection, ...(await db.put({ ...inspection, status: 'approved' })), status: 'approved' };
+    await open();
+    expect((one('inspection-title') as HTMLInputElement).disabled).toBeTrue();
+    expect(one('save-inspection')).toBeUndefined();
+    expect(one('add-defect')).toBeUndefined();
+  });
+
+  it('lists the inspection\'s defects and follows new ones', async () => {
+    await open();
+    expect(all('defect-row').length).toBe(0);
+    await TestBed.inject(DefectStoreService).create(inspection._id, { title: 'Leak', severity: 4, status: 'open' });
+    await until(() => all('defect-row').length === 1, 'the defect row');
+    expect(one('defect-row').textContent).toContain('Leak');
+  });
+
+  it('deletes after confirmation', async () => {
+    const navigate = spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
+    await open();
+    one('delete-inspection').click();
+    await waitFor(() => !!document.querySelector('[data-testid=delete-inspection-confirm]'), 'the confirmation');
+    (document.querySelector('[data-testid=delete-inspection-confirm]') as HTMLElement).click();
+    await waitFor(() => navigate.calls.count() > 0, 'navigation');
+    await expectAsync(db.get(inspection._id)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
+  });
+});

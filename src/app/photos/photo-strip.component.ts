@@ -1,0 +1,72 @@
+import { ChangeDetectionStrategy, Component, inject, input, output } from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
+import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
+import { PhotoRef } from '../data/defect-store.service';
+import { PhotoThumbComponent } from './photo-thumb.component';
+import { PhotoViewerData, PhotoViewerDialog } from './photo-viewer.dialog';
+
+/** Thumbnails of a defect's photos, a camera button, and full view on tap. */
+@Component({
+  selector: 'app-photo-strip',
+  imports: [MatButtonModule, MatProgressSpinnerModule, PhotoThumbComponent],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <div class="strip">
+      @for (ref of photos(); track ref.photo) {
+        <figure>
+          <button type="button" class="thumb" (click)="open(ref)" [attr.aria-label]="'Open photo ' + ($index + 1)">
+            <app-photo-thumb [docId]="docId()" [name]="ref.thumb" />
+          </button>
+          @if (!readonly()) {
+            <button mat-button type="button" data-testid="remove-photo" (click)="remove.emit(ref)">Remove</button>
+          }
+        </figure>
+      }
+      @if (!readonly()) {
+        <label class="camera" [class.busy]="busy()">
+          <input #file type="file" accept="image/*" capture="environment" data-testid="photo-input"
+            (change)="picked(file)" [disabled]="busy()" />
+          @if (busy()) {
+            <mat-spinner diameter="32" />
+          } @else {
+            <span>+ Add photo</span>
+          }
+        </label>
+      }
+    </div>
+  `,
+  styles: `
+    .strip { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+    figure { margin: 0; display: flex; flex-direction: column; align-items: center; }
+    .thumb { padding: 0; border: 0; background: none; cursor: pointer; }
+    .camera { width: 120px; height: 120px; border: 2px dashed #9e9e9e; border-radius: 8px; display: flex;
+      align-items: center; justify-content: center; cursor: pointer; color: #5f6368; }
+    .camera input { position: absolute; opacity: 0; width: 1px; height: 1px; }
+  `,
+})
+export class PhotoStripComponent {
+  private readonly dialog = inject(MatDialog);
+
+  readonly docId = input.required<string>();
+  readonly photos = input.required<PhotoRef[]>();
+  readonly readonly = input(false);
+  /** Set while the parent stores a picked image. */
+  readonly busy = input(false);
+  readonly add = output<File>();
+  readonly remove = output<PhotoRef>();
+
+  protected picked(input: HTMLInputElement): void {
+    const file = input.files?.[0];
+    // Reset so picking the same file again still fires `change`.
+    input.value = '';
+    if (file) this.add.emit(file);
+  }
+
+  protected open(ref: PhotoRef): void {
+    this.dialog.open<PhotoViewerDialog, PhotoViewerData>(PhotoViewerDialog, {
+      data: { docId: this.docId(), name: ref.photo },
+      maxWidth: '95vw',
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { BehaviorSubject } from 'rxjs';
+import { signal } from '@angular/core';
+import { ReplicationService } from '../core/replication.service';
+import { SyncState, SyncStatus } from '../core/sync-state';
+import { SyncIndicatorComponent } from './sync-indicator.component';
+
+describe('SyncIndicatorComponent', () => {
+  const status = signal<SyncStatus>({ state: 'offline', sessionExpired: false, lastError: null, lastSyncedAt: null });
+
+  beforeEach(() => {
+    TestBed.configureTestingModule({
+      imports: [SyncIndicatorComponent],
+      providers: [
+        provideRouter([]),
+        { provide: ReplicationService, useValue: { syncStatus: status, status$: new BehaviorSubject(status()) } },
+      ],
+    });
+  });
+
+  async function render(state: SyncState, sessionExpired = false): Promise<HTMLElement> {
+    status.set({ state, sessionExpired, lastError: null, lastSyncedAt: null });
+    const fixture = TestBed.createComponent(SyncIndicatorComponent);
+    await fixture.whenStable();
+    return fixture.nativeElement.querySelector('[data-testid=sync-state]');
+  }
+
+  const words = ['offline', 'connecting', 'syncing', 'up to date', 'error'];
+
+  for (const [state, word] of [
+    ['offline', 'offline'],
+    ['connecting', 'connecting'],
+    ['syncing', 'syncing'],
+    ['paused', 'up to date'],
+    ['error', 'error'],
+  ] as const) {
+    it(`shows "${word}" and data-state=${state}, and no other state word`, async () => {
+      const element = await render(state);
+      expect(element.getAttribute('data-state')).toBe(state);
+      const text = element.textContent ?? '';
+      expect(words.filter((w) => text.includes(w))).toEqual([word]);
+    });
+  }
+
+  it('says the session expired without adding another state word', async () => {
+    const element = await render('error', true);
+    const text = element.textContent ?? '';
+    expect(text).toContain('session expired');
+    expect(words.filter((w) => text.includes(w))).toEqual(['error']);
+  });
+
+  it('follows state changes', async () => {
+    status.set({ state: 'syncing', sessionExpired: false, lastError: null, lastSyncedAt: null });
+    const fixture = TestBed.createComponent(SyncIndicatorComponent);
+    await fixture.whenStable();
+    status.set({ state: 'paused', sessionExpired: false, lastError: null, lastSyncedAt: null });
+    await fixture.whenStable();
+    expect(fixture.nativeElement.querySelector('[data-testid=sync-state]').getAttribute('data-state')).toBe('paused');
+  });
+});

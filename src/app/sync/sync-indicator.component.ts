@@ -1,0 +1,39 @@
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import { ReplicationService } from '../core/replication.service';
+import { SYNC_STATE_LABELS } from '../core/sync-state';
+
+/** Toolbar chip with the sync state; links to the sync status page. */
+@Component({
+  selector: 'app-sync-indicator',
+  imports: [RouterLink],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <a class="chip" routerLink="/sync" data-testid="sync-state" [attr.data-state]="state()" [class]="state()">
+      <span class="dot" aria-hidden="true"></span>
+      <span>{{ label() }}</span>
+      @if (sessionExpired()) {
+        <span class="detail">(session expired)</span>
+      }
+    </a>
+  `,
+  styles: `
+    .chip { display: inline-flex; align-items: center; gap: 6px; padding: 6px 12px; border-radius: 16px;
+      color: inherit; text-decoration: none; background: rgb(255 255 255 / 0.15); min-height: 36px; }
+    .chip.error { background: #b3261e; color: #fff; }
+    .chip.offline { background: rgb(0 0 0 / 0.25); }
+    .detail { font-size: 0.85em; margin-left: 4px; }
+    .dot { width: 10px; height: 10px; border-radius: 50%; background: #9e9e9e; }
+    .paused .dot { background: #4caf50; }
+    .syncing .dot, .connecting .dot { background: #ffc107; animation: pulse 1s ease-in-out infinite alternate; }
+    .error .dot { background: #fff; }
+    @keyframes pulse { to { opacity: 0.3; } }
+  `,
+})
+export class SyncIndicatorComponent {
+  private readonly status = inject(ReplicationService).syncStatus;
+
+  protected readonly state = computed(() => this.status().state);
+  protected readonly label = computed(() => SYNC_STATE_LABELS[this.state()]);
+  protected readonly sessionExpired = computed(() => this.status().sessionExpired);
+}
