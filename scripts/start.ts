@@ -42,8 +42,10 @@ async function main() {
     }
   }
 
-  buildAppIfStale();
+  const staticDir = env['FIELDBOOK_STATIC_DIR'] ? resolve(env['FIELDBOOK_STATIC_DIR']) : DEFAULT_STATIC_DIR;
+  if (!env['FIELDBOOK_STATIC_DIR']) buildAppIfStale();
   const proxy = await startProxy({
+    staticDir,
     couchAdminUrl: adminUrl,
     port: Number(env['PORT'] ?? 8080),
     host: env['HOST'] ?? '127.0.0.1',
