@@ -12,7 +12,8 @@ export function checklistItemForm(item: ChecklistItem): ChecklistItemForm {
   return new FormGroup({
     id: new FormControl(item.id, { nonNullable: true }),
     label: new FormControl(item.label, { nonNullable: true }),
-    result: new FormControl<ChecklistResult>(item.result),
+    // nonNullable: a form reset (the page shows a saved or synced revision) returns to the stored result, not null.
+    result: new FormControl<ChecklistResult>(item.result, { nonNullable: true }),
     note: new FormControl(item.note ?? '', { nonNullable: true }),
   });
 }

@@ -75,6 +75,20 @@ describe('InspectionDetailPage', () => {
     expect(saved.checklist[1].note).toBeUndefined();
   });
 
+  it('shows stored checklist results, and a later save keeps them', async () => {
+    const checklist = inspection.checklist.map((item, i) => ({ ...item, result: i === 0 ? ('fail' as const) : item.result }));
+    inspection = { ...inspection, ...(await db.put({ ...inspection, checklist })), checklist };
+    await open();
+    const firstRow = all('checklist-item')[0];
+    expect(firstRow.querySelector('[data-testid=result-fail]')!.classList).toContain('mat-button-toggle-checked');
+    type(one('inspection-notes'), 'Second visit');
+    one('save-inspection').click();
+    await waitFor(async () => (await db.get<Inspection>(inspection._id)).notes === 'Second visit', 'the second save');
+    expect((await db.get<Inspection>(inspection._id)).checklist[0].result).toBe('fail');
+    await fixture.whenStable();
+    expect(all('checklist-item')[0].querySelector('[data-testid=result-fail]')!.classList).toContain('mat-button-toggle-checked');
+  });
+
   it('puts a checklist violation next to the item and saves nothing', async () => {
     await open();
     one('add-checklist-item').click();

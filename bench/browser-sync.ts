@@ -1,0 +1,433 @@
+/**
+ * Sync speed in a real browser (headless Debian Chromium, IndexedDB) through the proxy.
+ *
+ * Starts its own stack in this process (embedded PouchDB Server + proxy serving the built
+ * PWA, temp data dir, free ports), seeds N valid inspection docs into a user's database as
+ * admin (nano bulk), then measures:
+ *
+ *  (a)  initial pull: server -> fresh browser PouchDB through the proxy, with the options
+ *       the app uses (filter out design docs, default batches). Target: N=10,000 in <= 10 s.
+ *       Baseline, same run: the same N docs replicated browser-local -> fresh browser-local
+ *       (the IndexedDB cost alone, no network, no server).
+ *  (a') the same pull as the app itself does it on first login: from "Sign in" to all N
+ *       docs in its database and the sync indicator "up to date" (informational).
+ *  (b)  reconnect: the app with 100 writes queued offline (100 separate puts into its
+ *       database); time from going online (context.setOffline(false)) until the server
+ *       holds all 100 (polled as admin every ~10 ms). Target <= 2 s.
+ *       Baseline, same run: 100 writes (one bulkDocs) with the network already up, until
+ *       the server holds all 100.
+ *
+ * (a) runs on a blank page of the proxy's origin (PouchDB 9's browser build, the same
+ * version and IndexedDB adapter as the app's pouchdb-browser) so the app's own work (the
+ * list re-querying as docs arrive) stays out of it; (a') is that work included.
+ *
+ * A benchmark reports; it does not assert: the exit code is 0 whatever the figures.
+ *
+ *   npx tsx bench/browser-sync.ts [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1]
+ *     [--app-pull-cap 30] [--adapter idb|indexeddb] [--batch-size N] [--app-dir dist/fieldbook/browser]
+ *     [--no-app-pull] [--json]
+ *
+ * --rounds       rounds of (b) and its baseline (alternating); medians are reported.
+ * --pull-rounds  rounds of (a) and its baseline (each ~2x the pull time).
+ * --app-pull-cap seconds to let (a') run; if the app is not done by then, its rate so far is reported.
+ * --adapter      PouchDB adapter for (a): idb (what the app uses) or the newer indexeddb.
+ * --batch-size   replication batch size for (a) (default: PouchDB's 100, as the app).
+ *
+ * Needs a built app (`npx ng build`, or --app-dir to another build) and Chromium
+ * (CHROME_BIN, default /usr/bin/chromium).
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import pino from 'pino';
+import { bootstrap } from '../couch/bootstrap';
+import { couchAdmin, type CouchAdmin } from '../couch/couch-admin';
+import { startEmbeddedCouch, type EmbeddedCouch } from '../couch/embedded-couch';
+import { userDbName } from '../couch/user-db-name';
+import { addUser } from '../couch/users';
+import { DEFAULT_STATIC_DIR, startProxy, type RunningProxy } from '../proxy/server';
+import { freePort } from '../test/support/free-port';
+
+const PASSWORD = 'bench-password-1';
+const PULL_USER = 'bench-reader';
+const WRITE_USER = 'bench-writer';
+const SEED_BATCH = 1_000;
+const TARGET_PULL_S = 10;
+const TARGET_RECONNECT_S = 2;
+const POUCHDB_DIST = resolve(__dirname, '..', 'node_modules', 'pouchdb', 'dist');
+// tsx (esbuild, keepNames) wraps named functions in `__name(...)`; functions handed to
+// page.evaluate run in the page, which needs the helper too.
+const NAME_HELPER = 'globalThis.__name = globalThis.__name || ((fn) => fn);';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      docs: { type: 'string', default: '10000' },
+      writes: { type: 'string', default: '100' },
+      rounds: { type: 'string', default: '3' },
+      'pull-rounds': { type: 'string', default: '1' },
+      'app-pull-cap': { type: 'string', default: '30' },
+      adapter: { type: 'string', default: 'idb' },
+      'batch-size': { type: 'string' },
+      'app-dir': { type: 'string', default: DEFAULT_STATIC_DIR },
+      'no-app-pull': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      'usage: tsx bench/browser-sync.ts [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1] [--app-pull-cap 30]\n' +
+        '         [--adapter idb|indexeddb] [--batch-size N] [--app-dir DIR] [--no-app-pull] [--json]',
+    );
+    process.exit(0);
+  }
+  return {
+    docs: Number(values.docs),
+    writes: Number(values.writes),
+    rounds: Math.max(1, Number(values.rounds)),
+    pullRounds: Math.max(1, Number(values['pull-rounds'])),
+    appPullCapMs: Number(values['app-pull-cap']) * 1000,
+    adapter: values.adapter === 'indexeddb' ? ('indexeddb' as const) : ('idb' as const),
+    batchSize: values['batch-size'] ? Number(values['batch-size']) : undefined,
+    appDir: resolve(values['app-dir']),
+    appPull: !values['no-app-pull'],
+    json: values.json,
+  };
+}
+
+function inspection(user: string, i: number): Record<string, unknown> {
+  const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
+  return {
+    _id: `inspection:${randomUUID()}`,
+    type: 'inspection',
+    title: `Inspection ${i}`,
+    site: `Site ${i % 37}`,
+    status: 'draft',
+    scheduledFor: at.slice(0, 10),
+    checklist: ['Access and escape routes clear', 'Fire extinguishers present and in date', 'Electrical panels closed and labelled', 'Personal protective equipment in use'].map(
+      (label, n) => ({ id: `item-${n}`, label, result: n % 2 ? 'pass' : null }),
+    ),
+    createdBy: user,
+    createdAt: at,
+    updatedBy: user,
+    updatedAt: at,
+    deviceId: 'device-bench',
+  };
+}
+
+interface Stack {
+  couch: EmbeddedCouch;
+  admin: CouchAdmin;
+  proxy: RunningProxy;
+  dataDir: string;
+}
+
+async function startStack(appDir: string): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fieldbook-bench-browser-'));
+  const couch = await startEmbeddedCouch({ dataDir, port: await freePort() });
+  const admin = couchAdmin(couch.adminUrl);
+  await bootstrap(admin, { sessionTimeoutSeconds: 24 * 3600 });
+  for (const user of [PULL_USER, WRITE_USER]) await addUser(admin, user, PASSWORD, 'inspector');
+  const proxy = await startProxy({ couchAdminUrl: couch.adminUrl, port: await freePort(), logger: pino({ level: 'silent' }), staticDir: appDir });
+  return { couch, admin, proxy, dataDir };
+}
+
+async function seed(admin: CouchAdmin, user: string, count: number): Promise<number> {
+  const db = admin.use(userDbName(user));
+  const started = performance.now();
+  for (let offset = 0; offset < count; offset += SEED_BATCH) {
+    const docs = Array.from({ length: Math.min(SEED_BATCH, count - offset) }, (_, i) => inspection(user, offset + i));
+    const results = await db.bulk({ docs });
+    const failed = results.filter((result) => result.error);
+    if (failed.length) throw new Error(`seeding failed: ${JSON.stringify(failed[0])}`);
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** A blank page of the proxy's origin with PouchDB's browser build, logged in as `user`. */
+async function benchPage(context: BrowserContext, origin: string, user: string): Promise<Page> {
+  await context.addInitScript(NAME_HELPER);
+  const scripts = ['pouchdb.min.js', 'pouchdb.indexeddb.min.js'];
+  await context.route(`${origin}/bench/page.html`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><title>bench</title>${scripts.map((file) => `<script src="/bench/${file}"></script>`).join('')}`,
+    }),
+  );
+  for (const file of scripts) {
+    await context.route(`${origin}/bench/${file}`, (route) => route.fulfill({ contentType: 'text/javascript', path: join(POUCHDB_DIST, file) }));
+  }
+  const page = await context.newPage();
+  await page.goto(`${origin}/bench/page.html`);
+  const status = await page.evaluate(
+    async ([name, password]) =>
+      (await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) })).status,
+    [user, PASSWORD] as const,
+  );
+  if (status !== 200) throw new Error(`bench page login failed: ${status}`);
+  return page;
+}
+
+interface PullResult {
+  proxySeconds: number;
+  localSeconds: number;
+  docs: number;
+  copied: number;
+}
+
+/** (a): server -> fresh IndexedDB through the proxy, then that database -> another fresh one. */
+async function pullRound(page: Page, userDb: string, round: number, adapter: 'idb' | 'indexeddb', batchSize?: number): Promise<PullResult> {
+  return page.evaluate(
+    async ({ userDb, round, adapter, batchSize }) => {
+      const PouchDB = (window as unknown as { PouchDB: new (name: string, options?: object) => PouchDB.Database }).PouchDB;
+      const notDesignDoc = (doc: { _id: string }) => !doc._id.startsWith('_design/');
+      const remote = new PouchDB(`${location.origin}/db/${userDb}`, { skip_setup: true });
+      const local = new PouchDB(`bench-pull-${round}`, { adapter });
+      const copy = new PouchDB(`bench-copy-${round}`, { adapter });
+      const replication = batchSize ? { filter: notDesignDoc, batch_size: batchSize } : { filter: notDesignDoc };
+      let started = performance.now();
+      await local.replicate.from(remote, replication as object);
+      const proxySeconds = (performance.now() - started) / 1000;
+      const docs = (await local.info()).doc_count;
+      started = performance.now();
+      await local.replicate.to(copy, replication as object);
+      const localSeconds = (performance.now() - started) / 1000;
+      const copied = (await copy.info()).doc_count;
+      await local.destroy();
+      await copy.destroy();
+      return { proxySeconds, localSeconds, docs, copied };
+    },
+    { userDb, round, adapter, batchSize },
+  );
+}
+
+async function logInToApp(page: Page, origin: string, user: string): Promise<void> {
+  await page.goto(`${origin}/login`);
+  await page.getByTestId('login-name').fill(user);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+}
+
+async function syncState(page: Page): Promise<string | null> {
+  return page.getByTestId('sync-state').getAttribute('data-state', { timeout: 1_000 }).catch(() => null);
+}
+
+/** (a'): the app's first login on a fresh browser, until all docs are local and it says "up to date". */
+async function appPull(browser: Browser, origin: string, expected: number, capMs: number): Promise<{ seconds: number; docs: number; done: boolean }> {
+  const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(NAME_HELPER);
+  try {
+    const page = await context.newPage();
+    const started = performance.now();
+    await logInToApp(page, origin, PULL_USER);
+    const deadline = started + capMs;
+    let docs = 0;
+    while (performance.now() < deadline) {
+      docs = await page.evaluate(async () => {
+        const db = (window as unknown as { fieldbookDb?: PouchDB.Database }).fieldbookDb;
+        if (!db) return 0;
+        const { rows } = await db.allDocs({ startkey: 'inspection:', endkey: 'inspection:\uffff' });
+        return rows.length;
+      });
+      if (docs >= expected && (await syncState(page)) === 'paused') return { seconds: (performance.now() - started) / 1000, docs, done: true };
+      await page.waitForTimeout(100);
+    }
+    return { seconds: (performance.now() - started) / 1000, docs, done: false };
+  } finally {
+    await context.close();
+  }
+}
+
+interface WriteResult {
+  onlineSeconds: number;
+  reconnectSeconds: number;
+}
+
+/** Polls the server (as admin, directly) until it holds every id; seconds since `started`. */
+async function untilOnServer(admin: CouchAdmin, user: string, ids: string[], started: number, timeoutMs = 60_000): Promise<number> {
+  const db = admin.use(userDbName(user));
+  for (;;) {
+    const { rows } = await db.fetchRevs({ keys: ids });
+    if (rows.every((row) => 'value' in row && row.value && !(row.value as { deleted?: boolean }).deleted)) {
+      return (performance.now() - started) / 1000;
+    }
+    if (performance.now() - started > timeoutMs) throw new Error(`the server did not get ${ids.length} docs within ${timeoutMs} ms`);
+    await new Promise((done) => setTimeout(done, 10));
+  }
+}
+
+async function writeDocs(page: Page, docs: Record<string, unknown>[], oneByOne: boolean): Promise<void> {
+  await page.evaluate(
+    async ({ docs, oneByOne }) => {
+      const db = (window as unknown as { fieldbookDb: PouchDB.Database }).fieldbookDb;
+      if (oneByOne) for (const doc of docs) await db.put(doc);
+      else await db.bulkDocs(docs);
+    },
+    { docs, oneByOne },
+  );
+}
+
+async function waitForState(page: Page, state: string, timeoutMs = 30_000): Promise<void> {
+  await page.waitForSelector(`[data-testid="sync-state"][data-state="${state}"]`, { timeout: timeoutMs });
+}
+
+/** (b) and its baseline, `rounds` times, alternating. */
+async function writeRounds(browser: Browser, stack: Stack, writes: number, rounds: number): Promise<{ results: WriteResult[]; serviceWorker: boolean }> {
+  const origin = stack.proxy.url;
+  const context = await browser.newContext({ serviceWorkers: 'allow', viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(NAME_HELPER);
+  const page = await context.newPage();
+  await logInToApp(page, origin, WRITE_USER);
+  await waitForState(page, 'paused');
+  // As on a tablet: the service worker controls the page (it passes /db requests through).
+  const serviceWorker = await page
+    .evaluate(
+      () =>
+        Promise.race([
+          navigator.serviceWorker.ready.then(() =>
+            navigator.serviceWorker.controller ? true : new Promise<boolean>((done) => navigator.serviceWorker.addEventListener('controllerchange', () => done(true), { once: true })),
+          ),
+          new Promise<boolean>((done) => setTimeout(() => done(false), 35_000)),
+        ]),
+    )
+    .catch(() => false);
+  let written = 0;
+  const batch = () => Array.from({ length: writes }, () => inspection(WRITE_USER, written++));
+  const results: WriteResult[] = [];
+  for (let round = 0; round < rounds; round++) {
+    // Baseline: network up, 100 writes at once.
+    await waitForState(page, 'paused');
+    const online = batch();
+    let started = performance.now();
+    await writeDocs(page, online, false);
+    const onlineSeconds = await untilOnServer(stack.admin, WRITE_USER, online.map((doc) => doc['_id'] as string), started);
+    await waitForState(page, 'paused');
+
+    // Offline: 100 separate writes queue up locally; then back online.
+    await context.setOffline(true);
+    await waitForState(page, 'offline');
+    const queued = batch();
+    await writeDocs(page, queued, true);
+    await page.waitForTimeout(1_500);
+    const early = await stack.admin.use(userDbName(WRITE_USER)).fetchRevs({ keys: [queued[0]['_id'] as string] });
+    if ('value' in early.rows[0] && early.rows[0].value) throw new Error('a queued write reached the server while offline');
+    started = performance.now();
+    await context.setOffline(false);
+    const reconnectSeconds = await untilOnServer(stack.admin, WRITE_USER, queued.map((doc) => doc['_id'] as string), started);
+    results.push({ onlineSeconds, reconnectSeconds });
+  }
+  await context.close();
+  return { results, serviceWorker };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+async function main() {
+  const opts = options();
+  if (!existsSync(join(opts.appDir, 'index.html'))) {
+    console.error(`No built app in ${opts.appDir}: run "npx ng build" (or pass --app-dir).`);
+    process.exit(1);
+  }
+  const benchStarted = performance.now();
+  console.log(`browser-sync bench: ${opts.docs} docs to pull, ${opts.writes} queued writes, ${opts.rounds} round(s); ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const stack = await startStack(opts.appDir);
+  let browser: Browser | null = null;
+  try {
+    const seedSeconds = await seed(stack.admin, PULL_USER, opts.docs);
+    console.log(`seeded ${opts.docs} inspections as admin in ${fmt(seedSeconds)} s; proxy at ${stack.proxy.url}`);
+    browser = await chromium.launch({ executablePath: process.env['CHROME_BIN'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+
+    // (a) initial pull vs local copy.
+    const pullContext = await browser.newContext({ serviceWorkers: 'block' });
+    const page = await benchPage(pullContext, stack.proxy.url, PULL_USER);
+    const pulls: PullResult[] = [];
+    for (let round = 0; round < opts.pullRounds; round++) {
+      const result = await pullRound(page, userDbName(PULL_USER), round, opts.adapter, opts.batchSize);
+      if (result.docs !== opts.docs || result.copied !== opts.docs) throw new Error(`pulled ${result.docs} / copied ${result.copied} of ${opts.docs} docs`);
+      pulls.push(result);
+      console.log(
+        `(a) round ${round + 1}: pull through the proxy ${fmt(result.proxySeconds)} s (${Math.round(opts.docs / result.proxySeconds)} docs/s); ` +
+          `local->local ${fmt(result.localSeconds)} s (${Math.round(opts.docs / result.localSeconds)} docs/s); ratio ${fmt(result.proxySeconds / result.localSeconds)}`,
+      );
+    }
+    await pullContext.close();
+
+    // (a') the app's own first sync.
+    let app: { seconds: number; docs: number; done: boolean } | null = null;
+    if (opts.appPull) {
+      app = await appPull(browser, stack.proxy.url, opts.docs, opts.appPullCapMs);
+      console.log(
+        app.done
+          ? `(a') the app's first login: ${opts.docs} docs local and "up to date" after ${fmt(app.seconds)} s (${Math.round(opts.docs / app.seconds)} docs/s)`
+          : `(a') the app's first login: ${app.docs} of ${opts.docs} docs local after ${fmt(app.seconds, 0)} s (${Math.round(app.docs / app.seconds)} docs/s; stopped at the cap)`,
+      );
+    }
+
+    // (b) reconnect with queued writes vs writes with the network up.
+    const { results: writes, serviceWorker } = await writeRounds(browser, stack, opts.writes, opts.rounds);
+    for (const [i, result] of writes.entries()) {
+      console.log(
+        `(b) round ${i + 1}: online -> ${opts.writes} queued writes on the server ${fmt(result.reconnectSeconds)} s; ` +
+          `baseline (network up) ${fmt(result.onlineSeconds)} s; ratio ${fmt(result.reconnectSeconds / result.onlineSeconds)}`,
+      );
+    }
+
+    const pullSeconds = median(pulls.map((p) => p.proxySeconds));
+    const localSeconds = median(pulls.map((p) => p.localSeconds));
+    const reconnect = median(writes.map((w) => w.reconnectSeconds));
+    const online = median(writes.map((w) => w.onlineSeconds));
+    const summary = {
+      docs: opts.docs,
+      writes: opts.writes,
+      pull: { adapter: opts.adapter, batchSize: opts.batchSize ?? 'default', seconds: pullSeconds, docsPerSecond: opts.docs / pullSeconds, baselineLocalSeconds: localSeconds, ratio: pullSeconds / localSeconds, targetSeconds: TARGET_PULL_S },
+      appFirstSync: app && { seconds: app.seconds, docs: app.docs, complete: app.done, docsPerSecond: app.docs / app.seconds },
+      reconnect: { seconds: reconnect, baselineOnlineSeconds: online, ratio: reconnect / online, targetSeconds: TARGET_RECONNECT_S, serviceWorker },
+      totalSeconds: (performance.now() - benchStarted) / 1000,
+    };
+    console.log('');
+    console.log('Summary (medians)');
+    console.log(
+      `  (a)  initial pull of ${opts.docs} docs through the proxy: ${fmt(pullSeconds)} s = ${Math.round(opts.docs / pullSeconds)} docs/s ` +
+        `[target <= ${TARGET_PULL_S} s for 10,000: ${pullSeconds * (10_000 / opts.docs) <= TARGET_PULL_S ? 'met' : 'NOT met'}]`,
+    );
+    console.log(`       baseline local->local (IndexedDB alone): ${fmt(localSeconds)} s = ${Math.round(opts.docs / localSeconds)} docs/s; ratio pull/baseline ${fmt(pullSeconds / localSeconds)}`);
+    if (app) {
+      const appRate = app.docs / app.seconds;
+      console.log(
+        `  (a') the app's own first sync: ${Math.round(appRate)} docs/s${app.done ? ` (${fmt(app.seconds)} s)` : ` (${app.docs} docs in the ${fmt(app.seconds, 0)} s cap)`}; ` +
+          `rate ratio (a)/(a') ${fmt(opts.docs / pullSeconds / appRate)}`,
+      );
+    }
+    console.log(
+      `  (b)  online -> ${opts.writes} queued writes acknowledged: ${fmt(reconnect)} s [target <= ${TARGET_RECONNECT_S} s: ${reconnect <= TARGET_RECONNECT_S ? 'met' : 'NOT met'}]` +
+        `${serviceWorker ? '' : ' (no service worker took control)'}`,
+    );
+    console.log(`       baseline, network already up: ${fmt(online)} s; ratio reconnect/baseline ${fmt(reconnect / online)}`);
+    console.log(`  total bench time ${fmt(summary.totalSeconds, 0)} s`);
+    if (opts.json) console.log(JSON.stringify(summary));
+  } finally {
+    await browser?.close();
+    await stack.proxy.close();
+    await stack.couch.stop();
+    rmSync(stack.dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exit(1);
+  },
+);
