@@ -15,7 +15,13 @@ test('a live sync delivers a server change within 2 s and survives a proxy resta
   const device = localDb();
   const remote = remoteDb(`${stack.proxy.url}/db/${userDbName('alice')}`, { cookie: await loginCookie(stack.proxy.url, 'alice') }, { keepAlive: false });
   const sync = device.sync(remote, { live: true, retry: true, back_off_function: () => 200 });
-  const idle = () => new Promise<void>((resolve) => sync.once('paused', () => setTimeout(resolve, 200)));
+  // Tracked continuously: a `paused` that fired before someone waits for it still counts.
+  let paused = false;
+  sync.on('paused', () => (paused = true)).on('active', () => (paused = false));
+  const idle = async () => {
+    await waitFor(async () => paused, 10_000, 'replication to be idle');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  };
   try {
     await idle();
     const server = stack.admin.use(userDbName('alice'));
