@@ -8,7 +8,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  timeout: 60_000,
+  timeout: 90_000,
+  globalTimeout: 25 * 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],
   outputDir: '.artifacts/results',
@@ -31,6 +32,6 @@ export default defineConfig({
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: 'pipe',
-    env: { ...(process.env['FIELDBOOK_STATIC_DIR'] ? { FIELDBOOK_STATIC_DIR: process.env['FIELDBOOK_STATIC_DIR'] } : {}), PORT: String(E2E_PORT), FIELDBOOK_COUCH_PORT: String(E2E_COUCH_PORT), FIELDBOOK_DATA_DIR: E2E_DATA_DIR, LOG_LEVEL: 'warn' },
+    env: { PORT: String(E2E_PORT), FIELDBOOK_COUCH_PORT: String(E2E_COUCH_PORT), FIELDBOOK_DATA_DIR: E2E_DATA_DIR, LOG_LEVEL: 'warn' },
   },
 });
