@@ -1,11 +1,10 @@
 import type { CouchAdmin } from './couch-admin';
-import { ensureDatabase, ensureSecurity } from './database-setup';
+import { ensureDatabase, ensureMangoIndexes, ensureSecurity } from './database-setup';
+import { ensureHub } from './hub';
 import { adminOnly } from './security';
 import { setServerConfig } from './server-config';
+import { SESSION_INDEXES, SESSIONS_DB } from './user-sessions';
 import { listUsers, provisionUser } from './users';
-
-/** Where the proxy keeps login sessions, so they survive its restarts. */
-export const SESSIONS_DB = 'fieldbook-sessions';
 
 export interface BootstrapOptions {
   /** How long a login lasts without use; CouchDB's own default is 10 minutes. */
@@ -15,8 +14,12 @@ export interface BootstrapOptions {
 /** Brings a CouchDB (or PouchDB Server) to Fieldbook's shape; safe to run on every start. */
 export async function bootstrap(couch: CouchAdmin, options: BootstrapOptions): Promise<void> {
   for (const systemDb of ['_users', '_replicator']) await ensureDatabase(couch, systemDb);
+  // Replication jobs carry the server admin's credentials on CouchDB.
+  await ensureSecurity(couch, '_replicator', adminOnly());
   await ensureDatabase(couch, SESSIONS_DB);
   await ensureSecurity(couch, SESSIONS_DB, adminOnly());
+  await ensureMangoIndexes(couch, SESSIONS_DB, SESSION_INDEXES);
   await setServerConfig(couch, 'chttpd_auth', 'timeout', String(options.sessionTimeoutSeconds));
-  for (const user of await listUsers(couch)) await provisionUser(couch, user.name);
+  await ensureHub(couch);
+  for (const user of await listUsers(couch)) await provisionUser(couch, user);
 }

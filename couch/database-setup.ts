@@ -1,8 +1,8 @@
 import type { CouchAdmin } from './couch-admin';
 import { isConflict, isNotFound } from './couch-admin';
 import { fieldbookDesignDoc } from './design/fieldbook-design-doc';
-import { MANGO_INDEXES } from './design/mango-indexes';
-import type { SecurityObject } from './security';
+import { MANGO_INDEXES, type MangoIndex } from './design/mango-indexes';
+import { adminOnly, type SecurityObject } from './security';
 
 /** Creates the database when missing; every step here is idempotent. */
 export async function ensureDatabase(couch: CouchAdmin, name: string): Promise<void> {
@@ -20,6 +20,15 @@ export async function ensureSecurity(couch: CouchAdmin, dbName: string, security
   await couch.request({ method: 'PUT', path, body: security });
 }
 
+/** Closes a database to everyone but server admins, keeping its data; a missing one is fine. */
+export async function lockDatabase(couch: CouchAdmin, dbName: string): Promise<void> {
+  try {
+    await ensureSecurity(couch, dbName, adminOnly());
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
 function normalise(security: Partial<SecurityObject>): SecurityObject {
   const names = (group?: { names?: string[]; roles?: string[] }) => ({
     names: [...(group?.names ?? [])].sort(),
@@ -30,26 +39,33 @@ function normalise(security: Partial<SecurityObject>): SecurityObject {
 
 /** Installs or updates Fieldbook's design doc and Mango indexes, writing only what changed. */
 export async function ensureFieldbookDesign(couch: CouchAdmin, dbName: string): Promise<void> {
+  await ensureDesignDoc(couch, dbName, fieldbookDesignDoc());
+  await ensureMangoIndexes(couch, dbName, MANGO_INDEXES);
+}
+
+/** Installs or updates one design doc, writing only when its content changed. */
+export async function ensureDesignDoc(couch: CouchAdmin, dbName: string, wanted: { _id: string }): Promise<void> {
   const db = couch.use(dbName);
-  const wanted = fieldbookDesignDoc();
   let current: Record<string, unknown> | null = null;
   try {
     current = (await db.get(wanted._id)) as unknown as Record<string, unknown>;
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  if (!current || !sameDesign(current, wanted)) {
-    try {
-      await db.insert({ ...wanted, _rev: current?.['_rev'] as string | undefined });
-    } catch (error) {
-      // Another bootstrap wrote it at the same moment; its content is the same.
-      if (!isConflict(error)) throw error;
-    }
+  if (current && sameDesign(current, wanted)) return;
+  try {
+    await db.insert({ ...wanted, _rev: current?.['_rev'] as string | undefined });
+  } catch (error) {
+    // Another bootstrap wrote it at the same moment; its content is the same.
+    if (!isConflict(error)) throw error;
   }
+}
+
+export async function ensureMangoIndexes(couch: CouchAdmin, dbName: string, indexes: readonly MangoIndex[]): Promise<void> {
   const existing = (await couch.request({ path: `${encodeURIComponent(dbName)}/_index` })) as {
     indexes: { ddoc: string | null; name: string }[];
   };
-  for (const index of MANGO_INDEXES) {
+  for (const index of indexes) {
     if (existing.indexes.some((known) => known.ddoc === `_design/${index.ddoc}` && known.name === index.name)) continue;
     await couch.request({
       method: 'POST',

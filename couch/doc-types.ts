@@ -44,6 +44,8 @@ export interface Defect extends AuditFields {
   severity: 1 | 2 | 3 | 4 | 5;
   location?: string;
   status: DefectStatus;
+  /** Set by a supervisor to the inspection's `partners` when sharing it, so partners get its defects too. */
+  partners?: string[];
 }
 
 export type FieldbookDoc = Inspection | Defect;

@@ -38,7 +38,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   mkdirSync(options.dataDir, { recursive: true });
   const url = `http://127.0.0.1:${options.port}`;
   const password = adminPassword(options.dataDir);
-  const adminUrl = `http://${ADMIN_NAME}:${encodeURIComponent(password)}@127.0.0.1:${options.port}`;
+  const adminUrl = embeddedAdminUrl(options.dataDir, options.port)!;
 
   let child: ChildProcess | null = null;
   let stopping = false;
@@ -97,13 +97,23 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   };
 }
 
+const credentialsFile = (dataDir: string) => join(dataDir, 'admin-credentials.json');
+
 /** The admin password lives beside the data it protects, readable by its owner only. */
 function adminPassword(dataDir: string): string {
-  const file = join(dataDir, 'admin-credentials.json');
+  const file = credentialsFile(dataDir);
   if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { password: string }).password;
   const password = randomBytes(18).toString('base64url');
   writeFileSync(file, JSON.stringify({ name: ADMIN_NAME, password }), { mode: 0o600 });
   return password;
+}
+
+/** The admin URL of the embedded server kept in `dataDir` (for tools like the user CLI); null before its first start. */
+export function embeddedAdminUrl(dataDir: string, port: number): string | null {
+  const file = credentialsFile(dataDir);
+  if (!existsSync(file)) return null;
+  const { name, password } = JSON.parse(readFileSync(file, 'utf8')) as { name: string; password: string };
+  return `http://${encodeURIComponent(name)}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
 }
 
 /** Leaves "admin party" at first start: until an admin exists, everyone is admin. */

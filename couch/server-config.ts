@@ -1,4 +1,5 @@
-import type { CouchAdmin } from './couch-admin';
+import { isNotFound, type CouchAdmin } from './couch-admin';
+import { serverFlavour } from './server-flavour';
 
 /**
  * Server configuration, written the way each server flavour accepts it: CouchDB 3 per
@@ -6,14 +7,33 @@ import type { CouchAdmin } from './couch-admin';
  * (which also names the auth section `couch_httpd_auth` instead of `chttpd_auth`).
  */
 export async function setServerConfig(couch: CouchAdmin, section: string, key: string, value: string): Promise<void> {
-  const root = (await couch.request({ path: '' })) as { couchdb?: string };
-  if (root.couchdb === 'Welcome') {
-    const { all_nodes } = (await couch.request({ path: '_membership' })) as { all_nodes: string[] };
-    for (const node of all_nodes) {
-      await couch.request({ method: 'PUT', path: `_node/${node}/_config/${section}/${key}`, body: JSON.stringify(value) });
-    }
-    return;
+  for (const path of await configPaths(couch, section, key)) {
+    await couch.request({ method: 'PUT', path, body: JSON.stringify(value) });
   }
-  const legacySection = section === 'chttpd_auth' ? 'couch_httpd_auth' : section;
-  await couch.request({ method: 'PUT', path: `_config/${legacySection}/${key}`, body: JSON.stringify(value) });
+}
+
+/** A setting as the first node holds it (the only one on PouchDB Server). */
+export async function getServerConfig(couch: CouchAdmin, section: string, key: string): Promise<string> {
+  const [path] = await configPaths(couch, section, key);
+  return (await couch.request({ path })) as string;
+}
+
+/** Removes a setting; a setting that is not there is fine. */
+export async function deleteServerConfig(couch: CouchAdmin, section: string, key: string): Promise<void> {
+  for (const path of await configPaths(couch, section, key)) {
+    try {
+      await couch.request({ method: 'DELETE', path });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+}
+
+async function configPaths(couch: CouchAdmin, section: string, key: string): Promise<string[]> {
+  const setting = (prefix: string, sectionName: string) => `${prefix}_config/${sectionName}/${encodeURIComponent(key)}`;
+  if ((await serverFlavour(couch)) === 'couchdb') {
+    const { all_nodes } = (await couch.request({ path: '_membership' })) as { all_nodes: string[] };
+    return all_nodes.map((node) => setting(`_node/${node}/`, section));
+  }
+  return [setting('', section === 'chttpd_auth' ? 'couch_httpd_auth' : section)];
 }

@@ -1,20 +1,35 @@
+import { randomBytes } from 'node:crypto';
 import type { CouchAdmin } from './couch-admin';
 import { isNotFound } from './couch-admin';
-import { ensureDatabase, ensureFieldbookDesign, ensureSecurity } from './database-setup';
-import { adminOnly, membersOnly } from './security';
+import { ensureDatabase, ensureFieldbookDesign, ensureSecurity, lockDatabase } from './database-setup';
+import { assertPartnerName, partnerDbName, provisionPartnerDb } from './partner-db';
+import { ensureReplicationJobs } from './replication-jobs';
+import { assertRole, couchRolesFor, hasPersonalDb, isServerAdminRole, roleOfCouchRoles, type FieldbookRole } from './roles';
+import { membersOnly } from './security';
+import { actingAdminName, removeServerAdmin, setServerAdmin } from './server-admins';
 import { userDbName } from './user-db-name';
+import { deleteUserSessions } from './user-sessions';
 
-export const FIELDBOOK_ROLES = ['inspector', 'supervisor', 'admin', 'partner'] as const;
-export type FieldbookRole = (typeof FIELDBOOK_ROLES)[number];
+export type { FieldbookRole } from './roles';
 
-interface UserDoc {
+export interface UserDoc {
   _id: string;
   _rev?: string;
   name: string;
   type: 'user';
   roles: string[];
   password?: string;
+  /** The Fieldbook role, kept while `roles` is empty because the user is disabled. */
+  fieldbook_role?: FieldbookRole;
+  /** CouchDB has no disabled flag: a disabled user has no roles and a random password. */
+  fieldbook_disabled?: boolean;
   [key: string]: unknown;
+}
+
+export interface FieldbookUser {
+  name: string;
+  role: FieldbookRole | null;
+  disabled: boolean;
 }
 
 const USER_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
@@ -22,12 +37,6 @@ const USER_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
 export function assertUserName(name: string): void {
   if (!USER_NAME.test(name)) {
     throw new Error(`invalid user name "${name}": use 1-64 lowercase letters, digits, "_", "." or "-", starting with a letter`);
-  }
-}
-
-export function assertRole(role: string): asserts role is FieldbookRole {
-  if (!(FIELDBOOK_ROLES as readonly string[]).includes(role)) {
-    throw new Error(`invalid role "${role}": use one of ${FIELDBOOK_ROLES.join(', ')}`);
   }
 }
 
@@ -42,47 +51,129 @@ export async function getUser(couch: CouchAdmin, name: string): Promise<UserDoc 
   }
 }
 
-export async function listUsers(couch: CouchAdmin): Promise<{ name: string; roles: string[] }[]> {
-  const result = await couch.use<UserDoc>('_users').list({ include_docs: true, startkey: 'org.couchdb.user:', endkey: 'org.couchdb.user:\ufff0' });
-  return result.rows.map((row) => ({ name: row.doc!.name, roles: row.doc!.roles }));
+function fieldbookUserOf(doc: UserDoc): FieldbookUser {
+  return { name: doc.name, role: doc.fieldbook_role ?? roleOfCouchRoles(doc.roles), disabled: doc.fieldbook_disabled === true };
 }
 
-/** Creates the user (or updates role and password) and provisions their database. */
+export async function listUsers(couch: CouchAdmin): Promise<FieldbookUser[]> {
+  const result = await couch.use<UserDoc>('_users').list({ include_docs: true, startkey: 'org.couchdb.user:', endkey: 'org.couchdb.user:\ufff0' });
+  return result.rows.map((row) => fieldbookUserOf(row.doc!));
+}
+
+/*
+ * Order matters below: the server admin entry changes first, the `_users` doc last, because
+ * the doc's change is what the proxy reacts to (it ends sessions and re-checks logins then).
+ */
+
+/** Creates the user, or gives an existing one this role and password (enabling them), and provisions what the role needs. */
 export async function addUser(couch: CouchAdmin, name: string, password: string, role: FieldbookRole): Promise<void> {
   assertUserName(name);
   assertRole(role);
+  assertManageable(couch, name);
+  if (role === 'partner') assertPartnerName(name);
   if (!password) throw new Error('a password is required');
   const existing = await getUser(couch, name);
-  await couch.use<UserDoc>('_users').insert({
-    ...(existing ?? {}),
-    _id: userDocId(name),
-    name,
-    type: 'user',
-    roles: [role],
-    password,
-  });
-  await provisionUser(couch, name);
-}
-
-/** The user's own database, readable and writable by that user alone. */
-export async function provisionUser(couch: CouchAdmin, name: string): Promise<void> {
-  const dbName = userDbName(name);
-  await ensureDatabase(couch, dbName);
-  await ensureSecurity(couch, dbName, membersOnly([name]));
-  await ensureFieldbookDesign(couch, dbName);
+  const { fieldbook_disabled: _wasDisabled, ...kept } = existing ?? ({} as Partial<UserDoc>);
+  await updateServerAdmin(couch, name, role, password);
+  await saveUser(couch, { ...kept, _id: userDocId(name), name, type: 'user', roles: couchRolesFor(role), fieldbook_role: role, password });
+  await provisionForRole(couch, name, existing ? fieldbookUserOf(existing).role : null, role);
 }
 
 export async function setPassword(couch: CouchAdmin, name: string, password: string): Promise<void> {
   if (!password) throw new Error('a password is required');
-  const user = await getUser(couch, name);
-  if (!user) throw new Error(`no user "${name}"`);
-  await couch.use<UserDoc>('_users').insert({ ...user, password });
+  const user = await existingUser(couch, name);
+  const { role, disabled } = fieldbookUserOf(user);
+  if (disabled) throw new Error(`"${name}" is disabled: enable them with a new password instead`);
+  if (role) await updateServerAdmin(couch, name, role, password);
+  await saveUser(couch, { ...user, password });
 }
 
-/** Removes the login and every access to the user's database; the data stays for audit. */
+/** Making an enabled user an admin needs their password: CouchDB keeps a server admin's own hash of it. */
+export function roleChangeNeedsPassword(user: UserDoc, role: FieldbookRole): boolean {
+  const { role: oldRole, disabled } = fieldbookUserOf(user);
+  return isServerAdminRole(role) && oldRole !== role && !disabled;
+}
+
+export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRole, password?: string): Promise<void> {
+  assertRole(role);
+  if (role === 'partner') assertPartnerName(name);
+  const user = await existingUser(couch, name);
+  const { role: oldRole, disabled } = fieldbookUserOf(user);
+  if (roleChangeNeedsPassword(user, role) && !password) throw new Error(`making "${name}" an admin needs their password`);
+  // A disabled user gets their server admin entry back when enabled.
+  if (!disabled) await updateServerAdmin(couch, name, role, password);
+  await saveUser(couch, { ...user, fieldbook_role: role, roles: disabled ? [] : couchRolesFor(role) });
+  await provisionForRole(couch, name, oldRole, role);
+}
+
+/**
+ * Locks the user out at once: no roles, a random password (which also invalidates CouchDB's
+ * cookies of them, as they are signed with the password's salt), no sessions. Their data and
+ * replication jobs stay; the proxy cuts their open feeds when it sees the change.
+ */
+export async function disableUser(couch: CouchAdmin, name: string): Promise<void> {
+  const user = await existingUser(couch, name);
+  const { role } = fieldbookUserOf(user);
+  await removeServerAdmin(couch, name);
+  await saveUser(couch, { ...user, roles: [], fieldbook_role: role ?? undefined, fieldbook_disabled: true, password: randomBytes(32).toString('base64url') });
+}
+
+export async function enableUser(couch: CouchAdmin, name: string, password: string): Promise<void> {
+  const { role } = fieldbookUserOf(await existingUser(couch, name));
+  if (!role) throw new Error(`"${name}" has no Fieldbook role: use "add" with --role`);
+  await addUser(couch, name, password, role);
+}
+
+/** Removes the login, the replication jobs and every access to the user's databases; the data stays for audit. */
 export async function removeUser(couch: CouchAdmin, name: string): Promise<void> {
+  const user = await existingUser(couch, name);
+  await removeServerAdmin(couch, name);
+  await couch.use('_users').destroy(user._id, user._rev!);
+  await deleteUserSessions(couch, name);
+  await ensureReplicationJobs(couch, name, null);
+  await lockDatabase(couch, userDbName(name));
+  await lockDatabase(couch, partnerDbName(name));
+}
+
+/** What the role needs: databases with their security and design docs, and replication jobs. Idempotent. */
+export async function provisionUser(couch: CouchAdmin, { name, role }: Pick<FieldbookUser, 'name' | 'role'>): Promise<void> {
+  if (role && hasPersonalDb(role)) {
+    const dbName = userDbName(name);
+    await ensureDatabase(couch, dbName);
+    await ensureSecurity(couch, dbName, membersOnly([name]));
+    await ensureFieldbookDesign(couch, dbName);
+  }
+  if (role === 'partner') await provisionPartnerDb(couch, name);
+  await ensureReplicationJobs(couch, name, role);
+}
+
+/** A server admin entry for admins (rewritten when their password is given), none for anyone else. */
+async function updateServerAdmin(couch: CouchAdmin, name: string, role: FieldbookRole, password?: string): Promise<void> {
+  if (!isServerAdminRole(role)) await removeServerAdmin(couch, name);
+  else if (password) await setServerAdmin(couch, name, password);
+}
+
+/** Provisions the new role and locks the databases an old role used that the new one does not. */
+async function provisionForRole(couch: CouchAdmin, name: string, oldRole: FieldbookRole | null, role: FieldbookRole): Promise<void> {
+  await provisionUser(couch, { name, role });
+  if (!oldRole || oldRole === role) return;
+  if (!hasPersonalDb(role)) await lockDatabase(couch, userDbName(name));
+  if (role !== 'partner') await lockDatabase(couch, partnerDbName(name));
+}
+
+async function existingUser(couch: CouchAdmin, name: string): Promise<UserDoc> {
+  assertManageable(couch, name);
   const user = await getUser(couch, name);
   if (!user) throw new Error(`no user "${name}"`);
-  await couch.use('_users').destroy(user._id, user._rev!);
-  await ensureSecurity(couch, userDbName(name), adminOnly());
+  return user;
+}
+
+/** Every change to a login ends its sessions: they carry the old roles, or should not exist. */
+async function saveUser(couch: CouchAdmin, doc: UserDoc): Promise<void> {
+  await couch.use<UserDoc>('_users').insert(doc);
+  await deleteUserSessions(couch, doc.name);
+}
+
+function assertManageable(couch: CouchAdmin, name: string): void {
+  if (name === actingAdminName(couch)) throw new Error(`"${name}" is the server admin this tool acts as; manage it in CouchDB's configuration`);
 }

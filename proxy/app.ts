@@ -1,13 +1,16 @@
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { adminRoutes } from './admin-routes';
 import { Authenticator } from './authenticate';
 import { couchForward } from './couch-forward';
 import { notFound, sendCouchError } from './couch-error';
+import { databasePolicy } from './db-grants';
+import { fauxtonPolicy, fauxtonTraffic } from './fauxton-access';
 import { health } from './health';
 import { LiveRequests } from './live-requests';
+import { securityHeaders } from './security-headers';
 import { sessionRoutes } from './session-routes';
 import type { SessionStore } from './session-store';
 import { staticPwa } from './static-pwa';
@@ -22,10 +25,17 @@ export interface ProxyAppOptions {
   logger: Logger;
 }
 
-export function createProxyApp(options: ProxyAppOptions) {
+export interface ProxyApp {
+  app: express.Express;
+  /** A user's login changed (disabled, removed, new roles or password): end their sessions and open feeds now. */
+  cutOffUser(name: string): Promise<void>;
+}
+
+export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   const { couchUrl, sessions, logger } = options;
   const authenticator = new Authenticator(couchUrl, sessions);
   const liveRequests = new LiveRequests();
+  const forward = { couchUrl, authenticator, sessions, liveRequests, logger };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -38,31 +48,17 @@ export function createProxyApp(options: ProxyAppOptions) {
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),
   );
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          'default-src': ["'self'"],
-          'script-src': ["'self'"],
-          // Angular injects component styles at run time.
-          'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:', 'blob:'],
-          'connect-src': ["'self'"],
-          'worker-src': ["'self'"],
-          'manifest-src': ["'self'"],
-        },
-      },
-      // Photos are shown from blob: URLs made of local attachments.
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
+  app.use(securityHeaders());
   app.use(cookieParser());
+  // Before the app's own routes: Fauxton's calls to CouchDB may have any path.
+  app.use(fauxtonTraffic(authenticator, couchForward({ ...forward, policy: fauxtonPolicy })));
 
   app.get('/health', health(couchUrl));
   app.use(
     '/api/session',
     sessionRoutes({ couchUrl, sessions, authenticator, liveRequests, maxAgeMs: options.sessionMaxAgeMs, secureCookies: options.secureCookies, logger }),
   );
+  app.use('/api/admin', adminRoutes({ couchUrl, authenticator }));
   app.use('/api', (_req: Request, res: Response) => sendCouchError(res, notFound()));
   app.get(['/db', '/db/'], async (req: Request, res: Response) => {
     // PouchDB asks the server root (one level above the database) for an id.
@@ -71,12 +67,21 @@ export function createProxyApp(options: ProxyAppOptions) {
     const root = (await (await fetch(couchUrl)).json()) as { uuid?: string };
     res.json({ couchdb: 'Welcome', uuid: root.uuid, vendor: { name: 'Fieldbook' } });
   });
-  app.use('/db', couchForward({ couchUrl, authenticator, sessions, liveRequests, logger }));
+  app.use('/db', couchForward({ ...forward, policy: databasePolicy }));
   app.use(staticPwa(options.staticDir));
   app.use((_req: Request, res: Response) => sendCouchError(res, notFound()));
   app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
     req.log?.error({ error }, 'request failed');
     sendCouchError(res, { status: 500, error: 'internal_server_error', reason: 'The proxy failed; see its log.' });
   });
-  return app;
+
+  return {
+    app,
+    async cutOffUser(name: string) {
+      // Sessions first, so the client's reconnect after the cut is already refused.
+      authenticator.forgetBasic(name);
+      await sessions.revokeUser(name);
+      liveRequests.end(name);
+    },
+  };
 }

@@ -12,6 +12,11 @@ export type Identity =
 
 const BASIC_CACHE_MS = 60_000;
 
+/** The headers that make CouchDB see the caller themselves: their own CouchDB cookie or Basic credentials. */
+export function couchAuthHeaders(identity: Identity): Record<string, string> {
+  return identity.kind === 'session' ? { cookie: `AuthSession=${identity.couchCookie}` } : { authorization: identity.authorization };
+}
+
 /**
  * Finds who is calling: the browser by its session cookie, server-to-server replicators
  * by HTTP Basic auth. Basic credentials are checked by CouchDB itself (`/_session`) and the

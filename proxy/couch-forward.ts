@@ -2,12 +2,14 @@ import http from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
-import { decide } from './access-policy';
-import type { Authenticator, Identity } from './authenticate';
+import type { Caller, PolicyDecision } from './access-policy';
+import { couchAuthHeaders, type Authenticator, type Identity } from './authenticate';
 import { sendCouchError, unauthorized } from './couch-error';
-import { grantsFor } from './db-grants';
 import type { LiveRequests } from './live-requests';
 import type { SessionStore } from './session-store';
+
+/** Decides one forwarded request: refused, or allowed to this CouchDB path. */
+export type ForwardPolicy = (method: string, rawPath: string, query: URLSearchParams, caller: Caller) => PolicyDecision;
 
 interface ForwardDeps {
   couchUrl: string;
@@ -15,16 +17,17 @@ interface ForwardDeps {
   sessions: SessionStore;
   liveRequests: LiveRequests;
   logger: Logger;
+  policy: ForwardPolicy;
 }
 
 const identities = new WeakMap<http.IncomingMessage, Identity>();
 
 /**
- * `/db/*`: authenticate, apply the access policy, then stream the request to CouchDB as
- * the caller (their own CouchDB cookie or Basic credentials, never the admin's).
- * Bodies are never buffered, so multipart attachments and continuous feeds pass through.
+ * Authenticate, apply the policy, then stream the request to CouchDB as the caller (their
+ * own CouchDB cookie or Basic credentials, never the admin's). Bodies are never buffered,
+ * so multipart attachments and continuous feeds pass through.
  */
-export function couchForward({ couchUrl, authenticator, sessions, liveRequests, logger }: ForwardDeps) {
+export function couchForward({ couchUrl, authenticator, sessions, liveRequests, logger, policy }: ForwardDeps) {
   const proxy = createProxyMiddleware<Request, Response>({
     target: couchUrl,
     changeOrigin: true,
@@ -39,8 +42,7 @@ export function couchForward({ couchUrl, authenticator, sessions, liveRequests, 
         for (const header of Object.keys(req.headers)) {
           if (header.startsWith('x-auth-couchdb-')) proxyReq.removeHeader(header);
         }
-        if (identity.kind === 'session') proxyReq.setHeader('cookie', `AuthSession=${identity.couchCookie}`);
-        else proxyReq.setHeader('authorization', identity.authorization);
+        for (const [header, value] of Object.entries(couchAuthHeaders(identity))) proxyReq.setHeader(header, value);
       },
       proxyRes(proxyRes, req) {
         const identity = identities.get(req)!;
@@ -66,7 +68,7 @@ export function couchForward({ couchUrl, authenticator, sessions, liveRequests, 
       const identity = await authenticator.identify(req);
       if (!identity) return sendCouchError(res, unauthorized());
       const [rawPath, rawQuery = ''] = req.url.split('?', 2);
-      const decision = decide(req.method, rawPath, new URLSearchParams(rawQuery), grantsFor(identity.caller));
+      const decision = policy(req.method, rawPath, new URLSearchParams(rawQuery), identity.caller);
       if (!decision.allow) return sendCouchError(res, decision);
       identities.set(req, identity);
       liveRequests.track(identity.caller.name, res, identity.kind === 'session' ? identity.sessionId : undefined);

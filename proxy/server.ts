@@ -5,9 +5,10 @@ import pino, { type Logger } from 'pino';
 import { couchAdmin, splitCredentials } from '../couch/couch-admin';
 import { createProxyApp } from './app';
 import { SessionStore } from './session-store';
+import { watchUsers } from './user-watch';
 
 export interface ProxyOptions {
-  /** CouchDB URL with admin credentials; the proxy uses them only for its session store. */
+  /** CouchDB URL with admin credentials; the proxy uses them only for its session store and to watch `_users`. */
   couchAdminUrl: string;
   port: number;
   host?: string;
@@ -28,7 +29,7 @@ export const DEFAULT_STATIC_DIR = join(__dirname, '..', 'dist', 'fieldbook', 'br
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const logger = options.logger ?? pino({ level: process.env['LOG_LEVEL'] ?? 'info' });
   const sessionMaxAgeMs = (options.sessionMaxAgeDays ?? 30) * 24 * 3600_000;
-  const app = createProxyApp({
+  const { app, cutOffUser } = createProxyApp({
     couchUrl: splitCredentials(options.couchAdminUrl).url,
     sessions: new SessionStore(couchAdmin(options.couchAdminUrl), sessionMaxAgeMs),
     sessionMaxAgeMs,
@@ -38,6 +39,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   });
   const server = app.listen(options.port, options.host ?? '127.0.0.1');
   await once(server, 'listening');
+  const userWatch = watchUsers(
+    options.couchAdminUrl,
+    (name) => void cutOffUser(name).catch((error: Error) => logger.error({ error: error.message, name }, 'could not cut off a changed user')),
+    logger,
+  );
   // Continuous `_changes` feeds stay open for hours; heartbeats keep them alive.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
@@ -46,6 +52,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
     server,
     async close() {
+      userWatch.stop();
       // Stop accepting first, so clients see a refused connection rather than a cut one.
       const closed = once(server, 'close');
       server.close();

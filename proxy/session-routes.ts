@@ -1,5 +1,7 @@
 import express, { type CookieOptions, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { HUB_DB } from '../couch/hub';
+import { roleOfCouchRoles, worksInHub } from '../couch/roles';
 import { userDbName } from '../couch/user-db-name';
 import { SESSION_COOKIE, type Authenticator } from './authenticate';
 import { badRequest, sendCouchError, unauthorized } from './couch-error';
@@ -21,7 +23,10 @@ export function sessionRoutes(deps: SessionRouteDeps) {
   const { couchUrl, sessions, authenticator, liveRequests, maxAgeMs, secureCookies } = deps;
   const router = express.Router();
   const cookieOptions: CookieOptions = { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: '/' };
-  const describe = (name: string, roles: string[]) => ({ ok: true, name, roles, db: userDbName(name) });
+  const describe = (name: string, roles: string[]) => {
+    const role = roleOfCouchRoles(roles);
+    return { ok: true, name, roles, db: userDbName(name), ...(role && worksInHub(role) ? { hub: HUB_DB } : {}) };
+  };
 
   router.post('/', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
     const { name, password } = (req.body ?? {}) as { name?: unknown; password?: unknown };

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { isConflict, isNotFound } from '../couch/couch-admin';
-import { SESSIONS_DB } from '../couch/bootstrap';
+import { deleteUserSessions, SESSIONS_DB } from '../couch/user-sessions';
 
 export interface Session {
   name: string;
@@ -29,8 +29,10 @@ const PERSIST_EVERY_MS = 60 * 60_000;
 export class SessionStore {
   private readonly db;
   private readonly cache = new Map<string, { doc: SessionDoc; readAt: number }>();
+  /** Sessions ended here, so a cookie renewal racing the deletion cannot bring one back to the cache. */
+  private readonly ended = new Map<string, number>();
 
-  constructor(couch: CouchAdmin, private readonly maxAgeMs: number) {
+  constructor(private readonly couch: CouchAdmin, private readonly maxAgeMs: number) {
     this.db = couch.use<Session>(SESSIONS_DB);
   }
 
@@ -67,7 +69,22 @@ export class SessionStore {
     await this.delete(keyOf(id));
   }
 
+  /** Ends every session of a user, also those only cached here. */
+  async revokeUser(name: string): Promise<void> {
+    for (const [key, entry] of this.cache) if (entry.doc.name === name) this.markEnded(key);
+    for (const key of await deleteUserSessions(this.couch, name)) this.markEnded(key);
+  }
+
+  private markEnded(key: string): void {
+    const now = Date.now();
+    // Past the cache lifetime, CouchDB itself answers that the session is gone.
+    for (const [known, at] of this.ended) if (now - at > CACHE_MS) this.ended.delete(known);
+    this.ended.set(key, now);
+    this.cache.delete(key);
+  }
+
   private async read(key: string): Promise<SessionDoc | null> {
+    if (this.ended.has(key)) return null;
     const cached = this.cache.get(key);
     if (cached && Date.now() - cached.readAt < CACHE_MS) return cached.doc;
     try {
@@ -98,12 +115,17 @@ export class SessionStore {
   }
 
   private async delete(key: string): Promise<void> {
-    this.cache.delete(key);
-    try {
-      const doc = await this.db.get(key);
-      await this.db.destroy(key, doc._rev);
-    } catch (error) {
-      if (!isNotFound(error) && !isConflict(error)) throw error;
+    this.markEnded(key);
+    // A cookie renewal may write a new revision meanwhile: delete that one too.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const doc = await this.db.get(key);
+        await this.db.destroy(key, doc._rev);
+        return;
+      } catch (error) {
+        if (isNotFound(error)) return;
+        if (!isConflict(error) || attempt === 4) throw error;
+      }
     }
   }
 }

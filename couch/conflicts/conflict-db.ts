@@ -50,11 +50,30 @@ export type WriteOutcome = { ok: true; rev: string } | { ok: false; errors: stri
  * the rest. `rev` is the new revision of the first document.
  */
 export async function writeResolution(db: ConflictDb, docs: readonly ResolutionWrite[]): Promise<WriteOutcome> {
-  const [head, ...rest] = docs;
-  const [headRow] = await db.bulkDocs([head]);
-  if (failed(headRow) || headRow.rev === undefined) return { ok: false, errors: [describeFailure(headRow)] };
-  const errors = rest.length > 0 ? (await db.bulkDocs(rest)).filter(failed).map(describeFailure) : [];
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, rev: headRow.rev };
+  const [outcome] = await writeResolutions(db, [docs]);
+  return outcome;
+}
+
+/**
+ * Writes several payloads as `writeResolution` does, in two `bulkDocs` calls in all: the first
+ * document of each, then the rest of those whose first document succeeded.
+ */
+export async function writeResolutions(db: ConflictDb, payloads: readonly (readonly ResolutionWrite[])[]): Promise<WriteOutcome[]> {
+  if (payloads.length === 0) return [];
+  const headRows = await db.bulkDocs(payloads.map(([head]) => head));
+  const outcomes = headRows.map((row): WriteOutcome =>
+    failed(row) || row.rev === undefined ? { ok: false, errors: [describeFailure(row)] } : { ok: true, rev: row.rev },
+  );
+  const rest = payloads.flatMap((payload, index) => (outcomes[index].ok ? payload.slice(1).map((doc) => ({ doc, index })) : []));
+  if (rest.length === 0) return outcomes;
+  const restRows = await db.bulkDocs(rest.map(({ doc }) => doc));
+  restRows.forEach((row, i) => {
+    if (!failed(row)) return;
+    const { index } = rest[i];
+    const previous = outcomes[index];
+    outcomes[index] = { ok: false, errors: [...(previous.ok ? [] : previous.errors), describeFailure(row)] };
+  });
+  return outcomes;
 }
 
 function failed(row: BulkDocsRow): boolean {

@@ -54,13 +54,36 @@ export class UnresolvedConflictsError extends Error {
  * the merge trail. Throws UnresolvedConflictsError unless every conflict that still matters has a choice.
  */
 export function resolveMerge(merge: MergeResult, choices: Choices, stamp: MergeStamp): Resolution {
-  const { leaves, conflicts, merged } = mergeLeaves(merge.leaves, merge.ancestor, choices);
-  // Once the document is deleted, the remaining conflicts are moot.
-  const unresolved = merged === null ? [] : conflicts.filter((conflict) => choices[conflict.path] === undefined);
-  if (unresolved.length > 0) throw new UnresolvedConflictsError(unresolved.map((conflict) => conflict.path));
+  const remerged = mergeLeaves(merge.leaves, merge.ancestor, choices);
+  const unresolved = unresolvedPaths(remerged, choices);
+  if (unresolved.length > 0) throw new UnresolvedConflictsError(unresolved);
+  const { leaves, merged } = remerged;
   return {
     leaves,
     doc: merged && { ...merged, mergedFrom: leaves.map((leaf) => leaf._rev), ...stamp },
+  };
+}
+
+/** Paths of `merge` (made with `choices`) that still need a choice before it can be resolved. */
+export function unresolvedPaths(merge: MergeResult, choices: Choices): string[] {
+  // Once the document is deleted, the remaining conflicts are moot.
+  if (merge.merged === null) return [];
+  return merge.conflicts.filter((conflict) => choices[conflict.path] === undefined).map((conflict) => conflict.path);
+}
+
+/**
+ * Keeps one leaf exactly as it is — its content, or its deletion — instead of merging: "keep this
+ * version". Changes made only on the other leaves are dropped.
+ */
+export function keepLeaf(merge: MergeResult, rev: string, stamp: MergeStamp): Resolution {
+  const kept = merge.leaves.find((leaf) => leaf._rev === rev);
+  if (!kept) throw new Error(`${rev} is not one of the conflicting leaves`);
+  // Merged with nothing, the leaf comes out as a merge writes a document: no `_revisions`, same fields.
+  const { merged } = mergeLeaves([kept], null);
+  const [winner] = merge.leaves;
+  return {
+    leaves: merge.leaves,
+    doc: merged && { ...merged, _rev: winner._rev, mergedFrom: merge.leaves.map((leaf) => leaf._rev), ...stamp },
   };
 }
 
@@ -78,19 +101,29 @@ export function isResolutionTombstone(doc: StoredDoc): boolean {
  * accepts stubs for attachments of the revision being updated).
  */
 export async function resolutionBulkDocs(resolution: Resolution, fetchRevision: FetchRevision): Promise<ResolutionWrite[]> {
-  const [winner, ...others] = resolution.leaves;
-  const tombstone = (leaf: LeafDoc): ResolutionTombstone => ({
-    _id: leaf._id,
-    _rev: leaf._rev,
-    _deleted: true,
-    mergedInto: winner._rev,
-  });
-  if (resolution.doc === null) return resolution.leaves.filter((leaf) => !leaf._deleted).map(tombstone);
+  const [winner] = resolution.leaves;
+  if (resolution.doc === null) {
+    return resolution.leaves.filter((leaf) => !leaf._deleted).map((leaf) => tombstone(leaf, winner._rev));
+  }
   const { _attachments, ...doc } = resolution.doc;
   const head: MergedDocWrite = _attachments
     ? { ...doc, _attachments: await attachmentWrites(_attachments, resolution.leaves, fetchRevision) }
     : doc;
-  return [head, ...others.map(tombstone)];
+  return [head, ...losingLeafTombstones(resolution.leaves)];
+}
+
+/**
+ * Tombstones on every leaf but the winning one (`leaves` start with it), which stays as it is.
+ * They carry nothing device-specific, so two devices ending the same leaves write identical
+ * revisions (PouchDB and CouchDB derive revision ids from the content) instead of new conflicts.
+ */
+export function losingLeafTombstones(leaves: readonly LeafDoc[]): ResolutionTombstone[] {
+  const [winner, ...others] = leaves;
+  return others.map((leaf) => tombstone(leaf, winner._rev));
+}
+
+function tombstone(leaf: LeafDoc, winnerRev: string): ResolutionTombstone {
+  return { _id: leaf._id, _rev: leaf._rev, _deleted: true, mergedInto: winnerRev };
 }
 
 async function attachmentWrites(

@@ -23,14 +23,24 @@ export function conflictCandidateIds(results: readonly { id: string; changes: re
   return results.filter((result) => result.changes.length > 1).map((result) => result.id);
 }
 
-/** The documents among `ids` that have leaves to merge; ids of missing documents are skipped. */
+/** Leaf reads in flight at once: overlapping them is several times faster than one by one, in IndexedDB as over HTTP. */
+const CONCURRENT_READS = 8;
+
+/** The documents among `ids` that have leaves to merge, in the order of `ids`; ids of missing documents are skipped. */
 export async function findConflictedDocs(db: ConflictDb, ids: readonly string[]): Promise<ConflictedDoc[]> {
-  const conflicted: ConflictedDoc[] = [];
-  for (const id of ids) {
-    const leaves = (await fetchLeaves(db, id)).filter((leaf) => !isResolutionTombstone(leaf));
-    if (leaves.length > 1 && leaves.some((leaf) => !leaf._deleted)) conflicted.push({ id, leaves: winnerFirst(leaves) });
-  }
-  return conflicted;
+  const leavesById = new Array<LeafDoc[]>(ids.length);
+  let next = 0;
+  const reader = async () => {
+    while (next < ids.length) {
+      const index = next++;
+      leavesById[index] = (await fetchLeaves(db, ids[index])).filter((leaf) => !isResolutionTombstone(leaf));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, ids.length) }, reader));
+  return ids.flatMap((id, index) => {
+    const leaves = leavesById[index];
+    return leaves.length > 1 && leaves.some((leaf) => !leaf._deleted) ? [{ id, leaves: winnerFirst(leaves) }] : [];
+  });
 }
 
 /** Merges the leaves against their common ancestor, two-way if its body is no longer stored. */

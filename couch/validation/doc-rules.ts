@@ -49,6 +49,25 @@ export function docViolations(
     if (value === undefined || value === null || value === '') add(field, 'is required');
     else if (!isString(value) || !pattern.test(value)) add(field, 'must be ' + what);
   }
+  // `partners` shares an approved inspection, and the defects a supervisor marks along with
+  // it, with those partners: their databases are replicated from the hub by this field.
+  function checkPartners(stored: Record<string, any> | null) {
+    var partners = newDoc.partners;
+    if (partners !== undefined) {
+      if (!Array.isArray(partners)) add('partners', 'must be a list of partner names');
+      else {
+        for (var p = 0; p < partners.length; p++) {
+          if (!isString(partners[p]) || !partners[p]) {
+            add('partners', 'must be a list of partner names');
+            break;
+          }
+        }
+      }
+    }
+    if (!isSupervisor && JSON.stringify(partners) !== JSON.stringify(stored ? stored.partners : undefined)) {
+      add('partners', 'only a supervisor may share with partners');
+    }
+  }
   function isValidDate(value: string) {
     return !isNaN(new Date(value.length === 10 ? value + 'T00:00:00Z' : value).getTime());
   }
@@ -108,13 +127,9 @@ export function docViolations(
     optionalString('notes');
     optionalString('assignedTo');
     optionalString('reviewComment');
-    if (newDoc.partners !== undefined) {
-      if (!Array.isArray(newDoc.partners)) add('partners', 'must be a list of partner names');
-      else {
-        for (var p = 0; p < newDoc.partners.length; p++) {
-          if (!isString(newDoc.partners[p]) || !newDoc.partners[p]) add('partners', 'must be a list of partner names');
-        }
-      }
+    // Assignments are replicated to the assignee's database: only supervisors may direct them.
+    if (!isSupervisor && newDoc.assignedTo !== (existing ? existing.assignedTo : undefined)) {
+      if (existing || newDoc.assignedTo !== userCtx.name) add('assignedTo', 'only a supervisor may assign inspections');
     }
     var checklist = newDoc.checklist;
     if (!Array.isArray(checklist)) add('checklist', 'must be a list');
@@ -157,6 +172,7 @@ export function docViolations(
     }
     requireEnum('status', ['open', 'fixed', 'wont_fix']);
   }
+  checkPartners(existing);
 
   var attachments = newDoc._attachments;
   if (attachments) {

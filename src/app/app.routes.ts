@@ -25,6 +25,11 @@ export const routes: Routes = [
         loadComponent: () => import('./conflicts/conflict-inbox.page').then((m) => m.ConflictInboxPage),
         title: 'Conflicts · Fieldbook',
       },
+      {
+        path: 'conflicts/:id',
+        loadComponent: () => import('./conflicts/conflict-detail.page').then((m) => m.ConflictDetailPage),
+        title: 'Conflict · Fieldbook',
+      },
     ],
   },
   { path: '**', redirectTo: '' },

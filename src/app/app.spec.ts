@@ -2,9 +2,12 @@ import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { provideServiceWorker } from '@angular/service-worker';
 import { App } from './app';
+import { LocalDbService } from './core/local-db.service';
 import { SessionService } from './core/session.service';
+import { SyncLedgerService } from './core/sync-ledger.service';
 import { WorkspaceService } from './core/workspace.service';
-import { FakeSessions, fakeSessions, provideTestData, waitFor } from './testing/test-support';
+import { editOf, rootInspection, storeRevisions } from './testing/conflict-fixtures';
+import { ANA, FakeSessions, fakeSessions, provideTestData, settle, waitFor } from './testing/test-support';
 
 describe('App shell', () => {
   let sessions: FakeSessions;
@@ -47,5 +50,32 @@ describe('App shell', () => {
     expect(navigate).toHaveBeenCalledWith('/login');
     expect(workspace.sync).toHaveBeenCalled();
     expect(fixture.nativeElement.querySelector('[data-testid=logout]')).toBeNull();
+  });
+
+  it('counts conflicts in a badge on the Conflicts link', async () => {
+    localStorage.setItem('fieldbook.autoMerge', JSON.stringify({ inspection: false }));
+    const db = await TestBed.inject(LocalDbService).open(ANA.db);
+    const ledger = TestBed.inject(SyncLedgerService);
+    await ledger.attach(db);
+    try {
+      const fixture = TestBed.createComponent(App);
+      await fixture.whenStable();
+      const element = fixture.nativeElement as HTMLElement;
+      expect(element.querySelector('[data-testid=nav-conflicts]')?.getAttribute('href')).toBe('/conflicts');
+      expect(element.querySelector('[data-testid=conflict-badge]')).toBeNull();
+
+      const root = rootInspection();
+      await storeRevisions(db, [root, editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { site: 'Theirs' })]);
+      await waitFor(async () => {
+        await fixture.whenStable();
+        return element.querySelector('[data-testid=conflict-badge]')?.textContent?.trim() === '1';
+      }, 'the badge');
+      fixture.destroy();
+    } finally {
+      await settle();
+      ledger.detach();
+      await TestBed.inject(LocalDbService).destroy();
+      localStorage.removeItem('fieldbook.autoMerge');
+    }
   });
 });

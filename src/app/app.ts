@@ -4,7 +4,9 @@ import { MatToolbarModule } from '@angular/material/toolbar';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { LogoutService } from './auth/logout.service';
 import { SessionExpiryService } from './auth/session-expiry.service';
+import { AutoResolverService } from './conflicts/auto-resolver.service';
 import { SessionService } from './core/session.service';
+import { SyncLedgerService } from './core/sync-ledger.service';
 import { WorkspaceService } from './core/workspace.service';
 import { UpdatePromptService } from './pwa/update-prompt.service';
 import { SyncIndicatorComponent } from './sync/sync-indicator.component';
@@ -19,8 +21,14 @@ import { SyncIndicatorComponent } from './sync/sync-indicator.component';
       <a class="brand" routerLink="/inspections">Fieldbook</a>
       @if (loggedIn()) {
         <nav>
-          <a mat-button class="on-primary" routerLink="/inspections" routerLinkActive="active">Inspections</a>
+          <a mat-button class="on-primary" routerLink="/inspections" routerLinkActive="active" data-testid="nav-inspections">Inspections</a>
           <a mat-button class="on-primary" routerLink="/sync" routerLinkActive="active">Sync</a>
+          <a mat-button class="on-primary" routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">
+            Conflicts
+            @if (conflictCount()) {
+              <span class="count" data-testid="conflict-badge">{{ conflictCount() }}</span>
+            }
+          </a>
         </nav>
         <span class="spacer"></span>
         <app-sync-indicator />
@@ -38,6 +46,8 @@ import { SyncIndicatorComponent } from './sync/sync-indicator.component';
     .spacer { flex: 1; }
     .user { font-size: 14px; opacity: 0.85; }
     .active { text-decoration: underline; }
+    .count { display: inline-block; min-width: 20px; padding: 0 6px; margin-left: 4px; border-radius: 10px; font-size: 12px;
+      line-height: 20px; background: var(--mat-sys-error, #b3261e); color: var(--mat-sys-on-error, #fff); }
     main { flex: 1; }
   `,
 })
@@ -50,10 +60,12 @@ export class App {
 
   protected readonly userName = computed(() => this.sessions.session()?.name ?? '');
   protected readonly loggedIn = computed(() => !!this.sessions.session());
+  protected readonly conflictCount = inject(SyncLedgerService).conflictCount;
 
   constructor() {
     inject(SessionExpiryService).watch();
     inject(UpdatePromptService).watch();
+    inject(AutoResolverService).watch();
     void this.sessions.ready().then(() => this.restored.set(true));
     // Follow session changes made elsewhere (another tab logged out or in as someone else).
     effect(() => {

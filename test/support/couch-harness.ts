@@ -17,6 +17,8 @@ export interface TestStack {
   proxy: RunningProxy;
   /** Stops the proxy and starts a new one on the same port (sessions live in CouchDB). */
   restartProxy(): Promise<void>;
+  /** Stops the database server and starts it again on the same data and port. */
+  restartCouch(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -26,7 +28,8 @@ export interface TestStack {
  */
 export async function startTestStack(users: Record<string, FieldbookRole> = { alice: 'inspector', bob: 'inspector' }): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fieldbook-test-'));
-  const couch = await startEmbeddedCouch({ dataDir, port: await freePort() });
+  const couchOptions = { dataDir, port: await freePort() };
+  const couch = await startEmbeddedCouch(couchOptions);
   const admin = couchAdmin(couch.adminUrl);
   await bootstrap(admin, { sessionTimeoutSeconds: 30 * 24 * 3600 });
   for (const [name, role] of Object.entries(users)) await addUser(admin, name, TEST_PASSWORD, role);
@@ -41,9 +44,13 @@ export async function startTestStack(users: Record<string, FieldbookRole> = { al
       await stack.proxy.close();
       stack.proxy = await launchProxy(port);
     },
+    async restartCouch() {
+      await stack.couch.stop();
+      stack.couch = await startEmbeddedCouch(couchOptions);
+    },
     async stop() {
       await stack.proxy.close();
-      await couch.stop();
+      await stack.couch.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

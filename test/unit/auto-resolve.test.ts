@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { autoResolveConflicts } from '../../couch/conflicts/auto-resolve';
+import { autoResolveConflicts, type MergedDoc } from '../../couch/conflicts/auto-resolve';
 import { revisionFetcher, writeResolution } from '../../couch/conflicts/conflict-db';
 import { resolutionBulkDocs, resolveMerge } from '../../couch/conflicts/conflict-resolution';
 import { conflictCandidateIds, findConflictedDocs, mergeConflictedDoc } from '../../couch/conflicts/conflicted-docs';
-import { alice, deletionOf, editOf, rootRevision } from './conflict-leaves';
+import { alice, at, deletionOf, editOf, rootRevision } from './conflict-leaves';
 import { jpeg, leavesOf, localDb, storeRevisions } from './pouch-revisions';
 
 const admin = { name: 'admin', roles: ['_admin'] };
@@ -116,6 +116,55 @@ describe('autoResolveConflicts', () => {
     assert.equal(outcome.status === 'left' && outcome.reason, 'write-failed');
     assert.match(outcome.status === 'left' ? outcome.details.join() : '', /conflict/);
     assert.equal((await leavesOf(db, id)).filter((leaf) => !leaf._deleted).length, 2);
+  });
+
+  test('the audit hook stamps the merged document before it is checked and written', async () => {
+    const id = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
+    const audit = (doc: MergedDoc): MergedDoc => ({ ...doc, updatedBy: 'alice', updatedAt: '2026-11-23T12:00:00.000Z', deviceId: 'tablet-2' });
+    const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [id]), { ...options, userCtx: alice, audit });
+    assert.equal(outcome.status, 'resolved');
+    const resolved = await db.get<Record<string, unknown>>(id);
+    assert.deepEqual([resolved['updatedBy'], resolved['deviceId'], resolved['mergedBy']], ['alice', 'tablet-2', 'conflicts-test']);
+
+    const id2 = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
+    const wrongWriter = (doc: MergedDoc): MergedDoc => ({ ...doc, updatedBy: 'mallory' });
+    const [refused] = await autoResolveConflicts(db, await findConflictedDocs(db, [id2]), { ...options, userCtx: alice, audit: wrongWriter });
+    assert.equal(refused.status === 'left' && refused.reason, 'invalid');
+  });
+
+  test('leaves differing only in bookkeeping: the winner stands, and two devices end the others identically', async () => {
+    const root = rootRevision({ _attachments: undefined });
+    const merged = editOf(root, 'mmm', { title: 'Merged' });
+    const echoes = [editOf(merged, 'aaa', at('2026-11-23T12:00:01.000Z')), editOf(merged, 'bbb', at('2026-11-23T12:00:02.000Z'))];
+    const otherDevice = localDb('conflicts-other-device');
+    try {
+      const leafRevs: string[][] = [];
+      for (const device of [db, otherDevice]) {
+        await storeRevisions(device, [root, merged, ...echoes]);
+        const [outcome] = await autoResolveConflicts(device, await findConflictedDocs(device, [root._id]), { ...options, userCtx: alice });
+        assert.deepEqual(outcome, { id: root._id, status: 'resolved', rev: '3-bbb', mergedFrom: ['3-bbb', '3-aaa'], deleted: false });
+        assert.equal((await device.get(root._id))._rev, '3-bbb', 'no new revision on the winner');
+        leafRevs.push((await leavesOf(device, root._id)).map((leaf) => leaf._rev).sort());
+      }
+      assert.equal(leafRevs[0].length, 2);
+      assert.deepEqual(leafRevs[0], leafRevs[1]);
+    } finally {
+      await otherDevice.destroy();
+    }
+  });
+
+  test('writes all resolutions in two bulkDocs calls; a failed merge keeps its own leaves only', async () => {
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push(await storeConflict({ title: `Ours ${i}` }, { site: `Theirs ${i}` }));
+    const docs = await findConflictedDocs(db, ids);
+    await db.put({ ...(await db.get(ids[2])), title: 'Edited meanwhile' });
+    const calls: number[] = [];
+    const counting = { get: db.get.bind(db), bulkDocs: (writes: object[]) => (calls.push(writes.length), db.bulkDocs(writes)) } as unknown as PouchDB.Database;
+
+    const outcomes = await autoResolveConflicts(counting, docs, options);
+    assert.deepEqual(calls, [5, 4], 'five heads, then the tombstones of the four that were written');
+    assert.deepEqual(outcomes.map((outcome) => outcome.status), ['resolved', 'resolved', 'left', 'resolved', 'resolved']);
+    assert.deepEqual((await conflictedIds()).sort(), [ids[2]]);
   });
 
   test('as the owner, alice may resolve her own conflict', async () => {

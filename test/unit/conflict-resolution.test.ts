@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   isResolutionTombstone,
+  keepLeaf,
+  losingLeafTombstones,
   resolutionBulkDocs,
   resolveMerge,
   UnresolvedConflictsError,
+  unresolvedPaths,
 } from '../../couch/conflicts/conflict-resolution';
 import type { FetchRevision, StoredDoc } from '../../couch/conflicts/stored-doc';
 import { mergeLeaves } from '../../couch/conflicts/three-way-merge';
@@ -43,6 +46,35 @@ describe('resolveMerge', () => {
   });
 });
 
+describe('unresolvedPaths', () => {
+  test('the conflicts without a choice, none once the deletion is chosen', () => {
+    const leaves = [deletionOf(root, 'zzz'), editOf(root, 'aaa', { title: 'T', site: 'S' }), editOf(root, 'bbb', { title: 'U' })];
+    assert.deepEqual(unresolvedPaths(mergeLeaves(leaves, root), {}), ['_deleted', 'title']);
+    const keepEdits = { _deleted: '2-aaa' };
+    assert.deepEqual(unresolvedPaths(mergeLeaves(leaves, root, keepEdits), keepEdits), ['title']);
+    const deleteIt = { _deleted: '2-zzz' };
+    assert.deepEqual(unresolvedPaths(mergeLeaves(leaves, root, deleteIt), deleteIt), []);
+  });
+});
+
+describe('keepLeaf', () => {
+  test("a losing leaf's content on the winning revision, dropping the winner's own changes", () => {
+    const merge = mergeLeaves([editOf(root, 'bbb', { title: 'Ours', notes: 'only ours' }), editOf(root, 'aaa', { site: 'Theirs' })], root);
+    const { doc, leaves } = keepLeaf(merge, '2-aaa', stamp);
+    assert.deepEqual(leaves, merge.leaves);
+    assert.equal(doc?._rev, '2-bbb');
+    assert.deepEqual([doc?.['title'], doc?.['site'], doc?.['notes']], [root['title'], 'Theirs', undefined]);
+    assert.deepEqual(doc?.mergedFrom, ['2-bbb', '2-aaa']);
+    assert.equal(doc?._revisions, undefined);
+  });
+
+  test('keeping a deletion deletes the document; an unknown rev is refused', () => {
+    const merge = mergeLeaves([editOf(root, 'aaa', { title: 'T' }), deletionOf(root, 'zzz')], root);
+    assert.equal(keepLeaf(merge, '2-zzz', stamp).doc, null);
+    assert.throws(() => keepLeaf(merge, '2-nope', stamp), /2-nope is not one of the conflicting leaves/);
+  });
+});
+
 describe('resolutionBulkDocs', () => {
   test('the merged document on the winning revision, then a marked tombstone on every other leaf', async () => {
     const merge = mergeLeaves([editOf(root, 'bbb', { title: 'B' }), editOf(root, 'aaa', { site: 'A' }), deletionOf(editOf(root, 'ccc', {}), 'ddd')], root);
@@ -55,6 +87,11 @@ describe('resolutionBulkDocs', () => {
     ]);
     assert.equal(docs.slice(1).every((doc) => isResolutionTombstone(doc as StoredDoc)), true);
     assert.equal(isResolutionTombstone(deletionOf(root, 'x')), false);
+  });
+
+  test('losingLeafTombstones ends every leaf but the winner, the same way on every device', () => {
+    const leaves = [editOf(root, 'bbb', { title: 'B' }), editOf(root, 'aaa', { site: 'A' })];
+    assert.deepEqual(losingLeafTombstones(leaves), [{ _id: root._id, _rev: '2-aaa', _deleted: true, mergedInto: '2-bbb' }]);
   });
 
   test('a deleted result tombstones the live leaves only', async () => {

@@ -93,6 +93,27 @@ describe('document rules', () => {
     assert.ok(docViolations({ _id: old._id, _deleted: true }, old, { name: 'bob', roles: ['inspector'] }).includes('createdBy: only the owner may delete this document'));
   });
 
+  test('only supervisors share with partners, on inspections and defects alike', () => {
+    const shared = validInspection({ status: 'approved', partners: ['acme'], updatedBy: 'sam' });
+    assert.deepEqual(docViolations(shared, validInspection({ status: 'submitted' }), sam), []);
+    assert.ok(docViolations(validInspection({ partners: ['acme'] }), null, alice).includes('partners: only a supervisor may share with partners'));
+    assert.ok(docViolations(validDefect({ partners: ['acme'] }), validDefect(), alice).includes('partners: only a supervisor may share with partners'));
+    assert.deepEqual(docViolations(validDefect({ partners: ['acme'], updatedBy: 'sam' }), validDefect(), sam), []);
+    // An inspector's later edit of a shared defect keeps the field as it is.
+    assert.deepEqual(docViolations(validDefect({ partners: ['acme'], status: 'fixed' }), validDefect({ partners: ['acme'] }), alice), []);
+    assert.ok(docViolations(validDefect({ partners: 'acme' }), null, sam).includes('partners: must be a list of partner names'));
+    assert.ok(docViolations(validInspection({ partners: ['acme', ''] }), null, sam).includes('partners: must be a list of partner names'));
+  });
+
+  test('only supervisors assign inspections; an inspector may take their own', () => {
+    assert.deepEqual(docViolations(validInspection({ assignedTo: 'alice' }), null, alice), []);
+    assert.ok(docViolations(validInspection({ assignedTo: 'bob' }), null, alice).includes('assignedTo: only a supervisor may assign inspections'));
+    const assigned = validInspection({ createdBy: 'sam', assignedTo: 'alice' });
+    assert.deepEqual(docViolations({ ...assigned, title: 'Started' }, assigned, alice), []);
+    assert.ok(docViolations({ ...assigned, assignedTo: 'bob' }, assigned, alice).includes('assignedTo: only a supervisor may assign inspections'));
+    assert.deepEqual(docViolations(validInspection({ createdBy: 'sam', updatedBy: 'sam', assignedTo: 'bob' }), null, sam), []);
+  });
+
   test('server admins (replication) may write other users\' documents', () => {
     assert.deepEqual(docViolations(validInspection({ createdBy: 'bob', updatedBy: 'bob' }), null, { name: null, roles: ['_admin'] }), []);
   });

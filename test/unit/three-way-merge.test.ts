@@ -10,7 +10,7 @@ const root = rootRevision();
 describe('three-way merge of top-level fields', () => {
   test('disjoint edits are both taken, without conflicts', () => {
     const winner = editOf(root, 'bbb', { title: 'Boiler room, east' });
-    const loser = editOf(root, 'aaa', { notes: 'Key at reception', assignedTo: 'bob' });
+    const loser = editOf(root, 'aaa', { notes: 'Key at reception', scheduledFor: '2026-12-01' });
     const merge = mergeLeaves([loser, winner], root);
     assert.deepEqual(merge.conflicts, []);
     assert.equal(merge.ancestorRev, '1-root');
@@ -19,7 +19,7 @@ describe('three-way merge of top-level fields', () => {
     assert.equal(merge.merged?._rev, '2-bbb');
     assert.equal(merge.merged?.['title'], 'Boiler room, east');
     assert.equal(merge.merged?.['notes'], 'Key at reception');
-    assert.equal(merge.merged?.['assignedTo'], 'bob');
+    assert.equal(merge.merged?.['scheduledFor'], '2026-12-01');
     assert.deepEqual(docViolations(merge.merged!, winner, alice), []);
   });
 

@@ -1,10 +1,82 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { toObservable, toSignal } from '@angular/core/rxjs-interop';
+import { ScrollingModule } from '@angular/cdk/scrolling';
+import { MatSlideToggleModule } from '@angular/material/slide-toggle';
+import { RouterLink } from '@angular/router';
+import { switchMap } from 'rxjs';
+import { FieldbookDoc } from '../../../couch/doc-types';
+import { SyncLedgerService } from '../core/sync-ledger.service';
+import { AUTO_MERGE_TYPES, AutoMergeSettingsService } from './auto-merge-settings.service';
+import { ConflictStoreService, ConflictSummary } from './conflict-store.service';
 
-/** Placeholder until the conflict inbox (owned by another engineer) lands here. */
+const TYPE_LABELS: Record<FieldbookDoc['type'], string> = { inspection: 'Inspections', defect: 'Defects' };
+
+/** Every local document with conflicting versions, live as sync brings them; and the auto-merge settings. */
 @Component({
   selector: 'app-conflict-inbox-page',
+  imports: [DatePipe, RouterLink, ScrollingModule, MatSlideToggleModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `<h1>Conflicts</h1><p>The conflict inbox is not available yet.</p>`,
-  styles: `:host { display: block; padding: 16px; }`,
+  template: `
+    <h1>Conflicts</h1>
+    <section class="settings">
+      <h2>Merge automatically</h2>
+      <p class="hint">When devices changed different fields of the same document, combine the changes without asking.</p>
+      @for (type of types; track type) {
+        <mat-slide-toggle [checked]="settings.enabled(type)" (change)="settings.set(type, $event.checked)"
+          [attr.data-testid]="'auto-merge-toggle-' + type">{{ typeLabels[type] }}</mat-slide-toggle>
+      }
+    </section>
+
+    @if (conflicts(); as list) {
+      @if (list.length) {
+        <!-- Only the rows in view are rendered, so a thousand conflicts open as fast as ten. -->
+        <cdk-virtual-scroll-viewport scrollWindow [itemSize]="rowHeight">
+          <a *cdkVirtualFor="let conflict of list; trackBy: byId" class="row" data-testid="conflict-row" [attr.data-id]="conflict.id"
+            [routerLink]="['/conflicts', conflict.id]">
+            <span class="main">
+              <span class="title">{{ conflict.title }}</span>
+              <span class="type">{{ conflict.type }}</span>
+            </span>
+            <span class="versions">
+              {{ conflict.hasDeletion ? 'Deleted in one version' : conflict.versions + ' versions' }}
+            </span>
+            <span class="changed">{{ conflict.changedBy }} {{ conflict.changedAt | date: 'short' }}</span>
+          </a>
+        </cdk-virtual-scroll-viewport>
+      } @else {
+        <p class="hint" data-testid="conflicts-empty">No conflicting changes.</p>
+      }
+    }
+  `,
+  styles: `
+    :host { display: block; padding: 16px; max-width: 1100px; margin: 0 auto; }
+    .settings { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 24px; padding: 0 16px 12px; margin-bottom: 16px;
+      border-radius: 12px; background: var(--mat-sys-surface-container-low, #f5f5f5); }
+    .settings h2 { flex-basis: 100%; margin-bottom: 0; font-size: 18px; }
+    .settings .hint { flex-basis: 100%; margin: 0; }
+    /* Height plus margin is the viewport's itemSize. */
+    .row { display: flex; align-items: center; gap: 16px; box-sizing: border-box; height: 56px; margin-bottom: 8px;
+      padding: 0 16px; border-radius: 12px; background: #f3e5f5; color: inherit; text-decoration: none; overflow: hidden; }
+    .main { flex: 1; display: flex; flex-direction: column; min-width: 0; }
+    .title { font-size: 18px; font-weight: 500; overflow: hidden; text-overflow: ellipsis; }
+    .type, .changed { color: #5f6368; }
+    .hint { color: #5f6368; }
+  `,
 })
-export class ConflictInboxPage {}
+export class ConflictInboxPage {
+  private readonly ledger = inject(SyncLedgerService);
+  private readonly store = inject(ConflictStoreService);
+  protected readonly settings = inject(AutoMergeSettingsService);
+
+  protected readonly rowHeight = 64;
+  protected readonly types = AUTO_MERGE_TYPES;
+  protected readonly typeLabels = TYPE_LABELS;
+  protected readonly conflicts = toSignal(
+    toObservable(this.ledger.conflictIds).pipe(switchMap((ids) => this.store.summaries([...ids]))),
+  );
+
+  protected byId(_index: number, conflict: ConflictSummary): string {
+    return conflict.id;
+  }
+}

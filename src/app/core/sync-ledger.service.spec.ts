@@ -93,20 +93,43 @@ describe('SyncLedgerService', () => {
     await waitFor(() => ledger.conflictCount() === 1, 'one conflict');
     expect(ledger.conflictIds().has(doc._id)).toBeTrue();
 
-    // Resolving it (deleting the losing revision) clears it.
-    await db.remove(doc._id, read._conflicts![0]);
+    // Resolving it (a resolution's tombstone on the losing revision) clears it.
+    await db.bulkDocs([{ _id: doc._id, _rev: read._conflicts![0], _deleted: true, mergedInto: read._rev }]);
     await waitFor(() => ledger.conflictCount() === 0, 'no conflict');
   });
 
-  it('remembers conflicts across a reload without rescanning', async () => {
+  it('flags a deletion on one device against an edit on another, which _conflicts leaves out', async () => {
+    const doc = await save('Roof');
+    const edited = await save('Edited here', doc);
+    const [, hash] = doc._rev!.split('-');
+    const deletion = { _id: doc._id, _deleted: true, _revisions: { start: 2, ids: ['d'.repeat(32), hash] } };
+    await db.bulkDocs([deletion], { new_edits: false });
+    expect((await db.get(doc._id, { conflicts: true }))._conflicts).toBeUndefined();
+    await waitFor(() => ledger.conflictIds().has(doc._id), 'the deletion conflict');
+    expect(ledger.statusOf(edited)).toBe('conflict');
+  });
+
+  it('announces conflicted documents with their leaves when they change, and the known ones on attach', async () => {
+    const updates: string[][] = [];
+    const subscription = ledger.conflictUpdates$.subscribe((docs) => updates.push(docs.map((doc) => `${doc.id} ${doc.leaves.length}`)));
+    const doc = await save('Roof');
+    await save('Unconflicted');
+    await db.bulkDocs([{ ...doc, _rev: '1-ffffffffffffffffffffffffffffffff', title: 'Other tablet' }], { new_edits: false });
+    await waitFor(() => updates.length === 1, 'an update');
+    expect(updates).toEqual([[`${doc._id} 2`]]);
+
+    ledger.detach();
+    await ledger.attach(db);
+    expect(updates).toEqual([[`${doc._id} 2`], [`${doc._id} 2`]]);
+    subscription.unsubscribe();
+  });
+
+  it('takes documents resolved here off the list at once, and puts them back if still conflicted', async () => {
     const doc = await save('Roof');
     await db.bulkDocs([{ ...doc, _rev: '1-ffffffffffffffffffffffffffffffff', title: 'Other tablet' }], { new_edits: false });
     await waitFor(() => ledger.conflictCount() === 1, 'one conflict');
-    ledger.detach();
-    const changes = spyOn(db, 'changes').and.callThrough();
-    await ledger.attach(db);
-    expect(ledger.conflictCount()).toBe(1);
-    const conflictScans = changes.calls.allArgs().map(([options]) => options as { since?: unknown; conflicts?: boolean });
-    expect(conflictScans.filter((options) => options.conflicts).map((options) => options.since)).not.toContain(0);
+    ledger.resolved([doc._id]);
+    expect(ledger.conflictCount()).toBe(0);
+    await waitFor(() => ledger.conflictCount() === 1, 'the conflict back after the check');
   });
 });

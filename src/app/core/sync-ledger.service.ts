@@ -1,5 +1,6 @@
 import { Injectable, computed, signal } from '@angular/core';
-import { Subscription, auditTime, of } from 'rxjs';
+import { Subject, Subscription, auditTime, of } from 'rxjs';
+import { ConflictedDoc, conflictCandidateIds, findConflictedDocs } from '../../../couch/conflicts/conflicted-docs';
 import { liveChanges } from './local-db.service';
 import { Database } from './pouchdb';
 
@@ -33,6 +34,8 @@ interface LedgerDoc {
  * survive reloads; a refusal is cleared once a later revision of the doc gets through.
  * Conflicts are tracked incrementally from the changes feed: a map/reduce view would do
  * the same, but PouchDB evaluates view code with `eval`, which the proxy's CSP forbids.
+ * They include a deletion on one device against an edit on another, which CouchDB leaves
+ * out of `_conflicts`.
  */
 @Injectable({ providedIn: 'root' })
 export class SyncLedgerService {
@@ -44,6 +47,9 @@ export class SyncLedgerService {
   private readonly pending = signal<ReadonlySet<string>>(new Set());
   private readonly refused = signal<Readonly<Record<string, Rejection>>>({});
   private readonly conflicted = signal<ReadonlySet<string>>(new Set());
+  private readonly conflictUpdates = new Subject<ConflictedDoc[]>();
+  /** Ids the next refresh checks whatever the changes feed says. */
+  private readonly recheck = new Set<string>();
   private refreshing: { db: Database; done: Promise<void> } | null = null;
   private refreshAgain = false;
 
@@ -53,6 +59,11 @@ export class SyncLedgerService {
   readonly rejectedCount = computed(() => Object.keys(this.refused()).length);
   readonly conflictIds = this.conflicted.asReadonly();
   readonly conflictCount = computed(() => this.conflicted().size);
+  /**
+   * Conflicted documents to look at (again), with their leaves: every known one once a
+   * database is attached, then those newly conflicted or with new revisions while conflicted.
+   */
+  readonly conflictUpdates$ = this.conflictUpdates.asObservable();
   /** Documents whose latest local revision the server does not have: pending or refused. */
   readonly unsyncedCount = computed(() => new Set([...this.pending(), ...Object.keys(this.refused())]).size);
 
@@ -62,6 +73,7 @@ export class SyncLedgerService {
     this.ledger = { ...emptyLedger(), ...(await db.get<LedgerDoc>(LEDGER_ID).catch(() => ({}))) };
     this.refused.set({ ...this.ledger.rejections });
     this.conflicted.set(new Set(this.ledger.conflicts));
+    for (const id of this.ledger.conflicts) this.recheck.add(id);
     this.changes = liveChanges(of(db))
       .pipe(auditTime(50))
       .subscribe(() => void this.requestRefresh());
@@ -73,6 +85,7 @@ export class SyncLedgerService {
     this.db = null;
     this.ledger = emptyLedger();
     this.pulledRevs.clear();
+    this.recheck.clear();
     this.pending.set(new Set());
     this.refused.set({});
     this.conflicted.set(new Set());
@@ -111,11 +124,26 @@ export class SyncLedgerService {
     await this.setRejections({ ...this.refused(), [id]: { rev, reason, at: new Date().toISOString() } });
   }
 
+  /**
+   * Documents whose conflict this device just resolved: off the list at once rather than after
+   * the refresh their writes trigger, which still checks them (another version may have arrived).
+   */
+  resolved(ids: readonly string[]): void {
+    if (!ids.length) return;
+    const remaining = new Set(this.conflicted());
+    for (const id of ids) {
+      remaining.delete(id);
+      this.recheck.add(id);
+    }
+    this.conflicted.set(remaining);
+    void this.requestRefresh();
+  }
+
   /** The badge for one document read with `{conflicts: true}`. */
   statusOf(doc: { _id: string; _rev?: string; _conflicts?: string[] }): RecordSyncStatus {
     const rejection = this.refused()[doc._id];
     if (rejection && rejection.rev === doc._rev) return 'rejected';
-    if (doc._conflicts?.length) return 'conflict';
+    if (doc._conflicts?.length || this.conflicted().has(doc._id)) return 'conflict';
     if (this.pending().has(doc._id)) return 'pending';
     return 'synced';
   }
@@ -168,18 +196,26 @@ export class SyncLedgerService {
   private async refreshConflicts(): Promise<void> {
     const db = this.db;
     if (!db) return;
-    const { results, last_seq } = await db.changes({ since: this.ledger.conflictSeq, include_docs: true, conflicts: true });
-    if (db !== this.db || !results.length) return;
+    // `all_docs` lists every leaf; only documents with several can be conflicted.
+    const { results, last_seq } = await db.changes({ since: this.ledger.conflictSeq, style: 'all_docs' });
+    const recheck = [...this.recheck];
+    this.recheck.clear();
+    if (db !== this.db || (!results.length && !recheck.length)) return;
+    const changed = results.filter((change) => !change.id.startsWith('_design/'));
+    const candidates = new Set([...conflictCandidateIds(changed), ...recheck]);
+    const found = await findConflictedDocs(db, [...candidates]);
+    if (db !== this.db) return;
+    const conflicted = new Set(found.map((doc) => doc.id));
     const ids = new Set(this.conflicted());
-    for (const change of results) {
-      const doc = change.doc as { _conflicts?: string[]; _deleted?: boolean } | undefined;
-      if (doc && !doc._deleted && doc._conflicts?.length && !change.id.startsWith('_design/')) ids.add(change.id);
-      else ids.delete(change.id);
+    for (const id of [...changed.map((change) => change.id), ...recheck]) {
+      if (conflicted.has(id)) ids.add(id);
+      else ids.delete(id);
     }
     this.conflicted.set(ids);
     this.ledger.conflicts = [...ids];
     this.ledger.conflictSeq = last_seq;
     await this.save();
+    if (found.length) this.conflictUpdates.next(found);
   }
 
   private async setRejections(rejections: Record<string, Rejection>): Promise<void> {

@@ -4,6 +4,7 @@ import { LocalDbService } from '../core/local-db.service';
 import { PHOTO_MAX_SIDE, THUMB_MAX_SIDE, downscaleImage } from '../photos/image-downscaler';
 import { DocWriterService, newDocId } from './doc-writer.service';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
+import { LOCAL_FIND_LIMIT } from './find-limit';
 
 export interface DefectInput {
   title: string;
@@ -45,6 +46,7 @@ export class DefectStoreService {
       selector: { inspectionId },
       fields: ['_id'],
       use_index: ['idx-inspection', 'inspection'],
+      limit: LOCAL_FIND_LIMIT,
     });
     const defects = await readWithConflicts<StoredDefect>(db, found.docs.map((doc) => doc._id));
     return defects.sort((a, b) => b.severity - a.severity || a.title.localeCompare(b.title));

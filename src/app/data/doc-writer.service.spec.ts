@@ -1,8 +1,12 @@
 import { TestBed } from '@angular/core/testing';
+import { resolveMerge } from '../../../couch/conflicts/conflict-resolution';
+import { findConflictedDocs } from '../../../couch/conflicts/conflicted-docs';
+import { mergeLeaves } from '../../../couch/conflicts/three-way-merge';
 import { Inspection } from '../../../couch/doc-types';
 import { LocalDbService } from '../core/local-db.service';
-import { Database } from '../core/pouchdb';
-import { ANA, FakeSessions, fakeSessions, provideTestData } from '../testing/test-support';
+import { Database, PouchDB } from '../core/pouchdb';
+import { editOf, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
+import { ANA, FakeSessions, fakeSessions, provideTestData, uniqueDbPrefix } from '../testing/test-support';
 import { CLOCK, DocWriterService, newDocId } from './doc-writer.service';
 import { ValidationError } from './validation-bridge';
 
@@ -95,6 +99,62 @@ describe('DocWriterService', () => {
 
     const approved = await db.put({ ...(await writer.save<Inspection>(draft())), status: 'approved' });
     await expectAsync(writer.remove({ _id: approved.id })).toBeRejectedWith(jasmine.any(ValidationError));
+  });
+
+  it("records who deleted a document, when and on which device, in its tombstone", async () => {
+    const doomed = await writer.save<Inspection>(draft());
+    now = new Date('2026-03-02T09:00:00.000Z');
+    await writer.remove(doomed);
+    const [leaf] = await db.get(doomed._id, { open_revs: 'all' });
+    expect('ok' in leaf && leaf.ok).toEqual(jasmine.objectContaining({
+      _deleted: true,
+      updatedBy: 'ana',
+      updatedAt: '2026-03-02T09:00:00.000Z',
+      deviceId: 'device-test',
+    }));
+  });
+
+  describe('conflict resolutions', () => {
+    const root = rootInspection();
+    const leaves = [editOf(root, 'bbb', { title: 'Ours', deviceId: 'device-b' }), editOf(root, 'aaa', { title: 'Theirs', site: 'Plant 9' })];
+
+    it('writes the result as a change of the logged-in user on this device, with the merge trail', async () => {
+      await storeRevisions(db, [root, ...leaves]);
+      now = new Date('2026-03-03T10:00:00.000Z');
+      const resolution = resolveMerge(mergeLeaves(leaves, root), { title: '2-aaa' }, writer.mergeStamp());
+      await writer.resolveConflict(db, resolution);
+
+      const resolved = await db.get<Inspection & Record<string, unknown>>(root._id, { conflicts: true });
+      expect(resolved._conflicts).toBeUndefined();
+      expect([resolved.title, resolved.site]).toEqual(['Theirs', 'Plant 9']);
+      expect([resolved.createdBy, resolved.updatedBy, resolved.updatedAt, resolved.deviceId]).toEqual(['ana', 'ana', '2026-03-03T10:00:00.000Z', 'device-test']);
+      expect([resolved['mergedFrom'], resolved['mergedBy'], resolved['mergedAt']]).toEqual([['2-bbb', '2-aaa'], 'ana', '2026-03-03T10:00:00.000Z']);
+    });
+
+    it('refuses a result the rules refuse, writing nothing', async () => {
+      const approved = [editOf(root, 'bbb', { status: 'approved', updatedBy: 'sam' }), editOf(root, 'aaa', { title: 'Theirs' })];
+      await storeRevisions(db, [root, ...approved]);
+      const resolution = resolveMerge(mergeLeaves(approved, root), {}, writer.mergeStamp());
+      await expectAsync(writer.resolveConflict(db, resolution)).toBeRejectedWith(
+        jasmine.objectContaining({ errors: { status: 'an approved inspection can only be changed by a supervisor' } }),
+      );
+      expect((await db.get(root._id, { open_revs: 'all' })).length).toBe(2);
+    });
+
+    it('auto-merges as the logged-in user on this device', async () => {
+      // A database that keeps the ancestor, as the server does.
+      const server = new PouchDB<object>(`${uniqueDbPrefix()}server`);
+      try {
+        const disjoint = [editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { site: 'Plant 9' })];
+        await storeRevisions(server, [root, ...disjoint]);
+        const outcomes = await writer.autoResolveConflicts(server, await findConflictedDocs(server, [root._id]), {});
+        expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved']);
+        const merged = await server.get<Inspection & Record<string, unknown>>(root._id);
+        expect([merged.title, merged.site, merged.updatedBy, merged.deviceId, merged['mergedBy']]).toEqual(['Ours', 'Plant 9', 'ana', 'device-test', 'ana']);
+      } finally {
+        await server.destroy();
+      }
+    });
   });
 
   it('adds and removes photo attachments as audited revisions', async () => {

@@ -1,10 +1,15 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
+import { applyResolution } from '../../../couch/conflicts/apply-resolution';
+import { AutoMergeSettings, AutoResolveOutcome, MergedDoc, autoResolveConflicts } from '../../../couch/conflicts/auto-resolve';
+import { ConflictDb, revisionFetcher } from '../../../couch/conflicts/conflict-db';
+import { MergeStamp, Resolution, resolutionBulkDocs } from '../../../couch/conflicts/conflict-resolution';
+import { ConflictedDoc } from '../../../couch/conflicts/conflicted-docs';
 import { AuditFields, FieldbookDoc } from '../../../couch/doc-types';
 import { deviceId } from '../core/device-id';
 import { LocalDbService } from '../core/local-db.service';
 import { Session } from '../core/session.model';
 import { SessionService } from '../core/session.service';
-import { ValidationError, validateDoc } from './validation-bridge';
+import { ValidationError, fieldErrors, validateDoc } from './validation-bridge';
 
 /** The clock used for audit timestamps; tests pin it. */
 export const CLOCK = new InjectionToken<() => Date>('CLOCK', { factory: () => () => new Date() });
@@ -49,13 +54,17 @@ export class DocWriterService {
     return { ...doc, _rev: result.rev };
   }
 
-  /** Deletes a document (a tombstone that replicates). */
+  /**
+   * Deletes a document: a tombstone that replicates, saying who deleted it, when and on which
+   * device (for the conflict inbox, should another device have edited it meanwhile).
+   */
   async remove(doc: { _id: string; _rev?: string }): Promise<void> {
     const db = this.localDb.require();
     const old = await db.get<Stored>(doc._id);
-    const errors = validateDoc({ _id: old._id, _rev: old._rev, _deleted: true }, old, this.user());
+    const tombstone = { _id: old._id, _rev: old._rev, _deleted: true, ...this.changeStamp() };
+    const errors = validateDoc(tombstone, old, this.user());
     if (Object.keys(errors).length) throw new ValidationError(errors);
-    await db.remove(old._id, old._rev);
+    await db.put(tombstone);
   }
 
   /** Adds attachments to a document (photos), as one audited revision. */
@@ -69,6 +78,38 @@ export class DocWriterService {
       const kept = { ...current };
       for (const name of names) delete kept[name];
       return kept;
+    });
+  }
+
+  /** Who merges and when, for a conflict resolution the logged-in user makes now. */
+  mergeStamp(): MergeStamp {
+    return { mergedBy: this.user().name, mergedAt: this.clock().toISOString() };
+  }
+
+  /**
+   * Writes a conflict resolution (`resolveMerge` or `keepLeaf` with `mergeStamp()`) through `db`
+   * as the logged-in user: the result, stamped as this user's change, on the winning revision,
+   * and tombstones on the other leaves. Throws ValidationError if the rules refuse it, and an
+   * Error if the write fails (the document changed meanwhile).
+   */
+  async resolveConflict(db: ConflictDb, resolution: Resolution): Promise<void> {
+    const [winner] = resolution.leaves;
+    const audited = resolution.doc ? { ...resolution, doc: this.stampMerged(resolution.doc) } : resolution;
+    const writes = await resolutionBulkDocs(audited, revisionFetcher(db, winner._id));
+    const applied = await applyResolution(db, writes, resolution.leaves, this.user());
+    if (applied.status === 'invalid') throw new ValidationError(fieldErrors(applied.violations.map(({ violation }) => violation)));
+    if (applied.status === 'write-failed') throw new Error(applied.errors.join('; '));
+  }
+
+  /** Merges, as the logged-in user, the conflicts whose versions changed different things. */
+  autoResolveConflicts(db: ConflictDb, docs: readonly ConflictedDoc[], autoMerge: AutoMergeSettings): Promise<AutoResolveOutcome[]> {
+    const user = this.user();
+    return autoResolveConflicts(db, docs, {
+      mergedBy: user.name,
+      userCtx: user,
+      autoMerge,
+      now: this.clock,
+      audit: (merged) => this.stampMerged(merged),
     });
   }
 
@@ -86,16 +127,22 @@ export class DocWriterService {
   }
 
   private stamp<T extends FieldbookDoc>(draft: Draft<T> | Stored, old: Stored | null): Stored {
-    const user = this.user().name;
-    const now = this.clock().toISOString();
+    const change = this.changeStamp();
     return {
       ...draft,
-      createdBy: old?.createdBy ?? user,
-      createdAt: old?.createdAt ?? now,
-      updatedBy: user,
-      updatedAt: now,
-      deviceId: this.device,
+      createdBy: old?.createdBy ?? change.updatedBy,
+      createdAt: old?.createdAt ?? change.updatedAt,
+      ...change,
     } as unknown as Stored;
+  }
+
+  /** A merge is the writer's change to the document; who created it stays as merged. */
+  private stampMerged(merged: MergedDoc): MergedDoc {
+    return { ...merged, ...this.changeStamp() };
+  }
+
+  private changeStamp(): Pick<AuditFields, 'updatedBy' | 'updatedAt' | 'deviceId'> {
+    return { updatedBy: this.user().name, updatedAt: this.clock().toISOString(), deviceId: this.device };
   }
 
   private check(doc: Stored, old: Stored | null): void {

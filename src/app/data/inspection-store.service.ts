@@ -5,6 +5,7 @@ import { ChecklistItem, Defect, Inspection, InspectionStatus } from '../../../co
 import { LocalDbService, liveChanges } from '../core/local-db.service';
 import { DocWriterService, newDocId } from './doc-writer.service';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
+import { LOCAL_FIND_LIMIT } from './find-limit';
 
 export interface InspectionFilter {
   status: InspectionStatus | 'all';
@@ -56,6 +57,7 @@ export class InspectionStoreService {
       fields: ['_id'],
       sort: [{ type: 'asc' }, { scheduledFor: 'asc' }],
       use_index: ['idx-type-scheduled', 'type-scheduled'],
+      limit: LOCAL_FIND_LIMIT,
     });
     const docs = await readWithConflicts<Inspection>(db, found.docs.map((doc) => doc._id));
     const search = filter.search.trim().toLowerCase();
@@ -93,7 +95,7 @@ export class InspectionStoreService {
   /** Deletes the inspection and its defects. */
   async remove(inspection: Inspection): Promise<void> {
     const db = this.localDb.require();
-    const defects = await db.find({ selector: { inspectionId: inspection._id }, fields: ['_id', '_rev'] });
+    const defects = await db.find({ selector: { inspectionId: inspection._id }, fields: ['_id', '_rev'], limit: LOCAL_FIND_LIMIT });
     for (const defect of defects.docs as Pick<Defect, '_id' | '_rev'>[]) await this.writer.remove(defect);
     await this.writer.remove(inspection);
   }

@@ -24,7 +24,7 @@ export class FieldErrorComponent {
   protected readonly label = computed(() => this.name() ?? humanize(this.field()));
 }
 
-function humanize(field: string): string {
+export function humanize(field: string): string {
   const last = field.replace(/^.*\./, '').replace(/\[\d+\]$/, '');
   const words = last.replace(/([A-Z])/g, ' $1').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);

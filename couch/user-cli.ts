@@ -1,0 +1,92 @@
+/**
+ * Fieldbook users, as CouchDB server admin (COUCH_URL, or else the embedded server that
+ * `npm start` runs from .data/couch):
+ *
+ *   npm run user -- list
+ *   npm run user -- add <name> --role inspector|supervisor|admin|partner
+ *   npm run user -- passwd <name>
+ *   npm run user -- role <name> <role>      (making someone an admin asks for their password)
+ *   npm run user -- disable <name>          (cuts off their sync at once; data stays)
+ *   npm run user -- enable <name>           (with a new password)
+ *   npm run user -- remove <name>           (login, replication jobs and access go; data stays)
+ *
+ * Passwords come from FIELDBOOK_PASSWORD or a prompt that does not echo them.
+ */
+import { parseArgs } from 'node:util';
+import { adminCouchUrl } from './admin-url';
+import { couchAdmin } from './couch-admin';
+import { readNewPassword } from './password-prompt';
+import { assertRole } from './roles';
+import { addUser, disableUser, enableUser, getUser, listUsers, removeUser, roleChangeNeedsPassword, setPassword, setRole } from './users';
+
+const USAGE = `usage: npm run user -- list | add <name> --role <role> | passwd <name> | role <name> <role>
+                     | disable <name> | enable <name> | remove <name>
+(roles: inspector, supervisor, admin, partner; password from FIELDBOOK_PASSWORD or a prompt;
+ server: COUCH_URL=http://admin:password@host:5984, or else the embedded one of "npm start")`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' } } });
+  const [command, name, roleArgument] = positionals;
+  const couch = () => couchAdmin(adminCouchUrl());
+  switch (command) {
+    case 'list': {
+      const users = await listUsers(couch());
+      for (const user of users) console.log(`${user.name.padEnd(24)} ${(user.role ?? '-').padEnd(10)} ${user.disabled ? 'disabled' : ''}`.trimEnd());
+      console.log(`${users.length} user(s)`);
+      return 0;
+    }
+    case 'add': {
+      if (!name || !values.role) break;
+      assertRole(values.role);
+      const server = couch();
+      const existed = (await getUser(server, name)) !== null;
+      await addUser(server, name, await readNewPassword(name), values.role);
+      console.log(`${existed ? 'updated' : 'added'} ${name} (${values.role})`);
+      return 0;
+    }
+    case 'passwd': {
+      if (!name) break;
+      await setPassword(couch(), name, await readNewPassword(name));
+      console.log(`new password for ${name}`);
+      return 0;
+    }
+    case 'role': {
+      if (!name || !roleArgument) break;
+      assertRole(roleArgument);
+      const server = couch();
+      const current = await getUser(server, name);
+      const password = current && roleChangeNeedsPassword(current, roleArgument) ? await readNewPassword(name) : undefined;
+      await setRole(server, name, roleArgument, password);
+      console.log(`${name} is now ${roleArgument}`);
+      return 0;
+    }
+    case 'disable': {
+      if (!name) break;
+      await disableUser(couch(), name);
+      console.log(`disabled ${name}`);
+      return 0;
+    }
+    case 'enable': {
+      if (!name) break;
+      await enableUser(couch(), name, await readNewPassword(name));
+      console.log(`enabled ${name}`);
+      return 0;
+    }
+    case 'remove': {
+      if (!name) break;
+      await removeUser(couch(), name);
+      console.log(`removed ${name}; their data stays, locked to server admins`);
+      return 0;
+    }
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

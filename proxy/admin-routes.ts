@@ -1,0 +1,41 @@
+import express, { type Request, type Response } from 'express';
+import { flavourOf } from '../couch/server-flavour';
+import { isAdminCaller } from './admin-caller';
+import { couchAuthHeaders, type Authenticator } from './authenticate';
+import { forbidden, sendCouchError, unauthorized } from './couch-error';
+import { fromReplicatorDocs, fromSchedulerDocs } from './replication-status';
+
+interface AdminRouteDeps {
+  couchUrl: string;
+  authenticator: Authenticator;
+}
+
+/** `/api/admin`: for Fieldbook admins only, asked of CouchDB as the admin themselves. */
+export function adminRoutes({ couchUrl, authenticator }: AdminRouteDeps) {
+  const router = express.Router();
+
+  /** Replication jobs with their state and errors: `[{id, source, target, state, error?, lastUpdated?}]`. */
+  router.get('/replications', async (req: Request, res: Response) => {
+    const identity = await authenticator.identify(req);
+    if (!identity) return sendCouchError(res, unauthorized());
+    if (!isAdminCaller(identity.caller)) return sendCouchError(res, forbidden('Only administrators may see replication jobs.'));
+    const ask = async (path: string) => {
+      const response = await fetch(`${couchUrl}${path}`, { headers: { ...couchAuthHeaders(identity), accept: 'application/json' } });
+      if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+      return response.json();
+    };
+    let jobs;
+    try {
+      jobs =
+        flavourOf(await ask('/')) === 'couchdb'
+          ? fromSchedulerDocs(await ask('/_scheduler/docs/_replicator'))
+          : fromReplicatorDocs(await ask('/_replicator/_all_docs?include_docs=true'));
+    } catch (error) {
+      req.log?.warn({ error: (error as Error).message }, 'could not list replication jobs');
+      return sendCouchError(res, { status: 502, error: 'bad_gateway', reason: 'The database server did not list its replication jobs.' });
+    }
+    res.set('Cache-Control', 'no-store').json(jobs);
+  });
+
+  return router;
+}

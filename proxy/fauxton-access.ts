@@ -1,0 +1,60 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { isAdminCaller } from './admin-caller';
+import type { Authenticator } from './authenticate';
+import { forbidden } from './couch-error';
+import type { ForwardPolicy } from './couch-forward';
+
+/**
+ * Fauxton for Fieldbook admins through the proxy, at `/_utils/` as on CouchDB.
+ *
+ * Fauxton assumes it is served by CouchDB itself: it calls CouchDB at the origin's root
+ * (`../..` from its page, and `window.location.origin` in places), and its router only runs
+ * on pages under `/_utils/`. The PWA owns the root, so Fauxton's calls are told apart by
+ * where they come from: a request that is not a page navigation and whose Referer is a
+ * Fauxton page (which gets `Referrer-Policy: same-origin` for this) goes to CouchDB, if the
+ * caller is an admin; everything else takes the PWA's routes. Requests go to CouchDB as the
+ * admin themselves (a Fieldbook admin is a CouchDB server admin), never with the proxy's
+ * own credentials.
+ */
+const FAUXTON_PREFIX = '/_utils';
+
+export function isFauxtonPath(path: string): boolean {
+  return path === FAUXTON_PREFIX || path.startsWith(`${FAUXTON_PREFIX}/`);
+}
+
+/** Everything for admins, nothing for anyone else. */
+export const fauxtonPolicy: ForwardPolicy = (method, rawPath, _query, caller) => {
+  if (!isAdminCaller(caller)) return { allow: false, ...forbidden('Only administrators may use Fauxton.') };
+  // Fauxton's own login would give CouchDB cookies the proxy strips; the Fieldbook session is the login.
+  if (/^\/_session\/?$/.test(rawPath) && method !== 'GET' && method !== 'HEAD') {
+    return { allow: false, ...forbidden('Log in and out through Fieldbook.') };
+  }
+  return { allow: true, targetPath: rawPath };
+};
+
+/** Fauxton's page and files for admins (403 for others), and the calls its pages make. */
+export function fauxtonTraffic(authenticator: Authenticator, forwardToCouch: RequestHandler) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      if (!isFauxtonPath(req.path)) {
+        if (!isFromFauxtonPage(req)) return next();
+        const identity = await authenticator.identify(req);
+        if (!identity || !isAdminCaller(identity.caller)) return next();
+      }
+      await forwardToCouch(req, res, next);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function isFromFauxtonPage(req: Request): boolean {
+  const referer = req.headers.referer;
+  if (!referer || req.headers['sec-fetch-mode'] === 'navigate') return false;
+  try {
+    const from = new URL(referer);
+    return from.host === req.headers.host && isFauxtonPath(from.pathname);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,60 @@
+import { DestroyRef, Injectable, inject } from '@angular/core';
+import { toObservable } from '@angular/core/rxjs-interop';
+import { concatMap, merge, skip } from 'rxjs';
+import { autoMergeEnabled } from '../../../couch/conflicts/auto-resolve';
+import { ConflictedDoc } from '../../../couch/conflicts/conflicted-docs';
+import { SyncLedgerService } from '../core/sync-ledger.service';
+import { DocWriterService } from '../data/doc-writer.service';
+import { AutoMergeSettingsService } from './auto-merge-settings.service';
+import { ConflictStoreService } from './conflict-store.service';
+
+/**
+ * Merges new conflicts whose versions changed different fields as soon as they arrive, as the
+ * logged-in user; the rest wait in the inbox. Turning auto-merge on for a type tries again all
+ * conflicts still open.
+ */
+@Injectable({ providedIn: 'root' })
+export class AutoResolverService {
+  private readonly ledger = inject(SyncLedgerService);
+  private readonly store = inject(ConflictStoreService);
+  private readonly writer = inject(DocWriterService);
+  private readonly settings = inject(AutoMergeSettingsService);
+  private readonly destroyRef = inject(DestroyRef);
+  private readonly settingsChanged$ = toObservable(this.settings.settings).pipe(skip(1));
+
+  /** Starts watching; called once by the app shell. */
+  watch(): void {
+    const subscription = merge(
+      this.ledger.conflictUpdates$,
+      this.settingsChanged$.pipe(concatMap(() => this.openConflicts())),
+    )
+      // One run at a time: runs write, and their writes are the next updates.
+      .pipe(concatMap((docs) => this.resolve(docs)))
+      .subscribe();
+    this.destroyRef.onDestroy(() => subscription.unsubscribe());
+  }
+
+  private async openConflicts(): Promise<ConflictedDoc[]> {
+    try {
+      return await this.store.find([...this.ledger.conflictIds()]);
+    } catch (error) {
+      console.error('Reading conflicts failed', error);
+      return [];
+    }
+  }
+
+  private async resolve(docs: readonly ConflictedDoc[]): Promise<void> {
+    const settings = this.settings.settings();
+    const mergeable = docs.filter((doc) => autoMergeEnabled(settings, doc));
+    if (!mergeable.length) return;
+    try {
+      const db = this.store.conflictDb();
+      await db.prefetchAncestors(mergeable);
+      const outcomes = await this.writer.autoResolveConflicts(db, mergeable, settings);
+      this.ledger.resolved(outcomes.filter((outcome) => outcome.status === 'resolved').map((outcome) => outcome.id));
+    } catch (error) {
+      // Logged out or the database closed mid-run; the conflicts stay in the inbox.
+      console.error('Auto-merge failed', error);
+    }
+  }
+}

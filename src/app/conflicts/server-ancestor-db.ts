@@ -1,0 +1,79 @@
+import { BulkDocsRow, ConflictDb, OpenRevsRow, isNotFound } from '../../../couch/conflicts/conflict-db';
+import { ResolutionWrite } from '../../../couch/conflicts/conflict-resolution';
+import { ConflictedDoc } from '../../../couch/conflicts/conflicted-docs';
+import { commonAncestorRev } from '../../../couch/conflicts/revision-tree';
+import { Database } from '../core/pouchdb';
+
+type BulkGetResults = PouchDB.Core.BulkGetResponse<object>['results'];
+
+/** Ancestors fetched from the server in one request, rather than one request each. */
+const PREFETCH_BATCH = 500;
+
+/**
+ * The local database as the conflict module reads and writes it, except that a single revision
+ * compacted away locally is fetched from the server. The local database compacts on every write,
+ * so the common ancestor of two devices' edits is usually only still on the server.
+ */
+export class ServerAncestorDb implements ConflictDb {
+  private server: Database | null = null;
+  /** Revisions from the last prefetch, by `<id> <rev>`; a revision's body never changes. */
+  private prefetched = new Map<string, object>();
+
+  constructor(
+    private readonly local: Database,
+    private readonly openServer: () => Database,
+  ) {}
+
+  get(id: string, options: { open_revs: 'all'; revs: true }): Promise<OpenRevsRow[]>;
+  get(id: string, options: { rev: string; attachments: boolean }): Promise<object>;
+  get(id: string, options: { open_revs: 'all'; revs: true } | { rev: string; attachments: boolean }): Promise<OpenRevsRow[] | object> {
+    if ('open_revs' in options) return this.local.get(id, options) as Promise<OpenRevsRow[]>;
+    const prefetched = options.attachments ? undefined : this.prefetched.get(`${id} ${options.rev}`);
+    if (prefetched) return Promise.resolve(prefetched);
+    return this.local.get(id, options).catch(async (localError: unknown) => {
+      if (!isNotFound(localError)) throw localError;
+      try {
+        return await this.serverDb().get(id, options);
+      } catch {
+        // Offline, signed out, or compacted there too: the revision is gone as far as we can tell.
+        throw localError;
+      }
+    });
+  }
+
+  bulkDocs(docs: ResolutionWrite[]): Promise<BulkDocsRow[]> {
+    return this.local.bulkDocs(docs as PouchDB.Core.PutDocument<object>[]) as Promise<BulkDocsRow[]>;
+  }
+
+  /**
+   * Fetches the common ancestors of `docs` from the server with `_bulk_get`, for the merges about
+   * to run. Best effort: what is not fetched is asked for one by one, or missed.
+   */
+  async prefetchAncestors(docs: readonly ConflictedDoc[]): Promise<void> {
+    this.prefetched = new Map();
+    const wanted = docs.flatMap((doc) => {
+      const rev = commonAncestorRev(doc.leaves);
+      return rev ? [{ id: doc.id, rev }] : [];
+    });
+    try {
+      for (let start = 0; start < wanted.length; start += PREFETCH_BATCH) {
+        const { results } = await this.serverDb().bulkGet({ docs: wanted.slice(start, start + PREFETCH_BATCH) });
+        this.remember(results);
+      }
+    } catch {
+      // Offline or signed out: the merges go two-way where the ancestor is not local.
+    }
+  }
+
+  private remember(results: BulkGetResults): void {
+    for (const { id, docs } of results) {
+      for (const result of docs) {
+        if ('ok' in result) this.prefetched.set(`${id} ${result.ok._rev}`, result.ok);
+      }
+    }
+  }
+
+  private serverDb(): Database {
+    return (this.server ??= this.openServer());
+  }
+}

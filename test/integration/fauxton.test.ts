@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
+import { rawRequest } from '../support/raw-request';
+
+let stack: TestStack;
+let ada: string;
+let alice: string;
+before(async () => {
+  stack = await startTestStack({ alice: 'inspector', ada: 'admin' });
+  ada = await loginCookie(stack.proxy.url, 'ada');
+  alice = await loginCookie(stack.proxy.url, 'alice');
+});
+after(() => stack.stop());
+
+/** A call as Fauxton's page makes it: an XHR whose Referer is the Fauxton page. */
+const fromFauxton = (path: string, cookie: string, init: RequestInit = {}) =>
+  fetch(`${stack.proxy.url}${path}`, {
+    ...init,
+    headers: { cookie, referer: `${stack.proxy.url}/_utils/`, accept: 'application/json', 'sec-fetch-mode': 'cors', ...init.headers },
+  });
+
+describe('Fauxton through the proxy', () => {
+  test('an admin gets Fauxton at /_utils, with its own security headers', async () => {
+    const page = await fetch(`${stack.proxy.url}/_utils/`, { headers: { cookie: ada, accept: 'text/html' } });
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await page.text(), /Fauxton/);
+    assert.equal(page.headers.get('referrer-policy'), 'same-origin');
+    assert.match(page.headers.get('content-security-policy') ?? '', /font-src 'self' data:/);
+    const redirect = await fetch(`${stack.proxy.url}/_utils`, { headers: { cookie: ada }, redirect: 'manual' });
+    assert.equal(redirect.status, 301);
+    assert.equal(redirect.headers.get('location'), '/_utils/');
+  });
+
+  test('Fauxton’s calls list the databases, as the admin', async () => {
+    const dbs = await fromFauxton('/_all_dbs', ada);
+    assert.equal(dbs.status, 200);
+    const names = (await dbs.json()) as string[];
+    for (const name of ['inspections', '_users', '_replicator']) assert.ok(names.includes(name), name);
+    const session = (await (await fromFauxton('/_session', ada)).json()) as { userCtx: { name: string; roles: string[] } };
+    assert.equal(session.userCtx.name, 'ada');
+    assert.ok(session.userCtx.roles.includes('_admin'));
+  });
+
+  test('alice gets 403 at /_utils, and strangers 401', async () => {
+    const refused = await fetch(`${stack.proxy.url}/_utils/`, { headers: { cookie: alice, accept: 'text/html' } });
+    assert.equal(refused.status, 403);
+    assert.equal(((await refused.json()) as { error: string }).error, 'forbidden');
+    assert.equal((await fetch(`${stack.proxy.url}/_utils/dashboard.assets/`, { headers: { cookie: alice } })).status, 403);
+    assert.equal((await fetch(`${stack.proxy.url}/_utils/`)).status, 401);
+  });
+
+  test('only an admin’s calls from a Fauxton page reach CouchDB; everything else keeps the app’s routes', async () => {
+    const asAlice = await fromFauxton('/_all_dbs', alice);
+    assert.equal(asAlice.status, 404);
+    assert.equal(((await asAlice.json()) as { error: string }).error, 'not_found');
+    assert.equal((await fetch(`${stack.proxy.url}/_all_dbs`, { headers: { cookie: ada, accept: 'application/json' } })).status, 404, 'no Referer');
+    const elsewhere = await fetch(`${stack.proxy.url}/_all_dbs`, { headers: { cookie: ada, referer: `${stack.proxy.url}/inspections` } });
+    assert.equal(elsewhere.status, 404, 'a Referer outside Fauxton');
+    // fetch() sets Sec-Fetch-Mode itself, as browsers do; a raw request says what a link click would.
+    const navigation = await rawRequest(stack.proxy.url, 'GET', '/api/session', { cookie: ada, referer: `${stack.proxy.url}/_utils/`, 'sec-fetch-mode': 'navigate' });
+    assert.equal(navigation.status, 200, 'a page navigation from Fauxton goes to the app');
+  });
+
+  test('Fauxton’s own login and logout are refused: the Fieldbook session is the login', async () => {
+    const login = await fromFauxton('/_session', ada, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=alice&password=x',
+    });
+    assert.equal(login.status, 403);
+    assert.equal(((await login.json()) as { error: string }).error, 'forbidden');
+  });
+});

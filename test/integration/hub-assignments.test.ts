@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { bootstrap } from '../../couch/bootstrap';
+import { HUB_DB } from '../../couch/hub';
+import { userDbName } from '../../couch/user-db-name';
+import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
+import { inspection, waitFor } from '../support/fixtures';
+import { startLiveSync } from '../support/live-sync';
+import { localDb, remoteDb } from '../support/node-pouch';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack({ alice: 'inspector', bob: 'inspector', sam: 'supervisor' });
+});
+after(() => stack.stop());
+
+/** A device of `name` live-syncing `dbName` through the proxy with a session cookie. */
+async function deviceOf(name: string, dbName: string) {
+  const device = localDb(name);
+  const remote = remoteDb(`${stack.proxy.url}/db/${dbName}`, { cookie: await loginCookie(stack.proxy.url, name) });
+  const live = startLiveSync(device, remote);
+  return {
+    device,
+    sync: live.sync,
+    async close() {
+      await live.stop();
+      await device.destroy();
+    },
+  };
+}
+
+const has = (db: { get(id: string): Promise<unknown> }, id: string) => db.get(id).then(() => true, () => false);
+
+describe('the hub: assignments and approval', () => {
+  test('a supervisor’s assignment reaches the assignee’s database and tablet within 5 s, and no other inspector’s', async () => {
+    const alice = await deviceOf('alice', userDbName('alice'));
+    const sam = await deviceOf('sam', HUB_DB);
+    try {
+      const assignment = inspection('sam', { title: 'Assigned roof check', assignedTo: 'alice' });
+      const started = Date.now();
+      await sam.device.put(assignment);
+      await waitFor(() => has(alice.device, assignment._id), 5_000, 'the assignment on alice’s tablet');
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 5_000, `took ${elapsed} ms`);
+      assert.equal(await has(stack.admin.use(userDbName('alice')), assignment._id), true);
+      // Give a wrong replication the same time again to deliver it to bob.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(elapsed, 1_000)));
+      assert.equal(await has(stack.admin.use(userDbName('bob')), assignment._id), false);
+    } finally {
+      await Promise.all([alice.close(), sam.close()]);
+    }
+  });
+
+  test('an inspection reaches the hub within 5 s; the approval reaches the inspector; their later edit is refused', async () => {
+    const alice = await deviceOf('alice', userDbName('alice'));
+    const sam = await deviceOf('sam', HUB_DB);
+    const denied: { direction: string; doc: { reason: string } }[] = [];
+    alice.sync.on('denied', (error) => denied.push(error as never));
+    try {
+      const submitted = inspection('alice', { title: 'Boiler room', status: 'submitted' });
+      const started = Date.now();
+      await alice.device.put(submitted);
+      await waitFor(() => has(sam.device, submitted._id), 5_000, 'the inspection on the supervisor’s device, via the hub');
+      assert.ok(Date.now() - started < 5_000);
+      assert.equal(await has(stack.admin.use(HUB_DB), submitted._id), true);
+
+      const inHub = await sam.device.get<Record<string, unknown>>(submitted._id);
+      await sam.device.put({ ...inHub, status: 'approved', reviewComment: 'All valves checked.', updatedBy: 'sam', updatedAt: new Date().toISOString() });
+      const approved = await waitFor(
+        async () => {
+          const doc = await alice.device.get<Record<string, unknown>>(submitted._id);
+          return doc['status'] === 'approved' && doc;
+        },
+        10_000,
+        'the approval on alice’s tablet',
+      );
+      assert.equal(approved['reviewComment'], 'All valves checked.');
+
+      const reason = 'status: an approved inspection can only be changed by a supervisor';
+      await alice.device.put({ ...approved, title: 'Changed after approval', updatedBy: 'alice', updatedAt: new Date().toISOString() });
+      await waitFor(async () => denied.length > 0, 10_000, 'the server to refuse the edit');
+      assert.equal(denied[0].doc.reason, reason);
+      const onServer = (await stack.admin.use(userDbName('alice')).get(submitted._id)) as unknown as Record<string, unknown>;
+      assert.equal(onServer['title'], 'Boiler room');
+
+      // The same refusal for a direct write through the proxy, CouchDB style.
+      const response = await fetch(`${stack.proxy.url}/db/${userDbName('alice')}/${encodeURIComponent(submitted._id)}`, {
+        method: 'PUT',
+        headers: { cookie: await loginCookie(stack.proxy.url, 'alice'), 'content-type': 'application/json' },
+        body: JSON.stringify({ ...onServer, title: 'Changed again', updatedBy: 'alice' }),
+      });
+      assert.equal(response.status, 403);
+      assert.deepEqual(await response.json(), { error: 'forbidden', reason });
+    } finally {
+      await Promise.all([alice.close(), sam.close()]);
+    }
+  });
+
+  test('the bootstrap leaves running jobs alone, and the jobs survive a server restart', async () => {
+    const jobRevs = async () => {
+      const { rows } = await stack.admin.use('_replicator').list();
+      return Object.fromEntries(rows.filter((row) => !row.id.startsWith('_design/')).map((row) => [row.id, row.value.rev]));
+    };
+    const before = await jobRevs();
+    assert.deepEqual(Object.keys(before).sort(), ['assign-alice', 'assign-bob', 'assign-sam', 'fanin-alice', 'fanin-bob', 'fanin-sam']);
+    await bootstrap(stack.admin, { sessionTimeoutSeconds: 30 * 24 * 3600 });
+    assert.deepEqual(await jobRevs(), before);
+
+    await stack.restartCouch();
+    const assignment = inspection('sam', { title: 'After a restart', assignedTo: 'bob' });
+    await stack.admin.use(HUB_DB).insert(assignment as never);
+    await waitFor(() => has(stack.admin.use(userDbName('bob')), assignment._id), 5_000, 'the assignment in bob’s database');
+  });
+
+  test('only supervisors and admins reach the hub through the proxy; their session names it', async () => {
+    const sam = await loginCookie(stack.proxy.url, 'sam');
+    const alice = await loginCookie(stack.proxy.url, 'alice');
+    assert.equal((await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: sam } })).status, 200);
+    const refused = await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: alice } });
+    assert.equal(refused.status, 403);
+    assert.equal(((await refused.json()) as { error: string }).error, 'forbidden');
+    const session = (await (await fetch(`${stack.proxy.url}/api/session`, { headers: { cookie: sam } })).json()) as { hub?: string };
+    assert.equal(session.hub, HUB_DB);
+  });
+
+  test('an inspector cannot direct an assignment to someone else through the fan-in', async () => {
+    const response = await fetch(`${stack.proxy.url}/db/${userDbName('alice')}/inspection:${randomUUID()}`, {
+      method: 'PUT',
+      headers: { cookie: await loginCookie(stack.proxy.url, 'alice'), 'content-type': 'application/json' },
+      body: JSON.stringify({ ...inspection('alice', { assignedTo: 'bob' }), _id: undefined }),
+    });
+    assert.equal(response.status, 403);
+    assert.equal(((await response.json()) as { reason: string }).reason, 'assignedTo: only a supervisor may assign inspections');
+  });
+});

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { HUB_DB } from '../../couch/hub';
+import { adminOnly } from '../../couch/security';
+import { userDbName } from '../../couch/user-db-name';
+import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { inspection, waitFor } from '../support/fixtures';
+import { startLiveSync } from '../support/live-sync';
+import { localDb, remoteDb } from '../support/node-pouch';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack({ alice: 'inspector', bob: 'inspector' });
+});
+after(() => stack.stop());
+
+/** `npm run user -- ...` against the test server, with FIELDBOOK_PASSWORD when given. */
+async function userCli(args: string[], password?: string) {
+  const env: NodeJS.ProcessEnv = { ...process.env, COUCH_URL: stack.couch.adminUrl, FIELDBOOK_PASSWORD: password ?? '' };
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'couch/user-cli.ts', ...args], { env });
+    return { code: 0, output: stdout };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, output: stdout + stderr };
+  }
+}
+
+const job = (id: string) => stack.admin.use('_replicator').get(id).then(() => true, () => false);
+const couchSession = async (name: string, password = TEST_PASSWORD) => {
+  const response = await fetch(`${stack.couch.url}/_session`, { headers: { authorization: basicAuth(name, password) } });
+  return response.ok ? ((await response.json()) as { userCtx: { name: string | null; roles: string[] } }).userCtx : { status: response.status };
+};
+const login = (name: string, password = TEST_PASSWORD) =>
+  fetch(`${stack.proxy.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+
+describe('npm run user', () => {
+  test('removing a user removes their replication jobs and their access', async () => {
+    assert.equal(await job('fanin-bob'), true);
+    assert.equal(await job('assign-bob'), true);
+    assert.equal((await fetch(`${stack.proxy.url}/db/${userDbName('bob')}`, { headers: { authorization: basicAuth('bob') } })).status, 200);
+
+    const { code, output } = await userCli(['remove', 'bob']);
+    assert.equal(code, 0, output);
+    assert.equal(await job('fanin-bob'), false);
+    assert.equal(await job('assign-bob'), false);
+    assert.equal((await fetch(`${stack.proxy.url}/db/${userDbName('bob')}`, { headers: { authorization: basicAuth('bob') } })).status, 401);
+    assert.deepEqual(await stack.admin.request({ path: `${userDbName('bob')}/_security` }), adminOnly());
+
+    // Nothing of bob's flows into the hub any more.
+    const late = inspection('bob');
+    await stack.admin.use(userDbName('bob')).insert(late as never);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(await stack.admin.use(HUB_DB).get(late._id).then(() => true, () => false), false);
+  });
+
+  test('a disabled user’s live sync stops within 5 s, and enabling them needs a new password', async () => {
+    const cookie = await loginCookie(stack.proxy.url, 'alice');
+    const device = localDb('alice');
+    const live = startLiveSync(device, remoteDb(`${stack.proxy.url}/db/${userDbName('alice')}`, { cookie }, { keepAlive: false }));
+    const feed = await fetch(`${stack.proxy.url}/db/${userDbName('alice')}/_changes?feed=continuous&heartbeat=1000&since=now`, { headers: { cookie } });
+    assert.equal(feed.status, 200);
+    const reader = feed.body!.getReader();
+    let feedEndedAt = 0;
+    const drained = (async () => {
+      try {
+        while (!(await reader.read()).done);
+      } catch {
+        // a cut connection ends the feed too
+      }
+      feedEndedAt = Date.now();
+    })();
+    try {
+      const before = inspection('alice', { title: 'Before disabling' });
+      await stack.admin.use(userDbName('alice')).insert(before as never);
+      await waitFor(() => device.get(before._id).then(() => true, () => false), 5_000, 'the live sync to run');
+
+      const { code, output } = await userCli(['disable', 'alice']);
+      assert.equal(code, 0, output);
+      // The CLI exits right after writing the change; starting its own process takes longer than that.
+      const started = Date.now();
+      const syncError = await Promise.race([live.ended, new Promise((resolve) => setTimeout(resolve, 5_000 - (Date.now() - started), 'still running'))]);
+      assert.equal((syncError as { status?: number }).status, 401, `the live sync ended with ${JSON.stringify(syncError)}`);
+      await waitFor(async () => feedEndedAt > 0, Math.max(0, 5_000 - (Date.now() - started)), 'the continuous feed to be cut');
+      assert.ok(feedEndedAt - started < 5_000, `cut after ${feedEndedAt - started} ms`);
+      assert.equal((await fetch(`${stack.proxy.url}/db/${userDbName('alice')}`, { headers: { cookie } })).status, 401);
+      assert.equal((await login('alice')).status, 401);
+
+      const after = inspection('alice', { title: 'After disabling' });
+      await stack.admin.use(userDbName('alice')).insert(after as never);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(await device.get(after._id).then(() => true, () => false), false);
+    } finally {
+      await reader.cancel().catch(() => undefined);
+      await drained;
+      await live.stop();
+      await device.destroy();
+    }
+
+    assert.equal((await userCli(['enable', 'alice'])).code, 1, 'enabling without a password fails');
+    const { code, output } = await userCli(['enable', 'alice'], 'a-new-password');
+    assert.equal(code, 0, output);
+    assert.equal((await login('alice')).status, 401);
+    assert.equal((await login('alice', 'a-new-password')).status, 200);
+  });
+
+  test('add, role, passwd and list; an admin is a CouchDB server admin', async () => {
+    assert.equal((await userCli(['add', 'carol', '--role', 'supervisor'], 'carol-pw')).code, 0);
+    const carol = await loginCookie(stack.proxy.url, 'carol', 'carol-pw');
+    assert.equal((await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: carol } })).status, 200);
+
+    assert.equal((await userCli(['role', 'carol', 'inspector'])).code, 0);
+    assert.equal((await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: carol } })).status, 401, 'her session ended with the change');
+    const again = await loginCookie(stack.proxy.url, 'carol', 'carol-pw');
+    assert.equal((await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: again } })).status, 403);
+
+    assert.equal((await userCli(['passwd', 'carol'], 'carol-pw-2')).code, 0);
+    assert.equal((await login('carol', 'carol-pw')).status, 401);
+    assert.equal((await login('carol', 'carol-pw-2')).status, 200);
+
+    assert.equal((await userCli(['add', 'ada', '--role', 'admin'], 'ada-pw')).code, 0);
+    assert.deepEqual((await couchSession('ada', 'ada-pw') as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
+    assert.equal((await userCli(['role', 'ada', 'supervisor'])).code, 0);
+    assert.deepEqual((await couchSession('ada', 'ada-pw') as { roles: string[] }).roles, ['supervisor']);
+    const promote = await userCli(['role', 'ada', 'admin']);
+    assert.equal(promote.code, 1, 'making an admin asks for the password');
+    assert.equal((await userCli(['role', 'ada', 'admin'], 'ada-pw')).code, 0);
+    assert.deepEqual((await couchSession('ada', 'ada-pw') as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
+
+    assert.equal((await userCli(['disable', 'ada'])).code, 0);
+    assert.deepEqual(await couchSession('ada', 'ada-pw'), { status: 401 }, 'no longer a server admin either');
+
+    const { output } = await userCli(['list']);
+    assert.match(output, /^carol\s+inspector$/m);
+    assert.match(output, /^ada\s+admin\s+disabled$/m);
+    assert.equal((await userCli(['add', 'dave', '--role', 'boss'], 'pw')).code, 1);
+    assert.equal((await userCli(['frobnicate'])).code, 2);
+  });
+});
