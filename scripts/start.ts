@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { embeddedCouchLocation } from '../couch/admin-url';
 import { bootstrap } from '../couch/bootstrap';
 import { couchAdmin } from '../couch/couch-admin';
 import { startEmbeddedCouch, type EmbeddedCouch } from '../couch/embedded-couch';
@@ -24,11 +25,11 @@ const SESSION_DAYS = Number(process.env['FIELDBOOK_SESSION_DAYS'] ?? 30);
 
 async function main() {
   const env = process.env;
-  const dataDir = resolve(ROOT, env['FIELDBOOK_DATA_DIR'] ?? '.data');
+  const location = embeddedCouchLocation(env);
   let embedded: EmbeddedCouch | null = null;
   let adminUrl = env['COUCH_URL'];
   if (!adminUrl) {
-    embedded = await startEmbeddedCouch({ dataDir: join(dataDir, 'couch'), port: Number(env['FIELDBOOK_COUCH_PORT'] ?? 5984) });
+    embedded = await startEmbeddedCouch(location);
     adminUrl = embedded.adminUrl;
   }
   const couch = couchAdmin(adminUrl);
@@ -56,7 +57,7 @@ async function main() {
   const lines = [
     '',
     `Fieldbook is running at ${proxy.url}/`,
-    embedded ? `  Embedded PouchDB Server: ${embedded.url} (data in ${join(dataDir, 'couch')})` : '  CouchDB: COUCH_URL',
+    embedded ? `  Embedded PouchDB Server: ${embedded.url} (data in ${location.dataDir})` : '  CouchDB: COUCH_URL',
     `  Fauxton (admins): ${proxy.url}/_utils/`,
   ];
   if (withDemo) {

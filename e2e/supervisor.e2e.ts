@@ -1,0 +1,47 @@
+import { expect, test } from '@playwright/test';
+import { expectSyncState, logIn } from './support/app-actions';
+
+/** Server-side replication jobs carry assignments into alice's database and her work into the hub. */
+const REPLICATION_MS = 20_000;
+
+test('a supervisor assigns an inspection, the inspector submits it, the supervisor approves it and it locks', async ({ browser }) => {
+  const samContext = await browser.newContext();
+  const aliceContext = await browser.newContext();
+  const sam = await samContext.newPage();
+  const alice = await aliceContext.newPage();
+  const title = `Assigned ${Date.now()}`;
+
+  await logIn(sam, 'sam');
+  await sam.getByTestId('nav-supervisor').click();
+  await sam.getByTestId('assign-title').fill(title);
+  await sam.getByTestId('assign-site').fill('Dock 7');
+  await sam.getByTestId('assign-inspector').fill('alice');
+  await sam.getByTestId('assign-submit').click();
+  await expect(sam.getByTestId('assign-message')).toContainText(title);
+
+  await logIn(alice, 'alice');
+  await expectSyncState(alice, 'paused');
+  const row = alice.getByTestId('inspection-row').filter({ hasText: title });
+  await expect(row).toBeVisible({ timeout: REPLICATION_MS });
+  await row.click();
+  await expect(alice.getByTestId('inspection-heading')).toHaveText(title);
+  await alice.getByTestId('result-pass').first().click();
+  await alice.getByTestId('submit-inspection').click();
+  await expect(alice.getByTestId('inspection-status')).toHaveAttribute('data-status', 'submitted');
+
+  const submitted = sam.getByTestId('submitted-row').filter({ hasText: title });
+  await expect(submitted).toBeVisible({ timeout: REPLICATION_MS });
+  await sam.getByTestId('review-comment').fill('Looks good');
+  await submitted.getByTestId('approve').click();
+  await expect(submitted).toHaveCount(0);
+
+  // Alice stays on the inspection: the approval arrives by replication and locks the form.
+  await expect(alice.getByTestId('inspection-status')).toHaveAttribute('data-status', 'approved', { timeout: REPLICATION_MS });
+  await expect(alice.getByText('Supervisor: Looks good')).toBeVisible();
+  await expect(alice.getByTestId('inspection-title')).toBeDisabled();
+  await expect(alice.getByTestId('save-inspection')).toHaveCount(0);
+  await expect(alice.getByTestId('submit-inspection')).toHaveCount(0);
+
+  await samContext.close();
+  await aliceContext.close();
+});
