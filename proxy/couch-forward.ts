@@ -43,6 +43,8 @@ export function couchForward({ couchUrl, authenticator, sessions, liveRequests, 
           if (header.startsWith('x-auth-couchdb-')) proxyReq.removeHeader(header);
         }
         for (const [header, value] of Object.entries(couchAuthHeaders(identity))) proxyReq.setHeader(header, value);
+        // PouchDB Server gzips feeds when asked, and gzip holds heartbeats and changes back.
+        if (req.url.includes('/_changes')) proxyReq.removeHeader('accept-encoding');
       },
       proxyRes(proxyRes, req) {
         const identity = identities.get(req)!;

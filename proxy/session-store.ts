@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { isConflict, isNotFound } from '../couch/couch-admin';
 import { deleteUserSessions, SESSIONS_DB } from '../couch/user-sessions';
+import { couchCookieIssuedAt } from './couch-cookie';
 
 export interface Session {
   name: string;
@@ -18,6 +19,8 @@ interface SessionDoc extends Session {
 
 /** How stale a cached session may be before it is read again (revocations by other proxies). */
 const CACHE_MS = 10_000;
+/** A renewed CouchDB cookie is stored only when it is this much newer than the stored one. */
+const RENEW_EVERY_S = 3600;
 /** Sliding expiry is written back at most this often, not on every request. */
 const PERSIST_EVERY_MS = 60 * 60_000;
 
@@ -62,7 +65,13 @@ export class SessionStore {
 
   /** CouchDB renews its cookie on use; keep the newest one. */
   async renewCouchCookie(id: string, couchCookie: string): Promise<void> {
-    await this.write(keyOf(id), (current) => ({ ...current, couchCookie }));
+    const key = keyOf(id);
+    const current = await this.read(key);
+    // PouchDB Server renews on every request; storing each would be a write per request.
+    const stored = current && couchCookieIssuedAt(current.couchCookie);
+    const renewed = couchCookieIssuedAt(couchCookie);
+    if (stored !== null && renewed !== null && renewed - stored < RENEW_EVERY_S) return;
+    await this.write(key, (doc) => ({ ...doc, couchCookie }));
   }
 
   async revoke(id: string): Promise<void> {
