@@ -50,6 +50,7 @@ import { userDbName } from '../couch/user-db-name';
 import { addUser } from '../couch/users';
 import { DEFAULT_STATIC_DIR, startProxy, type RunningProxy } from '../proxy/server';
 import { freePort } from '../test/support/free-port';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 
 const PASSWORD = 'bench-password-1';
 const PULL_USER = 'bench-reader';
@@ -61,8 +62,6 @@ const POUCHDB_DIST = resolve(__dirname, '..', 'node_modules', 'pouchdb', 'dist')
 // tsx (esbuild, keepNames) wraps named functions in `__name(...)`; functions handed to
 // page.evaluate run in the page, which needs the helper too.
 const NAME_HELPER = 'globalThis.__name = globalThis.__name || ((fn) => fn);';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 function options() {
   const { values } = parseArgs({
@@ -346,7 +345,7 @@ async function main() {
   try {
     const seedSeconds = await seed(stack.admin, PULL_USER, opts.docs);
     console.log(`seeded ${opts.docs} inspections as admin in ${fmt(seedSeconds)} s; proxy at ${stack.proxy.url}`);
-    browser = await chromium.launch({ executablePath: process.env['CHROME_BIN'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 
     // (a) initial pull vs local copy.
     const pullContext = await browser.newContext({ serviceWorkers: 'block' });

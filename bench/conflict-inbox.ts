@@ -44,13 +44,12 @@ import { userDbName } from '../couch/user-db-name';
 import { DEFAULT_STATIC_DIR, startProxy, type RunningProxy } from '../proxy/server';
 import { freePort } from '../test/support/free-port';
 import { startTestStack, TEST_PASSWORD, type TestStack } from '../test/support/couch-harness';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 
 const USER = 'bench-conflicts';
 const SEED_BATCH = 300;
 const TARGET_INBOX_S = 1;
 const TARGET_AUTO_RESOLVE_S = 10;
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 function options() {
   const { values } = parseArgs({
@@ -243,7 +242,7 @@ async function main(): Promise<void> {
   let browser: Browser | null = null;
   try {
     proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: await freePort(), logger: pino({ level: 'silent' }), staticDir: opts.appDir });
-    browser = await chromium.launch({ executablePath: process.env['CHROME_BIN'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
     // tsx compiles the functions passed to page.evaluate with calls to its `__name` helper, which the page lacks.
     await context.addInitScript({ content: 'window.__name = (fn) => fn;' });

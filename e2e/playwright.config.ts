@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './support/chromium';
 import { E2E_COUCH_PORT, E2E_DATA_DIR, E2E_PORT } from './support/e2e-env';
 
 /** End-to-end tests: the real `npm start` stack (PouchDB Server + proxy + built PWA) in Debian's Chromium. */
@@ -18,9 +19,8 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
     serviceWorkers: 'allow',
     launchOptions: {
-      executablePath: process.env['CHROME_BIN'] ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run'],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
