@@ -12,7 +12,10 @@ test('a supervisor assigns an inspection, the inspector submits it, the supervis
   const title = `Assigned ${Date.now()}`;
 
   await logIn(sam, 'sam');
+  // The login page navigates to the list once the workspace is open; a click before that is overridden.
+  await expect(sam).toHaveURL(/\/inspections$/);
   await sam.getByTestId('nav-supervisor').click();
+  await expect(sam).toHaveURL(/\/supervisor$/);
   await sam.getByTestId('assign-title').fill(title);
   await sam.getByTestId('assign-site').fill('Dock 7');
   await sam.getByTestId('assign-inspector').fill('alice');

@@ -1,5 +1,7 @@
-import { Routes } from '@angular/router';
+import { inject } from '@angular/core';
+import { Router, Routes } from '@angular/router';
 import { LoginPage } from './auth/login.page';
+import { SessionService } from './core/session.service';
 import { workspaceGuard } from './core/workspace.guard';
 import { DefectEditPage } from './defects/defect-edit.page';
 import { InspectionDetailPage } from './inspections/inspection-detail.page';
@@ -20,6 +22,13 @@ export const routes: Routes = [
       { path: 'inspections/:id/defects/new', component: DefectEditPage, title: 'New defect · Fieldbook' },
       { path: 'inspections/:id/defects/:defectId', component: DefectEditPage, title: 'Defect · Fieldbook' },
       { path: 'sync', component: SyncStatusPage, title: 'Sync · Fieldbook' },
+      {
+        path: 'supervisor',
+        // Only sessions with a hub may work in it; the parent guard has already restored the session.
+        canActivate: [() => !!inject(SessionService).session()?.hub || inject(Router).parseUrl('/inspections')],
+        loadComponent: () => import('./supervisor/supervisor.page').then((m) => m.SupervisorPage),
+        title: 'Supervisor · Fieldbook',
+      },
       {
         path: 'conflicts',
         loadComponent: () => import('./conflicts/conflict-inbox.page').then((m) => m.ConflictInboxPage),

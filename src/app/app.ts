@@ -23,6 +23,9 @@ import { SyncIndicatorComponent } from './sync/sync-indicator.component';
         <nav>
           <a mat-button class="on-primary" routerLink="/inspections" routerLinkActive="active" data-testid="nav-inspections">Inspections</a>
           <a mat-button class="on-primary" routerLink="/sync" routerLinkActive="active">Sync</a>
+          @if (isSupervisor()) {
+            <a mat-button class="on-primary" routerLink="/supervisor" routerLinkActive="active" data-testid="nav-supervisor">Supervisor</a>
+          }
           <a mat-button class="on-primary" routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">
             Conflicts
             @if (conflictCount()) {
@@ -60,6 +63,8 @@ export class App {
 
   protected readonly userName = computed(() => this.sessions.session()?.name ?? '');
   protected readonly loggedIn = computed(() => !!this.sessions.session());
+  /** The proxy names a hub only for supervisors and admins. */
+  protected readonly isSupervisor = computed(() => !!this.sessions.session()?.hub);
   protected readonly conflictCount = inject(SyncLedgerService).conflictCount;
 
   constructor() {

@@ -4,4 +4,6 @@ export interface Session {
   roles: string[];
   /** The user's CouchDB database, `userdb-<hex of name>`. */
   db: string;
+  /** The hub database (`inspections`), for supervisors and admins only. */
+  hub?: string;
 }

@@ -86,8 +86,8 @@ export class SessionService {
     this.channel?.postMessage({ type: 'logout' } satisfies SessionMessage);
   }
 
-  private remember({ name, roles, db }: Session): Session {
-    const session = { name, roles, db };
+  private remember({ name, roles, db, hub }: Session): Session {
+    const session: Session = hub ? { name, roles, db, hub } : { name, roles, db };
     localStorage.setItem(LAST_SESSION_KEY, JSON.stringify(session));
     this.current.set(session);
     return session;

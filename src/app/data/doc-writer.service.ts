@@ -6,6 +6,7 @@ import { MergeStamp, Resolution, resolutionBulkDocs } from '../../../couch/confl
 import { ConflictedDoc } from '../../../couch/conflicts/conflicted-docs';
 import { AuditFields, FieldbookDoc } from '../../../couch/doc-types';
 import { deviceId } from '../core/device-id';
+import { Database } from '../core/pouchdb';
 import { LocalDbService } from '../core/local-db.service';
 import { Session } from '../core/session.model';
 import { SessionService } from '../core/session.service';
@@ -44,9 +45,11 @@ export class DocWriterService {
   private readonly clock = inject(CLOCK);
   private readonly device = inject(DEVICE_ID);
 
-  /** Creates or updates a document; throws ValidationError if the rules refuse it. */
-  async save<T extends FieldbookDoc>(draft: Draft<T>): Promise<T> {
-    const db = this.localDb.require();
+  /**
+   * Creates or updates a document, in the local database unless `db` is given (a supervisor
+   * writes straight into the hub); throws ValidationError if the rules refuse it.
+   */
+  async save<T extends FieldbookDoc>(draft: Draft<T>, db: Database = this.localDb.require()): Promise<T> {
     const old = draft._rev ? await db.get<Stored>(draft._id) : null;
     const doc = this.stamp(draft, old) as T;
     this.check(doc, old);

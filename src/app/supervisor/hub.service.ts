@@ -1,0 +1,68 @@
+import { Injectable, inject } from '@angular/core';
+import { Inspection } from '../../../couch/doc-types';
+import { Database } from '../core/pouchdb';
+import { REMOTE_DB_FACTORY } from '../core/remote-db';
+import { SessionService } from '../core/session.service';
+import { DocWriterService, newDocId } from '../data/doc-writer.service';
+import { LOCAL_FIND_LIMIT } from '../data/find-limit';
+import { DEFAULT_CHECKLIST, newChecklistItem } from '../data/inspection-store.service';
+
+export interface Assignment {
+  title: string;
+  site: string;
+  scheduledFor: string;
+  assignedTo: string;
+}
+
+export type Decision = 'approved' | 'rejected';
+
+/**
+ * The supervisor's work in the hub database, read and written through the proxy rather than
+ * a local replica: the server's replication jobs carry assignments and decisions to inspectors.
+ */
+@Injectable({ providedIn: 'root' })
+export class HubService {
+  private readonly sessions = inject(SessionService);
+  private readonly openRemote = inject(REMOTE_DB_FACTORY);
+  private readonly writer = inject(DocWriterService);
+  private opened: { name: string; db: Database } | null = null;
+
+  /** Creates a draft inspection in the hub for `assignedTo`; it reaches their device by replication. */
+  async assign(assignment: Assignment): Promise<Inspection> {
+    return this.writer.save<Inspection>(
+      {
+        _id: newDocId('inspection'),
+        type: 'inspection',
+        status: 'draft',
+        checklist: DEFAULT_CHECKLIST.map(newChecklistItem),
+        ...assignment,
+      },
+      this.hub(),
+    );
+  }
+
+  /** Inspections waiting for review, soonest scheduled first. */
+  async submitted(): Promise<Inspection[]> {
+    const found = await this.hub().find({
+      selector: { type: 'inspection', status: 'submitted' },
+      use_index: ['idx-type-status', 'type-status'],
+      limit: LOCAL_FIND_LIMIT,
+    });
+    return (found.docs as Inspection[]).sort((a, b) => a.scheduledFor.localeCompare(b.scheduledFor));
+  }
+
+  /** Approves or rejects a submitted inspection; an empty comment is left out. */
+  async review(inspection: Inspection, decision: Decision, comment: string): Promise<Inspection> {
+    const { reviewComment: _previous, ...doc } = inspection;
+    const reviewComment = comment.trim();
+    return this.writer.save<Inspection>({ ...doc, status: decision, ...(reviewComment ? { reviewComment } : {}) }, this.hub());
+  }
+
+  private hub(): Database {
+    const name = this.sessions.session()?.hub;
+    if (!name) throw new Error('Only supervisors work in the hub');
+    // One remote handle per hub name; a different user logging in may get another one.
+    if (this.opened?.name !== name) this.opened = { name, db: this.openRemote(name) };
+    return this.opened.db;
+  }
+}

@@ -1,0 +1,159 @@
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { Subject, catchError, from, of, startWith, switchMap, timer } from 'rxjs';
+import { Inspection } from '../../../couch/doc-types';
+import { today } from '../data/inspection-store.service';
+import { FieldErrors, ValidationError } from '../data/validation-bridge';
+import { FieldErrorComponent } from '../shared/field-error.component';
+import { Decision, HubService } from './hub.service';
+
+/** Submissions reach the hub by server-side replication, so the review list polls for them. */
+const REFRESH_MS = 3_000;
+
+/** The supervisor's desk: assign inspections to inspectors, and approve or reject submissions. */
+@Component({
+  selector: 'app-supervisor-page',
+  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, FieldErrorComponent],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <h1>Supervisor</h1>
+    <section>
+      <h2>Assign inspection</h2>
+      <form [formGroup]="form" (ngSubmit)="assign()" novalidate>
+        <mat-form-field appearance="outline">
+          <mat-label>Title</mat-label>
+          <input matInput formControlName="title" data-testid="assign-title" />
+        </mat-form-field>
+        <app-field-error field="title" [errors]="errors()" />
+        <mat-form-field appearance="outline">
+          <mat-label>Site</mat-label>
+          <input matInput formControlName="site" data-testid="assign-site" />
+        </mat-form-field>
+        <app-field-error field="site" [errors]="errors()" />
+        <mat-form-field appearance="outline">
+          <mat-label>Scheduled for</mat-label>
+          <input matInput type="date" formControlName="scheduledFor" data-testid="assign-scheduled" />
+        </mat-form-field>
+        <app-field-error field="scheduledFor" [errors]="errors()" />
+        <mat-form-field appearance="outline">
+          <mat-label>Inspector</mat-label>
+          <input matInput formControlName="assignedTo" data-testid="assign-inspector" />
+        </mat-form-field>
+        <app-field-error field="assignedTo" [errors]="errors()" />
+        @if (message(); as text) {
+          <p class="message" role="status" data-testid="assign-message">{{ text }}</p>
+        }
+        <div class="actions">
+          <button mat-flat-button type="submit" data-testid="assign-submit" [disabled]="busy()">Assign</button>
+        </div>
+      </form>
+    </section>
+
+    <section>
+      <h2>Waiting for review</h2>
+      <mat-form-field appearance="outline" class="comment">
+        <mat-label>Review comment</mat-label>
+        <input matInput [formControl]="comment" data-testid="review-comment" />
+      </mat-form-field>
+      @for (doc of submitted(); track doc._id) {
+        <div class="row" data-testid="submitted-row">
+          <span class="main">
+            <span class="title">{{ doc.title }}</span>
+            <span class="meta">{{ doc.site }} · {{ doc.scheduledFor }} · by {{ doc.assignedTo ?? doc.createdBy }}</span>
+          </span>
+          <button mat-stroked-button type="button" data-testid="reject" [disabled]="busy()" (click)="review(doc, 'rejected')">Reject</button>
+          <button mat-flat-button type="button" data-testid="approve" [disabled]="busy()" (click)="review(doc, 'approved')">Approve</button>
+        </div>
+      } @empty {
+        <p class="hint">Nothing is waiting for review.</p>
+      }
+      @if (reviewError(); as text) {
+        <p class="error" role="alert">{{ text }}</p>
+      }
+    </section>
+  `,
+  styles: `
+    :host { display: block; padding: 16px; max-width: 720px; margin: 0 auto; }
+    form { display: flex; flex-direction: column; }
+    .actions { display: flex; justify-content: flex-end; }
+    .comment { width: 100%; }
+    .row { display: flex; align-items: center; gap: 8px; padding: 8px 0; border-bottom: 1px solid var(--mat-sys-outline-variant, #ccc); }
+    .main { flex: 1; display: flex; flex-direction: column; }
+    .meta, .hint { font-size: 13px; opacity: 0.75; }
+    .error { color: var(--mat-sys-error, #b3261e); }
+  `,
+})
+export class SupervisorPage {
+  private readonly hub = inject(HubService);
+  private readonly refresh = new Subject<void>();
+
+  protected readonly form = new FormGroup({
+    title: new FormControl('', { nonNullable: true }),
+    site: new FormControl('', { nonNullable: true }),
+    scheduledFor: new FormControl(today(), { nonNullable: true }),
+    assignedTo: new FormControl('', { nonNullable: true }),
+  });
+  protected readonly comment = new FormControl('', { nonNullable: true });
+  protected readonly errors = signal<FieldErrors>({});
+  protected readonly message = signal('');
+  protected readonly reviewError = signal('');
+  protected readonly busy = signal(false);
+  protected readonly submitted = signal<Inspection[]>([]);
+
+  constructor() {
+    this.refresh
+      .pipe(
+        startWith(undefined),
+        switchMap(() => timer(0, REFRESH_MS)),
+        // A failed poll (offline, proxy restart) keeps the last list; the next tick retries.
+        switchMap(() => from(this.hub.submitted()).pipe(catchError(() => of(null)))),
+        takeUntilDestroyed(),
+      )
+      .subscribe((docs) => docs && this.submitted.set(docs));
+  }
+
+  protected async assign(): Promise<void> {
+    const assignment = this.form.getRawValue();
+    this.message.set('');
+    // The rules allow any string; an empty inspector would assign to nobody.
+    if (!assignment.assignedTo.trim()) {
+      this.errors.set({ assignedTo: 'is required' });
+      return;
+    }
+    await this.run(async () => {
+      const saved = await this.hub.assign({ ...assignment, assignedTo: assignment.assignedTo.trim() });
+      this.errors.set({});
+      this.message.set(`Assigned "${saved.title}" to ${saved.assignedTo}.`);
+      this.form.reset({ scheduledFor: today() });
+    }, (error) => this.errors.set(error.errors));
+  }
+
+  protected async review(doc: Inspection, decision: Decision): Promise<void> {
+    this.reviewError.set('');
+    await this.run(async () => {
+      await this.hub.review(doc, decision, this.comment.value);
+      this.comment.reset();
+      this.refresh.next();
+    }, (error) => this.reviewError.set(error.message));
+  }
+
+  private async run(work: () => Promise<void>, refused: (error: ValidationError) => void): Promise<void> {
+    this.busy.set(true);
+    try {
+      await work();
+    } catch (error) {
+      if (error instanceof ValidationError) refused(error);
+      // 409: the inspector changed it meanwhile; the refreshed list shows the current version.
+      else if ((error as { status?: number }).status === 409) {
+        this.reviewError.set('This inspection changed meanwhile; review it again.');
+        this.refresh.next();
+      } else throw error;
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}
