@@ -104,7 +104,9 @@ async function removeJob(couch: CouchAdmin, id: string): Promise<void> {
       await couch.use('_replicator').destroy(id, current._rev!);
       return;
     } catch (error) {
-      if (!isConflict(error) || attempt === 4) throw error;
+      if (!isConflict(error) || attempt === 9) throw error;
+      // A busy replicator may win several times in a row; give it a moment.
+      await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
     }
   }
 }

@@ -111,7 +111,8 @@ describe('npm run user', () => {
     const carol = await loginCookie(stack.proxy.url, 'carol', 'carol-pw');
     assert.equal((await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: carol } })).status, 200);
 
-    assert.equal((await userCli(['role', 'carol', 'inspector'])).code, 0);
+    const demoted = await userCli(['role', 'carol', 'inspector']);
+    assert.equal(demoted.code, 0, demoted.output);
     assert.equal((await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: carol } })).status, 401, 'her session ended with the change');
     const again = await loginCookie(stack.proxy.url, 'carol', 'carol-pw');
     assert.equal((await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: again } })).status, 403);
