@@ -20,6 +20,7 @@ import { confirm } from '../shared/confirm';
 import { FieldErrorComponent } from '../shared/field-error.component';
 import { ChecklistItemForm, checklistItemForm, checklistItems } from './checklist-form';
 import { INSPECTION_STATUS_LABELS } from './inspection-status';
+import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.component';
 
 /** One inspection: details, checklist, defects; edit, submit, delete. */
 @Component({
@@ -32,6 +33,7 @@ import { INSPECTION_STATUS_LABELS } from './inspection-status';
     MatFormFieldModule,
     MatInputModule,
     FieldErrorComponent,
+    InspectionBasicsFieldsComponent,
     PhotoThumbComponent,
     RecordBadgeComponent,
   ],

@@ -1,35 +1,19 @@
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
-import { MatFormFieldModule } from '@angular/material/form-field';
-import { MatInputModule } from '@angular/material/input';
 import { Router, RouterLink } from '@angular/router';
 import { InspectionStoreService, today } from '../data/inspection-store.service';
 import { FieldErrors, ValidationError } from '../data/validation-bridge';
-import { FieldErrorComponent } from '../shared/field-error.component';
+import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.component';
 
 @Component({
   selector: 'app-inspection-new-page',
-  imports: [ReactiveFormsModule, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, FieldErrorComponent],
+  imports: [ReactiveFormsModule, RouterLink, MatButtonModule, InspectionBasicsFieldsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>New inspection</h1>
     <form [formGroup]="form" (ngSubmit)="save()" novalidate>
-      <mat-form-field appearance="outline">
-        <mat-label>Title</mat-label>
-        <input matInput formControlName="title" data-testid="inspection-title" />
-      </mat-form-field>
-      <app-field-error field="title" [errors]="errors()" />
-      <mat-form-field appearance="outline">
-        <mat-label>Site</mat-label>
-        <input matInput formControlName="site" data-testid="inspection-site" />
-      </mat-form-field>
-      <app-field-error field="site" [errors]="errors()" />
-      <mat-form-field appearance="outline">
-        <mat-label>Scheduled for</mat-label>
-        <input matInput type="date" formControlName="scheduledFor" data-testid="inspection-scheduled" />
-      </mat-form-field>
-      <app-field-error field="scheduledFor" [errors]="errors()" />
+      <app-inspection-basics-fields [errors]="errors()" testIdPrefix="inspection" />
       <div class="actions">
         <a mat-button routerLink="/inspections">Cancel</a>
         <button mat-flat-button type="submit" data-testid="save-inspection" [disabled]="saving()">Save</button>

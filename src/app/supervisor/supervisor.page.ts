@@ -10,6 +10,7 @@ import { today } from '../data/inspection-store.service';
 import { FieldErrors, ValidationError } from '../data/validation-bridge';
 import { FieldErrorComponent } from '../shared/field-error.component';
 import { Decision, HubService } from './hub.service';
+import { InspectionBasicsFieldsComponent } from '../inspections/inspection-basics-fields.component';
 
 /** Submissions reach the hub by server-side replication, so the review list polls for them. */
 const REFRESH_MS = 3_000;
@@ -17,28 +18,14 @@ const REFRESH_MS = 3_000;
 /** The supervisor's desk: assign inspections to inspectors, and approve or reject submissions. */
 @Component({
   selector: 'app-supervisor-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, FieldErrorComponent],
+  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, FieldErrorComponent, InspectionBasicsFieldsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>Supervisor</h1>
     <section>
       <h2>Assign inspection</h2>
       <form [formGroup]="form" (ngSubmit)="assign()" novalidate>
-        <mat-form-field appearance="outline">
-          <mat-label>Title</mat-label>
-          <input matInput formControlName="title" data-testid="assign-title" />
-        </mat-form-field>
-        <app-field-error field="title" [errors]="errors()" />
-        <mat-form-field appearance="outline">
-          <mat-label>Site</mat-label>
-          <input matInput formControlName="site" data-testid="assign-site" />
-        </mat-form-field>
-        <app-field-error field="site" [errors]="errors()" />
-        <mat-form-field appearance="outline">
-          <mat-label>Scheduled for</mat-label>
-          <input matInput type="date" formControlName="scheduledFor" data-testid="assign-scheduled" />
-        </mat-form-field>
-        <app-field-error field="scheduledFor" [errors]="errors()" />
+        <app-inspection-basics-fields [errors]="errors()" testIdPrefix="assign" />
         <mat-form-field appearance="outline">
           <mat-label>Inspector</mat-label>
           <input matInput formControlName="assignedTo" data-testid="assign-inspector" />
