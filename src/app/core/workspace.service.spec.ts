@@ -9,6 +9,7 @@ import { SyncLedgerService } from './sync-ledger.service';
 import { WorkspaceService } from './workspace.service';
 
 const BOB: Session = { name: 'bob', roles: [], db: userDbName('bob') };
+const EVERYTHING = { status: 'all', search: '', limit: 50 } as const;
 
 describe('WorkspaceService', () => {
   let sessions: FakeSessions;
@@ -49,7 +50,7 @@ describe('WorkspaceService', () => {
     sessions.set(BOB);
     await workspace.open(BOB);
     expect(TestBed.inject(LocalDbService).db()?.name).toBe(prefix + BOB.db);
-    expect(await TestBed.inject(InspectionStoreService).list({ status: 'all', search: '' })).toEqual([]);
+    expect(await TestBed.inject(InspectionStoreService).list(EVERYTHING)).toEqual({ inspections: [], total: 0 });
     expect(TestBed.inject(SyncLedgerService).pendingCount()).toBe(0);
   });
 
@@ -61,9 +62,10 @@ describe('WorkspaceService', () => {
     expect(window.fieldbookDb).toBeUndefined();
 
     await workspace.open(ANA);
-    expect((await TestBed.inject(InspectionStoreService).list({ status: 'all', search: '' })).map((d) => d.title)).toEqual(['Kept']);
+    const kept = await TestBed.inject(InspectionStoreService).list(EVERYTHING);
+    expect(kept.inspections.map((d) => d.title)).toEqual(['Kept']);
     await workspace.close(true);
     await workspace.open(ANA);
-    expect(await TestBed.inject(InspectionStoreService).list({ status: 'all', search: '' })).toEqual([]);
+    expect(await TestBed.inject(InspectionStoreService).list(EVERYTHING)).toEqual({ inspections: [], total: 0 });
   });
 });

@@ -2,9 +2,10 @@ import { TestBed } from '@angular/core/testing';
 import { Defect, Inspection } from '../../../couch/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
+import { seedInspections } from '../testing/seed-inspections';
 import { ANA, fakeSessions, provideTestData } from '../testing/test-support';
 import { DocWriterService, newDocId } from './doc-writer.service';
-import { DEFAULT_CHECKLIST, InspectionStoreService } from './inspection-store.service';
+import { DEFAULT_CHECKLIST, InspectionPage, InspectionStoreService } from './inspection-store.service';
 
 describe('InspectionStoreService', () => {
   let db: Database;
@@ -39,32 +40,82 @@ describe('InspectionStoreService', () => {
     expect(created.checklist.every((item) => item.result === null)).toBeTrue();
   });
 
+  const all = (search = '', limit = 50) => store.list({ status: 'all', search, limit });
+  const titles = (page: InspectionPage) => page.inspections.map((doc) => doc.title);
+
   it('lists inspections soonest first', async () => {
     await seed();
-    const list = await store.list({ status: 'all', search: '' });
-    expect(list.map((doc) => doc.scheduledFor)).toEqual(['2026-03-02', '2026-03-05', '2026-03-09']);
+    const page = await all();
+    expect(page.inspections.map((doc) => doc.scheduledFor)).toEqual(['2026-03-02', '2026-03-05', '2026-03-09']);
+    expect(page.total).toBe(3);
   });
 
   it('filters by status and searches title and site, ignoring case', async () => {
     const [boiler] = await seed();
     await store.submit(boiler);
-    expect((await store.list({ status: 'submitted', search: '' })).map((d) => d.title)).toEqual(['Boiler room']);
-    expect((await store.list({ status: 'draft', search: '' })).length).toBe(2);
-    expect((await store.list({ status: 'all', search: 'depot' })).map((d) => d.title)).toEqual([
-      'Car park lighting',
-      'Boiler room',
-    ]);
-    expect((await store.list({ status: 'all', search: 'ROOF' })).map((d) => d.title)).toEqual(['Roof']);
+    expect(titles(await store.list({ status: 'submitted', search: '', limit: 50 }))).toEqual(['Boiler room']);
+    expect(titles(await store.list({ status: 'draft', search: '', limit: 50 }))).toEqual(['Roof', 'Car park lighting']);
+    expect(titles(await all('depot'))).toEqual(['Car park lighting', 'Boiler room']);
+    expect(titles(await all('ROOF'))).toEqual(['Roof']);
+    expect(titles(await store.list({ status: 'draft', search: 'DEPOT', limit: 50 }))).toEqual(['Car park lighting']);
+    expect(titles(await all('.*'))).toEqual([]);
   });
 
-  it('queries through the type-scheduled index, not a full scan', async () => {
+  it('shows one page of the soonest inspections and counts them all', async () => {
+    await seedInspections(db, 12);
+    const first = await all('', 5);
+    expect(titles(first)).toEqual(['Inspection 1', 'Inspection 2', 'Inspection 3', 'Inspection 4', 'Inspection 5']);
+    expect(first.total).toBe(12);
+    const more = await all('', 10);
+    expect(titles(more).slice(5)).toEqual(['Inspection 6', 'Inspection 7', 'Inspection 8', 'Inspection 9', 'Inspection 10']);
+    expect((await all('', 50)).inspections.length).toBe(12);
+  });
+
+  it('pages a status filter and a search, counting every match', async () => {
+    await seedInspections(db, 20, (n) => ({ status: n % 2 ? 'submitted' : 'draft', site: n % 3 ? 'Depot 4' : 'Harbour' }));
+    const submitted = await store.list({ status: 'submitted', search: '', limit: 3 });
+    expect(titles(submitted)).toEqual(['Inspection 2', 'Inspection 4', 'Inspection 6']);
+    expect(submitted.total).toBe(10);
+    const harbour = await all('HARB', 2);
+    expect(titles(harbour)).toEqual(['Inspection 1', 'Inspection 4']);
+    expect(harbour.total).toBe(7);
+    const both = await store.list({ status: 'draft', search: 'harbour', limit: 2 });
+    expect(titles(both)).toEqual(['Inspection 1', 'Inspection 7']);
+    expect(both.total).toBe(4);
+  });
+
+  it('reads with their conflicts only the inspections it shows', async () => {
+    await seedInspections(db, 30);
+    const allDocs = spyOn(db, 'allDocs').and.callThrough();
+    for (const query of [
+      { status: 'all', search: '', limit: 4 },
+      { status: 'draft', search: '', limit: 4 },
+      { status: 'all', search: 'inspection', limit: 4 },
+    ] as const) {
+      allDocs.calls.reset();
+      expect((await store.list(query)).inspections.length).toBe(4);
+      const withConflicts = allDocs.calls.allArgs().filter(([options]) => (options as { conflicts?: boolean }).conflicts);
+      expect(withConflicts.map(([options]) => (options as { keys?: string[] }).keys?.length)).toEqual([4]);
+    }
+  });
+
+  it('queries through the indexes, stopping after the page when nothing filters', async () => {
     await seed();
     const find = spyOn(db, 'find').and.callThrough();
-    await store.list({ status: 'draft', search: '' });
-    const explained = await (db as unknown as { explain(q: object): Promise<{ index: { ddoc: string } }> }).explain(
-      find.calls.mostRecent().args[0] as object,
-    );
-    expect(explained.index.ddoc).toBe('_design/idx-type-scheduled');
+    const explain = (request: object) =>
+      (db as unknown as { explain(q: object): Promise<{ index: { ddoc: string } }> }).explain(request);
+
+    await all('', 2);
+    const page = find.calls.mostRecent().args[0] as PouchDB.Find.FindRequest<object>;
+    expect(page.limit).toBe(2);
+    expect(page.fields).toEqual(['_id']);
+    expect((await explain(page)).index.ddoc).toBe('_design/idx-type-scheduled');
+
+    await store.list({ status: 'draft', search: '', limit: 2 });
+    expect((await explain(find.calls.mostRecent().args[0] as object)).index.ddoc).toBe('_design/idx-type-status');
+
+    await all('roof', 2);
+    expect((await explain(find.calls.mostRecent().args[0] as object)).index.ddoc).toBe('_design/idx-type-scheduled');
   });
 
   it('shows conflicting revisions on listed inspections', async () => {
@@ -72,7 +123,7 @@ describe('InspectionStoreService', () => {
     await db.bulkDocs([{ ...roof, _rev: '1-ffffffffffffffffffffffffffffffff', title: 'Roof (other tablet)' }], {
       new_edits: false,
     });
-    const listed = (await store.list({ status: 'all', search: 'roof' }))[0];
+    const listed = (await all('roof')).inspections[0];
     expect(listed._conflicts?.length).toBe(1);
   });
 
@@ -88,7 +139,9 @@ describe('InspectionStoreService', () => {
     });
     await store.remove(inspection);
     await expectAsync(db.get(defect._id)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
-    expect((await store.list({ status: 'all', search: '' })).length).toBe(2);
+    const left = await all();
+    expect(left.inspections.length).toBe(2);
+    expect(left.total).toBe(2);
   });
 
   it('emits changes for local writes', async () => {

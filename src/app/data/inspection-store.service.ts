@@ -1,16 +1,17 @@
 import { Injectable, inject } from '@angular/core';
 import { toObservable } from '@angular/core/rxjs-interop';
 import { Observable, map } from 'rxjs';
-import { ChecklistItem, Defect, Inspection, InspectionStatus } from '../../../couch/doc-types';
+import { ChecklistItem, Defect, Inspection } from '../../../couch/doc-types';
 import { LocalDbService, liveChanges } from '../core/local-db.service';
 import { DocWriterService, newDocId } from './doc-writer.service';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
 import { LOCAL_FIND_LIMIT } from './find-limit';
+import { InspectionQuery, findListIds } from './inspection-list-query';
 
-export interface InspectionFilter {
-  status: InspectionStatus | 'all';
-  /** Matched case-insensitively against title and site. */
-  search: string;
+/** One page of a list: the shown inspections, soonest scheduled first, and how many match. */
+export interface InspectionPage {
+  inspections: WithConflicts<Inspection>[];
+  total: number;
 }
 
 export interface NewInspection {
@@ -47,23 +48,11 @@ export class InspectionStoreService {
   /** The id of each document changed locally (an edit, a pull, another tab). */
   readonly changes$: Observable<string> = liveChanges(toObservable(this.localDb.db)).pipe(map((change) => change.id));
 
-  /** Inspections matching `filter`, soonest scheduled first. */
-  async list(filter: InspectionFilter): Promise<WithConflicts<Inspection>[]> {
+  /** The first `query.limit` inspections matching the query; only those are read in full. */
+  async list(query: InspectionQuery): Promise<InspectionPage> {
     const db = this.localDb.require();
-    const selector: PouchDB.Find.Selector = { type: 'inspection', scheduledFor: { $gt: null } };
-    if (filter.status !== 'all') selector['status'] = filter.status;
-    const found = await db.find({
-      selector,
-      fields: ['_id'],
-      sort: [{ type: 'asc' }, { scheduledFor: 'asc' }],
-      use_index: ['idx-type-scheduled', 'type-scheduled'],
-      limit: LOCAL_FIND_LIMIT,
-    });
-    const docs = await readWithConflicts<Inspection>(db, found.docs.map((doc) => doc._id));
-    const search = filter.search.trim().toLowerCase();
-    return search
-      ? docs.filter((doc) => doc.title.toLowerCase().includes(search) || doc.site.toLowerCase().includes(search))
-      : docs;
+    const { ids, total } = await findListIds(db, query);
+    return { inspections: await readWithConflicts<Inspection>(db, ids), total };
   }
 
   async get(id: string): Promise<WithConflicts<Inspection>> {

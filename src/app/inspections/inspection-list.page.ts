@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, LOCALE_ID, computed, inject, linkedSignal, signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -6,76 +6,61 @@ import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
-import { auditTime, combineLatest, debounceTime, startWith, switchMap } from 'rxjs';
+import { auditTime, combineLatest, debounceTime, filter, startWith } from 'rxjs';
 import { InspectionStatus } from '../../../couch/doc-types';
-import { InspectionStoreService } from '../data/inspection-store.service';
+import { exhaustMapLatest } from '../data/exhaust-map-latest';
+import { isInspectionId } from '../data/inspection-list-query';
+import { InspectionPage, InspectionStoreService } from '../data/inspection-store.service';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
 import { INSPECTION_STATUSES, INSPECTION_STATUS_LABELS } from './inspection-status';
+
+/** Rows shown at first and added by "Show more". */
+const INSPECTION_PAGE_SIZE = 50;
+
+// A first sync writes hundreds of documents a second; re-reading the shown rows about
+// twice a second keeps the list current without competing with the sync for IndexedDB.
+const CHANGES_AUDIT_MS = 400;
 
 @Component({
   selector: 'app-inspection-list-page',
   imports: [FormsModule, RouterLink, MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatInputModule, RecordBadgeComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `
-    <header class="bar">
-      <h1>Inspections</h1>
-      <a mat-flat-button routerLink="/inspections/new" data-testid="new-inspection">New inspection</a>
-    </header>
-    <div class="filters">
-      <mat-form-field appearance="outline" subscriptSizing="dynamic" class="search">
-        <mat-label>Search title or site</mat-label>
-        <input matInput type="search" data-testid="inspection-search" [ngModel]="search()" (ngModelChange)="search.set($event)" />
-      </mat-form-field>
-      <mat-button-toggle-group [value]="status()" (change)="status.set($event.value)" aria-label="Status" data-testid="status-filter">
-        <mat-button-toggle value="all">All</mat-button-toggle>
-        @for (s of statuses; track s) {
-          <mat-button-toggle [value]="s">{{ labels[s] }}</mat-button-toggle>
-        }
-      </mat-button-toggle-group>
-    </div>
-    @if (inspections(); as list) {
-      @for (inspection of list; track inspection._id) {
-        <a class="row" data-testid="inspection-row" [routerLink]="['/inspections', inspection._id]">
-          <span class="main">
-            <span class="title">{{ inspection.title }}</span>
-            <span class="site">{{ inspection.site }}</span>
-          </span>
-          <span class="date">{{ inspection.scheduledFor }}</span>
-          <span class="status" [attr.data-status]="inspection.status">{{ labels[inspection.status] }}</span>
-          <app-record-badge [doc]="inspection" />
-        </a>
-      } @empty {
-        <p class="empty" data-testid="inspection-empty">No inspections{{ search() || status() !== 'all' ? ' match' : ' yet' }}.</p>
-      }
-    }
-  `,
-  styles: `
-    :host { display: block; padding: 16px; max-width: 1100px; margin: 0 auto; }
-    .bar { display: flex; align-items: center; justify-content: space-between; gap: 16px; }
-    .filters { display: flex; flex-wrap: wrap; gap: 16px; align-items: center; margin-bottom: 16px; }
-    .search { flex: 1 1 280px; }
-    .row { display: flex; align-items: center; gap: 16px; min-height: 64px; padding: 8px 16px; margin-bottom: 8px;
-      border-radius: 12px; background: var(--mat-sys-surface-container-low, #f5f5f5); color: inherit; text-decoration: none; }
-    .main { flex: 1; display: flex; flex-direction: column; min-width: 0; }
-    .title { font-size: 18px; font-weight: 500; overflow: hidden; text-overflow: ellipsis; }
-    .site { color: #5f6368; }
-    .status { min-width: 88px; }
-    .empty { color: #5f6368; padding: 32px 0; text-align: center; }
-  `,
+  templateUrl: './inspection-list.page.html',
+  styleUrl: './inspection-list.page.css',
 })
 export class InspectionListPage {
   private readonly store = inject(InspectionStoreService);
 
   protected readonly labels = INSPECTION_STATUS_LABELS;
   protected readonly statuses = INSPECTION_STATUSES;
+  // Intl directly: DecimalPipe would add Angular's number formatting to the initial bundle.
+  protected readonly count = new Intl.NumberFormat(inject(LOCALE_ID)).format;
   protected readonly search = signal('');
   protected readonly status = signal<InspectionStatus | 'all'>('all');
 
-  protected readonly inspections = toSignal(
-    combineLatest([
-      toObservable(this.search).pipe(debounceTime(150)),
-      toObservable(this.status),
-      this.store.changes$.pipe(auditTime(100), startWith(undefined)),
-    ]).pipe(switchMap(([search, status]) => this.store.list({ search, status }))),
+  private readonly searched = toSignal(toObservable(this.search).pipe(debounceTime(150)), { initialValue: '' });
+  /** How many rows to show; back to one page whenever the filter changes. */
+  private readonly limit = linkedSignal({
+    source: () => [this.searched(), this.status()],
+    computation: () => INSPECTION_PAGE_SIZE,
+  });
+  private readonly query = computed(() => ({ search: this.searched(), status: this.status(), limit: this.limit() }));
+
+  private readonly inspectionChanges$ = this.store.changes$.pipe(
+    filter(isInspectionId),
+    auditTime(CHANGES_AUDIT_MS),
+    startWith(undefined),
   );
+
+  protected readonly page = toSignal(
+    combineLatest([toObservable(this.query), this.inspectionChanges$]).pipe(exhaustMapLatest(([query]) => this.store.list(query))),
+  );
+
+  protected showMore(): void {
+    this.limit.update((limit) => limit + INSPECTION_PAGE_SIZE);
+  }
+
+  protected nextPageSize(page: InspectionPage): number {
+    return Math.min(INSPECTION_PAGE_SIZE, page.total - page.inspections.length);
+  }
 }

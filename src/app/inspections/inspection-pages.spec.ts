@@ -4,7 +4,9 @@ import { Inspection } from '../../../couch/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { SyncLedgerService } from '../core/sync-ledger.service';
+import { newDocId } from '../data/doc-writer.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
+import { seedInspections } from '../testing/seed-inspections';
 import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
 import { InspectionListPage } from './inspection-list.page';
 import { InspectionNewPage } from './inspection-new.page';
@@ -29,6 +31,15 @@ describe('inspection pages', () => {
   function query(fixture: ComponentFixture<unknown>, id: string): HTMLElement[] {
     return Array.from(fixture.nativeElement.querySelectorAll(`[data-testid=${id}]`));
   }
+
+  async function until(fixture: ComponentFixture<unknown>, condition: () => boolean, what: string): Promise<void> {
+    await waitFor(async () => {
+      await fixture.whenStable();
+      return condition();
+    }, what);
+  }
+
+  const text = (element: HTMLElement | undefined) => element?.textContent?.replace(/\s+/g, ' ').trim();
 
   async function rowsOf(fixture: ComponentFixture<unknown>, count: number): Promise<string[]> {
     await waitFor(async () => {
@@ -63,6 +74,86 @@ describe('inspection pages', () => {
       search.value = 'harb';
       search.dispatchEvent(new Event('input'));
       expect((await rowsOf(fixture, 1))[0]).toContain('Boiler room');
+    });
+
+    it('shows the first page with a count, and more on request', async () => {
+      await seedInspections(db, 60);
+      const fixture = TestBed.createComponent(InspectionListPage);
+      const rows = await rowsOf(fixture, 50);
+      expect(rows[0]).toContain('Inspection 1');
+      expect(rows[49]).toContain('Inspection 50');
+      expect(text(query(fixture, 'inspection-count')[0])).toBe('50 of 60 inspections');
+      expect(text(query(fixture, 'inspection-more')[0])).toBe('Show 10 more');
+
+      query(fixture, 'inspection-more')[0].click();
+      expect((await rowsOf(fixture, 60))[59]).toContain('Inspection 60');
+      expect(text(query(fixture, 'inspection-count')[0])).toBe('60 inspections');
+      expect(query(fixture, 'inspection-more').length).toBe(0);
+    });
+
+    it('pages search results together with the status filter, back to one page on each change', async () => {
+      await seedInspections(db, 130, (n) => ({ site: n % 2 ? 'Harbour' : 'Depot 4', status: n % 5 ? 'draft' : 'submitted' }));
+      const fixture = TestBed.createComponent(InspectionListPage);
+      await rowsOf(fixture, 50);
+      query(fixture, 'inspection-more')[0].click();
+      await rowsOf(fixture, 100);
+
+      const search = query(fixture, 'inspection-search')[0] as HTMLInputElement;
+      search.value = 'HARBOUR';
+      search.dispatchEvent(new Event('input'));
+      const harbour = await rowsOf(fixture, 50);
+      expect(harbour[0]).toContain('Inspection 2');
+      expect(harbour[1]).toContain('Inspection 4');
+      expect(text(query(fixture, 'inspection-count')[0])).toBe('50 of 65 inspections');
+
+      query(fixture, 'inspection-more')[0].click();
+      expect((await rowsOf(fixture, 65))[64]).toContain('Inspection 130');
+      expect(query(fixture, 'inspection-more').length).toBe(0);
+
+      // Submitted harbour inspections: every tenth, from the sixth on.
+      const submitted = query(fixture, 'status-filter')[0].querySelectorAll('button')[2] as HTMLButtonElement;
+      expect(submitted.textContent).toContain('Submitted');
+      submitted.click();
+      const rows = await rowsOf(fixture, 13);
+      expect(rows[0]).toContain('Inspection 6');
+      expect(rows[1]).toContain('Inspection 16');
+      expect(text(query(fixture, 'inspection-count')[0])).toBe('13 inspections');
+
+      search.value = 'no such site';
+      search.dispatchEvent(new Event('input'));
+      await rowsOf(fixture, 0);
+      expect(text(query(fixture, 'inspection-empty')[0])).toBe('No inspections match.');
+      expect(query(fixture, 'inspection-count').length).toBe(0);
+    });
+
+    it('re-reads only the shown page, one query at a time, while a sync writes', async () => {
+      const store = TestBed.inject(InspectionStoreService);
+      let running = 0;
+      let mostAtOnce = 0;
+      const list = spyOn(store, 'list').and.callFake(async (query) => {
+        mostAtOnce = Math.max(mostAtOnce, ++running);
+        try {
+          return await InspectionStoreService.prototype.list.call(store, query);
+        } finally {
+          running--;
+        }
+      });
+      const fixture = TestBed.createComponent(InspectionListPage);
+      await until(fixture, () => query(fixture, 'inspection-empty').length === 1, 'the empty list');
+
+      const batches = 30;
+      for (let batch = 0; batch < batches; batch++) await seedInspections(db, 5, (n) => ({ title: `Batch ${batch} #${n}` }));
+      await until(fixture, () => text(query(fixture, 'inspection-count')[0]) === '50 of 150 inspections', 'the count');
+
+      expect(mostAtOnce).toBe(1);
+      expect(list.calls.count()).toBeLessThan(batches);
+      expect(list.calls.allArgs().every(([query]) => query.limit === 50)).toBeTrue();
+
+      // A defect cannot change the list.
+      list.calls.reset();
+      await db.put({ _id: newDocId('defect'), type: 'defect', inspectionId: 'inspection:x', title: 'Leak', severity: 3, status: 'open' });
+      await settle(800);
+      expect(list).not.toHaveBeenCalled();
     });
   });
 

@@ -50,6 +50,17 @@ describe('SyncIndicatorComponent', () => {
     expect(words.filter((w) => text.includes(w))).toEqual(['error']);
   });
 
+  it('explains the last problem in its tooltip', async () => {
+    status.set({ state: 'offline', sessionExpired: false, lastError: 'The server cannot be reached.', lastSyncedAt: null });
+    const fixture = TestBed.createComponent(SyncIndicatorComponent);
+    await fixture.whenStable();
+    const chip: HTMLElement = fixture.nativeElement.querySelector('[data-testid=sync-state]');
+    expect(chip.getAttribute('title')).toBe('The server cannot be reached.');
+    status.set({ state: 'paused', sessionExpired: false, lastError: null, lastSyncedAt: null });
+    await fixture.whenStable();
+    expect(chip.hasAttribute('title')).toBeFalse();
+  });
+
   it('follows state changes', async () => {
     status.set({ state: 'syncing', sessionExpired: false, lastError: null, lastSyncedAt: null });
     const fixture = TestBed.createComponent(SyncIndicatorComponent);

@@ -9,7 +9,8 @@ import { SYNC_STATE_LABELS } from '../core/sync-state';
   imports: [RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <a class="chip" routerLink="/sync" data-testid="sync-state" [attr.data-state]="state()" [class]="state()">
+    <a class="chip" routerLink="/sync" data-testid="sync-state" [attr.data-state]="state()" [class]="state()"
+      [attr.title]="problem()">
       <span class="dot" aria-hidden="true"></span>
       <span>{{ label() }}</span>
       @if (sessionExpired()) {
@@ -36,4 +37,6 @@ export class SyncIndicatorComponent {
   protected readonly state = computed(() => this.status().state);
   protected readonly label = computed(() => SYNC_STATE_LABELS[this.state()]);
   protected readonly sessionExpired = computed(() => this.status().sessionExpired);
+  /** The last sync problem in words (see syncErrorMessage), as the chip's tooltip. */
+  protected readonly problem = computed(() => this.status().lastError);
 }

@@ -1,6 +1,8 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { LocalDbService } from '../core/local-db.service';
+import { ReplicationService } from '../core/replication.service';
+import { UNREACHABLE_MESSAGE } from '../core/sync-error-message';
 import { Database } from '../core/pouchdb';
 import { StorageService } from '../core/storage.service';
 import { SyncLedgerService } from '../core/sync-ledger.service';
@@ -28,6 +30,7 @@ describe('SyncStatusPage', () => {
   });
 
   afterEach(async () => {
+    TestBed.inject(ReplicationService).stop();
     fixture?.destroy();
     await settle();
     ledger.detach();
@@ -60,6 +63,14 @@ describe('SyncStatusPage', () => {
     expect(one('rejected-item').textContent).toContain('Defect: Leak');
     expect(one('rejected-item').textContent).toContain('location: must be on the site plan');
     expect(one('edit-and-retry').getAttribute('href')).toBe(`/inspections/${roof._id}/defects/${defect._id}`);
+  });
+
+  it('explains a failed sync in words, not the browser\'s "Failed to fetch"', async () => {
+    // The test remote rejects every request as a browser without network does.
+    TestBed.inject(ReplicationService).start(db, ANA.db);
+    fixture = TestBed.createComponent(SyncStatusPage);
+    await until(() => !!one('sync-last-error'), 'the last problem');
+    expect(one('sync-last-error').textContent).toBe(`Last problem: ${UNREACHABLE_MESSAGE}`);
   });
 
   it('counts conflicts and links to the inbox', async () => {

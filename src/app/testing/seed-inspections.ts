@@ -1,0 +1,23 @@
+import { Inspection } from '../../../couch/doc-types';
+import { Database } from '../core/pouchdb';
+import { newDocId } from '../data/doc-writer.service';
+
+/**
+ * Writes `count` inspections at once, as a sync would: "Inspection 1" … "Inspection N",
+ * scheduled one day apart from 2026-01-01, each open to changes through `fields(n)`.
+ */
+export async function seedInspections(db: Database, count: number, fields: (n: number) => Partial<Inspection> = () => ({})): Promise<void> {
+  const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString().slice(0, 10);
+  await db.bulkDocs(
+    Array.from({ length: count }, (_, n) => ({
+      _id: newDocId('inspection'),
+      type: 'inspection',
+      title: `Inspection ${n + 1}`,
+      site: 'Depot 4',
+      status: 'draft',
+      scheduledFor: day(n),
+      checklist: [],
+      ...fields(n),
+    })),
+  );
+}
