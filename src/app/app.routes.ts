@@ -3,11 +3,11 @@ import { Router, Routes } from '@angular/router';
 import { LoginPage } from './auth/login.page';
 import { SessionService } from './core/session.service';
 import { workspaceGuard } from './core/workspace.guard';
-import { DefectEditPage } from './defects/defect-edit.page';
-import { InspectionDetailPage } from './inspections/inspection-detail.page';
 import { InspectionListPage } from './inspections/inspection-list.page';
-import { InspectionNewPage } from './inspections/inspection-new.page';
-import { SyncStatusPage } from './sync/sync-status.page';
+
+const inspectionNewPage = () => import('./inspections/inspection-new.page').then((m) => m.InspectionNewPage);
+const inspectionDetailPage = () => import('./inspections/inspection-detail.page').then((m) => m.InspectionDetailPage);
+const defectEditPage = () => import('./defects/defect-edit.page').then((m) => m.DefectEditPage);
 
 export const routes: Routes = [
   { path: 'login', component: LoginPage, title: 'Sign in · Fieldbook' },
@@ -17,11 +17,13 @@ export const routes: Routes = [
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'inspections' },
       { path: 'inspections', component: InspectionListPage, title: 'Inspections · Fieldbook' },
-      { path: 'inspections/new', component: InspectionNewPage, title: 'New inspection · Fieldbook' },
-      { path: 'inspections/:id', component: InspectionDetailPage, title: 'Inspection · Fieldbook' },
-      { path: 'inspections/:id/defects/new', component: DefectEditPage, title: 'New defect · Fieldbook' },
-      { path: 'inspections/:id/defects/:defectId', component: DefectEditPage, title: 'Defect · Fieldbook' },
-      { path: 'sync', component: SyncStatusPage, title: 'Sync · Fieldbook' },
+      // The list is the landing page; the rest load on first use (the service worker
+      // prefetches every chunk, so they open offline too).
+      { path: 'inspections/new', loadComponent: inspectionNewPage, title: 'New inspection · Fieldbook' },
+      { path: 'inspections/:id', loadComponent: inspectionDetailPage, title: 'Inspection · Fieldbook' },
+      { path: 'inspections/:id/defects/new', loadComponent: defectEditPage, title: 'New defect · Fieldbook' },
+      { path: 'inspections/:id/defects/:defectId', loadComponent: defectEditPage, title: 'Defect · Fieldbook' },
+      { path: 'sync', loadComponent: () => import('./sync/sync-status.page').then((m) => m.SyncStatusPage), title: 'Sync · Fieldbook' },
       {
         path: 'supervisor',
         // Only sessions with a hub may work in it; the parent guard has already restored the session.

@@ -4,7 +4,9 @@ import { BehaviorSubject, Subscription, pairwise, startWith } from 'rxjs';
 import { Database } from './pouchdb';
 import { ReachabilityService } from './reachability.service';
 import { REMOTE_DB_FACTORY } from './remote-db';
+import { REPLICATION_BATCH_SIZE } from './replication-batch';
 import { SyncLedgerService } from './sync-ledger.service';
+import { syncErrorMessage } from './sync-error-message';
 import { SyncState, SyncStatus } from './sync-state';
 
 type Replication = PouchDB.Replication.Replication<object>;
@@ -116,8 +118,7 @@ export class ReplicationService {
     const target = this.target;
     if (!target) return;
     const remote = this.remoteFactory(target.userDb);
-    // Larger batches than PouchDB's 100 halve the round trips of a first sync.
-    const options = { live: true, retry: true, batch_size: 250, back_off_function: cappedBackoff };
+    const options = { live: true, retry: true, batch_size: REPLICATION_BATCH_SIZE, back_off_function: cappedBackoff };
     this.directions = { push: 'starting', pull: 'starting' };
     this.running = {
       push: this.watch('push', target.local.replicate.to(remote, { ...options, filter: notDesignDoc })),
@@ -167,10 +168,10 @@ export class ReplicationService {
   private fail(direction: Direction, error: ReplicationError, fatal: boolean): void {
     if (error.status === 401) {
       this.cancelRunning();
-      this.patch({ sessionExpired: true, lastError: 'session expired' });
+      this.patch({ sessionExpired: true, lastError: syncErrorMessage(error) });
       return;
     }
-    const message = error.reason || error.message || error.name || 'unknown error';
+    const message = syncErrorMessage(error);
     if (!error.status || error.status >= 502) {
       // No answer from CouchDB (no network, a gateway error, or the service worker's 504
       // for a failed fetch): let /health decide between offline and a flaky request.

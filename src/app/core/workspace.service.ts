@@ -1,4 +1,5 @@
 import { Injectable, inject } from '@angular/core';
+import { IndexWarmerService } from '../data/index-warmer.service';
 import { LocalDbService } from './local-db.service';
 import { ReplicationService } from './replication.service';
 import { Session } from './session.model';
@@ -17,6 +18,7 @@ export class WorkspaceService {
   private readonly ledger = inject(SyncLedgerService);
   private readonly replication = inject(ReplicationService);
   private readonly storage = inject(StorageService);
+  private readonly indexes = inject(IndexWarmerService);
   /** The user database that is open, or null. */
   private openFor: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -29,6 +31,7 @@ export class WorkspaceService {
       const db = await this.localDb.open(session.db);
       await this.ledger.attach(db);
       this.replication.start(db, session.db);
+      this.indexes.start(db);
       this.openFor = session.db;
       void this.storage.requestPersistence();
     });
@@ -47,6 +50,7 @@ export class WorkspaceService {
 
   private async shutDown(destroyLocalData: boolean): Promise<void> {
     this.replication.stop();
+    this.indexes.stop();
     this.ledger.detach();
     if (destroyLocalData) await this.localDb.destroy();
     else await this.localDb.close();
