@@ -6,7 +6,7 @@
  * admin (nano bulk), then measures:
  *
  *  (a)  initial pull: server -> fresh browser PouchDB through the proxy, with the options
- *       the app uses (filter out design docs, default batches). Target: N=10,000 in <= 10 s.
+ *       the app uses (no filter, REPLICATION_BATCH_SIZE, auto-compaction). Target: N=10,000 in <= 10 s.
  *       Baseline, same run: the same N docs replicated browser-local -> fresh browser-local
  *       (the IndexedDB cost alone, no network, no server).
  *  (a') the same pull as the app itself does it on first login: from "Sign in" to all N
@@ -31,7 +31,7 @@
  * --pull-rounds  rounds of (a) and its baseline (each ~2x the pull time).
  * --app-pull-cap seconds to let (a') run; if the app is not done by then, its rate so far is reported.
  * --adapter      PouchDB adapter for (a): idb (what the app uses) or the newer indexeddb.
- * --batch-size   replication batch size for (a) (default: PouchDB's 100, as the app).
+ * --batch-size   replication batch size for (a) (default: the app's REPLICATION_BATCH_SIZE).
  *
  * Needs a built app (`npx ng build`, or --app-dir to another build) and Chromium
  * (CHROME_BIN, default /usr/bin/chromium).
@@ -51,6 +51,7 @@ import { addUser } from '../couch/users';
 import { DEFAULT_STATIC_DIR, startProxy, type RunningProxy } from '../proxy/server';
 import { freePort } from '../test/support/free-port';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
+import { REPLICATION_BATCH_SIZE } from '../src/app/core/replication-batch';
 
 const PASSWORD = 'bench-password-1';
 const PULL_USER = 'bench-reader';
@@ -93,7 +94,7 @@ function options() {
     pullRounds: Math.max(1, Number(values['pull-rounds'])),
     appPullCapMs: Number(values['app-pull-cap']) * 1000,
     adapter: values.adapter === 'indexeddb' ? ('indexeddb' as const) : ('idb' as const),
-    batchSize: values['batch-size'] ? Number(values['batch-size']) : undefined,
+    batchSize: values['batch-size'] ? Number(values['batch-size']) : REPLICATION_BATCH_SIZE,
     appDir: resolve(values['app-dir']),
     appPull: !values['no-app-pull'],
     json: values.json,
@@ -181,23 +182,26 @@ interface PullResult {
 }
 
 /** (a): server -> fresh IndexedDB through the proxy, then that database -> another fresh one. */
-async function pullRound(page: Page, userDb: string, round: number, adapter: 'idb' | 'indexeddb', batchSize?: number): Promise<PullResult> {
+async function pullRound(page: Page, userDb: string, round: number, adapter: 'idb' | 'indexeddb', batchSize: number): Promise<PullResult> {
   return page.evaluate(
     async ({ userDb, round, adapter, batchSize }) => {
       const PouchDB = (window as unknown as { PouchDB: new (name: string, options?: object) => PouchDB.Database }).PouchDB;
-      const notDesignDoc = (doc: { _id: string }) => !doc._id.startsWith('_design/');
       const remote = new PouchDB(`${location.origin}/db/${userDb}`, { skip_setup: true });
-      const local = new PouchDB(`bench-pull-${round}`, { adapter });
+      // As the app opens its database and pulls: no filter, the app's batch size.
+      const local = new PouchDB(`bench-pull-${round}`, { adapter, auto_compaction: true });
       const copy = new PouchDB(`bench-copy-${round}`, { adapter });
-      const replication = batchSize ? { filter: notDesignDoc, batch_size: batchSize } : { filter: notDesignDoc };
+      const replication = { batch_size: batchSize };
       let started = performance.now();
       await local.replicate.from(remote, replication as object);
       const proxySeconds = (performance.now() - started) / 1000;
-      const docs = (await local.info()).doc_count;
+      // The pull brings the server's design docs too (inert in the browser); count the data.
+      const dataDocs = async (db: PouchDB.Database) =>
+        (await db.info()).doc_count - (await db.allDocs({ startkey: '_design/', endkey: '_design/\uffff' })).rows.length;
+      const docs = await dataDocs(local);
       started = performance.now();
       await local.replicate.to(copy, replication as object);
       const localSeconds = (performance.now() - started) / 1000;
-      const copied = (await copy.info()).doc_count;
+      const copied = await dataDocs(copy);
       await local.destroy();
       await copy.destroy();
       return { proxySeconds, localSeconds, docs, copied };
@@ -389,7 +393,7 @@ async function main() {
     const summary = {
       docs: opts.docs,
       writes: opts.writes,
-      pull: { adapter: opts.adapter, batchSize: opts.batchSize ?? 'default', seconds: pullSeconds, docsPerSecond: opts.docs / pullSeconds, baselineLocalSeconds: localSeconds, ratio: pullSeconds / localSeconds, targetSeconds: TARGET_PULL_S },
+      pull: { adapter: opts.adapter, batchSize: opts.batchSize, seconds: pullSeconds, docsPerSecond: opts.docs / pullSeconds, baselineLocalSeconds: localSeconds, ratio: pullSeconds / localSeconds, targetSeconds: TARGET_PULL_S },
       appFirstSync: app && { seconds: app.seconds, docs: app.docs, complete: app.done, docsPerSecond: app.docs / app.seconds },
       reconnect: { seconds: reconnect, baselineOnlineSeconds: online, ratio: reconnect / online, targetSeconds: TARGET_RECONNECT_S, serviceWorker },
       totalSeconds: (performance.now() - benchStarted) / 1000,
