@@ -417,7 +417,7 @@ async function main(): Promise<void> {
       log(`CPU-based estimate of the ratio (1 + proxy CPU / median direct time): ${fmt(summary.cpuEstimatedRatio ?? 0, 3)}`);
     }
     log(`writes to ${SESSIONS_DB} during the measured runs: ${sessionWrites} (${summary.sessionStoreWritesPerProxyRun} per proxied replication)`);
-    log(`added time per proxied request: ~${fmt(perRequestMs, 2)} ms over ${summary.proxy.requestsPerRun} requests per replication`);
+    log(`added wall time per proxied request (median proxy minus median direct, noisy under load): ~${fmt(perRequestMs, 2)} ms over ${summary.proxy.requestsPerRun} requests per replication`);
     log(`MEDIAN RATIO proxy/direct = ${fmt(summary.medianRatio, 3)}  target <= ${TARGET_NOW}: ${summary.meetsTargetNow ? 'met' : 'MISSED'}; later target <= ${TARGET_LATER}: ${summary.meetsTargetLater ? 'met' : 'missed'}`);
     log(`load average at the end: ${loadavg().map((load) => load.toFixed(2)).join(' ')} (1, 5, 15 min)`);
     if (opts.jsonFile) {

@@ -1,13 +1,11 @@
 import type { CouchAdmin } from './couch-admin';
 import { ensureDatabase, ensureFieldbookDesign, ensureSecurity } from './database-setup';
+import { HUB_DB } from './db-names';
 import { couchRolesFor, FIELDBOOK_ROLES, worksInHub } from './roles';
 import { membersOnly } from './security';
 
-/**
- * The hub: every user database is replicated into it (fan-in), supervisors assign and
- * review in it, and assignments, decisions and partner copies are replicated out of it.
- */
-export const HUB_DB = 'inspections';
+// Defined with the other shared names, which the proxy imports without the design docs.
+export { HUB_DB };
 
 /** Supervisors and admins read and write the hub; its design doc holds the same rules as user databases. */
 export async function ensureHub(couch: CouchAdmin): Promise<void> {

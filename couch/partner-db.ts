@@ -1,5 +1,6 @@
 import type { CouchAdmin } from './couch-admin';
 import { ensureDatabase, ensureDesignDoc, ensureSecurity } from './database-setup';
+import { partnerDbName } from './db-names';
 import { readOnlyDesignDoc } from './design/read-only-design-doc';
 import { membersOnly } from './security';
 
@@ -10,10 +11,8 @@ export function assertPartnerName(name: string): void {
   if (!PARTNER_NAME.test(name)) throw new Error(`invalid partner name "${name}": use lowercase letters, digits, "_" or "-", starting with a letter`);
 }
 
-/** The partner's copy of what is shared with them, which their own CouchDB replicates from. */
-export function partnerDbName(partner: string): string {
-  return `partner-${partner}`;
-}
+// Defined with the other shared names, which the proxy imports without the design docs.
+export { partnerDbName };
 
 /** Readable by the partner alone; only the replication job (as server admin) writes to it. */
 export async function provisionPartnerDb(couch: CouchAdmin, partner: string): Promise<void> {

@@ -1,12 +1,13 @@
-import cookieParser from 'cookie-parser';
+import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { adminRoutes } from './admin-routes';
 import { Authenticator } from './authenticate';
 import { couchForward } from './couch-forward';
-import { notFound, sendCouchError } from './couch-error';
+import { notFound, proxyFailed, sendCouchError } from './couch-error';
 import { databasePolicy } from './db-grants';
+import { dbRoute, isDbRequest } from './db-route';
 import { fauxtonPolicy, fauxtonTraffic } from './fauxton-access';
 import { health } from './health';
 import { LiveRequests } from './live-requests';
@@ -26,7 +27,8 @@ export interface ProxyAppOptions {
 }
 
 export interface ProxyApp {
-  app: express.Express;
+  /** Every request: `/db` to the database route, everything else to the Express app. */
+  handle: RequestListener;
   /** A user's login changed (disabled, removed, new roles or password): end their sessions and open feeds now. */
   cutOffUser(name: string): Promise<void>;
 }
@@ -36,6 +38,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   const authenticator = new Authenticator(couchUrl, sessions);
   const liveRequests = new LiveRequests();
   const forward = { couchUrl, authenticator, sessions, liveRequests, logger };
+  const db = dbRoute({ couchUrl, authenticator, forwardToCouch: couchForward({ ...forward, policy: databasePolicy }), logger });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -44,12 +47,11 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
     pinoHttp({
       logger,
       redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
-      // Continuous feeds would log only when they end; log them as they start instead.
+      // `/db` does not come here: it logs its failures itself (failure-log.ts).
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     }),
   );
   app.use(securityHeaders());
-  app.use(cookieParser());
   // Before the app's own routes: Fauxton's calls to CouchDB may have any path.
   app.use(fauxtonTraffic(authenticator, couchForward({ ...forward, policy: fauxtonPolicy })));
 
@@ -60,23 +62,15 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   );
   app.use('/api/admin', adminRoutes({ couchUrl, authenticator }));
   app.use('/api', (_req: Request, res: Response) => sendCouchError(res, notFound()));
-  app.get(['/db', '/db/'], async (req: Request, res: Response) => {
-    // PouchDB asks the server root (one level above the database) for an id.
-    const identity = await authenticator.identify(req);
-    if (!identity) return sendCouchError(res, { status: 401, error: 'unauthorized', reason: 'You are not logged in.' });
-    const root = (await (await fetch(couchUrl)).json()) as { uuid?: string };
-    res.json({ couchdb: 'Welcome', uuid: root.uuid, vendor: { name: 'Fieldbook' } });
-  });
-  app.use('/db', couchForward({ ...forward, policy: databasePolicy }));
   app.use(staticPwa(options.staticDir));
   app.use((_req: Request, res: Response) => sendCouchError(res, notFound()));
   app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
-    req.log?.error({ error }, 'request failed');
-    sendCouchError(res, { status: 500, error: 'internal_server_error', reason: 'The proxy failed; see its log.' });
+    req.log?.error({ err: error }, 'request failed');
+    sendCouchError(res, proxyFailed);
   });
 
   return {
-    app,
+    handle: (req, res) => (isDbRequest(req.url!) ? db(req, res) : app(req, res)),
     async cutOffUser(name: string) {
       // Sessions first, so the client's reconnect after the cut is already refused.
       authenticator.forgetBasic(name);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { parseCookie } from 'cookie';
 import type { Caller } from './access-policy';
 import type { SessionStore } from './session-store';
 
@@ -27,13 +28,14 @@ export class Authenticator {
 
   constructor(private readonly couchUrl: string, private readonly sessions: SessionStore) {}
 
-  async identify(req: Request): Promise<Identity | null> {
+  /** Works on a plain Node request: the `/db` route runs without Express and its cookie parser. */
+  async identify(req: IncomingMessage): Promise<Identity | null> {
     const authorization = req.headers.authorization;
     if (authorization?.startsWith('Basic ')) {
       const caller = await this.checkBasic(authorization);
       return caller && { kind: 'basic', caller, authorization };
     }
-    const sessionId = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+    const sessionId = req.headers.cookie && parseCookie(req.headers.cookie)[SESSION_COOKIE];
     if (!sessionId) return null;
     const session = await this.sessions.get(sessionId);
     if (!session) return null;

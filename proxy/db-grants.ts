@@ -1,5 +1,4 @@
-import { HUB_DB } from '../couch/hub';
-import { partnerDbName } from '../couch/partner-db';
+import { HUB_DB, partnerDbName } from '../couch/db-names';
 import { hasPersonalDb, roleOfCouchRoles, worksInHub } from '../couch/roles';
 import { userDbName } from '../couch/user-db-name';
 import { decide, type Caller, type DbAccess } from './access-policy';

@@ -1,8 +1,8 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { isAdminCaller } from './admin-caller';
 import type { Authenticator } from './authenticate';
 import { forbidden } from './couch-error';
-import type { ForwardPolicy } from './couch-forward';
+import type { CouchForward, ForwardPolicy } from './couch-forward';
 
 /**
  * Fauxton for Fieldbook admins through the proxy, at `/_utils/` as on CouchDB.
@@ -33,7 +33,7 @@ export const fauxtonPolicy: ForwardPolicy = (method, rawPath, _query, caller) =>
 };
 
 /** Fauxton's page and files for admins (403 for others), and the calls its pages make. */
-export function fauxtonTraffic(authenticator: Authenticator, forwardToCouch: RequestHandler) {
+export function fauxtonTraffic(authenticator: Authenticator, forwardToCouch: CouchForward) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       if (!isFauxtonPath(req.path)) {
@@ -41,7 +41,7 @@ export function fauxtonTraffic(authenticator: Authenticator, forwardToCouch: Req
         const identity = await authenticator.identify(req);
         if (!identity || !isAdminCaller(identity.caller)) return next();
       }
-      await forwardToCouch(req, res, next);
+      await forwardToCouch(req, res, req.url);
     } catch (error) {
       next(error);
     }

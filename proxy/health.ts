@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { couchUnreachable, sendCouchError } from './couch-error';
 
 /** 200 while CouchDB answers, 503 otherwise; the app's reachability check. */
 export function health(couchUrl: string) {
@@ -9,7 +10,7 @@ export function health(couchUrl: string) {
       if (!response.ok) throw new Error(`status ${response.status}`);
       res.json({ ok: true, couch: 'up' });
     } catch {
-      res.status(503).json({ error: 'service_unavailable', reason: 'The database server is not reachable.' });
+      sendCouchError(res, couchUnreachable);
     }
   };
 }

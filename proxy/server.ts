@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { couchAdmin, splitCredentials } from '../couch/couch-admin';
@@ -29,7 +29,7 @@ export const DEFAULT_STATIC_DIR = join(__dirname, '..', 'dist', 'fieldbook', 'br
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const logger = options.logger ?? pino({ level: process.env['LOG_LEVEL'] ?? 'info' });
   const sessionMaxAgeMs = (options.sessionMaxAgeDays ?? 30) * 24 * 3600_000;
-  const { app, cutOffUser } = createProxyApp({
+  const { handle, cutOffUser } = createProxyApp({
     couchUrl: splitCredentials(options.couchAdminUrl).url,
     sessions: new SessionStore(couchAdmin(options.couchAdminUrl), sessionMaxAgeMs),
     sessionMaxAgeMs,
@@ -37,7 +37,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
     logger,
   });
-  const server = app.listen(options.port, options.host ?? '127.0.0.1');
+  const server = createServer(handle).listen(options.port, options.host ?? '127.0.0.1');
   await once(server, 'listening');
   const userWatch = watchUsers(
     options.couchAdminUrl,

@@ -1,6 +1,6 @@
 import express, { type CookieOptions, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { HUB_DB } from '../couch/hub';
+import { HUB_DB } from '../couch/db-names';
 import { roleOfCouchRoles, worksInHub } from '../couch/roles';
 import { userDbName } from '../couch/user-db-name';
 import { SESSION_COOKIE, type Authenticator } from './authenticate';
