@@ -43,13 +43,17 @@ export class ReachabilityService {
 
   /** Probes `/health` now and schedules the next probe. */
   async check(): Promise<boolean> {
-    const up = navigator.onLine && (await this.checkHealth());
-    this.report(up);
-    return up;
+    this.report(navigator.onLine && (await this.checkHealth()));
+    return this.state.value;
   }
 
-  /** Records what a request just found out, e.g. a replication that failed to connect. */
+  /**
+   * Records what a request just found out, e.g. a replication that failed to connect. A
+   * success does not outweigh the browser saying it has no network: `onLine` is unreliable
+   * only when true, and a request answered just before the network dropped is old news.
+   */
   report(up: boolean): void {
+    up &&= navigator.onLine;
     if (up) this.retryMs = FIRST_RETRY_MS;
     this.state.next(up);
     this.schedule(up ? WHILE_UP_MS : this.nextRetry());

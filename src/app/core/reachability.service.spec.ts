@@ -1,0 +1,48 @@
+import { TestBed } from '@angular/core/testing';
+import { HEALTH_CHECK, ReachabilityService } from './reachability.service';
+
+describe('ReachabilityService', () => {
+  let healthy: boolean;
+  let online: boolean;
+  let reachability: ReachabilityService;
+
+  beforeEach(() => {
+    healthy = true;
+    online = true;
+    spyOnProperty(navigator, 'onLine').and.callFake(() => online);
+    TestBed.configureTestingModule({ providers: [{ provide: HEALTH_CHECK, useValue: () => Promise.resolve(healthy) }] });
+    reachability = TestBed.inject(ReachabilityService);
+  });
+
+  it('is reachable when /health answers and unreachable when it does not', async () => {
+    expect(await reachability.check()).toBeTrue();
+    healthy = false;
+    expect(await reachability.check()).toBeFalse();
+    expect(reachability.reachable).toBeFalse();
+  });
+
+  it('goes offline on the browser\'s offline event, and back after a check on its online event', async () => {
+    await reachability.check();
+    online = false;
+    window.dispatchEvent(new Event('offline'));
+    expect(reachability.reachable).toBeFalse();
+    online = true;
+    window.dispatchEvent(new Event('online'));
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(reachability.reachable).toBeTrue();
+  });
+
+  it('does not count a request\'s success while the browser says it has no network', () => {
+    reachability.report(true);
+    online = false;
+    window.dispatchEvent(new Event('offline'));
+    // A replication batch answered just before the network dropped.
+    reachability.report(true);
+    expect(reachability.reachable).toBeFalse();
+  });
+
+  it('is unreachable while the browser is offline, whatever /health said before', async () => {
+    online = false;
+    expect(await reachability.check()).toBeFalse();
+  });
+});
