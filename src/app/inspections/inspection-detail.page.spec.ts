@@ -123,6 +123,18 @@ describe('InspectionDetailPage', () => {
     expect(one('add-defect')).toBeUndefined();
   });
 
+  it('keeps unsaved edits when one of its defects changes', async () => {
+    await open();
+    type(one('inspection-title'), 'Roof and gutters');
+    one('add-checklist-item').click();
+    await fixture.whenStable();
+    await TestBed.inject(DefectStoreService).create(inspection._id, { title: 'Leak', severity: 4, status: 'open' });
+    await until(() => all('defect-row').length === 1, 'the defect row');
+    expect((one('inspection-title') as HTMLInputElement).value).toBe('Roof and gutters');
+    expect(all('checklist-item').length).toBe(inspection.checklist.length + 1);
+    expect(one('changed-elsewhere')).toBeUndefined();
+  });
+
   it('lists the inspection\'s defects and follows new ones', async () => {
     await open();
     expect(all('defect-row').length).toBe(0);

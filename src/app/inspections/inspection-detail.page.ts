@@ -164,9 +164,11 @@ export class InspectionDetailPage {
     try {
       const [doc, defects] = await Promise.all([this.store.get(id), this.defectStore.forInspection(id)]);
       this.defects.set(defects);
-      if (this.form.dirty && this.inspection()?._rev !== doc._rev) {
-        // Keep what the user typed; offer to reload instead of silently overwriting either side.
-        this.changedElsewhere.set(true);
+      if (this.form.dirty) {
+        // Keep what the user typed (a defect's change reloads too); if the inspection itself
+        // changed elsewhere, offer to reload instead of silently overwriting either side.
+        if (this.inspection()?._rev === doc._rev) this.inspection.set(doc);
+        else this.changedElsewhere.set(true);
         return;
       }
       this.show(doc);

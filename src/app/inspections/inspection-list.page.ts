@@ -9,7 +9,7 @@ import { RouterLink } from '@angular/router';
 import { auditTime, combineLatest, debounceTime, filter, startWith } from 'rxjs';
 import { InspectionStatus } from '../../../couch/doc-types';
 import { exhaustMapLatest } from '../data/exhaust-map-latest';
-import { isInspectionId } from '../data/inspection-list-query';
+import { InspectionQuery, isInspectionId } from '../data/inspection-list-query';
 import { InspectionPage, InspectionStoreService } from '../data/inspection-store.service';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
 import { INSPECTION_STATUSES, INSPECTION_STATUS_LABELS } from './inspection-status';
@@ -52,9 +52,27 @@ export class InspectionListPage {
     startWith(undefined),
   );
 
+  /** Why the last read failed (the database closing at logout, storage trouble); the last page stays shown. */
+  protected readonly readError = signal<string | null>(null);
+
   protected readonly page = toSignal(
-    combineLatest([toObservable(this.query), this.inspectionChanges$]).pipe(exhaustMapLatest(([query]) => this.store.list(query))),
+    combineLatest([toObservable(this.query), this.inspectionChanges$]).pipe(
+      exhaustMapLatest(([query]) => this.read(query)),
+      filter((page) => page !== null),
+    ),
   );
+
+  // One failed read must not end the stream: the next change or filter reads again.
+  private async read(query: InspectionQuery): Promise<InspectionPage | null> {
+    try {
+      const page = await this.store.list(query);
+      this.readError.set(null);
+      return page;
+    } catch (error) {
+      this.readError.set(`The inspections on this device could not be read: ${(error as Error).message || error}`);
+      return null;
+    }
+  }
 
   protected showMore(): void {
     this.limit.update((limit) => limit + INSPECTION_PAGE_SIZE);

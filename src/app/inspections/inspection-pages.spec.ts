@@ -126,6 +126,22 @@ describe('inspection pages', () => {
       expect(query(fixture, 'inspection-count').length).toBe(0);
     });
 
+    it('says so when a read fails, and keeps listing after it', async () => {
+      const store = TestBed.inject(InspectionStoreService);
+      await store.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
+      let calls = 0;
+      spyOn(store, 'list').and.callFake((query) =>
+        ++calls === 1 ? Promise.reject(new Error('QuotaExceededError')) : InspectionStoreService.prototype.list.call(store, query),
+      );
+      const fixture = TestBed.createComponent(InspectionListPage);
+      await until(fixture, () => query(fixture, 'inspection-read-error').length === 1, 'the read error');
+      expect(text(query(fixture, 'inspection-read-error')[0])).toContain('could not be read: QuotaExceededError');
+
+      await store.create({ title: 'Boiler room', site: 'Depot 4', scheduledFor: '2026-03-01' });
+      await rowsOf(fixture, 2);
+      expect(query(fixture, 'inspection-read-error').length).toBe(0);
+    });
+
     it('re-reads only the shown page, one query at a time, while a sync writes', async () => {
       const store = TestBed.inject(InspectionStoreService);
       let running = 0;
