@@ -1,9 +1,8 @@
 import { Injectable, inject } from '@angular/core';
-import { toObservable } from '@angular/core/rxjs-interop';
-import { Observable, map } from 'rxjs';
+import { Observable } from 'rxjs';
 import { ConflictedDoc, findConflictedDocs, mergeConflictedDoc } from '../../../couch/conflicts/conflicted-docs';
 import { MergeResult } from '../../../couch/conflicts/three-way-merge';
-import { LocalDbService, liveChanges } from '../core/local-db.service';
+import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
@@ -41,7 +40,7 @@ export class ConflictStoreService {
   private current: { local: Database; db: ServerAncestorDb } | null = null;
 
   /** The id of each document changed locally (an edit, a pull, a resolution). */
-  readonly changes$: Observable<string> = liveChanges(toObservable(this.localDb.db)).pipe(map((change) => change.id));
+  readonly changes$: Observable<string> = this.localDb.changedIds$;
 
   /** The open workspace's database as the conflict module uses it. */
   conflictDb(): ServerAncestorDb {

@@ -1,5 +1,5 @@
 import { Injectable, InjectionToken, inject, signal } from '@angular/core';
-import { Observable, of, switchMap } from 'rxjs';
+import { BehaviorSubject, Observable, map, of, share, switchMap } from 'rxjs';
 import { MANGO_INDEXES } from '../../../couch/design/mango-indexes';
 import { Database, PouchDB } from './pouchdb';
 
@@ -22,8 +22,16 @@ declare global {
 export class LocalDbService {
   private readonly prefix = inject(LOCAL_DB_PREFIX);
   private readonly current = signal<Database | null>(null);
+  // The same, synchronously: a feed must start the moment a database opens, not after change detection.
+  private readonly current$ = new BehaviorSubject<Database | null>(null);
 
   readonly db = this.current.asReadonly();
+  /**
+   * The id of each document changed in the open database (an edit, a pull, another tab).
+   * One changes feed however many listen: each feed rereads every change, so during a
+   * first sync each extra listener would read thousands of documents again.
+   */
+  readonly changedIds$: Observable<string> = this.current$.pipe(switchMap(liveChangedIds), share());
 
   async open(userDb: string): Promise<Database> {
     const name = this.prefix + userDb;
@@ -32,7 +40,7 @@ export class LocalDbService {
     await this.close();
     const db = new PouchDB<object>(name, { auto_compaction: true });
     await ensureIndexes(db);
-    this.current.set(db);
+    this.setCurrent(db);
     // For end-to-end tests only: lets Playwright inject documents into the real database.
     window.fieldbookDb = db;
     return db;
@@ -48,36 +56,36 @@ export class LocalDbService {
   async close(): Promise<void> {
     const db = this.current();
     if (!db) return;
-    this.current.set(null);
+    this.setCurrent(null);
     delete window.fieldbookDb;
     await db.close();
+  }
+
+  private setCurrent(db: Database | null): void {
+    this.current.set(db);
+    this.current$.next(db);
   }
 
   /** Deletes the user's local data for good (logout). */
   async destroy(): Promise<void> {
     const db = this.current();
     if (!db) return;
-    this.current.set(null);
+    this.setCurrent(null);
     delete window.fieldbookDb;
     await db.destroy();
   }
 }
 
-/** Live changes of whichever database is open; nothing while none is. */
-export function liveChanges(db$: Observable<Database | null>): Observable<PouchDB.Core.ChangesResponseChange<object>> {
-  return db$.pipe(
-    switchMap((db) =>
-      db
-        ? new Observable<PouchDB.Core.ChangesResponseChange<object>>((subscriber) => {
-            const feed = db
-              .changes({ since: 'now', live: true })
-              .on('change', (change) => subscriber.next(change))
-              .on('error', (error) => subscriber.error(error));
-            return () => feed.cancel();
-          })
-        : of(),
-    ),
-  );
+/** Ids of the documents changed in `db` from now on; nothing without a database. */
+function liveChangedIds(db: Database | null): Observable<string> {
+  if (!db) return of();
+  return new Observable<PouchDB.Core.ChangesResponseChange<object>>((subscriber) => {
+    const feed = db
+      .changes({ since: 'now', live: true })
+      .on('change', (change) => subscriber.next(change))
+      .on('error', (error) => subscriber.error(error));
+    return () => feed.cancel();
+  }).pipe(map((change) => change.id));
 }
 
 async function ensureIndexes(db: Database): Promise<void> {

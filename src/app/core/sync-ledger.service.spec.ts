@@ -52,6 +52,21 @@ describe('SyncLedgerService', () => {
     expect(ledger.pendingIds().has(doc._id)).toBeFalse();
   });
 
+  it('takes back a pending mark when the pull reports the revision after the changes feed showed it', async () => {
+    const doc = await save('Pulled late');
+    await waitFor(() => ledger.pendingIds().has(doc._id), 'seen as pending first');
+    ledger.pulled([doc]);
+    expect(ledger.pendingIds().has(doc._id)).toBeFalse();
+  });
+
+  it('marks a pulled document pending again once it is edited here', async () => {
+    const doc = await save('Pulled');
+    ledger.pulled([doc]);
+    const edited = await save('Edited here', doc);
+    await waitFor(() => ledger.pendingIds().has(edited._id), 'the edit pending');
+    expect(ledger.statusOf(edited)).toBe('pending');
+  });
+
   it('ignores design documents', async () => {
     await db.put({ _id: '_design/anything', views: {} });
     await save('Local');

@@ -1,7 +1,7 @@
-import { Injectable, computed, signal } from '@angular/core';
-import { Subject, Subscription, auditTime, of } from 'rxjs';
+import { Injectable, computed, inject, signal } from '@angular/core';
+import { Subject, Subscription, auditTime } from 'rxjs';
 import { ConflictedDoc, conflictCandidateIds, findConflictedDocs } from '../../../couch/conflicts/conflicted-docs';
-import { liveChanges } from './local-db.service';
+import { LocalDbService } from './local-db.service';
 import { Database } from './pouchdb';
 
 const LEDGER_ID = '_local/fieldbook-sync-ledger';
@@ -39,11 +39,16 @@ interface LedgerDoc {
  */
 @Injectable({ providedIn: 'root' })
 export class SyncLedgerService {
+  private readonly localDb = inject(LocalDbService);
   private db: Database | null = null;
   private ledger: LedgerDoc = emptyLedger();
   private changes?: Subscription;
   // Revisions that arrived from the server and so are not local edits waiting to go up.
   private readonly pulledRevs = new Map<string, string>();
+  /** Local edits the push checkpoint has not passed: each document's latest change. */
+  private readonly unpushed = new Map<string, { seq: number; rev: string }>();
+  /** How far the changes feed has been read for pending edits. */
+  private scannedSeq: number | string = 0;
   private readonly pending = signal<ReadonlySet<string>>(new Set());
   private readonly refused = signal<Readonly<Record<string, Rejection>>>({});
   private readonly conflicted = signal<ReadonlySet<string>>(new Set());
@@ -71,10 +76,11 @@ export class SyncLedgerService {
     this.detach();
     this.db = db;
     this.ledger = { ...emptyLedger(), ...(await db.get<LedgerDoc>(LEDGER_ID).catch(() => ({}))) };
+    this.scannedSeq = this.ledger.pushedSeq;
     this.refused.set({ ...this.ledger.rejections });
     this.conflicted.set(new Set(this.ledger.conflicts));
     for (const id of this.ledger.conflicts) this.recheck.add(id);
-    this.changes = liveChanges(of(db))
+    this.changes = this.localDb.changedIds$
       .pipe(auditTime(50))
       .subscribe(() => void this.requestRefresh());
     await this.requestRefresh();
@@ -85,6 +91,8 @@ export class SyncLedgerService {
     this.db = null;
     this.ledger = emptyLedger();
     this.pulledRevs.clear();
+    this.unpushed.clear();
+    this.scannedSeq = 0;
     this.recheck.clear();
     this.pending.set(new Set());
     this.refused.set({});
@@ -94,6 +102,7 @@ export class SyncLedgerService {
   /** The push replication saved a checkpoint: everything up to `seq` has been offered to the server. */
   async pushCheckpoint(seq: number | string): Promise<void> {
     this.ledger.pushedSeq = seq;
+    this.publishPending();
     await this.save();
     await this.requestRefresh();
   }
@@ -113,7 +122,14 @@ export class SyncLedgerService {
 
   /** These revisions came from the server. */
   pulled(docs: { _id: string; _rev?: string }[]): void {
-    for (const doc of docs) if (doc._rev) this.pulledRevs.set(doc._id, doc._rev);
+    let changed = false;
+    for (const doc of docs) {
+      if (!doc._rev) continue;
+      this.pulledRevs.set(doc._id, doc._rev);
+      // The changes feed may have shown this revision before the pull reported it.
+      if (this.unpushed.get(doc._id)?.rev === doc._rev) changed = this.unpushed.delete(doc._id);
+    }
+    if (changed) this.publishPending();
   }
 
   /** The server refused the current local revision of `id`. */
@@ -182,15 +198,26 @@ export class SyncLedgerService {
   private async refreshPending(): Promise<void> {
     const db = this.db;
     if (!db) return;
-    const { results } = await db.changes({ since: this.ledger.pushedSeq });
+    // Only what is new since the last look: while a first sync pulls thousands of
+    // documents, rereading everything past the push checkpoint each time is quadratic.
+    const { results, last_seq } = await db.changes({ since: this.scannedSeq });
     if (db !== this.db) return;
-    const ids = new Set<string>();
     for (const change of results) {
-      if (change.id.startsWith('_design/')) continue;
-      if (this.pulledRevs.get(change.id) === change.changes[0]?.rev) continue;
-      ids.add(change.id);
+      this.unpushed.delete(change.id);
+      const rev = change.changes[0]?.rev;
+      if (change.id.startsWith('_design/') || this.pulledRevs.get(change.id) === rev) continue;
+      this.unpushed.set(change.id, { seq: Number(change.seq), rev });
     }
-    this.pending.set(ids);
+    this.scannedSeq = last_seq;
+    this.publishPending();
+  }
+
+  private publishPending(): void {
+    // The local database's sequence numbers are integers; the push checkpoint is one of them.
+    const pushed = Number(this.ledger.pushedSeq);
+    for (const [id, { seq }] of this.unpushed) if (seq <= pushed) this.unpushed.delete(id);
+    const ids = new Set(this.unpushed.keys());
+    if (!sameIds(ids, this.pending())) this.pending.set(ids);
   }
 
   private async refreshConflicts(): Promise<void> {
@@ -211,10 +238,14 @@ export class SyncLedgerService {
       if (conflicted.has(id)) ids.add(id);
       else ids.delete(id);
     }
-    this.conflicted.set(ids);
-    this.ledger.conflicts = [...ids];
     this.ledger.conflictSeq = last_seq;
-    await this.save();
+    // An unchanged set need not be written now: the seq goes along with the next save, and
+    // rereading a few changes after a reload is cheap.
+    if (!sameIds(ids, this.conflicted())) {
+      this.conflicted.set(ids);
+      this.ledger.conflicts = [...ids];
+      await this.save();
+    }
     if (found.length) this.conflictUpdates.next(found);
   }
 
@@ -240,6 +271,10 @@ export class SyncLedgerService {
       }
     }
   }
+}
+
+function sameIds(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((id) => b.has(id));
 }
 
 function emptyLedger(): LedgerDoc {

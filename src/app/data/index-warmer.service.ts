@@ -1,7 +1,7 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
-import { Subscription, debounceTime, of, startWith } from 'rxjs';
+import { Subscription, debounceTime, startWith } from 'rxjs';
 import { MANGO_INDEXES } from '../../../couch/design/mango-indexes';
-import { liveChanges } from '../core/local-db.service';
+import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { exhaustMapLatest } from './exhaust-map-latest';
 
@@ -17,11 +17,12 @@ export const INDEX_QUIET_MS = new InjectionToken<number>('INDEX_QUIET_MS', { fac
 @Injectable({ providedIn: 'root' })
 export class IndexWarmerService {
   private readonly quietMs = inject(INDEX_QUIET_MS);
+  private readonly localDb = inject(LocalDbService);
   private subscription?: Subscription;
 
   start(db: Database): void {
     this.stop();
-    this.subscription = liveChanges(of(db))
+    this.subscription = this.localDb.changedIds$
       .pipe(startWith(null), debounceTime(this.quietMs), exhaustMapLatest(() => warmIndexes(db)))
       .subscribe();
   }

@@ -1,8 +1,7 @@
 import { Injectable, inject } from '@angular/core';
-import { toObservable } from '@angular/core/rxjs-interop';
-import { Observable, map } from 'rxjs';
+import { Observable } from 'rxjs';
 import { ChecklistItem, Defect, Inspection } from '../../../couch/doc-types';
-import { LocalDbService, liveChanges } from '../core/local-db.service';
+import { LocalDbService } from '../core/local-db.service';
 import { DocWriterService, newDocId } from './doc-writer.service';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
 import { LOCAL_FIND_LIMIT } from './find-limit';
@@ -46,7 +45,7 @@ export class InspectionStoreService {
   private readonly writer = inject(DocWriterService);
 
   /** The id of each document changed locally (an edit, a pull, another tab). */
-  readonly changes$: Observable<string> = liveChanges(toObservable(this.localDb.db)).pipe(map((change) => change.id));
+  readonly changes$: Observable<string> = this.localDb.changedIds$;
 
   /** The first `query.limit` inspections matching the query; only those are read in full. */
   async list(query: InspectionQuery): Promise<InspectionPage> {
