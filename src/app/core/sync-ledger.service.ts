@@ -44,10 +44,10 @@ export class SyncLedgerService {
   private ledger: LedgerDoc = emptyLedger();
   private changes?: Subscription;
   // Revisions that arrived from the server and so are not local edits waiting to go up.
-  private readonly pulledRevs = new Map<string, string>();
-  /** Local edits the push checkpoint has not passed: each document's latest change. */
-  private readonly unpushed = new Map<string, { seq: number; rev: string }>();
-  /** How far the changes feed has been read for pending edits. */
+  private readonly pulledRevs = new Map<string, Set<string>>();
+  /** Documents changed here after the push checkpoint: their latest change and its leaves the server did not send. */
+  private readonly unpushed = new Map<string, { seq: number; revs: string[] }>();
+  /** How far the changes feed has been read. */
   private scannedSeq: number | string = 0;
   private readonly pending = signal<ReadonlySet<string>>(new Set());
   private readonly refused = signal<Readonly<Record<string, Rejection>>>({});
@@ -76,7 +76,8 @@ export class SyncLedgerService {
     this.detach();
     this.db = db;
     this.ledger = { ...emptyLedger(), ...(await db.get<LedgerDoc>(LEDGER_ID).catch(() => ({}))) };
-    this.scannedSeq = this.ledger.pushedSeq;
+    // Edits are pending after the push checkpoint, conflicts were recorded up to conflictSeq.
+    this.scannedSeq = Math.min(Number(this.ledger.pushedSeq), Number(this.ledger.conflictSeq));
     this.refused.set({ ...this.ledger.rejections });
     this.conflicted.set(new Set(this.ledger.conflicts));
     for (const id of this.ledger.conflicts) this.recheck.add(id);
@@ -123,13 +124,28 @@ export class SyncLedgerService {
   /** These revisions came from the server. */
   pulled(docs: { _id: string; _rev?: string }[]): void {
     let changed = false;
-    for (const doc of docs) {
-      if (!doc._rev) continue;
-      this.pulledRevs.set(doc._id, doc._rev);
+    for (const { _id: id, _rev: rev } of docs) {
+      if (!rev) continue;
+      const revs = this.pulledRevs.get(id) ?? new Set<string>();
+      this.pulledRevs.set(id, revs.add(rev));
       // The changes feed may have shown this revision before the pull reported it.
-      if (this.unpushed.get(doc._id)?.rev === doc._rev) changed = this.unpushed.delete(doc._id);
+      const unpushed = this.unpushed.get(id);
+      if (unpushed?.revs.includes(rev)) {
+        unpushed.revs = unpushed.revs.filter((other) => other !== rev);
+        if (!unpushed.revs.length) this.unpushed.delete(id);
+        changed = true;
+      }
     }
     if (changed) this.publishPending();
+  }
+
+  /**
+   * Whether a local edit up to local sequence `seq` has not reached the server yet, after
+   * reading the changes feed up to now.
+   */
+  async hasUnpushedUpTo(seq: number): Promise<boolean> {
+    await this.requestRefresh();
+    return [...this.unpushed.values()].some((change) => change.seq <= seq);
   }
 
   /** The server refused the current local revision of `id`. */
@@ -190,25 +206,27 @@ export class SyncLedgerService {
     return run.done;
   }
 
+  // One read of the changes feed serves both: each read costs a document read per change,
+  // which adds up while a first sync writes thousands.
   private async refresh(): Promise<void> {
-    await this.refreshPending();
-    await this.refreshConflicts();
-  }
-
-  private async refreshPending(): Promise<void> {
     const db = this.db;
     if (!db) return;
-    // Only what is new since the last look: while a first sync pulls thousands of
-    // documents, rereading everything past the push checkpoint each time is quadratic.
-    const { results, last_seq } = await db.changes({ since: this.scannedSeq });
+    // `all_docs` lists every leaf: a conflict has several, and a local edit is a leaf the server did not send.
+    const { results, last_seq } = await db.changes({ since: this.scannedSeq, style: 'all_docs' });
     if (db !== this.db) return;
-    for (const change of results) {
-      this.unpushed.delete(change.id);
-      const rev = change.changes[0]?.rev;
-      if (change.id.startsWith('_design/') || this.pulledRevs.get(change.id) === rev) continue;
-      this.unpushed.set(change.id, { seq: Number(change.seq), rev });
-    }
+    const changed = results.filter((change) => !change.id.startsWith('_design/'));
+    this.notePending(changed);
     this.scannedSeq = last_seq;
+    await this.refreshConflicts(db, changed, last_seq);
+  }
+
+  private notePending(changes: PouchDB.Core.ChangesResponseChange<object>[]): void {
+    for (const change of changes) {
+      const pulled = this.pulledRevs.get(change.id);
+      const revs = change.changes.map(({ rev }) => rev).filter((rev) => !pulled?.has(rev));
+      if (revs.length) this.unpushed.set(change.id, { seq: Number(change.seq), revs });
+      else this.unpushed.delete(change.id);
+    }
     this.publishPending();
   }
 
@@ -220,15 +238,10 @@ export class SyncLedgerService {
     if (!sameIds(ids, this.pending())) this.pending.set(ids);
   }
 
-  private async refreshConflicts(): Promise<void> {
-    const db = this.db;
-    if (!db) return;
-    // `all_docs` lists every leaf; only documents with several can be conflicted.
-    const { results, last_seq } = await db.changes({ since: this.ledger.conflictSeq, style: 'all_docs' });
+  private async refreshConflicts(db: Database, changed: PouchDB.Core.ChangesResponseChange<object>[], seq: number | string): Promise<void> {
     const recheck = [...this.recheck];
     this.recheck.clear();
-    if (db !== this.db || (!results.length && !recheck.length)) return;
-    const changed = results.filter((change) => !change.id.startsWith('_design/'));
+    if (!changed.length && !recheck.length) return;
     const candidates = new Set([...conflictCandidateIds(changed), ...recheck]);
     const found = await findConflictedDocs(db, [...candidates]);
     if (db !== this.db) return;
@@ -238,7 +251,7 @@ export class SyncLedgerService {
       if (conflicted.has(id)) ids.add(id);
       else ids.delete(id);
     }
-    this.ledger.conflictSeq = last_seq;
+    this.ledger.conflictSeq = seq;
     // An unchanged set need not be written now: the seq goes along with the next save, and
     // rereading a few changes after a reload is cheap.
     if (!sameIds(ids, this.conflicted())) {
