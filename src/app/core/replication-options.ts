@@ -1,5 +1,25 @@
 /**
  * Documents per replication batch, both ways. Larger than PouchDB's 100 to halve the round
- * trips (and checkpoint writes) of a first sync; `bench/browser-sync.ts` measures with it.
+ * trips (and checkpoint writes) of a sync; `bench/browser-sync.ts` measures with it.
  */
 export const REPLICATION_BATCH_SIZE = 250;
+
+/**
+ * Changes per request in a device's first pull (initial-pull.ts): twice the replication's,
+ * as each batch costs the page a fixed amount of work besides its documents; attachments
+ * are fetched in bounded groups, so a batch of defects with photos stays small in memory.
+ */
+export const INITIAL_PULL_BATCH_SIZE = 500;
+
+/**
+ * The device's own Mango index docs must not be pushed (members may not write design docs).
+ * The pull takes no filter: a JS filter makes PouchDB fetch every doc body twice
+ * (`include_docs` on the changes feed, then `_bulk_get`); the server's design docs it
+ * brings are inert in the browser and ignored by the sync ledger.
+ *
+ * One function for every push: PouchDB names a replication's checkpoint after its filter's
+ * source, so a handover that writes the checkpoint must use the very same filter.
+ */
+export function pushFilter(doc: { _id: string }): boolean {
+  return !doc._id.startsWith('_design/');
+}

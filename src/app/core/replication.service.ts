@@ -1,10 +1,11 @@
 import { DestroyRef, Injectable, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { BehaviorSubject, Subscription, pairwise, startWith } from 'rxjs';
+import { InitialPullService } from './initial-pull.service';
 import { Database } from './pouchdb';
 import { ReachabilityService } from './reachability.service';
 import { REMOTE_DB_FACTORY } from './remote-db';
-import { REPLICATION_BATCH_SIZE } from './replication-batch';
+import { REPLICATION_BATCH_SIZE, pushFilter } from './replication-options';
 import { SyncLedgerService } from './sync-ledger.service';
 import { syncErrorMessage } from './sync-error-message';
 import { SyncState, SyncStatus } from './sync-state';
@@ -19,14 +20,6 @@ const MAX_BACKOFF_MS = 60_000;
 /** PouchDB's retry delay: doubles from 1 s, capped at a minute so a tablet back in range resumes soon. */
 export function cappedBackoff(previousMs: number): number {
   return previousMs ? Math.min(previousMs * 2, MAX_BACKOFF_MS) : FIRST_BACKOFF_MS;
-}
-
-// The device's own Mango index docs must not be pushed (members may not write design docs).
-// The pull takes no filter: a JS filter makes PouchDB fetch every doc body twice
-// (`include_docs` on the changes feed, then `_bulk_get`); the server's design docs it
-// brings are inert in the browser and ignored by the sync ledger.
-function notDesignDoc(doc: { _id: string }): boolean {
-  return !doc._id.startsWith('_design/');
 }
 
 interface CheckpointEmitter {
@@ -52,6 +45,7 @@ export class ReplicationService {
   private readonly reachability = inject(ReachabilityService);
   private readonly ledger = inject(SyncLedgerService);
   private readonly remoteFactory = inject(REMOTE_DB_FACTORY);
+  private readonly firstPull = inject(InitialPullService);
 
   private readonly status = new BehaviorSubject<SyncStatus>({
     state: 'offline',
@@ -61,6 +55,8 @@ export class ReplicationService {
   });
   private target: { local: Database; userDb: string } | null = null;
   private running: Record<Direction, Replication> | null = null;
+  /** Ends the device's first pull if one runs. */
+  private firstPullAbort: AbortController | null = null;
   private directions: Record<Direction, DirectionState> = { push: 'starting', pull: 'starting' };
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private restartDelay = 0;
@@ -118,11 +114,31 @@ export class ReplicationService {
     const target = this.target;
     if (!target) return;
     const remote = this.remoteFactory(target.userDb);
+    this.directions = { push: 'starting', pull: 'starting' };
+    this.publish();
+    // The push waits too: the first pull's documents would all pass through its revs_diff.
+    const abort = (this.firstPullAbort = new AbortController());
+    const started = () => !abort.signal.aborted && this.setDirection('pull', 'active');
+    this.firstPull.ensure(target.local, remote, abort.signal, started).then(
+      () => {
+        if (abort.signal.aborted) return;
+        this.firstPullAbort = null;
+        this.startLive(target.local, remote);
+      },
+      (error: ReplicationError) => {
+        if (abort.signal.aborted) return;
+        this.firstPullAbort = null;
+        this.fail('pull', error, true);
+      },
+    );
+  }
+
+  private startLive(local: Database, remote: Database): void {
     const options = { live: true, retry: true, batch_size: REPLICATION_BATCH_SIZE, back_off_function: cappedBackoff };
     this.directions = { push: 'starting', pull: 'starting' };
     this.running = {
-      push: this.watch('push', target.local.replicate.to(remote, { ...options, filter: notDesignDoc })),
-      pull: this.watch('pull', target.local.replicate.from(remote, options)),
+      push: this.watch('push', local.replicate.to(remote, { ...options, filter: pushFilter })),
+      pull: this.watch('pull', local.replicate.from(remote, options)),
     };
     this.publish();
   }
@@ -197,6 +213,8 @@ export class ReplicationService {
   }
 
   private cancelRunning(): void {
+    this.firstPullAbort?.abort();
+    this.firstPullAbort = null;
     const running = this.running;
     this.running = null;
     running?.push.cancel();

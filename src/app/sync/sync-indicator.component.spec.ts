@@ -2,19 +2,23 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { BehaviorSubject } from 'rxjs';
 import { signal } from '@angular/core';
+import { InitialPullProgress, InitialPullService } from '../core/initial-pull.service';
 import { ReplicationService } from '../core/replication.service';
 import { SyncState, SyncStatus } from '../core/sync-state';
 import { SyncIndicatorComponent } from './sync-indicator.component';
 
 describe('SyncIndicatorComponent', () => {
   const status = signal<SyncStatus>({ state: 'offline', sessionExpired: false, lastError: null, lastSyncedAt: null });
+  const progress = signal<InitialPullProgress | null>(null);
 
   beforeEach(() => {
+    progress.set(null);
     TestBed.configureTestingModule({
       imports: [SyncIndicatorComponent],
       providers: [
         provideRouter([]),
         { provide: ReplicationService, useValue: { syncStatus: status, status$: new BehaviorSubject(status()) } },
+        { provide: InitialPullService, useValue: { progress } },
       ],
     });
   });
@@ -68,5 +72,23 @@ describe('SyncIndicatorComponent', () => {
     status.set({ state: 'paused', sessionExpired: false, lastError: null, lastSyncedAt: null });
     await fixture.whenStable();
     expect(fixture.nativeElement.querySelector('[data-testid=sync-state]').getAttribute('data-state')).toBe('paused');
+  });
+
+  it('counts the documents of a first pull while it runs', async () => {
+    progress.set({ pulled: 2500, total: 10000 });
+    const element = await render('syncing');
+    expect(element.querySelector('[data-testid=sync-progress]')?.textContent).toBe('2,500 of 10,000');
+    expect(element.textContent).toContain('syncing');
+  });
+
+  it('says when it was last up to date', async () => {
+    status.set({ state: 'paused', sessionExpired: false, lastError: null, lastSyncedAt: '2026-03-01T14:05:00.000Z' });
+    const fixture = TestBed.createComponent(SyncIndicatorComponent);
+    await fixture.whenStable();
+    const shown = fixture.nativeElement.querySelector('[data-testid=sync-last-synced]')?.textContent;
+    expect(shown).toBe(new Date('2026-03-01T14:05:00.000Z').toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' }));
+    status.set({ state: 'offline', sessionExpired: false, lastError: null, lastSyncedAt: '2026-03-01T14:05:00.000Z' });
+    await fixture.whenStable();
+    expect(fixture.nativeElement.querySelector('[data-testid=sync-last-synced]')).toBeNull();
   });
 });

@@ -1,9 +1,13 @@
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, LOCALE_ID, computed, inject } from '@angular/core';
 import { RouterLink } from '@angular/router';
+import { InitialPullService } from '../core/initial-pull.service';
 import { ReplicationService } from '../core/replication.service';
 import { SYNC_STATE_LABELS } from '../core/sync-state';
 
-/** Toolbar chip with the sync state; links to the sync status page. */
+/**
+ * Toolbar chip with the sync state, how far a first pull is, or when the device was last
+ * up to date; links to the sync status page.
+ */
 @Component({
   selector: 'app-sync-indicator',
   imports: [RouterLink],
@@ -15,6 +19,10 @@ import { SYNC_STATE_LABELS } from '../core/sync-state';
       <span>{{ label() }}</span>
       @if (sessionExpired()) {
         <span class="detail">(session expired)</span>
+      } @else if (progress(); as progress) {
+        <span class="detail" data-testid="sync-progress">{{ count(progress.pulled) }} of {{ count(progress.total) }}</span>
+      } @else if (syncedAt(); as at) {
+        <span class="detail" data-testid="sync-last-synced">{{ at }}</span>
       }
     </a>
   `,
@@ -33,10 +41,21 @@ import { SYNC_STATE_LABELS } from '../core/sync-state';
 })
 export class SyncIndicatorComponent {
   private readonly status = inject(ReplicationService).syncStatus;
+  private readonly initialPull = inject(InitialPullService).progress;
+  private readonly locale = inject(LOCALE_ID);
+  // Intl directly: Angular's pipes would add their formatting code to the initial bundle.
+  protected readonly count = new Intl.NumberFormat(this.locale).format;
+  private readonly time = new Intl.DateTimeFormat(this.locale, { hour: 'numeric', minute: '2-digit' });
 
   protected readonly state = computed(() => this.status().state);
   protected readonly label = computed(() => SYNC_STATE_LABELS[this.state()]);
   protected readonly sessionExpired = computed(() => this.status().sessionExpired);
   /** The last sync problem in words (see syncErrorMessage), as the chip's tooltip. */
   protected readonly problem = computed(() => this.status().lastError);
+  /** While the device's first pull runs. */
+  protected readonly progress = computed(() => (this.state() === 'syncing' ? this.initialPull() : null));
+  protected readonly syncedAt = computed(() => {
+    const { state, lastSyncedAt } = this.status();
+    return state === 'paused' && lastSyncedAt ? this.time.format(new Date(lastSyncedAt)) : null;
+  });
 }

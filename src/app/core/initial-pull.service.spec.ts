@@ -1,0 +1,164 @@
+import { TestBed } from '@angular/core/testing';
+import { Inspection } from '../../../couch/doc-types';
+import { DocWriterService, newDocId } from '../data/doc-writer.service';
+import { seedInspections } from '../testing/seed-inspections';
+import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { InitialPullProgress, InitialPullService } from './initial-pull.service';
+import { LocalDbService } from './local-db.service';
+import { Database, PouchDB } from './pouchdb';
+import { HEALTH_CHECK } from './reachability.service';
+import { REMOTE_DB_FACTORY } from './remote-db';
+import { ReplicationService } from './replication.service';
+import { SyncLedgerService } from './sync-ledger.service';
+
+describe('the first pull of a device', () => {
+  let local: Database;
+  let remote: Database;
+  let replication: ReplicationService;
+  let ledger: SyncLedgerService;
+  let firstPull: InitialPullService;
+
+  beforeEach(async () => {
+    const prefix = uniqueDbPrefix();
+    remote = new PouchDB<object>(prefix + 'server');
+    TestBed.configureTestingModule({
+      providers: [
+        ...provideTestData(fakeSessions(), prefix),
+        { provide: REMOTE_DB_FACTORY, useValue: () => remote },
+        { provide: HEALTH_CHECK, useValue: () => Promise.resolve(true) },
+      ],
+    });
+    local = await TestBed.inject(LocalDbService).open(ANA.db);
+    ledger = TestBed.inject(SyncLedgerService);
+    await ledger.attach(local);
+    replication = TestBed.inject(ReplicationService);
+    firstPull = TestBed.inject(InitialPullService);
+  });
+
+  afterEach(async () => {
+    replication.stop();
+    ledger.detach();
+    await TestBed.inject(LocalDbService).destroy();
+    await remote.destroy();
+  });
+
+  const upToDate = () => replication.syncStatus().state === 'paused';
+  const dataIds = async (db: Database) => (await db.allDocs()).rows.map((row) => row.id).filter((id) => !id.startsWith('_design/'));
+
+  function saveInspection(title: string): Promise<Inspection> {
+    return TestBed.inject(DocWriterService).save<Inspection>({
+      _id: newDocId('inspection'),
+      type: 'inspection',
+      title,
+      site: 'Depot 4',
+      status: 'draft',
+      scheduledFor: '2026-03-02',
+      checklist: [],
+    });
+  }
+
+  it('brings everything with its conflicts, shows progress, and nothing counts as waiting to sync', async () => {
+    await seedInspections(remote, 620);
+    const [first] = (await remote.allDocs({ limit: 1 })).rows;
+    const doc = await remote.get(first.id);
+    await remote.bulkDocs([{ ...doc, _rev: '2-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', title: 'Tablet A' }, { ...doc, _rev: '2-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', title: 'Tablet B' }], { new_edits: false });
+    const progress: (InitialPullProgress | null)[] = [];
+    const pulled = ledger.pulled.bind(ledger);
+    spyOn(ledger, 'pulled').and.callFake((docs) => {
+      progress.push(firstPull.progress());
+      pulled(docs);
+    });
+
+    replication.start(local, ANA.db);
+    await waitFor(() => replication.syncStatus().state === 'syncing', 'syncing');
+    await waitFor(upToDate, 'up to date', 15_000);
+
+    expect((await dataIds(local)).length).toBe(620);
+    const conflicts = (await remote.get(first.id, { conflicts: true }))._conflicts;
+    expect(conflicts?.length).toBeGreaterThan(0);
+    expect((await local.get(first.id, { conflicts: true }))._conflicts).toEqual(conflicts);
+    await waitFor(() => ledger.conflictIds().has(first.id), 'the conflict to be flagged');
+    expect(ledger.pendingCount()).toBe(0);
+    expect(progress[0]).toEqual({ pulled: 0, total: 620 });
+    expect(progress[1]).toEqual({ pulled: 500, total: 620 });
+    expect(firstPull.progress()).toBeNull();
+  });
+
+  it('then syncs both ways, and after a reload nothing it pulled counts as waiting to sync', async () => {
+    await seedInspections(remote, 30);
+    replication.start(local, ANA.db);
+    await waitFor(upToDate, 'up to date');
+
+    const mine = await saveInspection('Written here');
+    await waitFor(async () => !!(await remote.get(mine._id).catch(() => null)), 'the push');
+    await remote.put({ _id: newDocId('inspection'), type: 'inspection', title: 'Written on the server' });
+    await waitFor(async () => (await dataIds(local)).length === 32, 'the live pull');
+    await waitFor(() => ledger.pendingCount() === 0, 'nothing pending');
+
+    // The ledger forgets what was pulled; the push checkpoint must be past it all.
+    replication.stop();
+    ledger.detach();
+    await ledger.attach(local);
+    expect(ledger.pendingCount()).toBe(0);
+  });
+
+  it('sends a local edit made while it runs', async () => {
+    await seedInspections(remote, 40);
+    let edit: Promise<Inspection> | null = null;
+    const pulled = ledger.pulled.bind(ledger);
+    spyOn(ledger, 'pulled').and.callFake((docs) => {
+      edit ??= saveInspection('Written during the first pull');
+      pulled(docs);
+    });
+    replication.start(local, ANA.db);
+    await waitFor(() => !!edit, 'the edit');
+    const written = await edit!;
+    await waitFor(async () => upToDate() && !!(await remote.get(written._id).catch(() => null)), 'the edit on the server', 10_000);
+    await waitFor(() => ledger.pendingCount() === 0, 'nothing pending');
+  });
+
+  it('resumes where it was interrupted', async () => {
+    await seedInspections(remote, 1200);
+    const pulled = ledger.pulled.bind(ledger);
+    let batches = 0;
+    spyOn(ledger, 'pulled').and.callFake((docs) => {
+      pulled(docs);
+      // Logout or a closed tab after the first batch.
+      if (++batches === 1) replication.stop();
+    });
+    replication.start(local, ANA.db);
+    await waitFor(() => batches === 1, 'the first batch');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const afterFirst = (await dataIds(local)).length;
+    expect(afterFirst).toBeGreaterThan(0);
+    expect(afterFirst).toBeLessThan(1200);
+
+    const readFrom: (string | number | undefined)[] = [];
+    const changes = remote.changes.bind(remote);
+    spyOn(remote, 'changes').and.callFake(((options: { since?: string | number }) => {
+      readFrom.push(options?.since);
+      return changes(options);
+    }) as never);
+    replication.start(local, ANA.db);
+    await waitFor(upToDate, 'up to date', 15_000);
+    expect((await dataIds(local)).length).toBe(1200);
+    expect(readFrom[0]).not.toBe(0);
+  });
+
+  it('leaves a device that synced before it existed to the replicator', async () => {
+    await saveInspection('Already here');
+    await seedInspections(remote, 3);
+    const progress: (InitialPullProgress | null)[] = [];
+    const pulled = ledger.pulled.bind(ledger);
+    spyOn(ledger, 'pulled').and.callFake((docs) => {
+      progress.push(firstPull.progress());
+      pulled(docs);
+    });
+    replication.start(local, ANA.db);
+    await waitFor(upToDate, 'up to date');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.every((step) => step === null)).toBeTrue();
+    expect((await dataIds(local)).length).toBe(4);
+    expect((await remote.allDocs()).rows.length).toBe(4);
+  });
+});

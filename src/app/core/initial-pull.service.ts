@@ -1,0 +1,118 @@
+import { Injectable, inject, signal } from '@angular/core';
+import { Database } from './pouchdb';
+import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE, pushFilter } from './replication-options';
+import { initialPull } from './initial-pull';
+import { SyncLedgerService } from './sync-ledger.service';
+
+const MARKER_ID = '_local/fieldbook-initial-pull';
+
+/** Where the device's first pull stands; a `_local` document, so it survives reloads and is never replicated. */
+interface Marker {
+  _id: string;
+  _rev?: string;
+  /** The server sequence the first pull has stored everything up to. */
+  seq: number | string;
+  /** PouchDB's replicator has taken over from `seq` (its checkpoint is written). */
+  done: boolean;
+}
+
+/** Documents the first pull has stored, of how many the server has. */
+export interface InitialPullProgress {
+  pulled: number;
+  total: number;
+}
+
+/**
+ * A device's first pull of the user's database, by `initialPull` (see there why), then
+ * handed to PouchDB's replicator. Interrupted (offline, reload, logout of the tab), it
+ * resumes where it got to. A device that synced before this existed has no marker but
+ * holds documents: the replicator simply carries on there.
+ */
+@Injectable({ providedIn: 'root' })
+export class InitialPullService {
+  private readonly ledger = inject(SyncLedgerService);
+  private readonly state = signal<InitialPullProgress | null>(null);
+
+  /** While a first pull runs: how far it is. */
+  readonly progress = this.state.asReadonly();
+
+  /**
+   * Pulls everything the device does not have yet if it never finished a first pull;
+   * `started` is called if it does. Rejects on failure or abort.
+   */
+  async ensure(local: Database, remote: Database, signal: AbortSignal, started: () => void = () => undefined): Promise<void> {
+    const stored: Marker | null = await local.get<Marker>(MARKER_ID).catch(() => null);
+    if (stored?.done) return;
+    if (!stored && (await storedDocCount(local)) > 0) {
+      await saveMarker(local, { _id: MARKER_ID, seq: 0, done: true });
+      return;
+    }
+    started();
+    let marker = await saveMarker(local, stored ?? { _id: MARKER_ID, seq: 0, done: false });
+    const total = (await remote.info()).doc_count;
+    let pulled = await storedDocCount(local);
+    this.state.set({ pulled, total });
+    try {
+      const seq = await initialPull(local, remote, {
+        batchSize: INITIAL_PULL_BATCH_SIZE,
+        since: marker.seq,
+        signal,
+        onBatch: async (batch) => {
+          this.ledger.pulled(batch.docs);
+          pulled += batch.docs.filter((doc) => !(doc as { _deleted?: boolean })._deleted).length;
+          this.state.set({ pulled: Math.min(pulled, total), total });
+          marker = await saveMarker(local, { ...marker, seq: batch.seq });
+        },
+      });
+      await this.handOver(local, remote, seq, signal);
+      await saveMarker(local, { ...marker, seq, done: true });
+    } finally {
+      this.state.set(null);
+    }
+  }
+
+  /**
+   * Starts PouchDB's replications where the first pull left things: it writes a
+   * replication's checkpoint at `since` before anything else, so one-off replications from
+   * there make the live ones carry on from there.
+   *
+   * The pull from the server sequence the first pull got to (bringing what changed
+   * meanwhile). The push from the device's current sequence, when no local edit up to it
+   * is still unpushed: otherwise its first run would read every pulled document again,
+   * only to find the server has them all.
+   */
+  private async handOver(local: Database, remote: Database, serverSeq: number | string, signal: AbortSignal): Promise<void> {
+    const pull = local.replicate.from(remote, { since: serverSeq, batch_size: REPLICATION_BATCH_SIZE } as PouchDB.Replication.ReplicateOptions);
+    pull.on('change', (info) => this.ledger.pulled((info as { docs?: { _id: string; _rev?: string }[] }).docs ?? []));
+    await untilDone(pull, signal);
+    // Read the sequence first: an edit after it is pushed from it, one before it the ledger has seen.
+    const localSeq = Number((await local.info()).update_seq);
+    if (await this.ledger.hasUnpushedUpTo(localSeq)) return;
+    await untilDone(local.replicate.to(remote, { since: localSeq, filter: pushFilter } as PouchDB.Replication.ReplicateOptions), signal);
+    await this.ledger.pushCheckpoint(localSeq);
+  }
+}
+
+/** Waits for a one-off replication, cancelling it on abort; rejects if it failed or was aborted. */
+async function untilDone(replication: PouchDB.Replication.Replication<object>, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  const abort = () => replication.cancel();
+  signal.addEventListener('abort', abort);
+  try {
+    await replication;
+  } finally {
+    signal.removeEventListener('abort', abort);
+  }
+  signal.throwIfAborted();
+}
+
+/** Documents stored on the device, design documents (Mango indexes, the server's) aside. */
+async function storedDocCount(db: Database): Promise<number> {
+  const [{ doc_count }, design] = await Promise.all([db.info(), db.allDocs({ startkey: '_design/', endkey: '_design/\uffff' })]);
+  return doc_count - design.rows.length;
+}
+
+async function saveMarker(db: Database, marker: Marker): Promise<Marker> {
+  const { rev } = await db.put(marker);
+  return { ...marker, _rev: rev };
+}

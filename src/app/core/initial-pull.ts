@@ -1,0 +1,159 @@
+type Seq = number | string;
+type AnyDb = PouchDB.Database<object>;
+type RemoteDoc = PouchDB.Core.Document<object> & PouchDB.Core.RevisionIdMeta & { _attachments?: Record<string, AttachmentStub> };
+interface AttachmentStub {
+  stub?: boolean;
+  length?: number;
+  content_type: string;
+  digest?: string;
+  data?: Blob | string;
+}
+
+export interface InitialPullOptions {
+  /** Changes per request, and documents per local write. */
+  batchSize: number;
+  /** Where an earlier, interrupted initial pull got to. */
+  since?: Seq;
+  /** After each batch is stored locally: resume from `seq` if interrupted. */
+  onBatch?: (batch: { seq: Seq; docs: { _id: string; _rev: string }[] }) => Promise<void> | void;
+  /** Stops between batches (logout, going offline); the promise then rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The first pull of a server database into a device's database: every leaf revision of
+ * every document, with its revision history and attachments, stored with
+ * `new_edits: false` exactly as PouchDB's replicator stores them. It returns the server
+ * sequence it got to, from which the regular replication continues (`since`).
+ *
+ * It exists for speed. PouchDB's replicator handles one batch at a time and each batch
+ * waits for a revs_diff (one IndexedDB transaction per document) and for checkpoint
+ * writes on both sides before the next fetch starts. Here the next batch is fetched
+ * while the current one is written, there is no revs_diff (writing a revision the
+ * device already has is a no-op, so nothing can be lost by skipping it), and no
+ * checkpoint is written until the end.
+ */
+export async function initialPull(local: AnyDb, remote: AnyDb, options: InitialPullOptions): Promise<Seq> {
+  const { batchSize, signal } = options;
+  const ahead = prefetch(remote, options.since ?? 0, batchSize);
+  for (;;) {
+    const batch = await ahead.next();
+    signal?.throwIfAborted();
+    if (batch.changes === 0) return batch.seq;
+    await storeBatch(local, remote, batch.docs);
+    await options.onBatch?.({ seq: batch.seq, docs: batch.docs });
+  }
+}
+
+interface Batch {
+  /** The last sequence this batch covers. */
+  seq: Seq;
+  /** How many changes it covers (a change may bring no document, e.g. a purged one). */
+  changes: number;
+  docs: RemoteDoc[];
+}
+
+interface ChangesPage {
+  seq: Seq;
+  changes: PouchDB.Core.ChangesResponseChange<object>[];
+}
+
+/** Batches up to this many ahead of the one being written: the network and IndexedDB work in parallel. */
+const LOOKAHEAD = 2;
+
+/**
+ * The server's changes as batches with their documents, in order. Each changes page is
+ * requested as soon as the one before it arrives, and its documents as soon as it does,
+ * so while one batch is written the next ones are already on their way.
+ */
+function prefetch(remote: AnyDb, since: Seq, batchSize: number): { next(): Promise<Batch> } {
+  const queue: Promise<Batch>[] = [];
+  let pages: Promise<ChangesPage> = readChanges(remote, since, batchSize);
+  const enqueue = () => {
+    const page = pages;
+    // At the end, the empty last page stands for every page after it.
+    pages = page.then((current) => (current.changes.length ? readChanges(remote, current.seq, batchSize) : current));
+    const batch = page.then((current) => fetchDocs(remote, current));
+    // A failure is reported when its batch's turn comes; not as unhandled meanwhile.
+    pages.catch(() => undefined);
+    batch.catch(() => undefined);
+    queue.push(batch);
+  };
+  for (let i = 0; i <= LOOKAHEAD; i++) enqueue();
+  return {
+    next() {
+      enqueue();
+      return queue.shift()!;
+    },
+  };
+}
+
+async function readChanges(remote: AnyDb, since: Seq, batchSize: number): Promise<ChangesPage> {
+  // `batch_size` too: without it PouchDB splits the request into pages of 25.
+  const { results, last_seq } = await remote.changes({ since, limit: batchSize, batch_size: batchSize, style: 'all_docs' } as PouchDB.Core.ChangesOptions);
+  return { seq: results.length ? results[results.length - 1].seq : last_seq, changes: results };
+}
+
+async function fetchDocs(remote: AnyDb, page: ChangesPage): Promise<Batch> {
+  if (!page.changes.length) return { seq: page.seq, changes: 0, docs: [] };
+  const wanted = page.changes.flatMap((change) => change.changes.map(({ rev }) => ({ id: change.id, rev })));
+  // `latest` is in CouchDB's _bulk_get and PouchDB's, not in PouchDB's typings.
+  const { results: found } = await remote.bulkGet({ docs: wanted, revs: true, latest: true } as PouchDB.Core.BulkGetOptions);
+  const docs: RemoteDoc[] = [];
+  for (const { docs: revisions } of found) {
+    for (const revision of revisions as { ok?: RemoteDoc; error?: { error: string; reason: string } }[]) {
+      if (revision.ok) docs.push(revision.ok);
+      // Gone since the changes feed listed it (CouchDB: not_found; PouchDB Server: `{missing}` or `{}`).
+      else if (revision.error && revision.error.error !== 'not_found') throw Object.assign(new Error(revision.error.reason), { status: 500, name: revision.error.error });
+    }
+  }
+  return { seq: page.seq, changes: page.changes.length, docs };
+}
+
+/**
+ * Attachment bytes fetched per local write at most. Photos are fetched only when their
+ * documents are about to be written, in groups of about this size, so a batch of defects
+ * with photos does not sit in memory (a tablet's) while earlier batches are written.
+ */
+const ATTACHMENT_BYTES_PER_WRITE = 8 * 1024 * 1024;
+
+async function storeBatch(local: AnyDb, remote: AnyDb, docs: RemoteDoc[]): Promise<void> {
+  for (const group of byAttachmentBytes(docs)) {
+    await Promise.all(group.map((doc) => fetchAttachments(remote, doc)));
+    if (!group.length) continue;
+    const results = await local.bulkDocs(group as PouchDB.Core.PutDocument<object>[], { new_edits: false });
+    const failed = results.find((result): result is PouchDB.Core.Error => 'error' in result && !!result.error);
+    if (failed) throw Object.assign(new Error(`could not store ${failed.id}: ${failed.message ?? failed.reason ?? failed.name}`), { status: failed.status });
+  }
+}
+
+/** Consecutive groups of `docs` whose attachment stubs add up to ATTACHMENT_BYTES_PER_WRITE at most (or one document). */
+function byAttachmentBytes(docs: RemoteDoc[]): RemoteDoc[][] {
+  const groups: RemoteDoc[][] = [[]];
+  let bytes = 0;
+  for (const doc of docs) {
+    const size = Object.values(doc._attachments ?? {}).reduce((sum, attachment) => sum + (attachment.stub ? (attachment.length ?? 0) : 0), 0);
+    if (bytes + size > ATTACHMENT_BYTES_PER_WRITE && groups[groups.length - 1].length) {
+      groups.push([]);
+      bytes = 0;
+    }
+    groups[groups.length - 1].push(doc);
+    bytes += size;
+  }
+  return groups;
+}
+
+/** Attachment bodies one by one, as PouchDB's replicator fetches them (a batch of photos inline would be huge). */
+async function fetchAttachments(remote: AnyDb, doc: RemoteDoc): Promise<void> {
+  const attachments = doc._attachments;
+  if (!attachments) return;
+  await Promise.all(
+    Object.entries(attachments).map(async ([name, attachment]) => {
+      if (!attachment.stub) return;
+      attachment.data = (await remote.getAttachment(doc._id, name, { rev: doc._rev })) as Blob;
+      delete attachment.stub;
+      delete attachment.length;
+    }),
+  );
+}
+
