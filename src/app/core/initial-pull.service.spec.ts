@@ -145,6 +145,17 @@ describe('the first pull of a device', () => {
     expect(readFrom[0]).not.toBe(0);
   });
 
+  it('runs in one tab at a time; the other finds it done', async () => {
+    await seedInspections(remote, 620);
+    const bulkGet = spyOn(remote, 'bulkGet').and.callThrough();
+    // The same page stands in for a second tab: the lock is per origin, like the database.
+    const otherTab = TestBed.runInInjectionContext(() => new InitialPullService());
+    const signal = new AbortController().signal;
+    await Promise.all([firstPull.ensure(local, remote, signal), otherTab.ensure(local, remote, signal)]);
+    expect(bulkGet).toHaveBeenCalledTimes(2); // two batches of 500, once
+    expect((await dataIds(local)).length).toBe(620);
+  });
+
   it('leaves a device that synced before it existed to the replicator', async () => {
     await saveInspection('Already here');
     await seedInspections(remote, 3);

@@ -41,8 +41,18 @@ export class InitialPullService {
    * `started` is called if it does. Rejects on failure or abort.
    */
   async ensure(local: Database, remote: Database, signal: AbortSignal, started: () => void = () => undefined): Promise<void> {
+    // One tab at a time: another tab of the app may be pulling into the same database.
+    if (!navigator.locks) return this.run(local, remote, signal, started);
+    await navigator.locks.request(`fieldbook-first-pull:${local.name}`, { signal }, () => this.run(local, remote, signal, started));
+  }
+
+  private async run(local: Database, remote: Database, signal: AbortSignal, started: () => void): Promise<void> {
     const stored: Marker | null = await local.get<Marker>(MARKER_ID).catch(() => null);
-    if (stored?.done) return;
+    if (stored?.done) {
+      // Perhaps done by another tab, which also moved the push checkpoint past what it pulled.
+      await this.ledger.adoptStoredCheckpoint();
+      return;
+    }
     if (!stored && (await storedDocCount(local)) > 0) {
       await saveMarker(local, { _id: MARKER_ID, seq: 0, done: true });
       return;

@@ -88,6 +88,19 @@ describe('SyncLedgerService', () => {
     expect(ledger.rejectedCount()).toBe(0);
   });
 
+  it('takes a push checkpoint another tab stored when it is further along', async () => {
+    const doc = await save('Pushed by the other tab');
+    await waitFor(() => ledger.pendingIds().has(doc._id), 'pending here');
+    const otherTab = TestBed.runInInjectionContext(() => new SyncLedgerService());
+    await otherTab.attach(db);
+    await otherTab.pushCheckpoint((await db.info()).update_seq);
+    otherTab.detach();
+
+    expect(ledger.pendingCount()).toBe(1);
+    await ledger.adoptStoredCheckpoint();
+    expect(ledger.pendingCount()).toBe(0);
+  });
+
   it('keeps the checkpoint and refusals across a reload', async () => {
     const refused = await save('Refused');
     await ledger.pushCheckpoint((await db.info()).update_seq);

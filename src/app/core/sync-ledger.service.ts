@@ -108,6 +108,15 @@ export class SyncLedgerService {
     await this.requestRefresh();
   }
 
+  /** Takes the push checkpoint another tab stored, if it is further along. */
+  async adoptStoredCheckpoint(): Promise<void> {
+    const db = this.db;
+    const stored = await db?.get<LedgerDoc>(LEDGER_ID).catch(() => null);
+    if (!stored || db !== this.db || Number(stored.pushedSeq) <= Number(this.ledger.pushedSeq)) return;
+    this.ledger = { ...this.ledger, pushedSeq: stored.pushedSeq, _rev: stored._rev };
+    this.publishPending();
+  }
+
   /** The server accepted these revisions. */
   async pushed(docs: { _id: string }[]): Promise<void> {
     const rejections = { ...this.refused() };
