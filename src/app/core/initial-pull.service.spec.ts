@@ -1,7 +1,8 @@
 import { TestBed } from '@angular/core/testing';
 import { Inspection } from '../../../couch/doc-types';
-import { DocWriterService, newDocId } from '../data/doc-writer.service';
+import { newDocId } from '../data/doc-writer.service';
 import { seedInspections } from '../testing/seed-inspections';
+import { saveInspection } from '../testing/save-inspection';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { InitialPullProgress, InitialPullService } from './initial-pull.service';
 import { LocalDbService } from './local-db.service';
@@ -42,20 +43,17 @@ describe('the first pull of a device', () => {
     await remote.destroy();
   });
 
-  const upToDate = () => replication.syncStatus().state === 'paused';
-  const dataIds = async (db: Database) => (await db.allDocs()).rows.map((row) => row.id).filter((id) => !id.startsWith('_design/'));
-
-  function saveInspection(title: string): Promise<Inspection> {
-    return TestBed.inject(DocWriterService).save<Inspection>({
-      _id: newDocId('inspection'),
-      type: 'inspection',
-      title,
-      site: 'Depot 4',
-      status: 'draft',
-      scheduledFor: '2026-03-02',
-      checklist: [],
+  /** Runs `step` each time pulled revisions reach the ledger (a first-pull batch, a replicated one). */
+  function onPulled(step: () => void): void {
+    const pulled = ledger.pulled.bind(ledger);
+    spyOn(ledger, 'pulled').and.callFake((docs) => {
+      step();
+      pulled(docs);
     });
   }
+
+  const upToDate = () => replication.syncStatus().state === 'paused';
+  const dataIds = async (db: Database) => (await db.allDocs()).rows.map((row) => row.id).filter((id) => !id.startsWith('_design/'));
 
   it('brings everything with its conflicts, shows progress, and nothing counts as waiting to sync', async () => {
     await seedInspections(remote, 620);
@@ -63,11 +61,7 @@ describe('the first pull of a device', () => {
     const doc = await remote.get(first.id);
     await remote.bulkDocs([{ ...doc, _rev: '2-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', title: 'Tablet A' }, { ...doc, _rev: '2-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', title: 'Tablet B' }], { new_edits: false });
     const progress: (InitialPullProgress | null)[] = [];
-    const pulled = ledger.pulled.bind(ledger);
-    spyOn(ledger, 'pulled').and.callFake((docs) => {
-      progress.push(firstPull.progress());
-      pulled(docs);
-    });
+    onPulled(() => progress.push(firstPull.progress()));
 
     replication.start(local, ANA.db);
     await waitFor(() => replication.syncStatus().state === 'syncing', 'syncing');
@@ -84,32 +78,29 @@ describe('the first pull of a device', () => {
     expect(firstPull.progress()).toBeNull();
   });
 
-  it('then syncs both ways, and after a reload nothing it pulled counts as waiting to sync', async () => {
+  it('leaves nothing it pulled waiting to sync after a reload, then syncs both ways', async () => {
     await seedInspections(remote, 30);
     replication.start(local, ANA.db);
     await waitFor(upToDate, 'up to date');
 
+    // A reload: the ledger forgets what was pulled, so the push checkpoint must be past it all.
+    replication.stop();
+    ledger.detach();
+    await ledger.attach(local);
+    expect(ledger.pendingCount()).toBe(0);
+
+    replication.start(local, ANA.db);
     const mine = await saveInspection('Written here');
     await waitFor(async () => !!(await remote.get(mine._id).catch(() => null)), 'the push');
     await remote.put({ _id: newDocId('inspection'), type: 'inspection', title: 'Written on the server' });
     await waitFor(async () => (await dataIds(local)).length === 32, 'the live pull');
     await waitFor(() => ledger.pendingCount() === 0, 'nothing pending');
-
-    // The ledger forgets what was pulled; the push checkpoint must be past it all.
-    replication.stop();
-    ledger.detach();
-    await ledger.attach(local);
-    expect(ledger.pendingCount()).toBe(0);
   });
 
   it('sends a local edit made while it runs', async () => {
     await seedInspections(remote, 40);
     let edit: Promise<Inspection> | null = null;
-    const pulled = ledger.pulled.bind(ledger);
-    spyOn(ledger, 'pulled').and.callFake((docs) => {
-      edit ??= saveInspection('Written during the first pull');
-      pulled(docs);
-    });
+    onPulled(() => (edit ??= saveInspection('Written during the first pull')));
     replication.start(local, ANA.db);
     await waitFor(() => !!edit, 'the edit');
     const written = await edit!;
@@ -119,13 +110,9 @@ describe('the first pull of a device', () => {
 
   it('resumes where it was interrupted', async () => {
     await seedInspections(remote, 1200);
-    const pulled = ledger.pulled.bind(ledger);
     let batches = 0;
-    spyOn(ledger, 'pulled').and.callFake((docs) => {
-      pulled(docs);
-      // Logout or a closed tab after the first batch.
-      if (++batches === 1) replication.stop();
-    });
+    // Logout or a closed tab during the first batch.
+    onPulled(() => ++batches === 1 && replication.stop());
     replication.start(local, ANA.db);
     await waitFor(() => batches === 1, 'the first batch');
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -160,11 +147,7 @@ describe('the first pull of a device', () => {
     await saveInspection('Already here');
     await seedInspections(remote, 3);
     const progress: (InitialPullProgress | null)[] = [];
-    const pulled = ledger.pulled.bind(ledger);
-    spyOn(ledger, 'pulled').and.callFake((docs) => {
-      progress.push(firstPull.progress());
-      pulled(docs);
-    });
+    onPulled(() => progress.push(firstPull.progress()));
     replication.start(local, ANA.db);
     await waitFor(upToDate, 'up to date');
     expect(progress.length).toBeGreaterThan(0);

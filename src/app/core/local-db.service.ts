@@ -27,11 +27,13 @@ export class LocalDbService {
 
   readonly db = this.current.asReadonly();
   /**
-   * The id of each document changed in the open database (an edit, a pull, another tab).
-   * One changes feed however many listen: each feed rereads every change, so during a
-   * first sync each extra listener would read thousands of documents again.
+   * Each document changed in the open database from now on (an edit, a pull, another tab),
+   * with its leaves. One changes feed however many listen: each feed rereads every change,
+   * so during a first sync each extra listener would read thousands of documents again.
    */
-  readonly changedIds$: Observable<string> = this.current$.pipe(switchMap(liveChangedIds), share());
+  readonly changes$: Observable<LocalChange> = this.current$.pipe(switchMap(liveChanges), share());
+  /** The id of each document changed, from the same feed. */
+  readonly changedIds$: Observable<string> = this.changes$.pipe(map((change) => change.id));
 
   async open(userDb: string): Promise<Database> {
     const name = this.prefix + userDb;
@@ -76,16 +78,28 @@ export class LocalDbService {
   }
 }
 
-/** Ids of the documents changed in `db` from now on; nothing without a database. */
-function liveChangedIds(db: Database | null): Observable<string> {
+/** A change of the local database: the document, its sequence, and the revisions of all its leaves. */
+export interface LocalChange {
+  id: string;
+  seq: number;
+  changes: { rev: string }[];
+}
+
+export function localChange({ id, seq, changes }: PouchDB.Core.ChangesResponseChange<object>): LocalChange {
+  return { id, seq: Number(seq), changes };
+}
+
+/** The changes of `db` from now on; nothing without a database. */
+function liveChanges(db: Database | null): Observable<LocalChange> {
   if (!db) return of();
-  return new Observable<PouchDB.Core.ChangesResponseChange<object>>((subscriber) => {
+  return new Observable<LocalChange>((subscriber) => {
+    // `all_docs`: every leaf, so the sync ledger sees conflicts and local edits without reading again.
     const feed = db
-      .changes({ since: 'now', live: true })
-      .on('change', (change) => subscriber.next(change))
+      .changes({ since: 'now', live: true, style: 'all_docs' })
+      .on('change', (change) => subscriber.next(localChange(change)))
       .on('error', (error) => subscriber.error(error));
     return () => feed.cancel();
-  }).pipe(map((change) => change.id));
+  });
 }
 
 async function ensureIndexes(db: Database): Promise<void> {

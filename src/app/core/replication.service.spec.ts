@@ -1,6 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { Inspection } from '../../../couch/doc-types';
-import { DocWriterService, newDocId } from '../data/doc-writer.service';
+import { newDocId } from '../data/doc-writer.service';
+import { saveInspection } from '../testing/save-inspection';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { LocalDbService } from './local-db.service';
 import { Database, PouchDB } from './pouchdb';
@@ -52,18 +53,6 @@ describe('ReplicationService', () => {
     await TestBed.inject(LocalDbService).destroy();
     await remote.destroy();
   });
-
-  function saveInspection(title: string): Promise<Inspection> {
-    return TestBed.inject(DocWriterService).save<Inspection>({
-      _id: newDocId('inspection'),
-      type: 'inspection',
-      title,
-      site: 'Depot 4',
-      status: 'draft',
-      scheduledFor: '2026-03-02',
-      checklist: [],
-    });
-  }
 
   const state = () => replication.syncStatus().state;
 

@@ -1,6 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { Inspection } from '../../../couch/doc-types';
 import { DocWriterService, newDocId } from '../data/doc-writer.service';
+import { saveInspection } from '../testing/save-inspection';
 import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { LocalDbService } from './local-db.service';
 import { Database } from './pouchdb';
@@ -22,16 +23,8 @@ describe('SyncLedgerService', () => {
     await TestBed.inject(LocalDbService).destroy();
   });
 
-  function save(title: string, base?: Inspection): Promise<Inspection> {
-    return TestBed.inject(DocWriterService).save<Inspection>(
-      base
-        ? { ...base, title }
-        : { _id: newDocId('inspection'), type: 'inspection', title, site: 'Depot 4', status: 'draft', scheduledFor: '2026-03-02', checklist: [] },
-    );
-  }
-
   it('counts local edits as pending until the push checkpoint passes them', async () => {
-    const first = await save('First');
+    const first = await saveInspection('First');
     await waitFor(() => ledger.pendingIds().has(first._id), 'first pending');
     expect(ledger.statusOf(first)).toBe('pending');
     const seq = (await db.info()).update_seq;
@@ -39,57 +32,57 @@ describe('SyncLedgerService', () => {
     expect(ledger.pendingCount()).toBe(0);
     expect(ledger.statusOf(first)).toBe('synced');
 
-    const second = await save('Second');
+    const second = await saveInspection('Second');
     await waitFor(() => ledger.pendingIds().has(second._id), 'second pending');
     expect(ledger.pendingIds().has(first._id)).toBeFalse();
   });
 
   it('does not count documents that came from the server', async () => {
-    const doc = await save('Pulled');
+    const doc = await saveInspection('Pulled');
     ledger.pulled([doc]);
-    await save('Local');
+    await saveInspection('Local');
     await waitFor(() => ledger.pendingCount() === 1, 'one pending');
     expect(ledger.pendingIds().has(doc._id)).toBeFalse();
   });
 
   it('takes back a pending mark when the pull reports the revision after the changes feed showed it', async () => {
-    const doc = await save('Pulled late');
+    const doc = await saveInspection('Pulled late');
     await waitFor(() => ledger.pendingIds().has(doc._id), 'seen as pending first');
     ledger.pulled([doc]);
     expect(ledger.pendingIds().has(doc._id)).toBeFalse();
   });
 
   it('marks a pulled document pending again once it is edited here', async () => {
-    const doc = await save('Pulled');
+    const doc = await saveInspection('Pulled');
     ledger.pulled([doc]);
-    const edited = await save('Edited here', doc);
+    const edited = await saveInspection('Edited here', doc);
     await waitFor(() => ledger.pendingIds().has(edited._id), 'the edit pending');
     expect(ledger.statusOf(edited)).toBe('pending');
   });
 
   it('ignores design documents', async () => {
     await db.put({ _id: '_design/anything', views: {} });
-    await save('Local');
+    await saveInspection('Local');
     await waitFor(() => ledger.pendingCount() === 1, 'one pending');
     expect([...ledger.pendingIds()].some((id) => id.startsWith('_design/'))).toBeFalse();
   });
 
   it('marks a refused revision as rejected until a later revision gets through', async () => {
-    const doc = await save('Refused');
+    const doc = await saveInspection('Refused');
     await ledger.pushCheckpoint((await db.info()).update_seq);
     await ledger.rejected(doc._id, 'site: must be a real site');
     expect(ledger.statusOf(doc)).toBe('rejected');
     expect(ledger.rejections()[doc._id].reason).toBe('site: must be a real site');
     expect(ledger.unsyncedCount()).toBe(1);
 
-    const fixed = await save('Fixed', doc);
+    const fixed = await saveInspection('Fixed', doc);
     await waitFor(() => ledger.statusOf(fixed) === 'pending', 'the edit to be pending');
     await ledger.pushed([fixed]);
     expect(ledger.rejectedCount()).toBe(0);
   });
 
   it('takes a push checkpoint another tab stored when it is further along', async () => {
-    const doc = await save('Pushed by the other tab');
+    const doc = await saveInspection('Pushed by the other tab');
     await waitFor(() => ledger.pendingIds().has(doc._id), 'pending here');
     const otherTab = TestBed.runInInjectionContext(() => new SyncLedgerService());
     await otherTab.attach(db);
@@ -102,7 +95,7 @@ describe('SyncLedgerService', () => {
   });
 
   it('keeps the checkpoint and refusals across a reload', async () => {
-    const refused = await save('Refused');
+    const refused = await saveInspection('Refused');
     await ledger.pushCheckpoint((await db.info()).update_seq);
     await ledger.rejected(refused._id, 'title: nope');
     ledger.detach();
@@ -114,7 +107,7 @@ describe('SyncLedgerService', () => {
   });
 
   it('flags documents with conflicting revisions and counts them', async () => {
-    const doc = await save('Roof');
+    const doc = await saveInspection('Roof');
     await db.bulkDocs([{ ...doc, _rev: '1-ffffffffffffffffffffffffffffffff', title: 'Other tablet' }], { new_edits: false });
     const read = await db.get(doc._id, { conflicts: true });
     expect(ledger.statusOf(read)).toBe('conflict');
@@ -127,8 +120,8 @@ describe('SyncLedgerService', () => {
   });
 
   it('flags a deletion on one device against an edit on another, which _conflicts leaves out', async () => {
-    const doc = await save('Roof');
-    const edited = await save('Edited here', doc);
+    const doc = await saveInspection('Roof');
+    const edited = await saveInspection('Edited here', doc);
     const [, hash] = doc._rev!.split('-');
     const deletion = { _id: doc._id, _deleted: true, _revisions: { start: 2, ids: ['d'.repeat(32), hash] } };
     await db.bulkDocs([deletion], { new_edits: false });
@@ -140,8 +133,8 @@ describe('SyncLedgerService', () => {
   it('announces conflicted documents with their leaves when they change, and the known ones on attach', async () => {
     const updates: string[][] = [];
     const subscription = ledger.conflictUpdates$.subscribe((docs) => updates.push(docs.map((doc) => `${doc.id} ${doc.leaves.length}`)));
-    const doc = await save('Roof');
-    await save('Unconflicted');
+    const doc = await saveInspection('Roof');
+    await saveInspection('Unconflicted');
     await db.bulkDocs([{ ...doc, _rev: '1-ffffffffffffffffffffffffffffffff', title: 'Other tablet' }], { new_edits: false });
     await waitFor(() => updates.length === 1, 'an update');
     expect(updates).toEqual([[`${doc._id} 2`]]);
@@ -153,7 +146,7 @@ describe('SyncLedgerService', () => {
   });
 
   it('takes documents resolved here off the list at once, and puts them back if still conflicted', async () => {
-    const doc = await save('Roof');
+    const doc = await saveInspection('Roof');
     await db.bulkDocs([{ ...doc, _rev: '1-ffffffffffffffffffffffffffffffff', title: 'Other tablet' }], { new_edits: false });
     await waitFor(() => ledger.conflictCount() === 1, 'one conflict');
     ledger.resolved([doc._id]);

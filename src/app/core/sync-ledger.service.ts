@@ -1,7 +1,7 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
-import { Subject, Subscription, auditTime } from 'rxjs';
+import { Subject, Subscription, auditTime, tap } from 'rxjs';
 import { ConflictedDoc, conflictCandidateIds, findConflictedDocs } from '../../../couch/conflicts/conflicted-docs';
-import { LocalDbService } from './local-db.service';
+import { LocalChange, LocalDbService, localChange } from './local-db.service';
 import { Database } from './pouchdb';
 
 const LEDGER_ID = '_local/fieldbook-sync-ledger';
@@ -47,8 +47,13 @@ export class SyncLedgerService {
   private readonly pulledRevs = new Map<string, Set<string>>();
   /** Documents changed here after the push checkpoint: their latest change and its leaves the server did not send. */
   private readonly unpushed = new Map<string, { seq: number; revs: string[] }>();
-  /** How far the changes feed has been read. */
-  private scannedSeq: number | string = 0;
+  /** Where the next read of the changes feed starts: past everything read or heard of. */
+  private scannedSeq = 0;
+  /** Everything up to here was read from the changes feed; a change heard of up to here is old news. */
+  private readThrough = 0;
+  /** Changes heard of from the live feed, not yet looked at. */
+  private readonly heard: LocalChange[] = [];
+  private readRequested = false;
   private readonly pending = signal<ReadonlySet<string>>(new Set());
   private readonly refused = signal<Readonly<Record<string, Rejection>>>({});
   private readonly conflicted = signal<ReadonlySet<string>>(new Set());
@@ -81,10 +86,14 @@ export class SyncLedgerService {
     this.refused.set({ ...this.ledger.rejections });
     this.conflicted.set(new Set(this.ledger.conflicts));
     for (const id of this.ledger.conflicts) this.recheck.add(id);
-    this.changes = this.localDb.changedIds$
-      .pipe(auditTime(50))
+    // Listening before the first read: nothing between the two is missed.
+    this.changes = this.localDb.changes$
+      .pipe(
+        tap((change) => this.heard.push(change)),
+        auditTime(50),
+      )
       .subscribe(() => void this.requestRefresh());
-    await this.requestRefresh();
+    await this.requestRefresh(true);
   }
 
   detach(): void {
@@ -94,6 +103,9 @@ export class SyncLedgerService {
     this.pulledRevs.clear();
     this.unpushed.clear();
     this.scannedSeq = 0;
+    this.readThrough = 0;
+    this.heard.length = 0;
+    this.readRequested = false;
     this.recheck.clear();
     this.pending.set(new Set());
     this.refused.set({});
@@ -153,7 +165,7 @@ export class SyncLedgerService {
    * reading the changes feed up to now.
    */
   async hasUnpushedUpTo(seq: number): Promise<boolean> {
-    await this.requestRefresh();
+    await this.requestRefresh(true);
     return [...this.unpushed.values()].some((change) => change.seq <= seq);
   }
 
@@ -189,10 +201,15 @@ export class SyncLedgerService {
     return 'synced';
   }
 
-  // One refresh at a time: bursts of changes (a pull batch, photos) coalesce into one rerun.
-  private requestRefresh(): Promise<void> {
+  /**
+   * Looks at what the live feed told of, and with `read` first reads the changes feed from
+   * `scannedSeq` (on attach, or to be sure of everything up to now). One refresh at a time:
+   * bursts of changes (a pull batch, photos) coalesce into one rerun.
+   */
+  private requestRefresh(read = false): Promise<void> {
     const db = this.db;
     if (!db) return Promise.resolve();
+    this.readRequested ||= read;
     if (this.refreshing?.db === db) {
       this.refreshAgain = true;
       return this.refreshing.done;
@@ -215,25 +232,32 @@ export class SyncLedgerService {
     return run.done;
   }
 
-  // One read of the changes feed serves both: each read costs a document read per change,
-  // which adds up while a first sync writes thousands.
+  // Reading the changes feed costs a document read per change, which adds up while a first
+  // sync writes thousands: the live feed's changes carry all the ledger needs.
   private async refresh(): Promise<void> {
     const db = this.db;
     if (!db) return;
-    // `all_docs` lists every leaf: a conflict has several, and a local edit is a leaf the server did not send.
-    const { results, last_seq } = await db.changes({ since: this.scannedSeq, style: 'all_docs' });
-    if (db !== this.db) return;
-    const changed = results.filter((change) => !change.id.startsWith('_design/'));
+    const changes = this.heard.splice(0).filter((change) => change.seq > this.readThrough);
+    if (this.readRequested) {
+      this.readRequested = false;
+      // `all_docs` lists every leaf: a conflict has several, and a local edit is a leaf the server did not send.
+      const { results, last_seq } = await db.changes({ since: this.scannedSeq, style: 'all_docs' });
+      if (db !== this.db) return;
+      changes.push(...results.map(localChange));
+      this.readThrough = Math.max(this.readThrough, Number(last_seq));
+    }
+    for (const change of changes) this.scannedSeq = Math.max(this.scannedSeq, change.seq);
+    this.scannedSeq = Math.max(this.scannedSeq, this.readThrough);
+    const changed = changes.filter((change) => !change.id.startsWith('_design/'));
     this.notePending(changed);
-    this.scannedSeq = last_seq;
-    await this.refreshConflicts(db, changed, last_seq);
+    await this.refreshConflicts(db, changed, this.scannedSeq);
   }
 
-  private notePending(changes: PouchDB.Core.ChangesResponseChange<object>[]): void {
+  private notePending(changes: LocalChange[]): void {
     for (const change of changes) {
       const pulled = this.pulledRevs.get(change.id);
       const revs = change.changes.map(({ rev }) => rev).filter((rev) => !pulled?.has(rev));
-      if (revs.length) this.unpushed.set(change.id, { seq: Number(change.seq), revs });
+      if (revs.length) this.unpushed.set(change.id, { seq: change.seq, revs });
       else this.unpushed.delete(change.id);
     }
     this.publishPending();
@@ -247,7 +271,7 @@ export class SyncLedgerService {
     if (!sameIds(ids, this.pending())) this.pending.set(ids);
   }
 
-  private async refreshConflicts(db: Database, changed: PouchDB.Core.ChangesResponseChange<object>[], seq: number | string): Promise<void> {
+  private async refreshConflicts(db: Database, changed: LocalChange[], seq: number): Promise<void> {
     const recheck = [...this.recheck];
     this.recheck.clear();
     if (!changed.length && !recheck.length) return;
