@@ -93,12 +93,14 @@ export class InitialPullService {
    */
   private async handOver(local: Database, remote: Database, serverSeq: number | string, signal: AbortSignal): Promise<void> {
     const pull = local.replicate.from(remote, { since: serverSeq, batch_size: REPLICATION_BATCH_SIZE } as PouchDB.Replication.ReplicateOptions);
-    pull.on('change', (info) => this.ledger.pulled((info as { docs?: { _id: string; _rev?: string }[] }).docs ?? []));
+    this.ledger.follow('pull', pull);
     await untilDone(pull, signal);
     // Read the sequence first: an edit after it is pushed from it, one before it the ledger has seen.
     const localSeq = Number((await local.info()).update_seq);
     if (await this.ledger.hasUnpushedUpTo(localSeq)) return;
-    await untilDone(local.replicate.to(remote, { since: localSeq, filter: pushFilter } as PouchDB.Replication.ReplicateOptions), signal);
+    const push = local.replicate.to(remote, { since: localSeq, filter: pushFilter, batch_size: REPLICATION_BATCH_SIZE } as PouchDB.Replication.ReplicateOptions);
+    this.ledger.follow('push', push);
+    await untilDone(push, signal);
     await this.ledger.pushCheckpoint(localSeq);
   }
 }

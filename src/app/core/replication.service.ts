@@ -22,10 +22,6 @@ export function cappedBackoff(previousMs: number): number {
   return previousMs ? Math.min(previousMs * 2, MAX_BACKOFF_MS) : FIRST_BACKOFF_MS;
 }
 
-interface CheckpointEmitter {
-  on(event: 'checkpoint', listener: (info: { checkpoint?: number | string }) => void): unknown;
-}
-
 interface ReplicationError {
   status?: number;
   name?: string;
@@ -38,7 +34,8 @@ interface ReplicationError {
  *
  * Push and pull run as two replications so each reports its own progress and errors
  * (PouchDB's combined `sync` drops the error of a paused direction). They retry on their
- * own with a capped backoff; a 401 stops them until the user logs in again.
+ * own with a capped backoff; a 401 stops them until the user logs in again. A device that
+ * has never finished a first pull does that first (InitialPullService), as part of the pull.
  */
 @Injectable({ providedIn: 'root' })
 export class ReplicationService {
@@ -152,24 +149,8 @@ export class ReplicationService {
         if (error) this.fail(direction, error as ReplicationError, false);
         else this.caughtUp(direction);
       })
-      .on('error', (error) => current() && this.fail(direction, error as ReplicationError, true))
-      .on('denied', (error) => {
-        const denial = error as { id?: string; reason?: string; message?: string };
-        if (direction === 'push' && denial.id) {
-          void this.ledger.rejected(denial.id, denial.reason || denial.message || 'refused by the server');
-        }
-      })
-      .on('change', (info) => {
-        const docs = (info as { docs?: { _id: string; _rev?: string }[] }).docs ?? [];
-        if (direction === 'push') void this.ledger.pushed(docs);
-        else this.ledger.pulled(docs);
-      });
-    if (direction === 'push') {
-      // Not in PouchDB's typings: emitted after each batch's checkpoint is stored.
-      (replication as unknown as CheckpointEmitter).on('checkpoint', (info) => {
-        if (current() && info.checkpoint !== undefined) void this.ledger.pushCheckpoint(info.checkpoint);
-      });
-    }
+      .on('error', (error) => current() && this.fail(direction, error as ReplicationError, true));
+    this.ledger.follow(direction, replication, current);
     return replication;
   }
 

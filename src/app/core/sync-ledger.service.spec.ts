@@ -81,6 +81,20 @@ describe('SyncLedgerService', () => {
     expect(ledger.rejectedCount()).toBe(0);
   });
 
+  it('keeps the furthest push checkpoint when an older one is reported late', async () => {
+    const first = await saveInspection('First');
+    await waitFor(() => ledger.pendingIds().has(first._id), 'first pending');
+    const firstSeq = (await db.info()).update_seq;
+    const second = await saveInspection('Second');
+    await waitFor(() => ledger.pendingIds().has(second._id), 'second pending');
+    await ledger.pushCheckpoint((await db.info()).update_seq);
+    await ledger.pushCheckpoint(firstSeq);
+    expect(ledger.pendingCount()).toBe(0);
+    ledger.detach();
+    await ledger.attach(db);
+    expect(ledger.pendingCount()).toBe(0);
+  });
+
   it('takes a push checkpoint another tab stored when it is further along', async () => {
     const doc = await saveInspection('Pushed by the other tab');
     await waitFor(() => ledger.pendingIds().has(doc._id), 'pending here');

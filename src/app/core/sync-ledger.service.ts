@@ -6,6 +6,10 @@ import { Database } from './pouchdb';
 
 const LEDGER_ID = '_local/fieldbook-sync-ledger';
 
+interface CheckpointEmitter {
+  on(event: 'checkpoint', listener: (info: { checkpoint?: number | string }) => void): unknown;
+}
+
 /** A local revision the server refused, with CouchDB's `forbidden` reason. */
 export interface Rejection {
   rev: string;
@@ -112,8 +116,33 @@ export class SyncLedgerService {
     this.conflicted.set(new Set());
   }
 
+  /**
+   * Records what a replication reports: the server's refusals, the revisions it accepted or
+   * sent, and the push's checkpoints while `current()` (a replication being replaced may
+   * still report one).
+   */
+  follow(direction: 'push' | 'pull', replication: PouchDB.Replication.Replication<object>, current: () => boolean = () => true): void {
+    replication
+      .on('denied', (error) => {
+        const denial = error as { id?: string; reason?: string; message?: string };
+        if (direction === 'push' && denial.id) void this.rejected(denial.id, denial.reason || denial.message || 'refused by the server');
+      })
+      .on('change', (info) => {
+        const docs = (info as { docs?: { _id: string; _rev?: string }[] }).docs ?? [];
+        if (direction === 'push') void this.pushed(docs);
+        else this.pulled(docs);
+      });
+    if (direction === 'push') {
+      // Not in PouchDB's typings: emitted after each batch's checkpoint is stored.
+      (replication as unknown as CheckpointEmitter).on('checkpoint', (info) => {
+        if (current() && info.checkpoint !== undefined) void this.pushCheckpoint(info.checkpoint);
+      });
+    }
+  }
+
   /** The push replication saved a checkpoint: everything up to `seq` has been offered to the server. */
   async pushCheckpoint(seq: number | string): Promise<void> {
+    if (Number(seq) <= Number(this.ledger.pushedSeq)) return;
     this.ledger.pushedSeq = seq;
     this.publishPending();
     await this.save();
