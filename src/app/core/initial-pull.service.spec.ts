@@ -108,7 +108,7 @@ describe('the first pull of a device', () => {
     await waitFor(() => ledger.pendingCount() === 0, 'nothing pending');
   });
 
-  it('resumes where it was interrupted', async () => {
+  it('resumes where it was interrupted, also after a reload', async () => {
     await seedInspections(remote, 1200);
     let batches = 0;
     // Logout or a closed tab during the first batch.
@@ -119,10 +119,16 @@ describe('the first pull of a device', () => {
     const afterFirst = (await dataIds(local)).length;
     expect(afterFirst).toBeGreaterThan(0);
     expect(afterFirst).toBeLessThan(1200);
+    // A reload: the ledger no longer knows those came from the server.
+    ledger.detach();
+    await ledger.attach(local);
+    expect(ledger.pendingCount()).toBe(afterFirst);
 
     const readFrom: (string | number | undefined)[] = [];
+    let pendingWhenResumed: number | undefined;
     const changes = remote.changes.bind(remote);
     spyOn(remote, 'changes').and.callFake(((options: { since?: string | number }) => {
+      pendingWhenResumed ??= ledger.pendingCount();
       readFrom.push(options?.since);
       return changes(options);
     }) as never);
@@ -130,6 +136,9 @@ describe('the first pull of a device', () => {
     await waitFor(upToDate, 'up to date', 15_000);
     expect((await dataIds(local)).length).toBe(1200);
     expect(readFrom[0]).not.toBe(0);
+    // The server said it has them before the first pull went on.
+    expect(pendingWhenResumed).toBe(0);
+    expect(ledger.pendingCount()).toBe(0);
   });
 
   it('runs in one tab at a time; the other finds it done', async () => {

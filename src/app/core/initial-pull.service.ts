@@ -58,6 +58,8 @@ export class InitialPullService {
       return;
     }
     started();
+    // Resuming after a reload: what the earlier run stored would count as local edits.
+    if (stored) await this.ledger.confirmWithServer(remote);
     let marker = await saveMarker(local, stored ?? { _id: MARKER_ID, seq: 0, done: false });
     const total = (await remote.info()).doc_count;
     let pulled = await storedDocCount(local);

@@ -6,6 +6,9 @@ import { Database } from './pouchdb';
 
 const LEDGER_ID = '_local/fieldbook-sync-ledger';
 
+/** Documents per `_revs_diff` request when checking pending revisions with the server. */
+const REVS_DIFF_BATCH = 500;
+
 interface CheckpointEmitter {
   on(event: 'checkpoint', listener: (info: { checkpoint?: number | string }) => void): unknown;
 }
@@ -196,6 +199,23 @@ export class SyncLedgerService {
   async hasUnpushedUpTo(seq: number): Promise<boolean> {
     await this.requestRefresh(true);
     return [...this.unpushed.values()].some((change) => change.seq <= seq);
+  }
+
+  /**
+   * Asks the server which revisions counted as pending it has already: pulled before a
+   * reload (this ledger keeps what was pulled in memory only). Those stop counting. After a
+   * reload in the middle of a first pull they can be thousands, hence the batches.
+   */
+  async confirmWithServer(remote: Database): Promise<void> {
+    const db = this.db;
+    await this.requestRefresh(true);
+    const entries = [...this.unpushed];
+    for (let start = 0; start < entries.length; start += REVS_DIFF_BATCH) {
+      const batch = entries.slice(start, start + REVS_DIFF_BATCH);
+      const missing = await remote.revsDiff(Object.fromEntries(batch.map(([id, { revs }]) => [id, revs])));
+      if (db !== this.db) return;
+      this.pulled(batch.flatMap(([id, { revs }]) => revs.filter((rev) => !missing[id]?.missing?.includes(rev)).map((rev) => ({ _id: id, _rev: rev }))));
+    }
   }
 
   /** The server refused the current local revision of `id`. */
