@@ -4,9 +4,6 @@ import { HUB_DB } from './db-names';
 import { couchRolesFor, FIELDBOOK_ROLES, worksInHub } from './roles';
 import { membersOnly } from './security';
 
-// Defined with the other shared names, which the proxy imports without the design docs.
-export { HUB_DB };
-
 /** Supervisors and admins read and write the hub; its design doc holds the same rules as user databases. */
 export async function ensureHub(couch: CouchAdmin): Promise<void> {
   const roles = FIELDBOOK_ROLES.filter(worksInHub).flatMap(couchRolesFor);

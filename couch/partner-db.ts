@@ -11,9 +11,6 @@ export function assertPartnerName(name: string): void {
   if (!PARTNER_NAME.test(name)) throw new Error(`invalid partner name "${name}": use lowercase letters, digits, "_" or "-", starting with a letter`);
 }
 
-// Defined with the other shared names, which the proxy imports without the design docs.
-export { partnerDbName };
-
 /** Readable by the partner alone; only the replication job (as server admin) writes to it. */
 export async function provisionPartnerDb(couch: CouchAdmin, partner: string): Promise<void> {
   const dbName = partnerDbName(partner);

@@ -1,7 +1,6 @@
 import type { CouchAdmin } from './couch-admin';
 import { isConflict, isNotFound } from './couch-admin';
-import { HUB_DB } from './hub';
-import { partnerDbName } from './partner-db';
+import { HUB_DB, partnerDbName } from './db-names';
 import { replicationEndpoint } from './replication-endpoint';
 import { hasPersonalDb, type FieldbookRole } from './roles';
 import { userDbName } from './user-db-name';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { bootstrap } from '../../couch/bootstrap';
-import { HUB_DB } from '../../couch/hub';
+import { HUB_DB } from '../../couch/db-names';
 import { userDbName } from '../../couch/user-db-name';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { inspection, waitFor } from '../support/fixtures';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { HUB_DB } from '../../couch/hub';
+import { HUB_DB } from '../../couch/db-names';
 import { adminOnly } from '../../couch/security';
 import { userDbName } from '../../couch/user-db-name';
 import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
