@@ -53,7 +53,8 @@ export class InitialPullService {
       await this.ledger.adoptStoredCheckpoint();
       return;
     }
-    if (!stored && (await storedDocCount(local)) > 0) {
+    let pulled = await storedDocCount(local);
+    if (!stored && pulled > 0) {
       await saveMarker(local, { _id: MARKER_ID, seq: 0, done: true });
       return;
     }
@@ -62,7 +63,6 @@ export class InitialPullService {
     if (stored) await this.ledger.confirmWithServer(remote);
     let marker = await saveMarker(local, stored ?? { _id: MARKER_ID, seq: 0, done: false });
     const total = (await remote.info()).doc_count;
-    let pulled = await storedDocCount(local);
     this.state.set({ pulled, total });
     try {
       const seq = await initialPull(local, remote, {
