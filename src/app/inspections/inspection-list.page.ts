@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, LOCALE_ID, computed, inject, linkedSignal, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, linkedSignal, signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { FormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -11,6 +11,7 @@ import { InspectionStatus } from '../../../couch/doc-types';
 import { exhaustMapLatest } from '../data/exhaust-map-latest';
 import { InspectionQuery, isInspectionId } from '../data/inspection-list-query';
 import { InspectionPage, InspectionStoreService } from '../data/inspection-store.service';
+import { countFormat } from '../shared/count-format';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
 import { INSPECTION_STATUSES, INSPECTION_STATUS_LABELS } from './inspection-status';
 
@@ -33,8 +34,7 @@ export class InspectionListPage {
 
   protected readonly labels = INSPECTION_STATUS_LABELS;
   protected readonly statuses = INSPECTION_STATUSES;
-  // Intl directly: DecimalPipe would add Angular's number formatting to the initial bundle.
-  protected readonly count = new Intl.NumberFormat(inject(LOCALE_ID)).format;
+  protected readonly count = countFormat();
   protected readonly search = signal('');
   protected readonly status = signal<InspectionStatus | 'all'>('all');
 

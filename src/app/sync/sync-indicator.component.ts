@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, LOCALE_ID, computed, inject } from 
 import { RouterLink } from '@angular/router';
 import { InitialPullService } from '../core/initial-pull.service';
 import { ReplicationService } from '../core/replication.service';
+import { countFormat } from '../shared/count-format';
 import { SYNC_STATE_LABELS } from '../core/sync-state';
 
 /**
@@ -42,10 +43,9 @@ import { SYNC_STATE_LABELS } from '../core/sync-state';
 export class SyncIndicatorComponent {
   private readonly status = inject(ReplicationService).syncStatus;
   private readonly initialPull = inject(InitialPullService).progress;
-  private readonly locale = inject(LOCALE_ID);
-  // Intl directly: Angular's pipes would add their formatting code to the initial bundle.
-  protected readonly count = new Intl.NumberFormat(this.locale).format;
-  private readonly time = new Intl.DateTimeFormat(this.locale, { hour: 'numeric', minute: '2-digit' });
+  protected readonly count = countFormat();
+  // Intl directly, as countFormat: DatePipe would add Angular's date formatting to the initial bundle.
+  private readonly time = new Intl.DateTimeFormat(inject(LOCALE_ID), { hour: 'numeric', minute: '2-digit' });
 
   protected readonly state = computed(() => this.status().state);
   protected readonly label = computed(() => SYNC_STATE_LABELS[this.state()]);
