@@ -308,7 +308,7 @@ async function appPullOn(page: Page, origin: string, expected: number, capMs: nu
       });
       if (inspections >= expected) return { seconds: (performance.now() - started) / 1000, docs: inspections, done: true };
     }
-    await page.waitForTimeout(500);
+    await page.waitForTimeout(100);
   }
   return { seconds: (performance.now() - started) / 1000, docs, done: false };
 }
