@@ -6,7 +6,7 @@ import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
-import { auditTime, combineLatest, debounceTime, filter, startWith } from 'rxjs';
+import { asyncScheduler, combineLatest, debounceTime, filter, startWith, throttleTime } from 'rxjs';
 import { InspectionStatus } from '../../../couch/doc-types';
 import { exhaustMapLatest } from '../data/exhaust-map-latest';
 import { InspectionQuery, isInspectionId } from '../data/inspection-list-query';
@@ -18,9 +18,10 @@ import { INSPECTION_STATUSES, INSPECTION_STATUS_LABELS } from './inspection-stat
 /** Rows shown at first and added by "Show more". */
 const INSPECTION_PAGE_SIZE = 50;
 
-// A first sync writes hundreds of documents a second; re-reading the shown rows about
-// twice a second keeps the list current without competing with the sync for IndexedDB.
-const CHANGES_AUDIT_MS = 400;
+// A first sync writes hundreds of documents a second; re-reading the shown rows at most
+// about twice a second keeps the list current without competing with the sync for
+// IndexedDB, and reading on the first change shows a single edit (another tab) at once.
+const CHANGES_THROTTLE_MS = 400;
 
 @Component({
   selector: 'app-inspection-list-page',
@@ -48,7 +49,7 @@ export class InspectionListPage {
 
   private readonly inspectionChanges$ = this.store.changes$.pipe(
     filter(isInspectionId),
-    auditTime(CHANGES_AUDIT_MS),
+    throttleTime(CHANGES_THROTTLE_MS, asyncScheduler, { leading: true, trailing: true }),
     startWith(undefined),
   );
 
