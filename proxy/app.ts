@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import type { FieldbookUser } from '../couch/users';
 import { pinoHttp } from 'pino-http';
 import { adminRoutes } from './admin-routes';
 import { Authenticator } from './authenticate';
@@ -8,6 +9,7 @@ import { couchForward } from './couch-forward';
 import { notFound, proxyFailed, sendCouchError } from './couch-error';
 import { databasePolicy } from './db-grants';
 import { dbRoute, isDbRequest } from './db-route';
+import { directoryRoute } from './directory-route';
 import { fauxtonPolicy, fauxtonTraffic } from './fauxton-access';
 import { health } from './health';
 import { LiveRequests } from './live-requests';
@@ -24,6 +26,8 @@ export interface ProxyAppOptions {
   secureCookies: boolean;
   staticDir: string;
   logger: Logger;
+  /** Every user, read as server admin: supervisors pick inspectors and partners from them. */
+  listUsers: () => Promise<FieldbookUser[]>;
 }
 
 export interface ProxyApp {
@@ -61,6 +65,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
     sessionRoutes({ couchUrl, sessions, authenticator, liveRequests, maxAgeMs: options.sessionMaxAgeMs, secureCookies: options.secureCookies, logger }),
   );
   app.use('/api/admin', adminRoutes({ couchUrl, authenticator }));
+  app.get('/api/directory', directoryRoute({ authenticator, listUsers: options.listUsers }));
   app.use('/api', (_req: Request, res: Response) => sendCouchError(res, notFound()));
   app.use(staticPwa(options.staticDir));
   app.use((_req: Request, res: Response) => sendCouchError(res, notFound()));

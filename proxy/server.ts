@@ -3,12 +3,16 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { couchAdmin, splitCredentials } from '../couch/couch-admin';
+import { listUsers } from '../couch/users';
 import { createProxyApp } from './app';
 import { SessionStore } from './session-store';
 import { watchUsers } from './user-watch';
 
 export interface ProxyOptions {
-  /** CouchDB URL with admin credentials; the proxy uses them only for its session store and to watch `_users`. */
+  /**
+   * CouchDB URL with admin credentials; the proxy uses them only for its session store, to
+   * watch `_users` and to list user names for supervisors.
+   */
   couchAdminUrl: string;
   port: number;
   host?: string;
@@ -29,9 +33,11 @@ export const DEFAULT_STATIC_DIR = join(__dirname, '..', 'dist', 'fieldbook', 'br
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const logger = options.logger ?? pino({ level: process.env['LOG_LEVEL'] ?? 'info' });
   const sessionMaxAgeMs = (options.sessionMaxAgeDays ?? 30) * 24 * 3600_000;
+  const admin = couchAdmin(options.couchAdminUrl);
   const { handle, cutOffUser } = createProxyApp({
     couchUrl: splitCredentials(options.couchAdminUrl).url,
-    sessions: new SessionStore(couchAdmin(options.couchAdminUrl), sessionMaxAgeMs),
+    sessions: new SessionStore(admin, sessionMaxAgeMs),
+    listUsers: () => listUsers(admin),
     sessionMaxAgeMs,
     secureCookies: options.secureCookies ?? false,
     staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
