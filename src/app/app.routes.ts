@@ -1,6 +1,7 @@
 import { inject } from '@angular/core';
 import { Router, Routes } from '@angular/router';
 import { LoginPage } from './auth/login.page';
+import { isAdminSession } from './core/session.model';
 import { SessionService } from './core/session.service';
 import { workspaceGuard } from './core/workspace.guard';
 import { InspectionListPage } from './inspections/inspection-list.page';
@@ -30,6 +31,12 @@ export const routes: Routes = [
         canActivate: [() => !!inject(SessionService).session()?.hub || inject(Router).parseUrl('/inspections')],
         loadComponent: () => import('./supervisor/supervisor.page').then((m) => m.SupervisorPage),
         title: 'Supervisor · Fieldbook',
+      },
+      {
+        path: 'admin/replications',
+        canActivate: [() => isAdminSession(inject(SessionService).session()) || inject(Router).parseUrl('/inspections')],
+        loadComponent: () => import('./admin/replication-jobs.page').then((m) => m.ReplicationJobsPage),
+        title: 'Replication jobs · Fieldbook',
       },
       {
         path: 'conflicts',

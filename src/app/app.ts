@@ -5,6 +5,7 @@ import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/rou
 import { LogoutService } from './auth/logout.service';
 import { SessionExpiryService } from './auth/session-expiry.service';
 import { AutoResolverService } from './conflicts/auto-resolver.service';
+import { isAdminSession } from './core/session.model';
 import { SessionService } from './core/session.service';
 import { SyncLedgerService } from './core/sync-ledger.service';
 import { WorkspaceService } from './core/workspace.service';
@@ -25,6 +26,9 @@ import { SyncIndicatorComponent } from './sync/sync-indicator.component';
           <a mat-button class="on-primary" routerLink="/sync" routerLinkActive="active">Sync</a>
           @if (isSupervisor()) {
             <a mat-button class="on-primary" routerLink="/supervisor" routerLinkActive="active" data-testid="nav-supervisor">Supervisor</a>
+          }
+          @if (isAdmin()) {
+            <a mat-button class="on-primary" routerLink="/admin/replications" routerLinkActive="active" data-testid="nav-admin">Replication</a>
           }
           <a mat-button class="on-primary" routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">
             Conflicts
@@ -65,6 +69,7 @@ export class App {
   protected readonly loggedIn = computed(() => !!this.sessions.session());
   /** The proxy names a hub only for supervisors and admins. */
   protected readonly isSupervisor = computed(() => !!this.sessions.session()?.hub);
+  protected readonly isAdmin = computed(() => isAdminSession(this.sessions.session()));
   protected readonly conflictCount = inject(SyncLedgerService).conflictCount;
 
   constructor() {

@@ -1,3 +1,5 @@
+import { roleOfCouchRoles } from '../../../couch/roles';
+
 /** What the proxy's `/api/session` returns for a logged-in user. */
 export interface Session {
   name: string;
@@ -6,4 +8,9 @@ export interface Session {
   db: string;
   /** The hub database (`inspections`), for supervisors and admins only. */
   hub?: string;
+}
+
+/** Fieldbook admins and CouchDB server admins; the proxy checks again on every admin call. */
+export function isAdminSession(session: Session | null | undefined): boolean {
+  return !!session && roleOfCouchRoles(session.roles) === 'admin';
 }

@@ -1,0 +1,67 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { waitFor } from '../testing/test-support';
+import { JOBS_REFRESH_MS, ReplicationJobsPage } from './replication-jobs.page';
+import { ReplicationStatus } from './replication-jobs.service';
+
+const RUNNING: ReplicationStatus = { id: 'fanin-alice', source: 'userdb-616c696365', target: 'inspections', state: 'running', lastUpdated: '2026-03-01T08:00:00Z' };
+const FAILED: ReplicationStatus = { id: 'partner-acme', source: 'inspections', target: 'partner-acme', state: 'failed', error: 'unauthorized: Name or password is incorrect.' };
+
+describe('ReplicationJobsPage', () => {
+  let fixture: ComponentFixture<ReplicationJobsPage>;
+  let http: HttpTestingController;
+
+  beforeEach(() => {
+    TestBed.configureTestingModule({
+      imports: [ReplicationJobsPage],
+      providers: [provideHttpClient(), provideHttpClientTesting(), { provide: JOBS_REFRESH_MS, useValue: 50 }],
+    });
+    http = TestBed.inject(HttpTestingController);
+    fixture = TestBed.createComponent(ReplicationJobsPage);
+  });
+
+  afterEach(() => fixture.destroy());
+
+  const all = (id: string) => Array.from(fixture.nativeElement.querySelectorAll(`[data-testid=${id}]`) as NodeListOf<HTMLElement>);
+  const text = (id: string) => all(id).map((el) => el.textContent!.trim());
+
+  /** Answers the page's next poll. */
+  async function answer(body: ReplicationStatus[] | { status: number; error?: object }): Promise<void> {
+    let request: TestRequest | undefined;
+    // `match` takes the requests it returns off the outstanding list.
+    await waitFor(() => !!(request = http.match('/api/admin/replications')[0]), 'a poll');
+    if (!request) return;
+    if (Array.isArray(body)) request.flush(body);
+    else if (body.status === 0) request.error(new ProgressEvent('error'), { status: 0, statusText: '' });
+    else request.flush(body.error ?? null, { status: body.status, statusText: 'Error' });
+    // The page takes the answer in a promise continuation, then renders.
+    await new Promise((resolve) => setTimeout(resolve));
+    await fixture.whenStable();
+  }
+
+  it('lists the jobs, those in trouble first with their error, and counts them by state', async () => {
+    await answer([RUNNING, FAILED]);
+    expect(all('job-row').map((row) => row.textContent)).toEqual([
+      jasmine.stringContaining('partner-acme'),
+      jasmine.stringContaining('fanin-alice'),
+    ]);
+    expect(text('job-state')).toEqual(['failed', 'running']);
+    expect(text('job-error')).toEqual(['unauthorized: Name or password is incorrect.']);
+    expect(text('jobs-summary')[0]).toContain('2 jobs: 1 failed, 1 running');
+  });
+
+  it('keeps the last list when a refresh fails, says why, and carries on polling', async () => {
+    await answer([RUNNING]);
+    await answer({ status: 0 });
+    expect(text('jobs-error')).toEqual(['The replication jobs could not be loaded: the server cannot be reached.']);
+    expect(all('job-row').length).toBe(1);
+
+    await answer({ status: 403, error: { error: 'forbidden', reason: 'Only administrators may see replication jobs.' } });
+    expect(text('jobs-error')).toEqual(['The replication jobs could not be loaded: Only administrators may see replication jobs.']);
+
+    await answer([RUNNING, { ...FAILED, state: 'running', error: undefined }]);
+    expect(text('jobs-error')).toEqual([]);
+    expect(text('job-state')).toEqual(['running', 'running']);
+  });
+});
