@@ -1,10 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { expectSyncState, logIn } from './support/app-actions';
+import { expectSyncState, logIn, pick } from './support/app-actions';
+import { DEMO_PASSWORD } from './support/e2e-env';
 
 /** Server-side replication jobs carry assignments into alice's database and her work into the hub. */
 const REPLICATION_MS = 20_000;
 
-test('a supervisor assigns an inspection, the inspector submits it, the supervisor approves it and it locks', async ({ browser }) => {
+test('a supervisor assigns an inspection, the inspector submits it, the supervisor approves and shares it, it locks and reaches the partner', async ({ browser }) => {
   const samContext = await browser.newContext();
   const aliceContext = await browser.newContext();
   const sam = await samContext.newPage();
@@ -18,7 +19,7 @@ test('a supervisor assigns an inspection, the inspector submits it, the supervis
   await expect(sam).toHaveURL(/\/supervisor$/);
   await sam.getByTestId('assign-title').fill(title);
   await sam.getByTestId('assign-site').fill('Dock 7');
-  await sam.getByTestId('assign-inspector').fill('alice');
+  await pick(sam, 'assign-inspector', 'alice');
   await sam.getByTestId('assign-submit').click();
   await expect(sam.getByTestId('assign-message')).toContainText(title);
 
@@ -35,6 +36,7 @@ test('a supervisor assigns an inspection, the inspector submits it, the supervis
   const submitted = sam.getByTestId('submitted-row').filter({ hasText: title });
   await expect(submitted).toBeVisible({ timeout: REPLICATION_MS });
   await sam.getByTestId('review-comment').fill('Looks good');
+  await pick(sam, 'review-partners', 'acme');
   await submitted.getByTestId('approve').click();
   await expect(submitted).toHaveCount(0);
 
@@ -44,6 +46,19 @@ test('a supervisor assigns an inspection, the inspector submits it, the supervis
   await expect(alice.getByTestId('inspection-title')).toBeDisabled();
   await expect(alice.getByTestId('save-inspection')).toHaveCount(0);
   await expect(alice.getByTestId('submit-inspection')).toHaveCount(0);
+
+  // Shared on approval: the partner's database, read as the partner with Basic auth as their CouchDB would.
+  const acme = { authorization: `Basic ${Buffer.from(`acme:${DEMO_PASSWORD}`).toString('base64')}` };
+  await expect
+    .poll(
+      async () => {
+        const response = await sam.request.get('/db/partner-acme/_all_docs?include_docs=true', { headers: acme });
+        const { rows } = (await response.json()) as { rows: { doc: { title: string; status: string; partners?: string[] } }[] };
+        return rows.map(({ doc }) => doc).find((doc) => doc.title === title) ?? null;
+      },
+      { timeout: REPLICATION_MS },
+    )
+    .toEqual(expect.objectContaining({ status: 'approved', partners: ['acme'] }));
 
   await samContext.close();
   await aliceContext.close();

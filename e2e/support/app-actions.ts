@@ -19,3 +19,12 @@ export async function createInspection(page: Page, title: string, site = 'Plant 
 export async function expectSyncState(page: Page, state: 'offline' | 'connecting' | 'syncing' | 'paused' | 'error', timeout = 15_000) {
   await expect(page.getByTestId('sync-state')).toHaveAttribute('data-state', state, { timeout });
 }
+
+/** Picks options of a Material select by their text; its field is clicked, as a person would (the label covers an empty select). */
+export async function pick(page: Page, selectTestId: string, ...options: string[]): Promise<void> {
+  await page.locator('mat-form-field').filter({ has: page.getByTestId(selectTestId) }).click();
+  for (const option of options) await page.getByRole('option', { name: option, exact: true }).click();
+  // A multiple select stays open until dismissed.
+  if (await page.getByRole('listbox').isVisible()) await page.keyboard.press('Escape');
+  await expect(page.getByRole('listbox')).toHaveCount(0);
+}

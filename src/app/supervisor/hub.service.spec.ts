@@ -1,11 +1,12 @@
 import { TestBed } from '@angular/core/testing';
 import { MANGO_INDEXES } from '../../../couch/design/mango-indexes';
-import { Inspection } from '../../../couch/doc-types';
+import { Defect, Inspection } from '../../../couch/doc-types';
 import { userDbName } from '../../../couch/user-db-name';
 import { Database, PouchDB } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { Session } from '../core/session.model';
 import { ANA, FakeSessions, fakeSessions, provideTestData, uniqueDbPrefix } from '../testing/test-support';
+import { DocWriterService, newDocId } from '../data/doc-writer.service';
 import { HubService } from './hub.service';
 
 const SAM: Session = { name: 'sam', roles: ['supervisor'], db: userDbName('sam'), hub: 'inspections' };
@@ -67,6 +68,30 @@ describe('HubService', () => {
     const reviewed = await hubDb.get<Inspection>(draft._id);
     expect(reviewed).toEqual(jasmine.objectContaining({ status: 'approved', reviewComment: 'Looks good', createdBy: 'sam', updatedBy: 'sam' }));
     expect(await hub.submitted()).toEqual([]);
+  });
+
+  it('shares an approval with partners, and the inspection\'s defects along with it', async () => {
+    const draft = await assignToAna();
+    const { rev } = await hubDb.put({ ...draft, status: 'submitted', updatedBy: 'ana' });
+    const writer = TestBed.inject(DocWriterService);
+    const defectOf = (inspectionId: string) =>
+      writer.save<Defect>({ _id: newDocId('defect'), type: 'defect', inspectionId, title: 'Leak', description: '', severity: 3, location: 'Roof', status: 'open' }, hubDb);
+    const defect = await defectOf(draft._id);
+    const other = await defectOf(newDocId('inspection'));
+
+    await hub.review({ ...draft, status: 'submitted', _rev: rev }, 'approved', '', ['acme', 'globex']);
+    expect((await hubDb.get<Inspection>(draft._id)).partners).toEqual(['acme', 'globex']);
+    expect((await hubDb.get<Defect>(defect._id)).partners).toEqual(['acme', 'globex']);
+    expect((await hubDb.get<Defect>(other._id)).partners).toBeUndefined();
+  });
+
+  it('shares nothing on a rejection', async () => {
+    const draft = await assignToAna();
+    const { rev } = await hubDb.put({ ...draft, status: 'submitted', updatedBy: 'ana' });
+    await hub.review({ ...draft, status: 'submitted', _rev: rev }, 'rejected', 'Redo the roof', ['acme']);
+    const reviewed = await hubDb.get<Inspection>(draft._id);
+    expect(reviewed.status).toBe('rejected');
+    expect(reviewed.partners).toBeUndefined();
   });
 
   it('refuses to work in the hub without a hub in the session', async () => {

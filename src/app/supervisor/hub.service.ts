@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { Inspection } from '../../../couch/doc-types';
+import { Defect, Inspection } from '../../../couch/doc-types';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
@@ -51,11 +51,32 @@ export class HubService {
     return (found.docs as Inspection[]).sort((a, b) => a.scheduledFor.localeCompare(b.scheduledFor));
   }
 
-  /** Approves or rejects a submitted inspection; an empty comment is left out. */
-  async review(inspection: Inspection, decision: Decision, comment: string): Promise<Inspection> {
+  /**
+   * Approves or rejects a submitted inspection; an empty comment is left out. An approval
+   * may share the inspection with partners: their databases are fed from the hub by the
+   * `partners` field, and a replication selector cannot join, so the inspection's defects
+   * in the hub get the same list.
+   */
+  async review(inspection: Inspection, decision: Decision, comment: string, partners: readonly string[] = []): Promise<Inspection> {
     const { reviewComment: _previous, ...doc } = inspection;
     const reviewComment = comment.trim();
-    return this.writer.save<Inspection>({ ...doc, status: decision, ...(reviewComment ? { reviewComment } : {}) }, this.hub());
+    const shared = decision === 'approved' && partners.length ? { partners: [...partners] } : {};
+    const saved = await this.writer.save<Inspection>(
+      { ...doc, status: decision, ...(reviewComment ? { reviewComment } : {}), ...shared },
+      this.hub(),
+    );
+    if (shared.partners) await this.shareDefects(saved._id, shared.partners);
+    return saved;
+  }
+
+  private async shareDefects(inspectionId: string, partners: string[]): Promise<void> {
+    const hub = this.hub();
+    const found = await hub.find({
+      selector: { inspectionId, type: 'defect' },
+      use_index: ['idx-inspection', 'inspection'],
+      limit: LOCAL_FIND_LIMIT,
+    });
+    for (const defect of found.docs as Defect[]) await this.writer.save<Defect>({ ...defect, partners }, hub);
   }
 
   private hub(): Database {

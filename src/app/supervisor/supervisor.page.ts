@@ -4,11 +4,14 @@ import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
 import { Subject, catchError, from, of, startWith, switchMap, timer } from 'rxjs';
 import { Inspection } from '../../../couch/doc-types';
+import { apiErrorMessage } from '../core/api-error-message';
 import { today } from '../data/inspection-store.service';
 import { FieldErrors, ValidationError } from '../data/validation-bridge';
 import { FieldErrorComponent } from '../shared/field-error.component';
+import { Directory, DirectoryService } from './directory.service';
 import { Decision, HubService } from './hub.service';
 import { InspectionBasicsFieldsComponent } from '../inspections/inspection-basics-fields.component';
 
@@ -18,7 +21,7 @@ const REFRESH_MS = 3_000;
 /** The supervisor's desk: assign inspections to inspectors, and approve or reject submissions. */
 @Component({
   selector: 'app-supervisor-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, FieldErrorComponent, InspectionBasicsFieldsComponent],
+  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, FieldErrorComponent, InspectionBasicsFieldsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>Supervisor</h1>
@@ -28,9 +31,19 @@ const REFRESH_MS = 3_000;
         <app-inspection-basics-fields [errors]="errors()" testIdPrefix="assign" />
         <mat-form-field appearance="outline">
           <mat-label>Inspector</mat-label>
-          <input matInput formControlName="assignedTo" data-testid="assign-inspector" />
+          <mat-select formControlName="assignedTo" data-testid="assign-inspector">
+            @for (name of directory()?.inspectors; track name) {
+              <mat-option [value]="name">{{ name }}</mat-option>
+            }
+          </mat-select>
         </mat-form-field>
         <app-field-error field="assignedTo" [errors]="errors()" />
+        @if (directoryError(); as text) {
+          <p class="error" role="alert" data-testid="directory-error">
+            {{ text }}
+            <button mat-button type="button" data-testid="directory-retry" (click)="loadDirectory()">Try again</button>
+          </p>
+        }
         @if (message(); as text) {
           <p class="message" role="status" data-testid="assign-message">{{ text }}</p>
         }
@@ -42,10 +55,20 @@ const REFRESH_MS = 3_000;
 
     <section>
       <h2>Waiting for review</h2>
-      <mat-form-field appearance="outline" class="comment">
-        <mat-label>Review comment</mat-label>
-        <input matInput [formControl]="comment" data-testid="review-comment" />
-      </mat-form-field>
+      <div class="review-fields">
+        <mat-form-field appearance="outline" class="comment">
+          <mat-label>Review comment</mat-label>
+          <input matInput [formControl]="comment" data-testid="review-comment" />
+        </mat-form-field>
+        <mat-form-field appearance="outline" class="partners">
+          <mat-label>Share approval with partners</mat-label>
+          <mat-select multiple [formControl]="partners" data-testid="review-partners">
+            @for (name of directory()?.partners; track name) {
+              <mat-option [value]="name">{{ name }}</mat-option>
+            }
+          </mat-select>
+        </mat-form-field>
+      </div>
       @for (doc of submitted(); track doc._id) {
         <div class="row" data-testid="submitted-row">
           <span class="main">
@@ -67,7 +90,9 @@ const REFRESH_MS = 3_000;
     :host { display: block; padding: 16px; max-width: 720px; margin: 0 auto; }
     form { display: flex; flex-direction: column; }
     .actions { display: flex; justify-content: flex-end; }
-    .comment { width: 100%; }
+    .review-fields { display: flex; flex-wrap: wrap; gap: 8px; }
+    .comment { flex: 2 1 280px; }
+    .partners { flex: 1 1 200px; }
     .row { display: flex; align-items: center; gap: 8px; padding: 8px 0; border-bottom: 1px solid var(--mat-sys-outline-variant, #ccc); }
     .main { flex: 1; display: flex; flex-direction: column; }
     .meta, .hint { font-size: 13px; opacity: 0.75; }
@@ -76,6 +101,7 @@ const REFRESH_MS = 3_000;
 })
 export class SupervisorPage {
   private readonly hub = inject(HubService);
+  private readonly directoryService = inject(DirectoryService);
   private readonly refresh = new Subject<void>();
 
   protected readonly form = new FormGroup({
@@ -85,6 +111,9 @@ export class SupervisorPage {
     assignedTo: new FormControl('', { nonNullable: true }),
   });
   protected readonly comment = new FormControl('', { nonNullable: true });
+  protected readonly partners = new FormControl<string[]>([], { nonNullable: true });
+  protected readonly directory = signal<Directory | null>(null);
+  protected readonly directoryError = signal('');
   protected readonly errors = signal<FieldErrors>({});
   protected readonly message = signal('');
   protected readonly reviewError = signal('');
@@ -101,18 +130,28 @@ export class SupervisorPage {
         takeUntilDestroyed(),
       )
       .subscribe((docs) => docs && this.submitted.set(docs));
+    void this.loadDirectory();
+  }
+
+  protected async loadDirectory(): Promise<void> {
+    this.directoryError.set('');
+    try {
+      this.directory.set(await this.directoryService.load());
+    } catch (error) {
+      this.directoryError.set(apiErrorMessage(error, 'The inspectors and partners could not be loaded'));
+    }
   }
 
   protected async assign(): Promise<void> {
     const assignment = this.form.getRawValue();
     this.message.set('');
-    // The rules allow any string; an empty inspector would assign to nobody.
-    if (!assignment.assignedTo.trim()) {
+    // The rules allow any string; no inspector would assign to nobody.
+    if (!assignment.assignedTo) {
       this.errors.set({ assignedTo: 'is required' });
       return;
     }
     await this.run(async () => {
-      const saved = await this.hub.assign({ ...assignment, assignedTo: assignment.assignedTo.trim() });
+      const saved = await this.hub.assign(assignment);
       this.errors.set({});
       this.message.set(`Assigned "${saved.title}" to ${saved.assignedTo}.`);
       this.form.reset({ scheduledFor: today() });
@@ -122,8 +161,9 @@ export class SupervisorPage {
   protected async review(doc: Inspection, decision: Decision): Promise<void> {
     this.reviewError.set('');
     await this.run(async () => {
-      await this.hub.review(doc, decision, this.comment.value);
+      await this.hub.review(doc, decision, this.comment.value, this.partners.value);
       this.comment.reset();
+      this.partners.reset();
       this.refresh.next();
     }, (error) => this.reviewError.set(error.message));
   }

@@ -1,0 +1,115 @@
+import { HttpErrorResponse } from '@angular/common/http';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { Inspection } from '../../../couch/doc-types';
+import { waitFor } from '../testing/test-support';
+import { DirectoryService } from './directory.service';
+import { HubService } from './hub.service';
+import { SupervisorPage } from './supervisor.page';
+
+const SUBMITTED = {
+  _id: 'inspection:1',
+  _rev: '2-a',
+  type: 'inspection',
+  title: 'Boiler room',
+  site: 'Depot 4',
+  status: 'submitted',
+  scheduledFor: '2026-03-09',
+  assignedTo: 'ana',
+} as Inspection;
+
+describe('SupervisorPage', () => {
+  let fixture: ComponentFixture<SupervisorPage>;
+  let hub: jasmine.SpyObj<HubService>;
+  let directory: jasmine.SpyObj<DirectoryService>;
+
+  beforeEach(() => {
+    hub = jasmine.createSpyObj<HubService>('HubService', ['assign', 'submitted', 'review']);
+    hub.submitted.and.resolveTo([SUBMITTED]);
+    hub.assign.and.callFake(async (assignment) => ({ ...SUBMITTED, ...assignment, status: 'draft' }) as Inspection);
+    hub.review.and.callFake(async (doc, status) => ({ ...doc, status }));
+    directory = jasmine.createSpyObj<DirectoryService>('DirectoryService', ['load']);
+    directory.load.and.resolveTo({ inspectors: ['ana', 'ben'], partners: ['acme', 'globex'] });
+    TestBed.configureTestingModule({
+      imports: [SupervisorPage],
+      providers: [
+        { provide: HubService, useValue: hub },
+        { provide: DirectoryService, useValue: directory },
+      ],
+    });
+  });
+
+  afterEach(() => fixture.destroy());
+
+  const el = (id: string) => fixture.nativeElement.querySelector(`[data-testid=${id}]`) as HTMLElement;
+  const options = () => Array.from(document.querySelectorAll('mat-option')) as HTMLElement[];
+
+  async function start(): Promise<void> {
+    fixture = TestBed.createComponent(SupervisorPage);
+    await waitFor(async () => (await fixture.whenStable(), hub.submitted.calls.count() > 0 && !!el('submitted-row')), 'the review list');
+  }
+
+  /** Opens a select, clicks the named options, and closes it. */
+  async function choose(id: string, ...names: string[]): Promise<string[]> {
+    el(id).click();
+    await fixture.whenStable();
+    const shown = options().map((option) => option.textContent!.trim());
+    for (const name of names) options().find((option) => option.textContent!.trim() === name)!.click();
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    (document.querySelector('.cdk-overlay-backdrop') as HTMLElement | null)?.click();
+    await fixture.whenStable();
+    return shown;
+  }
+
+  /** What a closed select shows as chosen. */
+  const selected = (id: string) => el(id).querySelector('.mat-mdc-select-value-text')?.textContent!.trim() ?? '';
+
+  function type(id: string, value: string): void {
+    const input = el(id) as HTMLInputElement;
+    input.value = value;
+    input.dispatchEvent(new Event('input'));
+  }
+
+  it('assigns to an inspector picked from the directory', async () => {
+    await start();
+    type('assign-title', 'Roof');
+    type('assign-site', 'Depot 7');
+    expect(await choose('assign-inspector', 'ben')).toEqual(['ana', 'ben']);
+    el('assign-submit').click();
+    await waitFor(() => hub.assign.calls.count() === 1, 'the assignment');
+    expect(hub.assign.calls.mostRecent().args[0]).toEqual(jasmine.objectContaining({ title: 'Roof', site: 'Depot 7', assignedTo: 'ben' }));
+  });
+
+  it('says an inspector is required rather than assigning to nobody', async () => {
+    await start();
+    type('assign-title', 'Roof');
+    el('assign-submit').click();
+    await fixture.whenStable();
+    expect(fixture.nativeElement.textContent).toContain('is required');
+    expect(hub.assign).not.toHaveBeenCalled();
+  });
+
+  it('approves with the comment and the partners picked, then clears both', async () => {
+    await start();
+    type('review-comment', 'Looks good');
+    expect(await choose('review-partners', 'acme', 'globex')).toEqual(['acme', 'globex']);
+    expect(selected('review-partners')).toBe('acme, globex');
+    el('approve').click();
+    await waitFor(() => hub.review.calls.count() === 1, 'the review');
+    expect(hub.review).toHaveBeenCalledWith(SUBMITTED, 'approved', 'Looks good', ['acme', 'globex']);
+    await fixture.whenStable();
+    expect((el('review-comment') as HTMLInputElement).value).toBe('');
+    expect(selected('review-partners')).toBe('');
+  });
+
+  it('says why the directory did not load, and loads it on "Try again"', async () => {
+    directory.load.and.rejectWith(new HttpErrorResponse({ status: 0 }));
+    await start();
+    await waitFor(async () => (await fixture.whenStable(), !!el('directory-error')), 'the directory error');
+    expect(el('directory-error').textContent).toContain('The inspectors and partners could not be loaded: the server cannot be reached.');
+
+    directory.load.and.resolveTo({ inspectors: ['ana'], partners: [] });
+    el('directory-retry').click();
+    await waitFor(async () => (await fixture.whenStable(), !el('directory-error')), 'the directory');
+    expect(await choose('assign-inspector')).toEqual(['ana']);
+  });
+});
