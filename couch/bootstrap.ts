@@ -4,7 +4,8 @@ import { ensureHub } from './hub';
 import { adminOnly } from './security';
 import { setServerConfig } from './server-config';
 import { SESSION_INDEXES, SESSIONS_DB } from './user-sessions';
-import { listUsers, provisionUser } from './users';
+import { listUsers } from './user-docs';
+import { provisionUser } from './users';
 
 export interface BootstrapOptions {
   /** How long a login lasts without use; CouchDB's own default is 10 minutes. */

@@ -17,7 +17,8 @@ import { adminCouchUrl } from './admin-url';
 import { couchAdmin } from './couch-admin';
 import { readNewPassword } from './password-prompt';
 import { assertRole } from './roles';
-import { addUser, disableUser, enableUser, getUser, listUsers, removeUser, roleChangeNeedsPassword, setPassword, setRole } from './users';
+import { getUser, listUsers } from './user-docs';
+import { addUser, disableUser, enableUser, removeUser, roleChangeNeedsPassword, setPassword, setRole } from './users';
 
 const USAGE = `usage: npm run user -- list | add <name> --role <role> | passwd <name> | role <name> <role>
                      | disable <name> | enable <name> | remove <name>

@@ -1,37 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { CouchAdmin } from './couch-admin';
-import { isNotFound } from './couch-admin';
 import { ensureDatabase, ensureFieldbookDesign, ensureSecurity, lockDatabase } from './database-setup';
 import { partnerDbName } from './db-names';
 import { assertPartnerName, provisionPartnerDb } from './partner-db';
 import { ensureReplicationJobs } from './replication-jobs';
-import { assertRole, couchRolesFor, hasPersonalDb, isServerAdminRole, roleOfCouchRoles, type FieldbookRole } from './roles';
+import { assertRole, couchRolesFor, hasPersonalDb, isServerAdminRole, type FieldbookRole } from './roles';
 import { membersOnly } from './security';
 import { actingAdminName, removeServerAdmin, setServerAdmin } from './server-admins';
 import { userDbName } from './user-db-name';
+import { fieldbookUserOf, getUser, userDocId, type FieldbookUser, type UserDoc } from './user-docs';
 import { deleteUserSessions } from './user-sessions';
 
 export type { FieldbookRole } from './roles';
-
-export interface UserDoc {
-  _id: string;
-  _rev?: string;
-  name: string;
-  type: 'user';
-  roles: string[];
-  password?: string;
-  /** The Fieldbook role, kept while `roles` is empty because the user is disabled. */
-  fieldbook_role?: FieldbookRole;
-  /** CouchDB has no disabled flag: a disabled user has no roles and a random password. */
-  fieldbook_disabled?: boolean;
-  [key: string]: unknown;
-}
-
-export interface FieldbookUser {
-  name: string;
-  role: FieldbookRole | null;
-  disabled: boolean;
-}
 
 const USER_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
 
@@ -39,26 +19,6 @@ export function assertUserName(name: string): void {
   if (!USER_NAME.test(name)) {
     throw new Error(`invalid user name "${name}": use 1-64 lowercase letters, digits, "_", "." or "-", starting with a letter`);
   }
-}
-
-const userDocId = (name: string) => `org.couchdb.user:${name}`;
-
-export async function getUser(couch: CouchAdmin, name: string): Promise<UserDoc | null> {
-  try {
-    return (await couch.use<UserDoc>('_users').get(userDocId(name))) as UserDoc;
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw error;
-  }
-}
-
-function fieldbookUserOf(doc: UserDoc): FieldbookUser {
-  return { name: doc.name, role: doc.fieldbook_role ?? roleOfCouchRoles(doc.roles), disabled: doc.fieldbook_disabled === true };
-}
-
-export async function listUsers(couch: CouchAdmin): Promise<FieldbookUser[]> {
-  const result = await couch.use<UserDoc>('_users').list({ include_docs: true, startkey: 'org.couchdb.user:', endkey: 'org.couchdb.user:\ufff0' });
-  return result.rows.map((row) => fieldbookUserOf(row.doc!));
 }
 
 /*

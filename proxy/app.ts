@@ -1,8 +1,8 @@
 import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { FieldbookUser } from '../couch/users';
 import { pinoHttp } from 'pino-http';
+import type { FieldbookUser } from '../couch/user-docs';
 import { adminRoutes } from './admin-routes';
 import { Authenticator } from './authenticate';
 import { couchForward } from './couch-forward';

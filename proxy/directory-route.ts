@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { directoryOf } from '../couch/directory';
 import { roleOfCouchRoles, worksInHub } from '../couch/roles';
-import type { FieldbookUser } from '../couch/users';
+import type { FieldbookUser } from '../couch/user-docs';
 import type { Authenticator } from './authenticate';
 import { forbidden, sendCouchError, unauthorized } from './couch-error';
 

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { couchAdmin, splitCredentials } from '../couch/couch-admin';
-import { listUsers } from '../couch/users';
+import { listUsers } from '../couch/user-docs';
 import { createProxyApp } from './app';
 import { SessionStore } from './session-store';
 import { watchUsers } from './user-watch';

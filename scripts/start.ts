@@ -10,7 +10,8 @@ import { embeddedCouchLocation } from '../couch/admin-url';
 import { bootstrap } from '../couch/bootstrap';
 import { couchAdmin } from '../couch/couch-admin';
 import { startEmbeddedCouch, type EmbeddedCouch } from '../couch/embedded-couch';
-import { addUser, getUser, type FieldbookRole } from '../couch/users';
+import { getUser } from '../couch/user-docs';
+import { addUser, type FieldbookRole } from '../couch/users';
 import { DEFAULT_STATIC_DIR, startProxy } from '../proxy/server';
 
 const ROOT = resolve(__dirname, '..');
