@@ -2,7 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { flavourOf } from '../couch/server-flavour';
 import { isAdminCaller } from './admin-caller';
 import { couchAuthHeaders, type Authenticator } from './authenticate';
-import { forbidden, sendCouchError, unauthorized } from './couch-error';
+import { badGateway, forbidden, sendCouchError, unauthorized } from './couch-error';
 import { fromReplicatorDocs, fromSchedulerDocs } from './replication-status';
 
 interface AdminRouteDeps {
@@ -32,7 +32,7 @@ export function adminRoutes({ couchUrl, authenticator }: AdminRouteDeps) {
           : fromReplicatorDocs(await ask('/_replicator/_all_docs?include_docs=true'));
     } catch (error) {
       req.log?.warn({ error: (error as Error).message }, 'could not list replication jobs');
-      return sendCouchError(res, { status: 502, error: 'bad_gateway', reason: 'The database server did not list its replication jobs.' });
+      return sendCouchError(res, badGateway('The database server did not list its replication jobs.'));
     }
     res.set('Cache-Control', 'no-store').json(jobs);
   });

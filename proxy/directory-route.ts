@@ -3,7 +3,7 @@ import { directoryOf } from '../couch/directory';
 import { roleOfCouchRoles, worksInHub } from '../couch/roles';
 import type { FieldbookUser } from '../couch/user-docs';
 import type { Authenticator } from './authenticate';
-import { forbidden, sendCouchError, unauthorized } from './couch-error';
+import { badGateway, forbidden, sendCouchError, unauthorized } from './couch-error';
 
 interface DirectoryRouteDeps {
   authenticator: Authenticator;
@@ -23,7 +23,7 @@ export function directoryRoute({ authenticator, listUsers }: DirectoryRouteDeps)
       users = await listUsers();
     } catch (error) {
       req.log?.warn({ error: (error as Error).message }, 'could not list users');
-      return sendCouchError(res, { status: 502, error: 'bad_gateway', reason: 'The database server did not list its users.' });
+      return sendCouchError(res, badGateway('The database server did not list its users.'));
     }
     res.set('Cache-Control', 'no-store').json(directoryOf(users));
   };

@@ -4,7 +4,7 @@ import { HUB_DB } from '../couch/db-names';
 import { roleOfCouchRoles, worksInHub } from '../couch/roles';
 import { userDbName } from '../couch/user-db-name';
 import { SESSION_COOKIE, type Authenticator } from './authenticate';
-import { badRequest, sendCouchError, unauthorized } from './couch-error';
+import { badGateway, badRequest, sendCouchError, unauthorized } from './couch-error';
 import type { LiveRequests } from './live-requests';
 import type { SessionStore } from './session-store';
 
@@ -40,11 +40,11 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     });
     if (response.status === 401) return sendCouchError(res, unauthorized('Name or password is incorrect.'));
     if (!response.ok) {
-      return sendCouchError(res, { status: 502, error: 'bad_gateway', reason: `The database server answered ${response.status}.` });
+      return sendCouchError(res, badGateway(`The database server answered ${response.status}.`));
     }
     const couchCookie = /AuthSession=([^;]+)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
     const body = (await response.json()) as { name: string; roles: string[] };
-    if (!couchCookie) return sendCouchError(res, { status: 502, error: 'bad_gateway', reason: 'The database server gave no session.' });
+    if (!couchCookie) return sendCouchError(res, badGateway('The database server gave no session.'));
     const sessionId = await sessions.create({ name: body.name, roles: body.roles, couchCookie });
     res.cookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: maxAgeMs });
     res.json(describe(body.name, body.roles));
