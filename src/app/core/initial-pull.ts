@@ -119,8 +119,8 @@ const ATTACHMENT_BYTES_PER_WRITE = 8 * 1024 * 1024;
 
 async function storeBatch(local: AnyDb, remote: AnyDb, docs: RemoteDoc[]): Promise<void> {
   for (const group of byAttachmentBytes(docs)) {
-    await Promise.all(group.map((doc) => fetchAttachments(remote, doc)));
     if (!group.length) continue;
+    await Promise.all(group.map((doc) => fetchAttachments(remote, doc)));
     const results = await local.bulkDocs(group as PouchDB.Core.PutDocument<object>[], { new_edits: false });
     const failed = results.find((result): result is PouchDB.Core.Error => 'error' in result && !!result.error);
     if (failed) throw Object.assign(new Error(`could not store ${failed.id}: ${failed.message ?? failed.reason ?? failed.name}`), { status: failed.status });
