@@ -1,4 +1,5 @@
-import { Injectable, InjectionToken, inject, signal } from '@angular/core';
+import { Injectable, InjectionToken, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { BehaviorSubject, Observable, map, of, share, switchMap } from 'rxjs';
 import { MANGO_INDEXES } from '../../../couch/design/mango-indexes';
 import { Database, PouchDB } from './pouchdb';
@@ -21,11 +22,10 @@ declare global {
 @Injectable({ providedIn: 'root' })
 export class LocalDbService {
   private readonly prefix = inject(LOCAL_DB_PREFIX);
-  private readonly current = signal<Database | null>(null);
-  // The same, synchronously: a feed must start the moment a database opens, not after change detection.
+  // A subject, not a signal: a feed must start the moment a database opens, not after change detection.
   private readonly current$ = new BehaviorSubject<Database | null>(null);
 
-  readonly db = this.current.asReadonly();
+  readonly db = toSignal(this.current$, { requireSync: true });
   /**
    * Each document changed in the open database from now on (an edit, a pull, another tab),
    * with its leaves. One changes feed however many listen: each feed rereads every change,
@@ -37,12 +37,12 @@ export class LocalDbService {
 
   async open(userDb: string): Promise<Database> {
     const name = this.prefix + userDb;
-    const open = this.current();
+    const open = this.current$.value;
     if (open?.name === name) return open;
     await this.close();
     const db = new PouchDB<object>(name, { auto_compaction: true });
     await ensureIndexes(db);
-    this.setCurrent(db);
+    this.current$.next(db);
     // For end-to-end tests only: lets Playwright inject documents into the real database.
     window.fieldbookDb = db;
     return db;
@@ -50,29 +50,24 @@ export class LocalDbService {
 
   /** The open database; callers run only while a user is logged in. */
   require(): Database {
-    const db = this.current();
+    const db = this.current$.value;
     if (!db) throw new Error('No local database is open');
     return db;
   }
 
   async close(): Promise<void> {
-    const db = this.current();
+    const db = this.current$.value;
     if (!db) return;
-    this.setCurrent(null);
+    this.current$.next(null);
     delete window.fieldbookDb;
     await db.close();
   }
 
-  private setCurrent(db: Database | null): void {
-    this.current.set(db);
-    this.current$.next(db);
-  }
-
   /** Deletes the user's local data for good (logout). */
   async destroy(): Promise<void> {
-    const db = this.current();
+    const db = this.current$.value;
     if (!db) return;
-    this.setCurrent(null);
+    this.current$.next(null);
     delete window.fieldbookDb;
     await db.destroy();
   }
