@@ -15,7 +15,11 @@ export async function deleteUserSessions(couch: CouchAdmin, name: string): Promi
   try {
     // A proxy renewing a session's cookie meanwhile makes its deletion conflict: find it again.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const { docs } = await db.find({ selector: { name }, fields: ['_id', '_rev'], limit: 100_000 });
+      // No `fields`: the user CLI and the proxy (seeing the `_users` change) both end a
+      // user's sessions, and PouchDB Server 4.2's `_find` fails (400) picking the fields of a
+      // doc deleted since its index listed it. Without them it lists such a doc as null.
+      const found = await db.find({ selector: { name }, limit: 100_000 });
+      const docs = (found.docs as ({ _id: string; _rev: string } | null)[]).filter((doc) => doc !== null);
       if (docs.length === 0) break;
       const results = await db.bulk({ docs: docs.map((doc) => ({ _id: doc._id, _rev: doc._rev, _deleted: true })) });
       deleted.push(...results.filter((result) => !result.error).map((result) => result.id));

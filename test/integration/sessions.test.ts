@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { userDbName } from '../../couch/user-db-name';
+import { SESSIONS_DB, deleteUserSessions } from '../../couch/user-sessions';
 import { startProxy } from '../../proxy/server';
 import { loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { freePort } from '../support/free-port';
@@ -50,6 +51,18 @@ describe('sessions', () => {
   test('CouchDB keeps logins for the configured lifetime, not its 10-minute default', async () => {
     const timeout = await stack.admin.request({ path: '_config/couch_httpd_auth/timeout' });
     assert.equal(timeout, String(30 * 24 * 3600));
+  });
+
+  test("two at once ending a user's sessions (the user CLI and the proxy both do) both succeed and end them all", async () => {
+    const sessions = stack.admin.use(SESSIONS_DB);
+    // The race is PouchDB Server's and hits about every other round.
+    for (let round = 0; round < 10; round++) {
+      const ids = Array.from({ length: 20 }, (_, i) => `race-${round}-${i}`);
+      await sessions.bulk({ docs: ids.map((_id) => ({ _id, name: 'carol' })) });
+      const [first, second] = await Promise.all([deleteUserSessions(stack.admin, 'carol'), deleteUserSessions(stack.admin, 'carol')]);
+      assert.deepEqual([...new Set([...first, ...second])].sort(), [...ids].sort(), `round ${round}`);
+      assert.equal((await sessions.find({ selector: { name: 'carol' } })).docs.length, 0);
+    }
   });
 
   test('logout revokes the session and ends its open feeds', async () => {
