@@ -1,5 +1,5 @@
 import type { CouchAdmin } from './couch-admin';
-import { deleteServerConfig, getServerConfig, setServerConfig } from './server-config';
+import { configPaths, deleteServerConfig } from './server-config';
 
 /**
  * Server admins live in the `admins` config section, not in `_users` (which refuses the
@@ -7,10 +7,25 @@ import { deleteServerConfig, getServerConfig, setServerConfig } from './server-c
  * plus the `_users` roles, on CouchDB and PouchDB Server alike; the server hashes the password.
  */
 export async function setServerAdmin(couch: CouchAdmin, name: string, password: string): Promise<void> {
-  await setServerConfig(couch, 'admins', name, password);
+  const [first, ...others] = await configPaths(couch, 'admins', name);
+  await couch.request({ method: 'PUT', path: first, body: JSON.stringify(password) });
+  if (!others.length) return;
   // Each cluster node hashes with its own salt, yet a session cookie made by one node must
-  // pass on the others: give every node the first one's hash (kept as is, being hashed).
-  await setServerConfig(couch, 'admins', name, await getServerConfig(couch, 'admins', name));
+  // pass on the others: give the other nodes the first one's hash (kept as is, being hashed).
+  // Never write it back to the first node: CouchDB 3.4 hashes in the background, and a
+  // value written back while that runs got hashed twice.
+  const hash = await hashedValue(couch, first);
+  for (const path of others) await couch.request({ method: 'PUT', path, body: JSON.stringify(hash) });
+}
+
+/** CouchDB replaces a plain admin password with its hash shortly after it is set. */
+async function hashedValue(couch: CouchAdmin, path: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const value = (await couch.request({ path })) as string;
+    if (value.startsWith('-')) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`CouchDB did not hash the admin password at ${path}`);
 }
 
 export async function removeServerAdmin(couch: CouchAdmin, name: string): Promise<void> {

@@ -12,12 +12,6 @@ export async function setServerConfig(couch: CouchAdmin, section: string, key: s
   }
 }
 
-/** A setting as the first node holds it (the only one on PouchDB Server). */
-export async function getServerConfig(couch: CouchAdmin, section: string, key: string): Promise<string> {
-  const [path] = await configPaths(couch, section, key);
-  return (await couch.request({ path })) as string;
-}
-
 /** Removes a setting; a setting that is not there is fine. */
 export async function deleteServerConfig(couch: CouchAdmin, section: string, key: string): Promise<void> {
   for (const path of await configPaths(couch, section, key)) {
@@ -29,7 +23,8 @@ export async function deleteServerConfig(couch: CouchAdmin, section: string, key
   }
 }
 
-async function configPaths(couch: CouchAdmin, section: string, key: string): Promise<string[]> {
+/** The setting's path on every node: one on PouchDB Server and a single CouchDB, one per node in a cluster. */
+export async function configPaths(couch: CouchAdmin, section: string, key: string): Promise<string[]> {
   const setting = (prefix: string, sectionName: string) => `${prefix}_config/${sectionName}/${encodeURIComponent(key)}`;
   if ((await serverFlavour(couch)) === 'couchdb') {
     const { all_nodes } = (await couch.request({ path: '_membership' })) as { all_nodes: string[] };

@@ -18,7 +18,8 @@ export function couchFunctionSource(file: string, functionName: string): string 
   if (!declaration?.body) throw new Error(`${file} declares no function ${functionName}`);
   const body = declaration.body.getText(source);
   const parameters = declaration.parameters.map((parameter) => parameter.getText(source)).join(', ');
-  const es5 = ts.transpileModule(`(function ${functionName}(${parameters}) ${body})`, {
+  // Anonymous: CouchDB 3.4 compiles a design function when it is saved and refuses a named declaration.
+  const es5 = ts.transpileModule(`(function (${parameters}) ${body})`, {
     compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None, removeComments: true },
   }).outputText;
   return es5.trim().replace(/^\(/, '').replace(/\);?$/, '');

@@ -45,7 +45,8 @@ describe('GET /api/admin/replications', () => {
   test('a failed job reports its error', async () => {
     // Wrong credentials: a replicator gives up at once on a 401.
     const source = `${stack.couch.url.replace('://', '://intruder:wrong-secret@')}/inspections`;
-    await stack.admin.use('_replicator').insert({ _id: 'broken', source, target: 'inspections' } as never);
+    // Endpoints as URLs: CouchDB 3 refuses local database names.
+    await stack.admin.use('_replicator').insert({ _id: 'broken', source, target: `${stack.couch.url}/inspections` } as never);
     const ada = await loginCookie(stack.proxy.url, 'ada');
     const broken = await waitFor(
       async () => ((await (await jobsAs(ada)).json()) as Job[]).find((job) => job.id === 'broken' && job.state === 'failed'),

@@ -110,7 +110,8 @@ describe('the hub: assignments and approval', () => {
     await stack.restartCouch();
     const assignment = inspection('sam', { title: 'After a restart', assignedTo: 'bob' });
     await stack.admin.use(HUB_DB).insert(assignment as never);
-    await waitFor(() => has(stack.admin.use(userDbName('bob')), assignment._id), 5_000, 'the assignment in bob’s database');
+    // CouchDB's scheduler starts jobs with up to 5 s of jitter after a restart.
+    await waitFor(() => has(stack.admin.use(userDbName('bob')), assignment._id), 30_000, 'the assignment in bob’s database');
   });
 
   test('only supervisors and admins reach the hub through the proxy; their session names it', async () => {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
+import { startEmbeddedCouch } from '../../couch/embedded-couch';
+import { configPaths } from '../../couch/server-config';
 import { userDbName } from '../../couch/user-db-name';
 import { SESSIONS_DB, deleteUserSessions } from '../../couch/user-sessions';
 import { startProxy } from '../../proxy/server';
@@ -49,7 +54,8 @@ describe('sessions', () => {
   });
 
   test('CouchDB keeps logins for the configured lifetime, not its 10-minute default', async () => {
-    const timeout = await stack.admin.request({ path: '_config/couch_httpd_auth/timeout' });
+    const [path] = await configPaths(stack.admin, 'chttpd_auth', 'timeout');
+    const timeout = await stack.admin.request({ path });
     assert.equal(timeout, String(30 * 24 * 3600));
   });
 
@@ -105,16 +111,25 @@ describe('health and the embedded server', () => {
   });
 
   test('a request that kills PouchDB Server is survived: the supervisor restarts it', async () => {
-    const admin = new URL(stack.couch.adminUrl);
-    const auth = 'Basic ' + Buffer.from(`${decodeURIComponent(admin.username)}:${decodeURIComponent(admin.password)}`).toString('base64');
-    const db = `${stack.couch.url}/${userDbName('alice')}`;
-    // A multipart document whose attachment part has no filename throws inside PouchDB Server 4.2.
-    const boundary = 'xyz';
-    const body = `--${boundary}\r\nContent-Type: application/json\r\n\r\n{"_id":"crash","_attachments":{"a":{"follows":true,"content_type":"image/png","length":1}}}\r\n--${boundary}\r\n\r\nx\r\n--${boundary}--`;
-    await fetch(`${db}/crash`, { method: 'PUT', headers: { authorization: auth, 'content-type': `multipart/related;boundary="${boundary}"` }, body }).catch(() => undefined);
-    await waitFor(async () => stack.couch.restarts() === 1, 10_000, 'the supervisor to restart the server');
-    await stack.couch.ready();
-    const info = await fetch(db, { headers: { authorization: auth } });
-    assert.equal(info.status, 200);
+    // The supervisor is npm start's embedded server, whichever server this suite runs on.
+    const dataDir = mkdtempSync(join(tmpdir(), 'fieldbook-embedded-'));
+    const embedded = await startEmbeddedCouch({ dataDir, port: await freePort(), log: () => undefined });
+    try {
+      const admin = new URL(embedded.adminUrl);
+      const auth = 'Basic ' + Buffer.from(`${decodeURIComponent(admin.username)}:${decodeURIComponent(admin.password)}`).toString('base64');
+      const db = `${embedded.url}/crash-test`;
+      assert.equal((await fetch(db, { method: 'PUT', headers: { authorization: auth } })).status, 201);
+      // A multipart document whose attachment part has no filename throws inside PouchDB Server 4.2.
+      const boundary = 'xyz';
+      const body = `--${boundary}\r\nContent-Type: application/json\r\n\r\n{"_id":"crash","_attachments":{"a":{"follows":true,"content_type":"image/png","length":1}}}\r\n--${boundary}\r\n\r\nx\r\n--${boundary}--`;
+      await fetch(`${db}/crash`, { method: 'PUT', headers: { authorization: auth, 'content-type': `multipart/related;boundary="${boundary}"` }, body }).catch(() => undefined);
+      await waitFor(async () => embedded.restarts() === 1, 10_000, 'the supervisor to restart the server');
+      await embedded.ready();
+      const info = await fetch(db, { headers: { authorization: auth } });
+      assert.equal(info.status, 200);
+    } finally {
+      await embedded.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { bootstrap } from '../../couch/bootstrap';
 import { couchAdmin, type CouchAdmin } from '../../couch/couch-admin';
-import { startEmbeddedCouch, type EmbeddedCouch } from '../../couch/embedded-couch';
 import { addUser, type FieldbookRole } from '../../couch/users';
 import { startProxy, type RunningProxy } from '../../proxy/server';
 import { freePort } from './free-port';
+import { startTestServer, type TestServer } from './test-server';
 
 export const TEST_PASSWORD = 'test-password-1';
 
 export interface TestStack {
-  couch: EmbeddedCouch;
+  couch: TestServer;
   admin: CouchAdmin;
   proxy: RunningProxy;
   /** Stops the proxy and starts a new one on the same port (sessions live in CouchDB). */
@@ -23,16 +23,21 @@ export interface TestStack {
 }
 
 /**
- * A real PouchDB Server in a temp dir on a free port, bootstrapped, with users, and the
- * proxy in front of it: what integration tests run against.
+ * A real server (PouchDB Server, or CouchDB 3.4 with FIELDBOOK_TEST_SERVER=couchdb) in a temp
+ * dir on free ports, bootstrapped, with users, and the proxy in front of it: what integration
+ * tests run against.
  */
 export async function startTestStack(users: Record<string, FieldbookRole> = { alice: 'inspector', bob: 'inspector' }): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fieldbook-test-'));
-  const couchOptions = { dataDir, port: await freePort() };
-  const couch = await startEmbeddedCouch(couchOptions);
+  const couch = await startTestServer(join(dataDir, 'server'));
   const admin = couchAdmin(couch.adminUrl);
-  await bootstrap(admin, { sessionTimeoutSeconds: 30 * 24 * 3600 });
-  for (const [name, role] of Object.entries(users)) await addUser(admin, name, TEST_PASSWORD, role);
+  try {
+    await bootstrap(admin, { sessionTimeoutSeconds: 30 * 24 * 3600 });
+    for (const [name, role] of Object.entries(users)) await addUser(admin, name, TEST_PASSWORD, role);
+  } catch (error) {
+    await couch.stop();
+    throw error;
+  }
   const launchProxy = (port: number) =>
     startProxy({ couchAdminUrl: couch.adminUrl, port, logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }), staticDir: join(dataDir, 'no-app') });
   const stack: TestStack = {
@@ -44,10 +49,7 @@ export async function startTestStack(users: Record<string, FieldbookRole> = { al
       await stack.proxy.close();
       stack.proxy = await launchProxy(port);
     },
-    async restartCouch() {
-      await stack.couch.stop();
-      stack.couch = await startEmbeddedCouch(couchOptions);
-    },
+    restartCouch: () => couch.restart(),
     async stop() {
       await stack.proxy.close();
       await stack.couch.stop();
