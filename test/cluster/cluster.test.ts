@@ -101,8 +101,12 @@ const host = (node: CouchDbProcess) => new URL(node.url).hostname;
 const port = (node: CouchDbProcess) => Number(new URL(node.url).port);
 
 test('three nodes joined by /_cluster_setup, Fieldbook bootstrapped with one shard per user database on all of them', { skip, timeout: LIMIT }, async () => {
-  const membership = (await admin.request({ path: '_membership' })) as { all_nodes: string[]; cluster_nodes: string[] };
   const names = nodes.map((node) => node.nodeName).sort();
+  // Joined ("all_nodes") and connected ("cluster_nodes"), as cluster-setup.sh waits for.
+  const membership = await waitFor(async () => {
+    const current = (await admin.request({ path: '_membership' })) as { all_nodes: string[]; cluster_nodes: string[] };
+    return current.cluster_nodes.length === names.length && current;
+  }, LIMIT, 'three connected nodes');
   assert.deepEqual([...membership.cluster_nodes].sort(), names);
   assert.deepEqual([...membership.all_nodes].sort(), names);
 

@@ -90,6 +90,10 @@ export async function startCouchDb(options: CouchDbOptions): Promise<CouchDbProc
     if (!running || running.exitCode !== null) return;
     await new Promise<void>((done) => {
       running.once('exit', () => done());
+      // Referenced again while it shuts down: an unreferenced child's exit does not keep the
+      // event loop alive, so an after() hook awaiting stop() was abandoned when nothing else
+      // was pending (the process ended there, skipping whatever came after, e.g. removing data).
+      running.ref();
       running.stdin!.end();
     });
   };
