@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { splitCredentials } from './couch-admin';
 
 export interface EmbeddedCouchOptions {
   dataDir: string;
@@ -77,6 +78,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   const ready = () => waitForServer(url, 30_000);
   await ready();
   await ensureAdmin(url, password);
+  await ensureStableCookieSecret(options.dataDir, adminUrl);
 
   return {
     url,
@@ -122,6 +124,23 @@ async function ensureAdmin(url: string, password: string): Promise<void> {
   if (!session.userCtx.roles.includes('_admin')) return;
   const response = await fetch(`${url}/_config/admins/${ADMIN_NAME}`, { method: 'PUT', body: JSON.stringify(password) });
   if (!response.ok) throw new Error(`could not create the embedded CouchDB admin: ${response.status} ${await response.text()}`);
+}
+
+/**
+ * PouchDB Server signs session cookies with a secret it makes anew at every start unless its
+ * config holds one: without this, restarting `npm start` would log every tablet out. It
+ * takes a secret set at run time at once, and keeps it in config.json.
+ */
+async function ensureStableCookieSecret(dataDir: string, adminUrl: string): Promise<void> {
+  const config = JSON.parse(readFileSync(join(dataDir, 'config.json'), 'utf8')) as { couch_httpd_auth?: { secret?: string } };
+  if (config.couch_httpd_auth?.secret) return;
+  const { url, name, password } = splitCredentials(adminUrl);
+  const response = await fetch(`${url}/_config/couch_httpd_auth/secret`, {
+    method: 'PUT',
+    headers: { authorization: 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64') },
+    body: JSON.stringify(randomBytes(32).toString('hex')),
+  });
+  if (!response.ok) throw new Error(`could not keep the embedded server's cookie secret: ${response.status} ${await response.text()}`);
 }
 
 export async function waitForServer(url: string, timeoutMs: number): Promise<void> {

@@ -8,14 +8,14 @@ import { configPaths, deleteServerConfig } from './server-config';
  */
 export async function setServerAdmin(couch: CouchAdmin, name: string, password: string): Promise<void> {
   const [first, ...others] = await configPaths(couch, 'admins', name);
-  await couch.request({ method: 'PUT', path: first, body: JSON.stringify(password) });
-  if (!others.length) return;
+  await couch.request({ method: 'PUT', path: first, body: password });
+  // CouchDB 3.4 hashes the password in the background and ignores the entry until then:
+  // return once the admin can log in.
+  const hash = await hashedValue(couch, first);
   // Each cluster node hashes with its own salt, yet a session cookie made by one node must
   // pass on the others: give the other nodes the first one's hash (kept as is, being hashed).
-  // Never write it back to the first node: CouchDB 3.4 hashes in the background, and a
-  // value written back while that runs got hashed twice.
-  const hash = await hashedValue(couch, first);
-  for (const path of others) await couch.request({ method: 'PUT', path, body: JSON.stringify(hash) });
+  // Never write it back to the first node: written back while the hashing ran, it got hashed twice.
+  for (const path of others) await couch.request({ method: 'PUT', path, body: hash });
 }
 
 /** CouchDB replaces a plain admin password with its hash shortly after it is set. */

@@ -7,8 +7,9 @@ import { serverFlavour } from './server-flavour';
  * (which also names the auth section `couch_httpd_auth` instead of `chttpd_auth`).
  */
 export async function setServerConfig(couch: CouchAdmin, section: string, key: string, value: string): Promise<void> {
+  // nano sends the body as JSON: the string itself, never a JSON text of it (CouchDB would keep the quotes).
   for (const path of await configPaths(couch, section, key)) {
-    await couch.request({ method: 'PUT', path, body: JSON.stringify(value) });
+    await couch.request({ method: 'PUT', path, body: value });
   }
 }
 

@@ -53,6 +53,15 @@ describe('sessions', () => {
     assert.equal(response.status, 200);
   });
 
+  test('a session outlives a restart of the database server, and then of the proxy', async () => {
+    const cookie = await loginCookie(stack.proxy.url, 'alice');
+    await stack.restartCouch();
+    // The stored CouchDB cookie is still signed with the server's kept secret.
+    assert.equal((await rawRequest(stack.proxy.url, 'GET', `/db/${userDbName('alice')}`, { cookie })).status, 200);
+    await stack.restartProxy();
+    assert.equal((await rawRequest(stack.proxy.url, 'GET', `/db/${userDbName('alice')}`, { cookie })).status, 200);
+  });
+
   test('CouchDB keeps logins for the configured lifetime, not its 10-minute default', async () => {
     const [path] = await configPaths(stack.admin, 'chttpd_auth', 'timeout');
     const timeout = await stack.admin.request({ path });

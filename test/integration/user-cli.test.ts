@@ -46,7 +46,12 @@ describe('npm run user', () => {
     assert.equal(code, 0, output);
     assert.equal(await job('fanin-bob'), false);
     assert.equal(await job('assign-bob'), false);
-    assert.equal((await fetch(`${stack.proxy.url}/db/${userDbName('bob')}`, { headers: { authorization: basicAuth('bob') } })).status, 401);
+    // The proxy drops bob's cached login when it sees the change on _users.
+    await waitFor(
+      async () => (await fetch(`${stack.proxy.url}/db/${userDbName('bob')}`, { headers: { authorization: basicAuth('bob') } })).status === 401,
+      5_000,
+      'bob to be refused as unknown',
+    );
     assert.deepEqual(await stack.admin.request({ path: `${userDbName('bob')}/_security` }), adminOnly());
 
     // Nothing of bob's flows into the hub any more.

@@ -36,7 +36,8 @@ export async function startTestStack(users: Record<string, FieldbookRole> = { al
     for (const [name, role] of Object.entries(users)) await addUser(admin, name, TEST_PASSWORD, role);
   } catch (error) {
     await couch.stop();
-    throw error;
+    const request = (error as { request?: { method?: string; url?: string } }).request;
+    throw new Error(`setting up the ${couch.kind} test server failed: ${(error as Error).message}${request ? ` (${request.method} ${request.url})` : ''}`, { cause: error });
   }
   const launchProxy = (port: number) =>
     startProxy({ couchAdminUrl: couch.adminUrl, port, logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }), staticDir: join(dataDir, 'no-app') });
