@@ -28,7 +28,7 @@ export function adminRoutes({ couchUrl, authenticator }: AdminRouteDeps) {
     try {
       jobs =
         flavourOf(await ask('/')) === 'couchdb'
-          ? fromSchedulerDocs(await ask('/_scheduler/docs/_replicator'))
+          ? fromSchedulerDocs(await ask('/_scheduler/docs/_replicator'), couchUrl)
           : fromReplicatorDocs(await ask('/_replicator/_all_docs?include_docs=true'));
     } catch (error) {
       req.log?.warn({ error: (error as Error).message }, 'could not list replication jobs');

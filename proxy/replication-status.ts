@@ -10,18 +10,39 @@ export interface ReplicationStatus {
   state: string;
   error?: string;
   lastUpdated?: string;
+  /** Documents this job has written, and changes it still has to read (CouchDB 3 only). */
+  docsWritten?: number;
+  pending?: number;
 }
 
-/** CouchDB 3: `GET /_scheduler/docs/_replicator`. */
-export function fromSchedulerDocs(body: { docs?: SchedulerDoc[] }): ReplicationStatus[] {
-  return (body.docs ?? []).map((doc) => ({
-    id: doc.doc_id,
-    source: withoutCredentials(doc.source),
-    target: withoutCredentials(doc.target),
-    state: doc.state ?? 'initializing',
-    ...optional('error', ['crashing', 'error', 'failed'].includes(doc.state ?? '') ? errorText(doc.info) : undefined),
-    ...optional('lastUpdated', doc.last_updated),
-  }));
+/**
+ * CouchDB 3: `GET /_scheduler/docs/_replicator`. Endpoints on `serverUrl` itself (the jobs
+ * name local databases by URL there) read as database names, as on PouchDB Server.
+ */
+export function fromSchedulerDocs(body: { docs?: SchedulerDoc[] }, serverUrl: string): ReplicationStatus[] {
+  const endpoint = (value: unknown) => localName(withoutCredentials(value), serverUrl);
+  return (body.docs ?? []).map((doc) => {
+    const info = (typeof doc.info === 'object' && doc.info) || {};
+    return {
+      id: doc.doc_id,
+      source: endpoint(doc.source),
+      target: endpoint(doc.target),
+      state: doc.state ?? 'initializing',
+      ...optional('error', ['crashing', 'error', 'failed'].includes(doc.state ?? '') ? errorText(doc.info) : undefined),
+      ...optional('lastUpdated', doc.last_updated),
+      ...count('docsWritten', (info as { docs_written?: unknown }).docs_written),
+      ...count('pending', (info as { changes_pending?: unknown }).changes_pending),
+    };
+  });
+}
+
+function localName(url: string, serverUrl: string): string {
+  const server = serverUrl.replace(/\/*$/, '/');
+  return url.startsWith(server) ? decodeURIComponent(url.slice(server.length).replace(/\/$/, '')) : url;
+}
+
+function count<K extends string>(key: K, value: unknown): Partial<Record<K, number>> {
+  return typeof value === 'number' ? ({ [key]: value } as Record<K, number>) : {};
 }
 
 interface SchedulerDoc {

@@ -49,12 +49,13 @@ describe('GET /api/admin/replications', () => {
     await stack.admin.use('_replicator').insert({ _id: 'broken', source, target: `${stack.couch.url}/inspections` } as never);
     const ada = await loginCookie(stack.proxy.url, 'ada');
     const broken = await waitFor(
-      async () => ((await (await jobsAs(ada)).json()) as Job[]).find((job) => job.id === 'broken' && job.state === 'failed'),
+      // PouchDB Server gives up ("failed"); CouchDB's scheduler keeps retrying with backoff ("crashing").
+      async () => ((await (await jobsAs(ada)).json()) as Job[]).find((job) => job.id === 'broken' && ['failed', 'crashing'].includes(job.state)),
       20_000,
       'the broken job to fail',
     );
     assert.match(broken.error ?? '', /not authorized|unauthorized|incorrect/i, JSON.stringify(broken));
-    assert.equal(broken.source, `${stack.couch.url}/inspections`);
+    assert.match(broken.source, /inspections\/?$/);
     assert.ok(!JSON.stringify(broken).includes('wrong-secret'));
   });
 

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { fromReplicatorDocs, fromSchedulerDocs, withoutCredentials } from '../../proxy/replication-status';
 
 describe('replication status', () => {
-  test('CouchDB 3 scheduler docs are normalised, errors only for failing states', () => {
+  test('CouchDB 3 scheduler docs are normalised, errors only for failing states, local endpoints by name, with progress', () => {
     const jobs = fromSchedulerDocs({
       docs: [
         {
@@ -11,17 +11,19 @@ describe('replication status', () => {
           source: 'http://admin:*****@couchdb:5984/userdb-616c696365/',
           target: 'http://admin:*****@couchdb:5984/inspections/',
           state: 'running',
-          info: { revisions_checked: 12 },
+          info: { revisions_checked: 12, docs_written: 10, changes_pending: 2 },
           last_updated: '2026-11-23T10:00:00Z',
         },
         { doc_id: 'partner-acme', source: 'http://couchdb:5984/inspections/', target: 'http://couchdb:5984/partner-acme/', state: 'crashing', info: { error: 'db_not_found: could not open partner-acme' } },
         { doc_id: 'assign-bob', source: 'http://couchdb:5984/inspections/', target: 'http://couchdb:5984/userdb-626f62/', state: 'failed', info: 'unauthorized' },
+        { doc_id: 'from-partner', source: 'https://partner.example/db/partner-acme/', target: 'http://couchdb:5984/acme%2Fcopy/', state: 'running', info: { docs_written: 0, changes_pending: null } },
       ],
-    });
+    }, 'http://couchdb:5984');
     assert.deepEqual(jobs, [
-      { id: 'fanin-alice', source: 'http://couchdb:5984/userdb-616c696365/', target: 'http://couchdb:5984/inspections/', state: 'running', lastUpdated: '2026-11-23T10:00:00Z' },
-      { id: 'partner-acme', source: 'http://couchdb:5984/inspections/', target: 'http://couchdb:5984/partner-acme/', state: 'crashing', error: 'db_not_found: could not open partner-acme' },
-      { id: 'assign-bob', source: 'http://couchdb:5984/inspections/', target: 'http://couchdb:5984/userdb-626f62/', state: 'failed', error: 'unauthorized' },
+      { id: 'fanin-alice', source: 'userdb-616c696365', target: 'inspections', state: 'running', lastUpdated: '2026-11-23T10:00:00Z', docsWritten: 10, pending: 2 },
+      { id: 'partner-acme', source: 'inspections', target: 'partner-acme', state: 'crashing', error: 'db_not_found: could not open partner-acme' },
+      { id: 'assign-bob', source: 'inspections', target: 'userdb-626f62', state: 'failed', error: 'unauthorized' },
+      { id: 'from-partner', source: 'https://partner.example/db/partner-acme/', target: 'acme/copy', state: 'running', docsWritten: 0 },
     ]);
   });
 

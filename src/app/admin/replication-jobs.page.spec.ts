@@ -5,7 +5,15 @@ import { waitFor } from '../testing/test-support';
 import { JOBS_REFRESH_MS, ReplicationJobsPage } from './replication-jobs.page';
 import { ReplicationStatus } from './replication-jobs.service';
 
-const RUNNING: ReplicationStatus = { id: 'fanin-alice', source: 'userdb-616c696365', target: 'inspections', state: 'running', lastUpdated: '2026-03-01T08:00:00Z' };
+const RUNNING: ReplicationStatus = {
+  id: 'fanin-alice',
+  source: 'userdb-616c696365',
+  target: 'inspections',
+  state: 'running',
+  lastUpdated: '2026-03-01T08:00:00Z',
+  docsWritten: 1250,
+  pending: 3,
+};
 const FAILED: ReplicationStatus = { id: 'partner-acme', source: 'inspections', target: 'partner-acme', state: 'failed', error: 'unauthorized: Name or password is incorrect.' };
 
 describe('ReplicationJobsPage', () => {
@@ -49,6 +57,7 @@ describe('ReplicationJobsPage', () => {
     expect(text('job-state')).toEqual(['failed', 'running']);
     expect(text('job-error')).toEqual(['unauthorized: Name or password is incorrect.']);
     expect(text('jobs-summary')[0]).toContain('2 jobs: 1 failed, 1 running');
+    expect(text('job-progress')).toEqual(['–', '1,250 written · 3 pending']);
   });
 
   it('keeps the last list when a refresh fails, says why, and carries on polling', async () => {

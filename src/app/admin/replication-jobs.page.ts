@@ -5,6 +5,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatTableModule } from '@angular/material/table';
 import { exhaustMap, timer } from 'rxjs';
 import { apiErrorMessage } from '../core/api-error-message';
+import { countFormat } from '../shared/count-format';
 import { ReplicationJobsService, ReplicationStatus } from './replication-jobs.service';
 
 /** Jobs change state on the server by themselves; the page asks again this often. */
@@ -51,6 +52,10 @@ function byUrgency(a: ReplicationStatus, b: ReplicationStatus): number {
             }
           </td>
         </ng-container>
+        <ng-container matColumnDef="progress">
+          <th mat-header-cell *matHeaderCellDef>Progress</th>
+          <td mat-cell *matCellDef="let job" data-testid="job-progress">{{ progress(job) }}</td>
+        </ng-container>
         <ng-container matColumnDef="lastUpdated">
           <th mat-header-cell *matHeaderCellDef>Last update</th>
           <td mat-cell *matCellDef="let job">{{ job.lastUpdated ? (job.lastUpdated | date: 'medium') : '–' }}</td>
@@ -71,8 +76,9 @@ function byUrgency(a: ReplicationStatus, b: ReplicationStatus): number {
 })
 export class ReplicationJobsPage {
   private readonly service = inject(ReplicationJobsService);
+  private readonly formatCount = countFormat();
 
-  protected readonly columns = ['id', 'route', 'state', 'lastUpdated'];
+  protected readonly columns = ['id', 'route', 'state', 'progress', 'lastUpdated'];
   protected readonly jobs = signal<ReplicationStatus[] | null>(null);
   protected readonly error = signal('');
   protected readonly summary = computed(() => {
@@ -88,6 +94,14 @@ export class ReplicationJobsPage {
     timer(0, inject(JOBS_REFRESH_MS))
       .pipe(exhaustMap(() => this.refresh()), takeUntilDestroyed())
       .subscribe();
+  }
+
+  /** What CouchDB's scheduler reports; PouchDB Server's replicator reports nothing. */
+  protected progress(job: ReplicationStatus): string {
+    const parts = [];
+    if (job.docsWritten !== undefined) parts.push(`${this.formatCount(job.docsWritten)} written`);
+    if (job.pending !== undefined) parts.push(`${this.formatCount(job.pending)} pending`);
+    return parts.join(' · ') || '–';
   }
 
   protected isProblem(job: ReplicationStatus): boolean {
