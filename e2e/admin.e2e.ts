@@ -2,14 +2,14 @@ import { expect, test } from '@playwright/test';
 import { logIn } from './support/app-actions';
 
 test('an admin reaches Fauxton through the proxy and sees the databases', async ({ page }) => {
-  await logIn(page, 'admin');
+  await logIn(page, 'ada');
   await page.goto('/_utils/');
   await expect(page.getByText('userdb-616c696365').first()).toBeVisible({ timeout: 30_000 });
   await expect(page.getByText('inspections').first()).toBeVisible();
 });
 
 test("an admin's replication page lists the server's jobs with their state", async ({ page }) => {
-  await logIn(page, 'admin');
+  await logIn(page, 'ada');
   await expect(page).toHaveURL(/\/inspections$/);
   await page.getByTestId('nav-admin').click();
   await expect(page).toHaveURL(/\/admin\/replications$/);

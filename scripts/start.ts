@@ -12,6 +12,8 @@ import { couchAdmin } from '../couch/couch-admin';
 import { startEmbeddedCouch, type EmbeddedCouch } from '../couch/embedded-couch';
 import { getUser } from '../couch/user-docs';
 import { addUser, type FieldbookRole } from '../couch/users';
+import { askServer, serverProblem } from '../couch/server-check';
+import { actingAdminName } from '../couch/server-admins';
 import { DEFAULT_STATIC_DIR, startProxy } from '../proxy/server';
 
 const ROOT = resolve(__dirname, '..');
@@ -20,7 +22,8 @@ const DEMO_USERS: [string, FieldbookRole][] = [
   ['bob', 'inspector'],
   ['sam', 'supervisor'],
   ['acme', 'partner'],
-  ['admin', 'admin'],
+  // Not "admin": most CouchDB installs call their server admin that.
+  ['ada', 'admin'],
 ];
 const SESSION_DAYS = Number(process.env['FIELDBOOK_SESSION_DAYS'] ?? 30);
 
@@ -33,15 +36,17 @@ async function main() {
     embedded = await startEmbeddedCouch(location);
     adminUrl = embedded.adminUrl;
   }
+  const problem = serverProblem(adminUrl, await askServer(adminUrl));
+  if (problem) throw new Error(problem);
   const couch = couchAdmin(adminUrl);
   await bootstrap(couch, { sessionTimeoutSeconds: SESSION_DAYS * 24 * 3600 });
 
   const withDemo = embedded !== null || process.argv.includes('--demo');
   const demoPassword = env['FIELDBOOK_DEMO_PASSWORD'] ?? 'fieldbook-demo';
-  if (withDemo) {
-    for (const [name, role] of DEMO_USERS) {
-      if (!(await getUser(couch, name))) await addUser(couch, name, demoPassword, role);
-    }
+  // The server admin the tool acts as is CouchDB's own account, never a demo login.
+  const demoUsers = withDemo ? DEMO_USERS.filter(([name]) => name !== actingAdminName(couch)) : [];
+  for (const [name, role] of demoUsers) {
+    if (!(await getUser(couch, name))) await addUser(couch, name, demoPassword, role);
   }
 
   const staticDir = env['FIELDBOOK_STATIC_DIR'] ? resolve(env['FIELDBOOK_STATIC_DIR']) : DEFAULT_STATIC_DIR;
@@ -63,7 +68,8 @@ async function main() {
   ];
   if (withDemo) {
     lines.push(`  Demo logins (password "${demoPassword}"):`);
-    for (const [name, role] of DEMO_USERS) lines.push(`    ${name.padEnd(6)} ${role}`);
+    for (const [name, role] of demoUsers) lines.push(`    ${name.padEnd(6)} ${role}`);
+    if (demoUsers.length < DEMO_USERS.length) lines.push(`  (no demo login "${actingAdminName(couch)}": that is CouchDB's server admin)`);
   }
   lines.push('Press Ctrl-C to stop.', '');
   console.log(lines.join('\n'));

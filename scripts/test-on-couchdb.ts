@@ -1,6 +1,6 @@
 /**
- * `npm run test:couchdb`: the Node integration tests and the Playwright e2e again, on a real
- * Apache CouchDB 3.4 started from the release in ../shared/couchdb (FIELDBOOK_TEST_SERVER=couchdb).
+ * `npm run test:couchdb`: the Node integration tests, the cluster test and the Playwright e2e,
+ * on real Apache CouchDB 3.4 started from the release in ../shared/couchdb (FIELDBOOK_TEST_SERVER=couchdb).
  * Without that release it says so plainly and passes: a fresh machine has only the embedded server.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ if (!couchDbAvailable()) {
   process.exit(0);
 }
 const env = { ...process.env, FIELDBOOK_TEST_SERVER: 'couchdb' };
-for (const script of process.argv.slice(2).length ? process.argv.slice(2) : ['test:node', 'test:e2e']) {
+for (const script of process.argv.slice(2).length ? process.argv.slice(2) : ['test:integration', 'test:cluster', 'test:e2e']) {
   console.log(`\n=== ${script} on Apache CouchDB 3.4.3 (${COUCHDB_TARBALL}) ===\n`);
   const run = spawnSync('npm', ['run', script], { stdio: 'inherit', env });
   if (run.status !== 0) process.exit(run.status ?? 1);

@@ -1,0 +1,54 @@
+import { splitCredentials } from './couch-admin';
+
+/** What `GET /` and `GET /_session` (as COUCH_URL's user) said, or why they could not be asked. */
+export interface ServerAnswers {
+  root?: { couchdb?: unknown; 'express-pouchdb'?: unknown; version?: unknown };
+  session?: { status: number; roles?: string[] };
+  unreachable?: string;
+}
+
+/**
+ * One sentence saying why Fieldbook cannot work with the server at `adminUrl`, or null when
+ * it can: reachable, CouchDB 3 or later (or PouchDB Server), and the URL's user a server admin.
+ */
+export function serverProblem(adminUrl: string, answers: ServerAnswers): string | null {
+  const { url, name } = splitCredentials(adminUrl);
+  if (answers.unreachable) return `Cannot reach CouchDB at ${url} (${answers.unreachable}): is it running, and is COUCH_URL right?`;
+  const root = answers.root ?? {};
+  if (root.couchdb === 'Welcome') {
+    const major = Number(String(root.version ?? '').split('.')[0]);
+    if (!(major >= 3)) return `${url} runs CouchDB ${String(root.version)}; Fieldbook needs CouchDB 3 or later.`;
+  } else if (!String(root['express-pouchdb'] ?? '').startsWith('Welcome')) {
+    return `${url} does not answer like CouchDB: check COUCH_URL.`;
+  }
+  if (!name) return `COUCH_URL carries no user name and password: give a CouchDB server admin's, as in http://admin:PASSWORD@${new URL(url).host}.`;
+  const session = answers.session;
+  if (session?.status === 401) return `CouchDB at ${url} refused the user name or password in COUCH_URL ("${name}").`;
+  if (!session?.roles?.includes('_admin')) return `"${name}" (from COUCH_URL) is not a CouchDB server admin; Fieldbook needs one to set up the server.`;
+  return null;
+}
+
+/** Asks the server what `serverProblem` needs to know; never throws. */
+export async function askServer(adminUrl: string): Promise<ServerAnswers> {
+  const { url, name, password } = splitCredentials(adminUrl);
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${url}${path}`, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(10_000) });
+  try {
+    const root = ((await (await get('/')).json().catch(() => ({}))) ?? {}) as ServerAnswers['root'];
+    if (!name) return { root };
+    const response = await get('/_session', { authorization: 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64') });
+    if (!response.ok) return { root, session: { status: response.status } };
+    const { userCtx } = (await response.json()) as { userCtx?: { roles?: string[] } };
+    return { root, session: { status: response.status, roles: userCtx?.roles ?? [] } };
+  } catch (error) {
+    return { unreachable: describeFetchError(error) };
+  }
+}
+
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code === 'ECONNREFUSED') return 'connection refused';
+  if (cause?.code === 'ENOTFOUND') return 'unknown host';
+  if ((error as Error).name === 'TimeoutError') return 'no answer within 10 s';
+  return cause?.message ?? (error as Error).message;
+}
