@@ -1,3 +1,4 @@
+import type { BodyRule } from './body-rules';
 import { badRequest, forbidden, notFound, type CouchError } from './couch-error';
 
 /** What a caller may do with one database. */
@@ -8,22 +9,25 @@ export interface Caller {
   roles: string[];
 }
 
-export type PolicyDecision = { allow: true; targetPath: string } | ({ allow: false } & CouchError);
+/** Allowed requests may still depend on their body: `bodyRule` says how to check it (body-rules.ts). */
+export type PolicyDecision = { allow: true; targetPath: string; bodyRule?: BodyRule } | ({ allow: false } & CouchError);
 
 /** Built-in `_changes` filters; a design-doc filter that does not exist crashes PouchDB Server 4.2. */
 const BUILT_IN_FILTERS = new Set(['_doc_ids', '_selector', '_view']);
 
 /** Endpoints under a database, by the methods a reader or a writer may use. */
-const DB_ENDPOINTS: Record<string, { read: string[]; write: string[] }> = {
+const DB_ENDPOINTS: Record<string, { read: string[]; write: string[]; postBody?: BodyRule }> = {
   '': { read: ['GET', 'HEAD'], write: ['POST'] },
-  _changes: { read: ['GET', 'HEAD', 'POST'], write: [] },
-  _all_docs: { read: ['GET', 'HEAD', 'POST'], write: [] },
-  _bulk_get: { read: ['POST'], write: [] },
-  _revs_diff: { read: ['POST'], write: [] },
-  _missing_revs: { read: ['POST'], write: [] },
-  _find: { read: ['POST'], write: [] },
-  _explain: { read: ['POST'], write: [] },
-  _index: { read: ['GET', 'HEAD'], write: ['POST'] },
+  _changes: { read: ['GET', 'HEAD', 'POST'], write: [], postBody: 'changes' },
+  _all_docs: { read: ['GET', 'HEAD', 'POST'], write: [], postBody: 'keys' },
+  _bulk_get: { read: ['POST'], write: [], postBody: 'bulk_get' },
+  _revs_diff: { read: ['POST'], write: [], postBody: 'revs_diff' },
+  _missing_revs: { read: ['POST'], write: [], postBody: 'revs_diff' },
+  _find: { read: ['POST'], write: [], postBody: 'query' },
+  _explain: { read: ['POST'], write: [], postBody: 'query' },
+  // Creating an index writes a design document (the one `ddoc` names, ours too):
+  // CouchDB 3 refuses it to members anyway, PouchDB Server did not.
+  _index: { read: ['GET', 'HEAD'], write: [] },
   _bulk_docs: { read: [], write: ['POST'] },
   _ensure_full_commit: { read: [], write: ['POST'] },
 };
@@ -75,7 +79,8 @@ export function decide(
     }
     const isDoc = tail.length === 1;
     const isView = tail.length === 3 && tail[1] === '_view';
-    return isDoc || isView ? allow(target) : deny(notFound());
+    if (!isDoc && !isView) return deny(notFound());
+    return allow(target, method === 'POST' ? 'keys' : undefined);
   }
   if (first.startsWith('_')) {
     const endpoint = DB_ENDPOINTS[first];
@@ -84,7 +89,9 @@ export function decide(
       const filter = query.get('filter');
       if (filter !== null && !BUILT_IN_FILTERS.has(filter)) return deny(badRequest('Only the built-in _changes filters are available.'));
     }
-    return allowed(endpoint) ? allow(target) : deny(methodNotAllowed(method, access));
+    if (first === '_index' && method === 'POST') return deny(forbidden('Indexes are made by administrators only.'));
+    if (!allowed(endpoint)) return deny(methodNotAllowed(method, access));
+    return allow(target, method === 'POST' ? endpoint.postBody : undefined);
   }
 
   // A document, or an attachment of one (attachment names may contain "/").
@@ -120,8 +127,8 @@ export function parsePath(rawPath: string): string[] | null {
   return decoded;
 }
 
-function allow(targetPath: string): PolicyDecision {
-  return { allow: true, targetPath };
+function allow(targetPath: string, bodyRule?: BodyRule): PolicyDecision {
+  return bodyRule ? { allow: true, targetPath, bodyRule } : { allow: true, targetPath };
 }
 
 function deny(error: CouchError): PolicyDecision {

@@ -5,14 +5,18 @@ import { pinoHttp } from 'pino-http';
 import type { FieldbookUser } from '../couch/user-docs';
 import { adminRoutes } from './admin-routes';
 import { Authenticator } from './authenticate';
-import { couchForward } from './couch-forward';
-import { notFound, proxyFailed, sendCouchError } from './couch-error';
+import { Admission, DEFAULT_LIMITS, type AdmissionLimits } from './admission';
+import { couchForward, upstreamPools, type Upstream } from './couch-forward';
+import { notFound, refusalOf, sendCouchError } from './couch-error';
 import { databasePolicy } from './db-grants';
 import { dbRoute, isDbRequest } from './db-route';
 import { directoryRoute } from './directory-route';
 import { fauxtonPolicy, fauxtonTraffic } from './fauxton-access';
-import { health } from './health';
+import { liveness, readiness, type Readiness } from './health';
 import { LiveRequests } from './live-requests';
+import { LoginThrottle, type ThrottleLimits } from './login-throttle';
+import { ProxyMetrics } from './metrics';
+import { metricsRoute } from './metrics-route';
 import { securityHeaders } from './security-headers';
 import { sessionRoutes } from './session-routes';
 import type { SessionStore } from './session-store';
@@ -28,6 +32,14 @@ export interface ProxyAppOptions {
   logger: Logger;
   /** Every user, read as server admin: supervisors pick inspectors and partners from them. */
   listUsers: () => Promise<FieldbookUser[]>;
+  /** How many feeds and requests may be open towards CouchDB (admission.ts). */
+  limits?: AdmissionLimits;
+  /** How long CouchDB may stay silent on an ordinary request (feeds: two missed heartbeats). */
+  requestSilenceMs?: number;
+  /** Failed logins allowed per name and per address (login-throttle.ts). */
+  throttle?: ThrottleLimits;
+  /** Whether CouchDB serves database requests now (health.ts). */
+  readiness: Readiness;
 }
 
 export interface ProxyApp {
@@ -35,13 +47,26 @@ export interface ProxyApp {
   handle: RequestListener;
   /** A user's login changed (disabled, removed, new roles or password): end their sessions and open feeds now. */
   cutOffUser(name: string): Promise<void>;
+  /** Ends every open live feed (shutting down: their clients reconnect at once, elsewhere). */
+  endFeeds(): void;
+  metrics: ProxyMetrics;
 }
 
 export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   const { couchUrl, sessions, logger } = options;
-  const authenticator = new Authenticator(couchUrl, sessions);
+  const metrics = new ProxyMetrics(() => sessions.cachedCount);
+  const throttle = new LoginThrottle(options.throttle, () => metrics.loginThrottled());
+  const authenticator = new Authenticator(couchUrl, sessions, throttle);
   const liveRequests = new LiveRequests();
-  const forward = { couchUrl, authenticator, sessions, liveRequests, logger };
+  const upstream: Upstream = {
+    couchUrl,
+    admission: new Admission(options.limits ?? DEFAULT_LIMITS),
+    agents: upstreamPools(),
+    requestSilenceMs: options.requestSilenceMs ?? 120_000,
+    maxCheckedBodyBytes: 16 * 1024 * 1024,
+    observer: metrics,
+  };
+  const forward = { upstream, authenticator, sessions, liveRequests, logger };
   const db = dbRoute({ couchUrl, authenticator, forwardToCouch: couchForward({ ...forward, policy: databasePolicy }), logger });
   const app = express();
   app.disable('x-powered-by');
@@ -59,10 +84,12 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   // Before the app's own routes: Fauxton's calls to CouchDB may have any path.
   app.use(fauxtonTraffic(authenticator, couchForward({ ...forward, policy: fauxtonPolicy })));
 
-  app.get('/health', health(couchUrl));
+  app.get(['/health', '/health/ready'], readiness(options.readiness));
+  app.get('/health/live', liveness());
+  app.get('/metrics', metricsRoute(authenticator, metrics));
   app.use(
     '/api/session',
-    sessionRoutes({ couchUrl, sessions, authenticator, liveRequests, maxAgeMs: options.sessionMaxAgeMs, secureCookies: options.secureCookies, logger }),
+    sessionRoutes({ couchUrl, sessions, authenticator, liveRequests, throttle, maxAgeMs: options.sessionMaxAgeMs, secureCookies: options.secureCookies, logger }),
   );
   app.use('/api/admin', adminRoutes({ couchUrl, authenticator }));
   app.get('/api/directory', directoryRoute({ authenticator, listUsers: options.listUsers }));
@@ -70,12 +97,19 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   app.use(staticPwa(options.staticDir));
   app.use((_req: Request, res: Response) => sendCouchError(res, notFound()));
   app.use((error: Error, req: Request, res: Response, _next: NextFunction) => {
-    req.log?.error({ err: error }, 'request failed');
-    sendCouchError(res, proxyFailed);
+    const refusal = refusalOf(error);
+    if (refusal.status >= 500) req.log?.error({ err: error }, 'request failed');
+    sendCouchError(res, refusal);
   });
 
   return {
-    handle: (req, res) => (isDbRequest(req.url!) ? db(req, res) : app(req, res)),
+    handle: (req, res) => {
+      metrics.countRequest(req, res);
+      if (isDbRequest(req.url!)) db(req, res);
+      else app(req, res);
+    },
+    endFeeds: () => liveRequests.endFeeds(),
+    metrics,
     async cutOffUser(name: string) {
       // Sessions first, so the client's reconnect after the cut is already refused.
       authenticator.forgetBasic(name);

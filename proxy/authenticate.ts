@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { parseCookie } from 'cookie';
+import { LRUCache } from 'lru-cache';
 import type { Caller } from './access-policy';
+import { Refused } from './couch-error';
+import { LoginThrottle } from './login-throttle';
 import type { SessionStore } from './session-store';
 
 export const SESSION_COOKIE = 'fieldbook_session';
@@ -12,6 +15,8 @@ export type Identity =
   | { kind: 'basic'; caller: Caller; authorization: string };
 
 const BASIC_CACHE_MS = 60_000;
+/** Distinct Basic credentials remembered (right or wrong); the least recently used go first. */
+const BASIC_CACHE_ENTRIES = 10_000;
 
 /** The headers that make CouchDB see the caller themselves: their own CouchDB cookie or Basic credentials. */
 export function couchAuthHeaders(identity: Identity): Record<string, string> {
@@ -24,15 +29,23 @@ export function couchAuthHeaders(identity: Identity): Record<string, string> {
  * answer cached briefly, so the proxy knows the real name and roles before it decides.
  */
 export class Authenticator {
-  private readonly basicCache = new Map<string, { caller: Caller; checkedAt: number }>();
+  /** CouchDB's answer per credentials: the caller, or null for wrong ones (so a retried wrong password costs no hash). */
+  private readonly basicCache = new LRUCache<string, { caller: Caller | null }>({ max: BASIC_CACHE_ENTRIES, ttl: BASIC_CACHE_MS });
 
-  constructor(private readonly couchUrl: string, private readonly sessions: SessionStore) {}
+  constructor(
+    private readonly couchUrl: string,
+    private readonly sessions: SessionStore,
+    private readonly throttle = new LoginThrottle(),
+  ) {}
 
-  /** Works on a plain Node request: the `/db` route runs without Express and its cookie parser. */
+  /**
+   * Works on a plain Node request: the `/db` route runs without Express and its cookie parser.
+   * Throws Refused (429) for Basic credentials of a name or address that failed too often.
+   */
   async identify(req: IncomingMessage): Promise<Identity | null> {
     const authorization = req.headers.authorization;
     if (authorization?.startsWith('Basic ')) {
-      const caller = await this.checkBasic(authorization);
+      const caller = await this.checkBasic(authorization, req.socket?.remoteAddress);
       return caller && { kind: 'basic', caller, authorization };
     }
     const sessionId = req.headers.cookie && parseCookie(req.headers.cookie)[SESSION_COOKIE];
@@ -44,19 +57,32 @@ export class Authenticator {
 
   /** Drops cached Basic checks so a changed password or a removed user takes effect at once. */
   forgetBasic(name?: string): void {
-    for (const [key, entry] of this.basicCache) if (!name || entry.caller.name === name) this.basicCache.delete(key);
+    if (!name) return this.basicCache.clear();
+    // Wrong credentials are dropped too: they may be right after a password change.
+    for (const [key, entry] of this.basicCache.entries()) if (!entry.caller || entry.caller.name === name) this.basicCache.delete(key);
   }
 
-  private async checkBasic(authorization: string): Promise<Caller | null> {
+  private async checkBasic(authorization: string, address: string | undefined): Promise<Caller | null> {
     const key = createHash('sha256').update(authorization).digest('hex');
     const cached = this.basicCache.get(key);
-    if (cached && Date.now() - cached.checkedAt < BASIC_CACHE_MS) return cached.caller;
+    if (cached) return cached.caller;
+    const name = basicName(authorization);
+    const throttled = await this.throttle.check(name, address);
+    if (throttled) throw new Refused(throttled);
     const response = await fetch(`${this.couchUrl}/_session`, { headers: { authorization, accept: 'application/json' } });
-    if (!response.ok) return null;
-    const { userCtx } = (await response.json()) as { userCtx: { name: string | null; roles: string[] } };
-    if (!userCtx.name) return null;
-    const caller = { name: userCtx.name, roles: userCtx.roles };
-    this.basicCache.set(key, { caller, checkedAt: Date.now() });
+    const { userCtx } = response.ok ? ((await response.json()) as { userCtx: { name: string | null; roles: string[] } }) : { userCtx: { name: null, roles: [] } };
+    if (response.status >= 500) throw new Error(`CouchDB answered ${response.status} checking credentials`);
+    const caller = userCtx.name ? { name: userCtx.name, roles: userCtx.roles } : null;
+    this.basicCache.set(key, { caller });
+    if (caller) await this.throttle.succeeded(caller.name);
+    else await this.throttle.failed(name, address);
     return caller;
   }
+}
+
+/** The name in Basic credentials, for counting failures (never trusted for anything else). */
+function basicName(authorization: string): string {
+  const decoded = Buffer.from(authorization.slice('Basic '.length), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? decoded : decoded.slice(0, colon);
 }

@@ -6,13 +6,16 @@ export interface CouchError {
   status: number;
   error: string;
   reason: string;
+  /** Seconds; sent as `Retry-After` (503 and 429), so clients back off instead of hammering. */
+  retryAfterS?: number;
 }
 
-export function sendCouchError(res: ServerResponse, { status, error, reason }: CouchError): void {
+export function sendCouchError(res: ServerResponse, { status, error, reason, retryAfterS }: CouchError): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  if (retryAfterS !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfterS))));
   sendJson(res, status, { error, reason });
 }
 
@@ -21,5 +24,19 @@ export const forbidden = (reason: string): CouchError => ({ status: 403, error: 
 export const notFound = (reason = 'missing'): CouchError => ({ status: 404, error: 'not_found', reason });
 export const badRequest = (reason: string): CouchError => ({ status: 400, error: 'bad_request', reason });
 export const badGateway = (reason: string): CouchError => ({ status: 502, error: 'bad_gateway', reason });
-export const couchUnreachable: CouchError = { status: 503, error: 'service_unavailable', reason: 'The database server is not reachable.' };
+export const tooLarge = (reason: string): CouchError => ({ status: 413, error: 'too_large', reason });
+export const tooManyRequests = (reason: string, retryAfterS: number): CouchError => ({ status: 429, error: 'too_many_requests', reason, retryAfterS });
+export const overloaded = (reason: string, retryAfterS: number): CouchError => ({ status: 503, error: 'service_unavailable', reason, retryAfterS });
+export const couchSilent: CouchError = { status: 504, error: 'gateway_timeout', reason: 'The database server did not answer in time.' };
+export const couchUnreachable: CouchError = { status: 503, error: 'service_unavailable', reason: 'The database server is not reachable.', retryAfterS: 5 };
 export const proxyFailed: CouchError = { status: 500, error: 'internal_server_error', reason: 'The proxy failed; see its log.' };
+
+/** Thrown where a refusal is found deep in a request's handling (a throttled login); answered as its CouchError. */
+export class Refused extends Error {
+  constructor(readonly refusal: CouchError) {
+    super(refusal.reason);
+  }
+}
+
+/** The answer for an error that escaped a handler: a refusal as itself, anything else as a 500. */
+export const refusalOf = (error: unknown): CouchError => (error instanceof Refused ? error.refusal : proxyFailed);

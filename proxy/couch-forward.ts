@@ -1,11 +1,15 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import { createProxyMiddleware, debugProxyErrorsPlugin, proxyEventsPlugin } from 'http-proxy-middleware';
 import type { Logger } from 'pino';
 import type { Caller, PolicyDecision } from './access-policy';
-import { couchAuthHeaders, type Authenticator, type Identity } from './authenticate';
-import { couchUnreachable, sendCouchError, unauthorized } from './couch-error';
+import type { Admission } from './admission';
+import { couchAuthHeaders, type Authenticator } from './authenticate';
+import { checkBody } from './body-rules';
+import { sendCouchError, unauthorized } from './couch-error';
+import { readJsonBody } from './json-body';
+import { liveFeedOf, silenceLimitMs } from './live-feed';
 import type { LiveRequests } from './live-requests';
 import type { SessionStore } from './session-store';
+import { streamUpstream } from './upstream-stream';
 
 /** Decides one forwarded request: refused, or allowed to this CouchDB path. */
 export type ForwardPolicy = (method: string, rawPath: string, query: URLSearchParams, caller: Caller) => PolicyDecision;
@@ -16,8 +20,37 @@ export type ForwardPolicy = (method: string, rawPath: string, query: URLSearchPa
  */
 export type CouchForward = (req: IncomingMessage, res: ServerResponse, url: string) => Promise<void>;
 
-interface ForwardDeps {
+/** Where forwarded requests go, shared by every forwarding route of one proxy. */
+export interface Upstream {
   couchUrl: string;
+  admission: Admission;
+  /**
+   * Two socket pools, neither capped (Admission bounds them instead): feeds hold a socket
+   * for minutes, and one shared pool of 256 let idle longpolls starve every write.
+   */
+  agents: { feeds: http.Agent; requests: http.Agent };
+  /** How long CouchDB may stay silent on an ordinary request. */
+  requestSilenceMs: number;
+  /** Largest body the proxy reads to check (body-rules.ts); those bodies list ids, not documents. */
+  maxCheckedBodyBytes: number;
+  observer?: ForwardObserver;
+}
+
+export interface ForwardObserver {
+  feedOpened(): void;
+  feedClosed(): void;
+  upstreamAnswered(status: number, seconds: number): void;
+}
+
+export function upstreamPools(): Upstream['agents'] {
+  return {
+    feeds: new http.Agent({ keepAlive: true, maxFreeSockets: 64 }),
+    requests: new http.Agent({ keepAlive: true, maxFreeSockets: 256 }),
+  };
+}
+
+interface ForwardDeps {
+  upstream: Upstream;
   authenticator: Authenticator;
   sessions: SessionStore;
   liveRequests: LiveRequests;
@@ -25,52 +58,15 @@ interface ForwardDeps {
   policy: ForwardPolicy;
 }
 
-const identities = new WeakMap<IncomingMessage, Identity>();
-
 /**
- * Authenticate, apply the policy, then stream the request to CouchDB as the caller (their
- * own CouchDB cookie or Basic credentials, never the admin's). Bodies are never buffered,
- * so multipart attachments and continuous feeds pass through. Works on plain Node requests.
+ * Authenticate, apply the policy (to the body too where it matters), then stream the
+ * request to CouchDB as the caller (their own CouchDB cookie or Basic credentials, never
+ * the admin's). Other bodies are never buffered, so multipart attachments and continuous
+ * feeds pass through. Works on plain Node requests.
  */
-export function couchForward({ couchUrl, authenticator, sessions, liveRequests, logger, policy }: ForwardDeps): CouchForward {
-  const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
-    target: couchUrl,
-    changeOrigin: true,
-    xfwd: false,
-    agent: new http.Agent({ keepAlive: true, maxSockets: 256 }),
-    proxyTimeout: 0,
-    // Without the default logger plugin, which formats a URL for every response to log nothing.
-    // Kept: socket error handling and ending CouchDB's response when the client's closes
-    // (a continuous feed cut off by LiveRequests).
-    ejectPlugins: true,
-    plugins: [debugProxyErrorsPlugin, proxyEventsPlugin],
-    on: {
-      proxyReq(proxyReq, req) {
-        const identity = identities.get(req)!;
-        proxyReq.removeHeader('cookie');
-        proxyReq.removeHeader('authorization');
-        for (const header of Object.keys(req.headers)) {
-          if (header.startsWith('x-auth-couchdb-')) proxyReq.removeHeader(header);
-        }
-        for (const [header, value] of Object.entries(couchAuthHeaders(identity))) proxyReq.setHeader(header, value);
-        // PouchDB Server gzips feeds when asked, and gzip holds heartbeats and changes back.
-        if (req.url!.includes('/_changes')) proxyReq.removeHeader('accept-encoding');
-      },
-      proxyRes(proxyRes, req) {
-        const identity = identities.get(req)!;
-        const renewed = proxyRes.headers['set-cookie']?.map((cookie) => /^AuthSession=([^;]+)/.exec(cookie)?.[1]).find(Boolean);
-        delete proxyRes.headers['set-cookie'];
-        if (identity.kind === 'session' && renewed && renewed !== identity.couchCookie) {
-          sessions.renewCouchCookie(identity.sessionId, renewed).catch((error) => logger.warn({ err: error }, 'could not store a renewed CouchDB cookie'));
-        }
-      },
-      error(error, _req, res) {
-        logger.warn({ error: (error as Error).message }, 'CouchDB did not answer');
-        if (res instanceof http.ServerResponse) sendCouchError(res, couchUnreachable);
-        else res.destroy();
-      },
-    },
-  });
+export function couchForward({ upstream, authenticator, sessions, liveRequests, logger, policy }: ForwardDeps): CouchForward {
+  const base = new URL(upstream.couchUrl);
+  const { admission, agents, observer } = upstream;
 
   return async (req, res, url) => {
     const identity = await authenticator.identify(req);
@@ -78,11 +74,45 @@ export function couchForward({ couchUrl, authenticator, sessions, liveRequests, 
     const queryAt = url.indexOf('?');
     const rawPath = queryAt < 0 ? url : url.slice(0, queryAt);
     const rawQuery = queryAt < 0 ? '' : url.slice(queryAt + 1);
-    const decision = policy(req.method!, rawPath, new URLSearchParams(rawQuery), identity.caller);
+    const query = new URLSearchParams(rawQuery);
+    const decision = policy(req.method!, rawPath, query, identity.caller);
     if (!decision.allow) return sendCouchError(res, decision);
-    identities.set(req, identity);
-    liveRequests.track(identity.caller.name, res, identity.kind === 'session' ? identity.sessionId : undefined);
-    req.url = decision.targetPath + (rawQuery ? `?${rawQuery}` : '');
-    await proxy(req, res);
+
+    let body: Buffer | undefined;
+    if (decision.bodyRule) {
+      const read = await readJsonBody(req, upstream.maxCheckedBodyBytes);
+      if (!('raw' in read)) return sendCouchError(res, read);
+      const refusal = checkBody(decision.bodyRule, read.json);
+      if (refusal) return sendCouchError(res, refusal);
+      body = read.raw;
+    }
+
+    const feed = liveFeedOf(decision.targetPath, query);
+    const release = admission.admit(feed ? 'feed' : 'request', identity.caller.name);
+    if (typeof release !== 'function') return sendCouchError(res, release);
+    if (feed) observer?.feedOpened();
+    res.once('close', () => {
+      release();
+      if (feed) observer?.feedClosed();
+    });
+    liveRequests.track(identity.caller.name, res, identity.kind === 'session' ? identity.sessionId : undefined, feed !== null);
+
+    streamUpstream(base, req, res, {
+      path: decision.targetPath + (rawQuery ? `?${rawQuery}` : ''),
+      auth: couchAuthHeaders(identity),
+      agent: feed ? agents.feeds : agents.requests,
+      silenceMs: silenceLimitMs(feed, upstream.requestSilenceMs),
+      body,
+      live: feed !== null,
+    }, {
+      answered: (status, seconds) => observer?.upstreamAnswered(status, seconds),
+      cookies(setCookie) {
+        const renewed = setCookie.map((cookie) => /^AuthSession=([^;]+)/.exec(cookie)?.[1]).find(Boolean);
+        if (identity.kind === 'session' && renewed && renewed !== identity.couchCookie) {
+          sessions.renewCouchCookie(identity.sessionId, renewed).catch((error) => logger.warn({ err: error }, 'could not store a renewed CouchDB cookie'));
+        }
+      },
+      failed: (error) => logger.warn({ error: error.message, path: decision.targetPath }, 'CouchDB did not answer'),
+    });
   };
 }

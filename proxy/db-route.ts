@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Logger } from 'pino';
 import { setApiSecurityHeaders } from './api-security-headers';
 import type { Authenticator } from './authenticate';
-import { couchUnreachable, proxyFailed, sendCouchError, unauthorized } from './couch-error';
+import { couchUnreachable, refusalOf, sendCouchError, unauthorized } from './couch-error';
 import type { CouchForward } from './couch-forward';
 import { logFailure } from './failure-log';
 import { sendJson } from './json-response';
@@ -46,8 +46,9 @@ export function dbRoute({ couchUrl, authenticator, forwardToCouch, logger }: DbR
     const url = rest.startsWith('/') ? rest : `/${rest}`;
     const isServerRoot = (req.method === 'GET' || req.method === 'HEAD') && (url === '/' || url.startsWith('/?'));
     (isServerRoot ? serverRoot(req, res) : forwardToCouch(req, res, url)).catch((error: unknown) => {
-      logger.error({ err: error, url: originalUrl }, 'the proxy failed');
-      sendCouchError(res, proxyFailed);
+      const refusal = refusalOf(error);
+      if (refusal.status >= 500) logger.error({ err: error, url: originalUrl }, 'the proxy failed');
+      sendCouchError(res, refusal);
     });
   };
 }

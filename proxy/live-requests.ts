@@ -5,10 +5,10 @@ import type { ServerResponse } from 'node:http';
  * their long-lived `_changes` feeds instead of letting them run on.
  */
 export class LiveRequests {
-  private readonly byUser = new Map<string, Set<{ res: ServerResponse; sessionId?: string }>>();
+  private readonly byUser = new Map<string, Set<{ res: ServerResponse; sessionId?: string; feed: boolean }>>();
 
-  track(name: string, res: ServerResponse, sessionId?: string): void {
-    const entry = { res, sessionId };
+  track(name: string, res: ServerResponse, sessionId: string | undefined, feed: boolean): void {
+    const entry = { res, sessionId, feed };
     let entries = this.byUser.get(name);
     if (!entries) this.byUser.set(name, (entries = new Set()));
     entries.add(entry);
@@ -23,5 +23,10 @@ export class LiveRequests {
     for (const entry of this.byUser.get(name) ?? []) {
       if (!sessionId || entry.sessionId === sessionId) entry.res.destroy();
     }
+  }
+
+  /** Ends every live feed, of every user; other requests run to their end. */
+  endFeeds(): void {
+    for (const entries of this.byUser.values()) for (const entry of entries) if (entry.feed) entry.res.destroy();
   }
 }

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { couchAdmin, splitCredentials } from '../couch/couch-admin';
 import { listUsers } from '../couch/user-docs';
+import { SESSIONS_DB } from '../couch/user-sessions';
+import { DEFAULT_LIMITS, type AdmissionLimits } from './admission';
 import { createProxyApp } from './app';
+import { databaseReadiness } from './health';
+import type { ThrottleLimits } from './login-throttle';
 import { SessionStore } from './session-store';
 import { watchUsers } from './user-watch';
 
@@ -20,11 +24,24 @@ export interface ProxyOptions {
   staticDir?: string;
   secureCookies?: boolean;
   logger?: Logger;
+  /** Open feeds and requests towards CouchDB; defaults from FIELDBOOK_MAX_FEEDS, FIELDBOOK_MAX_FEEDS_PER_USER, FIELDBOOK_MAX_REQUESTS. */
+  limits?: AdmissionLimits;
+  /** How long CouchDB may stay silent on an ordinary request (FIELDBOOK_COUCH_SILENCE_MS, default 120 s). */
+  requestSilenceMs?: number;
+  /** Failed logins allowed per name and per address before 429 (login-throttle.ts defaults). */
+  throttle?: ThrottleLimits;
+  /** A loopback-only port serving `/metrics` to anyone who can reach it (FIELDBOOK_METRICS_PORT); none by default. */
+  metricsPort?: number;
+  /** On close, how long ordinary requests may finish before their connections are cut (FIELDBOOK_DRAIN_MS, default 10 s). */
+  drainMs?: number;
 }
 
 export interface RunningProxy {
   url: string;
   server: Server;
+  /** `http://127.0.0.1:<port>/metrics` when a metrics port was asked for. */
+  metricsUrl?: string;
+  /** Drains: stops accepting, ends live feeds at once, lets other requests finish within the drain bound. */
   close(): Promise<void>;
 }
 
@@ -34,14 +51,20 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const logger = options.logger ?? pino({ level: process.env['LOG_LEVEL'] ?? 'info' });
   const sessionMaxAgeMs = (options.sessionMaxAgeDays ?? 30) * 24 * 3600_000;
   const admin = couchAdmin(options.couchAdminUrl);
-  const { handle, cutOffUser } = createProxyApp({
-    couchUrl: splitCredentials(options.couchAdminUrl).url,
+  const { url: couchUrl, name, password } = splitCredentials(options.couchAdminUrl);
+  const adminAuthorization = 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64');
+  const { handle, cutOffUser, endFeeds, metrics } = createProxyApp({
+    couchUrl,
+    readiness: databaseReadiness(couchUrl, adminAuthorization, SESSIONS_DB),
     sessions: new SessionStore(admin, sessionMaxAgeMs),
     listUsers: () => listUsers(admin),
     sessionMaxAgeMs,
     secureCookies: options.secureCookies ?? false,
     staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
     logger,
+    limits: options.limits ?? limitsFromEnv(),
+    requestSilenceMs: options.requestSilenceMs ?? envNumber('FIELDBOOK_COUCH_SILENCE_MS', 120_000),
+    throttle: options.throttle,
   });
   const server = createServer(handle).listen(options.port, options.host ?? '127.0.0.1');
   await once(server, 'listening');
@@ -54,16 +77,53 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
   const address = server.address() as { port: number };
+  const metricsPort = options.metricsPort ?? envNumber('FIELDBOOK_METRICS_PORT', 0);
+  const metricsServer = metricsPort ? await serveMetrics(metricsPort, () => metrics.registry.metrics(), metrics.registry.contentType) : null;
+  const drainMs = options.drainMs ?? envNumber('FIELDBOOK_DRAIN_MS', 10_000);
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
     server,
+    metricsUrl: metricsServer ? `http://127.0.0.1:${(metricsServer.address() as { port: number }).port}/metrics` : undefined,
     async close() {
       userWatch.stop();
       // Stop accepting first, so clients see a refused connection rather than a cut one.
       const closed = once(server, 'close');
       server.close();
-      server.closeAllConnections();
+      // Feeds never finish by themselves: end them now, so their clients reconnect at once.
+      endFeeds();
+      // Connections finishing their last request close as they go idle; the rest at the bound.
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      const bound = setTimeout(() => server.closeAllConnections(), drainMs);
       await closed;
+      clearInterval(idle);
+      clearTimeout(bound);
+      metricsServer?.close();
     },
   };
+}
+
+function limitsFromEnv(): AdmissionLimits {
+  return {
+    maxFeeds: envNumber('FIELDBOOK_MAX_FEEDS', DEFAULT_LIMITS.maxFeeds),
+    maxFeedsPerUser: envNumber('FIELDBOOK_MAX_FEEDS_PER_USER', DEFAULT_LIMITS.maxFeedsPerUser),
+    maxRequests: envNumber('FIELDBOOK_MAX_REQUESTS', DEFAULT_LIMITS.maxRequests),
+  };
+}
+
+function envNumber(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** `/metrics` on its own port, bound to loopback only: for a local Prometheus agent, never the public. */
+async function serveMetrics(port: number, render: () => Promise<string>, contentType: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') return void res.writeHead(404).end();
+    render().then(
+      (text) => res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  }).listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
 }

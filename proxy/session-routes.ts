@@ -6,6 +6,7 @@ import { userDbName } from '../couch/user-db-name';
 import { SESSION_COOKIE, type Authenticator } from './authenticate';
 import { badGateway, badRequest, sendCouchError, unauthorized } from './couch-error';
 import type { LiveRequests } from './live-requests';
+import type { LoginThrottle } from './login-throttle';
 import type { SessionStore } from './session-store';
 
 interface SessionRouteDeps {
@@ -13,6 +14,7 @@ interface SessionRouteDeps {
   sessions: SessionStore;
   authenticator: Authenticator;
   liveRequests: LiveRequests;
+  throttle: LoginThrottle;
   maxAgeMs: number;
   secureCookies: boolean;
   logger: Logger;
@@ -20,7 +22,7 @@ interface SessionRouteDeps {
 
 /** `/api/session`: log in with CouchDB, hand the browser an opaque HttpOnly session id. */
 export function sessionRoutes(deps: SessionRouteDeps) {
-  const { couchUrl, sessions, authenticator, liveRequests, maxAgeMs, secureCookies } = deps;
+  const { couchUrl, sessions, authenticator, liveRequests, throttle, maxAgeMs, secureCookies } = deps;
   const router = express.Router();
   const cookieOptions: CookieOptions = { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: '/' };
   const describe = (name: string, roles: string[]) => {
@@ -33,18 +35,25 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     if (typeof name !== 'string' || typeof password !== 'string' || !name || !password) {
       return sendCouchError(res, badRequest('Send {"name", "password"} as JSON.'));
     }
+    const address = req.socket.remoteAddress;
+    const throttled = await throttle.check(name, address);
+    if (throttled) return sendCouchError(res, throttled);
     const response = await fetch(`${couchUrl}/_session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ name, password }),
     });
-    if (response.status === 401) return sendCouchError(res, unauthorized('Name or password is incorrect.'));
+    if (response.status === 401) {
+      await throttle.failed(name, address);
+      return sendCouchError(res, unauthorized('Name or password is incorrect.'));
+    }
     if (!response.ok) {
       return sendCouchError(res, badGateway(`The database server answered ${response.status}.`));
     }
     const couchCookie = /AuthSession=([^;]+)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
     const body = (await response.json()) as { name: string; roles: string[] };
     if (!couchCookie) return sendCouchError(res, badGateway('The database server gave no session.'));
+    await throttle.succeeded(body.name);
     const sessionId = await sessions.create({ name: body.name, roles: body.roles, couchCookie });
     res.cookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: maxAgeMs });
     res.json(describe(body.name, body.roles));

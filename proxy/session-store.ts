@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { isConflict, isNotFound } from '../couch/couch-admin';
 import { deleteUserSessions, SESSIONS_DB } from '../couch/user-sessions';
@@ -19,6 +20,8 @@ interface SessionDoc extends Session {
 
 /** How stale a cached session may be before it is read again (revocations by other proxies). */
 const CACHE_MS = 10_000;
+/** Sessions cached at once; the least recently used are read again from CouchDB when next needed. */
+const CACHE_ENTRIES = 50_000;
 /** A renewed CouchDB cookie is stored only when it is this much newer than the stored one. */
 const RENEW_EVERY_S = 3600;
 /** Sliding expiry is written back at most this often, not on every request. */
@@ -31,9 +34,12 @@ const PERSIST_EVERY_MS = 60 * 60_000;
  */
 export class SessionStore {
   private readonly db;
-  private readonly cache = new Map<string, { doc: SessionDoc; readAt: number }>();
-  /** Sessions ended here, so a cookie renewal racing the deletion cannot bring one back to the cache. */
-  private readonly ended = new Map<string, number>();
+  private readonly cache = new LRUCache<string, SessionDoc>({ max: CACHE_ENTRIES, ttl: CACHE_MS });
+  /**
+   * Sessions ended here, so a cookie renewal racing the deletion cannot bring one back to the
+   * cache; past the cache lifetime, CouchDB itself answers that the session is gone.
+   */
+  private readonly ended = new LRUCache<string, true>({ max: CACHE_ENTRIES, ttl: CACHE_MS });
 
   constructor(private readonly couch: CouchAdmin, private readonly maxAgeMs: number) {
     this.db = couch.use<Session>(SESSIONS_DB);
@@ -43,7 +49,7 @@ export class SessionStore {
     const id = randomBytes(32).toString('base64url');
     const doc: SessionDoc = { _id: keyOf(id), ...session, expiresAt: Date.now() + this.maxAgeMs };
     doc._rev = (await this.db.insert(doc)).rev;
-    this.cache.set(doc._id, { doc, readAt: Date.now() });
+    this.cache.set(doc._id, doc);
     return id;
   }
 
@@ -80,25 +86,27 @@ export class SessionStore {
 
   /** Ends every session of a user, also those only cached here. */
   async revokeUser(name: string): Promise<void> {
-    for (const [key, entry] of this.cache) if (entry.doc.name === name) this.markEnded(key);
+    for (const [key, doc] of this.cache.entries()) if (doc.name === name) this.markEnded(key);
     for (const key of await deleteUserSessions(this.couch, name)) this.markEnded(key);
   }
 
   private markEnded(key: string): void {
-    const now = Date.now();
-    // Past the cache lifetime, CouchDB itself answers that the session is gone.
-    for (const [known, at] of this.ended) if (now - at > CACHE_MS) this.ended.delete(known);
-    this.ended.set(key, now);
+    this.ended.set(key, true);
     this.cache.delete(key);
+  }
+
+  /** Sessions cached in this process (for /metrics). */
+  get cachedCount(): number {
+    return this.cache.size;
   }
 
   private async read(key: string): Promise<SessionDoc | null> {
     if (this.ended.has(key)) return null;
     const cached = this.cache.get(key);
-    if (cached && Date.now() - cached.readAt < CACHE_MS) return cached.doc;
+    if (cached) return cached;
     try {
       const doc = (await this.db.get(key)) as SessionDoc;
-      this.cache.set(key, { doc, readAt: Date.now() });
+      this.cache.set(key, doc);
       return doc;
     } catch (error) {
       if (!isNotFound(error)) throw error;
@@ -114,7 +122,7 @@ export class SessionStore {
       const next = change(current);
       try {
         next._rev = (await this.db.insert(next)).rev;
-        this.cache.set(key, { doc: next, readAt: Date.now() });
+        this.cache.set(key, next);
         return;
       } catch (error) {
         if (!isConflict(error)) throw error;

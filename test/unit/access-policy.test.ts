@@ -20,7 +20,7 @@ describe('access policy', () => {
     ['POST', `/${own}/_revs_diff`],
     ['GET', `/${own}/_all_docs`],
     ['POST', `/${own}/_find`],
-    ['POST', `/${own}/_index`],
+    ['GET', `/${own}/_index`],
     ['POST', `/${own}/_ensure_full_commit`],
     ['PUT', `/${own}/_local/abc123`],
     ['GET', `/${own}/inspection%3A1234`],
@@ -66,6 +66,8 @@ describe('access policy', () => {
     ['GET', `/${own}/%E0%A4%A`, 403],
     ['PUT', '/partner-acme/inspection%3A1', 403],
     ['POST', '/partner-acme/_bulk_docs', 403],
+    // An index is written into a design document, the one `ddoc` names (ours too).
+    ['POST', `/${own}/_index`, 403],
   ];
   for (const [method, path, status, query] of denied) {
     test(`refuses ${method} ${path}${query ? '?' + query : ''} with ${status}`, () => {
@@ -77,6 +79,23 @@ describe('access policy', () => {
       }
     });
   }
+
+  test('asks for a body check where the body decides', () => {
+    const rules = [
+      ['/_bulk_get', 'bulk_get'],
+      ['/_revs_diff', 'revs_diff'],
+      ['/_find', 'query'],
+      ['/_all_docs', 'keys'],
+      ['/_changes', 'changes'],
+      ['/_design/fieldbook/_view/conflicts', 'keys'],
+      ['/_bulk_docs', undefined],
+      ['', undefined],
+    ] as const;
+    for (const [path, rule] of rules) {
+      const decision = check('POST', `/${own}${path}`);
+      assert.equal(decision.allow && decision.bodyRule, rule ?? undefined, path);
+    }
+  });
 
   test('parsePath decodes segments once and keeps attachment paths', () => {
     assert.deepEqual(parsePath(`/${own}/defect%3A1/photos/a%20b.jpg`), [own, 'defect:1', 'photos', 'a b.jpg']);

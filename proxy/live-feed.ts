@@ -1,0 +1,37 @@
+/** A `_changes` request CouchDB holds open: longpoll, continuous or eventsource. */
+export interface LiveFeed {
+  /** CouchDB writes a newline this often while nothing changes (`heartbeat`), if asked. */
+  heartbeatMs: number | null;
+  /** CouchDB ends a quiet feed after this long (`timeout`), if asked. */
+  timeoutMs: number | null;
+}
+
+const HELD_OPEN = new Set(['longpoll', 'continuous', 'eventsource']);
+/** CouchDB's default `[chttpd] changes_timeout`, what a feed without `timeout` gets. */
+const COUCH_DEFAULT_TIMEOUT_MS = 60_000;
+/** `heartbeat=true` means CouchDB's default of 60 s. */
+const COUCH_DEFAULT_HEARTBEAT_MS = 60_000;
+
+/** The live feed a request to CouchDB asks for, or null for every other request. */
+export function liveFeedOf(targetPath: string, query: URLSearchParams): LiveFeed | null {
+  if (!/\/_changes\/?$/.test(targetPath) || !HELD_OPEN.has(query.get('feed') ?? '')) return null;
+  const heartbeat = query.get('heartbeat');
+  return { heartbeatMs: heartbeat === 'true' ? COUCH_DEFAULT_HEARTBEAT_MS : positive(heartbeat), timeoutMs: positive(query.get('timeout')) };
+}
+
+/**
+ * How long CouchDB may send nothing on this request before the proxy gives up on it. A
+ * feed with heartbeats is dead once two are missed (a wedged or stopped server keeps the
+ * socket open and silent); one without waits for its own timeout. Everything else gets
+ * `requestSilenceMs`, also for the wait before the response starts.
+ */
+export function silenceLimitMs(feed: LiveFeed | null, requestSilenceMs: number): number {
+  if (!feed) return requestSilenceMs;
+  if (feed.heartbeatMs) return feed.heartbeatMs * 2 + 1_000;
+  return (feed.timeoutMs ?? COUCH_DEFAULT_TIMEOUT_MS) + Math.max(15_000, requestSilenceMs);
+}
+
+function positive(value: string | null): number | null {
+  const number = Number(value ?? NaN);
+  return Number.isFinite(number) && number > 0 ? number : null;
+}

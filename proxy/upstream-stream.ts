@@ -1,0 +1,90 @@
+import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { couchSilent, couchUnreachable, sendCouchError } from './couch-error';
+
+export interface UpstreamRequest {
+  /** Path and query on CouchDB. */
+  path: string;
+  /** The caller's own CouchDB credentials. */
+  auth: Record<string, string>;
+  agent: http.Agent;
+  /** CouchDB may stay silent this long (before or during its answer) before the request is given up. */
+  silenceMs: number;
+  /** A body already read (and checked); otherwise the request's body streams through. */
+  body?: Buffer;
+  /** A live feed: headers go to the client at once, and compression is never asked for. */
+  live: boolean;
+}
+
+export interface UpstreamEvents {
+  /** CouchDB's status line arrived, after `seconds`. */
+  answered(status: number, seconds: number): void;
+  /** CouchDB's `Set-Cookie` (kept by the proxy, never passed on). */
+  cookies(setCookie: string[]): void;
+  failed(error: Error): void;
+}
+
+/** Never forwarded: hop-by-hop, the caller's own credentials for the proxy, CouchDB proxy-auth headers. */
+const DROPPED_REQUEST = /^(host|connection|keep-alive|proxy-.*|te|trailer|upgrade|expect|cookie|authorization|x-auth-couchdb-.*)$/;
+const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'set-cookie']);
+
+/**
+ * Streams one request to CouchDB and its answer back, with plain `node:http`. Every way
+ * it can fail ends this request only: CouchDB unreachable (503), silent too long (504, or
+ * the response cut if it had started), CouchDB dying mid-answer (the client's connection
+ * is cut at once, so a feed's client reconnects instead of waiting forever), or the client
+ * going away (the request to CouchDB is ended, freeing its socket). Headers are all set
+ * before the request is created: setting them once a pooled socket came free threw
+ * ERR_HTTP_HEADERS_SENT outside any handler and ended the process.
+ */
+export function streamUpstream(base: URL, req: IncomingMessage, res: ServerResponse, upstream: UpstreamRequest, events: UpstreamEvents): void {
+  const started = performance.now();
+  const headers: OutgoingHttpHeaders = { host: base.host };
+  for (const [name, value] of Object.entries(req.headers)) if (!DROPPED_REQUEST.test(name)) headers[name] = value;
+  Object.assign(headers, upstream.auth);
+  // Gzip would hold heartbeats and changes back until a block fills.
+  if (upstream.live) delete headers['accept-encoding'];
+  if (upstream.body) {
+    delete headers['transfer-encoding'];
+    headers['content-length'] = upstream.body.length;
+  }
+
+  const toCouch = http.request({ protocol: base.protocol, hostname: base.hostname, port: base.port, method: req.method, path: upstream.path, headers, agent: upstream.agent });
+  toCouch.setTimeout(upstream.silenceMs, () => toCouch.destroy(new SilentUpstream()));
+  let clientGone = false;
+  toCouch.on('error', (error) => {
+    if (clientGone) return;
+    events.failed(error);
+    sendCouchError(res, error instanceof SilentUpstream ? couchSilent : couchUnreachable);
+  });
+  toCouch.on('response', (fromCouch) => {
+    events.answered(fromCouch.statusCode!, (performance.now() - started) / 1000);
+    if (fromCouch.headers['set-cookie']) events.cookies(fromCouch.headers['set-cookie']);
+    fromCouch.on('error', () => undefined);
+    // `complete` is false when CouchDB's connection closed before the end of its answer.
+    fromCouch.on('close', () => !fromCouch.complete && res.destroy());
+    res.writeHead(fromCouch.statusCode!, responseHeaders(fromCouch.headers));
+    if (upstream.live) res.flushHeaders();
+    fromCouch.pipe(res);
+  });
+  // The client went away (or was cut off by logout): end the request to CouchDB too.
+  res.on('close', () => {
+    if (res.writableFinished) return;
+    clientGone = true;
+    toCouch.destroy();
+  });
+  req.on('error', () => toCouch.destroy());
+  if (upstream.body) toCouch.end(upstream.body);
+  else req.pipe(toCouch);
+}
+
+function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const kept: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) if (!DROPPED_RESPONSE.has(name)) kept[name] = value;
+  return kept;
+}
+
+class SilentUpstream extends Error {
+  constructor() {
+    super('the database server sent nothing for too long');
+  }
+}

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import { bootstrap } from '../../couch/bootstrap';
+import { userDbName } from '../../couch/user-db-name';
+import { SESSIONS_DB } from '../../couch/user-sessions';
+import { startProxy } from '../../proxy/server';
+import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { waitFor } from '../support/fixtures';
+import { freePort } from '../support/free-port';
+
+/** What an operator relies on: logins throttled, metrics, health that means it, a clean shutdown. */
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack({ alice: 'inspector', bob: 'inspector', carol: 'inspector', admin: 'admin' });
+});
+after(() => stack.stop());
+
+const login = (name: string, password: string) =>
+  fetch(`${stack.proxy.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+
+describe('login throttling', () => {
+  test('wrong passwords for one name are answered 429 with Retry-After after 10, even with the right one; other names still log in', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await login('alice', `wrong-${i}`)).status);
+    assert.deepEqual(statuses, [...Array(10).fill(401), 429, 429]);
+    const right = await login('alice', TEST_PASSWORD);
+    assert.equal(right.status, 429);
+    const retryAfter = Number(right.headers.get('retry-after'));
+    assert.ok(retryAfter > 0 && retryAfter <= 15 * 60, `Retry-After ${retryAfter}`);
+    const answer = (await right.json()) as { error: string; reason: string };
+    assert.equal(answer.error, 'too_many_requests');
+    assert.match(answer.reason, new RegExp(`try again in ${retryAfter} seconds`));
+    // Someone else on the same address is not locked out by alice's guesser.
+    assert.equal((await login('bob', TEST_PASSWORD)).status, 200);
+  });
+
+  test('failed Basic auth counts too, and throttled Basic is 429 on /db', async () => {
+    const db = `${stack.proxy.url}/db/${userDbName('carol')}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await fetch(db, { headers: { authorization: basicAuth('carol', `wrong-${i}`) } })).status);
+    assert.deepEqual(statuses, [...Array(10).fill(401), 429]);
+    const right = await fetch(db, { headers: { authorization: basicAuth('carol') } });
+    assert.equal(right.status, 429);
+    assert.ok(Number(right.headers.get('retry-after')) > 0);
+    assert.equal(((await right.json()) as { error: string }).error, 'too_many_requests');
+    // The same name through /api/session waits as well.
+    assert.equal((await login('carol', TEST_PASSWORD)).status, 429);
+  });
+
+  test('a successful login clears its name', async () => {
+    for (let i = 0; i < 9; i++) assert.equal((await login('bob', `wrong-${i}`)).status, 401);
+    await loginCookie(stack.proxy.url, 'bob');
+    for (let i = 0; i < 9; i++) assert.equal((await login('bob', `wrong-again-${i}`)).status, 401);
+    assert.equal((await login('bob', TEST_PASSWORD)).status, 200);
+  });
+});
+
+/** Opens a live feed and resolves once its headers arrive; `ended` settles when the connection closes. */
+function openFeed(baseUrl: string, path: string, authorization: string) {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise<{ status: number; ended: Promise<void>; close(): void }>((resolve, reject) => {
+    const req = request({ hostname, port, path, agent: false, headers: { authorization } }, (response) => {
+      response.resume();
+      response.on('error', () => undefined);
+      const ended = new Promise<void>((settle) => response.on('close', settle));
+      resolve({ status: response.statusCode!, ended, close: () => req.destroy() });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const metricValue = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+
+describe('metrics', () => {
+  test('/metrics is Prometheus text for admins only, with feeds, requests, upstream latency, sessions and throttled logins', async () => {
+    const url = `${stack.proxy.url}/metrics`;
+    assert.equal((await fetch(url)).status, 401);
+    assert.equal((await fetch(url, { headers: { authorization: basicAuth('bob') } })).status, 403);
+    const feed = await openFeed(stack.proxy.url, `/db/${userDbName('bob')}/_changes?feed=continuous&heartbeat=10000&since=now`, basicAuth('bob'));
+    try {
+      assert.equal(feed.status, 200);
+      const response = await fetch(url, { headers: { authorization: basicAuth('admin') } });
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+      const text = await response.text();
+      assert.equal(metricValue(text, 'fieldbook_proxy_open_feeds'), 1);
+      assert.ok(metricValue(text, 'fieldbook_proxy_requests_total{route="session",status="429"}') >= 1, 'throttled logins counted as requests');
+      assert.ok(metricValue(text, 'fieldbook_proxy_throttled_logins_total') >= 1);
+      assert.ok(metricValue(text, 'fieldbook_proxy_upstream_seconds_count{status="2xx"}') >= 1);
+      assert.ok(metricValue(text, 'fieldbook_proxy_sessions_cached') >= 1);
+      assert.ok(metricValue(text, 'fieldbook_proxy_process_resident_memory_bytes') > 0);
+    } finally {
+      feed.close();
+    }
+  });
+
+  test('a metrics port listens on loopback only, and answers nothing but /metrics', async () => {
+    const proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }), metricsPort: await freePort() });
+    try {
+      assert.match(proxy.metricsUrl!, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      const response = await fetch(proxy.metricsUrl!);
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /^# HELP fieldbook_proxy_open_feeds/m);
+      assert.equal((await fetch(proxy.metricsUrl!.replace(/metrics$/, 'health'))).status, 404);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('health', () => {
+  test('ready needs a real database request answered; live only needs the process', async () => {
+    const ready = () => fetch(`${stack.proxy.url}/health/ready`).then((response) => response.status);
+    assert.equal(await ready(), 200);
+    assert.equal((await fetch(`${stack.proxy.url}/health`)).status, 200);
+    // CouchDB's root still answers, but the proxy cannot serve a login now.
+    await stack.admin.db.destroy(SESSIONS_DB);
+    try {
+      assert.equal((await fetch(stack.couch.url)).status, 200);
+      await waitFor(async () => (await ready()) === 503, 20_000, '/health/ready to say 503');
+      const health = await fetch(`${stack.proxy.url}/health`);
+      assert.equal(health.status, 503);
+      assert.ok(Number(health.headers.get('retry-after')) > 0);
+      assert.equal(((await health.json()) as { error: string }).error, 'service_unavailable');
+      const live = await fetch(`${stack.proxy.url}/health/live`);
+      assert.equal(live.status, 200);
+    } finally {
+      await bootstrap(stack.admin, { sessionTimeoutSeconds: 30 * 24 * 3600 });
+    }
+    await waitFor(async () => (await ready()) === 200, 20_000, '/health/ready to recover');
+  });
+});
+
+describe('shutting down', () => {
+  test('SIGTERM stops accepting, ends live feeds at once and exits within the drain bound', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'proxy', 'main.ts')], {
+      env: { ...process.env, COUCH_URL: stack.couch.adminUrl, PORT: String(port), LOG_LEVEL: 'silent', FIELDBOOK_DRAIN_MS: '3000' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+      const { url } = JSON.parse(line) as { url: string };
+      const feed = await openFeed(url, `/db/${userDbName('bob')}/_changes?feed=longpoll&heartbeat=10000&since=now`, basicAuth('bob'));
+      assert.equal(feed.status, 200);
+      const startedAt = Date.now();
+      child.kill('SIGTERM');
+      await feed.ended;
+      assert.ok(Date.now() - startedAt < 2_000, `feed ended after ${Date.now() - startedAt} ms`);
+      const [code] = await exited;
+      assert.equal(code, 0);
+      assert.ok(Date.now() - startedAt < 5_000, `exited after ${Date.now() - startedAt} ms`);
+      await assert.rejects(fetch(`${url}/health/live`));
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

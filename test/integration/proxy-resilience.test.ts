@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import { userDbName } from '../../couch/user-db-name';
+import { startProxy, type RunningProxy } from '../../proxy/server';
+import { basicAuth, loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
+import { inspection, waitFor } from '../support/fixtures';
+
+/**
+ * The proxy under what production throws at it: hundreds of live feeds, clients and
+ * servers that vanish or stall mid-answer, malformed bodies. Each test checks that the
+ * proxy answers everyone afterwards.
+ */
+const aliceDb = userDbName('alice');
+const bobDb = userDbName('bob');
+const ALICE = basicAuth('alice');
+const BOB = basicAuth('bob');
+
+let stack: TestStack;
+let aliceCookie: string;
+const feeds = new Set<Feed>();
+
+before(async () => {
+  stack = await startTestStack();
+  aliceCookie = await loginCookie(stack.proxy.url, 'alice');
+});
+after(async () => {
+  for (const feed of feeds) feed.close();
+  await stack.stop();
+});
+
+interface Feed {
+  status: number;
+  headers: IncomingMessage['headers'];
+  /** Everything received so far. */
+  text(): string;
+  /** Resolves once the connection to the proxy is closed (ended or cut), with how it ended. */
+  ended: Promise<'end' | 'cut'>;
+  response: IncomingMessage;
+  close(): void;
+}
+
+/** A `_changes` feed (or any request) on its own connection, resolved once its headers arrive. */
+function openFeed(baseUrl: string, path: string, headers: Record<string, string>): Promise<Feed> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req: ClientRequest = request({ hostname, port, path, agent: false, headers }, (response) => {
+      let text = '';
+      const ended = new Promise<'end' | 'cut'>((settle) => {
+        response.on('end', () => settle('end'));
+        response.on('error', () => settle('cut'));
+        response.on('close', () => settle(response.complete ? 'end' : 'cut'));
+      });
+      response.on('data', (chunk) => (text += chunk));
+      const feed: Feed = { status: response.statusCode!, headers: response.headers, text: () => text, ended, response, close: () => req.destroy() };
+      feeds.add(feed);
+      void ended.then(() => feeds.delete(feed));
+      resolve(feed);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const write = (baseUrl: string, db: string, authorization: string, doc = inspection(authorization === BOB ? 'bob' : 'alice')) =>
+  fetch(`${baseUrl}/db/${db}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(doc), signal: AbortSignal.timeout(20_000) });
+
+async function assertServesEveryone(baseUrl: string): Promise<void> {
+  assert.equal((await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(20_000) })).status, 200);
+  assert.equal((await write(baseUrl, bobDb, BOB)).status, 201);
+  assert.equal((await write(baseUrl, aliceDb, ALICE)).status, 201);
+}
+
+/** The process listening on a local TCP port (to stop and continue the database server). */
+function listenerPid(port: number): number {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A') inodes.add(fields[9]);
+    }
+  }
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (inodes.has(/^socket:\[(\d+)\]$/.exec(link)?.[1] ?? '')) return Number(pid);
+      }
+    } catch {
+      // A process that ended meanwhile, or one not ours to read.
+    }
+  }
+  throw new Error(`nothing listens on port ${port}`);
+}
+
+describe('live feeds cannot starve or crash the proxy', () => {
+  test('260 longpolls of one user, then a write: the write is answered and the proxy stays up', async () => {
+    const opened = await Promise.all(
+      Array.from({ length: 260 }, () => openFeed(stack.proxy.url, `/db/${aliceDb}/_changes?feed=longpoll&heartbeat=10000&since=now`, { cookie: aliceCookie })),
+    );
+    try {
+      const statuses = new Set(opened.map((feed) => feed.status));
+      assert.ok(opened.some((feed) => feed.status === 200), 'some feeds are open');
+      for (const feed of opened.filter((each) => each.status !== 200)) {
+        // Past the per-user share: refused at once, CouchDB style, with when to retry.
+        assert.equal(feed.status, 503, `statuses ${[...statuses]}`);
+        assert.ok(Number(feed.headers['retry-after']) > 0);
+        await feed.ended;
+        assert.equal(JSON.parse(feed.text()).error, 'service_unavailable');
+      }
+      const written = await write(stack.proxy.url, aliceDb, ALICE);
+      assert.equal(written.status, 201);
+      // The open longpolls deliver that write.
+      const open = opened.filter((feed) => feed.status === 200);
+      const { id } = (await written.json()) as { id: string };
+      await Promise.all(open.map((feed) => feed.ended));
+      for (const feed of open) assert.match(feed.text(), new RegExp(id));
+      await assertServesEveryone(stack.proxy.url);
+      // Another user still gets a feed while alice used her share.
+      const bobFeed = await openFeed(stack.proxy.url, `/db/${bobDb}/_changes?feed=longpoll&heartbeat=10000&since=now`, { authorization: BOB });
+      assert.equal(bobFeed.status, 200);
+      bobFeed.close();
+    } finally {
+      for (const feed of opened) feed.close();
+    }
+  });
+
+  test('a client that goes away mid-feed ends only its own feed', async () => {
+    const feed = await openFeed(stack.proxy.url, `/db/${aliceDb}/_changes?feed=continuous&heartbeat=500&since=0`, { authorization: ALICE });
+    assert.equal(feed.status, 200);
+    await waitFor(async () => feed.text().includes('"seq"'), 20_000, 'the first change');
+    feed.close();
+    await feed.ended;
+    await assertServesEveryone(stack.proxy.url);
+  });
+
+  test('a client that does not read its feed holds back no one else', async () => {
+    const feed = await openFeed(stack.proxy.url, `/db/${aliceDb}/_changes?feed=continuous&include_docs=true&heartbeat=1000&since=now`, { authorization: ALICE });
+    feed.response.pause();
+    try {
+      const big = 'x'.repeat(200_000);
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const response = await write(stack.proxy.url, aliceDb, ALICE, inspection('alice', { notes: big }));
+        assert.equal(response.status, 201);
+        ids.push(((await response.json()) as { id: string }).id);
+      }
+      await assertServesEveryone(stack.proxy.url);
+      // Reading again, the client gets every change: held back, not dropped.
+      feed.response.resume();
+      await waitFor(async () => ids.every((id) => feed.text().includes(id)), 60_000, 'every change to arrive once read');
+    } finally {
+      feed.close();
+    }
+  });
+});
+
+describe('robust bodies', () => {
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${stack.proxy.url}/db/${aliceDb}${path}`, { method: 'POST', headers: { authorization: ALICE, 'content-type': 'application/json', ...headers }, body });
+
+  test('_index cannot write any design document, ours stays as it was', async () => {
+    const designDoc = () => stack.admin.use(aliceDb).get('_design/fieldbook');
+    const before = await designDoc();
+    for (const body of [
+      { index: { fields: ['notes'] }, ddoc: 'fieldbook', name: 'x' },
+      { index: { fields: ['notes'] }, ddoc: '_design/fieldbook', name: 'x' },
+      { index: { fields: ['notes'] }, ddoc: 'other' },
+      { index: { fields: ['site'] } },
+    ]) {
+      const response = await post('/_index', JSON.stringify(body));
+      assert.equal(response.status, 403, JSON.stringify(body));
+      assert.equal(((await response.json()) as { error: string }).error, 'forbidden');
+    }
+    assert.equal((await designDoc())._rev, before._rev);
+    // Reading the indexes stays allowed.
+    assert.equal((await fetch(`${stack.proxy.url}/db/${aliceDb}/_index`, { headers: { authorization: ALICE } })).status, 200);
+  });
+
+  test('malformed bodies are 400 with a reason, never 500', async () => {
+    for (const [path, body] of [
+      ['/_bulk_get', '{"docs":"x"}'],
+      ['/_bulk_get', '{"docs":[{"rev":"1-a"}]}'],
+      ['/_bulk_get', '[1,2]'],
+      ['/_bulk_get', '{"docs":'],
+      ['/_revs_diff', '{"a":"x"}'],
+      ['/_find', '{}'],
+      ['/_explain', '{"selector":3}'],
+      ['/_all_docs', '{"keys":"a"}'],
+      ['/_changes?filter=_doc_ids', '{"doc_ids":"a"}'],
+    ]) {
+      const response = await post(path, body);
+      assert.equal(response.status, 400, `${path} ${body}`);
+      const answer = (await response.json()) as { error: string; reason: string };
+      assert.equal(answer.error, 'bad_request');
+      assert.ok(answer.reason.length > 0);
+    }
+    // A compressed body could say anything once CouchDB inflates it.
+    assert.equal((await post('/_bulk_get', 'not really gzip', { 'content-encoding': 'gzip' })).status, 400);
+    // Well-formed ones still work.
+    const written = (await (await write(stack.proxy.url, aliceDb, ALICE)).json()) as { id: string };
+    const got = await post('/_bulk_get', JSON.stringify({ docs: [{ id: written.id }] }));
+    assert.equal(got.status, 200);
+    assert.match(await got.text(), new RegExp(written.id));
+  });
+});
+
+describe('a database server that dies or stalls mid-feed', () => {
+  let proxy: RunningProxy;
+  before(async () => {
+    // Short silence limits, so a stalled server is noticed within the test's patience.
+    proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }), requestSilenceMs: 3_000 });
+  });
+  after(() => proxy.close());
+
+  test('a stalled server ends feeds after two missed heartbeats and requests after the silence limit', async () => {
+    const longpoll = await openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=longpoll&heartbeat=1000&since=now`, { authorization: ALICE });
+    const continuous = await openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=continuous&heartbeat=1000&since=now`, { authorization: ALICE });
+    assert.equal(longpoll.status, 200);
+    assert.equal(continuous.status, 200);
+    const pid = listenerPid(Number(new URL(stack.couch.url).port));
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const startedAt = Date.now();
+      assert.deepEqual(await Promise.all([longpoll.ended, continuous.ended]), ['cut', 'cut']);
+      assert.ok(Date.now() - startedAt < 15_000, `ended after ${Date.now() - startedAt} ms`);
+      // An ordinary request (Basic auth is cached since the feeds) gives up too: 504.
+      const read = await fetch(`${proxy.url}/db/${aliceDb}`, { headers: { authorization: ALICE }, signal: AbortSignal.timeout(20_000) });
+      assert.equal(read.status, 504);
+      assert.equal(((await read.json()) as { error: string }).error, 'gateway_timeout');
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await waitFor(async () => (await fetch(`${proxy.url}/health`)).ok, 30_000, 'the server to answer again');
+    await assertServesEveryone(proxy.url);
+  });
+
+  test('a server that dies ends open feeds at once, and the proxy serves again once it is back', async () => {
+    const longpoll = await openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=longpoll&heartbeat=10000&since=now`, { authorization: ALICE });
+    const continuous = await openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=continuous&heartbeat=10000&since=now`, { authorization: ALICE });
+    assert.equal(longpoll.status, 200);
+    assert.equal(continuous.status, 200);
+    const restarted = stack.restartCouch();
+    const ended = await Promise.race([
+      Promise.all([longpoll.ended, continuous.ended]),
+      restarted.then(() => new Promise((resolve) => setTimeout(resolve, 5_000, 'still open after the restart'))),
+    ]);
+    await restarted;
+    assert.deepEqual(ended, ['cut', 'cut']);
+    await waitFor(async () => (await fetch(`${proxy.url}/health`)).ok, 30_000, 'the server to answer again');
+    await assertServesEveryone(proxy.url);
+  });
+});
