@@ -139,6 +139,7 @@ test('two devices keep syncing through the proxy while a node is down; nothing i
     const db = localDb(name);
     return { name, db, written: [] as string[] };
   });
+  const syncEnded: Promise<never>[] = [];
   for (const device of devices) {
     const remote = remoteDb(dbUrl, { cookie: await loginCookie(proxy!.url, 'alice') }, { keepAlive: false });
     const sync = startLiveSync(device.db, remote);
@@ -146,7 +147,11 @@ test('two devices keep syncing through the proxy while a node is down; nothing i
       await sync.stop();
       await device.db.destroy();
     });
+    // A sync the server ends for good (e.g. 401) fails the test at once, saying why.
+    syncEnded.push(sync.ended.then((error) => (error ? Promise.reject(new Error(`the ${device.name}'s sync ended: ${error.status} ${(error as Error).message}`)) : new Promise<never>(() => undefined))));
   }
+  const syncBroken = Promise.race(syncEnded);
+  syncBroken.catch(() => undefined);
 
   // Each device writes steadily, as a tablet in the field does, until told to stop.
   let writing = true;
@@ -164,9 +169,12 @@ test('two devices keep syncing through the proxy while a node is down; nothing i
     return ids.every((id) => present.has(id));
   };
   const everywhere = (ids: string[], what: string) =>
-    Promise.all([
-      waitFor(() => has({ allDocs: () => server.list() }, ids), LIMIT, `${what} on the server`),
-      ...devices.map((device) => waitFor(() => has(device.db, ids), LIMIT, `${what} on the ${device.name}`)),
+    Promise.race([
+      syncBroken,
+      Promise.all([
+        waitFor(() => has({ allDocs: () => server.list() }, ids), LIMIT, `${what} on the server`),
+        ...devices.map((device) => waitFor(() => has(device.db, ids), LIMIT, `${what} on the ${device.name}`)),
+      ]),
     ]);
 
   // Node 3's own copy of the user's shard, read node-locally: the clustered database answers
