@@ -10,7 +10,8 @@ export interface ThrottleLimits {
   blockS: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottleLimits = { perName: 10, perAddress: 100, windowS: 15 * 60, blockS: 15 * 60 };
+/** Per name as CouchDB 3.4's own lockout (`[chttpd_auth_lockout] threshold = 5`), so the proxy answers first. */
+export const DEFAULT_THROTTLE: ThrottleLimits = { perName: 5, perAddress: 100, windowS: 15 * 60, blockS: 15 * 60 };
 
 /**
  * Failed logins (`/api/session` and HTTP Basic) counted per name and per address, in

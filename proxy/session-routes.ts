@@ -4,10 +4,13 @@ import { HUB_DB } from '../couch/db-names';
 import { roleOfCouchRoles, worksInHub } from '../couch/roles';
 import { userDbName } from '../couch/user-db-name';
 import { SESSION_COOKIE, type Authenticator } from './authenticate';
-import { badGateway, badRequest, sendCouchError, unauthorized } from './couch-error';
+import { badGateway, badRequest, sendCouchError, tooManyRequests, unauthorized } from './couch-error';
 import type { LiveRequests } from './live-requests';
 import type { LoginThrottle } from './login-throttle';
 import type { SessionStore } from './session-store';
+
+/** CouchDB's `[chttpd_auth_lockout] max_lifetime` default. */
+const COUCH_LOCKOUT_S = 300;
 
 interface SessionRouteDeps {
   couchUrl: string;
@@ -46,6 +49,11 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     if (response.status === 401) {
       await throttle.failed(name, address);
       return sendCouchError(res, unauthorized('Name or password is incorrect.'));
+    }
+    if (response.status === 403) {
+      // CouchDB 3.4 locked the account out after failures of its own count (default 5 minutes).
+      await throttle.failed(name, address);
+      return sendCouchError(res, tooManyRequests('Too many failed logins; try again in 300 seconds.', COUCH_LOCKOUT_S));
     }
     if (!response.ok) {
       return sendCouchError(res, badGateway(`The database server answered ${response.status}.`));

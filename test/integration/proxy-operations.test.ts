@@ -17,7 +17,7 @@ import { freePort } from '../support/free-port';
 /** What an operator relies on: logins throttled, metrics, health that means it, a clean shutdown. */
 let stack: TestStack;
 before(async () => {
-  stack = await startTestStack({ alice: 'inspector', bob: 'inspector', carol: 'inspector', admin: 'admin' });
+  stack = await startTestStack({ alice: 'inspector', bob: 'inspector', carol: 'inspector', ada: 'admin' });
 });
 after(() => stack.stop());
 
@@ -25,10 +25,10 @@ const login = (name: string, password: string) =>
   fetch(`${stack.proxy.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
 
 describe('login throttling', () => {
-  test('wrong passwords for one name are answered 429 with Retry-After after 10, even with the right one; other names still log in', async () => {
+  test('wrong passwords for one name are answered 429 with Retry-After after 5, even with the right one; other names still log in', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 12; i++) statuses.push((await login('alice', `wrong-${i}`)).status);
-    assert.deepEqual(statuses, [...Array(10).fill(401), 429, 429]);
+    for (let i = 0; i < 7; i++) statuses.push((await login('alice', `wrong-${i}`)).status);
+    assert.deepEqual(statuses, [...Array(5).fill(401), 429, 429]);
     const right = await login('alice', TEST_PASSWORD);
     assert.equal(right.status, 429);
     const retryAfter = Number(right.headers.get('retry-after'));
@@ -43,21 +43,14 @@ describe('login throttling', () => {
   test('failed Basic auth counts too, and throttled Basic is 429 on /db', async () => {
     const db = `${stack.proxy.url}/db/${userDbName('carol')}`;
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await fetch(db, { headers: { authorization: basicAuth('carol', `wrong-${i}`) } })).status);
-    assert.deepEqual(statuses, [...Array(10).fill(401), 429]);
+    for (let i = 0; i < 6; i++) statuses.push((await fetch(db, { headers: { authorization: basicAuth('carol', `wrong-${i}`) } })).status);
+    assert.deepEqual(statuses, [...Array(5).fill(401), 429]);
     const right = await fetch(db, { headers: { authorization: basicAuth('carol') } });
     assert.equal(right.status, 429);
     assert.ok(Number(right.headers.get('retry-after')) > 0);
     assert.equal(((await right.json()) as { error: string }).error, 'too_many_requests');
     // The same name through /api/session waits as well.
     assert.equal((await login('carol', TEST_PASSWORD)).status, 429);
-  });
-
-  test('a successful login clears its name', async () => {
-    for (let i = 0; i < 9; i++) assert.equal((await login('bob', `wrong-${i}`)).status, 401);
-    await loginCookie(stack.proxy.url, 'bob');
-    for (let i = 0; i < 9; i++) assert.equal((await login('bob', `wrong-again-${i}`)).status, 401);
-    assert.equal((await login('bob', TEST_PASSWORD)).status, 200);
   });
 });
 
@@ -86,7 +79,7 @@ describe('metrics', () => {
     const feed = await openFeed(stack.proxy.url, `/db/${userDbName('bob')}/_changes?feed=continuous&heartbeat=10000&since=now`, basicAuth('bob'));
     try {
       assert.equal(feed.status, 200);
-      const response = await fetch(url, { headers: { authorization: basicAuth('admin') } });
+      const response = await fetch(url, { headers: { authorization: basicAuth('ada') } });
       assert.equal(response.status, 200);
       assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
       const text = await response.text();
