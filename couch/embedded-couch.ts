@@ -143,11 +143,11 @@ async function ensureStableCookieSecret(dataDir: string, adminUrl: string): Prom
   if (!response.ok) throw new Error(`could not keep the embedded server's cookie secret: ${response.status} ${await response.text()}`);
 }
 
-export async function waitForServer(url: string, timeoutMs: number): Promise<void> {
+export async function waitForServer(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      if ((await fetch(url)).ok) return;
+      if ((await fetch(url, { headers })).ok) return;
     } catch {
       // not listening yet
     }

@@ -29,7 +29,9 @@ const DB_ENDPOINTS: Record<string, { read: string[]; write: string[]; postBody?:
   // CouchDB 3 refuses it to members anyway, PouchDB Server did not.
   _index: { read: ['GET', 'HEAD'], write: [] },
   _bulk_docs: { read: [], write: ['POST'] },
-  _ensure_full_commit: { read: [], write: ['POST'] },
+  // CouchDB's replicator flushes both ends before every checkpoint, a read-only source too
+  // (a refusal crashes the job); it changes no data, and CouchDB 3 answers it without work.
+  _ensure_full_commit: { read: ['POST'], write: [] },
 };
 
 const DOC_READ = ['GET', 'HEAD'];

@@ -42,7 +42,7 @@ before(async () => {
   const cookie = randomBytes(16).toString('hex');
   const started = await Promise.allSettled(
     HOSTS.map(async (host, index) =>
-      startCouchDb({ dataDir: join(dataDir, `node${index + 1}`), port: await freePort(), distPort, host, cookie, password, extraIni: [CLUSTER_INI] }),
+      startCouchDb({ dataDir: join(dataDir, `node${index + 1}`), port: await freePort(), distPort, host, cookie, password, extraIni: [CLUSTER_INI], singleNode: false }),
     ),
   );
   for (const result of started) if (result.status === 'fulfilled') nodes.push(result.value);

@@ -25,6 +25,11 @@ export interface CouchDbOptions {
   extraIni?: string[];
   /** Admin password; the first start stores it in the instance's ini, later starts reuse that. */
   password?: string;
+  /**
+   * A single node creates `_users` and `_replicator` itself just after `/_up`; wait for them
+   * (default), so the bootstrap does not race CouchDB creating them. Cluster nodes say false.
+   */
+  singleNode?: boolean;
 }
 
 export interface CouchDbProcess extends EmbeddedCouch {
@@ -80,7 +85,13 @@ export async function startCouchDb(options: CouchDbOptions): Promise<CouchDbProc
       started.once('exit', (code) => reject(new Error(`CouchDB exited (code ${code}) before answering: ${stderr.join('').slice(-2000)}\nsee ${join(dataDir, 'log')}`))),
     );
     child = started;
-    await Promise.race([waitForServer(`${url}/_up`, 90_000), exited]);
+    const up = async () => {
+      await waitForServer(`${url}/_up`, 90_000);
+      if (options.singleNode === false) return;
+      const authorization = 'Basic ' + Buffer.from(`${COUCHDB_ADMIN}:${password}`).toString('base64');
+      for (const db of ['_users', '_replicator']) await waitForServer(`${url}/${db}`, 90_000, { authorization });
+    };
+    await Promise.race([up(), exited]);
     exited.catch(() => undefined);
   };
 

@@ -30,6 +30,7 @@ describe('access policy', () => {
     ['GET', '/partner-acme/_changes'],
     ['POST', '/partner-acme/_bulk_get'],
     ['PUT', '/partner-acme/_local/checkpoint'],
+    ['POST', '/partner-acme/_ensure_full_commit'],
   ];
   for (const [method, path, query] of allowed) {
     test(`allows ${method} ${path}`, () => {
