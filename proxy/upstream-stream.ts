@@ -25,7 +25,9 @@ export interface UpstreamEvents {
 
 /** Never forwarded: hop-by-hop, the caller's own credentials for the proxy, CouchDB proxy-auth headers. */
 const DROPPED_REQUEST = /^(host|connection|keep-alive|proxy-.*|te|trailer|upgrade|expect|cookie|authorization|x-auth-couchdb-.*)$/;
-const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'set-cookie']);
+// The proxy's own Content-Security-Policy stands for Fauxton's pages on every server (CouchDB
+// sends a stricter one of its own that blocks Fauxton's data: fonts; PouchDB Server none).
+const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'set-cookie', 'content-security-policy']);
 
 /**
  * Streams one request to CouchDB and its answer back, with plain `node:http`. Every way
@@ -62,7 +64,7 @@ export function streamUpstream(base: URL, req: IncomingMessage, res: ServerRespo
     fromCouch.on('error', () => undefined);
     // `complete` is false when CouchDB's connection closed before the end of its answer.
     fromCouch.on('close', () => !fromCouch.complete && res.destroy());
-    res.writeHead(fromCouch.statusCode!, responseHeaders(fromCouch.headers));
+    res.writeHead(fromCouch.statusCode!, responseHeaders(fromCouch.headers, base, clientPrefix(req.url ?? '', upstream.path)));
     if (upstream.live) res.flushHeaders();
     fromCouch.pipe(res);
   });
@@ -77,10 +79,20 @@ export function streamUpstream(base: URL, req: IncomingMessage, res: ServerRespo
   else req.pipe(toCouch);
 }
 
-function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+function responseHeaders(headers: IncomingHttpHeaders, base: URL, prefix: string): OutgoingHttpHeaders {
   const kept: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) if (!DROPPED_RESPONSE.has(name)) kept[name] = value;
+  // CouchDB writes redirects with its own address (it saw our Host header): point them back through us.
+  if (headers.location) {
+    const target = new URL(headers.location, base);
+    if (target.origin === base.origin) kept['location'] = prefix + target.pathname + target.search;
+  }
   return kept;
+}
+
+/** What the client's URL has in front of the path asked of CouchDB ("/db" for the database route). */
+function clientPrefix(clientUrl: string, upstreamPath: string): string {
+  return clientUrl.endsWith(upstreamPath) ? clientUrl.slice(0, clientUrl.length - upstreamPath.length) : '';
 }
 
 class SilentUpstream extends Error {
