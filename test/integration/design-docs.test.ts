@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { transformSync } from 'esbuild';
+import { ensureDatabase, ensureDesignDoc, ensureSecurity } from '../../couch/database-setup';
+import { fieldbookDesignDoc } from '../../couch/design/fieldbook-design-doc';
+import { readOnlyDesignDoc } from '../../couch/design/read-only-design-doc';
+import { membersOnly } from '../../couch/security';
+import { docViolations } from '../../couch/validation/doc-rules';
+import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
+import { inspection } from '../support/fixtures';
+
+/*
+ * Every design document saved on the real server, and each of its functions run there: CouchDB
+ * 3.4 compiles design functions when they are saved (QuickJS here, SpiderMonkey in the
+ * official image), so a function it cannot take fails the save, not a later write.
+ */
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack({ alice: 'inspector' });
+});
+after(() => stack.stop());
+
+const DESIGN_DOCS = [fieldbookDesignDoc(), readOnlyDesignDoc()];
+
+/** Each function's source as CouchDB stores it. */
+function functionSources(doc: Record<string, unknown>): [string, string][] {
+  const sources: [string, string][] = [];
+  if (typeof doc['validate_doc_update'] === 'string') sources.push(['validate_doc_update', doc['validate_doc_update']]);
+  for (const [name, view] of Object.entries((doc['views'] ?? {}) as Record<string, { map: string }>)) sources.push([`views.${name}.map`, view.map]);
+  return sources;
+}
+
+async function scratchDb(name: string, designDoc: { _id: string }) {
+  await ensureDatabase(stack.admin, name);
+  await ensureSecurity(stack.admin, name, membersOnly(['alice']));
+  await ensureDesignDoc(stack.admin, name, designDoc);
+  return `${stack.couch.url}/${name}`;
+}
+
+const asAlice = (url: string, init: RequestInit = {}) =>
+  fetch(url, { ...init, headers: { authorization: basicAuth('alice'), 'content-type': 'application/json', ...init.headers } });
+
+describe('design documents', () => {
+  test('every function is a plain ES5 function expression, as every CouchDB engine takes it', () => {
+    for (const doc of DESIGN_DOCS) {
+      for (const [where, source] of functionSources(doc as never)) {
+        assert.match(source, /^function \(/, `${doc._id} ${where} is anonymous`);
+        assert.doesNotThrow(() => transformSync(`(${source})`, { target: 'es5', loader: 'js' }), `${doc._id} ${where} is ES5`);
+      }
+    }
+  });
+
+  test('the Fieldbook design document is accepted and its validation runs the shared rules', async () => {
+    const db = await scratchDb('design-fieldbook', fieldbookDesignDoc());
+    const valid = inspection('alice');
+    assert.equal((await asAlice(`${db}/${encodeURIComponent(valid._id)}`, { method: 'PUT', body: JSON.stringify(valid) })).status, 201);
+
+    const invalid = inspection('alice', { title: '', severity: 9 });
+    const refused = await asAlice(`${db}/${encodeURIComponent(invalid._id)}`, { method: 'PUT', body: JSON.stringify(invalid) });
+    assert.equal(refused.status, 403);
+    const [expected] = docViolations(invalid as never, null, { name: 'alice', roles: ['inspector'] });
+    assert.deepEqual(await refused.json(), { error: 'forbidden', reason: expected });
+  });
+
+  test('the conflicts view lists a document with conflicting revisions', async () => {
+    const db = await scratchDb('design-conflicts', fieldbookDesignDoc());
+    const doc = inspection('alice');
+    const body = { new_edits: false, docs: [{ ...doc, _rev: '1-aaaa' }, { ...doc, title: 'Other', _rev: '1-bbbb' }] };
+    await stack.admin.request({ method: 'POST', path: 'design-conflicts/_bulk_docs', body });
+    const view = (await (await asAlice(`${db}/_design/fieldbook/_view/conflicts?reduce=false`)).json()) as { rows: { id: string; value: { conflicts: string[] } }[] };
+    assert.deepEqual(view.rows.map((row) => [row.id, row.value.conflicts]), [[doc._id, ['1-aaaa']]]);
+  });
+
+  test('the read-only design document refuses members and lets the server admin write', async () => {
+    const db = await scratchDb('design-read-only', readOnlyDesignDoc());
+    const doc = inspection('alice');
+    const refused = await asAlice(`${db}/${encodeURIComponent(doc._id)}`, { method: 'PUT', body: JSON.stringify(doc) });
+    assert.equal(refused.status, 403);
+    assert.deepEqual(await refused.json(), { error: 'forbidden', reason: 'This database is read-only.' });
+    await stack.admin.use('design-read-only').insert(doc as never);
+  });
+});
