@@ -1,14 +1,17 @@
 /**
  * Sync speed in a real browser (headless Debian Chromium, IndexedDB) through the proxy.
  *
- * Starts its own stack in this process (embedded PouchDB Server + proxy serving the built
- * PWA, temp data dir, free ports), seeds N valid inspection docs into a user's database as
- * admin (nano bulk), then measures:
+ * Starts its own stack (a database server, the embedded PouchDB Server or with --server couchdb
+ * a real CouchDB 3.4, + the proxy serving the built PWA, temp data dir, free ports on
+ * 127.0.0.1), seeds N valid inspection docs into a user's database as admin (nano bulk), then
+ * measures:
  *
- *  (a)  initial pull: server -> fresh browser PouchDB through the proxy, with the options
- *       the app uses (no filter, REPLICATION_BATCH_SIZE, auto-compaction). Target: N=10,000 in <= 10 s.
- *       Baseline, same run: the same N docs replicated browser-local -> fresh browser-local
- *       (the IndexedDB cost alone, no network, no server).
+ *  (a)  initial pull: server -> fresh browser PouchDB through the proxy, the app's way
+ *       (initialPull, then PouchDB's replicator with the app's options). Target: N=10,000 in <= 10 s.
+ *       Baselines, same run and server: the same pull directly from the server (a page of the
+ *       server's own origin, Basic auth, no proxy), PouchDB's replicator alone through the
+ *       proxy, and the N docs replicated browser-local -> fresh browser-local (the IndexedDB
+ *       cost alone, no network, no server).
  *  (a') the same pull as the app itself does it on first login: from "Sign in" to all N
  *       docs in its database and the sync indicator "up to date" (informational).
  *  (b)  reconnect: the app with 100 writes queued offline (100 separate puts into its
@@ -23,12 +26,14 @@
  *
  * A benchmark reports; it does not assert: the exit code is 0 whatever the figures.
  *
- *   npx tsx bench/browser-sync.ts [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1]
+ *   npx tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1]
  *     [--app-pull-cap 30] [--adapter idb|indexeddb] [--batch-size N] [--app-dir dist/fieldbook/browser]
  *     [--no-app-pull] [--cpu-profile DIR] [--json]
  *
+ * --server       the database server (default FIELDBOOK_TEST_SERVER, as in the tests, else pouchdb-server).
  * --rounds       rounds of (b) and its baseline (alternating); medians are reported.
- * --pull-rounds  rounds of (a) and its baseline (each ~2x the pull time).
+ * --pull-rounds  rounds of (a) and its baselines (each ~3x the pull time); the proxy and direct
+ *                pulls alternate which goes first.
  * --app-pull-cap seconds to let (a') run; if the app is not done by then, its rate so far is reported.
  * --adapter      PouchDB adapter for (a): idb (what the app uses) or the newer indexeddb.
  * --batch-size   replication batch size for (a) (default: the app's REPLICATION_BATCH_SIZE).
@@ -39,22 +44,19 @@
  * (CHROME_BIN, default /usr/bin/chromium).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { buildSync } from 'esbuild';
-import pino from 'pino';
-import { bootstrap } from '../couch/bootstrap';
-import { couchAdmin, type CouchAdmin } from '../couch/couch-admin';
-import { startEmbeddedCouch, type EmbeddedCouch } from '../couch/embedded-couch';
+import type { CouchAdmin } from '../couch/couch-admin';
 import { userDbName } from '../couch/user-db-name';
-import { addUser } from '../couch/users';
-import { DEFAULT_STATIC_DIR, startProxy, type RunningProxy } from '../proxy/server';
-import { freePort } from '../test/support/free-port';
+import { DEFAULT_STATIC_DIR } from '../proxy/server';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
+import { serverKind, startBenchStack, type BenchStack } from './bench-stack';
+import { fmt, median } from './stats';
 
 const PASSWORD = 'bench-password-1';
 const PULL_USER = 'bench-reader';
@@ -71,6 +73,7 @@ const NAME_HELPER = 'globalThis.__name = globalThis.__name || ((fn) => fn);';
 function options() {
   const { values } = parseArgs({
     options: {
+      server: { type: 'string' },
       docs: { type: 'string', default: '10000' },
       writes: { type: 'string', default: '100' },
       rounds: { type: 'string', default: '3' },
@@ -87,12 +90,13 @@ function options() {
   });
   if (values.help) {
     console.log(
-      'usage: tsx bench/browser-sync.ts [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1] [--app-pull-cap 30]\n' +
+      'usage: tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1] [--app-pull-cap 30]\n' +
         '         [--adapter idb|indexeddb] [--batch-size N] [--app-dir DIR] [--no-app-pull] [--cpu-profile DIR] [--json]',
     );
     process.exit(0);
   }
   return {
+    server: serverKind(values.server),
     docs: Number(values.docs),
     writes: Number(values.writes),
     rounds: Math.max(1, Number(values.rounds)),
@@ -125,23 +129,6 @@ function inspection(user: string, i: number): Record<string, unknown> {
     updatedAt: at,
     deviceId: 'device-bench',
   };
-}
-
-interface Stack {
-  couch: EmbeddedCouch;
-  admin: CouchAdmin;
-  proxy: RunningProxy;
-  dataDir: string;
-}
-
-async function startStack(appDir: string): Promise<Stack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fieldbook-bench-browser-'));
-  const couch = await startEmbeddedCouch({ dataDir, port: await freePort() });
-  const admin = couchAdmin(couch.adminUrl);
-  await bootstrap(admin, { sessionTimeoutSeconds: 24 * 3600 });
-  for (const user of [PULL_USER, WRITE_USER]) await addUser(admin, user, PASSWORD, 'inspector');
-  const proxy = await startProxy({ couchAdminUrl: couch.adminUrl, port: await freePort(), logger: pino({ level: 'silent' }), staticDir: appDir });
-  return { couch, admin, proxy, dataDir };
 }
 
 async function seed(admin: CouchAdmin, user: string, count: number): Promise<number> {
@@ -179,8 +166,11 @@ function initialPullScript(): string {
   return outputFiles[0].text;
 }
 
-/** A blank page of the proxy's origin with PouchDB's browser build, logged in as `user`. */
-async function benchPage(context: BrowserContext, origin: string, user: string): Promise<Page> {
+/**
+ * A blank page of `origin` with PouchDB's browser build (served by the browser itself, so the
+ * origin may be the database server's), logged in through the proxy as `user` if given.
+ */
+async function benchPage(context: BrowserContext, origin: string, user: string | null): Promise<Page> {
   await context.addInitScript(NAME_HELPER);
   const scripts = ['pouchdb.min.js', 'pouchdb.indexeddb.min.js', 'initial-pull.js'];
   await context.route(`${origin}/bench/page.html`, (route) =>
@@ -196,6 +186,7 @@ async function benchPage(context: BrowserContext, origin: string, user: string):
   await context.route(`${origin}/bench/initial-pull.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: initialPull }));
   const page = await context.newPage();
   await page.goto(`${origin}/bench/page.html`);
+  if (user === null) return page;
   const status = await page.evaluate(
     async ([name, password]) =>
       (await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) })).status,
@@ -224,21 +215,32 @@ async function profiled<T>(page: Page, file: string | null, work: () => Promise<
 interface PullResult {
   /** The app's way: initialPull (src/app/core/initial-pull.ts), then PouchDB's replicator from where it got to. */
   appSeconds: number;
-  /** PouchDB's replicator alone, with the app's options. */
-  replicatorSeconds: number;
-  /** IndexedDB alone: the pulled database copied into a fresh one in the same page. */
-  localSeconds: number;
+  /** PouchDB's replicator alone, with the app's options (null: not run). */
+  replicatorSeconds: number | null;
+  /** IndexedDB alone: the pulled database copied into a fresh one in the same page (null: not run). */
+  localSeconds: number | null;
   docs: number[];
 }
 
-/** (a): server -> fresh IndexedDB through the proxy, the app's way and PouchDB's; then a local copy. */
-async function pullRound(page: Page, userDb: string, round: number, adapter: 'idb' | 'indexeddb', batchSize: number): Promise<PullResult> {
+/**
+ * (a): server -> fresh IndexedDB from `remotePath` of the page's origin (`/db/<userdb>` through
+ * the proxy, or `/<userdb>` on the server's own origin with `auth`), the app's way; with
+ * `baselines`, then PouchDB's replicator alone and a local copy.
+ */
+async function pullRound(
+  page: Page,
+  remote: { path: string; auth?: { username: string; password: string } },
+  round: number,
+  adapter: 'idb' | 'indexeddb',
+  batchSize: number,
+  baselines: boolean,
+): Promise<PullResult> {
   return page.evaluate(
-    async ({ userDb, round, adapter, batchSize, initialPullBatchSize }) => {
+    async ({ remote, round, adapter, batchSize, initialPullBatchSize, baselines }) => {
       type Db = PouchDB.Database;
       const PouchDB = (window as unknown as { PouchDB: new (name: string, options?: object) => Db }).PouchDB;
       const { initialPull } = (window as unknown as { FieldbookInitialPull: typeof import('../src/app/core/initial-pull') }).FieldbookInitialPull;
-      const remote = new PouchDB(`${location.origin}/db/${userDb}`, { skip_setup: true });
+      const remoteDb = new PouchDB(`${location.origin}${remote.path}`, { skip_setup: true, ...(remote.auth ? { auth: remote.auth } : {}) });
       // As the app opens its database and pulls: no filter, the app's batch size.
       const replication = { batch_size: batchSize };
       const fresh = (name: string) => new PouchDB(`bench-${name}-${round}`, { adapter, auto_compaction: true });
@@ -252,18 +254,21 @@ async function pullRound(page: Page, userDb: string, round: number, adapter: 'id
 
       const app = fresh('app');
       const appSeconds = await timed(async () => {
-        const since = await initialPull(app as PouchDB.Database<object>, remote as PouchDB.Database<object>, { batchSize: initialPullBatchSize });
-        await app.replicate.from(remote, { ...replication, since } as object);
+        const since = await initialPull(app as PouchDB.Database<object>, remoteDb as PouchDB.Database<object>, { batchSize: initialPullBatchSize });
+        await app.replicate.from(remoteDb, { ...replication, since } as object);
       });
+      const docs = [await dataDocs(app)];
+      await app.destroy();
+      if (!baselines) return { appSeconds, replicatorSeconds: null, localSeconds: null, docs };
       const replicated = fresh('replicator');
-      const replicatorSeconds = await timed(() => replicated.replicate.from(remote, replication as object));
+      const replicatorSeconds = await timed(() => replicated.replicate.from(remoteDb, replication as object));
       const copy = new PouchDB(`bench-copy-${round}`, { adapter });
       const localSeconds = await timed(() => replicated.replicate.to(copy, replication as object));
-      const docs = [await dataDocs(app), await dataDocs(replicated), await dataDocs(copy)];
-      for (const db of [app, replicated, copy]) await db.destroy();
+      docs.push(await dataDocs(replicated), await dataDocs(copy));
+      for (const db of [replicated, copy]) await db.destroy();
       return { appSeconds, replicatorSeconds, localSeconds, docs };
     },
-    { userDb, round, adapter, batchSize, initialPullBatchSize: INITIAL_PULL_BATCH_SIZE },
+    { remote, round, adapter, batchSize, initialPullBatchSize: INITIAL_PULL_BATCH_SIZE, baselines },
   );
 }
 
@@ -347,7 +352,7 @@ async function waitForState(page: Page, state: string, timeoutMs = 30_000): Prom
 }
 
 /** (b) and its baseline, `rounds` times, alternating. */
-async function writeRounds(browser: Browser, stack: Stack, writes: number, rounds: number): Promise<{ results: WriteResult[]; serviceWorker: boolean }> {
+async function writeRounds(browser: Browser, stack: BenchStack, writes: number, rounds: number): Promise<{ results: WriteResult[]; serviceWorker: boolean }> {
   const origin = stack.proxy.url;
   const context = await browser.newContext({ serviceWorkers: 'allow', viewport: { width: 1280, height: 800 } });
   await context.addInitScript(NAME_HELPER);
@@ -395,13 +400,6 @@ async function writeRounds(browser: Browser, stack: Stack, writes: number, round
   return { results, serviceWorker };
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const fmt = (n: number, digits = 2) => n.toFixed(digits);
-
 async function main() {
   const opts = options();
   if (!existsSync(join(opts.appDir, 'index.html'))) {
@@ -410,29 +408,48 @@ async function main() {
   }
   const benchStarted = performance.now();
   console.log(`browser-sync bench: ${opts.docs} docs to pull, ${opts.writes} queued writes, ${opts.rounds} round(s); ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const stack = await startStack(opts.appDir);
+  const stack = await startBenchStack({ kind: opts.server, users: { [PULL_USER]: 'inspector', [WRITE_USER]: 'inspector' }, password: PASSWORD, staticDir: opts.appDir });
   let browser: Browser | null = null;
   try {
+    console.log(`server: ${stack.serverLabel} at ${stack.server.url}; the direct baseline pulls from it without the proxy`);
     const seedSeconds = await seed(stack.admin, PULL_USER, opts.docs);
     console.log(`seeded ${opts.docs} inspections as admin in ${fmt(seedSeconds)} s; proxy at ${stack.proxy.url}`);
     console.log(`server warm-up: every change and document read once as admin in ${fmt(await warmServer(stack.admin, PULL_USER))} s (unmeasured)`);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 
-    // (a) initial pull vs local copy.
+    // (a) initial pull through the proxy vs directly from the server, PouchDB's replicator, a local copy.
     const pullContext = await browser.newContext({ serviceWorkers: 'block' });
     const page = await benchPage(pullContext, stack.proxy.url, PULL_USER);
+    const directContext = await browser.newContext({ serviceWorkers: 'block' });
+    const directPage = await benchPage(directContext, stack.server.url, null);
     const pulls: PullResult[] = [];
+    const directPulls: PullResult[] = [];
+    const rate = (seconds: number | null) => `${fmt(seconds ?? NaN)} s (${Math.round(opts.docs / (seconds ?? NaN))} docs/s)`;
     for (let round = 0; round < opts.pullRounds; round++) {
       const profile = round === 0 && opts.profileDir ? join(opts.profileDir, 'pull.cpuprofile') : null;
-      const result = await profiled(page, profile, () => pullRound(page, userDbName(PULL_USER), round, opts.adapter, opts.batchSize));
-      if (result.docs.some((docs) => docs !== opts.docs)) throw new Error(`the app's pull / the replicator / the copy hold ${result.docs.join(' / ')} of ${opts.docs} docs`);
+      const viaProxy = () => profiled(page, profile, () => pullRound(page, { path: `/db/${userDbName(PULL_USER)}` }, round, opts.adapter, opts.batchSize, true));
+      const direct = () =>
+        pullRound(directPage, { path: `/${userDbName(PULL_USER)}`, auth: { username: PULL_USER, password: PASSWORD } }, round, opts.adapter, opts.batchSize, false);
+      // Alternate which goes first, so drift (a warming server, a busier machine) falls on both.
+      let result: PullResult;
+      let directResult: PullResult;
+      if (round % 2 === 0) {
+        result = await viaProxy();
+        directResult = await direct();
+      } else {
+        directResult = await direct();
+        result = await viaProxy();
+      }
+      const held = [...result.docs, ...directResult.docs];
+      if (held.some((docs) => docs !== opts.docs)) throw new Error(`the app's pull / the replicator / the copy / the direct pull hold ${held.join(' / ')} of ${opts.docs} docs`);
       pulls.push(result);
+      directPulls.push(directResult);
       console.log(
-        `(a) round ${round + 1}: the app's pull through the proxy ${fmt(result.appSeconds)} s (${Math.round(opts.docs / result.appSeconds)} docs/s); ` +
-          `PouchDB's replicator ${fmt(result.replicatorSeconds)} s (${Math.round(opts.docs / result.replicatorSeconds)} docs/s); ` +
-          `local->local ${fmt(result.localSeconds)} s (${Math.round(opts.docs / result.localSeconds)} docs/s)`,
+        `(a) round ${round + 1}: the app's pull through the proxy ${rate(result.appSeconds)}; directly from the server ${rate(directResult.appSeconds)}; ` +
+          `ratio ${fmt(result.appSeconds / directResult.appSeconds)}; PouchDB's replicator through the proxy ${rate(result.replicatorSeconds)}; local->local ${rate(result.localSeconds)}`,
       );
     }
+    await directContext.close();
     await pullContext.close();
 
     // (a') the app's own first sync.
@@ -456,11 +473,15 @@ async function main() {
     }
 
     const pullSeconds = median(pulls.map((p) => p.appSeconds));
-    const replicatorSeconds = median(pulls.map((p) => p.replicatorSeconds));
-    const localSeconds = median(pulls.map((p) => p.localSeconds));
+    const directSeconds = median(directPulls.map((p) => p.appSeconds));
+    const replicatorSeconds = median(pulls.map((p) => p.replicatorSeconds!));
+    const localSeconds = median(pulls.map((p) => p.localSeconds!));
     const reconnect = median(writes.map((w) => w.reconnectSeconds));
     const online = median(writes.map((w) => w.onlineSeconds));
     const summary = {
+      server: stack.serverLabel,
+      serverKind: opts.server,
+      serverVersion: stack.serverVersion,
       docs: opts.docs,
       writes: opts.writes,
       pull: {
@@ -468,6 +489,9 @@ async function main() {
         batchSize: opts.batchSize,
         seconds: pullSeconds,
         docsPerSecond: opts.docs / pullSeconds,
+        pullRounds: opts.pullRounds,
+        baselineDirectSeconds: directSeconds,
+        ratioToDirect: pullSeconds / directSeconds,
         baselineReplicatorSeconds: replicatorSeconds,
         baselineLocalSeconds: localSeconds,
         ratioToReplicator: pullSeconds / replicatorSeconds,
@@ -481,9 +505,10 @@ async function main() {
     console.log('');
     console.log('Summary (medians)');
     console.log(
-      `  (a)  initial pull of ${opts.docs} docs through the proxy: ${fmt(pullSeconds)} s = ${Math.round(opts.docs / pullSeconds)} docs/s ` +
+      `  (a)  initial pull of ${opts.docs} docs from ${stack.serverLabel} through the proxy: ${fmt(pullSeconds)} s = ${Math.round(opts.docs / pullSeconds)} docs/s ` +
         `[target <= ${TARGET_PULL_S} s for 10,000: ${pullSeconds * (10_000 / opts.docs) <= TARGET_PULL_S ? 'met' : 'NOT met'}]`,
     );
+    console.log(`       baseline the same pull directly from the server (no proxy): ${fmt(directSeconds)} s = ${Math.round(opts.docs / directSeconds)} docs/s; ratio proxy/direct ${fmt(pullSeconds / directSeconds)}`);
     console.log(`       baseline PouchDB's replicator, same options: ${fmt(replicatorSeconds)} s = ${Math.round(opts.docs / replicatorSeconds)} docs/s; ratio app/replicator ${fmt(pullSeconds / replicatorSeconds)}`);
     console.log(`       baseline local->local (IndexedDB alone): ${fmt(localSeconds)} s = ${Math.round(opts.docs / localSeconds)} docs/s; ratio app/local ${fmt(pullSeconds / localSeconds)}`);
     if (app) {
@@ -502,9 +527,7 @@ async function main() {
     if (opts.json) console.log(JSON.stringify(summary));
   } finally {
     await browser?.close();
-    await stack.proxy.close();
-    await stack.couch.stop();
-    rmSync(stack.dataDir, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 

@@ -45,6 +45,7 @@ import { DEFAULT_STATIC_DIR, startProxy, type RunningProxy } from '../proxy/serv
 import { freePort } from '../test/support/free-port';
 import { startTestStack, TEST_PASSWORD, type TestStack } from '../test/support/couch-harness';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
+import { median } from './stats';
 
 const USER = 'bench-conflicts';
 const SEED_BATCH = 300;
@@ -229,7 +230,6 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
   return performance.now() - started;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {

@@ -1,23 +1,27 @@
 /**
  * How much the Fieldbook proxy slows down a pull replication.
  *
- * Seeds N valid inspection docs into alice's user database on an embedded PouchDB Server,
- * then, for several rounds, replicates server -> fresh in-memory Node PouchDB both
+ * Seeds N valid inspection docs into alice's user database on the database server (the
+ * embedded PouchDB Server, or a real CouchDB 3.4 with --server couchdb), then, for several
+ * rounds, replicates server -> fresh in-memory Node PouchDB both
  *   (a) through the proxy (`/db/<userdb>`, as alice), and
- *   (b) directly from PouchDB Server (HTTP Basic, as alice),
+ *   (b) directly from the same server (HTTP Basic, as alice),
  * so the only difference between the two is the proxy. The order alternates per round
  * (ABBA: P D | D P | P D ...) to cancel drift, after one unmeasured warm-up replication of
  * the whole database each way (the first full read of a freshly seeded PouchDB Server is
  * much slower, and it would otherwise always fall on the proxy's first run). Prints per-round times, docs/s, requests and
- * CPU seconds of each process (client, PouchDB Server, proxy), the median ratio proxy/direct
+ * CPU seconds of each process (client, database server, proxy), the median ratio proxy/direct
  * against the targets (<= 1.10 now, <= 1.05 later), a CPU-based estimate of that ratio (robust
  * when other work makes wall times noisy) and the writes the proxy made to its session store.
  *
  * A benchmark reports; it does not assert: the exit code is 0 whatever the ratio.
  *
- *   npx tsx bench/proxy-overhead.ts [--docs 10000] [--rounds 5] [--proxy-auth basic|cookie]
+ *   npx tsx bench/proxy-overhead.ts [--server pouchdb-server|couchdb] [--docs 10000] [--rounds 5] [--proxy-auth basic|cookie]
  *     [--proxy-mode process|in-process] [--batch-size 250] [--no-keepalive] [--json] [--json-file PATH]
  *
+ * --server       the database server: pouchdb-server (embedded PouchDB Server) or couchdb (Apache
+ *                CouchDB 3.4 from ../shared/couchdb); default FIELDBOOK_TEST_SERVER, as in the
+ *                tests, else pouchdb-server. Both paths, and so the ratio, are on that server.
  * --batch-size   documents per replication batch; default the app's REPLICATION_BATCH_SIZE,
  *                100 is PouchDB's own default (twice the requests for the same documents).
  * --proxy-auth   basic (default): the proxy forwards alice's Basic credentials, exactly
@@ -52,7 +56,9 @@ import { userDbName } from '../couch/user-db-name';
 import { SESSIONS_DB } from '../couch/user-sessions';
 import type { ChecklistItem, Inspection } from '../couch/doc-types';
 import { REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
-import { basicAuth, loginCookie, startTestStack, type TestStack } from '../test/support/couch-harness';
+import { basicAuth, loginCookie, TEST_PASSWORD } from '../test/support/couch-harness';
+import { serverKind, startBenchStack, type BenchStack } from './bench-stack';
+import { fmt, median } from './stats';
 
 PouchDB.plugin(memoryAdapter);
 
@@ -107,15 +113,31 @@ function cpuOfPid(pid: number | null): number | null {
   }
 }
 
-/** The embedded PouchDB Server: our child process running pouchdb-server. */
+/**
+ * The database server among this process's descendants: the embedded PouchDB Server (a child
+ * running pouchdb-server) or CouchDB's Erlang VM (beam.smp, under the shell that supervises it).
+ */
 function findServerPid(): number | null {
   try {
+    const parents = new Map<number, number>();
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
         const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('pouchdb-server')) return Number(entry);
+        parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        // gone meanwhile
+      }
+    }
+    const descends = (pid: number): boolean => {
+      for (let parent = parents.get(pid); parent !== undefined && parent > 1; parent = parents.get(parent)) if (parent === process.pid) return true;
+      return false;
+    };
+    for (const pid of parents.keys()) {
+      if (!descends(pid)) continue;
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (cmdline.includes('pouchdb-server') || /(^|\/)beam\.smp\0/.test(cmdline)) return pid;
       } catch {
         // gone meanwhile
       }
@@ -139,6 +161,7 @@ function cpuDelta(before: CpuSeconds, after: CpuSeconds): CpuSeconds {
 function options() {
   const { values } = parseArgs({
     options: {
+      server: { type: 'string' },
       docs: { type: 'string', default: '10000' },
       rounds: { type: 'string', default: '5' },
       'proxy-auth': { type: 'string', default: 'basic' },
@@ -151,7 +174,7 @@ function options() {
     },
   });
   if (values.help) {
-    console.log('usage: tsx bench/proxy-overhead.ts [--docs 10000] [--rounds 5] [--proxy-auth basic|cookie] [--proxy-mode process|in-process] [--batch-size 250] [--no-keepalive] [--json] [--json-file PATH]');
+    console.log('usage: tsx bench/proxy-overhead.ts [--server pouchdb-server|couchdb] [--docs 10000] [--rounds 5] [--proxy-auth basic|cookie] [--proxy-mode process|in-process] [--batch-size 250] [--no-keepalive] [--json] [--json-file PATH]');
     process.exit(0);
   }
   const positive = (name: string, value: string) => {
@@ -164,6 +187,7 @@ function options() {
   const proxyMode = values['proxy-mode'];
   if (proxyMode !== 'process' && proxyMode !== 'in-process') throw new Error('--proxy-mode must be process or in-process');
   return {
+    server: serverKind(values.server),
     docs: positive('docs', values.docs),
     rounds: positive('rounds', values.rounds),
     batchSize: positive('batch-size', values['batch-size']),
@@ -202,7 +226,7 @@ function inspection(i: number): Inspection {
   };
 }
 
-async function seed(stack: TestStack, dbName: string, count: number): Promise<{ seconds: number; bytesPerDoc: number }> {
+async function seed(stack: BenchStack, dbName: string, count: number): Promise<{ seconds: number; bytesPerDoc: number }> {
   const db = stack.admin.use<Inspection>(dbName);
   const started = performance.now();
   let bytes = 0;
@@ -290,14 +314,6 @@ async function replicateOnce(
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-const fmt = (value: number, digits = 2) => value.toFixed(digits);
-
 async function main(): Promise<void> {
   const opts = options();
   const log = (message: string) => console.log(message);
@@ -307,14 +323,15 @@ async function main(): Promise<void> {
   log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg()[0].toFixed(2)}`);
   if (loadavg()[0] > cpus().length * 0.5) log('warning: the machine is already busy; wall times (and the ratio) will be noisy. CPU seconds per process are more robust.');
 
-  const stack = await startTestStack({ [USER]: 'inspector' });
+  const stack = await startBenchStack({ kind: opts.server, users: { [USER]: 'inspector' }, password: TEST_PASSWORD });
   let proxyProcess: Awaited<ReturnType<typeof spawnProxy>> | null = null;
   try {
+    log(`server: ${stack.serverLabel} at ${stack.server.url}; the direct baseline reads the same server`);
     const seeded = await seed(stack, dbName, opts.docs);
     const info = (await stack.admin.db.get(dbName)) as { doc_count: number; update_seq: number | string };
     log(`seeded ${opts.docs} docs (~${seeded.bytesPerDoc} B of JSON each) in ${fmt(seeded.seconds, 1)} s; ${info.doc_count} docs in ${dbName} including design docs`);
 
-    proxyProcess = opts.proxyMode === 'process' ? await spawnProxy(stack.couch.adminUrl) : null;
+    proxyProcess = opts.proxyMode === 'process' ? await spawnProxy(stack.server.adminUrl) : null;
     const proxyUrl = proxyProcess?.url ?? stack.proxy.url;
     const proxyHeader: RemoteSpec['header'] =
       opts.proxyAuth === 'cookie' ? ['cookie', await loginCookie(proxyUrl, USER)] : ['authorization', basicAuth(USER)];
@@ -322,7 +339,7 @@ async function main(): Promise<void> {
     const agent = () => (opts.keepAlive ? new Agent({ keepAlive: true, maxSockets: 16 }) : undefined);
     const remotes: Record<Path, RemoteSpec> = {
       proxy: { url: `${proxyUrl}/db/${dbName}`, header: proxyHeader, agent: agent() },
-      direct: { url: `${stack.couch.url}/${dbName}`, header: ['authorization', basicAuth(USER)], agent: agent() },
+      direct: { url: `${stack.server.url}/${dbName}`, header: ['authorization', basicAuth(USER)], agent: agent() },
     };
 
     // Unmeasured warm-up: JIT, connection pools, the proxy's auth caches, the server's storage.
@@ -371,7 +388,9 @@ async function main(): Promise<void> {
       benchmark: 'proxy-overhead',
       at: new Date().toISOString(),
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverageAtEnd: loadavg().map((load) => Number(load.toFixed(2))) },
-      server: 'PouchDB Server 4.2 (embedded)',
+      server: stack.serverLabel,
+      serverKind: opts.server,
+      serverVersion: stack.serverVersion,
       docs: opts.docs,
       docsReplicated: info.doc_count,
       bytesPerDoc: seeded.bytesPerDoc,
@@ -418,7 +437,7 @@ async function main(): Promise<void> {
     }
     log(`writes to ${SESSIONS_DB} during the measured runs: ${sessionWrites} (${summary.sessionStoreWritesPerProxyRun} per proxied replication)`);
     log(`added wall time per proxied request (median proxy minus median direct, noisy under load): ~${fmt(perRequestMs, 2)} ms over ${summary.proxy.requestsPerRun} requests per replication`);
-    log(`MEDIAN RATIO proxy/direct = ${fmt(summary.medianRatio, 3)}  target <= ${TARGET_NOW}: ${summary.meetsTargetNow ? 'met' : 'MISSED'}; later target <= ${TARGET_LATER}: ${summary.meetsTargetLater ? 'met' : 'missed'}`);
+    log(`MEDIAN RATIO proxy/direct on ${stack.serverLabel} = ${fmt(summary.medianRatio, 3)}  target <= ${TARGET_NOW}: ${summary.meetsTargetNow ? 'met' : 'MISSED'}; later target <= ${TARGET_LATER}: ${summary.meetsTargetLater ? 'met' : 'missed'}`);
     log(`load average at the end: ${loadavg().map((load) => load.toFixed(2)).join(' ')} (1, 5, 15 min)`);
     if (opts.jsonFile) {
       writeFileSync(opts.jsonFile, JSON.stringify(summary, null, 2) + '\n');

@@ -1,0 +1,74 @@
+/**
+ * The stack a benchmark runs on: a database server of either kind (the embedded PouchDB Server
+ * or a real CouchDB 3.4 from ../shared/couchdb, chosen the way the tests choose it), bootstrapped,
+ * with users, and the proxy in front of it. Everything listens on 127.0.0.1 only, in a temp
+ * dir, on free ports, and is stopped by stop(), also when the benchmark is interrupted.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { bootstrap } from '../couch/bootstrap';
+import { couchAdmin, type CouchAdmin } from '../couch/couch-admin';
+import { addUser, type FieldbookRole } from '../couch/users';
+import { startProxy, type RunningProxy } from '../proxy/server';
+import { freePort } from '../test/support/free-port';
+import { startTestServer, TEST_SERVER, type TestServer, type TestServerKind } from '../test/support/test-server';
+
+export interface BenchStack {
+  server: TestServer;
+  /** What the server says it is, e.g. "Apache CouchDB 3.4.3" or "PouchDB Server 4.2.0 (embedded)". */
+  serverLabel: string;
+  serverVersion: string;
+  admin: CouchAdmin;
+  proxy: RunningProxy;
+  stop(): Promise<void>;
+}
+
+/** `--server couchdb|pouchdb-server`; without it, FIELDBOOK_TEST_SERVER as in the tests (default pouchdb-server). */
+export function serverKind(flag: string | undefined): TestServerKind {
+  if (flag === undefined) return TEST_SERVER;
+  if (flag !== 'couchdb' && flag !== 'pouchdb-server') throw new Error(`--server must be couchdb or pouchdb-server, got "${flag}"`);
+  return flag;
+}
+
+export async function startBenchStack(o: { kind: TestServerKind; users: Record<string, FieldbookRole>; password: string; staticDir?: string }): Promise<BenchStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), `fieldbook-bench-${o.kind}-`));
+  let server: TestServer | null = null;
+  let proxy: RunningProxy | null = null;
+  let stopped: Promise<void> | null = null;
+  const stop = () =>
+    (stopped ??= (async () => {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+      await proxy?.close().catch(() => undefined);
+      await server?.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    })());
+  // Ctrl-C or a kill: stop the server and the proxy before going.
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(`${signal}: stopping the bench stack`);
+    void stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    server = await startTestServer(join(dataDir, 'server'), o.kind);
+    const admin = couchAdmin(server.adminUrl);
+    const root = (await admin.request({ path: '' })) as { version?: string };
+    const serverVersion = root.version ?? 'unknown';
+    await bootstrap(admin, { sessionTimeoutSeconds: 24 * 3600 });
+    for (const [name, role] of Object.entries(o.users)) await addUser(admin, name, o.password, role);
+    proxy = await startProxy({
+      couchAdminUrl: server.adminUrl,
+      port: await freePort(),
+      logger: pino({ level: 'silent' }),
+      staticDir: o.staticDir ?? join(dataDir, 'no-app'),
+    });
+    const serverLabel = o.kind === 'couchdb' ? `Apache CouchDB ${serverVersion}` : `PouchDB Server ${serverVersion} (embedded)`;
+    return { server, serverLabel, serverVersion, admin, proxy, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,11 @@
+/** Helpers shared by the benchmarks. */
+
+/** The median; for an even count, the mean of the two middle values. */
+export function median(values: number[]): number {
+  if (!values.length) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export const fmt = (value: number, digits = 2): string => value.toFixed(digits);
