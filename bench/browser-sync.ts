@@ -9,7 +9,8 @@
  *  (a)  initial pull: server -> fresh browser PouchDB through the proxy, the app's way
  *       (initialPull, then PouchDB's replicator with the app's options). Target: N=10,000 in <= 10 s.
  *       Baselines, same run and server: the same pull directly from the server (a page of the
- *       server's own origin, Basic auth, no proxy), PouchDB's replicator alone through the
+ *       server's own origin, logged in with its
+ *       own /_session, no proxy), PouchDB's replicator alone through the
  *       proxy, and the N docs replicated browser-local -> fresh browser-local (the IndexedDB
  *       cost alone, no network, no server).
  *  (a') the same pull as the app itself does it on first login: from "Sign in" to all N
@@ -168,9 +169,11 @@ function initialPullScript(): string {
 
 /**
  * A blank page of `origin` with PouchDB's browser build (served by the browser itself, so the
- * origin may be the database server's), logged in through the proxy as `user` if given.
+ * origin may be the database server's), logged in as `user` at `sessionPath`: the proxy's
+ * `/api/session`, or the server's own `/_session` (its AuthSession cookie, what the proxy
+ * sends the server on the user's behalf).
  */
-async function benchPage(context: BrowserContext, origin: string, user: string | null): Promise<Page> {
+async function benchPage(context: BrowserContext, origin: string, user: string, sessionPath: '/api/session' | '/_session'): Promise<Page> {
   await context.addInitScript(NAME_HELPER);
   const scripts = ['pouchdb.min.js', 'pouchdb.indexeddb.min.js', 'initial-pull.js'];
   await context.route(`${origin}/bench/page.html`, (route) =>
@@ -186,13 +189,12 @@ async function benchPage(context: BrowserContext, origin: string, user: string |
   await context.route(`${origin}/bench/initial-pull.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: initialPull }));
   const page = await context.newPage();
   await page.goto(`${origin}/bench/page.html`);
-  if (user === null) return page;
   const status = await page.evaluate(
-    async ([name, password]) =>
-      (await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) })).status,
-    [user, PASSWORD] as const,
+    async ([name, password, path]) =>
+      (await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) })).status,
+    [user, PASSWORD, sessionPath] as const,
   );
-  if (status !== 200) throw new Error(`bench page login failed: ${status}`);
+  if (status !== 200) throw new Error(`bench page login at ${origin}${sessionPath} failed: ${status}`);
   return page;
 }
 
@@ -224,23 +226,23 @@ interface PullResult {
 
 /**
  * (a): server -> fresh IndexedDB from `remotePath` of the page's origin (`/db/<userdb>` through
- * the proxy, or `/<userdb>` on the server's own origin with `auth`), the app's way; with
+ * the proxy, or `/<userdb>` on the server's own origin), the app's way; with
  * `baselines`, then PouchDB's replicator alone and a local copy.
  */
 async function pullRound(
   page: Page,
-  remote: { path: string; auth?: { username: string; password: string } },
+  remotePath: string,
   round: number,
   adapter: 'idb' | 'indexeddb',
   batchSize: number,
   baselines: boolean,
 ): Promise<PullResult> {
   return page.evaluate(
-    async ({ remote, round, adapter, batchSize, initialPullBatchSize, baselines }) => {
+    async ({ remotePath, round, adapter, batchSize, initialPullBatchSize, baselines }) => {
       type Db = PouchDB.Database;
       const PouchDB = (window as unknown as { PouchDB: new (name: string, options?: object) => Db }).PouchDB;
       const { initialPull } = (window as unknown as { FieldbookInitialPull: typeof import('../src/app/core/initial-pull') }).FieldbookInitialPull;
-      const remoteDb = new PouchDB(`${location.origin}${remote.path}`, { skip_setup: true, ...(remote.auth ? { auth: remote.auth } : {}) });
+      const remoteDb = new PouchDB(`${location.origin}${remotePath}`, { skip_setup: true });
       // As the app opens its database and pulls: no filter, the app's batch size.
       const replication = { batch_size: batchSize };
       const fresh = (name: string) => new PouchDB(`bench-${name}-${round}`, { adapter, auto_compaction: true });
@@ -268,7 +270,7 @@ async function pullRound(
       for (const db of [replicated, copy]) await db.destroy();
       return { appSeconds, replicatorSeconds, localSeconds, docs };
     },
-    { remote, round, adapter, batchSize, initialPullBatchSize: INITIAL_PULL_BATCH_SIZE, baselines },
+    { remotePath, round, adapter, batchSize, initialPullBatchSize: INITIAL_PULL_BATCH_SIZE, baselines },
   );
 }
 
@@ -419,17 +421,17 @@ async function main() {
 
     // (a) initial pull through the proxy vs directly from the server, PouchDB's replicator, a local copy.
     const pullContext = await browser.newContext({ serviceWorkers: 'block' });
-    const page = await benchPage(pullContext, stack.proxy.url, PULL_USER);
+    const page = await benchPage(pullContext, stack.proxy.url, PULL_USER, '/api/session');
     const directContext = await browser.newContext({ serviceWorkers: 'block' });
-    const directPage = await benchPage(directContext, stack.server.url, null);
+    const directPage = await benchPage(directContext, stack.server.url, PULL_USER, '/_session');
     const pulls: PullResult[] = [];
     const directPulls: PullResult[] = [];
     const rate = (seconds: number | null) => `${fmt(seconds ?? NaN)} s (${Math.round(opts.docs / (seconds ?? NaN))} docs/s)`;
     for (let round = 0; round < opts.pullRounds; round++) {
       const profile = round === 0 && opts.profileDir ? join(opts.profileDir, 'pull.cpuprofile') : null;
-      const viaProxy = () => profiled(page, profile, () => pullRound(page, { path: `/db/${userDbName(PULL_USER)}` }, round, opts.adapter, opts.batchSize, true));
+      const viaProxy = () => profiled(page, profile, () => pullRound(page, `/db/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, true));
       const direct = () =>
-        pullRound(directPage, { path: `/${userDbName(PULL_USER)}`, auth: { username: PULL_USER, password: PASSWORD } }, round, opts.adapter, opts.batchSize, false);
+        pullRound(directPage, `/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, false);
       // Alternate which goes first, so drift (a warming server, a busier machine) falls on both.
       let result: PullResult;
       let directResult: PullResult;
