@@ -56,7 +56,7 @@ import { userDbName } from '../couch/user-db-name';
 import { DEFAULT_STATIC_DIR } from '../proxy/server';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
-import { serverKind, startBenchStack, type BenchStack } from './bench-stack';
+import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
 import { fmt, median } from './stats';
 
 const PASSWORD = 'bench-password-1';
@@ -416,6 +416,7 @@ async function main() {
     console.log(`server: ${stack.serverLabel} at ${stack.server.url}; the direct baseline pulls from it without the proxy`);
     const seedSeconds = await seed(stack.admin, PULL_USER, opts.docs);
     console.log(`seeded ${opts.docs} inspections as admin in ${fmt(seedSeconds)} s; proxy at ${stack.proxy.url}`);
+    if (stack.server.kind === 'couchdb') console.log(`CouchDB's background view indexing of the seeded docs finished in ${fmt(await settleIndexes(stack, userDbName(PULL_USER)), 1)} s (unmeasured)`);
     console.log(`server warm-up: every change and document read once as admin in ${fmt(await warmServer(stack.admin, PULL_USER))} s (unmeasured)`);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 

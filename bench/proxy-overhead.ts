@@ -57,7 +57,7 @@ import { SESSIONS_DB } from '../couch/user-sessions';
 import type { ChecklistItem, Inspection } from '../couch/doc-types';
 import { REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
 import { basicAuth, loginCookie, TEST_PASSWORD } from '../test/support/couch-harness';
-import { serverKind, startBenchStack, type BenchStack } from './bench-stack';
+import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
 import { fmt, median } from './stats';
 
 PouchDB.plugin(memoryAdapter);
@@ -330,6 +330,7 @@ async function main(): Promise<void> {
     const seeded = await seed(stack, dbName, opts.docs);
     const info = (await stack.admin.db.get(dbName)) as { doc_count: number; update_seq: number | string };
     log(`seeded ${opts.docs} docs (~${seeded.bytesPerDoc} B of JSON each) in ${fmt(seeded.seconds, 1)} s; ${info.doc_count} docs in ${dbName} including design docs`);
+    if (stack.server.kind === 'couchdb') log(`CouchDB's background view indexing of the seeded docs finished in ${fmt(await settleIndexes(stack, dbName), 1)} s (unmeasured)`);
 
     proxyProcess = opts.proxyMode === 'process' ? await spawnProxy(stack.server.adminUrl) : null;
     const proxyUrl = proxyProcess?.url ?? stack.proxy.url;
