@@ -14,13 +14,13 @@
  * --users    users the feeds are spread over (default 20)
  * --writes   writes per measurement, at --rate per second (default 50 at 10/s)
  *
- * The proxy runs alone in its own process (proxy/main.ts, as in production). Loopback only;
+ * The proxy runs alone in its own process, compiled (dist/proxy/main.js, built when stale),
+ * as in production. Loopback only;
  * every feed and process is closed at the end. A benchmark reports; it does not assert.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request, type ClientRequest } from 'node:http';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
@@ -31,6 +31,7 @@ import { basicAuth, loginCookie, startTestStack } from '../test/support/couch-ha
 import { inspection } from '../test/support/fixtures';
 import { freePort } from '../test/support/free-port';
 import { TEST_SERVER } from '../test/support/test-server';
+import { buildProxyIfStale, PROXY_BUNDLE } from '../scripts/build-proxy';
 
 const { values } = parseArgs({
   options: {
@@ -149,7 +150,8 @@ async function main(): Promise<void> {
   console.log(`Starting ${TEST_SERVER} with ${users.length} users...`);
   const stack = await startTestStack(Object.fromEntries(users.map((user) => [user, 'inspector' as FieldbookRole])));
   const port = await freePort();
-  const proxyProcess = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'proxy', 'main.ts')], {
+  await buildProxyIfStale();
+  const proxyProcess = spawn(process.execPath, [PROXY_BUNDLE], {
     env: { ...process.env, COUCH_URL: stack.couch.adminUrl, PORT: String(port), LOG_LEVEL: 'warn', FIELDBOOK_MAX_FEEDS_PER_USER: String(Math.max(...feedCounts)), FIELDBOOK_MAX_FEEDS: String(Math.max(...feedCounts) * 2) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
     console.log('\n| server | mode | feeds | write ms p50 / p99 proxy | direct | delivery ms p50 / p99 proxy | direct | delivery p99 proxy/direct | proxy peak RSS MB | proxy peak fds | refused proxy/direct |');
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const row of rows) console.log(row);
-    console.log(`\nProxy idle RSS ${idle.rssMb} MB (tsx entry; the compiled entry is not built yet).`);
+    console.log(`\nProxy idle RSS ${idle.rssMb} MB (the compiled entry, dist/proxy/main.js, as production runs it).`);
   } finally {
     proxyProcess.kill('SIGTERM');
     await stack.stop();

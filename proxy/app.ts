@@ -47,6 +47,8 @@ export interface ProxyApp {
   handle: RequestListener;
   /** A user's login changed (disabled, removed, new roles or password): end their sessions and open feeds now. */
   cutOffUser(name: string): Promise<void>;
+  /** A session was deleted, maybe by another proxy process (its key, as the sessions feed names it): forget it, end its requests. */
+  sessionEnded(key: string): void;
   /** Ends every open live feed (shutting down: their clients reconnect at once, elsewhere). */
   endFeeds(): void;
   metrics: ProxyMetrics;
@@ -109,6 +111,10 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
       else app(req, res);
     },
     endFeeds: () => liveRequests.endFeeds(),
+    sessionEnded(key: string) {
+      sessions.forgetKey(key);
+      liveRequests.endSession(key);
+    },
     metrics,
     async cutOffUser(name: string) {
       // Sessions first, so the client's reconnect after the cut is already refused.

@@ -1,21 +1,35 @@
 import type { ServerResponse } from 'node:http';
+import { keyOf } from './session-store';
+
+interface Entry {
+  res: ServerResponse;
+  sessionId?: string;
+  feed: boolean;
+}
 
 /**
- * Open forwarded requests per user, so that logging out or disabling a user also ends
- * their long-lived `_changes` feeds instead of letting them run on.
+ * Open forwarded requests per user and per session, so that logging out or disabling a
+ * user (here or on another proxy process) also ends their long-lived `_changes` feeds
+ * instead of letting them run on.
  */
 export class LiveRequests {
-  private readonly byUser = new Map<string, Set<{ res: ServerResponse; sessionId?: string; feed: boolean }>>();
+  private readonly byUser = new Map<string, Set<Entry>>();
+  /** By session key (session-store.ts keyOf), as the sessions feed names them. */
+  private readonly bySessionKey = new Map<string, Set<Entry>>();
 
   track(name: string, res: ServerResponse, sessionId: string | undefined, feed: boolean): void {
     const entry = { res, sessionId, feed };
-    let entries = this.byUser.get(name);
-    if (!entries) this.byUser.set(name, (entries = new Set()));
-    entries.add(entry);
-    res.once('close', () => {
-      entries.delete(entry);
-      if (entries.size === 0 && this.byUser.get(name) === entries) this.byUser.delete(name);
-    });
+    const indexes: [Map<string, Set<Entry>>, string][] = [[this.byUser, name]];
+    if (sessionId) indexes.push([this.bySessionKey, keyOf(sessionId)]);
+    for (const [index, key] of indexes) {
+      let entries = index.get(key);
+      if (!entries) index.set(key, (entries = new Set()));
+      entries.add(entry);
+      res.once('close', () => {
+        entries.delete(entry);
+        if (entries.size === 0 && index.get(key) === entries) index.delete(key);
+      });
+    }
   }
 
   /** Ends the user's open requests, or only those of one session. */
@@ -23,6 +37,11 @@ export class LiveRequests {
     for (const entry of this.byUser.get(name) ?? []) {
       if (!sessionId || entry.sessionId === sessionId) entry.res.destroy();
     }
+  }
+
+  /** Ends the open requests of the session stored under this key. */
+  endSession(key: string): void {
+    for (const entry of this.bySessionKey.get(key) ?? []) entry.res.destroy();
   }
 
   /** Ends every live feed, of every user; other requests run to their end. */

@@ -1,43 +1,72 @@
 /**
- * The proxy alone, as production runs it (no bootstrap, no embedded server): several of
- * these may share one CouchDB, since sessions live there.
+ * The proxy alone, as production runs it (no bootstrap, no embedded server), compiled to
+ * dist/proxy/main.js by `npm run build:proxy` and run with plain `node`. Several of these
+ * may share one CouchDB, since sessions live there; FIELDBOOK_PROXY_WORKERS=N runs N of
+ * them as node:cluster workers on one port (worker-pool.ts).
  *
  * Env: COUCH_URL (CouchDB URL with admin credentials), PORT (default 8080), HOST (default
- * 127.0.0.1), FIELDBOOK_STATIC_DIR (the built PWA), FIELDBOOK_SESSION_DAYS, LOG_LEVEL, and
+ * 127.0.0.1), FIELDBOOK_STATIC_DIR (the built PWA), FIELDBOOK_SESSION_DAYS,
+ * FIELDBOOK_SECURE_COOKIES (true or 1), LOG_LEVEL, FIELDBOOK_PROXY_WORKERS (default 1), and
  * the limits read by server.ts (FIELDBOOK_MAX_FEEDS, FIELDBOOK_METRICS_PORT, FIELDBOOK_DRAIN_MS, ...).
- * Prints one JSON line `{"url", "pid"}` on stdout once it listens. SIGTERM drains and exits
- * within the drain bound.
+ * Prints one JSON line `{"url", "pid"}` on stdout once it listens (all workers, with
+ * workers). SIGTERM drains and exits within the drain bound. With FIELDBOOK_EXIT_WITH_STDIN=1
+ * it also drains when its stdin ends (a parent that runs it as a child died).
  */
+import cluster from 'node:cluster';
 import pino from 'pino';
 import { DEFAULT_STATIC_DIR, startProxy } from './server';
+import { superviseWorkers } from './worker-pool';
 
 /** Past the drain bound plus this, the process exits whatever is still running. */
 const EXIT_GRACE_MS = 2_000;
 
-async function main(): Promise<void> {
+async function runProxy(logger: pino.Logger, drainMs: number): Promise<void> {
   const env = process.env;
   const couchAdminUrl = env['COUCH_URL'];
   if (!couchAdminUrl) throw new Error('COUCH_URL (with admin credentials) is required');
-  const logger = pino({ level: env['LOG_LEVEL'] ?? 'info' }, pino.destination(2));
-  const drainMs = Number(env['FIELDBOOK_DRAIN_MS'] ?? 10_000);
   const proxy = await startProxy({
     couchAdminUrl,
     port: Number(env['PORT'] ?? 8080),
     host: env['HOST'] ?? '127.0.0.1',
     staticDir: env['FIELDBOOK_STATIC_DIR'] ?? DEFAULT_STATIC_DIR,
     sessionMaxAgeDays: Number(env['FIELDBOOK_SESSION_DAYS'] ?? 30),
-    secureCookies: env['FIELDBOOK_SECURE_COOKIES'] === '1',
+    secureCookies: ['true', '1'].includes(env['FIELDBOOK_SECURE_COOKIES'] ?? ''),
     drainMs,
     logger,
   });
-  process.stdout.write(JSON.stringify({ url: proxy.url, pid: process.pid, metrics: proxy.metricsUrl }) + '\n');
+  const ready = { url: proxy.url, pid: process.pid, metrics: proxy.metricsUrl };
+  if (cluster.isWorker) process.send!({ ready });
+  else process.stdout.write(JSON.stringify(ready) + '\n');
+  let stopping = false;
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'draining');
     setTimeout(() => process.exit(1), drainMs + EXIT_GRACE_MS).unref();
     void proxy.close().then(() => process.exit(0));
   };
+  onStopSignal(stop);
+}
+
+function onStopSignal(stop: (signal: string) => void): void {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  if (process.env['FIELDBOOK_EXIT_WITH_STDIN'] === '1' && !cluster.isWorker) {
+    process.stdin.once('end', () => stop('stdin closed'));
+    process.stdin.resume();
+  }
+}
+
+function main(): Promise<void> {
+  const env = process.env;
+  const logger = pino({ level: env['LOG_LEVEL'] ?? 'info' }, pino.destination(2));
+  const drainMs = Number(env['FIELDBOOK_DRAIN_MS'] ?? 10_000);
+  const workers = Number(env['FIELDBOOK_PROXY_WORKERS'] ?? 1);
+  if (cluster.isPrimary && Number.isInteger(workers) && workers > 1) {
+    superviseWorkers({ count: workers, logger, stopWithinMs: drainMs + EXIT_GRACE_MS, onStopSignal });
+    return Promise.resolve();
+  }
+  return runProxy(logger, drainMs);
 }
 
 main().catch((error) => {

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { couchAdmin, splitCredentials } from '../couch/couch-admin';
 import { listUsers } from '../couch/user-docs';
@@ -10,6 +9,8 @@ import { createProxyApp } from './app';
 import { databaseReadiness } from './health';
 import type { ThrottleLimits } from './login-throttle';
 import { SessionStore } from './session-store';
+import { watchSessions } from './session-watch';
+import { DEFAULT_STATIC_DIR } from './package-root';
 import { watchUsers } from './user-watch';
 
 export interface ProxyOptions {
@@ -45,7 +46,7 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
-export const DEFAULT_STATIC_DIR = join(__dirname, '..', 'dist', 'fieldbook', 'browser');
+export { DEFAULT_STATIC_DIR };
 
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const logger = options.logger ?? pino({ level: process.env['LOG_LEVEL'] ?? 'info' });
@@ -53,7 +54,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const admin = couchAdmin(options.couchAdminUrl);
   const { url: couchUrl, name, password } = splitCredentials(options.couchAdminUrl);
   const adminAuthorization = 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64');
-  const { handle, cutOffUser, endFeeds, metrics } = createProxyApp({
+  const { handle, cutOffUser, sessionEnded, endFeeds, metrics } = createProxyApp({
     couchUrl,
     readiness: databaseReadiness(couchUrl, adminAuthorization, SESSIONS_DB),
     sessions: new SessionStore(admin, sessionMaxAgeMs),
@@ -73,6 +74,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     (name) => void cutOffUser(name).catch((error: Error) => logger.error({ error: error.message, name }, 'could not cut off a changed user')),
     logger,
   );
+  // Other proxy processes on the same CouchDB end sessions too (logouts, expiries).
+  const sessionWatch = watchSessions(options.couchAdminUrl, sessionEnded, logger);
   // Continuous `_changes` feeds stay open for hours; heartbeats keep them alive.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
@@ -86,6 +89,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     metricsUrl: metricsServer ? `http://127.0.0.1:${(metricsServer.address() as { port: number }).port}/metrics` : undefined,
     async close() {
       userWatch.stop();
+      sessionWatch.stop();
       // Stop accepting first, so clients see a refused connection rather than a cut one.
       const closed = once(server, 'close');
       server.close();

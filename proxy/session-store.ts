@@ -90,6 +90,11 @@ export class SessionStore {
     for (const key of await deleteUserSessions(this.couch, name)) this.markEnded(key);
   }
 
+  /** A session ended elsewhere (another proxy process deleted it): forget it here too. */
+  forgetKey(key: string): void {
+    this.markEnded(key);
+  }
+
   private markEnded(key: string): void {
     this.ended.set(key, true);
     this.cache.delete(key);
@@ -147,6 +152,7 @@ export class SessionStore {
   }
 }
 
-function keyOf(id: string): string {
+/** The database key of a session id (its hash): what the sessions feed reports. */
+export function keyOf(id: string): string {
   return 'session-' + createHash('sha256').update(id).digest('hex');
 }

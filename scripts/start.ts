@@ -1,7 +1,11 @@
 /**
  * `npm start`: the whole system on one machine. Starts the embedded CouchDB-compatible
- * server (or uses COUCH_URL), bootstraps it, creates demo users, builds the PWA when its
- * sources are newer than the build, and serves it through the proxy.
+ * server (or uses COUCH_URL), bootstraps it, creates demo users, builds the PWA and the
+ * proxy when their sources are newer than the builds, and serves the app through the proxy,
+ * which runs compiled (dist/proxy/main.js) in a child process, restarted if it dies.
+ *
+ * `--bootstrap-only`: bootstrap COUCH_URL (and with `--demo` add the demo users), then exit;
+ * the container image runs this and then the compiled proxy alone.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -14,7 +18,9 @@ import { getUser } from '../couch/user-docs';
 import { addUser, type FieldbookRole } from '../couch/users';
 import { askServer, serverProblem } from '../couch/server-check';
 import { actingAdminName } from '../couch/server-admins';
-import { DEFAULT_STATIC_DIR, startProxy } from '../proxy/server';
+import { DEFAULT_STATIC_DIR } from '../proxy/package-root';
+import { buildProxyIfStale } from './build-proxy';
+import { runProxyChild } from './proxy-child';
 
 const ROOT = resolve(__dirname, '..');
 const DEMO_USERS: [string, FieldbookRole][] = [
@@ -49,16 +55,26 @@ async function main() {
     if (!(await getUser(couch, name))) await addUser(couch, name, demoPassword, role);
   }
 
+  if (process.argv.includes('--bootstrap-only')) {
+    console.log(`Bootstrapped${demoUsers.length ? `, demo logins: ${demoUsers.map(([name]) => name).join(', ')}` : ''}.`);
+    await embedded?.stop();
+    process.exit(0);
+  }
+
   const staticDir = env['FIELDBOOK_STATIC_DIR'] ? resolve(env['FIELDBOOK_STATIC_DIR']) : DEFAULT_STATIC_DIR;
   if (!env['FIELDBOOK_STATIC_DIR']) buildAppIfStale();
-  const proxy = await startProxy({
-    staticDir,
-    couchAdminUrl: adminUrl,
-    port: Number(env['PORT'] ?? 8080),
-    host: env['HOST'] ?? '127.0.0.1',
-    sessionMaxAgeDays: SESSION_DAYS,
-    secureCookies: env['FIELDBOOK_SECURE_COOKIES'] === 'true',
-  });
+  await buildProxyIfStale();
+  const proxy = await runProxyChild(
+    {
+      ...env,
+      COUCH_URL: adminUrl,
+      FIELDBOOK_STATIC_DIR: staticDir,
+      PORT: env['PORT'] ?? '8080',
+      HOST: env['HOST'] ?? '127.0.0.1',
+      FIELDBOOK_SESSION_DAYS: String(SESSION_DAYS),
+    },
+    (line) => console.log(line),
+  );
 
   const lines = [
     '',
@@ -78,7 +94,7 @@ async function main() {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await proxy.close();
+    await proxy.stop();
     await embedded?.stop();
     process.exit(0);
   };

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +12,7 @@ import { startProxy } from '../../proxy/server';
 import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { waitFor } from '../support/fixtures';
 import { freePort } from '../support/free-port';
+import { openFeed } from '../support/open-feed';
 
 /** What an operator relies on: logins throttled, metrics, health that means it, a clean shutdown. */
 let stack: TestStack;
@@ -54,21 +54,6 @@ describe('login throttling', () => {
   });
 });
 
-/** Opens a live feed and resolves once its headers arrive; `ended` settles when the connection closes. */
-function openFeed(baseUrl: string, path: string, authorization: string) {
-  const { hostname, port } = new URL(baseUrl);
-  return new Promise<{ status: number; ended: Promise<void>; close(): void }>((resolve, reject) => {
-    const req = request({ hostname, port, path, agent: false, headers: { authorization } }, (response) => {
-      response.resume();
-      response.on('error', () => undefined);
-      const ended = new Promise<void>((settle) => response.on('close', settle));
-      resolve({ status: response.statusCode!, ended, close: () => req.destroy() });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 const metricValue = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 describe('metrics', () => {
@@ -76,7 +61,7 @@ describe('metrics', () => {
     const url = `${stack.proxy.url}/metrics`;
     assert.equal((await fetch(url)).status, 401);
     assert.equal((await fetch(url, { headers: { authorization: basicAuth('bob') } })).status, 403);
-    const feed = await openFeed(stack.proxy.url, `/db/${userDbName('bob')}/_changes?feed=continuous&heartbeat=10000&since=now`, basicAuth('bob'));
+    const feed = await openFeed(stack.proxy.url, `/db/${userDbName('bob')}/_changes?feed=continuous&heartbeat=10000&since=now`, { authorization: basicAuth('bob') });
     try {
       assert.equal(feed.status, 200);
       const response = await fetch(url, { headers: { authorization: basicAuth('ada') } });
@@ -142,7 +127,7 @@ describe('shutting down', () => {
     try {
       const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
       const { url } = JSON.parse(line) as { url: string };
-      const feed = await openFeed(url, `/db/${userDbName('bob')}/_changes?feed=longpoll&heartbeat=10000&since=now`, basicAuth('bob'));
+      const feed = await openFeed(url, `/db/${userDbName('bob')}/_changes?feed=longpoll&heartbeat=10000&since=now`, { authorization: basicAuth('bob') });
       assert.equal(feed.status, 200);
       const startedAt = Date.now();
       child.kill('SIGTERM');

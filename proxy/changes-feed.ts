@@ -1,0 +1,82 @@
+import type { Logger } from 'pino';
+import { splitCredentials } from '../couch/couch-admin';
+
+const HEARTBEAT_MS = 10_000;
+/** Reconnect delays: soon after a break, backing off while CouchDB stays unreachable. */
+const RECONNECT_MS = 1_000;
+const MAX_RECONNECT_MS = 10_000;
+
+export interface Change {
+  id?: string;
+  seq?: unknown;
+  deleted?: boolean;
+  changes?: { rev: string }[];
+}
+
+export interface ChangesFeedOptions {
+  couchAdminUrl: string;
+  db: string;
+  /** Where to start: called before the first connection with CouchDB's URL (no credentials) and admin headers; returns the sequence to follow from. */
+  start(couchUrl: string, headers: Record<string, string>, signal: AbortSignal): Promise<unknown>;
+  onChange(change: Change): void;
+  logger: Logger;
+}
+
+export interface ChangesFeed {
+  stop(): void;
+}
+
+/**
+ * Follows one database's changes as server admin: a continuous feed with heartbeats,
+ * resumed from the last sequence after any break (so no change is lost while reconnecting).
+ * A longpoll would idle on PouchDB Server (it ignores `timeout`) until the HTTP client gives up.
+ * At-least-once: a cluster's feed resumed on another copy may replay rows.
+ */
+export function followChanges(options: ChangesFeedOptions): ChangesFeed {
+  const { url, name, password } = splitCredentials(options.couchAdminUrl);
+  const authorization = 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64');
+  // Uncompressed: PouchDB Server gzips when asked to, which holds back heartbeats and changes.
+  const headers = { authorization, 'accept-encoding': 'identity' };
+  const controller = new AbortController();
+  let since: unknown = null;
+
+  const follow = async () => {
+    if (since === null) since = await options.start(url, headers, controller.signal);
+    const feed = `${url}/${options.db}/_changes?feed=continuous&heartbeat=${HEARTBEAT_MS}&since=${encodeURIComponent(String(since))}`;
+    const response = await fetch(feed, { headers, signal: controller.signal });
+    if (!response.ok || !response.body) throw new Error(`${options.db}/_changes answered ${response.status}`);
+    for await (const line of lines(response.body)) {
+      const change = JSON.parse(line) as Change & { last_seq?: unknown };
+      since = change.seq ?? change.last_seq ?? since;
+      if (change.id) options.onChange(change);
+    }
+  };
+
+  void (async () => {
+    let delay = RECONNECT_MS;
+    while (!controller.signal.aborted) {
+      try {
+        await follow();
+        delay = RECONNECT_MS;
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        options.logger.warn({ error: (error as Error).message, db: options.db }, 'following changes failed; resuming');
+        delay = Math.min(delay * 2, MAX_RECONNECT_MS);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  })();
+  return { stop: () => controller.abort() };
+}
+
+/** The non-empty lines of a streamed body (heartbeats are empty lines). */
+async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  for await (const chunk of body) {
+    buffered += decoder.decode(chunk, { stream: true });
+    const complete = buffered.split('\n');
+    buffered = complete.pop()!;
+    for (const line of complete) if (line.trim()) yield line;
+  }
+}

@@ -1,0 +1,69 @@
+import cluster, { type Worker } from 'node:cluster';
+import type { Logger } from 'pino';
+
+export interface WorkerPoolOptions {
+  /** Workers to keep running, each a whole proxy (server.ts) on the shared port. */
+  count: number;
+  logger: Logger;
+  /** Once asked to stop, workers still running after this are killed. */
+  stopWithinMs: number;
+  /** Calls back once on SIGTERM/SIGINT (or whatever the caller counts as a stop). */
+  onStopSignal(stop: (signal: string) => void): void;
+}
+
+interface ReadyMessage {
+  ready?: { url: string; pid: number; metrics?: string };
+}
+
+/** A worker that dies within this of its start is restarted only after a pause, so a crash loop does not spin. */
+const QUICK_DEATH_MS = 5_000;
+const RESTART_PAUSE_MS = 1_000;
+
+/**
+ * The node:cluster primary: forks `count` proxy workers sharing one listening port (the
+ * primary hands out connections round-robin), restarts any that dies, and prints one JSON
+ * line `{"url", "pid", "workers"}` on stdout once every first worker listens. The workers
+ * are stateless: sessions live in CouchDB, and each follows the sessions and `_users`
+ * feeds, so a logout or disabled user on one ends that user's feeds on all of them.
+ * On stop, every worker drains (SIGTERM) and the primary exits when they have.
+ */
+export function superviseWorkers(options: WorkerPoolOptions): void {
+  const { count, logger } = options;
+  let stopping = false;
+  let announced = false;
+  const ready = new Map<number, NonNullable<ReadyMessage['ready']>>();
+
+  const fork = () => {
+    const startedAt = Date.now();
+    const worker = cluster.fork();
+    worker.on('message', (message: ReadyMessage) => {
+      if (!message?.ready) return;
+      ready.set(worker.id, message.ready);
+      if (announced || ready.size < count) return;
+      announced = true;
+      const first = [...ready.values()][0];
+      process.stdout.write(JSON.stringify({ url: first.url, pid: process.pid, metrics: first.metrics, workers: [...ready.values()].map((w) => w.pid) }) + '\n');
+    });
+    worker.once('exit', (code, signal) => {
+      ready.delete(worker.id);
+      if (stopping) return;
+      logger.error({ pid: worker.process.pid, code, signal }, 'proxy worker exited; starting another');
+      setTimeout(fork, Date.now() - startedAt < QUICK_DEATH_MS ? RESTART_PAUSE_MS : 0);
+    });
+  };
+  for (let i = 0; i < count; i++) fork();
+
+  options.onStopSignal((signal) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping proxy workers');
+    setTimeout(() => process.exit(1), options.stopWithinMs).unref();
+    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+    let left = workers.length;
+    if (left === 0) process.exit(0);
+    for (const worker of workers) {
+      worker.once('exit', () => --left === 0 && process.exit(0));
+      worker.process.kill('SIGTERM');
+    }
+  });
+}

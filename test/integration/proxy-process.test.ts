@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, test } from 'node:test';
+import { userDbName } from '../../couch/user-db-name';
+import { buildProxyIfStale, PROXY_BUNDLE } from '../../scripts/build-proxy';
+import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
+import { waitFor } from '../support/fixtures';
+import { settlesWithin } from '../support/open-feed';
+
+/** The compiled proxy (dist/proxy/main.js) as production runs it: plain node, alone, or as node:cluster workers. */
+let stack: TestStack;
+const children: ChildProcess[] = [];
+before(async () => {
+  stack = await startTestStack({ alice: 'inspector' });
+  await buildProxyIfStale();
+});
+after(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await stack?.stop();
+});
+
+interface Ready {
+  url: string;
+  pid: number;
+  workers?: number[];
+}
+
+/** Starts the compiled proxy; resolves with its ready line and how long it took to listen. */
+async function startCompiled(env: Record<string, string> = {}): Promise<{ child: ChildProcess; ready: Ready; startMs: number }> {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, [PROXY_BUNDLE], {
+    env: { ...process.env, COUCH_URL: stack.couch.adminUrl, PORT: '0', LOG_LEVEL: 'warn', FIELDBOOK_STATIC_DIR: join(tmpdir(), 'fieldbook-no-app'), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`the proxy exited (${code}) before it listened`)));
+  const [line] = (await Promise.race([once(createInterface({ input: child.stdout! }), 'line'), exited])) as [string];
+  return { child, ready: JSON.parse(line) as Ready, startMs: Date.now() - startedAt };
+}
+
+/** The processes whose parent is `pid` (node:cluster workers of a primary). */
+const childPids = (pid: number): number[] =>
+  readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        // Fields after the command name (which may hold spaces): state, then the parent's pid.
+        return Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('the compiled proxy process', () => {
+  test('starts with plain node, serves logins and databases, and drains on SIGTERM with exit code 0', async () => {
+    const { child, ready, startMs } = await startCompiled();
+    console.log(`compiled proxy listening ${startMs} ms after spawn`);
+    // A restart must take under 2 s; a busy CI machine gets slack.
+    assert.ok(startMs < 10_000, `listening after ${startMs} ms`);
+    const cookie = await loginCookie(ready.url, 'alice');
+    assert.equal((await fetch(`${ready.url}/db/${userDbName('alice')}`, { headers: { cookie } })).status, 200);
+    assert.equal((await fetch(`${ready.url}/health/ready`)).status, 200);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await exited;
+    assert.equal(code, 0);
+  });
+
+  test('FIELDBOOK_PROXY_WORKERS=2: two workers on one port share sessions, a dead worker is replaced, SIGTERM stops them all', async () => {
+    const { child, ready } = await startCompiled({ FIELDBOOK_PROXY_WORKERS: '2' });
+    assert.equal(ready.workers?.length, 2);
+    const cookie = await loginCookie(ready.url, 'alice');
+    // Connections go round-robin: whichever worker answers knows the session.
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`${ready.url}/db/${userDbName('alice')}`, { headers: { cookie, connection: 'close' } });
+      assert.equal(response.status, 200);
+    }
+    const [dead] = ready.workers!;
+    process.kill(dead, 'SIGKILL');
+    const workers = await waitFor(async () => {
+      const pids = childPids(ready.pid);
+      return pids.length === 2 && !pids.includes(dead) && pids;
+    }, 30_000, 'a replacement worker');
+    // The port keeps answering, whichever worker takes the connection.
+    await waitFor(async () => (await fetch(`${ready.url}/health/live`, { headers: { connection: 'close' } }).catch(() => null))?.ok, 30_000, 'the port to answer');
+    for (let i = 0; i < 4; i++) assert.equal((await fetch(`${ready.url}/db/${userDbName('alice')}`, { headers: { cookie, connection: 'close' } })).status, 200);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    assert.ok(await settlesWithin(exited, 30_000), 'the primary exited');
+    assert.equal(child.exitCode, 0);
+    for (const pid of workers) assert.equal(alive(pid), false, `worker ${pid} stopped too`);
+  });
+});
