@@ -37,6 +37,32 @@ describe('SyncLedgerService', () => {
     expect(ledger.pendingIds().has(first._id)).toBeFalse();
   });
 
+  it('counts a local edit as pending by the time the live feed tells anyone else of it', async () => {
+    // A page that rereads on this change (the inspection list) must not find it "synced".
+    const heard = new Promise<boolean>((resolve) => {
+      const subscription = TestBed.inject(LocalDbService).changes$.subscribe((change) => {
+        if (!change.id.startsWith('inspection:')) return;
+        subscription.unsubscribe();
+        resolve(ledger.pendingIds().has(change.id));
+      });
+    });
+    await saveInspection('Just saved');
+    expect(await heard).toBeTrue();
+  });
+
+  it('does not count a refused revision as waiting to sync, before the push checkpoint too', async () => {
+    const refused = await saveInspection('Refused');
+    const waiting = await saveInspection('Waiting');
+    await waitFor(() => ledger.pendingCount() === 2, 'two pending');
+    // The push reported the refusal; its checkpoint never came (the device went offline).
+    await ledger.rejected(refused._id, 'site: must be a real site');
+    expect([...ledger.pendingIds()]).toEqual([waiting._id]);
+    expect(ledger.unsyncedCount()).toBe(2);
+
+    const fixed = await saveInspection('Fixed', refused);
+    await waitFor(() => ledger.pendingIds().has(fixed._id), 'the new revision to be pending');
+  });
+
   it('does not count documents that came from the server', async () => {
     const doc = await saveInspection('Pulled');
     ledger.pulled([doc]);

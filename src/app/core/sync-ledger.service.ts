@@ -96,7 +96,10 @@ export class SyncLedgerService {
     // Listening before the first read: nothing between the two is missed.
     this.changes = this.localDb.changes$
       .pipe(
-        tap((change) => this.heard.push(change)),
+        tap((change) => {
+          this.heard.push(change);
+          this.noteHeard(change);
+        }),
         auditTime(50),
       )
       .subscribe(() => void this.requestRefresh());
@@ -312,11 +315,30 @@ export class SyncLedgerService {
     this.publishPending();
   }
 
+  /**
+   * A change just heard from the live feed, noted at once rather than after the coalesced
+   * refresh: every page that rereads on the same change (the list, the editor) must find a
+   * local edit pending when it renders the doc, not "synced" until the refresh catches up.
+   * The refresh still looks at it (conflicts, and it may turn out pulled after all).
+   */
+  private noteHeard(change: LocalChange): void {
+    if (change.seq <= this.readThrough || change.seq <= Number(this.ledger.pushedSeq) || change.id.startsWith('_design/')) return;
+    const pulled = this.pulledRevs.get(change.id);
+    const revs = change.changes.map(({ rev }) => rev).filter((rev) => !pulled?.has(rev));
+    if (!revs.length) return;
+    this.unpushed.set(change.id, { seq: change.seq, revs });
+    if (!this.pending().has(change.id)) this.publishPending();
+  }
+
   private publishPending(): void {
     // The local database's sequence numbers are integers; the push checkpoint is one of them.
     const pushed = Number(this.ledger.pushedSeq);
     for (const [id, { seq }] of this.unpushed) if (seq <= pushed) this.unpushed.delete(id);
-    const ids = new Set(this.unpushed.keys());
+    // A revision the server refused is not waiting to sync: it is refused, from the moment the
+    // push reports it, not only once that push's checkpoint is stored (which going offline
+    // in between would put off until the next connection).
+    const refused = this.refused();
+    const ids = new Set([...this.unpushed].filter(([id, { revs }]) => !revs.every((rev) => rev === refused[id]?.rev)).map(([id]) => id));
     if (!sameIds(ids, this.pending())) this.pending.set(ids);
   }
 
@@ -347,6 +369,7 @@ export class SyncLedgerService {
   private async setRejections(rejections: Record<string, Rejection>): Promise<void> {
     this.ledger.rejections = rejections;
     this.refused.set(rejections);
+    this.publishPending();
     await this.save();
   }
 
