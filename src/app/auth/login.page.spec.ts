@@ -84,6 +84,41 @@ describe('LoginPage', () => {
     expect(el('login-error')?.textContent).toContain('cannot be reached');
   });
 
+  it('after a 429 shows the wait from Retry-After, counts it down with sign-in disabled, then allows it again', async () => {
+    jasmine.clock().install();
+    jasmine.clock().mockDate(new Date(2026, 0, 1, 12, 0, 0));
+    try {
+      fill('ana', 'wrong');
+      el('login-submit')!.click();
+      http
+        .expectOne('/api/session')
+        .flush(
+          { error: 'too_many_requests', reason: 'Too many failed logins; try again in 90 seconds.' },
+          { status: 429, statusText: 'Too Many Requests', headers: { 'Retry-After': '90' } },
+        );
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+      fixture.detectChanges();
+      const submit = el('login-submit') as HTMLButtonElement;
+      expect(el('login-error')?.textContent).toContain('Too many failed sign-ins');
+      expect(el('login-wait')?.textContent).toContain('Try again in 1:30');
+      expect(submit.disabled).toBeTrue();
+
+      jasmine.clock().tick(31_000);
+      fixture.detectChanges();
+      expect(el('login-wait')?.textContent).toContain('Try again in 0:59');
+      el('login-submit')!.click();
+      http.expectNone('/api/session');
+
+      jasmine.clock().tick(60_000);
+      fixture.detectChanges();
+      expect(el('login-wait')).toBeNull();
+      expect(el('login-error')).toBeNull();
+      expect(submit.disabled).toBeFalse();
+    } finally {
+      jasmine.clock().uninstall();
+    }
+  });
+
   it('asks for both fields before calling the server', async () => {
     fill('ana', '');
     el('login-submit')!.click();

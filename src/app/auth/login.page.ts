@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
@@ -32,9 +32,12 @@ import { WorkspaceService } from '../core/workspace.service';
           @if (error(); as message) {
             <p class="error" role="alert" data-testid="login-error">{{ message }}</p>
           }
+          @if (wait(); as wait) {
+            <p class="error" data-testid="login-wait">Try again in {{ wait }}.</p>
+          }
         </mat-card-content>
         <mat-card-actions align="end">
-          <button mat-flat-button type="submit" data-testid="login-submit" [disabled]="busy()">Sign in</button>
+          <button mat-flat-button type="submit" data-testid="login-submit" [disabled]="busy() || waitSeconds() > 0">Sign in</button>
         </mat-card-actions>
       </form>
     </mat-card>
@@ -56,8 +59,17 @@ export class LoginPage {
   });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
+  /** Seconds left before the proxy takes another try (after a 429 with Retry-After). */
+  protected readonly waitSeconds = signal(0);
+  protected readonly wait = computed(() => formatWait(this.waitSeconds()));
+  private countdown: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    inject(DestroyRef).onDestroy(() => clearInterval(this.countdown));
+  }
 
   protected async submit(): Promise<void> {
+    if (this.waitSeconds() > 0) return;
     const { name, password } = this.form.getRawValue();
     if (!name.trim() || !password) {
       this.error.set('Enter your user name and password.');
@@ -71,8 +83,30 @@ export class LoginPage {
       await this.router.navigateByUrl('/inspections');
     } catch (error) {
       this.error.set(error instanceof LoginError ? error.message : 'Could not open your data on this device.');
+      if (error instanceof LoginError && error.retryAfterSeconds) this.waitFor(error.retryAfterSeconds);
     } finally {
       this.busy.set(false);
     }
   }
+
+  /** Counts the proxy's wait down, once a second; signing in is possible again at zero. */
+  private waitFor(seconds: number): void {
+    clearInterval(this.countdown);
+    const until = Date.now() + seconds * 1000;
+    const tick = () => {
+      const left = Math.max(0, Math.ceil((until - Date.now()) / 1000));
+      this.waitSeconds.set(left);
+      if (left > 0) return;
+      clearInterval(this.countdown);
+      this.error.set(null);
+    };
+    tick();
+    this.countdown = setInterval(tick, 1000);
+  }
+}
+
+/** `1:30`, `0:05`; empty at zero. */
+function formatWait(seconds: number): string {
+  if (seconds <= 0) return '';
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }

@@ -13,6 +13,8 @@ export class LoginError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** Too many failed logins (429): how long the proxy asks to wait before the next try. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
   }
@@ -112,6 +114,10 @@ function toLoginError(error: unknown): LoginError {
   if (error instanceof HttpErrorResponse) {
     if (error.status === 401) return new LoginError(error.error?.reason || 'Name or password is incorrect.', 401);
     if (error.status === 0) return new LoginError('The server cannot be reached. Check the connection.', 0);
+    if (error.status === 429) {
+      const seconds = Number(error.headers.get('Retry-After'));
+      return new LoginError('Too many failed sign-ins.', 429, Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 60);
+    }
     return new LoginError(error.error?.reason || `Login failed (${error.status}).`, error.status);
   }
   return new LoginError('Login failed.', 0);
