@@ -2,6 +2,7 @@ import { Injectable, InjectionToken, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { BehaviorSubject, Observable, map, of, share, switchMap } from 'rxjs';
 import { MANGO_INDEXES } from '../../../couch/design/mango-indexes';
+import { deleteOrphanViewDbs } from './orphan-view-dbs';
 import { Database, PouchDB } from './pouchdb';
 
 /** Prefix of local database names; tests give each run its own. */
@@ -40,6 +41,7 @@ export class LocalDbService {
     const open = this.current$.value;
     if (open?.name === name) return open;
     await this.close();
+    await deleteOrphanViewDbs(this.prefix);
     const db = new PouchDB<object>(name, { auto_compaction: true });
     await ensureIndexes(db);
     this.current$.next(db);
@@ -70,6 +72,7 @@ export class LocalDbService {
     this.current$.next(null);
     delete window.fieldbookDb;
     await db.destroy();
+    await deleteOrphanViewDbs(this.prefix);
   }
 }
 
