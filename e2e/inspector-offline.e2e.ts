@@ -31,8 +31,13 @@ test('offline after one login: an inspection with 3 checklist items and a defect
   const title = `Offline roof check ${Date.now()}`;
   await createInspection(page, title, 'Harbour office');
   const inspectionId = await openInspection(page, title);
-  while ((await page.getByTestId('checklist-item').count()) > 0) {
+  // One removal at a time, each seen in the DOM before the next: a count read right after a
+  // click could still include the removed item, and a click then waited for a gone button.
+  const checklist = page.getByTestId('checklist-item');
+  await expect(checklist.first()).toBeVisible();
+  for (let left = await checklist.count(); left > 0; left--) {
     await page.getByRole('button', { name: 'Remove item 1', exact: true }).click();
+    await expect(checklist).toHaveCount(left - 1);
   }
   const items = [
     { label: 'Gutters clear', result: 'pass' },
