@@ -54,7 +54,8 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
       process.execPath,
       ['--unhandled-rejections=warn', '--import', TSX_LOADER, SERVER_MAIN, '--host', '127.0.0.1', '--port', String(options.port),
         '--dir', options.dataDir, '--config', join(options.dataDir, 'config.json'), '--no-stdout-logs'],
-      { cwd: options.dataDir, stdio: ['ignore', 'ignore', 'pipe'] },
+      // stdin is a pipe the child watches: it ends when this process does, however that happens.
+      { cwd: options.dataDir, stdio: ['pipe', 'ignore', 'pipe'] },
     );
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr.push(chunk.toString());

@@ -11,6 +11,11 @@ import { readFileSync } from 'node:fs';
 import Module from 'node:module';
 import { dirname } from 'node:path';
 
+// The parent holds our stdin open. When it ends, the parent is gone, however it went (a
+// SIGTERM or SIGKILL skips its exit handlers, e.g. a test runner's file timeout): go too,
+// rather than hold the port and the data dir as an orphan.
+if (!process.stdin.isTTY) process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume();
+
 const BUGGY = 'newDoc._revisions = (oldDoc || {})._revisions;';
 const FIXED = 'if (!newDoc._revisions) { newDoc._revisions = (oldDoc || {})._revisions; }';
 

@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import { adminCouchUrl } from './admin-url';
 import { couchAdmin } from './couch-admin';
-import { readNewPassword } from './password-prompt';
+import { readNewPassword as readPassword } from './password-prompt';
 import { assertRole } from './roles';
 import { getUser, listUsers } from './user-docs';
 import { addUser, disableUser, enableUser, removeUser, roleChangeNeedsPassword, setPassword, setRole } from './users';
@@ -25,15 +25,38 @@ const USAGE = `usage: npm run user -- list | add <name> --role <role> | passwd <
 (roles: inspector, supervisor, admin, partner; password from FIELDBOOK_PASSWORD or a prompt;
  server: COUCH_URL=http://admin:password@host:5984, or else the embedded one of "npm start")`;
 
-async function main(argv: string[]): Promise<number> {
+/** Where a run of the CLI reads its settings and writes its lines: the process's own by default. */
+export interface UserCliIo {
+  env: NodeJS.ProcessEnv;
+  log(line: string): void;
+  error(line: string): void;
+}
+
+const PROCESS_IO: UserCliIo = { env: process.env, log: (line) => console.log(line), error: (line) => console.error(line) };
+
+/**
+ * One run of `npm run user -- <argv>`: its exit code (0 done, 1 failed, 2 usage). Exported so
+ * tests run the commands in-process: starting Node and tsx for each one takes seconds on a busy machine.
+ */
+export async function runUserCli(argv: string[], io: UserCliIo = PROCESS_IO): Promise<number> {
+  try {
+    return await main(argv, io);
+  } catch (error) {
+    io.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}
+
+async function main(argv: string[], { env, log, error }: UserCliIo): Promise<number> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' } } });
   const [command, name, roleArgument] = positionals;
-  const couch = () => couchAdmin(adminCouchUrl());
+  const couch = () => couchAdmin(adminCouchUrl(env));
+  const readNewPassword = (user: string) => readPassword(user, env);
   switch (command) {
     case 'list': {
       const users = await listUsers(couch());
-      for (const user of users) console.log(`${user.name.padEnd(24)} ${(user.role ?? '-').padEnd(10)} ${user.disabled ? 'disabled' : ''}`.trimEnd());
-      console.log(`${users.length} user(s)`);
+      for (const user of users) log(`${user.name.padEnd(24)} ${(user.role ?? '-').padEnd(10)} ${user.disabled ? 'disabled' : ''}`.trimEnd());
+      log(`${users.length} user(s)`);
       return 0;
     }
     case 'add': {
@@ -42,13 +65,13 @@ async function main(argv: string[]): Promise<number> {
       const server = couch();
       const existed = (await getUser(server, name)) !== null;
       await addUser(server, name, await readNewPassword(name), values.role);
-      console.log(`${existed ? 'updated' : 'added'} ${name} (${values.role})`);
+      log(`${existed ? 'updated' : 'added'} ${name} (${values.role})`);
       return 0;
     }
     case 'passwd': {
       if (!name) break;
       await setPassword(couch(), name, await readNewPassword(name));
-      console.log(`new password for ${name}`);
+      log(`new password for ${name}`);
       return 0;
     }
     case 'role': {
@@ -58,36 +81,30 @@ async function main(argv: string[]): Promise<number> {
       const current = await getUser(server, name);
       const password = current && roleChangeNeedsPassword(current, roleArgument) ? await readNewPassword(name) : undefined;
       await setRole(server, name, roleArgument, password);
-      console.log(`${name} is now ${roleArgument}`);
+      log(`${name} is now ${roleArgument}`);
       return 0;
     }
     case 'disable': {
       if (!name) break;
       await disableUser(couch(), name);
-      console.log(`disabled ${name}`);
+      log(`disabled ${name}`);
       return 0;
     }
     case 'enable': {
       if (!name) break;
       await enableUser(couch(), name, await readNewPassword(name));
-      console.log(`enabled ${name}`);
+      log(`enabled ${name}`);
       return 0;
     }
     case 'remove': {
       if (!name) break;
       await removeUser(couch(), name);
-      console.log(`removed ${name}; their data stays, locked to server admins`);
+      log(`removed ${name}; their data stays, locked to server admins`);
       return 0;
     }
   }
-  console.error(USAGE);
+  error(USAGE);
   return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+if (require.main === module) void runUserCli(process.argv.slice(2)).then((code) => process.exit(code));
