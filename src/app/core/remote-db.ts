@@ -1,5 +1,6 @@
 import { InjectionToken } from '@angular/core';
 import { Database, PouchDB } from './pouchdb';
+import { withSilentFeedCutoff } from './silent-feed-fetch';
 
 /** Opens the server side of a user's database; tests swap in a local stand-in. */
 export const REMOTE_DB_FACTORY = new InjectionToken<(userDb: string) => Database>('REMOTE_DB_FACTORY', {
@@ -11,6 +12,7 @@ export function remoteDb(userDb: string): Database {
   const url = new URL(`db/${encodeURIComponent(userDb)}`, document.baseURI).href;
   return new PouchDB<object>(url, {
     skip_setup: true,
-    fetch: (input, init) => fetch(input, { ...init, credentials: 'same-origin' }),
+    // A live feed silent past its heartbeat is cut, so the replication reconnects.
+    fetch: withSilentFeedCutoff((input, init) => fetch(input, { ...init, credentials: 'same-origin' })),
   });
 }

@@ -6,6 +6,7 @@ import { Database } from './pouchdb';
 import { ReachabilityService } from './reachability.service';
 import { REMOTE_DB_FACTORY } from './remote-db';
 import { REPLICATION_BATCH_SIZE, pushFilter } from './replication-options';
+import { FEED_HEARTBEAT_MS } from './silent-feed-fetch';
 import { SyncLedgerService } from './sync-ledger.service';
 import { syncErrorMessage } from './sync-error-message';
 import { SyncState, SyncStatus } from './sync-state';
@@ -131,7 +132,8 @@ export class ReplicationService {
   }
 
   private startLive(local: Database, remote: Database): void {
-    const options = { live: true, retry: true, batch_size: REPLICATION_BATCH_SIZE, back_off_function: cappedBackoff };
+    // Heartbeats let the remote's fetch tell a quiet feed from a dead one (silent-feed-fetch.ts).
+    const options = { live: true, retry: true, heartbeat: FEED_HEARTBEAT_MS, batch_size: REPLICATION_BATCH_SIZE, back_off_function: cappedBackoff };
     this.directions = { push: 'starting', pull: 'starting' };
     this.running = {
       push: this.watch('push', local.replicate.to(remote, { ...options, filter: pushFilter })),
