@@ -39,5 +39,8 @@ module.exports = function (config) {
     },
     singleRun: true,
     restartOnFileChange: false,
+    // A loaded 2-core CI machine took over 30 s (Karma's default) to load the test bundle once.
+    captureTimeout: 180000,
+    browserNoActivityTimeout: 180000,
   });
 };
