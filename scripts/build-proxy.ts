@@ -42,11 +42,21 @@ export function proxyBuildIsStale(): boolean {
   return sources.some((path) => newerThan(path, builtAt));
 }
 
-/** Builds the bundle when stale, and says so; a bundle shipped without esbuild is used as it is. */
+/** Builds the bundle when stale, and says so; a bundle shipped without esbuild (no devDependencies) is used as it is. */
 export async function buildProxyIfStale(): Promise<void> {
   if (!proxyBuildIsStale()) return;
+  if (existsSync(PROXY_BUNDLE) && !canResolve('esbuild')) return;
   console.log('Building the proxy (dist/proxy/main.js)...');
   await buildProxy();
+}
+
+function canResolve(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function newerThan(path: string, time: number): boolean {
