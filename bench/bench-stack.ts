@@ -4,7 +4,7 @@
  * with users, and the proxy in front of it. Everything listens on 127.0.0.1 only, in a temp
  * dir, on free ports, and is stopped by stop(), also when the benchmark is interrupted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -20,6 +20,8 @@ export interface BenchStack {
   /** What the server says it is, e.g. "Apache CouchDB 3.4.3" or "PouchDB Server 4.2.0 (embedded)". */
   serverLabel: string;
   serverVersion: string;
+  /** The server's own process (PouchDB Server's Node process, CouchDB's beam.smp) where /proc tells it, else null. */
+  serverPid: number | null;
   admin: CouchAdmin;
   proxy: RunningProxy;
   stop(): Promise<void>;
@@ -36,24 +38,34 @@ export async function startBenchStack(o: { kind: TestServerKind; users: Record<s
   const dataDir = mkdtempSync(join(tmpdir(), `fieldbook-bench-${o.kind}-`));
   let server: TestServer | null = null;
   let proxy: RunningProxy | null = null;
+  let serverPid: number | null = null;
   let stopped: Promise<void> | null = null;
   const stop = () =>
     (stopped ??= (async () => {
-      process.off('SIGINT', interrupted);
-      process.off('SIGTERM', interrupted);
+      if (!interruptedBy) {
+        process.off('SIGINT', interrupted);
+        process.off('SIGTERM', interrupted);
+      }
       await proxy?.close().catch(() => undefined);
       await server?.stop();
+      await ensureGone(serverPid, dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     })());
-  // Ctrl-C or a kill: stop the server and the proxy before going.
+  // Ctrl-C or a kill: stop the server and the proxy before going. Not `once`: a terminal's
+  // Ctrl-C reaches this process twice (from the terminal and relayed by tsx), and a second
+  // signal without a handler would end it before the cleanup.
+  let interruptedBy: NodeJS.Signals | null = null;
   const interrupted = (signal: NodeJS.Signals) => {
+    if (interruptedBy) return;
+    interruptedBy = signal;
     console.error(`${signal}: stopping the bench stack`);
     void stop().finally(() => process.exit(130));
   };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  process.on('SIGINT', interrupted);
+  process.on('SIGTERM', interrupted);
   try {
     server = await startTestServer(join(dataDir, 'server'), o.kind);
+    serverPid = findServerPid(dataDir);
     const admin = couchAdmin(server.adminUrl);
     const root = (await admin.request({ path: '' })) as { version?: string };
     const serverVersion = root.version ?? 'unknown';
@@ -66,7 +78,7 @@ export async function startBenchStack(o: { kind: TestServerKind; users: Record<s
       staticDir: o.staticDir ?? join(dataDir, 'no-app'),
     });
     const serverLabel = o.kind === 'couchdb' ? `Apache CouchDB ${serverVersion}` : `PouchDB Server ${serverVersion} (embedded)`;
-    return { server, serverLabel, serverVersion, admin, proxy, stop };
+    return { server, serverLabel, serverVersion, serverPid, admin, proxy, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -95,4 +107,56 @@ export async function settleIndexes(stack: BenchStack, dbName: string): Promise<
     await new Promise((done) => setTimeout(done, 250));
   }
   return (performance.now() - started) / 1000;
+}
+
+/** This process's descendants, from /proc (empty where there is none). */
+function descendants(): number[] {
+  const parents = new Map<number, number>();
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        // gone meanwhile
+      }
+    }
+  } catch {
+    return [];
+  }
+  const descends = (pid: number): boolean => {
+    for (let parent = parents.get(pid); parent !== undefined && parent > 1; parent = parents.get(parent)) if (parent === process.pid) return true;
+    return false;
+  };
+  return [...parents.keys()].filter(descends);
+}
+
+/** The command line of a process that runs on `dataDir`'s server, or null. */
+function serverCommandLine(pid: number, dataDir: string): string | null {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes(dataDir) && (cmdline.includes('pouchdb-server') || /(^|\/)beam\.smp\0/.test(cmdline)) ? cmdline : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The server's own process among our descendants: PouchDB Server's Node process or CouchDB's Erlang VM. */
+function findServerPid(dataDir: string): number | null {
+  return descendants().find((pid) => serverCommandLine(pid, dataDir) !== null) ?? null;
+}
+
+/**
+ * Makes sure the server process is gone after stop(). A Ctrl-C reaches the whole process group:
+ * the shell that supervises CouchDB dies of it, and CouchDB's VM (which ignores SIGINT) would
+ * be left running without its data dir.
+ */
+async function ensureGone(pid: number | null, dataDir: string): Promise<void> {
+  if (pid === null) return;
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    if (serverCommandLine(pid, dataDir) === null) return;
+    process.kill(pid, signal);
+    for (let waited = 0; waited < 10_000 && serverCommandLine(pid, dataDir) !== null; waited += 100) await new Promise((done) => setTimeout(done, 100));
+  }
 }

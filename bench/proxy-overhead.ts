@@ -42,7 +42,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -111,41 +111,6 @@ function cpuOfPid(pid: number | null): number | null {
   } catch {
     return null;
   }
-}
-
-/**
- * The database server among this process's descendants: the embedded PouchDB Server (a child
- * running pouchdb-server) or CouchDB's Erlang VM (beam.smp, under the shell that supervises it).
- */
-function findServerPid(): number | null {
-  try {
-    const parents = new Map<number, number>();
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      } catch {
-        // gone meanwhile
-      }
-    }
-    const descends = (pid: number): boolean => {
-      for (let parent = parents.get(pid); parent !== undefined && parent > 1; parent = parents.get(parent)) if (parent === process.pid) return true;
-      return false;
-    };
-    for (const pid of parents.keys()) {
-      if (!descends(pid)) continue;
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (cmdline.includes('pouchdb-server') || /(^|\/)beam\.smp\0/.test(cmdline)) return pid;
-      } catch {
-        // gone meanwhile
-      }
-    }
-  } catch {
-    // no /proc
-  }
-  return null;
 }
 
 function cpuSnapshot(pids: { server: number | null; proxy: number | null }): CpuSeconds {
@@ -344,7 +309,7 @@ async function main(): Promise<void> {
     };
 
     // Unmeasured warm-up: JIT, connection pools, the proxy's auth caches, the server's storage.
-    const pids = { server: findServerPid(), proxy: proxyProcess?.child.pid ?? null };
+    const pids = { server: stack.serverPid, proxy: proxyProcess?.child.pid ?? null };
     for (const path of ['proxy', 'direct'] as const) await replicateOnce(remotes[path], opts.batchSize, pids);
 
     // Writes the proxy makes to its session store while forwarding (cookie renewals, expiry).
