@@ -70,7 +70,9 @@ export async function startCouchDb(options: CouchDbOptions): Promise<CouchDbProc
   let child: ChildProcess | null = null;
 
   const launch = async () => {
-    const started = spawn('sh', ['-c', 'bin/couchdb & c=$!; read _ ; kill $c; wait $c'], {
+    // Ctrl-C reaches the whole process group: the shell ignores it and still kills CouchDB when
+    // our process (and so the pipe) goes away; CouchDB itself ignores SIGINT.
+    const started = spawn('sh', ['-c', "trap '' INT; bin/couchdb & c=$!; read _ ; kill $c; wait $c"], {
       cwd: release,
       env: { ...process.env, COUCHDB_ARGS_FILE: argsFile, COUCHDB_INI_FILES: iniFiles.join(' ') },
       stdio: ['pipe', 'ignore', 'pipe'],
