@@ -38,7 +38,6 @@ export async function startBenchStack(o: { kind: TestServerKind; users: Record<s
   const dataDir = mkdtempSync(join(tmpdir(), `fieldbook-bench-${o.kind}-`));
   let server: TestServer | null = null;
   let proxy: RunningProxy | null = null;
-  let serverPid: number | null = null;
   let stopped: Promise<void> | null = null;
   const stop = () =>
     (stopped ??= (async () => {
@@ -48,7 +47,6 @@ export async function startBenchStack(o: { kind: TestServerKind; users: Record<s
       }
       await proxy?.close().catch(() => undefined);
       await server?.stop();
-      await ensureGone(serverPid, dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     })());
   // Ctrl-C or a kill: stop the server and the proxy before going. Not `once`: a terminal's
@@ -65,7 +63,7 @@ export async function startBenchStack(o: { kind: TestServerKind; users: Record<s
   process.on('SIGTERM', interrupted);
   try {
     server = await startTestServer(join(dataDir, 'server'), o.kind);
-    serverPid = findServerPid(dataDir);
+    const serverPid = findServerPid(dataDir);
     const admin = couchAdmin(server.adminUrl);
     const root = (await admin.request({ path: '' })) as { version?: string };
     const serverVersion = root.version ?? 'unknown';
@@ -145,18 +143,4 @@ function serverCommandLine(pid: number, dataDir: string): string | null {
 /** The server's own process among our descendants: PouchDB Server's Node process or CouchDB's Erlang VM. */
 function findServerPid(dataDir: string): number | null {
   return descendants().find((pid) => serverCommandLine(pid, dataDir) !== null) ?? null;
-}
-
-/**
- * Makes sure the server process is gone after stop(). A Ctrl-C reaches the whole process group:
- * the shell that supervises CouchDB dies of it, and CouchDB's VM (which ignores SIGINT) would
- * be left running without its data dir.
- */
-async function ensureGone(pid: number | null, dataDir: string): Promise<void> {
-  if (pid === null) return;
-  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-    if (serverCommandLine(pid, dataDir) === null) return;
-    process.kill(pid, signal);
-    for (let waited = 0; waited < 10_000 && serverCommandLine(pid, dataDir) !== null; waited += 100) await new Promise((done) => setTimeout(done, 100));
-  }
 }
