@@ -106,7 +106,8 @@ async function main() {
 function buildAppIfStale() {
   const index = join(DEFAULT_STATIC_DIR, 'index.html');
   const builtAt = existsSync(index) ? statSync(index).mtimeMs : 0;
-  const sources = ['src', 'public', 'couch/validation', 'couch/design'].map((dir) => join(ROOT, dir));
+  // The app imports shared code from couch/ and proxy/ too: any change there may change the build.
+  const sources = ['src', 'public', 'couch', 'proxy'].map((dir) => join(ROOT, dir));
   const newest = Math.max(...sources.map(newestMtime), ...['angular.json', 'package-lock.json', 'ngsw-config.json'].map((file) => statSync(join(ROOT, file)).mtimeMs));
   if (builtAt >= newest) return;
   console.log('Building the PWA (ng build)...');
