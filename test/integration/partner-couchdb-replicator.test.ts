@@ -83,7 +83,9 @@ describe('a partner’s CouchDB replicator, through the proxy', { skip }, () => 
     await stack.restartProxy();
     const afterRestart = approved('Shared after a proxy restart', ['acme']);
     await stack.admin.use(HUB_DB).insert(afterRestart as never);
-    await waitFor(() => hasDoc(partner, 'fieldbook-copy', afterRestart._id), 90_000, 'the approval after the restart');
+    // A feed cut by the restart may crash the job: CouchDB's scheduler restarts a crashed job
+    // after a 30 s backoff, on its next pass (every 60 s), so give it three minutes.
+    await waitFor(() => hasDoc(partner, 'fieldbook-copy', afterRestart._id), 180_000, 'the approval after the restart');
   });
 
   test('pushes into the partner database and pulls of other databases are refused', async () => {

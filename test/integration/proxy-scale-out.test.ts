@@ -7,6 +7,7 @@ import { userDbName } from '../../couch/user-db-name';
 import { disableUser } from '../../couch/users';
 import { startProxy, type RunningProxy } from '../../proxy/server';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
+import { waitFor } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { openFeed, settlesWithin, type OpenFeed } from '../support/open-feed';
 
@@ -80,8 +81,10 @@ describe('several proxies on one CouchDB', () => {
       for (const [i, feed] of feeds.entries()) assert.ok(await settlesWithin(feed.ended, NOTICE_MS), `carol's feed ${i} ended`);
       for (const proxy of [stack.proxy, second]) {
         for (const cookie of [onFirst, onSecond]) assert.equal((await sessionOn(proxy, cookie)).status, 401);
-        const login = await fetch(`${proxy.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'carol', password: 'test-password-1' }) });
-        assert.equal(login.status, 401);
+        // CouchDB 3 drops its cached login of carol when it sees the _users change, a moment
+        // after the proxies did.
+        const login = () => fetch(`${proxy.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'carol', password: 'test-password-1' }) });
+        await waitFor(async () => (await login()).status === 401, 5_000, 'carol’s login to be refused');
       }
     });
   });
