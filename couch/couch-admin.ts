@@ -17,6 +17,11 @@ export function splitCredentials(adminUrl: string): { url: string; name: string;
   return { url: parsed.toString().replace(/\/$/, ''), name, password };
 }
 
+/** The HTTP Basic `Authorization` header value for a name and password. */
+export function basicAuthorization(name: string, password: string): string {
+  return 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64');
+}
+
 export function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number }).statusCode === 404;
 }

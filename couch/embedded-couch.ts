@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { splitCredentials } from './couch-admin';
+import { basicAuthorization, splitCredentials } from './couch-admin';
 
 export interface EmbeddedCouchOptions {
   dataDir: string;
@@ -138,7 +138,7 @@ async function ensureStableCookieSecret(dataDir: string, adminUrl: string): Prom
   const { url, name, password } = splitCredentials(adminUrl);
   const response = await fetch(`${url}/_config/couch_httpd_auth/secret`, {
     method: 'PUT',
-    headers: { authorization: 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64') },
+    headers: { authorization: basicAuthorization(name, password) },
     body: JSON.stringify(randomBytes(32).toString('hex')),
   });
   if (!response.ok) throw new Error(`could not keep the embedded server's cookie secret: ${response.status} ${await response.text()}`);

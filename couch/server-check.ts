@@ -1,4 +1,4 @@
-import { splitCredentials } from './couch-admin';
+import { basicAuthorization, splitCredentials } from './couch-admin';
 
 /** What `GET /` and `GET /_session` (as COUCH_URL's user) said, or why they could not be asked. */
 export interface ServerAnswers {
@@ -36,7 +36,7 @@ export async function askServer(adminUrl: string): Promise<ServerAnswers> {
   try {
     const root = ((await (await get('/')).json().catch(() => ({}))) ?? {}) as ServerAnswers['root'];
     if (!name) return { root };
-    const response = await get('/_session', { authorization: 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64') });
+    const response = await get('/_session', { authorization: basicAuthorization(name, password) });
     if (!response.ok) return { root, session: { status: response.status } };
     const { userCtx } = (await response.json()) as { userCtx?: { roles?: string[] } };
     return { root, session: { status: response.status, roles: userCtx?.roles ?? [] } };

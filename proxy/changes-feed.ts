@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { splitCredentials } from '../couch/couch-admin';
+import { basicAuthorization, splitCredentials } from '../couch/couch-admin';
 
 const HEARTBEAT_MS = 10_000;
 /** Reconnect delays: soon after a break, backing off while CouchDB stays unreachable. */
@@ -34,7 +34,7 @@ export interface ChangesFeed {
  */
 export function followChanges(options: ChangesFeedOptions): ChangesFeed {
   const { url, name, password } = splitCredentials(options.couchAdminUrl);
-  const authorization = 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64');
+  const authorization = basicAuthorization(name, password);
   // Uncompressed: PouchDB Server gzips when asked to, which holds back heartbeats and changes.
   const headers = { authorization, 'accept-encoding': 'identity' };
   const controller = new AbortController();

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { couchAdmin, splitCredentials } from '../couch/couch-admin';
+import { basicAuthorization, couchAdmin, splitCredentials } from '../couch/couch-admin';
 import { listUsers } from '../couch/user-docs';
 import { SESSIONS_DB } from '../couch/user-sessions';
 import { DEFAULT_LIMITS, type AdmissionLimits } from './admission';
@@ -53,7 +53,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const sessionMaxAgeMs = (options.sessionMaxAgeDays ?? 30) * 24 * 3600_000;
   const admin = couchAdmin(options.couchAdminUrl);
   const { url: couchUrl, name, password } = splitCredentials(options.couchAdminUrl);
-  const adminAuthorization = 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64');
+  const adminAuthorization = basicAuthorization(name, password);
   const { handle, cutOffUser, sessionEnded, endFeeds, metrics } = createProxyApp({
     couchUrl,
     readiness: databaseReadiness(couchUrl, adminAuthorization, SESSIONS_DB),

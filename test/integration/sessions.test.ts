@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { basicAuthorization, splitCredentials } from '../../couch/couch-admin';
 import { startEmbeddedCouch } from '../../couch/embedded-couch';
 import { configPaths } from '../../couch/server-config';
 import { userDbName } from '../../couch/user-db-name';
@@ -124,8 +125,8 @@ describe('health and the embedded server', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'fieldbook-embedded-'));
     const embedded = await startEmbeddedCouch({ dataDir, port: await freePort(), log: () => undefined });
     try {
-      const admin = new URL(embedded.adminUrl);
-      const auth = 'Basic ' + Buffer.from(`${decodeURIComponent(admin.username)}:${decodeURIComponent(admin.password)}`).toString('base64');
+      const { name, password } = splitCredentials(embedded.adminUrl);
+      const auth = basicAuthorization(name, password);
       const db = `${embedded.url}/crash-test`;
       assert.equal((await fetch(db, { method: 'PUT', headers: { authorization: auth } })).status, 201);
       // A multipart document whose attachment part has no filename throws inside PouchDB Server 4.2.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { bootstrap } from '../../couch/bootstrap';
-import { couchAdmin, type CouchAdmin } from '../../couch/couch-admin';
+import { basicAuthorization, couchAdmin, type CouchAdmin } from '../../couch/couch-admin';
 import { addUser, type FieldbookRole } from '../../couch/users';
 import { startProxy, type RunningProxy } from '../../proxy/server';
 import { freePort } from './free-port';
@@ -72,5 +72,5 @@ export async function loginCookie(proxyUrl: string, name: string, password = TES
 }
 
 export function basicAuth(name: string, password = TEST_PASSWORD): string {
-  return 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64');
+  return basicAuthorization(name, password);
 }

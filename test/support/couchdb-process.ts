@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { basicAuthorization } from '../../couch/couch-admin';
 import { waitForServer, type EmbeddedCouch } from '../../couch/embedded-couch';
 
 const ROOT = resolve(__dirname, '../..');
@@ -90,7 +91,7 @@ export async function startCouchDb(options: CouchDbOptions): Promise<CouchDbProc
     const up = async () => {
       await waitForServer(`${url}/_up`, 90_000);
       if (options.singleNode === false) return;
-      const authorization = 'Basic ' + Buffer.from(`${COUCHDB_ADMIN}:${password}`).toString('base64');
+      const authorization = basicAuthorization(COUCHDB_ADMIN, password);
       for (const db of ['_users', '_replicator']) await waitForServer(`${url}/${db}`, 90_000, { authorization });
     };
     await Promise.race([up(), exited]);
