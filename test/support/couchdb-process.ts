@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { basicAuthorization } from '../../couch/couch-admin';
-import { waitForServer, type EmbeddedCouch } from '../../couch/embedded-couch';
+import { waitForServer } from '../../couch/embedded-couch';
 
 const ROOT = resolve(__dirname, '../..');
 /** The real CouchDB release the workplace provides beside the project (Apache CouchDB 3.4.3, QuickJS). */
@@ -33,10 +33,15 @@ export interface CouchDbOptions {
   singleNode?: boolean;
 }
 
-export interface CouchDbProcess extends EmbeddedCouch {
+export interface CouchDbProcess {
+  /** Base URL without credentials. */
+  url: string;
+  /** Base URL carrying the server admin's credentials. */
+  adminUrl: string;
+  nodeName: string;
+  stop(): Promise<void>;
   /** Stops the server and starts it again on the same data, port and settings. */
   restart(): Promise<void>;
-  nodeName: string;
 }
 
 export function couchDbAvailable(): boolean {
@@ -117,8 +122,6 @@ export async function startCouchDb(options: CouchDbOptions): Promise<CouchDbProc
     url,
     adminUrl,
     nodeName,
-    ready: () => waitForServer(`${url}/_up`, 90_000),
-    restarts: () => 0,
     stop,
     async restart() {
       await stop();
