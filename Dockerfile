@@ -43,6 +43,7 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 # Sources for the bootstrap only, run through tsx; couch/ is also read as text at run time
 # (design doc functions, which the bootstrap transpiles with TypeScript). The proxy is dist/proxy.
 COPY package.json tsconfig.json tsconfig.node.json ./
+COPY domain ./domain
 COPY couch ./couch
 COPY proxy ./proxy
 COPY scripts ./scripts

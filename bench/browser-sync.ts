@@ -52,7 +52,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { buildSync } from 'esbuild';
 import type { CouchAdmin } from '../couch/couch-admin';
-import { userDbName } from '../couch/user-db-name';
+import { userDbName } from '../domain/user-db-name';
 import { DEFAULT_STATIC_DIR } from '../proxy/server';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';

@@ -52,9 +52,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import PouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
-import { userDbName } from '../couch/user-db-name';
+import { userDbName } from '../domain/user-db-name';
 import { SESSIONS_DB } from '../couch/user-sessions';
-import type { ChecklistItem, Inspection } from '../couch/doc-types';
+import type { ChecklistItem, Inspection } from '../domain/doc-types';
 import { REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
 import { basicAuth, loginCookie, TEST_PASSWORD } from '../test/support/couch-harness';
 import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
@@ -164,7 +164,7 @@ function options() {
   };
 }
 
-/** A valid inspection (couch/validation/doc-rules.ts) of a realistic size, about 1.3 kB. */
+/** A valid inspection (domain/doc-rules.ts) of a realistic size, about 1.3 kB. */
 function inspection(i: number): Inspection {
   const now = new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString();
   const results: ChecklistItem['result'][] = ['pass', 'fail', 'na', null];

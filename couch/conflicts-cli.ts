@@ -5,10 +5,10 @@
  *   npm run conflicts -- autoresolve <user>   merge those whose leaves changed different things
  */
 import { couchAdmin, splitCredentials } from './couch-admin';
-import { autoResolveConflicts, type AutoResolveOutcome } from './conflicts/auto-resolve';
-import { conflictCandidateIds, findConflictedDocs, type ConflictedDoc } from './conflicts/conflicted-docs';
+import { autoResolveConflicts, type AutoResolveOutcome } from '../domain/conflicts/auto-resolve';
+import { conflictCandidateIds, findConflictedDocs, type ConflictedDoc } from '../domain/conflicts/conflicted-docs';
 import { NanoConflictDb } from './conflicts/nano-conflict-db';
-import { userDbName } from './user-db-name';
+import { userDbName } from '../domain/user-db-name';
 
 const USAGE = 'usage: npm run conflicts -- list|autoresolve <user>   (COUCH_URL=http://admin:password@host:5984)';
 

@@ -1,7 +1,7 @@
 import type { CouchAdmin } from './couch-admin';
 import { isConflict, isNotFound } from './couch-admin';
 import { fieldbookDesignDoc } from './design/fieldbook-design-doc';
-import { MANGO_INDEXES, type MangoIndex } from './design/mango-indexes';
+import { MANGO_INDEXES, type MangoIndex } from '../domain/mango-indexes';
 import { adminOnly, type SecurityObject } from './security';
 
 /** Creates the database when missing; every step here is idempotent. */

@@ -1,7 +1,7 @@
 import type { CouchAdmin } from './couch-admin';
 import { ensureDatabase, ensureFieldbookDesign, ensureSecurity } from './database-setup';
-import { HUB_DB } from './db-names';
-import { couchRolesFor, FIELDBOOK_ROLES, worksInHub } from './roles';
+import { HUB_DB } from '../domain/db-names';
+import { couchRolesFor, FIELDBOOK_ROLES, worksInHub } from '../domain/roles';
 import { membersOnly } from './security';
 
 /** Supervisors and admins read and write the hub; its design doc holds the same rules as user databases. */

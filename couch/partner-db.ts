@@ -1,6 +1,6 @@
 import type { CouchAdmin } from './couch-admin';
 import { ensureDatabase, ensureDesignDoc, ensureSecurity } from './database-setup';
-import { partnerDbName } from './db-names';
+import { partnerDbName } from '../domain/db-names';
 import { readOnlyDesignDoc } from './design/read-only-design-doc';
 import { membersOnly } from './security';
 

@@ -1,9 +1,9 @@
 import type { CouchAdmin } from './couch-admin';
 import { isConflict, isNotFound } from './couch-admin';
-import { HUB_DB, partnerDbName } from './db-names';
+import { HUB_DB, partnerDbName } from '../domain/db-names';
 import { replicationEndpoint } from './replication-endpoint';
-import { hasPersonalDb, type FieldbookRole } from './roles';
-import { userDbName } from './user-db-name';
+import { hasPersonalDb, type FieldbookRole } from '../domain/roles';
+import { userDbName } from '../domain/user-db-name';
 
 /** A continuous replication between two databases of this server, kept as a `_replicator` doc. */
 export interface ReplicationJob {

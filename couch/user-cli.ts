@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { adminCouchUrl } from './admin-url';
 import { couchAdmin } from './couch-admin';
 import { readNewPassword as readPassword } from './password-prompt';
-import { assertRole } from './roles';
+import { assertRole } from '../domain/roles';
 import { getUser, listUsers } from './user-docs';
 import { addUser, disableUser, enableUser, removeUser, roleChangeNeedsPassword, setPassword, setRole } from './users';
 

@@ -1,6 +1,6 @@
 import type { CouchAdmin } from './couch-admin';
 import { isNotFound } from './couch-admin';
-import { roleOfCouchRoles, type FieldbookRole } from './roles';
+import { roleOfCouchRoles, type FieldbookRole } from '../domain/roles';
 
 /*
  * Reading users, apart from changing them (users.ts): changing pulls in provisioning and with

@@ -1,6 +1,6 @@
 import type { CouchAdmin } from './couch-admin';
 import { isNotFound } from './couch-admin';
-import type { MangoIndex } from './design/mango-indexes';
+import type { MangoIndex } from '../domain/mango-indexes';
 
 /** Where the proxy keeps login sessions, so they survive its restarts. */
 export const SESSIONS_DB = 'fieldbook-sessions';

@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { CouchAdmin } from './couch-admin';
 import { ensureDatabase, ensureFieldbookDesign, ensureSecurity, lockDatabase } from './database-setup';
-import { partnerDbName } from './db-names';
+import { partnerDbName } from '../domain/db-names';
 import { assertPartnerName, provisionPartnerDb } from './partner-db';
 import { ensureReplicationJobs } from './replication-jobs';
-import { assertRole, couchRolesFor, hasPersonalDb, isServerAdminRole, type FieldbookRole } from './roles';
+import { assertRole, couchRolesFor, hasPersonalDb, isServerAdminRole, type FieldbookRole } from '../domain/roles';
 import { membersOnly } from './security';
 import { actingAdminName, removeServerAdmin, setServerAdmin } from './server-admins';
-import { userDbName } from './user-db-name';
+import { userDbName } from '../domain/user-db-name';
 import { fieldbookUserOf, getUser, userDocId, type FieldbookUser, type UserDoc } from './user-docs';
 import { deleteUserSessions } from './user-sessions';
 
-export type { FieldbookRole } from './roles';
+export type { FieldbookRole } from '../domain/roles';
 
 const USER_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
 

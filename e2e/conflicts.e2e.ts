@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { findConflictedDocs } from '../couch/conflicts/conflicted-docs';
+import { findConflictedDocs } from '../domain/conflicts/conflicted-docs';
 import { NanoConflictDb } from '../couch/conflicts/nano-conflict-db';
-import { userDbName } from '../couch/user-db-name';
+import { userDbName } from '../domain/user-db-name';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
 import { serverAdmin } from './support/server-admin';
 import { serverInspectionsTitled } from './support/server-docs';

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { userDbName } from '../couch/user-db-name';
+import { userDbName } from '../domain/user-db-name';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
 import { DEMO_PASSWORD } from './support/e2e-env';
 import { freshInspector, localIds, openInspection, serverIds } from './support/inspector';

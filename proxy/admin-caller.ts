@@ -1,4 +1,4 @@
-import { roleOfCouchRoles } from '../couch/roles';
+import { roleOfCouchRoles } from '../domain/roles';
 import type { Caller } from './access-policy';
 
 /** Fieldbook admins and CouchDB server admins: Fauxton and the admin API are theirs alone. */

@@ -3,7 +3,7 @@ import { flavourOf } from '../couch/server-flavour';
 import { isAdminCaller } from './admin-caller';
 import { couchAuthHeaders, type Authenticator } from './authenticate';
 import { badGateway, forbidden, sendCouchError, unauthorized } from './couch-error';
-import { fromReplicatorDocs, fromSchedulerDocs } from './replication-status';
+import { fromReplicatorDocs, fromSchedulerDocs } from '../domain/replication-status';
 
 interface AdminRouteDeps {
   couchUrl: string;

@@ -1,6 +1,6 @@
-import { HUB_DB, partnerDbName } from '../couch/db-names';
-import { hasPersonalDb, roleOfCouchRoles, worksInHub } from '../couch/roles';
-import { userDbName } from '../couch/user-db-name';
+import { HUB_DB, partnerDbName } from '../domain/db-names';
+import { hasPersonalDb, roleOfCouchRoles, worksInHub } from '../domain/roles';
+import { userDbName } from '../domain/user-db-name';
 import { decide, type Caller, type DbAccess } from './access-policy';
 import type { ForwardPolicy } from './couch-forward';
 

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import { directoryOf } from '../couch/directory';
-import { roleOfCouchRoles, worksInHub } from '../couch/roles';
+import { directoryOf } from '../domain/directory';
+import { roleOfCouchRoles, worksInHub } from '../domain/roles';
 import type { FieldbookUser } from '../couch/user-docs';
 import type { Authenticator } from './authenticate';
 import { badGateway, forbidden, sendCouchError, unauthorized } from './couch-error';

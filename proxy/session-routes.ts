@@ -1,8 +1,8 @@
 import express, { type CookieOptions, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { HUB_DB } from '../couch/db-names';
-import { roleOfCouchRoles, worksInHub } from '../couch/roles';
-import { userDbName } from '../couch/user-db-name';
+import { HUB_DB } from '../domain/db-names';
+import { roleOfCouchRoles, worksInHub } from '../domain/roles';
+import { userDbName } from '../domain/user-db-name';
 import { SESSION_COOKIE, type Authenticator } from './authenticate';
 import { badGateway, badRequest, sendCouchError, tooManyRequests, unauthorized } from './couch-error';
 import type { LiveRequests } from './live-requests';

@@ -106,9 +106,10 @@ async function main() {
 function buildAppIfStale() {
   const index = join(DEFAULT_STATIC_DIR, 'index.html');
   const builtAt = existsSync(index) ? statSync(index).mtimeMs : 0;
-  // The app imports shared code from couch/ and proxy/ too: any change there may change the build.
-  const sources = ['src', 'public', 'couch', 'proxy'].map((dir) => join(ROOT, dir));
-  const newest = Math.max(...sources.map(newestMtime), ...['angular.json', 'package-lock.json', 'ngsw-config.json'].map((file) => statSync(join(ROOT, file)).mtimeMs));
+  // Every input of `ng build`: the app, its assets, the domain it shares with the server
+  // (lint forbids it other imports outside src/) and the build's own configuration.
+  const inputs = ['src', 'public', 'domain', 'angular.json', 'package-lock.json', 'ngsw-config.json', 'tsconfig.json', 'tsconfig.app.json'];
+  const newest = Math.max(...inputs.map((path) => newestMtime(join(ROOT, path))));
   if (builtAt >= newest) return;
   console.log('Building the PWA (ng build)...');
   const result = spawnSync(process.execPath, [require.resolve('@angular/cli/bin/ng.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });

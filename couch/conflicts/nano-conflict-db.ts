@@ -1,7 +1,7 @@
 /** ConflictDb over a CouchDB database reached with nano: for server-side tools (Node only). */
 import type { CouchAdmin } from '../couch-admin';
-import type { BulkDocsRow, ConflictDb, OpenRevsRow } from './conflict-db';
-import type { ResolutionWrite } from './conflict-resolution';
+import type { BulkDocsRow, ConflictDb, OpenRevsRow } from '../../domain/conflicts/conflict-db';
+import type { ResolutionWrite } from '../../domain/conflicts/conflict-resolution';
 
 export class NanoConflictDb implements ConflictDb {
   constructor(

@@ -13,7 +13,7 @@ export interface DesignDoc {
 
 /** The design doc installed in every Fieldbook database, compiled from couch/ sources. */
 export function fieldbookDesignDoc(): DesignDoc {
-  const docViolations = couchFunctionSource(join(__dirname, '../validation/doc-rules.ts'), 'docViolations');
+  const docViolations = couchFunctionSource(join(__dirname, '../../domain/doc-rules.ts'), 'docViolations');
   return {
     _id: FIELDBOOK_DDOC_ID,
     language: 'javascript',

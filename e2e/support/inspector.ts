@@ -1,7 +1,7 @@
 /* Helpers for the inspector acceptance tests (e2e/inspector-*.e2e.ts). */
 import { randomUUID } from 'node:crypto';
 import { expect, type Page } from '@playwright/test';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { addUser } from '../../couch/users';
 import { DEMO_PASSWORD } from './e2e-env';
 import { serverAdmin } from './server-admin';

@@ -1,4 +1,4 @@
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { serverAdmin } from './server-admin';
 
 /** The user's inspections on the server, found by title (nano as admin). */

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import pino from 'pino';
 import { bootstrap } from '../../couch/bootstrap';
 import { couchAdmin, type CouchAdmin } from '../../couch/couch-admin';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { addUser } from '../../couch/users';
 import { startProxy, type RunningProxy } from '../../proxy/server';
 import { loginCookie, TEST_PASSWORD } from '../support/couch-harness';

@@ -3,11 +3,11 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { ensureFieldbookDesign } from '../../couch/database-setup';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { startTestStack, type TestStack } from '../support/couch-harness';
 import { deletionOf, editOf, rootRevision } from '../unit/conflict-leaves';
 import { jpeg } from '../unit/pouch-revisions';
-import type { LeafDoc } from '../../couch/conflicts/stored-doc';
+import type { LeafDoc } from '../../domain/conflicts/stored-doc';
 
 let stack: TestStack;
 before(async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { isDbRequest } from '../../proxy/db-route';
 import { startProxy, type RunningProxy } from '../../proxy/server';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';

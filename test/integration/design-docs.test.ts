@@ -5,7 +5,7 @@ import { ensureDatabase, ensureDesignDoc, ensureSecurity } from '../../couch/dat
 import { fieldbookDesignDoc } from '../../couch/design/fieldbook-design-doc';
 import { readOnlyDesignDoc } from '../../couch/design/read-only-design-doc';
 import { membersOnly } from '../../couch/security';
-import { docViolations } from '../../couch/validation/doc-rules';
+import { docViolations } from '../../domain/doc-rules';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
 import { inspection } from '../support/fixtures';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { initialPull } from '../../src/app/core/initial-pull';
 import { leafSnapshot } from '../../src/app/testing/leaf-snapshot';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { inspection, waitFor } from '../support/fixtures';
 import { localDb, remoteDb } from '../support/node-pouch';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { couchAdmin, splitCredentials, type CouchAdmin } from '../../couch/couch-admin';
-import { HUB_DB, partnerDbName } from '../../couch/db-names';
+import { HUB_DB, partnerDbName } from '../../domain/db-names';
 import { startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { inspection, waitFor } from '../support/fixtures';
 import { startTestServer, TEST_SERVER, type TestServer } from '../support/test-server';

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { bootstrap } from '../../couch/bootstrap';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { SESSIONS_DB } from '../../couch/user-sessions';
 import { startProxy } from '../../proxy/server';
 import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { buildProxyIfStale, PROXY_BUNDLE } from '../../scripts/build-proxy';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { waitFor } from '../support/fixtures';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { startProxy, type RunningProxy } from '../../proxy/server';
 import { basicAuth, loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { inspection, waitFor } from '../support/fixtures';

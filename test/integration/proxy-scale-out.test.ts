@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { disableUser } from '../../couch/users';
 import { startProxy, type RunningProxy } from '../../proxy/server';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { basicAuth, loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { fakeJpeg, inspection } from '../support/fixtures';
 import { localDb, remoteDb } from '../support/node-pouch';

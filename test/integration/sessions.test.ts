@@ -7,7 +7,7 @@ import pino from 'pino';
 import { basicAuthorization, splitCredentials } from '../../couch/couch-admin';
 import { startEmbeddedCouch } from '../../couch/embedded-couch';
 import { configPaths } from '../../couch/server-config';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { SESSIONS_DB, deleteUserSessions } from '../../couch/user-sessions';
 import { startProxy } from '../../proxy/server';
 import { loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { autoResolveConflicts, type MergedDoc } from '../../couch/conflicts/auto-resolve';
-import { revisionFetcher, writeResolution } from '../../couch/conflicts/conflict-db';
-import { resolutionBulkDocs, resolveMerge } from '../../couch/conflicts/conflict-resolution';
-import { conflictCandidateIds, findConflictedDocs, mergeConflictedDoc } from '../../couch/conflicts/conflicted-docs';
+import { autoResolveConflicts, type MergedDoc } from '../../domain/conflicts/auto-resolve';
+import { revisionFetcher, writeResolution } from '../../domain/conflicts/conflict-db';
+import { resolutionBulkDocs, resolveMerge } from '../../domain/conflicts/conflict-resolution';
+import { conflictCandidateIds, findConflictedDocs, mergeConflictedDoc } from '../../domain/conflicts/conflicted-docs';
 import { alice, at, deletionOf, editOf, rootRevision } from './conflict-leaves';
 import { jpeg, leavesOf, localDb, storeRevisions } from './pouch-revisions';
 

@@ -1,6 +1,6 @@
 /** Building revision trees for conflict tests: a root revision and edits/deletions branching from it. */
 import { inspection } from '../support/fixtures';
-import type { Attachment, LeafDoc } from '../../couch/conflicts/stored-doc';
+import type { Attachment, LeafDoc } from '../../domain/conflicts/stored-doc';
 
 export const alice = { name: 'alice', roles: ['inspector'] };
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { docViolations } from '../../couch/validation/doc-rules';
-import { revisionFetcher, writeResolution } from '../../couch/conflicts/conflict-db';
-import { resolutionBulkDocs, resolveMerge } from '../../couch/conflicts/conflict-resolution';
-import { findConflictedDocs, mergeConflictedDoc } from '../../couch/conflicts/conflicted-docs';
-import type { LeafDoc } from '../../couch/conflicts/stored-doc';
-import { contentOf } from '../../couch/conflicts/three-way-merge';
+import { docViolations } from '../../domain/doc-rules';
+import { revisionFetcher, writeResolution } from '../../domain/conflicts/conflict-db';
+import { resolutionBulkDocs, resolveMerge } from '../../domain/conflicts/conflict-resolution';
+import { findConflictedDocs, mergeConflictedDoc } from '../../domain/conflicts/conflicted-docs';
+import type { LeafDoc } from '../../domain/conflicts/stored-doc';
+import { contentOf } from '../../domain/conflicts/three-way-merge';
 import { deletionOf, editOf, item, rootRevision } from './conflict-leaves';
 import { jpeg, leavesOf, localDb, storeRevisions } from './pouch-revisions';
 

@@ -8,9 +8,9 @@ import {
   resolveMerge,
   UnresolvedConflictsError,
   unresolvedPaths,
-} from '../../couch/conflicts/conflict-resolution';
-import type { FetchRevision, StoredDoc } from '../../couch/conflicts/stored-doc';
-import { mergeLeaves } from '../../couch/conflicts/three-way-merge';
+} from '../../domain/conflicts/conflict-resolution';
+import type { FetchRevision, StoredDoc } from '../../domain/conflicts/stored-doc';
+import { mergeLeaves } from '../../domain/conflicts/three-way-merge';
 import { deletionOf, editOf, photo, rootRevision } from './conflict-leaves';
 
 const root = rootRevision();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { userDbName } from '../../couch/user-db-name';
+import { userDbName } from '../../domain/user-db-name';
 import { decide } from '../../proxy/access-policy';
 import { grantsFor } from '../../proxy/db-grants';
 

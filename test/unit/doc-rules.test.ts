@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { docViolations } from '../../couch/validation/doc-rules';
+import { docViolations } from '../../domain/doc-rules';
 
 const alice = { name: 'alice', roles: ['inspector'] };
 const sam = { name: 'sam', roles: ['supervisor'] };

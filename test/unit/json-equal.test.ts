@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { jsonEqual } from '../../couch/conflicts/json-equal';
+import { jsonEqual } from '../../domain/conflicts/json-equal';
 
 test('jsonEqual compares structure, not key order, and treats undefined members as absent', () => {
   assert.equal(jsonEqual({ a: 1, b: [1, { c: null }] }, { b: [1, { c: null }], a: 1 }), true);

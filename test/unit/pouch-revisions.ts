@@ -1,5 +1,5 @@
 /** Writing hand-built revision trees into an in-memory PouchDB, and reading back what conflict resolution left. */
-import type { LeafDoc, StoredDoc } from '../../couch/conflicts/stored-doc';
+import type { LeafDoc, StoredDoc } from '../../domain/conflicts/stored-doc';
 import { localDb } from '../support/node-pouch';
 
 export { localDb };

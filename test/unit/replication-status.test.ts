@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fromReplicatorDocs, fromSchedulerDocs, withoutCredentials } from '../../proxy/replication-status';
+import { fromReplicatorDocs, fromSchedulerDocs, withoutCredentials } from '../../domain/replication-status';
 
 describe('replication status', () => {
   test('CouchDB 3 scheduler docs are normalised, errors only for failing states, local endpoints by name, with progress', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { commonAncestorRev, fetchCommonAncestor, parseRev, winnerFirst } from '../../couch/conflicts/revision-tree';
-import type { LeafDoc } from '../../couch/conflicts/stored-doc';
+import { commonAncestorRev, fetchCommonAncestor, parseRev, winnerFirst } from '../../domain/conflicts/revision-tree';
+import type { LeafDoc } from '../../domain/conflicts/stored-doc';
 
 function leaf(rev: string, history: string[], deleted = false): LeafDoc {
   const { position, id } = parseRev(rev);

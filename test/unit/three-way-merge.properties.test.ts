@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { docViolations } from '../../couch/validation/doc-rules';
-import type { LeafDoc, StoredDoc } from '../../couch/conflicts/stored-doc';
-import { contentOf, mergeLeaves } from '../../couch/conflicts/three-way-merge';
+import { docViolations } from '../../domain/doc-rules';
+import type { LeafDoc, StoredDoc } from '../../domain/conflicts/stored-doc';
+import { contentOf, mergeLeaves } from '../../domain/conflicts/three-way-merge';
 import { editOf, item, photo, rootRevision } from './conflict-leaves';
 
 /** One change made on one leaf; `value: undefined` removes. */

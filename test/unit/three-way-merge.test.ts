@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { docViolations } from '../../couch/validation/doc-rules';
-import { mergeLeaves } from '../../couch/conflicts/three-way-merge';
+import { docViolations } from '../../domain/doc-rules';
+import { mergeLeaves } from '../../domain/conflicts/three-way-merge';
 import { alice, at, deletionOf, editOf, item, photo, rootRevision } from './conflict-leaves';
 
 // Sibling revisions: `2-bbb` wins over `2-aaa` (same position, greater id).

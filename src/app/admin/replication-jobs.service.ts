@@ -1,7 +1,7 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import type { ReplicationStatus } from '../../../proxy/replication-status';
+import type { ReplicationStatus } from '../../../domain/replication-status';
 
 export type { ReplicationStatus };
 

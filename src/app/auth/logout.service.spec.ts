@@ -1,6 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
-import { Inspection } from '../../../couch/doc-types';
+import { Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { SyncLedgerService } from '../core/sync-ledger.service';
 import { WorkspaceService } from '../core/workspace.service';

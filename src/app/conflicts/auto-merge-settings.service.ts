@@ -1,6 +1,6 @@
 import { Injectable, signal } from '@angular/core';
-import { AutoMergeSettings } from '../../../couch/conflicts/auto-resolve';
-import { FieldbookDoc } from '../../../couch/doc-types';
+import { AutoMergeSettings } from '../../../domain/conflicts/auto-resolve';
+import { FieldbookDoc } from '../../../domain/doc-types';
 
 const SETTINGS_KEY = 'fieldbook.autoMerge';
 

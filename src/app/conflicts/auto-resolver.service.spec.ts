@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { LeafDoc } from '../../../couch/conflicts/stored-doc';
+import { LeafDoc } from '../../../domain/conflicts/stored-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';

@@ -1,8 +1,8 @@
 import { DestroyRef, Injectable, inject } from '@angular/core';
 import { toObservable } from '@angular/core/rxjs-interop';
 import { concatMap, merge, skip } from 'rxjs';
-import { autoMergeEnabled } from '../../../couch/conflicts/auto-resolve';
-import { ConflictedDoc } from '../../../couch/conflicts/conflicted-docs';
+import { autoMergeEnabled } from '../../../domain/conflicts/auto-resolve';
+import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
 import { SyncLedgerService } from '../core/sync-ledger.service';
 import { DocWriterService } from '../data/doc-writer.service';
 import { AutoMergeSettingsService } from './auto-merge-settings.service';

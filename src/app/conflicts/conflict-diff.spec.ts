@@ -1,5 +1,5 @@
-import { Choices, mergeLeaves } from '../../../couch/conflicts/three-way-merge';
-import { LeafDoc } from '../../../couch/conflicts/stored-doc';
+import { Choices, mergeLeaves } from '../../../domain/conflicts/three-way-merge';
+import { LeafDoc } from '../../../domain/conflicts/stored-doc';
 import { deletionOf, editOf, rootInspection } from '../testing/conflict-fixtures';
 import { DiffRow, conflictDiff } from './conflict-diff';
 

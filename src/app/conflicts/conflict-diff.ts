@@ -1,6 +1,6 @@
-import { jsonEqual } from '../../../couch/conflicts/json-equal';
-import { Conflict, MergeResult, contentOf } from '../../../couch/conflicts/three-way-merge';
-import { StoredDoc } from '../../../couch/conflicts/stored-doc';
+import { jsonEqual } from '../../../domain/conflicts/json-equal';
+import { Conflict, MergeResult, contentOf } from '../../../domain/conflicts/three-way-merge';
+import { StoredDoc } from '../../../domain/conflicts/stored-doc';
 import { formatBytes } from '../core/storage.service';
 import { humanize } from '../shared/field-error.component';
 

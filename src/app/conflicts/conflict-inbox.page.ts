@@ -5,7 +5,7 @@ import { ScrollingModule } from '@angular/cdk/scrolling';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { RouterLink } from '@angular/router';
 import { switchMap } from 'rxjs';
-import { FieldbookDoc } from '../../../couch/doc-types';
+import { FieldbookDoc } from '../../../domain/doc-types';
 import { SyncLedgerService } from '../core/sync-ledger.service';
 import { AUTO_MERGE_TYPES, AutoMergeSettingsService } from './auto-merge-settings.service';
 import { ConflictStoreService, ConflictSummary } from './conflict-store.service';

@@ -1,7 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
-import { ConflictedDoc, findConflictedDocs, mergeConflictedDoc } from '../../../couch/conflicts/conflicted-docs';
-import { MergeResult } from '../../../couch/conflicts/three-way-merge';
+import { ConflictedDoc, findConflictedDocs, mergeConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
+import { MergeResult } from '../../../domain/conflicts/three-way-merge';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';

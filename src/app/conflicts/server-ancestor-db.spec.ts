@@ -1,4 +1,4 @@
-import { revisionFetcher } from '../../../couch/conflicts/conflict-db';
+import { revisionFetcher } from '../../../domain/conflicts/conflict-db';
 import { Database, PouchDB } from '../core/pouchdb';
 import { editOf, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
 import { unreachableRemote, uniqueDbPrefix } from '../testing/test-support';

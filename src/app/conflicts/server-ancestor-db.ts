@@ -1,7 +1,7 @@
-import { BulkDocsRow, ConflictDb, OpenRevsRow, isNotFound } from '../../../couch/conflicts/conflict-db';
-import { ResolutionWrite } from '../../../couch/conflicts/conflict-resolution';
-import { ConflictedDoc } from '../../../couch/conflicts/conflicted-docs';
-import { commonAncestorRev } from '../../../couch/conflicts/revision-tree';
+import { BulkDocsRow, ConflictDb, OpenRevsRow, isNotFound } from '../../../domain/conflicts/conflict-db';
+import { ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
+import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
+import { commonAncestorRev } from '../../../domain/conflicts/revision-tree';
 import { Database } from '../core/pouchdb';
 
 type BulkGetResults = PouchDB.Core.BulkGetResponse<object>['results'];

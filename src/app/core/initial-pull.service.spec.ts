@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { Inspection } from '../../../couch/doc-types';
+import { Inspection } from '../../../domain/doc-types';
 import { newDocId } from '../data/doc-writer.service';
 import { seedInspections } from '../testing/seed-inspections';
 import { saveInspection } from '../testing/save-inspection';

@@ -1,7 +1,7 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { BehaviorSubject, Observable, map, of, share, switchMap } from 'rxjs';
-import { MANGO_INDEXES } from '../../../couch/design/mango-indexes';
+import { MANGO_INDEXES } from '../../../domain/mango-indexes';
 import { deleteOrphanViewDbs } from './orphan-view-dbs';
 import { Database, PouchDB } from './pouchdb';
 

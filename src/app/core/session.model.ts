@@ -1,4 +1,4 @@
-import { roleOfCouchRoles } from '../../../couch/roles';
+import { roleOfCouchRoles } from '../../../domain/roles';
 
 /** What the proxy's `/api/session` returns for a logged-in user. */
 export interface Session {

@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { Inspection } from '../../../couch/doc-types';
+import { Inspection } from '../../../domain/doc-types';
 import { DocWriterService, newDocId } from '../data/doc-writer.service';
 import { saveInspection } from '../testing/save-inspection';
 import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';

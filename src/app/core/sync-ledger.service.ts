@@ -1,6 +1,6 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { Subject, Subscription, auditTime, tap } from 'rxjs';
-import { ConflictedDoc, conflictCandidateIds, findConflictedDocs } from '../../../couch/conflicts/conflicted-docs';
+import { ConflictedDoc, conflictCandidateIds, findConflictedDocs } from '../../../domain/conflicts/conflicted-docs';
 import { LocalChange, LocalDbService, localChange } from './local-db.service';
 import { Database } from './pouchdb';
 

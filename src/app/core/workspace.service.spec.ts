@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { userDbName } from '../../../couch/user-db-name';
+import { userDbName } from '../../../domain/user-db-name';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { ANA, FakeSessions, fakeSessions, provideTestData, settle } from '../testing/test-support';
 import { LocalDbService } from './local-db.service';

@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { Defect, DefectStatus } from '../../../couch/doc-types';
+import { Defect, DefectStatus } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { PHOTO_MAX_SIDE, THUMB_MAX_SIDE, downscaleImage } from '../photos/image-downscaler';
 import { DocWriterService, newDocId } from './doc-writer.service';

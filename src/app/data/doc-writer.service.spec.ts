@@ -1,8 +1,8 @@
 import { TestBed } from '@angular/core/testing';
-import { resolveMerge } from '../../../couch/conflicts/conflict-resolution';
-import { findConflictedDocs } from '../../../couch/conflicts/conflicted-docs';
-import { mergeLeaves } from '../../../couch/conflicts/three-way-merge';
-import { Inspection } from '../../../couch/doc-types';
+import { resolveMerge } from '../../../domain/conflicts/conflict-resolution';
+import { findConflictedDocs } from '../../../domain/conflicts/conflicted-docs';
+import { mergeLeaves } from '../../../domain/conflicts/three-way-merge';
+import { Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database, PouchDB } from '../core/pouchdb';
 import { editOf, rootInspection, storeRevisions } from '../testing/conflict-fixtures';

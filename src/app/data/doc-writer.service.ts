@@ -1,10 +1,10 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
-import { applyResolution } from '../../../couch/conflicts/apply-resolution';
-import { AutoMergeSettings, AutoResolveOutcome, MergedDoc, autoResolveConflicts } from '../../../couch/conflicts/auto-resolve';
-import { ConflictDb, revisionFetcher } from '../../../couch/conflicts/conflict-db';
-import { MergeStamp, Resolution, resolutionBulkDocs } from '../../../couch/conflicts/conflict-resolution';
-import { ConflictedDoc } from '../../../couch/conflicts/conflicted-docs';
-import { AuditFields, FieldbookDoc } from '../../../couch/doc-types';
+import { applyResolution } from '../../../domain/conflicts/apply-resolution';
+import { AutoMergeSettings, AutoResolveOutcome, MergedDoc, autoResolveConflicts } from '../../../domain/conflicts/auto-resolve';
+import { ConflictDb, revisionFetcher } from '../../../domain/conflicts/conflict-db';
+import { MergeStamp, Resolution, resolutionBulkDocs } from '../../../domain/conflicts/conflict-resolution';
+import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
+import { AuditFields, FieldbookDoc } from '../../../domain/doc-types';
 import { deviceId } from '../core/device-id';
 import { Database } from '../core/pouchdb';
 import { LocalDbService } from '../core/local-db.service';

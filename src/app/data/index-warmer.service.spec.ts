@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { MANGO_INDEXES } from '../../../couch/design/mango-indexes';
+import { MANGO_INDEXES } from '../../../domain/mango-indexes';
 import { LocalDbService } from '../core/local-db.service';
 import { Database, PouchDB } from '../core/pouchdb';
 import { seedInspections } from '../testing/seed-inspections';

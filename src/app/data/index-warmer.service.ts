@@ -1,6 +1,6 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { Subscription, debounceTime, startWith } from 'rxjs';
-import { MANGO_INDEXES } from '../../../couch/design/mango-indexes';
+import { MANGO_INDEXES } from '../../../domain/mango-indexes';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { exhaustMapLatest } from './exhaust-map-latest';

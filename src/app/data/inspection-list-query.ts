@@ -1,4 +1,4 @@
-import { Inspection, InspectionStatus } from '../../../couch/doc-types';
+import { Inspection, InspectionStatus } from '../../../domain/doc-types';
 import { Database } from '../core/pouchdb';
 import { LOCAL_FIND_LIMIT } from './find-limit';
 
@@ -19,7 +19,7 @@ export interface ListIds {
   total: number;
 }
 
-// Inspection ids are `inspection:<uuid>` (couch/validation/doc-rules.ts).
+// Inspection ids are `inspection:<uuid>` (domain/doc-rules.ts).
 const ID_PREFIX = 'inspection:';
 
 /** Whether a changed document can change an inspection list. */

@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { Defect, Inspection } from '../../../couch/doc-types';
+import { Defect, Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { seedInspections } from '../testing/seed-inspections';

@@ -1,4 +1,4 @@
-import { docViolations } from '../../../couch/validation/doc-rules';
+import { docViolations } from '../../../domain/doc-rules';
 import { Session } from '../core/session.model';
 
 /** Violation messages keyed by field path (`title`, `checklist[2].label`), first message per field. */

@@ -10,7 +10,7 @@ import { MatSelectModule } from '@angular/material/select';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { Router, RouterLink } from '@angular/router';
 import { filter, from, startWith, switchMap } from 'rxjs';
-import { Defect, DefectStatus } from '../../../couch/doc-types';
+import { Defect, DefectStatus } from '../../../domain/doc-types';
 import { DefectInput, DefectStoreService, PhotoRef, StoredDefect, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { FieldErrors, ValidationError, fieldErrors } from '../data/validation-bridge';

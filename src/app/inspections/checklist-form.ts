@@ -1,5 +1,5 @@
 import { FormArray, FormControl, FormGroup } from '@angular/forms';
-import { ChecklistItem, ChecklistResult } from '../../../couch/doc-types';
+import { ChecklistItem, ChecklistResult } from '../../../domain/doc-types';
 
 export type ChecklistItemForm = FormGroup<{
   id: FormControl<string>;

@@ -8,7 +8,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { Router, RouterLink } from '@angular/router';
 import { filter, from, startWith, switchMap } from 'rxjs';
-import { Inspection } from '../../../couch/doc-types';
+import { Inspection } from '../../../domain/doc-types';
 import { SyncLedgerService } from '../core/sync-ledger.service';
 import { DefectStoreService, StoredDefect, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService, newChecklistItem } from '../data/inspection-store.service';

@@ -7,7 +7,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
 import { asyncScheduler, combineLatest, debounceTime, filter, startWith, throttleTime } from 'rxjs';
-import { InspectionStatus } from '../../../couch/doc-types';
+import { InspectionStatus } from '../../../domain/doc-types';
 import { exhaustMapLatest } from '../data/exhaust-map-latest';
 import { InspectionQuery, isInspectionId } from '../data/inspection-list-query';
 import { InspectionPage, InspectionStoreService } from '../data/inspection-store.service';

@@ -1,4 +1,4 @@
-import { InspectionStatus } from '../../../couch/doc-types';
+import { InspectionStatus } from '../../../domain/doc-types';
 
 export const INSPECTION_STATUS_LABELS: Record<InspectionStatus, string> = {
   draft: 'Draft',

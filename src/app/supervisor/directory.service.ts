@@ -1,7 +1,7 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
-import type { Directory } from '../../../couch/directory';
+import type { Directory } from '../../../domain/directory';
 
 export type { Directory };
 

@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
-import { MANGO_INDEXES } from '../../../couch/design/mango-indexes';
-import { Defect, Inspection } from '../../../couch/doc-types';
-import { userDbName } from '../../../couch/user-db-name';
+import { MANGO_INDEXES } from '../../../domain/mango-indexes';
+import { Defect, Inspection } from '../../../domain/doc-types';
+import { userDbName } from '../../../domain/user-db-name';
 import { Database, PouchDB } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { Session } from '../core/session.model';

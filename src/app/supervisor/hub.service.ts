@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { Defect, Inspection } from '../../../couch/doc-types';
+import { Defect, Inspection } from '../../../domain/doc-types';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';

@@ -6,7 +6,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { Subject, catchError, from, of, startWith, switchMap, timer } from 'rxjs';
-import { Inspection } from '../../../couch/doc-types';
+import { Inspection } from '../../../domain/doc-types';
 import { apiErrorMessage } from '../core/api-error-message';
 import { today } from '../data/inspection-store.service';
 import { FieldErrors, ValidationError } from '../data/validation-bridge';

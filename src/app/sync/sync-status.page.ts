@@ -4,7 +4,7 @@ import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { RouterLink } from '@angular/router';
 import { switchMap } from 'rxjs';
-import { FieldbookDoc } from '../../../couch/doc-types';
+import { FieldbookDoc } from '../../../domain/doc-types';
 import { SessionExpiryService } from '../auth/session-expiry.service';
 import { LocalDbService } from '../core/local-db.service';
 import { ReplicationService } from '../core/replication.service';

@@ -1,4 +1,4 @@
-import { LeafDoc } from '../../../couch/conflicts/stored-doc';
+import { LeafDoc } from '../../../domain/conflicts/stored-doc';
 import { Database, PouchDB } from '../core/pouchdb';
 
 /**

@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { Inspection } from '../../../couch/doc-types';
+import { Inspection } from '../../../domain/doc-types';
 import { DocWriterService, newDocId } from '../data/doc-writer.service';
 
 /** Saves a valid draft inspection (or a new revision of `base`) through the app's data service. */

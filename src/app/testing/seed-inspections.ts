@@ -1,4 +1,4 @@
-import { Inspection } from '../../../couch/doc-types';
+import { Inspection } from '../../../domain/doc-types';
 import { Database } from '../core/pouchdb';
 import { newDocId } from '../data/doc-writer.service';
 

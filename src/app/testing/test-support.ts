@@ -1,6 +1,6 @@
 import { Provider, signal } from '@angular/core';
 import { Subject } from 'rxjs';
-import { userDbName } from '../../../couch/user-db-name';
+import { userDbName } from '../../../domain/user-db-name';
 import { HEALTH_CHECK } from '../core/reachability.service';
 import { LOCAL_DB_PREFIX } from '../core/local-db.service';
 import { PouchDB } from '../core/pouchdb';

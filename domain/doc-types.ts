@@ -1,4 +1,4 @@
-/** Document shapes stored in user databases; `couch/validation/doc-rules.ts` enforces them. */
+/** Document shapes stored in user databases; `domain/doc-rules.ts` enforces them. */
 
 export type InspectionStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
 export type ChecklistResult = 'pass' | 'fail' | 'na' | null;

@@ -1,5 +1,5 @@
 /** Writing the documents that end a conflict, once the document rules accept them for the writing user. */
-import { docViolations } from '../validation/doc-rules';
+import { docViolations } from '../doc-rules';
 import { writeResolution, type ConflictDb } from './conflict-db';
 import type { ResolutionWrite } from './conflict-resolution';
 import type { LeafDoc } from './stored-doc';
