@@ -1,6 +1,6 @@
 import type { CouchAdmin } from './couch-admin';
 import { isConflict, isNotFound } from './couch-admin';
-import { fieldbookDesignDoc } from './design/fieldbook-design-doc';
+import { fieldbookDesignDoc } from './design-docs';
 import { MANGO_INDEXES, type MangoIndex } from '../domain/mango-indexes';
 import { adminOnly, type SecurityObject } from './security';
 

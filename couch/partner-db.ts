@@ -1,7 +1,7 @@
 import type { CouchAdmin } from './couch-admin';
 import { ensureDatabase, ensureDesignDoc, ensureSecurity } from './database-setup';
 import { partnerDbName } from '../domain/db-names';
-import { readOnlyDesignDoc } from './design/read-only-design-doc';
+import { readOnlyDesignDoc } from './design-docs';
 import { membersOnly } from './security';
 
 /** Partner names become database names, which allow fewer characters than user names ("."). */

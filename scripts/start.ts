@@ -4,33 +4,21 @@
  * proxy when their sources are newer than the builds, and serves the app through the proxy,
  * which runs compiled (dist/proxy/main.js) in a child process, restarted if it dies.
  *
- * `--bootstrap-only`: bootstrap COUCH_URL (and with `--demo` add the demo users), then exit;
- * the container image runs this and then the compiled proxy alone.
+ * `--bootstrap-only`: bootstrap COUCH_URL (and with `--demo` add the demo users), then exit.
+ * (The container image runs the same setup compiled, dist/couch/bootstrap.js, then the proxy.)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { embeddedCouchLocation } from '../couch/admin-url';
-import { bootstrap } from '../couch/bootstrap';
-import { couchAdmin } from '../couch/couch-admin';
 import { startEmbeddedCouch, type EmbeddedCouch } from '../couch/embedded-couch';
-import { getUser } from '../couch/user-docs';
-import { addUser, type FieldbookRole } from '../couch/users';
-import { askServer, serverProblem } from '../couch/server-check';
 import { actingAdminName } from '../couch/server-admins';
+import { DEMO_USERS, setUpServer } from '../couch/server-setup';
 import { DEFAULT_STATIC_DIR } from '../proxy/package-root';
 import { buildProxyIfStale } from './build-proxy';
 import { runProxyChild } from './proxy-child';
 
 const ROOT = resolve(__dirname, '..');
-const DEMO_USERS: [string, FieldbookRole][] = [
-  ['alice', 'inspector'],
-  ['bob', 'inspector'],
-  ['sam', 'supervisor'],
-  ['acme', 'partner'],
-  // Not "admin": most CouchDB installs call their server admin that.
-  ['ada', 'admin'],
-];
 const SESSION_DAYS = Number(process.env['FIELDBOOK_SESSION_DAYS'] ?? 30);
 
 async function main() {
@@ -42,18 +30,9 @@ async function main() {
     embedded = await startEmbeddedCouch(location);
     adminUrl = embedded.adminUrl;
   }
-  const problem = serverProblem(adminUrl, await askServer(adminUrl));
-  if (problem) throw new Error(problem);
-  const couch = couchAdmin(adminUrl);
-  await bootstrap(couch, { sessionTimeoutSeconds: SESSION_DAYS * 24 * 3600 });
-
   const withDemo = embedded !== null || process.argv.includes('--demo');
   const demoPassword = env['FIELDBOOK_DEMO_PASSWORD'] ?? 'fieldbook-demo';
-  // The server admin the tool acts as is CouchDB's own account, never a demo login.
-  const demoUsers = withDemo ? DEMO_USERS.filter(([name]) => name !== actingAdminName(couch)) : [];
-  for (const [name, role] of demoUsers) {
-    if (!(await getUser(couch, name))) await addUser(couch, name, demoPassword, role);
-  }
+  const { couch, demoUsers } = await setUpServer(adminUrl, { sessionDays: SESSION_DAYS, demoPassword: withDemo ? demoPassword : undefined });
 
   if (process.argv.includes('--bootstrap-only')) {
     console.log(`Bootstrapped${demoUsers.length ? `, demo logins: ${demoUsers.map(([name]) => name).join(', ')}` : ''}.`);

@@ -1,17 +1,11 @@
 import { join } from 'node:path';
+import { FIELDBOOK_DDOC_ID, type DesignDoc } from '../design-docs';
 import { couchFunctionSource } from './couch-function';
 
-export const FIELDBOOK_DDOC_ID = '_design/fieldbook';
-
-export interface DesignDoc {
-  _id: string;
-  _rev?: string;
-  language: 'javascript';
-  validate_doc_update: string;
-  views: Record<string, { map: string; reduce?: string }>;
-}
-
-/** The design doc installed in every Fieldbook database, compiled from couch/ sources. */
+/**
+ * The design doc installed in every Fieldbook database, compiled from couch/ and domain/
+ * sources at build time (build.ts); the bootstrap reads the result (couch/design-docs.ts).
+ */
 export function fieldbookDesignDoc(): DesignDoc {
   const docViolations = couchFunctionSource(join(__dirname, '../../domain/doc-rules.ts'), 'docViolations');
   return {

@@ -2,17 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { transformSync } from 'esbuild';
 import { ensureDatabase, ensureDesignDoc, ensureSecurity } from '../../couch/database-setup';
-import { fieldbookDesignDoc } from '../../couch/design/fieldbook-design-doc';
-import { readOnlyDesignDoc } from '../../couch/design/read-only-design-doc';
+import { fieldbookDesignDoc, readOnlyDesignDoc } from '../../couch/design-docs';
 import { membersOnly } from '../../couch/security';
 import { docViolations } from '../../domain/doc-rules';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
-import { inspection } from '../support/fixtures';
+import { inspection } from '../fixtures/documents';
 
 /*
  * Every design document saved on the real server, and each of its functions run there: CouchDB
  * 3.4 compiles design functions when they are saved (QuickJS here, SpiderMonkey in the
- * official image), so a function it cannot take fails the save, not a later write.
+ * official image), so a function it cannot take fails the save, not a later write. These are
+ * the built artefacts the bootstrap installs (dist/couch/design/*.json, rebuilt here when
+ * stale; test/unit/design-artefacts.test.ts checks they match their sources).
  */
 let stack: TestStack;
 before(async () => {
