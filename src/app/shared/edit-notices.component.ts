@@ -1,0 +1,29 @@
+import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { EditableDoc } from './editable-doc';
+
+/** What a detail page tells about its document beyond the fields: changed elsewhere, a failed save. */
+@Component({
+  selector: 'app-edit-notices',
+  imports: [MatButtonModule],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    @if (doc().changedElsewhere()) {
+      <div class="banner" data-testid="changed-elsewhere">
+        This {{ doc().noun }} was changed elsewhere while you were editing.
+        <button mat-button type="button" data-testid="reload-doc" (click)="doc().reload()">Discard my edits and reload</button>
+      </div>
+    }
+    @if (doc().failure(); as message) {
+      <p class="failure" role="alert" data-testid="save-failure">{{ message }}</p>
+    }
+  `,
+  styles: `
+    :host { display: block; }
+    .banner { padding: 12px 16px; border-radius: 8px; margin: 12px 0; background: #e8f0fe; }
+    .failure { padding: 12px 16px; border-radius: 8px; margin: 12px 0; background: #fce8e6; color: #a50e0e; }
+  `,
+})
+export class EditNoticesComponent {
+  readonly doc = input.required<Pick<EditableDoc<object>, 'noun' | 'changedElsewhere' | 'failure' | 'reload'>>();
+}

@@ -1,0 +1,156 @@
+import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { FormControl, ReactiveFormsModule } from '@angular/forms';
+import { Inspection } from '../../../domain/doc-types';
+import { LocalDbService } from '../core/local-db.service';
+import { Database } from '../core/pouchdb';
+import { PushLedgerService } from '../core/push-ledger.service';
+import { InspectionStoreService } from '../data/inspection-store.service';
+import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
+import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
+import { EditNoticesComponent } from './edit-notices.component';
+import { EditableDoc } from './editable-doc';
+import { FieldErrorComponent } from './field-error.component';
+
+/** A detail page with one field, as the inspection and defect pages use EditableDoc. */
+@Component({
+  imports: [ReactiveFormsModule, EditNoticesComponent, FieldErrorComponent],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    @if (editable.missing()) {
+      <p data-testid="missing">Gone</p>
+    }
+    <app-edit-notices [doc]="editable" />
+    <input data-testid="title" [formControl]="title" />
+    <app-field-error field="title" [errors]="editable.errors()" />
+    <app-field-error field="site" [errors]="editable.errors()" />
+  `,
+})
+class TitlePage {
+  private readonly store = inject(InspectionStoreService);
+  readonly id = input<string>();
+  readonly title = new FormControl('', { nonNullable: true });
+  readonly editable = new EditableDoc<Inspection>({
+    id: this.id,
+    load: (id) => this.store.get(id),
+    edited: () => this.title.dirty,
+    show: (doc) => this.title.reset(doc.title),
+    noun: 'inspection',
+  });
+
+  save(): Promise<boolean> {
+    const doc = this.editable.doc()!;
+    return this.editable.save(() => this.store.update(doc, { title: this.title.value }));
+  }
+}
+
+describe('EditableDoc', () => {
+  let db: Database;
+  let store: InspectionStoreService;
+  let inspection: Inspection;
+  let fixture: ComponentFixture<TitlePage>;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    await attachSyncTracking(db);
+    store = TestBed.inject(InspectionStoreService);
+    inspection = await store.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
+  });
+
+  afterEach(async () => {
+    fixture?.destroy();
+    await settle();
+    detachSyncTracking();
+    await TestBed.inject(LocalDbService).destroy();
+  });
+
+  const one = (id: string) => fixture.nativeElement.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
+  const title = () => one('title') as HTMLInputElement;
+
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    await waitFor(async () => {
+      await fixture.whenStable();
+      return condition();
+    }, what);
+  }
+
+  async function open(id = inspection._id): Promise<void> {
+    fixture = TestBed.createComponent(TitlePage);
+    fixture.componentRef.setInput('id', id);
+    await until(() => fixture.componentInstance.editable.doc() !== null || fixture.componentInstance.editable.missing(), 'the document read');
+  }
+
+  function type(value: string): void {
+    title().value = value;
+    title().dispatchEvent(new Event('input'));
+  }
+
+  /** Another tab or a pull writes a new revision. */
+  async function changeElsewhere(changes: Partial<Inspection>): Promise<void> {
+    const current = await db.get<Inspection>(inspection._id);
+    await db.put({ ...current, ...changes });
+  }
+
+  it('shows the document and reloads it when it changes elsewhere while unedited', async () => {
+    await open();
+    expect(title().value).toBe('Roof');
+    await changeElsewhere({ title: 'Roof (from the office)' });
+    await until(() => title().value === 'Roof (from the office)', 'the new version shown');
+    expect(one('changed-elsewhere')).toBeNull();
+  });
+
+  it('keeps what the user typed when the document changes elsewhere, says so, and reloads on request', async () => {
+    await open();
+    type('Roof and gutters');
+    await changeElsewhere({ title: 'Roof (from the office)' });
+    await until(() => !!one('changed-elsewhere'), 'the changed-elsewhere notice');
+    expect(one('changed-elsewhere')!.textContent).toContain('This inspection was changed elsewhere');
+    expect(title().value).toBe('Roof and gutters');
+
+    (one('reload-doc') as HTMLButtonElement).click();
+    await until(() => title().value === 'Roof (from the office)', 'the other version after reload');
+    expect(one('changed-elsewhere')).toBeNull();
+  });
+
+  it('turns a save that meets a 409 into a message and keeps the typed values', async () => {
+    await open();
+    type('Roof and gutters');
+    await changeElsewhere({ site: 'Depot 5' });
+    await until(() => !!one('changed-elsewhere'), 'the changed-elsewhere notice');
+
+    expect(await fixture.componentInstance.save()).toBeFalse();
+    await fixture.whenStable();
+    expect(one('save-failure')!.textContent).toContain('was changed elsewhere, so your changes were not saved');
+    expect(title().value).toBe('Roof and gutters');
+    expect((await db.get<Inspection>(inspection._id)).title).toBe('Roof');
+  });
+
+  it('saves, shows what was stored and clears the refusal of the last attempt', async () => {
+    await open();
+    type('');
+    expect(await fixture.componentInstance.save()).toBeFalse();
+    await until(() => !!one('error-title'), 'the rules\' refusal next to the field');
+    expect(one('error-title')!.textContent).toContain('is required');
+
+    type('Roof and gutters');
+    expect(await fixture.componentInstance.save()).toBeTrue();
+    await until(() => !one('error-title'), 'the refusal cleared');
+    expect((await db.get<Inspection>(inspection._id)).title).toBe('Roof and gutters');
+    expect(fixture.componentInstance.title.dirty).toBeFalse();
+  });
+
+  it('shows the server\'s refusal of the revision shown next to the field it names', async () => {
+    await TestBed.inject(PushLedgerService).rejected(inspection._id, 'site: is not a known site');
+    await open();
+    await until(() => !!one('error-site'), 'the refusal next to the field');
+    expect(one('error-site')!.textContent).toContain('is not a known site');
+    expect(fixture.componentInstance.editable.rejection()?.reason).toBe('site: is not a known site');
+  });
+
+  it('says when the document does not exist, or was deleted while unedited', async () => {
+    await open();
+    await db.remove(inspection._id, (await db.get(inspection._id))._rev);
+    await until(() => !!one('missing'), 'the deletion noticed');
+  });
+});
