@@ -44,7 +44,6 @@
  * Needs a built app (`npx ng build`, or --app-dir to another build) and Chromium
  * (CHROME_BIN, default /usr/bin/chromium).
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,6 +55,7 @@ import { userDbName } from '../domain/user-db-name';
 import { DEFAULT_STATIC_DIR } from '../proxy/server';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
+import { inspection } from '../test/fixtures/documents';
 import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
 import { fmt, median } from './stats';
 
@@ -112,31 +112,26 @@ function options() {
   };
 }
 
-function inspection(user: string, i: number): Record<string, unknown> {
+function benchInspection(user: string, i: number): Record<string, unknown> {
   const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
-  return {
-    _id: `inspection:${randomUUID()}`,
-    type: 'inspection',
+  return inspection(user, {
     title: `Inspection ${i}`,
     site: `Site ${i % 37}`,
-    status: 'draft',
     scheduledFor: at.slice(0, 10),
     checklist: ['Access and escape routes clear', 'Fire extinguishers present and in date', 'Electrical panels closed and labelled', 'Personal protective equipment in use'].map(
       (label, n) => ({ id: `item-${n}`, label, result: n % 2 ? 'pass' : null }),
     ),
-    createdBy: user,
     createdAt: at,
-    updatedBy: user,
     updatedAt: at,
     deviceId: 'device-bench',
-  };
+  });
 }
 
 async function seed(admin: CouchAdmin, user: string, count: number): Promise<number> {
   const db = admin.use(userDbName(user));
   const started = performance.now();
   for (let offset = 0; offset < count; offset += SEED_BATCH) {
-    const docs = Array.from({ length: Math.min(SEED_BATCH, count - offset) }, (_, i) => inspection(user, offset + i));
+    const docs = Array.from({ length: Math.min(SEED_BATCH, count - offset) }, (_, i) => benchInspection(user, offset + i));
     const results = await db.bulk({ docs });
     const failed = results.filter((result) => result.error);
     if (failed.length) throw new Error(`seeding failed: ${JSON.stringify(failed[0])}`);
@@ -374,7 +369,7 @@ async function writeRounds(browser: Browser, stack: BenchStack, writes: number, 
     )
     .catch(() => false);
   let written = 0;
-  const batch = () => Array.from({ length: writes }, () => inspection(WRITE_USER, written++));
+  const batch = () => Array.from({ length: writes }, () => benchInspection(WRITE_USER, written++));
   const results: WriteResult[] = [];
   for (let round = 0; round < rounds; round++) {
     // Baseline: network up, 100 writes at once.

@@ -30,7 +30,7 @@
  * Needs a built app (`npx ng build`, or --app-dir to another build) and Chromium
  * (CHROME_BIN, default /usr/bin/chromium).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,6 +42,7 @@ import { NanoConflictDb } from '../couch/conflicts/nano-conflict-db';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { userDbName } from '../domain/user-db-name';
 import { DEFAULT_STATIC_DIR, startProxy, type RunningProxy } from '../proxy/server';
+import { asRoot, editOf, inspection } from '../test/fixtures/documents';
 import { freePort } from '../test/support/free-port';
 import { startTestStack, TEST_PASSWORD, type TestStack } from '../test/support/couch-harness';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
@@ -74,34 +75,25 @@ const revId = () => randomBytes(16).toString('hex');
 /** Revisions of one conflicted inspection: the ancestor, then the two leaves (title vs site edited). */
 function conflictedInspection(i: number): Record<string, unknown>[] {
   const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
-  const root = {
-    _id: `inspection:${randomUUID()}`,
-    type: 'inspection',
-    title: `Inspection ${i}`,
-    site: `Site ${i % 37}`,
-    status: 'draft',
-    scheduledFor: at.slice(0, 10),
-    checklist: ['Access and escape routes clear', 'Fire extinguishers present and in date', 'Electrical panels closed and labelled'].map(
-      (label, n) => ({ id: `item-${n}`, label, result: null }),
-    ),
-    createdBy: USER,
-    createdAt: at,
-    updatedBy: USER,
-    updatedAt: at,
-    deviceId: 'tablet-a',
-  };
-  const [rootRev, titleRev, siteRev] = [revId(), revId(), revId()];
+  const root = asRoot(
+    inspection(USER, {
+      title: `Inspection ${i}`,
+      site: `Site ${i % 37}`,
+      scheduledFor: at.slice(0, 10),
+      checklist: ['Access and escape routes clear', 'Fire extinguishers present and in date', 'Electrical panels closed and labelled'].map(
+        (label, n) => ({ id: `item-${n}`, label, result: null }),
+      ),
+      createdAt: at,
+      updatedAt: at,
+      deviceId: 'tablet-a',
+    }),
+    revId(),
+  );
   const later = (minutes: number) => new Date(Date.parse(at) + minutes * 60_000).toISOString();
-  const leaf = (rev: string, changes: Record<string, unknown>) => ({
-    ...root,
-    ...changes,
-    _rev: `2-${rev}`,
-    _revisions: { start: 2, ids: [rev, rootRev] },
-  });
   return [
-    { ...root, _rev: `1-${rootRev}` },
-    leaf(titleRev, { title: `Inspection ${i} (tablet A)`, updatedAt: later(5) }),
-    leaf(siteRev, { site: `Site ${i % 37} (tablet B)`, updatedAt: later(7), deviceId: 'tablet-b' }),
+    root,
+    editOf(root, revId(), { title: `Inspection ${i} (tablet A)`, updatedAt: later(5) }),
+    editOf(root, revId(), { site: `Site ${i % 37} (tablet B)`, updatedAt: later(7), deviceId: 'tablet-b' }),
   ];
 }
 

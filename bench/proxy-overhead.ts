@@ -41,7 +41,6 @@
  * adds Node flags to it, e.g. "--cpu-prof --cpu-prof-dir=/tmp/proxy-prof" to profile it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -56,6 +55,7 @@ import { userDbName } from '../domain/user-db-name';
 import { SESSIONS_DB } from '../couch/user-sessions';
 import type { ChecklistItem, Inspection } from '../domain/doc-types';
 import { REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
+import { inspection } from '../test/fixtures/documents';
 import { basicAuth, loginCookie, TEST_PASSWORD } from '../test/support/couch-harness';
 import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
 import { fmt, median } from './stats';
@@ -165,7 +165,7 @@ function options() {
 }
 
 /** A valid inspection (domain/doc-rules.ts) of a realistic size, about 1.3 kB. */
-function inspection(i: number): Inspection {
+function seedDoc(i: number): Inspection {
   const now = new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString();
   const results: ChecklistItem['result'][] = ['pass', 'fail', 'na', null];
   const checklist: ChecklistItem[] = Array.from({ length: 8 }, (_, k) => ({
@@ -174,21 +174,17 @@ function inspection(i: number): Inspection {
     result: results[(i + k) % results.length],
     ...(k % 3 === 0 ? { note: 'Checked with the site manager present.' } : {}),
   }));
-  return {
-    _id: `inspection:${randomUUID()}`,
-    type: 'inspection',
+  return inspection(USER, {
     title: `Routine inspection #${i + 1}`,
     site: `Site ${(i % 97) + 1}, Industrial Park North`,
     status: i % 2 ? 'submitted' : 'draft',
     scheduledFor: new Date(Date.UTC(2025, 0, 1) + (i % 365) * 86_400_000).toISOString().slice(0, 10),
     checklist,
     notes: 'Access via the north gate. Bring the ladder key.',
-    createdBy: USER,
     createdAt: now,
-    updatedBy: USER,
     updatedAt: now,
     deviceId: 'bench-seed',
-  };
+  }) as Inspection;
 }
 
 async function seed(stack: BenchStack, dbName: string, count: number): Promise<{ seconds: number; bytesPerDoc: number }> {
@@ -196,7 +192,7 @@ async function seed(stack: BenchStack, dbName: string, count: number): Promise<{
   const started = performance.now();
   let bytes = 0;
   for (let offset = 0; offset < count; offset += SEED_BATCH) {
-    const docs = Array.from({ length: Math.min(SEED_BATCH, count - offset) }, (_, k) => inspection(offset + k));
+    const docs = Array.from({ length: Math.min(SEED_BATCH, count - offset) }, (_, k) => seedDoc(offset + k));
     bytes += docs.reduce((sum, doc) => sum + JSON.stringify(doc).length, 0);
     const results = await db.bulk({ docs });
     const failed = results.filter((result) => result.error);

@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { addUser } from '../couch/users';
+import { defect } from '../test/fixtures/documents';
 import { expectSyncState, logIn } from './support/app-actions';
 import { DEMO_PASSWORD } from './support/e2e-env';
 import { addPhotos, idsFromUrl, inspectionDoc, makeTestImage, openInspection, serverDb } from './support/inspector';
@@ -79,20 +80,14 @@ test('screenshots of the main screens at tablet size (docs/screenshots)', async 
     await db.bulk({
       docs: [
         ...seeded,
-        {
-          _id: `defect:${crypto.randomUUID()}`,
-          type: 'defect',
-          inspectionId: roofId,
+        defect(USER, roofId, {
           title: 'Downpipe blocked at the south corner',
           location: 'South-east corner',
           severity: 2,
-          status: 'open',
-          createdBy: USER,
           createdAt: '2026-03-09T09:10:00.000Z',
-          updatedBy: USER,
           updatedAt: '2026-03-09T09:10:00.000Z',
           deviceId: 'device-tablet-07',
-        },
+        }),
       ],
     });
   }

@@ -1,6 +1,7 @@
 /* Helpers for the inspector acceptance tests (e2e/inspector-*.e2e.ts). */
 import { randomUUID } from 'node:crypto';
 import { expect, type Page } from '@playwright/test';
+import { inspection } from '../../test/fixtures/documents';
 import { userDbName } from '../../domain/user-db-name';
 import { addUser } from '../../couch/users';
 import { DEMO_PASSWORD } from './e2e-env';
@@ -185,21 +186,13 @@ export async function addPhotos(page: Page, images: TestImage[]): Promise<void> 
 
 /** A valid inspection document as the app would write it for `user` (to inject or seed). */
 export function inspectionDoc(user: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
-  const now = new Date().toISOString();
-  return {
-    _id: `inspection:${randomUUID()}`,
-    type: 'inspection',
+  return inspection(user, {
     title: 'Injected inspection',
     site: 'Depot 4',
-    status: 'draft',
-    scheduledFor: now.slice(0, 10),
+    scheduledFor: new Date().toISOString().slice(0, 10),
     checklist: [{ id: randomUUID(), label: 'Access and escape routes clear', result: null }],
-    createdBy: user,
-    createdAt: now,
-    updatedBy: user,
-    updatedAt: now,
     deviceId: 'device-e2e',
     ...fields,
-  };
+  });
 }
 

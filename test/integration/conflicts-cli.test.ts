@@ -5,8 +5,7 @@ import { promisify } from 'node:util';
 import { ensureFieldbookDesign } from '../../couch/database-setup';
 import { userDbName } from '../../domain/user-db-name';
 import { startTestStack, type TestStack } from '../support/couch-harness';
-import { deletionOf, editOf, rootRevision } from '../unit/conflict-leaves';
-import { jpeg } from '../unit/pouch-revisions';
+import { deletionOf, editOf, photoData, rootRevision } from '../fixtures/documents';
 import type { LeafDoc } from '../../domain/conflicts/stored-doc';
 
 let stack: TestStack;
@@ -57,7 +56,7 @@ describe('npm run conflicts', () => {
     const [disjoint, conflicting, deleted] = await storeBranchesOnServer(
       (root) => [
         editOf(root, 'bbb', { title: 'Ours' }),
-        editOf(root, 'aaa', { site: 'Theirs', _attachments: { 'photo.jpg': jpeg('from the losing device') } }),
+        editOf(root, 'aaa', { site: 'Theirs', _attachments: { 'photo.jpg': photoData('from the losing device') } }),
       ],
       (root) => [editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { title: 'Theirs' })],
       (root) => [editOf(root, 'aaa', { title: 'Kept' }), deletionOf(root, 'zzz')],

@@ -6,7 +6,7 @@ import { fieldbookDesignDoc, readOnlyDesignDoc } from '../../couch/design-docs';
 import { membersOnly } from '../../couch/security';
 import { docViolations } from '../../domain/doc-rules';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
-import { inspection } from '../support/fixtures';
+import { inspection } from '../fixtures/documents';
 
 /*
  * Every design document saved on the real server, and each of its functions run there: CouchDB

@@ -5,7 +5,8 @@ import { bootstrap } from '../../couch/bootstrap';
 import { HUB_DB } from '../../domain/db-names';
 import { userDbName } from '../../domain/user-db-name';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
-import { inspection, waitFor } from '../support/fixtures';
+import { inspection } from '../fixtures/documents';
+import { waitFor } from '../support/fixtures';
 import { startLiveSync } from '../support/live-sync';
 import { localDb, remoteDb } from '../support/node-pouch';
 

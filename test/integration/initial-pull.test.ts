@@ -4,7 +4,8 @@ import { userDbName } from '../../domain/user-db-name';
 import { initialPull } from '../../src/app/core/initial-pull';
 import { leafSnapshot } from '../../src/app/testing/leaf-snapshot';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
-import { fakeJpeg, inspection } from '../support/fixtures';
+import { inspection } from '../fixtures/documents';
+import { fakeJpeg } from '../support/fixtures';
 import { localDb, remoteDb } from '../support/node-pouch';
 
 let stack: TestStack;

@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { couchAdmin, splitCredentials, type CouchAdmin } from '../../couch/couch-admin';
 import { HUB_DB, partnerDbName } from '../../domain/db-names';
 import { startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
-import { inspection, waitFor } from '../support/fixtures';
+import { inspection } from '../fixtures/documents';
+import { waitFor } from '../support/fixtures';
 import { startTestServer, TEST_SERVER, type TestServer } from '../support/test-server';
 
 /*

@@ -9,7 +9,8 @@ import { startEmbeddedCouch, type EmbeddedCouch } from '../../couch/embedded-cou
 import { HUB_DB, partnerDbName } from '../../domain/db-names';
 import { userDbName } from '../../domain/user-db-name';
 import { basicAuth, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
-import { fakeJpeg, inspection, waitFor } from '../support/fixtures';
+import { defect, inspection } from '../fixtures/documents';
+import { fakeJpeg, waitFor } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 
 let stack: TestStack;
@@ -21,31 +22,14 @@ let partnerDir: string;
 const photo = fakeJpeg(50 * 1024);
 const shared = inspection('alice', { title: 'Shared with acme', status: 'approved', partners: ['acme'], updatedBy: 'sam' });
 const sharedDefect = {
-  ...defectOf(shared._id, 'alice'),
+  ...defect('alice', shared._id),
   partners: ['acme'],
   _attachments: { 'leak.jpg': { content_type: 'image/jpeg', data: photo.toString('base64') } },
 };
 const notShared = inspection('alice', { title: 'Approved, not shared', status: 'approved', updatedBy: 'sam' });
 const notApproved = inspection('alice', { title: 'Shared but not approved', status: 'submitted', partners: ['acme'] });
-const unsharedDefect = defectOf(shared._id, 'alice');
+const unsharedDefect = defect('alice', shared._id);
 const otherPartners = inspection('alice', { title: 'Shared with globex', status: 'approved', partners: ['globex'], updatedBy: 'sam' });
-
-function defectOf(inspectionId: string, user: string) {
-  const now = new Date().toISOString();
-  return {
-    _id: `defect:${randomUUID()}`,
-    type: 'defect',
-    inspectionId,
-    title: 'Leak',
-    severity: 3,
-    status: 'open',
-    createdBy: user,
-    createdAt: now,
-    updatedBy: user,
-    updatedAt: now,
-    deviceId: 'test-device',
-  };
-}
 
 before(async () => {
   stack = await startTestStack({ alice: 'inspector', sam: 'supervisor', acme: 'partner', globex: 'partner' });

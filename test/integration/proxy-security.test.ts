@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { userDbName } from '../../domain/user-db-name';
 import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
-import { inspection } from '../support/fixtures';
+import { inspection } from '../fixtures/documents';
 import { rawRequest as rawProxyRequest } from '../support/raw-request';
 
 let stack: TestStack;

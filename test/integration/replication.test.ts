@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { userDbName } from '../../domain/user-db-name';
 import { basicAuth, loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
-import { fakeJpeg, inspection } from '../support/fixtures';
+import { inspection } from '../fixtures/documents';
+import { fakeJpeg } from '../support/fixtures';
 import { localDb, remoteDb } from '../support/node-pouch';
 
 let stack: TestStack;

@@ -1,32 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { jpegBytes } from '../fixtures/documents';
 
-export function inspection(user: string, overrides: Record<string, unknown> = {}) {
-  const now = new Date().toISOString();
-  return {
-    _id: `inspection:${randomUUID()}`,
-    type: 'inspection' as const,
-    title: 'Boiler room',
-    site: 'Plant 4',
-    status: 'draft' as const,
-    scheduledFor: '2026-11-24',
-    checklist: [{ id: 'c1', label: 'Valves', result: null }],
-    createdBy: user,
-    createdAt: now,
-    updatedBy: user,
-    updatedAt: now,
-    deviceId: 'test-device',
-    ...overrides,
-  };
-}
+// Documents come from test/fixtures/documents.ts; bench/live-feeds.ts still imports `inspection` from here.
+export { inspection } from '../fixtures/documents';
 
-/** Bytes that start and end like a JPEG, of the given size, unique per call. */
+/** Bytes that start and end like a JPEG, of the given size, unique per call, as a Node Buffer. */
 export function fakeJpeg(size: number): Buffer {
-  const bytes = randomBytes(size);
-  bytes.set([0xff, 0xd8, 0xff, 0xe0], 0);
-  bytes.set([0xff, 0xd9], size - 2);
-  return bytes;
+  return Buffer.from(jpegBytes(size));
 }
 
+/** Polls `probe` every 50 ms until it yields a value; fails after `timeoutMs`. */
 export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -34,5 +16,18 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** `promise`'s value, or a failure after `timeoutMs`: a generous deadline for an event, not a measurement. */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

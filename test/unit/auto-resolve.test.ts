@@ -4,8 +4,8 @@ import { autoResolveConflicts, type MergedDoc } from '../../domain/conflicts/aut
 import { revisionFetcher, writeResolution } from '../../domain/conflicts/conflict-db';
 import { resolutionBulkDocs, resolveMerge } from '../../domain/conflicts/conflict-resolution';
 import { conflictCandidateIds, findConflictedDocs, mergeConflictedDoc } from '../../domain/conflicts/conflicted-docs';
-import { alice, at, deletionOf, editOf, rootRevision } from './conflict-leaves';
-import { jpeg, leavesOf, localDb, storeRevisions } from './pouch-revisions';
+import { alice, at, deletionOf, editOf, photoData, rootRevision, storeRevisions } from '../fixtures/documents';
+import { leavesOf, localDb } from './pouch-revisions';
 
 const admin = { name: 'admin', roles: ['_admin'] };
 const options = { mergedBy: 'conflicts-test', userCtx: admin, now: () => new Date('2026-11-23T12:00:00.000Z') };
@@ -83,7 +83,7 @@ describe('autoResolveConflicts', () => {
   });
 
   test('an attachment added on a losing leaf is uploaded with the merge', async () => {
-    const id = await storeConflict({ title: 'Ours', _attachments: { 'a.jpg': jpeg('ours') } }, { _attachments: { 'b.jpg': jpeg('theirs') } });
+    const id = await storeConflict({ title: 'Ours', _attachments: { 'a.jpg': photoData('ours') } }, { _attachments: { 'b.jpg': photoData('theirs') } });
     const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [id]), options);
     assert.equal(outcome.status, 'resolved');
     assert.equal(((await db.getAttachment(id, 'a.jpg')) as Buffer).toString(), 'ours');

@@ -7,8 +7,8 @@ import { resolutionBulkDocs, resolveMerge } from '../../domain/conflicts/conflic
 import { findConflictedDocs, mergeConflictedDoc } from '../../domain/conflicts/conflicted-docs';
 import type { LeafDoc } from '../../domain/conflicts/stored-doc';
 import { contentOf } from '../../domain/conflicts/three-way-merge';
-import { deletionOf, editOf, item, rootRevision } from './conflict-leaves';
-import { jpeg, leavesOf, localDb, storeRevisions } from './pouch-revisions';
+import { checklistItem, deletionOf, editOf, photoData, rootRevision, storeRevisions } from '../fixtures/documents';
+import { leavesOf, localDb } from './pouch-revisions';
 
 const admin = { name: 'admin', roles: ['_admin'] };
 const stamp = { mergedBy: 'property', mergedAt: '2026-11-23T12:00:00.000Z' };
@@ -31,11 +31,11 @@ function branchRevisions(root: LeafDoc, revId: string, spec: Branch): LeafDoc[] 
   if (spec.deleted) return [...above, deletionOf(parent, revId)];
   const checklist = ['c1', 'c2', 'c3'].flatMap((id, i) => {
     const result = spec.results[i];
-    return result === 'remove' ? [] : [item(id, result === 'keep' ? null : result)];
+    return result === 'remove' ? [] : [checklistItem(id, result === 'keep' ? null : result)];
   });
-  if (spec.addedItemLabel) checklist.push(item('n1', null, spec.addedItemLabel));
-  const attachments: Record<string, object> = spec.photo === 'delete' ? {} : { 'a.jpg': jpeg(spec.photo === 'keep' ? 'root' : spec.photo) };
-  if (spec.secondPhoto) attachments['b.jpg'] = jpeg(spec.secondPhoto);
+  if (spec.addedItemLabel) checklist.push(checklistItem('n1', null, spec.addedItemLabel));
+  const attachments: Record<string, object> = spec.photo === 'delete' ? {} : { 'a.jpg': photoData(spec.photo === 'keep' ? 'root' : spec.photo) };
+  if (spec.secondPhoto) attachments['b.jpg'] = photoData(spec.secondPhoto);
   const changes = { checklist, _attachments: attachments, ...(spec.title ? { title: spec.title } : {}) };
   return [...above, editOf(parent, revId, changes)];
 }
@@ -51,7 +51,7 @@ test('resolving with any choices leaves exactly one live leaf (none if the delet
     fc.asyncProperty(scenario, async ({ branches, revIds, compact, picks }) => {
       const db = localDb('conflict-property');
       try {
-        const root = rootRevision({ _attachments: { 'a.jpg': jpeg('root') } });
+        const root = rootRevision({ _attachments: { 'a.jpg': photoData('root') } });
         await storeRevisions(db, [root, ...branches.flatMap((spec, i) => branchRevisions(root, revIds[i], spec))]);
         if (compact) await db.compact();
 

@@ -11,7 +11,7 @@ import {
 } from '../../domain/conflicts/conflict-resolution';
 import type { FetchRevision, StoredDoc } from '../../domain/conflicts/stored-doc';
 import { mergeLeaves } from '../../domain/conflicts/three-way-merge';
-import { deletionOf, editOf, photo, rootRevision } from './conflict-leaves';
+import { deletionOf, editOf, photoStub, rootRevision } from '../fixtures/documents';
 
 const root = rootRevision();
 const stamp = { mergedBy: 'alice', mergedAt: '2026-11-23T12:00:00.000Z' };
@@ -101,8 +101,8 @@ describe('resolutionBulkDocs', () => {
   });
 
   test('attachments of the winning revision stay stubs; others are inlined from a leaf that has them', async () => {
-    const winner = editOf(root, 'bbb', { _attachments: { 'a.jpg': photo('md5-a'), 'b.jpg': photo('md5-b') } });
-    const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photo('md5-a'), 'c.jpg': photo('md5-c'), 'd.jpg': photo('md5-d') } });
+    const winner = editOf(root, 'bbb', { _attachments: { 'a.jpg': photoStub('md5-a'), 'b.jpg': photoStub('md5-b') } });
+    const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photoStub('md5-a'), 'c.jpg': photoStub('md5-c'), 'd.jpg': photoStub('md5-d') } });
     const fetched: string[] = [];
     const fetchRevision: FetchRevision = async (rev, { attachments }) => {
       fetched.push(`${rev} ${attachments}`);
@@ -122,7 +122,7 @@ describe('resolutionBulkDocs', () => {
 
   test('an attachment whose leaf is gone fails loudly instead of writing a broken stub', async () => {
     const winner = editOf(root, 'bbb', { title: 'B' });
-    const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photo('md5-a'), 'c.jpg': photo('md5-c') } });
+    const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photoStub('md5-a'), 'c.jpg': photoStub('md5-c') } });
     const resolution = resolveMerge(mergeLeaves([winner, loser], root), {}, stamp);
     await assert.rejects(resolutionBulkDocs(resolution, async () => null), /attachment c.jpg \(md5-c\) is no longer available/);
   });

@@ -1,46 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { docViolations } from '../../domain/doc-rules';
+import { defect, inspection } from '../fixtures/documents';
 
 const alice = { name: 'alice', roles: ['inspector'] };
 const sam = { name: 'sam', roles: ['supervisor'] };
 const now = '2026-11-23T10:00:00.000Z';
 
 export function validInspection(overrides: Record<string, unknown> = {}) {
-  return {
-    _id: 'inspection:0f8fad5b-d9cb-469f-a165-70867728950e',
-    type: 'inspection',
-    title: 'Boiler room',
-    site: 'Plant 4',
-    status: 'draft',
-    scheduledFor: '2026-11-24',
-    checklist: [{ id: 'c1', label: 'Valves', result: null }],
-    createdBy: 'alice',
-    createdAt: now,
-    updatedBy: 'alice',
-    updatedAt: now,
-    deviceId: 'device-1',
-    ...overrides,
-  };
+  return inspection('alice', { _id: 'inspection:0f8fad5b-d9cb-469f-a165-70867728950e', createdAt: now, updatedAt: now, deviceId: 'device-1', ...overrides });
 }
 
 function validDefect(overrides: Record<string, unknown> = {}) {
-  return {
+  return defect('alice', 'inspection:0f8fad5b-d9cb-469f-a165-70867728950e', {
     _id: 'defect:7c9e6679-7425-40de-944b-e07fc1f90ae7',
-    type: 'defect',
-    inspectionId: 'inspection:0f8fad5b-d9cb-469f-a165-70867728950e',
-    title: 'Leak',
     description: 'Dripping',
-    severity: 3,
     location: 'North wall',
-    status: 'open',
-    createdBy: 'alice',
     createdAt: now,
-    updatedBy: 'alice',
     updatedAt: now,
     deviceId: 'device-1',
     ...overrides,
-  };
+  });
 }
 
 describe('document rules', () => {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { docViolations } from '../../domain/doc-rules';
 import type { LeafDoc, StoredDoc } from '../../domain/conflicts/stored-doc';
 import { contentOf, mergeLeaves } from '../../domain/conflicts/three-way-merge';
-import { editOf, item, photo, rootRevision } from './conflict-leaves';
+import { checklistItem, editOf, photoStub, rootRevision } from '../fixtures/documents';
 
 /** One change made on one leaf; `value: undefined` removes. */
 type Edit =
@@ -18,7 +18,7 @@ const admin = { name: 'admin', roles: ['_admin'] };
 const base = rootRevision({
   notes: 'n0',
   partners: ['p0'],
-  _attachments: { 'a.jpg': photo('md5-a'), 'b.jpg': photo('md5-b') },
+  _attachments: { 'a.jpg': photoStub('md5-a'), 'b.jpg': photoStub('md5-b') },
 });
 const text = fc.string({ minLength: 1, maxLength: 8 }).filter((value) => value.trim().length > 0);
 const fieldValues: Record<string, fc.Arbitrary<unknown>> = {
@@ -61,16 +61,16 @@ function disjointEdits(leafCount: number): fc.Arbitrary<Edit[][]> {
 
 function applyEdits(doc: StoredDoc, edits: readonly Edit[]): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
-  let checklist = [...(doc['checklist'] as ReturnType<typeof item>[])] as Record<string, unknown>[];
+  let checklist = [...(doc['checklist'] as ReturnType<typeof checklistItem>[])] as Record<string, unknown>[];
   const attachments = { ...doc._attachments };
   for (const edit of edits) {
     if (edit.kind === 'field') changes[edit.field] = edit.value;
     else if (edit.kind === 'remove-item') checklist = checklist.filter((entry) => entry['id'] !== edit.id);
-    else if (edit.kind === 'add-item') checklist.push(item(edit.id, edit.result));
+    else if (edit.kind === 'add-item') checklist.push(checklistItem(edit.id, edit.result));
     else if (edit.kind === 'item-field') {
       checklist = checklist.map((entry) => (entry['id'] === edit.id ? withField(entry, edit.field, edit.value) : entry));
     } else if (edit.digest === undefined) delete attachments[edit.name];
-    else attachments[edit.name] = photo(edit.digest);
+    else attachments[edit.name] = photoStub(edit.digest);
   }
   return { ...changes, checklist, _attachments: Object.keys(attachments).length > 0 ? attachments : undefined };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { docViolations } from '../../domain/doc-rules';
 import { mergeLeaves } from '../../domain/conflicts/three-way-merge';
-import { alice, at, deletionOf, editOf, item, photo, rootRevision } from './conflict-leaves';
+import { alice, at, checklistItem, deletionOf, editOf, photoStub, rootRevision } from '../fixtures/documents';
 
 // Sibling revisions: `2-bbb` wins over `2-aaa` (same position, greater id).
 const root = rootRevision();
@@ -82,78 +82,78 @@ describe('three-way merge of top-level fields', () => {
 
 describe('checklist items merge by id', () => {
   test('items added on both leaves are both kept, the winner’s first', () => {
-    const winner = editOf(root, 'bbb', { checklist: [...root['checklist'] as object[], item('ours')] });
-    const loser = editOf(root, 'aaa', { checklist: [item('theirs'), ...root['checklist'] as object[]] });
+    const winner = editOf(root, 'bbb', { checklist: [...root['checklist'] as object[], checklistItem('ours')] });
+    const loser = editOf(root, 'aaa', { checklist: [checklistItem('theirs'), ...root['checklist'] as object[]] });
     const merge = mergeLeaves([winner, loser], root);
     assert.deepEqual(merge.conflicts, []);
-    assert.deepEqual(merge.merged?.['checklist'], [item('c1'), item('c2'), item('c3'), item('ours'), item('theirs')]);
+    assert.deepEqual(merge.merged?.['checklist'], [checklistItem('c1'), checklistItem('c2'), checklistItem('c3'), checklistItem('ours'), checklistItem('theirs')]);
   });
 
   test('different fields of one item edited on each leaf are both taken', () => {
-    const winner = editOf(root, 'bbb', { checklist: [item('c1', 'pass'), item('c2'), item('c3')] });
-    const loser = editOf(root, 'aaa', { checklist: [{ ...item('c1'), note: 'rusty' }, item('c2'), item('c3')] });
+    const winner = editOf(root, 'bbb', { checklist: [checklistItem('c1', 'pass'), checklistItem('c2'), checklistItem('c3')] });
+    const loser = editOf(root, 'aaa', { checklist: [{ ...checklistItem('c1'), note: 'rusty' }, checklistItem('c2'), checklistItem('c3')] });
     const merge = mergeLeaves([winner, loser], root);
     assert.deepEqual(merge.conflicts, []);
-    assert.deepEqual((merge.merged?.['checklist'] as object[])[0], { ...item('c1', 'pass'), note: 'rusty' });
+    assert.deepEqual((merge.merged?.['checklist'] as object[])[0], { ...checklistItem('c1', 'pass'), note: 'rusty' });
   });
 
   test('one item field edited differently is a conflict on that field', () => {
-    const winner = editOf(root, 'bbb', { checklist: [item('c1', 'pass'), item('c2', 'na'), item('c3')] });
-    const loser = editOf(root, 'aaa', { checklist: [item('c1', 'fail'), item('c2'), item('c3')] });
+    const winner = editOf(root, 'bbb', { checklist: [checklistItem('c1', 'pass'), checklistItem('c2', 'na'), checklistItem('c3')] });
+    const loser = editOf(root, 'aaa', { checklist: [checklistItem('c1', 'fail'), checklistItem('c2'), checklistItem('c3')] });
     const merge = mergeLeaves([winner, loser], root);
     assert.deepEqual(merge.conflicts, [
       { kind: 'field', path: 'checklist[c1].result', options: [{ rev: '2-bbb', value: 'pass' }, { rev: '2-aaa', value: 'fail' }] },
     ]);
     const resolved = mergeLeaves(merge.leaves, root, { 'checklist[c1].result': '2-aaa' }).merged;
-    assert.deepEqual(resolved?.['checklist'], [item('c1', 'fail'), item('c2', 'na'), item('c3')]);
+    assert.deepEqual(resolved?.['checklist'], [checklistItem('c1', 'fail'), checklistItem('c2', 'na'), checklistItem('c3')]);
   });
 
   test('an item removed on one leaf and untouched on the other is removed', () => {
     const merge = mergeLeaves(
-      [editOf(root, 'bbb', { checklist: [item('c1'), item('c3')] }), editOf(root, 'aaa', { checklist: [item('c1', 'pass'), item('c2'), item('c3')] })],
+      [editOf(root, 'bbb', { checklist: [checklistItem('c1'), checklistItem('c3')] }), editOf(root, 'aaa', { checklist: [checklistItem('c1', 'pass'), checklistItem('c2'), checklistItem('c3')] })],
       root,
     );
     assert.deepEqual(merge.conflicts, []);
-    assert.deepEqual(merge.merged?.['checklist'], [item('c1', 'pass'), item('c3')]);
+    assert.deepEqual(merge.merged?.['checklist'], [checklistItem('c1', 'pass'), checklistItem('c3')]);
   });
 
   test('an item edited on one leaf and removed on the other needs a choice', () => {
-    const winner = editOf(root, 'bbb', { checklist: [item('c1'), item('c3')] });
-    const loser = editOf(root, 'aaa', { checklist: [item('c1'), item('c2', 'fail'), item('c3')] });
+    const winner = editOf(root, 'bbb', { checklist: [checklistItem('c1'), checklistItem('c3')] });
+    const loser = editOf(root, 'aaa', { checklist: [checklistItem('c1'), checklistItem('c2', 'fail'), checklistItem('c3')] });
     const merge = mergeLeaves([winner, loser], root);
     assert.deepEqual(merge.conflicts, [
-      { kind: 'checklist-item', path: 'checklist[c2]', options: [{ rev: '2-bbb', value: undefined }, { rev: '2-aaa', value: item('c2', 'fail') }] },
+      { kind: 'checklist-item', path: 'checklist[c2]', options: [{ rev: '2-bbb', value: undefined }, { rev: '2-aaa', value: checklistItem('c2', 'fail') }] },
     ]);
-    assert.deepEqual(merge.merged?.['checklist'], [item('c1'), item('c3')]);
+    assert.deepEqual(merge.merged?.['checklist'], [checklistItem('c1'), checklistItem('c3')]);
     const kept = mergeLeaves(merge.leaves, root, { 'checklist[c2]': '2-aaa' }).merged;
-    assert.deepEqual(kept?.['checklist'], [item('c1'), item('c3'), item('c2', 'fail')]);
+    assert.deepEqual(kept?.['checklist'], [checklistItem('c1'), checklistItem('c3'), checklistItem('c2', 'fail')]);
   });
 
   test('a checklist that is not a list of items merges as a plain field', () => {
     const broken = rootRevision({ checklist: 'none' });
-    const merge = mergeLeaves([editOf(broken, 'bbb', { checklist: [item('c1')] }), editOf(broken, 'aaa', { checklist: [item('c2')] })], broken);
+    const merge = mergeLeaves([editOf(broken, 'bbb', { checklist: [checklistItem('c1')] }), editOf(broken, 'aaa', { checklist: [checklistItem('c2')] })], broken);
     assert.deepEqual(merge.conflicts.map((conflict) => conflict.path), ['checklist']);
   });
 });
 
 describe('attachments merge by name and digest', () => {
   test('added on one leaf: kept; added on both with the same digest: no conflict', () => {
-    const winner = editOf(root, 'bbb', { _attachments: { 'a.jpg': photo('md5-a'), 'b.jpg': photo('md5-b'), 'c.jpg': photo('md5-c') } });
-    const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photo('md5-a'), 'c.jpg': { ...photo('md5-c'), revpos: 2 } } });
+    const winner = editOf(root, 'bbb', { _attachments: { 'a.jpg': photoStub('md5-a'), 'b.jpg': photoStub('md5-b'), 'c.jpg': photoStub('md5-c') } });
+    const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photoStub('md5-a'), 'c.jpg': { ...photoStub('md5-c'), revpos: 2 } } });
     const merge = mergeLeaves([winner, loser], root);
     assert.deepEqual(merge.conflicts, []);
     assert.deepEqual(Object.keys(merge.merged?._attachments ?? {}), ['a.jpg', 'b.jpg', 'c.jpg']);
   });
 
   test('added on both leaves with different digests is a conflict', () => {
-    const winner = editOf(root, 'bbb', { _attachments: { 'a.jpg': photo('md5-a'), 'b.jpg': photo('md5-ours') } });
-    const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photo('md5-a'), 'b.jpg': photo('md5-theirs') } });
+    const winner = editOf(root, 'bbb', { _attachments: { 'a.jpg': photoStub('md5-a'), 'b.jpg': photoStub('md5-ours') } });
+    const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photoStub('md5-a'), 'b.jpg': photoStub('md5-theirs') } });
     const merge = mergeLeaves([winner, loser], root);
     assert.deepEqual(merge.conflicts, [
       {
         kind: 'attachment',
         path: '_attachments[b.jpg]',
-        options: [{ rev: '2-bbb', value: photo('md5-ours') }, { rev: '2-aaa', value: photo('md5-theirs') }],
+        options: [{ rev: '2-bbb', value: photoStub('md5-ours') }, { rev: '2-aaa', value: photoStub('md5-theirs') }],
       },
     ]);
   });
@@ -166,7 +166,7 @@ describe('attachments merge by name and digest', () => {
 
   test('deleted on one leaf and changed on the other is a conflict', () => {
     const merge = mergeLeaves(
-      [editOf(root, 'bbb', { _attachments: { 'a.jpg': photo('md5-a2') } }), editOf(root, 'aaa', { _attachments: undefined })],
+      [editOf(root, 'bbb', { _attachments: { 'a.jpg': photoStub('md5-a2') } }), editOf(root, 'aaa', { _attachments: undefined })],
       root,
     );
     assert.deepEqual(merge.conflicts.map((conflict) => [conflict.kind, conflict.path]), [['attachment', '_attachments[a.jpg]']]);
@@ -198,8 +198,8 @@ describe('three or more leaves', () => {
     const merge = mergeLeaves(
       [
         editOf(root, 'aaa', { title: 'A' }),
-        editOf(root, 'bbb', { checklist: [item('c1', 'pass'), item('c2'), item('c3')] }),
-        editOf(editOf(root, 'ccc', { notes: 'C' }), 'ddd', { _attachments: { 'a.jpg': photo('md5-a'), 'd.jpg': photo('md5-d') } }),
+        editOf(root, 'bbb', { checklist: [checklistItem('c1', 'pass'), checklistItem('c2'), checklistItem('c3')] }),
+        editOf(editOf(root, 'ccc', { notes: 'C' }), 'ddd', { _attachments: { 'a.jpg': photoStub('md5-a'), 'd.jpg': photoStub('md5-d') } }),
       ],
       root,
     );
@@ -207,7 +207,7 @@ describe('three or more leaves', () => {
     assert.equal(merge.leaves[0]._rev, '3-ddd', 'the longest history wins');
     assert.equal(merge.merged?.['title'], 'A');
     assert.equal(merge.merged?.['notes'], 'C');
-    assert.deepEqual((merge.merged?.['checklist'] as object[])[0], item('c1', 'pass'));
+    assert.deepEqual((merge.merged?.['checklist'] as object[])[0], checklistItem('c1', 'pass'));
     assert.deepEqual(Object.keys(merge.merged?._attachments ?? {}), ['a.jpg', 'd.jpg']);
   });
 
@@ -245,7 +245,7 @@ describe('without the ancestor (compacted away): two-way merge', () => {
 
   test('an item or attachment on one leaf only needs a choice: added and removed look alike', () => {
     const merge = mergeLeaves(
-      [editOf(root, 'bbb', { checklist: [item('c1'), item('c2'), item('c3'), item('n1')] }), editOf(root, 'aaa', { _attachments: undefined })],
+      [editOf(root, 'bbb', { checklist: [checklistItem('c1'), checklistItem('c2'), checklistItem('c3'), checklistItem('n1')] }), editOf(root, 'aaa', { _attachments: undefined })],
       null,
     );
     assert.deepEqual(

@@ -1,5 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { Inspection } from '../../../domain/doc-types';
+import { inspectionFields } from '../../../test/fixtures/documents';
 import { DocWriterService, newDocId } from '../data/doc-writer.service';
 
 /** Saves a valid draft inspection (or a new revision of `base`) through the app's data service. */
@@ -7,6 +8,6 @@ export function saveInspection(title: string, base?: Inspection): Promise<Inspec
   return TestBed.inject(DocWriterService).save<Inspection>(
     base
       ? { ...base, title }
-      : { _id: newDocId('inspection'), type: 'inspection', title, site: 'Depot 4', status: 'draft', scheduledFor: '2026-03-02', checklist: [] },
+      : { _id: newDocId('inspection'), ...inspectionFields({ title, site: 'Depot 4', scheduledFor: '2026-03-02', checklist: [] }) },
   );
 }

@@ -1,4 +1,5 @@
 import { Inspection } from '../../../domain/doc-types';
+import { inspectionFields } from '../../../test/fixtures/documents';
 import { Database } from '../core/pouchdb';
 import { newDocId } from '../data/doc-writer.service';
 
@@ -11,13 +12,7 @@ export async function seedInspections(db: Database, count: number, fields: (n: n
   await db.bulkDocs(
     Array.from({ length: count }, (_, n) => ({
       _id: newDocId('inspection'),
-      type: 'inspection',
-      title: `Inspection ${n + 1}`,
-      site: 'Depot 4',
-      status: 'draft',
-      scheduledFor: day(n),
-      checklist: [],
-      ...fields(n),
+      ...inspectionFields({ title: `Inspection ${n + 1}`, site: 'Depot 4', scheduledFor: day(n), checklist: [], ...fields(n) }),
     })),
   );
 }
