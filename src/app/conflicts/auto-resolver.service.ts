@@ -3,9 +3,9 @@ import { toObservable } from '@angular/core/rxjs-interop';
 import { concatMap, merge, skip } from 'rxjs';
 import { autoMergeEnabled } from '../../../domain/conflicts/auto-resolve';
 import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
-import { SyncLedgerService } from '../core/sync-ledger.service';
-import { DocWriterService } from '../data/doc-writer.service';
+import { ConflictIndexService } from '../core/conflict-index.service';
 import { AutoMergeSettingsService } from './auto-merge-settings.service';
+import { ConflictResolverService } from './conflict-resolver.service';
 import { ConflictStoreService } from './conflict-store.service';
 
 /**
@@ -15,9 +15,9 @@ import { ConflictStoreService } from './conflict-store.service';
  */
 @Injectable({ providedIn: 'root' })
 export class AutoResolverService {
-  private readonly ledger = inject(SyncLedgerService);
+  private readonly conflictIndex = inject(ConflictIndexService);
   private readonly store = inject(ConflictStoreService);
-  private readonly writer = inject(DocWriterService);
+  private readonly resolver = inject(ConflictResolverService);
   private readonly settings = inject(AutoMergeSettingsService);
   private readonly destroyRef = inject(DestroyRef);
   private readonly settingsChanged$ = toObservable(this.settings.settings).pipe(skip(1));
@@ -25,7 +25,7 @@ export class AutoResolverService {
   /** Starts watching; called once by the app shell. */
   watch(): void {
     const subscription = merge(
-      this.ledger.conflictUpdates$,
+      this.conflictIndex.conflictUpdates$,
       this.settingsChanged$.pipe(concatMap(() => this.openConflicts())),
     )
       // One run at a time: runs write, and their writes are the next updates.
@@ -36,7 +36,7 @@ export class AutoResolverService {
 
   private async openConflicts(): Promise<ConflictedDoc[]> {
     try {
-      return await this.store.find([...this.ledger.conflictIds()]);
+      return await this.store.find([...this.conflictIndex.conflictIds()]);
     } catch (error) {
       console.error('Reading conflicts failed', error);
       return [];
@@ -50,8 +50,7 @@ export class AutoResolverService {
     try {
       const db = this.store.conflictDb();
       await db.prefetchAncestors(mergeable);
-      const outcomes = await this.writer.autoResolveConflicts(db, mergeable, settings);
-      this.ledger.resolved(outcomes.filter((outcome) => outcome.status === 'resolved').map((outcome) => outcome.id));
+      await this.resolver.autoResolve(db, mergeable, settings);
     } catch (error) {
       // Logged out or the database closed mid-run; the conflicts stay in the inbox.
       console.error('Auto-merge failed', error);

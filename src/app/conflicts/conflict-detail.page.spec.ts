@@ -4,10 +4,10 @@ import { LeafDoc } from '../../../domain/conflicts/stored-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
-import { SyncLedgerService } from '../core/sync-ledger.service';
 import { deletionOf, editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
 import { ANA, fakeSessions, provideTestData, settle, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { ConflictDetailPage } from './conflict-detail.page';
+import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
 
 describe('ConflictDetailPage', () => {
   let db: Database;
@@ -22,14 +22,14 @@ describe('ConflictDetailPage', () => {
       providers: [...provideTestData(fakeSessions(), prefix), provideRouter([]), { provide: REMOTE_DB_FACTORY, useValue: server.open }],
     });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await TestBed.inject(SyncLedgerService).attach(db);
+    await attachSyncTracking(db);
     navigate = spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
   });
 
   afterEach(async () => {
     fixture?.destroy();
     await settle();
-    TestBed.inject(SyncLedgerService).detach();
+    detachSyncTracking();
     await TestBed.inject(LocalDbService).destroy();
     await server.destroy();
   });
@@ -149,6 +149,21 @@ describe('ConflictDetailPage', () => {
     expect(all('resolve-error')[0].textContent).toContain('an approved inspection can only be changed by a supervisor');
     expect(navigate).not.toHaveBeenCalled();
     expect((await db.get(root._id, { open_revs: 'all' })).length).toBe(2);
+  });
+
+  it('keeps the choices made and says so when another version arrives', async () => {
+    const root = rootInspection();
+    await replicated([root, editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { title: 'Theirs' })]);
+    await open(root._id);
+    all('choose-2-aaa', field('title')!)[0].click();
+    await until(() => all('conflict-result', field('title')!)[0]?.textContent === 'Theirs', 'the choice shown');
+
+    await storeRevisions(db, [editOf(editOf(root, 'aaa', { title: 'Theirs' }), 'ccc', { title: 'Theirs again' })]);
+    await until(() => all('changed-elsewhere').length === 1, 'the changed-elsewhere notice');
+    expect(all('conflict-result', field('title')!)[0].textContent).toBe('Theirs');
+    all('reload-doc')[0].click();
+    await until(() => all('conflict-version').some((version) => version.getAttribute('data-rev') === '3-ccc'), 'the new version shown');
+    expect(all('changed-elsewhere').length).toBe(0);
   });
 
   it('notices when the conflict is resolved elsewhere', async () => {

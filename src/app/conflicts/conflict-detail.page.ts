@@ -1,17 +1,16 @@
 import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
-import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { Router, RouterLink } from '@angular/router';
-import { filter, from, startWith, switchMap } from 'rxjs';
 import { Resolution, keepLeaf, resolveMerge, unresolvedPaths } from '../../../domain/conflicts/conflict-resolution';
 import { Choices, mergeLeaves } from '../../../domain/conflicts/three-way-merge';
-import { SyncLedgerService } from '../core/sync-ledger.service';
-import { DEVICE_ID, DocWriterService } from '../data/doc-writer.service';
-import { ValidationError } from '../data/validation-bridge';
+import { DEVICE_ID } from '../data/doc-writer.service';
+import { EditNoticesComponent } from '../shared/edit-notices.component';
+import { EditableDoc } from '../shared/editable-doc';
 import { humanize } from '../shared/field-error.component';
 import { conflictDiff } from './conflict-diff';
+import { ConflictResolverService } from './conflict-resolver.service';
 import { ConflictStoreService, LoadedConflict } from './conflict-store.service';
 
 /** Who saved one version, when and where, from its audit fields. */
@@ -30,27 +29,38 @@ interface VersionInfo {
  */
 @Component({
   selector: 'app-conflict-detail-page',
-  imports: [DatePipe, RouterLink, MatButtonModule, MatSlideToggleModule],
+  imports: [DatePipe, RouterLink, MatButtonModule, MatSlideToggleModule, EditNoticesComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './conflict-detail.page.html',
   styleUrl: './conflict-detail.page.css',
 })
 export class ConflictDetailPage {
   private readonly store = inject(ConflictStoreService);
-  private readonly writer = inject(DocWriterService);
+  private readonly resolver = inject(ConflictResolverService);
   private readonly router = inject(Router);
-  private readonly ledger = inject(SyncLedgerService);
   protected readonly thisDevice = inject(DEVICE_ID);
 
   /** From the route (`conflicts/:id`). */
   readonly id = input.required<string>();
 
-  /** undefined while loading; null when the document has no conflict (any more). */
-  protected readonly conflict = signal<LoadedConflict | null | undefined>(undefined);
   protected readonly choices = signal<Choices>({});
   protected readonly showUnchanged = signal(false);
-  protected readonly errors = signal<string[]>([]);
-  protected readonly saving = signal(false);
+
+  /** Gone (missing) when the document has no conflict (any more); choices are the user's edits. */
+  protected readonly editable = new EditableDoc<LoadedConflict>({
+    id: this.id,
+    load: (id) => this.store.load(id),
+    edited: () => Object.keys(this.choices()).length > 0,
+    show: () => this.choices.set({}),
+    // Choices name versions: they only carry over while the versions are the same.
+    version: (conflict) => conflict.merge.leaves.map((leaf) => leaf._rev).join(),
+    noun: 'document',
+  });
+  protected readonly conflict = this.editable.doc;
+  /** The rules' refusal of the result, field by field. */
+  protected readonly errors = computed(() =>
+    Object.entries(this.editable.errors()).map(([field, message]) => `${humanize(field)} ${message}`),
+  );
 
   /** The merge with the choices made so far. */
   private readonly preview = computed(() => {
@@ -79,56 +89,24 @@ export class ConflictDetailPage {
     return `minmax(140px, 1fr) ${ancestor}repeat(${this.versions().length}, minmax(140px, 1.4fr)) minmax(120px, 1fr)`;
   });
 
-  constructor() {
-    // Reload when other versions arrive, or when the conflict ends elsewhere.
-    toObservable(this.id)
-      .pipe(
-        switchMap((id) => this.store.changes$.pipe(filter((changed) => changed === id), startWith(id))),
-        // Inside the stream, a load still running when the page closes ends with it.
-        switchMap(() => from(this.load())),
-        takeUntilDestroyed(),
-      )
-      .subscribe();
-  }
-
   protected choose(path: string, rev: string): void {
     this.choices.update((choices) => ({ ...choices, [path]: rev }));
   }
 
   protected resolve(): Promise<void> {
-    return this.write((conflict) => resolveMerge(conflict.merge, this.choices(), this.writer.mergeStamp()));
+    return this.write((conflict) => resolveMerge(conflict.merge, this.choices(), this.resolver.mergeStamp()));
   }
 
   protected keep(rev: string): Promise<void> {
-    return this.write((conflict) => keepLeaf(conflict.merge, rev, this.writer.mergeStamp()));
+    return this.write((conflict) => keepLeaf(conflict.merge, rev, this.resolver.mergeStamp()));
   }
 
   private async write(decide: (conflict: LoadedConflict) => Resolution): Promise<void> {
     const conflict = this.conflict();
     if (!conflict) return;
-    this.saving.set(true);
-    this.errors.set([]);
-    try {
-      await this.writer.resolveConflict(conflict.db, decide(conflict));
-      this.ledger.resolved([conflict.doc.id]);
+    if (await this.editable.save(() => this.resolver.resolve(conflict.db, decide(conflict)))) {
       await this.router.navigateByUrl('/conflicts');
-    } catch (error) {
-      this.errors.set(
-        error instanceof ValidationError
-          ? Object.entries(error.errors).map(([field, message]) => `${humanize(field)} ${message}`)
-          : [error instanceof Error ? error.message : String(error)],
-      );
-    } finally {
-      this.saving.set(false);
     }
-  }
-
-  private async load(): Promise<void> {
-    const loaded = await this.store.load(this.id());
-    const revs = (conflict: LoadedConflict | null | undefined) => conflict?.merge.leaves.map((leaf) => leaf._rev).join() ?? '';
-    // Choices name versions: they only carry over while the versions are the same.
-    if (revs(loaded) !== revs(this.conflict())) this.choices.set({});
-    this.conflict.set(loaded);
   }
 }
 

@@ -1,11 +1,11 @@
 import { Injectable, inject } from '@angular/core';
-import { Observable } from 'rxjs';
 import { ConflictedDoc, findConflictedDocs, mergeConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
 import { MergeResult } from '../../../domain/conflicts/three-way-merge';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
+import { DocWriterService } from '../data/doc-writer.service';
 import { ServerAncestorDb } from './server-ancestor-db';
 
 /** One line of the inbox, from the current (winning) version of a conflicted document. */
@@ -37,18 +37,16 @@ export class ConflictStoreService {
   private readonly localDb = inject(LocalDbService);
   private readonly sessions = inject(SessionService);
   private readonly remoteFactory = inject(REMOTE_DB_FACTORY);
+  private readonly writer = inject(DocWriterService);
   private current: { local: Database; db: ServerAncestorDb } | null = null;
 
-  /** The id of each document changed locally (an edit, a pull, a resolution). */
-  readonly changes$: Observable<string> = this.localDb.changedIds$;
-
-  /** The open workspace's database as the conflict module uses it. */
+  /** The open workspace's database as the conflict module uses it; its writes go through the writer. */
   conflictDb(): ServerAncestorDb {
     const local = this.localDb.require();
     if (this.current?.local !== local) {
       const userDb = this.sessions.session()?.db;
       if (!userDb) throw new Error('Not logged in');
-      this.current = { local, db: new ServerAncestorDb(local, () => this.remoteFactory(userDb)) };
+      this.current = { local, db: new ServerAncestorDb(local, () => this.remoteFactory(userDb), (docs) => this.writer.writeResolution(docs)) };
     }
     return this.current.db;
   }

@@ -21,22 +21,24 @@ describe('ServerAncestorDb', () => {
 
   afterEach(() => Promise.all([local.destroy(), server.destroy()]));
 
+  const noWrites = () => Promise.reject(new Error('these tests only read'));
+
   it('fetches a revision compacted away locally from the server', async () => {
     expect(await revisionFetcher(local, root._id)('1-root', { attachments: false })).toBeNull();
-    const fetched = await revisionFetcher(new ServerAncestorDb(local, () => server), root._id)('1-root', { attachments: false });
+    const fetched = await revisionFetcher(new ServerAncestorDb(local, () => server, noWrites), root._id)('1-root', { attachments: false });
     expect(fetched?.['title']).toBe('Boiler room');
   });
 
   it('reads leaves locally and opens the server only when needed', async () => {
     const openServer = jasmine.createSpy('openServer').and.returnValue(server);
-    const db = new ServerAncestorDb(local, openServer);
+    const db = new ServerAncestorDb(local, openServer, noWrites);
     expect((await db.get(root._id, { open_revs: 'all', revs: true })).length).toBe(1);
     expect(await revisionFetcher(db, root._id)('2-bbb', { attachments: false })).not.toBeNull();
     expect(openServer).not.toHaveBeenCalled();
   });
 
   it('treats an unreachable server as the revision being gone', async () => {
-    const db = new ServerAncestorDb(local, () => unreachableRemote('userdb-ana'));
+    const db = new ServerAncestorDb(local, () => unreachableRemote('userdb-ana'), noWrites);
     expect(await revisionFetcher(db, root._id)('1-root', { attachments: false })).toBeNull();
   });
 });

@@ -12,7 +12,8 @@ const PREFETCH_BATCH = 500;
 /**
  * The local database as the conflict module reads and writes it, except that a single revision
  * compacted away locally is fetched from the server. The local database compacts on every write,
- * so the common ancestor of two devices' edits is usually only still on the server.
+ * so the common ancestor of two devices' edits is usually only still on the server. Writes go
+ * to `write` (the app's document writer).
  */
 export class ServerAncestorDb implements ConflictDb {
   private server: Database | null = null;
@@ -22,6 +23,7 @@ export class ServerAncestorDb implements ConflictDb {
   constructor(
     private readonly local: Database,
     private readonly openServer: () => Database,
+    private readonly write: (docs: ResolutionWrite[]) => Promise<BulkDocsRow[]>,
   ) {}
 
   get(id: string, options: { open_revs: 'all'; revs: true }): Promise<OpenRevsRow[]>;
@@ -42,7 +44,7 @@ export class ServerAncestorDb implements ConflictDb {
   }
 
   bulkDocs(docs: ResolutionWrite[]): Promise<BulkDocsRow[]> {
-    return this.local.bulkDocs(docs as PouchDB.Core.PutDocument<object>[]) as Promise<BulkDocsRow[]>;
+    return this.write(docs);
   }
 
   /**

@@ -52,10 +52,11 @@ describe('DefectStoreService', () => {
 
   it('stores a downscaled photo and a thumbnail as JPEG attachments', async () => {
     const defect = await defects.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
-    const ref = await defects.addPhoto(defect._id, await cameraImage(2000, 1500));
+    const { ref, rev } = await defects.addPhoto(defect, await cameraImage(2000, 1500));
 
     const stored = await defects.get(defect._id);
     expect(photosOf(stored)).toEqual([ref]);
+    expect(stored._rev).toBe(rev);
     expect(stored._attachments![ref.photo].content_type).toBe('image/jpeg');
     expect(await imageSize(await defects.attachment(defect._id, ref.photo))).toEqual({ width: 1600, height: 1200 });
     expect(await imageSize(await defects.attachment(defect._id, ref.thumb))).toEqual({ width: 320, height: 240 });
@@ -64,14 +65,14 @@ describe('DefectStoreService', () => {
 
   it('keeps photos in the order taken and removes one with its thumbnail', async () => {
     const defect = await defects.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
-    const first = await defects.addPhoto(defect._id, await cameraImage(100, 100));
+    const first = await defects.addPhoto(defect, await cameraImage(100, 100));
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const second = await defects.addPhoto(defect._id, await cameraImage(100, 100));
-    expect(photosOf(await defects.get(defect._id))).toEqual([first, second]);
+    const second = await defects.addPhoto({ _id: defect._id, _rev: first.rev }, await cameraImage(100, 100));
+    expect(photosOf(await defects.get(defect._id))).toEqual([first.ref, second.ref]);
 
-    await defects.removePhoto(defect._id, first);
+    await defects.removePhoto({ _id: defect._id, _rev: second.rev }, first.ref);
     const after = await defects.get(defect._id);
-    expect(photosOf(after)).toEqual([second]);
-    expect(Object.keys(after._attachments!).sort()).toEqual([second.photo, second.thumb].sort());
+    expect(photosOf(after)).toEqual([second.ref]);
+    expect(Object.keys(after._attachments!).sort()).toEqual([second.ref.photo, second.ref.thumb].sort());
   });
 });

@@ -2,7 +2,7 @@ import { Injectable, inject } from '@angular/core';
 import { Defect, DefectStatus } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { PHOTO_MAX_SIDE, THUMB_MAX_SIDE, downscaleImage } from '../photos/image-downscaler';
-import { DocWriterService, newDocId } from './doc-writer.service';
+import { DocRevision, DocWriterService, newDocId } from './doc-writer.service';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
 import { LOCAL_FIND_LIMIT } from './find-limit';
 
@@ -69,22 +69,26 @@ export class DefectStoreService {
     return this.writer.remove(defect);
   }
 
-  /** Downscales a camera image (EXIF orientation applied) and stores it with a thumbnail. */
-  async addPhoto(defectId: string, image: Blob): Promise<PhotoRef> {
+  /**
+   * Downscales a camera image (EXIF orientation applied) and stores it with a thumbnail on the
+   * revision `defect` names (a 409 if it changed since); returns the photo and the new revision.
+   */
+  async addPhoto(defect: DocRevision, image: Blob): Promise<{ ref: PhotoRef; rev: string }> {
     const photo = await downscaleImage(image, { maxSide: PHOTO_MAX_SIDE });
     const thumb = await downscaleImage(photo, { maxSide: THUMB_MAX_SIDE });
     // Time-ordered names keep photos in the order they were taken.
     const stem = `${Date.now().toString(36).padStart(9, '0')}-${crypto.randomUUID().slice(0, 8)}.jpg`;
     const ref = { photo: PHOTO_PREFIX + stem, thumb: THUMB_PREFIX + stem };
-    await this.writer.attach(defectId, {
+    const rev = await this.writer.attach(defect, {
       [ref.photo]: { content_type: photo.type, data: photo },
       [ref.thumb]: { content_type: thumb.type, data: thumb },
     });
-    return ref;
+    return { ref, rev };
   }
 
-  removePhoto(defectId: string, ref: PhotoRef): Promise<void> {
-    return this.writer.detach(defectId, [ref.photo, ref.thumb]);
+  /** Removes a photo and its thumbnail from the revision `defect` names; returns the new revision. */
+  removePhoto(defect: DocRevision, ref: PhotoRef): Promise<string> {
+    return this.writer.detach(defect, [ref.photo, ref.thumb]);
   }
 
   /** An attachment's bytes, from the local database (works offline). */

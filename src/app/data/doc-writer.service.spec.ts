@@ -1,12 +1,8 @@
 import { TestBed } from '@angular/core/testing';
-import { resolveMerge } from '../../../domain/conflicts/conflict-resolution';
-import { findConflictedDocs } from '../../../domain/conflicts/conflicted-docs';
-import { mergeLeaves } from '../../../domain/conflicts/three-way-merge';
 import { Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
-import { Database, PouchDB } from '../core/pouchdb';
-import { editOf, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
-import { ANA, FakeSessions, fakeSessions, provideTestData, uniqueDbPrefix } from '../testing/test-support';
+import { Database } from '../core/pouchdb';
+import { ANA, FakeSessions, fakeSessions, provideTestData } from '../testing/test-support';
 import { CLOCK, DocWriterService, newDocId } from './doc-writer.service';
 import { ValidationError } from './validation-bridge';
 
@@ -114,59 +110,27 @@ describe('DocWriterService', () => {
     }));
   });
 
-  describe('conflict resolutions', () => {
-    const root = rootInspection();
-    const leaves = [editOf(root, 'bbb', { title: 'Ours', deviceId: 'device-b' }), editOf(root, 'aaa', { title: 'Theirs', site: 'Plant 9' })];
-
-    it('writes the result as a change of the logged-in user on this device, with the merge trail', async () => {
-      await storeRevisions(db, [root, ...leaves]);
-      now = new Date('2026-03-03T10:00:00.000Z');
-      const resolution = resolveMerge(mergeLeaves(leaves, root), { title: '2-aaa' }, writer.mergeStamp());
-      await writer.resolveConflict(db, resolution);
-
-      const resolved = await db.get<Inspection & Record<string, unknown>>(root._id, { conflicts: true });
-      expect(resolved._conflicts).toBeUndefined();
-      expect([resolved.title, resolved.site]).toEqual(['Theirs', 'Plant 9']);
-      expect([resolved.createdBy, resolved.updatedBy, resolved.updatedAt, resolved.deviceId]).toEqual(['ana', 'ana', '2026-03-03T10:00:00.000Z', 'device-test']);
-      expect([resolved['mergedFrom'], resolved['mergedBy'], resolved['mergedAt']]).toEqual([['2-bbb', '2-aaa'], 'ana', '2026-03-03T10:00:00.000Z']);
-    });
-
-    it('refuses a result the rules refuse, writing nothing', async () => {
-      const approved = [editOf(root, 'bbb', { status: 'approved', updatedBy: 'sam' }), editOf(root, 'aaa', { title: 'Theirs' })];
-      await storeRevisions(db, [root, ...approved]);
-      const resolution = resolveMerge(mergeLeaves(approved, root), {}, writer.mergeStamp());
-      await expectAsync(writer.resolveConflict(db, resolution)).toBeRejectedWith(
-        jasmine.objectContaining({ errors: { status: 'an approved inspection can only be changed by a supervisor' } }),
-      );
-      expect((await db.get(root._id, { open_revs: 'all' })).length).toBe(2);
-    });
-
-    it('auto-merges as the logged-in user on this device', async () => {
-      // A database that keeps the ancestor, as the server does.
-      const server = new PouchDB<object>(`${uniqueDbPrefix()}server`);
-      try {
-        const disjoint = [editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { site: 'Plant 9' })];
-        await storeRevisions(server, [root, ...disjoint]);
-        const outcomes = await writer.autoResolveConflicts(server, await findConflictedDocs(server, [root._id]), {});
-        expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved']);
-        const merged = await server.get<Inspection & Record<string, unknown>>(root._id);
-        expect([merged.title, merged.site, merged.updatedBy, merged.deviceId, merged['mergedBy']]).toEqual(['Ours', 'Plant 9', 'ana', 'device-test', 'ana']);
-      } finally {
-        await server.destroy();
-      }
-    });
-  });
-
   it('adds and removes photo attachments as audited revisions', async () => {
     const created = await writer.save<Inspection>(draft());
     now = new Date('2026-03-01T09:00:00.000Z');
     const jpeg = new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: 'image/jpeg' });
-    await writer.attach(created._id, { 'photo-1.jpg': { content_type: 'image/jpeg', data: jpeg } });
+    const rev = await writer.attach(created, { 'photo-1.jpg': { content_type: 'image/jpeg', data: jpeg } });
     const withPhoto = await db.get<Inspection & { _attachments: object }>(created._id);
     expect(Object.keys(withPhoto._attachments)).toEqual(['photo-1.jpg']);
     expect(withPhoto.updatedAt).toBe('2026-03-01T09:00:00.000Z');
+    expect(withPhoto._rev).toBe(rev);
 
-    await writer.detach(created._id, ['photo-1.jpg']);
+    await writer.detach(withPhoto, ['photo-1.jpg']);
+    expect((await db.get<{ _attachments?: object }>(created._id))._attachments).toBeUndefined();
+  });
+
+  it('adds a photo only to the revision the caller saw (409 once another came)', async () => {
+    const created = await writer.save<Inspection>(draft());
+    await writer.save<Inspection>({ ...created, title: 'Changed elsewhere' });
+    const jpeg = new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: 'image/jpeg' });
+    await expectAsync(writer.attach(created, { 'photo-1.jpg': { content_type: 'image/jpeg', data: jpeg } })).toBeRejectedWith(
+      jasmine.objectContaining({ status: 409 }),
+    );
     expect((await db.get<{ _attachments?: object }>(created._id))._attachments).toBeUndefined();
   });
 
@@ -174,7 +138,7 @@ describe('DocWriterService', () => {
     const created = await writer.save<Inspection>(draft());
     const text = new Blob(['hello'], { type: 'text/plain' });
     await expectAsync(
-      writer.attach(created._id, { 'notes.txt': { content_type: 'text/plain', data: text } }),
+      writer.attach(created, { 'notes.txt': { content_type: 'text/plain', data: text } }),
     ).toBeRejectedWith(jasmine.objectContaining({ errors: { _attachments: 'notes.txt must be a JPEG, PNG or WebP image' } }));
   });
 });

@@ -1,16 +1,13 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
-import { applyResolution } from '../../../domain/conflicts/apply-resolution';
-import { AutoMergeSettings, AutoResolveOutcome, MergedDoc, autoResolveConflicts } from '../../../domain/conflicts/auto-resolve';
-import { ConflictDb, revisionFetcher } from '../../../domain/conflicts/conflict-db';
-import { MergeStamp, Resolution, resolutionBulkDocs } from '../../../domain/conflicts/conflict-resolution';
-import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
+import { BulkDocsRow } from '../../../domain/conflicts/conflict-db';
+import { ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
 import { AuditFields, FieldbookDoc } from '../../../domain/doc-types';
 import { deviceId } from '../core/device-id';
 import { Database } from '../core/pouchdb';
 import { LocalDbService } from '../core/local-db.service';
 import { Session } from '../core/session.model';
 import { SessionService } from '../core/session.service';
-import { ValidationError, fieldErrors, validateDoc } from './validation-bridge';
+import { ValidationError, validateDoc } from './validation-bridge';
 
 /** The clock used for audit timestamps; tests pin it. */
 export const CLOCK = new InjectionToken<() => Date>('CLOCK', { factory: () => () => new Date() });
@@ -28,15 +25,26 @@ export interface PhotoAttachment {
 
 type Stored = FieldbookDoc & { _attachments?: PouchDB.Core.Attachments };
 
+/** The revision of a document a change is based on. */
+export interface DocRevision {
+  _id: string;
+  _rev?: string;
+}
+
 /** A new document id, `<type>:<uuid v4>` as the rules require. */
 export function newDocId(type: FieldbookDoc['type']): string {
   return `${type}:${crypto.randomUUID()}`;
 }
 
+/** The audit fields of a change: who made it, when, on which device. */
+export type ChangeStamp = Pick<AuditFields, 'updatedBy' | 'updatedAt' | 'deviceId'>;
+
 /**
  * The only code that writes Fieldbook documents. It sets the audit fields (createdBy,
  * createdAt, updatedBy, updatedAt, deviceId) and checks the shared document rules before
  * writing, so a save the server would refuse is refused here, next to the field.
+ * Conflict resolutions (src/app/conflicts/) are built and checked by domain/conflicts and
+ * written through `writeResolution`.
  */
 @Injectable({ providedIn: 'root' })
 export class DocWriterService {
@@ -61,72 +69,65 @@ export class DocWriterService {
    * Deletes a document: a tombstone that replicates, saying who deleted it, when and on which
    * device (for the conflict inbox, should another device have edited it meanwhile).
    */
-  async remove(doc: { _id: string; _rev?: string }): Promise<void> {
+  async remove(doc: DocRevision): Promise<void> {
     const db = this.localDb.require();
     const old = await db.get<Stored>(doc._id);
     const tombstone = { _id: old._id, _rev: old._rev, _deleted: true, ...this.changeStamp() };
-    const errors = validateDoc(tombstone, old, this.user());
+    const errors = validateDoc(tombstone, old, this.author());
     if (Object.keys(errors).length) throw new ValidationError(errors);
     await db.put(tombstone);
   }
 
-  /** Adds attachments to a document (photos), as one audited revision. */
-  async attach(docId: string, attachments: Record<string, PhotoAttachment>): Promise<void> {
-    await this.updateAttachments(docId, (current) => ({ ...current, ...attachments }));
+  /**
+   * Adds attachments (photos) to the revision `doc` names, as one audited revision, and returns
+   * the new revision; a 409 if the document has changed since.
+   */
+  attach(doc: DocRevision, attachments: Record<string, PhotoAttachment>): Promise<string> {
+    return this.updateAttachments(doc, (current) => ({ ...current, ...attachments }));
   }
 
-  /** Removes attachments from a document, as one audited revision. */
-  async detach(docId: string, names: string[]): Promise<void> {
-    await this.updateAttachments(docId, (current) => {
+  /** Removes attachments from the revision `doc` names, as `attach` adds them. */
+  detach(doc: DocRevision, names: string[]): Promise<string> {
+    return this.updateAttachments(doc, (current) => {
       const kept = { ...current };
       for (const name of names) delete kept[name];
       return kept;
     });
   }
 
-  /** Who merges and when, for a conflict resolution the logged-in user makes now. */
-  mergeStamp(): MergeStamp {
-    return { mergedBy: this.user().name, mergedAt: this.clock().toISOString() };
-  }
-
   /**
-   * Writes a conflict resolution (`resolveMerge` or `keepLeaf` with `mergeStamp()`) through `db`
-   * as the logged-in user: the result, stamped as this user's change, on the winning revision,
-   * and tombstones on the other leaves. Throws ValidationError if the rules refuse it, and an
-   * Error if the write fails (the document changed meanwhile).
+   * Writes the documents of a conflict resolution into the local database: the merged result,
+   * already stamped with `stampChange`, and tombstones. domain/conflicts checks them against
+   * the shared rules first, each against the leaf it replaces, which only it knows.
    */
-  async resolveConflict(db: ConflictDb, resolution: Resolution): Promise<void> {
-    const [winner] = resolution.leaves;
-    const audited = resolution.doc ? { ...resolution, doc: this.stampMerged(resolution.doc) } : resolution;
-    const writes = await resolutionBulkDocs(audited, revisionFetcher(db, winner._id));
-    const applied = await applyResolution(db, writes, resolution.leaves, this.user());
-    if (applied.status === 'invalid') throw new ValidationError(fieldErrors(applied.violations.map(({ violation }) => violation)));
-    if (applied.status === 'write-failed') throw new Error(applied.errors.join('; '));
+  writeResolution(docs: ResolutionWrite[]): Promise<BulkDocsRow[]> {
+    return this.localDb.require().bulkDocs(docs as PouchDB.Core.PutDocument<object>[]) as Promise<BulkDocsRow[]>;
   }
 
-  /** Merges, as the logged-in user, the conflicts whose versions changed different things. */
-  autoResolveConflicts(db: ConflictDb, docs: readonly ConflictedDoc[], autoMerge: AutoMergeSettings): Promise<AutoResolveOutcome[]> {
-    const user = this.user();
-    return autoResolveConflicts(db, docs, {
-      mergedBy: user.name,
-      userCtx: user,
-      autoMerge,
-      now: this.clock,
-      audit: (merged) => this.stampMerged(merged),
-    });
+  /** `doc` as changed now by the logged-in user on this device. */
+  stampChange<T extends object>(doc: T): T & ChangeStamp {
+    return { ...doc, ...this.changeStamp() };
+  }
+
+  /** The logged-in user, who every write is made as. */
+  author(): Session {
+    const session = this.sessions.session();
+    if (!session) throw new Error('Not logged in');
+    return session;
   }
 
   private async updateAttachments(
-    docId: string,
+    base: DocRevision,
     change: (current: PouchDB.Core.Attachments) => PouchDB.Core.Attachments,
-  ): Promise<void> {
+  ): Promise<string> {
     const db = this.localDb.require();
-    const old = await db.get<Stored>(docId);
+    const old = await db.get<Stored>(base._id);
     const { _attachments, ...rest } = old;
     const attachments = change(_attachments ?? {});
-    const doc = this.stamp(Object.keys(attachments).length ? { ...rest, _attachments: attachments } : rest, old);
+    // On the revision the caller saw: if another has come since, PouchDB answers 409.
+    const doc = this.stamp({ ...rest, _rev: base._rev, ...(Object.keys(attachments).length ? { _attachments: attachments } : {}) }, old);
     this.check(doc, old);
-    await db.put(doc);
+    return (await db.put(doc)).rev;
   }
 
   private stamp<T extends FieldbookDoc>(draft: Draft<T> | Stored, old: Stored | null): Stored {
@@ -139,23 +140,12 @@ export class DocWriterService {
     } as unknown as Stored;
   }
 
-  /** A merge is the writer's change to the document; who created it stays as merged. */
-  private stampMerged(merged: MergedDoc): MergedDoc {
-    return { ...merged, ...this.changeStamp() };
-  }
-
-  private changeStamp(): Pick<AuditFields, 'updatedBy' | 'updatedAt' | 'deviceId'> {
-    return { updatedBy: this.user().name, updatedAt: this.clock().toISOString(), deviceId: this.device };
+  private changeStamp(): ChangeStamp {
+    return { updatedBy: this.author().name, updatedAt: this.clock().toISOString(), deviceId: this.device };
   }
 
   private check(doc: Stored, old: Stored | null): void {
-    const errors = validateDoc(doc, old, this.user());
+    const errors = validateDoc(doc, old, this.author());
     if (Object.keys(errors).length) throw new ValidationError(errors);
-  }
-
-  private user(): Session {
-    const session = this.sessions.session();
-    if (!session) throw new Error('Not logged in');
-    return session;
   }
 }

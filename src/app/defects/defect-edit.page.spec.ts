@@ -3,11 +3,12 @@ import { Router, provideRouter } from '@angular/router';
 import { Defect } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
-import { SyncLedgerService } from '../core/sync-ledger.service';
 import { DefectStoreService, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
 import { DefectEditPage } from './defect-edit.page';
+import { PushLedgerService } from '../core/push-ledger.service';
+import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
 
 describe('DefectEditPage', () => {
   let db: Database;
@@ -17,14 +18,14 @@ describe('DefectEditPage', () => {
   beforeEach(async () => {
     TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await TestBed.inject(SyncLedgerService).attach(db);
+    await attachSyncTracking(db);
     inspectionId = (await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' }))._id;
   });
 
   afterEach(async () => {
     fixture?.destroy();
     await settle();
-    TestBed.inject(SyncLedgerService).detach();
+    detachSyncTracking();
     await TestBed.inject(LocalDbService).destroy();
   });
 
@@ -90,6 +91,66 @@ describe('DefectEditPage', () => {
 
     await until(() => !!one('photo-thumb'), 'the thumbnail');
     expect((one('photo-thumb') as HTMLImageElement).src).toMatch(/^blob:/);
+    expect(photosOf(await db.get(defect._id)).length).toBe(1);
+  });
+
+  async function openExisting(): Promise<Defect> {
+    const defect = await TestBed.inject(DefectStoreService).create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
+    await open(defect._id);
+    await until(() => (one('defect-title') as HTMLInputElement | null)?.value === 'Leak', 'the defect shown');
+    return defect;
+  }
+
+  /** Another tab or a pull writes a new revision. */
+  async function changeElsewhere(id: string, changes: Partial<Defect>): Promise<void> {
+    await db.put({ ...(await db.get<Defect>(id)), ...changes });
+  }
+
+  it('follows a change made elsewhere while nothing was typed', async () => {
+    const defect = await openExisting();
+    await changeElsewhere(defect._id, { title: 'Leak under the sink' });
+    await until(() => (one('defect-title') as HTMLInputElement).value === 'Leak under the sink', 'the new version shown');
+    expect(one('changed-elsewhere')).toBeNull();
+  });
+
+  it('keeps what was typed and says why when the save meets a 409', async () => {
+    const defect = await openExisting();
+    type('defect-title', 'Leak at the valve');
+    await changeElsewhere(defect._id, { severity: 5 });
+    await until(() => !!one('changed-elsewhere'), 'the changed-elsewhere notice');
+
+    one('save-defect')!.click();
+    await until(() => !!one('save-failure'), 'the failure message');
+    expect(one('save-failure')!.textContent).toContain('This defect was changed elsewhere, so your changes were not saved');
+    expect((one('defect-title') as HTMLInputElement).value).toBe('Leak at the valve');
+    expect((one('save-defect') as HTMLButtonElement).disabled).toBeFalse();
+    expect((await db.get<Defect>(defect._id)).title).toBe('Leak');
+  });
+
+  it('shows the server\'s refusal of the revision shown next to its field', async () => {
+    const defect = await TestBed.inject(DefectStoreService).create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
+    await TestBed.inject(PushLedgerService).rejected(defect._id, 'location: is not on the site plan');
+    await open(defect._id);
+    await until(() => !!one('error-location'), 'the refusal next to the field');
+    expect(one('error-location')!.textContent).toContain('is not on the site plan');
+  });
+
+  it('adds a photo without losing what was typed', async () => {
+    const defect = await openExisting();
+    type('defect-description', 'Dripping since Monday');
+    const input = one('photo-input') as HTMLInputElement;
+    const canvas = new OffscreenCanvas(200, 100);
+    canvas.getContext('2d')!.fillRect(0, 0, 200, 100);
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([await canvas.convertToBlob({ type: 'image/png' })], 'IMG_0002.png', { type: 'image/png' }));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change'));
+
+    await until(() => !!one('photo-thumb'), 'the thumbnail');
+    expect((one('defect-description') as HTMLTextAreaElement).value).toBe('Dripping since Monday');
+    expect(one('changed-elsewhere')).toBeNull();
+    one('save-defect')!.click();
+    await waitFor(async () => (await db.get<Defect>(defect._id)).description === 'Dripping since Monday', 'the description saved');
     expect(photosOf(await db.get(defect._id)).length).toBe(1);
   });
 });

@@ -1,0 +1,100 @@
+import { TestBed } from '@angular/core/testing';
+import { keepLeaf, resolveMerge } from '../../../domain/conflicts/conflict-resolution';
+import { LeafDoc } from '../../../domain/conflicts/stored-doc';
+import { mergeLeaves } from '../../../domain/conflicts/three-way-merge';
+import { Inspection } from '../../../domain/doc-types';
+import { LocalDbService } from '../core/local-db.service';
+import { ConflictIndexService } from '../core/conflict-index.service';
+import { Database } from '../core/pouchdb';
+import { REMOTE_DB_FACTORY } from '../core/remote-db';
+import { CLOCK, DocWriterService } from '../data/doc-writer.service';
+import { editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
+import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
+import { ANA, fakeSessions, provideTestData, settle, uniqueDbPrefix } from '../testing/test-support';
+import { ConflictResolverService, ResolutionConflictError } from './conflict-resolver.service';
+import { ConflictStoreService } from './conflict-store.service';
+
+describe('ConflictResolverService', () => {
+  let db: Database;
+  let server: ReturnType<typeof fakeServer>;
+  let resolver: ConflictResolverService;
+  let store: ConflictStoreService;
+  let now: Date;
+
+  beforeEach(async () => {
+    const prefix = uniqueDbPrefix();
+    server = fakeServer(prefix);
+    now = new Date('2026-03-03T10:00:00.000Z');
+    TestBed.configureTestingModule({
+      providers: [
+        ...provideTestData(fakeSessions(), prefix),
+        { provide: REMOTE_DB_FACTORY, useValue: server.open },
+        { provide: CLOCK, useValue: () => now },
+      ],
+    });
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    await attachSyncTracking(db);
+    resolver = TestBed.inject(ConflictResolverService);
+    store = TestBed.inject(ConflictStoreService);
+  });
+
+  afterEach(async () => {
+    await settle();
+    detachSyncTracking();
+    await TestBed.inject(LocalDbService).destroy();
+    await server.destroy();
+  });
+
+  /** Stores the revisions here and on the server stand-in, as replication leaves them. */
+  async function replicated(revisions: LeafDoc[]): Promise<void> {
+    await storeRevisions(server.open(ANA.db), revisions);
+    await storeRevisions(db, revisions);
+  }
+
+  const root = rootInspection();
+  const leaves = [editOf(root, 'bbb', { title: 'Ours', deviceId: 'device-b' }), editOf(root, 'aaa', { title: 'Theirs', site: 'Plant 9' })];
+
+  it('writes the result through the writer as a change of the logged-in user on this device, with the merge trail', async () => {
+    await replicated([root, ...leaves]);
+    const writes = spyOn(TestBed.inject(DocWriterService), 'writeResolution').and.callThrough();
+    await resolver.resolve(store.conflictDb(), resolveMerge(mergeLeaves(leaves, root), { title: '2-aaa' }, resolver.mergeStamp()));
+
+    expect(writes).toHaveBeenCalled();
+    const resolved = await db.get<Inspection & Record<string, unknown>>(root._id, { conflicts: true });
+    expect(resolved._conflicts).toBeUndefined();
+    expect([resolved.title, resolved.site]).toEqual(['Theirs', 'Plant 9']);
+    expect([resolved.createdBy, resolved.updatedBy, resolved.updatedAt, resolved.deviceId]).toEqual(['ana', 'ana', '2026-03-03T10:00:00.000Z', 'device-test']);
+    expect([resolved['mergedFrom'], resolved['mergedBy'], resolved['mergedAt']]).toEqual([['2-bbb', '2-aaa'], 'ana', '2026-03-03T10:00:00.000Z']);
+  });
+
+  it('refuses a result the rules refuse, writing nothing', async () => {
+    const approved = [editOf(root, 'bbb', { status: 'approved', updatedBy: 'sam' }), editOf(root, 'aaa', { title: 'Theirs' })];
+    await replicated([root, ...approved]);
+    await expectAsync(resolver.resolve(store.conflictDb(), resolveMerge(mergeLeaves(approved, root), {}, resolver.mergeStamp()))).toBeRejectedWith(
+      jasmine.objectContaining({ errors: { status: 'an approved inspection can only be changed by a supervisor' } }),
+    );
+    expect((await db.get(root._id, { open_revs: 'all' })).length).toBe(2);
+  });
+
+  it('says the document changed meanwhile (409) when a version it resolves is gone', async () => {
+    await replicated([root, ...leaves]);
+    const stale = keepLeaf(mergeLeaves(leaves, root), '2-aaa', resolver.mergeStamp());
+    const editedAgain: Record<string, unknown> = { ...leaves[0], title: 'Edited again' };
+    delete editedAgain['_revisions'];
+    await db.put(editedAgain as PouchDB.Core.PutDocument<object>);
+    const error = await resolver.resolve(store.conflictDb(), stale).then(() => null, (caught: unknown) => caught);
+    expect(error).toEqual(jasmine.any(ResolutionConflictError));
+    expect((error as ResolutionConflictError).status).toBe(409);
+  });
+
+  it('auto-merges as the logged-in user on this device, and takes the merged ones off the conflict list', async () => {
+    const disjoint = [editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { site: 'Plant 9' })];
+    await replicated([root, ...disjoint]);
+    const resolved = spyOn(TestBed.inject(ConflictIndexService), 'resolved').and.callThrough();
+    const outcomes = await resolver.autoResolve(store.conflictDb(), await store.find([root._id]), {});
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved']);
+    expect(resolved).toHaveBeenCalledWith([root._id]);
+    const merged = await db.get<Inspection & Record<string, unknown>>(root._id);
+    expect([merged.title, merged.site, merged.updatedBy, merged.deviceId, merged['mergedBy']]).toEqual(['Ours', 'Plant 9', 'ana', 'device-test', 'ana']);
+  });
+});

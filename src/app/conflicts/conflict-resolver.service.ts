@@ -1,0 +1,66 @@
+import { Injectable, inject } from '@angular/core';
+import { applyResolution } from '../../../domain/conflicts/apply-resolution';
+import { AutoMergeSettings, AutoResolveOutcome, autoResolveConflicts } from '../../../domain/conflicts/auto-resolve';
+import { ConflictDb, revisionFetcher } from '../../../domain/conflicts/conflict-db';
+import { MergeStamp, Resolution, resolutionBulkDocs } from '../../../domain/conflicts/conflict-resolution';
+import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
+import { ConflictIndexService } from '../core/conflict-index.service';
+import { CLOCK, DocWriterService } from '../data/doc-writer.service';
+import { ValidationError, fieldErrors } from '../data/validation-bridge';
+
+/** A resolution's write failed: the document changed meanwhile, as a 409 says for a save. */
+export class ResolutionConflictError extends Error {
+  readonly status = 409;
+
+  constructor(readonly errors: string[]) {
+    super(errors.join('; '));
+    this.name = 'ResolutionConflictError';
+  }
+}
+
+/**
+ * Ends conflicts as the logged-in user: a person's resolution from the conflict page, and the
+ * automatic merges. domain/conflicts builds and checks the writes; DocWriterService stamps and
+ * writes them (through the `ConflictDb` of ConflictStoreService).
+ */
+@Injectable({ providedIn: 'root' })
+export class ConflictResolverService {
+  private readonly writer = inject(DocWriterService);
+  private readonly conflictIndex = inject(ConflictIndexService);
+  private readonly clock = inject(CLOCK);
+
+  /** Who merges and when, for a resolution the logged-in user makes now. */
+  mergeStamp(): MergeStamp {
+    return { mergedBy: this.writer.author().name, mergedAt: this.clock().toISOString() };
+  }
+
+  /**
+   * Writes a resolution (`resolveMerge` or `keepLeaf` with `mergeStamp()`): the result, stamped
+   * as this user's change, on the winning revision, and tombstones on the other leaves. Throws
+   * ValidationError if the rules refuse it, ResolutionConflictError if the document changed meanwhile.
+   */
+  async resolve(db: ConflictDb, resolution: Resolution): Promise<void> {
+    const [winner] = resolution.leaves;
+    const audited = resolution.doc ? { ...resolution, doc: this.writer.stampChange(resolution.doc) } : resolution;
+    const writes = await resolutionBulkDocs(audited, revisionFetcher(db, winner._id));
+    const applied = await applyResolution(db, writes, resolution.leaves, this.writer.author());
+    if (applied.status === 'invalid') throw new ValidationError(fieldErrors(applied.violations.map(({ violation }) => violation)));
+    if (applied.status === 'write-failed') throw new ResolutionConflictError(applied.errors);
+    this.conflictIndex.resolved([winner._id]);
+  }
+
+  /** Merges the conflicts whose versions changed different things; the rest stay for a person. */
+  async autoResolve(db: ConflictDb, docs: readonly ConflictedDoc[], autoMerge: AutoMergeSettings): Promise<AutoResolveOutcome[]> {
+    const author = this.writer.author();
+    const outcomes = await autoResolveConflicts(db, docs, {
+      mergedBy: author.name,
+      userCtx: author,
+      autoMerge,
+      now: this.clock,
+      // A merge is this user's change to the document; who created it stays as merged.
+      audit: (merged) => this.writer.stampChange(merged),
+    });
+    this.conflictIndex.resolved(outcomes.filter((outcome) => outcome.status === 'resolved').map((outcome) => outcome.id));
+    return outcomes;
+  }
+}
