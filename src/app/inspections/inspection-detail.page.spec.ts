@@ -3,11 +3,12 @@ import { Router, provideRouter } from '@angular/router';
 import { Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
-import { SyncLedgerService } from '../core/sync-ledger.service';
 import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
 import { InspectionDetailPage } from './inspection-detail.page';
+import { PushLedgerService } from '../core/push-ledger.service';
+import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
 
 describe('InspectionDetailPage', () => {
   let db: Database;
@@ -18,7 +19,7 @@ describe('InspectionDetailPage', () => {
   beforeEach(async () => {
     TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await TestBed.inject(SyncLedgerService).attach(db);
+    await attachSyncTracking(db);
     store = TestBed.inject(InspectionStoreService);
     inspection = await store.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
   });
@@ -26,7 +27,7 @@ describe('InspectionDetailPage', () => {
   afterEach(async () => {
     fixture?.destroy();
     await settle();
-    TestBed.inject(SyncLedgerService).detach();
+    detachSyncTracking();
     await TestBed.inject(LocalDbService).destroy();
   });
 
@@ -108,7 +109,7 @@ describe('InspectionDetailPage', () => {
   });
 
   it('shows the server\'s refusal next to the field it names', async () => {
-    await TestBed.inject(SyncLedgerService).rejected(inspection._id, 'site: is not a known site');
+    await TestBed.inject(PushLedgerService).rejected(inspection._id, 'site: is not a known site');
     await open();
     expect(one('rejection-banner').textContent).toContain('site: is not a known site');
     expect(one('error-site').textContent).toContain('is not a known site');
@@ -133,6 +134,18 @@ describe('InspectionDetailPage', () => {
     expect((one('inspection-title') as HTMLInputElement).value).toBe('Roof and gutters');
     expect(all('checklist-item').length).toBe(inspection.checklist.length + 1);
     expect(one('changed-elsewhere')).toBeUndefined();
+  });
+
+  it('follows a change made elsewhere while unedited, and says so once something was typed', async () => {
+    await open();
+    await db.put({ ...(await db.get<Inspection>(inspection._id)), title: 'Roof (office)' });
+    await until(() => (one('inspection-title') as HTMLInputElement).value === 'Roof (office)', 'the new version shown');
+    expect(one('changed-elsewhere')).toBeUndefined();
+
+    type(one('inspection-title'), 'Roof and gutters');
+    await db.put({ ...(await db.get<Inspection>(inspection._id)), site: 'Depot 5' });
+    await until(() => !!one('changed-elsewhere'), 'the changed-elsewhere notice');
+    expect((one('inspection-title') as HTMLInputElement).value).toBe('Roof and gutters');
   });
 
   it('lists the inspection\'s defects and follows new ones', async () => {

@@ -1,5 +1,5 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
-import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { FormArray, FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
@@ -7,16 +7,16 @@ import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { Router, RouterLink } from '@angular/router';
-import { filter, from, startWith, switchMap } from 'rxjs';
+import { EMPTY, catchError, filter, from, startWith, switchMap } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
-import { SyncLedgerService } from '../core/sync-ledger.service';
 import { DefectStoreService, StoredDefect, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService, newChecklistItem } from '../data/inspection-store.service';
 import { WithConflicts } from '../data/read-with-conflicts';
-import { FieldErrors, ValidationError, fieldErrors } from '../data/validation-bridge';
 import { PhotoThumbComponent } from '../photos/photo-thumb.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
 import { confirm } from '../shared/confirm';
+import { EditNoticesComponent } from '../shared/edit-notices.component';
+import { EditableDoc } from '../shared/editable-doc';
 import { FieldErrorComponent } from '../shared/field-error.component';
 import { ChecklistItemForm, checklistItemForm, checklistItems } from './checklist-form';
 import { INSPECTION_STATUS_LABELS } from './inspection-status';
@@ -32,6 +32,7 @@ import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.comp
     MatButtonToggleModule,
     MatFormFieldModule,
     MatInputModule,
+    EditNoticesComponent,
     FieldErrorComponent,
     InspectionBasicsFieldsComponent,
     PhotoThumbComponent,
@@ -44,7 +45,6 @@ import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.comp
 export class InspectionDetailPage {
   private readonly store = inject(InspectionStoreService);
   private readonly defectStore = inject(DefectStoreService);
-  private readonly ledger = inject(SyncLedgerService);
   private readonly dialog = inject(MatDialog);
   private readonly router = inject(Router);
 
@@ -53,12 +53,6 @@ export class InspectionDetailPage {
 
   protected readonly labels = INSPECTION_STATUS_LABELS;
   protected readonly photosOf = photosOf;
-  protected readonly inspection = signal<WithConflicts<Inspection> | null>(null);
-  protected readonly defects = signal<StoredDefect[]>([]);
-  protected readonly missing = signal(false);
-  protected readonly errors = signal<FieldErrors>({});
-  protected readonly saving = signal(false);
-  protected readonly changedElsewhere = signal(false);
 
   protected readonly checklist = new FormArray<ChecklistItemForm>([]);
   protected readonly form = new FormGroup({
@@ -69,32 +63,38 @@ export class InspectionDetailPage {
     checklist: this.checklist,
   });
 
-  /** The server's refusal of the revision shown, if any. */
-  protected readonly rejection = computed(() => {
-    const doc = this.inspection();
-    const rejection = doc && this.ledger.rejections()[doc._id];
-    return rejection && rejection.rev === doc._rev ? rejection : null;
+  protected readonly editable = new EditableDoc<WithConflicts<Inspection>>({
+    id: this.id,
+    load: (id) => this.store.get(id),
+    edited: () => this.form.dirty,
+    show: (doc) => this.show(doc),
+    noun: 'inspection',
   });
+  protected readonly inspection = this.editable.doc;
   /** Inspectors cannot change an approved inspection (the rules refuse it). */
   protected readonly locked = computed(() => this.inspection()?.status === 'approved');
   protected readonly canSubmit = computed(() => ['draft', 'rejected'].includes(this.inspection()?.status ?? ''));
-
-  constructor() {
-    // Reload on open, and whenever this inspection or a defect changes (sync, another tab).
-    toObservable(this.id)
-      .pipe(
-        switchMap((id) =>
-          this.store.changes$.pipe(
-            filter((changed) => changed === id || changed.startsWith('defect:')),
-            startWith(id),
+  /** The inspection's defects, reread whenever a defect changes (sync, another tab). */
+  protected readonly defects = toSignal(
+    toObservable(this.id).pipe(
+      switchMap((id) =>
+        this.store.changes$.pipe(
+          filter((changed) => changed.startsWith('defect:')),
+          startWith(null),
+          // Inside the stream, a read still running when the page closes ends with it.
+          switchMap(() =>
+            from(this.defectStore.forInspection(id)).pipe(
+              catchError((error: unknown) => {
+                console.error('Reading the defects failed', error);
+                return EMPTY;
+              }),
+            ),
           ),
         ),
-        // Inside the stream, a load still running when the page closes ends with it.
-        switchMap(() => from(this.load())),
-        takeUntilDestroyed(),
-      )
-      .subscribe();
-  }
+      ),
+    ),
+    { initialValue: [] as StoredDefect[] },
+  );
 
   protected addChecklistItem(): void {
     this.checklist.push(checklistItemForm(newChecklistItem('')));
@@ -106,11 +106,11 @@ export class InspectionDetailPage {
     this.checklist.markAsDirty();
   }
 
-  protected save(): Promise<void> {
+  protected save(): Promise<boolean> {
     return this.write({});
   }
 
-  protected submit(): Promise<void> {
+  protected submit(): Promise<boolean> {
     return this.write({ status: 'submitted' });
   }
 
@@ -129,65 +129,27 @@ export class InspectionDetailPage {
     await this.router.navigateByUrl('/inspections');
   }
 
-  protected reload(): Promise<void> {
-    this.form.markAsPristine();
-    return this.load();
-  }
-
-  private async write(changes: Partial<Inspection>): Promise<void> {
+  private write(changes: Partial<Inspection>): Promise<boolean> {
     const doc = this.inspection();
-    if (!doc) return;
+    if (!doc) return Promise.resolve(false);
     const { title, site, scheduledFor, notes } = this.form.getRawValue();
-    this.saving.set(true);
-    try {
-      const saved = await this.store.update(doc, {
+    return this.editable.save(() =>
+      this.store.update(doc, {
         title,
         site,
         scheduledFor,
         notes: notes.trim() ? notes : undefined,
         checklist: checklistItems(this.checklist),
         ...changes,
-      });
-      this.errors.set({});
-      this.show(saved);
-    } catch (error) {
-      if (error instanceof ValidationError) this.errors.set(error.errors);
-      else if ((error as { status?: number }).status === 409) this.changedElsewhere.set(true);
-      else throw error;
-    } finally {
-      this.saving.set(false);
-    }
-  }
-
-  private async load(): Promise<void> {
-    const id = this.id();
-    try {
-      const [doc, defects] = await Promise.all([this.store.get(id), this.defectStore.forInspection(id)]);
-      this.defects.set(defects);
-      if (this.form.dirty) {
-        // Keep what the user typed (a defect's change reloads too); if the inspection itself
-        // changed elsewhere, offer to reload instead of silently overwriting either side.
-        if (this.inspection()?._rev === doc._rev) this.inspection.set(doc);
-        else this.changedElsewhere.set(true);
-        return;
-      }
-      this.show(doc);
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) this.missing.set(true);
-      else throw error;
-    }
+      }),
+    );
   }
 
   private show(doc: WithConflicts<Inspection>): void {
-    this.inspection.set(doc);
-    this.changedElsewhere.set(false);
     this.checklist.clear({ emitEvent: false });
     for (const item of doc.checklist) this.checklist.push(checklistItemForm(item), { emitEvent: false });
     this.form.reset({ title: doc.title, site: doc.site, scheduledFor: doc.scheduledFor, notes: doc.notes ?? '' });
-    if (this.locked()) this.form.disable({ emitEvent: false });
+    if (doc.status === 'approved') this.form.disable({ emitEvent: false });
     else this.form.enable({ emitEvent: false });
-    const rejection = this.rejection();
-    // "Edit and retry": put the server's reason next to the field it is about.
-    if (rejection) this.errors.set(fieldErrors([rejection.reason]));
   }
 }
