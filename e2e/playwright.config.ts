@@ -1,8 +1,11 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './support/chromium';
-import { E2E_COUCH_PORT, E2E_DATA_DIR, E2E_PORT } from './support/e2e-env';
+import { E2E_APP_DIR, E2E_COUCH_PORT, E2E_DATA_DIR, E2E_PORT } from './support/e2e-env';
 
-/** End-to-end tests: the real `npm start` stack (PouchDB Server + proxy + built PWA) in Debian's Chromium. */
+/**
+ * End-to-end tests: the real `npm start` stack (PouchDB Server + proxy) serving the e2e build of
+ * the PWA (the production build plus its test hook, `ng build -c production,e2e`) in Debian's Chromium.
+ */
 export default defineConfig({
   testDir: '.',
   testMatch: '*.e2e.ts',
@@ -32,6 +35,6 @@ export default defineConfig({
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: 'pipe',
-    env: { PORT: String(E2E_PORT), FIELDBOOK_COUCH_PORT: String(E2E_COUCH_PORT), FIELDBOOK_DATA_DIR: E2E_DATA_DIR, LOG_LEVEL: 'warn' },
+    env: { PORT: String(E2E_PORT), FIELDBOOK_COUCH_PORT: String(E2E_COUCH_PORT), FIELDBOOK_DATA_DIR: E2E_DATA_DIR, FIELDBOOK_STATIC_DIR: E2E_APP_DIR, LOG_LEVEL: 'warn' },
   },
 });
