@@ -9,6 +9,8 @@
 #
 #   docker build -t fieldbook .
 #   docker run -e COUCH_URL=http://admin:secret@couchdb:5984 -p 8080:8080 fieldbook
+#   docker compose exec proxy node dist/couch/user-cli.js list     (`npm run user` compiled;
+#   also dist/couch/conflicts-cli.js, `npm run conflicts`)
 #
 # Env: COUCH_URL (required: CouchDB URL carrying a server admin's credentials), PORT (8080),
 # HOST (0.0.0.0: the container's interfaces; only here, never on a bare host),
@@ -44,7 +46,7 @@ WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 FIELDBOOK_STATIC_DIR=/app/dist/fieldbook/browser
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json ./
-# Only what runs: the PWA, the proxy bundle, the bootstrap bundle and the design docs it reads.
+# Only what runs: the PWA, the proxy bundle, the bootstrap and CLI bundles and the design docs they read.
 COPY --from=build /app/dist/fieldbook ./dist/fieldbook
 COPY --from=build /app/dist/proxy ./dist/proxy
 COPY --from=build /app/dist/couch ./dist/couch

@@ -25,7 +25,8 @@ export interface EmbeddedCouch {
 
 const SERVER_MAIN = join(__dirname, 'pouchdb-server-main.ts');
 // The child runs in the data dir, so tsx is named by its location, not by package name.
-const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+// Resolved when a server starts: the tools that only read embeddedAdminUrl also run compiled, without tsx.
+const tsxLoader = () => pathToFileURL(require.resolve('tsx')).href;
 // Not "admin": that name is free for a Fieldbook user with the admin role.
 const ADMIN_NAME = 'couchdb-admin';
 
@@ -52,7 +53,7 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
     const stderr: string[] = [];
     child = spawn(
       process.execPath,
-      ['--unhandled-rejections=warn', '--import', TSX_LOADER, SERVER_MAIN, '--host', '127.0.0.1', '--port', String(options.port),
+      ['--unhandled-rejections=warn', '--import', tsxLoader(), SERVER_MAIN, '--host', '127.0.0.1', '--port', String(options.port),
         '--dir', options.dataDir, '--config', join(options.dataDir, 'config.json'), '--no-stdout-logs'],
       // stdin is a pipe the child watches: it ends when this process does, however that happens.
       { cwd: options.dataDir, stdio: ['pipe', 'ignore', 'pipe'] },

@@ -1,25 +1,37 @@
 /**
- * `npm run build:bootstrap`: compiles the container's bootstrap (couch/bootstrap-main.ts)
- * with its dependencies into one JavaScript file, dist/couch/bootstrap.js, run with plain
- * `node`. It reads the design documents from dist/couch/design/*.json (`npm run
- * build:design`), so it needs neither tsx nor the TypeScript compiler; the build fails if
- * either, the design sources, the embedded server or the proxy would be bundled.
+ * `npm run build:bootstrap`: compiles the server-side tools the image runs, each with its
+ * dependencies into one JavaScript file run with plain `node`:
+ *   dist/couch/bootstrap.js      the container's bootstrap (couch/bootstrap-main.ts)
+ *   dist/couch/user-cli.js       `npm run user` (couch/user-cli.ts), against COUCH_URL
+ *   dist/couch/conflicts-cli.js  `npm run conflicts` (couch/conflicts-cli.ts)
+ * They read the design documents from dist/couch/design/*.json (`npm run build:design`), so
+ * they need neither tsx nor the TypeScript compiler; the build fails if either, the design
+ * sources, PouchDB (the embedded server) or the proxy would be bundled, or if the bootstrap
+ * would bundle the embedded server's supervisor.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
-export const BOOTSTRAP_ENTRY = join(ROOT, 'couch', 'bootstrap-main.ts');
-export const BOOTSTRAP_BUNDLE = join(ROOT, 'dist', 'couch', 'bootstrap.js');
-const FORBIDDEN = [/node_modules\/typescript\//, /node_modules\/tsx\//, /node_modules\/pouchdb/, /couch\/design\//, /couch\/embedded-couch\.ts$/, /couch\/pouchdb-server-main\.ts$/, /^proxy\//];
+const OUT_DIR = join(ROOT, 'dist', 'couch');
+const ENTRIES = {
+  bootstrap: join(ROOT, 'couch', 'bootstrap-main.ts'),
+  'user-cli': join(ROOT, 'couch', 'user-cli.ts'),
+  'conflicts-cli': join(ROOT, 'couch', 'conflicts-cli.ts'),
+};
+export const BOOTSTRAP_BUNDLE = join(OUT_DIR, 'bootstrap.js');
+export const USER_CLI_BUNDLE = join(OUT_DIR, 'user-cli.js');
+const FORBIDDEN = [/node_modules\/typescript\//, /node_modules\/tsx\//, /node_modules\/pouchdb/, /couch\/design\//, /couch\/pouchdb-server-main\.ts$/, /^proxy\//];
+/** Only the CLIs may read the embedded server's credentials (COUCH_URL unset); the bootstrap never starts or finds one. */
+const FORBIDDEN_IN_BOOTSTRAP = [/couch\/embedded-couch\.ts$/];
 
-/** Builds the bundle; throws if it fails or pulls in something forbidden. */
+/** Builds the bundles; throws if it fails or pulls in something forbidden. */
 export async function buildBootstrap(): Promise<void> {
   // A devDependency: only the build needs it (the image copies the result).
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
-    entryPoints: [BOOTSTRAP_ENTRY],
-    outfile: BOOTSTRAP_BUNDLE,
+    entryPoints: ENTRIES,
+    outdir: OUT_DIR,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -28,16 +40,23 @@ export async function buildBootstrap(): Promise<void> {
     keepNames: true,
     sourcemap: 'linked',
     metafile: true,
+    // The embedded server's supervisor names tsx only when it starts a server, which the bundles never do.
+    external: ['tsx'],
     logLevel: 'warning',
   });
-  const loaded = Object.keys(result.metafile.inputs).filter((input) => FORBIDDEN.some((pattern) => pattern.test(input)));
-  if (loaded.length > 0) throw new Error(`The bootstrap bundle would load ${loaded.join(', ')}`);
+  for (const [output, { inputs }] of Object.entries(result.metafile.outputs)) {
+    if (!output.endsWith('.js')) continue;
+    const forbidden = output.endsWith('/bootstrap.js') ? [...FORBIDDEN, ...FORBIDDEN_IN_BOOTSTRAP] : FORBIDDEN;
+    const loaded = Object.keys(inputs).filter((input) => forbidden.some((pattern) => pattern.test(input)));
+    if (loaded.length > 0) throw new Error(`${output} would load ${loaded.join(', ')}`);
+  }
 }
 
-/** Whether the bundle is missing or older than a source it is built from. */
+/** Whether a bundle is missing or older than a source it is built from. */
 export function bootstrapBuildIsStale(): boolean {
-  if (!existsSync(BOOTSTRAP_BUNDLE)) return true;
-  const builtAt = statSync(BOOTSTRAP_BUNDLE).mtimeMs;
+  const bundles = Object.keys(ENTRIES).map((name) => join(OUT_DIR, `${name}.js`));
+  if (!bundles.every(existsSync)) return true;
+  const builtAt = Math.min(...bundles.map((bundle) => statSync(bundle).mtimeMs));
   return [join(ROOT, 'couch'), join(ROOT, 'domain'), join(ROOT, 'package-lock.json')].some((path) => newerThan(path, builtAt));
 }
 
@@ -53,7 +72,7 @@ function newerThan(path: string, time: number): boolean {
 
 if (require.main === module) {
   buildBootstrap().then(
-    () => console.log(`Built ${BOOTSTRAP_BUNDLE}`),
+    () => console.log(`Built ${Object.keys(ENTRIES).map((name) => join(OUT_DIR, `${name}.js`)).join(', ')}`),
     (error: Error) => {
       console.error(error.message);
       process.exit(1);

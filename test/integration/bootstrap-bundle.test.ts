@@ -9,13 +9,14 @@ import { couchAdmin } from '../../couch/couch-admin';
 import { designArtefactFile } from '../../couch/design-docs';
 import { buildDesignDocsIfStale } from '../../couch/design/build';
 import { userDbName } from '../../domain/user-db-name';
-import { BOOTSTRAP_BUNDLE, buildBootstrapIfStale } from '../../scripts/build-bootstrap';
+import { BOOTSTRAP_BUNDLE, buildBootstrapIfStale, USER_CLI_BUNDLE } from '../../scripts/build-bootstrap';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /*
  * The container's bootstrap as the image runs it: dist/couch/bootstrap.js with plain node,
  * reading the built design documents, and never loading the TypeScript compiler or tsx (a
- * preloaded hook makes any attempt fail, and lists every module file it loaded).
+ * preloaded hook makes any attempt fail, and lists every module file it loaded). Likewise the
+ * compiled user CLI, dist/couch/user-cli.js, which provisions a user's database.
  */
 let server: TestServer;
 let dir: string;
@@ -43,8 +44,8 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function runBundle(env: Record<string, string | undefined>, args: string[] = []): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--require', guard, BOOTSTRAP_BUNDLE, ...args], {
+async function runBundle(env: Record<string, string | undefined>, args: string[] = [], bundle = BOOTSTRAP_BUNDLE): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['--require', guard, bundle, ...args], {
     env: { PATH: process.env['PATH'], ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -82,6 +83,18 @@ describe('the compiled bootstrap (dist/couch/bootstrap.js)', () => {
     const again = await runBundle({ COUCH_URL: server.adminUrl }, []);
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /^Bootstrapped\.$/m);
+  });
+
+  test('the compiled user CLI adds a user with their database and design doc, with plain node and no TypeScript', async () => {
+    const added = await runBundle({ COUCH_URL: server.adminUrl, FIELDBOOK_PASSWORD: 'cli-password-1' }, ['add', 'carol', '--role', 'inspector'], USER_CLI_BUNDLE);
+    assert.equal(added.code, 0, added.out);
+    const loaded = JSON.parse(readFileSync(join(dir, 'loaded.json'), 'utf8')) as string[];
+    assert.deepEqual(loaded.filter((file) => /node_modules\/(typescript|tsx|esbuild)\//.test(file) || file.endsWith('.ts')), []);
+    const installed = (await couchAdmin(server.adminUrl).use(userDbName('carol')).get('_design/fieldbook')) as unknown as Record<string, unknown>;
+    assert.equal(installed['validate_doc_update'], JSON.parse(readFileSync(designArtefactFile('fieldbook'), 'utf8')).validate_doc_update);
+    const listed = await runBundle({ COUCH_URL: server.adminUrl }, ['list'], USER_CLI_BUNDLE);
+    assert.equal(listed.code, 0, listed.out);
+    assert.match(listed.out, /carol/);
   });
 
   test('without COUCH_URL it says so and exits 1', async () => {
