@@ -28,7 +28,7 @@
  * A benchmark reports; it does not assert: the exit code is 0 whatever the figures.
  *
  *   npx tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1]
- *     [--app-pull-cap 30] [--adapter idb|indexeddb] [--batch-size N] [--app-dir dist/fieldbook/browser]
+ *     [--app-pull-cap 30] [--adapter idb|indexeddb] [--batch-size N] [--app-dir dist/fieldbook-e2e/browser]
  *     [--no-app-pull] [--cpu-profile DIR] [--json]
  *
  * --server       the database server (default FIELDBOOK_TEST_SERVER, as in the tests, else pouchdb-server).
@@ -41,7 +41,8 @@
  * --cpu-profile  writes the page's JavaScript CPU profile of (a) and of (a') to DIR
  *                (pull.cpuprofile, app-pull.cpuprofile; open them in Chrome DevTools).
  *
- * Needs a built app (`npx ng build`, or --app-dir to another build) and Chromium
+ * Needs the e2e build of the app (`npx ng build -c production,e2e`: the production build plus
+ * window.fieldbookDb, which this reads; or --app-dir to another such build) and Chromium
  * (CHROME_BIN, default /usr/bin/chromium).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -52,7 +53,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from '@playwri
 import { buildSync } from 'esbuild';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { userDbName } from '../domain/user-db-name';
-import { DEFAULT_STATIC_DIR } from '../proxy/server';
+import { E2E_APP_DIR } from '../e2e/support/e2e-env';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
 import { inspection } from '../test/fixtures/documents';
@@ -82,7 +83,7 @@ function options() {
       'app-pull-cap': { type: 'string', default: '30' },
       adapter: { type: 'string', default: 'idb' },
       'batch-size': { type: 'string' },
-      'app-dir': { type: 'string', default: DEFAULT_STATIC_DIR },
+      'app-dir': { type: 'string', default: E2E_APP_DIR },
       'no-app-pull': { type: 'boolean', default: false },
       'cpu-profile': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -400,7 +401,7 @@ async function writeRounds(browser: Browser, stack: BenchStack, writes: number, 
 async function main() {
   const opts = options();
   if (!existsSync(join(opts.appDir, 'index.html'))) {
-    console.error(`No built app in ${opts.appDir}: run "npx ng build" (or pass --app-dir).`);
+    console.error(`No built app in ${opts.appDir}: run "npx ng build -c production,e2e" (or pass --app-dir).`);
     process.exit(1);
   }
   const benchStarted = performance.now();

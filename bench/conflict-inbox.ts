@@ -25,9 +25,10 @@
  *
  * A benchmark reports; it does not assert: the exit code is 0 whatever the figures.
  *
- *   npx tsx bench/conflict-inbox.ts [--docs 1000] [--rounds 5] [--app-dir dist/fieldbook/browser] [--json]
+ *   npx tsx bench/conflict-inbox.ts [--docs 1000] [--rounds 5] [--app-dir dist/fieldbook-e2e/browser] [--json]
  *
- * Needs a built app (`npx ng build`, or --app-dir to another build) and Chromium
+ * Needs the e2e build of the app (`npx ng build -c production,e2e`: the production build plus
+ * window.fieldbookDb, which this reads; or --app-dir to another such build) and Chromium
  * (CHROME_BIN, default /usr/bin/chromium).
  */
 import { randomBytes } from 'node:crypto';
@@ -41,7 +42,8 @@ import { conflictCandidateIds, findConflictedDocs } from '../domain/conflicts/co
 import { NanoConflictDb } from '../couch/conflicts/nano-conflict-db';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { userDbName } from '../domain/user-db-name';
-import { DEFAULT_STATIC_DIR, startProxy, type RunningProxy } from '../proxy/server';
+import { startProxy, type RunningProxy } from '../proxy/server';
+import { E2E_APP_DIR } from '../e2e/support/e2e-env';
 import { asRoot, editOf, inspection } from '../test/fixtures/documents';
 import { freePort } from '../test/support/free-port';
 import { startTestStack, TEST_PASSWORD, type TestStack } from '../test/support/couch-harness';
@@ -58,7 +60,7 @@ function options() {
     options: {
       docs: { type: 'string', default: '1000' },
       rounds: { type: 'string', default: '5' },
-      'app-dir': { type: 'string', default: DEFAULT_STATIC_DIR },
+      'app-dir': { type: 'string', default: E2E_APP_DIR },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -226,7 +228,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
   const opts = options();
-  if (!existsSync(join(opts.appDir, 'index.html'))) throw new Error(`no built app in ${opts.appDir}: run npx ng build (or pass --app-dir)`);
+  if (!existsSync(join(opts.appDir, 'index.html'))) throw new Error(`no built app in ${opts.appDir}: run npx ng build -c production,e2e (or pass --app-dir)`);
   console.log(`conflict inbox bench: ${opts.docs} conflicted inspections, ${opts.rounds} rounds; ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}`);
 
   const stack = await startTestStack({ [USER]: 'inspector' });
