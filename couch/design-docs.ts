@@ -63,5 +63,6 @@ function designDoc(name: DesignDocName): DesignDoc {
 function buildFromSourceIfStale(): void {
   // Named by a variable so that no bundler follows it: the build loads the TypeScript compiler.
   const builder = './design/build';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when run from source, never bundled
   (require(builder) as typeof import('./design/build')).buildDesignDocsIfStale();
 }

@@ -22,4 +22,5 @@ if (!readFileSync(validation, 'utf8').includes(PATCHED)) {
   throw new Error(`${validation} is not patched (patches/pouchdb-validation+4.2.0.patch): run "npx patch-package" (npm ci runs it unless scripts are skipped)`);
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- after the check: an import would start the server first
 require('pouchdb-server/lib/index.js');
