@@ -17,6 +17,7 @@ import { LiveRequests } from './live-requests';
 import { LoginThrottle, type ThrottleLimits } from './login-throttle';
 import { ProxyMetrics } from './metrics';
 import { metricsRoute } from './metrics-route';
+import { registrySource, type MetricsSource } from './metrics-source';
 import { securityHeaders } from './security-headers';
 import { sessionRoutes } from './session-routes';
 import type { SessionStore } from './session-store';
@@ -40,6 +41,8 @@ export interface ProxyAppOptions {
   throttle?: ThrottleLimits;
   /** Whether CouchDB serves database requests now (health.ts). */
   readiness: Readiness;
+  /** What `/metrics` shows; this process's own registry by default (a cluster worker: the group's). */
+  metricsSource?: MetricsSource;
 }
 
 export interface ProxyApp {
@@ -88,7 +91,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
 
   app.get(['/health', '/health/ready'], readiness(options.readiness));
   app.get('/health/live', liveness());
-  app.get('/metrics', metricsRoute(authenticator, metrics));
+  app.get('/metrics', metricsRoute(authenticator, options.metricsSource ?? registrySource(metrics.registry)));
   app.use(
     '/api/session',
     sessionRoutes({ couchUrl, sessions, authenticator, liveRequests, throttle, maxAgeMs: options.sessionMaxAgeMs, secureCookies: options.secureCookies, logger }),

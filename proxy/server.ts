@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
 import pino, { type Logger } from 'pino';
 import { basicAuthorization, couchAdmin, splitCredentials } from '../couch/couch-admin';
 import { listUsers } from '../couch/user-docs';
@@ -8,6 +9,8 @@ import { DEFAULT_LIMITS, type AdmissionLimits } from './admission';
 import { createProxyApp } from './app';
 import { databaseReadiness } from './health';
 import type { ThrottleLimits } from './login-throttle';
+import { metricsUrlOf, serveMetrics } from './metrics-port';
+import { registrySource, type MetricsSource } from './metrics-source';
 import { SessionStore } from './session-store';
 import { watchSessions } from './session-watch';
 import { DEFAULT_STATIC_DIR } from './package-root';
@@ -31,8 +34,10 @@ export interface ProxyOptions {
   requestSilenceMs?: number;
   /** Failed logins allowed per name and per address before 429 (login-throttle.ts defaults). */
   throttle?: ThrottleLimits;
-  /** A loopback-only port serving `/metrics` to anyone who can reach it (FIELDBOOK_METRICS_PORT); none by default. */
+  /** A loopback-only port serving `/metrics` to anyone who can reach it (FIELDBOOK_METRICS_PORT); none by default or if 0. */
   metricsPort?: number;
+  /** What `/metrics` shows instead of this process's own registry (a cluster worker: the whole group's, from the primary). */
+  metricsSource?: MetricsSource;
   /** On close, how long ordinary requests may finish before their connections are cut (FIELDBOOK_DRAIN_MS, default 10 s). */
   drainMs?: number;
 }
@@ -42,6 +47,8 @@ export interface RunningProxy {
   server: Server;
   /** `http://127.0.0.1:<port>/metrics` when a metrics port was asked for. */
   metricsUrl?: string;
+  /** This process's own metrics (a cluster worker hands them to the primary). */
+  metrics: Registry;
   /** Drains: stops accepting, ends live feeds at once, lets other requests finish within the drain bound. */
   close(): Promise<void>;
 }
@@ -66,6 +73,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     limits: options.limits ?? limitsFromEnv(),
     requestSilenceMs: options.requestSilenceMs ?? envNumber('FIELDBOOK_COUCH_SILENCE_MS', 120_000),
     throttle: options.throttle,
+    metricsSource: options.metricsSource,
   });
   const server = createServer(handle).listen(options.port, options.host ?? '127.0.0.1');
   await once(server, 'listening');
@@ -81,12 +89,13 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   server.keepAliveTimeout = 65_000;
   const address = server.address() as { port: number };
   const metricsPort = options.metricsPort ?? envNumber('FIELDBOOK_METRICS_PORT', 0);
-  const metricsServer = metricsPort ? await serveMetrics(metricsPort, () => metrics.registry.metrics(), metrics.registry.contentType) : null;
+  const metricsServer = metricsPort ? await serveMetrics(metricsPort, options.metricsSource ?? registrySource(metrics.registry)) : null;
   const drainMs = options.drainMs ?? envNumber('FIELDBOOK_DRAIN_MS', 10_000);
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
     server,
-    metricsUrl: metricsServer ? `http://127.0.0.1:${(metricsServer.address() as { port: number }).port}/metrics` : undefined,
+    metricsUrl: metricsServer ? metricsUrlOf(metricsServer) : undefined,
+    metrics: metrics.registry,
     async close() {
       userWatch.stop();
       sessionWatch.stop();
@@ -117,17 +126,4 @@ function limitsFromEnv(): AdmissionLimits {
 function envNumber(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isFinite(value) && value > 0 ? value : fallback;
-}
-
-/** `/metrics` on its own port, bound to loopback only: for a local Prometheus agent, never the public. */
-async function serveMetrics(port: number, render: () => Promise<string>, contentType: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.url !== '/metrics') return void res.writeHead(404).end();
-    render().then(
-      (text) => res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' }).end(text),
-      () => res.writeHead(500).end(),
-    );
-  }).listen(port, '127.0.0.1');
-  await once(server, 'listening');
-  return server;
 }

@@ -9,6 +9,13 @@ export interface WorkerPoolOptions {
   stopWithinMs: number;
   /** Calls back once on SIGTERM/SIGINT (or whatever the caller counts as a stop). */
   onStopSignal(stop: (signal: string) => void): void;
+  /** The primary's own loopback metrics URL, for the ready line (the workers serve no metrics port). */
+  metricsUrl?: string;
+}
+
+export interface WorkerPool {
+  /** Workers that have said they listen and have not exited: the ones to ask for metrics. */
+  listening(): Worker[];
 }
 
 interface ReadyMessage {
@@ -22,16 +29,17 @@ const RESTART_PAUSE_MS = 1_000;
 /**
  * The node:cluster primary: forks `count` proxy workers sharing one listening port (the
  * primary hands out connections round-robin), restarts any that dies, and prints one JSON
- * line `{"url", "pid", "workers"}` on stdout once every first worker listens. The workers
- * are stateless: sessions live in CouchDB, and each follows the sessions and `_users`
- * feeds, so a logout or disabled user on one ends that user's feeds on all of them.
+ * line `{"url", "pid", "metrics", "workers"}` on stdout once every first worker listens. The
+ * workers are stateless: sessions live in CouchDB, and each follows the sessions and
+ * `_users` feeds, so a logout or disabled user on one ends that user's feeds on all of them.
  * On stop, every worker drains (SIGTERM) and the primary exits when they have.
  */
-export function superviseWorkers(options: WorkerPoolOptions): void {
+export function superviseWorkers(options: WorkerPoolOptions): WorkerPool {
   const { count, logger } = options;
   let stopping = false;
   let announced = false;
   const ready = new Map<number, NonNullable<ReadyMessage['ready']>>();
+  const listening = new Map<number, Worker>();
 
   const fork = () => {
     const startedAt = Date.now();
@@ -39,13 +47,15 @@ export function superviseWorkers(options: WorkerPoolOptions): void {
     worker.on('message', (message: ReadyMessage) => {
       if (!message?.ready) return;
       ready.set(worker.id, message.ready);
+      listening.set(worker.id, worker);
       if (announced || ready.size < count) return;
       announced = true;
       const first = [...ready.values()][0];
-      process.stdout.write(JSON.stringify({ url: first.url, pid: process.pid, metrics: first.metrics, workers: [...ready.values()].map((w) => w.pid) }) + '\n');
+      process.stdout.write(JSON.stringify({ url: first.url, pid: process.pid, metrics: options.metricsUrl, workers: [...ready.values()].map((w) => w.pid) }) + '\n');
     });
     worker.once('exit', (code, signal) => {
       ready.delete(worker.id);
+      listening.delete(worker.id);
       if (stopping) return;
       logger.error({ pid: worker.process.pid, code, signal }, 'proxy worker exited; starting another');
       setTimeout(fork, Date.now() - startedAt < QUICK_DEATH_MS ? RESTART_PAUSE_MS : 0);
@@ -66,4 +76,5 @@ export function superviseWorkers(options: WorkerPoolOptions): void {
       worker.process.kill('SIGTERM');
     }
   });
+  return { listening: () => [...listening.values()] };
 }
