@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { userDbName } from '../../domain/user-db-name';
-import { buildProxyIfStale, PROXY_BUNDLE } from '../../scripts/build-proxy';
+import { buildProxyIfStale } from '../../scripts/build-proxy';
+import { alive, childPids, startCompiledProxy } from '../support/compiled-proxy';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { waitFor } from '../support/fixtures';
 import { settlesWithin } from '../support/open-feed';
@@ -24,47 +21,12 @@ after(async () => {
   await stack?.stop();
 });
 
-interface Ready {
-  url: string;
-  pid: number;
-  workers?: number[];
+/** Starts the compiled proxy, stopped after the file's tests. */
+async function startCompiled(env: Record<string, string> = {}) {
+  const started = await startCompiledProxy(stack.couch.adminUrl, env);
+  children.push(started.child);
+  return started;
 }
-
-/** Starts the compiled proxy; resolves with its ready line and how long it took to listen. */
-async function startCompiled(env: Record<string, string> = {}): Promise<{ child: ChildProcess; ready: Ready; startMs: number }> {
-  const startedAt = Date.now();
-  const child = spawn(process.execPath, [PROXY_BUNDLE], {
-    env: { ...process.env, COUCH_URL: stack.couch.adminUrl, PORT: '0', LOG_LEVEL: 'warn', FIELDBOOK_STATIC_DIR: join(tmpdir(), 'fieldbook-no-app'), ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`the proxy exited (${code}) before it listened`)));
-  const [line] = (await Promise.race([once(createInterface({ input: child.stdout! }), 'line'), exited])) as [string];
-  return { child, ready: JSON.parse(line) as Ready, startMs: Date.now() - startedAt };
-}
-
-/** The processes whose parent is `pid` (node:cluster workers of a primary). */
-const childPids = (pid: number): number[] =>
-  readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        // Fields after the command name (which may hold spaces): state, then the parent's pid.
-        return Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('the compiled proxy process', () => {
   test('starts with plain node, serves logins and databases, and drains on SIGTERM with exit code 0', async () => {
