@@ -76,29 +76,30 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   // A normal exit of the parent must not leave an orphaned server holding the port.
   const killOnExit = () => child?.kill();
   process.once('exit', killOnExit);
+  const stop = async () => {
+    stopping = true;
+    process.off('exit', killOnExit);
+    if (restartTimer) clearTimeout(restartTimer);
+    const running = child;
+    if (!running) return;
+    await new Promise<void>((resolve) => {
+      running.once('exit', () => resolve());
+      running.kill('SIGTERM');
+    });
+  };
   launch();
   const ready = () => waitForServer(url, 30_000);
-  await ready();
-  await ensureAdmin(url, password);
-  await ensureStableCookieSecret(options.dataDir, adminUrl);
+  try {
+    await ready();
+    await ensureAdmin(url, password);
+    await ensureStableCookieSecret(options.dataDir, adminUrl);
+  } catch (error) {
+    // A server that failed to start is not left running (nor restarted) until this process ends.
+    await stop();
+    throw error;
+  }
 
-  return {
-    url,
-    adminUrl,
-    ready,
-    restarts: () => restarts,
-    async stop() {
-      stopping = true;
-      process.off('exit', killOnExit);
-      if (restartTimer) clearTimeout(restartTimer);
-      const running = child;
-      if (!running) return;
-      await new Promise<void>((resolve) => {
-        running.once('exit', () => resolve());
-        running.kill('SIGTERM');
-      });
-    },
-  };
+  return { url, adminUrl, ready, restarts: () => restarts, stop };
 }
 
 const credentialsFile = (dataDir: string) => join(dataDir, 'admin-credentials.json');

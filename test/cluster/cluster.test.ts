@@ -64,10 +64,13 @@ before(async () => {
 });
 
 after(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  await proxy?.close();
-  await Promise.all(nodes.map((node) => node.stop()));
-  rmSync(dataDir, { recursive: true, force: true });
+  try {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    await proxy?.close();
+  } finally {
+    await Promise.all(nodes.map((node) => node.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
 
 /** POST /_cluster_setup on the coordinator, step by step as docker/couchdb/cluster-setup.sh. */

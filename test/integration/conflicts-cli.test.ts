@@ -12,7 +12,12 @@ let stack: TestStack;
 before(async () => {
   stack = await startTestStack({ alice: 'inspector' });
 });
-after(() => stack.stop());
+// Ends the CLI processes still running when this file ends, however it ends.
+const fileEnded = new AbortController();
+after(async () => {
+  fileEnded.abort();
+  await stack?.stop();
+});
 
 const aliceDb = () => stack.admin.use<Record<string, unknown>>(userDbName('alice'));
 
@@ -20,6 +25,8 @@ async function conflicts(cliArgs: string[], couchUrl = stack.couch.adminUrl) {
   try {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'couch/conflicts-cli.ts', ...cliArgs], {
       env: { ...process.env, COUCH_URL: couchUrl },
+      signal: fileEnded.signal,
+      killSignal: 'SIGKILL',
     });
     return { code: 0, stdout };
   } catch (error) {

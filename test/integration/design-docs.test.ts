@@ -19,7 +19,7 @@ let stack: TestStack;
 before(async () => {
   stack = await startTestStack({ alice: 'inspector' });
 });
-after(() => stack.stop());
+after(() => stack?.stop());
 
 const DESIGN_DOCS = [fieldbookDesignDoc(), readOnlyDesignDoc()];
 

@@ -7,7 +7,7 @@ let stack: TestStack;
 before(async () => {
   stack = await startTestStack({ alice: 'inspector', bob: 'inspector', sam: 'supervisor', ada: 'admin', acme: 'partner', globex: 'partner' });
 });
-after(() => stack.stop());
+after(() => stack?.stop());
 
 const directoryAs = (headers: Record<string, string> = {}) => fetch(`${stack.proxy.url}/api/directory`, { headers });
 

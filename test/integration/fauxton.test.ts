@@ -11,7 +11,7 @@ before(async () => {
   ada = await loginCookie(stack.proxy.url, 'ada');
   alice = await loginCookie(stack.proxy.url, 'alice');
 });
-after(() => stack.stop());
+after(() => stack?.stop());
 
 /** A call as Fauxton's page makes it: an XHR whose Referer is the Fauxton page. */
 const fromFauxton = (path: string, cookie: string, init: RequestInit = {}) =>

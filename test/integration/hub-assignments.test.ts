@@ -14,7 +14,7 @@ let stack: TestStack;
 before(async () => {
   stack = await startTestStack({ alice: 'inspector', bob: 'inspector', sam: 'supervisor' });
 });
-after(() => stack.stop());
+after(() => stack?.stop());
 
 /** A device of `name` live-syncing `dbName` through the proxy with a session cookie. */
 async function deviceOf(name: string, dbName: string) {
@@ -47,8 +47,11 @@ describe('the hub: assignments and approval', () => {
       const elapsed = Date.now() - started;
       console.log(`assignment on the assignee's tablet after ${elapsed} ms`);
       assert.equal(await has(stack.admin.use(userDbName('alice')), assignment._id), true);
-      // Give a wrong replication the same time again to deliver it to bob.
-      await new Promise((resolve) => setTimeout(resolve, Math.max(elapsed, 1_000)));
+      // An assignment for bob made after it reaches bob's database; the hub's changes reach a
+      // job in order, so a wrong replication would have delivered alice's by then.
+      const marker = inspection('sam', { title: 'Assigned ladder check', assignedTo: 'bob' });
+      await sam.device.put(marker);
+      await waitFor(() => has(stack.admin.use(userDbName('bob')), marker._id), 60_000, 'the later assignment in bob’s database');
       assert.equal(await has(stack.admin.use(userDbName('bob')), assignment._id), false);
     } finally {
       await Promise.all([alice.close(), sam.close()]);
@@ -75,14 +78,14 @@ describe('the hub: assignments and approval', () => {
           const doc = await alice.device.get<Record<string, unknown>>(submitted._id);
           return doc['status'] === 'approved' && doc;
         },
-        10_000,
+        60_000,
         'the approval on alice’s tablet',
       );
       assert.equal(approved['reviewComment'], 'All valves checked.');
 
       const reason = 'status: an approved inspection can only be changed by a supervisor';
       await alice.device.put({ ...approved, title: 'Changed after approval', updatedBy: 'alice', updatedAt: new Date().toISOString() });
-      await waitFor(async () => denied.length > 0, 10_000, 'the server to refuse the edit');
+      await waitFor(async () => denied.length > 0, 60_000, 'the server to refuse the edit');
       assert.equal(denied[0].doc.reason, reason);
       const onServer = (await stack.admin.use(userDbName('alice')).get(submitted._id)) as unknown as Record<string, unknown>;
       assert.equal(onServer['title'], 'Boiler room');
@@ -114,7 +117,7 @@ describe('the hub: assignments and approval', () => {
     const assignment = inspection('sam', { title: 'After a restart', assignedTo: 'bob' });
     await stack.admin.use(HUB_DB).insert(assignment as never);
     // CouchDB's scheduler starts jobs with up to 5 s of jitter after a restart.
-    await waitFor(() => has(stack.admin.use(userDbName('bob')), assignment._id), 30_000, 'the assignment in bob’s database');
+    await waitFor(() => has(stack.admin.use(userDbName('bob')), assignment._id), 60_000, 'the assignment in bob’s database');
   });
 
   test('only supervisors and admins reach the hub through the proxy; their session names it', async () => {

@@ -14,7 +14,7 @@ before(async () => {
   stack = await startTestStack({ alice: 'inspector' });
   aliceUrl = `${stack.proxy.url}/db/${userDbName('alice')}`;
 });
-after(() => stack.stop());
+after(() => stack?.stop());
 
 /**
  * The app's first pull against the real server through the proxy: it must leave a device

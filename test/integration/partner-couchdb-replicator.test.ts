@@ -34,9 +34,12 @@ before(async () => {
 });
 after(async () => {
   if (skip) return;
-  await partnerServer?.stop();
-  rmSync(partnerDir, { recursive: true, force: true });
-  await stack?.stop();
+  try {
+    await partnerServer?.stop();
+    if (partnerDir) rmSync(partnerDir, { recursive: true, force: true });
+  } finally {
+    await stack?.stop();
+  }
 });
 
 /** A `_replicator` job on the partner's server, as the partner's admin would write it. */
@@ -76,7 +79,7 @@ describe('a partner’s CouchDB replicator, through the proxy', { skip }, () => 
     assert.equal(await hasDoc(partner, 'fieldbook-copy', notShared._id), false);
     // Still running after its checkpoints (the first one comes within 5 s): none was refused.
     const checkpointed = async () => ((await schedulerState('from-fieldbook')).info as { checkpointed_source_seq?: unknown } | undefined)?.checkpointed_source_seq;
-    await waitFor(async () => ![undefined, 0, '0'].includes((await checkpointed()) as never), 30_000, 'a checkpoint');
+    await waitFor(async () => ![undefined, 0, '0'].includes((await checkpointed()) as never), 60_000, 'a checkpoint');
     assert.equal((await schedulerState('from-fieldbook')).state, 'running');
   });
 

@@ -39,9 +39,12 @@ before(async () => {
   partnerAdmin = couchAdmin(partnerServer.adminUrl);
 });
 after(async () => {
-  await partnerServer.stop();
-  rmSync(partnerDir, { recursive: true, force: true });
-  await stack.stop();
+  try {
+    await partnerServer?.stop();
+    if (partnerDir) rmSync(partnerDir, { recursive: true, force: true });
+  } finally {
+    await stack?.stop();
+  }
 });
 
 const proxyDbUrl = (dbName: string, user = 'acme') => {
@@ -60,7 +63,7 @@ async function docIds(db: ReturnType<CouchAdmin['use']>) {
 describe('partner replication', () => {
   test('the partner’s server pulls exactly the approved docs shared with them, with attachments', async () => {
     const expected = [shared._id, sharedDefect._id].sort();
-    await waitFor(async () => (await docIds(stack.admin.use(partnerDbName('acme')))).length === expected.length, 10_000, 'the hub to feed partner-acme');
+    await waitFor(async () => (await docIds(stack.admin.use(partnerDbName('acme')))).length === expected.length, 60_000, 'the hub to feed partner-acme');
 
     const result = (await partnerAdmin.request({
       method: 'POST',

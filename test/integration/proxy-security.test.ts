@@ -16,7 +16,7 @@ before(async () => {
   cookie = await loginCookie(stack.proxy.url, 'alice');
   await stack.admin.use(bob).insert(inspection('bob', { _id: 'inspection:00000000-0000-4000-8000-000000000001', title: SECRET }) as never);
 });
-after(() => stack.stop());
+after(() => stack?.stop());
 
 const rawRequest = (method: string, path: string, headers: Record<string, string>, body?: string) =>
   rawProxyRequest(stack.proxy.url, method, path, headers, body);

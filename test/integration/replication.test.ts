@@ -12,7 +12,7 @@ before(async () => {
   stack = await startTestStack();
   aliceUrl = `${stack.proxy.url}/db/${userDbName('alice')}`;
 });
-after(() => stack.stop());
+after(() => stack?.stop());
 
 /** All non-design docs of a database with their revision, by id. */
 async function revisions(db: { allDocs?: PouchDB.Database['allDocs']; list?: () => Promise<{ rows: { id: string; value: { rev: string } }[] }> }) {

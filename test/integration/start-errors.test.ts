@@ -11,13 +11,20 @@ let stack: TestStack;
 before(async () => {
   stack = await startTestStack({ alice: 'inspector' });
 });
-after(() => stack.stop());
+// Ends the `npm start` processes still running when this file ends, however it ends.
+const fileEnded = new AbortController();
+after(async () => {
+  fileEnded.abort();
+  await stack?.stop();
+});
 
 /** `npm start` with this COUCH_URL; it must stop before starting anything. */
 async function start(couchUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const run = promisify(execFile)(process.execPath, ['--import', 'tsx', join(__dirname, '../../scripts/start.ts'), '--demo'], {
     env: { ...process.env, COUCH_URL: couchUrl, PORT: String(await freePort()) },
     timeout: 60_000,
+    signal: fileEnded.signal,
+    killSignal: 'SIGKILL',
   });
   return run.then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),

@@ -29,22 +29,32 @@ export interface TestStack {
  */
 export async function startTestStack(users: Record<string, FieldbookRole> = { alice: 'inspector', bob: 'inspector' }): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'fieldbook-test-'));
-  const couch = await startTestServer(join(dataDir, 'server'));
+  const removeData = () => rmSync(dataDir, { recursive: true, force: true });
+  let couch: TestServer;
+  try {
+    couch = await startTestServer(join(dataDir, 'server'));
+  } catch (error) {
+    removeData();
+    throw error;
+  }
   const admin = couchAdmin(couch.adminUrl);
+  const launchProxy = (port: number) =>
+    startProxy({ couchAdminUrl: couch.adminUrl, port, logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }), staticDir: join(dataDir, 'no-app') });
+  // Whatever fails halfway stops what already runs: a test file whose before() throws has no stack to stop.
+  let proxy: RunningProxy;
   try {
     await bootstrap(admin, { sessionTimeoutSeconds: 30 * 24 * 3600 });
     for (const [name, role] of Object.entries(users)) await addUser(admin, name, TEST_PASSWORD, role);
+    proxy = await launchProxy(await freePort());
   } catch (error) {
-    await couch.stop();
+    await couch.stop().finally(removeData);
     const request = (error as { request?: { method?: string; url?: string } }).request;
     throw new Error(`setting up the ${couch.kind} test server failed: ${(error as Error).message}${request ? ` (${request.method} ${request.url})` : ''}`, { cause: error });
   }
-  const launchProxy = (port: number) =>
-    startProxy({ couchAdminUrl: couch.adminUrl, port, logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }), staticDir: join(dataDir, 'no-app') });
   const stack: TestStack = {
     couch,
     admin,
-    proxy: await launchProxy(await freePort()),
+    proxy,
     async restartProxy() {
       const port = Number(new URL(stack.proxy.url).port);
       await stack.proxy.close();
@@ -52,9 +62,11 @@ export async function startTestStack(users: Record<string, FieldbookRole> = { al
     },
     restartCouch: () => couch.restart(),
     async stop() {
-      await stack.proxy.close();
-      await stack.couch.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await stack.proxy.close();
+      } finally {
+        await stack.couch.stop().finally(removeData);
+      }
     },
   };
   return stack;

@@ -99,8 +99,14 @@ export async function startCouchDb(options: CouchDbOptions): Promise<CouchDbProc
       const authorization = basicAuthorization(COUCHDB_ADMIN, password);
       for (const db of ['_users', '_replicator']) await waitForServer(`${url}/${db}`, 90_000, { authorization });
     };
-    await Promise.race([up(), exited]);
     exited.catch(() => undefined);
+    try {
+      await Promise.race([up(), exited]);
+    } catch (error) {
+      // A server that never answered is not left running until the test process ends.
+      await stop();
+      throw error;
+    }
   };
 
   const stop = async () => {

@@ -15,11 +15,12 @@ export function localDb(prefix = 'device'): PouchDB.Database {
  * A remote PouchDB that sends the given header (a session cookie or Basic auth) on every
  * request. `keepAlive: false` is for tests that restart the server: PouchDB's node-fetch
  * would otherwise reuse a socket the old server closed and leave the failure unhandled.
+ * `onRequest` sees every request PouchDB makes, with the promise of its response.
  */
 export function remoteDb(
   url: string,
   header: { cookie: string } | { authorization: string },
-  { keepAlive = true } = {},
+  { keepAlive = true, onRequest }: { keepAlive?: boolean; onRequest?: (url: string, response: Promise<unknown>) => void } = {},
 ): PouchDB.Database {
   const agent = keepAlive ? undefined : new Agent({ keepAlive: false });
   return new PouchDB(url, {
@@ -27,7 +28,9 @@ export function remoteDb(
     fetch: (requestUrl: string | Request, options?: RequestInit) => {
       const headers = options!.headers as Headers;
       for (const [name, value] of Object.entries(header)) headers.set(name, value);
-      return PouchDB.fetch(requestUrl, agent ? ({ ...options, agent } as RequestInit) : options);
+      const response = PouchDB.fetch(requestUrl, agent ? ({ ...options, agent } as RequestInit) : options);
+      onRequest?.(typeof requestUrl === 'string' ? requestUrl : requestUrl.url, response);
+      return response;
     },
   } as PouchDB.Configuration.RemoteDatabaseConfiguration);
 }

@@ -4,6 +4,8 @@ export interface OpenFeed {
   status: number;
   /** Settles when the connection closes, whoever closed it. */
   ended: Promise<void>;
+  /** Everything received so far. */
+  text(): string;
   close(): void;
 }
 
@@ -12,10 +14,11 @@ export function openFeed(baseUrl: string, path: string, headers: Record<string, 
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = request({ hostname, port, path, agent: false, headers }, (response) => {
-      response.resume();
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
       response.on('error', () => undefined);
       const ended = new Promise<void>((settle) => response.on('close', settle));
-      resolve({ status: response.statusCode!, ended, close: () => req.destroy() });
+      resolve({ status: response.statusCode!, ended, text: () => text, close: () => req.destroy() });
     });
     req.on('error', reject);
     req.end();
