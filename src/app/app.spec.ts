@@ -4,7 +4,7 @@ import { provideServiceWorker } from '@angular/service-worker';
 import { App } from './app';
 import { LocalDbService } from './core/local-db.service';
 import { SessionService } from './core/session.service';
-import { SyncLedgerService } from './core/sync-ledger.service';
+import { ConflictIndexService } from './core/conflict-index.service';
 import { WorkspaceService } from './core/workspace.service';
 import { editOf, rootInspection, storeRevisions } from './testing/conflict-fixtures';
 import { ANA, FakeSessions, fakeSessions, provideTestData, settle, waitFor } from './testing/test-support';
@@ -55,8 +55,8 @@ describe('App shell', () => {
   it('counts conflicts in a badge on the Conflicts link', async () => {
     localStorage.setItem('fieldbook.autoMerge', JSON.stringify({ inspection: false }));
     const db = await TestBed.inject(LocalDbService).open(ANA.db);
-    const ledger = TestBed.inject(SyncLedgerService);
-    await ledger.attach(db);
+    const conflictIndex = TestBed.inject(ConflictIndexService);
+    await conflictIndex.attach(db);
     try {
       const fixture = TestBed.createComponent(App);
       await fixture.whenStable();
@@ -73,7 +73,7 @@ describe('App shell', () => {
       fixture.destroy();
     } finally {
       await settle();
-      ledger.detach();
+      conflictIndex.detach();
       await TestBed.inject(LocalDbService).destroy();
       localStorage.removeItem('fieldbook.autoMerge');
     }

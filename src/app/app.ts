@@ -7,7 +7,7 @@ import { SessionExpiryService } from './auth/session-expiry.service';
 import { AutoResolverService } from './conflicts/auto-resolver.service';
 import { isAdminSession } from './core/session.model';
 import { SessionService } from './core/session.service';
-import { SyncLedgerService } from './core/sync-ledger.service';
+import { ConflictIndexService } from './core/conflict-index.service';
 import { WorkspaceService } from './core/workspace.service';
 import { UpdatePromptService } from './pwa/update-prompt.service';
 import { SyncIndicatorComponent } from './sync/sync-indicator.component';
@@ -70,7 +70,7 @@ export class App {
   /** The proxy names a hub only for supervisors and admins. */
   protected readonly isSupervisor = computed(() => !!this.sessions.session()?.hub);
   protected readonly isAdmin = computed(() => isAdminSession(this.sessions.session()));
-  protected readonly conflictCount = inject(SyncLedgerService).conflictCount;
+  protected readonly conflictCount = inject(ConflictIndexService).conflictCount;
 
   constructor() {
     inject(SessionExpiryService).watch();

@@ -2,7 +2,7 @@ import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
-import { SyncLedgerService } from '../core/sync-ledger.service';
+import { PushLedgerService } from '../core/push-ledger.service';
 import { WorkspaceService } from '../core/workspace.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { ANA, FakeSessions, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
@@ -45,7 +45,7 @@ describe('LogoutService', () => {
     const store = TestBed.inject(InspectionStoreService);
     await store.create({ title: 'One', site: 'A', scheduledFor: '2026-03-02' });
     const two: Inspection = await store.create({ title: 'Two', site: 'A', scheduledFor: '2026-03-02' });
-    await waitFor(() => TestBed.inject(SyncLedgerService).unsyncedCount() === 2, 'two unsynced');
+    await waitFor(() => TestBed.inject(PushLedgerService).unsyncedCount() === 2, 'two unsynced');
 
     const result = TestBed.inject(LogoutService).logout();
     await waitFor(() => !!dialogButton('logout-cancel'), 'the confirmation');
@@ -58,7 +58,7 @@ describe('LogoutService', () => {
 
   it('deletes unsynced changes only after confirmation', async () => {
     await TestBed.inject(InspectionStoreService).create({ title: 'One', site: 'A', scheduledFor: '2026-03-02' });
-    await waitFor(() => TestBed.inject(SyncLedgerService).unsyncedCount() === 1, 'one unsynced');
+    await waitFor(() => TestBed.inject(PushLedgerService).unsyncedCount() === 1, 'one unsynced');
     const result = TestBed.inject(LogoutService).logout();
     await waitFor(() => !!dialogButton('logout-confirm'), 'the confirmation');
     expect(dialogButton('logout-message')!.textContent).toContain('1 change has not reached the server');

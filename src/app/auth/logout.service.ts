@@ -2,7 +2,7 @@ import { Injectable, inject } from '@angular/core';
 import { MatDialog } from '@angular/material/dialog';
 import { Router } from '@angular/router';
 import { SessionService } from '../core/session.service';
-import { SyncLedgerService } from '../core/sync-ledger.service';
+import { PushLedgerService } from '../core/push-ledger.service';
 import { WorkspaceService } from '../core/workspace.service';
 import { confirm } from '../shared/confirm';
 
@@ -10,7 +10,7 @@ import { confirm } from '../shared/confirm';
 @Injectable({ providedIn: 'root' })
 export class LogoutService {
   private readonly sessions = inject(SessionService);
-  private readonly ledger = inject(SyncLedgerService);
+  private readonly ledger = inject(PushLedgerService);
   private readonly workspace = inject(WorkspaceService);
   private readonly dialog = inject(MatDialog);
   private readonly router = inject(Router);

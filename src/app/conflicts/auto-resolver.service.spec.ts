@@ -3,7 +3,7 @@ import { LeafDoc } from '../../../domain/conflicts/stored-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
-import { SyncLedgerService } from '../core/sync-ledger.service';
+import { ConflictIndexService } from '../core/conflict-index.service';
 import { editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
 import { ANA, fakeSessions, provideTestData, settle, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { AutoMergeSettingsService } from './auto-merge-settings.service';
@@ -12,7 +12,7 @@ import { AutoResolverService } from './auto-resolver.service';
 describe('AutoResolverService', () => {
   let db: Database;
   let server: ReturnType<typeof fakeServer>;
-  let ledger: SyncLedgerService;
+  let conflictIndex: ConflictIndexService;
 
   beforeEach(async () => {
     localStorage.removeItem('fieldbook.autoMerge');
@@ -22,13 +22,13 @@ describe('AutoResolverService', () => {
       providers: [...provideTestData(fakeSessions(), prefix), { provide: REMOTE_DB_FACTORY, useValue: server.open }],
     });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
-    ledger = TestBed.inject(SyncLedgerService);
-    await ledger.attach(db);
+    conflictIndex = TestBed.inject(ConflictIndexService);
+    await conflictIndex.attach(db);
   });
 
   afterEach(async () => {
     await settle();
-    ledger.detach();
+    conflictIndex.detach();
     await TestBed.inject(LocalDbService).destroy();
     await server.destroy();
     localStorage.removeItem('fieldbook.autoMerge');
@@ -48,13 +48,13 @@ describe('AutoResolverService', () => {
     const disjoint = await replicatedConflict({ title: 'Ours' }, { site: 'Plant 9' });
     const clash = await replicatedConflict({ title: 'Ours' }, { title: 'Theirs' });
 
-    await waitFor(() => ledger.conflictIds().has(clash._id) && !ledger.conflictIds().has(disjoint._id), 'the disjoint edits merged');
+    await waitFor(() => conflictIndex.conflictIds().has(clash._id) && !conflictIndex.conflictIds().has(disjoint._id), 'the disjoint edits merged');
     const merged = await db.get<Record<string, unknown>>(disjoint._id, { conflicts: true });
     expect(merged['_conflicts']).toBeUndefined();
     expect([merged['title'], merged['site']]).toEqual(['Ours', 'Plant 9']);
     expect([merged['updatedBy'], merged['deviceId'], merged['mergedBy']]).toEqual(['ana', 'device-test', 'ana']);
     expect(merged['mergedFrom']).toEqual(['2-bbb', '2-aaa']);
-    expect(ledger.conflictCount()).toBe(1);
+    expect(conflictIndex.conflictCount()).toBe(1);
   });
 
   it('leaves types with auto-merge off in the inbox, and merges them once it is turned on', async () => {
@@ -62,11 +62,11 @@ describe('AutoResolverService', () => {
     settings.set('inspection', false);
     TestBed.inject(AutoResolverService).watch();
     const disjoint = await replicatedConflict({ title: 'Ours' }, { site: 'Plant 9' });
-    await waitFor(() => ledger.conflictIds().has(disjoint._id), 'the conflict noticed');
+    await waitFor(() => conflictIndex.conflictIds().has(disjoint._id), 'the conflict noticed');
     await settle(300);
-    expect(ledger.conflictIds().has(disjoint._id)).toBeTrue();
+    expect(conflictIndex.conflictIds().has(disjoint._id)).toBeTrue();
 
     settings.set('inspection', true);
-    await waitFor(() => !ledger.conflictIds().has(disjoint._id), 'the conflict merged');
+    await waitFor(() => !conflictIndex.conflictIds().has(disjoint._id), 'the conflict merged');
   });
 });

@@ -2,11 +2,11 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
-import { SyncLedgerService } from '../core/sync-ledger.service';
 import { deletionOf, editOf, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
 import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
 import { AutoMergeSettingsService } from './auto-merge-settings.service';
 import { ConflictInboxPage } from './conflict-inbox.page';
+import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
 
 describe('ConflictInboxPage', () => {
   let db: Database;
@@ -16,14 +16,14 @@ describe('ConflictInboxPage', () => {
     localStorage.removeItem('fieldbook.autoMerge');
     TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await TestBed.inject(SyncLedgerService).attach(db);
+    await attachSyncTracking(db);
     fixture = TestBed.createComponent(ConflictInboxPage);
   });
 
   afterEach(async () => {
     fixture.destroy();
     await settle();
-    TestBed.inject(SyncLedgerService).detach();
+    detachSyncTracking();
     await TestBed.inject(LocalDbService).destroy();
     localStorage.removeItem('fieldbook.autoMerge');
   });

@@ -6,7 +6,7 @@ import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { RouterLink } from '@angular/router';
 import { switchMap } from 'rxjs';
 import { FieldbookDoc } from '../../../domain/doc-types';
-import { SyncLedgerService } from '../core/sync-ledger.service';
+import { ConflictIndexService } from '../core/conflict-index.service';
 import { AUTO_MERGE_TYPES, AutoMergeSettingsService } from './auto-merge-settings.service';
 import { ConflictStoreService, ConflictSummary } from './conflict-store.service';
 
@@ -65,7 +65,7 @@ const TYPE_LABELS: Record<FieldbookDoc['type'], string> = { inspection: 'Inspect
   `,
 })
 export class ConflictInboxPage {
-  private readonly ledger = inject(SyncLedgerService);
+  private readonly conflictIndex = inject(ConflictIndexService);
   private readonly store = inject(ConflictStoreService);
   protected readonly settings = inject(AutoMergeSettingsService);
 
@@ -73,7 +73,7 @@ export class ConflictInboxPage {
   protected readonly types = AUTO_MERGE_TYPES;
   protected readonly typeLabels = TYPE_LABELS;
   protected readonly conflicts = toSignal(
-    toObservable(this.ledger.conflictIds).pipe(switchMap((ids) => this.store.summaries([...ids]))),
+    toObservable(this.conflictIndex.conflictIds).pipe(switchMap((ids) => this.store.summaries([...ids]))),
   );
 
   protected byId(_index: number, conflict: ConflictSummary): string {

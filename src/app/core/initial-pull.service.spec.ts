@@ -7,16 +7,16 @@ import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../
 import { InitialPullProgress, InitialPullService } from './initial-pull.service';
 import { LocalDbService } from './local-db.service';
 import { Database, PouchDB } from './pouchdb';
+import { PushLedgerService } from './push-ledger.service';
 import { HEALTH_CHECK } from './reachability.service';
 import { REMOTE_DB_FACTORY } from './remote-db';
 import { ReplicationService } from './replication.service';
-import { SyncLedgerService } from './sync-ledger.service';
 
 describe('the first pull of a device', () => {
   let local: Database;
   let remote: Database;
   let replication: ReplicationService;
-  let ledger: SyncLedgerService;
+  let ledger: PushLedgerService;
   let firstPull: InitialPullService;
 
   beforeEach(async () => {
@@ -30,7 +30,7 @@ describe('the first pull of a device', () => {
       ],
     });
     local = await TestBed.inject(LocalDbService).open(ANA.db);
-    ledger = TestBed.inject(SyncLedgerService);
+    ledger = TestBed.inject(PushLedgerService);
     await ledger.attach(local);
     replication = TestBed.inject(ReplicationService);
     firstPull = TestBed.inject(InitialPullService);
@@ -43,7 +43,7 @@ describe('the first pull of a device', () => {
     await remote.destroy();
   });
 
-  /** Runs `step` each time pulled revisions reach the ledger (a first-pull batch, a replicated one). */
+  /** Runs `step` each time pulled revisions reach the push ledger (a first-pull batch, a replicated one). */
   function onPulled(step: () => void): void {
     const pulled = ledger.pulled.bind(ledger);
     spyOn(ledger, 'pulled').and.callFake((docs) => {
@@ -71,7 +71,6 @@ describe('the first pull of a device', () => {
     const conflicts = (await remote.get(first.id, { conflicts: true }))._conflicts;
     expect(conflicts?.length).toBeGreaterThan(0);
     expect((await local.get(first.id, { conflicts: true }))._conflicts).toEqual(conflicts);
-    await waitFor(() => ledger.conflictIds().has(first.id), 'the conflict to be flagged');
     expect(ledger.pendingCount()).toBe(0);
     expect(progress[0]).toEqual({ pulled: 0, total: 620 });
     expect(progress[1]).toEqual({ pulled: 500, total: 620 });
@@ -97,6 +96,22 @@ describe('the first pull of a device', () => {
     await waitFor(() => ledger.pendingCount() === 0, 'nothing pending');
   });
 
+  it('hands over to a live push that asks the server about none of the pulled documents', async () => {
+    await seedInspections(remote, 300);
+    const asked = new Set<string>();
+    const revsDiff = remote.revsDiff.bind(remote);
+    spyOn(remote, 'revsDiff').and.callFake(((diff: Record<string, string[]>) => {
+      for (const id of Object.keys(diff)) asked.add(id);
+      return revsDiff(diff);
+    }) as never);
+    replication.start(local, ANA.db);
+    await waitFor(upToDate, 'up to date', 15_000);
+    // An edit proves the live push runs; only it is asked about.
+    const mine = await saveInspection('Written after the first pull');
+    await waitFor(async () => !!(await remote.get(mine._id).catch(() => null)), 'the push');
+    expect([...asked]).toEqual([mine._id]);
+  });
+
   it('sends a local edit made while it runs', async () => {
     await seedInspections(remote, 40);
     let edit: Promise<Inspection> | null = null;
@@ -113,9 +128,10 @@ describe('the first pull of a device', () => {
     let batches = 0;
     // Logout or a closed tab during the first batch.
     onPulled(() => ++batches === 1 && replication.stop());
+    const ensure = spyOn(firstPull, 'ensure').and.callThrough();
     replication.start(local, ANA.db);
-    await waitFor(() => batches === 1, 'the first batch');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expectAsync(ensure.calls.mostRecent().returnValue).toBeRejected();
+    expect(batches).toBe(1);
     const afterFirst = (await dataIds(local)).length;
     expect(afterFirst).toBeGreaterThan(0);
     expect(afterFirst).toBeLessThan(1200);

@@ -1,8 +1,9 @@
 import { Injectable, inject, signal } from '@angular/core';
 import { Database } from './pouchdb';
-import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE, pushFilter } from './replication-options';
+import { INITIAL_PULL_BATCH_SIZE } from './replication-options';
 import { initialPull } from './initial-pull';
-import { SyncLedgerService } from './sync-ledger.service';
+import { PushLedgerService } from './push-ledger.service';
+import { ReplicatorService } from './replicator.service';
 
 const MARKER_ID = '_local/fieldbook-initial-pull';
 
@@ -24,13 +25,14 @@ export interface InitialPullProgress {
 
 /**
  * A device's first pull of the user's database, by `initialPull` (see there why), then
- * handed to PouchDB's replicator. Interrupted (offline, reload, logout of the tab), it
+ * handed to PouchDB's replicator (ReplicatorService.handOver). Interrupted (offline, reload, logout of the tab), it
  * resumes where it got to. A device that synced before this existed has no marker but
  * holds documents: the replicator simply carries on there.
  */
 @Injectable({ providedIn: 'root' })
 export class InitialPullService {
-  private readonly ledger = inject(SyncLedgerService);
+  private readonly ledger = inject(PushLedgerService);
+  private readonly replicator = inject(ReplicatorService);
   private readonly state = signal<InitialPullProgress | null>(null);
 
   /** While a first pull runs: how far it is. */
@@ -76,48 +78,12 @@ export class InitialPullService {
           marker = await saveMarker(local, { ...marker, seq: batch.seq });
         },
       });
-      await this.handOver(local, remote, seq, signal);
+      await this.replicator.handOver(local, remote, seq, signal);
       await saveMarker(local, { ...marker, seq, done: true });
     } finally {
       this.state.set(null);
     }
   }
-
-  /**
-   * Starts PouchDB's replications where the first pull left things: it writes a
-   * replication's checkpoint at `since` before anything else, so one-off replications from
-   * there make the live ones carry on from there.
-   *
-   * The pull from the server sequence the first pull got to (bringing what changed
-   * meanwhile). The push from the device's current sequence, when no local edit up to it
-   * is still unpushed: otherwise its first run would read every pulled document again,
-   * only to find the server has them all.
-   */
-  private async handOver(local: Database, remote: Database, serverSeq: number | string, signal: AbortSignal): Promise<void> {
-    const pull = local.replicate.from(remote, { since: serverSeq, batch_size: REPLICATION_BATCH_SIZE } as PouchDB.Replication.ReplicateOptions);
-    this.ledger.follow('pull', pull);
-    await untilDone(pull, signal);
-    // Read the sequence first: an edit after it is pushed from it, one before it the ledger has seen.
-    const localSeq = Number((await local.info()).update_seq);
-    if (await this.ledger.hasUnpushedUpTo(localSeq)) return;
-    const push = local.replicate.to(remote, { since: localSeq, filter: pushFilter, batch_size: REPLICATION_BATCH_SIZE } as PouchDB.Replication.ReplicateOptions);
-    this.ledger.follow('push', push);
-    await untilDone(push, signal);
-    await this.ledger.pushCheckpoint(localSeq);
-  }
-}
-
-/** Waits for a one-off replication, cancelling it on abort; rejects if it failed or was aborted. */
-async function untilDone(replication: PouchDB.Replication.Replication<object>, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  const abort = () => replication.cancel();
-  signal.addEventListener('abort', abort);
-  try {
-    await replication;
-  } finally {
-    signal.removeEventListener('abort', abort);
-  }
-  signal.throwIfAborted();
 }
 
 /** Documents stored on the device, design documents (Mango indexes, the server's) aside. */

@@ -1,6 +1,6 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import { BehaviorSubject, Observable, map, of, share, switchMap } from 'rxjs';
+import { BehaviorSubject, Observable } from 'rxjs';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
 import { deleteOrphanViewDbs } from './orphan-view-dbs';
 import { Database, PouchDB } from './pouchdb';
@@ -27,14 +27,8 @@ export class LocalDbService {
   private readonly current$ = new BehaviorSubject<Database | null>(null);
 
   readonly db = toSignal(this.current$, { requireSync: true });
-  /**
-   * Each document changed in the open database from now on (an edit, a pull, another tab),
-   * with its leaves. One changes feed however many listen: each feed rereads every change,
-   * so during a first sync each extra listener would read thousands of documents again.
-   */
-  readonly changes$: Observable<LocalChange> = this.current$.pipe(switchMap(liveChanges), share());
-  /** The id of each document changed, from the same feed. */
-  readonly changedIds$: Observable<string> = this.changes$.pipe(map((change) => change.id));
+  /** The open database as it changes (login, logout, switching users). */
+  readonly db$: Observable<Database | null> = this.current$.asObservable();
 
   async open(userDb: string): Promise<Database> {
     const name = this.prefix + userDb;
@@ -74,30 +68,6 @@ export class LocalDbService {
     await db.destroy();
     await deleteOrphanViewDbs(this.prefix);
   }
-}
-
-/** A change of the local database: the document, its sequence, and the revisions of all its leaves. */
-export interface LocalChange {
-  id: string;
-  seq: number;
-  changes: { rev: string }[];
-}
-
-export function localChange({ id, seq, changes }: PouchDB.Core.ChangesResponseChange<object>): LocalChange {
-  return { id, seq: Number(seq), changes };
-}
-
-/** The changes of `db` from now on; nothing without a database. */
-function liveChanges(db: Database | null): Observable<LocalChange> {
-  if (!db) return of();
-  return new Observable<LocalChange>((subscriber) => {
-    // `all_docs`: every leaf, so the sync ledger sees conflicts and local edits without reading again.
-    const feed = db
-      .changes({ since: 'now', live: true, style: 'all_docs' })
-      .on('change', (change) => subscriber.next(localChange(change)))
-      .on('error', (error) => subscriber.error(error));
-    return () => feed.cancel();
-  });
 }
 
 async function ensureIndexes(db: Database): Promise<void> {

@@ -12,14 +12,24 @@ export const REPLICATION_BATCH_SIZE = 250;
 export const INITIAL_PULL_BATCH_SIZE = 500;
 
 /**
- * The device's own Mango index docs must not be pushed (members may not write design docs).
+ * What the push replication sends: everything but the device's own Mango index docs
+ * (members may not write design docs). PouchDB names a replication's checkpoint after its
+ * filter's source, so every push (live, and the first pull's hand-over) takes these options.
+ */
+export const PUSH_OPTIONS = {
+  filter: pushFilter,
+  batch_size: REPLICATION_BATCH_SIZE,
+};
+
+/**
  * The pull takes no filter: a JS filter makes PouchDB fetch every doc body twice
  * (`include_docs` on the changes feed, then `_bulk_get`); the server's design docs it
- * brings are inert in the browser and ignored by the sync ledger.
- *
- * One function for every push: PouchDB names a replication's checkpoint after its filter's
- * source, so a handover that writes the checkpoint must use the very same filter.
+ * brings are inert in the browser and ignored by the push ledger and the conflict index.
  */
-export function pushFilter(doc: { _id: string }): boolean {
+export const PULL_OPTIONS = {
+  batch_size: REPLICATION_BATCH_SIZE,
+};
+
+function pushFilter(doc: { _id: string }): boolean {
   return !doc._id.startsWith('_design/');
 }

@@ -1,14 +1,16 @@
 import { TestBed } from '@angular/core/testing';
+import { filter, firstValueFrom } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
 import { newDocId } from '../data/doc-writer.service';
 import { saveInspection } from '../testing/save-inspection';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { InitialPullService } from './initial-pull.service';
 import { LocalDbService } from './local-db.service';
 import { Database, PouchDB } from './pouchdb';
+import { PushLedgerService } from './push-ledger.service';
 import { HEALTH_CHECK } from './reachability.service';
 import { REMOTE_DB_FACTORY } from './remote-db';
 import { ReplicationService, cappedBackoff } from './replication.service';
-import { SyncLedgerService } from './sync-ledger.service';
 
 describe('cappedBackoff', () => {
   it('starts at a second, doubles, and stops at a minute', () => {
@@ -27,7 +29,7 @@ describe('ReplicationService', () => {
   let healthy: boolean;
   let remoteFactory: (userDb: string) => Database;
   let replication: ReplicationService;
-  let ledger: SyncLedgerService;
+  let ledger: PushLedgerService;
 
   beforeEach(async () => {
     prefix = uniqueDbPrefix();
@@ -42,7 +44,7 @@ describe('ReplicationService', () => {
       ],
     });
     local = await TestBed.inject(LocalDbService).open(ANA.db);
-    ledger = TestBed.inject(SyncLedgerService);
+    ledger = TestBed.inject(PushLedgerService);
     await ledger.attach(local);
     replication = TestBed.inject(ReplicationService);
   });
@@ -69,7 +71,6 @@ describe('ReplicationService', () => {
 
     expect((await remote.get<Inspection>(mine._id)).title).toBe('Mine');
     expect((await local.get<Inspection>(theirs._id)).title).toBe('From the server');
-    expect(ledger.statusOf(await local.get(mine._id))).toBe('synced');
     expect(replication.syncStatus().lastSyncedAt).not.toBeNull();
   });
 
@@ -100,9 +101,8 @@ describe('ReplicationService', () => {
     await waitFor(() => !!ledger.rejections()[refused._id], 'the refusal');
     await waitFor(() => state() === 'paused' && ledger.pendingCount() === 0, 'up to date');
 
-    expect(ledger.rejections()[refused._id].reason).toBe('site: must be a real site');
-    expect(ledger.statusOf(await local.get(refused._id))).toBe('rejected');
-    expect(ledger.statusOf(await local.get(accepted._id))).toBe('synced');
+    expect(ledger.rejections()[refused._id]).toEqual(jasmine.objectContaining({ rev: refused._rev, reason: 'site: must be a real site' }));
+    expect(ledger.rejections()[accepted._id]).toBeUndefined();
     expect(ledger.unsyncedCount()).toBe(1);
   });
 
@@ -118,13 +118,18 @@ describe('ReplicationService', () => {
     );
     remoteFactory = () => new PouchDB<object>('http://fieldbook.test/db/userdb-616e61', { fetch: fetchStub, skip_setup: true });
 
-    replication.start(local, ANA.db);
-    await waitFor(() => replication.syncStatus().sessionExpired, 'session expiry');
-    expect(state()).toBe('error');
-
-    const callsAfterExpiry = fetchStub.calls.count();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(fetchStub.calls.count()).toBe(callsAfterExpiry);
+    // Timers are fake from the start, so a retry scheduled on the 401 would be one of them.
+    jasmine.clock().install();
+    try {
+      replication.start(local, ANA.db);
+      await firstValueFrom(replication.status$.pipe(filter((status) => status.sessionExpired)));
+      expect(state()).toBe('error');
+      const starts = spyOn(TestBed.inject(InitialPullService), 'ensure').and.callThrough();
+      jasmine.clock().tick(10 * 60_000);
+      expect(starts).not.toHaveBeenCalled();
+    } finally {
+      jasmine.clock().uninstall();
+    }
 
     answer = 200;
     remoteFactory = () => remote;
@@ -145,7 +150,7 @@ describe('ReplicationService', () => {
     healthy = true;
     remoteFactory = () => remote;
     window.dispatchEvent(new Event('online'));
-    await waitFor(() => state() === 'paused' && ledger.pendingCount() === 0, 'synced after reconnecting');
+    await waitFor(() => state() === 'paused' && ledger.pendingCount() === 0, 'synced after reconnecting', 15_000);
     expect((await remote.get<Inspection>(doc._id)).title).toBe('Written offline');
   });
 

@@ -5,13 +5,11 @@ import { InitialPullService } from './initial-pull.service';
 import { Database } from './pouchdb';
 import { ReachabilityService } from './reachability.service';
 import { REMOTE_DB_FACTORY } from './remote-db';
-import { REPLICATION_BATCH_SIZE, pushFilter } from './replication-options';
+import { Replication, ReplicatorService } from './replicator.service';
 import { FEED_HEARTBEAT_MS } from './silent-feed-fetch';
-import { SyncLedgerService } from './sync-ledger.service';
 import { syncErrorMessage } from './sync-error-message';
 import { SyncState, SyncStatus } from './sync-state';
 
-type Replication = PouchDB.Replication.Replication<object>;
 type DirectionState = 'starting' | 'active' | 'paused' | 'retrying' | 'failed';
 type Direction = 'push' | 'pull';
 
@@ -37,11 +35,12 @@ interface ReplicationError {
  * (PouchDB's combined `sync` drops the error of a paused direction). They retry on their
  * own with a capped backoff; a 401 stops them until the user logs in again. A device that
  * has never finished a first pull does that first (InitialPullService), as part of the pull.
+ * The replications themselves come from ReplicatorService.
  */
 @Injectable({ providedIn: 'root' })
 export class ReplicationService {
   private readonly reachability = inject(ReachabilityService);
-  private readonly ledger = inject(SyncLedgerService);
+  private readonly replicator = inject(ReplicatorService);
   private readonly remoteFactory = inject(REMOTE_DB_FACTORY);
   private readonly firstPull = inject(InitialPullService);
 
@@ -133,11 +132,11 @@ export class ReplicationService {
 
   private startLive(local: Database, remote: Database): void {
     // Heartbeats let the remote's fetch tell a quiet feed from a dead one (silent-feed-fetch.ts).
-    const options = { live: true, retry: true, heartbeat: FEED_HEARTBEAT_MS, batch_size: REPLICATION_BATCH_SIZE, back_off_function: cappedBackoff };
+    const options = { heartbeat: FEED_HEARTBEAT_MS, back_off_function: cappedBackoff };
     this.directions = { push: 'starting', pull: 'starting' };
     this.running = {
-      push: this.watch('push', local.replicate.to(remote, { ...options, filter: pushFilter })),
-      pull: this.watch('pull', local.replicate.from(remote, options)),
+      push: this.watch('push', this.replicator.livePush(local, remote, options)),
+      pull: this.watch('pull', this.replicator.livePull(local, remote, options)),
     };
     this.publish();
   }
@@ -152,7 +151,6 @@ export class ReplicationService {
         else this.caughtUp(direction);
       })
       .on('error', (error) => current() && this.fail(direction, error as ReplicationError, true));
-    this.ledger.follow(direction, replication, current);
     return replication;
   }
 

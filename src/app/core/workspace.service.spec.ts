@@ -5,7 +5,7 @@ import { ANA, FakeSessions, fakeSessions, provideTestData, settle } from '../tes
 import { LocalDbService } from './local-db.service';
 import { ReplicationService } from './replication.service';
 import { Session } from './session.model';
-import { SyncLedgerService } from './sync-ledger.service';
+import { PushLedgerService } from './push-ledger.service';
 import { WorkspaceService } from './workspace.service';
 
 const BOB: Session = { name: 'bob', roles: [], db: userDbName('bob') };
@@ -51,7 +51,7 @@ describe('WorkspaceService', () => {
     await workspace.open(BOB);
     expect(TestBed.inject(LocalDbService).db()?.name).toBe(prefix + BOB.db);
     expect(await TestBed.inject(InspectionStoreService).list(EVERYTHING)).toEqual({ inspections: [], total: 0 });
-    expect(TestBed.inject(SyncLedgerService).pendingCount()).toBe(0);
+    expect(TestBed.inject(PushLedgerService).pendingCount()).toBe(0);
   });
 
   it('keeps the local data when closed without destroying, and deletes it when asked', async () => {

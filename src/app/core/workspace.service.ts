@@ -1,21 +1,23 @@
 import { Injectable, inject } from '@angular/core';
 import { IndexWarmerService } from '../data/index-warmer.service';
+import { ConflictIndexService } from './conflict-index.service';
 import { LocalDbService } from './local-db.service';
+import { PushLedgerService } from './push-ledger.service';
 import { ReplicationService } from './replication.service';
 import { Session } from './session.model';
 import { SessionService } from './session.service';
 import { StorageService } from './storage.service';
-import { SyncLedgerService } from './sync-ledger.service';
 
 /**
- * Ties the session to the data: a logged-in user gets their local database, its ledger
- * and the sync; logging out (or another user logging in) closes them.
+ * Ties the session to the data: a logged-in user gets their local database, its push
+ * ledger and conflict index, and the sync; logging out (or another user logging in) closes them.
  */
 @Injectable({ providedIn: 'root' })
 export class WorkspaceService {
   private readonly sessions = inject(SessionService);
   private readonly localDb = inject(LocalDbService);
-  private readonly ledger = inject(SyncLedgerService);
+  private readonly pushLedger = inject(PushLedgerService);
+  private readonly conflictIndex = inject(ConflictIndexService);
   private readonly replication = inject(ReplicationService);
   private readonly storage = inject(StorageService);
   private readonly indexes = inject(IndexWarmerService);
@@ -29,7 +31,7 @@ export class WorkspaceService {
       if (this.openFor === session.db) return;
       await this.shutDown(false);
       const db = await this.localDb.open(session.db);
-      await this.ledger.attach(db);
+      await Promise.all([this.pushLedger.attach(db), this.conflictIndex.attach(db)]);
       this.replication.start(db, session.db);
       this.indexes.start(db);
       this.openFor = session.db;
@@ -51,7 +53,8 @@ export class WorkspaceService {
   private async shutDown(destroyLocalData: boolean): Promise<void> {
     this.replication.stop();
     this.indexes.stop();
-    this.ledger.detach();
+    this.pushLedger.detach();
+    this.conflictIndex.detach();
     if (destroyLocalData) await this.localDb.destroy();
     else await this.localDb.close();
     this.openFor = null;

@@ -1,6 +1,7 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { Subscription, debounceTime, startWith } from 'rxjs';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
+import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { exhaustMapLatest } from './exhaust-map-latest';
@@ -18,11 +19,12 @@ export const INDEX_QUIET_MS = new InjectionToken<number>('INDEX_QUIET_MS', { fac
 export class IndexWarmerService {
   private readonly quietMs = inject(INDEX_QUIET_MS);
   private readonly localDb = inject(LocalDbService);
+  private readonly changesFeed = inject(ChangesFeedReader);
   private subscription?: Subscription;
 
   start(db: Database): void {
     this.stop();
-    this.subscription = this.localDb.changedIds$
+    this.subscription = this.changesFeed.changedIds$
       .pipe(startWith(null), debounceTime(this.quietMs), exhaustMapLatest(() => warmIndexes(db)))
       .subscribe();
   }

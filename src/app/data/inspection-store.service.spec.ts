@@ -1,4 +1,5 @@
 import { TestBed } from '@angular/core/testing';
+import { firstValueFrom } from 'rxjs';
 import { Defect, Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
@@ -145,12 +146,10 @@ describe('InspectionStoreService', () => {
   });
 
   it('emits changes for local writes', async () => {
-    let seen = 0;
-    const subscription = store.changes$.subscribe(() => seen++);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await store.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    subscription.unsubscribe();
-    expect(seen).toBeGreaterThan(0);
+    const seen = firstValueFrom(store.changes$);
+    // The live feed asked for its starting sequence before this: once answered, it listens.
+    await db.info();
+    const created = await store.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
+    expect(await seen).toBe(created._id);
   });
 });

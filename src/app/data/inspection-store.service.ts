@@ -1,6 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
 import { ChecklistItem, Defect, Inspection } from '../../../domain/doc-types';
+import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
 import { DocWriterService, newDocId } from './doc-writer.service';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
@@ -42,10 +43,11 @@ export function newChecklistItem(label: string): ChecklistItem {
 @Injectable({ providedIn: 'root' })
 export class InspectionStoreService {
   private readonly localDb = inject(LocalDbService);
+  private readonly changesFeed = inject(ChangesFeedReader);
   private readonly writer = inject(DocWriterService);
 
   /** The id of each document changed locally (an edit, a pull, another tab). */
-  readonly changes$: Observable<string> = this.localDb.changedIds$;
+  readonly changes$: Observable<string> = this.changesFeed.changedIds$;
 
   /** The first `query.limit` inspections matching the query; only those are read in full. */
   async list(query: InspectionQuery): Promise<InspectionPage> {

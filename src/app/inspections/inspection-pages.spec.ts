@@ -3,13 +3,13 @@ import { Router, provideRouter } from '@angular/router';
 import { Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
-import { SyncLedgerService } from '../core/sync-ledger.service';
 import { newDocId } from '../data/doc-writer.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { seedInspections } from '../testing/seed-inspections';
 import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
 import { InspectionListPage } from './inspection-list.page';
 import { InspectionNewPage } from './inspection-new.page';
+import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
 
 describe('inspection pages', () => {
   let db: Database;
@@ -19,12 +19,12 @@ describe('inspection pages', () => {
       providers: [...provideTestData(fakeSessions()), provideRouter([])],
     });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await TestBed.inject(SyncLedgerService).attach(db);
+    await attachSyncTracking(db);
   });
 
   afterEach(async () => {
     await settle();
-    TestBed.inject(SyncLedgerService).detach();
+    detachSyncTracking();
     await TestBed.inject(LocalDbService).destroy();
   });
 

@@ -1,6 +1,9 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
 import { MatTooltipModule } from '@angular/material/tooltip';
-import { SyncLedgerService } from '../core/sync-ledger.service';
+import { ConflictIndexService } from '../core/conflict-index.service';
+import { PushLedgerService } from '../core/push-ledger.service';
+
+type RecordSyncStatus = 'pending' | 'synced' | 'rejected' | 'conflict';
 
 /** Pending / synced / rejected / conflict badge for one document read with `{conflicts: true}`. */
 @Component({
@@ -27,14 +30,22 @@ import { SyncLedgerService } from '../core/sync-ledger.service';
   `,
 })
 export class RecordBadgeComponent {
-  private readonly ledger = inject(SyncLedgerService);
+  private readonly pushLedger = inject(PushLedgerService);
+  private readonly conflictIndex = inject(ConflictIndexService);
 
   readonly doc = input.required<{ _id: string; _rev?: string; _conflicts?: string[] }>();
   /** Spell out the server's reason next to the badge, not only in the tooltip. */
   readonly showReason = input(false);
 
-  protected readonly status = computed(() => this.ledger.statusOf(this.doc()));
+  protected readonly status = computed<RecordSyncStatus>(() => {
+    const doc = this.doc();
+    const rejection = this.pushLedger.rejections()[doc._id];
+    if (rejection && rejection.rev === doc._rev) return 'rejected';
+    if (doc._conflicts?.length || this.conflictIndex.conflictIds().has(doc._id)) return 'conflict';
+    if (this.pushLedger.pendingIds().has(doc._id)) return 'pending';
+    return 'synced';
+  });
   protected readonly reason = computed(() =>
-    this.status() === 'rejected' ? (this.ledger.rejections()[this.doc()._id]?.reason ?? '') : '',
+    this.status() === 'rejected' ? (this.pushLedger.rejections()[this.doc()._id]?.reason ?? '') : '',
   );
 }

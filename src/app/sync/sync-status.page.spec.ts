@@ -5,15 +5,16 @@ import { ReplicationService } from '../core/replication.service';
 import { UNREACHABLE_MESSAGE } from '../core/sync-error-message';
 import { Database } from '../core/pouchdb';
 import { StorageService } from '../core/storage.service';
-import { SyncLedgerService } from '../core/sync-ledger.service';
+import { PushLedgerService } from '../core/push-ledger.service';
 import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
+import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
 import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
 import { SyncStatusPage } from './sync-status.page';
 
 describe('SyncStatusPage', () => {
   let db: Database;
-  let ledger: SyncLedgerService;
+  let ledger: PushLedgerService;
   let fixture: ComponentFixture<SyncStatusPage>;
   let storage: jasmine.SpyObj<StorageService>;
 
@@ -25,15 +26,15 @@ describe('SyncStatusPage', () => {
       providers: [...provideTestData(fakeSessions()), provideRouter([]), { provide: StorageService, useValue: storage }],
     });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
-    ledger = TestBed.inject(SyncLedgerService);
-    await ledger.attach(db);
+    ledger = TestBed.inject(PushLedgerService);
+    await attachSyncTracking(db);
   });
 
   afterEach(async () => {
     TestBed.inject(ReplicationService).stop();
     fixture?.destroy();
     await settle();
-    ledger.detach();
+    detachSyncTracking();
     await TestBed.inject(LocalDbService).destroy();
   });
 

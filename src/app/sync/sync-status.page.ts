@@ -9,7 +9,8 @@ import { SessionExpiryService } from '../auth/session-expiry.service';
 import { LocalDbService } from '../core/local-db.service';
 import { ReplicationService } from '../core/replication.service';
 import { StorageReport, StorageService, formatBytes } from '../core/storage.service';
-import { SyncLedgerService } from '../core/sync-ledger.service';
+import { ConflictIndexService } from '../core/conflict-index.service';
+import { PushLedgerService } from '../core/push-ledger.service';
 import { SYNC_STATE_LABELS } from '../core/sync-state';
 
 interface DocSummary {
@@ -114,7 +115,7 @@ interface DocSummary {
 })
 export class SyncStatusPage {
   private readonly replication = inject(ReplicationService);
-  private readonly ledger = inject(SyncLedgerService);
+  private readonly pushLedger = inject(PushLedgerService);
   private readonly localDb = inject(LocalDbService);
   private readonly storageService = inject(StorageService);
   private readonly expiry = inject(SessionExpiryService);
@@ -125,18 +126,18 @@ export class SyncStatusPage {
   protected readonly storage = signal<StorageReport | null>(null);
 
   protected readonly pending = toSignal(
-    toObservable(this.ledger.pendingIds).pipe(switchMap((ids) => this.describe([...ids]))),
+    toObservable(this.pushLedger.pendingIds).pipe(switchMap((ids) => this.describe([...ids]))),
     { initialValue: [] },
   );
   protected readonly rejected = toSignal(
-    toObservable(this.ledger.rejections).pipe(
+    toObservable(this.pushLedger.rejections).pipe(
       switchMap(async (rejections) =>
         (await this.describe(Object.keys(rejections))).map((doc) => ({ ...doc, reason: rejections[doc.id]?.reason })),
       ),
     ),
     { initialValue: [] },
   );
-  protected readonly conflicts = this.ledger.conflictCount;
+  protected readonly conflicts = inject(ConflictIndexService).conflictCount;
 
   constructor() {
     void this.refreshStorage();

@@ -1,20 +1,19 @@
 import { TestBed } from '@angular/core/testing';
-import { Inspection } from '../../../domain/doc-types';
-import { DocWriterService, newDocId } from '../data/doc-writer.service';
 import { saveInspection } from '../testing/save-inspection';
 import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { ChangesFeedReader } from './changes-feed-reader.service';
 import { LocalDbService } from './local-db.service';
 import { Database } from './pouchdb';
-import { SyncLedgerService } from './sync-ledger.service';
+import { PushLedgerService } from './push-ledger.service';
 
-describe('SyncLedgerService', () => {
+describe('PushLedgerService', () => {
   let db: Database;
-  let ledger: SyncLedgerService;
+  let ledger: PushLedgerService;
 
   beforeEach(async () => {
     TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
-    ledger = TestBed.inject(SyncLedgerService);
+    ledger = TestBed.inject(PushLedgerService);
     await ledger.attach(db);
   });
 
@@ -26,11 +25,9 @@ describe('SyncLedgerService', () => {
   it('counts local edits as pending until the push checkpoint passes them', async () => {
     const first = await saveInspection('First');
     await waitFor(() => ledger.pendingIds().has(first._id), 'first pending');
-    expect(ledger.statusOf(first)).toBe('pending');
     const seq = (await db.info()).update_seq;
     await ledger.pushCheckpoint(seq);
     expect(ledger.pendingCount()).toBe(0);
-    expect(ledger.statusOf(first)).toBe('synced');
 
     const second = await saveInspection('Second');
     await waitFor(() => ledger.pendingIds().has(second._id), 'second pending');
@@ -40,7 +37,7 @@ describe('SyncLedgerService', () => {
   it('counts a local edit as pending by the time the live feed tells anyone else of it', async () => {
     // A page that rereads on this change (the inspection list) must not find it "synced".
     const heard = new Promise<boolean>((resolve) => {
-      const subscription = TestBed.inject(LocalDbService).changes$.subscribe((change) => {
+      const subscription = TestBed.inject(ChangesFeedReader).changes$.subscribe((change) => {
         if (!change.id.startsWith('inspection:')) return;
         subscription.unsubscribe();
         resolve(ledger.pendingIds().has(change.id));
@@ -48,6 +45,13 @@ describe('SyncLedgerService', () => {
     });
     await saveInspection('Just saved');
     expect(await heard).toBeTrue();
+  });
+
+  it('finds edits made before it was attached', async () => {
+    ledger.detach();
+    const offline = await saveInspection('Written while detached');
+    await ledger.attach(db);
+    expect([...ledger.pendingIds()]).toEqual([offline._id]);
   });
 
   it('does not count a refused revision as waiting to sync, before the push checkpoint too', async () => {
@@ -83,7 +87,6 @@ describe('SyncLedgerService', () => {
     ledger.pulled([doc]);
     const edited = await saveInspection('Edited here', doc);
     await waitFor(() => ledger.pendingIds().has(edited._id), 'the edit pending');
-    expect(ledger.statusOf(edited)).toBe('pending');
   });
 
   it('ignores design documents', async () => {
@@ -97,12 +100,11 @@ describe('SyncLedgerService', () => {
     const doc = await saveInspection('Refused');
     await ledger.pushCheckpoint((await db.info()).update_seq);
     await ledger.rejected(doc._id, 'site: must be a real site');
-    expect(ledger.statusOf(doc)).toBe('rejected');
-    expect(ledger.rejections()[doc._id].reason).toBe('site: must be a real site');
+    expect(ledger.rejections()[doc._id]).toEqual(jasmine.objectContaining({ rev: doc._rev, reason: 'site: must be a real site' }));
     expect(ledger.unsyncedCount()).toBe(1);
 
     const fixed = await saveInspection('Fixed', doc);
-    await waitFor(() => ledger.statusOf(fixed) === 'pending', 'the edit to be pending');
+    await waitFor(() => ledger.pendingIds().has(fixed._id), 'the edit to be pending');
     await ledger.pushed([fixed]);
     expect(ledger.rejectedCount()).toBe(0);
   });
@@ -124,7 +126,7 @@ describe('SyncLedgerService', () => {
   it('takes a push checkpoint another tab stored when it is further along', async () => {
     const doc = await saveInspection('Pushed by the other tab');
     await waitFor(() => ledger.pendingIds().has(doc._id), 'pending here');
-    const otherTab = TestBed.runInInjectionContext(() => new SyncLedgerService());
+    const otherTab = TestBed.runInInjectionContext(() => new PushLedgerService());
     await otherTab.attach(db);
     await otherTab.pushCheckpoint((await db.info()).update_seq);
     otherTab.detach();
@@ -140,57 +142,31 @@ describe('SyncLedgerService', () => {
     await ledger.rejected(refused._id, 'title: nope');
     ledger.detach();
 
-    const reloaded = TestBed.inject(SyncLedgerService);
+    const reloaded = TestBed.inject(PushLedgerService);
     await reloaded.attach(db);
     expect(reloaded.pendingCount()).toBe(0);
     expect(reloaded.rejections()[refused._id].reason).toBe('title: nope');
   });
 
-  it('flags documents with conflicting revisions and counts them', async () => {
-    const doc = await saveInspection('Roof');
-    await db.bulkDocs([{ ...doc, _rev: '1-ffffffffffffffffffffffffffffffff', title: 'Other tablet' }], { new_edits: false });
-    const read = await db.get(doc._id, { conflicts: true });
-    expect(ledger.statusOf(read)).toBe('conflict');
-    await waitFor(() => ledger.conflictCount() === 1, 'one conflict');
-    expect(ledger.conflictIds().has(doc._id)).toBeTrue();
-
-    // Resolving it (a resolution's tombstone on the losing revision) clears it.
-    await db.bulkDocs([{ _id: doc._id, _rev: read._conflicts![0], _deleted: true, mergedInto: read._rev }]);
-    await waitFor(() => ledger.conflictCount() === 0, 'no conflict');
-  });
-
-  it('flags a deletion on one device against an edit on another, which _conflicts leaves out', async () => {
-    const doc = await saveInspection('Roof');
-    const edited = await saveInspection('Edited here', doc);
-    const [, hash] = doc._rev!.split('-');
-    const deletion = { _id: doc._id, _deleted: true, _revisions: { start: 2, ids: ['d'.repeat(32), hash] } };
-    await db.bulkDocs([deletion], { new_edits: false });
-    expect((await db.get(doc._id, { conflicts: true }))._conflicts).toBeUndefined();
-    await waitFor(() => ledger.conflictIds().has(doc._id), 'the deletion conflict');
-    expect(ledger.statusOf(edited)).toBe('conflict');
-  });
-
-  it('announces conflicted documents with their leaves when they change, and the known ones on attach', async () => {
-    const updates: string[][] = [];
-    const subscription = ledger.conflictUpdates$.subscribe((docs) => updates.push(docs.map((doc) => `${doc.id} ${doc.leaves.length}`)));
-    const doc = await saveInspection('Roof');
-    await saveInspection('Unconflicted');
-    await db.bulkDocs([{ ...doc, _rev: '1-ffffffffffffffffffffffffffffffff', title: 'Other tablet' }], { new_edits: false });
-    await waitFor(() => updates.length === 1, 'an update');
-    expect(updates).toEqual([[`${doc._id} 2`]]);
-
+  it('starts from what the ledger of earlier releases stored', async () => {
+    const pushed = await saveInspection('Pushed before the update');
+    const refused = await saveInspection('Refused before the update');
     ledger.detach();
+    const rejection = { rev: refused._rev!, reason: 'title: nope', at: '2026-03-01T08:00:00.000Z' };
+    await db.put({ _id: '_local/fieldbook-sync-ledger', pushedSeq: (await db.info()).update_seq, rejections: { [refused._id]: rejection }, conflicts: [], conflictSeq: 0 });
+
     await ledger.attach(db);
-    expect(updates).toEqual([[`${doc._id} 2`], [`${doc._id} 2`]]);
-    subscription.unsubscribe();
+    expect(ledger.pendingIds().has(pushed._id)).toBeFalse();
+    expect(ledger.rejections()).toEqual({ [refused._id]: rejection });
   });
 
-  it('takes documents resolved here off the list at once, and puts them back if still conflicted', async () => {
-    const doc = await saveInspection('Roof');
-    await db.bulkDocs([{ ...doc, _rev: '1-ffffffffffffffffffffffffffffffff', title: 'Other tablet' }], { new_edits: false });
-    await waitFor(() => ledger.conflictCount() === 1, 'one conflict');
-    ledger.resolved([doc._id]);
-    expect(ledger.conflictCount()).toBe(0);
-    await waitFor(() => ledger.conflictCount() === 1, 'the conflict back after the check');
+  it('tells whether a local edit up to a sequence is still unpushed', async () => {
+    ledger.detach();
+    const edit = await saveInspection('Not heard of yet');
+    const seq = Number((await db.info()).update_seq);
+    await ledger.attach(db);
+    expect(await ledger.hasUnpushedUpTo(seq)).toBeTrue();
+    ledger.pulled([edit]);
+    expect(await ledger.hasUnpushedUpTo(seq)).toBeFalse();
   });
 });

@@ -1,0 +1,247 @@
+import { Injectable, computed, inject, signal } from '@angular/core';
+import { Subscription } from 'rxjs';
+import { ChangesFeedReader, LocalChange } from './changes-feed-reader.service';
+import { Database } from './pouchdb';
+
+const LEDGER_ID = '_local/fieldbook-push-ledger';
+/** Where releases before the split kept the push checkpoint and refusals (with the conflicts). */
+const OLD_LEDGER_ID = '_local/fieldbook-sync-ledger';
+
+/** Documents per `_revs_diff` request when checking pending revisions with the server. */
+const REVS_DIFF_BATCH = 500;
+
+/** A local revision the server refused, with CouchDB's `forbidden` reason. */
+export interface Rejection {
+  rev: string;
+  reason: string;
+  at: string;
+}
+
+interface LedgerDoc {
+  _id: string;
+  _rev?: string;
+  pushedSeq: number | string;
+  rejections: Record<string, Rejection>;
+}
+
+/**
+ * Which local edits have not reached the server yet (pending), and which the server refused.
+ *
+ * "Pending" means changed locally after the push replication's last checkpoint, in a
+ * revision the server did not send. The checkpoint and refusals are kept in a `_local`
+ * document (never replicated) so they survive reloads; a refusal is cleared once a later
+ * revision of the doc gets through.
+ */
+@Injectable({ providedIn: 'root' })
+export class PushLedgerService {
+  private readonly feed = inject(ChangesFeedReader);
+  private db: Database | null = null;
+  private ledger: LedgerDoc = emptyLedger();
+  private changes?: Subscription;
+  // Revisions that arrived from the server and so are not local edits waiting to go up.
+  private readonly pulledRevs = new Map<string, Set<string>>();
+  /** Documents changed here after the push checkpoint: their latest change and its leaves the server did not send. */
+  private readonly unpushed = new Map<string, { seq: number; revs: string[] }>();
+  /** Everything up to here was read from the changes feed. */
+  private readThrough = 0;
+  private readonly pending = signal<ReadonlySet<string>>(new Set());
+  private readonly refused = signal<Readonly<Record<string, Rejection>>>({});
+
+  readonly pendingIds = this.pending.asReadonly();
+  readonly rejections = this.refused.asReadonly();
+  readonly pendingCount = computed(() => this.pending().size);
+  readonly rejectedCount = computed(() => Object.keys(this.refused()).length);
+  /** Documents whose latest local revision the server does not have: pending or refused. */
+  readonly unsyncedCount = computed(() => new Set([...this.pending(), ...Object.keys(this.refused())]).size);
+
+  async attach(db: Database): Promise<void> {
+    this.detach();
+    this.db = db;
+    this.ledger = await storedLedger(db);
+    this.readThrough = Number(this.ledger.pushedSeq);
+    this.refused.set({ ...this.ledger.rejections });
+    // Noted as each change is heard, before later listeners (a page rereading that document)
+    // hear it: a local edit must render "pending", not "synced" until a read catches up.
+    // Listening before the first read: nothing between the two is missed.
+    this.changes = this.feed.changes$.subscribe((change) => this.note([change]));
+    await this.readToNow();
+  }
+
+  detach(): void {
+    this.changes?.unsubscribe();
+    this.db = null;
+    this.ledger = emptyLedger();
+    this.pulledRevs.clear();
+    this.unpushed.clear();
+    this.readThrough = 0;
+    this.pending.set(new Set());
+    this.refused.set({});
+  }
+
+  /** Whether this ledger keeps the books of `db`: a replication of another user's database reports nothing here. */
+  isAttachedTo(db: Database): boolean {
+    return this.db === db;
+  }
+
+  /** The push replication saved a checkpoint: everything up to `seq` has been offered to the server. */
+  async pushCheckpoint(seq: number | string): Promise<void> {
+    if (Number(seq) <= Number(this.ledger.pushedSeq)) return;
+    this.ledger.pushedSeq = seq;
+    this.publishPending();
+    await this.save();
+  }
+
+  /** Takes the push checkpoint another tab stored, if it is further along. */
+  async adoptStoredCheckpoint(): Promise<void> {
+    const db = this.db;
+    const stored = await db?.get<LedgerDoc>(LEDGER_ID).catch(() => null);
+    if (!stored || db !== this.db || Number(stored.pushedSeq) <= Number(this.ledger.pushedSeq)) return;
+    this.ledger = { ...this.ledger, pushedSeq: stored.pushedSeq, _rev: stored._rev };
+    this.publishPending();
+  }
+
+  /** The server accepted these revisions. */
+  async pushed(docs: { _id: string }[]): Promise<void> {
+    const rejections = { ...this.refused() };
+    let changed = false;
+    for (const doc of docs) {
+      if (rejections[doc._id]) {
+        delete rejections[doc._id];
+        changed = true;
+      }
+    }
+    if (changed) await this.setRejections(rejections);
+  }
+
+  /** These revisions came from the server. */
+  pulled(docs: { _id: string; _rev?: string }[]): void {
+    let changed = false;
+    for (const { _id: id, _rev: rev } of docs) {
+      if (!rev) continue;
+      const revs = this.pulledRevs.get(id) ?? new Set<string>();
+      this.pulledRevs.set(id, revs.add(rev));
+      // The changes feed may have shown this revision before the pull reported it.
+      const unpushed = this.unpushed.get(id);
+      if (unpushed?.revs.includes(rev)) {
+        unpushed.revs = unpushed.revs.filter((other) => other !== rev);
+        if (!unpushed.revs.length) this.unpushed.delete(id);
+        changed = true;
+      }
+    }
+    if (changed) this.publishPending();
+  }
+
+  /** The server refused the current local revision of `id`. */
+  async rejected(id: string, reason: string): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    const rev = await db.get(id).then((doc) => doc._rev, () => '');
+    await this.setRejections({ ...this.refused(), [id]: { rev, reason, at: new Date().toISOString() } });
+  }
+
+  /**
+   * Whether a local edit up to local sequence `seq` has not reached the server yet, after
+   * reading the changes feed up to now.
+   */
+  async hasUnpushedUpTo(seq: number): Promise<boolean> {
+    await this.readToNow();
+    return [...this.unpushed.values()].some((change) => change.seq <= seq);
+  }
+
+  /**
+   * Asks the server which revisions counted as pending it has already: pulled before a
+   * reload (this ledger keeps what was pulled in memory only). Those stop counting. After a
+   * reload in the middle of a first pull they can be thousands, hence the batches.
+   */
+  async confirmWithServer(remote: Database): Promise<void> {
+    const db = this.db;
+    await this.readToNow();
+    const entries = [...this.unpushed];
+    for (let start = 0; start < entries.length; start += REVS_DIFF_BATCH) {
+      const batch = entries.slice(start, start + REVS_DIFF_BATCH);
+      const missing = await remote.revsDiff(Object.fromEntries(batch.map(([id, { revs }]) => [id, revs])));
+      if (db !== this.db) return;
+      this.pulled(batch.flatMap(([id, { revs }]) => revs.filter((rev) => !missing[id]?.missing?.includes(rev)).map((rev) => ({ _id: id, _rev: rev }))));
+    }
+  }
+
+  // Reading the changes feed costs a document read per change, which adds up while a first
+  // sync writes thousands: after attach the live feed's changes carry all the ledger needs,
+  // and a read only makes sure of everything up to now.
+  private async readToNow(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    const { changes, lastSeq } = await this.feed.read(db, this.readThrough);
+    if (db !== this.db) return;
+    this.readThrough = Math.max(this.readThrough, lastSeq);
+    this.note(changes);
+  }
+
+  private note(changes: LocalChange[]): void {
+    const pushed = Number(this.ledger.pushedSeq);
+    let changed = false;
+    for (const change of changes) {
+      const known = this.unpushed.get(change.id);
+      // A read that started before a later edit of the same doc must not put back its older change.
+      if (change.seq <= pushed || (known && known.seq > change.seq) || change.id.startsWith('_design/')) continue;
+      const pulled = this.pulledRevs.get(change.id);
+      const revs = change.changes.map(({ rev }) => rev).filter((rev) => !pulled?.has(rev));
+      if (revs.length) this.unpushed.set(change.id, { seq: change.seq, revs });
+      else this.unpushed.delete(change.id);
+      changed ||= revs.length > 0 || !!known;
+    }
+    if (changed) this.publishPending();
+  }
+
+  private publishPending(): void {
+    // The local database's sequence numbers are integers; the push checkpoint is one of them.
+    const pushed = Number(this.ledger.pushedSeq);
+    for (const [id, { seq }] of this.unpushed) if (seq <= pushed) this.unpushed.delete(id);
+    // A revision the server refused is not waiting to sync: it is refused, from the moment the
+    // push reports it, not only once that push's checkpoint is stored (which going offline
+    // in between would put off until the next connection).
+    const refused = this.refused();
+    const ids = new Set([...this.unpushed].filter(([id, { revs }]) => !revs.every((rev) => rev === refused[id]?.rev)).map(([id]) => id));
+    if (!sameIds(ids, this.pending())) this.pending.set(ids);
+  }
+
+  private async setRejections(rejections: Record<string, Rejection>): Promise<void> {
+    this.ledger.rejections = rejections;
+    this.refused.set(rejections);
+    this.publishPending();
+    await this.save();
+  }
+
+  // Other tabs write the same ledger; on a conflict take their revision and write ours over it.
+  private async save(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const result = await db.put<LedgerDoc>({ ...this.ledger });
+        this.ledger._rev = result.rev;
+        return;
+      } catch (error) {
+        if ((error as { status?: number }).status !== 409) throw error;
+        const theirs = await db.get<LedgerDoc>(LEDGER_ID);
+        this.ledger._rev = theirs._rev;
+      }
+    }
+  }
+}
+
+/** The stored ledger; on a device updated from a release before the split, what that one stored. */
+async function storedLedger(db: Database): Promise<LedgerDoc> {
+  const own = await db.get<LedgerDoc>(LEDGER_ID).catch(() => null);
+  if (own) return { ...emptyLedger(), ...own };
+  const old = await db.get<Partial<LedgerDoc>>(OLD_LEDGER_ID).catch(() => null);
+  return { ...emptyLedger(), pushedSeq: old?.pushedSeq ?? 0, rejections: old?.rejections ?? {} };
+}
+
+function sameIds(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((id) => b.has(id));
+}
+
+function emptyLedger(): LedgerDoc {
+  return { _id: LEDGER_ID, pushedSeq: 0, rejections: {} };
+}

@@ -1,0 +1,99 @@
+import { TestBed } from '@angular/core/testing';
+import { seedInspections } from '../testing/seed-inspections';
+import { saveInspection } from '../testing/save-inspection';
+import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { initialPull } from './initial-pull';
+import { LocalDbService } from './local-db.service';
+import { Database, PouchDB } from './pouchdb';
+import { PushLedgerService } from './push-ledger.service';
+import { cappedBackoff } from './replication.service';
+import { INITIAL_PULL_BATCH_SIZE } from './replication-options';
+import { Replication, ReplicatorService } from './replicator.service';
+
+describe('ReplicatorService', () => {
+  let local: Database;
+  let remote: Database;
+  let ledger: PushLedgerService;
+  let replicator: ReplicatorService;
+  const running: Replication[] = [];
+  const liveOptions = { heartbeat: 10_000, back_off_function: cappedBackoff };
+  const never = new AbortController().signal;
+
+  beforeEach(async () => {
+    const prefix = uniqueDbPrefix();
+    remote = new PouchDB<object>(prefix + 'server');
+    TestBed.configureTestingModule({ providers: provideTestData(fakeSessions(), prefix) });
+    local = await TestBed.inject(LocalDbService).open(ANA.db);
+    ledger = TestBed.inject(PushLedgerService);
+    await ledger.attach(local);
+    replicator = TestBed.inject(ReplicatorService);
+  });
+
+  afterEach(async () => {
+    for (const replication of running.splice(0)) replication.cancel();
+    ledger.detach();
+    await TestBed.inject(LocalDbService).destroy();
+    await remote.destroy();
+  });
+
+  /** Resolves when a live replication has caught up. */
+  const caughtUp = (replication: Replication) => new Promise<void>((resolve) => replication.on('paused', (error) => !error && resolve()));
+
+  function live(): { push: Replication; pull: Replication } {
+    const push = replicator.livePush(local, remote, liveOptions);
+    const pull = replicator.livePull(local, remote, liveOptions);
+    running.push(push, pull);
+    return { push, pull };
+  }
+
+  it('hands over at the checkpoints the live replications carry on from', async () => {
+    await seedInspections(remote, 120);
+    const serverSeq = await initialPull(local, remote, { batchSize: INITIAL_PULL_BATCH_SIZE, onBatch: (batch) => ledger.pulled(batch.docs) });
+    await replicator.handOver(local, remote, serverSeq, never);
+
+    const revsDiff = spyOn(remote, 'revsDiff').and.callThrough();
+    const changes = spyOn(remote, 'changes').and.callThrough();
+    const { push, pull } = live();
+    await Promise.all([caughtUp(push), caughtUp(pull)]);
+    // The push asks the server about none of the pulled documents, the pull reads on from the first pull.
+    expect(revsDiff).not.toHaveBeenCalled();
+    expect(changes.calls.first().args[0]).toEqual(jasmine.objectContaining({ since: serverSeq }));
+    expect(ledger.pendingCount()).toBe(0);
+  });
+
+  it('leaves the push to start from its own checkpoint while a local edit is unpushed', async () => {
+    await seedInspections(remote, 3);
+    const serverSeq = await initialPull(local, remote, { batchSize: INITIAL_PULL_BATCH_SIZE, onBatch: (batch) => ledger.pulled(batch.docs) });
+    const mine = await saveInspection('Written during the first pull');
+    await replicator.handOver(local, remote, serverSeq, never);
+
+    live();
+    await waitFor(async () => !!(await remote.get(mine._id).catch(() => null)), 'the edit on the server');
+    await waitFor(() => ledger.pendingCount() === 0, 'nothing pending');
+  });
+
+  it('tells the push ledger what the server refused', async () => {
+    spyOn(remote, 'bulkDocs').and.callFake((async (request: { docs: { _id: string }[] }) =>
+      request.docs.map((doc) => ({ id: doc._id, error: 'forbidden', name: 'forbidden', status: 403, reason: 'title: nope' }))) as never);
+    const refused = await saveInspection('Refused');
+    live();
+    await waitFor(() => !!ledger.rejections()[refused._id], 'the refusal');
+    expect(ledger.rejections()[refused._id].reason).toBe('title: nope');
+  });
+
+  it('tells the push ledger nothing of another database', async () => {
+    const other = new PouchDB<object>(uniqueDbPrefix() + 'other-user');
+    const rejected = spyOn(ledger, 'rejected').and.callThrough();
+    const pushCheckpoint = spyOn(ledger, 'pushCheckpoint').and.callThrough();
+    await other.put({ _id: 'inspection:other' });
+    spyOn(remote, 'bulkDocs').and.callFake((async (request: { docs: { _id: string }[] }) =>
+      request.docs.map((doc) => ({ id: doc._id, error: 'forbidden', name: 'forbidden', status: 403, reason: 'no' }))) as never);
+    const push = replicator.livePush(other, remote, liveOptions);
+    running.push(push);
+    await caughtUp(push);
+    expect(rejected).not.toHaveBeenCalled();
+    expect(pushCheckpoint).not.toHaveBeenCalled();
+    push.cancel();
+    await other.destroy();
+  });
+});
