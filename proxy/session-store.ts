@@ -18,8 +18,14 @@ interface SessionDoc extends Session {
   _rev?: string;
 }
 
-/** How stale a cached session may be before it is read again (revocations by other proxies). */
-const CACHE_MS = 10_000;
+/**
+ * How long a session stays cached. A logout or revocation anywhere reaches every process at
+ * once through the sessions feed (session-watch.ts), which resumes where it left off after a
+ * break; this bounds how stale a cache can get only if that feed stalls. It was 10 s: every
+ * tablet's longpoll, reopened after each change, then cost a CouchDB read before it was
+ * forwarded.
+ */
+const CACHE_MS = 5 * 60_000;
 /** Sessions cached at once; the least recently used are read again from CouchDB when next needed. */
 const CACHE_ENTRIES = 50_000;
 /** A renewed CouchDB cookie is stored only when it is this much newer than the stored one. */
@@ -40,6 +46,8 @@ export class SessionStore {
    * cache; past the cache lifetime, CouchDB itself answers that the session is gone.
    */
   private readonly ended = new LRUCache<string, true>({ max: CACHE_ENTRIES, ttl: CACHE_MS });
+  /** Reads under way: a thousand feeds of one session reopening together make one read, not a thousand. */
+  private readonly reading = new Map<string, Promise<SessionDoc | null>>();
 
   constructor(private readonly couch: CouchAdmin, private readonly maxAgeMs: number) {
     this.db = couch.use<Session>(SESSIONS_DB);
@@ -105,12 +113,23 @@ export class SessionStore {
     return this.cache.size;
   }
 
-  private async read(key: string): Promise<SessionDoc | null> {
-    if (this.ended.has(key)) return null;
+  private read(key: string): Promise<SessionDoc | null> {
+    if (this.ended.has(key)) return Promise.resolve(null);
     const cached = this.cache.get(key);
-    if (cached) return cached;
+    if (cached) return Promise.resolve(cached);
+    let reading = this.reading.get(key);
+    if (!reading) {
+      reading = this.readStored(key).finally(() => this.reading.delete(key));
+      this.reading.set(key, reading);
+    }
+    return reading;
+  }
+
+  private async readStored(key: string): Promise<SessionDoc | null> {
     try {
       const doc = (await this.db.get(key)) as SessionDoc;
+      // Ended while the read was under way: do not bring it back.
+      if (this.ended.has(key)) return null;
       this.cache.set(key, doc);
       return doc;
     } catch (error) {
