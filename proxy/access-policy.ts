@@ -121,6 +121,7 @@ export function parsePath(rawPath: string): string[] | null {
     } catch {
       return null;
     }
+    // eslint-disable-next-line no-control-regex -- control characters are what it rejects
     if (value === '.' || value === '..' || /[\u0000-\u001f\u007f]/.test(value)) return null;
     if (segment === '') return null;
     decoded.push(value);

@@ -60,6 +60,8 @@ export class Admission {
 function once(release: () => void): () => void {
   let done = false;
   return () => {
-    if (!done) (done = true), release();
+    if (done) return;
+    done = true;
+    release();
   };
 }

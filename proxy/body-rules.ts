@@ -1,4 +1,4 @@
-import { badRequest, forbidden, type CouchError } from './couch-error';
+import { badRequest, type CouchError } from './couch-error';
 
 /**
  * What CouchDB would do with a request's body, for the endpoints where the body, not the

@@ -19,6 +19,7 @@ async function main() {
     process.argv.push('--demo');
     writeFileSync(E2E_ADMIN_URL_FILE, couch.adminUrl, { mode: 0o600 });
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- after the set-up above: an import would start the server first
   require('../../scripts/start');
 }
 
