@@ -27,6 +27,7 @@ export class GroupMetrics implements MetricsSource {
     help: 'Live workers left out of this scrape: they did not answer in time.',
     registers: [this.registry],
   });
+  private inFlight?: Promise<string>;
   private nextId = 0;
   private readonly waiting = new Map<number, { workerId: number; settle(metrics?: RegistryJson): void }>();
 
@@ -35,8 +36,6 @@ export class GroupMetrics implements MetricsSource {
     private readonly workers: () => Worker[],
     private readonly answerWithinMs: number,
   ) {}
-
-  private inFlight?: Promise<string>;
 
   /** Concurrent scrapes share one gather, so a burst of them costs the workers one answer each. */
   render(): Promise<string> {
