@@ -16,6 +16,8 @@ export default defineConfig({
   globalTimeout: 25 * 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],
+  // Fails unless the production build is free of test hooks and the e2e build has them.
+  globalSetup: './support/global-setup.ts',
   outputDir: '.artifacts/results',
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORT}`,

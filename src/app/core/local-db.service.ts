@@ -10,12 +10,6 @@ export const LOCAL_DB_PREFIX = new InjectionToken<string>('LOCAL_DB_PREFIX', {
   factory: () => 'fieldbook-',
 });
 
-declare global {
-  interface Window {
-    fieldbookDb?: Database;
-  }
-}
-
 /**
  * The current user's local PouchDB (IndexedDB), one database per user so a second user
  * on the same browser never sees the first's documents.
@@ -39,8 +33,6 @@ export class LocalDbService {
     const db = new PouchDB<object>(name, { auto_compaction: true });
     await ensureIndexes(db);
     this.current$.next(db);
-    // For end-to-end tests only: lets Playwright inject documents into the real database.
-    window.fieldbookDb = db;
     return db;
   }
 
@@ -55,7 +47,6 @@ export class LocalDbService {
     const db = this.current$.value;
     if (!db) return;
     this.current$.next(null);
-    delete window.fieldbookDb;
     await db.close();
   }
 
@@ -64,7 +55,6 @@ export class LocalDbService {
     const db = this.current$.value;
     if (!db) return;
     this.current$.next(null);
-    delete window.fieldbookDb;
     await db.destroy();
     await deleteOrphanViewDbs(this.prefix);
   }
