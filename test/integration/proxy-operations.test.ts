@@ -9,7 +9,7 @@ import { bootstrap } from '../../couch/bootstrap';
 import { userDbName } from '../../domain/user-db-name';
 import { SESSIONS_DB } from '../../couch/user-sessions';
 import { startProxy } from '../../proxy/server';
-import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { basicAuth, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { waitFor, within } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { openFeed } from '../support/open-feed';
