@@ -21,7 +21,14 @@ const ENTRIES = {
 };
 export const BOOTSTRAP_BUNDLE = join(OUT_DIR, 'bootstrap.js');
 export const USER_CLI_BUNDLE = join(OUT_DIR, 'user-cli.js');
-const FORBIDDEN = [/node_modules\/typescript\//, /node_modules\/tsx\//, /node_modules\/pouchdb/, /couch\/design\//, /couch\/pouchdb-server-main\.ts$/, /^proxy\//];
+const FORBIDDEN = [
+  /node_modules\/typescript\//,
+  /node_modules\/tsx\//,
+  /node_modules\/pouchdb/,
+  /couch\/design\//,
+  /couch\/pouchdb-server-main\.ts$/,
+  /^proxy\//,
+];
 /** Only the CLIs may read the embedded server's credentials (COUCH_URL unset); the bootstrap never starts or finds one. */
 const FORBIDDEN_IN_BOOTSTRAP = [/couch\/embedded-couch\.ts$/];
 
@@ -72,7 +79,12 @@ function newerThan(path: string, time: number): boolean {
 
 if (require.main === module) {
   buildBootstrap().then(
-    () => console.log(`Built ${Object.keys(ENTRIES).map((name) => join(OUT_DIR, `${name}.js`)).join(', ')}`),
+    () =>
+      console.log(
+        `Built ${Object.keys(ENTRIES)
+          .map((name) => join(OUT_DIR, `${name}.js`))
+          .join(', ')}`,
+      ),
     (error: Error) => {
       console.error(error.message);
       process.exit(1);

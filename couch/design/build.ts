@@ -11,7 +11,12 @@ import { readOnlyDesignDoc } from './read-only-design-doc';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** What the artefacts are compiled from (the compiler's version is in the lock file). */
-const SOURCES = [join(ROOT, 'couch', 'design'), join(ROOT, 'couch', 'design-docs.ts'), join(ROOT, 'domain'), join(ROOT, 'package-lock.json')];
+const SOURCES = [
+  join(ROOT, 'couch', 'design'),
+  join(ROOT, 'couch', 'design-docs.ts'),
+  join(ROOT, 'domain'),
+  join(ROOT, 'package-lock.json'),
+];
 
 const COMPILERS: Record<DesignDocName, () => DesignDoc> = {
   fieldbook: fieldbookDesignDoc,

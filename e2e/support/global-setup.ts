@@ -9,5 +9,6 @@ import { E2E_APP_DIR } from './e2e-env';
 
 export default function globalSetup(): void {
   assertNoTestHooks(join(__dirname, '..', '..', 'dist', 'fieldbook', 'browser'));
-  if (filesWithTestHooks(E2E_APP_DIR).length === 0) throw new Error(`The e2e build in ${E2E_APP_DIR} has no ${TEST_HOOK}: build it with "ng build -c production,e2e"`);
+  if (filesWithTestHooks(E2E_APP_DIR).length === 0)
+    throw new Error(`The e2e build in ${E2E_APP_DIR} has no ${TEST_HOOK}: build it with "ng build -c production,e2e"`);
 }

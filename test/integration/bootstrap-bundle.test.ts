@@ -44,7 +44,11 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function runBundle(env: Record<string, string | undefined>, args: string[] = [], bundle = BOOTSTRAP_BUNDLE): Promise<{ code: number | null; out: string }> {
+async function runBundle(
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+  bundle = BOOTSTRAP_BUNDLE,
+): Promise<{ code: number | null; out: string }> {
   const child = spawn(process.execPath, ['--require', guard, bundle, ...args], {
     env: { PATH: process.env['PATH'], ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,7 +67,10 @@ describe('the compiled bootstrap (dist/couch/bootstrap.js)', () => {
     assert.match(out, /^Bootstrapped, demo logins: alice, bob, sam, acme, ada\.$/m);
 
     const loaded = JSON.parse(readFileSync(join(dir, 'loaded.json'), 'utf8')) as string[];
-    assert.deepEqual(loaded.filter((file) => /node_modules\/(typescript|tsx|esbuild)\//.test(file) || file.endsWith('.ts')), []);
+    assert.deepEqual(
+      loaded.filter((file) => /node_modules\/(typescript|tsx|esbuild)\//.test(file) || file.endsWith('.ts')),
+      [],
+    );
     assert.ok(loaded.includes(BOOTSTRAP_BUNDLE));
 
     // The design doc on a user's database is the built artefact.
@@ -86,11 +93,21 @@ describe('the compiled bootstrap (dist/couch/bootstrap.js)', () => {
   });
 
   test('the compiled user CLI adds a user with their database and design doc, with plain node and no TypeScript', async () => {
-    const added = await runBundle({ COUCH_URL: server.adminUrl, FIELDBOOK_PASSWORD: 'cli-password-1' }, ['add', 'carol', '--role', 'inspector'], USER_CLI_BUNDLE);
+    const added = await runBundle(
+      { COUCH_URL: server.adminUrl, FIELDBOOK_PASSWORD: 'cli-password-1' },
+      ['add', 'carol', '--role', 'inspector'],
+      USER_CLI_BUNDLE,
+    );
     assert.equal(added.code, 0, added.out);
     const loaded = JSON.parse(readFileSync(join(dir, 'loaded.json'), 'utf8')) as string[];
-    assert.deepEqual(loaded.filter((file) => /node_modules\/(typescript|tsx|esbuild)\//.test(file) || file.endsWith('.ts')), []);
-    const installed = (await couchAdmin(server.adminUrl).use(userDbName('carol')).get('_design/fieldbook')) as unknown as Record<string, unknown>;
+    assert.deepEqual(
+      loaded.filter((file) => /node_modules\/(typescript|tsx|esbuild)\//.test(file) || file.endsWith('.ts')),
+      [],
+    );
+    const installed = (await couchAdmin(server.adminUrl).use(userDbName('carol')).get('_design/fieldbook')) as unknown as Record<
+      string,
+      unknown
+    >;
     assert.equal(installed['validate_doc_update'], JSON.parse(readFileSync(designArtefactFile('fieldbook'), 'utf8')).validate_doc_update);
     const listed = await runBundle({ COUCH_URL: server.adminUrl }, ['list'], USER_CLI_BUNDLE);
     assert.equal(listed.code, 0, listed.out);

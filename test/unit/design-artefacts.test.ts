@@ -12,7 +12,11 @@ import { buildDesignDocsIfStale, compiledDesignDocText } from '../../couch/desig
 test('each built design document is what its source compiles to', () => {
   buildDesignDocsIfStale();
   for (const name of DESIGN_DOC_NAMES) {
-    assert.equal(readFileSync(designArtefactFile(name), 'utf8'), compiledDesignDocText(name), `${designArtefactFile(name)} is stale: run "npm run build:design"`);
+    assert.equal(
+      readFileSync(designArtefactFile(name), 'utf8'),
+      compiledDesignDocText(name),
+      `${designArtefactFile(name)} is stale: run "npm run build:design"`,
+    );
   }
 });
 
