@@ -50,24 +50,35 @@ export function streamUpstream(base: URL, req: IncomingMessage, res: ServerRespo
     headers['content-length'] = upstream.body.length;
   }
 
-  const toCouch = http.request({ protocol: base.protocol, hostname: base.hostname, port: base.port, method: req.method, path: upstream.path, headers, agent: upstream.agent });
-  toCouch.setTimeout(upstream.silenceMs, () => toCouch.destroy(new SilentUpstream()));
+  // Retried once when a pooled keep-alive socket turns out closed by CouchDB (it may close an
+  // idle one just as we reuse it): nothing reached CouchDB, and a GET or HEAD has no body to replay.
+  const retryable = !upstream.body && (req.method === 'GET' || req.method === 'HEAD');
   let clientGone = false;
-  toCouch.on('error', (error) => {
-    if (clientGone) return;
-    events.failed(error);
-    sendCouchError(res, error instanceof SilentUpstream ? couchSilent : couchUnreachable);
-  });
-  toCouch.on('response', (fromCouch) => {
-    events.answered(fromCouch.statusCode!, (performance.now() - started) / 1000);
-    if (fromCouch.headers['set-cookie']) events.cookies(fromCouch.headers['set-cookie']);
-    fromCouch.on('error', () => undefined);
-    // `complete` is false when CouchDB's connection closed before the end of its answer.
-    fromCouch.on('close', () => !fromCouch.complete && res.destroy());
-    res.writeHead(fromCouch.statusCode!, responseHeaders(fromCouch.headers, base, clientPrefix(req.url ?? '', upstream.path)));
-    if (upstream.live) res.flushHeaders();
-    fromCouch.pipe(res);
-  });
+  let toCouch: http.ClientRequest;
+  const send = (isRetry: boolean) => {
+    toCouch = http.request({ protocol: base.protocol, hostname: base.hostname, port: base.port, method: req.method, path: upstream.path, headers, agent: upstream.agent });
+    toCouch.setTimeout(upstream.silenceMs, () => toCouch.destroy(new SilentUpstream()));
+    toCouch.on('error', (error: NodeJS.ErrnoException) => {
+      if (clientGone) return;
+      if (retryable && !isRetry && toCouch.reusedSocket && error.code === 'ECONNRESET' && !res.headersSent) return send(true);
+      events.failed(error);
+      sendCouchError(res, error instanceof SilentUpstream ? couchSilent : couchUnreachable);
+    });
+    toCouch.on('response', (fromCouch) => {
+      events.answered(fromCouch.statusCode!, (performance.now() - started) / 1000);
+      if (fromCouch.headers['set-cookie']) events.cookies(fromCouch.headers['set-cookie']);
+      fromCouch.on('error', () => undefined);
+      // `complete` is false when CouchDB's connection closed before the end of its answer.
+      fromCouch.on('close', () => !fromCouch.complete && res.destroy());
+      res.writeHead(fromCouch.statusCode!, responseHeaders(fromCouch.headers, base, clientPrefix(req.url ?? '', upstream.path)));
+      if (upstream.live) res.flushHeaders();
+      fromCouch.pipe(res);
+    });
+    if (upstream.body) toCouch.end(upstream.body);
+    else if (retryable) toCouch.end();
+    else req.pipe(toCouch);
+  };
+  send(false);
   // The client went away (or was cut off by logout): end the request to CouchDB too.
   res.on('close', () => {
     if (res.writableFinished) return;
@@ -75,8 +86,6 @@ export function streamUpstream(base: URL, req: IncomingMessage, res: ServerRespo
     toCouch.destroy();
   });
   req.on('error', () => toCouch.destroy());
-  if (upstream.body) toCouch.end(upstream.body);
-  else req.pipe(toCouch);
 }
 
 function responseHeaders(headers: IncomingHttpHeaders, base: URL, prefix: string): OutgoingHttpHeaders {
