@@ -11,8 +11,9 @@
  * --feeds    comma-separated feed counts, each measured through the proxy and directly
  * --mode     longpoll (as the app's live pull makes them: style=all_docs, heartbeat=10000,
  *            reopened from last_seq after every answer) or continuous
- * --users    users the feeds are spread over (default 20)
+ * --per-user feeds per user (default 5): N feeds are N / 5 users, each write wakes 5 feeds
  * --writes   writes per measurement, at --rate per second (default 50 at 10/s)
+ * --profile  a directory: the proxy process writes a V8 CPU profile there (open it in Chrome DevTools)
  *
  * The proxy runs alone in its own process, compiled (dist/proxy/main.js, built when stale),
  * as in production. Loopback only;
@@ -25,9 +26,11 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import type { FieldbookRole } from '../couch/users';
-import { userDbName } from '../couch/user-db-name';
-import { basicAuth, loginCookie, startTestStack } from '../test/support/couch-harness';
+import type { CouchAdmin } from '../couch/couch-admin';
+import { setServerConfig } from '../couch/server-config';
+import { addUser } from '../couch/users';
+import { userDbName } from '../domain/user-db-name';
+import { loginCookie, startTestStack, TEST_PASSWORD } from '../test/support/couch-harness';
 import { inspection } from '../test/support/fixtures';
 import { freePort } from '../test/support/free-port';
 import { TEST_SERVER } from '../test/support/test-server';
@@ -37,14 +40,15 @@ const { values } = parseArgs({
   options: {
     feeds: { type: 'string', default: '100' },
     mode: { type: 'string', default: 'longpoll' },
-    users: { type: 'string', default: '20' },
+    'per-user': { type: 'string', default: '5' },
     writes: { type: 'string', default: '50' },
     rate: { type: 'string', default: '10' },
+    profile: { type: 'string' },
   },
 });
 const feedCounts = values.feeds.split(',').map(Number);
 const mode = values.mode === 'continuous' ? 'continuous' : 'longpoll';
-const userCount = Number(values.users);
+const feedsPerUser = Number(values['per-user']);
 const writeCount = Number(values.writes);
 const writeEveryMs = 1000 / Number(values.rate);
 
@@ -61,16 +65,19 @@ interface Measurement {
 }
 
 /** One user's live feed, kept open (longpoll: reopened after each answer) until stopped; reports every doc id it sees. */
-function follow(target: Target, user: string, onId: (id: string) => void): { ready: Promise<boolean>; stop(): void } {
+/** How a feed's opening went: "200", another status, or the socket error's code. */
+type Opening = string;
+
+function follow(target: Target, user: string, onId: (id: string) => void): { ready: Promise<Opening>; stop(): void } {
   const { hostname, port } = new URL(target.baseUrl);
   let current: ClientRequest | null = null;
   let stopped = false;
-  let markReady: (open: boolean) => void = () => undefined;
-  const ready = new Promise<boolean>((resolve) => (markReady = resolve));
+  let markReady: (opening: Opening) => void = () => undefined;
+  const ready = new Promise<Opening>((resolve) => (markReady = resolve));
   const open = (since: string) => {
     const query = mode === 'longpoll' ? `style=all_docs&feed=longpoll&heartbeat=10000&since=${since}&limit=250` : `feed=continuous&heartbeat=10000&since=${since}`;
     current = request({ hostname, port, agent: false, path: `${pathOf(target, user)}/_changes?${query}`, headers: target.auth(user) }, (response) => {
-      markReady(response.statusCode === 200);
+      markReady(String(response.statusCode));
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
@@ -85,7 +92,7 @@ function follow(target: Target, user: string, onId: (id: string) => void): { rea
       });
       response.on('error', () => undefined);
     });
-    current.on('error', () => markReady(false));
+    current.on('error', (error: NodeJS.ErrnoException) => markReady(error.code ?? error.message));
     current.end();
   };
   open('now');
@@ -94,7 +101,7 @@ function follow(target: Target, user: string, onId: (id: string) => void): { rea
 
 const pathOf = (target: Target, user: string) => (target.name === 'proxy' ? `/db/${userDbName(user)}` : `/${userDbName(user)}`);
 
-async function measure(target: Target, users: string[], feeds: number): Promise<Measurement> {
+async function measure(target: Target, users: string[], feeds: number, whileOpen: () => Promise<void> = async () => undefined): Promise<Measurement> {
   const waiting = new Map<string, { startedAt: number; left: number }>();
   const deliveryMs: number[] = [];
   const feedsPerUser = new Map<string, number>();
@@ -109,8 +116,15 @@ async function measure(target: Target, users: string[], feeds: number): Promise<
     feedsPerUser.set(user, (feedsPerUser.get(user) ?? 0) + 1);
     return follow(target, user, onId);
   });
-  const opened = await Promise.all(open.map((feed) => feed.ready));
-  const refused = opened.filter((ok) => !ok).length;
+  const openingSince = performance.now();
+  // A feed the server never answers counts as refused after a minute, instead of hanging the run.
+  const opened = await Promise.all(open.map((feed) => Promise.race([feed.ready, new Promise<Opening>((resolve) => setTimeout(resolve, 60_000, 'no answer in 60 s').unref())])));
+  const refused = opened.filter((opening) => opening !== '200').length;
+  const byHow = new Map<Opening, number>();
+  for (const opening of opened) if (opening !== '200') byHow.set(opening, (byHow.get(opening) ?? 0) + 1);
+  const failures = [...byHow].map(([how, count]) => `${count} × ${how}`);
+  console.log(`  ${target.name}: ${feeds - refused}/${feeds} feeds open after ${((performance.now() - openingSince) / 1000).toFixed(1)} s${failures.length ? ` (refused: ${failures.join(', ')})` : ''}`);
+  await whileOpen();
   const writeMs: number[] = [];
   const writes: Promise<void>[] = [];
   for (let i = 0; i < writeCount; i++) {
@@ -134,10 +148,39 @@ async function measure(target: Target, users: string[], feeds: number): Promise<
   return { writeMs, deliveryMs, refused };
 }
 
+/**
+ * Provisions the users as the admin tools do (database, security, design doc, hub jobs),
+ * eight at a time. Password hashing is set cheap first: it is set-up cost only (every
+ * measured request carries a session cookie), and CouchDB's 600,000 PBKDF2 rounds would
+ * make a thousand users and their logins take many minutes on two cores.
+ */
+async function addUsers(admin: CouchAdmin, users: string[]): Promise<void> {
+  const startedAt = performance.now();
+  await setServerConfig(admin, 'chttpd_auth', 'iterations', '1000');
+  const queue = [...users];
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    for (let user = queue.shift(); user; user = queue.shift()) await addUser(admin, user, TEST_PASSWORD, 'inspector');
+  }));
+  console.log(`${users.length} users provisioned in ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
+}
+
+async function couchSessionCookie(couchUrl: string, name: string): Promise<string> {
+  const response = await fetch(`${couchUrl}/_session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password: TEST_PASSWORD }) });
+  if (!response.ok) throw new Error(`CouchDB login of ${name} failed: ${response.status} ${await response.text()}`);
+  return /^[^;]+/.exec(response.headers.get('set-cookie')!)![0];
+}
+
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Where the proxy's memory is while the feeds are open: V8 heap, buffers outside it, and the rest. */
+async function printMemory(metricsUrl: string, feeds: number): Promise<void> {
+  const text = await (await fetch(metricsUrl)).text();
+  const mb = (name: string) => Math.round(Number(new RegExp(`^fieldbook_proxy_${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20);
+  console.log(`  proxy with ${feeds} feeds open: RSS ${mb('process_resident_memory_bytes')} MB, heap used ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`);
 }
 
 function processStats(pid: number): { rssMb: number; fds: number } {
@@ -146,33 +189,45 @@ function processStats(pid: number): { rssMb: number; fds: number } {
 }
 
 async function main(): Promise<void> {
-  const users = Array.from({ length: userCount }, (_, i) => `inspector${i}`);
+  const users = Array.from({ length: Math.ceil(Math.max(...feedCounts) / feedsPerUser) }, (_, i) => `inspector${i}`);
   console.log(`Starting ${TEST_SERVER} with ${users.length} users...`);
-  const stack = await startTestStack(Object.fromEntries(users.map((user) => [user, 'inspector' as FieldbookRole])));
+  const stack = await startTestStack({});
+  try {
+    await addUsers(stack.admin, users);
+    await buildProxyIfStale();
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
   const port = await freePort();
-  await buildProxyIfStale();
-  const proxyProcess = spawn(process.execPath, [PROXY_BUNDLE], {
-    env: { ...process.env, COUCH_URL: stack.couch.adminUrl, PORT: String(port), LOG_LEVEL: 'warn', FIELDBOOK_MAX_FEEDS_PER_USER: String(Math.max(...feedCounts)), FIELDBOOK_MAX_FEEDS: String(Math.max(...feedCounts) * 2) },
+  const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  const proxyProcess = spawn(process.execPath, [...profiling, PROXY_BUNDLE], {
+    env: { ...process.env, COUCH_URL: stack.couch.adminUrl, PORT: String(port), LOG_LEVEL: 'warn', FIELDBOOK_MAX_FEEDS_PER_USER: String(Math.max(...feedCounts)), FIELDBOOK_MAX_FEEDS: String(Math.max(...feedCounts) * 2), FIELDBOOK_METRICS_PORT: String(await freePort()) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
     const [line] = (await once(createInterface({ input: proxyProcess.stdout! }), 'line')) as [string];
-    const { url, pid } = JSON.parse(line) as { url: string; pid: number };
+    const { url, pid, metrics: metricsUrl } = JSON.parse(line) as { url: string; pid: number; metrics: string };
     const idle = processStats(pid);
     const cookies = new Map<string, string>();
     for (const user of users) cookies.set(user, await loginCookie(url, user));
     const proxy: Target = { name: 'proxy', baseUrl: url, auth: (user) => ({ cookie: cookies.get(user)! }) };
-    const direct: Target = { name: 'direct', baseUrl: stack.couch.url, auth: (user) => ({ authorization: basicAuth(user) }) };
-    console.log(`Proxy process idle: ${idle.rssMb} MB RSS, ${idle.fds} fds. Mode ${mode}, ${users.length} users, ${writeCount} writes at ${values.rate}/s.\n`);
+    // The direct feeds use CouchDB's own session cookies, as the proxy does upstream: Basic
+    // auth would make CouchDB hash the password (600,000 PBKDF2 rounds) on every reopen.
+    const couchCookies = new Map<string, string>();
+    for (const user of users) couchCookies.set(user, await couchSessionCookie(stack.couch.url, user));
+    const direct: Target = { name: 'direct', baseUrl: stack.couch.url, auth: (user) => ({ cookie: couchCookies.get(user)! }) };
+    console.log(`Proxy process idle: ${idle.rssMb} MB RSS, ${idle.fds} fds. Mode ${mode}, ${feedsPerUser} feeds per user, ${writeCount} writes at ${values.rate}/s.\n`);
     const rows: string[] = [];
     for (const feeds of feedCounts) {
-      const viaDirect = await measure(direct, users, feeds);
+      const feedUsers = users.slice(0, Math.ceil(feeds / feedsPerUser));
+      const viaDirect = await measure(direct, feedUsers, feeds);
       let peak = { rssMb: 0, fds: 0 };
       const sampler = setInterval(() => {
         const now = processStats(pid);
         peak = { rssMb: Math.max(peak.rssMb, now.rssMb), fds: Math.max(peak.fds, now.fds) };
       }, 200);
-      const viaProxy = await measure(proxy, users, feeds);
+      const viaProxy = await measure(proxy, feedUsers, feeds, () => printMemory(metricsUrl, feeds));
       clearInterval(sampler);
       const ratio = (a: number[], b: number[], p: number) => (percentile(a, p) / percentile(b, p)).toFixed(2);
       const ms = (values: number[], p: number) => percentile(values, p).toFixed(0);
@@ -181,7 +236,7 @@ async function main(): Promise<void> {
           `${ms(viaProxy.deliveryMs, 50)} / ${ms(viaProxy.deliveryMs, 99)} | ${ms(viaDirect.deliveryMs, 50)} / ${ms(viaDirect.deliveryMs, 99)} | ` +
           `${ratio(viaProxy.deliveryMs, viaDirect.deliveryMs, 99)} | ${peak.rssMb} | ${peak.fds} | ${viaProxy.refused}/${viaDirect.refused} |`,
       );
-      const expected = writeCount * (feeds / users.length);
+      const expected = writeCount * (feeds / feedUsers.length);
       console.log(
         `${feeds} feeds: proxy delivered ${viaProxy.deliveryMs.length}/${Math.round(expected)}, direct ${viaDirect.deliveryMs.length}/${Math.round(expected)}; ` +
           `write p99 ratio ${ratio(viaProxy.writeMs, viaDirect.writeMs, 99)}, delivery p99 ratio ${ratio(viaProxy.deliveryMs, viaDirect.deliveryMs, 99)}`,
