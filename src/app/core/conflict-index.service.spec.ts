@@ -65,7 +65,13 @@ describe('ConflictIndexService', () => {
     const doc = await saveInspection('Roof');
     await conflictWith(doc);
     index.detach();
-    await db.put({ _id: '_local/fieldbook-sync-ledger', pushedSeq: 0, rejections: {}, conflicts: [doc._id], conflictSeq: (await db.info()).update_seq });
+    await db.put({
+      _id: '_local/fieldbook-sync-ledger',
+      pushedSeq: 0,
+      rejections: {},
+      conflicts: [doc._id],
+      conflictSeq: (await db.info()).update_seq,
+    });
     const read = spyOn(db, 'changes').and.callThrough();
 
     await index.attach(db);

@@ -153,7 +153,13 @@ describe('PushLedgerService', () => {
     const refused = await saveInspection('Refused before the update');
     ledger.detach();
     const rejection = { rev: refused._rev!, reason: 'title: nope', at: '2026-03-01T08:00:00.000Z' };
-    await db.put({ _id: '_local/fieldbook-sync-ledger', pushedSeq: (await db.info()).update_seq, rejections: { [refused._id]: rejection }, conflicts: [], conflictSeq: 0 });
+    await db.put({
+      _id: '_local/fieldbook-sync-ledger',
+      pushedSeq: (await db.info()).update_seq,
+      rejections: { [refused._id]: rejection },
+      conflicts: [],
+      conflictSeq: 0,
+    });
 
     await ledger.attach(db);
     expect(ledger.pendingIds().has(pushed._id)).toBeFalse();

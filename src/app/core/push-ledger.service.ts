@@ -135,7 +135,10 @@ export class PushLedgerService {
   async rejected(id: string, reason: string): Promise<void> {
     const db = this.db;
     if (!db) return;
-    const rev = await db.get(id).then((doc) => doc._rev, () => '');
+    const rev = await db.get(id).then(
+      (doc) => doc._rev,
+      () => '',
+    );
     await this.setRejections({ ...this.refused(), [id]: { rev, reason, at: new Date().toISOString() } });
   }
 
@@ -161,7 +164,11 @@ export class PushLedgerService {
       const batch = entries.slice(start, start + REVS_DIFF_BATCH);
       const missing = await remote.revsDiff(Object.fromEntries(batch.map(([id, { revs }]) => [id, revs])));
       if (db !== this.db) return;
-      this.pulled(batch.flatMap(([id, { revs }]) => revs.filter((rev) => !missing[id]?.missing?.includes(rev)).map((rev) => ({ _id: id, _rev: rev }))));
+      this.pulled(
+        batch.flatMap(([id, { revs }]) =>
+          revs.filter((rev) => !missing[id]?.missing?.includes(rev)).map((rev) => ({ _id: id, _rev: rev })),
+        ),
+      );
     }
   }
 

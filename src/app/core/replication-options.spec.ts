@@ -31,7 +31,11 @@ describe('the replication options', () => {
     await server.destroy();
   });
 
-  const stored = (db: Database, id: string) => db.get(id).then(() => true, () => false);
+  const stored = (db: Database, id: string) =>
+    db.get(id).then(
+      () => true,
+      () => false,
+    );
 
   // Changing this name restarts every tablet's push from sequence 0: each one then asks the
   // server (revs_diff) about every local document once. Only ever change it on purpose.
@@ -49,7 +53,11 @@ describe('the replication options', () => {
 
   it('hold no function, whose source (and so the checkpoint name) a minifier would change', () => {
     const functions = (value: unknown): number =>
-      typeof value === 'function' ? 1 : value && typeof value === 'object' ? Object.values(value).reduce((sum: number, inner) => sum + functions(inner), 0) : 0;
+      typeof value === 'function'
+        ? 1
+        : value && typeof value === 'object'
+          ? Object.values(value).reduce((sum: number, inner) => sum + functions(inner), 0)
+          : 0;
     expect(functions(PUSH_OPTIONS)).toBe(0);
     expect(functions(PULL_OPTIONS)).toBe(0);
   });

@@ -48,7 +48,10 @@ describe('ReplicatorService', () => {
 
   it('hands over at the checkpoints the live replications carry on from', async () => {
     await seedInspections(remote, 120);
-    const serverSeq = await initialPull(local, remote, { batchSize: INITIAL_PULL_BATCH_SIZE, onBatch: (batch) => ledger.pulled(batch.docs) });
+    const serverSeq = await initialPull(local, remote, {
+      batchSize: INITIAL_PULL_BATCH_SIZE,
+      onBatch: (batch) => ledger.pulled(batch.docs),
+    });
     await replicator.handOver(local, remote, serverSeq, never);
 
     const revsDiff = spyOn(remote, 'revsDiff').and.callThrough();
@@ -63,7 +66,10 @@ describe('ReplicatorService', () => {
 
   it('leaves the push to start from its own checkpoint while a local edit is unpushed', async () => {
     await seedInspections(remote, 3);
-    const serverSeq = await initialPull(local, remote, { batchSize: INITIAL_PULL_BATCH_SIZE, onBatch: (batch) => ledger.pulled(batch.docs) });
+    const serverSeq = await initialPull(local, remote, {
+      batchSize: INITIAL_PULL_BATCH_SIZE,
+      onBatch: (batch) => ledger.pulled(batch.docs),
+    });
     const mine = await saveInspection('Written during the first pull');
     await replicator.handOver(local, remote, serverSeq, never);
 

@@ -62,7 +62,8 @@ export class ReplicatorService {
     replication
       .on('denied', (error) => {
         const denial = error as { id?: string; reason?: string; message?: string };
-        if (direction === 'push' && denial.id && current()) void this.ledger.rejected(denial.id, denial.reason || denial.message || 'refused by the server');
+        if (direction === 'push' && denial.id && current())
+          void this.ledger.rejected(denial.id, denial.reason || denial.message || 'refused by the server');
       })
       .on('change', (info) => {
         if (!current()) return;
