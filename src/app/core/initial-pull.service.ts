@@ -25,9 +25,9 @@ export interface InitialPullProgress {
 
 /**
  * A device's first pull of the user's database, by `initialPull` (see there why), then
- * handed to PouchDB's replicator (ReplicatorService.handOver). Interrupted (offline, reload, logout of the tab), it
- * resumes where it got to. A device that synced before this existed has no marker but
- * holds documents: the replicator simply carries on there.
+ * handed to PouchDB's replicator (ReplicatorService.handOver). Interrupted (offline, reload,
+ * logout of the tab), it resumes where it got to. A device that synced before this existed
+ * has no marker but holds documents: the replicator simply carries on there.
  */
 @Injectable({ providedIn: 'root' })
 export class InitialPullService {
