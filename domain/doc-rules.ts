@@ -9,6 +9,30 @@
  * Each violation reads `<field>: <what is wrong>` so the UI can put it next to the field
  * and CouchDB can return it as the `forbidden` reason.
  */
+/**
+ * The review workflow, as the rules hold it (server admins, among them the replication jobs
+ * that copy documents between databases, are exempt from it):
+ *
+ *   draft ──submit──► submitted ──approve──► approved
+ *     ▲                 │  ▲                     │
+ *     └──(inspector)────┤  └──submit── rejected ◄┘ (a supervisor may reopen)
+ *                       └──reject──────► rejected
+ *
+ * - Submitting (any write that makes an inspection `submitted`) needs every checklist item
+ *   answered: pass, fail, or `na` (not applicable).
+ * - A submitted or approved inspection is read-only for inspectors, deletion included, until a
+ *   supervisor rejects it; only supervisors (and admins) approve, reject or reopen.
+ * - Defects: `validate_doc_update` sees one document and cannot read the defect's inspection,
+ *   so each defect carries a copy of its inspection's status, `inspectionStatus`, written with
+ *   it: by the inspector's app on submission (the inspection and its defects in one local
+ *   `_bulk_docs`) and by the supervisor's review in the hub (the decision and its defects
+ *   together). The rules treat that copy like the inspection's own status: a defect whose stored
+ *   copy is `submitted` or `approved` is read-only for inspectors, and an inspector may not set
+ *   it to `approved` or `rejected`. A missing copy means an open inspection (draft or rejected).
+ *   An inspector can still create a new defect under a submitted inspection with a modified
+ *   client (no rule can see the inspection), but it has no `partners`, which only supervisors
+ *   set, so it reaches no partner unreviewed.
+ */
 export function docViolations(
   newDoc: Record<string, any>,
   oldDoc: Record<string, any> | null,
@@ -22,6 +46,7 @@ export function docViolations(
   var DATE = /^\d{4}-\d{2}-\d{2}$/;
   var UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
   var IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+  var INSPECTION_STATUSES = ['draft', 'submitted', 'approved', 'rejected'];
 
   function add(field: string, message: string) {
     violations.push(field + ': ' + message);
@@ -71,6 +96,33 @@ export function docViolations(
   function isValidDate(value: string) {
     return !isNaN(new Date(value.length === 10 ? value + 'T00:00:00Z' : value).getTime());
   }
+  // Why a stored inspection status (the inspection's own, or a defect's copy of it) makes the
+  // document read-only for an inspector; '' when it does not.
+  function lockedBecause(type: string, status: unknown) {
+    if (type === 'inspection') {
+      if (status === 'approved') return 'an approved inspection can only be changed by a supervisor';
+      if (status === 'submitted') return 'a submitted inspection is read-only until a supervisor rejects it';
+    } else if (type === 'defect') {
+      if (status === 'approved') return 'the defects of an approved inspection can only be changed by a supervisor';
+      if (status === 'submitted') return 'the defects of a submitted inspection are read-only until a supervisor rejects it';
+    }
+    return '';
+  }
+  function statusField(type: string) {
+    return type === 'defect' ? 'inspectionStatus' : 'status';
+  }
+  function storedStatus(doc: Record<string, any>) {
+    return doc.type === 'defect' ? doc.inspectionStatus : doc.status;
+  }
+  // Inspectors may not change a submitted or approved inspection or its defects, nor approve or reject.
+  function checkWorkflow(oldStatus: unknown) {
+    if (isSupervisor) return;
+    var field = statusField(newDoc.type);
+    var status = newDoc[field];
+    var locked = lockedBecause(newDoc.type, oldStatus);
+    if (locked) add(field, locked);
+    else if ((status === 'approved' || status === 'rejected') && status !== oldStatus) add(field, 'only a supervisor may approve or reject');
+  }
 
   if (newDoc._id.indexOf('_design/') === 0) {
     if (!isAdmin) add('_id', 'only administrators may change design documents');
@@ -79,10 +131,9 @@ export function docViolations(
 
   if (newDoc._deleted) {
     if (oldDoc && !oldDoc._deleted && !isSupervisor) {
+      var lockedOld = lockedBecause(oldDoc.type, storedStatus(oldDoc));
       if (oldDoc.createdBy !== userCtx.name) add('createdBy', 'only the owner may delete this document');
-      else if (oldDoc.type === 'inspection' && oldDoc.status === 'approved') {
-        add('status', 'an approved inspection can only be changed by a supervisor');
-      }
+      else if (lockedOld) add(statusField(oldDoc.type), lockedOld);
     }
     return violations;
   }
@@ -119,7 +170,7 @@ export function docViolations(
   if (type === 'inspection') {
     requireString('title', 1, 200);
     requireString('site', 1, 200);
-    requireEnum('status', ['draft', 'submitted', 'approved', 'rejected']);
+    requireEnum('status', INSPECTION_STATUSES);
     requireMatch('scheduledFor', DATE, 'a date (YYYY-MM-DD)');
     if (isString(newDoc.scheduledFor) && DATE.test(newDoc.scheduledFor) && !isValidDate(newDoc.scheduledFor)) {
       add('scheduledFor', 'must be a date (YYYY-MM-DD)');
@@ -132,6 +183,7 @@ export function docViolations(
       if (existing || newDoc.assignedTo !== userCtx.name) add('assignedTo', 'only a supervisor may assign inspections');
     }
     var checklist = newDoc.checklist;
+    var submitting = !isAdmin && newDoc.status === 'submitted' && (existing ? existing.status : undefined) !== 'submitted';
     if (!Array.isArray(checklist)) add('checklist', 'must be a list');
     else {
       var seen: Record<string, boolean> = {};
@@ -151,15 +203,10 @@ export function docViolations(
           add(where + '.result', 'must be one of pass, fail, na or empty');
         }
         if (item.note !== undefined && !isString(item.note)) add(where + '.note', 'must be a string');
+        if (submitting && item.result === null) add(where + '.result', 'must be answered (or marked N/A) before submitting');
       }
     }
-    if (!isSupervisor) {
-      var oldStatus = existing ? existing.status : null;
-      if (oldStatus === 'approved') add('status', 'an approved inspection can only be changed by a supervisor');
-      else if ((newDoc.status === 'approved' || newDoc.status === 'rejected') && newDoc.status !== oldStatus) {
-        add('status', 'only a supervisor may approve or reject');
-      }
-    }
+    checkWorkflow(existing ? existing.status : undefined);
   } else {
     requireMatch('inspectionId', new RegExp('^inspection:' + UUID + '$'), 'the id of an inspection');
     requireString('title', 1, 200);
@@ -171,6 +218,10 @@ export function docViolations(
       add('severity', 'must be a whole number from 1 to 5');
     }
     requireEnum('status', ['open', 'fixed', 'wont_fix']);
+    if (newDoc.inspectionStatus !== undefined && INSPECTION_STATUSES.indexOf(newDoc.inspectionStatus) === -1) {
+      add('inspectionStatus', 'must be one of ' + INSPECTION_STATUSES.join(', '));
+    }
+    checkWorkflow(existing ? existing.inspectionStatus : undefined);
   }
   checkPartners(existing);
 
@@ -183,4 +234,15 @@ export function docViolations(
     }
   }
   return violations;
+}
+
+/**
+ * Why `userCtx` may not change a document whose (stored) inspection status is `status` — the
+ * inspection's own, or a defect's copy of it — or null: the app shows its read-only state from
+ * this. docViolations holds the rule itself; doc-rules.test.ts checks that the two agree.
+ */
+export function readOnlyBecause(status: string | null | undefined, userCtx: { roles: readonly string[] }): 'submitted' | 'approved' | null {
+  const roles = userCtx.roles ?? [];
+  if (roles.includes('_admin') || roles.includes('supervisor')) return null;
+  return status === 'submitted' || status === 'approved' ? status : null;
 }

@@ -1,6 +1,7 @@
 /** Document shapes stored in user databases; `domain/doc-rules.ts` enforces them. */
 
 export type InspectionStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
+/** `na`: not applicable; null: not answered yet (submitting needs every item answered). */
 export type ChecklistResult = 'pass' | 'fail' | 'na' | null;
 export type DefectStatus = 'open' | 'fixed' | 'wont_fix';
 
@@ -44,6 +45,12 @@ export interface Defect extends AuditFields {
   severity: 1 | 2 | 3 | 4 | 5;
   location?: string;
   status: DefectStatus;
+  /**
+   * A copy of the inspection's status, written together with it (submission, review), so the
+   * rules can keep the defect read-only while its inspection is: CouchDB's validate_doc_update
+   * sees only this document. Absent: the inspection is open (draft or rejected).
+   */
+  inspectionStatus?: InspectionStatus;
   /** Set by a supervisor to the inspection's `partners` when sharing it, so partners get its defects too. */
   partners?: string[];
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { docViolations } from '../../domain/doc-rules';
-import { defect, inspection } from '../fixtures/documents';
+import { docViolations, readOnlyBecause } from '../../domain/doc-rules';
+import { checklistItem, defect, inspection } from '../fixtures/documents';
 
 const alice = { name: 'alice', roles: ['inspector'] };
 const sam = { name: 'sam', roles: ['supervisor'] };
@@ -97,4 +97,146 @@ describe('document rules', () => {
   test('server admins (replication) may write other users\' documents', () => {
     assert.deepEqual(docViolations(validInspection({ createdBy: 'bob', updatedBy: 'bob' }), null, { name: null, roles: ['_admin'] }), []);
   });
+});
+
+const admin = { name: 'ada', roles: ['admin', '_admin'] };
+const bob = { name: 'bob', roles: ['inspector'] };
+const STATUSES = ['draft', 'submitted', 'approved', 'rejected'] as const;
+type Status = (typeof STATUSES)[number];
+const answered = [checklistItem('c1', 'pass'), checklistItem('c2', 'fail'), checklistItem('c3', 'na')];
+const by = (user: { name: string }) => ({ updatedBy: user.name, updatedAt: '2026-11-24T09:00:00.000Z' });
+
+/** What an inspector may turn a stored inspection status into (`none`: a new document); supervisors and admins may do any. */
+const INSPECTOR_MAY: Record<Status | 'none', Status[]> = {
+  none: ['draft', 'submitted'],
+  draft: ['draft', 'submitted'],
+  rejected: ['draft', 'submitted', 'rejected'],
+  submitted: [],
+  approved: [],
+};
+
+describe('the review workflow, per role', () => {
+  for (const from of ['none', ...STATUSES] as const) {
+    for (const to of STATUSES) {
+      for (const user of [alice, sam, admin]) {
+        const allowed = user === alice ? INSPECTOR_MAY[from].includes(to) : true;
+        test(`inspection ${from} → ${to} by ${user.roles[0]}: ${allowed ? 'allowed' : 'refused'}`, () => {
+          const old = from === 'none' ? null : validInspection({ status: from, checklist: answered });
+          const doc = validInspection({ status: to, checklist: answered, title: 'Changed', ...by(user), ...(old ? {} : { createdBy: user.name }) });
+          const violations = docViolations(doc, old, user);
+          if (allowed) assert.deepEqual(violations, []);
+          else assert.ok(violations.some((violation) => violation.startsWith('status: ')), violations.join('; '));
+        });
+      }
+    }
+  }
+
+  for (const from of ['none', ...STATUSES] as const) {
+    for (const user of [alice, sam, admin]) {
+      const allowed = user !== alice || !['submitted', 'approved'].includes(from);
+      test(`defect rename and new severity, inspection ${from}, by ${user.roles[0]}: ${allowed ? 'allowed' : 'refused'}`, () => {
+        const copy = from === 'none' ? {} : { inspectionStatus: from };
+        const doc = validDefect({ ...copy, title: 'Renamed', severity: 1, ...by(user) });
+        const violations = docViolations(doc, validDefect(copy), user);
+        if (allowed) assert.deepEqual(violations, []);
+        else assert.ok(violations.some((violation) => violation.startsWith('inspectionStatus: ')), violations.join('; '));
+      });
+    }
+  }
+
+  for (const from of ['none', ...STATUSES] as const) {
+    for (const to of STATUSES) {
+      const allowed = INSPECTOR_MAY[from].includes(to) || (from === 'none' && to === 'draft');
+      test(`a defect's copy ${from} → ${to} by an inspector: ${allowed ? 'allowed' : 'refused'}; by a supervisor: allowed`, () => {
+        const old = validDefect(from === 'none' ? {} : { inspectionStatus: from });
+        const violations = docViolations(validDefect({ inspectionStatus: to }), old, alice);
+        if (allowed) assert.deepEqual(violations, []);
+        else assert.ok(violations.some((violation) => violation.startsWith('inspectionStatus: ')), violations.join('; '));
+        assert.deepEqual(docViolations(validDefect({ inspectionStatus: to, ...by(sam) }), old, sam), []);
+      });
+    }
+  }
+
+  test('the read-only messages say why', () => {
+    const edit = { title: 'Renamed' };
+    assert.deepEqual(docViolations(validInspection({ status: 'submitted', ...edit }), validInspection({ status: 'submitted' }), alice), [
+      'status: a submitted inspection is read-only until a supervisor rejects it',
+    ]);
+    assert.deepEqual(docViolations(validInspection({ status: 'draft', ...edit }), validInspection({ status: 'submitted' }), alice), [
+      'status: a submitted inspection is read-only until a supervisor rejects it',
+    ]);
+    assert.deepEqual(docViolations(validDefect({ inspectionStatus: 'approved', ...edit }), validDefect({ inspectionStatus: 'approved' }), alice), [
+      'inspectionStatus: the defects of an approved inspection can only be changed by a supervisor',
+    ]);
+    // Unsetting the copy does not unlock the defect.
+    assert.deepEqual(docViolations(validDefect(edit), validDefect({ inspectionStatus: 'submitted' }), alice), [
+      'inspectionStatus: the defects of a submitted inspection are read-only until a supervisor rejects it',
+    ]);
+    assert.deepEqual(docViolations(validDefect({ inspectionStatus: 'approved' }), null, alice), ['inspectionStatus: only a supervisor may approve or reject']);
+    assert.ok(docViolations(validDefect({ inspectionStatus: 'done' }), null, sam).includes('inspectionStatus: must be one of draft, submitted, approved, rejected'));
+  });
+
+  test('a submitted or approved inspection and its defects cannot be deleted by their inspector; a supervisor may', () => {
+    for (const status of STATUSES) {
+      const locked = status === 'submitted' || status === 'approved';
+      const inspectionViolations = docViolations({ _id: 'inspection:x', _deleted: true }, validInspection({ status }), alice);
+      const defectViolations = docViolations({ _id: 'defect:x', _deleted: true }, validDefect({ inspectionStatus: status }), alice);
+      assert.equal(inspectionViolations.length > 0, locked, `inspection ${status}: ${inspectionViolations.join('; ')}`);
+      assert.equal(defectViolations.length > 0, locked, `defect ${status}: ${defectViolations.join('; ')}`);
+      assert.deepEqual(docViolations({ _id: 'inspection:x', _deleted: true }, validInspection({ status }), sam), []);
+      assert.deepEqual(docViolations({ _id: 'defect:x', _deleted: true }, validDefect({ inspectionStatus: status }), sam), []);
+    }
+    // Owners only, as before, whatever the state.
+    assert.ok(docViolations({ _id: 'defect:x', _deleted: true }, validDefect(), bob).includes('createdBy: only the owner may delete this document'));
+  });
+});
+
+describe('submitting needs every checklist item answered', () => {
+  const unanswered = [checklistItem('c1', 'pass'), checklistItem('c2'), checklistItem('c3', 'na'), checklistItem('c4')];
+
+  test('an inspector or a supervisor submitting with unanswered items is refused, item by item', () => {
+    for (const [user, old] of [
+      [alice, validInspection({ checklist: unanswered })],
+      [alice, validInspection({ status: 'rejected', checklist: unanswered })],
+      [alice, null],
+      [sam, validInspection({ checklist: unanswered })],
+    ] as const) {
+      const violations = docViolations(validInspection({ status: 'submitted', checklist: unanswered, ...by(user) }), old, user);
+      assert.deepEqual(violations, [
+        'checklist[1].result: must be answered (or marked N/A) before submitting',
+        'checklist[3].result: must be answered (or marked N/A) before submitting',
+      ]);
+    }
+  });
+
+  test('pass, fail and N/A all count as answered; an empty checklist has nothing to answer', () => {
+    assert.deepEqual(docViolations(validInspection({ status: 'submitted', checklist: answered }), validInspection(), alice), []);
+    assert.deepEqual(docViolations(validInspection({ status: 'submitted', checklist: [] }), validInspection(), alice), []);
+  });
+
+  test('a draft may keep unanswered items; a supervisor reviewing an old submission with some is not refused', () => {
+    assert.deepEqual(docViolations(validInspection({ checklist: unanswered, title: 'Later' }), validInspection({ checklist: unanswered }), alice), []);
+    const oldSubmission = validInspection({ status: 'submitted', checklist: unanswered });
+    assert.deepEqual(docViolations(validInspection({ status: 'rejected', checklist: unanswered, ...by(sam) }), oldSubmission, sam), []);
+    assert.deepEqual(docViolations(validInspection({ status: 'approved', checklist: unanswered, ...by(sam) }), oldSubmission, sam), []);
+  });
+
+  test('server admins (the replication jobs) copy a submitted inspection as it is', () => {
+    assert.deepEqual(docViolations(validInspection({ status: 'submitted', checklist: unanswered }), null, { name: null, roles: ['_admin'] }), []);
+  });
+});
+
+describe('readOnlyBecause, which the app shows, agrees with the rules', () => {
+  for (const status of [undefined, ...STATUSES]) {
+    for (const user of [alice, sam, admin]) {
+      test(`${status ?? 'no status'}, ${user.roles[0]}`, () => {
+        const reason = readOnlyBecause(status, user);
+        const inspectionRefused = docViolations(validInspection({ status: status ?? 'draft', checklist: answered, title: 'Changed', ...by(user) }), validInspection({ status: status ?? 'draft', checklist: answered }), user).length > 0;
+        const defectRefused = docViolations(validDefect({ inspectionStatus: status, title: 'Changed', ...by(user) }), validDefect({ inspectionStatus: status }), user).length > 0;
+        assert.equal(reason !== null, inspectionRefused);
+        assert.equal(reason !== null, defectRefused);
+        if (reason) assert.equal(reason, status);
+      });
+    }
+  }
 });
