@@ -121,7 +121,8 @@ export function docViolations(
     var status = newDoc[field];
     var locked = lockedBecause(newDoc.type, oldStatus);
     if (locked) add(field, locked);
-    else if ((status === 'approved' || status === 'rejected') && status !== oldStatus) add(field, 'only a supervisor may approve or reject');
+    else if ((status === 'approved' || status === 'rejected') && status !== oldStatus)
+      add(field, 'only a supervisor may approve or reject');
   }
 
   if (newDoc._id.indexOf('_design/') === 0) {

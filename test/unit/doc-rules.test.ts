@@ -8,7 +8,13 @@ const sam = { name: 'sam', roles: ['supervisor'] };
 const now = '2026-11-23T10:00:00.000Z';
 
 export function validInspection(overrides: Record<string, unknown> = {}) {
-  return inspection('alice', { _id: 'inspection:0f8fad5b-d9cb-469f-a165-70867728950e', createdAt: now, updatedAt: now, deviceId: 'device-1', ...overrides });
+  return inspection('alice', {
+    _id: 'inspection:0f8fad5b-d9cb-469f-a165-70867728950e',
+    createdAt: now,
+    updatedAt: now,
+    deviceId: 'device-1',
+    ...overrides,
+  });
 }
 
 function validDefect(overrides: Record<string, unknown> = {}) {
@@ -42,16 +48,34 @@ describe('document rules', () => {
     ['updatedBy someone else', validInspection({ updatedBy: 'bob' }), 'updatedBy: must be your own user name'],
     ['bad id', validInspection({ _id: 'inspection:1' }), '_id: must be "inspection:<uuid>"'],
     ['checklist not a list', validInspection({ checklist: {} }), 'checklist: must be a list'],
-    ['checklist result', validInspection({ checklist: [{ id: 'a', label: 'A', result: 'ok' }] }), 'checklist[0].result: must be one of pass, fail, na or empty'],
-    ['duplicate checklist id', validInspection({ checklist: [{ id: 'a', label: 'A', result: null }, { id: 'a', label: 'B', result: null }] }), 'checklist[1].id: must be unique'],
+    [
+      'checklist result',
+      validInspection({ checklist: [{ id: 'a', label: 'A', result: 'ok' }] }),
+      'checklist[0].result: must be one of pass, fail, na or empty',
+    ],
+    [
+      'duplicate checklist id',
+      validInspection({
+        checklist: [
+          { id: 'a', label: 'A', result: null },
+          { id: 'a', label: 'B', result: null },
+        ],
+      }),
+      'checklist[1].id: must be unique',
+    ],
     ['inspector approves', validInspection({ status: 'approved' }), 'status: only a supervisor may approve or reject'],
     ['severity out of range', validDefect({ severity: 6 }), 'severity: must be a whole number from 1 to 5'],
     ['defect status', validDefect({ status: 'closed' }), 'status: must be one of open, fixed, wont_fix'],
     ['defect without inspection', validDefect({ inspectionId: 'x' }), 'inspectionId: must be the id of an inspection'],
-    ['attachment type', validDefect({ _attachments: { 'a.pdf': { content_type: 'application/pdf' } } }), '_attachments: a.pdf must be a JPEG, PNG or WebP image'],
+    [
+      'attachment type',
+      validDefect({ _attachments: { 'a.pdf': { content_type: 'application/pdf' } } }),
+      '_attachments: a.pdf must be a JPEG, PNG or WebP image',
+    ],
   ];
   for (const [name, doc, message] of cases) {
-    test(`reject ${name}`, () => assert.ok(docViolations(doc as never, null, alice).includes(message), docViolations(doc as never, null, alice).join('; ')));
+    test(`reject ${name}`, () =>
+      assert.ok(docViolations(doc as never, null, alice).includes(message), docViolations(doc as never, null, alice).join('; ')));
   }
 
   test('createdBy cannot change later', () => {
@@ -70,14 +94,24 @@ describe('document rules', () => {
   test('deletion is allowed to the owner only', () => {
     const old = validInspection();
     assert.deepEqual(docViolations({ _id: old._id, _deleted: true }, old, alice), []);
-    assert.ok(docViolations({ _id: old._id, _deleted: true }, old, { name: 'bob', roles: ['inspector'] }).includes('createdBy: only the owner may delete this document'));
+    assert.ok(
+      docViolations({ _id: old._id, _deleted: true }, old, { name: 'bob', roles: ['inspector'] }).includes(
+        'createdBy: only the owner may delete this document',
+      ),
+    );
   });
 
   test('only supervisors share with partners, on inspections and defects alike', () => {
     const shared = validInspection({ status: 'approved', partners: ['acme'], updatedBy: 'sam' });
     assert.deepEqual(docViolations(shared, validInspection({ status: 'submitted' }), sam), []);
-    assert.ok(docViolations(validInspection({ partners: ['acme'] }), null, alice).includes('partners: only a supervisor may share with partners'));
-    assert.ok(docViolations(validDefect({ partners: ['acme'] }), validDefect(), alice).includes('partners: only a supervisor may share with partners'));
+    assert.ok(
+      docViolations(validInspection({ partners: ['acme'] }), null, alice).includes('partners: only a supervisor may share with partners'),
+    );
+    assert.ok(
+      docViolations(validDefect({ partners: ['acme'] }), validDefect(), alice).includes(
+        'partners: only a supervisor may share with partners',
+      ),
+    );
     assert.deepEqual(docViolations(validDefect({ partners: ['acme'], updatedBy: 'sam' }), validDefect(), sam), []);
     // An inspector's later edit of a shared defect keeps the field as it is.
     assert.deepEqual(docViolations(validDefect({ partners: ['acme'], status: 'fixed' }), validDefect({ partners: ['acme'] }), alice), []);
@@ -87,14 +121,18 @@ describe('document rules', () => {
 
   test('only supervisors assign inspections; an inspector may take their own', () => {
     assert.deepEqual(docViolations(validInspection({ assignedTo: 'alice' }), null, alice), []);
-    assert.ok(docViolations(validInspection({ assignedTo: 'bob' }), null, alice).includes('assignedTo: only a supervisor may assign inspections'));
+    assert.ok(
+      docViolations(validInspection({ assignedTo: 'bob' }), null, alice).includes('assignedTo: only a supervisor may assign inspections'),
+    );
     const assigned = validInspection({ createdBy: 'sam', assignedTo: 'alice' });
     assert.deepEqual(docViolations({ ...assigned, title: 'Started' }, assigned, alice), []);
-    assert.ok(docViolations({ ...assigned, assignedTo: 'bob' }, assigned, alice).includes('assignedTo: only a supervisor may assign inspections'));
+    assert.ok(
+      docViolations({ ...assigned, assignedTo: 'bob' }, assigned, alice).includes('assignedTo: only a supervisor may assign inspections'),
+    );
     assert.deepEqual(docViolations(validInspection({ createdBy: 'sam', updatedBy: 'sam', assignedTo: 'bob' }), null, sam), []);
   });
 
-  test('server admins (replication) may write other users\' documents', () => {
+  test("server admins (replication) may write other users' documents", () => {
     assert.deepEqual(docViolations(validInspection({ createdBy: 'bob', updatedBy: 'bob' }), null, { name: null, roles: ['_admin'] }), []);
   });
 });
@@ -122,10 +160,20 @@ describe('the review workflow, per role', () => {
         const allowed = user === alice ? INSPECTOR_MAY[from].includes(to) : true;
         test(`inspection ${from} → ${to} by ${user.roles[0]}: ${allowed ? 'allowed' : 'refused'}`, () => {
           const old = from === 'none' ? null : validInspection({ status: from, checklist: answered });
-          const doc = validInspection({ status: to, checklist: answered, title: 'Changed', ...by(user), ...(old ? {} : { createdBy: user.name }) });
+          const doc = validInspection({
+            status: to,
+            checklist: answered,
+            title: 'Changed',
+            ...by(user),
+            ...(old ? {} : { createdBy: user.name }),
+          });
           const violations = docViolations(doc, old, user);
           if (allowed) assert.deepEqual(violations, []);
-          else assert.ok(violations.some((violation) => violation.startsWith('status: ')), violations.join('; '));
+          else
+            assert.ok(
+              violations.some((violation) => violation.startsWith('status: ')),
+              violations.join('; '),
+            );
         });
       }
     }
@@ -139,7 +187,11 @@ describe('the review workflow, per role', () => {
         const doc = validDefect({ ...copy, title: 'Renamed', severity: 1, ...by(user) });
         const violations = docViolations(doc, validDefect(copy), user);
         if (allowed) assert.deepEqual(violations, []);
-        else assert.ok(violations.some((violation) => violation.startsWith('inspectionStatus: ')), violations.join('; '));
+        else
+          assert.ok(
+            violations.some((violation) => violation.startsWith('inspectionStatus: ')),
+            violations.join('; '),
+          );
       });
     }
   }
@@ -151,7 +203,11 @@ describe('the review workflow, per role', () => {
         const old = validDefect(from === 'none' ? {} : { inspectionStatus: from });
         const violations = docViolations(validDefect({ inspectionStatus: to }), old, alice);
         if (allowed) assert.deepEqual(violations, []);
-        else assert.ok(violations.some((violation) => violation.startsWith('inspectionStatus: ')), violations.join('; '));
+        else
+          assert.ok(
+            violations.some((violation) => violation.startsWith('inspectionStatus: ')),
+            violations.join('; '),
+          );
         assert.deepEqual(docViolations(validDefect({ inspectionStatus: to, ...by(sam) }), old, sam), []);
       });
     }
@@ -165,15 +221,22 @@ describe('the review workflow, per role', () => {
     assert.deepEqual(docViolations(validInspection({ status: 'draft', ...edit }), validInspection({ status: 'submitted' }), alice), [
       'status: a submitted inspection is read-only until a supervisor rejects it',
     ]);
-    assert.deepEqual(docViolations(validDefect({ inspectionStatus: 'approved', ...edit }), validDefect({ inspectionStatus: 'approved' }), alice), [
-      'inspectionStatus: the defects of an approved inspection can only be changed by a supervisor',
-    ]);
+    assert.deepEqual(
+      docViolations(validDefect({ inspectionStatus: 'approved', ...edit }), validDefect({ inspectionStatus: 'approved' }), alice),
+      ['inspectionStatus: the defects of an approved inspection can only be changed by a supervisor'],
+    );
     // Unsetting the copy does not unlock the defect.
     assert.deepEqual(docViolations(validDefect(edit), validDefect({ inspectionStatus: 'submitted' }), alice), [
       'inspectionStatus: the defects of a submitted inspection are read-only until a supervisor rejects it',
     ]);
-    assert.deepEqual(docViolations(validDefect({ inspectionStatus: 'approved' }), null, alice), ['inspectionStatus: only a supervisor may approve or reject']);
-    assert.ok(docViolations(validDefect({ inspectionStatus: 'done' }), null, sam).includes('inspectionStatus: must be one of draft, submitted, approved, rejected'));
+    assert.deepEqual(docViolations(validDefect({ inspectionStatus: 'approved' }), null, alice), [
+      'inspectionStatus: only a supervisor may approve or reject',
+    ]);
+    assert.ok(
+      docViolations(validDefect({ inspectionStatus: 'done' }), null, sam).includes(
+        'inspectionStatus: must be one of draft, submitted, approved, rejected',
+      ),
+    );
   });
 
   test('a submitted or approved inspection and its defects cannot be deleted by their inspector; a supervisor may', () => {
@@ -187,7 +250,9 @@ describe('the review workflow, per role', () => {
       assert.deepEqual(docViolations({ _id: 'defect:x', _deleted: true }, validDefect({ inspectionStatus: status }), sam), []);
     }
     // Owners only, as before, whatever the state.
-    assert.ok(docViolations({ _id: 'defect:x', _deleted: true }, validDefect(), bob).includes('createdBy: only the owner may delete this document'));
+    assert.ok(
+      docViolations({ _id: 'defect:x', _deleted: true }, validDefect(), bob).includes('createdBy: only the owner may delete this document'),
+    );
   });
 });
 
@@ -215,14 +280,20 @@ describe('submitting needs every checklist item answered', () => {
   });
 
   test('a draft may keep unanswered items; a supervisor reviewing an old submission with some is not refused', () => {
-    assert.deepEqual(docViolations(validInspection({ checklist: unanswered, title: 'Later' }), validInspection({ checklist: unanswered }), alice), []);
+    assert.deepEqual(
+      docViolations(validInspection({ checklist: unanswered, title: 'Later' }), validInspection({ checklist: unanswered }), alice),
+      [],
+    );
     const oldSubmission = validInspection({ status: 'submitted', checklist: unanswered });
     assert.deepEqual(docViolations(validInspection({ status: 'rejected', checklist: unanswered, ...by(sam) }), oldSubmission, sam), []);
     assert.deepEqual(docViolations(validInspection({ status: 'approved', checklist: unanswered, ...by(sam) }), oldSubmission, sam), []);
   });
 
   test('server admins (the replication jobs) copy a submitted inspection as it is', () => {
-    assert.deepEqual(docViolations(validInspection({ status: 'submitted', checklist: unanswered }), null, { name: null, roles: ['_admin'] }), []);
+    assert.deepEqual(
+      docViolations(validInspection({ status: 'submitted', checklist: unanswered }), null, { name: null, roles: ['_admin'] }),
+      [],
+    );
   });
 });
 
@@ -231,8 +302,18 @@ describe('readOnlyBecause, which the app shows, agrees with the rules', () => {
     for (const user of [alice, sam, admin]) {
       test(`${status ?? 'no status'}, ${user.roles[0]}`, () => {
         const reason = readOnlyBecause(status, user);
-        const inspectionRefused = docViolations(validInspection({ status: status ?? 'draft', checklist: answered, title: 'Changed', ...by(user) }), validInspection({ status: status ?? 'draft', checklist: answered }), user).length > 0;
-        const defectRefused = docViolations(validDefect({ inspectionStatus: status, title: 'Changed', ...by(user) }), validDefect({ inspectionStatus: status }), user).length > 0;
+        const inspectionRefused =
+          docViolations(
+            validInspection({ status: status ?? 'draft', checklist: answered, title: 'Changed', ...by(user) }),
+            validInspection({ status: status ?? 'draft', checklist: answered }),
+            user,
+          ).length > 0;
+        const defectRefused =
+          docViolations(
+            validDefect({ inspectionStatus: status, title: 'Changed', ...by(user) }),
+            validDefect({ inspectionStatus: status }),
+            user,
+          ).length > 0;
         assert.equal(reason !== null, inspectionRefused);
         assert.equal(reason !== null, defectRefused);
         if (reason) assert.equal(reason, status);
