@@ -66,8 +66,9 @@ test('offline after one login: an inspection with 3 checklist items and a defect
   const { defectId } = idsFromUrl(page);
   await addPhotos(page, [await makeTestImage(page, 1, 'image/jpeg', 1200, 900), await makeTestImage(page, 2, 'image/png', 480, 640)]);
 
-  // Nothing may leave the device while offline.
-  await page.waitForTimeout(500);
+  // Nothing may leave the device while offline: the app holds the defect as not pushed yet,
+  // and the server has nothing.
+  await expect(page.getByTestId('sync-badge')).toHaveAttribute('data-status', 'pending');
   expect(await serverIds(user)).toEqual([]);
 
   // Reload while offline: the service worker serves the shell, IndexedDB still has the data.

@@ -16,9 +16,10 @@ test('an inspection reaches the server online, waits locally offline, and syncs 
   await expect(page.getByTestId('sync-state')).toContainText('offline');
   const offline = `Offline ${Date.now()}`;
   await createInspection(page, offline);
-  await expect(page.getByTestId('inspection-row').filter({ hasText: offline })).toBeVisible();
-  // Give a wrongly online app time to push, then check the server still lacks it.
-  await page.waitForTimeout(1500);
+  const offlineRow = page.getByTestId('inspection-row').filter({ hasText: offline });
+  await expect(offlineRow).toBeVisible();
+  // The app holds it as not pushed yet, and the server lacks it.
+  await expect(offlineRow.getByTestId('sync-badge')).toHaveAttribute('data-status', 'pending');
   expect(await serverInspectionsTitled('alice', offline)).toEqual([]);
 
   await context.setOffline(false);
