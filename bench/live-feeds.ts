@@ -31,7 +31,7 @@ import { setServerConfig } from '../couch/server-config';
 import { addUser } from '../couch/users';
 import { userDbName } from '../domain/user-db-name';
 import { loginCookie, startTestStack, TEST_PASSWORD } from '../test/support/couch-harness';
-import { inspection } from '../test/support/fixtures';
+import { inspection } from '../test/fixtures/documents';
 import { freePort } from '../test/support/free-port';
 import { TEST_SERVER } from '../test/support/test-server';
 import { buildProxyIfStale, PROXY_BUNDLE } from '../scripts/build-proxy';

@@ -1,7 +1,5 @@
 import { jpegBytes } from '../fixtures/documents';
 
-// Documents come from test/fixtures/documents.ts; bench/live-feeds.ts still imports `inspection` from here.
-export { inspection } from '../fixtures/documents';
 
 /** Bytes that start and end like a JPEG, of the given size, unique per call, as a Node Buffer. */
 export function fakeJpeg(size: number): Buffer {
