@@ -1,6 +1,5 @@
 import { jpegBytes } from '../fixtures/documents';
 
-
 /** Bytes that start and end like a JPEG, of the given size, unique per call, as a Node Buffer. */
 export function fakeJpeg(size: number): Buffer {
   return Buffer.from(jpegBytes(size));
