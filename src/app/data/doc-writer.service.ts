@@ -66,6 +66,30 @@ export class DocWriterService {
   }
 
   /**
+   * Creates or updates several documents that change together (an inspection and its defects'
+   * copy of its status): all are checked against the rules first, then written in one
+   * `_bulk_docs` (one transaction in the browser's database). Throws ValidationError if the rules
+   * refuse any, and the first failed row's error (a 409 if one changed meanwhile) otherwise.
+   */
+  async saveAll<T extends FieldbookDoc>(drafts: Draft<T>[], db: Database = this.localDb.require()): Promise<T[]> {
+    const docs: Stored[] = [];
+    for (const draft of drafts) {
+      const old = draft._rev ? await db.get<Stored>(draft._id) : null;
+      const doc = this.stamp(draft, old);
+      this.check(doc, old);
+      docs.push(doc);
+    }
+    const results = await db.bulkDocs(docs as PouchDB.Core.PutDocument<object>[]);
+    const failed = results.find((result): result is PouchDB.Core.Error => 'error' in result && !!result.error);
+    // A remote database answers rows CouchDB's way, `{error: 'conflict', reason}`, without a status.
+    if (failed) {
+      const status = failed.status ?? { conflict: 409, forbidden: 403, unauthorized: 401 }[String(failed.error)];
+      throw Object.assign(new Error(failed.reason ?? failed.message ?? String(failed.error)), { status, error: failed.error });
+    }
+    return docs.map((doc, i) => ({ ...doc, _rev: (results[i] as PouchDB.Core.Response).rev }) as unknown as T);
+  }
+
+  /**
    * Deletes a document: a tombstone that replicates, saying who deleted it, when and on which
    * device (for the conflict inbox, should another device have edited it meanwhile).
    */

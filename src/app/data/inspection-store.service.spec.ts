@@ -5,8 +5,10 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { seedInspections } from '../testing/seed-inspections';
 import { ANA, fakeSessions, provideTestData } from '../testing/test-support';
+import { DefectStoreService } from './defect-store.service';
 import { DocWriterService, newDocId } from './doc-writer.service';
 import { DEFAULT_CHECKLIST, InspectionPage, InspectionStoreService } from './inspection-store.service';
+import { ValidationError } from './validation-bridge';
 
 describe('InspectionStoreService', () => {
   let db: Database;
@@ -53,13 +55,27 @@ describe('InspectionStoreService', () => {
 
   it('filters by status and searches title and site, ignoring case', async () => {
     const [boiler] = await seed();
-    await store.submit(boiler);
+    await store.submit(boiler, { checklist: boiler.checklist.map((item) => ({ ...item, result: 'pass' as const })) });
     expect(titles(await store.list({ status: 'submitted', search: '', limit: 50 }))).toEqual(['Boiler room']);
     expect(titles(await store.list({ status: 'draft', search: '', limit: 50 }))).toEqual(['Roof', 'Car park lighting']);
     expect(titles(await all('depot'))).toEqual(['Car park lighting', 'Boiler room']);
     expect(titles(await all('ROOF'))).toEqual(['Roof']);
     expect(titles(await store.list({ status: 'draft', search: 'DEPOT', limit: 50 }))).toEqual(['Car park lighting']);
     expect(titles(await all('.*'))).toEqual([]);
+  });
+
+  it('submits only with every item answered, and marks its defects submitted in the same write', async () => {
+    const [boiler] = await seed();
+    const defects = TestBed.inject(DefectStoreService);
+    const leak = await defects.create(boiler._id, { title: 'Leak', severity: 3, status: 'open' });
+    await expectAsync(store.submit(boiler)).toBeRejectedWith(jasmine.any(ValidationError));
+    expect((await defects.get(leak._id)).inspectionStatus).toBeUndefined();
+
+    const checklist = boiler.checklist.map((item, i) => ({ ...item, result: i ? ('na' as const) : ('fail' as const) }));
+    const submitted = await store.submit(boiler, { checklist });
+    expect(submitted.status).toBe('submitted');
+    expect((await store.get(boiler._id)).checklist).toEqual(checklist);
+    expect(await defects.get(leak._id)).toEqual(jasmine.objectContaining({ inspectionStatus: 'submitted', title: 'Leak', updatedBy: 'ana' }));
   });
 
   it('shows one page of the soonest inspections and counts them all', async () => {

@@ -1,9 +1,9 @@
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
-import { ChecklistItem, Defect, Inspection } from '../../../domain/doc-types';
+import { ChecklistItem, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
-import { DocWriterService, newDocId } from './doc-writer.service';
+import { DocWriterService, Draft, newDocId } from './doc-writer.service';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
 import { LOCAL_FIND_LIMIT } from './find-limit';
 import { InspectionQuery, findListIds } from './inspection-list-query';
@@ -77,9 +77,24 @@ export class InspectionStoreService {
     return this.writer.save<Inspection>({ ...doc, ...changes });
   }
 
-  /** Hands the inspection to a supervisor for review. */
-  submit(inspection: Inspection): Promise<Inspection> {
-    return this.update(inspection, { status: 'submitted' });
+  /**
+   * Hands the inspection to a supervisor for review, with the page's unsaved `changes`. Its
+   * defects' copy of its status (`inspectionStatus`) turns `submitted` in the same write, so the
+   * rules keep them read-only as well (validate_doc_update sees one document at a time).
+   */
+  async submit(inspection: Inspection, changes: Partial<Omit<Inspection, '_id' | '_rev' | 'type'>> = {}): Promise<Inspection> {
+    const { _conflicts, ...doc } = inspection as WithConflicts<Inspection>;
+    const found = await this.localDb.require().find({
+      selector: { inspectionId: inspection._id },
+      use_index: ['idx-inspection', 'inspection'],
+      limit: LOCAL_FIND_LIMIT,
+    });
+    const defects = (found.docs as Defect[]).map((defect) => ({ ...defect, inspectionStatus: 'submitted' as const }));
+    const [saved] = await this.writer.saveAll<FieldbookDoc>([
+      { ...doc, ...changes, status: 'submitted' },
+      ...defects,
+    ] as Draft<FieldbookDoc>[]);
+    return saved as Inspection;
   }
 
   /** Deletes the inspection and its defects. */

@@ -153,4 +153,25 @@ describe('DefectEditPage', () => {
     await waitFor(async () => (await db.get<Defect>(defect._id)).description === 'Dripping since Monday', 'the description saved');
     expect(photosOf(await db.get(defect._id)).length).toBe(1);
   });
+
+  for (const [status, reason] of [
+    ['submitted', 'Submitted — read-only until your supervisor reviews it'],
+    ['approved', 'Approved — read-only'],
+  ] as const) {
+    it(`is read-only, saying why, while its inspection is ${status}; a rejection opens it again`, async () => {
+      const defect = await openExisting();
+      await changeElsewhere(defect._id, { inspectionStatus: status });
+      await until(() => !!one('read-only-reason'), 'the read-only line');
+      expect(one('read-only-reason')!.textContent).toContain(reason);
+      expect((one('defect-title') as HTMLInputElement).disabled).toBeTrue();
+      expect(one('save-defect')).toBeNull();
+      expect(one('delete-defect')).toBeNull();
+      expect(one('photo-input')).toBeNull();
+
+      await changeElsewhere(defect._id, { inspectionStatus: 'rejected' });
+      await until(() => !one('read-only-reason'), 'the defect open again');
+      expect((one('defect-title') as HTMLInputElement).disabled).toBeFalse();
+      expect(one('save-defect')).not.toBeNull();
+    });
+  }
 });

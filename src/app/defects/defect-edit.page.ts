@@ -7,7 +7,9 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { Router, RouterLink } from '@angular/router';
+import { readOnlyBecause } from '../../../domain/doc-rules';
 import { Defect, DefectStatus } from '../../../domain/doc-types';
+import { SessionService } from '../core/session.service';
 import { DefectInput, DefectStoreService, PhotoRef, StoredDefect, photosOf } from '../data/defect-store.service';
 import { PhotoStripComponent } from '../photos/photo-strip.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
@@ -49,6 +51,14 @@ const STATUS_LABELS: Record<DefectStatus, string> = { open: 'Open', fixed: 'Fixe
         }
       </header>
       <app-edit-notices [doc]="editable" />
+      @switch (readOnly()) {
+        @case ('submitted') {
+          <p class="read-only" data-testid="read-only-reason">Submitted — read-only until your supervisor reviews it.</p>
+        }
+        @case ('approved') {
+          <p class="read-only" data-testid="read-only-reason">Approved — read-only.</p>
+        }
+      }
       <form [formGroup]="form" (ngSubmit)="save()" novalidate>
         <mat-form-field appearance="outline">
           <mat-label>Title</mat-label>
@@ -87,18 +97,20 @@ const STATUS_LABELS: Record<DefectStatus, string> = { open: 'Open', fixed: 'Fixe
         <h2>Photos</h2>
         <app-field-error field="_attachments" [errors]="editable.errors()" name="Photo" />
         @if (defect(); as doc) {
-          <app-photo-strip [docId]="doc._id" [photos]="photos()" [busy]="storingPhoto()" (add)="addPhoto($event)" (remove)="removePhoto($event)" />
+          <app-photo-strip [docId]="doc._id" [photos]="photos()" [busy]="storingPhoto()" [readonly]="readOnly() !== null" (add)="addPhoto($event)" (remove)="removePhoto($event)" />
         } @else {
           <p class="hint">Save the defect to add photos.</p>
         }
 
-        <div class="actions">
-          @if (defect()) {
-            <button mat-button type="button" class="danger" data-testid="delete-defect" (click)="remove()">Delete</button>
-          }
-          <span class="spacer"></span>
-          <button mat-flat-button type="submit" data-testid="save-defect" [disabled]="editable.saving()">Save</button>
-        </div>
+        @if (readOnly() === null) {
+          <div class="actions">
+            @if (defect()) {
+              <button mat-button type="button" class="danger" data-testid="delete-defect" (click)="remove()">Delete</button>
+            }
+            <span class="spacer"></span>
+            <button mat-flat-button type="submit" data-testid="save-defect" [disabled]="editable.saving()">Save</button>
+          </div>
+        }
       </form>
     }
   `,
@@ -114,12 +126,14 @@ const STATUS_LABELS: Record<DefectStatus, string> = { open: 'Open', fixed: 'Fixe
     .spacer { flex: 1; }
     .danger { color: #b3261e; }
     .missing { padding: 32px; text-align: center; }
+    .read-only { padding: 12px 16px; border-radius: 8px; margin: 12px 0; background: #fef7e0; font-weight: 500; }
   `,
 })
 export class DefectEditPage {
   private readonly store = inject(DefectStoreService);
   private readonly dialog = inject(MatDialog);
   private readonly router = inject(Router);
+  private readonly session = inject(SessionService);
 
   /** The inspection (route `inspections/:id/defects/...`). */
   readonly id = input.required<string>();
@@ -143,18 +157,27 @@ export class DefectEditPage {
     id: this.defectId,
     load: (id) => this.store.get(id),
     edited: () => this.form.dirty,
-    show: (doc) =>
+    show: (doc) => {
       this.form.reset({
         title: doc.title,
         description: doc.description ?? '',
         location: doc.location ?? '',
         severity: doc.severity,
         status: doc.status,
-      }),
+      });
+      if (this.readOnlyFor(doc)) this.form.disable({ emitEvent: false });
+      else this.form.enable({ emitEvent: false });
+    },
     noun: 'defect',
   });
   protected readonly defect = this.editable.doc;
   protected readonly photos = computed<PhotoRef[]>(() => photosOf(this.defect() ?? {}));
+  /** Why the rules refuse this user any change: the defect's copy of its inspection's status says submitted or approved. */
+  protected readonly readOnly = computed(() => this.readOnlyFor(this.defect()));
+
+  private readOnlyFor(doc: Defect | null) {
+    return readOnlyBecause(doc?.inspectionStatus, { roles: this.session.session()?.roles ?? [] });
+  }
 
   protected async save(): Promise<void> {
     const { title, description, location, severity, status } = this.form.getRawValue();

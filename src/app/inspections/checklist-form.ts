@@ -22,3 +22,11 @@ export function checklistItemForm(item: ChecklistItem): ChecklistItemForm {
 export function checklistItems(rows: FormArray<ChecklistItemForm>): ChecklistItem[] {
   return rows.getRawValue().map(({ id, label, result, note }) => (note.trim() ? { id, label, result, note } : { id, label, result }));
 }
+
+/** The checklist items not answered yet (neither pass, fail nor N/A), by label, or by number when unlabelled. */
+export function unansweredItems(rows: FormArray<ChecklistItemForm>): string[] {
+  return rows
+    .getRawValue()
+    .map(({ label, result }, i) => (result === null ? label.trim() || `Item ${i + 1}` : null))
+    .filter((label): label is string => label !== null);
+}

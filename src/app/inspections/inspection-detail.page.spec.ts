@@ -1,6 +1,6 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
-import { Inspection } from '../../../domain/doc-types';
+import { Defect, Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService } from '../data/defect-store.service';
@@ -101,11 +101,52 @@ describe('InspectionDetailPage', () => {
     expect((await db.get<Inspection>(inspection._id))._rev).toBe(inspection._rev!);
   });
 
-  it('submits a draft for review', async () => {
+  function answer(index: number, result: 'pass' | 'fail' | 'na'): void {
+    (all('checklist-item')[index].querySelector(`[data-testid=result-${result}] button`) as HTMLElement).click();
+  }
+
+  it('lists the unanswered items instead of submitting, until they are answered', async () => {
     await open();
+    answer(0, 'pass');
+    answer(2, 'na');
+    one('submit-inspection').click();
+    await until(() => all('unanswered-item').length === 2, 'the unanswered items listed');
+    expect(all('unanswered-item').map((item) => item.textContent!.trim())).toEqual([inspection.checklist[1].label, inspection.checklist[3].label]);
+    expect((await db.get<Inspection>(inspection._id))._rev).toBe(inspection._rev!);
+
+    answer(1, 'fail');
+    await until(() => all('unanswered-item').length === 1, 'the list to follow the answers');
+    answer(3, 'na');
+    await until(() => !one('unanswered-items'), 'the list gone once all are answered');
+  });
+
+  it('submits a draft with every item answered, its defects along, and is then read-only until reviewed', async () => {
+    const defect = await TestBed.inject(DefectStoreService).create(inspection._id, { title: 'Leak', severity: 4, status: 'open' });
+    await open();
+    inspection.checklist.forEach((_, i) => answer(i, i === 1 ? 'na' : 'pass'));
     one('submit-inspection').click();
     await waitFor(async () => (await db.get<Inspection>(inspection._id)).status === 'submitted', 'submission');
+    expect((await db.get<Inspection>(inspection._id)).checklist.map((item) => item.result)).toEqual(['pass', 'na', 'pass', 'pass']);
+    expect((await db.get<Defect>(defect._id)).inspectionStatus).toBe('submitted');
     await until(() => one('inspection-status').getAttribute('data-status') === 'submitted', 'the status to show');
+    expect(one('read-only-reason').textContent).toContain('Submitted — read-only until your supervisor reviews it');
+    expect((one('inspection-title') as HTMLInputElement).disabled).toBeTrue();
+    expect(one('save-inspection')).toBeUndefined();
+    expect(one('submit-inspection')).toBeUndefined();
+    expect(one('delete-inspection')).toBeUndefined();
+    expect(one('add-defect')).toBeUndefined();
+  });
+
+  it('opens again for editing when a supervisor rejects it', async () => {
+    const answered = inspection.checklist.map((item) => ({ ...item, result: 'pass' as const }));
+    inspection = { ...inspection, ...(await db.put({ ...inspection, checklist: answered, status: 'submitted' })), checklist: answered, status: 'submitted' };
+    await open();
+    expect(one('read-only-reason')).toBeDefined();
+    await db.put({ ...(await db.get<Inspection>(inspection._id)), status: 'rejected', reviewComment: 'Photos missing', updatedBy: 'sam' });
+    await until(() => one('inspection-status').getAttribute('data-status') === 'rejected', 'the rejection to show');
+    expect(one('read-only-reason')).toBeUndefined();
+    expect((one('inspection-title') as HTMLInputElement).disabled).toBeFalse();
+    expect(one('submit-inspection')).toBeDefined();
   });
 
   it('shows the server\'s refusal next to the field it names', async () => {
@@ -119,6 +160,7 @@ describe('InspectionDetailPage', () => {
   it('locks an approved inspection', async () => {
     inspection = { ...inspection, ...(await db.put({ ...inspection, status: 'approved' })), status: 'approved' };
     await open();
+    expect(one('read-only-reason').textContent).toContain('Approved — read-only');
     expect((one('inspection-title') as HTMLInputElement).disabled).toBeTrue();
     expect(one('save-inspection')).toBeUndefined();
     expect(one('add-defect')).toBeUndefined();

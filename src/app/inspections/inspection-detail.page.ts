@@ -1,5 +1,5 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
-import { toObservable, toSignal } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import { takeUntilDestroyed, toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { FormArray, FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
@@ -8,7 +8,9 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { Router, RouterLink } from '@angular/router';
 import { EMPTY, catchError, filter, from, startWith, switchMap } from 'rxjs';
+import { readOnlyBecause } from '../../../domain/doc-rules';
 import { Inspection } from '../../../domain/doc-types';
+import { SessionService } from '../core/session.service';
 import { DefectStoreService, StoredDefect, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService, newChecklistItem } from '../data/inspection-store.service';
 import { WithConflicts } from '../data/read-with-conflicts';
@@ -18,7 +20,7 @@ import { confirm } from '../shared/confirm';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
 import { EditableDoc } from '../shared/editable-doc';
 import { FieldErrorComponent } from '../shared/field-error.component';
-import { ChecklistItemForm, checklistItemForm, checklistItems } from './checklist-form';
+import { ChecklistItemForm, checklistItemForm, checklistItems, unansweredItems } from './checklist-form';
 import { INSPECTION_STATUS_LABELS } from './inspection-status';
 import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.component';
 
@@ -47,6 +49,7 @@ export class InspectionDetailPage {
   private readonly defectStore = inject(DefectStoreService);
   private readonly dialog = inject(MatDialog);
   private readonly router = inject(Router);
+  private readonly session = inject(SessionService);
 
   /** From the route (`inspections/:id`). */
   readonly id = input.required<string>();
@@ -71,8 +74,11 @@ export class InspectionDetailPage {
     noun: 'inspection',
   });
   protected readonly inspection = this.editable.doc;
-  /** Inspectors cannot change an approved inspection (the rules refuse it). */
-  protected readonly locked = computed(() => this.inspection()?.status === 'approved');
+  /** Why the rules refuse this user any change (submitted or approved, for an inspector), or null. */
+  protected readonly readOnly = computed(() => this.readOnlyFor(this.inspection()?.status));
+  protected readonly locked = computed(() => this.readOnly() !== null);
+  /** The items a Submit found unanswered, listed until they are answered. */
+  protected readonly unanswered = signal<string[]>([]);
   protected readonly canSubmit = computed(() => ['draft', 'rejected'].includes(this.inspection()?.status ?? ''));
   /** The inspection's defects, reread whenever a defect changes (sync, another tab). */
   protected readonly defects = toSignal(
@@ -96,6 +102,12 @@ export class InspectionDetailPage {
     { initialValue: [] as StoredDefect[] },
   );
 
+  constructor() {
+    this.checklist.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => {
+      if (this.unanswered().length) this.unanswered.set(unansweredItems(this.checklist));
+    });
+  }
+
   protected addChecklistItem(): void {
     this.checklist.push(checklistItemForm(newChecklistItem('')));
     this.checklist.markAsDirty();
@@ -107,11 +119,14 @@ export class InspectionDetailPage {
   }
 
   protected save(): Promise<boolean> {
-    return this.write({});
+    return this.write((doc, changes) => this.store.update(doc, changes));
   }
 
+  /** Submits, with the defects (InspectionStoreService.submit); with unanswered items, lists them instead. */
   protected submit(): Promise<boolean> {
-    return this.write({ status: 'submitted' });
+    this.unanswered.set(unansweredItems(this.checklist));
+    if (this.unanswered().length) return Promise.resolve(false);
+    return this.write((doc, changes) => this.store.submit(doc, changes));
   }
 
   protected async remove(): Promise<void> {
@@ -129,27 +144,31 @@ export class InspectionDetailPage {
     await this.router.navigateByUrl('/inspections');
   }
 
-  private write(changes: Partial<Inspection>): Promise<boolean> {
+  private write(store: (doc: Inspection, changes: Partial<Inspection>) => Promise<Inspection>): Promise<boolean> {
     const doc = this.inspection();
     if (!doc) return Promise.resolve(false);
     const { title, site, scheduledFor, notes } = this.form.getRawValue();
     return this.editable.save(() =>
-      this.store.update(doc, {
+      store(doc, {
         title,
         site,
         scheduledFor,
         notes: notes.trim() ? notes : undefined,
         checklist: checklistItems(this.checklist),
-        ...changes,
       }),
     );
+  }
+
+  private readOnlyFor(status: string | undefined) {
+    return readOnlyBecause(status, { roles: this.session.session()?.roles ?? [] });
   }
 
   private show(doc: WithConflicts<Inspection>): void {
     this.checklist.clear({ emitEvent: false });
     for (const item of doc.checklist) this.checklist.push(checklistItemForm(item), { emitEvent: false });
     this.form.reset({ title: doc.title, site: doc.site, scheduledFor: doc.scheduledFor, notes: doc.notes ?? '' });
-    if (doc.status === 'approved') this.form.disable({ emitEvent: false });
+    this.unanswered.set([]);
+    if (this.readOnlyFor(doc.status)) this.form.disable({ emitEvent: false });
     else this.form.enable({ emitEvent: false });
   }
 }

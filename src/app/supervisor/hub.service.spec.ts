@@ -85,6 +85,26 @@ describe('HubService', () => {
     expect((await hubDb.get<Defect>(other._id)).partners).toBeUndefined();
   });
 
+  it('writes the decision onto the inspection\'s defects (their inspectionStatus), which the rules read', async () => {
+    const draft = await assignToAna();
+    const writer = TestBed.inject(DocWriterService);
+    const defectOf = (inspectionId: string) =>
+      writer.save<Defect>({ _id: newDocId('defect'), type: 'defect', inspectionId, title: 'Leak', severity: 3, status: 'open', inspectionStatus: 'submitted' }, hubDb);
+    const [first, second, other] = [await defectOf(draft._id), await defectOf(draft._id), await defectOf(newDocId('inspection'))];
+
+    const { rev } = await hubDb.put({ ...draft, status: 'submitted', updatedBy: 'ana' });
+    await hub.review({ ...draft, status: 'submitted', _rev: rev }, 'approved', '');
+    expect((await hubDb.get<Defect>(first._id)).inspectionStatus).toBe('approved');
+    expect((await hubDb.get<Defect>(second._id)).inspectionStatus).toBe('approved');
+    expect((await hubDb.get<Defect>(second._id)).updatedBy).toBe('sam');
+    expect((await hubDb.get<Defect>(other._id)).inspectionStatus).toBe('submitted');
+
+    // A supervisor reopens it: inspection and defects open again for the inspector.
+    await hub.review(await hubDb.get<Inspection>(draft._id), 'rejected', 'Reopened');
+    expect((await hubDb.get<Inspection>(draft._id)).status).toBe('rejected');
+    expect((await hubDb.get<Defect>(first._id)).inspectionStatus).toBe('rejected');
+  });
+
   it('shares nothing on a rejection', async () => {
     const draft = await assignToAna();
     const { rev } = await hubDb.put({ ...draft, status: 'submitted', updatedBy: 'ana' });

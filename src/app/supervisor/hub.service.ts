@@ -1,9 +1,9 @@
 import { Injectable, inject } from '@angular/core';
-import { Defect, Inspection } from '../../../domain/doc-types';
+import { Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
-import { DocWriterService, newDocId } from '../data/doc-writer.service';
+import { DocWriterService, Draft, newDocId } from '../data/doc-writer.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { DEFAULT_CHECKLIST, newChecklistItem } from '../data/inspection-store.service';
 
@@ -52,31 +52,29 @@ export class HubService {
   }
 
   /**
-   * Approves or rejects a submitted inspection; an empty comment is left out. An approval
-   * may share the inspection with partners: their databases are fed from the hub by the
-   * `partners` field, and a replication selector cannot join, so the inspection's defects
-   * in the hub get the same list.
+   * Approves or rejects a submitted inspection; an empty comment is left out. The decision and
+   * its defects' copy of it (`inspectionStatus`, which the rules read, since validate_doc_update
+   * sees one document) go in one `_bulk_docs`: an approval keeps the defects read-only for the
+   * inspector, a rejection opens them again. An approval may share the inspection with partners:
+   * their databases are fed from the hub by the `partners` field, and a replication selector
+   * cannot join, so the defects get the same list.
    */
   async review(inspection: Inspection, decision: Decision, comment: string, partners: readonly string[] = []): Promise<Inspection> {
     const { reviewComment: _previous, ...doc } = inspection;
     const reviewComment = comment.trim();
     const shared = decision === 'approved' && partners.length ? { partners: [...partners] } : {};
-    const saved = await this.writer.save<Inspection>(
-      { ...doc, status: decision, ...(reviewComment ? { reviewComment } : {}), ...shared },
-      this.hub(),
-    );
-    if (shared.partners) await this.shareDefects(saved._id, shared.partners);
-    return saved;
-  }
-
-  private async shareDefects(inspectionId: string, partners: string[]): Promise<void> {
     const hub = this.hub();
     const found = await hub.find({
-      selector: { inspectionId, type: 'defect' },
+      selector: { inspectionId: inspection._id, type: 'defect' },
       use_index: ['idx-inspection', 'inspection'],
       limit: LOCAL_FIND_LIMIT,
     });
-    for (const defect of found.docs as Defect[]) await this.writer.save<Defect>({ ...defect, partners }, hub);
+    const defects = (found.docs as Defect[]).map((defect) => ({ ...defect, inspectionStatus: decision, ...shared }));
+    const [saved] = await this.writer.saveAll<FieldbookDoc>(
+      [{ ...doc, status: decision, ...(reviewComment ? { reviewComment } : {}), ...shared }, ...defects] as Draft<FieldbookDoc>[],
+      hub,
+    );
+    return saved as Inspection;
   }
 
   private hub(): Database {
