@@ -5,7 +5,7 @@ import { bootstrap } from '../../couch/bootstrap';
 import { HUB_DB } from '../../domain/db-names';
 import { userDbName } from '../../domain/user-db-name';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
-import { inspection } from '../fixtures/documents';
+import { checklistItem, inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
 import { startLiveSync } from '../support/live-sync';
 import { localDb, remoteDb } from '../support/node-pouch';
@@ -64,7 +64,8 @@ describe('the hub: assignments and approval', () => {
     const denied: { direction: string; doc: { reason: string } }[] = [];
     alice.sync.on('denied', (error) => denied.push(error as never));
     try {
-      const submitted = inspection('alice', { title: 'Boiler room', status: 'submitted' });
+      // Submitting needs every checklist item answered (domain/doc-rules.ts).
+      const submitted = inspection('alice', { title: 'Boiler room', status: 'submitted', checklist: [checklistItem('c1', 'pass')] });
       const started = Date.now();
       await alice.device.put(submitted);
       await waitFor(() => has(sam.device, submitted._id), 60_000, 'the inspection on the supervisor’s device, via the hub');
