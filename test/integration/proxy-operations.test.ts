@@ -64,6 +64,10 @@ const metricValue = (text: string, series: string) => Number(new RegExp(`^${seri
 describe('metrics', () => {
   test('/metrics is Prometheus text for admins only, with feeds, requests, upstream latency, sessions and throttled logins', async () => {
     const url = `${stack.proxy.url}/metrics`;
+    // Its own throttled login and session, whatever ran before.
+    for (let i = 0; i < 6; i++) await login('a-guesser', `wrong-${i}`);
+    assert.equal((await login('a-guesser', 'wrong')).status, 429);
+    assert.equal((await login('bob', TEST_PASSWORD)).status, 200);
     assert.equal((await fetch(url)).status, 401);
     assert.equal((await fetch(url, { headers: { authorization: basicAuth('bob') } })).status, 403);
     const feed = await openFeed(stack.proxy.url, `/db/${userDbName('bob')}/_changes?feed=continuous&heartbeat=10000&since=now`, { authorization: basicAuth('bob') });
