@@ -7,7 +7,7 @@
  *   npm run user -- passwd <name>
  *   npm run user -- role <name> <role>      (making someone an admin asks for their password)
  *   npm run user -- disable <name>          (cuts off their sync at once; data stays)
- *   npm run user -- enable <name>           (with a new password)
+ *   npm run user -- enable <name>           (needs a new password: disabling discarded the old one)
  *   npm run user -- remove <name>           (login, replication jobs and access go; data stays)
  *
  * Passwords come from FIELDBOOK_PASSWORD or a prompt that does not echo them.
@@ -21,7 +21,7 @@ import { getUser, listUsers } from './user-docs';
 import { addUser, disableUser, enableUser, removeUser, roleChangeNeedsPassword, setPassword, setRole } from './users';
 
 const USAGE = `usage: npm run user -- list | add <name> --role <role> | passwd <name> | role <name> <role>
-                     | disable <name> | enable <name> | remove <name>
+                     | disable <name> | enable <name> (needs a new password) | remove <name>
 (roles: inspector, supervisor, admin, partner; password from FIELDBOOK_PASSWORD or a prompt;
  server: COUCH_URL=http://admin:password@host:5984, or else the embedded one of "npm start")`;
 
@@ -92,7 +92,16 @@ async function main(argv: string[], { env, log, error }: UserCliIo): Promise<num
     }
     case 'enable': {
       if (!name) break;
-      await enableUser(couch(), name, await readNewPassword(name));
+      // Disabling replaced the password with a random one nobody knows, so enabling sets a new one.
+      const why = `enabling ${name} needs a new password: disabling replaced the old one, which no longer works`;
+      let password: string;
+      try {
+        if (!env['FIELDBOOK_PASSWORD'] && process.stdin.isTTY) log(`${why}.`);
+        password = await readNewPassword(name);
+      } catch (failure) {
+        throw new Error(`${why}. ${failure instanceof Error ? failure.message : String(failure)}`, { cause: failure });
+      }
+      await enableUser(couch(), name, password);
       log(`enabled ${name}`);
       return 0;
     }

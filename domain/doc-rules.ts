@@ -8,15 +8,13 @@
  *
  * Each violation reads `<field>: <what is wrong>` so the UI can put it next to the field
  * and CouchDB can return it as the `forbidden` reason.
- */
-/**
+ *
  * The review workflow, as the rules hold it (server admins, among them the replication jobs
  * that copy documents between databases, are exempt from it):
  *
- *   draft ──submit──► submitted ──approve──► approved
- *     ▲                 │  ▲                     │
- *     └──(inspector)────┤  └──submit── rejected ◄┘ (a supervisor may reopen)
- *                       └──reject──────► rejected
+ *   draft or rejected → submitted (the inspector, every checklist item answered)
+ *   submitted → approved or rejected (a supervisor or admin)
+ *   approved → rejected (a supervisor reopens it)
  *
  * - Submitting (any write that makes an inspection `submitted`) needs every checklist item
  *   answered: pass, fail, or `na` (not applicable).

@@ -5,7 +5,7 @@ import { DEMO_PASSWORD } from './support/e2e-env';
 /** Server-side replication jobs carry assignments into alice's database and her work into the hub. */
 const REPLICATION_MS = 20_000;
 
-test('a supervisor assigns an inspection, the inspector submits it, the supervisor approves and shares it, it locks and reaches the partner', async ({ browser }) => {
+test('a supervisor assigns an inspection, the inspector answers every item and submits it (read-only from then), the supervisor approves and shares it, it stays locked and reaches the partner', async ({ browser }) => {
   const samContext = await browser.newContext();
   const aliceContext = await browser.newContext();
   const sam = await samContext.newPage();
@@ -29,9 +29,21 @@ test('a supervisor assigns an inspection, the inspector submits it, the supervis
   await expect(row).toBeVisible({ timeout: REPLICATION_MS });
   await row.click();
   await expect(alice.getByTestId('inspection-heading')).toHaveText(title);
-  await alice.getByTestId('result-pass').first().click();
+  // Submitting with unanswered items lists them instead; every item answered (N/A counts), it goes.
+  const items = alice.getByTestId('checklist-item');
+  const count = await items.count();
+  await items.first().getByTestId('result-pass').click();
+  await alice.getByTestId('submit-inspection').click();
+  await expect(alice.getByTestId('unanswered-item')).toHaveCount(count - 1);
+  await expect(alice.getByTestId('inspection-status')).toHaveAttribute('data-status', 'draft');
+  for (let i = 1; i < count; i++) await items.nth(i).getByTestId(i === 1 ? 'result-na' : 'result-pass').click();
+  await expect(alice.getByTestId('unanswered-items')).toHaveCount(0);
   await alice.getByTestId('submit-inspection').click();
   await expect(alice.getByTestId('inspection-status')).toHaveAttribute('data-status', 'submitted');
+  // Submitted: read-only for alice until sam reviews it.
+  await expect(alice.getByTestId('read-only-reason')).toHaveText('Submitted — read-only until your supervisor reviews it.');
+  await expect(alice.getByTestId('inspection-title')).toBeDisabled();
+  await expect(alice.getByTestId('save-inspection')).toHaveCount(0);
 
   const submitted = sam.getByTestId('submitted-row').filter({ hasText: title });
   await expect(submitted).toBeVisible({ timeout: REPLICATION_MS });
@@ -43,6 +55,7 @@ test('a supervisor assigns an inspection, the inspector submits it, the supervis
   // Alice stays on the inspection: the approval arrives by replication and locks the form.
   await expect(alice.getByTestId('inspection-status')).toHaveAttribute('data-status', 'approved', { timeout: REPLICATION_MS });
   await expect(alice.getByText('Supervisor: Looks good')).toBeVisible();
+  await expect(alice.getByTestId('read-only-reason')).toHaveText('Approved — read-only.');
   await expect(alice.getByTestId('inspection-title')).toBeDisabled();
   await expect(alice.getByTestId('save-inspection')).toHaveCount(0);
   await expect(alice.getByTestId('submit-inspection')).toHaveCount(0);

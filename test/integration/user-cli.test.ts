@@ -137,6 +137,7 @@ describe('npm run user', () => {
 
     const noPassword = await userCliProcess(['enable', 'alice']);
     assert.equal(noPassword.code, 1, 'enabling without a password fails');
+    assert.match(noPassword.output, /enabling alice needs a new password: disabling replaced the old one/);
     assert.match(noPassword.output, /set FIELDBOOK_PASSWORD/);
     const { code, output } = await userCli(['enable', 'alice'], 'a-new-password');
     assert.equal(code, 0, output);
