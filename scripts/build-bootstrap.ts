@@ -9,8 +9,9 @@
  * sources, PouchDB (the embedded server) or the proxy would be bundled, or if the bootstrap
  * would bundle the embedded server's supervisor.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { bundleForNode } from './node-bundle';
+import { isStale } from './stale-files';
 
 const ROOT = resolve(__dirname, '..');
 const OUT_DIR = join(ROOT, 'dist', 'couch');
@@ -34,47 +35,23 @@ const FORBIDDEN_IN_BOOTSTRAP = [/couch\/embedded-couch\.ts$/];
 
 /** Builds the bundles; throws if it fails or pulls in something forbidden. */
 export async function buildBootstrap(): Promise<void> {
-  // A devDependency: only the build needs it (the image copies the result).
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
+  await bundleForNode({
     entryPoints: ENTRIES,
     outdir: OUT_DIR,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
-    sourcemap: 'linked',
-    metafile: true,
     // The embedded server's supervisor names tsx only when it starts a server, which the bundles never do.
     external: ['tsx'],
-    logLevel: 'warning',
+    forbidden: (output) => (output.endsWith('/bootstrap.js') ? [...FORBIDDEN, ...FORBIDDEN_IN_BOOTSTRAP] : FORBIDDEN),
   });
-  for (const [output, { inputs }] of Object.entries(result.metafile.outputs)) {
-    if (!output.endsWith('.js')) continue;
-    const forbidden = output.endsWith('/bootstrap.js') ? [...FORBIDDEN, ...FORBIDDEN_IN_BOOTSTRAP] : FORBIDDEN;
-    const loaded = Object.keys(inputs).filter((input) => forbidden.some((pattern) => pattern.test(input)));
-    if (loaded.length > 0) throw new Error(`${output} would load ${loaded.join(', ')}`);
-  }
 }
 
 /** Whether a bundle is missing or older than a source it is built from. */
 export function bootstrapBuildIsStale(): boolean {
   const bundles = Object.keys(ENTRIES).map((name) => join(OUT_DIR, `${name}.js`));
-  if (!bundles.every(existsSync)) return true;
-  const builtAt = Math.min(...bundles.map((bundle) => statSync(bundle).mtimeMs));
-  return [join(ROOT, 'couch'), join(ROOT, 'domain'), join(ROOT, 'package-lock.json')].some((path) => newerThan(path, builtAt));
+  return isStale(bundles, ['couch', 'domain', 'package-lock.json'].map((path) => join(ROOT, path)));
 }
 
 export async function buildBootstrapIfStale(): Promise<void> {
   if (bootstrapBuildIsStale()) await buildBootstrap();
-}
-
-function newerThan(path: string, time: number): boolean {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs > time;
-  return readdirSync(path).some((entry) => newerThan(join(path, entry), time));
 }
 
 if (require.main === module) {

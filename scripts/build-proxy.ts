@@ -4,8 +4,10 @@
  * no TypeScript compiler, no bootstrap or embedded-server code. The build fails if any of
  * those would end up in it.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { bundleForNode } from './node-bundle';
+import { isStale } from './stale-files';
 
 const ROOT = resolve(__dirname, '..');
 export const PROXY_ENTRY = join(ROOT, 'proxy', 'main.ts');
@@ -15,31 +17,12 @@ const FORBIDDEN = [/node_modules\/typescript\//, /node_modules\/tsx\//, /node_mo
 
 /** Builds the bundle; throws if it fails or pulls in something forbidden. */
 export async function buildProxy(): Promise<void> {
-  // A devDependency: only the build needs it (the image copies the result).
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: [PROXY_ENTRY],
-    outfile: PROXY_BUNDLE,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
-    sourcemap: 'linked',
-    metafile: true,
-    logLevel: 'warning',
-  });
-  const loaded = Object.keys(result.metafile.inputs).filter((input) => FORBIDDEN.some((pattern) => pattern.test(input)));
-  if (loaded.length > 0) throw new Error(`The proxy bundle would load ${loaded.join(', ')}`);
+  await bundleForNode({ entryPoints: { main: PROXY_ENTRY }, outdir: dirname(PROXY_BUNDLE), forbidden: () => FORBIDDEN });
 }
 
 /** Whether the bundle is missing or older than a source it is built from. */
 export function proxyBuildIsStale(): boolean {
-  if (!existsSync(PROXY_BUNDLE)) return true;
-  const builtAt = statSync(PROXY_BUNDLE).mtimeMs;
-  const sources = [join(ROOT, 'proxy'), join(ROOT, 'couch'), join(ROOT, 'package-lock.json')];
-  return sources.some((path) => newerThan(path, builtAt));
+  return isStale([PROXY_BUNDLE], ['proxy', 'domain', 'couch', 'package-lock.json'].map((path) => join(ROOT, path)));
 }
 
 /** Builds the bundle when stale, and says so; a bundle shipped without esbuild (no devDependencies) is used as it is. */
@@ -57,12 +40,6 @@ function canResolve(name: string): boolean {
   } catch {
     return false;
   }
-}
-
-function newerThan(path: string, time: number): boolean {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs > time;
-  return readdirSync(path).some((entry) => newerThan(join(path, entry), time));
 }
 
 if (require.main === module) {

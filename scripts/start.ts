@@ -8,7 +8,6 @@
  * (The container image runs the same setup compiled, dist/couch/bootstrap.js, then the proxy.)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { embeddedCouchLocation } from '../couch/admin-url';
 import { startEmbeddedCouch, type EmbeddedCouch } from '../couch/embedded-couch';
@@ -17,6 +16,7 @@ import { DEMO_USERS, setUpServer } from '../couch/server-setup';
 import { DEFAULT_STATIC_DIR } from '../proxy/package-root';
 import { buildProxyIfStale } from './build-proxy';
 import { runProxyChild } from './proxy-child';
+import { isStale } from './stale-files';
 
 const ROOT = resolve(__dirname, '..');
 const SESSION_DAYS = Number(process.env['FIELDBOOK_SESSION_DAYS'] ?? 30);
@@ -83,23 +83,13 @@ async function main() {
 
 /** Builds the PWA when there is no build or a source file is newer than it. */
 function buildAppIfStale() {
-  const index = join(DEFAULT_STATIC_DIR, 'index.html');
-  const builtAt = existsSync(index) ? statSync(index).mtimeMs : 0;
   // Every input of `ng build`: the app, its assets, the domain it shares with the server
   // (lint forbids it other imports outside src/) and the build's own configuration.
   const inputs = ['src', 'public', 'domain', 'angular.json', 'package-lock.json', 'ngsw-config.json', 'tsconfig.json', 'tsconfig.app.json'];
-  const newest = Math.max(...inputs.map((path) => newestMtime(join(ROOT, path))));
-  if (builtAt >= newest) return;
+  if (!isStale([join(DEFAULT_STATIC_DIR, 'index.html')], inputs.map((path) => join(ROOT, path)))) return;
   console.log('Building the PWA (ng build)...');
   const result = spawnSync(process.execPath, [require.resolve('@angular/cli/bin/ng.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('ng build failed');
-}
-
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestMtime(join(path, entry))));
 }
 
 main().catch((error) => {

@@ -3,11 +3,12 @@
  * (dist/couch/design/<name>.json), which the bootstrap reads (couch/design-docs.ts). Build
  * time only: this loads the TypeScript compiler (couch-function.ts).
  */
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DESIGN_DIR, DESIGN_DOC_NAMES, designArtefactFile, type DesignDoc, type DesignDocName } from '../design-docs';
 import { fieldbookDesignDoc } from './fieldbook-design-doc';
 import { readOnlyDesignDoc } from './read-only-design-doc';
+import { isStale } from '../../scripts/stale-files';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** What the artefacts are compiled from (the compiler's version is in the lock file). */
@@ -42,19 +43,9 @@ export function buildDesignDocs(): string[] {
 
 /** Whether an artefact is missing or older than a source it is compiled from. */
 export function designBuildIsStale(): boolean {
-  const files = DESIGN_DOC_NAMES.map(designArtefactFile);
-  if (!files.every(existsSync)) return true;
-  const builtAt = Math.min(...files.map((file) => statSync(file).mtimeMs));
-  return SOURCES.some((path) => newerThan(path, builtAt));
+  return isStale(DESIGN_DOC_NAMES.map(designArtefactFile), SOURCES);
 }
 
 export function buildDesignDocsIfStale(): void {
   if (designBuildIsStale()) buildDesignDocs();
-}
-
-function newerThan(path: string, time: number): boolean {
-  if (!existsSync(path)) return false;
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs > time;
-  return readdirSync(path).some((entry) => newerThan(join(path, entry), time));
 }
