@@ -29,6 +29,16 @@ test('a supervisor assigns an inspection, the inspector answers every item and s
   await expect(row).toBeVisible({ timeout: REPLICATION_MS });
   await row.click();
   await expect(alice.getByTestId('inspection-heading')).toHaveText(title);
+  // A defect, recorded while the inspection is a draft.
+  await alice.getByTestId('add-defect').click();
+  await alice.getByTestId('defect-title').fill('Handrail loose');
+  await alice.getByTestId('severity-3').click();
+  await alice.getByTestId('save-defect').click();
+  await expect(alice).toHaveURL(/\/defects\/defect:/);
+  const defectUrl = alice.url();
+  await alice.goBack();
+  await expect(alice.getByTestId('defect-row')).toHaveCount(1);
+
   // Submitting with unanswered items lists them instead; every item answered (N/A counts), it goes.
   const items = alice.getByTestId('checklist-item');
   const count = await items.count();
@@ -44,6 +54,13 @@ test('a supervisor assigns an inspection, the inspector answers every item and s
   await expect(alice.getByTestId('read-only-reason')).toHaveText('Submitted — read-only until your supervisor reviews it.');
   await expect(alice.getByTestId('inspection-title')).toBeDisabled();
   await expect(alice.getByTestId('save-inspection')).toHaveCount(0);
+  await expect(alice.getByTestId('add-defect')).toHaveCount(0);
+  // Its defect too: renaming it or changing its severity is no longer offered.
+  await alice.getByTestId('defect-row').click();
+  await expect(alice.getByTestId('read-only-reason')).toHaveText('Submitted — read-only until your supervisor reviews it.');
+  await expect(alice.getByTestId('defect-title')).toBeDisabled();
+  await expect(alice.getByTestId('save-defect')).toHaveCount(0);
+  await alice.goBack();
 
   const submitted = sam.getByTestId('submitted-row').filter({ hasText: title });
   await expect(submitted).toBeVisible({ timeout: REPLICATION_MS });
@@ -59,6 +76,10 @@ test('a supervisor assigns an inspection, the inspector answers every item and s
   await expect(alice.getByTestId('inspection-title')).toBeDisabled();
   await expect(alice.getByTestId('save-inspection')).toHaveCount(0);
   await expect(alice.getByTestId('submit-inspection')).toHaveCount(0);
+  // The approval reached the defect's copy of the status as well.
+  await alice.goto(defectUrl);
+  await expect(alice.getByTestId('read-only-reason')).toHaveText('Approved — read-only.', { timeout: REPLICATION_MS });
+  await expect(alice.getByTestId('defect-title')).toBeDisabled();
 
   // Shared on approval: the partner's database, read as the partner with Basic auth as their CouchDB would.
   const acme = { authorization: `Basic ${Buffer.from(`acme:${DEMO_PASSWORD}`).toString('base64')}` };
