@@ -1,6 +1,7 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Inspection } from '../../../domain/doc-types';
+import { ValidationError } from '../data/validation-bridge';
 import { waitFor } from '../testing/test-support';
 import { DirectoryService } from './directory.service';
 import { HubService } from './hub.service';
@@ -84,8 +85,45 @@ describe('SupervisorPage', () => {
     type('assign-title', 'Roof');
     el('assign-submit').click();
     await fixture.whenStable();
-    expect(fixture.nativeElement.textContent).toContain('is required');
+    expect(el('error-assignedTo').textContent!.trim()).toBe('Inspector is required');
     expect(hub.assign).not.toHaveBeenCalled();
+  });
+
+  /** The labels of the fields Material shows in its error state (outlined red). */
+  const outlined = () =>
+    Array.from(fixture.nativeElement.querySelectorAll('mat-form-field.mat-form-field-invalid mat-label') as NodeListOf<HTMLElement>).map((label) =>
+      label.textContent!.trim(),
+    );
+
+  it('shows every missing field at once, worded like its label, outlined, and focuses the first', async () => {
+    await start();
+    expect(outlined()).toEqual([]);
+    el('assign-submit').click();
+    await waitFor(async () => (await fixture.whenStable(), document.activeElement === el('assign-title')), 'focus on the title');
+    expect(el('error-title').textContent!.trim()).toBe('Title is required');
+    expect(el('error-site').textContent!.trim()).toBe('Site is required');
+    expect(el('error-assignedTo').textContent!.trim()).toBe('Inspector is required');
+    expect(fixture.nativeElement.querySelector('[data-testid=error-scheduledFor]')).toBeNull();
+    expect(outlined()).toEqual(['Title', 'Site', 'Inspector']);
+    expect(hub.assign).not.toHaveBeenCalled();
+
+    // Filling a field takes its message and outline away; the others stay.
+    type('assign-title', 'Roof');
+    await fixture.whenStable();
+    expect(fixture.nativeElement.querySelector('[data-testid=error-title]')).toBeNull();
+    expect(outlined()).toEqual(['Site', 'Inspector']);
+  });
+
+  it('shows the rules\' refusal next to its field, outlined and focused', async () => {
+    hub.assign.and.rejectWith(new ValidationError({ site: 'must be at most 200 characters' }));
+    await start();
+    type('assign-title', 'Roof');
+    type('assign-site', 'x'.repeat(201));
+    await choose('assign-inspector', 'ben');
+    el('assign-submit').click();
+    await waitFor(async () => (await fixture.whenStable(), document.activeElement === el('assign-site')), 'focus on the site');
+    expect(el('error-site').textContent!.trim()).toBe('Site must be at most 200 characters');
+    expect(outlined()).toEqual(['Site']);
   });
 
   it('approves with the comment and the partners picked, then clears both', async () => {

@@ -11,12 +11,16 @@ import { apiErrorMessage } from '../core/api-error-message';
 import { today } from '../data/inspection-store.service';
 import { FieldErrors, ValidationError } from '../data/validation-bridge';
 import { FieldErrorComponent } from '../shared/field-error.component';
+import { FieldLabels, FormErrors, requiredValue } from '../shared/form-errors';
 import { Directory, DirectoryService } from './directory.service';
 import { Decision, HubService } from './hub.service';
-import { InspectionBasicsFieldsComponent } from '../inspections/inspection-basics-fields.component';
+import { BASICS_LABELS, InspectionBasicsFieldsComponent } from '../inspections/inspection-basics-fields.component';
 
 /** Submissions reach the hub by server-side replication, so the review list polls for them. */
 const REFRESH_MS = 3_000;
+
+/** The assign form's labels, which its messages start with. */
+const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo'> = { ...BASICS_LABELS, assignedTo: 'Inspector' };
 
 /** The supervisor's desk: assign inspections to inspectors, and approve or reject submissions. */
 @Component({
@@ -28,16 +32,16 @@ const REFRESH_MS = 3_000;
     <section>
       <h2>Assign inspection</h2>
       <form [formGroup]="form" (ngSubmit)="assign()" novalidate>
-        <app-inspection-basics-fields [errors]="errors()" testIdPrefix="assign" />
+        <app-inspection-basics-fields [errors]="formErrors.messages()" testIdPrefix="assign" />
         <mat-form-field appearance="outline">
-          <mat-label>Inspector</mat-label>
-          <mat-select formControlName="assignedTo" data-testid="assign-inspector">
+          <mat-label>{{ labels.assignedTo }}</mat-label>
+          <mat-select formControlName="assignedTo" [errorStateMatcher]="formErrors.matcher('assignedTo')" data-testid="assign-inspector">
             @for (name of directory()?.inspectors; track name) {
               <mat-option [value]="name">{{ name }}</mat-option>
             }
           </mat-select>
         </mat-form-field>
-        <app-field-error field="assignedTo" [errors]="errors()" />
+        <app-field-error field="assignedTo" [name]="labels.assignedTo" [errors]="formErrors.messages()" />
         @if (directoryError(); as text) {
           <p class="error" role="alert" data-testid="directory-error">
             {{ text }}
@@ -104,17 +108,22 @@ export class SupervisorPage {
   private readonly directoryService = inject(DirectoryService);
   private readonly refresh = new Subject<void>();
 
+  protected readonly labels = ASSIGN_LABELS;
   protected readonly form = new FormGroup({
-    title: new FormControl('', { nonNullable: true }),
-    site: new FormControl('', { nonNullable: true }),
-    scheduledFor: new FormControl(today(), { nonNullable: true }),
-    assignedTo: new FormControl('', { nonNullable: true }),
+    title: new FormControl('', { nonNullable: true, validators: requiredValue }),
+    site: new FormControl('', { nonNullable: true, validators: requiredValue }),
+    scheduledFor: new FormControl(today(), { nonNullable: true, validators: requiredValue }),
+    // The rules allow any string; no inspector would assign to nobody.
+    assignedTo: new FormControl('', { nonNullable: true, validators: requiredValue }),
   });
   protected readonly comment = new FormControl('', { nonNullable: true });
   protected readonly partners = new FormControl<string[]>([], { nonNullable: true });
   protected readonly directory = signal<Directory | null>(null);
   protected readonly directoryError = signal('');
+  /** The rules' refusal of the last assignment. */
   protected readonly errors = signal<FieldErrors>({});
+  /** Every field's message at once, the form's (required) or the rules'. */
+  protected readonly formErrors = new FormErrors(this.form, this.errors);
   protected readonly message = signal('');
   protected readonly reviewError = signal('');
   protected readonly busy = signal(false);
@@ -145,17 +154,16 @@ export class SupervisorPage {
   protected async assign(): Promise<void> {
     const assignment = this.form.getRawValue();
     this.message.set('');
-    // The rules allow any string; no inspector would assign to nobody.
-    if (!assignment.assignedTo) {
-      this.errors.set({ assignedTo: 'is required' });
-      return;
-    }
+    this.errors.set({});
+    if (!this.formErrors.submit()) return;
     await this.run(async () => {
       const saved = await this.hub.assign(assignment);
-      this.errors.set({});
       this.message.set(`Assigned "${saved.title}" to ${saved.assignedTo}.`);
       this.form.reset({ scheduledFor: today() });
-    }, (error) => this.errors.set(error.errors));
+    }, (error) => {
+      this.errors.set(error.errors);
+      this.formErrors.focusFirstInvalid();
+    });
   }
 
   protected async review(doc: Inspection, decision: Decision): Promise<void> {
