@@ -1,4 +1,6 @@
+import { BreakpointObserver } from '@angular/cdk/layout';
 import { TestBed } from '@angular/core/testing';
+import { of } from 'rxjs';
 import { Router, provideRouter } from '@angular/router';
 import { provideServiceWorker } from '@angular/service-worker';
 import { App } from './app';
@@ -12,8 +14,11 @@ import { ANA, FakeSessions, fakeSessions, provideTestData, settle, waitFor } fro
 describe('App shell', () => {
   let sessions: FakeSessions;
   let workspace: jasmine.SpyObj<WorkspaceService>;
+  /** Whether the window is as narrow as a tablet in portrait (NARROW_HEADER). */
+  let narrow: boolean;
 
   beforeEach(() => {
+    narrow = false;
     sessions = fakeSessions();
     workspace = jasmine.createSpyObj<WorkspaceService>('WorkspaceService', ['open', 'close', 'sync']);
     workspace.sync.and.resolveTo();
@@ -25,6 +30,7 @@ describe('App shell', () => {
         provideServiceWorker('ngsw-worker.js', { enabled: false }),
         { provide: SessionService, useValue: sessions },
         { provide: WorkspaceService, useValue: workspace },
+        { provide: BreakpointObserver, useFactory: () => ({ observe: () => of({ matches: narrow, breakpoints: {} }), isMatched: () => narrow }) },
       ],
     });
   });
@@ -36,6 +42,21 @@ describe('App shell', () => {
     expect(element.querySelector('[data-testid=sync-state]')).not.toBeNull();
     expect(element.querySelector('[data-testid=logout]')).not.toBeNull();
     expect(element.textContent).toContain('ana');
+  });
+
+  it('folds the navigation into a menu on a narrow screen, keeping the user and Log out in the toolbar', async () => {
+    narrow = true;
+    const fixture = TestBed.createComponent(App);
+    await fixture.whenStable();
+    const element = fixture.nativeElement as HTMLElement;
+    expect(element.querySelector('nav')).toBeNull();
+    expect(element.querySelector('[data-testid=nav-menu]')?.getAttribute('aria-label')).toBe('Menu');
+    expect(element.querySelector('[data-testid=user-name]')?.textContent).toBe('ana');
+    expect(element.querySelector('[data-testid=logout]')).not.toBeNull();
+    (element.querySelector('[data-testid=nav-menu]') as HTMLElement).click();
+    await fixture.whenStable();
+    expect(document.querySelector('.cdk-overlay-container [data-testid=nav-conflicts]')?.getAttribute('href')).toBe('/conflicts');
+    fixture.destroy();
   });
 
   it('goes to the login page when the session ends elsewhere (e.g. another tab logged out)', async () => {

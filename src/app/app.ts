@@ -1,6 +1,10 @@
+import { BreakpointObserver } from '@angular/cdk/layout';
 import { ChangeDetectionStrategy, Component, computed, effect, inject, signal, untracked } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
+import { MatMenuModule } from '@angular/material/menu';
 import { MatToolbarModule } from '@angular/material/toolbar';
+import { map } from 'rxjs';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { LogoutService } from './auth/logout.service';
 import { SessionExpiryService } from './auth/session-expiry.service';
@@ -12,34 +16,70 @@ import { WorkspaceService } from './core/workspace.service';
 import { UpdatePromptService } from './pwa/update-prompt.service';
 import { SyncIndicatorComponent } from './sync/sync-indicator.component';
 
-/** The shell: toolbar with navigation, sync state and logout around the routed page. */
+/**
+ * Below this width (a tablet in portrait) the navigation folds into a menu, so the sync chip,
+ * the user's name and Log out stay on screen for every role.
+ */
+export const NARROW_HEADER = '(max-width: 1199.98px)';
+
+/**
+ * The shell: toolbar with navigation, sync state and logout around the routed page. Touch
+ * first: every control is at least 48 px tall, and nothing makes the page scroll sideways.
+ */
 @Component({
   selector: 'app-root',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, MatToolbarModule, MatButtonModule, SyncIndicatorComponent],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive, MatToolbarModule, MatButtonModule, MatMenuModule, SyncIndicatorComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <mat-toolbar class="toolbar">
       <a class="brand" routerLink="/inspections">Fieldbook</a>
-      @if (loggedIn()) {
-        <nav>
-          <a mat-button class="on-primary" routerLink="/inspections" routerLinkActive="active" data-testid="nav-inspections">Inspections</a>
-          <a mat-button class="on-primary" routerLink="/sync" routerLinkActive="active">Sync</a>
+      @if (loggedIn() && narrow()) {
+        <button mat-button class="on-primary menu-button" type="button" data-testid="nav-menu" [matMenuTriggerFor]="navMenu"
+          [attr.aria-label]="conflictCount() ? 'Menu, ' + conflictCount() + ' conflicts' : 'Menu'">
+          <span aria-hidden="true" class="menu-glyph">☰</span> Menu
+          @if (conflictCount()) {
+            <span class="count" data-testid="menu-conflict-badge">{{ conflictCount() }}</span>
+          }
+        </button>
+        <mat-menu #navMenu="matMenu">
+          <a mat-menu-item routerLink="/inspections" routerLinkActive="active" data-testid="nav-inspections">Inspections</a>
+          <a mat-menu-item routerLink="/sync" routerLinkActive="active">Sync</a>
           @if (isSupervisor()) {
-            <a mat-button class="on-primary" routerLink="/supervisor" routerLinkActive="active" data-testid="nav-supervisor">Supervisor</a>
+            <a mat-menu-item routerLink="/supervisor" routerLinkActive="active" data-testid="nav-supervisor">Supervisor</a>
           }
           @if (isAdmin()) {
-            <a mat-button class="on-primary" routerLink="/admin/replications" routerLinkActive="active" data-testid="nav-admin">Replication</a>
+            <a mat-menu-item routerLink="/admin/replications" routerLinkActive="active" data-testid="nav-admin">Replication</a>
           }
-          <a mat-button class="on-primary" routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">
+          <a mat-menu-item routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">
             Conflicts
             @if (conflictCount()) {
               <span class="count" data-testid="conflict-badge">{{ conflictCount() }}</span>
             }
           </a>
-        </nav>
+        </mat-menu>
+      }
+      @if (loggedIn()) {
+        @if (!narrow()) {
+          <nav>
+            <a mat-button class="on-primary" routerLink="/inspections" routerLinkActive="active" data-testid="nav-inspections">Inspections</a>
+            <a mat-button class="on-primary" routerLink="/sync" routerLinkActive="active">Sync</a>
+            @if (isSupervisor()) {
+              <a mat-button class="on-primary" routerLink="/supervisor" routerLinkActive="active" data-testid="nav-supervisor">Supervisor</a>
+            }
+            @if (isAdmin()) {
+              <a mat-button class="on-primary" routerLink="/admin/replications" routerLinkActive="active" data-testid="nav-admin">Replication</a>
+            }
+            <a mat-button class="on-primary" routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">
+              Conflicts
+              @if (conflictCount()) {
+                <span class="count" data-testid="conflict-badge">{{ conflictCount() }}</span>
+              }
+            </a>
+          </nav>
+        }
         <span class="spacer"></span>
         <app-sync-indicator />
-        <span class="user">{{ userName() }}</span>
+        <span class="user" data-testid="user-name" [attr.title]="userName()">{{ userName() }}</span>
         <button mat-button class="on-primary" type="button" data-testid="logout" (click)="logout()">Log out</button>
       }
     </mat-toolbar>
@@ -48,10 +88,14 @@ import { SyncIndicatorComponent } from './sync/sync-indicator.component';
   styles: `
     :host { display: flex; flex-direction: column; min-height: 100vh; }
     .toolbar { position: sticky; top: 0; z-index: 10; gap: 8px; background: var(--mat-sys-primary); color: var(--mat-sys-on-primary); }
-    .toolbar .on-primary { color: var(--mat-sys-on-primary); }
-    .brand { color: inherit; text-decoration: none; font-weight: 600; margin-right: 16px; }
-    .spacer { flex: 1; }
-    .user { font-size: 14px; opacity: 0.85; }
+    .toolbar .on-primary { color: var(--mat-sys-on-primary); min-height: 48px; }
+    nav { display: flex; flex-wrap: nowrap; white-space: nowrap; }
+    .brand { color: inherit; text-decoration: none; font-weight: 600; margin-right: 8px; min-height: 48px; display: inline-flex;
+      align-items: center; }
+    .menu-glyph { font-size: 20px; margin-right: 4px; }
+    .spacer { flex: 1 1 0; min-width: 0; }
+    .user { font-size: 14px; opacity: 0.85; min-width: 0; max-width: 12em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .toolbar button[data-testid='logout'] { flex: none; }
     .active { text-decoration: underline; }
     .count { display: inline-block; min-width: 20px; padding: 0 6px; margin-left: 4px; border-radius: 10px; font-size: 12px;
       line-height: 20px; background: var(--mat-sys-error, #b3261e); color: var(--mat-sys-on-error, #fff); }
@@ -71,6 +115,11 @@ export class App {
   protected readonly isSupervisor = computed(() => !!this.sessions.session()?.hub);
   protected readonly isAdmin = computed(() => isAdminSession(this.sessions.session()));
   protected readonly conflictCount = inject(ConflictIndexService).conflictCount;
+  /** A tablet in portrait or narrower: navigation in a menu (NARROW_HEADER). */
+  private readonly breakpoints = inject(BreakpointObserver);
+  protected readonly narrow = toSignal(this.breakpoints.observe(NARROW_HEADER).pipe(map((state) => state.matches)), {
+    initialValue: this.breakpoints.isMatched(NARROW_HEADER),
+  });
 
   constructor() {
     inject(SessionExpiryService).watch();
