@@ -12,6 +12,7 @@ import { readOnlyBecause } from '../../../domain/doc-rules';
 import { Inspection } from '../../../domain/doc-types';
 import { SessionService } from '../core/session.service';
 import { DefectStoreService, StoredDefect, photosOf } from '../data/defect-store.service';
+import { defectSummary } from '../defects/defect-summary';
 import { InspectionStoreService, newChecklistItem } from '../data/inspection-store.service';
 import { WithConflicts } from '../data/read-with-conflicts';
 import { PhotoThumbComponent } from '../photos/photo-thumb.component';
@@ -56,6 +57,7 @@ export class InspectionDetailPage {
 
   protected readonly labels = INSPECTION_STATUS_LABELS;
   protected readonly photosOf = photosOf;
+  protected readonly defectSummary = defectSummary;
 
   protected readonly checklist = new FormArray<ChecklistItemForm>([]);
   protected readonly form = new FormGroup({
