@@ -151,6 +151,8 @@ export function docViolations(
   requireString('createdBy', 1, 200);
   requireString('updatedBy', 1, 200);
   requireString('deviceId', 1, 200);
+  // The name the user gave the device ("Tablet 3"), when they did.
+  if (newDoc.deviceName !== undefined) requireString('deviceName', 1, 200);
   requireMatch('createdAt', ISO_DATE_TIME, 'an ISO 8601 date-time');
   requireMatch('updatedAt', ISO_DATE_TIME, 'an ISO 8601 date-time');
   if (isString(newDoc.createdAt) && ISO_DATE_TIME.test(newDoc.createdAt) && !isValidDate(newDoc.createdAt)) {

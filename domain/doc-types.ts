@@ -11,6 +11,8 @@ export interface AuditFields {
   updatedBy: string;
   updatedAt: string;
   deviceId: string;
+  /** The name the user gave the device that made the change ("Tablet 3"), if they named it. */
+  deviceName?: string;
 }
 
 export interface ChecklistItem {

@@ -12,7 +12,7 @@ import { commonAncestorRev, winnerFirst } from './revision-tree';
 import type { Attachment, LeafDoc, StoredDoc } from './stored-doc';
 
 /** Bookkeeping rewritten on every save: taken from the most recently updated leaf, never a conflict. */
-const LATEST_WINS_FIELDS = ['updatedBy', 'updatedAt', 'deviceId', 'mergedFrom', 'mergedBy', 'mergedAt'];
+const LATEST_WINS_FIELDS = ['updatedBy', 'updatedAt', 'deviceId', 'deviceName', 'mergedFrom', 'mergedBy', 'mergedAt'];
 
 /** One leaf's value at a conflicting path; `undefined` means the leaf does not have it (removed or never added). */
 export interface ConflictOption<V> {

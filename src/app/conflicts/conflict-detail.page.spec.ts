@@ -72,7 +72,8 @@ describe('ConflictDetailPage', () => {
 
     const versions = all('conflict-version');
     expect(versions.map((version) => version.getAttribute('data-rev'))).toEqual(['2-bbb', '2-aaa']);
-    expect(all('version-device').map((device) => device.textContent?.trim())).toEqual(['This device', 'device-b']);
+    expect(all('version-device').map((device) => device.textContent?.trim())).toEqual(['This device', 'Device b']);
+    expect(all('version-device')[1].getAttribute('title')).toBe('device-b');
     expect(all('version-by', versions[1])[0].textContent).toContain('ana');
     expect(all('version-at', versions[1])[0].textContent).toContain('2026');
     expect(all('ancestor-missing').length).toBe(0);
@@ -121,6 +122,20 @@ describe('ConflictDetailPage', () => {
     expect(field('site')?.getAttribute('data-status')).toBe('conflict');
   });
 
+  it('names the other devices by the names their users gave them, else by a short form of their id', async () => {
+    const root = rootInspection();
+    const uuid = '3f2a9c1b-7d4e-4f10-9a1b-2c3d4e5f6a7b';
+    await replicated([
+      root,
+      editOf(root, 'bbb', { title: 'Ours', updatedBy: 'ana', updatedAt: '2026-03-01T09:00:00.000Z', deviceId: 'device-b', deviceName: 'Tablet 3' }),
+      editOf(root, 'aaa', { title: 'Theirs', updatedBy: 'ana', updatedAt: '2026-03-01T09:30:00.000Z', deviceId: `device-${uuid}` }),
+    ]);
+    await open(root._id);
+
+    expect(all('version-device').map((device) => device.textContent?.trim())).toEqual(['Tablet 3', 'Device 3f2a9c1b']);
+    expect(all('version-device').map((device) => device.getAttribute('title'))).toEqual(['device-b', `device-${uuid}`]);
+  });
+
   it('makes deleted vs edited an explicit choice', async () => {
     const root = rootInspection();
     const stamp = { updatedBy: 'ana', updatedAt: '2026-03-01T10:00:00.000Z', deviceId: 'device-b' };
@@ -128,7 +143,7 @@ describe('ConflictDetailPage', () => {
     await open(root._id);
     const deletedVersion = all('conflict-version')[1];
     expect(all('version-deleted', deletedVersion).length).toBe(1);
-    expect(all('version-device', deletedVersion)[0].textContent).toContain('device-b');
+    expect(all('version-device', deletedVersion)[0].textContent).toContain('Device b');
     expect(field('_deleted')?.getAttribute('data-status')).toBe('conflict');
 
     all('choose-2-zzz', field('_deleted')!)[0].click();

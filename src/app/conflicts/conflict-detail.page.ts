@@ -5,6 +5,7 @@ import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { Router, RouterLink } from '@angular/router';
 import { Resolution, keepLeaf, resolveMerge, unresolvedPaths } from '../../../domain/conflicts/conflict-resolution';
 import { Choices, mergeLeaves } from '../../../domain/conflicts/three-way-merge';
+import { shortDeviceId } from '../core/device-name.service';
 import { DEVICE_ID } from '../data/doc-writer.service';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
 import { EditableDoc } from '../shared/editable-doc';
@@ -21,6 +22,8 @@ interface VersionInfo {
   by: string | null;
   at: string | null;
   device: string | null;
+  /** The name the user gave that device, when they had. */
+  deviceName: string | null;
 }
 
 /**
@@ -39,6 +42,8 @@ export class ConflictDetailPage {
   private readonly resolver = inject(ConflictResolverService);
   private readonly router = inject(Router);
   protected readonly thisDevice = inject(DEVICE_ID);
+  /** Another device without a name, as a short id. */
+  protected readonly shortDeviceId = shortDeviceId;
 
   /** From the route (`conflicts/:id`). */
   readonly id = input.required<string>();
@@ -119,5 +124,6 @@ function versionInfo(leaf: Record<string, unknown> & { _rev: string; _deleted?: 
     by: text(leaf['updatedBy']),
     at: text(leaf['updatedAt']),
     device: text(leaf['deviceId']),
+    deviceName: text(leaf['deviceName']),
   };
 }

@@ -1,3 +1,4 @@
+import { WritableSignal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { Inspection } from '../../../domain/doc-types';
 import { newDocId } from '../data/doc-writer.service';
@@ -75,6 +76,45 @@ describe('the first pull of a device', () => {
     expect(progress[0]).toEqual({ pulled: 0, total: 620 });
     expect(progress[1]).toEqual({ pulled: 500, total: 620 });
     expect(firstPull.progress()).toBeNull();
+  });
+
+  /** Every progress the first pull reports, in order. */
+  function recordProgress(): (InitialPullProgress | null)[] {
+    const seen: (InitialPullProgress | null)[] = [];
+    const state = (firstPull as unknown as { state: WritableSignal<InitialPullProgress | null> }).state;
+    const set = state.set.bind(state);
+    spyOn(state, 'set').and.callFake((value) => {
+      seen.push(value);
+      set(value);
+    });
+    return seen;
+  }
+
+  /** The server's design documents, as the bootstrap installs them: validation and four Mango indexes. */
+  async function serverDesignDocs(): Promise<void> {
+    await remote.put({ _id: '_design/fieldbook', validate_doc_update: 'function () {}' });
+    for (const name of ['idx-type-scheduled', 'idx-type-updated', 'idx-type-status', 'idx-inspection']) {
+      await remote.put({ _id: `_design/${name}`, language: 'query', views: {} });
+    }
+  }
+
+  it('on an empty server database, checks for updates instead of counting its design documents ("0 of 5")', async () => {
+    await serverDesignDocs();
+    const progress = recordProgress();
+    replication.start(local, ANA.db);
+    await waitFor(upToDate, 'up to date');
+    expect(progress).toContain({ pulled: 0, total: 0 });
+    expect(progress.filter((shown) => shown && shown.total > 0)).toEqual([]);
+    expect(progress[progress.length - 1]).toBeNull();
+  });
+
+  it('counts only the user\'s documents, not the server\'s design documents', async () => {
+    await serverDesignDocs();
+    await seedInspections(remote, 3);
+    const progress = recordProgress();
+    replication.start(local, ANA.db);
+    await waitFor(upToDate, 'up to date');
+    expect(progress).toEqual([{ pulled: 0, total: 0 }, { pulled: 0, total: 3 }, { pulled: 3, total: 3 }, null]);
   });
 
   it('leaves nothing it pulled waiting to sync after a reload, then syncs both ways', async () => {

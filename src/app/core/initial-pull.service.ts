@@ -17,7 +17,7 @@ interface Marker {
   done: boolean;
 }
 
-/** Documents the first pull has stored, of how many the server has. */
+/** Documents the first pull has stored, of how many the server has (design documents aside); 0 of 0 until the server said. */
 export interface InitialPullProgress {
   pulled: number;
   total: number;
@@ -63,17 +63,21 @@ export class InitialPullService {
     started();
     // Resuming after a reload: what the earlier run stored would count as local edits.
     if (stored) await this.ledger.confirmWithServer(remote);
-    let marker = await saveMarker(local, stored ?? { _id: MARKER_ID, seq: 0, done: false });
-    const total = (await remote.info()).doc_count;
-    this.state.set({ pulled, total });
+    // Nothing to count yet: the chip says "Checking for updates…", not "0 of 0".
+    this.state.set({ pulled, total: 0 });
     try {
+      let marker = await saveMarker(local, stored ?? { _id: MARKER_ID, seq: 0, done: false });
+      // The user's documents only: the server's design documents come along, but counting them
+      // made an empty database read "0 of 5".
+      const total = await storedDocCount(remote);
+      this.state.set({ pulled: Math.min(pulled, total), total });
       const seq = await initialPull(local, remote, {
         batchSize: INITIAL_PULL_BATCH_SIZE,
         since: marker.seq,
         signal,
         onBatch: async (batch) => {
           this.ledger.pulled(batch.docs);
-          pulled += batch.docs.filter((doc) => !(doc as { _deleted?: boolean })._deleted).length;
+          pulled += batch.docs.filter((doc) => !(doc as { _deleted?: boolean })._deleted && !doc._id.startsWith('_design/')).length;
           this.state.set({ pulled: Math.min(pulled, total), total });
           marker = await saveMarker(local, { ...marker, seq: batch.seq });
         },
@@ -86,7 +90,7 @@ export class InitialPullService {
   }
 }
 
-/** Documents stored on the device, design documents (Mango indexes, the server's) aside. */
+/** Documents stored in `db` (the device's, or the server's), design documents (Mango indexes, validation) aside. */
 async function storedDocCount(db: Database): Promise<number> {
   const [{ doc_count }, design] = await Promise.all([db.info(), db.allDocs({ startkey: '_design/', endkey: '_design/\uffff' })]);
   return doc_count - design.rows.length;

@@ -3,6 +3,7 @@ import { BulkDocsRow } from '../../../domain/conflicts/conflict-db';
 import { ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
 import { AuditFields, FieldbookDoc } from '../../../domain/doc-types';
 import { deviceId } from '../core/device-id';
+import { DeviceNameService } from '../core/device-name.service';
 import { Database } from '../core/pouchdb';
 import { LocalDbService } from '../core/local-db.service';
 import { Session } from '../core/session.model';
@@ -36,8 +37,8 @@ export function newDocId(type: FieldbookDoc['type']): string {
   return `${type}:${crypto.randomUUID()}`;
 }
 
-/** The audit fields of a change: who made it, when, on which device. */
-export type ChangeStamp = Pick<AuditFields, 'updatedBy' | 'updatedAt' | 'deviceId'>;
+/** The audit fields of a change: who made it, when, on which device (and its name, if the user gave it one). */
+export type ChangeStamp = Pick<AuditFields, 'updatedBy' | 'updatedAt' | 'deviceId' | 'deviceName'>;
 
 /**
  * The only code that writes Fieldbook documents. It sets the audit fields (createdBy,
@@ -52,6 +53,7 @@ export class DocWriterService {
   private readonly sessions = inject(SessionService);
   private readonly clock = inject(CLOCK);
   private readonly device = inject(DEVICE_ID);
+  private readonly deviceName = inject(DeviceNameService).name;
 
   /**
    * Creates or updates a document, in the local database unless `db` is given (a supervisor
@@ -130,7 +132,7 @@ export class DocWriterService {
 
   /** `doc` as changed now by the logged-in user on this device. */
   stampChange<T extends object>(doc: T): T & ChangeStamp {
-    return { ...doc, ...this.changeStamp() };
+    return { ...withoutDeviceName(doc), ...this.changeStamp() } as T & ChangeStamp;
   }
 
   /** The logged-in user, who every write is made as. */
@@ -157,7 +159,7 @@ export class DocWriterService {
   private stamp<T extends FieldbookDoc>(draft: Draft<T> | Stored, old: Stored | null): Stored {
     const change = this.changeStamp();
     return {
-      ...draft,
+      ...withoutDeviceName(draft),
       createdBy: old?.createdBy ?? change.updatedBy,
       createdAt: old?.createdAt ?? change.updatedAt,
       ...change,
@@ -165,11 +167,18 @@ export class DocWriterService {
   }
 
   private changeStamp(): ChangeStamp {
-    return { updatedBy: this.author().name, updatedAt: this.clock().toISOString(), deviceId: this.device };
+    const name = this.deviceName();
+    return { updatedBy: this.author().name, updatedAt: this.clock().toISOString(), deviceId: this.device, ...(name ? { deviceName: name } : {}) };
   }
 
   private check(doc: Stored, old: Stored | null): void {
     const errors = validateDoc(doc, old, this.author());
     if (Object.keys(errors).length) throw new ValidationError(errors);
   }
+}
+
+/** `doc` without the name of the device that last changed it: a change made here names this device, or none. */
+function withoutDeviceName<T extends object>(doc: T): T {
+  const { deviceName: _previous, ...rest } = doc as T & { deviceName?: string };
+  return rest as T;
 }

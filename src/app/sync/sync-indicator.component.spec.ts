@@ -3,6 +3,7 @@ import { provideRouter } from '@angular/router';
 import { BehaviorSubject } from 'rxjs';
 import { signal } from '@angular/core';
 import { InitialPullProgress, InitialPullService } from '../core/initial-pull.service';
+import { PushLedgerService } from '../core/push-ledger.service';
 import { ReplicationService } from '../core/replication.service';
 import { SyncState, SyncStatus } from '../core/sync-state';
 import { SyncIndicatorComponent } from './sync-indicator.component';
@@ -10,15 +11,18 @@ import { SyncIndicatorComponent } from './sync-indicator.component';
 describe('SyncIndicatorComponent', () => {
   const status = signal<SyncStatus>({ state: 'offline', sessionExpired: false, lastError: null, lastSyncedAt: null });
   const progress = signal<InitialPullProgress | null>(null);
+  const pendingCount = signal(0);
 
   beforeEach(() => {
     progress.set(null);
+    pendingCount.set(0);
     TestBed.configureTestingModule({
       imports: [SyncIndicatorComponent],
       providers: [
         provideRouter([]),
         { provide: ReplicationService, useValue: { syncStatus: status, status$: new BehaviorSubject(status()) } },
         { provide: InitialPullService, useValue: { progress } },
+        { provide: PushLedgerService, useValue: { pendingCount } },
       ],
     });
   });
@@ -90,5 +94,30 @@ describe('SyncIndicatorComponent', () => {
     status.set({ state: 'offline', sessionExpired: false, lastError: null, lastSyncedAt: '2026-03-01T14:05:00.000Z' });
     await fixture.whenStable();
     expect(fixture.nativeElement.querySelector('[data-testid=sync-last-synced]')).toBeNull();
+  });
+
+  it('says "Checking for updates…" while a first pull has nothing to count yet, never "0 of 0"', async () => {
+    progress.set({ pulled: 0, total: 0 });
+    const element = await render('syncing');
+    expect(element.querySelector('[data-testid=sync-checking]')?.textContent).toBe('Checking for updates…');
+    expect(element.querySelector('[data-testid=sync-progress]')).toBeNull();
+    expect(element.textContent).not.toContain(' of ');
+  });
+
+  it('counts the local edits waiting to sync, offline and up to date alike, and hides the count when there are none', async () => {
+    pendingCount.set(3);
+    const element = await render('offline');
+    expect(element.querySelector('[data-testid=sync-pending]')?.textContent).toBe('3 pending');
+    expect(element.textContent).toContain('offline');
+    status.set({ state: 'paused', sessionExpired: false, lastError: null, lastSyncedAt: '2026-03-01T14:05:00.000Z' });
+    pendingCount.set(1250);
+    const fixture = TestBed.createComponent(SyncIndicatorComponent);
+    await fixture.whenStable();
+    const chip: HTMLElement = fixture.nativeElement.querySelector('[data-testid=sync-state]');
+    expect(chip.querySelector('[data-testid=sync-pending]')?.textContent).toBe('1,250 pending');
+    expect(chip.querySelector('[data-testid=sync-last-synced]')).not.toBeNull();
+    pendingCount.set(0);
+    await fixture.whenStable();
+    expect(chip.querySelector('[data-testid=sync-pending]')).toBeNull();
   });
 });

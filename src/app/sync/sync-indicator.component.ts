@@ -1,13 +1,15 @@
 import { ChangeDetectionStrategy, Component, LOCALE_ID, computed, inject } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { InitialPullService } from '../core/initial-pull.service';
+import { PushLedgerService } from '../core/push-ledger.service';
 import { ReplicationService } from '../core/replication.service';
 import { countFormat } from '../shared/count-format';
 import { SYNC_STATE_LABELS } from '../core/sync-state';
 
 /**
- * Toolbar chip with the sync state, how far a first pull is, or when the device was last
- * up to date; links to the sync status page.
+ * Toolbar chip with the sync state, how far a first pull is ("Checking for updates…" until
+ * there is something to count), or when the device was last up to date, and how many local
+ * edits wait to sync ("3 pending", offline too); links to the sync status page.
  */
 @Component({
   selector: 'app-sync-indicator',
@@ -21,18 +23,27 @@ import { SYNC_STATE_LABELS } from '../core/sync-state';
       @if (sessionExpired()) {
         <span class="detail">(session expired)</span>
       } @else if (progress(); as progress) {
-        <span class="detail" data-testid="sync-progress">{{ count(progress.pulled) }} of {{ count(progress.total) }}</span>
+        @if (progress.total) {
+          <span class="detail" data-testid="sync-progress">{{ count(progress.pulled) }} of {{ count(progress.total) }}</span>
+        } @else {
+          <span class="detail" data-testid="sync-checking">Checking for updates…</span>
+        }
       } @else if (syncedAt(); as at) {
         <span class="detail" data-testid="sync-last-synced">{{ at }}</span>
+      }
+      @if (pending()) {
+        <span class="pending" data-testid="sync-pending">{{ count(pending()) }} pending</span>
       }
     </a>
   `,
   styles: `
     .chip { display: inline-flex; align-items: center; gap: 6px; padding: 6px 12px; border-radius: 16px;
-      color: inherit; text-decoration: none; background: rgb(255 255 255 / 0.15); min-height: 36px; }
+      color: inherit; text-decoration: none; background: rgb(255 255 255 / 0.15); min-height: 48px; box-sizing: border-box;
+      white-space: nowrap; }
     .chip.error { background: #b3261e; color: #fff; }
     .chip.offline { background: rgb(0 0 0 / 0.25); }
     .detail { font-size: 0.85em; margin-left: 4px; }
+    .pending { font-size: 0.85em; padding: 2px 8px; border-radius: 10px; background: rgb(255 255 255 / 0.25); }
     .dot { width: 10px; height: 10px; border-radius: 50%; background: #9e9e9e; }
     .paused .dot { background: #4caf50; }
     .syncing .dot, .connecting .dot { background: #ffc107; animation: pulse 1s ease-in-out infinite alternate; }
@@ -43,6 +54,8 @@ import { SYNC_STATE_LABELS } from '../core/sync-state';
 export class SyncIndicatorComponent {
   private readonly status = inject(ReplicationService).syncStatus;
   private readonly initialPull = inject(InitialPullService).progress;
+  /** Local edits the server does not have yet. */
+  protected readonly pending = inject(PushLedgerService).pendingCount;
   protected readonly count = countFormat();
   // Intl directly, as countFormat: DatePipe would add Angular's date formatting to the initial bundle.
   private readonly time = new Intl.DateTimeFormat(inject(LOCALE_ID), { hour: 'numeric', minute: '2-digit' });
@@ -52,7 +65,7 @@ export class SyncIndicatorComponent {
   protected readonly sessionExpired = computed(() => this.status().sessionExpired);
   /** The last sync problem in words (see syncErrorMessage), as the chip's tooltip. */
   protected readonly problem = computed(() => this.status().lastError);
-  /** While the device's first pull runs. */
+  /** While the device's first pull runs; a total of 0 means it does not know of anything to pull yet. */
   protected readonly progress = computed(() => (this.state() === 'syncing' ? this.initialPull() : null));
   protected readonly syncedAt = computed(() => {
     const { state, lastSyncedAt } = this.status();

@@ -1,8 +1,11 @@
+import { Signal, signal } from '@angular/core';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { LocalDbService } from '../core/local-db.service';
+import { DEVICE_NAME_STORAGE, DeviceNameService } from '../core/device-name.service';
 import { ReplicationService } from '../core/replication.service';
-import { UNREACHABLE_MESSAGE } from '../core/sync-error-message';
+import { UNREACHABLE_MESSAGE, syncErrorMessage } from '../core/sync-error-message';
+import { SyncStatus } from '../core/sync-state';
 import { Database } from '../core/pouchdb';
 import { StorageService } from '../core/storage.service';
 import { PushLedgerService } from '../core/push-ledger.service';
@@ -17,13 +20,26 @@ describe('SyncStatusPage', () => {
   let ledger: PushLedgerService;
   let fixture: ComponentFixture<SyncStatusPage>;
   let storage: jasmine.SpyObj<StorageService>;
+  /** Where the device's name is kept (localStorage in the app). */
+  let names: Storage;
 
   beforeEach(async () => {
+    const kept = new Map<string, string>();
+    names = {
+      getItem: (key: string) => kept.get(key) ?? null,
+      setItem: (key: string, value: string) => void kept.set(key, value),
+      removeItem: (key: string) => void kept.delete(key),
+    } as Storage;
     storage = jasmine.createSpyObj<StorageService>('StorageService', ['report', 'requestPersistence']);
     storage.report.and.resolveTo({ usage: 5 * 1024 * 1024, quota: 2 * 1024 * 1024 * 1024, persisted: false });
     storage.requestPersistence.and.resolveTo(true);
     TestBed.configureTestingModule({
-      providers: [...provideTestData(fakeSessions()), provideRouter([]), { provide: StorageService, useValue: storage }],
+      providers: [
+        ...provideTestData(fakeSessions()),
+        provideRouter([]),
+        { provide: StorageService, useValue: storage },
+        { provide: DEVICE_NAME_STORAGE, useFactory: () => names },
+      ],
     });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
     ledger = TestBed.inject(PushLedgerService);
@@ -66,12 +82,44 @@ describe('SyncStatusPage', () => {
     expect(one('edit-and-retry').getAttribute('href')).toBe(`/inspections/${roof._id}/defects/${defect._id}`);
   });
 
-  it('explains a failed sync in words, not the browser\'s "Failed to fetch"', async () => {
-    // The test remote rejects every request as a browser without network does.
+  it('says being offline in neutral words, as a normal state and not as a problem', async () => {
+    // The test remote rejects every request as a browser without network does ("Failed to fetch").
     TestBed.inject(ReplicationService).start(db, ANA.db);
     fixture = TestBed.createComponent(SyncStatusPage);
+    await until(() => !!one('sync-offline') && TestBed.inject(ReplicationService).syncStatus().lastError === UNREACHABLE_MESSAGE, 'offline');
+    expect(one('sync-offline').textContent?.trim()).toBe("Offline — changes are kept on this device and sync when you're back online");
+    expect(one('sync-offline').classList).not.toContain('error');
+    expect(one('sync-last-error')).toBeUndefined();
+  });
+
+  it('keeps real problems highlighted: a server error, and a refusal also while offline', async () => {
+    const status = signal<SyncStatus>({ state: 'error', sessionExpired: false, lastError: syncErrorMessage({ status: 500 }), lastSyncedAt: null });
+    (TestBed.inject(ReplicationService) as { syncStatus: Signal<SyncStatus> }).syncStatus = status;
+    fixture = TestBed.createComponent(SyncStatusPage);
     await until(() => !!one('sync-last-error'), 'the last problem');
-    expect(one('sync-last-error').textContent).toBe(`Last problem: ${UNREACHABLE_MESSAGE}`);
+    expect(one('sync-last-error').textContent).toContain('Last problem: The server had a problem (500).');
+    expect(one('sync-last-error').classList).toContain('error');
+    expect(one('sync-offline')).toBeUndefined();
+
+    const refused = syncErrorMessage({ status: 403, reason: 'user disabled' });
+    status.set({ state: 'offline', sessionExpired: false, lastError: refused, lastSyncedAt: null });
+    await until(() => !!one('sync-offline'), 'offline');
+    expect(one('sync-last-error').textContent).toBe(`Last problem: ${refused}`);
+  });
+
+  it("names this device: a short id until the user gives it a name, kept on the device", async () => {
+    fixture = TestBed.createComponent(SyncStatusPage);
+    await fixture.whenStable();
+    expect(one('device-name').textContent).toBe('Device test');
+    one('device-name-edit').click();
+    await fixture.whenStable();
+    const input = one('device-name-input') as HTMLInputElement;
+    input.value = '  Tablet 3 ';
+    one('device-name-save').click();
+    await fixture.whenStable();
+    expect(one('device-name').textContent).toBe('Tablet 3');
+    expect(names.getItem('fieldbook.deviceName')).toBe('Tablet 3');
+    expect(TestBed.inject(DeviceNameService).name()).toBe('Tablet 3');
   });
 
   it('counts conflicts and links to the inbox', async () => {

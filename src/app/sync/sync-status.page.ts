@@ -2,16 +2,21 @@ import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
 import { switchMap } from 'rxjs';
 import { FieldbookDoc } from '../../../domain/doc-types';
 import { SessionExpiryService } from '../auth/session-expiry.service';
+import { DEVICE_NAME_MAX_LENGTH, DeviceNameService, shortDeviceId } from '../core/device-name.service';
 import { LocalDbService } from '../core/local-db.service';
 import { ReplicationService } from '../core/replication.service';
 import { StorageReport, StorageService, formatBytes } from '../core/storage.service';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { SYNC_STATE_LABELS } from '../core/sync-state';
+import { UNREACHABLE_MESSAGE } from '../core/sync-error-message';
+import { DEVICE_ID } from '../data/doc-writer.service';
 
 interface DocSummary {
   id: string;
@@ -21,10 +26,14 @@ interface DocSummary {
   reason?: string;
 }
 
-/** What is waiting to sync, what the server refused, conflicts, and device storage. */
+/**
+ * What is waiting to sync, what the server refused, conflicts, and device storage; and this
+ * device's name. Offline is a normal state for field work, said in neutral words; real
+ * problems (the server refusing, an expired session, server errors) stay highlighted.
+ */
 @Component({
   selector: 'app-sync-status-page',
-  imports: [DatePipe, RouterLink, MatButtonModule],
+  imports: [DatePipe, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>Sync</h1>
@@ -38,10 +47,37 @@ interface DocSummary {
       @if (status().sessionExpired) {
         <p class="error">Your session has expired. Changes stay on this device until you sign in again.</p>
         <button mat-flat-button type="button" data-testid="sign-in-again" (click)="signInAgain()">Sign in again</button>
-      } @else if (status().lastError; as error) {
-        <p class="error" data-testid="sync-last-error">Last problem: {{ error }}</p>
+      } @else {
+        @if (offline()) {
+          <p class="offline" data-testid="sync-offline">Offline — changes are kept on this device and sync when you're back online</p>
+        }
+        @if (problem(); as error) {
+          <p class="error" data-testid="sync-last-error">Last problem: {{ error }}</p>
+        }
       }
       <button mat-stroked-button type="button" data-testid="retry-sync" (click)="retry()">Retry now</button>
+    </section>
+
+    <section class="card device">
+      @if (renaming()) {
+        <form class="rename" (submit)="$event.preventDefault(); saveName(nameInput.value)">
+          <mat-form-field subscriptSizing="dynamic">
+            <mat-label>This device's name</mat-label>
+            <input matInput #nameInput data-testid="device-name-input" [value]="deviceName() ?? ''" [attr.maxlength]="nameMaxLength"
+              placeholder="e.g. Tablet 3" />
+          </mat-form-field>
+          <button mat-flat-button type="submit" data-testid="device-name-save">Save</button>
+          <button mat-button type="button" (click)="renaming.set(false)">Cancel</button>
+        </form>
+      } @else {
+        <p>
+          This device: <strong data-testid="device-name">{{ deviceName() ?? shortDeviceId(thisDevice) }}</strong>
+          <button mat-button type="button" data-testid="device-name-edit" (click)="renaming.set(true)">
+            {{ deviceName() ? 'Edit' : 'Name this device' }}
+          </button>
+        </p>
+      }
+      <p class="hint">Your edits carry this name, so conflicts can say which device made them.</p>
     </section>
 
     <section class="card">
@@ -110,6 +146,9 @@ interface DocSummary {
     .rejected .label { font-weight: 500; }
     .reason { flex: 1; color: #a50e0e; }
     .error { color: #b3261e; }
+    .offline { padding: 8px 12px; border-radius: 8px; background: var(--mat-sys-surface-container-high, #e8e8e8); color: inherit; }
+    .rename { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding-top: 16px; }
+    .device button { min-height: 48px; }
     .hint { color: #5f6368; }
   `,
 })
@@ -119,10 +158,23 @@ export class SyncStatusPage {
   private readonly localDb = inject(LocalDbService);
   private readonly storageService = inject(StorageService);
   private readonly expiry = inject(SessionExpiryService);
+  private readonly deviceNames = inject(DeviceNameService);
 
   protected readonly bytes = formatBytes;
   protected readonly status = this.replication.syncStatus;
   protected readonly stateLabel = computed(() => SYNC_STATE_LABELS[this.status().state]);
+  /** Out of reach of the server: normal in the field, not a problem. */
+  protected readonly offline = computed(() => this.status().state === 'offline');
+  /** The last problem worth highlighting: not having a connection is not one while offline. */
+  protected readonly problem = computed(() => {
+    const { lastError } = this.status();
+    return this.offline() && lastError === UNREACHABLE_MESSAGE ? null : lastError;
+  });
+  protected readonly deviceName = this.deviceNames.name;
+  protected readonly thisDevice = inject(DEVICE_ID);
+  protected readonly shortDeviceId = shortDeviceId;
+  protected readonly nameMaxLength = DEVICE_NAME_MAX_LENGTH;
+  protected readonly renaming = signal(false);
   protected readonly storage = signal<StorageReport | null>(null);
 
   protected readonly pending = toSignal(
@@ -145,6 +197,11 @@ export class SyncStatusPage {
 
   protected signInAgain(): void {
     this.expiry.askForPassword();
+  }
+
+  protected saveName(name: string): void {
+    this.deviceNames.rename(name);
+    this.renaming.set(false);
   }
 
   protected retry(): void {
