@@ -2,7 +2,7 @@ import { Injectable, inject } from '@angular/core';
 import { Defect, DefectStatus } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { PHOTO_MAX_SIDE, THUMB_MAX_SIDE, downscaleImage } from '../photos/image-downscaler';
-import { DocRevision, DocWriterService, newDocId } from './doc-writer.service';
+import { DocRevision, DocWriterService, PhotoAttachment, newDocId } from './doc-writer.service';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
 import { LOCAL_FIND_LIMIT } from './find-limit';
 
@@ -20,6 +20,13 @@ export interface PhotoRef {
   thumb: string;
 }
 
+/** A photo downscaled and thumbnailed, not attached yet: it can be shown, and attached on save. */
+export interface PreparedPhoto {
+  ref: PhotoRef;
+  photo: Blob;
+  thumb: Blob;
+}
+
 export type StoredDefect = WithConflicts<Defect> & { _attachments?: PouchDB.Core.Attachments };
 
 const PHOTO_PREFIX = 'photo-';
@@ -31,6 +38,15 @@ export function photosOf(defect: { _attachments?: object }): PhotoRef[] {
     .filter((name) => name.startsWith(PHOTO_PREFIX))
     .sort()
     .map((photo) => ({ photo, thumb: THUMB_PREFIX + photo.slice(PHOTO_PREFIX.length) }));
+}
+
+function attachmentsOf(photos: readonly PreparedPhoto[]): Record<string, PhotoAttachment> {
+  const attachments: Record<string, PhotoAttachment> = {};
+  for (const { ref, photo, thumb } of photos) {
+    attachments[ref.photo] = { content_type: photo.type, data: photo };
+    attachments[ref.thumb] = { content_type: thumb.type, data: thumb };
+  }
+  return attachments;
 }
 
 /** Defects of an inspection, with their photos stored as attachments of the defect doc. */
@@ -56,8 +72,10 @@ export class DefectStoreService {
     return this.localDb.require().get<StoredDefect>(id, { conflicts: true });
   }
 
-  create(inspectionId: string, input: DefectInput): Promise<Defect> {
-    return this.writer.save<Defect>({ _id: newDocId('defect'), type: 'defect', inspectionId, ...input });
+  /** Creates a defect with its photos (prepared by `preparePhoto`), in one write: refused, nothing is stored. */
+  create(inspectionId: string, input: DefectInput, photos: readonly PreparedPhoto[] = []): Promise<Defect> {
+    const attachments = photos.length ? { _attachments: attachmentsOf(photos) } : {};
+    return this.writer.save<Defect>({ _id: newDocId('defect'), type: 'defect', inspectionId, ...input, ...attachments });
   }
 
   update(defect: Defect, changes: Partial<DefectInput>): Promise<Defect> {
@@ -74,16 +92,21 @@ export class DefectStoreService {
    * revision `defect` names (a 409 if it changed since); returns the photo and the new revision.
    */
   async addPhoto(defect: DocRevision, image: Blob): Promise<{ ref: PhotoRef; rev: string }> {
+    const prepared = await this.preparePhoto(image);
+    const rev = await this.writer.attach(defect, attachmentsOf([prepared]));
+    return { ref: prepared.ref, rev };
+  }
+
+  /**
+   * Downscales a camera image (EXIF orientation applied) and makes its thumbnail, named by the
+   * time it was taken; rejects an image that cannot be read.
+   */
+  async preparePhoto(image: Blob): Promise<PreparedPhoto> {
     const photo = await downscaleImage(image, { maxSide: PHOTO_MAX_SIDE });
     const thumb = await downscaleImage(photo, { maxSide: THUMB_MAX_SIDE });
     // Time-ordered names keep photos in the order they were taken.
     const stem = `${Date.now().toString(36).padStart(9, '0')}-${crypto.randomUUID().slice(0, 8)}.jpg`;
-    const ref = { photo: PHOTO_PREFIX + stem, thumb: THUMB_PREFIX + stem };
-    const rev = await this.writer.attach(defect, {
-      [ref.photo]: { content_type: photo.type, data: photo },
-      [ref.thumb]: { content_type: thumb.type, data: thumb },
-    });
-    return { ref, rev };
+    return { ref: { photo: PHOTO_PREFIX + stem, thumb: THUMB_PREFIX + stem }, photo, thumb };
   }
 
   /** Removes a photo and its thumbnail from the revision `defect` names; returns the new revision. */

@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, input, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
@@ -10,15 +11,43 @@ import { Router, RouterLink } from '@angular/router';
 import { readOnlyBecause } from '../../../domain/doc-rules';
 import { Defect, DefectStatus } from '../../../domain/doc-types';
 import { SessionService } from '../core/session.service';
-import { DefectInput, DefectStoreService, PhotoRef, StoredDefect, photosOf } from '../data/defect-store.service';
-import { PhotoStripComponent } from '../photos/photo-strip.component';
+import { DefectInput, DefectStoreService, PhotoRef, PreparedPhoto, StoredDefect, photosOf } from '../data/defect-store.service';
+import { PendingPhoto, PhotoStripComponent } from '../photos/photo-strip.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
 import { confirm } from '../shared/confirm';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
 import { EditableDoc } from '../shared/editable-doc';
 import { FieldErrorComponent } from '../shared/field-error.component';
+import { FieldLabels, FormErrors, requiredValue } from '../shared/form-errors';
 
 const STATUS_LABELS: Record<DefectStatus, string> = { open: 'Open', fixed: 'Fixed', wont_fix: "Won't fix" };
+
+/** The defect form's labels, which its messages start with. */
+const LABELS: FieldLabels<'title' | 'description' | 'location' | 'severity' | 'status' | '_attachments'> = {
+  title: 'Title',
+  description: 'Description',
+  location: 'Location',
+  severity: 'Severity',
+  status: 'Status',
+  _attachments: 'Photo',
+};
+
+/** What each severity means, shown as the scale's legend. */
+export const SEVERITY_LEVELS: readonly { level: Defect['severity']; name: string; meaning: string }[] = [
+  { level: 1, name: 'Cosmetic', meaning: 'looks only' },
+  { level: 2, name: 'Minor', meaning: 'fix when convenient' },
+  { level: 3, name: 'Moderate', meaning: 'fix soon' },
+  { level: 4, name: 'Serious', meaning: 'fix urgently' },
+  { level: 5, name: 'Critical', meaning: 'dangerous, make safe now' },
+];
+
+/** What a new defect's page is told by the page that saved it (router state). */
+interface SavedState {
+  defectSaved?: boolean;
+}
+
+/** A photo picked for a defect not saved yet: shown from its thumbnail, attached on save. */
+type HeldPhoto = PreparedPhoto & PendingPhoto;
 
 /** Create or edit one defect of an inspection, with its photos. */
 @Component({
@@ -61,56 +90,69 @@ const STATUS_LABELS: Record<DefectStatus, string> = { open: 'Open', fixed: 'Fixe
       }
       <form [formGroup]="form" (ngSubmit)="save()" novalidate>
         <mat-form-field appearance="outline">
-          <mat-label>Title</mat-label>
-          <input matInput formControlName="title" data-testid="defect-title" />
+          <mat-label>{{ labels.title }}</mat-label>
+          <input matInput formControlName="title" [errorStateMatcher]="formErrors.matcher('title')" data-testid="defect-title" />
         </mat-form-field>
-        <app-field-error field="title" [errors]="editable.errors()" />
+        <app-field-error field="title" [name]="labels.title" [errors]="formErrors.messages()" />
         <mat-form-field appearance="outline">
-          <mat-label>Description</mat-label>
-          <textarea matInput rows="3" formControlName="description" data-testid="defect-description"></textarea>
+          <mat-label>{{ labels.description }}</mat-label>
+          <textarea matInput rows="3" formControlName="description" [errorStateMatcher]="formErrors.matcher('description')" data-testid="defect-description"></textarea>
         </mat-form-field>
-        <app-field-error field="description" [errors]="editable.errors()" />
+        <app-field-error field="description" [name]="labels.description" [errors]="formErrors.messages()" />
         <mat-form-field appearance="outline">
-          <mat-label>Location</mat-label>
-          <input matInput formControlName="location" data-testid="defect-location" placeholder="e.g. Level 2, north stairwell" />
+          <mat-label>{{ labels.location }}</mat-label>
+          <input matInput formControlName="location" [errorStateMatcher]="formErrors.matcher('location')" data-testid="defect-location" placeholder="e.g. Level 2, north stairwell" />
         </mat-form-field>
-        <app-field-error field="location" [errors]="editable.errors()" />
-        <div class="row">
-          <span class="label">Severity</span>
-          <mat-button-toggle-group formControlName="severity" aria-label="Severity" data-testid="defect-severity">
-            @for (level of severities; track level) {
-              <mat-button-toggle [value]="level" [attr.data-testid]="'severity-' + level">{{ level }}</mat-button-toggle>
+        <app-field-error field="location" [name]="labels.location" [errors]="formErrors.messages()" />
+        <fieldset class="severity" [class.field-invalid]="!!formErrors.messages()['severity']" data-testid="severity-field">
+          <legend class="label">{{ labels.severity }}</legend>
+          <mat-button-toggle-group formControlName="severity" [attr.aria-label]="labels.severity" aria-describedby="severity-legend"
+            [attr.aria-invalid]="!!formErrors.messages()['severity']" data-testid="defect-severity">
+            @for (level of severities; track level.level) {
+              <mat-button-toggle [value]="level.level" [aria-label]="level.level + ', ' + level.name" [attr.data-testid]="'severity-' + level.level">{{ level.level }}</mat-button-toggle>
             }
           </mat-button-toggle-group>
-        </div>
-        <app-field-error field="severity" [errors]="editable.errors()" />
+          <ol class="legend" id="severity-legend" data-testid="severity-legend">
+            @for (level of severities; track level.level) {
+              <li><b>{{ level.level }}</b> {{ level.name }}: {{ level.meaning }}</li>
+            }
+          </ol>
+        </fieldset>
+        <app-field-error field="severity" [name]="labels.severity" [errors]="formErrors.messages()" />
         <mat-form-field appearance="outline">
-          <mat-label>Status</mat-label>
-          <mat-select formControlName="status" data-testid="defect-status">
+          <mat-label>{{ labels.status }}</mat-label>
+          <mat-select formControlName="status" [errorStateMatcher]="formErrors.matcher('status')" data-testid="defect-status">
             @for (status of statuses; track status) {
               <mat-option [value]="status">{{ statusLabels[status] }}</mat-option>
             }
           </mat-select>
         </mat-form-field>
-        <app-field-error field="status" [errors]="editable.errors()" />
+        <app-field-error field="status" [name]="labels.status" [errors]="formErrors.messages()" />
 
         <h2>Photos</h2>
-        <app-field-error field="_attachments" [errors]="editable.errors()" name="Photo" />
-        @if (defect(); as doc) {
-          <app-photo-strip [docId]="doc._id" [photos]="photos()" [busy]="storingPhoto()" [readonly]="readOnly() !== null" (add)="addPhoto($event)" (remove)="removePhoto($event)" />
-        } @else {
-          <p class="hint">Save the defect to add photos.</p>
-        }
+        <app-field-error field="_attachments" [name]="labels._attachments" [errors]="formErrors.messages()" />
+        <app-photo-strip
+          [docId]="defect()?._id"
+          [photos]="photos()"
+          [pending]="heldPhotos()"
+          [busy]="storingPhoto()"
+          [readonly]="readOnly() !== null"
+          (add)="addPhoto($event)"
+          (remove)="removePhoto($event)"
+          (removePending)="dropHeldPhoto($event)"
+        />
 
-        @if (readOnly() === null) {
-          <div class="actions">
-            @if (defect()) {
-              <button mat-button type="button" class="danger" data-testid="delete-defect" (click)="remove()">Delete</button>
-            }
-            <span class="spacer"></span>
+        <div class="actions">
+          @if (readOnly() === null && defect()) {
+            <button mat-button type="button" class="danger" data-testid="delete-defect" (click)="remove()">Delete</button>
+          }
+          <span class="spacer"></span>
+          <!-- A polite live region, there before it says anything, beside the button and covering nothing. -->
+          <span class="saved" role="status" data-testid="save-status">{{ saved() ? 'Saved on this device.' : '' }}</span>
+          @if (readOnly() === null) {
             <button mat-flat-button type="submit" data-testid="save-defect" [disabled]="editable.saving()">Save</button>
-          </div>
-        }
+          }
+        </div>
       </form>
     }
   `,
@@ -119,9 +161,14 @@ const STATUS_LABELS: Record<DefectStatus, string> = { open: 'Open', fixed: 'Fixe
     .head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
     .head h1 { flex: 1; margin: 0; }
     form { display: flex; flex-direction: column; }
-    .row { display: flex; align-items: center; gap: 16px; margin-bottom: 16px; }
-    .label { color: #5f6368; }
-    .hint { color: #5f6368; }
+    .severity { border: 0; padding: 0; margin: 0 0 16px; min-width: 0; }
+    .severity .label { color: #5f6368; padding: 0; margin-bottom: 8px; }
+    .severity mat-button-toggle-group { border-radius: 8px; }
+    .severity mat-button-toggle { min-width: 56px; }
+    .severity.field-invalid mat-button-toggle-group { outline: 2px solid var(--mat-sys-error, #b3261e); outline-offset: 2px; }
+    .severity.field-invalid .label { color: var(--mat-sys-error, #b3261e); }
+    .legend { list-style: none; padding: 0; margin: 8px 0 0; display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 13px; color: #5f6368; }
+    .saved { color: #137333; font-weight: 500; }
     .actions { display: flex; gap: 12px; align-items: center; margin: 24px 0; }
     .spacer { flex: 1; }
     .danger { color: #b3261e; }
@@ -140,16 +187,22 @@ export class DefectEditPage {
   /** The defect, absent on `.../defects/new`. */
   readonly defectId = input<string>();
 
-  protected readonly severities = [1, 2, 3, 4, 5] as const;
+  protected readonly labels = LABELS;
+  protected readonly severities = SEVERITY_LEVELS;
   protected readonly statuses = Object.keys(STATUS_LABELS) as DefectStatus[];
   protected readonly statusLabels = STATUS_LABELS;
   protected readonly storingPhoto = signal(false);
+  /** Photos picked before the defect's first save: they stay here until a save attaches them. */
+  protected readonly heldPhotos = signal<readonly HeldPhoto[]>([]);
+  /** The last save succeeded and nothing was typed since; a new defect's page is told by the one that created it. */
+  protected readonly saved = signal(!!(this.router.currentNavigation()?.extras.state as SavedState | undefined)?.defectSaved);
 
   protected readonly form = new FormGroup({
-    title: new FormControl('', { nonNullable: true }),
+    title: new FormControl('', { nonNullable: true, validators: requiredValue }),
     description: new FormControl('', { nonNullable: true }),
     location: new FormControl('', { nonNullable: true }),
-    severity: new FormControl<Defect['severity']>(3, { nonNullable: true }),
+    // No default: a new defect's severity is the inspector's choice.
+    severity: new FormControl<Defect['severity'] | null>(null, { validators: requiredValue }),
     status: new FormControl<DefectStatus>('open', { nonNullable: true }),
   });
 
@@ -170,39 +223,80 @@ export class DefectEditPage {
     },
     noun: 'defect',
   });
+  /** Every field's message at once: the form's (required) or the rules'. */
+  protected readonly formErrors = new FormErrors(this.form, this.editable.errors);
   protected readonly defect = this.editable.doc;
   protected readonly photos = computed<PhotoRef[]>(() => photosOf(this.defect() ?? {}));
   /** Why the rules refuse this user any change: the defect's copy of its inspection's status says submitted or approved. */
   protected readonly readOnly = computed(() => this.readOnlyFor(this.defect()));
+
+  constructor() {
+    // "Saved" stands until the user changes something (showing the stored version leaves the form pristine).
+    this.form.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => this.form.dirty && this.saved.set(false));
+    inject(DestroyRef).onDestroy(() => this.heldPhotos().forEach((photo) => URL.revokeObjectURL(photo.url)));
+  }
 
   private readOnlyFor(doc: Defect | null) {
     return readOnlyBecause(doc?.inspectionStatus, { roles: this.session.session()?.roles ?? [] });
   }
 
   protected async save(): Promise<void> {
+    this.saved.set(false);
+    if (!this.formErrors.submit()) return;
     const { title, description, location, severity, status } = this.form.getRawValue();
     const input: DefectInput = {
       title,
-      severity,
+      severity: severity!,
       status,
       description: description.trim() ? description : undefined,
       location: location.trim() ? location : undefined,
     };
     const existing = this.defect();
-    const saved = await this.editable.save(() => (existing ? this.store.update(existing, input) : this.store.create(this.id(), input)));
-    // A new defect continues on its own page, where photos can be added.
-    if (saved && !existing) {
-      await this.router.navigate(['/inspections', this.id(), 'defects', this.defect()!._id], { replaceUrl: true });
-    }
+    const held = this.heldPhotos();
+    // A new defect is written with the photos picked for it, in one write: refused, they stay here.
+    const saved = await this.editable.save(() => (existing ? this.store.update(existing, input) : this.store.create(this.id(), input, held)));
+    if (!saved) return this.formErrors.focusFirstInvalid();
+    this.saved.set(true);
+    if (existing) return;
+    this.dropHeldPhotos(held);
+    // A new defect continues on its own page, which says it was saved.
+    const state: SavedState = { defectSaved: true };
+    await this.router.navigate(['/inspections', this.id(), 'defects', this.defect()!._id], { replaceUrl: true, state });
   }
 
   protected async addPhoto(file: File): Promise<void> {
     this.storingPhoto.set(true);
-    await this.editable.saveAlongside(
-      async (doc) => (await this.store.addPhoto(doc, file)).rev,
-      'This image could not be read. Try another photo.',
-    );
+    if (this.defect()) {
+      await this.editable.saveAlongside(
+        async (doc) => (await this.store.addPhoto(doc, file)).rev,
+        'This image could not be read. Try another photo.',
+      );
+    } else {
+      await this.holdPhoto(file);
+    }
     this.storingPhoto.set(false);
+  }
+
+  /** Keeps a photo picked for a defect not saved yet, downscaled now so an unreadable image is refused at once. */
+  private async holdPhoto(file: File): Promise<void> {
+    this.editable.failure.set(null);
+    try {
+      const prepared = await this.store.preparePhoto(file);
+      const held: HeldPhoto = { ...prepared, key: prepared.ref.photo, url: URL.createObjectURL(prepared.thumb) };
+      this.heldPhotos.update((photos) => [...photos, held]);
+    } catch (error) {
+      console.error('Reading a photo failed', error);
+      this.editable.failure.set('This image could not be read. Try another photo.');
+    }
+  }
+
+  protected dropHeldPhoto(photo: PendingPhoto): void {
+    this.dropHeldPhotos(this.heldPhotos().filter((held) => held.key === photo.key));
+  }
+
+  private dropHeldPhotos(photos: readonly HeldPhoto[]): void {
+    photos.forEach((photo) => URL.revokeObjectURL(photo.url));
+    this.heldPhotos.update((held) => held.filter((photo) => !photos.includes(photo)));
   }
 
   protected async removePhoto(ref: PhotoRef): Promise<void> {

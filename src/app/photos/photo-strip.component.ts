@@ -6,7 +6,16 @@ import { PhotoRef } from '../data/defect-store.service';
 import { PhotoThumbComponent } from './photo-thumb.component';
 import { PhotoViewerData, PhotoViewerDialog } from './photo-viewer.dialog';
 
-/** Thumbnails of a defect's photos, a camera button, and full view on tap. */
+/** A photo picked but not saved yet: shown from its own object URL. */
+export interface PendingPhoto {
+  key: string;
+  url: string;
+}
+
+/**
+ * Thumbnails of a defect's photos, a camera button, and full view on tap; photos picked before
+ * the defect's first save (`pending`) follow, marked as not saved yet.
+ */
 @Component({
   selector: 'app-photo-strip',
   imports: [MatButtonModule, MatProgressSpinnerModule, PhotoThumbComponent],
@@ -16,11 +25,18 @@ import { PhotoViewerData, PhotoViewerDialog } from './photo-viewer.dialog';
       @for (ref of photos(); track ref.photo) {
         <figure>
           <button type="button" class="thumb" (click)="open(ref)" [attr.aria-label]="'Open photo ' + ($index + 1)">
-            <app-photo-thumb [docId]="docId()" [name]="ref.thumb" />
+            <app-photo-thumb [docId]="docId()!" [name]="ref.thumb" />
           </button>
           @if (!readonly()) {
             <button mat-button type="button" data-testid="remove-photo" (click)="remove.emit(ref)">Remove</button>
           }
+        </figure>
+      }
+      @for (photo of pending(); track photo.key) {
+        <figure data-testid="pending-photo">
+          <img class="preview" [src]="photo.url" alt="" data-testid="photo-thumb" />
+          <figcaption>Saved with the defect</figcaption>
+          <button mat-button type="button" data-testid="remove-photo" (click)="removePending.emit(photo)">Remove</button>
         </figure>
       }
       @if (!readonly()) {
@@ -40,6 +56,8 @@ import { PhotoViewerData, PhotoViewerDialog } from './photo-viewer.dialog';
     .strip { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
     figure { margin: 0; display: flex; flex-direction: column; align-items: center; }
     .thumb { padding: 0; border: 0; background: none; cursor: pointer; }
+    .preview { width: 120px; height: 120px; object-fit: cover; border-radius: 8px; display: block; background: #eee; }
+    figcaption { font-size: 12px; color: #5f6368; margin-top: 4px; }
     .camera { width: 120px; height: 120px; border: 2px dashed #9e9e9e; border-radius: 8px; display: flex;
       align-items: center; justify-content: center; cursor: pointer; color: #5f6368; }
     .camera input { position: absolute; opacity: 0; width: 1px; height: 1px; }
@@ -48,13 +66,16 @@ import { PhotoViewerData, PhotoViewerDialog } from './photo-viewer.dialog';
 export class PhotoStripComponent {
   private readonly dialog = inject(MatDialog);
 
-  readonly docId = input.required<string>();
-  readonly photos = input.required<PhotoRef[]>();
+  /** The defect the stored photos belong to; none before its first save. */
+  readonly docId = input<string>();
+  readonly photos = input<PhotoRef[]>([]);
+  readonly pending = input<readonly PendingPhoto[]>([]);
   readonly readonly = input(false);
   /** Set while the parent stores a picked image. */
   readonly busy = input(false);
   readonly add = output<File>();
   readonly remove = output<PhotoRef>();
+  readonly removePending = output<PendingPhoto>();
 
   protected picked(input: HTMLInputElement): void {
     const file = input.files?.[0];
@@ -65,7 +86,7 @@ export class PhotoStripComponent {
 
   protected open(ref: PhotoRef): void {
     this.dialog.open<PhotoViewerDialog, PhotoViewerData>(PhotoViewerDialog, {
-      data: { docId: this.docId(), name: ref.photo },
+      data: { docId: this.docId()!, name: ref.photo },
       maxWidth: '95vw',
     });
   }
