@@ -33,6 +33,7 @@ test('a session removed on the server while offline: work goes on, reconnecting 
   await expect(page.getByTestId('sync-badge')).toHaveAttribute('data-status', 'pending');
   await page.getByTestId('add-defect').click();
   await page.getByTestId('defect-title').fill('Handrail loose');
+  await page.getByTestId('severity-3').click();
   await page.getByTestId('save-defect').click();
   await expect(page).toHaveURL(/\/defects\/defect:/);
 
