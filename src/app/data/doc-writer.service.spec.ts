@@ -1,5 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { Inspection } from '../../../domain/doc-types';
+import { DEVICE_NAME_STORAGE, DeviceNameService } from '../core/device-name.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { ANA, FakeSessions, fakeSessions, provideTestData } from '../testing/test-support';
@@ -16,7 +17,12 @@ describe('DocWriterService', () => {
     sessions = fakeSessions();
     now = new Date('2026-03-01T08:00:00.000Z');
     TestBed.configureTestingModule({
-      providers: [...provideTestData(sessions), { provide: CLOCK, useValue: () => now }],
+      providers: [
+        ...provideTestData(sessions),
+        { provide: CLOCK, useValue: () => now },
+        // The device's name, kept in memory here (localStorage in the app).
+        { provide: DEVICE_NAME_STORAGE, useFactory: () => memoryStorage() },
+      ],
     });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
     writer = TestBed.inject(DocWriterService);
@@ -48,6 +54,22 @@ describe('DocWriterService', () => {
     expect(stored.updatedAt).toBe('2026-03-01T08:00:00.000Z');
     expect(stored.deviceId).toBe('device-test');
     expect(saved._rev).toBe(stored._rev);
+  });
+
+  it("stamps the device's name beside its id once the user named it, and no other device's name", async () => {
+    const created = await writer.save<Inspection>(draft());
+    expect(created.deviceName).toBeUndefined();
+    TestBed.inject(DeviceNameService).rename('Tablet 3');
+    const named = await writer.save<Inspection>({ ...created, title: 'Roof and gutters' });
+    expect([named.deviceId, named.deviceName]).toEqual(['device-test', 'Tablet 3']);
+    expect((await db.get<Inspection>(created._id)).deviceName).toBe('Tablet 3');
+    expect(writer.stampChange({ title: 'x' }).deviceName).toBe('Tablet 3');
+
+    // A change from a device without a name does not keep the name of the device before it.
+    TestBed.inject(DeviceNameService).rename('');
+    const unnamed = await writer.save<Inspection>({ ...named, title: 'Roof' });
+    expect('deviceName' in unnamed).toBeFalse();
+    expect('deviceName' in writer.stampChange({ deviceName: 'Tablet 3' })).toBeFalse();
   });
 
   it('keeps the creator and moves updatedBy/updatedAt on update', async () => {
@@ -142,3 +164,12 @@ describe('DocWriterService', () => {
     ).toBeRejectedWith(jasmine.objectContaining({ errors: { _attachments: 'notes.txt must be a JPEG, PNG or WebP image' } }));
   });
 });
+
+function memoryStorage(): Storage {
+  const kept = new Map<string, string>();
+  return {
+    getItem: (key: string) => kept.get(key) ?? null,
+    setItem: (key: string, value: string) => void kept.set(key, value),
+    removeItem: (key: string) => void kept.delete(key),
+  } as Storage;
+}
