@@ -86,7 +86,7 @@ test('offline after one login: an inspection with 3 checklist items and a defect
     await expect(page.getByTestId('checklist-item').nth(i).getByTestId(`result-${item.result}`)).toHaveClass(/mat-button-toggle-checked/);
   }
   await expect(page.getByTestId('defect-row')).toHaveCount(1);
-  await expect(page.getByTestId('defect-row')).toContainText('2 photo(s)');
+  await expect(page.getByTestId('defect-row')).toContainText('2 photos');
   expect(await serverIds(user)).toEqual([]);
 
   // Back online: both documents arrive, at the revisions the device holds.
