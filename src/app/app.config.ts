@@ -1,9 +1,16 @@
 import { ApplicationConfig, isDevMode, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { provideHttpClient, withFetch } from '@angular/common/http';
+import { MAT_SNACK_BAR_DEFAULT_OPTIONS, MatSnackBarConfig } from '@angular/material/snack-bar';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 import { provideServiceWorker } from '@angular/service-worker';
 import { routes } from './app.routes';
 import { provideTestHooks } from './test-hooks';
+
+/**
+ * Snack bars open at the top: the update prompt stays until tapped, and at the bottom it covered
+ * the page's own actions (a photo's Remove, Save).
+ */
+export const SNACK_BAR_DEFAULTS: MatSnackBarConfig = { verticalPosition: 'top' };
 
 export const appConfig: ApplicationConfig = {
   providers: [
@@ -16,5 +23,6 @@ export const appConfig: ApplicationConfig = {
     }),
     // Nothing in production; window.fieldbookDb in the e2e build.
     provideTestHooks(),
+    { provide: MAT_SNACK_BAR_DEFAULT_OPTIONS, useValue: SNACK_BAR_DEFAULTS },
   ],
 };
