@@ -9,7 +9,7 @@ import { SessionService } from './core/session.service';
 import { ConflictIndexService } from './core/conflict-index.service';
 import { WorkspaceService } from './core/workspace.service';
 import { editOf, rootInspection, storeRevisions } from './testing/conflict-fixtures';
-import { ANA, FakeSessions, fakeSessions, provideTestData, settle, waitFor } from './testing/test-support';
+import { ANA, FakeSessions, fakeSessions, provideTestData, requestsFinished, trackRequests, waitFor } from './testing/test-support';
 
 describe('App shell', () => {
   let sessions: FakeSessions;
@@ -76,6 +76,7 @@ describe('App shell', () => {
   it('counts conflicts in a badge on the Conflicts link', async () => {
     localStorage.setItem('fieldbook.autoMerge', JSON.stringify({ inspection: false }));
     const db = await TestBed.inject(LocalDbService).open(ANA.db);
+    trackRequests(db);
     const conflictIndex = TestBed.inject(ConflictIndexService);
     await conflictIndex.attach(db);
     try {
@@ -93,9 +94,12 @@ describe('App shell', () => {
       }, 'the badge');
       fixture.destroy();
     } finally {
-      await settle();
       conflictIndex.detach();
-      await TestBed.inject(LocalDbService).destroy();
+      const localDb = TestBed.inject(LocalDbService);
+      // Destroys the shell (also when the test failed before) and what it started, the auto-merge.
+      TestBed.resetTestingModule();
+      await requestsFinished(db);
+      await localDb.destroy();
       localStorage.removeItem('fieldbook.autoMerge');
     }
   });

@@ -5,9 +5,10 @@ import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
-import { ANA, fakeSessions, provideTestData, settle, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, requestsFinished, trackRequests, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { AutoMergeSettingsService } from './auto-merge-settings.service';
 import { AutoResolverService } from './auto-resolver.service';
+import { ConflictStoreService } from './conflict-store.service';
 
 describe('AutoResolverService', () => {
   let db: Database;
@@ -22,13 +23,15 @@ describe('AutoResolverService', () => {
       providers: [...provideTestData(fakeSessions(), prefix), { provide: REMOTE_DB_FACTORY, useValue: server.open }],
     });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
+    trackRequests(db);
     conflictIndex = TestBed.inject(ConflictIndexService);
     await conflictIndex.attach(db);
   });
 
   afterEach(async () => {
-    await settle();
+    // Its subscription ends with the test module; detached, the index hands it nothing more.
     conflictIndex.detach();
+    await requestsFinished(db);
     await TestBed.inject(LocalDbService).destroy();
     await server.destroy();
     localStorage.removeItem('fieldbook.autoMerge');
@@ -60,10 +63,16 @@ describe('AutoResolverService', () => {
   it('leaves types with auto-merge off in the inbox, and merges them once it is turned on', async () => {
     const settings = TestBed.inject(AutoMergeSettingsService);
     settings.set('inspection', false);
+    // A run that merges starts by asking for the conflict database, on hearing the conflicts.
+    const runs = spyOn(TestBed.inject(ConflictStoreService), 'conflictDb').and.callThrough();
     TestBed.inject(AutoResolverService).watch();
+    // Subscribed after the resolver, so it hears each update once the resolver has taken it.
+    const handed = new Set<string>();
+    const hearing = conflictIndex.conflictUpdates$.subscribe((docs) => docs.forEach((doc) => handed.add(doc.id)));
     const disjoint = await replicatedConflict({ title: 'Ours' }, { site: 'Plant 9' });
-    await waitFor(() => conflictIndex.conflictIds().has(disjoint._id), 'the conflict noticed');
-    await settle(300);
+    await waitFor(() => handed.has(disjoint._id), 'the conflict handed to the resolver');
+    hearing.unsubscribe();
+    expect(runs).not.toHaveBeenCalled();
     expect(conflictIndex.conflictIds().has(disjoint._id)).toBeTrue();
 
     settings.set('inspection', true);

@@ -5,7 +5,7 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { deletionOf, editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
-import { ANA, fakeSessions, provideTestData, settle, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, requestsFinished, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { ConflictDetailPage } from './conflict-detail.page';
 import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
 
@@ -28,8 +28,8 @@ describe('ConflictDetailPage', () => {
 
   afterEach(async () => {
     fixture?.destroy();
-    await settle();
     detachSyncTracking();
+    await requestsFinished(db);
     await TestBed.inject(LocalDbService).destroy();
     await server.destroy();
   });

@@ -3,7 +3,7 @@ import { provideRouter } from '@angular/router';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { deletionOf, editOf, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
-import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
 import { AutoMergeSettingsService } from './auto-merge-settings.service';
 import { ConflictInboxPage } from './conflict-inbox.page';
 import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
@@ -22,8 +22,8 @@ describe('ConflictInboxPage', () => {
 
   afterEach(async () => {
     fixture.destroy();
-    await settle();
     detachSyncTracking();
+    await requestsFinished(db);
     await TestBed.inject(LocalDbService).destroy();
     localStorage.removeItem('fieldbook.autoMerge');
   });

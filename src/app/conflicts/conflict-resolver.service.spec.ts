@@ -10,7 +10,7 @@ import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { CLOCK, DocWriterService } from '../data/doc-writer.service';
 import { editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
 import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, settle, uniqueDbPrefix } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, requestsFinished, uniqueDbPrefix } from '../testing/test-support';
 import { ConflictResolverService, ResolutionConflictError } from './conflict-resolver.service';
 import { ConflictStoreService } from './conflict-store.service';
 
@@ -39,8 +39,8 @@ describe('ConflictResolverService', () => {
   });
 
   afterEach(async () => {
-    await settle();
     detachSyncTracking();
+    await requestsFinished(db);
     await TestBed.inject(LocalDbService).destroy();
     await server.destroy();
   });

@@ -1,8 +1,9 @@
 import { TestBed } from '@angular/core/testing';
 import { userDbName } from '../../../domain/user-db-name';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { ANA, FakeSessions, fakeSessions, provideTestData, settle } from '../testing/test-support';
+import { ANA, FakeSessions, fakeSessions, provideTestData, requestsFinished, trackRequests, waitFor } from '../testing/test-support';
 import { LocalDbService } from './local-db.service';
+import { Database, PouchDB } from './pouchdb';
 import { ReplicationService } from './replication.service';
 import { Session } from './session.model';
 import { PushLedgerService } from './push-ledger.service';
@@ -15,21 +16,27 @@ describe('WorkspaceService', () => {
   let sessions: FakeSessions;
   let prefix: string;
   let workspace: WorkspaceService;
+  let opened: Database[];
 
   beforeEach(() => {
     sessions = fakeSessions();
     prefix = `test-${crypto.randomUUID().slice(0, 8)}-`;
     TestBed.configureTestingModule({ providers: provideTestData(sessions, prefix) });
     workspace = TestBed.inject(WorkspaceService);
+    opened = [];
+    TestBed.inject(LocalDbService).db$.subscribe((db) => {
+      if (!db) return;
+      trackRequests(db);
+      opened.push(db);
+    });
   });
 
   afterEach(async () => {
-    await settle();
-    await workspace.close(true);
-    for (const session of [ANA, BOB]) {
-      await workspace.open(session);
-      await workspace.close(true);
-    }
+    // Stops the sync, the ledger and the conflict index, and closes the database; what they
+    // still had running ends before the databases are deleted.
+    await workspace.close(false);
+    for (const db of opened) await requestsFinished(db);
+    for (const session of [ANA, BOB]) await new PouchDB(prefix + session.db).destroy();
   });
 
   it('opens a per-user database and starts sync, with no test hook (only the e2e build has one)', async () => {
@@ -45,7 +52,7 @@ describe('WorkspaceService', () => {
   it('never shows one user\'s documents to the next user on the same browser', async () => {
     await workspace.open(ANA);
     await TestBed.inject(InspectionStoreService).create({ title: 'Ana only', site: 'A', scheduledFor: '2026-03-02' });
-    await settle();
+    await waitFor(() => TestBed.inject(PushLedgerService).pendingCount() === 1, 'the edit pending in the ledger');
 
     sessions.set(BOB);
     await workspace.open(BOB);
@@ -57,7 +64,7 @@ describe('WorkspaceService', () => {
   it('keeps the local data when closed without destroying, and deletes it when asked', async () => {
     await workspace.open(ANA);
     await TestBed.inject(InspectionStoreService).create({ title: 'Kept', site: 'A', scheduledFor: '2026-03-02' });
-    await settle();
+    await waitFor(() => TestBed.inject(PushLedgerService).pendingCount() === 1, 'the edit pending in the ledger');
     await workspace.close(false);
 
     await workspace.open(ANA);

@@ -5,7 +5,7 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
 import { DefectEditPage } from './defect-edit.page';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
@@ -24,8 +24,8 @@ describe('DefectEditPage', () => {
 
   afterEach(async () => {
     fixture?.destroy();
-    await settle();
     detachSyncTracking();
+    await requestsFinished(db);
     await TestBed.inject(LocalDbService).destroy();
   });
 

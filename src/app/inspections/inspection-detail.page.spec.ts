@@ -5,7 +5,7 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
 import { InspectionDetailPage } from './inspection-detail.page';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
@@ -26,8 +26,8 @@ describe('InspectionDetailPage', () => {
 
   afterEach(async () => {
     fixture?.destroy();
-    await settle();
     detachSyncTracking();
+    await requestsFinished(db);
     await TestBed.inject(LocalDbService).destroy();
   });
 

@@ -7,7 +7,7 @@ import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
 import { EditNoticesComponent } from './edit-notices.component';
 import { EditableDoc } from './editable-doc';
 import { FieldErrorComponent } from './field-error.component';
@@ -60,8 +60,8 @@ describe('EditableDoc', () => {
 
   afterEach(async () => {
     fixture?.destroy();
-    await settle();
     detachSyncTracking();
+    await requestsFinished(db);
     await TestBed.inject(LocalDbService).destroy();
   });
 

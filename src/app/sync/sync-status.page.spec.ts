@@ -12,7 +12,7 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, settle, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
 import { SyncStatusPage } from './sync-status.page';
 
 describe('SyncStatusPage', () => {
@@ -49,8 +49,8 @@ describe('SyncStatusPage', () => {
   afterEach(async () => {
     TestBed.inject(ReplicationService).stop();
     fixture?.destroy();
-    await settle();
     detachSyncTracking();
+    await requestsFinished(db);
     await TestBed.inject(LocalDbService).destroy();
   });
 

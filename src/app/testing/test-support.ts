@@ -3,7 +3,7 @@ import { Subject } from 'rxjs';
 import { userDbName } from '../../../domain/user-db-name';
 import { HEALTH_CHECK } from '../core/reachability.service';
 import { LOCAL_DB_PREFIX } from '../core/local-db.service';
-import { PouchDB } from '../core/pouchdb';
+import { Database, PouchDB } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { Session } from '../core/session.model';
 import { SessionService } from '../core/session.service';
@@ -59,12 +59,80 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what 
   }
 }
 
+/** Database methods that run a request and return its promise; counted by `trackRequests`. */
+const REQUEST_METHODS = [
+  'get',
+  'put',
+  'post',
+  'remove',
+  'bulkDocs',
+  'bulkGet',
+  'allDocs',
+  'changes',
+  'find',
+  'query',
+  'info',
+  'revsDiff',
+  'getAttachment',
+  'putAttachment',
+  'removeAttachment',
+  'createIndex',
+  'getIndexes',
+  'deleteIndex',
+  'compact',
+  'viewCleanup',
+] as const;
+
+interface Requests {
+  running: number;
+  /** Called when `running` drops to zero. */
+  onIdle: (() => void)[];
+}
+
+const tracked = new WeakMap<Database, Requests>();
+
 /**
- * Lets reloads triggered by the last write finish, so a test does not destroy the database
- * under a query that is still running.
+ * Counts the requests running on `db` from now on (a live changes feed is not a request), so a
+ * test can wait for them to end with `requestsFinished` instead of sleeping.
  */
-export function settle(ms = 150): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+export function trackRequests(db: Database): void {
+  if (tracked.has(db)) return;
+  const requests: Requests = { running: 0, onIdle: [] };
+  tracked.set(db, requests);
+  const end = () => {
+    if (--requests.running === 0) for (const resolve of requests.onIdle.splice(0)) resolve();
+  };
+  const methods = db as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of REQUEST_METHODS) {
+    const original = methods[name];
+    if (typeof original !== 'function') continue;
+    methods[name] = function (this: unknown, ...args: unknown[]) {
+      const result = original.apply(this, args) as PromiseLike<unknown> | undefined;
+      const live = name === 'changes' && (args[0] as { live?: boolean } | undefined)?.live;
+      if (!live && typeof result?.then === 'function') {
+        requests.running++;
+        result.then(end, end);
+      }
+      return result;
+    };
+  }
+}
+
+/**
+ * Resolves once no request runs on `db` (see `trackRequests`), also none that the continuation
+ * of the last one started: stop what starts requests first (destroy the fixture, detach the
+ * sync tracking), then wait here before deleting the database, so teardown cannot race a read.
+ */
+export async function requestsFinished(db: Database): Promise<void> {
+  const requests = tracked.get(db);
+  if (!requests) throw new Error(`The requests on ${db.name} are not tracked`);
+  for (;;) {
+    if (requests.running > 0) await new Promise<void>((resolve) => requests.onIdle.push(resolve));
+    // Not a sleep: one turn of the event loop, after which every promise continuation of the
+    // request that ended has run, so a next request it makes is counted.
+    await new Promise((resolve) => setTimeout(resolve));
+    if (requests.running === 0) return;
+  }
 }
 
 /** Width and height of an image after its EXIF orientation is applied. */
