@@ -2,8 +2,9 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
+import { SessionService } from '../core/session.service';
 import { WorkspaceService } from '../core/workspace.service';
-import { ANA } from '../testing/test-support';
+import { ANA, waitFor } from '../testing/test-support';
 import { LoginPage } from './login.page';
 
 describe('LoginPage', () => {
@@ -47,9 +48,11 @@ describe('LoginPage', () => {
     }
   }
 
-  async function settle(): Promise<void> {
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve));
-    await fixture.whenStable();
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    await waitFor(async () => {
+      await fixture.whenStable();
+      return condition();
+    }, what);
   }
 
   it('logs in, opens the workspace and goes to the inspections', async () => {
@@ -59,7 +62,7 @@ describe('LoginPage', () => {
     expect(request.request.method).toBe('POST');
     expect(request.request.body).toEqual({ name: 'ana', password: 'secret' });
     request.flush({ ok: true, ...ANA });
-    await settle();
+    await until(() => (router.navigateByUrl as jasmine.Spy).calls.count() > 0, 'the navigation');
     expect(workspace.open).toHaveBeenCalledWith(ANA);
     expect(router.navigateByUrl).toHaveBeenCalledWith('/inspections');
     expect(el('login-error')).toBeNull();
@@ -71,7 +74,7 @@ describe('LoginPage', () => {
     http
       .expectOne('/api/session')
       .flush({ error: 'unauthorized', reason: 'Name or password is incorrect.' }, { status: 401, statusText: 'Unauthorized' });
-    await settle();
+    await until(() => !!el('login-error'), 'the error');
     expect(el('login-error')?.textContent).toContain('Name or password is incorrect.');
     expect(workspace.open).not.toHaveBeenCalled();
   });
@@ -80,7 +83,7 @@ describe('LoginPage', () => {
     fill('ana', 'secret');
     el('login-submit')!.click();
     http.expectOne('/api/session').error(new ProgressEvent('error'), { status: 0 });
-    await settle();
+    await until(() => !!el('login-error'), 'the error');
     expect(el('login-error')?.textContent).toContain('cannot be reached');
   });
 
@@ -88,6 +91,7 @@ describe('LoginPage', () => {
     jasmine.clock().install();
     jasmine.clock().mockDate(new Date(2026, 0, 1, 12, 0, 0));
     try {
+      const login = spyOn(TestBed.inject(SessionService), 'login').and.callThrough();
       fill('ana', 'wrong');
       el('login-submit')!.click();
       http
@@ -96,7 +100,8 @@ describe('LoginPage', () => {
           { error: 'too_many_requests', reason: 'Too many failed logins; try again in 90 seconds.' },
           { status: 429, statusText: 'Too Many Requests', headers: { 'Retry-After': '90' } },
         );
-      for (let i = 0; i < 10; i++) await Promise.resolve();
+      // The page awaited the login first, so it has taken the refusal when this await resumes.
+      await expectAsync(login.calls.mostRecent().returnValue).toBeRejected();
       fixture.detectChanges();
       const submit = el('login-submit') as HTMLButtonElement;
       expect(el('login-error')?.textContent).toContain('Too many failed sign-ins');
@@ -122,7 +127,7 @@ describe('LoginPage', () => {
   it('asks for both fields before calling the server', async () => {
     fill('ana', '');
     el('login-submit')!.click();
-    await settle();
+    await until(() => !!el('login-error'), 'the error');
     http.expectNone('/api/session');
     expect(el('login-error')?.textContent).toContain('user name and password');
   });
