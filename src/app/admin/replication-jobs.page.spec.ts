@@ -27,6 +27,7 @@ describe('ReplicationJobsPage', () => {
     });
     http = TestBed.inject(HttpTestingController);
     fixture = TestBed.createComponent(ReplicationJobsPage);
+    nextPoll = undefined;
   });
 
   afterEach(() => fixture.destroy());
@@ -34,17 +35,25 @@ describe('ReplicationJobsPage', () => {
   const all = (id: string) => Array.from(fixture.nativeElement.querySelectorAll(`[data-testid=${id}]`) as NodeListOf<HTMLElement>);
   const text = (id: string) => all(id).map((el) => el.textContent!.trim());
 
-  /** Answers the page's next poll. */
+  /** A poll the page made and the last `answer` took off the outstanding list, not answered yet. */
+  let nextPoll: TestRequest | undefined;
+
+  /** The page's next poll; `match` takes the requests it returns off the outstanding list. */
+  async function poll(): Promise<TestRequest> {
+    let request = nextPoll;
+    nextPoll = undefined;
+    if (!request) await waitFor(() => !!(request = http.match('/api/admin/replications')[0]), 'a poll');
+    return request!;
+  }
+
+  /** Answers the page's next poll, and waits until the page has taken the answer and rendered. */
   async function answer(body: ReplicationStatus[] | { status: number; error?: object }): Promise<void> {
-    let request: TestRequest | undefined;
-    // `match` takes the requests it returns off the outstanding list.
-    await waitFor(() => !!(request = http.match('/api/admin/replications')[0]), 'a poll');
-    if (!request) return;
+    const request = await poll();
     if (Array.isArray(body)) request.flush(body);
     else if (body.status === 0) request.error(new ProgressEvent('error'), { status: 0, statusText: '' });
     else request.flush(body.error ?? null, { status: body.status, statusText: 'Error' });
-    // The page takes the answer in a promise continuation, then renders.
-    await new Promise((resolve) => setTimeout(resolve));
+    // One refresh at a time: the page polls again only once it has taken this answer.
+    await waitFor(() => !!(nextPoll = http.match('/api/admin/replications')[0]), 'the next poll');
     await fixture.whenStable();
   }
 

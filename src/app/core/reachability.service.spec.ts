@@ -1,5 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { HEALTH_CHECK, ReachabilityService } from './reachability.service';
+import { waitFor } from '../testing/test-support';
 
 describe('ReachabilityService', () => {
   let healthy: boolean;
@@ -28,7 +29,7 @@ describe('ReachabilityService', () => {
     expect(reachability.reachable).toBeFalse();
     online = true;
     window.dispatchEvent(new Event('online'));
-    await new Promise((resolve) => setTimeout(resolve));
+    await waitFor(() => reachability.reachable, 'the check after the online event');
     expect(reachability.reachable).toBeTrue();
   });
 

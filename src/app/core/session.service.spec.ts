@@ -1,7 +1,7 @@
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { ANA } from '../testing/test-support';
+import { ANA, waitFor } from '../testing/test-support';
 import { LoginError, SessionService } from './session.service';
 
 describe('SessionService', () => {
@@ -20,9 +20,15 @@ describe('SessionService', () => {
     localStorage.removeItem('fieldbook.lastSession');
   });
 
-  async function flushed<T>(promise: Promise<T>, respond: () => void): Promise<T> {
-    await new Promise((resolve) => setTimeout(resolve));
-    respond();
+  /** Answers the request matching `match` once `promise`'s work has made it, then awaits the promise. */
+  async function flushed<T>(
+    promise: Promise<T>,
+    match: { method: string; url: string },
+    respond: (request: TestRequest) => void,
+  ): Promise<T> {
+    let request: TestRequest | undefined;
+    await waitFor(() => !!(request = http.match(match)[0]), `the ${match.method} request`);
+    respond(request!);
     return promise;
   }
 
@@ -40,7 +46,7 @@ describe('SessionService', () => {
 
     const offline = TestBed.runInInjectionContext(() => new SessionService());
     const restored = offline.restore();
-    await flushed(restored, () => http.expectOne('/api/session').error(new ProgressEvent('error'), { status: 0 }));
+    await flushed(restored, { method: 'GET', url: '/api/session' }, (request) => request.error(new ProgressEvent('error'), { status: 0 }));
     expect(offline.session()).toEqual(ANA);
   });
 
@@ -73,7 +79,7 @@ describe('SessionService', () => {
     http.expectOne('/api/session').flush({ ok: true, ...ANA });
     await login;
     const logout = sessions.logout();
-    await flushed(logout, () => http.expectOne({ method: 'DELETE', url: '/api/session' }).error(new ProgressEvent('error'), { status: 0 }));
+    await flushed(logout, { method: 'DELETE', url: '/api/session' }, (request) => request.error(new ProgressEvent('error'), { status: 0 }));
     expect(sessions.session()).toBeNull();
     expect(localStorage.getItem('fieldbook.lastSession')).toBeNull();
   });

@@ -26,18 +26,30 @@ describe('withSilentFeedCutoff', () => {
   });
 
   it('keeps a feed whose heartbeats keep coming, and hands over its whole answer', async () => {
-    const server = fakeServer();
-    const response = await withSilentFeedCutoff(server.fetchFn, 20)(FEED);
-    const text = response.text();
-    // Heartbeats for well past the silence limit, each within it.
-    for (let i = 0; i < 8; i++) {
-      server.send('\n');
-      await new Promise((resolve) => setTimeout(resolve, 15));
+    // The cutoff waits on time itself: the fake clock moves it, each step once a heartbeat is through.
+    jasmine.clock().install();
+    try {
+      const server = fakeServer();
+      const response = await withSilentFeedCutoff(server.fetchFn, 20)(FEED);
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      // Heartbeats for well past the silence limit, each within it.
+      for (let i = 0; i < 8; i++) {
+        server.send('\n');
+        const { value } = await reader.read();
+        text += decoder.decode(value, { stream: true });
+        jasmine.clock().tick(15);
+      }
+      expect(server.signal()?.aborted).toBeFalse();
+      server.send('{"results":[],"last_seq":"5"}');
+      server.end();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) text += decoder.decode(read.value, { stream: true });
+      expect(text).toBe('\n'.repeat(8) + '{"results":[],"last_seq":"5"}');
+      expect(server.signal()?.aborted).toBeFalse();
+    } finally {
+      jasmine.clock().uninstall();
     }
-    server.send('{"results":[],"last_seq":"5"}');
-    server.end();
-    expect(await text).toBe('\n'.repeat(8) + '{"results":[],"last_seq":"5"}');
-    expect(server.signal()?.aborted).toBeFalse();
   });
 
   it('leaves other requests and feeds without heartbeats alone', async () => {

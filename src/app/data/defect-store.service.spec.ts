@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
-import { ANA, fakeSessions, imageSize, provideTestData } from '../testing/test-support';
+import { ANA, fakeSessions, imageSize, provideTestData, waitFor } from '../testing/test-support';
 import { DefectStoreService, photosOf } from './defect-store.service';
 import { InspectionStoreService } from './inspection-store.service';
 
@@ -66,7 +66,9 @@ describe('DefectStoreService', () => {
   it('keeps photos in the order taken and removes one with its thumbnail', async () => {
     const defect = await defects.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
     const first = await defects.addPhoto(defect, await cameraImage(100, 100));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Photo names carry the time taken, in milliseconds.
+    const taken = Date.now();
+    await waitFor(() => Date.now() > taken, 'the next millisecond');
     const second = await defects.addPhoto({ _id: defect._id, _rev: first.rev }, await cameraImage(100, 100));
     expect(photosOf(await defects.get(defect._id))).toEqual([first.ref, second.ref]);
 

@@ -1,4 +1,5 @@
 import { Subject } from 'rxjs';
+import { waitFor } from '../testing/test-support';
 import { exhaustMapLatest } from './exhaust-map-latest';
 
 describe('exhaustMapLatest', () => {
@@ -15,24 +16,22 @@ describe('exhaustMapLatest', () => {
         }),
       )
       .subscribe((result) => results.push(result));
-    const settle = () => new Promise((resolve) => setTimeout(resolve));
-
     source.next(1);
     source.next(2);
     source.next(3);
     expect(started).toEqual([1]);
 
     pending.get(1)!();
-    await settle();
+    await waitFor(() => started.length === 2, 'the next run');
     expect(started).toEqual([1, 3]);
     expect(results).toEqual(['result 1']);
 
     pending.get(3)!();
-    await settle();
+    await waitFor(() => results.length === 2, 'the second result');
     source.next(4);
     expect(started).toEqual([1, 3, 4]);
     pending.get(4)!();
-    await settle();
+    await waitFor(() => results.length === 3, 'the third result');
     expect(results).toEqual(['result 1', 'result 3', 'result 4']);
   });
 
@@ -41,9 +40,9 @@ describe('exhaustMapLatest', () => {
     const results: number[] = [];
     source.pipe(exhaustMapLatest(async (value) => value * 10)).subscribe((result) => results.push(result));
     source.next(1);
-    await new Promise((resolve) => setTimeout(resolve));
+    await waitFor(() => results.length === 1, 'the first result');
     source.next(2);
-    await new Promise((resolve) => setTimeout(resolve));
+    await waitFor(() => results.length === 2, 'the second result');
     expect(results).toEqual([10, 20]);
   });
 });

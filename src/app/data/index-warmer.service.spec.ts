@@ -1,5 +1,7 @@
 import { TestBed } from '@angular/core/testing';
+import { debounceTime, firstValueFrom } from 'rxjs';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
+import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Database, PouchDB } from '../core/pouchdb';
 import { seedInspections } from '../testing/seed-inspections';
@@ -18,12 +20,14 @@ async function indexSeqs(db: Database): Promise<number[]> {
   );
 }
 
+const QUIET_MS = 50;
+
 describe('IndexWarmerService', () => {
   let db: Database;
   let warmer: IndexWarmerService;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), { provide: INDEX_QUIET_MS, useValue: 50 }] });
+    TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), { provide: INDEX_QUIET_MS, useValue: QUIET_MS }] });
     db = await TestBed.inject(LocalDbService).open('userdb-warm');
     warmer = TestBed.inject(IndexWarmerService);
   });
@@ -44,10 +48,15 @@ describe('IndexWarmerService', () => {
   });
 
   it('leaves the indexes alone once stopped', async () => {
+    const find = spyOn(db, 'find').and.callThrough();
     warmer.start(db);
     warmer.stop();
+    // Listening after the warmer and waiting twice its quiet time: had it kept listening, it would
+    // have gone quiet and queried first (it queries on its timer, synchronously).
+    const quiet = firstValueFrom(TestBed.inject(ChangesFeedReader).changedIds$.pipe(debounceTime(2 * QUIET_MS)));
     await seedInspections(db, 10);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await quiet;
+    expect(find).not.toHaveBeenCalled();
     const target = Number((await db.info()).update_seq);
     expect((await indexSeqs(db)).filter((seq) => seq === target)).toEqual([]);
   });

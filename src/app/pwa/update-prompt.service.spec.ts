@@ -1,4 +1,5 @@
 import { TestBed } from '@angular/core/testing';
+import { MatSnackBar } from '@angular/material/snack-bar';
 import { SwUpdate, VersionEvent } from '@angular/service-worker';
 import { Subject } from 'rxjs';
 import { waitFor } from '../testing/test-support';
@@ -22,13 +23,13 @@ describe('UpdatePromptService', () => {
   const snackBarText = () => document.querySelector('.mat-mdc-snack-bar-container')?.textContent ?? '';
 
   it('offers a reload once a new version is ready, not while it downloads', async () => {
+    const open = spyOn(TestBed.inject(MatSnackBar), 'open').and.callThrough();
     const version = { hash: 'a' };
     versionUpdates.next({ type: 'VERSION_DETECTED', version });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(snackBarText()).toBe('');
-
     versionUpdates.next({ type: 'VERSION_READY', currentVersion: version, latestVersion: { hash: 'b' } });
     await waitFor(() => snackBarText().includes('An update is available.'), 'the prompt');
     expect(snackBarText()).toContain('Reload');
+    // The download before it opened nothing: one prompt, the ready version's.
+    expect(open).toHaveBeenCalledOnceWith('An update is available.', 'Reload');
   });
 });
