@@ -208,7 +208,10 @@ test.describe('conflicts between two tablets of the same inspector', () => {
     const deletion = b.page.locator('[data-testid=conflict-field][data-path="_deleted"]');
     await expect(deletion).toHaveAttribute('data-status', 'conflict');
     const deletedVersion = b.page.getByTestId('conflict-version').filter({ has: b.page.getByTestId('version-deleted') });
-    await expect(deletedVersion.getByTestId('version-device')).toHaveText((await deviceIdOf(a))!);
+    // A's user gave it no name: a short form of its id, the whole id in the tooltip.
+    const deviceA = (await deviceIdOf(a))!;
+    await expect(deletedVersion.getByTestId('version-device')).toHaveText(`Device ${deviceA.slice('device-'.length, 'device-'.length + 8)}`);
+    await expect(deletedVersion.getByTestId('version-device')).toHaveAttribute('title', deviceA);
     await expect(deletedVersion.getByTestId('version-by')).toHaveText(USER);
     await expect(b.page.getByTestId('resolve-conflict')).toBeDisabled();
     await deletion.locator('[data-testid^="choose-"]', { hasText: 'Not deleted' }).click();
