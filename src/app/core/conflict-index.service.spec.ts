@@ -96,8 +96,12 @@ describe('ConflictIndexService', () => {
 
   it('takes documents resolved here off the list at once, and puts them back if still conflicted', async () => {
     const doc = await saveInspection('Roof');
+    // The update that flags it ends by announcing it (after storing the index): wait for that,
+    // or the recheck below could hear this update's announcement instead of its own.
+    const flagged = firstValueFrom(index.conflictUpdates$);
     await conflictWith(doc);
-    await waitFor(() => index.conflictCount() === 1, 'one conflict');
+    await flagged;
+    expect(index.conflictCount()).toBe(1);
     const rechecked = firstValueFrom(index.conflictUpdates$);
     index.resolved([doc._id]);
     expect(index.conflictCount()).toBe(0);
