@@ -10,7 +10,7 @@
  *
  * --feeds    comma-separated feed counts, each measured through the proxy and directly
  * --mode     longpoll (as the app's live pull makes them: style=all_docs, heartbeat=10000,
- *            reopened from last_seq after every answer) or continuous
+ *            reopened from last_seq after every answer), continuous, or both: longpoll,continuous
  * --per-user feeds per user (default 5): N feeds are N / 5 users, each write wakes 5 feeds
  * --writes   writes per measurement, at --rate per second (default 50 at 10/s)
  * --profile  a directory: the proxy process writes a V8 CPU profile there (open it in Chrome DevTools)
@@ -25,6 +25,7 @@ import { request, type ClientRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { setServerConfig } from '../couch/server-config';
@@ -47,7 +48,8 @@ const { values } = parseArgs({
   },
 });
 const feedCounts = values.feeds.split(',').map(Number);
-const mode = values.mode === 'continuous' ? 'continuous' : 'longpoll';
+type Mode = 'longpoll' | 'continuous';
+const modes = values.mode.split(',').map((mode): Mode => (mode === 'continuous' ? 'continuous' : 'longpoll'));
 const feedsPerUser = Number(values['per-user']);
 const writeCount = Number(values.writes);
 const writeEveryMs = 1000 / Number(values.rate);
@@ -64,11 +66,11 @@ interface Measurement {
   refused: number;
 }
 
-/** One user's live feed, kept open (longpoll: reopened after each answer) until stopped; reports every doc id it sees. */
 /** How a feed's opening went: "200", another status, or the socket error's code. */
 type Opening = string;
 
-function follow(target: Target, user: string, onId: (id: string) => void): { ready: Promise<Opening>; stop(): void } {
+/** One user's live feed, kept open (longpoll: reopened after each answer) until stopped; reports every doc id it sees. */
+function follow(target: Target, user: string, mode: Mode, onId: (id: string) => void): { ready: Promise<Opening>; stop(): void } {
   const { hostname, port } = new URL(target.baseUrl);
   let current: ClientRequest | null = null;
   let stopped = false;
@@ -101,7 +103,7 @@ function follow(target: Target, user: string, onId: (id: string) => void): { rea
 
 const pathOf = (target: Target, user: string) => (target.name === 'proxy' ? `/db/${userDbName(user)}` : `/${userDbName(user)}`);
 
-async function measure(target: Target, users: string[], feeds: number, whileOpen: () => Promise<void> = async () => undefined): Promise<Measurement> {
+async function measure(target: Target, users: string[], feeds: number, mode: Mode, whileOpen: () => Promise<void> = async () => undefined): Promise<Measurement> {
   const waiting = new Map<string, { startedAt: number; left: number }>();
   const deliveryMs: number[] = [];
   const feedsPerUser = new Map<string, number>();
@@ -114,7 +116,7 @@ async function measure(target: Target, users: string[], feeds: number, whileOpen
   const open = Array.from({ length: feeds }, (_, i) => {
     const user = users[i % users.length];
     feedsPerUser.set(user, (feedsPerUser.get(user) ?? 0) + 1);
-    return follow(target, user, onId);
+    return follow(target, user, mode, onId);
   });
   const openingSince = performance.now();
   // A feed the server never answers counts as refused after a minute, instead of hanging the run.
@@ -217,33 +219,33 @@ async function main(): Promise<void> {
     const couchCookies = new Map<string, string>();
     for (const user of users) couchCookies.set(user, await couchSessionCookie(stack.couch.url, user));
     const direct: Target = { name: 'direct', baseUrl: stack.couch.url, auth: (user) => ({ cookie: couchCookies.get(user)! }) };
-    console.log(`Proxy process idle: ${idle.rssMb} MB RSS, ${idle.fds} fds. Mode ${mode}, ${feedsPerUser} feeds per user, ${writeCount} writes at ${values.rate}/s.\n`);
+    console.log(`Proxy process idle: ${idle.rssMb} MB RSS, ${idle.fds} fds. ${feedsPerUser} feeds per user, ${writeCount} writes at ${values.rate}/s.\n`);
     const rows: string[] = [];
-    for (const feeds of feedCounts) {
+    for (const mode of modes) for (const feeds of feedCounts) {
       const feedUsers = users.slice(0, Math.ceil(feeds / feedsPerUser));
-      const viaDirect = await measure(direct, feedUsers, feeds);
+      const viaDirect = await measure(direct, feedUsers, feeds, mode);
       let peak = { rssMb: 0, fds: 0 };
       const sampler = setInterval(() => {
         const now = processStats(pid);
         peak = { rssMb: Math.max(peak.rssMb, now.rssMb), fds: Math.max(peak.fds, now.fds) };
       }, 200);
-      const viaProxy = await measure(proxy, feedUsers, feeds, () => printMemory(metricsUrl, feeds));
+      const viaProxy = await measure(proxy, feedUsers, feeds, mode, () => printMemory(metricsUrl, feeds));
       clearInterval(sampler);
       const ratio = (a: number[], b: number[], p: number) => (percentile(a, p) / percentile(b, p)).toFixed(2);
       const ms = (values: number[], p: number) => percentile(values, p).toFixed(0);
       rows.push(
         `| ${TEST_SERVER} | ${mode} | ${feeds} | ${ms(viaProxy.writeMs, 50)} / ${ms(viaProxy.writeMs, 99)} | ${ms(viaDirect.writeMs, 50)} / ${ms(viaDirect.writeMs, 99)} | ` +
           `${ms(viaProxy.deliveryMs, 50)} / ${ms(viaProxy.deliveryMs, 99)} | ${ms(viaDirect.deliveryMs, 50)} / ${ms(viaDirect.deliveryMs, 99)} | ` +
-          `${ratio(viaProxy.deliveryMs, viaDirect.deliveryMs, 99)} | ${peak.rssMb} | ${peak.fds} | ${viaProxy.refused}/${viaDirect.refused} |`,
+          `${ratio(viaProxy.deliveryMs, viaDirect.deliveryMs, 99)} | ${peak.rssMb} | ${peak.fds} | ${viaProxy.refused}/${viaDirect.refused} | ${loadavg()[0].toFixed(1)} |`,
       );
       const expected = writeCount * (feeds / feedUsers.length);
       console.log(
-        `${feeds} feeds: proxy delivered ${viaProxy.deliveryMs.length}/${Math.round(expected)}, direct ${viaDirect.deliveryMs.length}/${Math.round(expected)}; ` +
+        `${mode}, ${feeds} feeds: proxy delivered ${viaProxy.deliveryMs.length}/${Math.round(expected)}, direct ${viaDirect.deliveryMs.length}/${Math.round(expected)}; ` +
           `write p99 ratio ${ratio(viaProxy.writeMs, viaDirect.writeMs, 99)}, delivery p99 ratio ${ratio(viaProxy.deliveryMs, viaDirect.deliveryMs, 99)}`,
       );
     }
-    console.log('\n| server | mode | feeds | write ms p50 / p99 proxy | direct | delivery ms p50 / p99 proxy | direct | delivery p99 proxy/direct | proxy peak RSS MB | proxy peak fds | refused proxy/direct |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log('\n| server | mode | feeds | write ms p50 / p99 proxy | direct | delivery ms p50 / p99 proxy | direct | delivery p99 proxy/direct | proxy peak RSS MB | proxy peak fds | refused proxy/direct | machine load (1 min) |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const row of rows) console.log(row);
     console.log(`\nProxy idle RSS ${idle.rssMb} MB (the compiled entry, dist/proxy/main.js, as production runs it).`);
   } finally {

@@ -58,6 +58,8 @@ export function streamUpstream(base: URL, req: IncomingMessage, res: ServerRespo
   const send = (isRetry: boolean) => {
     toCouch = http.request({ protocol: base.protocol, hostname: base.hostname, port: base.port, method: req.method, path: upstream.path, headers, agent: upstream.agent });
     toCouch.setTimeout(upstream.silenceMs, () => toCouch.destroy(new SilentUpstream()));
+    // A change line or a heartbeat is a few bytes: send it now, not when the last one is acknowledged.
+    toCouch.setNoDelay(true);
     toCouch.on('error', (error: NodeJS.ErrnoException) => {
       if (clientGone) return;
       if (retryable && !isRetry && toCouch.reusedSocket && error.code === 'ECONNRESET' && !res.headersSent) return send(true);
