@@ -30,7 +30,10 @@ describe('App shell', () => {
         provideServiceWorker('ngsw-worker.js', { enabled: false }),
         { provide: SessionService, useValue: sessions },
         { provide: WorkspaceService, useValue: workspace },
-        { provide: BreakpointObserver, useFactory: () => ({ observe: () => of({ matches: narrow, breakpoints: {} }), isMatched: () => narrow }) },
+        {
+          provide: BreakpointObserver,
+          useFactory: () => ({ observe: () => of({ matches: narrow, breakpoints: {} }), isMatched: () => narrow }),
+        },
       ],
     });
   });

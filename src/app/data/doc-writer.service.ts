@@ -168,7 +168,12 @@ export class DocWriterService {
 
   private changeStamp(): ChangeStamp {
     const name = this.deviceName();
-    return { updatedBy: this.author().name, updatedAt: this.clock().toISOString(), deviceId: this.device, ...(name ? { deviceName: name } : {}) };
+    return {
+      updatedBy: this.author().name,
+      updatedAt: this.clock().toISOString(),
+      deviceId: this.device,
+      ...(name ? { deviceName: name } : {}),
+    };
   }
 
   private check(doc: Stored, old: Stored | null): void {

@@ -86,14 +86,22 @@ describe('SyncStatusPage', () => {
     // The test remote rejects every request as a browser without network does ("Failed to fetch").
     TestBed.inject(ReplicationService).start(db, ANA.db);
     fixture = TestBed.createComponent(SyncStatusPage);
-    await until(() => !!one('sync-offline') && TestBed.inject(ReplicationService).syncStatus().lastError === UNREACHABLE_MESSAGE, 'offline');
+    await until(
+      () => !!one('sync-offline') && TestBed.inject(ReplicationService).syncStatus().lastError === UNREACHABLE_MESSAGE,
+      'offline',
+    );
     expect(one('sync-offline').textContent?.trim()).toBe("Offline — changes are kept on this device and sync when you're back online");
     expect(one('sync-offline').classList).not.toContain('error');
     expect(one('sync-last-error')).toBeUndefined();
   });
 
   it('keeps real problems highlighted: a server error, and a refusal also while offline', async () => {
-    const status = signal<SyncStatus>({ state: 'error', sessionExpired: false, lastError: syncErrorMessage({ status: 500 }), lastSyncedAt: null });
+    const status = signal<SyncStatus>({
+      state: 'error',
+      sessionExpired: false,
+      lastError: syncErrorMessage({ status: 500 }),
+      lastSyncedAt: null,
+    });
     (TestBed.inject(ReplicationService) as { syncStatus: Signal<SyncStatus> }).syncStatus = status;
     fixture = TestBed.createComponent(SyncStatusPage);
     await until(() => !!one('sync-last-error'), 'the last problem');
@@ -107,7 +115,7 @@ describe('SyncStatusPage', () => {
     expect(one('sync-last-error').textContent).toBe(`Last problem: ${refused}`);
   });
 
-  it("names this device: a short id until the user gives it a name, kept on the device", async () => {
+  it('names this device: a short id until the user gives it a name, kept on the device', async () => {
     fixture = TestBed.createComponent(SyncStatusPage);
     await fixture.whenStable();
     expect(one('device-name').textContent).toBe('Device test');
