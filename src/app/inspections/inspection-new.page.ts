@@ -4,6 +4,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { Router, RouterLink } from '@angular/router';
 import { InspectionStoreService, today } from '../data/inspection-store.service';
 import { FieldErrors, ValidationError } from '../data/validation-bridge';
+import { FormErrors } from '../shared/form-errors';
 import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.component';
 
 @Component({
@@ -13,7 +14,7 @@ import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.comp
   template: `
     <h1>New inspection</h1>
     <form [formGroup]="form" (ngSubmit)="save()" novalidate>
-      <app-inspection-basics-fields [errors]="errors()" testIdPrefix="inspection" />
+      <app-inspection-basics-fields [errors]="formErrors.messages()" testIdPrefix="inspection" />
       <div class="actions">
         <a mat-button routerLink="/inspections">Cancel</a>
         <button mat-flat-button type="submit" data-testid="save-inspection" [disabled]="saving()">Save</button>
@@ -36,6 +37,8 @@ export class InspectionNewPage {
     scheduledFor: new FormControl(today(), { nonNullable: true }),
   });
   protected readonly errors = signal<FieldErrors>({});
+  /** The rules' refusal, every field's at once (the basics outline each field with a message). */
+  protected readonly formErrors = new FormErrors(this.form, this.errors);
   protected readonly saving = signal(false);
 
   protected async save(): Promise<void> {
@@ -46,6 +49,7 @@ export class InspectionNewPage {
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       this.errors.set(error.errors);
+      this.formErrors.focusFirstInvalid();
     } finally {
       this.saving.set(false);
     }

@@ -229,5 +229,17 @@ describe('inspection pages', () => {
       expect(navigate).not.toHaveBeenCalled();
       expect((await db.find({ selector: { type: 'inspection' } })).docs.length).toBe(0);
     });
+
+    it('shows every violation at once, outlines those fields and focuses the first', async () => {
+      query(fixture, 'save-inspection')[0].click();
+      await waitFor(async () => {
+        await fixture.whenStable();
+        return document.activeElement === query(fixture, 'inspection-title')[0];
+      }, 'focus on the title');
+      expect(query(fixture, 'error-title')[0].textContent!.trim()).toBe('Title is required');
+      expect(query(fixture, 'error-site')[0].textContent!.trim()).toBe('Site is required');
+      const outlined = Array.from(fixture.nativeElement.querySelectorAll('mat-form-field.mat-form-field-invalid mat-label') as NodeListOf<HTMLElement>);
+      expect(outlined.map((label) => label.textContent!.trim())).toEqual(['Title', 'Site']);
+    });
   });
 });
