@@ -154,6 +154,22 @@ describe('ReplicationService', () => {
     expect((await remote.get<Inspection>(doc._id)).title).toBe('Written offline');
   });
 
+  it('starts again at once when back in range, even while an attempt made out of range still hangs', async () => {
+    healthy = false;
+    const hanging = jasmine.createSpy('fetch').and.returnValue(new Promise<Response>(() => undefined));
+    remoteFactory = () => new PouchDB<object>('http://fieldbook.test/db/userdb-616e61', { fetch: hanging, skip_setup: true });
+    const doc = await saveInspection('Written out of range');
+
+    replication.start(local, ANA.db);
+    await waitFor(() => state() === 'offline' && hanging.calls.count() > 0, 'offline with a request hanging');
+
+    healthy = true;
+    remoteFactory = () => remote;
+    window.dispatchEvent(new Event('online'));
+    await waitFor(() => state() === 'paused' && ledger.pendingCount() === 0, 'synced after reconnecting');
+    expect((await remote.get<Inspection>(doc._id)).title).toBe('Written out of range');
+  });
+
   it('goes offline at once on the browser offline event', async () => {
     replication.start(local, ANA.db);
     await waitFor(() => state() === 'paused', 'up to date');

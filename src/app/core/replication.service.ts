@@ -66,8 +66,11 @@ export class ReplicationService {
     this.reachabilitySub = this.reachability.reachable$
       .pipe(startWith(this.reachability.reachable), pairwise())
       .subscribe(([was, is]) => {
-        // Back in range: skip whatever backoff PouchDB is sitting in.
-        if (is && !was && this.needsRestart()) this.restart();
+        // Back in range: skip whatever backoff PouchDB or we are sitting in.
+        if (is && !was && this.needsRestart()) {
+          this.restartDelay = 0;
+          this.restart();
+        }
         else this.publish();
       });
     inject(DestroyRef).onDestroy(() => {
@@ -189,7 +192,9 @@ export class ReplicationService {
   }
 
   private needsRestart(): boolean {
-    const stuck = (state: DirectionState) => state === 'retrying' || state === 'failed';
+    // 'starting' too: an attempt begun while out of range fails later, and its restart would
+    // wait out a backoff although the network is back.
+    const stuck = (state: DirectionState) => state === 'retrying' || state === 'failed' || state === 'starting';
     return !!this.target && !this.status.value.sessionExpired && (stuck(this.directions.push) || stuck(this.directions.pull));
   }
 
