@@ -52,9 +52,10 @@ for (const viewport of VIEWPORTS) {
       await expectHeaderFits(page, 'sync');
     });
 
-    for (const [role, user, link] of [
-      ['supervisor', 'sam', 'nav-supervisor'],
-      ['admin', 'ada', 'nav-admin'],
+    // Each with what its page shows once loaded: the page is measured with its content (the job list has long database names).
+    for (const [role, user, link, content] of [
+      ['supervisor', 'sam', 'nav-supervisor', 'assign-title'],
+      ['admin', 'ada', 'nav-admin', 'job-row'],
     ] as const) {
       test(`${role === 'admin' ? 'an' : 'a'} ${role} reaches every page and keeps the name and Log out on screen`, async ({ page }) => {
         await logIn(page, user);
@@ -67,6 +68,7 @@ for (const viewport of VIEWPORTS) {
         }
         await page.getByTestId(link).click();
         await expect(page).not.toHaveURL(/\/inspections$/);
+        await expect(page.getByTestId(content).first()).toBeVisible({ timeout: 20_000 });
         await expectHeaderFits(page, link);
       });
     }

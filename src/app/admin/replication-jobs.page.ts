@@ -69,6 +69,8 @@ function byUrgency(a: ReplicationStatus, b: ReplicationStatus): number {
     :host { display: block; padding: 16px; max-width: 1100px; margin: 0 auto; }
     .summary { display: flex; align-items: center; gap: 8px; }
     .jobs { width: 100%; }
+    /* Database names of users with long names are one long hex word: break them rather than widen the page (tablets in portrait). */
+    .jobs td { overflow-wrap: anywhere; }
     .state { font-weight: 500; }
     .problem, .job-error, .error { color: var(--mat-sys-error, #b3261e); }
     .job-error { font-size: 13px; }
