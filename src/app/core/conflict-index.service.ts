@@ -2,6 +2,7 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import { Observable, Subject, Subscription, auditTime, tap } from 'rxjs';
 import { ConflictedDoc, conflictCandidateIds, findConflictedDocs } from '../../../domain/conflicts/conflicted-docs';
 import { ChangesFeedReader, LocalChange } from './changes-feed-reader.service';
+import { overwriteLocalDoc } from './local-doc';
 import { Database } from './pouchdb';
 
 const INDEX_ID = '_local/fieldbook-conflict-index';
@@ -136,19 +137,8 @@ export class ConflictIndexService {
     if (found.length) this.updates.next(found);
   }
 
-  // Other tabs write the same index; on a conflict take their revision and write ours over it.
   private async save(db: Database): Promise<void> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const result = await db.put<IndexDoc>({ ...this.index });
-        this.index._rev = result.rev;
-        return;
-      } catch (error) {
-        if ((error as { status?: number }).status !== 409) throw error;
-        const theirs = await db.get<IndexDoc>(INDEX_ID);
-        this.index._rev = theirs._rev;
-      }
-    }
+    this.index._rev = await overwriteLocalDoc(db, this.index);
   }
 }
 

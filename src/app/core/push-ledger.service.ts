@@ -1,6 +1,7 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { Subscription } from 'rxjs';
 import { ChangesFeedReader, LocalChange } from './changes-feed-reader.service';
+import { overwriteLocalDoc } from './local-doc';
 import { Database } from './pouchdb';
 
 const LEDGER_ID = '_local/fieldbook-push-ledger';
@@ -219,21 +220,8 @@ export class PushLedgerService {
     await this.save();
   }
 
-  // Other tabs write the same ledger; on a conflict take their revision and write ours over it.
   private async save(): Promise<void> {
-    const db = this.db;
-    if (!db) return;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const result = await db.put<LedgerDoc>({ ...this.ledger });
-        this.ledger._rev = result.rev;
-        return;
-      } catch (error) {
-        if ((error as { status?: number }).status !== 409) throw error;
-        const theirs = await db.get<LedgerDoc>(LEDGER_ID);
-        this.ledger._rev = theirs._rev;
-      }
-    }
+    if (this.db) this.ledger._rev = await overwriteLocalDoc(this.db, this.ledger);
   }
 }
 
