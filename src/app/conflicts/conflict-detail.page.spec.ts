@@ -5,9 +5,9 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { deletionOf, editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
-import { ANA, fakeSessions, provideTestData, requestsFinished, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { ConflictDetailPage } from './conflict-detail.page';
-import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
+import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
 
 describe('ConflictDetailPage', () => {
   let db: Database;
@@ -28,9 +28,7 @@ describe('ConflictDetailPage', () => {
 
   afterEach(async () => {
     fixture?.destroy();
-    detachSyncTracking();
-    await requestsFinished(db);
-    await TestBed.inject(LocalDbService).destroy();
+    await endSyncTracking(db);
     await server.destroy();
   });
 

@@ -3,10 +3,10 @@ import { provideRouter } from '@angular/router';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { deletionOf, editOf, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
-import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { AutoMergeSettingsService } from './auto-merge-settings.service';
 import { ConflictInboxPage } from './conflict-inbox.page';
-import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
+import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
 
 describe('ConflictInboxPage', () => {
   let db: Database;
@@ -22,9 +22,7 @@ describe('ConflictInboxPage', () => {
 
   afterEach(async () => {
     fixture.destroy();
-    detachSyncTracking();
-    await requestsFinished(db);
-    await TestBed.inject(LocalDbService).destroy();
+    await endSyncTracking(db);
     localStorage.removeItem('fieldbook.autoMerge');
   });
 

@@ -9,8 +9,8 @@ import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { CLOCK, DocWriterService } from '../data/doc-writer.service';
 import { editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
-import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, requestsFinished, uniqueDbPrefix } from '../testing/test-support';
+import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { ANA, fakeSessions, provideTestData, uniqueDbPrefix } from '../testing/test-support';
 import { ConflictResolverService, ResolutionConflictError } from './conflict-resolver.service';
 import { ConflictStoreService } from './conflict-store.service';
 
@@ -39,9 +39,7 @@ describe('ConflictResolverService', () => {
   });
 
   afterEach(async () => {
-    detachSyncTracking();
-    await requestsFinished(db);
-    await TestBed.inject(LocalDbService).destroy();
+    await endSyncTracking(db);
     await server.destroy();
   });
 

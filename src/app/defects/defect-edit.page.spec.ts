@@ -5,10 +5,10 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { DefectEditPage } from './defect-edit.page';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
+import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
 
 describe('DefectEditPage', () => {
   let db: Database;
@@ -24,9 +24,7 @@ describe('DefectEditPage', () => {
 
   afterEach(async () => {
     fixture?.destroy();
-    detachSyncTracking();
-    await requestsFinished(db);
-    await TestBed.inject(LocalDbService).destroy();
+    await endSyncTracking(db);
   });
 
   const one = (id: string) => fixture.nativeElement.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;

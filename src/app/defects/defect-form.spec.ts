@@ -7,8 +7,8 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
+import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { DefectEditPage } from './defect-edit.page';
 
 @Component({ template: '' })
@@ -43,9 +43,7 @@ describe('DefectEditPage form', () => {
 
   afterEach(async () => {
     harness.fixture.destroy();
-    detachSyncTracking();
-    await requestsFinished(db);
-    await TestBed.inject(LocalDbService).destroy();
+    await endSyncTracking(db);
   });
 
   const page = () => harness.routeNativeElement!;

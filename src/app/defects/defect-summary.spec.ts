@@ -5,8 +5,8 @@ import { Database } from '../core/pouchdb';
 import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { InspectionDetailPage } from '../inspections/inspection-detail.page';
-import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
+import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { defectSummary, photoCount } from './defect-summary';
 
 describe('defectSummary', () => {
@@ -31,9 +31,7 @@ describe("The inspection page's defect line", () => {
   });
 
   afterEach(async () => {
-    detachSyncTracking();
-    await requestsFinished(db);
-    await TestBed.inject(LocalDbService).destroy();
+    await endSyncTracking(db);
   });
 
   it('reads "open · 1 photo" for a defect without a location', async () => {

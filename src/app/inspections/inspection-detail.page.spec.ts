@@ -5,10 +5,10 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { InspectionDetailPage } from './inspection-detail.page';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
+import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
 
 describe('InspectionDetailPage', () => {
   let db: Database;
@@ -26,9 +26,7 @@ describe('InspectionDetailPage', () => {
 
   afterEach(async () => {
     fixture?.destroy();
-    detachSyncTracking();
-    await requestsFinished(db);
-    await TestBed.inject(LocalDbService).destroy();
+    await endSyncTracking(db);
   });
 
   const all = (id: string) => Array.from(fixture.nativeElement.querySelectorAll(`[data-testid="${id}"]`)) as HTMLElement[];

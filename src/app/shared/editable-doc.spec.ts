@@ -6,8 +6,8 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
+import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { EditNoticesComponent } from './edit-notices.component';
 import { EditableDoc } from './editable-doc';
 import { FieldErrorComponent } from './field-error.component';
@@ -60,9 +60,7 @@ describe('EditableDoc', () => {
 
   afterEach(async () => {
     fixture?.destroy();
-    detachSyncTracking();
-    await requestsFinished(db);
-    await TestBed.inject(LocalDbService).destroy();
+    await endSyncTracking(db);
   });
 
   const one = (id: string) => fixture.nativeElement.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;

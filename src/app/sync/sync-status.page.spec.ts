@@ -11,8 +11,8 @@ import { StorageService } from '../core/storage.service';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
+import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { SyncStatusPage } from './sync-status.page';
 
 describe('SyncStatusPage', () => {
@@ -49,9 +49,7 @@ describe('SyncStatusPage', () => {
   afterEach(async () => {
     TestBed.inject(ReplicationService).stop();
     fixture?.destroy();
-    detachSyncTracking();
-    await requestsFinished(db);
-    await TestBed.inject(LocalDbService).destroy();
+    await endSyncTracking(db);
   });
 
   const all = (id: string) => Array.from(fixture.nativeElement.querySelectorAll(`[data-testid="${id}"]`)) as HTMLElement[];

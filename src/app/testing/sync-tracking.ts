@@ -2,7 +2,8 @@ import { TestBed } from '@angular/core/testing';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { trackRequests } from './test-support';
+import { LocalDbService } from '../core/local-db.service';
+import { requestsFinished, trackRequests } from './test-support';
 
 /**
  * What the workspace attaches to a user's database besides the sync itself: the push ledger and
@@ -16,4 +17,14 @@ export async function attachSyncTracking(db: Database): Promise<void> {
 export function detachSyncTracking(): void {
   TestBed.inject(PushLedgerService).detach();
   TestBed.inject(ConflictIndexService).detach();
+}
+
+/**
+ * Ends a spec on the user's database once its components are destroyed (they start reads):
+ * stops the tracking, waits for the calls still running, then deletes the database.
+ */
+export async function endSyncTracking(db: Database): Promise<void> {
+  detachSyncTracking();
+  await requestsFinished(db);
+  await TestBed.inject(LocalDbService).destroy();
 }
