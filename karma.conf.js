@@ -7,11 +7,7 @@ module.exports = function (config) {
   config.set({
     basePath: '',
     frameworks: ['jasmine'],
-    plugins: [
-      require('karma-jasmine'),
-      require('karma-chrome-launcher'),
-      require('karma-coverage'),
-    ],
+    plugins: [require('karma-jasmine'), require('karma-chrome-launcher'), require('karma-coverage')],
     client: {
       // IndexedDB, image encoding and replication are slow on loaded CI machines.
       jasmine: { timeoutInterval: 20000 },

@@ -34,7 +34,12 @@ export function serverKind(flag: string | undefined): TestServerKind {
   return flag;
 }
 
-export async function startBenchStack(o: { kind: TestServerKind; users: Record<string, FieldbookRole>; password: string; staticDir?: string }): Promise<BenchStack> {
+export async function startBenchStack(o: {
+  kind: TestServerKind;
+  users: Record<string, FieldbookRole>;
+  password: string;
+  staticDir?: string;
+}): Promise<BenchStack> {
   const dataDir = mkdtempSync(join(tmpdir(), `fieldbook-bench-${o.kind}-`));
   let server: TestServer | null = null;
   let proxy: RunningProxy | null = null;
@@ -124,7 +129,8 @@ function descendants(): number[] {
     return [];
   }
   const descends = (pid: number): boolean => {
-    for (let parent = parents.get(pid); parent !== undefined && parent > 1; parent = parents.get(parent)) if (parent === process.pid) return true;
+    for (let parent = parents.get(pid); parent !== undefined && parent > 1; parent = parents.get(parent))
+      if (parent === process.pid) return true;
     return false;
   };
   return [...parents.keys()].filter(descends);

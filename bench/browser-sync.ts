@@ -119,9 +119,12 @@ function benchInspection(user: string, i: number): Record<string, unknown> {
     title: `Inspection ${i}`,
     site: `Site ${i % 37}`,
     scheduledFor: at.slice(0, 10),
-    checklist: ['Access and escape routes clear', 'Fire extinguishers present and in date', 'Electrical panels closed and labelled', 'Personal protective equipment in use'].map(
-      (label, n) => ({ id: `item-${n}`, label, result: n % 2 ? 'pass' : null }),
-    ),
+    checklist: [
+      'Access and escape routes clear',
+      'Fire extinguishers present and in date',
+      'Electrical panels closed and labelled',
+      'Personal protective equipment in use',
+    ].map((label, n) => ({ id: `item-${n}`, label, result: n % 2 ? 'pass' : null })),
     createdAt: at,
     updatedAt: at,
     deviceId: 'device-bench',
@@ -150,7 +153,11 @@ async function warmServer(admin: CouchAdmin, user: string): Promise<number> {
   const started = performance.now();
   let since: number | string = 0;
   for (;;) {
-    const { results, last_seq: next }: { results: { id: string }[]; last_seq: number | string } = await db.changes({ since, limit: SEED_BATCH, style: 'all_docs' });
+    const { results, last_seq: next }: { results: { id: string }[]; last_seq: number | string } = await db.changes({
+      since,
+      limit: SEED_BATCH,
+      style: 'all_docs',
+    });
     if (!results.length) return (performance.now() - started) / 1000;
     await db.fetch({ keys: results.map((change) => change.id) });
     since = next;
@@ -159,7 +166,14 @@ async function warmServer(admin: CouchAdmin, user: string): Promise<number> {
 
 /** The app's initial-pull module for the bench page, which has PouchDB's browser build but not the app. */
 function initialPullScript(): string {
-  const { outputFiles } = buildSync({ entryPoints: [INITIAL_PULL_SOURCE], bundle: true, format: 'iife', globalName: 'FieldbookInitialPull', target: 'es2022', write: false });
+  const { outputFiles } = buildSync({
+    entryPoints: [INITIAL_PULL_SOURCE],
+    bundle: true,
+    format: 'iife',
+    globalName: 'FieldbookInitialPull',
+    target: 'es2022',
+    write: false,
+  });
   return outputFiles[0].text;
 }
 
@@ -179,7 +193,9 @@ async function benchPage(context: BrowserContext, origin: string, user: string, 
     }),
   );
   for (const file of scripts.slice(0, 2)) {
-    await context.route(`${origin}/bench/${file}`, (route) => route.fulfill({ contentType: 'text/javascript', path: join(POUCHDB_DIST, file) }));
+    await context.route(`${origin}/bench/${file}`, (route) =>
+      route.fulfill({ contentType: 'text/javascript', path: join(POUCHDB_DIST, file) }),
+    );
   }
   const initialPull = initialPullScript();
   await context.route(`${origin}/bench/initial-pull.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: initialPull }));
@@ -187,7 +203,8 @@ async function benchPage(context: BrowserContext, origin: string, user: string, 
   await page.goto(`${origin}/bench/page.html`);
   const status = await page.evaluate(
     async ([name, password, path]) =>
-      (await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) })).status,
+      (await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) }))
+        .status,
     [user, PASSWORD, sessionPath] as const,
   );
   if (status !== 200) throw new Error(`bench page login at ${origin}${sessionPath} failed: ${status}`);
@@ -237,13 +254,15 @@ async function pullRound(
     async ({ remotePath, round, adapter, batchSize, initialPullBatchSize, baselines }) => {
       type Db = PouchDB.Database;
       const PouchDB = (window as unknown as { PouchDB: new (name: string, options?: object) => Db }).PouchDB;
-      const { initialPull } = (window as unknown as { FieldbookInitialPull: typeof import('../src/app/core/initial-pull') }).FieldbookInitialPull;
+      const { initialPull } = (window as unknown as { FieldbookInitialPull: typeof import('../src/app/core/initial-pull') })
+        .FieldbookInitialPull;
       const remoteDb = new PouchDB(`${location.origin}${remotePath}`, { skip_setup: true });
       // As the app opens its database and pulls: no filter, the app's batch size.
       const replication = { batch_size: batchSize };
       const fresh = (name: string) => new PouchDB(`bench-${name}-${round}`, { adapter, auto_compaction: true });
       // The pull brings the server's design docs too (inert in the browser); count the data.
-      const dataDocs = async (db: Db) => (await db.info()).doc_count - (await db.allDocs({ startkey: '_design/', endkey: '_design/\uffff' })).rows.length;
+      const dataDocs = async (db: Db) =>
+        (await db.info()).doc_count - (await db.allDocs({ startkey: '_design/', endkey: '_design/\uffff' })).rows.length;
       const timed = async (work: () => Promise<unknown>) => {
         const started = performance.now();
         await work();
@@ -252,7 +271,9 @@ async function pullRound(
 
       const app = fresh('app');
       const appSeconds = await timed(async () => {
-        const since = await initialPull(app as PouchDB.Database<object>, remoteDb as PouchDB.Database<object>, { batchSize: initialPullBatchSize });
+        const since = await initialPull(app as PouchDB.Database<object>, remoteDb as PouchDB.Database<object>, {
+          batchSize: initialPullBatchSize,
+        });
         await app.replicate.from(remoteDb, { ...replication, since } as object);
       });
       const docs = [await dataDocs(app)];
@@ -278,11 +299,20 @@ async function logInToApp(page: Page, origin: string, user: string): Promise<voi
 }
 
 async function syncState(page: Page): Promise<string | null> {
-  return page.getByTestId('sync-state').getAttribute('data-state', { timeout: 1_000 }).catch(() => null);
+  return page
+    .getByTestId('sync-state')
+    .getAttribute('data-state', { timeout: 1_000 })
+    .catch(() => null);
 }
 
 /** (a'): the app's first login on a fresh browser, until all docs are local and it says "up to date". */
-async function appPull(browser: Browser, origin: string, expected: number, capMs: number, profileFile: string | null): Promise<{ seconds: number; docs: number; done: boolean }> {
+async function appPull(
+  browser: Browser,
+  origin: string,
+  expected: number,
+  capMs: number,
+  profileFile: string | null,
+): Promise<{ seconds: number; docs: number; done: boolean }> {
   const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
   await context.addInitScript(NAME_HELPER);
   try {
@@ -293,7 +323,12 @@ async function appPull(browser: Browser, origin: string, expected: number, capMs
   }
 }
 
-async function appPullOn(page: Page, origin: string, expected: number, capMs: number): Promise<{ seconds: number; docs: number; done: boolean }> {
+async function appPullOn(
+  page: Page,
+  origin: string,
+  expected: number,
+  capMs: number,
+): Promise<{ seconds: number; docs: number; done: boolean }> {
   const started = performance.now();
   await logInToApp(page, origin, PULL_USER);
   const deadline = started + capMs;
@@ -350,7 +385,12 @@ async function waitForState(page: Page, state: string, timeoutMs = 30_000): Prom
 }
 
 /** (b) and its baseline, `rounds` times, alternating. */
-async function writeRounds(browser: Browser, stack: BenchStack, writes: number, rounds: number): Promise<{ results: WriteResult[]; serviceWorker: boolean }> {
+async function writeRounds(
+  browser: Browser,
+  stack: BenchStack,
+  writes: number,
+  rounds: number,
+): Promise<{ results: WriteResult[]; serviceWorker: boolean }> {
   const origin = stack.proxy.url;
   const context = await browser.newContext({ serviceWorkers: 'allow', viewport: { width: 1280, height: 800 } });
   await context.addInitScript(NAME_HELPER);
@@ -359,14 +399,17 @@ async function writeRounds(browser: Browser, stack: BenchStack, writes: number, 
   await waitForState(page, 'paused');
   // As on a tablet: the service worker controls the page (it passes /db requests through).
   const serviceWorker = await page
-    .evaluate(
-      () =>
-        Promise.race([
-          navigator.serviceWorker.ready.then(() =>
-            navigator.serviceWorker.controller ? true : new Promise<boolean>((done) => navigator.serviceWorker.addEventListener('controllerchange', () => done(true), { once: true })),
-          ),
-          new Promise<boolean>((done) => setTimeout(() => done(false), 35_000)),
-        ]),
+    .evaluate(() =>
+      Promise.race([
+        navigator.serviceWorker.ready.then(() =>
+          navigator.serviceWorker.controller
+            ? true
+            : new Promise<boolean>((done) =>
+                navigator.serviceWorker.addEventListener('controllerchange', () => done(true), { once: true }),
+              ),
+        ),
+        new Promise<boolean>((done) => setTimeout(() => done(false), 35_000)),
+      ]),
     )
     .catch(() => false);
   let written = 0;
@@ -378,7 +421,12 @@ async function writeRounds(browser: Browser, stack: BenchStack, writes: number, 
     const online = batch();
     let started = performance.now();
     await writeDocs(page, online, false);
-    const onlineSeconds = await untilOnServer(stack.admin, WRITE_USER, online.map((doc) => doc['_id'] as string), started);
+    const onlineSeconds = await untilOnServer(
+      stack.admin,
+      WRITE_USER,
+      online.map((doc) => doc['_id'] as string),
+      started,
+    );
     await waitForState(page, 'paused');
 
     // Offline: 100 separate writes queue up locally; then back online.
@@ -391,7 +439,12 @@ async function writeRounds(browser: Browser, stack: BenchStack, writes: number, 
     if ('value' in early.rows[0] && early.rows[0].value) throw new Error('a queued write reached the server while offline');
     started = performance.now();
     await context.setOffline(false);
-    const reconnectSeconds = await untilOnServer(stack.admin, WRITE_USER, queued.map((doc) => doc['_id'] as string), started);
+    const reconnectSeconds = await untilOnServer(
+      stack.admin,
+      WRITE_USER,
+      queued.map((doc) => doc['_id'] as string),
+      started,
+    );
     results.push({ onlineSeconds, reconnectSeconds });
   }
   await context.close();
@@ -405,15 +458,29 @@ async function main() {
     process.exit(1);
   }
   const benchStarted = performance.now();
-  console.log(`browser-sync bench: ${opts.docs} docs to pull, ${opts.writes} queued writes, ${opts.rounds} round(s); ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const stack = await startBenchStack({ kind: opts.server, users: { [PULL_USER]: 'inspector', [WRITE_USER]: 'inspector' }, password: PASSWORD, staticDir: opts.appDir });
+  console.log(
+    `browser-sync bench: ${opts.docs} docs to pull, ${opts.writes} queued writes, ${opts.rounds} round(s); ${cpus().length} CPUs, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  const stack = await startBenchStack({
+    kind: opts.server,
+    users: { [PULL_USER]: 'inspector', [WRITE_USER]: 'inspector' },
+    password: PASSWORD,
+    staticDir: opts.appDir,
+  });
   let browser: Browser | null = null;
   try {
     console.log(`server: ${stack.serverLabel} at ${stack.server.url}; the direct baseline pulls from it without the proxy`);
     const seedSeconds = await seed(stack.admin, PULL_USER, opts.docs);
     console.log(`seeded ${opts.docs} inspections as admin in ${fmt(seedSeconds)} s; proxy at ${stack.proxy.url}`);
-    if (stack.server.kind === 'couchdb') console.log(`CouchDB's background view indexing of the seeded docs finished in ${fmt(await settleIndexes(stack, userDbName(PULL_USER)), 1)} s (unmeasured)`);
-    console.log(`server warm-up: every change and document read once as admin in ${fmt(await warmServer(stack.admin, PULL_USER))} s (unmeasured)`);
+    if (stack.server.kind === 'couchdb')
+      console.log(
+        `CouchDB's background view indexing of the seeded docs finished in ${fmt(await settleIndexes(stack, userDbName(PULL_USER)), 1)} s (unmeasured)`,
+      );
+    console.log(
+      `server warm-up: every change and document read once as admin in ${fmt(await warmServer(stack.admin, PULL_USER))} s (unmeasured)`,
+    );
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 
     // (a) initial pull through the proxy vs directly from the server, PouchDB's replicator, a local copy.
@@ -426,9 +493,9 @@ async function main() {
     const rate = (seconds: number | null) => `${fmt(seconds ?? NaN)} s (${Math.round(opts.docs / (seconds ?? NaN))} docs/s)`;
     for (let round = 0; round < opts.pullRounds; round++) {
       const profile = round === 0 && opts.profileDir ? join(opts.profileDir, 'pull.cpuprofile') : null;
-      const viaProxy = () => profiled(page, profile, () => pullRound(page, `/db/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, true));
-      const direct = () =>
-        pullRound(directPage, `/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, false);
+      const viaProxy = () =>
+        profiled(page, profile, () => pullRound(page, `/db/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, true));
+      const direct = () => pullRound(directPage, `/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, false);
       // Alternate which goes first, so drift (a warming server, a busier machine) falls on both.
       let result: PullResult;
       let directResult: PullResult;
@@ -440,7 +507,8 @@ async function main() {
         result = await viaProxy();
       }
       const held = [...result.docs, ...directResult.docs];
-      if (held.some((docs) => docs !== opts.docs)) throw new Error(`the app's pull / the replicator / the copy / the direct pull hold ${held.join(' / ')} of ${opts.docs} docs`);
+      if (held.some((docs) => docs !== opts.docs))
+        throw new Error(`the app's pull / the replicator / the copy / the direct pull hold ${held.join(' / ')} of ${opts.docs} docs`);
       pulls.push(result);
       directPulls.push(directResult);
       console.log(
@@ -454,7 +522,13 @@ async function main() {
     // (a') the app's own first sync.
     let app: { seconds: number; docs: number; done: boolean } | null = null;
     if (opts.appPull) {
-      app = await appPull(browser, stack.proxy.url, opts.docs, opts.appPullCapMs, opts.profileDir && join(opts.profileDir, 'app-pull.cpuprofile'));
+      app = await appPull(
+        browser,
+        stack.proxy.url,
+        opts.docs,
+        opts.appPullCapMs,
+        opts.profileDir && join(opts.profileDir, 'app-pull.cpuprofile'),
+      );
       console.log(
         app.done
           ? `(a') the app's first login: ${opts.docs} docs local and "up to date" after ${fmt(app.seconds)} s (${Math.round(opts.docs / app.seconds)} docs/s)`
@@ -498,7 +572,13 @@ async function main() {
         targetSeconds: TARGET_PULL_S,
       },
       appFirstSync: app && { seconds: app.seconds, docs: app.docs, complete: app.done, docsPerSecond: app.docs / app.seconds },
-      reconnect: { seconds: reconnect, baselineOnlineSeconds: online, ratio: reconnect / online, targetSeconds: TARGET_RECONNECT_S, serviceWorker },
+      reconnect: {
+        seconds: reconnect,
+        baselineOnlineSeconds: online,
+        ratio: reconnect / online,
+        targetSeconds: TARGET_RECONNECT_S,
+        serviceWorker,
+      },
       totalSeconds: (performance.now() - benchStarted) / 1000,
     };
     console.log('');
@@ -507,9 +587,15 @@ async function main() {
       `  (a)  initial pull of ${opts.docs} docs from ${stack.serverLabel} through the proxy: ${fmt(pullSeconds)} s = ${Math.round(opts.docs / pullSeconds)} docs/s ` +
         `[target <= ${TARGET_PULL_S} s for 10,000: ${pullSeconds * (10_000 / opts.docs) <= TARGET_PULL_S ? 'met' : 'NOT met'}]`,
     );
-    console.log(`       baseline the same pull directly from the server (no proxy): ${fmt(directSeconds)} s = ${Math.round(opts.docs / directSeconds)} docs/s; ratio proxy/direct ${fmt(pullSeconds / directSeconds)}`);
-    console.log(`       baseline PouchDB's replicator, same options: ${fmt(replicatorSeconds)} s = ${Math.round(opts.docs / replicatorSeconds)} docs/s; ratio app/replicator ${fmt(pullSeconds / replicatorSeconds)}`);
-    console.log(`       baseline local->local (IndexedDB alone): ${fmt(localSeconds)} s = ${Math.round(opts.docs / localSeconds)} docs/s; ratio app/local ${fmt(pullSeconds / localSeconds)}`);
+    console.log(
+      `       baseline the same pull directly from the server (no proxy): ${fmt(directSeconds)} s = ${Math.round(opts.docs / directSeconds)} docs/s; ratio proxy/direct ${fmt(pullSeconds / directSeconds)}`,
+    );
+    console.log(
+      `       baseline PouchDB's replicator, same options: ${fmt(replicatorSeconds)} s = ${Math.round(opts.docs / replicatorSeconds)} docs/s; ratio app/replicator ${fmt(pullSeconds / replicatorSeconds)}`,
+    );
+    console.log(
+      `       baseline local->local (IndexedDB alone): ${fmt(localSeconds)} s = ${Math.round(opts.docs / localSeconds)} docs/s; ratio app/local ${fmt(pullSeconds / localSeconds)}`,
+    );
     if (app) {
       const appRate = app.docs / app.seconds;
       console.log(

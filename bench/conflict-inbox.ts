@@ -138,7 +138,9 @@ function timeToList(page: Page, linkTestId: string, rowTestId: string): Promise<
           observer.disconnect();
           clearTimeout(timeout);
           // The frame that shows the rows: the next animation frame, then its paint.
-          requestAnimationFrame(() => setTimeout(() => resolve({ ms: performance.now() - started, rows: document.querySelectorAll(selector).length })));
+          requestAnimationFrame(() =>
+            setTimeout(() => resolve({ ms: performance.now() - started, rows: document.querySelectorAll(selector).length })),
+          );
         };
         const observer = new MutationObserver(() => document.querySelector(selector) && done());
         observer.observe(document.body, { childList: true, subtree: true });
@@ -194,8 +196,12 @@ function checkMerges(page: Page, ids: string[]): Promise<number> {
     return rows.filter((row) => {
       const doc = 'doc' in row ? row.doc : null;
       return (
-        doc && !doc._conflicts && String(doc['title']).endsWith('(tablet A)') && String(doc['site']).endsWith('(tablet B)') &&
-        doc['updatedBy'] === doc['mergedBy'] && Array.isArray(doc['mergedFrom'])
+        doc &&
+        !doc._conflicts &&
+        String(doc['title']).endsWith('(tablet A)') &&
+        String(doc['site']).endsWith('(tablet B)') &&
+        doc['updatedBy'] === doc['mergedBy'] &&
+        Array.isArray(doc['mergedFrom'])
       );
     }).length;
   }, ids);
@@ -228,14 +234,22 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
   const opts = options();
-  if (!existsSync(join(opts.appDir, 'index.html'))) throw new Error(`no built app in ${opts.appDir}: run npx ng build -c production,e2e (or pass --app-dir)`);
-  console.log(`conflict inbox bench: ${opts.docs} conflicted inspections, ${opts.rounds} rounds; ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}`);
+  if (!existsSync(join(opts.appDir, 'index.html')))
+    throw new Error(`no built app in ${opts.appDir}: run npx ng build -c production,e2e (or pass --app-dir)`);
+  console.log(
+    `conflict inbox bench: ${opts.docs} conflicted inspections, ${opts.rounds} rounds; ${cpus().length} CPUs, load ${loadavg()[0].toFixed(2)}`,
+  );
 
   const stack = await startTestStack({ [USER]: 'inspector' });
   let proxy: RunningProxy | null = null;
   let browser: Browser | null = null;
   try {
-    proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: await freePort(), logger: pino({ level: 'silent' }), staticDir: opts.appDir });
+    proxy = await startProxy({
+      couchAdminUrl: stack.couch.adminUrl,
+      port: await freePort(),
+      logger: pino({ level: 'silent' }),
+      staticDir: opts.appDir,
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
     // tsx compiles the functions passed to page.evaluate with calls to its `__name` helper, which the page lacks.
@@ -251,7 +265,11 @@ async function main(): Promise<void> {
     const seedMs = performance.now() - started;
     started = performance.now();
     const badge = page.getByTestId('conflict-badge');
-    await until(async () => (await badge.textContent({ timeout: 1_000 }).catch(() => null))?.trim() === String(opts.docs), 600_000, `the badge to count ${opts.docs}`);
+    await until(
+      async () => (await badge.textContent({ timeout: 1_000 }).catch(() => null))?.trim() === String(opts.docs),
+      600_000,
+      `the badge to count ${opts.docs}`,
+    );
     const arrivalMs = performance.now() - started;
     console.log(`seeded on the server in ${seconds(seedMs)}; pulled and flagged by the app in ${seconds(arrivalMs)}`);
 
@@ -262,7 +280,9 @@ async function main(): Promise<void> {
       inbox.push(await timeToList(page, 'nav-conflicts', 'conflict-row'));
       await toSyncPage(page);
       reads.push(await timeInboxRead(page, ids));
-      console.log(`round ${round}: inbox ${inbox.at(-1)!.ms.toFixed(0)} ms (${inbox.at(-1)!.rows} rows rendered), its read alone ${reads.at(-1)!.toFixed(0)} ms`);
+      console.log(
+        `round ${round}: inbox ${inbox.at(-1)!.ms.toFixed(0)} ms (${inbox.at(-1)!.rows} rows rendered), its read alone ${reads.at(-1)!.toFixed(0)} ms`,
+      );
     }
 
     await page.getByTestId('nav-conflicts').click();
@@ -289,11 +309,19 @@ async function main(): Promise<void> {
       serverCleanAfterMs: Math.round(serverCleanMs),
     };
     console.log('');
-    console.log(`inbox first paint:      ${inboxMs.toFixed(0)} ms median of ${opts.rounds} (first, cold: ${inbox[0].ms.toFixed(0)} ms), ${opts.docs} conflicts listed; target <= ${TARGET_INBOX_S * 1000} ms -> ${inboxMs <= TARGET_INBOX_S * 1000 ? 'met' : 'MISSED'}`);
+    console.log(
+      `inbox first paint:      ${inboxMs.toFixed(0)} ms median of ${opts.rounds} (first, cold: ${inbox[0].ms.toFixed(0)} ms), ${opts.docs} conflicts listed; target <= ${TARGET_INBOX_S * 1000} ms -> ${inboxMs <= TARGET_INBOX_S * 1000 ? 'met' : 'MISSED'}`,
+    );
     console.log(`  baseline: the same read without the page ${readMs.toFixed(0)} ms -> ratio inbox/read ${summary.inboxVsReadRatio}`);
-    console.log(`auto-resolve all:       ${seconds(autoResolveMs)} (${summary.autoResolvePerDocMs} ms per doc); target <= ${TARGET_AUTO_RESOLVE_S} s -> ${autoResolveMs <= TARGET_AUTO_RESOLVE_S * 1000 ? 'met' : 'MISSED'}`);
-    console.log(`  baseline: plain bulk update of the same docs ${bulkUpdateMs.toFixed(0)} ms -> ratio auto-resolve/bulk update ${summary.autoResolveVsBulkUpdateRatio}`);
-    console.log(`  ${merged} of ${opts.docs} merged with both edits and the merge trail; the server had no conflict left ${seconds(serverCleanMs)} after the inbox emptied`);
+    console.log(
+      `auto-resolve all:       ${seconds(autoResolveMs)} (${summary.autoResolvePerDocMs} ms per doc); target <= ${TARGET_AUTO_RESOLVE_S} s -> ${autoResolveMs <= TARGET_AUTO_RESOLVE_S * 1000 ? 'met' : 'MISSED'}`,
+    );
+    console.log(
+      `  baseline: plain bulk update of the same docs ${bulkUpdateMs.toFixed(0)} ms -> ratio auto-resolve/bulk update ${summary.autoResolveVsBulkUpdateRatio}`,
+    );
+    console.log(
+      `  ${merged} of ${opts.docs} merged with both edits and the merge trail; the server had no conflict left ${seconds(serverCleanMs)} after the inbox emptied`,
+    );
     if (opts.json) console.log(JSON.stringify(summary));
   } finally {
     await browser?.close();

@@ -77,23 +77,29 @@ function follow(target: Target, user: string, mode: Mode, onId: (id: string) => 
   let markReady: (opening: Opening) => void = () => undefined;
   const ready = new Promise<Opening>((resolve) => (markReady = resolve));
   const open = (since: string) => {
-    const query = mode === 'longpoll' ? `style=all_docs&feed=longpoll&heartbeat=10000&since=${since}&limit=250` : `feed=continuous&heartbeat=10000&since=${since}`;
-    current = request({ hostname, port, agent: false, path: `${pathOf(target, user)}/_changes?${query}`, headers: target.auth(user) }, (response) => {
-      markReady(String(response.statusCode));
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        text += chunk;
-        for (const match of text.matchAll(/"id":"([^"]+)"/g)) onId(match[1]);
-        if (mode === 'continuous') text = text.slice(text.lastIndexOf('\n') + 1);
-      });
-      response.on('end', () => {
-        if (stopped || response.statusCode !== 200) return;
-        const lastSeq = /"last_seq":("[^"]*"|\d+)/.exec(text)?.[1];
-        open(lastSeq ? encodeURIComponent(JSON.parse(lastSeq)) : 'now');
-      });
-      response.on('error', () => undefined);
-    });
+    const query =
+      mode === 'longpoll'
+        ? `style=all_docs&feed=longpoll&heartbeat=10000&since=${since}&limit=250`
+        : `feed=continuous&heartbeat=10000&since=${since}`;
+    current = request(
+      { hostname, port, agent: false, path: `${pathOf(target, user)}/_changes?${query}`, headers: target.auth(user) },
+      (response) => {
+        markReady(String(response.statusCode));
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+          for (const match of text.matchAll(/"id":"([^"]+)"/g)) onId(match[1]);
+          if (mode === 'continuous') text = text.slice(text.lastIndexOf('\n') + 1);
+        });
+        response.on('end', () => {
+          if (stopped || response.statusCode !== 200) return;
+          const lastSeq = /"last_seq":("[^"]*"|\d+)/.exec(text)?.[1];
+          open(lastSeq ? encodeURIComponent(JSON.parse(lastSeq)) : 'now');
+        });
+        response.on('error', () => undefined);
+      },
+    );
     current.on('error', (error: NodeJS.ErrnoException) => markReady(error.code ?? error.message));
     current.end();
   };
@@ -103,7 +109,13 @@ function follow(target: Target, user: string, mode: Mode, onId: (id: string) => 
 
 const pathOf = (target: Target, user: string) => (target.name === 'proxy' ? `/db/${userDbName(user)}` : `/${userDbName(user)}`);
 
-async function measure(target: Target, users: string[], feeds: number, mode: Mode, whileOpen: () => Promise<void> = async () => undefined): Promise<Measurement> {
+async function measure(
+  target: Target,
+  users: string[],
+  feeds: number,
+  mode: Mode,
+  whileOpen: () => Promise<void> = async () => undefined,
+): Promise<Measurement> {
   const waiting = new Map<string, { startedAt: number; left: number }>();
   const deliveryMs: number[] = [];
   const feedsPerUser = new Map<string, number>();
@@ -120,12 +132,18 @@ async function measure(target: Target, users: string[], feeds: number, mode: Mod
   });
   const openingSince = performance.now();
   // A feed the server never answers counts as refused after a minute, instead of hanging the run.
-  const opened = await Promise.all(open.map((feed) => Promise.race([feed.ready, new Promise<Opening>((resolve) => setTimeout(resolve, 60_000, 'no answer in 60 s').unref())])));
+  const opened = await Promise.all(
+    open.map((feed) =>
+      Promise.race([feed.ready, new Promise<Opening>((resolve) => setTimeout(resolve, 60_000, 'no answer in 60 s').unref())]),
+    ),
+  );
   const refused = opened.filter((opening) => opening !== '200').length;
   const byHow = new Map<Opening, number>();
   for (const opening of opened) if (opening !== '200') byHow.set(opening, (byHow.get(opening) ?? 0) + 1);
   const failures = [...byHow].map(([how, count]) => `${count} × ${how}`);
-  console.log(`  ${target.name}: ${feeds - refused}/${feeds} feeds open after ${((performance.now() - openingSince) / 1000).toFixed(1)} s${failures.length ? ` (refused: ${failures.join(', ')})` : ''}`);
+  console.log(
+    `  ${target.name}: ${feeds - refused}/${feeds} feeds open after ${((performance.now() - openingSince) / 1000).toFixed(1)} s${failures.length ? ` (refused: ${failures.join(', ')})` : ''}`,
+  );
   await whileOpen();
   const writeMs: number[] = [];
   const writes: Promise<void>[] = [];
@@ -135,7 +153,11 @@ async function measure(target: Target, users: string[], feeds: number, mode: Mod
     const startedAt = performance.now();
     waiting.set(doc._id, { startedAt, left: feedsPerUser.get(user) ?? 0 });
     writes.push(
-      fetch(`${target.baseUrl}${pathOf(target, user)}`, { method: 'POST', headers: { ...target.auth(user), 'content-type': 'application/json' }, body: JSON.stringify(doc) }).then(async (response) => {
+      fetch(`${target.baseUrl}${pathOf(target, user)}`, {
+        method: 'POST',
+        headers: { ...target.auth(user), 'content-type': 'application/json' },
+        body: JSON.stringify(doc),
+      }).then(async (response) => {
         await response.arrayBuffer();
         if (response.status === 201) writeMs.push(performance.now() - startedAt);
       }),
@@ -160,14 +182,20 @@ async function addUsers(admin: CouchAdmin, users: string[]): Promise<void> {
   const startedAt = performance.now();
   await setServerConfig(admin, 'chttpd_auth', 'iterations', '1000');
   const queue = [...users];
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    for (let user = queue.shift(); user; user = queue.shift()) await addUser(admin, user, TEST_PASSWORD, 'inspector');
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let user = queue.shift(); user; user = queue.shift()) await addUser(admin, user, TEST_PASSWORD, 'inspector');
+    }),
+  );
   console.log(`${users.length} users provisioned in ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
 }
 
 async function couchSessionCookie(couchUrl: string, name: string): Promise<string> {
-  const response = await fetch(`${couchUrl}/_session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password: TEST_PASSWORD }) });
+  const response = await fetch(`${couchUrl}/_session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password: TEST_PASSWORD }),
+  });
   if (!response.ok) throw new Error(`CouchDB login of ${name} failed: ${response.status} ${await response.text()}`);
   return /^[^;]+/.exec(response.headers.get('set-cookie')!)![0];
 }
@@ -182,7 +210,9 @@ function percentile(values: number[], p: number): number {
 async function printMemory(metricsUrl: string, feeds: number): Promise<void> {
   const text = await (await fetch(metricsUrl)).text();
   const mb = (name: string) => Math.round(Number(new RegExp(`^fieldbook_proxy_${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20);
-  console.log(`  proxy with ${feeds} feeds open: RSS ${mb('process_resident_memory_bytes')} MB, heap used ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`);
+  console.log(
+    `  proxy with ${feeds} feeds open: RSS ${mb('process_resident_memory_bytes')} MB, heap used ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`,
+  );
 }
 
 function processStats(pid: number): { rssMb: number; fds: number } {
@@ -204,7 +234,15 @@ async function main(): Promise<void> {
   const port = await freePort();
   const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
   const proxyProcess = spawn(process.execPath, [...profiling, PROXY_BUNDLE], {
-    env: { ...process.env, COUCH_URL: stack.couch.adminUrl, PORT: String(port), LOG_LEVEL: 'warn', FIELDBOOK_MAX_FEEDS_PER_USER: String(Math.max(...feedCounts)), FIELDBOOK_MAX_FEEDS: String(Math.max(...feedCounts) * 2), FIELDBOOK_METRICS_PORT: String(await freePort()) },
+    env: {
+      ...process.env,
+      COUCH_URL: stack.couch.adminUrl,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      FIELDBOOK_MAX_FEEDS_PER_USER: String(Math.max(...feedCounts)),
+      FIELDBOOK_MAX_FEEDS: String(Math.max(...feedCounts) * 2),
+      FIELDBOOK_METRICS_PORT: String(await freePort()),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -219,32 +257,37 @@ async function main(): Promise<void> {
     const couchCookies = new Map<string, string>();
     for (const user of users) couchCookies.set(user, await couchSessionCookie(stack.couch.url, user));
     const direct: Target = { name: 'direct', baseUrl: stack.couch.url, auth: (user) => ({ cookie: couchCookies.get(user)! }) };
-    console.log(`Proxy process idle: ${idle.rssMb} MB RSS, ${idle.fds} fds. ${feedsPerUser} feeds per user, ${writeCount} writes at ${values.rate}/s.\n`);
+    console.log(
+      `Proxy process idle: ${idle.rssMb} MB RSS, ${idle.fds} fds. ${feedsPerUser} feeds per user, ${writeCount} writes at ${values.rate}/s.\n`,
+    );
     const rows: string[] = [];
-    for (const mode of modes) for (const feeds of feedCounts) {
-      const feedUsers = users.slice(0, Math.ceil(feeds / feedsPerUser));
-      const viaDirect = await measure(direct, feedUsers, feeds, mode);
-      let peak = { rssMb: 0, fds: 0 };
-      const sampler = setInterval(() => {
-        const now = processStats(pid);
-        peak = { rssMb: Math.max(peak.rssMb, now.rssMb), fds: Math.max(peak.fds, now.fds) };
-      }, 200);
-      const viaProxy = await measure(proxy, feedUsers, feeds, mode, () => printMemory(metricsUrl, feeds));
-      clearInterval(sampler);
-      const ratio = (a: number[], b: number[], p: number) => (percentile(a, p) / percentile(b, p)).toFixed(2);
-      const ms = (values: number[], p: number) => percentile(values, p).toFixed(0);
-      rows.push(
-        `| ${TEST_SERVER} | ${mode} | ${feeds} | ${ms(viaProxy.writeMs, 50)} / ${ms(viaProxy.writeMs, 99)} | ${ms(viaDirect.writeMs, 50)} / ${ms(viaDirect.writeMs, 99)} | ` +
-          `${ms(viaProxy.deliveryMs, 50)} / ${ms(viaProxy.deliveryMs, 99)} | ${ms(viaDirect.deliveryMs, 50)} / ${ms(viaDirect.deliveryMs, 99)} | ` +
-          `${ratio(viaProxy.deliveryMs, viaDirect.deliveryMs, 99)} | ${peak.rssMb} | ${peak.fds} | ${viaProxy.refused}/${viaDirect.refused} | ${loadavg()[0].toFixed(1)} |`,
-      );
-      const expected = writeCount * (feeds / feedUsers.length);
-      console.log(
-        `${mode}, ${feeds} feeds: proxy delivered ${viaProxy.deliveryMs.length}/${Math.round(expected)}, direct ${viaDirect.deliveryMs.length}/${Math.round(expected)}; ` +
-          `write p99 ratio ${ratio(viaProxy.writeMs, viaDirect.writeMs, 99)}, delivery p99 ratio ${ratio(viaProxy.deliveryMs, viaDirect.deliveryMs, 99)}`,
-      );
-    }
-    console.log('\n| server | mode | feeds | write ms p50 / p99 proxy | direct | delivery ms p50 / p99 proxy | direct | delivery p99 proxy/direct | proxy peak RSS MB | proxy peak fds | refused proxy/direct | machine load (1 min) |');
+    for (const mode of modes)
+      for (const feeds of feedCounts) {
+        const feedUsers = users.slice(0, Math.ceil(feeds / feedsPerUser));
+        const viaDirect = await measure(direct, feedUsers, feeds, mode);
+        let peak = { rssMb: 0, fds: 0 };
+        const sampler = setInterval(() => {
+          const now = processStats(pid);
+          peak = { rssMb: Math.max(peak.rssMb, now.rssMb), fds: Math.max(peak.fds, now.fds) };
+        }, 200);
+        const viaProxy = await measure(proxy, feedUsers, feeds, mode, () => printMemory(metricsUrl, feeds));
+        clearInterval(sampler);
+        const ratio = (a: number[], b: number[], p: number) => (percentile(a, p) / percentile(b, p)).toFixed(2);
+        const ms = (values: number[], p: number) => percentile(values, p).toFixed(0);
+        rows.push(
+          `| ${TEST_SERVER} | ${mode} | ${feeds} | ${ms(viaProxy.writeMs, 50)} / ${ms(viaProxy.writeMs, 99)} | ${ms(viaDirect.writeMs, 50)} / ${ms(viaDirect.writeMs, 99)} | ` +
+            `${ms(viaProxy.deliveryMs, 50)} / ${ms(viaProxy.deliveryMs, 99)} | ${ms(viaDirect.deliveryMs, 50)} / ${ms(viaDirect.deliveryMs, 99)} | ` +
+            `${ratio(viaProxy.deliveryMs, viaDirect.deliveryMs, 99)} | ${peak.rssMb} | ${peak.fds} | ${viaProxy.refused}/${viaDirect.refused} | ${loadavg()[0].toFixed(1)} |`,
+        );
+        const expected = writeCount * (feeds / feedUsers.length);
+        console.log(
+          `${mode}, ${feeds} feeds: proxy delivered ${viaProxy.deliveryMs.length}/${Math.round(expected)}, direct ${viaDirect.deliveryMs.length}/${Math.round(expected)}; ` +
+            `write p99 ratio ${ratio(viaProxy.writeMs, viaDirect.writeMs, 99)}, delivery p99 ratio ${ratio(viaProxy.deliveryMs, viaDirect.deliveryMs, 99)}`,
+        );
+      }
+    console.log(
+      '\n| server | mode | feeds | write ms p50 / p99 proxy | direct | delivery ms p50 / p99 proxy | direct | delivery p99 proxy/direct | proxy peak RSS MB | proxy peak fds | refused proxy/direct | machine load (1 min) |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const row of rows) console.log(row);
     console.log(`\nProxy idle RSS ${idle.rssMb} MB (the compiled entry, dist/proxy/main.js, as production runs it).`);

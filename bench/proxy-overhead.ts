@@ -120,7 +120,11 @@ function cpuSnapshot(pids: { server: number | null; proxy: number | null }): Cpu
 
 function cpuDelta(before: CpuSeconds, after: CpuSeconds): CpuSeconds {
   const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : Number((b - a).toFixed(2)));
-  return { client: Number((after.client - before.client).toFixed(2)), server: diff(before.server, after.server), proxy: diff(before.proxy, after.proxy) };
+  return {
+    client: Number((after.client - before.client).toFixed(2)),
+    server: diff(before.server, after.server),
+    proxy: diff(before.proxy, after.proxy),
+  };
 }
 
 function options() {
@@ -139,7 +143,9 @@ function options() {
     },
   });
   if (values.help) {
-    console.log('usage: tsx bench/proxy-overhead.ts [--server pouchdb-server|couchdb] [--docs 10000] [--rounds 5] [--proxy-auth basic|cookie] [--proxy-mode process|in-process] [--batch-size 250] [--no-keepalive] [--json] [--json-file PATH]');
+    console.log(
+      'usage: tsx bench/proxy-overhead.ts [--server pouchdb-server|couchdb] [--docs 10000] [--rounds 5] [--proxy-auth basic|cookie] [--proxy-mode process|in-process] [--batch-size 250] [--no-keepalive] [--json] [--json-file PATH]',
+    );
     process.exit(0);
   }
   const positive = (name: string, value: string) => {
@@ -266,7 +272,9 @@ async function replicateOnce(
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuDelta(cpuBefore, cpuSnapshot(pids));
     if (result.status !== 'complete' || result.errors.length) {
-      throw new Error(`replication from ${remote.url} ended ${result.status} with ${result.errors.length} errors: ${JSON.stringify(result.errors[0])}`);
+      throw new Error(
+        `replication from ${remote.url} ended ${result.status} with ${result.errors.length} errors: ${JSON.stringify(result.errors[0])}`,
+      );
     }
     return { seconds, docsWritten: result.docs_written, requests, cpu };
   } finally {
@@ -280,9 +288,14 @@ async function main(): Promise<void> {
   const log = (message: string) => console.log(message);
   const dbName = userDbName(USER);
 
-  log(`proxy-overhead: ${opts.docs} docs, ${opts.rounds} rounds, proxy auth ${opts.proxyAuth}, proxy in ${opts.proxyMode === 'process' ? 'its own process' : 'this process'}, batch_size ${opts.batchSize}, ${opts.keepAlive ? 'keep-alive connections' : 'a new connection per request'}`);
-  log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg()[0].toFixed(2)}`);
-  if (loadavg()[0] > cpus().length * 0.5) log('warning: the machine is already busy; wall times (and the ratio) will be noisy. CPU seconds per process are more robust.');
+  log(
+    `proxy-overhead: ${opts.docs} docs, ${opts.rounds} rounds, proxy auth ${opts.proxyAuth}, proxy in ${opts.proxyMode === 'process' ? 'its own process' : 'this process'}, batch_size ${opts.batchSize}, ${opts.keepAlive ? 'keep-alive connections' : 'a new connection per request'}`,
+  );
+  log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg()[0].toFixed(2)}`,
+  );
+  if (loadavg()[0] > cpus().length * 0.5)
+    log('warning: the machine is already busy; wall times (and the ratio) will be noisy. CPU seconds per process are more robust.');
 
   const stack = await startBenchStack({ kind: opts.server, users: { [USER]: 'inspector' }, password: TEST_PASSWORD });
   let proxyProcess: Awaited<ReturnType<typeof spawnProxy>> | null = null;
@@ -290,8 +303,11 @@ async function main(): Promise<void> {
     log(`server: ${stack.serverLabel} at ${stack.server.url}; the direct baseline reads the same server`);
     const seeded = await seed(stack, dbName, opts.docs);
     const info = (await stack.admin.db.get(dbName)) as { doc_count: number; update_seq: number | string };
-    log(`seeded ${opts.docs} docs (~${seeded.bytesPerDoc} B of JSON each) in ${fmt(seeded.seconds, 1)} s; ${info.doc_count} docs in ${dbName} including design docs`);
-    if (stack.server.kind === 'couchdb') log(`CouchDB's background view indexing of the seeded docs finished in ${fmt(await settleIndexes(stack, dbName), 1)} s (unmeasured)`);
+    log(
+      `seeded ${opts.docs} docs (~${seeded.bytesPerDoc} B of JSON each) in ${fmt(seeded.seconds, 1)} s; ${info.doc_count} docs in ${dbName} including design docs`,
+    );
+    if (stack.server.kind === 'couchdb')
+      log(`CouchDB's background view indexing of the seeded docs finished in ${fmt(await settleIndexes(stack, dbName), 1)} s (unmeasured)`);
 
     proxyProcess = opts.proxyMode === 'process' ? await spawnProxy(stack.server.adminUrl) : null;
     const proxyUrl = proxyProcess?.url ?? stack.proxy.url;
@@ -309,7 +325,8 @@ async function main(): Promise<void> {
     for (const path of ['proxy', 'direct'] as const) await replicateOnce(remotes[path], opts.batchSize, pids);
 
     // Writes the proxy makes to its session store while forwarding (cookie renewals, expiry).
-    const sessionSeq = async () => parseInt(String(((await stack.admin.db.get(SESSIONS_DB)) as { update_seq: number | string }).update_seq), 10);
+    const sessionSeq = async () =>
+      parseInt(String(((await stack.admin.db.get(SESSIONS_DB)) as { update_seq: number | string }).update_seq), 10);
     const sessionSeqBefore = await sessionSeq();
 
     const runs: RunResult[] = [];
@@ -323,11 +340,22 @@ async function main(): Promise<void> {
         if (run.docsWritten !== info.doc_count) {
           throw new Error(`${path} replication wrote ${run.docsWritten} docs, expected ${info.doc_count}`);
         }
-        const result: RunResult = { round, path, seconds: run.seconds, docsPerSecond: run.docsWritten / run.seconds, docsWritten: run.docsWritten, requests: run.requests, cpu: run.cpu };
+        const result: RunResult = {
+          round,
+          path,
+          seconds: run.seconds,
+          docsPerSecond: run.docsWritten / run.seconds,
+          docsWritten: run.docsWritten,
+          requests: run.requests,
+          cpu: run.cpu,
+        };
         runs.push(result);
         const cpuCell = (value: number | null, width: number) => (value === null ? '-' : fmt(value)).padStart(width);
-        const cpuCells = cpuCell(run.cpu.client, 15) + cpuCell(run.cpu.server, 7) + (opts.proxyMode === 'process' ? cpuCell(run.cpu.proxy, 6) : '');
-        log(`${String(round).padStart(5)}  ${order.map((p) => p[0].toUpperCase()).join('')}     ${path.padEnd(6)} ${fmt(result.seconds).padStart(8)} ${fmt(result.docsPerSecond, 0).padStart(8)} ${String(run.requests).padStart(9)}${cpuCells}`);
+        const cpuCells =
+          cpuCell(run.cpu.client, 15) + cpuCell(run.cpu.server, 7) + (opts.proxyMode === 'process' ? cpuCell(run.cpu.proxy, 6) : '');
+        log(
+          `${String(round).padStart(5)}  ${order.map((p) => p[0].toUpperCase()).join('')}     ${path.padEnd(6)} ${fmt(result.seconds).padStart(8)} ${fmt(result.docsPerSecond, 0).padStart(8)} ${String(run.requests).padStart(9)}${cpuCells}`,
+        );
       }
     }
 
@@ -349,7 +377,14 @@ async function main(): Promise<void> {
     const summary = {
       benchmark: 'proxy-overhead',
       at: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? null, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadAverageAtEnd: loadavg().map((load) => Number(load.toFixed(2))) },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? null,
+        memGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        platform: process.platform,
+        loadAverageAtEnd: loadavg().map((load) => Number(load.toFixed(2))),
+      },
       server: stack.serverLabel,
       serverKind: opts.server,
       serverVersion: stack.serverVersion,
@@ -389,18 +424,32 @@ async function main(): Promise<void> {
     const perRequestMs = ((summary.proxy.medianSeconds - summary.direct.medianSeconds) * 1000) / summary.proxy.requestsPerRun;
     log('');
     log(`per-round ratio proxy/direct: ${ratios.map((ratio) => fmt(ratio, 3)).join('  ')}`);
-    log(`median: proxy ${fmt(summary.proxy.medianSeconds)} s (${summary.proxy.medianDocsPerSecond} docs/s), direct ${fmt(summary.direct.medianSeconds)} s (${summary.direct.medianDocsPerSecond} docs/s)`);
+    log(
+      `median: proxy ${fmt(summary.proxy.medianSeconds)} s (${summary.proxy.medianDocsPerSecond} docs/s), direct ${fmt(summary.direct.medianSeconds)} s (${summary.direct.medianDocsPerSecond} docs/s)`,
+    );
     const proxyCpu = summary.proxy.medianCpuSeconds.proxy;
     if (proxyCpu !== null) {
-      log(`proxy process CPU: ${fmt(proxyCpu)} s per replication = ${fmt((proxyCpu * 1000) / summary.proxy.requestsPerRun, 2)} ms per request (${opts.docs} docs in ${summary.proxy.requestsPerRun} requests)`);
+      log(
+        `proxy process CPU: ${fmt(proxyCpu)} s per replication = ${fmt((proxyCpu * 1000) / summary.proxy.requestsPerRun, 2)} ms per request (${opts.docs} docs in ${summary.proxy.requestsPerRun} requests)`,
+      );
       // A pull replication is a chain of mostly sequential requests, so the proxy's own work
       // lands on the critical path: this estimate holds up when other load makes wall times noisy.
       log(`CPU-based estimate of the ratio (1 + proxy CPU / median direct time): ${fmt(summary.cpuEstimatedRatio ?? 0, 3)}`);
     }
-    log(`writes to ${SESSIONS_DB} during the measured runs: ${sessionWrites} (${summary.sessionStoreWritesPerProxyRun} per proxied replication)`);
-    log(`added wall time per proxied request (median proxy minus median direct, noisy under load): ~${fmt(perRequestMs, 2)} ms over ${summary.proxy.requestsPerRun} requests per replication`);
-    log(`MEDIAN RATIO proxy/direct on ${stack.serverLabel} = ${fmt(summary.medianRatio, 3)}  target <= ${TARGET_NOW}: ${summary.meetsTargetNow ? 'met' : 'MISSED'}; later target <= ${TARGET_LATER}: ${summary.meetsTargetLater ? 'met' : 'missed'}`);
-    log(`load average at the end: ${loadavg().map((load) => load.toFixed(2)).join(' ')} (1, 5, 15 min)`);
+    log(
+      `writes to ${SESSIONS_DB} during the measured runs: ${sessionWrites} (${summary.sessionStoreWritesPerProxyRun} per proxied replication)`,
+    );
+    log(
+      `added wall time per proxied request (median proxy minus median direct, noisy under load): ~${fmt(perRequestMs, 2)} ms over ${summary.proxy.requestsPerRun} requests per replication`,
+    );
+    log(
+      `MEDIAN RATIO proxy/direct on ${stack.serverLabel} = ${fmt(summary.medianRatio, 3)}  target <= ${TARGET_NOW}: ${summary.meetsTargetNow ? 'met' : 'MISSED'}; later target <= ${TARGET_LATER}: ${summary.meetsTargetLater ? 'met' : 'missed'}`,
+    );
+    log(
+      `load average at the end: ${loadavg()
+        .map((load) => load.toFixed(2))
+        .join(' ')} (1, 5, 15 min)`,
+    );
     if (opts.jsonFile) {
       writeFileSync(opts.jsonFile, JSON.stringify(summary, null, 2) + '\n');
       log(`summary written to ${opts.jsonFile}`);

@@ -53,8 +53,21 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
     const stderr: string[] = [];
     child = spawn(
       process.execPath,
-      ['--unhandled-rejections=warn', '--import', tsxLoader(), SERVER_MAIN, '--host', '127.0.0.1', '--port', String(options.port),
-        '--dir', options.dataDir, '--config', join(options.dataDir, 'config.json'), '--no-stdout-logs'],
+      [
+        '--unhandled-rejections=warn',
+        '--import',
+        tsxLoader(),
+        SERVER_MAIN,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(options.port),
+        '--dir',
+        options.dataDir,
+        '--config',
+        join(options.dataDir, 'config.json'),
+        '--no-stdout-logs',
+      ],
       // stdin is a pipe the child watches: it ends when this process does, however that happens.
       { cwd: options.dataDir, stdio: ['pipe', 'ignore', 'pipe'] },
     );
@@ -66,7 +79,9 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
       child = null;
       if (stopping) return;
       if (Date.now() - startedAt > 60_000) backoffMs = 250;
-      log(`embedded CouchDB exited (code ${code}, signal ${signal}); restarting in ${backoffMs} ms. Last stderr:\n${stderr.join('').slice(-2000)}`);
+      log(
+        `embedded CouchDB exited (code ${code}, signal ${signal}); restarting in ${backoffMs} ms. Last stderr:\n${stderr.join('').slice(-2000)}`,
+      );
       restarts++;
       restartTimer = setTimeout(launch, backoffMs);
       backoffMs = Math.min(backoffMs * 2, 10_000);

@@ -8,7 +8,8 @@ import { membersOnly } from './security';
 const PARTNER_NAME = /^[a-z][a-z0-9_-]*$/;
 
 export function assertPartnerName(name: string): void {
-  if (!PARTNER_NAME.test(name)) throw new Error(`invalid partner name "${name}": use lowercase letters, digits, "_" or "-", starting with a letter`);
+  if (!PARTNER_NAME.test(name))
+    throw new Error(`invalid partner name "${name}": use lowercase letters, digits, "_" or "-", starting with a letter`);
 }
 
 /** Readable by the partner alone; only the replication job (as server admin) writes to it. */

@@ -14,12 +14,18 @@ import { dirname } from 'node:path';
 // The parent holds our stdin open. When it ends, the parent is gone, however it went (a
 // SIGTERM or SIGKILL skips its exit handlers, e.g. a test runner's file timeout): go too,
 // rather than hold the port and the data dir as an orphan.
-if (!process.stdin.isTTY) process.stdin.on('end', () => process.exit(0)).on('error', () => process.exit(0)).resume();
+if (!process.stdin.isTTY)
+  process.stdin
+    .on('end', () => process.exit(0))
+    .on('error', () => process.exit(0))
+    .resume();
 
 const PATCHED = 'if (!newDoc._revisions) { newDoc._revisions = (oldDoc || {})._revisions; }';
 const validation = require.resolve('pouchdb-validation', { paths: [dirname(require.resolve('express-pouchdb'))] });
 if (!readFileSync(validation, 'utf8').includes(PATCHED)) {
-  throw new Error(`${validation} is not patched (patches/pouchdb-validation+4.2.0.patch): run "npx patch-package" (npm ci runs it unless scripts are skipped)`);
+  throw new Error(
+    `${validation} is not patched (patches/pouchdb-validation+4.2.0.patch): run "npx patch-package" (npm ci runs it unless scripts are skipped)`,
+  );
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- after the check: an import would start the server first

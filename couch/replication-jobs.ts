@@ -77,7 +77,11 @@ async function ensureJob(couch: CouchAdmin, job: ReplicationJob): Promise<void> 
     selector: job.selector,
   };
   const current = await getJob(couch, job.id);
-  if (current && JSON.stringify(body) === JSON.stringify({ source: current.source, target: current.target, continuous: current.continuous, selector: current.selector })) {
+  if (
+    current &&
+    JSON.stringify(body) ===
+      JSON.stringify({ source: current.source, target: current.target, continuous: current.continuous, selector: current.selector })
+  ) {
     return;
   }
   // PouchDB Server forbids editing a running job's doc; deleting and creating it works on both flavours.

@@ -21,10 +21,12 @@ export function serverProblem(adminUrl: string, answers: ServerAnswers): string 
   } else if (!String(root['express-pouchdb'] ?? '').startsWith('Welcome')) {
     return `${url} does not answer like CouchDB: check COUCH_URL.`;
   }
-  if (!name) return `COUCH_URL carries no user name and password: give a CouchDB server admin's, as in http://admin:PASSWORD@${new URL(url).host}.`;
+  if (!name)
+    return `COUCH_URL carries no user name and password: give a CouchDB server admin's, as in http://admin:PASSWORD@${new URL(url).host}.`;
   const session = answers.session;
   if (session?.status === 401) return `CouchDB at ${url} refused the user name or password in COUCH_URL ("${name}").`;
-  if (!session?.roles?.includes('_admin')) return `"${name}" (from COUCH_URL) is not a CouchDB server admin; Fieldbook needs one to set up the server.`;
+  if (!session?.roles?.includes('_admin'))
+    return `"${name}" (from COUCH_URL) is not a CouchDB server admin; Fieldbook needs one to set up the server.`;
   return null;
 }
 

@@ -55,7 +55,8 @@ async function main(argv: string[], { env, log, error }: UserCliIo): Promise<num
   switch (command) {
     case 'list': {
       const users = await listUsers(couch());
-      for (const user of users) log(`${user.name.padEnd(24)} ${(user.role ?? '-').padEnd(10)} ${user.disabled ? 'disabled' : ''}`.trimEnd());
+      for (const user of users)
+        log(`${user.name.padEnd(24)} ${(user.role ?? '-').padEnd(10)} ${user.disabled ? 'disabled' : ''}`.trimEnd());
       log(`${users.length} user(s)`);
       return 0;
     }

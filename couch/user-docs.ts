@@ -44,6 +44,8 @@ export function fieldbookUserOf(doc: UserDoc): FieldbookUser {
 }
 
 export async function listUsers(couch: CouchAdmin): Promise<FieldbookUser[]> {
-  const result = await couch.use<UserDoc>('_users').list({ include_docs: true, startkey: 'org.couchdb.user:', endkey: 'org.couchdb.user:\ufff0' });
+  const result = await couch
+    .use<UserDoc>('_users')
+    .list({ include_docs: true, startkey: 'org.couchdb.user:', endkey: 'org.couchdb.user:\ufff0' });
   return result.rows.map((row) => fieldbookUserOf(row.doc!));
 }

@@ -76,7 +76,13 @@ export async function disableUser(couch: CouchAdmin, name: string): Promise<void
   const user = await existingUser(couch, name);
   const { role } = fieldbookUserOf(user);
   await removeServerAdmin(couch, name);
-  await saveUser(couch, { ...user, roles: [], fieldbook_role: role ?? undefined, fieldbook_disabled: true, password: randomBytes(32).toString('base64url') });
+  await saveUser(couch, {
+    ...user,
+    roles: [],
+    fieldbook_role: role ?? undefined,
+    fieldbook_disabled: true,
+    password: randomBytes(32).toString('base64url'),
+  });
 }
 
 export async function enableUser(couch: CouchAdmin, name: string, password: string): Promise<void> {
@@ -136,5 +142,6 @@ async function saveUser(couch: CouchAdmin, doc: UserDoc): Promise<void> {
 }
 
 function assertManageable(couch: CouchAdmin, name: string): void {
-  if (name === actingAdminName(couch)) throw new Error(`"${name}" is the server admin this tool acts as; manage it in CouchDB's configuration`);
+  if (name === actingAdminName(couch))
+    throw new Error(`"${name}" is the server admin this tool acts as; manage it in CouchDB's configuration`);
 }

@@ -63,7 +63,7 @@ export function fromReplicatorDocs(body: { rows?: { id: string; doc?: Replicator
       source: withoutCredentials(doc!.source),
       target: withoutCredentials(doc!.target),
       state: POUCHDB_SERVER_STATES[doc!._replication_state ?? ''] ?? 'initializing',
-      ...optional('error', doc!._replication_state === 'error' ? doc!._replication_state_reason ?? 'unknown error' : undefined),
+      ...optional('error', doc!._replication_state === 'error' ? (doc!._replication_state_reason ?? 'unknown error') : undefined),
       ...optional('lastUpdated', doc!._replication_state_time),
     }));
 }
@@ -81,7 +81,8 @@ const POUCHDB_SERVER_STATES: Record<string, string> = { triggered: 'running', co
 
 /** An endpoint (a URL, a local name, or `{url, headers}`) as text without user name or password. */
 export function withoutCredentials(endpoint: unknown): string {
-  const text = typeof endpoint === 'object' && endpoint !== null ? String((endpoint as { url?: unknown }).url ?? '') : String(endpoint ?? '');
+  const text =
+    typeof endpoint === 'object' && endpoint !== null ? String((endpoint as { url?: unknown }).url ?? '') : String(endpoint ?? '');
   let url: URL;
   try {
     url = new URL(text);

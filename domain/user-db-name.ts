@@ -4,4 +4,3 @@ export function userDbName(userName: string): string {
   for (const byte of new TextEncoder().encode(userName)) hex += byte.toString(16).padStart(2, '0');
   return 'userdb-' + hex;
 }
-

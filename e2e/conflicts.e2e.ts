@@ -28,8 +28,7 @@ async function tablet(browser: Browser, name: string): Promise<Tablet> {
 /** The document in the tablet's local database, with `_conflicts`; null once deleted. */
 function localDoc(tablet: Tablet, id: string): Promise<Doc | null> {
   return tablet.page.evaluate(
-    (docId) =>
-      (window as unknown as { fieldbookDb: PouchDB.Database }).fieldbookDb.get(docId, { conflicts: true }).catch(() => null),
+    (docId) => (window as unknown as { fieldbookDb: PouchDB.Database }).fieldbookDb.get(docId, { conflicts: true }).catch(() => null),
     id,
   ) as Promise<Doc | null>;
 }
@@ -110,19 +109,25 @@ test.describe('conflicts between two tablets of the same inspector', () => {
 
     // The auto-merge resolves it: both edits everywhere, no conflict left anywhere.
     await expect
-      .poll(async () => {
-        const doc = await serverDoc(id);
-        return [doc['title'], doc['site'], doc._conflicts ?? []];
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          const doc = await serverDoc(id);
+          return [doc['title'], doc['site'], doc._conflicts ?? []];
+        },
+        { timeout: 30_000 },
+      )
       .toEqual([`${title} (A)`, 'Site from B', []]);
     await expect.poll(() => serverConflicts(id), { timeout: 15_000 }).toEqual([]);
     const devices = [await deviceIdOf(a), await deviceIdOf(b)];
     for (const each of [a, b]) {
       await expect
-        .poll(async () => {
-          const doc = await localDoc(each, id);
-          return [doc?.['title'], doc?.['site'], doc?._conflicts ?? []];
-        }, { timeout: 15_000, message: `${each.name} has the merge` })
+        .poll(
+          async () => {
+            const doc = await localDoc(each, id);
+            return [doc?.['title'], doc?.['site'], doc?._conflicts ?? []];
+          },
+          { timeout: 15_000, message: `${each.name} has the merge` },
+        )
         .toEqual([`${title} (A)`, 'Site from B', []]);
       await expect(each.page.getByTestId('inspection-site')).toHaveValue('Site from B');
       await expect(each.page.getByTestId('conflict-badge')).toHaveCount(0);
@@ -169,10 +174,13 @@ test.describe('conflicts between two tablets of the same inspector', () => {
     console.log(`tablet B's inbox emptied ${Date.now() - resolvedAt} ms after tablet A resolved`);
     for (const each of [a, b]) {
       await expect
-        .poll(async () => {
-          const doc = await localDoc(each, id);
-          return [doc?.['title'], doc?.['site'], doc?._conflicts ?? []];
-        }, { message: `${each.name} shows the resolution` })
+        .poll(
+          async () => {
+            const doc = await localDoc(each, id);
+            return [doc?.['title'], doc?.['site'], doc?._conflicts ?? []];
+          },
+          { message: `${each.name} shows the resolution` },
+        )
         .toEqual(['Title from B', 'Site from B', []]);
       await each.page.goto(`/inspections/${id}`);
       await expect(each.page.getByTestId('inspection-title')).toHaveValue('Title from B');
@@ -210,7 +218,9 @@ test.describe('conflicts between two tablets of the same inspector', () => {
     const deletedVersion = b.page.getByTestId('conflict-version').filter({ has: b.page.getByTestId('version-deleted') });
     // A's user gave it no name: a short form of its id, the whole id in the tooltip.
     const deviceA = (await deviceIdOf(a))!;
-    await expect(deletedVersion.getByTestId('version-device')).toHaveText(`Device ${deviceA.slice('device-'.length, 'device-'.length + 8)}`);
+    await expect(deletedVersion.getByTestId('version-device')).toHaveText(
+      `Device ${deviceA.slice('device-'.length, 'device-'.length + 8)}`,
+    );
     await expect(deletedVersion.getByTestId('version-device')).toHaveAttribute('title', deviceA);
     await expect(deletedVersion.getByTestId('version-by')).toHaveText(USER);
     await expect(b.page.getByTestId('resolve-conflict')).toBeDisabled();

@@ -4,7 +4,7 @@ import { createInspection, expectSyncState, logIn } from './support/app-actions'
 import { DEMO_PASSWORD } from './support/e2e-env';
 import { freshInspector, localIds, openInspection, serverIds } from './support/inspector';
 
-test('logout with pending changes warns with their count; the next user on the same browser sees none of the first user\'s data', async ({
+test("logout with pending changes warns with their count; the next user on the same browser sees none of the first user's data", async ({
   page,
   context,
 }) => {
@@ -67,6 +67,12 @@ test('logout with pending changes warns with their count; the next user on the s
   expect(storage).not.toContain(first);
   expect(storage).not.toContain(userDbName(first));
   // The second user's session really is the second user's.
-  expect(await page.evaluate(() => fetch('/api/session').then((r) => r.json()).then((s) => s.name))).toBe(second);
+  expect(
+    await page.evaluate(() =>
+      fetch('/api/session')
+        .then((r) => r.json())
+        .then((s) => s.name),
+    ),
+  ).toBe(second);
   expect(await serverIds(second)).toEqual([]);
 });

@@ -52,7 +52,9 @@ test('offline after one login: an inspection with 3 checklist items and a defect
   }
   await page.getByTestId('save-inspection').click();
   await expect
-    .poll(async () => ((await localDoc(page, inspectionId))['checklist'] as { label: string; result: string }[]).map((c) => [c.label, c.result]))
+    .poll(async () =>
+      ((await localDoc(page, inspectionId))['checklist'] as { label: string; result: string }[]).map((c) => [c.label, c.result]),
+    )
     .toEqual(items.map((item) => [item.label, item.result]));
 
   // A defect with two photos (a JPEG and a PNG, generated in the page).

@@ -26,30 +26,66 @@ const ROOF = 'Roof and gutters after the storm';
 
 function seededInspections(): Record<string, unknown>[] {
   const at = (day: number) => `2026-03-${String(day).padStart(2, '0')}T08:30:00.000Z`;
-  const checklist = (results: (string | null)[], labels = [
-    'Access and escape routes clear',
-    'Fire extinguishers present and in date',
-    'Electrical panels closed and labelled',
-    'Personal protective equipment in use',
-  ]) => labels.map((label, i) => ({ id: `item-${i + 1}`, label, result: results[i] ?? null }));
+  const checklist = (
+    results: (string | null)[],
+    labels = [
+      'Access and escape routes clear',
+      'Fire extinguishers present and in date',
+      'Electrical panels closed and labelled',
+      'Personal protective equipment in use',
+    ],
+  ) => labels.map((label, i) => ({ id: `item-${i + 1}`, label, result: results[i] ?? null }));
   const doc = (fields: Record<string, unknown>) =>
     inspectionDoc(USER, { createdAt: at(1), updatedAt: at(2), deviceId: 'device-tablet-07', ...fields });
   return [
-    doc({ title: 'Quarterly fire safety walk-through', site: 'Harbour office', status: 'submitted', scheduledFor: '2026-03-03', checklist: checklist(['pass', 'pass', 'pass', 'pass']) }),
-    doc({ title: 'Boiler room annual check', site: 'Depot 4', status: 'approved', scheduledFor: '2026-03-04', reviewComment: 'All good, thanks.', checklist: checklist(['pass', 'pass', 'na', 'pass']) }),
-    doc({ title: 'Car park lighting', site: 'Depot 4', status: 'rejected', scheduledFor: '2026-03-05', reviewComment: 'Add photos of the bay 12 lights.', checklist: checklist(['pass', 'na', 'fail', 'pass']) }),
+    doc({
+      title: 'Quarterly fire safety walk-through',
+      site: 'Harbour office',
+      status: 'submitted',
+      scheduledFor: '2026-03-03',
+      checklist: checklist(['pass', 'pass', 'pass', 'pass']),
+    }),
+    doc({
+      title: 'Boiler room annual check',
+      site: 'Depot 4',
+      status: 'approved',
+      scheduledFor: '2026-03-04',
+      reviewComment: 'All good, thanks.',
+      checklist: checklist(['pass', 'pass', 'na', 'pass']),
+    }),
+    doc({
+      title: 'Car park lighting',
+      site: 'Depot 4',
+      status: 'rejected',
+      scheduledFor: '2026-03-05',
+      reviewComment: 'Add photos of the bay 12 lights.',
+      checklist: checklist(['pass', 'na', 'fail', 'pass']),
+    }),
     doc({
       title: ROOF,
       site: 'Harbour office',
       status: 'draft',
       scheduledFor: '2026-03-09',
-      notes: 'Checked from the north ladder after Tuesday\'s storm. Access via the plant room.',
-      checklist: checklist(['pass', 'fail', 'pass', null], ['Gutters clear of debris', 'Flashing intact', 'Roof hatch closes and locks', 'Fall protection anchors tested']).map((item) =>
-        item.result === 'fail' ? { ...item, note: 'Lifted near the north vent, see defect' } : item,
-      ),
+      notes: "Checked from the north ladder after Tuesday's storm. Access via the plant room.",
+      checklist: checklist(
+        ['pass', 'fail', 'pass', null],
+        ['Gutters clear of debris', 'Flashing intact', 'Roof hatch closes and locks', 'Fall protection anchors tested'],
+      ).map((item) => (item.result === 'fail' ? { ...item, note: 'Lifted near the north vent, see defect' } : item)),
     }),
-    doc({ title: 'Scaffolding inspection, block C', site: 'Riverside site', status: 'draft', scheduledFor: '2026-03-11', checklist: checklist([]) }),
-    doc({ title: 'Electrical panels, ground floor', site: 'Depot 4', status: 'draft', scheduledFor: '2026-03-12', checklist: checklist(['pass', null, null, null]) }),
+    doc({
+      title: 'Scaffolding inspection, block C',
+      site: 'Riverside site',
+      status: 'draft',
+      scheduledFor: '2026-03-11',
+      checklist: checklist([]),
+    }),
+    doc({
+      title: 'Electrical panels, ground floor',
+      site: 'Depot 4',
+      status: 'draft',
+      scheduledFor: '2026-03-12',
+      checklist: checklist(['pass', null, null, null]),
+    }),
   ];
 }
 
@@ -64,7 +100,11 @@ async function shoot(page: Page, name: string): Promise<void> {
 async function expectPhotosLoaded(page: Page, count: number): Promise<void> {
   await expect(page.getByTestId('photo-thumb')).toHaveCount(count);
   await expect
-    .poll(() => page.getByTestId('photo-thumb').evaluateAll((imgs) => imgs.every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0)))
+    .poll(() =>
+      page
+        .getByTestId('photo-thumb')
+        .evaluateAll((imgs) => imgs.every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0)),
+    )
     .toBe(true);
 }
 
@@ -103,7 +143,9 @@ test('screenshots of the main screens at tablet size (docs/screenshots)', async 
     await page.getByTestId('add-defect').click();
     await page.getByTestId('defect-title').fill('Flashing lifted at the north vent');
     await page.getByTestId('defect-location').fill('Roof, north side by vent 3');
-    await page.getByTestId('defect-description').fill('About 40 cm of lead flashing has come loose; water can get under the membrane. Temporary tape applied.');
+    await page
+      .getByTestId('defect-description')
+      .fill('About 40 cm of lead flashing has come loose; water can get under the membrane. Temporary tape applied.');
     await page.getByTestId('severity-4').click();
     await page.getByTestId('save-defect').click();
     await expect(page).toHaveURL(/\/defects\/defect:/);

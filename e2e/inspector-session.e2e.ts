@@ -46,7 +46,8 @@ test('a session removed on the server while offline: work goes on, reconnecting 
   // Wait until the proxy refuses the deleted session (it may use its cache of it for up to
   // 10 s), so reconnecting meets a 401. Asked from here, not the offline page, with its cookie.
   const { value: sessionId } = (await context.cookies()).find((cookie) => cookie.name === SESSION_COOKIE)!;
-  const sessionStatus = async () => (await fetch(new URL('/api/session', baseURL), { headers: { cookie: `${SESSION_COOKIE}=${sessionId}` } })).status;
+  const sessionStatus = async () =>
+    (await fetch(new URL('/api/session', baseURL), { headers: { cookie: `${SESSION_COOKIE}=${sessionId}` } })).status;
   await expect.poll(sessionStatus, { timeout: 60_000, message: 'the proxy to refuse the deleted session' }).toBe(401);
   await context.setOffline(false);
   await expect(page.getByTestId('relogin-password')).toBeVisible({ timeout: 15_000 });
@@ -67,9 +68,7 @@ test('a session removed on the server while offline: work goes on, reconnecting 
     const { rows } = await window.fieldbookDb!.allDocs({ keys: ids });
     return rows.map((row) => ('value' in row ? row.value.rev : null));
   }, pending);
-  await expect
-    .poll(() => Promise.all(pending.map(async (id) => (await serverDoc(user, id))?.['_rev'] ?? null)))
-    .toEqual(localRevs);
+  await expect.poll(() => Promise.all(pending.map(async (id) => (await serverDoc(user, id))?.['_rev'] ?? null))).toEqual(localRevs);
   const onServer = await Promise.all(pending.map((id) => serverDoc(user, id)));
   expect(onServer.map((doc) => doc?.['title']).sort()).toEqual([...titles, synced, 'Handrail loose'].sort());
   expect(onServer.find((doc) => doc?.['title'] === synced)?.['notes']).toBe('Edited while the session was gone');

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
 import { freshInspector, inspectionDoc, localDoc, localIds, openInspection, serverDoc, serverIds } from './support/inspector';
 
-test('a form that breaks a rule shows the rule\'s message and saves nothing', async ({ page }) => {
+test("a form that breaks a rule shows the rule's message and saves nothing", async ({ page }) => {
   const user = await freshInspector('rules');
   await logIn(page, user);
   await expectSyncState(page, 'paused');
@@ -52,7 +52,9 @@ test('a form that breaks a rule shows the rule\'s message and saves nothing', as
   expect(await localIds(page)).toEqual([id]);
 });
 
-test('a doc forced past the client check is refused by the server, listed as rejected with the reason, and syncs after editing', async ({ page }) => {
+test('a doc forced past the client check is refused by the server, listed as rejected with the reason, and syncs after editing', async ({
+  page,
+}) => {
   const user = await freshInspector('refused');
   await logIn(page, user);
   await expectSyncState(page, 'paused');

@@ -37,6 +37,12 @@ export default defineConfig({
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: 'pipe',
-    env: { PORT: String(E2E_PORT), FIELDBOOK_COUCH_PORT: String(E2E_COUCH_PORT), FIELDBOOK_DATA_DIR: E2E_DATA_DIR, FIELDBOOK_STATIC_DIR: E2E_APP_DIR, LOG_LEVEL: 'warn' },
+    env: {
+      PORT: String(E2E_PORT),
+      FIELDBOOK_COUCH_PORT: String(E2E_COUCH_PORT),
+      FIELDBOOK_DATA_DIR: E2E_DATA_DIR,
+      FIELDBOOK_STATIC_DIR: E2E_APP_DIR,
+      LOG_LEVEL: 'warn',
+    },
   },
 });

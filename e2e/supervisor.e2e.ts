@@ -5,7 +5,9 @@ import { DEMO_PASSWORD } from './support/e2e-env';
 /** Server-side replication jobs carry assignments into alice's database and her work into the hub. */
 const REPLICATION_MS = 20_000;
 
-test('a supervisor assigns an inspection, the inspector answers every item and submits it (read-only from then), the supervisor approves and shares it, it stays locked and reaches the partner', async ({ browser }) => {
+test('a supervisor assigns an inspection, the inspector answers every item and submits it (read-only from then), the supervisor approves and shares it, it stays locked and reaches the partner', async ({
+  browser,
+}) => {
   const samContext = await browser.newContext();
   const aliceContext = await browser.newContext();
   const sam = await samContext.newPage();
@@ -46,7 +48,11 @@ test('a supervisor assigns an inspection, the inspector answers every item and s
   await alice.getByTestId('submit-inspection').click();
   await expect(alice.getByTestId('unanswered-item')).toHaveCount(count - 1);
   await expect(alice.getByTestId('inspection-status')).toHaveAttribute('data-status', 'draft');
-  for (let i = 1; i < count; i++) await items.nth(i).getByTestId(i === 1 ? 'result-na' : 'result-pass').click();
+  for (let i = 1; i < count; i++)
+    await items
+      .nth(i)
+      .getByTestId(i === 1 ? 'result-na' : 'result-pass')
+      .click();
   await expect(alice.getByTestId('unanswered-items')).toHaveCount(0);
   await alice.getByTestId('submit-inspection').click();
   await expect(alice.getByTestId('inspection-status')).toHaveAttribute('data-status', 'submitted');

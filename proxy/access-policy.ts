@@ -44,12 +44,7 @@ const DOC_WRITE = ['PUT', 'DELETE'];
  * query). Requests for any database the caller has no grant on are refused identically,
  * whether it exists or not, so nothing about other databases leaks.
  */
-export function decide(
-  method: string,
-  rawPath: string,
-  query: URLSearchParams,
-  grants: ReadonlyMap<string, DbAccess>,
-): PolicyDecision {
+export function decide(method: string, rawPath: string, query: URLSearchParams, grants: ReadonlyMap<string, DbAccess>): PolicyDecision {
   const segments = parsePath(rawPath);
   if (!segments) return deny(forbidden('This path is not allowed.'));
   if (segments.length === 0) return deny(forbidden('Name a database you have access to.'));

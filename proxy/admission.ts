@@ -36,8 +36,10 @@ export class Admission {
       return once(() => this.requests--);
     }
     const own = this.feedsByUser.get(user) ?? 0;
-    if (own >= this.limits.maxFeedsPerUser) return overloaded(`You have ${own} live feeds open; close some or try again later.`, FEED_RETRY_S);
-    if (this.feeds >= this.limits.maxFeeds) return overloaded('The proxy holds as many live feeds as it can; try again shortly.', FEED_RETRY_S);
+    if (own >= this.limits.maxFeedsPerUser)
+      return overloaded(`You have ${own} live feeds open; close some or try again later.`, FEED_RETRY_S);
+    if (this.feeds >= this.limits.maxFeeds)
+      return overloaded('The proxy holds as many live feeds as it can; try again shortly.', FEED_RETRY_S);
     this.feeds++;
     this.feedsByUser.set(user, own + 1);
     return once(() => {

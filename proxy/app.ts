@@ -94,7 +94,16 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   app.get('/metrics', metricsRoute(authenticator, options.metricsSource ?? registrySource(metrics.registry)));
   app.use(
     '/api/session',
-    sessionRoutes({ couchUrl, sessions, authenticator, liveRequests, throttle, maxAgeMs: options.sessionMaxAgeMs, secureCookies: options.secureCookies, logger }),
+    sessionRoutes({
+      couchUrl,
+      sessions,
+      authenticator,
+      liveRequests,
+      throttle,
+      maxAgeMs: options.sessionMaxAgeMs,
+      secureCookies: options.secureCookies,
+      logger,
+    }),
   );
   app.use('/api/admin', adminRoutes({ couchUrl, authenticator }));
   app.get('/api/directory', directoryRoute({ authenticator, listUsers: options.listUsers }));

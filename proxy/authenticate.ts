@@ -11,8 +11,7 @@ export const SESSION_COOKIE = 'fieldbook_session';
 
 /** How the proxy will authenticate the forwarded request to CouchDB, as the caller. */
 export type Identity =
-  | { kind: 'session'; caller: Caller; sessionId: string; couchCookie: string }
-  | { kind: 'basic'; caller: Caller; authorization: string };
+  { kind: 'session'; caller: Caller; sessionId: string; couchCookie: string } | { kind: 'basic'; caller: Caller; authorization: string };
 
 const BASIC_CACHE_MS = 60_000;
 /** Distinct Basic credentials remembered (right or wrong); the least recently used go first. */
@@ -70,7 +69,9 @@ export class Authenticator {
     const throttled = await this.throttle.check(name, address);
     if (throttled) throw new Refused(throttled);
     const response = await fetch(`${this.couchUrl}/_session`, { headers: { authorization, accept: 'application/json' } });
-    const { userCtx } = response.ok ? ((await response.json()) as { userCtx: { name: string | null; roles: string[] } }) : { userCtx: { name: null, roles: [] } };
+    const { userCtx } = response.ok
+      ? ((await response.json()) as { userCtx: { name: string | null; roles: string[] } })
+      : { userCtx: { name: null, roles: [] } };
     if (response.status >= 500) throw new Error(`CouchDB answered ${response.status} checking credentials`);
     const caller = userCtx.name ? { name: userCtx.name, roles: userCtx.roles } : null;
     this.basicCache.set(key, { caller });

@@ -14,7 +14,8 @@ export function checkBody(rule: BodyRule, body: unknown): CouchError | null {
   switch (rule) {
     case 'bulk_get': {
       const { docs } = body;
-      const valid = Array.isArray(docs) && docs.every((doc) => isObject(doc) && isNonEmptyString(doc['id']) && optional(doc['rev'], isNonEmptyString));
+      const valid =
+        Array.isArray(docs) && docs.every((doc) => isObject(doc) && isNonEmptyString(doc['id']) && optional(doc['rev'], isNonEmptyString));
       return valid ? null : badRequest('"docs" must be an array of {"id", "rev"?}.');
     }
     case 'revs_diff':
@@ -27,7 +28,9 @@ export function checkBody(rule: BodyRule, body: unknown): CouchError | null {
       return optional(body['keys'], Array.isArray) ? null : badRequest('"keys" must be an array.');
     case 'changes': {
       const idsOk = optional(body['doc_ids'], (ids) => Array.isArray(ids) && ids.every(isNonEmptyString));
-      return idsOk && optional(body['selector'], isObject) ? null : badRequest('"doc_ids" must be an array of ids and "selector" an object.');
+      return idsOk && optional(body['selector'], isObject)
+        ? null
+        : badRequest('"doc_ids" must be an array of ids and "selector" an object.');
     }
   }
 }

@@ -21,7 +21,11 @@ const AGGREGATE_AS: Record<string, Aggregator> = { fieldbook_proxy_process_max_f
 export class GroupMetrics implements MetricsSource {
   private readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
-  private readonly live = new Gauge({ name: 'fieldbook_proxy_workers_live', help: 'Proxy workers listening and asked for their metrics at this scrape.', registers: [this.registry] });
+  private readonly live = new Gauge({
+    name: 'fieldbook_proxy_workers_live',
+    help: 'Proxy workers listening and asked for their metrics at this scrape.',
+    registers: [this.registry],
+  });
   private readonly unanswered = new Gauge({
     name: 'fieldbook_proxy_workers_unanswered',
     help: 'Live workers left out of this scrape: they did not answer in time.',

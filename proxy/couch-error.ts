@@ -25,10 +25,25 @@ export const notFound = (reason = 'missing'): CouchError => ({ status: 404, erro
 export const badRequest = (reason: string): CouchError => ({ status: 400, error: 'bad_request', reason });
 export const badGateway = (reason: string): CouchError => ({ status: 502, error: 'bad_gateway', reason });
 export const tooLarge = (reason: string): CouchError => ({ status: 413, error: 'too_large', reason });
-export const tooManyRequests = (reason: string, retryAfterS: number): CouchError => ({ status: 429, error: 'too_many_requests', reason, retryAfterS });
-export const overloaded = (reason: string, retryAfterS: number): CouchError => ({ status: 503, error: 'service_unavailable', reason, retryAfterS });
+export const tooManyRequests = (reason: string, retryAfterS: number): CouchError => ({
+  status: 429,
+  error: 'too_many_requests',
+  reason,
+  retryAfterS,
+});
+export const overloaded = (reason: string, retryAfterS: number): CouchError => ({
+  status: 503,
+  error: 'service_unavailable',
+  reason,
+  retryAfterS,
+});
 export const couchSilent: CouchError = { status: 504, error: 'gateway_timeout', reason: 'The database server did not answer in time.' };
-export const couchUnreachable: CouchError = { status: 503, error: 'service_unavailable', reason: 'The database server is not reachable.', retryAfterS: 5 };
+export const couchUnreachable: CouchError = {
+  status: 503,
+  error: 'service_unavailable',
+  reason: 'The database server is not reachable.',
+  retryAfterS: 5,
+};
 export const proxyFailed: CouchError = { status: 500, error: 'internal_server_error', reason: 'The proxy failed; see its log.' };
 
 /** Thrown where a refusal is found deep in a request's handling (a throttled login); answered as its CouchError. */

@@ -97,22 +97,30 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
     });
     liveRequests.track(identity.caller.name, res, identity.kind === 'session' ? identity.sessionId : undefined, feed !== null);
 
-    streamUpstream(base, req, res, {
-      path: decision.targetPath + (rawQuery ? `?${rawQuery}` : ''),
-      auth: couchAuthHeaders(identity),
-      agent: feed ? agents.feeds : agents.requests,
-      silenceMs: silenceLimitMs(feed, upstream.requestSilenceMs),
-      body,
-      live: feed !== null,
-    }, {
-      answered: (status, seconds) => observer?.upstreamAnswered(status, seconds),
-      cookies(setCookie) {
-        const renewed = setCookie.map((cookie) => /^AuthSession=([^;]+)/.exec(cookie)?.[1]).find(Boolean);
-        if (identity.kind === 'session' && renewed && renewed !== identity.couchCookie) {
-          sessions.renewCouchCookie(identity.sessionId, renewed).catch((error) => logger.warn({ err: error }, 'could not store a renewed CouchDB cookie'));
-        }
+    streamUpstream(
+      base,
+      req,
+      res,
+      {
+        path: decision.targetPath + (rawQuery ? `?${rawQuery}` : ''),
+        auth: couchAuthHeaders(identity),
+        agent: feed ? agents.feeds : agents.requests,
+        silenceMs: silenceLimitMs(feed, upstream.requestSilenceMs),
+        body,
+        live: feed !== null,
       },
-      failed: (error) => logger.warn({ error: error.message, path: decision.targetPath }, 'CouchDB did not answer'),
-    });
+      {
+        answered: (status, seconds) => observer?.upstreamAnswered(status, seconds),
+        cookies(setCookie) {
+          const renewed = setCookie.map((cookie) => /^AuthSession=([^;]+)/.exec(cookie)?.[1]).find(Boolean);
+          if (identity.kind === 'session' && renewed && renewed !== identity.couchCookie) {
+            sessions
+              .renewCouchCookie(identity.sessionId, renewed)
+              .catch((error) => logger.warn({ err: error }, 'could not store a renewed CouchDB cookie'));
+          }
+        },
+        failed: (error) => logger.warn({ error: error.message, path: decision.targetPath }, 'CouchDB did not answer'),
+      },
+    );
   };
 }

@@ -16,7 +16,10 @@ export function databaseReadiness(couchUrl: string, authorization: string, db: s
   let last: { at: number; answer: Promise<boolean> } | null = null;
   const probe = async () => {
     try {
-      const response = await fetch(`${couchUrl}/${db}`, { headers: { authorization, accept: 'application/json' }, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      const response = await fetch(`${couchUrl}/${db}`, {
+        headers: { authorization, accept: 'application/json' },
+        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      });
       await response.arrayBuffer();
       return response.ok;
     } catch {

@@ -16,7 +16,10 @@ const COUCH_DEFAULT_HEARTBEAT_MS = 60_000;
 export function liveFeedOf(targetPath: string, query: URLSearchParams): LiveFeed | null {
   if (!/\/_changes\/?$/.test(targetPath) || !HELD_OPEN.has(query.get('feed') ?? '')) return null;
   const heartbeat = query.get('heartbeat');
-  return { heartbeatMs: heartbeat === 'true' ? COUCH_DEFAULT_HEARTBEAT_MS : positive(heartbeat), timeoutMs: positive(query.get('timeout')) };
+  return {
+    heartbeatMs: heartbeat === 'true' ? COUCH_DEFAULT_HEARTBEAT_MS : positive(heartbeat),
+    timeoutMs: positive(query.get('timeout')),
+  };
 }
 
 /**

@@ -22,7 +22,10 @@ export class LoginThrottle {
   private readonly byName: RateLimiterMemory;
   private readonly byAddress: RateLimiterMemory;
 
-  constructor(limits: ThrottleLimits = DEFAULT_THROTTLE, private readonly onThrottled: () => void = () => undefined) {
+  constructor(
+    limits: ThrottleLimits = DEFAULT_THROTTLE,
+    private readonly onThrottled: () => void = () => undefined,
+  ) {
     const window = { duration: limits.windowS, blockDuration: limits.blockS };
     this.byName = new RateLimiterMemory({ points: limits.perName, ...window });
     this.byAddress = new RateLimiterMemory({ points: limits.perAddress, ...window });

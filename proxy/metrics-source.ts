@@ -10,4 +10,7 @@ export interface MetricsSource {
   render(): Promise<string>;
 }
 
-export const registrySource = (registry: Registry): MetricsSource => ({ contentType: registry.contentType, render: () => registry.metrics() });
+export const registrySource = (registry: Registry): MetricsSource => ({
+  contentType: registry.contentType,
+  render: () => registry.metrics(),
+});

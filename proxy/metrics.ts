@@ -9,7 +9,11 @@ import type { ForwardObserver } from './couch-forward';
  */
 export class ProxyMetrics implements ForwardObserver {
   readonly registry = new Registry();
-  private readonly openFeeds = new Gauge({ name: 'fieldbook_proxy_open_feeds', help: 'Live _changes feeds open through this process.', registers: [this.registry] });
+  private readonly openFeeds = new Gauge({
+    name: 'fieldbook_proxy_open_feeds',
+    help: 'Live _changes feeds open through this process.',
+    registers: [this.registry],
+  });
   private readonly requests = new Counter({
     name: 'fieldbook_proxy_requests_total',
     help: 'Requests answered, by route and status.',
@@ -23,12 +27,21 @@ export class ProxyMetrics implements ForwardObserver {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  private readonly throttled = new Counter({ name: 'fieldbook_proxy_throttled_logins_total', help: 'Logins refused with 429.', registers: [this.registry] });
+  private readonly throttled = new Counter({
+    name: 'fieldbook_proxy_throttled_logins_total',
+    help: 'Logins refused with 429.',
+    registers: [this.registry],
+  });
 
   constructor(sessionsCached: () => number) {
-    new Gauge({ name: 'fieldbook_proxy_sessions_cached', help: 'Login sessions cached in this process.', registers: [this.registry], collect() {
-      this.set(sessionsCached());
-    } });
+    new Gauge({
+      name: 'fieldbook_proxy_sessions_cached',
+      help: 'Login sessions cached in this process.',
+      registers: [this.registry],
+      collect() {
+        this.set(sessionsCached());
+      },
+    });
     collectDefaultMetrics({ register: this.registry, prefix: 'fieldbook_proxy_' });
   }
 

@@ -36,6 +36,5 @@ export function securityHeaders() {
     // Fauxton's calls to CouchDB are recognised by their Referer (see fauxton-access.ts).
     referrerPolicy: { policy: 'same-origin' },
   });
-  return (req: Request, res: Response, next: NextFunction) =>
-    (isFauxtonPath(req.path) ? fauxton : pwa)(req, res, next);
+  return (req: Request, res: Response, next: NextFunction) => (isFauxtonPath(req.path) ? fauxton : pwa)(req, res, next);
 }

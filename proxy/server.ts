@@ -16,7 +16,6 @@ import { watchSessions } from './session-watch';
 import { DEFAULT_STATIC_DIR } from './package-root';
 import { watchUsers } from './user-watch';
 
-
 const LISTEN_BACKLOG = 4096;
 export interface ProxyOptions {
   /**
@@ -84,7 +83,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   await once(server, 'listening');
   const userWatch = watchUsers(
     options.couchAdminUrl,
-    (name) => void cutOffUser(name).catch((error: Error) => logger.error({ error: error.message, name }, 'could not cut off a changed user')),
+    (name) =>
+      void cutOffUser(name).catch((error: Error) => logger.error({ error: error.message, name }, 'could not cut off a changed user')),
     logger,
   );
   // Other proxy processes on the same CouchDB end sessions too (logouts, expiries).

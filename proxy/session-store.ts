@@ -49,7 +49,10 @@ export class SessionStore {
   /** Reads under way: a thousand feeds of one session reopening together make one read, not a thousand. */
   private readonly reading = new Map<string, Promise<SessionDoc | null>>();
 
-  constructor(private readonly couch: CouchAdmin, private readonly maxAgeMs: number) {
+  constructor(
+    private readonly couch: CouchAdmin,
+    private readonly maxAgeMs: number,
+  ) {
     this.db = couch.use<Session>(SESSIONS_DB);
   }
 

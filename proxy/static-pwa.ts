@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
 /** Files the service worker uses to find new versions: they must never come from a cache. */
-const ALWAYS_FRESH = new Set(['index.html', 'ngsw.json', 'ngsw-worker.js', 'safety-worker.js', 'worker-basic.min.js', 'manifest.webmanifest']);
+const ALWAYS_FRESH = new Set([
+  'index.html',
+  'ngsw.json',
+  'ngsw-worker.js',
+  'safety-worker.js',
+  'worker-basic.min.js',
+  'manifest.webmanifest',
+]);
 const HASHED = /\.[0-9a-z]{8,}\.(js|css|woff2?|png|jpe?g|svg|webp)$/i;
 
 /** Serves the built PWA, with index.html for client-side routes. */

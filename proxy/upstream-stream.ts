@@ -38,7 +38,13 @@ const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding
  * before the request is created: setting them once a pooled socket came free threw
  * ERR_HTTP_HEADERS_SENT outside any handler and ended the process.
  */
-export function streamUpstream(base: URL, req: IncomingMessage, res: ServerResponse, upstream: UpstreamRequest, events: UpstreamEvents): void {
+export function streamUpstream(
+  base: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstream: UpstreamRequest,
+  events: UpstreamEvents,
+): void {
   const started = performance.now();
   const headers: OutgoingHttpHeaders = { host: base.host };
   for (const [name, value] of Object.entries(req.headers)) if (!DROPPED_REQUEST.test(name)) headers[name] = value;
@@ -56,7 +62,15 @@ export function streamUpstream(base: URL, req: IncomingMessage, res: ServerRespo
   let clientGone = false;
   let toCouch: http.ClientRequest;
   const send = (isRetry: boolean) => {
-    toCouch = http.request({ protocol: base.protocol, hostname: base.hostname, port: base.port, method: req.method, path: upstream.path, headers, agent: upstream.agent });
+    toCouch = http.request({
+      protocol: base.protocol,
+      hostname: base.hostname,
+      port: base.port,
+      method: req.method,
+      path: upstream.path,
+      headers,
+      agent: upstream.agent,
+    });
     toCouch.setTimeout(upstream.silenceMs, () => toCouch.destroy(new SilentUpstream()));
     // A change line or a heartbeat is a few bytes: send it now, not when the last one is acknowledged.
     toCouch.setNoDelay(true);

@@ -51,7 +51,10 @@ export function superviseWorkers(options: WorkerPoolOptions): WorkerPool {
       if (announced || ready.size < count) return;
       announced = true;
       const first = [...ready.values()][0];
-      process.stdout.write(JSON.stringify({ url: first.url, pid: process.pid, metrics: options.metricsUrl, workers: [...ready.values()].map((w) => w.pid) }) + '\n');
+      process.stdout.write(
+        JSON.stringify({ url: first.url, pid: process.pid, metrics: options.metricsUrl, workers: [...ready.values()].map((w) => w.pid) }) +
+          '\n',
+      );
     });
     worker.once('exit', (code, signal) => {
       ready.delete(worker.id);

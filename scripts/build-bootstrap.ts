@@ -47,7 +47,10 @@ export async function buildBootstrap(): Promise<void> {
 /** Whether a bundle is missing or older than a source it is built from. */
 export function bootstrapBuildIsStale(): boolean {
   const bundles = Object.keys(ENTRIES).map((name) => join(OUT_DIR, `${name}.js`));
-  return isStale(bundles, ['couch', 'domain', 'package-lock.json'].map((path) => join(ROOT, path)));
+  return isStale(
+    bundles,
+    ['couch', 'domain', 'package-lock.json'].map((path) => join(ROOT, path)),
+  );
 }
 
 export async function buildBootstrapIfStale(): Promise<void> {

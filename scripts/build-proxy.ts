@@ -13,7 +13,14 @@ const ROOT = resolve(__dirname, '..');
 export const PROXY_ENTRY = join(ROOT, 'proxy', 'main.ts');
 export const PROXY_BUNDLE = join(ROOT, 'dist', 'proxy', 'main.js');
 /** What the proxy process must never load (module paths as esbuild names its inputs). */
-const FORBIDDEN = [/node_modules\/typescript\//, /node_modules\/tsx\//, /node_modules\/pouchdb/, /couch\/bootstrap\.ts$/, /couch\/embedded-couch\.ts$/, /couch\/design\//];
+const FORBIDDEN = [
+  /node_modules\/typescript\//,
+  /node_modules\/tsx\//,
+  /node_modules\/pouchdb/,
+  /couch\/bootstrap\.ts$/,
+  /couch\/embedded-couch\.ts$/,
+  /couch\/design\//,
+];
 
 /** Builds the bundle; throws if it fails or pulls in something forbidden. */
 export async function buildProxy(): Promise<void> {
@@ -22,7 +29,10 @@ export async function buildProxy(): Promise<void> {
 
 /** Whether the bundle is missing or older than a source it is built from. */
 export function proxyBuildIsStale(): boolean {
-  return isStale([PROXY_BUNDLE], ['proxy', 'domain', 'couch', 'package-lock.json'].map((path) => join(ROOT, path)));
+  return isStale(
+    [PROXY_BUNDLE],
+    ['proxy', 'domain', 'couch', 'package-lock.json'].map((path) => join(ROOT, path)),
+  );
 }
 
 /** Builds the bundle when stale, and says so; a bundle shipped without esbuild (no devDependencies) is used as it is. */

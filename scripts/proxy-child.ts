@@ -29,7 +29,10 @@ export async function runProxyChild(env: NodeJS.ProcessEnv, log: (line: string) 
     child = spawn(process.execPath, [PROXY_BUNDLE], { env: childEnv, stdio: ['pipe', 'pipe', 'inherit'] });
     const exited = once(child, 'exit');
     const line = once(createInterface({ input: child.stdout! }), 'line') as Promise<[string]>;
-    const first = await Promise.race([line, exited.then(([code]) => Promise.reject(new Error(`The proxy exited (${code}) before it listened.`)))]);
+    const first = await Promise.race([
+      line,
+      exited.then(([code]) => Promise.reject(new Error(`The proxy exited (${code}) before it listened.`))),
+    ]);
     const ready = JSON.parse(first[0]) as { url: string };
     void exited.then(([code, signal]) => {
       if (stopping) return;

@@ -32,7 +32,10 @@ async function main() {
   }
   const withDemo = embedded !== null || process.argv.includes('--demo');
   const demoPassword = env['FIELDBOOK_DEMO_PASSWORD'] ?? 'fieldbook-demo';
-  const { couch, demoUsers } = await setUpServer(adminUrl, { sessionDays: SESSION_DAYS, demoPassword: withDemo ? demoPassword : undefined });
+  const { couch, demoUsers } = await setUpServer(adminUrl, {
+    sessionDays: SESSION_DAYS,
+    demoPassword: withDemo ? demoPassword : undefined,
+  });
 
   if (process.argv.includes('--bootstrap-only')) {
     console.log(`Bootstrapped${demoUsers.length ? `, demo logins: ${demoUsers.map(([name]) => name).join(', ')}` : ''}.`);
@@ -86,7 +89,13 @@ function buildAppIfStale() {
   // Every input of `ng build`: the app, its assets, the domain it shares with the server
   // (lint forbids it other imports outside src/) and the build's own configuration.
   const inputs = ['src', 'public', 'domain', 'angular.json', 'package-lock.json', 'ngsw-config.json', 'tsconfig.json', 'tsconfig.app.json'];
-  if (!isStale([join(DEFAULT_STATIC_DIR, 'index.html')], inputs.map((path) => join(ROOT, path)))) return;
+  if (
+    !isStale(
+      [join(DEFAULT_STATIC_DIR, 'index.html')],
+      inputs.map((path) => join(ROOT, path)),
+    )
+  )
+    return;
   console.log('Building the PWA (ng build)...');
   const result = spawnSync(process.execPath, [require.resolve('@angular/cli/bin/ng.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('ng build failed');

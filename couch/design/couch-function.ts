@@ -12,8 +12,7 @@ import ts from 'typescript';
 export function couchFunctionSource(file: string, functionName: string): string {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const declaration = source.statements.find(
-    (statement): statement is ts.FunctionDeclaration =>
-      ts.isFunctionDeclaration(statement) && statement.name?.text === functionName,
+    (statement): statement is ts.FunctionDeclaration => ts.isFunctionDeclaration(statement) && statement.name?.text === functionName,
   );
   if (!declaration?.body) throw new Error(`${file} declares no function ${functionName}`);
   const body = declaration.body.getText(source);

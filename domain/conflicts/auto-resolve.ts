@@ -46,13 +46,22 @@ export async function autoResolveConflicts(
   const planned: (Planned | AutoResolveOutcome)[] = [];
   for (const doc of docs) planned.push(await plan(db, doc, options));
   const toWrite = planned.filter((entry): entry is Planned => 'writes' in entry);
-  const written = await writeResolutions(db, toWrite.map((entry) => entry.writes));
+  const written = await writeResolutions(
+    db,
+    toWrite.map((entry) => entry.writes),
+  );
   const writeOutcomes = new Map(toWrite.map((entry, i) => [entry, written[i]]));
   return planned.map((entry) => {
     if (!('writes' in entry)) return entry;
     const outcome = writeOutcomes.get(entry)!;
     if (!outcome.ok) return { id: entry.id, status: 'left', reason: 'write-failed', details: outcome.errors };
-    return { id: entry.id, status: 'resolved', rev: entry.winnerStands ? entry.winnerRev : outcome.rev, mergedFrom: entry.mergedFrom, deleted: entry.deleted };
+    return {
+      id: entry.id,
+      status: 'resolved',
+      rev: entry.winnerStands ? entry.winnerRev : outcome.rev,
+      mergedFrom: entry.mergedFrom,
+      deleted: entry.deleted,
+    };
   });
 }
 
@@ -73,17 +82,23 @@ async function plan(db: ConflictDb, doc: ConflictedDoc, options: AutoResolveOpti
   if (!autoMergeEnabled(options.autoMerge, doc)) return left('auto-merge-off', []);
 
   const merge = await mergeConflictedDoc(db, doc);
-  if (merge.conflicts.length > 0) return left('needs-choice', merge.conflicts.map((conflict) => conflict.path));
+  if (merge.conflicts.length > 0)
+    return left(
+      'needs-choice',
+      merge.conflicts.map((conflict) => conflict.path),
+    );
 
   // Typically the same conflict merged on two devices at once: a new merged revision on each would
   // conflict again, so the winner stands and the other leaves end the same way everywhere.
   const winnerStands = differOnlyInBookkeeping(merge.leaves);
   const resolution = winnerStands ? null : audited(resolveMerge(merge, {}, mergeStamp(options)), options.audit);
-  const writes = resolution
-    ? await resolutionBulkDocs(resolution, revisionFetcher(db, id))
-    : losingLeafTombstones(merge.leaves);
+  const writes = resolution ? await resolutionBulkDocs(resolution, revisionFetcher(db, id)) : losingLeafTombstones(merge.leaves);
   const violations = resolutionViolations(writes, leaves, options.userCtx);
-  if (violations.length > 0) return left('invalid', violations.map(({ rev, violation }) => `${rev}: ${violation}`));
+  if (violations.length > 0)
+    return left(
+      'invalid',
+      violations.map(({ rev, violation }) => `${rev}: ${violation}`),
+    );
   return {
     id,
     writes,

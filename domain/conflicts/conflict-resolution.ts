@@ -30,8 +30,7 @@ export interface ResolutionTombstone {
 
 /** A stub keeps the attachment of the revision being updated; inline base64 data uploads it. */
 export type AttachmentWrite =
-  | { stub: true; digest: string; content_type: string; length?: number }
-  | { content_type: string; data: string };
+  { stub: true; digest: string; content_type: string; length?: number } | { content_type: string; data: string };
 
 export interface MergedDocWrite extends MergeTrail {
   _id: string;

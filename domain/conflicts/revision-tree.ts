@@ -39,10 +39,7 @@ export function commonAncestorRev(leaves: readonly LeafDoc[]): string | null {
 }
 
 /** The common ancestor's body, or null when there is none or it is no longer stored (compaction). */
-export async function fetchCommonAncestor(
-  leaves: readonly LeafDoc[],
-  fetchRevision: FetchRevision,
-): Promise<StoredDoc | null> {
+export async function fetchCommonAncestor(leaves: readonly LeafDoc[], fetchRevision: FetchRevision): Promise<StoredDoc | null> {
   const rev = commonAncestorRev(leaves);
   return rev === null ? null : fetchRevision(rev, { attachments: false });
 }

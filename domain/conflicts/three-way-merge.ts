@@ -100,12 +100,7 @@ export function contentOf(doc: StoredDoc): Record<string, unknown> {
 }
 
 /** Deleted on some leaves: deleted if the live ones left the content alone, otherwise a choice. */
-function settleDeletion(
-  context: MergeContext,
-  leaves: readonly LeafDoc[],
-  live: readonly LeafDoc[],
-  ancestor: StoredDoc | null,
-): boolean {
+function settleDeletion(context: MergeContext, leaves: readonly LeafDoc[], live: readonly LeafDoc[], ancestor: StoredDoc | null): boolean {
   if (live.length === leaves.length) return false;
   if (live.length === 0) return true;
   if (ancestor && live.every((leaf) => jsonEqual(contentOf(leaf), contentOf(ancestor)))) return true;

@@ -22,7 +22,10 @@ export async function expectSyncState(page: Page, state: 'offline' | 'connecting
 
 /** Picks options of a Material select by their text; its field is clicked, as a person would (the label covers an empty select). */
 export async function pick(page: Page, selectTestId: string, ...options: string[]): Promise<void> {
-  await page.locator('mat-form-field').filter({ has: page.getByTestId(selectTestId) }).click();
+  await page
+    .locator('mat-form-field')
+    .filter({ has: page.getByTestId(selectTestId) })
+    .click();
   for (const option of options) await page.getByRole('option', { name: option, exact: true }).click();
   // A multiple select stays open until dismissed.
   if (await page.getByRole('listbox').isVisible()) await page.keyboard.press('Escape');

@@ -127,13 +127,19 @@ export interface TestImage {
  * A small generated photo (drawn on a canvas in the page, so no fixture files): a concrete-
  * grey wall with a crack and a marker, different for each `seed`.
  */
-export async function makeTestImage(page: Page, seed: number, mimeType: TestImage['mimeType'], width = 640, height = 480): Promise<TestImage> {
+export async function makeTestImage(
+  page: Page,
+  seed: number,
+  mimeType: TestImage['mimeType'],
+  width = 640,
+  height = 480,
+): Promise<TestImage> {
   const base64 = await page.evaluate(
     async ({ seed, mimeType, width, height }) => {
       const canvas = new OffscreenCanvas(width, height);
       const g = canvas.getContext('2d')!;
       let state = seed * 9301 + 49297;
-      const random = () => ((state = (state * 9301 + 49297) % 233280) / 233280);
+      const random = () => (state = (state * 9301 + 49297) % 233280) / 233280;
       const wall = g.createLinearGradient(0, 0, width, height);
       wall.addColorStop(0, seed % 2 ? '#b8b5ad' : '#a9b2b8');
       wall.addColorStop(1, seed % 2 ? '#8f8a80' : '#7d878e');
@@ -195,4 +201,3 @@ export function inspectionDoc(user: string, fields: Record<string, unknown> = {}
     ...fields,
   });
 }
-

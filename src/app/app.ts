@@ -34,8 +34,14 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
     <mat-toolbar class="toolbar">
       <a class="brand" routerLink="/inspections">Fieldbook</a>
       @if (loggedIn() && narrow()) {
-        <button mat-button class="on-primary menu-button" type="button" data-testid="nav-menu" [matMenuTriggerFor]="navMenu"
-          [attr.aria-label]="conflictCount() ? 'Menu, ' + conflictCount() + ' conflicts' : 'Menu'">
+        <button
+          mat-button
+          class="on-primary menu-button"
+          type="button"
+          data-testid="nav-menu"
+          [matMenuTriggerFor]="navMenu"
+          [attr.aria-label]="conflictCount() ? 'Menu, ' + conflictCount() + ' conflicts' : 'Menu'"
+        >
           <span aria-hidden="true" class="menu-glyph">☰</span> Menu
           @if (conflictCount()) {
             <span class="count" data-testid="menu-conflict-badge">{{ conflictCount() }}</span>
@@ -61,13 +67,19 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
       @if (loggedIn()) {
         @if (!narrow()) {
           <nav>
-            <a mat-button class="on-primary" routerLink="/inspections" routerLinkActive="active" data-testid="nav-inspections">Inspections</a>
+            <a mat-button class="on-primary" routerLink="/inspections" routerLinkActive="active" data-testid="nav-inspections"
+              >Inspections</a
+            >
             <a mat-button class="on-primary" routerLink="/sync" routerLinkActive="active">Sync</a>
             @if (isSupervisor()) {
-              <a mat-button class="on-primary" routerLink="/supervisor" routerLinkActive="active" data-testid="nav-supervisor">Supervisor</a>
+              <a mat-button class="on-primary" routerLink="/supervisor" routerLinkActive="active" data-testid="nav-supervisor"
+                >Supervisor</a
+              >
             }
             @if (isAdmin()) {
-              <a mat-button class="on-primary" routerLink="/admin/replications" routerLinkActive="active" data-testid="nav-admin">Replication</a>
+              <a mat-button class="on-primary" routerLink="/admin/replications" routerLinkActive="active" data-testid="nav-admin"
+                >Replication</a
+              >
             }
             <a mat-button class="on-primary" routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">
               Conflicts
@@ -86,20 +98,74 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
     <main><router-outlet /></main>
   `,
   styles: `
-    :host { display: flex; flex-direction: column; min-height: 100vh; }
-    .toolbar { position: sticky; top: 0; z-index: 10; gap: 8px; background: var(--mat-sys-primary); color: var(--mat-sys-on-primary); }
-    .toolbar .on-primary { color: var(--mat-sys-on-primary); min-height: 48px; }
-    nav { display: flex; flex-wrap: nowrap; white-space: nowrap; }
-    .brand { color: inherit; text-decoration: none; font-weight: 600; margin-right: 8px; min-height: 48px; display: inline-flex;
-      align-items: center; }
-    .menu-glyph { font-size: 20px; margin-right: 4px; }
-    .spacer { flex: 1 1 0; min-width: 0; }
-    .user { font-size: 14px; opacity: 0.85; min-width: 0; max-width: 12em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-    .toolbar button[data-testid='logout'] { flex: none; }
-    .active { text-decoration: underline; }
-    .count { display: inline-block; min-width: 20px; padding: 0 6px; margin-left: 4px; border-radius: 10px; font-size: 12px;
-      line-height: 20px; background: var(--mat-sys-error, #b3261e); color: var(--mat-sys-on-error, #fff); }
-    main { flex: 1; }
+    :host {
+      display: flex;
+      flex-direction: column;
+      min-height: 100vh;
+    }
+    .toolbar {
+      position: sticky;
+      top: 0;
+      z-index: 10;
+      gap: 8px;
+      background: var(--mat-sys-primary);
+      color: var(--mat-sys-on-primary);
+    }
+    .toolbar .on-primary {
+      color: var(--mat-sys-on-primary);
+      min-height: 48px;
+    }
+    nav {
+      display: flex;
+      flex-wrap: nowrap;
+      white-space: nowrap;
+    }
+    .brand {
+      color: inherit;
+      text-decoration: none;
+      font-weight: 600;
+      margin-right: 8px;
+      min-height: 48px;
+      display: inline-flex;
+      align-items: center;
+    }
+    .menu-glyph {
+      font-size: 20px;
+      margin-right: 4px;
+    }
+    .spacer {
+      flex: 1 1 0;
+      min-width: 0;
+    }
+    .user {
+      font-size: 14px;
+      opacity: 0.85;
+      min-width: 0;
+      max-width: 12em;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .toolbar button[data-testid='logout'] {
+      flex: none;
+    }
+    .active {
+      text-decoration: underline;
+    }
+    .count {
+      display: inline-block;
+      min-width: 20px;
+      padding: 0 6px;
+      margin-left: 4px;
+      border-radius: 10px;
+      font-size: 12px;
+      line-height: 20px;
+      background: var(--mat-sys-error, #b3261e);
+      color: var(--mat-sys-on-error, #fff);
+    }
+    main {
+      flex: 1;
+    }
   `,
 })
 export class App {

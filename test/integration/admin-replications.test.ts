@@ -50,7 +50,8 @@ describe('GET /api/admin/replications', () => {
     const ada = await loginCookie(stack.proxy.url, 'ada');
     const broken = await waitFor(
       // PouchDB Server gives up ("failed"); CouchDB's scheduler keeps retrying with backoff ("crashing").
-      async () => ((await (await jobsAs(ada)).json()) as Job[]).find((job) => job.id === 'broken' && ['failed', 'crashing'].includes(job.state)),
+      async () =>
+        ((await (await jobsAs(ada)).json()) as Job[]).find((job) => job.id === 'broken' && ['failed', 'crashing'].includes(job.state)),
       60_000,
       'the broken job to fail',
     );

@@ -49,7 +49,10 @@ async function storeBranchesOnServer(...documents: ((root: LeafDoc) => LeafDoc[]
       documents.map(async (branches) => {
         const root = rootRevision({ _attachments: undefined });
         const results = await aliceDb().bulk({ docs: [root, ...branches(root)], new_edits: false });
-        assert.deepEqual(results.filter((result) => result.error), []);
+        assert.deepEqual(
+          results.filter((result) => result.error),
+          [],
+        );
         return root._id;
       }),
     );

@@ -35,7 +35,8 @@ after(async () => {
 });
 
 const get = (path: string, headers: Record<string, string> = { authorization: ALICE }) => fetch(`${proxy.url}${path}`, { headers });
-const loggedRequests = () => logged.filter((entry) => entry.req).map((entry) => [entry.level, entry.req!.method, entry.req!.url, entry.res!.statusCode]);
+const loggedRequests = () =>
+  logged.filter((entry) => entry.req).map((entry) => [entry.level, entry.req!.method, entry.req!.url, entry.res!.statusCode]);
 
 describe('the /db route', () => {
   test('is /db and everything under it, as an Express mount at /db was', () => {

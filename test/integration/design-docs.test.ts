@@ -27,7 +27,8 @@ const DESIGN_DOCS = [fieldbookDesignDoc(), readOnlyDesignDoc()];
 function functionSources(doc: Record<string, unknown>): [string, string][] {
   const sources: [string, string][] = [];
   if (typeof doc['validate_doc_update'] === 'string') sources.push(['validate_doc_update', doc['validate_doc_update']]);
-  for (const [name, view] of Object.entries((doc['views'] ?? {}) as Record<string, { map: string }>)) sources.push([`views.${name}.map`, view.map]);
+  for (const [name, view] of Object.entries((doc['views'] ?? {}) as Record<string, { map: string }>))
+    sources.push([`views.${name}.map`, view.map]);
   return sources;
 }
 
@@ -66,10 +67,21 @@ describe('design documents', () => {
   test('the conflicts view lists a document with conflicting revisions', async () => {
     const db = await scratchDb('design-conflicts', fieldbookDesignDoc());
     const doc = inspection('alice');
-    const body = { new_edits: false, docs: [{ ...doc, _rev: '1-aaaa' }, { ...doc, title: 'Other', _rev: '1-bbbb' }] };
+    const body = {
+      new_edits: false,
+      docs: [
+        { ...doc, _rev: '1-aaaa' },
+        { ...doc, title: 'Other', _rev: '1-bbbb' },
+      ],
+    };
     await stack.admin.request({ method: 'POST', path: 'design-conflicts/_bulk_docs', body });
-    const view = (await (await asAlice(`${db}/_design/fieldbook/_view/conflicts?reduce=false`)).json()) as { rows: { id: string; value: { conflicts: string[] } }[] };
-    assert.deepEqual(view.rows.map((row) => [row.id, row.value.conflicts]), [[doc._id, ['1-aaaa']]]);
+    const view = (await (await asAlice(`${db}/_design/fieldbook/_view/conflicts?reduce=false`)).json()) as {
+      rows: { id: string; value: { conflicts: string[] } }[];
+    };
+    assert.deepEqual(
+      view.rows.map((row) => [row.id, row.value.conflicts]),
+      [[doc._id, ['1-aaaa']]],
+    );
   });
 
   test('the read-only design document refuses members and lets the server admin write', async () => {

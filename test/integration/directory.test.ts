@@ -5,7 +5,14 @@ import { TEST_PASSWORD, basicAuth, loginCookie, startTestStack, type TestStack }
 
 let stack: TestStack;
 before(async () => {
-  stack = await startTestStack({ alice: 'inspector', bob: 'inspector', sam: 'supervisor', ada: 'admin', acme: 'partner', globex: 'partner' });
+  stack = await startTestStack({
+    alice: 'inspector',
+    bob: 'inspector',
+    sam: 'supervisor',
+    ada: 'admin',
+    acme: 'partner',
+    globex: 'partner',
+  });
 });
 after(() => stack?.stop());
 

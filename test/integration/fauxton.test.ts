@@ -55,11 +55,19 @@ describe('Fauxton through the proxy', () => {
     const asAlice = await fromFauxton('/_all_dbs', alice);
     assert.equal(asAlice.status, 404);
     assert.equal(((await asAlice.json()) as { error: string }).error, 'not_found');
-    assert.equal((await fetch(`${stack.proxy.url}/_all_dbs`, { headers: { cookie: ada, accept: 'application/json' } })).status, 404, 'no Referer');
+    assert.equal(
+      (await fetch(`${stack.proxy.url}/_all_dbs`, { headers: { cookie: ada, accept: 'application/json' } })).status,
+      404,
+      'no Referer',
+    );
     const elsewhere = await fetch(`${stack.proxy.url}/_all_dbs`, { headers: { cookie: ada, referer: `${stack.proxy.url}/inspections` } });
     assert.equal(elsewhere.status, 404, 'a Referer outside Fauxton');
     // fetch() sets Sec-Fetch-Mode itself, as browsers do; a raw request says what a link click would.
-    const navigation = await rawRequest(stack.proxy.url, 'GET', '/api/session', { cookie: ada, referer: `${stack.proxy.url}/_utils/`, 'sec-fetch-mode': 'navigate' });
+    const navigation = await rawRequest(stack.proxy.url, 'GET', '/api/session', {
+      cookie: ada,
+      referer: `${stack.proxy.url}/_utils/`,
+      'sec-fetch-mode': 'navigate',
+    });
     assert.equal(navigation.status, 200, 'a page navigation from Fauxton goes to the app');
   });
 

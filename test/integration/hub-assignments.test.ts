@@ -31,7 +31,11 @@ async function deviceOf(name: string, dbName: string) {
   };
 }
 
-const has = (db: { get(id: string): Promise<unknown> }, id: string) => db.get(id).then(() => true, () => false);
+const has = (db: { get(id: string): Promise<unknown> }, id: string) =>
+  db.get(id).then(
+    () => true,
+    () => false,
+  );
 
 describe('the hub: assignments and approval', () => {
   // The "within 5 s" is printed, not asserted: a fresh CouchDB starts new replication
@@ -73,7 +77,13 @@ describe('the hub: assignments and approval', () => {
       assert.equal(await has(stack.admin.use(HUB_DB), submitted._id), true);
 
       const inHub = await sam.device.get<Record<string, unknown>>(submitted._id);
-      await sam.device.put({ ...inHub, status: 'approved', reviewComment: 'All valves checked.', updatedBy: 'sam', updatedAt: new Date().toISOString() });
+      await sam.device.put({
+        ...inHub,
+        status: 'approved',
+        reviewComment: 'All valves checked.',
+        updatedBy: 'sam',
+        updatedAt: new Date().toISOString(),
+      });
       const approved = await waitFor(
         async () => {
           const doc = await alice.device.get<Record<string, unknown>>(submitted._id);

@@ -20,7 +20,7 @@ after(() => stack?.stop());
  * The app's first pull against the real server through the proxy: it must leave a device
  * exactly as PouchDB's replicator would, photos byte for byte, and hand over to it.
  */
-test('a first pull through the proxy stores what PouchDB\'s replicator stores, and the replicator carries on from it', async () => {
+test("a first pull through the proxy stores what PouchDB's replicator stores, and the replicator carries on from it", async () => {
   const remote = remoteDb(aliceUrl, { cookie: await loginCookie(stack.proxy.url, 'alice') });
   const tabletA = localDb();
   const photos = new Map<string, Buffer>();
@@ -45,14 +45,18 @@ test('a first pull through the proxy stores what PouchDB\'s replicator stores, a
   await tabletB.put({ ...(await tabletB.get(conflicted)), title: 'Tablet B' });
   await tabletA.replicate.to(remote);
   await tabletB.replicate.to(remote);
-  assert.equal(((await stack.admin.use(userDbName('alice')).get(conflicted, { conflicts: true })) as { _conflicts?: string[] })._conflicts?.length, 1);
+  assert.equal(
+    ((await stack.admin.use(userDbName('alice')).get(conflicted, { conflicts: true })) as { _conflicts?: string[] })._conflicts?.length,
+    1,
+  );
 
   const fresh = localDb();
   const since = await initialPull(fresh, remote, { batchSize: 250 });
   const replicated = localDb();
   await replicated.replicate.from(remote);
   assert.deepEqual(await leafSnapshot(fresh), await leafSnapshot(replicated));
-  for (const [id, photo] of photos) assert.ok(photo.equals((await fresh.getAttachment(id, 'photo.jpg')) as Buffer), `photo of ${id} byte-identical`);
+  for (const [id, photo] of photos)
+    assert.ok(photo.equals((await fresh.getAttachment(id, 'photo.jpg')) as Buffer), `photo of ${id} byte-identical`);
 
   // The replicator from where the first pull got to brings only what is new.
   const late = inspection('alice', { title: 'Written after the first pull' });
@@ -64,7 +68,7 @@ test('a first pull through the proxy stores what PouchDB\'s replicator stores, a
   await Promise.all([tabletA, tabletB, fresh, replicated].map((db) => db.destroy()));
 });
 
-test('a first pull stops with the server\'s refusal when the session is gone', async () => {
+test("a first pull stops with the server's refusal when the session is gone", async () => {
   const remote = remoteDb(aliceUrl, { cookie: 'fieldbook_session=revoked' });
   await assert.rejects(initialPull(localDb(), remote, { batchSize: 250 }), { status: 401 });
 });

@@ -15,14 +15,21 @@ test('a live sync delivers a server change and survives a proxy restart', async 
   const device = localDb();
   // Requests in flight other than the live changes feed, which is always open.
   let requests = 0;
-  const remote = remoteDb(`${stack.proxy.url}/db/${userDbName('alice')}`, { cookie: await loginCookie(stack.proxy.url, 'alice') }, {
-    keepAlive: false,
-    onRequest: (url, response) => {
-      if (new URL(url).pathname.endsWith('/_changes')) return;
-      requests++;
-      void response.then(() => requests--, () => requests--);
+  const remote = remoteDb(
+    `${stack.proxy.url}/db/${userDbName('alice')}`,
+    { cookie: await loginCookie(stack.proxy.url, 'alice') },
+    {
+      keepAlive: false,
+      onRequest: (url, response) => {
+        if (new URL(url).pathname.endsWith('/_changes')) return;
+        requests++;
+        void response.then(
+          () => requests--,
+          () => requests--,
+        );
+      },
     },
-  });
+  );
   const sync = device.sync(remote, { live: true, retry: true, back_off_function: () => 200 });
   // Tracked continuously: a `paused` that fired before someone waits for it still counts.
   let paused = false;
@@ -36,7 +43,15 @@ test('a live sync delivers a server change and survives a proxy restart', async 
     const arrives = async (doc: { _id: string }) => {
       const started = Date.now();
       await server.insert(doc as never);
-      await waitFor(() => device.get(doc._id).then(() => true, () => false), 60_000, `${doc._id} on the device`);
+      await waitFor(
+        () =>
+          device.get(doc._id).then(
+            () => true,
+            () => false,
+          ),
+        60_000,
+        `${doc._id} on the device`,
+      );
       return Date.now() - started;
     };
     // Latencies are printed, not asserted: a busy CI machine says nothing about the code.
@@ -52,7 +67,15 @@ test('a live sync delivers a server change and survives a proxy restart', async 
 
     const fromDevice = inspection('alice', { title: 'From the device' });
     await device.put(fromDevice);
-    await waitFor(() => server.get(fromDevice._id).then(() => true, () => false), 60_000, 'device change on the server');
+    await waitFor(
+      () =>
+        server.get(fromDevice._id).then(
+          () => true,
+          () => false,
+        ),
+      60_000,
+      'device change on the server',
+    );
     await idle();
   } finally {
     const complete = new Promise((resolve) => sync.once('complete', resolve));

@@ -45,7 +45,9 @@ after(async () => {
 /** A `_replicator` job on the partner's server, as the partner's admin would write it. */
 function job(id: string, source: object | string, target: object | string) {
   // Checkpoints every 5 s rather than CouchDB's 30 s, so the test sees one soon.
-  return partner.use('_replicator').insert({ _id: id, source, target, continuous: true, create_target: true, checkpoint_interval: 5_000 } as never);
+  return partner
+    .use('_replicator')
+    .insert({ _id: id, source, target, continuous: true, create_target: true, checkpoint_interval: 5_000 } as never);
 }
 
 const throughProxy = (dbName: string, user = 'acme', password = TEST_PASSWORD) => ({
@@ -58,11 +60,20 @@ const onPartner = (dbName: string) => {
 };
 
 async function hasDoc(db: CouchAdmin, dbName: string, id: string): Promise<boolean> {
-  return db.use(dbName).get(id).then(() => true, () => false);
+  return db
+    .use(dbName)
+    .get(id)
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 async function schedulerState(id: string): Promise<{ state: string; info?: unknown }> {
-  return (await partner.request({ path: `_scheduler/docs/_replicator/${id}` }).catch(() => ({ state: 'unknown' }))) as { state: string; info?: unknown };
+  return (await partner.request({ path: `_scheduler/docs/_replicator/${id}` }).catch(() => ({ state: 'unknown' }))) as {
+    state: string;
+    info?: unknown;
+  };
 }
 
 describe('a partner’s CouchDB replicator, through the proxy', { skip }, () => {
@@ -78,7 +89,8 @@ describe('a partner’s CouchDB replicator, through the proxy', { skip }, () => 
     await waitFor(() => hasDoc(partner, 'fieldbook-copy', later._id), 60_000, 'the later approval on the partner’s server');
     assert.equal(await hasDoc(partner, 'fieldbook-copy', notShared._id), false);
     // Still running after its checkpoints (the first one comes within 5 s): none was refused.
-    const checkpointed = async () => ((await schedulerState('from-fieldbook')).info as { checkpointed_source_seq?: unknown } | undefined)?.checkpointed_source_seq;
+    const checkpointed = async () =>
+      ((await schedulerState('from-fieldbook')).info as { checkpointed_source_seq?: unknown } | undefined)?.checkpointed_source_seq;
     await waitFor(async () => ![undefined, 0, '0'].includes((await checkpointed()) as never), 60_000, 'a checkpoint');
     assert.equal((await schedulerState('from-fieldbook')).state, 'running');
   });
@@ -109,7 +121,11 @@ describe('a partner’s CouchDB replicator, through the proxy', { skip }, () => 
       assert.match(JSON.stringify(refused.info), /forbidden|unauthorized|403|401/i, id);
     }
     const { rows } = await stack.admin.use(partnerDbName('acme')).list();
-    const titles = await Promise.all(rows.filter((row) => !row.id.startsWith('_design/')).map(async (row) => ((await stack.admin.use(partnerDbName('acme')).get(row.id)) as { title?: string }).title));
+    const titles = await Promise.all(
+      rows
+        .filter((row) => !row.id.startsWith('_design/'))
+        .map(async (row) => ((await stack.admin.use(partnerDbName('acme')).get(row.id)) as { title?: string }).title),
+    );
     assert.ok(!titles.includes('Pushed by the partner'), 'nothing of the partner’s reached the partner database');
   });
 });

@@ -57,13 +57,20 @@ const proxyDbUrl = (dbName: string, user = 'acme') => {
 /** Ids of a database's documents, design docs aside. */
 async function docIds(db: ReturnType<CouchAdmin['use']>) {
   const { rows } = await db.list();
-  return rows.map((row) => row.id).filter((id) => !id.startsWith('_design/')).sort();
+  return rows
+    .map((row) => row.id)
+    .filter((id) => !id.startsWith('_design/'))
+    .sort();
 }
 
 describe('partner replication', () => {
   test('the partner’s server pulls exactly the approved docs shared with them, with attachments', async () => {
     const expected = [shared._id, sharedDefect._id].sort();
-    await waitFor(async () => (await docIds(stack.admin.use(partnerDbName('acme')))).length === expected.length, 60_000, 'the hub to feed partner-acme');
+    await waitFor(
+      async () => (await docIds(stack.admin.use(partnerDbName('acme')))).length === expected.length,
+      60_000,
+      'the hub to feed partner-acme',
+    );
 
     const result = (await partnerAdmin.request({
       method: 'POST',
@@ -79,12 +86,20 @@ describe('partner replication', () => {
 
   test('the partner cannot write into their partner database through the proxy', async () => {
     await partnerAdmin.use('acme-copy').insert({ ...inspection('acme', { status: 'draft' }) } as never);
-    const push = partnerAdmin.request({ method: 'POST', path: '_replicate', body: { source: 'acme-copy', target: proxyDbUrl(partnerDbName('acme')) } });
+    const push = partnerAdmin.request({
+      method: 'POST',
+      path: '_replicate',
+      body: { source: 'acme-copy', target: proxyDbUrl(partnerDbName('acme')) },
+    });
     await assert.rejects(push, { statusCode: 403, message: 'This database is read-only for you.' });
     assert.deepEqual(await docIds(stack.admin.use(partnerDbName('acme'))), [shared._id, sharedDefect._id].sort());
 
     const headers = { authorization: basicAuth('acme'), 'content-type': 'application/json' };
-    const put = await fetch(`${stack.proxy.url}/db/${partnerDbName('acme')}/inspection:${randomUUID()}`, { method: 'PUT', headers, body: '{}' });
+    const put = await fetch(`${stack.proxy.url}/db/${partnerDbName('acme')}/inspection:${randomUUID()}`, {
+      method: 'PUT',
+      headers,
+      body: '{}',
+    });
     assert.equal(put.status, 403);
     const bulk = await fetch(`${stack.proxy.url}/db/${partnerDbName('acme')}/_bulk_docs`, { method: 'POST', headers, body: '{"docs":[]}' });
     assert.equal(bulk.status, 403);

@@ -27,7 +27,10 @@ const DEADLINE_MS = 90_000;
 
 async function startWorkers(t: TestContext) {
   const metricsPort = await freePort();
-  const { child, ready } = await startCompiledProxy(stack.couch.adminUrl, { FIELDBOOK_PROXY_WORKERS: '2', FIELDBOOK_METRICS_PORT: String(metricsPort) });
+  const { child, ready } = await startCompiledProxy(stack.couch.adminUrl, {
+    FIELDBOOK_PROXY_WORKERS: '2',
+    FIELDBOOK_METRICS_PORT: String(metricsPort),
+  });
   t.after(() => killProxyGroup(child));
   assert.equal(ready.workers?.length, 2);
   assert.equal(ready.metrics, `http://127.0.0.1:${metricsPort}/metrics`);
@@ -41,7 +44,8 @@ const scrape = async (url: string) => {
 };
 
 /** One series' value; absent counts as 0 (a counter nobody incremented yet has no labelled series). */
-const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+const value = (text: string, series: string) =>
+  Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
 
 /** The series that must add up across workers and hold still while nothing happens. */
 const SUMMED = [
@@ -92,7 +96,9 @@ describe('metrics of node:cluster workers', () => {
     const feeds = await Promise.all(['alice', 'bob', 'alice', 'bob', 'alice'].map((name) => openFeed(ready.url, name)));
     t.after(() => feeds.forEach((feed) => feed.close()));
     // Both workers hold some of the feeds, so a sum that is right cannot be one worker's fragment.
-    const [first, second] = ready.workers!.map((pid) => clientPortsHeldBy(pid, port).filter((clientPort) => feeds.some((feed) => feed.clientPort === clientPort)));
+    const [first, second] = ready.workers!.map((pid) =>
+      clientPortsHeldBy(pid, port).filter((clientPort) => feeds.some((feed) => feed.clientPort === clientPort)),
+    );
     assert.ok(first.length > 0 && second.length > 0, `feeds per worker: ${first.length}, ${second.length}`);
     assert.equal(first.length + second.length, feeds.length);
 
@@ -123,7 +129,9 @@ describe('metrics of node:cluster workers', () => {
     assert.ok(value(text, 'fieldbook_proxy_process_resident_memory_bytes') > 0);
     assert.equal(text.match(/^fieldbook_proxy_nodejs_version_info\{/gm)?.length, 1);
     const maxFds = value(text, 'fieldbook_proxy_process_max_fds');
-    assert.ok(maxFds > 0 && maxFds <= Number(/^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${ready.workers![0]}/limits`, 'utf8'))?.[1]));
+    assert.ok(
+      maxFds > 0 && maxFds <= Number(/^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${ready.workers![0]}/limits`, 'utf8'))?.[1]),
+    );
 
     for (const feed of feeds) feed.close();
     await waitFor(async () => value(await scrape(metricsUrl), 'fieldbook_proxy_open_feeds') === 0, DEADLINE_MS, 'the feeds to close');
@@ -144,7 +152,11 @@ describe('metrics of node:cluster workers', () => {
     } finally {
       process.kill(stuck, 'SIGCONT');
     }
-    await waitFor(async () => value(await scrape(metricsUrl), 'fieldbook_proxy_workers_unanswered') === 0, DEADLINE_MS, 'the stopped worker to answer again');
+    await waitFor(
+      async () => value(await scrape(metricsUrl), 'fieldbook_proxy_workers_unanswered') === 0,
+      DEADLINE_MS,
+      'the stopped worker to answer again',
+    );
 
     // A worker whose primary does not answer: the admin route says 503 in CouchDB's shape. The
     // connection is opened first, since a stopped primary hands out no new ones.
@@ -177,8 +189,15 @@ describe('metrics of node:cluster workers', () => {
     const feeds = await Promise.all(['alice', 'bob', 'alice', 'bob'].map((name) => openFeed(ready.url, name)));
     t.after(() => feeds.forEach((feed) => feed.close()));
     const heldByKilled = clientPortsHeldBy(killed, port).filter((clientPort) => feeds.some((feed) => feed.clientPort === clientPort));
-    assert.ok(heldByKilled.length > 0 && heldByKilled.length < feeds.length, `the worker to kill holds ${heldByKilled.length} of ${feeds.length} feeds`);
-    await waitFor(async () => value(await scrape(metricsUrl), 'fieldbook_proxy_open_feeds') === feeds.length, DEADLINE_MS, 'the feeds to be counted');
+    assert.ok(
+      heldByKilled.length > 0 && heldByKilled.length < feeds.length,
+      `the worker to kill holds ${heldByKilled.length} of ${feeds.length} feeds`,
+    );
+    await waitFor(
+      async () => value(await scrape(metricsUrl), 'fieldbook_proxy_open_feeds') === feeds.length,
+      DEADLINE_MS,
+      'the feeds to be counted',
+    );
     process.kill(killed, 'SIGKILL');
     const answer = scrape(metricsUrl);
     assert.ok(await settlesWithin(answer, 30_000), 'the scrape answered with a worker killed');

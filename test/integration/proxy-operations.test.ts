@@ -27,7 +27,11 @@ after(async () => {
 });
 
 const login = (name: string, password: string) =>
-  fetch(`${stack.proxy.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+  fetch(`${stack.proxy.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
 
 describe('login throttling', () => {
   test('wrong passwords for one name are answered 429 with Retry-After after 5, even with the right one; other names still log in', async () => {
@@ -59,7 +63,8 @@ describe('login throttling', () => {
   });
 });
 
-const metricValue = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+const metricValue = (text: string, series: string) =>
+  Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 describe('metrics', () => {
   test('/metrics is Prometheus text for admins only, with feeds, requests, upstream latency, sessions and throttled logins', async () => {
@@ -70,7 +75,9 @@ describe('metrics', () => {
     assert.equal((await login('bob', TEST_PASSWORD)).status, 200);
     assert.equal((await fetch(url)).status, 401);
     assert.equal((await fetch(url, { headers: { authorization: basicAuth('bob') } })).status, 403);
-    const feed = await openFeed(stack.proxy.url, `/db/${userDbName('bob')}/_changes?feed=continuous&heartbeat=10000&since=now`, { authorization: basicAuth('bob') });
+    const feed = await openFeed(stack.proxy.url, `/db/${userDbName('bob')}/_changes?feed=continuous&heartbeat=10000&since=now`, {
+      authorization: basicAuth('bob'),
+    });
     try {
       assert.equal(feed.status, 200);
       const response = await fetch(url, { headers: { authorization: basicAuth('ada') } });
@@ -78,7 +85,10 @@ describe('metrics', () => {
       assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
       const text = await response.text();
       assert.equal(metricValue(text, 'fieldbook_proxy_open_feeds'), 1);
-      assert.ok(metricValue(text, 'fieldbook_proxy_requests_total{route="session",status="429"}') >= 1, 'throttled logins counted as requests');
+      assert.ok(
+        metricValue(text, 'fieldbook_proxy_requests_total{route="session",status="429"}') >= 1,
+        'throttled logins counted as requests',
+      );
       assert.ok(metricValue(text, 'fieldbook_proxy_throttled_logins_total') >= 1);
       assert.ok(metricValue(text, 'fieldbook_proxy_upstream_seconds_count{status="2xx"}') >= 1);
       assert.ok(metricValue(text, 'fieldbook_proxy_sessions_cached') >= 1);
@@ -89,7 +99,12 @@ describe('metrics', () => {
   });
 
   test('a metrics port listens on loopback only, and answers nothing but /metrics', async () => {
-    const proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }), metricsPort: await freePort() });
+    const proxy = await startProxy({
+      couchAdminUrl: stack.couch.adminUrl,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      metricsPort: await freePort(),
+    });
     try {
       assert.match(proxy.metricsUrl!, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
       const response = await fetch(proxy.metricsUrl!);
@@ -139,7 +154,9 @@ describe('shutting down', () => {
       const { url } = JSON.parse(line) as { url: string };
       // Heartbeats a minute apart, no writes: nothing but the shutdown ends this feed within
       // the minute waited for below. How long it all took is printed, not asserted.
-      const feed = await openFeed(url, `/db/${userDbName('bob')}/_changes?feed=longpoll&heartbeat=60000&since=now`, { authorization: basicAuth('bob') });
+      const feed = await openFeed(url, `/db/${userDbName('bob')}/_changes?feed=longpoll&heartbeat=60000&since=now`, {
+        authorization: basicAuth('bob'),
+      });
       assert.equal(feed.status, 200);
       const startedAt = Date.now();
       child.kill('SIGTERM');

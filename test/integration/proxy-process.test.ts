@@ -53,13 +53,22 @@ describe('the compiled proxy process', () => {
     }
     const [dead] = ready.workers!;
     process.kill(dead, 'SIGKILL');
-    const workers = await waitFor(async () => {
-      const pids = childPids(ready.pid);
-      return pids.length === 2 && !pids.includes(dead) && pids;
-    }, 30_000, 'a replacement worker');
+    const workers = await waitFor(
+      async () => {
+        const pids = childPids(ready.pid);
+        return pids.length === 2 && !pids.includes(dead) && pids;
+      },
+      30_000,
+      'a replacement worker',
+    );
     // The port keeps answering, whichever worker takes the connection.
-    await waitFor(async () => (await fetch(`${ready.url}/health/live`, { headers: { connection: 'close' } }).catch(() => null))?.ok, 30_000, 'the port to answer');
-    for (let i = 0; i < 4; i++) assert.equal((await fetch(`${ready.url}/db/${userDbName('alice')}`, { headers: { cookie, connection: 'close' } })).status, 200);
+    await waitFor(
+      async () => (await fetch(`${ready.url}/health/live`, { headers: { connection: 'close' } }).catch(() => null))?.ok,
+      30_000,
+      'the port to answer',
+    );
+    for (let i = 0; i < 4; i++)
+      assert.equal((await fetch(`${ready.url}/db/${userDbName('alice')}`, { headers: { cookie, connection: 'close' } })).status, 200);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     assert.ok(await settlesWithin(exited, 30_000), 'the primary exited');

@@ -55,7 +55,14 @@ function openFeed(baseUrl: string, path: string, headers: Record<string, string>
         response.on('close', () => settle(response.complete ? 'end' : 'cut'));
       });
       response.on('data', (chunk) => (text += chunk));
-      const feed: Feed = { status: response.statusCode!, headers: response.headers, text: () => text, ended, response, close: () => req.destroy() };
+      const feed: Feed = {
+        status: response.statusCode!,
+        headers: response.headers,
+        text: () => text,
+        ended,
+        response,
+        close: () => req.destroy(),
+      };
       feeds.add(feed);
       void ended.then(() => feeds.delete(feed));
       resolve(feed);
@@ -66,7 +73,12 @@ function openFeed(baseUrl: string, path: string, headers: Record<string, string>
 }
 
 const write = (baseUrl: string, db: string, authorization: string, doc = inspection(authorization === BOB ? 'bob' : 'alice')) =>
-  fetch(`${baseUrl}/db/${db}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(doc), signal: AbortSignal.timeout(60_000) });
+  fetch(`${baseUrl}/db/${db}`, {
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/json' },
+    body: JSON.stringify(doc),
+    signal: AbortSignal.timeout(60_000),
+  });
 
 async function assertServesEveryone(baseUrl: string): Promise<void> {
   assert.equal((await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(60_000) })).status, 200);
@@ -100,11 +112,16 @@ function listenerPid(port: number): number {
 describe('live feeds cannot starve or crash the proxy', () => {
   test('260 longpolls of one user, then a write: the write is answered and the proxy stays up', async () => {
     const opened = await Promise.all(
-      Array.from({ length: 260 }, () => openFeed(stack.proxy.url, `/db/${aliceDb}/_changes?feed=longpoll&heartbeat=10000&since=now`, { cookie: aliceCookie })),
+      Array.from({ length: 260 }, () =>
+        openFeed(stack.proxy.url, `/db/${aliceDb}/_changes?feed=longpoll&heartbeat=10000&since=now`, { cookie: aliceCookie }),
+      ),
     );
     try {
       const statuses = new Set(opened.map((feed) => feed.status));
-      assert.ok(opened.some((feed) => feed.status === 200), 'some feeds are open');
+      assert.ok(
+        opened.some((feed) => feed.status === 200),
+        'some feeds are open',
+      );
       for (const feed of opened.filter((each) => each.status !== 200)) {
         // Past the per-user share: refused at once, CouchDB style, with when to retry.
         assert.equal(feed.status, 503, `statuses ${[...statuses]}`);
@@ -121,7 +138,9 @@ describe('live feeds cannot starve or crash the proxy', () => {
       for (const feed of open) assert.match(feed.text(), new RegExp(id));
       await assertServesEveryone(stack.proxy.url);
       // Another user still gets a feed while alice used her share.
-      const bobFeed = await openFeed(stack.proxy.url, `/db/${bobDb}/_changes?feed=longpoll&heartbeat=10000&since=now`, { authorization: BOB });
+      const bobFeed = await openFeed(stack.proxy.url, `/db/${bobDb}/_changes?feed=longpoll&heartbeat=10000&since=now`, {
+        authorization: BOB,
+      });
       assert.equal(bobFeed.status, 200);
       bobFeed.close();
     } finally {
@@ -139,7 +158,9 @@ describe('live feeds cannot starve or crash the proxy', () => {
   });
 
   test('a client that does not read its feed holds back no one else', async () => {
-    const feed = await openFeed(stack.proxy.url, `/db/${aliceDb}/_changes?feed=continuous&include_docs=true&heartbeat=1000&since=now`, { authorization: ALICE });
+    const feed = await openFeed(stack.proxy.url, `/db/${aliceDb}/_changes?feed=continuous&include_docs=true&heartbeat=1000&since=now`, {
+      authorization: ALICE,
+    });
     feed.response.pause();
     try {
       const big = 'x'.repeat(200_000);
@@ -161,7 +182,11 @@ describe('live feeds cannot starve or crash the proxy', () => {
 
 describe('robust bodies', () => {
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-    fetch(`${stack.proxy.url}/db/${aliceDb}${path}`, { method: 'POST', headers: { authorization: ALICE, 'content-type': 'application/json', ...headers }, body });
+    fetch(`${stack.proxy.url}/db/${aliceDb}${path}`, {
+      method: 'POST',
+      headers: { authorization: ALICE, 'content-type': 'application/json', ...headers },
+      body,
+    });
 
   test('_index cannot write any design document, ours stays as it was', async () => {
     const designDoc = () => stack.admin.use(aliceDb).get('_design/fieldbook');
@@ -219,7 +244,9 @@ describe('a database server that dies or stalls mid-feed', () => {
 
   test('a stalled server ends feeds after two missed heartbeats and requests after the silence limit', async () => {
     const longpoll = await openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=longpoll&heartbeat=1000&since=now`, { authorization: ALICE });
-    const continuous = await openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=continuous&heartbeat=1000&since=now`, { authorization: ALICE });
+    const continuous = await openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=continuous&heartbeat=1000&since=now`, {
+      authorization: ALICE,
+    });
     assert.equal(longpoll.status, 200);
     assert.equal(continuous.status, 200);
     const pid = listenerPid(Number(new URL(stack.couch.url).port));
@@ -244,7 +271,9 @@ describe('a database server that dies or stalls mid-feed', () => {
     // Heartbeats a minute apart: the proxy would take two minutes to give up on a silent feed,
     // so only the server's death can end these within the minute waited for below.
     const longpoll = await openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=longpoll&heartbeat=60000&since=now`, { authorization: ALICE });
-    const continuous = await openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=continuous&heartbeat=60000&since=now`, { authorization: ALICE });
+    const continuous = await openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=continuous&heartbeat=60000&since=now`, {
+      authorization: ALICE,
+    });
     assert.equal(longpoll.status, 200);
     assert.equal(continuous.status, 200);
     const startedAt = Date.now();

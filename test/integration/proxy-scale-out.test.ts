@@ -21,7 +21,12 @@ let stack: TestStack;
 let second: RunningProxy;
 before(async () => {
   stack = await startTestStack({ alice: 'inspector', bob: 'inspector', carol: 'inspector' });
-  second = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: await freePort(), logger: pino({ level: 'silent' }), staticDir: join(tmpdir(), 'fieldbook-no-app') });
+  second = await startProxy({
+    couchAdminUrl: stack.couch.adminUrl,
+    port: await freePort(),
+    logger: pino({ level: 'silent' }),
+    staticDir: join(tmpdir(), 'fieldbook-no-app'),
+  });
 });
 after(async () => {
   try {
@@ -37,7 +42,9 @@ const feedPath = (name: string) => `/db/${userDbName(name)}/_changes?feed=longpo
 const sessionOn = (proxy: { url: string }, cookie: string) => fetch(`${proxy.url}/api/session`, { headers: { cookie } });
 
 /** Feeds opened in a test, closed after it whatever happened. */
-async function withFeeds(run: (open: (proxy: { url: string }, name: string, cookie: string) => Promise<OpenFeed>) => Promise<void>): Promise<void> {
+async function withFeeds(
+  run: (open: (proxy: { url: string }, name: string, cookie: string) => Promise<OpenFeed>) => Promise<void>,
+): Promise<void> {
   const feeds: OpenFeed[] = [];
   try {
     await run(async (proxy, name, cookie) => {
@@ -80,18 +87,27 @@ describe('several proxies on one CouchDB', () => {
     });
   });
 
-  test("a disabled user loses their feeds on every proxy and cannot log in on either", async () => {
+  test('a disabled user loses their feeds on every proxy and cannot log in on either', async () => {
     const onFirst = await loginCookie(stack.proxy.url, 'carol');
     const onSecond = await loginCookie(second.url, 'carol');
     await withFeeds(async (open) => {
-      const feeds = [await open(stack.proxy, 'carol', onFirst), await open(second, 'carol', onSecond), await open(second, 'carol', onFirst)];
+      const feeds = [
+        await open(stack.proxy, 'carol', onFirst),
+        await open(second, 'carol', onSecond),
+        await open(second, 'carol', onFirst),
+      ];
       await disableUser(stack.admin, 'carol');
       for (const [i, feed] of feeds.entries()) assert.ok(await settlesWithin(feed.ended, NOTICE_MS), `carol's feed ${i} ended`);
       for (const proxy of [stack.proxy, second]) {
         for (const cookie of [onFirst, onSecond]) assert.equal((await sessionOn(proxy, cookie)).status, 401);
         // CouchDB 3 drops its cached login of carol when it sees the _users change, a moment
         // after the proxies did.
-        const login = () => fetch(`${proxy.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'carol', password: 'test-password-1' }) });
+        const login = () =>
+          fetch(`${proxy.url}/api/session`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ name: 'carol', password: 'test-password-1' }),
+          });
         await waitFor(async () => (await login()).status === 401, NOTICE_MS, 'carol’s login to be refused');
       }
     });

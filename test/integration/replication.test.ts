@@ -15,7 +15,10 @@ before(async () => {
 after(() => stack?.stop());
 
 /** All non-design docs of a database with their revision, by id. */
-async function revisions(db: { allDocs?: PouchDB.Database['allDocs']; list?: () => Promise<{ rows: { id: string; value: { rev: string } }[] }> }) {
+async function revisions(db: {
+  allDocs?: PouchDB.Database['allDocs'];
+  list?: () => Promise<{ rows: { id: string; value: { rev: string } }[] }>;
+}) {
   const { rows } = await (db.allDocs ? db.allDocs() : db.list!());
   return new Map(rows.filter((row) => !row.id.startsWith('_design/')).map((row) => [row.id, row.value.rev]));
 }

@@ -83,7 +83,9 @@ describe('sessions', () => {
 
   test('logout revokes the session and ends its open feeds', async () => {
     const cookie = await loginCookie(stack.proxy.url, 'alice');
-    const feed = await fetch(`${stack.proxy.url}/db/${userDbName('alice')}/_changes?feed=continuous&heartbeat=500&since=now`, { headers: { cookie } });
+    const feed = await fetch(`${stack.proxy.url}/db/${userDbName('alice')}/_changes?feed=continuous&heartbeat=500&since=now`, {
+      headers: { cookie },
+    });
     assert.equal(feed.status, 200);
     const reader = feed.body!.getReader();
     let ended = false;
@@ -132,7 +134,11 @@ describe('health and the embedded server', () => {
       // A multipart document whose attachment part has no filename throws inside PouchDB Server 4.2.
       const boundary = 'xyz';
       const body = `--${boundary}\r\nContent-Type: application/json\r\n\r\n{"_id":"crash","_attachments":{"a":{"follows":true,"content_type":"image/png","length":1}}}\r\n--${boundary}\r\n\r\nx\r\n--${boundary}--`;
-      await fetch(`${db}/crash`, { method: 'PUT', headers: { authorization: auth, 'content-type': `multipart/related;boundary="${boundary}"` }, body }).catch(() => undefined);
+      await fetch(`${db}/crash`, {
+        method: 'PUT',
+        headers: { authorization: auth, 'content-type': `multipart/related;boundary="${boundary}"` },
+        body,
+      }).catch(() => undefined);
       await waitFor(async () => embedded.restarts() === 1, 60_000, 'the supervisor to restart the server');
       await embedded.ready();
       const info = await fetch(db, { headers: { authorization: auth } });

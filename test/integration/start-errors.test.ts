@@ -42,7 +42,11 @@ const withCredentials = (name: string, password: string) => {
 describe('npm start with a wrong COUCH_URL', () => {
   const cases: [string, () => Promise<string>, RegExp][] = [
     ['unreachable', async () => `http://admin:x@127.0.0.1:${await freePort()}`, /^Cannot reach CouchDB at .*\(connection refused\)/],
-    ['wrong password', async () => withCredentials(splitCredentials(stack.couch.adminUrl).name, 'wrong-password'), /refused the user name or password/],
+    [
+      'wrong password',
+      async () => withCredentials(splitCredentials(stack.couch.adminUrl).name, 'wrong-password'),
+      /refused the user name or password/,
+    ],
     ['not a server admin', async () => withCredentials('alice', TEST_PASSWORD), /"alice" \(from COUCH_URL\) is not a CouchDB server admin/],
   ];
   for (const [what, couchUrl, expected] of cases) {

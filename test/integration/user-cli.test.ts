@@ -23,7 +23,11 @@ after(async () => {
   await stack?.stop();
 });
 
-const cliEnv = (password?: string): NodeJS.ProcessEnv => ({ ...process.env, COUCH_URL: stack.couch.adminUrl, FIELDBOOK_PASSWORD: password ?? '' });
+const cliEnv = (password?: string): NodeJS.ProcessEnv => ({
+  ...process.env,
+  COUCH_URL: stack.couch.adminUrl,
+  FIELDBOOK_PASSWORD: password ?? '',
+});
 
 /**
  * `npm run user -- ...` against the test server, with FIELDBOOK_PASSWORD when given, run in
@@ -41,7 +45,11 @@ async function userCli(args: string[], password?: string) {
 async function userCliProcess(args: string[], password?: string) {
   const env = cliEnv(password);
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'couch/user-cli.ts', ...args], { env, signal: fileEnded.signal, killSignal: 'SIGKILL' });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'couch/user-cli.ts', ...args], {
+      env,
+      signal: fileEnded.signal,
+      killSignal: 'SIGKILL',
+    });
     return { code: 0, output: stdout };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
@@ -49,13 +57,26 @@ async function userCliProcess(args: string[], password?: string) {
   }
 }
 
-const job = (id: string) => stack.admin.use('_replicator').get(id).then(() => true, () => false);
+const job = (id: string) =>
+  stack.admin
+    .use('_replicator')
+    .get(id)
+    .then(
+      () => true,
+      () => false,
+    );
 const couchSession = async (name: string, password = TEST_PASSWORD) => {
   const response = await fetch(`${stack.couch.url}/_session`, { headers: { authorization: basicAuth(name, password) } });
-  return response.ok ? ((await response.json()) as { userCtx: { name: string | null; roles: string[] } }).userCtx : { status: response.status };
+  return response.ok
+    ? ((await response.json()) as { userCtx: { name: string | null; roles: string[] } }).userCtx
+    : { status: response.status };
 };
 const login = (name: string, password = TEST_PASSWORD) =>
-  fetch(`${stack.proxy.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+  fetch(`${stack.proxy.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
 
 describe('npm run user', () => {
   test('removing a user removes their replication jobs and their access', async () => {
@@ -69,7 +90,8 @@ describe('npm run user', () => {
     assert.equal(await job('assign-bob'), false);
     // The proxy drops bob's cached login when it sees the change on _users.
     await waitFor(
-      async () => (await fetch(`${stack.proxy.url}/db/${userDbName('bob')}`, { headers: { authorization: basicAuth('bob') } })).status === 401,
+      async () =>
+        (await fetch(`${stack.proxy.url}/db/${userDbName('bob')}`, { headers: { authorization: basicAuth('bob') } })).status === 401,
       60_000,
       'bob to be refused as unknown',
     );
@@ -81,7 +103,14 @@ describe('npm run user', () => {
     await stack.admin.use(userDbName('bob')).insert(late as never);
     const marker = inspection('alice', { title: 'Written after bob’s' });
     await stack.admin.use(userDbName('alice')).insert(marker as never);
-    const inHub = (id: string) => stack.admin.use(HUB_DB).get(id).then(() => true, () => false);
+    const inHub = (id: string) =>
+      stack.admin
+        .use(HUB_DB)
+        .get(id)
+        .then(
+          () => true,
+          () => false,
+        );
     await waitFor(() => inHub(marker._id), 60_000, 'a later doc of alice to reach the hub');
     assert.equal(await inHub(late._id), false);
   });
@@ -90,7 +119,9 @@ describe('npm run user', () => {
     const cookie = await loginCookie(stack.proxy.url, 'alice');
     const device = localDb('alice');
     const live = startLiveSync(device, remoteDb(`${stack.proxy.url}/db/${userDbName('alice')}`, { cookie }, { keepAlive: false }));
-    const feed = await fetch(`${stack.proxy.url}/db/${userDbName('alice')}/_changes?feed=continuous&heartbeat=1000&since=now`, { headers: { cookie } });
+    const feed = await fetch(`${stack.proxy.url}/db/${userDbName('alice')}/_changes?feed=continuous&heartbeat=1000&since=now`, {
+      headers: { cookie },
+    });
     assert.equal(feed.status, 200);
     const reader = feed.body!.getReader();
     let feedEndedAt = 0;
@@ -105,7 +136,15 @@ describe('npm run user', () => {
     try {
       const before = inspection('alice', { title: 'Before disabling' });
       await stack.admin.use(userDbName('alice')).insert(before as never);
-      await waitFor(() => device.get(before._id).then(() => true, () => false), 60_000, 'the live sync to run');
+      await waitFor(
+        () =>
+          device.get(before._id).then(
+            () => true,
+            () => false,
+          ),
+        60_000,
+        'the live sync to run',
+      );
 
       // How long the proxy takes to react is printed, not asserted: a busy CI machine says
       // nothing about the code.
@@ -126,8 +165,17 @@ describe('npm run user', () => {
       assert.deepEqual({ pull: pull.cancelled, push: push.cancelled }, { pull: true, push: true });
       const after = inspection('alice', { title: 'After disabling' });
       await stack.admin.use(userDbName('alice')).insert(after as never);
-      assert.equal((await fetch(`${stack.proxy.url}/db/${userDbName('alice')}/${encodeURIComponent(after._id)}`, { headers: { cookie } })).status, 401);
-      assert.equal(await device.get(after._id).then(() => true, () => false), false);
+      assert.equal(
+        (await fetch(`${stack.proxy.url}/db/${userDbName('alice')}/${encodeURIComponent(after._id)}`, { headers: { cookie } })).status,
+        401,
+      );
+      assert.equal(
+        await device.get(after._id).then(
+          () => true,
+          () => false,
+        ),
+        false,
+      );
     } finally {
       await reader.cancel().catch(() => undefined);
       await drained;
@@ -152,7 +200,11 @@ describe('npm run user', () => {
 
     const demoted = await userCli(['role', 'carol', 'inspector']);
     assert.equal(demoted.code, 0, demoted.output);
-    assert.equal((await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: carol } })).status, 401, 'her session ended with the change');
+    assert.equal(
+      (await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: carol } })).status,
+      401,
+      'her session ended with the change',
+    );
     const again = await loginCookie(stack.proxy.url, 'carol', 'carol-pw');
     assert.equal((await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: again } })).status, 403);
 
@@ -161,13 +213,13 @@ describe('npm run user', () => {
     assert.equal((await login('carol', 'carol-pw-2')).status, 200);
 
     assert.equal((await userCli(['add', 'ada', '--role', 'admin'], 'ada-pw')).code, 0);
-    assert.deepEqual((await couchSession('ada', 'ada-pw') as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
+    assert.deepEqual(((await couchSession('ada', 'ada-pw')) as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
     assert.equal((await userCli(['role', 'ada', 'supervisor'])).code, 0);
-    assert.deepEqual((await couchSession('ada', 'ada-pw') as { roles: string[] }).roles, ['supervisor']);
+    assert.deepEqual(((await couchSession('ada', 'ada-pw')) as { roles: string[] }).roles, ['supervisor']);
     const promote = await userCliProcess(['role', 'ada', 'admin']);
     assert.equal(promote.code, 1, 'making an admin asks for the password');
     assert.equal((await userCli(['role', 'ada', 'admin'], 'ada-pw')).code, 0);
-    assert.deepEqual((await couchSession('ada', 'ada-pw') as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
+    assert.deepEqual(((await couchSession('ada', 'ada-pw')) as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
 
     assert.equal((await userCli(['disable', 'ada'])).code, 0);
     assert.deepEqual(await couchSession('ada', 'ada-pw'), { status: 401 }, 'no longer a server admin either');

@@ -15,10 +15,20 @@ export interface Ready {
 }
 
 /** Starts the compiled proxy (dist/proxy/main.js, built by buildProxyIfStale) with plain node; resolves with its ready line and how long it took to listen. */
-export async function startCompiledProxy(couchAdminUrl: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; ready: Ready; startMs: number }> {
+export async function startCompiledProxy(
+  couchAdminUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; ready: Ready; startMs: number }> {
   const startedAt = Date.now();
   const child = spawn(process.execPath, [PROXY_BUNDLE], {
-    env: { ...process.env, COUCH_URL: couchAdminUrl, PORT: '0', LOG_LEVEL: 'warn', FIELDBOOK_STATIC_DIR: join(tmpdir(), 'fieldbook-no-app'), ...env },
+    env: {
+      ...process.env,
+      COUCH_URL: couchAdminUrl,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      FIELDBOOK_STATIC_DIR: join(tmpdir(), 'fieldbook-no-app'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {

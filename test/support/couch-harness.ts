@@ -39,7 +39,12 @@ export async function startTestStack(users: Record<string, FieldbookRole> = { al
   }
   const admin = couchAdmin(couch.adminUrl);
   const launchProxy = (port: number) =>
-    startProxy({ couchAdminUrl: couch.adminUrl, port, logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }), staticDir: join(dataDir, 'no-app') });
+    startProxy({
+      couchAdminUrl: couch.adminUrl,
+      port,
+      logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }),
+      staticDir: join(dataDir, 'no-app'),
+    });
   // Whatever fails halfway stops what already runs: a test file whose before() throws has no stack to stop.
   let proxy: RunningProxy;
   try {
@@ -49,7 +54,10 @@ export async function startTestStack(users: Record<string, FieldbookRole> = { al
   } catch (error) {
     await couch.stop().finally(removeData);
     const request = (error as { request?: { method?: string; url?: string } }).request;
-    throw new Error(`setting up the ${couch.kind} test server failed: ${(error as Error).message}${request ? ` (${request.method} ${request.url})` : ''}`, { cause: error });
+    throw new Error(
+      `setting up the ${couch.kind} test server failed: ${(error as Error).message}${request ? ` (${request.method} ${request.url})` : ''}`,
+      { cause: error },
+    );
   }
   const stack: TestStack = {
     couch,

@@ -90,7 +90,9 @@ export async function startCouchDb(options: CouchDbOptions): Promise<CouchDbProc
     const stderr: string[] = [];
     started.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
     const exited = new Promise<never>((_, reject) =>
-      started.once('exit', (code) => reject(new Error(`CouchDB exited (code ${code}) before answering: ${stderr.join('').slice(-2000)}\nsee ${join(dataDir, 'log')}`))),
+      started.once('exit', (code) =>
+        reject(new Error(`CouchDB exited (code ${code}) before answering: ${stderr.join('').slice(-2000)}\nsee ${join(dataDir, 'log')}`)),
+      ),
     );
     child = started;
     const up = async () => {

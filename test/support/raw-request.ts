@@ -7,11 +7,14 @@ import { request } from 'node:http';
 export function rawRequest(baseUrl: string, method: string, path: string, headers: Record<string, string> = {}, body?: string) {
   const { hostname, port } = new URL(baseUrl);
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request({ hostname, port, method, path, agent: false, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
-    });
+    const req = request(
+      { hostname, port, method, path, agent: false, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

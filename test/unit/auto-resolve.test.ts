@@ -22,7 +22,11 @@ async function conflictedIds() {
 }
 
 /** A root plus two sibling edits: `2-bbb` (the winner) and `2-aaa`. */
-async function storeConflict(ours: Record<string, unknown>, theirs: Record<string, unknown>, root = rootRevision({ _attachments: undefined })) {
+async function storeConflict(
+  ours: Record<string, unknown>,
+  theirs: Record<string, unknown>,
+  root = rootRevision({ _attachments: undefined }),
+) {
   await storeRevisions(db, [root, editOf(root, 'bbb', ours), editOf(root, 'aaa', theirs)]);
   return root._id;
 }
@@ -38,7 +42,10 @@ describe('finding conflicted documents', () => {
 
     assert.deepEqual((await conflictedIds()).sort(), [edited, deletedRoot._id].sort());
     const [found] = await findConflictedDocs(db, [edited, 'inspection:missing']);
-    assert.deepEqual(found.leaves.map((leaf) => leaf._rev), ['2-bbb', '2-aaa']);
+    assert.deepEqual(
+      found.leaves.map((leaf) => leaf._rev),
+      ['2-bbb', '2-aaa'],
+    );
   });
 
   test('the merge uses the stored ancestor, or reports it missing after compaction', async () => {
@@ -51,7 +58,10 @@ describe('finding conflicted documents', () => {
     await db.compact();
     const twoWay = await mergeConflictedDoc(db, doc);
     assert.equal(twoWay.ancestorMissing, true);
-    assert.deepEqual(twoWay.conflicts.map((conflict) => conflict.path), ['title', 'site']);
+    assert.deepEqual(
+      twoWay.conflicts.map((conflict) => conflict.path),
+      ['title', 'site'],
+    );
   });
 });
 
@@ -83,7 +93,10 @@ describe('autoResolveConflicts', () => {
   });
 
   test('an attachment added on a losing leaf is uploaded with the merge', async () => {
-    const id = await storeConflict({ title: 'Ours', _attachments: { 'a.jpg': photoData('ours') } }, { _attachments: { 'b.jpg': photoData('theirs') } });
+    const id = await storeConflict(
+      { title: 'Ours', _attachments: { 'a.jpg': photoData('ours') } },
+      { _attachments: { 'b.jpg': photoData('theirs') } },
+    );
     const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [id]), options);
     assert.equal(outcome.status, 'resolved');
     assert.equal(((await db.getAttachment(id, 'a.jpg')) as Buffer).toString(), 'ours');
@@ -120,7 +133,12 @@ describe('autoResolveConflicts', () => {
 
   test('the audit hook stamps the merged document before it is checked and written', async () => {
     const id = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
-    const audit = (doc: MergedDoc): MergedDoc => ({ ...doc, updatedBy: 'alice', updatedAt: '2026-11-23T12:00:00.000Z', deviceId: 'tablet-2' });
+    const audit = (doc: MergedDoc): MergedDoc => ({
+      ...doc,
+      updatedBy: 'alice',
+      updatedAt: '2026-11-23T12:00:00.000Z',
+      deviceId: 'tablet-2',
+    });
     const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [id]), { ...options, userCtx: alice, audit });
     assert.equal(outcome.status, 'resolved');
     const resolved = await db.get<Record<string, unknown>>(id);
@@ -128,7 +146,11 @@ describe('autoResolveConflicts', () => {
 
     const id2 = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
     const wrongWriter = (doc: MergedDoc): MergedDoc => ({ ...doc, updatedBy: 'mallory' });
-    const [refused] = await autoResolveConflicts(db, await findConflictedDocs(db, [id2]), { ...options, userCtx: alice, audit: wrongWriter });
+    const [refused] = await autoResolveConflicts(db, await findConflictedDocs(db, [id2]), {
+      ...options,
+      userCtx: alice,
+      audit: wrongWriter,
+    });
     assert.equal(refused.status === 'left' && refused.reason, 'invalid');
   });
 
@@ -159,11 +181,17 @@ describe('autoResolveConflicts', () => {
     const docs = await findConflictedDocs(db, ids);
     await db.put({ ...(await db.get(ids[2])), title: 'Edited meanwhile' });
     const calls: number[] = [];
-    const counting = { get: db.get.bind(db), bulkDocs: (writes: object[]) => (calls.push(writes.length), db.bulkDocs(writes)) } as unknown as PouchDB.Database;
+    const counting = {
+      get: db.get.bind(db),
+      bulkDocs: (writes: object[]) => (calls.push(writes.length), db.bulkDocs(writes)),
+    } as unknown as PouchDB.Database;
 
     const outcomes = await autoResolveConflicts(counting, docs, options);
     assert.deepEqual(calls, [5, 4], 'five heads, then the tombstones of the four that were written');
-    assert.deepEqual(outcomes.map((outcome) => outcome.status), ['resolved', 'resolved', 'left', 'resolved', 'resolved']);
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      ['resolved', 'resolved', 'left', 'resolved', 'resolved'],
+    );
     assert.deepEqual((await conflictedIds()).sort(), [ids[2]]);
   });
 
@@ -175,12 +203,19 @@ describe('autoResolveConflicts', () => {
 });
 
 describe('resolving deleted vs edited by choice', () => {
-  for (const [choice, survivors] of [['2-aaa', 1], ['2-zzz', 0]] as const) {
+  for (const [choice, survivors] of [
+    ['2-aaa', 1],
+    ['2-zzz', 0],
+  ] as const) {
     test(`choosing ${choice === '2-aaa' ? 'the edit' : 'the deletion'} settles it for good`, async () => {
       const root = rootRevision({ _attachments: undefined });
       await storeRevisions(db, [root, editOf(root, 'aaa', { title: 'kept' }), deletionOf(root, 'zzz')]);
       const [doc] = await findConflictedDocs(db, [root._id]);
-      const resolution = resolveMerge(await mergeConflictedDoc(db, doc), { _deleted: choice }, { mergedBy: 'alice', mergedAt: '2026-11-23T12:00:00Z' });
+      const resolution = resolveMerge(
+        await mergeConflictedDoc(db, doc),
+        { _deleted: choice },
+        { mergedBy: 'alice', mergedAt: '2026-11-23T12:00:00Z' },
+      );
       const written = await writeResolution(db, await resolutionBulkDocs(resolution, revisionFetcher(db, root._id)));
       assert.equal(written.ok, true);
       assert.equal((await leavesOf(db, root._id)).filter((leaf) => !leaf._deleted).length, survivors);

@@ -34,7 +34,8 @@ function branchRevisions(root: LeafDoc, revId: string, spec: Branch): LeafDoc[] 
     return result === 'remove' ? [] : [checklistItem(id, result === 'keep' ? null : result)];
   });
   if (spec.addedItemLabel) checklist.push(checklistItem('n1', null, spec.addedItemLabel));
-  const attachments: Record<string, object> = spec.photo === 'delete' ? {} : { 'a.jpg': photoData(spec.photo === 'keep' ? 'root' : spec.photo) };
+  const attachments: Record<string, object> =
+    spec.photo === 'delete' ? {} : { 'a.jpg': photoData(spec.photo === 'keep' ? 'root' : spec.photo) };
   if (spec.secondPhoto) attachments['b.jpg'] = photoData(spec.secondPhoto);
   const changes = { checklist, _attachments: attachments, ...(spec.title ? { title: spec.title } : {}) };
   return [...above, editOf(parent, revId, changes)];
@@ -71,7 +72,14 @@ test('resolving with any choices leaves exactly one live leaf (none if the delet
         const resolution = resolveMerge(merge, choices, stamp);
         const writes = await resolutionBulkDocs(resolution, revisionFetcher(db, root._id));
         for (const write of writes) {
-          assert.deepEqual(docViolations(write, merge.leaves.find((leaf) => leaf._rev === write._rev)!, admin), []);
+          assert.deepEqual(
+            docViolations(
+              write,
+              merge.leaves.find((leaf) => leaf._rev === write._rev)!,
+              admin,
+            ),
+            [],
+          );
         }
         assert.equal((await writeResolution(db, writes)).ok, true);
 

@@ -31,7 +31,10 @@ describe('resolveMerge', () => {
   });
 
   test('refuses to resolve while a conflict has no choice, naming the paths', () => {
-    const merge = mergeLeaves([editOf(root, 'bbb', { title: 'Ours', site: 'S1' }), editOf(root, 'aaa', { title: 'Theirs', site: 'S2' })], root);
+    const merge = mergeLeaves(
+      [editOf(root, 'bbb', { title: 'Ours', site: 'S1' }), editOf(root, 'aaa', { title: 'Theirs', site: 'S2' })],
+      root,
+    );
     assert.throws(
       () => resolveMerge(merge, { site: '2-aaa' }, stamp),
       (error: unknown) => error instanceof UnresolvedConflictsError && error.paths.join() === 'title',
@@ -40,8 +43,14 @@ describe('resolveMerge', () => {
   });
 
   test('choosing the deletion settles everything else', () => {
-    const merge = mergeLeaves([deletionOf(root, 'zzz'), editOf(root, 'aaa', { title: 'T', site: 'S' }), editOf(root, 'bbb', { title: 'U' })], root);
-    assert.deepEqual(merge.conflicts.map((conflict) => conflict.path), ['_deleted', 'title']);
+    const merge = mergeLeaves(
+      [deletionOf(root, 'zzz'), editOf(root, 'aaa', { title: 'T', site: 'S' }), editOf(root, 'bbb', { title: 'U' })],
+      root,
+    );
+    assert.deepEqual(
+      merge.conflicts.map((conflict) => conflict.path),
+      ['_deleted', 'title'],
+    );
     assert.equal(resolveMerge(merge, { _deleted: '2-zzz' }, stamp).doc, null);
   });
 });
@@ -77,15 +86,28 @@ describe('keepLeaf', () => {
 
 describe('resolutionBulkDocs', () => {
   test('the merged document on the winning revision, then a marked tombstone on every other leaf', async () => {
-    const merge = mergeLeaves([editOf(root, 'bbb', { title: 'B' }), editOf(root, 'aaa', { site: 'A' }), deletionOf(editOf(root, 'ccc', {}), 'ddd')], root);
+    const merge = mergeLeaves(
+      [editOf(root, 'bbb', { title: 'B' }), editOf(root, 'aaa', { site: 'A' }), deletionOf(editOf(root, 'ccc', {}), 'ddd')],
+      root,
+    );
     const keep = { _deleted: '2-bbb' };
     const docs = await resolutionBulkDocs(resolveMerge(merge, keep, stamp), noFetch);
-    assert.deepEqual(docs.map((doc) => [doc._rev, doc._deleted ?? false]), [['2-bbb', false], ['2-aaa', true], ['3-ddd', true]]);
+    assert.deepEqual(
+      docs.map((doc) => [doc._rev, doc._deleted ?? false]),
+      [
+        ['2-bbb', false],
+        ['2-aaa', true],
+        ['3-ddd', true],
+      ],
+    );
     assert.deepEqual(docs.slice(1), [
       { _id: root._id, _rev: '2-aaa', _deleted: true, mergedInto: '2-bbb' },
       { _id: root._id, _rev: '3-ddd', _deleted: true, mergedInto: '2-bbb' },
     ]);
-    assert.equal(docs.slice(1).every((doc) => isResolutionTombstone(doc as StoredDoc)), true);
+    assert.equal(
+      docs.slice(1).every((doc) => isResolutionTombstone(doc as StoredDoc)),
+      true,
+    );
     assert.equal(isResolutionTombstone(deletionOf(root, 'x')), false);
   });
 
@@ -102,7 +124,9 @@ describe('resolutionBulkDocs', () => {
 
   test('attachments of the winning revision stay stubs; others are inlined from a leaf that has them', async () => {
     const winner = editOf(root, 'bbb', { _attachments: { 'a.jpg': photoStub('md5-a'), 'b.jpg': photoStub('md5-b') } });
-    const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photoStub('md5-a'), 'c.jpg': photoStub('md5-c'), 'd.jpg': photoStub('md5-d') } });
+    const loser = editOf(root, 'aaa', {
+      _attachments: { 'a.jpg': photoStub('md5-a'), 'c.jpg': photoStub('md5-c'), 'd.jpg': photoStub('md5-d') },
+    });
     const fetched: string[] = [];
     const fetchRevision: FetchRevision = async (rev, { attachments }) => {
       fetched.push(`${rev} ${attachments}`);
@@ -124,6 +148,9 @@ describe('resolutionBulkDocs', () => {
     const winner = editOf(root, 'bbb', { title: 'B' });
     const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photoStub('md5-a'), 'c.jpg': photoStub('md5-c') } });
     const resolution = resolveMerge(mergeLeaves([winner, loser], root), {}, stamp);
-    await assert.rejects(resolutionBulkDocs(resolution, async () => null), /attachment c.jpg \(md5-c\) is no longer available/);
+    await assert.rejects(
+      resolutionBulkDocs(resolution, async () => null),
+      /attachment c.jpg \(md5-c\) is no longer available/,
+    );
   });
 });

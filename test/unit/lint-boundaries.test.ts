@@ -39,7 +39,11 @@ describe('lint: import boundaries', () => {
   it('Karma specs may also import test/fixtures/, not the rest of test/', async () => {
     await assertAllowed("import { x } from '../../../test/fixtures/documents';\nexport { x };\n", 'src/app/core/x.spec.ts');
     await assertAllowed("import { x } from '../../../test/fixtures/documents';\nexport { x };\n", 'src/app/testing/x.ts');
-    await assertViolation("import { x } from '../../../test/support/fixtures';\nexport { x };\n", 'src/app/core/x.spec.ts', 'test/fixtures/ only');
+    await assertViolation(
+      "import { x } from '../../../test/support/fixtures';\nexport { x };\n",
+      'src/app/core/x.spec.ts',
+      'test/fixtures/ only',
+    );
     await assertViolation("import { x } from '../../../test/fixtures/documents';\nexport { x };\n", 'src/app/core/x.ts', 'domain/ only');
   });
 
@@ -59,7 +63,11 @@ describe('lint: import boundaries', () => {
     await assertAllowed("import { SESSIONS_DB } from '../couch/user-sessions';\nexport { SESSIONS_DB };\n", 'proxy/x.ts');
     await assertAllowed("import { userDbName } from '../domain/user-db-name';\nexport { userDbName };\n", 'proxy/x.ts');
     await assertViolation("import { addUser } from '../couch/users';\nexport { addUser };\n", 'proxy/x.ts', 'shared code goes to domain/');
-    await assertViolation("import { x } from '../src/app/app';\nexport { x };\n", 'proxy/x.ts', 'the proxy imports from proxy/, couch/ and domain/ only');
+    await assertViolation(
+      "import { x } from '../src/app/app';\nexport { x };\n",
+      'proxy/x.ts',
+      'the proxy imports from proxy/, couch/ and domain/ only',
+    );
   });
 
   it('couch/ does not import from src/ or proxy/', async () => {

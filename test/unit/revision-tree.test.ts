@@ -16,7 +16,10 @@ describe('revision tree', () => {
 
   test('winnerFirst orders like CouchDB: live, then longest history, then greatest id', () => {
     const ordered = winnerFirst([leaf('2-b', ['a']), leaf('9-z', ['y'], true), leaf('3-a', ['x', 'a']), leaf('2-c', ['a'])]);
-    assert.deepEqual(ordered.map((doc) => doc._rev), ['3-a', '2-c', '2-b', '9-z']);
+    assert.deepEqual(
+      ordered.map((doc) => doc._rev),
+      ['3-a', '2-c', '2-b', '9-z'],
+    );
   });
 
   test('the common ancestor is the newest revision in every history', () => {

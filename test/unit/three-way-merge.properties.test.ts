@@ -45,7 +45,11 @@ function disjointEdits(leafCount: number): fc.Arbitrary<Edit[][]> {
   const items = ['c1', 'c2', 'c3'].map((id) =>
     fc.oneof(
       fc.tuple(owned(fc.constant<Edit>({ kind: 'remove-item', id }))),
-      fc.tuple(...Object.entries(itemFieldValues).map(([field, value]) => owned(value.map((v): Edit => ({ kind: 'item-field', id, field, value: v }))))),
+      fc.tuple(
+        ...Object.entries(itemFieldValues).map(([field, value]) =>
+          owned(value.map((v): Edit => ({ kind: 'item-field', id, field, value: v }))),
+        ),
+      ),
     ),
   );
   const additions = fc.array(owned(fc.constantFrom<'pass' | 'fail' | null>('pass', 'fail', null)), { maxLength: 3 });

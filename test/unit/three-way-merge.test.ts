@@ -15,7 +15,10 @@ describe('three-way merge of top-level fields', () => {
     assert.deepEqual(merge.conflicts, []);
     assert.equal(merge.ancestorRev, '1-root');
     assert.equal(merge.ancestorMissing, false);
-    assert.deepEqual(merge.leaves.map((leaf) => leaf._rev), ['2-bbb', '2-aaa']);
+    assert.deepEqual(
+      merge.leaves.map((leaf) => leaf._rev),
+      ['2-bbb', '2-aaa'],
+    );
     assert.equal(merge.merged?._rev, '2-bbb');
     assert.equal(merge.merged?.['title'], 'Boiler room, east');
     assert.equal(merge.merged?.['notes'], 'Key at reception');
@@ -44,7 +47,14 @@ describe('three-way merge of top-level fields', () => {
   test('different changes to one field are a conflict that defaults to the winner', () => {
     const merge = mergeLeaves([editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { title: 'Theirs', site: 'Plant 5' })], root);
     assert.deepEqual(merge.conflicts, [
-      { kind: 'field', path: 'title', options: [{ rev: '2-bbb', value: 'Ours' }, { rev: '2-aaa', value: 'Theirs' }] },
+      {
+        kind: 'field',
+        path: 'title',
+        options: [
+          { rev: '2-bbb', value: 'Ours' },
+          { rev: '2-aaa', value: 'Theirs' },
+        ],
+      },
     ]);
     assert.equal(merge.merged?.['title'], 'Ours');
     assert.equal(merge.merged?.['site'], 'Plant 5');
@@ -54,9 +64,10 @@ describe('three-way merge of top-level fields', () => {
   test('removed on one leaf and changed on the other is a conflict', () => {
     const withNotes = rootRevision({ notes: 'old' });
     const merge = mergeLeaves([editOf(withNotes, 'bbb', { notes: undefined }), editOf(withNotes, 'aaa', { notes: 'new' })], withNotes);
-    assert.deepEqual(merge.conflicts.map((conflict) => [conflict.path, conflict.options.map((option) => option.value)]), [
-      ['notes', [undefined, 'new']],
-    ]);
+    assert.deepEqual(
+      merge.conflicts.map((conflict) => [conflict.path, conflict.options.map((option) => option.value)]),
+      [['notes', [undefined, 'new']]],
+    );
   });
 
   test('audit fields come from the most recently updated leaf and never conflict', () => {
@@ -82,11 +93,17 @@ describe('three-way merge of top-level fields', () => {
 
 describe('checklist items merge by id', () => {
   test('items added on both leaves are both kept, the winner’s first', () => {
-    const winner = editOf(root, 'bbb', { checklist: [...root['checklist'] as object[], checklistItem('ours')] });
-    const loser = editOf(root, 'aaa', { checklist: [checklistItem('theirs'), ...root['checklist'] as object[]] });
+    const winner = editOf(root, 'bbb', { checklist: [...(root['checklist'] as object[]), checklistItem('ours')] });
+    const loser = editOf(root, 'aaa', { checklist: [checklistItem('theirs'), ...(root['checklist'] as object[])] });
     const merge = mergeLeaves([winner, loser], root);
     assert.deepEqual(merge.conflicts, []);
-    assert.deepEqual(merge.merged?.['checklist'], [checklistItem('c1'), checklistItem('c2'), checklistItem('c3'), checklistItem('ours'), checklistItem('theirs')]);
+    assert.deepEqual(merge.merged?.['checklist'], [
+      checklistItem('c1'),
+      checklistItem('c2'),
+      checklistItem('c3'),
+      checklistItem('ours'),
+      checklistItem('theirs'),
+    ]);
   });
 
   test('different fields of one item edited on each leaf are both taken', () => {
@@ -102,7 +119,14 @@ describe('checklist items merge by id', () => {
     const loser = editOf(root, 'aaa', { checklist: [checklistItem('c1', 'fail'), checklistItem('c2'), checklistItem('c3')] });
     const merge = mergeLeaves([winner, loser], root);
     assert.deepEqual(merge.conflicts, [
-      { kind: 'field', path: 'checklist[c1].result', options: [{ rev: '2-bbb', value: 'pass' }, { rev: '2-aaa', value: 'fail' }] },
+      {
+        kind: 'field',
+        path: 'checklist[c1].result',
+        options: [
+          { rev: '2-bbb', value: 'pass' },
+          { rev: '2-aaa', value: 'fail' },
+        ],
+      },
     ]);
     const resolved = mergeLeaves(merge.leaves, root, { 'checklist[c1].result': '2-aaa' }).merged;
     assert.deepEqual(resolved?.['checklist'], [checklistItem('c1', 'fail'), checklistItem('c2', 'na'), checklistItem('c3')]);
@@ -110,7 +134,10 @@ describe('checklist items merge by id', () => {
 
   test('an item removed on one leaf and untouched on the other is removed', () => {
     const merge = mergeLeaves(
-      [editOf(root, 'bbb', { checklist: [checklistItem('c1'), checklistItem('c3')] }), editOf(root, 'aaa', { checklist: [checklistItem('c1', 'pass'), checklistItem('c2'), checklistItem('c3')] })],
+      [
+        editOf(root, 'bbb', { checklist: [checklistItem('c1'), checklistItem('c3')] }),
+        editOf(root, 'aaa', { checklist: [checklistItem('c1', 'pass'), checklistItem('c2'), checklistItem('c3')] }),
+      ],
       root,
     );
     assert.deepEqual(merge.conflicts, []);
@@ -122,7 +149,14 @@ describe('checklist items merge by id', () => {
     const loser = editOf(root, 'aaa', { checklist: [checklistItem('c1'), checklistItem('c2', 'fail'), checklistItem('c3')] });
     const merge = mergeLeaves([winner, loser], root);
     assert.deepEqual(merge.conflicts, [
-      { kind: 'checklist-item', path: 'checklist[c2]', options: [{ rev: '2-bbb', value: undefined }, { rev: '2-aaa', value: checklistItem('c2', 'fail') }] },
+      {
+        kind: 'checklist-item',
+        path: 'checklist[c2]',
+        options: [
+          { rev: '2-bbb', value: undefined },
+          { rev: '2-aaa', value: checklistItem('c2', 'fail') },
+        ],
+      },
     ]);
     assert.deepEqual(merge.merged?.['checklist'], [checklistItem('c1'), checklistItem('c3')]);
     const kept = mergeLeaves(merge.leaves, root, { 'checklist[c2]': '2-aaa' }).merged;
@@ -131,14 +165,22 @@ describe('checklist items merge by id', () => {
 
   test('a checklist that is not a list of items merges as a plain field', () => {
     const broken = rootRevision({ checklist: 'none' });
-    const merge = mergeLeaves([editOf(broken, 'bbb', { checklist: [checklistItem('c1')] }), editOf(broken, 'aaa', { checklist: [checklistItem('c2')] })], broken);
-    assert.deepEqual(merge.conflicts.map((conflict) => conflict.path), ['checklist']);
+    const merge = mergeLeaves(
+      [editOf(broken, 'bbb', { checklist: [checklistItem('c1')] }), editOf(broken, 'aaa', { checklist: [checklistItem('c2')] })],
+      broken,
+    );
+    assert.deepEqual(
+      merge.conflicts.map((conflict) => conflict.path),
+      ['checklist'],
+    );
   });
 });
 
 describe('attachments merge by name and digest', () => {
   test('added on one leaf: kept; added on both with the same digest: no conflict', () => {
-    const winner = editOf(root, 'bbb', { _attachments: { 'a.jpg': photoStub('md5-a'), 'b.jpg': photoStub('md5-b'), 'c.jpg': photoStub('md5-c') } });
+    const winner = editOf(root, 'bbb', {
+      _attachments: { 'a.jpg': photoStub('md5-a'), 'b.jpg': photoStub('md5-b'), 'c.jpg': photoStub('md5-c') },
+    });
     const loser = editOf(root, 'aaa', { _attachments: { 'a.jpg': photoStub('md5-a'), 'c.jpg': { ...photoStub('md5-c'), revpos: 2 } } });
     const merge = mergeLeaves([winner, loser], root);
     assert.deepEqual(merge.conflicts, []);
@@ -153,7 +195,10 @@ describe('attachments merge by name and digest', () => {
       {
         kind: 'attachment',
         path: '_attachments[b.jpg]',
-        options: [{ rev: '2-bbb', value: photoStub('md5-ours') }, { rev: '2-aaa', value: photoStub('md5-theirs') }],
+        options: [
+          { rev: '2-bbb', value: photoStub('md5-ours') },
+          { rev: '2-aaa', value: photoStub('md5-theirs') },
+        ],
       },
     ]);
   });
@@ -169,7 +214,10 @@ describe('attachments merge by name and digest', () => {
       [editOf(root, 'bbb', { _attachments: { 'a.jpg': photoStub('md5-a2') } }), editOf(root, 'aaa', { _attachments: undefined })],
       root,
     );
-    assert.deepEqual(merge.conflicts.map((conflict) => [conflict.kind, conflict.path]), [['attachment', '_attachments[a.jpg]']]);
+    assert.deepEqual(
+      merge.conflicts.map((conflict) => [conflict.kind, conflict.path]),
+      [['attachment', '_attachments[a.jpg]']],
+    );
   });
 });
 
@@ -178,9 +226,20 @@ describe('deleted vs edited', () => {
     const edited = editOf(root, 'aaa', { title: 'Still needed' });
     const deleted = deletionOf(root, 'zzz');
     const merge = mergeLeaves([deleted, edited], root);
-    assert.deepEqual(merge.leaves.map((leaf) => leaf._rev), ['2-aaa', '2-zzz'], 'a live leaf wins over a deleted one');
+    assert.deepEqual(
+      merge.leaves.map((leaf) => leaf._rev),
+      ['2-aaa', '2-zzz'],
+      'a live leaf wins over a deleted one',
+    );
     assert.deepEqual(merge.conflicts, [
-      { kind: 'deletion', path: '_deleted', options: [{ rev: '2-aaa', value: false }, { rev: '2-zzz', value: true }] },
+      {
+        kind: 'deletion',
+        path: '_deleted',
+        options: [
+          { rev: '2-aaa', value: false },
+          { rev: '2-zzz', value: true },
+        ],
+      },
     ]);
     assert.equal(merge.merged?.['title'], 'Still needed');
     assert.equal(mergeLeaves(merge.leaves, root, { _deleted: '2-zzz' }).merged, null);
@@ -212,12 +271,19 @@ describe('three or more leaves', () => {
   });
 
   test('a conflict lists every leaf, including one that kept the original value', () => {
-    const merge = mergeLeaves([editOf(root, 'aaa', { title: 'A' }), editOf(root, 'bbb', { title: 'B' }), editOf(root, 'ccc', { site: 'C' })], root);
+    const merge = mergeLeaves(
+      [editOf(root, 'aaa', { title: 'A' }), editOf(root, 'bbb', { title: 'B' }), editOf(root, 'ccc', { site: 'C' })],
+      root,
+    );
     assert.deepEqual(merge.conflicts, [
       {
         kind: 'field',
         path: 'title',
-        options: [{ rev: '2-ccc', value: 'Boiler room' }, { rev: '2-bbb', value: 'B' }, { rev: '2-aaa', value: 'A' }],
+        options: [
+          { rev: '2-ccc', value: 'Boiler room' },
+          { rev: '2-bbb', value: 'B' },
+          { rev: '2-aaa', value: 'A' },
+        ],
       },
     ]);
     const resolved = mergeLeaves(merge.leaves, root, { title: '2-aaa' }).merged;
@@ -239,23 +305,35 @@ describe('without the ancestor (compacted away): two-way merge', () => {
     const merge = mergeLeaves([winner, loser], null);
     assert.equal(merge.ancestorMissing, true);
     assert.equal(merge.ancestorRev, '1-root');
-    assert.deepEqual(merge.conflicts.map((conflict) => conflict.path), ['title', 'site']);
+    assert.deepEqual(
+      merge.conflicts.map((conflict) => conflict.path),
+      ['title', 'site'],
+    );
     assert.equal(merge.merged?.['scheduledFor'], root['scheduledFor']);
   });
 
   test('an item or attachment on one leaf only needs a choice: added and removed look alike', () => {
     const merge = mergeLeaves(
-      [editOf(root, 'bbb', { checklist: [checklistItem('c1'), checklistItem('c2'), checklistItem('c3'), checklistItem('n1')] }), editOf(root, 'aaa', { _attachments: undefined })],
+      [
+        editOf(root, 'bbb', { checklist: [checklistItem('c1'), checklistItem('c2'), checklistItem('c3'), checklistItem('n1')] }),
+        editOf(root, 'aaa', { _attachments: undefined }),
+      ],
       null,
     );
     assert.deepEqual(
       merge.conflicts.map((conflict) => [conflict.kind, conflict.path]),
-      [['checklist-item', 'checklist[n1]'], ['attachment', '_attachments[a.jpg]']],
+      [
+        ['checklist-item', 'checklist[n1]'],
+        ['attachment', '_attachments[a.jpg]'],
+      ],
     );
   });
 
   test('deleted vs edited always needs a choice', () => {
     const merge = mergeLeaves([deletionOf(root, 'zzz'), editOf(root, 'aaa', at('2026-11-22T08:00:00.000Z'))], null);
-    assert.deepEqual(merge.conflicts.map((conflict) => conflict.kind), ['deletion']);
+    assert.deepEqual(
+      merge.conflicts.map((conflict) => conflict.kind),
+      ['deletion'],
+    );
   });
 });

@@ -22,11 +22,17 @@ async function forwardingServer(upstreamUrl: string) {
   const agent = new http.Agent({ keepAlive: true });
   const failures: Error[] = [];
   const server = http.createServer((req, res) =>
-    streamUpstream(new URL(upstreamUrl), req, res, { path: req.url!, auth: {}, agent, silenceMs: 30_000, live: false }, {
-      answered: () => undefined,
-      cookies: () => undefined,
-      failed: (error) => failures.push(error),
-    }),
+    streamUpstream(
+      new URL(upstreamUrl),
+      req,
+      res,
+      { path: req.url!, auth: {}, agent, silenceMs: 30_000, live: false },
+      {
+        answered: () => undefined,
+        cookies: () => undefined,
+        failed: (error) => failures.push(error),
+      },
+    ),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, agent, failures, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };

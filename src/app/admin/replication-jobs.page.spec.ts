@@ -14,7 +14,13 @@ const RUNNING: ReplicationStatus = {
   docsWritten: 1250,
   pending: 3,
 };
-const FAILED: ReplicationStatus = { id: 'partner-acme', source: 'inspections', target: 'partner-acme', state: 'failed', error: 'unauthorized: Name or password is incorrect.' };
+const FAILED: ReplicationStatus = {
+  id: 'partner-acme',
+  source: 'inspections',
+  target: 'partner-acme',
+  state: 'failed',
+  error: 'unauthorized: Name or password is incorrect.',
+};
 
 describe('ReplicationJobsPage', () => {
   let fixture: ComponentFixture<ReplicationJobsPage>;

@@ -66,14 +66,35 @@ function byUrgency(a: ReplicationStatus, b: ReplicationStatus): number {
     }
   `,
   styles: `
-    :host { display: block; padding: 16px; max-width: 1100px; margin: 0 auto; }
-    .summary { display: flex; align-items: center; gap: 8px; }
-    .jobs { width: 100%; }
+    :host {
+      display: block;
+      padding: 16px;
+      max-width: 1100px;
+      margin: 0 auto;
+    }
+    .summary {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+    }
+    .jobs {
+      width: 100%;
+    }
     /* Database names of users with long names are one long hex word: break them rather than widen the page (tablets in portrait). */
-    .jobs td { overflow-wrap: anywhere; }
-    .state { font-weight: 500; }
-    .problem, .job-error, .error { color: var(--mat-sys-error, #b3261e); }
-    .job-error { font-size: 13px; }
+    .jobs td {
+      overflow-wrap: anywhere;
+    }
+    .state {
+      font-weight: 500;
+    }
+    .problem,
+    .job-error,
+    .error {
+      color: var(--mat-sys-error, #b3261e);
+    }
+    .job-error {
+      font-size: 13px;
+    }
   `,
 })
 export class ReplicationJobsPage {
@@ -94,7 +115,10 @@ export class ReplicationJobsPage {
 
   constructor() {
     timer(0, inject(JOBS_REFRESH_MS))
-      .pipe(exhaustMap(() => this.refresh()), takeUntilDestroyed())
+      .pipe(
+        exhaustMap(() => this.refresh()),
+        takeUntilDestroyed(),
+      )
       .subscribe();
   }
 

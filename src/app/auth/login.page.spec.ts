@@ -19,12 +19,7 @@ describe('LoginPage', () => {
     workspace.open.and.resolveTo();
     TestBed.configureTestingModule({
       imports: [LoginPage],
-      providers: [
-        provideRouter([]),
-        provideHttpClient(),
-        provideHttpClientTesting(),
-        { provide: WorkspaceService, useValue: workspace },
-      ],
+      providers: [provideRouter([]), provideHttpClient(), provideHttpClientTesting(), { provide: WorkspaceService, useValue: workspace }],
     });
     http = TestBed.inject(HttpTestingController);
     router = TestBed.inject(Router);
@@ -41,7 +36,10 @@ describe('LoginPage', () => {
   const el = (id: string) => fixture.nativeElement.querySelector(`[data-testid=${id}]`) as HTMLElement | null;
 
   function fill(name: string, password: string): void {
-    for (const [id, value] of [['login-name', name], ['login-password', password]]) {
+    for (const [id, value] of [
+      ['login-name', name],
+      ['login-password', password],
+    ]) {
       const input = el(id) as HTMLInputElement;
       input.value = value;
       input.dispatchEvent(new Event('input'));
@@ -68,7 +66,7 @@ describe('LoginPage', () => {
     expect(el('login-error')).toBeNull();
   });
 
-  it('shows the proxy\'s reason on 401', async () => {
+  it("shows the proxy's reason on 401", async () => {
     fill('ana', 'wrong');
     el('login-submit')!.click();
     http

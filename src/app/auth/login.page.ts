@@ -27,7 +27,14 @@ import { WorkspaceService } from '../core/workspace.service';
           </mat-form-field>
           <mat-form-field appearance="outline">
             <mat-label>Password</mat-label>
-            <input matInput type="password" formControlName="password" data-testid="login-password" autocomplete="current-password" required />
+            <input
+              matInput
+              type="password"
+              formControlName="password"
+              data-testid="login-password"
+              autocomplete="current-password"
+              required
+            />
           </mat-form-field>
           @if (error(); as message) {
             <p class="error" role="alert" data-testid="login-error">{{ message }}</p>
@@ -43,9 +50,17 @@ import { WorkspaceService } from '../core/workspace.service';
     </mat-card>
   `,
   styles: `
-    .login { max-width: 420px; margin: 48px auto; }
-    mat-form-field { width: 100%; }
-    .error { color: #b3261e; margin: 0; }
+    .login {
+      max-width: 420px;
+      margin: 48px auto;
+    }
+    mat-form-field {
+      width: 100%;
+    }
+    .error {
+      color: #b3261e;
+      margin: 0;
+    }
   `,
 })
 export class LoginPage {

@@ -19,7 +19,9 @@ export interface ReloginData {
     <h2 mat-dialog-title>Session expired</h2>
     <form [formGroup]="form" (ngSubmit)="submit()">
       <mat-dialog-content>
-        <p>Sign in again as <strong>{{ data.name }}</strong> to resume syncing. Nothing on this device is lost.</p>
+        <p>
+          Sign in again as <strong>{{ data.name }}</strong> to resume syncing. Nothing on this device is lost.
+        </p>
         <input type="hidden" autocomplete="username" [value]="data.name" />
         <mat-form-field appearance="outline">
           <mat-label>Password</mat-label>
@@ -36,8 +38,12 @@ export interface ReloginData {
     </form>
   `,
   styles: `
-    mat-form-field { width: 100%; }
-    .error { color: #b3261e; }
+    mat-form-field {
+      width: 100%;
+    }
+    .error {
+      color: #b3261e;
+    }
   `,
 })
 export class ReloginDialog {

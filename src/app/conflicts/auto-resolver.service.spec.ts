@@ -51,7 +51,10 @@ describe('AutoResolverService', () => {
     const disjoint = await replicatedConflict({ title: 'Ours' }, { site: 'Plant 9' });
     const clash = await replicatedConflict({ title: 'Ours' }, { title: 'Theirs' });
 
-    await waitFor(() => conflictIndex.conflictIds().has(clash._id) && !conflictIndex.conflictIds().has(disjoint._id), 'the disjoint edits merged');
+    await waitFor(
+      () => conflictIndex.conflictIds().has(clash._id) && !conflictIndex.conflictIds().has(disjoint._id),
+      'the disjoint edits merged',
+    );
     const merged = await db.get<Record<string, unknown>>(disjoint._id, { conflicts: true });
     expect(merged['_conflicts']).toBeUndefined();
     expect([merged['title'], merged['site']]).toEqual(['Ours', 'Plant 9']);

@@ -24,10 +24,7 @@ export class AutoResolverService {
 
   /** Starts watching; called once by the app shell. */
   watch(): void {
-    const subscription = merge(
-      this.conflictIndex.conflictUpdates$,
-      this.settingsChanged$.pipe(concatMap(() => this.openConflicts())),
-    )
+    const subscription = merge(this.conflictIndex.conflictUpdates$, this.settingsChanged$.pipe(concatMap(() => this.openConflicts())))
       // One run at a time: runs write, and their writes are the next updates.
       .pipe(concatMap((docs) => this.resolve(docs)))
       .subscribe();

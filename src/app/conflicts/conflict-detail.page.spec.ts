@@ -34,7 +34,8 @@ describe('ConflictDetailPage', () => {
 
   const all = (id: string, within: ParentNode = fixture.nativeElement) =>
     Array.from(within.querySelectorAll(`[data-testid="${id}"]`)) as HTMLElement[];
-  const field = (path: string) => fixture.nativeElement.querySelector(`[data-testid=conflict-field][data-path="${path}"]`) as HTMLElement | null;
+  const field = (path: string) =>
+    fixture.nativeElement.querySelector(`[data-testid=conflict-field][data-path="${path}"]`) as HTMLElement | null;
 
   async function until(condition: () => boolean, what: string): Promise<void> {
     await waitFor(async () => {
@@ -63,7 +64,13 @@ describe('ConflictDetailPage', () => {
     const root = rootInspection();
     await replicated([
       root,
-      editOf(root, 'bbb', { title: 'Ours', site: 'Plant 5', updatedBy: 'ana', updatedAt: '2026-03-01T09:00:00.000Z', deviceId: 'device-test' }),
+      editOf(root, 'bbb', {
+        title: 'Ours',
+        site: 'Plant 5',
+        updatedBy: 'ana',
+        updatedAt: '2026-03-01T09:00:00.000Z',
+        deviceId: 'device-test',
+      }),
       editOf(root, 'aaa', { title: 'Theirs', updatedBy: 'ana', updatedAt: '2026-03-01T09:30:00.000Z', deviceId: 'device-b' }),
     ]);
     await open(root._id);
@@ -98,14 +105,22 @@ describe('ConflictDetailPage', () => {
     expect(navigate).toHaveBeenCalledWith('/conflicts');
     const resolved = await current(root._id);
     expect(resolved['_conflicts']).toBeUndefined();
-    expect([resolved['title'], resolved['site'], resolved['notes'], resolved['updatedBy'], resolved['mergedBy']]).toEqual(['Theirs', 'Plant 5', 'n', 'ana', 'ana']);
+    expect([resolved['title'], resolved['site'], resolved['notes'], resolved['updatedBy'], resolved['mergedBy']]).toEqual([
+      'Theirs',
+      'Plant 5',
+      'n',
+      'ana',
+      'ana',
+    ]);
   });
 
   it('keeps one version whole', async () => {
     const root = rootInspection();
     await replicated([root, editOf(root, 'bbb', { title: 'Ours', site: 'Plant 5' }), editOf(root, 'aaa', { title: 'Theirs' })]);
     await open(root._id);
-    all('keep-version').find((button) => button.getAttribute('data-rev') === '2-aaa')!.click();
+    all('keep-version')
+      .find((button) => button.getAttribute('data-rev') === '2-aaa')!
+      .click();
     await waitFor(() => navigate.calls.count() > 0, 'back to the inbox');
     const resolved = await current(root._id);
     expect([resolved['title'], resolved['site'], resolved['_conflicts']]).toEqual(['Theirs', 'Plant 4', undefined]);
@@ -125,7 +140,13 @@ describe('ConflictDetailPage', () => {
     const uuid = '3f2a9c1b-7d4e-4f10-9a1b-2c3d4e5f6a7b';
     await replicated([
       root,
-      editOf(root, 'bbb', { title: 'Ours', updatedBy: 'ana', updatedAt: '2026-03-01T09:00:00.000Z', deviceId: 'device-b', deviceName: 'Tablet 3' }),
+      editOf(root, 'bbb', {
+        title: 'Ours',
+        updatedBy: 'ana',
+        updatedAt: '2026-03-01T09:00:00.000Z',
+        deviceId: 'device-b',
+        deviceName: 'Tablet 3',
+      }),
       editOf(root, 'aaa', { title: 'Theirs', updatedBy: 'ana', updatedAt: '2026-03-01T09:30:00.000Z', deviceId: `device-${uuid}` }),
     ]);
     await open(root._id);

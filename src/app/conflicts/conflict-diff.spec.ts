@@ -80,9 +80,14 @@ describe('conflictDiff', () => {
   it('offers deleted vs edited as a choice, with the deleted version shown as such', () => {
     const rows = diff([editOf(root, 'aaa', { title: 'Edited' }), deletionOf(root, 'zzz')], root);
     expect(row(rows, '_deleted')).toEqual(jasmine.objectContaining({ status: 'conflict', ancestor: 'Not deleted' }));
-    expect(row(rows, '_deleted').cells.map((cell) => [cell.text, cell.choosable])).toEqual([['Not deleted', true], ['Deleted', true]]);
+    expect(row(rows, '_deleted').cells.map((cell) => [cell.text, cell.choosable])).toEqual([
+      ['Not deleted', true],
+      ['Deleted', true],
+    ]);
     expect(row(rows, 'title').cells.map((cell) => cell.text)).toEqual(['Edited', '(deleted)']);
-    expect(row(diff([editOf(root, 'aaa', { title: 'Edited' }), deletionOf(root, 'zzz')], root, { _deleted: '2-zzz' }), 'title').result).toBe('(deleted)');
+    expect(
+      row(diff([editOf(root, 'aaa', { title: 'Edited' }), deletionOf(root, 'zzz')], root, { _deleted: '2-zzz' }), 'title').result,
+    ).toBe('(deleted)');
   });
 
   it('without the ancestor, marks every difference as changed and has no ancestor column', () => {

@@ -23,8 +23,12 @@ const TYPE_LABELS: Record<FieldbookDoc['type'], string> = { inspection: 'Inspect
       <h2>Merge automatically</h2>
       <p class="hint">When devices changed different fields of the same document, combine the changes without asking.</p>
       @for (type of types; track type) {
-        <mat-slide-toggle [checked]="settings.enabled(type)" (change)="settings.set(type, $event.checked)"
-          [attr.data-testid]="'auto-merge-toggle-' + type">{{ typeLabels[type] }}</mat-slide-toggle>
+        <mat-slide-toggle
+          [checked]="settings.enabled(type)"
+          (change)="settings.set(type, $event.checked)"
+          [attr.data-testid]="'auto-merge-toggle-' + type"
+          >{{ typeLabels[type] }}</mat-slide-toggle
+        >
       }
     </section>
 
@@ -32,8 +36,13 @@ const TYPE_LABELS: Record<FieldbookDoc['type'], string> = { inspection: 'Inspect
       @if (list.length) {
         <!-- Only the rows in view are rendered, so a thousand conflicts open as fast as ten. -->
         <cdk-virtual-scroll-viewport scrollWindow [itemSize]="rowHeight">
-          <a *cdkVirtualFor="let conflict of list; trackBy: byId" class="row" data-testid="conflict-row" [attr.data-id]="conflict.id"
-            [routerLink]="['/conflicts', conflict.id]">
+          <a
+            *cdkVirtualFor="let conflict of list; trackBy: byId"
+            class="row"
+            data-testid="conflict-row"
+            [attr.data-id]="conflict.id"
+            [routerLink]="['/conflicts', conflict.id]"
+          >
             <span class="main">
               <span class="title">{{ conflict.title }}</span>
               <span class="type">{{ conflict.type }}</span>
@@ -50,18 +59,65 @@ const TYPE_LABELS: Record<FieldbookDoc['type'], string> = { inspection: 'Inspect
     }
   `,
   styles: `
-    :host { display: block; padding: 16px; max-width: 1100px; margin: 0 auto; }
-    .settings { display: flex; flex-wrap: wrap; align-items: center; gap: 8px 24px; padding: 0 16px 12px; margin-bottom: 16px;
-      border-radius: 12px; background: var(--mat-sys-surface-container-low, #f5f5f5); }
-    .settings h2 { flex-basis: 100%; margin-bottom: 0; font-size: 18px; }
-    .settings .hint { flex-basis: 100%; margin: 0; }
+    :host {
+      display: block;
+      padding: 16px;
+      max-width: 1100px;
+      margin: 0 auto;
+    }
+    .settings {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 8px 24px;
+      padding: 0 16px 12px;
+      margin-bottom: 16px;
+      border-radius: 12px;
+      background: var(--mat-sys-surface-container-low, #f5f5f5);
+    }
+    .settings h2 {
+      flex-basis: 100%;
+      margin-bottom: 0;
+      font-size: 18px;
+    }
+    .settings .hint {
+      flex-basis: 100%;
+      margin: 0;
+    }
     /* Height plus margin is the viewport's itemSize. */
-    .row { display: flex; align-items: center; gap: 16px; box-sizing: border-box; height: 56px; margin-bottom: 8px;
-      padding: 0 16px; border-radius: 12px; background: #f3e5f5; color: inherit; text-decoration: none; overflow: hidden; }
-    .main { flex: 1; display: flex; flex-direction: column; min-width: 0; }
-    .title { font-size: 18px; font-weight: 500; overflow: hidden; text-overflow: ellipsis; }
-    .type, .changed { color: #5f6368; }
-    .hint { color: #5f6368; }
+    .row {
+      display: flex;
+      align-items: center;
+      gap: 16px;
+      box-sizing: border-box;
+      height: 56px;
+      margin-bottom: 8px;
+      padding: 0 16px;
+      border-radius: 12px;
+      background: #f3e5f5;
+      color: inherit;
+      text-decoration: none;
+      overflow: hidden;
+    }
+    .main {
+      flex: 1;
+      display: flex;
+      flex-direction: column;
+      min-width: 0;
+    }
+    .title {
+      font-size: 18px;
+      font-weight: 500;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .type,
+    .changed {
+      color: #5f6368;
+    }
+    .hint {
+      color: #5f6368;
+    }
   `,
 })
 export class ConflictInboxPage {

@@ -61,16 +61,25 @@ describe('ConflictResolverService', () => {
     const resolved = await db.get<Inspection & Record<string, unknown>>(root._id, { conflicts: true });
     expect(resolved._conflicts).toBeUndefined();
     expect([resolved.title, resolved.site]).toEqual(['Theirs', 'Plant 9']);
-    expect([resolved.createdBy, resolved.updatedBy, resolved.updatedAt, resolved.deviceId]).toEqual(['ana', 'ana', '2026-03-03T10:00:00.000Z', 'device-test']);
-    expect([resolved['mergedFrom'], resolved['mergedBy'], resolved['mergedAt']]).toEqual([['2-bbb', '2-aaa'], 'ana', '2026-03-03T10:00:00.000Z']);
+    expect([resolved.createdBy, resolved.updatedBy, resolved.updatedAt, resolved.deviceId]).toEqual([
+      'ana',
+      'ana',
+      '2026-03-03T10:00:00.000Z',
+      'device-test',
+    ]);
+    expect([resolved['mergedFrom'], resolved['mergedBy'], resolved['mergedAt']]).toEqual([
+      ['2-bbb', '2-aaa'],
+      'ana',
+      '2026-03-03T10:00:00.000Z',
+    ]);
   });
 
   it('refuses a result the rules refuse, writing nothing', async () => {
     const approved = [editOf(root, 'bbb', { status: 'approved', updatedBy: 'sam' }), editOf(root, 'aaa', { title: 'Theirs' })];
     await replicated([root, ...approved]);
-    await expectAsync(resolver.resolve(store.conflictDb(), resolveMerge(mergeLeaves(approved, root), {}, resolver.mergeStamp()))).toBeRejectedWith(
-      jasmine.objectContaining({ errors: { status: 'an approved inspection can only be changed by a supervisor' } }),
-    );
+    await expectAsync(
+      resolver.resolve(store.conflictDb(), resolveMerge(mergeLeaves(approved, root), {}, resolver.mergeStamp())),
+    ).toBeRejectedWith(jasmine.objectContaining({ errors: { status: 'an approved inspection can only be changed by a supervisor' } }));
     expect((await db.get(root._id, { open_revs: 'all' })).length).toBe(2);
   });
 
@@ -80,7 +89,10 @@ describe('ConflictResolverService', () => {
     const editedAgain: Record<string, unknown> = { ...leaves[0], title: 'Edited again' };
     delete editedAgain['_revisions'];
     await db.put(editedAgain as PouchDB.Core.PutDocument<object>);
-    const error = await resolver.resolve(store.conflictDb(), stale).then(() => null, (caught: unknown) => caught);
+    const error = await resolver.resolve(store.conflictDb(), stale).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
     expect(error).toEqual(jasmine.any(ResolutionConflictError));
     expect((error as ResolutionConflictError).status).toBe(409);
   });
@@ -93,6 +105,12 @@ describe('ConflictResolverService', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved']);
     expect(resolved).toHaveBeenCalledWith([root._id]);
     const merged = await db.get<Inspection & Record<string, unknown>>(root._id);
-    expect([merged.title, merged.site, merged.updatedBy, merged.deviceId, merged['mergedBy']]).toEqual(['Ours', 'Plant 9', 'ana', 'device-test', 'ana']);
+    expect([merged.title, merged.site, merged.updatedBy, merged.deviceId, merged['mergedBy']]).toEqual([
+      'Ours',
+      'Plant 9',
+      'ana',
+      'device-test',
+      'ana',
+    ]);
   });
 });

@@ -46,7 +46,14 @@ export class ConflictStoreService {
     if (this.current?.local !== local) {
       const userDb = this.sessions.session()?.db;
       if (!userDb) throw new Error('Not logged in');
-      this.current = { local, db: new ServerAncestorDb(local, () => this.remoteFactory(userDb), (docs) => this.writer.writeResolution(docs)) };
+      this.current = {
+        local,
+        db: new ServerAncestorDb(
+          local,
+          () => this.remoteFactory(userDb),
+          (docs) => this.writer.writeResolution(docs),
+        ),
+      };
     }
     return this.current.db;
   }
@@ -60,15 +67,17 @@ export class ConflictStoreService {
       const doc = 'doc' in row ? row.doc : null;
       if (!doc) return [];
       const others = doc._conflicts?.length ?? 0;
-      return [{
-        id: doc._id,
-        type: typeof doc.type === 'string' ? doc.type : 'document',
-        title: typeof doc.title === 'string' ? doc.title : doc._id,
-        changedBy: typeof doc.updatedBy === 'string' ? doc.updatedBy : '',
-        changedAt: typeof doc.updatedAt === 'string' ? doc.updatedAt : '',
-        versions: 1 + others,
-        hasDeletion: others === 0,
-      }];
+      return [
+        {
+          id: doc._id,
+          type: typeof doc.type === 'string' ? doc.type : 'document',
+          title: typeof doc.title === 'string' ? doc.title : doc._id,
+          changedBy: typeof doc.updatedBy === 'string' ? doc.updatedBy : '',
+          changedAt: typeof doc.updatedAt === 'string' ? doc.updatedAt : '',
+          versions: 1 + others,
+          hasDeletion: others === 0,
+        },
+      ];
     });
     return summaries.sort((a, b) => b.changedAt.localeCompare(a.changedAt));
   }

@@ -60,7 +60,13 @@ describe('the first pull of a device', () => {
     await seedInspections(remote, 620);
     const [first] = (await remote.allDocs({ limit: 1 })).rows;
     const doc = await remote.get(first.id);
-    await remote.bulkDocs([{ ...doc, _rev: '2-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', title: 'Tablet A' }, { ...doc, _rev: '2-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', title: 'Tablet B' }], { new_edits: false });
+    await remote.bulkDocs(
+      [
+        { ...doc, _rev: '2-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', title: 'Tablet A' },
+        { ...doc, _rev: '2-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', title: 'Tablet B' },
+      ],
+      { new_edits: false },
+    );
     const progress: (InitialPullProgress | null)[] = [];
     onPulled(() => progress.push(firstPull.progress()));
 
@@ -108,7 +114,7 @@ describe('the first pull of a device', () => {
     expect(progress[progress.length - 1]).toBeNull();
   });
 
-  it('counts only the user\'s documents, not the server\'s design documents', async () => {
+  it("counts only the user's documents, not the server's design documents", async () => {
     await serverDesignDocs();
     await seedInspections(remote, 3);
     const progress = recordProgress();

@@ -27,25 +27,42 @@ describe('initialPull', () => {
 
   /** A server database with what real ones hold: edit histories, a conflict, deletions, a photo, a design doc. */
   async function seedServer(count: number): Promise<void> {
-    await server.bulkDocs(Array.from({ length: count }, (_, n) => ({ _id: `inspection:${String(n).padStart(4, '0')}`, type: 'inspection', title: `Inspection ${n}` })));
+    await server.bulkDocs(
+      Array.from({ length: count }, (_, n) => ({
+        _id: `inspection:${String(n).padStart(4, '0')}`,
+        type: 'inspection',
+        title: `Inspection ${n}`,
+      })),
+    );
     const edited = await server.get<{ title: string }>('inspection:0001');
     await server.put({ ...edited, title: 'Edited once' });
     const twice = await server.get<{ title: string }>('inspection:0001');
     await server.put({ ...twice, title: 'Edited twice' });
     const conflicted = await server.get('inspection:0002');
-    await server.bulkDocs([{ ...conflicted, _rev: '2-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', title: 'Tablet A' }, { ...conflicted, _rev: '2-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', title: 'Tablet B' }], {
-      new_edits: false,
-    });
+    await server.bulkDocs(
+      [
+        { ...conflicted, _rev: '2-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', title: 'Tablet A' },
+        { ...conflicted, _rev: '2-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', title: 'Tablet B' },
+      ],
+      {
+        new_edits: false,
+      },
+    );
     await server.remove(await server.get('inspection:0003'));
     await server.put({
       _id: 'defect:photo',
       type: 'defect',
-      _attachments: { 'photo-1.jpg': { content_type: 'image/jpeg', data: new Blob([new Uint8Array([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9])], { type: 'image/jpeg' }) } },
+      _attachments: {
+        'photo-1.jpg': {
+          content_type: 'image/jpeg',
+          data: new Blob([new Uint8Array([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9])], { type: 'image/jpeg' }),
+        },
+      },
     });
     await server.put({ _id: '_design/fieldbook', views: {} });
   }
 
-  it('stores every leaf, history, deletion and attachment as PouchDB\'s replicator does', async () => {
+  it("stores every leaf, history, deletion and attachment as PouchDB's replicator does", async () => {
     await seedServer(25);
     const seq = await initialPull(device, server, { batchSize: 4 });
 
@@ -95,14 +112,16 @@ describe('initialPull', () => {
     const since = await initialPull(device, server, { batchSize: 4 });
     await server.put({ _id: 'inspection:late', type: 'inspection', title: 'Written during the first pull' });
     const written: string[] = [];
-    await device.replicate.from(server, { since } as PouchDB.Replication.ReplicateOptions).on('change', (info) => written.push(...info.docs.map((doc) => doc._id)));
+    await device.replicate
+      .from(server, { since } as PouchDB.Replication.ReplicateOptions)
+      .on('change', (info) => written.push(...info.docs.map((doc) => doc._id)));
     expect(written).toEqual(['inspection:late']);
     const replicated = open('replicated');
     await replicated.replicate.from(server);
     expect(await leafSnapshot(device)).toEqual(await leafSnapshot(replicated));
   });
 
-  it('returns the server\'s sequence for an empty database', async () => {
+  it("returns the server's sequence for an empty database", async () => {
     expect(await initialPull(device, server, { batchSize: 10 })).toEqual((await server.info()).update_seq);
     expect((await device.allDocs()).rows).toEqual([]);
   });

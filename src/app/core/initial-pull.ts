@@ -90,7 +90,12 @@ function prefetch(remote: AnyDb, since: Seq, batchSize: number): { next(): Promi
 
 async function readChanges(remote: AnyDb, since: Seq, batchSize: number): Promise<ChangesPage> {
   // `batch_size` too: without it PouchDB splits the request into pages of 25.
-  const { results, last_seq } = await remote.changes({ since, limit: batchSize, batch_size: batchSize, style: 'all_docs' } as PouchDB.Core.ChangesOptions);
+  const { results, last_seq } = await remote.changes({
+    since,
+    limit: batchSize,
+    batch_size: batchSize,
+    style: 'all_docs',
+  } as PouchDB.Core.ChangesOptions);
   return { seq: results.length ? results[results.length - 1].seq : last_seq, changes: results };
 }
 
@@ -104,7 +109,8 @@ async function fetchDocs(remote: AnyDb, page: ChangesPage): Promise<Batch> {
     for (const revision of revisions as { ok?: RemoteDoc; error?: { error: string; reason: string } }[]) {
       if (revision.ok) docs.push(revision.ok);
       // Gone since the changes feed listed it (CouchDB: not_found; PouchDB Server: `{missing}` or `{}`).
-      else if (revision.error && revision.error.error !== 'not_found') throw Object.assign(new Error(revision.error.reason), { status: 500, name: revision.error.error });
+      else if (revision.error && revision.error.error !== 'not_found')
+        throw Object.assign(new Error(revision.error.reason), { status: 500, name: revision.error.error });
     }
   }
   return { seq: page.seq, changes: page.changes.length, docs };
@@ -123,7 +129,10 @@ async function storeBatch(local: AnyDb, remote: AnyDb, docs: RemoteDoc[]): Promi
     await Promise.all(group.map((doc) => fetchAttachments(remote, doc)));
     const results = await local.bulkDocs(group as PouchDB.Core.PutDocument<object>[], { new_edits: false });
     const failed = results.find((result): result is PouchDB.Core.Error => 'error' in result && !!result.error);
-    if (failed) throw Object.assign(new Error(`could not store ${failed.id}: ${failed.message ?? failed.reason ?? failed.name}`), { status: failed.status });
+    if (failed)
+      throw Object.assign(new Error(`could not store ${failed.id}: ${failed.message ?? failed.reason ?? failed.name}`), {
+        status: failed.status,
+      });
   }
 }
 
@@ -132,7 +141,10 @@ function byAttachmentBytes(docs: RemoteDoc[]): RemoteDoc[][] {
   const groups: RemoteDoc[][] = [[]];
   let bytes = 0;
   for (const doc of docs) {
-    const size = Object.values(doc._attachments ?? {}).reduce((sum, attachment) => sum + (attachment.stub ? (attachment.length ?? 0) : 0), 0);
+    const size = Object.values(doc._attachments ?? {}).reduce(
+      (sum, attachment) => sum + (attachment.stub ? (attachment.length ?? 0) : 0),
+      0,
+    );
     if (bytes + size > ATTACHMENT_BYTES_PER_WRITE && groups[groups.length - 1].length) {
       groups.push([]);
       bytes = 0;
@@ -156,4 +168,3 @@ async function fetchAttachments(remote: AnyDb, doc: RemoteDoc): Promise<void> {
     }),
   );
 }
-

@@ -22,7 +22,7 @@ describe('ReachabilityService', () => {
     expect(reachability.reachable).toBeFalse();
   });
 
-  it('goes offline on the browser\'s offline event, and back after a check on its online event', async () => {
+  it("goes offline on the browser's offline event, and back after a check on its online event", async () => {
     await reachability.check();
     online = false;
     window.dispatchEvent(new Event('offline'));
@@ -33,7 +33,7 @@ describe('ReachabilityService', () => {
     expect(reachability.reachable).toBeTrue();
   });
 
-  it('does not count a request\'s success while the browser says it has no network', () => {
+  it("does not count a request's success while the browser says it has no network", () => {
     reachability.report(true);
     online = false;
     window.dispatchEvent(new Event('offline'));

@@ -63,16 +63,13 @@ export class ReplicationService {
   readonly syncStatus = toSignal(this.status$, { requireSync: true });
 
   constructor() {
-    this.reachabilitySub = this.reachability.reachable$
-      .pipe(startWith(this.reachability.reachable), pairwise())
-      .subscribe(([was, is]) => {
-        // Back in range: skip whatever backoff PouchDB or we are sitting in.
-        if (is && !was && this.needsRestart()) {
-          this.restartDelay = 0;
-          this.restart();
-        }
-        else this.publish();
-      });
+    this.reachabilitySub = this.reachability.reachable$.pipe(startWith(this.reachability.reachable), pairwise()).subscribe(([was, is]) => {
+      // Back in range: skip whatever backoff PouchDB or we are sitting in.
+      if (is && !was && this.needsRestart()) {
+        this.restartDelay = 0;
+        this.restart();
+      } else this.publish();
+    });
     inject(DestroyRef).onDestroy(() => {
       this.reachabilitySub.unsubscribe();
       this.stop();

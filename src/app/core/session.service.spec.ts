@@ -58,9 +58,11 @@ describe('SessionService', () => {
     expect(localStorage.getItem('fieldbook.lastSession')).toBeNull();
   });
 
-  it('turns a refused login into a LoginError with the proxy\'s reason', async () => {
+  it("turns a refused login into a LoginError with the proxy's reason", async () => {
     const login = sessions.login('ana', 'bad');
-    http.expectOne('/api/session').flush({ error: 'unauthorized', reason: 'Name or password is incorrect.' }, { status: 401, statusText: 'Unauthorized' });
+    http
+      .expectOne('/api/session')
+      .flush({ error: 'unauthorized', reason: 'Name or password is incorrect.' }, { status: 401, statusText: 'Unauthorized' });
     await expectAsync(login).toBeRejectedWith(new LoginError('Name or password is incorrect.', 401));
     expect(sessions.session()).toBeNull();
   });

@@ -53,7 +53,11 @@ describe('withSilentFeedCutoff', () => {
   });
 
   it('leaves other requests and feeds without heartbeats alone', async () => {
-    for (const url of ['/db/userdb-616e61/_all_docs', '/db/userdb-616e61/_changes?feed=longpoll&since=now', '/db/userdb-616e61/_changes?since=0']) {
+    for (const url of [
+      '/db/userdb-616e61/_all_docs',
+      '/db/userdb-616e61/_changes?feed=longpoll&since=now',
+      '/db/userdb-616e61/_changes?since=0',
+    ]) {
       const fetchFn = jasmine.createSpy('fetch').and.resolveTo(new Response('{}'));
       const init = { method: 'GET' };
       await withSilentFeedCutoff(fetchFn, 20)(url, init);
@@ -64,7 +68,9 @@ describe('withSilentFeedCutoff', () => {
   it("passes PouchDB's own abort through", async () => {
     const server = fakeServer();
     const cancel = new AbortController();
-    const response = await withSilentFeedCutoff(server.fetchFn, 60_000)(FEED.replace('heartbeat=20', 'heartbeat=10000'), { signal: cancel.signal });
+    const response = await withSilentFeedCutoff(server.fetchFn, 60_000)(FEED.replace('heartbeat=20', 'heartbeat=10000'), {
+      signal: cancel.signal,
+    });
     const text = response.text();
     cancel.abort();
     await expectAsync(text).toBeRejected();

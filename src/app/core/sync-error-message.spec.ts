@@ -1,7 +1,7 @@
 import { UNREACHABLE_MESSAGE, syncErrorMessage } from './sync-error-message';
 
 describe('syncErrorMessage', () => {
-  it('says the server cannot be reached when a fetch failed, in every browser\'s words', () => {
+  it("says the server cannot be reached when a fetch failed, in every browser's words", () => {
     expect(syncErrorMessage(new TypeError('Failed to fetch'))).toBe(UNREACHABLE_MESSAGE);
     expect(syncErrorMessage({ name: 'Error', message: 'Failed to fetch' })).toBe(UNREACHABLE_MESSAGE);
     expect(syncErrorMessage({ name: 'TypeError', message: 'NetworkError when attempting to fetch resource.' })).toBe(UNREACHABLE_MESSAGE);
@@ -9,7 +9,7 @@ describe('syncErrorMessage', () => {
     expect(syncErrorMessage({ status: 0, message: 'network error' })).toBe(UNREACHABLE_MESSAGE);
   });
 
-  it('treats an answer that is not JSON, and the service worker\'s 504, as unreachable', () => {
+  it("treats an answer that is not JSON, and the service worker's 504, as unreachable", () => {
     expect(syncErrorMessage(new SyntaxError('Unexpected token \'<\', "<html>" is not valid JSON'))).toBe(UNREACHABLE_MESSAGE);
     // The replicator's copy of the error the service worker's empty 504 causes (seen in e2e).
     const copied = { name: 'Error', message: "Failed to execute 'json' on 'Response': Unexpected end of JSON input" };
@@ -27,7 +27,7 @@ describe('syncErrorMessage', () => {
     );
   });
 
-  it('gives the server\'s reason for a 403', () => {
+  it("gives the server's reason for a 403", () => {
     expect(syncErrorMessage({ status: 403, error: 'forbidden', reason: 'You are not allowed to access this db.' })).toBe(
       'The server refused to sync: You are not allowed to access this db.',
     );
@@ -44,7 +44,7 @@ describe('syncErrorMessage', () => {
     expect(syncErrorMessage({ status: 500, name: 'unknown_error', message: 'Database encountered an unknown error' })).toContain('(500)');
   });
 
-  it('does not blame the server when the device\'s storage failed', () => {
+  it("does not blame the server when the device's storage failed", () => {
     expect(syncErrorMessage({ status: 500, name: 'indexed_db_went_bad', message: 'unknown' })).toMatch(/storage may be full/);
     expect(syncErrorMessage({ name: 'QuotaExceededError', message: 'The quota has been exceeded.' })).toMatch(/storage may be full/);
   });

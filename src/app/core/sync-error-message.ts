@@ -10,8 +10,7 @@ export interface SyncError {
   error?: string | boolean;
 }
 
-export const UNREACHABLE_MESSAGE =
-  'The server cannot be reached. Changes stay on this device and sync when the connection returns.';
+export const UNREACHABLE_MESSAGE = 'The server cannot be reached. Changes stay on this device and sync when the connection returns.';
 
 // Statuses of CouchDB's error names, for errors that arrive without an HTTP status.
 const STATUS_OF_ERROR: Record<string, number> = { unauthorized: 401, forbidden: 403 };

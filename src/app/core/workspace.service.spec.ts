@@ -49,7 +49,7 @@ describe('WorkspaceService', () => {
     expect(indexes.indexes.map((index) => index.ddoc)).toContain('_design/idx-type-scheduled');
   });
 
-  it('never shows one user\'s documents to the next user on the same browser', async () => {
+  it("never shows one user's documents to the next user on the same browser", async () => {
     await workspace.open(ANA);
     await TestBed.inject(InspectionStoreService).create({ title: 'Ana only', site: 'A', scheduledFor: '2026-03-02' });
     await waitFor(() => TestBed.inject(PushLedgerService).pendingCount() === 1, 'the edit pending in the ledger');

@@ -22,14 +22,15 @@ describe('DefectStoreService', () => {
     TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
     defects = TestBed.inject(DefectStoreService);
-    inspectionId = (await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' }))._id;
+    inspectionId = (await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' }))
+      ._id;
   });
 
   afterEach(async () => {
     await TestBed.inject(LocalDbService).destroy();
   });
 
-  it('lists an inspection\'s defects, most severe first, through the inspection index', async () => {
+  it("lists an inspection's defects, most severe first, through the inspection index", async () => {
     await defects.create(inspectionId, { title: 'Scuff', severity: 1, status: 'open' });
     await defects.create(inspectionId, { title: 'Leak', severity: 4, status: 'open' });
     const other = await TestBed.inject(InspectionStoreService).create({ title: 'Other', site: 'X', scheduledFor: '2026-03-02' });
@@ -45,9 +46,9 @@ describe('DefectStoreService', () => {
   });
 
   it('refuses a severity outside 1 to 5', async () => {
-    await expectAsync(
-      defects.create(inspectionId, { title: 'Leak', severity: 7 as never, status: 'open' }),
-    ).toBeRejectedWith(jasmine.objectContaining({ errors: { severity: 'must be a whole number from 1 to 5' } }));
+    await expectAsync(defects.create(inspectionId, { title: 'Leak', severity: 7 as never, status: 'open' })).toBeRejectedWith(
+      jasmine.objectContaining({ errors: { severity: 'must be a whole number from 1 to 5' } }),
+    );
   });
 
   it('stores a downscaled photo and a thumbnail as JPEG attachments', async () => {

@@ -64,7 +64,10 @@ export class DefectStoreService {
       use_index: ['idx-inspection', 'inspection'],
       limit: LOCAL_FIND_LIMIT,
     });
-    const defects = await readWithConflicts<StoredDefect>(db, found.docs.map((doc) => doc._id));
+    const defects = await readWithConflicts<StoredDefect>(
+      db,
+      found.docs.map((doc) => doc._id),
+    );
     return defects.sort((a, b) => b.severity - a.severity || a.title.localeCompare(b.title));
   }
 

@@ -119,17 +119,19 @@ describe('DocWriterService', () => {
     await expectAsync(writer.remove({ _id: approved.id })).toBeRejectedWith(jasmine.any(ValidationError));
   });
 
-  it("records who deleted a document, when and on which device, in its tombstone", async () => {
+  it('records who deleted a document, when and on which device, in its tombstone', async () => {
     const doomed = await writer.save<Inspection>(draft());
     now = new Date('2026-03-02T09:00:00.000Z');
     await writer.remove(doomed);
     const [leaf] = await db.get(doomed._id, { open_revs: 'all' });
-    expect('ok' in leaf && leaf.ok).toEqual(jasmine.objectContaining({
-      _deleted: true,
-      updatedBy: 'ana',
-      updatedAt: '2026-03-02T09:00:00.000Z',
-      deviceId: 'device-test',
-    }));
+    expect('ok' in leaf && leaf.ok).toEqual(
+      jasmine.objectContaining({
+        _deleted: true,
+        updatedBy: 'ana',
+        updatedAt: '2026-03-02T09:00:00.000Z',
+        deviceId: 'device-test',
+      }),
+    );
   });
 
   it('adds and removes photo attachments as audited revisions', async () => {
@@ -159,9 +161,9 @@ describe('DocWriterService', () => {
   it('refuses attachments that are not images', async () => {
     const created = await writer.save<Inspection>(draft());
     const text = new Blob(['hello'], { type: 'text/plain' });
-    await expectAsync(
-      writer.attach(created, { 'notes.txt': { content_type: 'text/plain', data: text } }),
-    ).toBeRejectedWith(jasmine.objectContaining({ errors: { _attachments: 'notes.txt must be a JPEG, PNG or WebP image' } }));
+    await expectAsync(writer.attach(created, { 'notes.txt': { content_type: 'text/plain', data: text } })).toBeRejectedWith(
+      jasmine.objectContaining({ errors: { _attachments: 'notes.txt must be a JPEG, PNG or WebP image' } }),
+    );
   });
 });
 

@@ -25,7 +25,11 @@ export class IndexWarmerService {
   start(db: Database): void {
     this.stop();
     this.subscription = this.changesFeed.changedIds$
-      .pipe(startWith(null), debounceTime(this.quietMs), exhaustMapLatest(() => warmIndexes(db)))
+      .pipe(
+        startWith(null),
+        debounceTime(this.quietMs),
+        exhaustMapLatest(() => warmIndexes(db)),
+      )
       .subscribe();
   }
 

@@ -90,9 +90,7 @@ async function withStatus(db: Database, status: InspectionStatus): Promise<Summa
     use_index: TYPE_STATUS,
     limit: LOCAL_FIND_LIMIT,
   });
-  return (found.docs as unknown as Summary[]).sort(
-    (a, b) => compare(a.scheduledFor, b.scheduledFor) || compare(a._id, b._id),
-  );
+  return (found.docs as unknown as Summary[]).sort((a, b) => compare(a.scheduledFor, b.scheduledFor) || compare(a._id, b._id));
 }
 
 function compare(a: string, b: string): number {

@@ -75,7 +75,9 @@ describe('InspectionStoreService', () => {
     const submitted = await store.submit(boiler, { checklist });
     expect(submitted.status).toBe('submitted');
     expect((await store.get(boiler._id)).checklist).toEqual(checklist);
-    expect(await defects.get(leak._id)).toEqual(jasmine.objectContaining({ inspectionStatus: 'submitted', title: 'Leak', updatedBy: 'ana' }));
+    expect(await defects.get(leak._id)).toEqual(
+      jasmine.objectContaining({ inspectionStatus: 'submitted', title: 'Leak', updatedBy: 'ana' }),
+    );
   });
 
   it('shows one page of the soonest inspections and counts them all', async () => {
@@ -119,8 +121,7 @@ describe('InspectionStoreService', () => {
   it('queries through the indexes, stopping after the page when nothing filters', async () => {
     await seed();
     const find = spyOn(db, 'find').and.callThrough();
-    const explain = (request: object) =>
-      (db as unknown as { explain(q: object): Promise<{ index: { ddoc: string } }> }).explain(request);
+    const explain = (request: object) => (db as unknown as { explain(q: object): Promise<{ index: { ddoc: string } }> }).explain(request);
 
     await all('', 2);
     const page = find.calls.mostRecent().args[0] as PouchDB.Find.FindRequest<object>;

@@ -22,9 +22,10 @@ function inspection(overrides: Record<string, unknown> = {}) {
 
 describe('validation bridge', () => {
   it('keys violations by field, keeping the first message per field', () => {
-    expect(
-      fieldErrors(['title: is required', 'title: must be a string', 'checklist[2].label: is required']),
-    ).toEqual({ title: 'is required', 'checklist[2].label': 'is required' });
+    expect(fieldErrors(['title: is required', 'title: must be a string', 'checklist[2].label: is required'])).toEqual({
+      title: 'is required',
+      'checklist[2].label': 'is required',
+    });
   });
 
   it('keeps a reason without a field under _doc', () => {
@@ -36,11 +37,7 @@ describe('validation bridge', () => {
   });
 
   it('maps the shared rules to form fields', () => {
-    const errors = validateDoc(
-      inspection({ title: ' ', site: '', checklist: [{ id: 'a', label: '', result: 'maybe' }] }),
-      null,
-      inspector,
-    );
+    const errors = validateDoc(inspection({ title: ' ', site: '', checklist: [{ id: 'a', label: '', result: 'maybe' }] }), null, inspector);
     expect(errors['title']).toBe('is required');
     expect(errors['site']).toBe('is required');
     expect(errors['checklist[0].label']).toBe('is required');
@@ -53,9 +50,7 @@ describe('validation bridge', () => {
     expect(validateDoc(inspection({ status: 'approved' }), null, { name: 'ana', roles: ['supervisor'] })).toEqual({});
   });
 
-  it('refuses creating a document in someone else\'s name', () => {
-    expect(validateDoc(inspection({ createdBy: 'bob' }), null, inspector)['createdBy']).toBe(
-      'must be your own user name',
-    );
+  it("refuses creating a document in someone else's name", () => {
+    expect(validateDoc(inspection({ createdBy: 'bob' }), null, inspector)['createdBy']).toBe('must be your own user name');
   });
 });

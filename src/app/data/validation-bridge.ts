@@ -7,7 +7,11 @@ export type FieldErrors = Readonly<Record<string, string>>;
 /** A save refused by the shared document rules before anything was written. */
 export class ValidationError extends Error {
   constructor(readonly errors: FieldErrors) {
-    super(Object.entries(errors).map(([field, message]) => `${field}: ${message}`).join('; '));
+    super(
+      Object.entries(errors)
+        .map(([field, message]) => `${field}: ${message}`)
+        .join('; '),
+    );
     this.name = 'ValidationError';
   }
 }

@@ -19,7 +19,8 @@ describe('DefectEditPage', () => {
     TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
     await attachSyncTracking(db);
-    inspectionId = (await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' }))._id;
+    inspectionId = (await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' }))
+      ._id;
   });
 
   afterEach(async () => {
@@ -60,7 +61,9 @@ describe('DefectEditPage', () => {
     const [commands] = navigate.calls.mostRecent().args;
     const id = (commands as string[])[3];
     const saved = await db.get<Defect>(id);
-    expect(saved).toEqual(jasmine.objectContaining({ title: 'Cracked tile', location: 'Level 2', severity: 4, status: 'open', inspectionId }));
+    expect(saved).toEqual(
+      jasmine.objectContaining({ title: 'Cracked tile', location: 'Level 2', severity: 4, status: 'open', inspectionId }),
+    );
     expect(saved.description).toBeUndefined();
   });
 
@@ -125,7 +128,7 @@ describe('DefectEditPage', () => {
     expect((await db.get<Defect>(defect._id)).title).toBe('Leak');
   });
 
-  it('shows the server\'s refusal of the revision shown next to its field', async () => {
+  it("shows the server's refusal of the revision shown next to its field", async () => {
     const defect = await TestBed.inject(DefectStoreService).create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
     await TestBed.inject(PushLedgerService).rejected(defect._id, 'location: is not on the site plan');
     await open(defect._id);

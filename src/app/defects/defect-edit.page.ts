@@ -96,25 +96,49 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
         <app-field-error field="title" [name]="labels.title" [errors]="formErrors.messages()" />
         <mat-form-field appearance="outline">
           <mat-label>{{ labels.description }}</mat-label>
-          <textarea matInput rows="3" formControlName="description" [errorStateMatcher]="formErrors.matcher('description')" data-testid="defect-description"></textarea>
+          <textarea
+            matInput
+            rows="3"
+            formControlName="description"
+            [errorStateMatcher]="formErrors.matcher('description')"
+            data-testid="defect-description"
+          ></textarea>
         </mat-form-field>
         <app-field-error field="description" [name]="labels.description" [errors]="formErrors.messages()" />
         <mat-form-field appearance="outline">
           <mat-label>{{ labels.location }}</mat-label>
-          <input matInput formControlName="location" [errorStateMatcher]="formErrors.matcher('location')" data-testid="defect-location" placeholder="e.g. Level 2, north stairwell" />
+          <input
+            matInput
+            formControlName="location"
+            [errorStateMatcher]="formErrors.matcher('location')"
+            data-testid="defect-location"
+            placeholder="e.g. Level 2, north stairwell"
+          />
         </mat-form-field>
         <app-field-error field="location" [name]="labels.location" [errors]="formErrors.messages()" />
         <fieldset class="severity" [class.field-invalid]="!!formErrors.messages()['severity']" data-testid="severity-field">
           <legend class="label">{{ labels.severity }}</legend>
-          <mat-button-toggle-group formControlName="severity" [attr.aria-label]="labels.severity" aria-describedby="severity-legend"
-            [attr.aria-invalid]="!!formErrors.messages()['severity']" data-testid="defect-severity">
+          <mat-button-toggle-group
+            formControlName="severity"
+            [attr.aria-label]="labels.severity"
+            aria-describedby="severity-legend"
+            [attr.aria-invalid]="!!formErrors.messages()['severity']"
+            data-testid="defect-severity"
+          >
             @for (level of severities; track level.level) {
-              <mat-button-toggle [value]="level.level" [aria-label]="level.level + ', ' + level.name" [attr.data-testid]="'severity-' + level.level">{{ level.level }}</mat-button-toggle>
+              <mat-button-toggle
+                [value]="level.level"
+                [aria-label]="level.level + ', ' + level.name"
+                [attr.data-testid]="'severity-' + level.level"
+                >{{ level.level }}</mat-button-toggle
+              >
             }
           </mat-button-toggle-group>
           <ol class="legend" id="severity-legend" data-testid="severity-legend">
             @for (level of severities; track level.level) {
-              <li><b>{{ level.level }}</b> {{ level.name }}: {{ level.meaning }}</li>
+              <li>
+                <b>{{ level.level }}</b> {{ level.name }}: {{ level.meaning }}
+              </li>
             }
           </ol>
         </fieldset>
@@ -157,23 +181,87 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
     }
   `,
   styles: `
-    :host { display: block; padding: 16px; max-width: 820px; margin: 0 auto; }
-    .head { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
-    .head h1 { flex: 1; margin: 0; }
-    form { display: flex; flex-direction: column; }
-    .severity { border: 0; padding: 0; margin: 0 0 16px; min-width: 0; }
-    .severity .label { color: #5f6368; padding: 0; margin-bottom: 8px; }
-    .severity mat-button-toggle-group { border-radius: 8px; }
-    .severity mat-button-toggle { min-width: 56px; }
-    .severity.field-invalid mat-button-toggle-group { outline: 2px solid var(--mat-sys-error, #b3261e); outline-offset: 2px; }
-    .severity.field-invalid .label { color: var(--mat-sys-error, #b3261e); }
-    .legend { list-style: none; padding: 0; margin: 8px 0 0; display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 13px; color: #5f6368; }
-    .saved { color: #137333; font-weight: 500; }
-    .actions { display: flex; gap: 12px; align-items: center; margin: 24px 0; }
-    .spacer { flex: 1; }
-    .danger { color: #b3261e; }
-    .missing { padding: 32px; text-align: center; }
-    .read-only { padding: 12px 16px; border-radius: 8px; margin: 12px 0; background: #fef7e0; font-weight: 500; }
+    :host {
+      display: block;
+      padding: 16px;
+      max-width: 820px;
+      margin: 0 auto;
+    }
+    .head {
+      display: flex;
+      align-items: center;
+      gap: 12px;
+      flex-wrap: wrap;
+    }
+    .head h1 {
+      flex: 1;
+      margin: 0;
+    }
+    form {
+      display: flex;
+      flex-direction: column;
+    }
+    .severity {
+      border: 0;
+      padding: 0;
+      margin: 0 0 16px;
+      min-width: 0;
+    }
+    .severity .label {
+      color: #5f6368;
+      padding: 0;
+      margin-bottom: 8px;
+    }
+    .severity mat-button-toggle-group {
+      border-radius: 8px;
+    }
+    .severity mat-button-toggle {
+      min-width: 56px;
+    }
+    .severity.field-invalid mat-button-toggle-group {
+      outline: 2px solid var(--mat-sys-error, #b3261e);
+      outline-offset: 2px;
+    }
+    .severity.field-invalid .label {
+      color: var(--mat-sys-error, #b3261e);
+    }
+    .legend {
+      list-style: none;
+      padding: 0;
+      margin: 8px 0 0;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 16px;
+      font-size: 13px;
+      color: #5f6368;
+    }
+    .saved {
+      color: #137333;
+      font-weight: 500;
+    }
+    .actions {
+      display: flex;
+      gap: 12px;
+      align-items: center;
+      margin: 24px 0;
+    }
+    .spacer {
+      flex: 1;
+    }
+    .danger {
+      color: #b3261e;
+    }
+    .missing {
+      padding: 32px;
+      text-align: center;
+    }
+    .read-only {
+      padding: 12px 16px;
+      border-radius: 8px;
+      margin: 12px 0;
+      background: #fef7e0;
+      font-weight: 500;
+    }
   `,
 })
 export class DefectEditPage {
@@ -254,7 +342,9 @@ export class DefectEditPage {
     const existing = this.defect();
     const held = this.heldPhotos();
     // A new defect is written with the photos picked for it, in one write: refused, they stay here.
-    const saved = await this.editable.save(() => (existing ? this.store.update(existing, input) : this.store.create(this.id(), input, held)));
+    const saved = await this.editable.save(() =>
+      existing ? this.store.update(existing, input) : this.store.create(this.id(), input, held),
+    );
     if (!saved) return this.formErrors.focusFirstInvalid();
     this.saved.set(true);
     if (existing) return;

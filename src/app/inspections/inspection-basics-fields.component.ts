@@ -7,7 +7,11 @@ import { FieldErrorComponent } from '../shared/field-error.component';
 import { FieldLabels, errorStateFor } from '../shared/form-errors';
 
 /** The basics' labels, which their messages start with. */
-export const BASICS_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor'> = { title: 'Title', site: 'Site', scheduledFor: 'Scheduled for' };
+export const BASICS_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor'> = {
+  title: 'Title',
+  site: 'Site',
+  scheduledFor: 'Scheduled for',
+};
 
 /**
  * Title, site and scheduled date of an inspection, with their rule messages: the same
@@ -33,12 +37,22 @@ export const BASICS_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor'> = { t
     <app-field-error field="site" [name]="labels.site" [errors]="errors()" />
     <mat-form-field appearance="outline">
       <mat-label>{{ labels.scheduledFor }}</mat-label>
-      <input matInput type="date" formControlName="scheduledFor" [errorStateMatcher]="matchers.scheduledFor" [attr.data-testid]="testIdPrefix() + '-scheduled'" />
+      <input
+        matInput
+        type="date"
+        formControlName="scheduledFor"
+        [errorStateMatcher]="matchers.scheduledFor"
+        [attr.data-testid]="testIdPrefix() + '-scheduled'"
+      />
     </mat-form-field>
     <app-field-error field="scheduledFor" [name]="labels.scheduledFor" [errors]="errors()" />
   `,
   // Lay the fields out as children of the enclosing form.
-  styles: `:host { display: contents; }`,
+  styles: `
+    :host {
+      display: contents;
+    }
+  `,
 })
 export class InspectionBasicsFieldsComponent {
   readonly errors = input.required<FieldErrors>();

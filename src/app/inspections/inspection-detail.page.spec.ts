@@ -109,7 +109,10 @@ describe('InspectionDetailPage', () => {
     answer(2, 'na');
     one('submit-inspection').click();
     await until(() => all('unanswered-item').length === 2, 'the unanswered items listed');
-    expect(all('unanswered-item').map((item) => item.textContent!.trim())).toEqual([inspection.checklist[1].label, inspection.checklist[3].label]);
+    expect(all('unanswered-item').map((item) => item.textContent!.trim())).toEqual([
+      inspection.checklist[1].label,
+      inspection.checklist[3].label,
+    ]);
     expect((await db.get<Inspection>(inspection._id))._rev).toBe(inspection._rev!);
 
     answer(1, 'fail');
@@ -137,7 +140,12 @@ describe('InspectionDetailPage', () => {
 
   it('opens again for editing when a supervisor rejects it', async () => {
     const answered = inspection.checklist.map((item) => ({ ...item, result: 'pass' as const }));
-    inspection = { ...inspection, ...(await db.put({ ...inspection, checklist: answered, status: 'submitted' })), checklist: answered, status: 'submitted' };
+    inspection = {
+      ...inspection,
+      ...(await db.put({ ...inspection, checklist: answered, status: 'submitted' })),
+      checklist: answered,
+      status: 'submitted',
+    };
     await open();
     expect(one('read-only-reason')).toBeDefined();
     await db.put({ ...(await db.get<Inspection>(inspection._id)), status: 'rejected', reviewComment: 'Photos missing', updatedBy: 'sam' });
@@ -147,7 +155,7 @@ describe('InspectionDetailPage', () => {
     expect(one('submit-inspection')).toBeDefined();
   });
 
-  it('shows the server\'s refusal next to the field it names', async () => {
+  it("shows the server's refusal next to the field it names", async () => {
     await TestBed.inject(PushLedgerService).rejected(inspection._id, 'site: is not a known site');
     await open();
     expect(one('rejection-banner').textContent).toContain('site: is not a known site');
@@ -188,7 +196,7 @@ describe('InspectionDetailPage', () => {
     expect((one('inspection-title') as HTMLInputElement).value).toBe('Roof and gutters');
   });
 
-  it('lists the inspection\'s defects and follows new ones', async () => {
+  it("lists the inspection's defects and follows new ones", async () => {
     await open();
     expect(all('defect-row').length).toBe(0);
     await TestBed.inject(DefectStoreService).create(inspection._id, { title: 'Leak', severity: 4, status: 'open' });

@@ -22,9 +22,22 @@ import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.comp
     </form>
   `,
   styles: `
-    :host { display: block; padding: 16px; max-width: 720px; margin: 0 auto; }
-    form { display: flex; flex-direction: column; }
-    .actions { display: flex; justify-content: flex-end; gap: 12px; margin-top: 16px; }
+    :host {
+      display: block;
+      padding: 16px;
+      max-width: 720px;
+      margin: 0 auto;
+    }
+    form {
+      display: flex;
+      flex-direction: column;
+    }
+    .actions {
+      display: flex;
+      justify-content: flex-end;
+      gap: 12px;
+      margin-top: 16px;
+    }
   `,
 })
 export class InspectionNewPage {

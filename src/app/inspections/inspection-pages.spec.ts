@@ -238,7 +238,9 @@ describe('inspection pages', () => {
       }, 'focus on the title');
       expect(query(fixture, 'error-title')[0].textContent!.trim()).toBe('Title is required');
       expect(query(fixture, 'error-site')[0].textContent!.trim()).toBe('Site is required');
-      const outlined = Array.from(fixture.nativeElement.querySelectorAll('mat-form-field.mat-form-field-invalid mat-label') as NodeListOf<HTMLElement>);
+      const outlined = Array.from(
+        fixture.nativeElement.querySelectorAll('mat-form-field.mat-form-field-invalid mat-label') as NodeListOf<HTMLElement>,
+      );
       expect(outlined.map((label) => label.textContent!.trim())).toEqual(['Title', 'Site']);
     });
   });

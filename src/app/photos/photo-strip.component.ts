@@ -41,8 +41,15 @@ export interface PendingPhoto {
       }
       @if (!readonly()) {
         <label class="camera" [class.busy]="busy()">
-          <input #file type="file" accept="image/*" capture="environment" data-testid="photo-input"
-            (change)="picked(file)" [disabled]="busy()" />
+          <input
+            #file
+            type="file"
+            accept="image/*"
+            capture="environment"
+            data-testid="photo-input"
+            (change)="picked(file)"
+            [disabled]="busy()"
+          />
           @if (busy()) {
             <mat-spinner diameter="32" />
           } @else {
@@ -53,14 +60,54 @@ export interface PendingPhoto {
     </div>
   `,
   styles: `
-    .strip { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
-    figure { margin: 0; display: flex; flex-direction: column; align-items: center; }
-    .thumb { padding: 0; border: 0; background: none; cursor: pointer; }
-    .preview { width: 120px; height: 120px; object-fit: cover; border-radius: 8px; display: block; background: #eee; }
-    figcaption { font-size: 12px; color: #5f6368; margin-top: 4px; }
-    .camera { width: 120px; height: 120px; border: 2px dashed #9e9e9e; border-radius: 8px; display: flex;
-      align-items: center; justify-content: center; cursor: pointer; color: #5f6368; }
-    .camera input { position: absolute; opacity: 0; width: 1px; height: 1px; }
+    .strip {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 12px;
+      align-items: flex-start;
+    }
+    figure {
+      margin: 0;
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+    }
+    .thumb {
+      padding: 0;
+      border: 0;
+      background: none;
+      cursor: pointer;
+    }
+    .preview {
+      width: 120px;
+      height: 120px;
+      object-fit: cover;
+      border-radius: 8px;
+      display: block;
+      background: #eee;
+    }
+    figcaption {
+      font-size: 12px;
+      color: #5f6368;
+      margin-top: 4px;
+    }
+    .camera {
+      width: 120px;
+      height: 120px;
+      border: 2px dashed #9e9e9e;
+      border-radius: 8px;
+      display: flex;
+      align-items: center;
+      justify-content: center;
+      cursor: pointer;
+      color: #5f6368;
+    }
+    .camera input {
+      position: absolute;
+      opacity: 0;
+      width: 1px;
+      height: 1px;
+    }
   `,
 })
 export class PhotoStripComponent {

@@ -13,8 +13,20 @@ import { attachmentUrl } from './attachment-url';
     }
   `,
   styles: `
-    :host { display: block; width: var(--thumb-size, 120px); height: var(--thumb-size, 120px); }
-    img, .placeholder { width: 100%; height: 100%; object-fit: cover; border-radius: 8px; display: block; background: #eee; }
+    :host {
+      display: block;
+      width: var(--thumb-size, 120px);
+      height: var(--thumb-size, 120px);
+    }
+    img,
+    .placeholder {
+      width: 100%;
+      height: 100%;
+      object-fit: cover;
+      border-radius: 8px;
+      display: block;
+      background: #eee;
+    }
   `,
 })
 export class PhotoThumbComponent {

@@ -24,8 +24,16 @@ export interface PhotoViewerData {
     </mat-dialog-actions>
   `,
   styles: `
-    .viewer { display: flex; justify-content: center; max-height: 80vh; }
-    img { max-width: 100%; max-height: 75vh; object-fit: contain; }
+    .viewer {
+      display: flex;
+      justify-content: center;
+      max-height: 80vh;
+    }
+    img {
+      max-width: 100%;
+      max-height: 75vh;
+      object-fit: contain;
+    }
   `,
 })
 export class PhotoViewerDialog {

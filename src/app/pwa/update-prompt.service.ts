@@ -12,14 +12,12 @@ export class UpdatePromptService {
   /** Starts watching; called once by the app shell. */
   watch(): void {
     if (!this.updates.isEnabled) return;
-    this.updates.versionUpdates
-      .pipe(filter((event): event is VersionReadyEvent => event.type === 'VERSION_READY'))
-      .subscribe(() => {
-        this.snackBar
-          .open('An update is available.', 'Reload')
-          .onAction()
-          .subscribe(() => document.location.reload());
-      });
+    this.updates.versionUpdates.pipe(filter((event): event is VersionReadyEvent => event.type === 'VERSION_READY')).subscribe(() => {
+      this.snackBar
+        .open('An update is available.', 'Reload')
+        .onAction()
+        .subscribe(() => document.location.reload());
+    });
     // A broken cache cannot be repaired in place; reloading fetches the app afresh.
     this.updates.unrecoverable.subscribe(() => document.location.reload());
   }

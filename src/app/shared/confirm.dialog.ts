@@ -29,7 +29,9 @@ export interface ConfirmData {
     </mat-dialog-actions>
   `,
   styles: `
-    .danger { --mat-button-filled-container-color: #b3261e; }
+    .danger {
+      --mat-button-filled-container-color: #b3261e;
+    }
   `,
 })
 export class ConfirmDialog {

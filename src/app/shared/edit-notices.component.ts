@@ -19,9 +19,22 @@ import { EditableDoc } from './editable-doc';
     }
   `,
   styles: `
-    :host { display: block; }
-    .banner { padding: 12px 16px; border-radius: 8px; margin: 12px 0; background: #e8f0fe; }
-    .failure { padding: 12px 16px; border-radius: 8px; margin: 12px 0; background: #fce8e6; color: #a50e0e; }
+    :host {
+      display: block;
+    }
+    .banner {
+      padding: 12px 16px;
+      border-radius: 8px;
+      margin: 12px 0;
+      background: #e8f0fe;
+    }
+    .failure {
+      padding: 12px 16px;
+      border-radius: 8px;
+      margin: 12px 0;
+      background: #fce8e6;
+      color: #a50e0e;
+    }
   `,
 })
 export class EditNoticesComponent {

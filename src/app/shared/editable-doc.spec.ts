@@ -76,7 +76,10 @@ describe('EditableDoc', () => {
   async function open(id = inspection._id): Promise<void> {
     fixture = TestBed.createComponent(TitlePage);
     fixture.componentRef.setInput('id', id);
-    await until(() => fixture.componentInstance.editable.doc() !== null || fixture.componentInstance.editable.missing(), 'the document read');
+    await until(
+      () => fixture.componentInstance.editable.doc() !== null || fixture.componentInstance.editable.missing(),
+      'the document read',
+    );
   }
 
   function type(value: string): void {
@@ -128,7 +131,7 @@ describe('EditableDoc', () => {
     await open();
     type('');
     expect(await fixture.componentInstance.save()).toBeFalse();
-    await until(() => !!one('error-title'), 'the rules\' refusal next to the field');
+    await until(() => !!one('error-title'), "the rules' refusal next to the field");
     expect(one('error-title')!.textContent).toContain('is required');
 
     type('Roof and gutters');
@@ -138,7 +141,7 @@ describe('EditableDoc', () => {
     expect(fixture.componentInstance.title.dirty).toBeFalse();
   });
 
-  it('shows the server\'s refusal of the revision shown next to the field it names', async () => {
+  it("shows the server's refusal of the revision shown next to the field it names", async () => {
     await TestBed.inject(PushLedgerService).rejected(inspection._id, 'site: is not a known site');
     await open();
     await until(() => !!one('error-site'), 'the refusal next to the field');

@@ -70,7 +70,14 @@ export class EditableDoc<T extends object> {
     const changedIds$ = inject(ChangesFeedReader).changedIds$;
     toObservable(options.id)
       .pipe(
-        switchMap((id) => (id === undefined ? EMPTY : changedIds$.pipe(filter((changed) => changed === id), startWith(id)))),
+        switchMap((id) =>
+          id === undefined
+            ? EMPTY
+            : changedIds$.pipe(
+                filter((changed) => changed === id),
+                startWith(id),
+              ),
+        ),
         // Inside the stream, a read still running when the page closes ends with it.
         switchMap((id) =>
           from(this.read(id)).pipe(
@@ -141,10 +148,14 @@ export class EditableDoc<T extends object> {
       this.refusedOnSave.set(error.errors);
     } else if (changedMeanwhile(error)) {
       this.changedElsewhere.set(true);
-      this.failure.set(`This ${this.noun} was changed elsewhere, so your changes were not saved. They are still here: reload to see the other version.`);
+      this.failure.set(
+        `This ${this.noun} was changed elsewhere, so your changes were not saved. They are still here: reload to see the other version.`,
+      );
     } else {
       console.error(`Saving the ${this.noun} failed`, error);
-      this.failure.set(otherwise ?? `Saving failed: ${error instanceof Error ? error.message : String(error)}. Your changes are still here; try again.`);
+      this.failure.set(
+        otherwise ?? `Saving failed: ${error instanceof Error ? error.message : String(error)}. Your changes are still here; try again.`,
+      );
     }
   }
 

@@ -11,7 +11,11 @@ import { FieldErrors } from '../data/validation-bridge';
     }
   `,
   styles: `
-    .field-error { color: #b3261e; font-size: 13px; margin: -12px 0 12px 16px; }
+    .field-error {
+      color: #b3261e;
+      font-size: 13px;
+      margin: -12px 0 12px 16px;
+    }
   `,
 })
 export class FieldErrorComponent {

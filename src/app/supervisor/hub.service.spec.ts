@@ -24,10 +24,7 @@ describe('HubService', () => {
     opened = [];
     sessions = fakeSessions(SAM);
     TestBed.configureTestingModule({
-      providers: [
-        provideTestData(sessions),
-        { provide: REMOTE_DB_FACTORY, useValue: (name: string) => (opened.push(name), hubDb) },
-      ],
+      providers: [provideTestData(sessions), { provide: REMOTE_DB_FACTORY, useValue: (name: string) => (opened.push(name), hubDb) }],
     });
     hub = TestBed.inject(HubService);
   });
@@ -40,15 +37,17 @@ describe('HubService', () => {
     const saved = await assignToAna();
 
     const stored = await hubDb.get<Inspection>(saved._id);
-    expect(stored).toEqual(jasmine.objectContaining({
-      type: 'inspection',
-      status: 'draft',
-      assignedTo: 'ana',
-      createdBy: 'sam',
-      updatedBy: 'sam',
-      createdAt: '2026-03-01T08:00:00.000Z',
-      deviceId: 'device-test',
-    }));
+    expect(stored).toEqual(
+      jasmine.objectContaining({
+        type: 'inspection',
+        status: 'draft',
+        assignedTo: 'ana',
+        createdBy: 'sam',
+        updatedBy: 'sam',
+        createdAt: '2026-03-01T08:00:00.000Z',
+        deviceId: 'device-test',
+      }),
+    );
     expect(stored._id).toMatch(/^inspection:/);
     expect(stored.checklist.length).toBeGreaterThan(0);
     expect(opened).toEqual(['inspections']);
@@ -66,16 +65,30 @@ describe('HubService', () => {
 
     await hub.review({ ...(submitted as Inspection), _rev: rev }, 'approved', '  Looks good ');
     const reviewed = await hubDb.get<Inspection>(draft._id);
-    expect(reviewed).toEqual(jasmine.objectContaining({ status: 'approved', reviewComment: 'Looks good', createdBy: 'sam', updatedBy: 'sam' }));
+    expect(reviewed).toEqual(
+      jasmine.objectContaining({ status: 'approved', reviewComment: 'Looks good', createdBy: 'sam', updatedBy: 'sam' }),
+    );
     expect(await hub.submitted()).toEqual([]);
   });
 
-  it('shares an approval with partners, and the inspection\'s defects along with it', async () => {
+  it("shares an approval with partners, and the inspection's defects along with it", async () => {
     const draft = await assignToAna();
     const { rev } = await hubDb.put({ ...draft, status: 'submitted', updatedBy: 'ana' });
     const writer = TestBed.inject(DocWriterService);
     const defectOf = (inspectionId: string) =>
-      writer.save<Defect>({ _id: newDocId('defect'), type: 'defect', inspectionId, title: 'Leak', description: '', severity: 3, location: 'Roof', status: 'open' }, hubDb);
+      writer.save<Defect>(
+        {
+          _id: newDocId('defect'),
+          type: 'defect',
+          inspectionId,
+          title: 'Leak',
+          description: '',
+          severity: 3,
+          location: 'Roof',
+          status: 'open',
+        },
+        hubDb,
+      );
     const defect = await defectOf(draft._id);
     const other = await defectOf(newDocId('inspection'));
 
@@ -85,11 +98,22 @@ describe('HubService', () => {
     expect((await hubDb.get<Defect>(other._id)).partners).toBeUndefined();
   });
 
-  it('writes the decision onto the inspection\'s defects (their inspectionStatus), which the rules read', async () => {
+  it("writes the decision onto the inspection's defects (their inspectionStatus), which the rules read", async () => {
     const draft = await assignToAna();
     const writer = TestBed.inject(DocWriterService);
     const defectOf = (inspectionId: string) =>
-      writer.save<Defect>({ _id: newDocId('defect'), type: 'defect', inspectionId, title: 'Leak', severity: 3, status: 'open', inspectionStatus: 'submitted' }, hubDb);
+      writer.save<Defect>(
+        {
+          _id: newDocId('defect'),
+          type: 'defect',
+          inspectionId,
+          title: 'Leak',
+          severity: 3,
+          status: 'open',
+          inspectionStatus: 'submitted',
+        },
+        hubDb,
+      );
     const [first, second, other] = [await defectOf(draft._id), await defectOf(draft._id), await defectOf(newDocId('inspection'))];
 
     const { rev } = await hubDb.put({ ...draft, status: 'submitted', updatedBy: 'ana' });

@@ -54,7 +54,10 @@ describe('SupervisorPage', () => {
     el(id).click();
     await fixture.whenStable();
     const shown = options().map((option) => option.textContent!.trim());
-    for (const name of names) options().find((option) => option.textContent!.trim() === name)!.click();
+    for (const name of names)
+      options()
+        .find((option) => option.textContent!.trim() === name)!
+        .click();
     document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
     (document.querySelector('.cdk-overlay-backdrop') as HTMLElement | null)?.click();
     await fixture.whenStable();
@@ -91,8 +94,8 @@ describe('SupervisorPage', () => {
 
   /** The labels of the fields Material shows in its error state (outlined red). */
   const outlined = () =>
-    Array.from(fixture.nativeElement.querySelectorAll('mat-form-field.mat-form-field-invalid mat-label') as NodeListOf<HTMLElement>).map((label) =>
-      label.textContent!.trim(),
+    Array.from(fixture.nativeElement.querySelectorAll('mat-form-field.mat-form-field-invalid mat-label') as NodeListOf<HTMLElement>).map(
+      (label) => label.textContent!.trim(),
     );
 
   it('shows every missing field at once, worded like its label, outlined, and focuses the first', async () => {
@@ -114,7 +117,7 @@ describe('SupervisorPage', () => {
     expect(outlined()).toEqual(['Site', 'Inspector']);
   });
 
-  it('shows the rules\' refusal next to its field, outlined and focused', async () => {
+  it("shows the rules' refusal next to its field, outlined and focused", async () => {
     hub.assign.and.rejectWith(new ValidationError({ site: 'must be at most 200 characters' }));
     await start();
     type('assign-title', 'Roof');

@@ -25,7 +25,15 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
 /** The supervisor's desk: assign inspections to inspectors, and approve or reject submissions. */
 @Component({
   selector: 'app-supervisor-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, FieldErrorComponent, InspectionBasicsFieldsComponent],
+  imports: [
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    FieldErrorComponent,
+    InspectionBasicsFieldsComponent,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1>Supervisor</h1>
@@ -79,7 +87,9 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
             <span class="title">{{ doc.title }}</span>
             <span class="meta">{{ doc.site }} · {{ doc.scheduledFor }} · by {{ doc.assignedTo ?? doc.createdBy }}</span>
           </span>
-          <button mat-stroked-button type="button" data-testid="reject" [disabled]="busy()" (click)="review(doc, 'rejected')">Reject</button>
+          <button mat-stroked-button type="button" data-testid="reject" [disabled]="busy()" (click)="review(doc, 'rejected')">
+            Reject
+          </button>
           <button mat-flat-button type="button" data-testid="approve" [disabled]="busy()" (click)="review(doc, 'approved')">Approve</button>
         </div>
       } @empty {
@@ -91,16 +101,51 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
     </section>
   `,
   styles: `
-    :host { display: block; padding: 16px; max-width: 720px; margin: 0 auto; }
-    form { display: flex; flex-direction: column; }
-    .actions { display: flex; justify-content: flex-end; }
-    .review-fields { display: flex; flex-wrap: wrap; gap: 8px; }
-    .comment { flex: 2 1 280px; }
-    .partners { flex: 1 1 200px; }
-    .row { display: flex; align-items: center; gap: 8px; padding: 8px 0; border-bottom: 1px solid var(--mat-sys-outline-variant, #ccc); }
-    .main { flex: 1; display: flex; flex-direction: column; }
-    .meta, .hint { font-size: 13px; opacity: 0.75; }
-    .error { color: var(--mat-sys-error, #b3261e); }
+    :host {
+      display: block;
+      padding: 16px;
+      max-width: 720px;
+      margin: 0 auto;
+    }
+    form {
+      display: flex;
+      flex-direction: column;
+    }
+    .actions {
+      display: flex;
+      justify-content: flex-end;
+    }
+    .review-fields {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 8px;
+    }
+    .comment {
+      flex: 2 1 280px;
+    }
+    .partners {
+      flex: 1 1 200px;
+    }
+    .row {
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      padding: 8px 0;
+      border-bottom: 1px solid var(--mat-sys-outline-variant, #ccc);
+    }
+    .main {
+      flex: 1;
+      display: flex;
+      flex-direction: column;
+    }
+    .meta,
+    .hint {
+      font-size: 13px;
+      opacity: 0.75;
+    }
+    .error {
+      color: var(--mat-sys-error, #b3261e);
+    }
   `,
 })
 export class SupervisorPage {
@@ -156,24 +201,30 @@ export class SupervisorPage {
     this.message.set('');
     this.errors.set({});
     if (!this.formErrors.submit()) return;
-    await this.run(async () => {
-      const saved = await this.hub.assign(assignment);
-      this.message.set(`Assigned "${saved.title}" to ${saved.assignedTo}.`);
-      this.form.reset({ scheduledFor: today() });
-    }, (error) => {
-      this.errors.set(error.errors);
-      this.formErrors.focusFirstInvalid();
-    });
+    await this.run(
+      async () => {
+        const saved = await this.hub.assign(assignment);
+        this.message.set(`Assigned "${saved.title}" to ${saved.assignedTo}.`);
+        this.form.reset({ scheduledFor: today() });
+      },
+      (error) => {
+        this.errors.set(error.errors);
+        this.formErrors.focusFirstInvalid();
+      },
+    );
   }
 
   protected async review(doc: Inspection, decision: Decision): Promise<void> {
     this.reviewError.set('');
-    await this.run(async () => {
-      await this.hub.review(doc, decision, this.comment.value, this.partners.value);
-      this.comment.reset();
-      this.partners.reset();
-      this.refresh.next();
-    }, (error) => this.reviewError.set(error.message));
+    await this.run(
+      async () => {
+        await this.hub.review(doc, decision, this.comment.value, this.partners.value);
+        this.comment.reset();
+        this.partners.reset();
+        this.refresh.next();
+      },
+      (error) => this.reviewError.set(error.message),
+    );
   }
 
   private async run(work: () => Promise<void>, refused: (error: ValidationError) => void): Promise<void> {

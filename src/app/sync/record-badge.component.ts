@@ -19,14 +19,42 @@ type RecordSyncStatus = 'pending' | 'synced' | 'rejected' | 'conflict';
     }
   `,
   styles: `
-    :host { display: inline-flex; align-items: center; gap: 8px; flex-wrap: wrap; }
-    .badge { font-size: 12px; line-height: 20px; padding: 0 8px; border-radius: 10px; text-transform: uppercase;
-      letter-spacing: 0.04em; background: #e0e0e0; color: #333; }
-    .synced { background: #e6f4ea; color: #1e6b34; }
-    .pending { background: #fff4d6; color: #7a5a00; }
-    .rejected { background: #fce8e6; color: #a50e0e; }
-    .conflict { background: #f3e5f5; color: #6a1b9a; }
-    .reason { font-size: 13px; color: #a50e0e; }
+    :host {
+      display: inline-flex;
+      align-items: center;
+      gap: 8px;
+      flex-wrap: wrap;
+    }
+    .badge {
+      font-size: 12px;
+      line-height: 20px;
+      padding: 0 8px;
+      border-radius: 10px;
+      text-transform: uppercase;
+      letter-spacing: 0.04em;
+      background: #e0e0e0;
+      color: #333;
+    }
+    .synced {
+      background: #e6f4ea;
+      color: #1e6b34;
+    }
+    .pending {
+      background: #fff4d6;
+      color: #7a5a00;
+    }
+    .rejected {
+      background: #fce8e6;
+      color: #a50e0e;
+    }
+    .conflict {
+      background: #f3e5f5;
+      color: #6a1b9a;
+    }
+    .reason {
+      font-size: 13px;
+      color: #a50e0e;
+    }
   `,
 })
 export class RecordBadgeComponent {

@@ -16,8 +16,7 @@ import { SYNC_STATE_LABELS } from '../core/sync-state';
   imports: [RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <a class="chip" routerLink="/sync" data-testid="sync-state" [attr.data-state]="state()" [class]="state()"
-      [attr.title]="problem()">
+    <a class="chip" routerLink="/sync" data-testid="sync-state" [attr.data-state]="state()" [class]="state()" [attr.title]="problem()">
       <span class="dot" aria-hidden="true"></span>
       <span>{{ label() }}</span>
       @if (sessionExpired()) {
@@ -37,18 +36,58 @@ import { SYNC_STATE_LABELS } from '../core/sync-state';
     </a>
   `,
   styles: `
-    .chip { display: inline-flex; align-items: center; gap: 6px; padding: 6px 12px; border-radius: 16px;
-      color: inherit; text-decoration: none; background: rgb(255 255 255 / 0.15); min-height: 48px; box-sizing: border-box;
-      white-space: nowrap; }
-    .chip.error { background: #b3261e; color: #fff; }
-    .chip.offline { background: rgb(0 0 0 / 0.25); }
-    .detail { font-size: 0.85em; margin-left: 4px; }
-    .pending { font-size: 0.85em; padding: 2px 8px; border-radius: 10px; background: rgb(255 255 255 / 0.25); }
-    .dot { width: 10px; height: 10px; border-radius: 50%; background: #9e9e9e; }
-    .paused .dot { background: #4caf50; }
-    .syncing .dot, .connecting .dot { background: #ffc107; animation: pulse 1s ease-in-out infinite alternate; }
-    .error .dot { background: #fff; }
-    @keyframes pulse { to { opacity: 0.3; } }
+    .chip {
+      display: inline-flex;
+      align-items: center;
+      gap: 6px;
+      padding: 6px 12px;
+      border-radius: 16px;
+      color: inherit;
+      text-decoration: none;
+      background: rgb(255 255 255 / 0.15);
+      min-height: 48px;
+      box-sizing: border-box;
+      white-space: nowrap;
+    }
+    .chip.error {
+      background: #b3261e;
+      color: #fff;
+    }
+    .chip.offline {
+      background: rgb(0 0 0 / 0.25);
+    }
+    .detail {
+      font-size: 0.85em;
+      margin-left: 4px;
+    }
+    .pending {
+      font-size: 0.85em;
+      padding: 2px 8px;
+      border-radius: 10px;
+      background: rgb(255 255 255 / 0.25);
+    }
+    .dot {
+      width: 10px;
+      height: 10px;
+      border-radius: 50%;
+      background: #9e9e9e;
+    }
+    .paused .dot {
+      background: #4caf50;
+    }
+    .syncing .dot,
+    .connecting .dot {
+      background: #ffc107;
+      animation: pulse 1s ease-in-out infinite alternate;
+    }
+    .error .dot {
+      background: #fff;
+    }
+    @keyframes pulse {
+      to {
+        opacity: 0.3;
+      }
+    }
   `,
 })
 export class SyncIndicatorComponent {

@@ -63,8 +63,14 @@ interface DocSummary {
         <form class="rename" (submit)="$event.preventDefault(); saveName(nameInput.value)">
           <mat-form-field subscriptSizing="dynamic">
             <mat-label>This device's name</mat-label>
-            <input matInput #nameInput data-testid="device-name-input" [value]="deviceName() ?? ''" [attr.maxlength]="nameMaxLength"
-              placeholder="e.g. Tablet 3" />
+            <input
+              matInput
+              #nameInput
+              data-testid="device-name-input"
+              [value]="deviceName() ?? ''"
+              [attr.maxlength]="nameMaxLength"
+              placeholder="e.g. Tablet 3"
+            />
           </mat-form-field>
           <button mat-flat-button type="submit" data-testid="device-name-save">Save</button>
           <button mat-button type="button" (click)="renaming.set(false)">Cancel</button>
@@ -81,7 +87,9 @@ interface DocSummary {
     </section>
 
     <section class="card">
-      <h2>Waiting to sync <span class="count" data-testid="pending-count">{{ pending().length }}</span></h2>
+      <h2>
+        Waiting to sync <span class="count" data-testid="pending-count">{{ pending().length }}</span>
+      </h2>
       @for (doc of pending(); track doc.id) {
         <div class="item" data-testid="pending-item">
           @if (doc.link) {
@@ -96,7 +104,9 @@ interface DocSummary {
     </section>
 
     <section class="card">
-      <h2>Refused by the server <span class="count" data-testid="rejected-count">{{ rejected().length }}</span></h2>
+      <h2>
+        Refused by the server <span class="count" data-testid="rejected-count">{{ rejected().length }}</span>
+      </h2>
       @for (doc of rejected(); track doc.id) {
         <div class="item rejected" data-testid="rejected-item">
           <span class="label">{{ doc.label }}</span>
@@ -111,7 +121,9 @@ interface DocSummary {
     </section>
 
     <section class="card">
-      <h2>Conflicts <span class="count" data-testid="conflict-count">{{ conflicts() }}</span></h2>
+      <h2>
+        Conflicts <span class="count" data-testid="conflict-count">{{ conflicts() }}</span>
+      </h2>
       @if (conflicts()) {
         <a mat-stroked-button routerLink="/conflicts" data-testid="open-conflicts">Resolve conflicts</a>
       } @else {
@@ -139,17 +151,62 @@ interface DocSummary {
     </section>
   `,
   styles: `
-    :host { display: block; padding: 16px; max-width: 960px; margin: 0 auto; }
-    .card { padding: 8px 16px 16px; margin-bottom: 16px; border-radius: 12px; background: var(--mat-sys-surface-container-low, #f5f5f5); }
-    .count { font-size: 14px; padding: 2px 8px; border-radius: 10px; background: #e0e0e0; margin-left: 8px; }
-    .item { display: flex; flex-wrap: wrap; align-items: center; gap: 12px; padding: 8px 0; border-bottom: 1px solid #e0e0e0; }
-    .rejected .label { font-weight: 500; }
-    .reason { flex: 1; color: #a50e0e; }
-    .error { color: #b3261e; }
-    .offline { padding: 8px 12px; border-radius: 8px; background: var(--mat-sys-surface-container-high, #e8e8e8); color: inherit; }
-    .rename { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding-top: 16px; }
-    .device button { min-height: 48px; }
-    .hint { color: #5f6368; }
+    :host {
+      display: block;
+      padding: 16px;
+      max-width: 960px;
+      margin: 0 auto;
+    }
+    .card {
+      padding: 8px 16px 16px;
+      margin-bottom: 16px;
+      border-radius: 12px;
+      background: var(--mat-sys-surface-container-low, #f5f5f5);
+    }
+    .count {
+      font-size: 14px;
+      padding: 2px 8px;
+      border-radius: 10px;
+      background: #e0e0e0;
+      margin-left: 8px;
+    }
+    .item {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 12px;
+      padding: 8px 0;
+      border-bottom: 1px solid #e0e0e0;
+    }
+    .rejected .label {
+      font-weight: 500;
+    }
+    .reason {
+      flex: 1;
+      color: #a50e0e;
+    }
+    .error {
+      color: #b3261e;
+    }
+    .offline {
+      padding: 8px 12px;
+      border-radius: 8px;
+      background: var(--mat-sys-surface-container-high, #e8e8e8);
+      color: inherit;
+    }
+    .rename {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 8px;
+      padding-top: 16px;
+    }
+    .device button {
+      min-height: 48px;
+    }
+    .hint {
+      color: #5f6368;
+    }
   `,
 })
 export class SyncStatusPage {
@@ -177,10 +234,9 @@ export class SyncStatusPage {
   protected readonly renaming = signal(false);
   protected readonly storage = signal<StorageReport | null>(null);
 
-  protected readonly pending = toSignal(
-    toObservable(this.pushLedger.pendingIds).pipe(switchMap((ids) => this.describe([...ids]))),
-    { initialValue: [] },
-  );
+  protected readonly pending = toSignal(toObservable(this.pushLedger.pendingIds).pipe(switchMap((ids) => this.describe([...ids]))), {
+    initialValue: [],
+  });
   protected readonly rejected = toSignal(
     toObservable(this.pushLedger.rejections).pipe(
       switchMap(async (rejections) =>

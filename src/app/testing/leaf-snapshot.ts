@@ -14,8 +14,13 @@ export async function leafSnapshot(db: AnyDb): Promise<unknown[]> {
       return leaves
         .map((leaf) => ('ok' in leaf ? leaf.ok : leaf))
         .map((doc) => {
-          const { _attachments, ...rest } = doc as { _rev: string; _attachments?: Record<string, { digest: string; content_type: string }> };
-          const attachments = Object.entries(_attachments ?? {}).map(([name, { digest, content_type }]) => `${name} ${content_type} ${digest}`);
+          const { _attachments, ...rest } = doc as {
+            _rev: string;
+            _attachments?: Record<string, { digest: string; content_type: string }>;
+          };
+          const attachments = Object.entries(_attachments ?? {}).map(
+            ([name, { digest, content_type }]) => `${name} ${content_type} ${digest}`,
+          );
           return { ...rest, attachments };
         })
         .sort((a, b) => a._rev.localeCompare(b._rev));
