@@ -57,8 +57,8 @@ export function streamUpstream(
   }
 
   // Retried once when a pooled keep-alive socket turns out closed by CouchDB (it may close an
-  // idle one just as we reuse it): nothing reached CouchDB, and a GET or HEAD has no body to replay.
-  const retryable = !upstream.body && (req.method === 'GET' || req.method === 'HEAD');
+  // idle one just as we reuse it): a GET or HEAD, or a read-only POST whose body we hold.
+  const retryable = isReadOnly(req.method ?? '', upstream.path, upstream.body);
   let clientGone = false;
   let toCouch: http.ClientRequest;
   const send = (isRetry: boolean) => {
@@ -91,7 +91,7 @@ export function streamUpstream(
       fromCouch.pipe(res);
     });
     if (upstream.body) toCouch.end(upstream.body);
-    else if (retryable) toCouch.end();
+    else if (req.method === 'GET' || req.method === 'HEAD') toCouch.end();
     else req.pipe(toCouch);
   };
   send(false);
@@ -102,6 +102,15 @@ export function streamUpstream(
     toCouch.destroy();
   });
   req.on('error', () => toCouch.destroy());
+}
+
+/** CouchDB endpoints that only read, though replicators POST to them (the ids they ask about go in the body). */
+const READ_ONLY_POST = /\/(_bulk_get|_revs_diff|_all_docs|_find|_explain|_changes)$/;
+
+function isReadOnly(method: string, path: string, body: Buffer | undefined): boolean {
+  if (method === 'GET' || method === 'HEAD') return true;
+  const queryAt = path.indexOf('?');
+  return method === 'POST' && body !== undefined && READ_ONLY_POST.test(queryAt < 0 ? path : path.slice(0, queryAt));
 }
 
 function responseHeaders(headers: IncomingHttpHeaders, base: URL, prefix: string): OutgoingHttpHeaders {

@@ -21,19 +21,23 @@ async function resettingServer() {
 async function forwardingServer(upstreamUrl: string) {
   const agent = new http.Agent({ keepAlive: true });
   const failures: Error[] = [];
-  const server = http.createServer((req, res) =>
+  const server = http.createServer(async (req, res) => {
+    // Bodies read first, as the proxy reads those its rules check.
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of req) chunks.push(chunk as Uint8Array);
+    const body = req.method === 'POST' ? Buffer.concat(chunks) : undefined;
     streamUpstream(
       new URL(upstreamUrl),
       req,
       res,
-      { path: req.url!, auth: {}, agent, silenceMs: 30_000, live: false },
+      { path: req.url!, auth: {}, agent, silenceMs: 30_000, live: false, body },
       {
         answered: () => undefined,
         cookies: () => undefined,
         failed: (error) => failures.push(error),
       },
-    ),
-  );
+    );
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, agent, failures, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
@@ -56,12 +60,26 @@ describe('streaming a request to CouchDB', () => {
     assert.deepEqual(proxy.failures, []);
   });
 
-  test('a POST is not sent twice: the reset ends it with 503', async () => {
+  test('a read-only POST (the ids a replicator asks about) goes again too', async () => {
     const upstream = await resettingServer();
     const proxy = await forwardingServer(upstream.url);
     started.push(upstream.server, proxy.server, { close: () => proxy.agent.destroy() });
     await (await fetch(`${proxy.url}/db/_changes`)).arrayBuffer();
-    const post = await fetch(`${proxy.url}/db`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const bulkGet = await fetch(`${proxy.url}/db/_bulk_get?revs=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"docs":[]}',
+    });
+    assert.equal(bulkGet.status, 200);
+    assert.equal(upstream.requests(), 3);
+  });
+
+  test('a write is not sent twice: the reset ends it with 503', async () => {
+    const upstream = await resettingServer();
+    const proxy = await forwardingServer(upstream.url);
+    started.push(upstream.server, proxy.server, { close: () => proxy.agent.destroy() });
+    await (await fetch(`${proxy.url}/db/_changes`)).arrayBuffer();
+    const post = await fetch(`${proxy.url}/db/_bulk_docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(post.status, 503);
     assert.equal(upstream.requests(), 2);
   });
