@@ -75,10 +75,9 @@ describe('DefectEditPage', () => {
   });
 
   it('adds a photo from the camera input and shows its thumbnail', async () => {
-    const defect = await TestBed.inject(DefectStoreService).create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
-    await open(defect._id);
-    await until(() => !!one('photo-input'), 'the photo input');
+    const defect = await openExisting();
     const input = one('photo-input') as HTMLInputElement;
+    expect(input.disabled).toBeFalse();
     expect(input.accept).toBe('image/*');
     expect(input.getAttribute('capture')).toBe('environment');
 
@@ -93,6 +92,18 @@ describe('DefectEditPage', () => {
     await until(() => !!one('photo-thumb'), 'the thumbnail');
     expect((one('photo-thumb') as HTMLImageElement).src).toMatch(/^blob:/);
     expect(photosOf(await db.get(defect._id)).length).toBe(1);
+  });
+
+  it('takes no photo for an existing defect until it has been read', async () => {
+    const defect = await TestBed.inject(DefectStoreService).create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
+    fixture = TestBed.createComponent(DefectEditPage);
+    fixture.componentRef.setInput('id', inspectionId);
+    fixture.componentRef.setInput('defectId', defect._id);
+    // First render, before the database has answered: a photo picked now would be held as for a new defect.
+    fixture.detectChanges();
+    expect((one('photo-input') as HTMLInputElement).disabled).toBeTrue();
+    await until(() => (one('defect-title') as HTMLInputElement | null)?.value === 'Leak', 'the defect shown');
+    expect((one('photo-input') as HTMLInputElement).disabled).toBeFalse();
   });
 
   async function openExisting(): Promise<Defect> {

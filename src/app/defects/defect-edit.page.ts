@@ -159,7 +159,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
           [docId]="defect()?._id"
           [photos]="photos()"
           [pending]="heldPhotos()"
-          [busy]="storingPhoto()"
+          [busy]="storingPhoto() || loadingExisting()"
           [readonly]="readOnly() !== null"
           (add)="addPhoto($event)"
           (remove)="removePhoto($event)"
@@ -315,6 +315,8 @@ export class DefectEditPage {
   protected readonly formErrors = new FormErrors(this.form, this.editable.errors);
   protected readonly defect = this.editable.doc;
   protected readonly photos = computed<PhotoRef[]>(() => photosOf(this.defect() ?? {}));
+  /** An existing defect not read yet: a photo picked now would be held as if for a new one. */
+  protected readonly loadingExisting = computed(() => !!this.defectId() && !this.defect() && !this.editable.missing());
   /** Why the rules refuse this user any change: the defect's copy of its inspection's status says submitted or approved. */
   protected readonly readOnly = computed(() => this.readOnlyFor(this.defect()));
 
