@@ -1,5 +1,19 @@
+import { LOCALE_ID } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
-import { appConfig } from './app/app.config';
-import { App } from './app/app';
+import { LANGUAGE_KEY, localeFor, preferredLanguage } from './app/i18n/languages';
+import { loadLanguage } from './app/i18n/load-language';
 
-bootstrapApplication(App, appConfig).catch((err) => console.error(err));
+/**
+ * One build speaks every language: the chosen catalog is loaded first, and only then is the
+ * app imported, because the app's modules call `$localize` as they load.
+ */
+async function start(): Promise<void> {
+  const language = preferredLanguage(localStorage.getItem(LANGUAGE_KEY), navigator.languages);
+  await loadLanguage(language);
+  document.documentElement.lang = language;
+  const [{ appConfig }, { App }] = await Promise.all([import('./app/app.config'), import('./app/app')]);
+  const locale = { provide: LOCALE_ID, useValue: localeFor(language, navigator.languages) };
+  await bootstrapApplication(App, { ...appConfig, providers: [...appConfig.providers, locale] });
+}
+
+start().catch((err) => console.error(err));
