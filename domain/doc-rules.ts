@@ -30,6 +30,8 @@
  *   An inspector can still create a new defect under a submitted inspection with a modified
  *   client (no rule can see the inspection), but it has no `partners`, which only supervisors
  *   set, so it reaches no partner unreviewed.
+ * - Audit entries (`audit:<record id>:…`, domain/audit-entry.ts) are append-only: a member
+ *   creates only their own, and nobody, administrators included, changes or deletes one.
  */
 export function docViolations(
   newDoc: Record<string, any>,
@@ -112,6 +114,50 @@ export function docViolations(
   function storedStatus(doc: Record<string, any>) {
     return doc.type === 'defect' ? doc.inspectionStatus : doc.status;
   }
+  // One save of a record (domain/audit-entry.ts): small, and naming its writer.
+  function checkAuditEntry() {
+    var RECORD_ID = '(inspection|defect):' + UUID;
+    if (newDoc.type !== 'audit') add('type', 'must be audit');
+    requireMatch('docId', new RegExp('^' + RECORD_ID + '$'), 'the id of an inspection or a defect');
+    if (!isString(newDoc.docId) || newDoc._id.indexOf('audit:' + newDoc.docId + ':') !== 0) {
+      add('_id', 'must be "audit:<docId>:<time>:<device>:<random>"');
+    }
+    requireEnum('docType', ['inspection', 'defect']);
+    if (isString(newDoc.docId) && isString(newDoc.docType) && newDoc.docId.indexOf(newDoc.docType + ':') !== 0) {
+      add('docType', 'must be the type of docId');
+    }
+    requireEnum('action', ['create', 'update', 'delete']);
+    if (newDoc.merge !== undefined && newDoc.merge !== true) add('merge', 'must be true or absent');
+    if (newDoc.baseRev !== undefined) requireString('baseRev', 1, 200);
+    var revPos = newDoc.revPos;
+    if (typeof revPos !== 'number' || revPos % 1 !== 0 || revPos < 1) add('revPos', 'must be a whole number from 1');
+    requireString('user', 1, 200);
+    if (!isAdmin && newDoc.user !== userCtx.name) add('user', 'must be your own user name');
+    requireMatch('at', ISO_DATE_TIME, 'an ISO 8601 date-time');
+    requireString('deviceId', 1, 200);
+    if (newDoc.deviceName !== undefined) requireString('deviceName', 1, 200);
+    var changes = newDoc.changes;
+    if (!Array.isArray(changes) || changes.length > 100) add('changes', 'must be a list of at most 100 changes');
+    else {
+      for (var c = 0; c < changes.length; c++) {
+        var entry = changes[c] || {};
+        var small = true;
+        var values = [entry.path, entry.item, entry.before, entry.after];
+        for (var v = 0; v < values.length; v++) {
+          if (typeof values[v] === 'object' && values[v] !== null) small = false;
+          else if (isString(values[v]) && values[v].length > 200) small = false;
+        }
+        if (!isString(entry.path) || !entry.path || !small) {
+          add('changes[' + c + ']', 'must be {path, item?, before?, after?} with short values');
+          break;
+        }
+      }
+    }
+    if (newDoc.omitted !== undefined && (typeof newDoc.omitted !== 'number' || newDoc.omitted % 1 !== 0 || newDoc.omitted < 1)) {
+      add('omitted', 'must be a whole number from 1');
+    }
+    if (newDoc._attachments) add('_attachments', 'audit entries carry no attachments');
+  }
   // Inspectors may not change a submitted or approved inspection or its defects, nor approve or reject.
   function checkWorkflow(oldStatus: unknown) {
     if (isSupervisor) return;
@@ -125,6 +171,15 @@ export function docViolations(
 
   if (newDoc._id.indexOf('_design/') === 0) {
     if (!isAdmin) add('_id', 'only administrators may change design documents');
+    return violations;
+  }
+
+  // Audit entries are append-only: created once, by the user they name (an admin's replication
+  // copies them along), then never changed or deleted, by anyone.
+  if (newDoc._id.indexOf('audit:') === 0 || newDoc.type === 'audit') {
+    if (newDoc._deleted) add('_id', 'audit entries cannot be deleted');
+    else if (oldDoc) add('_id', 'audit entries cannot be changed');
+    else checkAuditEntry();
     return violations;
   }
 

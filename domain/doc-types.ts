@@ -58,3 +58,49 @@ export interface Defect extends AuditFields {
 }
 
 export type FieldbookDoc = Inspection | Defect;
+
+/** A value as an audit entry keeps it: small (long text cut short, lists and items summarised). */
+export type AuditValue = string | number | boolean | null;
+
+/** One changed field of a record. `before` absent: it was added; `after` absent: it was removed. */
+export interface AuditChange {
+  /** The field as the rules name it (`title`, `checklist[2].result`), or `photos`. */
+  path: string;
+  /** The checklist item the field belongs to (its label), when it belongs to one. */
+  item?: string;
+  before?: AuditValue;
+  after?: AuditValue;
+}
+
+/**
+ * One save of a record (`domain/audit-entry.ts` builds it): who, when, on which device, what
+ * changed. Written with the record in the same local `_bulk_docs` and replicated like any
+ * document, so the server and the hub keep every offline edit, not only the revision that won.
+ * Append-only: the rules refuse any change or deletion of one.
+ */
+export interface AuditEntry {
+  /** `audit:<docId>:<at>:<deviceId>:<random>`: sorts by record, then time; never collides. */
+  _id: string;
+  _rev?: string;
+  type: 'audit';
+  docId: string;
+  docType: FieldbookDoc['type'];
+  action: 'create' | 'update' | 'delete';
+  /** Written by a conflict resolution: a person's choice or an automatic merge. */
+  merge?: true;
+  /**
+   * The revision this change was made on (absent for a creation). The revision it produced is
+   * its child, generation `revPos`: its hash exists only once the write is done, and the entry
+   * is written in that same write.
+   */
+  baseRev?: string;
+  revPos: number;
+  user: string;
+  at: string;
+  deviceId: string;
+  /** The name the user gave the device, if they named it. */
+  deviceName?: string;
+  changes: AuditChange[];
+  /** How many more changes the save made than `changes` keeps. */
+  omitted?: number;
+}
