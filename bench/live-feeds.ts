@@ -13,19 +13,23 @@
  *            reopened from last_seq after every answer), continuous, or both: longpoll,continuous
  * --per-user feeds per user (default 5): N feeds are N / 5 users, each write wakes 5 feeds
  * --writes   writes per measurement, at --rate per second (default 50 at 10/s)
+ * --rounds   measurements per side (default 1), alternating which side goes first; the table
+ *            gives the ratio of all rounds pooled and the median of the rounds' ratios
  * --profile  a directory: the proxy process writes a V8 CPU profile there (open it in Chrome DevTools)
  *
  * The proxy runs alone in its own process, compiled (dist/proxy/main.js, built when stale),
  * as in production. Loopback only;
  * every feed and process is closed at the end. A benchmark reports; it does not assert.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request, type ClientRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { setServerConfig } from '../couch/server-config';
@@ -36,6 +40,7 @@ import { inspection } from '../test/fixtures/documents';
 import { freePort } from '../test/support/free-port';
 import { TEST_SERVER } from '../test/support/test-server';
 import { buildProxyIfStale, PROXY_BUNDLE } from '../scripts/build-proxy';
+import { median } from './stats';
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +49,7 @@ const { values } = parseArgs({
     'per-user': { type: 'string', default: '5' },
     writes: { type: 'string', default: '50' },
     rate: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '1' },
     profile: { type: 'string' },
   },
 });
@@ -53,6 +59,7 @@ const modes = values.mode.split(',').map((mode): Mode => (mode === 'continuous' 
 const feedsPerUser = Number(values['per-user']);
 const writeCount = Number(values.writes);
 const writeEveryMs = 1000 / Number(values.rate);
+const rounds = Number(values.rounds);
 
 interface Target {
   name: string;
@@ -215,6 +222,27 @@ async function printMemory(metricsUrl: string, feeds: number): Promise<void> {
   );
 }
 
+/**
+ * What the proxy still holds once every feed of a phase has closed and its garbage is
+ * collected: flat from phase to phase, or it leaks. Waits for the proxy to count its feeds
+ * down to 0 first (closes reach it asynchronously).
+ */
+async function retainedAfterClose(
+  metricsUrl: string,
+  proxyProcess: ChildProcess,
+  probeAnswers: ReturnType<typeof createInterface>,
+): Promise<{ heapUsedMb: number; rssMb: number }> {
+  for (;;) {
+    const text = await (await fetch(metricsUrl)).text();
+    if (Number(/^fieldbook_proxy_open_feeds (\S+)/m.exec(text)?.[1]) === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const answer = once(probeAnswers, 'line');
+  proxyProcess.kill('SIGUSR2');
+  const [line] = (await answer) as [string];
+  return JSON.parse(line) as { heapUsedMb: number; rssMb: number };
+}
+
 function processStats(pid: number): { rssMb: number; fds: number } {
   const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
   return { rssMb: Math.round(rss / 1024), fds: readdirSync(`/proc/${pid}/fd`).length };
@@ -233,7 +261,8 @@ async function main(): Promise<void> {
   }
   const port = await freePort();
   const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
-  const proxyProcess = spawn(process.execPath, [...profiling, PROXY_BUNDLE], {
+  const retainedProbe = ['--expose-gc', '--require', join(__dirname, 'support', 'gc-on-signal.cjs')];
+  const proxyProcess = spawn(process.execPath, [...profiling, ...retainedProbe, PROXY_BUNDLE], {
     env: {
       ...process.env,
       COUCH_URL: stack.couch.adminUrl,
@@ -243,8 +272,9 @@ async function main(): Promise<void> {
       FIELDBOOK_MAX_FEEDS: String(Math.max(...feedCounts) * 2),
       FIELDBOOK_METRICS_PORT: String(await freePort()),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'pipe'],
   });
+  const probeAnswers = createInterface({ input: proxyProcess.stdio[3] as Readable });
   try {
     const [line] = (await once(createInterface({ input: proxyProcess.stdout! }), 'line')) as [string];
     const { url, pid, metrics: metricsUrl } = JSON.parse(line) as { url: string; pid: number; metrics: string };
@@ -264,31 +294,49 @@ async function main(): Promise<void> {
     for (const mode of modes)
       for (const feeds of feedCounts) {
         const feedUsers = users.slice(0, Math.ceil(feeds / feedsPerUser));
-        const viaDirect = await measure(direct, feedUsers, feeds, mode);
+        const viaDirect: Measurement[] = [];
+        const viaProxy: Measurement[] = [];
         let peak = { rssMb: 0, fds: 0 };
-        const sampler = setInterval(() => {
-          const now = processStats(pid);
-          peak = { rssMb: Math.max(peak.rssMb, now.rssMb), fds: Math.max(peak.fds, now.fds) };
-        }, 200);
-        const viaProxy = await measure(proxy, feedUsers, feeds, mode, () => printMemory(metricsUrl, feeds));
-        clearInterval(sampler);
+        const viaTheProxy = async () => {
+          const sampler = setInterval(() => {
+            const now = processStats(pid);
+            peak = { rssMb: Math.max(peak.rssMb, now.rssMb), fds: Math.max(peak.fds, now.fds) };
+          }, 200);
+          viaProxy.push(await measure(proxy, feedUsers, feeds, mode, () => printMemory(metricsUrl, feeds)));
+          clearInterval(sampler);
+          const retained = await retainedAfterClose(metricsUrl, proxyProcess, probeAnswers);
+          console.log(`  proxy after the ${feeds} feeds closed, after a full GC: heap ${retained.heapUsedMb} MB, RSS ${retained.rssMb} MB`);
+        };
+        // Rounds alternate which side goes first (direct, proxy, proxy, direct, ...), so a machine
+        // that gets busier or quieter during the run weighs on both sides alike.
+        for (let round = 0; round < rounds; round++) {
+          if (round % 2 === 0) viaDirect.push(await measure(direct, feedUsers, feeds, mode));
+          await viaTheProxy();
+          if (round % 2 === 1) viaDirect.push(await measure(direct, feedUsers, feeds, mode));
+        }
+        const roundRatios = viaProxy.map((proxied, i) => percentile(proxied.deliveryMs, 99) / percentile(viaDirect[i].deliveryMs, 99));
+        const all = (measurements: Measurement[], key: 'writeMs' | 'deliveryMs') => measurements.flatMap((m) => m[key]);
+        const refused = (measurements: Measurement[]) => measurements.reduce((sum, m) => sum + m.refused, 0);
         const ratio = (a: number[], b: number[], p: number) => (percentile(a, p) / percentile(b, p)).toFixed(2);
         const ms = (values: number[], p: number) => percentile(values, p).toFixed(0);
+        const [proxyWrites, directWrites] = [all(viaProxy, 'writeMs'), all(viaDirect, 'writeMs')];
+        const [proxyDeliveries, directDeliveries] = [all(viaProxy, 'deliveryMs'), all(viaDirect, 'deliveryMs')];
         rows.push(
-          `| ${TEST_SERVER} | ${mode} | ${feeds} | ${ms(viaProxy.writeMs, 50)} / ${ms(viaProxy.writeMs, 99)} | ${ms(viaDirect.writeMs, 50)} / ${ms(viaDirect.writeMs, 99)} | ` +
-            `${ms(viaProxy.deliveryMs, 50)} / ${ms(viaProxy.deliveryMs, 99)} | ${ms(viaDirect.deliveryMs, 50)} / ${ms(viaDirect.deliveryMs, 99)} | ` +
-            `${ratio(viaProxy.deliveryMs, viaDirect.deliveryMs, 99)} | ${peak.rssMb} | ${peak.fds} | ${viaProxy.refused}/${viaDirect.refused} | ${loadavg()[0].toFixed(1)} |`,
+          `| ${TEST_SERVER} | ${mode} | ${feeds} | ${ms(proxyWrites, 50)} / ${ms(proxyWrites, 99)} | ${ms(directWrites, 50)} / ${ms(directWrites, 99)} | ` +
+            `${ms(proxyDeliveries, 50)} / ${ms(proxyDeliveries, 99)} | ${ms(directDeliveries, 50)} / ${ms(directDeliveries, 99)} | ` +
+            `${ratio(proxyDeliveries, directDeliveries, 99)} | ${median(roundRatios).toFixed(2)} (${roundRatios.map((r) => r.toFixed(2)).join(', ')}) | ` +
+            `${peak.rssMb} | ${peak.fds} | ${refused(viaProxy)}/${refused(viaDirect)} | ${loadavg()[0].toFixed(1)} |`,
         );
-        const expected = writeCount * (feeds / feedUsers.length);
+        const expected = rounds * writeCount * (feeds / feedUsers.length);
         console.log(
-          `${mode}, ${feeds} feeds: proxy delivered ${viaProxy.deliveryMs.length}/${Math.round(expected)}, direct ${viaDirect.deliveryMs.length}/${Math.round(expected)}; ` +
-            `write p99 ratio ${ratio(viaProxy.writeMs, viaDirect.writeMs, 99)}, delivery p99 ratio ${ratio(viaProxy.deliveryMs, viaDirect.deliveryMs, 99)}`,
+          `${mode}, ${feeds} feeds, ${rounds} round(s): proxy delivered ${proxyDeliveries.length}/${Math.round(expected)}, direct ${directDeliveries.length}/${Math.round(expected)}; ` +
+            `write p99 ratio ${ratio(proxyWrites, directWrites, 99)}, delivery p99 ratio ${ratio(proxyDeliveries, directDeliveries, 99)}`,
         );
       }
     console.log(
-      '\n| server | mode | feeds | write ms p50 / p99 proxy | direct | delivery ms p50 / p99 proxy | direct | delivery p99 proxy/direct | proxy peak RSS MB | proxy peak fds | refused proxy/direct | machine load (1 min) |',
+      "\n| server | mode | feeds | write ms p50 / p99 proxy | direct | delivery ms p50 / p99 proxy | direct | delivery p99 proxy/direct, all rounds | median of the rounds' ratios (each round) | proxy peak RSS MB | proxy peak fds | refused proxy/direct | machine load (1 min) |",
     );
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const row of rows) console.log(row);
     console.log(`\nProxy idle RSS ${idle.rssMb} MB (the compiled entry, dist/proxy/main.js, as production runs it).`);
   } finally {
