@@ -29,8 +29,23 @@ export const routes: Routes = [
         path: 'supervisor',
         // Only sessions with a hub may work in it; the parent guard has already restored the session.
         canActivate: [() => !!inject(SessionService).session()?.hub || inject(Router).parseUrl('/inspections')],
-        loadComponent: () => import('./supervisor/supervisor.page').then((m) => m.SupervisorPage),
-        title: 'Supervisor · Fieldbook',
+        children: [
+          {
+            path: '',
+            loadComponent: () => import('./supervisor/supervisor.page').then((m) => m.SupervisorPage),
+            title: 'Supervisor · Fieldbook',
+          },
+          {
+            path: 'team',
+            loadComponent: () => import('./supervisor/team.page').then((m) => m.TeamPage),
+            title: 'Team inspections · Fieldbook',
+          },
+          {
+            path: 'inspections/:id',
+            loadComponent: () => import('./supervisor/review.page').then((m) => m.ReviewPage),
+            title: 'Review · Fieldbook',
+          },
+        ],
       },
       {
         path: 'admin/replications',

@@ -1,12 +1,23 @@
-import { DestroyRef, Signal, effect, inject, signal } from '@angular/core';
+import { DestroyRef, InjectionToken, Signal, effect, inject, signal } from '@angular/core';
 import { DefectStoreService } from '../data/defect-store.service';
 
 /**
- * An object URL for an attachment of the local database, following `source`; the URL is
+ * Where photos are read from: the local database, unless a page provides another source
+ * (the supervisor's review reads the hub's).
+ */
+export const ATTACHMENT_SOURCE = new InjectionToken<(docId: string, name: string) => Promise<Blob>>('ATTACHMENT_SOURCE', {
+  factory: () => {
+    const defects = inject(DefectStoreService);
+    return (docId, name) => defects.attachment(docId, name);
+  },
+});
+
+/**
+ * An object URL for an attachment from the ATTACHMENT_SOURCE, following `source`; the URL is
  * revoked when replaced or when the owner is destroyed. Call in an injection context.
  */
 export function attachmentUrl(source: Signal<{ docId: string; name: string } | null>): Signal<string | null> {
-  const defects = inject(DefectStoreService);
+  const read = inject(ATTACHMENT_SOURCE);
   const url = signal<string | null>(null);
   let current: string | null = null;
   const replace = (next: string | null) => {
@@ -19,7 +30,7 @@ export function attachmentUrl(source: Signal<{ docId: string; name: string } | n
     let cancelled = false;
     onCleanup(() => (cancelled = true));
     if (!target) return replace(null);
-    defects.attachment(target.docId, target.name).then(
+    read(target.docId, target.name).then(
       (blob) => !cancelled && replace(URL.createObjectURL(blob)),
       () => !cancelled && replace(null),
     );

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, input, output } from '@angular/core';
+import { ChangeDetectionStrategy, Component, Injector, inject, input, output } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatProgressSpinnerModule } from '@angular/material/progress-spinner';
@@ -112,6 +112,7 @@ export interface PendingPhoto {
 })
 export class PhotoStripComponent {
   private readonly dialog = inject(MatDialog);
+  private readonly injector = inject(Injector);
 
   /** The defect the stored photos belong to; none before its first save. */
   readonly docId = input<string>();
@@ -135,6 +136,8 @@ export class PhotoStripComponent {
     this.dialog.open<PhotoViewerDialog, PhotoViewerData>(PhotoViewerDialog, {
       data: { docId: this.docId()!, name: ref.photo },
       maxWidth: '95vw',
+      // The viewer reads the photo from where the strip's page does (ATTACHMENT_SOURCE).
+      injector: this.injector,
     });
   }
 }

@@ -7,7 +7,9 @@ import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { Session } from '../core/session.model';
 import { ANA, FakeSessions, fakeSessions, provideTestData, uniqueDbPrefix } from '../testing/test-support';
 import { DocWriterService, newDocId } from '../data/doc-writer.service';
-import { HubService } from './hub.service';
+import { HubDefect, HubService } from './hub.service';
+import { NO_TEAM_FILTER, TeamFilter } from './team-query';
+import { defect as defectFixture, inspection as inspectionFixture, photoData } from '../../../test/fixtures/documents';
 
 const SAM: Session = { name: 'sam', roles: ['supervisor'], db: userDbName('sam'), hub: 'inspections' };
 
@@ -136,6 +138,86 @@ describe('HubService', () => {
     const reviewed = await hubDb.get<Inspection>(draft._id);
     expect(reviewed.status).toBe('rejected');
     expect(reviewed.partners).toBeUndefined();
+  });
+
+  /** Ana's submission of an assignment with one defect, as the fan-in replication would bring them. */
+  async function submittedWithDefect(): Promise<{ inspection: Inspection; defect: Defect }> {
+    const assigned = await assignToAna();
+    // Submitted means every item answered, which undoing a decision (back to submitted) needs too.
+    const draft = { ...assigned, checklist: assigned.checklist.map((item) => ({ ...item, result: 'pass' as const })) };
+    const { rev } = await hubDb.put({ ...draft, status: 'submitted', updatedBy: 'ana', reviewComment: 'Earlier note' });
+    const defect = {
+      ...defectFixture('ana', draft._id, { inspectionStatus: 'submitted' }),
+      _attachments: { 'photo-1.jpg': photoData('abc') },
+    };
+    const stored = await hubDb.put(defect);
+    return {
+      inspection: { ...draft, status: 'submitted', updatedBy: 'ana', reviewComment: 'Earlier note', _rev: rev },
+      defect: { ...(defect as Defect), _rev: stored.rev },
+    };
+  }
+
+  it("undoes a decision with new revisions that put back the inspection's status, comment and partners and its defects' copy", async () => {
+    const { inspection, defect } = await submittedWithDefect();
+    const record = await hub.review(inspection, 'approved', 'Fine', ['acme']);
+    expect((await hubDb.get<Inspection>(inspection._id)).status).toBe('approved');
+
+    const restored = await hub.undo(record);
+
+    const stored = await hubDb.get<Inspection>(inspection._id);
+    expect(restored._rev).toBe(stored._rev);
+    expect(stored._rev).toMatch(/^4-/);
+    expect(stored).toEqual(jasmine.objectContaining({ status: 'submitted', reviewComment: 'Earlier note', updatedBy: 'sam' }));
+    expect(stored.partners).toBeUndefined();
+    const storedDefect = await hubDb.get<Defect>(defect._id, { attachments: true });
+    expect(storedDefect._rev).toMatch(/^3-/);
+    expect(storedDefect.inspectionStatus).toBe('submitted');
+    expect(storedDefect.partners).toBeUndefined();
+    // The photo stays through the decision and its undo.
+    expect(Object.keys((storedDefect as HubDefect)._attachments!)).toEqual(['photo-1.jpg']);
+
+    // Decided again after the undo, as a supervisor would.
+    await hub.review(stored, 'rejected', 'Redo the roof');
+    expect((await hubDb.get<Inspection>(inspection._id)).status).toBe('rejected');
+  });
+
+  it('undoes nothing once the inspection has changed since the decision (409)', async () => {
+    const { inspection } = await submittedWithDefect();
+    const record = await hub.review(inspection, 'rejected', 'Redo');
+    const current = await hubDb.get<Inspection>(inspection._id);
+    await hubDb.put({ ...current, title: 'Renamed by ana' });
+
+    await expectAsync(hub.undo(record)).toBeRejectedWith(jasmine.objectContaining({ status: 409 }));
+    expect((await hubDb.get<Inspection>(inspection._id)).status).toBe('rejected');
+  });
+
+  it("reads an inspection's defects with their photo stubs, most severe first, and a photo's bytes", async () => {
+    const { inspection, defect } = await submittedWithDefect();
+    await hubDb.put(defectFixture('ana', inspection._id, { title: 'Crack', severity: 5 }));
+
+    const defects = await hub.defectsOf(inspection._id);
+
+    expect(defects.map((found) => found.title)).toEqual(['Crack', 'Leak']);
+    expect(Object.keys(defects[1]._attachments ?? {})).toEqual(['photo-1.jpg']);
+    expect(await (await hub.attachment(defect._id, 'photo-1.jpg')).text()).toBe('abc');
+  });
+
+  it('lists the whole team, latest scheduled first, filtered by inspector, status and dates', async () => {
+    const put = (user: string, overrides: Record<string, unknown>) => hubDb.put(inspectionFixture(user, overrides));
+    await put('ana', { title: 'Ana own', scheduledFor: '2026-03-02' });
+    await put('sam', { title: 'Ben assigned', assignedTo: 'ben', scheduledFor: '2026-03-05', status: 'submitted' });
+    await put('sam', { title: 'Ana assigned', assignedTo: 'ana', scheduledFor: '2026-03-09', status: 'submitted' });
+    await put('ben', { title: 'Ben approved', scheduledFor: '2026-02-20', status: 'approved' });
+    await hubDb.put(defectFixture('ana', newDocId('inspection')));
+    const titles = async (filter: Partial<TeamFilter>, limit = 10) =>
+      (await hub.team({ ...NO_TEAM_FILTER, ...filter }, limit)).inspections.map((doc) => doc.title);
+
+    expect(await titles({})).toEqual(['Ana assigned', 'Ben assigned', 'Ana own', 'Ben approved']);
+    expect(await titles({ inspector: 'ana' })).toEqual(['Ana assigned', 'Ana own']);
+    expect(await titles({ inspector: 'ben', status: 'submitted' })).toEqual(['Ben assigned']);
+    expect(await titles({ from: '2026-03-02', to: '2026-03-05' })).toEqual(['Ben assigned', 'Ana own']);
+    expect(await hub.team(NO_TEAM_FILTER, 2)).toEqual(jasmine.objectContaining({ more: true }));
+    expect(await hub.team(NO_TEAM_FILTER, 4)).toEqual(jasmine.objectContaining({ more: false }));
   });
 
   it('refuses to work in the hub without a hub in the session', async () => {

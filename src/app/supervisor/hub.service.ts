@@ -6,6 +6,7 @@ import { SessionService } from '../core/session.service';
 import { DocWriterService, Draft, newDocId } from '../data/doc-writer.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { DEFAULT_CHECKLIST, newChecklistItem } from '../data/inspection-store.service';
+import { TeamFilter, TeamResults, findTeamPage } from './team-query';
 
 export interface Assignment {
   title: string;
@@ -15,6 +16,18 @@ export interface Assignment {
 }
 
 export type Decision = 'approved' | 'rejected';
+
+/** A decision as written, with the documents it replaced: enough to undo it. */
+export interface ReviewRecord {
+  decision: Decision;
+  /** The inspection and its defects as they were before the decision. */
+  before: FieldbookDoc[];
+  /** The same documents as the decision wrote them (with their new revisions). */
+  after: FieldbookDoc[];
+}
+
+/** A defect as the hub stores it: photos are stubs until read with `attachment`. */
+export type HubDefect = Defect & { _attachments?: PouchDB.Core.Attachments };
 
 /**
  * The supervisor's work in the hub database, read and written through the proxy rather than
@@ -51,6 +64,26 @@ export class HubService {
     return (found.docs as Inspection[]).sort((a, b) => a.scheduledFor.localeCompare(b.scheduledFor));
   }
 
+  /** An inspection of the team, as the hub has it now. */
+  inspection(id: string): Promise<Inspection> {
+    return this.hub().get<Inspection>(id);
+  }
+
+  /** The inspection's defects with their photo stubs, most severe first. */
+  async defectsOf(inspectionId: string): Promise<HubDefect[]> {
+    return (await this.findDefects(inspectionId)).sort((a, b) => b.severity - a.severity || a.title.localeCompare(b.title));
+  }
+
+  /** A photo or thumbnail of a defect in the hub. */
+  async attachment(defectId: string, name: string): Promise<Blob> {
+    return (await this.hub().getAttachment(defectId, name)) as Blob;
+  }
+
+  /** The team's inspections that `filter` lets through, the latest scheduled first (see team-query.ts). */
+  team(filter: TeamFilter, limit: number): Promise<TeamResults> {
+    return findTeamPage(this.hub(), filter, limit);
+  }
+
   /**
    * Approves or rejects a submitted inspection; an empty comment is left out. The decision and
    * its defects' copy of it (`inspectionStatus`, which the rules read, since validate_doc_update
@@ -59,22 +92,39 @@ export class HubService {
    * their databases are fed from the hub by the `partners` field, and a replication selector
    * cannot join, so the defects get the same list.
    */
-  async review(inspection: Inspection, decision: Decision, comment: string, partners: readonly string[] = []): Promise<Inspection> {
+  async review(inspection: Inspection, decision: Decision, comment: string, partners: readonly string[] = []): Promise<ReviewRecord> {
     const { reviewComment: _previous, ...doc } = inspection;
     const reviewComment = comment.trim();
     const shared = decision === 'approved' && partners.length ? { partners: [...partners] } : {};
-    const hub = this.hub();
-    const found = await hub.find({
-      selector: { inspectionId: inspection._id, type: 'defect' },
+    const defects = await this.findDefects(inspection._id);
+    const after = await this.writer.saveAll<FieldbookDoc>(
+      [
+        { ...doc, status: decision, ...(reviewComment ? { reviewComment } : {}), ...shared },
+        ...defects.map((defect) => ({ ...defect, inspectionStatus: decision, ...shared })),
+      ] as Draft<FieldbookDoc>[],
+      this.hub(),
+    );
+    return { decision, before: [inspection, ...defects], after };
+  }
+
+  /**
+   * Puts back what a decision replaced (status, comment, partners, the defects' copy of the
+   * status) as new revisions on top of the decision's, in one `_bulk_docs`; a 409 if any of
+   * them changed since. Returns the inspection as restored.
+   */
+  async undo(record: ReviewRecord): Promise<Inspection> {
+    const drafts = record.before.map((doc, i) => ({ ...doc, _rev: record.after[i]._rev }));
+    const [restored] = await this.writer.saveAll<FieldbookDoc>(drafts as Draft<FieldbookDoc>[], this.hub());
+    return restored as Inspection;
+  }
+
+  private async findDefects(inspectionId: string): Promise<HubDefect[]> {
+    const found = await this.hub().find({
+      selector: { inspectionId, type: 'defect' },
       use_index: ['idx-inspection', 'inspection'],
       limit: LOCAL_FIND_LIMIT,
     });
-    const defects = (found.docs as Defect[]).map((defect) => ({ ...defect, inspectionStatus: decision, ...shared }));
-    const [saved] = await this.writer.saveAll<FieldbookDoc>(
-      [{ ...doc, status: decision, ...(reviewComment ? { reviewComment } : {}), ...shared }, ...defects] as Draft<FieldbookDoc>[],
-      hub,
-    );
-    return saved as Inspection;
+    return found.docs as HubDefect[];
   }
 
   private hub(): Database {

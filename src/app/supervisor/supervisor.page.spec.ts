@@ -1,5 +1,6 @@
 import { HttpErrorResponse } from '@angular/common/http';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
 import { Inspection } from '../../../domain/doc-types';
 import { ValidationError } from '../data/validation-bridge';
 import { waitFor } from '../testing/test-support';
@@ -24,18 +25,14 @@ describe('SupervisorPage', () => {
   let directory: jasmine.SpyObj<DirectoryService>;
 
   beforeEach(() => {
-    hub = jasmine.createSpyObj<HubService>('HubService', ['assign', 'submitted', 'review']);
+    hub = jasmine.createSpyObj<HubService>('HubService', ['assign', 'submitted']);
     hub.submitted.and.resolveTo([SUBMITTED]);
     hub.assign.and.callFake(async (assignment) => ({ ...SUBMITTED, ...assignment, status: 'draft' }) as Inspection);
-    hub.review.and.callFake(async (doc, status) => ({ ...doc, status }));
     directory = jasmine.createSpyObj<DirectoryService>('DirectoryService', ['load']);
     directory.load.and.resolveTo({ inspectors: ['ana', 'ben'], partners: ['acme', 'globex'] });
     TestBed.configureTestingModule({
       imports: [SupervisorPage],
-      providers: [
-        { provide: HubService, useValue: hub },
-        { provide: DirectoryService, useValue: directory },
-      ],
+      providers: [provideRouter([]), { provide: HubService, useValue: hub }, { provide: DirectoryService, useValue: directory }],
     });
   });
 
@@ -63,9 +60,6 @@ describe('SupervisorPage', () => {
     await fixture.whenStable();
     return shown;
   }
-
-  /** What a closed select shows as chosen. */
-  const selected = (id: string) => el(id).querySelector('.mat-mdc-select-value-text')?.textContent!.trim() ?? '';
 
   function type(id: string, value: string): void {
     const input = el(id) as HTMLInputElement;
@@ -129,17 +123,14 @@ describe('SupervisorPage', () => {
     expect(outlined()).toEqual(['Site']);
   });
 
-  it('approves with the comment and the partners picked, then clears both', async () => {
+  it('links each submission to its review page, with no comment box or partner picker for the whole queue', async () => {
     await start();
-    type('review-comment', 'Looks good');
-    expect(await choose('review-partners', 'acme', 'globex')).toEqual(['acme', 'globex']);
-    expect(selected('review-partners')).toBe('acme, globex');
-    el('approve').click();
-    await waitFor(() => hub.review.calls.count() === 1, 'the review');
-    expect(hub.review).toHaveBeenCalledWith(SUBMITTED, 'approved', 'Looks good', ['acme', 'globex']);
-    await fixture.whenStable();
-    expect((el('review-comment') as HTMLInputElement).value).toBe('');
-    expect(selected('review-partners')).toBe('');
+    expect(el('submitted-row').getAttribute('href')).toBe('/supervisor/inspections/inspection:1');
+    expect(el('submitted-row').textContent).toContain('Boiler room');
+    expect(el('review-comment')).toBeNull();
+    expect(el('review-partners')).toBeNull();
+    expect(el('approve')).toBeNull();
+    expect(el('nav-team').getAttribute('href')).toBe('/supervisor/team');
   });
 
   it('says why the directory did not load, and loads it on "Try again"', async () => {

@@ -1,0 +1,183 @@
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import { provideRouter } from '@angular/router';
+import { Defect, Inspection } from '../../../domain/doc-types';
+import { checklistItem } from '../../../test/fixtures/documents';
+import { waitFor } from '../testing/test-support';
+import { DirectoryService } from './directory.service';
+import { HubDefect, HubService, ReviewRecord } from './hub.service';
+import { ReviewPage } from './review.page';
+
+const SUBMITTED = {
+  _id: 'inspection:1',
+  _rev: '3-a',
+  type: 'inspection',
+  title: 'Boiler room',
+  site: 'Depot 4',
+  status: 'submitted',
+  scheduledFor: '2026-03-09',
+  assignedTo: 'ana',
+  createdBy: 'sam',
+  updatedBy: 'ana',
+  updatedAt: '2026-03-08T10:00:00.000Z',
+  deviceName: 'Tablet 3',
+  checklist: [
+    checklistItem('c1', 'pass', 'Valves'),
+    { ...checklistItem('c2', 'fail', 'Pressure'), note: 'Gauge broken' },
+    checklistItem('c3', 'na'),
+  ],
+} as Inspection;
+
+const DEFECT = {
+  _id: 'defect:1',
+  type: 'defect',
+  inspectionId: 'inspection:1',
+  title: 'Gauge broken',
+  severity: 4,
+  location: 'Boiler 2',
+  status: 'open',
+  description: 'Needle stuck at zero',
+  _attachments: {
+    'photo-1.jpg': { content_type: 'image/jpeg', digest: 'md5-a', stub: true },
+    'thumb-1.jpg': { content_type: 'image/jpeg', digest: 'md5-b', stub: true },
+  },
+} as unknown as HubDefect;
+
+/** A red pixel, as the hub would return a thumbnail. */
+async function redPixel(): Promise<Blob> {
+  const canvas = new OffscreenCanvas(1, 1);
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = '#f00';
+  context.fillRect(0, 0, 1, 1);
+  return canvas.convertToBlob({ type: 'image/png' });
+}
+
+describe('ReviewPage', () => {
+  let fixture: ComponentFixture<ReviewPage>;
+  let hub: jasmine.SpyObj<HubService>;
+  let stored: Inspection;
+  let record: ReviewRecord;
+
+  beforeEach(async () => {
+    stored = SUBMITTED;
+    hub = jasmine.createSpyObj<HubService>('HubService', ['inspection', 'defectsOf', 'attachment', 'review', 'undo']);
+    hub.inspection.and.callFake(async () => stored);
+    hub.defectsOf.and.resolveTo([DEFECT]);
+    hub.attachment.and.returnValue(redPixel());
+    hub.review.and.callFake(async (doc, decision, comment, partners) => {
+      const before = stored;
+      stored = { ...doc, _rev: '4-b', status: decision, reviewComment: comment, ...(partners?.length ? { partners: [...partners] } : {}) };
+      record = { decision, before: [before, DEFECT as Defect], after: [stored, DEFECT as Defect] };
+      return record;
+    });
+    hub.undo.and.callFake(async (done) => (stored = { ...(done.before[0] as Inspection), _rev: '5-c' }));
+    const directory = jasmine.createSpyObj<DirectoryService>('DirectoryService', ['load']);
+    directory.load.and.resolveTo({ inspectors: ['ana'], partners: ['acme', 'globex'] });
+    TestBed.configureTestingModule({
+      imports: [ReviewPage],
+      providers: [provideRouter([]), { provide: HubService, useValue: hub }, { provide: DirectoryService, useValue: directory }],
+    });
+    fixture = TestBed.createComponent(ReviewPage);
+    fixture.componentRef.setInput('id', 'inspection:1');
+    await waitFor(async () => (await fixture.whenStable(), !!el('review-heading')), 'the inspection');
+  });
+
+  afterEach(() => {
+    TestBed.inject(MatSnackBar).dismiss();
+    fixture?.destroy();
+  });
+
+  const el = (id: string) => fixture.nativeElement.querySelector(`[data-testid=${id}]`) as HTMLElement;
+  const all = (id: string) => Array.from(fixture.nativeElement.querySelectorAll(`[data-testid=${id}]`)) as HTMLElement[];
+  const text = (id: string) => el(id).textContent!.replace(/\s+/g, ' ').trim();
+  const inOverlay = (id: string) => document.querySelector(`.cdk-overlay-container [data-testid=${id}]`) as HTMLElement | null;
+  const snackBar = () => document.querySelector('mat-snack-bar-container');
+
+  async function choosePartners(...names: string[]): Promise<void> {
+    el('review-partners').click();
+    await fixture.whenStable();
+    for (const name of names)
+      (Array.from(document.querySelectorAll('mat-option')) as HTMLElement[]).find((option) => option.textContent!.trim() === name)!.click();
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    (document.querySelector('.cdk-overlay-backdrop') as HTMLElement | null)?.click();
+    await fixture.whenStable();
+  }
+
+  function typeComment(value: string): void {
+    const input = el('review-comment') as HTMLTextAreaElement;
+    input.value = value;
+    input.dispatchEvent(new Event('input'));
+  }
+
+  /** Clicks a decision and answers its confirmation. */
+  async function decide(button: 'approve' | 'reject', answer: 'confirm' | 'cancel'): Promise<void> {
+    el(button).click();
+    const id = `confirm-${button === 'approve' ? 'approve' : 'reject'}-${answer}`;
+    await waitFor(() => !!inOverlay(id), 'the confirmation');
+    inOverlay(id)!.click();
+  }
+
+  it('shows the basics, who changed it last, the whole checklist with answers, and the defects with their photos', async () => {
+    expect(hub.inspection).toHaveBeenCalledWith('inspection:1');
+    expect(text('review-heading')).toBe('Boiler room');
+    expect(text('review-status')).toBe('Submitted');
+    expect(text('review-inspector')).toBe('ana');
+    expect(text('review-last-change')).toContain('ana · Tablet 3');
+    expect(all('review-checklist-item').map((item) => item.getAttribute('data-result'))).toEqual(['pass', 'fail', 'na']);
+    expect(all('review-checklist-item')[1].textContent).toContain('Gauge broken');
+    expect(text('review-defect-title')).toBe('Gauge broken');
+    expect(text('review-defect-severity')).toBe('4 · Serious');
+    expect(text('review-defect-summary')).toBe('Boiler 2 · open · 1 photo');
+    // The thumbnail comes from the hub, and so does the full photo in the viewer.
+    await waitFor(async () => (await fixture.whenStable(), !!el('photo-thumb')), 'the thumbnail');
+    expect(hub.attachment).toHaveBeenCalledWith('defect:1', 'thumb-1.jpg');
+    expect(all('remove-photo')).toEqual([]);
+    (fixture.nativeElement.querySelector('app-photo-strip button.thumb') as HTMLElement).click();
+    await waitFor(() => !!inOverlay('photo-full'), 'the photo viewer');
+    expect(hub.attachment).toHaveBeenCalledWith('defect:1', 'photo-1.jpg');
+  });
+
+  it('approves with the comment and partners typed on this page, once confirmed, and offers Undo', async () => {
+    typeComment('Looks good');
+    await choosePartners('acme');
+    await decide('approve', 'cancel');
+    await fixture.whenStable();
+    expect(hub.review).not.toHaveBeenCalled();
+
+    await decide('approve', 'confirm');
+    await waitFor(async () => (await fixture.whenStable(), text('review-status') === 'Approved'), 'the approval shown');
+    expect(hub.review).toHaveBeenCalledOnceWith(SUBMITTED, 'approved', 'Looks good', ['acme']);
+    expect(text('review-shared-with')).toBe('acme');
+    expect(snackBar()!.textContent).toContain('Approved.');
+
+    (snackBar()!.querySelector('button') as HTMLElement).click();
+    await waitFor(async () => (await fixture.whenStable(), text('review-status') === 'Submitted'), 'the undo shown');
+    expect(hub.undo).toHaveBeenCalledOnceWith(record);
+    // What was typed is still there for the next decision.
+    expect((el('review-comment') as HTMLTextAreaElement).value).toBe('Looks good');
+  });
+
+  it('rejects once confirmed, sharing with nobody', async () => {
+    await choosePartners('globex');
+    typeComment('Photos missing');
+    await decide('reject', 'confirm');
+    await waitFor(async () => (await fixture.whenStable(), text('review-status') === 'Rejected'), 'the rejection shown');
+    expect(hub.review).toHaveBeenCalledOnceWith(SUBMITTED, 'rejected', 'Photos missing', []);
+    expect(text('review-not-decidable')).toContain('Rejected');
+    expect(el('approve')).toBeNull();
+  });
+
+  it('says when the inspection changed meanwhile, shows it as it is now, and keeps what was typed', async () => {
+    hub.review.and.callFake(async () => {
+      stored = { ...SUBMITTED, _rev: '4-x', title: 'Boiler room (renamed)' };
+      throw Object.assign(new Error('Document update conflict'), { status: 409 });
+    });
+    typeComment('Looks good');
+    await decide('approve', 'confirm');
+    await waitFor(async () => (await fixture.whenStable(), !!el('review-error')), 'the message');
+    expect(text('review-error')).toContain('changed meanwhile');
+    expect(text('review-heading')).toBe('Boiler room (renamed)');
+    expect((el('review-comment') as HTMLTextAreaElement).value).toBe('Looks good');
+    expect(snackBar()).toBeNull();
+  });
+});

@@ -1,0 +1,176 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { FormControl, ReactiveFormsModule } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import { RouterLink } from '@angular/router';
+import { ChecklistResult, Inspection } from '../../../domain/doc-types';
+import { apiErrorMessage } from '../core/api-error-message';
+import { photosOf } from '../data/defect-store.service';
+import { ValidationError } from '../data/validation-bridge';
+import { SEVERITY_LEVELS } from '../defects/defect-edit.page';
+import { defectSummary } from '../defects/defect-summary';
+import { INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
+import { ATTACHMENT_SOURCE } from '../photos/attachment-url';
+import { PhotoStripComponent } from '../photos/photo-strip.component';
+import { confirm } from '../shared/confirm';
+import { Directory, DirectoryService } from './directory.service';
+import { Decision, HubDefect, HubService, ReviewRecord } from './hub.service';
+
+/** How long "Undo" is offered after a decision: until it has had time to travel on from the hub. */
+export const UNDO_MS = 10_000;
+
+const RESULT_LABELS: Record<Exclude<ChecklistResult, null>, string> = {
+  pass: $localize`:@@review.result.pass:Pass`,
+  fail: $localize`:@@review.result.fail:Fail`,
+  na: $localize`:@@review.result.na:N/A`,
+};
+
+interface Loaded {
+  inspection: Inspection;
+  defects: HubDefect[];
+}
+
+/**
+ * One team inspection as the supervisor reviews it, read-only from the hub: its basics, the
+ * whole checklist, its defects with their photos. A submitted one can be approved (shared
+ * with the partners picked) or rejected with a comment, each confirmed first and undoable
+ * for a short while from the snack bar.
+ */
+@Component({
+  selector: 'app-review-page',
+  imports: [
+    DatePipe,
+    RouterLink,
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    PhotoStripComponent,
+  ],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  providers: [
+    {
+      provide: ATTACHMENT_SOURCE,
+      useFactory: () => {
+        const hub = inject(HubService);
+        return (docId: string, name: string) => hub.attachment(docId, name);
+      },
+    },
+  ],
+  templateUrl: './review.page.html',
+  styleUrl: './review.page.css',
+})
+export class ReviewPage {
+  private readonly hub = inject(HubService);
+  private readonly directoryService = inject(DirectoryService);
+  private readonly dialog = inject(MatDialog);
+  private readonly snackBar = inject(MatSnackBar);
+
+  /** The inspection's id, from the route. */
+  readonly id = input.required<string>();
+
+  protected readonly statusLabels = INSPECTION_STATUS_LABELS;
+  protected readonly resultLabels = RESULT_LABELS;
+  protected readonly severityNames = Object.fromEntries(SEVERITY_LEVELS.map(({ level, name }) => [level, name])) as Record<number, string>;
+  protected readonly summary = defectSummary;
+  protected readonly photosOf = photosOf;
+  protected readonly loaded = signal<Loaded | null>(null);
+  protected readonly loadError = signal('');
+  protected readonly decisionError = signal('');
+  protected readonly busy = signal(false);
+  protected readonly directory = signal<Directory | null>(null);
+  protected readonly comment = new FormControl('', { nonNullable: true });
+  protected readonly partners = new FormControl<string[]>([], { nonNullable: true });
+  protected readonly decidable = computed(() => this.loaded()?.inspection.status === 'submitted');
+
+  constructor() {
+    effect(() => {
+      const id = this.id();
+      untracked(() => void this.load(id));
+    });
+    // The directory only fills the partner picker: without it, decisions still work.
+    this.directoryService.load().then(
+      (directory) => this.directory.set(directory),
+      () => this.directory.set({ inspectors: [], partners: [] }),
+    );
+  }
+
+  protected async load(id = this.id()): Promise<void> {
+    this.loadError.set('');
+    try {
+      const [inspection, defects] = await Promise.all([this.hub.inspection(id), this.hub.defectsOf(id)]);
+      if (id === this.id()) this.loaded.set({ inspection, defects });
+    } catch (error) {
+      this.loadError.set(apiErrorMessage(error, $localize`:@@review.loadError:This inspection could not be loaded`));
+    }
+  }
+
+  protected async decide(decision: Decision): Promise<void> {
+    const current = this.loaded();
+    if (!current) return;
+    const partners = decision === 'approved' ? this.partners.value : [];
+    const confirmed = await confirm(this.dialog, confirmation(decision, current.inspection.title, partners));
+    if (!confirmed) return;
+    await this.write(async () => {
+      const record = await this.hub.review(current.inspection, decision, this.comment.value, partners);
+      await this.load();
+      this.offerUndo(record);
+    });
+  }
+
+  private offerUndo(record: ReviewRecord): void {
+    const done = record.decision === 'approved' ? $localize`:@@review.approved:Approved.` : $localize`:@@review.rejected:Rejected.`;
+    const ref = this.snackBar.open(done, $localize`:@@review.undo:Undo`, { duration: UNDO_MS });
+    ref.onAction().subscribe(() =>
+      this.write(async () => {
+        await this.hub.undo(record);
+        await this.load();
+        this.snackBar.open($localize`:@@review.undone:Decision undone: waiting for review again.`, undefined, { duration: 4_000 });
+      }),
+    );
+  }
+
+  /** Runs a write; what went wrong is said on the page, and the comment and partners stay as typed. */
+  private async write(work: () => Promise<void>): Promise<void> {
+    this.decisionError.set('');
+    this.busy.set(true);
+    try {
+      await work();
+    } catch (error) {
+      if (error instanceof ValidationError) this.decisionError.set(error.message);
+      else if ((error as { status?: number }).status === 409) {
+        this.decisionError.set($localize`:@@review.changed:This inspection changed meanwhile: it is shown as it is now; decide again.`);
+        await this.load();
+      } else this.decisionError.set(apiErrorMessage(error, $localize`:@@review.writeError:The decision could not be saved`));
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}
+
+function confirmation(decision: Decision, title: string, partners: readonly string[]) {
+  if (decision === 'rejected') {
+    return {
+      title: $localize`:@@review.confirmReject.title:Reject this inspection?`,
+      message: $localize`:@@review.confirmReject.message:"${title}:title:" goes back to its inspector to be corrected.`,
+      confirm: $localize`:@@review.reject:Reject`,
+      cancel: $localize`:@@review.cancel:Cancel`,
+      testId: 'confirm-reject',
+    };
+  }
+  return {
+    title: $localize`:@@review.confirmApprove.title:Approve this inspection?`,
+    message: partners.length
+      ? $localize`:@@review.confirmApprove.shared:"${title}:title:" becomes read-only and is shared with ${partners.join(', ')}:partners:.`
+      : $localize`:@@review.confirmApprove.message:"${title}:title:" becomes read-only.`,
+    confirm: $localize`:@@review.approve:Approve`,
+    cancel: $localize`:@@review.cancel:Cancel`,
+    testId: 'confirm-approve',
+  };
+}

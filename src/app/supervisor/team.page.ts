@@ -1,0 +1,222 @@
+import { DatePipe } from '@angular/common';
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
+import { EMPTY, Observable, Subject, catchError, debounceTime, from, map, scan, startWith, switchMap, tap } from 'rxjs';
+import { InspectionStatus } from '../../../domain/doc-types';
+import { apiErrorMessage } from '../core/api-error-message';
+import { INSPECTION_STATUSES, INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
+import { Directory, DirectoryService } from './directory.service';
+import { HubService } from './hub.service';
+import { NO_TEAM_FILTER, TeamFilter, TeamResults } from './team-query';
+
+/** Inspections per page; "Show more" adds as many again. */
+export const TEAM_PAGE_SIZE = 50;
+
+/** Typing a date fires on every digit: the query waits for a pause. */
+const FILTER_DEBOUNCE_MS = 250;
+
+/**
+ * Every inspection in the hub, the latest scheduled first, filtered by inspector, status and
+ * scheduled dates; each opens the review page. The filter lives in the URL, so coming back
+ * from a review shows the same list.
+ */
+@Component({
+  selector: 'app-team-page',
+  imports: [DatePipe, RouterLink, ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <nav class="back">
+      <a mat-button routerLink="/supervisor" data-testid="back-to-queue" i18n="@@team.backToQueue">Review queue</a>
+    </nav>
+    <h1 i18n="@@team.heading">Team inspections</h1>
+    <form class="filters" [formGroup]="filter">
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label i18n="@@team.inspector">Inspector</mat-label>
+        <mat-select formControlName="inspector" data-testid="team-inspector">
+          <mat-option value="" i18n="@@team.anyone">Anyone</mat-option>
+          @for (name of directory()?.inspectors; track name) {
+            <mat-option [value]="name">{{ name }}</mat-option>
+          }
+        </mat-select>
+      </mat-form-field>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label i18n="@@team.status">Status</mat-label>
+        <mat-select formControlName="status" data-testid="team-status">
+          <mat-option value="" i18n="@@team.anyStatus">Any status</mat-option>
+          @for (status of statuses; track status) {
+            <mat-option [value]="status">{{ statusLabels[status] }}</mat-option>
+          }
+        </mat-select>
+      </mat-form-field>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label i18n="@@team.from">Scheduled from</mat-label>
+        <input matInput type="date" formControlName="from" data-testid="team-from" />
+      </mat-form-field>
+      <mat-form-field appearance="outline" subscriptSizing="dynamic">
+        <mat-label i18n="@@team.to">Scheduled to</mat-label>
+        <input matInput type="date" formControlName="to" data-testid="team-to" />
+      </mat-form-field>
+    </form>
+    @if (rangeError()) {
+      <p class="error" role="alert" data-testid="team-range-error" i18n="@@team.rangeError">
+        "Scheduled from" must be on or before "Scheduled to".
+      </p>
+    }
+    @if (readError(); as error) {
+      <p class="error" role="alert" data-testid="team-read-error">{{ error }}</p>
+    }
+    @if (page(); as page) {
+      @for (doc of page.inspections; track doc._id) {
+        <a class="row" data-testid="team-row" [routerLink]="['/supervisor/inspections', doc._id]">
+          <span class="main">
+            <span class="title">{{ doc.title }}</span>
+            <span class="meta">{{ doc.site }} · {{ doc.assignedTo ?? doc.createdBy }}</span>
+          </span>
+          <span class="date">{{ doc.scheduledFor | date: 'mediumDate' }}</span>
+          <span class="status" [attr.data-status]="doc.status" data-testid="team-row-status">{{ statusLabels[doc.status] }}</span>
+        </a>
+      } @empty {
+        <p class="hint" data-testid="team-empty" i18n="@@team.empty">No inspections match.</p>
+      }
+      @if (page.more) {
+        <button mat-stroked-button type="button" class="more" data-testid="team-more" (click)="showMore()" i18n="@@team.more">
+          Show more
+        </button>
+      }
+    }
+  `,
+  styles: `
+    :host {
+      display: block;
+      padding: 16px;
+      max-width: 1100px;
+      margin: 0 auto;
+    }
+    .filters {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 12px;
+      margin-bottom: 16px;
+    }
+    .filters mat-form-field {
+      flex: 1 1 180px;
+    }
+    .row {
+      display: flex;
+      align-items: center;
+      gap: 16px;
+      min-height: 64px;
+      padding: 8px 16px;
+      margin-bottom: 8px;
+      border-radius: 12px;
+      background: var(--mat-sys-surface-container-low, #f5f5f5);
+      color: inherit;
+      text-decoration: none;
+    }
+    .main {
+      flex: 1;
+      display: flex;
+      flex-direction: column;
+      min-width: 0;
+    }
+    .title {
+      font-size: 18px;
+      font-weight: 500;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .meta,
+    .hint {
+      color: #5f6368;
+    }
+    .status {
+      min-width: 88px;
+    }
+    .more {
+      display: block;
+      margin: 8px auto;
+    }
+    .error {
+      color: var(--mat-sys-error, #b3261e);
+    }
+  `,
+})
+export class TeamPage {
+  private readonly hub = inject(HubService);
+  private readonly directoryService = inject(DirectoryService);
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
+  private readonly more = new Subject<void>();
+
+  protected readonly statuses = INSPECTION_STATUSES;
+  protected readonly statusLabels = INSPECTION_STATUS_LABELS;
+  protected readonly filter = filterForm(this.route.snapshot.queryParamMap.get.bind(this.route.snapshot.queryParamMap));
+  protected readonly directory = signal<Directory | null>(null);
+  protected readonly page = signal<TeamResults | null>(null);
+  protected readonly readError = signal('');
+  protected readonly rangeError = signal(false);
+
+  constructor() {
+    this.filter.valueChanges
+      .pipe(
+        debounceTime(FILTER_DEBOUNCE_MS),
+        map(() => this.filter.getRawValue()),
+        tap((filter) => this.remember(filter)),
+        startWith(this.filter.getRawValue()),
+        // A new filter starts from the first page; "Show more" adds a page to it.
+        switchMap((filter) =>
+          this.more.pipe(
+            scan((limit) => limit + TEAM_PAGE_SIZE, TEAM_PAGE_SIZE),
+            startWith(TEAM_PAGE_SIZE),
+            map((limit) => ({ filter, limit })),
+          ),
+        ),
+        switchMap(({ filter, limit }) => this.read(filter, limit)),
+        takeUntilDestroyed(),
+      )
+      .subscribe((page) => this.page.set(page));
+    this.directoryService.load().then(
+      (directory) => this.directory.set(directory),
+      // Without the directory, the inspector filter offers only the one in the URL.
+      () => this.directory.set({ inspectors: [this.filter.controls.inspector.value].filter(Boolean), partners: [] }),
+    );
+  }
+
+  protected showMore(): void {
+    this.more.next();
+  }
+
+  private read(filter: TeamFilter, limit: number): Observable<TeamResults> {
+    this.rangeError.set(!!filter.from && !!filter.to && filter.from > filter.to);
+    if (this.rangeError()) return EMPTY;
+    return from(this.hub.team(filter, limit)).pipe(
+      tap(() => this.readError.set('')),
+      catchError((error) => {
+        this.readError.set(apiErrorMessage(error, $localize`:@@team.readError:The team's inspections could not be read`));
+        return EMPTY;
+      }),
+    );
+  }
+
+  private remember(filter: TeamFilter): void {
+    const queryParams = Object.fromEntries(Object.entries(filter).map(([key, value]) => [key, value || null]));
+    void this.router.navigate([], { relativeTo: this.route, queryParams, replaceUrl: true });
+  }
+}
+
+function filterForm(param: (name: keyof TeamFilter) => string | null) {
+  const control = <T extends string>(name: keyof TeamFilter) =>
+    new FormControl<T>((param(name) ?? NO_TEAM_FILTER[name]) as T, { nonNullable: true });
+  return new FormGroup({
+    inspector: control('inspector'),
+    status: control<InspectionStatus | ''>('status'),
+    from: control('from'),
+    to: control('to'),
+  });
+}
