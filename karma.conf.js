@@ -1,5 +1,5 @@
 // Karma configuration for `ng test` (runnerConfig: true in angular.json).
-// Runs headless Debian Chromium, which needs --no-sandbox when run as root.
+// Runs headless Debian Chromium with the flags the e2e tests use too (--no-sandbox: we run as root).
 
 process.env.CHROME_BIN = process.env.CHROME_BIN || '/usr/bin/chromium';
 
@@ -22,15 +22,7 @@ module.exports = function (config) {
     customLaunchers: {
       ChromeHeadlessCI: {
         base: 'ChromeHeadless',
-        flags: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-dev-shm-usage',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
+        flags: require('./test/support/chromium-flags.json'),
       },
     },
     singleRun: true,

@@ -1,11 +1,8 @@
-/** Debian's Chromium, headless as root on a machine with no network beyond loopback. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Debian's Chromium, headless as root on a machine with no network beyond loopback; Karma uses the same flags. */
 export const CHROMIUM_PATH = process.env['CHROME_BIN'] ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+export const CHROMIUM_ARGS: string[] = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'test', 'support', 'chromium-flags.json'), 'utf8'),
+);
