@@ -103,6 +103,42 @@ module.exports = defineConfig([
     files: ['src/**/*.html'],
     extends: [angular.configs.templateRecommended],
   },
+  {
+    files: ['src/app/**/*.html'],
+    ignores: ['src/**/*.spec.ts/**', 'src/app/testing/**'],
+    rules: {
+      // Every visible text and text attribute is marked for translation with a stable id
+      // (@@area.what), so an untranslated string fails the lint; see README "Languages".
+      '@angular-eslint/template/i18n': [
+        'error',
+        {
+          checkId: true,
+          checkText: true,
+          checkAttributes: true,
+          // One text may appear twice under one id (the header's bar and menu); two different
+          // texts under one id fail the extraction instead (npm run i18n:extract).
+          checkDuplicateId: false,
+          // Attributes that are never shown: test ids, Material options, the app's own inputs naming fields.
+          ignoreAttributes: [
+            'data-testid',
+            'testIdPrefix',
+            'field',
+            'matColumnDef',
+            'appearance',
+            'subscriptSizing',
+            'inputmode',
+            'autocapitalize',
+            'accept',
+            'capture',
+            'aria-live',
+            'aria-describedby',
+            'mode',
+            'align',
+          ],
+        },
+      ],
+    },
+  },
 
   { files: ['domain/**/*.ts'], rules: restrict(domainBoundary) },
   {

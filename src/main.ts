@@ -11,8 +11,10 @@ async function start(): Promise<void> {
   const language = preferredLanguage(localStorage.getItem(LANGUAGE_KEY), navigator.languages);
   await loadLanguage(language);
   document.documentElement.lang = language;
+  // Also for code outside Angular's injection (formatBytes); Angular reads it as its default LOCALE_ID.
+  $localize.locale = localeFor(language, navigator.languages);
   const [{ appConfig }, { App }] = await Promise.all([import('./app/app.config'), import('./app/app')]);
-  const locale = { provide: LOCALE_ID, useValue: localeFor(language, navigator.languages) };
+  const locale = { provide: LOCALE_ID, useValue: $localize.locale };
   await bootstrapApplication(App, { ...appConfig, providers: [...appConfig.providers, locale] });
 }
 

@@ -32,7 +32,7 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <mat-toolbar class="toolbar">
-      <a class="brand" routerLink="/inspections">Fieldbook</a>
+      <a class="brand" routerLink="/inspections" i18n="@@app.name">Fieldbook</a>
       @if (loggedIn() && narrow()) {
         <button
           mat-button
@@ -40,24 +40,30 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
           type="button"
           data-testid="nav-menu"
           [matMenuTriggerFor]="navMenu"
-          [attr.aria-label]="conflictCount() ? 'Menu, ' + conflictCount() + ' conflicts' : 'Menu'"
+          [attr.aria-label]="menuLabel()"
         >
-          <span aria-hidden="true" class="menu-glyph">☰</span> Menu
+          <span aria-hidden="true" class="menu-glyph">☰</span> <ng-container i18n="@@nav.menu">Menu</ng-container>
           @if (conflictCount()) {
             <span class="count" data-testid="menu-conflict-badge">{{ conflictCount() }}</span>
           }
         </button>
         <mat-menu #navMenu="matMenu">
-          <a mat-menu-item routerLink="/inspections" routerLinkActive="active" data-testid="nav-inspections">Inspections</a>
-          <a mat-menu-item routerLink="/sync" routerLinkActive="active">Sync</a>
+          <a mat-menu-item routerLink="/inspections" routerLinkActive="active" data-testid="nav-inspections" i18n="@@nav.inspections"
+            >Inspections</a
+          >
+          <a mat-menu-item routerLink="/sync" routerLinkActive="active" i18n="@@nav.sync">Sync</a>
           @if (isSupervisor()) {
-            <a mat-menu-item routerLink="/supervisor" routerLinkActive="active" data-testid="nav-supervisor">Supervisor</a>
+            <a mat-menu-item routerLink="/supervisor" routerLinkActive="active" data-testid="nav-supervisor" i18n="@@nav.supervisor"
+              >Supervisor</a
+            >
           }
           @if (isAdmin()) {
-            <a mat-menu-item routerLink="/admin/replications" routerLinkActive="active" data-testid="nav-admin">Replication</a>
+            <a mat-menu-item routerLink="/admin/replications" routerLinkActive="active" data-testid="nav-admin" i18n="@@nav.replication"
+              >Replication</a
+            >
           }
           <a mat-menu-item routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">
-            Conflicts
+            <ng-container i18n="@@nav.conflicts">Conflicts</ng-container>
             @if (conflictCount()) {
               <span class="count" data-testid="conflict-badge">{{ conflictCount() }}</span>
             }
@@ -67,22 +73,40 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
       @if (loggedIn()) {
         @if (!narrow()) {
           <nav>
-            <a mat-button class="on-primary" routerLink="/inspections" routerLinkActive="active" data-testid="nav-inspections"
+            <a
+              mat-button
+              class="on-primary"
+              routerLink="/inspections"
+              routerLinkActive="active"
+              data-testid="nav-inspections"
+              i18n="@@nav.inspections"
               >Inspections</a
             >
-            <a mat-button class="on-primary" routerLink="/sync" routerLinkActive="active">Sync</a>
+            <a mat-button class="on-primary" routerLink="/sync" routerLinkActive="active" i18n="@@nav.sync">Sync</a>
             @if (isSupervisor()) {
-              <a mat-button class="on-primary" routerLink="/supervisor" routerLinkActive="active" data-testid="nav-supervisor"
+              <a
+                mat-button
+                class="on-primary"
+                routerLink="/supervisor"
+                routerLinkActive="active"
+                data-testid="nav-supervisor"
+                i18n="@@nav.supervisor"
                 >Supervisor</a
               >
             }
             @if (isAdmin()) {
-              <a mat-button class="on-primary" routerLink="/admin/replications" routerLinkActive="active" data-testid="nav-admin"
+              <a
+                mat-button
+                class="on-primary"
+                routerLink="/admin/replications"
+                routerLinkActive="active"
+                data-testid="nav-admin"
+                i18n="@@nav.replication"
                 >Replication</a
               >
             }
             <a mat-button class="on-primary" routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">
-              Conflicts
+              <ng-container i18n="@@nav.conflicts">Conflicts</ng-container>
               @if (conflictCount()) {
                 <span class="count" data-testid="conflict-badge">{{ conflictCount() }}</span>
               }
@@ -92,7 +116,7 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
         <span class="spacer"></span>
         <app-sync-indicator />
         <span class="user" data-testid="user-name" [attr.title]="userName()">{{ userName() }}</span>
-        <button mat-button class="on-primary" type="button" data-testid="logout" (click)="logout()">Log out</button>
+        <button mat-button class="on-primary" type="button" data-testid="logout" (click)="logout()" i18n="@@nav.logout">Log out</button>
       }
     </mat-toolbar>
     <main><router-outlet /></main>
@@ -181,6 +205,10 @@ export class App {
   protected readonly isSupervisor = computed(() => !!this.sessions.session()?.hub);
   protected readonly isAdmin = computed(() => isAdminSession(this.sessions.session()));
   protected readonly conflictCount = inject(ConflictIndexService).conflictCount;
+  protected readonly menuLabel = computed(() => {
+    const conflicts = this.conflictCount();
+    return conflicts ? $localize`:@@nav.menuWithConflicts:Menu, conflicts: ${conflicts}:count:` : $localize`:@@nav.menu:Menu`;
+  });
   /** A tablet in portrait or narrower: navigation in a menu (NARROW_HEADER). */
   private readonly breakpoints = inject(BreakpointObserver);
   protected readonly narrow = toSignal(this.breakpoints.observe(NARROW_HEADER).pipe(map((state) => state.matches)), {

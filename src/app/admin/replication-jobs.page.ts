@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, InjectionToken, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
@@ -6,6 +5,7 @@ import { MatTableModule } from '@angular/material/table';
 import { exhaustMap, timer } from 'rxjs';
 import { apiErrorMessage } from '../core/api-error-message';
 import { countFormat } from '../shared/count-format';
+import { AppDatePipe } from '../shared/date-format';
 import { ReplicationJobsService, ReplicationStatus } from './replication-jobs.service';
 
 /** Jobs change state on the server by themselves; the page asks again this often. */
@@ -22,13 +22,13 @@ function byUrgency(a: ReplicationStatus, b: ReplicationStatus): number {
 /** The admin's view of the server's replication jobs, with their state and errors. */
 @Component({
   selector: 'app-replication-jobs-page',
-  imports: [DatePipe, MatButtonModule, MatTableModule],
+  imports: [AppDatePipe, MatButtonModule, MatTableModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h1>Replication jobs</h1>
+    <h1 i18n="@@jobs.title">Replication jobs</h1>
     <p class="summary" data-testid="jobs-summary">
       {{ summary() }}
-      <a mat-button href="/_utils/#/replication">Open in Fauxton</a>
+      <a mat-button href="/_utils/#/replication" i18n="@@jobs.fauxton">Open in Fauxton</a>
     </p>
     @if (error(); as text) {
       <p class="error" role="alert" data-testid="jobs-error">{{ text }}</p>
@@ -36,15 +36,15 @@ function byUrgency(a: ReplicationStatus, b: ReplicationStatus): number {
     @if (jobs(); as rows) {
       <table mat-table [dataSource]="rows" class="jobs">
         <ng-container matColumnDef="id">
-          <th mat-header-cell *matHeaderCellDef>Job</th>
+          <th mat-header-cell *matHeaderCellDef i18n="@@jobs.job">Job</th>
           <td mat-cell *matCellDef="let job">{{ job.id }}</td>
         </ng-container>
         <ng-container matColumnDef="route">
-          <th mat-header-cell *matHeaderCellDef>From → to</th>
+          <th mat-header-cell *matHeaderCellDef i18n="@@jobs.route">From → to</th>
           <td mat-cell *matCellDef="let job">{{ job.source }} → {{ job.target }}</td>
         </ng-container>
         <ng-container matColumnDef="state">
-          <th mat-header-cell *matHeaderCellDef>State</th>
+          <th mat-header-cell *matHeaderCellDef i18n="@@jobs.state">State</th>
           <td mat-cell *matCellDef="let job">
             <span class="state" [class.problem]="isProblem(job)" data-testid="job-state">{{ job.state }}</span>
             @if (job.error) {
@@ -53,12 +53,12 @@ function byUrgency(a: ReplicationStatus, b: ReplicationStatus): number {
           </td>
         </ng-container>
         <ng-container matColumnDef="progress">
-          <th mat-header-cell *matHeaderCellDef>Progress</th>
+          <th mat-header-cell *matHeaderCellDef i18n="@@jobs.progress">Progress</th>
           <td mat-cell *matCellDef="let job" data-testid="job-progress">{{ progress(job) }}</td>
         </ng-container>
         <ng-container matColumnDef="lastUpdated">
-          <th mat-header-cell *matHeaderCellDef>Last update</th>
-          <td mat-cell *matCellDef="let job">{{ job.lastUpdated ? (job.lastUpdated | date: 'medium') : '–' }}</td>
+          <th mat-header-cell *matHeaderCellDef i18n="@@jobs.lastUpdate">Last update</th>
+          <td mat-cell *matCellDef="let job">{{ (job.lastUpdated | appDate) || '–' }}</td>
         </ng-container>
         <tr mat-header-row *matHeaderRowDef="columns"></tr>
         <tr mat-row *matRowDef="let job; columns: columns" data-testid="job-row"></tr>
@@ -106,11 +106,13 @@ export class ReplicationJobsPage {
   protected readonly error = signal('');
   protected readonly summary = computed(() => {
     const jobs = this.jobs();
-    if (!jobs) return 'Loading…';
+    if (!jobs) return $localize`:@@jobs.loading:Loading…`;
     const byState = new Map<string, number>();
     for (const job of jobs) byState.set(job.state, (byState.get(job.state) ?? 0) + 1);
-    const states = [...byState].map(([state, count]) => `${count} ${state}`).join(', ');
-    return `${jobs.length} ${jobs.length === 1 ? 'job' : 'jobs'}${states ? `: ${states}` : ''}`;
+    // The states are CouchDB's own words (running, crashing…), as Fauxton shows them.
+    const states = [...byState].map(([state, count]) => `${this.formatCount(count)} ${state}`).join(', ');
+    const total = jobs.length === 1 ? $localize`:@@jobs.one:1 job` : $localize`:@@jobs.count:${this.formatCount(jobs.length)}:count: jobs`;
+    return states ? `${total}: ${states}` : total;
   });
 
   constructor() {
@@ -125,8 +127,8 @@ export class ReplicationJobsPage {
   /** What CouchDB's scheduler reports; PouchDB Server's replicator reports nothing. */
   protected progress(job: ReplicationStatus): string {
     const parts = [];
-    if (job.docsWritten !== undefined) parts.push(`${this.formatCount(job.docsWritten)} written`);
-    if (job.pending !== undefined) parts.push(`${this.formatCount(job.pending)} pending`);
+    if (job.docsWritten !== undefined) parts.push($localize`:@@jobs.written:${this.formatCount(job.docsWritten)}:count: written`);
+    if (job.pending !== undefined) parts.push($localize`:@@jobs.pending:${this.formatCount(job.pending)}:count: pending`);
     return parts.join(' · ') || '–';
   }
 
@@ -140,7 +142,7 @@ export class ReplicationJobsPage {
       this.jobs.set((await this.service.list()).sort(byUrgency));
       this.error.set('');
     } catch (error) {
-      this.error.set(apiErrorMessage(error, 'The replication jobs could not be loaded'));
+      this.error.set(apiErrorMessage(error, $localize`:@@jobs.loadError:The replication jobs could not be loaded`));
     }
   }
 }

@@ -8,25 +8,34 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { Router } from '@angular/router';
 import { LoginError, SessionService } from '../core/session.service';
 import { WorkspaceService } from '../core/workspace.service';
+import { LanguagePickerComponent } from '../i18n/language-picker.component';
 
 @Component({
   selector: 'app-login-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatCardModule, MatFormFieldModule, MatInputModule, MatProgressBarModule],
+  imports: [
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatCardModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatProgressBarModule,
+    LanguagePickerComponent,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <mat-card class="login">
-      <mat-card-header><mat-card-title>Sign in to Fieldbook</mat-card-title></mat-card-header>
+      <mat-card-header><mat-card-title i18n="@@login.title">Sign in to Fieldbook</mat-card-title></mat-card-header>
       @if (busy()) {
         <mat-progress-bar mode="indeterminate" />
       }
       <form [formGroup]="form" (ngSubmit)="submit()">
         <mat-card-content>
           <mat-form-field appearance="outline">
-            <mat-label>User name</mat-label>
+            <mat-label i18n="@@login.name">User name</mat-label>
             <input matInput formControlName="name" data-testid="login-name" autocomplete="username" autocapitalize="none" required />
           </mat-form-field>
           <mat-form-field appearance="outline">
-            <mat-label>Password</mat-label>
+            <mat-label i18n="@@login.password">Password</mat-label>
             <input
               matInput
               type="password"
@@ -40,13 +49,18 @@ import { WorkspaceService } from '../core/workspace.service';
             <p class="error" role="alert" data-testid="login-error">{{ message }}</p>
           }
           @if (wait(); as wait) {
-            <p class="error" data-testid="login-wait">Try again in {{ wait }}.</p>
+            <p class="error" data-testid="login-wait" i18n="@@login.wait">Try again in {{ wait }}.</p>
           }
         </mat-card-content>
         <mat-card-actions align="end">
-          <button mat-flat-button type="submit" data-testid="login-submit" [disabled]="busy() || waitSeconds() > 0">Sign in</button>
+          <button mat-flat-button type="submit" data-testid="login-submit" [disabled]="busy() || waitSeconds() > 0" i18n="@@login.submit">
+            Sign in
+          </button>
         </mat-card-actions>
       </form>
+      <mat-card-footer class="language">
+        <app-language-picker />
+      </mat-card-footer>
     </mat-card>
   `,
   styles: `
@@ -56,6 +70,9 @@ import { WorkspaceService } from '../core/workspace.service';
     }
     mat-form-field {
       width: 100%;
+    }
+    .language {
+      padding: 8px 16px 16px;
     }
     .error {
       color: #b3261e;
@@ -87,7 +104,7 @@ export class LoginPage {
     if (this.waitSeconds() > 0) return;
     const { name, password } = this.form.getRawValue();
     if (!name.trim() || !password) {
-      this.error.set('Enter your user name and password.');
+      this.error.set($localize`:@@login.missing:Enter your user name and password.`);
       return;
     }
     this.busy.set(true);
@@ -97,7 +114,7 @@ export class LoginPage {
       await this.workspace.open(session);
       await this.router.navigateByUrl('/inspections');
     } catch (error) {
-      this.error.set(error instanceof LoginError ? error.message : 'Could not open your data on this device.');
+      this.error.set(error instanceof LoginError ? error.message : $localize`:@@login.openFailed:Could not open your data on this device.`);
       if (error instanceof LoginError && error.retryAfterSeconds) this.waitFor(error.retryAfterSeconds);
     } finally {
       this.busy.set(false);

@@ -19,12 +19,15 @@ export class LogoutService {
   async logout(): Promise<boolean> {
     const unsynced = this.ledger.unsyncedCount();
     if (unsynced > 0) {
-      const changes = unsynced === 1 ? '1 change has' : `${unsynced} changes have`;
+      const changes =
+        unsynced === 1
+          ? $localize`:@@logout.oneUnsynced:1 change has not reached the server.`
+          : $localize`:@@logout.unsynced:${unsynced}:count: changes have not reached the server.`;
       const confirmed = await confirm(this.dialog, {
-        title: 'Log out and lose unsynced changes?',
-        message: `${changes} not reached the server. Logging out deletes this device's copy of your data, and with it these changes.`,
-        confirm: 'Log out anyway',
-        cancel: 'Stay logged in',
+        title: $localize`:@@logout.confirmTitle:Log out and lose unsynced changes?`,
+        message: `${changes} ${$localize`:@@logout.confirmMessage:Logging out deletes this device's copy of your data, and with it these changes.`}`,
+        confirm: $localize`:@@logout.confirm:Log out anyway`,
+        cancel: $localize`:@@logout.cancel:Stay logged in`,
         testId: 'logout',
       });
       if (!confirmed) return false;

@@ -16,15 +16,15 @@ export interface ReloginData {
   imports: [ReactiveFormsModule, MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h2 mat-dialog-title>Session expired</h2>
+    <h2 mat-dialog-title i18n="@@relogin.title">Session expired</h2>
     <form [formGroup]="form" (ngSubmit)="submit()">
       <mat-dialog-content>
-        <p>
+        <p i18n="@@relogin.message">
           Sign in again as <strong>{{ data.name }}</strong> to resume syncing. Nothing on this device is lost.
         </p>
         <input type="hidden" autocomplete="username" [value]="data.name" />
         <mat-form-field appearance="outline">
-          <mat-label>Password</mat-label>
+          <mat-label i18n="@@login.password">Password</mat-label>
           <input matInput type="password" formControlName="password" data-testid="relogin-password" autocomplete="current-password" />
         </mat-form-field>
         @if (error(); as message) {
@@ -32,8 +32,8 @@ export interface ReloginData {
         }
       </mat-dialog-content>
       <mat-dialog-actions align="end">
-        <button mat-button type="button" [mat-dialog-close]="false">Later</button>
-        <button mat-flat-button type="submit" data-testid="relogin-submit" [disabled]="busy()">Sign in</button>
+        <button mat-button type="button" [mat-dialog-close]="false" i18n="@@relogin.later">Later</button>
+        <button mat-flat-button type="submit" data-testid="relogin-submit" [disabled]="busy()" i18n="@@login.submit">Sign in</button>
       </mat-dialog-actions>
     </form>
   `,
@@ -66,7 +66,7 @@ export class ReloginDialog {
       await this.sessions.login(this.data.name, password);
       this.ref.close(true);
     } catch (error) {
-      this.error.set(error instanceof LoginError ? error.message : 'Sign-in failed.');
+      this.error.set(error instanceof LoginError ? error.message : $localize`:@@relogin.failed:Sign-in failed.`);
     } finally {
       this.busy.set(false);
     }

@@ -73,8 +73,8 @@ describe('conflictDiff', () => {
     );
     expect(row(rows, '_attachments[a.jpg]').status).toBe('merged');
     expect(row(rows, '_attachments[a.jpg]').cells.map((cell) => cell.changed)).toEqual([false, true]);
-    expect(row(rows, '_attachments[a.jpg]').result).toBe('Photo (2.0 KB, #cccccc)');
-    expect(row(rows, '_attachments[b.jpg]').cells.map((cell) => cell.text)).toEqual(['Photo (2.0 KB, #bbbbbb)', '—']);
+    expect(row(rows, '_attachments[a.jpg]').result).toBe('Photo (2.0 kB, #cccccc)');
+    expect(row(rows, '_attachments[b.jpg]').cells.map((cell) => cell.text)).toEqual(['Photo (2.0 kB, #bbbbbb)', '—']);
   });
 
   it('offers deleted vs edited as a choice, with the deleted version shown as such', () => {

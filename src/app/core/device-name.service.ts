@@ -35,5 +35,6 @@ export class DeviceNameService {
 
 /** A device id short enough to read ("Device 3f2a9c1b"), for a device that has no name. */
 export function shortDeviceId(id: string): string {
-  return id.startsWith('device-') ? `Device ${id.slice('device-'.length, 'device-'.length + 8)}` : id.slice(0, 16);
+  const short = id.slice('device-'.length, 'device-'.length + 8);
+  return id.startsWith('device-') ? $localize`:@@device.short:Device ${short}:id:` : id.slice(0, 16);
 }

@@ -112,13 +112,19 @@ export class SessionService {
 
 function toLoginError(error: unknown): LoginError {
   if (error instanceof HttpErrorResponse) {
-    if (error.status === 401) return new LoginError(error.error?.reason || 'Name or password is incorrect.', 401);
-    if (error.status === 0) return new LoginError('The server cannot be reached. Check the connection.', 0);
+    // The proxy's only 401 here is a wrong name or password: said in the user's language.
+    if (error.status === 401) return new LoginError($localize`:@@login.wrongPassword:Name or password is incorrect.`, 401);
+    if (error.status === 0) return new LoginError($localize`:@@login.unreachable:The server cannot be reached. Check the connection.`, 0);
     if (error.status === 429) {
       const seconds = Number(error.headers.get('Retry-After'));
-      return new LoginError('Too many failed sign-ins.', 429, Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 60);
+      const wait = Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 60;
+      return new LoginError($localize`:@@login.throttled:Too many failed sign-ins.`, 429, wait);
     }
-    return new LoginError(error.error?.reason || `Login failed (${error.status}).`, error.status);
+    const reason: unknown = error.error?.reason;
+    return new LoginError(
+      typeof reason === 'string' && reason ? reason : $localize`:@@login.failedStatus:Login failed (${error.status}:status:).`,
+      error.status,
+    );
   }
-  return new LoginError('Login failed.', 0);
+  return new LoginError($localize`:@@login.failed:Login failed.`, 0);
 }

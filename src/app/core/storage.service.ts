@@ -27,14 +27,24 @@ export class StorageService {
   }
 }
 
-/** Bytes as a short human-readable size. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+/**
+ * Bytes as a short size in the app's locale ("1.5 MB", "1,5 Mo"); `$localize.locale` is the
+ * locale src/main.ts chose, so callers outside an injection context can use it too.
+ */
+export function formatBytes(bytes: number, locale = $localize.locale): string {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'];
   let value = bytes;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit++;
   }
-  return `${value < 10 && unit > 0 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+  const digits = value < 10 && unit > 0 ? 1 : 0;
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: units[unit],
+    unitDisplay: 'short',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
 }

@@ -10,7 +10,7 @@ export interface SyncError {
   error?: string | boolean;
 }
 
-export const UNREACHABLE_MESSAGE = 'The server cannot be reached. Changes stay on this device and sync when the connection returns.';
+export const UNREACHABLE_MESSAGE = $localize`:@@sync.unreachable:The server cannot be reached. Changes stay on this device and sync when the connection returns.`;
 
 // Statuses of CouchDB's error names, for errors that arrive without an HTTP status.
 const STATUS_OF_ERROR: Record<string, number> = { unauthorized: 401, forbidden: 403 };
@@ -32,14 +32,19 @@ export function syncErrorMessage(raw: SyncError): string {
   };
   const status = error.status || STATUS_OF_ERROR[String(error.error)] || 0;
   const reason = readable(error.reason) ?? readable(error.message);
-  if (status === 401) return 'Your session has expired. Sign in again to sync; changes stay on this device until then.';
-  if (status === 403) return reason ? `The server refused to sync: ${reason}` : 'The server refused to sync this account.';
-  if (storageFailed(error)) return 'This device could not store synced data; its storage may be full.';
+  if (status === 401)
+    return $localize`:@@sync.expired:Your session has expired. Sign in again to sync; changes stay on this device until then.`;
+  if (status === 403)
+    return reason
+      ? $localize`:@@sync.refusedReason:The server refused to sync: ${reason}:reason:`
+      : $localize`:@@sync.refused:The server refused to sync this account.`;
+  if (storageFailed(error)) return $localize`:@@sync.storageFull:This device could not store synced data; its storage may be full.`;
   // 504 is also what the service worker answers for a fetch that failed.
   if (status === 504 || (!status && connectionFailed(error))) return UNREACHABLE_MESSAGE;
-  if (status >= 500) return `The server had a problem (${status}). Changes stay on this device and sync when it recovers.`;
+  if (status >= 500)
+    return $localize`:@@sync.serverProblem:The server had a problem (${status}:status:). Changes stay on this device and sync when it recovers.`;
   const detail = reason ?? readable(error.name);
-  const generic = 'Sync stopped because of an unexpected problem. Changes stay on this device.';
+  const generic = $localize`:@@sync.unexpected:Sync stopped because of an unexpected problem. Changes stay on this device.`;
   return detail && detail.length <= SHORT_REASON ? `${generic} (${detail})` : generic;
 }
 

@@ -12,9 +12,9 @@ export interface SyncStatus {
 }
 
 export const SYNC_STATE_LABELS: Record<SyncState, string> = {
-  offline: 'offline',
-  connecting: 'connecting',
-  syncing: 'syncing',
-  paused: 'up to date',
-  error: 'error',
+  offline: $localize`:@@syncState.offline:offline`,
+  connecting: $localize`:@@syncState.connecting:connecting`,
+  syncing: $localize`:@@syncState.syncing:syncing`,
+  paused: $localize`:@@syncState.paused:up to date`,
+  error: $localize`:@@syncState.error:error`,
 };

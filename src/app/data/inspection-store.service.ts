@@ -21,12 +21,15 @@ export interface NewInspection {
   checklist?: ChecklistItem[];
 }
 
-/** Items every new inspection starts with; inspectors add or remove their own. */
+/**
+ * Items every new inspection starts with; inspectors add or remove their own. Stored as text,
+ * so in the language of whoever creates the inspection.
+ */
 export const DEFAULT_CHECKLIST: readonly string[] = [
-  'Access and escape routes clear',
-  'Fire extinguishers present and in date',
-  'Electrical panels closed and labelled',
-  'Personal protective equipment in use',
+  $localize`:@@checklist.default.access:Access and escape routes clear`,
+  $localize`:@@checklist.default.extinguishers:Fire extinguishers present and in date`,
+  $localize`:@@checklist.default.electrical:Electrical panels closed and labelled`,
+  $localize`:@@checklist.default.ppe:Personal protective equipment in use`,
 ];
 
 /** Today's date in the device's time zone, as `YYYY-MM-DD`. */

@@ -1,5 +1,6 @@
 import { docViolations } from '../../../domain/doc-rules';
 import { Session } from '../core/session.model';
+import { ruleMessage } from '../i18n/rule-messages';
 
 /** Violation messages keyed by field path (`title`, `checklist[2].label`), first message per field. */
 export type FieldErrors = Readonly<Record<string, string>>;
@@ -16,13 +17,13 @@ export class ValidationError extends Error {
   }
 }
 
-/** Splits `"<field>: <message>"` strings (from the rules or a CouchDB `forbidden` reason) by field. */
+/** Splits `"<field>: <message>"` strings (from the rules or a CouchDB `forbidden` reason) by field, the messages translated. */
 export function fieldErrors(violations: readonly string[]): FieldErrors {
   const errors: Record<string, string> = {};
   for (const violation of violations) {
     const colon = violation.indexOf(': ');
     const field = colon > 0 ? violation.slice(0, colon) : '_doc';
-    const message = colon > 0 ? violation.slice(colon + 2) : violation;
+    const message = ruleMessage(colon > 0 ? violation.slice(colon + 2) : violation);
     errors[field] ??= message;
   }
   return errors;

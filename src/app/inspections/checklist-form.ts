@@ -27,6 +27,6 @@ export function checklistItems(rows: FormArray<ChecklistItemForm>): ChecklistIte
 export function unansweredItems(rows: FormArray<ChecklistItemForm>): string[] {
   return rows
     .getRawValue()
-    .map(({ label, result }, i) => (result === null ? label.trim() || `Item ${i + 1}` : null))
+    .map(({ label, result }, i) => (result === null ? label.trim() || $localize`:@@checklist.itemNumber:Item ${i + 1}:number:` : null))
     .filter((label): label is string => label !== null);
 }

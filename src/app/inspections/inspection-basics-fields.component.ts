@@ -8,9 +8,9 @@ import { FieldLabels, errorStateFor } from '../shared/form-errors';
 
 /** The basics' labels, which their messages start with. */
 export const BASICS_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor'> = {
-  title: 'Title',
-  site: 'Site',
-  scheduledFor: 'Scheduled for',
+  title: $localize`:@@field.title:Title`,
+  site: $localize`:@@field.site:Site`,
+  scheduledFor: $localize`:@@field.scheduledFor:Scheduled for`,
 };
 
 /**

@@ -1,10 +1,10 @@
 import { InspectionStatus } from '../../../domain/doc-types';
 
 export const INSPECTION_STATUS_LABELS: Record<InspectionStatus, string> = {
-  draft: 'Draft',
-  submitted: 'Submitted',
-  approved: 'Approved',
-  rejected: 'Rejected',
+  draft: $localize`:@@status.draft:Draft`,
+  submitted: $localize`:@@status.submitted:Submitted`,
+  approved: $localize`:@@status.approved:Approved`,
+  rejected: $localize`:@@status.rejected:Rejected`,
 };
 
 export const INSPECTION_STATUSES = Object.keys(INSPECTION_STATUS_LABELS) as InspectionStatus[];

@@ -16,11 +16,11 @@ export interface PhotoViewerData {
   template: `
     <mat-dialog-content class="viewer">
       @if (url(); as src) {
-        <img [src]="src" alt="Defect photo" data-testid="photo-full" />
+        <img [src]="src" alt="Defect photo" i18n-alt="@@photo.alt" data-testid="photo-full" />
       }
     </mat-dialog-content>
     <mat-dialog-actions align="end">
-      <button mat-button mat-dialog-close>Close</button>
+      <button mat-button mat-dialog-close i18n="@@common.close">Close</button>
     </mat-dialog-actions>
   `,
   styles: `

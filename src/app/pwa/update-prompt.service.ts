@@ -14,7 +14,7 @@ export class UpdatePromptService {
     if (!this.updates.isEnabled) return;
     this.updates.versionUpdates.pipe(filter((event): event is VersionReadyEvent => event.type === 'VERSION_READY')).subscribe(() => {
       this.snackBar
-        .open('An update is available.', 'Reload')
+        .open($localize`:@@update.available:An update is available.`, $localize`:@@update.reload:Reload`)
         .onAction()
         .subscribe(() => document.location.reload());
     });

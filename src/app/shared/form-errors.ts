@@ -16,9 +16,9 @@ export const requiredValue: ValidatorFn = (control: AbstractControl): Validation
 
 /** A validator's error as the document rules word the same thing. */
 function validatorMessage(errors: ValidationErrors): string {
-  if (errors['required']) return 'is required';
-  if (errors['maxlength']) return `must be at most ${errors['maxlength'].requiredLength} characters`;
-  return 'is not valid';
+  if (errors['required']) return $localize`:@@rule.required:is required`;
+  if (errors['maxlength']) return $localize`:@@rule.maxLength:must be at most ${errors['maxlength'].requiredLength}:max: characters`;
+  return $localize`:@@form.invalid:is not valid`;
 }
 
 /** Material's error state (the red outline) for a field exactly when a message is shown for it. */

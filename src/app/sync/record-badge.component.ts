@@ -2,8 +2,16 @@ import { ChangeDetectionStrategy, Component, computed, inject, input } from '@an
 import { MatTooltipModule } from '@angular/material/tooltip';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { PushLedgerService } from '../core/push-ledger.service';
+import { ruleViolation } from '../i18n/rule-messages';
 
 type RecordSyncStatus = 'pending' | 'synced' | 'rejected' | 'conflict';
+
+const STATUS_LABELS: Record<RecordSyncStatus, string> = {
+  pending: $localize`:@@record.pending:pending`,
+  synced: $localize`:@@record.synced:synced`,
+  rejected: $localize`:@@record.rejected:rejected`,
+  conflict: $localize`:@@record.conflict:conflict`,
+};
 
 /** Pending / synced / rejected / conflict badge for one document read with `{conflicts: true}`. */
 @Component({
@@ -12,7 +20,7 @@ type RecordSyncStatus = 'pending' | 'synced' | 'rejected' | 'conflict';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <span class="badge" [class]="status()" data-testid="sync-badge" [attr.data-status]="status()" [matTooltip]="reason()">
-      {{ status() }}
+      {{ label() }}
     </span>
     @if (showReason() && reason(); as why) {
       <span class="reason" data-testid="rejection-reason">{{ why }}</span>
@@ -73,7 +81,9 @@ export class RecordBadgeComponent {
     if (this.pushLedger.pendingIds().has(doc._id)) return 'pending';
     return 'synced';
   });
-  protected readonly reason = computed(() =>
-    this.status() === 'rejected' ? (this.pushLedger.rejections()[this.doc()._id]?.reason ?? '') : '',
-  );
+  protected readonly label = computed(() => STATUS_LABELS[this.status()]);
+  protected readonly reason = computed(() => {
+    const reason = this.status() === 'rejected' ? this.pushLedger.rejections()[this.doc()._id]?.reason : '';
+    return reason ? ruleViolation(reason) : '';
+  });
 }

@@ -1,9 +1,10 @@
-import { ChangeDetectionStrategy, Component, LOCALE_ID, computed, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { InitialPullService } from '../core/initial-pull.service';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { ReplicationService } from '../core/replication.service';
 import { countFormat } from '../shared/count-format';
+import { dateFormat } from '../shared/date-format';
 import { SYNC_STATE_LABELS } from '../core/sync-state';
 
 /**
@@ -20,18 +21,20 @@ import { SYNC_STATE_LABELS } from '../core/sync-state';
       <span class="dot" aria-hidden="true"></span>
       <span>{{ label() }}</span>
       @if (sessionExpired()) {
-        <span class="detail">(session expired)</span>
+        <span class="detail" i18n="@@syncChip.expired">(session expired)</span>
       } @else if (progress(); as progress) {
         @if (progress.total) {
-          <span class="detail" data-testid="sync-progress">{{ count(progress.pulled) }} of {{ count(progress.total) }}</span>
+          <span class="detail" data-testid="sync-progress" i18n="@@syncChip.progress"
+            >{{ count(progress.pulled) }} of {{ count(progress.total) }}</span
+          >
         } @else {
-          <span class="detail" data-testid="sync-checking">Checking for updates…</span>
+          <span class="detail" data-testid="sync-checking" i18n="@@syncChip.checking">Checking for updates…</span>
         }
       } @else if (syncedAt(); as at) {
         <span class="detail" data-testid="sync-last-synced">{{ at }}</span>
       }
       @if (pending()) {
-        <span class="pending" data-testid="sync-pending">{{ count(pending()) }} pending</span>
+        <span class="pending" data-testid="sync-pending" i18n="@@syncChip.pending">{{ count(pending()) }} pending</span>
       }
     </a>
   `,
@@ -96,8 +99,7 @@ export class SyncIndicatorComponent {
   /** Local edits the server does not have yet. */
   protected readonly pending = inject(PushLedgerService).pendingCount;
   protected readonly count = countFormat();
-  // Intl directly, as countFormat: DatePipe would add Angular's date formatting to the initial bundle.
-  private readonly time = new Intl.DateTimeFormat(inject(LOCALE_ID), { hour: 'numeric', minute: '2-digit' });
+  private readonly dates = dateFormat();
 
   protected readonly state = computed(() => this.status().state);
   protected readonly label = computed(() => SYNC_STATE_LABELS[this.state()]);
@@ -108,6 +110,6 @@ export class SyncIndicatorComponent {
   protected readonly progress = computed(() => (this.state() === 'syncing' ? this.initialPull() : null));
   protected readonly syncedAt = computed(() => {
     const { state, lastSyncedAt } = this.status();
-    return state === 'paused' && lastSyncedAt ? this.time.format(new Date(lastSyncedAt)) : null;
+    return state === 'paused' && lastSyncedAt ? this.dates.time(lastSyncedAt) : null;
   });
 }

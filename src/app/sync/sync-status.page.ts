@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
@@ -17,6 +16,10 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { SYNC_STATE_LABELS } from '../core/sync-state';
 import { UNREACHABLE_MESSAGE } from '../core/sync-error-message';
 import { DEVICE_ID } from '../data/doc-writer.service';
+import { LanguagePickerComponent } from '../i18n/language-picker.component';
+import { ruleViolation } from '../i18n/rule-messages';
+import { countFormat } from '../shared/count-format';
+import { AppDatePipe } from '../shared/date-format';
 
 interface DocSummary {
   id: string;
@@ -33,36 +36,42 @@ interface DocSummary {
  */
 @Component({
   selector: 'app-sync-status-page',
-  imports: [DatePipe, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule],
+  imports: [AppDatePipe, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, LanguagePickerComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h1>Sync</h1>
+    <h1 i18n="@@nav.sync">Sync</h1>
     <section class="card">
       <p>
-        Status: <strong data-testid="sync-status-state">{{ stateLabel() }}</strong>
+        <ng-container i18n="@@sync.status"
+          >Status: <strong data-testid="sync-status-state">{{ stateLabel() }}</strong></ng-container
+        >
         @if (status().lastSyncedAt; as at) {
-          · last up to date {{ at | date: 'short' }}
+          <ng-container i18n="@@sync.lastUpToDate">· last up to date {{ at | appDate }}</ng-container>
         }
       </p>
       @if (status().sessionExpired) {
-        <p class="error">Your session has expired. Changes stay on this device until you sign in again.</p>
-        <button mat-flat-button type="button" data-testid="sign-in-again" (click)="signInAgain()">Sign in again</button>
+        <p class="error" i18n="@@sync.sessionExpired">Your session has expired. Changes stay on this device until you sign in again.</p>
+        <button mat-flat-button type="button" data-testid="sign-in-again" (click)="signInAgain()" i18n="@@sync.signInAgain">
+          Sign in again
+        </button>
       } @else {
         @if (offline()) {
-          <p class="offline" data-testid="sync-offline">Offline — changes are kept on this device and sync when you're back online</p>
+          <p class="offline" data-testid="sync-offline" i18n="@@sync.offline">
+            Offline — changes are kept on this device and sync when you're back online
+          </p>
         }
         @if (problem(); as error) {
-          <p class="error" data-testid="sync-last-error">Last problem: {{ error }}</p>
+          <p class="error" data-testid="sync-last-error" i18n="@@sync.lastProblem">Last problem: {{ error }}</p>
         }
       }
-      <button mat-stroked-button type="button" data-testid="retry-sync" (click)="retry()">Retry now</button>
+      <button mat-stroked-button type="button" data-testid="retry-sync" (click)="retry()" i18n="@@sync.retry">Retry now</button>
     </section>
 
     <section class="card device">
       @if (renaming()) {
         <form class="rename" (submit)="$event.preventDefault(); saveName(nameInput.value)">
           <mat-form-field subscriptSizing="dynamic">
-            <mat-label>This device's name</mat-label>
+            <mat-label i18n="@@device.nameLabel">This device's name</mat-label>
             <input
               matInput
               #nameInput
@@ -70,25 +79,34 @@ interface DocSummary {
               [value]="deviceName() ?? ''"
               [attr.maxlength]="nameMaxLength"
               placeholder="e.g. Tablet 3"
+              i18n-placeholder="@@device.namePlaceholder"
             />
           </mat-form-field>
-          <button mat-flat-button type="submit" data-testid="device-name-save">Save</button>
-          <button mat-button type="button" (click)="renaming.set(false)">Cancel</button>
+          <button mat-flat-button type="submit" data-testid="device-name-save" i18n="@@common.save">Save</button>
+          <button mat-button type="button" (click)="renaming.set(false)" i18n="@@common.cancel">Cancel</button>
         </form>
       } @else {
         <p>
-          This device: <strong data-testid="device-name">{{ deviceName() ?? shortDeviceId(thisDevice) }}</strong>
+          <ng-container i18n="@@device.this"
+            >This device: <strong data-testid="device-name">{{ deviceName() ?? shortDeviceId(thisDevice) }}</strong></ng-container
+          >
           <button mat-button type="button" data-testid="device-name-edit" (click)="renaming.set(true)">
-            {{ deviceName() ? 'Edit' : 'Name this device' }}
+            @if (deviceName()) {
+              <ng-container i18n="@@device.rename">Edit</ng-container>
+            } @else {
+              <ng-container i18n="@@device.name">Name this device</ng-container>
+            }
           </button>
         </p>
       }
-      <p class="hint">Your edits carry this name, so conflicts can say which device made them.</p>
+      <p class="hint" i18n="@@device.hint">Your edits carry this name, so conflicts can say which device made them.</p>
+      <app-language-picker />
     </section>
 
     <section class="card">
       <h2>
-        Waiting to sync <span class="count" data-testid="pending-count">{{ pending().length }}</span>
+        <ng-container i18n="@@sync.waiting">Waiting to sync</ng-container>
+        <span class="count" data-testid="pending-count">{{ count(pending().length) }}</span>
       </h2>
       @for (doc of pending(); track doc.id) {
         <div class="item" data-testid="pending-item">
@@ -99,53 +117,57 @@ interface DocSummary {
           }
         </div>
       } @empty {
-        <p class="hint">Everything on this device has reached the server.</p>
+        <p class="hint" i18n="@@sync.nothingPending">Everything on this device has reached the server.</p>
       }
     </section>
 
     <section class="card">
       <h2>
-        Refused by the server <span class="count" data-testid="rejected-count">{{ rejected().length }}</span>
+        <ng-container i18n="@@sync.refusedTitle">Refused by the server</ng-container>
+        <span class="count" data-testid="rejected-count">{{ count(rejected().length) }}</span>
       </h2>
       @for (doc of rejected(); track doc.id) {
         <div class="item rejected" data-testid="rejected-item">
           <span class="label">{{ doc.label }}</span>
           <span class="reason">{{ doc.reason }}</span>
           @if (doc.link) {
-            <a mat-stroked-button [routerLink]="doc.link" data-testid="edit-and-retry">Edit and retry</a>
+            <a mat-stroked-button [routerLink]="doc.link" data-testid="edit-and-retry" i18n="@@sync.editAndRetry">Edit and retry</a>
           }
         </div>
       } @empty {
-        <p class="hint">Nothing was refused.</p>
+        <p class="hint" i18n="@@sync.nothingRefused">Nothing was refused.</p>
       }
     </section>
 
     <section class="card">
       <h2>
-        Conflicts <span class="count" data-testid="conflict-count">{{ conflicts() }}</span>
+        <ng-container i18n="@@nav.conflicts">Conflicts</ng-container>
+        <span class="count" data-testid="conflict-count">{{ count(conflicts()) }}</span>
       </h2>
       @if (conflicts()) {
-        <a mat-stroked-button routerLink="/conflicts" data-testid="open-conflicts">Resolve conflicts</a>
+        <a mat-stroked-button routerLink="/conflicts" data-testid="open-conflicts" i18n="@@sync.resolveConflicts">Resolve conflicts</a>
       } @else {
-        <p class="hint">No conflicting edits.</p>
+        <p class="hint" i18n="@@sync.noConflicts">No conflicting edits.</p>
       }
     </section>
 
     <section class="card">
-      <h2>Storage on this device</h2>
+      <h2 i18n="@@storage.title">Storage on this device</h2>
       @if (storage(); as report) {
         <p data-testid="storage-usage">
           @if (report.usage !== null && report.quota !== null) {
-            {{ bytes(report.usage) }} used of {{ bytes(report.quota) }} available
+            <ng-container i18n="@@storage.usage">{{ bytes(report.usage) }} used of {{ bytes(report.quota) }} available</ng-container>
           } @else {
-            This browser does not report storage use.
+            <ng-container i18n="@@storage.unknown">This browser does not report storage use.</ng-container>
           }
         </p>
         @if (report.persisted) {
-          <p data-testid="storage-persisted">Data is kept even when the device runs low on space.</p>
+          <p data-testid="storage-persisted" i18n="@@storage.persisted">Data is kept even when the device runs low on space.</p>
         } @else {
-          <p class="hint">The browser may clear this data when the device runs low on space.</p>
-          <button mat-stroked-button type="button" data-testid="persist-storage" (click)="persist()">Keep data on this device</button>
+          <p class="hint" i18n="@@storage.mayClear">The browser may clear this data when the device runs low on space.</p>
+          <button mat-stroked-button type="button" data-testid="persist-storage" (click)="persist()" i18n="@@storage.persist">
+            Keep data on this device
+          </button>
         }
       }
     </section>
@@ -218,6 +240,7 @@ export class SyncStatusPage {
   private readonly deviceNames = inject(DeviceNameService);
 
   protected readonly bytes = formatBytes;
+  protected readonly count = countFormat();
   protected readonly status = this.replication.syncStatus;
   protected readonly stateLabel = computed(() => SYNC_STATE_LABELS[this.status().state]);
   /** Out of reach of the server: normal in the field, not a problem. */
@@ -240,7 +263,7 @@ export class SyncStatusPage {
   protected readonly rejected = toSignal(
     toObservable(this.pushLedger.rejections).pipe(
       switchMap(async (rejections) =>
-        (await this.describe(Object.keys(rejections))).map((doc) => ({ ...doc, reason: rejections[doc.id]?.reason })),
+        (await this.describe(Object.keys(rejections))).map((doc) => ({ ...doc, reason: ruleViolation(rejections[doc.id]?.reason ?? '') })),
       ),
     ),
     { initialValue: [] },
@@ -279,9 +302,18 @@ export class SyncStatusPage {
     const result = await db.allDocs<FieldbookDoc>({ keys: ids, include_docs: true });
     return result.rows.map((row) => {
       const doc = 'doc' in row ? (row.doc as FieldbookDoc | null | undefined) : null;
-      if (!doc) return { id: row.key, label: `Deleted ${row.key.split(':')[0]}`, link: null };
+      if (!doc) {
+        const label = row.key.startsWith('defect:')
+          ? $localize`:@@sync.deletedDefect:Deleted defect`
+          : $localize`:@@sync.deletedInspection:Deleted inspection`;
+        return { id: row.key, label, link: null };
+      }
       const link = doc.type === 'defect' ? ['/inspections', doc.inspectionId, 'defects', doc._id] : ['/inspections', doc._id];
-      return { id: doc._id, label: `${doc.type === 'defect' ? 'Defect' : 'Inspection'}: ${doc.title}`, link };
+      const label =
+        doc.type === 'defect'
+          ? $localize`:@@sync.defectLabel:Defect: ${doc.title}:title:`
+          : $localize`:@@sync.inspectionLabel:Inspection: ${doc.title}:title:`;
+      return { id: doc._id, label, link };
     });
   }
 }

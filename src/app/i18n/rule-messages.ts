@@ -1,0 +1,42 @@
+/**
+ * The shared document rules (domain/doc-rules.ts) speak English, in the browser and as
+ * CouchDB's `forbidden` reasons alike, and domain/ stays free of Angular: their messages are
+ * translated here, by their English text. A message not listed (only a modified client or a
+ * newer server could meet one) is shown in the rules' own words.
+ */
+const MESSAGES: Readonly<Record<string, string>> = {
+  'is required': $localize`:@@rule.required:is required`,
+  'must be a string': $localize`:@@rule.string:must be text`,
+  'must be unique': $localize`:@@rule.unique:must be unique`,
+  'cannot be changed': $localize`:@@rule.unchangeable:cannot be changed`,
+  'must be your own user name': $localize`:@@rule.ownName:must be your own user name`,
+  'must be a date (YYYY-MM-DD)': $localize`:@@rule.date:must be a valid date`,
+  'must be a whole number from 1 to 5': $localize`:@@rule.severity:must be a whole number from 1 to 5`,
+  'must be answered (or marked N/A) before submitting': $localize`:@@rule.answerBeforeSubmit:must be answered (or marked N/A) before submitting`,
+  'only the owner may delete this document': $localize`:@@rule.ownerDeletes:only the owner may delete this document`,
+  'only a supervisor may share with partners': $localize`:@@rule.supervisorShares:only a supervisor may share with partners`,
+  'only a supervisor may assign inspections': $localize`:@@rule.supervisorAssigns:only a supervisor may assign inspections`,
+  'only a supervisor may approve or reject': $localize`:@@rule.supervisorDecides:only a supervisor may approve or reject`,
+  'an approved inspection can only be changed by a supervisor': $localize`:@@rule.approvedLocked:an approved inspection can only be changed by a supervisor`,
+  'a submitted inspection is read-only until a supervisor rejects it': $localize`:@@rule.submittedLocked:a submitted inspection is read-only until a supervisor rejects it`,
+  'the defects of an approved inspection can only be changed by a supervisor': $localize`:@@rule.approvedDefectsLocked:the defects of an approved inspection can only be changed by a supervisor`,
+  'the defects of a submitted inspection are read-only until a supervisor rejects it': $localize`:@@rule.submittedDefectsLocked:the defects of a submitted inspection are read-only until a supervisor rejects it`,
+};
+
+const AT_MOST = /^must be at most (\d+) characters$/;
+const IMAGE_TYPE = /^(.+) must be a JPEG, PNG or WebP image$/;
+
+/** One message of the rules ("is required"), in the app's language. */
+export function ruleMessage(message: string): string {
+  const atMost = AT_MOST.exec(message);
+  if (atMost) return $localize`:@@rule.maxLength:must be at most ${atMost[1]}:max: characters`;
+  const image = IMAGE_TYPE.exec(message);
+  if (image) return $localize`:@@rule.imageType:${image[1]}:name: must be a JPEG, PNG or WebP image`;
+  return MESSAGES[message] ?? message;
+}
+
+/** A whole violation as the rules and CouchDB word it ("title: is required"), its message translated. */
+export function ruleViolation(violation: string): string {
+  const colon = violation.indexOf(': ');
+  return colon > 0 ? `${violation.slice(0, colon)}: ${ruleMessage(violation.slice(colon + 2))}` : ruleMessage(violation);
+}

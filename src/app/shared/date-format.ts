@@ -1,0 +1,43 @@
+import { LOCALE_ID, Pipe, PipeTransform, inject } from '@angular/core';
+
+/** A calendar date as the documents store it ("2026-12-02": a day, no time zone). */
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export type DateInput = string | number | Date | null | undefined;
+
+/**
+ * The app's one way of showing dates, in the app's locale: a moment as medium date and short
+ * time ("Dec 2, 2026, 11:33 AM", "2 déc. 2026, 11:33"), a calendar date as the medium date
+ * alone, a time of today as the short time. Intl directly: Angular's DatePipe would add its
+ * date formatting to the bundle. Call it in an injection context.
+ */
+export function dateFormat(locale = inject(LOCALE_ID)) {
+  const moment = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  const day = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
+  const time = new Intl.DateTimeFormat(locale, { timeStyle: 'short' });
+  return {
+    /** A calendar date as a day, anything else as a moment; '' for nothing, the text itself if it is no date. */
+    date(value: DateInput): string {
+      if (value === null || value === undefined || value === '') return '';
+      const calendar = typeof value === 'string' ? CALENDAR_DATE.exec(value) : null;
+      // new Date('2026-12-02') is midnight UTC, the day before west of Greenwich: read it as local.
+      if (calendar) return day.format(new Date(Number(calendar[1]), Number(calendar[2]) - 1, Number(calendar[3])));
+      const at = new Date(value);
+      return Number.isNaN(at.getTime()) ? String(value) : moment.format(at);
+    },
+    /** Only the time, for what happened today (the sync chip). */
+    time(value: string | number | Date): string {
+      return time.format(new Date(value));
+    },
+  };
+}
+
+/** `{{ doc.updatedAt | appDate }}`: dateFormat().date in a template. */
+@Pipe({ name: 'appDate' })
+export class AppDatePipe implements PipeTransform {
+  private readonly format = dateFormat();
+
+  transform(value: DateInput): string {
+    return this.format.date(value);
+  }
+}
