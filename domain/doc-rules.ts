@@ -1,10 +1,14 @@
+import { schemaVersions } from './schema-versions';
+
 /**
  * The single source of Fieldbook's document rules.
  *
  * `docViolations` runs in the browser (form validation before anything is saved) and,
  * serialised by the bootstrap into `validate_doc_update`, inside CouchDB. It must
  * therefore be self-contained: no imports, no closures over module scope, and nothing
- * the bootstrap's ES5 transpile cannot express.
+ * the bootstrap's ES5 transpile cannot express. The one exception is `schemaVersions`
+ * (domain/schema-versions.ts, equally self-contained), which the design document declares
+ * next to it, so the versions in use are declared once.
  *
  * Each violation reads `<field>: <what is wrong>` so the UI can put it next to the field
  * and CouchDB can return it as the `forbidden` reason.
@@ -32,6 +36,9 @@
  *   set, so it reaches no partner unreviewed.
  * - Audit entries (`audit:<record id>:…`, domain/audit-entry.ts) are append-only: a member
  *   creates only their own, and nobody, administrators included, changes or deletes one.
+ * - Records carry their shape's version, `schema` (missing: 1): any version from the oldest
+ *   still in use to the current one is accepted, so tablets on the previous release keep
+ *   syncing; a newer one is refused, as these rules cannot know what it requires.
  */
 export function docViolations(
   newDoc: Record<string, any>,
@@ -202,6 +209,15 @@ export function docViolations(
   }
   if (oldDoc && !oldDoc._deleted && oldDoc.type !== type) add('type', 'cannot be changed');
 
+  // The record's shape (domain/schema-versions.ts): one of the versions in use.
+  var versions = schemaVersions()[type];
+  var schema = newDoc.schema === undefined ? 1 : newDoc.schema;
+  var inUse = versions.oldest + ' to ' + versions.current;
+  if (typeof schema !== 'number' || schema % 1 !== 0 || schema < 1) add('schema', 'must be a whole number from 1');
+  else if (schema > versions.current)
+    add('schema', 'version ' + schema + ' is newer than these rules know (' + inUse + '): update the server first');
+  else if (schema < versions.oldest) add('schema', 'version ' + schema + ' is no longer accepted (' + inUse + '): update the app');
+
   // Audit fields.
   requireString('createdBy', 1, 200);
   requireString('updatedBy', 1, 200);
@@ -231,6 +247,8 @@ export function docViolations(
     if (isString(newDoc.scheduledFor) && DATE.test(newDoc.scheduledFor) && !isValidDate(newDoc.scheduledFor)) {
       add('scheduledFor', 'must be a date (YYYY-MM-DD)');
     }
+    // Required from schema 2; an older inspection may already carry one (written by a newer tablet).
+    if (schema >= 2 || newDoc.priority !== undefined) requireEnum('priority', ['low', 'normal', 'high']);
     optionalString('notes');
     optionalString('assignedTo');
     optionalString('reviewComment');

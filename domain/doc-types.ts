@@ -4,6 +4,12 @@ export type InspectionStatus = 'draft' | 'submitted' | 'approved' | 'rejected';
 /** `na`: not applicable; null: not answered yet (submitting needs every item answered). */
 export type ChecklistResult = 'pass' | 'fail' | 'na' | null;
 export type DefectStatus = 'open' | 'fixed' | 'wont_fix';
+export type InspectionPriority = 'low' | 'normal' | 'high';
+
+/** The shape a record has (domain/schema-versions.ts); missing: 1. The writer stamps the current one. */
+export interface Versioned {
+  schema?: number;
+}
 
 export interface AuditFields {
   createdBy: string;
@@ -22,7 +28,7 @@ export interface ChecklistItem {
   note?: string;
 }
 
-export interface Inspection extends AuditFields {
+export interface Inspection extends AuditFields, Versioned {
   _id: string;
   _rev?: string;
   type: 'inspection';
@@ -31,13 +37,15 @@ export interface Inspection extends AuditFields {
   status: InspectionStatus;
   scheduledFor: string;
   checklist: ChecklistItem[];
+  /** Required from schema 2 (older inspections migrate to 'normal'). */
+  priority?: InspectionPriority;
   notes?: string;
   assignedTo?: string;
   partners?: string[];
   reviewComment?: string;
 }
 
-export interface Defect extends AuditFields {
+export interface Defect extends AuditFields, Versioned {
   _id: string;
   _rev?: string;
   type: 'defect';

@@ -8,11 +8,14 @@ import { couchFunctionSource } from './couch-function';
  */
 export function fieldbookDesignDoc(): DesignDoc {
   const docViolations = couchFunctionSource(join(__dirname, '../../domain/doc-rules.ts'), 'docViolations');
+  const schemaVersions = couchFunctionSource(join(__dirname, '../../domain/schema-versions.ts'), 'schemaVersions');
   return {
     _id: FIELDBOOK_DDOC_ID,
     language: 'javascript',
     validate_doc_update:
       'function (newDoc, oldDoc, userCtx, secObj) {\n' +
+      // docViolations calls it: the versions in use, declared once in domain/.
+      `  var schemaVersions = ${schemaVersions};\n` +
       `  var violations = (${docViolations})(newDoc, oldDoc, userCtx);\n` +
       '  if (violations.length) throw({ forbidden: violations[0] });\n' +
       '}',
