@@ -49,6 +49,7 @@ const LEFT_ALONE_BECAUSE = {
   'auto-merge-off': 'auto-merge is off for its type',
   'needs-choice': 'needs a choice for',
   invalid: 'the merge breaks document rules:',
+  changed: 'its versions changed while it was merged; run it again',
   'write-failed': 'writing failed:',
 } as const;
 

@@ -4,11 +4,21 @@ import { jsonEqual } from './json-equal';
 import { resolutionViolations, type UserCtx } from './apply-resolution';
 import { revisionFetcher, writeResolutions, type ConflictDb } from './conflict-db';
 import { losingLeafTombstones, resolutionBulkDocs, resolveMerge, type Resolution, type ResolutionWrite } from './conflict-resolution';
-import { mergeConflictedDoc, type ConflictedDoc } from './conflicted-docs';
-import type { LeafDoc, MergeTrail, StoredDoc } from './stored-doc';
-import { contentOf } from './three-way-merge';
+import { findConflictedDocs, mergeConflictedDoc, type ConflictedDoc } from './conflicted-docs';
+import type { LeafDoc } from './stored-doc';
+import { contentOf, type MergeResult } from './three-way-merge';
 
-export type MergedDoc = StoredDoc & MergeTrail;
+/**
+ * The device an automatic merge says it was made on. The merge is a pure function of the leaves
+ * (and their ancestor): stamped with no device of its own and dated by the newest leaf's change,
+ * it is the same document on every device that makes it. PouchDB (`deterministic_revs`, its
+ * default) and CouchDB derive a revision id from the parent revision and the content, so two
+ * tablets merging the same conflict write the same revisions: replication finds nothing new to
+ * send, and there is no second merge to echo back. Unlike `new_edits: false` writes with ids of
+ * our own, these stay ordinary updates of the leaves: a leaf another write has moved on from
+ * answers 409 instead of growing a new branch.
+ */
+export const AUTO_MERGE_DEVICE_ID = 'auto-merge';
 
 /** Auto-merge per document type; on for any type not set to false. */
 export type AutoMergeSettings = Partial<Record<FieldbookDoc['type'], boolean>>;
@@ -18,16 +28,16 @@ export interface AutoResolveOptions {
   mergedBy: string;
   /** Who writes: the payload is checked against the document rules as this user before writing. */
   userCtx: UserCtx;
-  autoMerge?: AutoMergeSettings;
-  now?: () => Date;
   /**
-   * Sets the writer's own fields on the merged document before it is checked and written — an app
-   * writing as a user sets the audit fields, which the rules require to name the writer.
+   * The merged document's `updatedBy`: a user's write must name them (the rules). Without it (a
+   * server admin) the newest leaf's stays.
    */
-  audit?: (merged: MergedDoc) => MergedDoc;
+  updatedBy?: string;
+  autoMerge?: AutoMergeSettings;
 }
 
-export type LeftAloneReason = 'auto-merge-off' | 'needs-choice' | 'invalid' | 'write-failed';
+/** `changed`: its leaves changed while it was being merged (another device's resolution arrived). */
+export type LeftAloneReason = 'auto-merge-off' | 'needs-choice' | 'invalid' | 'changed' | 'write-failed';
 
 export type AutoResolveOutcome =
   | { id: string; status: 'resolved'; rev: string; mergedFrom: string[]; deleted: boolean }
@@ -37,6 +47,8 @@ export type AutoResolveOutcome =
 /**
  * Merges what can be merged without a choice and writes every resulting resolution in two
  * `bulkDocs` calls (see `writeResolutions`), so many conflicts cost little more than a few.
+ * Each is written only if the document's leaves, read again just before writing, are still the
+ * ones merged: `docs` may be older than a resolution that has arrived since.
  */
 export async function autoResolveConflicts(
   db: ConflictDb,
@@ -45,6 +57,15 @@ export async function autoResolveConflicts(
 ): Promise<AutoResolveOutcome[]> {
   const planned: (Planned | AutoResolveOutcome)[] = [];
   for (const doc of docs) planned.push(await plan(db, doc, options));
+  const current = await currentLeaves(
+    db,
+    planned.filter((entry): entry is Planned => 'writes' in entry),
+  );
+  for (const [i, entry] of planned.entries()) {
+    if ('writes' in entry && current.get(entry.id) !== leafKey(entry.mergedFrom)) {
+      planned[i] = { id: entry.id, status: 'left', reason: 'changed', details: [] };
+    }
+  }
   const toWrite = planned.filter((entry): entry is Planned => 'writes' in entry);
   const written = await writeResolutions(
     db,
@@ -91,7 +112,7 @@ async function plan(db: ConflictDb, doc: ConflictedDoc, options: AutoResolveOpti
   // Typically the same conflict merged on two devices at once: a new merged revision on each would
   // conflict again, so the winner stands and the other leaves end the same way everywhere.
   const winnerStands = differOnlyInBookkeeping(merge.leaves);
-  const resolution = winnerStands ? null : audited(resolveMerge(merge, {}, mergeStamp(options)), options.audit);
+  const resolution = winnerStands ? null : autoMerged(merge, options);
   const writes = resolution ? await resolutionBulkDocs(resolution, revisionFetcher(db, id)) : losingLeafTombstones(merge.leaves);
   const violations = resolutionViolations(writes, leaves, options.userCtx);
   if (violations.length > 0)
@@ -109,12 +130,29 @@ async function plan(db: ConflictDb, doc: ConflictedDoc, options: AutoResolveOpti
   };
 }
 
-function mergeStamp(options: AutoResolveOptions) {
-  return { mergedBy: options.mergedBy, mergedAt: (options.now ?? (() => new Date()))().toISOString() };
+/** The merge with its trail and audit fields, all from the leaves: see AUTO_MERGE_DEVICE_ID. */
+function autoMerged(merge: MergeResult, options: AutoResolveOptions): Resolution {
+  // The merge carries the newest leaf's bookkeeping (three-way-merge's latest-wins fields).
+  const newestChange = merge.merged?.['updatedAt'];
+  const mergedAt = typeof newestChange === 'string' ? newestChange : '';
+  const resolution = resolveMerge(merge, {}, { mergedBy: options.mergedBy, mergedAt });
+  if (!resolution.doc) return resolution;
+  const { deviceName: _newestLeafsDevice, ...doc } = resolution.doc;
+  const writer = options.updatedBy === undefined ? {} : { updatedBy: options.updatedBy };
+  return { ...resolution, doc: { ...doc, ...writer, deviceId: AUTO_MERGE_DEVICE_ID } };
 }
 
-function audited(resolution: Resolution, audit: AutoResolveOptions['audit']): Resolution {
-  return audit && resolution.doc ? { ...resolution, doc: audit(resolution.doc) } : resolution;
+/** Per planned document, its leaves as stored now (`leafKey`); a document no longer conflicted has none. */
+async function currentLeaves(db: ConflictDb, planned: readonly Planned[]): Promise<Map<string, string>> {
+  const docs = await findConflictedDocs(
+    db,
+    planned.map((entry) => entry.id),
+  );
+  return new Map(docs.map((doc) => [doc.id, leafKey(doc.leaves.map((leaf) => leaf._rev))]));
+}
+
+function leafKey(revs: readonly string[]): string {
+  return [...revs].sort().join(' ');
 }
 
 /** Every leaf is live and has the same content: they differ only in who saved them when. */

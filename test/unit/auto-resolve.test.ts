@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { autoResolveConflicts, type MergedDoc } from '../../domain/conflicts/auto-resolve';
+import { AUTO_MERGE_DEVICE_ID, autoResolveConflicts } from '../../domain/conflicts/auto-resolve';
 import { revisionFetcher, writeResolution } from '../../domain/conflicts/conflict-db';
 import { resolutionBulkDocs, resolveMerge } from '../../domain/conflicts/conflict-resolution';
 import { conflictCandidateIds, findConflictedDocs, mergeConflictedDoc } from '../../domain/conflicts/conflicted-docs';
@@ -8,7 +8,7 @@ import { alice, at, deletionOf, editOf, photoData, rootRevision, storeRevisions 
 import { leavesOf, localDb } from './pouch-revisions';
 
 const admin = { name: 'admin', roles: ['_admin'] };
-const options = { mergedBy: 'conflicts-test', userCtx: admin, now: () => new Date('2026-11-23T12:00:00.000Z') };
+const options = { mergedBy: 'conflicts-test', userCtx: admin };
 
 let db: PouchDB.Database;
 beforeEach(() => {
@@ -67,7 +67,7 @@ describe('finding conflicted documents', () => {
 
 describe('autoResolveConflicts', () => {
   test('resolves disjoint edits to one leaf with a merge trail, and leaves true conflicts alone', async () => {
-    const disjoint = await storeConflict({ title: 'Ours' }, { site: 'Theirs', notes: 'n' });
+    const disjoint = await storeConflict(at('2026-11-23T12:00:00.000Z', { title: 'Ours' }), { site: 'Theirs', notes: 'n' });
     const conflicting = await storeConflict({ title: 'Ours' }, { title: 'Theirs' });
     const deletedRoot = rootRevision({ _attachments: undefined });
     await storeRevisions(db, [deletedRoot, editOf(deletedRoot, 'aaa', { title: 'kept' }), deletionOf(deletedRoot, 'zzz')]);
@@ -121,37 +121,81 @@ describe('autoResolveConflicts', () => {
     assert.equal((await leavesOf(db, id)).length, 2);
   });
 
-  test('when the winner changed meanwhile, the write fails and the other leaves are not tombstoned', async () => {
+  test('leaves that changed since they were read are left for the next run, nothing written', async () => {
     const id = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
     const docs = await findConflictedDocs(db, [id]);
     await db.put({ ...(await db.get(id)), title: 'Edited meanwhile' });
     const [outcome] = await autoResolveConflicts(db, docs, options);
-    assert.equal(outcome.status === 'left' && outcome.reason, 'write-failed');
-    assert.match(outcome.status === 'left' ? outcome.details.join() : '', /conflict/);
-    assert.equal((await leavesOf(db, id)).filter((leaf) => !leaf._deleted).length, 2);
+    assert.deepEqual(outcome, { id, status: 'left', reason: 'changed', details: [] });
+    assert.equal((await leavesOf(db, id)).length, 2);
+
+    // Resolved meanwhile (here: by a first run on the same leaves): nothing more to write.
+    const [current] = await findConflictedDocs(db, [id]);
+    assert.equal((await autoResolveConflicts(db, [current], options))[0].status, 'resolved');
+    assert.deepEqual(await autoResolveConflicts(db, [current], options), [{ id, status: 'left', reason: 'changed', details: [] }]);
   });
 
-  test('the audit hook stamps the merged document before it is checked and written', async () => {
-    const id = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
-    const audit = (doc: MergedDoc): MergedDoc => ({
-      ...doc,
+  test('the merge names the writer and the auto-merge, dated by the newest edit, never by the device or the clock', async () => {
+    const id = await storeConflict(
+      at('2026-11-23T12:00:05.000Z', { title: 'Ours', deviceName: 'Tablet 2' }),
+      at('2026-11-23T12:00:01.000Z', { site: 'Theirs' }),
+    );
+    const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [id]), {
+      ...options,
+      userCtx: alice,
       updatedBy: 'alice',
-      updatedAt: '2026-11-23T12:00:00.000Z',
-      deviceId: 'tablet-2',
     });
-    const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [id]), { ...options, userCtx: alice, audit });
     assert.equal(outcome.status, 'resolved');
     const resolved = await db.get<Record<string, unknown>>(id);
-    assert.deepEqual([resolved['updatedBy'], resolved['deviceId'], resolved['mergedBy']], ['alice', 'tablet-2', 'conflicts-test']);
+    assert.deepEqual(
+      [
+        resolved['updatedBy'],
+        resolved['updatedAt'],
+        resolved['deviceId'],
+        resolved['deviceName'],
+        resolved['mergedBy'],
+        resolved['mergedAt'],
+      ],
+      ['alice', '2026-11-23T12:00:05.000Z', AUTO_MERGE_DEVICE_ID, undefined, 'conflicts-test', '2026-11-23T12:00:05.000Z'],
+    );
 
     const id2 = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
-    const wrongWriter = (doc: MergedDoc): MergedDoc => ({ ...doc, updatedBy: 'mallory' });
     const [refused] = await autoResolveConflicts(db, await findConflictedDocs(db, [id2]), {
       ...options,
       userCtx: alice,
-      audit: wrongWriter,
+      updatedBy: 'mallory',
     });
     assert.equal(refused.status === 'left' && refused.reason, 'invalid');
+  });
+
+  test('two devices merging the same conflict write the same revisions: nothing new to replicate', async () => {
+    const root = rootRevision({ _attachments: { 'a.jpg': photoData('root') } });
+    const revisions = [
+      root,
+      editOf(root, 'bbb', at('2026-11-23T12:00:05.000Z', { title: 'Ours', _attachments: { 'b.jpg': photoData('ours') } })),
+      editOf(root, 'aaa', at('2026-11-23T12:00:01.000Z', { site: 'Theirs' })),
+    ];
+    const otherDevice = localDb('conflicts-other-device');
+    try {
+      const trees: { winner: string; leaves: string[] }[] = [];
+      for (const device of [db, otherDevice]) {
+        await storeRevisions(device, revisions);
+        const [outcome] = await autoResolveConflicts(device, await findConflictedDocs(device, [root._id]), {
+          ...options,
+          userCtx: alice,
+          updatedBy: 'alice',
+        });
+        assert.equal(outcome.status, 'resolved');
+        trees.push({
+          winner: (await device.get(root._id))._rev,
+          leaves: (await leavesOf(device, root._id)).map((leaf) => leaf._rev).sort(),
+        });
+      }
+      assert.equal(trees[0].leaves.length, 2, 'the merge and one tombstone');
+      assert.deepEqual(trees[1], trees[0], 'the same merge and tombstone revisions on both');
+    } finally {
+      await otherDevice.destroy();
+    }
   });
 
   test('leaves differing only in bookkeeping: the winner stands, and two devices end the others identically', async () => {
@@ -176,14 +220,18 @@ describe('autoResolveConflicts', () => {
   });
 
   test('writes all resolutions in two bulkDocs calls; a failed merge keeps its own leaves only', async () => {
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await storeConflict({ title: `Ours ${i}` }, { site: `Theirs ${i}` }));
     const docs = await findConflictedDocs(db, ids);
-    await db.put({ ...(await db.get(ids[2])), title: 'Edited meanwhile' });
     const calls: number[] = [];
     const counting = {
       get: db.get.bind(db),
-      bulkDocs: (writes: object[]) => (calls.push(writes.length), db.bulkDocs(writes)),
+      bulkDocs: async (writes: object[]) => {
+        // Edited after the last read, as the heads are written.
+        if (!calls.length) await db.put({ ...(await db.get(ids[2])), title: 'Edited meanwhile' });
+        calls.push(writes.length);
+        return db.bulkDocs(writes);
+      },
     } as unknown as PouchDB.Database;
 
     const outcomes = await autoResolveConflicts(counting, docs, options);

@@ -1,4 +1,5 @@
 import { TestBed } from '@angular/core/testing';
+import { AUTO_MERGE_DEVICE_ID } from '../../../domain/conflicts/auto-resolve';
 import { LeafDoc } from '../../../domain/conflicts/stored-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
@@ -46,7 +47,7 @@ describe('AutoResolverService', () => {
     return root;
   }
 
-  it('merges edits of different fields as they arrive, as this user on this device', async () => {
+  it('merges edits of different fields as they arrive, as this user, stamped as the auto-merge', async () => {
     TestBed.inject(AutoResolverService).watch();
     const disjoint = await replicatedConflict({ title: 'Ours' }, { site: 'Plant 9' });
     const clash = await replicatedConflict({ title: 'Ours' }, { title: 'Theirs' });
@@ -58,7 +59,7 @@ describe('AutoResolverService', () => {
     const merged = await db.get<Record<string, unknown>>(disjoint._id, { conflicts: true });
     expect(merged['_conflicts']).toBeUndefined();
     expect([merged['title'], merged['site']]).toEqual(['Ours', 'Plant 9']);
-    expect([merged['updatedBy'], merged['deviceId'], merged['mergedBy']]).toEqual(['ana', 'device-test', 'ana']);
+    expect([merged['updatedBy'], merged['deviceId'], merged['mergedBy']]).toEqual(['ana', AUTO_MERGE_DEVICE_ID, 'ana']);
     expect(merged['mergedFrom']).toEqual(['2-bbb', '2-aaa']);
     expect(conflictIndex.conflictCount()).toBe(1);
   });

@@ -1,5 +1,7 @@
 import { TestBed } from '@angular/core/testing';
+import { AUTO_MERGE_DEVICE_ID } from '../../../domain/conflicts/auto-resolve';
 import { keepLeaf, resolveMerge } from '../../../domain/conflicts/conflict-resolution';
+import { findConflictedDocs } from '../../../domain/conflicts/conflicted-docs';
 import { LeafDoc } from '../../../domain/conflicts/stored-doc';
 import { mergeLeaves } from '../../../domain/conflicts/three-way-merge';
 import { Inspection } from '../../../domain/doc-types';
@@ -9,6 +11,7 @@ import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { CLOCK, DocWriterService } from '../data/doc-writer.service';
 import { editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
+import { DEVICE_NAME_STORAGE, DeviceNameService } from '../core/device-name.service';
 import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix } from '../testing/test-support';
 import { ConflictResolverService, ResolutionConflictError } from './conflict-resolver.service';
@@ -30,6 +33,8 @@ describe('ConflictResolverService', () => {
         ...provideTestData(fakeSessions(), prefix),
         { provide: REMOTE_DB_FACTORY, useValue: server.open },
         { provide: CLOCK, useValue: () => now },
+        // A name given in a spec stays in the spec.
+        { provide: DEVICE_NAME_STORAGE, useValue: { getItem: () => null, setItem: () => undefined, removeItem: () => undefined } },
       ],
     });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
@@ -97,7 +102,7 @@ describe('ConflictResolverService', () => {
     expect((error as ResolutionConflictError).status).toBe(409);
   });
 
-  it('auto-merges as the logged-in user on this device, and takes the merged ones off the conflict list', async () => {
+  it('auto-merges as the logged-in user, and takes the merged ones off the conflict list', async () => {
     const disjoint = [editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { site: 'Plant 9' })];
     await replicated([root, ...disjoint]);
     const resolved = spyOn(TestBed.inject(ConflictIndexService), 'resolved').and.callThrough();
@@ -105,12 +110,34 @@ describe('ConflictResolverService', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved']);
     expect(resolved).toHaveBeenCalledWith([root._id]);
     const merged = await db.get<Inspection & Record<string, unknown>>(root._id);
-    expect([merged.title, merged.site, merged.updatedBy, merged.deviceId, merged['mergedBy']]).toEqual([
-      'Ours',
-      'Plant 9',
-      'ana',
-      'device-test',
-      'ana',
+    expect([merged.title, merged.site, merged.updatedBy, merged['mergedBy']]).toEqual(['Ours', 'Plant 9', 'ana', 'ana']);
+  });
+
+  it('auto-merges to the same revision whatever tablet and time it runs on, so a second tablet has nothing new to send', async () => {
+    const disjoint = [
+      editOf(root, 'bbb', { title: 'Ours', updatedAt: '2026-03-02T09:00:00.000Z', deviceId: 'device-b', deviceName: 'Tablet B' }),
+      editOf(root, 'aaa', { site: 'Plant 9', updatedAt: '2026-03-02T08:00:00.000Z', deviceId: 'device-a' }),
+    ];
+    await replicated([root, ...disjoint]);
+    await resolver.autoResolve(store.conflictDb(), await store.find([root._id]), {});
+    // The server stand-in as another tablet would hold the same versions: later, and named.
+    now = new Date('2026-03-03T10:05:00.000Z');
+    TestBed.inject(DeviceNameService).rename('Tablet C');
+    const otherTablet = server.open(ANA.db);
+    const outcomes = await resolver.autoResolve(otherTablet, await findConflictedDocs(otherTablet, [root._id]), {});
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved']);
+
+    const here = await db.get<Inspection & Record<string, unknown>>(root._id, { revs: true });
+    const there = await otherTablet.get<Inspection & Record<string, unknown>>(root._id, { revs: true });
+    expect([here.deviceId, here.deviceName, here.updatedAt, here['mergedAt']]).toEqual([
+      AUTO_MERGE_DEVICE_ID,
+      undefined,
+      '2026-03-02T09:00:00.000Z',
+      '2026-03-02T09:00:00.000Z',
     ]);
+    expect(there._rev).toBe(here._rev);
+    const leafRevs = async (on: Database) =>
+      (await on.get(root._id, { open_revs: 'all' })).map((leaf) => ('ok' in leaf ? leaf.ok._rev : '')).sort();
+    expect(await leafRevs(otherTablet)).toEqual(await leafRevs(db));
   });
 });

@@ -49,17 +49,14 @@ export class ConflictResolverService {
     this.conflictIndex.resolved([winner._id]);
   }
 
-  /** Merges the conflicts whose versions changed different things; the rest stay for a person. */
+  /**
+   * Merges the conflicts whose versions changed different things; the rest stay for a person.
+   * Unlike a person's resolution, the merge names no device and no time of its own: every tablet
+   * of this user that merges the same versions writes the same revision (AUTO_MERGE_DEVICE_ID).
+   */
   async autoResolve(db: ConflictDb, docs: readonly ConflictedDoc[], autoMerge: AutoMergeSettings): Promise<AutoResolveOutcome[]> {
     const author = this.writer.author();
-    const outcomes = await autoResolveConflicts(db, docs, {
-      mergedBy: author.name,
-      userCtx: author,
-      autoMerge,
-      now: this.clock,
-      // A merge is this user's change to the document; who created it stays as merged.
-      audit: (merged) => this.writer.stampChange(merged),
-    });
+    const outcomes = await autoResolveConflicts(db, docs, { mergedBy: author.name, updatedBy: author.name, userCtx: author, autoMerge });
     this.conflictIndex.resolved(outcomes.filter((outcome) => outcome.status === 'resolved').map((outcome) => outcome.id));
     return outcomes;
   }
