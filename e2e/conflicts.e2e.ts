@@ -1,5 +1,7 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { AUTO_MERGE_DEVICE_ID } from '../domain/conflicts/auto-resolve';
 import { findConflictedDocs } from '../domain/conflicts/conflicted-docs';
+import type { LeafDoc } from '../domain/conflicts/stored-doc';
 import { NanoConflictDb } from '../couch/conflicts/nano-conflict-db';
 import { userDbName } from '../domain/user-db-name';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
@@ -39,6 +41,14 @@ function deviceIdOf(tablet: Tablet): Promise<string | null> {
 
 function serverDoc(id: string): Promise<Doc> {
   return serverAdmin().use(userDbName(USER)).get(id, { conflicts: true }) as Promise<Doc>;
+}
+
+/** Every leaf of the document on the server, deleted ones included, with its history. */
+async function serverLeaves(id: string): Promise<LeafDoc[]> {
+  const rows = (await serverAdmin()
+    .use(userDbName(USER))
+    .get(id, { open_revs: 'all', revs: true } as never)) as unknown as { ok?: LeafDoc }[];
+  return rows.flatMap((row) => (row.ok ? [row.ok] : []));
 }
 
 /** Ids of the server documents that still have versions to merge (deleted-vs-edited included). */
@@ -118,7 +128,6 @@ test.describe('conflicts between two tablets of the same inspector', () => {
       )
       .toEqual([`${title} (A)`, 'Site from B', []]);
     await expect.poll(() => serverConflicts(id), { timeout: 15_000 }).toEqual([]);
-    const devices = [await deviceIdOf(a), await deviceIdOf(b)];
     for (const each of [a, b]) {
       await expect
         .poll(
@@ -132,14 +141,14 @@ test.describe('conflicts between two tablets of the same inspector', () => {
       await expect(each.page.getByTestId('inspection-site')).toHaveValue('Site from B');
       await expect(each.page.getByTestId('conflict-badge')).toHaveCount(0);
     }
-    // The merge is this user's change on one of the tablets, with its audit trail.
+    // The merge is this user's change, made by the auto-merge, dated by the later of the two edits:
+    // whichever tablet merged, it is the same document (and revision).
     const merged = await serverDoc(id);
     expect(merged['updatedBy']).toBe(USER);
-    expect(devices).toContain(merged['deviceId'] as string);
+    expect(merged['deviceId']).toBe(AUTO_MERGE_DEVICE_ID);
     expect(merged['mergedBy']).toBe(USER);
     expect(merged['mergedFrom']).toHaveLength(2);
-    // Stamped when merged, not carried over from the later of the two edits.
-    expect(Date.parse(merged['updatedAt'] as string)).toBeGreaterThanOrEqual(Date.parse(merged['mergedAt'] as string));
+    expect(merged['mergedAt']).toBe(merged['updatedAt']);
 
     // Now both change the same field.
     await expectSyncState(a.page, 'paused');
@@ -189,6 +198,78 @@ test.describe('conflicts between two tablets of the same inspector', () => {
     await expect.poll(async () => (await serverDoc(id))._conflicts ?? [], { timeout: 15_000 }).toEqual([]);
     expect((await serverDoc(id))['title']).toBe('Title from B');
     expect(await serverConflicts(id)).toEqual([]);
+  });
+
+  test('both tablets merge the same conflict: the server keeps one merge revision, and neither tablet shows the conflict', async () => {
+    test.setTimeout(150_000);
+    const title = `Boiler house ${Date.now()}`;
+    const id = await sharedInspection(a, [a, b], title);
+    // Auto-merge off on both for now: the conflict reaches both tablets and waits there.
+    for (const each of [a, b]) {
+      await openInbox(each);
+      await each.page.getByTestId('auto-merge-toggle-inspection').click();
+      await expect(each.page.getByTestId('auto-merge-toggle-inspection').getByRole('switch')).toHaveAttribute('aria-checked', 'false');
+      await each.page.goto(`/inspections/${id}`);
+      await expect(each.page.getByTestId('inspection-title')).toHaveValue(title);
+    }
+    await setOffline([a, b], true);
+    await editAndSave(a, id, 'title', `${title} (A)`);
+    await editAndSave(b, id, 'site', 'Site from B');
+    await setOffline([a, b], false);
+    for (const each of [a, b]) {
+      await expect(each.page.getByTestId('conflict-badge')).toBeVisible({ timeout: 30_000 });
+      await openInbox(each);
+      await expect(inboxRow(each, id)).toBeVisible({ timeout: 15_000 });
+    }
+
+    // Neither tablet's push gets through until both have merged: each merges on its own.
+    const held: (() => Promise<void>)[] = [];
+    for (const each of [a, b]) {
+      await each.context.route('**/_revs_diff', (route) => {
+        held.push(() => route.continue().catch(() => undefined));
+      });
+    }
+    for (const each of [a, b]) await each.page.getByTestId('auto-merge-toggle-inspection').click();
+    for (const each of [a, b]) {
+      await expect(inboxRow(each, id)).toHaveCount(0, { timeout: 15_000 });
+      await expect
+        .poll(
+          async () => {
+            const doc = await localDoc(each, id);
+            return [doc?.['title'], doc?.['site'], doc?.['mergedFrom'], doc?._conflicts ?? []];
+          },
+          { message: `${each.name} merged it itself` },
+        )
+        .toEqual([`${title} (A)`, 'Site from B', expect.any(Array), []]);
+    }
+    expect(await serverConflicts(id)).toEqual([id]);
+    for (const each of [a, b]) await each.context.unroute('**/_revs_diff');
+    for (const release of held) await release();
+
+    // Both merges reach the server; they must be the same revision, not two merges to merge again.
+    await expect
+      .poll(
+        async () => {
+          const server = await serverDoc(id);
+          const locals = await Promise.all([a, b].map((each) => localDoc(each, id)));
+          return [(await serverConflicts(id)).length, ...locals.map((doc) => doc?._rev === server._rev && !doc?._conflicts)];
+        },
+        { timeout: 30_000, message: 'both tablets and the server settled on one version' },
+      )
+      .toEqual([0, true, true]);
+    const leaves = await serverLeaves(id);
+    const live = leaves.filter((leaf) => !leaf._deleted);
+    const tombstones = leaves.filter((leaf) => leaf._deleted);
+    // One merge, and one tombstone on the version that lost: the merged revisions are the two edits.
+    expect(
+      leaves.map((leaf) => `${leaf._rev}${leaf._deleted ? ' (deleted)' : ''}`),
+      'the merge and one tombstone, not a merge from each tablet',
+    ).toHaveLength(2);
+    expect(live).toHaveLength(1);
+    const parentOf = (leaf: LeafDoc) => `${leaf._revisions.start - 1}-${leaf._revisions.ids[1]}`;
+    expect(live[0]['mergedFrom']).toEqual([parentOf(live[0]), parentOf(tombstones[0])]);
+    expect(live[0]['deviceId']).toBe(AUTO_MERGE_DEVICE_ID);
+    for (const each of [a, b]) await expect(each.page.getByTestId('conflict-badge')).toHaveCount(0);
   });
 
   test('a deletion on one tablet against an edit on the other waits for an explicit choice', async () => {
