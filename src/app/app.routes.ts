@@ -4,6 +4,7 @@ import { LoginPage } from './auth/login.page';
 import { isAdminSession } from './core/session.model';
 import { SessionService } from './core/session.service';
 import { workspaceGuard } from './core/workspace.guard';
+import { sayDraftKept } from './drafts/draft-kept.guard';
 import { InspectionListPage } from './inspections/inspection-list.page';
 
 const inspectionNewPage = () => import('./inspections/inspection-new.page').then((m) => m.InspectionNewPage);
@@ -20,10 +21,20 @@ export const routes: Routes = [
       { path: 'inspections', component: InspectionListPage, title: 'Inspections · Fieldbook' },
       // The list is the landing page; the rest load on first use (the service worker
       // prefetches every chunk, so they open offline too).
-      { path: 'inspections/new', loadComponent: inspectionNewPage, title: 'New inspection · Fieldbook' },
-      { path: 'inspections/:id', loadComponent: inspectionDetailPage, title: 'Inspection · Fieldbook' },
-      { path: 'inspections/:id/defects/new', loadComponent: defectEditPage, title: 'New defect · Fieldbook' },
-      { path: 'inspections/:id/defects/:defectId', loadComponent: defectEditPage, title: 'Defect · Fieldbook' },
+      { path: 'inspections/new', loadComponent: inspectionNewPage, canDeactivate: [sayDraftKept], title: 'New inspection · Fieldbook' },
+      { path: 'inspections/:id', loadComponent: inspectionDetailPage, canDeactivate: [sayDraftKept], title: 'Inspection · Fieldbook' },
+      {
+        path: 'inspections/:id/defects/new',
+        loadComponent: defectEditPage,
+        canDeactivate: [sayDraftKept],
+        title: 'New defect · Fieldbook',
+      },
+      {
+        path: 'inspections/:id/defects/:defectId',
+        loadComponent: defectEditPage,
+        canDeactivate: [sayDraftKept],
+        title: 'Defect · Fieldbook',
+      },
       { path: 'sync', loadComponent: () => import('./sync/sync-status.page').then((m) => m.SyncStatusPage), title: 'Sync · Fieldbook' },
       {
         path: 'supervisor',

@@ -1,18 +1,17 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { Router, RouterLink } from '@angular/router';
-import { Resolution, keepLeaf, resolveMerge, unresolvedPaths } from '../../../domain/conflicts/conflict-resolution';
-import { Choices, mergeLeaves } from '../../../domain/conflicts/three-way-merge';
+import { Resolution, keepLeaf, resolveMerge } from '../../../domain/conflicts/conflict-resolution';
 import { shortDeviceId } from '../core/device-name.service';
 import { DEVICE_ID } from '../data/doc-writer.service';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
 import { EditableDoc } from '../shared/editable-doc';
 import { humanize } from '../shared/field-error.component';
-import { conflictDiff } from './conflict-diff';
 import { ConflictResolverService } from './conflict-resolver.service';
 import { ConflictStoreService, LoadedConflict } from './conflict-store.service';
+import { MergeChoices } from './merge-choices';
+import { MergeGridComponent, MergeVersionDirective } from './merge-grid.component';
 
 /** Who saved one version, when and where, from its audit fields. */
 interface VersionInfo {
@@ -32,7 +31,7 @@ interface VersionInfo {
  */
 @Component({
   selector: 'app-conflict-detail-page',
-  imports: [DatePipe, RouterLink, MatButtonModule, MatSlideToggleModule, EditNoticesComponent],
+  imports: [DatePipe, RouterLink, MatButtonModule, EditNoticesComponent, MergeGridComponent, MergeVersionDirective],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './conflict-detail.page.html',
   styleUrl: './conflict-detail.page.css',
@@ -48,15 +47,12 @@ export class ConflictDetailPage {
   /** From the route (`conflicts/:id`). */
   readonly id = input.required<string>();
 
-  protected readonly choices = signal<Choices>({});
-  protected readonly showUnchanged = signal(false);
-
   /** Gone (missing) when the document has no conflict (any more); choices are the user's edits. */
   protected readonly editable = new EditableDoc<LoadedConflict>({
     id: this.id,
     load: (id) => this.store.load(id),
-    edited: () => Object.keys(this.choices()).length > 0,
-    show: () => this.choices.set({}),
+    edited: (): boolean => Object.keys(this.merging.choices()).length > 0,
+    show: () => this.merging.reset(),
     // Choices name versions: they only carry over while the versions are the same.
     version: (conflict) => conflict.merge.leaves.map((leaf) => leaf._rev).join(),
     noun: 'document',
@@ -67,39 +63,14 @@ export class ConflictDetailPage {
     Object.entries(this.editable.errors()).map(([field, message]) => `${humanize(field)} ${message}`),
   );
 
-  /** The merge with the choices made so far. */
-  private readonly preview = computed(() => {
-    const merge = this.conflict()?.merge;
-    return merge && mergeLeaves(merge.leaves, merge.ancestor, this.choices());
-  });
-  private readonly rows = computed(() => {
-    const [merge, preview] = [this.conflict()?.merge, this.preview()];
-    return merge && preview ? conflictDiff(merge, preview) : [];
-  });
-  protected readonly visibleRows = computed(() =>
-    this.showUnchanged() ? this.rows() : this.rows().filter((row) => row.status !== 'same'),
-  );
-  protected readonly unresolved = computed(() => {
-    const preview = this.preview();
-    return preview ? unresolvedPaths(preview, this.choices()) : [];
-  });
+  protected readonly merging: MergeChoices = new MergeChoices(() => this.conflict()?.merge);
   protected readonly versions = computed(() => (this.conflict()?.merge.leaves ?? []).map(versionInfo));
   protected readonly title = computed(() => {
     const live = this.conflict()?.merge.leaves.find((leaf) => !leaf._deleted);
     return typeof live?.['title'] === 'string' ? live['title'] : this.id();
   });
-  /** Label, common ancestor (when known), one per version, result. */
-  protected readonly columns = computed(() => {
-    const ancestor = this.conflict()?.merge.ancestor ? 'minmax(100px, 1fr) ' : '';
-    return `minmax(140px, 1fr) ${ancestor}repeat(${this.versions().length}, minmax(140px, 1.4fr)) minmax(120px, 1fr)`;
-  });
-
-  protected choose(path: string, rev: string): void {
-    this.choices.update((choices) => ({ ...choices, [path]: rev }));
-  }
-
   protected resolve(): Promise<void> {
-    return this.write((conflict) => resolveMerge(conflict.merge, this.choices(), this.resolver.mergeStamp()));
+    return this.write((conflict) => resolveMerge(conflict.merge, this.merging.choices(), this.resolver.mergeStamp()));
   }
 
   protected keep(rev: string): Promise<void> {

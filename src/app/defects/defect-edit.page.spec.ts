@@ -125,18 +125,23 @@ describe('DefectEditPage', () => {
     expect(one('changed-elsewhere')).toBeNull();
   });
 
-  it('keeps what was typed and says why when the save meets a 409', async () => {
+  it('shows both versions when the save meets a newer one, and saves the merge', async () => {
     const defect = await openExisting();
     type('defect-title', 'Leak at the valve');
     await changeElsewhere(defect._id, { severity: 5 });
     await until(() => !!one('changed-elsewhere'), 'the changed-elsewhere notice');
 
     one('save-defect')!.click();
-    await until(() => !!one('save-failure'), 'the failure message');
-    expect(one('save-failure')!.textContent).toContain('This defect was changed elsewhere, so your changes were not saved');
-    expect((one('defect-title') as HTMLInputElement).value).toBe('Leak at the valve');
-    expect((one('save-defect') as HTMLButtonElement).disabled).toBeFalse();
+    await until(() => !!one('draft-merge'), 'both versions');
     expect((await db.get<Defect>(defect._id)).title).toBe('Leak');
+    const row = (path: string) => fixture.nativeElement.querySelector(`[data-testid=conflict-field][data-path="${path}"]`) as HTMLElement;
+    expect(row('title').getAttribute('data-status')).toBe('merged');
+    expect(row('severity').getAttribute('data-status')).toBe('merged');
+    one('keep-merged')!.click();
+    await waitFor(async () => (await db.get<Defect>(defect._id)).title === 'Leak at the valve', 'the merge saved');
+    expect((await db.get<Defect>(defect._id)).severity).toBe(5);
+    await until(() => !one('draft-merge') && (one('defect-title') as HTMLInputElement).value === 'Leak at the valve', 'the saved defect');
+    expect(one('save-status')!.textContent).toContain('Saved');
   });
 
   it("shows the server's refusal of the revision shown next to its field", async () => {

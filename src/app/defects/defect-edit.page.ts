@@ -14,6 +14,9 @@ import { SessionService } from '../core/session.service';
 import { DefectInput, DefectStoreService, PhotoRef, PreparedPhoto, StoredDefect, photosOf } from '../data/defect-store.service';
 import { PendingPhoto, PhotoStripComponent } from '../photos/photo-strip.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
+import { DraftMergeComponent } from '../drafts/draft-merge.component';
+import { DraftNoticeComponent } from '../drafts/draft-notice.component';
+import { FormDraft } from '../drafts/form-draft';
 import { confirm } from '../shared/confirm';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
 import { EditableDoc } from '../shared/editable-doc';
@@ -60,6 +63,8 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
     MatFormFieldModule,
     MatInputModule,
     MatSelectModule,
+    DraftMergeComponent,
+    DraftNoticeComponent,
     EditNoticesComponent,
     FieldErrorComponent,
     PhotoStripComponent,
@@ -79,7 +84,11 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
           <app-record-badge [doc]="doc" [showReason]="true" />
         }
       </header>
-      <app-edit-notices [doc]="editable" />
+      <app-edit-notices [doc]="editable" [comparable]="true" (compare)="draft.compareLater()" />
+      <app-draft-notice [draft]="draft" />
+      @if (draft.comparing()) {
+        <app-draft-merge [draft]="draft" noun="defect" />
+      }
       @switch (readOnly()) {
         @case ('submitted') {
           <p class="read-only" data-testid="read-only-reason">Submitted — read-only until your supervisor reviews it.</p>
@@ -88,7 +97,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
           <p class="read-only" data-testid="read-only-reason">Approved — read-only.</p>
         }
       }
-      <form [formGroup]="form" (ngSubmit)="save()" novalidate>
+      <form [formGroup]="form" (ngSubmit)="save()" novalidate [hidden]="draft.comparing()">
         <mat-form-field appearance="outline">
           <mat-label>{{ labels.title }}</mat-label>
           <input matInput formControlName="title" [errorStateMatcher]="formErrors.matcher('title')" data-testid="defect-title" />
@@ -201,6 +210,9 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
       display: flex;
       flex-direction: column;
     }
+    form[hidden] {
+      display: none;
+    }
     .severity {
       border: 0;
       padding: 0;
@@ -299,17 +311,22 @@ export class DefectEditPage {
     load: (id) => this.store.get(id),
     edited: () => this.form.dirty,
     show: (doc) => {
-      this.form.reset({
-        title: doc.title,
-        description: doc.description ?? '',
-        location: doc.location ?? '',
-        severity: doc.severity,
-        status: doc.status,
-      });
+      this.form.reset(defectFormValues(doc));
       if (this.readOnlyFor(doc)) this.form.disable({ emitEvent: false });
       else this.form.enable({ emitEvent: false });
     },
     noun: 'defect',
+  });
+  /** What is typed, kept on this device until saved or discarded; a new defect's under its inspection. */
+  readonly draft = new FormDraft<StoredDefect>({
+    key: computed(() => this.defectId() ?? `new-defect:${this.id()}`),
+    inspectionId: () => this.id(),
+    form: this.form,
+    apply: (values) => {
+      this.form.patchValue(values);
+      this.form.markAsDirty();
+    },
+    doc: { id: this.defectId, editable: this.editable, valuesOf: defectFormValues },
   });
   /** Every field's message at once: the form's (required) or the rules'. */
   protected readonly formErrors = new FormErrors(this.form, this.editable.errors);
@@ -332,7 +349,20 @@ export class DefectEditPage {
 
   protected async save(): Promise<void> {
     this.saved.set(false);
-    if (!this.formErrors.submit()) return;
+    const existing = this.defect();
+    const held = this.heldPhotos();
+    // Run again by the draft once the user has merged with a newer version.
+    if (!(await this.draft.save(() => this.write(held)))) return this.formErrors.focusFirstInvalid();
+    if (existing) return;
+    this.dropHeldPhotos(held);
+    // A new defect continues on its own page, which says it was saved.
+    const state: SavedState = { defectSaved: true };
+    await this.router.navigate(['/inspections', this.id(), 'defects', this.defect()!._id], { replaceUrl: true, state });
+  }
+
+  /** Writes the form onto the defect shown; a new defect is written with the photos picked for it, in one write: refused, they stay here. */
+  private async write(held: readonly HeldPhoto[]): Promise<boolean> {
+    if (!this.formErrors.submit()) return false;
     const { title, description, location, severity, status } = this.form.getRawValue();
     const input: DefectInput = {
       title,
@@ -342,18 +372,11 @@ export class DefectEditPage {
       location: location.trim() ? location : undefined,
     };
     const existing = this.defect();
-    const held = this.heldPhotos();
-    // A new defect is written with the photos picked for it, in one write: refused, they stay here.
     const saved = await this.editable.save(() =>
       existing ? this.store.update(existing, input) : this.store.create(this.id(), input, held),
     );
-    if (!saved) return this.formErrors.focusFirstInvalid();
-    this.saved.set(true);
-    if (existing) return;
-    this.dropHeldPhotos(held);
-    // A new defect continues on its own page, which says it was saved.
-    const state: SavedState = { defectSaved: true };
-    await this.router.navigate(['/inspections', this.id(), 'defects', this.defect()!._id], { replaceUrl: true, state });
+    this.saved.set(saved);
+    return saved;
   }
 
   protected async addPhoto(file: File): Promise<void> {
@@ -409,4 +432,15 @@ export class DefectEditPage {
     await this.store.remove(doc);
     await this.router.navigate(['/inspections', this.id()]);
   }
+}
+
+/** A defect as its form holds it. */
+function defectFormValues(doc: Defect) {
+  return {
+    title: doc.title,
+    description: doc.description ?? '',
+    location: doc.location ?? '',
+    severity: doc.severity as Defect['severity'] | null,
+    status: doc.status,
+  };
 }

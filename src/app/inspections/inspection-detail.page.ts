@@ -9,6 +9,7 @@ import { MatInputModule } from '@angular/material/input';
 import { Router, RouterLink } from '@angular/router';
 import { EMPTY, catchError, filter, from, startWith, switchMap } from 'rxjs';
 import { readOnlyBecause } from '../../../domain/doc-rules';
+import { AuditHistoryComponent } from '../audit/audit-history.component';
 import { Inspection } from '../../../domain/doc-types';
 import { SessionService } from '../core/session.service';
 import { DefectStoreService, StoredDefect, photosOf } from '../data/defect-store.service';
@@ -17,6 +18,10 @@ import { InspectionStoreService, newChecklistItem } from '../data/inspection-sto
 import { WithConflicts } from '../data/read-with-conflicts';
 import { PhotoThumbComponent } from '../photos/photo-thumb.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
+import { DraftMergeComponent } from '../drafts/draft-merge.component';
+import { DraftNoticeComponent } from '../drafts/draft-notice.component';
+import { FormValues } from '../drafts/draft-store.service';
+import { FormDraft } from '../drafts/form-draft';
 import { confirm } from '../shared/confirm';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
 import { EditableDoc } from '../shared/editable-doc';
@@ -35,11 +40,14 @@ import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.comp
     MatButtonToggleModule,
     MatFormFieldModule,
     MatInputModule,
+    DraftMergeComponent,
+    DraftNoticeComponent,
     EditNoticesComponent,
     FieldErrorComponent,
     InspectionBasicsFieldsComponent,
     PhotoThumbComponent,
     RecordBadgeComponent,
+    AuditHistoryComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './inspection-detail.page.html',
@@ -74,6 +82,14 @@ export class InspectionDetailPage {
     edited: () => this.form.dirty,
     show: (doc) => this.show(doc),
     noun: 'inspection',
+  });
+  /** What is typed, kept on this device until saved or discarded. */
+  readonly draft = new FormDraft<WithConflicts<Inspection>>({
+    key: this.id,
+    inspectionId: () => this.id(),
+    form: this.form,
+    apply: (values) => this.apply(values),
+    doc: { id: this.id, editable: this.editable, valuesOf: inspectionFormValues },
   });
   protected readonly inspection = this.editable.doc;
   /** Why the rules refuse this user any change (submitted or approved, for an inspector), or null. */
@@ -121,14 +137,14 @@ export class InspectionDetailPage {
   }
 
   protected save(): Promise<boolean> {
-    return this.write((doc, changes) => this.store.update(doc, changes));
+    return this.draft.save(() => this.write((doc, changes) => this.store.update(doc, changes)));
   }
 
   /** Submits, with the defects (InspectionStoreService.submit); with unanswered items, lists them instead. */
   protected submit(): Promise<boolean> {
     this.unanswered.set(unansweredItems(this.checklist));
     if (this.unanswered().length) return Promise.resolve(false);
-    return this.write((doc, changes) => this.store.submit(doc, changes));
+    return this.draft.save(() => this.write((doc, changes) => this.store.submit(doc, changes)));
   }
 
   protected async remove(): Promise<void> {
@@ -173,4 +189,24 @@ export class InspectionDetailPage {
     if (this.readOnlyFor(doc.status)) this.form.disable({ emitEvent: false });
     else this.form.enable({ emitEvent: false });
   }
+
+  /** Puts a draft's values on the form as typed. */
+  private apply(values: FormValues): void {
+    const { checklist, ...fields } = values as ReturnType<typeof inspectionFormValues>;
+    this.checklist.clear({ emitEvent: false });
+    for (const item of checklist) this.checklist.push(checklistItemForm(item), { emitEvent: false });
+    this.form.patchValue(fields);
+    this.form.markAsDirty();
+  }
+}
+
+/** An inspection as its form holds it. */
+export function inspectionFormValues(doc: Inspection) {
+  return {
+    title: doc.title,
+    site: doc.site,
+    scheduledFor: doc.scheduledFor,
+    notes: doc.notes ?? '',
+    checklist: doc.checklist.map(({ id, label, result, note }) => ({ id, label, result, note: note ?? '' })),
+  };
 }

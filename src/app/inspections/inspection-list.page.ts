@@ -9,9 +9,11 @@ import { RouterLink } from '@angular/router';
 import { asyncScheduler, combineLatest, debounceTime, filter, startWith, throttleTime } from 'rxjs';
 import { InspectionStatus } from '../../../domain/doc-types';
 import { exhaustMapLatest } from '../data/exhaust-map-latest';
+import { DraftStore } from '../drafts/draft-store.service';
 import { InspectionQuery, isInspectionId } from '../data/inspection-list-query';
 import { InspectionPage, InspectionStoreService } from '../data/inspection-store.service';
 import { countFormat } from '../shared/count-format';
+import { AppDatePipe } from '../shared/date-format';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
 import { INSPECTION_STATUSES, INSPECTION_STATUS_LABELS } from './inspection-status';
 
@@ -25,7 +27,16 @@ const CHANGES_THROTTLE_MS = 400;
 
 @Component({
   selector: 'app-inspection-list-page',
-  imports: [FormsModule, RouterLink, MatButtonModule, MatButtonToggleModule, MatFormFieldModule, MatInputModule, RecordBadgeComponent],
+  imports: [
+    FormsModule,
+    RouterLink,
+    MatButtonModule,
+    MatButtonToggleModule,
+    MatFormFieldModule,
+    MatInputModule,
+    RecordBadgeComponent,
+    AppDatePipe,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './inspection-list.page.html',
   styleUrl: './inspection-list.page.css',
@@ -33,7 +44,11 @@ const CHANGES_THROTTLE_MS = 400;
 export class InspectionListPage {
   private readonly store = inject(InspectionStoreService);
 
+  private readonly drafts = inject(DraftStore);
+
   protected readonly labels = INSPECTION_STATUS_LABELS;
+  /** Inspections with edits typed on this device and not saved. */
+  protected readonly drafted = this.drafts.inspectionIds;
   protected readonly statuses = INSPECTION_STATUSES;
   protected readonly count = countFormat();
   protected readonly search = signal('');
@@ -63,6 +78,11 @@ export class InspectionListPage {
     ),
   );
 
+  constructor() {
+    // Another tab may have typed or saved since.
+    void this.drafts.refresh();
+  }
+
   // One failed read must not end the stream: the next change or filter reads again.
   private async read(query: InspectionQuery): Promise<InspectionPage | null> {
     try {
@@ -70,7 +90,8 @@ export class InspectionListPage {
       this.readError.set(null);
       return page;
     } catch (error) {
-      this.readError.set(`The inspections on this device could not be read: ${(error as Error).message || error}`);
+      const reason = (error as Error).message || String(error);
+      this.readError.set($localize`:@@inspections.readError:The inspections on this device could not be read: ${reason}:reason:`);
       return null;
     }
   }

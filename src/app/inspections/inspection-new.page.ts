@@ -4,20 +4,23 @@ import { MatButtonModule } from '@angular/material/button';
 import { Router, RouterLink } from '@angular/router';
 import { InspectionStoreService, today } from '../data/inspection-store.service';
 import { FieldErrors, ValidationError } from '../data/validation-bridge';
+import { DraftNoticeComponent } from '../drafts/draft-notice.component';
+import { FormDraft } from '../drafts/form-draft';
 import { FormErrors } from '../shared/form-errors';
 import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.component';
 
 @Component({
   selector: 'app-inspection-new-page',
-  imports: [ReactiveFormsModule, RouterLink, MatButtonModule, InspectionBasicsFieldsComponent],
+  imports: [ReactiveFormsModule, RouterLink, MatButtonModule, DraftNoticeComponent, InspectionBasicsFieldsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h1>New inspection</h1>
+    <h1 i18n="@@inspections.new">New inspection</h1>
+    <app-draft-notice [draft]="draft" />
     <form [formGroup]="form" (ngSubmit)="save()" novalidate>
       <app-inspection-basics-fields [errors]="formErrors.messages()" testIdPrefix="inspection" />
       <div class="actions">
-        <a mat-button routerLink="/inspections">Cancel</a>
-        <button mat-flat-button type="submit" data-testid="save-inspection" [disabled]="saving()">Save</button>
+        <a mat-button routerLink="/inspections" i18n="@@common.cancel">Cancel</a>
+        <button mat-flat-button type="submit" data-testid="save-inspection" [disabled]="saving()" i18n="@@common.save">Save</button>
       </div>
     </form>
   `,
@@ -53,18 +56,35 @@ export class InspectionNewPage {
   /** The rules' refusal, every field's at once (the basics outline each field with a message). */
   protected readonly formErrors = new FormErrors(this.form, this.errors);
   protected readonly saving = signal(false);
+  /** What is typed, kept on this device until saved or discarded. */
+  readonly draft = new FormDraft({
+    key: signal('new-inspection'),
+    inspectionId: () => '',
+    form: this.form,
+    apply: (values) => {
+      this.form.patchValue(values);
+      this.form.markAsDirty();
+    },
+  });
 
   protected async save(): Promise<void> {
     this.saving.set(true);
     try {
+      if (await this.draft.save(() => this.create())) await this.router.navigateByUrl('/inspections');
+    } finally {
+      this.saving.set(false);
+    }
+  }
+
+  private async create(): Promise<boolean> {
+    try {
       await this.store.create(this.form.getRawValue());
-      await this.router.navigateByUrl('/inspections');
+      return true;
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       this.errors.set(error.errors);
       this.formErrors.focusFirstInvalid();
-    } finally {
-      this.saving.set(false);
+      return false;
     }
   }
 }

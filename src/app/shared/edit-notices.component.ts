@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, input, output } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { EditableDoc } from './editable-doc';
 
@@ -10,8 +10,19 @@ import { EditableDoc } from './editable-doc';
   template: `
     @if (doc().changedElsewhere()) {
       <div class="banner" data-testid="changed-elsewhere">
-        This {{ doc().noun }} was changed elsewhere while you were editing.
-        <button mat-button type="button" data-testid="reload-doc" (click)="doc().reload()">Discard my edits and reload</button>
+        <ng-container i18n="@@editNotices.changedElsewhere">{doc().noun, select,
+          inspection {This inspection was changed elsewhere while you were editing.}
+          defect {This defect was changed elsewhere while you were editing.}
+          other {This document was changed elsewhere while you were editing.}
+        }</ng-container>
+        @if (comparable()) {
+          <button mat-flat-button type="button" data-testid="compare-versions" (click)="compare.emit()" i18n="@@editNotices.compare">
+            Compare both versions
+          </button>
+        }
+        <button mat-button type="button" data-testid="reload-doc" (click)="doc().reload()" i18n="@@editNotices.reload">
+          Discard my edits and reload
+        </button>
       </div>
     }
     @if (doc().failure(); as message) {
@@ -39,4 +50,7 @@ import { EditableDoc } from './editable-doc';
 })
 export class EditNoticesComponent {
   readonly doc = input.required<Pick<EditableDoc<object>, 'noun' | 'changedElsewhere' | 'failure' | 'reload'>>();
+  /** The page can show the user's edits beside the other version (a draft's merge). */
+  readonly comparable = input(false);
+  readonly compare = output();
 }

@@ -1,0 +1,108 @@
+import { expect, test, type Page } from '@playwright/test';
+import { createInspection, expectSyncState, logIn } from './support/app-actions';
+import { freshInspector, localDoc, openInspection, serverDoc } from './support/inspector';
+
+/**
+ * Acceptance: what an inspector types is kept on the device as they type and comes back after
+ * a reload or leaving the page, until saved or discarded; a save meeting a newer version shows
+ * both and merges per field, and the result syncs.
+ */
+
+const DRAFTS_ID = '_local/fieldbook-drafts';
+
+/** The draft kept for a form on this device, or null. */
+function keptDraft(page: Page, key: string): Promise<{ values: Record<string, unknown> } | null> {
+  return page.evaluate(
+    async ([id, draftKey]) => {
+      const doc = (await window.fieldbookDb!.get(id).catch(() => null)) as {
+        drafts: Record<string, { values: Record<string, unknown> }>;
+      } | null;
+      return doc?.drafts[draftKey] ?? null;
+    },
+    [DRAFTS_ID, key] as const,
+  );
+}
+
+const item = (page: Page, index: number) => page.getByTestId('checklist-item').nth(index);
+
+async function newInspection(page: Page, prefix: string): Promise<{ user: string; title: string; id: string }> {
+  const user = await freshInspector(prefix);
+  await logIn(page, user);
+  await expectSyncState(page, 'paused');
+  const title = `Drafts ${Date.now()}`;
+  await createInspection(page, title);
+  return { user, title, id: await openInspection(page, title) };
+}
+
+test('typed checklist and notes come back after a reload and after leaving the page, until discarded', async ({ page }) => {
+  const { title, id } = await newInspection(page, 'drafts');
+  await page.getByTestId('inspection-notes').fill('Ladder needed for the roof hatch');
+  await item(page, 0).getByTestId('result-fail').click();
+  await page.getByTestId('checklist-note-0').fill('Blocked by pallets');
+  await expect.poll(() => keptDraft(page, id).then((draft) => draft?.values['notes'])).toBe('Ladder needed for the roof hatch');
+  await expect
+    .poll(() => keptDraft(page, id).then((draft) => (draft?.values['checklist'] as { note: string }[])[0].note))
+    .toBe('Blocked by pallets');
+
+  await page.reload();
+  await expect(page.getByTestId('draft-restored')).toContainText('Unsaved edits from');
+  await expect(page.getByTestId('inspection-notes')).toHaveValue('Ladder needed for the roof hatch');
+  await expect(page.getByTestId('checklist-note-0')).toHaveValue('Blocked by pallets');
+  await expect(item(page, 0).getByTestId('result-fail')).toHaveClass(/mat-button-toggle-checked/);
+  // Nothing was saved: the draft is only on this device.
+  expect((await localDoc(page, id))['notes']).toBeUndefined();
+
+  await page.getByRole('link', { name: '← Inspections' }).click();
+  await expect(page.getByText('Your edits are kept as a draft on this device.')).toBeVisible();
+  await expect(page.getByTestId('inspection-row').filter({ hasText: title }).getByTestId('draft-chip')).toBeVisible();
+  await openInspection(page, title);
+  await expect(page.getByTestId('inspection-notes')).toHaveValue('Ladder needed for the roof hatch');
+  await expect(page.getByTestId('draft-restored')).toBeVisible();
+
+  await page.getByTestId('discard-draft').click();
+  await expect(page.getByTestId('inspection-notes')).toHaveValue('');
+  await expect(item(page, 0).getByTestId('result-fail')).not.toHaveClass(/mat-button-toggle-checked/);
+  await expect(page.getByTestId('draft-restored')).toHaveCount(0);
+  await expect.poll(() => keptDraft(page, id)).toBeNull();
+  await page.getByRole('link', { name: '← Inspections' }).click();
+  await expect(page.getByTestId('inspection-row').filter({ hasText: title })).toBeVisible();
+  await expect(page.getByTestId('draft-chip')).toHaveCount(0);
+});
+
+test('a save that meets a newer version shows both, merges per field, and the result saves and syncs', async ({ page, context }) => {
+  const { user, title, id } = await newInspection(page, 'drafts-merge');
+  await page.getByTestId('inspection-notes').fill('Mine: ladder needed');
+  await item(page, 0).getByTestId('result-fail').click();
+
+  // The same inspection saved meanwhile in a second tab.
+  const other = await context.newPage();
+  await other.goto('/inspections');
+  await openInspection(other, title);
+  await other.getByTestId('inspection-notes').fill('Theirs: hatch locked');
+  await other.getByTestId('inspection-site').fill('Plant 9');
+  await other.getByTestId('save-inspection').click();
+  await expect.poll(() => localDoc(other, id).then((doc) => doc['site'])).toBe('Plant 9');
+  await other.close();
+
+  await expect(page.getByTestId('changed-elsewhere')).toBeVisible();
+  await page.getByTestId('save-inspection').click();
+  const merge = page.getByTestId('draft-merge');
+  await expect(merge).toBeVisible();
+  const row = (path: string) => merge.locator(`[data-testid=conflict-field][data-path="${path}"]`);
+  await expect(row('notes')).toHaveAttribute('data-status', 'conflict');
+  await expect(row('site')).toHaveAttribute('data-status', 'merged');
+  await expect(row('site').getByTestId('conflict-result')).toHaveText('Plant 9');
+  await expect(merge.getByTestId('keep-merged')).toBeDisabled();
+  await row('notes').getByTestId('choose-2-mine').click();
+  await merge.getByTestId('keep-merged').click();
+
+  await expect(merge).toHaveCount(0);
+  await expect.poll(() => localDoc(page, id).then((doc) => doc['notes'])).toBe('Mine: ladder needed');
+  const saved = await localDoc(page, id);
+  expect(saved['site']).toBe('Plant 9');
+  expect((saved['checklist'] as { result: string | null }[])[0].result).toBe('fail');
+  await expect.poll(() => keptDraft(page, id)).toBeNull();
+  await expect
+    .poll(() => serverDoc(user, id).then((doc) => [doc?.['notes'], doc?.['site']]), { timeout: 20_000 })
+    .toEqual(['Mine: ladder needed', 'Plant 9']);
+});

@@ -1,0 +1,172 @@
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { Inspection } from '../../../domain/doc-types';
+import { LocalDbService } from '../core/local-db.service';
+import { Database } from '../core/pouchdb';
+import { InspectionStoreService } from '../data/inspection-store.service';
+import { InspectionDetailPage } from '../inspections/inspection-detail.page';
+import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { MINE, THEIRS } from './draft-merge';
+import { DraftStore } from './draft-store.service';
+
+/** FormDraft as the inspection page uses it: kept as typed, restored, merged with a newer version. */
+describe('FormDraft', () => {
+  let db: Database;
+  let store: InspectionStoreService;
+  let drafts: DraftStore;
+  let inspection: Inspection;
+  let fixture: ComponentFixture<InspectionDetailPage> | undefined;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    await attachSyncTracking(db);
+    store = TestBed.inject(InspectionStoreService);
+    drafts = TestBed.inject(DraftStore);
+    inspection = await store.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
+  });
+
+  afterEach(async () => {
+    fixture?.destroy();
+    await endSyncTracking(db);
+  });
+
+  const all = (id: string) => Array.from(fixture!.nativeElement.querySelectorAll(`[data-testid="${id}"]`)) as HTMLElement[];
+  const one = (id: string) => all(id)[0];
+  const value = (id: string) => (one(id) as HTMLInputElement).value;
+
+  async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+    await waitFor(async () => {
+      await fixture!.whenStable();
+      return condition();
+    }, what);
+  }
+
+  async function open(): Promise<void> {
+    fixture = TestBed.createComponent(InspectionDetailPage);
+    fixture.componentRef.setInput('id', inspection._id);
+    await until(() => !!one('inspection-heading'), 'the inspection to show');
+  }
+
+  function type(id: string, text: string): void {
+    const element = one(id) as HTMLInputElement;
+    element.value = text;
+    element.dispatchEvent(new Event('input'));
+  }
+
+  /** Another device's save, arriving through the local database. */
+  async function savedElsewhere(changes: Partial<Inspection>): Promise<void> {
+    const stored = await db.get<Inspection>(inspection._id);
+    await db.put({ ...stored, ...changes });
+  }
+
+  const stored = () => db.get<Inspection>(inspection._id);
+  const draftOf = () => drafts.get(inspection._id);
+
+  it('keeps what is typed as a draft and restores it when the page opens again, until discarded', async () => {
+    await open();
+    type('inspection-notes', 'Ladder needed');
+    type('checklist-note-0', 'Blocked by pallets');
+    await until(async () => (await draftOf())?.values['notes'] === 'Ladder needed', 'the draft written');
+    expect((await draftOf())!.baseRev).toBe(inspection._rev!);
+    type('inspection-notes', 'Ladder needed, 4 m');
+    // Leaving does not wait for typing to pause.
+    fixture!.destroy();
+    await waitFor(async () => (await draftOf())?.values['notes'] === 'Ladder needed, 4 m', 'the draft written on leaving');
+
+    await open();
+    await until(() => value('inspection-notes') === 'Ladder needed, 4 m', 'the draft restored');
+    expect(value('checklist-note-0')).toBe('Blocked by pallets');
+    expect(one('draft-restored').textContent).toContain('Unsaved edits from');
+    expect((await stored()).notes).toBeUndefined();
+
+    one('discard-draft').click();
+    await until(() => value('inspection-notes') === '', 'the stored version shown');
+    expect(one('draft-restored')).toBeUndefined();
+    await waitFor(async () => (await draftOf()) === null, 'the draft gone');
+  });
+
+  it('drops the draft once saved', async () => {
+    await open();
+    type('inspection-notes', 'Ladder needed');
+    await until(async () => !!(await draftOf()), 'the draft written');
+    one('save-inspection').click();
+    await waitFor(async () => (await stored()).notes === 'Ladder needed', 'the save');
+    await waitFor(async () => (await draftOf()) === null, 'the draft dropped');
+    expect(drafts.inspectionIds().has(inspection._id)).toBeFalse();
+  });
+
+  it('opens a draft typed on a version changed since as a merge: nothing overwritten, chosen per field', async () => {
+    await open();
+    type('inspection-notes', 'Mine');
+    type('checklist-note-0', 'Blocked');
+    fixture!.destroy();
+    fixture = undefined;
+    await waitFor(async () => (await draftOf())?.values['notes'] === 'Mine', 'the draft kept');
+    await savedElsewhere({ notes: 'Theirs', site: 'Depot 5' });
+
+    await open();
+    await until(() => !!one('draft-merge'), 'the merge');
+    expect(one('inspection-notes').closest('form')!.hidden).toBeTrue();
+    const row = (path: string) => fixture!.nativeElement.querySelector(`[data-testid=conflict-field][data-path="${path}"]`) as HTMLElement;
+    expect(row('notes').getAttribute('data-status')).toBe('conflict');
+    expect(row('site').getAttribute('data-status')).toBe('merged');
+    expect((one('keep-merged') as HTMLButtonElement).disabled).toBeTrue();
+    (row('notes').querySelector(`[data-testid="choose-${MINE}"]`) as HTMLElement).click();
+    await until(() => !(one('keep-merged') as HTMLButtonElement).disabled, 'every conflict chosen');
+    one('keep-merged').click();
+
+    await until(() => !one('draft-merge'), 'the merge closed');
+    expect(value('inspection-notes')).toBe('Mine');
+    expect(value('checklist-note-0')).toBe('Blocked');
+    expect(value('inspection-site')).toBe('Depot 5');
+    // Still a draft, now on the stored version; saving writes the result.
+    await waitFor(async () => (await draftOf())?.baseRev === (await stored())._rev, 'the draft moved onto the stored version');
+    one('save-inspection').click();
+    await waitFor(async () => (await stored()).notes === 'Mine', 'the merged result saved');
+    const saved = await stored();
+    expect(saved.site).toBe('Depot 5');
+    expect(saved.checklist[0].note).toBe('Blocked');
+  });
+
+  it('shows both versions when Save meets a change made elsewhere, and saves the choice', async () => {
+    await open();
+    type('inspection-notes', 'Mine');
+    await savedElsewhere({ notes: 'Theirs', title: 'Roof (north)' });
+    await until(() => !!one('changed-elsewhere'), 'the change elsewhere noticed');
+    expect(one('compare-versions')).toBeDefined();
+
+    one('save-inspection').click();
+    await until(() => !!one('draft-merge'), 'the merge');
+    expect(one('keep-merged').textContent).toContain('Save the result');
+    one('keep-mine').click();
+    await waitFor(async () => (await stored()).notes === 'Mine', 'mine saved over theirs');
+    // Mine as a whole, as the conflict inbox keeps a version: their change of the title goes too.
+    expect((await stored()).title).toBe('Roof');
+    await waitFor(async () => (await draftOf()) === null, 'the draft dropped');
+  });
+
+  it('turns a save refused with 409 into the merge, never only a message', async () => {
+    await open();
+    type('inspection-notes', 'Mine');
+    const update = store.update.bind(store);
+    // The other version lands between the last read and this write.
+    spyOn(store, 'update').and.callFake(async (doc, changes) => {
+      await savedElsewhere({ notes: 'Theirs' });
+      return update(doc, changes);
+    });
+    one('save-inspection').click();
+    await until(() => !!one('draft-merge'), 'the merge');
+    expect(one('save-failure')).toBeUndefined();
+    const notes = fixture!.nativeElement.querySelector('[data-testid=conflict-field][data-path="notes"]') as HTMLElement;
+    (notes.querySelector(`[data-testid="choose-${THEIRS}"]`) as HTMLElement).click();
+    await fixture!.whenStable();
+    (store.update as jasmine.Spy).and.callFake(update);
+    one('keep-merged').click();
+    await until(() => !one('draft-merge'), 'the merge closed');
+    await waitFor(async () => (await draftOf()) === null, 'the draft dropped once saved');
+    expect((await stored()).notes).toBe('Theirs');
+    expect(value('inspection-notes')).toBe('Theirs');
+  });
+});

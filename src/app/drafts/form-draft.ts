@@ -1,0 +1,274 @@
+import { DestroyRef, Signal, computed, inject, signal } from '@angular/core';
+import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
+import { FormGroup } from '@angular/forms';
+import { DOCUMENT } from '@angular/common';
+import { EMPTY, Observable, debounceTime, filter, first, from, fromEvent, map, merge, of, switchMap } from 'rxjs';
+import { jsonEqual } from '../../../domain/conflicts/json-equal';
+import { MergeChoices } from '../conflicts/merge-choices';
+import { EditableDoc } from '../shared/editable-doc';
+import { DraftEntry, DraftStore, FormValues } from './draft-store.service';
+import { DraftVersions, changedSinceBase, mergeDraft, mergedValues } from './draft-merge';
+
+/** How long typing pauses before the draft is written; leaving the page or the tab writes it at once. */
+export const DRAFT_WRITE_DELAY_MS = 300;
+
+type StoredDoc = { _id: string; _rev?: string };
+
+/** A form on a document: the page's EditableDoc and how a version shows on the form. */
+export interface DraftOfDoc<T extends StoredDoc> {
+  /** The document's id; undefined while the form creates it (a new defect). */
+  id: Signal<string | undefined>;
+  editable: EditableDoc<T>;
+  valuesOf: (doc: T) => FormValues;
+}
+
+export interface FormDraftOptions<T extends StoredDoc> {
+  /** The form's key in the draft store: the document's id, or a name for a form creating one. */
+  key: Signal<string>;
+  /** The inspection the form belongs to ('' for a new inspection). */
+  inspectionId: () => string;
+  form: FormGroup;
+  /** Puts values on the form as the user's edits (rows rebuilt), leaving it dirty. */
+  apply: (values: FormValues) => void;
+  /** Set for a form on a document; without one (or its id), a discard restarts from the first values. */
+  doc?: DraftOfDoc<T>;
+}
+
+/** A comparison of the typed values with a newer stored version, open until the user decides. */
+interface Comparison {
+  base: FormValues | null;
+  mine: FormValues;
+  /** When the typed values were last kept. */
+  savedAt: string;
+  /** The save to run once decided, when a save met the newer version. */
+  retry: (() => Promise<boolean>) | null;
+}
+
+/**
+ * What an inspector types on one form, kept on this device as they type (DraftStore): written
+ * a moment after typing pauses and at once when the page or the tab goes away (a killed tab or a
+ * dead battery keeps it), restored when the form opens again, dropped on save or discard.
+ *
+ * On an existing document, typed values never silently replace a newer stored version or give
+ * way to it: a draft typed on an older revision, or a save meeting a newer one, opens the merge
+ * (base: the version typing began on, mine: the typed values, theirs: the version stored now)
+ * until the user keeps either or chooses per field. Create it in a component's injection context.
+ */
+export class FormDraft<T extends StoredDoc = StoredDoc> {
+  private readonly store = inject(DraftStore);
+  /** The new form's values before any typing: what a discard returns to. */
+  private readonly initial: FormValues;
+  /** Typed values not written yet. */
+  private pending: { key: string; draft: DraftEntry } | null = null;
+  private readonly comparison = signal<Comparison | null>(null);
+
+  /** Typing noted and not written yet. */
+  private readonly typing = signal(false);
+
+  /** When the draft restored on opening was typed (ISO), until saved or discarded. */
+  readonly restoredAt = signal<string | null>(null);
+  /** A draft of this form is kept on the device (or about to be). */
+  readonly held = computed(() => this.store.drafts()[this.options.key()] !== undefined || this.typing());
+  /** The merge of the typed values and the stored version, while the user decides. */
+  readonly merging = new MergeChoices(() => {
+    const versions = this.versions();
+    return versions && mergeDraft(versions);
+  });
+  readonly comparing = computed(() => this.comparison() !== null);
+  /** The merge was opened by a save: deciding saves. */
+  readonly savesOnDecision = computed(() => !!this.comparison()?.retry);
+  readonly comparedSince = computed(() => this.comparison()?.savedAt ?? null);
+  /** The stored version being compared, for who saved it when. */
+  readonly theirs = computed(() => (this.comparison() ? (this.options.doc?.editable.doc() ?? null) : null));
+
+  /** Theirs follows the stored version while the user decides (it may change again). */
+  private readonly versions = computed<DraftVersions | null>(() => {
+    const comparison = this.comparison();
+    const theirs = this.theirs();
+    return comparison && theirs && { base: comparison.base, mine: comparison.mine, theirs: this.options.doc!.valuesOf(theirs) };
+  });
+
+  constructor(private readonly options: FormDraftOptions<T>) {
+    this.initial = options.form.getRawValue();
+    const document = inject(DOCUMENT);
+    const window = document.defaultView!;
+    options.form.valueChanges
+      .pipe(
+        filter(() => options.form.dirty && !this.comparing()),
+        map(() => this.note()),
+        debounceTime(DRAFT_WRITE_DELAY_MS),
+        takeUntilDestroyed(),
+      )
+      .subscribe(() => void this.flush());
+    // A tab put away may never come back: what was typed goes to storage now.
+    merge(fromEvent(window, 'pagehide'), fromEvent(document, 'visibilitychange').pipe(filter(() => document.hidden)))
+      .pipe(takeUntilDestroyed())
+      .subscribe(() => void this.flush());
+    inject(DestroyRef).onDestroy(() => void this.flush());
+    this.restoreOnOpen();
+  }
+
+  /**
+   * Runs the page's save: on success the draft is dropped; meeting a newer version (a change
+   * elsewhere, or a 409) opens the merge, and the save runs again once the user decides.
+   */
+  async save(write: () => Promise<boolean>): Promise<boolean> {
+    const editable = this.options.doc?.editable;
+    if (editable?.changedElsewhere() && editable.doc()) {
+      await this.compare(write);
+      return false;
+    }
+    const key = this.options.key();
+    if (!(await write())) {
+      if (editable?.changedElsewhere() && editable.doc()) await this.compare(write);
+      return false;
+    }
+    this.drop(key);
+    return true;
+  }
+
+  /** Shows the typed values beside the newer stored version (the page says it changed elsewhere). */
+  compareLater(): Promise<void> {
+    return this.compare(null);
+  }
+
+  /** Keeps the typed values on top of the stored version. */
+  keepMine(): Promise<void> {
+    return this.decide(this.comparison()!.mine);
+  }
+
+  /** Takes the merge with the user's choices; conflicts not chosen keep the stored value. */
+  keepMerged(): Promise<void> {
+    return this.decide(mergedValues(this.merging.preview()!));
+  }
+
+  /** Drops the typed values and shows the stored version. */
+  async keepTheirs(): Promise<void> {
+    this.comparison.set(null);
+    this.merging.reset();
+    this.drop(this.options.key());
+  }
+
+  /** Drops the draft and shows the stored version (or the new form's first values). */
+  async discard(): Promise<void> {
+    this.drop(this.options.key());
+    const doc = this.options.doc;
+    if (doc?.id()) await doc.editable.reload();
+    else this.options.form.reset(this.initial);
+  }
+
+  /** Writes what was typed now, without waiting for typing to pause. */
+  async flush(): Promise<void> {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = null;
+    this.typing.set(false);
+    try {
+      if (this.unchanged(pending.draft)) await this.store.discard(pending.key);
+      else await this.store.put(pending.key, pending.draft);
+    } catch (error) {
+      console.error('Keeping the draft failed', error);
+    }
+  }
+
+  /** The values typed, noted to be written (typed back to what is stored, the draft goes instead). */
+  private note(): void {
+    const shown = this.options.doc?.editable.doc() ?? null;
+    const draft: DraftEntry = {
+      values: this.options.form.getRawValue(),
+      inspectionId: this.options.inspectionId(),
+      savedAt: new Date().toISOString(),
+    };
+    if (shown) {
+      draft.baseRev = shown._rev;
+      draft.base = this.options.doc!.valuesOf(shown);
+    }
+    this.pending = { key: this.options.key(), draft };
+    this.typing.set(true);
+  }
+
+  private unchanged(draft: DraftEntry): boolean {
+    return jsonEqual(draft.values, draft.base ?? this.initial);
+  }
+
+  private drop(key: string): void {
+    this.pending = null;
+    this.typing.set(false);
+    this.restoredAt.set(null);
+    this.store.discard(key).catch((error: unknown) => console.error('Dropping the draft failed', error));
+  }
+
+  /**
+   * Keeps the typed values (they are all that remains of them once the stored version is shown),
+   * shows the stored version and opens the merge.
+   */
+  private async compare(retry: (() => Promise<boolean>) | null): Promise<void> {
+    const editable = this.options.doc!.editable;
+    const typedOn = editable.doc();
+    if (!typedOn) return;
+    this.note();
+    const savedAt = this.pending!.draft.savedAt;
+    const comparison: Comparison = { base: this.options.doc!.valuesOf(typedOn), mine: this.options.form.getRawValue(), savedAt, retry };
+    await this.flush();
+    await editable.reload();
+    this.merging.reset();
+    this.comparison.set(comparison);
+  }
+
+  private async decide(values: FormValues): Promise<void> {
+    const retry = this.comparison()?.retry;
+    this.comparison.set(null);
+    this.merging.reset();
+    this.options.apply(values);
+    // Now typed on the stored version: a later comparison starts from it.
+    this.note();
+    await this.flush();
+    if (retry) await this.save(retry);
+  }
+
+  /** Puts a kept draft back once the form shows what it is typed on. */
+  private restoreOnOpen(): void {
+    const doc = this.options.doc;
+    const shownDoc$: Observable<T | null> = doc ? toObservable(doc.editable.doc) : of(null);
+    toObservable(this.options.key)
+      .pipe(
+        switchMap((key) =>
+          from(this.store.get(key)).pipe(
+            switchMap((draft) => {
+              if (!draft) return EMPTY;
+              const id = doc?.id();
+              if (id === undefined) return of({ draft, doc: null });
+              return shownDoc$.pipe(
+                filter((shown) => shown?._id === id),
+                first(),
+                map((shown) => ({ draft, doc: shown })),
+              );
+            }),
+          ),
+        ),
+        takeUntilDestroyed(),
+      )
+      .subscribe(({ draft, doc }) => this.restore(draft, doc));
+  }
+
+  private restore(draft: DraftEntry, doc: T | null): void {
+    const valuesOf = this.options.doc?.valuesOf;
+    if (
+      doc &&
+      valuesOf &&
+      draft.baseRev !== doc._rev &&
+      changedSinceBase({ base: draft.base ?? null, mine: draft.values, theirs: valuesOf(doc) })
+    ) {
+      // Typed on a version since changed here: the user decides, nothing is overwritten.
+      this.comparison.set({ base: draft.base ?? null, mine: draft.values, savedAt: draft.savedAt, retry: null });
+      return;
+    }
+    this.options.apply(draft.values);
+    this.restoredAt.set(draft.savedAt);
+    // Typed on an older revision that changed nothing on the form: now based on this one.
+    if (doc && draft.baseRev !== doc._rev) {
+      this.note();
+      void this.flush();
+    }
+  }
+}
