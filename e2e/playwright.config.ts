@@ -22,6 +22,9 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORT}`,
     viewport: { width: 1280, height: 800 },
+    // The app starts in the browser's language when it speaks it: the tests expect English
+    // unless they choose another language (languages.e2e.ts).
+    locale: 'en-US',
     serviceWorkers: 'allow',
     launchOptions: {
       executablePath: CHROMIUM_PATH,

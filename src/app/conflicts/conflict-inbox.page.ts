@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { ScrollingModule } from '@angular/cdk/scrolling';
@@ -7,21 +6,34 @@ import { RouterLink } from '@angular/router';
 import { switchMap } from 'rxjs';
 import { FieldbookDoc } from '../../../domain/doc-types';
 import { ConflictIndexService } from '../core/conflict-index.service';
+import { countFormat } from '../shared/count-format';
+import { AppDatePipe } from '../shared/date-format';
 import { AUTO_MERGE_TYPES, AutoMergeSettingsService } from './auto-merge-settings.service';
 import { ConflictStoreService, ConflictSummary } from './conflict-store.service';
 
-const TYPE_LABELS: Record<FieldbookDoc['type'], string> = { inspection: 'Inspections', defect: 'Defects' };
+const TYPE_LABELS: Record<FieldbookDoc['type'], string> = {
+  inspection: $localize`:@@nav.inspections:Inspections`,
+  defect: $localize`:@@conflicts.defects:Defects`,
+};
+/** A conflicted document's type, in a row (ConflictSummary.type: a document type or "document"). */
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  inspection: $localize`:@@conflicts.inspection:inspection`,
+  defect: $localize`:@@conflicts.defect:defect`,
+  document: $localize`:@@conflicts.document:document`,
+};
 
 /** Every local document with conflicting versions, live as sync brings them; and the auto-merge settings. */
 @Component({
   selector: 'app-conflict-inbox-page',
-  imports: [DatePipe, RouterLink, ScrollingModule, MatSlideToggleModule],
+  imports: [AppDatePipe, RouterLink, ScrollingModule, MatSlideToggleModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <h1>Conflicts</h1>
+    <h1 i18n="@@nav.conflicts">Conflicts</h1>
     <section class="settings">
-      <h2>Merge automatically</h2>
-      <p class="hint">When devices changed different fields of the same document, combine the changes without asking.</p>
+      <h2 i18n="@@conflicts.autoMerge">Merge automatically</h2>
+      <p class="hint" i18n="@@conflicts.autoMergeHint">
+        When devices changed different fields of the same document, combine the changes without asking.
+      </p>
       @for (type of types; track type) {
         <mat-slide-toggle
           [checked]="settings.enabled(type)"
@@ -45,16 +57,20 @@ const TYPE_LABELS: Record<FieldbookDoc['type'], string> = { inspection: 'Inspect
           >
             <span class="main">
               <span class="title">{{ conflict.title }}</span>
-              <span class="type">{{ conflict.type }}</span>
+              <span class="type">{{ typeNames[conflict.type] ?? conflict.type }}</span>
             </span>
             <span class="versions">
-              {{ conflict.hasDeletion ? 'Deleted in one version' : conflict.versions + ' versions' }}
+              @if (conflict.hasDeletion) {
+                <ng-container i18n="@@conflicts.deletedInOne">Deleted in one version</ng-container>
+              } @else {
+                <ng-container i18n="@@conflicts.versions">{{ count(conflict.versions) }} versions</ng-container>
+              }
             </span>
-            <span class="changed">{{ conflict.changedBy }} {{ conflict.changedAt | date: 'short' }}</span>
+            <span class="changed">{{ conflict.changedBy }} {{ conflict.changedAt | appDate }}</span>
           </a>
         </cdk-virtual-scroll-viewport>
       } @else {
-        <p class="hint" data-testid="conflicts-empty">No conflicting changes.</p>
+        <p class="hint" data-testid="conflicts-empty" i18n="@@conflicts.none">No conflicting changes.</p>
       }
     }
   `,
@@ -128,6 +144,8 @@ export class ConflictInboxPage {
   protected readonly rowHeight = 64;
   protected readonly types = AUTO_MERGE_TYPES;
   protected readonly typeLabels = TYPE_LABELS;
+  protected readonly typeNames = TYPE_NAMES;
+  protected readonly count = countFormat();
   protected readonly conflicts = toSignal(
     toObservable(this.conflictIndex.conflictIds).pipe(switchMap((ids) => this.store.summaries([...ids]))),
   );

@@ -24,19 +24,21 @@ export interface PendingPhoto {
     <div class="strip">
       @for (ref of photos(); track ref.photo) {
         <figure>
-          <button type="button" class="thumb" (click)="open(ref)" [attr.aria-label]="'Open photo ' + ($index + 1)">
+          <button type="button" class="thumb" (click)="open(ref)" [attr.aria-label]="openLabel($index + 1)">
             <app-photo-thumb [docId]="docId()!" [name]="ref.thumb" />
           </button>
           @if (!readonly()) {
-            <button mat-button type="button" data-testid="remove-photo" (click)="remove.emit(ref)">Remove</button>
+            <button mat-button type="button" data-testid="remove-photo" (click)="remove.emit(ref)" i18n="@@photo.remove">Remove</button>
           }
         </figure>
       }
       @for (photo of pending(); track photo.key) {
         <figure data-testid="pending-photo">
           <img class="preview" [src]="photo.url" alt="" data-testid="photo-thumb" />
-          <figcaption>Saved with the defect</figcaption>
-          <button mat-button type="button" data-testid="remove-photo" (click)="removePending.emit(photo)">Remove</button>
+          <figcaption i18n="@@photo.pending">Saved with the defect</figcaption>
+          <button mat-button type="button" data-testid="remove-photo" (click)="removePending.emit(photo)" i18n="@@photo.remove">
+            Remove
+          </button>
         </figure>
       }
       @if (!readonly()) {
@@ -53,7 +55,7 @@ export interface PendingPhoto {
           @if (busy()) {
             <mat-spinner diameter="32" />
           } @else {
-            <span>+ Add photo</span>
+            <span i18n="@@photo.add">+ Add photo</span>
           }
         </label>
       }
@@ -130,6 +132,10 @@ export class PhotoStripComponent {
     // Reset so picking the same file again still fires `change`.
     input.value = '';
     if (file) this.add.emit(file);
+  }
+
+  protected openLabel(position: number): string {
+    return $localize`:@@photo.open:Open photo ${position}:number:`;
   }
 
   protected open(ref: PhotoRef): void {

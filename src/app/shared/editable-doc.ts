@@ -17,9 +17,18 @@ export interface EditableDocOptions<T> {
   show: (doc: T) => void;
   /** What tells two versions apart: the revision unless given. */
   version?: (doc: T) => string;
-  /** What the page calls the document in messages: "inspection", "defect". */
-  noun: string;
+  /** What the page calls the document in messages. */
+  noun: DocNoun;
 }
+
+/** What a page edits, for its messages: each language words them differently (gender). */
+export type DocNoun = 'inspection' | 'defect' | 'document';
+
+const CHANGED_ELSEWHERE: Record<DocNoun, string> = {
+  inspection: $localize`:@@editable.changedElsewhere.inspection:This inspection was changed elsewhere, so your changes were not saved. They are still here: reload to see the other version.`,
+  defect: $localize`:@@editable.changedElsewhere.defect:This defect was changed elsewhere, so your changes were not saved. They are still here: reload to see the other version.`,
+  document: $localize`:@@editable.changedElsewhere.document:This document was changed elsewhere, so your changes were not saved. They are still here: reload to see the other version.`,
+};
 
 /** Something a failed save leaves for the user: a 404 on save means it was deleted meanwhile. */
 function changedMeanwhile(error: unknown): boolean {
@@ -44,7 +53,7 @@ export class EditableDoc<T extends object> {
   private readonly shown = signal<{ id: string; doc: T | null } | null>(null);
   private readonly refusedOnSave = signal<FieldErrors | null>(null);
 
-  readonly noun: string;
+  readonly noun: DocNoun;
   readonly doc = computed(() => this.shown()?.doc ?? null);
   /** The document is gone (deleted, or a conflict resolved) and the user has nothing unsaved. */
   readonly missing = computed(() => this.shown()?.doc === null);
@@ -148,13 +157,12 @@ export class EditableDoc<T extends object> {
       this.refusedOnSave.set(error.errors);
     } else if (changedMeanwhile(error)) {
       this.changedElsewhere.set(true);
-      this.failure.set(
-        `This ${this.noun} was changed elsewhere, so your changes were not saved. They are still here: reload to see the other version.`,
-      );
+      this.failure.set(CHANGED_ELSEWHERE[this.noun]);
     } else {
       console.error(`Saving the ${this.noun} failed`, error);
+      const reason = error instanceof Error ? error.message : String(error);
       this.failure.set(
-        otherwise ?? `Saving failed: ${error instanceof Error ? error.message : String(error)}. Your changes are still here; try again.`,
+        otherwise ?? $localize`:@@editable.saveFailed:Saving failed: ${reason}:reason:. Your changes are still here; try again.`,
       );
     }
   }
