@@ -6,7 +6,8 @@ import type { AuditChange, AuditValue } from './doc-types';
 export const AUDIT_TEXT_MAX = 80;
 
 // Who, when and where a change was made the entry says itself; the type it names as docType;
-// attachments are compared by name (photoChanges), never by their data.
+// the shape's version (schema) is bookkeeping; attachments are compared by name
+// (photoChanges), never by their data.
 const NOT_CONTENT = new Set([
   '_id',
   '_rev',
@@ -15,6 +16,7 @@ const NOT_CONTENT = new Set([
   '_deleted',
   '_attachments',
   'type',
+  'schema',
   'createdBy',
   'createdAt',
   'updatedBy',
@@ -40,10 +42,10 @@ type KeyedItem = Fields & { id: string };
  * order of `after`'s fields: checklist items by their id, text cut to AUDIT_TEXT_MAX, photos
  * by name.
  */
-export function auditDiff(before: Fields | null, after: Fields): AuditChange[] {
+export function auditDiff(before: Fields | null, after: object): AuditChange[] {
   const changes: AuditChange[] = [];
-  diffFields(before ?? {}, after, '', undefined, changes, true);
-  changes.push(...photoChanges(attachmentsOf(before), attachmentsOf(after)));
+  diffFields(before ?? {}, after as Fields, '', undefined, changes, true);
+  changes.push(...photoChanges(attachmentsOf(before), attachmentsOf(after as Fields)));
   return changes;
 }
 

@@ -17,9 +17,9 @@ export interface AuditStamp {
 
 export interface AuditedWrite {
   /** The revision the write replaces, as stored; null for a creation. */
-  before: Record<string, unknown> | null;
+  before: object | null;
   /** What is written: the record on `before`'s revision (`_rev`), or its tombstone. */
-  after: { _id: string; _rev?: string; _deleted?: boolean; type?: string } & Record<string, unknown>;
+  after: { _id: string; _rev?: string; _deleted?: boolean; type?: string };
   stamp: AuditStamp;
   /** Part of a conflict resolution. */
   merge?: boolean;
@@ -38,9 +38,9 @@ export function auditIdRange(docId: string): { startkey: string; endkey: string 
 /** The entry of one write; `random` (a few characters) keeps two writes of the same millisecond apart. */
 export function auditEntry(write: AuditedWrite, random: string): AuditEntry {
   const { before, after, stamp } = write;
-  const docType = (after.type ?? before?.['type']) as FieldbookDoc['type'];
+  const docType = (after.type ?? (before as { type?: string } | null)?.type) as FieldbookDoc['type'];
   const baseRev = after._rev;
-  const changes = after._deleted ? [] : auditDiff(before, after);
+  const changes = after._deleted ? [] : auditDiff(before as Record<string, unknown> | null, after);
   return {
     _id: `${PREFIX}${after._id}:${stamp.updatedAt}:${stamp.deviceId}:${random}`,
     type: 'audit',

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, type Page } from '@playwright/test';
 import { inspection } from '../../test/fixtures/documents';
+import { isAuditId } from '../../domain/audit-entry';
 import { userDbName } from '../../domain/user-db-name';
 import { addUser } from '../../couch/users';
 import { DEMO_PASSWORD } from './e2e-env';
@@ -36,10 +37,10 @@ export async function serverDoc(user: string, id: string): Promise<Record<string
   }
 }
 
-/** Every non-design document id in the user's server database. */
+/** Every record id in the user's server database: no design documents, no audit entries. */
 export async function serverIds(user: string): Promise<string[]> {
   const { rows } = await serverDb(user).list();
-  return rows.map((row) => row.id).filter((id) => !id.startsWith('_design/'));
+  return rows.map((row) => row.id).filter((id) => !id.startsWith('_design/') && !isAuditId(id));
 }
 
 /**
@@ -94,11 +95,11 @@ export function localDoc(page: Page, id: string): Promise<Record<string, unknown
   return page.evaluate((docId) => window.fieldbookDb!.get(docId, { conflicts: true }), id) as Promise<Record<string, unknown>>;
 }
 
-/** Ids of the non-design documents in the page's local PouchDB. */
+/** Ids of the records in the page's local PouchDB: no design documents, no audit entries. */
 export function localIds(page: Page): Promise<string[]> {
   return page.evaluate(async () => {
     const { rows } = await window.fieldbookDb!.allDocs();
-    return rows.map((row) => row.id).filter((id) => !id.startsWith('_design/'));
+    return rows.map((row) => row.id).filter((id) => !id.startsWith('_design/') && !id.startsWith('audit:'));
   });
 }
 

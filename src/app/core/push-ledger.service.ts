@@ -1,5 +1,6 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { Subscription } from 'rxjs';
+import { isAuditId } from '../../../domain/audit-entry';
 import { ChangesFeedReader, LocalChange } from './changes-feed-reader.service';
 import { overwriteLocalDoc } from './local-doc';
 import { Database } from './pouchdb';
@@ -32,6 +33,10 @@ interface LedgerDoc {
  * revision the server did not send. The checkpoint and refusals are kept in a `_local`
  * document (never replicated) so they survive reloads; a refusal is cleared once a later
  * revision of the doc gets through.
+ *
+ * It counts records, not their audit entries: five offline edits of one inspection are one
+ * pending record. An entry is written before its record (DocWriterService), so a checkpoint past
+ * the record is past its entries as well.
  */
 @Injectable({ providedIn: 'root' })
 export class PushLedgerService {
@@ -191,7 +196,7 @@ export class PushLedgerService {
     for (const change of changes) {
       const known = this.unpushed.get(change.id);
       // A read that started before a later edit of the same doc must not put back its older change.
-      if (change.seq <= pushed || (known && known.seq > change.seq) || change.id.startsWith('_design/')) continue;
+      if (change.seq <= pushed || (known && known.seq > change.seq) || change.id.startsWith('_design/') || isAuditId(change.id)) continue;
       const pulled = this.pulledRevs.get(change.id);
       const revs = change.changes.map(({ rev }) => rev).filter((rev) => !pulled?.has(rev));
       if (revs.length) this.unpushed.set(change.id, { seq: change.seq, revs });

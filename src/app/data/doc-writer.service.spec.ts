@@ -1,5 +1,7 @@
 import { TestBed } from '@angular/core/testing';
-import { Inspection } from '../../../domain/doc-types';
+import { auditIdRange } from '../../../domain/audit-entry';
+import { MergedDocWrite } from '../../../domain/conflicts/conflict-resolution';
+import { AuditEntry, Inspection } from '../../../domain/doc-types';
 import { DEVICE_NAME_STORAGE, DeviceNameService } from '../core/device-name.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
@@ -96,7 +98,7 @@ describe('DocWriterService', () => {
     } catch (error) {
       expect((error as ValidationError).errors).toEqual({
         title: 'is required',
-        scheduledFor: 'must be a date (YYYY-MM-DD)',
+        scheduledFor: 'must be a valid date',
       });
     }
     const docs = await db.allDocs({ startkey: 'inspection:', endkey: 'inspection:\uffff' });
@@ -164,6 +166,104 @@ describe('DocWriterService', () => {
     await expectAsync(writer.attach(created, { 'notes.txt': { content_type: 'text/plain', data: text } })).toBeRejectedWith(
       jasmine.objectContaining({ errors: { _attachments: 'notes.txt must be a JPEG, PNG or WebP image' } }),
     );
+  });
+
+  describe('audit entries', () => {
+    // Entries sort by time: each write a minute after the last.
+    const later = () => (now = new Date(now.getTime() + 60_000));
+    const entriesOf = async (docId: string) => {
+      const { rows } = await db.allDocs<AuditEntry>({ ...auditIdRange(docId), include_docs: true });
+      return rows.map((row) => row.doc!);
+    };
+
+    it('writes one entry per save, before the record in the same bulkDocs: who, device, when, what changed', async () => {
+      TestBed.inject(DeviceNameService).rename('Tablet 3');
+      const bulk = spyOn(db, 'bulkDocs').and.callThrough();
+      const created = await writer.save<Inspection>(draft());
+      now = new Date('2026-03-01T09:00:00.000Z');
+      const updated = await writer.save<Inspection>({ ...created, title: 'Roof and gutters' });
+      expect(bulk.calls.count()).toBe(2);
+      expect((bulk.calls.mostRecent().args[0] as { _id: string }[]).map((doc) => doc._id)).toEqual([
+        jasmine.stringMatching(`^audit:${created._id}:2026-03-01T09:00:00.000Z:device-test:`),
+        created._id,
+      ]);
+      const [create, update] = await entriesOf(created._id);
+      expect(create).toEqual(jasmine.objectContaining({ action: 'create', revPos: 1, user: 'ana' }));
+      expect(update).toEqual(
+        jasmine.objectContaining({
+          type: 'audit',
+          docId: created._id,
+          docType: 'inspection',
+          action: 'update',
+          baseRev: created._rev,
+          revPos: 2,
+          user: 'ana',
+          at: '2026-03-01T09:00:00.000Z',
+          deviceId: 'device-test',
+          deviceName: 'Tablet 3',
+          changes: [{ path: 'title', before: 'Roof', after: 'Roof and gutters' }],
+        }),
+      );
+      expect(updated._rev).toMatch(/^2-/);
+    });
+
+    it('writes nothing when the rules refuse the save, or when the record changed since (409)', async () => {
+      const created = await writer.save<Inspection>(draft());
+      later();
+      await expectAsync(writer.save<Inspection>({ ...created, title: '' })).toBeRejectedWith(jasmine.any(ValidationError));
+      await writer.save<Inspection>({ ...created, title: 'Changed elsewhere' });
+      later();
+      await expectAsync(writer.save<Inspection>({ ...created, title: 'Stale' })).toBeRejectedWith(
+        jasmine.objectContaining({ status: 409 }),
+      );
+      expect((await entriesOf(created._id)).map((entry) => entry.changes[0]?.after)).toEqual(['Roof', 'Changed elsewhere']);
+    });
+
+    it('records photos by name, and a deletion', async () => {
+      const created = await writer.save<Inspection>(draft());
+      const jpeg = new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: 'image/jpeg' });
+      later();
+      const rev = await writer.attach(created, {
+        'photo-1.jpg': { content_type: 'image/jpeg', data: jpeg },
+        'thumb-1.jpg': { content_type: 'image/jpeg', data: jpeg },
+      });
+      later();
+      await writer.detach({ _id: created._id, _rev: rev }, ['photo-1.jpg', 'thumb-1.jpg']);
+      later();
+      await writer.remove({ _id: created._id });
+      const [, added, removed, deleted] = await entriesOf(created._id);
+      expect([added.changes, removed.changes]).toEqual([
+        [{ path: 'photos', after: 'photo-1.jpg' }],
+        [{ path: 'photos', before: 'photo-1.jpg' }],
+      ]);
+      expect([deleted.action, deleted.revPos]).toEqual(['delete', 4]);
+    });
+
+    it('writes a merge entry with a conflict resolution, none for the losing leaf it ends', async () => {
+      const created = await writer.save<Inspection>(draft());
+      const parent = created._rev!.split('-')[1];
+      const leaves = ['aaaa', 'bbbb'].map((hash) => ({ ...created, _rev: `2-${hash}`, _revisions: { start: 2, ids: [hash, parent] } }));
+      await db.bulkDocs(leaves, { new_edits: false });
+      const winner = await db.get<Inspection>(created._id);
+      const loser = winner._rev === '2-aaaa' ? '2-bbbb' : '2-aaaa';
+      later();
+      const merged = writer.stampChange({ ...winner, site: 'Depot 5', mergedFrom: [winner._rev, loser], mergedBy: 'ana', mergedAt: '' });
+      const rows = await writer.writeResolution([
+        merged as unknown as MergedDocWrite,
+        { _id: created._id, _rev: loser, _deleted: true, mergedInto: winner._rev! },
+      ]);
+      expect(rows.map((row) => row.error)).toEqual([undefined, undefined]);
+      const [, entry, ...others] = await entriesOf(created._id);
+      expect(others).toEqual([]);
+      expect(entry).toEqual(
+        jasmine.objectContaining({
+          merge: true,
+          action: 'update',
+          baseRev: winner._rev,
+          changes: [{ path: 'site', before: 'Depot 4', after: 'Depot 5' }],
+        }),
+      );
+    });
   });
 });
 

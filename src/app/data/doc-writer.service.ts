@@ -1,7 +1,9 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
+import { AuditedWrite, auditEntry } from '../../../domain/audit-entry';
 import { BulkDocsRow } from '../../../domain/conflicts/conflict-db';
-import { ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
+import { ResolutionTombstone, ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
 import { AuditFields, FieldbookDoc } from '../../../domain/doc-types';
+import { migrateDoc } from '../../../domain/schema-versions';
 import { deviceId } from '../core/device-id';
 import { DeviceNameService } from '../core/device-name.service';
 import { Database } from '../core/pouchdb';
@@ -46,6 +48,14 @@ export type ChangeStamp = Pick<AuditFields, 'updatedBy' | 'updatedAt' | 'deviceI
  * writing, so a save the server would refuse is refused here, next to the field.
  * Conflict resolutions (src/app/conflicts/) are built and checked by domain/conflicts and
  * written through `writeResolution`.
+ *
+ * Every save writes the record in its current shape (`schema`, domain/schema-versions.ts), so an
+ * edit of an older record also migrates it; conflict resolutions are written as merged.
+ *
+ * Every write of a record also writes its audit entry (domain/audit-entry.ts), in the same
+ * `bulkDocs`: one local transaction, nothing written when the rules refuse. The entry goes
+ * first, so a push checkpoint past the record is past its entries too (the push ledger counts
+ * records, not entries).
  */
 @Injectable({ providedIn: 'root' })
 export class DocWriterService {
@@ -60,11 +70,8 @@ export class DocWriterService {
    * writes straight into the hub); throws ValidationError if the rules refuse it.
    */
   async save<T extends FieldbookDoc>(draft: Draft<T>, db: Database = this.localDb.require()): Promise<T> {
-    const old = draft._rev ? await db.get<Stored>(draft._id) : null;
-    const doc = this.stamp(draft, old) as T;
-    this.check(doc, old);
-    const result = await db.put(doc);
-    return { ...doc, _rev: result.rev };
+    const [saved] = await this.saveAll<T>([draft], db);
+    return saved;
   }
 
   /**
@@ -74,21 +81,15 @@ export class DocWriterService {
    * refuse any, and the first failed row's error (a 409 if one changed meanwhile) otherwise.
    */
   async saveAll<T extends FieldbookDoc>(drafts: Draft<T>[], db: Database = this.localDb.require()): Promise<T[]> {
-    const docs: Stored[] = [];
+    const writes: AuditedWrite[] = [];
     for (const draft of drafts) {
-      const old = draft._rev ? await db.get<Stored>(draft._id) : null;
+      const old = await this.base(db, draft);
       const doc = this.stamp(draft, old);
       this.check(doc, old);
-      docs.push(doc);
+      writes.push({ before: old, after: doc, stamp: doc });
     }
-    const results = await db.bulkDocs(docs as PouchDB.Core.PutDocument<object>[]);
-    const failed = results.find((result): result is PouchDB.Core.Error => 'error' in result && !!result.error);
-    // A remote database answers rows CouchDB's way, `{error: 'conflict', reason}`, without a status.
-    if (failed) {
-      const status = failed.status ?? { conflict: 409, forbidden: 403, unauthorized: 401 }[String(failed.error)];
-      throw Object.assign(new Error(failed.reason ?? failed.message ?? String(failed.error)), { status, error: failed.error });
-    }
-    return docs.map((doc, i) => ({ ...doc, _rev: (results[i] as PouchDB.Core.Response).rev }) as unknown as T);
+    const revs = await this.writeAudited(db, writes);
+    return writes.map(({ after }, i) => ({ ...after, _rev: revs[i] }) as unknown as T);
   }
 
   /**
@@ -99,9 +100,8 @@ export class DocWriterService {
     const db = this.localDb.require();
     const old = await db.get<Stored>(doc._id);
     const tombstone = { _id: old._id, _rev: old._rev, _deleted: true, ...this.changeStamp() };
-    const errors = validateDoc(tombstone, old, this.author());
-    if (Object.keys(errors).length) throw new ValidationError(errors);
-    await db.put(tombstone);
+    this.check(tombstone, old);
+    await this.writeAudited(db, [{ before: old, after: tombstone, stamp: tombstone }]);
   }
 
   /**
@@ -126,8 +126,23 @@ export class DocWriterService {
    * already stamped with `stampChange`, and tombstones. domain/conflicts checks them against
    * the shared rules first, each against the leaf it replaces, which only it knows.
    */
-  writeResolution(docs: ResolutionWrite[]): Promise<BulkDocsRow[]> {
-    return this.localDb.require().bulkDocs(docs as PouchDB.Core.PutDocument<object>[]) as Promise<BulkDocsRow[]>;
+  async writeResolution(docs: ResolutionWrite[]): Promise<BulkDocsRow[]> {
+    const db = this.localDb.require();
+    const writes: AuditedWrite[] = [];
+    for (const doc of docs) {
+      // A losing leaf's tombstone ends a branch: the record is what its winning revision becomes.
+      if (doc._deleted && (doc as ResolutionTombstone).mergedInto !== doc._rev) continue;
+      const before = await leaf(db, doc._id, doc._rev);
+      // No longer a leaf: the write answers 409 and nothing happens to the record.
+      if (!before) continue;
+      writes.push({ before, after: doc, stamp: isStamped(doc) ? doc : this.changeStamp(), merge: true });
+    }
+    // Named after the revision merged, not at random: an automatic merge is the same document
+    // on every device that makes it (domain/conflicts/auto-resolve.ts), and so is its entry.
+    const entries = writes.map((write) => auditEntry(write, write.after._rev!.split('-')[1].slice(0, 8)));
+    for (const entry of entries) this.check(entry, null);
+    const rows = (await db.bulkDocs([...entries, ...docs] as PouchDB.Core.PutDocument<object>[])) as BulkDocsRow[];
+    return rows.slice(entries.length);
   }
 
   /** `doc` as changed now by the logged-in user on this device. */
@@ -147,19 +162,53 @@ export class DocWriterService {
     change: (current: PouchDB.Core.Attachments) => PouchDB.Core.Attachments,
   ): Promise<string> {
     const db = this.localDb.require();
-    const old = await db.get<Stored>(base._id);
+    // On the revision the caller saw: if another has come since, a 409.
+    const old = (await this.base(db, base))!;
     const { _attachments, ...rest } = old;
     const attachments = change(_attachments ?? {});
-    // On the revision the caller saw: if another has come since, PouchDB answers 409.
-    const doc = this.stamp({ ...rest, _rev: base._rev, ...(Object.keys(attachments).length ? { _attachments: attachments } : {}) }, old);
+    const doc = this.stamp({ ...rest, ...(Object.keys(attachments).length ? { _attachments: attachments } : {}) }, old);
     this.check(doc, old);
-    return (await db.put(doc)).rev;
+    const [rev] = await this.writeAudited(db, [{ before: old, after: doc, stamp: doc }]);
+    return rev;
   }
 
+  /**
+   * The stored revision a change replaces (null for a new document), or a 409 when it is not the
+   * one the change was made on: checked before writing, as the audit entry written with the
+   * change would otherwise stay behind, naming a change that never happened.
+   */
+  private async base(db: Database, change: DocRevision): Promise<Stored | null> {
+    if (!change._rev) return null;
+    const old = await db.get<Stored>(change._id);
+    if (old._rev !== change._rev) {
+      throw Object.assign(new Error('Document update conflict'), { status: 409, name: 'conflict', error: 'conflict' });
+    }
+    return old;
+  }
+
+  /**
+   * Writes the documents with their audit entries in one `bulkDocs` and returns their new
+   * revisions; throws the first failed row's error (a 409 if one changed meanwhile).
+   */
+  private async writeAudited(db: Database, writes: readonly AuditedWrite[]): Promise<string[]> {
+    const entries = writes.map((write) => auditEntry(write, crypto.randomUUID().slice(0, 8)));
+    for (const entry of entries) this.check(entry, null);
+    const rows = await db.bulkDocs([...entries, ...writes.map(({ after }) => after)] as PouchDB.Core.PutDocument<object>[]);
+    const results = rows.slice(entries.length);
+    const failed = results.find((result): result is PouchDB.Core.Error => 'error' in result && !!result.error);
+    // A remote database answers rows CouchDB's way, `{error: 'conflict', reason}`, without a status.
+    if (failed) {
+      const status = failed.status ?? { conflict: 409, forbidden: 403, unauthorized: 401 }[String(failed.error)];
+      throw Object.assign(new Error(failed.reason ?? failed.message ?? String(failed.error)), { status, error: failed.error });
+    }
+    return results.map((result) => (result as PouchDB.Core.Response).rev);
+  }
+
+  /** `draft` as changed now, here, in the current shape (domain/schema-versions.ts): every save writes the current version. */
   private stamp<T extends FieldbookDoc>(draft: Draft<T> | Stored, old: Stored | null): Stored {
     const change = this.changeStamp();
     return {
-      ...withoutDeviceName(draft),
+      ...withoutDeviceName(migrateDoc(draft)),
       createdBy: old?.createdBy ?? change.updatedBy,
       createdAt: old?.createdAt ?? change.updatedAt,
       ...change,
@@ -176,10 +225,22 @@ export class DocWriterService {
     };
   }
 
-  private check(doc: Stored, old: Stored | null): void {
+  private check(doc: { _id: string; _rev?: string; _deleted?: boolean }, old: Stored | null): void {
     const errors = validateDoc(doc, old, this.author());
     if (Object.keys(errors).length) throw new ValidationError(errors);
   }
+}
+
+/** The stored leaf `rev` of `id`, or null when it is not one (any more). */
+async function leaf(db: Database, id: string, rev: string): Promise<Record<string, unknown> | null> {
+  const rows = (await db.get(id, { open_revs: 'all' })) as unknown as { ok?: { _rev: string } }[];
+  return (rows.find((row) => row.ok?._rev === rev)?.ok as Record<string, unknown> | undefined) ?? null;
+}
+
+/** Whether a resolution's document carries who wrote it (a merge does; a tombstone does not). */
+function isStamped(doc: object): doc is ChangeStamp {
+  const { updatedBy, updatedAt, deviceId } = doc as Partial<ChangeStamp>;
+  return typeof updatedBy === 'string' && typeof updatedAt === 'string' && typeof deviceId === 'string';
 }
 
 /** `doc` without the name of the device that last changed it: a change made here names this device, or none. */

@@ -1,5 +1,6 @@
 import { Injectable, inject } from '@angular/core';
-import { Observable } from 'rxjs';
+import { Observable, filter } from 'rxjs';
+import { isAuditId } from '../../../domain/audit-entry';
 import { ChecklistItem, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
@@ -49,8 +50,8 @@ export class InspectionStoreService {
   private readonly changesFeed = inject(ChangesFeedReader);
   private readonly writer = inject(DocWriterService);
 
-  /** The id of each document changed locally (an edit, a pull, another tab). */
-  readonly changes$: Observable<string> = this.changesFeed.changedIds$;
+  /** The id of each record changed locally (an edit, a pull, another tab); not their audit entries. */
+  readonly changes$: Observable<string> = this.changesFeed.changedIds$.pipe(filter((id) => !isAuditId(id)));
 
   /** The first `query.limit` inspections matching the query; only those are read in full. */
   async list(query: InspectionQuery): Promise<InspectionPage> {

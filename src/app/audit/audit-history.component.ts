@@ -1,0 +1,171 @@
+import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
+import { toObservable, toSignal } from '@angular/core/rxjs-interop';
+import { EMPTY, catchError, switchMap } from 'rxjs';
+import { AuditChange, AuditEntry, AuditValue } from '../../../domain/doc-types';
+import { shortDeviceId } from '../core/device-name.service';
+import { AppDatePipe } from '../shared/date-format';
+import { humanize } from '../shared/field-error.component';
+import { AUDIT_SOURCE } from './audit-source';
+
+/** What the history calls a record's fields; any other is humanized from its name. */
+const FIELD_LABELS: Record<string, string> = {
+  title: $localize`:@@audit.field.title:Title`,
+  site: $localize`:@@audit.field.site:Site`,
+  scheduledFor: $localize`:@@audit.field.scheduledFor:Scheduled for`,
+  priority: $localize`:@@audit.field.priority:Priority`,
+  notes: $localize`:@@audit.field.notes:Notes`,
+  status: $localize`:@@audit.field.status:Status`,
+  assignedTo: $localize`:@@audit.field.assignedTo:Inspector`,
+  reviewComment: $localize`:@@audit.field.reviewComment:Review comment`,
+  partners: $localize`:@@audit.field.partners:Shared with`,
+  description: $localize`:@@audit.field.description:Description`,
+  severity: $localize`:@@audit.field.severity:Severity`,
+  location: $localize`:@@audit.field.location:Location`,
+  inspectionStatus: $localize`:@@audit.field.inspectionStatus:Inspection status`,
+  label: $localize`:@@audit.field.label:Item`,
+  result: $localize`:@@audit.field.result:Result`,
+  note: $localize`:@@audit.field.note:Note`,
+};
+
+/** One line of an entry, worded for people. */
+interface ChangeLine {
+  kind: 'changed' | 'photo-added' | 'photo-removed' | 'item-added' | 'item-removed';
+  field: string;
+  before: string;
+  after: string;
+}
+
+/**
+ * A record's history, newest first: who saved it, on which device, when, and what each save
+ * changed (field: before → after). Read from AUDIT_SOURCE: the local database, or the hub where
+ * a supervisor reviews.
+ */
+@Component({
+  selector: 'app-audit-history',
+  imports: [AppDatePipe],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <section class="history" data-testid="audit-history">
+      <h2 i18n="@@audit.heading">History</h2>
+      @for (entry of entries(); track entry._id) {
+        <article class="entry" data-testid="audit-entry" [attr.data-action]="entry.action">
+          <p class="who">
+            <span data-testid="audit-user">{{ entry.user }}</span> · <span data-testid="audit-device">{{ deviceOf(entry) }}</span> ·
+            <time [attr.datetime]="entry.at" data-testid="audit-at">{{ entry.at | appDate }}</time>
+          </p>
+          @if (entry.merge) {
+            <p class="what" i18n="@@audit.merged">Merged versions saved on different devices</p>
+          }
+          @switch (entry.action) {
+            @case ('create') {
+              <p class="what" i18n="@@audit.created">Created</p>
+            }
+            @case ('delete') {
+              <p class="what" i18n="@@audit.deleted">Deleted</p>
+            }
+          }
+          <ul class="changes">
+            @for (line of linesOf(entry); track $index) {
+              <li data-testid="audit-change">
+                @switch (line.kind) {
+                  @case ('photo-added') {
+                    <ng-container i18n="@@audit.photoAdded">Added photo {{ line.after }}</ng-container>
+                  }
+                  @case ('photo-removed') {
+                    <ng-container i18n="@@audit.photoRemoved">Removed photo {{ line.before }}</ng-container>
+                  }
+                  @case ('item-added') {
+                    <ng-container i18n="@@audit.itemAdded">Added checklist item "{{ line.after }}"</ng-container>
+                  }
+                  @case ('item-removed') {
+                    <ng-container i18n="@@audit.itemRemoved">Removed checklist item "{{ line.before }}"</ng-container>
+                  }
+                  @default {
+                    <span class="field">{{ line.field }}:</span> {{ line.before }} → {{ line.after }}
+                  }
+                }
+              </li>
+            }
+            @if (entry.omitted) {
+              <li class="more" i18n="@@audit.omitted">and {{ entry.omitted }} more</li>
+            }
+          </ul>
+        </article>
+      } @empty {
+        <p class="hint" i18n="@@audit.empty">No saves recorded yet.</p>
+      }
+    </section>
+  `,
+  styles: `
+    .entry {
+      padding: 8px 0;
+      border-bottom: 1px solid var(--mat-sys-outline-variant, #ccc);
+    }
+    .who,
+    .hint {
+      margin: 0;
+      font-size: 13px;
+      opacity: 0.75;
+    }
+    .what {
+      margin: 4px 0 0;
+      font-weight: 500;
+    }
+    .changes {
+      margin: 4px 0 0;
+      padding-left: 20px;
+      overflow-wrap: anywhere;
+    }
+    .field {
+      font-weight: 500;
+    }
+  `,
+})
+export class AuditHistoryComponent {
+  private readonly source = inject(AUDIT_SOURCE);
+
+  /** The record whose history this is. */
+  readonly docId = input.required<string>();
+
+  protected readonly entries = toSignal(
+    toObservable(this.docId).pipe(
+      switchMap((id) =>
+        this.source.entries(id).pipe(
+          catchError((error: unknown) => {
+            console.error('Reading the history failed', error);
+            return EMPTY;
+          }),
+        ),
+      ),
+    ),
+    { initialValue: [] as AuditEntry[] },
+  );
+
+  protected deviceOf(entry: AuditEntry): string {
+    return entry.deviceName ?? shortDeviceId(entry.deviceId);
+  }
+
+  protected linesOf(entry: AuditEntry): ChangeLine[] {
+    return entry.changes.map(lineOf);
+  }
+}
+
+function lineOf(change: AuditChange): ChangeLine {
+  const [before, after] = [shown(change.before), shown(change.after)];
+  if (change.path === 'photos') {
+    if (change.before === undefined) return { kind: 'photo-added', field: '', before, after };
+    if (change.after === undefined) return { kind: 'photo-removed', field: '', before, after };
+  }
+  // A whole checklist item: `checklist[2]`, valued by its label.
+  if (/\]$/.test(change.path)) {
+    if (change.before === undefined) return { kind: 'item-added', field: '', before, after };
+    if (change.after === undefined) return { kind: 'item-removed', field: '', before, after };
+  }
+  const name = change.path.replace(/^.*\./, '').replace(/\[\d+\]$/, '');
+  const label = FIELD_LABELS[name] ?? humanize(change.path);
+  return { kind: 'changed', field: change.item ? `${change.item} · ${label}` : label, before, after };
+}
+
+function shown(value: AuditValue | undefined): string {
+  return value === undefined || value === null || value === '' ? '—' : String(value);
+}
