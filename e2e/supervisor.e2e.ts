@@ -11,6 +11,8 @@ const REPLICATION_MS = 20_000;
 test('a supervisor assigns an inspection, the inspector answers every item and submits it (read-only from then), the supervisor reviews its checklist, defect and photo, approves and shares it after confirming, undoes, approves again, it stays locked and reaches the partner', async ({
   browser,
 }) => {
+  // Three people and two rounds of server-side replication.
+  test.setTimeout(150_000);
   const samContext = await browser.newContext();
   const aliceContext = await browser.newContext();
   const sam = await samContext.newPage();
@@ -153,6 +155,8 @@ test('a supervisor assigns an inspection, the inspector answers every item and s
 });
 
 test("a supervisor's team list holds every inspection in the hub, filtered by inspector, status and dates", async ({ page }) => {
+  await logIn(page, 'sam');
+  await expect(page).toHaveURL(/\/inspections$/);
   // The team's work as the fan-in brings it, in a month of its own so other tests' inspections stay out.
   const hub = serverAdmin().use('inspections');
   const stamp = Date.now();
@@ -165,8 +169,6 @@ test("a supervisor's team list holds every inspection in the hub, filtered by in
   ];
   await hub.bulk({ docs });
 
-  await logIn(page, 'sam');
-  await expect(page).toHaveURL(/\/inspections$/);
   await page.getByTestId('nav-supervisor').click();
   await page.getByTestId('nav-team').click();
   await expect(page).toHaveURL(/\/supervisor\/team$/);

@@ -181,14 +181,26 @@ describe('HubService', () => {
     expect((await hubDb.get<Inspection>(inspection._id)).status).toBe('rejected');
   });
 
-  it('undoes nothing once the inspection has changed since the decision (409)', async () => {
+  it('undoes a decision on the documents as they are now, keeping a change made since in another field', async () => {
     const { inspection } = await submittedWithDefect();
     const record = await hub.review(inspection, 'rejected', 'Redo');
     const current = await hubDb.get<Inspection>(inspection._id);
-    await hubDb.put({ ...current, title: 'Renamed by ana' });
+    await hubDb.put({ ...current, notes: 'Added since' });
+
+    await hub.undo(record);
+
+    expect(await hubDb.get<Inspection>(inspection._id)).toEqual(
+      jasmine.objectContaining({ status: 'submitted', reviewComment: 'Earlier note', notes: 'Added since' }),
+    );
+  });
+
+  it('undoes nothing once someone has decided again since (409)', async () => {
+    const { inspection } = await submittedWithDefect();
+    const record = await hub.review(inspection, 'rejected', 'Redo');
+    await hub.review(await hubDb.get<Inspection>(inspection._id), 'approved', 'On second thoughts');
 
     await expectAsync(hub.undo(record)).toBeRejectedWith(jasmine.objectContaining({ status: 409 }));
-    expect((await hubDb.get<Inspection>(inspection._id)).status).toBe('rejected');
+    expect((await hubDb.get<Inspection>(inspection._id)).status).toBe('approved');
   });
 
   it("reads an inspection's defects with their photo stubs, most severe first, and a photo's bytes", async () => {

@@ -1,5 +1,6 @@
 import { Injectable, inject } from '@angular/core';
-import { Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
+import { AuditEntry, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
+import { readAuditEntries } from '../audit/audit-source';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
@@ -79,6 +80,11 @@ export class HubService {
     return (await this.hub().getAttachment(defectId, name)) as Blob;
   }
 
+  /** A record's history in the hub, newest first: every save fan-in brought from the tablets, and the reviews. */
+  history(docId: string): Promise<AuditEntry[]> {
+    return readAuditEntries(this.hub(), docId);
+  }
+
   /** The team's inspections that `filter` lets through, the latest scheduled first (see team-query.ts). */
   team(filter: TeamFilter, limit: number): Promise<TeamResults> {
     return findTeamPage(this.hub(), filter, limit);
@@ -108,12 +114,21 @@ export class HubService {
   }
 
   /**
-   * Puts back what a decision replaced (status, comment, partners, the defects' copy of the
-   * status) as new revisions on top of the decision's, in one `_bulk_docs`; a 409 if any of
-   * them changed since. Returns the inspection as restored.
+   * Puts back what a decision replaced (the inspection's status, comment and partners, the
+   * defects' copy of the status and partners) on the documents as they are now, in one
+   * `_bulk_docs`: a revision the decision did not make (a copy's echo, an edit of another
+   * field) stays. Refused with a 409 if the inspection no longer carries the decision, since
+   * someone decided again meanwhile. Returns the inspection as restored.
    */
   async undo(record: ReviewRecord): Promise<Inspection> {
-    const drafts = record.before.map((doc, i) => ({ ...doc, _rev: record.after[i]._rev }));
+    const ids = record.after.map((doc) => doc._id);
+    const { rows } = await this.hub().allDocs<FieldbookDoc>({ keys: ids, include_docs: true });
+    const current = rows.map((row) => ('doc' in row ? row.doc : null));
+    const inspection = current[0] as Inspection | null;
+    if (inspection?.status !== record.decision) {
+      throw Object.assign(new Error('The decision has changed since'), { status: 409 });
+    }
+    const drafts = current.flatMap((doc, i) => (doc ? [restoreReviewFields(doc, record.before[i])] : []));
     const [restored] = await this.writer.saveAll<FieldbookDoc>(drafts as Draft<FieldbookDoc>[], this.hub());
     return restored as Inspection;
   }
@@ -134,4 +149,17 @@ export class HubService {
     if (this.opened?.name !== name) this.opened = { name, db: this.openRemote(name) };
     return this.opened.db;
   }
+}
+
+/** The fields a review writes, as `before` had them (absent where it had none), on `doc`. */
+function restoreReviewFields(doc: FieldbookDoc, before: FieldbookDoc): FieldbookDoc {
+  const fields =
+    doc.type === 'inspection' ? (['status', 'reviewComment', 'partners'] as const) : (['inspectionStatus', 'partners'] as const);
+  const restored: Record<string, unknown> = { ...doc };
+  for (const field of fields) {
+    const value = (before as unknown as Record<string, unknown>)[field];
+    if (value === undefined) delete restored[field];
+    else restored[field] = value;
+  }
+  return restored as unknown as FieldbookDoc;
 }

@@ -60,9 +60,10 @@ describe('ReviewPage', () => {
 
   beforeEach(async () => {
     stored = SUBMITTED;
-    hub = jasmine.createSpyObj<HubService>('HubService', ['inspection', 'defectsOf', 'attachment', 'review', 'undo']);
+    hub = jasmine.createSpyObj<HubService>('HubService', ['inspection', 'defectsOf', 'attachment', 'review', 'undo', 'history']);
     hub.inspection.and.callFake(async () => stored);
     hub.defectsOf.and.resolveTo([DEFECT]);
+    hub.history.and.resolveTo([]);
     hub.attachment.and.returnValue(redPixel());
     hub.review.and.callFake(async (doc, decision, comment, partners) => {
       const before = stored;

@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { FormControl, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -8,7 +7,10 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { RouterLink } from '@angular/router';
+import { from } from 'rxjs';
 import { ChecklistResult, Inspection } from '../../../domain/doc-types';
+import { AuditHistoryComponent } from '../audit/audit-history.component';
+import { AUDIT_SOURCE, AuditSource } from '../audit/audit-source';
 import { apiErrorMessage } from '../core/api-error-message';
 import { photosOf } from '../data/defect-store.service';
 import { ValidationError } from '../data/validation-bridge';
@@ -18,6 +20,7 @@ import { INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
 import { ATTACHMENT_SOURCE } from '../photos/attachment-url';
 import { PhotoStripComponent } from '../photos/photo-strip.component';
 import { confirm } from '../shared/confirm';
+import { AppDatePipe } from '../shared/date-format';
 import { Directory, DirectoryService } from './directory.service';
 import { Decision, HubDefect, HubService, ReviewRecord } from './hub.service';
 
@@ -44,7 +47,7 @@ interface Loaded {
 @Component({
   selector: 'app-review-page',
   imports: [
-    DatePipe,
+    AppDatePipe,
     RouterLink,
     ReactiveFormsModule,
     MatButtonModule,
@@ -52,6 +55,7 @@ interface Loaded {
     MatInputModule,
     MatSelectModule,
     PhotoStripComponent,
+    AuditHistoryComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [
@@ -60,6 +64,13 @@ interface Loaded {
       useFactory: () => {
         const hub = inject(HubService);
         return (docId: string, name: string) => hub.attachment(docId, name);
+      },
+    },
+    {
+      provide: AUDIT_SOURCE,
+      useFactory: (): AuditSource => {
+        const hub = inject(HubService);
+        return { entries: (docId) => from(hub.history(docId)) };
       },
     },
   ],

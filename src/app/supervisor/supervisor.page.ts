@@ -10,6 +10,7 @@ import { Inspection } from '../../../domain/doc-types';
 import { apiErrorMessage } from '../core/api-error-message';
 import { today } from '../data/inspection-store.service';
 import { FieldErrors, ValidationError } from '../data/validation-bridge';
+import { AppDatePipe } from '../shared/date-format';
 import { FieldErrorComponent } from '../shared/field-error.component';
 import { FieldLabels, FormErrors, requiredValue } from '../shared/form-errors';
 import { Directory, DirectoryService } from './directory.service';
@@ -28,6 +29,7 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
   imports: [
     ReactiveFormsModule,
     RouterLink,
+    AppDatePipe,
     MatButtonModule,
     MatFormFieldModule,
     MatSelectModule,
@@ -78,7 +80,7 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
         <a class="row" data-testid="submitted-row" [routerLink]="['/supervisor/inspections', doc._id]">
           <span class="main">
             <span class="title">{{ doc.title }}</span>
-            <span class="meta">{{ doc.site }} · {{ doc.scheduledFor }} · {{ doc.assignedTo ?? doc.createdBy }}</span>
+            <span class="meta">{{ doc.site }} · {{ doc.scheduledFor | appDate }} · {{ doc.assignedTo ?? doc.createdBy }}</span>
           </span>
           <span class="open" i18n="@@supervisor.review">Review</span>
         </a>

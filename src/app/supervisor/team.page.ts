@@ -1,4 +1,3 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
@@ -10,6 +9,7 @@ import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { EMPTY, Observable, Subject, catchError, debounceTime, from, map, scan, startWith, switchMap, tap } from 'rxjs';
 import { InspectionStatus } from '../../../domain/doc-types';
 import { apiErrorMessage } from '../core/api-error-message';
+import { AppDatePipe } from '../shared/date-format';
 import { INSPECTION_STATUSES, INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
 import { Directory, DirectoryService } from './directory.service';
 import { HubService } from './hub.service';
@@ -28,7 +28,7 @@ const FILTER_DEBOUNCE_MS = 250;
  */
 @Component({
   selector: 'app-team-page',
-  imports: [DatePipe, RouterLink, ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
+  imports: [AppDatePipe, RouterLink, ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <nav class="back">
@@ -78,7 +78,7 @@ const FILTER_DEBOUNCE_MS = 250;
             <span class="title">{{ doc.title }}</span>
             <span class="meta">{{ doc.site }} · {{ doc.assignedTo ?? doc.createdBy }}</span>
           </span>
-          <span class="date">{{ doc.scheduledFor | date: 'mediumDate' }}</span>
+          <span class="date">{{ doc.scheduledFor | appDate }}</span>
           <span class="status" [attr.data-status]="doc.status" data-testid="team-row-status">{{ statusLabels[doc.status] }}</span>
         </a>
       } @empty {
