@@ -90,6 +90,12 @@ export class InitialPullService {
   }
 }
 
+/** Whether this device finished its first pull: before that, what it holds came from the server and the ledger may not know it yet. */
+export async function firstPullDone(db: Database): Promise<boolean> {
+  const marker = await db.get<Marker>(MARKER_ID).catch(() => null);
+  return !!marker?.done;
+}
+
 /** Documents stored in `db` (the device's, or the server's), design documents (Mango indexes, validation) aside. */
 async function storedDocCount(db: Database): Promise<number> {
   const [{ doc_count }, design] = await Promise.all([db.info(), db.allDocs({ startkey: '_design/', endkey: '_design/\uffff' })]);

@@ -1,5 +1,6 @@
 import { Injectable, inject } from '@angular/core';
 import { IndexWarmerService } from '../data/index-warmer.service';
+import { LocalMigrationService } from '../data/local-migration.service';
 import { ConflictIndexService } from './conflict-index.service';
 import { LocalDbService } from './local-db.service';
 import { PushLedgerService } from './push-ledger.service';
@@ -10,7 +11,8 @@ import { StorageService } from './storage.service';
 
 /**
  * Ties the session to the data: a logged-in user gets their local database, its push
- * ledger and conflict index, and the sync; logging out (or another user logging in) closes them.
+ * ledger and conflict index, the sync, and the migration of unsynced records an app update
+ * finds in an older shape; logging out (or another user logging in) closes them.
  */
 @Injectable({ providedIn: 'root' })
 export class WorkspaceService {
@@ -21,6 +23,7 @@ export class WorkspaceService {
   private readonly replication = inject(ReplicationService);
   private readonly storage = inject(StorageService);
   private readonly indexes = inject(IndexWarmerService);
+  private readonly migration = inject(LocalMigrationService);
   /** The user database that is open, or null. */
   private openFor: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -34,6 +37,7 @@ export class WorkspaceService {
       await Promise.all([this.pushLedger.attach(db), this.conflictIndex.attach(db)]);
       this.replication.start(db, session.db);
       this.indexes.start(db);
+      this.migration.start(db);
       this.openFor = session.db;
       void this.storage.requestPersistence();
     });
@@ -53,6 +57,7 @@ export class WorkspaceService {
   private async shutDown(destroyLocalData: boolean): Promise<void> {
     this.replication.stop();
     this.indexes.stop();
+    this.migration.stop();
     this.pushLedger.detach();
     this.conflictIndex.detach();
     if (destroyLocalData) await this.localDb.destroy();
