@@ -123,6 +123,7 @@ module.exports = defineConfig([
             'data-testid',
             'testIdPrefix',
             'field',
+            'noun',
             'matColumnDef',
             'appearance',
             'subscriptSizing',

@@ -16,7 +16,7 @@ const TYPE_LABELS: Record<FieldbookDoc['type'], string> = {
   defect: $localize`:@@conflicts.defects:Defects`,
 };
 /** A conflicted document's type, in a row (ConflictSummary.type: a document type or "document"). */
-const TYPE_NAMES: Readonly<Record<string, string>> = {
+const TYPE_NAMES: Readonly<Partial<Record<string, string>>> = {
   inspection: $localize`:@@conflicts.inspection:inspection`,
   defect: $localize`:@@conflicts.defect:defect`,
   document: $localize`:@@conflicts.document:document`,

@@ -16,8 +16,10 @@ describe('defectSummary', () => {
     expect(defectSummary({ status: 'wont_fix', location: 'Level 2' }, 3)).toBe("Level 2 · won't fix · 3 photos");
   });
 
-  it('counts photos in proper plural', () => {
-    expect([0, 1, 2].map(photoCount)).toEqual(['0 photos', '1 photo', '2 photos']);
+  it('counts photos in proper plural, by the rules of the locale', () => {
+    expect([0, 1, 2, 2500].map((count) => photoCount(count, 'en-US'))).toEqual(['0 photos', '1 photo', '2 photos', '2,500 photos']);
+    // French counts zero as singular (the English text: no catalog is loaded in the specs).
+    expect(photoCount(0, 'fr')).toBe('0 photo');
   });
 });
 

@@ -1,10 +1,17 @@
 import { Defect, DefectStatus } from '../../../domain/doc-types';
 
-const STATUS_WORDS: Record<DefectStatus, string> = { open: 'open', fixed: 'fixed', wont_fix: "won't fix" };
+const STATUS_WORDS: Record<DefectStatus, string> = {
+  open: $localize`:@@defect.summary.open:open`,
+  fixed: $localize`:@@defect.summary.fixed:fixed`,
+  wont_fix: $localize`:@@defect.summary.wontFix:won't fix`,
+};
 
-/** "1 photo", "3 photos". */
-export function photoCount(count: number): string {
-  return `${count} ${count === 1 ? 'photo' : 'photos'}`;
+/** "1 photo", "3 photos", by the plural rules of the app's locale (src/main.ts sets `$localize.locale`). */
+export function photoCount(count: number, locale = $localize.locale): string {
+  const number = new Intl.NumberFormat(locale).format(count);
+  return new Intl.PluralRules(locale).select(count) === 'one'
+    ? $localize`:@@defect.summary.onePhoto:${number}:count: photo`
+    : $localize`:@@defect.summary.photos:${number}:count: photos`;
 }
 
 /**

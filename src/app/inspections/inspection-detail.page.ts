@@ -22,6 +22,7 @@ import { DraftMergeComponent } from '../drafts/draft-merge.component';
 import { DraftNoticeComponent } from '../drafts/draft-notice.component';
 import { FormValues } from '../drafts/draft-store.service';
 import { FormDraft } from '../drafts/form-draft';
+import { ruleViolation } from '../i18n/rule-messages';
 import { confirm } from '../shared/confirm';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
 import { EditableDoc } from '../shared/editable-doc';
@@ -66,6 +67,14 @@ export class InspectionDetailPage {
   protected readonly labels = INSPECTION_STATUS_LABELS;
   protected readonly photosOf = photosOf;
   protected readonly defectSummary = defectSummary;
+  protected readonly ruleViolation = ruleViolation;
+  /** How the page names the fields its rule messages start with. */
+  protected readonly fieldNames = {
+    notes: $localize`:@@field.notes:Notes`,
+    checklist: $localize`:@@inspection.checklist:Checklist`,
+    item: $localize`:@@checklist.item:Item`,
+    result: $localize`:@@checklist.result:Result`,
+  };
 
   protected readonly checklist = new FormArray<ChecklistItemForm>([]);
   protected readonly form = new FormGroup({
@@ -126,6 +135,14 @@ export class InspectionDetailPage {
     });
   }
 
+  /** What a screen reader hears for item `position`'s answer and its Remove button. */
+  protected itemLabels(position: number): { result: string; remove: string } {
+    return {
+      result: $localize`:@@checklist.resultOf:Result of item ${position}:number:`,
+      remove: $localize`:@@checklist.removeItem:Remove item ${position}:number:`,
+    };
+  }
+
   protected addChecklistItem(): void {
     this.checklist.push(checklistItemForm(newChecklistItem('')));
     this.checklist.markAsDirty();
@@ -150,11 +167,14 @@ export class InspectionDetailPage {
   protected async remove(): Promise<void> {
     const doc = this.inspection();
     if (!doc) return;
+    const defects = this.defects().length;
     const confirmed = await confirm(this.dialog, {
-      title: 'Delete this inspection?',
-      message: `"${doc.title}" and its ${this.defects().length} defect(s) will be deleted on all devices.`,
-      confirm: 'Delete',
-      cancel: 'Keep',
+      title: $localize`:@@inspection.deleteTitle:Delete this inspection?`,
+      message: defects
+        ? $localize`:@@inspection.deleteWithDefects:"${doc.title}":title: and its defects (${defects}:count:) will be deleted on all devices.`
+        : $localize`:@@inspection.deleteMessage:"${doc.title}":title: will be deleted on all devices.`,
+      confirm: $localize`:@@common.delete:Delete`,
+      cancel: $localize`:@@common.keep:Keep`,
       testId: 'delete-inspection',
     });
     if (!confirmed) return;
