@@ -5,6 +5,7 @@ import { LocalDbService } from '../core/local-db.service';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { WorkspaceService } from '../core/workspace.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
+import { DraftStore } from '../drafts/draft-store.service';
 import { ANA, FakeSessions, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { LogoutService } from './logout.service';
 
@@ -54,6 +55,18 @@ describe('LogoutService', () => {
     expect(await result).toBeFalse();
     expect(sessions.logout).not.toHaveBeenCalled();
     expect((await TestBed.inject(LocalDbService).require().get<Inspection>(two._id)).title).toBe('Two');
+  });
+
+  it('says unsaved drafts would go too, and keeps them when the user stays', async () => {
+    const drafts = TestBed.inject(DraftStore);
+    await drafts.put('inspection:1', { values: { notes: 'Ladder' }, inspectionId: 'inspection:1', savedAt: '2026-03-01T08:00:00.000Z' });
+    const result = TestBed.inject(LogoutService).logout();
+    await waitFor(() => !!dialogButton('logout-cancel'), 'the confirmation');
+    expect(dialogButton('logout-message')!.textContent).toContain('1 form has unsaved edits, kept as a draft on this device.');
+    expect(dialogButton('logout-message')!.textContent).not.toContain('reached the server');
+    dialogButton('logout-cancel')!.click();
+    expect(await result).toBeFalse();
+    expect(await drafts.get('inspection:1')).not.toBeNull();
   });
 
   it('deletes unsynced changes only after confirmation', async () => {

@@ -1,10 +1,11 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
+import { Router, provideRouter } from '@angular/router';
 import { Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { InspectionDetailPage } from '../inspections/inspection-detail.page';
+import { InspectionNewPage } from '../inspections/inspection-new.page';
 import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
 import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { MINE, THEIRS } from './draft-merge';
@@ -145,6 +146,30 @@ describe('FormDraft', () => {
     // Mine as a whole, as the conflict inbox keeps a version: their change of the title goes too.
     expect((await stored()).title).toBe('Roof');
     await waitFor(async () => (await draftOf()) === null, 'the draft dropped');
+  });
+
+  it('keeps a new inspection typed and not saved, and drops it once created', async () => {
+    spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
+    const page = () => TestBed.createComponent(InspectionNewPage);
+    let form = page();
+    const field = (id: string) => form.nativeElement.querySelector(`[data-testid="${id}"]`) as HTMLInputElement;
+    await form.whenStable();
+    field('inspection-title').value = 'Boiler room';
+    field('inspection-title').dispatchEvent(new Event('input'));
+    form.destroy();
+    await waitFor(async () => (await drafts.get('new-inspection'))?.values['title'] === 'Boiler room', 'the draft kept on leaving');
+
+    form = page();
+    await waitFor(async () => {
+      await form.whenStable();
+      return field('inspection-title').value === 'Boiler room';
+    }, 'the draft restored');
+    expect(field('draft-restored')).not.toBeNull();
+    field('inspection-site').value = 'Depot 7';
+    field('inspection-site').dispatchEvent(new Event('input'));
+    field('save-inspection').click();
+    await waitFor(async () => (await drafts.get('new-inspection')) === null, 'the draft dropped once created');
+    form.destroy();
   });
 
   it('turns a save refused with 409 into the merge, never only a message', async () => {
