@@ -4,6 +4,7 @@
  *   dist/couch/bootstrap.js      the container's bootstrap (couch/bootstrap-main.ts)
  *   dist/couch/user-cli.js       `npm run user` (couch/user-cli.ts), against COUCH_URL
  *   dist/couch/conflicts-cli.js  `npm run conflicts` (couch/conflicts-cli.ts)
+ *   dist/couch/migrate-cli.js    `npm run migrate` (couch/migrate-cli.ts)
  * They read the design documents from dist/couch/design/*.json (`npm run build:design`), so
  * they need neither tsx nor the TypeScript compiler; the build fails if either, the design
  * sources, PouchDB (the embedded server) or the proxy would be bundled, or if the bootstrap
@@ -19,6 +20,7 @@ const ENTRIES = {
   bootstrap: join(ROOT, 'couch', 'bootstrap-main.ts'),
   'user-cli': join(ROOT, 'couch', 'user-cli.ts'),
   'conflicts-cli': join(ROOT, 'couch', 'conflicts-cli.ts'),
+  'migrate-cli': join(ROOT, 'couch', 'migrate-cli.ts'),
 };
 export const BOOTSTRAP_BUNDLE = join(OUT_DIR, 'bootstrap.js');
 export const USER_CLI_BUNDLE = join(OUT_DIR, 'user-cli.js');
