@@ -12,6 +12,7 @@ import { readOnlyBecause } from '../../../domain/doc-rules';
 import { Defect, DefectStatus } from '../../../domain/doc-types';
 import { SessionService } from '../core/session.service';
 import { DefectInput, DefectStoreService, PhotoRef, PreparedPhoto, StoredDefect, photosOf } from '../data/defect-store.service';
+import { AuditHistoryComponent } from '../audit/audit-history.component';
 import { PendingPhoto, PhotoStripComponent } from '../photos/photo-strip.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
 import { DraftMergeComponent } from '../drafts/draft-merge.component';
@@ -69,6 +70,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
     FieldErrorComponent,
     PhotoStripComponent,
     RecordBadgeComponent,
+    AuditHistoryComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
@@ -187,6 +189,9 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
           }
         </div>
       </form>
+      @if (defect(); as doc) {
+        <app-audit-history [docId]="doc._id" />
+      }
     }
   `,
   styles: `
