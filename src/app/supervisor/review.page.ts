@@ -25,7 +25,7 @@ import { Directory, DirectoryService } from './directory.service';
 import { Decision, HubDefect, HubService, ReviewRecord } from './hub.service';
 
 /** How long "Undo" is offered after a decision: until it has had time to travel on from the hub. */
-export const UNDO_MS = 10_000;
+const UNDO_MS = 10_000;
 
 const RESULT_LABELS: Record<Exclude<ChecklistResult, null>, string> = {
   pass: $localize`:@@review.result.pass:Pass`,
