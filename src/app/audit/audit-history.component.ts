@@ -4,28 +4,8 @@ import { EMPTY, catchError, switchMap } from 'rxjs';
 import { AuditChange, AuditEntry, AuditValue } from '../../../domain/doc-types';
 import { shortDeviceId } from '../core/device-name.service';
 import { AppDatePipe } from '../shared/date-format';
-import { humanize } from '../shared/field-error.component';
+import { fieldLabel } from '../shared/field-labels';
 import { AUDIT_SOURCE } from './audit-source';
-
-/** What the history calls a record's fields; any other is humanized from its name. */
-const FIELD_LABELS: Record<string, string> = {
-  title: $localize`:@@audit.field.title:Title`,
-  site: $localize`:@@audit.field.site:Site`,
-  scheduledFor: $localize`:@@audit.field.scheduledFor:Scheduled for`,
-  priority: $localize`:@@audit.field.priority:Priority`,
-  notes: $localize`:@@audit.field.notes:Notes`,
-  status: $localize`:@@audit.field.status:Status`,
-  assignedTo: $localize`:@@audit.field.assignedTo:Inspector`,
-  reviewComment: $localize`:@@audit.field.reviewComment:Review comment`,
-  partners: $localize`:@@audit.field.partners:Shared with`,
-  description: $localize`:@@audit.field.description:Description`,
-  severity: $localize`:@@audit.field.severity:Severity`,
-  location: $localize`:@@audit.field.location:Location`,
-  inspectionStatus: $localize`:@@audit.field.inspectionStatus:Inspection status`,
-  label: $localize`:@@audit.field.label:Item`,
-  result: $localize`:@@audit.field.result:Result`,
-  note: $localize`:@@audit.field.note:Note`,
-};
 
 /** One line of an entry, worded for people. */
 interface ChangeLine {
@@ -161,8 +141,7 @@ function lineOf(change: AuditChange): ChangeLine {
     if (change.before === undefined) return { kind: 'item-added', field: '', before, after };
     if (change.after === undefined) return { kind: 'item-removed', field: '', before, after };
   }
-  const name = change.path.replace(/^.*\./, '').replace(/\[\d+\]$/, '');
-  const label = FIELD_LABELS[name] ?? humanize(change.path);
+  const label = fieldLabel(change.path);
   return { kind: 'changed', field: change.item ? `${change.item} · ${label}` : label, before, after };
 }
 

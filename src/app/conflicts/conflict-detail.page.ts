@@ -1,13 +1,13 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { Router, RouterLink } from '@angular/router';
 import { Resolution, keepLeaf, resolveMerge } from '../../../domain/conflicts/conflict-resolution';
 import { shortDeviceId } from '../core/device-name.service';
 import { DEVICE_ID } from '../data/doc-writer.service';
+import { AppDatePipe } from '../shared/date-format';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
 import { EditableDoc } from '../shared/editable-doc';
-import { humanize } from '../shared/field-error.component';
+import { fieldLabel } from '../shared/field-labels';
 import { ConflictResolverService } from './conflict-resolver.service';
 import { ConflictStoreService, LoadedConflict } from './conflict-store.service';
 import { MergeChoices } from './merge-choices';
@@ -31,7 +31,7 @@ interface VersionInfo {
  */
 @Component({
   selector: 'app-conflict-detail-page',
-  imports: [DatePipe, RouterLink, MatButtonModule, EditNoticesComponent, MergeGridComponent, MergeVersionDirective],
+  imports: [AppDatePipe, RouterLink, MatButtonModule, EditNoticesComponent, MergeGridComponent, MergeVersionDirective],
   changeDetection: ChangeDetectionStrategy.OnPush,
   templateUrl: './conflict-detail.page.html',
   styleUrl: './conflict-detail.page.css',
@@ -60,7 +60,7 @@ export class ConflictDetailPage {
   protected readonly conflict = this.editable.doc;
   /** The rules' refusal of the result, field by field. */
   protected readonly errors = computed(() =>
-    Object.entries(this.editable.errors()).map(([field, message]) => `${humanize(field)} ${message}`),
+    Object.entries(this.editable.errors()).map(([field, message]) => `${fieldLabel(field)} ${message}`),
   );
 
   protected readonly merging: MergeChoices = new MergeChoices(() => this.conflict()?.merge);

@@ -2,7 +2,7 @@ import { jsonEqual } from '../../../domain/conflicts/json-equal';
 import { Conflict, MergeResult, contentOf } from '../../../domain/conflicts/three-way-merge';
 import { StoredDoc } from '../../../domain/conflicts/stored-doc';
 import { formatBytes } from '../core/storage.service';
-import { humanize } from '../shared/field-error.component';
+import { fieldLabel } from '../shared/field-labels';
 
 export type DiffStatus = 'same' | 'merged' | 'conflict';
 
@@ -40,16 +40,20 @@ interface RowSpec {
 type Item = { id: string } & Record<string, unknown>;
 
 const NOTHING = '—';
-const DELETED = '(deleted)';
+const DELETED = $localize`:@@diff.deletedValue:(deleted)`;
 /** Shown with each version, not as rows: they never conflict. */
 const CREATION_FIELDS = ['createdBy', 'createdAt'];
-const RESULT_LABELS: Record<string, string> = { pass: 'Pass', fail: 'Fail', na: 'N/A' };
+const RESULT_LABELS: Record<string, string> = {
+  pass: $localize`:@@checklist.pass:Pass`,
+  fail: $localize`:@@checklist.fail:Fail`,
+  na: $localize`:@@checklist.na:N/A`,
+};
 
 const DELETION_ROW: RowSpec = {
   path: '_deleted',
-  label: 'Document',
+  label: $localize`:@@diff.document:Document`,
   read: (doc) => doc._deleted === true,
-  format: (deleted) => (deleted ? 'Deleted' : 'Not deleted'),
+  format: (deleted) => (deleted ? $localize`:@@diff.deleted:Deleted` : $localize`:@@diff.notDeleted:Not deleted`),
 };
 
 /**
@@ -98,7 +102,7 @@ function fieldRows(docs: readonly StoredDoc[]): RowSpec[] {
   const keys = new Set(docs.flatMap((doc) => Object.keys(contentOf(doc))));
   return [...keys]
     .filter((key) => key !== '_attachments' && !CREATION_FIELDS.includes(key) && !(itemized && key === 'checklist'))
-    .map((key) => ({ path: key, label: humanize(key), read: (doc) => doc[key], format: formatValue }));
+    .map((key) => ({ path: key, label: fieldLabel(key), read: (doc) => doc[key], format: formatValue }));
 }
 
 /** Like the merge: item by item when every version's checklist is a list of items with ids. */
@@ -120,7 +124,8 @@ function checklistRows(docs: readonly StoredDoc[], live: readonly StoredDoc[], c
   return [...ids].flatMap((id): RowSpec[] => {
     const path = `checklist[${id}]`;
     const versions = docs.map((doc) => itemIn(doc, id));
-    const name = `Checklist: ${versions.find((item) => typeof item?.['label'] === 'string')?.['label'] ?? id}`;
+    const item = String(versions.find((version) => typeof version?.['label'] === 'string')?.['label'] ?? id);
+    const name = $localize`:@@diff.checklistItem:Checklist: ${item}:item:`;
     const fieldConflict = [...conflicts.keys()].some((conflictPath) => conflictPath.startsWith(`${path}.`));
     if (!fieldConflict && (!live.every((doc) => itemIn(doc, id)) || versions.every((item) => jsonEqual(item, versions[0])))) {
       return [{ path, label: name, read: (doc) => itemIn(doc, id), format: formatItem }];
@@ -128,7 +133,7 @@ function checklistRows(docs: readonly StoredDoc[], live: readonly StoredDoc[], c
     const keys = new Set(versions.flatMap((item) => Object.keys(item ?? {})).filter((key) => key !== 'id'));
     return [...keys].map((key) => ({
       path: `${path}.${key}`,
-      label: `${name} · ${humanize(key)}`,
+      label: `${name} · ${fieldLabel(key)}`,
       read: (doc: StoredDoc) => itemIn(doc, id)?.[key],
       format: key === 'result' ? formatResult : formatValue,
     }));
@@ -139,7 +144,7 @@ function attachmentRows(docs: readonly StoredDoc[]): RowSpec[] {
   const names = new Set(docs.flatMap((doc) => Object.keys(doc._attachments ?? {})));
   return [...names].map((name) => ({
     path: `_attachments[${name}]`,
-    label: `Photo ${name}`,
+    label: $localize`:@@diff.photoRow:Photo ${name}:name:`,
     // Compared by content: the same photo stored again is the same.
     read: (doc) => {
       const attachment = doc._attachments?.[name];
@@ -148,8 +153,10 @@ function attachmentRows(docs: readonly StoredDoc[]): RowSpec[] {
     format: (value) => {
       const attachment = value as { digest: string; length?: number } | undefined;
       if (!attachment) return NOTHING;
-      const size = attachment.length === undefined ? '' : `${formatBytes(attachment.length)}, `;
-      return `Photo (${size}#${attachment.digest.replace(/^md5-/, '').slice(0, 6)})`;
+      const digest = attachment.digest.replace(/^md5-/, '').slice(0, 6);
+      return attachment.length === undefined
+        ? $localize`:@@diff.photo:Photo (#${digest}:digest:)`
+        : $localize`:@@diff.photoSized:Photo (${formatBytes(attachment.length)}:size:, #${digest}:digest:)`;
     },
   }));
 }
@@ -162,7 +169,7 @@ function formatValue(value: unknown): string {
 }
 
 function formatResult(value: unknown): string {
-  return typeof value === 'string' ? (RESULT_LABELS[value] ?? value) : 'Not checked';
+  return typeof value === 'string' ? (RESULT_LABELS[value] ?? value) : $localize`:@@diff.notChecked:Not checked`;
 }
 
 function formatItem(value: unknown): string {

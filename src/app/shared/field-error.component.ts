@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import { FieldErrors } from '../data/validation-bridge';
+import { fieldLabel } from './field-labels';
 
 /** The rule violation for one field, under that field; `data-testid="error-<field>"` for tests. */
 @Component({
@@ -25,11 +26,5 @@ export class FieldErrorComponent {
   readonly name = input<string>();
 
   protected readonly message = computed(() => this.errors()[this.field()]);
-  protected readonly label = computed(() => this.name() ?? humanize(this.field()));
-}
-
-export function humanize(field: string): string {
-  const last = field.replace(/^.*\./, '').replace(/\[\d+\]$/, '');
-  const words = last.replace(/([A-Z])/g, ' $1').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  protected readonly label = computed(() => this.name() ?? fieldLabel(this.field()));
 }
