@@ -12,30 +12,44 @@ const inspectionDetailPage = () => import('./inspections/inspection-detail.page'
 const defectEditPage = () => import('./defects/defect-edit.page').then((m) => m.DefectEditPage);
 
 export const routes: Routes = [
-  { path: 'login', component: LoginPage, title: 'Sign in · Fieldbook' },
+  { path: 'login', component: LoginPage, title: $localize`:@@title.login:Sign in · Fieldbook` },
   {
     path: '',
     canActivate: [workspaceGuard],
     children: [
       { path: '', pathMatch: 'full', redirectTo: 'inspections' },
-      { path: 'inspections', component: InspectionListPage, title: 'Inspections · Fieldbook' },
+      { path: 'inspections', component: InspectionListPage, title: $localize`:@@title.inspections:Inspections · Fieldbook` },
       // The list is the landing page; the rest load on first use (the service worker
       // prefetches every chunk, so they open offline too).
-      { path: 'inspections/new', loadComponent: inspectionNewPage, canDeactivate: [sayDraftKept], title: 'New inspection · Fieldbook' },
-      { path: 'inspections/:id', loadComponent: inspectionDetailPage, canDeactivate: [sayDraftKept], title: 'Inspection · Fieldbook' },
+      {
+        path: 'inspections/new',
+        loadComponent: inspectionNewPage,
+        canDeactivate: [sayDraftKept],
+        title: $localize`:@@title.newInspection:New inspection · Fieldbook`,
+      },
+      {
+        path: 'inspections/:id',
+        loadComponent: inspectionDetailPage,
+        canDeactivate: [sayDraftKept],
+        title: $localize`:@@title.inspection:Inspection · Fieldbook`,
+      },
       {
         path: 'inspections/:id/defects/new',
         loadComponent: defectEditPage,
         canDeactivate: [sayDraftKept],
-        title: 'New defect · Fieldbook',
+        title: $localize`:@@title.newDefect:New defect · Fieldbook`,
       },
       {
         path: 'inspections/:id/defects/:defectId',
         loadComponent: defectEditPage,
         canDeactivate: [sayDraftKept],
-        title: 'Defect · Fieldbook',
+        title: $localize`:@@title.defect:Defect · Fieldbook`,
       },
-      { path: 'sync', loadComponent: () => import('./sync/sync-status.page').then((m) => m.SyncStatusPage), title: 'Sync · Fieldbook' },
+      {
+        path: 'sync',
+        loadComponent: () => import('./sync/sync-status.page').then((m) => m.SyncStatusPage),
+        title: $localize`:@@title.sync:Sync · Fieldbook`,
+      },
       {
         path: 'supervisor',
         // Only sessions with a hub may work in it; the parent guard has already restored the session.
@@ -44,17 +58,17 @@ export const routes: Routes = [
           {
             path: '',
             loadComponent: () => import('./supervisor/supervisor.page').then((m) => m.SupervisorPage),
-            title: 'Supervisor · Fieldbook',
+            title: $localize`:@@title.supervisor:Supervisor · Fieldbook`,
           },
           {
             path: 'team',
             loadComponent: () => import('./supervisor/team.page').then((m) => m.TeamPage),
-            title: 'Team inspections · Fieldbook',
+            title: $localize`:@@title.team:Team inspections · Fieldbook`,
           },
           {
             path: 'inspections/:id',
             loadComponent: () => import('./supervisor/review.page').then((m) => m.ReviewPage),
-            title: 'Review · Fieldbook',
+            title: $localize`:@@title.review:Review · Fieldbook`,
           },
         ],
       },
@@ -62,17 +76,17 @@ export const routes: Routes = [
         path: 'admin/replications',
         canActivate: [() => isAdminSession(inject(SessionService).session()) || inject(Router).parseUrl('/inspections')],
         loadComponent: () => import('./admin/replication-jobs.page').then((m) => m.ReplicationJobsPage),
-        title: 'Replication jobs · Fieldbook',
+        title: $localize`:@@title.replication:Replication jobs · Fieldbook`,
       },
       {
         path: 'conflicts',
         loadComponent: () => import('./conflicts/conflict-inbox.page').then((m) => m.ConflictInboxPage),
-        title: 'Conflicts · Fieldbook',
+        title: $localize`:@@title.conflicts:Conflicts · Fieldbook`,
       },
       {
         path: 'conflicts/:id',
         loadComponent: () => import('./conflicts/conflict-detail.page').then((m) => m.ConflictDetailPage),
-        title: 'Conflict · Fieldbook',
+        title: $localize`:@@title.conflict:Conflict · Fieldbook`,
       },
     ],
   },
