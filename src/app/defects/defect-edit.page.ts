@@ -24,25 +24,31 @@ import { EditableDoc } from '../shared/editable-doc';
 import { FieldErrorComponent } from '../shared/field-error.component';
 import { FieldLabels, FormErrors, requiredValue } from '../shared/form-errors';
 
-const STATUS_LABELS: Record<DefectStatus, string> = { open: 'Open', fixed: 'Fixed', wont_fix: "Won't fix" };
+const STATUS_LABELS: Record<DefectStatus, string> = {
+  open: $localize`:@@defect.status.open:Open`,
+  fixed: $localize`:@@defect.status.fixed:Fixed`,
+  wont_fix: $localize`:@@defect.status.wontFix:Won't fix`,
+};
 
 /** The defect form's labels, which its messages start with. */
 const LABELS: FieldLabels<'title' | 'description' | 'location' | 'severity' | 'status' | '_attachments'> = {
-  title: 'Title',
-  description: 'Description',
-  location: 'Location',
-  severity: 'Severity',
-  status: 'Status',
-  _attachments: 'Photo',
+  title: $localize`:@@field.title:Title`,
+  description: $localize`:@@field.description:Description`,
+  location: $localize`:@@field.location:Location`,
+  severity: $localize`:@@field.severity:Severity`,
+  status: $localize`:@@field.status:Status`,
+  _attachments: $localize`:@@defect.photoField:Photo`,
 };
+
+const UNREADABLE_IMAGE = $localize`:@@defect.unreadableImage:This image could not be read. Try another photo.`;
 
 /** What each severity means, shown as the scale's legend. */
 export const SEVERITY_LEVELS: readonly { level: Defect['severity']; name: string; meaning: string }[] = [
-  { level: 1, name: 'Cosmetic', meaning: 'looks only' },
-  { level: 2, name: 'Minor', meaning: 'fix when convenient' },
-  { level: 3, name: 'Moderate', meaning: 'fix soon' },
-  { level: 4, name: 'Serious', meaning: 'fix urgently' },
-  { level: 5, name: 'Critical', meaning: 'dangerous, make safe now' },
+  { level: 1, name: $localize`:@@severity.1.name:Cosmetic`, meaning: $localize`:@@severity.1.meaning:looks only` },
+  { level: 2, name: $localize`:@@severity.2.name:Minor`, meaning: $localize`:@@severity.2.meaning:fix when convenient` },
+  { level: 3, name: $localize`:@@severity.3.name:Moderate`, meaning: $localize`:@@severity.3.meaning:fix soon` },
+  { level: 4, name: $localize`:@@severity.4.name:Serious`, meaning: $localize`:@@severity.4.meaning:fix urgently` },
+  { level: 5, name: $localize`:@@severity.5.name:Critical`, meaning: $localize`:@@severity.5.meaning:dangerous, make safe now` },
 ];
 
 /** What a new defect's page is told by the page that saved it (router state). */
@@ -75,13 +81,17 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (editable.missing()) {
-      <p class="missing" data-testid="defect-missing">
+      <p class="missing" data-testid="defect-missing" i18n="@@defect.missing">
         This defect no longer exists. <a [routerLink]="['/inspections', id()]">Back to the inspection</a>
       </p>
     } @else {
       <header class="head">
-        <a mat-button [routerLink]="['/inspections', id()]">← Inspection</a>
-        <h1>{{ defect() ? 'Defect' : 'New defect' }}</h1>
+        <a mat-button [routerLink]="['/inspections', id()]" i18n="@@defect.back">← Inspection</a>
+        @if (defect()) {
+          <h1 i18n="@@defect.heading">Defect</h1>
+        } @else {
+          <h1 i18n="@@defect.newHeading">New defect</h1>
+        }
         @if (defect(); as doc) {
           <app-record-badge [doc]="doc" [showReason]="true" />
         }
@@ -93,10 +103,12 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
       }
       @switch (readOnly()) {
         @case ('submitted') {
-          <p class="read-only" data-testid="read-only-reason">Submitted — read-only until your supervisor reviews it.</p>
+          <p class="read-only" data-testid="read-only-reason" i18n="@@inspection.readOnlySubmitted">
+            Submitted — read-only until your supervisor reviews it.
+          </p>
         }
         @case ('approved') {
-          <p class="read-only" data-testid="read-only-reason">Approved — read-only.</p>
+          <p class="read-only" data-testid="read-only-reason" i18n="@@inspection.readOnlyApproved">Approved — read-only.</p>
         }
       }
       <form [formGroup]="form" (ngSubmit)="save()" novalidate [hidden]="draft.comparing()">
@@ -124,6 +136,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
             [errorStateMatcher]="formErrors.matcher('location')"
             data-testid="defect-location"
             placeholder="e.g. Level 2, north stairwell"
+            i18n-placeholder="@@defect.locationPlaceholder"
           />
         </mat-form-field>
         <app-field-error field="location" [name]="labels.location" [errors]="formErrors.messages()" />
@@ -164,7 +177,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
         </mat-form-field>
         <app-field-error field="status" [name]="labels.status" [errors]="formErrors.messages()" />
 
-        <h2>Photos</h2>
+        <h2 i18n="@@defect.photos">Photos</h2>
         <app-field-error field="_attachments" [name]="labels._attachments" [errors]="formErrors.messages()" />
         <app-photo-strip
           [docId]="defect()?._id"
@@ -179,13 +192,21 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
 
         <div class="actions">
           @if (readOnly() === null && defect()) {
-            <button mat-button type="button" class="danger" data-testid="delete-defect" (click)="remove()">Delete</button>
+            <button mat-button type="button" class="danger" data-testid="delete-defect" (click)="remove()" i18n="@@common.delete">
+              Delete
+            </button>
           }
           <span class="spacer"></span>
           <!-- A polite live region, there before it says anything, beside the button and covering nothing. -->
-          <span class="saved" role="status" data-testid="save-status">{{ saved() ? 'Saved on this device.' : '' }}</span>
+          <span class="saved" role="status" data-testid="save-status">
+            @if (saved()) {
+              <ng-container i18n="@@defect.saved">Saved on this device.</ng-container>
+            }
+          </span>
           @if (readOnly() === null) {
-            <button mat-flat-button type="submit" data-testid="save-defect" [disabled]="editable.saving()">Save</button>
+            <button mat-flat-button type="submit" data-testid="save-defect" [disabled]="editable.saving()" i18n="@@common.save">
+              Save
+            </button>
           }
         </div>
       </form>
@@ -387,10 +408,7 @@ export class DefectEditPage {
   protected async addPhoto(file: File): Promise<void> {
     this.storingPhoto.set(true);
     if (this.defect()) {
-      await this.editable.saveAlongside(
-        async (doc) => (await this.store.addPhoto(doc, file)).rev,
-        'This image could not be read. Try another photo.',
-      );
+      await this.editable.saveAlongside(async (doc) => (await this.store.addPhoto(doc, file)).rev, UNREADABLE_IMAGE);
     } else {
       await this.holdPhoto(file);
     }
@@ -406,7 +424,7 @@ export class DefectEditPage {
       this.heldPhotos.update((photos) => [...photos, held]);
     } catch (error) {
       console.error('Reading a photo failed', error);
-      this.editable.failure.set('This image could not be read. Try another photo.');
+      this.editable.failure.set(UNREADABLE_IMAGE);
     }
   }
 
@@ -427,10 +445,10 @@ export class DefectEditPage {
     const doc = this.defect();
     if (!doc) return;
     const confirmed = await confirm(this.dialog, {
-      title: 'Delete this defect?',
-      message: `"${doc.title}" and its photos will be deleted on all devices.`,
-      confirm: 'Delete',
-      cancel: 'Keep',
+      title: $localize`:@@defect.deleteTitle:Delete this defect?`,
+      message: $localize`:@@defect.deleteMessage:"${doc.title}":title: and its photos will be deleted on all devices.`,
+      confirm: $localize`:@@common.delete:Delete`,
+      cancel: $localize`:@@common.keep:Keep`,
       testId: 'delete-defect',
     });
     if (!confirmed) return;
