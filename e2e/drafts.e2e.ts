@@ -74,10 +74,13 @@ test('a save that meets a newer version shows both, merges per field, and the re
   await page.getByTestId('inspection-notes').fill('Mine: ladder needed');
   await item(page, 0).getByTestId('result-fail').click();
 
-  // The same inspection saved meanwhile in a second tab.
+  // The same inspection saved meanwhile in a second tab, which opens with this device's draft: discarded there.
   const other = await context.newPage();
   await other.goto('/inspections');
   await openInspection(other, title);
+  await expect(other.getByTestId('inspection-notes')).toHaveValue('Mine: ladder needed');
+  await other.getByTestId('discard-draft').click();
+  await expect(other.getByTestId('inspection-notes')).toHaveValue('');
   await other.getByTestId('inspection-notes').fill('Theirs: hatch locked');
   await other.getByTestId('inspection-site').fill('Plant 9');
   await other.getByTestId('save-inspection').click();
@@ -92,6 +95,9 @@ test('a save that meets a newer version shows both, merges per field, and the re
   await expect(row('notes')).toHaveAttribute('data-status', 'conflict');
   await expect(row('site')).toHaveAttribute('data-status', 'merged');
   await expect(row('site').getByTestId('conflict-result')).toHaveText('Plant 9');
+  const result = merge.locator('[data-testid=conflict-field][data-path^="checklist["][data-path$="].result"]');
+  await expect(result).toHaveAttribute('data-status', 'merged');
+  await expect(result.getByTestId('conflict-result')).toHaveText('Fail');
   await expect(merge.getByTestId('keep-merged')).toBeDisabled();
   await row('notes').getByTestId('choose-2-mine').click();
   await merge.getByTestId('keep-merged').click();
