@@ -1,6 +1,6 @@
-import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, computed, input } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
+import { AppDatePipe } from '../shared/date-format';
 import { MergeGridComponent, MergeVersionDirective } from '../conflicts/merge-grid.component';
 import { MINE } from './draft-merge';
 import { FormDraft } from './form-draft';
@@ -16,21 +16,28 @@ interface Saved {
  */
 @Component({
   selector: 'app-draft-merge',
-  imports: [DatePipe, MatButtonModule, MergeGridComponent, MergeVersionDirective],
+  imports: [AppDatePipe, MatButtonModule, MergeGridComponent, MergeVersionDirective],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <section class="merge" data-testid="draft-merge">
       <h2 i18n="@@draft.merge.heading">Your edits and a newer version</h2>
-      <p class="hint" i18n="@@draft.merge.hint">
-        This {{ noun() }} was saved elsewhere after you started typing, and your edits are kept on this device. What only one side changed
-        is merged; where both changed the same field, tap the value to keep.
+      <p class="hint">
+        <ng-container i18n="@@draft.merge.savedElsewhere">{noun(), select,
+          inspection {This inspection was saved elsewhere after you started typing.}
+          defect {This defect was saved elsewhere after you started typing.}
+          other {This document was saved elsewhere after you started typing.}
+        }</ng-container>
+        <ng-container i18n="@@draft.merge.hint"
+          >Your edits are kept on this device. What only one side changed is merged; where both changed the same field, tap the value to
+          keep.</ng-container
+        >
       </p>
       <app-merge-grid [merging]="draft().merging" [ancestorLabel]="beforeLabel" [emptyText]="sameText">
         <ng-template appMergeVersion let-rev>
           @if (rev === mine) {
             <strong i18n="@@draft.merge.mine">Your edits</strong>
             @if (draft().comparedSince(); as at) {
-              <span i18n="@@draft.merge.typedAt">Typed {{ at | date: 'medium' }} on this device</span>
+              <span i18n="@@draft.merge.typedAt">Typed {{ at | appDate }} on this device</span>
             }
             <button mat-stroked-button type="button" data-testid="keep-mine" (click)="draft().keepMine()" i18n="@@draft.merge.keepMine">
               Keep mine
@@ -39,7 +46,7 @@ interface Saved {
             <strong i18n="@@draft.merge.theirs">Saved version</strong>
             <span>{{ theirs()?.updatedBy }}</span>
             @if (theirs()?.updatedAt; as at) {
-              <span>{{ at | date: 'medium' }}</span>
+              <span>{{ at | appDate }}</span>
             }
             <button
               mat-stroked-button
