@@ -63,7 +63,7 @@ export class ReplicatorService {
       .on('denied', (error) => {
         const denial = error as { id?: string; reason?: string; message?: string };
         if (direction === 'push' && denial.id && current())
-          void this.ledger.rejected(denial.id, denial.reason || denial.message || 'refused by the server');
+          void this.ledger.rejected(denial.id, denial.reason || denial.message || $localize`:@@sync.refusedNoReason:refused by the server`);
       })
       .on('change', (info) => {
         if (!current()) return;
