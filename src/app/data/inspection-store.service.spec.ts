@@ -46,6 +46,16 @@ describe('InspectionStoreService', () => {
   const all = (search = '', limit = 50) => store.list({ status: 'all', search, limit });
   const titles = (page: InspectionPage) => page.inspections.map((doc) => doc.title);
 
+  it('reads an inspection stored in an older shape in the current one', async () => {
+    // As the release before wrote it, and the server has not migrated yet: no schema, no priority.
+    await seedInspections(db, 1);
+    const [listed] = (await all()).inspections;
+    expect([listed.schema, listed.priority]).toEqual([2, 'normal']);
+    const read = await store.get(listed._id);
+    expect([read.schema, read.priority, read._rev]).toEqual([2, 'normal', listed._rev]);
+    expect((await db.get<Inspection>(listed._id)).schema).toBeUndefined();
+  });
+
   it('lists inspections soonest first', async () => {
     await seed();
     const page = await all();

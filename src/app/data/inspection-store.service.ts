@@ -2,6 +2,7 @@ import { Injectable, inject } from '@angular/core';
 import { Observable, filter } from 'rxjs';
 import { isAuditId } from '../../../domain/audit-entry';
 import { ChecklistItem, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
+import { migrateDoc } from '../../../domain/schema-versions';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
 import { DocWriterService, Draft, newDocId } from './doc-writer.service';
@@ -43,7 +44,10 @@ export function newChecklistItem(label: string): ChecklistItem {
   return { id: crypto.randomUUID(), label, result: null };
 }
 
-/** Inspections in the local database: list queries through the Mango indexes, and edits. */
+/**
+ * Inspections in the local database: list queries through the Mango indexes, and edits. They are
+ * read in the current shape (domain/schema-versions.ts), whatever version is stored.
+ */
 @Injectable({ providedIn: 'root' })
 export class InspectionStoreService {
   private readonly localDb = inject(LocalDbService);
@@ -57,11 +61,12 @@ export class InspectionStoreService {
   async list(query: InspectionQuery): Promise<InspectionPage> {
     const db = this.localDb.require();
     const { ids, total } = await findListIds(db, query);
-    return { inspections: await readWithConflicts<Inspection>(db, ids), total };
+    return { inspections: (await readWithConflicts<Inspection>(db, ids)).map(migrateDoc), total };
   }
 
+  /** Read in the current shape: an older one the server has not migrated yet goes through the same steps. */
   async get(id: string): Promise<WithConflicts<Inspection>> {
-    return this.localDb.require().get<Inspection>(id, { conflicts: true });
+    return migrateDoc(await this.localDb.require().get<Inspection>(id, { conflicts: true }));
   }
 
   create(input: NewInspection): Promise<Inspection> {
