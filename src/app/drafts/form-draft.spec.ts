@@ -3,6 +3,7 @@ import { Router, provideRouter } from '@angular/router';
 import { Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
+import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { InspectionDetailPage } from '../inspections/inspection-detail.page';
 import { InspectionNewPage } from '../inspections/inspection-new.page';
@@ -146,6 +147,18 @@ describe('FormDraft', () => {
     // Mine as a whole, as the conflict inbox keeps a version: their change of the title goes too.
     expect((await stored()).title).toBe('Roof');
     await waitFor(async () => (await draftOf()) === null, 'the draft dropped');
+  });
+
+  it("marks the inspection's defects holding a draft, and a new defect typed and not saved", async () => {
+    const defect = await TestBed.inject(DefectStoreService).create(inspection._id, { title: 'Leak', severity: 3, status: 'open' });
+    const typed = { values: { title: 'Leak at the valve' }, inspectionId: inspection._id, savedAt: '2026-03-01T08:00:00.000Z' };
+    await drafts.put(defect._id, typed);
+    await open();
+    await until(() => !!one('defect-draft'), "the defect's draft marked");
+    expect(one('defect-draft').closest('[data-testid=defect-row]')!.textContent).toContain('Leak');
+    expect(one('new-defect-draft')).toBeUndefined();
+    await drafts.put(`new-defect:${inspection._id}`, typed);
+    await until(() => !!one('new-defect-draft'), 'the new defect marked');
   });
 
   it('keeps a new inspection typed and not saved, and drops it once created', async () => {

@@ -20,7 +20,7 @@ import { PhotoThumbComponent } from '../photos/photo-thumb.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
 import { DraftMergeComponent } from '../drafts/draft-merge.component';
 import { DraftNoticeComponent } from '../drafts/draft-notice.component';
-import { FormValues } from '../drafts/draft-store.service';
+import { DraftStore, FormValues } from '../drafts/draft-store.service';
 import { FormDraft } from '../drafts/form-draft';
 import { ruleViolation } from '../i18n/rule-messages';
 import { confirm } from '../shared/confirm';
@@ -101,6 +101,8 @@ export class InspectionDetailPage {
     doc: { id: this.id, editable: this.editable, valuesOf: inspectionFormValues },
   });
   protected readonly inspection = this.editable.doc;
+  /** Unsaved edits on this device, by form: the defects' are marked in their list. */
+  protected readonly drafts = inject(DraftStore).drafts;
   /** Why the rules refuse this user any change (submitted or approved, for an inspector), or null. */
   protected readonly readOnly = computed(() => this.readOnlyFor(this.inspection()?.status));
   protected readonly locked = computed(() => this.readOnly() !== null);
@@ -171,8 +173,8 @@ export class InspectionDetailPage {
     const confirmed = await confirm(this.dialog, {
       title: $localize`:@@inspection.deleteTitle:Delete this inspection?`,
       message: defects
-        ? $localize`:@@inspection.deleteWithDefects:"${doc.title}":title: and its defects (${defects}:count:) will be deleted on all devices.`
-        : $localize`:@@inspection.deleteMessage:"${doc.title}":title: will be deleted on all devices.`,
+        ? $localize`:@@inspection.deleteWithDefects:"${doc.title}:title:" and its defects (${defects}:count:) will be deleted on all devices.`
+        : $localize`:@@inspection.deleteMessage:"${doc.title}:title:" will be deleted on all devices.`,
       confirm: $localize`:@@common.delete:Delete`,
       cancel: $localize`:@@common.keep:Keep`,
       testId: 'delete-inspection',
