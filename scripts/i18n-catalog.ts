@@ -57,6 +57,16 @@ export function placeholders(text: string): string[] {
   return found.sort();
 }
 
+/**
+ * Mistakes in the English messages themselves: a `$localize` placeholder name not right after
+ * its `${…}` (`"${title}":title:`) is shown as text instead of naming the placeholder.
+ */
+export function sourceProblems(source: Catalog): string[] {
+  return Object.entries(source.translations)
+    .filter(([, message]) => /\{\$[^}]+\}[^{\s]*?:[A-Za-z_]\w*:/.test(message))
+    .map(([id, message]) => `${id}: a placeholder name is shown as text ("${message}"): write \${value}:name: with nothing between`);
+}
+
 /** Every problem of one language's catalog against the source messages, one line each. */
 export function catalogProblems(source: Catalog, translated: Catalog): string[] {
   const problems: string[] = [];
@@ -78,7 +88,10 @@ export function catalogProblems(source: Catalog, translated: Catalog): string[] 
 
 if (require.main === module) {
   const source = extractMessages();
-  const problems = TRANSLATED.flatMap((language) => catalogProblems(source, readCatalog(join(LOCALE_DIR, `messages.${language}.json`))));
+  const problems = [
+    ...sourceProblems(source),
+    ...TRANSLATED.flatMap((language) => catalogProblems(source, readCatalog(join(LOCALE_DIR, `messages.${language}.json`)))),
+  ];
   for (const problem of problems) console.log(problem);
   console.log(`${Object.keys(source.translations).length} messages, ${problems.length} problems`);
   process.exit(problems.length ? 1 : 0);

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ESLint } from 'eslint';
-import { LOCALE_DIR, ROOT, TRANSLATED, catalogProblems, extractMessages, placeholders, readCatalog } from '../../scripts/i18n-catalog';
+import {
+  LOCALE_DIR,
+  ROOT,
+  TRANSLATED,
+  catalogProblems,
+  extractMessages,
+  placeholders,
+  readCatalog,
+  sourceProblems,
+} from '../../scripts/i18n-catalog';
 
 // Every message the app shows is translated into every language: the messages are extracted
 // afresh from the source (a stale src/locale/messages.json cannot hide a new one), and each
@@ -11,7 +20,10 @@ describe('i18n: the translation catalogs', () => {
   it('translate every message of the app, with its placeholders, into every language', () => {
     const source = extractMessages();
     assert.ok(Object.keys(source.translations).length > 100, 'the extraction found the app’s messages');
-    const problems = TRANSLATED.flatMap((language) => catalogProblems(source, readCatalog(join(LOCALE_DIR, `messages.${language}.json`))));
+    const problems = [
+      ...sourceProblems(source),
+      ...TRANSLATED.flatMap((language) => catalogProblems(source, readCatalog(join(LOCALE_DIR, `messages.${language}.json`)))),
+    ];
     assert.deepEqual(problems, [], 'npm run i18n:extract, then translate in src/locale/messages.<language>.json');
     const committed = readCatalog(join(LOCALE_DIR, 'messages.json'));
     assert.deepEqual(committed.translations, source.translations, 'src/locale/messages.json is out of date: npm run i18n:extract');
@@ -30,6 +42,9 @@ describe('i18n: the translation catalogs', () => {
       'fr: a is not translated ("Save")',
       'fr: b has placeholders , the message {$INTERPOLATION}',
       'fr: gone is translated but no message has that id any more',
+    ]);
+    assert.deepEqual(sourceProblems({ locale: 'en-US', translations: { ok: '"{$title}" is saved', bad: '"{$PH}":title: is saved' } }), [
+      'bad: a placeholder name is shown as text (""{$PH}":title: is saved"): write ${value}:name: with nothing between',
     ]);
     assert.deepEqual(placeholders('{VAR_PLURAL, plural, =1 {un} other {{INTERPOLATION} de plus}}'), [
       '=1',

@@ -446,7 +446,7 @@ export class DefectEditPage {
     if (!doc) return;
     const confirmed = await confirm(this.dialog, {
       title: $localize`:@@defect.deleteTitle:Delete this defect?`,
-      message: $localize`:@@defect.deleteMessage:"${doc.title}":title: and its photos will be deleted on all devices.`,
+      message: $localize`:@@defect.deleteMessage:"${doc.title}:title:" and its photos will be deleted on all devices.`,
       confirm: $localize`:@@common.delete:Delete`,
       cancel: $localize`:@@common.keep:Keep`,
       testId: 'delete-defect',
