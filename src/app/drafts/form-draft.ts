@@ -2,7 +2,7 @@ import { DestroyRef, Signal, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { FormGroup } from '@angular/forms';
 import { DOCUMENT } from '@angular/common';
-import { EMPTY, Observable, debounceTime, filter, first, from, fromEvent, map, merge, of, switchMap } from 'rxjs';
+import { EMPTY, Observable, debounceTime, filter, first, from, fromEvent, map, merge, of, switchMap, tap } from 'rxjs';
 import { jsonEqual } from '../../../domain/conflicts/json-equal';
 import { MergeChoices } from '../conflicts/merge-choices';
 import { EditableDoc } from '../shared/editable-doc';
@@ -91,17 +91,16 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
   constructor(private readonly options: FormDraftOptions<T>) {
     this.initial = options.form.getRawValue();
     const document = inject(DOCUMENT);
-    const window = document.defaultView!;
     options.form.valueChanges
       .pipe(
         filter(() => options.form.dirty && !this.comparing()),
-        map(() => this.note()),
+        tap(() => this.note()),
         debounceTime(DRAFT_WRITE_DELAY_MS),
         takeUntilDestroyed(),
       )
       .subscribe(() => void this.flush());
     // A tab put away may never come back: what was typed goes to storage now.
-    merge(fromEvent(window, 'pagehide'), fromEvent(document, 'visibilitychange').pipe(filter(() => document.hidden)))
+    merge(fromEvent(document.defaultView!, 'pagehide'), fromEvent(document, 'visibilitychange').pipe(filter(() => document.hidden)))
       .pipe(takeUntilDestroyed())
       .subscribe(() => void this.flush());
     inject(DestroyRef).onDestroy(() => void this.flush());
