@@ -1,3 +1,4 @@
+import type { DocumentScope } from 'nano';
 import type { CouchAdmin } from './couch-admin';
 import { isNotFound } from './couch-admin';
 import { HUB_DB } from '../domain/db-names';
@@ -9,7 +10,7 @@ const BATCH_SIZE = 500;
 const ATTEMPTS = 3;
 const PROGRESS_ID = '_local/fieldbook-migration';
 
-type Doc = Record<string, unknown> & { _id: string; _rev?: string };
+type Doc = Record<string, unknown> & { _id: string; _rev?: string; type?: unknown; schema?: unknown };
 
 /** How far this release's migration of one database got; a `_local` document (never replicated), so a rerun resumes. */
 interface Progress {
@@ -83,10 +84,7 @@ export async function migrateDatabase(
 }
 
 /** Writes `docs` migrated in one `_bulk_docs`; one changed meanwhile is read and migrated again. */
-async function migrateDocs(
-  db: ReturnType<CouchAdmin['use']>,
-  docs: Doc[],
-): Promise<{ migrated: number; failed: DatabaseMigration['failed'] }> {
+async function migrateDocs(db: DocumentScope<Doc>, docs: Doc[]): Promise<{ migrated: number; failed: DatabaseMigration['failed'] }> {
   let migrated = 0;
   const failed: DatabaseMigration['failed'] = [];
   let todo = docs;
