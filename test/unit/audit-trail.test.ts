@@ -9,7 +9,7 @@ const alice = { name: 'alice', roles: ['inspector'] };
 const admin = { name: 'root', roles: ['_admin'] };
 const stamp = { updatedBy: 'alice', updatedAt: '2026-12-02T10:00:00.000Z', deviceId: 'device-1', deviceName: 'Tablet 3' };
 
-function validInspection(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+function validInspection(overrides: Record<string, unknown> = {}) {
   const at = '2026-11-23T10:00:00.000Z';
   return inspection('alice', {
     _id: 'inspection:0f8fad5b-d9cb-469f-a165-70867728950e',
