@@ -7,6 +7,7 @@ import { userDbName } from '../domain/user-db-name';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
 import { serverAdmin } from './support/server-admin';
 import { serverInspectionsTitled } from './support/server-docs';
+import { shootBoth } from './support/screenshots';
 
 /** One of alice's tablets: its own browser profile (local database, device id). */
 interface Tablet {
@@ -164,6 +165,7 @@ test.describe('conflicts between two tablets of the same inspector', () => {
       await expect(inboxRow(each, id)).toBeVisible({ timeout: 15_000 });
     }
 
+    await shootBoth(a.page, 'conflict-inbox', () => expect(inboxRow(a, id)).toBeVisible());
     // Tablet A resolves it by picking B's title.
     await inboxRow(a, id).click();
     const titleRow = a.page.locator('[data-testid=conflict-field][data-path="title"]');
@@ -173,6 +175,7 @@ test.describe('conflicts between two tablets of the same inspector', () => {
     await expect(a.page.getByTestId('resolve-conflict')).toBeDisabled();
     await titleRow.locator('[data-testid^="choose-"]', { hasText: 'Title from B' }).click();
     await expect(titleRow.getByTestId('conflict-result')).toHaveText('Title from B');
+    await shootBoth(a.page, 'conflict-detail', () => expect(titleRow.getByTestId('conflict-result')).toHaveText('Title from B'));
     const resolvedAt = Date.now();
     await a.page.getByTestId('resolve-conflict').click();
     await expect(a.page).toHaveURL(/\/conflicts$/);

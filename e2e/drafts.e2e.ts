@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
 import { freshInspector, localDoc, openInspection, serverDoc } from './support/inspector';
+import { shootBoth } from './support/screenshots';
 
 /**
  * Acceptance: what an inspector types is kept on the device as they type and comes back after
@@ -99,6 +100,7 @@ test('a save that meets a newer version shows both, merges per field, and the re
   await expect(result).toHaveAttribute('data-status', 'merged');
   await expect(result.getByTestId('conflict-result')).toHaveText('Fail');
   await expect(merge.getByTestId('keep-merged')).toBeDisabled();
+  await shootBoth(page, 'draft-merge', () => expect(row('notes')).toHaveAttribute('data-status', 'conflict'));
   await row('notes').getByTestId('choose-2-mine').click();
   await merge.getByTestId('keep-merged').click();
 

@@ -5,8 +5,6 @@
  * supervisor), a defect with two photos added through the app, and for the sync page one
  * change waiting offline and one refused by the server.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { addUser } from '../couch/users';
 import { defect } from '../test/fixtures/documents';
@@ -14,14 +12,9 @@ import { expectSyncState, logIn } from './support/app-actions';
 import { DEMO_PASSWORD } from './support/e2e-env';
 import { addPhotos, idsFromUrl, inspectionDoc, makeTestImage, openInspection, serverDb } from './support/inspector';
 import { serverAdmin } from './support/server-admin';
+import { shoot, VIEWPORTS } from './support/screenshots';
 
-const OUT = join(__dirname, '..', 'docs', 'screenshots');
 const USER = 'jordan';
-const VIEWPORTS = {
-  landscape: { width: 1280, height: 800 },
-  portrait: { width: 800, height: 1280 },
-} as const;
-
 const ROOF = 'Roof and gutters after the storm';
 
 function seededInspections(): Record<string, unknown>[] {
@@ -89,14 +82,6 @@ function seededInspections(): Record<string, unknown>[] {
   ];
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
-  // Park the pointer in the empty left margin, so nothing shows a hover state.
-  await page.mouse.move(2, page.viewportSize()!.height - 2);
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: join(OUT, `${name}.png`), animations: 'disabled', caret: 'hide' });
-}
-
 async function expectPhotosLoaded(page: Page, count: number): Promise<void> {
   await expect(page.getByTestId('photo-thumb')).toHaveCount(count);
   await expect
@@ -110,7 +95,6 @@ async function expectPhotosLoaded(page: Page, count: number): Promise<void> {
 
 test('screenshots of the main screens at tablet size (docs/screenshots)', async ({ page, context }) => {
   test.setTimeout(120_000);
-  mkdirSync(OUT, { recursive: true });
   await addUser(serverAdmin(), USER, DEMO_PASSWORD, 'inspector');
   const db = serverDb(USER);
   const existing = await db.list();

@@ -5,33 +5,15 @@
  * list and review page, the admin's replication jobs. Each shot waits for the page's content,
  * so a page that fails to render fails the test instead of photographing a spinner.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { HUB_DB } from '../domain/db-names';
 import { defect } from '../test/fixtures/documents';
 import { expectSyncState, logIn } from './support/app-actions';
 import { inspectionDoc } from './support/inspector';
 import { serverAdmin } from './support/server-admin';
+import { shootBoth } from './support/screenshots';
 
-const OUT = join(__dirname, '..', 'docs', 'screenshots');
-const VIEWPORTS = {
-  landscape: { width: 1280, height: 800 },
-  portrait: { width: 800, height: 1280 },
-} as const;
 const REVIEWED = 'Stairwell fire doors, block A';
-
-async function shootBoth(page: Page, name: string, ready: () => Promise<void>): Promise<void> {
-  for (const [orientation, size] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(size);
-    await ready();
-    // Nothing hovered or focused, fonts in: the same picture every run.
-    await page.mouse.move(2, size.height - 2);
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.evaluate(() => document.fonts.ready);
-    await page.screenshot({ path: join(OUT, `${name}-${orientation}.png`), animations: 'disabled', caret: 'hide' });
-  }
-}
 
 /** A submitted inspection of alice's with two answered items and a defect, as fan-in puts it in the hub. */
 async function seedHubInspection(): Promise<string> {
@@ -75,7 +57,6 @@ async function signedIn(browser: Browser, name: string): Promise<Page> {
 
 test('screenshots of every other page, for each role, at tablet size (docs/screenshots)', async ({ browser, page }) => {
   test.setTimeout(150_000);
-  mkdirSync(OUT, { recursive: true });
   const reviewedId = await seedHubInspection();
 
   await page.goto('/login');

@@ -26,8 +26,8 @@ interface Saved {
           inspection {This inspection was saved elsewhere after you started typing.}
           defect {This defect was saved elsewhere after you started typing.}
           other {This document was saved elsewhere after you started typing.}
-        }</ng-container>
-        <ng-container i18n="@@draft.merge.hint"
+        }</ng-container
+        >&ngsp;<ng-container i18n="@@draft.merge.hint"
           >Your edits are kept on this device. What only one side changed is merged; where both changed the same field, tap the value to
           keep.</ng-container
         >
