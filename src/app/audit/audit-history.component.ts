@@ -4,7 +4,7 @@ import { EMPTY, catchError, switchMap } from 'rxjs';
 import { AuditChange, AuditEntry, AuditValue } from '../../../domain/doc-types';
 import { shortDeviceId } from '../core/device-name.service';
 import { AppDatePipe } from '../shared/date-format';
-import { fieldLabel } from '../shared/field-labels';
+import { fieldLabel, fieldValue } from '../shared/field-labels';
 import { AUDIT_SOURCE } from './audit-source';
 
 /** One line of an entry, worded for people. */
@@ -131,7 +131,7 @@ export class AuditHistoryComponent {
 }
 
 function lineOf(change: AuditChange): ChangeLine {
-  const [before, after] = [shown(change.before), shown(change.after)];
+  const [before, after] = [shown(change.path, change.before), shown(change.path, change.after)];
   if (change.path === 'photos') {
     if (change.before === undefined) return { kind: 'photo-added', field: '', before, after };
     if (change.after === undefined) return { kind: 'photo-removed', field: '', before, after };
@@ -145,6 +145,7 @@ function lineOf(change: AuditChange): ChangeLine {
   return { kind: 'changed', field: change.item ? `${change.item} · ${label}` : label, before, after };
 }
 
-function shown(value: AuditValue | undefined): string {
-  return value === undefined || value === null || value === '' ? '—' : String(value);
+/** A value of the field at `path` as a line shows it: codes and dates in words (fieldValue). */
+function shown(path: string, value: AuditValue | undefined): string {
+  return value === undefined || value === null || value === '' ? '—' : fieldValue(path, value);
 }
