@@ -21,7 +21,10 @@ import { BASICS_LABELS, InspectionBasicsFieldsComponent } from '../inspections/i
 const REFRESH_MS = 3_000;
 
 /** The assign form's labels, which its messages start with. */
-const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo'> = { ...BASICS_LABELS, assignedTo: 'Inspector' };
+const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo'> = {
+  ...BASICS_LABELS,
+  assignedTo: $localize`:@@field.assignedTo:Inspector`,
+};
 
 /** The supervisor's desk: assign inspections to inspectors, and the submissions waiting for review (each opens its review page). */
 @Component({
