@@ -19,7 +19,7 @@ export interface AuditedWrite {
   /** The revision the write replaces, as stored; null for a creation. */
   before: object | null;
   /** What is written: the record on `before`'s revision (`_rev`), or its tombstone. */
-  after: { _id: string; _rev?: string; _deleted?: boolean; type?: string; [field: string]: unknown };
+  after: { _id: string; _rev?: string; _deleted?: boolean; type?: string };
   stamp: AuditStamp;
   /** Part of a conflict resolution. */
   merge?: boolean;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AUDIT_TEXT_MAX, auditDiff } from '../../domain/audit-diff';
-import { AUDIT_CHANGES_MAX, auditEntry, auditIdRange, isAuditId } from '../../domain/audit-entry';
+import { AUDIT_CHANGES_MAX, auditEntry, auditIdRange, isAuditId, type AuditedWrite } from '../../domain/audit-entry';
 import { docViolations } from '../../domain/doc-rules';
 import { inspection } from '../fixtures/documents';
 
@@ -9,7 +9,12 @@ const alice = { name: 'alice', roles: ['inspector'] };
 const admin = { name: 'root', roles: ['_admin'] };
 const stamp = { updatedBy: 'alice', updatedAt: '2026-12-02T10:00:00.000Z', deviceId: 'device-1', deviceName: 'Tablet 3' };
 
-function validInspection(overrides: Record<string, unknown> = {}) {
+/** The record with some fields changed, as a save writes it. */
+function edited<T extends object>(record: T, fields: Record<string, unknown>): T {
+  return { ...record, ...fields };
+}
+
+function validInspection(overrides: Record<string, unknown> = {}): AuditedWrite['after'] & Record<string, unknown> {
   const at = '2026-11-23T10:00:00.000Z';
   return inspection('alice', {
     _id: 'inspection:0f8fad5b-d9cb-469f-a165-70867728950e',
@@ -77,7 +82,7 @@ describe('audit entry', () => {
   const record = validInspection({ _rev: '3-abc' });
 
   test('names the record, the revision it was made on, who, when and where; its id sorts by record, then time', () => {
-    const entry = auditEntry({ before: record, after: { ...record, title: 'New' }, stamp }, 'r1');
+    const entry = auditEntry({ before: record, after: edited(record, { title: 'New' }), stamp }, 'r1');
     assert.equal(entry._id, `audit:${record._id}:${stamp.updatedAt}:device-1:r1`);
     assert.deepEqual(
       { ...entry, _id: undefined },
@@ -107,7 +112,7 @@ describe('audit entry', () => {
     assert.equal(auditEntry({ before: null, after: created, stamp }, 'r').revPos, 1);
     const deleted = auditEntry({ before: record, after: { _id: record._id as string, _rev: '3-abc', _deleted: true }, stamp }, 'r');
     assert.deepEqual([deleted.action, deleted.docType, deleted.changes], ['delete', 'inspection', []]);
-    assert.equal(auditEntry({ before: record, after: { ...record, site: 'B' }, stamp, merge: true }, 'r').merge, true);
+    assert.equal(auditEntry({ before: record, after: edited(record, { site: 'B' }), stamp, merge: true }, 'r').merge, true);
   });
 
   test(`keeps ${AUDIT_CHANGES_MAX} changes and counts the rest`, () => {
@@ -122,7 +127,7 @@ describe('audit entry', () => {
 
 describe('audit entry rules', () => {
   const record = validInspection({ _rev: '1-abc' });
-  const entry = auditEntry({ before: record, after: { ...record, title: 'New' }, stamp }, 'r1');
+  const entry = auditEntry({ before: record, after: edited(record, { title: 'New' }), stamp }, 'r1');
 
   test('the user it names may create it, an admin may copy it', () => {
     assert.deepEqual(docViolations(entry, null, alice), []);
