@@ -55,8 +55,8 @@ const TYPE_NAMES: Readonly<Partial<Record<string, string>>> = {
             [attr.data-id]="conflict.id"
             [routerLink]="['/conflicts', conflict.id]"
           >
-            <span class="main">
-              <span class="title">{{ conflict.title }}</span>
+            <span class="record-row-main">
+              <span class="record-row-title">{{ conflict.title }}</span>
               <span class="type">{{ typeNames[conflict.type] ?? conflict.type }}</span>
             </span>
             <span class="versions">
@@ -114,18 +114,6 @@ const TYPE_NAMES: Readonly<Partial<Record<string, string>>> = {
       color: inherit;
       text-decoration: none;
       overflow: hidden;
-    }
-    .main {
-      flex: 1;
-      display: flex;
-      flex-direction: column;
-      min-width: 0;
-    }
-    .title {
-      font-size: 18px;
-      font-weight: 500;
-      overflow: hidden;
-      text-overflow: ellipsis;
     }
     .type,
     .changed {

@@ -73,9 +73,9 @@ const FILTER_DEBOUNCE_MS = 250;
     }
     @if (page(); as page) {
       @for (doc of page.inspections; track doc._id) {
-        <a class="row" data-testid="team-row" [routerLink]="['/supervisor/inspections', doc._id]">
-          <span class="main">
-            <span class="title">{{ doc.title }}</span>
+        <a class="record-row" data-testid="team-row" [routerLink]="['/supervisor/inspections', doc._id]">
+          <span class="record-row-main">
+            <span class="record-row-title">{{ doc.title }}</span>
             <span class="meta">{{ doc.site }} · {{ doc.assignedTo ?? doc.createdBy }}</span>
           </span>
           <span class="date">{{ doc.scheduledFor | appDate }}</span>
@@ -106,30 +106,6 @@ const FILTER_DEBOUNCE_MS = 250;
     }
     .filters mat-form-field {
       flex: 1 1 180px;
-    }
-    .row {
-      display: flex;
-      align-items: center;
-      gap: 16px;
-      min-height: 64px;
-      padding: 8px 16px;
-      margin-bottom: 8px;
-      border-radius: 12px;
-      background: var(--mat-sys-surface-container-low, #f5f5f5);
-      color: inherit;
-      text-decoration: none;
-    }
-    .main {
-      flex: 1;
-      display: flex;
-      flex-direction: column;
-      min-width: 0;
-    }
-    .title {
-      font-size: 18px;
-      font-weight: 500;
-      overflow: hidden;
-      text-overflow: ellipsis;
     }
     .meta,
     .hint {
