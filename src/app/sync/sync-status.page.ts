@@ -42,11 +42,14 @@ interface DocSummary {
     <h1 i18n="@@nav.sync">Sync</h1>
     <section class="card">
       <p>
-        <ng-container i18n="@@sync.status"
-          >Status: <strong data-testid="sync-status-state">{{ stateLabel() }}</strong></ng-container
-        >
         @if (status().lastSyncedAt; as at) {
-          <ng-container i18n="@@sync.lastUpToDate">· last up to date {{ at | appDate }}</ng-container>
+          <ng-container i18n="@@sync.statusSince"
+            >Status: <strong data-testid="sync-status-state">{{ stateLabel() }}</strong> · last up to date {{ at | appDate }}</ng-container
+          >
+        } @else {
+          <ng-container i18n="@@sync.status"
+            >Status: <strong data-testid="sync-status-state">{{ stateLabel() }}</strong></ng-container
+          >
         }
       </p>
       @if (status().sessionExpired) {
