@@ -14,7 +14,8 @@ const SILENCE_MARGIN_MS = 5_000;
 export class SilentFeedError extends Error {
   override readonly name = 'SilentFeedError';
   constructor(silenceMs: number) {
-    super(`The live changes feed sent nothing for ${Math.round(silenceMs / 1000)} s.`);
+    const seconds = Math.round(silenceMs / 1000);
+    super($localize`:@@sync.silentFeed:The live changes feed sent nothing for ${seconds}:seconds: s.`);
   }
 }
 
