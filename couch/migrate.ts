@@ -2,25 +2,14 @@ import type { DocumentScope } from 'nano';
 import type { CouchAdmin } from './couch-admin';
 import { isNotFound } from './couch-admin';
 import { HUB_DB } from '../domain/db-names';
-import { migrateDoc, needsMigration, schemaVersions } from '../domain/schema-versions';
+import { MIGRATION_PROGRESS_ID, migrateDoc, migrationProgress, needsMigration } from '../domain/schema-versions';
 
 /** Documents read per `_all_docs` page and written per `_bulk_docs`. */
 const BATCH_SIZE = 500;
 /** How often a document that changed while it was migrated is read and migrated again. */
 const ATTEMPTS = 3;
-const PROGRESS_ID = '_local/fieldbook-migration';
 
 type Doc = Record<string, unknown> & { _id: string; _rev?: string; type?: unknown; schema?: unknown };
-
-/** How far this release's migration of one database got; a `_local` document (never replicated), so a rerun resumes. */
-interface Progress {
-  _id: string;
-  _rev?: string;
-  /** The versions migrated to (schemaVersions()): a later release walks again. */
-  target: string;
-  lastId: string;
-  done: boolean;
-}
 
 export interface DatabaseMigration {
   db: string;
@@ -60,11 +49,8 @@ export async function migrateDatabase(
 ): Promise<DatabaseMigration> {
   const db = couch.use<Doc>(dbName);
   const result: DatabaseMigration = { db: dbName, migrated: 0, failed: [] };
-  const target = JSON.stringify(schemaVersions());
-  const stored = await db.get(PROGRESS_ID).catch((error: unknown) => (isNotFound(error) ? null : Promise.reject(error)));
-  let progress: Progress =
-    stored?.['target'] === target ? (stored as unknown as Progress) : { _id: PROGRESS_ID, target, lastId: '', done: false };
-  if (stored) progress._rev = stored._rev;
+  const stored = await db.get(MIGRATION_PROGRESS_ID).catch((error: unknown) => (isNotFound(error) ? null : Promise.reject(error)));
+  let progress = migrationProgress(stored);
   if (progress.done) log(`${dbName}: already migrated`);
   let looked = 0;
   while (!progress.done) {

@@ -80,3 +80,28 @@ export function migrateDoc<T extends object>(doc: T): T {
   }
   return { ...migrated, schema: current } as T;
 }
+
+/**
+ * How far a walk of one database towards this release's versions got (`npm run migrate` on the
+ * server, the tablet's background migration): a `_local` document, never replicated, so a
+ * rerun or a reload resumes; a release with other versions starts again.
+ */
+export interface MigrationProgress {
+  _id: typeof MIGRATION_PROGRESS_ID;
+  _rev?: string;
+  /** The versions migrated to (schemaVersions()). */
+  target: string;
+  /** Every document up to this id has been looked at. */
+  lastId: string;
+  done: boolean;
+}
+
+export const MIGRATION_PROGRESS_ID = '_local/fieldbook-migration';
+
+/** The stored progress if it is this release's walk, else a fresh one (on the stored revision, so it can be overwritten). */
+export function migrationProgress(stored: { _rev?: string; target?: unknown } | null): MigrationProgress {
+  const target = JSON.stringify(schemaVersions());
+  return stored?.target === target
+    ? (stored as MigrationProgress)
+    : { _id: MIGRATION_PROGRESS_ID, ...(stored?._rev ? { _rev: stored._rev } : {}), target, lastId: '', done: false };
+}

@@ -1,7 +1,7 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { filter, firstValueFrom, fromEvent, takeUntil } from 'rxjs';
 import { FieldbookDoc } from '../../../domain/doc-types';
-import { needsMigration, schemaVersions } from '../../../domain/schema-versions';
+import { MIGRATION_PROGRESS_ID, migrationProgress, needsMigration } from '../../../domain/schema-versions';
 import { firstPullDone } from '../core/initial-pull.service';
 import { overwriteLocalDoc } from '../core/local-doc';
 import { Database } from '../core/pouchdb';
@@ -9,21 +9,8 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { ReplicationService } from '../core/replication.service';
 import { DocWriterService } from './doc-writer.service';
 
-const PROGRESS_ID = '_local/fieldbook-migration';
-
 /** Documents read per `allDocs` page, and migrated per `bulkDocs`. */
 export const MIGRATION_BATCH_SIZE = new InjectionToken<number>('MIGRATION_BATCH_SIZE', { factory: () => 200 });
-
-/** How far the walk of this release's migration got; a `_local` document, so it survives reloads and is never replicated. */
-interface Progress {
-  _id: string;
-  _rev?: string;
-  /** The versions migrated to (schemaVersions()): a later release walks again. */
-  target: string;
-  /** Every document up to this id has been looked at. */
-  lastId: string;
-  done: boolean;
-}
 
 export interface MigrationOutcome {
   migrated: number;
@@ -71,9 +58,7 @@ export class LocalMigrationService {
   /** Walks `db` from where an earlier walk of this release stopped until done or `signal` aborts. */
   async run(db: Database, signal: AbortSignal): Promise<MigrationOutcome> {
     const outcome: MigrationOutcome = { migrated: 0, leftAlone: 0 };
-    const target = JSON.stringify(schemaVersions());
-    const stored = await db.get<Progress>(PROGRESS_ID).catch(() => null);
-    let progress: Progress = stored?.target === target ? stored : { _id: PROGRESS_ID, _rev: stored?._rev, target, lastId: '', done: false };
+    let progress = migrationProgress(await db.get<object>(MIGRATION_PROGRESS_ID).catch(() => null));
     while (!progress.done && !signal.aborted && this.ledger.isAttachedTo(db)) {
       // From the last id looked at, itself included (it may be gone), then dropped.
       const { rows } = await db.allDocs<FieldbookDoc>({ include_docs: true, startkey: progress.lastId, limit: this.batchSize + 1 });
