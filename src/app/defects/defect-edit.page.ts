@@ -85,7 +85,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
         This defect no longer exists. <a [routerLink]="['/inspections', id()]">Back to the inspection</a>
       </p>
     } @else {
-      <header class="head">
+      <header class="page-head">
         <a mat-button [routerLink]="['/inspections', id()]" i18n="@@defect.back">← Inspection</a>
         @if (defect()) {
           <h1 i18n="@@defect.heading">Defect</h1>
@@ -221,16 +221,6 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
       padding: 16px;
       max-width: 820px;
       margin: 0 auto;
-    }
-    .head {
-      display: flex;
-      align-items: center;
-      gap: 12px;
-      flex-wrap: wrap;
-    }
-    .head h1 {
-      flex: 1;
-      margin: 0;
     }
     form {
       display: flex;
