@@ -1,13 +1,14 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
+import { LOCAL_DOC_IDS } from './local-doc-ids';
 import { Observable, Subject, Subscription, auditTime, tap } from 'rxjs';
 import { ConflictedDoc, conflictCandidateIds, findConflictedDocs } from '../../../domain/conflicts/conflicted-docs';
 import { ChangesFeedReader, LocalChange } from './changes-feed-reader.service';
 import { overwriteLocalDoc } from './local-doc';
 import { Database } from './pouchdb';
 
-const INDEX_ID = '_local/fieldbook-conflict-index';
+const INDEX_ID = LOCAL_DOC_IDS.conflictIndex;
 /** Where releases before the split kept the conflicts (with the push checkpoint). */
-const OLD_LEDGER_ID = '_local/fieldbook-sync-ledger';
+const OLD_LEDGER_ID = LOCAL_DOC_IDS.oldSyncLedger;
 
 interface IndexDoc {
   _id: string;

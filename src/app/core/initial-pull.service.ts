@@ -1,11 +1,12 @@
 import { Injectable, inject, signal } from '@angular/core';
+import { LOCAL_DOC_IDS } from './local-doc-ids';
 import { Database } from './pouchdb';
 import { INITIAL_PULL_BATCH_SIZE } from './replication-options';
 import { initialPull } from './initial-pull';
 import { PushLedgerService } from './push-ledger.service';
 import { ReplicatorService } from './replicator.service';
 
-const MARKER_ID = '_local/fieldbook-initial-pull';
+const MARKER_ID = LOCAL_DOC_IDS.initialPull;
 
 /** Where the device's first pull stands; a `_local` document, so it survives reloads and is never replicated. */
 interface Marker {

@@ -2,6 +2,7 @@ import { Injectable, InjectionToken, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { BehaviorSubject, Observable } from 'rxjs';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
+import { moveFromIdbStore } from './idb-store-move';
 import { deleteOrphanViewDbs } from './orphan-view-dbs';
 import { Database, PouchDB } from './pouchdb';
 
@@ -9,6 +10,12 @@ import { Database, PouchDB } from './pouchdb';
 export const LOCAL_DB_PREFIX = new InjectionToken<string>('LOCAL_DB_PREFIX', {
   factory: () => 'fieldbook-',
 });
+
+/**
+ * The `indexeddb` adapter's database is named apart from the `idb` one older releases made
+ * (`fieldbook-<userdb>`, moved over on first open): both adapters would open the same IndexedDB name.
+ */
+const STORE_SUFFIX = '~v2';
 
 /**
  * The current user's local PouchDB (IndexedDB), one database per user so a second user
@@ -25,12 +32,13 @@ export class LocalDbService {
   readonly db$: Observable<Database | null> = this.current$.asObservable();
 
   async open(userDb: string): Promise<Database> {
-    const name = this.prefix + userDb;
+    const name = `${this.prefix}${userDb}${STORE_SUFFIX}`;
     const open = this.current$.value;
     if (open?.name === name) return open;
     await this.close();
     await deleteOrphanViewDbs(this.prefix);
-    const db = new PouchDB<object>(name, { auto_compaction: true });
+    const db = new PouchDB<object>(name, { adapter: 'indexeddb', auto_compaction: true });
+    await moveFromIdbStore(this.prefix + userDb, db);
     await ensureIndexes(db);
     this.current$.next(db);
     return db;

@@ -1,7 +1,10 @@
 import PouchDB from 'pouchdb-browser';
+import IndexedDbAdapter from 'pouchdb-adapter-indexeddb';
 import PouchFind from 'pouchdb-find';
 
-// Registered once here so every database the app opens can run Mango queries.
+// Registered once here: the `indexeddb` adapter (purge, native Mango indexes) for the user's
+// database, `idb` (built in) only to read what older releases stored; Mango queries everywhere.
+PouchDB.plugin(IndexedDbAdapter);
 PouchDB.plugin(PouchFind);
 
 export { PouchDB };

@@ -1,13 +1,14 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
+import { LOCAL_DOC_IDS } from './local-doc-ids';
 import { Subscription } from 'rxjs';
 import { isAuditId } from '../../../domain/audit-entry';
 import { ChangesFeedReader, LocalChange } from './changes-feed-reader.service';
 import { overwriteLocalDoc } from './local-doc';
 import { Database } from './pouchdb';
 
-const LEDGER_ID = '_local/fieldbook-push-ledger';
+const LEDGER_ID = LOCAL_DOC_IDS.pushLedger;
 /** Where releases before the split kept the push checkpoint and refusals (with the conflicts). */
-const OLD_LEDGER_ID = '_local/fieldbook-sync-ledger';
+const OLD_LEDGER_ID = LOCAL_DOC_IDS.oldSyncLedger;
 
 /** Documents per `_revs_diff` request when checking pending revisions with the server. */
 const REVS_DIFF_BATCH = 500;

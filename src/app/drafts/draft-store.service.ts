@@ -1,9 +1,10 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
+import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 
-const DRAFTS_ID = '_local/fieldbook-drafts';
+const DRAFTS_ID = LOCAL_DOC_IDS.drafts;
 
 /** A form's values as the form holds them (`getRawValue()`). */
 export type FormValues = Record<string, unknown>;

@@ -1,0 +1,16 @@
+/**
+ * The `_local` documents the app keeps in the user's database: device state that is never
+ * replicated. One list, so moving a database to a new store knows what to carry.
+ */
+export const LOCAL_DOC_IDS = {
+  /** Unsynced edits: the push checkpoint (a local sequence) and the server's refusals. */
+  pushLedger: '_local/fieldbook-push-ledger',
+  /** Which documents are conflicted, and the local sequence read up to. */
+  conflictIndex: '_local/fieldbook-conflict-index',
+  /** What was typed and not saved. */
+  drafts: '_local/fieldbook-drafts',
+  /** How far the device's first pull got (a server sequence). */
+  initialPull: '_local/fieldbook-initial-pull',
+  /** Where releases before the split of the ledger kept both the push and the conflict state. */
+  oldSyncLedger: '_local/fieldbook-sync-ledger',
+} as const;
