@@ -12,10 +12,12 @@ export const LOCAL_DB_PREFIX = new InjectionToken<string>('LOCAL_DB_PREFIX', {
 });
 
 /**
- * The `indexeddb` adapter's database is named apart from the `idb` one older releases made
- * (`fieldbook-<userdb>`, moved over on first open): both adapters would open the same IndexedDB name.
+ * The user's database. Named apart from the `idb` adapter's one older releases made
+ * (`<prefix><userDb>`, moved over on first open): both adapters would open the same IndexedDB name.
  */
-const STORE_SUFFIX = '~v2';
+export function localDbName(prefix: string, userDb: string): string {
+  return `${prefix}${userDb}~v2`;
+}
 
 /**
  * The current user's local PouchDB (IndexedDB), one database per user so a second user
@@ -32,7 +34,7 @@ export class LocalDbService {
   readonly db$: Observable<Database | null> = this.current$.asObservable();
 
   async open(userDb: string): Promise<Database> {
-    const name = `${this.prefix}${userDb}${STORE_SUFFIX}`;
+    const name = localDbName(this.prefix, userDb);
     const open = this.current$.value;
     if (open?.name === name) return open;
     await this.close();

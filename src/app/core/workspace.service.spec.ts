@@ -2,7 +2,7 @@ import { TestBed } from '@angular/core/testing';
 import { userDbName } from '../../../domain/user-db-name';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { ANA, FakeSessions, fakeSessions, provideTestData, requestsFinished, trackRequests, waitFor } from '../testing/test-support';
-import { LocalDbService } from './local-db.service';
+import { LocalDbService, localDbName } from './local-db.service';
 import { Database, PouchDB } from './pouchdb';
 import { ReplicationService } from './replication.service';
 import { Session } from './session.model';
@@ -36,13 +36,13 @@ describe('WorkspaceService', () => {
     // still had running ends before the databases are deleted.
     await workspace.close(false);
     for (const db of opened) await requestsFinished(db);
-    for (const session of [ANA, BOB]) await new PouchDB(prefix + session.db).destroy();
+    for (const session of [ANA, BOB]) await new PouchDB(localDbName(prefix, session.db), { adapter: 'indexeddb' }).destroy();
   });
 
   it('opens a per-user database and starts sync, with no test hook (only the e2e build has one)', async () => {
     await workspace.open(ANA);
     const db = TestBed.inject(LocalDbService).db();
-    expect(db?.name).toBe(prefix + ANA.db);
+    expect(db?.name).toBe(localDbName(prefix, ANA.db));
     expect('fieldbookDb' in window).toBeFalse();
     expect(TestBed.inject(ReplicationService).syncStatus().state).not.toBe('paused');
     const indexes = await db!.getIndexes();
@@ -56,7 +56,7 @@ describe('WorkspaceService', () => {
 
     sessions.set(BOB);
     await workspace.open(BOB);
-    expect(TestBed.inject(LocalDbService).db()?.name).toBe(prefix + BOB.db);
+    expect(TestBed.inject(LocalDbService).db()?.name).toBe(localDbName(prefix, BOB.db));
     expect(await TestBed.inject(InspectionStoreService).list(EVERYTHING)).toEqual({ inspections: [], total: 0 });
     expect(TestBed.inject(PushLedgerService).pendingCount()).toBe(0);
   });

@@ -1,5 +1,4 @@
 import { Injectable, inject } from '@angular/core';
-import { IndexWarmerService } from '../data/index-warmer.service';
 import { LocalMigrationService } from '../data/local-migration.service';
 import { ConflictIndexService } from './conflict-index.service';
 import { LocalDbService } from './local-db.service';
@@ -22,7 +21,6 @@ export class WorkspaceService {
   private readonly conflictIndex = inject(ConflictIndexService);
   private readonly replication = inject(ReplicationService);
   private readonly storage = inject(StorageService);
-  private readonly indexes = inject(IndexWarmerService);
   private readonly migration = inject(LocalMigrationService);
   /** The user database that is open, or null. */
   private openFor: string | null = null;
@@ -36,7 +34,6 @@ export class WorkspaceService {
       const db = await this.localDb.open(session.db);
       await Promise.all([this.pushLedger.attach(db), this.conflictIndex.attach(db)]);
       this.replication.start(db, session.db);
-      this.indexes.start(db);
       this.migration.start(db);
       this.openFor = session.db;
       void this.storage.requestPersistence();
@@ -56,7 +53,6 @@ export class WorkspaceService {
 
   private async shutDown(destroyLocalData: boolean): Promise<void> {
     this.replication.stop();
-    this.indexes.stop();
     this.migration.stop();
     this.pushLedger.detach();
     this.conflictIndex.detach();
