@@ -10,6 +10,7 @@ import { actingAdminName, removeServerAdmin, setServerAdmin } from './server-adm
 import { userDbName } from '../domain/user-db-name';
 import { fieldbookUserOf, getUser, userDocId, type FieldbookUser, type UserDoc } from './user-docs';
 import { deleteUserSessions } from './user-sessions';
+import { untilLoginWorks } from './login-cache';
 
 export type { FieldbookRole } from '../domain/roles';
 
@@ -138,6 +139,8 @@ async function existingUser(couch: CouchAdmin, name: string): Promise<UserDoc> {
 /** Every change to a login ends its sessions: they carry the old roles, or should not exist. */
 async function saveUser(couch: CouchAdmin, doc: UserDoc): Promise<void> {
   await couch.use<UserDoc>('_users').insert(doc);
+  // A new user has nothing cached to wait for.
+  if (doc.password && doc._rev) await untilLoginWorks(couch, doc.name, doc.password);
   await deleteUserSessions(couch, doc.name);
 }
 

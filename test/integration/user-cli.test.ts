@@ -205,8 +205,15 @@ describe('npm run user', () => {
       401,
       'her session ended with the change',
     );
-    const again = await loginCookie(stack.proxy.url, 'carol', 'carol-pw');
-    assert.equal((await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: again } })).status, 403);
+    // A role change keeps the password: CouchDB's login cache takes the new roles a moment later.
+    await waitFor(
+      async () => {
+        const again = await loginCookie(stack.proxy.url, 'carol', 'carol-pw');
+        return (await fetch(`${stack.proxy.url}/db/${HUB_DB}`, { headers: { cookie: again } })).status === 403;
+      },
+      10_000,
+      'a new session of carol to be refused the hub',
+    );
 
     assert.equal((await userCli(['passwd', 'carol'], 'carol-pw-2')).code, 0);
     assert.equal((await login('carol', 'carol-pw')).status, 401);
@@ -215,7 +222,11 @@ describe('npm run user', () => {
     assert.equal((await userCli(['add', 'ada', '--role', 'admin'], 'ada-pw')).code, 0);
     assert.deepEqual(((await couchSession('ada', 'ada-pw')) as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
     assert.equal((await userCli(['role', 'ada', 'supervisor'])).code, 0);
-    assert.deepEqual(((await couchSession('ada', 'ada-pw')) as { roles: string[] }).roles, ['supervisor']);
+    await waitFor(
+      async () => JSON.stringify(((await couchSession('ada', 'ada-pw')) as { roles: string[] }).roles) === '["supervisor"]',
+      10_000,
+      'ada to log in as a supervisor only',
+    );
     const promote = await userCliProcess(['role', 'ada', 'admin']);
     assert.equal(promote.code, 1, 'making an admin asks for the password');
     assert.equal((await userCli(['role', 'ada', 'admin'], 'ada-pw')).code, 0);
