@@ -1,3 +1,4 @@
+import { ensureSettingsDb } from './app-settings';
 import type { CouchAdmin } from './couch-admin';
 import { ensureDatabase, ensureMangoIndexes, ensureSecurity } from './database-setup';
 import { ensureHub } from './hub';
@@ -21,6 +22,7 @@ export async function bootstrap(couch: CouchAdmin, options: BootstrapOptions): P
   await ensureSecurity(couch, SESSIONS_DB, adminOnly());
   await ensureMangoIndexes(couch, SESSIONS_DB, SESSION_INDEXES);
   await setServerConfig(couch, 'chttpd_auth', 'timeout', String(options.sessionTimeoutSeconds));
+  await ensureSettingsDb(couch);
   await ensureHub(couch);
   for (const user of await listUsers(couch)) await provisionUser(couch, user);
 }

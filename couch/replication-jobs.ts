@@ -21,8 +21,10 @@ const JOB_KINDS = ['fanin', 'assign', 'partner'] as const;
  * - `fanin-<name>`: their database into the hub, everything but design docs (each database
  *   has its own copies of those; replicated, they would conflict).
  * - `assign-<name>`: from the hub, what is assigned to them or was created by them, so
- *   assignments and supervisors' decisions reach their tablet. A selector sees a deletion
- *   only if the tombstone keeps the fields: delete with the body (`{...doc, _deleted: true}`).
+ *   assignments and supervisors' decisions reach their tablet, and what a supervisor took away
+ *   from them (`unassignedFrom`), so their tablet learns by its ordinary pull that it is no
+ *   longer theirs. A selector sees a deletion only if the tombstone keeps the fields: delete
+ *   with the body (`{...doc, _deleted: true}`).
  * - `partner-<name>`: approved inspections shared with the partner (`partners` lists them),
  *   and the defects a supervisor shared along with them (a selector cannot join, so a
  *   shared inspection's defects carry the same `partners`).
@@ -46,7 +48,12 @@ export function replicationJobsFor(name: string, role: FieldbookRole | null): Re
   const own = userDbName(name);
   return [
     { id: `fanin-${name}`, source: own, target: HUB_DB, selector: { $not: { _id: { $regex: '^_design/' } } } },
-    { id: `assign-${name}`, source: HUB_DB, target: own, selector: { $or: [{ assignedTo: name }, { createdBy: name }] } },
+    {
+      id: `assign-${name}`,
+      source: HUB_DB,
+      target: own,
+      selector: { $or: [{ assignedTo: name }, { createdBy: name }, { unassignedFrom: name }] },
+    },
   ];
 }
 

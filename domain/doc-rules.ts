@@ -279,10 +279,15 @@ export function docViolations(
         if (item.note !== undefined && !isString(item.note)) add(where + '.note', 'must be a string');
         if (submitting && item.result === null) add(where + '.result', 'must be answered (or marked N/A) before submitting');
       }
+    optionalString('unassignedFrom');
     }
     checkWorkflow(existing ? existing.status : undefined);
   } else {
     requireMatch('inspectionId', new RegExp('^inspection:' + UUID + '$'), 'the id of an inspection');
+    // So is who a reassignment took it from (that user's database receives it too).
+    if (!isSupervisor && newDoc.unassignedFrom !== (existing ? existing.unassignedFrom : undefined)) {
+      add('unassignedFrom', 'only a supervisor may reassign inspections');
+    }
     requireString('title', 1, 200);
     optionalString('description');
     optionalString('location');

@@ -41,6 +41,11 @@ export interface Inspection extends AuditFields, Versioned {
   priority?: InspectionPriority;
   notes?: string;
   assignedTo?: string;
+  /**
+   * Who a supervisor last reassigned it away from: the `assign-` job of that user copies the
+   * reassigning revision into their database too, so their tablet learns it is no longer theirs.
+   */
+  unassignedFrom?: string;
   partners?: string[];
   reviewComment?: string;
 }

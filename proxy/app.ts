@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { FieldbookUser } from '../couch/user-docs';
+import type { AppSettings } from '../domain/archive-settings';
 import { adminRoutes } from './admin-routes';
 import { Authenticator } from './authenticate';
 import { Admission, DEFAULT_LIMITS, type AdmissionLimits } from './admission';
@@ -20,6 +21,7 @@ import { metricsRoute } from './metrics-route';
 import { registrySource, type MetricsSource } from './metrics-source';
 import { securityHeaders } from './security-headers';
 import { sessionRoutes } from './session-routes';
+import { settingsRoute } from './settings-route';
 import type { SessionStore } from './session-store';
 import { staticPwa } from './static-pwa';
 
@@ -33,6 +35,8 @@ export interface ProxyAppOptions {
   logger: Logger;
   /** Every user, read as server admin: supervisors pick inspectors and partners from them. */
   listUsers: () => Promise<FieldbookUser[]>;
+  /** The server-side settings (archive period), read as server admin: every signed-in user may read them. */
+  readSettings: () => Promise<AppSettings>;
   /** How many feeds and requests may be open towards CouchDB (admission.ts). */
   limits?: AdmissionLimits;
   /** How long CouchDB may stay silent on an ordinary request (feeds: two missed heartbeats). */
@@ -107,6 +111,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   );
   app.use('/api/admin', adminRoutes({ couchUrl, authenticator }));
   app.get('/api/directory', directoryRoute({ authenticator, listUsers: options.listUsers }));
+  app.get('/api/settings', settingsRoute({ authenticator, readSettings: options.readSettings }));
   app.use('/api', (_req: Request, res: Response) => sendCouchError(res, notFound()));
   app.use(staticPwa(options.staticDir));
   app.use((_req: Request, res: Response) => sendCouchError(res, notFound()));

@@ -12,6 +12,7 @@ import type { ThrottleLimits } from './login-throttle';
 import { metricsUrlOf, serveMetrics } from './metrics-port';
 import { registrySource, type MetricsSource } from './metrics-source';
 import { SessionStore } from './session-store';
+import { storedAppSettings } from './settings-route';
 import { watchSessions } from './session-watch';
 import { DEFAULT_STATIC_DIR } from './package-root';
 import { watchUsers } from './user-watch';
@@ -20,7 +21,7 @@ const LISTEN_BACKLOG = 4096;
 export interface ProxyOptions {
   /**
    * CouchDB URL with admin credentials; the proxy uses them only for its session store, to
-   * watch `_users` and to list user names for supervisors.
+   * watch `_users`, to list user names for supervisors and to read the server-side settings.
    */
   couchAdminUrl: string;
   port: number;
@@ -67,6 +68,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     readiness: databaseReadiness(couchUrl, adminAuthorization, SESSIONS_DB),
     sessions: new SessionStore(admin, sessionMaxAgeMs),
     listUsers: () => listUsers(admin),
+    readSettings: () => storedAppSettings(admin),
     sessionMaxAgeMs,
     secureCookies: options.secureCookies ?? false,
     staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,

@@ -5,6 +5,7 @@
  *   dist/couch/user-cli.js       `npm run user` (couch/user-cli.ts), against COUCH_URL
  *   dist/couch/conflicts-cli.js  `npm run conflicts` (couch/conflicts-cli.ts)
  *   dist/couch/migrate-cli.js    `npm run migrate` (couch/migrate-cli.ts)
+ *   dist/couch/settings-cli.js   `npm run settings` (couch/settings-cli.ts)
  * They read the design documents from dist/couch/design/*.json (`npm run build:design`), so
  * they need neither tsx nor the TypeScript compiler; the build fails if either, the design
  * sources, PouchDB (the embedded server) or the proxy would be bundled, or if the bootstrap
@@ -21,6 +22,7 @@ const ENTRIES = {
   'user-cli': join(ROOT, 'couch', 'user-cli.ts'),
   'conflicts-cli': join(ROOT, 'couch', 'conflicts-cli.ts'),
   'migrate-cli': join(ROOT, 'couch', 'migrate-cli.ts'),
+  'settings-cli': join(ROOT, 'couch', 'settings-cli.ts'),
 };
 export const BOOTSTRAP_BUNDLE = join(OUT_DIR, 'bootstrap.js');
 export const USER_CLI_BUNDLE = join(OUT_DIR, 'user-cli.js');

@@ -132,6 +132,30 @@ describe('document rules', () => {
     assert.deepEqual(docViolations(validInspection({ createdBy: 'sam', updatedBy: 'sam', assignedTo: 'bob' }), null, sam), []);
   });
 
+  test('only supervisors say who an inspection was taken from; an inspector keeps what a reassignment wrote', () => {
+    const mine = validInspection({ assignedTo: 'alice' });
+    // Naming someone as the one it was taken from would copy it into their database.
+    assert.ok(
+      docViolations({ ...mine, unassignedFrom: 'carol' }, mine, alice).includes(
+        'unassignedFrom: only a supervisor may reassign inspections',
+      ),
+    );
+    assert.ok(
+      docViolations(validInspection({ unassignedFrom: 'carol' }), null, alice).includes(
+        'unassignedFrom: only a supervisor may reassign inspections',
+      ),
+    );
+    assert.ok(docViolations({ ...mine, unassignedFrom: 7 }, mine, sam).includes('unassignedFrom: must be a string'));
+    const reassigned = validInspection({ createdBy: 'sam', assignedTo: 'alice', unassignedFrom: 'bob' });
+    assert.deepEqual(docViolations({ ...reassigned, title: 'Started' }, reassigned, alice), []);
+    // Nor can the inspector it was taken from take it back.
+    const taken = validInspection({ assignedTo: 'bob', unassignedFrom: 'alice' });
+    assert.ok(
+      docViolations({ ...taken, assignedTo: 'alice' }, taken, alice).includes('assignedTo: only a supervisor may assign inspections'),
+    );
+    assert.deepEqual(docViolations({ ...mine, updatedBy: 'sam', assignedTo: 'bob', unassignedFrom: 'alice' }, mine, sam), []);
+  });
+
   test("server admins (replication) may write other users' documents", () => {
     assert.deepEqual(docViolations(validInspection({ createdBy: 'bob', updatedBy: 'bob' }), null, { name: null, roles: ['_admin'] }), []);
   });

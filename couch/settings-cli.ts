@@ -1,0 +1,40 @@
+/**
+ * `npm run settings`: shows the server-side settings; `npm run settings -- archive-days 45` sets
+ * how many days after its approval an inspection leaves the inspectors' tablets (default 30;
+ * 0: as soon as it is approved and synced). As server admin (COUCH_URL, or else the embedded
+ * server that `npm start` runs from .data/couch). Tablets read it when next online.
+ */
+import { adminCouchUrl } from './admin-url';
+import { readAppSettings, setArchiveDays } from './app-settings';
+import { couchAdmin } from './couch-admin';
+import { parseArchiveDays, type AppSettings } from '../domain/archive-settings';
+
+const USAGE = 'usage: npm run settings [-- archive-days <days>]';
+
+async function main(args: string[]): Promise<number> {
+  const couch = couchAdmin(adminCouchUrl());
+  const show = (settings: AppSettings) => console.log(`archive-days ${settings.archiveDays}`);
+  if (args.length === 0) {
+    show(await readAppSettings(couch));
+    return 0;
+  }
+  if (args[0] !== 'archive-days' || args.length !== 2) {
+    console.error(USAGE);
+    return 2;
+  }
+  const parsed = parseArchiveDays(args[1]);
+  if ('error' in parsed) {
+    console.error(parsed.error);
+    return 2;
+  }
+  show(await setArchiveDays(couch, parsed.days));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
