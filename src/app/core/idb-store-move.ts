@@ -1,9 +1,6 @@
 import { MIGRATION_PROGRESS_ID } from '../../../domain/schema-versions';
 import { LOCAL_DOC_IDS } from './local-doc-ids';
-import { Database, PouchDB } from './pouchdb';
-
-/** Where PouchDB keeps a database in IndexedDB (both adapters use the prefix, hence a new name). */
-const IDB_PREFIX = '_pouch_';
+import { Database, IDB_PREFIX, PouchDB } from './pouchdb';
 
 /** `_local` state that means the same in any database: copied as it is. */
 const CARRIED = [LOCAL_DOC_IDS.drafts, LOCAL_DOC_IDS.initialPull, MIGRATION_PROGRESS_ID];

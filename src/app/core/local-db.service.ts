@@ -4,7 +4,7 @@ import { BehaviorSubject, Observable } from 'rxjs';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
 import { moveFromIdbStore } from './idb-store-move';
 import { deleteOrphanViewDbs } from './orphan-view-dbs';
-import { Database, PouchDB } from './pouchdb';
+import { Database, IDB_PREFIX, PouchDB } from './pouchdb';
 
 /** Prefix of local database names; tests give each run its own. */
 export const LOCAL_DB_PREFIX = new InjectionToken<string>('LOCAL_DB_PREFIX', {
@@ -66,6 +66,8 @@ export class LocalDbService {
     if (!db) return;
     this.current$.next(null);
     await db.destroy();
+    // The indexeddb adapter (unlike idb) leaves its cross-tab change marker, named after the user's database.
+    localStorage.removeItem(IDB_PREFIX + db.name);
     await deleteOrphanViewDbs(this.prefix);
   }
 }

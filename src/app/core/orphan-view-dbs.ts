@@ -1,5 +1,6 @@
-/** Where PouchDB keeps a database in IndexedDB, and where it keeps the index ("view") databases it makes for it. */
-const IDB_PREFIX = '_pouch_';
+import { IDB_PREFIX } from './pouchdb';
+
+/** Where the idb adapter keeps the index ("view") databases it makes for a database. */
 const VIEW_DB_MARK = '-mrview-';
 
 /**

@@ -8,4 +8,6 @@ PouchDB.plugin(IndexedDbAdapter);
 PouchDB.plugin(PouchFind);
 
 export { PouchDB };
+/** What PouchDB puts before a database's name for its IndexedDB database (and its cross-tab marker in localStorage). */
+export const IDB_PREFIX = '_pouch_';
 export type Database = PouchDB.Database<object>;
