@@ -10,7 +10,8 @@
 #   docker build -t fieldbook .
 #   docker run -e COUCH_URL=http://admin:secret@couchdb:5984 -p 8080:8080 fieldbook
 #   docker compose exec proxy node dist/couch/user-cli.js list     (`npm run user` compiled;
-#   also dist/couch/conflicts-cli.js, `npm run conflicts`; dist/couch/migrate-cli.js, `npm run migrate`)
+#   also dist/couch/conflicts-cli.js, `npm run conflicts`; dist/couch/migrate-cli.js, `npm run migrate`;
+#   dist/couch/settings-cli.js, `npm run settings`)
 #
 # Env: COUCH_URL (required: CouchDB URL carrying a server admin's credentials), PORT (8080),
 # HOST (0.0.0.0: the container's interfaces; only here, never on a bare host),

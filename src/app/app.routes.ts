@@ -46,6 +46,11 @@ export const routes: Routes = [
         title: $localize`:@@title.defect:Defect · Fieldbook`,
       },
       {
+        path: 'archived/:id',
+        loadComponent: () => import('./archive/archived-inspection.page').then((m) => m.ArchivedInspectionPage),
+        title: $localize`:@@title.archived:Archived inspection · Fieldbook`,
+      },
+      {
         path: 'sync',
         loadComponent: () => import('./sync/sync-status.page').then((m) => m.SyncStatusPage),
         title: $localize`:@@title.sync:Sync · Fieldbook`,

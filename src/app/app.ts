@@ -9,6 +9,8 @@ import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/rou
 import { LogoutService } from './auth/logout.service';
 import { SessionExpiryService } from './auth/session-expiry.service';
 import { AutoResolverService } from './conflicts/auto-resolver.service';
+import { ArchiveService } from './archive/archive.service';
+import { UnassignmentService } from './archive/unassignment.service';
 import { isAdminSession } from './core/session.model';
 import { SessionService } from './core/session.service';
 import { ConflictIndexService } from './core/conflict-index.service';
@@ -219,6 +221,8 @@ export class App {
     inject(SessionExpiryService).watch();
     inject(UpdatePromptService).watch();
     inject(AutoResolverService).watch();
+    inject(ArchiveService).watch();
+    inject(UnassignmentService).watch();
     void this.sessions.ready().then(() => this.restored.set(true));
     // Follow session changes made elsewhere (another tab logged out or in as someone else).
     effect(() => {

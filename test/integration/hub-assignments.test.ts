@@ -114,6 +114,48 @@ describe('the hub: assignments and approval', () => {
     }
   });
 
+  test('a reassignment reaches the database and tablet of the inspector it was taken from, and the new assignee’s', async () => {
+    const alice = await deviceOf('alice', userDbName('alice'));
+    try {
+      const hub = stack.admin.use<Record<string, unknown>>(HUB_DB);
+      const assignment = inspection('sam', { title: 'Reassigned roof check', assignedTo: 'alice' });
+      await hub.insert(assignment as never);
+      await waitFor(() => has(alice.device, assignment._id), 60_000, 'the assignment on alice’s tablet');
+
+      const current = await hub.get(assignment._id);
+      const now = new Date().toISOString();
+      await hub.insert({ ...current, assignedTo: 'bob', unassignedFrom: 'alice', updatedBy: 'sam', updatedAt: now } as never);
+      // By the ordinary pull: alice's tablet sees that it is no longer hers.
+      const moved = await waitFor(
+        async () => {
+          const doc = await alice.device.get<Record<string, unknown>>(assignment._id);
+          return doc['assignedTo'] === 'bob' && doc;
+        },
+        60_000,
+        'the reassignment on alice’s tablet',
+      );
+      assert.equal(moved['unassignedFrom'], 'alice');
+      await waitFor(() => has(stack.admin.use(userDbName('bob')), assignment._id), 60_000, 'the inspection in bob’s database');
+
+      // Alice cannot make it hers again, nor name someone else to receive it.
+      const cookie = await loginCookie(stack.proxy.url, 'alice');
+      const put = (body: Record<string, unknown>) =>
+        fetch(`${stack.proxy.url}/db/${userDbName('alice')}/${encodeURIComponent(assignment._id)}`, {
+          method: 'PUT',
+          headers: { cookie, 'content-type': 'application/json' },
+          body: JSON.stringify({ ...moved, updatedBy: 'alice', updatedAt: new Date().toISOString(), ...body }),
+        });
+      const takenBack = await put({ assignedTo: 'alice' });
+      assert.equal(takenBack.status, 403);
+      assert.match(((await takenBack.json()) as { reason: string }).reason, /^assignedTo: only a supervisor may assign inspections/);
+      const redirected = await put({ unassignedFrom: 'bob' });
+      assert.equal(redirected.status, 403);
+      assert.equal(((await redirected.json()) as { reason: string }).reason, 'unassignedFrom: only a supervisor may reassign inspections');
+    } finally {
+      await alice.close();
+    }
+  });
+
   test('the bootstrap leaves running jobs alone, and the jobs survive a server restart', async () => {
     const jobRevs = async () => {
       const { rows } = await stack.admin.use('_replicator').list();

@@ -11,6 +11,10 @@ export const LOCAL_DOC_IDS = {
   drafts: '_local/fieldbook-drafts',
   /** How far the device's first pull got (a server sequence). */
   initialPull: '_local/fieldbook-initial-pull',
+  /** Inspections archived off this device (what the list says of them). */
+  archive: '_local/fieldbook-archive',
+  /** Inspections reassigned away and let go, with who they went to (told once). */
+  reassigned: '_local/fieldbook-reassigned',
   /** Where releases before the split of the ledger kept both the push and the conflict state. */
   oldSyncLedger: '_local/fieldbook-sync-ledger',
 } as const;

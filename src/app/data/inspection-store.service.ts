@@ -1,8 +1,9 @@
 import { Injectable, inject } from '@angular/core';
-import { Observable, filter } from 'rxjs';
+import { Observable, filter, merge } from 'rxjs';
 import { isAuditId } from '../../../domain/audit-entry';
 import { ChecklistItem, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
 import { migrateDoc } from '../../../domain/schema-versions';
+import { LocalPurgeService } from '../archive/local-purge.service';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
 import { DocWriterService, Draft, newDocId } from './doc-writer.service';
@@ -53,9 +54,10 @@ export class InspectionStoreService {
   private readonly localDb = inject(LocalDbService);
   private readonly changesFeed = inject(ChangesFeedReader);
   private readonly writer = inject(DocWriterService);
+  private readonly purge = inject(LocalPurgeService);
 
-  /** The id of each record changed locally (an edit, a pull, another tab); not their audit entries. */
-  readonly changes$: Observable<string> = this.changesFeed.changedIds$.pipe(filter((id) => !isAuditId(id)));
+  /** The id of each record changed locally (an edit, a pull, another tab) or purged off the device; not their audit entries. */
+  readonly changes$: Observable<string> = merge(this.changesFeed.changedIds$.pipe(filter((id) => !isAuditId(id))), this.purge.purged$);
 
   /** The first `query.limit` inspections matching the query; only those are read in full. */
   async list(query: InspectionQuery): Promise<InspectionPage> {

@@ -8,6 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
 import { asyncScheduler, combineLatest, debounceTime, filter, startWith, throttleTime } from 'rxjs';
 import { InspectionStatus } from '../../../domain/doc-types';
+import { ArchiveIndexService } from '../archive/archive-index.service';
 import { exhaustMapLatest } from '../data/exhaust-map-latest';
 import { DraftStore } from '../drafts/draft-store.service';
 import { InspectionQuery, isInspectionId } from '../data/inspection-list-query';
@@ -45,6 +46,10 @@ export class InspectionListPage {
   private readonly store = inject(InspectionStoreService);
 
   private readonly drafts = inject(DraftStore);
+
+  /** Inspections archived off this device: listed apart, each opens from the server. */
+  protected readonly archived = inject(ArchiveIndexService).archived;
+  protected readonly showArchived = signal(false);
 
   protected readonly labels = INSPECTION_STATUS_LABELS;
   /** Inspections with edits typed on this device and not saved. */

@@ -55,6 +55,19 @@ describe('HubService', () => {
     expect(opened).toEqual(['inspections']);
   });
 
+  it('reassigns an inspection, naming who it was taken from so their database receives the change too', async () => {
+    const draft = await assignToAna();
+
+    const moved = await hub.reassign(draft, 'bob');
+
+    expect(await hubDb.get<Inspection>(draft._id)).toEqual(
+      jasmine.objectContaining({ _rev: moved._rev, assignedTo: 'bob', unassignedFrom: 'ana', createdBy: 'sam', updatedBy: 'sam' }),
+    );
+    // An inspection nobody was assigned to is taken from its creator.
+    const own = await hub.reassign(inspectionFixture('ana') as Inspection, 'bob');
+    expect(own.unassignedFrom).toBe('ana');
+  });
+
   it('lists submitted inspections and records the decision, keeping who created them', async () => {
     const draft = await assignToAna();
     // Ana's submission, as the fan-in replication would bring it.

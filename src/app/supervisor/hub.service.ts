@@ -55,6 +55,17 @@ export class HubService {
     );
   }
 
+  /**
+   * Gives an inspection to another inspector. The revision names who it was taken from
+   * (`unassignedFrom`: the assignee, or the creator if it had none), so their `assign-` job
+   * copies it into their database too and their tablet lets it go at its next sync.
+   */
+  async reassign(inspection: Inspection, to: string): Promise<Inspection> {
+    const from = inspection.assignedTo ?? inspection.createdBy;
+    if (from === to) return inspection;
+    return this.writer.save<Inspection>({ ...inspection, assignedTo: to, unassignedFrom: from }, this.hub());
+  }
+
   /** Inspections waiting for review, soonest scheduled first. */
   async submitted(): Promise<Inspection[]> {
     const found = await this.hub().find({

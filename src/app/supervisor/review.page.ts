@@ -8,17 +8,14 @@ import { MatSelectModule } from '@angular/material/select';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { RouterLink } from '@angular/router';
 import { from } from 'rxjs';
-import { ChecklistResult, Inspection } from '../../../domain/doc-types';
+import { Inspection } from '../../../domain/doc-types';
 import { AuditHistoryComponent } from '../audit/audit-history.component';
 import { AUDIT_SOURCE, AuditSource } from '../audit/audit-source';
 import { apiErrorMessage } from '../core/api-error-message';
-import { photosOf } from '../data/defect-store.service';
 import { ValidationError } from '../data/validation-bridge';
-import { SEVERITY_LEVELS } from '../defects/defect-edit.page';
-import { defectSummary } from '../defects/defect-summary';
 import { INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
 import { ATTACHMENT_SOURCE } from '../photos/attachment-url';
-import { PhotoStripComponent } from '../photos/photo-strip.component';
+import { InspectionSheetComponent } from '../inspections/inspection-sheet.component';
 import { confirm } from '../shared/confirm';
 import { AppDatePipe } from '../shared/date-format';
 import { Directory, DirectoryService } from './directory.service';
@@ -26,12 +23,6 @@ import { Decision, HubDefect, HubService, ReviewRecord } from './hub.service';
 
 /** How long "Undo" is offered after a decision: until it has had time to travel on from the hub. */
 const UNDO_MS = 10_000;
-
-const RESULT_LABELS: Record<Exclude<ChecklistResult, null>, string> = {
-  pass: $localize`:@@review.result.pass:Pass`,
-  fail: $localize`:@@review.result.fail:Fail`,
-  na: $localize`:@@review.result.na:N/A`,
-};
 
 interface Loaded {
   inspection: Inspection;
@@ -54,7 +45,7 @@ interface Loaded {
     MatFormFieldModule,
     MatInputModule,
     MatSelectModule,
-    PhotoStripComponent,
+    InspectionSheetComponent,
     AuditHistoryComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -87,10 +78,6 @@ export class ReviewPage {
   readonly id = input.required<string>();
 
   protected readonly statusLabels = INSPECTION_STATUS_LABELS;
-  protected readonly resultLabels = RESULT_LABELS;
-  protected readonly severityNames = Object.fromEntries(SEVERITY_LEVELS.map(({ level, name }) => [level, name])) as Record<number, string>;
-  protected readonly summary = defectSummary;
-  protected readonly photosOf = photosOf;
   protected readonly loaded = signal<Loaded | null>(null);
   protected readonly loadError = signal('');
   protected readonly decisionError = signal('');
@@ -98,6 +85,8 @@ export class ReviewPage {
   protected readonly directory = signal<Directory | null>(null);
   protected readonly comment = new FormControl('', { nonNullable: true });
   protected readonly partners = new FormControl<string[]>([], { nonNullable: true });
+  /** Who the inspection is to be given to. */
+  protected readonly reassignTo = new FormControl('', { nonNullable: true });
   protected readonly decidable = computed(() => this.loaded()?.inspection.status === 'submitted');
 
   constructor() {
@@ -132,6 +121,20 @@ export class ReviewPage {
       const record = await this.hub.review(current.inspection, decision, this.comment.value, partners);
       await this.load();
       this.offerUndo(record);
+    });
+  }
+
+  /** Gives the inspection to another inspector; the one it is taken from has it leave their tablet at their next sync. */
+  protected async reassign(): Promise<void> {
+    const current = this.loaded();
+    const to = this.reassignTo.value;
+    if (!current || !to) return;
+    await this.write(async () => {
+      await this.hub.reassign(current.inspection, to);
+      await this.load();
+      this.reassignTo.reset();
+      const title = current.inspection.title;
+      this.snackBar.open($localize`:@@review.reassigned:"${title}:title:" reassigned to ${to}:inspector:.`, undefined, { duration: 4_000 });
     });
   }
 

@@ -6,6 +6,7 @@ import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
 import { switchMap } from 'rxjs';
 import { FieldbookDoc } from '../../../domain/doc-types';
+import { ArchiveCardComponent } from '../archive/archive-card.component';
 import { SessionExpiryService } from '../auth/session-expiry.service';
 import { DEVICE_NAME_MAX_LENGTH, DeviceNameService, shortDeviceId } from '../core/device-name.service';
 import { LocalDbService } from '../core/local-db.service';
@@ -36,7 +37,7 @@ interface DocSummary {
  */
 @Component({
   selector: 'app-sync-status-page',
-  imports: [AppDatePipe, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, LanguagePickerComponent],
+  imports: [AppDatePipe, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, LanguagePickerComponent, ArchiveCardComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <h1 i18n="@@nav.sync">Sync</h1>
@@ -68,6 +69,10 @@ interface DocSummary {
         }
       }
       <button mat-stroked-button type="button" data-testid="retry-sync" (click)="retry()" i18n="@@sync.retry">Retry now</button>
+    </section>
+
+    <section class="card">
+      <app-archive-card />
     </section>
 
     <section class="card device">

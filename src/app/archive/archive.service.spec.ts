@@ -1,0 +1,89 @@
+import { signal } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { ConflictIndexService } from '../core/conflict-index.service';
+import { LocalDbService } from '../core/local-db.service';
+import { Database } from '../core/pouchdb';
+import { PushLedgerService } from '../core/push-ledger.service';
+import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { ArchiveIndexService } from './archive-index.service';
+import { ArchiveSettingsService } from './archive-settings.service';
+import { ArchiveService } from './archive.service';
+import { localIds, pullRevision, seedApproved } from '../testing/archive-test-data';
+import { LocalPurgeService } from './local-purge.service';
+
+// The test clock (test-support) says 2026-03-01: the period is 30 days.
+const OLD = '2026-01-10T08:00:00.000Z';
+const RECENT = '2026-02-20T08:00:00.000Z';
+
+describe('ArchiveService', () => {
+  let db: Database;
+  let ledger: PushLedgerService;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({
+      providers: [
+        ...provideTestData(fakeSessions()),
+        { provide: ArchiveSettingsService, useValue: { refresh: () => Promise.resolve(30), archiveDays: signal(30) } },
+      ],
+    });
+    // The `indexeddb` adapter, which purges.
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    ledger = TestBed.inject(PushLedgerService);
+  });
+
+  afterEach(async () => {
+    ledger.detach();
+    TestBed.inject(ConflictIndexService).detach();
+    await TestBed.inject(LocalDbService).destroy();
+  });
+
+  /** Everything written so far reached the server. */
+  async function synced(): Promise<void> {
+    await Promise.all([ledger.attach(db), TestBed.inject(ConflictIndexService).attach(db)]);
+    await ledger.pushCheckpoint((await db.info()).update_seq);
+  }
+
+  it('takes approved inspections older than the period off the device with their defects and audit entries, and lists them', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    const recent = await seedApproved(db, 'Recent roof', RECENT);
+    const held = await seedApproved(db, 'Stairs with an unsynced edit', OLD);
+    await synced();
+    // An edit of the held one's defect the server does not have yet.
+    await db.put({ ...held.defect, description: 'More rust' });
+    await waitFor(() => ledger.pendingIds().has(held.defect._id), 'the edit pending');
+    const purged: string[] = [];
+    TestBed.inject(LocalPurgeService).purged$.subscribe((id) => purged.push(id));
+
+    expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(1);
+
+    const ids = await localIds(db);
+    expect(ids.filter((id) => id.includes(old.doc._id) || id.includes(old.defect._id))).toEqual([]);
+    for (const kept of [recent.doc._id, recent.defect._id, held.doc._id, held.defect._id]) expect(ids).toContain(kept);
+    expect(purged).toEqual([old.defect._id, old.doc._id]);
+    expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([
+      jasmine.objectContaining({ id: old.doc._id, title: 'Old boiler room', site: old.doc.site, approvedAt: OLD }),
+    ]);
+    // Purged, not deleted: nothing new to push, no tombstone on the changes feed.
+    expect(ledger.pendingIds()).toEqual(new Set([held.defect._id]));
+    const { results } = await db.changes({ since: 0 });
+    expect(results.filter((change) => change.id === old.doc._id)).toEqual([]);
+    // A second run finds nothing more.
+    expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(0);
+  });
+
+  it('lets an archived inspection back as a live record once it changes on the server', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    await synced();
+    const archive = TestBed.inject(ArchiveService);
+    archive.watch();
+    await archive.archiveNow();
+    const index = TestBed.inject(ArchiveIndexService);
+    expect(index.archived().length).toBe(1);
+
+    // A supervisor reopened it: the pull brings the new revision.
+    ledger.pulled([{ _id: old.doc._id, _rev: await pullRevision(db, old.doc, { status: 'rejected', updatedAt: RECENT }) }]);
+
+    await waitFor(() => index.archived().length === 0, 'the archive entry gone');
+    expect((await db.get<{ status: string }>(old.doc._id)).status).toBe('rejected');
+  });
+});

@@ -1,0 +1,106 @@
+import { DestroyRef, Injectable, inject } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { debounceTime, distinctUntilChanged, exhaustMap, filter, map } from 'rxjs';
+import { Inspection } from '../../../domain/doc-types';
+import { isArchivable } from '../../../domain/tablet-archive';
+import { ChangesFeedReader } from '../core/changes-feed-reader.service';
+import { LocalDbService } from '../core/local-db.service';
+import { Database } from '../core/pouchdb';
+import { ReplicationService } from '../core/replication.service';
+import { CLOCK } from '../data/doc-writer.service';
+import { LOCAL_FIND_LIMIT } from '../data/find-limit';
+import { ArchiveIndexService } from './archive-index.service';
+import { ArchiveSettingsService } from './archive-settings.service';
+import { InspectionHoldService } from './inspection-hold.service';
+import { LocalPurgeService } from './local-purge.service';
+
+/** Sync must stay quiet this long before a background run: a burst of pulls settles first. */
+const QUIET_MS = 2_000;
+
+/**
+ * Takes closed inspections off the device: approved, their last change (the approval) older
+ * than the server's archive period, and nothing of them unsynced, conflicted or typed and not
+ * saved. Each is purged (LocalPurgeService) with its defects, photos and audit entries, after
+ * its entry in the archive index, one at a time; a reload resumes by finding the rest again.
+ * Runs in the background when sync quiets, or at once from the Sync page.
+ */
+@Injectable({ providedIn: 'root' })
+export class ArchiveService {
+  private readonly localDb = inject(LocalDbService);
+  private readonly replication = inject(ReplicationService);
+  private readonly feed = inject(ChangesFeedReader);
+  private readonly settings = inject(ArchiveSettingsService);
+  private readonly index = inject(ArchiveIndexService);
+  private readonly holds = inject(InspectionHoldService);
+  private readonly purge = inject(LocalPurgeService);
+  private readonly clock = inject(CLOCK);
+  private readonly destroyRef = inject(DestroyRef);
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Starts archiving in the background; called once by the app shell. */
+  watch(): void {
+    const quiet$ = this.replication.status$.pipe(
+      map((status) => status.state),
+      distinctUntilChanged(),
+      debounceTime(QUIET_MS),
+      filter((state) => state === 'paused'),
+    );
+    quiet$
+      .pipe(
+        exhaustMap(() => this.archiveNow()),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe();
+    // An archived inspection changed on the server comes back with the pull: a live record again.
+    this.feed.changedIds$
+      .pipe(
+        filter((id) => this.index.has(id)),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe((id) => {
+        const db = this.localDb.db();
+        if (db) void this.index.remove(db, [id]);
+      });
+  }
+
+  /** Archives what is due now; resolves with how many inspections left the device. One run at a time. */
+  archiveNow(): Promise<number> {
+    const db = this.localDb.db();
+    if (!db) return Promise.resolve(0);
+    const run = () =>
+      this.run(db).catch((error: unknown) => {
+        // Logged out or the database closed mid-run: the next run picks up the rest.
+        console.warn('Archiving stopped', error);
+        return 0;
+      });
+    const next = this.queue.then(run, run);
+    this.queue = next;
+    return next;
+  }
+
+  private async run(db: Database): Promise<number> {
+    const days = await this.settings.refresh();
+    const now = this.clock();
+    const found = await db.find({
+      selector: { type: 'inspection', status: 'approved' },
+      use_index: ['idx-type-status', 'type-status'],
+      limit: LOCAL_FIND_LIMIT,
+    });
+    let archived = 0;
+    for (const inspection of found.docs as Inspection[]) {
+      if (this.localDb.db() !== db) break;
+      if (!isArchivable(inspection, days, now) || (await this.holds.holdOf(db, inspection._id))) continue;
+      await this.index.add(db, {
+        id: inspection._id,
+        title: inspection.title,
+        site: inspection.site,
+        scheduledFor: inspection.scheduledFor,
+        approvedAt: inspection.updatedAt,
+        archivedAt: now.toISOString(),
+      });
+      await this.purge.purgeInspection(db, inspection._id);
+      archived++;
+    }
+    return archived;
+  }
+}

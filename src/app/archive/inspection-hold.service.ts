@@ -1,0 +1,44 @@
+import { Injectable, inject } from '@angular/core';
+import { ConflictIndexService } from '../core/conflict-index.service';
+import { Database } from '../core/pouchdb';
+import { PushLedgerService } from '../core/push-ledger.service';
+import { LOCAL_FIND_LIMIT } from '../data/find-limit';
+import { DraftStore } from '../drafts/draft-store.service';
+
+/**
+ * What keeps an inspection on this device, worst first: edits the server refused, edits not
+ * pushed yet, conflicting versions, or text typed and not saved — of the inspection or any of
+ * its defects. Nothing (null): the server has all of it, and taking it off loses nothing.
+ */
+export type Hold = 'refused' | 'pending' | 'conflict' | 'draft';
+
+@Injectable({ providedIn: 'root' })
+export class InspectionHoldService {
+  private readonly ledger = inject(PushLedgerService);
+  private readonly conflicts = inject(ConflictIndexService);
+  private readonly drafts = inject(DraftStore);
+
+  /** The inspection's id and its defects'. */
+  async recordIds(db: Database, inspectionId: string): Promise<string[]> {
+    const found = await db.find({
+      selector: { inspectionId },
+      fields: ['_id'],
+      use_index: ['idx-inspection', 'inspection'],
+      limit: LOCAL_FIND_LIMIT,
+    });
+    return [inspectionId, ...(found.docs as { _id: string }[]).map((doc) => doc._id)];
+  }
+
+  async holdOf(db: Database, inspectionId: string): Promise<Hold | null> {
+    const ids = await this.recordIds(db, inspectionId);
+    const refused = this.ledger.rejections();
+    if (ids.some((id) => id in refused)) return 'refused';
+    const pending = this.ledger.pendingIds();
+    if (ids.some((id) => pending.has(id))) return 'pending';
+    const conflicted = this.conflicts.conflictIds();
+    if (ids.some((id) => conflicted.has(id))) return 'conflict';
+    // Another tab may have typed since this one last read the drafts.
+    await this.drafts.refresh();
+    return this.drafts.inspectionIds().has(inspectionId) ? 'draft' : null;
+  }
+}

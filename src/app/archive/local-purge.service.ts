@@ -1,0 +1,63 @@
+import { Injectable } from '@angular/core';
+import { Observable, Subject } from 'rxjs';
+import { auditIdRange } from '../../../domain/audit-entry';
+import { Database } from '../core/pouchdb';
+import { LOCAL_FIND_LIMIT } from '../data/find-limit';
+
+/** `purge` is on PouchDB's `indexeddb` adapter but not in its typings. */
+type Purgeable = Database & { purge(docId: string, rev: string): Promise<unknown> };
+
+/** The primary-index range of a defect's full-size photo documents (`photo:<defectId>:<stem>`). */
+function photoIdRange(defectId: string): { startkey: string; endkey: string } {
+  return { startkey: `photo:${defectId}:`, endkey: `photo:${defectId}:\ufff0` };
+}
+
+/**
+ * Takes an inspection off this device without deleting it anywhere: PouchDB's local purge
+ * removes every revision of it, its defects (with their photos) and the audit entries of each,
+ * as if they had never been pulled. Nothing replicates: a purge writes no revision, and the
+ * pull's checkpoint is already past them, so they come back only if they change on the server.
+ * Purges make no change on the changes feed, so `purged$` tells the lists.
+ */
+@Injectable({ providedIn: 'root' })
+export class LocalPurgeService {
+  private readonly purged = new Subject<string>();
+
+  /** The id of each record purged here. */
+  readonly purged$: Observable<string> = this.purged.asObservable();
+
+  /**
+   * Purges the inspection and everything that belongs to it; the inspection itself last, so a
+   * purge cut short (a reload) leaves it in place to be found and finished by the next run.
+   * Returns the ids of the records purged.
+   */
+  async purgeInspection(db: Database, inspectionId: string): Promise<string[]> {
+    const found = await db.find({
+      selector: { inspectionId },
+      fields: ['_id'],
+      use_index: ['idx-inspection', 'inspection'],
+      limit: LOCAL_FIND_LIMIT,
+    });
+    const defectIds = (found.docs as { _id: string }[]).map((doc) => doc._id).filter((id) => id.startsWith('defect:'));
+    const ranges = [...defectIds.flatMap((id) => [auditIdRange(id), photoIdRange(id)]), auditIdRange(inspectionId)];
+    for (const range of ranges) {
+      const { rows } = await db.allDocs(range);
+      for (const row of rows) await purgeDoc(db, row.id);
+    }
+    for (const id of defectIds) {
+      await purgeDoc(db, id);
+      this.purged.next(id);
+    }
+    await purgeDoc(db, inspectionId);
+    this.purged.next(inspectionId);
+    return [...defectIds, inspectionId];
+  }
+}
+
+/** Purges every leaf of a document (a conflicted one has several; deleted leaves count too), and with them the whole tree. */
+export async function purgeDoc(db: Database, id: string): Promise<void> {
+  const leaves = await db.get(id, { open_revs: 'all' }).catch(() => []);
+  for (const leaf of leaves as { ok?: { _rev: string } }[]) {
+    if (leaf.ok) await (db as Purgeable).purge(id, leaf.ok._rev);
+  }
+}

@@ -1,0 +1,92 @@
+import { TestBed } from '@angular/core/testing';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import { defect, inspection } from '../../../test/fixtures/documents';
+import { ConflictIndexService } from '../core/conflict-index.service';
+import { LocalDbService } from '../core/local-db.service';
+import { Database } from '../core/pouchdb';
+import { PushLedgerService } from '../core/push-ledger.service';
+import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { localIds, pullRevision } from '../testing/archive-test-data';
+import { UnassignmentService } from './unassignment.service';
+
+describe('UnassignmentService', () => {
+  let db: Database;
+  let ledger: PushLedgerService;
+  let told: jasmine.Spy;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    ledger = TestBed.inject(PushLedgerService);
+    told = spyOn(TestBed.inject(MatSnackBar), 'open');
+  });
+
+  afterEach(async () => {
+    ledger.detach();
+    TestBed.inject(ConflictIndexService).detach();
+    await TestBed.inject(LocalDbService).destroy();
+  });
+
+  /** An inspection sam assigned to ana, with ana's defect, all on the server. */
+  async function assignedToAna() {
+    const doc = inspection('sam', { title: 'Roof check', assignedTo: 'ana' });
+    const found = defect('ana', doc._id);
+    await db.bulkDocs([doc, found]);
+    await Promise.all([ledger.attach(db), TestBed.inject(ConflictIndexService).attach(db)]);
+    await ledger.pushCheckpoint((await db.info()).update_seq);
+    return { doc: await db.get(doc._id), defect: await db.get(found._id) };
+  }
+
+  /** The reassigning revision arrives by the ordinary pull. */
+  async function reassignedToBob(doc: { _id: string; _rev: string }) {
+    const rev = await pullRevision(db, doc, { assignedTo: 'bob', unassignedFrom: 'ana', updatedBy: 'sam' });
+    ledger.pulled([{ _id: doc._id, _rev: rev }]);
+  }
+
+  it('pushes the user’s unsynced edits first, then takes the inspection and its defects off the device and says so', async () => {
+    const { doc, defect: found } = await assignedToAna();
+    TestBed.inject(UnassignmentService).watch();
+    // Edited offline: pending until the push gets through.
+    await db.put({ ...found, description: 'Water under the skylight' });
+    await waitFor(() => ledger.pendingIds().has(found._id), 'the edit pending');
+
+    await reassignedToBob(doc);
+    await waitFor(async () => (await db.get<{ assignedTo: string }>(doc._id)).assignedTo === 'bob', 'the reassignment pulled');
+    // Still here while the edit waits.
+    expect(await localIds(db)).toContain(doc._id);
+    expect(told).not.toHaveBeenCalled();
+
+    await ledger.pushCheckpoint((await db.info()).update_seq);
+
+    await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
+    expect(await localIds(db)).not.toContain(found._id);
+    expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob; your edits were sent.', 'OK', jasmine.anything());
+  });
+
+  it('keeps it with edits the server refused, and says so once', async () => {
+    const { doc, defect: found } = await assignedToAna();
+    await db.put({ ...found, description: 'Refused text' });
+    await waitFor(() => ledger.pendingIds().has(found._id), 'the edit pending');
+    await ledger.rejected(found._id, 'status: refused for the test');
+    TestBed.inject(UnassignmentService).watch();
+
+    await reassignedToBob(doc);
+
+    await waitFor(() => told.calls.count() > 0, 'the notice');
+    expect(told.calls.mostRecent().args[0]).toBe(
+      '"Roof check" was reassigned to bob; the server refused your edits of it, so it stays on this tablet with them.',
+    );
+    expect(await localIds(db)).toContain(doc._id);
+    expect(await localIds(db)).toContain(found._id);
+  });
+
+  it('lets go at once of an inspection with nothing unsynced, without a word about edits', async () => {
+    const { doc } = await assignedToAna();
+    TestBed.inject(UnassignmentService).watch();
+
+    await reassignedToBob(doc);
+
+    await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
+    expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob.', 'OK', jasmine.anything());
+  });
+});

@@ -1,0 +1,139 @@
+import { DestroyRef, Injectable, inject } from '@angular/core';
+import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import { EMPTY, concatMap, filter, from, map, merge, switchMap } from 'rxjs';
+import { Inspection } from '../../../domain/doc-types';
+import { isReassignedAway } from '../../../domain/tablet-archive';
+import { ChangesFeedReader } from '../core/changes-feed-reader.service';
+import { ConflictIndexService } from '../core/conflict-index.service';
+import { LocalDbService } from '../core/local-db.service';
+import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
+import { overwriteLocalDoc } from '../core/local-doc';
+import { Database } from '../core/pouchdb';
+import { PushLedgerService } from '../core/push-ledger.service';
+import { SessionService } from '../core/session.service';
+import { InspectionHoldService } from './inspection-hold.service';
+import { LocalPurgeService } from './local-purge.service';
+
+/** How long the notice stays: long enough to read a title. */
+const NOTICE_MS = 10_000;
+
+/** Inspections let go, by id: who each went to, so a later change of it arriving is let go without a word. */
+interface LetGoDoc {
+  _id: string;
+  _rev?: string;
+  letGo: Record<string, { to: string; at: string }>;
+}
+
+/**
+ * Lets an inspection a supervisor reassigned away leave this device. The reassigning revision
+ * arrives by the ordinary pull (it names the user in `unassignedFrom`, which the server's
+ * `assign-` job follows). The user's unsynced edits of it, and of its defects, are pushed first:
+ * it waits while any are pending, conflicted or typed and not saved; edits the server refused
+ * keep it here and the user is told so. Then it is purged with its defects, photos and audit
+ * entries (LocalPurgeService), and the user is told who has it now.
+ */
+@Injectable({ providedIn: 'root' })
+export class UnassignmentService {
+  private readonly localDb = inject(LocalDbService);
+  private readonly sessions = inject(SessionService);
+  private readonly feed = inject(ChangesFeedReader);
+  private readonly holds = inject(InspectionHoldService);
+  private readonly purge = inject(LocalPurgeService);
+  private readonly snackBar = inject(MatSnackBar);
+  private readonly destroyRef = inject(DestroyRef);
+  /** Inspections reassigned away and held here; true once the user was told the server refused their edits. */
+  private readonly waiting = new Map<string, boolean>();
+  /**
+   * Records with edits waiting to be pushed at some point since the database opened: if an
+   * inspection let go has any, the user's edits were sent first (the push may well finish
+   * before the pull brings the reassignment).
+   */
+  private readonly unpushedHere = new Set<string>();
+  private readonly pendingIds$ = toObservable(inject(PushLedgerService).pendingIds);
+  /** The ledger or the conflicts changed: what waits may go now. */
+  private readonly unblocked$ = merge(
+    this.pendingIds$,
+    toObservable(inject(PushLedgerService).rejections),
+    toObservable(inject(ConflictIndexService).conflictIds),
+  );
+
+  /** Starts watching; called once by the app shell. */
+  watch(): void {
+    this.localDb.db$
+      .pipe(
+        switchMap((db) => {
+          this.waiting.clear();
+          this.unpushedHere.clear();
+          if (!db) return EMPTY;
+          const noted$ = this.pendingIds$.pipe(
+            concatMap((ids) => {
+              for (const id of ids) this.unpushedHere.add(id);
+              return EMPTY;
+            }),
+          );
+          return merge(
+            noted$,
+            // What arrived before a reload and was not let go yet.
+            from(this.reassignedHere(db)).pipe(concatMap((ids) => from(ids))),
+            this.feed.changedIds$.pipe(filter((id) => id.startsWith('inspection:'))),
+            this.unblocked$.pipe(concatMap(() => from([...this.waiting.keys()]))),
+          ).pipe(
+            // One at a time: a purge must not race a second look at the same inspection.
+            concatMap((id) => from(this.check(db, id).catch((error: unknown) => console.warn('Letting go failed', id, error)))),
+            map(() => undefined),
+          );
+        }),
+        takeUntilDestroyed(this.destroyRef),
+      )
+      .subscribe();
+  }
+
+  private async reassignedHere(db: Database): Promise<string[]> {
+    const user = this.sessions.session()?.name;
+    if (!user) return [];
+    const found = await db.find({ selector: { type: 'inspection', unassignedFrom: user }, fields: ['_id'] });
+    return (found.docs as { _id: string }[]).map((doc) => doc._id);
+  }
+
+  private async check(db: Database, id: string): Promise<void> {
+    const user = this.sessions.session()?.name;
+    const doc = await db.get<Inspection>(id).catch(() => null);
+    if (!user || this.localDb.db() !== db || !doc || doc.type !== 'inspection' || !isReassignedAway(doc, user)) {
+      this.waiting.delete(id);
+      return;
+    }
+    const to = doc.assignedTo ?? '';
+    const hold = await this.holds.holdOf(db, id);
+    if (hold) {
+      const toldRefused = this.waiting.get(id) ?? false;
+      if (hold === 'refused' && !toldRefused) {
+        this.tell(
+          $localize`:@@unassigned.refused:"${doc.title}:title:" was reassigned to ${to}:inspector:; the server refused your edits of it, so it stays on this tablet with them.`,
+        );
+      }
+      this.waiting.set(id, toldRefused || hold === 'refused');
+      return;
+    }
+    this.waiting.delete(id);
+    const hadEdits = (await this.holds.recordIds(db, id)).some((recordId) => this.unpushedHere.has(recordId));
+    const stored = await db.get<LetGoDoc>(LOCAL_DOC_IDS.reassigned).catch(() => null);
+    const toldBefore = stored?.letGo[id]?.to === to;
+    await this.purge.purgeInspection(db, id);
+    await overwriteLocalDoc(db, {
+      _id: LOCAL_DOC_IDS.reassigned,
+      _rev: stored?._rev,
+      letGo: { ...stored?.letGo, [id]: { to, at: new Date().toISOString() } },
+    });
+    if (toldBefore) return;
+    this.tell(
+      hadEdits
+        ? $localize`:@@unassigned.sent:"${doc.title}:title:" was reassigned to ${to}:inspector:; your edits were sent.`
+        : $localize`:@@unassigned.gone:"${doc.title}:title:" was reassigned to ${to}:inspector:.`,
+    );
+  }
+
+  private tell(message: string): void {
+    this.snackBar.open(message, $localize`:@@unassigned.ok:OK`, { duration: NOTICE_MS });
+  }
+}
