@@ -28,8 +28,9 @@ const NOT_CONTENT = new Set([
   'mergedAt',
 ]);
 
-// Photos are stored as `photo-<name>` with a `thumb-<name>` made from it (the defect store);
-// the thumbnail comes and goes with its photo.
+// A defect's photo is its thumbnail `thumb-<name>` (the full size is a photo document,
+// domain/photo-doc.ts); a defect from before that also carries `photo-<name>`. Either way one
+// photo, named `photo-<name>` in the entry.
 const PHOTO_PREFIX = 'photo-';
 const THUMB_PREFIX = 'thumb-';
 
@@ -82,9 +83,11 @@ function diffKeyedList(before: KeyedItem[], after: KeyedItem[], path: string, ou
 }
 
 function photoChanges(before: Record<string, { digest?: string }>, after: Record<string, { digest?: string }>): AuditChange[] {
-  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((name) => !name.startsWith(THUMB_PREFIX)).sort();
+  const photoName = (name: string) => (name.startsWith(THUMB_PREFIX) ? PHOTO_PREFIX + name.slice(THUMB_PREFIX.length) : name);
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)].map(photoName))].sort();
+  const thumbName = (name: string) => THUMB_PREFIX + name.slice(PHOTO_PREFIX.length);
   return names.flatMap((name) => {
-    const [old, now] = [before[name], after[name]];
+    const [old, now] = [before[name] ?? before[thumbName(name)], after[name] ?? after[thumbName(name)]];
     if (old && now && old.digest === now.digest) return [];
     const path = name.startsWith(PHOTO_PREFIX) ? 'photos' : 'attachments';
     return [{ path, ...(old ? { before: name } : {}), ...(now ? { after: name } : {}) }];

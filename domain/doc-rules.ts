@@ -36,6 +36,9 @@ import { schemaVersions } from './schema-versions';
  *   set, so it reaches no partner unreviewed.
  * - Audit entries (`audit:<record id>:…`, domain/audit-entry.ts) are append-only: a member
  *   creates only their own, and nobody, administrators included, changes or deletes one.
+ * - Full-size photos (`photo:<defect id>:<name>`, domain/photo-doc.ts): a member creates only
+ *   their own, with one image attachment; nobody but an administrator changes one; the owner
+ *   (or a supervisor) deletes one like a record.
  * - Records carry their shape's version, `schema` (missing: 1): any version from the oldest
  *   still in use to the current one is accepted, so tablets on the previous release keep
  *   syncing; a newer one is refused, as these rules cannot know what it requires.
@@ -165,6 +168,25 @@ export function docViolations(
     }
     if (newDoc._attachments) add('_attachments', 'audit entries carry no attachments');
   }
+  function checkPhoto() {
+    var DEFECT_ID = 'defect:' + UUID;
+    if (newDoc.type !== 'photo') add('type', 'must be photo');
+    requireMatch('defectId', new RegExp('^' + DEFECT_ID + '$'), 'the id of a defect');
+    if (
+      !new RegExp('^photo:' + DEFECT_ID + ':[A-Za-z0-9._-]{1,100}$').test(newDoc._id) ||
+      newDoc._id.indexOf('photo:' + newDoc.defectId + ':') !== 0
+    ) {
+      add('_id', 'must be "photo:<defectId>:<name>"');
+    }
+    requireString('createdBy', 1, 200);
+    if (!isAdmin && newDoc.createdBy !== userCtx.name) add('createdBy', 'must be your own user name');
+    requireMatch('createdAt', ISO_DATE_TIME, 'an ISO 8601 date-time');
+    requireString('deviceId', 1, 200);
+    var names = newDoc._attachments ? Object.keys(newDoc._attachments) : [];
+    if (names.length !== 1 || names[0] !== 'full') add('_attachments', 'a photo carries one attachment, full');
+    else if (IMAGE_TYPES.indexOf(newDoc._attachments.full.content_type) === -1)
+      add('_attachments', 'full must be a JPEG, PNG or WebP image');
+  }
   // Inspectors may not change a submitted or approved inspection or its defects, nor approve or reject.
   function checkWorkflow(oldStatus: unknown) {
     if (isSupervisor) return;
@@ -196,6 +218,14 @@ export function docViolations(
       if (oldDoc.createdBy !== userCtx.name) add('createdBy', 'only the owner may delete this document');
       else if (lockedOld) add(statusField(oldDoc.type), lockedOld);
     }
+    return violations;
+  }
+
+  // A defect's full-size photo (domain/photo-doc.ts): written once, by the user who took it,
+  // then never changed (a copy on another device is the same revision); deleted like a record.
+  if (newDoc._id.indexOf('photo:') === 0 || newDoc.type === 'photo') {
+    if (oldDoc && !oldDoc._deleted && !isAdmin) add('_id', 'photos cannot be changed');
+    else checkPhoto();
     return violations;
   }
 
@@ -252,9 +282,14 @@ export function docViolations(
     optionalString('notes');
     optionalString('assignedTo');
     optionalString('reviewComment');
+    optionalString('unassignedFrom');
     // Assignments are replicated to the assignee's database: only supervisors may direct them.
     if (!isSupervisor && newDoc.assignedTo !== (existing ? existing.assignedTo : undefined)) {
       if (existing || newDoc.assignedTo !== userCtx.name) add('assignedTo', 'only a supervisor may assign inspections');
+    }
+    // So is who a reassignment took it from (that user's database receives it too).
+    if (!isSupervisor && newDoc.unassignedFrom !== (existing ? existing.unassignedFrom : undefined)) {
+      add('unassignedFrom', 'only a supervisor may reassign inspections');
     }
     var checklist = newDoc.checklist;
     var submitting = !isAdmin && newDoc.status === 'submitted' && (existing ? existing.status : undefined) !== 'submitted';
@@ -279,15 +314,10 @@ export function docViolations(
         if (item.note !== undefined && !isString(item.note)) add(where + '.note', 'must be a string');
         if (submitting && item.result === null) add(where + '.result', 'must be answered (or marked N/A) before submitting');
       }
-    optionalString('unassignedFrom');
     }
     checkWorkflow(existing ? existing.status : undefined);
   } else {
     requireMatch('inspectionId', new RegExp('^inspection:' + UUID + '$'), 'the id of an inspection');
-    // So is who a reassignment took it from (that user's database receives it too).
-    if (!isSupervisor && newDoc.unassignedFrom !== (existing ? existing.unassignedFrom : undefined)) {
-      add('unassignedFrom', 'only a supervisor may reassign inspections');
-    }
     requireString('title', 1, 200);
     optionalString('description');
     optionalString('location');

@@ -72,6 +72,22 @@ export interface Defect extends AuditFields, Versioned {
 
 export type FieldbookDoc = Inspection | Defect;
 
+/**
+ * A defect's full-size photo (domain/photo-doc.ts): `photo:<defectId>:<stem>`, its one
+ * attachment the image; the defect keeps the thumbnail `thumb-<stem>`. Immutable once written.
+ */
+export interface PhotoDoc {
+  _id: string;
+  _rev?: string;
+  type: 'photo';
+  /** Its defect. No `inspectionId`: queries of an inspection's defects select by that field. */
+  defectId: string;
+  createdBy: string;
+  createdAt: string;
+  deviceId: string;
+  _attachments?: Record<string, unknown>;
+}
+
 /** A value as an audit entry keeps it: small (long text cut short, lists and items summarised). */
 export type AuditValue = string | number | boolean | null;
 

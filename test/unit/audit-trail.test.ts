@@ -68,6 +68,15 @@ describe('audit diff', () => {
     ]);
   });
 
+  test('names a photo whose full size is a photo document by its thumbnail', () => {
+    const thumb = { content_type: 'image/jpeg', digest: 'md5-t', stub: true };
+    const changes = auditDiff({ _attachments: { 'thumb-1.jpg': thumb } }, { _attachments: { 'thumb-2.jpg': thumb } });
+    assert.deepEqual(changes, [
+      { path: 'photos', before: 'photo-1.jpg' },
+      { path: 'photos', after: 'photo-2.jpg' },
+    ]);
+  });
+
   test('a new record lists what it was created with; an unchanged one nothing', () => {
     const doc = validInspection({ checklist: [item('a', 'Exits clear')] });
     assert.deepEqual(
