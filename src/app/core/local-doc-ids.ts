@@ -9,6 +9,8 @@ export const LOCAL_DOC_IDS = {
   conflictIndex: '_local/fieldbook-conflict-index',
   /** What was typed and not saved. */
   drafts: '_local/fieldbook-drafts',
+  /** When each full-size photo here was last opened (the photo cache's least recently used). */
+  photoCache: '_local/fieldbook-photo-cache',
   /** How far the device's first pull got (a server sequence). */
   initialPull: '_local/fieldbook-initial-pull',
   /** Inspections archived off this device (what the list says of them). */

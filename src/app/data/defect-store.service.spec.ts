@@ -1,5 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { LocalDbService } from '../core/local-db.service';
+import { PhotoDoc } from '../../../domain/doc-types';
 import { Database } from '../core/pouchdb';
 import { ANA, fakeSessions, imageSize, provideTestData, waitFor } from '../testing/test-support';
 import { DefectStoreService, photosOf } from './defect-store.service';
@@ -51,17 +52,34 @@ describe('DefectStoreService', () => {
     );
   });
 
-  it('stores a downscaled photo and a thumbnail as JPEG attachments', async () => {
+  it('keeps the thumbnail on the defect and the downscaled photo in a photo document, both JPEG', async () => {
     const defect = await defects.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
     const { ref, rev } = await defects.addPhoto(defect, await cameraImage(2000, 1500));
 
     const stored = await defects.get(defect._id);
     expect(photosOf(stored)).toEqual([ref]);
     expect(stored._rev).toBe(rev);
-    expect(stored._attachments![ref.photo].content_type).toBe('image/jpeg');
-    expect(await imageSize(await defects.attachment(defect._id, ref.photo))).toEqual({ width: 1600, height: 1200 });
+    expect(Object.keys(stored._attachments!)).toEqual([ref.thumb]);
+    expect(ref.full).toEqual({ docId: `photo:${defect._id}:${ref.thumb.slice('thumb-'.length)}`, name: 'full' });
+    const photo = await db.get<PhotoDoc>(ref.full.docId);
+    expect(photo).toEqual(jasmine.objectContaining({ type: 'photo', defectId: defect._id, createdBy: 'ana' }));
+    expect((photo._attachments!['full'] as { content_type: string }).content_type).toBe('image/jpeg');
+    expect(await imageSize(await defects.attachment(ref.full.docId, ref.full.name))).toEqual({ width: 1600, height: 1200 });
     expect(await imageSize(await defects.attachment(defect._id, ref.thumb))).toEqual({ width: 320, height: 240 });
     expect(stored.updatedBy).toBe('ana');
+  });
+
+  it('creates a defect with photos picked before its first save: thumbnails on it, photo documents beside it', async () => {
+    const prepared = await defects.preparePhoto(await cameraImage(400, 300));
+    const defect = await defects.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' }, [prepared]);
+    const [ref] = photosOf(await defects.get(defect._id));
+    expect(ref.thumb).toBe(`thumb-${prepared.stem}`);
+    expect(await imageSize(await defects.attachment(ref.full.docId, ref.full.name))).toEqual({ width: 400, height: 300 });
+  });
+
+  it('reads a defect from before photos on demand with its photo inline', () => {
+    const old = { _id: 'defect:1', _attachments: { 'photo-a.jpg': {}, 'thumb-a.jpg': {} } };
+    expect(photosOf(old)).toEqual([{ thumb: 'thumb-a.jpg', full: { docId: 'defect:1', name: 'photo-a.jpg' } }]);
   });
 
   it('keeps photos in the order taken and removes one with its thumbnail', async () => {
@@ -76,6 +94,9 @@ describe('DefectStoreService', () => {
     await defects.removePhoto({ _id: defect._id, _rev: second.rev }, first.ref);
     const after = await defects.get(defect._id);
     expect(photosOf(after)).toEqual([second.ref]);
-    expect(Object.keys(after._attachments!).sort()).toEqual([second.ref.photo, second.ref.thumb].sort());
+    expect(Object.keys(after._attachments!)).toEqual([second.ref.thumb]);
+    // The removed photo's document is deleted with it; the other stays.
+    await expectAsync(db.get(first.ref.full.docId)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
+    expect((await db.get(second.ref.full.docId))._id).toBe(second.ref.full.docId);
   });
 });

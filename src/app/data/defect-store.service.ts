@@ -1,8 +1,9 @@
 import { Injectable, inject } from '@angular/core';
 import { Defect, DefectStatus } from '../../../domain/doc-types';
+import { PHOTO_ATTACHMENT, photoDocId } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { PHOTO_MAX_SIDE, THUMB_MAX_SIDE, downscaleImage } from '../photos/image-downscaler';
-import { DocRevision, DocWriterService, PhotoAttachment, newDocId } from './doc-writer.service';
+import { DocRevision, DocWriterService, NewPhoto, PhotoAttachment, PhotoRemoval, newDocId } from './doc-writer.service';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
 import { LOCAL_FIND_LIMIT } from './find-limit';
 
@@ -14,15 +15,26 @@ export interface DefectInput {
   status: DefectStatus;
 }
 
-/** One photo of a defect: the downscaled image and its thumbnail, two attachments. */
-export interface PhotoRef {
-  photo: string;
-  thumb: string;
+/** An attachment of a document. */
+export interface AttachmentRef {
+  docId: string;
+  name: string;
 }
 
-/** A photo downscaled and thumbnailed, not attached yet: it can be shown, and attached on save. */
+/**
+ * One photo of a defect: its thumbnail, an attachment of the defect that syncs with it, and
+ * where its full size is: a photo document (domain/photo-doc.ts), fetched when opened, or on a
+ * defect from before photos on demand, the defect's own `photo-…` attachment.
+ */
+export interface PhotoRef {
+  thumb: string;
+  full: AttachmentRef;
+}
+
+/** A photo downscaled and thumbnailed, not stored yet: it can be shown, and stored on save. */
 export interface PreparedPhoto {
-  ref: PhotoRef;
+  /** The time-ordered name the thumbnail and the photo document share. */
+  stem: string;
   photo: Blob;
   thumb: Blob;
 }
@@ -33,23 +45,32 @@ const PHOTO_PREFIX = 'photo-';
 const THUMB_PREFIX = 'thumb-';
 
 /** The photos of a defect, in the order they were taken. */
-export function photosOf(defect: { _attachments?: object }): PhotoRef[] {
-  return Object.keys(defect._attachments ?? {})
-    .filter((name) => name.startsWith(PHOTO_PREFIX))
+export function photosOf(defect: { _id?: string; _attachments?: object }): PhotoRef[] {
+  const names = Object.keys(defect._attachments ?? {});
+  return names
+    .filter((name) => name.startsWith(THUMB_PREFIX))
     .sort()
-    .map((photo) => ({ photo, thumb: THUMB_PREFIX + photo.slice(PHOTO_PREFIX.length) }));
+    .map((thumb) => {
+      const stem = thumb.slice(THUMB_PREFIX.length);
+      const inline = PHOTO_PREFIX + stem;
+      const full = names.includes(inline)
+        ? { docId: defect._id!, name: inline }
+        : { docId: photoDocId(defect._id!, stem), name: PHOTO_ATTACHMENT };
+      return { thumb, full };
+    });
 }
 
-function attachmentsOf(photos: readonly PreparedPhoto[]): Record<string, PhotoAttachment> {
-  const attachments: Record<string, PhotoAttachment> = {};
-  for (const { ref, photo, thumb } of photos) {
-    attachments[ref.photo] = { content_type: photo.type, data: photo };
-    attachments[ref.thumb] = { content_type: thumb.type, data: thumb };
-  }
-  return attachments;
+/** The thumbnails a defect carries. */
+function thumbsOf(photos: readonly PreparedPhoto[]): Record<string, PhotoAttachment> {
+  return Object.fromEntries(photos.map(({ stem, thumb }) => [THUMB_PREFIX + stem, { content_type: thumb.type, data: thumb }]));
 }
 
-/** Defects of an inspection, with their photos stored as attachments of the defect doc. */
+/** The full-size photos, stored as photo documents. */
+function fullSizes(photos: readonly PreparedPhoto[]): NewPhoto[] {
+  return photos.map(({ stem, photo }) => ({ stem, image: { content_type: photo.type, data: photo } }));
+}
+
+/** Defects of an inspection: thumbnails are attachments of the defect, full-size photos documents of their own. */
 @Injectable({ providedIn: 'root' })
 export class DefectStoreService {
   private readonly localDb = inject(LocalDbService);
@@ -77,8 +98,9 @@ export class DefectStoreService {
 
   /** Creates a defect with its photos (prepared by `preparePhoto`), in one write: refused, nothing is stored. */
   create(inspectionId: string, input: DefectInput, photos: readonly PreparedPhoto[] = []): Promise<Defect> {
-    const attachments = photos.length ? { _attachments: attachmentsOf(photos) } : {};
-    return this.writer.save<Defect>({ _id: newDocId('defect'), type: 'defect', inspectionId, ...input, ...attachments });
+    const attachments = photos.length ? { _attachments: thumbsOf(photos) } : {};
+    const draft = { _id: newDocId('defect'), type: 'defect' as const, inspectionId, ...input, ...attachments };
+    return this.writer.createWithPhotos(draft, fullSizes(photos));
   }
 
   update(defect: Defect, changes: Partial<DefectInput>): Promise<Defect> {
@@ -96,8 +118,9 @@ export class DefectStoreService {
    */
   async addPhoto(defect: DocRevision, image: Blob): Promise<{ ref: PhotoRef; rev: string }> {
     const prepared = await this.preparePhoto(image);
-    const rev = await this.writer.attach(defect, attachmentsOf([prepared]));
-    return { ref: prepared.ref, rev };
+    const rev = await this.writer.attach(defect, thumbsOf([prepared]), fullSizes([prepared]));
+    const thumb = THUMB_PREFIX + prepared.stem;
+    return { ref: { thumb, full: { docId: photoDocId(defect._id, prepared.stem), name: PHOTO_ATTACHMENT } }, rev };
   }
 
   /**
@@ -109,12 +132,24 @@ export class DefectStoreService {
     const thumb = await downscaleImage(photo, { maxSide: THUMB_MAX_SIDE });
     // Time-ordered names keep photos in the order they were taken.
     const stem = `${Date.now().toString(36).padStart(9, '0')}-${crypto.randomUUID().slice(0, 8)}.jpg`;
-    return { ref: { photo: PHOTO_PREFIX + stem, thumb: THUMB_PREFIX + stem }, photo, thumb };
+    return { stem, photo, thumb };
   }
 
-  /** Removes a photo and its thumbnail from the revision `defect` names; returns the new revision. */
-  removePhoto(defect: DocRevision, ref: PhotoRef): Promise<string> {
-    return this.writer.detach(defect, [ref.photo, ref.thumb]);
+  /**
+   * Removes a photo from the revision `defect` names: its thumbnail (and an old defect's inline
+   * photo), and its photo document if this device holds it (one it does not hold stays on the
+   * server, unreferenced); returns the new revision.
+   */
+  async removePhoto(defect: DocRevision, ref: PhotoRef): Promise<string> {
+    if (ref.full.docId === defect._id) return this.writer.detach(defect, [ref.thumb, ref.full.name]);
+    const photo = await this.localDb
+      .require()
+      .get(ref.full.docId)
+      .then(
+        (doc): PhotoRemoval[] => [{ _id: doc._id, _rev: doc._rev }],
+        () => [],
+      );
+    return this.writer.detach(defect, [ref.thumb], photo);
   }
 
   /** An attachment's bytes, from the local database (works offline). */

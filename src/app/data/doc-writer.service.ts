@@ -2,7 +2,8 @@ import { Injectable, InjectionToken, inject } from '@angular/core';
 import { AuditedWrite, auditEntry } from '../../../domain/audit-entry';
 import { BulkDocsRow } from '../../../domain/conflicts/conflict-db';
 import { ResolutionTombstone, ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
-import { AuditFields, FieldbookDoc } from '../../../domain/doc-types';
+import { AuditFields, Defect, FieldbookDoc, PhotoDoc } from '../../../domain/doc-types';
+import { newPhotoDoc } from '../../../domain/photo-doc';
 import { migrateDoc } from '../../../domain/schema-versions';
 import { deviceId } from '../core/device-id';
 import { DeviceNameService } from '../core/device-name.service';
@@ -25,6 +26,15 @@ export interface PhotoAttachment {
   content_type: string;
   data: Blob;
 }
+
+/** A full-size photo to store as a photo document (domain/photo-doc.ts), named like its thumbnail. */
+export interface NewPhoto {
+  stem: string;
+  image: PhotoAttachment;
+}
+
+/** A photo document to delete along with a change of its defect: its revision here. */
+export type PhotoRemoval = Required<DocRevision>;
 
 type Stored = FieldbookDoc & { _attachments?: PouchDB.Core.Attachments };
 
@@ -105,20 +115,41 @@ export class DocWriterService {
   }
 
   /**
-   * Adds attachments (photos) to the revision `doc` names, as one audited revision, and returns
-   * the new revision; a 409 if the document has changed since.
+   * Creates a defect with its thumbnails and, in the same `bulkDocs` (before it, as audit
+   * entries go), the full-size photos they stand for as photo documents: refused, nothing is stored.
    */
-  attach(doc: DocRevision, attachments: Record<string, PhotoAttachment>): Promise<string> {
-    return this.updateAttachments(doc, (current) => ({ ...current, ...attachments }));
+  async createWithPhotos(draft: Draft<Defect>, photos: readonly NewPhoto[]): Promise<Defect> {
+    const db = this.localDb.require();
+    const doc = this.stamp(draft, null);
+    this.check(doc, null);
+    const [rev] = await this.writeAudited(db, [{ before: null, after: doc, stamp: doc }], this.photoDocs(doc, photos));
+    return { ...doc, _rev: rev } as Defect;
   }
 
-  /** Removes attachments from the revision `doc` names, as `attach` adds them. */
-  detach(doc: DocRevision, names: string[]): Promise<string> {
-    return this.updateAttachments(doc, (current) => {
-      const kept = { ...current };
-      for (const name of names) delete kept[name];
-      return kept;
-    });
+  /**
+   * Adds attachments (thumbnails) to the revision `doc` names, as one audited revision, with the
+   * full-size `photos` they stand for as photo documents in the same `bulkDocs`, and returns
+   * the new revision; a 409 if the document has changed since.
+   */
+  attach(doc: DocRevision, attachments: Record<string, PhotoAttachment>, photos: readonly NewPhoto[] = []): Promise<string> {
+    return this.updateAttachments(
+      doc,
+      (current) => ({ ...current, ...attachments }),
+      (defect) => this.photoDocs(defect, photos),
+    );
+  }
+
+  /** Removes attachments from the revision `doc` names, as `attach` adds them, deleting the photo documents `photos` in the same write. */
+  detach(doc: DocRevision, names: string[], photos: readonly PhotoRemoval[] = []): Promise<string> {
+    return this.updateAttachments(
+      doc,
+      (current) => {
+        const kept = { ...current };
+        for (const name of names) delete kept[name];
+        return kept;
+      },
+      () => photos.map(({ _id, _rev }) => ({ _id, _rev, _deleted: true })),
+    );
   }
 
   /**
@@ -160,6 +191,7 @@ export class DocWriterService {
   private async updateAttachments(
     base: DocRevision,
     change: (current: PouchDB.Core.Attachments) => PouchDB.Core.Attachments,
+    photoDocs: (defect: Stored) => object[],
   ): Promise<string> {
     const db = this.localDb.require();
     // On the revision the caller saw: if another has come since, a 409.
@@ -168,8 +200,26 @@ export class DocWriterService {
     const attachments = change(_attachments ?? {});
     const doc = this.stamp({ ...rest, ...(Object.keys(attachments).length ? { _attachments: attachments } : {}) }, old);
     this.check(doc, old);
-    const [rev] = await this.writeAudited(db, [{ before: old, after: doc, stamp: doc }]);
+    const [rev] = await this.writeAudited(db, [{ before: old, after: doc, stamp: doc }], photoDocs(doc));
     return rev;
+  }
+
+  /** The photo documents of `defect`'s new photos, checked against the rules. */
+  private photoDocs(defect: Stored, photos: readonly NewPhoto[]): PhotoDoc[] {
+    const docs = photos.map(({ stem, image }) =>
+      newPhotoDoc(
+        {
+          defectId: defect._id,
+          createdBy: this.author().name,
+          createdAt: this.clock().toISOString(),
+          deviceId: this.device,
+        },
+        stem,
+        image,
+      ),
+    );
+    for (const doc of docs) this.check(doc, null);
+    return docs;
   }
 
   /**
@@ -189,12 +239,17 @@ export class DocWriterService {
   /**
    * Writes the documents with their audit entries in one `bulkDocs` and returns their new
    * revisions; throws the first failed row's error (a 409 if one changed meanwhile).
+   * `companions` (photo documents) go before the documents, as the entries do: a push
+   * checkpoint past a defect is past its photos.
    */
-  private async writeAudited(db: Database, writes: readonly AuditedWrite[]): Promise<string[]> {
+  private async writeAudited(db: Database, writes: readonly AuditedWrite[], companions: readonly object[] = []): Promise<string[]> {
     const entries = writes.map((write) => auditEntry(write, crypto.randomUUID().slice(0, 8)));
     for (const entry of entries) this.check(entry, null);
-    const rows = await db.bulkDocs([...entries, ...writes.map(({ after }) => after)] as PouchDB.Core.PutDocument<object>[]);
-    const results = rows.slice(entries.length);
+    const before = [...entries, ...companions];
+    const rows = await db.bulkDocs([...before, ...writes.map(({ after }) => after)] as PouchDB.Core.PutDocument<object>[]);
+    const failedPhoto = rows.slice(entries.length, before.length).find((result) => 'error' in result && !!result.error);
+    if (failedPhoto) throw Object.assign(new Error((failedPhoto as PouchDB.Core.Error).message ?? 'photo not stored'), failedPhoto);
+    const results = rows.slice(before.length);
     const failed = results.find((result): result is PouchDB.Core.Error => 'error' in result && !!result.error);
     // A remote database answers rows CouchDB's way, `{error: 'conflict', reason}`, without a status.
     if (failed) {

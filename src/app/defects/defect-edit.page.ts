@@ -410,7 +410,7 @@ export class DefectEditPage {
     this.editable.failure.set(null);
     try {
       const prepared = await this.store.preparePhoto(file);
-      const held: HeldPhoto = { ...prepared, key: prepared.ref.photo, url: URL.createObjectURL(prepared.thumb) };
+      const held: HeldPhoto = { ...prepared, key: prepared.stem, url: URL.createObjectURL(prepared.thumb) };
       this.heldPhotos.update((photos) => [...photos, held]);
     } catch (error) {
       console.error('Reading a photo failed', error);

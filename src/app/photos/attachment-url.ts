@@ -1,14 +1,15 @@
 import { DestroyRef, InjectionToken, Signal, effect, inject, signal } from '@angular/core';
-import { DefectStoreService } from '../data/defect-store.service';
+import { PhotoCacheService } from './photo-cache.service';
 
 /**
- * Where photos are read from: the local database, unless a page provides another source
- * (the supervisor's review reads the hub's).
+ * Where photos are read from: the local database, a full-size photo not held here fetched from
+ * the server (PhotoCacheService), unless a page provides another source (the supervisor's review
+ * reads the hub's).
  */
 export const ATTACHMENT_SOURCE = new InjectionToken<(docId: string, name: string) => Promise<Blob>>('ATTACHMENT_SOURCE', {
   factory: () => {
-    const defects = inject(DefectStoreService);
-    return (docId, name) => defects.attachment(docId, name);
+    const photos = inject(PhotoCacheService);
+    return (docId, name) => photos.read({ docId, name });
   },
 });
 

@@ -22,7 +22,7 @@ export interface PendingPhoto {
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="strip">
-      @for (ref of photos(); track ref.photo) {
+      @for (ref of photos(); track ref.thumb) {
         <figure>
           <button type="button" class="thumb" (click)="open(ref)" [attr.aria-label]="openLabel($index + 1)">
             <app-photo-thumb [docId]="docId()!" [name]="ref.thumb" />
@@ -140,7 +140,7 @@ export class PhotoStripComponent {
 
   protected open(ref: PhotoRef): void {
     this.dialog.open<PhotoViewerDialog, PhotoViewerData>(PhotoViewerDialog, {
-      data: { docId: this.docId()!, name: ref.photo },
+      data: ref.full,
       maxWidth: '95vw',
       // The viewer reads the photo from where the strip's page does (ATTACHMENT_SOURCE).
       injector: this.injector,

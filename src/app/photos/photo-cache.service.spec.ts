@@ -1,0 +1,118 @@
+import { TestBed } from '@angular/core/testing';
+import { newPhotoDoc } from '../../../domain/photo-doc';
+import { LocalDbService } from '../core/local-db.service';
+import { Database } from '../core/pouchdb';
+import { PushLedgerService } from '../core/push-ledger.service';
+import { REMOTE_DB_FACTORY } from '../core/remote-db';
+import { fakeServer } from '../testing/conflict-fixtures';
+import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, unreachableRemote, waitFor } from '../testing/test-support';
+import { PHOTO_CACHE_BUDGET, PhotoCacheService, PhotoUnavailableError } from './photo-cache.service';
+
+const DEFECT = 'defect:7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
+/** A photo document of `bytes` bytes, as the tablet that took it wrote it. */
+function photoDoc(stem: string, bytes: number): PouchDB.Core.PutDocument<object> & { _id: string } {
+  return newPhotoDoc(
+    {
+      defectId: DEFECT,
+      createdBy: 'ana',
+      createdAt: '2026-03-01T08:00:00.000Z',
+      deviceId: 'tablet-a',
+    },
+    stem,
+    { content_type: 'image/jpeg', data: new Blob([new Uint8Array(bytes).fill(stem.length)], { type: 'image/jpeg' }) },
+  ) as PouchDB.Core.PutDocument<object> & { _id: string };
+}
+
+const held = (db: Database, id: string) =>
+  db.get(id).then(
+    () => true,
+    () => false,
+  );
+
+describe('PhotoCacheService', () => {
+  let db: Database;
+  let server: Database;
+  let servers: ReturnType<typeof fakeServer>;
+  let reachable: boolean;
+  let ledger: PushLedgerService;
+  let photos: PhotoCacheService;
+
+  beforeEach(async () => {
+    const prefix = uniqueDbPrefix();
+    servers = fakeServer(prefix);
+    server = servers.open(ANA.db);
+    reachable = true;
+    TestBed.configureTestingModule({
+      providers: [
+        provideTestData(fakeSessions(), prefix),
+        { provide: REMOTE_DB_FACTORY, useValue: (userDb: string) => (reachable ? servers.open(userDb) : unreachableRemote(userDb)) },
+        // Room for two photos of 1,000 bytes.
+        { provide: PHOTO_CACHE_BUDGET, useValue: 2_500 },
+      ],
+    });
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    ledger = TestBed.inject(PushLedgerService);
+    await ledger.attach(db);
+    photos = TestBed.inject(PhotoCacheService);
+  });
+
+  afterEach(async () => {
+    ledger.detach();
+    await TestBed.inject(LocalDbService).destroy();
+    await servers.destroy();
+  });
+
+  it('fetches a photo this device does not hold from the server, keeps that revision, and shows it offline afterwards; it is not an unsynced edit', async () => {
+    const { rev } = await server.put(photoDoc('a.jpg', 1_000));
+    const id = photoDoc('a.jpg', 0)._id;
+    expect(await held(db, id)).toBeFalse();
+
+    expect((await photos.read({ docId: id, name: 'full' })).size).toBe(1_000);
+    expect((await db.get(id))._rev).toBe(rev);
+    expect(ledger.pendingIds().has(id)).toBeFalse();
+
+    reachable = false;
+    expect((await photos.read({ docId: id, name: 'full' })).size).toBe(1_000);
+    expect(await photos.localPhotos()).toEqual([jasmine.objectContaining({ id, bytes: 1_000, unsynced: false })]);
+  });
+
+  it('says why a photo cannot be shown: out of reach, or not on the server yet', async () => {
+    const id = photoDoc('a.jpg', 0)._id;
+    await expectAsync(photos.read({ docId: id, name: 'full' })).toBeRejectedWith(new PhotoUnavailableError('missing'));
+    reachable = false;
+    await expectAsync(photos.read({ docId: id, name: 'full' })).toBeRejectedWith(new PhotoUnavailableError('offline'));
+  });
+
+  it('keeps fetched photos within the budget, dropping the least recently opened, never one not pushed yet', async () => {
+    const own = photoDoc('own.jpg', 1_000);
+    await db.put(own);
+    await waitFor(() => ledger.pendingIds().has(own._id), 'the photo taken here pending');
+    const [first, second] = [photoDoc('first.jpg', 1_000), photoDoc('second.jpg', 1_000)];
+    await server.bulkDocs([first, second]);
+
+    await photos.read({ docId: first._id, name: 'full' });
+    await photos.read({ docId: second._id, name: 'full' });
+
+    // 3,000 bytes over a 2,500 budget: the oldest fetched goes (purged), the unpushed one stays.
+    expect(await held(db, first._id)).toBeFalse();
+    expect(await held(db, second._id)).toBeTrue();
+    expect(await held(db, own._id)).toBeTrue();
+    expect((await db.changes({ since: 0 })).results.map((change) => change.id)).not.toContain(first._id);
+  });
+
+  it('frees space by dropping every photo the server has, keeping those it does not', async () => {
+    const own = photoDoc('own.jpg', 700);
+    await db.put(own);
+    await waitFor(() => ledger.pendingIds().has(own._id), 'the photo taken here pending');
+    const fetched = photoDoc('fetched.jpg', 1_000);
+    await server.put(fetched);
+    await photos.read({ docId: fetched._id, name: 'full' });
+
+    expect(await photos.dropSynced()).toBe(1_000);
+    expect(await held(db, fetched._id)).toBeFalse();
+    expect(await held(db, own._id)).toBeTrue();
+    // Opening it again fetches it again.
+    expect((await photos.read({ docId: fetched._id, name: 'full' })).size).toBe(1_000);
+  });
+});

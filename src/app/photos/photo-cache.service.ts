@@ -1,0 +1,142 @@
+import { Injectable, InjectionToken, inject } from '@angular/core';
+import { PHOTO_ID_RANGE, isPhotoId } from '../../../domain/photo-doc';
+import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
+import { overwriteLocalDoc } from '../core/local-doc';
+import { LocalDbService } from '../core/local-db.service';
+import { Database } from '../core/pouchdb';
+import { PushLedgerService } from '../core/push-ledger.service';
+import { REMOTE_DB_FACTORY } from '../core/remote-db';
+import { SessionService } from '../core/session.service';
+import type { AttachmentRef } from '../data/defect-store.service';
+import { LocalPhoto, photosToEvict } from './photo-budget';
+
+/** Bytes of full-size photos a device keeps once the server has them (about 200 photos). */
+export const PHOTO_CACHE_BUDGET = new InjectionToken<number>('PHOTO_CACHE_BUDGET', { factory: () => 64 * 1024 * 1024 });
+
+/** Why a full-size photo could not be shown: not reachable now (offline), or not on the server yet. */
+export class PhotoUnavailableError extends Error {
+  constructor(readonly reason: 'offline' | 'missing') {
+    super(reason === 'offline' ? 'photo not on this device and the server is out of reach' : 'photo not on the server');
+  }
+}
+
+interface UsageDoc {
+  _id: string;
+  _rev?: string;
+  /** Photo document id → when it was last opened here (ms). */
+  usedAt: Record<string, number>;
+}
+
+type PhotoDocStub = { _id: string; createdAt?: string; _attachments?: Record<string, { length?: number }> };
+
+/** `purge` is in the indexeddb adapter, not in PouchDB's typings. */
+interface Purging {
+  purge(docId: string, rev: string): Promise<unknown>;
+}
+
+/**
+ * Full-size photos on this device. Photo documents (domain/photo-doc.ts) do not come with the
+ * pull: the tablet that took one holds it until pushed; anyone else's is fetched from the
+ * user's server database when opened and kept as a copy, the least recently opened dropped
+ * (purged: gone from IndexedDB, and no tombstone to sync) once they pass the budget. A photo
+ * the server does not have yet (the push ledger's pending or refused) is never dropped.
+ */
+@Injectable({ providedIn: 'root' })
+export class PhotoCacheService {
+  private readonly localDb = inject(LocalDbService);
+  private readonly sessions = inject(SessionService);
+  private readonly openRemote = inject(REMOTE_DB_FACTORY);
+  private readonly ledger = inject(PushLedgerService);
+  private readonly budget = inject(PHOTO_CACHE_BUDGET);
+  // `_local` writes one after another: two photos opened at once must both be noted.
+  private usageWrites: Promise<unknown> = Promise.resolve();
+
+  /**
+   * An attachment from this device; a photo document's missing here is fetched from the server,
+   * kept, and the budget enforced. Rejects with PhotoUnavailableError when it cannot be fetched.
+   */
+  async read(ref: AttachmentRef): Promise<Blob> {
+    const db = this.localDb.require();
+    try {
+      const blob = (await db.getAttachment(ref.docId, ref.name)) as Blob;
+      if (isPhotoId(ref.docId)) void this.noteUse(db, ref.docId);
+      return blob;
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404 || !isPhotoId(ref.docId)) throw error;
+    }
+    return this.fetch(db, ref);
+  }
+
+  /** Every photo document on this device: its size, when last opened, and whether the server has it. */
+  async localPhotos(db: Database = this.localDb.require()): Promise<LocalPhoto[]> {
+    const [{ rows }, usage] = await Promise.all([db.allDocs({ ...PHOTO_ID_RANGE, include_docs: true }), this.usage(db)]);
+    // Before the ledger keeps this database's books, nothing counts as synced.
+    const known = this.ledger.isAttachedTo(db);
+    const pending = this.ledger.pendingIds();
+    const refused = this.ledger.rejections();
+    return rows.flatMap((row) => {
+      const doc = row.doc as PhotoDocStub | undefined;
+      if (!doc) return [];
+      const bytes = Object.values(doc._attachments ?? {}).reduce((sum, attachment) => sum + (attachment.length ?? 0), 0);
+      const usedAt = usage.usedAt[doc._id] ?? (Date.parse(doc.createdAt ?? '') || 0);
+      return [{ id: doc._id, bytes, usedAt, unsynced: !known || pending.has(doc._id) || !!refused[doc._id] }];
+    });
+  }
+
+  /** Drops every full-size photo the server has (opening one fetches it again); returns the bytes freed. */
+  async dropSynced(): Promise<number> {
+    const db = this.localDb.require();
+    const synced = (await this.localPhotos(db)).filter((photo) => !photo.unsynced);
+    await this.drop(
+      db,
+      synced.map((photo) => photo.id),
+    );
+    return synced.reduce((sum, photo) => sum + photo.bytes, 0);
+  }
+
+  private async fetch(db: Database, ref: AttachmentRef): Promise<Blob> {
+    const session = this.sessions.session();
+    if (!session) throw new Error('Not logged in');
+    let doc: PouchDB.Core.Document<object> & PouchDB.Core.GetMeta & { _attachments?: Record<string, { data?: Blob }> };
+    try {
+      doc = await this.openRemote(session.db).get(ref.docId, { revs: true, attachments: true, binary: true });
+    } catch (error) {
+      throw new PhotoUnavailableError((error as { status?: number }).status === 404 ? 'missing' : 'offline');
+    }
+    const blob = doc._attachments?.[ref.name]?.data;
+    if (!blob) throw new PhotoUnavailableError('missing');
+    // As the replicator stores what it pulls: this very revision, with its history.
+    await db.bulkDocs([doc], { new_edits: false });
+    // Came from the server: not a local edit waiting to be pushed.
+    this.ledger.pulled([{ _id: doc._id, _rev: doc._rev }]);
+    await this.noteUse(db, doc._id);
+    await this.drop(db, photosToEvict(await this.localPhotos(db), this.budget));
+    return blob;
+  }
+
+  private async drop(db: Database, ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      const leaves = (await db.get(id, { open_revs: 'all' })) as unknown as { ok?: { _rev: string } }[];
+      for (const leaf of leaves) if (leaf.ok) await (db as unknown as Purging).purge(id, leaf.ok._rev);
+    }
+    if (ids.length) await this.updateUsage(db, (usedAt) => ids.forEach((id) => delete usedAt[id]));
+  }
+
+  private noteUse(db: Database, id: string): Promise<void> {
+    return this.updateUsage(db, (usedAt) => (usedAt[id] = Date.now()));
+  }
+
+  private updateUsage(db: Database, change: (usedAt: Record<string, number>) => void): Promise<void> {
+    const write = this.usageWrites.then(async () => {
+      const usage = await this.usage(db);
+      change(usage.usedAt);
+      await overwriteLocalDoc(db, usage);
+    });
+    this.usageWrites = write.catch(() => undefined);
+    return write;
+  }
+
+  private async usage(db: Database): Promise<UsageDoc> {
+    return db.get<UsageDoc>(LOCAL_DOC_IDS.photoCache).catch(() => ({ _id: LOCAL_DOC_IDS.photoCache, usedAt: {} }));
+  }
+}

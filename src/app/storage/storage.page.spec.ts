@@ -1,0 +1,114 @@
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { newPhotoDoc } from '../../../domain/photo-doc';
+import { LocalDbService } from '../core/local-db.service';
+import { Database } from '../core/pouchdb';
+import { PushLedgerService } from '../core/push-ledger.service';
+import { REMOTE_DB_FACTORY } from '../core/remote-db';
+import { StorageService, formatBytes } from '../core/storage.service';
+import { DefectStoreService } from '../data/defect-store.service';
+import { InspectionStoreService } from '../data/inspection-store.service';
+import { PhotoCacheService } from '../photos/photo-cache.service';
+import { fakeServer } from '../testing/conflict-fixtures';
+import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { ARCHIVE_STORAGE } from './storage-usage.service';
+import { StoragePage } from './storage.page';
+
+async function image(width: number, height: number): Promise<Blob> {
+  const canvas = new OffscreenCanvas(width, height);
+  canvas.getContext('2d')!.fillRect(0, 0, width, height);
+  return canvas.convertToBlob({ type: 'image/png' });
+}
+
+describe('StoragePage', () => {
+  let db: Database;
+  let servers: ReturnType<typeof fakeServer>;
+  let ledger: PushLedgerService;
+  let storage: jasmine.SpyObj<StorageService>;
+  let fixture: ComponentFixture<StoragePage>;
+
+  beforeEach(async () => {
+    const prefix = uniqueDbPrefix();
+    servers = fakeServer(prefix);
+    storage = jasmine.createSpyObj<StorageService>('StorageService', ['report']);
+    storage.report.and.resolveTo({ usage: 10, quota: 100, persisted: false });
+    TestBed.configureTestingModule({
+      providers: [
+        ...provideTestData(fakeSessions(), prefix),
+        provideRouter([]),
+        { provide: StorageService, useValue: storage },
+        { provide: REMOTE_DB_FACTORY, useValue: servers.open },
+        { provide: ARCHIVE_STORAGE, useValue: async () => 4096 },
+      ],
+    });
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    ledger = TestBed.inject(PushLedgerService);
+    await ledger.attach(db);
+  });
+
+  afterEach(async () => {
+    fixture?.destroy();
+    ledger.detach();
+    await TestBed.inject(LocalDbService).destroy();
+    await servers.destroy();
+  });
+
+  const one = (id: string) => fixture.nativeElement.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
+
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    await waitFor(async () => {
+      await fixture.whenStable();
+      fixture.detectChanges();
+      return condition();
+    }, what);
+  }
+
+  function open(): Promise<void> {
+    fixture = TestBed.createComponent(StoragePage);
+    return until(() => !!one('usage-records'), 'the figures');
+  }
+
+  it('shows usage by kind, and frees the photos the server has while the one taken here and not pushed stays', async () => {
+    const inspection = await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
+    const defects = TestBed.inject(DefectStoreService);
+    const defect = await defects.create(inspection._id, { title: 'Leak', severity: 3, status: 'open' });
+    const { ref: own } = await defects.addPhoto(defect, await image(640, 480));
+    await waitFor(() => ledger.pendingIds().has(own.full.docId), 'the photo taken here pending');
+    // A colleague's photo, opened here: fetched from the server and kept.
+    const theirs = newPhotoDoc(
+      { defectId: defect._id, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet-b' },
+      'theirs.jpg',
+      { content_type: 'image/jpeg', data: new Blob([new Uint8Array(3000)], { type: 'image/jpeg' }) },
+    );
+    await servers.open(ANA.db).put(theirs as PouchDB.Core.PutDocument<object>);
+    await TestBed.inject(PhotoCacheService).read({ docId: theirs._id, name: 'full' });
+
+    await open();
+    const ownBytes = ((await db.getAttachment(own.full.docId, 'full')) as Blob).size;
+    const thumbBytes = ((await db.getAttachment(defect._id, own.thumb)) as Blob).size;
+    const bytes = (id: string) => one(id)!.textContent!.trim();
+    expect(bytes('usage-photos')).toBe(format(ownBytes + 3000));
+    expect(bytes('usage-thumbnails')).toBe(format(thumbBytes));
+    expect(bytes('usage-archive')).toBe(format(4096));
+    expect(one('usage-records')!.textContent).toMatch(/\d/);
+    expect(one('usage-unsynced')!.textContent).toContain(format(ownBytes));
+    expect(one('storage-warning')).toBeNull();
+
+    one('free-space')!.click();
+    await until(() => !!one('space-freed'), 'space freed');
+    expect(one('space-freed')!.textContent).toContain(format(3000));
+    await expectAsync(db.get(theirs._id)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
+    expect((await db.get(own.full.docId))._id).toBe(own.full.docId);
+    await until(() => bytes('usage-photos') === format(ownBytes), 'the photos left');
+    expect((one('free-space') as HTMLButtonElement).disabled).toBeTrue();
+  });
+
+  it('warns from 80 % of the quota on', async () => {
+    storage.report.and.resolveTo({ usage: 85, quota: 100, persisted: true });
+    await open();
+    await until(() => !!one('storage-warning'), 'the warning');
+    expect(one('storage-warning')!.textContent).toContain('85%');
+  });
+});
+
+const format = (bytes: number) => formatBytes(bytes, 'en-US');

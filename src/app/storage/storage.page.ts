@@ -1,0 +1,152 @@
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { MatButtonModule } from '@angular/material/button';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { RouterLink } from '@angular/router';
+import { StorageReport, StorageService, formatBytes } from '../core/storage.service';
+import { PhotoCacheService } from '../photos/photo-cache.service';
+import { StorageUsage, StorageUsageService } from './storage-usage.service';
+
+/** From this share of the browser's quota on, the page warns. */
+export const QUOTA_WARNING_SHARE = 0.8;
+
+/**
+ * What this device stores, by kind (records, thumbnails, full-size photos, archive), against the
+ * browser's quota, with a warning before it is reached, and one action that frees space:
+ * the full-size photos the server has (opening one fetches it again). Unsynced work stays.
+ */
+@Component({
+  selector: 'app-storage-page',
+  imports: [MatButtonModule, MatProgressBarModule, RouterLink],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <h1 i18n="@@storage.pageTitle">Storage</h1>
+    <section class="card">
+      <h2 i18n="@@storage.title">Storage on this device</h2>
+      @if (report(); as quota) {
+        @if (quota.usage !== null && quota.quota !== null) {
+          <p data-testid="storage-usage" i18n="@@storage.usage">{{ bytes(quota.usage) }} used of {{ bytes(quota.quota) }} available</p>
+          <mat-progress-bar mode="determinate" [value]="percent()" [class.warn]="nearlyFull()" />
+        } @else {
+          <p data-testid="storage-usage" i18n="@@storage.unknown">This browser does not report storage use.</p>
+        }
+      }
+      @if (nearlyFull()) {
+        <p class="warning" role="alert" data-testid="storage-warning" i18n="@@storage.nearlyFull">
+          Storage is almost full ({{ percent() }}% used). Free space below; work that is not synced yet stays.
+        </p>
+      }
+    </section>
+
+    <section class="card">
+      <h2 i18n="@@storage.byKind">By kind</h2>
+      @if (usage(); as kinds) {
+        <dl>
+          <dt i18n="@@storage.records">Inspections and defects</dt>
+          <dd data-testid="usage-records">{{ bytes(kinds.records) }}</dd>
+          <dt i18n="@@storage.thumbnails">Thumbnails</dt>
+          <dd data-testid="usage-thumbnails">{{ bytes(kinds.thumbnails) }}</dd>
+          <dt i18n="@@storage.photos">Full-size photos</dt>
+          <dd data-testid="usage-photos">{{ bytes(kinds.photos) }}</dd>
+          <dt i18n="@@storage.archive">Archive</dt>
+          <dd data-testid="usage-archive">
+            @if (kinds.archive !== null) {
+              {{ bytes(kinds.archive) }}
+            } @else {
+              <span i18n="@@storage.archiveUnknown">not measured</span>
+            }
+          </dd>
+        </dl>
+        @if (kinds.unsyncedPhotos) {
+          <p class="hint" data-testid="usage-unsynced" i18n="@@storage.unsyncedPhotos">
+            {{ bytes(kinds.unsyncedPhotos) }} of photos not synced yet: kept until the server has them.
+          </p>
+        }
+        <button
+          mat-flat-button
+          type="button"
+          data-testid="free-space"
+          [disabled]="!kinds.droppable || freeing()"
+          (click)="freeSpace()"
+          i18n="@@storage.freeSpace"
+        >
+          Free space
+        </button>
+        <p class="hint" i18n="@@storage.freeSpaceHint">
+          Removes full-size photos the server already has ({{ bytes(kinds.droppable) }}); opening one downloads it again.
+        </p>
+      } @else {
+        <mat-progress-bar mode="indeterminate" />
+      }
+      @if (freed() !== null) {
+        <p role="status" data-testid="space-freed" i18n="@@storage.freed">Freed {{ bytes(freed()!) }}.</p>
+      }
+    </section>
+    <a mat-button routerLink="/sync" i18n="@@storage.backToSync">Back to Sync</a>
+  `,
+  styles: `
+    :host {
+      display: block;
+      padding: 16px;
+      max-width: 960px;
+      margin: 0 auto;
+    }
+    .card {
+      margin-bottom: 16px;
+    }
+    dl {
+      display: grid;
+      grid-template-columns: max-content auto;
+      gap: 8px 24px;
+    }
+    dd {
+      margin: 0;
+      font-variant-numeric: tabular-nums;
+    }
+    .warning {
+      color: #b3261e;
+      font-weight: 500;
+    }
+    mat-progress-bar.warn {
+      --mat-progress-bar-active-indicator-color: #b3261e;
+    }
+    .hint {
+      color: #5f6368;
+    }
+  `,
+})
+export class StoragePage {
+  private readonly storage = inject(StorageService);
+  private readonly usageService = inject(StorageUsageService);
+  private readonly photos = inject(PhotoCacheService);
+
+  protected readonly bytes = formatBytes;
+  protected readonly report = signal<StorageReport | null>(null);
+  protected readonly usage = signal<StorageUsage | null>(null);
+  protected readonly freeing = signal(false);
+  protected readonly freed = signal<number | null>(null);
+  protected readonly percent = computed(() => {
+    const report = this.report();
+    return report?.usage != null && report.quota ? Math.round((report.usage / report.quota) * 100) : 0;
+  });
+  protected readonly nearlyFull = computed(() => this.percent() >= QUOTA_WARNING_SHARE * 100);
+
+  constructor() {
+    void this.refresh();
+  }
+
+  protected async freeSpace(): Promise<void> {
+    this.freeing.set(true);
+    try {
+      this.freed.set(await this.photos.dropSynced());
+      await this.refresh();
+    } finally {
+      this.freeing.set(false);
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    const [report, usage] = await Promise.all([this.storage.report(), this.usageService.usage()]);
+    this.report.set(report);
+    this.usage.set(usage);
+  }
+}
