@@ -2,6 +2,7 @@ import { leafSnapshot } from '../testing/leaf-snapshot';
 import { uniqueDbPrefix } from '../testing/test-support';
 import { initialPull } from './initial-pull';
 import { Database, PouchDB } from './pouchdb';
+import { PULL_OPTIONS } from './replication-options';
 
 describe('initialPull', () => {
   let prefix: string;
@@ -59,6 +60,14 @@ describe('initialPull', () => {
         },
       },
     });
+    // A full-size photo: the pull leaves it on the server (domain/photo-doc.ts).
+    await server.put({
+      _id: 'photo:defect:photo:1.jpg',
+      type: 'photo',
+      _attachments: {
+        full: { content_type: 'image/jpeg', data: new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xd9])], { type: 'image/jpeg' }) },
+      },
+    });
     await server.put({ _id: '_design/fieldbook', views: {} });
   }
 
@@ -67,11 +76,12 @@ describe('initialPull', () => {
     const seq = await initialPull(device, server, { batchSize: 4 });
 
     const replicated = open('replicated');
-    await replicated.replicate.from(server);
+    await replicated.replicate.from(server, PULL_OPTIONS);
     expect(await leafSnapshot(device)).toEqual(await leafSnapshot(replicated));
     expect(seq).toEqual((await server.info()).update_seq);
     const photo = (await device.getAttachment('defect:photo', 'photo-1.jpg')) as Blob;
     expect([...new Uint8Array(await photo.arrayBuffer())]).toEqual([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
+    await expectAsync(device.get('photo:defect:photo:1.jpg')).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
   });
 
   it('reports each stored batch, and resumes after an interruption without losing anything', async () => {
@@ -93,7 +103,7 @@ describe('initialPull', () => {
 
     await initialPull(device, server, { batchSize: 5, since: reported[reported.length - 1] });
     const replicated = open('replicated');
-    await replicated.replicate.from(server);
+    await replicated.replicate.from(server, PULL_OPTIONS);
     expect(await leafSnapshot(device)).toEqual(await leafSnapshot(replicated));
   });
 
@@ -117,7 +127,7 @@ describe('initialPull', () => {
       .on('change', (info) => written.push(...info.docs.map((doc) => doc._id)));
     expect(written).toEqual(['inspection:late']);
     const replicated = open('replicated');
-    await replicated.replicate.from(server);
+    await replicated.replicate.from(server, PULL_OPTIONS);
     expect(await leafSnapshot(device)).toEqual(await leafSnapshot(replicated));
   });
 

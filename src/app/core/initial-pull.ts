@@ -1,3 +1,5 @@
+import { PULL_SELECTOR } from '../../../domain/photo-doc';
+
 type Seq = number | string;
 type AnyDb = PouchDB.Database<object>;
 type RemoteDoc = PouchDB.Core.Document<object> & PouchDB.Core.RevisionIdMeta & { _attachments?: Record<string, AttachmentStub> };
@@ -89,12 +91,14 @@ function prefetch(remote: AnyDb, since: Seq, batchSize: number): { next(): Promi
 }
 
 async function readChanges(remote: AnyDb, since: Seq, batchSize: number): Promise<ChangesPage> {
-  // `batch_size` too: without it PouchDB splits the request into pages of 25.
+  // `batch_size` too: without it PouchDB splits the request into pages of 25. What the live
+  // pull takes (no full-size photos): the server filters, the feed carries no bodies.
   const { results, last_seq } = await remote.changes({
     since,
     limit: batchSize,
     batch_size: batchSize,
     style: 'all_docs',
+    selector: PULL_SELECTOR,
   } as PouchDB.Core.ChangesOptions);
   return { seq: results.length ? results[results.length - 1].seq : last_seq, changes: results };
 }

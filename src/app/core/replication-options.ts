@@ -1,3 +1,5 @@
+import { PULL_SELECTOR } from '../../../domain/photo-doc';
+
 /**
  * Documents per replication batch, both ways. Larger than PouchDB's 100 to halve the round
  * trips (and checkpoint writes) of a sync; `bench/browser-sync.ts` measures with it.
@@ -27,10 +29,17 @@ export const PUSH_OPTIONS = {
 };
 
 /**
- * The pull takes no filter: a filter makes PouchDB fetch every doc body twice
- * (`include_docs` on the changes feed, then `_bulk_get`); the server's design docs it
- * brings are inert in the browser and ignored by the push ledger and the conflict index.
+ * The pull leaves full-size photo documents on the server (domain/photo-doc.ts: opened ones
+ * are fetched on demand). A Mango `selector`, not a filter function: a function runs in the
+ * browser, so PouchDB asks for `include_docs` and fetches every body twice (the changes feed,
+ * then `_bulk_get`); a selector is CouchDB's `_selector` filter, run on the server, and the
+ * feed carries ids and revisions only (bench/README.md measures both). The server's design
+ * docs it brings are inert in the browser and ignored by the push ledger and the conflict index.
+ *
+ * The selector is part of the checkpoint name: adding it made every tablet's pull start once
+ * more from sequence 0 (a `_revs_diff` of what it holds, no document fetched again).
  */
 export const PULL_OPTIONS = {
+  selector: PULL_SELECTOR,
   batch_size: REPLICATION_BATCH_SIZE,
 };
