@@ -56,6 +56,11 @@ export const routes: Routes = [
         title: $localize`:@@title.sync:Sync · Fieldbook`,
       },
       {
+        path: 'storage',
+        loadComponent: () => import('./storage/storage.page').then((m) => m.StoragePage),
+        title: $localize`:@@title.storage:Storage · Fieldbook`,
+      },
+      {
         path: 'supervisor',
         // Only sessions with a hub may work in it; the parent guard has already restored the session.
         canActivate: [() => !!inject(SessionService).session()?.hub || inject(Router).parseUrl('/inspections')],

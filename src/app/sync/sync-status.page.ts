@@ -6,6 +6,7 @@ import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
 import { switchMap } from 'rxjs';
 import { FieldbookDoc } from '../../../domain/doc-types';
+import { isPhotoId } from '../../../domain/photo-doc';
 import { ArchiveCardComponent } from '../archive/archive-card.component';
 import { SessionExpiryService } from '../auth/session-expiry.service';
 import { DEVICE_NAME_MAX_LENGTH, DeviceNameService, shortDeviceId } from '../core/device-name.service';
@@ -178,6 +179,7 @@ interface DocSummary {
           </button>
         }
       }
+      <a mat-button routerLink="/storage" data-testid="open-storage" i18n="@@storage.details">Storage by kind and free space</a>
     </section>
   `,
   styles: `
@@ -313,9 +315,13 @@ export class SyncStatusPage {
       if (!doc) {
         const label = row.key.startsWith('defect:')
           ? $localize`:@@sync.deletedDefect:Deleted defect`
-          : $localize`:@@sync.deletedInspection:Deleted inspection`;
+          : isPhotoId(row.key)
+            ? $localize`:@@sync.deletedPhoto:Deleted photo`
+            : $localize`:@@sync.deletedInspection:Deleted inspection`;
         return { id: row.key, label, link: null };
       }
+      // A full-size photo waiting to upload (domain/photo-doc.ts); its defect is listed when it is too.
+      if (isPhotoId(doc._id)) return { id: doc._id, label: $localize`:@@sync.photoLabel:Full-size photo of a defect`, link: null };
       const link = doc.type === 'defect' ? ['/inspections', doc.inspectionId, 'defects', doc._id] : ['/inspections', doc._id];
       const label =
         doc.type === 'defect'
