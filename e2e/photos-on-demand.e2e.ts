@@ -1,0 +1,130 @@
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { createInspection, expectSyncState, logIn } from './support/app-actions';
+import { addPhotos, freshInspector, makeTestImage, openInspection, serverDoc } from './support/inspector';
+
+/** One of the user's tablets: its own browser profile (local database, device id). */
+interface Tablet {
+  context: BrowserContext;
+  page: Page;
+}
+
+const REPLICATION_MS = 20_000;
+
+async function tablet(browser: Browser, user: string): Promise<Tablet> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await logIn(page, user);
+  await expectSyncState(page, 'paused');
+  return { context, page };
+}
+
+/** Ids of the full-size photo documents in the tablet's local database. */
+function localPhotoIds(page: Page): Promise<string[]> {
+  return page.evaluate(async () =>
+    (await window.fieldbookDb!.allDocs({ startkey: 'photo:', endkey: 'photo:\ufff0' })).rows.map((row) => row.id),
+  );
+}
+
+/** The attachment names of a document in the tablet's local database; null while it is not there. */
+function localAttachments(page: Page, id: string): Promise<string[] | null> {
+  return page.evaluate(
+    (docId) =>
+      window.fieldbookDb!.get(docId).then(
+        (doc) => Object.keys((doc as { _attachments?: object })._attachments ?? {}),
+        () => null,
+      ),
+    id,
+  );
+}
+
+async function openPhoto(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Open photo 1' }).click();
+  await expect(page.getByTestId('photo-full')).toBeVisible();
+  await expect.poll(() => page.getByTestId('photo-full').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(800);
+}
+
+async function closePhoto(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByTestId('photo-full')).toHaveCount(0);
+}
+
+/** The storage view, reached in the app (it works offline): the sync chip, then the Sync page's link. */
+async function freeSpace(page: Page): Promise<void> {
+  await page.getByTestId('sync-state').click();
+  await page.getByTestId('open-storage').click();
+  await expect(page.getByTestId('usage-photos')).toBeVisible();
+  await page.getByTestId('free-space').click();
+  await expect(page.getByTestId('space-freed')).toBeVisible();
+}
+
+test('a full-size photo stays on the tablet that took it and the server; another tablet has its thumbnail, fetches the photo when opened, keeps it offline, and frees the space, while an unpushed photo survives', async ({
+  browser,
+}) => {
+  const user = await freshInspector('photos');
+  const a = await tablet(browser, user);
+  const b = await tablet(browser, user);
+
+  // Tablet A takes a photo of a defect; it syncs.
+  await createInspection(a.page, 'Boiler house');
+  await openInspection(a.page, 'Boiler house');
+  await a.page.getByTestId('add-defect').click();
+  await a.page.getByTestId('defect-title').fill('Flue corroded');
+  await a.page.getByTestId('severity-4').click();
+  await addPhotos(a.page, [await makeTestImage(a.page, 7, 'image/jpeg', 800, 600)]);
+  await a.page.getByTestId('save-defect').click();
+  await expect(a.page).toHaveURL(/\/defects\/defect:/);
+  const defectUrl = new URL(a.page.url()).pathname;
+  const defectId = decodeURIComponent(defectUrl.split('/').pop()!);
+  const [photoId] = await localPhotoIds(a.page);
+  expect(photoId).toMatch(new RegExp(`^photo:${defectId}:`));
+  await expect.poll(() => serverDoc(user, photoId), { timeout: REPLICATION_MS }).not.toBeNull();
+  await expect.poll(() => serverDoc(user, defectId), { timeout: REPLICATION_MS }).not.toBeNull();
+
+  // Tablet B has the defect and its thumbnail, not the full-size photo.
+  await expect.poll(() => localAttachments(b.page, defectId), { timeout: REPLICATION_MS }).toEqual([expect.stringMatching(/^thumb-/)]);
+  expect(await localPhotoIds(b.page)).toEqual([]);
+
+  // Opened, it is fetched from the server and kept.
+  await b.page.goto(defectUrl);
+  await expect(b.page.getByTestId('photo-thumb')).toHaveCount(1);
+  await openPhoto(b.page);
+  expect(await localPhotoIds(b.page)).toEqual([photoId]);
+  await closePhoto(b.page);
+
+  // Offline, the kept copy still shows.
+  await b.context.setOffline(true);
+  await expectSyncState(b.page, 'offline');
+  await openPhoto(b.page);
+  await closePhoto(b.page);
+
+  // "Free space" drops it: offline now, opening it says why it is not there.
+  await freeSpace(b.page);
+  expect(await localPhotoIds(b.page)).toEqual([]);
+  await b.page.goBack();
+  await b.page.goBack();
+  await expect(b.page.getByTestId('photo-thumb')).toHaveCount(1);
+  await b.page.getByRole('button', { name: 'Open photo 1' }).click();
+  await expect(b.page.getByTestId('photo-unavailable')).toContainText('Connect to the network');
+  await b.page.getByRole('button', { name: 'Close' }).click();
+
+  // Tablet A, offline, takes a second photo: "Free space" drops the pushed one, never this one.
+  await a.context.setOffline(true);
+  await expectSyncState(a.page, 'offline');
+  await addPhotos(a.page, [await makeTestImage(a.page, 8, 'image/jpeg', 800, 600)]);
+  const unpushed = (await localPhotoIds(a.page)).find((id) => id !== photoId)!;
+  await freeSpace(a.page);
+  expect(await localPhotoIds(a.page)).toEqual([unpushed]);
+
+  // Back online, it reaches the server, and B fetches it when opened.
+  await a.context.setOffline(false);
+  await expect.poll(() => serverDoc(user, unpushed), { timeout: REPLICATION_MS }).not.toBeNull();
+  await b.context.setOffline(false);
+  await expectSyncState(b.page, 'paused', REPLICATION_MS);
+  await expect.poll(() => localAttachments(b.page, defectId), { timeout: REPLICATION_MS }).toHaveLength(2);
+  await b.page.getByRole('button', { name: 'Open photo 2' }).click();
+  await expect(b.page.getByTestId('photo-full')).toBeVisible();
+  expect(await localPhotoIds(b.page)).toEqual([unpushed]);
+
+  await a.context.close();
+  await b.context.close();
+});
