@@ -110,5 +110,7 @@ test('an approved inspection older than the period an admin sets leaves the tabl
   } as never);
   await expect(rows.filter({ hasText: `Boiler room ${stamp}` })).toBeVisible({ timeout: REPLICATION_MS });
   await expect(page.getByTestId('archived-toggle')).toHaveCount(0);
+  // With its defect, fetched from the server (it did not change, so the pull did not bring it).
+  await expect.poll(() => localIds(page), { timeout: REPLICATION_MS }).toContain(oldDefect._id);
   await context.close();
 });

@@ -2,9 +2,11 @@ import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
-import { Database } from '../core/pouchdb';
+import { MANGO_INDEXES } from '../../../domain/mango-indexes';
+import { Database, PouchDB } from '../core/pouchdb';
+import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { ArchiveIndexService } from './archive-index.service';
 import { ArchiveSettingsService } from './archive-settings.service';
 import { ArchiveService } from './archive.service';
@@ -17,12 +19,17 @@ const RECENT = '2026-02-20T08:00:00.000Z';
 
 describe('ArchiveService', () => {
   let db: Database;
+  let server: Database;
   let ledger: PushLedgerService;
 
   beforeEach(async () => {
+    // A local stand-in for the user's server database, with the same Mango indexes.
+    server = new PouchDB<object>(`${uniqueDbPrefix()}server`);
+    for (const { fields, name, ddoc } of MANGO_INDEXES) await server.createIndex({ index: { fields, name, ddoc } });
     TestBed.configureTestingModule({
       providers: [
         ...provideTestData(fakeSessions()),
+        { provide: REMOTE_DB_FACTORY, useValue: () => server },
         { provide: ArchiveSettingsService, useValue: { refresh: () => Promise.resolve(30), archiveDays: signal(30) } },
       ],
     });
@@ -35,6 +42,7 @@ describe('ArchiveService', () => {
     ledger.detach();
     TestBed.inject(ConflictIndexService).detach();
     await TestBed.inject(LocalDbService).destroy();
+    await server.destroy();
   });
 
   /** Everything written so far reached the server. */
@@ -71,8 +79,10 @@ describe('ArchiveService', () => {
     expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(0);
   });
 
-  it('lets an archived inspection back as a live record once it changes on the server', async () => {
+  it('lets an archived inspection back as a live record once it changes on the server, with its defects from the server', async () => {
     const old = await seedApproved(db, 'Old boiler room', OLD);
+    // The server's copy: the same revisions (the archived defect did not change there).
+    await db.replicate.to(server);
     await synced();
     const archive = TestBed.inject(ArchiveService);
     archive.watch();
@@ -85,5 +95,9 @@ describe('ArchiveService', () => {
 
     await waitFor(() => index.archived().length === 0, 'the archive entry gone');
     expect((await db.get<{ status: string }>(old.doc._id)).status).toBe('rejected');
+    await waitFor(async () => (await localIds(db)).includes(old.defect._id), 'its defect back');
+    expect((await db.get(old.defect._id))._rev).toBe(old.defect._rev);
+    // As pulled: not an edit waiting to be pushed.
+    expect(ledger.pendingIds().has(old.defect._id)).toBeFalse();
   });
 });

@@ -1,12 +1,15 @@
 import { DestroyRef, Injectable, inject } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { debounceTime, distinctUntilChanged, exhaustMap, filter, map } from 'rxjs';
+import { concatMap, debounceTime, distinctUntilChanged, exhaustMap, filter, map } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
 import { isArchivable } from '../../../domain/tablet-archive';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
+import { PushLedgerService } from '../core/push-ledger.service';
+import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { ReplicationService } from '../core/replication.service';
+import { SessionService } from '../core/session.service';
 import { CLOCK } from '../data/doc-writer.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { ArchiveIndexService } from './archive-index.service';
@@ -34,6 +37,9 @@ export class ArchiveService {
   private readonly holds = inject(InspectionHoldService);
   private readonly purge = inject(LocalPurgeService);
   private readonly clock = inject(CLOCK);
+  private readonly sessions = inject(SessionService);
+  private readonly openRemote = inject(REMOTE_DB_FACTORY);
+  private readonly ledger = inject(PushLedgerService);
   private readonly destroyRef = inject(DestroyRef);
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -57,10 +63,8 @@ export class ArchiveService {
         filter((id) => this.index.has(id)),
         takeUntilDestroyed(this.destroyRef),
       )
-      .subscribe((id) => {
-        const db = this.localDb.db();
-        if (db) void this.index.remove(db, [id]);
-      });
+      .pipe(concatMap((id) => this.welcomeBack(id)))
+      .subscribe();
   }
 
   /** Archives what is due now; resolves with how many inspections left the device. One run at a time. */
@@ -76,6 +80,38 @@ export class ArchiveService {
     const next = this.queue.then(run, run);
     this.queue = next;
     return next;
+  }
+
+  /**
+   * An archived inspection is back (changed on the server): it leaves the index, and its
+   * defects, which did not change and so do not come with the pull, are fetched from the server
+   * as replication would write them (same revisions, noted as pulled, not as local edits).
+   */
+  private async welcomeBack(id: string): Promise<void> {
+    const db = this.localDb.db();
+    const userDb = this.sessions.session()?.db;
+    if (!db || !userDb) return;
+    await this.index.remove(db, [id]);
+    try {
+      const server = this.openRemote(userDb);
+      const found = await server.find({
+        selector: { inspectionId: id, type: 'defect' },
+        fields: ['_id'],
+        use_index: ['idx-inspection', 'inspection'],
+        limit: LOCAL_FIND_LIMIT,
+      });
+      const ids = (found.docs as { _id: string }[]).map((doc) => ({ id: doc._id }));
+      if (!ids.length) return;
+      const { results } = await server.bulkGet({ docs: ids, revs: true, attachments: true });
+      const docs = results.flatMap((result) =>
+        result.docs.flatMap((doc) => ('ok' in doc ? [doc.ok as { _id: string; _rev: string }] : [])),
+      );
+      this.ledger.pulled(docs);
+      await db.bulkDocs(docs, { new_edits: false });
+    } catch (error) {
+      // Offline or refused: each defect comes back with its own next change.
+      console.warn('The defects of a returning inspection could not be fetched', id, error);
+    }
   }
 
   private async run(db: Database): Promise<number> {

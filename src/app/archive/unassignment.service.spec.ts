@@ -59,6 +59,7 @@ describe('UnassignmentService', () => {
     await ledger.pushCheckpoint((await db.info()).update_seq);
 
     await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
+    await waitFor(() => told.calls.count() > 0, 'the notice');
     expect(await localIds(db)).not.toContain(found._id);
     expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob; your edits were sent.', 'OK', jasmine.anything());
   });
@@ -87,6 +88,7 @@ describe('UnassignmentService', () => {
     await reassignedToBob(doc);
 
     await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
+    await waitFor(() => told.calls.count() > 0, 'the notice');
     expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob.', 'OK', jasmine.anything());
   });
 });
