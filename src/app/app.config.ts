@@ -1,9 +1,11 @@
-import { ApplicationConfig, isDevMode, provideBrowserGlobalErrorListeners } from '@angular/core';
+import { ApplicationConfig, inject, isDevMode, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { provideHttpClient, withFetch } from '@angular/common/http';
 import { MAT_SNACK_BAR_DEFAULT_OPTIONS, MatSnackBarConfig } from '@angular/material/snack-bar';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 import { provideServiceWorker } from '@angular/service-worker';
 import { routes } from './app.routes';
+import { ArchiveIndexService } from './archive/archive-index.service';
+import { ARCHIVE_STORAGE } from './storage/storage-usage.service';
 import { provideTestHooks } from './test-hooks';
 
 /**
@@ -24,5 +26,13 @@ export const appConfig: ApplicationConfig = {
     // Nothing in production; window.fieldbookDb in the e2e build.
     provideTestHooks(),
     { provide: MAT_SNACK_BAR_DEFAULT_OPTIONS, useValue: SNACK_BAR_DEFAULTS },
+    // The storage view's archive line: what the archive keeps here.
+    {
+      provide: ARCHIVE_STORAGE,
+      useFactory: () => {
+        const index = inject(ArchiveIndexService);
+        return () => index.storedBytes();
+      },
+    },
   ],
 };

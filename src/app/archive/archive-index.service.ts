@@ -43,6 +43,14 @@ export class ArchiveIndexService {
     });
   }
 
+  /** What the archive keeps on this device: its index (the archived records themselves are gone), as stored JSON. */
+  async storedBytes(): Promise<number | null> {
+    const db = this.localDb.db();
+    if (!db) return null;
+    const stored = await db.get(LOCAL_DOC_IDS.archive).catch(() => null);
+    return stored ? new Blob([JSON.stringify(stored)]).size : 0;
+  }
+
   has(id: string): boolean {
     return id in this.kept();
   }

@@ -71,6 +71,8 @@ describe('ArchiveService', () => {
     expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([
       jasmine.objectContaining({ id: old.doc._id, title: 'Old boiler room', site: old.doc.site, approvedAt: OLD }),
     ]);
+    // What the storage view counts for the archive: its index, kept here.
+    expect(await TestBed.inject(ArchiveIndexService).storedBytes()).toBeGreaterThan(100);
     // Purged, not deleted: nothing new to push, no tombstone on the changes feed.
     expect(ledger.pendingIds()).toEqual(new Set([held.defect._id]));
     const { results } = await db.changes({ since: 0 });

@@ -4,9 +4,9 @@ import { LocalDbService } from '../core/local-db.service';
 import { PhotoCacheService } from '../photos/photo-cache.service';
 
 /**
- * Bytes the archive keeps on this device, or null while nothing reports them. The archive
- * (issue 14, item 1: archived inspections leave the tablet, a `_local` archive index) provides
- * this token; until it does, the storage view says the archive is not measured.
+ * Bytes the archive keeps on this device, or null while nothing reports them (the storage view
+ * then says the archive is not measured). The app provides it from the archive's `_local` index
+ * (app.config.ts): archived inspections themselves are no longer on the device.
  */
 export const ARCHIVE_STORAGE = new InjectionToken<() => Promise<number | null>>('ARCHIVE_STORAGE', {
   factory: () => async () => null,
