@@ -26,8 +26,8 @@ const JOB_KINDS = ['fanin', 'assign', 'partner'] as const;
  *   longer theirs. A selector sees a deletion only if the tombstone keeps the fields: delete
  *   with the body (`{...doc, _deleted: true}`).
  * - `partner-<name>`: approved inspections shared with the partner (`partners` lists them),
- *   and the defects a supervisor shared along with them (a selector cannot join, so a
- *   shared inspection's defects carry the same `partners`).
+ *   and the defects a supervisor shared along with them and their full-size photos (a
+ *   selector cannot join, so a shared inspection's defects and photos carry the same `partners`).
  */
 export function replicationJobsFor(name: string, role: FieldbookRole | null): ReplicationJob[] {
   if (!role) return [];
@@ -39,7 +39,7 @@ export function replicationJobsFor(name: string, role: FieldbookRole | null): Re
         target: partnerDbName(name),
         selector: {
           partners: { $elemMatch: { $eq: name } },
-          $or: [{ type: 'defect' }, { type: 'inspection', status: 'approved' }],
+          $or: [{ type: 'defect' }, { type: 'photo' }, { type: 'inspection', status: 'approved' }],
         },
       },
     ];

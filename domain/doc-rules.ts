@@ -37,8 +37,9 @@ import { schemaVersions } from './schema-versions';
  * - Audit entries (`audit:<record id>:…`, domain/audit-entry.ts) are append-only: a member
  *   creates only their own, and nobody, administrators included, changes or deletes one.
  * - Full-size photos (`photo:<defect id>:<name>`, domain/photo-doc.ts): a member creates only
- *   their own, with one image attachment; nobody but an administrator changes one; the owner
- *   (or a supervisor) deletes one like a record.
+ *   their own, with one image attachment; nobody but an administrator changes one, except a
+ *   supervisor sharing it with partners (`partners`, as on its defect); the owner (or a
+ *   supervisor) deletes one like a record.
  * - Records carry their shape's version, `schema` (missing: 1): any version from the oldest
  *   still in use to the current one is accepted, so tablets on the previous release keep
  *   syncing; a newer one is refused, as these rules cannot know what it requires.
@@ -168,6 +169,19 @@ export function docViolations(
     }
     if (newDoc._attachments) add('_attachments', 'audit entries carry no attachments');
   }
+  // Whether `newDoc` is `stored` with other `partners` (its image kept as a stub).
+  function onlyPartnersChanged(stored: Record<string, any>) {
+    var fields: Record<string, boolean> = {};
+    var key;
+    for (key in newDoc) fields[key] = true;
+    for (key in stored) fields[key] = true;
+    for (key in fields) {
+      if (key === '_rev' || key === '_revisions' || key === '_attachments' || key === 'partners') continue;
+      if (JSON.stringify(newDoc[key]) !== JSON.stringify(stored[key])) return false;
+    }
+    var names = newDoc._attachments ? Object.keys(newDoc._attachments) : [];
+    return names.length === 1 && names[0] === 'full' && newDoc._attachments.full.stub === true;
+  }
   function checkPhoto() {
     var DEFECT_ID = 'defect:' + UUID;
     if (newDoc.type !== 'photo') add('type', 'must be photo');
@@ -223,9 +237,13 @@ export function docViolations(
 
   // A defect's full-size photo (domain/photo-doc.ts): written once, by the user who took it,
   // then never changed (a copy on another device is the same revision); deleted like a record.
+  // A supervisor's share with partners is the one change: `partners`, as on its defect, so the
+  // partner job copies it along (a selector cannot join).
   if (newDoc._id.indexOf('photo:') === 0 || newDoc.type === 'photo') {
-    if (oldDoc && !oldDoc._deleted && !isAdmin) add('_id', 'photos cannot be changed');
-    else checkPhoto();
+    var storedPhoto = oldDoc && !oldDoc._deleted ? oldDoc : null;
+    if (!storedPhoto) checkPhoto();
+    else if (!isAdmin && !onlyPartnersChanged(storedPhoto)) add('_id', 'photos cannot be changed');
+    checkPartners(storedPhoto);
     return violations;
   }
 

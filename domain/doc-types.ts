@@ -85,6 +85,8 @@ export interface PhotoDoc {
   createdBy: string;
   createdAt: string;
   deviceId: string;
+  /** Set by a supervisor to its defect's `partners` when sharing, so the partner job copies it too. */
+  partners?: string[];
   _attachments?: Record<string, unknown>;
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HUB_DB } from '../../domain/db-names';
+import { HUB_DB, partnerDbName } from '../../domain/db-names';
 import { PHOTO_ATTACHMENT, newPhotoDoc } from '../../domain/photo-doc';
 import { userDbName } from '../../domain/user-db-name';
 import { PULL_OPTIONS, PUSH_OPTIONS } from '../../src/app/core/replication-options';
@@ -11,7 +11,7 @@ import { localDb, remoteDb } from '../support/node-pouch';
 
 let stack: TestStack;
 before(async () => {
-  stack = await startTestStack({ alice: 'inspector', sam: 'supervisor' });
+  stack = await startTestStack({ alice: 'inspector', sam: 'supervisor', acme: 'partner' });
 });
 after(() => stack?.stop());
 
@@ -29,7 +29,7 @@ const has = (db: { get(id: string): Promise<unknown> }, id: string) =>
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]);
 
 describe('photos on demand', () => {
-  test("a full-size photo document reaches the server and the hub, the supervisor reads it there, and another tablet's pull leaves it out until opened", async () => {
+  test("a full-size photo document reaches the server, the hub (the supervisor reads it there) and a partner it is shared with, and another tablet's pull leaves it out until opened", async () => {
     const inspected = inspection('alice', { title: 'Boiler house' });
     const withPhoto = defect('alice', inspected._id, {
       _attachments: { 'thumb-0001-a.jpg': { content_type: 'image/jpeg', data: JPEG.subarray(0, 4).toString('base64') } },
@@ -54,6 +54,11 @@ describe('photos on demand', () => {
     await waitFor(() => has(stack.admin.use(HUB_DB), photo._id), 60_000, 'the photo in the hub');
     const hub = await throughProxy('sam', HUB_DB);
     assert.deepEqual(Buffer.from((await hub.getAttachment(photo._id, PHOTO_ATTACHMENT)) as Buffer), JPEG);
+
+    // Shared with a partner (the review gives the photo its defect's partners), it reaches them too.
+    const inHub = await hub.get(photo._id);
+    await hub.put({ ...inHub, partners: ['acme'] });
+    await waitFor(() => has(stack.admin.use(partnerDbName('acme')), photo._id), 60_000, 'the photo in the partner database');
 
     // Tablet B pulls with the app's options: the defect and its thumbnail, not the photo.
     const tabletB = localDb('tablet-b');

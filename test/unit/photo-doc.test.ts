@@ -69,6 +69,17 @@ describe('photo documents', () => {
     assert.deepEqual(docViolations({ ...stored, deviceId: 'device-2' }, stored, admin), []);
   });
 
+  test('a supervisor shares one with partners, changing `partners` and nothing else; an inspector may not', () => {
+    const stored = { ...photo(), _rev: '1-a', _attachments: { full: { content_type: 'image/jpeg', digest: 'md5-x', stub: true } } };
+    const shared = { ...stored, partners: ['acme'] };
+    assert.deepEqual(docViolations(shared, stored, sam), []);
+    assert.deepEqual(docViolations({ ...stored }, { ...shared }, sam), []);
+    assert.ok(docViolations(shared, stored, alice).includes('partners: only a supervisor may share with partners'));
+    assert.ok(docViolations(photo({ partners: ['acme'] }), null, alice).includes('partners: only a supervisor may share with partners'));
+    const newImage = { ...shared, _attachments: { full: { content_type: 'image/jpeg', data: 'BBBB' } } };
+    assert.deepEqual(docViolations(newImage, stored, sam), ['_id: photos cannot be changed']);
+  });
+
   test('are deleted by their taker or a supervisor, not by another inspector', () => {
     const stored = { ...photo(), _rev: '1-a' };
     const tombstone = { _id: stored._id, _rev: '1-a', _deleted: true };

@@ -1,6 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
-import { Defect, Inspection } from '../../../domain/doc-types';
+import { Defect, Inspection, PhotoDoc } from '../../../domain/doc-types';
+import { newPhotoDoc } from '../../../domain/photo-doc';
 import { userDbName } from '../../../domain/user-db-name';
 import { Database, PouchDB } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
@@ -111,6 +112,24 @@ describe('HubService', () => {
     expect((await hubDb.get<Inspection>(draft._id)).partners).toEqual(['acme', 'globex']);
     expect((await hubDb.get<Defect>(defect._id)).partners).toEqual(['acme', 'globex']);
     expect((await hubDb.get<Defect>(other._id)).partners).toBeUndefined();
+  });
+
+  it("gives the shared defects' full-size photos the same partners, and takes them back on undo", async () => {
+    const { inspection, defect } = await submittedWithDefect();
+    const photo = newPhotoDoc(
+      { defectId: defect._id, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet' },
+      'a.jpg',
+      photoData('full-size'),
+    );
+    await hubDb.put(photo as PouchDB.Core.PutDocument<object>);
+
+    const record = await hub.review(inspection, 'approved', '', ['acme']);
+    const shared = await hubDb.get<PhotoDoc>(photo._id, { attachments: true, binary: true });
+    expect(shared.partners).toEqual(['acme']);
+    expect(await ((shared._attachments!['full'] as { data: Blob }).data as Blob).text()).toBe('full-size');
+
+    await hub.undo(record);
+    expect((await hubDb.get<PhotoDoc>(photo._id)).partners).toBeUndefined();
   });
 
   it("writes the decision onto the inspection's defects (their inspectionStatus), which the rules read", async () => {

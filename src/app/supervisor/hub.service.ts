@@ -1,5 +1,6 @@
 import { Injectable, inject } from '@angular/core';
-import { AuditEntry, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
+import { AuditEntry, Defect, FieldbookDoc, Inspection, PhotoDoc } from '../../../domain/doc-types';
+import { photoDocId } from '../../../domain/photo-doc';
 import { readAuditEntries } from '../audit/audit-source';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
@@ -121,6 +122,7 @@ export class HubService {
       ] as Draft<FieldbookDoc>[],
       this.hub(),
     );
+    await this.sharePhotos(after);
     return { decision, before: [inspection, ...defects], after };
   }
 
@@ -140,8 +142,28 @@ export class HubService {
       throw Object.assign(new Error('The decision has changed since'), { status: 409 });
     }
     const drafts = current.flatMap((doc, i) => (doc ? [restoreReviewFields(doc, record.before[i])] : []));
-    const [restored] = await this.writer.saveAll<FieldbookDoc>(drafts as Draft<FieldbookDoc>[], this.hub());
-    return restored as Inspection;
+    const saved = await this.writer.saveAll<FieldbookDoc>(drafts as Draft<FieldbookDoc>[], this.hub());
+    await this.sharePhotos(saved);
+    return saved[0] as Inspection;
+  }
+
+  /**
+   * Gives the full-size photos (domain/photo-doc.ts) of these defects their defect's `partners`,
+   * so the partner jobs copy them too (a selector cannot join). Photos are not records: no
+   * audit entry; the server's rules let a supervisor change `partners` and nothing else.
+   */
+  private async sharePhotos(docs: readonly FieldbookDoc[]): Promise<void> {
+    const changed: object[] = [];
+    for (const defect of docs) {
+      if (defect.type !== 'defect') continue;
+      const range = { startkey: photoDocId(defect._id, ''), endkey: photoDocId(defect._id, '\ufff0'), include_docs: true };
+      for (const { doc } of (await this.hub().allDocs<PhotoDoc>(range)).rows) {
+        if (!doc || JSON.stringify(doc.partners) === JSON.stringify(defect.partners)) continue;
+        const { partners: _previous, ...photo } = doc;
+        changed.push(defect.partners ? { ...photo, partners: defect.partners } : photo);
+      }
+    }
+    if (changed.length) await this.hub().bulkDocs(changed);
   }
 
   private async findDefects(inspectionId: string): Promise<HubDefect[]> {
