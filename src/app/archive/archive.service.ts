@@ -6,7 +6,6 @@ import { isArchivable } from '../../../domain/tablet-archive';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
-import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { ReplicationService } from '../core/replication.service';
 import { SessionService } from '../core/session.service';
@@ -39,7 +38,6 @@ export class ArchiveService {
   private readonly clock = inject(CLOCK);
   private readonly sessions = inject(SessionService);
   private readonly openRemote = inject(REMOTE_DB_FACTORY);
-  private readonly ledger = inject(PushLedgerService);
   private readonly destroyRef = inject(DestroyRef);
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -82,36 +80,16 @@ export class ArchiveService {
     return next;
   }
 
-  /**
-   * An archived inspection is back (changed on the server): it leaves the index, and its
-   * defects, which did not change and so do not come with the pull, are fetched from the server
-   * as replication would write them (same revisions, noted as pulled, not as local edits).
-   */
+  /** An archived inspection is back (changed on the server): it leaves the index, and its defects come back from the server. */
   private async welcomeBack(id: string): Promise<void> {
     const db = this.localDb.db();
     const userDb = this.sessions.session()?.db;
     if (!db || !userDb) return;
     await this.index.remove(db, [id]);
-    try {
-      const server = this.openRemote(userDb);
-      const found = await server.find({
-        selector: { inspectionId: id, type: 'defect' },
-        fields: ['_id'],
-        use_index: ['idx-inspection', 'inspection'],
-        limit: LOCAL_FIND_LIMIT,
-      });
-      const ids = (found.docs as { _id: string }[]).map((doc) => ({ id: doc._id }));
-      if (!ids.length) return;
-      const { results } = await server.bulkGet({ docs: ids, revs: true, attachments: true });
-      const docs = results.flatMap((result) =>
-        result.docs.flatMap((doc) => ('ok' in doc ? [doc.ok as { _id: string; _rev: string }] : [])),
-      );
-      this.ledger.pulled(docs);
-      await db.bulkDocs(docs, { new_edits: false });
-    } catch (error) {
+    await this.purge.restoreDefects(db, this.openRemote(userDb), id).catch((error: unknown) => {
       // Offline or refused: each defect comes back with its own next change.
       console.warn('The defects of a returning inspection could not be fetched', id, error);
-    }
+    });
   }
 
   private async run(db: Database): Promise<number> {

@@ -1,7 +1,8 @@
-import { Injectable } from '@angular/core';
+import { Injectable, inject } from '@angular/core';
 import { Observable, Subject } from 'rxjs';
 import { auditIdRange } from '../../../domain/audit-entry';
 import { Database } from '../core/pouchdb';
+import { PushLedgerService } from '../core/push-ledger.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 
 /** `purge` is on PouchDB's `indexeddb` adapter but not in its typings. */
@@ -21,6 +22,7 @@ function photoIdRange(defectId: string): { startkey: string; endkey: string } {
  */
 @Injectable({ providedIn: 'root' })
 export class LocalPurgeService {
+  private readonly ledger = inject(PushLedgerService);
   private readonly purged = new Subject<string>();
 
   /** The id of each record purged here. */
@@ -51,6 +53,26 @@ export class LocalPurgeService {
     await purgeDoc(db, inspectionId);
     this.purged.next(inspectionId);
     return [...defectIds, inspectionId];
+  }
+
+  /**
+   * The way back, for an inspection that returns (changed on the server, or given back): its
+   * defects, which did not change and so are not in the pull, fetched from `server` with their
+   * revisions and written as replication writes them, noted in the push ledger as pulled.
+   */
+  async restoreDefects(db: Database, server: Database, inspectionId: string): Promise<void> {
+    const found = await server.find({
+      selector: { inspectionId, type: 'defect' },
+      fields: ['_id'],
+      use_index: ['idx-inspection', 'inspection'],
+      limit: LOCAL_FIND_LIMIT,
+    });
+    const ids = (found.docs as { _id: string }[]).map((doc) => ({ id: doc._id }));
+    if (!ids.length) return;
+    const { results } = await server.bulkGet({ docs: ids, revs: true, attachments: true });
+    const docs = results.flatMap((result) => result.docs.flatMap((doc) => ('ok' in doc ? [doc.ok as { _id: string; _rev: string }] : [])));
+    this.ledger.pulled(docs);
+    await db.bulkDocs(docs, { new_edits: false });
   }
 }
 

@@ -3,19 +3,27 @@ import { MatSnackBar } from '@angular/material/snack-bar';
 import { defect, inspection } from '../../../test/fixtures/documents';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
-import { Database } from '../core/pouchdb';
+import { MANGO_INDEXES } from '../../../domain/mango-indexes';
+import { Database, PouchDB } from '../core/pouchdb';
+import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { localIds, pullRevision } from '../testing/archive-test-data';
 import { UnassignmentService } from './unassignment.service';
 
 describe('UnassignmentService', () => {
   let db: Database;
+  let server: Database;
   let ledger: PushLedgerService;
   let told: jasmine.Spy;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
+    // A local stand-in for the user's server database, with the same Mango indexes.
+    server = new PouchDB<object>(`${uniqueDbPrefix()}server`);
+    for (const { fields, name, ddoc } of MANGO_INDEXES) await server.createIndex({ index: { fields, name, ddoc } });
+    TestBed.configureTestingModule({
+      providers: [...provideTestData(fakeSessions()), { provide: REMOTE_DB_FACTORY, useValue: () => server }],
+    });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
     ledger = TestBed.inject(PushLedgerService);
     told = spyOn(TestBed.inject(MatSnackBar), 'open');
@@ -25,6 +33,7 @@ describe('UnassignmentService', () => {
     ledger.detach();
     TestBed.inject(ConflictIndexService).detach();
     await TestBed.inject(LocalDbService).destroy();
+    await server.destroy();
   });
 
   /** An inspection sam assigned to ana, with ana's defect, all on the server. */
@@ -90,5 +99,27 @@ describe('UnassignmentService', () => {
     await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
     await waitFor(() => told.calls.count() > 0, 'the notice');
     expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob.', 'OK', jasmine.anything());
+  });
+
+  it('purges, silently, a revision of a record it let go that the pull brings back later; given back, the inspection stays with its defects from the server', async () => {
+    const { doc, defect: found } = await assignedToAna();
+    await db.replicate.to(server);
+    TestBed.inject(UnassignmentService).watch();
+    await reassignedToBob(doc);
+    await waitFor(() => told.calls.count() === 1, 'the notice');
+    const gone = await db.get(doc._id).catch(() => null);
+    expect(gone).toBeNull();
+
+    // The defect's push raced the purge, or a supervisor changed it: the pull brings it back.
+    ledger.pulled([{ _id: found._id, _rev: await pullRevision(db, found, { status: 'fixed' }) }]);
+    await waitFor(async () => !(await localIds(db)).includes(found._id), 'the defect purged again');
+
+    // Sam gives it back to ana.
+    const taken = { ...doc, _rev: (await server.get(doc._id))._rev };
+    const back = await pullRevision(db, taken, { assignedTo: 'ana', unassignedFrom: 'bob', updatedBy: 'sam' });
+    ledger.pulled([{ _id: doc._id, _rev: back }]);
+    await waitFor(async () => (await localIds(db)).includes(found._id), 'its defect back from the server');
+    expect((await db.get<{ assignedTo: string }>(doc._id)).assignedTo).toBe('ana');
+    expect(told.calls.count()).toBe(1);
   });
 });

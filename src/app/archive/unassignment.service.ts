@@ -11,18 +11,28 @@ import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { overwriteLocalDoc } from '../core/local-doc';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
+import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
 import { InspectionHoldService } from './inspection-hold.service';
-import { LocalPurgeService } from './local-purge.service';
+import { LocalPurgeService, purgeDoc } from './local-purge.service';
 
 /** How long the notice stays: long enough to read a title. */
 const NOTICE_MS = 10_000;
 
-/** Inspections let go, by id: who each went to, so a later change of it arriving is let go without a word. */
+/**
+ * Inspections let go, by id: who each went to, so a later change of it arriving is let go
+ * without a word, and the records purged with it, whose own later revisions are let go too.
+ */
 interface LetGoDoc {
   _id: string;
   _rev?: string;
-  letGo: Record<string, { to: string; at: string }>;
+  letGo: Record<string, { to: string; at: string; records?: string[] }>;
+}
+
+/** The record an audit entry or a photo document belongs to (`audit:<record id>:…`, `photo:<defect id>:…`); a record's own id otherwise. */
+function recordOf(id: string): string | null {
+  if (!id.startsWith('audit:') && !id.startsWith('photo:')) return id;
+  return /^(?:audit|photo):((?:inspection|defect):[0-9a-f-]+):/.exec(id)?.[1] ?? null;
 }
 
 /**
@@ -41,6 +51,7 @@ export class UnassignmentService {
   private readonly holds = inject(InspectionHoldService);
   private readonly purge = inject(LocalPurgeService);
   private readonly snackBar = inject(MatSnackBar);
+  private readonly openRemote = inject(REMOTE_DB_FACTORY);
   private readonly destroyRef = inject(DestroyRef);
   /** Inspections reassigned away and held here; true once the user was told the server refused their edits. */
   private readonly waiting = new Map<string, boolean>();
@@ -50,6 +61,8 @@ export class UnassignmentService {
    * before the pull brings the reassignment).
    */
   private readonly unpushedHere = new Set<string>();
+  /** Inspections let go here and the records purged with them: a revision of one arriving later (its push racing the purge, a supervisor's change) is purged too. */
+  private readonly letGoRecords = new Set<string>();
   private readonly pendingIds$ = toObservable(inject(PushLedgerService).pendingIds);
   /** The ledger or the conflicts changed: what waits may go now. */
   private readonly unblocked$ = merge(
@@ -65,6 +78,7 @@ export class UnassignmentService {
         switchMap((db) => {
           this.waiting.clear();
           this.unpushedHere.clear();
+          this.letGoRecords.clear();
           if (!db) return EMPTY;
           const noted$ = this.pendingIds$.pipe(
             concatMap((ids) => {
@@ -76,7 +90,7 @@ export class UnassignmentService {
             noted$,
             // What arrived before a reload and was not let go yet.
             from(this.reassignedHere(db)).pipe(concatMap((ids) => from(ids))),
-            this.feed.changedIds$.pipe(filter((id) => id.startsWith('inspection:'))),
+            this.feed.changedIds$.pipe(filter((id) => id.startsWith('inspection:') || this.letGoRecords.has(recordOf(id) ?? ''))),
             this.unblocked$.pipe(concatMap(() => from([...this.waiting.keys()]))),
           ).pipe(
             // One at a time: a purge must not race a second look at the same inspection.
@@ -91,6 +105,9 @@ export class UnassignmentService {
 
   private async reassignedHere(db: Database): Promise<string[]> {
     const user = this.sessions.session()?.name;
+    const stored = await db.get<LetGoDoc>(LOCAL_DOC_IDS.reassigned).catch(() => null);
+    for (const [id, { records }] of Object.entries(stored?.letGo ?? {}))
+      for (const record of [id, ...(records ?? [])]) this.letGoRecords.add(record);
     if (!user) return [];
     const found = await db.find({ selector: { type: 'inspection', unassignedFrom: user }, fields: ['_id'] });
     return (found.docs as { _id: string }[]).map((doc) => doc._id);
@@ -98,9 +115,18 @@ export class UnassignmentService {
 
   private async check(db: Database, id: string): Promise<void> {
     const user = this.sessions.session()?.name;
+    if (!user || this.localDb.db() !== db) return;
+    if (!id.startsWith('inspection:')) {
+      // A record of an inspection let go (its defect, an audit entry, a photo), back by the pull.
+      await purgeDoc(db, id);
+      return;
+    }
     const doc = await db.get<Inspection>(id).catch(() => null);
-    if (!user || this.localDb.db() !== db || !doc || doc.type !== 'inspection' || !isReassignedAway(doc, user)) {
+    // Once let go, it stays gone until it is assigned to the user again.
+    const letGo = this.letGoRecords.has(id);
+    if (!doc || doc.type !== 'inspection' || !(isReassignedAway(doc, user) || (letGo && doc.assignedTo !== user))) {
       this.waiting.delete(id);
+      if (doc && letGo) await this.givenBack(db, id);
       return;
     }
     const to = doc.assignedTo ?? '';
@@ -118,12 +144,13 @@ export class UnassignmentService {
     this.waiting.delete(id);
     const hadEdits = (await this.holds.recordIds(db, id)).some((recordId) => this.unpushedHere.has(recordId));
     const stored = await db.get<LetGoDoc>(LOCAL_DOC_IDS.reassigned).catch(() => null);
-    const toldBefore = stored?.letGo[id]?.to === to;
-    await this.purge.purgeInspection(db, id);
+    const toldBefore = !!stored?.letGo[id];
+    const records = await this.purge.purgeInspection(db, id);
+    for (const record of records) this.letGoRecords.add(record);
     await overwriteLocalDoc(db, {
       _id: LOCAL_DOC_IDS.reassigned,
       _rev: stored?._rev,
-      letGo: { ...stored?.letGo, [id]: { to, at: new Date().toISOString() } },
+      letGo: { ...stored?.letGo, [id]: { to, at: new Date().toISOString(), records } },
     });
     if (toldBefore) return;
     this.tell(
@@ -131,6 +158,20 @@ export class UnassignmentService {
         ? $localize`:@@unassigned.sent:"${doc.title}:title:" was reassigned to ${to}:inspector:; your edits were sent.`
         : $localize`:@@unassigned.gone:"${doc.title}:title:" was reassigned to ${to}:inspector:.`,
     );
+  }
+
+  /** Given back to the user: a live record again, with the defects it left with, from the server. */
+  private async givenBack(db: Database, id: string): Promise<void> {
+    const stored = await db.get<LetGoDoc>(LOCAL_DOC_IDS.reassigned).catch(() => null);
+    const { [id]: entry, ...letGo } = stored?.letGo ?? {};
+    for (const record of [id, ...(entry?.records ?? [])]) this.letGoRecords.delete(record);
+    await overwriteLocalDoc(db, { _id: LOCAL_DOC_IDS.reassigned, _rev: stored?._rev, letGo });
+    const userDb = this.sessions.session()?.db;
+    if (!userDb) return;
+    await this.purge.restoreDefects(db, this.openRemote(userDb), id).catch((error: unknown) => {
+      // Offline: each defect comes back with its own next change.
+      console.warn('The defects of an inspection given back could not be fetched', id, error);
+    });
   }
 
   private tell(message: string): void {
