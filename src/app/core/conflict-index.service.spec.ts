@@ -2,7 +2,8 @@ import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
 import { saveInspection } from '../testing/save-inspection';
 import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
-import { ConflictIndexService } from './conflict-index.service';
+import { ConflictIndexService, UNSAVED_CHANGES_MAX } from './conflict-index.service';
+import { LOCAL_DOC_IDS } from './local-doc-ids';
 import { LocalDbService } from './local-db.service';
 import { Database } from './pouchdb';
 
@@ -107,5 +108,25 @@ describe('ConflictIndexService', () => {
     expect(index.conflictCount()).toBe(0);
     expect((await rechecked).map((update) => update.id)).toEqual([doc._id]);
     expect(index.conflictCount()).toBe(1);
+  });
+
+  it('stores how far it has looked once many changes brought no conflict: a reload does not read them again', async () => {
+    const pulled = Array.from({ length: UNSAVED_CHANGES_MAX }, (_, n) => ({ _id: `inspection:pulled-${n}`, _rev: `1-${'a'.repeat(32)}` }));
+    await db.bulkDocs(pulled, { new_edits: false });
+    const stored = () =>
+      db.get<{ seq: number }>(LOCAL_DOC_IDS.conflictIndex).then(
+        (doc) => Number(doc.seq),
+        () => 0,
+      );
+    await waitFor(async () => (await stored()) > 0, 'the index stored');
+    const seq = await stored();
+    expect(seq).toBeGreaterThanOrEqual(UNSAVED_CHANGES_MAX);
+
+    index.detach();
+    const read = spyOn(db, 'changes').and.callThrough();
+    await index.attach(db);
+    const since = read.calls.allArgs().flatMap(([options]) => (typeof options?.since === 'number' ? [options.since] : []));
+    expect(Math.min(...since)).toBe(seq);
+    expect(index.conflictCount()).toBe(0);
   });
 });

@@ -7,6 +7,12 @@ import { overwriteLocalDoc } from './local-doc';
 import { Database } from './pouchdb';
 
 const INDEX_ID = LOCAL_DOC_IDS.conflictIndex;
+/**
+ * Changes looked at before the index is saved although no conflict came or went: a reload
+ * reads the changes since the saved sequence, one document each, and after a first pull of
+ * 50,000 documents that was all of them, on every start.
+ */
+export const UNSAVED_CHANGES_MAX = 1_000;
 /** Where releases before the split kept the conflicts (with the push checkpoint). */
 const OLD_LEDGER_ID = LOCAL_DOC_IDS.oldSyncLedger;
 
@@ -35,6 +41,8 @@ export class ConflictIndexService {
   private readonly heard: LocalChange[] = [];
   /** Everything up to here was read from the changes feed; a change heard of up to here is old news. */
   private readThrough = 0;
+  /** The sequence the stored index is as of. */
+  private savedSeq = 0;
   /** Ids the next update checks whatever the changes feed says. */
   private readonly recheck = new Set<string>();
   /** One update at a time: bursts of changes (a pull batch, photos) coalesce into the next one. */
@@ -54,7 +62,7 @@ export class ConflictIndexService {
     this.detach();
     this.db = db;
     this.index = await storedIndex(db);
-    this.readThrough = Number(this.index.seq);
+    this.readThrough = this.savedSeq = Number(this.index.seq);
     this.conflicted.set(new Set(this.index.conflicts));
     for (const id of this.index.conflicts) this.recheck.add(id);
     // Listening before the first read: nothing between the two is missed.
@@ -72,7 +80,7 @@ export class ConflictIndexService {
     this.db = null;
     this.index = emptyIndex();
     this.heard.length = 0;
-    this.readThrough = 0;
+    this.readThrough = this.savedSeq = 0;
     this.recheck.clear();
     this.conflicted.set(new Set());
   }
@@ -128,18 +136,20 @@ export class ConflictIndexService {
       else ids.delete(id);
     }
     this.index.seq = seq;
-    // An unchanged set need not be written now: the seq goes along with the next save, and
-    // rereading a few changes after a reload is cheap.
+    // An unchanged set need not be written after every change: the seq goes along with the
+    // next save, and rereading a few changes after a reload is cheap; a thousand are not.
     if (!sameIds(ids, this.conflicted())) {
       this.conflicted.set(ids);
       this.index.conflicts = [...ids];
       await this.save(db);
-    }
+    } else if (seq - this.savedSeq >= UNSAVED_CHANGES_MAX) await this.save(db);
     if (found.length) this.updates.next(found);
   }
 
   private async save(db: Database): Promise<void> {
+    const seq = Number(this.index.seq);
     this.index._rev = await overwriteLocalDoc(db, this.index);
+    this.savedSeq = Math.max(this.savedSeq, seq);
   }
 }
 

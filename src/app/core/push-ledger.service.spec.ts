@@ -175,4 +175,20 @@ describe('PushLedgerService', () => {
     ledger.pulled([edit]);
     expect(await ledger.hasUnpushedUpTo(seq)).toBeFalse();
   });
+
+  it('reads again only what the live feed has not told it: not the documents of a first pull at its hand-over', async () => {
+    const pulled = Array.from({ length: 300 }, (_, n) => ({ _id: `inspection:pulled-${n}`, _rev: `1-${'a'.repeat(31)}${n % 10}` }));
+    // Heard of through the live feed, as while a first pull streams in (the ledger hears first).
+    let heard = 0;
+    const subscription = TestBed.inject(ChangesFeedReader).changes$.subscribe((change) => (heard = Math.max(heard, change.seq)));
+    await db.bulkDocs(pulled, { new_edits: false });
+    ledger.pulled(pulled);
+    const seq = Number((await db.info()).update_seq);
+    await waitFor(() => heard === seq, 'the pull heard of');
+    subscription.unsubscribe();
+    const read = spyOn(db, 'changes').and.callThrough();
+
+    expect(await ledger.hasUnpushedUpTo(seq)).toBeFalse();
+    expect(read).toHaveBeenCalledOnceWith(jasmine.objectContaining({ since: seq }));
+  });
 });

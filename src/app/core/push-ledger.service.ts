@@ -69,8 +69,12 @@ export class PushLedgerService {
     this.refused.set({ ...this.ledger.rejections });
     // Noted as each change is heard, before later listeners (a page rereading that document)
     // hear it: a local edit must render "pending", not "synced" until a read catches up.
-    // Listening before the first read: nothing between the two is missed.
-    this.changes = this.feed.changes$.subscribe((change) => this.note([change]));
+    // Listening before the first read: nothing between the two is missed, and a change heard
+    // is read: the live feed hears them in order, so a later read starts after it.
+    this.changes = this.feed.changes$.subscribe((change) => {
+      this.note([change]);
+      this.readThrough = Math.max(this.readThrough, change.seq);
+    });
     await this.readToNow();
   }
 
@@ -181,7 +185,7 @@ export class PushLedgerService {
 
   // Reading the changes feed costs a document read per change, which adds up while a first
   // sync writes thousands: after attach the live feed's changes carry all the ledger needs,
-  // and a read only makes sure of everything up to now.
+  // and a read only makes sure of everything up to now (what the live feed has not told yet).
   private async readToNow(): Promise<void> {
     const db = this.db;
     if (!db) return;

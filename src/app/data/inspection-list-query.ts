@@ -38,8 +38,8 @@ const SOONEST_FIRST: PouchDB.Find.FindRequest<object>['sort'] = [{ type: 'asc' }
  * Finds the inspections a list shows through the Mango indexes.
  *
  * pouchdb-find reads every document of the index range it walks and cannot count. The
- * unfiltered list walks only its shown rows of the type-scheduled index and counts the
- * primary index's keys. A filtered list must see every match to count them: a status
+ * unfiltered list walks only its shown rows of the type-scheduled index and counts that
+ * index's keys in IndexedDB (countScheduled). A filtered list must see every match to count them: a status
  * walks its range of the type-status index, a search of all statuses the whole
  * type-scheduled range, keeping only the fields that match and order.
  */
@@ -49,17 +49,45 @@ export function findListIds(db: Database, query: InspectionQuery): Promise<ListI
 }
 
 async function soonest(db: Database, limit: number): Promise<ListIds> {
-  const [found, total] = await Promise.all([
-    db.find({ selector: SCHEDULED, fields: ['_id'], sort: SOONEST_FIRST, use_index: TYPE_SCHEDULED, limit }),
-    countInspections(db),
-  ]);
-  return { ids: found.docs.map((doc) => doc._id), total };
+  // The query first: it makes the adapter create the index the count reads, if it is new.
+  const found = await db.find({ selector: SCHEDULED, fields: ['_id'], sort: SOONEST_FIRST, use_index: TYPE_SCHEDULED, limit });
+  return { ids: found.docs.map((doc) => doc._id), total: await countScheduled(db) };
 }
 
-// pouchdb-find cannot count without reading every document; a key-only range of the
-// primary index over the inspection ids counts them without reading one.
-async function countInspections(db: Database): Promise<number> {
-  return (await db.allDocs({ startkey: ID_PREFIX, endkey: `${ID_PREFIX}\ufff0` })).rows.length;
+/** What the `indexeddb` adapter offers besides PouchDB's API: a transaction on its own connection. */
+interface NativeIndexes {
+  _openTransactionSafely(stores: string[], mode: 'readonly', callback: (error: unknown, txn: IDBTransaction) => void): void;
+}
+
+// The adapter keeps each Mango index as an IndexedDB index of its document store, named after
+// the fields and keyed [deleted (0 or 1), ...the fields' values].
+const DOC_STORE = 'docs';
+const TYPE_SCHEDULED_NATIVE = '_find_idx/type/scheduledFor';
+// Every live inspection with a date (a string; arrays sort after strings in IndexedDB).
+const SCHEDULED_INSPECTIONS: [IDBValidKey, IDBValidKey] = [
+  [0, 'inspection', ''],
+  [0, 'inspection', []],
+];
+
+/**
+ * How many inspections the unfiltered list has. pouchdb-find cannot count, and reading a range
+ * of the primary index reads every document in it (the adapter's allDocs loads whole records
+ * even without `include_docs`): while a first pull streamed in, each list update read every
+ * inspection pulled so far, holding up the pull's writes. IndexedDB counts an index range
+ * from its keys alone.
+ */
+function countScheduled(db: Database): Promise<number> {
+  return new Promise((resolve, reject) =>
+    (db as unknown as NativeIndexes)._openTransactionSafely([DOC_STORE], 'readonly', (error, txn) => {
+      if (error) return reject(error);
+      const request = txn
+        .objectStore(DOC_STORE)
+        .index(TYPE_SCHEDULED_NATIVE)
+        .count(IDBKeyRange.bound(...SCHEDULED_INSPECTIONS));
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    }),
+  );
 }
 
 async function scan(db: Database, status: InspectionStatus | 'all', needle: string, limit: number): Promise<ListIds> {

@@ -100,6 +100,18 @@ describe('InspectionStoreService', () => {
     expect((await all('', 50)).inspections.length).toBe(12);
   });
 
+  it('counts the unfiltered list without reading the inspections it does not show', async () => {
+    await seedInspections(db, 12);
+    const allDocs = spyOn(db, 'allDocs').and.callThrough();
+    const find = spyOn(db, 'find').and.callThrough();
+    expect((await all('', 5)).total).toBe(12);
+    // A query of the five ids and a read of those five: the count reads only IndexedDB's index keys.
+    expect(find.calls.allArgs().map(([request]) => request?.limit)).toEqual([5]);
+    const reads = allDocs.calls.allArgs().map(([options]) => options as { keys?: string[]; startkey?: string });
+    // (pouchdb-find reads the design documents to find its index)
+    expect(reads.filter((read) => read.startkey !== '_design/').map((read) => read.keys?.length)).toEqual([5]);
+  });
+
   it('pages a status filter and a search, counting every match', async () => {
     await seedInspections(db, 20, (n) => ({ status: n % 2 ? 'submitted' : 'draft', site: n % 3 ? 'Depot 4' : 'Harbour' }));
     const submitted = await store.list({ status: 'submitted', search: '', limit: 3 });

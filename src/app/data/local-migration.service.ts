@@ -9,7 +9,7 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { ReplicationService } from '../core/replication.service';
 import { DocWriterService } from './doc-writer.service';
 
-/** Documents read per `allDocs` page, and migrated per `bulkDocs`. */
+/** Records read per `allDocs`, and migrated per `bulkDocs`. */
 export const MIGRATION_BATCH_SIZE = new InjectionToken<number>('MIGRATION_BATCH_SIZE', { factory: () => 200 });
 
 export interface MigrationOutcome {
@@ -30,8 +30,9 @@ export interface MigrationOutcome {
  * tablet to migrate what it holds, each would write its own revision of the same records and
  * every one would come back conflicted (docs/ARCHITECTURE.md).
  *
- * Resumable: the walk goes through `allDocs` in id order and saves the last id it looked at
- * after each page, so a reload carries on from there.
+ * It reads only those records, never the whole database (50,000 documents on a tablet in use
+ * for years). Resumable: it takes them in id order and saves the last id it looked at after each
+ * page, so a reload carries on from there.
  */
 @Injectable({ providedIn: 'root' })
 export class LocalMigrationService {
@@ -60,15 +61,18 @@ export class LocalMigrationService {
     const outcome: MigrationOutcome = { migrated: 0, leftAlone: 0 };
     let progress = migrationProgress(await db.get<object>(MIGRATION_PROGRESS_ID).catch(() => null));
     while (!progress.done && !signal.aborted && this.ledger.isAttachedTo(db)) {
-      // From the last id looked at, itself included (it may be gone), then dropped.
-      const { rows } = await db.allDocs<FieldbookDoc>({ include_docs: true, startkey: progress.lastId, limit: this.batchSize + 1 });
-      const page = rows.filter((row) => row.id !== progress.lastId).slice(0, this.batchSize);
-      const unsynced = new Set([...this.ledger.pendingIds(), ...Object.keys(this.ledger.rejections())]);
-      const old = page.flatMap(({ doc }) => (doc && needsMigration(doc) && unsynced.has(doc._id) ? [doc] : []));
+      const after = progress.lastId;
+      const unsynced = [...new Set([...this.ledger.pendingIds(), ...Object.keys(this.ledger.rejections())])];
+      const ids = unsynced
+        .filter((id) => id > after)
+        .sort()
+        .slice(0, this.batchSize);
+      const { rows } = await db.allDocs<FieldbookDoc>({ keys: ids, include_docs: true });
+      const old = rows.flatMap((row) => ('doc' in row && row.doc && needsMigration(row.doc) ? [row.doc] : []));
       const migrated = await this.migrate(old);
       outcome.migrated += migrated;
       outcome.leftAlone += old.length - migrated;
-      progress = { ...progress, lastId: page.at(-1)?.id ?? progress.lastId, done: page.length < this.batchSize };
+      progress = { ...progress, lastId: ids.at(-1) ?? after, done: ids.length < this.batchSize };
       progress._rev = await overwriteLocalDoc(db, progress);
     }
     return outcome;
