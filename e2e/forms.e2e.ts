@@ -36,7 +36,10 @@ test('the defect form shows every message at once, has no default severity, keep
   const defectId = decodeURIComponent(page.url().split('/').pop()!);
   const saved = await localDoc(page, defectId);
   expect(saved['severity']).toBe(4);
-  expect(Object.keys((saved['_attachments'] as object | undefined) ?? {})).toHaveLength(2);
+  // Its thumbnail on the defect, the full size in a photo document written with it.
+  const [thumb] = Object.keys((saved['_attachments'] as object | undefined) ?? {});
+  expect(thumb).toMatch(/^thumb-/);
+  expect((await localDoc(page, `photo:${defectId}:${thumb.slice('thumb-'.length)}`))['type']).toBe('photo');
 
   // The inspection's line for a defect without a location.
   await page.getByRole('link', { name: '← Inspection' }).click();

@@ -106,22 +106,23 @@ test('offline after one login: an inspection with 3 checklist items and a defect
   expect(serverDefect).toEqual(defectFields);
   expect(await serverDoc(user, inspectionId)).toEqual(localInspection);
 
-  // Two photos, each stored with a thumbnail: four attachments, identical on both sides.
-  const names = Object.keys(localAttachments as object).sort();
-  expect(names.filter((name) => name.startsWith('photo-'))).toHaveLength(2);
-  expect(names).toHaveLength(4);
-  expect(Object.keys(serverAttachments as object).sort()).toEqual(names);
+  // Two photos: a thumbnail each on the defect, the full size each in a photo document; identical on both sides.
+  const thumbs = Object.keys(localAttachments as object).sort();
+  expect(thumbs.filter((name) => name.startsWith('thumb-'))).toHaveLength(2);
+  expect(thumbs).toHaveLength(2);
+  expect(Object.keys(serverAttachments as object).sort()).toEqual(thumbs);
+  const fullSizes = thumbs.map((name) => ({ id: `photo:${defectId}:${name.slice('thumb-'.length)}`, name: 'full' }));
   const photos: Buffer[] = [];
-  for (const name of names) {
-    const local = await localAttachment(page, defectId!, name);
-    const remote = await serverDb(user).attachment.get(defectId!, name);
-    expect(local.length, name).toBeGreaterThan(1000);
-    expect([local[0], local[1]], `${name} is a JPEG`).toEqual([0xff, 0xd8]);
-    expect(remote.equals(local), `${name}: ${remote.length} bytes on the server, ${local.length} on the device`).toBe(true);
-    expect((serverAttachments as Record<string, { digest: string }>)[name].digest).toBe(
-      (localAttachments as Record<string, { digest: string }>)[name].digest,
-    );
-    if (name.startsWith('photo-')) photos.push(local);
+  for (const { id, name } of [...thumbs.map((name) => ({ id: defectId!, name })), ...fullSizes]) {
+    const local = await localAttachment(page, id, name);
+    const remote = await serverDb(user).attachment.get(id, name);
+    expect(local.length, `${id} ${name}`).toBeGreaterThan(1000);
+    expect([local[0], local[1]], `${id} ${name} is a JPEG`).toEqual([0xff, 0xd8]);
+    expect(remote.equals(local), `${id} ${name}: ${remote.length} bytes on the server, ${local.length} on the device`).toBe(true);
+    const digest = async (doc: Promise<Record<string, unknown> | null>) =>
+      ((await doc)!['_attachments'] as Record<string, { digest: string }>)[name].digest;
+    expect(await digest(serverDoc(user, id))).toBe(await digest(localDoc(page, id)));
+    if (name === 'full') photos.push(local);
   }
   expect(photos[0].equals(photos[1])).toBe(false);
 });
