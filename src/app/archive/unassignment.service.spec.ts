@@ -1,5 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { MatSnackBar } from '@angular/material/snack-bar';
+import { Router } from '@angular/router';
 import { defect, inspection } from '../../../test/fixtures/documents';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
@@ -90,8 +91,11 @@ describe('UnassignmentService', () => {
     expect(await localIds(db)).toContain(found._id);
   });
 
-  it('lets go at once of an inspection with nothing unsynced, without a word about edits', async () => {
+  it('lets go at once of an inspection with nothing unsynced, without a word about edits, leaving its page if open', async () => {
     const { doc } = await assignedToAna();
+    const router = TestBed.inject(Router);
+    spyOnProperty(router, 'url').and.returnValue(`/inspections/${encodeURIComponent(doc._id)}`);
+    const navigated = spyOn(router, 'navigateByUrl').and.resolveTo(true);
     TestBed.inject(UnassignmentService).watch();
 
     await reassignedToBob(doc);
@@ -99,6 +103,7 @@ describe('UnassignmentService', () => {
     await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
     await waitFor(() => told.calls.count() > 0, 'the notice');
     expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob.', 'OK', jasmine.anything());
+    expect(navigated).toHaveBeenCalledOnceWith('/inspections');
   });
 
   it('purges, silently, a revision of a record it let go that the pull brings back later; given back, the inspection stays with its defects from the server', async () => {

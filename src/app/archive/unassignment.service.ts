@@ -1,6 +1,7 @@
 import { DestroyRef, Injectable, inject } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { MatSnackBar } from '@angular/material/snack-bar';
+import { Router } from '@angular/router';
 import { EMPTY, concatMap, filter, from, map, merge, switchMap } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
 import { isReassignedAway } from '../../../domain/tablet-archive';
@@ -52,6 +53,7 @@ export class UnassignmentService {
   private readonly purge = inject(LocalPurgeService);
   private readonly snackBar = inject(MatSnackBar);
   private readonly openRemote = inject(REMOTE_DB_FACTORY);
+  private readonly router = inject(Router);
   private readonly destroyRef = inject(DestroyRef);
   /** Inspections reassigned away and held here; true once the user was told the server refused their edits. */
   private readonly waiting = new Map<string, boolean>();
@@ -147,6 +149,8 @@ export class UnassignmentService {
     const toldBefore = !!stored?.letGo[id];
     const records = await this.purge.purgeInspection(db, id);
     for (const record of records) this.letGoRecords.add(record);
+    // Its page, if open, shows what is no longer here: back to the list.
+    if (decodeURIComponent(this.router.url).startsWith(`/inspections/${id}`)) void this.router.navigateByUrl('/inspections');
     await overwriteLocalDoc(db, {
       _id: LOCAL_DOC_IDS.reassigned,
       _rev: stored?._rev,
