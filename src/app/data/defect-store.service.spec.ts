@@ -99,4 +99,12 @@ describe('DefectStoreService', () => {
     await expectAsync(db.get(first.ref.full.docId)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
     expect((await db.get(second.ref.full.docId))._id).toBe(second.ref.full.docId);
   });
+
+  it('deletes the photo documents with their defect', async () => {
+    const defect = await defects.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
+    const { ref, rev } = await defects.addPhoto(defect, await cameraImage(100, 100));
+    await defects.remove({ ...defect, _rev: rev });
+    await expectAsync(db.get(defect._id)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
+    await expectAsync(db.get(ref.full.docId)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
+  });
 });

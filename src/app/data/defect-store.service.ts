@@ -108,8 +108,15 @@ export class DefectStoreService {
     return this.writer.save<Defect>({ ...doc, ...changes });
   }
 
-  remove(defect: Defect): Promise<void> {
-    return this.writer.remove(defect);
+  /** Deletes a defect with the photo documents this device holds of it (others stay on the server, unreferenced). */
+  async remove(defect: Defect): Promise<void> {
+    const { rows } = await this.localDb
+      .require()
+      .allDocs({ startkey: photoDocId(defect._id, ''), endkey: photoDocId(defect._id, '\ufff0') });
+    return this.writer.remove(
+      defect,
+      rows.map((row) => ({ _id: row.id, _rev: row.value.rev })),
+    );
   }
 
   /**

@@ -104,14 +104,15 @@ export class DocWriterService {
 
   /**
    * Deletes a document: a tombstone that replicates, saying who deleted it, when and on which
-   * device (for the conflict inbox, should another device have edited it meanwhile).
+   * device (for the conflict inbox, should another device have edited it meanwhile); a defect's
+   * photo documents `photos` go in the same write.
    */
-  async remove(doc: DocRevision): Promise<void> {
+  async remove(doc: DocRevision, photos: readonly PhotoRemoval[] = []): Promise<void> {
     const db = this.localDb.require();
     const old = await db.get<Stored>(doc._id);
     const tombstone = { _id: old._id, _rev: old._rev, _deleted: true, ...this.changeStamp() };
     this.check(tombstone, old);
-    await this.writeAudited(db, [{ before: old, after: tombstone, stamp: tombstone }]);
+    await this.writeAudited(db, [{ before: old, after: tombstone, stamp: tombstone }], photos.map(photoTombstone));
   }
 
   /**
@@ -148,7 +149,7 @@ export class DocWriterService {
         for (const name of names) delete kept[name];
         return kept;
       },
-      () => photos.map(({ _id, _rev }) => ({ _id, _rev, _deleted: true })),
+      () => photos.map(photoTombstone),
     );
   }
 
@@ -284,6 +285,11 @@ export class DocWriterService {
     const errors = validateDoc(doc, old, this.author());
     if (Object.keys(errors).length) throw new ValidationError(errors);
   }
+}
+
+/** The deletion of a photo document, written with its defect's change. */
+function photoTombstone({ _id, _rev }: PhotoRemoval): object {
+  return { _id, _rev, _deleted: true };
 }
 
 /** The stored leaf `rev` of `id`, or null when it is not one (any more). */
