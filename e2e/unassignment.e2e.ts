@@ -63,6 +63,9 @@ test('a supervisor reassigns an inspection from alice to bob while alice has an 
   // Bob has it.
   await expect(bobTablet.getByTestId('inspection-row').filter({ hasText: title })).toBeVisible({ timeout: REPLICATION_MS });
 
+  // The server's assign- job has carried the reassignment into alice's database too.
+  await expect.poll(async () => (await serverDoc(alice, assignment._id))?.['assignedTo'], { timeout: REPLICATION_MS }).toBe(bob);
+
   // Alice back in coverage: her defect goes up first, then the inspection leaves her tablet, and she is told.
   await aliceContext.setOffline(false);
   await expect(aliceTablet.locator('mat-snack-bar-container')).toContainText(`"${title}" was reassigned to ${bob}; your edits were sent.`, {
