@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { seedInspections } from '../testing/seed-inspections';
 import { saveInspection } from '../testing/save-inspection';
-import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, requestsFinished, trackRequests, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { initialPull } from './initial-pull';
 import { LocalDbService } from './local-db.service';
 import { Database, PouchDB } from './pouchdb';
@@ -24,14 +24,21 @@ describe('ReplicatorService', () => {
     remote = new PouchDB<object>(prefix + 'server');
     TestBed.configureTestingModule({ providers: provideTestData(fakeSessions(), prefix) });
     local = await TestBed.inject(LocalDbService).open(ANA.db);
+    trackRequests(local);
     ledger = TestBed.inject(PushLedgerService);
     await ledger.attach(local);
     replicator = TestBed.inject(ReplicatorService);
   });
 
   afterEach(async () => {
-    for (const replication of running.splice(0)) replication.cancel();
+    // A cancelled replication still finishes the write it was making: the database must outlive it.
+    const ended = running.splice(0).map((replication) => {
+      replication.cancel();
+      return Promise.resolve(replication).catch(() => undefined);
+    });
+    await Promise.all(ended);
     ledger.detach();
+    await requestsFinished(local);
     await TestBed.inject(LocalDbService).destroy();
     await remote.destroy();
   });
