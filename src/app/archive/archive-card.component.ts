@@ -23,11 +23,6 @@ import { ArchiveService } from './archive.service';
       <p role="status" data-testid="archive-result">{{ text }}</p>
     }
   `,
-  styles: `
-    .hint {
-      color: #5f6368;
-    }
-  `,
 })
 export class ArchiveCardComponent {
   private readonly archive = inject(ArchiveService);

@@ -61,13 +61,15 @@ function serverDb(): () => Database {
     }
     @if (entry(); as summary) {
       @if (!loaded()) {
-        <h1 data-testid="archived-heading">{{ summary.title }}</h1>
+        <header class="record-title">
+          <h1 data-testid="archived-heading">{{ summary.title }}</h1>
+        </header>
         <p class="meta">{{ summary.site }} · {{ summary.scheduledFor | appDate }}</p>
       }
     }
     @if (loaded(); as view) {
       @let doc = view.inspection;
-      <header>
+      <header class="record-title">
         <h1 data-testid="archived-heading">{{ doc.title }}</h1>
         <span class="status" [attr.data-status]="doc.status" data-testid="archived-status">{{ statusLabels[doc.status] }}</span>
       </header>
@@ -84,21 +86,6 @@ function serverDb(): () => Database {
       padding: 16px;
       max-width: 900px;
       margin: 0 auto;
-    }
-    header {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: baseline;
-      gap: 16px;
-    }
-    h1 {
-      margin: 0;
-      overflow-wrap: anywhere;
-    }
-    .status {
-      padding: 2px 12px;
-      border-radius: 12px;
-      background: var(--mat-sys-surface-container-high, #e8e8e8);
     }
     .meta {
       color: #5f6368;

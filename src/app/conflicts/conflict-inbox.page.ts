@@ -119,9 +119,6 @@ const TYPE_NAMES: Readonly<Partial<Record<string, string>>> = {
     .changed {
       color: #5f6368;
     }
-    .hint {
-      color: #5f6368;
-    }
   `,
 })
 export class ConflictInboxPage {

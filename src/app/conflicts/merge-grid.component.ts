@@ -134,9 +134,6 @@ export class MergeVersionDirective {
       border-color: var(--mat-sys-primary, #005cbb);
       background: #e8f0fe;
     }
-    .hint {
-      color: #5f6368;
-    }
   `,
 })
 export class MergeGridComponent {

@@ -92,9 +92,6 @@ interface Saved {
     h2 {
       margin-top: 0;
     }
-    .hint {
-      color: #5f6368;
-    }
     .actions {
       display: flex;
       flex-wrap: wrap;

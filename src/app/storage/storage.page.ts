@@ -109,9 +109,6 @@ export const QUOTA_WARNING_SHARE = 0.8;
     mat-progress-bar.warn {
       --mat-progress-bar-active-indicator-color: #b3261e;
     }
-    .hint {
-      color: #5f6368;
-    }
   `,
 })
 export class StoragePage {

@@ -108,9 +108,6 @@ const FILTER_DEBOUNCE_MS = 250;
       flex: 1 1 180px;
     }
     .meta,
-    .hint {
-      color: #5f6368;
-    }
     .status {
       min-width: 88px;
     }

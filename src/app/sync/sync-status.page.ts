@@ -236,9 +236,6 @@ interface DocSummary {
     .device button {
       min-height: 48px;
     }
-    .hint {
-      color: #5f6368;
-    }
   `,
 })
 export class SyncStatusPage {
