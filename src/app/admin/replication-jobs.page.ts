@@ -24,6 +24,7 @@ function byUrgency(a: ReplicationStatus, b: ReplicationStatus): number {
   selector: 'app-replication-jobs-page',
   imports: [AppDatePipe, MatButtonModule, MatTableModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page', style: '--page-width: 1100px' },
   template: `
     <h1 i18n="@@jobs.title">Replication jobs</h1>
     <p class="summary" data-testid="jobs-summary">
@@ -66,12 +67,6 @@ function byUrgency(a: ReplicationStatus, b: ReplicationStatus): number {
     }
   `,
   styles: `
-    :host {
-      display: block;
-      padding: 16px;
-      max-width: 1100px;
-      margin: 0 auto;
-    }
     .summary {
       display: flex;
       align-items: center;

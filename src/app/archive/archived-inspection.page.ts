@@ -36,6 +36,7 @@ function serverDb(): () => Database {
   selector: 'app-archived-inspection-page',
   imports: [RouterLink, MatButtonModule, AppDatePipe, InspectionSheetComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page', style: '--page-width: 900px' },
   providers: [
     {
       provide: ATTACHMENT_SOURCE,
@@ -81,12 +82,6 @@ function serverDb(): () => Database {
     }
   `,
   styles: `
-    :host {
-      display: block;
-      padding: 16px;
-      max-width: 900px;
-      margin: 0 auto;
-    }
     .meta {
       color: #5f6368;
     }

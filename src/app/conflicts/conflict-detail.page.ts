@@ -33,6 +33,7 @@ interface VersionInfo {
   selector: 'app-conflict-detail-page',
   imports: [AppDatePipe, RouterLink, MatButtonModule, EditNoticesComponent, MergeGridComponent, MergeVersionDirective],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page', style: '--page-width: 1400px' },
   templateUrl: './conflict-detail.page.html',
   styleUrl: './conflict-detail.page.css',
 })

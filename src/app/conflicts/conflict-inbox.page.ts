@@ -27,6 +27,7 @@ const TYPE_NAMES: Readonly<Partial<Record<string, string>>> = {
   selector: 'app-conflict-inbox-page',
   imports: [AppDatePipe, RouterLink, ScrollingModule, MatSlideToggleModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page', style: '--page-width: 1100px' },
   template: `
     <h1 i18n="@@nav.conflicts">Conflicts</h1>
     <section class="settings">
@@ -75,12 +76,6 @@ const TYPE_NAMES: Readonly<Partial<Record<string, string>>> = {
     }
   `,
   styles: `
-    :host {
-      display: block;
-      padding: 16px;
-      max-width: 1100px;
-      margin: 0 auto;
-    }
     .settings {
       display: flex;
       flex-wrap: wrap;

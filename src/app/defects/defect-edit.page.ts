@@ -79,6 +79,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
     AuditHistoryComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page', style: '--page-width: 820px' },
   template: `
     @if (editable.missing()) {
       <p class="missing" data-testid="defect-missing" i18n="@@defect.missing">
@@ -216,12 +217,6 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
     }
   `,
   styles: `
-    :host {
-      display: block;
-      padding: 16px;
-      max-width: 820px;
-      margin: 0 auto;
-    }
     form {
       display: flex;
       flex-direction: column;

@@ -51,6 +51,7 @@ import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.comp
     AuditHistoryComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page' },
   templateUrl: './inspection-detail.page.html',
   styleUrl: './inspection-detail.page.css',
 })

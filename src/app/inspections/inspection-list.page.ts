@@ -39,6 +39,7 @@ const CHANGES_THROTTLE_MS = 400;
     AppDatePipe,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page', style: '--page-width: 1100px' },
   templateUrl: './inspection-list.page.html',
   styleUrl: './inspection-list.page.css',
 })

@@ -13,6 +13,7 @@ import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.comp
   selector: 'app-inspection-new-page',
   imports: [ReactiveFormsModule, RouterLink, MatButtonModule, DraftNoticeComponent, InspectionBasicsFieldsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page', style: '--page-width: 720px' },
   template: `
     <h1 i18n="@@inspections.new">New inspection</h1>
     <app-draft-notice [draft]="draft" />
@@ -25,12 +26,6 @@ import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.comp
     </form>
   `,
   styles: `
-    :host {
-      display: block;
-      padding: 16px;
-      max-width: 720px;
-      margin: 0 auto;
-    }
     form {
       display: flex;
       flex-direction: column;

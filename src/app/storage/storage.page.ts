@@ -18,6 +18,7 @@ export const QUOTA_WARNING_SHARE = 0.8;
   selector: 'app-storage-page',
   imports: [MatButtonModule, MatProgressBarModule, RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page' },
   template: `
     <h1 i18n="@@storage.pageTitle">Storage</h1>
     <section class="card">
@@ -84,12 +85,6 @@ export const QUOTA_WARNING_SHARE = 0.8;
     <a mat-button routerLink="/sync" i18n="@@storage.backToSync">Back to Sync</a>
   `,
   styles: `
-    :host {
-      display: block;
-      padding: 16px;
-      max-width: 960px;
-      margin: 0 auto;
-    }
     .card {
       margin-bottom: 16px;
     }

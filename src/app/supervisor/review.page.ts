@@ -49,6 +49,7 @@ interface Loaded {
     AuditHistoryComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page', style: '--page-width: 900px' },
   providers: [
     {
       provide: ATTACHMENT_SOURCE,

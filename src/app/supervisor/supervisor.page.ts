@@ -40,6 +40,7 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
     InspectionBasicsFieldsComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page', style: '--page-width: 720px' },
   template: `
     <h1 i18n="@@supervisor.heading">Supervisor</h1>
     <section>
@@ -93,12 +94,6 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
     </section>
   `,
   styles: `
-    :host {
-      display: block;
-      padding: 16px;
-      max-width: 720px;
-      margin: 0 auto;
-    }
     form {
       display: flex;
       flex-direction: column;

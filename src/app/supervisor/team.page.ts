@@ -30,6 +30,7 @@ const FILTER_DEBOUNCE_MS = 250;
   selector: 'app-team-page',
   imports: [AppDatePipe, RouterLink, ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page', style: '--page-width: 1100px' },
   template: `
     <nav class="back">
       <a mat-button routerLink="/supervisor" data-testid="back-to-queue" i18n="@@team.backToQueue">Review queue</a>
@@ -92,12 +93,6 @@ const FILTER_DEBOUNCE_MS = 250;
     }
   `,
   styles: `
-    :host {
-      display: block;
-      padding: 16px;
-      max-width: 1100px;
-      margin: 0 auto;
-    }
     .filters {
       display: flex;
       flex-wrap: wrap;

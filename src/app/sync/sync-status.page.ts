@@ -40,6 +40,7 @@ interface DocSummary {
   selector: 'app-sync-status-page',
   imports: [AppDatePipe, RouterLink, MatButtonModule, MatFormFieldModule, MatInputModule, LanguagePickerComponent, ArchiveCardComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page' },
   template: `
     <h1 i18n="@@nav.sync">Sync</h1>
     <section class="card">
@@ -183,12 +184,6 @@ interface DocSummary {
     </section>
   `,
   styles: `
-    :host {
-      display: block;
-      padding: 16px;
-      max-width: 960px;
-      margin: 0 auto;
-    }
     .card {
       padding: 8px 16px 16px;
       margin-bottom: 16px;
