@@ -106,6 +106,22 @@ describe('UnassignmentService', () => {
     expect(navigated).toHaveBeenCalledOnceWith('/inspections');
   });
 
+  it('reads none of the inspections a pull brings again unless one was reassigned away (a first pull brings thousands)', async () => {
+    const { doc } = await assignedToAna();
+    TestBed.inject(UnassignmentService).watch();
+    const reads = spyOn(db, 'get').and.callThrough();
+    const theirs = Array.from({ length: 20 }, (_, i) => inspection('sam', { title: `Pulled ${i}`, assignedTo: 'ana' }));
+    const written = (await db.bulkDocs(theirs)) as PouchDB.Core.Response[];
+    ledger.pulled(written.map(({ id, rev }) => ({ _id: id, _rev: rev })));
+    // Heard after the twenty, in the order of the feed.
+    await reassignedToBob(doc);
+
+    await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the reassigned inspection gone');
+    const read = new Set(reads.calls.allArgs().map(([id]) => id));
+    expect(theirs.filter(({ _id }) => read.has(_id))).toEqual([]);
+    expect(read).toContain(doc._id);
+  });
+
   it('purges, silently, a revision of a record it let go that the pull brings back later; given back, the inspection stays with its defects from the server', async () => {
     const { doc, defect: found } = await assignedToAna();
     await db.replicate.to(server);

@@ -5,7 +5,7 @@ import { Router } from '@angular/router';
 import { EMPTY, concatMap, filter, from, map, merge, switchMap } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
 import { isReassignedAway } from '../../../domain/tablet-archive';
-import { ChangesFeedReader } from '../core/changes-feed-reader.service';
+import { ChangesFeedReader, LiveChange } from '../core/changes-feed-reader.service';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
@@ -92,7 +92,10 @@ export class UnassignmentService {
             noted$,
             // What arrived before a reload and was not let go yet.
             from(this.reassignedHere(db)).pipe(concatMap((ids) => from(ids))),
-            this.feed.changedIds$.pipe(filter((id) => id.startsWith('inspection:') || this.letGoRecords.has(recordOf(id) ?? ''))),
+            this.feed.changes$.pipe(
+              filter((change) => this.concerns(change)),
+              map((change) => change.id),
+            ),
             this.unblocked$.pipe(concatMap(() => from([...this.waiting.keys()]))),
           ).pipe(
             // One at a time: a purge must not race a second look at the same inspection.
@@ -103,6 +106,17 @@ export class UnassignmentService {
         takeUntilDestroyed(this.destroyRef),
       )
       .subscribe();
+  }
+
+  /**
+   * Whether a change can matter here, from the body the feed carries: a first pull brings
+   * thousands of inspections, and reading each again to find none reassigned held up its writes.
+   */
+  private concerns({ id, doc }: LiveChange): boolean {
+    if (this.letGoRecords.has(recordOf(id) ?? '')) return true;
+    if (!id.startsWith('inspection:')) return false;
+    const user = this.sessions.session()?.name;
+    return this.waiting.has(id) || (!!user && !doc._deleted && isReassignedAway(doc as Partial<Inspection>, user));
   }
 
   private async reassignedHere(db: Database): Promise<string[]> {
@@ -126,7 +140,7 @@ export class UnassignmentService {
     const doc = await db.get<Inspection>(id).catch(() => null);
     // Once let go, it stays gone until it is assigned to the user again.
     const letGo = this.letGoRecords.has(id);
-    if (!doc || doc.type !== 'inspection' || !(isReassignedAway(doc, user) || (letGo && doc.assignedTo !== user))) {
+    if (!doc || doc.type !== 'inspection' || !(isReassignedAway(doc as Partial<Inspection>, user) || (letGo && doc.assignedTo !== user))) {
       this.waiting.delete(id);
       if (doc && letGo) await this.givenBack(db, id);
       return;

@@ -10,6 +10,11 @@ export interface LocalChange {
   changes: { rev: string }[];
 }
 
+/** A change heard live, with the winning revision's body: the feed reads it anyway, so a listener need not read it again. */
+export interface LiveChange extends LocalChange {
+  doc: { _id: string; _rev: string; _deleted?: boolean } & Record<string, unknown>;
+}
+
 /**
  * The one reader of the local database's changes feed. `all_docs` style everywhere: every
  * leaf, so the push ledger sees local edits and the conflict index sees conflicts without
@@ -25,7 +30,7 @@ export class ChangesFeedReader {
    * during a first sync each extra listener would read thousands of documents again.
    * Listeners hear a change in the order they subscribed.
    */
-  readonly changes$: Observable<LocalChange> = this.localDb.db$.pipe(switchMap(liveChanges), share());
+  readonly changes$: Observable<LiveChange> = this.localDb.db$.pipe(switchMap(liveChanges), share());
   /** The id of each document changed, from the same feed. */
   readonly changedIds$: Observable<string> = this.changes$.pipe(map((change) => change.id));
 
@@ -40,13 +45,17 @@ function localChange({ id, seq, changes }: PouchDB.Core.ChangesResponseChange<ob
   return { id, seq: Number(seq), changes };
 }
 
-/** The changes of `db` from now on; nothing without a database. */
-function liveChanges(db: Database | null): Observable<LocalChange> {
+/**
+ * The changes of `db` from now on; nothing without a database. With their documents: the
+ * indexeddb adapter's feed reads each whole record to list a change, so `include_docs` costs
+ * nothing and spares a listener one read per document (10,000 in a first pull).
+ */
+function liveChanges(db: Database | null): Observable<LiveChange> {
   if (!db) return of();
-  return new Observable<LocalChange>((subscriber) => {
+  return new Observable<LiveChange>((subscriber) => {
     const feed = db
-      .changes({ since: 'now', live: true, style: 'all_docs' })
-      .on('change', (change) => subscriber.next(localChange(change)))
+      .changes({ since: 'now', live: true, style: 'all_docs', include_docs: true })
+      .on('change', (change) => subscriber.next({ ...localChange(change), doc: change.doc as LiveChange['doc'] }))
       .on('error', (error) => subscriber.error(error));
     return () => feed.cancel();
   });
