@@ -1,7 +1,7 @@
 import type { CouchAdmin } from './couch-admin';
 import { isConflict, isNotFound } from './couch-admin';
 import { fieldbookDesignDoc } from './design-docs';
-import { MANGO_INDEXES, type MangoIndex } from '../domain/mango-indexes';
+import { MANGO_INDEXES, RETIRED_MANGO_INDEXES, type MangoIndex } from '../domain/mango-indexes';
 import { adminOnly, type SecurityObject } from './security';
 
 /** Creates the database when missing; every step here is idempotent. */
@@ -40,7 +40,7 @@ function normalise(security: Partial<SecurityObject>): SecurityObject {
 /** Installs or updates Fieldbook's design doc and Mango indexes, writing only what changed. */
 export async function ensureFieldbookDesign(couch: CouchAdmin, dbName: string): Promise<void> {
   await ensureDesignDoc(couch, dbName, fieldbookDesignDoc());
-  await ensureMangoIndexes(couch, dbName, MANGO_INDEXES);
+  await ensureMangoIndexes(couch, dbName, MANGO_INDEXES, RETIRED_MANGO_INDEXES);
 }
 
 /** Installs or updates one design doc, writing only when its content changed. */
@@ -61,17 +61,38 @@ export async function ensureDesignDoc(couch: CouchAdmin, dbName: string, wanted:
   }
 }
 
-export async function ensureMangoIndexes(couch: CouchAdmin, dbName: string, indexes: readonly MangoIndex[]): Promise<void> {
+/** Creates the `indexes` a database lacks, and deletes the `retired` ones it has. */
+export async function ensureMangoIndexes(
+  couch: CouchAdmin,
+  dbName: string,
+  indexes: readonly MangoIndex[],
+  retired: readonly MangoIndex[] = [],
+): Promise<void> {
   const existing = (await couch.request({ path: `${encodeURIComponent(dbName)}/_index` })) as {
     indexes: { ddoc: string | null; name: string }[];
   };
+  const has = (index: MangoIndex) => existing.indexes.some((known) => known.ddoc === `_design/${index.ddoc}` && known.name === index.name);
+  // Each of our indexes has a design document of its own, so deleting that document deletes the
+  // index (PouchDB Server 4.2 answers `DELETE /{db}/_index/…` with a 500; CouchDB takes either).
+  for (const index of retired.filter(has)) await deleteDesignDoc(couch, dbName, `_design/${index.ddoc}`);
   for (const index of indexes) {
-    if (existing.indexes.some((known) => known.ddoc === `_design/${index.ddoc}` && known.name === index.name)) continue;
+    if (has(index)) continue;
     await couch.request({
       method: 'POST',
       path: `${encodeURIComponent(dbName)}/_index`,
       body: { index: { fields: index.fields }, ddoc: index.ddoc, name: index.name, type: 'json' },
     });
+  }
+}
+
+async function deleteDesignDoc(couch: CouchAdmin, dbName: string, id: string): Promise<void> {
+  const db = couch.use(dbName);
+  try {
+    const { _rev } = await db.get(id);
+    await db.destroy(id, _rev);
+  } catch (error) {
+    // Another bootstrap deleted it first.
+    if (!isNotFound(error) && !isConflict(error)) throw error;
   }
 }
 

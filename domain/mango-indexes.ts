@@ -10,7 +10,15 @@ export interface MangoIndex {
 
 export const MANGO_INDEXES: readonly MangoIndex[] = [
   { ddoc: 'idx-type-scheduled', name: 'type-scheduled', fields: ['type', 'scheduledFor'] },
-  { ddoc: 'idx-type-updated', name: 'type-updated', fields: ['type', 'updatedAt'] },
   { ddoc: 'idx-type-status', name: 'type-status', fields: ['type', 'status'] },
   { ddoc: 'idx-inspection', name: 'inspection', fields: ['inspectionId'] },
+];
+
+/**
+ * Indexes older releases created and nothing queries any more. Each one costs every write an
+ * index entry, on the server and on every tablet (on a tablet, a first pull's IndexedDB work
+ * grows with each index), so the bootstrap and the app delete them where they find them.
+ */
+export const RETIRED_MANGO_INDEXES: readonly MangoIndex[] = [
+  { ddoc: 'idx-type-updated', name: 'type-updated', fields: ['type', 'updatedAt'] },
 ];

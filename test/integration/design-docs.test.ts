@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { transformSync } from 'esbuild';
-import { ensureDatabase, ensureDesignDoc, ensureSecurity } from '../../couch/database-setup';
+import { ensureDatabase, ensureDesignDoc, ensureFieldbookDesign, ensureSecurity } from '../../couch/database-setup';
 import { fieldbookDesignDoc, readOnlyDesignDoc } from '../../couch/design-docs';
 import { membersOnly } from '../../couch/security';
 import { docViolations } from '../../domain/doc-rules';
+import { MANGO_INDEXES, RETIRED_MANGO_INDEXES } from '../../domain/mango-indexes';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
 
@@ -82,6 +83,30 @@ describe('design documents', () => {
       view.rows.map((row) => [row.id, row.value.conflicts]),
       [[doc._id, ['1-aaaa']]],
     );
+  });
+
+  test('the Fieldbook design installs the current Mango indexes and deletes a retired one an older release created', async () => {
+    const name = 'design-indexes';
+    await ensureDatabase(stack.admin, name);
+    for (const { fields, ddoc, name: indexName } of RETIRED_MANGO_INDEXES)
+      await stack.admin.request({
+        method: 'POST',
+        path: `${name}/_index`,
+        body: { index: { fields }, ddoc, name: indexName, type: 'json' },
+      });
+    const indexes = async () =>
+      ((await stack.admin.request({ path: `${name}/_index` })) as { indexes: { ddoc: string | null; name: string }[] }).indexes
+        .filter((index) => index.ddoc)
+        .map((index) => `${index.ddoc}/${index.name}`)
+        .sort();
+    assert.deepEqual(await indexes(), RETIRED_MANGO_INDEXES.map((index) => `_design/${index.ddoc}/${index.name}`).sort());
+
+    await ensureFieldbookDesign(stack.admin, name);
+    const current = MANGO_INDEXES.map((index) => `_design/${index.ddoc}/${index.name}`).sort();
+    assert.deepEqual(await indexes(), current);
+    // Idempotent: a second bootstrap finds nothing to do.
+    await ensureFieldbookDesign(stack.admin, name);
+    assert.deepEqual(await indexes(), current);
   });
 
   test('the read-only design document refuses members and lets the server admin write', async () => {

@@ -2,6 +2,7 @@ import { WritableSignal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { isAuditId } from '../../../domain/audit-entry';
 import { Inspection } from '../../../domain/doc-types';
+import { MANGO_INDEXES } from '../../../domain/mango-indexes';
 import { newDocId } from '../data/doc-writer.service';
 import { seedInspections } from '../testing/seed-inspections';
 import { saveInspection } from '../testing/save-inspection';
@@ -99,12 +100,10 @@ describe('the first pull of a device', () => {
     return seen;
   }
 
-  /** The server's design documents, as the bootstrap installs them: validation and four Mango indexes. */
+  /** The server's design documents, as the bootstrap installs them: validation and the Mango indexes. */
   async function serverDesignDocs(): Promise<void> {
     await remote.put({ _id: '_design/fieldbook', validate_doc_update: 'function () {}' });
-    for (const name of ['idx-type-scheduled', 'idx-type-updated', 'idx-type-status', 'idx-inspection']) {
-      await remote.put({ _id: `_design/${name}`, language: 'query', views: {} });
-    }
+    for (const { ddoc } of MANGO_INDEXES) await remote.put({ _id: `_design/${ddoc}`, language: 'query', views: {} });
   }
 
   it('on an empty server database, checks for updates instead of counting its design documents ("0 of 5")', async () => {

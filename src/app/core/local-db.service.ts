@@ -1,7 +1,7 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { BehaviorSubject, Observable } from 'rxjs';
-import { MANGO_INDEXES } from '../../../domain/mango-indexes';
+import { MANGO_INDEXES, RETIRED_MANGO_INDEXES } from '../../../domain/mango-indexes';
 import { moveFromIdbStore } from './idb-store-move';
 import { deleteOrphanViewDbs } from './orphan-view-dbs';
 import { Database, IDB_PREFIX, PouchDB } from './pouchdb';
@@ -73,7 +73,21 @@ export class LocalDbService {
 }
 
 async function ensureIndexes(db: Database): Promise<void> {
+  await retireIndexes(db);
   for (const index of MANGO_INDEXES) {
     await db.createIndex({ index: { fields: index.fields, name: index.name, ddoc: index.ddoc } });
+  }
+}
+
+/**
+ * Deletes every live revision of a retired index's design document: this device's own and the
+ * server's copy the pull brought (two leaves of one id; only the pull ever writes them to the
+ * server's side, never the push). The adapter keeps an IndexedDB index while any live design
+ * document declares it, and drops it when it next opens the database.
+ */
+async function retireIndexes(db: Database): Promise<void> {
+  for (const { ddoc } of RETIRED_MANGO_INDEXES) {
+    const doc = await db.get(`_design/${ddoc}`, { conflicts: true }).catch(() => null);
+    for (const rev of doc ? [doc._rev, ...(doc._conflicts ?? [])] : []) await db.remove(doc!._id, rev);
   }
 }
