@@ -4,7 +4,7 @@
  * with users, and the proxy in front of it. Everything listens on 127.0.0.1 only, in a temp
  * dir, on free ports, and is stopped by stop(), also when the benchmark is interrupted.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -13,6 +13,7 @@ import { couchAdmin, type CouchAdmin } from '../couch/couch-admin';
 import { addUser, type FieldbookRole } from '../couch/users';
 import { startProxy, type RunningProxy } from '../proxy/server';
 import { freePort } from '../test/support/free-port';
+import { descendants } from './process-cpu';
 import { startTestServer, TEST_SERVER, type TestServer, type TestServerKind } from '../test/support/test-server';
 
 export interface BenchStack {
@@ -110,30 +111,6 @@ export async function settleIndexes(stack: BenchStack, dbName: string): Promise<
     await new Promise((done) => setTimeout(done, 250));
   }
   return (performance.now() - started) / 1000;
-}
-
-/** This process's descendants, from /proc (empty where there is none). */
-function descendants(): number[] {
-  const parents = new Map<number, number>();
-  try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      } catch {
-        // gone meanwhile
-      }
-    }
-  } catch {
-    return [];
-  }
-  const descends = (pid: number): boolean => {
-    for (let parent = parents.get(pid); parent !== undefined && parent > 1; parent = parents.get(parent))
-      if (parent === process.pid) return true;
-    return false;
-  };
-  return [...parents.keys()].filter(descends);
 }
 
 /** The command line of a process that runs on `dataDir`'s server, or null. */

@@ -26,6 +26,10 @@
  *       milliseconds from the navigation to the list's first row (target <= 300 ms for 50,000),
  *       then an edit going up and a server change coming down. Baseline, same run: the same
  *       on the tablet of (a') holding --docs docs. *
+ * Each (a') round and each direct pull of (a) also reports the CPU seconds each process spent
+ * (Chromium's renderer, its browser process, which runs IndexedDB's backend, the server, this
+ * process with the proxy): they hold up where wall times swing with the machine's load.
+ *
  * (a) runs on a blank page of the proxy's origin (PouchDB 9's browser build, the same
  * version and IndexedDB adapter as the app's pouchdb-browser) so the app's own work (the
  * list re-querying as docs arrive) stays out of it; (a') is that work included.
@@ -34,7 +38,7 @@
  *
  *   npx tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1]
  *     [--app-pull-cap 30] [--app-rounds 1] [--tablet-docs 0] [--tablet-cap 600] [--adapter indexeddb|idb] [--batch-size N]
- *     [--app-dir dist/fieldbook-e2e/browser] [--no-app-pull] [--cpu-profile DIR] [--json]
+ *     [--app-dir dist/fieldbook-e2e/browser] [--no-app-pull] [--with-indexes] [--cpu-profile DIR] [--json]
  *
  * --server       the database server (default FIELDBOOK_TEST_SERVER, as in the tests, else pouchdb-server).
  * --rounds       rounds of (b) and its baseline (alternating); medians are reported.
@@ -45,6 +49,7 @@
  * --tablet-docs  docs of the tablet in (c); 0 (the default) skips (c). --tablet-cap: seconds its first login may take.
  * --adapter      PouchDB adapter for (a): indexeddb (what the app uses) or the older idb.
  * --batch-size   replication batch size for (a) (default: the app's REPLICATION_BATCH_SIZE).
+ * --with-indexes (a) pulls into databases with the app's Mango indexes (IndexedDB keeps them on every write).
  * --cpu-profile  writes the page's JavaScript CPU profile of (a)'s first round and of (a')'s to DIR
  *                (pull.cpuprofile, app-pull.cpuprofile; open them in Chrome DevTools; build the app
  *                with --source-map to read them by source file).
@@ -60,11 +65,13 @@ import { parseArgs } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { buildSync } from 'esbuild';
 import type { CouchAdmin } from '../couch/couch-admin';
+import { MANGO_INDEXES, type MangoIndex } from '../domain/mango-indexes';
 import { userDbName } from '../domain/user-db-name';
 import { E2E_APP_DIR } from '../e2e/support/e2e-env';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
 import { inspection } from '../test/fixtures/documents';
+import { chromiumCpu, cpuOfPid, cpuSpent } from './process-cpu';
 import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
 import { fmt, median } from './stats';
 import { FIRST_ROW_WATCH, listPaintAfterReload, syncsBothWays, untilMigrationDone, type BenchWindow, type SyncCheck } from './tablet-list';
@@ -100,6 +107,7 @@ function options() {
       'batch-size': { type: 'string' },
       'app-dir': { type: 'string', default: E2E_APP_DIR },
       'no-app-pull': { type: 'boolean', default: false },
+      'with-indexes': { type: 'boolean', default: false },
       'cpu-profile': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -108,7 +116,7 @@ function options() {
   if (values.help) {
     console.log(
       'usage: tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1] [--app-pull-cap 30]\n' +
-        '         [--app-rounds 1] [--tablet-docs 50000] [--tablet-cap 600] [--adapter idb|indexeddb] [--batch-size N] [--app-dir DIR] [--no-app-pull]\n' +
+        '         [--app-rounds 1] [--tablet-docs 50000] [--tablet-cap 600] [--adapter idb|indexeddb] [--batch-size N] [--app-dir DIR] [--no-app-pull] [--with-indexes]\n' +
         '         [--cpu-profile DIR] [--json]',
     );
     process.exit(0);
@@ -127,6 +135,7 @@ function options() {
     batchSize: values['batch-size'] ? Number(values['batch-size']) : REPLICATION_BATCH_SIZE,
     appDir: resolve(values['app-dir']),
     appPull: !values['no-app-pull'],
+    indexes: values['with-indexes'] ? MANGO_INDEXES : [],
     profileDir: values['cpu-profile'] ? resolve(values['cpu-profile']) : null,
     json: values.json,
   };
@@ -204,14 +213,14 @@ function initialPullScript(): string {
  */
 async function benchPage(context: BrowserContext, origin: string, user: string, sessionPath: '/api/session' | '/_session'): Promise<Page> {
   await context.addInitScript(NAME_HELPER);
-  const scripts = ['pouchdb.min.js', 'pouchdb.indexeddb.min.js', 'initial-pull.js'];
+  const scripts = ['pouchdb.min.js', 'pouchdb.indexeddb.min.js', 'pouchdb.find.min.js', 'initial-pull.js'];
   await context.route(`${origin}/bench/page.html`, (route) =>
     route.fulfill({
       contentType: 'text/html',
       body: `<!doctype html><title>bench</title>${scripts.map((file) => `<script src="/bench/${file}"></script>`).join('')}`,
     }),
   );
-  for (const file of scripts.slice(0, 2)) {
+  for (const file of scripts.slice(0, 3)) {
     await context.route(`${origin}/bench/${file}`, (route) =>
       route.fulfill({ contentType: 'text/javascript', path: join(POUCHDB_DIST, file) }),
     );
@@ -268,9 +277,10 @@ async function pullRound(
   adapter: 'idb' | 'indexeddb',
   batchSize: number,
   baselines: boolean,
+  indexes: readonly MangoIndex[],
 ): Promise<PullResult> {
   return page.evaluate(
-    async ({ remotePath, round, adapter, batchSize, initialPullBatchSize, baselines }) => {
+    async ({ remotePath, round, adapter, batchSize, initialPullBatchSize, baselines, indexes }) => {
       type Db = PouchDB.Database;
       const PouchDB = (window as unknown as { PouchDB: new (name: string, options?: object) => Db }).PouchDB;
       const { initialPull } = (window as unknown as { FieldbookInitialPull: typeof import('../src/app/core/initial-pull') })
@@ -292,6 +302,8 @@ async function pullRound(
       };
 
       const app = fresh('app');
+      // The app's database keeps its Mango indexes current on every write; (a) leaves them out unless asked.
+      for (const index of indexes) await (app as unknown as { createIndex(request: object): Promise<unknown> }).createIndex({ index });
       const appSeconds = await timed(async () => {
         const since = await initialPull(app as PouchDB.Database<object>, remoteDb as PouchDB.Database<object>, {
           batchSize: initialPullBatchSize,
@@ -309,7 +321,7 @@ async function pullRound(
       for (const db of [replicated, copy]) await db.destroy();
       return { appSeconds, replicatorSeconds, localSeconds, docs };
     },
-    { remotePath, round, adapter, batchSize, initialPullBatchSize: INITIAL_PULL_BATCH_SIZE, baselines },
+    { remotePath, round, adapter, batchSize, initialPullBatchSize: INITIAL_PULL_BATCH_SIZE, baselines, indexes },
   );
 }
 
@@ -327,8 +339,37 @@ async function syncState(page: Page): Promise<string | null> {
     .catch(() => null);
 }
 
+/** CPU seconds by process, most first: "renderer 9.1, storage 4.2, …". */
+function describeCpu(cpu: Record<string, number>): string {
+  return Object.entries(cpu)
+    .filter(([, seconds]) => seconds >= 0.05)
+    .sort(([, a], [, b]) => b - a)
+    .map(([kind, seconds]) => `${kind} ${fmt(seconds, 1)}`)
+    .join(', ');
+}
+
+/** CPU seconds `work` cost, by process: Chromium's by role (chromiumCpu), the `server`, and this process (`proxy`: the proxy and the bench). */
+async function withCpu<T>(serverPid: number | null, work: () => Promise<T>): Promise<{ value: T; cpu: Record<string, number> }> {
+  const before = { chromium: chromiumCpu(), server: cpuOfPid(serverPid), own: process.cpuUsage() };
+  const value = await work();
+  const own = process.cpuUsage(before.own);
+  const server = cpuOfPid(serverPid);
+  return {
+    value,
+    cpu: {
+      ...cpuSpent(before.chromium, chromiumCpu()),
+      ...(server !== null && before.server !== null ? { server: server - before.server } : {}),
+      proxy: (own.user + own.system) / 1e6,
+    },
+  };
+}
+
+function medianCpu(runs: Record<string, number>[]): Record<string, number> {
+  return Object.fromEntries([...new Set(runs.flatMap(Object.keys))].map((kind) => [kind, median(runs.map((run) => run[kind] ?? 0))]));
+}
+
 function describeAppPull(app: AppPullResult, expected: number): string {
-  const marks = `first row after ${fmt(app.firstRowSeconds ?? NaN)} s, every doc local after ${fmt(app.localSeconds ?? NaN)} s`;
+  const marks = `first row after ${fmt(app.firstRowSeconds ?? NaN)} s, every doc local after ${fmt(app.localSeconds ?? NaN)} s; CPU seconds: ${describeCpu(app.cpu)}`;
   return app.done
     ? `${expected} docs local and "up to date" after ${fmt(app.seconds)} s (${Math.round(expected / app.seconds)} docs/s); ${marks}`
     : `${app.docs} of ${expected} docs local after ${fmt(app.seconds, 0)} s (stopped at the cap); ${marks}`;
@@ -362,7 +403,7 @@ async function tabletRounds(
 ): Promise<TabletResult> {
   console.log(`(c) seeded ${tabletDocs} inspections for the tablet in ${fmt(await seed(stack.admin, TABLET_USER, tabletDocs))} s`);
   if (stack.server.kind === 'couchdb') await settleIndexes(stack, userDbName(TABLET_USER));
-  const { result: firstLogin, page } = await appPull(browser, stack.proxy.url, TABLET_USER, tabletDocs, capMs, null, true);
+  const { result: firstLogin, page } = await appPull(browser, stack.proxy.url, TABLET_USER, tabletDocs, capMs, null, stack.serverPid, true);
   console.log(`(c) the tablet's first login: ${describeAppPull(firstLogin, tabletDocs)}`);
   try {
     const migrationSeconds = await untilMigrationDone(page);
@@ -404,6 +445,8 @@ interface AppPullResult {
   localSeconds: number | null;
   docs: number;
   done: boolean;
+  /** CPU seconds spent meanwhile, by process: Chromium's by role (chromiumCpu), `server`, and `proxy` (this process: the proxy and the bench's polls). */
+  cpu: Record<string, number>;
 }
 
 /**
@@ -417,6 +460,7 @@ async function appPull(
   expected: number,
   capMs: number,
   profileFile: string | null,
+  serverPid: number | null,
   keep = false,
 ): Promise<{ result: AppPullResult; page: Page }> {
   const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
@@ -424,13 +468,16 @@ async function appPull(
   await context.addInitScript(FIRST_ROW_WATCH);
   try {
     const page = await context.newPage();
-    return { result: await profiled(page, profileFile, () => appPullOn(page, origin, user, expected, capMs)), page };
+    const { value: result, cpu } = await withCpu(serverPid, () =>
+      profiled(page, profileFile, () => appPullOn(page, origin, user, expected, capMs)),
+    );
+    return { result: { ...result, cpu }, page };
   } finally {
     if (!keep) await context.close();
   }
 }
 
-async function appPullOn(page: Page, origin: string, user: string, expected: number, capMs: number): Promise<AppPullResult> {
+async function appPullOn(page: Page, origin: string, user: string, expected: number, capMs: number): Promise<Omit<AppPullResult, 'cpu'>> {
   const started = Date.now();
   const since = (at: number | null) => (at === null ? null : (at - started) / 1000);
   await logInToApp(page, origin, user);
@@ -438,13 +485,15 @@ async function appPullOn(page: Page, origin: string, user: string, expected: num
   let docs = 0;
   let localAt: number | null = null;
   while (Date.now() < deadline) {
-    // doc_count less the design docs, not a read of every row: the poll must not compete with the sync it measures.
-    docs = await page.evaluate(async () => {
+    // The poll must not compete with the sync it measures: the adapter answers info() from
+    // memory, and the design documents are counted (a read) only once doc_count could be complete.
+    docs = await page.evaluate(async (expected) => {
       const db = (window as unknown as { fieldbookDb?: PouchDB.Database }).fieldbookDb;
       if (!db) return 0;
-      const [{ doc_count }, design] = await Promise.all([db.info(), db.allDocs({ startkey: '_design/', endkey: '_design/\uffff' })]);
-      return doc_count - design.rows.length;
-    });
+      const { doc_count } = await db.info();
+      if (doc_count < expected) return doc_count;
+      return doc_count - (await db.allDocs({ startkey: '_design/', endkey: '_design/\uffff' })).rows.length;
+    }, expected);
     const now = Date.now();
     if (docs >= expected) localAt ??= now;
     if (docs >= expected && (await syncState(page)) === 'paused') {
@@ -608,12 +657,22 @@ async function main() {
     const directPage = await benchPage(directContext, stack.server.url, PULL_USER, '/_session');
     const pulls: PullResult[] = [];
     const directPulls: PullResult[] = [];
+    /** What the direct pulls cost: the page's own work of a pull, without the proxy or the app. */
+    const directCpus: Record<string, number>[] = [];
     const rate = (seconds: number | null) => `${fmt(seconds ?? NaN)} s (${Math.round(opts.docs / (seconds ?? NaN))} docs/s)`;
     for (let round = 0; round < opts.pullRounds; round++) {
       const profile = round === 0 && opts.profileDir ? join(opts.profileDir, 'pull.cpuprofile') : null;
       const viaProxy = () =>
-        profiled(page, profile, () => pullRound(page, `/db/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, true));
-      const direct = () => pullRound(directPage, `/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, false);
+        profiled(page, profile, () =>
+          pullRound(page, `/db/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, true, opts.indexes),
+        );
+      const direct = async () => {
+        const { value, cpu } = await withCpu(stack.serverPid, () =>
+          pullRound(directPage, `/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, false, opts.indexes),
+        );
+        directCpus.push(cpu);
+        return value;
+      };
       // Alternate which goes first, so drift (a warming server, a busier machine) falls on both.
       let result: PullResult;
       let directResult: PullResult;
@@ -631,7 +690,8 @@ async function main() {
       directPulls.push(directResult);
       console.log(
         `(a) round ${round + 1}: the app's pull through the proxy ${rate(result.appSeconds)}; directly from the server ${rate(directResult.appSeconds)}; ` +
-          `ratio ${fmt(result.appSeconds / directResult.appSeconds)}; PouchDB's replicator through the proxy ${rate(result.replicatorSeconds)}; local->local ${rate(result.localSeconds)}`,
+          `ratio ${fmt(result.appSeconds / directResult.appSeconds)}; PouchDB's replicator through the proxy ${rate(result.replicatorSeconds)}; local->local ${rate(result.localSeconds)}; ` +
+          `CPU seconds of the direct pull: ${describeCpu(directCpus[directCpus.length - 1])}`,
       );
     }
     await directContext.close();
@@ -649,6 +709,7 @@ async function main() {
         opts.docs,
         opts.appPullCapMs,
         round === 0 && opts.profileDir ? join(opts.profileDir, 'app-pull.cpuprofile') : null,
+        stack.serverPid,
         last && opts.tabletDocs > 0,
       );
       if (last && opts.tabletDocs > 0) appTablet = tablet;
@@ -678,6 +739,7 @@ async function main() {
     const localSeconds = median(pulls.map((p) => p.localSeconds!));
     const reconnect = median(writes.map((w) => w.reconnectSeconds));
     const online = median(writes.map((w) => w.onlineSeconds));
+    const directCpu = medianCpu(directCpus);
     const medianOf = (values: (number | null)[]) => (values.some((value) => value === null) ? null : median(values as number[]));
     const app = apps.length
       ? {
@@ -688,6 +750,7 @@ async function main() {
           complete: apps.every((a) => a.done),
           rounds: apps.length,
           ratioToPull: median(apps.map((a) => a.seconds)) / pullSeconds,
+          cpu: medianCpu(apps.map((a) => a.cpu)),
           targetSeconds: TARGET_APP_PULL_S,
         }
       : null;
@@ -704,6 +767,7 @@ async function main() {
         docsPerSecond: opts.docs / pullSeconds,
         pullRounds: opts.pullRounds,
         baselineDirectSeconds: directSeconds,
+        baselineDirectCpuSeconds: directCpu,
         ratioToDirect: pullSeconds / directSeconds,
         baselineReplicatorSeconds: replicatorSeconds,
         baselineLocalSeconds: localSeconds,
@@ -745,6 +809,7 @@ async function main() {
       console.log(
         `       first row of the list after ${fmt(app.firstRowSeconds ?? NaN)} s; every doc local after ${fmt(app.localSeconds ?? NaN)} s`,
       );
+      console.log(`       CPU seconds (medians): ${describeCpu(app.cpu)}; the direct pull of (a): ${describeCpu(directCpu)}`);
     }
     console.log(
       `  (b)  online -> ${opts.writes} queued writes acknowledged: ${fmt(reconnect)} s [target <= ${TARGET_RECONNECT_S} s: ${reconnect <= TARGET_RECONNECT_S ? 'met' : 'NOT met'}]` +

@@ -41,7 +41,7 @@
  * adds Node flags to it, e.g. "--cpu-prof --cpu-prof-dir=/tmp/proxy-prof" to profile it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,7 @@ import { inspection } from '../test/fixtures/documents';
 import { basicAuth, loginCookie, TEST_PASSWORD } from '../test/support/couch-harness';
 import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
 import { fmt, median } from './stats';
+import { cpuOfPid } from './process-cpu';
 
 PouchDB.plugin(memoryAdapter);
 
@@ -97,20 +98,6 @@ interface RemoteSpec {
   header: [name: string, value: string];
   /** undefined: node-fetch's default, a new connection per request. */
   agent?: Agent;
-}
-
-const CLOCK_TICKS = 100; // USER_HZ, 100 on Linux
-
-/** User + system CPU seconds of another process, from /proc; null where there is no /proc. */
-function cpuOfPid(pid: number | null): number | null {
-  if (pid === null) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
-  } catch {
-    return null;
-  }
 }
 
 function cpuSnapshot(pids: { server: number | null; proxy: number | null }): CpuSeconds {
