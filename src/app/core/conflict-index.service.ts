@@ -68,7 +68,8 @@ export class ConflictIndexService {
     // Listening before the first read: nothing between the two is missed.
     this.changes = this.feed.changes$
       .pipe(
-        tap((change) => this.heard.push(change)),
+        // Without the body the live feed carries: a first pull may be heard faster than it is read.
+        tap(({ id, seq, changes }) => this.heard.push({ id, seq, changes })),
         auditTime(50),
       )
       .subscribe(() => void this.update());
