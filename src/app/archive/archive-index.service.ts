@@ -1,8 +1,7 @@
-import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { Injectable, computed, inject } from '@angular/core';
 import { LocalDbService } from '../core/local-db.service';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
-import { overwriteLocalDoc } from '../core/local-doc';
+import { MirroredLocalRecordMap, withoutKeys } from '../core/local-record-map';
 import { Database } from '../core/pouchdb';
 
 /** What the list shows of an archived inspection, so it can say what is archived without the record. */
@@ -16,12 +15,6 @@ export interface ArchivedInspection {
   archivedAt: string;
 }
 
-interface ArchiveIndexDoc {
-  _id: string;
-  _rev?: string;
-  archived: Record<string, ArchivedInspection>;
-}
-
 /**
  * The inspections archived off this device: a `_local` document in the user's database (never
  * replicated, gone with the database at logout). An inspection that comes back (changed on the
@@ -30,18 +23,10 @@ interface ArchiveIndexDoc {
 @Injectable({ providedIn: 'root' })
 export class ArchiveIndexService {
   private readonly localDb = inject(LocalDbService);
-  private readonly kept = signal<Readonly<Record<string, ArchivedInspection>>>({});
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly index = new MirroredLocalRecordMap<ArchivedInspection>(LOCAL_DOC_IDS.archive, 'archived');
 
   /** Archived inspections, the latest scheduled first. */
-  readonly archived = computed(() => Object.values(this.kept()).sort((a, b) => b.scheduledFor.localeCompare(a.scheduledFor)));
-
-  constructor() {
-    this.localDb.db$.pipe(takeUntilDestroyed(inject(DestroyRef))).subscribe((db) => {
-      this.kept.set({});
-      if (db) void this.change(db, (archived) => archived);
-    });
-  }
+  readonly archived = computed(() => Object.values(this.index.entries()).sort((a, b) => b.scheduledFor.localeCompare(a.scheduledFor)));
 
   /** What the archive keeps on this device: its index (the archived records themselves are gone), as stored JSON. */
   async storedBytes(): Promise<number | null> {
@@ -52,35 +37,14 @@ export class ArchiveIndexService {
   }
 
   has(id: string): boolean {
-    return id in this.kept();
+    return id in this.index.entries();
   }
 
-  add(db: Database, entry: ArchivedInspection): Promise<void> {
-    return this.change(db, (archived) => ({ ...archived, [entry.id]: entry }));
+  async add(db: Database, entry: ArchivedInspection): Promise<void> {
+    await this.index.update(db, (archived) => ({ ...archived, [entry.id]: entry }));
   }
 
-  remove(db: Database, ids: readonly string[]): Promise<void> {
-    return this.change(db, (archived) => {
-      const left = { ...archived };
-      for (const id of ids) delete left[id];
-      return left;
-    });
-  }
-
-  // Read, changed and written one at a time, from the stored document (another tab may have written).
-  private change(
-    db: Database,
-    update: (archived: Record<string, ArchivedInspection>) => Record<string, ArchivedInspection>,
-  ): Promise<void> {
-    const step = async () => {
-      const stored = await db.get<ArchiveIndexDoc>(LOCAL_DOC_IDS.archive).catch(() => null);
-      const before = stored?.archived ?? {};
-      const archived = update(before);
-      if (archived !== before) await overwriteLocalDoc(db, { _id: LOCAL_DOC_IDS.archive, _rev: stored?._rev, archived });
-      if (this.localDb.db() === db) this.kept.set(archived);
-    };
-    const next = this.queue.then(step, step);
-    this.queue = next.catch(() => undefined);
-    return next;
+  async remove(db: Database, ids: readonly string[]): Promise<void> {
+    await this.index.update(db, (archived) => withoutKeys(archived, ids));
   }
 }

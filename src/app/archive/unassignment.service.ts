@@ -9,7 +9,7 @@ import { ChangesFeedReader, LiveChange } from '../core/changes-feed-reader.servi
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
-import { overwriteLocalDoc } from '../core/local-doc';
+import { LocalRecordMap, withoutKeys } from '../core/local-record-map';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
@@ -21,13 +21,13 @@ import { LocalPurgeService, purgeDoc } from './local-purge.service';
 const NOTICE_MS = 10_000;
 
 /**
- * Inspections let go, by id: who each went to, so a later change of it arriving is let go
- * without a word, and the records purged with it, whose own later revisions are let go too.
+ * An inspection let go: who it went to, so a later change of it arriving is let go without a
+ * word, and the records purged with it, whose own later revisions are let go too.
  */
-interface LetGoDoc {
-  _id: string;
-  _rev?: string;
-  letGo: Record<string, { to: string; at: string; records?: string[] }>;
+interface LetGo {
+  to: string;
+  at: string;
+  records?: string[];
 }
 
 /** The record an audit entry or a photo document belongs to (`audit:<record id>:…`, `photo:<defect id>:…`); a record's own id otherwise. */
@@ -55,6 +55,8 @@ export class UnassignmentService {
   private readonly openRemote = inject(REMOTE_DB_FACTORY);
   private readonly router = inject(Router);
   private readonly destroyRef = inject(DestroyRef);
+  /** The inspections let go, by id. */
+  private readonly letGo = new LocalRecordMap<LetGo>(LOCAL_DOC_IDS.reassigned, 'letGo');
   /** Inspections reassigned away and held here; true once the user was told the server refused their edits. */
   private readonly waiting = new Map<string, boolean>();
   /**
@@ -121,8 +123,7 @@ export class UnassignmentService {
 
   private async reassignedHere(db: Database): Promise<string[]> {
     const user = this.sessions.session()?.name;
-    const stored = await db.get<LetGoDoc>(LOCAL_DOC_IDS.reassigned).catch(() => null);
-    for (const [id, { records }] of Object.entries(stored?.letGo ?? {}))
+    for (const [id, { records }] of Object.entries(await this.letGo.read(db)))
       for (const record of [id, ...(records ?? [])]) this.letGoRecords.add(record);
     if (!user) return [];
     const found = await db.find({ selector: { type: 'inspection', unassignedFrom: user }, fields: ['_id'] });
@@ -159,17 +160,13 @@ export class UnassignmentService {
     }
     this.waiting.delete(id);
     const hadEdits = (await this.holds.recordIds(db, id)).some((recordId) => this.unpushedHere.has(recordId));
-    const stored = await db.get<LetGoDoc>(LOCAL_DOC_IDS.reassigned).catch(() => null);
-    const toldBefore = !!stored?.letGo[id];
+    const toldBefore = !!(await this.letGo.read(db))[id];
     const records = await this.purge.purgeInspection(db, id);
     for (const record of records) this.letGoRecords.add(record);
     // Its page, if open, shows what is no longer here: back to the list.
     if (decodeURIComponent(this.router.url).startsWith(`/inspections/${id}`)) void this.router.navigateByUrl('/inspections');
-    await overwriteLocalDoc(db, {
-      _id: LOCAL_DOC_IDS.reassigned,
-      _rev: stored?._rev,
-      letGo: { ...stored?.letGo, [id]: { to, at: new Date().toISOString(), records } },
-    });
+    const at = new Date().toISOString();
+    await this.letGo.update(db, (letGo) => ({ ...letGo, [id]: { to, at, records } }));
     if (toldBefore) return;
     this.tell(
       hadEdits
@@ -180,10 +177,9 @@ export class UnassignmentService {
 
   /** Given back to the user: a live record again, with the defects it left with, from the server. */
   private async givenBack(db: Database, id: string): Promise<void> {
-    const stored = await db.get<LetGoDoc>(LOCAL_DOC_IDS.reassigned).catch(() => null);
-    const { [id]: entry, ...letGo } = stored?.letGo ?? {};
+    const entry = (await this.letGo.read(db))[id] as LetGo | undefined;
     for (const record of [id, ...(entry?.records ?? [])]) this.letGoRecords.delete(record);
-    await overwriteLocalDoc(db, { _id: LOCAL_DOC_IDS.reassigned, _rev: stored?._rev, letGo });
+    await this.letGo.update(db, (letGo) => withoutKeys(letGo, [id]));
     const userDb = this.sessions.session()?.db;
     if (!userDb) return;
     await this.purge.restoreDefects(db, this.openRemote(userDb), id).catch((error: unknown) => {

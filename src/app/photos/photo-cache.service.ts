@@ -1,8 +1,8 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { PHOTO_ID_RANGE, isPhotoId } from '../../../domain/photo-doc';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
-import { overwriteLocalDoc } from '../core/local-doc';
 import { LocalDbService } from '../core/local-db.service';
+import { LocalRecordMap, withoutKeys } from '../core/local-record-map';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
@@ -18,13 +18,6 @@ export class PhotoUnavailableError extends Error {
   constructor(readonly reason: 'offline' | 'missing') {
     super(reason === 'offline' ? 'photo not on this device and the server is out of reach' : 'photo not on the server');
   }
-}
-
-interface UsageDoc {
-  _id: string;
-  _rev?: string;
-  /** Photo document id → when it was last opened here (ms). */
-  usedAt: Record<string, number>;
 }
 
 type PhotoDocStub = { _id: string; createdAt?: string; _attachments?: Record<string, { length?: number }> };
@@ -48,8 +41,8 @@ export class PhotoCacheService {
   private readonly openRemote = inject(REMOTE_DB_FACTORY);
   private readonly ledger = inject(PushLedgerService);
   private readonly budget = inject(PHOTO_CACHE_BUDGET);
-  // `_local` writes one after another: two photos opened at once must both be noted.
-  private usageWrites: Promise<unknown> = Promise.resolve();
+  /** Photo document id → when it was last opened here (ms). */
+  private readonly usage = new LocalRecordMap<number>(LOCAL_DOC_IDS.photoCache, 'usedAt');
 
   /**
    * An attachment from this device; a photo document's missing here is fetched from the server,
@@ -69,7 +62,7 @@ export class PhotoCacheService {
 
   /** Every photo document on this device: its size, when last opened, and whether the server has it. */
   async localPhotos(db: Database = this.localDb.require()): Promise<LocalPhoto[]> {
-    const [{ rows }, usage] = await Promise.all([db.allDocs({ ...PHOTO_ID_RANGE, include_docs: true }), this.usage(db)]);
+    const [{ rows }, usage] = await Promise.all([db.allDocs({ ...PHOTO_ID_RANGE, include_docs: true }), this.usage.read(db)]);
     // Before the ledger keeps this database's books, nothing counts as synced.
     const known = this.ledger.isAttachedTo(db);
     const pending = this.ledger.pendingIds();
@@ -78,7 +71,7 @@ export class PhotoCacheService {
       const doc = row.doc as PhotoDocStub | undefined;
       if (!doc) return [];
       const bytes = Object.values(doc._attachments ?? {}).reduce((sum, attachment) => sum + (attachment.length ?? 0), 0);
-      const usedAt = usage.usedAt[doc._id] ?? (Date.parse(doc.createdAt ?? '') || 0);
+      const usedAt = usage[doc._id] ?? (Date.parse(doc.createdAt ?? '') || 0);
       return [{ id: doc._id, bytes, usedAt, unsynced: !known || pending.has(doc._id) || !!refused[doc._id] }];
     });
   }
@@ -119,24 +112,10 @@ export class PhotoCacheService {
       const leaves = (await db.get(id, { open_revs: 'all' })) as unknown as { ok?: { _rev: string } }[];
       for (const leaf of leaves) if (leaf.ok) await (db as unknown as Purging).purge(id, leaf.ok._rev);
     }
-    if (ids.length) await this.updateUsage(db, (usedAt) => ids.forEach((id) => delete usedAt[id]));
+    if (ids.length) await this.usage.update(db, (usedAt) => withoutKeys(usedAt, ids));
   }
 
-  private noteUse(db: Database, id: string): Promise<void> {
-    return this.updateUsage(db, (usedAt) => (usedAt[id] = Date.now()));
-  }
-
-  private updateUsage(db: Database, change: (usedAt: Record<string, number>) => void): Promise<void> {
-    const write = this.usageWrites.then(async () => {
-      const usage = await this.usage(db);
-      change(usage.usedAt);
-      await overwriteLocalDoc(db, usage);
-    });
-    this.usageWrites = write.catch(() => undefined);
-    return write;
-  }
-
-  private async usage(db: Database): Promise<UsageDoc> {
-    return db.get<UsageDoc>(LOCAL_DOC_IDS.photoCache).catch(() => ({ _id: LOCAL_DOC_IDS.photoCache, usedAt: {} }));
+  private async noteUse(db: Database, id: string): Promise<void> {
+    await this.usage.update(db, (usedAt) => ({ ...usedAt, [id]: Date.now() }));
   }
 }
