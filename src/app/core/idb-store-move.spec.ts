@@ -1,7 +1,7 @@
 import { MIGRATION_PROGRESS_ID } from '../../../domain/schema-versions';
 import { moveFromIdbStore } from './idb-store-move';
 import { LOCAL_DOC_IDS } from './local-doc-ids';
-import { Database, PouchDB } from './pouchdb';
+import { Database, PouchDB, idbDatabaseNames } from './pouchdb';
 
 describe('moveFromIdbStore', () => {
   let oldName: string;
@@ -43,7 +43,7 @@ describe('moveFromIdbStore', () => {
     await old.close();
     expect(await idbNames()).toContain(`_pouch_${oldName}`);
 
-    await moveFromIdbStore(oldName, target);
+    await moveFromIdbStore(oldName, target, await idbDatabaseNames());
 
     const doc = await target.get<{ title: string }>('inspection:1', { conflicts: true });
     expect(doc._conflicts?.length).toBe(1);
@@ -65,7 +65,7 @@ describe('moveFromIdbStore', () => {
   });
 
   it('does nothing, and creates nothing, when there is no old store', async () => {
-    await moveFromIdbStore(oldName, target);
+    await moveFromIdbStore(oldName, target, await idbDatabaseNames());
     expect((await target.info()).doc_count).toBe(0);
     expect(await idbNames()).not.toContain(`_pouch_${oldName}`);
   });
@@ -76,7 +76,7 @@ describe('moveFromIdbStore', () => {
     await old.replicate.to(target, { doc_ids: ['inspection:1', 'inspection:2'] });
     await old.close();
 
-    await moveFromIdbStore(oldName, target);
+    await moveFromIdbStore(oldName, target, await idbDatabaseNames());
 
     const all = await target.allDocs();
     expect(all.total_rows).toBe(30);

@@ -13,10 +13,11 @@ const CARRIED = [LOCAL_DOC_IDS.drafts, LOCAL_DOC_IDS.initialPull, MIGRATION_PROG
  * counts local sequences is rebuilt instead: the push ledger keeps its refusals but starts at
  * sequence 0 (so every record reads pending until the next push confirms it), the conflict
  * index reads the new database from its start. Stopped half way (a closed tab), it runs
- * again on the next open: a replication only adds what is missing.
+ * again on the next open: a replication only adds what is missing. `idbNames`: the origin's
+ * IndexedDB databases (idbDatabaseNames), to see whether the old store is there.
  */
-export async function moveFromIdbStore(oldName: string, target: Database): Promise<void> {
-  if (!(await idbDatabaseExists(IDB_PREFIX + oldName))) return;
+export async function moveFromIdbStore(oldName: string, target: Database, idbNames: readonly string[]): Promise<void> {
+  if (!idbNames.includes(IDB_PREFIX + oldName)) return;
   const old = new PouchDB<object>(oldName, { adapter: 'idb' });
   await old.replicate.to(target, { batch_size: 250 });
   for (const id of CARRIED) await copyLocalDoc(old, target, id, (doc) => doc);
@@ -35,9 +36,4 @@ async function copyLocalDoc(
   const existing = await to.get(id).catch(() => null);
   const { _rev: _oldRev, ...body } = doc;
   await to.put({ ...adapt(body), _id: id, _rev: existing?._rev });
-}
-
-// databases() is in every browser the app supports (Chromium 71, Safari 14, Firefox 126).
-async function idbDatabaseExists(name: string): Promise<boolean> {
-  return (await indexedDB.databases()).some((db) => db.name === name);
 }

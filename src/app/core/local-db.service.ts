@@ -4,7 +4,7 @@ import { BehaviorSubject, Observable } from 'rxjs';
 import { MANGO_INDEXES, RETIRED_MANGO_INDEXES } from '../../../domain/mango-indexes';
 import { moveFromIdbStore } from './idb-store-move';
 import { deleteOrphanViewDbs } from './orphan-view-dbs';
-import { Database, IDB_PREFIX, PouchDB } from './pouchdb';
+import { Database, IDB_PREFIX, PouchDB, idbDatabaseNames } from './pouchdb';
 
 /** Prefix of local database names; tests give each run its own. */
 export const LOCAL_DB_PREFIX = new InjectionToken<string>('LOCAL_DB_PREFIX', {
@@ -38,9 +38,11 @@ export class LocalDbService {
     const open = this.current$.value;
     if (open?.name === name) return open;
     await this.close();
-    await deleteOrphanViewDbs(this.prefix);
+    // One listing serves both: the sweep deletes only index databases, never the old store.
+    const idbNames = await idbDatabaseNames();
+    await deleteOrphanViewDbs(this.prefix, idbNames);
     const db = new PouchDB<object>(name, { adapter: 'indexeddb', auto_compaction: true });
-    await moveFromIdbStore(this.prefix + userDb, db);
+    await moveFromIdbStore(this.prefix + userDb, db, idbNames);
     await ensureIndexes(db);
     this.current$.next(db);
     return db;
@@ -68,7 +70,7 @@ export class LocalDbService {
     await db.destroy();
     // The indexeddb adapter (unlike idb) leaves its cross-tab change marker, named after the user's database.
     localStorage.removeItem(IDB_PREFIX + db.name);
-    await deleteOrphanViewDbs(this.prefix);
+    await deleteOrphanViewDbs(this.prefix, await idbDatabaseNames());
   }
 }
 

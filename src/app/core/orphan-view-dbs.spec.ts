@@ -1,5 +1,5 @@
 import { deleteOrphanViewDbs } from './orphan-view-dbs';
-import { PouchDB } from './pouchdb';
+import { PouchDB, idbDatabaseNames } from './pouchdb';
 
 describe('deleteOrphanViewDbs', () => {
   const names = async () => (await indexedDB.databases()).map((db) => db.name);
@@ -17,7 +17,7 @@ describe('deleteOrphanViewDbs', () => {
     await other.info();
     await other.close();
 
-    await deleteOrphanViewDbs(prefix);
+    await deleteOrphanViewDbs(prefix, await idbDatabaseNames());
 
     const after = await names();
     expect(after).not.toContain(`_pouch_${prefix}gone-mrview-0123abcd`);
