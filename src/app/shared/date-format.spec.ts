@@ -27,6 +27,11 @@ describe('dateFormat', () => {
     expect(dateFormat('fr').date('soon')).toBe('soon');
   });
 
+  it('makes its formatters once per locale, not once per pipe (each row of a list has its own)', () => {
+    expect(dateFormat('fr')).toBe(dateFormat('fr'));
+    expect(dateFormat('fr')).not.toBe(dateFormat('es'));
+  });
+
   it('follows LOCALE_ID in the pipe', () => {
     TestBed.configureTestingModule({ providers: [{ provide: LOCALE_ID, useValue: 'es' }] });
     const pipe = TestBed.runInInjectionContext(() => new AppDatePipe());
