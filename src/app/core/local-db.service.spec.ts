@@ -42,6 +42,14 @@ describe('LocalDbService', () => {
     for (const { fields } of MANGO_INDEXES) expect(names).toContain(nativeName(fields));
   });
 
+  it('on a reopen with its indexes in place, creates none (a reload waits for this before the list shows)', async () => {
+    await service.open(USER_DB);
+    await service.close();
+    const created = spyOn(PouchDB.prototype, 'createIndex').and.callThrough();
+    await service.open(USER_DB);
+    expect(created).not.toHaveBeenCalled();
+  });
+
   it("deletes a retired index, this device's copy and the server's, so IndexedDB stops keeping it", async () => {
     // A tablet of an older release: it created the index, and its pull brought the server's copy.
     const older = new PouchDB<object>(localDbName(prefix, USER_DB), { adapter: 'indexeddb' });

@@ -1,7 +1,7 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { BehaviorSubject, Observable } from 'rxjs';
-import { MANGO_INDEXES, RETIRED_MANGO_INDEXES } from '../../../domain/mango-indexes';
+import { MANGO_INDEXES, RETIRED_MANGO_INDEXES, type MangoIndex } from '../../../domain/mango-indexes';
 import { moveFromIdbStore } from './idb-store-move';
 import { deleteOrphanViewDbs } from './orphan-view-dbs';
 import { Database, IDB_PREFIX, PouchDB, idbDatabaseNames } from './pouchdb';
@@ -74,9 +74,18 @@ export class LocalDbService {
   }
 }
 
+/**
+ * Creates the Mango indexes the database lacks and retires the old ones it has, from one read
+ * of its index design documents: on a reload that read is all (each `createIndex` reads its
+ * design document twice and opens a transaction even when the index exists, and the list
+ * waits for this). The adapter builds the IndexedDB index of every design document each time
+ * it opens the database, so a design document present means its index is there.
+ */
 async function ensureIndexes(db: Database): Promise<void> {
-  await retireIndexes(db);
-  for (const index of MANGO_INDEXES) {
+  const { indexes } = await db.getIndexes();
+  const has = ({ ddoc, name }: MangoIndex) => indexes.some((known) => known.ddoc === `_design/${ddoc}` && known.name === name);
+  for (const index of RETIRED_MANGO_INDEXES.filter(has)) await retireIndex(db, index);
+  for (const index of MANGO_INDEXES.filter((index) => !has(index))) {
     await db.createIndex({ index: { fields: index.fields, name: index.name, ddoc: index.ddoc } });
   }
 }
@@ -87,9 +96,7 @@ async function ensureIndexes(db: Database): Promise<void> {
  * server's side, never the push). The adapter keeps an IndexedDB index while any live design
  * document declares it, and drops it when it next opens the database.
  */
-async function retireIndexes(db: Database): Promise<void> {
-  for (const { ddoc } of RETIRED_MANGO_INDEXES) {
-    const doc = await db.get(`_design/${ddoc}`, { conflicts: true }).catch(() => null);
-    for (const rev of doc ? [doc._rev, ...(doc._conflicts ?? [])] : []) await db.remove(doc!._id, rev);
-  }
+async function retireIndex(db: Database, { ddoc }: MangoIndex): Promise<void> {
+  const doc = await db.get(`_design/${ddoc}`, { conflicts: true });
+  for (const rev of [doc._rev, ...(doc._conflicts ?? [])]) await db.remove(doc._id, rev);
 }
