@@ -141,7 +141,7 @@ export class UnassignmentService {
     const doc = await db.get<Inspection>(id).catch(() => null);
     // Once let go, it stays gone until it is assigned to the user again.
     const letGo = this.letGoRecords.has(id);
-    if (!doc || doc.type !== 'inspection' || !(isReassignedAway(doc as Partial<Inspection>, user) || (letGo && doc.assignedTo !== user))) {
+    if (!doc || doc.type !== 'inspection' || !(isReassignedAway(doc, user) || (letGo && doc.assignedTo !== user))) {
       this.waiting.delete(id);
       if (doc && letGo) await this.givenBack(db, id);
       return;
