@@ -1,5 +1,6 @@
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
+import { defect } from '../../../test/fixtures/documents';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
@@ -99,7 +100,35 @@ describe('ArchiveService', () => {
     expect((await db.get<{ status: string }>(old.doc._id)).status).toBe('rejected');
     await waitFor(async () => (await localIds(db)).includes(old.defect._id), 'its defect back');
     expect((await db.get(old.defect._id))._rev).toBe(old.defect._rev);
+    // With the audit entries of both: the history shows every save again.
+    const ids = await localIds(db);
+    for (const docId of [old.doc._id, old.defect._id]) expect(ids.filter((id) => id.startsWith(`audit:${docId}:`)).length).toBe(1);
     // As pulled: not an edit waiting to be pushed.
     expect(ledger.pendingIds().has(old.defect._id)).toBeFalse();
+  });
+
+  it('lets a defect of an archived inspection go again when only the defect changed on the server; the inspection stays archived', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    await db.replicate.to(server);
+    await synced();
+    const archive = TestBed.inject(ArchiveService);
+    archive.watch();
+    await archive.archiveNow();
+    const index = TestBed.inject(ArchiveIndexService);
+
+    // Written here and not pushed yet (a page left open since before the archiving): it stays.
+    const mine = defect('ana', old.doc._id, { title: 'Written on this tablet' });
+    await db.put(mine);
+    // A supervisor's note on the archived defect: the pull brings it, alone.
+    await pullRevision(db, old.defect, { description: 'Checked again by sam' }, (rev) =>
+      ledger.pulled([{ _id: old.defect._id, _rev: rev }]),
+    );
+
+    await waitFor(async () => !(await localIds(db)).includes(old.defect._id), 'the defect gone again');
+    expect(index.has(old.doc._id)).toBeTrue();
+    expect(await localIds(db)).not.toContain(old.doc._id);
+    // Looked at before the supervisor's change (one at a time, in the feed's order) and kept.
+    expect(await localIds(db)).toContain(mine._id);
+    expect(ledger.pendingIds()).toEqual(new Set([mine._id]));
   });
 });

@@ -1,12 +1,13 @@
 import { DestroyRef, Injectable, inject } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { concatMap, debounceTime, distinctUntilChanged, exhaustMap, filter, map } from 'rxjs';
+import { EMPTY, concatMap, debounceTime, distinctUntilChanged, exhaustMap, filter, map } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
 import { isArchivable } from '../../../domain/tablet-archive';
-import { ChangesFeedReader } from '../core/changes-feed-reader.service';
+import { ChangesFeedReader, LiveChange } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
+import { PushLedgerService } from '../core/push-ledger.service';
 import { ReplicationService } from '../core/replication.service';
 import { SessionService } from '../core/session.service';
 import { CLOCK } from '../data/doc-writer.service';
@@ -14,7 +15,7 @@ import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { ArchiveIndexService } from './archive-index.service';
 import { ArchiveSettingsService } from './archive-settings.service';
 import { InspectionHoldService } from './inspection-hold.service';
-import { LocalPurgeService } from './local-purge.service';
+import { LocalPurgeService, purgeDoc } from './local-purge.service';
 
 /** Sync must stay quiet this long before a background run: a burst of pulls settles first. */
 const QUIET_MS = 2_000;
@@ -35,6 +36,7 @@ export class ArchiveService {
   private readonly index = inject(ArchiveIndexService);
   private readonly holds = inject(InspectionHoldService);
   private readonly purge = inject(LocalPurgeService);
+  private readonly ledger = inject(PushLedgerService);
   private readonly clock = inject(CLOCK);
   private readonly sessions = inject(SessionService);
   private readonly openRemote = inject(REMOTE_DB_FACTORY);
@@ -55,14 +57,33 @@ export class ArchiveService {
         takeUntilDestroyed(this.destroyRef),
       )
       .subscribe();
-    // An archived inspection changed on the server comes back with the pull: a live record again.
-    this.feed.changedIds$
+    // An archived inspection changed on the server comes back with the pull: a live record
+    // again. A change to only a defect of one (a supervisor's) does not bring the defect back
+    // alone: it leaves again, silently (the archived view reads the server's state anyway).
+    this.feed.changes$
       .pipe(
-        filter((id) => this.index.has(id)),
+        concatMap((change) =>
+          this.index.has(change.id) ? this.welcomeBack(change.id) : this.archivedWith(change) ? this.letGoAgain(change) : EMPTY,
+        ),
         takeUntilDestroyed(this.destroyRef),
       )
-      .pipe(concatMap((id) => this.welcomeBack(id)))
       .subscribe();
+  }
+
+  /** Whether a change is of a defect of an archived inspection (archived with it, or added on the server since). */
+  private archivedWith({ id, doc }: LiveChange): boolean {
+    const inspectionId = doc['inspectionId'];
+    return id.startsWith('defect:') && typeof inspectionId === 'string' && this.index.has(inspectionId);
+  }
+
+  private async letGoAgain({ id }: LiveChange): Promise<void> {
+    const db = this.localDb.db();
+    // A microtask on, every listener of the feed has heard this change, the push ledger too. An
+    // edit made here (a page left open since before the archiving) stays and syncs: only what
+    // the pull brought leaves. Audit entries stay either way: one may not be pushed yet.
+    await Promise.resolve();
+    if (!db || this.ledger.pendingIds().has(id) || id in this.ledger.rejections()) return;
+    await purgeDoc(db, id);
   }
 
   /** Archives what is due now; resolves with how many inspections left the device. One run at a time. */
@@ -86,7 +107,7 @@ export class ArchiveService {
     const userDb = this.sessions.session()?.db;
     if (!db || !userDb) return;
     await this.index.remove(db, [id]);
-    await this.purge.restoreDefects(db, this.openRemote(userDb), id).catch((error: unknown) => {
+    await this.purge.restoreRecords(db, this.openRemote(userDb), id).catch((error: unknown) => {
       // Offline or refused: each defect comes back with its own next change.
       console.warn('The defects of a returning inspection could not be fetched', id, error);
     });

@@ -57,17 +57,20 @@ export class LocalPurgeService {
 
   /**
    * The way back, for an inspection that returns (changed on the server, or given back): its
-   * defects, which did not change and so are not in the pull, fetched from `server` with their
-   * revisions and written as replication writes them, noted in the push ledger as pulled.
+   * defects and the audit entries of both, which did not change and so are not in the pull,
+   * fetched from `server` with their revisions and written as replication writes them, noted
+   * in the push ledger as pulled.
    */
-  async restoreDefects(db: Database, server: Database, inspectionId: string): Promise<void> {
+  async restoreRecords(db: Database, server: Database, inspectionId: string): Promise<void> {
     const found = await server.find({
       selector: { inspectionId, type: 'defect' },
       fields: ['_id'],
       use_index: ['idx-inspection', 'inspection'],
       limit: LOCAL_FIND_LIMIT,
     });
-    const ids = (found.docs as { _id: string }[]).map((doc) => ({ id: doc._id }));
+    const defectIds = (found.docs as { _id: string }[]).map((doc) => doc._id);
+    const audits = await Promise.all([inspectionId, ...defectIds].map((id) => server.allDocs(auditIdRange(id))));
+    const ids = [...defectIds, ...audits.flatMap(({ rows }) => rows.map((row) => row.id))].map((id) => ({ id }));
     if (!ids.length) return;
     const { results } = await server.bulkGet({ docs: ids, revs: true, attachments: true });
     const docs = results.flatMap((result) => result.docs.flatMap((doc) => ('ok' in doc ? [doc.ok as { _id: string; _rev: string }] : [])));

@@ -182,7 +182,7 @@ export class UnassignmentService {
     await this.letGo.update(db, (letGo) => withoutKeys(letGo, [id]));
     const userDb = this.sessions.session()?.db;
     if (!userDb) return;
-    await this.purge.restoreDefects(db, this.openRemote(userDb), id).catch((error: unknown) => {
+    await this.purge.restoreRecords(db, this.openRemote(userDb), id).catch((error: unknown) => {
       // Offline: each defect comes back with its own next change.
       console.warn('The defects of an inspection given back could not be fetched', id, error);
     });

@@ -15,12 +15,22 @@ export async function localIds(db: Database): Promise<string[]> {
   return (await db.allDocs()).rows.map((row) => row.id).filter((id) => !id.startsWith('_design/'));
 }
 
-/** The next revision of `doc` (which carries its current `_rev`) as the server made it, written as replication writes it. */
-export async function pullRevision(db: Database, doc: { _id: string; _rev: string }, fields: Record<string, unknown>): Promise<string> {
+/**
+ * The next revision of `doc` (which carries its current `_rev`) as the server made it, written as
+ * replication writes it; `beforeWrite` hears its revision first (to note it as pulled before any
+ * listener of the changes feed can see it).
+ */
+export async function pullRevision(
+  db: Database,
+  doc: { _id: string; _rev: string },
+  fields: Record<string, unknown>,
+  beforeWrite: (rev: string) => void = () => undefined,
+): Promise<string> {
   const [generation, parent] = doc._rev.split('-');
   const hash = crypto.randomUUID().replace(/-/g, '');
   const rev = `${Number(generation) + 1}-${hash}`;
   const revisions = { start: Number(generation) + 1, ids: [hash, parent] };
+  beforeWrite(rev);
   await db.bulkDocs([{ ...doc, ...fields, _rev: rev, _revisions: revisions }], { new_edits: false });
   return rev;
 }
