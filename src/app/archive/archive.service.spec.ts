@@ -82,7 +82,8 @@ describe('ArchiveService', () => {
     expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(0);
   });
 
-  it('lets an archived inspection back as a live record once it changes on the server, with its defects from the server', async () => {
+  /** An old approved inspection, on the server too, archived off the device while the service watches the pull. */
+  async function archivedOnWatch() {
     const old = await seedApproved(db, 'Old boiler room', OLD);
     // The server's copy: the same revisions (the archived defect did not change there).
     await db.replicate.to(server);
@@ -90,6 +91,11 @@ describe('ArchiveService', () => {
     const archive = TestBed.inject(ArchiveService);
     archive.watch();
     await archive.archiveNow();
+    return old;
+  }
+
+  it('lets an archived inspection back as a live record once it changes on the server, with its defects from the server', async () => {
+    const old = await archivedOnWatch();
     const index = TestBed.inject(ArchiveIndexService);
     expect(index.archived().length).toBe(1);
 
@@ -108,12 +114,7 @@ describe('ArchiveService', () => {
   });
 
   it('lets a defect of an archived inspection go again when only the defect changed on the server; the inspection stays archived', async () => {
-    const old = await seedApproved(db, 'Old boiler room', OLD);
-    await db.replicate.to(server);
-    await synced();
-    const archive = TestBed.inject(ArchiveService);
-    archive.watch();
-    await archive.archiveNow();
+    const old = await archivedOnWatch();
     const index = TestBed.inject(ArchiveIndexService);
 
     // Written here and not pushed yet (a page left open since before the archiving): it stays.
