@@ -6,7 +6,9 @@
  * change waiting offline and one refused by the server.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { setArchiveDays } from '../couch/app-settings';
 import { addUser } from '../couch/users';
+import { DEFAULT_ARCHIVE_DAYS } from '../domain/archive-settings';
 import { defect } from '../test/fixtures/documents';
 import { expectSyncState, logIn } from './support/app-actions';
 import { DEMO_PASSWORD } from './support/e2e-env';
@@ -92,6 +94,11 @@ async function expectPhotosLoaded(page: Page, count: number): Promise<void> {
     )
     .toBe(true);
 }
+
+// The seeded inspections are dated March 2026, the approved one too: these screens show the
+// tablet before the archive takes it (30 days after approval by default, e2e/archive.e2e.ts).
+test.beforeEach(() => setArchiveDays(serverAdmin(), 3650));
+test.afterEach(() => setArchiveDays(serverAdmin(), DEFAULT_ARCHIVE_DAYS));
 
 test('screenshots of the main screens at tablet size (docs/screenshots)', async ({ page, context }) => {
   test.setTimeout(120_000);

@@ -6,7 +6,9 @@ export async function logIn(page: Page, name: string, password = DEMO_PASSWORD):
   await page.getByTestId('login-name').fill(name);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
-  await expect(page.getByTestId('sync-state')).toBeVisible();
+  // A deadline, not a wait: a first login opens the tablet's database (and the service worker
+  // installs meanwhile), which took 11 s on a loaded 2-core CI machine.
+  await expect(page.getByTestId('sync-state')).toBeVisible({ timeout: 60_000 });
 }
 
 export async function createInspection(page: Page, title: string, site = 'Plant 4'): Promise<void> {
