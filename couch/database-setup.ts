@@ -1,7 +1,7 @@
 import type { CouchAdmin } from './couch-admin';
 import { isConflict, isNotFound } from './couch-admin';
 import { fieldbookDesignDoc } from './design-docs';
-import { MANGO_INDEXES, RETIRED_MANGO_INDEXES, type MangoIndex } from '../domain/mango-indexes';
+import { MANGO_INDEXES, RETIRED_MANGO_INDEXES, isListedIndex, type MangoIndex } from '../domain/mango-indexes';
 import { adminOnly, type SecurityObject } from './security';
 
 /** Creates the database when missing; every step here is idempotent. */
@@ -71,7 +71,7 @@ export async function ensureMangoIndexes(
   const existing = (await couch.request({ path: `${encodeURIComponent(dbName)}/_index` })) as {
     indexes: { ddoc: string | null; name: string }[];
   };
-  const has = (index: MangoIndex) => existing.indexes.some((known) => known.ddoc === `_design/${index.ddoc}` && known.name === index.name);
+  const has = (index: MangoIndex) => isListedIndex(index, existing.indexes);
   // Each of our indexes has a design document of its own, so deleting that document deletes the
   // index (PouchDB Server 4.2 answers `DELETE /{db}/_index/…` with a 500; CouchDB takes either).
   for (const index of retired.filter(has)) await deleteDesignDoc(couch, dbName, `_design/${index.ddoc}`);

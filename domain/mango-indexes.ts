@@ -22,3 +22,8 @@ export const MANGO_INDEXES: readonly MangoIndex[] = [
 export const RETIRED_MANGO_INDEXES: readonly MangoIndex[] = [
   { ddoc: 'idx-type-updated', name: 'type-updated', fields: ['type', 'updatedAt'] },
 ];
+
+/** Whether `index` is among what `GET /{db}/_index` (or PouchDB's `getIndexes()`) lists. */
+export function isListedIndex(index: MangoIndex, listed: readonly { ddoc: string | null; name: string }[]): boolean {
+  return listed.some((known) => known.ddoc === `_design/${index.ddoc}` && known.name === index.name);
+}

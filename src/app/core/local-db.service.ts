@@ -1,7 +1,7 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { BehaviorSubject, Observable } from 'rxjs';
-import { MANGO_INDEXES, RETIRED_MANGO_INDEXES, type MangoIndex } from '../../../domain/mango-indexes';
+import { MANGO_INDEXES, RETIRED_MANGO_INDEXES, isListedIndex, type MangoIndex } from '../../../domain/mango-indexes';
 import { moveFromIdbStore } from './idb-store-move';
 import { deleteOrphanViewDbs } from './orphan-view-dbs';
 import { Database, IDB_PREFIX, PouchDB, idbDatabaseNames } from './pouchdb';
@@ -83,7 +83,7 @@ export class LocalDbService {
  */
 async function ensureIndexes(db: Database): Promise<void> {
   const { indexes } = await db.getIndexes();
-  const has = ({ ddoc, name }: MangoIndex) => indexes.some((known) => known.ddoc === `_design/${ddoc}` && known.name === name);
+  const has = (index: MangoIndex) => isListedIndex(index, indexes);
   for (const index of RETIRED_MANGO_INDEXES.filter(has)) await retireIndex(db, index);
   for (const index of MANGO_INDEXES.filter((index) => !has(index))) {
     await db.createIndex({ index: { fields: index.fields, name: index.name, ddoc: index.ddoc } });
