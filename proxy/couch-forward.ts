@@ -95,9 +95,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
       release();
       if (feed) observer?.feedClosed();
     });
-    liveRequests.track(identity.caller.name, res, identity.kind === 'session' ? identity.sessionId : undefined, feed !== null);
-
-    streamUpstream(
+    const exchange = streamUpstream(
       base,
       req,
       res,
@@ -108,6 +106,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
         silenceMs: silenceLimitMs(feed, upstream.requestSilenceMs),
         body,
         live: feed !== null,
+        endsBetweenLines: feed !== null && feed.kind !== 'longpoll',
       },
       {
         answered: (status, seconds) => observer?.upstreamAnswered(status, seconds),
@@ -122,5 +121,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
         failed: (error) => logger.warn({ error: error.message, path: decision.targetPath }, 'CouchDB did not answer'),
       },
     );
+    const sessionId = identity.kind === 'session' ? identity.sessionId : undefined;
+    liveRequests.track(identity.caller.name, res, sessionId, feed ? () => exchange.finish() : null);
   };
 }

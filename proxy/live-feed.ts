@@ -1,12 +1,13 @@
 /** A `_changes` request CouchDB holds open: longpoll, continuous or eventsource. */
 export interface LiveFeed {
+  kind: 'longpoll' | 'continuous' | 'eventsource';
   /** CouchDB writes a newline this often while nothing changes (`heartbeat`), if asked. */
   heartbeatMs: number | null;
   /** CouchDB ends a quiet feed after this long (`timeout`), if asked. */
   timeoutMs: number | null;
 }
 
-const HELD_OPEN = new Set(['longpoll', 'continuous', 'eventsource']);
+const HELD_OPEN = new Set<LiveFeed['kind']>(['longpoll', 'continuous', 'eventsource']);
 /** CouchDB's default `[chttpd] changes_timeout`, what a feed without `timeout` gets. */
 const COUCH_DEFAULT_TIMEOUT_MS = 60_000;
 /** `heartbeat=true` means CouchDB's default of 60 s. */
@@ -14,9 +15,11 @@ const COUCH_DEFAULT_HEARTBEAT_MS = 60_000;
 
 /** The live feed a request to CouchDB asks for, or null for every other request. */
 export function liveFeedOf(targetPath: string, query: URLSearchParams): LiveFeed | null {
-  if (!/\/_changes\/?$/.test(targetPath) || !HELD_OPEN.has(query.get('feed') ?? '')) return null;
+  const kind = query.get('feed') as LiveFeed['kind'];
+  if (!/\/_changes\/?$/.test(targetPath) || !HELD_OPEN.has(kind)) return null;
   const heartbeat = query.get('heartbeat');
   return {
+    kind,
     heartbeatMs: heartbeat === 'true' ? COUCH_DEFAULT_HEARTBEAT_MS : positive(heartbeat),
     timeoutMs: positive(query.get('timeout')),
   };

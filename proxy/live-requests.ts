@@ -4,7 +4,8 @@ import { keyOf } from './session-store';
 interface Entry {
   res: ServerResponse;
   sessionId?: string;
-  feed: boolean;
+  /** How a live feed ends when the proxy shuts down; null for other requests. */
+  finishFeed: (() => void) | null;
 }
 
 /**
@@ -17,8 +18,8 @@ export class LiveRequests {
   /** By session key (session-store.ts keyOf), as the sessions feed names them. */
   private readonly bySessionKey = new Map<string, Set<Entry>>();
 
-  track(name: string, res: ServerResponse, sessionId: string | undefined, feed: boolean): void {
-    const entry = { res, sessionId, feed };
+  track(name: string, res: ServerResponse, sessionId: string | undefined, finishFeed: (() => void) | null): void {
+    const entry = { res, sessionId, finishFeed };
     const indexes: [Map<string, Set<Entry>>, string][] = [[this.byUser, name]];
     if (sessionId) indexes.push([this.bySessionKey, keyOf(sessionId)]);
     for (const [index, key] of indexes) {
@@ -46,6 +47,6 @@ export class LiveRequests {
 
   /** Ends every live feed, of every user; other requests run to their end. */
   endFeeds(): void {
-    for (const entries of this.byUser.values()) for (const entry of entries) if (entry.feed) entry.res.destroy();
+    for (const entries of this.byUser.values()) for (const entry of entries) entry.finishFeed?.();
   }
 }

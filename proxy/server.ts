@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import pino, { type Logger } from 'pino';
 import { basicAuthorization, couchAdmin, splitCredentials } from '../couch/couch-admin';
@@ -7,6 +7,7 @@ import { listUsers } from '../couch/user-docs';
 import { SESSIONS_DB } from '../couch/user-sessions';
 import { DEFAULT_LIMITS, type AdmissionLimits } from './admission';
 import { createProxyApp } from './app';
+import { overloaded, sendCouchError } from './couch-error';
 import { databaseReadiness } from './health';
 import type { ThrottleLimits } from './login-throttle';
 import { metricsUrlOf, serveMetrics } from './metrics-port';
@@ -81,7 +82,15 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   // Every online tablet reconnects at once after a restart or a network flap: Node's default
   // accept queue of 511 overflowed at 5,000 feeds opening together and reset 252 of them.
   // The kernel caps it at net.core.somaxconn (4096 on current Linux).
-  const server = createServer(handle).listen({ port: options.port, host: options.host ?? '127.0.0.1', backlog: LISTEN_BACKLOG });
+  let draining = false;
+  // Closing stops new connections only: a client may send its next request on a kept-alive one
+  // (CouchDB's replicator asks for its feed again the moment the proxy ends it). Served, that
+  // feed would run until the drain bound and be cut there.
+  const server = createServer((req, res) => (draining ? refuseWhileDraining(res) : handle(req, res))).listen({
+    port: options.port,
+    host: options.host ?? '127.0.0.1',
+    backlog: LISTEN_BACKLOG,
+  });
   await once(server, 'listening');
   const userWatch = watchUsers(
     options.couchAdminUrl,
@@ -104,6 +113,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     metricsUrl: metricsServer ? metricsUrlOf(metricsServer) : undefined,
     metrics: metrics.registry,
     async close() {
+      draining = true;
       userWatch.stop();
       sessionWatch.stop();
       // Stop accepting first, so clients see a refused connection rather than a cut one.
@@ -120,6 +130,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       metricsServer?.close();
     },
   };
+}
+
+function refuseWhileDraining(res: ServerResponse): void {
+  res.setHeader('Connection', 'close');
+  sendCouchError(res, overloaded('The proxy is restarting; try again.', 1));
 }
 
 function limitsFromEnv(): AdmissionLimits {

@@ -13,6 +13,22 @@ export interface UpstreamRequest {
   body?: Buffer;
   /** A live feed: headers go to the client at once, and compression is never asked for. */
   live: boolean;
+  /**
+   * The answer is a stream of whole lines (a continuous or eventsource feed), so the proxy may
+   * end it between two as a complete response when it shuts down (UpstreamExchange.finish).
+   */
+  endsBetweenLines?: boolean;
+}
+
+/** One request on its way through the proxy. */
+export interface UpstreamExchange {
+  /**
+   * Ends it now, for a proxy shutting down. A line-by-line feed whose answer has begun ends as
+   * a complete response, and its client asks again from its last sequence at once: cut mid-
+   * stream, CouchDB's replicator waited 30 s on the dead stream, crashed the job and came back
+   * one to two minutes later. Anything else is cut (a longpoll's JSON cannot be closed).
+   */
+  finish(): void;
 }
 
 export interface UpstreamEvents {
@@ -44,7 +60,7 @@ export function streamUpstream(
   res: ServerResponse,
   upstream: UpstreamRequest,
   events: UpstreamEvents,
-): void {
+): UpstreamExchange {
   const started = performance.now();
   const headers: OutgoingHttpHeaders = { host: base.host };
   for (const [name, value] of Object.entries(req.headers)) if (!DROPPED_REQUEST.test(name)) headers[name] = value;
@@ -60,7 +76,10 @@ export function streamUpstream(
   // idle one just as we reuse it): a GET or HEAD, or a read-only POST whose body we hold.
   const retryable = isReadOnly(req.method ?? '', upstream.path, upstream.body);
   let clientGone = false;
+  let finishing = false;
   let toCouch: http.ClientRequest;
+  let fromCouch: IncomingMessage | null = null;
+  let atLineEnd = true;
   const send = (isRetry: boolean) => {
     toCouch = http.request({
       protocol: base.protocol,
@@ -75,20 +94,22 @@ export function streamUpstream(
     // A change line or a heartbeat is a few bytes: send it now, not when the last one is acknowledged.
     toCouch.setNoDelay(true);
     toCouch.on('error', (error: NodeJS.ErrnoException) => {
-      if (clientGone) return;
+      if (clientGone || finishing) return;
       if (retryable && !isRetry && toCouch.reusedSocket && error.code === 'ECONNRESET' && !res.headersSent) return send(true);
       events.failed(error);
       sendCouchError(res, error instanceof SilentUpstream ? couchSilent : couchUnreachable);
     });
-    toCouch.on('response', (fromCouch) => {
-      events.answered(fromCouch.statusCode!, (performance.now() - started) / 1000);
-      if (fromCouch.headers['set-cookie']) events.cookies(fromCouch.headers['set-cookie']);
-      fromCouch.on('error', () => undefined);
+    toCouch.on('response', (answer) => {
+      fromCouch = answer;
+      events.answered(answer.statusCode!, (performance.now() - started) / 1000);
+      if (answer.headers['set-cookie']) events.cookies(answer.headers['set-cookie']);
+      answer.on('error', () => undefined);
+      if (upstream.endsBetweenLines) answer.on('data', (chunk: Buffer) => (atLineEnd = chunk[chunk.length - 1] === 0x0a));
       // `complete` is false when CouchDB's connection closed before the end of its answer.
-      fromCouch.on('close', () => !fromCouch.complete && res.destroy());
-      res.writeHead(fromCouch.statusCode!, responseHeaders(fromCouch.headers, base, clientPrefix(req.url ?? '', upstream.path)));
+      answer.on('close', () => !answer.complete && !finishing && res.destroy());
+      res.writeHead(answer.statusCode!, responseHeaders(answer.headers, base, clientPrefix(req.url ?? '', upstream.path)));
       if (upstream.live) res.flushHeaders();
-      fromCouch.pipe(res);
+      answer.pipe(res);
     });
     if (upstream.body) toCouch.end(upstream.body);
     else if (req.method === 'GET' || req.method === 'HEAD') toCouch.end();
@@ -102,6 +123,15 @@ export function streamUpstream(
     toCouch.destroy();
   });
   req.on('error', () => toCouch.destroy());
+  return {
+    finish() {
+      if (!upstream.endsBetweenLines || !fromCouch || !atLineEnd || res.writableEnded) return void res.destroy();
+      finishing = true;
+      fromCouch.unpipe(res);
+      res.end();
+      toCouch.destroy();
+    },
+  };
 }
 
 /** CouchDB endpoints that only read, though replicators POST to them (the ids they ask about go in the body). */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { streamUpstream } from '../../proxy/upstream-stream';
+import { once } from 'node:events';
+import { streamUpstream, type UpstreamExchange } from '../../proxy/upstream-stream';
 
 /** Serves one request per connection, then resets the connection when it is reused, as a server closing an idle keep-alive socket does. */
 async function resettingServer() {
@@ -18,28 +19,62 @@ async function resettingServer() {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
 }
 
-async function forwardingServer(upstreamUrl: string) {
+/** A feed that writes `first` and then holds the response open; `closed` resolves when the proxy ends the request. */
+async function holdingFeedServer(first: string) {
+  let closed!: Promise<unknown>;
+  const server = http.createServer((req, res) => {
+    closed = once(req.socket, 'close');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(first);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, closed: () => closed };
+}
+
+/** The client's side: when its first bytes arrived, and how the response ended, with what it received. */
+function readToEnd(url: string) {
+  let arrived!: () => void;
+  const firstBytes = new Promise<void>((resolve) => (arrived = resolve));
+  const ended = new Promise<{ body: string; complete: boolean }>((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => {
+          body += chunk;
+          arrived();
+        });
+        res.on('error', () => undefined);
+        res.on('close', () => resolve({ body, complete: res.complete }));
+      })
+      .on('error', reject);
+  });
+  return { firstBytes, ended };
+}
+
+async function forwardingServer(upstreamUrl: string, feed: { endsBetweenLines: boolean } | null = null) {
   const agent = new http.Agent({ keepAlive: true });
   const failures: Error[] = [];
+  const exchanges: UpstreamExchange[] = [];
   const server = http.createServer(async (req, res) => {
     // Bodies read first, as the proxy reads those its rules check.
     const chunks: Uint8Array[] = [];
     for await (const chunk of req) chunks.push(chunk as Uint8Array);
     const body = req.method === 'POST' ? Buffer.concat(chunks) : undefined;
-    streamUpstream(
+    const exchange = streamUpstream(
       new URL(upstreamUrl),
       req,
       res,
-      { path: req.url!, auth: {}, agent, silenceMs: 30_000, live: false, body },
+      { path: req.url!, auth: {}, agent, silenceMs: 30_000, live: feed !== null, endsBetweenLines: feed?.endsBetweenLines, body },
       {
         answered: () => undefined,
         cookies: () => undefined,
         failed: (error) => failures.push(error),
       },
     );
+    exchanges.push(exchange);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, agent, failures, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return { server, agent, failures, exchanges, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 describe('streaming a request to CouchDB', () => {
@@ -82,5 +117,34 @@ describe('streaming a request to CouchDB', () => {
     const post = await fetch(`${proxy.url}/db/_bulk_docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(post.status, 503);
     assert.equal(upstream.requests(), 2);
+  });
+});
+
+describe('finishing a live feed when the proxy shuts down', () => {
+  const started: { close(): void }[] = [];
+  after(() => started.forEach((server) => server.close()));
+
+  async function finishedFeed(first: string, endsBetweenLines: boolean) {
+    const upstream = await holdingFeedServer(first);
+    const proxy = await forwardingServer(upstream.url, { endsBetweenLines });
+    started.push(upstream.server, proxy.server, { close: () => proxy.agent.destroy() });
+    const client = readToEnd(`${proxy.url}/db/_changes?feed=continuous`);
+    await client.firstBytes;
+    proxy.exchanges[0].finish();
+    await upstream.closed();
+    return client.ended;
+  }
+
+  test('a continuous feed ends as a complete response after its last whole line, and its request to CouchDB ends', async () => {
+    const line = '{"seq":"1-a","id":"x","changes":[{"rev":"1-b"}]}\n';
+    assert.deepEqual(await finishedFeed(line, true), { body: line, complete: true });
+  });
+
+  test('one that stopped mid-line is cut, not closed on half a change', async () => {
+    assert.equal((await finishedFeed('{"seq":"1-a","id":', true)).complete, false);
+  });
+
+  test('a longpoll is cut: its JSON cannot be closed', async () => {
+    assert.equal((await finishedFeed('{"results":[\n', false)).complete, false);
   });
 });
