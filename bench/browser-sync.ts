@@ -38,7 +38,7 @@
  *
  *   npx tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1]
  *     [--app-pull-cap 30] [--app-rounds 1] [--tablet-docs 0] [--tablet-cap 600] [--adapter indexeddb|idb] [--batch-size N]
- *     [--app-dir dist/fieldbook-e2e/browser] [--no-app-pull] [--with-indexes] [--cpu-profile DIR] [--json]
+ *     [--app-dir dist/fieldbook-e2e/browser] [--no-app-pull] [--with-indexes | --indexes-after] [--cpu-profile DIR] [--json]
  *
  * --server       the database server (default FIELDBOOK_TEST_SERVER, as in the tests, else pouchdb-server).
  * --rounds       rounds of (b) and its baseline (alternating); medians are reported.
@@ -50,6 +50,7 @@
  * --adapter      PouchDB adapter for (a): indexeddb (what the app uses) or the older idb.
  * --batch-size   replication batch size for (a) (default: the app's REPLICATION_BATCH_SIZE).
  * --with-indexes (a) pulls into databases with the app's Mango indexes (IndexedDB keeps them on every write).
+ * --indexes-after (a) creates those indexes once the pull is done, within its time (IndexedDB builds each in one pass).
  * --cpu-profile  writes the page's JavaScript CPU profile of (a)'s first round and of (a')'s to DIR
  *                (pull.cpuprofile, app-pull.cpuprofile; open them in Chrome DevTools; build the app
  *                with --source-map to read them by source file).
@@ -108,6 +109,7 @@ function options() {
       'app-dir': { type: 'string', default: E2E_APP_DIR },
       'no-app-pull': { type: 'boolean', default: false },
       'with-indexes': { type: 'boolean', default: false },
+      'indexes-after': { type: 'boolean', default: false },
       'cpu-profile': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -116,7 +118,7 @@ function options() {
   if (values.help) {
     console.log(
       'usage: tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1] [--app-pull-cap 30]\n' +
-        '         [--app-rounds 1] [--tablet-docs 50000] [--tablet-cap 600] [--adapter idb|indexeddb] [--batch-size N] [--app-dir DIR] [--no-app-pull] [--with-indexes]\n' +
+        '         [--app-rounds 1] [--tablet-docs 50000] [--tablet-cap 600] [--adapter idb|indexeddb] [--batch-size N] [--app-dir DIR] [--no-app-pull] [--with-indexes | --indexes-after]\n' +
         '         [--cpu-profile DIR] [--json]',
     );
     process.exit(0);
@@ -135,7 +137,8 @@ function options() {
     batchSize: values['batch-size'] ? Number(values['batch-size']) : REPLICATION_BATCH_SIZE,
     appDir: resolve(values['app-dir']),
     appPull: !values['no-app-pull'],
-    indexes: values['with-indexes'] ? MANGO_INDEXES : [],
+    indexes: values['with-indexes'] || values['indexes-after'] ? MANGO_INDEXES : [],
+    indexesAfter: values['indexes-after'],
     profileDir: values['cpu-profile'] ? resolve(values['cpu-profile']) : null,
     json: values.json,
   };
@@ -278,9 +281,10 @@ async function pullRound(
   batchSize: number,
   baselines: boolean,
   indexes: readonly MangoIndex[],
+  indexesAfter: boolean,
 ): Promise<PullResult> {
   return page.evaluate(
-    async ({ remotePath, round, adapter, batchSize, initialPullBatchSize, baselines, indexes }) => {
+    async ({ remotePath, round, adapter, batchSize, initialPullBatchSize, baselines, indexes, indexesAfter }) => {
       type Db = PouchDB.Database;
       const PouchDB = (window as unknown as { PouchDB: new (name: string, options?: object) => Db }).PouchDB;
       const { initialPull } = (window as unknown as { FieldbookInitialPull: typeof import('../src/app/core/initial-pull') })
@@ -302,13 +306,19 @@ async function pullRound(
       };
 
       const app = fresh('app');
+      type Finder = { createIndex(request: object): Promise<unknown>; find(request: object): Promise<unknown> };
       // The app's database keeps its Mango indexes current on every write; (a) leaves them out unless asked.
-      for (const index of indexes) await (app as unknown as { createIndex(request: object): Promise<unknown> }).createIndex({ index });
+      if (!indexesAfter) for (const index of indexes) await (app as unknown as Finder).createIndex({ index });
       const appSeconds = await timed(async () => {
         const since = await initialPull(app as PouchDB.Database<object>, remoteDb as PouchDB.Database<object>, {
           batchSize: initialPullBatchSize,
         });
         await app.replicate.from(remoteDb, { ...replication, since } as object);
+        // IndexedDB builds an index over what the store holds when a query first needs it.
+        for (const { ddoc, name, fields } of indexesAfter ? indexes : []) {
+          await (app as unknown as Finder).createIndex({ index: { ddoc, name, fields } });
+          await (app as unknown as Finder).find({ selector: { [fields[0]]: { $gt: null } }, use_index: [ddoc, name], limit: 1 });
+        }
       });
       const docs = [await dataDocs(app)];
       await app.destroy();
@@ -321,7 +331,7 @@ async function pullRound(
       for (const db of [replicated, copy]) await db.destroy();
       return { appSeconds, replicatorSeconds, localSeconds, docs };
     },
-    { remotePath, round, adapter, batchSize, initialPullBatchSize: INITIAL_PULL_BATCH_SIZE, baselines, indexes },
+    { remotePath, round, adapter, batchSize, initialPullBatchSize: INITIAL_PULL_BATCH_SIZE, baselines, indexes, indexesAfter },
   );
 }
 
@@ -664,11 +674,11 @@ async function main() {
       const profile = round === 0 && opts.profileDir ? join(opts.profileDir, 'pull.cpuprofile') : null;
       const viaProxy = () =>
         profiled(page, profile, () =>
-          pullRound(page, `/db/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, true, opts.indexes),
+          pullRound(page, `/db/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, true, opts.indexes, opts.indexesAfter),
         );
       const direct = async () => {
         const { value, cpu } = await withCpu(stack.serverPid, () =>
-          pullRound(directPage, `/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, false, opts.indexes),
+          pullRound(directPage, `/${userDbName(PULL_USER)}`, round, opts.adapter, opts.batchSize, false, opts.indexes, opts.indexesAfter),
         );
         directCpus.push(cpu);
         return value;
