@@ -87,6 +87,25 @@ describe('HubService', () => {
     expect(await hub.submitted()).toEqual([]);
   });
 
+  it('reads a record’s history again after each decision, undo and reassignment made here', async () => {
+    const { inspection } = await submittedWithDefect();
+    const seen: number[] = [];
+    const reads = hub.history$(inspection._id).subscribe((entries) => seen.push(entries.length));
+    const entriesAt = async (read: number) => {
+      while (seen.length < read) await new Promise((resolve) => setTimeout(resolve));
+      return seen[read - 1];
+    };
+
+    expect(await entriesAt(1)).toBe(1);
+    const record = await hub.review(inspection, 'rejected', 'Redo item 2');
+    expect(await entriesAt(2)).toBe(2);
+    await hub.undo(record);
+    expect(await entriesAt(3)).toBe(3);
+    await hub.reassign(await hub.inspection(inspection._id), 'bob');
+    expect(await entriesAt(4)).toBe(4);
+    reads.unsubscribe();
+  });
+
   it("shares an approval with partners, and the inspection's defects along with it", async () => {
     const draft = await assignToAna();
     const { rev } = await hubDb.put({ ...draft, status: 'submitted', updatedBy: 'ana' });

@@ -1,4 +1,5 @@
 import { Injectable, inject } from '@angular/core';
+import { Observable, Subject, from, startWith, switchMap } from 'rxjs';
 import { AuditEntry, Defect, FieldbookDoc, Inspection, PhotoDoc } from '../../../domain/doc-types';
 import { photoDocId } from '../../../domain/photo-doc';
 import { readAuditEntries } from '../audit/audit-source';
@@ -41,18 +42,22 @@ export class HubService {
   private readonly openRemote = inject(REMOTE_DB_FACTORY);
   private readonly writer = inject(DocWriterService);
   private opened: { name: string; db: Database } | null = null;
+  /** Each write of this service to the hub, once it is stored. */
+  private readonly written = new Subject<void>();
 
   /** Creates a draft inspection in the hub for `assignedTo`; it reaches their device by replication. */
   async assign(assignment: Assignment): Promise<Inspection> {
-    return this.writer.save<Inspection>(
-      {
-        _id: newDocId('inspection'),
-        type: 'inspection',
-        status: 'draft',
-        checklist: DEFAULT_CHECKLIST.map(newChecklistItem),
-        ...assignment,
-      },
-      this.hub(),
+    return this.wrote(
+      await this.writer.save<Inspection>(
+        {
+          _id: newDocId('inspection'),
+          type: 'inspection',
+          status: 'draft',
+          checklist: DEFAULT_CHECKLIST.map(newChecklistItem),
+          ...assignment,
+        },
+        this.hub(),
+      ),
     );
   }
 
@@ -62,9 +67,9 @@ export class HubService {
    * copies it into their database too and their tablet lets it go at its next sync.
    */
   async reassign(inspection: Inspection, to: string): Promise<Inspection> {
-    const from = inspection.assignedTo ?? inspection.createdBy;
-    if (from === to) return inspection;
-    return this.writer.save<Inspection>({ ...inspection, assignedTo: to, unassignedFrom: from }, this.hub());
+    const takenFrom = inspection.assignedTo ?? inspection.createdBy;
+    if (takenFrom === to) return inspection;
+    return this.wrote(await this.writer.save<Inspection>({ ...inspection, assignedTo: to, unassignedFrom: takenFrom }, this.hub()));
   }
 
   /** Inspections waiting for review, soonest scheduled first. */
@@ -97,6 +102,14 @@ export class HubService {
     return readAuditEntries(this.hub(), docId);
   }
 
+  /** The same, read again after each decision, undo or reassignment made here, so the review page's history shows it. */
+  history$(docId: string): Observable<AuditEntry[]> {
+    return this.written.pipe(
+      startWith(undefined),
+      switchMap(() => from(this.history(docId))),
+    );
+  }
+
   /** The team's inspections that `filter` lets through, the latest scheduled first (see team-query.ts). */
   team(filter: TeamFilter, limit: number): Promise<TeamResults> {
     return findTeamPage(this.hub(), filter, limit);
@@ -123,7 +136,7 @@ export class HubService {
       this.hub(),
     );
     await this.sharePhotos(after);
-    return { decision, before: [inspection, ...defects], after };
+    return this.wrote({ decision, before: [inspection, ...defects], after });
   }
 
   /**
@@ -144,7 +157,12 @@ export class HubService {
     const drafts = current.flatMap((doc, i) => (doc ? [restoreReviewFields(doc, record.before[i])] : []));
     const saved = await this.writer.saveAll<FieldbookDoc>(drafts as Draft<FieldbookDoc>[], this.hub());
     await this.sharePhotos(saved);
-    return saved[0] as Inspection;
+    return this.wrote(saved[0] as Inspection);
+  }
+
+  private wrote<T>(result: T): T {
+    this.written.next();
+    return result;
   }
 
   /**

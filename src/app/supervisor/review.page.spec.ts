@@ -7,6 +7,7 @@ import { waitFor } from '../testing/test-support';
 import { DirectoryService } from './directory.service';
 import { HubDefect, HubService, ReviewRecord } from './hub.service';
 import { ReviewPage } from './review.page';
+import { of } from 'rxjs';
 
 const SUBMITTED = {
   _id: 'inspection:1',
@@ -60,10 +61,10 @@ describe('ReviewPage', () => {
 
   beforeEach(async () => {
     stored = SUBMITTED;
-    hub = jasmine.createSpyObj<HubService>('HubService', ['inspection', 'defectsOf', 'attachment', 'review', 'undo', 'history']);
+    hub = jasmine.createSpyObj<HubService>('HubService', ['inspection', 'defectsOf', 'attachment', 'review', 'undo', 'history$']);
     hub.inspection.and.callFake(async () => stored);
     hub.defectsOf.and.resolveTo([DEFECT]);
-    hub.history.and.resolveTo([]);
+    hub.history$.and.returnValue(of([]));
     hub.attachment.and.returnValue(redPixel());
     hub.review.and.callFake(async (doc, decision, comment, partners) => {
       const before = stored;

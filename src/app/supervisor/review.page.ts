@@ -7,7 +7,6 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { RouterLink } from '@angular/router';
-import { from } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
 import { AuditHistoryComponent } from '../audit/audit-history.component';
 import { AUDIT_SOURCE, AuditSource } from '../audit/audit-source';
@@ -62,7 +61,7 @@ interface Loaded {
       provide: AUDIT_SOURCE,
       useFactory: (): AuditSource => {
         const hub = inject(HubService);
-        return { entries: (docId) => from(hub.history(docId)) };
+        return { entries: (docId) => hub.history$(docId) };
       },
     },
   ],
