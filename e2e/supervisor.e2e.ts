@@ -111,12 +111,17 @@ test('a supervisor assigns an inspection, the inspector answers every item and s
   await sam.getByTestId('confirm-approve-confirm').click();
   await expect(sam.getByTestId('review-status')).toHaveText('Approved');
   await expect(sam.getByTestId('review-shared-with')).toHaveText('acme');
+  // The history shows the decision as soon as it is made: Sam's save, newest first.
+  const newestEntry = sam.getByTestId('audit-entry').first();
+  await expect(newestEntry.getByTestId('audit-user')).toHaveText('sam');
+  await expect(newestEntry).toContainText(/Submitted\s*→\s*Approved/);
   const snackBar = sam.locator('mat-snack-bar-container');
   await expect(snackBar).toContainText('Approved.');
   await snackBar.getByRole('button', { name: 'Undo' }).click();
   await expect(sam.getByTestId('review-status')).toHaveText('Submitted');
   await expect(sam.getByTestId('review-shared-with')).toHaveCount(0);
   await expect(snackBar).toContainText('Decision undone');
+  await expect(newestEntry).toContainText(/Approved\s*→\s*Submitted/);
   // Approved again: the comment and partner typed are still there.
   await expect(sam.getByTestId('review-comment')).toHaveValue('Looks good');
   await sam.getByTestId('approve').click();
