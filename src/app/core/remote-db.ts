@@ -13,6 +13,20 @@ export function remoteDb(userDb: string): Database {
   return new PouchDB<object>(url, {
     skip_setup: true,
     // A live feed silent past its heartbeat is cut, so the replication reconnects.
-    fetch: withSilentFeedCutoff((input, init) => fetch(input, { ...init, credentials: 'same-origin' })),
+    fetch: withSilentFeedCutoff((input, init) =>
+      fetch(input, { ...init, credentials: 'same-origin', headers: bypassServiceWorker(init?.headers) }),
+    ),
   });
+}
+
+/**
+ * Server traffic goes straight to the network: the service worker keeps the app shell and has
+ * nothing to add to the database's requests, which would otherwise each pass through it as a
+ * fetch event (a first pull's pages, every live feed held open for its heartbeat, photos as they
+ * stream in) and wait on it whenever it is busy or being updated.
+ */
+function bypassServiceWorker(headers: HeadersInit | undefined): Headers {
+  const bypassing = new Headers(headers);
+  bypassing.set('ngsw-bypass', 'true');
+  return bypassing;
 }
