@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { PHOTO_ATTACHMENT } from '../domain/photo-doc';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
 import { addPhotos, freshInspector, makeTestImage, openInspection, serverDoc } from './support/inspector';
 
@@ -43,6 +44,20 @@ async function openPhoto(page: Page): Promise<void> {
   await expect.poll(() => page.getByTestId('photo-full').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(800);
 }
 
+/** Throttles the page's downloads so that `bytes` take about four seconds, until restored. */
+async function slowDownloads(page: Page, bytes: number): Promise<{ restore(): Promise<void> }> {
+  const cdp = await page.context().newCDPSession(page);
+  const conditions = (downloadThroughput: number) => ({ offline: false, latency: 0, downloadThroughput, uploadThroughput: -1 });
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', conditions(Math.ceil(bytes / 4)));
+  return {
+    async restore() {
+      await cdp.send('Network.emulateNetworkConditions', conditions(-1));
+      await cdp.detach();
+    },
+  };
+}
+
 async function closePhoto(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Close' }).click();
   await expect(page.getByTestId('photo-full')).toHaveCount(0);
@@ -84,9 +99,17 @@ test('a full-size photo stays on the tablet that took it and the server; another
   await expect.poll(() => localAttachments(b.page, defectId), { timeout: REPLICATION_MS }).toEqual([expect.stringMatching(/^thumb-/)]);
   expect(await localPhotoIds(b.page)).toEqual([]);
 
-  // Opened, it is fetched from the server and kept.
+  // Opened over a slow connection, the viewer says how much of it has come; it is kept.
   await b.page.goto(defectUrl);
   await expect(b.page.getByTestId('photo-thumb')).toHaveCount(1);
+  const { _attachments } = (await serverDoc(user, photoId)) as { _attachments: Record<string, { length: number }> };
+  const network = await slowDownloads(b.page, _attachments[PHOTO_ATTACHMENT].length);
+  await b.page.getByRole('button', { name: 'Open photo 1' }).click();
+  // "12 kB of 48 kB": the size comes from the server through the proxy (Content-Length).
+  await expect(b.page.getByTestId('photo-progress')).toHaveText(/^[\d.]+ (byte|kB) of [\d.]+ kB$/);
+  await network.restore();
+  await expect(b.page.getByTestId('photo-full')).toBeVisible();
+  await closePhoto(b.page);
   await openPhoto(b.page);
   expect(await localPhotoIds(b.page)).toEqual([photoId]);
   await closePhoto(b.page);

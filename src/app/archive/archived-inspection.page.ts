@@ -10,7 +10,8 @@ import { SessionService } from '../core/session.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { DefectWithPhotos, InspectionSheetComponent } from '../inspections/inspection-sheet.component';
 import { INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
-import { ATTACHMENT_SOURCE } from '../photos/attachment-url';
+import { downloadAttachment } from '../photos/attachment-download';
+import { ATTACHMENT_SOURCE, AttachmentReader } from '../photos/attachment-url';
 import { AppDatePipe } from '../shared/date-format';
 import { ArchiveIndexService } from './archive-index.service';
 
@@ -40,9 +41,9 @@ function serverDb(): () => Database {
   providers: [
     {
       provide: ATTACHMENT_SOURCE,
-      useFactory: () => {
+      useFactory: (): AttachmentReader => {
         const server = serverDb();
-        return async (docId: string, name: string) => (await server().getAttachment(docId, name)) as Blob;
+        return (docId, name, onProgress) => downloadAttachment(server(), docId, name, { onProgress });
       },
     },
   ],

@@ -1,15 +1,19 @@
 import { DestroyRef, InjectionToken, Signal, effect, inject, signal } from '@angular/core';
+import { ProgressListener } from './attachment-download';
 import { PhotoCacheService } from './photo-cache.service';
+
+/** Reads an attachment; one fetched from a server reports its bytes to `onProgress` as they arrive. */
+export type AttachmentReader = (docId: string, name: string, onProgress?: ProgressListener) => Promise<Blob>;
 
 /**
  * Where photos are read from: the local database, a full-size photo not held here fetched from
  * the server (PhotoCacheService), unless a page provides another source (the supervisor's review
  * reads the hub's).
  */
-export const ATTACHMENT_SOURCE = new InjectionToken<(docId: string, name: string) => Promise<Blob>>('ATTACHMENT_SOURCE', {
+export const ATTACHMENT_SOURCE = new InjectionToken<AttachmentReader>('ATTACHMENT_SOURCE', {
   factory: () => {
     const photos = inject(PhotoCacheService);
-    return (docId, name) => photos.read({ docId, name });
+    return (docId, name, onProgress) => photos.read({ docId, name }, onProgress);
   },
 });
 

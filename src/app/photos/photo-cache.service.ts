@@ -8,6 +8,7 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
 import type { AttachmentRef } from '../data/defect-store.service';
+import { ProgressListener, downloadAttachment } from './attachment-download';
 import { LocalPhoto, photosToEvict } from './photo-budget';
 
 /** Bytes of full-size photos a device keeps once the server has them (about 200 photos). */
@@ -19,6 +20,8 @@ export class PhotoUnavailableError extends Error {
     super(reason === 'offline' ? 'photo not on this device and the server is out of reach' : 'photo not on the server');
   }
 }
+
+type StoredAttachment = { content_type: string; data?: Blob };
 
 type PhotoDocStub = { _id: string; createdAt?: string; _attachments?: Record<string, { length?: number }> };
 
@@ -46,9 +49,10 @@ export class PhotoCacheService {
 
   /**
    * An attachment from this device; a photo document's missing here is fetched from the server,
-   * kept, and the budget enforced. Rejects with PhotoUnavailableError when it cannot be fetched.
+   * kept, and the budget enforced; `onProgress` hears its bytes arrive. Rejects with
+   * PhotoUnavailableError when it cannot be fetched.
    */
-  async read(ref: AttachmentRef): Promise<Blob> {
+  async read(ref: AttachmentRef, onProgress?: ProgressListener): Promise<Blob> {
     const db = this.localDb.require();
     try {
       const blob = (await db.getAttachment(ref.docId, ref.name)) as Blob;
@@ -57,7 +61,7 @@ export class PhotoCacheService {
     } catch (error) {
       if ((error as { status?: number }).status !== 404 || !isPhotoId(ref.docId)) throw error;
     }
-    return this.fetch(db, ref);
+    return this.fetch(db, ref, onProgress);
   }
 
   /** Every photo document on this device: its size, when last opened, and whether the server has it. */
@@ -87,17 +91,28 @@ export class PhotoCacheService {
     return synced.reduce((sum, photo) => sum + photo.bytes, 0);
   }
 
-  private async fetch(db: Database, ref: AttachmentRef): Promise<Blob> {
+  private async fetch(db: Database, ref: AttachmentRef, onProgress?: ProgressListener): Promise<Blob> {
     const session = this.sessions.session();
     if (!session) throw new Error('Not logged in');
-    let doc: PouchDB.Core.Document<object> & PouchDB.Core.GetMeta & { _attachments?: Record<string, { data?: Blob }> };
+    const remote = this.openRemote(session.db);
+    let doc: PouchDB.Core.Document<object> & PouchDB.Core.GetMeta & { _attachments?: Record<string, StoredAttachment> };
+    let blob: Blob;
     try {
-      doc = await this.openRemote(session.db).get(ref.docId, { revs: true, attachments: true, binary: true });
+      doc = await remote.get(ref.docId, { revs: true });
+      if (!doc._attachments?.[ref.name]) throw new PhotoUnavailableError('missing');
+      // The bytes of this very revision, the one asked for with its progress.
+      for (const [name, attachment] of Object.entries(doc._attachments)) {
+        const data = await downloadAttachment(remote, doc._id, name, {
+          rev: doc._rev,
+          onProgress: name === ref.name ? onProgress : undefined,
+        });
+        doc._attachments[name] = { content_type: attachment.content_type, data };
+      }
+      blob = doc._attachments[ref.name].data as Blob;
     } catch (error) {
+      if (error instanceof PhotoUnavailableError) throw error;
       throw new PhotoUnavailableError((error as { status?: number }).status === 404 ? 'missing' : 'offline');
     }
-    const blob = doc._attachments?.[ref.name]?.data;
-    if (!blob) throw new PhotoUnavailableError('missing');
     // As the replicator stores what it pulls: this very revision, with its history.
     await db.bulkDocs([doc], { new_edits: false });
     // Came from the server: not a local edit waiting to be pushed.

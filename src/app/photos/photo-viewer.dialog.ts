@@ -2,6 +2,8 @@ import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signa
 import { MatButtonModule } from '@angular/material/button';
 import { MAT_DIALOG_DATA, MatDialogModule } from '@angular/material/dialog';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { formatBytes } from '../core/storage.service';
+import { DownloadProgress } from './attachment-download';
 import { ATTACHMENT_SOURCE } from './attachment-url';
 import { PhotoUnavailableError } from './photo-cache.service';
 
@@ -10,11 +12,13 @@ export interface PhotoViewerData {
   name: string;
 }
 
-type ViewerState = { kind: 'loading' } | { kind: 'shown'; url: string } | { kind: 'unavailable'; message: string };
+type ViewerState =
+  { kind: 'loading'; progress: DownloadProgress | null } | { kind: 'shown'; url: string } | { kind: 'unavailable'; message: string };
 
 /**
  * A photo at full stored size, from the ATTACHMENT_SOURCE: this device's copy (so it works
- * offline), or downloaded while a progress bar runs; offline, a message says why it is not there.
+ * offline), or downloaded while a progress bar says how much has come (a full-size photo over a
+ * weak mobile connection takes a while); offline, a message says why it is not there.
  */
 @Component({
   selector: 'app-photo-viewer-dialog',
@@ -25,8 +29,15 @@ type ViewerState = { kind: 'loading' } | { kind: 'shown'; url: string } | { kind
       @switch (state().kind) {
         @case ('loading') {
           <div class="loading" data-testid="photo-loading">
-            <mat-progress-bar mode="indeterminate" />
+            <mat-progress-bar [mode]="percent() === null ? 'indeterminate' : 'determinate'" [value]="percent() ?? 0" />
             <p i18n="@@photo.loading">Loading the full-size photo…</p>
+            @if (progress(); as progress) {
+              @if (progress.total) {
+                <p data-testid="photo-progress" i18n="@@photo.progressOf">{{ bytes(progress.loaded) }} of {{ bytes(progress.total) }}</p>
+              } @else {
+                <p data-testid="photo-progress" i18n="@@photo.progress">{{ bytes(progress.loaded) }} received</p>
+              }
+            }
           </div>
         }
         @case ('shown') {
@@ -58,9 +69,15 @@ type ViewerState = { kind: 'loading' } | { kind: 'shown'; url: string } | { kind
   `,
 })
 export class PhotoViewerDialog {
-  protected readonly state = signal<ViewerState>({ kind: 'loading' });
+  protected readonly state = signal<ViewerState>({ kind: 'loading', progress: null });
   protected readonly url = computed(() => (this.state() as { url?: string }).url ?? '');
   protected readonly message = computed(() => (this.state() as { message?: string }).message ?? '');
+  protected readonly progress = computed(() => (this.state() as { progress?: DownloadProgress | null }).progress ?? null);
+  protected readonly percent = computed(() => {
+    const progress = this.progress();
+    return progress?.total ? Math.min(100, Math.round((progress.loaded / progress.total) * 100)) : null;
+  });
+  protected readonly bytes = formatBytes;
 
   constructor() {
     const { docId, name } = inject<PhotoViewerData>(MAT_DIALOG_DATA);
@@ -70,7 +87,9 @@ export class PhotoViewerDialog {
       closed = true;
       if (url) URL.revokeObjectURL(url);
     });
-    inject(ATTACHMENT_SOURCE)(docId, name).then(
+    const onProgress = (progress: DownloadProgress) =>
+      !closed && this.state().kind === 'loading' && this.state.set({ kind: 'loading', progress });
+    inject(ATTACHMENT_SOURCE)(docId, name, onProgress).then(
       (blob) => {
         if (closed) return;
         url = URL.createObjectURL(blob);

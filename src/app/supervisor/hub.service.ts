@@ -9,6 +9,7 @@ import { SessionService } from '../core/session.service';
 import { DocWriterService, Draft, newDocId } from '../data/doc-writer.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { DEFAULT_CHECKLIST, newChecklistItem } from '../data/inspection-store.service';
+import { ProgressListener, downloadAttachment } from '../photos/attachment-download';
 import { TeamFilter, TeamResults, findTeamPage } from './team-query';
 
 export interface Assignment {
@@ -93,8 +94,8 @@ export class HubService {
   }
 
   /** A photo or thumbnail of a defect in the hub. */
-  async attachment(defectId: string, name: string): Promise<Blob> {
-    return (await this.hub().getAttachment(defectId, name)) as Blob;
+  attachment(defectId: string, name: string, onProgress?: ProgressListener): Promise<Blob> {
+    return downloadAttachment(this.hub(), defectId, name, { onProgress });
   }
 
   /** A record's history in the hub, newest first: every save fan-in brought from the tablets, and the reviews. */

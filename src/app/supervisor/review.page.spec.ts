@@ -136,7 +136,8 @@ describe('ReviewPage', () => {
     expect(all('remove-photo')).toEqual([]);
     (fixture.nativeElement.querySelector('app-photo-strip button.thumb') as HTMLElement).click();
     await waitFor(() => !!inOverlay('photo-full'), 'the photo viewer');
-    expect(hub.attachment).toHaveBeenCalledWith('defect:1', 'photo-1.jpg');
+    // With a listener: the viewer says how much of the photo has come.
+    expect(hub.attachment).toHaveBeenCalledWith('defect:1', 'photo-1.jpg', jasmine.any(Function));
   });
 
   it('approves with the comment and partners typed on this page, once confirmed, and offers Undo', async () => {

@@ -13,7 +13,7 @@ import { AUDIT_SOURCE, AuditSource } from '../audit/audit-source';
 import { apiErrorMessage } from '../core/api-error-message';
 import { ValidationError } from '../data/validation-bridge';
 import { INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
-import { ATTACHMENT_SOURCE } from '../photos/attachment-url';
+import { ATTACHMENT_SOURCE, AttachmentReader } from '../photos/attachment-url';
 import { InspectionSheetComponent } from '../inspections/inspection-sheet.component';
 import { confirm } from '../shared/confirm';
 import { AppDatePipe } from '../shared/date-format';
@@ -52,9 +52,9 @@ interface Loaded {
   providers: [
     {
       provide: ATTACHMENT_SOURCE,
-      useFactory: () => {
+      useFactory: (): AttachmentReader => {
         const hub = inject(HubService);
-        return (docId: string, name: string) => hub.attachment(docId, name);
+        return (...read) => hub.attachment(...read);
       },
     },
     {

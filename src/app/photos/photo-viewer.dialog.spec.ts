@@ -1,0 +1,51 @@
+import { TestBed } from '@angular/core/testing';
+import { MAT_DIALOG_DATA } from '@angular/material/dialog';
+import { DownloadProgress } from './attachment-download';
+import { ATTACHMENT_SOURCE, AttachmentReader } from './attachment-url';
+import { PhotoViewerDialog } from './photo-viewer.dialog';
+
+describe('PhotoViewerDialog', () => {
+  let report: (progress: DownloadProgress) => void;
+  let finish: (blob: Blob) => void;
+  let download: Promise<Blob>;
+
+  beforeEach(() => {
+    // A download the test drives: its progress, then its end.
+    const source: AttachmentReader = (_docId, _name, onProgress) =>
+      (download = new Promise<Blob>((resolve) => {
+        report = (progress) => onProgress?.(progress);
+        finish = resolve;
+      }));
+    TestBed.configureTestingModule({
+      providers: [
+        { provide: MAT_DIALOG_DATA, useValue: { docId: 'photo:1', name: 'full' } },
+        { provide: ATTACHMENT_SOURCE, useValue: source },
+      ],
+    });
+  });
+
+  it('says how much of a downloading photo has come, then shows it', async () => {
+    const fixture = TestBed.createComponent(PhotoViewerDialog);
+    const element: HTMLElement = fixture.nativeElement;
+    await fixture.whenStable();
+    expect(element.querySelector('mat-progress-bar')!.getAttribute('mode')).toBe('indeterminate');
+    expect(element.querySelector('[data-testid="photo-progress"]')).toBeNull();
+
+    report({ loaded: 512 * 1024, total: 2 * 1024 * 1024 });
+    await fixture.whenStable();
+    expect(element.querySelector('[data-testid="photo-progress"]')!.textContent!.trim()).toBe('512 kB of 2.0 MB');
+    expect(element.querySelector('mat-progress-bar')!.getAttribute('aria-valuenow')).toBe('25');
+
+    report({ loaded: 3 * 1024 * 1024, total: null });
+    await fixture.whenStable();
+    expect(element.querySelector('[data-testid="photo-progress"]')!.textContent!.trim()).toBe('3.0 MB received');
+    expect(element.querySelector('mat-progress-bar')!.getAttribute('mode')).toBe('indeterminate');
+
+    finish(new Blob([new Uint8Array(8)], { type: 'image/jpeg' }));
+    // After the dialog's own callback, which was attached first.
+    await download;
+    await fixture.whenStable();
+    expect(element.querySelector('[data-testid="photo-full"]')).not.toBeNull();
+    expect(element.querySelector('[data-testid="photo-loading"]')).toBeNull();
+  });
+});
