@@ -103,6 +103,12 @@ test('a supervisor assigns an inspection, the inspector answers every item and s
   await expect(sam.getByTestId('remove-photo')).toHaveCount(0);
   await expect(sam.getByTestId('photo-input')).toHaveCount(0);
 
+  // A second screen on the same review (another supervisor's, here a tab) follows the hub live.
+  const watching = await samContext.newPage();
+  await watching.goto(sam.url());
+  await expect(watching.getByTestId('review-status')).toHaveText('Submitted');
+  await expect(watching.getByTestId('approve')).toBeVisible();
+
   // Approve with a comment and a partner for this inspection, once confirmed; then undo it.
   await sam.getByTestId('review-comment').fill('Looks good');
   await pick(sam, 'review-partners', 'acme');
@@ -111,6 +117,9 @@ test('a supervisor assigns an inspection, the inspector answers every item and s
   await sam.getByTestId('confirm-approve-confirm').click();
   await expect(sam.getByTestId('review-status')).toHaveText('Approved');
   await expect(sam.getByTestId('review-shared-with')).toHaveText('acme');
+  // The other screen shows the decision without a reload, and offers none of its own.
+  await expect(watching.getByTestId('review-status')).toHaveText('Approved');
+  await expect(watching.getByTestId('approve')).toHaveCount(0);
   // The history shows the decision as soon as it is made: Sam's save, newest first.
   const newestEntry = sam.getByTestId('audit-entry').first();
   await expect(newestEntry.getByTestId('audit-user')).toHaveText('sam');
@@ -122,6 +131,9 @@ test('a supervisor assigns an inspection, the inspector answers every item and s
   await expect(sam.getByTestId('review-shared-with')).toHaveCount(0);
   await expect(snackBar).toContainText('Decision undone');
   await expect(newestEntry).toContainText(/Approved\s*→\s*Submitted/);
+  await expect(watching.getByTestId('review-status')).toHaveText('Submitted');
+  await expect(watching.getByTestId('audit-entry').first()).toContainText(/Approved\s*→\s*Submitted/);
+  await watching.close();
   // Approved again: the comment and partner typed are still there.
   await expect(sam.getByTestId('review-comment')).toHaveValue('Looks good');
   await sam.getByTestId('approve').click();

@@ -6,7 +6,7 @@ import { userDbName } from '../../../domain/user-db-name';
 import { Database, PouchDB } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { Session } from '../core/session.model';
-import { ANA, FakeSessions, fakeSessions, provideTestData, uniqueDbPrefix } from '../testing/test-support';
+import { ANA, FakeSessions, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { DocWriterService, newDocId } from '../data/doc-writer.service';
 import { HubDefect, HubService } from './hub.service';
 import { NO_TEAM_FILTER, TeamFilter } from './team-query';
@@ -104,6 +104,25 @@ describe('HubService', () => {
     await hub.reassign(await hub.inspection(inspection._id), 'bob');
     expect(await entriesAt(4)).toBe(4);
     reads.unsubscribe();
+  });
+
+  it("follows anyone's change to the inspection, its defects and its history in the hub, and not another inspection's", async () => {
+    const { inspection, defect } = await submittedWithDefect();
+    const other = await assignToAna();
+    let heard = 0;
+    const feed = hub.watch(inspection._id).subscribe(() => heard++);
+    await waitFor(() => heard === 1, 'the feed set up');
+    // Changes made elsewhere (a tablet's through the hub's replication): straight into the hub.
+    await hubDb.put({ ...other, title: 'Another inspection' });
+    await hubDb.put({ ...defect, title: 'Valve leaking' });
+    await waitFor(() => heard === 2, 'the defect change');
+    await hubDb.put({ ...inspection, status: 'approved' });
+    await waitFor(() => heard === 3, 'the inspection change');
+    await hubDb.put({ _id: `audit:${inspection._id}:x`, type: 'audit', docId: inspection._id, action: 'update' });
+    await waitFor(() => heard === 4, 'the history entry');
+    // The other inspection's change came first: had it been heard, the count would be ahead.
+    expect(heard).toBe(4);
+    feed.unsubscribe();
   });
 
   it("shares an approval with partners, and the inspection's defects along with it", async () => {

@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { Observable, Subject, from, startWith, switchMap } from 'rxjs';
+import { Observable, Subject, defer, from, retry, startWith, switchMap, tap } from 'rxjs';
 import { AuditEntry, Defect, FieldbookDoc, Inspection, PhotoDoc } from '../../../domain/doc-types';
 import { photoDocId } from '../../../domain/photo-doc';
 import { readAuditEntries } from '../audit/audit-source';
@@ -20,6 +20,9 @@ export interface Assignment {
 }
 
 export type Decision = 'approved' | 'rejected';
+
+/** How long a live feed of the hub that failed waits before it is opened again. */
+const FEED_RETRY_MS = 5_000;
 
 /** A decision as written, with the documents it replaced: enough to undo it. */
 export interface ReviewRecord {
@@ -43,8 +46,8 @@ export class HubService {
   private readonly openRemote = inject(REMOTE_DB_FACTORY);
   private readonly writer = inject(DocWriterService);
   private opened: { name: string; db: Database } | null = null;
-  /** Each write of this service to the hub, once it is stored. */
-  private readonly written = new Subject<void>();
+  /** A change to the hub: written here, or heard by `watch`. */
+  private readonly changed = new Subject<void>();
 
   /** Creates a draft inspection in the hub for `assignedTo`; it reaches their device by replication. */
   async assign(assignment: Assignment): Promise<Inspection> {
@@ -103,11 +106,43 @@ export class HubService {
     return readAuditEntries(this.hub(), docId);
   }
 
-  /** The same, read again after each decision, undo or reassignment made here, so the review page's history shows it. */
+  /**
+   * The same, read again after each decision, undo or reassignment made here and each change
+   * `watch` hears, so the review page's history shows it.
+   */
   history$(docId: string): Observable<AuditEntry[]> {
-    return this.written.pipe(
+    return this.changed.pipe(
       startWith(undefined),
       switchMap(() => from(this.history(docId))),
+    );
+  }
+
+  /**
+   * Follows the hub's copy of an inspection for as long as it is subscribed: emits once the
+   * feed is set up (what is read from then on is current) and again each time anyone (an
+   * inspector's tablet through the hub's replication, another supervisor) changes the
+   * inspection, one of its defects or its history. A live `_changes` feed the server filters by a
+   * selector, from the sequence read before that first emission, so nothing falls between a read
+   * and the feed. One that fails (offline, a server restart) is set up again a few seconds later.
+   */
+  watch(inspectionId: string): Observable<void> {
+    const selector = { $or: [{ _id: inspectionId }, { inspectionId }, { docId: inspectionId }] };
+    const feed = defer(() => this.hub().info()).pipe(
+      switchMap(
+        ({ update_seq }) =>
+          new Observable<void>((subscriber) => {
+            subscriber.next();
+            const changes = this.hub()
+              .changes({ live: true, since: update_seq, selector } as PouchDB.Core.ChangesOptions)
+              .on('change', () => subscriber.next())
+              .on('error', (error) => subscriber.error(error));
+            return () => changes.cancel();
+          }),
+      ),
+    );
+    return feed.pipe(
+      retry({ delay: FEED_RETRY_MS }),
+      tap(() => this.changed.next()),
     );
   }
 
@@ -162,7 +197,7 @@ export class HubService {
   }
 
   private wrote<T>(result: T): T {
-    this.written.next();
+    this.changed.next();
     return result;
   }
 

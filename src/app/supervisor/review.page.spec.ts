@@ -7,7 +7,7 @@ import { waitFor } from '../testing/test-support';
 import { DirectoryService } from './directory.service';
 import { HubDefect, HubService, ReviewRecord } from './hub.service';
 import { ReviewPage } from './review.page';
-import { of } from 'rxjs';
+import { Subject, of } from 'rxjs';
 
 const SUBMITTED = {
   _id: 'inspection:1',
@@ -58,10 +58,14 @@ describe('ReviewPage', () => {
   let hub: jasmine.SpyObj<HubService>;
   let stored: Inspection;
   let record: ReviewRecord;
+  /** The hub's live changes of the inspection, as the test makes them. */
+  let hubChanges: Subject<void>;
 
   beforeEach(async () => {
     stored = SUBMITTED;
-    hub = jasmine.createSpyObj<HubService>('HubService', ['inspection', 'defectsOf', 'attachment', 'review', 'undo', 'history$']);
+    hub = jasmine.createSpyObj<HubService>('HubService', ['inspection', 'defectsOf', 'attachment', 'review', 'undo', 'history$', 'watch']);
+    hubChanges = new Subject<void>();
+    hub.watch.and.returnValue(hubChanges);
     hub.inspection.and.callFake(async () => stored);
     hub.defectsOf.and.resolveTo([DEFECT]);
     hub.history$.and.returnValue(of([]));
@@ -158,6 +162,16 @@ describe('ReviewPage', () => {
     expect(hub.undo).toHaveBeenCalledOnceWith(record);
     // What was typed is still there for the next decision.
     expect((el('review-comment') as HTMLTextAreaElement).value).toBe('Looks good');
+  });
+
+  it("shows another supervisor's decision as soon as the hub has it: no decision is offered on what is no longer submitted", async () => {
+    expect(hub.watch).toHaveBeenCalledWith('inspection:1');
+    expect(el('approve')).not.toBeNull();
+    stored = { ...SUBMITTED, _rev: '4-z', status: 'approved' } as Inspection;
+    hubChanges.next();
+    await waitFor(async () => (await fixture.whenStable(), text('review-status') === 'Approved'), 'the decision shown');
+    expect(el('approve')).toBeNull();
+    expect(text('review-not-decidable')).toContain('Approved');
   });
 
   it('rejects once confirmed, sharing with nobody', async () => {

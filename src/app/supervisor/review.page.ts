@@ -1,4 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { FormControl, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
@@ -7,6 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { RouterLink } from '@angular/router';
+import { switchMap, throttleTime } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
 import { AuditHistoryComponent } from '../audit/audit-history.component';
 import { AUDIT_SOURCE, AuditSource } from '../audit/audit-source';
@@ -23,6 +25,9 @@ import { Decision, HubDefect, HubService, ReviewRecord } from './hub.service';
 /** How long "Undo" is offered after a decision: until it has had time to travel on from the hub. */
 const UNDO_MS = 10_000;
 
+/** Changes of the inspection heard within this time of each other are read as one. */
+const CHANGE_BURST_MS = 300;
+
 interface Loaded {
   inspection: Inspection;
   defects: HubDefect[];
@@ -32,7 +37,7 @@ interface Loaded {
  * One team inspection as the supervisor reviews it, read-only from the hub: its basics, the
  * whole checklist, its defects with their photos. A submitted one can be approved (shared
  * with the partners picked) or rejected with a comment, each confirmed first and undoable
- * for a short while from the snack bar.
+ * for a short while from the snack bar. It follows the hub live: what others change shows.
  */
 @Component({
   selector: 'app-review-page',
@@ -94,6 +99,16 @@ export class ReviewPage {
       const id = this.id();
       untracked(() => void this.load(id));
     });
+    // What others change meanwhile (the inspector's tablet, another supervisor) shows at once:
+    // a decision is made on the inspection as it is now. A write touches the inspection and its
+    // defects together: a burst of changes is read at its start and once more at its end. (The
+    // first read above does not wait for the feed, and says so when the hub is out of reach.)
+    toObservable(this.id)
+      .pipe(
+        switchMap((id) => this.hub.watch(id).pipe(throttleTime(CHANGE_BURST_MS, undefined, { leading: true, trailing: true }))),
+        takeUntilDestroyed(),
+      )
+      .subscribe(() => void this.load());
     // The directory only fills the partner picker: without it, decisions still work.
     this.directoryService.load().then(
       (directory) => this.directory.set(directory),
