@@ -1,6 +1,7 @@
 /** What a save changed in a record, small enough to keep for every save (audit entries). */
 import { jsonEqual } from './conflicts/json-equal';
 import type { AuditChange, AuditValue } from './doc-types';
+import { THUMB_PREFIX } from './photo-doc';
 
 /** Longer text is cut to this many characters, the last being "…". */
 export const AUDIT_TEXT_MAX = 80;
@@ -32,7 +33,6 @@ const NOT_CONTENT = new Set([
 // domain/photo-doc.ts); a defect from before that also carries `photo-<name>`. Either way one
 // photo, named `photo-<name>` in the entry.
 const PHOTO_PREFIX = 'photo-';
-const THUMB_PREFIX = 'thumb-';
 
 type Fields = Record<string, unknown>;
 /** A list whose items are told apart by an `id` (the checklist): compared item by item, not by position. */

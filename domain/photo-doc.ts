@@ -10,9 +10,17 @@ export const PHOTO_ID_PREFIX = 'photo:';
 /** The one attachment of a photo document. */
 export const PHOTO_ATTACHMENT = 'full';
 
+/** A defect carries each photo as its thumbnail, the attachment `thumb-<stem>`. */
+export const THUMB_PREFIX = 'thumb-';
+
 /** The id of the full-size photo a defect's thumbnail `thumb-<stem>` stands for. */
 export function photoDocId(defectId: string, stem: string): string {
   return `${PHOTO_ID_PREFIX}${defectId}:${stem}`;
+}
+
+/** The thumbnail a photo document stands behind: its defect's attachment of the same stem. */
+export function thumbnailOf(photo: Pick<PhotoDoc, '_id' | 'defectId'>): string {
+  return THUMB_PREFIX + photo._id.slice(photoDocId(photo.defectId, '').length);
 }
 
 /** Photo documents are not records: lists and counts leave them out; the tablet's pull does not bring them. */

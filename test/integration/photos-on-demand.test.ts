@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { sweepPhotos } from '../../couch/photo-sweep';
 import { HUB_DB, partnerDbName } from '../../domain/db-names';
 import { PHOTO_ATTACHMENT, newPhotoDoc } from '../../domain/photo-doc';
 import { userDbName } from '../../domain/user-db-name';
 import { PULL_OPTIONS, PUSH_OPTIONS } from '../../src/app/core/replication-options';
-import { defect, inspection } from '../fixtures/documents';
+import type { LeafDoc } from '../../domain/conflicts/stored-doc';
+import { asRoot, defect, editOf, inspection } from '../fixtures/documents';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { waitFor } from '../support/fixtures';
 import { localDb, remoteDb } from '../support/node-pouch';
@@ -89,5 +93,66 @@ describe('photos on demand', () => {
       image,
     );
     await assert.rejects(alice.put(forged as PouchDB.Core.PutDocument<object>), { status: 403 });
+  });
+  test('`npm run photos -- sweep` deletes the photos no defect refers to (a thumbnail removed where the photo was never held, a deleted defect) once past the grace period, keeps any a conflicting revision may still show, and the hub follows', async () => {
+    const alice = await throughProxy('alice', userDbName('alice'));
+    const month = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const image = { content_type: 'image/jpeg', data: JPEG.toString('base64') };
+    const thumbs = (...stems: string[]) =>
+      Object.fromEntries(
+        stems.map((stem) => [`thumb-${stem}`, { content_type: 'image/jpeg', data: JPEG.subarray(0, 4).toString('base64') }]),
+      );
+    const photoOf = (defectId: string, stem: string, createdAt = month) =>
+      newPhotoDoc({ defectId, createdBy: 'alice', createdAt, deviceId: 'tablet-a' }, stem, image) as PouchDB.Core.PutDocument<object> & {
+        _id: string;
+      };
+    const inspected = inspection('alice');
+    const kept = defect('alice', inspected._id, { _attachments: thumbs('1-kept.jpg', '2-removed.jpg') });
+    const deleted = defect('alice', inspected._id, { _attachments: thumbs('3-gone.jpg') });
+    const recent = defect('alice', inspected._id, { _attachments: thumbs('5-new.jpg') });
+    const photos = {
+      kept: photoOf(kept._id, '1-kept.jpg'),
+      removed: photoOf(kept._id, '2-removed.jpg'),
+      gone: photoOf(deleted._id, '3-gone.jpg'),
+      recent: photoOf(recent._id, '5-new.jpg', new Date().toISOString()),
+    };
+    // Tablet A took the photos and pushed them with their defects.
+    const tabletA = localDb('tablet-sweep');
+    await tabletA.bulkDocs([inspected, ...Object.values(photos), kept, deleted, recent] as PouchDB.Core.PutDocument<object>[]);
+    await tabletA.replicate.to(alice, PUSH_OPTIONS);
+    await tabletA.destroy();
+    // Another tablet, which never opened them, removes two thumbnails and deletes a defect: their photo documents stay.
+    type Stored = PouchDB.Core.ExistingDocument<{ _attachments?: PouchDB.Core.Attachments }>;
+    const current = async (id: string) => (await alice.get(id)) as Stored;
+    const keptNow = await current(kept._id);
+    await alice.put({ ...keptNow, _attachments: { 'thumb-1-kept.jpg': keptNow._attachments!['thumb-1-kept.jpg'] } });
+    await alice.remove(await current(deleted._id));
+    await alice.put({ ...(await current(recent._id)), _attachments: undefined });
+    // Two tablets disagree about a photo: the winning revision dropped it, the other keeps it.
+    const disputed = asRoot(defect('alice', inspected._id, { _attachments: thumbs('4-disputed.jpg') })) as unknown as LeafDoc;
+    const disputedPhoto = photoOf(disputed._id, '4-disputed.jpg');
+    await alice.put(disputedPhoto);
+    const leaves = [disputed, editOf(disputed, 'aaaa', { title: 'Kept it' }), editOf(disputed, 'ffff', { _attachments: undefined })];
+    await alice.bulkDocs(leaves as PouchDB.Core.PutDocument<object>[], { new_edits: false });
+    assert.equal((await current(disputed._id))._rev, '2-ffff');
+
+    const userDb = stack.admin.use(userDbName('alice'));
+    // Shared with a partner (the hub's share, replicated back): the partner's too, it stays.
+    const shared = { ...photoOf(deleted._id, '6-shared.jpg'), partners: ['acme'] };
+    await userDb.insert(shared as never);
+    const orphans = [photos.removed._id, photos.gone._id].sort();
+    const dryRun = await sweepPhotos(stack.admin, userDbName('alice'), { graceDays: 7, dryRun: true });
+    assert.deepEqual([...dryRun.orphans].sort(), orphans);
+    assert.equal(await has(userDb, photos.removed._id), true);
+
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'couch/photos-cli.ts', 'sweep'], {
+      env: { ...process.env, COUCH_URL: stack.couch.adminUrl },
+    });
+    for (const id of orphans) assert.match(stdout, new RegExp(`^deleted ${userDbName('alice')} ${id.replace(/[.]/g, '\\.')}$`, 'm'));
+    for (const id of orphans) assert.equal(await has(userDb, id), false, id);
+    for (const { _id } of [photos.kept, photos.recent, disputedPhoto, shared]) assert.equal(await has(userDb, _id), true, _id);
+    // The deletions travel on like any other: the hub's copies go too.
+    await waitFor(async () => !(await has(stack.admin.use(HUB_DB), photos.gone._id)), 60_000, 'the deletion in the hub');
+    assert.deepEqual((await sweepPhotos(stack.admin, userDbName('alice'), { graceDays: 7 })).orphans, []);
   });
 });

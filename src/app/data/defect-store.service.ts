@@ -1,6 +1,6 @@
 import { Injectable, inject } from '@angular/core';
 import { Defect, DefectStatus } from '../../../domain/doc-types';
-import { PHOTO_ATTACHMENT, photoDocId } from '../../../domain/photo-doc';
+import { PHOTO_ATTACHMENT, THUMB_PREFIX, photoDocId } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { PHOTO_MAX_SIDE, THUMB_MAX_SIDE, downscaleImage } from '../photos/image-downscaler';
 import { DocRevision, DocWriterService, NewPhoto, PhotoAttachment, PhotoRemoval, newDocId } from './doc-writer.service';
@@ -42,7 +42,6 @@ export interface PreparedPhoto {
 export type StoredDefect = WithConflicts<Defect> & { _attachments?: PouchDB.Core.Attachments };
 
 const PHOTO_PREFIX = 'photo-';
-const THUMB_PREFIX = 'thumb-';
 
 /** The photos of a defect, in the order they were taken. */
 export function photosOf(defect: { _id?: string; _attachments?: object }): PhotoRef[] {

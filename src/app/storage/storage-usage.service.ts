@@ -1,5 +1,5 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
-import { isPhotoId } from '../../../domain/photo-doc';
+import { THUMB_PREFIX, isPhotoId } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { PhotoCacheService } from '../photos/photo-cache.service';
 
@@ -27,7 +27,6 @@ export interface StorageUsage {
   archive: number | null;
 }
 
-const THUMB_PREFIX = 'thumb-';
 
 type StoredDoc = { _id: string; _attachments?: Record<string, { length?: number }> };
 

@@ -1,0 +1,38 @@
+/**
+ * `npm run photos -- sweep [--days 7] [--dry-run]`: deletes the full-size photo documents no
+ * defect refers to any more, in every user's database (couch/photo-sweep.ts says which and
+ * why), as server admin (COUCH_URL, or else the embedded server that `npm start` runs from
+ * .data/couch). Safe to run at any time, e.g. nightly; `--dry-run` lists what would go.
+ */
+import { parseArgs } from 'node:util';
+import { adminCouchUrl } from './admin-url';
+import { couchAdmin } from './couch-admin';
+import { DEFAULT_PHOTO_GRACE_DAYS, sweepServerPhotos } from './photo-sweep';
+
+const USAGE = 'usage: npm run photos -- sweep [--days N] [--dry-run]';
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { days: { type: 'string', default: String(DEFAULT_PHOTO_GRACE_DAYS) }, 'dry-run': { type: 'boolean', default: false } },
+  });
+  const graceDays = Number(values.days);
+  if (positionals.join(' ') !== 'sweep' || !Number.isInteger(graceDays) || graceDays < 0) {
+    console.error(USAGE);
+    return 2;
+  }
+  const dryRun = values['dry-run'];
+  const sweeps = await sweepServerPhotos(couchAdmin(adminCouchUrl()), { graceDays, dryRun }, (line) => console.log(line));
+  for (const { db, orphans } of sweeps) for (const id of orphans) console.log(`${dryRun ? 'would delete' : 'deleted'} ${db} ${id}`);
+  const total = sweeps.reduce((sum, sweep) => sum + sweep.orphans.length, 0);
+  console.log(`${total} unreferenced photo(s) ${dryRun ? 'to delete' : 'deleted'} in ${sweeps.length} database(s)`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
