@@ -27,7 +27,6 @@ export interface StorageUsage {
   archive: number | null;
 }
 
-
 type StoredDoc = { _id: string; _attachments?: Record<string, { length?: number }> };
 
 /** The storage view's figures: one read of every document's stub (attachment data stays in IndexedDB). */
