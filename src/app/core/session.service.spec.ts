@@ -50,6 +50,28 @@ describe('SessionService', () => {
     expect(offline.session()).toEqual(ANA);
   });
 
+  it('starts at once from the session this device remembers, then follows what the proxy answers', async () => {
+    localStorage.setItem('fieldbook.lastSession', JSON.stringify(ANA));
+    // Nothing answered yet (a weak connection): the remembered user is there already.
+    expect(await sessions.ready()).toEqual(ANA);
+    expect(sessions.session()).toEqual(ANA);
+    const request = http.expectOne({ method: 'GET', url: '/api/session' });
+    // The proxy says the cookie has expired: signed out, as a logout in another tab would.
+    request.flush({ error: 'unauthorized', reason: 'no session' }, { status: 401, statusText: 'Unauthorized' });
+    await waitFor(() => sessions.session() === null, 'the sign-out');
+    expect(localStorage.getItem('fieldbook.lastSession')).toBeNull();
+  });
+
+  it('waits for the proxy when this device remembers nobody', async () => {
+    let known: unknown = 'pending';
+    const ready = sessions.ready().then((session) => (known = session));
+    await flushed(ready, { method: 'GET', url: '/api/session' }, (request) => {
+      expect(known).toBe('pending');
+      request.flush({ ok: true, ...ANA });
+    });
+    expect(known).toEqual(ANA);
+  });
+
   it('forgets the user when the proxy says 401', async () => {
     localStorage.setItem('fieldbook.lastSession', JSON.stringify(ANA));
     const restored = sessions.restore();

@@ -49,9 +49,22 @@ export class SessionService {
     });
   }
 
-  /** Resolves once the startup restore has finished; read `session()` for the current user. */
+  /**
+   * Resolves once the first page can know who is logged in; read `session()` for the current
+   * user. A device that remembers a session starts from it at once: the proxy is asked
+   * meanwhile, and its answer (signed out, someone else, new roles) takes over when it comes, as
+   * a change made in another tab does. Only a device that remembers nobody waits for it. On a
+   * weak connection in the field that answer can take seconds (up to RESTORE_TIMEOUT_MS), and
+   * the tablet's own records should not wait for it.
+   */
   ready(): Promise<Session | null> {
-    return (this.restoring ??= this.restore());
+    if (!this.restoring) {
+      const remembered = this.lastSession();
+      const asked = this.restore();
+      if (remembered && !this.current()) this.current.set(remembered);
+      this.restoring = remembered ? Promise.resolve(remembered) : asked;
+    }
+    return this.restoring;
   }
 
   /** Finds out who is logged in: the proxy if it answers, else the remembered session. */
