@@ -8,7 +8,7 @@ import { serverAdmin } from './support/server-admin';
 /** Server-side replication (hub → inspector databases, and back) and the tablets' live pulls. */
 const REPLICATION_MS = 30_000;
 
-test('a supervisor reassigns an inspection from alice to bob while alice has an unsynced defect: back online, her defect is pushed first, she is told, and the inspection leaves her tablet; bob has it', async ({
+test('a supervisor reassigns an inspection from alice to bob while alice has an unsynced defect: back online, her defect is pushed first, she is told, and the inspection leaves her tablet; bob has it, her defect included', async ({
   browser,
 }) => {
   test.setTimeout(150_000);
@@ -81,6 +81,9 @@ test('a supervisor reassigns an inspection from alice to bob while alice has an 
   await expect
     .poll(async () => (await localIds(aliceTablet)).filter((id) => id === assignment._id || id === defectId), { timeout: REPLICATION_MS })
     .toEqual([]);
+  // Bob, its inspector now, has her defect on his tablet: the server hands it over to him.
+  await openInspection(bobTablet, title);
+  await expect(bobTablet.getByTestId('defect-row').filter({ hasText: 'Dock leveller sticks' })).toBeVisible({ timeout: REPLICATION_MS });
   // It was not deleted: the server keeps it in her database too, as bob's.
   expect(await serverDoc(alice, assignment._id)).toEqual(expect.objectContaining({ assignedTo: bob, unassignedFrom: alice }));
   // Her tablet stays in sync (no re-sync): a later assignment to her arrives as usual.

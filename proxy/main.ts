@@ -19,6 +19,8 @@ import pino from 'pino';
 import { prometheusContentType } from 'prom-client';
 import { GroupMetrics } from './cluster-metrics';
 import { answerGathers, groupMetricsFromPrimary, processChannel } from './cluster-metrics-worker';
+import { couchAdmin } from '../couch/couch-admin';
+import { watchReassignments } from './handover-watch';
 import { metricsUrlOf, serveMetrics } from './metrics-port';
 import { DEFAULT_STATIC_DIR, startProxy } from './server';
 import { superviseWorkers, type WorkerPool } from './worker-pool';
@@ -32,8 +34,7 @@ const ASK_PRIMARY_WITHIN_MS = 5_000;
 
 async function runProxy(logger: pino.Logger, drainMs: number): Promise<void> {
   const env = process.env;
-  const couchAdminUrl = env['COUCH_URL'];
-  if (!couchAdminUrl) throw new Error('COUCH_URL (with admin credentials) is required');
+  const couchAdminUrl = requiredCouchUrl();
   const channel = cluster.isWorker ? processChannel() : undefined;
   const proxy = await startProxy({
     couchAdminUrl,
@@ -44,6 +45,7 @@ async function runProxy(logger: pino.Logger, drainMs: number): Promise<void> {
     secureCookies: ['true', '1'].includes(env['FIELDBOOK_SECURE_COOKIES'] ?? ''),
     drainMs,
     logger,
+    handover: !channel,
     // A worker shows the group's metrics, asked of the primary, which also serves the metrics port.
     ...(channel && { metricsPort: 0, metricsSource: groupMetricsFromPrimary(channel, ASK_PRIMARY_WITHIN_MS, prometheusContentType) }),
   });
@@ -62,6 +64,12 @@ async function runProxy(logger: pino.Logger, drainMs: number): Promise<void> {
     void proxy.close().then(() => process.exit(0));
   };
   onStopSignal(stop);
+}
+
+function requiredCouchUrl(): string {
+  const couchAdminUrl = process.env['COUCH_URL'];
+  if (!couchAdminUrl) throw new Error('COUCH_URL (with admin credentials) is required');
+  return couchAdminUrl;
 }
 
 function onStopSignal(stop: (signal: string) => void): void {
@@ -84,6 +92,9 @@ function main(): Promise<void> {
 
 /** The node:cluster primary: the workers, and the one metrics port, which shows them all. */
 async function runPrimary(logger: pino.Logger, count: number, drainMs: number): Promise<void> {
+  // One handover for the group: the workers would each repeat it.
+  const couchAdminUrl = requiredCouchUrl();
+  watchReassignments({ couch: couchAdmin(couchAdminUrl), couchAdminUrl, logger });
   // Started once the metrics port listens (the ready line names it); until then no worker is asked.
   let pool: WorkerPool | undefined = undefined;
   const metrics = new GroupMetrics(() => pool?.listening() ?? [], GATHER_WITHIN_MS);

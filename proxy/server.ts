@@ -17,12 +17,14 @@ import { storedAppSettings } from './settings-route';
 import { watchSessions } from './session-watch';
 import { DEFAULT_STATIC_DIR } from './package-root';
 import { watchUsers } from './user-watch';
+import { watchReassignments } from './handover-watch';
 
 const LISTEN_BACKLOG = 4096;
 export interface ProxyOptions {
   /**
    * CouchDB URL with admin credentials; the proxy uses them only for its session store, to
-   * watch `_users`, to list user names for supervisors and to read the server-side settings.
+   * watch `_users`, to list user names for supervisors, to read the server-side settings and
+   * to hand reassigned inspections' records over.
    */
   couchAdminUrl: string;
   port: number;
@@ -43,6 +45,11 @@ export interface ProxyOptions {
   metricsSource?: MetricsSource;
   /** On close, how long ordinary requests may finish before their connections are cut (FIELDBOOK_DRAIN_MS, default 10 s). */
   drainMs?: number;
+  /**
+   * Whether this process hands reassigned inspections' records over to their new assignee
+   * (handover-watch.ts); default true. A node:cluster primary does it for its workers.
+   */
+  handover?: boolean;
 }
 
 export interface RunningProxy {
@@ -100,6 +107,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   );
   // Other proxy processes on the same CouchDB end sessions too (logouts, expiries).
   const sessionWatch = watchSessions(options.couchAdminUrl, sessionEnded, logger);
+  const handoverWatch =
+    options.handover === false ? null : watchReassignments({ couch: admin, couchAdminUrl: options.couchAdminUrl, logger });
   // Continuous `_changes` feeds stay open for hours; heartbeats keep them alive.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
@@ -116,6 +125,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       draining = true;
       userWatch.stop();
       sessionWatch.stop();
+      handoverWatch?.stop();
       // Stop accepting first, so clients see a refused connection rather than a cut one.
       const closed = once(server, 'close');
       server.close();

@@ -5,7 +5,9 @@ import { bootstrap } from '../../couch/bootstrap';
 import { HUB_DB } from '../../domain/db-names';
 import { userDbName } from '../../domain/user-db-name';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
-import { checklistItem, inspection } from '../fixtures/documents';
+import { auditEntry } from '../../domain/audit-entry';
+import { newPhotoDoc, PHOTO_ATTACHMENT } from '../../domain/photo-doc';
+import { checklistItem, defect, inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
 import { startLiveSync } from '../support/live-sync';
 import { localDb, remoteDb } from '../support/node-pouch';
@@ -30,6 +32,8 @@ async function deviceOf(name: string, dbName: string) {
     },
   };
 }
+
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]);
 
 const has = (db: { get(id: string): Promise<unknown> }, id: string) =>
   db.get(id).then(
@@ -151,6 +155,57 @@ describe('the hub: assignments and approval', () => {
       const redirected = await put({ unassignedFrom: 'bob' });
       assert.equal(redirected.status, 403);
       assert.equal(((await redirected.json()) as { reason: string }).reason, 'unassignedFrom: only a supervisor may reassign inspections');
+    } finally {
+      await alice.close();
+    }
+  });
+
+  test('a reassigned inspection’s defects, photos and history reach the new assignee, and so do their later changes', async () => {
+    const alice = await deviceOf('alice', userDbName('alice'));
+    const hub = stack.admin.use<Record<string, unknown>>(HUB_DB);
+    const bobDb = stack.admin.use<Record<string, unknown>>(userDbName('bob'));
+    try {
+      const assignment = inspection('sam', { title: 'Handed-over roof check', assignedTo: 'alice' });
+      await hub.insert(assignment as never);
+      await waitFor(() => has(alice.device, assignment._id), 60_000, 'the assignment on alice’s tablet');
+
+      // Alice's work on it, as her tablet writes it: a defect with its entry, its full-size photo.
+      const found = defect('alice', assignment._id, { title: 'Cracked tile' });
+      const entry = auditEntry({ before: null, after: found, stamp: found }, 'r1');
+      const image = { content_type: 'image/jpeg', data: JPEG.toString('base64') };
+      const photo = newPhotoDoc(
+        { defectId: found._id, createdBy: 'alice', createdAt: found.createdAt, deviceId: 'tablet-a' },
+        '0001.jpg',
+        image,
+      );
+      // And a defect of an inspection of her own, which is nobody else's business.
+      const own = inspection('alice', { title: 'Own shed check', assignedTo: 'alice' });
+      const ownDefect = defect('alice', own._id);
+      await alice.device.bulkDocs([found, entry, photo, own, ownDefect] as never[]);
+      await waitFor(() => has(hub, photo._id), 60_000, 'alice’s work in the hub');
+
+      const current = await hub.get(assignment._id);
+      await hub.insert({
+        ...current,
+        assignedTo: 'bob',
+        unassignedFrom: 'alice',
+        updatedBy: 'sam',
+        updatedAt: new Date().toISOString(),
+      } as never);
+      await waitFor(() => has(bobDb, photo._id), 60_000, 'the photo in bob’s database');
+      // The same revisions as the hub's, not copies that would conflict with them.
+      for (const id of [found._id, entry._id, photo._id]) assert.equal((await bobDb.get(id))._rev, (await hub.get(id))._rev, id);
+      assert.deepEqual(Buffer.from(await bobDb.attachment.get(photo._id, PHOTO_ATTACHMENT)), JPEG);
+
+      // What alice's tablet pushes after the reassignment, and a supervisor's change of her defect, follow.
+      const late = defect('alice', assignment._id, { title: 'Found on the way out' });
+      await alice.device.put(late);
+      await waitFor(() => has(bobDb, late._id), 60_000, 'alice’s late defect in bob’s database');
+      const reviewed = await hub.get(found._id);
+      const { rev } = await hub.insert({ ...reviewed, severity: 5, updatedBy: 'sam', updatedAt: new Date().toISOString() } as never);
+      await waitFor(async () => (await bobDb.get(found._id))._rev === rev, 60_000, 'the supervisor’s change in bob’s database');
+      // The hub's changes are handed over in order: alice's own defect, written before, stayed hers.
+      assert.equal(await has(bobDb, ownDefect._id), false);
     } finally {
       await alice.close();
     }

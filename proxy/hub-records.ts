@@ -1,0 +1,43 @@
+import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
+import { HUB_DB } from '../domain/db-names';
+import { userDbName } from '../domain/user-db-name';
+import type { Handover, HubReader, HubRecord } from './reassignment-handover';
+import { copyRevisions } from './revision-copy';
+
+/** Defects one inspection may have, at most, as the handover reads them. */
+const DEFECTS_PER_INSPECTION = 10_000;
+
+/** Reads the hub as server admin for the reassignment handover. */
+export function hubReader(couch: CouchAdmin): HubReader {
+  const hub = couch.use<HubRecord>(HUB_DB);
+  const docs = async (ids: string[]) => {
+    const { rows } = await hub.fetch({ keys: ids }, { conflicts: true });
+    return rows.flatMap((row) => ('doc' in row && row.doc ? [row.doc as HubRecord] : []));
+  };
+  return {
+    docs,
+    async defectsOf(inspectionId) {
+      // The `inspection` Mango index (domain/mango-indexes.ts) serves it.
+      const found = await hub.find({ selector: { inspectionId }, fields: ['_id'], limit: DEFECTS_PER_INSPECTION });
+      return found.docs.length ? docs(found.docs.map((doc) => doc._id)) : [];
+    },
+    async range(startkey, endkey) {
+      const { rows } = await hub.list({ startkey, endkey, include_docs: true, conflicts: true });
+      return rows.flatMap((row) => (row.doc ? [row.doc as HubRecord] : []));
+    },
+  };
+}
+
+/**
+ * Copies a handover's documents from the hub into the assignee's database; false when the
+ * assignee has none (a supervisor, a removed user), so there is nothing to hand over to.
+ */
+export async function handOver(couch: CouchAdmin, handover: Handover, refused: (id: string, reason: string) => void): Promise<boolean> {
+  try {
+    await copyRevisions(couch, HUB_DB, userDbName(handover.assignee), handover.leaves, refused);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}

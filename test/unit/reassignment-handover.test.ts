@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { handoverKey, planHandovers, type HubChange, type HubReader, type HubRecord } from '../../proxy/reassignment-handover';
+
+const INSPECTION = 'inspection:1';
+const reassigned: HubRecord = {
+  _id: INSPECTION,
+  _rev: '3-i',
+  type: 'inspection',
+  createdBy: 'sam',
+  assignedTo: 'bob',
+  unassignedFrom: 'alice',
+};
+const defect: HubRecord = {
+  _id: 'defect:1',
+  _rev: '1-d',
+  _conflicts: ['1-e'],
+  type: 'defect',
+  inspectionId: INSPECTION,
+  createdBy: 'alice',
+  updatedBy: 'alice',
+};
+const photo: HubRecord = { _id: 'photo:defect:1:a.jpg', _rev: '1-p', type: 'photo', defectId: 'defect:1', createdBy: 'alice' };
+const entry: HubRecord = { _id: 'audit:defect:1:t:d:r', _rev: '1-a', type: 'audit', docId: 'defect:1', user: 'alice' };
+const bobsDefect: HubRecord = {
+  _id: 'defect:2',
+  _rev: '1-b',
+  type: 'defect',
+  inspectionId: INSPECTION,
+  createdBy: 'bob',
+  updatedBy: 'bob',
+};
+
+/** A hub of these documents, counting what is asked of it. */
+function hubOf(docs: HubRecord[]): HubReader & { asked: string[] } {
+  const byId = new Map(docs.map((doc) => [doc._id, doc]));
+  const asked: string[] = [];
+  return {
+    asked,
+    async docs(ids) {
+      asked.push(`docs ${ids.join(',')}`);
+      return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+    },
+    async defectsOf(inspectionId) {
+      asked.push(`defects ${inspectionId}`);
+      return docs.filter((doc) => doc.type === 'defect' && doc.inspectionId === inspectionId);
+    },
+    async range(startkey, endkey) {
+      return docs.filter((doc) => doc._id >= startkey && doc._id <= endkey);
+    },
+  };
+}
+
+const change = (doc: HubRecord, revs = [doc._rev]): HubChange => ({ doc, revs });
+const plain = (handovers: { assignee: string; leaves: Map<string, string[]> }[]) =>
+  handovers.map(({ assignee, leaves }) => ({ assignee, leaves: Object.fromEntries(leaves) }));
+
+describe('the reassignment handover plan', () => {
+  test('a reassigned inspection’s change hands over the records others wrote on it, with every leaf revision', async () => {
+    const hub = hubOf([reassigned, defect, photo, entry, bobsDefect]);
+    const { handovers, gathered } = await planHandovers([change(reassigned)], hub, new Set());
+    assert.deepEqual(plain(handovers), [
+      { assignee: 'bob', leaves: { [defect._id]: ['1-d', '1-e'], [entry._id]: ['1-a'], [photo._id]: ['1-p'] } },
+    ]);
+    assert.deepEqual(gathered, [handoverKey(reassigned)]);
+  });
+
+  test('once gathered for an assignee, the inspection’s later changes gather nothing again', async () => {
+    const hub = hubOf([reassigned, defect, photo, entry]);
+    const { handovers } = await planHandovers([change(reassigned)], hub, new Set([handoverKey(reassigned)]));
+    assert.deepEqual(handovers, []);
+    assert.equal(
+      hub.asked.some((ask) => ask.startsWith('defects')),
+      false,
+    );
+  });
+
+  test('a later change of a record is handed over by itself, found through its defect and inspection', async () => {
+    const hub = hubOf([reassigned, defect]);
+    const { handovers, gathered } = await planHandovers([change(photo), change(entry, ['1-a'])], hub, new Set());
+    assert.deepEqual(plain(handovers), [{ assignee: 'bob', leaves: { [photo._id]: ['1-p'], [entry._id]: ['1-a'] } }]);
+    assert.deepEqual(gathered, []);
+  });
+
+  test('a deletion of another’s defect is handed over too (the tombstone keeps its fields)', async () => {
+    const hub = hubOf([reassigned]);
+    const deleted = { ...defect, _rev: '2-x', _deleted: true, updatedBy: 'alice' };
+    const { handovers } = await planHandovers([change(deleted)], hub, new Set());
+    assert.deepEqual(plain(handovers), [{ assignee: 'bob', leaves: { [defect._id]: ['2-x'] } }]);
+  });
+
+  test('nothing is handed over for what the assignee wrote, for inspections never reassigned, or for records without an inspection', async () => {
+    const own: HubRecord = { ...reassigned, _id: 'inspection:2', unassignedFrom: undefined };
+    const ownDefect = { ...defect, _id: 'defect:3', inspectionId: own._id };
+    const orphan = { ...defect, _id: 'defect:4', inspectionId: 'inspection:gone' };
+    const editedByBob = { ...defect, updatedBy: 'bob' };
+    const hub = hubOf([reassigned, own]);
+    const { handovers } = await planHandovers(
+      [change(bobsDefect), change(ownDefect), change(orphan), change(editedByBob), change(own)],
+      hub,
+      new Set(),
+    );
+    assert.deepEqual(handovers, []);
+  });
+});
