@@ -182,7 +182,10 @@ describe('the hub: assignments and approval', () => {
       const own = inspection('alice', { title: 'Own shed check', assignedTo: 'alice' });
       const ownDefect = defect('alice', own._id);
       await alice.device.bulkDocs([found, entry, photo, own, ownDefect] as never[]);
-      await waitFor(() => has(hub, photo._id), 60_000, 'alice’s work in the hub');
+      const hers = [found._id, entry._id, photo._id];
+      const holdsAll = (db: typeof hub) => async () => (await Promise.all(hers.map((id) => has(db, id)))).every(Boolean);
+      // All of it in the hub first, so the reassignment's own change is what hands it over.
+      await waitFor(holdsAll(hub), 60_000, 'alice’s work in the hub');
 
       const current = await hub.get(assignment._id);
       await hub.insert({
@@ -192,9 +195,9 @@ describe('the hub: assignments and approval', () => {
         updatedBy: 'sam',
         updatedAt: new Date().toISOString(),
       } as never);
-      await waitFor(() => has(bobDb, photo._id), 60_000, 'the photo in bob’s database');
+      await waitFor(holdsAll(bobDb), 60_000, 'alice’s work in bob’s database');
       // The same revisions as the hub's, not copies that would conflict with them.
-      for (const id of [found._id, entry._id, photo._id]) assert.equal((await bobDb.get(id))._rev, (await hub.get(id))._rev, id);
+      for (const id of hers) assert.equal((await bobDb.get(id))._rev, (await hub.get(id))._rev, id);
       assert.deepEqual(Buffer.from(await bobDb.attachment.get(photo._id, PHOTO_ATTACHMENT)), JPEG);
 
       // What alice's tablet pushes after the reassignment, and a supervisor's change of her defect, follow.
