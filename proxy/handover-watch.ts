@@ -39,9 +39,9 @@ export function watchReassignments(options: HandoverWatchOptions): ChangesFeed {
   const headers = { authorization: basicAuthorization(name, password), accept: 'application/json' };
   const controller = new AbortController();
   const reader = hubReader(couch);
-  // Inspections whose existing records went to their assignee already: their later changes
-  // need not gather them again. Lost on restart, which gathers each once more.
-  const handedOver = new LRUCache<string, true>({ max: 10_000 });
+  // Whom each reassigned inspection's existing records went to last: its later changes need
+  // not gather them again until it goes to someone else. Lost on restart, which gathers each once more.
+  const handedTo = new LRUCache<string, string>({ max: 10_000 });
   const checkpoint = new Checkpoint(couch);
 
   const round = async (since: unknown): Promise<unknown> => {
@@ -53,14 +53,14 @@ export function watchReassignments(options: HandoverWatchOptions): ChangesFeed {
     const changes = results.flatMap((row): HubChange[] =>
       row.doc ? [{ doc: row.doc, revs: row.changes.map((change) => change.rev) }] : [],
     );
-    const { handovers, gathered } = await planHandovers(changes, reader, handedOver);
+    const { handovers, gathered } = await planHandovers(changes, reader, handedTo);
     for (const handover of handovers) {
       const delivered = await handOver(couch, handover, (id, reason) =>
         logger.error({ id, assignee: handover.assignee, reason }, 'reassignment handover: a copy was refused'),
       );
       logger.info({ assignee: handover.assignee, documents: handover.leaves.size, delivered }, 'reassignment handover');
     }
-    for (const key of gathered) handedOver.set(key, true);
+    for (const [inspectionId, assignee] of gathered) handedTo.set(inspectionId, assignee);
     if (results.length) await checkpoint.save(last_seq);
     return last_seq;
   };

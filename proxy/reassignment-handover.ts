@@ -52,15 +52,16 @@ export interface Handover {
 }
 
 /**
- * The handovers a batch of hub changes calls for. `handedOver(id, assignee)` says whether an
- * inspection's existing records already went to that assignee (a reassigned inspection's own
- * change gathers them all, once per assignee); `gathered` is told when they have been planned.
+ * The handovers a batch of hub changes calls for. A reassigned inspection's own change gathers
+ * all its records for its assignee, unless `handedTo` says they already went to that assignee
+ * (its later edits need not gather them again; a reassignment to someone else does); `gathered`
+ * lists the inspections gathered here, with their assignee, for `handedTo` to remember.
  */
 export async function planHandovers(
   changes: HubChange[],
   hub: HubReader,
-  handedOver: { has(key: string): boolean },
-): Promise<{ handovers: Handover[]; gathered: string[] }> {
+  handedTo: { get(inspectionId: string): string | undefined },
+): Promise<{ handovers: Handover[]; gathered: [inspectionId: string, assignee: string][] }> {
   const known = new Map<string, HubRecord>(changes.map(({ doc }) => [doc._id, doc]));
   const lookUp = async (ids: (string | undefined)[]) => {
     const missing = [...new Set(ids.filter((id): id is string => !!id && !known.has(id)))];
@@ -83,23 +84,18 @@ export async function planHandovers(
     leaves.set(doc._id, revs);
     copies.set(assignee, leaves);
   };
-  const gathered: string[] = [];
+  const gathered: [string, string][] = [];
   for (const { doc, revs } of changes) {
     const inspection = inspectionOf(doc);
     if (!inspection || !isReassigned(inspection)) continue;
     add(doc, revs, inspection);
-    const key = handoverKey(inspection);
-    if (doc === inspection && !handedOver.has(key) && !gathered.includes(key)) {
+    // A batch holds each document once, at its latest revision.
+    if (doc === inspection && handedTo.get(inspection._id) !== inspection.assignedTo) {
       for (const record of await recordsOf(hub, inspection._id)) add(record, leavesOf(record), inspection);
-      gathered.push(key);
+      gathered.push([inspection._id, inspection.assignedTo!]);
     }
   }
   return { handovers: [...copies].map(([assignee, leaves]) => ({ assignee, leaves })), gathered };
-}
-
-/** Names an inspection's hand-over to its current assignee. */
-export function handoverKey(inspection: HubRecord): string {
-  return `${inspection._id}\n${inspection.assignedTo}`;
 }
 
 function isReassigned(inspection: HubRecord): boolean {

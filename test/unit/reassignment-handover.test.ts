@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { handoverKey, planHandovers, type HubChange, type HubReader, type HubRecord } from '../../proxy/reassignment-handover';
+import { planHandovers, type HubChange, type HubReader, type HubRecord } from '../../proxy/reassignment-handover';
 
 const INSPECTION = 'inspection:1';
 const reassigned: HubRecord = {
@@ -58,26 +58,30 @@ const plain = (handovers: { assignee: string; leaves: Map<string, string[]> }[])
 describe('the reassignment handover plan', () => {
   test('a reassigned inspection’s change hands over the records others wrote on it, with every leaf revision', async () => {
     const hub = hubOf([reassigned, defect, photo, entry, bobsDefect]);
-    const { handovers, gathered } = await planHandovers([change(reassigned)], hub, new Set());
+    const { handovers, gathered } = await planHandovers([change(reassigned)], hub, new Map());
     assert.deepEqual(plain(handovers), [
       { assignee: 'bob', leaves: { [defect._id]: ['1-d', '1-e'], [entry._id]: ['1-a'], [photo._id]: ['1-p'] } },
     ]);
-    assert.deepEqual(gathered, [handoverKey(reassigned)]);
+    assert.deepEqual(gathered, [[INSPECTION, 'bob']]);
   });
 
-  test('once gathered for an assignee, the inspection’s later changes gather nothing again', async () => {
+  test('once gathered for an assignee, the inspection’s later changes gather nothing again, until it goes to someone else', async () => {
     const hub = hubOf([reassigned, defect, photo, entry]);
-    const { handovers } = await planHandovers([change(reassigned)], hub, new Set([handoverKey(reassigned)]));
+    const { handovers } = await planHandovers([change(reassigned)], hub, new Map([[INSPECTION, 'bob']]));
     assert.deepEqual(handovers, []);
     assert.equal(
       hub.asked.some((ask) => ask.startsWith('defects')),
       false,
     );
+    // Back to alice (bob's records went to her), then to bob again: what alice wrote meanwhile goes to him.
+    const again = await planHandovers([change(reassigned)], hub, new Map([[INSPECTION, 'alice']]));
+    assert.deepEqual(again.gathered, [[INSPECTION, 'bob']]);
+    assert.equal(again.handovers[0]?.leaves.size, 3);
   });
 
   test('a later change of a record is handed over by itself, found through its defect and inspection', async () => {
     const hub = hubOf([reassigned, defect]);
-    const { handovers, gathered } = await planHandovers([change(photo), change(entry, ['1-a'])], hub, new Set());
+    const { handovers, gathered } = await planHandovers([change(photo), change(entry, ['1-a'])], hub, new Map());
     assert.deepEqual(plain(handovers), [{ assignee: 'bob', leaves: { [photo._id]: ['1-p'], [entry._id]: ['1-a'] } }]);
     assert.deepEqual(gathered, []);
   });
@@ -85,7 +89,7 @@ describe('the reassignment handover plan', () => {
   test('a deletion of another’s defect is handed over too (the tombstone keeps its fields)', async () => {
     const hub = hubOf([reassigned]);
     const deleted = { ...defect, _rev: '2-x', _deleted: true, updatedBy: 'alice' };
-    const { handovers } = await planHandovers([change(deleted)], hub, new Set());
+    const { handovers } = await planHandovers([change(deleted)], hub, new Map());
     assert.deepEqual(plain(handovers), [{ assignee: 'bob', leaves: { [defect._id]: ['2-x'] } }]);
   });
 
@@ -98,7 +102,7 @@ describe('the reassignment handover plan', () => {
     const { handovers } = await planHandovers(
       [change(bobsDefect), change(ownDefect), change(orphan), change(editedByBob), change(own)],
       hub,
-      new Set(),
+      new Map(),
     );
     assert.deepEqual(handovers, []);
   });
