@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { basicAuthorization, isConflict, isNotFound, splitCredentials, type CouchAdmin } from '../couch/couch-admin';
+import { HandoverMetrics } from './handover-metrics';
 import { handOver, hubReader } from './hub-records';
 import { planHandovers, type HubChange, type HubRecord } from './reassignment-handover';
 import { HUB_DB } from '../domain/db-names';
@@ -9,9 +11,9 @@ import type { ChangesFeed } from './changes-feed';
 
 /** Hub changes read per round: each round's lookups and copies are batched. */
 const BATCH = 100;
-/** CouchDB answers an idle longpoll after this; PouchDB Server ignores it, so the request is cut a little later. */
+/** CouchDB answers an idle longpoll after this; PouchDB Server ignores it, so the request is cut 40 % later. */
 const IDLE_MS = 25_000;
-const CUT_IDLE_MS = 35_000;
+const CUT_FACTOR = 1.4;
 const RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
 /** Where the handover keeps how far it has read the hub (a `_local` doc: never replicated). */
@@ -21,6 +23,10 @@ export interface HandoverWatchOptions {
   couch: CouchAdmin;
   couchAdminUrl: string;
   logger: Logger;
+  /** Where its metrics go (handover-metrics.ts): the proxy's registry, or a cluster primary's. */
+  registry: Registry;
+  /** How long one read of the hub waits for a change (default 25 s). */
+  idleMs?: number;
 }
 
 /**
@@ -43,25 +49,42 @@ export function watchReassignments(options: HandoverWatchOptions): ChangesFeed {
   // not gather them again until it goes to someone else. Lost on restart, which gathers each once more.
   const handedTo = new LRUCache<string, string>({ max: 10_000 });
   const checkpoint = new Checkpoint(couch);
+  const metrics = new HandoverMetrics(options.registry);
+
+  const idleMs = options.idleMs ?? IDLE_MS;
+  const readChanges = async (since: unknown) => {
+    // A timer of our own: Node 20 lets an `AbortSignal.timeout` that only `AbortSignal.any` holds be collected, unfired.
+    const idle = new AbortController();
+    const timer = setTimeout(() => idle.abort(new DOMException('no changes', 'TimeoutError')), idleMs * CUT_FACTOR);
+    try {
+      const signal = AbortSignal.any([controller.signal, idle.signal]);
+      const query = `feed=longpoll&timeout=${idleMs}&limit=${BATCH}&include_docs=true&style=all_docs&since=${encodeURIComponent(String(since))}`;
+      const response = await fetch(`${url}/${HUB_DB}/_changes?${query}`, { headers, signal });
+      if (!response.ok) throw new Error(`${HUB_DB}/_changes answered ${response.status}`);
+      return (await response.json()) as { results: ChangeRow[]; last_seq: unknown };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   const round = async (since: unknown): Promise<unknown> => {
-    const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(CUT_IDLE_MS)]);
-    const query = `feed=longpoll&timeout=${IDLE_MS}&limit=${BATCH}&include_docs=true&style=all_docs&since=${encodeURIComponent(String(since))}`;
-    const response = await fetch(`${url}/${HUB_DB}/_changes?${query}`, { headers, signal });
-    if (!response.ok) throw new Error(`${HUB_DB}/_changes answered ${response.status}`);
-    const { results, last_seq } = (await response.json()) as { results: ChangeRow[]; last_seq: unknown };
+    const { results, last_seq } = await readChanges(since);
     const changes = results.flatMap((row): HubChange[] =>
       row.doc ? [{ doc: row.doc, revs: row.changes.map((change) => change.rev) }] : [],
     );
     const { handovers, gathered } = await planHandovers(changes, reader, handedTo);
     for (const handover of handovers) {
-      const delivered = await handOver(couch, handover, (id, reason) =>
-        logger.error({ id, assignee: handover.assignee, reason }, 'reassignment handover: a copy was refused'),
-      );
-      logger.info({ assignee: handover.assignee, documents: handover.leaves.size, delivered }, 'reassignment handover');
+      const written = await handOver(couch, handover, (id, reason) => {
+        metrics.refused.inc();
+        logger.error({ id, assignee: handover.assignee, reason }, 'reassignment handover: a copy was refused');
+      });
+      if (written) metrics.copied.inc(written);
+      if (written !== 0) logger.info({ assignee: handover.assignee, documents: handover.leaves.size, written }, 'reassignment handover');
     }
     for (const [inspectionId, assignee] of gathered) handedTo.set(inspectionId, assignee);
     if (results.length) await checkpoint.save(last_seq);
+    if (results.length < BATCH) metrics.lastRound.setToCurrentTime();
+    logger.debug({ since, changes: results.length, handovers: handovers.length }, 'reassignment handover round');
     return last_seq;
   };
 
@@ -76,7 +99,11 @@ export function watchReassignments(options: HandoverWatchOptions): ChangesFeed {
       } catch (error) {
         if (controller.signal.aborted) return;
         // PouchDB Server holds an idle longpoll open; being cut is its "no changes".
-        if ((error as Error).name === 'TimeoutError') continue;
+        if ((error as Error).name === 'TimeoutError') {
+          metrics.lastRound.setToCurrentTime();
+          continue;
+        }
+        metrics.failedRounds.inc();
         logger.warn({ error: (error as Error).message }, 'reassignment handover failed; retrying');
         await sleep(delay, undefined, { signal: controller.signal }).catch(() => undefined);
         delay = Math.min(delay * 2, MAX_RETRY_MS);

@@ -29,15 +29,18 @@ export function hubReader(couch: CouchAdmin): HubReader {
 }
 
 /**
- * Copies a handover's documents from the hub into the assignee's database; false when the
- * assignee has none (a supervisor, a removed user), so there is nothing to hand over to.
+ * Copies a handover's documents from the hub into the assignee's database: how many revisions
+ * it wrote, or null when the assignee has none (a supervisor, a removed user).
  */
-export async function handOver(couch: CouchAdmin, handover: Handover, refused: (id: string, reason: string) => void): Promise<boolean> {
+export async function handOver(
+  couch: CouchAdmin,
+  handover: Handover,
+  refused: (id: string, reason: string) => void,
+): Promise<number | null> {
   try {
-    await copyRevisions(couch, HUB_DB, userDbName(handover.assignee), handover.leaves, refused);
-    return true;
+    return await copyRevisions(couch, HUB_DB, userDbName(handover.assignee), handover.leaves, refused);
   } catch (error) {
-    if (isNotFound(error)) return false;
+    if (isNotFound(error)) return null;
     throw error;
   }
 }

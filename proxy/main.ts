@@ -92,12 +92,12 @@ function main(): Promise<void> {
 
 /** The node:cluster primary: the workers, and the one metrics port, which shows them all. */
 async function runPrimary(logger: pino.Logger, count: number, drainMs: number): Promise<void> {
-  // One handover for the group: the workers would each repeat it.
-  const couchAdminUrl = requiredCouchUrl();
-  watchReassignments({ couch: couchAdmin(couchAdminUrl), couchAdminUrl, logger });
   // Started once the metrics port listens (the ready line names it); until then no worker is asked.
   let pool: WorkerPool | undefined = undefined;
   const metrics = new GroupMetrics(() => pool?.listening() ?? [], GATHER_WITHIN_MS);
+  // One handover for the group: the workers would each repeat it.
+  const couchAdminUrl = requiredCouchUrl();
+  watchReassignments({ couch: couchAdmin(couchAdminUrl), couchAdminUrl, logger, registry: metrics.registry });
   cluster.on('message', (worker, message) => metrics.received(worker, message));
   const metricsPort = Number(process.env['FIELDBOOK_METRICS_PORT'] ?? 0);
   const metricsServer = metricsPort > 0 ? await serveMetrics(metricsPort, metrics) : undefined;

@@ -108,7 +108,9 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   // Other proxy processes on the same CouchDB end sessions too (logouts, expiries).
   const sessionWatch = watchSessions(options.couchAdminUrl, sessionEnded, logger);
   const handoverWatch =
-    options.handover === false ? null : watchReassignments({ couch: admin, couchAdminUrl: options.couchAdminUrl, logger });
+    options.handover === false
+      ? null
+      : watchReassignments({ couch: admin, couchAdminUrl: options.couchAdminUrl, logger, registry: metrics.registry });
   // Continuous `_changes` feeds stay open for hours; heartbeats keep them alive.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;

@@ -209,6 +209,10 @@ describe('the hub: assignments and approval', () => {
       await waitFor(async () => (await bobDb.get(found._id))._rev === rev, 60_000, 'the supervisor’s change in bob’s database');
       // The hub's changes are handed over in order: alice's own defect, written before, stayed hers.
       assert.equal(await has(bobDb, ownDefect._id), false);
+      // Counted for operators: the three gathered, the late defect, the supervisor's change.
+      const metrics = await stack.proxy.metrics.getMetricsAsJSON();
+      const copied = metrics.find((metric) => metric.name === 'fieldbook_handover_revisions_total')?.values[0]?.value;
+      assert.ok(Number(copied) >= 5, `revisions handed over: ${copied}`);
     } finally {
       await alice.close();
     }

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { after, before, describe, test, type TestContext } from 'node:test';
+import { HUB_DB } from '../../domain/db-names';
 import { userDbName } from '../../domain/user-db-name';
 import { buildProxyIfStale } from '../../scripts/build-proxy';
 import { childPids, clientPortsHeldBy, killProxyGroup, startCompiledProxy } from '../support/compiled-proxy';
 import { basicAuth, loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
+import { inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { settlesWithin } from '../support/open-feed';
@@ -132,6 +134,16 @@ describe('metrics of node:cluster workers', () => {
     assert.ok(
       maxFds > 0 && maxFds <= Number(/^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${ready.workers![0]}/limits`, 'utf8'))?.[1]),
     );
+
+    // The primary alone runs the reassignment handover: one clock, not the sum of three. A
+    // change in the hub ends the round it holds open (the in-process proxy read the rest).
+    await stack.admin.use(HUB_DB).insert(inspection('ada') as never);
+    const handoverRead = await waitFor(
+      async () => value(await scrape(metricsUrl), 'fieldbook_handover_last_round_seconds') || undefined,
+      DEADLINE_MS,
+      "the handover's first round",
+    );
+    assert.ok(handoverRead <= Date.now() / 1000 + 1, `last round at ${handoverRead}`);
 
     for (const feed of feeds) feed.close();
     await waitFor(async () => value(await scrape(metricsUrl), 'fieldbook_proxy_open_feeds') === 0, DEADLINE_MS, 'the feeds to close');

@@ -1,0 +1,34 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/** What the reassignment handover reports on `/metrics`: how much it copies, and whether it keeps up. */
+export class HandoverMetrics {
+  readonly copied: Counter;
+  readonly refused: Counter;
+  readonly failedRounds: Counter;
+  /** An operator alerts on its age: the handover reads the hub at least every 35 s while it works. */
+  readonly lastRound: Gauge;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.copied = new Counter({
+      name: 'fieldbook_handover_revisions_total',
+      help: "Revisions copied into a reassigned inspection's new assignee's database.",
+      registers,
+    });
+    this.refused = new Counter({
+      name: 'fieldbook_handover_refused_total',
+      help: "Revisions an assignee's database refused.",
+      registers,
+    });
+    this.failedRounds = new Counter({
+      name: 'fieldbook_handover_failed_rounds_total',
+      help: 'Rounds of the handover that failed and were retried (CouchDB unreachable, an error).',
+      registers,
+    });
+    this.lastRound = new Gauge({
+      name: 'fieldbook_handover_last_round_seconds',
+      help: 'When the handover last read the hub to its end, in Unix seconds.',
+      registers,
+    });
+  }
+}

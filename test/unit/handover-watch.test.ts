@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type ServerResponse } from 'node:http';
+import { after, test } from 'node:test';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { couchAdmin } from '../../couch/couch-admin';
+import { watchReassignments } from '../../proxy/handover-watch';
+import { waitFor } from '../support/fixtures';
+
+// A hub as PouchDB Server serves an idle longpoll: headers at once, then nothing, whatever `timeout` says.
+const held: ServerResponse[] = [];
+let changesReads = 0;
+const server = createServer((req, res) => {
+  res.setHeader('content-type', 'application/json');
+  if (req.url!.includes('/_changes')) {
+    changesReads++;
+    res.write('{"results":[\n');
+    held.push(res);
+    return;
+  }
+  res.statusCode = 404;
+  res.end(JSON.stringify({ error: 'not_found', reason: 'missing' }));
+});
+after(() => {
+  for (const res of held) res.destroy();
+  server.close();
+});
+
+test('a read of the hub that the server holds open past its timeout is cut, counted as a quiet round, and read again; stop ends it', async () => {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  const adminUrl = `http://admin:secret@127.0.0.1:${port}`;
+  const registry = new Registry();
+  const watch = watchReassignments({
+    couch: couchAdmin(adminUrl),
+    couchAdminUrl: adminUrl,
+    logger: pino({ level: 'silent' }),
+    registry,
+    idleMs: 100,
+  });
+  try {
+    await waitFor(async () => changesReads >= 3, 10_000, 'the held read cut and made again');
+    const lastRound = (await registry.getSingleMetric('fieldbook_handover_last_round_seconds')!.get()).values[0]?.value ?? 0;
+    assert.ok(lastRound > Date.now() / 1000 - 10, `last round at ${lastRound}`);
+    const failed = (await registry.getSingleMetric('fieldbook_handover_failed_rounds_total')!.get()).values[0]?.value;
+    assert.equal(failed, 0);
+  } finally {
+    watch.stop();
+  }
+  const reads = changesReads;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(changesReads, reads, 'no read after stop');
+});
