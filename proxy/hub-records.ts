@@ -28,9 +28,13 @@ export function hubReader(couch: CouchAdmin): HubReader {
   };
 }
 
+/** Answers that retrying cannot change: the handover reports them and goes on, not to stall every later one. */
+const PERMANENT = [400, 413, 415];
+
 /**
  * Copies a handover's documents from the hub into the assignee's database: how many revisions
- * it wrote, or null when the assignee has none (a supervisor, a removed user).
+ * it wrote, or null when the assignee has none (a supervisor, a removed user). A request the
+ * server turns down for good counts every document as refused.
  */
 export async function handOver(
   couch: CouchAdmin,
@@ -41,6 +45,9 @@ export async function handOver(
     return await copyRevisions(couch, HUB_DB, userDbName(handover.assignee), handover.leaves, refused);
   } catch (error) {
     if (isNotFound(error)) return null;
-    throw error;
+    const { statusCode, message } = error as { statusCode?: number; message: string };
+    if (!PERMANENT.includes(statusCode ?? 0)) throw error;
+    for (const id of handover.leaves.keys()) refused(id, message);
+    return 0;
   }
 }
