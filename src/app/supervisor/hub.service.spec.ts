@@ -125,6 +125,17 @@ describe('HubService', () => {
     feed.unsubscribe();
   });
 
+  it('tells the watcher when its feed cannot be set up (the hub out of reach), and emits nothing meanwhile', async () => {
+    spyOn(hubDb, 'info').and.rejectWith(new Error('offline'));
+    const failures: unknown[] = [];
+    let heard = 0;
+    const feed = hub.watch('inspection:x', (error) => failures.push(error)).subscribe(() => heard++);
+    await waitFor(() => failures.length === 1, 'the failure told');
+    expect((failures[0] as Error).message).toBe('offline');
+    expect(heard).toBe(0);
+    feed.unsubscribe();
+  });
+
   it("shares an approval with partners, and the inspection's defects along with it", async () => {
     const draft = await assignToAna();
     const { rev } = await hubDb.put({ ...draft, status: 'submitted', updatedBy: 'ana' });

@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { Observable, Subject, defer, from, retry, startWith, switchMap, tap } from 'rxjs';
+import { Observable, Subject, defer, from, retry, startWith, switchMap, tap, timer } from 'rxjs';
 import { AuditEntry, Defect, FieldbookDoc, Inspection, PhotoDoc } from '../../../domain/doc-types';
 import { photoDocId } from '../../../domain/photo-doc';
 import { readAuditEntries } from '../audit/audit-source';
@@ -123,9 +123,10 @@ export class HubService {
    * inspector's tablet through the hub's replication, another supervisor) changes the
    * inspection, one of its defects or its history. A live `_changes` feed the server filters by a
    * selector, from the sequence read before that first emission, so nothing falls between a read
-   * and the feed. One that fails (offline, a server restart) is set up again a few seconds later.
+   * and the feed. One that fails (offline, a server restart) is told to `failed` and set up again
+   * a few seconds later.
    */
-  watch(inspectionId: string): Observable<void> {
+  watch(inspectionId: string, failed: (error: unknown) => void = () => undefined): Observable<void> {
     const selector = { $or: [{ _id: inspectionId }, { inspectionId }, { docId: inspectionId }] };
     const feed = defer(() => this.hub().info()).pipe(
       switchMap(
@@ -141,7 +142,12 @@ export class HubService {
       ),
     );
     return feed.pipe(
-      retry({ delay: FEED_RETRY_MS }),
+      retry({
+        delay: (error) => {
+          failed(error);
+          return timer(FEED_RETRY_MS);
+        },
+      }),
       tap(() => this.changed.next()),
     );
   }

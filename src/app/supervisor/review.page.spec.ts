@@ -7,7 +7,7 @@ import { waitFor } from '../testing/test-support';
 import { DirectoryService } from './directory.service';
 import { HubDefect, HubService, ReviewRecord } from './hub.service';
 import { ReviewPage } from './review.page';
-import { Subject, of } from 'rxjs';
+import { Subject, of, startWith } from 'rxjs';
 
 const SUBMITTED = {
   _id: 'inspection:1',
@@ -65,7 +65,8 @@ describe('ReviewPage', () => {
     stored = SUBMITTED;
     hub = jasmine.createSpyObj<HubService>('HubService', ['inspection', 'defectsOf', 'attachment', 'review', 'undo', 'history$', 'watch']);
     hubChanges = new Subject<void>();
-    hub.watch.and.returnValue(hubChanges);
+    // Set up at once, as the hub's feed is when the hub answers.
+    hub.watch.and.returnValue(hubChanges.pipe(startWith(undefined)));
     hub.inspection.and.callFake(async () => stored);
     hub.defectsOf.and.resolveTo([DEFECT]);
     hub.history$.and.returnValue(of([]));
@@ -164,8 +165,36 @@ describe('ReviewPage', () => {
     expect((el('review-comment') as HTMLTextAreaElement).value).toBe('Looks good');
   });
 
+  it('reads the inspection and its defects once when it opens', () => {
+    expect(hub.inspection).toHaveBeenCalledTimes(1);
+    expect(hub.defectsOf).toHaveBeenCalledTimes(1);
+  });
+
+  it('says when the hub is out of reach, and shows the inspection once its feed is set up', async () => {
+    fixture.destroy();
+    hub.inspection.calls.reset();
+    let failed: ((error: unknown) => void) | undefined;
+    const setUp = new Subject<void>();
+    hub.watch.and.callFake((_id, onFailure) => {
+      failed = onFailure;
+      return setUp;
+    });
+    fixture = TestBed.createComponent(ReviewPage);
+    fixture.componentRef.setInput('id', 'inspection:1');
+    await waitFor(async () => (await fixture.whenStable(), !!failed), 'the feed asked for');
+    failed!(new TypeError('Failed to fetch'));
+    await waitFor(async () => (await fixture.whenStable(), !!el('review-load-error')), 'the message');
+    expect(text('review-load-error')).toContain('could not be loaded');
+    expect(el('review-heading')).toBeNull();
+    expect(hub.inspection).not.toHaveBeenCalled();
+
+    setUp.next();
+    await waitFor(async () => (await fixture.whenStable(), !!el('review-heading')), 'the inspection');
+    expect(el('review-load-error')).toBeNull();
+  });
+
   it("shows another supervisor's decision as soon as the hub has it: no decision is offered on what is no longer submitted", async () => {
-    expect(hub.watch).toHaveBeenCalledWith('inspection:1');
+    expect(hub.watch).toHaveBeenCalledWith('inspection:1', jasmine.any(Function));
     expect(el('approve')).not.toBeNull();
     stored = { ...SUBMITTED, _rev: '4-z', status: 'approved' } as Inspection;
     hubChanges.next();

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { FormControl, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -95,17 +95,18 @@ export class ReviewPage {
   protected readonly decidable = computed(() => this.loaded()?.inspection.status === 'submitted');
 
   constructor() {
-    effect(() => {
-      const id = this.id();
-      untracked(() => void this.load(id));
-    });
-    // What others change meanwhile (the inspector's tablet, another supervisor) shows at once:
-    // a decision is made on the inspection as it is now. A write touches the inspection and its
-    // defects together: a burst of changes is read at its start and once more at its end. (The
-    // first read above does not wait for the feed, and says so when the hub is out of reach.)
+    // The page reads the hub when its feed of the inspection is set up (what is read then is
+    // current), and again whenever others change it (the inspector's tablet, another
+    // supervisor): a decision is made on the inspection as it is now. A write touches the
+    // inspection and its defects together: a burst of changes is read at its start and once more
+    // at its end. While the hub is out of reach, the page says so; the feed keeps trying.
     toObservable(this.id)
       .pipe(
-        switchMap((id) => this.hub.watch(id).pipe(throttleTime(CHANGE_BURST_MS, undefined, { leading: true, trailing: true }))),
+        switchMap((id) =>
+          this.hub
+            .watch(id, (error) => this.couldNotLoad(error))
+            .pipe(throttleTime(CHANGE_BURST_MS, undefined, { leading: true, trailing: true })),
+        ),
         takeUntilDestroyed(),
       )
       .subscribe(() => void this.load());
@@ -122,8 +123,12 @@ export class ReviewPage {
       const [inspection, defects] = await Promise.all([this.hub.inspection(id), this.hub.defectsOf(id)]);
       if (id === this.id()) this.loaded.set({ inspection, defects });
     } catch (error) {
-      this.loadError.set(apiErrorMessage(error, $localize`:@@review.loadError:This inspection could not be loaded`));
+      this.couldNotLoad(error);
     }
+  }
+
+  private couldNotLoad(error: unknown): void {
+    this.loadError.set(apiErrorMessage(error, $localize`:@@review.loadError:This inspection could not be loaded`));
   }
 
   protected async decide(decision: Decision): Promise<void> {
