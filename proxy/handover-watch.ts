@@ -52,16 +52,23 @@ export function watchReassignments(options: HandoverWatchOptions): ChangesFeed {
   const metrics = new HandoverMetrics(options.registry);
 
   const idleMs = options.idleMs ?? IDLE_MS;
-  const readChanges = async (since: unknown) => {
+  const readChanges = async (since: unknown): Promise<{ results: ChangeRow[]; last_seq: unknown }> => {
     // A timer of our own: Node 20 lets an `AbortSignal.timeout` that only `AbortSignal.any` holds be collected, unfired.
     const idle = new AbortController();
-    const timer = setTimeout(() => idle.abort(new DOMException('no changes', 'TimeoutError')), idleMs * CUT_FACTOR);
+    const timer = setTimeout(() => idle.abort(new DOMException('no answer', 'TimeoutError')), idleMs * CUT_FACTOR);
+    let answered = false;
     try {
       const signal = AbortSignal.any([controller.signal, idle.signal]);
       const query = `feed=longpoll&timeout=${idleMs}&limit=${BATCH}&include_docs=true&style=all_docs&since=${encodeURIComponent(String(since))}`;
       const response = await fetch(`${url}/${HUB_DB}/_changes?${query}`, { headers, signal });
       if (!response.ok) throw new Error(`${HUB_DB}/_changes answered ${response.status}`);
+      answered = true;
       return (await response.json()) as { results: ChangeRow[]; last_seq: unknown };
+    } catch (error) {
+      // PouchDB Server answers an idle longpoll and then holds it, whatever `timeout` says: cut,
+      // it is a quiet round. A server that never answered within the bound is a failure.
+      if (answered && idle.signal.aborted && !controller.signal.aborted) return { results: [], last_seq: since };
+      throw error;
     } finally {
       clearTimeout(timer);
     }
@@ -83,6 +90,7 @@ export function watchReassignments(options: HandoverWatchOptions): ChangesFeed {
     }
     for (const [inspectionId, assignee] of gathered) handedTo.set(inspectionId, assignee);
     if (results.length) await checkpoint.save(last_seq);
+    // Read to the end of the hub's changes (or waited on it quietly): the handover keeps up.
     if (results.length < BATCH) metrics.lastRound.setToCurrentTime();
     logger.debug({ since, changes: results.length, handovers: handovers.length }, 'reassignment handover round');
     return last_seq;
@@ -98,11 +106,6 @@ export function watchReassignments(options: HandoverWatchOptions): ChangesFeed {
         delay = RETRY_MS;
       } catch (error) {
         if (controller.signal.aborted) return;
-        // PouchDB Server holds an idle longpoll open; being cut is its "no changes".
-        if ((error as Error).name === 'TimeoutError') {
-          metrics.lastRound.setToCurrentTime();
-          continue;
-        }
         metrics.failedRounds.inc();
         logger.warn({ error: (error as Error).message }, 'reassignment handover failed; retrying');
         await sleep(delay, undefined, { signal: controller.signal }).catch(() => undefined);

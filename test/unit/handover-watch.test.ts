@@ -8,14 +8,16 @@ import { couchAdmin } from '../../couch/couch-admin';
 import { watchReassignments } from '../../proxy/handover-watch';
 import { waitFor } from '../support/fixtures';
 
-// A hub as PouchDB Server serves an idle longpoll: headers at once, then nothing, whatever `timeout` says.
+// A hub as PouchDB Server serves an idle longpoll: headers at once, then nothing, whatever
+// `timeout` says; or, `stalled`, a server that never answers at all.
 const held: ServerResponse[] = [];
 let changesReads = 0;
+let stalled = false;
 const server = createServer((req, res) => {
   res.setHeader('content-type', 'application/json');
   if (req.url!.includes('/_changes')) {
     changesReads++;
-    res.write('{"results":[\n');
+    if (!stalled) res.write('{"results":[\n');
     held.push(res);
     return;
   }
@@ -27,11 +29,18 @@ after(() => {
   server.close();
 });
 
+const metric = async (registry: Registry, name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
+
+async function hubUrl(): Promise<string> {
+  if (!server.listening) {
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  }
+  return `http://admin:secret@127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
 test('a read of the hub that the server holds open past its timeout is cut, counted as a quiet round, and read again; stop ends it', async () => {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  const adminUrl = `http://admin:secret@127.0.0.1:${port}`;
+  const adminUrl = await hubUrl();
   const registry = new Registry();
   const watch = watchReassignments({
     couch: couchAdmin(adminUrl),
@@ -42,14 +51,33 @@ test('a read of the hub that the server holds open past its timeout is cut, coun
   });
   try {
     await waitFor(async () => changesReads >= 3, 10_000, 'the held read cut and made again');
-    const lastRound = (await registry.getSingleMetric('fieldbook_handover_last_round_seconds')!.get()).values[0]?.value ?? 0;
+    const lastRound = await metric(registry, 'fieldbook_handover_last_round_seconds');
     assert.ok(lastRound > Date.now() / 1000 - 10, `last round at ${lastRound}`);
-    const failed = (await registry.getSingleMetric('fieldbook_handover_failed_rounds_total')!.get()).values[0]?.value;
-    assert.equal(failed, 0);
+    assert.equal(await metric(registry, 'fieldbook_handover_failed_rounds_total'), 0);
   } finally {
     watch.stop();
   }
   const reads = changesReads;
   await new Promise((resolve) => setTimeout(resolve, 500));
   assert.equal(changesReads, reads, 'no read after stop');
+});
+
+test('a hub that never answers is a failed round, not a quiet one: the last round stays where it was', async () => {
+  stalled = true;
+  const adminUrl = await hubUrl();
+  const registry = new Registry();
+  const watch = watchReassignments({
+    couch: couchAdmin(adminUrl),
+    couchAdminUrl: adminUrl,
+    logger: pino({ level: 'silent' }),
+    registry,
+    idleMs: 100,
+  });
+  try {
+    await waitFor(async () => (await metric(registry, 'fieldbook_handover_failed_rounds_total')) >= 1, 10_000, 'a failed round');
+    assert.equal(await metric(registry, 'fieldbook_handover_last_round_seconds'), 0);
+  } finally {
+    watch.stop();
+    stalled = false;
+  }
 });
