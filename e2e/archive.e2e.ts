@@ -3,7 +3,7 @@ import { setArchiveDays } from '../couch/app-settings';
 import { DEFAULT_ARCHIVE_DAYS } from '../domain/archive-settings';
 import { checklistItem, defect, photoData } from '../test/fixtures/documents';
 import { expectSyncState, logIn } from './support/app-actions';
-import { freshInspector, inspectionDoc, localIds, serverDb, serverDoc } from './support/inspector';
+import { freshInspector, goOffline, inspectionDoc, localIds, serverDb, serverDoc } from './support/inspector';
 import { serverAdmin } from './support/server-admin';
 
 const DAY_MS = 24 * 3600_000;
@@ -81,7 +81,7 @@ test('an approved inspection older than the period an admin sets leaves the tabl
   const archivedUrl = page.url();
 
   // Offline it says it is on the server only.
-  await context.setOffline(true);
+  await goOffline(page);
   await expectSyncState(page, 'offline');
   await page.getByTestId('nav-inspections').click();
   await page.goto(archivedUrl);

@@ -4,7 +4,7 @@ import { HUB_DB } from '../domain/db-names';
 import type { AuditEntry } from '../domain/doc-types';
 import { userDbName } from '../domain/user-db-name';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
-import { freshInspector, localDoc, openInspection } from './support/inspector';
+import { freshInspector, goOffline, localDoc, openInspection } from './support/inspector';
 import { serverAdmin } from './support/server-admin';
 
 /** The titles an inspection's entries in a server database changed, oldest first (nano as admin). */
@@ -31,7 +31,7 @@ test('five offline edits of an inspection: each is in its history, on the server
   await logIn(page, user);
   await expectSyncState(page, 'paused');
 
-  await context.setOffline(true);
+  await goOffline(page);
   await expectSyncState(page, 'offline');
   const title = `Audited boiler room ${Date.now()}`;
   await createInspection(page, title, 'Depot 4');

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { userDbName } from '../domain/user-db-name';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
 import { DEMO_PASSWORD } from './support/e2e-env';
-import { freshInspector, localIds, openInspection, serverIds } from './support/inspector';
+import { freshInspector, goOffline, localIds, openInspection, serverIds } from './support/inspector';
 
 test("logout with pending changes warns with their count; the next user on the same browser sees none of the first user's data", async ({
   page,
@@ -17,7 +17,7 @@ test("logout with pending changes warns with their count; the next user on the s
   await expectSyncState(page, 'paused');
 
   // Three changes that cannot reach the server: two new inspections and an edit.
-  await context.setOffline(true);
+  await goOffline(page);
   await expectSyncState(page, 'offline');
   const unsynced = [`First user's offline A ${Date.now()}`, `First user's offline B ${Date.now()}`];
   for (const title of unsynced) await createInspection(page, title);

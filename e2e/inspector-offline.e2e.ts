@@ -3,6 +3,7 @@ import { createInspection, expectSyncState, logIn } from './support/app-actions'
 import {
   addPhotos,
   freshInspector,
+  goOffline,
   idsFromUrl,
   localAttachment,
   localDoc,
@@ -11,7 +12,6 @@ import {
   serverDb,
   serverDoc,
   serverIds,
-  waitForOfflineShell,
 } from './support/inspector';
 
 test('offline after one login: an inspection with 3 checklist items and a defect with 2 photos survive a reload and reach the server byte for byte', async ({
@@ -22,9 +22,7 @@ test('offline after one login: an inspection with 3 checklist items and a defect
   const user = await freshInspector('offline');
   await logIn(page, user);
   await expectSyncState(page, 'paused');
-  await waitForOfflineShell(page);
-
-  await context.setOffline(true);
+  await goOffline(page);
   await expectSyncState(page, 'offline');
 
   // The inspection, with its default checklist replaced by three items of our own.

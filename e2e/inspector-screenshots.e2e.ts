@@ -12,7 +12,7 @@ import { DEFAULT_ARCHIVE_DAYS } from '../domain/archive-settings';
 import { defect } from '../test/fixtures/documents';
 import { expectSyncState, logIn } from './support/app-actions';
 import { DEMO_PASSWORD } from './support/e2e-env';
-import { addPhotos, idsFromUrl, inspectionDoc, makeTestImage, openInspection, serverDb } from './support/inspector';
+import { addPhotos, goOffline, idsFromUrl, inspectionDoc, makeTestImage, openInspection, serverDb } from './support/inspector';
 import { serverAdmin } from './support/server-admin';
 import { shoot, VIEWPORTS } from './support/screenshots';
 
@@ -183,7 +183,7 @@ test('screenshots of the main screens at tablet size (docs/screenshots)', async 
     'rejected',
     { timeout: 15_000 },
   );
-  await context.setOffline(true);
+  await goOffline(page);
   await expectSyncState(page, 'offline');
   await openInspection(page, 'Scaffolding inspection, block C');
   await page.getByTestId('checklist-item').nth(0).getByTestId('result-pass').click();

@@ -3,7 +3,7 @@ import { deleteUserSessions } from '../couch/user-sessions';
 import { SESSION_COOKIE } from '../proxy/authenticate';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
 import { DEMO_PASSWORD } from './support/e2e-env';
-import { freshInspector, localIds, openInspection, serverDoc, serverIds } from './support/inspector';
+import { freshInspector, goOffline, localIds, openInspection, serverDoc, serverIds } from './support/inspector';
 import { serverAdmin } from './support/server-admin';
 
 test('a session removed on the server while offline: work goes on, reconnecting asks to sign in again, then every pending doc reaches the server', async ({
@@ -19,7 +19,7 @@ test('a session removed on the server while offline: work goes on, reconnecting 
   await expectSyncState(page, 'paused');
   await expect.poll(() => serverIds(user).then((ids) => ids.length)).toBe(1);
 
-  await context.setOffline(true);
+  await goOffline(page);
   await expectSyncState(page, 'offline');
   const deleted = await deleteUserSessions(serverAdmin(), user);
   expect(deleted.length).toBeGreaterThan(0);

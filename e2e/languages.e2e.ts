@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { expectSyncState, logIn, pick } from './support/app-actions';
-import { freshInspector, waitForOfflineShell } from './support/inspector';
+import { freshInspector, goOffline } from './support/inspector';
 
 test('the language picker switches the whole app, dates follow the language, and the installed app remembers it offline', async ({
   page,
@@ -34,8 +34,7 @@ test('the language picker switches the whole app, dates follow the language, and
   await expect(page.getByTestId('inspection-count')).toHaveText('1 inspection');
 
   // The installed app starts in the chosen language without a network.
-  await waitForOfflineShell(page);
-  await context.setOffline(true);
+  await goOffline(page);
   await page.reload();
   await expect(page.getByTestId('logout')).toHaveText('Se déconnecter');
   await expect(row.locator('.date')).toHaveText('5 mars 2026');

@@ -6,7 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { editOf, rootInspection } from '../test/fixtures/documents';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
-import { freshInspector, serverDoc } from './support/inspector';
+import { freshInspector, goOffline, serverDoc } from './support/inspector';
 
 const VIEWPORTS = [
   { name: 'portrait', width: 800, height: 1280 },
@@ -93,7 +93,7 @@ test('offline is a normal state: the Sync page says so neutrally, the chip count
   await page.getByTestId('device-name-save').click();
   await expect(page.getByTestId('device-name')).toHaveText('Tablet 3');
 
-  await context.setOffline(true);
+  await goOffline(page);
   await expectSyncState(page, 'offline');
   const offline = page.getByTestId('sync-offline');
   await expect(offline).toHaveText("Offline — changes are kept on this device and sync when you're back online");

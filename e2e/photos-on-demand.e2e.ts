@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { PHOTO_ATTACHMENT } from '../domain/photo-doc';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
-import { addPhotos, freshInspector, makeTestImage, openInspection, serverDoc } from './support/inspector';
+import { addPhotos, freshInspector, goOffline, makeTestImage, openInspection, serverDoc } from './support/inspector';
 
 /** One of the user's tablets: its own browser profile (local database, device id). */
 interface Tablet {
@@ -115,7 +115,7 @@ test('a full-size photo stays on the tablet that took it and the server; another
   await closePhoto(b.page);
 
   // Offline, the kept copy still shows.
-  await b.context.setOffline(true);
+  await goOffline(b.page);
   await expectSyncState(b.page, 'offline');
   await openPhoto(b.page);
   await closePhoto(b.page);
@@ -131,7 +131,7 @@ test('a full-size photo stays on the tablet that took it and the server; another
   await b.page.getByRole('button', { name: 'Close' }).click();
 
   // Tablet A, offline, takes a second photo: "Free space" drops the pushed one, never this one.
-  await a.context.setOffline(true);
+  await goOffline(a.page);
   await expectSyncState(a.page, 'offline');
   await addPhotos(a.page, [await makeTestImage(a.page, 8, 'image/jpeg', 800, 600)]);
   const unpushed = (await localPhotoIds(a.page)).find((id) => id !== photoId)!;

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { HUB_DB } from '../domain/db-names';
 import { inspection } from '../test/fixtures/documents';
 import { expectSyncState, logIn, pick } from './support/app-actions';
-import { freshInspector, localIds, openInspection, serverDoc, waitForOfflineShell } from './support/inspector';
+import { freshInspector, goOffline, localIds, openInspection, serverDoc } from './support/inspector';
 import { serverAdmin } from './support/server-admin';
 
 /** Server-side replication (hub → inspector databases, and back) and the tablets' live pulls. */
@@ -30,8 +30,7 @@ test('a supervisor reassigns an inspection from alice to bob while alice has an 
   const aliceRows = aliceTablet.getByTestId('inspection-row').filter({ hasText: title });
   await expect(aliceRows).toBeVisible({ timeout: REPLICATION_MS });
   // The inspection page's code comes from the service worker once offline: it must hold the shell.
-  await waitForOfflineShell(aliceTablet);
-  await aliceContext.setOffline(true);
+  await goOffline(aliceTablet);
   await expectSyncState(aliceTablet, 'offline');
   // Offline, she records a defect: it waits on her tablet.
   await openInspection(aliceTablet, title);

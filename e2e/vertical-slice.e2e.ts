@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
 import { serverInspectionsTitled } from './support/server-docs';
+import { goOffline } from './support/inspector';
 
 test('an inspection reaches the server online, waits locally offline, and syncs when back online', async ({ page, context }) => {
   await logIn(page, 'alice');
@@ -11,7 +12,7 @@ test('an inspection reaches the server online, waits locally offline, and syncs 
   await expect(page.getByTestId('sync-state')).toContainText('up to date');
   await expect.poll(() => serverInspectionsTitled('alice', online).then((docs) => docs.length)).toBe(1);
 
-  await context.setOffline(true);
+  await goOffline(page);
   await expectSyncState(page, 'offline');
   await expect(page.getByTestId('sync-state')).toContainText('offline');
   const offline = `Offline ${Date.now()}`;

@@ -76,6 +76,16 @@ export async function waitForOfflineShell(page: Page): Promise<void> {
     .toEqual([]);
 }
 
+/**
+ * Takes the page's browser context offline once the service worker holds the app shell: a
+ * page not yet controlled by it would fetch the next page's lazy chunk from the network, and
+ * fail offline (the flake this replaced).
+ */
+export async function goOffline(page: Page): Promise<void> {
+  await waitForOfflineShell(page);
+  await page.context().setOffline(true);
+}
+
 /** The id of the inspection (and defect) whose page is open. */
 export function idsFromUrl(page: Page): { inspectionId: string; defectId?: string } {
   const match = /\/inspections\/(inspection:[^/]+)(?:\/defects\/(defect:[^/]+))?/.exec(decodeURIComponent(page.url()));
