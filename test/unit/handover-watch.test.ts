@@ -31,24 +31,25 @@ after(() => {
 
 const metric = async (registry: Registry, name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
 
-async function hubUrl(): Promise<string> {
+/** A handover following the fake hub, reading for a change 100 ms at a time; its metrics in `registry`. */
+async function watchFakeHub(registry: Registry) {
   if (!server.listening) {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
   }
-  return `http://admin:secret@127.0.0.1:${(server.address() as { port: number }).port}`;
-}
-
-test('a read of the hub that the server holds open past its timeout is cut, counted as a quiet round, and read again; stop ends it', async () => {
-  const adminUrl = await hubUrl();
-  const registry = new Registry();
-  const watch = watchReassignments({
+  const adminUrl = `http://admin:secret@127.0.0.1:${(server.address() as { port: number }).port}`;
+  return watchReassignments({
     couch: couchAdmin(adminUrl),
     couchAdminUrl: adminUrl,
     logger: pino({ level: 'silent' }),
     registry,
     idleMs: 100,
   });
+}
+
+test('a read of the hub that the server holds open past its timeout is cut, counted as a quiet round, and read again; stop ends it', async () => {
+  const registry = new Registry();
+  const watch = await watchFakeHub(registry);
   try {
     await waitFor(async () => changesReads >= 3, 10_000, 'the held read cut and made again');
     const lastRound = await metric(registry, 'fieldbook_handover_last_round_seconds');
@@ -64,15 +65,8 @@ test('a read of the hub that the server holds open past its timeout is cut, coun
 
 test('a hub that never answers is a failed round, not a quiet one: the last round stays where it was', async () => {
   stalled = true;
-  const adminUrl = await hubUrl();
   const registry = new Registry();
-  const watch = watchReassignments({
-    couch: couchAdmin(adminUrl),
-    couchAdminUrl: adminUrl,
-    logger: pino({ level: 'silent' }),
-    registry,
-    idleMs: 100,
-  });
+  const watch = await watchFakeHub(registry);
   try {
     await waitFor(async () => (await metric(registry, 'fieldbook_handover_failed_rounds_total')) >= 1, 10_000, 'a failed round');
     assert.equal(await metric(registry, 'fieldbook_handover_last_round_seconds'), 0);
