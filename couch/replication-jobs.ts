@@ -1,6 +1,7 @@
 import type { CouchAdmin } from './couch-admin';
 import { isConflict, isNotFound } from './couch-admin';
 import { HUB_DB, partnerDbName } from '../domain/db-names';
+import { partnerSelector } from '../domain/partner-share';
 import { replicationEndpoint } from './replication-endpoint';
 import { hasPersonalDb, type FieldbookRole } from '../domain/roles';
 import { userDbName } from '../domain/user-db-name';
@@ -25,9 +26,9 @@ const JOB_KINDS = ['fanin', 'assign', 'partner'] as const;
  *   from them (`unassignedFrom`), so their tablet learns by its ordinary pull that it is no
  *   longer theirs. A selector sees a deletion only if the tombstone keeps the fields: delete
  *   with the body (`{...doc, _deleted: true}`).
- * - `partner-<name>`: approved inspections shared with the partner (`partners` lists them),
- *   and the defects a supervisor shared along with them and their full-size photos (a
- *   selector cannot join, so a shared inspection's defects and photos carry the same `partners`).
+ * - `partner-<name>`: approved inspections shared with the partner, the defects shared along
+ *   with them and their full-size photos (domain/partner-share.ts); what stops matching is
+ *   withdrawn from the partner's database by the proxy (proxy/partner-withdrawal-watch.ts).
  */
 export function replicationJobsFor(name: string, role: FieldbookRole | null): ReplicationJob[] {
   if (!role) return [];
@@ -37,10 +38,7 @@ export function replicationJobsFor(name: string, role: FieldbookRole | null): Re
         id: `partner-${name}`,
         source: HUB_DB,
         target: partnerDbName(name),
-        selector: {
-          partners: { $elemMatch: { $eq: name } },
-          $or: [{ type: 'defect' }, { type: 'photo' }, { type: 'inspection', status: 'approved' }],
-        },
+        selector: partnerSelector(name),
       },
     ];
   }

@@ -1,0 +1,31 @@
+/**
+ * What a partner receives from the hub: an approved inspection a supervisor shared with
+ * them (`partners`), the defects shared along with it while it stays approved (each carries
+ * its inspection's status, `inspectionStatus`, since a selector cannot join), and the
+ * full-size photos of those defects (which carry their defect's `partners`).
+ *
+ * Two forms of one rule: the selector of the partner's replication job
+ * (couch/replication-jobs.ts), and the predicate that withdraws from the partner's database
+ * what no longer matches it (proxy/partner-withdrawal.ts). test/unit/partner-share.test.ts
+ * holds them to each other with PouchDB's own selector matching.
+ */
+export function partnerSelector(partner: string): Record<string, unknown> {
+  return {
+    partners: { $elemMatch: { $eq: partner } },
+    $or: [{ type: 'photo' }, { type: 'defect', inspectionStatus: 'approved' }, { type: 'inspection', status: 'approved' }],
+  };
+}
+
+export function isSharedWith(doc: Record<string, unknown>, partner: string): boolean {
+  if (!Array.isArray(doc['partners']) || !doc['partners'].includes(partner)) return false;
+  switch (doc['type']) {
+    case 'photo':
+      return true;
+    case 'defect':
+      return doc['inspectionStatus'] === 'approved';
+    case 'inspection':
+      return doc['status'] === 'approved';
+    default:
+      return false;
+  }
+}
