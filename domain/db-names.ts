@@ -10,7 +10,14 @@
  */
 export const HUB_DB = 'inspections';
 
+export const PARTNER_DB_PREFIX = 'partner-';
+
 /** The partner's copy of what is shared with them, which their own CouchDB replicates from. */
 export function partnerDbName(partner: string): string {
-  return `partner-${partner}`;
+  return PARTNER_DB_PREFIX + partner;
+}
+
+/** The partner whose copy `dbName` is, or null for any other database. */
+export function partnerOfDbName(dbName: string): string | null {
+  return dbName.startsWith(PARTNER_DB_PREFIX) && dbName.length > PARTNER_DB_PREFIX.length ? dbName.slice(PARTNER_DB_PREFIX.length) : null;
 }

@@ -19,7 +19,7 @@ const AGGREGATE_AS: Record<string, Aggregator> = { fieldbook_proxy_process_max_f
  * scrape. (prom-client's own `clusterMetrics()` fails the whole scrape after 5 s instead.)
  */
 export class GroupMetrics implements MetricsSource {
-  /** The primary's own metrics (the reassignment handover's), shown beside the workers'. */
+  /** The primary's own metrics (its hub work's: hub-work.ts), shown beside the workers'. */
   readonly registry = new Registry();
   readonly contentType = this.registry.contentType;
   private readonly live = new Gauge({

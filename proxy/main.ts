@@ -20,7 +20,7 @@ import { prometheusContentType } from 'prom-client';
 import { GroupMetrics } from './cluster-metrics';
 import { answerGathers, groupMetricsFromPrimary, processChannel } from './cluster-metrics-worker';
 import { couchAdmin } from '../couch/couch-admin';
-import { watchReassignments } from './handover-watch';
+import { startHubWork } from './hub-work';
 import { metricsUrlOf, serveMetrics } from './metrics-port';
 import { DEFAULT_STATIC_DIR, startProxy } from './server';
 import { superviseWorkers, type WorkerPool } from './worker-pool';
@@ -45,7 +45,7 @@ async function runProxy(logger: pino.Logger, drainMs: number): Promise<void> {
     secureCookies: ['true', '1'].includes(env['FIELDBOOK_SECURE_COOKIES'] ?? ''),
     drainMs,
     logger,
-    handover: !channel,
+    hubWork: !channel,
     // A worker shows the group's metrics, asked of the primary, which also serves the metrics port.
     ...(channel && { metricsPort: 0, metricsSource: groupMetricsFromPrimary(channel, ASK_PRIMARY_WITHIN_MS, prometheusContentType) }),
   });
@@ -95,9 +95,9 @@ async function runPrimary(logger: pino.Logger, count: number, drainMs: number): 
   // Started once the metrics port listens (the ready line names it); until then no worker is asked.
   let pool: WorkerPool | undefined = undefined;
   const metrics = new GroupMetrics(() => pool?.listening() ?? [], GATHER_WITHIN_MS);
-  // One handover for the group: the workers would each repeat it.
+  // The hub's background work once for the group: the workers would each repeat it.
   const couchAdminUrl = requiredCouchUrl();
-  watchReassignments({ couch: couchAdmin(couchAdminUrl), couchAdminUrl, logger, registry: metrics.registry });
+  startHubWork({ couch: couchAdmin(couchAdminUrl), couchAdminUrl, logger, registry: metrics.registry });
   cluster.on('message', (worker, message) => metrics.received(worker, message));
   const metricsPort = Number(process.env['FIELDBOOK_METRICS_PORT'] ?? 0);
   const metricsServer = metricsPort > 0 ? await serveMetrics(metricsPort, metrics) : undefined;

@@ -17,7 +17,7 @@ import { storedAppSettings } from './settings-route';
 import { watchSessions } from './session-watch';
 import { DEFAULT_STATIC_DIR } from './package-root';
 import { watchUsers } from './user-watch';
-import { watchReassignments } from './handover-watch';
+import { startHubWork } from './hub-work';
 
 const LISTEN_BACKLOG = 4096;
 export interface ProxyOptions {
@@ -46,10 +46,10 @@ export interface ProxyOptions {
   /** On close, how long ordinary requests may finish before their connections are cut (FIELDBOOK_DRAIN_MS, default 10 s). */
   drainMs?: number;
   /**
-   * Whether this process hands reassigned inspections' records over to their new assignee
-   * (handover-watch.ts); default true. A node:cluster primary does it for its workers.
+   * Whether this process does the hub's background work (hub-work.ts: the reassignment
+   * handover, the partner withdrawal); default true. A node:cluster primary does it for its workers.
    */
-  handover?: boolean;
+  hubWork?: boolean;
 }
 
 export interface RunningProxy {
@@ -107,10 +107,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   );
   // Other proxy processes on the same CouchDB end sessions too (logouts, expiries).
   const sessionWatch = watchSessions(options.couchAdminUrl, sessionEnded, logger);
-  const handoverWatch =
-    options.handover === false
+  const hubWork =
+    options.hubWork === false
       ? null
-      : watchReassignments({ couch: admin, couchAdminUrl: options.couchAdminUrl, logger, registry: metrics.registry });
+      : startHubWork({ couch: admin, couchAdminUrl: options.couchAdminUrl, logger, registry: metrics.registry });
   // Continuous `_changes` feeds stay open for hours; heartbeats keep them alive.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
@@ -127,7 +127,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       draining = true;
       userWatch.stop();
       sessionWatch.stop();
-      handoverWatch?.stop();
+      hubWork?.stop();
       // Stop accepting first, so clients see a refused connection rather than a cut one.
       const closed = once(server, 'close');
       server.close();

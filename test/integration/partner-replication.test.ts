@@ -23,6 +23,7 @@ const photo = fakeJpeg(50 * 1024);
 const shared = inspection('alice', { title: 'Shared with acme', status: 'approved', partners: ['acme'], updatedBy: 'sam' });
 const sharedDefect = {
   ...defect('alice', shared._id),
+  inspectionStatus: 'approved',
   partners: ['acme'],
   _attachments: { 'leak.jpg': { content_type: 'image/jpeg', data: photo.toString('base64') } },
 };
@@ -114,4 +115,78 @@ describe('partner replication', () => {
       }
     }
   });
+
+  test('an approval reopened is withdrawn from the partner, and from their own server at its next pull', async () => {
+    const hub = stack.admin.use(HUB_DB);
+    const partnerDb = stack.admin.use(partnerDbName('acme'));
+    const approval = inspection('alice', { title: 'Approved, then reopened', status: 'approved', partners: ['acme'], updatedBy: 'sam' });
+    const approvedDefect = { ...defect('alice', approval._id), inspectionStatus: 'approved', partners: ['acme'] };
+    const written = await hub.bulk({ docs: [approval, approvedDefect] });
+    const ids = [approval._id, approvedDefect._id];
+    await waitFor(async () => (await live(partnerDb, ids)).length === 2, 60_000, 'the approval in partner-acme');
+    await pullIntoPartnerServer();
+    assert.deepEqual(await live(partnerAdmin.use('acme-copy'), ids), ids);
+
+    // The supervisor reopens it, as the review writes a rejection: shared with nobody.
+    const [reopened, reopenedDefect] = [approval, approvedDefect].map(({ partners: _shared, ...doc }, i) => ({
+      ...doc,
+      _rev: written[i].rev,
+      ...(doc.type === 'inspection' ? { status: 'rejected' } : { inspectionStatus: 'rejected' }),
+    }));
+    await hub.bulk({ docs: [reopened, reopenedDefect] });
+    await waitFor(async () => (await live(partnerDb, ids)).length === 0, 60_000, 'the withdrawal from partner-acme');
+    await pullIntoPartnerServer();
+    assert.deepEqual(await live(partnerAdmin.use('acme-copy'), ids), []);
+  });
+
+  test('a copy of an approval that reaches the partner after it was reopened is withdrawn too', async () => {
+    // The job read the approval, the supervisor reopened it, then the job's copy landed: the
+    // hub's side of the withdrawal is past the reopening by then, the partner database's is not.
+    const hub = stack.admin.use(HUB_DB);
+    const approval = inspection('alice', { title: 'Copied late', status: 'approved', partners: ['acme'], updatedBy: 'sam' });
+    const { partners: _shared, ...fields } = approval;
+    await hub.bulk({
+      docs: [{ ...fields, status: 'rejected', _rev: '2-bbb', _revisions: { start: 2, ids: ['bbb', 'aaa'] } }],
+      new_edits: false,
+    });
+    const { update_seq } = await hub.info();
+    await waitFor(
+      async () => seqNumber(await withdrawalCheckpoint()) >= seqNumber(update_seq),
+      60_000,
+      'the withdrawal to read the hub past the reopening',
+    );
+
+    const partnerDb = stack.admin.use(partnerDbName('acme'));
+    await partnerDb.bulk({ docs: [{ ...approval, _rev: '1-aaa' }], new_edits: false });
+    await waitFor(async () => (await live(partnerDb, [approval._id])).length === 0, 60_000, 'the late copy withdrawn');
+  });
 });
+
+/** The ids of these documents the database holds, not deleted. */
+async function live(db: ReturnType<CouchAdmin['use']>, ids: string[]): Promise<string[]> {
+  const { rows } = await db.fetchRevs({ keys: ids });
+  return rows.flatMap((row) => ('value' in row && row.value && !(row.value as { deleted?: boolean }).deleted ? [row.id] : []));
+}
+
+/** How far the partner withdrawal has read the hub. */
+async function withdrawalCheckpoint(): Promise<unknown> {
+  const checkpoint = (await stack.admin
+    .use(HUB_DB)
+    .get('_local/fieldbook-partner-withdrawal')
+    .catch(() => null)) as { seq?: unknown } | null;
+  return checkpoint?.seq ?? 0;
+}
+
+/** The partner's server pulls its database through the proxy, as a one-shot replication. */
+async function pullIntoPartnerServer(): Promise<void> {
+  await partnerAdmin.request({
+    method: 'POST',
+    path: '_replicate',
+    body: { source: proxyDbUrl(partnerDbName('acme')), target: 'acme-copy', create_target: true },
+  });
+}
+
+/** A sequence's order: a number (PouchDB Server), or a CouchDB sequence's numeric prefix. */
+function seqNumber(seq: unknown): number {
+  return typeof seq === 'number' ? seq : parseInt(String(seq), 10);
+}

@@ -1,0 +1,171 @@
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import type { CouchAdmin } from '../couch/couch-admin';
+import { HUB_DB, PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
+import type { ChangesFeed } from './changes-feed';
+import { followChanges } from './changes-follower';
+import { copyOf, planWithdrawals, sharedNow, type PartnerCopy, type SharedDoc, type Tombstone } from './partner-withdrawal';
+
+/** How far each follower got, in the database it follows. */
+const CHECKPOINT_ID = '_local/fieldbook-partner-withdrawal';
+
+export interface PartnerWithdrawalOptions {
+  couch: CouchAdmin;
+  couchAdminUrl: string;
+  logger: Logger;
+  /** Where its metrics go: the proxy's registry, or a cluster primary's. */
+  registry: Registry;
+  /** How long one read of a database waits for a change (default 25 s). */
+  idleMs?: number;
+}
+
+/**
+ * Withdraws from partners' databases what the hub no longer shares with them
+ * (proxy/partner-withdrawal.ts): a partner job's selector lets a document through while it
+ * matches and is blind to it once it stops, so without this an undone approval stayed with
+ * the partner for good.
+ *
+ * Two sides, because the job is a process of its own: the hub's changes (a document stops
+ * being shared: is a copy of it with a partner?) and each partner database's changes (a copy
+ * arrives: does the hub still share it?). The second catches the job copying an approval it
+ * read just before the undo. Each side checks both databases as they are after its trigger,
+ * so whichever comes last sees the final state; a deletion that lost a race to the job (409)
+ * is left to the job's copy, which is a change of the partner database and checked again.
+ */
+export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFeed {
+  const { couch, logger } = options;
+  const withdrawn = new Counter({
+    name: 'fieldbook_partner_withdrawals_total',
+    help: "Revisions deleted from partners' databases because the hub no longer shares them.",
+    registers: [options.registry],
+  });
+  const failedRounds = new Counter({
+    name: 'fieldbook_partner_withdrawal_failed_rounds_total',
+    help: 'Rounds of the partner withdrawal that failed and were retried (CouchDB unreachable, an error).',
+    registers: [options.registry],
+  });
+  const follow = (db: string, handle: (docs: SharedDoc[]) => Promise<void>, caughtUp?: () => void) =>
+    followChanges<SharedDoc>({
+      couch,
+      couchAdminUrl: options.couchAdminUrl,
+      db,
+      checkpointId: CHECKPOINT_ID,
+      purpose: 'partner withdrawal',
+      logger,
+      idleMs: options.idleMs,
+      caughtUp,
+      failed: () => failedRounds.inc(),
+      handle: (rows) => handle(rows.flatMap((row) => (row.doc ? [row.doc] : []))),
+    });
+
+  const withdraw = async (db: string, partner: string, copies: PartnerCopy[], hub: ReadonlyMap<string, SharedDoc | null>) => {
+    const tombstones = planWithdrawals(partner, copies, hub);
+    if (!tombstones.length) return;
+    const written = await deleteLeaves(couch, db, tombstones, (id, reason) =>
+      logger.error({ partner, id, reason }, 'partner withdrawal: a deletion was refused'),
+    );
+    withdrawn.inc(written.length);
+    if (written.length) logger.info({ partner, ids: [...new Set(written)] }, 'withdrawn from a partner: no longer shared');
+  };
+
+  const partnerFeeds = new Map<string, ChangesFeed>();
+  const followPartner = (db: string, partner: string) =>
+    follow(db, async (docs) => {
+      const copies = docs.flatMap((doc) => copyOf(doc) ?? []);
+      if (copies.length)
+        await withdraw(
+          db,
+          partner,
+          copies,
+          await hubDocs(
+            couch,
+            copies.map((copy) => copy.id),
+          ),
+        );
+    });
+  let listing: Promise<void> | null = null;
+  const refreshPartners = () =>
+    (listing ??= partnerDbs(couch)
+      .then((dbs) => {
+        for (const db of dbs) if (!partnerFeeds.has(db)) partnerFeeds.set(db, followPartner(db, partnerOfDbName(db)!));
+        for (const [db, feed] of partnerFeeds) {
+          if (dbs.includes(db)) continue;
+          feed.stop();
+          partnerFeeds.delete(db);
+        }
+      })
+      .finally(() => (listing = null)));
+
+  const hubFeed = follow(
+    HUB_DB,
+    async (docs) => {
+      await refreshPartners();
+      const current = new Map(docs.map((doc) => [doc._id, doc] as const));
+      for (const db of partnerFeeds.keys()) {
+        const partner = partnerOfDbName(db)!;
+        const ids = docs.filter((doc) => !doc._id.startsWith('_design/') && !sharedNow(doc, partner)).map((doc) => doc._id);
+        if (ids.length) await withdraw(db, partner, await partnerCopies(couch, db, ids), current);
+      }
+    },
+    // Also while the hub is quiet: a partner added, or a restart between an undo and the job's late copy.
+    () =>
+      void refreshPartners().catch((error: Error) => logger.warn({ error: error.message }, 'partner withdrawal: could not list partners')),
+  );
+  return {
+    stop() {
+      hubFeed.stop();
+      for (const feed of partnerFeeds.values()) feed.stop();
+    },
+  };
+}
+
+/** The partners' databases (`_all_dbs` by range on CouchDB; PouchDB Server ignores it and lists them all). */
+async function partnerDbs(couch: CouchAdmin): Promise<string[]> {
+  const dbs = (await couch.request({
+    path: '_all_dbs',
+    qs: { startkey: PARTNER_DB_PREFIX, endkey: `${PARTNER_DB_PREFIX}\ufff0` },
+  })) as string[];
+  return dbs.filter((db) => partnerOfDbName(db) !== null);
+}
+
+/** The hub's current revision of each id: null when it has none, or a deletion. */
+async function hubDocs(couch: CouchAdmin, ids: string[]): Promise<Map<string, SharedDoc | null>> {
+  const { rows } = await couch.use<SharedDoc>(HUB_DB).fetch({ keys: ids });
+  return new Map(ids.map((id, i) => [id, ('doc' in rows[i] && (rows[i].doc as SharedDoc | null)) || null]));
+}
+
+/** The live copies a partner's database holds of these ids. */
+async function partnerCopies(couch: CouchAdmin, db: string, ids: string[]): Promise<PartnerCopy[]> {
+  const { rows } = await couch.use<SharedDoc>(db).fetch({ keys: ids }, { conflicts: true });
+  return rows.flatMap((row) => ('doc' in row && row.doc ? (copyOf(row.doc as SharedDoc) ?? []) : []));
+}
+
+/**
+ * Deletes these leaves; the ids deleted. A leaf another writer moved on meanwhile (409) is
+ * skipped: that write is a change of the database, checked in its turn. Leaves of one
+ * document go in separate requests, so no request names a document twice.
+ */
+async function deleteLeaves(
+  couch: CouchAdmin,
+  db: string,
+  tombstones: Tombstone[],
+  refused: (id: string, reason: string) => void,
+): Promise<string[]> {
+  const written: string[] = [];
+  const rounds: Tombstone[][] = [];
+  const seen = new Map<string, number>();
+  for (const tombstone of tombstones) {
+    const round = seen.get(tombstone._id) ?? 0;
+    seen.set(tombstone._id, round + 1);
+    (rounds[round] ??= []).push(tombstone);
+  }
+  for (const docs of rounds) {
+    const results = await couch.use(db).bulk({ docs });
+    for (const result of results) {
+      if (!result.error) written.push(result.id!);
+      // Anything else would be refused again: reported, not retried for ever.
+      else if (result.error !== 'conflict') refused(result.id!, result.reason ?? result.error);
+    }
+  }
+  return written;
+}

@@ -1,0 +1,52 @@
+import { isSharedWith } from '../domain/partner-share';
+
+/** A document of the hub as the withdrawal reads it. */
+export interface SharedDoc {
+  _id: string;
+  _rev: string;
+  _deleted?: boolean;
+  _conflicts?: string[];
+  [field: string]: unknown;
+}
+
+/** A document in a partner's database: its live leaf revisions (more than one if the hub had a conflict). */
+export interface PartnerCopy {
+  id: string;
+  leaves: string[];
+}
+
+export interface Tombstone {
+  _id: string;
+  _rev: string;
+  _deleted: true;
+}
+
+/** A partner database's live document as a copy to check; design documents are the database's own, never withdrawn. */
+export function copyOf(doc: SharedDoc): PartnerCopy | null {
+  if (doc._deleted || doc._id.startsWith('_design/')) return null;
+  return { id: doc._id, leaves: [doc._rev, ...(doc._conflicts ?? [])] };
+}
+
+/**
+ * What to delete from a partner's database: every live leaf of each copy whose document the
+ * hub no longer holds as shared with the partner (`hub` has the hub's current revision of
+ * each copy's id, or null when the hub has none or deleted it). An undone approval, a
+ * reopened inspection, a partner taken off the list: the copy goes, on the partner's own
+ * server too at their next pull.
+ *
+ * A deletion is safe against the replication job: if the hub shares the document again, the
+ * job copies that revision, and CouchDB always prefers a live leaf to a deleted one.
+ */
+export function planWithdrawals(partner: string, copies: readonly PartnerCopy[], hub: ReadonlyMap<string, SharedDoc | null>): Tombstone[] {
+  return copies.flatMap((copy) => {
+    const current = hub.get(copy.id);
+    // Not asked (undefined): nothing known.
+    if (current === undefined || sharedNow(current, partner)) return [];
+    return copy.leaves.map((rev): Tombstone => ({ _id: copy.id, _rev: rev, _deleted: true }));
+  });
+}
+
+/** Whether the hub's current revision of a document (null: none) shares it with the partner. */
+export function sharedNow(current: SharedDoc | null, partner: string): boolean {
+  return !!current && !current._deleted && isSharedWith(current, partner);
+}
