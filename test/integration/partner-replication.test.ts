@@ -135,6 +135,9 @@ describe('partner replication', () => {
     }));
     await hub.bulk({ docs: [reopened, reopenedDefect] });
     await waitFor(async () => (await live(partnerDb, ids)).length === 0, 60_000, 'the withdrawal from partner-acme');
+    const metrics = await stack.proxy.metrics.getMetricsAsJSON();
+    const withdrawn = metrics.find((metric) => metric.name === 'fieldbook_partner_withdrawals_total')?.values[0]?.value;
+    assert.ok(Number(withdrawn) >= 2, `revisions withdrawn: ${withdrawn}`);
     await pullIntoPartnerServer();
     assert.deepEqual(await live(partnerAdmin.use('acme-copy'), ids), []);
   });
