@@ -8,7 +8,7 @@ import { inspection as inspectionFixture } from '../test/fixtures/documents';
 /** Server-side replication jobs carry assignments into alice's database and her work into the hub. */
 const REPLICATION_MS = 20_000;
 
-test('a supervisor assigns an inspection, the inspector answers every item and submits it (read-only from then), the supervisor reviews its checklist, defect and photo, approves and shares it after confirming, undoes, approves again, it stays locked and reaches the partner', async ({
+test('a supervisor assigns an inspection, the inspector answers every item and submits it (read-only from then), the supervisor reviews its checklist, defect and photo, approves and shares it after confirming, undoes, approves again, it stays locked and reaches the partner; reopened, it is editable again and the partner loses it', async ({
   browser,
 }) => {
   // Three people and two rounds of server-side replication.
@@ -139,6 +139,7 @@ test('a supervisor assigns an inspection, the inspector answers every item and s
   await sam.getByTestId('approve').click();
   await sam.getByTestId('confirm-approve-confirm').click();
   await expect(sam.getByTestId('review-status')).toHaveText('Approved');
+  const reviewUrl = sam.url();
   await sam.getByTestId('back-to-queue').click();
   await expect(sam.getByTestId('submitted-row').filter({ hasText: title })).toHaveCount(0);
 
@@ -156,16 +157,25 @@ test('a supervisor assigns an inspection, the inspector answers every item and s
 
   // Shared on approval: the partner's database, read as the partner with Basic auth as their CouchDB would.
   const acme = { authorization: `Basic ${Buffer.from(`acme:${DEMO_PASSWORD}`).toString('base64')}` };
-  await expect
-    .poll(
-      async () => {
-        const response = await sam.request.get('/db/partner-acme/_all_docs?include_docs=true', { headers: acme });
-        const { rows } = (await response.json()) as { rows: { doc: { title: string; status: string; partners?: string[] } }[] };
-        return rows.map(({ doc }) => doc).find((doc) => doc.title === title) ?? null;
-      },
-      { timeout: REPLICATION_MS },
-    )
-    .toEqual(expect.objectContaining({ status: 'approved', partners: ['acme'] }));
+  const partnerCopy = async () => {
+    const response = await sam.request.get('/db/partner-acme/_all_docs?include_docs=true', { headers: acme });
+    const { rows } = (await response.json()) as { rows: { doc: { title: string; status: string; partners?: string[] } }[] };
+    return rows.map(({ doc }) => doc).find((doc) => doc.title === title) ?? null;
+  };
+  await expect.poll(partnerCopy, { timeout: REPLICATION_MS }).toEqual(expect.objectContaining({ status: 'approved', partners: ['acme'] }));
+
+  // Something was wrong after all: sam reopens the approval. It goes back to alice to be
+  // corrected, and acme no longer has it.
+  await sam.goto(reviewUrl);
+  await sam.getByTestId('review-comment').fill('The photo shows stair A');
+  await sam.getByTestId('reopen').click();
+  await expect(sam.getByTestId('confirm-reopen-message')).toContainText('taken back from acme');
+  await sam.getByTestId('confirm-reopen-confirm').click();
+  await expect(sam.getByTestId('review-status')).toHaveText('Rejected');
+  await expect(sam.getByTestId('review-shared-with')).toHaveCount(0);
+  await expect.poll(partnerCopy, { timeout: REPLICATION_MS }).toBeNull();
+  await expect(alice.getByTestId('read-only-reason')).toHaveCount(0, { timeout: REPLICATION_MS });
+  await expect(alice.getByTestId('defect-title')).toBeEnabled();
 
   await samContext.close();
   await aliceContext.close();

@@ -221,6 +221,27 @@ describe('HubService', () => {
     expect(reviewed.partners).toBeUndefined();
   });
 
+  it('reopening a shared approval shares it with nobody, photos included; undoing the reopening shares it again', async () => {
+    const { inspection, defect } = await submittedWithDefect();
+    const photo = newPhotoDoc(
+      { defectId: defect._id, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet' },
+      'a.jpg',
+      photoData('full-size'),
+    );
+    await hubDb.put(photo as PouchDB.Core.PutDocument<object>);
+    await hub.review(inspection, 'approved', '', ['acme']);
+
+    const reopening = await hub.review(await hubDb.get<Inspection>(inspection._id), 'rejected', 'Redo the roof');
+    expect((await hubDb.get<Inspection>(inspection._id)).partners).toBeUndefined();
+    expect((await hubDb.get<Defect>(defect._id)).partners).toBeUndefined();
+    expect((await hubDb.get<PhotoDoc>(photo._id)).partners).toBeUndefined();
+
+    await hub.undo(reopening);
+    expect((await hubDb.get<Inspection>(inspection._id)).partners).toEqual(['acme']);
+    expect((await hubDb.get<Defect>(defect._id)).partners).toEqual(['acme']);
+    expect((await hubDb.get<PhotoDoc>(photo._id)).partners).toEqual(['acme']);
+  });
+
   /** Ana's submission of an assignment with one defect, as the fan-in replication would bring them. */
   async function submittedWithDefect(): Promise<{ inspection: Inspection; defect: Defect }> {
     const assigned = await assignToAna();

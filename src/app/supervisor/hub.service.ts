@@ -163,17 +163,19 @@ export class HubService {
    * sees one document) go in one `_bulk_docs`: an approval keeps the defects read-only for the
    * inspector, a rejection opens them again. An approval may share the inspection with partners:
    * their databases are fed from the hub by the `partners` field, and a replication selector
-   * cannot join, so the defects get the same list.
+   * cannot join, so the defects get the same list. Each decision sets the list anew: a
+   * rejection (also of an approved inspection) shares with nobody, so the rework that follows
+   * never reaches a partner, and the proxy withdraws what they had (domain/partner-share.ts).
    */
   async review(inspection: Inspection, decision: Decision, comment: string, partners: readonly string[] = []): Promise<ReviewRecord> {
-    const { reviewComment: _previous, ...doc } = inspection;
+    const { reviewComment: _previous, ...doc } = unshared(inspection);
     const reviewComment = comment.trim();
     const shared = decision === 'approved' && partners.length ? { partners: [...partners] } : {};
     const defects = await this.findDefects(inspection._id);
     const after = await this.writer.saveAll<FieldbookDoc>(
       [
         { ...doc, status: decision, ...(reviewComment ? { reviewComment } : {}), ...shared },
-        ...defects.map((defect) => ({ ...defect, inspectionStatus: decision, ...shared })),
+        ...defects.map((defect) => ({ ...unshared(defect), inspectionStatus: decision, ...shared })),
       ] as Draft<FieldbookDoc>[],
       this.hub(),
     );
@@ -242,6 +244,11 @@ export class HubService {
     if (this.opened?.name !== name) this.opened = { name, db: this.openRemote(name) };
     return this.opened.db;
   }
+}
+
+function unshared<T extends { partners?: string[] }>(doc: T): T {
+  const { partners: _previous, ...rest } = doc;
+  return rest as T;
 }
 
 /** The fields a review writes, as `before` had them (absent where it had none), on `doc`. */

@@ -200,7 +200,32 @@ describe('ReviewPage', () => {
     hubChanges.next();
     await waitFor(async () => (await fixture.whenStable(), text('review-status') === 'Approved'), 'the decision shown');
     expect(el('approve')).toBeNull();
-    expect(text('review-not-decidable')).toContain('Approved');
+    // What is left to decide on an approval is reopening it.
+    expect(text('review-reopen-hint')).toContain('Approved.');
+    expect(el('reopen')).not.toBeNull();
+  });
+
+  it('reopens an approval once confirmed, saying which partners it is taken back from, and offers Undo', async () => {
+    stored = { ...SUBMITTED, _rev: '4-z', status: 'approved', partners: ['acme', 'globex'] } as Inspection;
+    hubChanges.next();
+    await waitFor(async () => (await fixture.whenStable(), !!el('reopen')), 'the approval shown');
+    typeComment('The roof photo is of another site');
+    el('reopen').click();
+    await waitFor(() => !!inOverlay('confirm-reopen-confirm'), 'the confirmation');
+    expect(document.querySelector('mat-dialog-container')!.textContent).toContain('is taken back from acme, globex');
+    inOverlay('confirm-reopen-confirm')!.click();
+    await waitFor(async () => (await fixture.whenStable(), text('review-status') === 'Rejected'), 'the reopening shown');
+    expect(hub.review).toHaveBeenCalledOnceWith(
+      jasmine.objectContaining({ status: 'approved', partners: ['acme', 'globex'] }),
+      'rejected',
+      'The roof photo is of another site',
+      [],
+    );
+    expect(snackBar()!.textContent).toContain('Reopened.');
+
+    (snackBar()!.querySelector('button') as HTMLElement).click();
+    await waitFor(async () => (await fixture.whenStable(), text('review-status') === 'Approved'), 'the undo shown');
+    expect(hub.undo).toHaveBeenCalledOnceWith(record);
   });
 
   it('rejects once confirmed, sharing with nobody', async () => {

@@ -36,8 +36,9 @@ interface Loaded {
 /**
  * One team inspection as the supervisor reviews it, read-only from the hub: its basics, the
  * whole checklist, its defects with their photos. A submitted one can be approved (shared
- * with the partners picked) or rejected with a comment, each confirmed first and undoable
- * for a short while from the snack bar. It follows the hub live: what others change shows.
+ * with the partners picked) or rejected with a comment, an approved one reopened (taken back
+ * from its partners), each confirmed first and undoable for a short while from the snack bar.
+ * It follows the hub live: what others change shows.
  */
 @Component({
   selector: 'app-review-page',
@@ -135,7 +136,7 @@ export class ReviewPage {
     const current = this.loaded();
     if (!current) return;
     const partners = decision === 'approved' ? this.partners.value : [];
-    const confirmed = await confirm(this.dialog, confirmation(decision, current.inspection.title, partners));
+    const confirmed = await confirm(this.dialog, confirmation(decision, current.inspection, partners));
     if (!confirmed) return;
     await this.write(async () => {
       const record = await this.hub.review(current.inspection, decision, this.comment.value, partners);
@@ -159,7 +160,12 @@ export class ReviewPage {
   }
 
   private offerUndo(record: ReviewRecord): void {
-    const done = record.decision === 'approved' ? $localize`:@@review.approved:Approved.` : $localize`:@@review.rejected:Rejected.`;
+    const done =
+      record.decision === 'approved'
+        ? $localize`:@@review.approved:Approved.`
+        : record.before[0].status === 'approved'
+          ? $localize`:@@review.reopened:Reopened.`
+          : $localize`:@@review.rejected:Rejected.`;
     const ref = this.snackBar.open(done, $localize`:@@review.undo:Undo`, { duration: UNDO_MS });
     ref.onAction().subscribe(() =>
       this.write(async () => {
@@ -188,7 +194,18 @@ export class ReviewPage {
   }
 }
 
-function confirmation(decision: Decision, title: string, partners: readonly string[]) {
+function confirmation(decision: Decision, { title, status, partners: sharedWith }: Inspection, partners: readonly string[]) {
+  if (status === 'approved') {
+    return {
+      title: $localize`:@@review.confirmReopen.title:Reopen this approved inspection?`,
+      message: sharedWith?.length
+        ? $localize`:@@review.confirmReopen.shared:"${title}:title:" goes back to its inspector to be corrected and is taken back from ${sharedWith.join(', ')}:partners:.`
+        : $localize`:@@review.confirmReject.message:"${title}:title:" goes back to its inspector to be corrected.`,
+      confirm: $localize`:@@review.reopen:Reopen`,
+      cancel: $localize`:@@review.cancel:Cancel`,
+      testId: 'confirm-reopen',
+    };
+  }
   if (decision === 'rejected') {
     return {
       title: $localize`:@@review.confirmReject.title:Reject this inspection?`,
