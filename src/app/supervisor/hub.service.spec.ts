@@ -165,12 +165,7 @@ describe('HubService', () => {
 
   it("gives the shared defects' full-size photos the same partners, and takes them back on undo", async () => {
     const { inspection, defect } = await submittedWithDefect();
-    const photo = newPhotoDoc(
-      { defectId: defect._id, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet' },
-      'a.jpg',
-      photoData('full-size'),
-    );
-    await hubDb.put(photo as PouchDB.Core.PutDocument<object>);
+    const photo = await fullSizePhotoOf(defect);
 
     const record = await hub.review(inspection, 'approved', '', ['acme']);
     const shared = await hubDb.get<PhotoDoc>(photo._id, { attachments: true, binary: true });
@@ -223,12 +218,7 @@ describe('HubService', () => {
 
   it('reopening a shared approval shares it with nobody, photos included; undoing the reopening shares it again', async () => {
     const { inspection, defect } = await submittedWithDefect();
-    const photo = newPhotoDoc(
-      { defectId: defect._id, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet' },
-      'a.jpg',
-      photoData('full-size'),
-    );
-    await hubDb.put(photo as PouchDB.Core.PutDocument<object>);
+    const photo = await fullSizePhotoOf(defect);
     await hub.review(inspection, 'approved', '', ['acme']);
 
     const reopening = await hub.review(await hubDb.get<Inspection>(inspection._id), 'rejected', 'Redo the roof');
@@ -241,6 +231,17 @@ describe('HubService', () => {
     expect((await hubDb.get<Defect>(defect._id)).partners).toEqual(['acme']);
     expect((await hubDb.get<PhotoDoc>(photo._id)).partners).toEqual(['acme']);
   });
+
+  /** Ana's full-size photo of the defect, in the hub. */
+  async function fullSizePhotoOf(defect: Defect): Promise<PhotoDoc> {
+    const photo = newPhotoDoc(
+      { defectId: defect._id, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet' },
+      'a.jpg',
+      photoData('full-size'),
+    );
+    await hubDb.put(photo as PouchDB.Core.PutDocument<object>);
+    return photo as PhotoDoc;
+  }
 
   /** Ana's submission of an assignment with one defect, as the fan-in replication would bring them. */
   async function submittedWithDefect(): Promise<{ inspection: Inspection; defect: Defect }> {
