@@ -69,24 +69,20 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFe
   };
 
   const partnerFeeds = new Map<string, ChangesFeed>();
+  let stopped = false;
   const followPartner = (db: string, partner: string) =>
     follow(db, async (docs) => {
       const copies = docs.flatMap((doc) => copyOf(doc) ?? []);
-      if (copies.length)
-        await withdraw(
-          db,
-          partner,
-          copies,
-          await hubDocs(
-            couch,
-            copies.map((copy) => copy.id),
-          ),
-        );
+      if (!copies.length) return;
+      const ids = copies.map((copy) => copy.id);
+      await withdraw(db, partner, copies, await hubDocs(couch, ids));
     });
   let listing: Promise<void> | null = null;
   const refreshPartners = () =>
     (listing ??= partnerDbs(couch)
       .then((dbs) => {
+        // A listing that answers after stop() starts nothing.
+        if (stopped) return;
         for (const db of dbs) if (!partnerFeeds.has(db)) partnerFeeds.set(db, followPartner(db, partnerOfDbName(db)!));
         for (const [db, feed] of partnerFeeds) {
           if (dbs.includes(db)) continue;
@@ -113,6 +109,7 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFe
   );
   return {
     stop() {
+      stopped = true;
       hubFeed.stop();
       for (const feed of partnerFeeds.values()) feed.stop();
     },
