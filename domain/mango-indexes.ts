@@ -12,6 +12,9 @@ export const MANGO_INDEXES: readonly MangoIndex[] = [
   { ddoc: 'idx-type-scheduled', name: 'type-scheduled', fields: ['type', 'scheduledFor'] },
   { ddoc: 'idx-type-status', name: 'type-status', fields: ['type', 'status'] },
   { ddoc: 'idx-inspection', name: 'inspection', fields: ['inspectionId'] },
+  // Sparse (only reassigned inspections carry the field): a tablet's start looks up what was
+  // reassigned away from its user, which without it read every record on the device.
+  { ddoc: 'idx-unassigned', name: 'unassigned', fields: ['unassignedFrom'] },
 ];
 
 /**

@@ -106,6 +106,18 @@ describe('UnassignmentService', () => {
     expect(navigated).toHaveBeenCalledOnceWith('/inspections');
   });
 
+  it('after a reload, lets go of what was reassigned away before it, looked up in the sparse index, not by reading every record', async () => {
+    const { doc } = await assignedToAna();
+    await reassignedToBob(doc);
+    const find = spyOn(db, 'find').and.callThrough();
+    TestBed.inject(UnassignmentService).watch();
+
+    await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
+    const lookup = find.calls.allArgs().find(([request]) => 'unassignedFrom' in (request as { selector: object }).selector)!;
+    const explained = await (db as unknown as { explain(q: object): Promise<{ index: { ddoc: string } }> }).explain(lookup[0] as object);
+    expect(explained.index.ddoc).toBe('_design/idx-unassigned');
+  });
+
   it('reads none of the inspections a pull brings again unless one was reassigned away (a first pull brings thousands)', async () => {
     const { doc } = await assignedToAna();
     TestBed.inject(UnassignmentService).watch();

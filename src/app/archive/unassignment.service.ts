@@ -8,6 +8,7 @@ import { isReassignedAway } from '../../../domain/tablet-archive';
 import { ChangesFeedReader, LiveChange } from '../core/changes-feed-reader.service';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
+import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { LocalRecordMap, withoutKeys } from '../core/local-record-map';
 import { Database } from '../core/pouchdb';
@@ -126,7 +127,12 @@ export class UnassignmentService {
     for (const [id, { records }] of Object.entries(await this.letGo.read(db)))
       for (const record of [id, ...(records ?? [])]) this.letGoRecords.add(record);
     if (!user) return [];
-    const found = await db.find({ selector: { type: 'inspection', unassignedFrom: user }, fields: ['_id'] });
+    const found = await db.find({
+      selector: { unassignedFrom: user, type: 'inspection' },
+      fields: ['_id'],
+      use_index: ['idx-unassigned', 'unassigned'],
+      limit: LOCAL_FIND_LIMIT,
+    });
     return (found.docs as { _id: string }[]).map((doc) => doc._id);
   }
 
