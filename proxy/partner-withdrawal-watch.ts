@@ -4,6 +4,8 @@ import type { CouchAdmin } from '../couch/couch-admin';
 import { HUB_DB, PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
 import type { ChangesFeed } from './changes-feed';
 import { followChanges } from './changes-follower';
+import { hubReader } from './hub-records';
+import type { HubReader } from './reassignment-handover';
 import { copyOf, planWithdrawals, sharedNow, type PartnerCopy, type SharedDoc, type Tombstone } from './partner-withdrawal';
 
 /** How far each follower got, in the database it follows. */
@@ -34,6 +36,7 @@ export interface PartnerWithdrawalOptions {
  */
 export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFeed {
   const { couch, logger } = options;
+  const reader = hubReader(couch);
   const withdrawn = new Counter({
     name: 'fieldbook_partner_withdrawals_total',
     help: "Revisions deleted from partners' databases because the hub no longer shares them.",
@@ -75,7 +78,7 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFe
       const copies = docs.flatMap((doc) => copyOf(doc) ?? []);
       if (!copies.length) return;
       const ids = copies.map((copy) => copy.id);
-      await withdraw(db, partner, copies, await hubDocs(couch, ids));
+      await withdraw(db, partner, copies, await hubDocs(reader, ids));
     });
   let listing: Promise<void> | null = null;
   const refreshPartners = () =>
@@ -126,9 +129,9 @@ async function partnerDbs(couch: CouchAdmin): Promise<string[]> {
 }
 
 /** The hub's current revision of each id: null when it has none, or a deletion. */
-async function hubDocs(couch: CouchAdmin, ids: string[]): Promise<Map<string, SharedDoc | null>> {
-  const { rows } = await couch.use<SharedDoc>(HUB_DB).fetch({ keys: ids });
-  return new Map(ids.map((id, i) => [id, ('doc' in rows[i] && (rows[i].doc as SharedDoc | null)) || null]));
+async function hubDocs(reader: HubReader, ids: string[]): Promise<Map<string, SharedDoc | null>> {
+  const found = new Map((await reader.docs(ids)).map((doc) => [doc._id, doc as SharedDoc]));
+  return new Map(ids.map((id) => [id, found.get(id) ?? null]));
 }
 
 /** The live copies a partner's database holds of these ids. */

@@ -221,8 +221,7 @@ export class HubService {
       const range = { startkey: photoDocId(defect._id, ''), endkey: photoDocId(defect._id, '\ufff0'), include_docs: true };
       for (const { doc } of (await this.hub().allDocs<PhotoDoc>(range)).rows) {
         if (!doc || JSON.stringify(doc.partners) === JSON.stringify(defect.partners)) continue;
-        const { partners: _previous, ...photo } = doc;
-        changed.push(defect.partners ? { ...photo, partners: defect.partners } : photo);
+        changed.push(defect.partners ? { ...doc, partners: defect.partners } : unshared(doc));
       }
     }
     if (changed.length) await this.hub().bulkDocs(changed);
