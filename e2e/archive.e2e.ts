@@ -87,6 +87,12 @@ test('an approved inspection older than the period an admin sets leaves the tabl
   await page.goto(archivedUrl);
   await expect(page.getByTestId('archived-offline')).toBeVisible();
   await expect(page.getByTestId('archived-heading')).toHaveText(`Boiler room ${stamp}`);
+  // From here the server root, where PouchDB learns the server's id for its checkpoints, does not
+  // answer this tablet: each start of a replication without it used to pull from sequence 0.
+  await context.route(
+    (url) => url.pathname === '/db/',
+    (route) => route.abort('connectionfailed'),
+  );
   await context.setOffline(false);
   await expectSyncState(page, 'paused', 30_000);
 

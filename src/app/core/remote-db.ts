@@ -1,5 +1,6 @@
 import { InjectionToken } from '@angular/core';
 import { Database, PouchDB } from './pouchdb';
+import { withServerDbId } from './server-db-id';
 import { withSilentFeedCutoff } from './silent-feed-fetch';
 
 /** Opens the server side of a user's database; tests swap in a local stand-in. */
@@ -9,14 +10,14 @@ export const REMOTE_DB_FACTORY = new InjectionToken<(userDb: string) => Database
 
 /** The user's CouchDB database through the same-origin proxy, authenticated by its cookie. */
 export function remoteDb(userDb: string): Database {
-  const url = new URL(`db/${encodeURIComponent(userDb)}`, document.baseURI).href;
-  return new PouchDB<object>(url, {
-    skip_setup: true,
-    // A live feed silent past its heartbeat is cut, so the replication reconnects.
-    fetch: withSilentFeedCutoff((input, init) =>
-      fetch(input, { ...init, credentials: 'same-origin', headers: bypassServiceWorker(init?.headers) }),
-    ),
-  });
+  const dbSegment = encodeURIComponent(userDb);
+  const rootUrl = new URL('db/', document.baseURI).href;
+  // A live feed silent past its heartbeat is cut, so the replication reconnects.
+  const serverFetch = withSilentFeedCutoff((input, init) =>
+    fetch(input, { ...init, credentials: 'same-origin', headers: bypassServiceWorker(init?.headers) }),
+  );
+  const db = new PouchDB<object>(rootUrl + dbSegment, { skip_setup: true, fetch: serverFetch });
+  return withServerDbId(db, { rootUrl, dbSegment, fetch: serverFetch, store: localStorage });
 }
 
 /**

@@ -1,0 +1,70 @@
+import { Database, PouchDB } from './pouchdb';
+import { withServerDbId } from './server-db-id';
+
+const ROOT = 'http://127.0.0.1:9/db/';
+const SEGMENT = 'userdb-616c696365';
+
+/** A server whose root answers as `answer` says, counting the root's requests. */
+function server(answer: () => Response | Promise<Response>) {
+  const calls = { root: 0 };
+  const fetch = async (input: string | URL | Request) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (url !== ROOT) throw new TypeError(`unexpected request ${url}`);
+    calls.root++;
+    return answer();
+  };
+  return { fetch, calls };
+}
+
+const json = (body: object, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const welcome = () => json({ couchdb: 'Welcome', uuid: 'a1b2c3' });
+const offline = () => Promise.reject(new TypeError('Failed to fetch'));
+
+function remote(fetch: (input: string | URL | Request) => Promise<Response>): Database {
+  return new PouchDB<object>(ROOT + SEGMENT, { skip_setup: true, fetch: fetch as typeof window.fetch });
+}
+
+type WithId = Database & { id(): Promise<string> };
+
+describe('withServerDbId', () => {
+  let store: Pick<Storage, 'getItem' | 'setItem'>;
+  beforeEach(() => {
+    const items = new Map<string, string>();
+    store = { getItem: (key) => items.get(key) ?? null, setItem: (key, value) => void items.set(key, value) };
+  });
+
+  it("names the database as PouchDB does (the server's uuid and the database), so existing checkpoints carry on", async () => {
+    const { fetch } = server(welcome);
+    const pouchOwn = await (remote(fetch) as WithId).id();
+    const kept = (await (withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment: SEGMENT, fetch, store }) as WithId).id()) as string;
+    expect(kept).toBe('a1b2c3' + SEGMENT);
+    expect(kept).toBe(pouchOwn);
+  });
+
+  it('keeps the id once learnt: a start or a retry while the root does not answer gets the same one, without asking', async () => {
+    let answer: () => Response | Promise<Response> = welcome;
+    const { fetch, calls } = server(() => answer());
+    const first = await (withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment: SEGMENT, fetch, store }) as WithId).id();
+    answer = offline;
+    // After a reload: a new remote, the same store.
+    const again = await (withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment: SEGMENT, fetch, store }) as WithId).id();
+    expect(again).toBe(first);
+    expect(calls.root).toBe(1);
+    // What this replaces: PouchDB's own id falls back to the URL, another checkpoint (a pull from 0).
+    expect(await (remote(fetch) as WithId).id()).toBe(`${ROOT}${SEGMENT}/`);
+  });
+
+  it("fails while it cannot learn the id, with the root's status, and learns it at the next try", async () => {
+    let answer: () => Response | Promise<Response> = offline;
+    const { fetch } = server(() => answer());
+    const db = withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment: SEGMENT, fetch, store }) as WithId;
+    await expectAsync(db.id()).toBeRejectedWithError(TypeError, 'Failed to fetch');
+    answer = () => json({ error: 'unauthorized', reason: 'You are not authorized to access this db.' }, 401);
+    await expectAsync(db.id()).toBeRejectedWith(jasmine.objectContaining({ status: 401, name: 'unauthorized' }));
+    answer = () => json({ couchdb: 'Welcome' });
+    await expectAsync(db.id()).toBeRejectedWith(jasmine.objectContaining({ status: 502 }));
+    answer = welcome;
+    expect(await db.id()).toBe('a1b2c3' + SEGMENT);
+  });
+});
