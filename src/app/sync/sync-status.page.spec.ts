@@ -80,6 +80,20 @@ describe('SyncStatusPage', () => {
     expect(one('edit-and-retry').getAttribute('href')).toBe(`/inspections/${roof._id}/defects/${defect._id}`);
   });
 
+  it('names a full-size photo waiting to upload after its defect, with a link to the defect', async () => {
+    const roof = await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
+    const jpeg = (text: string) => new Blob([text], { type: 'image/jpeg' });
+    const defect = await TestBed.inject(DefectStoreService).create(roof._id, { title: 'Leak', severity: 3, status: 'open' }, [
+      { stem: '000000001-a.jpg', photo: jpeg('photo'), thumb: jpeg('thumb') },
+    ]);
+    await waitFor(() => ledger.pendingCount() === 3, 'inspection, defect and photo pending');
+
+    fixture = TestBed.createComponent(SyncStatusPage);
+    await until(() => all('pending-item').length === 3, 'the pending list');
+    const photo = all('pending-item').find((item) => item.textContent?.includes('Full-size photo of defect: Leak'));
+    expect(photo?.querySelector('a')?.getAttribute('href')).toBe(`/inspections/${roof._id}/defects/${defect._id}`);
+  });
+
   it('says being offline in neutral words, as a normal state and not as a problem', async () => {
     // The test remote rejects every request as a browser without network does ("Failed to fetch").
     TestBed.inject(ReplicationService).start(db, ANA.db);

@@ -5,7 +5,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
 import { switchMap } from 'rxjs';
-import { FieldbookDoc } from '../../../domain/doc-types';
+import { Defect, FieldbookDoc, PhotoDoc } from '../../../domain/doc-types';
 import { isPhotoId } from '../../../domain/photo-doc';
 import { ArchiveCardComponent } from '../archive/archive-card.component';
 import { SessionExpiryService } from '../auth/session-expiry.service';
@@ -301,25 +301,40 @@ export class SyncStatusPage {
   private async describe(ids: string[]): Promise<DocSummary[]> {
     const db = this.localDb.db();
     if (!db || !ids.length) return [];
-    const result = await db.allDocs<FieldbookDoc>({ keys: ids, include_docs: true });
-    return result.rows.map((row) => {
-      const doc = 'doc' in row ? (row.doc as FieldbookDoc | null | undefined) : null;
+    const result = await db.allDocs<FieldbookDoc | PhotoDoc>({ keys: ids, include_docs: true });
+    const docs = result.rows.map((row) => ({ key: row.key, doc: 'doc' in row ? (row.doc ?? null) : null }));
+    // A full-size photo waiting to upload (domain/photo-doc.ts) is named after its defect.
+    const defectIds = [...new Set(docs.flatMap(({ doc }) => (doc?.type === 'photo' ? [doc.defectId] : [])))];
+    const defects = defectIds.length ? await db.allDocs<Defect>({ keys: defectIds, include_docs: true }) : { rows: [] };
+    const defectOf = new Map(defects.rows.flatMap((row) => ('doc' in row && row.doc ? [[row.id, row.doc] as const] : [])));
+    return docs.map(({ key, doc }) => {
       if (!doc) {
-        const label = row.key.startsWith('defect:')
+        const label = key.startsWith('defect:')
           ? $localize`:@@sync.deletedDefect:Deleted defect`
-          : isPhotoId(row.key)
+          : isPhotoId(key)
             ? $localize`:@@sync.deletedPhoto:Deleted photo`
             : $localize`:@@sync.deletedInspection:Deleted inspection`;
-        return { id: row.key, label, link: null };
+        return { id: key, label, link: null };
       }
-      // A full-size photo waiting to upload (domain/photo-doc.ts); its defect is listed when it is too.
-      if (isPhotoId(doc._id)) return { id: doc._id, label: $localize`:@@sync.photoLabel:Full-size photo of a defect`, link: null };
-      const link = doc.type === 'defect' ? ['/inspections', doc.inspectionId, 'defects', doc._id] : ['/inspections', doc._id];
+      if (doc.type === 'photo') {
+        const defect = defectOf.get(doc.defectId);
+        return defect
+          ? {
+              id: doc._id,
+              label: $localize`:@@sync.photoOfDefect:Full-size photo of defect: ${defect.title}:title:`,
+              link: defectLink(defect),
+            }
+          : { id: doc._id, label: $localize`:@@sync.photoLabel:Full-size photo of a defect`, link: null };
+      }
       const label =
         doc.type === 'defect'
           ? $localize`:@@sync.defectLabel:Defect: ${doc.title}:title:`
           : $localize`:@@sync.inspectionLabel:Inspection: ${doc.title}:title:`;
-      return { id: doc._id, label, link };
+      return { id: doc._id, label, link: doc.type === 'defect' ? defectLink(doc) : ['/inspections', doc._id] };
     });
   }
+}
+
+function defectLink(defect: Defect): string[] {
+  return ['/inspections', defect.inspectionId, 'defects', defect._id];
 }
