@@ -29,8 +29,9 @@ type WithId = Database & { id(): Promise<string> };
 
 describe('withServerDbId', () => {
   let store: Pick<Storage, 'getItem' | 'setItem'>;
+  let items: Map<string, string>;
   beforeEach(() => {
-    const items = new Map<string, string>();
+    items = new Map<string, string>();
     store = { getItem: (key) => items.get(key) ?? null, setItem: (key, value) => void items.set(key, value) };
   });
 
@@ -50,7 +51,11 @@ describe('withServerDbId', () => {
     // After a reload: a new remote, the same store.
     const again = await (withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment: SEGMENT, fetch, store }) as WithId).id();
     expect(again).toBe(first);
+    // Another user's database of the same server: the same uuid, nothing of the first user kept.
+    const other = withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment: 'userdb-626f62', fetch, store }) as WithId;
+    expect(await other.id()).toBe('a1b2c3userdb-626f62');
     expect(calls.root).toBe(1);
+    expect(JSON.stringify([...items])).not.toContain(SEGMENT);
     // What this replaces: PouchDB's own id falls back to the URL, another checkpoint (a pull from 0).
     expect(await (remote(fetch) as WithId).id()).toBe(`${ROOT}${SEGMENT}/`);
   });

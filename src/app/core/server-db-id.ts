@@ -1,6 +1,6 @@
 import { Database } from './pouchdb';
 
-const KEY_PREFIX = 'fieldbook.serverDbId:';
+const KEY_PREFIX = 'fieldbook.serverUuid:';
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -22,12 +22,12 @@ export interface ServerDbIdDeps {
  * session expired, the server restarting) PouchDB answers the database's URL instead: another
  * name, with no checkpoint, so the pull starts again from sequence 0 and brings back every
  * inspection archived or unassigned off the tablet (a purge keeps them away only as long as the
- * checkpoint is past them). Here the id is learnt from the first answer and kept across reloads
- * (it names a server and a database, nothing secret); until it is known, a start fails like any
- * request without an answer, with the root's status, and PouchDB retries it.
+ * checkpoint is past them). Here the server's uuid is learnt from the first answer and kept
+ * across reloads and users (it names the server, nothing of a user's); until it is known, a start
+ * fails like any request without an answer, with the root's status, and PouchDB retries it.
  */
 export function withServerDbId(db: Database, { rootUrl, dbSegment, fetch, store }: ServerDbIdDeps): Database {
-  const key = KEY_PREFIX + db.name;
+  const key = KEY_PREFIX + rootUrl;
   const learn = async (): Promise<string> => {
     const response = await fetch(rootUrl);
     const body = (await response.json().catch(() => ({}))) as { uuid?: string; error?: string; reason?: string };
@@ -36,11 +36,10 @@ export function withServerDbId(db: Database, { rootUrl, dbSegment, fetch, store 
         status: response.ok ? 502 : response.status,
         name: body.error ?? 'bad_gateway',
       });
-    // PouchDB's own form, so the checkpoints of tablets that synced before this carry on.
-    const id = body.uuid + dbSegment;
-    store.setItem(key, id);
-    return id;
+    store.setItem(key, body.uuid);
+    return body.uuid;
   };
-  Object.assign(db, { id: async () => store.getItem(key) ?? learn() });
+  // PouchDB's own form, so the checkpoints of tablets that synced before this carry on.
+  Object.assign(db, { id: async () => (store.getItem(key) ?? (await learn())) + dbSegment });
   return db;
 }
