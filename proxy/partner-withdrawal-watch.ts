@@ -5,11 +5,17 @@ import { HUB_DB, PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
 import type { ChangesFeed } from './changes-feed';
 import { followChanges } from './changes-follower';
 import { hubReader } from './hub-records';
+import { PartnerHoldings } from './partner-holdings';
 import type { HubReader } from './reassignment-handover';
 import { copyOf, planWithdrawals, sharedNow, type PartnerCopy, type SharedDoc, type Tombstone } from './partner-withdrawal';
 
 /** How far each follower got, in the database it follows. */
 const CHECKPOINT_ID = '_local/fieldbook-partner-withdrawal';
+/**
+ * How old the list of partner databases may be. A partner database found later loses nothing:
+ * its follower's first run reads it from the start and checks every copy against the hub.
+ */
+const PARTNER_LIST_MS = 30_000;
 
 export interface PartnerWithdrawalOptions {
   couch: CouchAdmin;
@@ -71,38 +77,47 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFe
     if (written.length) logger.info({ partner, ids: [...new Set(written)] }, 'withdrawn from a partner: no longer shared');
   };
 
-  const partnerFeeds = new Map<string, ChangesFeed>();
+  const partners = new Map<string, { feed: ChangesFeed; holdings: PartnerHoldings }>();
   let stopped = false;
-  const followPartner = (db: string, partner: string) =>
-    follow(db, async (docs) => {
+  const followPartner = (db: string, partner: string) => {
+    const holdings = new PartnerHoldings(() => liveIds(couch, db));
+    const feed = follow(db, async (docs) => {
+      holdings.note(docs);
       const copies = docs.flatMap((doc) => copyOf(doc) ?? []);
       if (!copies.length) return;
       const ids = copies.map((copy) => copy.id);
       await withdraw(db, partner, copies, await hubDocs(reader, ids));
     });
+    return { feed, holdings };
+  };
   let listing: Promise<void> | null = null;
-  const refreshPartners = () =>
-    (listing ??= partnerDbs(couch)
+  let listedAt = -Infinity;
+  const refreshPartners = () => {
+    if (performance.now() - listedAt < PARTNER_LIST_MS) return Promise.resolve();
+    return (listing ??= partnerDbs(couch)
       .then((dbs) => {
+        listedAt = performance.now();
         // A listing that answers after stop() starts nothing.
         if (stopped) return;
-        for (const db of dbs) if (!partnerFeeds.has(db)) partnerFeeds.set(db, followPartner(db, partnerOfDbName(db)!));
-        for (const [db, feed] of partnerFeeds) {
+        for (const db of dbs) if (!partners.has(db)) partners.set(db, followPartner(db, partnerOfDbName(db)!));
+        for (const [db, { feed }] of partners) {
           if (dbs.includes(db)) continue;
           feed.stop();
-          partnerFeeds.delete(db);
+          partners.delete(db);
         }
       })
       .finally(() => (listing = null)));
+  };
 
   const hubFeed = follow(
     HUB_DB,
     async (docs) => {
       await refreshPartners();
       const current = new Map(docs.map((doc) => [doc._id, doc] as const));
-      for (const db of partnerFeeds.keys()) {
+      for (const [db, { holdings }] of partners) {
         const partner = partnerOfDbName(db)!;
-        const ids = docs.filter((doc) => !doc._id.startsWith('_design/') && !sharedNow(doc, partner)).map((doc) => doc._id);
+        const unshared = docs.filter((doc) => !doc._id.startsWith('_design/') && !sharedNow(doc, partner)).map((doc) => doc._id);
+        const ids = await holdings.mayHold(unshared);
         if (ids.length) await withdraw(db, partner, await partnerCopies(couch, db, ids), current);
       }
     },
@@ -114,7 +129,7 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFe
     stop() {
       stopped = true;
       hubFeed.stop();
-      for (const feed of partnerFeeds.values()) feed.stop();
+      for (const { feed } of partners.values()) feed.stop();
     },
   };
 }
@@ -126,6 +141,12 @@ async function partnerDbs(couch: CouchAdmin): Promise<string[]> {
     qs: { startkey: PARTNER_DB_PREFIX, endkey: `${PARTNER_DB_PREFIX}\ufff0` },
   })) as string[];
   return dbs.filter((db) => partnerOfDbName(db) !== null);
+}
+
+/** The ids of a database's live documents. */
+async function liveIds(couch: CouchAdmin, db: string): Promise<string[]> {
+  const { rows } = await couch.use(db).list();
+  return rows.map((row) => row.id);
 }
 
 /** The hub's current revision of each id: null when it has none, or a deletion. */
