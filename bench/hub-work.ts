@@ -30,7 +30,7 @@ import { defect, inspection } from '../test/fixtures/documents';
 import { freePort } from '../test/support/free-port';
 import { startTestServer, type TestServer } from '../test/support/test-server';
 import { serverKind } from './bench-stack';
-import { fmt } from './stats';
+import { fmt, percentile } from './stats';
 
 const CHECKPOINTS = ['_local/fieldbook-reassignment-handover', '_local/fieldbook-partner-withdrawal'];
 
@@ -79,11 +79,6 @@ async function countingForwarder(target: URL, counts: Map<string, number>): Prom
 
 function seqNumber(seq: unknown): number {
   return typeof seq === 'number' ? seq : parseInt(String(seq), 10);
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 async function main(): Promise<void> {

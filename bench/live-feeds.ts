@@ -40,7 +40,7 @@ import { inspection } from '../test/fixtures/documents';
 import { freePort } from '../test/support/free-port';
 import { TEST_SERVER } from '../test/support/test-server';
 import { buildProxyIfStale, PROXY_BUNDLE } from '../scripts/build-proxy';
-import { median } from './stats';
+import { median, percentile } from './stats';
 
 const { values } = parseArgs({
   options: {
@@ -205,12 +205,6 @@ async function couchSessionCookie(couchUrl: string, name: string): Promise<strin
   });
   if (!response.ok) throw new Error(`CouchDB login of ${name} failed: ${response.status} ${await response.text()}`);
   return /^[^;]+/.exec(response.headers.get('set-cookie')!)![0];
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** Where the proxy's memory is while the feeds are open: V8 heap, buffers outside it, and the rest. */
