@@ -25,14 +25,17 @@ import { Registry } from 'prom-client';
 import { bootstrap } from '../couch/bootstrap';
 import { couchAdmin, splitCredentials } from '../couch/couch-admin';
 import { HUB_DB, partnerDbName } from '../domain/db-names';
+import { HANDOVER_CHECKPOINT_ID } from '../proxy/handover-watch';
 import { startHubWork } from '../proxy/hub-work';
+import { WITHDRAWAL_CHECKPOINT_ID } from '../proxy/partner-withdrawal-watch';
 import { defect, inspection } from '../test/fixtures/documents';
 import { freePort } from '../test/support/free-port';
+import { seqNumber } from '../test/support/seq-number';
 import { startTestServer, type TestServer } from '../test/support/test-server';
 import { serverKind } from './bench-stack';
 import { fmt, percentile } from './stats';
 
-const CHECKPOINTS = ['_local/fieldbook-reassignment-handover', '_local/fieldbook-partner-withdrawal'];
+const CHECKPOINTS = [HANDOVER_CHECKPOINT_ID, WITHDRAWAL_CHECKPOINT_ID];
 
 function options() {
   const { values } = parseArgs({
@@ -52,7 +55,7 @@ function kindOf(method: string, url: string): string {
   if (db === '_all_dbs') return 'GET _all_dbs (partner databases)';
   const where = db === HUB_DB ? 'hub' : db.startsWith('partner-') ? 'partner db' : db;
   // A POST to the database itself is a checkpoint (`_local` documents are written that way here).
-  return `${where}: ${method} ${endpoint.startsWith('_local') ? '_local' : endpoint || (method === 'POST' ? '(checkpoint)' : '')}`;
+  return `${where}: ${method} ${endpoint || (method === 'POST' ? '(checkpoint)' : '')}`;
 }
 
 /** An HTTP forwarder to `target` that counts requests by kind. */
@@ -75,10 +78,6 @@ async function countingForwarder(target: URL, counts: Map<string, number>): Prom
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { port, server };
-}
-
-function seqNumber(seq: unknown): number {
-  return typeof seq === 'number' ? seq : parseInt(String(seq), 10);
 }
 
 async function main(): Promise<void> {

@@ -57,6 +57,7 @@ import type { ChecklistItem, Inspection } from '../domain/doc-types';
 import { REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
 import { inspection } from '../test/fixtures/documents';
 import { basicAuth, loginCookie, TEST_PASSWORD } from '../test/support/couch-harness';
+import { seqNumber } from '../test/support/seq-number';
 import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
 import { fmt, median } from './stats';
 import { cpuOfPid } from './process-cpu';
@@ -312,8 +313,7 @@ async function main(): Promise<void> {
     for (const path of ['proxy', 'direct'] as const) await replicateOnce(remotes[path], opts.batchSize, pids);
 
     // Writes the proxy makes to its session store while forwarding (cookie renewals, expiry).
-    const sessionSeq = async () =>
-      parseInt(String(((await stack.admin.db.get(SESSIONS_DB)) as { update_seq: number | string }).update_seq), 10);
+    const sessionSeq = async () => seqNumber((await stack.admin.db.get(SESSIONS_DB)).update_seq);
     const sessionSeqBefore = await sessionSeq();
 
     const runs: RunResult[] = [];

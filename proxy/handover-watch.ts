@@ -10,7 +10,7 @@ import { handOver, hubReader } from './hub-records';
 import { planHandovers, type HubChange, type HubRecord } from './reassignment-handover';
 
 /** Where the handover keeps how far it has read the hub. */
-const CHECKPOINT_ID = '_local/fieldbook-reassignment-handover';
+export const HANDOVER_CHECKPOINT_ID = '_local/fieldbook-reassignment-handover';
 
 export interface HandoverWatchOptions {
   couch: CouchAdmin;
@@ -43,7 +43,7 @@ export function watchReassignments(options: HandoverWatchOptions): ChangesFeed {
     couch,
     couchAdminUrl: options.couchAdminUrl,
     db: HUB_DB,
-    checkpointId: CHECKPOINT_ID,
+    checkpointId: HANDOVER_CHECKPOINT_ID,
     purpose: 'reassignment handover',
     logger,
     idleMs: options.idleMs,

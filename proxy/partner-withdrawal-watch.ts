@@ -10,7 +10,7 @@ import type { HubReader } from './reassignment-handover';
 import { copyOf, planWithdrawals, sharedNow, type PartnerCopy, type SharedDoc, type Tombstone } from './partner-withdrawal';
 
 /** How far each follower got, in the database it follows. */
-const CHECKPOINT_ID = '_local/fieldbook-partner-withdrawal';
+export const WITHDRAWAL_CHECKPOINT_ID = '_local/fieldbook-partner-withdrawal';
 /**
  * How old the list of partner databases may be. A partner database found later loses nothing:
  * its follower's first run reads it from the start and checks every copy against the hub.
@@ -58,7 +58,7 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFe
       couch,
       couchAdminUrl: options.couchAdminUrl,
       db,
-      checkpointId: CHECKPOINT_ID,
+      checkpointId: WITHDRAWAL_CHECKPOINT_ID,
       purpose: 'partner withdrawal',
       logger,
       idleMs: options.idleMs,

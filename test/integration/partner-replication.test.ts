@@ -12,6 +12,8 @@ import { basicAuth, startTestStack, TEST_PASSWORD, type TestStack } from '../sup
 import { defect, inspection } from '../fixtures/documents';
 import { fakeJpeg, waitFor } from '../support/fixtures';
 import { freePort } from '../support/free-port';
+import { seqNumber } from '../support/seq-number';
+import { WITHDRAWAL_CHECKPOINT_ID } from '../../proxy/partner-withdrawal-watch';
 
 let stack: TestStack;
 /** The partner's own server: a second, independent PouchDB Server. */
@@ -175,7 +177,7 @@ async function live(db: ReturnType<CouchAdmin['use']>, ids: string[]): Promise<s
 async function withdrawalCheckpoint(): Promise<unknown> {
   const checkpoint = (await stack.admin
     .use(HUB_DB)
-    .get('_local/fieldbook-partner-withdrawal')
+    .get(WITHDRAWAL_CHECKPOINT_ID)
     .catch(() => null)) as { seq?: unknown } | null;
   return checkpoint?.seq ?? 0;
 }
@@ -187,9 +189,4 @@ async function pullIntoPartnerServer(): Promise<void> {
     path: '_replicate',
     body: { source: proxyDbUrl(partnerDbName('acme')), target: 'acme-copy', create_target: true },
   });
-}
-
-/** A sequence's order: a number (PouchDB Server), or a CouchDB sequence's numeric prefix. */
-function seqNumber(seq: unknown): number {
-  return typeof seq === 'number' ? seq : parseInt(String(seq), 10);
 }

@@ -35,24 +35,28 @@ describe('withServerDbId', () => {
     store = { getItem: (key) => items.get(key) ?? null, setItem: (key, value) => void items.set(key, value) };
   });
 
+  /** A server database as the app opens it, over `fetch` and the test's store. */
+  const kept = (fetch: (input: string | URL | Request) => Promise<Response>, dbSegment = SEGMENT) =>
+    withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment, fetch, store }) as WithId;
+
   it("names the database as PouchDB does (the server's uuid and the database), so existing checkpoints carry on", async () => {
     const { fetch } = server(welcome);
     const pouchOwn = await (remote(fetch) as WithId).id();
-    const kept = (await (withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment: SEGMENT, fetch, store }) as WithId).id()) as string;
-    expect(kept).toBe('a1b2c3' + SEGMENT);
-    expect(kept).toBe(pouchOwn);
+    const ours = await kept(fetch).id();
+    expect(ours).toBe('a1b2c3' + SEGMENT);
+    expect(ours).toBe(pouchOwn);
   });
 
   it('keeps the id once learnt: a start or a retry while the root does not answer gets the same one, without asking', async () => {
     let answer: () => Response | Promise<Response> = welcome;
     const { fetch, calls } = server(() => answer());
-    const first = await (withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment: SEGMENT, fetch, store }) as WithId).id();
+    const first = await kept(fetch).id();
     answer = offline;
     // After a reload: a new remote, the same store.
-    const again = await (withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment: SEGMENT, fetch, store }) as WithId).id();
+    const again = await kept(fetch).id();
     expect(again).toBe(first);
     // Another user's database of the same server: the same uuid, nothing of the first user kept.
-    const other = withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment: 'userdb-626f62', fetch, store }) as WithId;
+    const other = kept(fetch, 'userdb-626f62');
     expect(await other.id()).toBe('a1b2c3userdb-626f62');
     expect(calls.root).toBe(1);
     expect(JSON.stringify([...items])).not.toContain(SEGMENT);
@@ -63,7 +67,7 @@ describe('withServerDbId', () => {
   it("fails while it cannot learn the id, with the root's status, and learns it at the next try", async () => {
     let answer: () => Response | Promise<Response> = offline;
     const { fetch } = server(() => answer());
-    const db = withServerDbId(remote(fetch), { rootUrl: ROOT, dbSegment: SEGMENT, fetch, store }) as WithId;
+    const db = kept(fetch);
     await expectAsync(db.id()).toBeRejectedWithError(TypeError, 'Failed to fetch');
     answer = () => json({ error: 'unauthorized', reason: 'You are not authorized to access this db.' }, 401);
     await expectAsync(db.id()).toBeRejectedWith(jasmine.objectContaining({ status: 401, name: 'unauthorized' }));
