@@ -31,16 +31,19 @@ export class LocalPurgeService {
   /**
    * Purges the inspection and everything that belongs to it; the inspection itself last, so a
    * purge cut short (a reload) leaves it in place to be found and finished by the next run.
-   * Returns the ids of the records purged.
+   * `found` hears the ids of the records before any is purged (a revision of one the pull writes
+   * meanwhile must be known as theirs). Returns those ids.
    */
-  async purgeInspection(db: Database, inspectionId: string): Promise<string[]> {
-    const found = await db.find({
+  async purgeInspection(db: Database, inspectionId: string, found: (recordIds: string[]) => void = () => undefined): Promise<string[]> {
+    const { docs } = await db.find({
       selector: { inspectionId },
       fields: ['_id'],
       use_index: ['idx-inspection', 'inspection'],
       limit: LOCAL_FIND_LIMIT,
     });
-    const defectIds = (found.docs as { _id: string }[]).map((doc) => doc._id).filter((id) => id.startsWith('defect:'));
+    const defectIds = (docs as { _id: string }[]).map((doc) => doc._id).filter((id) => id.startsWith('defect:'));
+    const records = [...defectIds, inspectionId];
+    found(records);
     const ranges = [...defectIds.flatMap((id) => [auditIdRange(id), photoIdRange(id)]), auditIdRange(inspectionId)];
     for (const range of ranges) {
       const { rows } = await db.allDocs(range);
@@ -52,7 +55,7 @@ export class LocalPurgeService {
     }
     await purgeDoc(db, inspectionId);
     this.purged.next(inspectionId);
-    return [...defectIds, inspectionId];
+    return records;
   }
 
   /**

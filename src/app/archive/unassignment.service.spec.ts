@@ -134,6 +134,28 @@ describe('UnassignmentService', () => {
     expect(read).toContain(doc._id);
   });
 
+  it('purges a revision of its defect that the pull writes while the inspection itself is being purged', async () => {
+    const { doc, defect: found } = await assignedToAna();
+    const purgeable = db as unknown as { purge(id: string, rev: string): Promise<unknown> };
+    const purge = purgeable.purge.bind(db);
+    let racing: Promise<string> | null = null;
+    spyOn(purgeable, 'purge').and.callFake(async (id: string, rev: string) => {
+      // The defect is purged already; the server's handover revision of it lands now.
+      if (id === doc._id)
+        racing ??= pullRevision(db, found, { status: 'fixed' }, (pulled) => ledger.pulled([{ _id: found._id, _rev: pulled }]));
+      await racing;
+      return purge(id, rev);
+    });
+    TestBed.inject(UnassignmentService).watch();
+
+    await reassignedToBob(doc);
+
+    await waitFor(() => told.calls.count() === 1, 'the notice');
+    expect(racing).not.toBeNull();
+    await waitFor(async () => !(await localIds(db)).includes(found._id), 'the racing revision purged');
+    expect(await localIds(db)).not.toContain(doc._id);
+  });
+
   it('purges, silently, a revision of a record it let go that the pull brings back later; given back, the inspection stays with its defects from the server', async () => {
     const { doc, defect: found } = await assignedToAna();
     await db.replicate.to(server);

@@ -117,6 +117,8 @@ export class UnassignmentService {
    */
   private concerns({ id, doc }: LiveChange): boolean {
     if (this.letGoRecords.has(recordOf(id) ?? '')) return true;
+    // A defect the server added to an inspection let go (or is letting go) after its records were listed.
+    if (id.startsWith('defect:') && this.letGoRecords.has(String(doc['inspectionId']))) return true;
     if (!id.startsWith('inspection:')) return false;
     const user = this.sessions.session()?.name;
     return this.waiting.has(id) || (!!user && !doc._deleted && isReassignedAway(doc as Partial<Inspection>, user));
@@ -167,8 +169,10 @@ export class UnassignmentService {
     this.waiting.delete(id);
     const hadEdits = (await this.holds.recordIds(db, id)).some((recordId) => this.unpushedHere.has(recordId));
     const toldBefore = !!(await this.letGo.read(db))[id];
-    const records = await this.purge.purgeInspection(db, id);
-    for (const record of records) this.letGoRecords.add(record);
+    // Known as let go before the purge starts: the feed is filtered as it goes, so a revision
+    // of one of its records the pull writes during the purge must already count as theirs.
+    this.letGoRecords.add(id);
+    const records = await this.purge.purgeInspection(db, id, (found) => found.forEach((record) => this.letGoRecords.add(record)));
     // Its page, if open, shows what is no longer here: back to the list.
     if (decodeURIComponent(this.router.url).startsWith(`/inspections/${id}`)) void this.router.navigateByUrl('/inspections');
     const at = new Date().toISOString();
