@@ -75,6 +75,8 @@ async function freeSpace(page: Page): Promise<void> {
 test('a full-size photo stays on the tablet that took it and the server; another tablet has its thumbnail, fetches the photo when opened, keeps it offline, and frees the space, while an unpushed photo survives', async ({
   browser,
 }) => {
+  // Two first logins and two photo round trips: 33 s on a quiet CI machine, 90 s on a loaded one.
+  test.setTimeout(180_000);
   const user = await freshInspector('photos');
   const a = await tablet(browser, user);
   const b = await tablet(browser, user);
