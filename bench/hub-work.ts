@@ -10,7 +10,7 @@
  * defects of inspections that were never shared, as inspectors' work reaches the hub all day.
  *
  * Baseline, same run: the write itself, one request. Reported: the work's requests per hub
- * write (ratio to the write), by kind, and the hub work's checkpoints catching up after each
+ * write (ratio to the write), by kind, and the hub work's checkpoint catching up after each
  * write (p50/p99, ms). A benchmark reports; it does not assert.
  *
  *   npx tsx bench/hub-work.ts [--server couchdb] [--partners 10] [--writes 200] [--json]
@@ -25,17 +25,13 @@ import { Registry } from 'prom-client';
 import { bootstrap } from '../couch/bootstrap';
 import { couchAdmin, splitCredentials } from '../couch/couch-admin';
 import { HUB_DB, partnerDbName } from '../domain/db-names';
-import { HANDOVER_CHECKPOINT_ID } from '../proxy/handover-watch';
-import { startHubWork } from '../proxy/hub-work';
-import { WITHDRAWAL_CHECKPOINT_ID } from '../proxy/partner-withdrawal-watch';
+import { HUB_WORK_CHECKPOINT_ID, startHubWork } from '../proxy/hub-work';
 import { defect, inspection } from '../test/fixtures/documents';
 import { freePort } from '../test/support/free-port';
 import { seqNumber } from '../test/support/seq-number';
 import { startTestServer, type TestServer } from '../test/support/test-server';
 import { serverKind } from './bench-stack';
 import { fmt, percentile } from './stats';
-
-const CHECKPOINTS = [HANDOVER_CHECKPOINT_ID, WITHDRAWAL_CHECKPOINT_ID];
 
 function options() {
   const { values } = parseArgs({
@@ -107,15 +103,11 @@ async function main(): Promise<void> {
     const hub = admin.use(HUB_DB);
     const caughtUp = async (seq: unknown) => {
       for (;;) {
-        const done = await Promise.all(
-          CHECKPOINTS.map((id) =>
-            hub.get(id).then(
-              (doc) => (doc as unknown as { seq: unknown }).seq,
-              () => 0,
-            ),
-          ),
+        const done = await hub.get(HUB_WORK_CHECKPOINT_ID).then(
+          (doc) => (doc as unknown as { seq: unknown }).seq,
+          () => 0,
         );
-        if (done.every((at) => seqNumber(at) >= seqNumber(seq))) return;
+        if (seqNumber(done) >= seqNumber(seq)) return;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     };

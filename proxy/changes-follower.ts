@@ -40,6 +40,9 @@ export interface ChangesFollowerOptions<Doc> {
   idleMs?: number;
 }
 
+/** What one piece of background work does with a followed database's changes. */
+export type ChangesHandler<Doc> = Pick<ChangesFollowerOptions<Doc>, 'handle' | 'caughtUp' | 'failed'>;
+
 /**
  * Follows a database's changes as server admin, in batches, for background work that must
  * see every change once done: it resumes from a checkpoint in the database, so a restart

@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { CouchAdmin } from '../couch/couch-admin';
-import { HUB_DB, PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
+import { PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
 import type { ChangesFeed } from './changes-feed';
-import { followChanges } from './changes-follower';
+import { followChanges, type ChangeRow, type ChangesHandler } from './changes-follower';
 import { hubReader } from './hub-records';
 import { PartnerHoldings } from './partner-holdings';
 import type { HubReader } from './reassignment-handover';
 import { copyOf, planWithdrawals, sharedNow, type PartnerCopy, type SharedDoc, type Tombstone } from './partner-withdrawal';
 
-/** How far each follower got, in the database it follows. */
+/** How far the follower of a partner database got, in that database. */
 export const WITHDRAWAL_CHECKPOINT_ID = '_local/fieldbook-partner-withdrawal';
 /**
  * How old the list of partner databases may be. A partner database found later loses nothing:
@@ -23,8 +23,13 @@ export interface PartnerWithdrawalOptions {
   logger: Logger;
   /** Where its metrics go: the proxy's registry, or a cluster primary's. */
   registry: Registry;
-  /** How long one read of a database waits for a change (default 25 s). */
+  /** How long one read of a partner database waits for a change (default 25 s). */
   idleMs?: number;
+}
+
+export interface PartnerWithdrawal extends ChangesFeed {
+  /** The hub's side: it hears the hub's changes from the hub work's follower (hub-work.ts). */
+  hub: ChangesHandler<SharedDoc>;
 }
 
 /**
@@ -35,12 +40,12 @@ export interface PartnerWithdrawalOptions {
  *
  * Two sides, because the job is a process of its own: the hub's changes (a document stops
  * being shared: is a copy of it with a partner?) and each partner database's changes (a copy
- * arrives: does the hub still share it?). The second catches the job copying an approval it
+ * arrives: does the hub still share it?), followed here. The second catches the job copying an approval it
  * read just before the undo. Each side checks both databases as they are after its trigger,
  * so whichever comes last sees the final state; a deletion that lost a race to the job (409)
  * is left to the job's copy, which is a change of the partner database and checked again.
  */
-export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFeed {
+export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWithdrawal {
   const { couch, logger } = options;
   const reader = hubReader(couch);
   const withdrawn = new Counter({
@@ -53,19 +58,7 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFe
     help: 'Rounds of the partner withdrawal that failed and were retried (CouchDB unreachable, an error).',
     registers: [options.registry],
   });
-  const follow = (db: string, handle: (docs: SharedDoc[]) => Promise<void>, caughtUp?: () => void) =>
-    followChanges<SharedDoc>({
-      couch,
-      couchAdminUrl: options.couchAdminUrl,
-      db,
-      checkpointId: WITHDRAWAL_CHECKPOINT_ID,
-      purpose: 'partner withdrawal',
-      logger,
-      idleMs: options.idleMs,
-      caughtUp,
-      failed: () => failedRounds.inc(),
-      handle: (rows) => handle(rows.flatMap((row) => (row.doc ? [row.doc] : []))),
-    });
+  const docsOf = (rows: ChangeRow<SharedDoc>[]) => rows.flatMap((row) => (row.doc ? [row.doc] : []));
 
   const withdraw = async (db: string, partner: string, copies: PartnerCopy[], hub: ReadonlyMap<string, SharedDoc | null>) => {
     const tombstones = planWithdrawals(partner, copies, hub);
@@ -81,12 +74,23 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFe
   let stopped = false;
   const followPartner = (db: string, partner: string) => {
     const holdings = new PartnerHoldings(() => liveIds(couch, db));
-    const feed = follow(db, async (docs) => {
-      holdings.note(docs);
-      const copies = docs.flatMap((doc) => copyOf(doc) ?? []);
-      if (!copies.length) return;
-      const ids = copies.map((copy) => copy.id);
-      await withdraw(db, partner, copies, await hubDocs(reader, ids));
+    const feed = followChanges<SharedDoc>({
+      couch,
+      couchAdminUrl: options.couchAdminUrl,
+      db,
+      checkpointId: WITHDRAWAL_CHECKPOINT_ID,
+      purpose: 'partner withdrawal',
+      logger,
+      idleMs: options.idleMs,
+      failed: () => failedRounds.inc(),
+      async handle(rows) {
+        const docs = docsOf(rows);
+        holdings.note(docs);
+        const copies = docs.flatMap((doc) => copyOf(doc) ?? []);
+        if (!copies.length) return;
+        const ids = copies.map((copy) => copy.id);
+        await withdraw(db, partner, copies, await hubDocs(reader, ids));
+      },
     });
     return { feed, holdings };
   };
@@ -109,26 +113,28 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): ChangesFe
       .finally(() => (listing = null)));
   };
 
-  const hubFeed = follow(
-    HUB_DB,
-    async (docs) => {
-      await refreshPartners();
-      const current = new Map(docs.map((doc) => [doc._id, doc] as const));
-      for (const [db, { holdings }] of partners) {
-        const partner = partnerOfDbName(db)!;
-        const unshared = docs.filter((doc) => !doc._id.startsWith('_design/') && !sharedNow(doc, partner)).map((doc) => doc._id);
-        const ids = await holdings.mayHold(unshared);
-        if (ids.length) await withdraw(db, partner, await partnerCopies(couch, db, ids), current);
-      }
-    },
-    // Also while the hub is quiet: a partner added, or a restart between an undo and the job's late copy.
-    () =>
-      void refreshPartners().catch((error: Error) => logger.warn({ error: error.message }, 'partner withdrawal: could not list partners')),
-  );
   return {
+    hub: {
+      async handle(rows) {
+        const docs = docsOf(rows);
+        await refreshPartners();
+        const current = new Map(docs.map((doc) => [doc._id, doc] as const));
+        for (const [db, { holdings }] of partners) {
+          const partner = partnerOfDbName(db)!;
+          const unshared = docs.filter((doc) => !doc._id.startsWith('_design/') && !sharedNow(doc, partner)).map((doc) => doc._id);
+          const ids = await holdings.mayHold(unshared);
+          if (ids.length) await withdraw(db, partner, await partnerCopies(couch, db, ids), current);
+        }
+      },
+      // Also while the hub is quiet: a partner added, or a restart between an undo and the job's late copy.
+      caughtUp: () =>
+        void refreshPartners().catch((error: Error) =>
+          logger.warn({ error: error.message }, 'partner withdrawal: could not list partners'),
+        ),
+      failed: () => failedRounds.inc(),
+    },
     stop() {
       stopped = true;
-      hubFeed.stop();
       for (const { feed } of partners.values()) feed.stop();
     },
   };

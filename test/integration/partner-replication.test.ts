@@ -13,7 +13,7 @@ import { defect, inspection } from '../fixtures/documents';
 import { fakeJpeg, waitFor } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { seqNumber } from '../support/seq-number';
-import { WITHDRAWAL_CHECKPOINT_ID } from '../../proxy/partner-withdrawal-watch';
+import { HUB_WORK_CHECKPOINT_ID } from '../../proxy/hub-work';
 
 let stack: TestStack;
 /** The partner's own server: a second, independent PouchDB Server. */
@@ -156,7 +156,7 @@ describe('partner replication', () => {
     });
     const { update_seq } = await hub.info();
     await waitFor(
-      async () => seqNumber(await withdrawalCheckpoint()) >= seqNumber(update_seq),
+      async () => seqNumber(await hubWorkCheckpoint()) >= seqNumber(update_seq),
       60_000,
       'the withdrawal to read the hub past the reopening',
     );
@@ -173,11 +173,11 @@ async function live(db: ReturnType<CouchAdmin['use']>, ids: string[]): Promise<s
   return rows.flatMap((row) => ('value' in row && row.value && !(row.value as { deleted?: boolean }).deleted ? [row.id] : []));
 }
 
-/** How far the partner withdrawal has read the hub. */
-async function withdrawalCheckpoint(): Promise<unknown> {
+/** How far the hub work (the partner withdrawal's hub side among it) has read the hub. */
+async function hubWorkCheckpoint(): Promise<unknown> {
   const checkpoint = (await stack.admin
     .use(HUB_DB)
-    .get(WITHDRAWAL_CHECKPOINT_ID)
+    .get(HUB_WORK_CHECKPOINT_ID)
     .catch(() => null)) as { seq?: unknown } | null;
   return checkpoint?.seq ?? 0;
 }

@@ -2,36 +2,28 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CouchAdmin } from '../couch/couch-admin';
-import { HUB_DB } from '../domain/db-names';
-import type { ChangesFeed } from './changes-feed';
-import { followChanges } from './changes-follower';
+import type { ChangesHandler } from './changes-follower';
 import { HandoverMetrics } from './handover-metrics';
 import { handOver, hubReader } from './hub-records';
 import { planHandovers, type HubChange, type HubRecord } from './reassignment-handover';
 
-/** Where the handover keeps how far it has read the hub. */
-export const HANDOVER_CHECKPOINT_ID = '_local/fieldbook-reassignment-handover';
-
-export interface HandoverWatchOptions {
+export interface HandoverOptions {
   couch: CouchAdmin;
-  couchAdminUrl: string;
   logger: Logger;
   /** Where its metrics go (handover-metrics.ts): the proxy's registry, or a cluster primary's. */
   registry: Registry;
-  /** How long one read of the hub waits for a change (default 25 s). */
-  idleMs?: number;
 }
 
 /**
- * Follows the hub and copies into a reassigned inspection's new assignee's database what
- * their replication job cannot bring them (proxy/reassignment-handover.ts says why): the
- * records others wrote on it, when it is reassigned and whenever one of them changes.
+ * Copies into a reassigned inspection's new assignee's database what their replication job
+ * cannot bring them (proxy/reassignment-handover.ts says why): the records others wrote on it,
+ * when it is reassigned and whenever one of them changes. It hears the hub's changes from the
+ * hub work's follower (hub-work.ts).
  *
- * The first run reads the hub from the start, which hands over what was reassigned before this
- * existed. Copies are the same revisions, so two proxy processes doing the same work (several
+ * Copies are the same revisions, so two proxy processes doing the same work (several
  * containers) only repeat it.
  */
-export function watchReassignments(options: HandoverWatchOptions): ChangesFeed {
+export function reassignmentHandover(options: HandoverOptions): ChangesHandler<HubRecord> {
   const { couch, logger } = options;
   const reader = hubReader(couch);
   // Whom each reassigned inspection's existing records went to last: its later changes need
@@ -39,14 +31,7 @@ export function watchReassignments(options: HandoverWatchOptions): ChangesFeed {
   const handedTo = new LRUCache<string, string>({ max: 10_000 });
   const metrics = new HandoverMetrics(options.registry);
 
-  return followChanges<HubRecord>({
-    couch,
-    couchAdminUrl: options.couchAdminUrl,
-    db: HUB_DB,
-    checkpointId: HANDOVER_CHECKPOINT_ID,
-    purpose: 'reassignment handover',
-    logger,
-    idleMs: options.idleMs,
+  return {
     caughtUp: () => metrics.lastRound.setToCurrentTime(),
     failed: () => metrics.failedRounds.inc(),
     async handle(rows) {
@@ -64,5 +49,5 @@ export function watchReassignments(options: HandoverWatchOptions): ChangesFeed {
       }
       for (const [inspectionId, assignee] of gathered) handedTo.set(inspectionId, assignee);
     },
-  });
+  };
 }

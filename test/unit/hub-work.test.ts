@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { couchAdmin } from '../../couch/couch-admin';
-import { watchReassignments } from '../../proxy/handover-watch';
+import { startHubWork } from '../../proxy/hub-work';
 import { waitFor } from '../support/fixtures';
 
 // A hub as PouchDB Server serves an idle longpoll: headers at once, then nothing, whatever
@@ -31,14 +31,14 @@ after(() => {
 
 const metric = async (registry: Registry, name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
 
-/** A handover following the fake hub, reading for a change 100 ms at a time; its metrics in `registry`. */
+/** The hub work following the fake hub, reading for a change 100 ms at a time; its metrics in `registry`. */
 async function watchFakeHub(registry: Registry) {
   if (!server.listening) {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
   }
   const adminUrl = `http://admin:secret@127.0.0.1:${(server.address() as { port: number }).port}`;
-  return watchReassignments({
+  return startHubWork({
     couch: couchAdmin(adminUrl),
     couchAdminUrl: adminUrl,
     logger: pino({ level: 'silent' }),
@@ -70,6 +70,8 @@ test('a hub that never answers is a failed round, not a quiet one: the last roun
   try {
     await waitFor(async () => (await metric(registry, 'fieldbook_handover_failed_rounds_total')) >= 1, 10_000, 'a failed round');
     assert.equal(await metric(registry, 'fieldbook_handover_last_round_seconds'), 0);
+    // One read feeds both: its failure is a failed round of each.
+    assert.ok((await metric(registry, 'fieldbook_partner_withdrawal_failed_rounds_total')) >= 1);
   } finally {
     watch.stop();
     stalled = false;
