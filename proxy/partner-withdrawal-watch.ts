@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import type { CouchAdmin } from '../couch/couch-admin';
+import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
 import { PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
 import type { ChangesFeed } from './changes-feed';
 import { followChanges, type ChangeRow, type ChangesHandler } from './changes-follower';
@@ -119,11 +119,20 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
         const docs = docsOf(rows);
         await refreshPartners();
         const current = new Map(docs.map((doc) => [doc._id, doc] as const));
-        for (const [db, { holdings }] of partners) {
+        for (const [db, { feed, holdings }] of partners) {
           const partner = partnerOfDbName(db)!;
           const unshared = docs.filter((doc) => !doc._id.startsWith('_design/') && !sharedNow(doc, partner)).map((doc) => doc._id);
-          const ids = await holdings.mayHold(unshared);
-          if (ids.length) await withdraw(db, partner, await partnerCopies(couch, db, ids), current);
+          try {
+            const ids = await holdings.mayHold(unshared);
+            if (ids.length) await withdraw(db, partner, await partnerCopies(couch, db, ids), current);
+          } catch (error) {
+            if (!isNotFound(error)) throw error;
+            // Deleted since it was listed: it holds nothing to withdraw, and failing the batch
+            // would hold up the handover too. Listed again (and followed from the start) if it returns.
+            feed.stop();
+            partners.delete(db);
+            logger.warn({ db }, 'partner withdrawal: a partner database is gone');
+          }
         }
       },
       // Also while the hub is quiet: a partner added, or a restart between an undo and the job's late copy.

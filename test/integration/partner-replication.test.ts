@@ -137,9 +137,8 @@ describe('partner replication', () => {
     }));
     await hub.bulk({ docs: [reopened, reopenedDefect] });
     await waitFor(async () => (await live(partnerDb, ids)).length === 0, 60_000, 'the withdrawal from partner-acme');
-    const metrics = await stack.proxy.metrics.getMetricsAsJSON();
-    const withdrawn = metrics.find((metric) => metric.name === 'fieldbook_partner_withdrawals_total')?.values[0]?.value;
-    assert.ok(Number(withdrawn) >= 2, `revisions withdrawn: ${withdrawn}`);
+    const withdrawn = await metricValue('fieldbook_partner_withdrawals_total');
+    assert.ok(withdrawn >= 2, `revisions withdrawn: ${withdrawn}`);
     await pullIntoPartnerServer();
     assert.deepEqual(await live(partnerAdmin.use('acme-copy'), ids), []);
   });
@@ -165,7 +164,30 @@ describe('partner replication', () => {
     await partnerDb.bulk({ docs: [{ ...approval, _rev: '1-aaa' }], new_edits: false });
     await waitFor(async () => (await live(partnerDb, [approval._id])).length === 0, 60_000, 'the late copy withdrawn');
   });
+
+  test('a partner database deleted by hand holds up neither the withdrawal nor the handover', async () => {
+    const hub = stack.admin.use(HUB_DB);
+    const globex = stack.admin.use(partnerDbName('globex'));
+    await waitFor(async () => (await live(globex, [otherPartners._id])).length === 1, 60_000, 'the approval in partner-globex');
+    const failedRounds = () => metricValue('fieldbook_handover_failed_rounds_total');
+    const failedBefore = await failedRounds();
+    await stack.admin.db.destroy(partnerDbName('globex'));
+
+    // Globex's copy is no longer shared: the withdrawal would ask partner-globex about it.
+    const { _rev } = await hub.get(otherPartners._id);
+    const { partners: _shared, ...fields } = otherPartners;
+    await hub.insert({ ...fields, _rev, status: 'rejected' } as never);
+    const { update_seq } = await hub.info();
+    await waitFor(async () => seqNumber(await hubWorkCheckpoint()) >= seqNumber(update_seq), 60_000, 'the hub work past the change');
+    assert.equal(await failedRounds(), failedBefore, 'no round of the hub work failed');
+  });
 });
+
+/** A metric of the stack's proxy, by name (its first value). */
+async function metricValue(name: string): Promise<number> {
+  const metric = (await stack.proxy.metrics.getMetricsAsJSON()).find((found) => found.name === name);
+  return Number(metric?.values[0]?.value ?? 0);
+}
 
 /** The ids of these documents the database holds, not deleted. */
 async function live(db: ReturnType<CouchAdmin['use']>, ids: string[]): Promise<string[]> {
