@@ -39,9 +39,9 @@ export interface PartnerWithdrawal extends ChangesFeed {
  * the partner for good.
  *
  * Two sides, because the job is a process of its own: the hub's changes (a document stops
- * being shared: is a copy of it with a partner?) and each partner database's changes (a copy
- * arrives: does the hub still share it?), followed here. The second catches the job copying an approval it
- * read just before the undo. Each side checks both databases as they are after its trigger,
+ * being shared: is a copy of it with a partner?), which the hub work's follower brings to
+ * `hub`, and each partner database's changes (a copy arrives: does the hub still share it?),
+ * followed here. The second catches the job copying an approval it read just before the undo. Each side checks both databases as they are after its trigger,
  * so whichever comes last sees the final state; a deletion that lost a race to the job (409)
  * is left to the job's copy, which is a change of the partner database and checked again.
  */
