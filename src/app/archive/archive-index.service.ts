@@ -13,6 +13,8 @@ export interface ArchivedInspection {
   /** Its last change: the approval. */
   approvedAt: string;
   archivedAt: string;
+  /** The defects archived with it (entries written before this was kept have none). */
+  defectIds?: string[];
 }
 
 /**
@@ -24,6 +26,11 @@ export interface ArchivedInspection {
 export class ArchiveIndexService {
   private readonly localDb = inject(LocalDbService);
   private readonly index = new MirroredLocalRecordMap<ArchivedInspection>(LOCAL_DOC_IDS.archive, 'archived');
+
+  /** Each archived inspection and defect. */
+  private readonly recordIds = computed(
+    () => new Set(Object.values(this.index.entries()).flatMap((entry) => [entry.id, ...(entry.defectIds ?? [])])),
+  );
 
   /** Archived inspections, the latest scheduled first. */
   readonly archived = computed(() => Object.values(this.index.entries()).sort((a, b) => b.scheduledFor.localeCompare(a.scheduledFor)));
@@ -38,6 +45,11 @@ export class ArchiveIndexService {
 
   has(id: string): boolean {
     return id in this.index.entries();
+  }
+
+  /** Whether an inspection or a defect was archived. */
+  holdsRecord(id: string): boolean {
+    return this.recordIds().has(id);
   }
 
   async add(db: Database, entry: ArchivedInspection): Promise<void> {

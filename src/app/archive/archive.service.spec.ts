@@ -70,7 +70,13 @@ describe('ArchiveService', () => {
     for (const kept of [recent.doc._id, recent.defect._id, held.doc._id, held.defect._id]) expect(ids).toContain(kept);
     expect(purged).toEqual([old.defect._id, old.doc._id]);
     expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([
-      jasmine.objectContaining({ id: old.doc._id, title: 'Old boiler room', site: old.doc.site, approvedAt: OLD }),
+      jasmine.objectContaining({
+        id: old.doc._id,
+        title: 'Old boiler room',
+        site: old.doc.site,
+        approvedAt: OLD,
+        defectIds: [old.defect._id],
+      }),
     ]);
     // What the storage view counts for the archive: its index, kept here.
     expect(await TestBed.inject(ArchiveIndexService).storedBytes()).toBeGreaterThan(100);
@@ -131,5 +137,25 @@ describe('ArchiveService', () => {
     // Looked at before the supervisor's change (one at a time, in the feed's order) and kept.
     expect(await localIds(db)).toContain(mine._id);
     expect(ledger.pendingIds()).toEqual(new Set([mine._id]));
+  });
+
+  it('lets the audit entry of a supervisor’s change to an archived defect go too; one written on this tablet stays', async () => {
+    const old = await archivedOnWatch();
+    const entry = (device: string, random: string) => ({
+      _id: `audit:${old.defect._id}:${RECENT}:${device}:${random}`,
+      type: 'audit',
+      docId: old.defect._id,
+      docType: 'defect',
+      deviceId: device,
+    });
+    // Written here (a page left open since before the archiving): it may not be pushed yet.
+    const mine = entry('device-test', 'cd34');
+    await db.put(mine);
+    // Sam's, as the pull writes it.
+    const theirs = entry('device-sam', 'ab12');
+    await db.bulkDocs([{ ...theirs, _rev: '1-5a3f' }], { new_edits: false });
+
+    await waitFor(async () => !(await localIds(db)).includes(theirs._id), 'the pulled audit entry gone');
+    expect(await localIds(db)).toContain(mine._id);
   });
 });

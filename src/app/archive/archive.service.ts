@@ -1,6 +1,7 @@
 import { DestroyRef, Injectable, inject } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { EMPTY, concatMap, debounceTime, distinctUntilChanged, exhaustMap, filter, map } from 'rxjs';
+import { isAuditId } from '../../../domain/audit-entry';
 import { Inspection } from '../../../domain/doc-types';
 import { isArchivable } from '../../../domain/tablet-archive';
 import { ChangesFeedReader, LiveChange } from '../core/changes-feed-reader.service';
@@ -10,7 +11,7 @@ import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { ReplicationService } from '../core/replication.service';
 import { SessionService } from '../core/session.service';
-import { CLOCK } from '../data/doc-writer.service';
+import { CLOCK, DEVICE_ID } from '../data/doc-writer.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { ArchiveIndexService } from './archive-index.service';
 import { ArchiveSettingsService } from './archive-settings.service';
@@ -38,6 +39,7 @@ export class ArchiveService {
   private readonly purge = inject(LocalPurgeService);
   private readonly ledger = inject(PushLedgerService);
   private readonly clock = inject(CLOCK);
+  private readonly device = inject(DEVICE_ID);
   private readonly sessions = inject(SessionService);
   private readonly openRemote = inject(REMOTE_DB_FACTORY);
   private readonly destroyRef = inject(DestroyRef);
@@ -59,7 +61,8 @@ export class ArchiveService {
       .subscribe();
     // An archived inspection changed on the server comes back with the pull: a live record
     // again. A change to only a defect of one (a supervisor's) does not bring the defect back
-    // alone: it leaves again, silently (the archived view reads the server's state anyway).
+    // alone: it leaves again, silently (the archived view reads the server's state anyway), and
+    // so does the audit entry of such a change.
     this.feed.changes$
       .pipe(
         concatMap((change) =>
@@ -70,8 +73,12 @@ export class ArchiveService {
       .subscribe();
   }
 
-  /** Whether a change is of a defect of an archived inspection (archived with it, or added on the server since). */
+  /**
+   * Whether a change is of a defect of an archived inspection (archived with it, or added on
+   * the server since), or an audit entry of an archived record written on another device.
+   */
   private archivedWith({ id, doc }: LiveChange): boolean {
+    if (isAuditId(id)) return doc['deviceId'] !== this.device && this.index.holdsRecord(String(doc['docId']));
     const inspectionId = doc['inspectionId'];
     return id.startsWith('defect:') && typeof inspectionId === 'string' && this.index.has(inspectionId);
   }
@@ -80,7 +87,7 @@ export class ArchiveService {
     const db = this.localDb.db();
     // A microtask on, every listener of the feed has heard this change, the push ledger too. An
     // edit made here (a page left open since before the archiving) stays and syncs: only what
-    // the pull brought leaves. Audit entries stay either way: one may not be pushed yet.
+    // the pull brought leaves (audit entries written here are never let go: see archivedWith).
     await Promise.resolve();
     if (!db || this.ledger.pendingIds().has(id) || id in this.ledger.rejections()) return;
     await purgeDoc(db, id);
@@ -125,15 +132,17 @@ export class ArchiveService {
     for (const inspection of found.docs as Inspection[]) {
       if (this.localDb.db() !== db) break;
       if (!isArchivable(inspection, days, now) || (await this.holds.holdOf(db, inspection._id))) continue;
-      await this.index.add(db, {
-        id: inspection._id,
-        title: inspection.title,
-        site: inspection.site,
-        scheduledFor: inspection.scheduledFor,
-        approvedAt: inspection.updatedAt,
-        archivedAt: now.toISOString(),
-      });
-      await this.purge.purgeInspection(db, inspection._id);
+      await this.purge.purgeInspection(db, inspection._id, (records) =>
+        this.index.add(db, {
+          id: inspection._id,
+          title: inspection.title,
+          site: inspection.site,
+          scheduledFor: inspection.scheduledFor,
+          approvedAt: inspection.updatedAt,
+          archivedAt: now.toISOString(),
+          defectIds: records.filter((id) => id !== inspection._id),
+        }),
+      );
       archived++;
     }
     return archived;

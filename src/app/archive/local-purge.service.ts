@@ -31,10 +31,14 @@ export class LocalPurgeService {
   /**
    * Purges the inspection and everything that belongs to it; the inspection itself last, so a
    * purge cut short (a reload) leaves it in place to be found and finished by the next run.
-   * `found` hears the ids of the records before any is purged (a revision of one the pull writes
-   * meanwhile must be known as theirs). Returns those ids.
+   * `found` hears the ids of the records (its defects', then its own) and is awaited before any
+   * is purged: a revision of one the pull writes meanwhile must be known as theirs. Returns those ids.
    */
-  async purgeInspection(db: Database, inspectionId: string, found: (recordIds: string[]) => void = () => undefined): Promise<string[]> {
+  async purgeInspection(
+    db: Database,
+    inspectionId: string,
+    found: (recordIds: string[]) => void | Promise<void> = () => undefined,
+  ): Promise<string[]> {
     const { docs } = await db.find({
       selector: { inspectionId },
       fields: ['_id'],
@@ -43,7 +47,7 @@ export class LocalPurgeService {
     });
     const defectIds = (docs as { _id: string }[]).map((doc) => doc._id).filter((id) => id.startsWith('defect:'));
     const records = [...defectIds, inspectionId];
-    found(records);
+    await found(records);
     const ranges = [...defectIds.flatMap((id) => [auditIdRange(id), photoIdRange(id)]), auditIdRange(inspectionId)];
     for (const range of ranges) {
       const { rows } = await db.allDocs(range);
