@@ -156,6 +156,22 @@ describe('UnassignmentService', () => {
     expect(await localIds(db)).not.toContain(doc._id);
   });
 
+  it('keeps a defect written on the tablet after its inspection was let go (a form left open): it syncs, only what the pull brings leaves', async () => {
+    const { doc, defect: found } = await assignedToAna();
+    TestBed.inject(UnassignmentService).watch();
+    await reassignedToBob(doc);
+    await waitFor(() => told.calls.count() === 1, 'the notice');
+
+    const late = defect('ana', doc._id, { title: 'Saved from a form left open' });
+    await db.put(late);
+    // Heard after it, in the feed's order: the server's revision of her earlier defect.
+    await pullRevision(db, found, { status: 'fixed' }, (rev) => ledger.pulled([{ _id: found._id, _rev: rev }]));
+
+    await waitFor(async () => !(await localIds(db)).includes(found._id), 'the pulled revision purged');
+    expect(await localIds(db)).toContain(late._id);
+    expect(ledger.pendingIds()).toEqual(new Set([late._id]));
+  });
+
   it('purges, silently, a revision of a record it let go that the pull brings back later; given back, the inspection stays with its defects from the server', async () => {
     const { doc, defect: found } = await assignedToAna();
     await db.replicate.to(server);

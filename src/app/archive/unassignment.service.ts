@@ -116,9 +116,9 @@ export class UnassignmentService {
    * thousands of inspections, and reading each again to find none reassigned held up its writes.
    */
   private concerns({ id, doc }: LiveChange): boolean {
+    // Not a defect by its `inspectionId`: one saved here after the letting go (a form left
+    // open) is the user's unsynced work, and stays to sync.
     if (this.letGoRecords.has(recordOf(id) ?? '')) return true;
-    // A defect the server added to an inspection let go (or is letting go) after its records were listed.
-    if (id.startsWith('defect:') && this.letGoRecords.has(String(doc['inspectionId']))) return true;
     if (!id.startsWith('inspection:')) return false;
     const user = this.sessions.session()?.name;
     return this.waiting.has(id) || (!!user && !doc._deleted && isReassignedAway(doc as Partial<Inspection>, user));
