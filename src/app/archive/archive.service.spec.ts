@@ -139,6 +139,17 @@ describe('ArchiveService', () => {
     expect(ledger.pendingIds()).toEqual(new Set([mine._id]));
   });
 
+  it('lets a defect of an archived inspection go again when the replication reports it as pulled only after the feed told it', async () => {
+    const old = await archivedOnWatch();
+    // The order a live pull may take: the changes feed first (pending for a moment), then the replication's report.
+    const rev = await pullRevision(db, old.defect, { description: 'Checked again by sam' });
+    await waitFor(() => ledger.pendingIds().has(old.defect._id), 'the revision counted as pending');
+    ledger.pulled([{ _id: old.defect._id, _rev: rev }]);
+
+    await waitFor(async () => !(await localIds(db)).includes(old.defect._id), 'the defect gone again');
+    expect(TestBed.inject(ArchiveIndexService).has(old.doc._id)).toBeTrue();
+  });
+
   it('lets the audit entry of a supervisor’s change to an archived defect go too; one written on this tablet stays', async () => {
     const old = await archivedOnWatch();
     const entry = (device: string, random: string) => ({

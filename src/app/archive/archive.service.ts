@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, inject } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { EMPTY, concatMap, debounceTime, distinctUntilChanged, exhaustMap, filter, map } from 'rxjs';
+import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
+import { EMPTY, concatMap, debounceTime, distinctUntilChanged, exhaustMap, filter, from, map, merge } from 'rxjs';
 import { isAuditId } from '../../../domain/audit-entry';
 import { Inspection } from '../../../domain/doc-types';
 import { isArchivable } from '../../../domain/tablet-archive';
@@ -44,6 +44,9 @@ export class ArchiveService {
   private readonly openRemote = inject(REMOTE_DB_FACTORY);
   private readonly destroyRef = inject(DestroyRef);
   private queue: Promise<unknown> = Promise.resolve();
+  /** Records of archived inspections that came back and that the push ledger counts as unsynced, by id. */
+  private readonly heldBack = new Map<string, LiveChange>();
+  private readonly ledgerChanged$ = merge(toObservable(this.ledger.pendingIds), toObservable(this.ledger.rejections));
 
   /** Starts archiving in the background; called once by the app shell. */
   watch(): void {
@@ -63,7 +66,9 @@ export class ArchiveService {
     // again. A change to only a defect of one (a supervisor's) does not bring the defect back
     // alone: it leaves again, silently (the archived view reads the server's state anyway), and
     // so does the audit entry of such a change.
-    this.feed.changes$
+    // What the push ledger held back is looked at again whenever its lists change.
+    const heldBack$ = this.ledgerChanged$.pipe(concatMap(() => from([...this.heldBack.values()])));
+    merge(this.feed.changes$, heldBack$)
       .pipe(
         concatMap((change) =>
           this.index.has(change.id) ? this.welcomeBack(change.id) : this.archivedWith(change) ? this.letGoAgain(change) : EMPTY,
@@ -83,13 +88,21 @@ export class ArchiveService {
     return id.startsWith('defect:') && typeof inspectionId === 'string' && this.index.has(inspectionId);
   }
 
-  private async letGoAgain({ id }: LiveChange): Promise<void> {
+  private async letGoAgain(change: LiveChange): Promise<void> {
+    const { id } = change;
     const db = this.localDb.db();
     // A microtask on, every listener of the feed has heard this change, the push ledger too. An
-    // edit made here (a page left open since before the archiving) stays and syncs: only what
-    // the pull brought leaves (audit entries written here are never let go: see archivedWith).
+    // edit made here (a page left open since before the archiving) stays while unsynced (audit
+    // entries written here are never let go: see archivedWith). So, for a moment, does a pulled
+    // revision the feed told before the replication reported it as pulled: both leave once the
+    // ledger lets them.
     await Promise.resolve();
-    if (!db || this.ledger.pendingIds().has(id) || id in this.ledger.rejections()) return;
+    this.heldBack.delete(id);
+    if (!db) return;
+    if (this.ledger.pendingIds().has(id) || id in this.ledger.rejections()) {
+      this.heldBack.set(id, change);
+      return;
+    }
     await purgeDoc(db, id);
   }
 
