@@ -150,6 +150,17 @@ describe('ArchiveService', () => {
     expect(TestBed.inject(ArchiveIndexService).has(old.doc._id)).toBeTrue();
   });
 
+  it('leaves no tombstone of an archived defect deleted on the server without its body', async () => {
+    const old = await archivedOnWatch();
+    await pullRevision(db, { _id: old.defect._id, _rev: old.defect._rev }, { _deleted: true }, (rev) =>
+      ledger.pulled([{ _id: old.defect._id, _rev: rev }]),
+    );
+
+    // Purged: no leaf, not even a deleted one (the adapter answers 404 for a document it never had).
+    const leaves = () => db.get(old.defect._id, { open_revs: 'all' }).catch(() => []);
+    await waitFor(async () => (await leaves()).length === 0, 'every revision of it purged');
+  });
+
   it('lets the audit entry of a supervisor’s change to an archived defect go too; one written on this tablet stays', async () => {
     const old = await archivedOnWatch();
     const entry = (device: string, random: string) => ({

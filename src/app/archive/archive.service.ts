@@ -79,13 +79,15 @@ export class ArchiveService {
   }
 
   /**
-   * Whether a change is of a defect of an archived inspection (archived with it, or added on
-   * the server since), or an audit entry of an archived record written on another device.
+   * Whether a change is of a defect of an archived inspection (archived with it, even deleted
+   * without its body, or added on the server since), or an audit entry of an archived record
+   * written on another device.
    */
   private archivedWith({ id, doc }: LiveChange): boolean {
     if (isAuditId(id)) return doc['deviceId'] !== this.device && this.index.holdsRecord(String(doc['docId']));
+    if (!id.startsWith('defect:')) return false;
     const inspectionId = doc['inspectionId'];
-    return id.startsWith('defect:') && typeof inspectionId === 'string' && this.index.has(inspectionId);
+    return this.index.holdsRecord(id) || (typeof inspectionId === 'string' && this.index.has(inspectionId));
   }
 
   private async letGoAgain(change: LiveChange): Promise<void> {
