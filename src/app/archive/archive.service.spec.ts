@@ -88,6 +88,20 @@ describe('ArchiveService', () => {
     expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(0);
   });
 
+  it('counts, for a press of the button during a background run, what that run archives too', async () => {
+    await seedApproved(db, 'Old boiler room', OLD);
+    await synced();
+    const archive = TestBed.inject(ArchiveService);
+
+    const background = archive.archiveNow();
+    const pressed = archive.archiveNow();
+
+    expect(await background).toBe(1);
+    expect(await pressed).toBe(1);
+    // Nothing under way: a press counts its own run alone.
+    expect(await archive.archiveNow()).toBe(0);
+  });
+
   /** An old approved inspection, on the server too, archived off the device while the service watches the pull. */
   async function archivedOnWatch() {
     const old = await seedApproved(db, 'Old boiler room', OLD);

@@ -44,6 +44,8 @@ export class ArchiveService {
   private readonly openRemote = inject(REMOTE_DB_FACTORY);
   private readonly destroyRef = inject(DestroyRef);
   private queue: Promise<unknown> = Promise.resolve();
+  /** The last run asked for, until it ends. */
+  private underWay: Promise<number> | null = null;
   /** Records of archived inspections that came back and that the push ledger counts as unsynced, by id. */
   private readonly heldBack = new Map<string, LiveChange>();
   private readonly ledgerChanged$ = merge(toObservable(this.ledger.pendingIds), toObservable(this.ledger.rejections));
@@ -108,7 +110,10 @@ export class ArchiveService {
     await purgeDoc(db, id);
   }
 
-  /** Archives what is due now; resolves with how many inspections left the device. One run at a time. */
+  /**
+   * Archives what is due now; resolves with how many inspections left the device since the
+   * call, a run already under way (the background's) included. One run at a time.
+   */
   archiveNow(): Promise<number> {
     const db = this.localDb.db();
     if (!db) return Promise.resolve(0);
@@ -118,9 +123,13 @@ export class ArchiveService {
         console.warn('Archiving stopped', error);
         return 0;
       });
+    const underWay = this.underWay;
     const next = this.queue.then(run, run);
-    this.queue = next;
-    return next;
+    this.queue = this.underWay = next;
+    void next.then(() => {
+      if (this.underWay === next) this.underWay = null;
+    });
+    return underWay ? Promise.all([underWay, next]).then(([before, now]) => before + now) : next;
   }
 
   /** An archived inspection is back (changed on the server): it leaves the index, and its defects come back from the server. */
