@@ -67,9 +67,15 @@ export class ArchiveService {
     // An archived inspection changed on the server comes back with the pull: a live record
     // again. A change to only a defect of one (a supervisor's) does not bring the defect back
     // alone: it leaves again, silently (the archived view reads the server's state anyway), and
-    // so does the audit entry of such a change.
-    // What the push ledger held back is looked at again whenever its lists change.
-    const heldBack$ = this.ledgerChanged$.pipe(concatMap(() => from([...this.heldBack.values()])));
+    // so does the audit entry of such a change. What the push ledger held back is looked at
+    // again whenever its lists change (and held back again if it still must wait).
+    const heldBack$ = this.ledgerChanged$.pipe(
+      concatMap(() => {
+        const held = [...this.heldBack.values()];
+        this.heldBack.clear();
+        return from(held);
+      }),
+    );
     merge(this.feed.changes$, heldBack$)
       .pipe(
         concatMap((change) =>
