@@ -32,9 +32,8 @@ export interface HubWorkOptions {
  * from the start, which also catches up on anything reassigned or unshared before it ran.
  */
 export function startHubWork(options: HubWorkOptions): ChangesFeed {
-  const handlers: ChangesHandler<HubRecord & SharedDoc>[] = [reassignmentHandover(options)];
   const withdrawal = watchPartnerShares(options);
-  handlers.push(withdrawal.hub);
+  const handlers: ChangesHandler<HubRecord & SharedDoc>[] = [reassignmentHandover(options), withdrawal.hub];
   const hub = followChanges<HubRecord & SharedDoc>({
     couch: options.couch,
     couchAdminUrl: options.couchAdminUrl,

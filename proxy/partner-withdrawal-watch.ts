@@ -10,7 +10,7 @@ import type { HubReader } from './reassignment-handover';
 import { copyOf, planWithdrawals, sharedNow, type PartnerCopy, type SharedDoc, type Tombstone } from './partner-withdrawal';
 
 /** How far the follower of a partner database got, in that database. */
-export const WITHDRAWAL_CHECKPOINT_ID = '_local/fieldbook-partner-withdrawal';
+const WITHDRAWAL_CHECKPOINT_ID = '_local/fieldbook-partner-withdrawal';
 /**
  * How old the list of partner databases may be. A partner database found later loses nothing:
  * its follower's first run reads it from the start and checks every copy against the hub.
@@ -41,9 +41,10 @@ export interface PartnerWithdrawal extends ChangesFeed {
  * Two sides, because the job is a process of its own: the hub's changes (a document stops
  * being shared: is a copy of it with a partner?), which the hub work's follower brings to
  * `hub`, and each partner database's changes (a copy arrives: does the hub still share it?),
- * followed here. The second catches the job copying an approval it read just before the undo. Each side checks both databases as they are after its trigger,
- * so whichever comes last sees the final state; a deletion that lost a race to the job (409)
- * is left to the job's copy, which is a change of the partner database and checked again.
+ * followed here. The second catches the job copying an approval it read just before the undo.
+ * Each side checks both databases as they are after its trigger, so whichever comes last sees
+ * the final state; a deletion that lost a race to the job (409) is left to the job's copy,
+ * which is a change of the partner database and checked again.
  */
 export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWithdrawal {
   const { couch, logger } = options;

@@ -10,6 +10,7 @@ import { newPhotoDoc, PHOTO_ATTACHMENT } from '../../domain/photo-doc';
 import { checklistItem, defect, inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
 import { startLiveSync } from '../support/live-sync';
+import { metricValue } from '../support/metric-value';
 import { localDb, remoteDb } from '../support/node-pouch';
 
 let stack: TestStack;
@@ -210,9 +211,8 @@ describe('the hub: assignments and approval', () => {
       // The hub's changes are handed over in order: alice's own defect, written before, stayed hers.
       assert.equal(await has(bobDb, ownDefect._id), false);
       // Counted for operators: the three gathered, the late defect, the supervisor's change.
-      const metrics = await stack.proxy.metrics.getMetricsAsJSON();
-      const copied = metrics.find((metric) => metric.name === 'fieldbook_handover_revisions_total')?.values[0]?.value;
-      assert.ok(Number(copied) >= 5, `revisions handed over: ${copied}`);
+      const copied = await metricValue(stack.proxy.metrics, 'fieldbook_handover_revisions_total');
+      assert.ok(copied >= 5, `revisions handed over: ${copied}`);
     } finally {
       await alice.close();
     }

@@ -12,6 +12,7 @@ import { basicAuth, startTestStack, TEST_PASSWORD, type TestStack } from '../sup
 import { defect, inspection } from '../fixtures/documents';
 import { fakeJpeg, waitFor } from '../support/fixtures';
 import { freePort } from '../support/free-port';
+import { metricValue } from '../support/metric-value';
 import { seqNumber } from '../support/seq-number';
 import { HUB_WORK_CHECKPOINT_ID } from '../../proxy/hub-work';
 
@@ -137,7 +138,7 @@ describe('partner replication', () => {
     }));
     await hub.bulk({ docs: [reopened, reopenedDefect] });
     await waitFor(async () => (await live(partnerDb, ids)).length === 0, 60_000, 'the withdrawal from partner-acme');
-    const withdrawn = await metricValue('fieldbook_partner_withdrawals_total');
+    const withdrawn = await metricValue(stack.proxy.metrics, 'fieldbook_partner_withdrawals_total');
     assert.ok(withdrawn >= 2, `revisions withdrawn: ${withdrawn}`);
     await pullIntoPartnerServer();
     assert.deepEqual(await live(partnerAdmin.use('acme-copy'), ids), []);
@@ -169,7 +170,7 @@ describe('partner replication', () => {
     const hub = stack.admin.use(HUB_DB);
     const globex = stack.admin.use(partnerDbName('globex'));
     await waitFor(async () => (await live(globex, [otherPartners._id])).length === 1, 60_000, 'the approval in partner-globex');
-    const failedRounds = () => metricValue('fieldbook_handover_failed_rounds_total');
+    const failedRounds = () => metricValue(stack.proxy.metrics, 'fieldbook_handover_failed_rounds_total');
     const failedBefore = await failedRounds();
     await stack.admin.db.destroy(partnerDbName('globex'));
 
@@ -182,12 +183,6 @@ describe('partner replication', () => {
     assert.equal(await failedRounds(), failedBefore, 'no round of the hub work failed');
   });
 });
-
-/** A metric of the stack's proxy, by name (its first value). */
-async function metricValue(name: string): Promise<number> {
-  const metric = (await stack.proxy.metrics.getMetricsAsJSON()).find((found) => found.name === name);
-  return Number(metric?.values[0]?.value ?? 0);
-}
 
 /** The ids of these documents the database holds, not deleted. */
 async function live(db: ReturnType<CouchAdmin['use']>, ids: string[]): Promise<string[]> {

@@ -8,6 +8,7 @@ import { startProxy, type RunningProxy } from '../../proxy/server';
 import { basicAuth, loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
 import { waitFor, within } from '../support/fixtures';
+import { metricValue } from '../support/metric-value';
 
 /**
  * The proxy under what production throws at it: hundreds of live feeds, clients and
@@ -86,9 +87,8 @@ function feedOutcome(baseUrl: string, path: string, headers: Record<string, stri
   });
 }
 
-async function openFeeds(proxy: RunningProxy): Promise<number> {
-  const gauge = await proxy.metrics.getSingleMetric('fieldbook_proxy_open_feeds')?.get();
-  return gauge?.values[0]?.value ?? 0;
+function openFeeds(proxy: RunningProxy): Promise<number> {
+  return metricValue(proxy.metrics, 'fieldbook_proxy_open_feeds');
 }
 
 const write = (baseUrl: string, db: string, authorization: string, doc = inspection(authorization === BOB ? 'bob' : 'alice')) =>

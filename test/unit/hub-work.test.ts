@@ -7,6 +7,7 @@ import { Registry } from 'prom-client';
 import { couchAdmin } from '../../couch/couch-admin';
 import { startHubWork } from '../../proxy/hub-work';
 import { waitFor } from '../support/fixtures';
+import { metricValue as metric } from '../support/metric-value';
 
 // A hub as PouchDB Server serves an idle longpoll: headers at once, then nothing, whatever
 // `timeout` says; or, `stalled`, a server that never answers at all.
@@ -28,8 +29,6 @@ after(() => {
   for (const res of held) res.destroy();
   server.close();
 });
-
-const metric = async (registry: Registry, name: string) => (await registry.getSingleMetric(name)!.get()).values[0]?.value ?? 0;
 
 /** The hub work following the fake hub, reading for a change 100 ms at a time; its metrics in `registry`. */
 async function watchFakeHub(registry: Registry) {
