@@ -1,4 +1,5 @@
 import { TestBed } from '@angular/core/testing';
+import { lastValueFrom } from 'rxjs';
 import { userDbName } from '../../../domain/user-db-name';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { ANA, FakeSessions, fakeSessions, provideTestData, requestsFinished, trackRequests, waitFor } from '../testing/test-support';
@@ -57,7 +58,7 @@ describe('WorkspaceService', () => {
     sessions.set(BOB);
     await workspace.open(BOB);
     expect(TestBed.inject(LocalDbService).db()?.name).toBe(localDbName(prefix, BOB.db));
-    expect(await TestBed.inject(InspectionStoreService).list(EVERYTHING)).toEqual({ inspections: [], total: 0 });
+    expect(await lastValueFrom(TestBed.inject(InspectionStoreService).list(EVERYTHING))).toEqual({ inspections: [], total: 0 });
     expect(TestBed.inject(PushLedgerService).pendingCount()).toBe(0);
   });
 
@@ -68,10 +69,10 @@ describe('WorkspaceService', () => {
     await workspace.close(false);
 
     await workspace.open(ANA);
-    const kept = await TestBed.inject(InspectionStoreService).list(EVERYTHING);
+    const kept = await lastValueFrom(TestBed.inject(InspectionStoreService).list(EVERYTHING));
     expect(kept.inspections.map((d) => d.title)).toEqual(['Kept']);
     await workspace.close(true);
     await workspace.open(ANA);
-    expect(await TestBed.inject(InspectionStoreService).list(EVERYTHING)).toEqual({ inspections: [], total: 0 });
+    expect(await lastValueFrom(TestBed.inject(InspectionStoreService).list(EVERYTHING))).toEqual({ inspections: [], total: 0 });
   });
 });

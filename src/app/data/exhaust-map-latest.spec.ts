@@ -1,4 +1,4 @@
-import { Subject } from 'rxjs';
+import { Subject, of } from 'rxjs';
 import { waitFor } from '../testing/test-support';
 import { exhaustMapLatest } from './exhaust-map-latest';
 
@@ -39,6 +39,17 @@ describe('exhaustMapLatest', () => {
     const source = new Subject<number>();
     const results: number[] = [];
     source.pipe(exhaustMapLatest(async (value) => value * 10)).subscribe((result) => results.push(result));
+    source.next(1);
+    await waitFor(() => results.length === 1, 'the first result');
+    source.next(2);
+    await waitFor(() => results.length === 2, 'the second result');
+    expect(results).toEqual([10, 20]);
+  });
+
+  it('keeps going after a run that ends at once', async () => {
+    const source = new Subject<number>();
+    const results: number[] = [];
+    source.pipe(exhaustMapLatest((value) => of(value * 10))).subscribe((result) => results.push(result));
     source.next(1);
     await waitFor(() => results.length === 1, 'the first result');
     source.next(2);

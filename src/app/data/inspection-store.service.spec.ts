@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { Defect, Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
@@ -8,6 +8,7 @@ import { ANA, fakeSessions, provideTestData } from '../testing/test-support';
 import { DefectStoreService } from './defect-store.service';
 import { DocWriterService, newDocId } from './doc-writer.service';
 import { DEFAULT_CHECKLIST, InspectionPage, InspectionStoreService } from './inspection-store.service';
+import { InspectionQuery } from './inspection-list-query';
 import { ValidationError } from './validation-bridge';
 
 describe('InspectionStoreService', () => {
@@ -43,7 +44,9 @@ describe('InspectionStoreService', () => {
     expect(created.checklist.every((item) => item.result === null)).toBeTrue();
   });
 
-  const all = (search = '', limit = 50) => store.list({ status: 'all', search, limit });
+  // The page as it ends up: with its total.
+  const listed = (query: InspectionQuery) => lastValueFrom(store.list(query));
+  const all = (search = '', limit = 50) => listed({ status: 'all', search, limit });
   const titles = (page: InspectionPage) => page.inspections.map((doc) => doc.title);
 
   it('reads an inspection stored in an older shape in the current one', async () => {
@@ -66,11 +69,11 @@ describe('InspectionStoreService', () => {
   it('filters by status and searches title and site, ignoring case', async () => {
     const [boiler] = await seed();
     await store.submit(boiler, { checklist: boiler.checklist.map((item) => ({ ...item, result: 'pass' as const })) });
-    expect(titles(await store.list({ status: 'submitted', search: '', limit: 50 }))).toEqual(['Boiler room']);
-    expect(titles(await store.list({ status: 'draft', search: '', limit: 50 }))).toEqual(['Roof', 'Car park lighting']);
+    expect(titles(await listed({ status: 'submitted', search: '', limit: 50 }))).toEqual(['Boiler room']);
+    expect(titles(await listed({ status: 'draft', search: '', limit: 50 }))).toEqual(['Roof', 'Car park lighting']);
     expect(titles(await all('depot'))).toEqual(['Car park lighting', 'Boiler room']);
     expect(titles(await all('ROOF'))).toEqual(['Roof']);
-    expect(titles(await store.list({ status: 'draft', search: 'DEPOT', limit: 50 }))).toEqual(['Car park lighting']);
+    expect(titles(await listed({ status: 'draft', search: 'DEPOT', limit: 50 }))).toEqual(['Car park lighting']);
     expect(titles(await all('.*'))).toEqual([]);
   });
 
@@ -100,27 +103,55 @@ describe('InspectionStoreService', () => {
     expect((await all('', 50)).inspections.length).toBe(12);
   });
 
-  it('counts the unfiltered list without reading the inspections it does not show', async () => {
+  it('shows the rows of the whole list before their count, which comes next', async () => {
     await seedInspections(db, 12);
-    const allDocs = spyOn(db, 'allDocs').and.callThrough();
+    const pages = await firstValueFrom(store.list({ status: 'all', search: '', limit: 5 }).pipe(toArray()));
+    expect(pages.map((page) => [titles(page).length, page.total])).toEqual([
+      [5, null],
+      [5, 12],
+    ]);
+    // Fewer than a page: the rows tell the total.
+    const whole = await firstValueFrom(store.list({ status: 'all', search: '', limit: 50 }).pipe(toArray()));
+    expect(whole.map((page) => [titles(page).length, page.total])).toEqual([[12, 12]]);
+  });
+
+  it('lists and counts the unfiltered list without reading the inspections it does not show', async () => {
+    await seedInspections(db, 12);
     const find = spyOn(db, 'find').and.callThrough();
+    const allDocs = spyOn(db, 'allDocs').and.callThrough();
+    const page = await all('', 5);
+    expect(titles(page)).toEqual(['Inspection 1', 'Inspection 2', 'Inspection 3', 'Inspection 4', 'Inspection 5']);
+    expect(page.total).toBe(12);
+    // The ids and the count come from IndexedDB's index keys; only the five shown are read.
+    expect(find).not.toHaveBeenCalled();
+    expect(allDocs.calls.allArgs().map(([options]) => (options as { keys?: string[] }).keys?.length)).toEqual([5]);
+  });
+
+  it('lists through pouchdb-find while the index is not built yet (its design document came without createIndex)', async () => {
+    await seedInspections(db, 12);
+    // As the move from the old idb store brings it: the design document, and no query that builds its index.
+    const ddoc = await db.get('_design/idx-type-scheduled');
+    await db.remove(ddoc);
+    await (db as unknown as { _freshen(): Promise<void> })._freshen();
+    const { _rev, ...body } = ddoc;
+    await db.put(body);
+    const find = spyOn(db, 'find').and.callThrough();
+    expect(titles(await all('', 5))).toEqual(['Inspection 1', 'Inspection 2', 'Inspection 3', 'Inspection 4', 'Inspection 5']);
+    expect(find).toHaveBeenCalledTimes(1);
+    // Built by that query: the next list reads the index itself.
     expect((await all('', 5)).total).toBe(12);
-    // A query of the five ids and a read of those five: the count reads only IndexedDB's index keys.
-    expect(find.calls.allArgs().map(([request]) => request?.limit)).toEqual([5]);
-    const reads = allDocs.calls.allArgs().map(([options]) => options as { keys?: string[]; startkey?: string });
-    // (pouchdb-find reads the design documents to find its index)
-    expect(reads.filter((read) => read.startkey !== '_design/').map((read) => read.keys?.length)).toEqual([5]);
+    expect(find).toHaveBeenCalledTimes(1);
   });
 
   it('pages a status filter and a search, counting every match', async () => {
     await seedInspections(db, 20, (n) => ({ status: n % 2 ? 'submitted' : 'draft', site: n % 3 ? 'Depot 4' : 'Harbour' }));
-    const submitted = await store.list({ status: 'submitted', search: '', limit: 3 });
+    const submitted = await listed({ status: 'submitted', search: '', limit: 3 });
     expect(titles(submitted)).toEqual(['Inspection 2', 'Inspection 4', 'Inspection 6']);
     expect(submitted.total).toBe(10);
     const harbour = await all('HARB', 2);
     expect(titles(harbour)).toEqual(['Inspection 1', 'Inspection 4']);
     expect(harbour.total).toBe(7);
-    const both = await store.list({ status: 'draft', search: 'harbour', limit: 2 });
+    const both = await listed({ status: 'draft', search: 'harbour', limit: 2 });
     expect(titles(both)).toEqual(['Inspection 1', 'Inspection 7']);
     expect(both.total).toBe(4);
   });
@@ -134,24 +165,18 @@ describe('InspectionStoreService', () => {
       { status: 'all', search: 'inspection', limit: 4 },
     ] as const) {
       allDocs.calls.reset();
-      expect((await store.list(query)).inspections.length).toBe(4);
+      expect((await listed(query)).inspections.length).toBe(4);
       const withConflicts = allDocs.calls.allArgs().filter(([options]) => (options as { conflicts?: boolean }).conflicts);
       expect(withConflicts.map(([options]) => (options as { keys?: string[] }).keys?.length)).toEqual([4]);
     }
   });
 
-  it('queries through the indexes, stopping after the page when nothing filters', async () => {
+  it('queries a filtered list through the indexes', async () => {
     await seed();
     const find = spyOn(db, 'find').and.callThrough();
     const explain = (request: object) => (db as unknown as { explain(q: object): Promise<{ index: { ddoc: string } }> }).explain(request);
 
-    await all('', 2);
-    const page = find.calls.mostRecent().args[0] as PouchDB.Find.FindRequest<object>;
-    expect(page.limit).toBe(2);
-    expect(page.fields).toEqual(['_id']);
-    expect((await explain(page)).index.ddoc).toBe('_design/idx-type-scheduled');
-
-    await store.list({ status: 'draft', search: '', limit: 2 });
+    await listed({ status: 'draft', search: '', limit: 2 });
     expect((await explain(find.calls.mostRecent().args[0] as object)).index.ddoc).toBe('_design/idx-type-status');
 
     await all('roof', 2);

@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { Observable, filter, merge } from 'rxjs';
+import { Observable, concat, defer, filter, from, map, merge, of, switchMap } from 'rxjs';
 import { isAuditId } from '../../../domain/audit-entry';
 import { ChecklistItem, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
 import { migrateDoc } from '../../../domain/schema-versions';
@@ -9,12 +9,12 @@ import { LocalDbService } from '../core/local-db.service';
 import { DocWriterService, Draft, newDocId } from './doc-writer.service';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
 import { LOCAL_FIND_LIMIT } from './find-limit';
-import { InspectionQuery, findListIds } from './inspection-list-query';
+import { InspectionQuery, countListed, findListIds } from './inspection-list-query';
 
-/** One page of a list: the shown inspections, soonest scheduled first, and how many match. */
+/** One page of a list: the shown inspections, soonest scheduled first, and how many match (null: still counting). */
 export interface InspectionPage {
   inspections: WithConflicts<Inspection>[];
-  total: number;
+  total: number | null;
 }
 
 export interface NewInspection {
@@ -59,11 +59,21 @@ export class InspectionStoreService {
   /** The id of each record changed locally (an edit, a pull, another tab) or purged off the device; not their audit entries. */
   readonly changes$: Observable<string> = merge(this.changesFeed.changedIds$.pipe(filter((id) => !isAuditId(id))), this.purge.purged$);
 
-  /** The first `query.limit` inspections matching the query; only those are read in full. */
-  async list(query: InspectionQuery): Promise<InspectionPage> {
-    const db = this.localDb.require();
-    const { ids, total } = await findListIds(db, query);
-    return { inspections: (await readWithConflicts<Inspection>(db, ids)).map(migrateDoc), total };
+  /**
+   * The first `query.limit` inspections matching the query (only those are read in full), as
+   * soon as they are read; when their total needs a count of its own (a tablet's whole list:
+   * thousands), the same page again with the total.
+   */
+  list(query: InspectionQuery): Observable<InspectionPage> {
+    return defer(async () => {
+      const db = this.localDb.require();
+      const { ids, total } = await findListIds(db, query);
+      return { db, page: { inspections: (await readWithConflicts<Inspection>(db, ids)).map(migrateDoc), total } };
+    }).pipe(
+      switchMap(({ db, page }) =>
+        page.total === null ? concat(of(page), from(countListed(db)).pipe(map((total) => ({ ...page, total })))) : of(page),
+      ),
+    );
   }
 
   /** Read in the current shape: an older one the server has not migrated yet goes through the same steps. */

@@ -6,17 +6,40 @@ import { MatButtonToggleModule } from '@angular/material/button-toggle';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { RouterLink } from '@angular/router';
-import { asyncScheduler, combineLatest, debounceTime, filter, startWith, throttleTime } from 'rxjs';
+import {
+  Observable,
+  asyncScheduler,
+  catchError,
+  combineLatest,
+  debounceTime,
+  filter,
+  map,
+  of,
+  scan,
+  startWith,
+  tap,
+  throttleTime,
+} from 'rxjs';
 import { InspectionStatus } from '../../../domain/doc-types';
 import { ArchiveIndexService } from '../archive/archive-index.service';
 import { exhaustMapLatest } from '../data/exhaust-map-latest';
 import { DraftStore } from '../drafts/draft-store.service';
-import { InspectionQuery, isInspectionId } from '../data/inspection-list-query';
+import { InspectionFilter, InspectionQuery, isInspectionId } from '../data/inspection-list-query';
 import { InspectionPage, InspectionStoreService } from '../data/inspection-store.service';
 import { countFormat } from '../shared/count-format';
 import { AppDatePipe } from '../shared/date-format';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
 import { INSPECTION_STATUSES, INSPECTION_STATUS_LABELS } from './inspection-status';
+
+/** A page as read for its query. */
+interface ShownPage {
+  query: InspectionQuery;
+  page: InspectionPage;
+}
+
+function sameFilter(a: InspectionFilter, b: InspectionFilter): boolean {
+  return a.search === b.search && a.status === b.status;
+}
 
 /** Rows shown at first and added by "Show more". */
 const INSPECTION_PAGE_SIZE = 50;
@@ -80,7 +103,17 @@ export class InspectionListPage {
   protected readonly page = toSignal(
     combineLatest([toObservable(this.query), this.inspectionChanges$]).pipe(
       exhaustMapLatest(([query]) => this.read(query)),
-      filter((page) => page !== null),
+      filter((read) => read !== null),
+      // A whole list's rows come before its count: until the count does, the last count of
+      // the same filter stands (a sync or "Show more" reads again) rather than blink out.
+      scan(
+        (shown: ShownPage | null, read: ShownPage) =>
+          read.page.total === null && shown && sameFilter(shown.query, read.query)
+            ? { ...read, page: { ...read.page, total: shown.page.total } }
+            : read,
+        null,
+      ),
+      map((shown) => shown!.page),
     ),
   );
 
@@ -90,23 +123,23 @@ export class InspectionListPage {
   }
 
   // One failed read must not end the stream: the next change or filter reads again.
-  private async read(query: InspectionQuery): Promise<InspectionPage | null> {
-    try {
-      const page = await this.store.list(query);
-      this.readError.set(null);
-      return page;
-    } catch (error) {
-      const reason = (error as Error).message || String(error);
-      this.readError.set($localize`:@@inspections.readError:The inspections on this device could not be read: ${reason}:reason:`);
-      return null;
-    }
+  private read(query: InspectionQuery): Observable<ShownPage | null> {
+    return this.store.list(query).pipe(
+      map((page) => ({ query, page })),
+      tap(() => this.readError.set(null)),
+      catchError((error: unknown) => {
+        const reason = (error as Error).message || String(error);
+        this.readError.set($localize`:@@inspections.readError:The inspections on this device could not be read: ${reason}:reason:`);
+        return of(null);
+      }),
+    );
   }
 
   protected showMore(): void {
     this.limit.update((limit) => limit + INSPECTION_PAGE_SIZE);
   }
 
-  protected nextPageSize(page: InspectionPage): number {
-    return Math.min(INSPECTION_PAGE_SIZE, page.total - page.inspections.length);
+  protected nextPageSize(total: number, shown: number): number {
+    return Math.min(INSPECTION_PAGE_SIZE, total - shown);
   }
 }

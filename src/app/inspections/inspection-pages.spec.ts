@@ -1,10 +1,11 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
+import { Subject, defer, finalize, lastValueFrom, throwError } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { newDocId } from '../data/doc-writer.service';
-import { InspectionStoreService } from '../data/inspection-store.service';
+import { InspectionPage, InspectionStoreService } from '../data/inspection-store.service';
 import { seedInspections } from '../testing/seed-inspections';
 import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
 import { InspectionListPage } from './inspection-list.page';
@@ -52,6 +53,12 @@ describe('inspection pages', () => {
     return query(fixture, 'inspection-row').map((row) => row.textContent ?? '');
   }
 
+  /** "Show more", once the list's count has come (after its rows). */
+  async function moreButton(fixture: ComponentFixture<unknown>): Promise<HTMLElement> {
+    await until(fixture, () => query(fixture, 'inspection-more').length === 1, 'the "Show more" button');
+    return query(fixture, 'inspection-more')[0];
+  }
+
   describe('InspectionListPage', () => {
     it('lists inspections and picks up new ones from the changes feed', async () => {
       const store = TestBed.inject(InspectionStoreService);
@@ -85,20 +92,52 @@ describe('inspection pages', () => {
       const rows = await rowsOf(fixture, 50);
       expect(rows[0]).toContain('Inspection 1');
       expect(rows[49]).toContain('Inspection 50');
+      const more = await moreButton(fixture);
       expect(text(query(fixture, 'inspection-count')[0])).toBe('50 of 60 inspections');
-      expect(text(query(fixture, 'inspection-more')[0])).toBe('Show 10 more');
+      expect(text(more)).toBe('Show 10 more');
 
-      query(fixture, 'inspection-more')[0].click();
+      more.click();
       expect((await rowsOf(fixture, 60))[59]).toContain('Inspection 60');
       expect(text(query(fixture, 'inspection-count')[0])).toBe('60 inspections');
       expect(query(fixture, 'inspection-more').length).toBe(0);
+    });
+
+    it('shows the rows before their count, and keeps the last count while it counts again', async () => {
+      const store = TestBed.inject(InspectionStoreService);
+      await seedInspections(db, 60);
+      const reads: Subject<InspectionPage>[] = [];
+      spyOn(store, 'list').and.callFake(() => {
+        reads.push(new Subject<InspectionPage>());
+        return reads.at(-1)!;
+      });
+      const fixture = TestBed.createComponent(InspectionListPage);
+      await until(fixture, () => reads.length === 1, 'the first read');
+      const inspections = (await lastValueFrom(InspectionStoreService.prototype.list.call(store, { status: 'all', search: '', limit: 50 })))
+        .inspections;
+      reads[0].next({ inspections, total: null });
+      expect((await rowsOf(fixture, 50))[0]).toContain('Inspection 1');
+      expect(query(fixture, 'inspection-count').length).toBe(0);
+      expect(query(fixture, 'inspection-more').length).toBe(0);
+
+      reads[0].next({ inspections, total: 60 });
+      reads[0].complete();
+      await until(fixture, () => text(query(fixture, 'inspection-count')[0]) === '50 of 60 inspections', 'the count');
+
+      // A sync brings one more: the rows come first again, the count stays until the new one comes.
+      await seedInspections(db, 1, () => ({ title: 'Pulled' }));
+      await until(fixture, () => reads.length === 2, 'the read after the change');
+      reads[1].next({ inspections, total: null });
+      await fixture.whenStable();
+      expect(text(query(fixture, 'inspection-count')[0])).toBe('50 of 60 inspections');
+      reads[1].next({ inspections, total: 61 });
+      await until(fixture, () => text(query(fixture, 'inspection-count')[0]) === '50 of 61 inspections', 'the new count');
     });
 
     it('pages search results together with the status filter, back to one page on each change', async () => {
       await seedInspections(db, 130, (n) => ({ site: n % 2 ? 'Harbour' : 'Depot 4', status: n % 5 ? 'draft' : 'submitted' }));
       const fixture = TestBed.createComponent(InspectionListPage);
       await rowsOf(fixture, 50);
-      query(fixture, 'inspection-more')[0].click();
+      (await moreButton(fixture)).click();
       await rowsOf(fixture, 100);
 
       const search = query(fixture, 'inspection-search')[0] as HTMLInputElement;
@@ -134,7 +173,7 @@ describe('inspection pages', () => {
       await store.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
       let calls = 0;
       spyOn(store, 'list').and.callFake((query) =>
-        ++calls === 1 ? Promise.reject(new Error('QuotaExceededError')) : InspectionStoreService.prototype.list.call(store, query),
+        ++calls === 1 ? throwError(() => new Error('QuotaExceededError')) : InspectionStoreService.prototype.list.call(store, query),
       );
       const fixture = TestBed.createComponent(InspectionListPage);
       await until(fixture, () => query(fixture, 'inspection-read-error').length === 1, 'the read error');
@@ -149,14 +188,12 @@ describe('inspection pages', () => {
       const store = TestBed.inject(InspectionStoreService);
       let running = 0;
       let mostAtOnce = 0;
-      const list = spyOn(store, 'list').and.callFake(async (query) => {
-        mostAtOnce = Math.max(mostAtOnce, ++running);
-        try {
-          return await InspectionStoreService.prototype.list.call(store, query);
-        } finally {
-          running--;
-        }
-      });
+      const list = spyOn(store, 'list').and.callFake((query) =>
+        defer(() => {
+          mostAtOnce = Math.max(mostAtOnce, ++running);
+          return InspectionStoreService.prototype.list.call(store, query);
+        }).pipe(finalize(() => running--)),
+      );
       const fixture = TestBed.createComponent(InspectionListPage);
       await until(fixture, () => query(fixture, 'inspection-empty').length === 1, 'the empty list');
 
