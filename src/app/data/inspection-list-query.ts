@@ -54,8 +54,8 @@ export function findListIds(db: Database, query: InspectionQuery): Promise<ListI
 /**
  * The unfiltered list's first `limit` ids straight from the adapter's native index (their keys
  * alone, one request): pouchdb-find would first read the design documents, then whole records.
- * An index made since the database opened (a first login) is not built yet: pouchdb-find's
- * query makes the adapter build it, once.
+ * An index whose design document came without createIndex (the move from the old idb store) is
+ * not built until a query asks for it: pouchdb-find's does, once.
  */
 async function soonest(db: Database, limit: number): Promise<ListIds> {
   const ids = await onScheduledIndex(db, (index) => index.getAllKeys(SCHEDULED_INSPECTIONS, limit)).then(
