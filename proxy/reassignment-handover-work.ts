@@ -29,6 +29,9 @@ export function reassignmentHandover(options: HandoverOptions): ChangesHandler<H
   // Whom each reassigned inspection's existing records went to last: its later changes need
   // not gather them again until it goes to someone else. Lost on restart, which gathers each once more.
   const handedTo = new LRUCache<string, string>({ max: 10_000 });
+  // Saves the look-up of a changed record's defect and inspection (one request per hub write)
+  // while they are remembered; lost on restart, when the look-ups fill it again.
+  const parents = new LRUCache<string, HubRecord>({ max: 20_000 });
   const metrics = new HandoverMetrics(options.registry);
 
   return {
@@ -38,7 +41,7 @@ export function reassignmentHandover(options: HandoverOptions): ChangesHandler<H
       const changes = rows.flatMap((row): HubChange[] =>
         row.doc ? [{ doc: row.doc, revs: row.changes.map((change) => change.rev) }] : [],
       );
-      const { handovers, gathered } = await planHandovers(changes, reader, handedTo);
+      const { handovers, gathered } = await planHandovers(changes, reader, handedTo, parents);
       for (const handover of handovers) {
         const written = await handOver(couch, handover, (id, reason) => {
           metrics.refused.inc();

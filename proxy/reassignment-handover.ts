@@ -45,6 +45,17 @@ export interface HubReader {
   range(startkey: string, endkey: string): Promise<HubRecord[]>;
 }
 
+/**
+ * The inspections and defects the handover has seen (in the hub's changes or by a look-up), at
+ * their latest revision: the hub's changes tell every later one, so they are parents a later
+ * record's change need not look up again.
+ */
+export interface ParentCache {
+  get(id: string): HubRecord | undefined;
+  set(id: string, doc: HubRecord): void;
+  delete(id: string): void;
+}
+
 /** Documents to copy into one user's database: id → the leaf revisions to copy. */
 export interface Handover {
   assignee: string;
@@ -55,17 +66,31 @@ export interface Handover {
  * The handovers a batch of hub changes calls for. A reassigned inspection's own change gathers
  * all its records for its assignee, unless `handedTo` says they already went to that assignee
  * (its later edits need not gather them again; a reassignment to someone else does); `gathered`
- * lists the inspections gathered here, with their assignee, for `handedTo` to remember.
+ * lists the inspections gathered here, with their assignee, for `handedTo` to remember. A
+ * record's defect and inspection are looked up in the hub unless `parents` knows them; what
+ * the batch shows or the look-ups find goes into `parents`.
  */
 export async function planHandovers(
   changes: HubChange[],
   hub: HubReader,
   handedTo: { get(inspectionId: string): string | undefined },
+  parents: ParentCache,
 ): Promise<{ handovers: Handover[]; gathered: [inspectionId: string, assignee: string][] }> {
   const known = new Map<string, HubRecord>(changes.map(({ doc }) => [doc._id, doc]));
+  for (const { doc } of changes) remember(parents, doc);
   const lookUp = async (ids: (string | undefined)[]) => {
-    const missing = [...new Set(ids.filter((id): id is string => !!id && !known.has(id)))];
-    if (missing.length) for (const doc of await hub.docs(missing)) known.set(doc._id, doc);
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      if (!id || known.has(id)) continue;
+      const seen = parents.get(id);
+      if (seen) known.set(id, seen);
+      else missing.push(id);
+    }
+    if (!missing.length) return;
+    for (const doc of await hub.docs(missing)) {
+      known.set(doc._id, doc);
+      remember(parents, doc);
+    }
   };
   // A photo or an audit entry of a defect is two steps from its inspection.
   await lookUp(changes.map(({ doc }) => parentOf(doc)));
@@ -91,11 +116,21 @@ export async function planHandovers(
     add(doc, revs, inspection);
     // A batch holds each document once, at its latest revision.
     if (doc === inspection && handedTo.get(inspection._id) !== inspection.assignedTo) {
-      for (const record of await recordsOf(hub, inspection._id)) add(record, leavesOf(record), inspection);
+      for (const record of await recordsOf(hub, inspection._id)) {
+        remember(parents, record);
+        add(record, leavesOf(record), inspection);
+      }
       gathered.push([inspection._id, inspection.assignedTo!]);
     }
   }
   return { handovers: [...copies].map(([assignee, leaves]) => ({ assignee, leaves })), gathered };
+}
+
+// A deleted one is forgotten: a look-up finds only live documents, and so must the cache.
+function remember(parents: ParentCache, doc: HubRecord): void {
+  if (doc.type !== 'inspection' && doc.type !== 'defect') return;
+  if (doc._deleted) parents.delete(doc._id);
+  else parents.set(doc._id, doc);
 }
 
 function isReassigned(inspection: HubRecord): boolean {

@@ -58,7 +58,7 @@ const plain = (handovers: { assignee: string; leaves: Map<string, string[]> }[])
 describe('the reassignment handover plan', () => {
   test('a reassigned inspection’s change hands over the records others wrote on it, with every leaf revision', async () => {
     const hub = hubOf([reassigned, defect, photo, entry, bobsDefect]);
-    const { handovers, gathered } = await planHandovers([change(reassigned)], hub, new Map());
+    const { handovers, gathered } = await planHandovers([change(reassigned)], hub, new Map(), new Map());
     assert.deepEqual(plain(handovers), [
       { assignee: 'bob', leaves: { [defect._id]: ['1-d', '1-e'], [entry._id]: ['1-a'], [photo._id]: ['1-p'] } },
     ]);
@@ -67,21 +67,21 @@ describe('the reassignment handover plan', () => {
 
   test('once gathered for an assignee, the inspection’s later changes gather nothing again, until it goes to someone else', async () => {
     const hub = hubOf([reassigned, defect, photo, entry]);
-    const { handovers } = await planHandovers([change(reassigned)], hub, new Map([[INSPECTION, 'bob']]));
+    const { handovers } = await planHandovers([change(reassigned)], hub, new Map([[INSPECTION, 'bob']]), new Map());
     assert.deepEqual(handovers, []);
     assert.equal(
       hub.asked.some((ask) => ask.startsWith('defects')),
       false,
     );
     // Back to alice (bob's records went to her), then to bob again: what alice wrote meanwhile goes to him.
-    const again = await planHandovers([change(reassigned)], hub, new Map([[INSPECTION, 'alice']]));
+    const again = await planHandovers([change(reassigned)], hub, new Map([[INSPECTION, 'alice']]), new Map());
     assert.deepEqual(again.gathered, [[INSPECTION, 'bob']]);
     assert.equal(again.handovers[0]?.leaves.size, 3);
   });
 
   test('a later change of a record is handed over by itself, found through its defect and inspection', async () => {
     const hub = hubOf([reassigned, defect]);
-    const { handovers, gathered } = await planHandovers([change(photo), change(entry, ['1-a'])], hub, new Map());
+    const { handovers, gathered } = await planHandovers([change(photo), change(entry, ['1-a'])], hub, new Map(), new Map());
     assert.deepEqual(plain(handovers), [{ assignee: 'bob', leaves: { [photo._id]: ['1-p'], [entry._id]: ['1-a'] } }]);
     assert.deepEqual(gathered, []);
   });
@@ -89,7 +89,7 @@ describe('the reassignment handover plan', () => {
   test('a deletion of another’s defect is handed over too (the tombstone keeps its fields)', async () => {
     const hub = hubOf([reassigned]);
     const deleted = { ...defect, _rev: '2-x', _deleted: true, updatedBy: 'alice' };
-    const { handovers } = await planHandovers([change(deleted)], hub, new Map());
+    const { handovers } = await planHandovers([change(deleted)], hub, new Map(), new Map());
     assert.deepEqual(plain(handovers), [{ assignee: 'bob', leaves: { [defect._id]: ['2-x'] } }]);
   });
 
@@ -103,7 +103,32 @@ describe('the reassignment handover plan', () => {
       [change(bobsDefect), change(ownDefect), change(orphan), change(editedByBob), change(own)],
       hub,
       new Map(),
+      new Map(),
     );
     assert.deepEqual(handovers, []);
+  });
+
+  test('a record’s defect and inspection, once seen in the hub’s changes or looked up, are not looked up again', async () => {
+    const hub = hubOf([reassigned, defect]);
+    const parents = new Map<string, HubRecord>();
+    await planHandovers([change(photo)], hub, new Map(), parents);
+    assert.deepEqual(hub.asked, [`docs ${defect._id}`, `docs ${INSPECTION}`]);
+
+    hub.asked.length = 0;
+    const { handovers } = await planHandovers([change(entry)], hub, new Map(), parents);
+    assert.deepEqual(plain(handovers), [{ assignee: 'bob', leaves: { [entry._id]: ['1-a'] } }]);
+    assert.deepEqual(hub.asked, []);
+
+    // The hub's changes tell a reassignment: the next record goes to the new assignee, still without a look-up.
+    const toCarol = { ...reassigned, _rev: '4-i', assignedTo: 'carol', unassignedFrom: 'bob' };
+    await planHandovers([change(toCarol)], hubOf([toCarol, defect, photo]), new Map([[INSPECTION, 'carol']]), parents);
+    const later = await planHandovers([change({ ...photo, _rev: '2-p' })], hub, new Map(), parents);
+    assert.deepEqual(plain(later.handovers), [{ assignee: 'carol', leaves: { [photo._id]: ['2-p'] } }]);
+    assert.deepEqual(hub.asked, []);
+
+    // A deleted defect is forgotten: its photo's next change looks it up, and, gone, hands nothing over.
+    await planHandovers([change({ ...defect, _rev: '2-x', _deleted: true })], hub, new Map(), parents);
+    const orphaned = await planHandovers([change({ ...photo, _rev: '3-p' })], hubOf([toCarol]), new Map(), parents);
+    assert.deepEqual(orphaned.handovers, []);
   });
 });
