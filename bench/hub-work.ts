@@ -7,7 +7,7 @@
  * forwarder (every request it makes passes there, by kind). Then it writes `--writes` documents
  * into the hub one at a time, each after the work has read past the one before (each write a
  * batch of its own, the quiet hours' case, where per-batch costs weigh most): drafts and
- * defects of inspections that were never shared, as inspectors' work reaches the hub all day.
+ * a defect of each, of inspections never shared, as inspectors' work reaches the hub all day.
  *
  * Baseline, same run: the write itself, one request. Reported: the work's requests per hub
  * write (ratio to the write), by kind, and the hub work's checkpoint catching up after each
@@ -117,8 +117,10 @@ async function main(): Promise<void> {
     counts.clear();
 
     const lags: number[] = [];
+    let draft = inspection('alice');
     for (let i = 0; i < o.writes; i++) {
-      const doc = i % 2 ? defect('alice', `inspection:${crypto.randomUUID()}`) : inspection('alice', { title: `Draft ${i}` });
+      if (i % 2 === 0) draft = inspection('alice', { title: `Draft ${i}` });
+      const doc = i % 2 ? defect('alice', draft._id) : draft;
       const started = performance.now();
       await hub.insert(doc as never);
       await caughtUp((await hub.info()).update_seq);

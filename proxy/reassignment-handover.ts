@@ -78,10 +78,13 @@ export async function planHandovers(
 ): Promise<{ handovers: Handover[]; gathered: [inspectionId: string, assignee: string][] }> {
   const known = new Map<string, HubRecord>(changes.map(({ doc }) => [doc._id, doc]));
   for (const { doc } of changes) remember(parents, doc);
+  // Asked once per batch: a parent the hub does not hold (a defect that came before its inspection) is not asked twice.
+  const asked = new Set<string>();
   const lookUp = async (ids: (string | undefined)[]) => {
     const missing: string[] = [];
     for (const id of new Set(ids)) {
-      if (!id || known.has(id)) continue;
+      if (!id || known.has(id) || asked.has(id)) continue;
+      asked.add(id);
       const seen = parents.get(id);
       if (seen) known.set(id, seen);
       else missing.push(id);

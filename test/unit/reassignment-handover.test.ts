@@ -131,4 +131,11 @@ describe('the reassignment handover plan', () => {
     const orphaned = await planHandovers([change({ ...photo, _rev: '3-p' })], hubOf([toCarol]), new Map(), parents);
     assert.deepEqual(orphaned.handovers, []);
   });
+
+  test('a parent the hub does not hold is asked for once per batch', async () => {
+    const hub = hubOf([]);
+    const early = { ...photo, defectId: 'defect:not-yet' };
+    assert.deepEqual((await planHandovers([change(early)], hub, new Map(), new Map())).handovers, []);
+    assert.deepEqual(hub.asked, ['docs defect:not-yet']);
+  });
 });
