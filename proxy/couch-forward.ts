@@ -42,10 +42,19 @@ export interface ForwardObserver {
   upstreamAnswered(status: number, seconds: number): void;
 }
 
+/**
+ * How long a pooled socket may sit idle before the proxy closes it: under the 5 s after which
+ * Node servers (PouchDB Server among them) close an idle keep-alive connection. A write sent on
+ * a socket the server is closing at that moment fails (503) and cannot safely be sent again; with
+ * the proxy closing first, that race is gone. (Node lowers it further for a server announcing a
+ * shorter `Keep-Alive: timeout`, but only for an agent with a timeout of its own.)
+ */
+export const idleSocketMs = 4_000;
+
 export function upstreamPools(): Upstream['agents'] {
   return {
-    feeds: new http.Agent({ keepAlive: true, maxFreeSockets: 64 }),
-    requests: new http.Agent({ keepAlive: true, maxFreeSockets: 256 }),
+    feeds: new http.Agent({ keepAlive: true, maxFreeSockets: 64, timeout: idleSocketMs }),
+    requests: new http.Agent({ keepAlive: true, maxFreeSockets: 256, timeout: idleSocketMs }),
   };
 }
 

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { once } from 'node:events';
+import { idleSocketMs, upstreamPools } from '../../proxy/couch-forward';
 import { streamUpstream, type UpstreamExchange } from '../../proxy/upstream-stream';
 
 /** Serves one request per connection, then resets the connection when it is reused, as a server closing an idle keep-alive socket does. */
@@ -51,8 +52,11 @@ function readToEnd(url: string) {
   return { firstBytes, ended };
 }
 
-async function forwardingServer(upstreamUrl: string, feed: { endsBetweenLines: boolean } | null = null) {
-  const agent = new http.Agent({ keepAlive: true });
+async function forwardingServer(
+  upstreamUrl: string,
+  feed: { endsBetweenLines: boolean } | null = null,
+  agent = new http.Agent({ keepAlive: true }),
+) {
   const failures: Error[] = [];
   const exchanges: UpstreamExchange[] = [];
   const server = http.createServer(async (req, res) => {
@@ -117,6 +121,35 @@ describe('streaming a request to CouchDB', () => {
     const post = await fetch(`${proxy.url}/db/_bulk_docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(post.status, 503);
     assert.equal(upstream.requests(), 2);
+  });
+});
+
+describe("the proxy's socket pools", () => {
+  test('close an idle socket before a Node server (as PouchDB Server) closes it, so no write meets a closing socket', async () => {
+    let clientClosedFirst: Promise<boolean> | undefined;
+    const upstream = http.createServer((req, res) => res.end('{"ok":true}'));
+    assert.ok(upstream.keepAliveTimeout > idleSocketMs, "Node's default idle close, which PouchDB Server keeps");
+    upstream.on('connection', (socket) => {
+      // 'end' comes only when the other side closed first; a server's own idle close goes straight to 'close'.
+      clientClosedFirst = new Promise((resolve) => {
+        socket.once('end', () => resolve(true));
+        socket.once('close', () => resolve(false));
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const pools = upstreamPools();
+    const proxy = await forwardingServer(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, null, pools.requests);
+    try {
+      const answer = await fetch(`${proxy.url}/db/_bulk_docs`, { method: 'POST', body: '{"docs":[]}' });
+      assert.equal(answer.status, 200);
+      await answer.arrayBuffer();
+      assert.equal(await clientClosedFirst, true);
+    } finally {
+      proxy.server.close();
+      upstream.close();
+      pools.requests.destroy();
+      pools.feeds.destroy();
+    }
   });
 });
 
