@@ -65,6 +65,26 @@ describe('design documents', () => {
     assert.deepEqual(await refused.json(), { error: 'forbidden', reason: expected });
   });
 
+  test('a bulk write answers in the order of its documents, a refused one in its place, as CouchDB does', async () => {
+    // PouchDB Server answered refusals first and the rest in the order their checks finished:
+    // a client pairing answers with its documents by position took one's revision for another's.
+    const db = await scratchDb('design-bulk-order', fieldbookDesignDoc());
+    const docs = [
+      inspection('alice'),
+      inspection('alice', { title: '' }),
+      inspection('alice'),
+      inspection('alice'),
+      inspection('alice', { title: '' }),
+    ];
+    const answer = await asAlice(`${db}/_bulk_docs`, { method: 'POST', body: JSON.stringify({ docs }) });
+    assert.equal(answer.status, 201);
+    const results = (await answer.json()) as { id: string; ok?: boolean; error?: string }[];
+    assert.deepEqual(
+      results.map(({ id, ok, error }) => [id, ok ? 'ok' : error]),
+      docs.map(({ _id, title }) => [_id, title ? 'ok' : 'forbidden']),
+    );
+  });
+
   test('the conflicts view lists a document with conflicting revisions', async () => {
     const db = await scratchDb('design-conflicts', fieldbookDesignDoc());
     const doc = inspection('alice');
