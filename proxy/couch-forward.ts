@@ -1,4 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Caller, PolicyDecision } from './access-policy';
 import type { Admission } from './admission';
@@ -46,15 +47,29 @@ export interface ForwardObserver {
  * How long a pooled socket may sit idle before the proxy closes it: under the 5 s after which
  * Node servers (PouchDB Server among them) close an idle keep-alive connection. A write sent on
  * a socket the server is closing at that moment fails (503) and cannot safely be sent again; with
- * the proxy closing first, that race is gone. (Node lowers it further for a server announcing a
- * shorter `Keep-Alive: timeout`, but only for an agent with a timeout of its own.)
+ * the proxy closing first, that race is gone.
  */
 export const idleSocketMs = 4_000;
 
+/**
+ * A keep-alive pool whose idle sockets close after `idleSocketMs`. Not the agent's `timeout`
+ * option: that also bounds a socket while it connects and serves, where each request's own
+ * silence limit (upstream-stream.ts) is the one that should apply.
+ */
+class IdleClosingAgent extends http.Agent {
+  override keepSocketAlive(socket: Socket): boolean {
+    // Node acts on the answer (false destroys the socket); @types/node says void.
+    if (!(super.keepSocketAlive(socket) as unknown as boolean)) return false;
+    // The agent destroys a free socket when it times out.
+    socket.setTimeout(idleSocketMs);
+    return true;
+  }
+}
+
 export function upstreamPools(): Upstream['agents'] {
   return {
-    feeds: new http.Agent({ keepAlive: true, maxFreeSockets: 64, timeout: idleSocketMs }),
-    requests: new http.Agent({ keepAlive: true, maxFreeSockets: 256, timeout: idleSocketMs }),
+    feeds: new IdleClosingAgent({ keepAlive: true, maxFreeSockets: 64 }),
+    requests: new IdleClosingAgent({ keepAlive: true, maxFreeSockets: 256 }),
   };
 }
 
