@@ -42,7 +42,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { Agent } from 'node:http';
+import type { Agent } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -51,6 +51,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import PouchDB from 'pouchdb';
 import memoryAdapter from 'pouchdb-adapter-memory';
+import { IdleClosingAgent } from '../proxy/couch-forward';
 import { userDbName } from '../domain/user-db-name';
 import { SESSIONS_DB } from '../couch/user-sessions';
 import type { ChecklistItem, Inspection } from '../domain/doc-types';
@@ -301,8 +302,10 @@ async function main(): Promise<void> {
     const proxyUrl = proxyProcess?.url ?? stack.proxy.url;
     const proxyHeader: RemoteSpec['header'] =
       opts.proxyAuth === 'cookie' ? ['cookie', await loginCookie(proxyUrl, USER)] : ['authorization', basicAuth(USER)];
-    // One client connection pool per path, like one browser talking to one origin.
-    const agent = () => (opts.keepAlive ? new Agent({ keepAlive: true, maxSockets: 16 }) : undefined);
+    // One client connection pool per path, like one browser talking to one origin. Both servers
+    // close a connection idle for 5 s; the pool closes first, as the proxy's own pools do, so no
+    // round meets a socket being closed under it.
+    const agent = () => (opts.keepAlive ? new IdleClosingAgent({ keepAlive: true, maxSockets: 16 }) : undefined);
     const remotes: Record<Path, RemoteSpec> = {
       proxy: { url: `${proxyUrl}/db/${dbName}`, header: proxyHeader, agent: agent() },
       direct: { url: `${stack.server.url}/${dbName}`, header: ['authorization', basicAuth(USER)], agent: agent() },

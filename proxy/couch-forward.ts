@@ -56,7 +56,7 @@ export const idleSocketMs = 4_000;
  * option: that also bounds a socket while it connects and serves, where each request's own
  * silence limit (upstream-stream.ts) is the one that should apply.
  */
-class IdleClosingAgent extends http.Agent {
+export class IdleClosingAgent extends http.Agent {
   override keepSocketAlive(socket: Socket): boolean {
     // Node acts on the answer (false destroys the socket); @types/node says void.
     if (!(super.keepSocketAlive(socket) as unknown as boolean)) return false;
