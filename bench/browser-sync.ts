@@ -71,7 +71,8 @@ import { userDbName } from '../domain/user-db-name';
 import { E2E_APP_DIR } from '../e2e/support/e2e-env';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
-import { inspection } from '../test/fixtures/documents';
+import { benchInspection } from './bench-docs';
+import { NAME_HELPER, pouchdbPage } from './pouchdb-page';
 import { chromiumCpu, cpuOfPid, cpuSpent } from './process-cpu';
 import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
 import { fmt, median } from './stats';
@@ -86,11 +87,7 @@ const TARGET_PULL_S = 10;
 const TARGET_RECONNECT_S = 2;
 const TARGET_APP_PULL_S = 5;
 const TARGET_LIST_PAINT_MS = 300;
-const POUCHDB_DIST = resolve(__dirname, '..', 'node_modules', 'pouchdb', 'dist');
 const INITIAL_PULL_SOURCE = resolve(__dirname, '..', 'src', 'app', 'core', 'initial-pull.ts');
-// tsx (esbuild, keepNames) wraps named functions in `__name(...)`; functions handed to
-// page.evaluate run in the page, which needs the helper too.
-const NAME_HELPER = 'globalThis.__name = globalThis.__name || ((fn) => fn);';
 
 function options() {
   const { values } = parseArgs({
@@ -144,24 +141,6 @@ function options() {
   };
 }
 
-function benchInspection(user: string, i: number): Record<string, unknown> {
-  const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
-  return inspection(user, {
-    title: `Inspection ${i}`,
-    site: `Site ${i % 37}`,
-    scheduledFor: at.slice(0, 10),
-    checklist: [
-      'Access and escape routes clear',
-      'Fire extinguishers present and in date',
-      'Electrical panels closed and labelled',
-      'Personal protective equipment in use',
-    ].map((label, n) => ({ id: `item-${n}`, label, result: n % 2 ? 'pass' : null })),
-    createdAt: at,
-    updatedAt: at,
-    deviceId: 'device-bench',
-  });
-}
-
 async function seed(admin: CouchAdmin, user: string, count: number): Promise<number> {
   const db = admin.use(userDbName(user));
   const started = performance.now();
@@ -209,29 +188,12 @@ function initialPullScript(): string {
 }
 
 /**
- * A blank page of `origin` with PouchDB's browser build (served by the browser itself, so the
- * origin may be the database server's), logged in as `user` at `sessionPath`: the proxy's
- * `/api/session`, or the server's own `/_session` (its AuthSession cookie, what the proxy
- * sends the server on the user's behalf).
+ * A blank page of `origin` with PouchDB's browser build and the app's initial pull, logged in
+ * as `user` at `sessionPath`: the proxy's `/api/session`, or the server's own `/_session`
+ * (its AuthSession cookie, what the proxy sends the server on the user's behalf).
  */
 async function benchPage(context: BrowserContext, origin: string, user: string, sessionPath: '/api/session' | '/_session'): Promise<Page> {
-  await context.addInitScript(NAME_HELPER);
-  const scripts = ['pouchdb.min.js', 'pouchdb.indexeddb.min.js', 'pouchdb.find.min.js', 'initial-pull.js'];
-  await context.route(`${origin}/bench/page.html`, (route) =>
-    route.fulfill({
-      contentType: 'text/html',
-      body: `<!doctype html><title>bench</title>${scripts.map((file) => `<script src="/bench/${file}"></script>`).join('')}`,
-    }),
-  );
-  for (const file of scripts.slice(0, 3)) {
-    await context.route(`${origin}/bench/${file}`, (route) =>
-      route.fulfill({ contentType: 'text/javascript', path: join(POUCHDB_DIST, file) }),
-    );
-  }
-  const initialPull = initialPullScript();
-  await context.route(`${origin}/bench/initial-pull.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: initialPull }));
-  const page = await context.newPage();
-  await page.goto(`${origin}/bench/page.html`);
+  const page = await pouchdbPage(context, origin, { 'initial-pull.js': initialPullScript() });
   const status = await page.evaluate(
     async ([name, password, path]) =>
       (await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) }))
@@ -400,10 +362,11 @@ interface TabletResult {
  * (c): seeds `tabletDocs` inspections for a tablet user on the server, lets the app's first
  * login pull them and its migration walk finish, then reloads it `rounds` times (and the
  * baseline tablet `baseline`, which holds `baselineDocs`, as often, alternating) and checks
- * that both still sync.
+ * that both still sync. The tablet gets a browser of its own, as a tablet has: in one
+ * browser, the page reloaded second shared Chromium's browser process (IndexedDB's backend,
+ * the service worker's cache) with the first one's start and was the slower one in most rounds.
  */
 async function tabletRounds(
-  browser: Browser,
   stack: BenchStack,
   baseline: Page,
   baselineDocs: number,
@@ -413,9 +376,19 @@ async function tabletRounds(
 ): Promise<TabletResult> {
   console.log(`(c) seeded ${tabletDocs} inspections for the tablet in ${fmt(await seed(stack.admin, TABLET_USER, tabletDocs))} s`);
   if (stack.server.kind === 'couchdb') await settleIndexes(stack, userDbName(TABLET_USER));
-  const { result: firstLogin, page } = await appPull(browser, stack.proxy.url, TABLET_USER, tabletDocs, capMs, null, stack.serverPid, true);
-  console.log(`(c) the tablet's first login: ${describeAppPull(firstLogin, tabletDocs)}`);
+  const browser = await launchChromium();
   try {
+    const { result: firstLogin, page } = await appPull(
+      browser,
+      stack.proxy.url,
+      TABLET_USER,
+      tabletDocs,
+      capMs,
+      null,
+      stack.serverPid,
+      true,
+    );
+    console.log(`(c) the tablet's first login: ${describeAppPull(firstLogin, tabletDocs)}`);
     const migrationSeconds = await untilMigrationDone(page);
     await untilMigrationDone(baseline);
     const paints: number[] = [];
@@ -441,7 +414,7 @@ async function tabletRounds(
       baselineSync,
     };
   } finally {
-    await page.context().close();
+    await browser.close();
   }
 }
 
@@ -628,6 +601,10 @@ async function writeRounds(
   return { results, serviceWorker };
 }
 
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
 async function main() {
   const opts = options();
   if (!existsSync(join(opts.appDir, 'index.html'))) {
@@ -658,7 +635,7 @@ async function main() {
     console.log(
       `server warm-up: every change and document read once as admin in ${fmt(await warmServer(stack.admin, PULL_USER))} s (unmeasured)`,
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
 
     // (a) initial pull through the proxy vs directly from the server, PouchDB's replicator, a local copy.
     const pullContext = await browser.newContext({ serviceWorkers: 'block' });
@@ -730,7 +707,7 @@ async function main() {
     // (c) a tablet holding many documents: its list after a reload, and its sync.
     let tablet: TabletResult | null = null;
     if (appTablet) {
-      tablet = await tabletRounds(browser, stack, appTablet, opts.docs, opts.tabletDocs, opts.rounds, opts.tabletCapMs);
+      tablet = await tabletRounds(stack, appTablet, opts.docs, opts.tabletDocs, opts.rounds, opts.tabletCapMs);
       await appTablet.context().close();
     }
 
