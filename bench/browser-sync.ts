@@ -73,7 +73,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
 import { benchInspection } from './bench-docs';
 import { NAME_HELPER, pouchdbPage } from './pouchdb-page';
-import { chromiumCpu, cpuOfPid, cpuSpent } from './process-cpu';
+import { chromiumCpu, cpuOfPid, cpuSpent, describeCpu } from './process-cpu';
 import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
 import { fmt, median } from './stats';
 import { FIRST_ROW_WATCH, listPaintAfterReload, syncsBothWays, untilMigrationDone, type BenchWindow, type SyncCheck } from './tablet-list';
@@ -309,15 +309,6 @@ async function syncState(page: Page): Promise<string | null> {
     .getByTestId('sync-state')
     .getAttribute('data-state', { timeout: 1_000 })
     .catch(() => null);
-}
-
-/** CPU seconds by process, most first: "renderer 9.1, storage 4.2, …". */
-function describeCpu(cpu: Record<string, number>): string {
-  return Object.entries(cpu)
-    .filter(([, seconds]) => seconds >= 0.05)
-    .sort(([, a], [, b]) => b - a)
-    .map(([kind, seconds]) => `${kind} ${fmt(seconds, 1)}`)
-    .join(', ');
 }
 
 /** CPU seconds `work` cost, by process: Chromium's by role (chromiumCpu), the `server`, and this process (`proxy`: the proxy and the bench). */

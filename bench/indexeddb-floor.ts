@@ -25,7 +25,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { INITIAL_PULL_BATCH_SIZE } from '../src/app/core/replication-options';
 import { asRoot } from '../test/fixtures/documents';
 import { benchInspection } from './bench-docs';
-import { chromiumCpu } from './process-cpu';
+import { chromiumCpu, cpuSpent, describeCpu } from './process-cpu';
 import { pouchdbPage } from './pouchdb-page';
 import { fmt, median } from './stats';
 
@@ -41,12 +41,6 @@ interface Written {
   cpu: Record<string, number>;
 }
 
-function cpuByRole(): Record<string, number> {
-  const byRole: Record<string, number> = {};
-  for (const { kind, seconds } of chromiumCpu().values()) byRole[kind] = (byRole[kind] ?? 0) + seconds;
-  return byRole;
-}
-
 async function writeOnce(browser: Browser, variant: Variant, docs: object[], batchSize: number): Promise<Written> {
   const context = await browser.newContext();
   try {
@@ -54,7 +48,7 @@ async function writeOnce(browser: Browser, variant: Variant, docs: object[], bat
     const indexes: readonly MangoIndex[] = variant === 'pouchdb + mango' ? MANGO_INDEXES : [];
     // Handed over before the clocks start: the copy into the page costs the renderer seconds.
     await page.evaluate((docs) => Object.assign(window, { benchDocs: docs }), docs);
-    const before = cpuByRole();
+    const before = chromiumCpu();
     const written = await page.evaluate(
       async ({ variant, batchSize, indexes }) => {
         type Doc = { _id: string; _rev: string; _revisions: object } & Record<string, unknown>;
@@ -99,20 +93,10 @@ async function writeOnce(browser: Browser, variant: Variant, docs: object[], bat
       },
       { variant, batchSize, indexes },
     );
-    const after = cpuByRole();
-    const cpu = Object.fromEntries(Object.entries(after).map(([role, seconds]) => [role, seconds - (before[role] ?? 0)]));
-    return { ...written, cpu };
+    return { ...written, cpu: cpuSpent(before, chromiumCpu()) };
   } finally {
     await context.close();
   }
-}
-
-function describeCpu(cpu: Record<string, number>): string {
-  return Object.entries(cpu)
-    .filter(([, seconds]) => seconds >= 0.05)
-    .sort(([, a], [, b]) => b - a)
-    .map(([role, seconds]) => `${role} ${fmt(seconds, 1)}`)
-    .join(', ');
 }
 
 async function main() {

@@ -82,3 +82,12 @@ export function cpuSpent(before: CpuByProcess, after: CpuByProcess): Record<stri
   for (const [pid, { kind, seconds }] of after) spent[kind] = (spent[kind] ?? 0) + seconds - (before.get(pid)?.seconds ?? 0);
   return spent;
 }
+
+/** CPU seconds by process, most first: "renderer 9.1, browser 4.2, …" (under 0.05 s left out). */
+export function describeCpu(cpu: Record<string, number>): string {
+  return Object.entries(cpu)
+    .filter(([, seconds]) => seconds >= 0.05)
+    .sort(([, a], [, b]) => b - a)
+    .map(([kind, seconds]) => `${kind} ${seconds.toFixed(1)}`)
+    .join(', ');
+}
