@@ -63,14 +63,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { buildSync } from 'esbuild';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { MANGO_INDEXES, type MangoIndex } from '../domain/mango-indexes';
 import { userDbName } from '../domain/user-db-name';
 import { E2E_APP_DIR } from '../e2e/support/e2e-env';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
+import { launchChromium } from './bench-chromium';
 import { benchInspection } from './bench-docs';
 import { NAME_HELPER, pouchdbPage } from './pouchdb-page';
 import { chromiumCpu, cpuOfPid, cpuSpent, describeCpu } from './process-cpu';
@@ -354,8 +354,8 @@ interface TabletResult {
  * login pull them and its migration walk finish, then reloads it `rounds` times (and the
  * baseline tablet `baseline`, which holds `baselineDocs`, as often, alternating) and checks
  * that both still sync. The tablet gets a browser of its own, as a tablet has: in one
- * browser, the page reloaded second shared Chromium's browser process (IndexedDB's backend,
- * the service worker's cache) with the first one's start and was the slower one in most rounds.
+ * browser, the page reloaded second shared Chromium's browser process (IndexedDB's backend)
+ * with the first one's start and was the slower one in most rounds.
  */
 async function tabletRounds(
   stack: BenchStack,
@@ -590,10 +590,6 @@ async function writeRounds(
   }
   await context.close();
   return { results, serviceWorker };
-}
-
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }
 
 async function main() {

@@ -36,7 +36,7 @@ import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import pino from 'pino';
 import { conflictCandidateIds, findConflictedDocs } from '../domain/conflicts/conflicted-docs';
 import { NanoConflictDb } from '../couch/conflicts/nano-conflict-db';
@@ -47,7 +47,7 @@ import { E2E_APP_DIR } from '../e2e/support/e2e-env';
 import { asRoot, editOf, inspection } from '../test/fixtures/documents';
 import { freePort } from '../test/support/free-port';
 import { startTestStack, TEST_PASSWORD, type TestStack } from '../test/support/couch-harness';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
+import { launchChromium } from './bench-chromium';
 import { median } from './stats';
 
 const USER = 'bench-conflicts';
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
       logger: pino({ level: 'silent' }),
       staticDir: opts.appDir,
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+    browser = await launchChromium();
     const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
     // tsx compiles the functions passed to page.evaluate with calls to its `__name` helper, which the page lacks.
     await context.addInitScript({ content: 'window.__name = (fn) => fn;' });

@@ -19,11 +19,11 @@
  *   npx tsx bench/indexeddb-floor.ts [--docs 10000] [--rounds 3]
  */
 import { parseArgs } from 'node:util';
-import { chromium, type Browser } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { MANGO_INDEXES, type MangoIndex } from '../domain/mango-indexes';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/chromium';
 import { INITIAL_PULL_BATCH_SIZE } from '../src/app/core/replication-options';
 import { asRoot } from '../test/fixtures/documents';
+import { launchChromium } from './bench-chromium';
 import { benchInspection } from './bench-docs';
 import { chromiumCpu, cpuSpent, describeCpu } from './process-cpu';
 import { pouchdbPage } from './pouchdb-page';
@@ -107,7 +107,7 @@ async function main() {
     asRoot(benchInspection('bench-floor', i), `${i.toString(16).padStart(8, '0')}${'0'.repeat(24)}`),
   );
   console.log(`indexeddb-floor bench: ${count} inspections in batches of ${INITIAL_PULL_BATCH_SIZE}, ${rounds} round(s)`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const browser = await launchChromium();
   const results = new Map<Variant, Written[]>(VARIANTS.map((variant) => [variant, []]));
   try {
     for (let round = 0; round < rounds; round++) {
