@@ -34,6 +34,7 @@ import { parseArgs } from 'node:util';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { setServerConfig } from '../couch/server-config';
 import { addUser } from '../couch/users';
+import { atMostAtOnce } from '../domain/at-most-at-once';
 import { userDbName } from '../domain/user-db-name';
 import { loginCookie, startTestStack, TEST_PASSWORD } from '../test/support/couch-harness';
 import { inspection } from '../test/fixtures/documents';
@@ -147,19 +148,14 @@ async function measure(
   const open: ReturnType<typeof follow>[] = [];
   const opened: Opening[] = [];
   const openingSince = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(OPENING_AT_ONCE, feeds) }, async () => {
-      for (let i = next++; i < feeds; i = next++) {
-        const feed = follow(target, users[i % users.length], mode, onId);
-        open.push(feed);
-        // A feed the server never answers counts as refused after a minute, instead of hanging the run.
-        opened.push(
-          await Promise.race([feed.ready, new Promise<Opening>((resolve) => setTimeout(resolve, 60_000, 'no answer in 60 s').unref())]),
-        );
-      }
-    }),
-  );
+  await atMostAtOnce(OPENING_AT_ONCE, feeds, async (i) => {
+    const feed = follow(target, users[i % users.length], mode, onId);
+    open.push(feed);
+    // A feed the server never answers counts as refused after a minute, instead of hanging the run.
+    opened.push(
+      await Promise.race([feed.ready, new Promise<Opening>((resolve) => setTimeout(resolve, 60_000, 'no answer in 60 s').unref())]),
+    );
+  });
   const refused = opened.filter((opening) => opening !== '200').length;
   const byHow = new Map<Opening, number>();
   for (const opening of opened) if (opening !== '200') byHow.set(opening, (byHow.get(opening) ?? 0) + 1);
@@ -204,12 +200,7 @@ async function measure(
 async function addUsers(admin: CouchAdmin, users: string[]): Promise<void> {
   const startedAt = performance.now();
   await setServerConfig(admin, 'chttpd_auth', 'iterations', '1000');
-  const queue = [...users];
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      for (let user = queue.shift(); user; user = queue.shift()) await addUser(admin, user, TEST_PASSWORD, 'inspector');
-    }),
-  );
+  await atMostAtOnce(8, users.length, (i) => addUser(admin, users[i], TEST_PASSWORD, 'inspector'));
   console.log(`${users.length} users provisioned in ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
 }
 

@@ -1,4 +1,5 @@
 /** Finding documents whose leaves still need merging, and merging one against its stored ancestor. */
+import { atMostAtOnce } from '../at-most-at-once';
 import { isResolutionTombstone } from './conflict-resolution';
 import { isNotFound, revisionFetcher, type ConflictDb } from './conflict-db';
 import { fetchCommonAncestor, winnerFirst } from './revision-tree';
@@ -29,14 +30,9 @@ const CONCURRENT_READS = 8;
 /** The documents among `ids` that have leaves to merge, in the order of `ids`; ids of missing documents are skipped. */
 export async function findConflictedDocs(db: ConflictDb, ids: readonly string[]): Promise<ConflictedDoc[]> {
   const leavesById = new Array<LeafDoc[]>(ids.length);
-  let next = 0;
-  const reader = async () => {
-    while (next < ids.length) {
-      const index = next++;
-      leavesById[index] = (await fetchLeaves(db, ids[index])).filter((leaf) => !isResolutionTombstone(leaf));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, ids.length) }, reader));
+  await atMostAtOnce(CONCURRENT_READS, ids.length, async (index) => {
+    leavesById[index] = (await fetchLeaves(db, ids[index])).filter((leaf) => !isResolutionTombstone(leaf));
+  });
   return ids.flatMap((id, index) => {
     const leaves = leavesById[index];
     return leaves.length > 1 && leaves.some((leaf) => !leaf._deleted) ? [{ id, leaves: winnerFirst(leaves) }] : [];
