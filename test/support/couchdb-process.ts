@@ -80,7 +80,7 @@ export async function startCouchDb(options: CouchDbOptions): Promise<CouchDbProc
     // our process (and so the pipe) goes away; CouchDB itself ignores SIGINT.
     const started = spawn('sh', ['-c', "trap '' INT; bin/couchdb & c=$!; read _ ; kill $c; wait $c"], {
       cwd: release,
-      env: { ...process.env, COUCHDB_ARGS_FILE: argsFile, COUCHDB_INI_FILES: iniFiles.join(' ') },
+      env: { ...process.env, ...erlangEnv(), COUCHDB_ARGS_FILE: argsFile, COUCHDB_INI_FILES: iniFiles.join(' ') },
       stdio: ['pipe', 'ignore', 'pipe'],
     });
     // Unreferenced: a test process that forgets its server still exits, and its exit closes the pipe.
@@ -188,6 +188,14 @@ file = ${join(o.dataDir, 'log/couchdb.log')}
 [admins]
 ${COUCHDB_ADMIN} = ${o.password}
 `;
+}
+
+/** The Erlang VM flags production's CouchDB nodes get (docker/couchdb/erlang.env, the compose file's env_file). */
+function erlangEnv(): Record<string, string> {
+  const lines = readFileSync(join(ROOT, 'docker/couchdb/erlang.env'), 'utf8').split('\n');
+  return Object.fromEntries(
+    lines.filter((line) => /^[A-Z_]+=/.test(line)).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 }
 
 /** Distribution on the node's loopback address and a fixed port, without epmd (see ../shared/couchdb/README.md). */
