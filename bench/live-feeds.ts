@@ -237,17 +237,21 @@ async function retainedAfterClose(
   proxyProcess: ChildProcess,
   probeAnswers: ReturnType<typeof createInterface>,
   idleFds: number,
-): Promise<{ heapUsedMb: number; rssMb: number }> {
+): Promise<{ heapUsedMb: number; rssMb: number; fds: number }> {
+  // Sockets some other work of the proxy keeps open must not hang the run: probe after 30 s anyway (the fds printed say so).
+  const socketsCloseBy = Date.now() + 30_000;
+  let fds: number;
   for (;;) {
     const text = await (await fetch(metricsUrl)).text();
     const feedsClosed = Number(/^fieldbook_proxy_open_feeds (\S+)/m.exec(text)?.[1]) === 0;
-    if (feedsClosed && processStats(proxyProcess.pid!).fds <= idleFds + 4) break;
+    fds = processStats(proxyProcess.pid!).fds;
+    if (feedsClosed && (fds <= idleFds + 4 || Date.now() > socketsCloseBy)) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const answer = once(probeAnswers, 'line');
   proxyProcess.kill('SIGUSR2');
   const [line] = (await answer) as [string];
-  return JSON.parse(line) as { heapUsedMb: number; rssMb: number };
+  return { ...(JSON.parse(line) as { heapUsedMb: number; rssMb: number }), fds };
 }
 
 /** The proxy's event loop and garbage collector, from its /metrics (prom-client's default metrics). */
@@ -350,7 +354,9 @@ async function main(): Promise<void> {
           viaProxy.push(await measure(proxy, feedUsers, feeds, mode, { opened, delivered }));
           clearInterval(sampler);
           const retained = await retainedAfterClose(metricsUrl, proxyProcess, probeAnswers, idle.fds);
-          console.log(`  proxy after the ${feeds} feeds closed, after a full GC: heap ${retained.heapUsedMb} MB, RSS ${retained.rssMb} MB`);
+          console.log(
+            `  proxy after the ${feeds} feeds closed (${retained.fds} fds open, ${idle.fds} idle), after a full GC: heap ${retained.heapUsedMb} MB, RSS ${retained.rssMb} MB`,
+          );
         };
         // Rounds alternate which side goes first (direct, proxy, proxy, direct, ...), so a machine
         // that gets busier or quieter during the run weighs on both sides alike.
