@@ -39,6 +39,7 @@ import { userDbName } from '../domain/user-db-name';
 import { loginCookie, startTestStack, TEST_PASSWORD } from '../test/support/couch-harness';
 import { inspection } from '../test/fixtures/documents';
 import { freePort } from '../test/support/free-port';
+import { scrapedValue } from '../test/support/metric-value';
 import { TEST_SERVER } from '../test/support/test-server';
 import { buildProxyIfStale, PROXY_BUNDLE } from '../scripts/build-proxy';
 import { median, percentile } from './stats';
@@ -216,10 +217,17 @@ async function couchSessionCookie(couchUrl: string, name: string): Promise<strin
   return /^[^;]+/.exec(response.headers.get('set-cookie')!)![0];
 }
 
+/** The proxy's /metrics text. */
+async function scrape(metricsUrl: string): Promise<string> {
+  return (await fetch(metricsUrl)).text();
+}
+
+/** One of the proxy's own series (prefixed `fieldbook_proxy_`) in scraped text. */
+const proxyMetric = (text: string, series: string) => scrapedValue(text, `fieldbook_proxy_${series}`);
+
 /** Where the proxy's memory is while the feeds are open: V8 heap, buffers outside it, and the rest. */
-async function printMemory(metricsUrl: string, feeds: number): Promise<void> {
-  const text = await (await fetch(metricsUrl)).text();
-  const mb = (name: string) => Math.round(Number(new RegExp(`^fieldbook_proxy_${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20);
+function printMemory(text: string, feeds: number): void {
+  const mb = (series: string) => Math.round((proxyMetric(text, series) ?? NaN) / 2 ** 20);
   console.log(
     `  proxy with ${feeds} feeds open: RSS ${mb('process_resident_memory_bytes')} MB, heap used ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`,
   );
@@ -242,8 +250,7 @@ async function retainedAfterClose(
   const socketsCloseBy = Date.now() + 30_000;
   let fds: number;
   for (;;) {
-    const text = await (await fetch(metricsUrl)).text();
-    const feedsClosed = Number(/^fieldbook_proxy_open_feeds (\S+)/m.exec(text)?.[1]) === 0;
+    const feedsClosed = proxyMetric(await scrape(metricsUrl), 'open_feeds') === 0;
     fds = processStats(proxyProcess.pid!).fds;
     if (feedsClosed && (fds <= idleFds + 4 || Date.now() > socketsCloseBy)) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -262,14 +269,13 @@ interface ProxyRuntime {
   gc: Record<'minor' | 'major', { count: number; seconds: number }>;
 }
 
-async function proxyRuntime(metricsUrl: string): Promise<ProxyRuntime> {
-  const text = await (await fetch(metricsUrl)).text();
-  const value = (series: string) => Number(new RegExp(`^fieldbook_proxy_${series} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+function proxyRuntime(text: string): ProxyRuntime {
+  const value = (series: string) => proxyMetric(text, series) ?? 0;
   // A 10 ms timer measures it (prom-client's default): an interval of 10 ms is no delay.
   const delay = (stat: string) => Math.max(0, value(`nodejs_eventloop_lag_${stat}_seconds`) * 1000 - 10);
   const gc = (kind: string) => ({
-    count: value(`nodejs_gc_duration_seconds_count\\{kind="${kind}"\\}`),
-    seconds: value(`nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\}`),
+    count: value(`nodejs_gc_duration_seconds_count{kind="${kind}"}`),
+    seconds: value(`nodejs_gc_duration_seconds_sum{kind="${kind}"}`),
   });
   return { loopDelayMs: [delay('p50'), delay('p99'), delay('max')], gc: { minor: gc('minor'), major: gc('major') } };
 }
@@ -347,10 +353,11 @@ async function main(): Promise<void> {
           // event loop for about a second, which is not a delivery's wait.
           let runtimeBefore: ProxyRuntime | undefined;
           const opened = async () => {
-            await printMemory(metricsUrl, feeds);
-            runtimeBefore = await proxyRuntime(metricsUrl);
+            const text = await scrape(metricsUrl);
+            printMemory(text, feeds);
+            runtimeBefore = proxyRuntime(text);
           };
-          const delivered = async () => printRuntime(runtimeBefore!, await proxyRuntime(metricsUrl));
+          const delivered = async () => printRuntime(runtimeBefore!, proxyRuntime(await scrape(metricsUrl)));
           viaProxy.push(await measure(proxy, feedUsers, feeds, mode, { opened, delivered }));
           clearInterval(sampler);
           const retained = await retainedAfterClose(metricsUrl, proxyProcess, probeAnswers, idle.fds);

@@ -10,6 +10,7 @@ import { basicAuth, loginCookie, startTestStack, type TestStack } from '../suppo
 import { inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
 import { freePort } from '../support/free-port';
+import { scrapedValue } from '../support/metric-value';
 import { settlesWithin } from '../support/open-feed';
 
 /**
@@ -46,8 +47,7 @@ const scrape = async (url: string) => {
 };
 
 /** One series' value; absent counts as 0 (a counter nobody incremented yet has no labelled series). */
-const value = (text: string, series: string) =>
-  Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+const value = (text: string, series: string) => scrapedValue(text, series) ?? 0;
 
 /** The series that must add up across workers and hold still while nothing happens. */
 const SUMMED = [

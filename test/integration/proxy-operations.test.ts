@@ -13,6 +13,7 @@ import { startProxy } from '../../proxy/server';
 import { basicAuth, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { waitFor, within } from '../support/fixtures';
 import { freePort } from '../support/free-port';
+import { scrapedValue } from '../support/metric-value';
 import { openFeed } from '../support/open-feed';
 
 /** What an operator relies on: logins throttled, metrics, health that means it, a clean shutdown. */
@@ -64,8 +65,7 @@ describe('login throttling', () => {
   });
 });
 
-const metricValue = (text: string, series: string) =>
-  Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+const metricValue = (text: string, series: string) => scrapedValue(text, series) ?? NaN;
 
 describe('metrics', () => {
   test('/metrics is Prometheus text for admins only, with feeds, requests, upstream latency, sessions and throttled logins', async () => {
