@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ForwardObserver } from './couch-forward';
+import { collectRuntimeMetrics } from './runtime-metrics';
 
 /**
  * The proxy's Prometheus metrics, in a registry of its own (several proxies may share a
@@ -42,7 +43,7 @@ export class ProxyMetrics implements ForwardObserver {
         this.set(sessionsCached());
       },
     });
-    collectDefaultMetrics({ register: this.registry, prefix: 'fieldbook_proxy_' });
+    collectRuntimeMetrics(this.registry, 'fieldbook_proxy_');
   }
 
   /** Counts the request once its response closes (routed now: Express rewrites `req.url` under a mount). */

@@ -1,0 +1,35 @@
+import { readdir } from 'node:fs/promises';
+import { collectDefaultMetrics, Gauge, type Registry } from 'prom-client';
+
+/**
+ * prom-client's default metrics that list every handle or resource of the process on each
+ * scrape, on the event loop, each twice: with 5,000 feeds open (10,000 sockets) they held it
+ * 50–65 ms per scrape. `fieldbook_proxy_open_feeds` says what they would.
+ */
+const LISTED_PER_SCRAPE = [
+  'nodejs_active_handles',
+  'nodejs_active_handles_total',
+  'nodejs_active_resources',
+  'nodejs_active_resources_total',
+];
+
+/**
+ * The Node runtime's metrics (memory, CPU, event-loop delay, GC, descriptors) under `prefix`, at
+ * a cost per scrape that does not grow with the open sockets on the event loop. The open
+ * descriptors are counted off it: prom-client's own count reads `/proc/self/fd` synchronously,
+ * 20–40 ms with 10,000 sockets.
+ */
+export function collectRuntimeMetrics(registry: Registry, prefix: string): void {
+  collectDefaultMetrics({ register: registry, prefix });
+  for (const name of [...LISTED_PER_SCRAPE, 'process_open_fds']) registry.removeSingleMetric(prefix + name);
+  if (process.platform !== 'linux') return;
+  new Gauge({
+    name: `${prefix}process_open_fds`,
+    help: 'Number of open file descriptors.',
+    registers: [registry],
+    async collect() {
+      // Less the one the listing itself holds open.
+      this.set((await readdir('/proc/self/fd')).length - 1);
+    },
+  });
+}
