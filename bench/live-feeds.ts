@@ -225,11 +225,14 @@ async function scrape(metricsUrl: string): Promise<string> {
 /** One of the proxy's own series (prefixed `fieldbook_proxy_`) in scraped text. */
 const proxyMetric = (text: string, series: string) => scrapedValue(text, `fieldbook_proxy_${series}`);
 
-/** Where the proxy's memory is while the feeds are open: V8 heap, buffers outside it, and the rest. */
-function printMemory(text: string, feeds: number): void {
+/**
+ * Where the proxy's memory is while the feeds are open (V8 heap, buffers outside it, and the
+ * rest), and how long the scrape that read it took: a Prometheus scrape runs on the proxy's event loop.
+ */
+function printMemory(text: string, feeds: number, scrapeMs: number): void {
   const mb = (series: string) => Math.round((proxyMetric(text, series) ?? NaN) / 2 ** 20);
   console.log(
-    `  proxy with ${feeds} feeds open: RSS ${mb('process_resident_memory_bytes')} MB, heap used ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`,
+    `  proxy with ${feeds} feeds open: RSS ${mb('process_resident_memory_bytes')} MB, heap used ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB; /metrics answered in ${scrapeMs.toFixed(0)} ms`,
   );
 }
 
@@ -353,8 +356,9 @@ async function main(): Promise<void> {
           // event loop for about a second, which is not a delivery's wait.
           let runtimeBefore: ProxyRuntime | undefined;
           const opened = async () => {
+            const asked = performance.now();
             const text = await scrape(metricsUrl);
-            printMemory(text, feeds);
+            printMemory(text, feeds, performance.now() - asked);
             runtimeBefore = proxyRuntime(text);
           };
           const delivered = async () => printRuntime(runtimeBefore!, proxyRuntime(await scrape(metricsUrl)));
