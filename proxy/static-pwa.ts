@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
 /** Files the service worker uses to find new versions: they must never come from a cache. */
@@ -11,9 +12,17 @@ const ALWAYS_FRESH = new Set([
   'worker-basic.min.js',
   'manifest.webmanifest',
 ]);
-const HASHED = /\.[0-9a-z]{8,}\.(js|css|woff2?|png|jpe?g|svg|webp)$/i;
+/** The names Angular's builder gives what it hashes (`chunk-3SDFWYO3.js`): cacheable for good. */
+const HASHED = /-[0-9A-Z]{8}\.(js|css|woff2?|png|jpe?g|svg|webp)$/;
 
-/** Serves the built PWA, with index.html for client-side routes. */
+/**
+ * Serves the built PWA, with index.html for client-side routes, compressed for clients that
+ * accept it: a tablet's first visit (or an update) fetches the whole app, 1.5 MB of scripts,
+ * about 0.45 MB compressed, often over a cellular link. Compressed per response (brotli at the
+ * library's quality 4 or gzip, about 80 ms of CPU for the whole app) rather than ahead at build
+ * time: nothing to keep in step with a rebuilt app, and each tablet fetches each hashed file
+ * once per release (it is cached immutable, then served by its service worker).
+ */
 export function staticPwa(dir: string) {
   const serve = express.static(dir, {
     index: false,
@@ -27,6 +36,7 @@ export function staticPwa(dir: string) {
   const index = join(dir, 'index.html');
 
   return [
+    compression(),
     serve,
     (req: Request, res: Response, next: NextFunction) => {
       // Only page navigations get the app shell; API-style requests get a JSON 404.
