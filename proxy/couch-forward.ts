@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { Caller, PolicyDecision } from './access-policy';
 import type { Admission } from './admission';
+import { compressAnswer } from './answer-compression';
 import { couchAuthHeaders, type Authenticator } from './authenticate';
 import { checkBody } from './body-rules';
 import { sendCouchError, unauthorized } from './couch-error';
@@ -119,6 +120,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
       release();
       if (feed) observer?.feedClosed();
     });
+    if (!feed) compressAnswer(req, res);
     const exchange = streamUpstream(
       base,
       req,

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import pino from 'pino';
 import { userDbName } from '../../domain/user-db-name';
 import { isDbRequest } from '../../proxy/db-route';
 import { startProxy, type RunningProxy } from '../../proxy/server';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
+import { inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
-import { rawRequest } from '../support/raw-request';
+import { rawRequest, wireRequest, type WireResponse } from '../support/raw-request';
 
 /**
  * What the `/db` route adds to every database request (security headers, logging of
@@ -101,6 +103,42 @@ describe('the /db route', () => {
     assert.equal((JSON.parse(post.body) as { error: string }).error, 'forbidden');
   });
 
+  test('compresses answers for a client that accepts it (the first pull’s pages), never a live feed', async () => {
+    const docs = Array.from({ length: 50 }, () => inspection('alice'));
+    const written = await fetch(`${proxy.url}/db/${aliceDb}/_bulk_docs`, {
+      method: 'POST',
+      headers: { authorization: ALICE, 'content-type': 'application/json' },
+      body: JSON.stringify({ docs }),
+    });
+    assert.equal(written.status, 201);
+    const bulkGet = (acceptEncoding: string) =>
+      wireRequest(
+        proxy.url,
+        'POST',
+        `/db/${aliceDb}/_bulk_get?revs=true`,
+        { authorization: ALICE, 'content-type': 'application/json', accept: 'application/json', 'accept-encoding': acceptEncoding },
+        JSON.stringify({ docs: docs.map(({ _id }) => ({ id: _id })) }),
+      );
+    const plain = await bulkGet('identity');
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    // The proxy's brotli on CouchDB (which compresses nothing), PouchDB Server's own gzip passed through.
+    const compressed = await bulkGet('gzip, deflate, br, zstd');
+    assert.equal(compressed.status, 200);
+    assert.match(String(compressed.headers['content-encoding']), /^(br|gzip)$/);
+    assert.deepEqual(JSON.parse(decoded(compressed)), JSON.parse(decoded(plain)));
+    assert.ok(compressed.bytes.length * 3 < plain.bytes.length, `${compressed.bytes.length} bytes for ${plain.bytes.length}`);
+
+    // A longpoll with changes waiting answers at once, as a live feed all the same: never held in a compressor.
+    const feed = await wireRequest(proxy.url, 'GET', `/db/${aliceDb}/_changes?feed=longpoll&since=0&include_docs=true`, {
+      authorization: ALICE,
+      'accept-encoding': 'gzip, deflate, br',
+    });
+    assert.equal(feed.status, 200);
+    assert.equal(feed.headers['content-encoding'], undefined);
+    assert.ok(JSON.parse(decoded(feed)).results.length >= docs.length);
+  });
+
   test('is 503 in CouchDB’s shape when CouchDB does not answer, and logs it as an error', async () => {
     // Alice's Basic check is cached, so the request gets as far as forwarding.
     assert.equal((await get(`/db/${aliceDb}`)).status, 200);
@@ -117,3 +155,10 @@ describe('the /db route', () => {
     }
   });
 });
+
+/** A response's body as text, undoing the compression it came with. */
+function decoded({ headers, bytes }: WireResponse): string {
+  const encoding = headers['content-encoding'];
+  const raw = encoding === 'br' ? brotliDecompressSync(bytes) : encoding === 'gzip' ? gunzipSync(bytes) : bytes;
+  return new TextDecoder().decode(raw);
+}

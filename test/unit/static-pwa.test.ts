@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,19 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
 import { staticPwa } from '../../proxy/static-pwa';
-
-/** A response as the wire carries it: Node's fetch would undo the compression this test is about. */
-function get(baseUrl: string, path: string, headers: Record<string, string>) {
-  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Uint8Array }>((resolve, reject) => {
-    const req = request(`${baseUrl}${path}`, { headers, agent: false }, (res) => {
-      const chunks: Uint8Array[] = [];
-      res.on('data', (chunk: Uint8Array) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: new Uint8Array(Buffer.concat(chunks)) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { wireRequest } from '../support/raw-request';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -31,6 +19,8 @@ describe('the PWA as the proxy serves it', () => {
   let dir: string;
   let server: Server;
   let baseUrl: string;
+  // Node's fetch would undo the compression these tests are about.
+  const get = (path: string, headers: Record<string, string>) => wireRequest(baseUrl, 'GET', path, headers);
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fieldbook-static-'));
@@ -52,41 +42,41 @@ describe('the PWA as the proxy serves it', () => {
   });
 
   test('a script goes brotli-compressed to a browser that accepts it, still cached as immutable', async () => {
-    const res = await get(baseUrl, '/main-ABCDEFGH.js', { 'accept-encoding': 'gzip, deflate, br, zstd' });
+    const res = await get('/main-ABCDEFGH.js', { 'accept-encoding': 'gzip, deflate, br, zstd' });
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-encoding'], 'br');
     assert.match(String(res.headers['vary']), /accept-encoding/i);
     assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
     assert.match(String(res.headers['content-type']), /javascript/);
-    assert.equal(brotliDecompressSync(res.body).toString(), script);
-    assert.ok(res.body.length < script.length / 3, `${res.body.length} bytes on the wire for ${script.length}`);
+    assert.equal(brotliDecompressSync(res.bytes).toString(), script);
+    assert.ok(res.bytes.length < script.length / 3, `${res.bytes.length} bytes on the wire for ${script.length}`);
   });
 
   test('gzip for a client without brotli; the file as it is for one that accepts no encoding', async () => {
-    const gzipped = await get(baseUrl, '/main-ABCDEFGH.js', { 'accept-encoding': 'gzip' });
+    const gzipped = await get('/main-ABCDEFGH.js', { 'accept-encoding': 'gzip' });
     assert.equal(gzipped.headers['content-encoding'], 'gzip');
-    assert.equal(gunzipSync(gzipped.body).toString(), script);
+    assert.equal(gunzipSync(gzipped.bytes).toString(), script);
 
-    const plain = await get(baseUrl, '/main-ABCDEFGH.js', { 'accept-encoding': 'identity' });
+    const plain = await get('/main-ABCDEFGH.js', { 'accept-encoding': 'identity' });
     assert.equal(plain.status, 200);
     assert.equal(plain.headers['content-encoding'], undefined);
-    assert.equal(text(plain.body), script);
+    assert.equal(text(plain.bytes), script);
   });
 
   test("a client-side route gets the app shell compressed, never from a cache; a tiny file isn't worth compressing", async () => {
-    const page = await get(baseUrl, '/inspections/inspection:1', { accept: 'text/html', 'accept-encoding': 'br' });
+    const page = await get('/inspections/inspection:1', { accept: 'text/html', 'accept-encoding': 'br' });
     assert.equal(page.status, 200);
     assert.equal(page.headers['content-encoding'], 'br');
     assert.equal(page.headers['cache-control'], 'no-cache');
-    assert.equal(brotliDecompressSync(page.body).toString(), shell);
+    assert.equal(brotliDecompressSync(page.bytes).toString(), shell);
 
-    const tiny = await get(baseUrl, '/tiny-ABCDEFGH.js', { 'accept-encoding': 'br' });
+    const tiny = await get('/tiny-ABCDEFGH.js', { 'accept-encoding': 'br' });
     assert.equal(tiny.headers['content-encoding'], undefined);
-    assert.equal(text(tiny.body), 'export {};\n');
+    assert.equal(text(tiny.bytes), 'export {};\n');
   });
 
   test('only what the builder hashed is cached for good: the files that name a release are always asked for again', async () => {
-    const cacheControl = async (path: string) => (await get(baseUrl, path, {})).headers['cache-control'];
+    const cacheControl = async (path: string) => (await get(path, {})).headers['cache-control'];
     assert.equal(await cacheControl('/tiny-ABCDEFGH.js'), 'public, max-age=31536000, immutable');
     assert.equal(await cacheControl('/icon-maskable.png'), 'public, max-age=3600');
     assert.equal(await cacheControl('/ngsw.json'), 'no-cache');
