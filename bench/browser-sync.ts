@@ -76,6 +76,7 @@ import { NAME_HELPER, pouchdbPage } from './pouchdb-page';
 import { chromiumCpu, cpuOfPid, cpuSpent, describeCpu } from './process-cpu';
 import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
 import { fmt, median } from './stats';
+import { describeLink, emulateLink, parseLink, type TabletLink } from './tablet-link';
 import { FIRST_ROW_WATCH, listPaintAfterReload, syncsBothWays, untilMigrationDone, type BenchWindow, type SyncCheck } from './tablet-list';
 
 const PASSWORD = 'bench-password-1';
@@ -108,6 +109,7 @@ function options() {
       'with-indexes': { type: 'boolean', default: false },
       'indexes-after': { type: 'boolean', default: false },
       'cpu-profile': { type: 'string' },
+      link: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -116,7 +118,7 @@ function options() {
     console.log(
       'usage: tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1] [--app-pull-cap 30]\n' +
         '         [--app-rounds 1] [--tablet-docs 50000] [--tablet-cap 600] [--adapter idb|indexeddb] [--batch-size N] [--app-dir DIR] [--no-app-pull] [--with-indexes | --indexes-after]\n' +
-        '         [--cpu-profile DIR] [--json]',
+        '         [--cpu-profile DIR] [--link DOWN/UP/RTT] [--json]',
     );
     process.exit(0);
   }
@@ -137,6 +139,7 @@ function options() {
     indexes: values['with-indexes'] || values['indexes-after'] ? MANGO_INDEXES : [],
     indexesAfter: values['indexes-after'],
     profileDir: values['cpu-profile'] ? resolve(values['cpu-profile']) : null,
+    link: values.link ? parseLink(values.link) : null,
     json: values.json,
   };
 }
@@ -192,8 +195,15 @@ function initialPullScript(): string {
  * as `user` at `sessionPath`: the proxy's `/api/session`, or the server's own `/_session`
  * (its AuthSession cookie, what the proxy sends the server on the user's behalf).
  */
-async function benchPage(context: BrowserContext, origin: string, user: string, sessionPath: '/api/session' | '/_session'): Promise<Page> {
+async function benchPage(
+  context: BrowserContext,
+  origin: string,
+  user: string,
+  sessionPath: '/api/session' | '/_session',
+  link: TabletLink | null,
+): Promise<Page> {
   const page = await pouchdbPage(context, origin, { 'initial-pull.js': initialPullScript() });
+  if (link) await emulateLink(page, link);
   const status = await page.evaluate(
     async ([name, password, path]) =>
       (await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) }))
@@ -377,6 +387,7 @@ async function tabletRounds(
       capMs,
       null,
       stack.serverPid,
+      null,
       true,
     );
     console.log(`(c) the tablet's first login: ${describeAppPull(firstLogin, tabletDocs)}`);
@@ -435,6 +446,7 @@ async function appPull(
   capMs: number,
   profileFile: string | null,
   serverPid: number | null,
+  link: TabletLink | null,
   keep = false,
 ): Promise<{ result: AppPullResult; page: Page }> {
   const context = await browser.newContext({ serviceWorkers: 'block', viewport: { width: 1280, height: 800 } });
@@ -442,6 +454,7 @@ async function appPull(
   await context.addInitScript(FIRST_ROW_WATCH);
   try {
     const page = await context.newPage();
+    if (link) await emulateLink(page, link);
     const { value: result, cpu } = await withCpu(serverPid, () =>
       profiled(page, profileFile, () => appPullOn(page, origin, user, expected, capMs)),
     );
@@ -613,6 +626,7 @@ async function main() {
   let browser: Browser | null = null;
   try {
     console.log(`server: ${stack.serverLabel} at ${stack.server.url}; the direct baseline pulls from it without the proxy`);
+    if (opts.link) console.log(`(a) and (a') pages on an emulated tablet link: ${describeLink(opts.link)}`);
     const seedSeconds = await seed(stack.admin, PULL_USER, opts.docs);
     console.log(`seeded ${opts.docs} inspections as admin in ${fmt(seedSeconds)} s; proxy at ${stack.proxy.url}`);
     if (stack.server.kind === 'couchdb')
@@ -626,9 +640,9 @@ async function main() {
 
     // (a) initial pull through the proxy vs directly from the server, PouchDB's replicator, a local copy.
     const pullContext = await browser.newContext({ serviceWorkers: 'block' });
-    const page = await benchPage(pullContext, stack.proxy.url, PULL_USER, '/api/session');
+    const page = await benchPage(pullContext, stack.proxy.url, PULL_USER, '/api/session', opts.link);
     const directContext = await browser.newContext({ serviceWorkers: 'block' });
-    const directPage = await benchPage(directContext, stack.server.url, PULL_USER, '/_session');
+    const directPage = await benchPage(directContext, stack.server.url, PULL_USER, '/_session', opts.link);
     const pulls: PullResult[] = [];
     const directPulls: PullResult[] = [];
     /** What the direct pulls cost: the page's own work of a pull, without the proxy or the app. */
@@ -684,6 +698,7 @@ async function main() {
         opts.appPullCapMs,
         round === 0 && opts.profileDir ? join(opts.profileDir, 'app-pull.cpuprofile') : null,
         stack.serverPid,
+        opts.link,
         last && opts.tabletDocs > 0,
       );
       if (last && opts.tabletDocs > 0) appTablet = tablet;
