@@ -120,6 +120,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
       release();
       if (feed) observer?.feedClosed();
     });
+    // Not a live feed: its heartbeats and changes would wait in the compressor (answer-compression.ts).
     if (!feed) compressAnswer(req, res);
     const exchange = streamUpstream(
       base,
