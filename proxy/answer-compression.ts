@@ -4,7 +4,7 @@ import compression from 'compression';
 
 /**
  * Compresses CouchDB's answer for a client that accepts it, when CouchDB did not (CouchDB never
- * does; PouchDB Server gzips itself when asked, and that passes through). A tablet's first pull
+ * does; PouchDB Server does when asked, and that passes through). A tablet's first pull
  * of 10,000 inspections is about 8 MB of JSON in `_bulk_get` pages (406 KB per 500 benchmark
  * records, 30 KB with brotli): seconds saved on a cellular link. The fastest levels: such a page
  * costs about 0.7 ms (brotli 2 or gzip 1); the library's defaults took 1.5–2 times that CPU for
