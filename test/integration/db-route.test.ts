@@ -122,7 +122,7 @@ describe('the /db route', () => {
     const plain = await bulkGet('identity');
     assert.equal(plain.status, 200);
     assert.equal(plain.headers['content-encoding'], undefined);
-    // The proxy's brotli on CouchDB (which compresses nothing), PouchDB Server's own gzip passed through.
+    // The proxy's brotli on CouchDB (which compresses nothing); PouchDB Server's own, passed through.
     const compressed = await bulkGet('gzip, deflate, br, zstd');
     assert.equal(compressed.status, 200);
     assert.match(String(compressed.headers['content-encoding']), /^(br|gzip)$/);
