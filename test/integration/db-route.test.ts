@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import pino from 'pino';
 import { userDbName } from '../../domain/user-db-name';
 import { isDbRequest } from '../../proxy/db-route';
@@ -8,7 +7,7 @@ import { startProxy, type RunningProxy } from '../../proxy/server';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
-import { rawRequest, wireRequest, type WireResponse } from '../support/raw-request';
+import { rawRequest, wireRequest, wireText } from '../support/raw-request';
 
 /**
  * What the `/db` route adds to every database request (security headers, logging of
@@ -126,7 +125,7 @@ describe('the /db route', () => {
     const compressed = await bulkGet('gzip, deflate, br, zstd');
     assert.equal(compressed.status, 200);
     assert.match(String(compressed.headers['content-encoding']), /^(br|gzip)$/);
-    assert.deepEqual(JSON.parse(decoded(compressed)), JSON.parse(decoded(plain)));
+    assert.deepEqual(JSON.parse(wireText(compressed)), JSON.parse(wireText(plain)));
     assert.ok(compressed.bytes.length * 3 < plain.bytes.length, `${compressed.bytes.length} bytes for ${plain.bytes.length}`);
 
     // A longpoll with changes waiting answers at once, as a live feed all the same: never held in a compressor.
@@ -136,7 +135,7 @@ describe('the /db route', () => {
     });
     assert.equal(feed.status, 200);
     assert.equal(feed.headers['content-encoding'], undefined);
-    assert.ok(JSON.parse(decoded(feed)).results.length >= docs.length);
+    assert.ok(JSON.parse(wireText(feed)).results.length >= docs.length);
   });
 
   test('is 503 in CouchDB’s shape when CouchDB does not answer, and logs it as an error', async () => {
@@ -155,10 +154,3 @@ describe('the /db route', () => {
     }
   });
 });
-
-/** A response's body as text, undoing the compression it came with. */
-function decoded({ headers, bytes }: WireResponse): string {
-  const encoding = headers['content-encoding'];
-  const raw = encoding === 'br' ? brotliDecompressSync(bytes) : encoding === 'gzip' ? gunzipSync(bytes) : bytes;
-  return new TextDecoder().decode(raw);
-}

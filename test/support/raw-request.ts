@@ -1,4 +1,5 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 
 /** A response as the wire carried it: the body's bytes as sent (fetch would decompress them). */
 export interface WireResponse {
@@ -24,8 +25,15 @@ export function wireRequest(baseUrl: string, method: string, path: string, heade
   });
 }
 
+/** A response's body as text, undoing the compression (brotli or gzip) it came with. */
+export function wireText({ headers, bytes }: WireResponse): string {
+  const encoding = headers['content-encoding'];
+  const raw = encoding === 'br' ? brotliDecompressSync(bytes) : encoding === 'gzip' ? gunzipSync(bytes) : bytes;
+  return new TextDecoder().decode(raw);
+}
+
 /** `wireRequest` with a JSON body, its answer as text. */
 export async function rawRequest(baseUrl: string, method: string, path: string, headers: Record<string, string> = {}, body?: string) {
-  const { status, bytes } = await wireRequest(baseUrl, method, path, { 'content-type': 'application/json', ...headers }, body);
-  return { status, body: new TextDecoder().decode(bytes) };
+  const response = await wireRequest(baseUrl, method, path, { 'content-type': 'application/json', ...headers }, body);
+  return { status: response.status, body: wireText(response) };
 }

@@ -5,12 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import express from 'express';
 import { staticPwa } from '../../proxy/static-pwa';
-import { wireRequest } from '../support/raw-request';
-
-const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+import { wireRequest, wireText } from '../support/raw-request';
 
 describe('the PWA as the proxy serves it', () => {
   // Sizes of a real build's files: a script well over the compression threshold, a small one under it.
@@ -48,19 +45,19 @@ describe('the PWA as the proxy serves it', () => {
     assert.match(String(res.headers['vary']), /accept-encoding/i);
     assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
     assert.match(String(res.headers['content-type']), /javascript/);
-    assert.equal(brotliDecompressSync(res.bytes).toString(), script);
+    assert.equal(wireText(res), script);
     assert.ok(res.bytes.length < script.length / 3, `${res.bytes.length} bytes on the wire for ${script.length}`);
   });
 
   test('gzip for a client without brotli; the file as it is for one that accepts no encoding', async () => {
     const gzipped = await get('/main-ABCDEFGH.js', { 'accept-encoding': 'gzip' });
     assert.equal(gzipped.headers['content-encoding'], 'gzip');
-    assert.equal(gunzipSync(gzipped.bytes).toString(), script);
+    assert.equal(wireText(gzipped), script);
 
     const plain = await get('/main-ABCDEFGH.js', { 'accept-encoding': 'identity' });
     assert.equal(plain.status, 200);
     assert.equal(plain.headers['content-encoding'], undefined);
-    assert.equal(text(plain.bytes), script);
+    assert.equal(wireText(plain), script);
   });
 
   test("a client-side route gets the app shell compressed, never from a cache; a tiny file isn't worth compressing", async () => {
@@ -68,11 +65,11 @@ describe('the PWA as the proxy serves it', () => {
     assert.equal(page.status, 200);
     assert.equal(page.headers['content-encoding'], 'br');
     assert.equal(page.headers['cache-control'], 'no-cache');
-    assert.equal(brotliDecompressSync(page.bytes).toString(), shell);
+    assert.equal(wireText(page), shell);
 
     const tiny = await get('/tiny-ABCDEFGH.js', { 'accept-encoding': 'br' });
     assert.equal(tiny.headers['content-encoding'], undefined);
-    assert.equal(text(tiny.bytes), 'export {};\n');
+    assert.equal(wireText(tiny), 'export {};\n');
   });
 
   test('only what the builder hashed is cached for good: the files that name a release are always asked for again', async () => {
