@@ -36,11 +36,12 @@
  *
  * A benchmark reports; it does not assert: the exit code is 0 whatever the figures.
  *
- *   npx tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1]
+ *   npx tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--thumbnails 0] [--writes 100] [--rounds 3] [--pull-rounds 1]
  *     [--app-pull-cap 30] [--app-rounds 1] [--tablet-docs 0] [--tablet-cap 600] [--adapter indexeddb|idb] [--batch-size N]
  *     [--app-dir dist/fieldbook-e2e/browser] [--no-app-pull] [--with-indexes | --indexes-after] [--cpu-profile DIR] [--json]
  *
  * --server       the database server (default FIELDBOOK_TEST_SERVER, as in the tests, else pouchdb-server).
+ * --thumbnails   of the --docs documents, this many are defects with a 12 KB thumbnail each (as photos leave them).
  * --rounds       rounds of (b) and its baseline (alternating); medians are reported.
  * --pull-rounds  rounds of (a) and its baselines (each ~3x the pull time); the proxy and direct
  *                pulls alternate which goes first.
@@ -71,7 +72,7 @@ import { userDbName } from '../domain/user-db-name';
 import { E2E_APP_DIR } from '../e2e/support/e2e-env';
 import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE } from '../src/app/core/replication-options';
 import { launchChromium } from './bench-chromium';
-import { benchInspection } from './bench-docs';
+import { benchDefect, benchInspection } from './bench-docs';
 import { NAME_HELPER, pouchdbPage } from './pouchdb-page';
 import { chromiumCpu, cpuOfPid, cpuSpent, describeCpu } from './process-cpu';
 import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
@@ -95,6 +96,7 @@ function options() {
     options: {
       server: { type: 'string' },
       docs: { type: 'string', default: '10000' },
+      thumbnails: { type: 'string', default: '0' },
       writes: { type: 'string', default: '100' },
       rounds: { type: 'string', default: '3' },
       'pull-rounds': { type: 'string', default: '1' },
@@ -116,7 +118,7 @@ function options() {
   });
   if (values.help) {
     console.log(
-      'usage: tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--writes 100] [--rounds 3] [--pull-rounds 1] [--app-pull-cap 30]\n' +
+      'usage: tsx bench/browser-sync.ts [--server pouchdb-server|couchdb] [--docs 10000] [--thumbnails 0] [--writes 100] [--rounds 3] [--pull-rounds 1] [--app-pull-cap 30]\n' +
         '         [--app-rounds 1] [--tablet-docs 50000] [--tablet-cap 600] [--adapter idb|indexeddb] [--batch-size N] [--app-dir DIR] [--no-app-pull] [--with-indexes | --indexes-after]\n' +
         '         [--cpu-profile DIR] [--link DOWN/UP/RTT] [--json]',
     );
@@ -125,6 +127,7 @@ function options() {
   return {
     server: serverKind(values.server),
     docs: Number(values.docs),
+    thumbnails: Math.min(Number(values.thumbnails), Number(values.docs) - 1),
     writes: Number(values.writes),
     rounds: Math.max(1, Number(values.rounds)),
     pullRounds: Math.max(1, Number(values['pull-rounds'])),
@@ -144,14 +147,22 @@ function options() {
   };
 }
 
-async function seed(admin: CouchAdmin, user: string, count: number): Promise<number> {
+/** Seeds `count` documents: inspections, and the last `thumbnails` of them defects with a thumbnail each, spread over the inspections. */
+async function seed(admin: CouchAdmin, user: string, count: number, thumbnails = 0): Promise<number> {
   const db = admin.use(userDbName(user));
   const started = performance.now();
+  const inspections = count - thumbnails;
+  const inspectionIds: string[] = [];
+  const docAt = (i: number) => {
+    if (i < inspections) return benchInspection(user, i);
+    return benchDefect(user, i, inspectionIds[i % inspections]);
+  };
   for (let offset = 0; offset < count; offset += SEED_BATCH) {
-    const docs = Array.from({ length: Math.min(SEED_BATCH, count - offset) }, (_, i) => benchInspection(user, offset + i));
+    const docs = Array.from({ length: Math.min(SEED_BATCH, count - offset) }, (_, i) => docAt(offset + i));
     const results = await db.bulk({ docs });
     const failed = results.filter((result) => result.error);
     if (failed.length) throw new Error(`seeding failed: ${JSON.stringify(failed[0])}`);
+    for (const { id } of results) if (id.startsWith('inspection:')) inspectionIds.push(id);
   }
   return (performance.now() - started) / 1000;
 }
@@ -486,16 +497,17 @@ async function appPullOn(page: Page, origin: string, user: string, expected: num
     if (docs >= expected && (await syncState(page)) === 'paused') {
       const firstRowAt = await page.evaluate(() => (window as unknown as BenchWindow).benchFirstRowAt ?? null);
       // Counted once the clock is stopped: a read of every row takes a while.
-      const inspections = await page.evaluate(async () => {
-        const { rows } = await window.fieldbookDb!.allDocs({ startkey: 'inspection:', endkey: 'inspection:\uffff' });
-        return rows.length;
+      const seeded = await page.evaluate(async () => {
+        const count = async (prefix: string) =>
+          (await window.fieldbookDb!.allDocs({ startkey: prefix, endkey: `${prefix}\uffff` })).rows.length;
+        return (await count('inspection:')) + (await count('defect:'));
       });
-      if (inspections >= expected)
+      if (seeded >= expected)
         return {
           seconds: (now - started) / 1000,
           firstRowSeconds: since(firstRowAt),
           localSeconds: since(localAt),
-          docs: inspections,
+          docs: seeded,
           done: true,
         };
     }
@@ -627,8 +639,11 @@ async function main() {
   try {
     console.log(`server: ${stack.serverLabel} at ${stack.server.url}; the direct baseline pulls from it without the proxy`);
     if (opts.link) console.log(`(a) and (a') pages on an emulated tablet link: ${describeLink(opts.link)}`);
-    const seedSeconds = await seed(stack.admin, PULL_USER, opts.docs);
-    console.log(`seeded ${opts.docs} inspections as admin in ${fmt(seedSeconds)} s; proxy at ${stack.proxy.url}`);
+    const seedSeconds = await seed(stack.admin, PULL_USER, opts.docs, opts.thumbnails);
+    const seeded = opts.thumbnails
+      ? `${opts.docs - opts.thumbnails} inspections and ${opts.thumbnails} defects with a thumbnail each`
+      : `${opts.docs} inspections`;
+    console.log(`seeded ${seeded} as admin in ${fmt(seedSeconds)} s; proxy at ${stack.proxy.url}`);
     if (stack.server.kind === 'couchdb')
       console.log(
         `CouchDB's background view indexing of the seeded docs finished in ${fmt(await settleIndexes(stack, userDbName(PULL_USER)), 1)} s (unmeasured)`,
