@@ -136,6 +136,63 @@ describe('initialPull', () => {
     expect((await device.allDocs()).rows).toEqual([]);
   });
 
+  /** `count` defects with two thumbnails each, every thumbnail's bytes its own. */
+  async function seedThumbnails(count: number): Promise<void> {
+    const thumb = (n: number, k: number) => ({
+      content_type: 'image/jpeg',
+      data: new Blob([new Uint8Array([0xff, 0xd8, n, k, 0xff, 0xd9])], { type: 'image/jpeg' }),
+    });
+    await server.bulkDocs(
+      Array.from({ length: count }, (_, n) => ({
+        _id: `defect:${String(n).padStart(3, '0')}`,
+        type: 'defect',
+        _attachments: { 'thumb-a': thumb(n, 1), 'thumb-b': thumb(n, 2) },
+      })),
+    );
+  }
+
+  it("fetches the thumbnails of a batch in a few requests, not one each, each leaf's own", async () => {
+    await seedThumbnails(30);
+    // Two leaves of one defect, each with thumbnails of its own.
+    const defect = await server.get('defect:000');
+    const own = (bytes: number[]) => ({ content_type: 'image/jpeg', data: new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }) });
+    await server.bulkDocs(
+      [
+        { ...defect, _rev: '2-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', _attachments: { 'thumb-a': own([1, 1]) } },
+        { ...defect, _rev: '2-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', _attachments: { 'thumb-a': own([2, 2]) } },
+      ],
+      { new_edits: false },
+    );
+    const bulkGet = spyOn(server, 'bulkGet').and.callThrough();
+    const getAttachment = spyOn(server, 'getAttachment').and.callThrough();
+
+    await initialPull(device, server, { batchSize: 50 });
+
+    expect(getAttachment).not.toHaveBeenCalled();
+    // The batch's documents, then their attachment bodies (a few bytes each: one request).
+    expect(bulkGet).toHaveBeenCalledTimes(2);
+    const replicated = open('replicated');
+    await replicated.replicate.from(server, PULL_OPTIONS);
+    expect(await leafSnapshot(device)).toEqual(await leafSnapshot(replicated));
+    const bytes = async (id: string, name: string, rev?: string) => [
+      ...new Uint8Array(await ((await device.getAttachment(id, name, rev ? { rev } : {})) as Blob).arrayBuffer()),
+    ];
+    expect(await bytes('defect:029', 'thumb-b')).toEqual([0xff, 0xd8, 29, 2, 0xff, 0xd9]);
+    expect(await bytes('defect:000', 'thumb-a', '2-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')).toEqual([1, 1]);
+    expect(await bytes('defect:000', 'thumb-a', '2-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb')).toEqual([2, 2]);
+  });
+
+  it('fails, storing nothing of the batch, when a revision is gone by the time its thumbnails are asked for', async () => {
+    await seedThumbnails(3);
+    const bulkGet = server.bulkGet.bind(server);
+    spyOn(server, 'bulkGet').and.callFake(((options: PouchDB.Core.BulkGetOptions) =>
+      (options as { attachments?: boolean }).attachments
+        ? Promise.resolve({ results: options.docs.map(({ id }) => ({ id, docs: [{ error: { error: 'not_found', reason: 'missing' } }] })) })
+        : bulkGet(options)) as never);
+    await expectAsync(initialPull(device, server, { batchSize: 10 })).toBeRejectedWith(jasmine.objectContaining({ status: 409 }));
+    expect((await device.allDocs()).rows).toEqual([]);
+  });
+
   it('fails when the server fails, and stores nothing of the failed batch', async () => {
     await seedServer(4);
     spyOn(server, 'bulkGet').and.rejectWith(Object.assign(new Error('Failed to fetch'), { status: 0 }));
