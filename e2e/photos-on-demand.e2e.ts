@@ -38,6 +38,12 @@ function localAttachments(page: Page, id: string): Promise<string[] | null> {
   );
 }
 
+/** Each attachment's digest by name: the MD5 of its bytes, computed by whoever stored them. */
+function digests(doc: unknown): Record<string, string> {
+  const attachments = (doc as { _attachments?: Record<string, { digest: string }> })._attachments ?? {};
+  return Object.fromEntries(Object.entries(attachments).map(([name, { digest }]) => [name, digest]));
+}
+
 async function openPhoto(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Open photo 1' }).click();
   await expect(page.getByTestId('photo-full')).toBeVisible();
@@ -100,6 +106,17 @@ test('a full-size photo stays on the tablet that took it and the server; another
   // Tablet B has the defect and its thumbnail, not the full-size photo.
   await expect.poll(() => localAttachments(b.page, defectId), { timeout: REPLICATION_MS }).toEqual([expect.stringMatching(/^thumb-/)]);
   expect(await localPhotoIds(b.page)).toEqual([]);
+
+  // A tablet whose first login comes after the photo: its first pull brings the thumbnail, the bytes the server holds.
+  const c = await tablet(browser, user);
+  const local = await c.page.evaluate((id) => window.fieldbookDb!.get(id), defectId);
+  const onServer = digests(await serverDoc(user, defectId));
+  expect(Object.keys(onServer)).toEqual([expect.stringMatching(/^thumb-/)]);
+  expect(digests(local)).toEqual(onServer);
+  expect(await localPhotoIds(c.page)).toEqual([]);
+  await c.page.goto(defectUrl);
+  await expect.poll(() => c.page.getByTestId('photo-thumb').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(320);
+  await c.context.close();
 
   // Opened over a slow connection, the viewer says how much of it has come; it is kept.
   await b.page.goto(defectUrl);
