@@ -153,16 +153,18 @@ async function seed(admin: CouchAdmin, user: string, count: number, thumbnails =
   const started = performance.now();
   const inspections = count - thumbnails;
   const inspectionIds: string[] = [];
+  // In index order: every inspection is made before the first defect names one.
   const docAt = (i: number) => {
-    if (i < inspections) return benchInspection(user, i);
-    return benchDefect(user, i, inspectionIds[i % inspections]);
+    if (i >= inspections) return benchDefect(user, i, inspectionIds[i % inspections]);
+    const doc = benchInspection(user, i);
+    inspectionIds.push(doc['_id'] as string);
+    return doc;
   };
   for (let offset = 0; offset < count; offset += SEED_BATCH) {
     const docs = Array.from({ length: Math.min(SEED_BATCH, count - offset) }, (_, i) => docAt(offset + i));
     const results = await db.bulk({ docs });
     const failed = results.filter((result) => result.error);
     if (failed.length) throw new Error(`seeding failed: ${JSON.stringify(failed[0])}`);
-    for (const { id } of results) if (id.startsWith('inspection:')) inspectionIds.push(id);
   }
   return (performance.now() - started) / 1000;
 }

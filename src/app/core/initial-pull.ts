@@ -127,7 +127,7 @@ async function fetchDocs(remote: AnyDb, page: ChangesPage): Promise<Batch> {
  */
 const ATTACHMENT_BYTES_PER_WRITE = 8 * 1024 * 1024;
 
-/** Attachment bytes per request for their bodies: about 1.3 MB of base64 per answer, a hundred thumbnails. */
+/** Attachment bytes per request for their bodies: about 1.3 MB of base64 per answer, 50 to 100 thumbnails. */
 const ATTACHMENT_BYTES_PER_REQUEST = 1024 * 1024;
 
 async function storeBatch(local: AnyDb, remote: AnyDb, docs: RemoteDoc[]): Promise<void> {
