@@ -21,11 +21,12 @@ const JOB_KINDS = ['fanin', 'assign', 'partner'] as const;
  * The jobs a user's role needs:
  * - `fanin-<name>`: their database into the hub, everything but design docs (each database
  *   has its own copies of those; replicated, they would conflict).
- * - `assign-<name>`: from the hub, what is assigned to them or was created by them, so
- *   assignments and supervisors' decisions reach their tablet, and what a supervisor took away
- *   from them (`unassignedFrom`), so their tablet learns by its ordinary pull that it is no
- *   longer theirs. A selector sees a deletion only if the tombstone keeps the fields: delete
- *   with the body (`{...doc, _deleted: true}`).
+ * - `assign-<name>`: from the hub, the inspections that are theirs: assigned to them, or
+ *   created by them with no assignee; so assignments and supervisors' decisions reach their
+ *   tablet. A selector sees a document's own fields only, so the rest goes through the proxy's
+ *   hub work (proxy/reassignment-handover.ts): the records of their inspections that others
+ *   changed, and the revision that takes an inspection away from them. A selector sees a
+ *   deletion only if the tombstone keeps the fields: delete with the body (`{...doc, _deleted: true}`).
  * - `partner-<name>`: approved inspections shared with the partner, the defects shared along
  *   with them and their full-size photos (domain/partner-share.ts); what stops matching is
  *   withdrawn from the partner's database by the proxy (proxy/partner-withdrawal-watch.ts).
@@ -50,7 +51,7 @@ export function replicationJobsFor(name: string, role: FieldbookRole | null): Re
       id: `assign-${name}`,
       source: HUB_DB,
       target: own,
-      selector: { $or: [{ assignedTo: name }, { createdBy: name }, { unassignedFrom: name }] },
+      selector: { type: 'inspection', $or: [{ assignedTo: name }, { createdBy: name, assignedTo: { $exists: false } }] },
     },
   ];
 }

@@ -42,8 +42,8 @@ export interface Inspection extends AuditFields, Versioned {
   notes?: string;
   assignedTo?: string;
   /**
-   * Who a supervisor last reassigned it away from: the `assign-` job of that user copies the
-   * reassigning revision into their database too, so their tablet learns it is no longer theirs.
+   * Who a supervisor last reassigned it away from: the proxy's hub work copies the reassigning
+   * revision into that user's database, so their tablet learns it is no longer theirs.
    */
   unassignedFrom?: string;
   partners?: string[];

@@ -16,8 +16,7 @@ export function isArchivable(inspection: Pick<Inspection, 'status' | 'updatedAt'
 /**
  * Whether a supervisor took this inspection away from `user`: it names them as the one it was
  * taken from and someone else as its assignee. Their tablet lets it go (after pushing their
- * edits of it); a supervisor's own database, which holds what they created for others, keeps
- * everything that was never theirs.
+ * edits of it).
  */
 export function isReassignedAway(inspection: Pick<Inspection, 'assignedTo' | 'unassignedFrom'>, user: string): boolean {
   return inspection.unassignedFrom === user && inspection.assignedTo !== user;

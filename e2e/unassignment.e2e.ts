@@ -64,7 +64,7 @@ test('a supervisor reassigns an inspection from alice to bob while alice has an 
   // Bob has it.
   await expect(bobTablet.getByTestId('inspection-row').filter({ hasText: title })).toBeVisible({ timeout: REPLICATION_MS });
 
-  // The server's assign- job has carried the reassignment into alice's database too.
+  // The proxy's hub work has carried the reassignment into alice's database too.
   await expect.poll(async () => (await serverDoc(alice, assignment._id))?.['assignedTo'], { timeout: REPLICATION_MS }).toBe(bob);
 
   // Alice back in coverage: her defect goes up first, then the inspection leaves her tablet, and she is told.
@@ -83,15 +83,23 @@ test('a supervisor reassigns an inspection from alice to bob while alice has an 
   // Bob, its inspector now, has her defect on his tablet: the server hands it over to him.
   await openInspection(bobTablet, title);
   await expect(bobTablet.getByTestId('defect-row').filter({ hasText: 'Dock leveller sticks' })).toBeVisible({ timeout: REPLICATION_MS });
+  // His later edit of her defect is his and the hub's business, not hers.
+  await bobTablet.getByTestId('defect-row').filter({ hasText: 'Dock leveller sticks' }).click();
+  await bobTablet.getByTestId('defect-title').fill('Dock leveller sticks when cold');
+  await bobTablet.getByTestId('save-defect').click();
+  const hub = serverAdmin().use<Record<string, unknown>>(HUB_DB);
+  await expect
+    .poll(async () => (await hub.get(defectId).catch(() => null))?.['title'], { timeout: REPLICATION_MS })
+    .toBe('Dock leveller sticks when cold');
   // It was not deleted: the server keeps it in her database too, as bob's.
   expect(await serverDoc(alice, assignment._id)).toEqual(expect.objectContaining({ assignedTo: bob, unassignedFrom: alice }));
   // Her tablet stays in sync (no re-sync): a later assignment to her arrives as usual.
   const next = inspection('sam', { title: `Next for alice ${Date.now()}`, assignedTo: alice });
-  await serverAdmin()
-    .use(HUB_DB)
-    .insert(next as never);
+  await hub.insert(next as never);
   await expect(aliceTablet.getByTestId('inspection-row').filter({ hasText: next.title })).toBeVisible({ timeout: REPLICATION_MS });
   await expect(aliceRows).toHaveCount(0);
+  // Written to the hub before that assignment, bob's edit did not follow her defect into her database.
+  expect((await serverDoc(alice, defectId))?.['title']).toBe('Dock leveller sticks');
 
   await Promise.all([aliceContext.close(), bobContext.close(), samContext.close()]);
 });

@@ -1,5 +1,6 @@
 import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
 import { HUB_DB } from '../domain/db-names';
+import { inspectionOwner } from '../domain/inspection-owner';
 import { userDbName } from '../domain/user-db-name';
 import type { Handover, HubReader, HubRecord } from './reassignment-handover';
 import { copyRevisions } from './revision-copy';
@@ -28,12 +29,26 @@ export function hubReader(couch: CouchAdmin): HubReader {
   };
 }
 
+/**
+ * Whether `user`'s database holds the inspection as someone else's: the one it was taken from
+ * has been told. Not held yet is not told: their job may be copying the revision that gave it
+ * to them right now, and nothing would tell them later.
+ */
+export async function toldItWentElsewhere(couch: CouchAdmin, user: string, inspectionId: string): Promise<boolean> {
+  try {
+    return inspectionOwner(await couch.use<HubRecord>(userDbName(user)).get(inspectionId)) !== user;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
 /** Answers that retrying cannot change: the handover reports them and goes on, not to stall every later one. */
 const PERMANENT = [400, 413, 415];
 
 /**
- * Copies a handover's documents from the hub into the assignee's database: how many revisions
- * it wrote, or null when the assignee has none (a supervisor, a removed user). A request the
+ * Copies a handover's documents from the hub into its user's database: how many revisions
+ * it wrote, or null when the user has none (a removed user). A request the
  * server turns down for good counts every document as refused.
  */
 export async function handOver(
@@ -42,7 +57,7 @@ export async function handOver(
   refused: (id: string, reason: string) => void,
 ): Promise<number | null> {
   try {
-    return await copyRevisions(couch, HUB_DB, userDbName(handover.assignee), handover.leaves, refused);
+    return await copyRevisions(couch, HUB_DB, userDbName(handover.to), handover.leaves, refused);
   } catch (error) {
     if (isNotFound(error)) return null;
     const { statusCode, message } = error as { statusCode?: number; message: string };

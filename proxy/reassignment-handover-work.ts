@@ -4,8 +4,8 @@ import type { Registry } from 'prom-client';
 import type { CouchAdmin } from '../couch/couch-admin';
 import type { ChangesHandler } from './changes-follower';
 import { HandoverMetrics } from './handover-metrics';
-import { handOver, hubReader } from './hub-records';
-import { planHandovers, type HubChange, type HubRecord } from './reassignment-handover';
+import { handOver, hubReader, toldItWentElsewhere } from './hub-records';
+import { planHandovers, type Handover, type HubChange, type HubRecord } from './reassignment-handover';
 
 export interface HandoverOptions {
   couch: CouchAdmin;
@@ -15,10 +15,10 @@ export interface HandoverOptions {
 }
 
 /**
- * Copies into a reassigned inspection's new assignee's database what their replication job
- * cannot bring them (proxy/reassignment-handover.ts says why): the records others wrote on it,
- * when it is reassigned and whenever one of them changes. It hears the hub's changes from the
- * hub work's follower (hub-work.ts).
+ * Copies into an inspection's owner's database what their replication job cannot bring them
+ * (proxy/reassignment-handover.ts says why): the records others wrote on it, and, when it is
+ * reassigned, everything of it for the new assignee and the reassigning revision for the user
+ * it was taken from. It hears the hub's changes from the hub work's follower (hub-work.ts).
  *
  * Copies are the same revisions, so two proxy processes doing the same work (several
  * containers) only repeat it.
@@ -34,6 +34,16 @@ export function reassignmentHandover(options: HandoverOptions): ChangesHandler<H
   const parents = new LRUCache<string, HubRecord>({ max: 20_000 });
   const metrics = new HandoverMetrics(options.registry);
 
+  const copy = async (handover: Handover) => {
+    const written = await handOver(couch, handover, (id, reason) => {
+      metrics.refused.inc();
+      logger.error({ id, to: handover.to, reason }, 'reassignment handover: a copy was refused');
+    });
+    if (!written) return;
+    metrics.copied.inc(written);
+    logger.info({ to: handover.to, documents: handover.leaves.size, written }, 'reassignment handover');
+  };
+
   return {
     caughtUp: () => metrics.lastRound.setToCurrentTime(),
     failed: () => metrics.failedRounds.inc(),
@@ -41,15 +51,13 @@ export function reassignmentHandover(options: HandoverOptions): ChangesHandler<H
       const changes = rows.flatMap((row): HubChange[] =>
         row.doc ? [{ doc: row.doc, revs: row.changes.map((change) => change.rev) }] : [],
       );
-      const { handovers, gathered } = await planHandovers(changes, reader, handedTo, parents);
-      for (const handover of handovers) {
-        const written = await handOver(couch, handover, (id, reason) => {
-          metrics.refused.inc();
-          logger.error({ id, assignee: handover.assignee, reason }, 'reassignment handover: a copy was refused');
-        });
-        if (written) metrics.copied.inc(written);
-        if (written !== 0) logger.info({ assignee: handover.assignee, documents: handover.leaves.size, written }, 'reassignment handover');
+      const { handovers, released, gathered } = await planHandovers(changes, reader, handedTo, parents);
+      // Checked against their database, not `handedTo`: after a restart the inspection's next
+      // change would otherwise send them a revision made after it was taken from them.
+      for (const { from, inspectionId, revs } of released) {
+        if (!(await toldItWentElsewhere(couch, from, inspectionId))) handovers.push({ to: from, leaves: new Map([[inspectionId, revs]]) });
       }
+      for (const handover of handovers) await copy(handover);
       for (const [inspectionId, assignee] of gathered) handedTo.set(inspectionId, assignee);
     },
   };

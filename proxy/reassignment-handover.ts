@@ -1,16 +1,20 @@
 import { auditIdRange } from '../domain/audit-entry';
+import { inspectionOwner } from '../domain/inspection-owner';
 import { photoDocId } from '../domain/photo-doc';
 
 /**
- * What a reassigned inspection's new assignee must receive that their `assign-` job cannot
- * bring: the job's selector matches a record by its own fields (`assignedTo`, `createdBy`), and
- * a selector cannot join, so the defects, full-size photos and audit entries someone else wrote
- * on the inspection (the inspector it was taken from, above all) never match the new assignee.
- * Nor do the later changes of those records: the old inspector's last offline defect pushed
- * after the reassignment, a supervisor's decision copied onto the defects.
- *
- * Only inspections a supervisor reassigned (`unassignedFrom` set) are handed over: for every
- * other one, the assignee wrote or was assigned everything the job should bring them.
+ * What reaches a user's database besides what their `assign-` job brings: that job's selector
+ * sees a document's own fields only (an inspection assigned to them, or their own with no
+ * assignee) and cannot join, so the defects, full-size photos and audit entries of an
+ * inspection go to its owner from here, found through their defect and inspection:
+ * - a change someone else made to a record of it (a supervisor's decision copied onto its
+ *   defects, the previous inspector's last offline defect pushed after a reassignment);
+ * - when a supervisor reassigns it (`unassignedFrom` set), everything others wrote on it, once
+ *   per new owner, and the reassigning revision for the one it was taken from, so their tablet
+ *   lets it go (`released`).
+ * A job that matched records by `createdBy`, or inspections by `unassignedFrom`, kept sending
+ * the previous inspector every later change of what was no longer theirs; a selector cannot
+ * tell the first change after a reassignment from the later ones.
  */
 
 /** A hub document as the handover reads it: the fields that tie it to its inspection, and its writer. */
@@ -58,24 +62,32 @@ export interface ParentCache {
 
 /** Documents to copy into one user's database: id → the leaf revisions to copy. */
 export interface Handover {
-  assignee: string;
+  to: string;
   leaves: Map<string, string[]>;
 }
 
+/** A reassigned inspection's revision for the user it was taken from, unless their database already shows it is not theirs. */
+export interface Release {
+  from: string;
+  inspectionId: string;
+  revs: string[];
+}
+
 /**
- * The handovers a batch of hub changes calls for. A reassigned inspection's own change gathers
- * all its records for its assignee, unless `handedTo` says they already went to that assignee
- * (its later edits need not gather them again; a reassignment to someone else does); `gathered`
- * lists the inspections gathered here, with their assignee, for `handedTo` to remember. A
- * record's defect and inspection are looked up in the hub unless `parents` knows them; what
- * the batch shows or the look-ups find goes into `parents`.
+ * The handovers a batch of hub changes calls for. A change of a record of an inspection goes to
+ * the inspection's owner unless they wrote it. A reassigned inspection's own change gathers all
+ * its records for its assignee and releases it to the user it was taken from, unless
+ * `handedTo` says that was done for this assignee (its later edits need not do it again; a
+ * reassignment to someone else does); `gathered` lists the inspections gathered here, with
+ * their assignee, for `handedTo` to remember. A record's defect and inspection are looked up in
+ * the hub unless `parents` knows them; what the batch shows or the look-ups find goes into `parents`.
  */
 export async function planHandovers(
   changes: HubChange[],
   hub: HubReader,
   handedTo: { get(inspectionId: string): string | undefined },
   parents: ParentCache,
-): Promise<{ handovers: Handover[]; gathered: [inspectionId: string, assignee: string][] }> {
+): Promise<{ handovers: Handover[]; released: Release[]; gathered: [inspectionId: string, assignee: string][] }> {
   const known = new Map<string, HubRecord>(changes.map(({ doc }) => [doc._id, doc]));
   for (const { doc } of changes) remember(parents, doc);
   // Asked once per batch: a parent the hub does not hold (a defect that came before its inspection) is not asked twice.
@@ -105,28 +117,30 @@ export async function planHandovers(
   };
 
   const copies = new Map<string, Map<string, string[]>>();
-  const add = (doc: HubRecord, revs: string[], inspection: HubRecord) => {
-    const assignee = inspection.assignedTo!;
-    if (doc.type === 'inspection' || doc.updatedBy === assignee || writerOf(doc) === assignee) return;
-    const leaves = copies.get(assignee) ?? new Map<string, string[]>();
+  const add = (doc: HubRecord, revs: string[], owner: string) => {
+    if (doc.type === 'inspection' || isOwnRevision(doc, revs, owner)) return;
+    const leaves = copies.get(owner) ?? new Map<string, string[]>();
     leaves.set(doc._id, revs);
-    copies.set(assignee, leaves);
+    copies.set(owner, leaves);
   };
+  const released: Release[] = [];
   const gathered: [string, string][] = [];
   for (const { doc, revs } of changes) {
     const inspection = inspectionOf(doc);
-    if (!inspection || !isReassigned(inspection)) continue;
-    add(doc, revs, inspection);
+    const owner = inspection && !inspection._deleted ? inspectionOwner(inspection) : undefined;
+    if (!inspection || !owner) continue;
+    add(doc, revs, owner);
     // A batch holds each document once, at its latest revision.
-    if (doc === inspection && handedTo.get(inspection._id) !== inspection.assignedTo) {
+    if (doc === inspection && isReassigned(inspection) && handedTo.get(inspection._id) !== owner) {
       for (const record of await recordsOf(hub, inspection._id)) {
         remember(parents, record);
-        add(record, leavesOf(record), inspection);
+        add(record, leavesOf(record), owner);
       }
-      gathered.push([inspection._id, inspection.assignedTo!]);
+      gathered.push([inspection._id, owner]);
+      released.push({ from: inspection.unassignedFrom!, inspectionId: inspection._id, revs });
     }
   }
-  return { handovers: [...copies].map(([assignee, leaves]) => ({ assignee, leaves })), gathered };
+  return { handovers: [...copies].map(([to, leaves]) => ({ to, leaves })), released, gathered };
 }
 
 // A deleted one is forgotten: a look-up finds only live documents, and so must the cache.
@@ -137,7 +151,17 @@ function remember(parents: ParentCache, doc: HubRecord): void {
 }
 
 function isReassigned(inspection: HubRecord): boolean {
-  return !inspection._deleted && !!inspection.assignedTo && !!inspection.unassignedFrom;
+  return !!inspection.assignedTo && !!inspection.unassignedFrom && inspection.unassignedFrom !== inspection.assignedTo;
+}
+
+/**
+ * Whether the owner's database surely holds this already: its one leaf is theirs (the rules
+ * let no one else sign a revision with their name). With several leaves (a conflict, a
+ * resolution's tombstone) all go, as a replication would bring them; so does a photo, which
+ * names no last writer (a supervisor shares it). The target's `_revs_diff` skips what it has.
+ */
+function isOwnRevision(doc: HubRecord, revs: string[], owner: string): boolean {
+  return revs.length === 1 && (doc.type === 'audit' ? doc.user : doc.updatedBy) === owner;
 }
 
 /** The record a document belongs to: a defect's inspection, a photo's defect, an audit entry's record. */
@@ -146,10 +170,6 @@ function parentOf(doc: HubRecord): string | undefined {
   if (doc.type === 'photo') return doc.defectId;
   if (doc.type === 'audit') return doc.docId;
   return undefined;
-}
-
-function writerOf(doc: HubRecord): string | undefined {
-  return doc.type === 'audit' ? doc.user : doc.createdBy;
 }
 
 function leavesOf(doc: HubRecord): string[] {

@@ -11,6 +11,7 @@ import { checklistItem, defect, inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
 import { startLiveSync } from '../support/live-sync';
 import { metricValue } from '../support/metric-value';
+import { toldItWentElsewhere } from '../../proxy/hub-records';
 import { localDb, remoteDb } from '../support/node-pouch';
 
 let stack: TestStack;
@@ -40,6 +41,13 @@ const has = (db: { get(id: string): Promise<unknown> }, id: string) =>
   db.get(id).then(
     () => true,
     () => false,
+  );
+
+/** The revision `db` holds of `id`, or undefined while it holds none. */
+const revIn = (db: { get(id: string): Promise<{ _rev: string }> }, id: string) =>
+  db.get(id).then(
+    (doc) => doc._rev,
+    () => undefined,
   );
 
 describe('the hub: assignments and approval', () => {
@@ -213,6 +221,52 @@ describe('the hub: assignments and approval', () => {
       // Counted for operators: the three gathered, the late defect, the supervisor's change.
       const copied = await metricValue(stack.proxy.metrics, 'fieldbook_handover_revisions_total');
       assert.ok(copied >= 5, `revisions handed over: ${copied}`);
+    } finally {
+      await alice.close();
+    }
+  });
+
+  test('an inspection taken from an inspector reaches their database once: its later changes, and those of their records of it, stay away', async () => {
+    const alice = await deviceOf('alice', userDbName('alice'));
+    const hub = stack.admin.use<Record<string, unknown>>(HUB_DB);
+    const aliceDb = stack.admin.use<Record<string, unknown>>(userDbName('alice'));
+    const bobDb = stack.admin.use<Record<string, unknown>>(userDbName('bob'));
+    const edit = async (id: string, fields: Record<string, unknown>) =>
+      (await hub.insert({ ...(await hub.get(id)), ...fields, updatedBy: 'sam', updatedAt: new Date().toISOString() } as never)).rev;
+    try {
+      const assignment = inspection('sam', { title: 'Taken-away roof check', assignedTo: 'alice' });
+      await hub.insert(assignment as never);
+      await waitFor(() => has(alice.device, assignment._id), 60_000, 'the assignment on alice’s tablet');
+      const found = defect('alice', assignment._id, { title: 'Loose flashing' });
+      // And an inspection of her own, never reassigned, with a defect.
+      const own = inspection('alice', { title: 'Own shed check' });
+      const ownDefect = defect('alice', own._id);
+      await alice.device.bulkDocs([found, own, ownDefect] as never[]);
+      await waitFor(async () => (await has(hub, found._id)) && has(hub, ownDefect._id), 60_000, 'alice’s work in the hub');
+
+      const reassigning = await edit(assignment._id, { assignedTo: 'bob', unassignedFrom: 'alice' });
+      await waitFor(async () => (await revIn(aliceDb, assignment._id)) === reassigning, 60_000, 'the reassignment in alice’s database');
+      const aliceRevOfDefect = (await aliceDb.get(found._id))._rev;
+
+      // Later: the supervisor's notes on the inspection and change of alice's defect of it.
+      const noted = await edit(assignment._id, { notes: 'Bring the long ladder.' });
+      const changed = await edit(found._id, { severity: 5 });
+      await waitFor(async () => (await revIn(bobDb, found._id)) === changed, 60_000, 'the supervisor’s change in bob’s database');
+      // Written after them and bound for alice by the same two ways (her job, the proxy's hub
+      // work), which handle the hub's changes in order: once these arrive, the others would have.
+      const marker = inspection('sam', { title: 'Next assignment', assignedTo: 'alice' });
+      await hub.insert(marker as never);
+      const decided = await edit(ownDefect._id, { severity: 4 });
+      await waitFor(() => has(aliceDb, marker._id), 60_000, 'the next assignment in alice’s database');
+      await waitFor(async () => (await revIn(aliceDb, ownDefect._id)) === decided, 60_000, 'the supervisor’s change of her own defect');
+
+      assert.equal((await aliceDb.get(assignment._id))._rev, reassigning);
+      assert.equal((await aliceDb.get(found._id))._rev, aliceRevOfDefect);
+      await waitFor(async () => (await revIn(bobDb, assignment._id)) === noted, 60_000, 'the notes in bob’s database');
+      // What a restarted proxy reads before telling her again: told, so the notes would stay away.
+      assert.equal(await toldItWentElsewhere(stack.admin, 'alice', assignment._id), true);
+      assert.equal(await toldItWentElsewhere(stack.admin, 'alice', own._id), false);
+      assert.equal(await toldItWentElsewhere(stack.admin, 'bob', own._id), false);
     } finally {
       await alice.close();
     }

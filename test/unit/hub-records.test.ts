@@ -12,7 +12,7 @@ const failingWith = (statusCode: number) =>
   }) as unknown as CouchAdmin;
 
 const handover = {
-  assignee: 'bob',
+  to: 'bob',
   leaves: new Map([
     ['defect:1', ['1-a']],
     ['photo:defect:1:a.jpg', ['1-b']],

@@ -52,23 +52,25 @@ function hubOf(docs: HubRecord[]): HubReader & { asked: string[] } {
 }
 
 const change = (doc: HubRecord, revs = [doc._rev]): HubChange => ({ doc, revs });
-const plain = (handovers: { assignee: string; leaves: Map<string, string[]> }[]) =>
-  handovers.map(({ assignee, leaves }) => ({ assignee, leaves: Object.fromEntries(leaves) }));
+const plain = (handovers: { to: string; leaves: Map<string, string[]> }[]) =>
+  handovers.map(({ to, leaves }) => ({ to, leaves: Object.fromEntries(leaves) }));
 
 describe('the reassignment handover plan', () => {
-  test('a reassigned inspection’s change hands over the records others wrote on it, with every leaf revision', async () => {
+  test('a reassigned inspection’s change hands over the records others wrote on it, with every leaf revision, and releases it to the one it was taken from', async () => {
     const hub = hubOf([reassigned, defect, photo, entry, bobsDefect]);
-    const { handovers, gathered } = await planHandovers([change(reassigned)], hub, new Map(), new Map());
+    const { handovers, released, gathered } = await planHandovers([change(reassigned)], hub, new Map(), new Map());
     assert.deepEqual(plain(handovers), [
-      { assignee: 'bob', leaves: { [defect._id]: ['1-d', '1-e'], [entry._id]: ['1-a'], [photo._id]: ['1-p'] } },
+      { to: 'bob', leaves: { [defect._id]: ['1-d', '1-e'], [entry._id]: ['1-a'], [photo._id]: ['1-p'] } },
     ]);
+    assert.deepEqual(released, [{ from: 'alice', inspectionId: INSPECTION, revs: ['3-i'] }]);
     assert.deepEqual(gathered, [[INSPECTION, 'bob']]);
   });
 
   test('once gathered for an assignee, the inspection’s later changes gather nothing again, until it goes to someone else', async () => {
     const hub = hubOf([reassigned, defect, photo, entry]);
-    const { handovers } = await planHandovers([change(reassigned)], hub, new Map([[INSPECTION, 'bob']]), new Map());
+    const { handovers, released } = await planHandovers([change(reassigned)], hub, new Map([[INSPECTION, 'bob']]), new Map());
     assert.deepEqual(handovers, []);
+    assert.deepEqual(released, []);
     assert.equal(
       hub.asked.some((ask) => ask.startsWith('defects')),
       false,
@@ -82,7 +84,7 @@ describe('the reassignment handover plan', () => {
   test('a later change of a record is handed over by itself, found through its defect and inspection', async () => {
     const hub = hubOf([reassigned, defect]);
     const { handovers, gathered } = await planHandovers([change(photo), change(entry, ['1-a'])], hub, new Map(), new Map());
-    assert.deepEqual(plain(handovers), [{ assignee: 'bob', leaves: { [photo._id]: ['1-p'], [entry._id]: ['1-a'] } }]);
+    assert.deepEqual(plain(handovers), [{ to: 'bob', leaves: { [photo._id]: ['1-p'], [entry._id]: ['1-a'] } }]);
     assert.deepEqual(gathered, []);
   });
 
@@ -90,22 +92,45 @@ describe('the reassignment handover plan', () => {
     const hub = hubOf([reassigned]);
     const deleted = { ...defect, _rev: '2-x', _deleted: true, updatedBy: 'alice' };
     const { handovers } = await planHandovers([change(deleted)], hub, new Map(), new Map());
-    assert.deepEqual(plain(handovers), [{ assignee: 'bob', leaves: { [defect._id]: ['2-x'] } }]);
+    assert.deepEqual(plain(handovers), [{ to: 'bob', leaves: { [defect._id]: ['2-x'] } }]);
   });
 
-  test('nothing is handed over for what the assignee wrote, for inspections never reassigned, or for records without an inspection', async () => {
-    const own: HubRecord = { ...reassigned, _id: 'inspection:2', unassignedFrom: undefined };
-    const ownDefect = { ...defect, _id: 'defect:3', inspectionId: own._id };
+  test('nothing is handed over for what the owner wrote (its one leaf), for inspections, or for records without an inspection', async () => {
     const orphan = { ...defect, _id: 'defect:4', inspectionId: 'inspection:gone' };
-    const editedByBob = { ...defect, updatedBy: 'bob' };
-    const hub = hubOf([reassigned, own]);
-    const { handovers } = await planHandovers(
-      [change(bobsDefect), change(ownDefect), change(orphan), change(editedByBob), change(own)],
+    const editedByBob = { ...defect, _conflicts: undefined, updatedBy: 'bob' };
+    const bobsEntry = { ...entry, _id: 'audit:defect:2:t:d:r', docId: bobsDefect._id, user: 'bob' };
+    const hub = hubOf([reassigned]);
+    const { handovers, released } = await planHandovers(
+      [change(bobsDefect), change(orphan), change(editedByBob), change(bobsEntry)],
       hub,
       new Map(),
       new Map(),
     );
     assert.deepEqual(handovers, []);
+    assert.deepEqual(released, []);
+  });
+
+  test('what others change on an inspection never reassigned goes to its owner (its assignee, or its creator when it has none), with every leaf; so does a photo', async () => {
+    const alices: HubRecord = { _id: 'inspection:2', _rev: '2-i', type: 'inspection', createdBy: 'alice', updatedBy: 'sam' };
+    const assigned: HubRecord = { _id: 'inspection:3', _rev: '1-i', type: 'inspection', createdBy: 'sam', assignedTo: 'bob' };
+    const decided = { ...defect, _id: 'defect:5', _conflicts: undefined, inspectionId: alices._id, updatedBy: 'sam' };
+    const conflicted = { ...defect, _id: 'defect:6', inspectionId: alices._id };
+    const samsEntry = { ...entry, _id: 'audit:defect:7:t:d:r', docId: 'defect:7', user: 'sam' };
+    const bobs = { ...bobsDefect, _id: 'defect:7', inspectionId: assigned._id };
+    const shared = { ...photo, _id: 'photo:defect:7:a.jpg', _rev: '2-p', defectId: bobs._id, createdBy: 'bob' };
+    const hub = hubOf([alices, assigned, bobs]);
+    const { handovers, released, gathered } = await planHandovers(
+      [change(alices), change(decided), change(conflicted, ['1-d', '1-e']), change(samsEntry), change(shared)],
+      hub,
+      new Map(),
+      new Map(),
+    );
+    assert.deepEqual(plain(handovers), [
+      { to: 'alice', leaves: { [decided._id]: [decided._rev], [conflicted._id]: ['1-d', '1-e'] } },
+      { to: 'bob', leaves: { [samsEntry._id]: ['1-a'], [shared._id]: ['2-p'] } },
+    ]);
+    assert.deepEqual(released, []);
+    assert.deepEqual(gathered, []);
   });
 
   test('a record’s defect and inspection, once seen in the hub’s changes or looked up, are not looked up again', async () => {
@@ -116,14 +141,14 @@ describe('the reassignment handover plan', () => {
 
     hub.asked.length = 0;
     const { handovers } = await planHandovers([change(entry)], hub, new Map(), parents);
-    assert.deepEqual(plain(handovers), [{ assignee: 'bob', leaves: { [entry._id]: ['1-a'] } }]);
+    assert.deepEqual(plain(handovers), [{ to: 'bob', leaves: { [entry._id]: ['1-a'] } }]);
     assert.deepEqual(hub.asked, []);
 
     // The hub's changes tell a reassignment: the next record goes to the new assignee, still without a look-up.
     const toCarol = { ...reassigned, _rev: '4-i', assignedTo: 'carol', unassignedFrom: 'bob' };
     await planHandovers([change(toCarol)], hubOf([toCarol, defect, photo]), new Map([[INSPECTION, 'carol']]), parents);
     const later = await planHandovers([change({ ...photo, _rev: '2-p' })], hub, new Map(), parents);
-    assert.deepEqual(plain(later.handovers), [{ assignee: 'carol', leaves: { [photo._id]: ['2-p'] } }]);
+    assert.deepEqual(plain(later.handovers), [{ to: 'carol', leaves: { [photo._id]: ['2-p'] } }]);
     assert.deepEqual(hub.asked, []);
 
     // A deleted defect is forgotten: its photo's next change looks it up, and, gone, hands nothing over.

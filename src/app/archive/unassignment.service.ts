@@ -39,8 +39,8 @@ function recordOf(id: string): string | null {
 
 /**
  * Lets an inspection a supervisor reassigned away leave this device. The reassigning revision
- * arrives by the ordinary pull (it names the user in `unassignedFrom`, which the server's
- * `assign-` job follows). The user's unsynced edits of it, and of its defects, are pushed first:
+ * arrives by the ordinary pull (it names the user in `unassignedFrom`; the proxy's hub work
+ * copied it into their server database). The user's unsynced edits of it, and of its defects, are pushed first:
  * it waits while any are pending, conflicted or typed and not saved; edits the server refused
  * keep it here and the user is told so. Then it is purged with its defects, photos and audit
  * entries (LocalPurgeService), and the user is told who has it now.

@@ -1,6 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import { Observable, Subject, defer, from, retry, startWith, switchMap, tap, timer } from 'rxjs';
 import { AuditEntry, Defect, FieldbookDoc, Inspection, PhotoDoc } from '../../../domain/doc-types';
+import { inspectionOwner } from '../../../domain/inspection-owner';
 import { photoDocId } from '../../../domain/photo-doc';
 import { readAuditEntries } from '../audit/audit-source';
 import { Database } from '../core/pouchdb';
@@ -67,11 +68,11 @@ export class HubService {
 
   /**
    * Gives an inspection to another inspector. The revision names who it was taken from
-   * (`unassignedFrom`: the assignee, or the creator if it had none), so their `assign-` job
+   * (`unassignedFrom`: the assignee, or the creator if it had none), so the proxy's hub work
    * copies it into their database too and their tablet lets it go at its next sync.
    */
   async reassign(inspection: Inspection, to: string): Promise<Inspection> {
-    const takenFrom = inspection.assignedTo ?? inspection.createdBy;
+    const takenFrom = inspectionOwner(inspection);
     if (takenFrom === to) return inspection;
     return this.wrote(await this.writer.save<Inspection>({ ...inspection, assignedTo: to, unassignedFrom: takenFrom }, this.hub()));
   }
