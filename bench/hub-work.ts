@@ -1,5 +1,5 @@
 /**
- * What the proxy's background work on the hub (proxy/hub-work.ts: the reassignment handover
+ * What the proxy's background work on the hub (proxy/hub-work.ts: the record handover
  * and the partner withdrawal) asks of the database server for each hub write.
  *
  * Starts a server (PouchDB Server, or CouchDB 3.4 with --server couchdb), bootstraps it, creates

@@ -24,7 +24,7 @@ const JOB_KINDS = ['fanin', 'assign', 'partner'] as const;
  * - `assign-<name>`: from the hub, the inspections that are theirs: assigned to them, or
  *   created by them with no assignee; so assignments and supervisors' decisions reach their
  *   tablet. A selector sees a document's own fields only, so the rest goes through the proxy's
- *   hub work (proxy/reassignment-handover.ts): the records of their inspections that others
+ *   hub work (proxy/record-handover.ts): the records of their inspections that others
  *   changed, and the revision that takes an inspection away from them. A selector sees a
  *   deletion only if the tombstone keeps the fields: delete with the body (`{...doc, _deleted: true}`).
  * - `partner-<name>`: approved inspections shared with the partner, the defects shared along

@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-/** What the reassignment handover reports on `/metrics`: how much it copies, and whether it keeps up. */
+/** What the record handover reports on `/metrics`: how much it copies, and whether it keeps up. */
 export class HandoverMetrics {
   readonly copied: Counter;
   readonly refused: Counter;
@@ -12,12 +12,12 @@ export class HandoverMetrics {
     const registers = [registry];
     this.copied = new Counter({
       name: 'fieldbook_handover_revisions_total',
-      help: "Revisions copied into a reassigned inspection's new assignee's database.",
+      help: "Revisions copied into an inspection owner's database: records others changed, a reassigned inspection's records and reassigning revision.",
       registers,
     });
     this.refused = new Counter({
       name: 'fieldbook_handover_refused_total',
-      help: "Revisions an assignee's database refused.",
+      help: "Revisions a user's database refused.",
       registers,
     });
     this.failedRounds = new Counter({

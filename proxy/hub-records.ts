@@ -2,13 +2,13 @@ import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
 import { HUB_DB } from '../domain/db-names';
 import { inspectionOwner } from '../domain/inspection-owner';
 import { userDbName } from '../domain/user-db-name';
-import type { Handover, HubReader, HubRecord } from './reassignment-handover';
+import type { Handover, HubReader, HubRecord } from './record-handover';
 import { copyRevisions } from './revision-copy';
 
 /** Defects one inspection may have, at most, as the handover reads them. */
 const DEFECTS_PER_INSPECTION = 10_000;
 
-/** Reads the hub as server admin for the reassignment handover. */
+/** Reads the hub as server admin for the record handover. */
 export function hubReader(couch: CouchAdmin): HubReader {
   const hub = couch.use<HubRecord>(HUB_DB);
   const docs = async (ids: string[]) => {

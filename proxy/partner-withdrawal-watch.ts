@@ -6,7 +6,7 @@ import type { ChangesFeed } from './changes-feed';
 import { followChanges, type ChangeRow, type ChangesHandler } from './changes-follower';
 import { hubReader } from './hub-records';
 import { PartnerHoldings } from './partner-holdings';
-import type { HubReader } from './reassignment-handover';
+import type { HubReader } from './record-handover';
 import { copyOf, planWithdrawals, sharedNow, type PartnerCopy, type SharedDoc, type Tombstone } from './partner-withdrawal';
 
 /** How far the follower of a partner database got, in that database. */

@@ -135,7 +135,7 @@ describe('metrics of node:cluster workers', () => {
       maxFds > 0 && maxFds <= Number(/^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${ready.workers![0]}/limits`, 'utf8'))?.[1]),
     );
 
-    // The primary alone runs the reassignment handover: one clock, not the sum of three. A
+    // The primary alone runs the record handover: one clock, not the sum of three. A
     // change in the hub ends the round it holds open (the in-process proxy read the rest).
     await stack.admin.use(HUB_DB).insert(inspection('ada') as never);
     const handoverRead = await waitFor(

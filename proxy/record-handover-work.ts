@@ -5,7 +5,7 @@ import type { CouchAdmin } from '../couch/couch-admin';
 import type { ChangesHandler } from './changes-follower';
 import { HandoverMetrics } from './handover-metrics';
 import { handOver, hubReader, toldItWentElsewhere } from './hub-records';
-import { planHandovers, type Handover, type HubChange, type HubRecord } from './reassignment-handover';
+import { planHandovers, type Handover, type HubChange, type HubRecord } from './record-handover';
 
 export interface HandoverOptions {
   couch: CouchAdmin;
@@ -16,14 +16,14 @@ export interface HandoverOptions {
 
 /**
  * Copies into an inspection's owner's database what their replication job cannot bring them
- * (proxy/reassignment-handover.ts says why): the records others wrote on it, and, when it is
+ * (proxy/record-handover.ts says why): the records others wrote on it, and, when it is
  * reassigned, everything of it for the new assignee and the reassigning revision for the user
  * it was taken from. It hears the hub's changes from the hub work's follower (hub-work.ts).
  *
  * Copies are the same revisions, so two proxy processes doing the same work (several
  * containers) only repeat it.
  */
-export function reassignmentHandover(options: HandoverOptions): ChangesHandler<HubRecord> {
+export function recordHandover(options: HandoverOptions): ChangesHandler<HubRecord> {
   const { couch, logger } = options;
   const reader = hubReader(couch);
   // Whom each reassigned inspection's existing records went to last: its later changes need
@@ -37,11 +37,11 @@ export function reassignmentHandover(options: HandoverOptions): ChangesHandler<H
   const copy = async (handover: Handover) => {
     const written = await handOver(couch, handover, (id, reason) => {
       metrics.refused.inc();
-      logger.error({ id, to: handover.to, reason }, 'reassignment handover: a copy was refused');
+      logger.error({ id, to: handover.to, reason }, 'record handover: a copy was refused');
     });
     if (!written) return;
     metrics.copied.inc(written);
-    logger.info({ to: handover.to, documents: handover.leaves.size, written }, 'reassignment handover');
+    logger.info({ to: handover.to, documents: handover.leaves.size, written }, 'record handover');
   };
 
   return {

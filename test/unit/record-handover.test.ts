@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { planHandovers, type HubChange, type HubReader, type HubRecord } from '../../proxy/reassignment-handover';
+import { planHandovers, type HubChange, type HubReader, type HubRecord } from '../../proxy/record-handover';
 
 const INSPECTION = 'inspection:1';
 const reassigned: HubRecord = {
@@ -55,7 +55,7 @@ const change = (doc: HubRecord, revs = [doc._rev]): HubChange => ({ doc, revs })
 const plain = (handovers: { to: string; leaves: Map<string, string[]> }[]) =>
   handovers.map(({ to, leaves }) => ({ to, leaves: Object.fromEntries(leaves) }));
 
-describe('the reassignment handover plan', () => {
+describe('the record handover plan', () => {
   test('a reassigned inspection’s change hands over the records others wrote on it, with every leaf revision, and releases it to the one it was taken from', async () => {
     const hub = hubOf([reassigned, defect, photo, entry, bobsDefect]);
     const { handovers, released, gathered } = await planHandovers([change(reassigned)], hub, new Map(), new Map());
