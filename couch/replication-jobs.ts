@@ -1,6 +1,7 @@
 import type { CouchAdmin } from './couch-admin';
 import { isConflict, isNotFound } from './couch-admin';
 import { HUB_DB, partnerDbName } from '../domain/db-names';
+import { ownedBySelector } from '../domain/inspection-owner';
 import { partnerSelector } from '../domain/partner-share';
 import { replicationEndpoint } from './replication-endpoint';
 import { hasPersonalDb, type FieldbookRole } from '../domain/roles';
@@ -51,7 +52,7 @@ export function replicationJobsFor(name: string, role: FieldbookRole | null): Re
       id: `assign-${name}`,
       source: HUB_DB,
       target: own,
-      selector: { type: 'inspection', $or: [{ assignedTo: name }, { createdBy: name, assignedTo: { $exists: false } }] },
+      selector: { type: 'inspection', ...ownedBySelector(name) },
     },
   ];
 }

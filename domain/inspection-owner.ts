@@ -7,3 +7,8 @@ import type { Inspection } from './doc-types';
 export function inspectionOwner(inspection: Partial<Pick<Inspection, 'assignedTo' | 'createdBy'>>): string | undefined {
   return inspection.assignedTo ?? inspection.createdBy;
 }
+
+/** The same as a Mango selector (a replication job's, a query's): the inspections `user` owns. */
+export function ownedBySelector(user: string) {
+  return { $or: [{ assignedTo: user }, { assignedTo: { $exists: false }, createdBy: user }] };
+}

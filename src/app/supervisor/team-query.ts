@@ -1,4 +1,5 @@
 import { Inspection, InspectionStatus } from '../../../domain/doc-types';
+import { ownedBySelector } from '../../../domain/inspection-owner';
 import { Database } from '../core/pouchdb';
 
 /** What the team list shows: empty fields do not filter. */
@@ -46,8 +47,6 @@ function teamSelector(filter: TeamFilter): PouchDB.Find.Selector {
     scheduledFor,
     ...(filter.status ? { status: filter.status } : {}),
     // An inspection an inspector created themselves may have no `assignedTo`.
-    ...(filter.inspector
-      ? { $or: [{ assignedTo: filter.inspector }, { assignedTo: { $exists: false }, createdBy: filter.inspector }] }
-      : {}),
+    ...(filter.inspector ? ownedBySelector(filter.inspector) : {}),
   };
 }
