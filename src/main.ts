@@ -2,6 +2,7 @@ import { LOCALE_ID } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { LANGUAGE_KEY, localeFor, preferredLanguage } from './app/i18n/languages';
 import { loadLanguage } from './app/i18n/load-language';
+import { browserStartRecovery, recoverFromFailedStart } from './app/pwa/start-recovery';
 
 /**
  * One build speaks every language: the chosen catalog is loaded first, and only then is the
@@ -18,4 +19,7 @@ async function start(): Promise<void> {
   await bootstrapApplication(App, { ...appConfig, providers: [...appConfig.providers, locale] });
 }
 
-start().catch((err) => console.error(err));
+start().catch((error: unknown) => {
+  console.error(error);
+  recoverFromFailedStart(error, browserStartRecovery());
+});

@@ -1,0 +1,47 @@
+import { expect, test, type Page } from '@playwright/test';
+
+/**
+ * The app is a chunk the page imports after its language (src/main.ts). When the browser fails
+ * to fetch it, or a chunk it needs, the page reloads itself once, then says what went wrong.
+ * A first visit: no service worker controls the page yet, so the routes see every request.
+ */
+
+/** Aborts the first `times` requests for script chunks that index.html does not load itself; counts them. */
+async function failAppChunks(page: Page, times: number): Promise<{ aborted: number }> {
+  const html = await (await page.request.get('/', { headers: { accept: 'text/html' } })).text();
+  const ownScripts = new Set([...html.matchAll(/(?:href|src)="([\w.-]+\.js)"/g)].map((match) => match[1]));
+  const seen = { aborted: 0 };
+  await page.route(/\/chunk-[\w-]+\.js$/, async (route) => {
+    const file = new URL(route.request().url()).pathname.slice(1);
+    if (ownScripts.has(file) || seen.aborted >= times) return route.continue();
+    seen.aborted++;
+    return route.abort('failed');
+  });
+  return seen;
+}
+
+test('a chunk of the app that fails to load once: the page reloads itself and the sign-in appears', async ({ page }) => {
+  const failures = await failAppChunks(page, 1);
+  await page.goto('/');
+  await expect(page.getByTestId('login-name')).toBeVisible({ timeout: 30_000 });
+  expect(failures.aborted).toBe(1);
+  await expect(page.getByTestId('start-failed')).toHaveCount(0);
+});
+
+test('a chunk of the app that keeps failing: after one reload the page says why and offers to try again', async ({ page }) => {
+  await failAppChunks(page, Number.POSITIVE_INFINITY);
+  let loads = 0;
+  page.on('load', () => loads++);
+  await page.goto('/');
+  const failed = page.getByTestId('start-failed');
+  await expect(failed).toContainText('Fieldbook could not start', { timeout: 30_000 });
+  await expect(failed).toContainText('Failed to fetch dynamically imported module');
+  // One load, one reload, no loop.
+  expect(loads).toBe(2);
+  await expect(page.getByTestId('login-name')).toHaveCount(0);
+
+  // The network back: "Try again" starts the app.
+  await page.unroute(/\/chunk-[\w-]+\.js$/);
+  await failed.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByTestId('login-name')).toBeVisible({ timeout: 30_000 });
+});
