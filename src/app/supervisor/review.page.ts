@@ -10,6 +10,7 @@ import { MatSnackBar } from '@angular/material/snack-bar';
 import { RouterLink } from '@angular/router';
 import { switchMap, throttleTime } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
+import { inspectionOwner } from '../../../domain/inspection-owner';
 import { AuditHistoryComponent } from '../audit/audit-history.component';
 import { AUDIT_SOURCE, AuditSource } from '../audit/audit-source';
 import { apiErrorMessage } from '../core/api-error-message';
@@ -79,6 +80,8 @@ export class ReviewPage {
   private readonly directoryService = inject(DirectoryService);
   private readonly dialog = inject(MatDialog);
   private readonly snackBar = inject(MatSnackBar);
+  /** Whose inspection it is (its assignee, else its creator), as the replication jobs decide. */
+  protected readonly ownerOf = inspectionOwner;
 
   /** The inspection's id, from the route. */
   readonly id = input.required<string>();

@@ -7,6 +7,7 @@ import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
 import { catchError, from, of, switchMap, timer } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
+import { inspectionOwner } from '../../../domain/inspection-owner';
 import { apiErrorMessage } from '../core/api-error-message';
 import { today } from '../data/inspection-store.service';
 import { FieldErrors, ValidationError } from '../data/validation-bridge';
@@ -84,7 +85,7 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
         <a class="row" data-testid="submitted-row" [routerLink]="['/supervisor/inspections', doc._id]">
           <span class="main">
             <span class="title">{{ doc.title }}</span>
-            <span class="meta">{{ doc.site }} · {{ doc.scheduledFor | appDate }} · {{ doc.assignedTo ?? doc.createdBy }}</span>
+            <span class="meta">{{ doc.site }} · {{ doc.scheduledFor | appDate }} · {{ ownerOf(doc) }}</span>
           </span>
           <span class="open" i18n="@@supervisor.review">Review</span>
         </a>
@@ -142,6 +143,8 @@ export class SupervisorPage {
   private readonly hub = inject(HubService);
   private readonly directoryService = inject(DirectoryService);
 
+  /** Whose inspection it is (its assignee, else its creator), as the replication jobs decide. */
+  protected readonly ownerOf = inspectionOwner;
   protected readonly labels = ASSIGN_LABELS;
   protected readonly form = new FormGroup({
     title: new FormControl('', { nonNullable: true, validators: requiredValue }),

@@ -8,6 +8,7 @@ import { MatSelectModule } from '@angular/material/select';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { EMPTY, Observable, Subject, catchError, debounceTime, from, map, scan, startWith, switchMap, tap } from 'rxjs';
 import { InspectionStatus } from '../../../domain/doc-types';
+import { inspectionOwner } from '../../../domain/inspection-owner';
 import { apiErrorMessage } from '../core/api-error-message';
 import { AppDatePipe } from '../shared/date-format';
 import { INSPECTION_STATUSES, INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
@@ -77,7 +78,7 @@ const FILTER_DEBOUNCE_MS = 250;
         <a class="record-row" data-testid="team-row" [routerLink]="['/supervisor/inspections', doc._id]">
           <span class="record-row-main">
             <span class="record-row-title">{{ doc.title }}</span>
-            <span class="meta">{{ doc.site }} · {{ doc.assignedTo ?? doc.createdBy }}</span>
+            <span class="meta">{{ doc.site }} · {{ ownerOf(doc) }}</span>
           </span>
           <span class="date">{{ doc.scheduledFor | appDate }}</span>
           <span class="status" [attr.data-status]="doc.status" data-testid="team-row-status">{{ statusLabels[doc.status] }}</span>
@@ -122,6 +123,8 @@ export class TeamPage {
   private readonly route = inject(ActivatedRoute);
   private readonly more = new Subject<void>();
 
+  /** Whose inspection it is (its assignee, else its creator), as the replication jobs decide. */
+  protected readonly ownerOf = inspectionOwner;
   protected readonly statuses = INSPECTION_STATUSES;
   protected readonly statusLabels = INSPECTION_STATUS_LABELS;
   protected readonly filter = filterForm(this.route.snapshot.queryParamMap.get.bind(this.route.snapshot.queryParamMap));
