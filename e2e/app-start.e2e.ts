@@ -1,4 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
+import { logIn } from './support/app-actions';
+import { freshInspector } from './support/inspector';
 
 /**
  * The app is a chunk the page imports after its language (src/main.ts). When the browser fails
@@ -46,4 +48,36 @@ test('a chunk of the app that keeps failing: after one reload the page says why 
   await page.unroute(/\/chunk-[\w-]+\.js$/);
   await failed.getByRole('button', { name: 'Try again' }).click();
   await expect(page.getByTestId('login-name')).toBeVisible({ timeout: 30_000 });
+});
+
+test.describe('after the app started', () => {
+  // What a page meets when its chunk is neither loaded nor cached by the service worker (kept out
+  // here, so the routes see every request).
+  test.use({ serviceWorkers: 'block' });
+
+  test('a page whose code fails to load says so, and Try again opens it', async ({ page }) => {
+    const requested = new Set<string>();
+    page.on('request', (request) => requested.add(request.url()));
+    await logIn(page, await freshInspector('page-load'));
+    await expect(page.getByTestId('new-inspection')).toBeVisible();
+
+    // The connection drops for every chunk the app has not fetched yet: the sync page's.
+    const loaded = new Set(requested);
+    const failed: string[] = [];
+    await page.route(/\/chunk-[\w-]+\.js$/, (route) => {
+      if (loaded.has(route.request().url())) return route.continue();
+      failed.push(route.request().url());
+      return route.abort('internetdisconnected');
+    });
+    await page.getByRole('link', { name: 'Sync', exact: true }).click();
+    const notice = page.locator('mat-snack-bar-container');
+    await expect(notice).toContainText('This page did not load');
+    expect(failed.length).toBeGreaterThan(0);
+    await expect(page).toHaveURL(/\/inspections$/);
+
+    await page.unroute(/\/chunk-[\w-]+\.js$/);
+    await notice.getByRole('button', { name: 'Try again' }).click();
+    await expect(page.getByTestId('sync-status-state')).toBeVisible({ timeout: 30_000 });
+    await expect(page).toHaveURL(/\/sync$/);
+  });
 });
