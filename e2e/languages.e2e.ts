@@ -48,3 +48,16 @@ test('the language picker switches the whole app, dates follow the language, and
   await expect(row.locator('.date')).toHaveText('Mar 5, 2026');
   await expect(row.locator('.status')).toHaveText('Draft');
 });
+
+test('without JavaScript the page says what it needs, in each language the app speaks', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  try {
+    const page = await context.newPage();
+    await page.goto('/');
+    await expect(page.locator('p[lang="en"]')).toHaveText("Fieldbook needs JavaScript: turn it on in the browser's settings.");
+    await expect(page.locator('p[lang="fr"]')).toContainText('Fieldbook a besoin de JavaScript');
+    await expect(page.locator('p[lang="es"]')).toContainText('Fieldbook necesita JavaScript');
+  } finally {
+    await context.close();
+  }
+});
