@@ -53,5 +53,24 @@ export class Refused extends Error {
   }
 }
 
-/** The answer for an error that escaped a handler: a refusal as itself, anything else as a 500. */
-export const refusalOf = (error: unknown): CouchError => (error instanceof Refused ? error.refusal : proxyFailed);
+/**
+ * The answer for an error that escaped a handler: a refusal as itself, a body express.json
+ * could not read as the client's mistake, anything else as a 500.
+ */
+export function refusalOf(error: unknown): CouchError {
+  if (error instanceof Refused) return error.refusal;
+  return unreadableBody(error) ?? proxyFailed;
+}
+
+/** body-parser's errors (http-errors it marks `expose`): the request's body, not the proxy, is at fault. */
+function unreadableBody(error: unknown): CouchError | null {
+  const { status, expose, type, message } = (error ?? {}) as { status?: unknown; expose?: unknown; type?: unknown; message?: unknown };
+  if (expose !== true || typeof status !== 'number' || status < 400 || status >= 500) return null;
+  if (type === 'entity.parse.failed') return badRequest('The request body is not valid JSON.');
+  if (type === 'entity.too.large') return tooLarge('The request body is too large.');
+  return {
+    status,
+    error: status === 415 ? 'bad_content_type' : 'bad_request',
+    reason: `The request body could not be read: ${String(message)}.`,
+  };
+}

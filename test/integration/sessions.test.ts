@@ -38,6 +38,20 @@ describe('sessions', () => {
     const malformed = await login({ name: 'alice' });
     assert.equal(malformed.status, 400);
     assert.equal(((await malformed.json()) as { error: string }).error, 'bad_request');
+    // Bodies express.json cannot read are the client's mistake too, never a 500.
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${stack.proxy.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    for (const [response, status] of [
+      [await post('{"name":'), 400],
+      [await post(JSON.stringify({ name: 'a'.repeat(20_000), password: 'x' })), 413],
+      [await post('{}', { 'content-encoding': 'br' }), 400],
+      [await post('{}', { 'content-encoding': 'x-unknown' }), 415],
+    ] as const) {
+      assert.equal(response.status, status);
+      const answer = (await response.json()) as { error: string; reason: string };
+      assert.notEqual(answer.error, 'internal_server_error');
+      assert.ok(answer.reason.length > 0);
+    }
   });
 
   test('GET /api/session tells who is logged in, or 401', async () => {
