@@ -39,9 +39,10 @@ const domainBoundary = [
 
 /**
  * The proxy uses a few couch/ modules (admin client, user docs, the sessions db, the server
- * flavour); anything more of couch/ belongs in domain/ if shared, or stays in couch/.
+ * flavour, and user-accounts: the admin API's one door to changing logins); anything more of
+ * couch/ belongs in domain/ if shared, or stays in couch/.
  */
-const proxyCouchModules = ['couch-admin', 'user-docs', 'user-sessions', 'server-flavour'];
+const proxyCouchModules = ['couch-admin', 'user-docs', 'user-sessions', 'server-flavour', 'user-accounts'];
 const proxyBoundary = [
   {
     regex: `^(\\.\\./)+couch/(?!(${proxyCouchModules.join('|')})$)`,

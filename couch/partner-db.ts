@@ -1,15 +1,13 @@
 import type { CouchAdmin } from './couch-admin';
 import { ensureDatabase, ensureDesignDoc, ensureSecurity } from './database-setup';
 import { partnerDbName } from '../domain/db-names';
+import { partnerNameProblem } from '../domain/user-name';
 import { readOnlyDesignDoc } from './design-docs';
 import { membersOnly } from './security';
 
-/** Partner names become database names, which allow fewer characters than user names ("."). */
-const PARTNER_NAME = /^[a-z][a-z0-9_-]*$/;
-
 export function assertPartnerName(name: string): void {
-  if (!PARTNER_NAME.test(name))
-    throw new Error(`invalid partner name "${name}": use lowercase letters, digits, "_" or "-", starting with a letter`);
+  const problem = partnerNameProblem(name);
+  if (problem) throw new Error(problem);
 }
 
 /** Readable by the partner alone; only the replication job (as server admin) writes to it. */

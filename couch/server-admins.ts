@@ -1,4 +1,4 @@
-import type { CouchAdmin } from './couch-admin';
+import { isNotFound, type CouchAdmin } from './couch-admin';
 import { configPaths, deleteServerConfig } from './server-config';
 
 /**
@@ -35,4 +35,16 @@ export async function removeServerAdmin(couch: CouchAdmin, name: string): Promis
 /** The server admin a client acts as (from its URL): the account Fieldbook must never change. */
 export function actingAdminName(couch: CouchAdmin): string {
   return decodeURIComponent(new URL(couch.config.url).username);
+}
+
+/** Whether `name` is a server admin in the server's configuration (whatever `_users` says). */
+export async function isServerAdmin(couch: CouchAdmin, name: string): Promise<boolean> {
+  const [path] = await configPaths(couch, 'admins', name);
+  try {
+    await couch.request({ path });
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }

@@ -16,9 +16,9 @@ import { parseArgs } from 'node:util';
 import { adminCouchUrl } from './admin-url';
 import { couchAdmin } from './couch-admin';
 import { readNewPassword as readPassword } from './password-prompt';
-import { assertRole } from '../domain/roles';
-import { getUser, listUsers } from './user-docs';
-import { addUser, disableUser, enableUser, removeUser, roleChangeNeedsPassword, setPassword, setRole } from './users';
+import { assertRole, roleChangeNeedsPassword } from '../domain/roles';
+import { fieldbookUserOf, getUser, listUsers } from './user-docs';
+import { addUser, disableUser, enableUser, removeUser, setPassword, setRole } from './users';
 
 const USAGE = `usage: npm run user -- list | add <name> --role <role> | passwd <name> | role <name> <role>
                      | disable <name> | enable <name> (needs a new password) | remove <name>
@@ -80,7 +80,7 @@ async function main(argv: string[], { env, log, error }: UserCliIo): Promise<num
       assertRole(roleArgument);
       const server = couch();
       const current = await getUser(server, name);
-      const password = current && roleChangeNeedsPassword(current, roleArgument) ? await readNewPassword(name) : undefined;
+      const password = current && roleChangeNeedsPassword(fieldbookUserOf(current), roleArgument) ? await readNewPassword(name) : undefined;
       await setRole(server, name, roleArgument, password);
       log(`${name} is now ${roleArgument}`);
       return 0;

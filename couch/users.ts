@@ -4,7 +4,9 @@ import { ensureDatabase, ensureFieldbookDesign, ensureSecurity, lockDatabase } f
 import { partnerDbName } from '../domain/db-names';
 import { assertPartnerName, provisionPartnerDb } from './partner-db';
 import { ensureReplicationJobs } from './replication-jobs';
-import { assertRole, couchRolesFor, hasPersonalDb, isServerAdminRole, type FieldbookRole } from '../domain/roles';
+import { passwordProblem } from '../domain/password-rule';
+import { userNameProblem } from '../domain/user-name';
+import { assertRole, couchRolesFor, hasPersonalDb, isServerAdminRole, roleChangeNeedsPassword, type FieldbookRole } from '../domain/roles';
 import { membersOnly } from './security';
 import { actingAdminName, removeServerAdmin, setServerAdmin } from './server-admins';
 import { userDbName } from '../domain/user-db-name';
@@ -14,12 +16,9 @@ import { untilLoginWorks } from './login-cache';
 
 export type { FieldbookRole } from '../domain/roles';
 
-const USER_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
-
 export function assertUserName(name: string): void {
-  if (!USER_NAME.test(name)) {
-    throw new Error(`invalid user name "${name}": use 1-64 lowercase letters, digits, "_", "." or "-", starting with a letter`);
-  }
+  const problem = userNameProblem(name);
+  if (problem) throw new Error(problem);
 }
 
 /*
@@ -33,7 +32,7 @@ export async function addUser(couch: CouchAdmin, name: string, password: string,
   assertRole(role);
   assertManageable(couch, name);
   if (role === 'partner') assertPartnerName(name);
-  if (!password) throw new Error('a password is required');
+  assertPassword(password);
   const existing = await getUser(couch, name);
   const { fieldbook_disabled: _wasDisabled, ...kept } = existing ?? ({} as Partial<UserDoc>);
   await updateServerAdmin(couch, name, role, password);
@@ -42,7 +41,7 @@ export async function addUser(couch: CouchAdmin, name: string, password: string,
 }
 
 export async function setPassword(couch: CouchAdmin, name: string, password: string): Promise<void> {
-  if (!password) throw new Error('a password is required');
+  assertPassword(password);
   const user = await existingUser(couch, name);
   const { role, disabled } = fieldbookUserOf(user);
   if (disabled) throw new Error(`"${name}" is disabled: enable them with a new password instead`);
@@ -50,18 +49,13 @@ export async function setPassword(couch: CouchAdmin, name: string, password: str
   await saveUser(couch, { ...user, password });
 }
 
-/** Making an enabled user an admin needs their password: CouchDB keeps a server admin's own hash of it. */
-export function roleChangeNeedsPassword(user: UserDoc, role: FieldbookRole): boolean {
-  const { role: oldRole, disabled } = fieldbookUserOf(user);
-  return isServerAdminRole(role) && oldRole !== role && !disabled;
-}
-
 export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRole, password?: string): Promise<void> {
   assertRole(role);
   if (role === 'partner') assertPartnerName(name);
   const user = await existingUser(couch, name);
-  const { role: oldRole, disabled } = fieldbookUserOf(user);
-  if (roleChangeNeedsPassword(user, role) && !password) throw new Error(`making "${name}" an admin needs their password`);
+  const current = fieldbookUserOf(user);
+  const { role: oldRole, disabled } = current;
+  if (roleChangeNeedsPassword(current, role) && !password) throw new Error(`making "${name}" an admin needs their password`);
   // A disabled user gets their server admin entry back when enabled.
   if (!disabled) await updateServerAdmin(couch, name, role, password);
   await saveUser(couch, { ...user, fieldbook_role: role, roles: disabled ? [] : couchRolesFor(role) });
@@ -142,6 +136,11 @@ async function saveUser(couch: CouchAdmin, doc: UserDoc): Promise<void> {
   // A new user has nothing cached to wait for.
   if (doc.password && doc._rev) await untilLoginWorks(couch, doc.name, doc.password);
   await deleteUserSessions(couch, doc.name);
+}
+
+function assertPassword(password: string): void {
+  const problem = passwordProblem(password);
+  if (problem) throw new Error(problem);
 }
 
 function assertManageable(couch: CouchAdmin, name: string): void {

@@ -2,9 +2,10 @@ import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import type { FieldbookUser } from '../couch/user-docs';
+import type { UserAccounts } from '../couch/user-accounts';
 import type { AppSettings } from '../domain/archive-settings';
 import { adminRoutes } from './admin-routes';
+import { userAdminRoutes } from './user-admin-routes';
 import { Authenticator } from './authenticate';
 import { Admission, DEFAULT_LIMITS, type AdmissionLimits } from './admission';
 import { couchForward, upstreamPools, type Upstream } from './couch-forward';
@@ -33,8 +34,11 @@ export interface ProxyAppOptions {
   secureCookies: boolean;
   staticDir: string;
   logger: Logger;
-  /** Every user, read as server admin: supervisors pick inspectors and partners from them. */
-  listUsers: () => Promise<FieldbookUser[]>;
+  /**
+   * Logins, as server admin: the admin API changes them once it knows the caller is an admin;
+   * supervisors pick inspectors and partners from their list.
+   */
+  accounts: UserAccounts;
   /** The server-side settings (archive period), read as server admin: every signed-in user may read them. */
   readSettings: () => Promise<AppSettings>;
   /** How many feeds and requests may be open towards CouchDB (admission.ts). */
@@ -109,8 +113,9 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
       logger,
     }),
   );
+  app.use('/api/admin/users', userAdminRoutes({ authenticator, accounts: options.accounts }));
   app.use('/api/admin', adminRoutes({ couchUrl, authenticator }));
-  app.get('/api/directory', directoryRoute({ authenticator, listUsers: options.listUsers }));
+  app.get('/api/directory', directoryRoute({ authenticator, listUsers: () => options.accounts.list() }));
   app.get('/api/settings', settingsRoute({ authenticator, readSettings: options.readSettings }));
   app.use('/api', (_req: Request, res: Response) => sendCouchError(res, notFound()));
   app.use(staticPwa(options.staticDir));

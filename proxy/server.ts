@@ -3,7 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import pino, { type Logger } from 'pino';
 import { basicAuthorization, couchAdmin, splitCredentials } from '../couch/couch-admin';
-import { listUsers } from '../couch/user-docs';
+import { userAccounts } from '../couch/user-accounts';
 import { SESSIONS_DB } from '../couch/user-sessions';
 import { DEFAULT_LIMITS, type AdmissionLimits } from './admission';
 import { createProxyApp } from './app';
@@ -75,7 +75,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     couchUrl,
     readiness: databaseReadiness(couchUrl, adminAuthorization, SESSIONS_DB),
     sessions: new SessionStore(admin, sessionMaxAgeMs),
-    listUsers: () => listUsers(admin),
+    accounts: userAccounts(admin),
     readSettings: () => storedAppSettings(admin),
     sessionMaxAgeMs,
     secureCookies: options.secureCookies ?? false,

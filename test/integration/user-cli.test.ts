@@ -215,25 +215,28 @@ describe('npm run user', () => {
       'a new session of carol to be refused the hub',
     );
 
+    const short = await userCli(['passwd', 'carol'], 'short-1');
+    assert.equal(short.code, 1);
+    assert.match(short.output, /a password needs at least 8 characters/);
     assert.equal((await userCli(['passwd', 'carol'], 'carol-pw-2')).code, 0);
     assert.equal((await login('carol', 'carol-pw')).status, 401);
     assert.equal((await login('carol', 'carol-pw-2')).status, 200);
 
-    assert.equal((await userCli(['add', 'ada', '--role', 'admin'], 'ada-pw')).code, 0);
-    assert.deepEqual(((await couchSession('ada', 'ada-pw')) as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
+    assert.equal((await userCli(['add', 'ada', '--role', 'admin'], 'ada-pass-1')).code, 0);
+    assert.deepEqual(((await couchSession('ada', 'ada-pass-1')) as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
     assert.equal((await userCli(['role', 'ada', 'supervisor'])).code, 0);
     await waitFor(
-      async () => JSON.stringify(((await couchSession('ada', 'ada-pw')) as { roles: string[] }).roles) === '["supervisor"]',
+      async () => JSON.stringify(((await couchSession('ada', 'ada-pass-1')) as { roles: string[] }).roles) === '["supervisor"]',
       10_000,
       'ada to log in as a supervisor only',
     );
     const promote = await userCliProcess(['role', 'ada', 'admin']);
     assert.equal(promote.code, 1, 'making an admin asks for the password');
-    assert.equal((await userCli(['role', 'ada', 'admin'], 'ada-pw')).code, 0);
-    assert.deepEqual(((await couchSession('ada', 'ada-pw')) as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
+    assert.equal((await userCli(['role', 'ada', 'admin'], 'ada-pass-1')).code, 0);
+    assert.deepEqual(((await couchSession('ada', 'ada-pass-1')) as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
 
     assert.equal((await userCli(['disable', 'ada'])).code, 0);
-    assert.deepEqual(await couchSession('ada', 'ada-pw'), { status: 401 }, 'no longer a server admin either');
+    assert.deepEqual(await couchSession('ada', 'ada-pass-1'), { status: 401 }, 'no longer a server admin either');
 
     const { output } = await userCli(['list']);
     assert.match(output, /^carol\s+inspector$/m);

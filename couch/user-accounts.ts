@@ -1,0 +1,38 @@
+import type { CouchAdmin } from './couch-admin';
+import type { FieldbookRole } from '../domain/roles';
+import { actingAdminName, isServerAdmin } from './server-admins';
+import { fieldbookUserOf, getUser, listUsers, type FieldbookUser } from './user-docs';
+import { addUser, disableUser, enableUser, setPassword, setRole } from './users';
+
+/** What the admin API may do to logins: the user CLI's commands, run as the server admin the proxy holds. */
+export interface UserAccounts {
+  list(): Promise<FieldbookUser[]>;
+  get(name: string): Promise<FieldbookUser | null>;
+  /** A server admin Fieldbook does not manage: the one the proxy acts as, or one of the configuration's without a Fieldbook role. */
+  isOperatorAdmin(name: string): Promise<boolean>;
+  add(name: string, role: FieldbookRole, password: string): Promise<void>;
+  setPassword(name: string, password: string): Promise<void>;
+  setRole(name: string, role: FieldbookRole, password?: string): Promise<void>;
+  disable(name: string): Promise<void>;
+  enable(name: string, password: string): Promise<void>;
+}
+
+export function userAccounts(couch: CouchAdmin): UserAccounts {
+  return {
+    list: () => listUsers(couch),
+    get: async (name) => {
+      const doc = await getUser(couch, name);
+      return doc && fieldbookUserOf(doc);
+    },
+    isOperatorAdmin: async (name) => {
+      if (name === actingAdminName(couch)) return true;
+      const doc = await getUser(couch, name);
+      return !(doc && fieldbookUserOf(doc).role) && (await isServerAdmin(couch, name));
+    },
+    add: (name, role, password) => addUser(couch, name, password, role),
+    setPassword: (name, password) => setPassword(couch, name, password),
+    setRole: (name, role, password) => setRole(couch, name, role, password),
+    disable: (name) => disableUser(couch, name),
+    enable: (name, password) => enableUser(couch, name, password),
+  };
+}

@@ -1,0 +1,155 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { UserAccounts } from '../couch/user-accounts';
+import type { FieldbookUser } from '../couch/user-docs';
+import { passwordProblem } from '../domain/password-rule';
+import { isFieldbookRole, roleChangeNeedsPassword, type FieldbookRole } from '../domain/roles';
+import { partnerNameProblem, userNameProblem } from '../domain/user-name';
+import { isAdminCaller } from './admin-caller';
+import type { Authenticator } from './authenticate';
+import { badGateway, badRequest, forbidden, notFound, Refused, sendCouchError, unauthorized, type CouchError } from './couch-error';
+
+interface UserAdminRouteDeps {
+  authenticator: Authenticator;
+  accounts: UserAccounts;
+}
+
+/** The admin making the request, set by the guard. */
+interface AdminLocals {
+  admin: string;
+}
+
+const conflict = (reason: string): CouchError => ({ status: 409, error: 'conflict', reason });
+const operatorAdmin = (name: string) => forbidden(`"${name}" is a server admin of CouchDB's configuration; manage it there.`);
+const json = express.json({ limit: '16kb' });
+
+/**
+ * `/api/admin/users`: Fieldbook admins manage logins from the app, as `npm run user` does.
+ * The caller is checked as an admin; the change itself is made as the server admin the proxy
+ * holds, because what a login needs (its databases, `_security`, replication jobs whose URLs
+ * carry server admin credentials on CouchDB) is server admin work. An admin's own account and
+ * the server admins of the configuration are not changed here.
+ */
+export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps) {
+  const router = express.Router();
+
+  router.use(async (req: Request, res: Response<unknown, AdminLocals>, next: NextFunction) => {
+    const identity = await authenticator.identify(req);
+    if (!identity) return sendCouchError(res, unauthorized());
+    if (!isAdminCaller(identity.caller)) return sendCouchError(res, forbidden('Only administrators may manage users.'));
+    res.locals.admin = identity.caller.name;
+    next();
+  });
+
+  router.get('/', async (req: Request, res: Response) => {
+    await answer(req, res, async () => {
+      const users = await accounts.list();
+      res.set('Cache-Control', 'no-store').json(users.sort((a, b) => a.name.localeCompare(b.name)));
+    });
+  });
+
+  router.post('/', json, async (req: Request, res: Response) => {
+    const { name, role, password } = bodyOf(req);
+    const refusal = nameProblem(name) ?? roleProblem(name, role) ?? newPasswordProblem(password);
+    if (refusal) return sendCouchError(res, refusal);
+    const newName = name as string;
+    await answer(req, res, async () => {
+      if (await accounts.get(newName)) throw new Refused(conflict(`There is already a user "${newName}".`));
+      if (await accounts.isOperatorAdmin(newName)) throw new Refused(operatorAdmin(newName));
+      await accounts.add(newName, role as FieldbookRole, password as string);
+      res.status(201).json({ ok: true });
+    });
+  });
+
+  router.put('/:name/password', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
+    const { password } = bodyOf(req);
+    await change(req, res, newPasswordProblem(password), async (user) => {
+      if (user.disabled) throw new Refused(conflict(`"${user.name}" is disabled: enable them with a new password instead.`));
+      await accounts.setPassword(user.name, password as string);
+    });
+  });
+
+  router.put('/:name/role', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
+    const { role, password } = bodyOf(req);
+    await change(req, res, roleProblem(req.params['name'] as string, role), async (user) => {
+      const newRole = role as FieldbookRole;
+      const needed = roleChangeNeedsPassword(user, newRole);
+      if (needed) {
+        if (password === undefined) throw new Refused(badRequest(`Making "${user.name}" an admin needs their password.`));
+        const refusal = newPasswordProblem(password);
+        if (refusal) throw new Refused(refusal);
+      }
+      await accounts.setRole(user.name, newRole, needed ? (password as string) : undefined);
+    });
+  });
+
+  router.post('/:name/disable', async (req: Request, res: Response<unknown, AdminLocals>) => {
+    await change(req, res, null, async (user) => {
+      await accounts.disable(user.name);
+    });
+  });
+
+  router.post('/:name/enable', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
+    const { password } = bodyOf(req);
+    await change(req, res, newPasswordProblem(password), async (user) => {
+      if (!user.role) throw new Refused(badRequest(`"${user.name}" has no Fieldbook role to enable them with.`));
+      await accounts.enable(user.name, password as string);
+    });
+  });
+
+  /** A change of an existing user other than the caller: `{ok: true}` once made, or why not (`apply` throws a Refused). */
+  async function change(
+    req: Request,
+    res: Response<unknown, AdminLocals>,
+    inputProblem: CouchError | null,
+    apply: (user: FieldbookUser) => Promise<void>,
+  ): Promise<void> {
+    const name = req.params['name'] as string;
+    if (name === res.locals.admin)
+      return sendCouchError(res, forbidden('You cannot change your own account here: another administrator or `npm run user` can.'));
+    if (inputProblem) return sendCouchError(res, inputProblem);
+    await answer(req, res, async () => {
+      const user = await accounts.get(name);
+      if (!user) throw new Refused(notFound(`There is no user "${name}".`));
+      if (await accounts.isOperatorAdmin(name)) throw new Refused(operatorAdmin(name));
+      await apply(user);
+      res.json({ ok: true });
+    });
+  }
+
+  return router;
+}
+
+function bodyOf(req: Request): Record<string, unknown> {
+  const body: unknown = req.body;
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+function nameProblem(name: unknown): CouchError | null {
+  if (typeof name !== 'string') return badRequest('Send the new user\'s "name" as a string.');
+  return asRefusal(userNameProblem(name));
+}
+
+function roleProblem(name: unknown, role: unknown): CouchError | null {
+  if (!isFieldbookRole(role)) return badRequest('Send a "role": inspector, supervisor, admin or partner.');
+  return role === 'partner' && typeof name === 'string' ? asRefusal(partnerNameProblem(name)) : null;
+}
+
+function newPasswordProblem(password: unknown): CouchError | null {
+  return asRefusal(passwordProblem(password));
+}
+
+/** A shared rule's reason (a clause) as a 400's sentence. */
+function asRefusal(problem: string | null): CouchError | null {
+  return problem ? badRequest(`${problem[0].toUpperCase()}${problem.slice(1)}.`) : null;
+}
+
+/** Runs the work: a refusal is answered as itself, any other failure (the database server's) as a 502, logged. */
+async function answer(req: Request, res: Response, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof Refused) return sendCouchError(res, error.refusal);
+    req.log?.warn({ error: (error as Error).message }, 'could not manage a user');
+    sendCouchError(res, badGateway('The database server did not complete the change; see the proxy log.'));
+  }
+}

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { splitCredentials } from '../../couch/couch-admin';
+import { isServerAdmin } from '../../couch/server-admins';
+import { getUser } from '../../couch/user-docs';
+import { userDbName } from '../../domain/user-db-name';
+import { loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { waitFor } from '../support/fixtures';
+
+let stack: TestStack;
+let ada: string;
+before(async () => {
+  stack = await startTestStack({ alice: 'inspector', sam: 'supervisor', ada: 'admin', gil: 'inspector' });
+  ada = await loginCookie(stack.proxy.url, 'ada');
+});
+after(() => stack?.stop());
+
+interface Answer {
+  status: number;
+  body: { error?: string; reason?: string } & Record<string, unknown>;
+}
+
+/** A call of the admin API as the holder of `cookie` (none: anonymous). */
+async function call(cookie: string | null, method: string, path: string, body?: unknown): Promise<Answer> {
+  const response = await fetch(`${stack.proxy.url}/api/admin/users${path}`, {
+    method,
+    headers: { ...(cookie ? { cookie } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+const login = (name: string, password: string) =>
+  fetch(`${stack.proxy.url}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+
+describe('/api/admin/users', () => {
+  test('only admins reach it', async () => {
+    assert.equal((await call(null, 'GET', '')).status, 401);
+    const alice = await loginCookie(stack.proxy.url, 'alice');
+    const refused = await call(alice, 'GET', '');
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error, 'forbidden');
+    const sam = await loginCookie(stack.proxy.url, 'sam');
+    assert.equal((await call(sam, 'POST', '', { name: 'mallory', role: 'admin', password: 'mallory-pw-1' })).status, 403);
+    assert.equal((await login('mallory', 'mallory-pw-1')).status, 401);
+  });
+
+  test('lists every login with its role and state, and nothing of their passwords', async () => {
+    const { status, body } = await call(ada, 'GET', '');
+    assert.equal(status, 200);
+    const users = body as unknown as { name: string; role: string; disabled: boolean }[];
+    assert.deepEqual(
+      users.filter((user) => ['ada', 'alice', 'gil', 'sam'].includes(user.name)),
+      [
+        { name: 'ada', role: 'admin', disabled: false },
+        { name: 'alice', role: 'inspector', disabled: false },
+        { name: 'gil', role: 'inspector', disabled: false },
+        { name: 'sam', role: 'supervisor', disabled: false },
+      ],
+    );
+    assert.doesNotMatch(JSON.stringify(users), /derived_key|salt|password/);
+  });
+
+  test('an admin adds an inspector, who logs in and reaches their own database', async () => {
+    const added = await call(ada, 'POST', '', { name: 'carol', role: 'inspector', password: 'carol-pass-1' });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    const carolLogin = await login('carol', 'carol-pass-1');
+    assert.equal(carolLogin.status, 200);
+    const cookie = /^[^;]+/.exec(carolLogin.headers.get('set-cookie')!)![0];
+    assert.equal((await fetch(`${stack.proxy.url}/db/${userDbName('carol')}`, { headers: { cookie } })).status, 200);
+
+    const again = await call(ada, 'POST', '', { name: 'carol', role: 'supervisor', password: 'carol-pass-2' });
+    assert.equal(again.status, 409);
+    assert.match(again.body.reason!, /already a user "carol"/);
+    assert.equal((await login('carol', 'carol-pass-1')).status, 200, 'a refused add changes nothing');
+  });
+
+  test('bad input is a 400 with a reason, and the server admin of the configuration is not a login to change', async () => {
+    for (const [body, reason] of [
+      [{ name: 'Carol', role: 'inspector', password: 'long-enough-1' }, /invalid user name "Carol"/i],
+      [{ name: 'dan', role: 'boss', password: 'long-enough-1' }, /Send a "role"/],
+      [{ name: 'dan', role: 'inspector', password: 'short' }, /at least 8 characters/],
+      [{ name: 'dan', role: 'inspector' }, /A password is required/],
+      [{ name: 'acme.co', role: 'partner', password: 'long-enough-1' }, /invalid partner name/i],
+      [{ role: 'inspector', password: 'long-enough-1' }, /"name"/],
+      ['{"name": "dan",', /not valid JSON/],
+      ['[1, 2]', /"name"/],
+    ] as const) {
+      const answer = await call(ada, 'POST', '', body);
+      assert.equal(answer.status, 400, JSON.stringify(body));
+      assert.equal(answer.body.error, 'bad_request');
+      assert.match(answer.body.reason!, reason);
+    }
+    assert.equal((await login('dan', 'long-enough-1')).status, 401);
+
+    const { name: serverAdmin } = splitCredentials(stack.couch.adminUrl);
+    const taken = await call(ada, 'POST', '', { name: serverAdmin, role: 'inspector', password: 'long-enough-1' });
+    assert.equal(taken.status, 403);
+    assert.match(taken.body.reason!, /server admin of CouchDB's configuration/);
+    // Untouched: still a server admin of the configuration, and no login of `_users`.
+    assert.equal(await isServerAdmin(stack.admin, serverAdmin), true);
+    assert.equal(await getUser(stack.admin, serverAdmin), null);
+  });
+
+  test('disabling cuts the user off at once; enabling needs a new password', async () => {
+    const alice = await loginCookie(stack.proxy.url, 'alice');
+    const aliceDb = `${stack.proxy.url}/db/${userDbName('alice')}`;
+    assert.equal((await fetch(aliceDb, { headers: { cookie: alice } })).status, 200);
+
+    assert.equal((await call(ada, 'POST', '/alice/disable')).status, 200);
+    await waitFor(async () => (await fetch(aliceDb, { headers: { cookie: alice } })).status === 401, 10_000, "alice's session ended");
+    assert.equal((await login('alice', TEST_PASSWORD)).status, 401);
+    const listed = (await call(ada, 'GET', '')).body as unknown as { name: string; disabled: boolean }[];
+    assert.equal(listed.find((user) => user.name === 'alice')!.disabled, true);
+
+    const reset = await call(ada, 'PUT', '/alice/password', { password: 'alice-pass-2' });
+    assert.equal(reset.status, 409);
+    assert.match(reset.body.reason!, /disabled: enable them with a new password/);
+    assert.equal((await call(ada, 'POST', '/alice/enable', {})).status, 400);
+    assert.equal((await call(ada, 'POST', '/alice/enable', { password: 'alice-pass-2' })).status, 200);
+    assert.equal((await login('alice', 'alice-pass-2')).status, 200);
+    assert.equal((await login('alice', TEST_PASSWORD)).status, 401);
+  });
+
+  test('a new password, and a new role: making someone an admin needs their password', async () => {
+    assert.equal((await call(ada, 'PUT', '/gil/password', { password: 'gil-pass-2' })).status, 200);
+    assert.equal((await login('gil', 'gil-pass-2')).status, 200);
+    assert.equal((await login('gil', TEST_PASSWORD)).status, 401);
+
+    const withoutPassword = await call(ada, 'PUT', '/gil/role', { role: 'admin' });
+    assert.equal(withoutPassword.status, 400);
+    assert.match(withoutPassword.body.reason!, /Making "gil" an admin needs their password/);
+    assert.equal((await call(ada, 'PUT', '/gil/role', { role: 'admin', password: 'gil-pass-2' })).status, 200);
+    const gil = await loginCookie(stack.proxy.url, 'gil', 'gil-pass-2');
+    assert.equal((await call(gil, 'GET', '')).status, 200, 'gil is an admin now');
+
+    assert.equal((await call(ada, 'PUT', '/sam/role', { role: 'inspector' })).status, 200, 'no password to step down');
+    const sam = await loginCookie(stack.proxy.url, 'sam');
+    const session = (await (await fetch(`${stack.proxy.url}/api/session`, { headers: { cookie: sam } })).json()) as { roles: string[] };
+    assert.deepEqual(session.roles, ['inspector']);
+  });
+
+  test('an admin does not change their own account here, and an unknown user is a 404', async () => {
+    for (const [method, path, body] of [
+      ['PUT', '/ada/password', { password: 'ada-pass-2' }],
+      ['PUT', '/ada/role', { role: 'inspector' }],
+      ['POST', '/ada/disable', undefined],
+    ] as const) {
+      const answer = await call(ada, method, path, body);
+      assert.equal(answer.status, 403, path);
+      assert.match(answer.body.reason!, /your own account/);
+    }
+    assert.equal((await call(ada, 'GET', '')).status, 200, 'ada is still an admin');
+    const unknown = await call(ada, 'POST', '/nobody/disable');
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body.reason!, /no user "nobody"/);
+  });
+});
