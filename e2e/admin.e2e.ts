@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { logIn } from './support/app-actions';
+import { expectSyncState, logIn, pick } from './support/app-actions';
 
 test('an admin reaches Fauxton through the proxy and sees the databases', async ({ page }) => {
   await logIn(page, 'ada');
@@ -19,14 +20,66 @@ test("an admin's replication page lists the server's jobs with their state", asy
   await expect(page.getByTestId('job-row').filter({ hasText: 'fanin-alice' })).toBeVisible();
 });
 
-test('an inspector gets 403 at /_utils and has no replication page', async ({ page }) => {
+test('an inspector gets 403 at /_utils and has no admin pages', async ({ page }) => {
   await logIn(page, 'alice');
   const response = await page.request.get('/_utils/');
   expect(response.status()).toBe(403);
   expect((await response.json()).error).toBe('forbidden');
   await expect(page).toHaveURL(/\/inspections$/);
   await expect(page.getByTestId('nav-admin')).toHaveCount(0);
+  await expect(page.getByTestId('nav-users')).toHaveCount(0);
   await page.goto('/admin/replications');
   await expect(page).toHaveURL(/\/inspections$/);
+  await page.goto('/admin/users');
+  await expect(page).toHaveURL(/\/inspections$/);
   expect((await page.request.get('/api/admin/replications')).status()).toBe(403);
+  expect((await page.request.get('/api/admin/users')).status()).toBe(403);
+});
+
+test('an admin adds an inspector on the Users page, who signs in; disabling ends their session, enabling gives a new password', async ({
+  page,
+  browser,
+}) => {
+  const name = `new-${randomUUID().slice(0, 8)}`;
+  await logIn(page, 'ada');
+  // The landing page first: a click during the redirect to it is overtaken by it.
+  await expect(page).toHaveURL(/\/inspections$/);
+  await page.getByTestId('nav-users').click();
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  await expect(page.getByTestId('user-row').filter({ hasText: 'alice' }).getByTestId('user-role')).toHaveText('inspector');
+
+  await page.getByTestId('add-user-name').fill(name);
+  await pick(page, 'add-user-role', 'inspector');
+  await page.getByTestId('add-user-password').fill('short');
+  await expect(page.getByTestId('add-user-submit')).toBeDisabled();
+  await page.getByTestId('add-user-password').fill('first-pass-1');
+  await page.getByTestId('add-user-submit').click();
+  const row = page.locator(`[data-testid="user-row"][data-name="${name}"]`);
+  await expect(row.getByTestId('user-state')).toHaveText('active', { timeout: 30_000 });
+
+  // The new inspector signs in on their own tablet and syncs.
+  const tablet = await browser.newContext();
+  try {
+    const inspector = await tablet.newPage();
+    await logIn(inspector, name, 'first-pass-1');
+    await expectSyncState(inspector, 'paused');
+
+    await row.getByTestId('user-disable').click();
+    await page.getByTestId('user-dialog-confirm').click();
+    await expect(row.getByTestId('user-state')).toHaveText('disabled', { timeout: 30_000 });
+    await expect.poll(async () => (await inspector.request.get('/api/session')).status(), { timeout: 15_000 }).toBe(401);
+
+    await row.getByTestId('user-enable').click();
+    await page.getByTestId('user-dialog-password').fill('second-pass-2');
+    await page.getByTestId('user-dialog-confirm').click();
+    await expect(row.getByTestId('user-state')).toHaveText('active', { timeout: 30_000 });
+    const again = await inspector.request.post('/api/session', { data: { name, password: 'second-pass-2' } });
+    expect(again.status()).toBe(200);
+  } finally {
+    await tablet.close();
+  }
+
+  // An admin's own row has no actions; the server refuses them too.
+  await expect(page.locator('[data-testid="user-row"][data-name="ada"]').getByRole('button')).toHaveCount(0);
+  expect((await page.request.post('/api/admin/users/ada/disable')).status()).toBe(403);
 });

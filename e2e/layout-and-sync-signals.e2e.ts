@@ -56,8 +56,9 @@ for (const viewport of VIEWPORTS) {
     for (const [role, user, link, content] of [
       ['supervisor', 'sam', 'nav-supervisor', 'assign-title'],
       ['admin', 'ada', 'nav-admin', 'job-row'],
+      ['admin', 'ada', 'nav-users', 'user-row'],
     ] as const) {
-      test(`${role === 'admin' ? 'an' : 'a'} ${role} reaches every page and keeps the name and Log out on screen`, async ({ page }) => {
+      test(`${role === 'admin' ? 'an' : 'a'} ${role} reaches ${link} and keeps the name and Log out on screen`, async ({ page }) => {
         await logIn(page, user);
         await expect(page).toHaveURL(/\/inspections$/);
         await expectHeaderFits(page, 'inspections');

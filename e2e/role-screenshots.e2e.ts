@@ -2,7 +2,7 @@
  * Screenshots of the pages inspector-screenshots.e2e.ts does not cover, for every role, at
  * tablet size in both orientations, into docs/screenshots/<page>-<orientation>.png (committed,
  * compared in review): sign-in, new inspection, the conflict inbox, the supervisor's queue, team
- * list and review page, the admin's replication jobs. Each shot waits for the page's content,
+ * list and review page, the admin's replication jobs and users. Each shot waits for the page's content,
  * so a page that fails to render fails the test instead of photographing a spinner.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
@@ -89,4 +89,6 @@ test('screenshots of every other page, for each role, at tablet size (docs/scree
   await shootBoth(admin, 'admin-replications', () =>
     expect(partnerJob.getByTestId('job-state')).toHaveText('running', { timeout: 20_000 }),
   );
+  await admin.goto('/admin/users');
+  await shootBoth(admin, 'admin-users', () => expect(admin.locator('[data-testid="user-row"][data-name="alice"]')).toBeVisible());
 });

@@ -11,6 +11,9 @@ const inspectionNewPage = () => import('./inspections/inspection-new.page').then
 const inspectionDetailPage = () => import('./inspections/inspection-detail.page').then((m) => m.InspectionDetailPage);
 const defectEditPage = () => import('./defects/defect-edit.page').then((m) => m.DefectEditPage);
 
+/** The admin pages; the proxy checks again on every admin call. */
+const adminOnly = () => isAdminSession(inject(SessionService).session()) || inject(Router).parseUrl('/inspections');
+
 export const routes: Routes = [
   { path: 'login', component: LoginPage, title: $localize`:@@title.login:Sign in · Fieldbook` },
   {
@@ -84,9 +87,15 @@ export const routes: Routes = [
       },
       {
         path: 'admin/replications',
-        canActivate: [() => isAdminSession(inject(SessionService).session()) || inject(Router).parseUrl('/inspections')],
+        canActivate: [adminOnly],
         loadComponent: () => import('./admin/replication-jobs.page').then((m) => m.ReplicationJobsPage),
         title: $localize`:@@title.replication:Replication jobs · Fieldbook`,
+      },
+      {
+        path: 'admin/users',
+        canActivate: [adminOnly],
+        loadComponent: () => import('./admin/users.page').then((m) => m.UsersPage),
+        title: $localize`:@@title.users:Users · Fieldbook`,
       },
       {
         path: 'conflicts',

@@ -63,6 +63,7 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
             <a mat-menu-item routerLink="/admin/replications" routerLinkActive="active" data-testid="nav-admin" i18n="@@nav.replication"
               >Replication</a
             >
+            <a mat-menu-item routerLink="/admin/users" routerLinkActive="active" data-testid="nav-users" i18n="@@nav.users">Users</a>
           }
           <a mat-menu-item routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">
             <ng-container i18n="@@nav.conflicts">Conflicts</ng-container>
@@ -105,6 +106,15 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
                 data-testid="nav-admin"
                 i18n="@@nav.replication"
                 >Replication</a
+              >
+              <a
+                mat-button
+                class="on-primary"
+                routerLink="/admin/users"
+                routerLinkActive="active"
+                data-testid="nav-users"
+                i18n="@@nav.users"
+                >Users</a
               >
             }
             <a mat-button class="on-primary" routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">

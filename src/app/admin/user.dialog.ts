@@ -1,0 +1,129 @@
+import { ChangeDetectionStrategy, Component, computed, effect, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import { MIN_PASSWORD_LENGTH } from '../../../domain/password-rule';
+import { FIELDBOOK_ROLES, type FieldbookRole } from '../../../domain/roles';
+import { ROLE_LABELS } from './role-labels';
+
+/** A password the admin makes up for the user, or the one the user already signs in with. */
+export type PasswordAsked = 'new' | 'current';
+
+export interface UserDialogData {
+  title: string;
+  /** Whose account it is: said in the dialog, and filed with the password by password managers. */
+  name: string;
+  confirm: string;
+  /** Asks for a role, starting from this one (the user's current role). */
+  role?: FieldbookRole | null;
+  /** Which password goes with the role picked (with no role asked, `null`), if any. */
+  passwordFor: (role: FieldbookRole | null) => PasswordAsked | null;
+}
+
+export interface UserDialogResult {
+  role: FieldbookRole | null;
+  /** Only when one was asked for. */
+  password?: string;
+}
+
+/** Asks for what a change to a login needs: a role, a password, or a role and the password it needs. */
+@Component({
+  selector: 'app-user-dialog',
+  imports: [ReactiveFormsModule, MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <h2 mat-dialog-title>{{ data.title }}</h2>
+    <form [formGroup]="form" (ngSubmit)="submit()">
+      <mat-dialog-content>
+        <input type="hidden" autocomplete="username" [value]="data.name" />
+        @if (asksRole) {
+          <mat-form-field appearance="outline">
+            <mat-label i18n="@@users.role">Role</mat-label>
+            <mat-select formControlName="role" data-testid="user-dialog-role">
+              @for (role of roles; track role) {
+                <mat-option [value]="role">{{ roleLabels[role] }}</mat-option>
+              }
+            </mat-select>
+          </mat-form-field>
+        }
+        @if (passwordAsked(); as asked) {
+          @if (asked === 'current') {
+            <p class="why" i18n="@@users.currentPasswordWhy">
+              CouchDB keeps its own copy of an admin's password: enter the password {{ data.name }} signs in with.
+            </p>
+          }
+          <mat-form-field appearance="outline">
+            <mat-label>
+              @if (asked === 'new') {
+                <ng-container i18n="@@users.newPassword">New password</ng-container>
+              } @else {
+                <ng-container i18n="@@users.currentPassword">Their password</ng-container>
+              }
+            </mat-label>
+            <!-- Not current-password: the browser would offer the admin's own. -->
+            <input
+              matInput
+              type="password"
+              formControlName="password"
+              [attr.autocomplete]="asked === 'new' ? 'new-password' : 'off'"
+              data-testid="user-dialog-password"
+            />
+            <mat-hint i18n="@@users.passwordHint">At least {{ minPasswordLength }} characters.</mat-hint>
+          </mat-form-field>
+        }
+      </mat-dialog-content>
+      <mat-dialog-actions align="end">
+        <button mat-button type="button" mat-dialog-close data-testid="user-dialog-cancel" i18n="@@common.cancel">Cancel</button>
+        <button mat-flat-button type="submit" [disabled]="form.invalid || unchanged()" data-testid="user-dialog-confirm">
+          {{ data.confirm }}
+        </button>
+      </mat-dialog-actions>
+    </form>
+  `,
+  styles: `
+    mat-form-field {
+      width: 100%;
+    }
+    .why {
+      max-width: 40ch;
+    }
+  `,
+})
+export class UserDialog {
+  private readonly ref = inject<MatDialogRef<UserDialog, UserDialogResult>>(MatDialogRef);
+
+  protected readonly data = inject<UserDialogData>(MAT_DIALOG_DATA);
+  protected readonly roles = FIELDBOOK_ROLES;
+  protected readonly roleLabels = ROLE_LABELS;
+  protected readonly minPasswordLength = MIN_PASSWORD_LENGTH;
+  protected readonly asksRole = this.data.role !== undefined;
+  protected readonly form = new FormGroup({
+    role: new FormControl<FieldbookRole | null>(this.data.role ?? null, this.asksRole ? Validators.required : null),
+    // The server holds both to the rule: a new password, and the one an admin is made with.
+    password: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.minLength(MIN_PASSWORD_LENGTH)] }),
+  });
+
+  private readonly role = toSignal(this.form.controls.role.valueChanges, { initialValue: this.form.controls.role.value });
+  protected readonly passwordAsked = computed(() => this.data.passwordFor(this.role()));
+  /** Picking the role the user already has changes nothing. */
+  protected readonly unchanged = computed(() => this.asksRole && this.role() === this.data.role);
+
+  constructor() {
+    // A password field that is not shown must not hold the form back.
+    effect(() => {
+      const password = this.form.controls.password;
+      if (this.passwordAsked()) password.enable();
+      else password.disable();
+    });
+  }
+
+  protected submit(): void {
+    if (this.form.invalid || this.unchanged()) return;
+    const { role, password } = this.form.getRawValue();
+    this.ref.close(this.passwordAsked() ? { role, password } : { role });
+  }
+}

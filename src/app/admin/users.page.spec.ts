@@ -1,0 +1,218 @@
+import { HttpErrorResponse } from '@angular/common/http';
+import { ComponentFixture, TestBed } from '@angular/core/testing';
+import { MatDialog } from '@angular/material/dialog';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import { userDbName } from '../../../domain/user-db-name';
+import { SessionService } from '../core/session.service';
+import { fakeSessions, waitFor } from '../testing/test-support';
+import { UsersPage } from './users.page';
+import { ManagedUser, UsersService } from './users.service';
+
+const USERS: ManagedUser[] = [
+  { name: 'ada', role: 'admin', disabled: false },
+  { name: 'bob', role: 'inspector', disabled: false },
+  { name: 'cy', role: 'partner', disabled: true },
+  { name: 'eve', role: 'supervisor', disabled: false },
+];
+
+describe('UsersPage', () => {
+  let fixture: ComponentFixture<UsersPage>;
+  let users: jasmine.SpyObj<UsersService>;
+  /** What the server holds; the fake service changes it as the real one would. */
+  let stored: ManagedUser[];
+
+  const update = (name: string, change: Partial<ManagedUser>) =>
+    (stored = stored.map((user) => (user.name === name ? { ...user, ...change } : user)));
+
+  beforeEach(async () => {
+    stored = USERS;
+    users = jasmine.createSpyObj<UsersService>('UsersService', ['list', 'add', 'setPassword', 'setRole', 'disable', 'enable']);
+    users.list.and.callFake(async () => stored);
+    users.add.and.callFake(async (name, role) => {
+      stored = [...stored, { name, role, disabled: false }].sort((a, b) => a.name.localeCompare(b.name));
+    });
+    users.setRole.and.callFake(async (name, role) => void update(name, { role }));
+    users.disable.and.callFake(async (name) => void update(name, { disabled: true }));
+    TestBed.configureTestingModule({
+      imports: [UsersPage],
+      providers: [
+        { provide: UsersService, useValue: users },
+        { provide: SessionService, useValue: fakeSessions({ name: 'ada', roles: ['_admin', 'admin'], db: userDbName('ada') }) },
+      ],
+    });
+    fixture = TestBed.createComponent(UsersPage);
+    await waitFor(async () => (await fixture.whenStable(), all('user-row').length > 0), 'the users');
+  });
+
+  afterEach(() => {
+    TestBed.inject(MatDialog).closeAll();
+    TestBed.inject(MatSnackBar).dismiss();
+    fixture.destroy();
+  });
+
+  const el = (id: string) => fixture.nativeElement.querySelector(`[data-testid=${id}]`) as HTMLElement;
+  const all = (id: string) => Array.from(fixture.nativeElement.querySelectorAll(`[data-testid=${id}]`)) as HTMLElement[];
+  const texts = (id: string) => all(id).map((element) => element.textContent!.replace(/\s+/g, ' ').trim());
+  const row = (name: string) => fixture.nativeElement.querySelector(`[data-testid=user-row][data-name="${name}"]`) as HTMLElement;
+  const inRow = (name: string, id: string) => row(name).querySelector(`[data-testid=${id}]`) as HTMLButtonElement | null;
+  const inDialog = (id: string) => document.querySelector(`.cdk-overlay-container [data-testid=${id}]`) as HTMLElement | null;
+  const snackBar = () => document.querySelector('mat-snack-bar-container')?.textContent ?? '';
+
+  function type(input: HTMLElement | null, value: string): void {
+    (input as HTMLInputElement).value = value;
+    input!.dispatchEvent(new Event('input'));
+  }
+
+  /** Opens a select and clicks the option with this text. */
+  async function choose(select: HTMLElement | null, option: string): Promise<void> {
+    select!.click();
+    await fixture.whenStable();
+    const options = Array.from(document.querySelectorAll('mat-option')) as HTMLElement[];
+    options.find((element) => element.textContent!.trim() === option)!.click();
+    await fixture.whenStable();
+  }
+
+  async function openDialog(name: string, action: string): Promise<void> {
+    inRow(name, action)!.click();
+    await settled('the dialog', () => !!document.querySelector('mat-dialog-container h2')?.textContent);
+  }
+
+  async function settled(what: string, condition: () => boolean): Promise<void> {
+    await waitFor(async () => (await fixture.whenStable(), condition()), what);
+  }
+
+  it('lists the users with role and state, and leaves the admin’s own row without actions', () => {
+    expect(all('user-row').map((element) => element.getAttribute('data-name'))).toEqual(['ada', 'bob', 'cy', 'eve']);
+    expect(texts('user-role')).toEqual(['admin', 'inspector', 'partner', 'supervisor']);
+    expect(texts('user-state')).toEqual(['active', 'active', 'disabled', 'active']);
+    expect(texts('users-summary')).toEqual(['4 users · 1 disabled']);
+
+    expect(row('ada').textContent).toContain('(you)');
+    expect(row('ada').querySelectorAll('button').length).toBe(0);
+    expect(row('bob').textContent).not.toContain('(you)');
+    expect(['user-reset-password', 'user-change-role', 'user-disable', 'user-enable'].map((id) => !!inRow('bob', id))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    // A disabled user is enabled with a new password, not given one.
+    expect(['user-reset-password', 'user-change-role', 'user-disable', 'user-enable'].map((id) => !!inRow('cy', id))).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
+  });
+
+  it('adds a user with the form’s values, lists them, empties the form and says so', async () => {
+    type(el('add-user-name'), 'dana');
+    await choose(el('add-user-role'), 'supervisor');
+    type(el('add-user-password'), 'long enough');
+    await fixture.whenStable();
+    el('add-user-submit').click();
+
+    await settled('the new user listed', () => !!row('dana'));
+    expect(users.add).toHaveBeenCalledOnceWith('dana', 'supervisor', 'long enough');
+    expect(users.list).toHaveBeenCalledTimes(2);
+    expect(inRow('dana', 'user-role')!.textContent!.trim()).toBe('supervisor');
+    expect(snackBar()).toContain('dana was added as supervisor.');
+    expect((el('add-user-name') as HTMLInputElement).value).toBe('');
+    expect((el('add-user-password') as HTMLInputElement).value).toBe('');
+    expect(el('add-user-submit').hasAttribute('disabled')).toBeTrue();
+  });
+
+  it('keeps Add disabled while the password is too short', async () => {
+    type(el('add-user-name'), 'dana');
+    type(el('add-user-password'), 'short');
+    await fixture.whenStable();
+    expect(el('add-user-submit').hasAttribute('disabled')).toBeTrue();
+
+    type(el('add-user-password'), '8 chars!');
+    await fixture.whenStable();
+    expect(el('add-user-submit').hasAttribute('disabled')).toBeFalse();
+  });
+
+  it('shows the server’s reason when it refuses, and keeps what was typed', async () => {
+    users.add.and.rejectWith(
+      new HttpErrorResponse({ status: 403, error: { error: 'forbidden', reason: '"couchadmin" is the server admin the proxy acts as.' } }),
+    );
+    type(el('add-user-name'), 'couchadmin');
+    type(el('add-user-password'), 'long enough');
+    await fixture.whenStable();
+    el('add-user-submit').click();
+
+    await settled('the refusal', () => !!el('users-error'));
+    expect(texts('users-error')).toEqual(['couchadmin could not be added: "couchadmin" is the server admin the proxy acts as.']);
+    expect(el('users-error').getAttribute('role')).toBe('alert');
+    expect((el('add-user-name') as HTMLInputElement).value).toBe('couchadmin');
+    expect(users.list).toHaveBeenCalledTimes(1);
+
+    users.add.and.rejectWith(
+      new HttpErrorResponse({ status: 409, error: { error: 'conflict', reason: 'There is already a user "bob".' } }),
+    );
+    type(el('add-user-name'), 'bob');
+    await fixture.whenStable();
+    el('add-user-submit').click();
+    await settled('the conflict', () => texts('users-error')[0]?.startsWith('bob'));
+    expect(texts('users-error')).toEqual(['bob could not be added: There is already a user "bob".']);
+  });
+
+  it('disables a user only once confirmed, saying their live sync stops and their data stays', async () => {
+    await openDialog('bob', 'user-disable');
+    const message = inDialog('user-dialog-message')!.textContent!;
+    expect(message).toContain('their live sync stops at once');
+    expect(message).toContain('Their data stays');
+    inDialog('user-dialog-cancel')!.click();
+    await waitFor(() => !inDialog('user-dialog-confirm'), 'the dialog closed');
+    await fixture.whenStable();
+    expect(users.disable).not.toHaveBeenCalled();
+
+    await openDialog('bob', 'user-disable');
+    inDialog('user-dialog-confirm')!.click();
+    await settled('bob disabled', () => inRow('bob', 'user-state')?.textContent!.trim() === 'disabled');
+    expect(users.disable).toHaveBeenCalledOnceWith('bob');
+    expect(snackBar()).toContain('bob is disabled.');
+    expect(texts('users-summary')).toEqual(['4 users · 2 disabled']);
+    expect(inRow('bob', 'user-enable')).not.toBeNull();
+  });
+
+  it('asks for their password when an enabled user is made an admin, and passes it on', async () => {
+    await openDialog('bob', 'user-change-role');
+    expect(inDialog('user-dialog-password')).toBeNull();
+    await choose(inDialog('user-dialog-role'), 'admin');
+    expect(inDialog('user-dialog-password')).not.toBeNull();
+    expect(inDialog('user-dialog-confirm')!.hasAttribute('disabled')).toBeTrue();
+    type(inDialog('user-dialog-password'), 'bobs password');
+    await fixture.whenStable();
+    inDialog('user-dialog-confirm')!.click();
+
+    await settled('bob an admin', () => inRow('bob', 'user-role')?.textContent!.trim() === 'admin');
+    expect(users.setRole).toHaveBeenCalledOnceWith('bob', 'admin', 'bobs password');
+    expect(snackBar()).toContain('bob is now admin.');
+  });
+
+  it('changes another role without asking for a password', async () => {
+    await openDialog('eve', 'user-change-role');
+    await choose(inDialog('user-dialog-role'), 'inspector');
+    expect(inDialog('user-dialog-password')).toBeNull();
+    inDialog('user-dialog-confirm')!.click();
+
+    await settled('eve an inspector', () => inRow('eve', 'user-role')?.textContent!.trim() === 'inspector');
+    expect(users.setRole).toHaveBeenCalledOnceWith('eve', 'inspector', undefined);
+  });
+
+  it('enables a disabled user with the new password typed', async () => {
+    users.enable.and.callFake(async (name) => void update(name, { disabled: false }));
+    await openDialog('cy', 'user-enable');
+    type(inDialog('user-dialog-password'), 'short');
+    await fixture.whenStable();
+    expect(inDialog('user-dialog-confirm')!.hasAttribute('disabled')).toBeTrue();
+    type(inDialog('user-dialog-password'), 'a new password');
+    await fixture.whenStable();
+    inDialog('user-dialog-confirm')!.click();
+
+    await settled('cy enabled', () => inRow('cy', 'user-state')?.textContent!.trim() === 'active');
+    expect(users.enable).toHaveBeenCalledOnceWith('cy', 'a new password');
+  });
+});

@@ -1,0 +1,342 @@
+import { ChangeDetectionStrategy, Component, computed, inject, signal, viewChild } from '@angular/core';
+import { FormControl, FormGroup, FormGroupDirective, ReactiveFormsModule, Validators } from '@angular/forms';
+import { MatButtonModule } from '@angular/material/button';
+import { MatDialog } from '@angular/material/dialog';
+import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatInputModule } from '@angular/material/input';
+import { MatSelectModule } from '@angular/material/select';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import { MatTableModule } from '@angular/material/table';
+import { firstValueFrom } from 'rxjs';
+import { MIN_PASSWORD_LENGTH } from '../../../domain/password-rule';
+import { FIELDBOOK_ROLES, roleChangeNeedsPassword, type FieldbookRole } from '../../../domain/roles';
+import { USER_NAME } from '../../../domain/user-name';
+import { apiErrorMessage } from '../core/api-error-message';
+import { SessionService } from '../core/session.service';
+import { confirm } from '../shared/confirm';
+import { countFormat } from '../shared/count-format';
+import { ROLE_LABELS } from './role-labels';
+import { UserDialog, UserDialogData, UserDialogResult } from './user.dialog';
+import { ManagedUser, UsersService } from './users.service';
+
+/** The admin's view of the Fieldbook logins: add one, reset a password, change a role, disable and enable (`npm run user` on a page). */
+@Component({
+  selector: 'app-users-page',
+  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatTableModule],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  host: { class: 'page', style: '--page-width: 1100px' },
+  template: `
+    <h1 i18n="@@users.title">Users</h1>
+    <p data-testid="users-summary">{{ summary() }}</p>
+    @if (error(); as text) {
+      <p class="error" role="alert" data-testid="users-error">{{ text }}</p>
+    }
+
+    <form class="add" [formGroup]="addForm" (ngSubmit)="add()">
+      <h2 i18n="@@users.addTitle">Add user</h2>
+      <div class="fields">
+        <mat-form-field appearance="outline">
+          <mat-label i18n="@@users.name">User name</mat-label>
+          <input matInput formControlName="name" autocomplete="off" autocapitalize="none" spellcheck="false" data-testid="add-user-name" />
+          <mat-hint i18n="@@users.nameHint">Lowercase letters, digits, _ . or -, starting with a letter.</mat-hint>
+        </mat-form-field>
+        <mat-form-field appearance="outline">
+          <mat-label i18n="@@users.role">Role</mat-label>
+          <mat-select formControlName="role" data-testid="add-user-role">
+            @for (role of roles; track role) {
+              <mat-option [value]="role">{{ roleLabels[role] }}</mat-option>
+            }
+          </mat-select>
+        </mat-form-field>
+        <mat-form-field appearance="outline">
+          <mat-label i18n="@@users.password">Password</mat-label>
+          <input matInput type="password" formControlName="password" autocomplete="new-password" data-testid="add-user-password" />
+          <mat-hint i18n="@@users.passwordHint">At least {{ minPasswordLength }} characters.</mat-hint>
+        </mat-form-field>
+        <button mat-flat-button type="submit" [disabled]="busy() || addForm.invalid" data-testid="add-user-submit" i18n="@@users.add">
+          Add user
+        </button>
+      </div>
+    </form>
+
+    @if (users(); as rows) {
+      <table mat-table [dataSource]="rows" class="users">
+        <ng-container matColumnDef="name">
+          <th mat-header-cell *matHeaderCellDef i18n="@@users.name">User name</th>
+          <td mat-cell *matCellDef="let user">
+            {{ user.name }}
+            @if (user.name === me()) {
+              <span class="you" i18n="@@users.you">(you)</span>
+            }
+          </td>
+        </ng-container>
+        <ng-container matColumnDef="role">
+          <th mat-header-cell *matHeaderCellDef i18n="@@users.role">Role</th>
+          <td mat-cell *matCellDef="let user" data-testid="user-role">{{ roleLabel(user) }}</td>
+        </ng-container>
+        <ng-container matColumnDef="state">
+          <th mat-header-cell *matHeaderCellDef i18n="@@users.state">State</th>
+          <td mat-cell *matCellDef="let user" data-testid="user-state" [class.disabled]="user.disabled">
+            @if (user.disabled) {
+              <ng-container i18n="@@users.disabled">disabled</ng-container>
+            } @else {
+              <ng-container i18n="@@users.active">active</ng-container>
+            }
+          </td>
+        </ng-container>
+        <ng-container matColumnDef="actions">
+          <th mat-header-cell *matHeaderCellDef></th>
+          <td mat-cell *matCellDef="let user">
+            <!-- An admin does not change their own login here: the server refuses it too. -->
+            @if (user.name !== me()) {
+              <div class="actions">
+                @if (user.disabled) {
+                  <button
+                    mat-button
+                    type="button"
+                    [disabled]="busy()"
+                    (click)="enable(user)"
+                    data-testid="user-enable"
+                    i18n="@@users.enable"
+                  >
+                    Enable
+                  </button>
+                } @else {
+                  <button
+                    mat-button
+                    type="button"
+                    [disabled]="busy()"
+                    (click)="resetPassword(user)"
+                    data-testid="user-reset-password"
+                    i18n="@@users.resetPassword"
+                  >
+                    Reset password
+                  </button>
+                }
+                <button
+                  mat-button
+                  type="button"
+                  [disabled]="busy()"
+                  (click)="changeRole(user)"
+                  data-testid="user-change-role"
+                  i18n="@@users.changeRole"
+                >
+                  Change role
+                </button>
+                @if (!user.disabled) {
+                  <button
+                    mat-button
+                    type="button"
+                    class="danger"
+                    [disabled]="busy()"
+                    (click)="disable(user)"
+                    data-testid="user-disable"
+                    i18n="@@users.disable"
+                  >
+                    Disable
+                  </button>
+                }
+              </div>
+            }
+          </td>
+        </ng-container>
+        <tr mat-header-row *matHeaderRowDef="columns"></tr>
+        <tr mat-row *matRowDef="let user; columns: columns" data-testid="user-row" [attr.data-name]="user.name"></tr>
+      </table>
+    }
+  `,
+  styles: `
+    .add {
+      margin-bottom: 24px;
+    }
+    .add h2 {
+      font-size: 18px;
+      font-weight: 500;
+    }
+    .fields {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: flex-start;
+      gap: 8px 16px;
+    }
+    .fields mat-form-field {
+      flex: 1 1 220px;
+    }
+    /* Level with the fields' boxes, not with their hints. */
+    .fields button {
+      margin-top: 6px;
+    }
+    .users {
+      width: 100%;
+    }
+    .users td {
+      overflow-wrap: anywhere;
+    }
+    .you {
+      color: var(--mat-sys-on-surface-variant, #49454f);
+    }
+    .actions {
+      display: flex;
+      flex-wrap: wrap;
+      justify-content: flex-end;
+    }
+    .disabled,
+    .error {
+      color: var(--mat-sys-error, #b3261e);
+    }
+    .danger {
+      --mat-button-text-label-text-color: var(--mat-sys-error, #b3261e);
+    }
+  `,
+})
+export class UsersPage {
+  private readonly service = inject(UsersService);
+  private readonly dialog = inject(MatDialog);
+  private readonly snackBar = inject(MatSnackBar);
+  private readonly session = inject(SessionService).session;
+  private readonly formatCount = countFormat();
+  private readonly addFormDirective = viewChild.required(FormGroupDirective);
+
+  protected readonly columns = ['name', 'role', 'state', 'actions'];
+  protected readonly roles = FIELDBOOK_ROLES;
+  protected readonly roleLabels = ROLE_LABELS;
+  protected readonly minPasswordLength = MIN_PASSWORD_LENGTH;
+  protected readonly me = computed(() => this.session()?.name);
+  protected readonly users = signal<ManagedUser[] | null>(null);
+  protected readonly error = signal('');
+  protected readonly busy = signal(false);
+  protected readonly addForm = new FormGroup({
+    name: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.pattern(USER_NAME)] }),
+    role: new FormControl<FieldbookRole>('inspector', { nonNullable: true }),
+    password: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.minLength(MIN_PASSWORD_LENGTH)] }),
+  });
+  protected readonly summary = computed(() => {
+    const users = this.users();
+    if (!users) return $localize`:@@users.loading:Loading…`;
+    const total =
+      users.length === 1 ? $localize`:@@users.one:1 user` : $localize`:@@users.count:${this.formatCount(users.length)}:count: users`;
+    const disabled = users.filter((user) => user.disabled).length;
+    if (!disabled) return total;
+    const disabledCount =
+      disabled === 1
+        ? $localize`:@@users.oneDisabled:1 disabled`
+        : $localize`:@@users.disabledCount:${this.formatCount(disabled)}:count: disabled`;
+    return `${total} · ${disabledCount}`;
+  });
+
+  constructor() {
+    void this.load();
+  }
+
+  protected roleLabel(user: ManagedUser): string {
+    return user.role ? ROLE_LABELS[user.role] : $localize`:@@users.noRole:no role`;
+  }
+
+  protected async add(): Promise<void> {
+    if (this.addForm.invalid) return;
+    const { name, role, password } = this.addForm.getRawValue();
+    const added = await this.change(
+      () => this.service.add(name, role, password),
+      $localize`:@@users.added:${name}:name: was added as ${ROLE_LABELS[role]}:role:.`,
+      $localize`:@@users.addError:${name}:name: could not be added`,
+    );
+    // resetForm, not reset: the submitted form would otherwise show its emptied fields as errors.
+    if (added) this.addFormDirective().resetForm({ name: '', role, password: '' });
+  }
+
+  protected async resetPassword(user: ManagedUser): Promise<void> {
+    const answer = await this.ask({
+      title: $localize`:@@users.resetTitle:New password for ${user.name}:name:`,
+      name: user.name,
+      confirm: $localize`:@@users.resetConfirm:Set password`,
+      passwordFor: () => 'new',
+    });
+    const password = answer?.password;
+    if (!password) return;
+    await this.change(
+      () => this.service.setPassword(user.name, password),
+      $localize`:@@users.passwordSet:${user.name}:name: has a new password.`,
+      $localize`:@@users.resetError:The password of ${user.name}:name: could not be changed`,
+    );
+  }
+
+  protected async changeRole(user: ManagedUser): Promise<void> {
+    const answer = await this.ask({
+      title: $localize`:@@users.roleTitle:Role of ${user.name}:name:`,
+      name: user.name,
+      confirm: $localize`:@@users.roleConfirm:Change role`,
+      role: user.role,
+      passwordFor: (role) => (role && roleChangeNeedsPassword(user, role) ? 'current' : null),
+    });
+    const role = answer?.role;
+    if (!role) return;
+    const password = answer?.password;
+    await this.change(
+      () => this.service.setRole(user.name, role, password),
+      $localize`:@@users.roleSet:${user.name}:name: is now ${ROLE_LABELS[role]}:role:.`,
+      $localize`:@@users.roleError:The role of ${user.name}:name: could not be changed`,
+    );
+  }
+
+  protected async disable(user: ManagedUser): Promise<void> {
+    const confirmed = await confirm(this.dialog, {
+      title: $localize`:@@users.disableTitle:Disable ${user.name}:name:?`,
+      message: $localize`:@@users.disableMessage:${user.name}:name: can no longer sign in, and their live sync stops at once. Their data stays; enabling them again takes a new password.`,
+      confirm: $localize`:@@users.disableConfirm:Disable`,
+      cancel: $localize`:@@common.cancel:Cancel`,
+      testId: 'user-dialog',
+    });
+    if (!confirmed) return;
+    await this.change(
+      () => this.service.disable(user.name),
+      $localize`:@@users.disabledDone:${user.name}:name: is disabled.`,
+      $localize`:@@users.disableError:${user.name}:name: could not be disabled`,
+    );
+  }
+
+  protected async enable(user: ManagedUser): Promise<void> {
+    const answer = await this.ask({
+      title: $localize`:@@users.enableTitle:Enable ${user.name}:name: with a new password`,
+      name: user.name,
+      confirm: $localize`:@@users.enableConfirm:Enable`,
+      passwordFor: () => 'new',
+    });
+    const password = answer?.password;
+    if (!password) return;
+    await this.change(
+      () => this.service.enable(user.name, password),
+      $localize`:@@users.enabled:${user.name}:name: can sign in again.`,
+      $localize`:@@users.enableError:${user.name}:name: could not be enabled`,
+    );
+  }
+
+  private async ask(data: UserDialogData): Promise<UserDialogResult | undefined> {
+    const ref = this.dialog.open<UserDialog, UserDialogData, UserDialogResult>(UserDialog, { data });
+    return firstValueFrom(ref.afterClosed());
+  }
+
+  /** One change to a login: on success the list afresh and a snack bar saying so, else the server's reason on the page. */
+  private async change(work: () => Promise<void>, done: string, failed: string): Promise<boolean> {
+    this.busy.set(true);
+    this.error.set('');
+    try {
+      await work();
+    } catch (error) {
+      this.error.set(apiErrorMessage(error, failed));
+      return false;
+    } finally {
+      this.busy.set(false);
+    }
+    this.snackBar.open(done, undefined, { duration: 4_000 });
+    await this.load();
+    return true;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.users.set(await this.service.list());
+    } catch (error) {
+      this.error.set(apiErrorMessage(error, $localize`:@@users.loadError:The users could not be loaded`));
+    }
+  }
+}
