@@ -4,7 +4,7 @@ import { splitCredentials } from '../../couch/couch-admin';
 import { isServerAdmin } from '../../couch/server-admins';
 import { getUser } from '../../couch/user-docs';
 import { userDbName } from '../../domain/user-db-name';
-import { loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { loginCookie, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { waitFor } from '../support/fixtures';
 
 let stack: TestStack;
@@ -30,12 +30,7 @@ async function call(cookie: string | null, method: string, path: string, body?: 
   return { status: response.status, body: (await response.json()) as Answer['body'] };
 }
 
-const login = (name: string, password: string) =>
-  fetch(`${stack.proxy.url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, password }),
-  });
+const login = (name: string, password: string) => postLogin(stack.proxy.url, name, password);
 
 describe('/api/admin/users', () => {
   test('only admins reach it', async () => {

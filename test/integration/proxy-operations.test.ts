@@ -10,7 +10,7 @@ import { bootstrap } from '../../couch/bootstrap';
 import { userDbName } from '../../domain/user-db-name';
 import { SESSIONS_DB } from '../../couch/user-sessions';
 import { startProxy } from '../../proxy/server';
-import { basicAuth, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { basicAuth, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { waitFor, within } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { scrapedValue } from '../support/metric-value';
@@ -28,12 +28,7 @@ after(async () => {
   await stack?.stop();
 });
 
-const login = (name: string, password: string) =>
-  fetch(`${stack.proxy.url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, password }),
-  });
+const login = (name: string, password: string) => postLogin(stack.proxy.url, name, password);
 
 describe('login throttling', () => {
   test('wrong passwords for one name are answered 429 with Retry-After after 5, even with the right one; other names still log in', async () => {

@@ -6,7 +6,7 @@ import { HUB_DB } from '../../domain/db-names';
 import { adminOnly } from '../../couch/security';
 import { runUserCli } from '../../couch/user-cli';
 import { userDbName } from '../../domain/user-db-name';
-import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { basicAuth, loginCookie, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
 import { waitFor, within } from '../support/fixtures';
 import { startLiveSync } from '../support/live-sync';
@@ -71,12 +71,7 @@ const couchSession = async (name: string, password = TEST_PASSWORD) => {
     ? ((await response.json()) as { userCtx: { name: string | null; roles: string[] } }).userCtx
     : { status: response.status };
 };
-const login = (name: string, password = TEST_PASSWORD) =>
-  fetch(`${stack.proxy.url}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, password }),
-  });
+const login = (name: string, password = TEST_PASSWORD) => postLogin(stack.proxy.url, name, password);
 
 describe('npm run user', () => {
   test('removing a user removes their replication jobs and their access', async () => {

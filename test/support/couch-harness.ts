@@ -81,12 +81,17 @@ export async function startTestStack(users: Record<string, FieldbookRole> = { al
 }
 
 /** Logs in through the proxy and returns the session cookie header value. */
-export async function loginCookie(proxyUrl: string, name: string, password = TEST_PASSWORD): Promise<string> {
-  const response = await fetch(`${proxyUrl}/api/session`, {
+/** A login at the proxy, as the app makes it: the answer, whatever it is. */
+export function postLogin(proxyUrl: string, name: string, password = TEST_PASSWORD): Promise<Response> {
+  return fetch(`${proxyUrl}/api/session`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name, password }),
   });
+}
+
+export async function loginCookie(proxyUrl: string, name: string, password = TEST_PASSWORD): Promise<string> {
+  const response = await postLogin(proxyUrl, name, password);
   if (!response.ok) throw new Error(`login of ${name} failed: ${response.status} ${await response.text()}`);
   return /^[^;]+/.exec(response.headers.get('set-cookie')!)![0];
 }
