@@ -9,13 +9,17 @@ import { basicAuthorization, splitCredentials } from './couch-admin';
  * On a cluster this waits for the node the tool talks to; each node follows the feed itself.
  */
 export async function untilLoginWorks(couch: CouchAdmin, name: string, password: string): Promise<void> {
-  const { url } = splitCredentials(couch.config.url);
-  const authorization = basicAuthorization(name, password);
   for (let attempt = 0; attempt < 100; attempt++) {
-    const response = await fetch(`${url}/_session`, { headers: { authorization } });
-    await response.body?.cancel();
-    if (response.ok) return;
+    if (await loginWorks(couch, name, password)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`CouchDB still refuses the new password of "${name}" after 5 s: check its _users database`);
+}
+
+/** Whether `password` logs `name` in now. */
+export async function loginWorks(couch: CouchAdmin, name: string, password: string): Promise<boolean> {
+  const { url } = splitCredentials(couch.config.url);
+  const response = await fetch(`${url}/_session`, { headers: { authorization: basicAuthorization(name, password) } });
+  await response.body?.cancel();
+  return response.ok;
 }

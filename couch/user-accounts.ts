@@ -1,5 +1,6 @@
 import type { CouchAdmin } from './couch-admin';
 import type { FieldbookRole } from '../domain/roles';
+import { loginWorks } from './login-cache';
 import { actingAdminName, isServerAdmin } from './server-admins';
 import { fieldbookUserOf, getUser, listUsers, type FieldbookUser } from './user-docs';
 import { addUser, disableUser, enableUser, setPassword, setRole } from './users';
@@ -10,6 +11,8 @@ export interface UserAccounts {
   get(name: string): Promise<FieldbookUser | null>;
   /** A server admin Fieldbook does not manage: the one the proxy acts as, or one of the configuration's without a Fieldbook role. */
   isOperatorAdmin(name: string): Promise<boolean>;
+  /** Whether `password` logs `name` in: making someone an admin takes the password they sign in with. */
+  passwordWorks(name: string, password: string): Promise<boolean>;
   add(name: string, role: FieldbookRole, password: string): Promise<void>;
   setPassword(name: string, password: string): Promise<void>;
   setRole(name: string, role: FieldbookRole, password?: string): Promise<void>;
@@ -29,6 +32,7 @@ export function userAccounts(couch: CouchAdmin): UserAccounts {
       const doc = await getUser(couch, name);
       return !(doc && fieldbookUserOf(doc).role) && (await isServerAdmin(couch, name));
     },
+    passwordWorks: (name, password) => loginWorks(couch, name, password),
     add: (name, role, password) => addUser(couch, name, password, role),
     setPassword: (name, password) => setPassword(couch, name, password),
     setRole: (name, role, password) => setRole(couch, name, role, password),

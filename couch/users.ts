@@ -12,7 +12,7 @@ import { actingAdminName, removeServerAdmin, setServerAdmin } from './server-adm
 import { userDbName } from '../domain/user-db-name';
 import { fieldbookUserOf, getUser, userDocId, type FieldbookUser, type UserDoc } from './user-docs';
 import { deleteUserSessions } from './user-sessions';
-import { untilLoginWorks } from './login-cache';
+import { loginWorks, untilLoginWorks } from './login-cache';
 
 export type { FieldbookRole } from '../domain/roles';
 
@@ -55,7 +55,11 @@ export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRo
   const user = await existingUser(couch, name);
   const current = fieldbookUserOf(user);
   const { role: oldRole, disabled } = current;
-  if (roleChangeNeedsPassword(current, role) && !password) throw new Error(`making "${name}" an admin needs their password`);
+  if (roleChangeNeedsPassword(current, role)) {
+    if (!password) throw new Error(`making "${name}" an admin needs their password`);
+    // The server admin entry would make it their password: a mistyped one must not replace theirs.
+    if (!(await loginWorks(couch, name, password))) throw new Error(`that is not the password "${name}" signs in with`);
+  }
   // A disabled user gets their server admin entry back when enabled.
   if (!disabled) await updateServerAdmin(couch, name, role, password);
   await saveUser(couch, { ...user, fieldbook_role: role, roles: disabled ? [] : couchRolesFor(role) });

@@ -77,6 +77,8 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
         if (password === undefined) throw new Refused(badRequest(`Making "${user.name}" an admin needs their password.`));
         const refusal = newPasswordProblem(password);
         if (refusal) throw new Refused(refusal);
+        if (!(await accounts.passwordWorks(user.name, password as string)))
+          throw new Refused(badRequest(`That is not the password "${user.name}" signs in with.`));
       }
       await accounts.setRole(user.name, newRole, needed ? (password as string) : undefined);
     });

@@ -129,6 +129,12 @@ describe('/api/admin/users', () => {
     const withoutPassword = await call(ada, 'PUT', '/gil/role', { role: 'admin' });
     assert.equal(withoutPassword.status, 400);
     assert.match(withoutPassword.body.reason!, /Making "gil" an admin needs their password/);
+    // The server admin entry would make it gil's password: a wrong one is refused, and changes nothing.
+    const wrong = await call(ada, 'PUT', '/gil/role', { role: 'admin', password: 'not-gils-password' });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.body.reason!, /not the password "gil" signs in with/);
+    assert.equal((await login('gil', 'gil-pass-2')).status, 200);
+    assert.equal((await login('gil', 'not-gils-password')).status, 401);
     assert.equal((await call(ada, 'PUT', '/gil/role', { role: 'admin', password: 'gil-pass-2' })).status, 200);
     const gil = await loginCookie(stack.proxy.url, 'gil', 'gil-pass-2');
     assert.equal((await call(gil, 'GET', '')).status, 200, 'gil is an admin now');
