@@ -47,7 +47,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
     });
   });
 
-  router.post('/', json, async (req: Request, res: Response) => {
+  router.post('/', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { name, role, password } = bodyOf(req);
     const refusal = nameProblem(name) ?? roleProblem(name, role) ?? newPasswordProblem(password);
     if (refusal) return sendCouchError(res, refusal);
@@ -56,13 +56,14 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
       if (await accounts.get(newName)) throw new Refused(conflict(`There is already a user "${newName}".`));
       if (await accounts.isOperatorAdmin(newName)) throw new Refused(operatorAdmin(newName));
       await accounts.add(newName, role as FieldbookRole, password as string);
+      req.log?.info({ by: res.locals.admin, user: newName, role }, 'login added');
       res.status(201).json({ ok: true });
     });
   });
 
   router.put('/:name/password', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { password } = bodyOf(req);
-    await change(req, res, newPasswordProblem(password), async (user) => {
+    await change(req, res, 'password', newPasswordProblem(password), async (user) => {
       if (user.disabled) throw new Refused(conflict(`"${user.name}" is disabled: enable them with a new password instead.`));
       await accounts.setPassword(user.name, password as string);
     });
@@ -70,7 +71,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
 
   router.put('/:name/role', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { role, password } = bodyOf(req);
-    await change(req, res, roleProblem(req.params['name'] as string, role), async (user) => {
+    await change(req, res, 'role', roleProblem(req.params['name'] as string, role), async (user) => {
       const newRole = role as FieldbookRole;
       const needed = roleChangeNeedsPassword(user, newRole);
       if (needed) {
@@ -85,14 +86,14 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
   });
 
   router.post('/:name/disable', async (req: Request, res: Response<unknown, AdminLocals>) => {
-    await change(req, res, null, async (user) => {
+    await change(req, res, 'disable', null, async (user) => {
       await accounts.disable(user.name);
     });
   });
 
   router.post('/:name/enable', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { password } = bodyOf(req);
-    await change(req, res, newPasswordProblem(password), async (user) => {
+    await change(req, res, 'enable', newPasswordProblem(password), async (user) => {
       if (!user.role) throw new Refused(badRequest(`"${user.name}" has no Fieldbook role to enable them with.`));
       await accounts.enable(user.name, password as string);
     });
@@ -102,6 +103,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
   async function change(
     req: Request,
     res: Response<unknown, AdminLocals>,
+    action: 'password' | 'role' | 'disable' | 'enable',
     inputProblem: CouchError | null,
     apply: (user: FieldbookUser) => Promise<void>,
   ): Promise<void> {
@@ -114,6 +116,11 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
       if (!user) throw new Refused(notFound(`There is no user "${name}".`));
       if (await accounts.isOperatorAdmin(name)) throw new Refused(operatorAdmin(name));
       await apply(user);
+      // Who changed whose login, never the password: the log is the admins' trail.
+      req.log?.info(
+        { by: res.locals.admin, user: name, action, ...(action === 'role' ? { role: bodyOf(req).role } : {}) },
+        'login changed',
+      );
       res.json({ ok: true });
     });
   }
