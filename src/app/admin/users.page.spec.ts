@@ -117,9 +117,40 @@ describe('UsersPage', () => {
     expect(users.list).toHaveBeenCalledTimes(2);
     expect(inRow('dana', 'user-role')!.textContent!.trim()).toBe('supervisor');
     expect(snackBar()).toContain('dana was added as supervisor.');
+    // Found for the admin: among thousands it would be on some page.
+    expect((el('users-find') as HTMLInputElement).value).toBe('dana');
+    expect(all('user-row').map((element) => element.getAttribute('data-name'))).toEqual(['dana']);
     expect((el('add-user-name') as HTMLInputElement).value).toBe('');
     expect((el('add-user-password') as HTMLInputElement).value).toBe('');
     expect(el('add-user-submit').hasAttribute('disabled')).toBeTrue();
+  });
+
+  it('finds users by name and shows thousands a page at a time', async () => {
+    stored = Array.from({ length: 120 }, (_, i) => ({
+      name: `insp-${String(i).padStart(3, '0')}`,
+      role: 'inspector',
+      disabled: i % 40 === 0,
+    }));
+    fixture.destroy();
+    fixture = TestBed.createComponent(UsersPage);
+    await settled('the users', () => all('user-row').length > 0);
+    expect(texts('users-summary')).toEqual(['120 users · 3 disabled']);
+    expect(all('user-row').length).toBe(50);
+    expect(el('users-pages').textContent).toContain('1–50 of 120');
+
+    (el('users-pages').querySelector('.mat-mdc-paginator-navigation-next') as HTMLButtonElement).click();
+    await settled('the second page', () => row('insp-050') !== null);
+    expect(all('user-row').length).toBe(50);
+    expect(el('users-pages').textContent).toContain('51–100 of 120');
+
+    // Finding starts again from the first page of what matches.
+    type(el('users-find'), '-11');
+    await settled('the matches', () => all('user-row').length === 10);
+    expect(all('user-row')[0].getAttribute('data-name')).toBe('insp-110');
+    expect(el('users-pages')).toBeNull();
+    type(el('users-find'), 'nobody');
+    await settled('no match', () => all('user-row').length === 0);
+    expect(texts('users-none')).toEqual(['No user name contains “nobody”.']);
   });
 
   it('keeps Add disabled while the password is too short', async () => {

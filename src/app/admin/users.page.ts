@@ -4,6 +4,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
+import { MatPaginatorIntl, MatPaginatorModule, type PageEvent } from '@angular/material/paginator';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
@@ -15,6 +16,7 @@ import { apiErrorMessage } from '../core/api-error-message';
 import { SessionService } from '../core/session.service';
 import { confirm } from '../shared/confirm';
 import { countFormat } from '../shared/count-format';
+import { LocalizedPaginatorIntl } from '../shared/paginator-intl';
 import { ROLE_LABELS } from './role-labels';
 import { UserDialog, UserDialogData, UserDialogResult } from './user.dialog';
 import { ManagedUser, UsersService } from './users.service';
@@ -22,7 +24,8 @@ import { ManagedUser, UsersService } from './users.service';
 /** The admin's view of the Fieldbook logins: add one, reset a password, change a role, disable and enable (`npm run user` on a page). */
 @Component({
   selector: 'app-users-page',
-  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule, MatTableModule],
+  imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatPaginatorModule, MatSelectModule, MatTableModule],
+  providers: [{ provide: MatPaginatorIntl, useClass: LocalizedPaginatorIntl }],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'page', style: '--page-width: 1100px' },
   template: `
@@ -59,8 +62,12 @@ import { ManagedUser, UsersService } from './users.service';
       </div>
     </form>
 
-    @if (users(); as rows) {
-      <table mat-table [dataSource]="rows" class="users">
+    @if (users()) {
+      <mat-form-field appearance="outline" subscriptSizing="dynamic" class="find">
+        <mat-label i18n="@@users.find">Find a user</mat-label>
+        <input #findInput matInput type="search" data-testid="users-find" [value]="find()" (input)="findUser(findInput.value)" />
+      </mat-form-field>
+      <table mat-table [dataSource]="shown()" class="users">
         <ng-container matColumnDef="name">
           <th mat-header-cell *matHeaderCellDef i18n="@@users.name">User name</th>
           <td mat-cell *matCellDef="let user">
@@ -143,6 +150,19 @@ import { ManagedUser, UsersService } from './users.service';
         <tr mat-header-row *matHeaderRowDef="columns"></tr>
         <tr mat-row *matRowDef="let user; columns: columns" data-testid="user-row" [attr.data-name]="user.name"></tr>
       </table>
+      @if (!matching().length) {
+        <p class="none" data-testid="users-none" i18n="@@users.none">No user name contains “{{ find() }}”.</p>
+      }
+      @if (matching().length > pageSizes[0]) {
+        <mat-paginator
+          [length]="matching().length"
+          [pageIndex]="pageIndex()"
+          [pageSize]="pageSize()"
+          [pageSizeOptions]="pageSizes"
+          (page)="turnPage($event)"
+          data-testid="users-pages"
+        />
+      }
     }
   `,
   styles: `
@@ -166,13 +186,18 @@ import { ManagedUser, UsersService } from './users.service';
     .fields button {
       margin-top: 6px;
     }
+    .find {
+      width: min(100%, 360px);
+      margin-top: 16px;
+    }
     .users {
       width: 100%;
     }
     .users td {
       overflow-wrap: anywhere;
     }
-    .you {
+    .you,
+    .none {
       color: var(--mat-sys-on-surface-variant, #49454f);
     }
     .actions {
@@ -203,6 +228,20 @@ export class UsersPage {
   protected readonly minPasswordLength = MIN_PASSWORD_LENGTH;
   protected readonly me = computed(() => this.session()?.name);
   protected readonly users = signal<ManagedUser[] | null>(null);
+  /** Thousands of inspectors: the list is searched by name and shown a page at a time. */
+  protected readonly find = signal('');
+  protected readonly pageSizes = [50, 100, 250];
+  protected readonly pageSize = signal(this.pageSizes[0]);
+  protected readonly pageIndex = signal(0);
+  protected readonly matching = computed(() => {
+    const needle = this.find().trim().toLowerCase();
+    const users = this.users() ?? [];
+    return needle ? users.filter((user) => user.name.includes(needle)) : users;
+  });
+  protected readonly shown = computed(() => {
+    const start = this.pageIndex() * this.pageSize();
+    return this.matching().slice(start, start + this.pageSize());
+  });
   protected readonly error = signal('');
   protected readonly busy = signal(false);
   protected readonly addForm = new FormGroup({
@@ -228,6 +267,16 @@ export class UsersPage {
     void this.load();
   }
 
+  protected findUser(text: string): void {
+    this.find.set(text);
+    this.pageIndex.set(0);
+  }
+
+  protected turnPage({ pageIndex, pageSize }: PageEvent): void {
+    this.pageIndex.set(pageIndex);
+    this.pageSize.set(pageSize);
+  }
+
   protected roleLabel(user: ManagedUser): string {
     return user.role ? ROLE_LABELS[user.role] : $localize`:@@users.noRole:no role`;
   }
@@ -241,7 +290,10 @@ export class UsersPage {
       $localize`:@@users.addError:${name}:name: could not be added`,
     );
     // resetForm, not reset: the submitted form would otherwise show its emptied fields as errors.
-    if (added) this.addFormDirective().resetForm({ name: '', role, password: '' });
+    if (!added) return;
+    this.addFormDirective().resetForm({ name: '', role, password: '' });
+    // Among thousands, the new login would be on some page: show it.
+    this.findUser(name);
   }
 
   protected async resetPassword(user: ManagedUser): Promise<void> {
