@@ -54,23 +54,23 @@ export class Refused extends Error {
 }
 
 /**
- * The answer for an error that escaped a handler: a refusal as itself, a body express.json
- * could not read as the client's mistake, anything else as a 500.
+ * The answer for an error that escaped a handler: a refusal as itself, a request Express could
+ * not read (its body, a path parameter) as the client's mistake, anything else as a 500.
  */
 export function refusalOf(error: unknown): CouchError {
   if (error instanceof Refused) return error.refusal;
-  return unreadableBody(error) ?? proxyFailed;
+  return unreadableRequest(error) ?? proxyFailed;
 }
 
-/** body-parser's errors (http-errors it marks `expose`): the request's body, not the proxy, is at fault. */
-function unreadableBody(error: unknown): CouchError | null {
-  const { status, expose, type, message } = (error ?? {}) as { status?: unknown; expose?: unknown; type?: unknown; message?: unknown };
-  if (expose !== true || typeof status !== 'number' || status < 400 || status >= 500) return null;
+/** Express's own 4xx errors (body-parser's http-errors, the router's undecodable parameter). */
+function unreadableRequest(error: unknown): CouchError | null {
+  const { status, type, message } = (error ?? {}) as { status?: unknown; type?: unknown; message?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
   if (type === 'entity.parse.failed') return badRequest('The request body is not valid JSON.');
   if (type === 'entity.too.large') return tooLarge('The request body is too large.');
   return {
     status,
     error: status === 415 ? 'bad_content_type' : 'bad_request',
-    reason: `The request body could not be read: ${String(message)}.`,
+    reason: `The request could not be read: ${String(message)}.`,
   };
 }

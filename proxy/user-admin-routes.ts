@@ -94,6 +94,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
   router.post('/:name/enable', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { password } = bodyOf(req);
     await change(req, res, 'enable', newPasswordProblem(password), async (user) => {
+      if (!user.disabled) throw new Refused(conflict(`"${user.name}" is not disabled.`));
       if (!user.role) throw new Refused(badRequest(`"${user.name}" has no Fieldbook role to enable them with.`));
       await accounts.enable(user.name, password as string);
     });

@@ -91,6 +91,10 @@ describe('/api/admin/users', () => {
       assert.match(answer.body.reason!, reason);
     }
     assert.equal((await login('dan', 'long-enough-1')).status, 401);
+    // A name in the path that does not decode is the client's mistake too.
+    const undecodable = await call(ada, 'PUT', '/%zz/password', { password: 'long-enough-1' });
+    assert.equal(undecodable.status, 400);
+    assert.equal(undecodable.body.error, 'bad_request');
 
     const { name: serverAdmin } = splitCredentials(stack.couch.adminUrl);
     const taken = await call(ada, 'POST', '', { name: serverAdmin, role: 'inspector', password: 'long-enough-1' });
@@ -116,6 +120,7 @@ describe('/api/admin/users', () => {
     assert.equal(reset.status, 409);
     assert.match(reset.body.reason!, /disabled: enable them with a new password/);
     assert.equal((await call(ada, 'POST', '/alice/enable', {})).status, 400);
+    assert.equal((await call(ada, 'POST', '/sam/enable', { password: 'sam-pass-2' })).status, 409, 'sam is not disabled');
     assert.equal((await call(ada, 'POST', '/alice/enable', { password: 'alice-pass-2' })).status, 200);
     assert.equal((await login('alice', 'alice-pass-2')).status, 200);
     assert.equal((await login('alice', TEST_PASSWORD)).status, 401);
