@@ -21,6 +21,14 @@ import { ROLE_LABELS } from './role-labels';
 import { UserDialog, UserDialogData, UserDialogResult } from './user.dialog';
 import { ManagedUser, UsersService } from './users.service';
 
+/** What a row offers for a login other than the admin's own. */
+interface RowAction {
+  testId: string;
+  label: string;
+  danger?: boolean;
+  run(user: ManagedUser): Promise<void>;
+}
+
 /** The admin's view of the Fieldbook logins: add one, reset a password, change a role, disable and enable (`npm run user` on a page). */
 @Component({
   selector: 'app-users-page',
@@ -97,50 +105,16 @@ import { ManagedUser, UsersService } from './users.service';
             <!-- An admin does not change their own login here: the server refuses it too. -->
             @if (user.name !== me()) {
               <div class="actions">
-                @if (user.disabled) {
+                @for (action of actionsFor(user); track action.testId) {
                   <button
                     mat-button
                     type="button"
+                    [class.danger]="action.danger"
                     [disabled]="busy()"
-                    (click)="enable(user)"
-                    data-testid="user-enable"
-                    i18n="@@users.enable"
+                    (click)="action.run(user)"
+                    [attr.data-testid]="action.testId"
                   >
-                    Enable
-                  </button>
-                } @else {
-                  <button
-                    mat-button
-                    type="button"
-                    [disabled]="busy()"
-                    (click)="resetPassword(user)"
-                    data-testid="user-reset-password"
-                    i18n="@@users.resetPassword"
-                  >
-                    Reset password
-                  </button>
-                }
-                <button
-                  mat-button
-                  type="button"
-                  [disabled]="busy()"
-                  (click)="changeRole(user)"
-                  data-testid="user-change-role"
-                  i18n="@@users.changeRole"
-                >
-                  Change role
-                </button>
-                @if (!user.disabled) {
-                  <button
-                    mat-button
-                    type="button"
-                    class="danger"
-                    [disabled]="busy()"
-                    (click)="disable(user)"
-                    data-testid="user-disable"
-                    i18n="@@users.disable"
-                  >
-                    Disable
+                    {{ action.label }}
                   </button>
                 }
               </div>
@@ -265,6 +239,35 @@ export class UsersPage {
 
   constructor() {
     void this.load();
+  }
+
+  // A disabled login is enabled with a new password, not given one, and cannot be disabled again.
+  private readonly enableAction: RowAction = {
+    testId: 'user-enable',
+    label: $localize`:@@users.enable:Enable`,
+    run: (user) => this.enable(user),
+  };
+  private readonly resetPasswordAction: RowAction = {
+    testId: 'user-reset-password',
+    label: $localize`:@@users.resetPassword:Reset password`,
+    run: (user) => this.resetPassword(user),
+  };
+  private readonly changeRoleAction: RowAction = {
+    testId: 'user-change-role',
+    label: $localize`:@@users.changeRole:Change role`,
+    run: (user) => this.changeRole(user),
+  };
+  private readonly disableAction: RowAction = {
+    testId: 'user-disable',
+    label: $localize`:@@users.disable:Disable`,
+    danger: true,
+    run: (user) => this.disable(user),
+  };
+
+  protected actionsFor(user: ManagedUser): RowAction[] {
+    return user.disabled
+      ? [this.enableAction, this.changeRoleAction]
+      : [this.resetPasswordAction, this.changeRoleAction, this.disableAction];
   }
 
   protected findUser(text: string): void {
