@@ -9,8 +9,11 @@ import { addUser, disableUser, enableUser, setPassword, setRole } from './users'
 export interface UserAccounts {
   list(): Promise<FieldbookUser[]>;
   get(name: string): Promise<FieldbookUser | null>;
-  /** A server admin Fieldbook does not manage: the one the proxy acts as, or one of the configuration's without a Fieldbook role. */
-  isOperatorAdmin(name: string): Promise<boolean>;
+  /**
+   * A server admin Fieldbook does not manage: the one the proxy acts as, or one of the
+   * configuration's without a Fieldbook role (`user`: what `get` just said of the name).
+   */
+  isOperatorAdmin(name: string, user: FieldbookUser | null): Promise<boolean>;
   /** Whether `password` logs `name` in: making someone an admin takes the password they sign in with. */
   passwordWorks(name: string, password: string): Promise<boolean>;
   add(name: string, role: FieldbookRole, password: string): Promise<void>;
@@ -27,11 +30,7 @@ export function userAccounts(couch: CouchAdmin): UserAccounts {
       const doc = await getUser(couch, name);
       return doc && fieldbookUserOf(doc);
     },
-    isOperatorAdmin: async (name) => {
-      if (name === actingAdminName(couch)) return true;
-      const doc = await getUser(couch, name);
-      return !(doc && fieldbookUserOf(doc).role) && (await isServerAdmin(couch, name));
-    },
+    isOperatorAdmin: async (name, user) => name === actingAdminName(couch) || (!user?.role && (await isServerAdmin(couch, name))),
     passwordWorks: (name, password) => loginWorks(couch, name, password),
     add: (name, role, password) => addUser(couch, name, password, role),
     setPassword: (name, password) => setPassword(couch, name, password),

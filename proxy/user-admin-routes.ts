@@ -54,7 +54,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
     const newName = name as string;
     await answer(req, res, async () => {
       if (await accounts.get(newName)) throw new Refused(conflict(`There is already a user "${newName}".`));
-      if (await accounts.isOperatorAdmin(newName)) throw new Refused(operatorAdmin(newName));
+      if (await accounts.isOperatorAdmin(newName, null)) throw new Refused(operatorAdmin(newName));
       await accounts.add(newName, role as FieldbookRole, password as string);
       req.log?.info({ by: res.locals.admin, user: newName, role }, 'login added');
       res.status(201).json({ ok: true });
@@ -115,7 +115,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
     await answer(req, res, async () => {
       const user = await accounts.get(name);
       if (!user) throw new Refused(notFound(`There is no user "${name}".`));
-      if (await accounts.isOperatorAdmin(name)) throw new Refused(operatorAdmin(name));
+      if (await accounts.isOperatorAdmin(name, user)) throw new Refused(operatorAdmin(name));
       await apply(user);
       // Who changed whose login, never the password: the log is the admins' trail.
       req.log?.info(
