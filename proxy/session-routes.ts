@@ -5,6 +5,7 @@ import { roleOfCouchRoles, worksInHub } from '../domain/roles';
 import { userDbName } from '../domain/user-db-name';
 import { SESSION_COOKIE, type Authenticator } from './authenticate';
 import { badGateway, badRequest, sendCouchError, tooManyRequests, unauthorized } from './couch-error';
+import { smallJson } from './api-body';
 import type { LiveRequests } from './live-requests';
 import type { LoginThrottle } from './login-throttle';
 import type { SessionStore } from './session-store';
@@ -33,7 +34,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     return { ok: true, name, roles, db: userDbName(name), ...(role && worksInHub(role) ? { hub: HUB_DB } : {}) };
   };
 
-  router.post('/', express.json({ limit: '16kb' }), async (req: Request, res: Response) => {
+  router.post('/', smallJson, async (req: Request, res: Response) => {
     const { name, password } = (req.body ?? {}) as { name?: unknown; password?: unknown };
     if (typeof name !== 'string' || typeof password !== 'string' || !name || !password) {
       return sendCouchError(res, badRequest('Send {"name", "password"} as JSON.'));

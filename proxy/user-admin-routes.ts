@@ -1,26 +1,21 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { UserAccounts } from '../couch/user-accounts';
 import type { FieldbookUser } from '../couch/user-docs';
 import { passwordProblem } from '../domain/password-rule';
 import { isFieldbookRole, roleChangeNeedsPassword, type FieldbookRole } from '../domain/roles';
 import { partnerNameProblem, userNameProblem } from '../domain/user-name';
-import { isAdminCaller } from './admin-caller';
+import { adminsOnly, type AdminLocals } from './admin-caller';
 import type { Authenticator } from './authenticate';
-import { badGateway, badRequest, forbidden, notFound, Refused, sendCouchError, unauthorized, type CouchError } from './couch-error';
+import { badGateway, badRequest, forbidden, notFound, Refused, sendCouchError, type CouchError } from './couch-error';
+import { bodyOf, smallJson } from './api-body';
 
 interface UserAdminRouteDeps {
   authenticator: Authenticator;
   accounts: UserAccounts;
 }
 
-/** The admin making the request, set by the guard. */
-interface AdminLocals {
-  admin: string;
-}
-
 const conflict = (reason: string): CouchError => ({ status: 409, error: 'conflict', reason });
 const operatorAdmin = (name: string) => forbidden(`"${name}" is a server admin of CouchDB's configuration; manage it there.`);
-const json = express.json({ limit: '16kb' });
 
 /**
  * `/api/admin/users`: Fieldbook admins manage logins from the app, as `npm run user` does.
@@ -32,13 +27,7 @@ const json = express.json({ limit: '16kb' });
 export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps) {
   const router = express.Router();
 
-  router.use(async (req: Request, res: Response<unknown, AdminLocals>, next: NextFunction) => {
-    const identity = await authenticator.identify(req);
-    if (!identity) return sendCouchError(res, unauthorized());
-    if (!isAdminCaller(identity.caller)) return sendCouchError(res, forbidden('Only administrators may manage users.'));
-    res.locals.admin = identity.caller.name;
-    next();
-  });
+  router.use(adminsOnly(authenticator, 'Only administrators may manage users.'));
 
   router.get('/', async (req: Request, res: Response) => {
     await answer(req, res, async () => {
@@ -47,7 +36,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
     });
   });
 
-  router.post('/', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
+  router.post('/', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { name, role, password } = bodyOf(req);
     const refusal = nameProblem(name) ?? roleProblem(name, role) ?? newPasswordProblem(password);
     if (refusal) return sendCouchError(res, refusal);
@@ -61,7 +50,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
     });
   });
 
-  router.put('/:name/password', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
+  router.put('/:name/password', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { password } = bodyOf(req);
     await change(req, res, 'password', newPasswordProblem(password), async (user) => {
       if (user.disabled) throw new Refused(conflict(`"${user.name}" is disabled: enable them with a new password instead.`));
@@ -69,7 +58,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
     });
   });
 
-  router.put('/:name/role', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
+  router.put('/:name/role', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { role, password } = bodyOf(req);
     await change(req, res, 'role', roleProblem(req.params['name'] as string, role), async (user) => {
       const newRole = role as FieldbookRole;
@@ -91,7 +80,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
     });
   });
 
-  router.post('/:name/enable', json, async (req: Request, res: Response<unknown, AdminLocals>) => {
+  router.post('/:name/enable', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { password } = bodyOf(req);
     await change(req, res, 'enable', newPasswordProblem(password), async (user) => {
       if (!user.disabled) throw new Refused(conflict(`"${user.name}" is not disabled.`));
@@ -127,11 +116,6 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
   }
 
   return router;
-}
-
-function bodyOf(req: Request): Record<string, unknown> {
-  const body: unknown = req.body;
-  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }
 
 function nameProblem(name: unknown): CouchError | null {
