@@ -39,10 +39,10 @@ const domainBoundary = [
 
 /**
  * The proxy uses a few couch/ modules (admin client, user docs, the sessions db, the server
- * flavour, and user-accounts: the admin API's one door to changing logins); anything more of
+ * flavour, user-accounts and app-settings: the admin API's doors to logins and settings); anything more of
  * couch/ belongs in domain/ if shared, or stays in couch/.
  */
-const proxyCouchModules = ['couch-admin', 'user-docs', 'user-sessions', 'server-flavour', 'user-accounts'];
+const proxyCouchModules = ['couch-admin', 'user-docs', 'user-sessions', 'server-flavour', 'user-accounts', 'app-settings'];
 const proxyBoundary = [
   {
     regex: `^(\\.\\./)+couch/(?!(${proxyCouchModules.join('|')})$)`,

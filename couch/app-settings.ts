@@ -1,7 +1,5 @@
 import type { CouchAdmin } from './couch-admin';
 import { isConflict, isNotFound } from './couch-admin';
-import { ensureDatabase, ensureSecurity } from './database-setup';
-import { adminOnly } from './security';
 import { appSettingsOf, isArchiveDays, SETTINGS_DB, SETTINGS_DOC_ID, type AppSettings } from '../domain/archive-settings';
 
 interface SettingsDoc extends Partial<AppSettings> {
@@ -9,21 +7,14 @@ interface SettingsDoc extends Partial<AppSettings> {
   _rev?: string;
 }
 
-/** The settings database, closed to everyone but server admins (the proxy serves what users may read). */
-export async function ensureSettingsDb(couch: CouchAdmin): Promise<void> {
-  await ensureDatabase(couch, SETTINGS_DB);
-  await ensureSecurity(couch, SETTINGS_DB, adminOnly());
-}
-
 /** The server's settings; the defaults before an admin set any (or before the bootstrap made the database). */
 export async function readAppSettings(couch: CouchAdmin): Promise<AppSettings> {
   return appSettingsOf(await storedSettings(couch));
 }
 
-/** Sets how many days after its approval an inspection leaves the tablets. */
+/** Sets how many days after its approval an inspection leaves the tablets (the bootstrap made the database). */
 export async function setArchiveDays(couch: CouchAdmin, days: number): Promise<AppSettings> {
   if (!isArchiveDays(days)) throw new Error(`archive days must be a whole number from 0, not ${days}`);
-  await ensureSettingsDb(couch);
   // Two admins at once: the later write takes the current revision and wins.
   for (let attempt = 0; ; attempt++) {
     const current = (await storedSettings(couch)) ?? { _id: SETTINGS_DOC_ID };

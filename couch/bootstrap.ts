@@ -1,7 +1,7 @@
-import { ensureSettingsDb } from './app-settings';
 import type { CouchAdmin } from './couch-admin';
 import { ensureDatabase, ensureMangoIndexes, ensureSecurity } from './database-setup';
 import { ensureHub } from './hub';
+import { SETTINGS_DB } from '../domain/archive-settings';
 import { adminOnly } from './security';
 import { setServerConfig } from './server-config';
 import { SESSION_INDEXES, SESSIONS_DB } from './user-sessions';
@@ -22,7 +22,9 @@ export async function bootstrap(couch: CouchAdmin, options: BootstrapOptions): P
   await ensureSecurity(couch, SESSIONS_DB, adminOnly());
   await ensureMangoIndexes(couch, SESSIONS_DB, SESSION_INDEXES);
   await setServerConfig(couch, 'chttpd_auth', 'timeout', String(options.sessionTimeoutSeconds));
-  await ensureSettingsDb(couch);
+  // The server-side settings: the proxy serves what users may read of them.
+  await ensureDatabase(couch, SETTINGS_DB);
+  await ensureSecurity(couch, SETTINGS_DB, adminOnly());
   await ensureHub(couch);
   for (const user of await listUsers(couch)) await provisionUser(couch, user);
 }

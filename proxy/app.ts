@@ -3,7 +3,6 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { UserAccounts } from '../couch/user-accounts';
-import type { AppSettings } from '../domain/archive-settings';
 import { adminRoutes } from './admin-routes';
 import { userAdminRoutes } from './user-admin-routes';
 import { Authenticator } from './authenticate';
@@ -22,7 +21,7 @@ import { metricsRoute } from './metrics-route';
 import { registrySource, type MetricsSource } from './metrics-source';
 import { securityHeaders } from './security-headers';
 import { sessionRoutes } from './session-routes';
-import { settingsRoute } from './settings-route';
+import { settingsAdminRoutes, settingsRoute, type SettingsStore } from './settings-route';
 import type { SessionStore } from './session-store';
 import { staticPwa } from './static-pwa';
 
@@ -39,8 +38,8 @@ export interface ProxyAppOptions {
    * supervisors pick inspectors and partners from their list.
    */
   accounts: UserAccounts;
-  /** The server-side settings (archive period), read as server admin: every signed-in user may read them. */
-  readSettings: () => Promise<AppSettings>;
+  /** The server-side settings (archive period), kept as server admin: every signed-in user may read them, admins change them. */
+  settings: SettingsStore;
   /** How many feeds and requests may be open towards CouchDB (admission.ts). */
   limits?: AdmissionLimits;
   /** How long CouchDB may stay silent on an ordinary request (feeds: two missed heartbeats). */
@@ -114,9 +113,10 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
     }),
   );
   app.use('/api/admin/users', userAdminRoutes({ authenticator, accounts: options.accounts }));
+  app.use('/api/admin/settings', settingsAdminRoutes({ authenticator, settings: options.settings }));
   app.use('/api/admin', adminRoutes({ couchUrl, authenticator }));
   app.get('/api/directory', directoryRoute({ authenticator, listUsers: () => options.accounts.list() }));
-  app.get('/api/settings', settingsRoute({ authenticator, readSettings: options.readSettings }));
+  app.get('/api/settings', settingsRoute({ authenticator, settings: options.settings }));
   app.use('/api', (_req: Request, res: Response) => sendCouchError(res, notFound()));
   app.use(staticPwa(options.staticDir));
   app.use((_req: Request, res: Response) => sendCouchError(res, notFound()));

@@ -3,6 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import pino, { type Logger } from 'pino';
 import { basicAuthorization, couchAdmin, splitCredentials } from '../couch/couch-admin';
+import { readAppSettings, setArchiveDays } from '../couch/app-settings';
 import { userAccounts } from '../couch/user-accounts';
 import { SESSIONS_DB } from '../couch/user-sessions';
 import { DEFAULT_LIMITS, type AdmissionLimits } from './admission';
@@ -13,7 +14,6 @@ import type { ThrottleLimits } from './login-throttle';
 import { metricsUrlOf, serveMetrics } from './metrics-port';
 import { registrySource, type MetricsSource } from './metrics-source';
 import { SessionStore } from './session-store';
-import { storedAppSettings } from './settings-route';
 import { watchSessions } from './session-watch';
 import { DEFAULT_STATIC_DIR } from './package-root';
 import { watchUsers } from './user-watch';
@@ -76,7 +76,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     readiness: databaseReadiness(couchUrl, adminAuthorization, SESSIONS_DB),
     sessions: new SessionStore(admin, sessionMaxAgeMs),
     accounts: userAccounts(admin),
-    readSettings: () => storedAppSettings(admin),
+    settings: { read: () => readAppSettings(admin), setArchiveDays: (days) => setArchiveDays(admin, days) },
     sessionMaxAgeMs,
     secureCookies: options.secureCookies ?? false,
     staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,

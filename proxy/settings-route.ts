@@ -1,37 +1,58 @@
-import type { Request, Response } from 'express';
-import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
-import { appSettingsOf, SETTINGS_DB, SETTINGS_DOC_ID, type AppSettings } from '../domain/archive-settings';
+import express, { type Request, type Response } from 'express';
+import { isArchiveDays, MAX_ARCHIVE_DAYS, type AppSettings } from '../domain/archive-settings';
+import { adminsOnly, type AdminLocals } from './admin-caller';
 import type { Authenticator } from './authenticate';
-import { badGateway, sendCouchError, unauthorized } from './couch-error';
+import { badGateway, badRequest, sendCouchError, unauthorized } from './couch-error';
+import { bodyOf, smallJson } from './api-body';
+
+/** The server-side settings, kept as server admin: their database is admin-only. */
+export interface SettingsStore {
+  read(): Promise<AppSettings>;
+  setArchiveDays(days: number): Promise<AppSettings>;
+}
 
 interface SettingsRouteDeps {
   authenticator: Authenticator;
-  /** The server-side settings, read by the proxy as server admin: their database is admin-only. */
-  readSettings: () => Promise<AppSettings>;
+  settings: SettingsStore;
 }
 
 /** `GET /api/settings`: for every signed-in user, read-only, the settings a tablet needs (how long closed work stays on it). */
-export function settingsRoute({ authenticator, readSettings }: SettingsRouteDeps) {
+export function settingsRoute({ authenticator, settings }: SettingsRouteDeps) {
   return async (req: Request, res: Response) => {
     const identity = await authenticator.identify(req);
     if (!identity) return sendCouchError(res, unauthorized());
-    let settings: AppSettings;
-    try {
-      settings = await readSettings();
-    } catch (error) {
-      req.log?.warn({ error: (error as Error).message }, 'could not read the settings');
-      return sendCouchError(res, badGateway('The database server did not answer with the settings.'));
-    }
-    res.set('Cache-Control', 'no-store').json(settings);
+    await answer(req, res, () => settings.read());
   };
 }
 
-/** The settings as stored (admin-only database), the defaults before an admin set any. */
-export async function storedAppSettings(admin: CouchAdmin): Promise<AppSettings> {
+/**
+ * `PUT /api/admin/settings` `{archiveDays}`: an admin sets the archive period from the app, as
+ * `npm run settings` does on the server; answers the settings now in force. Tablets read them
+ * when next online.
+ */
+export function settingsAdminRoutes({ authenticator, settings }: SettingsRouteDeps) {
+  const router = express.Router();
+  router.use(adminsOnly(authenticator, 'Only administrators may change the settings.'));
+  router.put('/', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
+    const { archiveDays } = bodyOf(req);
+    if (!isArchiveDays(archiveDays))
+      return sendCouchError(res, badRequest(`Send "archiveDays": a whole number of days from 0 to ${MAX_ARCHIVE_DAYS}.`));
+    await answer(req, res, async () => {
+      const now = await settings.setArchiveDays(archiveDays);
+      req.log?.info({ by: res.locals.admin, archiveDays }, 'settings changed');
+      return now;
+    });
+  });
+  return router;
+}
+
+async function answer(req: Request, res: Response, work: () => Promise<AppSettings>): Promise<void> {
+  let settings: AppSettings;
   try {
-    return appSettingsOf(await admin.use(SETTINGS_DB).get(SETTINGS_DOC_ID));
+    settings = await work();
   } catch (error) {
-    if (isNotFound(error)) return appSettingsOf(null);
-    throw error;
+    req.log?.warn({ error: (error as Error).message }, 'could not read or change the settings');
+    return sendCouchError(res, badGateway('The database server did not answer with the settings.'));
   }
+  res.set('Cache-Control', 'no-store').json(settings);
 }
