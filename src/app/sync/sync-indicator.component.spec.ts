@@ -120,4 +120,32 @@ describe('SyncIndicatorComponent', () => {
     await fixture.whenStable();
     expect(chip.querySelector('[data-testid=sync-pending]')).toBeNull();
   });
+
+  it('gives way in a full header: the detail ends in an ellipsis, the state word and the pending count stay whole', async () => {
+    progress.set({ pulled: 0, total: 0 });
+    pendingCount.set(2);
+    const fixture = TestBed.createComponent(SyncIndicatorComponent);
+    const host: HTMLElement = fixture.nativeElement;
+    // A toolbar with 260 px left for the chip: room for the dot, "syncing" and "2 pending", not for all of the detail.
+    const header = document.createElement('div');
+    header.style.cssText = 'display: flex; width: 260px';
+    header.append(host);
+    document.body.append(header);
+    try {
+      status.set({ state: 'syncing', sessionExpired: false, lastError: null, lastSyncedAt: null });
+      await fixture.whenStable();
+      const chip = host.querySelector('[data-testid=sync-state]') as HTMLElement;
+      const detail = chip.querySelector('[data-testid=sync-checking]') as HTMLElement;
+      const pending = chip.querySelector('[data-testid=sync-pending]') as HTMLElement;
+      expect(host.getBoundingClientRect().width).toBeLessThanOrEqual(260);
+      expect(chip.scrollWidth).toBeLessThanOrEqual(chip.clientWidth);
+      expect(detail.clientWidth).toBeGreaterThan(0);
+      expect(detail.scrollWidth).toBeGreaterThan(detail.clientWidth);
+      expect(getComputedStyle(detail).textOverflow).toBe('ellipsis');
+      expect(pending.scrollWidth).toBeLessThanOrEqual(pending.clientWidth);
+      expect(pending.getBoundingClientRect().right).toBeLessThanOrEqual(chip.getBoundingClientRect().right);
+    } finally {
+      header.remove();
+    }
+  });
 });

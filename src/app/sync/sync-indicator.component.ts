@@ -39,7 +39,14 @@ import { SYNC_STATE_LABELS } from '../core/sync-state';
     </a>
   `,
   styles: `
+    /* In a full header the detail gives way (ellipsis) before anything scrolls sideways. */
+    :host {
+      display: inline-flex;
+      min-width: 0;
+    }
     .chip {
+      max-width: 100%;
+      overflow: hidden;
       display: inline-flex;
       align-items: center;
       gap: 6px;
@@ -58,6 +65,15 @@ import { SYNC_STATE_LABELS } from '../core/sync-state';
     }
     .chip.offline {
       background: rgb(0 0 0 / 0.25);
+    }
+    .chip > * {
+      flex: none;
+    }
+    .chip > .detail {
+      flex: 0 1 auto;
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
     }
     .detail {
       font-size: 0.85em;
