@@ -13,6 +13,8 @@ test("an admin's replication page lists the server's jobs with their state", asy
   await logIn(page, 'ada');
   await expect(page).toHaveURL(/\/inspections$/);
   await page.getByTestId('nav-admin').click();
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  await page.getByTestId('admin-tab-replications').click();
   await expect(page).toHaveURL(/\/admin\/replications$/);
   const partnerJob = page.getByTestId('job-row').filter({ hasText: 'partner-acme' });
   await expect(partnerJob).toContainText('inspections → partner-acme');
@@ -27,13 +29,13 @@ test('an inspector gets 403 at /_utils and has no admin pages', async ({ page })
   expect((await response.json()).error).toBe('forbidden');
   await expect(page).toHaveURL(/\/inspections$/);
   await expect(page.getByTestId('nav-admin')).toHaveCount(0);
-  await expect(page.getByTestId('nav-users')).toHaveCount(0);
-  await page.goto('/admin/replications');
-  await expect(page).toHaveURL(/\/inspections$/);
-  await page.goto('/admin/users');
-  await expect(page).toHaveURL(/\/inspections$/);
+  for (const adminPage of ['/admin/replications', '/admin/users', '/admin/settings']) {
+    await page.goto(adminPage);
+    await expect(page).toHaveURL(/\/inspections$/);
+  }
   expect((await page.request.get('/api/admin/replications')).status()).toBe(403);
   expect((await page.request.get('/api/admin/users')).status()).toBe(403);
+  expect((await page.request.put('/api/admin/settings', { data: { archiveDays: 1 } })).status()).toBe(403);
 });
 
 test('an admin adds an inspector on the Users page, who signs in; disabling ends their session, enabling gives a new password', async ({
@@ -44,7 +46,7 @@ test('an admin adds an inspector on the Users page, who signs in; disabling ends
   await logIn(page, 'ada');
   // The landing page first: a click during the redirect to it is overtaken by it.
   await expect(page).toHaveURL(/\/inspections$/);
-  await page.getByTestId('nav-users').click();
+  await page.getByTestId('nav-admin').click();
   await expect(page).toHaveURL(/\/admin\/users$/);
   await expect(page.getByTestId('user-row').filter({ hasText: 'alice' }).getByTestId('user-role')).toHaveText('inspector');
 

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { setArchiveDays } from '../couch/app-settings';
+import { readAppSettings, setArchiveDays } from '../couch/app-settings';
 import { DEFAULT_ARCHIVE_DAYS } from '../domain/archive-settings';
 import { checklistItem, defect, photoData } from '../test/fixtures/documents';
 import { expectSyncState, logIn } from './support/app-actions';
@@ -122,4 +122,39 @@ test('an approved inspection older than the period an admin sets leaves the tabl
   // With its defect, fetched from the server (it did not change, so the pull did not bring it).
   await expect.poll(() => localIds(page), { timeout: REPLICATION_MS }).toContain(oldDefect._id);
   await context.close();
+});
+
+test("an admin sets the period on the Settings tab; an inspector's tablet then shows and applies it", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const adminContext = await browser.newContext();
+  const tabletContext = await browser.newContext();
+  try {
+    const admin = await adminContext.newPage();
+    await logIn(admin, 'ada');
+    // The landing page first: a click during the redirect to it is overtaken by it.
+    await expect(admin).toHaveURL(/\/inspections$/);
+    await admin.getByTestId('nav-admin').click();
+    await admin.getByTestId('admin-tab-settings').click();
+    await expect(admin).toHaveURL(/\/admin\/settings$/);
+    const days = admin.getByTestId('archive-days');
+    await expect(days).toHaveValue(String(DEFAULT_ARCHIVE_DAYS));
+    await days.fill('-3');
+    await expect(admin.getByTestId('settings-save')).toBeDisabled();
+    await days.fill('14');
+    await admin.getByTestId('settings-save').click();
+    await expect(admin.getByText('Saved.')).toBeVisible();
+    expect(await readAppSettings(serverAdmin())).toEqual({ archiveDays: 14 });
+    await admin.reload();
+    await expect(days).toHaveValue('14');
+
+    const user = await freshInspector('archive-setting');
+    const tablet = await tabletContext.newPage();
+    await logIn(tablet, user);
+    await expectSyncState(tablet, 'paused');
+    await tablet.getByTestId('sync-state').click();
+    await expect(tablet.getByTestId('archive-period')).toContainText('14 days after', { timeout: REPLICATION_MS });
+  } finally {
+    await adminContext.close();
+    await tabletContext.close();
+  }
 });

@@ -5,7 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { editOf, rootInspection } from '../test/fixtures/documents';
-import { createInspection, expectSyncState, logIn } from './support/app-actions';
+import { createInspection, expectSyncState, logIn, pick } from './support/app-actions';
 import { freshInspector, goOffline, serverDoc } from './support/inspector';
 
 const VIEWPORTS = [
@@ -53,12 +53,14 @@ for (const viewport of VIEWPORTS) {
     });
 
     // Each with what its page shows once loaded: the page is measured with its content (the job list has long database names).
-    for (const [role, user, link, content] of [
-      ['supervisor', 'sam', 'nav-supervisor', 'assign-title'],
-      ['admin', 'ada', 'nav-admin', 'job-row'],
-      ['admin', 'ada', 'nav-users', 'user-row'],
+    for (const [role, user, link, tab, content] of [
+      ['supervisor', 'sam', 'nav-supervisor', null, 'assign-title'],
+      ['admin', 'ada', 'nav-admin', null, 'user-row'],
+      ['admin', 'ada', 'nav-admin', 'admin-tab-replications', 'job-row'],
+      ['admin', 'ada', 'nav-admin', 'admin-tab-settings', 'archive-days'],
     ] as const) {
-      test(`${role === 'admin' ? 'an' : 'a'} ${role} reaches ${link} and keeps the name and Log out on screen`, async ({ page }) => {
+      const where = tab ?? link;
+      test(`${role === 'admin' ? 'an' : 'a'} ${role} reaches ${where} and keeps the name and Log out on screen`, async ({ page }) => {
         await logIn(page, user);
         await expect(page).toHaveURL(/\/inspections$/);
         await expectHeaderFits(page, 'inspections');
@@ -69,12 +71,27 @@ for (const viewport of VIEWPORTS) {
         }
         await page.getByTestId(link).click();
         await expect(page).not.toHaveURL(/\/inspections$/);
+        if (tab) await page.getByTestId(tab).click();
         await expect(page.getByTestId(content).first()).toBeVisible({ timeout: 20_000 });
-        await expectHeaderFits(page, link);
+        await expectHeaderFits(page, where);
       });
     }
   });
 }
+
+test('an admin in French at 1200 px (the narrowest with links in the header) keeps the name and Log out on screen', async ({ page }) => {
+  await page.setViewportSize({ width: 1200, height: 800 });
+  await page.goto('/');
+  await pick(page, 'language-picker', 'Français');
+  await logIn(page, 'ada');
+  await expect(page).toHaveURL(/\/inspections$/);
+  await expectSyncState(page, 'paused');
+  await expect(page.getByTestId('nav-admin')).toHaveText('Administration');
+  await expectHeaderFits(page, 'inspections, in French');
+  await page.getByTestId('nav-admin').click();
+  await expect(page.getByTestId('user-row').first()).toBeVisible({ timeout: 20_000 });
+  await expectHeaderFits(page, 'the admin pages, in French');
+});
 
 test('offline is a normal state: the Sync page says so neutrally, the chip counts pending edits, and edits carry the device name', async ({
   page,

@@ -2,8 +2,9 @@
  * Screenshots of the pages inspector-screenshots.e2e.ts does not cover, for every role, at
  * tablet size in both orientations, into docs/screenshots/<page>-<orientation>.png (committed,
  * compared in review): sign-in, new inspection, the conflict inbox, the supervisor's queue, team
- * list and review page, the admin's replication jobs and users. Each shot waits for the page's content,
- * so a page that fails to render fails the test instead of photographing a spinner.
+ * list and review page, the admin's users, replication jobs and settings. Each shot waits for
+ * the page's content, so a page that fails to render fails the test instead of photographing a
+ * spinner.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { HUB_DB } from '../domain/db-names';
@@ -91,4 +92,6 @@ test('screenshots of every other page, for each role, at tablet size (docs/scree
   );
   await admin.goto('/admin/users');
   await shootBoth(admin, 'admin-users', () => expect(admin.locator('[data-testid="user-row"][data-name="alice"]')).toBeVisible());
+  await admin.goto('/admin/settings');
+  await shootBoth(admin, 'admin-settings', () => expect(admin.getByTestId('archive-days')).toHaveValue(/^\d+$/));
 });

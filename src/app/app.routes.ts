@@ -86,16 +86,27 @@ export const routes: Routes = [
         ],
       },
       {
-        path: 'admin/replications',
+        path: 'admin',
         canActivate: [adminOnly],
-        loadComponent: () => import('./admin/replication-jobs.page').then((m) => m.ReplicationJobsPage),
-        title: $localize`:@@title.replication:Replication jobs · Fieldbook`,
-      },
-      {
-        path: 'admin/users',
-        canActivate: [adminOnly],
-        loadComponent: () => import('./admin/users.page').then((m) => m.UsersPage),
-        title: $localize`:@@title.users:Users · Fieldbook`,
+        loadComponent: () => import('./admin/admin-tabs.component').then((m) => m.AdminTabsComponent),
+        children: [
+          { path: '', pathMatch: 'full', redirectTo: 'users' },
+          {
+            path: 'users',
+            loadComponent: () => import('./admin/users.page').then((m) => m.UsersPage),
+            title: $localize`:@@title.users:Users · Fieldbook`,
+          },
+          {
+            path: 'replications',
+            loadComponent: () => import('./admin/replication-jobs.page').then((m) => m.ReplicationJobsPage),
+            title: $localize`:@@title.replication:Replication jobs · Fieldbook`,
+          },
+          {
+            path: 'settings',
+            loadComponent: () => import('./admin/settings.page').then((m) => m.SettingsPage),
+            title: $localize`:@@title.settings:Settings · Fieldbook`,
+          },
+        ],
       },
       {
         path: 'conflicts',

@@ -60,10 +60,7 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
             >
           }
           @if (isAdmin()) {
-            <a mat-menu-item routerLink="/admin/replications" routerLinkActive="active" data-testid="nav-admin" i18n="@@nav.replication"
-              >Replication</a
-            >
-            <a mat-menu-item routerLink="/admin/users" routerLinkActive="active" data-testid="nav-users" i18n="@@nav.users">Users</a>
+            <a mat-menu-item routerLink="/admin" routerLinkActive="active" data-testid="nav-admin" i18n="@@nav.admin">Admin</a>
           }
           <a mat-menu-item routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">
             <ng-container i18n="@@nav.conflicts">Conflicts</ng-container>
@@ -98,23 +95,8 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
               >
             }
             @if (isAdmin()) {
-              <a
-                mat-button
-                class="on-primary"
-                routerLink="/admin/replications"
-                routerLinkActive="active"
-                data-testid="nav-admin"
-                i18n="@@nav.replication"
-                >Replication</a
-              >
-              <a
-                mat-button
-                class="on-primary"
-                routerLink="/admin/users"
-                routerLinkActive="active"
-                data-testid="nav-users"
-                i18n="@@nav.users"
-                >Users</a
+              <a mat-button class="on-primary" routerLink="/admin" routerLinkActive="active" data-testid="nav-admin" i18n="@@nav.admin"
+                >Admin</a
               >
             }
             <a mat-button class="on-primary" routerLink="/conflicts" routerLinkActive="active" data-testid="nav-conflicts">

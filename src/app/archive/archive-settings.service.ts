@@ -7,8 +7,8 @@ const CACHE_KEY = 'fieldbook.archiveDays';
 
 /**
  * How many days after its approval an inspection stays on this device: the server's setting
- * (an admin's, `npm run settings`), read when online and cached for offline starts; the
- * default until it was ever read.
+ * (an admin's, on the admin Settings page or `npm run settings`), read when online and cached
+ * for offline starts; the default until it was ever read.
  */
 @Injectable({ providedIn: 'root' })
 export class ArchiveSettingsService {
@@ -20,13 +20,23 @@ export class ArchiveSettingsService {
   /** Reads the server's setting; offline (or refused) the cached one stays. */
   async refresh(): Promise<number> {
     try {
-      const { archiveDays } = appSettingsOf(await firstValueFrom(this.http.get<AppSettings>('/api/settings')));
-      localStorage.setItem(CACHE_KEY, String(archiveDays));
-      this.days.set(archiveDays);
+      this.adopt(await firstValueFrom(this.http.get<AppSettings>('/api/settings')));
     } catch {
       // Out of coverage: the period last read holds.
     }
     return this.days();
+  }
+
+  /** An admin sets the period for every tablet (the server refuses anyone else); this device follows at once. Throws the server's refusal. */
+  async save(archiveDays: number): Promise<number> {
+    this.adopt(await firstValueFrom(this.http.put<AppSettings>('/api/admin/settings', { archiveDays })));
+    return this.days();
+  }
+
+  private adopt(answer: AppSettings): void {
+    const { archiveDays } = appSettingsOf(answer);
+    localStorage.setItem(CACHE_KEY, String(archiveDays));
+    this.days.set(archiveDays);
   }
 }
 
