@@ -25,7 +25,7 @@ const archiveDaysRule: ValidatorFn = (control) => (isArchiveDays(control.value) 
         Approved inspections leave every inspector's tablet this many days after their approval, once all of it is synced. They stay on the
         server, and inspectors open them from there. Tablets apply a new period when next online.
       </p>
-      <div class="fields">
+      <div class="form-row">
         <mat-form-field appearance="outline">
           <mat-label i18n="@@settings.archiveDays">Days on the tablets after approval</mat-label>
           <input matInput type="number" min="0" [max]="maxDays" step="1" formControlName="archiveDays" data-testid="archive-days" />
@@ -42,18 +42,8 @@ const archiveDaysRule: ValidatorFn = (control) => (isArchiveDays(control.value) 
     }
   `,
   styles: `
-    .fields {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: flex-start;
-      gap: 8px 16px;
-    }
-    .fields mat-form-field {
+    .form-row mat-form-field {
       flex: 0 1 320px;
-    }
-    /* Level with the field's box, not with its hint. */
-    .fields button {
-      margin-top: 6px;
     }
     .error {
       color: var(--mat-sys-error, #b3261e);

@@ -45,7 +45,7 @@ interface RowAction {
 
     <form class="add" [formGroup]="addForm" (ngSubmit)="add()">
       <h2 i18n="@@users.addTitle">Add user</h2>
-      <div class="fields">
+      <div class="form-row">
         <mat-form-field appearance="outline">
           <mat-label i18n="@@users.name">User name</mat-label>
           <input matInput formControlName="name" autocomplete="off" autocapitalize="none" spellcheck="false" data-testid="add-user-name" />
@@ -147,18 +147,8 @@ interface RowAction {
       font-size: 18px;
       font-weight: 500;
     }
-    .fields {
-      display: flex;
-      flex-wrap: wrap;
-      align-items: flex-start;
-      gap: 8px 16px;
-    }
-    .fields mat-form-field {
+    .form-row mat-form-field {
       flex: 1 1 220px;
-    }
-    /* Level with the fields' boxes, not with their hints. */
-    .fields button {
-      margin-top: 6px;
     }
     .find {
       width: min(100%, 360px);
