@@ -3,7 +3,7 @@ import type { FieldbookRole } from '../domain/roles';
 import { loginWorks } from './login-cache';
 import { actingAdminName, isServerAdmin } from './server-admins';
 import { fieldbookUserOf, getUser, listUsers, type FieldbookUser } from './user-docs';
-import { addUser, disableUser, enableUser, setPassword, setRole } from './users';
+import { addUser, disableUser, enableUser, removeUser, setPassword, setRole } from './users';
 
 /** What the admin API may do to logins: the user CLI's commands, run as the server admin the proxy holds. */
 export interface UserAccounts {
@@ -21,6 +21,8 @@ export interface UserAccounts {
   setRole(name: string, role: FieldbookRole, password?: string): Promise<void>;
   disable(name: string): Promise<void>;
   enable(name: string, password: string): Promise<void>;
+  /** The login, its replication jobs and its access go; its data stays, locked to server admins. */
+  remove(name: string): Promise<void>;
 }
 
 export function userAccounts(couch: CouchAdmin): UserAccounts {
@@ -37,5 +39,6 @@ export function userAccounts(couch: CouchAdmin): UserAccounts {
     setRole: (name, role, password) => setRole(couch, name, role, password),
     disable: (name) => disableUser(couch, name),
     enable: (name, password) => enableUser(couch, name, password),
+    remove: (name) => removeUser(couch, name),
   };
 }

@@ -38,7 +38,7 @@ test('an inspector gets 403 at /_utils and has no admin pages', async ({ page })
   expect((await page.request.put('/api/admin/settings', { data: { archiveDays: 1 } })).status()).toBe(403);
 });
 
-test('an admin adds an inspector on the Users page, who signs in; disabling ends their session, enabling gives a new password', async ({
+test('an admin adds an inspector on the Users page, who signs in; disabling ends their session, enabling gives a new password, removing ends the login', async ({
   page,
   browser,
 }) => {
@@ -87,4 +87,11 @@ test('an admin adds an inspector on the Users page, who signs in; disabling ends
   await expect(own).toContainText('(you)');
   await expect(own.getByRole('button')).toHaveCount(0);
   expect((await page.request.post('/api/admin/users/ada/disable')).status()).toBe(403);
+
+  // Removing the login, once confirmed: gone from the list, and it no longer signs in.
+  await page.getByTestId('users-find').fill(name);
+  await row.getByTestId('user-remove').click();
+  await page.getByTestId('user-dialog-confirm').click();
+  await expect(row).toHaveCount(0, { timeout: 30_000 });
+  expect((await page.request.post('/api/session', { data: { name, password: 'second-pass-2' } })).status()).toBe(401);
 });

@@ -89,11 +89,17 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
     });
   });
 
+  router.delete('/:name', async (req: Request, res: Response<unknown, AdminLocals>) => {
+    await change(req, res, 'remove', null, async (user) => {
+      await accounts.remove(user.name);
+    });
+  });
+
   /** A change of an existing user other than the caller: `{ok: true}` once made, or why not (`apply` throws a Refused). */
   async function change(
     req: Request,
     res: Response<unknown, AdminLocals>,
-    action: 'password' | 'role' | 'disable' | 'enable',
+    action: 'password' | 'role' | 'disable' | 'enable' | 'remove',
     inputProblem: CouchError | null,
     apply: (user: FieldbookUser) => Promise<void>,
   ): Promise<void> {

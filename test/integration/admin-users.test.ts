@@ -5,6 +5,7 @@ import { isServerAdmin } from '../../couch/server-admins';
 import { getUser } from '../../couch/user-docs';
 import { userDbName } from '../../domain/user-db-name';
 import { loginCookie, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
 
 let stack: TestStack;
@@ -155,6 +156,7 @@ describe('/api/admin/users', () => {
       ['PUT', '/ada/password', { password: 'ada-pass-2' }],
       ['PUT', '/ada/role', { role: 'inspector' }],
       ['POST', '/ada/disable', undefined],
+      ['DELETE', '/ada', undefined],
     ] as const) {
       const answer = await call(ada, method, path, body);
       assert.equal(answer.status, 403, path);
@@ -164,5 +166,31 @@ describe('/api/admin/users', () => {
     const unknown = await call(ada, 'POST', '/nobody/disable');
     assert.equal(unknown.status, 404);
     assert.match(unknown.body.reason!, /no user "nobody"/);
+    assert.equal((await call(ada, 'DELETE', '/nobody')).status, 404);
+  });
+
+  test('removing a login ends its session and its access at once; its data stays on the server', async () => {
+    assert.equal((await call(ada, 'POST', '', { name: 'dora', role: 'inspector', password: 'dora-pass-1' })).status, 201);
+    const dora = await loginCookie(stack.proxy.url, 'dora', 'dora-pass-1');
+    const doraDb = `${stack.proxy.url}/db/${userDbName('dora')}`;
+    const kept = inspection('dora', { title: 'Kept after removal' });
+    const written = await fetch(doraDb, {
+      method: 'POST',
+      headers: { cookie: dora, 'content-type': 'application/json' },
+      body: JSON.stringify(kept),
+    });
+    assert.equal(written.status, 201);
+    const sam = await loginCookie(stack.proxy.url, 'sam');
+    assert.equal((await call(sam, 'DELETE', '/dora')).status, 403, 'only admins remove');
+
+    assert.equal((await call(ada, 'DELETE', '/dora')).status, 200);
+    await waitFor(async () => (await fetch(doraDb, { headers: { cookie: dora } })).status === 401, 10_000, "dora's session ended");
+    assert.equal((await login('dora', 'dora-pass-1')).status, 401);
+    const listed = (await call(ada, 'GET', '')).body as unknown as { name: string }[];
+    assert.ok(!listed.some((user) => user.name === 'dora'));
+    assert.equal((await call(ada, 'DELETE', '/dora')).status, 404);
+    // The data stays, for server admins alone.
+    const stored = (await stack.admin.use(userDbName('dora')).get(kept._id)) as { title?: string };
+    assert.equal(stored.title, 'Kept after removal');
   });
 });

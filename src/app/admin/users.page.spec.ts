@@ -26,13 +26,14 @@ describe('UsersPage', () => {
 
   beforeEach(async () => {
     stored = USERS;
-    users = jasmine.createSpyObj<UsersService>('UsersService', ['list', 'add', 'setPassword', 'setRole', 'disable', 'enable']);
+    users = jasmine.createSpyObj<UsersService>('UsersService', ['list', 'add', 'setPassword', 'setRole', 'disable', 'enable', 'remove']);
     users.list.and.callFake(async () => stored);
     users.add.and.callFake(async (name, role) => {
       stored = [...stored, { name, role, disabled: false }].sort((a, b) => a.name.localeCompare(b.name));
     });
     users.setRole.and.callFake(async (name, role) => void update(name, { role }));
     users.disable.and.callFake(async (name) => void update(name, { disabled: true }));
+    users.remove.and.callFake(async (name) => void (stored = stored.filter((user) => user.name !== name)));
     TestBed.configureTestingModule({
       imports: [UsersPage],
       providers: [
@@ -90,19 +91,10 @@ describe('UsersPage', () => {
     expect(row('ada').textContent).toContain('(you)');
     expect(row('ada').querySelectorAll('button').length).toBe(0);
     expect(row('bob').textContent).not.toContain('(you)');
-    expect(['user-reset-password', 'user-change-role', 'user-disable', 'user-enable'].map((id) => !!inRow('bob', id))).toEqual([
-      true,
-      true,
-      true,
-      false,
-    ]);
+    const actions = ['user-reset-password', 'user-change-role', 'user-disable', 'user-enable', 'user-remove'];
+    expect(actions.map((id) => !!inRow('bob', id))).toEqual([true, true, true, false, true]);
     // A disabled user is enabled with a new password, not given one.
-    expect(['user-reset-password', 'user-change-role', 'user-disable', 'user-enable'].map((id) => !!inRow('cy', id))).toEqual([
-      false,
-      true,
-      false,
-      true,
-    ]);
+    expect(actions.map((id) => !!inRow('cy', id))).toEqual([false, true, false, true, true]);
   });
 
   it('adds a user with the form’s values, lists them, empties the form and says so', async () => {
@@ -206,6 +198,24 @@ describe('UsersPage', () => {
     expect(snackBar()).toContain('bob is disabled.');
     expect(texts('users-summary')).toEqual(['4 users · 2 disabled']);
     expect(inRow('bob', 'user-enable')).not.toBeNull();
+  });
+
+  it('removes a user only once confirmed, saying their data stays on the server', async () => {
+    await openDialog('eve', 'user-remove');
+    const message = inDialog('user-dialog-message')!.textContent!;
+    expect(message).toContain('their live sync stops at once');
+    expect(message).toContain('Their inspections stay on the server');
+    inDialog('user-dialog-cancel')!.click();
+    await waitFor(() => !inDialog('user-dialog-confirm'), 'the dialog closed');
+    await fixture.whenStable();
+    expect(users.remove).not.toHaveBeenCalled();
+
+    await openDialog('eve', 'user-remove');
+    inDialog('user-dialog-confirm')!.click();
+    await settled('eve removed', () => !row('eve'));
+    expect(users.remove).toHaveBeenCalledOnceWith('eve');
+    expect(snackBar()).toContain('eve was removed.');
+    expect(texts('users-summary')).toEqual(['3 users · 1 disabled']);
   });
 
   it('asks for their password when an enabled user is made an admin, and passes it on', async () => {

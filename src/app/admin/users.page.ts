@@ -29,7 +29,7 @@ interface RowAction {
   run(user: ManagedUser): Promise<void>;
 }
 
-/** The admin's view of the Fieldbook logins: add one, reset a password, change a role, disable and enable (`npm run user` on a page). */
+/** The admin's view of the Fieldbook logins: add one, reset a password, change a role, disable, enable and remove (`npm run user` on a page). */
 @Component({
   selector: 'app-users-page',
   imports: [ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatPaginatorModule, MatSelectModule, MatTableModule],
@@ -157,8 +157,13 @@ interface RowAction {
     .users {
       width: 100%;
     }
-    .users td {
+    /* A long name wraps anywhere; a role or a state is one short word that stays whole. */
+    .users td.mat-column-name {
       overflow-wrap: anywhere;
+    }
+    .users .mat-column-role,
+    .users .mat-column-state {
+      white-space: nowrap;
     }
     .you,
     .none {
@@ -254,10 +259,17 @@ export class UsersPage {
     run: (user) => this.disable(user),
   };
 
+  private readonly removeAction: RowAction = {
+    testId: 'user-remove',
+    label: $localize`:@@users.remove:Remove`,
+    danger: true,
+    run: (user) => this.remove(user),
+  };
+
   protected actionsFor(user: ManagedUser): RowAction[] {
     return user.disabled
-      ? [this.enableAction, this.changeRoleAction]
-      : [this.resetPasswordAction, this.changeRoleAction, this.disableAction];
+      ? [this.enableAction, this.changeRoleAction, this.removeAction]
+      : [this.resetPasswordAction, this.changeRoleAction, this.disableAction, this.removeAction];
   }
 
   protected findUser(text: string): void {
@@ -352,6 +364,22 @@ export class UsersPage {
       () => this.service.enable(user.name, password),
       $localize`:@@users.enabled:${user.name}:name: can sign in again.`,
       $localize`:@@users.enableError:${user.name}:name: could not be enabled`,
+    );
+  }
+
+  protected async remove(user: ManagedUser): Promise<void> {
+    const confirmed = await confirm(this.dialog, {
+      title: $localize`:@@users.removeTitle:Remove ${user.name}:name:?`,
+      message: $localize`:@@users.removeMessage:The login of ${user.name}:name: goes, with their replication jobs, and their live sync stops at once. Their inspections stay on the server, for server admins alone.`,
+      confirm: $localize`:@@users.removeConfirm:Remove`,
+      cancel: $localize`:@@common.cancel:Cancel`,
+      testId: 'user-dialog',
+    });
+    if (!confirmed) return;
+    await this.change(
+      () => this.service.remove(user.name),
+      $localize`:@@users.removed:${user.name}:name: was removed.`,
+      $localize`:@@users.removeError:${user.name}:name: could not be removed`,
     );
   }
 

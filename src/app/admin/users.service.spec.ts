@@ -47,6 +47,7 @@ describe('UsersService', () => {
       ],
       [() => service.disable('x?y#z'), 'POST', '/api/admin/users/x%3Fy%23z/disable', {}],
       [() => service.enable('bob', 'a new password'), 'POST', '/api/admin/users/bob/enable', { password: 'a new password' }],
+      [() => service.remove('x?y#z'), 'DELETE', '/api/admin/users/x%3Fy%23z', null],
     ];
     for (const [call, method, url, body] of calls) {
       const done = call();

@@ -13,8 +13,9 @@ export interface ManagedUser {
 const USERS_URL = '/api/admin/users';
 
 /** Encoded: a login made outside Fieldbook (in Fauxton, say) may have any character in its name. */
-function userUrl(name: string, action: string): string {
-  return `${USERS_URL}/${encodeURIComponent(name)}/${action}`;
+function userUrl(name: string, action?: string): string {
+  const user = `${USERS_URL}/${encodeURIComponent(name)}`;
+  return action ? `${user}/${action}` : user;
 }
 
 /** Fieldbook logins through the proxy's admin API: what `npm run user` does, for the admin page. */
@@ -47,5 +48,10 @@ export class UsersService {
   /** Needs a new password: disabling replaced the old one. */
   async enable(name: string, password: string): Promise<void> {
     await firstValueFrom(this.http.post(userUrl(name, 'enable'), { password }));
+  }
+
+  /** The login goes (its live sync stops at once); its data stays on the server. */
+  async remove(name: string): Promise<void> {
+    await firstValueFrom(this.http.delete(userUrl(name)));
   }
 }
