@@ -116,7 +116,15 @@ test('offline is a normal state: the Sync page says so neutrally, the chip count
   const offline = page.getByTestId('sync-offline');
   await expect(offline).toHaveText("Offline — changes are kept on this device and sync when you're back online");
   await expect(offline).not.toHaveClass(/error/);
-  expect(await offline.evaluate((element) => getComputedStyle(element).color)).not.toBe('rgb(179, 38, 30)');
+  // Not in the colour the app gives a problem (styles.css `.error`).
+  const problemColour = await page.evaluate(() => {
+    const probe = document.body.appendChild(Object.assign(document.createElement('p'), { className: 'error' }));
+    const colour = getComputedStyle(probe).color;
+    probe.remove();
+    return colour;
+  });
+  expect(problemColour).toBe('rgb(186, 26, 26)');
+  expect(await offline.evaluate((element) => getComputedStyle(element).color)).not.toBe(problemColour);
   await expect(page.getByTestId('sync-last-error')).toHaveCount(0);
 
   // Three inspections written offline: the chip counts them.

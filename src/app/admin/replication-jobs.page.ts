@@ -83,8 +83,7 @@ function byUrgency(a: ReplicationStatus, b: ReplicationStatus): number {
       font-weight: 500;
     }
     .problem,
-    .job-error,
-    .error {
+    .job-error {
       color: var(--mat-sys-error, #b3261e);
     }
     .job-error {

@@ -45,9 +45,6 @@ const archiveDaysRule: ValidatorFn = (control) => (isArchiveDays(control.value) 
     .form-row mat-form-field {
       flex: 0 1 320px;
     }
-    .error {
-      color: var(--mat-sys-error, #b3261e);
-    }
   `,
 })
 export class SettingsPage {

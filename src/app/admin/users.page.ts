@@ -174,8 +174,7 @@ interface RowAction {
       flex-wrap: wrap;
       justify-content: flex-end;
     }
-    .disabled,
-    .error {
+    .disabled {
       color: var(--mat-sys-error, #b3261e);
     }
     .danger {

@@ -91,9 +91,6 @@ function serverDb(): () => Database {
       border-radius: 8px;
       background: var(--mat-sys-surface-container, #eee);
     }
-    .error {
-      color: var(--mat-sys-error, #b3261e);
-    }
   `,
 })
 export class ArchivedInspectionPage {

@@ -75,7 +75,6 @@ import { LanguagePickerComponent } from '../i18n/language-picker.component';
       padding: 8px 16px 16px;
     }
     .error {
-      color: #b3261e;
       margin: 0;
     }
   `,

@@ -41,9 +41,6 @@ export interface ReloginData {
     mat-form-field {
       width: 100%;
     }
-    .error {
-      color: #b3261e;
-    }
   `,
 })
 export class ReloginDialog {

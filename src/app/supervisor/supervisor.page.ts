@@ -134,9 +134,6 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
       font-size: 13px;
       opacity: 0.75;
     }
-    .error {
-      color: var(--mat-sys-error, #b3261e);
-    }
   `,
 })
 export class SupervisorPage {

@@ -111,9 +111,6 @@ const FILTER_DEBOUNCE_MS = 250;
       display: block;
       margin: 8px auto;
     }
-    .error {
-      color: var(--mat-sys-error, #b3261e);
-    }
   `,
 })
 export class TeamPage {

@@ -212,9 +212,6 @@ interface DocSummary {
       flex: 1;
       color: #a50e0e;
     }
-    .error {
-      color: #b3261e;
-    }
     .offline {
       padding: 8px 12px;
       border-radius: 8px;
