@@ -95,3 +95,25 @@ test('an admin adds an inspector on the Users page, who signs in; disabling ends
   await expect(row).toHaveCount(0, { timeout: 30_000 });
   expect((await page.request.post('/api/session', { data: { name, password: 'second-pass-2' } })).status()).toBe(401);
 });
+
+test('a French admin reads the server’s refusals in French, and a partner’s name is checked before it is sent', async ({ page }) => {
+  await page.goto('/');
+  await pick(page, 'language-picker', 'Français');
+  await logIn(page, 'ada');
+  await expect(page).toHaveURL(/\/inspections$/);
+  await page.getByTestId('nav-admin').click();
+  await expect(page.getByTestId('user-row').filter({ hasText: 'alice' })).toBeVisible();
+
+  // The server knows alice already: its English reason is said in French.
+  await page.getByTestId('add-user-name').fill('alice');
+  await page.getByTestId('add-user-password').fill('another-pass-1');
+  await page.getByTestId('add-user-submit').click();
+  await expect(page.getByTestId('users-error')).toHaveText('alice n’a pas pu être ajouté : Il existe déjà un utilisateur « alice ».');
+
+  // A partner's name becomes a database name: no ".", said before anything is sent.
+  await page.getByTestId('add-user-name').fill('acme.co');
+  await expect(page.getByTestId('add-user-submit')).toBeEnabled();
+  await pick(page, 'add-user-role', 'partenaire');
+  await expect(page.getByTestId('add-user-submit')).toBeDisabled();
+  await expect(page.getByText('Nom d’un partenaire : lettres minuscules')).toBeVisible();
+});

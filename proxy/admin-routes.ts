@@ -1,4 +1,5 @@
 import express, { type Request, type Response } from 'express';
+import { API_REASONS } from '../domain/api-reasons';
 import { flavourOf } from '../couch/server-flavour';
 import { isAdminCaller } from './admin-caller';
 import { couchAuthHeaders, type Authenticator } from './authenticate';
@@ -18,7 +19,7 @@ export function adminRoutes({ couchUrl, authenticator }: AdminRouteDeps) {
   router.get('/replications', async (req: Request, res: Response) => {
     const identity = await authenticator.identify(req);
     if (!identity) return sendCouchError(res, unauthorized());
-    if (!isAdminCaller(identity.caller)) return sendCouchError(res, forbidden('Only administrators may see replication jobs.'));
+    if (!isAdminCaller(identity.caller)) return sendCouchError(res, forbidden(API_REASONS.jobsAdminsOnly));
     const ask = async (path: string) => {
       const response = await fetch(`${couchUrl}${path}`, { headers: { ...couchAuthHeaders(identity), accept: 'application/json' } });
       if (!response.ok) throw new Error(`${path} answered ${response.status}`);
@@ -32,7 +33,7 @@ export function adminRoutes({ couchUrl, authenticator }: AdminRouteDeps) {
           : fromReplicatorDocs(await ask('/_replicator/_all_docs?include_docs=true'));
     } catch (error) {
       req.log?.warn({ error: (error as Error).message }, 'could not list replication jobs');
-      return sendCouchError(res, badGateway('The database server did not list its replication jobs.'));
+      return sendCouchError(res, badGateway(API_REASONS.jobsUnlisted));
     }
     res.set('Cache-Control', 'no-store').json(jobs);
   });

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { API_REASONS } from '../domain/api-reasons';
 import { sendJson } from './json-response';
 
 /** A refusal in CouchDB's own shape, so CouchDB clients report it as they would CouchDB's. */
@@ -19,7 +20,7 @@ export function sendCouchError(res: ServerResponse, { status, error, reason, ret
   sendJson(res, status, { error, reason });
 }
 
-export const unauthorized = (reason = 'You are not logged in.'): CouchError => ({ status: 401, error: 'unauthorized', reason });
+export const unauthorized = (reason: string = API_REASONS.notLoggedIn): CouchError => ({ status: 401, error: 'unauthorized', reason });
 export const forbidden = (reason: string): CouchError => ({ status: 403, error: 'forbidden', reason });
 export const notFound = (reason = 'missing'): CouchError => ({ status: 404, error: 'not_found', reason });
 export const badRequest = (reason: string): CouchError => ({ status: 400, error: 'bad_request', reason });
@@ -37,14 +38,14 @@ export const overloaded = (reason: string, retryAfterS: number): CouchError => (
   reason,
   retryAfterS,
 });
-export const couchSilent: CouchError = { status: 504, error: 'gateway_timeout', reason: 'The database server did not answer in time.' };
+export const couchSilent: CouchError = { status: 504, error: 'gateway_timeout', reason: API_REASONS.databaseSilent };
 export const couchUnreachable: CouchError = {
   status: 503,
   error: 'service_unavailable',
-  reason: 'The database server is not reachable.',
+  reason: API_REASONS.databaseUnreachable,
   retryAfterS: 5,
 };
-export const proxyFailed: CouchError = { status: 500, error: 'internal_server_error', reason: 'The proxy failed; see its log.' };
+export const proxyFailed: CouchError = { status: 500, error: 'internal_server_error', reason: API_REASONS.proxyFailed };
 
 /** Thrown where a refusal is found deep in a request's handling (a throttled login); answered as its CouchError. */
 export class Refused extends Error {

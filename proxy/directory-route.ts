@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { API_REASONS } from '../domain/api-reasons';
 import { directoryOf } from '../domain/directory';
 import { roleOfCouchRoles, worksInHub } from '../domain/roles';
 import type { FieldbookUser } from '../couch/user-docs';
@@ -23,7 +24,7 @@ export function directoryRoute({ authenticator, listUsers }: DirectoryRouteDeps)
       users = await listUsers();
     } catch (error) {
       req.log?.warn({ error: (error as Error).message }, 'could not list users');
-      return sendCouchError(res, badGateway('The database server did not list its users.'));
+      return sendCouchError(res, badGateway(API_REASONS.usersUnlisted));
     }
     res.set('Cache-Control', 'no-store').json(directoryOf(users));
   };

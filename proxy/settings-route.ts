@@ -1,4 +1,5 @@
 import express, { type Request, type Response } from 'express';
+import { API_REASONS } from '../domain/api-reasons';
 import { isArchiveDays, MAX_ARCHIVE_DAYS, type AppSettings } from '../domain/archive-settings';
 import { adminsOnly, type AdminLocals } from './admin-caller';
 import type { Authenticator } from './authenticate';
@@ -32,7 +33,7 @@ export function settingsRoute({ authenticator, settings }: SettingsRouteDeps) {
  */
 export function settingsAdminRoutes({ authenticator, settings }: SettingsRouteDeps) {
   const router = express.Router();
-  router.use(adminsOnly(authenticator, 'Only administrators may change the settings.'));
+  router.use(adminsOnly(authenticator, API_REASONS.settingsAdminsOnly));
   router.put('/', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { archiveDays } = bodyOf(req);
     if (!isArchiveDays(archiveDays))
@@ -52,7 +53,7 @@ async function answer(req: Request, res: Response, work: () => Promise<AppSettin
     settings = await work();
   } catch (error) {
     req.log?.warn({ error: (error as Error).message }, 'could not read or change the settings');
-    return sendCouchError(res, badGateway('The database server did not answer with the settings.'));
+    return sendCouchError(res, badGateway(API_REASONS.settingsUnread));
   }
   res.set('Cache-Control', 'no-store').json(settings);
 }

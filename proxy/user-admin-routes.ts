@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import type { UserAccounts } from '../couch/user-accounts';
 import type { FieldbookUser } from '../couch/user-docs';
+import { API_REASONS, USER_REASONS } from '../domain/api-reasons';
 import { passwordProblem } from '../domain/password-rule';
 import { isFieldbookRole, roleChangeNeedsPassword, type FieldbookRole } from '../domain/roles';
 import { partnerNameProblem, userNameProblem } from '../domain/user-name';
@@ -15,7 +16,7 @@ interface UserAdminRouteDeps {
 }
 
 const conflict = (reason: string): CouchError => ({ status: 409, error: 'conflict', reason });
-const operatorAdmin = (name: string) => forbidden(`"${name}" is a server admin of CouchDB's configuration; manage it there.`);
+const operatorAdmin = (name: string) => forbidden(USER_REASONS.operatorAdmin(name));
 
 /**
  * `/api/admin/users`: Fieldbook admins manage logins from the app, as `npm run user` does.
@@ -27,7 +28,7 @@ const operatorAdmin = (name: string) => forbidden(`"${name}" is a server admin o
 export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps) {
   const router = express.Router();
 
-  router.use(adminsOnly(authenticator, 'Only administrators may manage users.'));
+  router.use(adminsOnly(authenticator, API_REASONS.usersAdminsOnly));
 
   router.get('/', async (req: Request, res: Response) => {
     await answer(req, res, async () => {
@@ -42,7 +43,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
     if (refusal) return sendCouchError(res, refusal);
     const newName = name as string;
     await answer(req, res, async () => {
-      if (await accounts.get(newName)) throw new Refused(conflict(`There is already a user "${newName}".`));
+      if (await accounts.get(newName)) throw new Refused(conflict(USER_REASONS.exists(newName)));
       if (await accounts.isOperatorAdmin(newName, null)) throw new Refused(operatorAdmin(newName));
       await accounts.add(newName, role as FieldbookRole, password as string);
       req.log?.info({ by: res.locals.admin, user: newName, role }, 'login added');
@@ -53,7 +54,7 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
   router.put('/:name/password', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { password } = bodyOf(req);
     await change(req, res, 'password', newPasswordProblem(password), async (user) => {
-      if (user.disabled) throw new Refused(conflict(`"${user.name}" is disabled: enable them with a new password instead.`));
+      if (user.disabled) throw new Refused(conflict(USER_REASONS.disabled(user.name)));
       await accounts.setPassword(user.name, password as string);
     });
   });
@@ -64,11 +65,11 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
       const newRole = role as FieldbookRole;
       const needed = roleChangeNeedsPassword(user, newRole);
       if (needed) {
-        if (password === undefined) throw new Refused(badRequest(`Making "${user.name}" an admin needs their password.`));
+        if (password === undefined) throw new Refused(badRequest(USER_REASONS.adminNeedsPassword(user.name)));
         const refusal = newPasswordProblem(password);
         if (refusal) throw new Refused(refusal);
         if (!(await accounts.passwordWorks(user.name, password as string)))
-          throw new Refused(badRequest(`That is not the password "${user.name}" signs in with.`));
+          throw new Refused(badRequest(USER_REASONS.wrongPassword(user.name)));
       }
       await accounts.setRole(user.name, newRole, needed ? (password as string) : undefined);
     });
@@ -83,8 +84,8 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
   router.post('/:name/enable', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { password } = bodyOf(req);
     await change(req, res, 'enable', newPasswordProblem(password), async (user) => {
-      if (!user.disabled) throw new Refused(conflict(`"${user.name}" is not disabled.`));
-      if (!user.role) throw new Refused(badRequest(`"${user.name}" has no Fieldbook role to enable them with.`));
+      if (!user.disabled) throw new Refused(conflict(USER_REASONS.notDisabled(user.name)));
+      if (!user.role) throw new Refused(badRequest(USER_REASONS.noRole(user.name)));
       await accounts.enable(user.name, password as string);
     });
   });
@@ -104,12 +105,11 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
     apply: (user: FieldbookUser) => Promise<void>,
   ): Promise<void> {
     const name = req.params['name'] as string;
-    if (name === res.locals.admin)
-      return sendCouchError(res, forbidden('You cannot change your own account here: another administrator or `npm run user` can.'));
+    if (name === res.locals.admin) return sendCouchError(res, forbidden(API_REASONS.ownAccount));
     if (inputProblem) return sendCouchError(res, inputProblem);
     await answer(req, res, async () => {
       const user = await accounts.get(name);
-      if (!user) throw new Refused(notFound(`There is no user "${name}".`));
+      if (!user) throw new Refused(notFound(USER_REASONS.missing(name)));
       if (await accounts.isOperatorAdmin(name, user)) throw new Refused(operatorAdmin(name));
       await apply(user);
       // Who changed whose login, never the password: the log is the admins' trail.
@@ -150,6 +150,6 @@ async function answer(req: Request, res: Response, work: () => Promise<unknown>)
   } catch (error) {
     if (error instanceof Refused) return sendCouchError(res, error.refusal);
     req.log?.warn({ error: (error as Error).message }, 'could not manage a user');
-    sendCouchError(res, badGateway('The database server did not complete the change; see the proxy log.'));
+    sendCouchError(res, badGateway(API_REASONS.changeNotMade));
   }
 }

@@ -156,6 +156,23 @@ describe('UsersPage', () => {
     expect(el('add-user-submit').hasAttribute('disabled')).toBeFalse();
   });
 
+  it('holds a partner’s name to the partner rule, which allows no "."', async () => {
+    type(el('add-user-name'), 'acme.co');
+    type(el('add-user-password'), '8 chars!');
+    await fixture.whenStable();
+    expect(el('add-user-submit').hasAttribute('disabled')).toBeFalse();
+
+    await choose(el('add-user-role'), 'partner');
+    await settled('the partner rule', () => el('add-user-submit').hasAttribute('disabled'));
+    expect(fixture.nativeElement.querySelector('mat-hint').textContent).toContain("A partner's name: lowercase letters, digits, _ or -");
+
+    type(el('add-user-name'), 'acme-co');
+    await settled('a partner’s name', () => !el('add-user-submit').hasAttribute('disabled'));
+    type(el('add-user-name'), 'acme.co');
+    await choose(el('add-user-role'), 'inspector');
+    await settled('a login’s rule again', () => !el('add-user-submit').hasAttribute('disabled'));
+  });
+
   it('shows the server’s reason when it refuses, and keeps what was typed', async () => {
     users.add.and.rejectWith(
       new HttpErrorResponse({ status: 403, error: { error: 'forbidden', reason: '"couchadmin" is the server admin the proxy acts as.' } }),
@@ -178,7 +195,8 @@ describe('UsersPage', () => {
     await fixture.whenStable();
     el('add-user-submit').click();
     await settled('the conflict', () => texts('users-error')[0]?.startsWith('bob'));
-    expect(texts('users-error')).toEqual(['bob could not be added: There is already a user "bob".']);
+    // A reason the proxy words (domain/api-reasons.ts) is said in the app's own words and language.
+    expect(texts('users-error')).toEqual(['bob could not be added: There is already a user “bob”.']);
   });
 
   it('disables a user only once confirmed, saying their live sync stops and their data stays', async () => {

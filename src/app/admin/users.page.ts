@@ -1,5 +1,14 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal, viewChild } from '@angular/core';
-import { FormControl, FormGroup, FormGroupDirective, ReactiveFormsModule, Validators } from '@angular/forms';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import {
+  FormControl,
+  FormGroup,
+  FormGroupDirective,
+  ReactiveFormsModule,
+  Validators,
+  type AbstractControl,
+  type ValidationErrors,
+} from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatDialog } from '@angular/material/dialog';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -11,7 +20,7 @@ import { MatTableModule } from '@angular/material/table';
 import { firstValueFrom } from 'rxjs';
 import { MIN_PASSWORD_LENGTH } from '../../../domain/password-rule';
 import { FIELDBOOK_ROLES, roleChangeNeedsPassword, type FieldbookRole } from '../../../domain/roles';
-import { USER_NAME } from '../../../domain/user-name';
+import { partnerNameProblem, USER_NAME } from '../../../domain/user-name';
 import { apiErrorMessage } from '../core/api-error-message';
 import { SessionService } from '../core/session.service';
 import { confirm } from '../shared/confirm';
@@ -49,7 +58,11 @@ interface RowAction {
         <mat-form-field appearance="outline">
           <mat-label i18n="@@users.name">User name</mat-label>
           <input matInput formControlName="name" autocomplete="off" autocapitalize="none" spellcheck="false" data-testid="add-user-name" />
-          <mat-hint i18n="@@users.nameHint">Lowercase letters, digits, _ . or -, starting with a letter.</mat-hint>
+          @if (addRole() === 'partner') {
+            <mat-hint i18n="@@users.partnerNameHint">A partner's name: lowercase letters, digits, _ or -, starting with a letter.</mat-hint>
+          } @else {
+            <mat-hint i18n="@@users.nameHint">Lowercase letters, digits, _ . or -, starting with a letter.</mat-hint>
+          }
         </mat-form-field>
         <mat-form-field appearance="outline">
           <mat-label i18n="@@users.role">Role</mat-label>
@@ -213,10 +226,11 @@ export class UsersPage {
   protected readonly error = signal('');
   protected readonly busy = signal(false);
   protected readonly addForm = new FormGroup({
-    name: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.pattern(USER_NAME)] }),
+    name: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.pattern(USER_NAME), partnerNameRule] }),
     role: new FormControl<FieldbookRole>('inspector', { nonNullable: true }),
     password: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.minLength(MIN_PASSWORD_LENGTH)] }),
   });
+  protected readonly addRole = toSignal(this.addForm.controls.role.valueChanges, { initialValue: this.addForm.controls.role.value });
   protected readonly summary = computed(() => {
     const users = this.users();
     if (!users) return $localize`:@@users.loading:Loading…`;
@@ -232,6 +246,8 @@ export class UsersPage {
   });
 
   constructor() {
+    // The name's rule depends on the role picked.
+    this.addForm.controls.role.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => this.addForm.controls.name.updateValueAndValidity());
     void this.load();
   }
 
@@ -411,4 +427,10 @@ export class UsersPage {
       this.error.set(apiErrorMessage(error, $localize`:@@users.loadError:The users could not be loaded`));
     }
   }
+}
+
+/** A partner's name becomes a database name, which allows fewer characters than a login's (the server checks the same rule). */
+function partnerNameRule(name: AbstractControl<string>): ValidationErrors | null {
+  // The role control's own value: the form's is updated only after the role's change is announced.
+  return name.parent?.get('role')?.value === 'partner' && name.value && partnerNameProblem(name.value) ? { partnerName: true } : null;
 }

@@ -1,0 +1,55 @@
+import { API_REASONS, USER_REASONS, type ApiReason, type UserReason } from '../../../domain/api-reasons';
+
+/**
+ * The proxy's API speaks English (domain/api-reasons.ts), as CouchDB does; its reasons are
+ * translated here, recognised by their English wording. A reason not listed (CouchDB's own, or
+ * a newer server's) is shown in its own words.
+ */
+const MESSAGES: Readonly<Record<ApiReason, string>> = {
+  notLoggedIn: $localize`:@@reason.notLoggedIn:You are not signed in.`,
+  databaseSilent: $localize`:@@reason.databaseSilent:The database server did not answer in time.`,
+  databaseUnreachable: $localize`:@@reason.databaseUnreachable:The database server is not reachable.`,
+  proxyFailed: $localize`:@@reason.proxyFailed:The server failed; its log says why.`,
+  changeNotMade: $localize`:@@reason.changeNotMade:The database server did not complete the change; the server's log says why.`,
+  settingsUnread: $localize`:@@reason.settingsUnread:The database server did not answer with the settings.`,
+  usersUnlisted: $localize`:@@reason.usersUnlisted:The database server did not list its users.`,
+  jobsUnlisted: $localize`:@@reason.jobsUnlisted:The database server did not list its replication jobs.`,
+  usersAdminsOnly: $localize`:@@reason.usersAdminsOnly:Only administrators may manage users.`,
+  settingsAdminsOnly: $localize`:@@reason.settingsAdminsOnly:Only administrators may change the settings.`,
+  jobsAdminsOnly: $localize`:@@reason.jobsAdminsOnly:Only administrators may see replication jobs.`,
+  ownAccount: $localize`:@@reason.ownAccount:You cannot change your own account here: another administrator can, or \`npm run user\` on the server.`,
+};
+
+const ABOUT_USER: Readonly<Record<UserReason, (name: string) => string>> = {
+  exists: (name) => $localize`:@@reason.userExists:There is already a user “${name}:name:”.`,
+  missing: (name) => $localize`:@@reason.userMissing:There is no user “${name}:name:”.`,
+  operatorAdmin: (name) =>
+    $localize`:@@reason.operatorAdmin:“${name}:name:” is a server admin in CouchDB's configuration; manage it there.`,
+  adminNeedsPassword: (name) => $localize`:@@reason.adminNeedsPassword:Making “${name}:name:” an admin needs their password.`,
+  wrongPassword: (name) => $localize`:@@reason.wrongPassword:That is not the password “${name}:name:” signs in with.`,
+  disabled: (name) => $localize`:@@reason.userDisabled:“${name}:name:” is disabled: enable them with a new password instead.`,
+  notDisabled: (name) => $localize`:@@reason.userNotDisabled:“${name}:name:” is not disabled.`,
+  noRole: (name) => $localize`:@@reason.noRole:“${name}:name:” has no Fieldbook role to enable them with.`,
+};
+
+const BY_WORDING = new Map((Object.keys(API_REASONS) as ApiReason[]).map((reason) => [API_REASONS[reason] as string, MESSAGES[reason]]));
+
+// Stands for the name in a reason's wording; no login name holds it.
+const NAME = '\u0000';
+
+/** The wordings about a user, split around where the name goes. */
+const USER_WORDINGS = (Object.keys(USER_REASONS) as UserReason[]).map((reason) => {
+  const [before, after] = USER_REASONS[reason](NAME).split(NAME) as [string, string];
+  return { reason, before, after };
+});
+
+/** A reason of the proxy's API, in the app's language. */
+export function apiReasonMessage(reason: string): string {
+  const message = BY_WORDING.get(reason);
+  if (message) return message;
+  for (const { reason: kind, before, after } of USER_WORDINGS) {
+    if (reason.length > before.length + after.length && reason.startsWith(before) && reason.endsWith(after))
+      return ABOUT_USER[kind](reason.slice(before.length, reason.length - after.length));
+  }
+  return reason;
+}
