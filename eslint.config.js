@@ -42,7 +42,7 @@ const domainBoundary = [
  * flavour, user-accounts and app-settings: the admin API's doors to logins and settings); anything more of
  * couch/ belongs in domain/ if shared, or stays in couch/.
  */
-const proxyCouchModules = ['couch-admin', 'user-docs', 'user-sessions', 'server-flavour', 'user-accounts', 'app-settings'];
+const proxyCouchModules = ['couch-admin', 'user-docs', 'user-sessions', 'server-flavour', 'user-accounts', 'app-settings', 'user-refused'];
 const proxyBoundary = [
   {
     regex: `^(\\.\\./)+couch/(?!(${proxyCouchModules.join('|')})$)`,

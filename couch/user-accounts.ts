@@ -1,6 +1,5 @@
 import type { CouchAdmin } from './couch-admin';
 import type { FieldbookRole } from '../domain/roles';
-import { loginWorks } from './login-cache';
 import { actingAdminName, isServerAdmin } from './server-admins';
 import { fieldbookUserOf, getUser, listUsers, type FieldbookUser } from './user-docs';
 import { addUser, disableUser, enableUser, removeUser, setPassword, setRole } from './users';
@@ -14,10 +13,9 @@ export interface UserAccounts {
    * configuration's without a Fieldbook role (`user`: what `get` just said of the name).
    */
   isOperatorAdmin(name: string, user: FieldbookUser | null): Promise<boolean>;
-  /** Whether `password` logs `name` in: making someone an admin takes the password they sign in with. */
-  passwordWorks(name: string, password: string): Promise<boolean>;
   add(name: string, role: FieldbookRole, password: string): Promise<void>;
   setPassword(name: string, password: string): Promise<void>;
+  /** Making someone an admin takes the password they sign in with (else UserRefused). */
   setRole(name: string, role: FieldbookRole, password?: string): Promise<void>;
   disable(name: string): Promise<void>;
   enable(name: string, password: string): Promise<void>;
@@ -33,7 +31,6 @@ export function userAccounts(couch: CouchAdmin): UserAccounts {
       return doc && fieldbookUserOf(doc);
     },
     isOperatorAdmin: async (name, user) => name === actingAdminName(couch) || (!user?.role && (await isServerAdmin(couch, name))),
-    passwordWorks: (name, password) => loginWorks(couch, name, password),
     add: (name, role, password) => addUser(couch, name, password, role),
     setPassword: (name, password) => setPassword(couch, name, password),
     setRole: (name, role, password) => setRole(couch, name, role, password),

@@ -12,6 +12,7 @@ import { actingAdminName, removeServerAdmin, setServerAdmin } from './server-adm
 import { userDbName } from '../domain/user-db-name';
 import { fieldbookUserOf, getUser, userDocId, type FieldbookUser, type UserDoc } from './user-docs';
 import { deleteUserSessions } from './user-sessions';
+import { UserRefused } from './user-refused';
 import { loginWorks, untilLoginWorks } from './login-cache';
 
 export type { FieldbookRole } from '../domain/roles';
@@ -55,13 +56,14 @@ export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRo
   const user = await existingUser(couch, name);
   const current = fieldbookUserOf(user);
   const { role: oldRole, disabled } = current;
-  if (roleChangeNeedsPassword(current, role)) {
-    if (!password) throw new Error(`making "${name}" an admin needs their password`);
+  const needsPassword = roleChangeNeedsPassword(current, role);
+  if (needsPassword) {
+    if (!password) throw new UserRefused('adminNeedsPassword', name);
     // The server admin entry would make it their password: a mistyped one must not replace theirs.
-    if (!(await loginWorks(couch, name, password))) throw new Error(`that is not the password "${name}" signs in with`);
+    if (!(await loginWorks(couch, name, password))) throw new UserRefused('wrongPassword', name);
   }
-  // A disabled user gets their server admin entry back when enabled.
-  if (!disabled) await updateServerAdmin(couch, name, role, password);
+  // A disabled user gets their server admin entry back when enabled; a password not checked above is not used.
+  if (!disabled) await updateServerAdmin(couch, name, role, needsPassword ? password : undefined);
   await saveUser(couch, { ...user, fieldbook_role: role, roles: disabled ? [] : couchRolesFor(role) });
   await provisionForRole(couch, name, oldRole, role);
 }

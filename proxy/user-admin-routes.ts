@@ -1,9 +1,10 @@
 import express, { type Request, type Response } from 'express';
 import type { UserAccounts } from '../couch/user-accounts';
+import { UserRefused } from '../couch/user-refused';
 import type { FieldbookUser } from '../couch/user-docs';
 import { API_REASONS, USER_REASONS } from '../domain/api-reasons';
 import { passwordProblem } from '../domain/password-rule';
-import { isFieldbookRole, roleChangeNeedsPassword, type FieldbookRole } from '../domain/roles';
+import { isFieldbookRole, type FieldbookRole } from '../domain/roles';
 import { partnerNameProblem, userNameProblem } from '../domain/user-name';
 import { adminsOnly, type AdminLocals } from './admin-caller';
 import type { Authenticator } from './authenticate';
@@ -62,16 +63,8 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
   router.put('/:name/role', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { role, password } = bodyOf(req);
     await change(req, res, 'role', roleProblem(req.params['name'] as string, role), async (user) => {
-      const newRole = role as FieldbookRole;
-      const needed = roleChangeNeedsPassword(user, newRole);
-      if (needed) {
-        if (password === undefined) throw new Refused(badRequest(USER_REASONS.adminNeedsPassword(user.name)));
-        const refusal = newPasswordProblem(password);
-        if (refusal) throw new Refused(refusal);
-        if (!(await accounts.passwordWorks(user.name, password as string)))
-          throw new Refused(badRequest(USER_REASONS.wrongPassword(user.name)));
-      }
-      await accounts.setRole(user.name, newRole, needed ? (password as string) : undefined);
+      // Making someone an admin takes the password they sign in with: setRole checks it (UserRefused).
+      await accounts.setRole(user.name, role as FieldbookRole, typeof password === 'string' ? password : undefined);
     });
   });
 
@@ -149,6 +142,7 @@ async function answer(req: Request, res: Response, work: () => Promise<unknown>)
     await work();
   } catch (error) {
     if (error instanceof Refused) return sendCouchError(res, error.refusal);
+    if (error instanceof UserRefused) return sendCouchError(res, badRequest(error.message));
     req.log?.warn({ error: (error as Error).message }, 'could not manage a user');
     sendCouchError(res, badGateway(API_REASONS.changeNotMade));
   }

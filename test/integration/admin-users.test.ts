@@ -144,6 +144,10 @@ describe('/api/admin/users', () => {
     assert.equal((await call(ada, 'PUT', '/gil/role', { role: 'admin', password: 'gil-pass-2' })).status, 200);
     const gil = await loginCookie(stack.proxy.url, 'gil', 'gil-pass-2');
     assert.equal((await call(gil, 'GET', '')).status, 200, 'gil is an admin now');
+    // Already an admin: a password sent along is not checked, so it must not become theirs.
+    assert.equal((await call(ada, 'PUT', '/gil/role', { role: 'admin', password: 'other-pass-3' })).status, 200);
+    assert.equal((await login('gil', 'other-pass-3')).status, 401);
+    assert.equal((await login('gil', 'gil-pass-2')).status, 200);
 
     assert.equal((await call(ada, 'PUT', '/sam/role', { role: 'inspector' })).status, 200, 'no password to step down');
     const sam = await loginCookie(stack.proxy.url, 'sam');
