@@ -326,6 +326,7 @@ export class DefectEditPage {
       if (this.readOnlyFor(doc)) this.form.disable({ emitEvent: false });
       else this.form.enable({ emitEvent: false });
     },
+    typed: () => this.form.getRawValue(),
     noun: 'defect',
   });
   /** What is typed, kept on this device until saved or discarded; a new defect's under its inspection. */
@@ -386,7 +387,8 @@ export class DefectEditPage {
     const saved = await this.editable.save(() =>
       existing ? this.store.update(existing, input) : this.store.create(this.id(), input, held),
     );
-    this.saved.set(saved);
+    // Typed on while it saved: those values are not saved yet.
+    this.saved.set(saved && !this.form.dirty);
     return saved;
   }
 

@@ -99,6 +99,29 @@ describe('FormDraft', () => {
     expect(drafts.inspectionIds().has(inspection._id)).toBeFalse();
   });
 
+  it('keeps what is typed while a save runs, as a draft on the saved revision, until saved in turn', async () => {
+    await open();
+    type('inspection-notes', 'Ladder needed');
+    const update = store.update.bind(store);
+    spyOn(store, 'update').and.callFake(async (doc, changes) => {
+      const written = await update(doc, changes);
+      // The fields stay editable while the write runs.
+      type('inspection-notes', 'Ladder needed, 4 m');
+      return written;
+    });
+    one('save-inspection').click();
+    await waitFor(async () => (await stored()).notes === 'Ladder needed', 'the save');
+    await waitFor(async () => (await draftOf())?.baseRev === (await stored())._rev, 'the later typing kept on the saved revision');
+    expect((await draftOf())!.values['notes']).toBe('Ladder needed, 4 m');
+    expect(value('inspection-notes')).toBe('Ladder needed, 4 m');
+    expect(one('changed-elsewhere')).toBeUndefined();
+
+    (store.update as jasmine.Spy).and.callFake(update);
+    one('save-inspection').click();
+    await waitFor(async () => (await stored()).notes === 'Ladder needed, 4 m', 'the later typing saved');
+    await waitFor(async () => (await draftOf()) === null, 'the draft dropped');
+  });
+
   it('opens a draft typed on a version changed since as a merge: nothing overwritten, chosen per field', async () => {
     await open();
     type('inspection-notes', 'Mine');

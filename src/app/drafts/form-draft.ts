@@ -122,7 +122,12 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
       if (editable?.changedElsewhere() && editable.doc()) await this.compare(write);
       return false;
     }
-    this.drop(key);
+    if (editable && this.options.form.dirty) {
+      // Typed on while it saved (EditableDoc kept those values): kept again, typed on the saved revision.
+      this.restoredAt.set(null);
+      this.note();
+      await this.flush();
+    } else this.drop(key);
     return true;
   }
 

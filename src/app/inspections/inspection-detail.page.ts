@@ -91,6 +91,7 @@ export class InspectionDetailPage {
     load: (id) => this.store.get(id),
     edited: () => this.form.dirty,
     show: (doc) => this.show(doc),
+    typed: () => this.form.getRawValue(),
     noun: 'inspection',
   });
   /** What is typed, kept on this device until saved or discarded. */

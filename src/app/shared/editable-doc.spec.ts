@@ -35,6 +35,7 @@ class TitlePage {
     load: (id) => this.store.get(id),
     edited: () => this.title.dirty,
     show: (doc) => this.title.reset(doc.title),
+    typed: () => this.title.value,
     noun: 'inspection',
   });
 
@@ -112,6 +113,30 @@ describe('EditableDoc', () => {
     (one('reload-doc') as HTMLButtonElement).click();
     await until(() => title().value === 'Roof (from the office)', 'the other version after reload');
     expect(one('changed-elsewhere')).toBeNull();
+  });
+
+  it('keeps what is typed while a save runs, on the revision the save wrote', async () => {
+    await open();
+    type('Roof and gutters');
+    const { editable } = fixture.componentInstance;
+    const shown = editable.doc()!;
+    const saved = await editable.save(async () => {
+      const written = await store.update(shown, { title: 'Roof and gutters' });
+      type('Roof and gutters, north side');
+      return written;
+    });
+    expect(saved).toBeTrue();
+    const stored = await db.get<Inspection>(inspection._id);
+    expect(stored.title).toBe('Roof and gutters');
+    expect(title().value).toBe('Roof and gutters, north side');
+    expect(fixture.componentInstance.title.dirty).toBeTrue();
+    expect(editable.doc()!._rev).toBe(stored._rev);
+    expect(editable.changedElsewhere()).toBeFalse();
+
+    // The next save goes onto that revision: no conflict, and the form shows what is stored.
+    expect(await fixture.componentInstance.save()).toBeTrue();
+    expect((await db.get<Inspection>(inspection._id)).title).toBe('Roof and gutters, north side');
+    expect(fixture.componentInstance.title.dirty).toBeFalse();
   });
 
   it('turns a save that meets a 409 into a message and keeps the typed values', async () => {

@@ -2,6 +2,7 @@ import { DestroyRef, Signal, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { EMPTY, catchError, filter, from, map, startWith, switchMap } from 'rxjs';
 import { isNotFound } from '../../../domain/conflicts/conflict-db';
+import { jsonEqual } from '../../../domain/conflicts/json-equal';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { PushLedgerService, Rejection } from '../core/push-ledger.service';
 import { FieldErrors, ValidationError, fieldErrors } from '../data/validation-bridge';
@@ -15,6 +16,8 @@ export interface EditableDocOptions<T> {
   edited: () => boolean;
   /** Puts the document on screen as stored, dropping the user's changes. */
   show: (doc: T) => void;
+  /** What the user has typed, as the form holds it: what is typed while a save runs is kept, not reset. */
+  typed?: () => unknown;
   /** What tells two versions apart: the revision unless given. */
   version?: (doc: T) => string;
   /** What the page calls the document in messages. */
@@ -113,10 +116,17 @@ export class EditableDoc<T extends object> {
    * False if it failed: the user is told why and their values stay.
    */
   async save(write: () => Promise<{ _id: string } | void>): Promise<boolean> {
+    // A new document's page moves on to the created one: only an existing one keeps later typing.
+    const sent = this.options.id() === undefined ? undefined : this.options.typed?.();
     return this.run(async () => {
       const saved = await write();
       this.refusedOnSave.set(null);
-      if (saved) this.present(saved._id, await this.read(saved._id));
+      if (!saved) return;
+      const doc = await this.read(saved._id);
+      if (sent === undefined || jsonEqual(this.options.typed!(), sent)) return this.present(saved._id, doc);
+      // Typed on while it saved (the fields stay editable): those values stay, now on the saved revision.
+      this.shown.set({ id: saved._id, doc: doc ?? null });
+      this.changedElsewhere.set(false);
     });
   }
 
