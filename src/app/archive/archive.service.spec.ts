@@ -133,6 +133,32 @@ describe('ArchiveService', () => {
     expect(ledger.pendingIds().has(old.defect._id)).toBeFalse();
   });
 
+  it('keeps an inspection reopened on the server while it was being archived, with its defects back from the server', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    await db.replicate.to(server);
+    await synced();
+    const archive = TestBed.inject(ArchiveService);
+    archive.watch();
+    const purgeable = db as unknown as { purge(id: string, rev: string): Promise<unknown> };
+    const purge = purgeable.purge.bind(db);
+    let reopened: Promise<string> | null = null;
+    spyOn(purgeable, 'purge').and.callFake(async (id: string, rev: string) => {
+      // While its defect goes, the pull brings the supervisor's reopening.
+      reopened ??= pullRevision(db, old.doc, { status: 'rejected', updatedAt: RECENT }, (pulled) =>
+        ledger.pulled([{ _id: old.doc._id, _rev: pulled }]),
+      );
+      await reopened;
+      return purge(id, rev);
+    });
+
+    expect(await archive.archiveNow()).toBe(0);
+
+    expect(reopened).not.toBeNull();
+    expect((await db.get<{ status: string }>(old.doc._id)).status).toBe('rejected');
+    await waitFor(async () => (await localIds(db)).includes(old.defect._id), 'its defect back from the server');
+    expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
+  });
+
   it('lets a defect of an archived inspection go again when only the defect changed on the server; the inspection stays archived', async () => {
     const old = await archivedOnWatch();
     const index = TestBed.inject(ArchiveIndexService);

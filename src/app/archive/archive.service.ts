@@ -16,7 +16,7 @@ import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { ArchiveIndexService } from './archive-index.service';
 import { ArchiveSettingsService } from './archive-settings.service';
 import { InspectionHoldService } from './inspection-hold.service';
-import { LocalPurgeService, purgeDoc } from './local-purge.service';
+import { LocalPurgeService, PurgeStopped, purgeDoc } from './local-purge.service';
 
 /** Sync must stay quiet this long before a background run: a burst of pulls settles first. */
 const QUIET_MS = 2_000;
@@ -159,21 +159,27 @@ export class ArchiveService {
       limit: LOCAL_FIND_LIMIT,
     });
     let archived = 0;
-    for (const inspection of found.docs as Inspection[]) {
+    for (const inspection of found.docs as (Inspection & { _rev: string })[]) {
       if (this.localDb.db() !== db) break;
       if (!isArchivable(inspection, days, now) || (await this.holds.holdOf(db, inspection._id))) continue;
-      await this.purge.purgeInspection(db, inspection._id, (records) =>
-        this.index.add(db, {
-          id: inspection._id,
-          title: inspection.title,
-          site: inspection.site,
-          scheduledFor: inspection.scheduledFor,
-          approvedAt: inspection.updatedAt,
-          archivedAt: now.toISOString(),
-          defectIds: records.filter((id) => id !== inspection._id),
-        }),
-      );
-      archived++;
+      try {
+        await this.purge.purgeInspection(db, inspection, (records) =>
+          this.index.add(db, {
+            id: inspection._id,
+            title: inspection.title,
+            site: inspection.site,
+            scheduledFor: inspection.scheduledFor,
+            approvedAt: inspection.updatedAt,
+            archivedAt: now.toISOString(),
+            defectIds: records.filter((id) => id !== inspection._id),
+          }),
+        );
+        archived++;
+      } catch (error) {
+        if (!(error instanceof PurgeStopped)) throw error;
+        // Edited here or reopened on the server meanwhile: it stays, with what already left.
+        await this.welcomeBack(inspection._id);
+      }
     }
     return archived;
   }

@@ -14,6 +14,20 @@ function photoIdRange(defectId: string): { startkey: string; endkey: string } {
 }
 
 /**
+ * A purge given up because a record changed meanwhile: an edit saved here, or a newer revision
+ * of the inspection pulled. `records` are the inspection's (as `found` heard them); what of them
+ * left already (synced, so on the server) is for the caller to bring back.
+ */
+export class PurgeStopped extends Error {
+  constructor(
+    readonly inspectionId: string,
+    readonly records: readonly string[],
+  ) {
+    super(`${inspectionId} changed while it was being taken off this device`);
+  }
+}
+
+/**
  * Takes an inspection off this device without deleting it anywhere: PouchDB's local purge
  * removes every revision of it, its defects (with their photos) and the audit entries of each,
  * as if they had never been pulled. Nothing replicates: a purge writes no revision, and the
@@ -29,16 +43,20 @@ export class LocalPurgeService {
   readonly purged$: Observable<string> = this.purged.asObservable();
 
   /**
-   * Purges the inspection and everything that belongs to it; the inspection itself last, so a
-   * purge cut short (a reload) leaves it in place to be found and finished by the next run.
-   * `found` hears the ids of the records (its defects', then its own) and is awaited before any
-   * is purged: a revision of one the pull writes meanwhile must be known as theirs. Returns those ids.
+   * Purges the inspection (the revision `judged` free to go) and everything that belongs to
+   * it; the inspection itself last, so a purge cut short (a reload) leaves it in place to be
+   * found and finished by the next run. `found` hears the ids of the records (its defects',
+   * then its own) and is awaited before any is purged: a revision of one the pull writes
+   * meanwhile must be known as theirs. Returns those ids. Each record is looked at again just
+   * before its purge: one saved here since (the fields stay editable), or an inspection changed
+   * since it was judged, stops it all (PurgeStopped).
    */
   async purgeInspection(
     db: Database,
-    inspectionId: string,
+    judged: { _id: string; _rev: string },
     found: (recordIds: string[]) => void | Promise<void> = () => undefined,
   ): Promise<string[]> {
+    const inspectionId = judged._id;
     const { docs } = await db.find({
       selector: { inspectionId },
       fields: ['_id'],
@@ -48,17 +66,22 @@ export class LocalPurgeService {
     const defectIds = (docs as { _id: string }[]).map((doc) => doc._id).filter((id) => id.startsWith('defect:'));
     const records = [...defectIds, inspectionId];
     await found(records);
-    const ranges = [...defectIds.flatMap((id) => [auditIdRange(id), photoIdRange(id)]), auditIdRange(inspectionId)];
-    for (const range of ranges) {
-      const { rows } = await db.allDocs(range);
-      for (const row of rows) await purgeDoc(db, row.id);
-    }
-    for (const id of defectIds) {
+    const stopIfChanged = async (ids: readonly string[]) => {
+      const inspection = await db.get(inspectionId).catch(() => null);
+      if (inspection?._rev !== judged._rev || (await this.ledger.holdsUnsynced(ids))) throw new PurgeStopped(inspectionId, records);
+    };
+    await stopIfChanged(records);
+    for (const id of records) {
+      // A record's entries and photos first: an entry written here by a save meanwhile comes
+      // after this read, and its record's save after it is seen by the look just below.
+      for (const range of [auditIdRange(id), photoIdRange(id)]) {
+        const { rows } = await db.allDocs(range);
+        for (const row of rows) await purgeDoc(db, row.id);
+      }
+      await stopIfChanged([id]);
       await purgeDoc(db, id);
       this.purged.next(id);
     }
-    await purgeDoc(db, inspectionId);
-    this.purged.next(inspectionId);
     return records;
   }
 

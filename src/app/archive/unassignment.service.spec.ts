@@ -156,6 +156,33 @@ describe('UnassignmentService', () => {
     expect(await localIds(db)).not.toContain(doc._id);
   });
 
+  it('stops letting go when the user saves meanwhile: the edit stays to be pushed, what left comes back, and it goes once the edit is sent', async () => {
+    const { doc, defect: found } = await assignedToAna();
+    await db.replicate.to(server);
+    const purgeable = db as unknown as { purge(id: string, rev: string): Promise<unknown> };
+    const purge = purgeable.purge.bind(db);
+    let saved: Promise<unknown> | null = null;
+    spyOn(purgeable, 'purge').and.callFake(async (id: string, rev: string) => {
+      // Its defect goes first; ana saves the inspection (its page open) while it does.
+      saved ??= db.get(doc._id).then((current) => db.put({ ...current, notes: 'Saved during the purge' }));
+      await saved;
+      return purge(id, rev);
+    });
+    TestBed.inject(UnassignmentService).watch();
+
+    await reassignedToBob(doc);
+
+    await waitFor(() => ledger.pendingIds().has(doc._id), 'her save pending');
+    await waitFor(async () => (await localIds(db)).includes(found._id), 'the defect back from the server');
+    expect((await db.get<{ notes?: string }>(doc._id)).notes).toBe('Saved during the purge');
+    expect(told).not.toHaveBeenCalled();
+
+    await ledger.pushCheckpoint((await db.info()).update_seq);
+    await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone once her edit is sent');
+    await waitFor(() => told.calls.count() > 0, 'the notice');
+    expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob; your edits were sent.', 'OK', jasmine.anything());
+  });
+
   it('keeps a defect written on the tablet after its inspection was let go (a form left open): it syncs, only what the pull brings leaves', async () => {
     const { doc, defect: found } = await assignedToAna();
     TestBed.inject(UnassignmentService).watch();

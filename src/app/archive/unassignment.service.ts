@@ -16,7 +16,7 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
 import { InspectionHoldService } from './inspection-hold.service';
-import { LocalPurgeService, purgeDoc } from './local-purge.service';
+import { LocalPurgeService, PurgeStopped, purgeDoc } from './local-purge.service';
 
 /** How long the notice stays: long enough to read a title. */
 const NOTICE_MS = 10_000;
@@ -68,11 +68,12 @@ export class UnassignmentService {
   private readonly unpushedHere = new Set<string>();
   /** Inspections let go here and the records purged with them: a revision of one arriving later (its push racing the purge, a supervisor's change) is purged too. */
   private readonly letGoRecords = new Set<string>();
-  private readonly pendingIds$ = toObservable(inject(PushLedgerService).pendingIds);
+  private readonly ledger = inject(PushLedgerService);
+  private readonly pendingIds$ = toObservable(this.ledger.pendingIds);
   /** The ledger or the conflicts changed: what waits may go now. */
   private readonly unblocked$ = merge(
     this.pendingIds$,
-    toObservable(inject(PushLedgerService).rejections),
+    toObservable(this.ledger.rejections),
     toObservable(inject(ConflictIndexService).conflictIds),
   );
 
@@ -142,8 +143,9 @@ export class UnassignmentService {
     const user = this.sessions.session()?.name;
     if (!user || this.localDb.db() !== db) return;
     if (!id.startsWith('inspection:')) {
-      // A record of an inspection let go (its defect, an audit entry, a photo), back by the pull.
-      await purgeDoc(db, id);
+      // A record of an inspection let go (its defect, an audit entry, a photo), back by the pull;
+      // saved here (a page left open), it is the user's work, which stays to be pushed.
+      if (!(await this.ledger.holdsUnsynced([recordOf(id) ?? id]))) await purgeDoc(db, id);
       return;
     }
     const doc = await db.get<Inspection>(id).catch(() => null);
@@ -172,7 +174,17 @@ export class UnassignmentService {
     // Known as let go before the purge starts: the feed is filtered as it goes, so a revision
     // of one of its records the pull writes during the purge must already count as theirs.
     this.letGoRecords.add(id);
-    const records = await this.purge.purgeInspection(db, id, (found) => found.forEach((record) => this.letGoRecords.add(record)));
+    let records: string[];
+    try {
+      records = await this.purge.purgeInspection(db, doc, (found) => found.forEach((record) => this.letGoRecords.add(record)));
+    } catch (error) {
+      if (!(error instanceof PurgeStopped)) throw error;
+      // Saved here meanwhile: it waits for that edit to be pushed, with what already left back.
+      for (const record of [id, ...error.records]) this.letGoRecords.delete(record);
+      this.waiting.set(id, false);
+      await this.restore(id);
+      return;
+    }
     // Its page, if open, shows what is no longer here: back to the list.
     if (decodeURIComponent(this.router.url).startsWith(`/inspections/${id}`)) void this.router.navigateByUrl('/inspections');
     const at = new Date().toISOString();
@@ -190,11 +202,17 @@ export class UnassignmentService {
     const entry = (await this.letGo.read(db))[id] as LetGo | undefined;
     for (const record of [id, ...(entry?.records ?? [])]) this.letGoRecords.delete(record);
     await this.letGo.update(db, (letGo) => withoutKeys(letGo, [id]));
+    await this.restore(id);
+  }
+
+  /** The inspection's defects and audit entries, from the server. */
+  private async restore(id: string): Promise<void> {
+    const db = this.localDb.db();
     const userDb = this.sessions.session()?.db;
-    if (!userDb) return;
+    if (!db || !userDb) return;
     await this.purge.restoreRecords(db, this.openRemote(userDb), id).catch((error: unknown) => {
       // Offline: each defect comes back with its own next change.
-      console.warn('The defects of an inspection given back could not be fetched', id, error);
+      console.warn('The defects of an inspection could not be fetched', id, error);
     });
   }
 

@@ -163,6 +163,16 @@ export class PushLedgerService {
   }
 
   /**
+   * Whether any of these documents holds a local revision the server does not have (pending
+   * or refused), after reading the changes feed up to now: an edit saved a moment ago counts.
+   */
+  async holdsUnsynced(ids: readonly string[]): Promise<boolean> {
+    await this.readToNow();
+    const refused = this.refused();
+    return ids.some((id) => this.unpushed.has(id) || id in refused);
+  }
+
+  /**
    * Asks the server which revisions counted as pending it has already: pulled before a
    * reload (this ledger keeps what was pulled in memory only). Those stop counting. After a
    * reload in the middle of a first pull they can be thousands, hence the batches.
