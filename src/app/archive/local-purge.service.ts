@@ -68,7 +68,7 @@ export class LocalPurgeService {
     await found(records);
     const stopIfChanged = async (ids: readonly string[]) => {
       const inspection = await db.get(inspectionId).catch(() => null);
-      if (inspection?._rev !== judged._rev || (await this.ledger.holdsUnsynced(ids))) throw new PurgeStopped(inspectionId, records);
+      if (inspection?._rev !== judged._rev || (await this.ledger.holdsUnsynced(db, ids))) throw new PurgeStopped(inspectionId, records);
     };
     await stopIfChanged(records);
     for (const id of records) {

@@ -145,7 +145,7 @@ export class UnassignmentService {
     if (!id.startsWith('inspection:')) {
       // A record of an inspection let go (its defect, an audit entry, a photo), back by the pull;
       // saved here (a page left open), it is the user's work, which stays to be pushed.
-      if (!(await this.ledger.holdsUnsynced([recordOf(id) ?? id]))) await purgeDoc(db, id);
+      if (!(await this.ledger.holdsUnsynced(db, [recordOf(id) ?? id]))) await purgeDoc(db, id);
       return;
     }
     const doc = await db.get<Inspection>(id).catch(() => null);

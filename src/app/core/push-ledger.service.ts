@@ -163,10 +163,12 @@ export class PushLedgerService {
   }
 
   /**
-   * Whether any of these documents holds a local revision the server does not have (pending
-   * or refused), after reading the changes feed up to now: an edit saved a moment ago counts.
+   * Whether any of these documents of `db` holds a local revision the server does not have
+   * (pending or refused), after reading the changes feed up to now: an edit saved a moment ago
+   * counts. Before this ledger keeps `db`'s books (a reload's first moments), anything may.
    */
-  async holdsUnsynced(ids: readonly string[]): Promise<boolean> {
+  async holdsUnsynced(db: Database, ids: readonly string[]): Promise<boolean> {
+    if (db !== this.db) return true;
     await this.readToNow();
     const refused = this.refused();
     return ids.some((id) => this.unpushed.has(id) || id in refused);
