@@ -109,6 +109,15 @@ describe('PushLedgerService', () => {
     expect(ledger.rejectedCount()).toBe(0);
   });
 
+  it('marks the revision the server refused, not one saved since, which stays pending', async () => {
+    const doc = await saveInspection('Refused');
+    const since = await saveInspection('Saved again before the refusal came', doc);
+    await waitFor(() => ledger.pendingIds().has(doc._id), 'the edit pending');
+    await ledger.rejected(doc._id, 'site: must be a real site', doc._rev);
+    expect(ledger.rejections()[doc._id].rev).toBe(doc._rev!);
+    expect(ledger.pendingIds().has(since._id)).toBeTrue();
+  });
+
   it('keeps the furthest push checkpoint when an older one is reported late', async () => {
     const first = await saveInspection('First');
     await waitFor(() => ledger.pendingIds().has(first._id), 'first pending');

@@ -142,14 +142,19 @@ export class PushLedgerService {
     if (changed) this.publishPending();
   }
 
-  /** The server refused the current local revision of `id`. */
-  async rejected(id: string, reason: string): Promise<void> {
+  /**
+   * The server refused revision `rev` of `id` (CouchDB names it in its answer); without one, the
+   * current local revision. A revision saved since stays pending, not refused.
+   */
+  async rejected(id: string, reason: string, refusedRev?: string): Promise<void> {
     const db = this.db;
     if (!db) return;
-    const rev = await db.get(id).then(
-      (doc) => doc._rev,
-      () => '',
-    );
+    const rev =
+      refusedRev ??
+      (await db.get(id).then(
+        (doc) => doc._rev,
+        () => '',
+      ));
     await this.setRejections({ ...this.refused(), [id]: { rev, reason, at: new Date().toISOString() } });
   }
 

@@ -61,9 +61,13 @@ export class ReplicatorService {
     const current = () => this.ledger.isAttachedTo(local);
     replication
       .on('denied', (error) => {
-        const denial = error as { id?: string; reason?: string; message?: string };
+        const denial = error as { id?: string; rev?: string; reason?: string; message?: string };
         if (direction === 'push' && denial.id && current())
-          void this.ledger.rejected(denial.id, denial.reason || denial.message || $localize`:@@sync.refusedNoReason:refused by the server`);
+          void this.ledger.rejected(
+            denial.id,
+            denial.reason || denial.message || $localize`:@@sync.refusedNoReason:refused by the server`,
+            denial.rev,
+          );
       })
       .on('change', (info) => {
         if (!current()) return;
