@@ -13,10 +13,11 @@ import { ReplicationService } from '../core/replication.service';
 import { SessionService } from '../core/session.service';
 import { CLOCK, DEVICE_ID } from '../data/doc-writer.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
+import { purgeDoc } from '../data/purge-doc';
 import { ArchiveIndexService } from './archive-index.service';
 import { ArchiveSettingsService } from './archive-settings.service';
 import { InspectionHoldService } from './inspection-hold.service';
-import { LocalPurgeService, PurgeStopped, purgeDoc } from './local-purge.service';
+import { LocalPurgeService, PurgeStopped } from './local-purge.service';
 
 /** Sync must stay quiet this long before a background run: a burst of pulls settles first. */
 const QUIET_MS = 2_000;

@@ -4,9 +4,7 @@ import { auditIdRange } from '../../../domain/audit-entry';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
-
-/** `purge` is on PouchDB's `indexeddb` adapter but not in its typings. */
-type Purgeable = Database & { purge(docId: string, rev: string): Promise<unknown> };
+import { purgeDoc } from '../data/purge-doc';
 
 /** The primary-index range of a defect's full-size photo documents (`photo:<defectId>:<stem>`). */
 function photoIdRange(defectId: string): { startkey: string; endkey: string } {
@@ -106,13 +104,5 @@ export class LocalPurgeService {
     const docs = results.flatMap((result) => result.docs.flatMap((doc) => ('ok' in doc ? [doc.ok as { _id: string; _rev: string }] : [])));
     this.ledger.pulled(docs);
     await db.bulkDocs(docs, { new_edits: false });
-  }
-}
-
-/** Purges every leaf of a document (a conflicted one has several; deleted leaves count too), and with them the whole tree. */
-export async function purgeDoc(db: Database, id: string): Promise<void> {
-  const leaves = await db.get(id, { open_revs: 'all' }).catch(() => []);
-  for (const leaf of leaves as { ok?: { _rev: string } }[]) {
-    if (leaf.ok) await (db as Purgeable).purge(id, leaf.ok._rev);
   }
 }

@@ -9,6 +9,7 @@ import { ChangesFeedReader, LiveChange } from '../core/changes-feed-reader.servi
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
+import { purgeDoc } from '../data/purge-doc';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { LocalRecordMap, withoutKeys } from '../core/local-record-map';
 import { Database } from '../core/pouchdb';
@@ -16,7 +17,7 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
 import { InspectionHoldService } from './inspection-hold.service';
-import { LocalPurgeService, PurgeStopped, purgeDoc } from './local-purge.service';
+import { LocalPurgeService, PurgeStopped } from './local-purge.service';
 
 /** How long the notice stays: long enough to read a title. */
 const NOTICE_MS = 10_000;

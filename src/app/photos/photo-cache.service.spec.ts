@@ -115,4 +115,27 @@ describe('PhotoCacheService', () => {
     // Opening it again fetches it again.
     expect((await photos.read({ docId: fetched._id, name: 'full' })).size).toBe(1_000);
   });
+
+  it('keeps a photo removed here while space is freed: its removal stays to sync', async () => {
+    const [first, second] = [photoDoc('first.jpg', 1_000), photoDoc('second.jpg', 1_000)];
+    await server.bulkDocs([first, second]);
+    await photos.read({ docId: first._id, name: 'full' });
+    await photos.read({ docId: second._id, name: 'full' });
+    const purgeable = db as unknown as { purge(id: string, rev: string): Promise<unknown> };
+    const purge = purgeable.purge.bind(db);
+    let removed: Promise<unknown> | null = null;
+    spyOn(purgeable, 'purge').and.callFake(async (id: string, rev: string) => {
+      // While the first goes, the inspector removes the second from its defect.
+      removed ??= db.get(second._id).then((doc) => db.remove(doc));
+      await removed;
+      return purge(id, rev);
+    });
+
+    expect(await photos.dropSynced()).toBe(1_000);
+
+    expect(await held(db, first._id)).toBeFalse();
+    const [leaf] = (await db.get(second._id, { open_revs: 'all' })) as { ok?: { _deleted?: boolean } }[];
+    expect(leaf.ok?._deleted).toBeTrue();
+    expect(ledger.pendingIds().has(second._id)).toBeTrue();
+  });
 });

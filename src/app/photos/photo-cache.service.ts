@@ -8,6 +8,7 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
 import type { AttachmentRef } from '../data/defect-store.service';
+import { purgeDoc } from '../data/purge-doc';
 import { ProgressListener, downloadAttachment } from './attachment-download';
 import { LocalPhoto, photosToEvict } from './photo-budget';
 
@@ -24,11 +25,6 @@ export class PhotoUnavailableError extends Error {
 type StoredAttachment = { content_type: string; data?: Blob };
 
 type PhotoDocStub = { _id: string; createdAt?: string; _attachments?: Record<string, { length?: number }> };
-
-/** `purge` is in the indexeddb adapter, not in PouchDB's typings. */
-interface Purging {
-  purge(docId: string, rev: string): Promise<unknown>;
-}
 
 /**
  * Full-size photos on this device. Photo documents (domain/photo-doc.ts) do not come with the
@@ -84,11 +80,13 @@ export class PhotoCacheService {
   async dropSynced(): Promise<number> {
     const db = this.localDb.require();
     const synced = (await this.localPhotos(db)).filter((photo) => !photo.unsynced);
-    await this.drop(
-      db,
-      synced.map((photo) => photo.id),
+    const dropped = new Set(
+      await this.drop(
+        db,
+        synced.map((photo) => photo.id),
+      ),
     );
-    return synced.reduce((sum, photo) => sum + photo.bytes, 0);
+    return synced.reduce((sum, photo) => sum + (dropped.has(photo.id) ? photo.bytes : 0), 0);
   }
 
   private async fetch(db: Database, ref: AttachmentRef, onProgress?: ProgressListener): Promise<Blob> {
@@ -122,12 +120,16 @@ export class PhotoCacheService {
     return blob;
   }
 
-  private async drop(db: Database, ids: readonly string[]): Promise<void> {
+  /** Purges these photos, but one changed here since it was judged synced (removed meanwhile): that change stays to sync. Returns those purged. */
+  private async drop(db: Database, ids: readonly string[]): Promise<string[]> {
+    const dropped: string[] = [];
     for (const id of ids) {
-      const leaves = (await db.get(id, { open_revs: 'all' })) as unknown as { ok?: { _rev: string } }[];
-      for (const leaf of leaves) if (leaf.ok) await (db as unknown as Purging).purge(id, leaf.ok._rev);
+      if (await this.ledger.holdsUnsynced(db, [id])) continue;
+      await purgeDoc(db, id);
+      dropped.push(id);
     }
-    if (ids.length) await this.usage.update(db, (usedAt) => withoutKeys(usedAt, ids));
+    if (dropped.length) await this.usage.update(db, (usedAt) => withoutKeys(usedAt, dropped));
+    return dropped;
   }
 
   private async noteUse(db: Database, id: string): Promise<void> {
