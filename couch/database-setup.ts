@@ -29,6 +29,17 @@ export async function lockDatabase(couch: CouchAdmin, dbName: string): Promise<v
   }
 }
 
+/** Whether the database exists closed to everyone but server admins, as a removal leaves it. */
+export async function isLockedDatabase(couch: CouchAdmin, dbName: string): Promise<boolean> {
+  try {
+    const current = await couch.request({ path: `${encodeURIComponent(dbName)}/_security` });
+    return JSON.stringify(normalise(current)) === JSON.stringify(adminOnly());
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
 function normalise(security: Partial<SecurityObject>): SecurityObject {
   const names = (group?: { names?: string[]; roles?: string[] }) => ({
     names: [...(group?.names ?? [])].sort(),

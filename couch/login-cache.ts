@@ -10,16 +10,23 @@ import { basicAuthorization, splitCredentials } from './couch-admin';
  */
 export async function untilLoginWorks(couch: CouchAdmin, name: string, password: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    if (await loginWorks(couch, name, password)) return;
+    if ((await tryLogin(couch, name, password)) === 'ok') return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`CouchDB still refuses the new password of "${name}" after 5 s: check its _users database`);
 }
 
-/** Whether `password` logs `name` in now. */
-export async function loginWorks(couch: CouchAdmin, name: string, password: string): Promise<boolean> {
+/**
+ * Whether `password` logs `name` in now. `locked`: CouchDB 3.4 refuses the name from this
+ * host whatever the password (403) after repeated failures (`[chttpd_auth_lockout]`, 5 by
+ * default, for up to 5 minutes); the password is not known to be wrong then.
+ */
+export async function tryLogin(couch: CouchAdmin, name: string, password: string): Promise<'ok' | 'wrong' | 'locked'> {
   const { url } = splitCredentials(couch.config.url);
   const response = await fetch(`${url}/_session`, { headers: { authorization: basicAuthorization(name, password) } });
   await response.body?.cancel();
-  return response.ok;
+  if (response.ok) return 'ok';
+  if (response.status === 403) return 'locked';
+  if (response.status === 401) return 'wrong';
+  throw new Error(`CouchDB answered ${response.status} checking the password of "${name}"`);
 }

@@ -1,4 +1,5 @@
 import { isNotFound, type CouchAdmin } from './couch-admin';
+import type { FieldbookRole } from '../domain/roles';
 import { configPaths, deleteServerConfig } from './server-config';
 
 /**
@@ -47,4 +48,13 @@ export async function isServerAdmin(couch: CouchAdmin, name: string): Promise<bo
     if (isNotFound(error)) return false;
     throw error;
   }
+}
+
+/**
+ * A server admin Fieldbook does not manage: the one the client acts as, or one of the
+ * configuration's without a Fieldbook role (`role`: what `_users` says of the name). The user
+ * CLI and the admin API both refuse to change it.
+ */
+export async function isOperatorAdmin(couch: CouchAdmin, name: string, role: FieldbookRole | null): Promise<boolean> {
+  return name === actingAdminName(couch) || (!role && (await isServerAdmin(couch, name)));
 }

@@ -1,6 +1,6 @@
 import type { CouchAdmin } from './couch-admin';
 import type { FieldbookRole } from '../domain/roles';
-import { actingAdminName, isServerAdmin } from './server-admins';
+import { isOperatorAdmin } from './server-admins';
 import { fieldbookUserOf, getUser, listUsers, type FieldbookUser } from './user-docs';
 import { addUser, disableUser, enableUser, removeUser, setPassword, setRole } from './users';
 
@@ -30,7 +30,7 @@ export function userAccounts(couch: CouchAdmin): UserAccounts {
       const doc = await getUser(couch, name);
       return doc && fieldbookUserOf(doc);
     },
-    isOperatorAdmin: async (name, user) => name === actingAdminName(couch) || (!user?.role && (await isServerAdmin(couch, name))),
+    isOperatorAdmin: (name, user) => isOperatorAdmin(couch, name, user?.role ?? null),
     add: (name, role, password) => addUser(couch, name, password, role),
     setPassword: (name, password) => setPassword(couch, name, password),
     setRole: (name, role, password) => setRole(couch, name, role, password),

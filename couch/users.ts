@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CouchAdmin } from './couch-admin';
-import { ensureDatabase, ensureFieldbookDesign, ensureSecurity, lockDatabase } from './database-setup';
+import { ensureDatabase, ensureFieldbookDesign, ensureSecurity, isLockedDatabase, lockDatabase } from './database-setup';
 import { partnerDbName } from '../domain/db-names';
 import { assertPartnerName, provisionPartnerDb } from './partner-db';
 import { ensureReplicationJobs } from './replication-jobs';
@@ -8,12 +8,12 @@ import { passwordProblem } from '../domain/password-rule';
 import { userNameProblem } from '../domain/user-name';
 import { assertRole, couchRolesFor, hasPersonalDb, isServerAdminRole, roleChangeNeedsPassword, type FieldbookRole } from '../domain/roles';
 import { membersOnly } from './security';
-import { actingAdminName, removeServerAdmin, setServerAdmin } from './server-admins';
+import { isOperatorAdmin, removeServerAdmin, setServerAdmin } from './server-admins';
 import { userDbName } from '../domain/user-db-name';
 import { fieldbookUserOf, getUser, userDocId, type FieldbookUser, type UserDoc } from './user-docs';
 import { deleteUserSessions } from './user-sessions';
 import { UserRefused } from './user-refused';
-import { loginWorks, untilLoginWorks } from './login-cache';
+import { tryLogin, untilLoginWorks } from './login-cache';
 
 export type { FieldbookRole } from '../domain/roles';
 
@@ -22,32 +22,25 @@ export function assertUserName(name: string): void {
   if (problem) throw new Error(problem);
 }
 
-/*
- * Order matters below: the server admin entry changes first, the `_users` doc last, because
- * the doc's change is what the proxy reacts to (it ends sessions and re-checks logins then).
- */
-
 /** Creates the user, or gives an existing one this role and password (enabling them), and provisions what the role needs. */
 export async function addUser(couch: CouchAdmin, name: string, password: string, role: FieldbookRole): Promise<void> {
   assertUserName(name);
   assertRole(role);
-  assertManageable(couch, name);
   if (role === 'partner') assertPartnerName(name);
   assertPassword(password);
   const existing = await getUser(couch, name);
+  await assertManageable(couch, name, existing);
+  if (!existing) await assertNoLockedData(couch, name);
   const { fieldbook_disabled: _wasDisabled, ...kept } = existing ?? ({} as Partial<UserDoc>);
-  await updateServerAdmin(couch, name, role, password);
-  await saveUser(couch, { ...kept, _id: userDocId(name), name, type: 'user', roles: couchRolesFor(role), fieldbook_role: role, password });
-  await provisionForRole(couch, name, existing ? fieldbookUserOf(existing).role : null, role);
+  const doc: UserDoc = { ...kept, _id: userDocId(name), name, type: 'user', roles: couchRolesFor(role), fieldbook_role: role, password };
+  await changeUser(couch, doc, password, () => provisionForRole(couch, name, existing ? fieldbookUserOf(existing).role : null, role));
 }
 
 export async function setPassword(couch: CouchAdmin, name: string, password: string): Promise<void> {
   assertPassword(password);
   const user = await existingUser(couch, name);
-  const { role, disabled } = fieldbookUserOf(user);
-  if (disabled) throw new Error(`"${name}" is disabled: enable them with a new password instead`);
-  if (role) await updateServerAdmin(couch, name, role, password);
-  await saveUser(couch, { ...user, password });
+  if (fieldbookUserOf(user).disabled) throw new Error(`"${name}" is disabled: enable them with a new password instead`);
+  await changeUser(couch, { ...user, password }, password);
 }
 
 export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRole, password?: string): Promise<void> {
@@ -60,12 +53,13 @@ export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRo
   if (needsPassword) {
     if (!password) throw new UserRefused('adminNeedsPassword', name);
     // The server admin entry would make it their password: a mistyped one must not replace theirs.
-    if (!(await loginWorks(couch, name, password))) throw new UserRefused('wrongPassword', name);
+    const login = await tryLogin(couch, name, password);
+    if (login === 'locked') throw new UserRefused('loginLocked', name);
+    if (login === 'wrong') throw new UserRefused('wrongPassword', name);
   }
-  // A disabled user gets their server admin entry back when enabled; a password not checked above is not used.
-  if (!disabled) await updateServerAdmin(couch, name, role, needsPassword ? password : undefined);
-  await saveUser(couch, { ...user, fieldbook_role: role, roles: disabled ? [] : couchRolesFor(role) });
-  await provisionForRole(couch, name, oldRole, role);
+  // A password not checked above is not used.
+  const doc = { ...user, fieldbook_role: role, roles: disabled ? [] : couchRolesFor(role) };
+  await changeUser(couch, doc, needsPassword ? password : undefined, () => provisionForRole(couch, name, oldRole, role));
 }
 
 /**
@@ -76,8 +70,7 @@ export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRo
 export async function disableUser(couch: CouchAdmin, name: string): Promise<void> {
   const user = await existingUser(couch, name);
   const { role } = fieldbookUserOf(user);
-  await removeServerAdmin(couch, name);
-  await saveUser(couch, {
+  await changeUser(couch, {
     ...user,
     roles: [],
     fieldbook_role: role ?? undefined,
@@ -95,12 +88,12 @@ export async function enableUser(couch: CouchAdmin, name: string, password: stri
 /** Removes the login, the replication jobs and every access to the user's databases; the data stays for audit. */
 export async function removeUser(couch: CouchAdmin, name: string): Promise<void> {
   const user = await existingUser(couch, name);
-  await removeServerAdmin(couch, name);
+  // The login goes last: a removal that fails before can be run again, by its name.
+  await closeAccess(couch, name);
   await couch.use('_users').destroy(user._id, user._rev!);
+  // Another admin's change saved before our delete may have given some of it back meanwhile.
+  await closeAccess(couch, name);
   await deleteUserSessions(couch, name);
-  await ensureReplicationJobs(couch, name, null);
-  await lockDatabase(couch, userDbName(name));
-  await lockDatabase(couch, partnerDbName(name));
 }
 
 /** What the role needs: databases with their security and design docs, and replication jobs. Idempotent. */
@@ -115,10 +108,54 @@ export async function provisionUser(couch: CouchAdmin, { name, role }: Pick<Fiel
   await ensureReplicationJobs(couch, name, role);
 }
 
-/** A server admin entry for admins (rewritten when their password is given), none for anyone else. */
-async function updateServerAdmin(couch: CouchAdmin, name: string, role: FieldbookRole, password?: string): Promise<void> {
-  if (!isServerAdminRole(role)) await removeServerAdmin(couch, name);
-  else if (password) await setServerAdmin(couch, name, password);
+/**
+ * Every change to a login. The `_users` doc is saved first, so a conflict with another
+ * admin's change leaves everything as it was; the doc's change is also what the proxy reacts
+ * to (it ends sessions and re-checks logins). The server admin entry follows the saved doc.
+ * Another admin may change or remove the login between our save and our later writes, so at
+ * the end, also after a failure, the server is made to match the doc as stored then.
+ */
+async function changeUser(couch: CouchAdmin, doc: UserDoc, adminPassword?: string, provision?: () => Promise<void>): Promise<void> {
+  await couch.use<UserDoc>('_users').insert(doc);
+  try {
+    if (!isServerAdminUser(fieldbookUserOf(doc))) await removeServerAdmin(couch, doc.name);
+    else if (adminPassword) await setServerAdmin(couch, doc.name, adminPassword);
+    // A new user has nothing cached to wait for.
+    if (doc.password && doc._rev) await untilLoginWorks(couch, doc.name, doc.password);
+    // Every change ends the login's sessions: they carry the old roles, or should not exist.
+    await deleteUserSessions(couch, doc.name);
+    await provision?.();
+  } finally {
+    await matchStoredUser(couch, doc.name);
+  }
+}
+
+/** A server admin entry only for an enabled admin, nothing at all for a removed login. */
+async function matchStoredUser(couch: CouchAdmin, name: string): Promise<void> {
+  const stored = await getUser(couch, name);
+  if (!stored) await closeAccess(couch, name);
+  else if (!isServerAdminUser(fieldbookUserOf(stored))) await removeServerAdmin(couch, name);
+}
+
+function isServerAdminUser({ role, disabled }: FieldbookUser): boolean {
+  return role !== null && isServerAdminRole(role) && !disabled;
+}
+
+/** Closes what a login opens: its server admin entry, its replication jobs and its databases (their data stays). Idempotent. */
+async function closeAccess(couch: CouchAdmin, name: string): Promise<void> {
+  await removeServerAdmin(couch, name);
+  await ensureReplicationJobs(couch, name, null);
+  for (const dbName of databasesOf(name)) await lockDatabase(couch, dbName);
+}
+
+/** A new login must not open the data of a removed one of the same name, which stays locked to server admins. */
+async function assertNoLockedData(couch: CouchAdmin, name: string): Promise<void> {
+  for (const dbName of databasesOf(name)) if (await isLockedDatabase(couch, dbName)) throw new UserRefused('lockedData', name);
+}
+
+/** The databases a login of this name may have had. */
+function databasesOf(name: string): string[] {
+  return [userDbName(name), partnerDbName(name)];
 }
 
 /** Provisions the new role and locks the databases an old role used that the new one does not. */
@@ -130,18 +167,10 @@ async function provisionForRole(couch: CouchAdmin, name: string, oldRole: Fieldb
 }
 
 async function existingUser(couch: CouchAdmin, name: string): Promise<UserDoc> {
-  assertManageable(couch, name);
   const user = await getUser(couch, name);
+  await assertManageable(couch, name, user);
   if (!user) throw new Error(`no user "${name}"`);
   return user;
-}
-
-/** Every change to a login ends its sessions: they carry the old roles, or should not exist. */
-async function saveUser(couch: CouchAdmin, doc: UserDoc): Promise<void> {
-  await couch.use<UserDoc>('_users').insert(doc);
-  // A new user has nothing cached to wait for.
-  if (doc.password && doc._rev) await untilLoginWorks(couch, doc.name, doc.password);
-  await deleteUserSessions(couch, doc.name);
 }
 
 function assertPassword(password: string): void {
@@ -149,7 +178,7 @@ function assertPassword(password: string): void {
   if (problem) throw new Error(problem);
 }
 
-function assertManageable(couch: CouchAdmin, name: string): void {
-  if (name === actingAdminName(couch))
-    throw new Error(`"${name}" is the server admin this tool acts as; manage it in CouchDB's configuration`);
+/** The server admins of CouchDB's configuration are not Fieldbook's to change: the CLI refuses as the admin API does. */
+async function assertManageable(couch: CouchAdmin, name: string, user: UserDoc | null): Promise<void> {
+  if (await isOperatorAdmin(couch, name, user && fieldbookUserOf(user).role)) throw new UserRefused('operatorAdmin', name);
 }

@@ -16,6 +16,13 @@ export type Identity =
 const BASIC_CACHE_MS = 60_000;
 /** Distinct Basic credentials remembered (right or wrong); the least recently used go first. */
 const BASIC_CACHE_ENTRIES = 10_000;
+/**
+ * How long after a login changes CouchDB's answers about it are not cached: CouchDB 3.4's own
+ * login cache keeps the old password and roles a moment after the `_users` change the proxy
+ * reacts to (the user tool waits up to 5 s for it, couch/login-cache.ts), and the server admin
+ * entry changes after the doc (couch/users.ts). Cached, that old answer would last BASIC_CACHE_MS.
+ */
+const UNSETTLED_MS = 15_000;
 
 /** The headers that make CouchDB see the caller themselves: their own CouchDB cookie or Basic credentials. */
 export function couchAuthHeaders(identity: Identity): Record<string, string> {
@@ -30,6 +37,8 @@ export function couchAuthHeaders(identity: Identity): Record<string, string> {
 export class Authenticator {
   /** CouchDB's answer per credentials: the caller, or null for wrong ones (so a retried wrong password costs no hash). */
   private readonly basicCache = new LRUCache<string, { caller: Caller | null }>({ max: BASIC_CACHE_ENTRIES, ttl: BASIC_CACHE_MS });
+  /** Names whose login changed in the last UNSETTLED_MS. */
+  private readonly unsettled = new LRUCache<string, true>({ max: BASIC_CACHE_ENTRIES, ttl: UNSETTLED_MS });
 
   constructor(
     private readonly couchUrl: string,
@@ -54,9 +63,10 @@ export class Authenticator {
     return { kind: 'session', caller: { name: session.name, roles: session.roles }, sessionId, couchCookie: session.couchCookie };
   }
 
-  /** Drops cached Basic checks so a changed password or a removed user takes effect at once. */
+  /** Drops cached Basic checks so a changed password or a removed user takes effect at once, and caches none of the name's for a while. */
   forgetBasic(name?: string): void {
     if (!name) return this.basicCache.clear();
+    this.unsettled.set(name, true);
     // Wrong credentials are dropped too: they may be right after a password change.
     for (const [key, entry] of this.basicCache.entries()) if (!entry.caller || entry.caller.name === name) this.basicCache.delete(key);
   }
@@ -74,7 +84,8 @@ export class Authenticator {
       : { userCtx: { name: null, roles: [] } };
     if (response.status >= 500) throw new Error(`CouchDB answered ${response.status} checking credentials`);
     const caller = userCtx.name ? { name: userCtx.name, roles: userCtx.roles } : null;
-    this.basicCache.set(key, { caller });
+    // Asked after CouchDB answered: a check under way when the login changed is not cached either.
+    if (!this.unsettled.has(name)) this.basicCache.set(key, { caller });
     if (caller) await this.throttle.succeeded(caller.name);
     else await this.throttle.failed(name, address);
     return caller;

@@ -4,9 +4,10 @@ import { splitCredentials } from '../../couch/couch-admin';
 import { isServerAdmin } from '../../couch/server-admins';
 import { getUser } from '../../couch/user-docs';
 import { userDbName } from '../../domain/user-db-name';
-import { loginCookie, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { basicAuth, loginCookie, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
+import { TEST_SERVER } from '../support/test-server';
 
 let stack: TestStack;
 let ada: string;
@@ -197,4 +198,47 @@ describe('/api/admin/users', () => {
     const stored = (await stack.admin.use(userDbName('dora')).get(kept._id)) as { title?: string };
     assert.equal(stored.title, 'Kept after removal');
   });
+
+  test('a removed login’s name is not given to a new login while their data stays locked', async () => {
+    assert.equal((await call(ada, 'POST', '', { name: 'erin', role: 'inspector', password: 'erin-pass-1' })).status, 201);
+    const old = inspection('erin', { title: 'Written by the first erin' });
+    await stack.admin.use(userDbName('erin')).insert(old as never);
+    assert.equal((await call(ada, 'DELETE', '/erin')).status, 200);
+
+    const again = await call(ada, 'POST', '', { name: 'erin', role: 'inspector', password: 'erin-pass-2' });
+    assert.equal(again.status, 400);
+    assert.match(again.body.reason!, /"erin" was removed before and their data stays locked to server admins: delete their database/);
+    assert.equal((await login('erin', 'erin-pass-2')).status, 401);
+    assert.equal(await getUser(stack.admin, 'erin'), null);
+
+    // The way out the reason names: the operator deletes the old database first.
+    await stack.admin.db.destroy(userDbName('erin'));
+    assert.equal((await call(ada, 'POST', '', { name: 'erin', role: 'inspector', password: 'erin-pass-2' })).status, 201);
+    const erin = await loginCookie(stack.proxy.url, 'erin', 'erin-pass-2');
+    const oldDoc = await fetch(`${stack.proxy.url}/db/${userDbName('erin')}/${encodeURIComponent(old._id)}`, { headers: { cookie: erin } });
+    assert.equal(oldDoc.status, 404, 'the new erin starts with an empty database');
+  });
+
+  test(
+    'a promotion with the right password while CouchDB has locked the login out says so',
+    { skip: TEST_SERVER !== 'couchdb' && 'CouchDB 3.4 locks a login out after failures; PouchDB Server does not' },
+    async () => {
+      assert.equal((await call(ada, 'POST', '', { name: 'lee', role: 'supervisor', password: 'lee-pass-1' })).status, 201);
+      // Wrong passwords from this host (as an admin mistyping the promotion's would) until CouchDB locks lee out.
+      let status = 0;
+      for (let attempt = 0; attempt < 10 && status !== 403; attempt++) {
+        const response = await fetch(`${stack.couch.url}/_session`, {
+          headers: { authorization: basicAuth('lee', `typo-pass-${attempt}`) },
+        });
+        status = response.status;
+      }
+      assert.equal(status, 403, 'CouchDB locked lee out');
+
+      const promote = await call(ada, 'PUT', '/lee/role', { role: 'admin', password: 'lee-pass-1' });
+      assert.equal(promote.status, 400);
+      assert.match(promote.body.reason!, /has locked "lee" out for a few minutes after repeated wrong passwords/);
+      assert.equal((await getUser(stack.admin, 'lee'))?.fieldbook_role, 'supervisor', 'not promoted');
+      assert.equal(await isServerAdmin(stack.admin, 'lee'), false);
+    },
+  );
 });

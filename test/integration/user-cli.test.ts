@@ -4,6 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { HUB_DB } from '../../domain/db-names';
 import { adminOnly } from '../../couch/security';
+import { isServerAdmin, setServerAdmin } from '../../couch/server-admins';
+import { getUser } from '../../couch/user-docs';
 import { runUserCli } from '../../couch/user-cli';
 import { userDbName } from '../../domain/user-db-name';
 import { basicAuth, loginCookie, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
@@ -238,5 +240,22 @@ describe('npm run user', () => {
     assert.match(output, /^ada\s+admin\s+disabled$/m);
     assert.equal((await userCli(['add', 'dave', '--role', 'boss'], 'pw')).code, 1);
     assert.equal((await userCli(['frobnicate'])).code, 2);
+  });
+
+  test('a server admin of the configuration without a Fieldbook role is refused, as the admin API refuses it', async () => {
+    await setServerAdmin(stack.admin, 'ops', 'ops-secret-1');
+    for (const args of [
+      ['add', 'ops', '--role', 'inspector'],
+      ['role', 'ops', 'inspector'],
+      ['disable', 'ops'],
+      ['remove', 'ops'],
+    ]) {
+      const { code, output } = await userCli(args, 'ops-new-pass-1');
+      assert.equal(code, 1, args.join(' '));
+      assert.match(output, /"ops" is a server admin of CouchDB's configuration; manage it there/);
+    }
+    assert.equal(await isServerAdmin(stack.admin, 'ops'), true, 'still a server admin');
+    assert.equal(await getUser(stack.admin, 'ops'), null, 'and no Fieldbook login');
+    assert.deepEqual(((await couchSession('ops', 'ops-secret-1')) as { roles: string[] }).roles, ['_admin']);
   });
 });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import type { IncomingMessage } from 'node:http';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
+import { basicAuthorization } from '../../couch/couch-admin';
 import { Authenticator } from '../../proxy/authenticate';
 import type { Session, SessionStore } from '../../proxy/session-store';
 
@@ -25,5 +28,34 @@ describe('finding the caller by the session cookie', () => {
     assert.equal(await authenticator.identify(withCookie('theme=dark')), null);
     assert.equal(await authenticator.identify(withCookie('fieldbook_session=forged')), null);
     assert.equal(await authenticator.identify(withCookie('fieldbook_session=')), null);
+  });
+});
+
+describe('Basic credentials after a login changed', () => {
+  test('are not cached while CouchDB may still answer with the old password and roles', async (t) => {
+    // CouchDB's /_session as it answers for mia's old password: an admin at first, then (its
+    // login cache caught up with her disabling) nobody. Counted, to see what the proxy caches.
+    let answer: { status: number; body: object } = { status: 200, body: { userCtx: { name: 'mia', roles: ['_admin', 'admin'] } } };
+    let asked = 0;
+    const couch = createServer((_req, res) => {
+      asked++;
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+    });
+    await once(couch.listen(0, '127.0.0.1'), 'listening');
+    t.after(() => couch.close());
+    const checker = new Authenticator(`http://127.0.0.1:${(couch.address() as AddressInfo).port}`, sessions);
+    const basic = { headers: { authorization: basicAuthorization('mia', 'old-password-1') }, socket: {} } as IncomingMessage;
+    const roles = async () => (await checker.identify(basic))?.caller.roles ?? null;
+
+    assert.deepEqual(await roles(), ['_admin', 'admin']);
+    assert.deepEqual(await roles(), ['_admin', 'admin']);
+    assert.equal(asked, 1, 'cached while nothing changed');
+
+    // The proxy sees mia disabled in _users; CouchDB's own cache still lets the old password in.
+    checker.forgetBasic('mia');
+    assert.deepEqual(await roles(), ['_admin', 'admin']);
+    answer = { status: 401, body: { error: 'unauthorized', reason: 'Name or password is incorrect.' } };
+    assert.equal(await roles(), null, 'the lagging answer was not cached');
+    assert.equal(asked, 3);
   });
 });

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { adminOnly } from '../../couch/security';
+import { isServerAdmin } from '../../couch/server-admins';
+import { getUser } from '../../couch/user-docs';
+import { addUser, disableUser, removeUser, setRole } from '../../couch/users';
+import { partnerDbName } from '../../domain/db-names';
+import { userDbName } from '../../domain/user-db-name';
+import { basicAuth, loginCookie, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { waitFor } from '../support/fixtures';
+import { pausedCouch } from '../support/paused-couch';
+
+/*
+ * Two admins changing one login at once, and changes failing halfway. Each race is made to
+ * run in one harmful order by pausing one change at a chosen call (pausedCouch), never by timing.
+ */
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack({ ada: 'admin' });
+});
+after(() => stack?.stop());
+
+const configAdminPut = (name: string) => new RegExp(`^PUT (_node/[^/]+/)?_config/admins/${name}$`);
+const hasJob = (id: string) =>
+  stack.admin
+    .use('_replicator')
+    .get(id)
+    .then(
+      () => true,
+      () => false,
+    );
+/** What CouchDB itself answers to the name and password: the roles, or the status of a refusal. */
+const couchLogin = async (name: string) => {
+  const response = await fetch(`${stack.couch.url}/_session`, { headers: { authorization: basicAuth(name) } });
+  return response.ok ? ((await response.json()) as { userCtx: { roles: string[] } }).userCtx.roles : response.status;
+};
+/** Whatever the racing change itself answered: what counts is what stays. */
+const settled = (change: Promise<unknown>) =>
+  change.then(
+    () => 'done',
+    (error: Error) => error.message,
+  );
+
+async function assertRemoved(name: string): Promise<void> {
+  assert.equal(await getUser(stack.admin, name), null, 'the login is gone');
+  assert.equal(await isServerAdmin(stack.admin, name), false, 'no server admin entry is left behind');
+  // CouchDB's login cache lets a removed login in a moment longer (never as server admin: checked above).
+  await waitFor(async () => (await couchLogin(name)) === 401, 10_000, `CouchDB to refuse ${name}`);
+  assert.equal((await postLogin(stack.proxy.url, name, TEST_PASSWORD)).status, 401);
+  assert.deepEqual([await hasJob(`fanin-${name}`), await hasJob(`assign-${name}`)], [false, false]);
+  assert.deepEqual(await stack.admin.request({ path: `${userDbName(name)}/_security` }), adminOnly());
+}
+
+describe('changes to one login racing each other', () => {
+  test('a removal landing inside a promotion leaves no server admin behind', async () => {
+    await addUser(stack.admin, 'sue', TEST_PASSWORD, 'supervisor');
+    // The promotion is paused where it writes the server admin entry, and the removal runs whole there.
+    let removal: Promise<void> | undefined;
+    const promoting = pausedCouch(stack.admin, async (call) => {
+      if (!removal && configAdminPut('sue').test(call)) await (removal = removeUser(stack.admin, 'sue'));
+    });
+    console.log('promotion:', await settled(setRole(promoting, 'sue', 'admin', TEST_PASSWORD)));
+    assert.ok(removal, 'the removal ran inside the promotion');
+    await assertRemoved('sue');
+  });
+
+  test('a removal that deletes the login after a promotion wrote its server admin entry leaves none behind', async () => {
+    await addUser(stack.admin, 'rex', TEST_PASSWORD, 'supervisor');
+    // The removal reads the promoted login and closes its access, the promotion then writes
+    // its server admin entry and finishes, and only then does the removal delete the login.
+    let atDelete!: () => void;
+    const removalAtDelete = new Promise<void>((resolve) => (atDelete = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const removing = pausedCouch(stack.admin, async (call) => {
+      if (call === 'destroy _users') {
+        atDelete();
+        await released;
+      }
+    });
+    let removal: Promise<string> | undefined;
+    const promoting = pausedCouch(stack.admin, async (call) => {
+      if (removal || !configAdminPut('rex').test(call)) return;
+      removal = settled(removeUser(removing, 'rex'));
+      // The old order (the entry before the login's save) never reaches the delete: go on then too.
+      await Promise.race([removalAtDelete, removal]);
+    });
+    console.log('promotion:', await settled(setRole(promoting, 'rex', 'admin', TEST_PASSWORD)));
+    release();
+    console.log('removal:', await removal);
+    await assertRemoved('rex');
+  });
+
+  test('a disabling landing inside a promotion leaves no server admin behind', async () => {
+    await addUser(stack.admin, 'dee', TEST_PASSWORD, 'supervisor');
+    let disabling: Promise<void> | undefined;
+    const promoting = pausedCouch(stack.admin, async (call) => {
+      if (!disabling && configAdminPut('dee').test(call)) await (disabling = disableUser(stack.admin, 'dee'));
+    });
+    console.log('promotion:', await settled(setRole(promoting, 'dee', 'admin', TEST_PASSWORD)));
+    assert.ok(disabling, 'the disabling ran inside the promotion');
+    assert.equal((await getUser(stack.admin, 'dee'))?.fieldbook_disabled, true);
+    assert.equal(await isServerAdmin(stack.admin, 'dee'), false, 'a disabled login is no server admin');
+    assert.equal(await couchLogin('dee'), 401, 'her old password no longer logs her in');
+    const listed = (await (
+      await fetch(`${stack.proxy.url}/api/admin/users`, { headers: { cookie: await loginCookie(stack.proxy.url, 'ada') } })
+    ).json()) as { name: string; disabled: boolean }[];
+    assert.equal(listed.find((user) => user.name === 'dee')?.disabled, true, 'the Users tab shows her disabled');
+  });
+});
+
+describe('a removal that fails halfway', () => {
+  test('is finished by running it again, from the admin API', async () => {
+    await addUser(stack.admin, 'pat', TEST_PASSWORD, 'partner');
+    // The server fails once while the replication jobs are removed.
+    let failed = false;
+    const flaky = pausedCouch(stack.admin, async (call) => {
+      if (!failed && call === 'get _replicator') {
+        failed = true;
+        throw Object.assign(new Error('simulated failure of the database server'), { statusCode: 500 });
+      }
+    });
+    await assert.rejects(removeUser(flaky, 'pat'), /simulated failure/);
+    assert.ok(failed);
+    assert.notEqual(await getUser(stack.admin, 'pat'), null, 'the login stays, so the removal can be named again');
+
+    const ada = await loginCookie(stack.proxy.url, 'ada');
+    const again = await fetch(`${stack.proxy.url}/api/admin/users/pat`, { method: 'DELETE', headers: { cookie: ada } });
+    assert.equal(again.status, 200, await again.text());
+    assert.equal(await getUser(stack.admin, 'pat'), null);
+    assert.equal(await hasJob('partner-pat'), false, 'the job no longer copies hub data to the partner');
+    assert.deepEqual(await stack.admin.request({ path: `${partnerDbName('pat')}/_security` }), adminOnly());
+    await waitFor(async () => (await couchLogin('pat')) === 401, 10_000, 'CouchDB to refuse pat');
+  });
+});
