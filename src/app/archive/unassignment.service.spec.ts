@@ -198,6 +198,8 @@ describe('UnassignmentService', () => {
     await ledger.attach(db);
     expect((await db.get<{ description: string }>(found._id)).description).toBe('Water under the skylight');
     expect(ledger.pendingIds()).toContain(found._id);
+    // The service hears the pending list through an effect: let it run before the push empties the list.
+    TestBed.tick();
     await ledger.pushCheckpoint((await db.info()).update_seq);
     await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone once the edit is sent');
     await waitFor(() => told.calls.count() > 0, 'the notice');
