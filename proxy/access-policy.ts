@@ -34,6 +34,12 @@ const DB_ENDPOINTS: Record<string, { read: string[]; write: string[]; postBody?:
   _ensure_full_commit: { read: ['POST'], write: [] },
 };
 
+/**
+ * What RFC 3986 allows unencoded in a path. Anything else, a "#" above all (CouchDB cuts the path
+ * there, so `DELETE /db/x/#` reached it as the database's DELETE), may be read differently.
+ */
+const PATH_CHARACTERS = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
+
 const DOC_READ = ['GET', 'HEAD'];
 const DOC_WRITE = ['PUT', 'DELETE'];
 
@@ -42,9 +48,12 @@ const DOC_WRITE = ['PUT', 'DELETE'];
  *
  * `rawPath` is the path exactly as the client sent it (still percent-encoded, without the
  * query). Requests for any database the caller has no grant on are refused identically,
- * whether it exists or not, so nothing about other databases leaks.
+ * whether it exists or not, so nothing about other databases leaks. An allowed request goes
+ * to CouchDB as the segments decided on, each encoded afresh: `%5Fchanges` arrives as the
+ * `_changes` it was judged as, a "+" as itself (CouchDB reads a raw one as a space).
  */
 export function decide(method: string, rawPath: string, query: URLSearchParams, grants: ReadonlyMap<string, DbAccess>): PolicyDecision {
+  if (!PATH_CHARACTERS.test(rawPath)) return deny(badRequest('Percent-encode the path: it has characters a URL path cannot carry.'));
   const segments = parsePath(rawPath);
   if (!segments) return deny(forbidden('This path is not allowed.'));
   if (segments.length === 0) return deny(forbidden('Name a database you have access to.'));
@@ -54,7 +63,7 @@ export function decide(method: string, rawPath: string, query: URLSearchParams, 
   const access = grants.get(dbName);
   if (!access) return deny(forbidden('You are not allowed to access this database.'));
 
-  const target = '/' + rawPath.replace(/^\/+/, '');
+  const target = '/' + segments.map(encodeURIComponent).join('/');
   const allowed = (methods: { read: string[]; write: string[] }) =>
     methods.read.includes(method) || (access === 'readwrite' && methods.write.includes(method));
 

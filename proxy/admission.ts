@@ -7,10 +7,26 @@ export interface AdmissionLimits {
   maxFeedsPerUser: number;
   /** Every other request in flight to CouchDB. */
   maxRequests: number;
+  /**
+   * Bytes of the bodies the proxy reads to check (body-rules.ts), held across all requests:
+   * uploads that sent 15 MB each and stalled filled a 256 MB heap until the process aborted.
+   */
+  maxBufferedBodyBytes?: number;
+  /** How long a client may send nothing of such a body: it holds its place meanwhile. */
+  bodySilenceMs?: number;
 }
 
-/** Generous for one process: a tablet holds one or two feeds, a few per open tab. */
-export const DEFAULT_LIMITS: AdmissionLimits = { maxFeeds: 10_000, maxFeedsPerUser: 32, maxRequests: 1_024 };
+/**
+ * Generous for one process: a tablet holds one or two feeds, a few per open tab. The bodies
+ * read are lists of ids, kilobytes each; the largest accepted is 16 MB.
+ */
+export const DEFAULT_LIMITS: Required<AdmissionLimits> = {
+  maxFeeds: 10_000,
+  maxFeedsPerUser: 32,
+  maxRequests: 1_024,
+  maxBufferedBodyBytes: 64 * 1024 * 1024,
+  bodySilenceMs: 30_000,
+};
 
 /** Feeds retry later than requests: they hold their place for minutes once admitted. */
 const FEED_RETRY_S = 10;
@@ -24,9 +40,13 @@ const REQUEST_RETRY_S = 2;
 export class Admission {
   private feeds = 0;
   private requests = 0;
+  private bodyBytes = 0;
   private readonly feedsByUser = new Map<string, number>();
+  private readonly limits: Required<AdmissionLimits>;
 
-  constructor(private readonly limits: AdmissionLimits) {}
+  constructor(limits: AdmissionLimits) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
 
   /** A release function to call exactly once when the request ends, or the refusal. */
   admit(kind: 'feed' | 'request', user: string): (() => void) | CouchError {
@@ -48,6 +68,21 @@ export class Admission {
       if (left === 0) this.feedsByUser.delete(user);
       else this.feedsByUser.set(user, left);
     });
+  }
+
+  /** Holds `bytes` more of an admitted request's body in memory, or nothing (false) past the limit. */
+  holdBody(bytes: number): boolean {
+    if (this.bodyBytes + bytes > this.limits.maxBufferedBodyBytes) return false;
+    this.bodyBytes += bytes;
+    return true;
+  }
+
+  releaseBody(bytes: number): void {
+    this.bodyBytes -= bytes;
+  }
+
+  get bodySilenceMs(): number {
+    return this.limits.bodySilenceMs;
   }
 
   get openFeeds(): number {

@@ -25,6 +25,7 @@ export const forbidden = (reason: string): CouchError => ({ status: 403, error: 
 export const notFound = (reason = 'missing'): CouchError => ({ status: 404, error: 'not_found', reason });
 export const badRequest = (reason: string): CouchError => ({ status: 400, error: 'bad_request', reason });
 export const badGateway = (reason: string): CouchError => ({ status: 502, error: 'bad_gateway', reason });
+export const requestTimeout = (reason: string): CouchError => ({ status: 408, error: 'request_timeout', reason });
 export const tooLarge = (reason: string): CouchError => ({ status: 413, error: 'too_large', reason });
 export const tooManyRequests = (reason: string, retryAfterS: number): CouchError => ({
   status: 429,

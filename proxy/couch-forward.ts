@@ -8,6 +8,7 @@ import { couchAuthHeaders, type Authenticator } from './authenticate';
 import { checkBody } from './body-rules';
 import { sendCouchError, unauthorized } from './couch-error';
 import { readJsonBody } from './json-body';
+import { readQuery } from './query-params';
 import { liveFeedOf, silenceLimitMs } from './live-feed';
 import type { LiveRequests } from './live-requests';
 import type { SessionStore } from './session-store';
@@ -99,27 +100,38 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
     const queryAt = url.indexOf('?');
     const rawPath = queryAt < 0 ? url : url.slice(0, queryAt);
     const rawQuery = queryAt < 0 ? '' : url.slice(queryAt + 1);
-    const query = new URLSearchParams(rawQuery);
+    const query = readQuery(rawQuery);
+    if (!(query instanceof URLSearchParams)) return sendCouchError(res, query);
     const decision = policy(req.method!, rawPath, query, identity.caller);
     if (!decision.allow) return sendCouchError(res, decision);
 
-    let body: Buffer | undefined;
-    if (decision.bodyRule) {
-      const read = await readJsonBody(req, upstream.maxCheckedBodyBytes);
-      if (!('raw' in read)) return sendCouchError(res, read);
-      const refusal = checkBody(decision.bodyRule, read.json);
-      if (refusal) return sendCouchError(res, refusal);
-      body = read.raw;
-    }
-
+    // Admitted before its body is read: waiting bodies are bounded like everything else.
     const feed = liveFeedOf(decision.targetPath, query);
     const release = admission.admit(feed ? 'feed' : 'request', identity.caller.name);
     if (typeof release !== 'function') return sendCouchError(res, release);
     if (feed) observer?.feedOpened();
+    let body: Buffer | undefined;
     res.once('close', () => {
       release();
+      // Held until the answer ends: a CouchDB slow to take the body keeps it in memory too.
+      if (body) admission.releaseBody(body.length);
       if (feed) observer?.feedClosed();
     });
+
+    if (decision.bodyRule) {
+      const read = await readJsonBody(req, upstream.maxCheckedBodyBytes, admission);
+      if (!('raw' in read)) {
+        // The client stopped sending: answered, then cut rather than left holding a half-sent body.
+        if (read.status === 408) res.setHeader('Connection', 'close');
+        return sendCouchError(res, read);
+      }
+      // The client went away as its body arrived; 'close' has come and gone.
+      if (res.destroyed) return admission.releaseBody(read.raw.length);
+      body = read.raw;
+      const refusal = checkBody(decision.bodyRule, read.json);
+      if (refusal) return sendCouchError(res, refusal);
+    }
+
     // Not a live feed: its heartbeats and changes would wait in the compressor (answer-compression.ts).
     if (!feed) compressAnswer(req, res);
     const exchange = streamUpstream(
@@ -128,6 +140,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
       res,
       {
         path: decision.targetPath + (rawQuery ? `?${rawQuery}` : ''),
+        clientPrefix: clientPrefix(req.url!, url),
         auth: couchAuthHeaders(identity),
         agent: feed ? agents.feeds : agents.requests,
         silenceMs: silenceLimitMs(feed, upstream.requestSilenceMs),
@@ -151,4 +164,9 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
     const sessionId = identity.kind === 'session' ? identity.sessionId : undefined;
     liveRequests.track(identity.caller.name, res, sessionId, feed ? () => exchange.finish() : null);
   };
+}
+
+/** What the client's URL has in front of `url` ("/db" for the database route). */
+function clientPrefix(clientUrl: string, url: string): string {
+  return clientUrl.endsWith(url) ? clientUrl.slice(0, clientUrl.length - url.length) : '';
 }

@@ -13,10 +13,13 @@ const COUCH_DEFAULT_TIMEOUT_MS = 60_000;
 /** `heartbeat=true` means CouchDB's default of 60 s. */
 const COUCH_DEFAULT_HEARTBEAT_MS = 60_000;
 
-/** The live feed a request to CouchDB asks for, or null for every other request. */
+/**
+ * The live feed a request to CouchDB asks for, or null for every other request. `query` must be
+ * one every server reads alike (query-params.ts).
+ */
 export function liveFeedOf(targetPath: string, query: URLSearchParams): LiveFeed | null {
   const kind = query.get('feed') as LiveFeed['kind'];
-  if (!/\/_changes\/?$/.test(targetPath) || !HELD_OPEN.has(kind)) return null;
+  if (!HELD_OPEN.has(kind) || !isChangesPath(targetPath)) return null;
   const heartbeat = query.get('heartbeat');
   return {
     kind,
@@ -35,6 +38,16 @@ export function silenceLimitMs(feed: LiveFeed | null, requestSilenceMs: number):
   if (!feed) return requestSilenceMs;
   if (feed.heartbeatMs) return feed.heartbeatMs * 2 + 1_000;
   return (feed.timeoutMs ?? COUCH_DEFAULT_TIMEOUT_MS) + Math.max(15_000, requestSilenceMs);
+}
+
+/** Whether CouchDB reads the path as a `_changes` endpoint: decoded, as it does (`%5Fchanges` is one). */
+function isChangesPath(path: string): boolean {
+  const segments = path.split('/').filter(Boolean);
+  try {
+    return decodeURIComponent(segments[segments.length - 1] ?? '') === '_changes';
+  } catch {
+    return false;
+  }
 }
 
 function positive(value: string | null): number | null {

@@ -33,7 +33,10 @@ export interface ProxyOptions {
   staticDir?: string;
   secureCookies?: boolean;
   logger?: Logger;
-  /** Open feeds and requests towards CouchDB; defaults from FIELDBOOK_MAX_FEEDS, FIELDBOOK_MAX_FEEDS_PER_USER, FIELDBOOK_MAX_REQUESTS. */
+  /**
+   * Open feeds and requests towards CouchDB, and the bodies read meanwhile; defaults from FIELDBOOK_MAX_FEEDS,
+   * FIELDBOOK_MAX_FEEDS_PER_USER, FIELDBOOK_MAX_REQUESTS, FIELDBOOK_MAX_BUFFERED_BODY_BYTES, FIELDBOOK_BODY_SILENCE_MS.
+   */
   limits?: AdmissionLimits;
   /** How long CouchDB may stay silent on an ordinary request (FIELDBOOK_COUCH_SILENCE_MS, default 120 s). */
   requestSilenceMs?: number;
@@ -154,6 +157,8 @@ function limitsFromEnv(): AdmissionLimits {
     maxFeeds: envNumber('FIELDBOOK_MAX_FEEDS', DEFAULT_LIMITS.maxFeeds),
     maxFeedsPerUser: envNumber('FIELDBOOK_MAX_FEEDS_PER_USER', DEFAULT_LIMITS.maxFeedsPerUser),
     maxRequests: envNumber('FIELDBOOK_MAX_REQUESTS', DEFAULT_LIMITS.maxRequests),
+    maxBufferedBodyBytes: envNumber('FIELDBOOK_MAX_BUFFERED_BODY_BYTES', DEFAULT_LIMITS.maxBufferedBodyBytes),
+    bodySilenceMs: envNumber('FIELDBOOK_BODY_SILENCE_MS', DEFAULT_LIMITS.bodySilenceMs),
   };
 }
 

@@ -4,6 +4,8 @@ import { couchSilent, couchUnreachable, sendCouchError } from './couch-error';
 export interface UpstreamRequest {
   /** Path and query on CouchDB. */
   path: string;
+  /** What the client's URL has in front of CouchDB's path ("/db" for the database route): CouchDB's redirects get it back. */
+  clientPrefix: string;
   /** The caller's own CouchDB credentials. */
   auth: Record<string, string>;
   agent: http.Agent;
@@ -39,11 +41,19 @@ export interface UpstreamEvents {
   failed(error: Error): void;
 }
 
-/** Never forwarded: hop-by-hop, the caller's own credentials for the proxy, CouchDB proxy-auth headers. */
-const DROPPED_REQUEST = /^(host|connection|keep-alive|proxy-.*|te|trailer|upgrade|expect|cookie|authorization|x-auth-couchdb-.*)$/;
+/**
+ * Never forwarded: hop-by-hop, the caller's own credentials for the proxy, CouchDB proxy-auth
+ * headers, and forwarding headers, which only a proxy may set: CouchDB writes its `Location`
+ * with the host X-Forwarded-Host names, so a client's own sent redirects anywhere.
+ */
+const DROPPED_REQUEST =
+  /^(host|connection|keep-alive|proxy-.*|te|trailer|upgrade|expect|cookie|authorization|x-auth-couchdb-.*|forwarded|x-forwarded-.*|x-real-ip|x-host)$/;
+/** Never forwarded with a GET or HEAD: the proxy sends them without a body, so a length would make the server read the next request on that pooled socket as one. */
+const BODY_FRAMING = /^(content-length|transfer-encoding)$/;
 // The proxy's own Content-Security-Policy stands for Fauxton's pages on every server (CouchDB
 // sends a stricter one of its own that blocks Fauxton's data: fonts; PouchDB Server none).
-const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'set-cookie', 'content-security-policy']);
+// `location` is rewritten (responseHeaders).
+const DROPPED_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'set-cookie', 'content-security-policy', 'location']);
 
 /**
  * Streams one request to CouchDB and its answer back, with plain `node:http`. Every way
@@ -62,8 +72,11 @@ export function streamUpstream(
   events: UpstreamEvents,
 ): UpstreamExchange {
   const started = performance.now();
+  const bodiless = req.method === 'GET' || req.method === 'HEAD';
   const headers: OutgoingHttpHeaders = { host: base.host };
-  for (const [name, value] of Object.entries(req.headers)) if (!DROPPED_REQUEST.test(name)) headers[name] = value;
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (!DROPPED_REQUEST.test(name) && !(bodiless && BODY_FRAMING.test(name))) headers[name] = value;
+  }
   Object.assign(headers, upstream.auth);
   // Gzip would hold heartbeats and changes back until a block fills.
   if (upstream.live) delete headers['accept-encoding'];
@@ -107,12 +120,12 @@ export function streamUpstream(
       if (upstream.endsBetweenLines) answer.on('data', (chunk: Buffer) => (atLineEnd = chunk[chunk.length - 1] === 0x0a));
       // `complete` is false when CouchDB's connection closed before the end of its answer.
       answer.on('close', () => !answer.complete && !finishing && res.destroy());
-      res.writeHead(answer.statusCode!, responseHeaders(answer.headers, base, clientPrefix(req.url ?? '', upstream.path)));
+      res.writeHead(answer.statusCode!, responseHeaders(answer.headers, base, upstream.clientPrefix));
       if (upstream.live) res.flushHeaders();
       answer.pipe(res);
     });
     if (upstream.body) toCouch.end(upstream.body);
-    else if (req.method === 'GET' || req.method === 'HEAD') toCouch.end();
+    else if (bodiless) toCouch.end();
     else req.pipe(toCouch);
   };
   send(false);
@@ -146,17 +159,12 @@ function isReadOnly(method: string, path: string, body: Buffer | undefined): boo
 function responseHeaders(headers: IncomingHttpHeaders, base: URL, prefix: string): OutgoingHttpHeaders {
   const kept: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) if (!DROPPED_RESPONSE.has(name)) kept[name] = value;
-  // CouchDB writes redirects with its own address (it saw our Host header): point them back through us.
-  if (headers.location) {
-    const target = new URL(headers.location, base);
-    if (target.origin === base.origin) kept['location'] = prefix + target.pathname + target.search;
-  }
+  // CouchDB writes redirects with its own address (it saw our Host header): point them back through
+  // us. One that names another place, or none, is dropped: it runs in the 'response' listener,
+  // where a throw would end the process.
+  const location = headers.location && URL.canParse(headers.location, base.href) ? new URL(headers.location, base) : null;
+  if (location?.origin === base.origin) kept['location'] = prefix + location.pathname + location.search;
   return kept;
-}
-
-/** What the client's URL has in front of the path asked of CouchDB ("/db" for the database route). */
-function clientPrefix(clientUrl: string, upstreamPath: string): string {
-  return clientUrl.endsWith(upstreamPath) ? clientUrl.slice(0, clientUrl.length - upstreamPath.length) : '';
 }
 
 class SilentUpstream extends Error {

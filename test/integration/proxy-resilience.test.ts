@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { userDbName } from '../../domain/user-db-name';
+import { DEFAULT_LIMITS } from '../../proxy/admission';
 import { startProxy, type RunningProxy } from '../../proxy/server';
 import { basicAuth, loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
 import { waitFor, within } from '../support/fixtures';
+import { wireRequest } from '../support/raw-request';
 import { metricValue } from '../support/metric-value';
 
 /**
@@ -167,6 +170,40 @@ describe('live feeds cannot starve or crash the proxy', () => {
     }
   });
 
+  test('a feed asked for as %5Fchanges is a feed: it takes from the user’s share, is never compressed and ends at shutdown', async () => {
+    const proxy = await startProxy({
+      couchAdminUrl: stack.couch.adminUrl,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      limits: { maxFeeds: 100, maxFeedsPerUser: 1, maxRequests: 100 },
+    });
+    let closing: Promise<void> | undefined;
+    try {
+      // Compressed, its heartbeats (and its headers with them) would wait in the compressor.
+      const disguised = await within(
+        openFeed(proxy.url, `/db/${aliceDb}/%5Fchanges?feed=continuous&heartbeat=1000&since=now`, {
+          authorization: ALICE,
+          'accept-encoding': 'gzip, deflate, br',
+        }),
+        30_000,
+        'the feed’s headers',
+      );
+      assert.equal(disguised.status, 200);
+      assert.equal(disguised.headers['content-encoding'], undefined);
+      assert.equal(await openFeeds(proxy), 1);
+      const second = await openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=continuous&heartbeat=1000&since=now`, {
+        authorization: ALICE,
+      });
+      assert.equal(second.status, 503);
+      await second.ended;
+      // Closing ends feeds at once, as complete responses; a request would run to the drain bound and be cut.
+      closing = proxy.close();
+      assert.equal(await within(disguised.ended, 30_000, 'the feed to end'), 'end');
+    } finally {
+      await (closing ?? proxy.close());
+    }
+  });
+
   test('a client that goes away mid-feed ends only its own feed', async () => {
     const feed = await openFeed(stack.proxy.url, `/db/${aliceDb}/_changes?feed=continuous&heartbeat=500&since=0`, { authorization: ALICE });
     assert.equal(feed.status, 200);
@@ -223,6 +260,24 @@ describe('robust bodies', () => {
     assert.equal((await designDoc())._rev, before._rev);
     // Reading the indexes stays allowed.
     assert.equal((await fetch(`${stack.proxy.url}/db/${aliceDb}/_index`, { headers: { authorization: ALICE } })).status, 200);
+  });
+
+  test('a GET or HEAD with a body is answered, and the database server reads the next request on that connection as one', async () => {
+    // The proxy keeps its connections to the server open: a length sent without the body made
+    // PouchDB Server read the next user's request on it as that body (it waited 6 s, then 503).
+    const body = 'x'.repeat(400);
+    for (const method of ['GET', 'HEAD']) {
+      const withBody = await wireRequest(
+        stack.proxy.url,
+        method,
+        `/db/${aliceDb}`,
+        { authorization: ALICE, 'content-length': String(body.length) },
+        body,
+      );
+      assert.equal(withBody.status, 200, method);
+      // A write next, on the connection that request used: a write is never sent twice, so it cannot hide a stall by retrying.
+      assert.equal((await write(stack.proxy.url, bobDb, BOB)).status, 201, `the write after a ${method} with a body`);
+    }
   });
 
   test('malformed bodies are 400 with a reason, never 500', async () => {
@@ -305,5 +360,114 @@ describe('a database server that dies or stalls mid-feed', () => {
     for (const outcome of ended) assert.ok(outcome === 'cut' || outcome >= 500, `a feed ended with ${outcome}`);
     await waitFor(async () => (await fetch(`${proxy.url}/health`)).ok, 60_000, 'the server to answer again');
     await assertServesEveryone(proxy.url);
+  });
+});
+
+/** A POST whose body stops after `sent` of its `declared` bytes, on its own connection; resolved once `sent` is written. */
+async function stalledUpload(baseUrl: string, path: string, declared: number, sent: string) {
+  const socket = connect(Number(new URL(baseUrl).port), '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk));
+  socket.on('error', () => undefined);
+  const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(received)));
+  const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${ALICE}\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n`;
+  await new Promise<void>((resolve) => socket.write(head + sent, () => resolve()));
+  return { closed, close: () => socket.destroy(), port: socket.localPort!, bytes: Buffer.byteLength(head + sent) };
+}
+
+describe('bodies the proxy reads to check', () => {
+  const bulkGet = `/db/${aliceDb}/_bulk_get`;
+  const ids = (count: number) => JSON.stringify({ docs: Array.from({ length: count }, (_, i) => ({ id: `inspection:${i}` })) });
+  const postIds = (baseUrl: string, body: string) =>
+    fetch(`${baseUrl}${bulkGet}`, {
+      method: 'POST',
+      headers: { authorization: ALICE, 'content-type': 'application/json' },
+      body,
+      signal: AbortSignal.timeout(60_000),
+    });
+  let proxy: RunningProxy;
+  before(async () => {
+    proxy = await startProxy({
+      couchAdminUrl: stack.couch.adminUrl,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      limits: { ...DEFAULT_LIMITS, maxRequests: 2, maxBufferedBodyBytes: 1024 * 1024, bodySilenceMs: 60_000 },
+    });
+    // Alice's Basic check done and cached (its first one, on a connection the server restart
+    // above left stale, can fail), so the uploads below get as far as their bodies.
+    await waitFor(
+      async () => (await fetch(`${proxy.url}/db/${aliceDb}`, { headers: { authorization: ALICE } })).ok,
+      60_000,
+      'a first answer',
+    );
+  });
+  after(() => proxy?.close());
+  /** The proxy's side of each connection, by the client's port. */
+  const received = new Map<number, Socket>();
+  before(() => proxy.server.on('connection', (socket: Socket) => received.set(socket.remotePort!, socket)));
+  /**
+   * Resolves once the proxy (in this process) has read an upload's bytes off its side of the
+   * connection, so it has admitted the request and holds what came of its body.
+   */
+  const readByProxy = (upload: { port: number; bytes: number }) =>
+    waitFor(async () => (received.get(upload.port)?.bytesRead ?? 0) >= upload.bytes, 60_000, 'the proxy to read an upload');
+
+  test('a body still arriving holds its place: past the limit others are answered 503 at once, and the place is free once it has gone', async () => {
+    const stalled = [await stalledUpload(proxy.url, bulkGet, 1000, '{"docs"'), await stalledUpload(proxy.url, bulkGet, 1000, '{"docs"')];
+    for (const upload of stalled) await readByProxy(upload);
+    try {
+      const refused = await waitFor(
+        async () => {
+          const response = await fetch(`${proxy.url}/db/${aliceDb}`, { headers: { authorization: ALICE } });
+          await response.text();
+          return response.status === 503 && response;
+        },
+        60_000,
+        'a request past the limit to be refused',
+      );
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    } finally {
+      for (const upload of stalled) upload.close();
+    }
+    await waitFor(
+      async () => (await fetch(`${proxy.url}/db/${aliceDb}`, { headers: { authorization: ALICE } })).status === 200,
+      60_000,
+      'the places to be free',
+    );
+  });
+
+  test('bodies held are bounded across requests: past the bound 503 with Retry-After, and their memory is free once their client goes', async () => {
+    const body = ids(13_000);
+    assert.ok(body.length > 300_000 && body.length < 512 * 1024, `${body.length} bytes`);
+    const stalled = await stalledUpload(proxy.url, bulkGet, 900 * 1024, ' '.repeat(800 * 1024));
+    try {
+      await readByProxy(stalled);
+      const refused = await postIds(proxy.url, body);
+      assert.equal(refused.status, 503);
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      assert.equal(((await refused.json()) as { error: string }).error, 'service_unavailable');
+    } finally {
+      stalled.close();
+    }
+    await waitFor(async () => (await postIds(proxy.url, body)).status === 200, 60_000, 'the body to be read once memory is free');
+  });
+
+  test('a client that stops sending its body is answered 408 and cut, and gives back its place', async () => {
+    const impatient = await startProxy({
+      couchAdminUrl: stack.couch.adminUrl,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      limits: { ...DEFAULT_LIMITS, maxRequests: 1, bodySilenceMs: 1_000 },
+    });
+    try {
+      const stalled = await stalledUpload(impatient.url, bulkGet, 1000, '{"docs"');
+      const received = await within(stalled.closed, 60_000, 'the proxy to answer and close the connection');
+      assert.match(received, /^HTTP\/1\.1 408 /);
+      assert.match(received, /\r\nconnection: close\r\n/i);
+      assert.equal((JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)) as { error: string }).error, 'request_timeout');
+      assert.equal((await postIds(impatient.url, ids(2))).status, 200);
+    } finally {
+      await impatient.close();
+    }
   });
 });

@@ -68,7 +68,16 @@ async function forwardingServer(
       new URL(upstreamUrl),
       req,
       res,
-      { path: req.url!, auth: {}, agent, silenceMs: 30_000, live: feed !== null, endsBetweenLines: feed?.endsBetweenLines, body },
+      {
+        path: req.url!,
+        clientPrefix: '',
+        auth: {},
+        agent,
+        silenceMs: 30_000,
+        live: feed !== null,
+        endsBetweenLines: feed?.endsBetweenLines,
+        body,
+      },
       {
         answered: () => undefined,
         cookies: () => undefined,
@@ -121,6 +130,62 @@ describe('streaming a request to CouchDB', () => {
     const post = await fetch(`${proxy.url}/db/_bulk_docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(post.status, 503);
     assert.equal(upstream.requests(), 2);
+  });
+});
+
+describe('what passes between the client and CouchDB', () => {
+  const started: { close(): void }[] = [];
+  after(() => started.forEach((server) => server.close()));
+
+  /** Answers 201 with the request's headers, and a `Location` chosen by path. */
+  async function echoingServer() {
+    const server = http.createServer((req, res) => {
+      const location = { '/unparseable': 'http://[', '/elsewhere': 'http://evil.example/db/x', '/own': `${url}/db/x?rev=1` }[req.url!];
+      res.writeHead(201, { 'content-type': 'application/json', ...(location ? { location } : {}) }).end(JSON.stringify(req.headers));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const proxy = await forwardingServer(url);
+    started.push(server, proxy.server, { close: () => proxy.agent.destroy() });
+    return proxy;
+  }
+
+  test('a redirect elsewhere, or one that does not parse, is dropped (a throw there ended the process); CouchDB’s own comes back through the proxy', async () => {
+    const proxy = await echoingServer();
+    for (const [path, location] of [
+      ['/unparseable', undefined],
+      ['/elsewhere', undefined],
+      ['/own', '/db/x?rev=1'],
+    ]) {
+      const answer = await fetch(`${proxy.url}${path}`, { method: 'POST', body: '{}', redirect: 'manual' });
+      assert.equal(answer.status, 201, path);
+      assert.equal(answer.headers.get('location') ?? undefined, location, path);
+    }
+    assert.deepEqual(proxy.failures, []);
+  });
+
+  test('forwarding headers never reach CouchDB, nor the length of a body a GET or HEAD is sent without', async () => {
+    const proxy = await echoingServer();
+    const { hostname, port } = new URL(proxy.url);
+    const received = await new Promise<Record<string, string>>((resolve, reject) => {
+      const headers = {
+        'x-forwarded-host': 'evil.example',
+        'x-forwarded-proto': 'https',
+        forwarded: 'host=evil.example',
+        'x-real-ip': '10.0.0.1',
+      };
+      http
+        .request({ hostname, port, method: 'GET', path: '/db', agent: false, headers: { ...headers, 'content-length': '4' } }, (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve(JSON.parse(text)));
+        })
+        .on('error', reject)
+        .end('body');
+    });
+    for (const name of ['x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'x-real-ip', 'content-length', 'transfer-encoding']) {
+      assert.equal(received[name], undefined, name);
+    }
   });
 });
 
