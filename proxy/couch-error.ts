@@ -61,7 +61,13 @@ export class Refused extends Error {
  */
 export function refusalOf(error: unknown): CouchError {
   if (error instanceof Refused) return error.refusal;
-  return unreadableRequest(error) ?? proxyFailed;
+  return unreadableRequest(error) ?? unansweredFetch(error) ?? proxyFailed;
+}
+
+/** A `fetch` to CouchDB that got no answer (a login, a Basic check): its time limit (504), or no connection (503). */
+function unansweredFetch(error: unknown): CouchError | null {
+  if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return couchSilent;
+  return error instanceof TypeError && error.message === 'fetch failed' ? couchUnreachable : null;
 }
 
 /** Express's own 4xx errors (body-parser's http-errors, the router's undecodable parameter). */

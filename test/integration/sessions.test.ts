@@ -136,6 +136,29 @@ describe('health and the embedded server', () => {
     }
   });
 
+  test('a login or a Basic check while the database server is down is 503 in its words, not the proxy failing', async () => {
+    const orphan = await startProxy({
+      couchAdminUrl: `http://admin:x@127.0.0.1:${await freePort()}`,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const unreachable = { error: 'service_unavailable', reason: 'The database server is not reachable.' };
+      const loggingIn = await fetch(`${orphan.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'alice', password: TEST_PASSWORD }),
+      });
+      assert.equal(loggingIn.status, 503);
+      assert.deepEqual(await loggingIn.json(), unreachable);
+      const basic = await fetch(`${orphan.url}/api/session`, { headers: { authorization: basicAuthorization('alice', TEST_PASSWORD) } });
+      assert.equal(basic.status, 503);
+      assert.deepEqual(await basic.json(), unreachable);
+    } finally {
+      await orphan.close();
+    }
+  });
+
   test('a request that kills PouchDB Server is survived: the supervisor restarts it', async () => {
     // The supervisor is npm start's embedded server, whichever server this suite runs on.
     const dataDir = mkdtempSync(join(tmpdir(), 'fieldbook-embedded-'));
