@@ -13,6 +13,7 @@ import { inspection } from '../fixtures/documents';
 import { waitFor, within } from '../support/fixtures';
 import { startLiveSync } from '../support/live-sync';
 import { localDb, remoteDb } from '../support/node-pouch';
+import { hasReplicationJob } from '../support/replication-job';
 
 let stack: TestStack;
 before(async () => {
@@ -59,14 +60,6 @@ async function userCliProcess(args: string[], password?: string) {
   }
 }
 
-const job = (id: string) =>
-  stack.admin
-    .use('_replicator')
-    .get(id)
-    .then(
-      () => true,
-      () => false,
-    );
 const couchSession = async (name: string, password = TEST_PASSWORD) => {
   const response = await fetch(`${stack.couch.url}/_session`, { headers: { authorization: basicAuth(name, password) } });
   return response.ok
@@ -77,14 +70,14 @@ const login = (name: string, password = TEST_PASSWORD) => postLogin(stack.proxy.
 
 describe('npm run user', () => {
   test('removing a user removes their replication jobs and their access', async () => {
-    assert.equal(await job('fanin-bob'), true);
-    assert.equal(await job('assign-bob'), true);
+    assert.equal(await hasReplicationJob(stack.admin, 'fanin-bob'), true);
+    assert.equal(await hasReplicationJob(stack.admin, 'assign-bob'), true);
     assert.equal((await fetch(`${stack.proxy.url}/db/${userDbName('bob')}`, { headers: { authorization: basicAuth('bob') } })).status, 200);
 
     const { code, output } = await userCli(['remove', 'bob']);
     assert.equal(code, 0, output);
-    assert.equal(await job('fanin-bob'), false);
-    assert.equal(await job('assign-bob'), false);
+    assert.equal(await hasReplicationJob(stack.admin, 'fanin-bob'), false);
+    assert.equal(await hasReplicationJob(stack.admin, 'assign-bob'), false);
     // The proxy drops bob's cached login when it sees the change on _users.
     await waitFor(
       async () =>

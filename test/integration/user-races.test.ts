@@ -9,6 +9,7 @@ import { userDbName } from '../../domain/user-db-name';
 import { basicAuth, loginCookie, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { waitFor } from '../support/fixtures';
 import { pausedCouch } from '../support/paused-couch';
+import { hasReplicationJob } from '../support/replication-job';
 
 /*
  * Two admins changing one login at once, and changes failing halfway. Each race is made to
@@ -22,14 +23,6 @@ before(async () => {
 after(() => stack?.stop());
 
 const configAdminPut = (name: string) => new RegExp(`^PUT (_node/[^/]+/)?_config/admins/${name}$`);
-const hasJob = (id: string) =>
-  stack.admin
-    .use('_replicator')
-    .get(id)
-    .then(
-      () => true,
-      () => false,
-    );
 /** What CouchDB itself answers to the name and password: the roles, or the status of a refusal. */
 const couchLogin = async (name: string) => {
   const response = await fetch(`${stack.couch.url}/_session`, { headers: { authorization: basicAuth(name) } });
@@ -48,7 +41,10 @@ async function assertRemoved(name: string): Promise<void> {
   // CouchDB's login cache lets a removed login in a moment longer (never as server admin: checked above).
   await waitFor(async () => (await couchLogin(name)) === 401, 10_000, `CouchDB to refuse ${name}`);
   assert.equal((await postLogin(stack.proxy.url, name, TEST_PASSWORD)).status, 401);
-  assert.deepEqual([await hasJob(`fanin-${name}`), await hasJob(`assign-${name}`)], [false, false]);
+  assert.deepEqual(
+    [await hasReplicationJob(stack.admin, `fanin-${name}`), await hasReplicationJob(stack.admin, `assign-${name}`)],
+    [false, false],
+  );
   assert.deepEqual(await stack.admin.request({ path: `${userDbName(name)}/_security` }), adminOnly());
 }
 
@@ -129,7 +125,7 @@ describe('a removal that fails halfway', () => {
     const again = await fetch(`${stack.proxy.url}/api/admin/users/pat`, { method: 'DELETE', headers: { cookie: ada } });
     assert.equal(again.status, 200, await again.text());
     assert.equal(await getUser(stack.admin, 'pat'), null);
-    assert.equal(await hasJob('partner-pat'), false, 'the job no longer copies hub data to the partner');
+    assert.equal(await hasReplicationJob(stack.admin, 'partner-pat'), false, 'the job no longer copies hub data to the partner');
     assert.deepEqual(await stack.admin.request({ path: `${partnerDbName('pat')}/_security` }), adminOnly());
     await waitFor(async () => (await couchLogin('pat')) === 401, 10_000, 'CouchDB to refuse pat');
   });
