@@ -10,7 +10,6 @@ import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { localIds, pullRevision } from '../testing/archive-test-data';
-import { LocalPurgeService, PurgeStopped } from './local-purge.service';
 import { UnassignmentService } from './unassignment.service';
 
 describe('UnassignmentService', () => {
@@ -180,28 +179,6 @@ describe('UnassignmentService', () => {
 
     await ledger.pushCheckpoint((await db.info()).update_seq);
     await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone once her edit is sent');
-    await waitFor(() => told.calls.count() > 0, 'the notice');
-    expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob; your edits were sent.', 'OK', jasmine.anything());
-  });
-
-  it('after a reload, lets nothing go before the push ledger has read what waits to be pushed', async () => {
-    const { doc, defect: found } = await assignedToAna();
-    await db.put({ ...found, description: 'Water under the skylight' });
-    await reassignedToBob(doc);
-    // Reloaded: the database is open, its push ledger not read yet.
-    ledger.detach();
-    const tried = spyOn(TestBed.inject(LocalPurgeService), 'purgeInspection').and.callThrough();
-    TestBed.inject(UnassignmentService).watch();
-    await waitFor(() => tried.calls.count() === 1, 'the letting go tried');
-    await expectAsync(tried.calls.first().returnValue).toBeRejectedWithError(PurgeStopped);
-
-    await ledger.attach(db);
-    expect((await db.get<{ description: string }>(found._id)).description).toBe('Water under the skylight');
-    expect(ledger.pendingIds()).toContain(found._id);
-    // The service hears the pending list through an effect: let it run before the push empties the list.
-    TestBed.tick();
-    await ledger.pushCheckpoint((await db.info()).update_seq);
-    await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone once the edit is sent');
     await waitFor(() => told.calls.count() > 0, 'the notice');
     expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob; your edits were sent.', 'OK', jasmine.anything());
   });

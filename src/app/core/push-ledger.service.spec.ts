@@ -109,6 +109,17 @@ describe('PushLedgerService', () => {
     expect(ledger.rejectedCount()).toBe(0);
   });
 
+  it('counts any record as possibly unsynced until it keeps the database’s books (a reload’s first moments): nothing is purged on an empty list', async () => {
+    const doc = await saveInspection('Saved');
+    await ledger.pushCheckpoint((await db.info()).update_seq);
+    expect(await ledger.holdsUnsynced(db, [doc._id])).toBeFalse();
+    const edited = await saveInspection('Edited a moment ago', doc);
+    // Read from the changes feed up to now, not only what the live feed has told so far.
+    expect(await ledger.holdsUnsynced(db, [edited._id])).toBeTrue();
+    ledger.detach();
+    expect(await ledger.holdsUnsynced(db, [doc._id])).toBeTrue();
+  });
+
   it('marks the revision the server refused, not one saved since, which stays pending', async () => {
     const doc = await saveInspection('Refused');
     const since = await saveInspection('Saved again before the refusal came', doc);
