@@ -29,3 +29,9 @@ export function isNotFound(error: unknown): boolean {
 export function isConflict(error: unknown): boolean {
   return (error as { statusCode?: number }).statusCode === 409;
 }
+
+/** A nano call that got no HTTP answer at all (CouchDB down, the connection refused or cut): nano says so only in its message. */
+export function isUnreachable(error: unknown): boolean {
+  const { statusCode, message } = (error ?? {}) as { statusCode?: unknown; message?: unknown };
+  return statusCode === undefined && typeof message === 'string' && message.startsWith('error happened in your connection');
+}

@@ -9,10 +9,12 @@ import { fromReplicatorDocs, fromSchedulerDocs } from '../domain/replication-sta
 interface AdminRouteDeps {
   couchUrl: string;
   authenticator: Authenticator;
+  /** How long each question to CouchDB may take before the admin is answered 502. */
+  answerMs: number;
 }
 
 /** `/api/admin`: for Fieldbook admins only, asked of CouchDB as the admin themselves. */
-export function adminRoutes({ couchUrl, authenticator }: AdminRouteDeps) {
+export function adminRoutes({ couchUrl, authenticator, answerMs }: AdminRouteDeps) {
   const router = express.Router();
 
   /** Replication jobs with their state and errors: `[{id, source, target, state, error?, lastUpdated?}]`. */
@@ -21,7 +23,10 @@ export function adminRoutes({ couchUrl, authenticator }: AdminRouteDeps) {
     if (!identity) return sendCouchError(res, unauthorized());
     if (!isAdminCaller(identity.caller)) return sendCouchError(res, forbidden(API_REASONS.jobsAdminsOnly));
     const ask = async (path: string) => {
-      const response = await fetch(`${couchUrl}${path}`, { headers: { ...couchAuthHeaders(identity), accept: 'application/json' } });
+      const response = await fetch(`${couchUrl}${path}`, {
+        headers: { ...couchAuthHeaders(identity), accept: 'application/json' },
+        signal: AbortSignal.timeout(answerMs),
+      });
       if (!response.ok) throw new Error(`${path} answered ${response.status}`);
       return response.json();
     };

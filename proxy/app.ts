@@ -9,6 +9,7 @@ import { Authenticator } from './authenticate';
 import { Admission, DEFAULT_LIMITS, type AdmissionLimits } from './admission';
 import { couchForward, upstreamPools, type Upstream } from './couch-forward';
 import { notFound, refusalOf, sendCouchError } from './couch-error';
+import { answerWithin, DEFAULT_ANSWER_MS } from './answer-within';
 import { databasePolicy } from './db-grants';
 import { dbRoute, isDbRequest } from './db-route';
 import { directoryRoute } from './directory-route';
@@ -44,6 +45,8 @@ export interface ProxyAppOptions {
   limits?: AdmissionLimits;
   /** How long CouchDB may stay silent on an ordinary request (feeds: two missed heartbeats). */
   requestSilenceMs?: number;
+  /** How long a client waits on CouchDB's answer to a question of the proxy's own (answer-within.ts). */
+  couchAnswerMs?: number;
   /** Failed logins allowed per name and per address (login-throttle.ts). */
   throttle?: ThrottleLimits;
   /** Whether CouchDB serves database requests now (health.ts). */
@@ -68,7 +71,8 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   const { couchUrl, sessions, logger } = options;
   const metrics = new ProxyMetrics(() => sessions.cachedCount);
   const throttle = new LoginThrottle(options.throttle, () => metrics.loginThrottled());
-  const authenticator = new Authenticator(couchUrl, sessions, throttle);
+  const answerMs = options.couchAnswerMs ?? DEFAULT_ANSWER_MS;
+  const authenticator = new Authenticator(couchUrl, sessions, throttle, answerMs);
   const liveRequests = new LiveRequests();
   const upstream: Upstream = {
     couchUrl,
@@ -79,7 +83,13 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
     observer: metrics,
   };
   const forward = { upstream, authenticator, sessions, liveRequests, logger };
-  const db = dbRoute({ couchUrl, authenticator, forwardToCouch: couchForward({ ...forward, policy: databasePolicy }), logger });
+  const db = dbRoute({
+    couchUrl,
+    authenticator,
+    forwardToCouch: couchForward({ ...forward, policy: databasePolicy }),
+    answerMs,
+    logger,
+  });
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -108,15 +118,19 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
       liveRequests,
       throttle,
       maxAgeMs: options.sessionMaxAgeMs,
+      answerMs,
       secureCookies: options.secureCookies,
       logger,
     }),
   );
   app.use('/api/admin/users', userAdminRoutes({ authenticator, accounts: options.accounts }));
   app.use('/api/admin/settings', settingsAdminRoutes({ authenticator, settings: options.settings }));
-  app.use('/api/admin', adminRoutes({ couchUrl, authenticator }));
-  app.get('/api/directory', directoryRoute({ authenticator, listUsers: () => options.accounts.list() }));
-  app.get('/api/settings', settingsRoute({ authenticator, settings: options.settings }));
+  app.use('/api/admin', adminRoutes({ couchUrl, authenticator, answerMs }));
+  app.get('/api/directory', directoryRoute({ authenticator, listUsers: () => answerWithin(options.accounts.list(), answerMs) }));
+  app.get(
+    '/api/settings',
+    settingsRoute({ authenticator, settings: { ...options.settings, read: () => answerWithin(options.settings.read(), answerMs) } }),
+  );
   app.use('/api', (_req: Request, res: Response) => sendCouchError(res, notFound()));
   app.use(staticPwa(options.staticDir));
   app.use((_req: Request, res: Response) => sendCouchError(res, notFound()));

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { parseCookie } from 'cookie';
 import { LRUCache } from 'lru-cache';
 import type { Caller } from './access-policy';
+import { DEFAULT_ANSWER_MS } from './answer-within';
 import { Refused } from './couch-error';
 import { LoginThrottle } from './login-throttle';
 import type { SessionStore } from './session-store';
@@ -44,6 +45,8 @@ export class Authenticator {
     private readonly couchUrl: string,
     private readonly sessions: SessionStore,
     private readonly throttle = new LoginThrottle(),
+    /** How long CouchDB may take to check Basic credentials before the request is answered 504. */
+    private readonly answerMs = DEFAULT_ANSWER_MS,
   ) {}
 
   /**
@@ -78,7 +81,10 @@ export class Authenticator {
     const name = basicName(authorization);
     const throttled = await this.throttle.check(name, address);
     if (throttled) throw new Refused(throttled);
-    const response = await fetch(`${this.couchUrl}/_session`, { headers: { authorization, accept: 'application/json' } });
+    const response = await fetch(`${this.couchUrl}/_session`, {
+      headers: { authorization, accept: 'application/json' },
+      signal: AbortSignal.timeout(this.answerMs),
+    });
     const { userCtx } = response.ok
       ? ((await response.json()) as { userCtx: { name: string | null; roles: string[] } })
       : { userCtx: { name: null, roles: [] } };

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { API_REASONS } from '../domain/api-reasons';
+import { isUnreachable } from '../couch/couch-admin';
 import { sendJson } from './json-response';
 
 /** A refusal in CouchDB's own shape, so CouchDB clients report it as they would CouchDB's. */
@@ -64,10 +65,10 @@ export function refusalOf(error: unknown): CouchError {
   return unreadableRequest(error) ?? unansweredFetch(error) ?? proxyFailed;
 }
 
-/** A `fetch` to CouchDB that got no answer (a login, a Basic check): its time limit (504), or no connection (503). */
+/** A question of the proxy's own to CouchDB that got no answer (a login, a session): its time limit (504), or no connection (503). */
 function unansweredFetch(error: unknown): CouchError | null {
   if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return couchSilent;
-  return error instanceof TypeError && error.message === 'fetch failed' ? couchUnreachable : null;
+  return (error instanceof TypeError && error.message === 'fetch failed') || isUnreachable(error) ? couchUnreachable : null;
 }
 
 /** Express's own 4xx errors (body-parser's http-errors, the router's undecodable parameter). */

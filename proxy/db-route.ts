@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Logger } from 'pino';
 import { setApiSecurityHeaders } from './api-security-headers';
 import type { Authenticator } from './authenticate';
-import { couchUnreachable, refusalOf, sendCouchError, unauthorized } from './couch-error';
+import { refusalOf, sendCouchError, unauthorized } from './couch-error';
 import type { CouchForward } from './couch-forward';
 import { logFailure } from './failure-log';
 import { sendJson } from './json-response';
@@ -18,6 +18,8 @@ interface DbRouteDeps {
   couchUrl: string;
   authenticator: Authenticator;
   forwardToCouch: CouchForward;
+  /** How long CouchDB may take to answer the server root before the client is answered 504. */
+  answerMs: number;
   logger: Logger;
 }
 
@@ -28,12 +30,12 @@ interface DbRouteDeps {
  * cookie-parser cost more CPU per request than authenticating, deciding and streaming it;
  * even mounted first in Express, this handler cost about 0.4 ms more per request.
  */
-export function dbRoute({ couchUrl, authenticator, forwardToCouch, logger }: DbRouteDeps): RequestListener {
+export function dbRoute({ couchUrl, authenticator, forwardToCouch, answerMs, logger }: DbRouteDeps): RequestListener {
   // PouchDB asks the server root (one level above the database) for an id.
   const serverRoot = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!(await authenticator.identify(req))) return sendCouchError(res, unauthorized());
-    const response = await fetch(couchUrl).catch(() => null);
-    if (!response) return sendCouchError(res, couchUnreachable);
+    // No answer is a 503 or 504 (refusalOf).
+    const response = await fetch(couchUrl, { signal: AbortSignal.timeout(answerMs) });
     const { uuid } = (await response.json()) as { uuid?: string };
     sendJson(res, 200, { couchdb: 'Welcome', uuid, vendor: { name: 'Fieldbook' } });
   };

@@ -8,6 +8,7 @@ import { userAccounts } from '../couch/user-accounts';
 import { SESSIONS_DB } from '../couch/user-sessions';
 import { DEFAULT_LIMITS, type AdmissionLimits } from './admission';
 import { createProxyApp } from './app';
+import { DEFAULT_ANSWER_MS } from './answer-within';
 import { overloaded, sendCouchError } from './couch-error';
 import { databaseReadiness } from './health';
 import type { ThrottleLimits } from './login-throttle';
@@ -40,6 +41,8 @@ export interface ProxyOptions {
   limits?: AdmissionLimits;
   /** How long CouchDB may stay silent on an ordinary request (FIELDBOOK_COUCH_SILENCE_MS, default 120 s). */
   requestSilenceMs?: number;
+  /** How long a login, a Basic check or a session read waits on CouchDB before 504 (FIELDBOOK_COUCH_ANSWER_MS, default 30 s). */
+  couchAnswerMs?: number;
   /** Failed logins allowed per name and per address before 429 (login-throttle.ts defaults). */
   throttle?: ThrottleLimits;
   /** A loopback-only port serving `/metrics` to anyone who can reach it (FIELDBOOK_METRICS_PORT); none by default or if 0. */
@@ -74,10 +77,11 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const admin = couchAdmin(options.couchAdminUrl);
   const { url: couchUrl, name, password } = splitCredentials(options.couchAdminUrl);
   const adminAuthorization = basicAuthorization(name, password);
+  const couchAnswerMs = options.couchAnswerMs ?? envNumber('FIELDBOOK_COUCH_ANSWER_MS', DEFAULT_ANSWER_MS);
   const { handle, cutOffUser, sessionEnded, endFeeds, metrics } = createProxyApp({
     couchUrl,
     readiness: databaseReadiness(couchUrl, adminAuthorization, SESSIONS_DB),
-    sessions: new SessionStore(admin, sessionMaxAgeMs),
+    sessions: new SessionStore(admin, sessionMaxAgeMs, couchAnswerMs),
     accounts: userAccounts(admin),
     settings: { read: () => readAppSettings(admin), setArchiveDays: (days) => setArchiveDays(admin, days) },
     sessionMaxAgeMs,
@@ -86,6 +90,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     logger,
     limits: options.limits ?? limitsFromEnv(),
     requestSilenceMs: options.requestSilenceMs ?? envNumber('FIELDBOOK_COUCH_SILENCE_MS', 120_000),
+    couchAnswerMs,
     throttle: options.throttle,
     metricsSource: options.metricsSource,
   });

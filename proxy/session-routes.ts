@@ -20,13 +20,15 @@ interface SessionRouteDeps {
   liveRequests: LiveRequests;
   throttle: LoginThrottle;
   maxAgeMs: number;
+  /** How long CouchDB may take to answer a login before it is answered 504. */
+  answerMs: number;
   secureCookies: boolean;
   logger: Logger;
 }
 
 /** `/api/session`: log in with CouchDB, hand the browser an opaque HttpOnly session id. */
 export function sessionRoutes(deps: SessionRouteDeps) {
-  const { couchUrl, sessions, authenticator, liveRequests, throttle, maxAgeMs, secureCookies } = deps;
+  const { couchUrl, sessions, authenticator, liveRequests, throttle, maxAgeMs, answerMs, secureCookies } = deps;
   const router = express.Router();
   const cookieOptions: CookieOptions = { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: '/' };
   const describe = (name: string, roles: string[]) => {
@@ -46,6 +48,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ name, password }),
+      signal: AbortSignal.timeout(answerMs),
     });
     if (response.status === 401) {
       await throttle.failed(name, address);

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { isConflict, isNotFound } from '../couch/couch-admin';
 import { deleteUserSessions, SESSIONS_DB } from '../couch/user-sessions';
+import { answerWithin, DEFAULT_ANSWER_MS } from './answer-within';
 import { couchCookieIssuedAt } from './couch-cookie';
 
 export interface Session {
@@ -52,6 +53,8 @@ export class SessionStore {
   constructor(
     private readonly couch: CouchAdmin,
     private readonly maxAgeMs: number,
+    /** How long a request waits on CouchDB for its session before it is answered 504. */
+    private readonly answerMs = DEFAULT_ANSWER_MS,
   ) {
     this.db = couch.use<Session>(SESSIONS_DB);
   }
@@ -59,7 +62,7 @@ export class SessionStore {
   async create(session: Omit<Session, 'expiresAt'>): Promise<string> {
     const id = randomBytes(32).toString('base64url');
     const doc: SessionDoc = { _id: keyOf(id), ...session, expiresAt: Date.now() + this.maxAgeMs };
-    doc._rev = (await this.db.insert(doc)).rev;
+    doc._rev = (await this.ask(this.db.insert(doc))).rev;
     this.cache.set(doc._id, doc);
     return id;
   }
@@ -116,6 +119,10 @@ export class SessionStore {
     return this.cache.size;
   }
 
+  private ask<T>(call: Promise<T>): Promise<T> {
+    return answerWithin(call, this.answerMs);
+  }
+
   private read(key: string): Promise<SessionDoc | null> {
     if (this.ended.has(key)) return Promise.resolve(null);
     const cached = this.cache.get(key);
@@ -130,7 +137,7 @@ export class SessionStore {
 
   private async readStored(key: string): Promise<SessionDoc | null> {
     try {
-      const doc = (await this.db.get(key)) as SessionDoc;
+      const doc = (await this.ask(this.db.get(key))) as SessionDoc;
       // Ended while the read was under way: do not bring it back.
       if (this.ended.has(key)) return null;
       this.cache.set(key, doc);
@@ -148,7 +155,7 @@ export class SessionStore {
       if (!current) return;
       const next = change(current);
       try {
-        next._rev = (await this.db.insert(next)).rev;
+        next._rev = (await this.ask(this.db.insert(next))).rev;
         this.cache.set(key, next);
         return;
       } catch (error) {
@@ -163,8 +170,8 @@ export class SessionStore {
     // A cookie renewal may write a new revision meanwhile: delete that one too.
     for (let attempt = 0; ; attempt++) {
       try {
-        const doc = await this.db.get(key);
-        await this.db.destroy(key, doc._rev);
+        const doc = await this.ask(this.db.get(key));
+        await this.ask(this.db.destroy(key, doc._rev));
         return;
       } catch (error) {
         if (isNotFound(error)) return;

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
+import { API_REASONS } from '../../domain/api-reasons';
 import { userDbName } from '../../domain/user-db-name';
 import { DEFAULT_LIMITS } from '../../proxy/admission';
 import { startProxy, type RunningProxy } from '../../proxy/server';
-import { basicAuth, loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
+import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
 import { waitFor, within } from '../support/fixtures';
 import { wireRequest } from '../support/raw-request';
@@ -118,14 +120,19 @@ function listenerPid(port: number): number {
       if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A') inodes.add(fields[9]);
     }
   }
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+  // Each read may fail: a process ends, or closes a file, while it is looked at. A failed read
+  // skips that one file only (skipping the process missed a busy server closing its others).
+  const readOrNull = <T>(read: () => T): T | null => {
     try {
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-        if (inodes.has(/^socket:\[(\d+)\]$/.exec(link)?.[1] ?? '')) return Number(pid);
-      }
+      return read();
     } catch {
-      // A process that ended meanwhile, or one not ours to read.
+      return null;
+    }
+  };
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    for (const fd of readOrNull(() => readdirSync(`/proc/${pid}/fd`)) ?? []) {
+      const link = readOrNull(() => readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (inodes.has(/^socket:\[(\d+)\]$/.exec(link ?? '')?.[1] ?? '')) return Number(pid);
     }
   }
   throw new Error(`nothing listens on port ${port}`);
@@ -312,7 +319,13 @@ describe('a database server that dies or stalls mid-feed', () => {
   let proxy: RunningProxy;
   before(async () => {
     // Short silence limits, so a stalled server is noticed within the test's patience.
-    proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }), requestSilenceMs: 3_000 });
+    proxy = await startProxy({
+      couchAdminUrl: stack.couch.adminUrl,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      requestSilenceMs: 3_000,
+      couchAnswerMs: 3_000,
+    });
   });
   after(() => proxy?.close());
 
@@ -338,6 +351,40 @@ describe('a database server that dies or stalls mid-feed', () => {
       process.kill(pid, 'SIGCONT');
     }
     await waitFor(async () => (await fetch(`${proxy.url}/health`)).ok, 60_000, 'the server to answer again');
+    await assertServesEveryone(proxy.url);
+  });
+
+  test('a stalled server: a login, a Basic check, a session and the server root are answered 504 at the answer limit', async () => {
+    const pid = listenerPid(Number(new URL(stack.couch.url).port));
+    // Asked of this proxy for the first time: none of them is cached.
+    const unknownSession = `fieldbook_session=${randomBytes(32).toString('base64url')}`;
+    const fresh = basicAuth('alice', `not-${randomBytes(8).toString('hex')}`);
+    const asked = () => ({ signal: AbortSignal.timeout(60_000) });
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const answers = await Promise.all([
+        fetch(`${proxy.url}/api/session`, {
+          ...asked(),
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'alice', password: TEST_PASSWORD }),
+        }),
+        fetch(`${proxy.url}/db/${aliceDb}`, { ...asked(), headers: { authorization: fresh } }),
+        fetch(`${proxy.url}/db/${aliceDb}`, { ...asked(), headers: { cookie: unknownSession } }),
+        fetch(`${proxy.url}/api/session`, { ...asked(), headers: { cookie: unknownSession } }),
+        // Alice's Basic check is cached since the test above; the root is asked of the server.
+        fetch(`${proxy.url}/db/`, { ...asked(), headers: { authorization: ALICE } }),
+      ]);
+      // Without the limit each waited for undici's 300 s headers timeout (or the server).
+      for (const answer of answers) {
+        assert.equal(answer.status, 504, answer.url);
+        assert.deepEqual(await answer.json(), { error: 'gateway_timeout', reason: API_REASONS.databaseSilent });
+      }
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await waitFor(async () => (await fetch(`${proxy.url}/health`)).ok, 60_000, 'the server to answer again');
+    assert.equal((await fetch(`${proxy.url}/db/${aliceDb}`, { headers: { cookie: unknownSession } })).status, 401);
     await assertServesEveryone(proxy.url);
   });
 
