@@ -1,6 +1,7 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { AuditedWrite, auditEntry } from '../../../domain/audit-entry';
 import { BulkDocsRow } from '../../../domain/conflicts/conflict-db';
+import { jsonEqual } from '../../../domain/conflicts/json-equal';
 import { ResolutionTombstone, ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
 import { AuditFields, Defect, FieldbookDoc, PhotoDoc } from '../../../domain/doc-types';
 import { newPhotoDoc } from '../../../domain/photo-doc';
@@ -85,10 +86,10 @@ export class DocWriterService {
   }
 
   /**
-   * Creates or updates several documents that change together (an inspection and its defects'
-   * copy of its status): all are checked against the rules first, then written in one
-   * `_bulk_docs` (one transaction in the browser's database). Throws ValidationError if the rules
-   * refuse any, and the first failed row's error (a 409 if one changed meanwhile) otherwise.
+   * Creates or updates several documents in one `_bulk_docs`: all are checked against the rules
+   * first. Throws ValidationError if the rules refuse any, and the first failed row's error (a 409
+   * if one changed meanwhile) otherwise; the other rows are written. Documents that must change
+   * together go through `saveWithCopies`.
    */
   async saveAll<T extends FieldbookDoc>(drafts: Draft<T>[], db: Database = this.localDb.require()): Promise<T[]> {
     const writes: AuditedWrite[] = [];
@@ -100,6 +101,52 @@ export class DocWriterService {
     }
     const revs = await this.writeAudited(db, writes);
     return writes.map(({ after }, i) => ({ ...after, _rev: revs[i] }) as unknown as T);
+  }
+
+  /**
+   * Saves `main` and its copy on other documents (a decision and its defects' copy of it,
+   * `inspectionStatus`, which the rules read since they see one document): `copy` makes a
+   * document's new version from its stored one. No server writes two documents atomically, so
+   * the order decides what a race leaves. `main` goes first: a 409 if it changed since, and then
+   * nothing else is written. Each copy is made on `copied` as given, and made again on the
+   * document as stored when its write conflicts (an edit arriving meanwhile keeps its content and
+   * gets the copy); one that changes nothing, or whose document is gone, is not written. Everything
+   * is checked against the rules before anything is written. Returns what was stored.
+   */
+  async saveWithCopies<T extends FieldbookDoc, C extends FieldbookDoc>(
+    main: Draft<T>,
+    copied: readonly C[],
+    copy: (stored: C) => Draft<C>,
+    db: Database = this.localDb.require(),
+  ): Promise<{ main: T; copies: C[] }> {
+    const old = await this.base(db, main);
+    const doc = this.stamp(main, old);
+    this.check(doc, old);
+    let pending = this.copyWrites(copied, copy);
+    const [rev] = await this.writeAudited(db, [{ before: old, after: doc, stamp: doc }]);
+    const copies: C[] = [];
+    for (let attempt = 1; pending.length; attempt++) {
+      const rows = await this.writeAuditedRows(db, pending);
+      const conflicted: string[] = [];
+      for (const [i, row] of rows.entries()) {
+        if (!('error' in row)) copies.push({ ...pending[i].after, _rev: row.rev } as C);
+        else if (isConflictRow(row) && attempt < COPY_ATTEMPTS) conflicted.push(pending[i].after._id);
+        else throw rowError(row);
+      }
+      pending = conflicted.length ? this.copyWrites(await storedDocs<C>(db, conflicted), copy) : [];
+    }
+    return { main: { ...doc, _rev: rev } as unknown as T, copies };
+  }
+
+  /** The audited writes of `copy` on each stored document it changes, checked against the rules. */
+  private copyWrites<C extends FieldbookDoc>(stored: readonly C[], copy: (stored: C) => Draft<C>): AuditedWrite[] {
+    return stored.flatMap((old) => {
+      const draft = copy(old);
+      if (jsonEqual(draft, old)) return [];
+      const doc = this.stamp(draft, old);
+      this.check(doc, old);
+      return [{ before: old, after: doc, stamp: doc }];
+    });
   }
 
   /**
@@ -244,20 +291,23 @@ export class DocWriterService {
    * checkpoint past a defect is past its photos.
    */
   private async writeAudited(db: Database, writes: readonly AuditedWrite[], companions: readonly object[] = []): Promise<string[]> {
+    const results = await this.writeAuditedRows(db, writes, companions);
+    const failed = results.find((result) => 'error' in result);
+    if (failed) throw rowError(failed);
+    return results.map((result) => (result as PouchDB.Core.Response).rev);
+  }
+
+  /** `writeAudited`'s write, answering each document's row (a failed companion is thrown). */
+  private async writeAuditedRows(db: Database, writes: readonly AuditedWrite[], companions: readonly object[] = []): Promise<WriteRow[]> {
     const entries = writes.map((write) => auditEntry(write, crypto.randomUUID().slice(0, 8)));
     for (const entry of entries) this.check(entry, null);
     const before = [...entries, ...companions];
     const rows = await db.bulkDocs([...before, ...writes.map(({ after }) => after)] as PouchDB.Core.PutDocument<object>[]);
     const failedPhoto = rows.slice(entries.length, before.length).find((result) => 'error' in result && !!result.error);
     if (failedPhoto) throw Object.assign(new Error((failedPhoto as PouchDB.Core.Error).message ?? 'photo not stored'), failedPhoto);
-    const results = rows.slice(before.length);
-    const failed = results.find((result): result is PouchDB.Core.Error => 'error' in result && !!result.error);
-    // A remote database answers rows CouchDB's way, `{error: 'conflict', reason}`, without a status.
-    if (failed) {
-      const status = failed.status ?? { conflict: 409, forbidden: 403, unauthorized: 401 }[String(failed.error)];
-      throw Object.assign(new Error(failed.reason ?? failed.message ?? String(failed.error)), { status, error: failed.error });
-    }
-    return results.map((result) => (result as PouchDB.Core.Response).rev);
+    return rows
+      .slice(before.length)
+      .map((row) => ('error' in row && row.error ? (row as PouchDB.Core.Error) : (row as PouchDB.Core.Response)));
   }
 
   /** `draft` as changed now, here, in the current shape (domain/schema-versions.ts): every save writes the current version. */
@@ -285,6 +335,35 @@ export class DocWriterService {
     const errors = validateDoc(doc, old, this.author());
     if (Object.keys(errors).length) throw new ValidationError(errors);
   }
+}
+
+/** How often a copy is made again on a document that keeps changing under it before the save gives up (409). */
+const COPY_ATTEMPTS = 5;
+
+type WriteRow = PouchDB.Core.Response | PouchDB.Core.Error;
+
+/** A remote database answers rows CouchDB's way, `{error: 'conflict', reason}`, without a status. */
+function rowStatus(row: PouchDB.Core.Error): number | undefined {
+  return row.status ?? { conflict: 409, forbidden: 403, unauthorized: 401 }[String(row.error)];
+}
+
+function isConflictRow(row: WriteRow): boolean {
+  return 'error' in row && rowStatus(row) === 409;
+}
+
+/** A failed row as the error a single write would have thrown. */
+function rowError(row: WriteRow): Error {
+  const failed = row as PouchDB.Core.Error;
+  return Object.assign(new Error(failed.reason ?? failed.message ?? String(failed.error)), {
+    status: rowStatus(failed),
+    error: failed.error,
+  });
+}
+
+/** The documents stored under `ids` now, leaving out those deleted since. */
+async function storedDocs<C extends FieldbookDoc>(db: Database, ids: string[]): Promise<C[]> {
+  const { rows } = await db.allDocs<C>({ keys: ids, include_docs: true });
+  return rows.flatMap((row) => ('doc' in row && row.doc ? [row.doc as C] : []));
 }
 
 /** The deletion of a photo document, written with its defect's change. */

@@ -77,7 +77,7 @@ describe('InspectionStoreService', () => {
     expect(titles(await all('.*'))).toEqual([]);
   });
 
-  it('submits only with every item answered, and marks its defects submitted in the same write', async () => {
+  it('submits only with every item answered, and marks its defects submitted with it', async () => {
     const [boiler] = await seed();
     const defects = TestBed.inject(DefectStoreService);
     const leak = await defects.create(boiler._id, { title: 'Leak', severity: 3, status: 'open' });
@@ -91,6 +91,29 @@ describe('InspectionStoreService', () => {
     expect(await defects.get(leak._id)).toEqual(
       jasmine.objectContaining({ inspectionStatus: 'submitted', title: 'Leak', updatedBy: 'ana' }),
     );
+  });
+
+  it('marks a defect submitted also when it changes while the submission is written, keeping that change', async () => {
+    const [boiler] = await seed();
+    const defects = TestBed.inject(DefectStoreService);
+    const leak = await defects.create(boiler._id, { title: 'Leak', severity: 3, status: 'open' });
+    // The same defect edited on another tablet, arriving by replication just before its copy is written.
+    const write = db.bulkDocs.bind(db);
+    let arrived = false;
+    spyOn(db, 'bulkDocs').and.callFake((async (docs: { _id?: string }[], options?: object) => {
+      if (!arrived && docs.some((doc) => doc._id === leak._id)) {
+        arrived = true;
+        const stored = await db.get<Defect>(leak._id);
+        await write([{ ...stored, title: 'Leak under the sink' }]);
+      }
+      return write(docs as never, options as never);
+    }) as never);
+
+    const checklist = boiler.checklist.map((item) => ({ ...item, result: 'pass' as const }));
+    expect((await store.submit(boiler, { checklist })).status).toBe('submitted');
+
+    expect(arrived).toBeTrue();
+    expect(await defects.get(leak._id)).toEqual(jasmine.objectContaining({ inspectionStatus: 'submitted', title: 'Leak under the sink' }));
   });
 
   it('shows one page of the soonest inspections and counts them all', async () => {

@@ -1,12 +1,12 @@
 import { Injectable, inject } from '@angular/core';
 import { Observable, concat, defer, filter, from, map, merge, of, switchMap } from 'rxjs';
 import { isAuditId } from '../../../domain/audit-entry';
-import { ChecklistItem, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
+import { ChecklistItem, Defect, Inspection } from '../../../domain/doc-types';
 import { migrateDoc } from '../../../domain/schema-versions';
 import { LocalPurgeService } from '../archive/local-purge.service';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
-import { DocWriterService, Draft, newDocId } from './doc-writer.service';
+import { DocWriterService, newDocId } from './doc-writer.service';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
 import { LOCAL_FIND_LIMIT } from './find-limit';
 import { InspectionQuery, countListed, findListIds } from './inspection-list-query';
@@ -100,8 +100,9 @@ export class InspectionStoreService {
 
   /**
    * Hands the inspection to a supervisor for review, with the page's unsaved `changes`. Its
-   * defects' copy of its status (`inspectionStatus`) turns `submitted` in the same write, so the
-   * rules keep them read-only as well (validate_doc_update sees one document at a time).
+   * defects' copy of its status (`inspectionStatus`) turns `submitted` with it, so the rules keep
+   * them read-only as well (validate_doc_update sees one document at a time); the inspection is
+   * written first, and a defect that changes meanwhile still gets the copy (saveWithCopies).
    */
   async submit(inspection: Inspection, changes: Partial<Omit<Inspection, '_id' | '_rev' | 'type'>> = {}): Promise<Inspection> {
     const { _conflicts, ...doc } = inspection as WithConflicts<Inspection>;
@@ -110,12 +111,12 @@ export class InspectionStoreService {
       use_index: ['idx-inspection', 'inspection'],
       limit: LOCAL_FIND_LIMIT,
     });
-    const defects = (found.docs as Defect[]).map((defect) => ({ ...defect, inspectionStatus: 'submitted' as const }));
-    const [saved] = await this.writer.saveAll<FieldbookDoc>([
+    const { main } = await this.writer.saveWithCopies<Inspection, Defect>(
       { ...doc, ...changes, status: 'submitted' },
-      ...defects,
-    ] as Draft<FieldbookDoc>[]);
-    return saved as Inspection;
+      found.docs as Defect[],
+      (defect) => ({ ...defect, inspectionStatus: 'submitted' }),
+    );
+    return main;
   }
 
   /** Deletes the inspection and its defects. */

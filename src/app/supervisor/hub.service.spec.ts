@@ -260,6 +260,50 @@ describe('HubService', () => {
     };
   }
 
+  /** Runs `arrive` once, just before the hub's first write that includes the document `id` (a change replicating in meanwhile). */
+  function arrivingBeforeWriteOf(id: string, arrive: (write: (docs: object[]) => Promise<unknown>) => Promise<void>): () => boolean {
+    const write = hubDb.bulkDocs.bind(hubDb);
+    let arrived = false;
+    spyOn(hubDb, 'bulkDocs').and.callFake((async (docs: { _id?: string }[], options?: object) => {
+      if (!arrived && docs.some((doc) => doc._id === id)) {
+        arrived = true;
+        await arrive((changed) => write(changed as never));
+      }
+      return write(docs as never, options as never);
+    }) as never);
+    return () => arrived;
+  }
+
+  it('a defect edited while the decision is written keeps the edit and gets the decision', async () => {
+    const { inspection, defect } = await submittedWithDefect();
+    const arrived = arrivingBeforeWriteOf(defect._id, async (write) => {
+      await write([{ ...(await hubDb.get<Defect>(defect._id)), title: 'Leak, worse', updatedBy: 'ana' }]);
+    });
+
+    await hub.review(inspection, 'approved', '', ['acme']);
+
+    expect(arrived()).toBeTrue();
+    expect((await hubDb.get<Inspection>(inspection._id)).status).toBe('approved');
+    expect(await hubDb.get<Defect>(defect._id)).toEqual(
+      jasmine.objectContaining({ title: 'Leak, worse', inspectionStatus: 'approved', partners: ['acme'] }),
+    );
+  });
+
+  it('a decision on an inspection changed meanwhile is refused (409) and leaves its defects as they were', async () => {
+    const { inspection, defect } = await submittedWithDefect();
+    // Another supervisor's decision lands first.
+    const arrived = arrivingBeforeWriteOf(inspection._id, async (write) => {
+      await write([{ ...(await hubDb.get<Inspection>(inspection._id)), status: 'rejected', updatedBy: 'max' }]);
+    });
+
+    await expectAsync(hub.review(inspection, 'approved', '', ['acme'])).toBeRejectedWith(jasmine.objectContaining({ status: 409 }));
+
+    expect(arrived()).toBeTrue();
+    expect((await hubDb.get<Inspection>(inspection._id)).status).toBe('rejected');
+    const untouched = await hubDb.get<Defect>(defect._id);
+    expect([untouched._rev, untouched.inspectionStatus, untouched.partners]).toEqual([defect._rev, 'submitted', undefined]);
+  });
+
   it("undoes a decision with new revisions that put back the inspection's status, comment and partners and its defects' copy", async () => {
     const { inspection, defect } = await submittedWithDefect();
     const record = await hub.review(inspection, 'approved', 'Fine', ['acme']);

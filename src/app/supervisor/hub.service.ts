@@ -30,7 +30,7 @@ export interface ReviewRecord {
   decision: Decision;
   /** The inspection and its defects as they were before the decision. */
   before: FieldbookDoc[];
-  /** The same documents as the decision wrote them (with their new revisions). */
+  /** The documents the decision wrote (with their new revisions), the inspection first; a defect it left as it was is not among them. */
   after: FieldbookDoc[];
 }
 
@@ -161,8 +161,9 @@ export class HubService {
   /**
    * Approves or rejects a submitted inspection; an empty comment is left out. The decision and
    * its defects' copy of it (`inspectionStatus`, which the rules read, since validate_doc_update
-   * sees one document) go in one `_bulk_docs`: an approval keeps the defects read-only for the
-   * inspector, a rejection opens them again. An approval may share the inspection with partners:
+   * sees one document) are written together (the decision first, then each defect as stored then,
+   * DocWriterService.saveWithCopies): an approval keeps the defects read-only for the inspector, a
+   * rejection opens them again. An approval may share the inspection with partners:
    * their databases are fed from the hub by the `partners` field, and a replication selector
    * cannot join, so the defects get the same list. Each decision sets the list anew: a
    * rejection (also of an approved inspection) shares with nobody, so the rework that follows
@@ -173,22 +174,21 @@ export class HubService {
     const reviewComment = comment.trim();
     const shared = decision === 'approved' && partners.length ? { partners: [...partners] } : {};
     const defects = await this.findDefects(inspection._id);
-    const after = await this.writer.saveAll<FieldbookDoc>(
-      [
-        { ...doc, status: decision, ...(reviewComment ? { reviewComment } : {}), ...shared },
-        ...defects.map((defect) => ({ ...unshared(defect), inspectionStatus: decision, ...shared })),
-      ] as Draft<FieldbookDoc>[],
+    const { main, copies } = await this.writer.saveWithCopies<Inspection, HubDefect>(
+      { ...doc, status: decision, ...(reviewComment ? { reviewComment } : {}), ...shared },
+      defects,
+      (defect) => ({ ...unshared(defect), inspectionStatus: decision, ...shared }),
       this.hub(),
     );
+    const after = [main, ...copies];
     await this.sharePhotos(after);
     return this.wrote({ decision, before: [inspection, ...defects], after });
   }
 
   /**
    * Puts back what a decision replaced (the inspection's status, comment and partners, the
-   * defects' copy of the status and partners) on the documents as they are now, in one
-   * `_bulk_docs`: a revision the decision did not make (a copy's echo, an edit of another
-   * field) stays. Refused with a 409 if the inspection no longer carries the decision, since
+   * defects' copy of the status and partners) on the documents as they are now, the inspection
+   * first: a revision the decision did not make (a copy's echo, an edit of another field) stays. Refused with a 409 if the inspection no longer carries the decision, since
    * someone decided again meanwhile. Returns the inspection as restored.
    */
   async undo(record: ReviewRecord): Promise<Inspection> {
@@ -199,10 +199,17 @@ export class HubService {
     if (inspection?.status !== record.decision) {
       throw Object.assign(new Error('The decision has changed since'), { status: 409 });
     }
-    const drafts = current.flatMap((doc, i) => (doc ? [restoreReviewFields(doc, record.before[i])] : []));
-    const saved = await this.writer.saveAll<FieldbookDoc>(drafts as Draft<FieldbookDoc>[], this.hub());
-    await this.sharePhotos(saved);
-    return this.wrote(saved[0] as Inspection);
+    const before = new Map(record.before.map((doc) => [doc._id, doc]));
+    const restore = <T extends FieldbookDoc>(doc: T) => restoreReviewFields(doc, before.get(doc._id) ?? doc);
+    const defects = current.slice(1).flatMap((doc) => (doc ? [doc as FieldbookDoc] : []));
+    const { main, copies } = await this.writer.saveWithCopies<Inspection, FieldbookDoc>(
+      restore(inspection),
+      defects,
+      (defect) => restore(defect) as Draft<FieldbookDoc>,
+      this.hub(),
+    );
+    await this.sharePhotos([main, ...copies]);
+    return this.wrote(main);
   }
 
   private wrote<T>(result: T): T {
@@ -252,7 +259,7 @@ function unshared<T extends { partners?: string[] }>(doc: T): T {
 }
 
 /** The fields a review writes, as `before` had them (absent where it had none), on `doc`. */
-function restoreReviewFields(doc: FieldbookDoc, before: FieldbookDoc): FieldbookDoc {
+function restoreReviewFields<T extends FieldbookDoc>(doc: T, before: FieldbookDoc): T {
   const fields =
     doc.type === 'inspection' ? (['status', 'reviewComment', 'partners'] as const) : (['inspectionStatus', 'partners'] as const);
   const restored: Record<string, unknown> = { ...doc };
@@ -261,5 +268,5 @@ function restoreReviewFields(doc: FieldbookDoc, before: FieldbookDoc): Fieldbook
     if (value === undefined) delete restored[field];
     else restored[field] = value;
   }
-  return restored as unknown as FieldbookDoc;
+  return restored as unknown as T;
 }
