@@ -48,16 +48,20 @@ async function assertRemoved(name: string): Promise<void> {
   assert.deepEqual(await stack.admin.request({ path: `${userDbName(name)}/_security` }), adminOnly());
 }
 
+/** Promotes `name` to admin with `change` run whole where the promotion writes the server admin entry; fails if it never got there. */
+async function insidePromotion(name: string, change: () => Promise<void>): Promise<void> {
+  let changing: Promise<void> | undefined;
+  const promoting = pausedCouch(stack.admin, async (call) => {
+    if (!changing && configAdminPut(name).test(call)) await (changing = change());
+  });
+  console.log('promotion:', await settled(setRole(promoting, name, 'admin', TEST_PASSWORD)));
+  assert.ok(changing, 'the change ran inside the promotion');
+}
+
 describe('changes to one login racing each other', () => {
   test('a removal landing inside a promotion leaves no server admin behind', async () => {
     await addUser(stack.admin, 'sue', TEST_PASSWORD, 'supervisor');
-    // The promotion is paused where it writes the server admin entry, and the removal runs whole there.
-    let removal: Promise<void> | undefined;
-    const promoting = pausedCouch(stack.admin, async (call) => {
-      if (!removal && configAdminPut('sue').test(call)) await (removal = removeUser(stack.admin, 'sue'));
-    });
-    console.log('promotion:', await settled(setRole(promoting, 'sue', 'admin', TEST_PASSWORD)));
-    assert.ok(removal, 'the removal ran inside the promotion');
+    await insidePromotion('sue', () => removeUser(stack.admin, 'sue'));
     await assertRemoved('sue');
   });
 
@@ -90,12 +94,7 @@ describe('changes to one login racing each other', () => {
 
   test('a disabling landing inside a promotion leaves no server admin behind', async () => {
     await addUser(stack.admin, 'dee', TEST_PASSWORD, 'supervisor');
-    let disabling: Promise<void> | undefined;
-    const promoting = pausedCouch(stack.admin, async (call) => {
-      if (!disabling && configAdminPut('dee').test(call)) await (disabling = disableUser(stack.admin, 'dee'));
-    });
-    console.log('promotion:', await settled(setRole(promoting, 'dee', 'admin', TEST_PASSWORD)));
-    assert.ok(disabling, 'the disabling ran inside the promotion');
+    await insidePromotion('dee', () => disableUser(stack.admin, 'dee'));
     assert.equal((await getUser(stack.admin, 'dee'))?.fieldbook_disabled, true);
     assert.equal(await isServerAdmin(stack.admin, 'dee'), false, 'a disabled login is no server admin');
     assert.equal(await couchLogin('dee'), 401, 'her old password no longer logs her in');
