@@ -220,7 +220,7 @@ describe('/api/admin/users', () => {
   });
 
   test(
-    'a promotion with the right password while CouchDB has locked the login out says so',
+    'a promotion with the right password while CouchDB has locked the login out says so; a new password lets them in at once',
     { skip: TEST_SERVER !== 'couchdb' && 'CouchDB 3.4 locks a login out after failures; PouchDB Server does not' },
     async () => {
       assert.equal((await call(ada, 'POST', '', { name: 'lee', role: 'supervisor', password: 'lee-pass-1' })).status, 201);
@@ -239,6 +239,12 @@ describe('/api/admin/users', () => {
       assert.match(promote.body.reason!, /has locked "lee" out for a few minutes after repeated wrong passwords/);
       assert.equal((await getUser(stack.admin, 'lee'))?.fieldbook_role, 'supervisor', 'not promoted');
       assert.equal(await isServerAdmin(stack.admin, 'lee'), false);
+
+      // What an admin does for a locked-out user: a new password. CouchDB counts failures per
+      // password (its salt), so the new one logs in at once, through the proxy too.
+      const reset = await call(ada, 'PUT', '/lee/password', { password: 'lee-pass-2' });
+      assert.equal(reset.status, 200, reset.body.reason);
+      assert.equal((await postLogin(stack.proxy.url, 'lee', 'lee-pass-2')).status, 200);
     },
   );
 });
