@@ -8,7 +8,11 @@ import { couchAdmin, splitCredentials } from './couch-admin';
 import { autoResolveConflicts, type AutoResolveOutcome } from '../domain/conflicts/auto-resolve';
 import { conflictCandidateIds, findConflictedDocs, type ConflictedDoc } from '../domain/conflicts/conflicted-docs';
 import { NanoConflictDb } from './conflicts/nano-conflict-db';
+import { withResolutionAudit } from '../domain/conflicts/resolution-audit';
 import { userDbName } from '../domain/user-db-name';
+
+/** The device an entry of a resolution written by this tool names. */
+const CLI_DEVICE_ID = 'conflicts-cli';
 
 const USAGE = 'usage: npm run conflicts -- list|autoresolve <user>   (COUCH_URL=http://admin:password@host:5984)';
 
@@ -20,7 +24,13 @@ async function main([command, user]: string[]): Promise<number> {
   }
   const couch = couchAdmin(couchUrl);
   const dbName = userDbName(user);
-  const db = new NanoConflictDb(couch, dbName);
+  const admin = splitCredentials(couchUrl).name;
+  // A resolution made here is in the record's history like one made on a tablet.
+  const db = withResolutionAudit(new NanoConflictDb(couch, dbName), () => ({
+    updatedBy: admin,
+    updatedAt: new Date().toISOString(),
+    deviceId: CLI_DEVICE_ID,
+  }));
   // style=all_docs lists every leaf, so deleted-vs-edited documents show up too.
   const { results } = await couch.use(dbName).changes({ style: 'all_docs' });
   const conflicted = await findConflictedDocs(db, conflictCandidateIds(results));
@@ -32,7 +42,7 @@ async function main([command, user]: string[]): Promise<number> {
   }
   const outcomes = await autoResolveConflicts(db, conflicted, {
     mergedBy: 'conflicts-cli',
-    userCtx: { name: splitCredentials(couchUrl).name, roles: ['_admin'] },
+    userCtx: { name: admin, roles: ['_admin'] },
   });
   for (const outcome of outcomes) console.log(describeOutcome(outcome));
   const resolved = outcomes.filter((outcome) => outcome.status === 'resolved').length;

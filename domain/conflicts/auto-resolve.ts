@@ -113,7 +113,9 @@ async function plan(db: ConflictDb, doc: ConflictedDoc, options: AutoResolveOpti
   // conflict again, so the winner stands and the other leaves end the same way everywhere.
   const winnerStands = differOnlyInBookkeeping(merge.leaves);
   const resolution = winnerStands ? null : autoMerged(merge, options);
-  const writes = resolution ? await resolutionBulkDocs(resolution, revisionFetcher(db, id)) : losingLeafTombstones(merge.leaves);
+  const writes = resolution
+    ? (await resolutionBulkDocs(resolution, revisionFetcher(db, id))).map((write) => autoStamped(write, merge.leaves, options))
+    : losingLeafTombstones(merge.leaves);
   const violations = resolutionViolations(writes, leaves, options.userCtx);
   if (violations.length > 0)
     return left(
@@ -140,6 +142,24 @@ function autoMerged(merge: MergeResult, options: AutoResolveOptions): Resolution
   const { deviceName: _newestLeafsDevice, ...doc } = resolution.doc;
   const writer = options.updatedBy === undefined ? {} : { updatedBy: options.updatedBy };
   return { ...resolution, doc: { ...doc, ...writer, deviceId: AUTO_MERGE_DEVICE_ID } };
+}
+
+/**
+ * The tombstone that deletes the record (a merge whose result is a deletion) stamped like an
+ * automatic merge: by the writer (or, for a server admin, whoever deleted it), at the newest
+ * leaf's change, on no device. Stamped now and here, as a person's deletion is, every device
+ * making it wrote an audit entry of its own.
+ */
+function autoStamped(write: ResolutionWrite, leaves: readonly LeafDoc[], options: AutoResolveOptions): ResolutionWrite {
+  if (!write._deleted || write.mergedInto !== write._rev) return write;
+  const stamps = leaves.flatMap((leaf) => {
+    const { updatedBy: by, updatedAt: at } = leaf;
+    return typeof by === 'string' && typeof at === 'string' ? [{ by, at, deleted: leaf._deleted === true }] : [];
+  });
+  if (stamps.length === 0) return write;
+  const newestAt = stamps.map((stamp) => stamp.at).sort()[stamps.length - 1];
+  const updatedBy = options.updatedBy ?? (stamps.find((stamp) => stamp.deleted) ?? stamps[0]).by;
+  return { ...write, updatedBy, updatedAt: newestAt, deviceId: AUTO_MERGE_DEVICE_ID };
 }
 
 /** Per planned document, its leaves as stored now (`leafKey`); a document no longer conflicted has none. */

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { ensureFieldbookDesign } from '../../couch/database-setup';
+import { auditIdRange } from '../../domain/audit-entry';
 import { userDbName } from '../../domain/user-db-name';
 import { startTestStack, type TestStack } from '../support/couch-harness';
 import { deletionOf, editOf, photoData, rootRevision } from '../fixtures/documents';
@@ -90,6 +91,12 @@ describe('npm run conflicts', () => {
     assert.deepEqual([merged['title'], merged['site'], merged['mergedBy']], ['Ours', 'Theirs', 'conflicts-cli']);
     assert.equal((await aliceDb().attachment.get(disjoint, 'photo.jpg')).toString(), 'from the losing device');
     assert.deepEqual((await aliceDb().get(conflicting, { conflicts: true }))._conflicts, ['2-aaa']);
+    // The merge is in the record's history, as one made on a tablet is; what was left alone is not.
+    const history = async (id: string) => (await aliceDb().list({ ...auditIdRange(id), include_docs: true })).rows.map((row) => row.doc!);
+    const [entry, ...more] = await history(disjoint);
+    assert.deepEqual(more, []);
+    assert.deepEqual([entry['action'], entry['merge'], entry['baseRev'], entry['docId']], ['update', true, '2-bbb', disjoint]);
+    assert.deepEqual([await history(conflicting), await history(deleted)], [[], []]);
 
     const again = await conflicts(['list', 'alice']);
     assert.match(again.stdout, /2 conflicted document\(s\)/);

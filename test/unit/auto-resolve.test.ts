@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { AUTO_MERGE_DEVICE_ID, autoResolveConflicts } from '../../domain/conflicts/auto-resolve';
+import { auditIdRange } from '../../domain/audit-entry';
 import { revisionFetcher, writeResolution } from '../../domain/conflicts/conflict-db';
+import { withResolutionAudit } from '../../domain/conflicts/resolution-audit';
 import { resolutionBulkDocs, resolveMerge } from '../../domain/conflicts/conflict-resolution';
 import { conflictCandidateIds, findConflictedDocs, mergeConflictedDoc } from '../../domain/conflicts/conflicted-docs';
 import { alice, at, deletionOf, editOf, photoData, rootRevision, storeRevisions } from '../fixtures/documents';
@@ -193,6 +195,48 @@ describe('autoResolveConflicts', () => {
       }
       assert.equal(trees[0].leaves.length, 2, 'the merge and one tombstone');
       assert.deepEqual(trees[1], trees[0], 'the same merge and tombstone revisions on both');
+    } finally {
+      await otherDevice.destroy();
+    }
+  });
+
+  test('a merge that deletes is stamped like any automatic merge: two devices write the same deletion and the same audit entry', async () => {
+    const root = rootRevision({ _attachments: undefined });
+    const revisions = [
+      root,
+      // Deleted on one tablet; only saved again, unchanged, on the other: the merge deletes.
+      deletionOf(root, 'zzz', { updatedBy: 'alice', updatedAt: '2026-11-23T12:00:01.000Z', deviceId: 'tablet-1' }),
+      editOf(root, 'aaa', { ...at('2026-11-23T12:00:05.000Z'), updatedBy: 'alice' }),
+    ];
+    const otherDevice = localDb('conflicts-other-device');
+    try {
+      const written: { deletion: Record<string, unknown>; entries: string[] }[] = [];
+      for (const [i, device] of [db, otherDevice].entries()) {
+        await storeRevisions(device, revisions);
+        // Each device's own clock and id, as a person's resolution would be stamped.
+        const audited = withResolutionAudit(device, () => ({
+          updatedBy: 'alice',
+          updatedAt: `2026-12-0${i + 1}T09:00:00.000Z`,
+          deviceId: `tablet-${i}`,
+        }));
+        const [outcome] = await autoResolveConflicts(audited, await findConflictedDocs(device, [root._id]), {
+          ...options,
+          userCtx: alice,
+          updatedBy: 'alice',
+        });
+        assert.equal(outcome.status === 'resolved' && outcome.deleted, true);
+        const deletion = await device.get<Record<string, unknown>>(root._id, { rev: (outcome as { rev: string }).rev });
+        const { rows } = await device.allDocs({ ...auditIdRange(root._id) });
+        written.push({ deletion, entries: rows.map((row) => row.id) });
+      }
+      const [first, second] = written;
+      assert.deepEqual(
+        [first.deletion['updatedBy'], first.deletion['updatedAt'], first.deletion['deviceId'], first.deletion['_deleted']],
+        ['alice', '2026-11-23T12:00:05.000Z', AUTO_MERGE_DEVICE_ID, true],
+      );
+      assert.deepEqual(second.deletion, first.deletion, 'the same deletion revision on both');
+      assert.equal(first.entries.length, 1);
+      assert.deepEqual(second.entries, first.entries, 'one entry, the same on both');
     } finally {
       await otherDevice.destroy();
     }

@@ -1,8 +1,9 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { AuditedWrite, auditEntry } from '../../../domain/audit-entry';
-import { BulkDocsRow } from '../../../domain/conflicts/conflict-db';
+import { BulkDocsRow, OpenRevsRow } from '../../../domain/conflicts/conflict-db';
+import { leafIn, resolutionAuditEntries } from '../../../domain/conflicts/resolution-audit';
 import { jsonEqual } from '../../../domain/conflicts/json-equal';
-import { ResolutionTombstone, ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
+import { ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
 import { AuditFields, Defect, FieldbookDoc, PhotoDoc } from '../../../domain/doc-types';
 import { newPhotoDoc } from '../../../domain/photo-doc';
 import { migrateDoc } from '../../../domain/schema-versions';
@@ -207,18 +208,8 @@ export class DocWriterService {
    */
   async writeResolution(docs: ResolutionWrite[]): Promise<BulkDocsRow[]> {
     const db = this.localDb.require();
-    const writes: AuditedWrite[] = [];
-    for (const doc of docs) {
-      // A losing leaf's tombstone ends a branch: the record is what its winning revision becomes.
-      if (doc._deleted && (doc as ResolutionTombstone).mergedInto !== doc._rev) continue;
-      const before = await leaf(db, doc._id, doc._rev);
-      // No longer a leaf: the write answers 409 and nothing happens to the record.
-      if (!before) continue;
-      writes.push({ before, after: doc, stamp: isStamped(doc) ? doc : this.changeStamp(), merge: true });
-    }
-    // Named after the revision merged, not at random: an automatic merge is the same document
-    // on every device that makes it (domain/conflicts/auto-resolve.ts), and so is its entry.
-    const entries = writes.map((write) => auditEntry(write, write.after._rev!.split('-')[1].slice(0, 8)));
+    const leafOf = async (id: string, rev: string) => leafIn((await db.get(id, { open_revs: 'all' })) as unknown as OpenRevsRow[], rev);
+    const entries = await resolutionAuditEntries(docs, leafOf, () => this.changeStamp());
     for (const entry of entries) this.check(entry, null);
     const rows = (await db.bulkDocs([...entries, ...docs] as PouchDB.Core.PutDocument<object>[])) as BulkDocsRow[];
     return rows.slice(entries.length);
@@ -369,18 +360,6 @@ async function storedDocs<C extends FieldbookDoc>(db: Database, ids: string[]): 
 /** The deletion of a photo document, written with its defect's change. */
 function photoTombstone({ _id, _rev }: PhotoRemoval): object {
   return { _id, _rev, _deleted: true };
-}
-
-/** The stored leaf `rev` of `id`, or null when it is not one (any more). */
-async function leaf(db: Database, id: string, rev: string): Promise<Record<string, unknown> | null> {
-  const rows = (await db.get(id, { open_revs: 'all' })) as unknown as { ok?: { _rev: string } }[];
-  return (rows.find((row) => row.ok?._rev === rev)?.ok as Record<string, unknown> | undefined) ?? null;
-}
-
-/** Whether a resolution's document carries who wrote it (a merge does; a tombstone does not). */
-function isStamped(doc: object): doc is ChangeStamp {
-  const { updatedBy, updatedAt, deviceId } = doc as Partial<ChangeStamp>;
-  return typeof updatedBy === 'string' && typeof updatedAt === 'string' && typeof deviceId === 'string';
 }
 
 /** `doc` without the name of the device that last changed it: a change made here names this device, or none. */
