@@ -42,14 +42,19 @@ describe('ConflictInboxPage', () => {
     const deleted = rootInspection('ana', { title: 'Gone here' });
     await storeRevisions(db, [deleted, editOf(deleted, 'aaa', { site: 'Edited there' }), deletionOf(deleted, 'zzz')]);
 
-    await until(() => all('conflict-row').length === 2, 'two rows');
+    // Edited on two tablets and deleted on a third: CouchDB's `_conflicts` names one other version.
+    const three = rootInspection('ana', { title: 'Three ways' });
+    await storeRevisions(db, [three, editOf(three, 'bbb', { site: 'B' }), editOf(three, 'aaa', { site: 'A' }), deletionOf(three, 'zzz')]);
+
+    await until(() => all('conflict-row').length === 3, 'three rows');
     const rows = all('conflict-row').map((row) => row.textContent ?? '');
     expect(rows.find((text) => text.includes('Ours'))).toContain('2 versions');
     expect(rows.find((text) => text.includes('Gone here'))).toContain('Deleted in one version');
+    expect(rows.find((text) => text.includes('Three ways'))).toContain('3 versions, 1 deleted');
     expect(all('conflict-row')[0].getAttribute('href')).toMatch(/^\/conflicts\/inspection:/);
 
     await db.bulkDocs([{ _id: root._id, _rev: '2-aaa', _deleted: true, mergedInto: '2-bbb' }]);
-    await until(() => all('conflict-row').length === 1, 'one row left');
+    await until(() => all('conflict-row').length === 2, 'two rows left');
   });
 
   it('turns auto-merge off and on per document type', async () => {

@@ -61,10 +61,14 @@ const TYPE_NAMES: Readonly<Partial<Record<string, string>>> = {
               <span class="type">{{ typeNames[conflict.type] ?? conflict.type }}</span>
             </span>
             <span class="versions">
-              @if (conflict.hasDeletion) {
+              @if (conflict.deletions === 0) {
+                <ng-container i18n="@@conflicts.versions">{{ count(conflict.versions) }} versions</ng-container>
+              } @else if (conflict.versions === 2) {
                 <ng-container i18n="@@conflicts.deletedInOne">Deleted in one version</ng-container>
               } @else {
-                <ng-container i18n="@@conflicts.versions">{{ count(conflict.versions) }} versions</ng-container>
+                <ng-container i18n="@@conflicts.versionsSomeDeleted"
+                  >{{ count(conflict.versions) }} versions, {{ count(conflict.deletions) }} deleted</ng-container
+                >
               }
             </span>
             <span class="changed">{{ conflict.changedBy }} {{ conflict.changedAt | appDate }}</span>

@@ -15,10 +15,10 @@ export interface ConflictSummary {
   title: string;
   changedBy: string;
   changedAt: string;
-  /** Live versions, the current one included. */
+  /** Versions, the current one and deletions included (not those a resolution ended). */
   versions: number;
-  /** The other versions are deletions (CouchDB leaves them out of `_conflicts`). */
-  hasDeletion: boolean;
+  /** Versions that delete it (CouchDB leaves them out of `_conflicts`). */
+  deletions: number;
 }
 
 /** A conflicted document with its leaves merged against their common ancestor. */
@@ -28,8 +28,6 @@ export interface LoadedConflict {
   /** Where it was read from; resolutions are written through the same. */
   db: ServerAncestorDb;
 }
-
-type SummaryFields = { type?: unknown; title?: unknown; updatedBy?: unknown; updatedAt?: unknown; _conflicts?: string[] };
 
 /** Reads the conflicts of the open workspace: inbox lines, and one document's versions and merge. */
 @Injectable({ providedIn: 'root' })
@@ -58,26 +56,22 @@ export class ConflictStoreService {
     return this.current.db;
   }
 
-  /** Inbox lines for `ids`, most recently changed first; ids no longer stored are skipped. */
+  /** Inbox lines for `ids`, most recently changed first; ids no longer conflicted are skipped. */
   async summaries(ids: readonly string[]): Promise<ConflictSummary[]> {
-    const db = this.localDb.db();
-    if (!db || !ids.length) return [];
-    const { rows } = await db.allDocs<SummaryFields>({ keys: [...ids], include_docs: true, conflicts: true });
-    const summaries = rows.flatMap((row) => {
-      const doc = 'doc' in row ? row.doc : null;
-      if (!doc) return [];
-      const others = doc._conflicts?.length ?? 0;
-      return [
-        {
-          id: doc._id,
-          type: typeof doc.type === 'string' ? doc.type : 'document',
-          title: typeof doc.title === 'string' ? doc.title : doc._id,
-          changedBy: typeof doc.updatedBy === 'string' ? doc.updatedBy : '',
-          changedAt: typeof doc.updatedAt === 'string' ? doc.updatedAt : '',
-          versions: 1 + others,
-          hasDeletion: others === 0,
-        },
-      ];
+    if (!this.localDb.db() || !ids.length) return [];
+    // Every leaf, as the detail page counts them: `_conflicts` leaves out deleted versions.
+    const summaries = (await this.find(ids)).map(({ id, leaves }) => {
+      const current = leaves.find((leaf) => !leaf._deleted) ?? leaves[0];
+      const { type, title, updatedBy, updatedAt } = current;
+      return {
+        id,
+        type: typeof type === 'string' ? type : 'document',
+        title: typeof title === 'string' ? title : id,
+        changedBy: typeof updatedBy === 'string' ? updatedBy : '',
+        changedAt: typeof updatedAt === 'string' ? updatedAt : '',
+        versions: leaves.length,
+        deletions: leaves.filter((leaf) => leaf._deleted).length,
+      };
     });
     return summaries.sort((a, b) => b.changedAt.localeCompare(a.changedAt));
   }
