@@ -19,7 +19,8 @@ export type ApplyOutcome =
   /** `rev`: the new revision of the first write. */
   | { status: 'written'; rev: string }
   | { status: 'invalid'; violations: ResolutionViolation[] }
-  | { status: 'write-failed'; errors: string[] };
+  /** `written`: the first write's new revision, when it landed and a later one failed (see WriteOutcome). */
+  | { status: 'write-failed'; errors: string[]; written?: string };
 
 /**
  * Checks `writes` (from `resolutionBulkDocs` or `losingLeafTombstones`) against the document rules
@@ -35,7 +36,7 @@ export async function applyResolution(
   const violations = resolutionViolations(writes, leaves, userCtx);
   if (violations.length > 0) return { status: 'invalid', violations };
   const written = await writeResolution(db, writes);
-  return written.ok ? { status: 'written', rev: written.rev } : { status: 'write-failed', errors: written.errors };
+  return written.ok ? { status: 'written', rev: written.rev } : { ...written, status: 'write-failed' };
 }
 
 /** What the document rules refuse in `writes`, each checked as `userCtx` against the leaf it replaces. */

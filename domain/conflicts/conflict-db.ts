@@ -43,7 +43,10 @@ export function revisionFetcher(db: ConflictDb, id: string): FetchRevision {
   };
 }
 
-export type WriteOutcome = { ok: true; rev: string } | { ok: false; errors: string[] };
+export type WriteOutcome =
+  | { ok: true; rev: string }
+  /** `written`: the first document's new revision, when it was written and a later one failed. */
+  | { ok: false; errors: string[]; written?: string };
 
 /**
  * Writes a `resolutionBulkDocs` payload: its first document alone, then, only if that succeeded,
@@ -71,7 +74,9 @@ export async function writeResolutions(db: ConflictDb, payloads: readonly (reado
     if (!failed(row)) return;
     const { index } = rest[i];
     const previous = outcomes[index];
-    outcomes[index] = { ok: false, errors: [...(previous.ok ? [] : previous.errors), describeFailure(row)] };
+    outcomes[index] = previous.ok
+      ? { ok: false, errors: [describeFailure(row)], written: previous.rev }
+      : { ...previous, errors: [...previous.errors, describeFailure(row)] };
   });
   return outcomes;
 }

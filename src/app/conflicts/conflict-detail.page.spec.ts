@@ -185,6 +185,33 @@ describe('ConflictDetailPage', () => {
     expect((await db.get(root._id, { open_revs: 'all' })).length).toBe(2);
   });
 
+  it('says when a resolution is saved while another version arrives, and shows the versions now', async () => {
+    const root = rootInspection();
+    const theirs = editOf(root, 'aaa', { title: 'Theirs' });
+    await replicated([root, editOf(root, 'bbb', { title: 'Ours', site: 'Plant 5' }), theirs]);
+    await open(root._id);
+    // Another device's edit of "Theirs" replicates in just as the resolution is written.
+    const write = db.bulkDocs.bind(db);
+    let arrived = false;
+    spyOn(db, 'bulkDocs').and.callFake((async (docs: { _id?: string }[], options?: object) => {
+      if (!arrived && docs.some((doc) => doc._id === root._id)) {
+        arrived = true;
+        await storeRevisions(db, [editOf(theirs, 'ddd', { title: 'Theirs, again' })]);
+      }
+      return write(docs as never, options as never);
+    }) as never);
+
+    all('keep-version')
+      .find((button) => button.getAttribute('data-rev') === '2-aaa')!
+      .click();
+
+    await until(() => all('conflict-overtaken').length === 1, 'the notice');
+    await until(() => all('conflict-version').some((version) => version.getAttribute('data-rev') === '3-ddd'), 'the new version shown');
+    expect(all('conflict-version').length).toBe(2);
+    expect(navigate).not.toHaveBeenCalled();
+    expect(all('changed-elsewhere').length).toBe(0);
+  });
+
   it('keeps the choices made and says so when another version arrives', async () => {
     const root = rootInspection();
     await replicated([root, editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { title: 'Theirs' })]);

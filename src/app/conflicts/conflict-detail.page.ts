@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { Router, RouterLink } from '@angular/router';
 import { Resolution, keepLeaf, resolveMerge } from '../../../domain/conflicts/conflict-resolution';
@@ -64,6 +64,8 @@ export class ConflictDetailPage {
     Object.entries(this.editable.errors()).map(([field, message]) => `${fieldLabel(field)} ${message}`),
   );
 
+  /** The last resolution was saved while another version arrived: there is a new conflict to look at. */
+  protected readonly overtaken = signal(false);
   protected readonly merging: MergeChoices = new MergeChoices(() => this.conflict()?.merge);
   protected readonly versions = computed(() => (this.conflict()?.merge.leaves ?? []).map(versionInfo));
   protected readonly title = computed(() => {
@@ -81,9 +83,15 @@ export class ConflictDetailPage {
   private async write(decide: (conflict: LoadedConflict) => Resolution): Promise<void> {
     const conflict = this.conflict();
     if (!conflict) return;
-    if (await this.editable.save(() => this.resolver.resolve(conflict.db, decide(conflict)))) {
-      await this.router.navigateByUrl('/conflicts');
-    }
+    let settled = false;
+    const saved = await this.editable.save(async () => {
+      settled = await this.resolver.resolve(conflict.db, decide(conflict));
+    });
+    this.overtaken.set(saved && !settled);
+    if (!saved) return;
+    if (settled) await this.router.navigateByUrl('/conflicts');
+    // Saved, and another version arrived meanwhile: the page shows the versions now, the result among them.
+    else await this.editable.reload();
   }
 }
 

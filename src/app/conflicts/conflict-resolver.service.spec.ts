@@ -102,6 +102,20 @@ describe('ConflictResolverService', () => {
     expect((error as ResolutionConflictError).status).toBe(409);
   });
 
+  it('says so when the result is saved but a losing version was edited again meanwhile: a conflict of the result and that edit', async () => {
+    await replicated([root, ...leaves]);
+    const resolution = keepLeaf(mergeLeaves(leaves, root), '2-aaa', resolver.mergeStamp());
+    // Another device's edit of the losing version, replicated in before the resolution is written.
+    await storeRevisions(db, [editOf(leaves[1], 'ddd', { title: 'Theirs, again' })]);
+
+    expect(await resolver.resolve(store.conflictDb(), resolution)).toBeFalse();
+
+    const [still] = await findConflictedDocs(store.conflictDb(), [root._id]);
+    const live = still.leaves.filter((leaf) => !leaf._deleted);
+    expect(live.map((leaf) => leaf['title']).sort()).toEqual(['Theirs', 'Theirs, again']);
+    expect(live.find((leaf) => leaf['title'] === 'Theirs')!['mergedFrom']).toEqual(['2-bbb', '2-aaa']);
+  });
+
   it('auto-merges as the logged-in user, and takes the merged ones off the conflict list', async () => {
     const disjoint = [editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { site: 'Plant 9' })];
     await replicated([root, ...disjoint]);

@@ -37,16 +37,21 @@ export class ConflictResolverService {
   /**
    * Writes a resolution (`resolveMerge` or `keepLeaf` with `mergeStamp()`): the result, stamped
    * as this user's change, on the winning revision, and tombstones on the other leaves. Throws
-   * ValidationError if the rules refuse it, ResolutionConflictError if the document changed meanwhile.
+   * ValidationError if the rules refuse it, ResolutionConflictError if the document changed
+   * meanwhile (nothing written). False when the result was written but another version of a
+   * losing leaf arrived meanwhile: the document is in conflict again, the result one of its versions.
    */
-  async resolve(db: ConflictDb, resolution: Resolution): Promise<void> {
+  async resolve(db: ConflictDb, resolution: Resolution): Promise<boolean> {
     const [winner] = resolution.leaves;
     const audited = resolution.doc ? { ...resolution, doc: this.writer.stampChange(resolution.doc) } : resolution;
     const writes = await resolutionBulkDocs(audited, revisionFetcher(db, winner._id));
     const applied = await applyResolution(db, writes, resolution.leaves, this.writer.author());
     if (applied.status === 'invalid') throw new ValidationError(fieldErrors(applied.violations.map(({ violation }) => violation)));
-    if (applied.status === 'write-failed') throw new ResolutionConflictError(applied.errors);
+    if (applied.status === 'write-failed' && applied.written === undefined) throw new ResolutionConflictError(applied.errors);
+    // Written in part: the conflict index sees the write, and keeps the document listed.
+    if (applied.status === 'write-failed') return false;
     this.conflictIndex.resolved([winner._id]);
+    return true;
   }
 
   /**
