@@ -40,6 +40,9 @@ const DB_ENDPOINTS: Record<string, { read: string[]; write: string[]; postBody?:
  */
 const PATH_CHARACTERS = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
 
+/** `_local` docs the server's own work keeps in a database (`_local/fieldbook-…`): no caller's to read or write. */
+const SERVER_LOCAL_PREFIX = 'fieldbook-';
+
 const DOC_READ = ['GET', 'HEAD'];
 const DOC_WRITE = ['PUT', 'DELETE'];
 
@@ -77,6 +80,9 @@ export function decide(method: string, rawPath: string, query: URLSearchParams, 
     // Checkpoints are written on both ends of a replication, also on a read-only source;
     // `_local` docs never replicate, so they cannot carry data anywhere.
     if (tail.length !== 1) return deny(notFound());
+    // Except the server's own bookkeeping: where the proxy's withdrawals and hub work resume,
+    // how far `npm run migrate` got. A caller's own copy would switch them off.
+    if (tail[0].startsWith(SERVER_LOCAL_PREFIX)) return deny(forbidden('This document is the server’s own.'));
     return ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method) ? allow(target) : deny(methodNotAllowed(method));
   }
   if (first === '_design') {

@@ -95,6 +95,17 @@ describe('alice cannot reach what is not hers', () => {
     assert.equal((await rawRequest('GET', `/db/${alice}`, { cookie: 'fieldbook_session=forged' })).status, 401);
   });
 
+  test('her own replication checkpoints are hers, the server’s bookkeeping in her database is not', async () => {
+    const put = (id: string) =>
+      rawRequest('PUT', `/db/${alice}/_local/${id}`, { cookie, 'content-type': 'application/json' }, JSON.stringify({ done: true }));
+    assert.equal((await put('a1b2c3')).status, 201);
+    // Written by her, a finished migration made `npm run migrate` skip her database.
+    const refused = await put('fieldbook-migration');
+    assert.equal(refused.status, 403);
+    assert.equal(JSON.parse(refused.body).error, 'forbidden');
+    assert.equal((await rawRequest('GET', `/db/${alice}/_local/fieldbook-migration`, { cookie })).status, 403);
+  });
+
   test('the browser never receives a CouchDB cookie', async () => {
     const response = await fetch(`${stack.proxy.url}/db/${alice}/_all_docs`, { headers: { cookie } });
     assert.equal(response.status, 200);

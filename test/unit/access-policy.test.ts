@@ -87,6 +87,13 @@ describe('access policy', () => {
     ['POST', '/partner-acme/_bulk_docs', 403],
     // An index is written into a design document, the one `ddoc` names (ours too).
     ['POST', `/${own}/_index`, 403],
+    // The server's own bookkeeping: a partner's copy stopped withdrawals from its database, an
+    // inspector's made `npm run migrate` skip theirs.
+    ['PUT', '/partner-acme/_local/fieldbook-partner-withdrawal', 403],
+    ['DELETE', '/partner-acme/_local/fieldbook-partner-withdrawal', 403],
+    ['PUT', `/${own}/_local/fieldbook-migration`, 403],
+    ['PUT', `/${own}/_local/%66ieldbook-migration`, 403],
+    ['GET', `/${own}/_local/fieldbook-hub-work`, 403],
   ];
   for (const [method, path, status, query] of denied) {
     test(`refuses ${method} ${path}${query ? '?' + query : ''} with ${status}`, () => {
