@@ -2,18 +2,18 @@ import type { DocumentScope } from 'nano';
 import type { CouchAdmin } from './couch-admin';
 import { isNotFound } from './couch-admin';
 import { HUB_DB } from '../domain/db-names';
-import { MIGRATION_PROGRESS_ID, migrateDoc, migrationProgress, needsMigration } from '../domain/schema-versions';
+import { MIGRATION_PROGRESS_ID, migrateDoc, needsMigration, schemaVersions, type MigrationProgress } from '../domain/schema-versions';
 
 /** Documents read per `_all_docs` page and written per `_bulk_docs`. */
 const BATCH_SIZE = 500;
 /** How often a document that changed while it was migrated is read and migrated again. */
 const ATTEMPTS = 3;
 
-type Doc = Record<string, unknown> & { _id: string; _rev?: string; type?: unknown; schema?: unknown };
+type Doc = Record<string, unknown> & { _id: string; _rev?: string; _conflicts?: string[]; type?: unknown; schema?: unknown };
 
 export interface DatabaseMigration {
   db: string;
-  /** Records brought to the current version by this run. */
+  /** Records brought to the current version by this run (each side of a conflict counting apart). */
   migrated: number;
   /** Records left as they were, and why (the rules refused, or they kept changing). */
   failed: { id: string; reason: string }[];
@@ -32,8 +32,10 @@ export async function fieldbookDatabases(couch: CouchAdmin): Promise<string[]> {
  * Pure and deterministic: a record's migration changes nothing but its shape (not who changed
  * it last, nor when), so the copies of one revision in a user's database and in the hub become
  * the same new revision (CouchDB derives a revision id from its parent and content) and the
- * replication between them finds nothing to copy, and no conflict. Idempotent and resumable: a
- * rerun skips what is current and starts where an interrupted run stopped.
+ * replication between them finds nothing to copy, and no conflict. Idempotent and resumable:
+ * every run walks every database again, skipping what is current (so records written since by
+ * tablets on the old release, and records refused before, get their turn), and starts where
+ * an interrupted run stopped.
  */
 export async function migrateServer(couch: CouchAdmin, log: (line: string) => void = () => undefined): Promise<DatabaseMigration[]> {
   const results: DatabaseMigration[] = [];
@@ -41,7 +43,7 @@ export async function migrateServer(couch: CouchAdmin, log: (line: string) => vo
   return results;
 }
 
-/** Migrates one database from where an earlier run of this release stopped. */
+/** Walks one database, from where an interrupted run of this release stopped, migrating every live revision in an old shape. */
 export async function migrateDatabase(
   couch: CouchAdmin,
   dbName: string,
@@ -49,42 +51,118 @@ export async function migrateDatabase(
 ): Promise<DatabaseMigration> {
   const db = couch.use<Doc>(dbName);
   const result: DatabaseMigration = { db: dbName, migrated: 0, failed: [] };
-  const stored = await db.get(MIGRATION_PROGRESS_ID).catch((error: unknown) => (isNotFound(error) ? null : Promise.reject(error)));
-  let progress = migrationProgress(stored);
-  if (progress.done) log(`${dbName}: already migrated`);
+  let progress = resumedProgress(await db.get(MIGRATION_PROGRESS_ID).catch(nullIfNotFound));
+  if (progress.lastId) log(`${dbName}: resuming after ${progress.lastId}`);
+  let lastId = progress.lastId;
   let looked = 0;
-  while (!progress.done) {
-    // From the last id looked at, itself included (it may be gone), then dropped.
-    const { rows } = await db.list({ include_docs: true, startkey: progress.lastId, limit: BATCH_SIZE + 1 });
-    const page = rows.filter((row) => row.id !== progress.lastId).slice(0, BATCH_SIZE);
-    const old = page.flatMap((row) => (row.doc && needsMigration(row.doc) ? [row.doc] : []));
-    const outcome = await migrateDocs(db, old);
+  let finished = false;
+  while (!finished) {
+    const page = await pageAfter(db, lastId);
+    const outcome = await migrateRevisions(db, await oldRevisions(db, page));
     result.migrated += outcome.migrated;
     result.failed.push(...outcome.failed);
     looked += page.length;
-    progress = { ...progress, lastId: page.at(-1)?.id ?? progress.lastId, done: page.length < BATCH_SIZE };
-    progress._rev = (await db.insert(progress as unknown as Doc)).rev;
+    lastId = page.at(-1)?._id ?? lastId;
+    finished = page.length < BATCH_SIZE;
+    progress = await saveProgress(db, nextProgress(progress, lastId, finished, result.failed.length > 0));
     log(`${dbName}: ${looked} looked at, ${result.migrated} migrated${result.failed.length ? `, ${result.failed.length} failed` : ''}`);
   }
   return result;
 }
 
-/** Writes `docs` migrated in one `_bulk_docs`; one changed meanwhile is read and migrated again. */
-async function migrateDocs(db: DocumentScope<Doc>, docs: Doc[]): Promise<{ migrated: number; failed: DatabaseMigration['failed'] }> {
+/**
+ * The walk to go on with: the stored one if it is this release's and unfinished, else a new one
+ * from the start. The record sits in the user's own database, where the user may have written
+ * it: anything unexpected in it means starting over, never skipping.
+ */
+function resumedProgress(stored: unknown): MigrationProgress {
+  const target = JSON.stringify(schemaVersions());
+  const { _rev, target: storedTarget, lastId, done } = (stored ?? {}) as Partial<Record<keyof MigrationProgress, unknown>>;
+  const resumable = storedTarget === target && typeof lastId === 'string' && done === false;
+  return {
+    _id: MIGRATION_PROGRESS_ID,
+    ...(typeof _rev === 'string' ? { _rev } : {}),
+    target,
+    lastId: resumable ? lastId : '',
+    done: false,
+  };
+}
+
+/**
+ * The progress after a page: resumable after `lastId` only while nothing failed, so a rerun
+ * retries what failed; back to the start once the walk is over (`done` if nothing failed), so
+ * the next run looks at every record again.
+ */
+function nextProgress(progress: MigrationProgress, lastId: string, finished: boolean, anyFailed: boolean): MigrationProgress {
+  if (finished) return { ...progress, lastId: '', done: !anyFailed };
+  return anyFailed ? progress : { ...progress, lastId };
+}
+
+async function saveProgress(db: DocumentScope<Doc>, progress: MigrationProgress): Promise<MigrationProgress> {
+  const { rev } = await db.insert(progress as unknown as Doc);
+  return { ...progress, _rev: rev };
+}
+
+/** Up to BATCH_SIZE documents after `lastId`, in id order, each with its conflicts. */
+async function pageAfter(db: DocumentScope<Doc>, lastId: string): Promise<Doc[]> {
+  // From `lastId` itself (it may be gone), then dropped.
+  const { rows } = await db.list({ include_docs: true, conflicts: true, startkey: lastId, limit: BATCH_SIZE + 1 });
+  return rows.flatMap((row) => (row.id !== lastId && row.doc ? [row.doc] : [])).slice(0, BATCH_SIZE);
+}
+
+/**
+ * The live revisions of `docs` in an old shape: each winner, and each losing leaf of a conflict,
+ * which is migrated on its own branch so the conflict stays for a person to resolve (read one
+ * by one: conflicts are rare).
+ */
+async function oldRevisions(db: DocumentScope<Doc>, docs: Doc[]): Promise<Doc[]> {
+  const revisions: Doc[] = [];
+  for (const { _conflicts: losing = [], ...winner } of docs) {
+    const leaves = await Promise.all(losing.map((rev) => db.get(winner._id, { rev }).catch(nullIfNotFound)));
+    revisions.push(winner, ...leaves.filter((leaf) => leaf !== null));
+  }
+  return revisions.filter((doc) => needsMigration(doc));
+}
+
+/** Writes `revisions` migrated in one `_bulk_docs`; a record changed meanwhile is read and migrated again. */
+async function migrateRevisions(
+  db: DocumentScope<Doc>,
+  revisions: Doc[],
+): Promise<{ migrated: number; failed: DatabaseMigration['failed'] }> {
   let migrated = 0;
   const failed: DatabaseMigration['failed'] = [];
-  let todo = docs;
+  // Each revision tried once: a record read again after a conflict brings its refused sides along.
+  const tried = new Set<string>();
+  let todo = revisions;
   for (let attempt = 1; todo.length && attempt <= ATTEMPTS; attempt++) {
+    for (const doc of todo) tried.add(revisionKey(doc));
     const rows = await db.bulk({ docs: todo.map((doc) => migrateDoc(doc)) });
-    const conflicted: string[] = [];
+    const conflicted = new Set<string>();
     rows.forEach((row, i) => {
       if (!row.error) migrated++;
-      else if (row.error === 'conflict' && attempt < ATTEMPTS) conflicted.push(todo[i]._id);
+      else if (row.error === 'conflict' && attempt < ATTEMPTS) conflicted.add(todo[i]._id);
       else failed.push({ id: todo[i]._id, reason: row.reason ?? row.error });
     });
     // Changed since it was read: perhaps migrated already (by a replication), perhaps edited.
-    const { rows: fresh } = conflicted.length ? await db.fetch({ keys: conflicted }) : { rows: [] };
-    todo = fresh.flatMap((row) => ('doc' in row && row.doc && needsMigration(row.doc as Doc) ? [row.doc as Doc] : []));
+    const fresh = await oldRevisions(db, await winners(db, [...conflicted]));
+    todo = fresh.filter((doc) => !tried.has(revisionKey(doc)));
   }
   return { migrated, failed };
+}
+
+/** The winning revisions of `ids` that are not deleted, each with its conflicts. */
+async function winners(db: DocumentScope<Doc>, ids: string[]): Promise<Doc[]> {
+  if (!ids.length) return [];
+  const { rows } = await db.fetch({ keys: ids }, { conflicts: true });
+  return rows.flatMap((row) => ('doc' in row && row.doc ? [row.doc as Doc] : []));
+}
+
+function revisionKey(doc: Doc): string {
+  return `${doc._rev} ${doc._id}`;
+}
+
+/** A `get`'s missing document as null: no progress record yet, or a losing side resolved and compacted away meanwhile. */
+function nullIfNotFound(error: unknown): null {
+  if (isNotFound(error)) return null;
+  throw error;
 }

@@ -36,6 +36,23 @@ async function oldTablet(name: string) {
   };
 }
 
+/** `npm run migrate` as a process on the test server: its exit code and what it printed. */
+async function migrateCli(): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'couch/migrate-cli.ts'], {
+    env: { ...process.env, COUCH_URL: stack.couch.adminUrl },
+  });
+  return run.then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+}
+
+/** A user's database that no replication touches, as `npm run migrate` finds it. */
+async function standaloneDb(name: string): Promise<DocumentScope<Doc>> {
+  await stack.admin.db.create(userDbName(name));
+  return stack.admin.use<Doc>(userDbName(name));
+}
+
 /** The winning revisions of `ids`, with their conflicts. */
 async function records(db: DocumentScope<Doc>, ids: string[]): Promise<Doc[]> {
   const { rows } = await db.fetch({ keys: ids }, { conflicts: true });
@@ -150,14 +167,85 @@ describe('npm run migrate', () => {
     assert.ok(docs.slice(0, 600).every((doc) => doc['schema'] === undefined));
     assert.ok(docs.slice(600).every((doc) => doc['schema'] === 2));
 
-    // A later release's run walks again from the start (a new target), as `npm run migrate` does it.
+    // The next run walks every database from the start again (past an older release's progress
+    // record too): the rest of bob's records, in his database or in the hub (whence they replicate).
     await bobDb.insert({ ...(await bobDb.get('_local/fieldbook-migration')), target: 'an older release' } as never);
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'couch/migrate-cli.ts'], {
-      env: { ...process.env, COUCH_URL: stack.couch.adminUrl },
-    });
-    assert.match(stdout, new RegExp(`^${userDbName('bob')}: \\d+ looked at, 600 migrated$`, 'm'));
-    assert.match(stdout, new RegExp(`^${userDbName('alice')}: already migrated$`, 'm'));
-    assert.match(stdout, /^600 record\(s\) migrated in \d+ database\(s\)$/m);
+    const { code, stdout } = await migrateCli();
+    assert.equal(code, 0);
+    assert.match(stdout, new RegExp(`^${userDbName('bob')}: \\d+ looked at, \\d+ migrated$`, 'm'));
+    const total = /^(\d+) record\(s\) migrated in \d+ database\(s\)$/m.exec(stdout);
+    assert.ok(total && Number(total[1]) >= 600, stdout);
     assert.ok((await records(bobDb, sorted)).every((doc) => doc['schema'] === 2));
+  });
+
+  test('a rerun migrates the old records written since a finished run, whatever that run left in its progress record', async () => {
+    const db = await standaloneDb('carol');
+    const target = JSON.stringify(schemaVersions());
+    const progress = () => db.get('_local/fieldbook-migration').catch(() => ({}));
+    const leftBehind = [
+      ['a finished run', async () => undefined],
+      // The release before marked a walked database done, and never looked at it again.
+      ['a run of the release before', async () => db.insert({ ...(await progress()), target, lastId: '\ufff0', done: true } as never)],
+      // Written through the proxy by the database's user, say.
+      ['a record it cannot read', async () => db.insert({ ...(await progress()), target, lastId: 7, done: 'yes' } as never)],
+    ] as const;
+    await migrateDatabase(stack.admin, userDbName('carol'));
+    for (const [state, leave] of leftBehind) {
+      await leave();
+      // From a tablet still on the old release, after that run.
+      const later = inspection('carol', { title: `Written after ${state}` });
+      await db.bulk({ docs: [later] });
+      const rerun = await migrateDatabase(stack.admin, userDbName('carol'));
+      assert.deepEqual(rerun, { db: userDbName('carol'), migrated: 1, failed: [] }, state);
+      assert.equal((await db.get(later._id))['schema'], 2, state);
+    }
+  });
+
+  test('a record refused once is migrated by the next run once the cause is gone, which then exits 0', async () => {
+    const db = await standaloneDb('dave');
+    const refused = inspection('dave', { title: 'Refused once' });
+    await db.bulk({ docs: [refused] });
+    // Stands for any cause: rules that refuse the new shape for a while, a record that kept changing.
+    const refusal = await db.insert({
+      _id: '_design/refuse-version-2',
+      validate_doc_update: "function (doc) { if (doc.schema === 2) throw { forbidden: 'not yet' }; }",
+    } as never);
+
+    const first = await migrateCli();
+    assert.equal(first.code, 1);
+    assert.match(first.stderr, new RegExp(`^not migrated: ${userDbName('dave')} ${refused._id}: not yet$`, 'm'));
+    assert.match(first.stdout, new RegExp(`^${userDbName('dave')}: \\d+ looked at, 0 migrated, 1 failed$`, 'm'));
+    assert.match(first.stdout, /^\d+ record\(s\) migrated in \d+ database\(s\), 1 not$/m);
+    assert.equal((await db.get(refused._id))['schema'], undefined);
+
+    await db.destroy(refusal.id, refusal.rev);
+    const next = await migrateCli();
+    assert.equal(next.code, 0, next.stderr);
+    assert.match(next.stdout, new RegExp(`^${userDbName('dave')}: \\d+ looked at, 1 migrated$`, 'm'));
+    assert.match(next.stdout, /^\d+ record\(s\) migrated in \d+ database\(s\)$/m);
+    assert.equal((await db.get(refused._id))['schema'], 2);
+  });
+
+  test('every side of a conflict is migrated on its own branch, and the conflict stays for a person to resolve', async () => {
+    const db = await standaloneDb('erin');
+    const base = inspection('erin', { title: 'One side' });
+    await db.bulk({
+      docs: [
+        { ...base, _rev: '1-aaa' },
+        { ...base, title: 'Other side', _rev: '1-bbb' },
+      ],
+      new_edits: false,
+    });
+
+    const result = await migrateDatabase(stack.admin, userDbName('erin'));
+    assert.equal(result.migrated, 2);
+    const [winner] = await records(db, [base._id]);
+    assert.equal(winner._conflicts?.length, 1);
+    const loser = await db.get(base._id, { rev: winner._conflicts![0] });
+    assert.deepEqual([winner, loser].map((side) => [side['schema'], side['priority'], side._rev.slice(0, 2)]).sort(), [
+      [2, 'normal', '2-'],
+      [2, 'normal', '2-'],
+    ]);
+    assert.deepEqual([winner['title'], loser['title']].sort(), ['One side', 'Other side']);
   });
 });
