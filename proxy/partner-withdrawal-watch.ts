@@ -3,6 +3,7 @@ import { Counter, type Registry } from 'prom-client';
 import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
 import { PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
 import type { ChangesFeed } from './changes-feed';
+import { coalescedCompactions } from './coalesced-compactions';
 import { followChanges, type ChangeRow, type ChangesHandler } from './changes-follower';
 import { hubReader } from './hub-records';
 import { PartnerHoldings } from './partner-holdings';
@@ -42,9 +43,13 @@ export interface PartnerWithdrawal extends ChangesFeed {
  * being shared: is a copy of it with a partner?), which the hub work's follower brings to
  * `hub`, and each partner database's changes (a copy arrives: does the hub still share it?),
  * followed here. The second catches the job copying an approval it read just before the undo.
- * Each side checks both databases as they are after its trigger, so whichever comes last sees
+ * Each side checks both databases as they are after its trigger, the hub last (a batch of the
+ * hub's changes may be old by then: undone, and copied again), so whichever comes last sees
  * the final state; a deletion that lost a race to the job (409) is left to the job's copy,
  * which is a change of the partner database and checked again.
+ *
+ * A partner database is compacted after a withdrawal: until then the partner could still read
+ * the withdrawn revision by its id (`?rev=`, named in `_changes` and `revs=true`).
  */
 export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWithdrawal {
   const { couch, logger } = options;
@@ -60,15 +65,25 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
     registers: [options.registry],
   });
   const docsOf = (rows: ChangeRow<SharedDoc>[]) => rows.flatMap((row) => (row.doc ? [row.doc] : []));
+  const compactions = coalescedCompactions(
+    (db) => compact(couch, db),
+    (db, error) =>
+      logger.error({ db, error: error.message }, 'partner withdrawal: a compaction was refused; withdrawn bodies stay readable'),
+  );
 
-  const withdraw = async (db: string, partner: string, copies: PartnerCopy[], hub: ReadonlyMap<string, SharedDoc | null>) => {
-    const tombstones = planWithdrawals(partner, copies, hub);
+  /** Withdraws those of a partner's copies that the hub, read after them, no longer shares with the partner. */
+  const withdraw = async (db: string, partner: string, copies: PartnerCopy[]) => {
+    if (!copies.length) return;
+    const ids = copies.map((copy) => copy.id);
+    const tombstones = planWithdrawals(partner, copies, await hubDocs(reader, ids));
     if (!tombstones.length) return;
     const written = await deleteLeaves(couch, db, tombstones, (id, reason) =>
       logger.error({ partner, id, reason }, 'partner withdrawal: a deletion was refused'),
     );
     withdrawn.inc(written.length);
-    if (written.length) logger.info({ partner, ids: [...new Set(written)] }, 'withdrawn from a partner: no longer shared');
+    if (!written.length) return;
+    logger.info({ partner, ids: [...new Set(written)] }, 'withdrawn from a partner: no longer shared');
+    compactions.request(db);
   };
 
   const partners = new Map<string, { feed: ChangesFeed; holdings: PartnerHoldings }>();
@@ -88,9 +103,7 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
         const docs = docsOf(rows);
         holdings.note(docs);
         const copies = docs.flatMap((doc) => copyOf(doc) ?? []);
-        if (!copies.length) return;
-        const ids = copies.map((copy) => copy.id);
-        await withdraw(db, partner, copies, await hubDocs(reader, ids));
+        await withdraw(db, partner, copies);
       },
     });
     return { feed, holdings };
@@ -119,13 +132,13 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
       async handle(rows) {
         const docs = docsOf(rows);
         await refreshPartners();
-        const current = new Map(docs.map((doc) => [doc._id, doc] as const));
         for (const [db, { feed, holdings }] of partners) {
           const partner = partnerOfDbName(db)!;
           const unshared = docs.filter((doc) => !doc._id.startsWith('_design/') && !sharedNow(doc, partner)).map((doc) => doc._id);
           try {
+            // The batch only picks what to look at: the hub may share it again by now.
             const ids = await holdings.mayHold(unshared);
-            if (ids.length) await withdraw(db, partner, await partnerCopies(couch, db, ids), current);
+            if (ids.length) await withdraw(db, partner, await partnerCopies(couch, db, ids));
           } catch (error) {
             if (!isNotFound(error)) throw error;
             // Deleted since it was listed: it holds nothing to withdraw, and failing the batch
@@ -145,6 +158,7 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
     },
     stop() {
       stopped = true;
+      compactions.stop();
       for (const { feed } of partners.values()) feed.stop();
     },
   };
@@ -175,6 +189,11 @@ async function hubDocs(reader: HubReader, ids: string[]): Promise<Map<string, Sh
 async function partnerCopies(couch: CouchAdmin, db: string, ids: string[]): Promise<PartnerCopy[]> {
   const { rows } = await couch.use<SharedDoc>(db).fetch({ keys: ids }, { conflicts: true });
   return rows.flatMap((row) => ('doc' in row && row.doc ? (copyOf(row.doc as SharedDoc) ?? []) : []));
+}
+
+/** Asks the server to compact a database: it drops the bodies of revisions that are no longer leaves. */
+async function compact(couch: CouchAdmin, db: string): Promise<void> {
+  await couch.request({ method: 'POST', db, path: '_compact' });
 }
 
 /**

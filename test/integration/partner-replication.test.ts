@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
+import { Registry } from 'prom-client';
 import { couchAdmin, type CouchAdmin } from '../../couch/couch-admin';
 import { startEmbeddedCouch, type EmbeddedCouch } from '../../couch/embedded-couch';
 import { HUB_DB, partnerDbName } from '../../domain/db-names';
@@ -14,7 +16,10 @@ import { fakeJpeg, waitFor } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { metricValue } from '../support/metric-value';
 import { seqNumber } from '../support/seq-number';
+import type { ChangeRow } from '../../proxy/changes-follower';
 import { HUB_WORK_CHECKPOINT_ID } from '../../proxy/hub-work';
+import type { SharedDoc } from '../../proxy/partner-withdrawal';
+import { watchPartnerShares } from '../../proxy/partner-withdrawal-watch';
 
 let stack: TestStack;
 /** The partner's own server: a second, independent PouchDB Server. */
@@ -119,7 +124,7 @@ describe('partner replication', () => {
     }
   });
 
-  test('an approval reopened is withdrawn from the partner, and from their own server at its next pull', async () => {
+  test('an approval reopened is withdrawn from the partner, its old revisions too, and from their own server at its next pull', async () => {
     const hub = stack.admin.use(HUB_DB);
     const partnerDb = stack.admin.use(partnerDbName('acme'));
     const approval = inspection('alice', { title: 'Approved, then reopened', status: 'approved', partners: ['acme'], updatedBy: 'sam' });
@@ -127,6 +132,12 @@ describe('partner replication', () => {
     const written = await hub.bulk({ docs: [approval, approvedDefect] });
     const ids = [approval._id, approvedDefect._id];
     await waitFor(async () => (await live(partnerDb, ids)).length === 2, 60_000, 'the approval in partner-acme');
+    // The partner reads a revision by id (`_changes` and `revs=true` name the withdrawn ones).
+    const readRevision = async (id: string, rev: string) => {
+      const url = `${stack.proxy.url}/db/${partnerDbName('acme')}/${encodeURIComponent(id)}?rev=${rev}`;
+      return (await fetch(url, { headers: { authorization: basicAuth('acme') } })).status;
+    };
+    assert.equal(await readRevision(approval._id, written[0].rev!), 200);
     await pullIntoPartnerServer();
     assert.deepEqual(await live(partnerAdmin.use('acme-copy'), ids), ids);
 
@@ -142,6 +153,13 @@ describe('partner replication', () => {
     assert.ok(withdrawn >= 2, `revisions withdrawn: ${withdrawn}`);
     await pullIntoPartnerServer();
     assert.deepEqual(await live(partnerAdmin.use('acme-copy'), ids), []);
+    // The withdrawal has partner-acme compacted: a withdrawn revision is gone when asked for by its id too.
+    for (const [i, id] of ids.entries())
+      await waitFor(
+        async () => (await readRevision(id, written[i].rev!)) === 404,
+        60_000,
+        `the withdrawn revision of ${id} compacted away`,
+      );
   });
 
   test('a copy of an approval that reaches the partner after it was reopened is withdrawn too', async () => {
@@ -164,6 +182,39 @@ describe('partner replication', () => {
     const partnerDb = stack.admin.use(partnerDbName('acme'));
     await partnerDb.bulk({ docs: [{ ...approval, _rev: '1-aaa' }], new_edits: false });
     await waitFor(async () => (await live(partnerDb, [approval._id])).length === 0, 60_000, 'the late copy withdrawn');
+  });
+
+  test('the hub side withdraws nothing the hub shares again by the time it reaches the partner database', async () => {
+    // The race: the hub side reads a reopening from the hub's changes, the supervisor undoes it,
+    // the job copies the approval again, and only then does the hub side reach partner-acme. The
+    // batch it read is handed to a hub side here after all that, as its follower read it.
+    const hub = stack.admin.use(HUB_DB);
+    const partnerDb = stack.admin.use(partnerDbName('acme'));
+    const approval = inspection('alice', { title: 'Reopened, then undone', status: 'approved', partners: ['acme'], updatedBy: 'sam' });
+    const approved = await hub.insert(approval);
+    await waitFor(async () => (await live(partnerDb, [approval._id])).length === 1, 60_000, 'the approval in partner-acme');
+    const { update_seq } = await hub.info();
+    const { partners: _shared, ...fields } = approval;
+    const reopened = await hub.insert({ ...fields, _rev: approved.rev, status: 'rejected' } as never);
+    const { results } = await hub.changes({ since: update_seq as string, include_docs: true, conflicts: true, style: 'all_docs' });
+    const staleBatch = (results as unknown as ChangeRow<SharedDoc>[]).filter((row) => row.id === approval._id);
+    assert.equal(staleBatch[0]?.doc?._rev, reopened.rev);
+
+    const undone = await hub.insert({ ...approval, _rev: reopened.rev } as never);
+    const partnerRev = async () => ((await partnerDb.get(approval._id).catch(() => null)) as { _rev: string } | null)?._rev;
+    await waitFor(async () => (await partnerRev()) === undone.rev, 60_000, 'the job’s copy of the approval shared again');
+    const withdrawal = watchPartnerShares({
+      couch: stack.admin,
+      couchAdminUrl: stack.couch.adminUrl,
+      logger: pino({ level: 'silent' }),
+      registry: new Registry(),
+    });
+    try {
+      await withdrawal.hub.handle(staleBatch);
+    } finally {
+      withdrawal.stop();
+    }
+    assert.equal(await partnerRev(), undone.rev, 'the partner keeps the approval shared again');
   });
 
   test('a partner database deleted by hand holds up neither the withdrawal nor the handover', async () => {

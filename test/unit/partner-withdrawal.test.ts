@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { setImmediate as settled } from 'node:timers/promises';
+import { coalescedCompactions } from '../../proxy/coalesced-compactions';
 import { copyOf, planWithdrawals, type SharedDoc } from '../../proxy/partner-withdrawal';
 
 const approved: SharedDoc = { _id: 'inspection:1', _rev: '3-a', type: 'inspection', status: 'approved', partners: ['acme'] };
@@ -36,5 +38,53 @@ describe('partner withdrawal', () => {
   test('never touches deletions or the partner database’s own design documents', () => {
     assert.equal(copyOf({ ...approved, _deleted: true }), null);
     assert.equal(copyOf({ _id: '_design/read-only', _rev: '1-x' }), null);
+  });
+});
+
+describe('compactions after a withdrawal', () => {
+  /** Compactions that end when the test says so: the databases asked for, in order. */
+  function heldCompactions() {
+    const asked: string[] = [];
+    const ends = new Map<string, (error?: Error) => void>();
+    const refused: string[] = [];
+    const compactions = coalescedCompactions(
+      (db) => {
+        asked.push(db);
+        return new Promise<void>((resolve, reject) => ends.set(db, (error) => (error ? reject(error) : resolve())));
+      },
+      (db, error) => refused.push(`${db}: ${error.message}`),
+    );
+    const end = async (db: string, error?: Error) => {
+      ends.get(db)!(error);
+      await settled();
+    };
+    return { compactions, asked, refused, end };
+  }
+
+  test('a burst asks one compaction per database, and one more after it for what came during it', async () => {
+    const { compactions, asked, end } = heldCompactions();
+    for (const db of ['partner-acme', 'partner-acme', 'partner-globex', 'partner-acme']) compactions.request(db);
+    assert.deepEqual(asked, ['partner-acme', 'partner-globex']);
+    await end('partner-acme');
+    assert.deepEqual(asked, ['partner-acme', 'partner-globex', 'partner-acme']);
+    await end('partner-acme');
+    await end('partner-globex');
+    assert.equal(asked.length, 3, 'nothing was asked for after the last one began');
+    compactions.request('partner-acme');
+    assert.equal(asked.length, 4, 'a request after they ended asks at once');
+  });
+
+  test('a refused compaction is reported and the next request asks again; after stop nothing is asked', async () => {
+    const { compactions, asked, refused, end } = heldCompactions();
+    compactions.request('partner-acme');
+    compactions.request('partner-acme');
+    await end('partner-acme', new Error('compaction refused'));
+    assert.deepEqual(refused, ['partner-acme: compaction refused']);
+    assert.equal(asked.length, 2, 'the one behind it is asked all the same');
+    compactions.request('partner-acme');
+    compactions.stop();
+    await end('partner-acme');
+    compactions.request('partner-acme');
+    assert.equal(asked.length, 2);
   });
 });
