@@ -57,6 +57,22 @@ describe('LogoutService', () => {
     expect((await TestBed.inject(LocalDbService).require().get<Inspection>(two._id)).title).toBe('Two');
   });
 
+  it('counts unsynced changes also when asked while the workspace is still opening (right after a start)', async () => {
+    const workspace = TestBed.inject(WorkspaceService);
+    await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
+    await waitFor(() => TestBed.inject(PushLedgerService).unsyncedCount() === 1, 'the change counted');
+    // A reload: the workspace closes keeping the data, and opens again while the user taps Log out.
+    await workspace.close(false);
+    const opening = workspace.open(ANA);
+    const result = TestBed.inject(LogoutService).logout();
+    await waitFor(() => !!dialogButton('logout-cancel'), 'the confirmation');
+    expect(dialogButton('logout-message')!.textContent).toContain('1 change has not reached the server');
+    dialogButton('logout-cancel')!.click();
+    expect(await result).toBeFalse();
+    await opening;
+    expect(await localDbExists()).toBeTrue();
+  });
+
   it('says unsaved drafts would go too, and keeps them when the user stays', async () => {
     const drafts = TestBed.inject(DraftStore);
     await drafts.put('inspection:1', { values: { notes: 'Ladder' }, inspectionId: 'inspection:1', savedAt: '2026-03-01T08:00:00.000Z' });

@@ -19,7 +19,10 @@ export class LogoutService {
 
   /** Resolves false if the user chose to stay logged in. */
   async logout(): Promise<boolean> {
-    const unsynced = this.ledger.unsyncedCount();
+    // Right after a start the button is there before the workspace is open, and the ledger
+    // and drafts count nothing until it is: counted then, unsynced edits went without a word.
+    await this.workspace.settled();
+    const unsynced = await this.ledger.unsyncedNow();
     // Read now: another tab may have typed since.
     const drafts = Object.keys(await this.drafts.refresh()).length;
     if (unsynced > 0 || drafts > 0) {

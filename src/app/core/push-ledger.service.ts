@@ -89,6 +89,12 @@ export class PushLedgerService {
     this.refused.set({});
   }
 
+  /** `unsyncedCount` after reading the changes feed up to now: an edit saved a moment ago counts. */
+  async unsyncedNow(): Promise<number> {
+    await this.readToNow();
+    return this.unsyncedCount();
+  }
+
   /** Whether this ledger keeps the books of `db`: a replication of another user's database reports nothing here. */
   isAttachedTo(db: Database): boolean {
     return this.db === db;

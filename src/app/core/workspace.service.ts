@@ -45,6 +45,11 @@ export class WorkspaceService {
     return this.serialize(() => this.shutDown(destroyLocalData));
   }
 
+  /** Resolves once the opening or closing under way, if any, is done. */
+  settled(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
   /** Follows whatever the session service currently says. */
   sync(): Promise<void> {
     const session = this.sessions.session();
