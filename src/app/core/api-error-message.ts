@@ -7,10 +7,13 @@ export function apiErrorMessage(error: unknown, what: string): string {
     const reason = /[.!?]$/.test(text) ? text : `${text}.`;
     return $localize`:@@api.failed:${what}:what:: ${reason}:reason:`;
   };
-  if (!(error instanceof HttpErrorResponse)) return sentence(String((error as Error)?.message || error));
-  if (error.status === 0) return sentence($localize`:@@api.unreachable:the server cannot be reached`);
-  const reason = (error.error as { reason?: unknown } | null)?.reason;
-  return sentence(
-    typeof reason === 'string' && reason ? apiReasonMessage(reason) : $localize`:@@api.status:the server answered ${error.status}:status:`,
-  );
+  // Angular's HttpClient, or PouchDB (the hub): a failed fetch is a TypeError in the browser's language.
+  const { status, reason } =
+    error instanceof HttpErrorResponse
+      ? { status: error.status, reason: (error.error as { reason?: unknown } | null)?.reason }
+      : { status: (error as { status?: unknown } | null)?.status, reason: (error as { reason?: unknown } | null)?.reason };
+  if (status === 0 || error instanceof TypeError) return sentence($localize`:@@api.unreachable:the server cannot be reached`);
+  if (typeof reason === 'string' && reason) return sentence(apiReasonMessage(reason));
+  if (typeof status === 'number') return sentence($localize`:@@api.status:the server answered ${status}:status:`);
+  return sentence(String((error as Error)?.message || error));
 }

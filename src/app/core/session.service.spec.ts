@@ -10,6 +10,7 @@ describe('SessionService', () => {
 
   beforeEach(() => {
     localStorage.removeItem('fieldbook.lastSession');
+    localStorage.removeItem('fieldbook.logoutPending');
     TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
     sessions = TestBed.inject(SessionService);
     http = TestBed.inject(HttpTestingController);
@@ -18,6 +19,7 @@ describe('SessionService', () => {
   afterEach(() => {
     http.verify();
     localStorage.removeItem('fieldbook.lastSession');
+    localStorage.removeItem('fieldbook.logoutPending');
   });
 
   /** Answers the request matching `match` once `promise`'s work has made it, then awaits the promise. */
@@ -106,5 +108,33 @@ describe('SessionService', () => {
     await flushed(logout, { method: 'DELETE', url: '/api/session' }, (request) => request.error(new ProgressEvent('error'), { status: 0 }));
     expect(sessions.session()).toBeNull();
     expect(localStorage.getItem('fieldbook.lastSession')).toBeNull();
+  });
+
+  it('ends a logout made offline at the next start before asking who is logged in, and stays logged out meanwhile', async () => {
+    const login = sessions.login('ana', 'pw');
+    http.expectOne('/api/session').flush({ ok: true, ...ANA });
+    await login;
+    const offlineError = (request: TestRequest) => request.error(new ProgressEvent('error'), { status: 0 });
+    await flushed(sessions.logout(), { method: 'DELETE', url: '/api/session' }, offlineError);
+
+    // Started again, still offline: nobody, although the proxy's cookie still names ana.
+    const stillOffline = TestBed.runInInjectionContext(() => new SessionService());
+    expect(await flushed(stillOffline.ready(), { method: 'DELETE', url: '/api/session' }, offlineError)).toBeNull();
+
+    // Started again, online: the logout reaches the proxy first; only then is it asked, and says nobody.
+    const online = TestBed.runInInjectionContext(() => new SessionService());
+    const restored = online.ready();
+    await flushed(Promise.resolve(), { method: 'DELETE', url: '/api/session' }, (request) => request.flush({ ok: true }));
+    await flushed(restored, { method: 'GET', url: '/api/session' }, (request) =>
+      request.flush({ error: 'unauthorized', reason: 'You are not signed in.' }, { status: 401, statusText: 'Unauthorized' }),
+    );
+    expect(online.session()).toBeNull();
+
+    // Done: the next start asks the proxy alone.
+    const next = TestBed.runInInjectionContext(() => new SessionService());
+    const asked = next.ready();
+    http.expectNone({ method: 'DELETE', url: '/api/session' });
+    await flushed(asked, { method: 'GET', url: '/api/session' }, (request) => request.flush({ ok: true, ...ANA }));
+    expect(next.session()).toEqual(ANA);
   });
 });

@@ -1,9 +1,12 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject, signal } from '@angular/core';
 import { Subject, firstValueFrom, timeout } from 'rxjs';
+import { apiReasonMessage } from '../i18n/api-reason-messages';
 import { Session } from './session.model';
 
 const LAST_SESSION_KEY = 'fieldbook.lastSession';
+/** A logout the proxy has not heard of yet (made offline): its cookie still names the user. */
+const LOGOUT_PENDING_KEY = 'fieldbook.logoutPending';
 const SESSION_CHANNEL = 'fieldbook-session';
 // On dead Wi-Fi a request can hang for minutes; start offline from the remembered session instead.
 const RESTORE_TIMEOUT_MS = 5_000;
@@ -69,6 +72,11 @@ export class SessionService {
 
   /** Finds out who is logged in: the proxy if it answers, else the remembered session. */
   async restore(): Promise<Session | null> {
+    // The cookie of a logout made offline would log its user back in: end it first, or stay out.
+    if (localStorage.getItem(LOGOUT_PENDING_KEY) && !(await this.endProxySession())) {
+      this.forget();
+      return null;
+    }
     try {
       const session = await firstValueFrom(this.http.get<Session>('/api/session').pipe(timeout(RESTORE_TIMEOUT_MS)));
       this.remember(session);
@@ -90,19 +98,32 @@ export class SessionService {
     }
   }
 
-  /** Ends the proxy session; the local state is cleared even when the proxy is unreachable. */
+  /**
+   * Ends the proxy session; the local state is cleared even when the proxy is unreachable. Then
+   * the cookie stays, and the logout is kept pending until the proxy hears of it (`restore`).
+   */
   async logout(): Promise<void> {
-    try {
-      await firstValueFrom(this.http.delete('/api/session'));
-    } catch {
-      // Offline: the cookie stays, but this device forgets the user anyway.
-    }
+    localStorage.setItem(LOGOUT_PENDING_KEY, '1');
+    await this.endProxySession();
     this.forget();
     this.channel?.postMessage({ type: 'logout' } satisfies SessionMessage);
   }
 
+  /** Whether the proxy has ended its session (or had none); the pending logout is done then. */
+  private async endProxySession(): Promise<boolean> {
+    try {
+      await firstValueFrom(this.http.delete('/api/session').pipe(timeout(RESTORE_TIMEOUT_MS)));
+      localStorage.removeItem(LOGOUT_PENDING_KEY);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private remember({ name, roles, db, hub }: Session): Session {
     const session: Session = hub ? { name, roles, db, hub } : { name, roles, db };
+    // A new login's cookie replaced the one a pending logout was to end.
+    localStorage.removeItem(LOGOUT_PENDING_KEY);
     localStorage.setItem(LAST_SESSION_KEY, JSON.stringify(session));
     this.current.set(session);
     return session;
@@ -135,7 +156,9 @@ function toLoginError(error: unknown): LoginError {
     }
     const reason: unknown = error.error?.reason;
     return new LoginError(
-      typeof reason === 'string' && reason ? reason : $localize`:@@login.failedStatus:Login failed (${error.status}:status:).`,
+      typeof reason === 'string' && reason
+        ? apiReasonMessage(reason)
+        : $localize`:@@login.failedStatus:Login failed (${error.status}:status:).`,
       error.status,
     );
   }

@@ -123,6 +123,20 @@ describe('SupervisorPage', () => {
     expect(outlined()).toEqual(['Site']);
   });
 
+  it('says why an assignment failed when the hub cannot be reached, and keeps the form for another try', async () => {
+    // What PouchDB rejects with when the browser's fetch fails.
+    hub.assign.and.rejectWith(new TypeError('Failed to fetch'));
+    await start();
+    type('assign-title', 'Roof');
+    type('assign-site', 'Depot 7');
+    await choose('assign-inspector', 'ben');
+    el('assign-submit').click();
+    await waitFor(async () => (await fixture.whenStable(), !!el('assign-error')), 'the error');
+    expect(el('assign-error').textContent).toContain('The inspection could not be assigned: the server cannot be reached.');
+    expect((el('assign-title') as HTMLInputElement).value).toBe('Roof');
+    expect(el('assign-message')).toBeNull();
+  });
+
   it('links each submission to its review page, with no comment box or partner picker for the whole queue', async () => {
     await start();
     expect(el('submitted-row').getAttribute('href')).toBe('/supervisor/inspections/inspection:1');

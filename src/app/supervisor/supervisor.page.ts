@@ -68,6 +68,9 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
         @if (message(); as text) {
           <p class="message" role="status" data-testid="assign-message">{{ text }}</p>
         }
+        @if (assignError(); as text) {
+          <p class="error" role="alert" data-testid="assign-error">{{ text }}</p>
+        }
         <div class="actions">
           <button mat-flat-button type="submit" data-testid="assign-submit" [disabled]="busy()" i18n="@@supervisor.assign.submit">
             Assign
@@ -154,6 +157,8 @@ export class SupervisorPage {
   protected readonly directoryError = signal('');
   /** The rules' refusal of the last assignment. */
   protected readonly errors = signal<FieldErrors>({});
+  /** Why the last Assign failed, when not because of a field. */
+  protected readonly assignError = signal('');
   /** Every field's message at once, the form's (required) or the rules'. */
   protected readonly formErrors = new FormErrors(this.form, this.errors);
   protected readonly message = signal('');
@@ -185,6 +190,7 @@ export class SupervisorPage {
   protected async assign(): Promise<void> {
     const assignment = this.form.getRawValue();
     this.message.set('');
+    this.assignError.set('');
     this.errors.set({});
     if (!this.formErrors.submit()) return;
     this.busy.set(true);
@@ -193,7 +199,11 @@ export class SupervisorPage {
       this.message.set($localize`:@@supervisor.assigned:Assigned "${saved.title}:title:" to ${saved.assignedTo}:inspector:.`);
       this.form.reset({ scheduledFor: today() });
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
+      // The form keeps what was typed, for Assign to be tried again.
+      if (!(error instanceof ValidationError)) {
+        this.assignError.set(apiErrorMessage(error, $localize`:@@supervisor.assignFailed:The inspection could not be assigned`));
+        return;
+      }
       this.errors.set(error.errors);
       this.formErrors.focusFirstInvalid();
     } finally {

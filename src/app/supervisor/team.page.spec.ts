@@ -99,5 +99,19 @@ describe('TeamPage', () => {
     type('team-to', '2026-02-01');
     await waitFor(async () => (await fixture.whenStable(), !!el('team-range-error')), 'the message');
     expect(hub.team.calls.count()).toBe(calls);
+    // The rows of the filter before are not the answer to this one.
+    expect(rows().length).toBe(0);
+  });
+
+  it('shows no rows of the filter before when the new one cannot be read; a failed "Show more" keeps its own', async () => {
+    await start();
+    hub.team.and.rejectWith(new TypeError('Failed to fetch'));
+    el('team-more').click();
+    await waitFor(async () => (await fixture.whenStable(), !!el('team-read-error')), 'the error');
+    expect(rows().length).toBe(TEAM_PAGE_SIZE);
+
+    await choose('team-status', 'Approved');
+    await waitFor(async () => (await fixture.whenStable(), rows().length === 0), 'the rows gone');
+    expect(el('team-read-error').textContent).toContain('the server cannot be reached');
   });
 });

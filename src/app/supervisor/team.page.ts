@@ -160,13 +160,19 @@ export class TeamPage {
     this.more.next();
   }
 
+  /** The page for `filter`; rows shown for another filter go when this one cannot be read (a failed "Show more" keeps its own). */
   private read(filter: TeamFilter, limit: number): Observable<TeamResults> {
+    const sameFilter = limit > TEAM_PAGE_SIZE;
     this.rangeError.set(!!filter.from && !!filter.to && filter.from > filter.to);
-    if (this.rangeError()) return EMPTY;
+    if (this.rangeError()) {
+      this.page.set(null);
+      return EMPTY;
+    }
     return from(this.hub.team(filter, limit)).pipe(
       tap(() => this.readError.set('')),
       catchError((error) => {
         this.readError.set(apiErrorMessage(error, $localize`:@@team.readError:The team's inspections could not be read`));
+        if (!sameFilter) this.page.set(null);
         return EMPTY;
       }),
     );
