@@ -84,6 +84,60 @@ describe('PhotoCacheService', () => {
     await expectAsync(photos.read({ docId: id, name: 'full' })).toBeRejectedWith(new PhotoUnavailableError('offline'));
   });
 
+  it('says a photo deleted on the server is gone, not that it is still to come', async () => {
+    const deleted = photoDoc('a.jpg', 1_000);
+    const { rev } = await server.put(deleted);
+    await server.remove(deleted._id, rev);
+
+    await expectAsync(photos.read({ docId: deleted._id, name: 'full' })).toBeRejectedWith(jasmine.objectContaining({ reason: 'deleted' }));
+  });
+
+  describe('with the browser storage full', () => {
+    const quotaExceeded = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+
+    /** The first `failures` writes of `id` fetched from the server fail as a full disk does. */
+    function failWrites(id: string, failures: number): void {
+      const bulkDocs = db.bulkDocs.bind(db) as (...args: unknown[]) => Promise<unknown>;
+      // PouchDB's own calls (put, with a callback) go through untouched.
+      const fetchedWrite = (docs: unknown, options?: { new_edits?: boolean }) =>
+        options?.new_edits === false && Array.isArray(docs) && docs.some((doc: { _id: string }) => doc._id === id);
+      spyOn(db, 'bulkDocs').and.callFake(((...args: [unknown, { new_edits?: boolean }?]) =>
+        fetchedWrite(...args) && failures-- > 0 ? Promise.reject(quotaExceeded()) : bulkDocs(...args)) as unknown as typeof db.bulkDocs);
+    }
+
+    let own: ReturnType<typeof photoDoc>;
+    let first: ReturnType<typeof photoDoc>;
+    let second: ReturnType<typeof photoDoc>;
+
+    beforeEach(async () => {
+      own = photoDoc('own.jpg', 1_000);
+      await db.put(own);
+      await waitFor(() => ledger.pendingIds().has(own._id), 'the photo taken here pending');
+      [first, second] = [photoDoc('first.jpg', 1_000), photoDoc('second.jpg', 1_000)];
+      await server.bulkDocs([first, second]);
+      await photos.read({ docId: first._id, name: 'full' });
+    });
+
+    it('drops the synced photos to make room, then keeps the photo; the one not pushed yet stays', async () => {
+      failWrites(second._id, 1);
+
+      expect((await photos.read({ docId: second._id, name: 'full' })).size).toBe(1_000);
+
+      expect(await held(db, first._id)).toBeFalse();
+      expect(await held(db, second._id)).toBeTrue();
+      expect(await held(db, own._id)).toBeTrue();
+    });
+
+    it('shows the photo without keeping it when there is still no room', async () => {
+      failWrites(second._id, 2);
+
+      expect((await photos.read({ docId: second._id, name: 'full' })).size).toBe(1_000);
+
+      expect(await held(db, second._id)).toBeFalse();
+      expect(await held(db, own._id)).toBeTrue();
+    });
+  });
+
   it('keeps fetched photos within the budget, dropping the least recently opened, never one not pushed yet', async () => {
     const own = photoDoc('own.jpg', 1_000);
     await db.put(own);

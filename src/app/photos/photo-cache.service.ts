@@ -15,14 +15,25 @@ import { LocalPhoto, photosToEvict } from './photo-budget';
 /** Bytes of full-size photos a device keeps once the server has them (about 200 photos). */
 export const PHOTO_CACHE_BUDGET = new InjectionToken<number>('PHOTO_CACHE_BUDGET', { factory: () => 64 * 1024 * 1024 });
 
-/** Why a full-size photo could not be shown: not reachable now (offline), or not on the server yet. */
+const UNAVAILABLE = {
+  offline: 'photo not on this device and the server is out of reach',
+  missing: 'photo not on the server',
+  deleted: 'photo deleted on the server',
+};
+
+/**
+ * Why a full-size photo could not be shown: not reachable now (offline), not on the server yet
+ * (missing), or removed there (deleted: it will never come).
+ */
 export class PhotoUnavailableError extends Error {
-  constructor(readonly reason: 'offline' | 'missing') {
-    super(reason === 'offline' ? 'photo not on this device and the server is out of reach' : 'photo not on the server');
+  constructor(readonly reason: keyof typeof UNAVAILABLE) {
+    super(UNAVAILABLE[reason]);
   }
 }
 
 type StoredAttachment = { content_type: string; data?: Blob };
+
+type FetchedDoc = PouchDB.Core.Document<object> & PouchDB.Core.GetMeta & { _attachments?: Record<string, StoredAttachment> };
 
 type PhotoDocStub = { _id: string; createdAt?: string; _attachments?: Record<string, { length?: number }> };
 
@@ -45,7 +56,8 @@ export class PhotoCacheService {
 
   /**
    * An attachment from this device; a photo document's missing here is fetched from the server,
-   * kept, and the budget enforced; `onProgress` hears its bytes arrive. Rejects with
+   * kept (unless storage is full even after dropping synced photos), and the budget enforced;
+   * `onProgress` hears its bytes arrive. Rejects with
    * PhotoUnavailableError when it cannot be fetched.
    */
   async read(ref: AttachmentRef, onProgress?: ProgressListener): Promise<Blob> {
@@ -93,7 +105,7 @@ export class PhotoCacheService {
     const session = this.sessions.session();
     if (!session) throw new Error('Not logged in');
     const remote = this.openRemote(session.db);
-    let doc: PouchDB.Core.Document<object> & PouchDB.Core.GetMeta & { _attachments?: Record<string, StoredAttachment> };
+    let doc: FetchedDoc;
     let blob: Blob;
     try {
       doc = await remote.get(ref.docId, { revs: true });
@@ -109,15 +121,43 @@ export class PhotoCacheService {
       blob = doc._attachments[ref.name].data as Blob;
     } catch (error) {
       if (error instanceof PhotoUnavailableError) throw error;
-      throw new PhotoUnavailableError((error as { status?: number }).status === 404 ? 'missing' : 'offline');
+      throw new PhotoUnavailableError(unavailableReason(error));
     }
-    // As the replicator stores what it pulls: this very revision, with its history.
-    await db.bulkDocs([doc], { new_edits: false });
+    if (!(await this.keep(db, doc))) return blob;
     // Came from the server: not a local edit waiting to be pushed.
     this.ledger.pulled([{ _id: doc._id, _rev: doc._rev }]);
     await this.noteUse(db, doc._id);
     await this.drop(db, photosToEvict(await this.localPhotos(db), this.budget));
     return blob;
+  }
+
+  /**
+   * Stores a fetched photo document as the replicator stores what it pulls: this very revision,
+   * with its history. With the browser's storage full, synced photos are dropped to make room
+   * for it first; false when it still does not fit (the photo is shown without being kept).
+   */
+  private async keep(db: Database, doc: FetchedDoc): Promise<boolean> {
+    const write = () => db.bulkDocs([doc], { new_edits: false });
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (!isQuotaError(error)) throw error;
+    }
+    const held = await this.localPhotos(db);
+    const heldBytes = held.reduce((sum, photo) => sum + photo.bytes, 0);
+    const bytes = Object.values(doc._attachments ?? {}).reduce((sum, attachment) => sum + (attachment.data?.size ?? 0), 0);
+    const incoming: LocalPhoto = { id: doc._id, bytes, usedAt: Date.now(), unsynced: false };
+    // Counting this photo in, down to the budget and at least its size freed: the browser has no room left.
+    const evicted = photosToEvict([...held, incoming], Math.min(this.budget, heldBytes)).filter((id) => id !== doc._id);
+    await this.drop(db, evicted);
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (!isQuotaError(error)) throw error;
+      return false;
+    }
   }
 
   /** Purges these photos, but one changed here since it was judged synced (removed meanwhile): that change stays to sync. Returns those purged. */
@@ -135,4 +175,17 @@ export class PhotoCacheService {
   private async noteUse(db: Database, id: string): Promise<void> {
     await this.usage.update(db, (usedAt) => ({ ...usedAt, [id]: Date.now() }));
   }
+}
+
+/** A 404's reason says whether the server never had the photo or had it deleted. */
+function unavailableReason(error: unknown): PhotoUnavailableError['reason'] {
+  const { status, reason } = error as { status?: number; reason?: string };
+  if (status !== 404) return 'offline';
+  return reason === 'deleted' ? 'deleted' : 'missing';
+}
+
+/** The browser's storage full: its DOMException, or PouchDB's IndexedDB error carrying its name as the reason. */
+function isQuotaError(error: unknown): boolean {
+  const { name, reason } = error as { name?: string; reason?: string };
+  return name === 'QuotaExceededError' || reason === 'QuotaExceededError';
 }

@@ -2,19 +2,22 @@ import { TestBed } from '@angular/core/testing';
 import { MAT_DIALOG_DATA } from '@angular/material/dialog';
 import { DownloadProgress } from './attachment-download';
 import { ATTACHMENT_SOURCE, AttachmentReader } from './attachment-url';
+import { PhotoUnavailableError } from './photo-cache.service';
 import { PhotoViewerDialog } from './photo-viewer.dialog';
 
 describe('PhotoViewerDialog', () => {
   let report: (progress: DownloadProgress) => void;
   let finish: (blob: Blob) => void;
+  let refuse: (error: unknown) => void;
   let download: Promise<Blob>;
 
   beforeEach(() => {
     // A download the test drives: its progress, then its end.
     const source: AttachmentReader = (_docId, _name, onProgress) =>
-      (download = new Promise<Blob>((resolve) => {
+      (download = new Promise<Blob>((resolve, reject) => {
         report = (progress) => onProgress?.(progress);
         finish = resolve;
+        refuse = reject;
       }));
     TestBed.configureTestingModule({
       providers: [
@@ -47,5 +50,18 @@ describe('PhotoViewerDialog', () => {
     await fixture.whenStable();
     expect(element.querySelector('[data-testid="photo-full"]')).not.toBeNull();
     expect(element.querySelector('[data-testid="photo-loading"]')).toBeNull();
+  });
+
+  it('says a photo deleted on the server was removed, not that it is still to come', async () => {
+    const fixture = TestBed.createComponent(PhotoViewerDialog);
+    const element: HTMLElement = fixture.nativeElement;
+    await fixture.whenStable();
+
+    refuse(new PhotoUnavailableError('deleted'));
+    await download.catch(() => undefined);
+    await fixture.whenStable();
+    const message = element.querySelector('[data-testid="photo-unavailable"]')!;
+    expect(message.getAttribute('role')).toBe('alert');
+    expect(message.textContent!.trim()).toBe('This photo was removed.');
   });
 });

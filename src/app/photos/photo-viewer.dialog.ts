@@ -103,6 +103,8 @@ export class PhotoViewerDialog {
 function unavailableMessage(error: unknown): string {
   if (error instanceof PhotoUnavailableError && error.reason === 'offline')
     return $localize`:@@photo.offline:This photo is not on this device. Connect to the network to download it.`;
+  // Deleted on the server: unlike a missing one, waiting for a sync will not bring it.
+  if (error instanceof PhotoUnavailableError && error.reason === 'deleted') return $localize`:@@photo.deleted:This photo was removed.`;
   if (error instanceof PhotoUnavailableError)
     return $localize`:@@photo.missing:This photo has not reached the server yet: it arrives once the tablet that took it syncs.`;
   return $localize`:@@photo.failed:The photo could not be loaded.`;

@@ -11,7 +11,7 @@ import { InspectionStoreService } from '../data/inspection-store.service';
 import { PhotoCacheService } from '../photos/photo-cache.service';
 import { fakeServer } from '../testing/conflict-fixtures';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
-import { ARCHIVE_STORAGE } from './storage-usage.service';
+import { ARCHIVE_STORAGE, StorageUsageService } from './storage-usage.service';
 import { StoragePage } from './storage.page';
 
 async function image(width: number, height: number): Promise<Blob> {
@@ -108,6 +108,41 @@ describe('StoragePage', () => {
     await open();
     await until(() => !!one('storage-warning'), 'the warning');
     expect(one('storage-warning')!.textContent).toContain('85%');
+  });
+
+  it('says storage use could not be read instead of waiting for it, and still shows the quota', async () => {
+    spyOn(TestBed.inject(StorageUsageService), 'usage').and.rejectWith(
+      new DOMException('The quota has been exceeded.', 'QuotaExceededError'),
+    );
+    fixture = TestBed.createComponent(StoragePage);
+
+    await until(() => !!one('usage-error'), 'the error');
+    expect(one('usage-error')!.getAttribute('role')).toBe('alert');
+    expect(one('usage-error')!.textContent).toContain('could not be read');
+    expect(fixture.nativeElement.querySelector('mat-progress-bar[mode="indeterminate"]')).toBeNull();
+    expect(one('storage-usage')!.textContent).toContain(format(100));
+  });
+
+  it('says so when space could not be freed, and the page stays usable', async () => {
+    const photos = TestBed.inject(PhotoCacheService);
+    spyOn(photos, 'dropSynced').and.rejectWith(new Error('purge failed'));
+    // Something to free, so the action is offered.
+    spyOn(TestBed.inject(StorageUsageService), 'usage').and.resolveTo({
+      records: 10,
+      thumbnails: 0,
+      photos: 3000,
+      unsyncedPhotos: 0,
+      droppable: 3000,
+      archive: null,
+    });
+    await open();
+
+    one('free-space')!.click();
+    await until(() => !!one('free-space-error'), 'the failure');
+    expect(one('free-space-error')!.getAttribute('role')).toBe('alert');
+    expect(one('free-space-error')!.textContent).toContain('could not be freed');
+    expect(one('space-freed')).toBeNull();
+    await until(() => !(one('free-space') as HTMLButtonElement).disabled, 'the action offered again');
   });
 });
 

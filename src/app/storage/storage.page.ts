@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, WritableSignal, computed, inject, signal } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
@@ -30,6 +30,8 @@ export const QUOTA_WARNING_SHARE = 0.8;
         } @else {
           <p data-testid="storage-usage" i18n="@@storage.unknown">This browser does not report storage use.</p>
         }
+      } @else if (reportFailed()) {
+        <p class="error" role="alert" data-testid="storage-usage-error" i18n="@@storage.readFailed">Storage use could not be read.</p>
       }
       @if (nearlyFull()) {
         <p class="warning" role="alert" data-testid="storage-warning" i18n="@@storage.nearlyFull">
@@ -75,11 +77,18 @@ export const QUOTA_WARNING_SHARE = 0.8;
         <p class="hint" i18n="@@storage.freeSpaceHint">
           Removes full-size photos the server already has ({{ bytes(kinds.droppable) }}); opening one downloads it again.
         </p>
+      } @else if (usageFailed()) {
+        <p class="error" role="alert" data-testid="usage-error" i18n="@@storage.readFailed">Storage use could not be read.</p>
       } @else {
         <mat-progress-bar mode="indeterminate" />
       }
       @if (freed() !== null) {
         <p role="status" data-testid="space-freed" i18n="@@storage.freed">Freed {{ bytes(freed()!) }}.</p>
+      }
+      @if (freeFailed()) {
+        <p class="error" role="alert" data-testid="free-space-error" i18n="@@storage.freeSpaceFailed">
+          Space could not be freed. Try again later.
+        </p>
       }
     </section>
     <a mat-button routerLink="/sync" i18n="@@storage.backToSync">Back to Sync</a>
@@ -113,9 +122,12 @@ export class StoragePage {
 
   protected readonly bytes = formatBytes;
   protected readonly report = signal<StorageReport | null>(null);
+  protected readonly reportFailed = signal(false);
   protected readonly usage = signal<StorageUsage | null>(null);
+  protected readonly usageFailed = signal(false);
   protected readonly freeing = signal(false);
   protected readonly freed = signal<number | null>(null);
+  protected readonly freeFailed = signal(false);
   protected readonly percent = computed(() => {
     const report = this.report();
     return report?.usage != null && report.quota ? Math.round((report.usage / report.quota) * 100) : 0;
@@ -128,17 +140,36 @@ export class StoragePage {
 
   protected async freeSpace(): Promise<void> {
     this.freeing.set(true);
+    this.freed.set(null);
+    this.freeFailed.set(false);
     try {
       this.freed.set(await this.photos.dropSynced());
-      await this.refresh();
-    } finally {
-      this.freeing.set(false);
+    } catch (error) {
+      console.error('Freeing space failed', error);
+      this.freeFailed.set(true);
     }
+    // Even after a failure: the photos dropped before it are gone.
+    await this.refresh();
+    this.freeing.set(false);
   }
 
+  /** Each figure on its own: one the browser fails to give leaves the other shown. Never rejects. */
   private async refresh(): Promise<void> {
-    const [report, usage] = await Promise.all([this.storage.report(), this.usageService.usage()]);
-    this.report.set(report);
-    this.usage.set(usage);
+    await Promise.all([
+      show(this.storage.report(), this.report, this.reportFailed, 'Reading the storage quota failed'),
+      show(this.usageService.usage(), this.usage, this.usageFailed, 'Reading storage use failed'),
+    ]);
+  }
+}
+
+/** Sets `value` to what `reading` gives; if it fails, clears it (no stale figure) and raises `failed`. */
+async function show<T>(reading: Promise<T>, value: WritableSignal<T | null>, failed: WritableSignal<boolean>, what: string): Promise<void> {
+  try {
+    value.set(await reading);
+    failed.set(false);
+  } catch (error) {
+    console.error(what, error);
+    value.set(null);
+    failed.set(true);
   }
 }
