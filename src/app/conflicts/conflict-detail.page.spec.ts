@@ -7,6 +7,7 @@ import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { deletionOf, editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { ConflictDetailPage } from './conflict-detail.page';
+import { arrivingBeforeWriteOf } from '../testing/arriving-before-write';
 import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
 
 describe('ConflictDetailPage', () => {
@@ -191,21 +192,14 @@ describe('ConflictDetailPage', () => {
     await replicated([root, editOf(root, 'bbb', { title: 'Ours', site: 'Plant 5' }), theirs]);
     await open(root._id);
     // Another device's edit of "Theirs" replicates in just as the resolution is written.
-    const write = db.bulkDocs.bind(db);
-    let arrived = false;
-    spyOn(db, 'bulkDocs').and.callFake((async (docs: { _id?: string }[], options?: object) => {
-      if (!arrived && docs.some((doc) => doc._id === root._id)) {
-        arrived = true;
-        await storeRevisions(db, [editOf(theirs, 'ddd', { title: 'Theirs, again' })]);
-      }
-      return write(docs as never, options as never);
-    }) as never);
+    const arrived = arrivingBeforeWriteOf(db, root._id, () => storeRevisions(db, [editOf(theirs, 'ddd', { title: 'Theirs, again' })]));
 
     all('keep-version')
       .find((button) => button.getAttribute('data-rev') === '2-aaa')!
       .click();
 
     await until(() => all('conflict-overtaken').length === 1, 'the notice');
+    expect(arrived()).toBeTrue();
     await until(() => all('conflict-version').some((version) => version.getAttribute('data-rev') === '3-ddd'), 'the new version shown');
     expect(all('conflict-version').length).toBe(2);
     expect(navigate).not.toHaveBeenCalled();

@@ -3,6 +3,7 @@ import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { Defect, Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
+import { arrivingBeforeWriteOf } from '../testing/arriving-before-write';
 import { seedInspections } from '../testing/seed-inspections';
 import { ANA, fakeSessions, provideTestData } from '../testing/test-support';
 import { DefectStoreService } from './defect-store.service';
@@ -98,21 +99,14 @@ describe('InspectionStoreService', () => {
     const defects = TestBed.inject(DefectStoreService);
     const leak = await defects.create(boiler._id, { title: 'Leak', severity: 3, status: 'open' });
     // The same defect edited on another tablet, arriving by replication just before its copy is written.
-    const write = db.bulkDocs.bind(db);
-    let arrived = false;
-    spyOn(db, 'bulkDocs').and.callFake((async (docs: { _id?: string }[], options?: object) => {
-      if (!arrived && docs.some((doc) => doc._id === leak._id)) {
-        arrived = true;
-        const stored = await db.get<Defect>(leak._id);
-        await write([{ ...stored, title: 'Leak under the sink' }]);
-      }
-      return write(docs as never, options as never);
-    }) as never);
+    const arrived = arrivingBeforeWriteOf(db, leak._id, async () =>
+      db.put({ ...(await db.get<Defect>(leak._id)), title: 'Leak under the sink' }),
+    );
 
     const checklist = boiler.checklist.map((item) => ({ ...item, result: 'pass' as const }));
     expect((await store.submit(boiler, { checklist })).status).toBe('submitted');
 
-    expect(arrived).toBeTrue();
+    expect(arrived()).toBeTrue();
     expect(await defects.get(leak._id)).toEqual(jasmine.objectContaining({ inspectionStatus: 'submitted', title: 'Leak under the sink' }));
   });
 

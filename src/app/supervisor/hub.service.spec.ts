@@ -8,6 +8,7 @@ import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { Session } from '../core/session.model';
 import { ANA, FakeSessions, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { DocWriterService, newDocId } from '../data/doc-writer.service';
+import { arrivingBeforeWriteOf } from '../testing/arriving-before-write';
 import { HubDefect, HubService } from './hub.service';
 import { NO_TEAM_FILTER, TeamFilter } from './team-query';
 import { defect as defectFixture, inspection as inspectionFixture, photoData } from '../../../test/fixtures/documents';
@@ -260,25 +261,11 @@ describe('HubService', () => {
     };
   }
 
-  /** Runs `arrive` once, just before the hub's first write that includes the document `id` (a change replicating in meanwhile). */
-  function arrivingBeforeWriteOf(id: string, arrive: (write: (docs: object[]) => Promise<unknown>) => Promise<void>): () => boolean {
-    const write = hubDb.bulkDocs.bind(hubDb);
-    let arrived = false;
-    spyOn(hubDb, 'bulkDocs').and.callFake((async (docs: { _id?: string }[], options?: object) => {
-      if (!arrived && docs.some((doc) => doc._id === id)) {
-        arrived = true;
-        await arrive((changed) => write(changed as never));
-      }
-      return write(docs as never, options as never);
-    }) as never);
-    return () => arrived;
-  }
-
   it('a defect edited while the decision is written keeps the edit and gets the decision', async () => {
     const { inspection, defect } = await submittedWithDefect();
-    const arrived = arrivingBeforeWriteOf(defect._id, async (write) => {
-      await write([{ ...(await hubDb.get<Defect>(defect._id)), title: 'Leak, worse', updatedBy: 'ana' }]);
-    });
+    const arrived = arrivingBeforeWriteOf(hubDb, defect._id, async () =>
+      hubDb.put({ ...(await hubDb.get<Defect>(defect._id)), title: 'Leak, worse', updatedBy: 'ana' }),
+    );
 
     await hub.review(inspection, 'approved', '', ['acme']);
 
@@ -292,9 +279,9 @@ describe('HubService', () => {
   it('a decision on an inspection changed meanwhile is refused (409) and leaves its defects as they were', async () => {
     const { inspection, defect } = await submittedWithDefect();
     // Another supervisor's decision lands first.
-    const arrived = arrivingBeforeWriteOf(inspection._id, async (write) => {
-      await write([{ ...(await hubDb.get<Inspection>(inspection._id)), status: 'rejected', updatedBy: 'max' }]);
-    });
+    const arrived = arrivingBeforeWriteOf(hubDb, inspection._id, async () =>
+      hubDb.put({ ...(await hubDb.get<Inspection>(inspection._id)), status: 'rejected', updatedBy: 'max' }),
+    );
 
     await expectAsync(hub.review(inspection, 'approved', '', ['acme'])).toBeRejectedWith(jasmine.objectContaining({ status: 409 }));
 
