@@ -2,7 +2,7 @@ import type { DocumentScope } from 'nano';
 import type { CouchAdmin } from './couch-admin';
 import { isNotFound } from './couch-admin';
 import { HUB_DB } from '../domain/db-names';
-import { MIGRATION_PROGRESS_ID, migrateDoc, needsMigration, schemaVersions, type MigrationProgress } from '../domain/schema-versions';
+import { MIGRATION_PROGRESS_ID, migrateDoc, migrationProgress, needsMigration, type MigrationProgress } from '../domain/schema-versions';
 
 /** Documents read per `_all_docs` page and written per `_bulk_docs`. */
 const BATCH_SIZE = 500;
@@ -75,14 +75,14 @@ export async function migrateDatabase(
  * from the start. The record sits in the user's own database, where the user may have written
  * it: anything unexpected in it means starting over, never skipping.
  */
-function resumedProgress(stored: unknown): MigrationProgress {
-  const target = JSON.stringify(schemaVersions());
-  const { _rev, target: storedTarget, lastId, done } = (stored ?? {}) as Partial<Record<keyof MigrationProgress, unknown>>;
-  const resumable = storedTarget === target && typeof lastId === 'string' && done === false;
+function resumedProgress(stored: { _rev?: string; target?: unknown } | null): MigrationProgress {
+  const progress = migrationProgress(stored);
+  const { lastId, done } = progress as { lastId: unknown; done: unknown };
+  const resumable = typeof lastId === 'string' && done === false;
   return {
     _id: MIGRATION_PROGRESS_ID,
-    ...(typeof _rev === 'string' ? { _rev } : {}),
-    target,
+    ...(progress._rev ? { _rev: progress._rev } : {}),
+    target: progress.target,
     lastId: resumable ? lastId : '',
     done: false,
   };
