@@ -85,7 +85,7 @@ export interface PhotoDoc {
   createdBy: string;
   createdAt: string;
   deviceId: string;
-  /** Set by a supervisor to its defect's `partners` when sharing, so the partner job copies it too. */
+  /** Its defect's `partners` while the defect is shared (proxy/photo-sharing-work.ts), so the partner job copies it too. */
   partners?: string[];
   _attachments?: Record<string, unknown>;
 }

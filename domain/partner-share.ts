@@ -29,3 +29,13 @@ export function isSharedWith(doc: Record<string, unknown>, partner: string): boo
       return false;
   }
 }
+
+/**
+ * The partners a defect's full-size photos carry: the defect's while it is shared, else none.
+ * The proxy's hub work keeps every photo to this (proxy/photo-sharing-work.ts), so the photo
+ * part of the selector follows its defect although it cannot read it.
+ */
+export function photoPartnersOf(defect: Record<string, unknown> | null): string[] {
+  if (!defect || defect['_deleted'] || defect['type'] !== 'defect' || defect['inspectionStatus'] !== 'approved') return [];
+  return Array.isArray(defect['partners']) ? (defect['partners'] as string[]) : [];
+}

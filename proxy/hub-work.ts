@@ -6,6 +6,7 @@ import type { ChangesFeed } from './changes-feed';
 import { followChanges, type ChangeRow, type ChangesHandler } from './changes-follower';
 import { watchPartnerShares } from './partner-withdrawal-watch';
 import type { SharedDoc } from './partner-withdrawal';
+import { photoSharing } from './photo-sharing-work';
 import type { HubRecord } from './record-handover';
 import { recordHandover } from './record-handover-work';
 
@@ -24,7 +25,7 @@ export interface HubWorkOptions {
 
 /**
  * What the hub's replication jobs cannot do, done in the background by following changes:
- * the record handover and the partner withdrawal. One per process group is enough;
+ * the record handover, the partner withdrawal and the photos' share. One per process group is enough;
  * several only repeat the same writes.
  *
  * Both hear the hub from one follower: each hub write costs one read and one checkpoint, not
@@ -33,7 +34,7 @@ export interface HubWorkOptions {
  */
 export function startHubWork(options: HubWorkOptions): ChangesFeed {
   const withdrawal = watchPartnerShares(options);
-  const handlers: ChangesHandler<HubRecord & SharedDoc>[] = [recordHandover(options), withdrawal.hub];
+  const handlers: ChangesHandler<HubRecord & SharedDoc>[] = [recordHandover(options), withdrawal.hub, photoSharing(options)];
   const hub = followChanges<HubRecord & SharedDoc>({
     couch: options.couch,
     couchAdminUrl: options.couchAdminUrl,

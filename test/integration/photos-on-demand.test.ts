@@ -30,6 +30,13 @@ const has = (db: { get(id: string): Promise<unknown> }, id: string) =>
     () => false,
   );
 
+/** A defect in the hub given a supervisor's decision (its share), as the review writes it. */
+async function shareDefect(id: string, fields: { inspectionStatus: string; partners: string[] | undefined }) {
+  await waitFor(() => has(stack.admin.use(HUB_DB), id), 60_000, 'the defect in the hub');
+  const hub = stack.admin.use<Record<string, unknown>>(HUB_DB);
+  await hub.insert({ ...(await hub.get(id)), ...fields, updatedBy: 'sam' });
+}
+
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 0xff, 0xd9]);
 
 describe('photos on demand', () => {
@@ -59,9 +66,8 @@ describe('photos on demand', () => {
     const hub = await throughProxy('sam', HUB_DB);
     assert.deepEqual(Buffer.from((await hub.getAttachment(photo._id, PHOTO_ATTACHMENT)) as Buffer), JPEG);
 
-    // Shared with a partner (the review gives the photo its defect's partners), it reaches them too.
-    const inHub = await hub.get(photo._id);
-    await hub.put({ ...inHub, partners: ['acme'] });
+    // Its defect shared with a partner (an approval), the photo reaches them too.
+    await shareDefect(withPhoto._id, { inspectionStatus: 'approved', partners: ['acme'] });
     await waitFor(() => has(stack.admin.use(partnerDbName('acme')), photo._id), 60_000, 'the photo in the partner database');
 
     // Tablet B pulls with the app's options: the defect and its thumbnail, not the photo.
@@ -78,6 +84,38 @@ describe('photos on demand', () => {
     assert.deepEqual(Buffer.from((await tabletB.getAttachment(photo._id, PHOTO_ATTACHMENT)) as Buffer), JPEG);
 
     for (const db of [tabletA, tabletB]) await db.destroy();
+  });
+
+  test("a defect's photos follow its share: one that reaches the hub after the approval goes to the partner, a photo given partners of its own loses them, and a reopening takes them back from the partner", async () => {
+    const inspected = inspection('alice', { status: 'approved', partners: ['acme'], updatedBy: 'sam' });
+    const approved = defect('alice', inspected._id, { inspectionStatus: 'approved', partners: ['acme'], updatedBy: 'sam' });
+    const unsharedDefect = defect('alice', inspected._id, { title: 'Not shared' });
+    const hub = stack.admin.use<{ partners?: string[] }>(HUB_DB);
+    const partnerDb = stack.admin.use(partnerDbName('acme'));
+    await hub.bulk({ docs: [inspected, approved, unsharedDefect] });
+    const photoOf = (defectId: string, stem: string) =>
+      newPhotoDoc({ defectId, createdBy: 'alice', createdAt: new Date().toISOString(), deviceId: 'tablet-a' }, stem, {
+        content_type: 'image/jpeg',
+        data: JPEG.toString('base64'),
+      });
+    const partnersOf = async (id: string) => (await hub.get(id)).partners;
+
+    // The fan-in brings a photo after the decision: it is shared all the same.
+    const late = photoOf(approved._id, 'late.jpg');
+    await hub.insert(late as never);
+    await waitFor(() => has(partnerDb, late._id), 60_000, 'the late photo in the partner database');
+    assert.deepEqual(await partnersOf(late._id), ['acme']);
+
+    // A photo of a defect that is not shared, given partners anyway, is taken back.
+    const forced = { ...photoOf(unsharedDefect._id, 'forced.jpg'), partners: ['acme'] };
+    await hub.insert(forced as never);
+    await waitFor(async () => (await partnersOf(forced._id)) === undefined, 60_000, 'the photo without partners');
+
+    // Reopened: the photo goes back to nobody, and the partner loses it.
+    await shareDefect(approved._id, { inspectionStatus: 'rejected', partners: undefined });
+    await waitFor(async () => !(await has(partnerDb, late._id)), 60_000, 'the photo withdrawn from the partner');
+    assert.equal(await partnersOf(late._id), undefined);
+    assert.equal(await has(partnerDb, forced._id), false);
   });
 
   test('the server refuses a change to a photo, and a photo claiming someone else took it', async () => {
@@ -137,9 +175,10 @@ describe('photos on demand', () => {
     assert.equal((await current(disputed._id))._rev, '2-ffff');
 
     const userDb = stack.admin.use(userDbName('alice'));
-    // Shared with a partner (the hub's share, replicated back): the partner's too, it stays.
-    const shared = { ...photoOf(deleted._id, '6-shared.jpg'), partners: ['acme'] };
-    await userDb.insert(shared as never);
+    // Shared with a partner (an approved defect's, as the hub shares it): the partner's too, it stays.
+    const approved = defect('alice', inspected._id, { inspectionStatus: 'approved', partners: ['acme'], updatedBy: 'sam' });
+    const shared = { ...photoOf(approved._id, '6-shared.jpg'), partners: ['acme'] };
+    await userDb.bulk({ docs: [approved, shared] });
     const orphans = [photos.removed._id, photos.gone._id].sort();
     const dryRun = await sweepPhotos(stack.admin, userDbName('alice'), { graceDays: 7, dryRun: true });
     assert.deepEqual([...dryRun.orphans].sort(), orphans);

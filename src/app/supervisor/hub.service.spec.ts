@@ -1,7 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
-import { Defect, Inspection, PhotoDoc } from '../../../domain/doc-types';
-import { newPhotoDoc } from '../../../domain/photo-doc';
+import { Defect, Inspection } from '../../../domain/doc-types';
 import { userDbName } from '../../../domain/user-db-name';
 import { Database, PouchDB } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
@@ -164,19 +163,6 @@ describe('HubService', () => {
     expect((await hubDb.get<Defect>(other._id)).partners).toBeUndefined();
   });
 
-  it("gives the shared defects' full-size photos the same partners, and takes them back on undo", async () => {
-    const { inspection, defect } = await submittedWithDefect();
-    const photo = await fullSizePhotoOf(defect);
-
-    const record = await hub.review(inspection, 'approved', '', ['acme']);
-    const shared = await hubDb.get<PhotoDoc>(photo._id, { attachments: true, binary: true });
-    expect(shared.partners).toEqual(['acme']);
-    expect(await ((shared._attachments!['full'] as { data: Blob }).data as Blob).text()).toBe('full-size');
-
-    await hub.undo(record);
-    expect((await hubDb.get<PhotoDoc>(photo._id)).partners).toBeUndefined();
-  });
-
   it("writes the decision onto the inspection's defects (their inspectionStatus), which the rules read", async () => {
     const draft = await assignToAna();
     const writer = TestBed.inject(DocWriterService);
@@ -217,32 +203,18 @@ describe('HubService', () => {
     expect(reviewed.partners).toBeUndefined();
   });
 
-  it('reopening a shared approval shares it with nobody, photos included; undoing the reopening shares it again', async () => {
+  it('reopening a shared approval shares it with nobody; undoing the reopening shares it again', async () => {
     const { inspection, defect } = await submittedWithDefect();
-    const photo = await fullSizePhotoOf(defect);
     await hub.review(inspection, 'approved', '', ['acme']);
 
     const reopening = await hub.review(await hubDb.get<Inspection>(inspection._id), 'rejected', 'Redo the roof');
     expect((await hubDb.get<Inspection>(inspection._id)).partners).toBeUndefined();
     expect((await hubDb.get<Defect>(defect._id)).partners).toBeUndefined();
-    expect((await hubDb.get<PhotoDoc>(photo._id)).partners).toBeUndefined();
 
     await hub.undo(reopening);
     expect((await hubDb.get<Inspection>(inspection._id)).partners).toEqual(['acme']);
     expect((await hubDb.get<Defect>(defect._id)).partners).toEqual(['acme']);
-    expect((await hubDb.get<PhotoDoc>(photo._id)).partners).toEqual(['acme']);
   });
-
-  /** Ana's full-size photo of the defect, in the hub. */
-  async function fullSizePhotoOf(defect: Defect): Promise<PhotoDoc> {
-    const photo = newPhotoDoc(
-      { defectId: defect._id, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet' },
-      'a.jpg',
-      photoData('full-size'),
-    );
-    await hubDb.put(photo as PouchDB.Core.PutDocument<object>);
-    return photo as PhotoDoc;
-  }
 
   /** Ana's submission of an assignment with one defect, as the fan-in replication would bring them. */
   async function submittedWithDefect(): Promise<{ inspection: Inspection; defect: Defect }> {

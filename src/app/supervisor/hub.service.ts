@@ -1,8 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import { Observable, Subject, defer, from, retry, startWith, switchMap, tap, timer } from 'rxjs';
-import { AuditEntry, Defect, FieldbookDoc, Inspection, PhotoDoc } from '../../../domain/doc-types';
+import { AuditEntry, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
 import { inspectionOwner } from '../../../domain/inspection-owner';
-import { photoDocId } from '../../../domain/photo-doc';
 import { readAuditEntries } from '../audit/audit-source';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
@@ -165,7 +164,8 @@ export class HubService {
    * DocWriterService.saveWithCopies): an approval keeps the defects read-only for the inspector, a
    * rejection opens them again. An approval may share the inspection with partners:
    * their databases are fed from the hub by the `partners` field, and a replication selector
-   * cannot join, so the defects get the same list. Each decision sets the list anew: a
+   * cannot join, so the defects get the same list (and their full-size photos, from the proxy's
+   * hub work: proxy/photo-sharing-work.ts). Each decision sets the list anew: a
    * rejection (also of an approved inspection) shares with nobody, so the rework that follows
    * never reaches a partner, and the proxy withdraws what they had (domain/partner-share.ts).
    */
@@ -180,9 +180,7 @@ export class HubService {
       (defect) => ({ ...unshared(defect), inspectionStatus: decision, ...shared }),
       this.hub(),
     );
-    const after = [main, ...copies];
-    await this.sharePhotos(after);
-    return this.wrote({ decision, before: [inspection, ...defects], after });
+    return this.wrote({ decision, before: [inspection, ...defects], after: [main, ...copies] });
   }
 
   /**
@@ -202,37 +200,18 @@ export class HubService {
     const before = new Map(record.before.map((doc) => [doc._id, doc]));
     const restore = <T extends FieldbookDoc>(doc: T) => restoreReviewFields(doc, before.get(doc._id) ?? doc);
     const defects = current.slice(1).flatMap((doc) => (doc ? [doc as FieldbookDoc] : []));
-    const { main, copies } = await this.writer.saveWithCopies<Inspection, FieldbookDoc>(
+    const { main } = await this.writer.saveWithCopies<Inspection, FieldbookDoc>(
       restore(inspection),
       defects,
       (defect) => restore(defect) as Draft<FieldbookDoc>,
       this.hub(),
     );
-    await this.sharePhotos([main, ...copies]);
     return this.wrote(main);
   }
 
   private wrote<T>(result: T): T {
     this.changed.next();
     return result;
-  }
-
-  /**
-   * Gives the full-size photos (domain/photo-doc.ts) of these defects their defect's `partners`,
-   * so the partner jobs copy them too (a selector cannot join). Photos are not records: no
-   * audit entry; the server's rules let a supervisor change `partners` and nothing else.
-   */
-  private async sharePhotos(docs: readonly FieldbookDoc[]): Promise<void> {
-    const changed: object[] = [];
-    for (const defect of docs) {
-      if (defect.type !== 'defect') continue;
-      const range = { startkey: photoDocId(defect._id, ''), endkey: photoDocId(defect._id, '\ufff0'), include_docs: true };
-      for (const { doc } of (await this.hub().allDocs<PhotoDoc>(range)).rows) {
-        if (!doc || JSON.stringify(doc.partners) === JSON.stringify(defect.partners)) continue;
-        changed.push(defect.partners ? { ...doc, partners: defect.partners } : unshared(doc));
-      }
-    }
-    if (changed.length) await this.hub().bulkDocs(changed);
   }
 
   private async findDefects(inspectionId: string): Promise<HubDefect[]> {

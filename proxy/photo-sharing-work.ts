@@ -1,0 +1,97 @@
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import type { CouchAdmin } from '../couch/couch-admin';
+import { HUB_DB } from '../domain/db-names';
+import { photoPartnersOf } from '../domain/partner-share';
+import { isPhotoId, photoDocId } from '../domain/photo-doc';
+import type { ChangeRow, ChangesHandler } from './changes-follower';
+import type { SharedDoc } from './partner-withdrawal';
+
+const DEFECT_ID_PREFIX = 'defect:';
+
+export interface PhotoSharingOptions {
+  couch: CouchAdmin;
+  logger: Logger;
+  /** Where its metrics go: the proxy's registry, or a cluster primary's. */
+  registry: Registry;
+}
+
+/**
+ * Gives each full-size photo in the hub its defect's partners while the defect is shared, and
+ * none once it is not (domain/partner-share.ts, `photoPartnersOf`): a partner job's selector
+ * cannot join a photo to its defect. Done here, not by the supervisor's tablet after its
+ * decision, because a second write from a tablet can fail on its own (a reopened inspection's
+ * photos then stayed with the partner), and a photo can reach the hub after the decision.
+ * A photo that stops being shared is then withdrawn by the partner withdrawal, like a record.
+ *
+ * It hears the hub's changes from the hub work's follower (hub-work.ts): a changed defect
+ * brings its photos up to date, a photo that arrives or changes is checked against its defect.
+ * The batch may be older than the hub; a later change of the defect comes in its turn.
+ */
+export function photoSharing(options: PhotoSharingOptions): ChangesHandler<SharedDoc> {
+  const hub = options.couch.use<SharedDoc>(HUB_DB);
+  // The partners each defect's photos were last brought to: most defect changes (work in
+  // progress) leave them as they were and cost no read. Lost on restart, when each is read once more.
+  const settled = new LRUCache<string, string>({ max: 20_000 });
+  const written = new Counter({
+    name: 'fieldbook_photo_shares_total',
+    help: "Full-size photos in the hub given their defect's partners, or none.",
+    registers: [options.registry],
+  });
+
+  /** Each defect's partners for its photos: as this batch has the defect, else as the hub has it now. */
+  const partnersFor = async (rows: ChangeRow<SharedDoc>[]) => {
+    const partners = new Map<string, string[]>();
+    for (const row of rows) {
+      if (row.id.startsWith(DEFECT_ID_PREFIX)) partners.set(row.id, photoPartnersOf(row.deleted ? null : (row.doc ?? null)));
+    }
+    const missing = [...new Set(photosIn(rows).map((photo) => photo['defectId'] as string))].filter((id) => !partners.has(id));
+    if (missing.length) {
+      const { rows: found } = await hub.fetch({ keys: missing });
+      for (const row of found) {
+        if ('key' in row) partners.set(row.key, photoPartnersOf('doc' in row && row.doc ? (row.doc as SharedDoc) : null));
+      }
+    }
+    return partners;
+  };
+
+  return {
+    async handle(rows) {
+      const partners = await partnersFor(rows);
+      const photos = new Map(photosIn(rows).map((photo) => [photo._id, photo]));
+      for (const [defectId, list] of partners) {
+        if (settled.get(defectId) === JSON.stringify(list)) continue;
+        const range = { startkey: photoDocId(defectId, ''), endkey: photoDocId(defectId, '\ufff0'), include_docs: true };
+        for (const row of (await hub.list(range)).rows) if (row.doc) photos.set(row.id, row.doc);
+      }
+      const changed = [...photos.values()].flatMap((photo) => {
+        const list = partners.get(photo['defectId'] as string) ?? [];
+        return sameList(photo['partners'], list) ? [] : [withPartners(photo, list)];
+      });
+      if (changed.length) {
+        for (const result of await hub.bulk({ docs: changed })) {
+          // A conflict is a newer revision of the photo: a change of the hub, checked in its turn.
+          if (!result.error) written.inc();
+          else if (result.error !== 'conflict')
+            options.logger.error({ id: result.id, reason: result.reason }, 'photo sharing: a write was refused');
+        }
+      }
+      for (const [defectId, list] of partners) settled.set(defectId, JSON.stringify(list));
+    },
+  };
+}
+
+function photosIn(rows: ChangeRow<SharedDoc>[]): SharedDoc[] {
+  return rows.flatMap((row) => (row.doc && !row.deleted && isPhotoId(row.id) && typeof row.doc['defectId'] === 'string' ? [row.doc] : []));
+}
+
+function sameList(current: unknown, wanted: string[]): boolean {
+  return JSON.stringify(Array.isArray(current) ? current : []) === JSON.stringify(wanted);
+}
+
+/** The photo with these partners; with none, without the field, as it was before it was ever shared. */
+function withPartners(photo: SharedDoc, partners: string[]): SharedDoc {
+  const { partners: _previous, _conflicts: _leaves, ...rest } = photo;
+  return (partners.length ? { ...rest, partners } : rest) as SharedDoc;
+}
