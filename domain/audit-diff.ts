@@ -2,6 +2,7 @@
 import { jsonEqual } from './conflicts/json-equal';
 import type { AuditChange, AuditValue } from './doc-types';
 import { THUMB_PREFIX } from './photo-doc';
+import { cutText } from './text-cut';
 
 /** Longer text is cut to this many characters, the last being "…". */
 export const AUDIT_TEXT_MAX = 80;
@@ -116,7 +117,7 @@ export function summary(value: unknown): AuditValue {
 }
 
 function cut(text: string): string {
-  return text.length > AUDIT_TEXT_MAX ? `${text.slice(0, AUDIT_TEXT_MAX - 1)}…` : text;
+  return text.length > AUDIT_TEXT_MAX ? `${cutText(text, AUDIT_TEXT_MAX - 1)}…` : text;
 }
 
 function attachmentsOf(doc: Fields | null): Record<string, { digest?: string }> {

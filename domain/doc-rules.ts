@@ -105,7 +105,26 @@ export function docViolations(
     }
   }
   function isValidDate(value: string) {
-    return !isNaN(new Date(value.length === 10 ? value + 'T00:00:00Z' : value).getTime());
+    if (isNaN(new Date(value.length === 10 ? value + 'T00:00:00Z' : value).getTime())) return false;
+    // Checked by hand: V8 and QuickJS roll 2024-02-30 over into March, SpiderMonkey refuses it.
+    var year = +value.slice(0, 4);
+    var month = +value.slice(5, 7);
+    var day = +value.slice(8, 10);
+    return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  }
+  // Half of a character (a lone UTF-16 surrogate) is not Unicode: CouchDB refuses the whole
+  // request that carries one, so a tablet that stored it could never push again.
+  var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(^|[^\ud800-\udbff])[\udc00-\udfff]/;
+  function hasBrokenText(value: unknown): boolean {
+    if (typeof value === 'string') return LONE_SURROGATE.test(value);
+    if (!value || typeof value !== 'object') return false;
+    for (var key in value as Record<string, unknown>) {
+      if (hasBrokenText(key) || hasBrokenText((value as Record<string, unknown>)[key])) return true;
+    }
+    return false;
+  }
+  for (var topField in newDoc) {
+    if (topField !== '_attachments' && hasBrokenText(newDoc[topField])) add(topField, 'must be valid Unicode text');
   }
   // Why a stored inspection status (the inspection's own, or a defect's copy of it) makes the
   // document read-only for an inspector; '' when it does not.

@@ -4,6 +4,7 @@ import { AUDIT_TEXT_MAX, auditDiff } from '../../domain/audit-diff';
 import { AUDIT_CHANGES_MAX, auditEntry, auditIdRange, isAuditId, type AuditedWrite } from '../../domain/audit-entry';
 import { docViolations } from '../../domain/doc-rules';
 import { inspection } from '../fixtures/documents';
+import { cutText } from '../../domain/text-cut';
 
 const alice = { name: 'alice', roles: ['inspector'] };
 const admin = { name: 'root', roles: ['_admin'] };
@@ -66,6 +67,16 @@ describe('audit diff', () => {
       { path: 'photos', before: 'photo-1.jpg' },
       { path: 'photos', after: 'photo-2.jpg' },
     ]);
+  });
+
+  test('never cuts through a character made of two UTF-16 units, which CouchDB would refuse with the whole push', () => {
+    const text = `${'x'.repeat(AUDIT_TEXT_MAX - 2)}🔥 and more`;
+    const [change] = auditDiff({ description: 'short' }, { description: text });
+    assert.equal(change.after, `${'x'.repeat(AUDIT_TEXT_MAX - 2)}…`);
+    assert.doesNotMatch(change.after!, /[\ud800-\udfff]/);
+    assert.equal(cutText('ab🔥', 3), 'ab');
+    assert.equal(cutText('ab🔥', 4), 'ab🔥');
+    assert.equal(cutText('abc', 2), 'ab');
   });
 
   test('names a photo whose full size is a photo document by its thumbnail', () => {

@@ -72,6 +72,19 @@ describe('document rules', () => {
       validDefect({ _attachments: { 'a.pdf': { content_type: 'application/pdf' } } }),
       '_attachments: a.pdf must be a JPEG, PNG or WebP image',
     ],
+    ['half an emoji at the end', validDefect({ description: 'Rust 🔥'.slice(0, -1) }), 'description: must be valid Unicode text'],
+    ['half an emoji at the start', validDefect({ description: '🔥 rust'.slice(1) }), 'description: must be valid Unicode text'],
+    [
+      'half an emoji deep in a list',
+      validInspection({ checklist: [{ id: 'a', label: 'Exits\ud83d', result: null }] }),
+      'checklist: must be valid Unicode text',
+    ],
+    ['a day past the end of its month', validInspection({ scheduledFor: '2024-02-30' }), 'scheduledFor: must be a date (YYYY-MM-DD)'],
+    [
+      'a time on a day that does not exist',
+      validInspection({ updatedAt: '2026-04-31T10:00:00.000Z' }),
+      'updatedAt: must be an ISO 8601 date-time',
+    ],
   ];
   for (const [name, doc, message] of cases) {
     test(`reject ${name}`, () =>

@@ -1,4 +1,5 @@
 import { Injectable, InjectionToken, inject, signal } from '@angular/core';
+import { cutText } from '../../../domain/text-cut';
 
 const DEVICE_NAME_KEY = 'fieldbook.deviceName';
 /** Long enough for "Tablet 3, north crew"; the rules (domain/doc-rules.ts) allow up to 200. */
@@ -22,7 +23,7 @@ export class DeviceNameService {
 
   /** Names the device; an empty name forgets it. */
   rename(name: string): void {
-    const trimmed = name.trim().slice(0, DEVICE_NAME_MAX_LENGTH);
+    const trimmed = cutText(name.trim(), DEVICE_NAME_MAX_LENGTH);
     if (trimmed) this.storage.setItem(DEVICE_NAME_KEY, trimmed);
     else this.storage.removeItem(DEVICE_NAME_KEY);
     this.state.set(trimmed || null);

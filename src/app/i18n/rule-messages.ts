@@ -7,6 +7,7 @@
 const MESSAGES: Readonly<Record<string, string>> = {
   'is required': $localize`:@@rule.required:is required`,
   'must be a string': $localize`:@@rule.string:must be text`,
+  'must be valid Unicode text': $localize`:@@rule.unicode:must be valid text (part of a character is missing)`,
   'must be unique': $localize`:@@rule.unique:must be unique`,
   'cannot be changed': $localize`:@@rule.unchangeable:cannot be changed`,
   'must be your own user name': $localize`:@@rule.ownName:must be your own user name`,
