@@ -31,6 +31,10 @@ function violationsAnInspectorMeets(): string[] {
     [aDefect({ title: 'Leak 2' }), aDefect({ inspectionStatus: 'approved' })],
     [{ ...anInspection({ createdBy: 'bob', updatedBy: 'alice' }), _deleted: true }, anInspection({ createdBy: 'bob' })],
     [aDefect({ _attachments: { 'a.gif': { content_type: 'image/gif', data: '' } } }), null],
+    // A tablet on a newer release than its server, and text with half an emoji.
+    [anInspection({ schema: 99 }), null],
+    [anInspection({ schema: 0 }), null],
+    [anInspection({ notes: 'Rust 🔥'.slice(0, -1) }), null],
   ];
   return cases.flatMap(([doc, old]) => docViolations(doc as never, old as never, alice));
 }
@@ -43,7 +47,7 @@ describe('i18n: the shared rules’ messages', () => {
     // Imported once the catalog is loaded: the module translates as it loads, like the app.
     const { ruleViolation } = await import('../../src/app/i18n/rule-messages');
     const violations = violationsAnInspectorMeets();
-    assert.ok(violations.length >= 13, `the cases are refused: ${violations.join('; ')}`);
+    assert.ok(violations.length >= 16, `the cases are refused: ${violations.join('; ')}`);
     const untranslated = violations.filter((violation) => ruleViolation(violation) === violation);
     assert.deepEqual(untranslated, [], 'add these messages to src/app/i18n/rule-messages.ts');
     assert.equal(ruleViolation('title: must be at most 200 characters'), 'title: doit comporter au plus 200 caractères');

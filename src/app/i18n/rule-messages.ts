@@ -7,6 +7,7 @@
 const MESSAGES: Readonly<Record<string, string>> = {
   'is required': $localize`:@@rule.required:is required`,
   'must be a string': $localize`:@@rule.string:must be text`,
+  'must be a whole number from 1': $localize`:@@rule.schemaNumber:must be a whole number from 1`,
   'must be valid Unicode text': $localize`:@@rule.unicode:must be valid text (part of a character is missing)`,
   'must be unique': $localize`:@@rule.unique:must be unique`,
   'cannot be changed': $localize`:@@rule.unchangeable:cannot be changed`,
@@ -27,6 +28,9 @@ const MESSAGES: Readonly<Record<string, string>> = {
 
 const AT_MOST = /^must be at most (\d+) characters$/;
 const IMAGE_TYPE = /^(.+) must be a JPEG, PNG or WebP image$/;
+// A tablet and a server on different releases (domain/schema-versions.ts).
+const SCHEMA_NEWER = /^version (\d+) is newer than these rules know \((\d+) to (\d+)\): update the server first$/;
+const SCHEMA_OLDER = /^version (\d+) is no longer accepted \((\d+) to (\d+)\): update the app$/;
 
 /** One message of the rules ("is required"), in the app's language. */
 export function ruleMessage(message: string): string {
@@ -34,6 +38,14 @@ export function ruleMessage(message: string): string {
   if (atMost) return $localize`:@@rule.maxLength:must be at most ${atMost[1]}:max: characters`;
   const image = IMAGE_TYPE.exec(message);
   if (image) return $localize`:@@rule.imageType:${image[1]}:name: must be a JPEG, PNG or WebP image`;
+  const newer = SCHEMA_NEWER.exec(message);
+  if (newer) {
+    return $localize`:@@rule.schemaNewer:version ${newer[1]}:version: is newer than the server accepts (${newer[2]}:oldest: to ${newer[3]}:current:): the server must be updated first`;
+  }
+  const older = SCHEMA_OLDER.exec(message);
+  if (older) {
+    return $localize`:@@rule.schemaOlder:version ${older[1]}:version: is no longer accepted (${older[2]}:oldest: to ${older[3]}:current:): update the app`;
+  }
   return MESSAGES[message] ?? message;
 }
 
