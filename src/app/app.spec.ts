@@ -1,13 +1,15 @@
 import { BreakpointObserver } from '@angular/cdk/layout';
 import { TestBed } from '@angular/core/testing';
-import { of } from 'rxjs';
+import { MatSnackBar } from '@angular/material/snack-bar';
+import { Subject, of } from 'rxjs';
 import { Router, provideRouter } from '@angular/router';
-import { provideServiceWorker } from '@angular/service-worker';
+import { SwUpdate, VersionEvent, provideServiceWorker } from '@angular/service-worker';
 import { App } from './app';
 import { LocalDbService } from './core/local-db.service';
 import { SessionService } from './core/session.service';
 import { ConflictIndexService } from './core/conflict-index.service';
 import { WorkspaceService } from './core/workspace.service';
+import { UpdatePromptService } from './pwa/update-prompt.service';
 import { editOf, rootInspection, storeRevisions } from './testing/conflict-fixtures';
 import { ANA, FakeSessions, fakeSessions, provideTestData, requestsFinished, trackRequests, waitFor } from './testing/test-support';
 
@@ -60,6 +62,21 @@ describe('App shell', () => {
     await fixture.whenStable();
     expect(document.querySelector('.cdk-overlay-container [data-testid=nav-conflicts]')?.getAttribute('href')).toBe('/conflicts');
     fixture.destroy();
+  });
+
+  it('offers a downloaded update in the toolbar until the app reloads', async () => {
+    const versionUpdates = new Subject<VersionEvent>();
+    TestBed.overrideProvider(SwUpdate, { useValue: { isEnabled: true, versionUpdates, unrecoverable: new Subject() } });
+    const reload = spyOn(TestBed.inject(UpdatePromptService), 'reload');
+    const fixture = TestBed.createComponent(App);
+    await fixture.whenStable();
+    const button = () => (fixture.nativeElement as HTMLElement).querySelector<HTMLButtonElement>('[data-testid=update-reload]');
+    expect(button()).toBeNull();
+    versionUpdates.next({ type: 'VERSION_READY', currentVersion: { hash: 'a' }, latestVersion: { hash: 'b' } });
+    await fixture.whenStable();
+    TestBed.inject(MatSnackBar).dismiss();
+    button()!.click();
+    expect(reload).toHaveBeenCalled();
   });
 
   it('goes to the login page when the session ends elsewhere (e.g. another tab logged out)', async () => {

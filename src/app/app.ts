@@ -108,6 +108,11 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
           </nav>
         }
         <span class="spacer"></span>
+        @if (updateReady()) {
+          <button mat-button class="on-primary" type="button" data-testid="update-reload" (click)="updates.reload()">
+            <ng-container i18n="@@update.toolbar">Update</ng-container>
+          </button>
+        }
         <app-sync-indicator />
         <span class="user" data-testid="user-name" [attr.title]="userName()">{{ userName() }}</span>
         <button mat-button class="on-primary" type="button" data-testid="logout" (click)="logout()" i18n="@@nav.logout">Log out</button>
@@ -199,6 +204,8 @@ export class App {
   protected readonly isSupervisor = computed(() => !!this.sessions.session()?.hub);
   protected readonly isAdmin = computed(() => isAdminSession(this.sessions.session()));
   protected readonly conflictCount = inject(ConflictIndexService).conflictCount;
+  protected readonly updates = inject(UpdatePromptService);
+  protected readonly updateReady = this.updates.ready;
   protected readonly menuLabel = computed(() => {
     const conflicts = this.conflictCount();
     return conflicts ? $localize`:@@nav.menuWithConflicts:Menu, conflicts: ${conflicts}:count:` : $localize`:@@nav.menu:Menu`;
@@ -211,7 +218,7 @@ export class App {
 
   constructor() {
     inject(SessionExpiryService).watch();
-    inject(UpdatePromptService).watch();
+    this.updates.watch();
     inject(AutoResolverService).watch();
     inject(ArchiveService).watch();
     inject(UnassignmentService).watch();

@@ -5,10 +5,11 @@ import { MatCardModule } from '@angular/material/card';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
-import { Router } from '@angular/router';
+import { ActivatedRoute, Router } from '@angular/router';
 import { LoginError, SessionService } from '../core/session.service';
 import { WorkspaceService } from '../core/workspace.service';
 import { LanguagePickerComponent } from '../i18n/language-picker.component';
+import { RETURN_PARAM, returnPath } from './return-path';
 
 @Component({
   selector: 'app-login-page',
@@ -83,6 +84,7 @@ export class LoginPage {
   private readonly sessions = inject(SessionService);
   private readonly workspace = inject(WorkspaceService);
   private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
 
   protected readonly form = new FormGroup({
     name: new FormControl('', { nonNullable: true, validators: Validators.required }),
@@ -111,7 +113,7 @@ export class LoginPage {
     try {
       const session = await this.sessions.login(name.trim(), password);
       await this.workspace.open(session);
-      await this.router.navigateByUrl('/inspections');
+      await this.router.navigateByUrl(returnPath(this.route.snapshot.queryParamMap.get(RETURN_PARAM)));
     } catch (error) {
       this.error.set(error instanceof LoginError ? error.message : $localize`:@@login.openFailed:Could not open your data on this device.`);
       if (error instanceof LoginError && error.retryAfterSeconds) this.waitFor(error.retryAfterSeconds);

@@ -32,4 +32,14 @@ describe('UpdatePromptService', () => {
     // The download before it opened nothing: one prompt, the ready version's.
     expect(open).toHaveBeenCalledOnceWith('An update is available.', 'Reload');
   });
+
+  it('keeps the offer once a later notice takes the prompt away', async () => {
+    const prompt = TestBed.inject(UpdatePromptService);
+    expect(prompt.ready()).toBeFalse();
+    versionUpdates.next({ type: 'VERSION_READY', currentVersion: { hash: 'a' }, latestVersion: { hash: 'b' } });
+    await waitFor(() => snackBarText().includes('An update is available.'), 'the prompt');
+    TestBed.inject(MatSnackBar).open('Your edits are kept as a draft on this device.', 'OK');
+    await waitFor(() => !snackBarText().includes('An update is available.'), 'the later notice');
+    expect(prompt.ready()).toBeTrue();
+  });
 });
