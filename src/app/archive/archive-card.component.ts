@@ -42,6 +42,8 @@ export class ArchiveCardComponent {
           ? $localize`:@@archive.done:Inspections archived: ${this.count(archived)}:count:.`
           : $localize`:@@archive.nothing:Nothing to archive now.`,
       );
+    } catch {
+      this.result.set($localize`:@@archive.failed:Archiving stopped on an error. It is tried again the next time sync is up to date.`);
     } finally {
       this.busy.set(false);
     }

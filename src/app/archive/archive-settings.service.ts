@@ -1,9 +1,11 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject, signal } from '@angular/core';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, timeout } from 'rxjs';
 import { AppSettings, appSettingsOf } from '../../../domain/archive-settings';
 
 const CACHE_KEY = 'fieldbook.archiveDays';
+/** How long an archive run waits for the server's setting: on a stalled connection, the cached one does. */
+export const SETTINGS_TIMEOUT_MS = 5_000;
 
 /**
  * How many days after its approval an inspection stays on this device: the server's setting
@@ -17,10 +19,10 @@ export class ArchiveSettingsService {
 
   readonly archiveDays = this.days.asReadonly();
 
-  /** Reads the server's setting; offline (or refused) the cached one stays. */
+  /** Reads the server's setting; offline, refused or unanswered, the cached one stays. */
   async refresh(): Promise<number> {
     try {
-      this.adopt(await firstValueFrom(this.http.get<AppSettings>('/api/settings')));
+      this.adopt(await firstValueFrom(this.http.get<AppSettings>('/api/settings').pipe(timeout(SETTINGS_TIMEOUT_MS))));
     } catch {
       // Out of coverage: the period last read holds.
     }

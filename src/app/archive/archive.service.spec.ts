@@ -1,5 +1,6 @@
 import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
+import { MatSnackBar } from '@angular/material/snack-bar';
 import { defect } from '../../../test/fixtures/documents';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
@@ -11,8 +12,10 @@ import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../
 import { ArchiveIndexService } from './archive-index.service';
 import { ArchiveSettingsService } from './archive-settings.service';
 import { ArchiveService } from './archive.service';
-import { localIds, pullRevision, seedApproved } from '../testing/archive-test-data';
+import { atLastLook, localIds, pullRevision, seedApproved, takePhoto } from '../testing/archive-test-data';
+import { InspectionHoldService } from './inspection-hold.service';
 import { LocalPurgeService } from './local-purge.service';
+import { UnassignmentService } from './unassignment.service';
 
 // The test clock (test-support) says 2026-03-01: the period is 30 days.
 const OLD = '2026-01-10T08:00:00.000Z';
@@ -88,6 +91,37 @@ describe('ArchiveService', () => {
     expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(0);
   });
 
+  it('keeps an inspection whose full-size photo the server refused: the photo is the only copy', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    const photoId = await takePhoto(db, old.defect._id);
+    await synced();
+    await ledger.rejected(photoId, 'full must be a JPEG, PNG or WebP image');
+
+    expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(0);
+
+    expect(await TestBed.inject(InspectionHoldService).holdOf(db, old.doc._id)).toBe('refused');
+    for (const kept of [photoId, old.defect._id, old.doc._id]) expect(await localIds(db)).toContain(kept);
+    expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
+  });
+
+  it('keeps a defect saved here between its last look and its purge: the edit stays, and so does its inspection', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    await db.replicate.to(server);
+    await synced();
+    // Ana taps Save on the defect's page at that moment.
+    const saved = atLastLook(ledger, old.defect._id, async () =>
+      db.put({ ...(await db.get(old.defect._id)), description: 'Typed on site' }),
+    );
+
+    expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(0);
+
+    expect(saved()).toBeTrue();
+    expect((await db.get<{ description: string }>(old.defect._id)).description).toBe('Typed on site');
+    expect(ledger.pendingIds().has(old.defect._id)).toBeTrue();
+    expect(await localIds(db)).toContain(old.doc._id);
+    expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
+  });
+
   it('counts, for a press of the button during a background run, what that run archives too', async () => {
     await seedApproved(db, 'Old boiler room', OLD);
     await synced();
@@ -157,6 +191,86 @@ describe('ArchiveService', () => {
     expect((await db.get<{ status: string }>(old.doc._id)).status).toBe('rejected');
     await waitFor(async () => (await localIds(db)).includes(old.defect._id), 'its defect back from the server');
     expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
+  });
+
+  it('keeps an inspection whose reopening the pull writes between its last look and its purge, with its defects back from the server', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    await db.replicate.to(server);
+    await synced();
+    const archive = TestBed.inject(ArchiveService);
+    archive.watch();
+    const reopened = atLastLook(ledger, old.doc._id, () =>
+      pullRevision(db, old.doc, { status: 'rejected', updatedAt: RECENT }, (rev) => ledger.pulled([{ _id: old.doc._id, _rev: rev }])),
+    );
+
+    expect(await archive.archiveNow()).toBe(0);
+
+    expect(reopened()).toBeTrue();
+    expect((await db.get<{ status: string }>(old.doc._id)).status).toBe('rejected');
+    await waitFor(async () => (await localIds(db)).includes(old.defect._id), 'its defect back from the server');
+    expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
+  });
+
+  it('fetches the defects of a returning inspection on a later run when the server did not answer at first', async () => {
+    const old = await archivedOnWatch();
+    const find = spyOn(server, 'find').and.rejectWith(new TypeError('Failed to fetch'));
+
+    ledger.pulled([{ _id: old.doc._id, _rev: await pullRevision(db, old.doc, { status: 'rejected', updatedAt: RECENT }) }]);
+    await waitFor(() => find.calls.count() > 0, 'a first try');
+    // In coverage again: sync catches up, and archiving runs.
+    find.and.callThrough();
+    await TestBed.inject(ArchiveService).archiveNow();
+
+    expect(await localIds(db)).toContain(old.defect._id);
+  });
+
+  it('lets an archived inspection reassigned away go, without fetching its defects back', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    const other = await seedApproved(db, 'Old roof', OLD);
+    await db.replicate.to(server);
+    await synced();
+    const archive = TestBed.inject(ArchiveService);
+    archive.watch();
+    expect(await archive.archiveNow()).toBe(2);
+    const told = spyOn(TestBed.inject(MatSnackBar), 'open');
+    TestBed.inject(UnassignmentService).watch();
+    const restored = spyOn(TestBed.inject(LocalPurgeService), 'restoreRecords').and.callThrough();
+
+    const fields = { assignedTo: 'bob', unassignedFrom: 'ana', updatedBy: 'sam', updatedAt: RECENT };
+    ledger.pulled([{ _id: old.doc._id, _rev: await pullRevision(db, old.doc, fields) }]);
+    await waitFor(() => told.calls.count() > 0, 'the notice');
+    // Heard after it, in the feed's order: the other one reopened, whose defects do come back.
+    ledger.pulled([{ _id: other.doc._id, _rev: await pullRevision(db, other.doc, { status: 'rejected', updatedAt: RECENT }) }]);
+    await waitFor(async () => (await localIds(db)).includes(other.defect._id), 'the other one’s defect back');
+
+    expect(restored.calls.allArgs().map(([, , id]) => id)).toEqual([other.doc._id]);
+    expect((await localIds(db)).filter((id) => id.includes(old.doc._id) || id.includes(old.defect._id))).toEqual([]);
+    expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
+  });
+
+  it('keeps an edit of an archived defect saved just after the look at a revision of it the pull brought', async () => {
+    const old = await archivedOnWatch();
+    // A page left open since before the archiving: ana saves the defect at that moment.
+    const saved = atLastLook(ledger, old.defect._id, async () =>
+      db.put({ ...(await db.get(old.defect._id)), description: 'Typed on site' }),
+    );
+
+    await pullRevision(db, old.defect, { description: 'Checked again by sam' }, (rev) =>
+      ledger.pulled([{ _id: old.defect._id, _rev: rev }]),
+    );
+    // Heard after it, in the feed's order: sam's audit entry of it, which leaves.
+    const theirs = {
+      _id: `audit:${old.defect._id}:${RECENT}:device-sam:ab12`,
+      type: 'audit',
+      docId: old.defect._id,
+      deviceId: 'device-sam',
+    };
+    await db.bulkDocs([{ ...theirs, _rev: '1-5a3f' }], { new_edits: false });
+    await waitFor(async () => !(await localIds(db)).includes(theirs._id), 'sam’s audit entry gone');
+
+    expect(saved()).toBeTrue();
+    expect((await db.get<{ description: string }>(old.defect._id)).description).toBe('Typed on site');
+    expect(ledger.pendingIds().has(old.defect._id)).toBeTrue();
   });
 
   it('lets a defect of an archived inspection go again when only the defect changed on the server; the inspection stays archived', async () => {

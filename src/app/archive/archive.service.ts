@@ -3,21 +3,21 @@ import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { EMPTY, concatMap, debounceTime, distinctUntilChanged, exhaustMap, filter, from, map, merge } from 'rxjs';
 import { isAuditId } from '../../../domain/audit-entry';
 import { Inspection } from '../../../domain/doc-types';
-import { isArchivable } from '../../../domain/tablet-archive';
+import { isArchivable, isReassignedAway } from '../../../domain/tablet-archive';
 import { ChangesFeedReader, LiveChange } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
-import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { ReplicationService } from '../core/replication.service';
 import { SessionService } from '../core/session.service';
 import { CLOCK, DEVICE_ID } from '../data/doc-writer.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
-import { purgeDoc } from '../data/purge-doc';
+import { leavesOf, purgeDoc } from '../data/purge-doc';
 import { ArchiveIndexService } from './archive-index.service';
 import { ArchiveSettingsService } from './archive-settings.service';
 import { InspectionHoldService } from './inspection-hold.service';
 import { LocalPurgeService, PurgeStopped } from './local-purge.service';
+import { RecordRestoreService } from './record-restore.service';
 
 /** Sync must stay quiet this long before a background run: a burst of pulls settles first. */
 const QUIET_MS = 2_000;
@@ -38,11 +38,11 @@ export class ArchiveService {
   private readonly index = inject(ArchiveIndexService);
   private readonly holds = inject(InspectionHoldService);
   private readonly purge = inject(LocalPurgeService);
+  private readonly restores = inject(RecordRestoreService);
   private readonly ledger = inject(PushLedgerService);
   private readonly clock = inject(CLOCK);
   private readonly device = inject(DEVICE_ID);
   private readonly sessions = inject(SessionService);
-  private readonly openRemote = inject(REMOTE_DB_FACTORY);
   private readonly destroyRef = inject(DestroyRef);
   private queue: Promise<unknown> = Promise.resolve();
   /** The last run asked for, until it ends. */
@@ -61,7 +61,8 @@ export class ArchiveService {
     );
     quiet$
       .pipe(
-        exhaustMap(() => this.archiveNow()),
+        // Logged by archiveNow; the next quiet runs again.
+        exhaustMap(() => this.archiveNow().catch(() => 0)),
         takeUntilDestroyed(this.destroyRef),
       )
       .subscribe();
@@ -102,56 +103,63 @@ export class ArchiveService {
   private async letGoAgain(change: LiveChange): Promise<void> {
     const { id } = change;
     const db = this.localDb.db();
-    // A microtask on, every listener of the feed has heard this change, the push ledger too. An
-    // edit made here (a page left open since before the archiving) stays while unsynced (audit
-    // entries written here are never let go: see archivedWith). So, for a moment, does a pulled
-    // revision the feed told before the replication reported it as pulled: both leave once the
-    // ledger lets them.
-    await Promise.resolve();
+    // An edit made here (a page left open since before the archiving) stays while unsynced
+    // (audit entries written here are never let go: see archivedWith). So, for a moment, does a
+    // pulled revision the feed told before the replication reported it as pulled: both leave
+    // once the ledger lets them.
     this.heldBack.delete(id);
     if (!db) return;
-    if (this.ledger.pendingIds().has(id) || id in this.ledger.rejections()) {
+    // Read before the look: a revision written after it is not purged, and is heard in its turn.
+    const leaves = await leavesOf(db, id);
+    if (await this.ledger.holdsUnsynced(db, [id])) {
       this.heldBack.set(id, change);
       return;
     }
-    await purgeDoc(db, id);
+    await purgeDoc(db, id, leaves);
   }
 
   /**
    * Archives what is due now; resolves with how many inspections left the device since the
-   * call, a run already under way (the background's) included. One run at a time.
+   * call, a run already under way (the background's) included. One run at a time. Rejects
+   * when this run stopped on an error (logged out or the database closed mid-run, a failed
+   * read): not "nothing to archive"; the next run picks up the rest.
    */
   archiveNow(): Promise<number> {
     const db = this.localDb.db();
     if (!db) return Promise.resolve(0);
     const run = () =>
       this.run(db).catch((error: unknown) => {
-        // Logged out or the database closed mid-run: the next run picks up the rest.
         console.warn('Archiving stopped', error);
-        return 0;
+        throw error;
       });
     const underWay = this.underWay;
     const next = this.queue.then(run, run);
     this.queue = this.underWay = next;
-    void next.then(() => {
+    const settled = () => {
       if (this.underWay === next) this.underWay = null;
-    });
-    return underWay ? Promise.all([underWay, next]).then(([before, now]) => before + now) : next;
+    };
+    void next.then(settled, settled);
+    // A failed run under way is logged already; this call's own run says whether archiving works.
+    return underWay ? Promise.all([underWay.catch(() => 0), next]).then(([before, now]) => before + now) : next;
   }
 
-  /** An archived inspection is back (changed on the server): it leaves the index, and its defects come back from the server. */
+  /**
+   * An archived inspection is back (changed on the server): it leaves the index, and its defects
+   * come back from the server. Reassigned away from the user, it is let go instead
+   * (UnassignmentService), and they stay on the server.
+   */
   private async welcomeBack(id: string): Promise<void> {
     const db = this.localDb.db();
-    const userDb = this.sessions.session()?.db;
-    if (!db || !userDb) return;
+    const user = this.sessions.session()?.name;
+    if (!db || !user) return;
     await this.index.remove(db, [id]);
-    await this.purge.restoreRecords(db, this.openRemote(userDb), id).catch((error: unknown) => {
-      // Offline or refused: each defect comes back with its own next change.
-      console.warn('The defects of a returning inspection could not be fetched', id, error);
-    });
+    const doc = await db.get<Inspection>(id).catch(() => null);
+    if (!doc || !isReassignedAway(doc, user)) await this.restores.restore(db, id);
   }
 
   private async run(db: Database): Promise<number> {
+    // Sync has just caught up (or the user asked): the server likely answers.
+    await this.restores.retry(db);
     const days = await this.settings.refresh();
     const now = this.clock();
     const found = await db.find({

@@ -3,6 +3,7 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import { MatButtonModule } from '@angular/material/button';
 import { RouterLink } from '@angular/router';
 import { Inspection } from '../../../domain/doc-types';
+import { apiErrorMessage } from '../core/api-error-message';
 import { Database } from '../core/pouchdb';
 import { ReachabilityService } from '../core/reachability.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
@@ -125,8 +126,9 @@ export class ArchivedInspectionPage {
       const defects = (found.docs as DefectWithPhotos[]).sort((a, b) => b.severity - a.severity || a.title.localeCompare(b.title));
       if (id === this.id()) this.loaded.set({ inspection, defects });
     } catch (error) {
-      const reason = (error as { message?: string }).message || String(error);
-      this.loadError.set($localize`:@@archived.loadError:The archived inspection could not be read from the server: ${reason}:reason:`);
+      this.loadError.set(
+        apiErrorMessage(error, $localize`:@@archived.readError:The archived inspection could not be read from the server`),
+      );
     }
   }
 }

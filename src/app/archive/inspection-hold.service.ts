@@ -4,11 +4,13 @@ import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { DraftStore } from '../drafts/draft-store.service';
+import { photoIdsOf } from './photo-ids';
 
 /**
  * What keeps an inspection on this device, worst first: edits the server refused, edits not
  * pushed yet, conflicting versions, or text typed and not saved — of the inspection or any of
- * its defects. Nothing (null): the server has all of it, and taking it off loses nothing.
+ * its defects, their photos included. Nothing (null): the server has all of it, and taking it
+ * off loses nothing.
  */
 export type Hold = 'refused' | 'pending' | 'conflict' | 'draft';
 
@@ -30,7 +32,9 @@ export class InspectionHoldService {
   }
 
   async holdOf(db: Database, inspectionId: string): Promise<Hold | null> {
-    const ids = await this.recordIds(db, inspectionId);
+    const records = await this.recordIds(db, inspectionId);
+    // A defect's full-size photos are documents of their own, pushed (or refused) on their own.
+    const ids = [...records, ...(await Promise.all(records.map((id) => photoIdsOf(db, id)))).flat()];
     const refused = this.ledger.rejections();
     if (ids.some((id) => id in refused)) return 'refused';
     const pending = this.ledger.pendingIds();

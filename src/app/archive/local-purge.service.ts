@@ -4,12 +4,8 @@ import { auditIdRange } from '../../../domain/audit-entry';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
-import { purgeDoc } from '../data/purge-doc';
-
-/** The primary-index range of a defect's full-size photo documents (`photo:<defectId>:<stem>`). */
-function photoIdRange(defectId: string): { startkey: string; endkey: string } {
-  return { startkey: `photo:${defectId}:`, endkey: `photo:${defectId}:\ufff0` };
-}
+import { leavesOf, purgeDoc } from '../data/purge-doc';
+import { photoIdsOf } from './photo-ids';
 
 /**
  * A purge given up because a record changed meanwhile: an edit saved here, or a newer revision
@@ -46,8 +42,9 @@ export class LocalPurgeService {
    * found and finished by the next run. `found` hears the ids of the records (its defects',
    * then its own) and is awaited before any is purged: a revision of one the pull writes
    * meanwhile must be known as theirs. Returns those ids. Each record is looked at again just
-   * before its purge: one saved here since (the fields stay editable), or an inspection changed
-   * since it was judged, stops it all (PurgeStopped).
+   * before its purge: one saved here since (the fields stay editable), a photo of it not
+   * pushed or refused, or an inspection changed since it was judged, stops it all
+   * (PurgeStopped); so does a revision written between that look and the purge.
    */
   async purgeInspection(
     db: Database,
@@ -70,14 +67,16 @@ export class LocalPurgeService {
     };
     await stopIfChanged(records);
     for (const id of records) {
-      // A record's entries and photos first: an entry written here by a save meanwhile comes
-      // after this read, and its record's save after it is seen by the look just below.
-      for (const range of [auditIdRange(id), photoIdRange(id)]) {
-        const { rows } = await db.allDocs(range);
-        for (const row of rows) await purgeDoc(db, row.id);
+      // A record's entries and photos first, the record last. Their leaves are read before the
+      // last look, and only those purged: a revision written after it (a save here, a pull)
+      // stays, and stops it all. An entry written by such a save is not among these ids.
+      const { rows } = await db.allDocs(auditIdRange(id));
+      const ids = [...rows.map((row) => row.id), ...(await photoIdsOf(db, id)), id];
+      const leaves = await Promise.all(ids.map((doc) => leavesOf(db, doc)));
+      await stopIfChanged(ids);
+      for (const [i, doc] of ids.entries()) {
+        if (!(await purgeDoc(db, doc, leaves[i]))) throw new PurgeStopped(inspectionId, records);
       }
-      await stopIfChanged([id]);
-      await purgeDoc(db, id);
       this.purged.next(id);
     }
     return records;

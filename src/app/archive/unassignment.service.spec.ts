@@ -9,7 +9,7 @@ import { Database, PouchDB } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
-import { localIds, pullRevision } from '../testing/archive-test-data';
+import { atLastLook, localIds, pullRevision, takePhoto } from '../testing/archive-test-data';
 import { UnassignmentService } from './unassignment.service';
 
 describe('UnassignmentService', () => {
@@ -197,6 +197,45 @@ describe('UnassignmentService', () => {
     await waitFor(async () => !(await localIds(db)).includes(found._id), 'the pulled revision purged');
     expect(await localIds(db)).toContain(late._id);
     expect(ledger.pendingIds()).toEqual(new Set([late._id]));
+  });
+
+  it('keeps a photo taken on the tablet of a defect of an inspection it let go (a page left open): the only copy syncs', async () => {
+    const { doc, defect: found } = await assignedToAna();
+    TestBed.inject(UnassignmentService).watch();
+    await reassignedToBob(doc);
+    await waitFor(() => told.calls.count() === 1, 'the notice');
+
+    const photoId = await takePhoto(db, found._id);
+    // Heard after it, in the feed's order: the server's revision of its defect.
+    await pullRevision(db, found, { status: 'fixed' }, (rev) => ledger.pulled([{ _id: found._id, _rev: rev }]));
+
+    await waitFor(async () => !(await localIds(db)).includes(found._id), 'the pulled revision purged');
+    expect(await localIds(db)).toContain(photoId);
+    expect(ledger.pendingIds()).toEqual(new Set([photoId]));
+  });
+
+  it('keeps an edit saved just after the look at a revision of a record it let go', async () => {
+    const { doc, defect: found } = await assignedToAna();
+    TestBed.inject(UnassignmentService).watch();
+    await reassignedToBob(doc);
+    await waitFor(() => told.calls.count() === 1, 'the notice');
+    // A page left open: ana saves the defect at that moment.
+    const saved = atLastLook(ledger, found._id, async () => db.put({ ...(await db.get(found._id)), description: 'Typed on site' }));
+
+    await pullRevision(db, found, { status: 'fixed' }, (rev) => ledger.pulled([{ _id: found._id, _rev: rev }]));
+    // Heard after it, in the feed's order: sam's audit entry of the inspection, which leaves.
+    const theirs = {
+      _id: `audit:${doc._id}:2026-02-20T08:00:00.000Z:device-sam:ab12`,
+      type: 'audit',
+      docId: doc._id,
+      deviceId: 'device-sam',
+    };
+    await db.bulkDocs([{ ...theirs, _rev: '1-5a3f' }], { new_edits: false });
+    await waitFor(async () => !(await localIds(db)).includes(theirs._id), 'sam’s audit entry gone');
+
+    expect(saved()).toBeTrue();
+    expect((await db.get<{ description: string }>(found._id)).description).toBe('Typed on site');
+    expect(ledger.pendingIds()).toEqual(new Set([found._id]));
   });
 
   it('purges, silently, a revision of a record it let go that the pull brings back later; given back, the inspection stays with its defects from the server', async () => {

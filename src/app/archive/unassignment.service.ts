@@ -9,15 +9,15 @@ import { ChangesFeedReader, LiveChange } from '../core/changes-feed-reader.servi
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
-import { purgeDoc } from '../data/purge-doc';
+import { leavesOf, purgeDoc } from '../data/purge-doc';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { LocalRecordMap, withoutKeys } from '../core/local-record-map';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
 import { InspectionHoldService } from './inspection-hold.service';
 import { LocalPurgeService, PurgeStopped } from './local-purge.service';
+import { RecordRestoreService } from './record-restore.service';
 
 /** How long the notice stays: long enough to read a title. */
 const NOTICE_MS = 10_000;
@@ -54,7 +54,7 @@ export class UnassignmentService {
   private readonly holds = inject(InspectionHoldService);
   private readonly purge = inject(LocalPurgeService);
   private readonly snackBar = inject(MatSnackBar);
-  private readonly openRemote = inject(REMOTE_DB_FACTORY);
+  private readonly restores = inject(RecordRestoreService);
   private readonly router = inject(Router);
   private readonly destroyRef = inject(DestroyRef);
   /** The inspections let go, by id. */
@@ -145,8 +145,11 @@ export class UnassignmentService {
     if (!user || this.localDb.db() !== db) return;
     if (!id.startsWith('inspection:')) {
       // A record of an inspection let go (its defect, an audit entry, a photo), back by the pull;
-      // saved here (a page left open), it is the user's work, which stays to be pushed.
-      if (!(await this.ledger.holdsUnsynced(db, [recordOf(id) ?? id]))) await purgeDoc(db, id);
+      // it or its record saved here (a page left open, a photo taken) is the user's work, which
+      // stays to be pushed. Read before the look: a revision written after it is not purged, and
+      // is heard in its turn.
+      const leaves = await leavesOf(db, id);
+      if (!(await this.ledger.holdsUnsynced(db, [id, recordOf(id) ?? id]))) await purgeDoc(db, id, leaves);
       return;
     }
     const doc = await db.get<Inspection>(id).catch(() => null);
@@ -183,7 +186,7 @@ export class UnassignmentService {
       // Saved here meanwhile: it waits for that edit to be pushed, with what already left back.
       for (const record of [id, ...error.records]) this.letGoRecords.delete(record);
       this.waiting.set(id, false);
-      await this.restore(id);
+      await this.restores.restore(db, id);
       return;
     }
     // Its page, if open, shows what is no longer here: back to the list.
@@ -203,18 +206,7 @@ export class UnassignmentService {
     const entry = (await this.letGo.read(db))[id] as LetGo | undefined;
     for (const record of [id, ...(entry?.records ?? [])]) this.letGoRecords.delete(record);
     await this.letGo.update(db, (letGo) => withoutKeys(letGo, [id]));
-    await this.restore(id);
-  }
-
-  /** The inspection's defects and audit entries, from the server. */
-  private async restore(id: string): Promise<void> {
-    const db = this.localDb.db();
-    const userDb = this.sessions.session()?.db;
-    if (!db || !userDb) return;
-    await this.purge.restoreRecords(db, this.openRemote(userDb), id).catch((error: unknown) => {
-      // Offline: each defect comes back with its own next change.
-      console.warn('The defects of an inspection could not be fetched', id, error);
-    });
+    await this.restores.restore(db, id);
   }
 
   private tell(message: string): void {

@@ -13,7 +13,7 @@ export const LOCAL_DOC_IDS = {
   photoCache: '_local/fieldbook-photo-cache',
   /** How far the device's first pull got (a server sequence). */
   initialPull: '_local/fieldbook-initial-pull',
-  /** Inspections archived off this device (what the list says of them). */
+  /** Inspections archived off this device (what the list says of them), and those back whose records are still to come from the server. */
   archive: '_local/fieldbook-archive',
   /** Inspections reassigned away and let go, with who they went to (told once). */
   reassigned: '_local/fieldbook-reassigned',

@@ -8,7 +8,7 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
 import type { AttachmentRef } from '../data/defect-store.service';
-import { purgeDoc } from '../data/purge-doc';
+import { leavesOf, purgeDoc } from '../data/purge-doc';
 import { ProgressListener, downloadAttachment } from './attachment-download';
 import { LocalPhoto, photosToEvict } from './photo-budget';
 
@@ -164,9 +164,10 @@ export class PhotoCacheService {
   private async drop(db: Database, ids: readonly string[]): Promise<string[]> {
     const dropped: string[] = [];
     for (const id of ids) {
+      // Read before the look: a change written after it is not purged.
+      const leaves = await leavesOf(db, id);
       if (await this.ledger.holdsUnsynced(db, [id])) continue;
-      await purgeDoc(db, id);
-      dropped.push(id);
+      if (await purgeDoc(db, id, leaves)) dropped.push(id);
     }
     if (dropped.length) await this.usage.update(db, (usedAt) => withoutKeys(usedAt, dropped));
     return dropped;
