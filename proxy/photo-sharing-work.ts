@@ -44,7 +44,11 @@ export function photoSharing(options: PhotoSharingOptions): ChangesHandler<Share
   const partnersFor = async (rows: ChangeRow<SharedDoc>[]) => {
     const partners = new Map<string, string[]>();
     for (const row of rows) {
-      if (row.id.startsWith(DEFECT_ID_PREFIX)) partners.set(row.id, photoPartnersOf(row.deleted ? null : (row.doc ?? null)));
+      if (!row.id.startsWith(DEFECT_ID_PREFIX)) continue;
+      const list = photoPartnersOf(row.deleted ? null : (row.doc ?? null));
+      partners.set(row.id, list);
+      // A new defect never shared any photo (one given partners of its own is checked as a photo): no read.
+      if (!list.length && row.doc?._rev.startsWith('1-')) settled.set(row.id, JSON.stringify(list));
     }
     const missing = [...new Set(photosIn(rows).map((photo) => photo['defectId'] as string))].filter((id) => !partners.has(id));
     if (missing.length) {
