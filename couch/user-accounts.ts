@@ -1,8 +1,8 @@
 import type { CouchAdmin } from './couch-admin';
 import type { FieldbookRole } from '../domain/roles';
-import { isOperatorAdmin } from './server-admins';
+import { isOperatorAdmin, isServerAdmin } from './server-admins';
 import { fieldbookUserOf, getUser, listUsers, type FieldbookUser } from './user-docs';
-import { addUser, disableUser, enableUser, removeUser, setPassword, setRole } from './users';
+import { createUser, disableUser, enableUser, isServerAdminUser, removeUser, setPassword, setRole } from './users';
 
 /** What the admin API may do to logins: the user CLI's commands, run as the server admin the proxy holds. */
 export interface UserAccounts {
@@ -13,6 +13,12 @@ export interface UserAccounts {
    * configuration's without a Fieldbook role (`user`: what `get` just said of the name).
    */
   isOperatorAdmin(name: string, user: FieldbookUser | null): Promise<boolean>;
+  /**
+   * Whether `name` is an admin now, as `_users` and the configuration say: a session's roles
+   * are the ones CouchDB logged them in with, which its login cache keeps a moment after a demotion.
+   */
+  isCurrentAdmin(name: string): Promise<boolean>;
+  /** A new login: refused (UserRefused `exists`) if the name is taken, also by another admin's add racing this one. */
   add(name: string, role: FieldbookRole, password: string): Promise<void>;
   setPassword(name: string, password: string): Promise<void>;
   /** Making someone an admin takes the password they sign in with (else UserRefused). */
@@ -31,7 +37,13 @@ export function userAccounts(couch: CouchAdmin): UserAccounts {
       return doc && fieldbookUserOf(doc);
     },
     isOperatorAdmin: (name, user) => isOperatorAdmin(couch, name, user?.role ?? null),
-    add: (name, role, password) => addUser(couch, name, password, role),
+    isCurrentAdmin: async (name) => {
+      const doc = await getUser(couch, name);
+      const user = doc && fieldbookUserOf(doc);
+      // Without a Fieldbook role only a server admin of the configuration is one.
+      return user?.role ? isServerAdminUser(user) : isServerAdmin(couch, name);
+    },
+    add: (name, role, password) => createUser(couch, name, password, role),
     setPassword: (name, password) => setPassword(couch, name, password),
     setRole: (name, role, password) => setRole(couch, name, role, password),
     disable: (name) => disableUser(couch, name),

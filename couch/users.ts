@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { CouchAdmin } from './couch-admin';
+import { isConflict, type CouchAdmin } from './couch-admin';
 import { ensureDatabase, ensureFieldbookDesign, ensureSecurity, isLockedDatabase, lockDatabase } from './database-setup';
 import { partnerDbName } from '../domain/db-names';
 import { assertPartnerName, provisionPartnerDb } from './partner-db';
@@ -14,6 +14,7 @@ import { fieldbookUserOf, getUser, userDocId, type FieldbookUser, type UserDoc }
 import { deleteUserSessions } from './user-sessions';
 import { UserRefused } from './user-refused';
 import { tryLogin, untilLoginWorks } from './login-cache';
+import type { UserReason } from '../domain/api-reasons';
 
 export type { FieldbookRole } from '../domain/roles';
 
@@ -24,16 +25,12 @@ export function assertUserName(name: string): void {
 
 /** Creates the user, or gives an existing one this role and password (enabling them), and provisions what the role needs. */
 export async function addUser(couch: CouchAdmin, name: string, password: string, role: FieldbookRole): Promise<void> {
-  assertUserName(name);
-  assertRole(role);
-  if (role === 'partner') assertPartnerName(name);
-  assertPassword(password);
-  const existing = await getUser(couch, name);
-  await assertManageable(couch, name, existing);
-  if (!existing) await assertNoLockedData(couch, name);
-  const { fieldbook_disabled: _wasDisabled, ...kept } = existing ?? ({} as Partial<UserDoc>);
-  const doc: UserDoc = { ...kept, _id: userDocId(name), name, type: 'user', roles: couchRolesFor(role), fieldbook_role: role, password };
-  await changeUser(couch, doc, password, () => provisionForRole(couch, name, existing ? fieldbookUserOf(existing).role : null, role));
+  await saveLogin(couch, name, password, role, await getUser(couch, name));
+}
+
+/** Creates the user only: refused (`exists`) if the name is taken, also by another admin's add racing this one. */
+export async function createUser(couch: CouchAdmin, name: string, password: string, role: FieldbookRole): Promise<void> {
+  await saveLogin(couch, name, password, role, null);
 }
 
 export async function setPassword(couch: CouchAdmin, name: string, password: string): Promise<void> {
@@ -80,9 +77,12 @@ export async function disableUser(couch: CouchAdmin, name: string): Promise<void
 }
 
 export async function enableUser(couch: CouchAdmin, name: string, password: string): Promise<void> {
-  const { role } = fieldbookUserOf(await existingUser(couch, name));
+  const user = await existingUser(couch, name);
+  const { role, disabled } = fieldbookUserOf(user);
+  // Checked on the revision saved over: another admin's enable meanwhile is a conflict, not overwritten.
+  if (!disabled) throw new UserRefused('notDisabled', name);
   if (!role) throw new Error(`"${name}" has no Fieldbook role: use "add" with --role`);
-  await addUser(couch, name, password, role);
+  await saveLogin(couch, name, password, role, user);
 }
 
 /** Removes the login, the replication jobs and every access to the user's databases; the data stays for audit. */
@@ -90,7 +90,7 @@ export async function removeUser(couch: CouchAdmin, name: string): Promise<void>
   const user = await existingUser(couch, name);
   // The login goes last: a removal that fails before can be run again, by its name.
   await closeAccess(couch, name);
-  await couch.use('_users').destroy(user._id, user._rev!);
+  await unlessChangedMeanwhile(name, 'changedMeanwhile', couch.use('_users').destroy(user._id, user._rev!));
   // Another admin's change saved before our delete may have given some of it back meanwhile.
   await closeAccess(couch, name);
   await deleteUserSessions(couch, name);
@@ -116,7 +116,7 @@ export async function provisionUser(couch: CouchAdmin, { name, role }: Pick<Fiel
  * the end, also after a failure, the server is made to match the doc as stored then.
  */
 async function changeUser(couch: CouchAdmin, doc: UserDoc, adminPassword?: string, provision?: () => Promise<void>): Promise<void> {
-  await couch.use<UserDoc>('_users').insert(doc);
+  await unlessChangedMeanwhile(doc.name, doc._rev ? 'changedMeanwhile' : 'exists', couch.use<UserDoc>('_users').insert(doc));
   try {
     if (!isServerAdminUser(fieldbookUserOf(doc))) await removeServerAdmin(couch, doc.name);
     else if (adminPassword) await setServerAdmin(couch, doc.name, adminPassword);
@@ -130,6 +130,32 @@ async function changeUser(couch: CouchAdmin, doc: UserDoc, adminPassword?: strin
   }
 }
 
+/**
+ * The login as `existing` (null: none yet) with this role and password, enabled, saved over that
+ * revision: a login another admin made or changed since it was read is refused, not overwritten.
+ */
+async function saveLogin(couch: CouchAdmin, name: string, password: string, role: FieldbookRole, existing: UserDoc | null): Promise<void> {
+  assertUserName(name);
+  assertRole(role);
+  if (role === 'partner') assertPartnerName(name);
+  assertPassword(password);
+  await assertManageable(couch, name, existing);
+  if (!existing) await assertNoLockedData(couch, name);
+  const { fieldbook_disabled: _wasDisabled, ...kept } = existing ?? ({} as Partial<UserDoc>);
+  const doc: UserDoc = { ...kept, _id: userDocId(name), name, type: 'user', roles: couchRolesFor(role), fieldbook_role: role, password };
+  await changeUser(couch, doc, password, () => provisionForRole(couch, name, existing ? fieldbookUserOf(existing).role : null, role));
+}
+
+/** A write of the login's doc; CouchDB's conflict (another admin wrote it since we read it) as the refusal `kind`. */
+async function unlessChangedMeanwhile<T>(name: string, kind: UserReason, write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isConflict(error)) throw new UserRefused(kind, name);
+    throw error;
+  }
+}
+
 /** A server admin entry only for an enabled admin, nothing at all for a removed login. */
 async function matchStoredUser(couch: CouchAdmin, name: string): Promise<void> {
   const stored = await getUser(couch, name);
@@ -137,7 +163,8 @@ async function matchStoredUser(couch: CouchAdmin, name: string): Promise<void> {
   else if (!isServerAdminUser(fieldbookUserOf(stored))) await removeServerAdmin(couch, name);
 }
 
-function isServerAdminUser({ role, disabled }: FieldbookUser): boolean {
+/** Whether the login should be a server admin: an enabled Fieldbook admin. */
+export function isServerAdminUser({ role, disabled }: FieldbookUser): boolean {
   return role !== null && isServerAdminRole(role) && !disabled;
 }
 

@@ -32,7 +32,16 @@ export const USER_REASONS = {
   disabled: (name: string) => `"${name}" is disabled: enable them with a new password instead.`,
   notDisabled: (name: string) => `"${name}" is not disabled.`,
   noRole: (name: string) => `"${name}" has no Fieldbook role to enable them with.`,
+  changedMeanwhile: (name: string) => `Another administrator changed "${name}" meanwhile; try again.`,
 } as const;
+
+/**
+ * A refusal by a rule the app's forms hold to as well (domain/user-name.ts, password-rule.ts):
+ * the rule's own clause, which the user CLI prints, as the API's sentence.
+ */
+export function ruleReason(problem: string): string {
+  return `${problem[0].toUpperCase()}${problem.slice(1)}.`;
+}
 
 export type ApiReason = keyof typeof API_REASONS;
 export type UserReason = keyof typeof USER_REASONS;

@@ -14,12 +14,23 @@ export interface AdminLocals {
   admin: string;
 }
 
+/** How an admin API tells an admin: who calls, and whether their account is an admin's now. */
+export interface AdminCheck {
+  authenticator: Authenticator;
+  /** Asked of `_users` (UserAccounts.isCurrentAdmin), within the proxy's answer limit. */
+  isCurrentAdmin(name: string): Promise<boolean>;
+}
+
 /** Middleware of an admin API: 401 without a login, 403 (with `refusal`) for anyone but an admin. */
-export function adminsOnly(authenticator: Authenticator, refusal: string) {
+export function adminsOnly({ authenticator, isCurrentAdmin }: AdminCheck, refusal: string) {
   return async (req: Request, res: Response<unknown, AdminLocals>, next: NextFunction) => {
     const identity = await authenticator.identify(req);
     if (!identity) return sendCouchError(res, unauthorized());
     if (!isAdminCaller(identity.caller)) return sendCouchError(res, forbidden(refusal));
+    // The roles a session keeps are CouchDB's at login, and its login cache still logs a demoted
+    // or removed admin in as one a moment after the change; the admin API acts as server admin,
+    // so the account itself is asked on every call (admin calls are rare).
+    if (!(await isCurrentAdmin(identity.caller.name))) return sendCouchError(res, forbidden(refusal));
     res.locals.admin = identity.caller.name;
     next();
   };

@@ -121,16 +121,20 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
       answerMs,
       secureCookies: options.secureCookies,
       logger,
+      currentLogin: (name) => answerWithin(options.accounts.get(name), answerMs),
     }),
   );
-  app.use('/api/admin/users', userAdminRoutes({ authenticator, accounts: options.accounts }));
-  app.use('/api/admin/settings', settingsAdminRoutes({ authenticator, settings: options.settings }));
+  // What the proxy asks CouchDB as server admin for a waiting client is answered within the limit too.
+  const admins = { authenticator, isCurrentAdmin: (name: string) => answerWithin(options.accounts.isCurrentAdmin(name), answerMs) };
+  const settings: SettingsStore = {
+    read: () => answerWithin(options.settings.read(), answerMs),
+    setArchiveDays: (days) => answerWithin(options.settings.setArchiveDays(days), answerMs),
+  };
+  app.use('/api/admin/users', userAdminRoutes({ admins, accounts: options.accounts, answerMs }));
+  app.use('/api/admin/settings', settingsAdminRoutes({ admins, settings }));
   app.use('/api/admin', adminRoutes({ couchUrl, authenticator, answerMs }));
   app.get('/api/directory', directoryRoute({ authenticator, listUsers: () => answerWithin(options.accounts.list(), answerMs) }));
-  app.get(
-    '/api/settings',
-    settingsRoute({ authenticator, settings: { ...options.settings, read: () => answerWithin(options.settings.read(), answerMs) } }),
-  );
+  app.get('/api/settings', settingsRoute({ authenticator, settings }));
   app.use('/api', (_req: Request, res: Response) => sendCouchError(res, notFound()));
   app.use(staticPwa(options.staticDir));
   app.use((_req: Request, res: Response) => sendCouchError(res, notFound()));

@@ -74,6 +74,11 @@ export class Authenticator {
     for (const [key, entry] of this.basicCache.entries()) if (!entry.caller || entry.caller.name === name) this.basicCache.delete(key);
   }
 
+  /** Whether the name's login changed a moment ago: CouchDB may still answer about it as it was. */
+  isUnsettled(name: string): boolean {
+    return this.unsettled.has(name);
+  }
+
   private async checkBasic(authorization: string, address: string | undefined): Promise<Caller | null> {
     const key = createHash('sha256').update(authorization).digest('hex');
     const cached = this.basicCache.get(key);

@@ -1,7 +1,7 @@
 import express, { type CookieOptions, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { HUB_DB } from '../domain/db-names';
-import { roleOfCouchRoles, worksInHub } from '../domain/roles';
+import { roleOfCouchRoles, worksInHub, type FieldbookRole } from '../domain/roles';
 import { userDbName } from '../domain/user-db-name';
 import { SESSION_COOKIE, type Authenticator } from './authenticate';
 import { badGateway, badRequest, sendCouchError, tooManyRequests, unauthorized } from './couch-error';
@@ -24,6 +24,8 @@ interface SessionRouteDeps {
   answerMs: number;
   secureCookies: boolean;
   logger: Logger;
+  /** The login's Fieldbook role now, from `_users` (null: no such login). */
+  currentLogin(name: string): Promise<{ role: FieldbookRole | null; disabled: boolean } | null>;
 }
 
 /** `/api/session`: log in with CouchDB, hand the browser an opaque HttpOnly session id. */
@@ -34,6 +36,19 @@ export function sessionRoutes(deps: SessionRouteDeps) {
   const describe = (name: string, roles: string[]) => {
     const role = roleOfCouchRoles(roles);
     return { ok: true, name, roles, db: userDbName(name), ...(role && worksInHub(role) ? { hub: HUB_DB } : {}) };
+  };
+
+  /**
+   * The roles a new session gets: CouchDB's answer, unless the login changed a moment ago.
+   * CouchDB's login cache then still answers with the old password and roles (a demoted admin
+   * was let in as admin, a removed user at all), and the session would keep them for its life:
+   * `_users` says what the login is now (null: refused).
+   */
+  const rolesNow = async (name: string, answered: string[]): Promise<string[] | null> => {
+    if (!authenticator.isUnsettled(name)) return answered;
+    const login = await deps.currentLogin(name);
+    if (!login || login.disabled) return null;
+    return roleOfCouchRoles(answered) === login.role ? answered : login.role ? [login.role] : [];
   };
 
   router.post('/', smallJson, async (req: Request, res: Response) => {
@@ -65,10 +80,12 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     const couchCookie = /AuthSession=([^;]+)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
     const body = (await response.json()) as { name: string; roles: string[] };
     if (!couchCookie) return sendCouchError(res, badGateway('The database server gave no session.'));
+    const roles = await rolesNow(body.name, body.roles);
+    if (!roles) return sendCouchError(res, unauthorized('Name or password is incorrect.'));
     await throttle.succeeded(body.name);
-    const sessionId = await sessions.create({ name: body.name, roles: body.roles, couchCookie });
+    const sessionId = await sessions.create({ name: body.name, roles, couchCookie });
     res.cookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: maxAgeMs });
-    res.json(describe(body.name, body.roles));
+    res.json(describe(body.name, roles));
   });
 
   router.get('/', async (req: Request, res: Response) => {

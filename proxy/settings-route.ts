@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { API_REASONS } from '../domain/api-reasons';
 import { isArchiveDays, MAX_ARCHIVE_DAYS, type AppSettings } from '../domain/archive-settings';
-import { adminsOnly, type AdminLocals } from './admin-caller';
+import { adminsOnly, type AdminCheck, type AdminLocals } from './admin-caller';
 import type { Authenticator } from './authenticate';
 import { badGateway, badRequest, sendCouchError, unauthorized } from './couch-error';
 import { bodyOf, smallJson } from './api-body';
@@ -31,9 +31,9 @@ export function settingsRoute({ authenticator, settings }: SettingsRouteDeps) {
  * `npm run settings` does on the server; answers the settings now in force. Tablets read them
  * when next online.
  */
-export function settingsAdminRoutes({ authenticator, settings }: SettingsRouteDeps) {
+export function settingsAdminRoutes({ admins, settings }: { admins: AdminCheck; settings: SettingsStore }) {
   const router = express.Router();
-  router.use(adminsOnly(authenticator, API_REASONS.settingsAdminsOnly));
+  router.use(adminsOnly(admins, API_REASONS.settingsAdminsOnly));
   router.put('/', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { archiveDays } = bodyOf(req);
     if (!isArchiveDays(archiveDays))

@@ -2,22 +2,26 @@ import express, { type Request, type Response } from 'express';
 import type { UserAccounts } from '../couch/user-accounts';
 import { UserRefused } from '../couch/user-refused';
 import type { FieldbookUser } from '../couch/user-docs';
-import { API_REASONS, USER_REASONS } from '../domain/api-reasons';
+import { API_REASONS, ruleReason, USER_REASONS, type UserReason } from '../domain/api-reasons';
 import { passwordProblem } from '../domain/password-rule';
 import { isFieldbookRole, type FieldbookRole } from '../domain/roles';
 import { partnerNameProblem, userNameProblem } from '../domain/user-name';
-import { adminsOnly, type AdminLocals } from './admin-caller';
-import type { Authenticator } from './authenticate';
-import { badGateway, badRequest, forbidden, notFound, Refused, sendCouchError, type CouchError } from './couch-error';
+import { adminsOnly, type AdminCheck, type AdminLocals } from './admin-caller';
+import { answerWithin } from './answer-within';
+import { badGateway, badRequest, couchSilent, forbidden, notFound, Refused, sendCouchError, type CouchError } from './couch-error';
 import { bodyOf, smallJson } from './api-body';
 
 interface UserAdminRouteDeps {
-  authenticator: Authenticator;
+  admins: AdminCheck;
   accounts: UserAccounts;
+  /** How long the work of one call may take before the admin is answered 504 (FIELDBOOK_COUCH_ANSWER_MS); it runs on. */
+  answerMs: number;
 }
 
 const conflict = (reason: string): CouchError => ({ status: 409, error: 'conflict', reason });
 const operatorAdmin = (name: string) => forbidden(USER_REASONS.operatorAdmin(name));
+/** Refusals for what the login is now, which another admin may just have changed: 409, as CouchDB answers a conflict. */
+const CONFLICTS: ReadonlySet<UserReason> = new Set(['exists', 'notDisabled', 'changedMeanwhile']);
 
 /**
  * `/api/admin/users`: Fieldbook admins manage logins from the app, as `npm run user` does.
@@ -26,16 +30,13 @@ const operatorAdmin = (name: string) => forbidden(USER_REASONS.operatorAdmin(nam
  * carry server admin credentials on CouchDB) is server admin work. An admin's own account and
  * the server admins of the configuration are not changed here.
  */
-export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps) {
+export function userAdminRoutes({ admins, accounts, answerMs }: UserAdminRouteDeps) {
   const router = express.Router();
 
-  router.use(adminsOnly(authenticator, API_REASONS.usersAdminsOnly));
+  router.use(adminsOnly(admins, API_REASONS.usersAdminsOnly));
 
   router.get('/', async (req: Request, res: Response) => {
-    await answer(req, res, async () => {
-      const users = await accounts.list();
-      res.set('Cache-Control', 'no-store').json(users.sort((a, b) => a.name.localeCompare(b.name)));
-    });
+    await answer(req, res, async () => (await accounts.list()).sort((a, b) => a.name.localeCompare(b.name)));
   });
 
   router.post('/', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
@@ -43,13 +44,18 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
     const refusal = nameProblem(name) ?? roleProblem(name, role) ?? newPasswordProblem(password);
     if (refusal) return sendCouchError(res, refusal);
     const newName = name as string;
-    await answer(req, res, async () => {
-      if (await accounts.get(newName)) throw new Refused(conflict(USER_REASONS.exists(newName)));
-      if (await accounts.isOperatorAdmin(newName, null)) throw new Refused(operatorAdmin(newName));
-      await accounts.add(newName, role as FieldbookRole, password as string);
-      req.log?.info({ by: res.locals.admin, user: newName, role }, 'login added');
-      res.status(201).json({ ok: true });
-    });
+    await answer(
+      req,
+      res,
+      async () => {
+        if (await accounts.get(newName)) throw new Refused(conflict(USER_REASONS.exists(newName)));
+        if (await accounts.isOperatorAdmin(newName, null)) throw new Refused(operatorAdmin(newName));
+        await accounts.add(newName, role as FieldbookRole, password as string);
+        req.log?.info({ by: res.locals.admin, user: newName, role }, 'login added');
+        return { ok: true };
+      },
+      201,
+    );
   });
 
   router.put('/:name/password', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
@@ -110,8 +116,26 @@ export function userAdminRoutes({ authenticator, accounts }: UserAdminRouteDeps)
         { by: res.locals.admin, user: name, action, ...(action === 'role' ? { role: bodyOf(req).role } : {}) },
         'login changed',
       );
-      res.json({ ok: true });
+      return { ok: true };
     });
+  }
+
+  /**
+   * Answers what the work returns, or a refusal as itself, any other failure (the database
+   * server's) as a 502, logged; a silent server as a 504 at the answer limit, the work running on.
+   */
+  async function answer(req: Request, res: Response, work: () => Promise<unknown>, status = 200): Promise<void> {
+    let body: unknown;
+    try {
+      body = await answerWithin(work(), answerMs);
+    } catch (error) {
+      if (error instanceof Refused) return sendCouchError(res, error.refusal);
+      if (error instanceof UserRefused)
+        return sendCouchError(res, CONFLICTS.has(error.kind) ? conflict(error.message) : badRequest(error.message));
+      req.log?.warn({ error: (error as Error).message }, 'could not manage a user');
+      return sendCouchError(res, (error as Error).name === 'TimeoutError' ? couchSilent : badGateway(API_REASONS.changeNotMade));
+    }
+    res.status(status).set('Cache-Control', 'no-store').json(body);
   }
 
   return router;
@@ -133,17 +157,5 @@ function newPasswordProblem(password: unknown): CouchError | null {
 
 /** A shared rule's reason (a clause) as a 400's sentence. */
 function asRefusal(problem: string | null): CouchError | null {
-  return problem ? badRequest(`${problem[0].toUpperCase()}${problem.slice(1)}.`) : null;
-}
-
-/** Runs the work: a refusal is answered as itself, any other failure (the database server's) as a 502, logged. */
-async function answer(req: Request, res: Response, work: () => Promise<unknown>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    if (error instanceof Refused) return sendCouchError(res, error.refusal);
-    if (error instanceof UserRefused) return sendCouchError(res, badRequest(error.message));
-    req.log?.warn({ error: (error as Error).message }, 'could not manage a user');
-    sendCouchError(res, badGateway(API_REASONS.changeNotMade));
-  }
+  return problem ? badRequest(ruleReason(problem)) : null;
 }

@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import express from 'express';
+import type { CouchAdmin } from '../../couch/couch-admin';
 import { adminOnly } from '../../couch/security';
 import { isServerAdmin } from '../../couch/server-admins';
+import { userAccounts } from '../../couch/user-accounts';
 import { getUser } from '../../couch/user-docs';
 import { addUser, disableUser, removeUser, setRole } from '../../couch/users';
 import { partnerDbName } from '../../domain/db-names';
+import { USER_REASONS } from '../../domain/api-reasons';
 import { userDbName } from '../../domain/user-db-name';
+import type { Authenticator } from '../../proxy/authenticate';
+import { userAdminRoutes } from '../../proxy/user-admin-routes';
 import { basicAuth, loginCookie, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { waitFor } from '../support/fixtures';
 import { pausedCouch } from '../support/paused-couch';
@@ -127,5 +135,97 @@ describe('a removal that fails halfway', () => {
     assert.equal(await hasReplicationJob(stack.admin, 'partner-pat'), false, 'the job no longer copies hub data to the partner');
     assert.deepEqual(await stack.admin.request({ path: `${partnerDbName('pat')}/_security` }), adminOnly());
     await waitFor(async () => (await couchLogin('pat')) === 401, 10_000, 'CouchDB to refuse pat');
+  });
+});
+
+interface Answer {
+  status: number;
+  body: { reason?: string };
+}
+
+/** A call of the admin API: the proxy's at `base` as the holder of `cookie`, or bea's (no cookie). */
+async function call(base: string, cookie: string | null, method: string, path: string, body?: unknown): Promise<Answer> {
+  const response = await fetch(`${base}/api/admin/users${path}`, {
+    method,
+    headers: { ...(cookie ? { cookie } : {}), 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Answer['body'] };
+}
+
+/** The admin API's routes as a second admin, bea, whose changes go through `couch` (paused where the race needs). */
+async function asBea(couch: CouchAdmin, work: (url: string) => Promise<void>): Promise<void> {
+  const bea = { kind: 'basic', caller: { name: 'bea', roles: ['admin'] }, authorization: '' };
+  const authenticator = { identify: async () => bea } as unknown as Authenticator;
+  const app = express().use(
+    '/api/admin/users',
+    userAdminRoutes({ admins: { authenticator, isCurrentAdmin: async () => true }, accounts: userAccounts(couch), answerMs: 30_000 }),
+  );
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    await work(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.close();
+  }
+}
+
+describe('two admins at the admin API at once', () => {
+  let ada: string;
+  before(async () => {
+    ada = await loginCookie(stack.proxy.url, 'ada');
+  });
+  const byAda = (method: string, path: string, body?: unknown) => call(stack.proxy.url, ada, method, path, body);
+
+  test('adding one name: the later add is told it exists, not saved over the first', async () => {
+    let adaAdded: Promise<Answer> | undefined;
+    // Once bea's add has found the name free, ada adds it.
+    const paused = pausedCouch(stack.admin, async (c) => {
+      if (!adaAdded && /^GET (_node\/[^/]+\/)?_config\/admins\/kim$/.test(c))
+        await (adaAdded = byAda('POST', '', { name: 'kim', role: 'inspector', password: 'ada-told-kim' }));
+    });
+    await asBea(paused, async (bea) => {
+      const added = await call(bea, null, 'POST', '', { name: 'kim', role: 'admin', password: 'bea-told-kim' });
+      assert.equal((await adaAdded)?.status, 201);
+      assert.deepEqual([added.status, added.body.reason], [409, USER_REASONS.exists('kim')]);
+    });
+    assert.equal((await getUser(stack.admin, 'kim'))?.fieldbook_role, 'inspector');
+    assert.equal(await isServerAdmin(stack.admin, 'kim'), false);
+    assert.equal((await postLogin(stack.proxy.url, 'kim', 'ada-told-kim')).status, 200);
+    assert.equal((await postLogin(stack.proxy.url, 'kim', 'bea-told-kim')).status, 401);
+  });
+
+  test('enabling one login: the later enable is refused, not saved over the first', async () => {
+    await addUser(stack.admin, 'lou', TEST_PASSWORD, 'inspector');
+    await disableUser(stack.admin, 'lou');
+    let reads = 0;
+    let adaEnabled: Promise<Answer> | undefined;
+    // After bea's route found lou disabled, before the enable reads the login.
+    const paused = pausedCouch(stack.admin, async (c) => {
+      if (c === 'get _users' && ++reads === 2) await (adaEnabled = byAda('POST', '/lou/enable', { password: 'ada-told-lou' }));
+    });
+    await asBea(paused, async (bea) => {
+      const enabled = await call(bea, null, 'POST', '/lou/enable', { password: 'bea-told-lou' });
+      assert.equal((await adaEnabled)?.status, 200);
+      assert.deepEqual([enabled.status, enabled.body.reason], [409, USER_REASONS.notDisabled('lou')]);
+    });
+    assert.equal((await postLogin(stack.proxy.url, 'lou', 'ada-told-lou')).status, 200);
+    assert.equal((await postLogin(stack.proxy.url, 'lou', 'bea-told-lou')).status, 401);
+  });
+
+  test('a change saved over by another admin meanwhile is a 409 that says so, and changes nothing', async () => {
+    await addUser(stack.admin, 'max', TEST_PASSWORD, 'inspector');
+    let adaReset: Promise<Answer> | undefined;
+    // Between bea's read of the login and her save of it.
+    const paused = pausedCouch(stack.admin, async (c) => {
+      if (!adaReset && c === 'insert _users') await (adaReset = byAda('PUT', '/max/password', { password: 'ada-told-max' }));
+    });
+    await asBea(paused, async (bea) => {
+      const changed = await call(bea, null, 'PUT', '/max/role', { role: 'supervisor' });
+      assert.equal((await adaReset)?.status, 200);
+      assert.deepEqual([changed.status, changed.body.reason], [409, USER_REASONS.changedMeanwhile('max')]);
+    });
+    assert.equal((await getUser(stack.admin, 'max'))?.fieldbook_role, 'inspector');
+    assert.equal((await postLogin(stack.proxy.url, 'max', 'ada-told-max')).status, 200);
   });
 });

@@ -8,6 +8,7 @@ import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { MIN_PASSWORD_LENGTH } from '../../../domain/password-rule';
 import { FIELDBOOK_ROLES, type FieldbookRole } from '../../../domain/roles';
+import { partnerNameProblem } from '../../../domain/user-name';
 import { ROLE_LABELS } from './role-labels';
 
 /** A password the admin makes up for the user, or the one the user already signs in with. */
@@ -97,7 +98,8 @@ export class UserDialog {
   private readonly ref = inject<MatDialogRef<UserDialog, UserDialogResult>>(MatDialogRef);
 
   protected readonly data = inject<UserDialogData>(MAT_DIALOG_DATA);
-  protected readonly roles = FIELDBOOK_ROLES;
+  /** A partner's name becomes a database name, which allows fewer characters than a login's: the server refuses the rest. */
+  protected readonly roles = FIELDBOOK_ROLES.filter((role) => role !== 'partner' || !partnerNameProblem(this.data.name));
   protected readonly roleLabels = ROLE_LABELS;
   protected readonly minPasswordLength = MIN_PASSWORD_LENGTH;
   protected readonly asksRole = this.data.role !== undefined;

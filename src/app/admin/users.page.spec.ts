@@ -186,7 +186,6 @@ describe('UsersPage', () => {
     expect(texts('users-error')).toEqual(['couchadmin could not be added: "couchadmin" is the server admin the proxy acts as.']);
     expect(el('users-error').getAttribute('role')).toBe('alert');
     expect((el('add-user-name') as HTMLInputElement).value).toBe('couchadmin');
-    expect(users.list).toHaveBeenCalledTimes(1);
 
     users.add.and.rejectWith(
       new HttpErrorResponse({ status: 409, error: { error: 'conflict', reason: 'There is already a user "bob".' } }),
@@ -197,6 +196,53 @@ describe('UsersPage', () => {
     await settled('the conflict', () => texts('users-error')[0]?.startsWith('bob'));
     // A reason the proxy words (domain/api-reasons.ts) is said in the app's own words and language.
     expect(texts('users-error')).toEqual(['bob could not be added: There is already a user “bob”.']);
+  });
+
+  it('lists the users afresh after a refused change too: another admin may have changed them', async () => {
+    // Meanwhile another admin removed bob: the server says so, and the list no longer holds him.
+    stored = stored.filter((user) => user.name !== 'bob');
+    users.disable.and.rejectWith(new HttpErrorResponse({ status: 404, error: { error: 'not_found', reason: 'There is no user "bob".' } }));
+    await openDialog('bob', 'user-disable');
+    inDialog('user-dialog-confirm')!.click();
+
+    await settled('the list afresh', () => !row('bob'));
+    expect(texts('users-error')).toEqual(['bob could not be disabled: There is no user “bob”.']);
+    expect(users.list).toHaveBeenCalledTimes(2);
+  });
+
+  it('offers to try again when the list could not be loaded', async () => {
+    users.list.and.rejectWith(
+      new HttpErrorResponse({ status: 502, error: { error: 'bad_gateway', reason: 'The database server did not list its users.' } }),
+    );
+    fixture.destroy();
+    fixture = TestBed.createComponent(UsersPage);
+    await settled('the failure', () => !!el('users-load-error'));
+    expect(el('users-load-error').textContent).toContain('The users could not be loaded: The database server did not list its users.');
+    expect(texts('users-summary')).toEqual(['']);
+
+    users.list.and.callFake(async () => stored);
+    (el('users-retry') as HTMLButtonElement).click();
+    await settled('the users', () => all('user-row').length === 4);
+    expect(el('users-load-error')).toBeNull();
+    expect(texts('users-summary')).toEqual(['4 users · 1 disabled']);
+  });
+
+  it('offers no partner role for a name a partner cannot have', async () => {
+    stored = [...USERS, { name: 'ann.lee', role: 'inspector', disabled: false }];
+    fixture.destroy();
+    fixture = TestBed.createComponent(UsersPage);
+    await settled('ann.lee listed', () => !!row('ann.lee'));
+    const offered = async (name: string) => {
+      await openDialog(name, 'user-change-role');
+      inDialog('user-dialog-role')!.click();
+      await fixture.whenStable();
+      const roles = Array.from(document.querySelectorAll('mat-option')).map((option) => option.textContent!.trim());
+      TestBed.inject(MatDialog).closeAll();
+      await waitFor(() => !inDialog('user-dialog-role'), 'the dialog closed');
+      return roles;
+    };
+    expect(await offered('ann.lee')).toEqual(['inspector', 'supervisor', 'admin']);
+    expect(await offered('bob')).toEqual(['inspector', 'supervisor', 'admin', 'partner']);
   });
 
   it('disables a user only once confirmed, saying their live sync stops and their data stays', async () => {

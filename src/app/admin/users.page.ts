@@ -48,6 +48,12 @@ interface RowAction {
   template: `
     <h1 i18n="@@users.title">Users</h1>
     <p data-testid="users-summary">{{ summary() }}</p>
+    @if (loadError(); as text) {
+      <p class="error" role="alert" data-testid="users-load-error">
+        {{ text }}
+        <button mat-button type="button" data-testid="users-retry" (click)="load()" i18n="@@users.loadRetry">Try again</button>
+      </p>
+    }
     @if (error(); as text) {
       <p class="error" role="alert" data-testid="users-error">{{ text }}</p>
     }
@@ -224,6 +230,8 @@ export class UsersPage {
     return this.matching().slice(start, start + this.pageSize());
   });
   protected readonly error = signal('');
+  /** Why the list could not be (re)loaded: shown with a button to try again. */
+  protected readonly loadError = signal('');
   protected readonly busy = signal(false);
   protected readonly addForm = new FormGroup({
     name: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.pattern(USER_NAME), partnerNameRule] }),
@@ -233,7 +241,7 @@ export class UsersPage {
   protected readonly addRole = toSignal(this.addForm.controls.role.valueChanges, { initialValue: this.addForm.controls.role.value });
   protected readonly summary = computed(() => {
     const users = this.users();
-    if (!users) return $localize`:@@users.loading:Loading…`;
+    if (!users) return this.loadError() ? '' : $localize`:@@users.loading:Loading…`;
     const total =
       users.length === 1 ? $localize`:@@users.one:1 user` : $localize`:@@users.count:${this.formatCount(users.length)}:count: users`;
     const disabled = users.filter((user) => user.disabled).length;
@@ -403,28 +411,33 @@ export class UsersPage {
     return firstValueFrom(ref.afterClosed());
   }
 
-  /** One change to a login: on success the list afresh and a snack bar saying so, else the server's reason on the page. */
+  /**
+   * One change to a login: on success a snack bar saying so, else the server's reason on the
+   * page; the list afresh either way, as a refusal often means another admin changed the login.
+   */
   private async change(work: () => Promise<void>, done: string, failed: string): Promise<boolean> {
     this.busy.set(true);
     this.error.set('');
+    let changed = false;
     try {
       await work();
+      changed = true;
+      this.snackBar.open(done, undefined, { duration: 4_000 });
     } catch (error) {
       this.error.set(apiErrorMessage(error, failed));
-      return false;
     } finally {
       this.busy.set(false);
     }
-    this.snackBar.open(done, undefined, { duration: 4_000 });
     await this.load();
-    return true;
+    return changed;
   }
 
-  private async load(): Promise<void> {
+  protected async load(): Promise<void> {
+    this.loadError.set('');
     try {
       this.users.set(await this.service.list());
     } catch (error) {
-      this.error.set(apiErrorMessage(error, $localize`:@@users.loadError:The users could not be loaded`));
+      this.loadError.set(apiErrorMessage(error, $localize`:@@users.loadError:The users could not be loaded`));
     }
   }
 }

@@ -1,4 +1,6 @@
-import { API_REASONS, USER_REASONS, type UserReason } from '../../../domain/api-reasons';
+import { API_REASONS, ruleReason, USER_REASONS, type UserReason } from '../../../domain/api-reasons';
+import { passwordProblem } from '../../../domain/password-rule';
+import { partnerNameProblem, userNameProblem } from '../../../domain/user-name';
 import { apiReasonMessage } from './api-reason-messages';
 
 describe('apiReasonMessage', () => {
@@ -13,6 +15,17 @@ describe('apiReasonMessage', () => {
     expect(messages[0]).toBe('There is already a user “o"neil.2”.');
     for (const message of messages) expect(message).toContain('“o"neil.2”');
     expect(new Set(messages).size).toBe(messages.length);
+  });
+
+  it('says the refusals of the name and password rules, as the proxy words them, in the app’s own words', () => {
+    expect(apiReasonMessage(ruleReason(partnerNameProblem('ann.lee')!))).toBe(
+      'Invalid partner name “ann.lee”: use lowercase letters, digits, _ or -, starting with a letter.',
+    );
+    expect(apiReasonMessage(ruleReason(userNameProblem('Ann')!))).toBe(
+      'Invalid user name “Ann”: use 1 to 64 lowercase letters, digits, _ . or -, starting with a letter.',
+    );
+    expect(apiReasonMessage(ruleReason(passwordProblem(undefined)!))).toBe('A password is required.');
+    expect(apiReasonMessage(ruleReason(passwordProblem('short')!))).toBe('A password needs at least 8 characters.');
   });
 
   it('keeps a reason it does not know in its own words', () => {

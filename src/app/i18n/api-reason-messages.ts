@@ -1,4 +1,6 @@
-import { API_REASONS, USER_REASONS, type ApiReason, type UserReason } from '../../../domain/api-reasons';
+import { API_REASONS, ruleReason, USER_REASONS, type ApiReason, type UserReason } from '../../../domain/api-reasons';
+import { MIN_PASSWORD_LENGTH, passwordProblem } from '../../../domain/password-rule';
+import { partnerNameProblem, userNameProblem } from '../../../domain/user-name';
 
 /**
  * The proxy's API speaks English (domain/api-reasons.ts), as CouchDB does; its reasons are
@@ -34,26 +36,58 @@ const ABOUT_USER: Readonly<Record<UserReason, (name: string) => string>> = {
   disabled: (name) => $localize`:@@reason.userDisabled:“${name}:name:” is disabled: enable them with a new password instead.`,
   notDisabled: (name) => $localize`:@@reason.userNotDisabled:“${name}:name:” is not disabled.`,
   noRole: (name) => $localize`:@@reason.noRole:“${name}:name:” has no Fieldbook role to enable them with.`,
+  changedMeanwhile: (name) => $localize`:@@reason.changedMeanwhile:Another administrator changed “${name}:name:” meanwhile; try again.`,
 };
-
-const BY_WORDING = new Map((Object.keys(API_REASONS) as ApiReason[]).map((reason) => [API_REASONS[reason] as string, MESSAGES[reason]]));
 
 // Stands for the name in a reason's wording; no login name holds it.
 const NAME = '\u0000';
 
-/** The wordings about a user, split around where the name goes. */
-const USER_WORDINGS = (Object.keys(USER_REASONS) as UserReason[]).map((reason) => {
-  const [before, after] = USER_REASONS[reason](NAME).split(NAME) as [string, string];
-  return { reason, before, after };
+/*
+ * The refusals of the rules the app's forms hold to as well, worded by the rules themselves as
+ * the proxy sends them (ruleReason): the forms stop most of them, a server of another version may not.
+ */
+const PASSWORD_RULES: [string, string][] = [
+  [ruleReason(passwordProblem('')!), $localize`:@@reason.passwordRequired:A password is required.`],
+  // One character: too short.
+  [
+    ruleReason(passwordProblem('-')!),
+    $localize`:@@reason.passwordTooShort:A password needs at least ${MIN_PASSWORD_LENGTH}:count: characters.`,
+  ],
+];
+const NAME_RULES = [
+  {
+    wording: ruleReason(userNameProblem(NAME)!),
+    message: (name: string) =>
+      $localize`:@@reason.invalidUserName:Invalid user name “${name}:name:”: use 1 to 64 lowercase letters, digits, _ . or -, starting with a letter.`,
+  },
+  {
+    wording: ruleReason(partnerNameProblem(NAME)!),
+    message: (name: string) =>
+      $localize`:@@reason.invalidPartnerName:Invalid partner name “${name}:name:”: use lowercase letters, digits, _ or -, starting with a letter.`,
+  },
+];
+
+const BY_WORDING = new Map([
+  ...(Object.keys(API_REASONS) as ApiReason[]).map((reason): [string, string] => [API_REASONS[reason], MESSAGES[reason]]),
+  ...PASSWORD_RULES,
+]);
+
+/** The wordings that name a login, split around where the name goes. */
+const NAMING_WORDINGS = [
+  ...(Object.keys(USER_REASONS) as UserReason[]).map((reason) => ({ wording: USER_REASONS[reason](NAME), message: ABOUT_USER[reason] })),
+  ...NAME_RULES,
+].map(({ wording, message }) => {
+  const [before, after] = wording.split(NAME) as [string, string];
+  return { before, after, message };
 });
 
 /** A reason of the proxy's API, in the app's language. */
 export function apiReasonMessage(reason: string): string {
   const message = BY_WORDING.get(reason);
   if (message) return message;
-  for (const { reason: kind, before, after } of USER_WORDINGS) {
+  for (const { before, after, message: about } of NAMING_WORDINGS) {
     if (reason.length > before.length + after.length && reason.startsWith(before) && reason.endsWith(after))
-      return ABOUT_USER[kind](reason.slice(before.length, reason.length - after.length));
+      return about(reason.slice(before.length, reason.length - after.length));
   }
   return reason;
 }
