@@ -1,8 +1,8 @@
 import { TestBed } from '@angular/core/testing';
 import { LocalDbService } from '../core/local-db.service';
-import { PhotoDoc } from '../../../domain/doc-types';
+import { Inspection, InspectionStatus, PhotoDoc } from '../../../domain/doc-types';
 import { Database } from '../core/pouchdb';
-import { ANA, fakeSessions, imageSize, provideTestData, waitFor } from '../testing/test-support';
+import { ANA, FakeSessions, fakeSessions, imageSize, provideTestData, waitFor } from '../testing/test-support';
 import { DefectStoreService, photosOf } from './defect-store.service';
 import { InspectionStoreService } from './inspection-store.service';
 
@@ -18,9 +18,11 @@ describe('DefectStoreService', () => {
   let db: Database;
   let defects: DefectStoreService;
   let inspectionId: string;
+  let sessions: FakeSessions;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
+    sessions = fakeSessions();
+    TestBed.configureTestingModule({ providers: provideTestData(sessions) });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
     defects = TestBed.inject(DefectStoreService);
     inspectionId = (await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' }))
@@ -106,5 +108,31 @@ describe('DefectStoreService', () => {
     await defects.remove({ ...defect, _rev: rev });
     await expectAsync(db.get(defect._id)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
     await expectAsync(db.get(ref.full.docId)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
+  });
+
+  /** The inspection as a submission or a supervisor's review leaves it. */
+  async function setStatus(status: InspectionStatus): Promise<void> {
+    await db.put({ ...(await db.get<Inspection>(inspectionId)), status });
+  }
+
+  it("copies a submitted inspection's status onto a new defect, so the rules keep it read-only", async () => {
+    await setStatus('submitted');
+    const defect = await defects.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
+    expect((await defects.get(defect._id)).inspectionStatus).toBe('submitted');
+    await expectAsync(defects.update(defect, { title: 'Leak at the valve' })).toBeRejectedWith(
+      jasmine.objectContaining({
+        errors: { inspectionStatus: 'the defects of a submitted inspection are read-only until a supervisor rejects it' },
+      }),
+    );
+  });
+
+  it("copies an approved inspection's status for a supervisor, and none of an open one", async () => {
+    sessions.set({ name: 'sam', roles: ['supervisor'], db: ANA.db });
+    await setStatus('approved');
+    expect((await defects.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' })).inspectionStatus).toBe('approved');
+    // An inspector may not write `rejected`; no copy means open.
+    sessions.set(ANA);
+    await setStatus('rejected');
+    expect((await defects.create(inspectionId, { title: 'Crack', severity: 2, status: 'open' })).inspectionStatus).toBeUndefined();
   });
 });

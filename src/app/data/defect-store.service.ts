@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { Defect, DefectStatus } from '../../../domain/doc-types';
+import { Defect, DefectStatus, Inspection } from '../../../domain/doc-types';
 import { PHOTO_ATTACHMENT, THUMB_PREFIX, photoDocId } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { PHOTO_MAX_SIDE, THUMB_MAX_SIDE, downscaleImage } from '../photos/image-downscaler';
@@ -95,10 +95,17 @@ export class DefectStoreService {
     return this.localDb.require().get<StoredDefect>(id, { conflicts: true });
   }
 
-  /** Creates a defect with its photos (prepared by `preparePhoto`), in one write: refused, nothing is stored. */
-  create(inspectionId: string, input: DefectInput, photos: readonly PreparedPhoto[] = []): Promise<Defect> {
+  /**
+   * Creates a defect with its photos (prepared by `preparePhoto`), in one write: refused, nothing is
+   * stored. Under a submitted or approved inspection it carries that status (`inspectionStatus`),
+   * as submission and review give their defects, so the rules hold it like its inspection.
+   */
+  async create(inspectionId: string, input: DefectInput, photos: readonly PreparedPhoto[] = []): Promise<Defect> {
+    const { status } = await this.localDb.require().get<Inspection>(inspectionId);
+    // No copy means open: an inspector may not write `rejected`.
+    const copy = status === 'submitted' || status === 'approved' ? { inspectionStatus: status } : {};
     const attachments = photos.length ? { _attachments: thumbsOf(photos) } : {};
-    const draft = { _id: newDocId('defect'), type: 'defect' as const, inspectionId, ...input, ...attachments };
+    const draft = { _id: newDocId('defect'), type: 'defect' as const, inspectionId, ...input, ...copy, ...attachments };
     return this.writer.createWithPhotos(draft, fullSizes(photos));
   }
 

@@ -5,7 +5,7 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { arrivingBeforeWriteOf } from '../testing/arriving-before-write';
 import { seedInspections } from '../testing/seed-inspections';
-import { ANA, fakeSessions, provideTestData } from '../testing/test-support';
+import { ANA, FakeSessions, fakeSessions, provideTestData } from '../testing/test-support';
 import { DefectStoreService } from './defect-store.service';
 import { DocWriterService, newDocId } from './doc-writer.service';
 import { DEFAULT_CHECKLIST, InspectionPage, InspectionStoreService } from './inspection-store.service';
@@ -15,9 +15,11 @@ import { ValidationError } from './validation-bridge';
 describe('InspectionStoreService', () => {
   let db: Database;
   let store: InspectionStoreService;
+  let sessions: FakeSessions;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
+    sessions = fakeSessions();
+    TestBed.configureTestingModule({ providers: provideTestData(sessions) });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
     store = TestBed.inject(InspectionStoreService);
   });
@@ -224,6 +226,41 @@ describe('InspectionStoreService', () => {
     const left = await all();
     expect(left.inspections.length).toBe(2);
     expect(left.total).toBe(2);
+  });
+
+  /** A record as another user's device wrote it, arriving here by replication. */
+  async function writtenBy<T extends Inspection | Defect>(user: string, doc: T): Promise<T> {
+    const { _rev, ...body } = { ...doc, createdBy: user, updatedBy: user };
+    return { ...body, _rev: (await db.put<object>(body)).rev } as T;
+  }
+
+  it('deletes nothing when the rules refuse the inspection: one a supervisor assigned', async () => {
+    const [mine] = await seed();
+    const assigned = await writtenBy('sam', { ...mine, _id: newDocId('inspection'), assignedTo: 'ana' });
+    const leak = await TestBed.inject(DefectStoreService).create(assigned._id, { title: 'Leak', severity: 3, status: 'open' });
+    await expectAsync(store.remove(assigned)).toBeRejectedWith(
+      jasmine.objectContaining({ errors: { createdBy: 'only the owner may delete this document' } }),
+    );
+    expect((await db.get(leak._id))._rev).toBe(leak._rev!);
+    expect((await db.get(assigned._id))._rev).toBe(assigned._rev!);
+  });
+
+  it('deletes nothing when the rules refuse one of its defects: one someone else recorded', async () => {
+    const [inspection] = await seed();
+    const defects = TestBed.inject(DefectStoreService);
+    const mine = await defects.create(inspection._id, { title: 'Leak', severity: 3, status: 'open' });
+    // Listed after the user's own (by id): a deletion one by one would have deleted that one first.
+    const theirs = await writtenBy('sam', { ...mine, _id: `defect:ffffffff-${crypto.randomUUID().slice(9)}`, title: 'Crack' });
+    await expectAsync(store.remove(inspection)).toBeRejectedWith(jasmine.any(ValidationError));
+    for (const doc of [inspection, mine, theirs]) expect((await db.get(doc._id))._rev).toBe(doc._rev!);
+  });
+
+  it("lets a supervisor delete an inspector's inspection with its defects", async () => {
+    const [inspection] = await seed();
+    const leak = await TestBed.inject(DefectStoreService).create(inspection._id, { title: 'Leak', severity: 3, status: 'open' });
+    sessions.set({ name: 'sam', roles: ['supervisor'], db: ANA.db });
+    await store.remove(inspection);
+    for (const id of [inspection._id, leak._id]) await expectAsync(db.get(id)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
   });
 
   it('emits changes for local writes', async () => {

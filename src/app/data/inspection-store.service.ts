@@ -6,7 +6,9 @@ import { migrateDoc } from '../../../domain/schema-versions';
 import { LocalPurgeService } from '../archive/local-purge.service';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
+import { Session } from '../core/session.model';
 import { DocWriterService, newDocId } from './doc-writer.service';
+import { ValidationError, validateDoc } from './validation-bridge';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
 import { LOCAL_FIND_LIMIT } from './find-limit';
 import { InspectionQuery, countListed, findListIds } from './inspection-list-query';
@@ -119,11 +121,30 @@ export class InspectionStoreService {
     return main;
   }
 
-  /** Deletes the inspection and its defects. */
+  /**
+   * Deletes the inspection and its defects; throws ValidationError, deleting nothing, if the rules
+   * refuse any of them (the inspection's refusal first). They are written one by one, the
+   * inspection last, so a failed write leaves it to delete again.
+   */
   async remove(inspection: Inspection): Promise<void> {
     const db = this.localDb.require();
-    const defects = await db.find({ selector: { inspectionId: inspection._id }, fields: ['_id', '_rev'], limit: LOCAL_FIND_LIMIT });
-    for (const defect of defects.docs as Pick<Defect, '_id' | '_rev'>[]) await this.writer.remove(defect);
+    const found = await db.find({
+      selector: { inspectionId: inspection._id },
+      use_index: ['idx-inspection', 'inspection'],
+      limit: LOCAL_FIND_LIMIT,
+    });
+    const defects = found.docs as Defect[];
+    for (const doc of [await db.get<Inspection>(inspection._id), ...defects]) {
+      const refused = deletionRefused(doc, this.writer.author());
+      if (refused) throw refused;
+    }
+    for (const defect of defects) await this.writer.remove(defect);
     await this.writer.remove(inspection);
   }
+}
+
+/** Why the rules refuse `user` the deletion of `doc` as stored, or null if they allow it. */
+export function deletionRefused(doc: Inspection | Defect, user: Pick<Session, 'name' | 'roles'>): ValidationError | null {
+  const errors = validateDoc({ _id: doc._id, _rev: doc._rev, _deleted: true }, doc, user);
+  return Object.keys(errors).length ? new ValidationError(errors) : null;
 }

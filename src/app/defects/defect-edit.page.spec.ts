@@ -1,6 +1,6 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
-import { Defect } from '../../../domain/doc-types';
+import { Defect, Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService, photosOf } from '../data/defect-store.service';
@@ -191,4 +191,20 @@ describe('DefectEditPage', () => {
       expect(one('save-defect')).not.toBeNull();
     });
   }
+
+  it('takes no new defect under a submitted inspection, saying why, until a rejection opens it', async () => {
+    const setStatus = async (status: Inspection['status']) => db.put({ ...(await db.get<Inspection>(inspectionId)), status });
+    await setStatus('submitted');
+    await open();
+    await until(() => !!one('read-only-reason'), 'the read-only line');
+    expect(one('read-only-reason')!.textContent).toContain('Submitted — read-only until your supervisor reviews it');
+    expect((one('defect-title') as HTMLInputElement).disabled).toBeTrue();
+    expect(one('save-defect')).toBeNull();
+    expect(one('photo-input')).toBeNull();
+
+    await setStatus('rejected');
+    await until(() => !one('read-only-reason'), 'the form open again');
+    expect((one('defect-title') as HTMLInputElement).disabled).toBeFalse();
+    expect(one('save-defect')).not.toBeNull();
+  });
 });

@@ -1,5 +1,5 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, input, signal } from '@angular/core';
-import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal } from '@angular/core';
+import { pendingUntilEvent, takeUntilDestroyed, toObservable, toSignal } from '@angular/core/rxjs-interop';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatButtonToggleModule } from '@angular/material/button-toggle';
@@ -8,10 +8,12 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { Router, RouterLink } from '@angular/router';
+import { EMPTY, catchError, filter, from, map, startWith, switchMap } from 'rxjs';
 import { readOnlyBecause } from '../../../domain/doc-rules';
 import { Defect, DefectStatus } from '../../../domain/doc-types';
 import { SessionService } from '../core/session.service';
 import { DefectInput, DefectStoreService, PhotoRef, PreparedPhoto, StoredDefect, photosOf } from '../data/defect-store.service';
+import { InspectionStoreService } from '../data/inspection-store.service';
 import { AuditHistoryComponent } from '../audit/audit-history.component';
 import { PendingPhoto, PhotoStripComponent } from '../photos/photo-strip.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
@@ -289,6 +291,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto;
 })
 export class DefectEditPage {
   private readonly store = inject(DefectStoreService);
+  private readonly inspections = inject(InspectionStoreService);
   private readonly dialog = inject(MatDialog);
   private readonly router = inject(Router);
   private readonly session = inject(SessionService);
@@ -305,6 +308,8 @@ export class DefectEditPage {
   protected readonly storingPhoto = signal(false);
   /** Photos picked before the defect's first save: they stay here until a save attaches them. */
   protected readonly heldPhotos = signal<readonly HeldPhoto[]>([]);
+  /** Leaving asks first while there are any: the draft does not keep them (sayDraftKept). */
+  readonly unsavedPhotos = computed(() => this.heldPhotos().length);
   /** The last save succeeded and nothing was typed since; a new defect's page is told by the one that created it. */
   protected readonly saved = signal(!!(this.router.currentNavigation()?.extras.state as SavedState | undefined)?.defectSaved);
 
@@ -321,11 +326,7 @@ export class DefectEditPage {
     id: this.defectId,
     load: (id) => this.store.get(id),
     edited: () => this.form.dirty,
-    show: (doc) => {
-      this.form.reset(defectFormValues(doc));
-      if (this.readOnlyFor(doc)) this.form.disable({ emitEvent: false });
-      else this.form.enable({ emitEvent: false });
-    },
+    show: (doc) => this.form.reset(defectFormValues(doc)),
     typed: () => this.form.getRawValue(),
     noun: 'defect',
   });
@@ -346,17 +347,44 @@ export class DefectEditPage {
   protected readonly photos = computed<PhotoRef[]>(() => photosOf(this.defect() ?? {}));
   /** An existing defect not read yet: a photo picked now would be held as if for a new one. */
   protected readonly loadingExisting = computed(() => !!this.defectId() && !this.defect() && !this.editable.missing());
-  /** Why the rules refuse this user any change: the defect's copy of its inspection's status says submitted or approved. */
-  protected readonly readOnly = computed(() => this.readOnlyFor(this.defect()));
+  /** The inspection's status as stored now, followed: a new defect has no copy of it yet. */
+  private readonly inspectionStatus = toSignal(
+    toObservable(this.id).pipe(
+      switchMap((id) =>
+        this.inspections.changes$.pipe(
+          filter((changed) => changed === id),
+          startWith(id),
+          switchMap(() =>
+            from(this.inspections.get(id)).pipe(
+              map((inspection) => inspection.status),
+              catchError((error: unknown) => {
+                console.error('Reading the inspection failed', error);
+                return EMPTY;
+              }),
+            ),
+          ),
+        ),
+      ),
+      // The page is not stable before it knows whether it is read-only.
+      pendingUntilEvent(),
+    ),
+  );
+  /**
+   * Why the rules refuse this user any change: the defect's copy of its inspection's status says
+   * submitted or approved; for a new defect, the inspection's own (it is created with that copy).
+   */
+  protected readonly readOnly = computed(() =>
+    readOnlyBecause(this.defectId() === undefined ? this.inspectionStatus() : this.defect()?.inspectionStatus, {
+      roles: this.session.session()?.roles ?? [],
+    }),
+  );
 
   constructor() {
     // "Saved" stands until the user changes something (showing the stored version leaves the form pristine).
     this.form.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => this.form.dirty && this.saved.set(false));
     inject(DestroyRef).onDestroy(() => this.heldPhotos().forEach((photo) => URL.revokeObjectURL(photo.url)));
-  }
-
-  private readOnlyFor(doc: Defect | null) {
-    return readOnlyBecause(doc?.inspectionStatus, { roles: this.session.session()?.roles ?? [] });
+    // A new defect has no stored version to show disabled: the form follows the read-only state itself.
+    effect(() => (this.readOnly() ? this.form.disable({ emitEvent: false }) : this.form.enable({ emitEvent: false })));
   }
 
   protected async save(): Promise<void> {

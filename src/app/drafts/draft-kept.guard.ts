@@ -1,23 +1,46 @@
-import { inject } from '@angular/core';
+import { Signal, inject } from '@angular/core';
+import { MatDialog } from '@angular/material/dialog';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { CanDeactivateFn } from '@angular/router';
 import { LocalDbService } from '../core/local-db.service';
+import { confirm } from '../shared/confirm';
 import { FormDraft } from './form-draft';
 
 /** A page whose form keeps a draft. */
 export interface HoldsDraft {
   readonly draft: Pick<FormDraft, 'held'>;
+  /** How many photos are picked and not saved yet: a draft keeps what was typed, not photos. */
+  readonly unsavedPhotos?: Signal<number>;
 }
 
 /**
- * Leaving a page with unsaved edits says where they are; it never blocks (the draft is safe on
- * the device). Not said at logout: the database, drafts included, is gone by then.
+ * Leaving a page with unsaved edits says where they are; it blocks only to ask before photos not
+ * saved yet are lost (the draft is safe on the device, they are not). Neither at logout: the
+ * database, drafts included, is gone by then.
  */
-export const sayDraftKept: CanDeactivateFn<HoldsDraft> = (page) => {
-  if (page.draft.held() && inject(LocalDbService).db()) {
-    inject(MatSnackBar).open($localize`:@@draft.kept:Your edits are kept as a draft on this device.`, $localize`:@@draft.keptOk:OK`, {
-      duration: 6000,
-    });
+export const sayDraftKept: CanDeactivateFn<HoldsDraft> = async (page) => {
+  const open = !!inject(LocalDbService).db();
+  const dialog = inject(MatDialog);
+  const snackBar = inject(MatSnackBar);
+  if (!open) return true;
+  const photos = page.unsavedPhotos?.() ?? 0;
+  if (
+    photos &&
+    !(await confirm(dialog, {
+      title: $localize`:@@draft.photosTitle:Leave without the photos?`,
+      message: $localize`:@@draft.photosMessage:The photos you picked are not saved yet, and a draft keeps only what was typed. Save to keep them.`,
+      confirm: $localize`:@@draft.photosLeave:Leave without them`,
+      cancel: $localize`:@@draft.photosStay:Stay`,
+      testId: 'leave-photos',
+    }))
+  ) {
+    return false;
+  }
+  if (page.draft.held()) {
+    const kept = photos
+      ? $localize`:@@draft.keptWithoutPhotos:What you typed is kept as a draft on this device; the photos are not.`
+      : $localize`:@@draft.kept:Your edits are kept as a draft on this device.`;
+    snackBar.open(kept, $localize`:@@draft.keptOk:OK`, { duration: 6000 });
   }
   return true;
 };

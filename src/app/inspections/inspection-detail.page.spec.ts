@@ -5,7 +5,9 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { newDocId } from '../data/doc-writer.service';
+import { DraftStore } from '../drafts/draft-store.service';
+import { ANA, FakeSessions, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { InspectionDetailPage } from './inspection-detail.page';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
@@ -15,9 +17,11 @@ describe('InspectionDetailPage', () => {
   let store: InspectionStoreService;
   let inspection: Inspection;
   let fixture: ComponentFixture<InspectionDetailPage>;
+  let sessions: FakeSessions;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
+    sessions = fakeSessions();
+    TestBed.configureTestingModule({ providers: [...provideTestData(sessions), provideRouter([])] });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
     await attachSyncTracking(db);
     store = TestBed.inject(InspectionStoreService);
@@ -212,5 +216,50 @@ describe('InspectionDetailPage', () => {
     (document.querySelector('[data-testid=delete-inspection-confirm]') as HTMLElement).click();
     await waitFor(() => navigate.calls.count() > 0, 'navigation');
     await expectAsync(db.get(inspection._id)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
+  });
+
+  /** A record as another user's device wrote it, arriving here by replication. */
+  async function writtenBy<T extends Inspection | Defect>(user: string, doc: T): Promise<T> {
+    const { _rev, ...body } = { ...doc, createdBy: user, updatedBy: user };
+    return { ...body, _rev: (await db.put<object>(body)).rev } as T;
+  }
+
+  it('offers Delete only to whom the rules let delete: not on an inspection a supervisor assigned, but to a supervisor', async () => {
+    inspection = await writtenBy('sam', { ...inspection, _id: newDocId('inspection'), assignedTo: 'ana' });
+    await open();
+    expect(one('save-inspection')).toBeDefined();
+    expect(one('delete-inspection')).toBeUndefined();
+
+    sessions.set({ name: 'sam', roles: ['supervisor'], db: ANA.db });
+    await until(() => !!one('delete-inspection'), "the supervisor's Delete");
+  });
+
+  it('says why a deletion was refused, and deletes nothing', async () => {
+    const navigate = spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
+    const mine = await TestBed.inject(DefectStoreService).create(inspection._id, { title: 'Leak', severity: 4, status: 'open' });
+    // Listed after the user's own (by id): a deletion one by one would have deleted that one first.
+    const theirs = await writtenBy('sam', { ...mine, _id: `defect:ffffffff-${crypto.randomUUID().slice(9)}`, title: 'Crack' });
+    await open();
+    await until(() => all('defect-row').length === 2, 'both defects');
+    one('delete-inspection').click();
+    await waitFor(() => !!document.querySelector('[data-testid=delete-inspection-confirm]'), 'the confirmation');
+    (document.querySelector('[data-testid=delete-inspection-confirm]') as HTMLElement).click();
+    await until(() => !!one('save-failure'), 'the failure');
+    expect(one('save-failure').textContent).toContain('This inspection could not be deleted: only the owner may delete this document.');
+    for (const doc of [inspection, mine, theirs]) expect((await db.get(doc._id))._rev).toBe(doc._rev!);
+    expect(navigate).not.toHaveBeenCalled();
+  });
+
+  it('links to the unsaved new defect only while defects can be added', async () => {
+    await TestBed.inject(DraftStore).put(`new-defect:${inspection._id}`, {
+      values: { title: 'Crack' },
+      inspectionId: inspection._id,
+      savedAt: '2026-03-01T08:00:00.000Z',
+    });
+    await open();
+    await until(() => !!one('new-defect-draft'), 'the draft link');
+    await db.put({ ...(await db.get<Inspection>(inspection._id)), status: 'submitted' });
+    await until(() => one('inspection-status').getAttribute('data-status') === 'submitted', 'the submission to show');
+    expect(one('new-defect-draft')).toBeUndefined();
   });
 });

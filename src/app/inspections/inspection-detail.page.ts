@@ -14,7 +14,8 @@ import { Inspection } from '../../../domain/doc-types';
 import { SessionService } from '../core/session.service';
 import { DefectStoreService, StoredDefect, photosOf } from '../data/defect-store.service';
 import { defectSummary } from '../defects/defect-summary';
-import { InspectionStoreService, newChecklistItem } from '../data/inspection-store.service';
+import { InspectionStoreService, deletionRefused, newChecklistItem } from '../data/inspection-store.service';
+import { ValidationError } from '../data/validation-bridge';
 import { WithConflicts } from '../data/read-with-conflicts';
 import { PhotoThumbComponent } from '../photos/photo-thumb.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
@@ -108,6 +109,12 @@ export class InspectionDetailPage {
   /** Why the rules refuse this user any change (submitted or approved, for an inspector), or null. */
   protected readonly readOnly = computed(() => this.readOnlyFor(this.inspection()?.status));
   protected readonly locked = computed(() => this.readOnly() !== null);
+  /** The rules let this user delete it: its creator while it is open, or a supervisor. */
+  protected readonly canDelete = computed(() => {
+    const doc = this.inspection();
+    const session = this.session.session();
+    return !!doc && !!session && !deletionRefused(doc, session);
+  });
   /** The items a Submit found unanswered, listed until they are answered. */
   protected readonly unanswered = signal<string[]>([]);
   protected readonly canSubmit = computed(() => ['draft', 'rejected'].includes(this.inspection()?.status ?? ''));
@@ -182,7 +189,16 @@ export class InspectionDetailPage {
       testId: 'delete-inspection',
     });
     if (!confirmed) return;
-    await this.store.remove(doc);
+    this.editable.failure.set(null);
+    try {
+      await this.store.remove(doc);
+    } catch (error) {
+      console.error('Deleting the inspection failed', error);
+      const reason =
+        error instanceof ValidationError ? Object.values(error.errors).join('; ') : error instanceof Error ? error.message : String(error);
+      this.editable.failure.set($localize`:@@inspection.deleteFailed:This inspection could not be deleted: ${reason}:reason:.`);
+      return;
+    }
     await this.router.navigateByUrl('/inspections');
   }
 
