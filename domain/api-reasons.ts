@@ -16,6 +16,9 @@ export const API_REASONS = {
   settingsAdminsOnly: 'Only administrators may change the settings.',
   jobsAdminsOnly: 'Only administrators may see replication jobs.',
   ownAccount: 'You cannot change your own account here: another administrator or `npm run user` can.',
+  // What a sync can meet: a database not (or no longer) the user's, one they may only read.
+  notYourDatabase: 'You are not allowed to access this database.',
+  readOnlyDatabase: 'This database is read-only for you.',
 } as const;
 
 /** Reasons about one login, which name it. */

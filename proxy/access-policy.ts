@@ -1,3 +1,4 @@
+import { API_REASONS } from '../domain/api-reasons';
 import type { BodyRule } from './body-rules';
 import { badRequest, forbidden, notFound, type CouchError } from './couch-error';
 
@@ -64,7 +65,7 @@ export function decide(method: string, rawPath: string, query: URLSearchParams, 
   const [dbName, ...rest] = segments;
   if (dbName === '_session') return deny(notFound('Log in with HTTP Basic auth or through /api/session.'));
   const access = grants.get(dbName);
-  if (!access) return deny(forbidden('You are not allowed to access this database.'));
+  if (!access) return deny(forbidden(API_REASONS.notYourDatabase));
 
   const target = '/' + segments.map(encodeURIComponent).join('/');
   const allowed = (methods: { read: string[]; write: string[] }) =>
@@ -149,6 +150,6 @@ function deny(error: CouchError): PolicyDecision {
 }
 
 function methodNotAllowed(method: string, access?: DbAccess): CouchError {
-  if (access === 'read') return forbidden('This database is read-only for you.');
+  if (access === 'read') return forbidden(API_REASONS.readOnlyDatabase);
   return { status: 405, error: 'method_not_allowed', reason: `${method} is not allowed here.` };
 }

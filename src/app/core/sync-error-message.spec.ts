@@ -1,4 +1,5 @@
 import { UNREACHABLE_MESSAGE, syncErrorMessage } from './sync-error-message';
+import { API_REASONS } from '../../../domain/api-reasons';
 
 describe('syncErrorMessage', () => {
   it("says the server cannot be reached when a fetch failed, in every browser's words", () => {
@@ -35,6 +36,12 @@ describe('syncErrorMessage', () => {
       'The server refused to sync: Only members may read.',
     );
     expect(syncErrorMessage({ status: 403, message: '{"error":"forbidden"}' })).toBe('The server refused to sync this account.');
+  });
+
+  it("says the proxy's own 403 reasons in the app's words, which the translations follow", () => {
+    expect(syncErrorMessage({ status: 403, error: 'forbidden', reason: API_REASONS.notYourDatabase })).toBe(
+      'The server refused to sync: You are not allowed to use this database.',
+    );
   });
 
   it('names the status of a server failure without its body', () => {

@@ -1,3 +1,5 @@
+import { apiReasonMessage } from '../i18n/api-reason-messages';
+
 /**
  * A replication error as PouchDB reports it: an HTTP answer carrying CouchDB's
  * `{error, reason}` (sometimes only as a JSON string in `message`), or a failed fetch.
@@ -36,7 +38,7 @@ export function syncErrorMessage(raw: SyncError): string {
     return $localize`:@@sync.expired:Your session has expired. Sign in again to sync; changes stay on this device until then.`;
   if (status === 403)
     return reason
-      ? $localize`:@@sync.refusedReason:The server refused to sync: ${reason}:reason:`
+      ? $localize`:@@sync.refusedReason:The server refused to sync: ${apiReasonMessage(reason)}:reason:`
       : $localize`:@@sync.refused:The server refused to sync this account.`;
   if (storageFailed(error)) return $localize`:@@sync.storageFull:This device could not store synced data; its storage may be full.`;
   // 504 is also what the service worker answers for a fetch that failed.

@@ -20,6 +20,8 @@ const MESSAGES: Readonly<Record<ApiReason, string>> = {
   settingsAdminsOnly: $localize`:@@reason.settingsAdminsOnly:Only administrators may change the settings.`,
   jobsAdminsOnly: $localize`:@@reason.jobsAdminsOnly:Only administrators may see replication jobs.`,
   ownAccount: $localize`:@@reason.ownAccount:You cannot change your own account here: another administrator can, or \`npm run user\` on the server.`,
+  notYourDatabase: $localize`:@@reason.notYourDatabase:You are not allowed to use this database.`,
+  readOnlyDatabase: $localize`:@@reason.readOnlyDatabase:This database is read-only for you.`,
 };
 
 const ABOUT_USER: Readonly<Record<UserReason, (name: string) => string>> = {
