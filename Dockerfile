@@ -11,7 +11,7 @@
 #   docker run -e COUCH_URL=http://admin:secret@couchdb:5984 -p 8080:8080 fieldbook
 #   docker compose exec proxy node dist/couch/user-cli.js list     (`npm run user` compiled;
 #   also dist/couch/conflicts-cli.js, `npm run conflicts`; dist/couch/migrate-cli.js, `npm run migrate`;
-#   dist/couch/settings-cli.js, `npm run settings`)
+#   dist/couch/settings-cli.js, `npm run settings`; dist/couch/photos-cli.js, `npm run photos`)
 #
 # Env: COUCH_URL (required: CouchDB URL carrying a server admin's credentials), PORT (8080),
 # HOST (0.0.0.0: the container's interfaces; only here, never on a bare host),

@@ -8,6 +8,7 @@
  * Env: COUCH_URL (required, a server admin's credentials), FIELDBOOK_SESSION_DAYS (30),
  * FIELDBOOK_DEMO_PASSWORD (with --demo). Exits 0 once bootstrapped, 1 with one sentence if not.
  */
+import { positiveNumberFromEnv } from '../domain/env-number';
 import { setUpServer } from './server-setup';
 
 async function main(): Promise<void> {
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   if (!adminUrl) throw new Error('COUCH_URL (with admin credentials) is required');
   const demo = process.argv.includes('--demo');
   const { demoUsers } = await setUpServer(adminUrl, {
-    sessionDays: Number(env['FIELDBOOK_SESSION_DAYS'] ?? 30),
+    sessionDays: positiveNumberFromEnv(env, 'FIELDBOOK_SESSION_DAYS', 30),
     demoPassword: demo ? (env['FIELDBOOK_DEMO_PASSWORD'] ?? 'fieldbook-demo') : undefined,
   });
   console.log(`Bootstrapped${demoUsers.length ? `, demo logins: ${demoUsers.map(([name]) => name).join(', ')}` : ''}.`);

@@ -8,6 +8,7 @@ import { couchAdmin, splitCredentials } from './couch-admin';
 import { autoResolveConflicts, type AutoResolveOutcome } from '../domain/conflicts/auto-resolve';
 import { conflictCandidateIds, findConflictedDocs, type ConflictedDoc } from '../domain/conflicts/conflicted-docs';
 import { NanoConflictDb } from './conflicts/nano-conflict-db';
+import { usableAdminUrl } from './server-check';
 import { withResolutionAudit } from '../domain/conflicts/resolution-audit';
 import { userDbName } from '../domain/user-db-name';
 
@@ -22,7 +23,7 @@ async function main([command, user]: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const couch = couchAdmin(couchUrl);
+  const couch = couchAdmin(await usableAdminUrl(process.env, () => couchUrl));
   const dbName = userDbName(user);
   const admin = splitCredentials(couchUrl).name;
   // A resolution made here is in the record's history like one made on a tablet.

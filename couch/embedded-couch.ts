@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { basicAuthorization, splitCredentials } from './couch-admin';
@@ -47,6 +48,9 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
   let backoffMs = 250;
   let restartTimer: NodeJS.Timeout | null = null;
   let restarts = 0;
+  // Until the first start answers, a child that exits fails the start: restarting would fail the same way.
+  const firstStart = new AbortController();
+  let answered = false;
 
   const launch = () => {
     const startedAt = Date.now();
@@ -78,10 +82,15 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
     child.on('exit', (code, signal) => {
       child = null;
       if (stopping) return;
+      const lastStderr = stderr.join('').slice(-2000);
+      if (!answered) {
+        firstStart.abort(
+          new Error(`The embedded PouchDB Server exited (${signal ?? `code ${code}`}) before it answered: ${lastStderr.trim()}`),
+        );
+        return;
+      }
       if (Date.now() - startedAt > 60_000) backoffMs = 250;
-      log(
-        `embedded CouchDB exited (code ${code}, signal ${signal}); restarting in ${backoffMs} ms. Last stderr:\n${stderr.join('').slice(-2000)}`,
-      );
+      log(`embedded CouchDB exited (code ${code}, signal ${signal}); restarting in ${backoffMs} ms. Last stderr:\n${lastStderr}`);
       restarts++;
       restartTimer = setTimeout(launch, backoffMs);
       backoffMs = Math.min(backoffMs * 2, 10_000);
@@ -102,10 +111,12 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
       running.kill('SIGTERM');
     });
   };
-  launch();
   const ready = () => waitForServer(url, 30_000);
   try {
-    await ready();
+    await assertPortFree(options.port);
+    launch();
+    await waitForServer(url, 30_000, {}, firstStart.signal);
+    answered = true;
     await ensureAdmin(url, password);
     await ensureStableCookieSecret(options.dataDir, adminUrl);
   } catch (error) {
@@ -161,9 +172,34 @@ async function ensureStableCookieSecret(dataDir: string, adminUrl: string): Prom
   if (!response.ok) throw new Error(`could not keep the embedded server's cookie secret: ${response.status} ${await response.text()}`);
 }
 
-export async function waitForServer(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<void> {
+/**
+ * Throws one sentence when something listens on the port already: PouchDB Server would fail to
+ * listen, and whatever answers there (another `npm start`'s server, CouchDB) is not this one.
+ */
+async function assertPortFree(port: number): Promise<void> {
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(port, '127.0.0.1', resolve));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new Error(
+      `Port ${port} on 127.0.0.1 is in use (another "npm start", or CouchDB?): stop it, or set FIELDBOOK_COUCH_PORT to another port (or COUCH_URL to use that server).`,
+      { cause: error },
+    );
+  }
+  await new Promise((resolve) => probe.close(resolve));
+}
+
+/** Resolves once `url` answers 200; rejects after `timeoutMs`, or with the reason as soon as `signal` aborts. */
+export async function waitForServer(
+  url: string,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    signal?.throwIfAborted();
     try {
       if ((await fetch(url, { headers })).ok) return;
     } catch {

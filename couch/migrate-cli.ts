@@ -8,9 +8,10 @@
 import { adminCouchUrl } from './admin-url';
 import { couchAdmin } from './couch-admin';
 import { migrateServer } from './migrate';
+import { usableAdminUrl } from './server-check';
 
 async function main(): Promise<number> {
-  const results = await migrateServer(couchAdmin(adminCouchUrl()), (line) => console.log(line));
+  const results = await migrateServer(couchAdmin(await usableAdminUrl(process.env, adminCouchUrl)), (line) => console.log(line));
   const failed = results.flatMap(({ db, failed }) => failed.map(({ id, reason }) => `${db} ${id}: ${reason}`));
   for (const line of failed) console.error(`not migrated: ${line}`);
   const migrated = results.reduce((sum, result) => sum + result.migrated, 0);

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { adminCouchUrl } from './admin-url';
 import { couchAdmin } from './couch-admin';
 import { DEFAULT_PHOTO_GRACE_DAYS, sweepServerPhotos } from './photo-sweep';
+import { usableAdminUrl } from './server-check';
 
 const USAGE = 'usage: npm run photos -- sweep [--days N] [--dry-run]';
 
@@ -22,7 +23,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const dryRun = values['dry-run'];
-  const sweeps = await sweepServerPhotos(couchAdmin(adminCouchUrl()), { graceDays, dryRun }, (line) => console.log(line));
+  const couch = couchAdmin(await usableAdminUrl(process.env, adminCouchUrl));
+  const sweeps = await sweepServerPhotos(couch, { graceDays, dryRun }, (line) => console.log(line));
   for (const { db, orphans } of sweeps) for (const id of orphans) console.log(`${dryRun ? 'would delete' : 'deleted'} ${db} ${id}`);
   const total = sweeps.reduce((sum, sweep) => sum + sweep.orphans.length, 0);
   console.log(`${total} unreferenced photo(s) ${dryRun ? 'to delete' : 'deleted'} in ${sweeps.length} database(s)`);

@@ -9,6 +9,7 @@
  * start without it rather than lose writes. CouchDB itself does not have the bug.
  */
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { dirname } from 'node:path';
 
 // The parent holds our stdin open. When it ends, the parent is gone, however it went (a
@@ -28,5 +29,22 @@ if (!readFileSync(validation, 'utf8').includes(PATCHED)) {
   );
 }
 
+// PouchDB Server only logs that it cannot listen (a port in use) and then runs on, serving
+// nothing: exit instead, so the supervisor sees the failure and says why.
+const serverEntry = require.resolve('pouchdb-server/lib/index.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- its own Express 4, whose apps copy `listen` when made
+const { application } = require(require.resolve('express', { paths: [dirname(serverEntry)] })) as { application: Listening };
+const listen = application.listen;
+application.listen = function (this: unknown, ...args: unknown[]) {
+  return listen.apply(this, args).once('error', (error: Error) => {
+    console.error(`PouchDB Server cannot listen: ${error.message}`);
+    process.exit(1);
+  });
+};
+
+interface Listening {
+  listen(this: unknown, ...args: unknown[]): Server;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- after the check: an import would start the server first
-require('pouchdb-server/lib/index.js');
+require(serverEntry);

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { CouchAdmin } from './couch-admin';
 import { isConflict, isNotFound } from './couch-admin';
 import { HUB_DB, partnerDbName } from '../domain/db-names';
@@ -84,13 +85,9 @@ async function ensureJob(couch: CouchAdmin, job: ReplicationJob): Promise<void> 
     selector: job.selector,
   };
   const current = await getJob(couch, job.id);
-  if (
-    current &&
-    JSON.stringify(body) ===
-      JSON.stringify({ source: current.source, target: current.target, continuous: current.continuous, selector: current.selector })
-  ) {
-    return;
-  }
+  // Field by field, whatever their order: a job written before (e.g. with credentials in its URLs) is rewritten once, not at every start.
+  const { source, target, continuous, selector } = current ?? {};
+  if (current && isDeepStrictEqual(body, { source, target, continuous, selector })) return;
   // PouchDB Server forbids editing a running job's doc; deleting and creating it works on both flavours.
   if (current) await removeJob(couch, job.id);
   await couch.use<ReplicatorDoc>('_replicator').insert({ _id: job.id, ...body });

@@ -30,11 +30,34 @@ export function serverProblem(adminUrl: string, answers: ServerAnswers): string 
   return null;
 }
 
-/** Asks the server what `serverProblem` needs to know; never throws. */
-export async function askServer(adminUrl: string): Promise<ServerAnswers> {
+/**
+ * What every CLI does first: the server admin URL `adminUrlOf(env)` names (COUCH_URL, or else
+ * the embedded server's: passed in, since the container's bootstrap bundles this file and
+ * must not bundle the embedded server), once that server answers as one Fieldbook can use.
+ * Otherwise one sentence is thrown, within `askServer`'s bound: a CLI's own requests would
+ * wait minutes on a server that takes connections and never answers.
+ */
+export async function usableAdminUrl(
+  env: NodeJS.ProcessEnv,
+  adminUrlOf: (env: NodeJS.ProcessEnv) => string,
+  ask: (adminUrl: string) => Promise<ServerAnswers> = askServer,
+): Promise<string> {
+  const adminUrl = adminUrlOf(env);
+  const answers = await ask(adminUrl);
+  if (answers.unreachable && !env['COUCH_URL']) {
+    const { url } = splitCredentials(adminUrl);
+    throw new Error(`The embedded server at ${url} is not running (${answers.unreachable}): start it with "npm start", or set COUCH_URL.`);
+  }
+  const problem = serverProblem(adminUrl, answers);
+  if (problem) throw new Error(problem);
+  return adminUrl;
+}
+
+/** Asks the server what `serverProblem` needs to know, each question within `timeoutMs`; never throws. */
+export async function askServer(adminUrl: string, timeoutMs = 10_000): Promise<ServerAnswers> {
   const { url, name, password } = splitCredentials(adminUrl);
   const get = (path: string, headers: Record<string, string> = {}) =>
-    fetch(`${url}${path}`, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(10_000) });
+    fetch(`${url}${path}`, { headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(timeoutMs) });
   try {
     const root = ((await (await get('/')).json().catch(() => ({}))) ?? {}) as ServerAnswers['root'];
     if (!name) return { root };
@@ -43,14 +66,14 @@ export async function askServer(adminUrl: string): Promise<ServerAnswers> {
     const { userCtx } = (await response.json()) as { userCtx?: { roles?: string[] } };
     return { root, session: { status: response.status, roles: userCtx?.roles ?? [] } };
   } catch (error) {
-    return { unreachable: describeFetchError(error) };
+    return { unreachable: describeFetchError(error, timeoutMs) };
   }
 }
 
-function describeFetchError(error: unknown): string {
+function describeFetchError(error: unknown, timeoutMs: number): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code === 'ECONNREFUSED') return 'connection refused';
   if (cause?.code === 'ENOTFOUND') return 'unknown host';
-  if ((error as Error).name === 'TimeoutError') return 'no answer within 10 s';
+  if ((error as Error).name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
   return cause?.message ?? (error as Error).message;
 }

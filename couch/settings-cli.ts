@@ -7,12 +7,13 @@
 import { adminCouchUrl } from './admin-url';
 import { readAppSettings, setArchiveDays } from './app-settings';
 import { couchAdmin } from './couch-admin';
+import { usableAdminUrl } from './server-check';
 import { parseArchiveDays, type AppSettings } from '../domain/archive-settings';
 
 const USAGE = 'usage: npm run settings [-- archive-days <days>]';
 
 async function main(args: string[]): Promise<number> {
-  const couch = couchAdmin(adminCouchUrl());
+  const couch = couchAdmin(await usableAdminUrl(process.env, adminCouchUrl));
   const show = (settings: AppSettings) => console.log(`archive-days ${settings.archiveDays}`);
   if (args.length === 0) {
     show(await readAppSettings(couch));

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { adminCouchUrl } from './admin-url';
 import { couchAdmin } from './couch-admin';
 import { readNewPassword as readPassword } from './password-prompt';
+import { usableAdminUrl } from './server-check';
 import { assertRole, roleChangeNeedsPassword } from '../domain/roles';
 import { fieldbookUserOf, getUser, listUsers } from './user-docs';
 import { addUser, disableUser, enableUser, removeUser, setPassword, setRole } from './users';
@@ -50,11 +51,11 @@ export async function runUserCli(argv: string[], io: UserCliIo = PROCESS_IO): Pr
 async function main(argv: string[], { env, log, error }: UserCliIo): Promise<number> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' } } });
   const [command, name, roleArgument] = positionals;
-  const couch = () => couchAdmin(adminCouchUrl(env));
+  const couch = async () => couchAdmin(await usableAdminUrl(env, adminCouchUrl));
   const readNewPassword = (user: string) => readPassword(user, env);
   switch (command) {
     case 'list': {
-      const users = await listUsers(couch());
+      const users = await listUsers(await couch());
       for (const user of users)
         log(`${user.name.padEnd(24)} ${(user.role ?? '-').padEnd(10)} ${user.disabled ? 'disabled' : ''}`.trimEnd());
       log(`${users.length} user(s)`);
@@ -63,7 +64,7 @@ async function main(argv: string[], { env, log, error }: UserCliIo): Promise<num
     case 'add': {
       if (!name || !values.role) break;
       assertRole(values.role);
-      const server = couch();
+      const server = await couch();
       const existed = (await getUser(server, name)) !== null;
       await addUser(server, name, await readNewPassword(name), values.role);
       log(`${existed ? 'updated' : 'added'} ${name} (${values.role})`);
@@ -71,14 +72,14 @@ async function main(argv: string[], { env, log, error }: UserCliIo): Promise<num
     }
     case 'passwd': {
       if (!name) break;
-      await setPassword(couch(), name, await readNewPassword(name));
+      await setPassword(await couch(), name, await readNewPassword(name));
       log(`new password for ${name}`);
       return 0;
     }
     case 'role': {
       if (!name || !roleArgument) break;
       assertRole(roleArgument);
-      const server = couch();
+      const server = await couch();
       const current = await getUser(server, name);
       const password = current && roleChangeNeedsPassword(fieldbookUserOf(current), roleArgument) ? await readNewPassword(name) : undefined;
       await setRole(server, name, roleArgument, password);
@@ -87,7 +88,7 @@ async function main(argv: string[], { env, log, error }: UserCliIo): Promise<num
     }
     case 'disable': {
       if (!name) break;
-      await disableUser(couch(), name);
+      await disableUser(await couch(), name);
       log(`disabled ${name}`);
       return 0;
     }
@@ -102,13 +103,13 @@ async function main(argv: string[], { env, log, error }: UserCliIo): Promise<num
       } catch (failure) {
         throw new Error(`${why}. ${failure instanceof Error ? failure.message : String(failure)}`, { cause: failure });
       }
-      await enableUser(couch(), name, password);
+      await enableUser(await couch(), name, password);
       log(`enabled ${name}`);
       return 0;
     }
     case 'remove': {
       if (!name) break;
-      await removeUser(couch(), name);
+      await removeUser(await couch(), name);
       log(`removed ${name}; their data stays, locked to server admins`);
       return 0;
     }

@@ -12,7 +12,8 @@
  * with workers). With workers the primary serves the metrics port, and every `/metrics`
  * answer is the whole group's (cluster-metrics.ts). SIGTERM drains and exits within the
  * drain bound. With FIELDBOOK_EXIT_WITH_STDIN=1 it also drains when its stdin ends (a parent
- * that runs it as a child died).
+ * that runs it as a child died). When it cannot start (a setting it cannot use, its port in
+ * use) it says why in one sentence on stderr, once for all workers, and exits with code 1.
  */
 import cluster from 'node:cluster';
 import pino from 'pino';
@@ -20,6 +21,7 @@ import { prometheusContentType } from 'prom-client';
 import { GroupMetrics } from './cluster-metrics';
 import { answerGathers, groupMetricsFromPrimary, processChannel } from './cluster-metrics-worker';
 import { couchAdmin } from '../couch/couch-admin';
+import { portFromEnv, positiveNumberFromEnv } from '../domain/env-number';
 import { startHubWork } from './hub-work';
 import { metricsUrlOf, serveMetrics } from './metrics-port';
 import { DEFAULT_STATIC_DIR, startProxy } from './server';
@@ -32,16 +34,24 @@ const GATHER_WITHIN_MS = 2_000;
 /** How long a worker's `/metrics` waits for the primary's gather (which is bounded itself) before a 503. */
 const ASK_PRIMARY_WITHIN_MS = 5_000;
 
-async function runProxy(logger: pino.Logger, drainMs: number): Promise<void> {
+type Settings = ReturnType<typeof readSettings>;
+
+/** Settings whose bad value would only show later (as NaN in every login's cookie): refused at start, in one sentence. */
+function readSettings(env: NodeJS.ProcessEnv) {
+  return {
+    couchAdminUrl: requiredCouchUrl(env),
+    port: portFromEnv(env, 'PORT', 8080, 0),
+    sessionMaxAgeDays: positiveNumberFromEnv(env, 'FIELDBOOK_SESSION_DAYS', 30),
+  };
+}
+
+async function runProxy(logger: pino.Logger, drainMs: number, settings: Settings): Promise<void> {
   const env = process.env;
-  const couchAdminUrl = requiredCouchUrl();
   const channel = cluster.isWorker ? processChannel() : undefined;
   const proxy = await startProxy({
-    couchAdminUrl,
-    port: Number(env['PORT'] ?? 8080),
+    ...settings,
     host: env['HOST'] ?? '127.0.0.1',
     staticDir: env['FIELDBOOK_STATIC_DIR'] ?? DEFAULT_STATIC_DIR,
-    sessionMaxAgeDays: Number(env['FIELDBOOK_SESSION_DAYS'] ?? 30),
     secureCookies: ['true', '1'].includes(env['FIELDBOOK_SECURE_COOKIES'] ?? ''),
     drainMs,
     logger,
@@ -66,8 +76,8 @@ async function runProxy(logger: pino.Logger, drainMs: number): Promise<void> {
   onStopSignal(stop);
 }
 
-function requiredCouchUrl(): string {
-  const couchAdminUrl = process.env['COUCH_URL'];
+function requiredCouchUrl(env: NodeJS.ProcessEnv): string {
+  const couchAdminUrl = env['COUCH_URL'];
   if (!couchAdminUrl) throw new Error('COUCH_URL (with admin credentials) is required');
   return couchAdminUrl;
 }
@@ -81,22 +91,23 @@ function onStopSignal(stop: (signal: string) => void): void {
   }
 }
 
-function main(): Promise<void> {
+async function main(): Promise<void> {
   const env = process.env;
   const logger = pino({ level: env['LOG_LEVEL'] ?? 'info' }, pino.destination(2));
   const drainMs = Number(env['FIELDBOOK_DRAIN_MS'] ?? 10_000);
   const workers = Number(env['FIELDBOOK_PROXY_WORKERS'] ?? 1);
-  if (cluster.isPrimary && Number.isInteger(workers) && workers > 1) return runPrimary(logger, workers, drainMs);
-  return runProxy(logger, drainMs);
+  // Before any worker starts: a bad setting is refused once, not by each of them.
+  const settings = readSettings(env);
+  if (cluster.isPrimary && Number.isInteger(workers) && workers > 1) return runPrimary(logger, workers, drainMs, settings.couchAdminUrl);
+  return runProxy(logger, drainMs, settings);
 }
 
 /** The node:cluster primary: the workers, and the one metrics port, which shows them all. */
-async function runPrimary(logger: pino.Logger, count: number, drainMs: number): Promise<void> {
+async function runPrimary(logger: pino.Logger, count: number, drainMs: number, couchAdminUrl: string): Promise<void> {
   // Started once the metrics port listens (the ready line names it); until then no worker is asked.
   let pool: WorkerPool | undefined = undefined;
   const metrics = new GroupMetrics(() => pool?.listening() ?? [], GATHER_WITHIN_MS);
   // The hub's background work once for the group: the workers would each repeat it.
-  const couchAdminUrl = requiredCouchUrl();
   startHubWork({ couch: couchAdmin(couchAdminUrl), couchAdminUrl, logger, registry: metrics.registry });
   cluster.on('message', (worker, message) => metrics.received(worker, message));
   const metricsPort = Number(process.env['FIELDBOOK_METRICS_PORT'] ?? 0);
@@ -108,9 +119,25 @@ async function runPrimary(logger: pino.Logger, count: number, drainMs: number): 
     onStopSignal,
     metricsUrl: metricsServer && metricsUrlOf(metricsServer),
   });
+  await pool.started;
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
+/** Why the proxy could not start, in one sentence for the operator, as `npm start` and the bootstrap say theirs (no stack). */
+function startFailure(error: unknown): string {
+  const { code, address, port } = error as { code?: string; address?: string; port?: number };
+  if (code === 'EADDRINUSE') {
+    const setting = port === Number(process.env['FIELDBOOK_METRICS_PORT']) ? 'FIELDBOOK_METRICS_PORT' : 'PORT';
+    return `Port ${port} on ${address} is in use: stop what holds it or set ${setting}.`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+main().catch((error: unknown) => {
+  const failure = startFailure(error);
+  // A worker tells the primary, which says it once for the group.
+  if (cluster.isWorker) process.send!({ failed: failure }, undefined, undefined, () => process.exit(1));
+  else {
+    console.error(failure);
+    process.exit(1);
+  }
 });

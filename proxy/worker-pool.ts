@@ -16,10 +16,18 @@ export interface WorkerPoolOptions {
 export interface WorkerPool {
   /** Workers that have said they listen and have not exited: the ones to ask for metrics. */
   listening(): Worker[];
+  /**
+   * Resolves once every first worker listens. Rejects with one sentence, once the others have
+   * stopped, if a worker dies before any listened (a port in use, say): a restart would die
+   * the same way, forever.
+   */
+  started: Promise<void>;
 }
 
-interface ReadyMessage {
+/** A worker's messages to the primary: it listens, or why it could not start. */
+interface WorkerMessage {
   ready?: { url: string; pid: number; metrics?: string };
+  failed?: string;
 }
 
 /** A worker that dies within this of its start is restarted only after a pause, so a crash loop does not spin. */
@@ -28,24 +36,35 @@ const RESTART_PAUSE_MS = 1_000;
 
 /**
  * The node:cluster primary: forks `count` proxy workers sharing one listening port (the
- * primary hands out connections round-robin), restarts any that dies, and prints one JSON
- * line `{"url", "pid", "metrics", "workers"}` on stdout once every first worker listens. The
- * workers are stateless: sessions live in CouchDB, and each follows the sessions and
- * `_users` feeds, so a logout or disabled user on one ends that user's feeds on all of them.
- * On stop, every worker drains (SIGTERM) and the primary exits when they have.
+ * primary hands out connections round-robin), restarts any that dies once one has listened,
+ * and prints one JSON line `{"url", "pid", "metrics", "workers"}` on stdout once every first
+ * worker listens. The workers are stateless: sessions live in CouchDB, and each follows the
+ * sessions and `_users` feeds, so a logout or disabled user on one ends that user's feeds on
+ * all of them. On stop, every worker drains (SIGTERM) and the primary exits when they have.
  */
 export function superviseWorkers(options: WorkerPoolOptions): WorkerPool {
   const { count, logger } = options;
   let stopping = false;
   let announced = false;
-  const ready = new Map<number, NonNullable<ReadyMessage['ready']>>();
+  let anyListened = false;
+  const ready = new Map<number, NonNullable<WorkerMessage['ready']>>();
   const listening = new Map<number, Worker>();
+  let settleStart!: { resolve(): void; reject(error: Error): void };
+  const started = new Promise<void>((resolve, reject) => (settleStart = { resolve, reject }));
+
+  const giveUp = (reason: string) => {
+    stopping = true;
+    void stopWorkers().then(() => settleStart.reject(new Error(reason)));
+  };
 
   const fork = () => {
     const startedAt = Date.now();
     const worker = cluster.fork();
-    worker.on('message', (message: ReadyMessage) => {
+    let failure: string | undefined;
+    worker.on('message', (message: WorkerMessage) => {
+      if (message?.failed) failure = message.failed;
       if (!message?.ready) return;
+      anyListened = true;
       ready.set(worker.id, message.ready);
       listening.set(worker.id, worker);
       if (announced || ready.size < count) return;
@@ -55,13 +74,20 @@ export function superviseWorkers(options: WorkerPoolOptions): WorkerPool {
         JSON.stringify({ url: first.url, pid: process.pid, metrics: options.metricsUrl, workers: [...ready.values()].map((w) => w.pid) }) +
           '\n',
       );
+      settleStart.resolve();
     });
+    const exited = (code: number | null, signal: string | null) => {
+      if (stopping) return;
+      if (!anyListened) return giveUp(failure ?? `A proxy worker exited (${signal ?? code}) before it listened.`);
+      logger.error({ pid: worker.process.pid, code, signal, failure }, 'proxy worker exited; starting another');
+      setTimeout(fork, Date.now() - startedAt < QUICK_DEATH_MS ? RESTART_PAUSE_MS : 0);
+    };
     worker.once('exit', (code, signal) => {
       ready.delete(worker.id);
       listening.delete(worker.id);
-      if (stopping) return;
-      logger.error({ pid: worker.process.pid, code, signal }, 'proxy worker exited; starting another');
-      setTimeout(fork, Date.now() - startedAt < QUICK_DEATH_MS ? RESTART_PAUSE_MS : 0);
+      // Its last message (why it failed) may still be on the way: the channel closes after it.
+      if (worker.isConnected()) worker.once('disconnect', () => exited(code, signal));
+      else exited(code, signal);
     });
   };
   for (let i = 0; i < count; i++) fork();
@@ -71,13 +97,22 @@ export function superviseWorkers(options: WorkerPoolOptions): WorkerPool {
     stopping = true;
     logger.info({ signal }, 'stopping proxy workers');
     setTimeout(() => process.exit(1), options.stopWithinMs).unref();
-    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
-    let left = workers.length;
-    if (left === 0) process.exit(0);
-    for (const worker of workers) {
-      worker.once('exit', () => --left === 0 && process.exit(0));
-      worker.process.kill('SIGTERM');
-    }
+    void stopWorkers().then(() => process.exit(0));
   });
-  return { listening: () => [...listening.values()] };
+  return { listening: () => [...listening.values()], started };
+}
+
+/** Asks every worker to drain (SIGTERM); resolves once all have exited. */
+async function stopWorkers(): Promise<void> {
+  const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (worker.isDead()) return resolve();
+          worker.once('exit', () => resolve());
+          worker.process.kill('SIGTERM');
+        }),
+    ),
+  );
 }

@@ -6,6 +6,7 @@
  *   dist/couch/conflicts-cli.js  `npm run conflicts` (couch/conflicts-cli.ts)
  *   dist/couch/migrate-cli.js    `npm run migrate` (couch/migrate-cli.ts)
  *   dist/couch/settings-cli.js   `npm run settings` (couch/settings-cli.ts)
+ *   dist/couch/photos-cli.js     `npm run photos` (couch/photos-cli.ts)
  * They read the design documents from dist/couch/design/*.json (`npm run build:design`), so
  * they need neither tsx nor the TypeScript compiler; the build fails if either, the design
  * sources, PouchDB (the embedded server) or the proxy would be bundled, or if the bootstrap
@@ -23,6 +24,7 @@ const ENTRIES = {
   'conflicts-cli': join(ROOT, 'couch', 'conflicts-cli.ts'),
   'migrate-cli': join(ROOT, 'couch', 'migrate-cli.ts'),
   'settings-cli': join(ROOT, 'couch', 'settings-cli.ts'),
+  'photos-cli': join(ROOT, 'couch', 'photos-cli.ts'),
 };
 export const BOOTSTRAP_BUNDLE = join(OUT_DIR, 'bootstrap.js');
 export const USER_CLI_BUNDLE = join(OUT_DIR, 'user-cli.js');

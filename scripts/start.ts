@@ -13,16 +13,17 @@ import { embeddedCouchLocation } from '../couch/admin-url';
 import { startEmbeddedCouch, type EmbeddedCouch } from '../couch/embedded-couch';
 import { actingAdminName } from '../couch/server-admins';
 import { DEMO_USERS, setUpServer } from '../couch/server-setup';
+import { positiveNumberFromEnv } from '../domain/env-number';
 import { DEFAULT_STATIC_DIR } from '../proxy/package-root';
 import { buildProxyIfStale } from './build-proxy';
 import { runProxyChild } from './proxy-child';
 import { isStale } from './stale-files';
 
 const ROOT = resolve(__dirname, '..');
-const SESSION_DAYS = Number(process.env['FIELDBOOK_SESSION_DAYS'] ?? 30);
 
 async function main() {
   const env = process.env;
+  const sessionDays = positiveNumberFromEnv(env, 'FIELDBOOK_SESSION_DAYS', 30);
   const location = embeddedCouchLocation(env);
   let embedded: EmbeddedCouch | null = null;
   let adminUrl = env['COUCH_URL'];
@@ -33,7 +34,7 @@ async function main() {
   const withDemo = embedded !== null || process.argv.includes('--demo');
   const demoPassword = env['FIELDBOOK_DEMO_PASSWORD'] ?? 'fieldbook-demo';
   const { couch, demoUsers } = await setUpServer(adminUrl, {
-    sessionDays: SESSION_DAYS,
+    sessionDays,
     demoPassword: withDemo ? demoPassword : undefined,
   });
 
@@ -53,7 +54,7 @@ async function main() {
       FIELDBOOK_STATIC_DIR: staticDir,
       PORT: env['PORT'] ?? '8080',
       HOST: env['HOST'] ?? '127.0.0.1',
-      FIELDBOOK_SESSION_DAYS: String(SESSION_DAYS),
+      FIELDBOOK_SESSION_DAYS: String(sessionDays),
     },
     (line) => console.log(line),
   );

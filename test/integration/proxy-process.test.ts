@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { userDbName } from '../../domain/user-db-name';
-import { buildProxyIfStale } from '../../scripts/build-proxy';
+import { buildProxyIfStale, PROXY_BUNDLE } from '../../scripts/build-proxy';
 import { alive, childPids, startCompiledProxy } from '../support/compiled-proxy';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { waitFor } from '../support/fixtures';
@@ -74,5 +77,51 @@ describe('the compiled proxy process', () => {
     assert.ok(await settlesWithin(exited, 30_000), 'the primary exited');
     assert.equal(child.exitCode, 0);
     for (const pid of workers) assert.equal(alive(pid), false, `worker ${pid} stopped too`);
+  });
+});
+
+/** Runs the compiled proxy, which must stop by itself: its exit code and what it wrote on stderr. */
+async function runUntilItStops(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [PROXY_BUNDLE], {
+    // LOG_LEVEL=error: nothing but what it says about failing.
+    env: {
+      ...process.env,
+      COUCH_URL: stack.couch.adminUrl,
+      LOG_LEVEL: 'error',
+      FIELDBOOK_STATIC_DIR: join(tmpdir(), 'fieldbook-no-app'),
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit');
+  assert.ok(await settlesWithin(exited, 60_000), `the proxy is still running; stderr so far: ${stderr}`);
+  return { code: child.exitCode, stderr };
+}
+
+describe('the compiled proxy, when it cannot start', () => {
+  for (const workers of ['1', '2']) {
+    test(`its port in use (FIELDBOOK_PROXY_WORKERS=${workers}): one sentence and exit code 1, no stack, no endless restarts`, async () => {
+      const holder = createServer().listen(0, '127.0.0.1');
+      await once(holder, 'listening');
+      const port = (holder.address() as { port: number }).port;
+      try {
+        const { code, stderr } = await runUntilItStops({ PORT: String(port), FIELDBOOK_PROXY_WORKERS: workers });
+        assert.equal(code, 1, stderr);
+        assert.equal(stderr, `Port ${port} on 127.0.0.1 is in use: stop what holds it or set PORT.\n`);
+      } finally {
+        holder.close();
+      }
+    });
+  }
+
+  test('a setting that is no number (FIELDBOOK_SESSION_DAYS=abc): one sentence and exit code 1, before anything listens', async () => {
+    for (const workers of ['1', '2']) {
+      const { code, stderr } = await runUntilItStops({ PORT: '0', FIELDBOOK_SESSION_DAYS: 'abc', FIELDBOOK_PROXY_WORKERS: workers });
+      assert.equal(code, 1, stderr);
+      assert.equal(stderr, 'FIELDBOOK_SESSION_DAYS must be a number above 0, not "abc".\n');
+    }
   });
 });

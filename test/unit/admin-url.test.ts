@@ -24,6 +24,10 @@ describe('the admin URL tools use', () => {
     }
   });
 
+  test('a port that is no port is named in one sentence', () => {
+    assert.throws(() => embeddedCouchLocation({ FIELDBOOK_COUCH_PORT: 'abc' }), /^Error: FIELDBOOK_COUCH_PORT must be a port number/);
+  });
+
   test('the default is .data/couch beside the sources, port 5984', () => {
     const { dataDir, port } = embeddedCouchLocation({});
     assert.match(dataDir, /\/\.data\/couch$/);
