@@ -1,18 +1,13 @@
-import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
-import { Router, provideRouter, withComponentInputBinding } from '@angular/router';
+import { Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { Defect } from '../../../domain/doc-types';
-import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService, photosOf } from '../data/defect-store.service';
-import { InspectionStoreService } from '../data/inspection-store.service';
-import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { setUpDefectPage } from '../testing/defect-page-setup';
+import { endSyncTracking } from '../testing/sync-tracking';
+import { waitFor } from '../testing/test-support';
 import { DefectEditPage } from './defect-edit.page';
-
-@Component({ template: '' })
-class InspectionStub {}
 
 /** The defect form as an inspector meets it: every message at once, severity, photos before the first save, "Saved". */
 describe('DefectEditPage form', () => {
@@ -21,24 +16,7 @@ describe('DefectEditPage form', () => {
   let harness: RouterTestingHarness;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({
-      providers: [
-        ...provideTestData(fakeSessions()),
-        provideRouter(
-          [
-            { path: 'inspections/:id', component: InspectionStub },
-            { path: 'inspections/:id/defects/new', component: DefectEditPage },
-            { path: 'inspections/:id/defects/:defectId', component: DefectEditPage },
-          ],
-          withComponentInputBinding(),
-        ),
-      ],
-    });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await attachSyncTracking(db);
-    inspectionId = (await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' }))
-      ._id;
-    harness = await RouterTestingHarness.create();
+    ({ db, inspectionId, harness } = await setUpDefectPage());
   });
 
   afterEach(async () => {

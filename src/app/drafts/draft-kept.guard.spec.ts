@@ -1,18 +1,13 @@
-import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { MatSnackBar } from '@angular/material/snack-bar';
-import { Router, provideRouter, withComponentInputBinding } from '@angular/router';
+import { Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
-import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
-import { InspectionStoreService } from '../data/inspection-store.service';
 import { DefectEditPage } from '../defects/defect-edit.page';
-import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { setUpDefectPage } from '../testing/defect-page-setup';
+import { endSyncTracking } from '../testing/sync-tracking';
+import { waitFor } from '../testing/test-support';
 import { sayDraftKept } from './draft-kept.guard';
-
-@Component({ selector: 'app-inspection-stub', template: '' })
-class InspectionStub {}
 
 /** Leaving a new defect's page: what the draft keeps, and the photos it does not. */
 describe('sayDraftKept', () => {
@@ -21,23 +16,9 @@ describe('sayDraftKept', () => {
   let harness: RouterTestingHarness;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({
-      providers: [
-        ...provideTestData(fakeSessions()),
-        provideRouter(
-          [
-            { path: 'inspections/:id', component: InspectionStub },
-            { path: 'inspections/:id/defects/new', component: DefectEditPage, canDeactivate: [sayDraftKept] },
-          ],
-          withComponentInputBinding(),
-        ),
-      ],
-    });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await attachSyncTracking(db);
-    const inspection = await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
-    inspectionUrl = `/inspections/${inspection._id}`;
-    harness = await RouterTestingHarness.create();
+    const setUp = await setUpDefectPage(sayDraftKept);
+    ({ db, harness } = setUp);
+    inspectionUrl = `/inspections/${setUp.inspectionId}`;
     await harness.navigateByUrl(`${inspectionUrl}/defects/new`, DefectEditPage);
   });
 
