@@ -1,22 +1,31 @@
-import { badRequest, type CouchError } from './couch-error';
+import { badRequest, forbidden, type CouchError } from './couch-error';
 
 /**
  * What CouchDB would do with a request's body, for the endpoints where the body, not the
  * path, decides what gets read or written. Checked before the body goes on, so a rule
  * holds whatever the body says, and a malformed body is a 400 here rather than a 500 there.
- * Document writes (`POST /db`, `_bulk_docs`) stream unread: both servers refuse a member's
- * design documents there themselves (403), and their bodies carry attachments.
+ * `{ put: id }` is a document's PUT to the path naming `id`.
  */
-export type BodyRule = 'bulk_get' | 'revs_diff' | 'query' | 'keys' | 'changes';
+export type BodyRule = 'bulk_get' | 'revs_diff' | 'query' | 'keys' | 'all_docs' | 'changes' | 'doc' | 'bulk_docs' | { put: string };
+
+/**
+ * `_local` docs are reached by their path only, where access-policy.ts keeps the server's own
+ * (`_local/fieldbook-…`) from callers. Named in a body, CouchDB wrote them (`_bulk_docs`,
+ * `POST /db`) and read them (`_all_docs` with `keys`), and PouchDB Server read them (`_bulk_get`).
+ * Replicators write their checkpoints by path (PUT), and read documents only.
+ */
+const LOCAL_PREFIX = '_local/';
+const LOCAL_REASON = '_local documents are read and written by their path only.';
 
 export function checkBody(rule: BodyRule, body: unknown): CouchError | null {
   if (!isObject(body)) return badRequest('Send a JSON object.');
+  if (typeof rule === 'object') return putRefusal(body, rule.put);
   switch (rule) {
     case 'bulk_get': {
       const { docs } = body;
       const valid =
         Array.isArray(docs) && docs.every((doc) => isObject(doc) && isNonEmptyString(doc['id']) && optional(doc['rev'], isNonEmptyString));
-      return valid ? null : badRequest('"docs" must be an array of {"id", "rev"?}.');
+      return valid ? localRefusal(docs.map(({ id }) => id)) : badRequest('"docs" must be an array of {"id", "rev"?}.');
     }
     case 'revs_diff':
       return Object.values(body).every((revs) => Array.isArray(revs) && revs.every(isNonEmptyString))
@@ -26,13 +35,53 @@ export function checkBody(rule: BodyRule, body: unknown): CouchError | null {
       return isObject(body['selector']) ? null : badRequest('"selector" must be a JSON object.');
     case 'keys':
       return optional(body['keys'], Array.isArray) ? null : badRequest('"keys" must be an array.');
-    case 'changes': {
-      const idsOk = optional(body['doc_ids'], (ids) => Array.isArray(ids) && ids.every(isNonEmptyString));
-      return idsOk && optional(body['selector'], isObject)
-        ? null
-        : badRequest('"doc_ids" must be an array of ids and "selector" an object.');
+    case 'all_docs':
+      return body['keys'] === undefined ? null : idListRefusal('keys', body['keys']);
+    case 'changes':
+      if (!optional(body['selector'], isObject)) return badRequest('"selector" must be a JSON object.');
+      return body['doc_ids'] === undefined ? null : idListRefusal('doc_ids', body['doc_ids']);
+    case 'doc':
+      return newDocRefusal(body);
+    case 'bulk_docs': {
+      const { docs } = body;
+      // CouchDB fails with a 500 on any other `new_edits`, PouchDB Server on `docs` not an array of objects.
+      if (!optional(body['new_edits'], (value) => typeof value === 'boolean')) return badRequest('"new_edits" must be true or false.');
+      if (!Array.isArray(docs)) return badRequest('"docs" must be an array of documents.');
+      for (const doc of docs) {
+        const refusal = newDocRefusal(doc);
+        if (refusal) return refusal;
+      }
+      return null;
     }
   }
+}
+
+/**
+ * A list of document ids named `name`, or its refusal: malformed (400), or naming a `_local`
+ * doc (403). query-params.ts checks the same lists in a query.
+ */
+export function idListRefusal(name: string, ids: unknown): CouchError | null {
+  return Array.isArray(ids) && ids.every(isNonEmptyString) ? localRefusal(ids) : badRequest(`"${name}" must be an array of document ids.`);
+}
+
+function localRefusal(ids: readonly string[]): CouchError | null {
+  return ids.some((id) => id.startsWith(LOCAL_PREFIX)) ? forbidden(LOCAL_REASON) : null;
+}
+
+/**
+ * A document written by `POST /db` or in `_bulk_docs`. CouchDB answers a 400 for an `_id` that is
+ * not a string; PouchDB Server fails (500) in the design doc's validation.
+ */
+function newDocRefusal(doc: unknown): CouchError | null {
+  if (!isObject(doc)) return badRequest('Each document must be a JSON object.');
+  const id = doc['_id'];
+  if (id === undefined) return null;
+  return isNonEmptyString(id) ? localRefusal([id]) : badRequest('"_id" must be a non-empty string.');
+}
+
+/** A PUT names its document twice: CouchDB writes the path's, PouchDB Server the body's `_id`, so they must agree. */
+function putRefusal(doc: Record<string, unknown>, id: string): CouchError | null {
+  return optional(doc['_id'], (bodyId) => bodyId === id) ? null : badRequest('The body\'s "_id" must be the one in the path.');
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,19 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { HUB_DB } from '../../domain/db-names';
+import { newPhotoDoc } from '../../domain/photo-doc';
+import { MIGRATION_PROGRESS_ID } from '../../domain/schema-versions';
 import { userDbName } from '../../domain/user-db-name';
+import { PUSH_OPTIONS } from '../../src/app/core/replication-options';
 import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
-import { inspection } from '../fixtures/documents';
+import { defect, inspection, jpegBytes } from '../fixtures/documents';
+import { localDb, remoteDb } from '../support/node-pouch';
 import { rawRequest as rawProxyRequest, wireRequest } from '../support/raw-request';
 
 let stack: TestStack;
 let cookie: string;
+let samCookie: string;
 const alice = userDbName('alice');
 const bob = userDbName('bob');
 const SECRET = 'bob-secret-' + Date.now();
 
 before(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ alice: 'inspector', bob: 'inspector', sam: 'supervisor' });
   cookie = await loginCookie(stack.proxy.url, 'alice');
+  samCookie = await loginCookie(stack.proxy.url, 'sam');
   await stack.admin.use(bob).insert(inspection('bob', { _id: 'inspection:00000000-0000-4000-8000-000000000001', title: SECRET }) as never);
 });
 after(() => stack?.stop());
@@ -178,5 +185,123 @@ describe('requests that could mean one thing to the proxy and another to the dat
     // The proxy still answers (a Location it could not parse threw in its response handler and ended the process).
     assert.equal((await fetch(`${stack.proxy.url}/health/live`)).status, 200);
     assert.equal((await rawRequest('GET', `/db/${alice}`, { cookie })).status, 200);
+  });
+});
+
+describe('the server’s own `_local` documents, named in a body or a query', () => {
+  const progress = { _id: MIGRATION_PROGRESS_ID, target: 1, lastId: 'progress-' + Date.now(), done: false };
+  const json = { 'content-type': 'application/json' };
+  const missing = (db: string, id: string) =>
+    stack.admin
+      .use(db)
+      .get(id)
+      .then(
+        () => false,
+        () => true,
+      );
+
+  before(() => stack.admin.use(alice).insert(progress as never));
+
+  test('cannot be written: a supervisor’s `_bulk_docs` stalled the hub work for good, a `POST /db` or a PUT’s body `_id` wrote one', async () => {
+    const hubWork = JSON.stringify({ docs: [{ _id: '_local/fieldbook-hub-work', seq: 'garbage' }] });
+    const writes: [cookie: string, method: string, path: string, body: string, status: number][] = [
+      [samCookie, 'POST', `/db/${HUB_DB}/_bulk_docs`, hubWork, 403],
+      [samCookie, 'POST', `/db/${HUB_DB}/_bulk_docs`, JSON.stringify({ docs: [{ ...progress, done: true }], new_edits: false }), 403],
+      [cookie, 'POST', `/db/${alice}`, JSON.stringify({ _id: '_local/fieldbook-x' }), 403],
+      // PouchDB Server writes the body's `_id`, CouchDB the path's.
+      [cookie, 'PUT', `/db/${alice}/inspection%3Ax`, JSON.stringify({ _id: '_local/fieldbook-x' }), 400],
+      [cookie, 'PUT', `/db/${alice}/_local/a1b2c3`, JSON.stringify({ ...progress, done: true }), 400],
+    ];
+    for (const [who, method, path, body, status] of writes) {
+      const response = await rawRequest(method, path, { cookie: who, ...json }, body);
+      assert.equal(response.status, status, `${method} ${path} ${body}: ${response.body}`);
+    }
+    const hub = await stack.admin
+      .use(HUB_DB)
+      .get('_local/fieldbook-hub-work')
+      .catch(() => null);
+    assert.notEqual((hub as { seq?: unknown } | null)?.seq, 'garbage');
+    assert.deepEqual(await stack.admin.use(alice).get(MIGRATION_PROGRESS_ID), { ...progress, _rev: '0-1' });
+    assert.equal(await missing(alice, '_local/fieldbook-x'), true);
+  });
+
+  test('cannot be read: PouchDB Server’s `_bulk_get` and CouchDB’s `_all_docs` with `keys` returned them', async () => {
+    for (const [method, path, body] of [
+      ['POST', `/db/${alice}/_bulk_get`, JSON.stringify({ docs: [{ id: MIGRATION_PROGRESS_ID }] })],
+      ['POST', `/db/${alice}/_all_docs?include_docs=true`, JSON.stringify({ keys: [MIGRATION_PROGRESS_ID] })],
+      ['GET', `/db/${alice}/_all_docs?include_docs=true&keys=${encodeURIComponent(JSON.stringify([MIGRATION_PROGRESS_ID]))}`],
+    ]) {
+      const response = await rawRequest(method, path, { cookie, ...json }, body);
+      assert.equal(response.status, 403, `${method} ${path}: ${response.body}`);
+      assert.ok(!response.body.includes(progress.lastId), response.body);
+    }
+  });
+
+  test('a tablet’s push, its photos inline, is not held to the size of a checked body (16 MB)', async () => {
+    const found = defect('alice', inspection('alice')._id);
+    const photos = Array.from({ length: 12 }, (_, i) =>
+      newPhotoDoc({ defectId: found._id, createdBy: 'alice', createdAt: new Date().toISOString(), deviceId: 'tablet' }, `${i}.jpg`, {
+        content_type: 'image/jpeg',
+        data: Buffer.from(jpegBytes(1_500_000)).toString('base64'),
+      }),
+    );
+    const tablet = localDb('tablet');
+    try {
+      await tablet.bulkDocs(photos as PouchDB.Core.PutDocument<object>[]);
+      const result = await tablet.replicate.to(remoteDb(`${stack.proxy.url}/db/${alice}`, { cookie }), PUSH_OPTIONS);
+      assert.equal(result.docs_written, photos.length);
+    } finally {
+      await tablet.destroy();
+    }
+  });
+});
+
+describe('what a database server fails on (a 500, a crash) is a 400 from the proxy', () => {
+  test('query parameters of a type the servers cannot read', async () => {
+    for (const query of [
+      'limit=abc',
+      // PouchDB Server crashed.
+      'limit=1.5',
+      'feed=longpoll&timeout=abc',
+      // CouchDB dropped the connection.
+      'feed=longpoll&timeout=-1',
+      'style=abc',
+      'feed=longpoll&heartbeat=abc',
+      'filter=_view&view=fieldbook',
+      'filter=_view&view=a/b/c',
+      'filter=_doc_ids&doc_ids={}',
+    ]) {
+      const response = await rawRequest('GET', `/db/${alice}/_changes?${query}`, { cookie });
+      assert.equal(response.status, 400, `${query}: ${response.body}`);
+      assert.equal((JSON.parse(response.body) as { error: string }).error, 'bad_request');
+    }
+    const openRevs = await rawRequest('GET', `/db/${alice}/_design/fieldbook?open_revs=garbage`, { cookie });
+    assert.equal(openRevs.status, 400, openRevs.body);
+    // Well-typed, they still work.
+    for (const path of [
+      `/db/${alice}/_changes?limit=1&style=all_docs&timeout=10&heartbeat=10000`,
+      `/db/${alice}/_changes?filter=_view&view=fieldbook/conflicts`,
+      `/db/${alice}/_changes?filter=_doc_ids&doc_ids=${encodeURIComponent('["a"]')}`,
+      `/db/${alice}/_design/fieldbook?open_revs=all`,
+    ]) {
+      assert.equal((await rawRequest('GET', path, { cookie })).status, 200, path);
+    }
+  });
+
+  test('documents that are not objects, ids that are not strings, a `new_edits` that is not true or false', async () => {
+    const writes: [cookie: string, method: string, path: string, body: string][] = [
+      [cookie, 'POST', `/db/${alice}`, JSON.stringify({ type: 'inspection', _id: 5 })],
+      [cookie, 'PUT', `/db/${alice}/inspection%3Ax`, JSON.stringify({ type: 'inspection', _id: 5 })],
+      [cookie, 'PUT', `/db/${alice}/_local/a1b2c3`, JSON.stringify({ _id: 5 })],
+      [samCookie, 'POST', `/db/${HUB_DB}/_bulk_docs`, JSON.stringify({ docs: 5 })],
+      [samCookie, 'POST', `/db/${HUB_DB}/_bulk_docs`, JSON.stringify({ docs: [5, null, 'x'] })],
+      [samCookie, 'POST', `/db/${HUB_DB}/_bulk_docs`, JSON.stringify({ docs: [{ _id: 5 }] })],
+      [samCookie, 'POST', `/db/${HUB_DB}/_bulk_docs`, JSON.stringify({ docs: [inspection('sam')], new_edits: 'abc' })],
+    ];
+    for (const [who, method, path, body] of writes) {
+      const response = await rawRequest(method, path, { cookie: who, 'content-type': 'application/json' }, body);
+      assert.equal(response.status, 400, `${method} ${path} ${body}: ${response.body}`);
+      assert.equal((JSON.parse(response.body) as { error: string }).error, 'bad_request');
+    }
   });
 });

@@ -5,6 +5,7 @@ import { decide, parsePath, type DbAccess } from '../../proxy/access-policy';
 const own = 'userdb-616c696365';
 const grants = new Map<string, DbAccess>([
   [own, 'readwrite'],
+  ['inspections', 'readwrite'],
   ['partner-acme', 'read'],
 ]);
 const check = (method: string, path: string, query = '') => decide(method, path, new URLSearchParams(query), grants);
@@ -27,6 +28,12 @@ describe('access policy', () => {
     ['PUT', `/${own}/defect%3A1/photo-1.jpg`],
     ['GET', `/${own}/_design/fieldbook`],
     ['GET', `/${own}/_design/fieldbook/_view/conflicts`],
+    ['GET', `/${own}/_changes`, 'feed=longpoll&limit=0&timeout=0&heartbeat=true&style=main_only&since=now'],
+    ['GET', `/${own}/_changes`, 'filter=_view&view=fieldbook/conflicts'],
+    ['GET', `/${own}/_changes`, 'filter=_doc_ids&doc_ids=%5B%22inspection%3A1%22%5D'],
+    ['GET', `/${own}/_all_docs`, 'keys=%5B%22inspection%3A1%22%5D&include_docs=true'],
+    ['GET', `/${own}/inspection%3A1`, 'open_revs=all&latest=true'],
+    ['GET', `/${own}/inspection%3A1`, 'open_revs=%5B%221-a%22%2C%222-b%22%5D'],
     ['GET', '/partner-acme/_changes'],
     ['POST', '/partner-acme/_bulk_get'],
     ['PUT', '/partner-acme/_local/checkpoint'],
@@ -94,6 +101,28 @@ describe('access policy', () => {
     ['PUT', `/${own}/_local/fieldbook-migration`, 403],
     ['PUT', `/${own}/_local/%66ieldbook-migration`, 403],
     ['GET', `/${own}/_local/fieldbook-hub-work`, 403],
+    // Query parameters CouchDB failed on (500, or a dropped connection), PouchDB Server crashed on or ignored.
+    ['GET', `/${own}/_changes`, 400, 'limit=abc'],
+    ['GET', `/${own}/_changes`, 400, 'limit=1.5'],
+    ['GET', `/${own}/_changes`, 400, 'feed=longpoll&timeout=abc'],
+    ['GET', `/${own}/_changes`, 400, 'feed=longpoll&timeout=-1'],
+    ['GET', `/${own}/_changes`, 400, 'style=abc'],
+    ['GET', `/${own}/_changes`, 400, 'feed=longpoll&heartbeat=abc'],
+    ['GET', `/${own}/_changes`, 400, 'feed=longpoll&heartbeat=0'],
+    ['GET', `/${own}/_changes`, 400, 'filter=_view&view=fieldbook'],
+    ['GET', `/${own}/_changes`, 400, 'filter=_view&view=a/b/c'],
+    ['GET', `/${own}/_changes`, 400, 'filter=_doc_ids&doc_ids=%7B%7D'],
+    ['GET', `/${own}/_changes`, 400, 'doc_ids=%5B5%5D'],
+    ['POST', `/${own}/_changes`, 400, 'filter=_doc_ids&doc_ids=notjson'],
+    ['GET', `/${own}/_all_docs`, 400, 'keys=notjson'],
+    ['GET', `/${own}/inspection%3A1`, 400, 'open_revs=garbage'],
+    ['GET', `/${own}/inspection%3A1`, 400, 'open_revs=%7B%7D'],
+    ['GET', `/${own}/inspection%3A1`, 400, 'open_revs=%22all%22'],
+    ['HEAD', `/${own}/_design/fieldbook`, 400, 'open_revs=5'],
+    ['GET', `/${own}/_local/abc123`, 400, 'open_revs=garbage'],
+    // `_local` docs named in a query: CouchDB's `_all_docs` returns them.
+    ['GET', `/${own}/_all_docs`, 403, 'keys=%5B%22_local%2Ffieldbook-migration%22%5D&include_docs=true'],
+    ['POST', `/${own}/_changes`, 403, 'filter=_doc_ids&doc_ids=%5B%22_local%2Fx%22%5D'],
   ];
   for (const [method, path, status, query] of denied) {
     test(`refuses ${method} ${path}${query ? '?' + query : ''} with ${status}`, () => {
@@ -108,18 +137,25 @@ describe('access policy', () => {
 
   test('asks for a body check where the body decides', () => {
     const rules = [
-      ['/_bulk_get', 'bulk_get'],
-      ['/_revs_diff', 'revs_diff'],
-      ['/_find', 'query'],
-      ['/_all_docs', 'keys'],
-      ['/_changes', 'changes'],
-      ['/_design/fieldbook/_view/conflicts', 'keys'],
-      ['/_bulk_docs', undefined],
-      ['', undefined],
+      ['POST', `/${own}/_bulk_get`, 'bulk_get'],
+      ['POST', `/${own}/_revs_diff`, 'revs_diff'],
+      ['POST', `/${own}/_find`, 'query'],
+      ['POST', `/${own}/_all_docs`, 'all_docs'],
+      ['POST', `/${own}/_changes`, 'changes'],
+      ['POST', `/${own}/_design/fieldbook/_view/conflicts`, 'keys'],
+      ['POST', `/${own}`, 'doc'],
+      ['POST', '/inspections/_bulk_docs', 'bulk_docs'],
+      // A tablet's push, its photos inline: more than the proxy reads to check.
+      ['POST', `/${own}/_bulk_docs`, undefined],
+      ['PUT', `/${own}/inspection%3A1`, { put: 'inspection:1' }],
+      ['PUT', `/${own}/_local/abc123`, { put: '_local/abc123' }],
+      ['PUT', '/partner-acme/_local/checkpoint', { put: '_local/checkpoint' }],
+      ['PUT', `/${own}/defect%3A1/photo-1.jpg`, undefined],
+      ['GET', `/${own}/inspection%3A1`, undefined],
     ] as const;
-    for (const [path, rule] of rules) {
-      const decision = check('POST', `/${own}${path}`);
-      assert.equal(decision.allow && decision.bodyRule, rule ?? undefined, path);
+    for (const [method, path, rule] of rules) {
+      const decision = check(method, path);
+      assert.deepEqual(decision.allow && decision.bodyRule, rule, `${method} ${path}`);
     }
   });
 

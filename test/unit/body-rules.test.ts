@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkBody, type BodyRule } from '../../proxy/body-rules';
 
+const named = (rule: BodyRule) => (typeof rule === 'string' ? rule : `PUT ${rule.put}`);
+
 describe('body rules', () => {
   const accepted: [BodyRule, unknown][] = [
     ['bulk_get', { docs: [{ id: 'a' }, { id: 'b', rev: '1-x', atts_since: [] }] }],
@@ -12,8 +14,19 @@ describe('body rules', () => {
     ['keys', { keys: ['a'] }],
     ['changes', { doc_ids: ['a'] }],
     ['changes', { selector: { type: 'defect' } }],
+    ['all_docs', {}],
+    ['all_docs', { keys: ['inspection:1', '_design/fieldbook'] }],
+    ['doc', { type: 'inspection' }],
+    ['doc', { _id: 'inspection:1', type: 'inspection' }],
+    ['bulk_docs', { docs: [] }],
+    ['bulk_docs', { docs: [{ _id: 'a' }, { _id: 'b', _rev: '1-x', _attachments: { full: { data: 'AA==' } } }, {}], new_edits: false }],
+    ['bulk_docs', { docs: [{ _id: '_design/x' }], new_edits: true }],
+    [{ put: 'inspection:1' }, { type: 'inspection' }],
+    [{ put: 'inspection:1' }, { _id: 'inspection:1' }],
+    [{ put: '_local/abc' }, { _id: '_local/abc', last_seq: 5 }],
   ];
-  for (const [rule, body] of accepted) test(`${rule} accepts ${JSON.stringify(body)}`, () => assert.equal(checkBody(rule, body), null));
+  for (const [rule, body] of accepted)
+    test(`${named(rule)} accepts ${JSON.stringify(body)}`, () => assert.equal(checkBody(rule, body), null));
 
   const refused: [BodyRule, unknown][] = [
     ['bulk_get', { docs: 'x' }],
@@ -28,13 +41,47 @@ describe('body rules', () => {
     ['keys', { keys: 'a' }],
     ['changes', { doc_ids: 'a' }],
     ['changes', { selector: 'x' }],
+    ['all_docs', { keys: 'a' }],
+    ['all_docs', { keys: [{ a: 1 }] }],
+    ['doc', [1]],
+    ['doc', { _id: 5 }],
+    ['doc', { _id: '' }],
+    ['doc', { _id: null }],
+    ['bulk_docs', {}],
+    ['bulk_docs', { docs: 5 }],
+    ['bulk_docs', { docs: [5, null, 'x'] }],
+    ['bulk_docs', { docs: [{ _id: 'a' }, null] }],
+    ['bulk_docs', { docs: [{ _id: 5 }] }],
+    ['bulk_docs', { docs: [], new_edits: 'abc' }],
+    ['bulk_docs', { docs: [], new_edits: null }],
+    // PouchDB Server writes a PUT's body `_id`, CouchDB the path's.
+    [{ put: 'inspection:1' }, { _id: 'inspection:2' }],
+    [{ put: 'inspection:1' }, { _id: 5 }],
+    [{ put: '_local/abc' }, { _id: '_local/fieldbook-migration' }],
   ];
   for (const [rule, body] of refused) {
-    test(`${rule} refuses ${JSON.stringify(body)} with 400`, () => {
+    test(`${named(rule)} refuses ${JSON.stringify(body)} with 400`, () => {
       const refusal = checkBody(rule, body);
       assert.equal(refusal?.status, 400);
       assert.equal(refusal?.error, 'bad_request');
       assert.ok(refusal?.reason);
+    });
+  }
+
+  // `_local` docs are reached by their path, where the server's own are kept from callers.
+  const forbidden: [BodyRule, unknown][] = [
+    ['doc', { _id: '_local/fieldbook-x' }],
+    ['bulk_docs', { docs: [{ _id: 'inspection:1' }, { _id: '_local/fieldbook-hub-work', seq: 'x' }] }],
+    ['bulk_docs', { docs: [{ _id: '_local/fieldbook-migration', done: true }], new_edits: false }],
+    ['bulk_get', { docs: [{ id: 'a' }, { id: '_local/fieldbook-migration' }] }],
+    ['all_docs', { keys: ['_local/fieldbook-migration'] }],
+    ['changes', { doc_ids: ['_local/x'] }],
+  ];
+  for (const [rule, body] of forbidden) {
+    test(`${rule} refuses ${JSON.stringify(body)} with 403`, () => {
+      const refusal = checkBody(rule, body);
+      assert.equal(refusal?.status, 403);
+      assert.equal(refusal?.error, 'forbidden');
     });
   }
 });
