@@ -28,6 +28,11 @@ export function isPhotoId(id: string): boolean {
   return id.startsWith(PHOTO_ID_PREFIX);
 }
 
+/** The primary-index range of one defect's photo documents (`allDocs`). */
+export function photoIdRangeOf(defectId: string): { startkey: string; endkey: string } {
+  return { startkey: photoDocId(defectId, ''), endkey: photoDocId(defectId, '\ufff0') };
+}
+
 /** The primary-index range of every photo document (`allDocs`). */
 export const PHOTO_ID_RANGE = { startkey: PHOTO_ID_PREFIX, endkey: `${PHOTO_ID_PREFIX}\ufff0` } as const;
 

@@ -4,7 +4,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { HUB_DB } from '../domain/db-names';
 import { photoPartnersOf } from '../domain/partner-share';
-import { isPhotoId, photoDocId } from '../domain/photo-doc';
+import { isPhotoId, photoIdRangeOf } from '../domain/photo-doc';
 import type { ChangeRow, ChangesHandler } from './changes-follower';
 import type { SharedDoc } from './partner-withdrawal';
 
@@ -66,7 +66,7 @@ export function photoSharing(options: PhotoSharingOptions): ChangesHandler<Share
       const photos = new Map(photosIn(rows).map((photo) => [photo._id, photo]));
       for (const [defectId, list] of partners) {
         if (settled.get(defectId) === JSON.stringify(list)) continue;
-        const range = { startkey: photoDocId(defectId, ''), endkey: photoDocId(defectId, '\ufff0'), include_docs: true };
+        const range = { ...photoIdRangeOf(defectId), include_docs: true };
         for (const row of (await hub.list(range)).rows) if (row.doc) photos.set(row.id, row.doc);
       }
       const changed = [...photos.values()].flatMap((photo) => {

@@ -1,6 +1,6 @@
 import { auditIdRange } from '../domain/audit-entry';
 import { inspectionOwner } from '../domain/inspection-owner';
-import { photoDocId } from '../domain/photo-doc';
+import { photoIdRangeOf } from '../domain/photo-doc';
 
 /**
  * What reaches a user's database besides what their `assign-` job brings: that job's selector
@@ -180,7 +180,7 @@ function leavesOf(doc: HubRecord): string[] {
 async function recordsOf(hub: HubReader, inspectionId: string): Promise<HubRecord[]> {
   const defects = await hub.defectsOf(inspectionId);
   const ranges = [inspectionId, ...defects.map((defect) => defect._id)].map((id) => auditIdRange(id));
-  for (const defect of defects) ranges.push({ startkey: photoDocId(defect._id, ''), endkey: photoDocId(defect._id, '\ufff0') });
+  for (const defect of defects) ranges.push(photoIdRangeOf(defect._id));
   const found = await Promise.all(ranges.map(({ startkey, endkey }) => hub.range(startkey, endkey)));
   return [...defects, ...found.flat()];
 }

@@ -1,6 +1,6 @@
 import { Injectable, inject } from '@angular/core';
 import { Defect, DefectStatus, Inspection } from '../../../domain/doc-types';
-import { PHOTO_ATTACHMENT, THUMB_PREFIX, photoDocId } from '../../../domain/photo-doc';
+import { PHOTO_ATTACHMENT, THUMB_PREFIX, photoDocId, photoIdRangeOf } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { PHOTO_MAX_SIDE, THUMB_MAX_SIDE, downscaleImage } from '../photos/image-downscaler';
 import { DocRevision, DocWriterService, NewPhoto, PhotoAttachment, PhotoRemoval, newDocId } from './doc-writer.service';
@@ -116,9 +116,7 @@ export class DefectStoreService {
 
   /** Deletes a defect with the photo documents this device holds of it (others stay on the server, unreferenced). */
   async remove(defect: Defect): Promise<void> {
-    const { rows } = await this.localDb
-      .require()
-      .allDocs({ startkey: photoDocId(defect._id, ''), endkey: photoDocId(defect._id, '\ufff0') });
+    const { rows } = await this.localDb.require().allDocs(photoIdRangeOf(defect._id));
     return this.writer.remove(
       defect,
       rows.map((row) => ({ _id: row.id, _rev: row.value.rev })),
