@@ -6,8 +6,8 @@ import type { Admission } from './admission';
 import { compressAnswer } from './answer-compression';
 import { couchAuthHeaders, type Authenticator } from './authenticate';
 import { checkBody } from './body-rules';
-import { sendCouchError, unauthorized } from './couch-error';
-import { readJsonBody } from './json-body';
+import { sendCouchError, unauthorized, type CouchError } from './couch-error';
+import { readJsonBody, sendBodyRefusal } from './json-body';
 import { readQuery } from './query-params';
 import { liveFeedOf, silenceLimitMs } from './live-feed';
 import type { LiveRequests } from './live-requests';
@@ -34,7 +34,7 @@ export interface Upstream {
   agents: { feeds: http.Agent; requests: http.Agent };
   /** How long CouchDB may stay silent on an ordinary request. */
   requestSilenceMs: number;
-  /** Largest body the proxy reads to check (body-rules.ts); those bodies list ids, not documents. */
+  /** Largest body the proxy reads to check (body-rules.ts): id lists, single documents, a shared database's `_bulk_docs`. */
   maxCheckedBodyBytes: number;
   observer?: ForwardObserver;
 }
@@ -104,6 +104,8 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
     if (!(query instanceof URLSearchParams)) return sendCouchError(res, query);
     const decision = policy(req.method!, rawPath, query, identity.caller);
     if (!decision.allow) return sendCouchError(res, decision);
+    const encoded = encodedBody(req);
+    if (encoded) return sendCouchError(res, encoded);
 
     // Admitted before its body is read: waiting bodies are bounded like everything else.
     const feed = liveFeedOf(decision.targetPath, query);
@@ -120,11 +122,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
 
     if (decision.bodyRule) {
       const read = await readJsonBody(req, upstream.maxCheckedBodyBytes, admission);
-      if (!('raw' in read)) {
-        // The client stopped sending: answered, then cut rather than left holding a half-sent body.
-        if (read.status === 408) res.setHeader('Connection', 'close');
-        return sendCouchError(res, read);
-      }
+      if (!('raw' in read)) return sendBodyRefusal(res, read);
       // The client went away as its body arrived; 'close' has come and gone.
       if (res.destroyed) return admission.releaseBody(read.raw.length);
       body = read.raw;
@@ -145,6 +143,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
         agent: feed ? agents.feeds : agents.requests,
         silenceMs: silenceLimitMs(feed, upstream.requestSilenceMs),
         body,
+        bodyPace: admission.bodyPace,
         live: feed !== null,
         endsBetweenLines: feed !== null && feed.kind !== 'longpoll',
       },
@@ -159,11 +158,30 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
           }
         },
         failed: (error) => logger.warn({ error: error.message, path: decision.targetPath }, 'CouchDB did not answer'),
+        withheld: (status, answer) =>
+          logger.warn({ status, answer, path: decision.targetPath }, 'CouchDB failed; its answer was not passed on'),
       },
     );
     const sessionId = identity.kind === 'session' ? identity.sessionId : undefined;
     liveRequests.track(identity.caller.name, res, sessionId, feed ? () => exchange.finish() : null);
   };
+}
+
+/**
+ * The refusal of a request body sent in an encoding the proxy does not pass on. Compressed
+ * (415, CouchDB's `bad_content_type`): CouchDB and PouchDB Server inflate a gzip body without
+ * bound (1 MB of it, inflated to 1 GiB, made CouchDB allocate 2 GB), and a checked body would be
+ * checked as something else than CouchDB reads; no replicator compresses what it sends, nor does
+ * PouchDB. A transfer coding besides chunked (501): CouchDB answered `gzip, chunked` at once,
+ * leaving the body unread, and the next request on that pooled connection, anyone's, got no answer.
+ */
+function encodedBody(req: IncomingMessage): CouchError | null {
+  const { 'content-encoding': content, 'transfer-encoding': transfer } = req.headers;
+  if (content !== undefined && content.trim().toLowerCase() !== 'identity')
+    return { status: 415, error: 'bad_content_type', reason: 'Send the request body uncompressed (no Content-Encoding).' };
+  if (transfer !== undefined && transfer.trim().toLowerCase() !== 'chunked')
+    return { status: 501, error: 'not_implemented', reason: 'Send the request body with no transfer coding but chunked.' };
+  return null;
 }
 
 /** What the client's URL has in front of `url` ("/db" for the database route). */

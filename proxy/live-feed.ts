@@ -7,7 +7,13 @@ export interface LiveFeed {
   timeoutMs: number | null;
 }
 
-const HELD_OPEN = new Set<LiveFeed['kind']>(['longpoll', 'continuous', 'eventsource']);
+/** The `feed` values CouchDB holds open, and what it makes of each: `live` is its other name for continuous. */
+const HELD_OPEN = new Map<string, LiveFeed['kind']>([
+  ['longpoll', 'longpoll'],
+  ['continuous', 'continuous'],
+  ['live', 'continuous'],
+  ['eventsource', 'eventsource'],
+]);
 /** CouchDB's default `[chttpd] changes_timeout`, what a feed without `timeout` gets. */
 const COUCH_DEFAULT_TIMEOUT_MS = 60_000;
 /** `heartbeat=true` means CouchDB's default of 60 s. */
@@ -15,16 +21,27 @@ const COUCH_DEFAULT_HEARTBEAT_MS = 60_000;
 
 /**
  * The live feed a request to CouchDB asks for, or null for every other request. `query` must be
- * one every server reads alike (query-params.ts).
+ * one every server reads alike (query-params.ts). Parameter names are read in any letter case,
+ * as CouchDB reads them (`FEED=continuous` is a feed there): a feed counted as an ordinary
+ * request escapes the feeds' limits and takes an ordinary request's place for as long as it
+ * runs, and 8 of them (`feed=live`) took every place a proxy had. Named in two letter cases,
+ * it is a feed if either name asks for one.
  */
 export function liveFeedOf(targetPath: string, query: URLSearchParams): LiveFeed | null {
-  const kind = query.get('feed') as LiveFeed['kind'];
-  if (!HELD_OPEN.has(kind) || !isChangesPath(targetPath)) return null;
-  const heartbeat = query.get('heartbeat');
+  let kind: LiveFeed['kind'] | undefined;
+  let heartbeat: string | null = null;
+  let timeout: string | null = null;
+  for (const [name, value] of query) {
+    const key = name.toLowerCase();
+    if (key === 'feed') kind ??= HELD_OPEN.get(value);
+    else if (key === 'heartbeat') heartbeat = value;
+    else if (key === 'timeout') timeout = value;
+  }
+  if (!kind || !isChangesPath(targetPath)) return null;
   return {
     kind,
     heartbeatMs: heartbeat === 'true' ? COUCH_DEFAULT_HEARTBEAT_MS : positive(heartbeat),
-    timeoutMs: positive(query.get('timeout')),
+    timeoutMs: positive(timeout),
   };
 }
 

@@ -36,7 +36,8 @@ export interface ProxyOptions {
   logger?: Logger;
   /**
    * Open feeds and requests towards CouchDB, and the bodies read meanwhile; defaults from FIELDBOOK_MAX_FEEDS,
-   * FIELDBOOK_MAX_FEEDS_PER_USER, FIELDBOOK_MAX_REQUESTS, FIELDBOOK_MAX_BUFFERED_BODY_BYTES, FIELDBOOK_BODY_SILENCE_MS.
+   * FIELDBOOK_MAX_FEEDS_PER_USER, FIELDBOOK_MAX_REQUESTS, FIELDBOOK_MAX_REQUESTS_PER_USER, FIELDBOOK_MAX_BUFFERED_BODY_BYTES,
+   * FIELDBOOK_BODY_SILENCE_MS, FIELDBOOK_MIN_BODY_BYTES_PER_S.
    */
   limits?: AdmissionLimits;
   /** How long CouchDB may stay silent on an ordinary request (FIELDBOOK_COUCH_SILENCE_MS, default 120 s). */
@@ -162,8 +163,10 @@ function limitsFromEnv(): AdmissionLimits {
     maxFeeds: envNumber('FIELDBOOK_MAX_FEEDS', DEFAULT_LIMITS.maxFeeds),
     maxFeedsPerUser: envNumber('FIELDBOOK_MAX_FEEDS_PER_USER', DEFAULT_LIMITS.maxFeedsPerUser),
     maxRequests: envNumber('FIELDBOOK_MAX_REQUESTS', DEFAULT_LIMITS.maxRequests),
+    maxRequestsPerUser: envNumber('FIELDBOOK_MAX_REQUESTS_PER_USER', DEFAULT_LIMITS.maxRequestsPerUser),
     maxBufferedBodyBytes: envNumber('FIELDBOOK_MAX_BUFFERED_BODY_BYTES', DEFAULT_LIMITS.maxBufferedBodyBytes),
     bodySilenceMs: envNumber('FIELDBOOK_BODY_SILENCE_MS', DEFAULT_LIMITS.bodySilenceMs),
+    minBodyBytesPerS: envNumber('FIELDBOOK_MIN_BODY_BYTES_PER_S', DEFAULT_LIMITS.minBodyBytesPerS),
   };
 }
 

@@ -1,5 +1,6 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import { couchSilent, couchUnreachable, sendCouchError } from './couch-error';
+import { couchSilent, couchUnreachable, sendCouchError, type CouchError } from './couch-error';
+import { sendBodyRefusal, watchBodyPace, type BodyPace } from './json-body';
 
 export interface UpstreamRequest {
   /** Path and query on CouchDB. */
@@ -13,6 +14,8 @@ export interface UpstreamRequest {
   silenceMs: number;
   /** A body already read (and checked); otherwise the request's body streams through. */
   body?: Buffer;
+  /** How fast a streamed body must arrive (json-body.ts): slower, the request is ended and answered 408. */
+  bodyPace?: BodyPace;
   /** A live feed: headers go to the client at once, and compression is never asked for. */
   live: boolean;
   /**
@@ -39,6 +42,8 @@ export interface UpstreamEvents {
   /** CouchDB's `Set-Cookie` (kept by the proxy, never passed on). */
   cookies(setCookie: string[]): void;
   failed(error: Error): void;
+  /** CouchDB's 5xx answer, which was not CouchDB's JSON error and so was not passed on (relayFailure). */
+  withheld(status: number, answer: string): void;
 }
 
 /**
@@ -93,6 +98,7 @@ export function streamUpstream(
   let toCouch: http.ClientRequest;
   let fromCouch: IncomingMessage | null = null;
   let atLineEnd = true;
+  let stopPace: (() => void) | undefined;
   const send = (isRetry: boolean) => {
     toCouch = http.request({
       protocol: base.protocol,
@@ -108,6 +114,7 @@ export function streamUpstream(
     toCouch.setNoDelay(true);
     toCouch.on('error', (error: NodeJS.ErrnoException) => {
       if (clientGone || finishing) return;
+      if (error instanceof SlowBody) return sendBodyRefusal(res, error.refusal);
       if (retryable && !isRetry && toCouch.reusedSocket && error.code === 'ECONNRESET' && !res.headersSent) return send(true);
       events.failed(error);
       sendCouchError(res, error instanceof SilentUpstream ? couchSilent : couchUnreachable);
@@ -117,20 +124,26 @@ export function streamUpstream(
       events.answered(answer.statusCode!, (performance.now() - started) / 1000);
       if (answer.headers['set-cookie']) events.cookies(answer.headers['set-cookie']);
       answer.on('error', () => undefined);
-      if (upstream.endsBetweenLines) answer.on('data', (chunk: Buffer) => (atLineEnd = chunk[chunk.length - 1] === 0x0a));
       // `complete` is false when CouchDB's connection closed before the end of its answer.
       answer.on('close', () => !answer.complete && !finishing && res.destroy());
-      res.writeHead(answer.statusCode!, responseHeaders(answer.headers, base, upstream.clientPrefix));
+      const kept = responseHeaders(answer.headers, base, upstream.clientPrefix);
+      if (answer.statusCode! >= 500 && req.method !== 'HEAD') return relayFailure(answer, res, kept, events);
+      if (upstream.endsBetweenLines) answer.on('data', (chunk: Buffer) => (atLineEnd = chunk[chunk.length - 1] === 0x0a));
+      res.writeHead(answer.statusCode!, kept);
       if (upstream.live) res.flushHeaders();
       answer.pipe(res);
     });
     if (upstream.body) toCouch.end(upstream.body);
     else if (bodiless) toCouch.end();
-    else req.pipe(toCouch);
+    else {
+      req.pipe(toCouch);
+      if (upstream.bodyPace) stopPace = watchBodyPace(req, upstream.bodyPace, (refusal) => toCouch.destroy(new SlowBody(refusal)));
+    }
   };
   send(false);
   // The client went away (or was cut off by logout): end the request to CouchDB too.
   res.on('close', () => {
+    stopPace?.();
     if (res.writableFinished) return;
     clientGone = true;
     toCouch.destroy();
@@ -138,7 +151,7 @@ export function streamUpstream(
   req.on('error', () => toCouch.destroy());
   return {
     finish() {
-      if (!upstream.endsBetweenLines || !fromCouch || !atLineEnd || res.writableEnded) return void res.destroy();
+      if (!upstream.endsBetweenLines || !fromCouch || !res.headersSent || !atLineEnd || res.writableEnded) return void res.destroy();
       finishing = true;
       fromCouch.unpipe(res);
       res.end();
@@ -165,6 +178,60 @@ function responseHeaders(headers: IncomingHttpHeaders, base: URL, prefix: string
   const location = headers.location && URL.canParse(headers.location, base.href) ? new URL(headers.location, base) : null;
   if (location?.origin === base.origin) kept['location'] = prefix + location.pathname + location.search;
   return kept;
+}
+
+/** The most of a 5xx answer read to check it (CouchDB's are a line of JSON), and logged when withheld. */
+const MAX_FAILURE_BYTES = 16 * 1024;
+const MAX_LOGGED_BYTES = 4 * 1024;
+/** A name CouchDB gives an error (`not_found`, `unknown_error`, `case_clause`). */
+const ERROR_NAME = /^[\w.-]{1,64}$/;
+/** Frames of a stack trace: JavaScript's (`    at f (/srv/…/index.js:101)`), or Erlang's (`{file,"src/chttpd_db.erl"},{line,1428}`). */
+const STACK_TRACE = /\n\s*at |\{file,"|\{line,\d+\}/;
+const WITHHELD_REASON = 'The database server failed on this request; see the proxy log.';
+
+/**
+ * A 5xx answer passes on only as CouchDB's own JSON error, `{error, reason}` with no stack trace
+ * in its reason. Anything else is answered as a CouchDB error of the same status without the
+ * server's internals, and the original goes to `events.withheld`: PouchDB Server answered with
+ * Express's HTML error page (a stack trace with the server's paths), CouchDB with an Erlang
+ * stack for a malformed multipart PUT. Only failures are read whole: other answers stream.
+ */
+function relayFailure(answer: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders, events: UpstreamEvents): void {
+  const status = answer.statusCode!;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  answer.on('data', (chunk: Uint8Array) => {
+    size += chunk.length;
+    if (size <= MAX_FAILURE_BYTES) chunks.push(chunk);
+  });
+  answer.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const withheld = unfitToPass(status, size <= MAX_FAILURE_BYTES ? body.toString('utf8') : null);
+    if (!withheld) return void res.writeHead(status, headers).end(body);
+    events.withheld(status, body.toString('utf8', 0, MAX_LOGGED_BYTES));
+    sendCouchError(res, withheld);
+  });
+}
+
+/** Null for CouchDB's own JSON error, fit to pass on; otherwise the error to answer instead. `text` is null when too long to be one. */
+function unfitToPass(status: number, text: string | null): CouchError | null {
+  let answer: unknown = null;
+  try {
+    answer = JSON.parse(text ?? '');
+  } catch {
+    // Not JSON: an error page, or cut short.
+  }
+  const { error, reason } = (answer ?? {}) as { error?: unknown; reason?: unknown };
+  const named = typeof error === 'string' && ERROR_NAME.test(error);
+  if (named && typeof reason === 'string' && !STACK_TRACE.test(reason)) return null;
+  return { status, error: named ? error : 'unknown_error', reason: WITHHELD_REASON };
+}
+
+/** A streamed body that arrived too slowly (watchBodyPace): the request to CouchDB ends, and the client hears why. */
+class SlowBody extends Error {
+  constructor(readonly refusal: CouchError) {
+    super(refusal.reason);
+  }
 }
 
 class SilentUpstream extends Error {

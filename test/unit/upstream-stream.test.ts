@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { once } from 'node:events';
 import { idleSocketMs, upstreamPools } from '../../proxy/couch-forward';
+import type { BodyPace } from '../../proxy/json-body';
 import { streamUpstream, type UpstreamExchange } from '../../proxy/upstream-stream';
+import { within } from '../support/fixtures';
 
 /** Serves one request per connection, then resets the connection when it is reused, as a server closing an idle keep-alive socket does. */
 async function resettingServer() {
@@ -52,18 +54,21 @@ function readToEnd(url: string) {
   return { firstBytes, ended };
 }
 
+/** A proxy of one route; with `bodyPace` bodies stream through at that pace, else they are read first. */
 async function forwardingServer(
   upstreamUrl: string,
   feed: { endsBetweenLines: boolean } | null = null,
   agent = new http.Agent({ keepAlive: true }),
+  bodyPace?: BodyPace,
 ) {
   const failures: Error[] = [];
+  const withheld: { status: number; answer: string }[] = [];
   const exchanges: UpstreamExchange[] = [];
   const server = http.createServer(async (req, res) => {
     // Bodies read first, as the proxy reads those its rules check.
     const chunks: Uint8Array[] = [];
-    for await (const chunk of req) chunks.push(chunk as Uint8Array);
-    const body = req.method === 'POST' ? Buffer.concat(chunks) : undefined;
+    if (!bodyPace) for await (const chunk of req) chunks.push(chunk as Uint8Array);
+    const body = req.method === 'POST' && !bodyPace ? Buffer.concat(chunks) : undefined;
     const exchange = streamUpstream(
       new URL(upstreamUrl),
       req,
@@ -77,17 +82,19 @@ async function forwardingServer(
         live: feed !== null,
         endsBetweenLines: feed?.endsBetweenLines,
         body,
+        bodyPace,
       },
       {
         answered: () => undefined,
         cookies: () => undefined,
         failed: (error) => failures.push(error),
+        withheld: (status, answer) => withheld.push({ status, answer }),
       },
     );
     exchanges.push(exchange);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, agent, failures, exchanges, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return { server, agent, failures, withheld, exchanges, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 describe('streaming a request to CouchDB', () => {
@@ -244,5 +251,156 @@ describe('finishing a live feed when the proxy shuts down', () => {
 
   test('a longpoll is cut: its JSON cannot be closed', async () => {
     assert.equal((await finishedFeed('{"results":[\n', false)).complete, false);
+  });
+});
+
+describe("CouchDB's failures", () => {
+  const started: { close(): void }[] = [];
+  after(() => started.forEach((server) => server.close()));
+
+  const withheldReason = 'The database server failed on this request; see the proxy log.';
+  // What PouchDB Server and CouchDB answered (the paths made up).
+  const errorPage =
+    '<!DOCTYPE html><html><body><pre>TypeError: docs.map is not a function<br> &nbsp; &nbsp;at bulkDocsWrapper (/srv/fieldbook/node_modules/pouchdb-bulkdocs/lib/index.js:12:3)</pre></body></html>';
+  const erlangStack = JSON.stringify({
+    error: 'error',
+    reason:
+      '{{nocatch,<<"expected more data">>},\n [{chttpd_db,receive_request_data,2,[{file,"src/chttpd_db.erl"},{line,1428}]},\n  {couch_httpd,read_until,3,[{file,"src/couch_httpd.erl"},{line,1268}]}]}',
+  });
+  const javascriptStack = JSON.stringify({
+    error: 'bad_request',
+    reason: 'TypeError: newDoc._id.indexOf is not a function\n    at eval (/srv/fieldbook/node_modules/couchdb-eval/lib/index.js:101:5)',
+  });
+  const couchOwn = JSON.stringify({ error: 'unknown_error', reason: 'badarg', ref: 435837934 });
+
+  async function failingServer() {
+    const answers: Record<string, [number, string, string]> = {
+      '/page': [500, 'text/html; charset=utf-8', errorPage],
+      '/erlang': [500, 'application/json', erlangStack],
+      '/javascript': [500, 'application/json', javascriptStack],
+      '/long': [502, 'application/json', JSON.stringify({ error: 'bad_gateway', reason: 'x'.repeat(100_000) })],
+      '/couch': [500, 'application/json', couchOwn],
+      '/fine': [200, 'text/html; charset=utf-8', errorPage],
+    };
+    const server = http.createServer((req, res) => {
+      const [status, type, body] = answers[req.url!];
+      res.writeHead(status, { 'content-type': type, 'x-couch-request-id': 'r1' }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const proxy = await forwardingServer(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    started.push(server, proxy.server, { close: () => proxy.agent.destroy() });
+    return proxy;
+  }
+
+  test('a 5xx that is not CouchDB’s JSON error, or has a stack trace in it, reaches the client as one without the server’s internals', async () => {
+    const proxy = await failingServer();
+    for (const [path, status, error] of [
+      ['/page', 500, 'unknown_error'],
+      ['/erlang', 500, 'error'],
+      ['/javascript', 500, 'bad_request'],
+      ['/long', 502, 'unknown_error'],
+    ] as const) {
+      const answer = await fetch(`${proxy.url}${path}`);
+      assert.equal(answer.status, status, path);
+      assert.match(answer.headers.get('content-type') ?? '', /^application\/json/, path);
+      assert.deepEqual(await answer.json(), { error, reason: withheldReason }, path);
+    }
+    // What was withheld is the operator's to read.
+    assert.deepEqual(
+      proxy.withheld.map(({ status }) => status),
+      [500, 500, 500, 502],
+    );
+    assert.equal(proxy.withheld[0].answer, errorPage);
+    assert.equal(proxy.withheld[1].answer, erlangStack);
+  });
+
+  test('CouchDB’s own JSON error passes as it is, and any 2xx streams as it is', async () => {
+    const proxy = await failingServer();
+    const own = await fetch(`${proxy.url}/couch`);
+    assert.equal(own.status, 500);
+    assert.equal(own.headers.get('x-couch-request-id'), 'r1');
+    assert.equal(await own.text(), couchOwn);
+    const fine = await fetch(`${proxy.url}/fine`);
+    assert.equal(fine.status, 200);
+    assert.equal(await fine.text(), errorPage);
+    assert.deepEqual(proxy.withheld, []);
+  });
+});
+
+describe('a body streamed to CouchDB', () => {
+  const started: { close(): void }[] = [];
+  after(() => started.forEach((server) => server.close()));
+  const pace: BodyPace = { windowMs: 300, minBytesPerS: 1024 };
+
+  /** Reads each body whole, `holdMs` after it starts, and answers 201 with its length; `bodies` resolve with whether each arrived complete. */
+  async function readingServer(holdMs = 0) {
+    const bodies: Promise<boolean>[] = [];
+    const server = http.createServer((req, res) => {
+      bodies.push(new Promise((resolve) => req.on('close', () => resolve(req.complete))));
+      req.pause();
+      setTimeout(() => {
+        let length = 0;
+        req.on('data', (chunk: Uint8Array) => (length += chunk.length));
+        req.on('end', () => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ length })));
+        req.resume();
+      }, holdMs);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const proxy = await forwardingServer(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, null, undefined, pace);
+    started.push(server, proxy.server, { close: () => proxy.agent.destroy() });
+    return { proxy, bodies };
+  }
+
+  test('one that trickles in (a few bytes every 50 ms) is answered 408 and cut, and its request to CouchDB ends', async () => {
+    const { proxy, bodies } = await readingServer();
+    const answered = new Promise<http.ServerResponse>((resolve) =>
+      proxy.server.once('request', (_req, res: http.ServerResponse) => res.once('close', () => resolve(res))),
+    );
+    const socket = connect(Number(new URL(proxy.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk));
+    const closed = once(socket, 'close');
+    socket.write('POST /db/_bulk_docs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+    // Each chunk renewed the silence limit before; now 8 bytes every 50 ms (160 a second) is too slow.
+    const trickle = setInterval(() => socket.write('8\r\n        \r\n'), 50);
+    try {
+      const res = await within(answered, 30_000, 'the proxy to answer');
+      assert.equal(res.statusCode, 408);
+      assert.equal(res.getHeader('connection'), 'close');
+      assert.equal(await bodies[0], false, 'the request to CouchDB ended, its body cut short');
+      await within(closed, 30_000, 'the proxy to close the connection');
+      // The answer, unless the client's next bytes met the closed connection first (a reset).
+      if (received) assert.match(received, /^HTTP\/1\.1 408 .*"error":"request_timeout"/s);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
+  });
+
+  test('one arriving steadily above the pace, over many windows, goes through whole', async () => {
+    // A slow tablet link, scaled down: 1 KiB every 100 ms is ten times the pace, for ten windows.
+    const { proxy } = await readingServer();
+    const chunks = 30;
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        controller.enqueue(new Uint8Array(1024));
+        if (++sent === chunks) controller.close();
+      },
+    });
+    const answer = await fetch(`${proxy.url}/db/_bulk_docs`, { method: 'POST', body, duplex: 'half' } as RequestInit);
+    assert.equal(answer.status, 201);
+    assert.deepEqual(await answer.json(), { length: chunks * 1024 });
+  });
+
+  test('one CouchDB is slow to take is not the client’s slowness: the proxy stopped reading it meanwhile', async () => {
+    // Held for several windows; the client's 32 MB, far more than the sockets' buffers, wait meanwhile.
+    const { proxy } = await readingServer(pace.windowMs * 5);
+    const size = 32 * 1024 * 1024;
+    const answer = await fetch(`${proxy.url}/db/_bulk_docs`, { method: 'POST', body: new Uint8Array(size) });
+    assert.equal(answer.status, 201);
+    assert.deepEqual(await answer.json(), { length: size });
   });
 });
