@@ -21,27 +21,20 @@ const COUCH_DEFAULT_HEARTBEAT_MS = 60_000;
 
 /**
  * The live feed a request to CouchDB asks for, or null for every other request. `query` must be
- * one every server reads alike (query-params.ts). Parameter names are read in any letter case,
- * as CouchDB reads them (`FEED=continuous` is a feed there): a feed counted as an ordinary
- * request escapes the feeds' limits and takes an ordinary request's place for as long as it
- * runs, and 8 of them (`feed=live`) took every place a proxy had. Named in two letter cases,
- * it is a feed if either name asks for one.
+ * one every server reads alike (query-params.ts): its names are lower case and each there once.
+ * CouchDB reads `_changes` parameter names in any letter case (`FEED=continuous` is a feed there),
+ * which is why readQuery refuses others: a feed counted as an ordinary request escapes the feeds'
+ * limits and takes an ordinary request's place for as long as it runs, and 8 of them (`feed=live`)
+ * took every place a proxy had.
  */
 export function liveFeedOf(targetPath: string, query: URLSearchParams): LiveFeed | null {
-  let kind: LiveFeed['kind'] | undefined;
-  let heartbeat: string | null = null;
-  let timeout: string | null = null;
-  for (const [name, value] of query) {
-    const key = name.toLowerCase();
-    if (key === 'feed') kind ??= HELD_OPEN.get(value);
-    else if (key === 'heartbeat') heartbeat = value;
-    else if (key === 'timeout') timeout = value;
-  }
+  const kind = HELD_OPEN.get(query.get('feed') ?? '');
   if (!kind || !isChangesPath(targetPath)) return null;
+  const heartbeat = query.get('heartbeat');
   return {
     kind,
     heartbeatMs: heartbeat === 'true' ? COUCH_DEFAULT_HEARTBEAT_MS : positive(heartbeat),
-    timeoutMs: positive(timeout),
+    timeoutMs: positive(query.get('timeout')),
   };
 }
 

@@ -6,17 +6,31 @@ import { badRequest, type CouchError } from './couch-error';
  * CouchDB (MochiWeb) also splits on ";" and takes a name's last value, PouchDB Server its first,
  * URLSearchParams splits on "&" only and `get` gives the first: `filter=_doc_ids&filter=x` or
  * `x=1;feed=continuous` passed the proxy's checks as one thing and ran on CouchDB as another.
- * No CouchDB client needs either (PouchDB encodes ";" in values).
+ * Names are read differently too: CouchDB reads every `_changes` parameter in any letter case
+ * (`LIMIT=abc` answered 500, `FILTER=<ddoc>/<filter>` ran a design-doc filter, `TIMEOUT=-1` dropped
+ * the connection), and PouchDB Server's Express reads `limit[]=1.5` (`%5B%5D` too) as `limit`, which
+ * ended its process. Names are checked decoded, as both servers decode them (`%66eed` is `feed`
+ * everywhere). No CouchDB client needs any of these: every name CouchDB reads is lower case without
+ * brackets, and PouchDB encodes ";" in values.
  */
 export function readQuery(rawQuery: string): URLSearchParams | CouchError {
   if (rawQuery.includes(';')) return badRequest('Separate query parameters with "&" and percent-encode ";" in values.');
   const query = new URLSearchParams(rawQuery);
   const seen = new Set<string>();
   for (const name of query.keys()) {
+    const refusal = nameRefusal(name);
+    if (refusal) return refusal;
     if (seen.has(name)) return badRequest(`The query names "${name}" more than once.`);
     seen.add(name);
   }
   return query;
+}
+
+/** A query parameter name some server reads as another one, refused; null for one read as written. */
+function nameRefusal(name: string): CouchError | null {
+  if (/[A-Z]/.test(name)) return badRequest(`Write query parameter names in lower case: "${name}" is not.`);
+  if (/[[\]]/.test(name)) return badRequest(`Query parameter names cannot contain "[" or "]": "${name}" does.`);
+  return null;
 }
 
 /** One query parameter's check: null for a value every server reads as meant, else the refusal. */
