@@ -1,22 +1,27 @@
 import { expect, test, type Page } from '@playwright/test';
 import { createInspection, expectSyncState, logIn } from './support/app-actions';
-import { freshInspector, localDoc, openInspection, serverDoc } from './support/inspector';
+import { addPhotos, freshInspector, idsFromUrl, localDoc, makeTestImage, openInspection, serverDoc } from './support/inspector';
 import { shootBoth } from './support/screenshots';
 
 /**
  * Acceptance: what an inspector types is kept on the device as they type and comes back after
- * a reload or leaving the page, until saved or discarded; a save meeting a newer version shows
- * both and merges per field, and the result syncs.
+ * a reload or leaving the page, until saved or discarded, with the photos taken for a new defect;
+ * a save meeting a newer version shows both and merges per field, and the result syncs.
  */
 
 const DRAFTS_ID = '_local/fieldbook-drafts';
 
+interface KeptDraft {
+  values: Record<string, unknown>;
+  photos?: { stem: string }[];
+}
+
 /** The draft kept for a form on this device, or null. */
-function keptDraft(page: Page, key: string): Promise<{ values: Record<string, unknown> } | null> {
+function keptDraft(page: Page, key: string): Promise<KeptDraft | null> {
   return page.evaluate(
     async ([id, draftKey]) => {
       const doc = (await window.fieldbookDb!.get(id).catch(() => null)) as {
-        drafts: Record<string, { values: Record<string, unknown> }>;
+        drafts: Record<string, KeptDraft>;
       } | null;
       return doc?.drafts[draftKey] ?? null;
     },
@@ -113,4 +118,54 @@ test('a save that meets a newer version shows both, merges per field, and the re
   await expect
     .poll(() => serverDoc(user, id).then((doc) => [doc?.['notes'], doc?.['site']]), { timeout: 20_000 })
     .toEqual(['Mine: ladder needed', 'Plant 9']);
+});
+
+test("photos taken for a new defect before anything is typed come back after a reload, and are the defect's once saved", async ({
+  page,
+}) => {
+  const { user, id } = await newInspection(page, 'drafts-photos');
+  await page.getByTestId('add-defect').click();
+  await addPhotos(page, [await makeTestImage(page, 3, 'image/jpeg', 1200, 900), await makeTestImage(page, 4, 'image/png')]);
+  await page.getByTestId('defect-title').fill('Spalled concrete');
+  const key = `new-defect:${id}`;
+  await expect
+    .poll(() => keptDraft(page, key).then((draft) => [draft?.values['title'], draft?.photos?.length]))
+    .toEqual(['Spalled concrete', 2]);
+  const stems = (await keptDraft(page, key))!.photos!.map((photo) => photo.stem);
+  const draftCopies = () =>
+    page.evaluate(
+      async (names) =>
+        (
+          await Promise.all(
+            names.map((stem) =>
+              window.fieldbookDb!.get(`_local/fieldbook-draft-photo:${stem}`).then(
+                () => stem,
+                () => null,
+              ),
+            ),
+          )
+        ).filter(Boolean),
+      stems,
+    );
+  expect(await draftCopies()).toEqual(stems);
+
+  await page.reload();
+  await expect(page.getByTestId('draft-restored')).toBeVisible();
+  await expect(page.getByTestId('defect-title')).toHaveValue('Spalled concrete');
+  await expect(page.getByTestId('pending-photo')).toHaveCount(2);
+  for (const thumb of await page.getByTestId('pending-photo').getByTestId('photo-thumb').all()) {
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  }
+
+  await page.getByTestId('severity-3').click();
+  await page.getByTestId('save-defect').click();
+  await expect(page).toHaveURL(/\/defects\/defect:/);
+  const defectId = idsFromUrl(page).defectId!;
+  await expect(page.getByTestId('photo-thumb')).toHaveCount(2);
+  expect(Object.keys((await localDoc(page, defectId))['_attachments'] as object)).toEqual(stems.map((stem) => `thumb-${stem}`));
+  await expect.poll(() => keptDraft(page, key)).toBeNull();
+  await expect.poll(draftCopies).toEqual([]);
+  for (const stem of stems) {
+    await expect.poll(() => serverDoc(user, `photo:${defectId}:${stem}`), { timeout: 20_000 }).not.toBeNull();
+  }
 });

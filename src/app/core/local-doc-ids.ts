@@ -9,6 +9,8 @@ export const LOCAL_DOC_IDS = {
   conflictIndex: '_local/fieldbook-conflict-index',
   /** What was typed and not saved. */
   drafts: '_local/fieldbook-drafts',
+  /** A prefix: the bytes of one photo picked for a defect not saved yet, `<prefix><stem>`, listed by its draft. */
+  draftPhotoPrefix: '_local/fieldbook-draft-photo:',
   /** When each full-size photo here was last opened (the photo cache's least recently used). */
   photoCache: '_local/fieldbook-photo-cache',
   /** How far the device's first pull got (a server sequence). */

@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { Defect, DefectStatus, Inspection } from '../../../domain/doc-types';
+import { Defect, DefectStatus, Inspection, PhotoDoc } from '../../../domain/doc-types';
 import { PHOTO_ATTACHMENT, THUMB_PREFIX, photoDocId, photoIdRangeOf } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { PHOTO_MAX_SIDE, THUMB_MAX_SIDE, downscaleImage } from '../photos/image-downscaler';
@@ -114,13 +114,22 @@ export class DefectStoreService {
     return this.writer.save<Defect>({ ...doc, ...changes });
   }
 
-  /** Deletes a defect with the photo documents this device holds of it (others stay on the server, unreferenced). */
-  async remove(defect: Defect): Promise<void> {
-    const { rows } = await this.localDb.require().allDocs(photoIdRangeOf(defect._id));
+  /**
+   * Deletes a defect with the photo documents this device holds of it (others stay on the server,
+   * unreferenced), in one write; `photos`, if given, as `localPhotoDocs` read them.
+   */
+  async remove(defect: Defect, photos?: readonly PhotoDoc[]): Promise<void> {
+    const held = photos ?? (await this.localPhotoDocs(defect._id));
     return this.writer.remove(
       defect,
-      rows.map((row) => ({ _id: row.id, _rev: row.value.rev })),
+      held.map(({ _id, _rev }) => ({ _id, _rev: _rev! })),
     );
+  }
+
+  /** The photo documents this device holds of a defect (their attachments as stubs, without the image). */
+  async localPhotoDocs(defectId: string): Promise<PhotoDoc[]> {
+    const { rows } = await this.localDb.require().allDocs<PhotoDoc>({ ...photoIdRangeOf(defectId), include_docs: true });
+    return rows.map((row) => row.doc!);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { Defect, Inspection } from '../../../domain/doc-types';
+import { Defect, Inspection, PhotoDoc } from '../../../domain/doc-types';
+import { photoDocId, photoIdRangeOf } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { arrivingBeforeWriteOf } from '../testing/arriving-before-write';
@@ -253,6 +254,53 @@ describe('InspectionStoreService', () => {
     const theirs = await writtenBy('sam', { ...mine, _id: `defect:ffffffff-${crypto.randomUUID().slice(9)}`, title: 'Crack' });
     await expectAsync(store.remove(inspection)).toBeRejectedWith(jasmine.any(ValidationError));
     for (const doc of [inspection, mine, theirs]) expect((await db.get(doc._id))._rev).toBe(doc._rev!);
+  });
+
+  /** A photo, downscaled and thumbnailed as the camera input's are. */
+  async function photo(): Promise<Blob> {
+    const canvas = new OffscreenCanvas(200, 100);
+    canvas.getContext('2d')!.fillRect(0, 0, 200, 100);
+    return canvas.convertToBlob({ type: 'image/png' });
+  }
+
+  it("deletes its defects' photo documents with them", async () => {
+    const [inspection, other] = await seed();
+    const defects = TestBed.inject(DefectStoreService);
+    const leak = await defects.create(inspection._id, { title: 'Leak', severity: 3, status: 'open' }, [
+      await defects.preparePhoto(await photo()),
+      await defects.preparePhoto(await photo()),
+    ]);
+    const kept = await defects.create(other._id, { title: 'Crack', severity: 2, status: 'open' }, [
+      await defects.preparePhoto(await photo()),
+    ]);
+    const photoIds = async (defectId: string) => (await db.allDocs(photoIdRangeOf(defectId))).rows.map((row) => row.id);
+    const taken = await photoIds(leak._id);
+    expect(taken.length).toBe(2);
+
+    await store.remove(inspection);
+    expect(await photoIds(leak._id)).toEqual([]);
+    // Tombstones, pushed like the defect's: the server's copies go too.
+    const { rows } = await db.allDocs({ keys: taken });
+    expect(rows.map((row) => 'value' in row && row.value.deleted)).toEqual([true, true]);
+    expect((await photoIds(kept._id)).length).toBe(1);
+  });
+
+  it("deletes nothing when the rules refuse the deletion of one of its defects' photos: one someone else took", async () => {
+    const [inspection] = await seed();
+    const defects = TestBed.inject(DefectStoreService);
+    const leak = await defects.create(inspection._id, { title: 'Leak', severity: 3, status: 'open' }, [
+      await defects.preparePhoto(await photo()),
+    ]);
+    const [mine] = (await db.allDocs(photoIdRangeOf(leak._id))).rows;
+    // A supervisor's photo of the same defect, fetched here when opened.
+    const theirs = { ...(await db.get<PhotoDoc>(mine.id)), _id: photoDocId(leak._id, 'zzz-sam.jpg'), createdBy: 'sam' };
+    const { _rev, _attachments, ...body } = theirs;
+    await db.put({ ...body, _attachments: { full: { content_type: 'image/jpeg', data: await photo() } } });
+    await expectAsync(store.remove(inspection)).toBeRejectedWith(
+      jasmine.objectContaining({ errors: { createdBy: 'only the owner may delete this document' } }),
+    );
+    expect((await db.allDocs(photoIdRangeOf(leak._id))).rows.length).toBe(2);
+    for (const doc of [inspection, leak]) expect((await db.get(doc._id))._rev).toBe(doc._rev!);
   });
 
   it("lets a supervisor delete an inspector's inspection with its defects", async () => {

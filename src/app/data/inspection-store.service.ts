@@ -1,12 +1,13 @@
 import { Injectable, inject } from '@angular/core';
 import { Observable, concat, defer, filter, from, map, merge, of, switchMap } from 'rxjs';
 import { isAuditId } from '../../../domain/audit-entry';
-import { ChecklistItem, Defect, Inspection } from '../../../domain/doc-types';
+import { ChecklistItem, Defect, Inspection, PhotoDoc } from '../../../domain/doc-types';
 import { migrateDoc } from '../../../domain/schema-versions';
 import { LocalPurgeService } from '../archive/local-purge.service';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Session } from '../core/session.model';
+import { DefectStoreService } from './defect-store.service';
 import { DocWriterService, newDocId } from './doc-writer.service';
 import { ValidationError, validateDoc } from './validation-bridge';
 import { WithConflicts, readWithConflicts } from './read-with-conflicts';
@@ -57,6 +58,7 @@ export class InspectionStoreService {
   private readonly changesFeed = inject(ChangesFeedReader);
   private readonly writer = inject(DocWriterService);
   private readonly purge = inject(LocalPurgeService);
+  private readonly defects = inject(DefectStoreService);
 
   /** The id of each record changed locally (an edit, a pull, another tab) or purged off the device; not their audit entries. */
   readonly changes$: Observable<string> = merge(this.changesFeed.changedIds$.pipe(filter((id) => !isAuditId(id))), this.purge.purged$);
@@ -122,9 +124,10 @@ export class InspectionStoreService {
   }
 
   /**
-   * Deletes the inspection and its defects; throws ValidationError, deleting nothing, if the rules
-   * refuse any of them (the inspection's refusal first). They are written one by one, the
-   * inspection last, so a failed write leaves it to delete again.
+   * Deletes the inspection, its defects and the photo documents this device holds of them; throws
+   * ValidationError, deleting nothing, if the rules refuse any of them (the inspection's refusal
+   * first). Each defect goes in one write with its photos (as the defect page deletes one), one
+   * after the other, the inspection last, so a failed write leaves it to delete again.
    */
   async remove(inspection: Inspection): Promise<void> {
     const db = this.localDb.require();
@@ -134,17 +137,18 @@ export class InspectionStoreService {
       limit: LOCAL_FIND_LIMIT,
     });
     const defects = found.docs as Defect[];
-    for (const doc of [await db.get<Inspection>(inspection._id), ...defects]) {
+    const photos = await Promise.all(defects.map((defect) => this.defects.localPhotoDocs(defect._id)));
+    for (const doc of [await db.get<Inspection>(inspection._id), ...defects, ...photos.flat()]) {
       const refused = deletionRefused(doc, this.writer.author());
       if (refused) throw refused;
     }
-    for (const defect of defects) await this.writer.remove(defect);
+    for (const [i, defect] of defects.entries()) await this.defects.remove(defect, photos[i]);
     await this.writer.remove(inspection);
   }
 }
 
 /** Why the rules refuse `user` the deletion of `doc` as stored, or null if they allow it. */
-export function deletionRefused(doc: Inspection | Defect, user: Pick<Session, 'name' | 'roles'>): ValidationError | null {
+export function deletionRefused(doc: Inspection | Defect | PhotoDoc, user: Pick<Session, 'name' | 'roles'>): ValidationError | null {
   const errors = validateDoc({ _id: doc._id, _rev: doc._rev, _deleted: true }, doc, user);
   return Object.keys(errors).length ? new ValidationError(errors) : null;
 }

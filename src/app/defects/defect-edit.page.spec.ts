@@ -1,6 +1,8 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { Defect, Inspection } from '../../../domain/doc-types';
+import { photoDocId, photoIdRangeOf } from '../../../domain/photo-doc';
+import { DraftStore } from '../drafts/draft-store.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService, photosOf } from '../data/defect-store.service';
@@ -169,6 +171,126 @@ describe('DefectEditPage', () => {
     one('save-defect')!.click();
     await waitFor(async () => (await db.get<Defect>(defect._id)).description === 'Dripping since Monday', 'the description saved');
     expect(photosOf(await db.get(defect._id)).length).toBe(1);
+  });
+
+  describe("a new defect's photos", () => {
+    const key = () => `new-defect:${inspectionId}`;
+
+    /** The photos the draft of the new defect lists, as stored (`_local/fieldbook-drafts`). */
+    async function keptStems(): Promise<string[]> {
+      const doc = await db.get<{ drafts: Record<string, { photos?: { stem: string }[] }> }>('_local/fieldbook-drafts').catch(() => null);
+      return (doc?.drafts[key()]?.photos ?? []).map((photo) => photo.stem);
+    }
+
+    async function pickPhoto(name = 'IMG_0003.png'): Promise<void> {
+      const canvas = new OffscreenCanvas(200, 100);
+      canvas.getContext('2d')!.fillRect(0, 0, 200, 100);
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([await canvas.convertToBlob({ type: 'image/png' })], name, { type: 'image/png' }));
+      const input = one('photo-input') as HTMLInputElement;
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change'));
+    }
+
+    const pending = () => Array.from(fixture.nativeElement.querySelectorAll('[data-testid="pending-photo"]')) as HTMLElement[];
+
+    it('keeps photos taken before anything is typed with the draft: after a closed tab they come back with the text', async () => {
+      await open();
+      await pickPhoto();
+      await until(() => pending().length === 1, 'the photo held');
+      type('defect-title', 'Cracked tile');
+      await pickPhoto('IMG_0004.png');
+      await until(() => pending().length === 2, 'the second photo held');
+      await waitFor(async () => (await keptStems()).length === 2, 'the photos kept with the draft');
+      // The tab closes: only what is on the device remains.
+      fixture.destroy();
+
+      await open();
+      await until(() => pending().length === 2, 'the photos back on the form');
+      expect((one('defect-title') as HTMLInputElement).value).toBe('Cracked tile');
+      expect(one('draft-restored')).not.toBeNull();
+      for (const figure of pending()) expect(figure.querySelector('img')!.src).toMatch(/^blob:/);
+      const stems = await keptStems();
+
+      // Saved, they are the defect's photos as if never put away; the draft goes, and its copies.
+      const navigate = spyOn(TestBed.inject(Router), 'navigate').and.resolveTo(true);
+      (one('severity-2')!.querySelector('button') as HTMLElement).click();
+      one('save-defect')!.click();
+      await waitFor(() => navigate.calls.count() > 0, 'navigation');
+      const defectId = (navigate.calls.mostRecent().args[0] as string[])[3];
+      const saved = await db.get<Defect>(defectId);
+      expect(photosOf(saved).map((photo) => photo.thumb)).toEqual(stems.map((stem) => `thumb-${stem}`));
+      const photoDocs = await db.allDocs(photoIdRangeOf(defectId));
+      expect(photoDocs.rows.map((row) => row.id)).toEqual(stems.map((stem) => photoDocId(defectId, stem)));
+      await waitFor(async () => (await drafts().get(key())) === null, 'the draft dropped');
+      await waitFor(async () => (await keptCopies(stems)).length === 0, 'its copies of the photos deleted');
+    });
+
+    const drafts = () => TestBed.inject(DraftStore);
+
+    /** Which of these photos' copies the drafts' store still holds (`_local` documents). */
+    async function keptCopies(stems: string[]): Promise<string[]> {
+      const held = await Promise.all(
+        stems.map((stem) =>
+          db.get(`_local/fieldbook-draft-photo:${stem}`).then(
+            () => [stem],
+            () => [],
+          ),
+        ),
+      );
+      return held.flat();
+    }
+
+    async function keepOnePhoto(): Promise<string> {
+      await pickPhoto();
+      await waitFor(async () => (await keptStems()).length === 1, 'the photo kept with the draft');
+      return (await keptStems())[0];
+    }
+
+    it('deletes the photos with the draft when it is discarded', async () => {
+      await open();
+      const stem = await keepOnePhoto();
+      fixture.destroy();
+      await open();
+      await until(() => pending().length === 1 && !!one('draft-restored'), 'the draft restored, photo and all');
+      one('discard-draft')!.click();
+      await until(() => pending().length === 0 && !one('draft-restored'), 'the form as new');
+      await waitFor(async () => (await drafts().get(key())) === null, 'the draft dropped');
+      await waitFor(async () => (await keptCopies([stem])).length === 0, 'its photo deleted');
+    });
+
+    it('lets a photo removed from the form go from the draft, and a draft keeping nothing else with it', async () => {
+      await open();
+      const stem = await keepOnePhoto();
+      expect(await keptCopies([stem])).toEqual([stem]);
+      (pending()[0].querySelector('[data-testid="remove-photo"]') as HTMLElement).click();
+      await until(() => pending().length === 0, 'the photo off the form');
+      await waitFor(async () => (await drafts().get(key())) === null, 'the draft dropped');
+      await waitFor(async () => (await keptCopies([stem])).length === 0, 'its photo deleted');
+    });
+
+    it('keeps a photo storage refuses on the form, saying so, and what was typed all the same', async () => {
+      const put = db.put.bind(db);
+      spyOn(db, 'put').and.callFake(((doc: { _id: string }, ...rest: []) =>
+        doc._id.startsWith('_local/fieldbook-draft-photo:')
+          ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))
+          : put(doc, ...rest)) as typeof db.put);
+      await open();
+      type('defect-title', 'Cracked tile');
+      await pickPhoto();
+      await until(() => !!one('photo-not-kept'), 'the photo marked as not kept');
+      expect(one('save-failure')!.textContent).toContain('This photo could not be kept with the draft');
+      expect(pending().length).toBe(1);
+      await waitFor(async () => (await drafts().get(key()))?.values['title'] === 'Cracked tile', 'the typed title kept');
+      expect((await drafts().get(key()))!.photos).toBeUndefined();
+
+      // Saved, the photo goes with the defect all the same.
+      const navigate = spyOn(TestBed.inject(Router), 'navigate').and.resolveTo(true);
+      (one('severity-2')!.querySelector('button') as HTMLElement).click();
+      one('save-defect')!.click();
+      await waitFor(() => navigate.calls.count() > 0, 'navigation');
+      expect(photosOf(await db.get((navigate.calls.mostRecent().args[0] as string[])[3])).length).toBe(1);
+    });
   });
 
   for (const [status, reason] of [

@@ -19,6 +19,7 @@ import { PendingPhoto, PhotoStripComponent } from '../photos/photo-strip.compone
 import { RecordBadgeComponent } from '../sync/record-badge.component';
 import { DraftMergeComponent } from '../drafts/draft-merge.component';
 import { DraftNoticeComponent } from '../drafts/draft-notice.component';
+import { DraftPhoto, DraftPhotoNotKept } from '../drafts/draft-store.service';
 import { FormDraft } from '../drafts/form-draft';
 import { confirm } from '../shared/confirm';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
@@ -44,6 +45,12 @@ const LABELS: FieldLabels<'title' | 'description' | 'location' | 'severity' | 's
 
 const UNREADABLE_IMAGE = $localize`:@@defect.unreadableImage:This image could not be read. Try another photo.`;
 
+/** Why a photo of a new defect is not kept with its draft: it stays on the form only. */
+const PHOTO_NOT_KEPT: Record<DraftPhotoNotKept['reason'], string> = {
+  full: $localize`:@@defect.photoNotKept.full:Drafts on this device already keep as many photos as they can, so this photo is not kept with the draft. It stays here until you leave: save the defect to keep it.`,
+  storage: $localize`:@@defect.photoNotKept.storage:This photo could not be kept with the draft: the storage of this device may be full. It stays here until you leave: save the defect to keep it.`,
+};
+
 /** What each severity means, shown as the scale's legend. */
 export const SEVERITY_LEVELS: readonly { level: Defect['severity']; name: string; meaning: string }[] = [
   { level: 1, name: $localize`:@@severity.1.name:Cosmetic`, meaning: $localize`:@@severity.1.meaning:looks only` },
@@ -58,8 +65,8 @@ interface SavedState {
   defectSaved?: boolean;
 }
 
-/** A photo picked for a defect not saved yet: shown from its thumbnail, attached on save. */
-type HeldPhoto = PreparedPhoto & PendingPhoto;
+/** A photo picked for a defect not saved yet: shown from its thumbnail, kept with the draft (`kept`), attached on save. */
+type HeldPhoto = PreparedPhoto & PendingPhoto & { kept: boolean };
 
 /** Create or edit one defect of an inspection, with its photos. */
 @Component({
@@ -306,10 +313,12 @@ export class DefectEditPage {
   protected readonly statuses = Object.keys(STATUS_LABELS) as DefectStatus[];
   protected readonly statusLabels = STATUS_LABELS;
   protected readonly storingPhoto = signal(false);
-  /** Photos picked before the defect's first save: they stay here until a save attaches them. */
+  /** Photos picked before the defect's first save: kept with the draft as they are picked, until a save attaches them. */
   protected readonly heldPhotos = signal<readonly HeldPhoto[]>([]);
-  /** Leaving asks first while there are any: the draft does not keep them (sayDraftKept). */
-  readonly unsavedPhotos = computed(() => this.heldPhotos().length);
+  /** Leaving asks first while there are photos the draft does not keep (sayDraftKept): not stored yet, or they did not fit. */
+  readonly unsavedPhotos = computed(() => this.heldPhotos().filter((photo) => !photo.kept).length);
+  /** Photos being prepared and kept: a save waits for them. */
+  private photoWork: Promise<void> = Promise.resolve();
   /** The last save succeeded and nothing was typed since; a new defect's page is told by the one that created it. */
   protected readonly saved = signal(!!(this.router.currentNavigation()?.extras.state as SavedState | undefined)?.defectSaved);
 
@@ -340,6 +349,10 @@ export class DefectEditPage {
       this.form.markAsDirty();
     },
     doc: { id: this.defectId, editable: this.editable, valuesOf: defectFormValues },
+    photos: {
+      restore: (photos) => this.showRestored(photos),
+      clear: () => this.dropHeldPhotos(this.heldPhotos()),
+    },
   });
   /** Every field's message at once: the form's (required) or the rules'. */
   protected readonly formErrors = new FormErrors(this.form, this.editable.errors);
@@ -389,6 +402,8 @@ export class DefectEditPage {
 
   protected async save(): Promise<void> {
     this.saved.set(false);
+    // A photo being kept is saved with the defect, and not left behind in the draft.
+    await this.photoWork;
     const existing = this.defect();
     const held = this.heldPhotos();
     // Run again by the draft once the user has merged with a newer version.
@@ -425,26 +440,62 @@ export class DefectEditPage {
     if (this.defect()) {
       await this.editable.saveAlongside(async (doc) => (await this.store.addPhoto(doc, file)).rev, UNREADABLE_IMAGE);
     } else {
-      await this.holdPhoto(file);
+      const held = this.holdPhoto(file);
+      this.photoWork = held;
+      await held;
     }
     this.storingPhoto.set(false);
   }
 
-  /** Keeps a photo picked for a defect not saved yet, downscaled now so an unreadable image is refused at once. */
+  /**
+   * Holds a photo picked for a defect not saved yet, downscaled now so an unreadable image is
+   * refused at once, and keeps it with the draft: a closed tab does not lose it.
+   */
   private async holdPhoto(file: File): Promise<void> {
     this.editable.failure.set(null);
+    let held: HeldPhoto;
     try {
       const prepared = await this.store.preparePhoto(file);
-      const held: HeldPhoto = { ...prepared, key: prepared.stem, url: URL.createObjectURL(prepared.thumb) };
-      this.heldPhotos.update((photos) => [...photos, held]);
+      held = { ...prepared, key: prepared.stem, url: URL.createObjectURL(prepared.thumb), kept: false };
     } catch (error) {
       console.error('Reading a photo failed', error);
       this.editable.failure.set(UNREADABLE_IMAGE);
+      return;
     }
+    this.heldPhotos.update((photos) => [...photos, held]);
+    try {
+      await this.draft.keepPhoto(held);
+    } catch (error) {
+      // It stays on the form (saved with the defect), marked; what was typed is kept all the same.
+      console.error('Keeping a photo with the draft failed', error);
+      this.editable.failure.set(PHOTO_NOT_KEPT[error instanceof DraftPhotoNotKept ? error.reason : 'storage']);
+      this.updateHeld(held.stem, { notKept: true });
+      return;
+    }
+    // Removed while it was being kept: the draft lets it go too.
+    if (this.heldPhotos().some((photo) => photo.stem === held.stem)) this.updateHeld(held.stem, { kept: true });
+    else await this.draft.dropPhotos([held.stem]);
+  }
+
+  private updateHeld(stem: string, changes: Partial<HeldPhoto>): void {
+    this.heldPhotos.update((photos) => photos.map((photo) => (photo.stem === stem ? { ...photo, ...changes } : photo)));
+  }
+
+  /** The photos of a draft restored on opening, shown again (with any picked meanwhile) in the order they were taken. */
+  private showRestored(photos: DraftPhoto[]): void {
+    const shown = new Set(this.heldPhotos().map((photo) => photo.stem));
+    const restored = photos
+      .filter((photo) => !shown.has(photo.stem))
+      .map((photo): HeldPhoto => ({ ...photo, key: photo.stem, url: URL.createObjectURL(photo.thumb), kept: true }));
+    this.heldPhotos.update((held) => [...held, ...restored].sort((a, b) => (a.stem < b.stem ? -1 : a.stem > b.stem ? 1 : 0)));
   }
 
   protected dropHeldPhoto(photo: PendingPhoto): void {
-    this.dropHeldPhotos(this.heldPhotos().filter((held) => held.key === photo.key));
+    const dropped = this.heldPhotos().filter((held) => held.key === photo.key);
+    this.dropHeldPhotos(dropped);
+    this.draft
+      .dropPhotos(dropped.map((held) => held.stem))
+      .catch((error: unknown) => console.error('Dropping a photo from the draft failed', error));
   }
 
   private dropHeldPhotos(photos: readonly HeldPhoto[]): void {

@@ -1,3 +1,4 @@
+import { Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { Router } from '@angular/router';
@@ -8,24 +9,31 @@ import { setUpDefectPage } from '../testing/defect-page-setup';
 import { endSyncTracking } from '../testing/sync-tracking';
 import { waitFor } from '../testing/test-support';
 import { sayDraftKept } from './draft-kept.guard';
+import { DRAFT_PHOTO_BUDGET, DraftStore } from './draft-store.service';
 
-/** Leaving a new defect's page: what the draft keeps, and the photos it does not. */
+/** Leaving a new defect's page: what the draft keeps, and the photos it could not keep. */
 describe('sayDraftKept', () => {
-  let db: Database;
+  let db: Database | undefined;
+  let inspectionId: string;
   let inspectionUrl: string;
   let harness: RouterTestingHarness;
 
-  beforeEach(async () => {
-    const setUp = await setUpDefectPage(sayDraftKept);
-    ({ db, harness } = setUp);
-    inspectionUrl = `/inspections/${setUp.inspectionId}`;
+  /** The new defect's page, open; `providers` besides the test data. */
+  async function start(providers: Provider[] = []): Promise<void> {
+    const setUp = await setUpDefectPage(sayDraftKept, providers);
+    ({ db, harness, inspectionId } = setUp);
+    inspectionUrl = `/inspections/${inspectionId}`;
     await harness.navigateByUrl(`${inspectionUrl}/defects/new`, DefectEditPage);
-  });
+  }
+
+  /** Drafts keep no photo: none fits. */
+  const noRoomForPhotos: Provider[] = [{ provide: DRAFT_PHOTO_BUDGET, useValue: 0 }];
 
   afterEach(async () => {
     TestBed.inject(MatSnackBar).dismiss();
-    harness.fixture.destroy();
-    await endSyncTracking(db);
+    harness?.fixture.destroy();
+    if (db) await endSyncTracking(db);
+    db = undefined;
   });
 
   const one = (id: string) => document.querySelector(`[data-testid="${id}"]`) as HTMLElement | null;
@@ -59,17 +67,31 @@ describe('sayDraftKept', () => {
   const leave = () => TestBed.inject(Router).navigateByUrl(inspectionUrl);
 
   it('says the edits are kept when the draft holds them all', async () => {
+    await start();
     typeTitle();
     expect(await leave()).toBeTrue();
     await until(() => snackBar().includes('Your edits are kept as a draft on this device.'), 'the message');
   });
 
-  it('asks before photos not saved yet are lost; staying keeps them', async () => {
+  it('leaves without a question once the photos are kept with the draft', async () => {
+    await start();
     typeTitle();
     await pickPhoto();
+    const drafts = TestBed.inject(DraftStore);
+    await waitFor(async () => (await drafts.get(`new-defect:${inspectionId}`))?.photos?.length === 1, 'the photo kept');
+    expect(await leave()).toBeTrue();
+    await until(() => snackBar().includes('Your edits are kept as a draft on this device.'), 'the message');
+  });
+
+  it('asks before photos the draft could not keep are lost; staying keeps them', async () => {
+    await start(noRoomForPhotos);
+    typeTitle();
+    await pickPhoto();
+    await until(() => !!one('photo-not-kept'), 'the photo marked as not kept');
     const left = leave();
     // Not `until`: the app is not stable while the navigation waits for the answer.
     await waitFor(() => !!one('leave-photos-cancel'), 'the question');
+    expect(one('leave-photos-message')!.textContent).toContain('Some photos you picked are not kept on this device with the draft');
     one('leave-photos-cancel')!.click();
     expect(await left).toBeFalse();
     await until(() => !one('leave-photos-cancel'), 'the question closed');
@@ -77,13 +99,15 @@ describe('sayDraftKept', () => {
     expect(snackBar()).toBe('');
   });
 
-  it('leaves without them once confirmed, saying the draft keeps only what was typed', async () => {
+  it('leaves without them once confirmed, saying the draft keeps the rest', async () => {
+    await start(noRoomForPhotos);
     typeTitle();
     await pickPhoto();
+    await until(() => !!one('photo-not-kept'), 'the photo marked as not kept');
     const left = leave();
     await waitFor(() => !!one('leave-photos-confirm'), 'the question');
     one('leave-photos-confirm')!.click();
     expect(await left).toBeTrue();
-    await until(() => snackBar().includes('What you typed is kept as a draft on this device; the photos are not.'), 'the message');
+    await until(() => snackBar().includes('Your edits are kept as a draft on this device, except for some photos.'), 'the message');
   });
 });

@@ -9,14 +9,14 @@ import { FormDraft } from './form-draft';
 /** A page whose form keeps a draft. */
 export interface HoldsDraft {
   readonly draft: Pick<FormDraft, 'held'>;
-  /** How many photos are picked and not saved yet: a draft keeps what was typed, not photos. */
+  /** How many photos are picked and neither saved nor kept with the draft (being stored, or they did not fit). */
   readonly unsavedPhotos?: Signal<number>;
 }
 
 /**
- * Leaving a page with unsaved edits says where they are; it blocks only to ask before photos not
- * saved yet are lost (the draft is safe on the device, they are not). Neither at logout: the
- * database, drafts included, is gone by then.
+ * Leaving a page with unsaved edits says where they are; it blocks only to ask before photos the
+ * draft does not keep are lost (the draft is safe on the device, they are not). Neither at
+ * logout: the database, drafts included, is gone by then.
  */
 export const sayDraftKept: CanDeactivateFn<HoldsDraft> = async (page) => {
   const open = !!inject(LocalDbService).db();
@@ -28,7 +28,7 @@ export const sayDraftKept: CanDeactivateFn<HoldsDraft> = async (page) => {
     photos &&
     !(await confirm(dialog, {
       title: $localize`:@@draft.photosTitle:Leave without the photos?`,
-      message: $localize`:@@draft.photosMessage:The photos you picked are not saved yet, and a draft keeps only what was typed. Save to keep them.`,
+      message: $localize`:@@draft.photosNotKeptMessage:Some photos you picked are not kept on this device with the draft, and are not saved yet. Save to keep them.`,
       confirm: $localize`:@@draft.photosLeave:Leave without them`,
       cancel: $localize`:@@draft.photosStay:Stay`,
       testId: 'leave-photos',
@@ -38,7 +38,7 @@ export const sayDraftKept: CanDeactivateFn<HoldsDraft> = async (page) => {
   }
   if (page.draft.held()) {
     const kept = photos
-      ? $localize`:@@draft.keptWithoutPhotos:What you typed is kept as a draft on this device; the photos are not.`
+      ? $localize`:@@draft.keptWithoutSomePhotos:Your edits are kept as a draft on this device, except for some photos.`
       : $localize`:@@draft.kept:Your edits are kept as a draft on this device.`;
     snackBar.open(kept, $localize`:@@draft.keptOk:OK`, { duration: 6000 });
   }

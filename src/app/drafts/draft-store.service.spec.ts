@@ -1,8 +1,15 @@
 import { TestBed } from '@angular/core/testing';
+import { userDbName } from '../../../domain/user-db-name';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { ANA, fakeSessions, provideTestData, requestsFinished, trackRequests } from '../testing/test-support';
-import { DraftEntry, DraftStore } from './draft-store.service';
+import { DRAFT_PHOTO_BUDGET, DraftEntry, DraftPhoto, DraftPhotoNotKept, DraftStore } from './draft-store.service';
+
+/** Characters of photos the drafts keep here: three of `photo()`'s (5336 each), not four. */
+const BUDGET = 3 * 4 * 1400;
+
+/** Another user of the same browser. */
+const BEN = { ...ANA, name: 'ben', db: userDbName('ben') };
 
 describe('DraftStore', () => {
   let db: Database;
@@ -17,7 +24,7 @@ describe('DraftStore', () => {
   });
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
+    TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), { provide: DRAFT_PHOTO_BUDGET, useValue: BUDGET }] });
     db = await TestBed.inject(LocalDbService).open(ANA.db);
     trackRequests(db);
     store = TestBed.inject(DraftStore);
@@ -57,6 +64,112 @@ describe('DraftStore', () => {
     const drafts = await store.refresh();
     expect(drafts['inspection:1'].values).toEqual({ title: 'Mine again' });
     expect(drafts['inspection:2'].values).toEqual({ title: 'Theirs' });
+  });
+
+  /** A photo of 3000 bytes with a thumbnail of 1000: 4000 + 1336 characters as base64. */
+  function photo(stem: string): DraftPhoto {
+    const bytes = (length: number) => Uint8Array.from({ length }, (_, i) => (i * 7 + stem.length) % 256);
+    return { stem, photo: new Blob([bytes(3000)], { type: 'image/jpeg' }), thumb: new Blob([bytes(1000)], { type: 'image/webp' }) };
+  }
+
+  const newDefect = 'new-defect:inspection:1';
+  const typed = (title = ''): DraftEntry => ({ values: { title }, inspectionId: 'inspection:1', savedAt: '2026-03-01T08:00:00.000Z' });
+  const copyOf = (stem: string) =>
+    db.get(`_local/fieldbook-draft-photo:${stem}`).then(
+      () => true,
+      () => false,
+    );
+  const bytesOf = async (blob: Blob) => Array.from(new Uint8Array(await blob.arrayBuffer()));
+
+  it("keeps a new defect's photos in _local documents its draft lists, through typing, until discarded", async () => {
+    await store.keepPhoto(newDefect, photo('0001-a.jpg'), typed());
+    await store.put(newDefect, typed('Crack'));
+    await store.keepPhoto(newDefect, photo('0002-b.jpg'), typed('ignored: the draft exists'));
+    const draft = (await store.get(newDefect))!;
+    expect(draft.values).toEqual({ title: 'Crack' });
+    expect(draft.photos!.map((kept) => kept.stem)).toEqual(['0001-a.jpg', '0002-b.jpg']);
+    // Never replicated: no document a replication sees.
+    expect((await db.allDocs()).rows.every((row) => row.id.startsWith('_design/'))).toBeTrue();
+
+    const [first, second] = await store.readPhotos(draft);
+    expect(first.stem).toBe('0001-a.jpg');
+    expect(second.photo.type).toBe('image/jpeg');
+    expect(second.thumb.type).toBe('image/webp');
+    expect(await bytesOf(second.photo)).toEqual(await bytesOf(photo('0002-b.jpg').photo));
+    expect(await bytesOf(second.thumb)).toEqual(await bytesOf(photo('0002-b.jpg').thumb));
+
+    // Typed back to nothing, the draft stays for its photos.
+    await store.untyped(newDefect, typed());
+    expect((await store.get(newDefect))!.photos!.length).toBe(2);
+
+    await store.discard(newDefect);
+    expect(await store.get(newDefect)).toBeNull();
+    expect(await copyOf('0001-a.jpg')).toBeFalse();
+    expect(await copyOf('0002-b.jpg')).toBeFalse();
+  });
+
+  it('lets a photo go, and the draft with its last one when nothing was typed', async () => {
+    await store.keepPhoto(newDefect, photo('0001-a.jpg'), typed());
+    await store.keepPhoto(newDefect, photo('0002-b.jpg'), typed());
+    const nothingTyped = (draft: DraftEntry) => draft.values['title'] === '';
+    await store.dropPhotos(newDefect, ['0001-a.jpg'], nothingTyped);
+    expect((await store.get(newDefect))!.photos!.map((kept) => kept.stem)).toEqual(['0002-b.jpg']);
+    expect(await copyOf('0001-a.jpg')).toBeFalse();
+    await store.dropPhotos(newDefect, ['0002-b.jpg'], nothingTyped);
+    expect(await store.get(newDefect)).toBeNull();
+    expect(await copyOf('0002-b.jpg')).toBeFalse();
+  });
+
+  it('keeps no photo past the budget of all drafts, and keeps what was typed', async () => {
+    await store.keepPhoto(newDefect, photo('0001-a.jpg'), typed('Crack'));
+    await store.keepPhoto('new-defect:inspection:2', photo('0002-b.jpg'), { ...typed('Leak'), inspectionId: 'inspection:2' });
+    await store.keepPhoto(newDefect, photo('0003-c.jpg'), typed());
+    await expectAsync(store.keepPhoto(newDefect, photo('0004-d.jpg'), typed())).toBeRejectedWith(
+      jasmine.objectContaining({ name: 'DraftPhotoNotKept', reason: 'full' }),
+    );
+    expect(await copyOf('0004-d.jpg')).toBeFalse();
+    const draft = (await store.get(newDefect))!;
+    expect(draft.values).toEqual({ title: 'Crack' });
+    expect(draft.photos!.length).toBe(2);
+    // Room again once a draft goes.
+    await store.discard('new-defect:inspection:2');
+    await store.keepPhoto(newDefect, photo('0004-d.jpg'), typed());
+    expect((await store.get(newDefect))!.photos!.length).toBe(3);
+  });
+
+  it('says storage refused a photo (full), keeping nothing of it and what was typed', async () => {
+    await store.put(newDefect, typed('Crack'));
+    const put = db.put.bind(db);
+    spyOn(db, 'put').and.callFake(((doc: { _id: string }, ...rest: []) =>
+      doc._id.startsWith('_local/fieldbook-draft-photo:')
+        ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))
+        : put(doc, ...rest)) as typeof db.put);
+    const refused = await store.keepPhoto(newDefect, photo('0001-a.jpg'), typed()).catch((error: unknown) => error);
+    expect(refused).toEqual(jasmine.any(DraftPhotoNotKept));
+    expect((refused as DraftPhotoNotKept).reason).toBe('storage');
+    expect(await store.get(newDefect)).toEqual(typed('Crack'));
+  });
+
+  it("deletes the photos with the user's database at logout; another user's database never holds them", async () => {
+    await store.keepPhoto(newDefect, photo('0001-a.jpg'), typed('Crack'));
+    const local = TestBed.inject(LocalDbService);
+    await requestsFinished(db);
+    await local.destroy();
+    db = await local.open(ANA.db);
+    trackRequests(db);
+    expect(await store.get(newDefect)).toBeNull();
+    expect(await copyOf('0001-a.jpg')).toBeFalse();
+
+    await store.keepPhoto(newDefect, photo('0002-b.jpg'), typed('Crack'));
+    const anas = (await store.get(newDefect))!;
+    await requestsFinished(db);
+    await local.close();
+    db = await local.open(BEN.db);
+    trackRequests(db);
+    expect(store.drafts()).toEqual({});
+    expect(await store.get(newDefect)).toBeNull();
+    expect(await store.readPhotos(anas)).toEqual([]);
+    expect(await copyOf('0002-b.jpg')).toBeFalse();
   });
 
   it('reads the drafts of a database as it opens, and forgets them when it closes', async () => {

@@ -1,10 +1,25 @@
-import { Injectable, computed, inject } from '@angular/core';
+import { Injectable, InjectionToken, computed, inject } from '@angular/core';
 import { LocalDbService } from '../core/local-db.service';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { Entries, MirroredLocalRecordMap, withoutKeys } from '../core/local-record-map';
+import { Database } from '../core/pouchdb';
 
 /** A form's values as the form holds them (`getRawValue()`). */
 export type FormValues = Record<string, unknown>;
+
+/** A photo picked on a form creating a document (a new defect): the image, its thumbnail, and the name they share. */
+export interface DraftPhoto {
+  stem: string;
+  photo: Blob;
+  thumb: Blob;
+}
+
+/** A photo a draft keeps; its bytes are a `_local` document of their own (DraftStore). */
+export interface KeptPhotoRef {
+  stem: string;
+  /** Characters stored (base64): what counts against DRAFT_PHOTO_BUDGET. */
+  size: number;
+}
 
 /** What an inspector typed on one form and has not saved yet. */
 export interface DraftEntry {
@@ -18,6 +33,39 @@ export interface DraftEntry {
   inspectionId: string;
   /** When it was last typed (ISO). */
   savedAt: string;
+  /** Photos picked for the document not created yet, in the order they were taken. */
+  photos?: KeptPhotoRef[];
+}
+
+/**
+ * Characters of photos all drafts on this device keep together (base64: about 24 MB of images,
+ * 50 to 100 photos at PHOTO_MAX_SIDE). A photo past it stays on its form, not kept.
+ */
+export const DRAFT_PHOTO_BUDGET = new InjectionToken<number>('DRAFT_PHOTO_BUDGET', { factory: () => 32 * 1024 * 1024 });
+
+/** Why a photo is not kept with its draft: the drafts' photos are at their budget, or storage refused the write (full). */
+export class DraftPhotoNotKept extends Error {
+  constructor(
+    readonly reason: 'full' | 'storage',
+    options?: { cause?: unknown },
+  ) {
+    super(reason === 'full' ? 'the photos of drafts are at their budget' : 'storing the photo failed', options);
+    this.name = 'DraftPhotoNotKept';
+  }
+}
+
+/** The bytes of a kept photo, `LOCAL_DOC_IDS.draftPhotoPrefix + stem`. */
+interface DraftPhotoDoc {
+  _id: string;
+  _rev?: string;
+  photo: EncodedImage;
+  thumb: EncodedImage;
+}
+
+interface EncodedImage {
+  content_type: string;
+  /** base64 */
+  data: string;
 }
 
 /**
@@ -25,10 +73,20 @@ export interface DraftEntry {
  * user's database (never replicated, gone with the database at logout), by form key (a
  * document's id, or `new-inspection`, `new-defect:<inspection id>`). Every write reads the
  * stored document first, so tabs typing in different forms keep each other's drafts.
+ *
+ * A new defect's draft also keeps the photos picked for it (inspectors take them first). Their
+ * bytes are base64 in one `_local` document per photo of the same database, listed by the
+ * draft: `_local` documents never replicate and go with the user's database (logout deletes it;
+ * another user has a database of their own), which is what a draft wants; PouchDB keeps no
+ * attachments on them, hence base64, a third larger, within DRAFT_PHOTO_BUDGET. Not in the
+ * drafts document itself: that one is written again at every pause in typing and stays small.
+ * A photo's bytes are written before its draft lists it and deleted after the draft stops
+ * listing it; a restore skips one that is missing.
  */
 @Injectable({ providedIn: 'root' })
 export class DraftStore {
   private readonly localDb = inject(LocalDbService);
+  private readonly budget = inject(DRAFT_PHOTO_BUDGET);
   private readonly stored = new MirroredLocalRecordMap<DraftEntry>(LOCAL_DOC_IDS.drafts, 'drafts');
 
   /** The drafts of the open database by form key, as last read or written here. */
@@ -47,20 +105,142 @@ export class DraftStore {
     return db ? this.stored.refresh(db) : {};
   }
 
-  put(key: string, draft: DraftEntry): Promise<void> {
-    return this.change((drafts) => ({ ...drafts, [key]: draft }));
+  /** Keeps what was typed on `key`'s form; the photos its draft keeps stay as they are. */
+  async put(key: string, draft: DraftEntry): Promise<void> {
+    await this.change((drafts) => ({ ...drafts, [key]: typedOn(drafts[key], draft) }));
   }
 
-  /** Drops the draft of `key`: saved, or discarded by the user. Gone from `drafts` at once. */
-  discard(key: string): Promise<void> {
-    const without = (drafts: Entries<DraftEntry>) => withoutKeys(drafts, [key]);
-    this.stored.preview(without);
-    return this.change(without);
+  /**
+   * What is typed on `key`'s form is back to what is stored: its draft goes, unless it keeps
+   * photos (it then keeps them with `draft`'s values). Gone from `drafts` at once.
+   */
+  async untyped(key: string, draft: DraftEntry): Promise<void> {
+    const change = (drafts: Entries<DraftEntry>) =>
+      !drafts[key] ? drafts : drafts[key].photos?.length ? { ...drafts, [key]: typedOn(drafts[key], draft) } : withoutKeys(drafts, [key]);
+    this.stored.preview(change);
+    await this.change(change);
   }
 
-  /** Without an open database (logged out), nothing is kept. */
-  private async change(update: (drafts: Entries<DraftEntry>) => Entries<DraftEntry>): Promise<void> {
+  /** Drops the draft of `key` with its photos: saved, or discarded by the user. Gone from `drafts` at once. */
+  async discard(key: string): Promise<void> {
+    this.stored.preview((drafts) => withoutKeys(drafts, [key]));
+    let photos: readonly KeptPhotoRef[] = [];
+    const db = await this.change((drafts) => {
+      photos = drafts[key]?.photos ?? [];
+      return key in drafts ? withoutKeys(drafts, [key]) : drafts;
+    });
+    if (db) await deletePhotos(db, photos);
+  }
+
+  /**
+   * Keeps a photo picked on `key`'s form with its draft (`draft` when there is none yet). Rejects
+   * with DraftPhotoNotKept, keeping nothing of it, when the drafts' photos are at their budget or
+   * storage refuses it; what was typed stays kept either way.
+   */
+  async keepPhoto(key: string, photo: DraftPhoto, draft: DraftEntry): Promise<void> {
+    const db = this.localDb.db();
+    if (!db) return;
+    const doc: DraftPhotoDoc = { _id: draftPhotoId(photo.stem), photo: await encode(photo.photo), thumb: await encode(photo.thumb) };
+    const ref: KeptPhotoRef = { stem: photo.stem, size: doc.photo.data.length + doc.thumb.data.length };
+    const kept = Object.values(await this.stored.refresh(db))
+      .flatMap((entry) => entry.photos ?? [])
+      .reduce((sum, { size }) => sum + size, 0);
+    if (kept + ref.size > this.budget) throw new DraftPhotoNotKept('full');
+    try {
+      await db.put(doc);
+    } catch (error) {
+      throw new DraftPhotoNotKept('storage', { cause: error });
+    }
+    try {
+      await this.stored.update(db, (drafts) => {
+        const entry = drafts[key] ?? draft;
+        return { ...drafts, [key]: { ...entry, photos: [...(entry.photos ?? []).filter(({ stem }) => stem !== ref.stem), ref] } };
+      });
+    } catch (error) {
+      await deletePhotos(db, [ref]);
+      throw new DraftPhotoNotKept('storage', { cause: error });
+    }
+  }
+
+  /**
+   * Drops photos from `key`'s draft and deletes them; a draft left without photos goes if
+   * `typedNothing` says its values are those the form started with.
+   */
+  async dropPhotos(key: string, stems: readonly string[], typedNothing: (draft: DraftEntry) => boolean): Promise<void> {
+    const gone = new Set(stems);
+    const db = await this.change((drafts) => {
+      const draft = drafts[key];
+      if (!draft?.photos?.some(({ stem }) => gone.has(stem))) return drafts;
+      const { photos: listed, ...typed } = draft;
+      const photos = (listed ?? []).filter(({ stem }) => !gone.has(stem));
+      if (photos.length) return { ...drafts, [key]: { ...typed, photos } };
+      return typedNothing(typed) ? withoutKeys(drafts, [key]) : { ...drafts, [key]: typed };
+    });
+    if (db)
+      await deletePhotos(
+        db,
+        [...gone].map((stem) => ({ stem })),
+      );
+  }
+
+  /** The photos a draft keeps, in its order; one whose bytes are missing is left out. */
+  async readPhotos(draft: DraftEntry): Promise<DraftPhoto[]> {
+    const db = this.localDb.db();
+    if (!db || !draft.photos?.length) return [];
+    const read = await Promise.all(
+      draft.photos.map(({ stem }) =>
+        db.get<DraftPhotoDoc>(draftPhotoId(stem)).then(
+          (doc): DraftPhoto[] => [{ stem, photo: decode(doc.photo), thumb: decode(doc.thumb) }],
+          (error: unknown) => {
+            if ((error as { status?: number }).status !== 404) console.error('Reading a photo of a draft failed', error);
+            return [];
+          },
+        ),
+      ),
+    );
+    return read.flat();
+  }
+
+  /** Without an open database (logged out), nothing is kept. Resolves with the database changed. */
+  private async change(update: (drafts: Entries<DraftEntry>) => Entries<DraftEntry>): Promise<Database | null> {
     const db = this.localDb.db();
     if (db) await this.stored.update(db, update);
+    return db;
   }
+}
+
+function draftPhotoId(stem: string): string {
+  return LOCAL_DOC_IDS.draftPhotoPrefix + stem;
+}
+
+/** `draft`'s typed values with the photos `stored` keeps. */
+function typedOn(stored: DraftEntry | undefined, draft: DraftEntry): DraftEntry {
+  const { photos: _typed, ...typed } = draft;
+  return stored?.photos?.length ? { ...typed, photos: stored.photos } : typed;
+}
+
+/** Deletes the bytes of photos no draft lists any more; one already gone is no matter. */
+async function deletePhotos(db: Database, photos: readonly Pick<KeptPhotoRef, 'stem'>[]): Promise<void> {
+  for (const { stem } of photos) {
+    try {
+      await db.remove(await db.get(draftPhotoId(stem)));
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) console.error('Deleting a photo of a draft failed', error);
+    }
+  }
+}
+
+async function encode(blob: Blob): Promise<EncodedImage> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = '';
+  // In slices: one call with every byte as an argument overflows the stack.
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return { content_type: blob.type, data: btoa(binary) };
+}
+
+function decode({ content_type, data }: EncodedImage): Blob {
+  const binary = atob(data);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new Blob([bytes], { type: content_type });
 }

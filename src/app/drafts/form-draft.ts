@@ -6,7 +6,7 @@ import { EMPTY, Observable, debounceTime, filter, first, from, fromEvent, map, m
 import { jsonEqual } from '../../../domain/conflicts/json-equal';
 import { MergeChoices } from '../conflicts/merge-choices';
 import { EditableDoc } from '../shared/editable-doc';
-import { DraftEntry, DraftStore, FormValues } from './draft-store.service';
+import { DraftEntry, DraftPhoto, DraftStore, FormValues } from './draft-store.service';
 import { DraftVersions, changedSinceBase, mergeDraft, mergedValues } from './draft-merge';
 
 /** How long typing pauses before the draft is written; leaving the page or the tab writes it at once. */
@@ -32,6 +32,16 @@ export interface FormDraftOptions<T extends StoredDoc> {
   apply: (values: FormValues) => void;
   /** Set for a form on a document; without one (or its id), a discard restarts from the first values. */
   doc?: DraftOfDoc<T>;
+  /** Set for a form creating a document with photos (a new defect): they are kept with the draft. */
+  photos?: DraftPhotoHolder;
+}
+
+/** The form's photos, for a form whose draft keeps them (keepPhoto). */
+export interface DraftPhotoHolder {
+  /** Shows again the photos of the draft restored on opening, in the order they were taken. */
+  restore: (photos: DraftPhoto[]) => void;
+  /** Forgets the photos shown: the draft was discarded, and they with it. */
+  clear: () => void;
 }
 
 /** A comparison of the typed values with a newer stored version, open until the user decides. */
@@ -47,7 +57,8 @@ interface Comparison {
 /**
  * What an inspector types on one form, kept on this device as they type (DraftStore): written
  * a moment after typing pauses and at once when the page or the tab goes away (a killed tab or a
- * dead battery keeps it), restored when the form opens again, dropped on save or discard.
+ * dead battery keeps it), restored when the form opens again, dropped on save or discard. A form
+ * creating a document with photos keeps them too, each as it is picked (keepPhoto).
  *
  * On an existing document, typed values never silently replace a newer stored version or give
  * way to it: a draft typed on an older revision, or a save meeting a newer one, opens the merge
@@ -64,6 +75,8 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
 
   /** Typing noted and not written yet. */
   private readonly typing = signal(false);
+  /** The form's page is still there. */
+  private open = true;
 
   /** When the draft restored on opening was typed (ISO), until saved or discarded. */
   readonly restoredAt = signal<string | null>(null);
@@ -103,7 +116,10 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     merge(fromEvent(document.defaultView!, 'pagehide'), fromEvent(document, 'visibilitychange').pipe(filter(() => document.hidden)))
       .pipe(takeUntilDestroyed())
       .subscribe(() => void this.flush());
-    inject(DestroyRef).onDestroy(() => void this.flush());
+    inject(DestroyRef).onDestroy(() => {
+      this.open = false;
+      void this.flush();
+    });
     this.restoreOnOpen();
   }
 
@@ -153,12 +169,15 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     this.drop(this.options.key());
   }
 
-  /** Drops the draft and shows the stored version (or the new form's first values). */
+  /** Drops the draft, its photos with it, and shows the stored version (or the new form's first values). */
   async discard(): Promise<void> {
     this.drop(this.options.key());
     const doc = this.options.doc;
     if (doc?.id()) await doc.editable.reload();
-    else this.options.form.reset(this.initial);
+    else {
+      this.options.form.reset(this.initial);
+      this.options.photos?.clear();
+    }
   }
 
   /** Writes what was typed now, without waiting for typing to pause. */
@@ -168,15 +187,35 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     this.pending = null;
     this.typing.set(false);
     try {
-      if (this.unchanged(pending.draft)) await this.store.discard(pending.key);
+      if (this.unchanged(pending.draft)) await this.store.untyped(pending.key, pending.draft);
       else await this.store.put(pending.key, pending.draft);
     } catch (error) {
       console.error('Keeping the draft failed', error);
     }
   }
 
+  /**
+   * Keeps a photo picked on the form with the draft, what was typed written first. Rejects with
+   * DraftPhotoNotKept when it does not fit: the photo is not kept, what was typed still is.
+   */
+  async keepPhoto(photo: DraftPhoto): Promise<void> {
+    await this.flush();
+    await this.store.keepPhoto(this.options.key(), photo, this.typed());
+  }
+
+  /** Drops photos removed from the form from the draft; a draft then keeping nothing goes. */
+  dropPhotos(stems: readonly string[]): Promise<void> {
+    return this.store.dropPhotos(this.options.key(), stems, (draft) => this.unchanged(draft));
+  }
+
   /** The values typed, noted to be written (typed back to what is stored, the draft goes instead). */
   private note(): void {
+    this.pending = { key: this.options.key(), draft: this.typed() };
+    this.typing.set(true);
+  }
+
+  /** The form's values now, as a draft. */
+  private typed(): DraftEntry {
     const shown = this.options.doc?.editable.doc() ?? null;
     const draft: DraftEntry = {
       values: this.options.form.getRawValue(),
@@ -187,8 +226,7 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
       draft.baseRev = shown._rev;
       draft.base = this.options.doc!.valuesOf(shown);
     }
-    this.pending = { key: this.options.key(), draft };
-    this.typing.set(true);
+    return draft;
   }
 
   private unchanged(draft: DraftEntry): boolean {
@@ -269,6 +307,13 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     }
     this.options.apply(draft.values);
     this.restoredAt.set(draft.savedAt);
+    if (!doc && this.options.photos && draft.photos?.length) {
+      const holder = this.options.photos;
+      this.store.readPhotos(draft).then(
+        (photos) => this.open && holder.restore(photos),
+        (error: unknown) => console.error('Reading the photos of the draft failed', error),
+      );
+    }
     // Typed on an older revision that changed nothing on the form: now based on this one.
     if (doc && draft.baseRev !== doc._rev) {
       this.note();

@@ -10,6 +10,8 @@ import { PhotoViewerData, PhotoViewerDialog } from './photo-viewer.dialog';
 export interface PendingPhoto {
   key: string;
   url: string;
+  /** Not kept on the device (its draft had no room): only this page holds it. */
+  notKept?: boolean;
 }
 
 /**
@@ -35,7 +37,11 @@ export interface PendingPhoto {
       @for (photo of pending(); track photo.key) {
         <figure data-testid="pending-photo">
           <img class="preview" [src]="photo.url" alt="" data-testid="photo-thumb" />
-          <figcaption i18n="@@photo.pending">Saved with the defect</figcaption>
+          @if (photo.notKept) {
+            <figcaption class="not-kept" data-testid="photo-not-kept" i18n="@@photo.pendingNotKept">Not kept on this device</figcaption>
+          } @else {
+            <figcaption i18n="@@photo.pending">Saved with the defect</figcaption>
+          }
           <button mat-button type="button" data-testid="remove-photo" (click)="removePending.emit(photo)" i18n="@@photo.remove">
             Remove
           </button>
@@ -92,6 +98,9 @@ export interface PendingPhoto {
       font-size: 12px;
       color: #5f6368;
       margin-top: 4px;
+    }
+    figcaption.not-kept {
+      color: #b3261e;
     }
     .camera {
       width: 120px;

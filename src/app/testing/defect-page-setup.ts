@@ -1,4 +1,4 @@
-import { Component } from '@angular/core';
+import { Component, Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { CanDeactivateFn, provideRouter, withComponentInputBinding } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
@@ -14,14 +14,17 @@ class InspectionStub {}
 
 /**
  * Ana's database with one open inspection, and the defect page on the app's routes (a new
- * defect leaving through `leaveGuard`), for specs that drive it through the router.
+ * defect leaving through `leaveGuard`), for specs that drive it through the router; `providers`
+ * besides.
  */
 export async function setUpDefectPage(
   leaveGuard?: CanDeactivateFn<DefectEditPage>,
+  providers: Provider[] = [],
 ): Promise<{ db: Database; inspectionId: string; harness: RouterTestingHarness }> {
   TestBed.configureTestingModule({
     providers: [
       ...provideTestData(fakeSessions()),
+      ...providers,
       provideRouter(
         [
           { path: 'inspections/:id', component: InspectionStub },
