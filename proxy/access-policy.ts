@@ -11,8 +11,11 @@ export interface Caller {
   roles: string[];
 }
 
-/** Allowed requests may still depend on their body: `bodyRule` says how to check it (body-rules.ts). */
-export type PolicyDecision = { allow: true; targetPath: string; bodyRule?: BodyRule } | ({ allow: false } & CouchError);
+/**
+ * Allowed requests may still depend on their body: `bodyRule` says how to check it (body-rules.ts);
+ * `scanIds`, that a body streaming unread has its documents' `_id`s checked as it passes (push-id-scan.ts).
+ */
+export type PolicyDecision = { allow: true; targetPath: string; bodyRule?: BodyRule; scanIds?: true } | ({ allow: false } & CouchError);
 
 /** Endpoints under a database, by the methods a reader or a writer may use, with the checks of their query and body. */
 const DB_ENDPOINTS: Record<string, { read: string[]; write: string[]; postBody?: BodyRule; params?: ParamChecks }> = {
@@ -46,9 +49,10 @@ const SERVER_LOCAL_PREFIX = 'fieldbook-';
  * A personal database (couch_peruser's `userdb-<hex>`, domain/user-db-name.ts) takes its tablet's push,
  * whose `_bulk_docs` carry full-size photos inline (base64, as PouchDB sends attachments): a batch of 250
  * documents passes 16 MB with a few dozen photos, more than the proxy reads to check (`maxCheckedBodyBytes`).
- * So there `_bulk_docs` streams unread, and a `_local` doc in it is not refused until the body can be
- * checked as it streams: a caller can still write `_local/fieldbook-migration` in their own database
- * (`npm run migrate` then skips it). The hub's are supervisors' reviews and assignments, photos as stubs.
+ * So there `_bulk_docs` streams unread, its documents' `_id`s checked as it passes (push-id-scan.ts): a
+ * `_local` doc in it (`_local/fieldbook-migration` made `npm run migrate` skip the database) is refused
+ * as in a checked body, and CouchDB, which reads the whole body before writing any of it, gets the
+ * request cut short. The hub's are supervisors' reviews and assignments, photos as stubs.
  */
 const PERSONAL_DB_PREFIX = 'userdb-';
 
@@ -111,8 +115,8 @@ export function decide(method: string, rawPath: string, query: URLSearchParams, 
     if (!allowed(endpoint)) return deny(methodNotAllowed(method, access));
     const refusal = endpoint.params && paramRefusal(query, endpoint.params);
     if (refusal) return deny(refusal);
-    const isPush = first === '_bulk_docs' && dbName.startsWith(PERSONAL_DB_PREFIX);
-    return allow(target, method === 'POST' && !isPush ? endpoint.postBody : undefined);
+    if (first === '_bulk_docs' && dbName.startsWith(PERSONAL_DB_PREFIX)) return { allow: true, targetPath: target, scanIds: true };
+    return allow(target, method === 'POST' ? endpoint.postBody : undefined);
   }
 
   // A document, or an attachment of one (attachment names may contain "/").

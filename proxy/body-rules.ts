@@ -16,6 +16,8 @@ export type BodyRule = 'bulk_get' | 'revs_diff' | 'query' | 'keys' | 'all_docs' 
  */
 const LOCAL_PREFIX = '_local/';
 const LOCAL_REASON = '_local documents are read and written by their path only.';
+/** Its refusal, also of a tablet's push that streams unread (push-id-scan.ts finds the `_id`s). */
+export const localDocRefusal: CouchError = forbidden(LOCAL_REASON);
 
 export function checkBody(rule: BodyRule, body: unknown): CouchError | null {
   if (!isObject(body)) return badRequest('Send a JSON object.');
@@ -65,7 +67,7 @@ export function idListRefusal(name: string, ids: unknown): CouchError | null {
 }
 
 function localRefusal(ids: readonly string[]): CouchError | null {
-  return ids.some((id) => id.startsWith(LOCAL_PREFIX)) ? forbidden(LOCAL_REASON) : null;
+  return ids.some((id) => id.startsWith(LOCAL_PREFIX)) ? localDocRefusal : null;
 }
 
 /**

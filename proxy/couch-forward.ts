@@ -5,12 +5,13 @@ import type { Caller, PolicyDecision } from './access-policy';
 import type { Admission } from './admission';
 import { compressAnswer } from './answer-compression';
 import { couchAuthHeaders, type Authenticator } from './authenticate';
-import { checkBody } from './body-rules';
+import { checkBody, localDocRefusal } from './body-rules';
 import { sendCouchError, unauthorized, type CouchError } from './couch-error';
 import { readJsonBody, sendBodyRefusal } from './json-body';
 import { readQuery } from './query-params';
 import { liveFeedOf, silenceLimitMs } from './live-feed';
 import type { LiveRequests } from './live-requests';
+import { PushIdScan, readAsUtf8 } from './push-id-scan';
 import type { SessionStore } from './session-store';
 import { streamUpstream } from './upstream-stream';
 
@@ -104,7 +105,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
     if (!(query instanceof URLSearchParams)) return sendCouchError(res, query);
     const decision = policy(req.method!, rawPath, query, identity.caller);
     if (!decision.allow) return sendCouchError(res, decision);
-    const encoded = encodedBody(req);
+    const encoded = encodedBody(req, decision.scanIds === true);
     if (encoded) return sendCouchError(res, encoded);
 
     // Admitted before its body is read: waiting bodies are bounded like everything else.
@@ -143,6 +144,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
         agent: feed ? agents.feeds : agents.requests,
         silenceMs: silenceLimitMs(feed, upstream.requestSilenceMs),
         body,
+        bodyCheck: decision.scanIds ? localIdCheck() : undefined,
         bodyPace: admission.bodyPace,
         live: feed !== null,
         endsBetweenLines: feed !== null && feed.kind !== 'longpoll',
@@ -174,14 +176,24 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
  * checked as something else than CouchDB reads; no replicator compresses what it sends, nor does
  * PouchDB. A transfer coding besides chunked (501): CouchDB answered `gzip, chunked` at once,
  * leaving the body unread, and the next request on that pooled connection, anyone's, got no answer.
+ * A push whose `_id`s are `scanned` as it streams, in a charset other than UTF-8 (415): PouchDB
+ * Server decodes it, the scan reads bytes as UTF-8 (push-id-scan.ts).
  */
-function encodedBody(req: IncomingMessage): CouchError | null {
+function encodedBody(req: IncomingMessage, scanned: boolean): CouchError | null {
   const { 'content-encoding': content, 'transfer-encoding': transfer } = req.headers;
   if (content !== undefined && content.trim().toLowerCase() !== 'identity')
     return { status: 415, error: 'bad_content_type', reason: 'Send the request body uncompressed (no Content-Encoding).' };
   if (transfer !== undefined && transfer.trim().toLowerCase() !== 'chunked')
     return { status: 501, error: 'not_implemented', reason: 'Send the request body with no transfer coding but chunked.' };
+  if (scanned && !readAsUtf8(req.headers['content-type']))
+    return { status: 415, error: 'bad_content_type', reason: 'Send the request body in UTF-8 (no other charset).' };
   return null;
+}
+
+/** A push's chunks checked before they go on: a `_local` doc in it is refused as in a checked `_bulk_docs`. */
+function localIdCheck(): (chunk: Buffer) => CouchError | null {
+  const scan = new PushIdScan();
+  return (chunk) => (scan.write(chunk) ? localDocRefusal : null);
 }
 
 /** What the client's URL has in front of `url` ("/db" for the database route). */

@@ -14,6 +14,11 @@ export interface UpstreamRequest {
   silenceMs: number;
   /** A body already read (and checked); otherwise the request's body streams through. */
   body?: Buffer;
+  /**
+   * Checks each chunk of a streamed body before it goes on. Refused, neither that chunk nor any after
+   * it reaches CouchDB, the request to it is destroyed, and the client gets the refusal.
+   */
+  bodyCheck?: (chunk: Buffer) => CouchError | null;
   /** How fast a streamed body must arrive (json-body.ts): slower, the request is ended and answered 408. */
   bodyPace?: BodyPace;
   /** A live feed: headers go to the client at once, and compression is never asked for. */
@@ -114,7 +119,7 @@ export function streamUpstream(
     toCouch.setNoDelay(true);
     toCouch.on('error', (error: NodeJS.ErrnoException) => {
       if (clientGone || finishing) return;
-      if (error instanceof SlowBody) return sendBodyRefusal(res, error.refusal);
+      if (error instanceof RefusedBody) return sendBodyRefusal(res, error.refusal);
       if (retryable && !isRetry && toCouch.reusedSocket && error.code === 'ECONNRESET' && !res.headersSent) return send(true);
       events.failed(error);
       sendCouchError(res, error instanceof SilentUpstream ? couchSilent : couchUnreachable);
@@ -136,8 +141,10 @@ export function streamUpstream(
     if (upstream.body) toCouch.end(upstream.body);
     else if (bodiless) toCouch.end();
     else {
-      req.pipe(toCouch);
-      if (upstream.bodyPace) stopPace = watchBodyPace(req, upstream.bodyPace, (refusal) => toCouch.destroy(new SlowBody(refusal)));
+      const refuse = (refusal: CouchError) => toCouch.destroy(new RefusedBody(refusal));
+      if (upstream.bodyCheck) pipeChecked(req, toCouch, upstream.bodyCheck, refuse);
+      else req.pipe(toCouch);
+      if (upstream.bodyPace) stopPace = watchBodyPace(req, upstream.bodyPace, refuse);
     }
   };
   send(false);
@@ -158,6 +165,39 @@ export function streamUpstream(
       toCouch.destroy();
     },
   };
+}
+
+/**
+ * `req.pipe(toCouch)`, each chunk checked before it is written. A refused chunk and the rest stay
+ * here: CouchDB and PouchDB Server read a whole `_bulk_docs` body before writing any of it, so the
+ * request cut short (`refuse` destroys it) writes nothing. The rest of the body is read and dropped,
+ * so the client hears the refusal on a connection it can go on using.
+ */
+function pipeChecked(
+  req: IncomingMessage,
+  toCouch: http.ClientRequest,
+  check: (chunk: Buffer) => CouchError | null,
+  refuse: (refusal: CouchError) => void,
+): void {
+  const resume = () => req.resume();
+  const end = () => toCouch.end();
+  const stop = () => {
+    req.off('data', pass).off('end', end);
+    toCouch.off('drain', resume).off('close', stop);
+  };
+  function pass(chunk: Buffer) {
+    const refusal = check(chunk);
+    if (!refusal) {
+      if (!toCouch.write(chunk)) req.pause();
+      return;
+    }
+    stop();
+    refuse(refusal);
+    req.resume();
+  }
+  req.on('data', pass).once('end', end);
+  // Gone (failed, or answered): written no more, as `pipe` does.
+  toCouch.on('drain', resume).once('close', stop);
 }
 
 /** CouchDB endpoints that only read, though replicators POST to them (the ids they ask about go in the body). */
@@ -227,8 +267,8 @@ function unfitToPass(status: number, text: string | null): CouchError | null {
   return { status, error: named ? error : 'unknown_error', reason: WITHHELD_REASON };
 }
 
-/** A streamed body that arrived too slowly (watchBodyPace): the request to CouchDB ends, and the client hears why. */
-class SlowBody extends Error {
+/** A streamed body refused as it arrived (too slow, watchBodyPace; or by `bodyCheck`): the request to CouchDB ends, and the client hears why. */
+class RefusedBody extends Error {
   constructor(readonly refusal: CouchError) {
     super(refusal.reason);
   }
