@@ -6,6 +6,7 @@ import type { UserAccounts } from '../couch/user-accounts';
 import { adminRoutes } from './admin-routes';
 import { userAdminRoutes } from './user-admin-routes';
 import { Authenticator } from './authenticate';
+import { clientAddressOf } from './client-address';
 import { Admission, DEFAULT_LIMITS, type AdmissionLimits } from './admission';
 import { couchForward, upstreamPools, type Upstream } from './couch-forward';
 import { notFound, refusalOf, sendCouchError } from './couch-error';
@@ -47,8 +48,10 @@ export interface ProxyAppOptions {
   requestSilenceMs?: number;
   /** How long a client waits on CouchDB's answer to a question of the proxy's own (answer-within.ts). */
   couchAnswerMs?: number;
-  /** Failed logins allowed per name and per address (login-throttle.ts). */
+  /** Failed logins allowed per name and address, per name and per address (login-throttle.ts). */
   throttle?: ThrottleLimits;
+  /** Reverse proxies in front of this one, whose X-Forwarded-For names the client (client-address.ts); none by default. */
+  trustedProxies?: readonly string[];
   /** Whether CouchDB serves database requests now (health.ts). */
   readiness: Readiness;
   /** What `/metrics` shows; this process's own registry by default (a cluster worker: the group's). */
@@ -72,7 +75,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   const metrics = new ProxyMetrics(() => sessions.cachedCount);
   const throttle = new LoginThrottle(options.throttle, () => metrics.loginThrottled());
   const answerMs = options.couchAnswerMs ?? DEFAULT_ANSWER_MS;
-  const authenticator = new Authenticator(couchUrl, sessions, throttle, answerMs);
+  const authenticator = new Authenticator(couchUrl, sessions, throttle, answerMs, clientAddressOf(options.trustedProxies ?? []));
   const liveRequests = new LiveRequests();
   const upstream: Upstream = {
     couchUrl,
@@ -108,7 +111,10 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
 
   app.get(['/health', '/health/ready'], readiness(options.readiness));
   app.get('/health/live', liveness());
-  app.get('/metrics', metricsRoute(authenticator, options.metricsSource ?? registrySource(metrics.registry)));
+  // What the proxy asks CouchDB as server admin for a waiting client is answered within the limit too.
+  const admins = { authenticator, isCurrentAdmin: (name: string) => answerWithin(options.accounts.isCurrentAdmin(name), answerMs) };
+  const currentLogin = (name: string) => answerWithin(options.accounts.get(name), answerMs);
+  app.get('/metrics', ...metricsRoute(admins, options.metricsSource ?? registrySource(metrics.registry)));
   app.use(
     '/api/session',
     sessionRoutes({
@@ -121,11 +127,9 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
       answerMs,
       secureCookies: options.secureCookies,
       logger,
-      currentLogin: (name) => answerWithin(options.accounts.get(name), answerMs),
+      currentLogin,
     }),
   );
-  // What the proxy asks CouchDB as server admin for a waiting client is answered within the limit too.
-  const admins = { authenticator, isCurrentAdmin: (name: string) => answerWithin(options.accounts.isCurrentAdmin(name), answerMs) };
   const settings: SettingsStore = {
     read: () => answerWithin(options.settings.read(), answerMs),
     setArchiveDays: (days) => answerWithin(options.settings.setArchiveDays(days), answerMs),
@@ -133,7 +137,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   app.use('/api/admin/users', userAdminRoutes({ admins, accounts: options.accounts, answerMs }));
   app.use('/api/admin/settings', settingsAdminRoutes({ admins, settings }));
   app.use('/api/admin', adminRoutes({ couchUrl, authenticator, answerMs }));
-  app.get('/api/directory', directoryRoute({ authenticator, listUsers: () => answerWithin(options.accounts.list(), answerMs) }));
+  app.get('/api/directory', directoryRoute({ admins, currentLogin, listUsers: () => answerWithin(options.accounts.list(), answerMs) }));
   app.get('/api/settings', settingsRoute({ authenticator, settings }));
   app.use('/api', (_req: Request, res: Response) => sendCouchError(res, notFound()));
   app.use(staticPwa(options.staticDir));

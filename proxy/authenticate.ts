@@ -4,7 +4,8 @@ import { parseCookie } from 'cookie';
 import { LRUCache } from 'lru-cache';
 import type { Caller } from './access-policy';
 import { DEFAULT_ANSWER_MS } from './answer-within';
-import { Refused } from './couch-error';
+import { clientAddressOf, type ClientAddressOf } from './client-address';
+import { Refused, tooManyRequests, type CouchError } from './couch-error';
 import { LoginThrottle } from './login-throttle';
 import type { SessionStore } from './session-store';
 
@@ -12,7 +13,8 @@ export const SESSION_COOKIE = 'fieldbook_session';
 
 /** How the proxy will authenticate the forwarded request to CouchDB, as the caller. */
 export type Identity =
-  { kind: 'session'; caller: Caller; sessionId: string; couchCookie: string } | { kind: 'basic'; caller: Caller; authorization: string };
+  | { kind: 'session'; caller: Caller; sessionId: string; couchCookie: string }
+  | { kind: 'basic'; caller: Caller; authorization: string; address: string | undefined };
 
 const BASIC_CACHE_MS = 60_000;
 /** Distinct Basic credentials remembered (right or wrong); the least recently used go first. */
@@ -25,9 +27,35 @@ const BASIC_CACHE_ENTRIES = 10_000;
  */
 const UNSETTLED_MS = 15_000;
 
-/** The headers that make CouchDB see the caller themselves: their own CouchDB cookie or Basic credentials. */
+/** CouchDB's `[chttpd_auth_lockout] max_lifetime` default: how long its own lockout may last. */
+const COUCH_LOCKOUT_S = 300;
+
+/** CouchDB 3.4 refused a login (403) because of its own count of failures, whatever the password. */
+export function couchLockout(): CouchError {
+  return tooManyRequests(`Too many failed logins; try again in ${COUCH_LOCKOUT_S} seconds.`, COUCH_LOCKOUT_S);
+}
+
+/**
+ * The header that tells CouchDB whose login the proxy checks. CouchDB 3.4 counts failed logins
+ * per name and peer and refuses the pair after 5 (`[chttpd_auth_lockout]`), even the right
+ * password, for up to 5 minutes. Its peer is the connection's address, unless that is 127.0.0.1
+ * or private (10/8, 172.16/12, 100.64/10, 192.168/16): then the last `X-Forwarded-For` entry
+ * (mochiweb 3.2.2). Without it every client would be the proxy, and a stranger's 5 wrong
+ * passwords would lock the name out for everyone.
+ */
+export function clientForCouch(address: string | undefined): Record<string, string> {
+  return address ? { 'x-forwarded-for': address } : {};
+}
+
+/**
+ * The headers that make CouchDB see the caller themselves: their own CouchDB cookie, or Basic
+ * credentials with the client's address (CouchDB checks the password again, and counts a failure
+ * against that client, not the proxy).
+ */
 export function couchAuthHeaders(identity: Identity): Record<string, string> {
-  return identity.kind === 'session' ? { cookie: `AuthSession=${identity.couchCookie}` } : { authorization: identity.authorization };
+  return identity.kind === 'session'
+    ? { cookie: `AuthSession=${identity.couchCookie}` }
+    : { authorization: identity.authorization, ...clientForCouch(identity.address) };
 }
 
 /**
@@ -47,6 +75,8 @@ export class Authenticator {
     private readonly throttle = new LoginThrottle(),
     /** How long CouchDB may take to check Basic credentials before the request is answered 504. */
     private readonly answerMs = DEFAULT_ANSWER_MS,
+    /** Where a request comes from: what failed logins are counted by, here and in CouchDB. */
+    readonly clientAddress: ClientAddressOf = clientAddressOf([]),
   ) {}
 
   /**
@@ -56,8 +86,9 @@ export class Authenticator {
   async identify(req: IncomingMessage): Promise<Identity | null> {
     const authorization = req.headers.authorization;
     if (authorization?.startsWith('Basic ')) {
-      const caller = await this.checkBasic(authorization, req.socket?.remoteAddress);
-      return caller && { kind: 'basic', caller, authorization };
+      const address = this.clientAddress(req);
+      const caller = await this.checkBasic(authorization, address);
+      return caller && { kind: 'basic', caller, authorization, address };
     }
     const sessionId = req.headers.cookie && parseCookie(req.headers.cookie)[SESSION_COOKIE];
     if (!sessionId) return null;
@@ -87,9 +118,16 @@ export class Authenticator {
     const throttled = await this.throttle.check(name, address);
     if (throttled) throw new Refused(throttled);
     const response = await fetch(`${this.couchUrl}/_session`, {
-      headers: { authorization, accept: 'application/json' },
+      headers: { authorization, accept: 'application/json', ...clientForCouch(address) },
       signal: AbortSignal.timeout(this.answerMs),
     });
+    if (response.status === 403) {
+      // CouchDB's own lockout (its count outlives a success): the password was not checked, so
+      // nothing is cached, and the client is told to wait rather than that it is wrong.
+      await response.body?.cancel();
+      await this.throttle.failed(name, address);
+      throw new Refused(couchLockout());
+    }
     const { userCtx } = response.ok
       ? ((await response.json()) as { userCtx: { name: string | null; roles: string[] } })
       : { userCtx: { name: null, roles: [] } };
@@ -97,7 +135,7 @@ export class Authenticator {
     const caller = userCtx.name ? { name: userCtx.name, roles: userCtx.roles } : null;
     // Asked after CouchDB answered: a check under way when the login changed is not cached either.
     if (!this.unsettled.has(name)) this.basicCache.set(key, { caller });
-    if (caller) await this.throttle.succeeded(caller.name);
+    if (caller) await this.throttle.succeeded(caller.name, address);
     else await this.throttle.failed(name, address);
     return caller;
   }

@@ -1,8 +1,18 @@
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
+import { addressKey } from './client-address';
 import { tooManyRequests, type CouchError } from './couch-error';
 
 export interface ThrottleLimits {
-  /** Failed logins per name within `windowS`, then that name waits `blockS`. */
+  /**
+   * Failed logins per name from one client address within `windowS`, then that name waits
+   * `blockS` there: a stranger guessing a name locks out only their own address.
+   */
+  perNameAndAddress: number;
+  /**
+   * Failed logins per name from all addresses together: bounds a guesser spread over many
+   * addresses, then the name waits `blockS` everywhere. Far above `perNameAndAddress`, so no
+   * one address reaches it alone.
+   */
   perName: number;
   /** Failed logins per client address (a site's tablets may share one) within `windowS`. */
   perAddress: number;
@@ -10,15 +20,22 @@ export interface ThrottleLimits {
   blockS: number;
 }
 
-/** Per name as CouchDB 3.4's own lockout (`[chttpd_auth_lockout] threshold = 5`), so the proxy answers first. */
-export const DEFAULT_THROTTLE: ThrottleLimits = { perName: 5, perAddress: 100, windowS: 15 * 60, blockS: 15 * 60 };
+/**
+ * Per name and address as CouchDB 3.4's own lockout (`[chttpd_auth_lockout] threshold = 5`,
+ * counted per name and client address, which the proxy tells it), so the proxy answers first.
+ * Locking the name for everyone takes 20 addresses guessing together.
+ */
+export const DEFAULT_THROTTLE: ThrottleLimits = { perNameAndAddress: 5, perName: 100, perAddress: 100, windowS: 15 * 60, blockS: 15 * 60 };
 
 /**
- * Failed logins (`/api/session` and HTTP Basic) counted per name and per address, in
- * memory per proxy process. Checked before CouchDB hashes a password, so guessing costs
- * CouchDB nothing once throttled; a successful login clears its name's count.
+ * Failed logins (`/api/session` and HTTP Basic) counted per name and address, per name and per
+ * address, in memory per proxy process. Checked before CouchDB hashes a password, so guessing
+ * costs CouchDB nothing once throttled; a successful login clears its name's count at its
+ * address (not the name's count from everywhere: that bounds guessers whatever the user does).
+ * An IPv6 client counts by its /64, which one subscriber usually has whole.
  */
 export class LoginThrottle {
+  private readonly byNameAndAddress: RateLimiterMemory;
   private readonly byName: RateLimiterMemory;
   private readonly byAddress: RateLimiterMemory;
 
@@ -27,14 +44,15 @@ export class LoginThrottle {
     private readonly onThrottled: () => void = () => undefined,
   ) {
     const window = { duration: limits.windowS, blockDuration: limits.blockS };
+    this.byNameAndAddress = new RateLimiterMemory({ points: limits.perNameAndAddress, ...window });
     this.byName = new RateLimiterMemory({ points: limits.perName, ...window });
     this.byAddress = new RateLimiterMemory({ points: limits.perAddress, ...window });
   }
 
-  /** A 429 to answer when this name or address has failed too often, else null. */
+  /** A 429 to answer when this name (here or everywhere) or this address has failed too often, else null. */
   async check(name: string, address: string | undefined): Promise<CouchError | null> {
-    const [forName, forAddress] = await Promise.all([this.byName.get(keyOf(name)), this.byAddress.get(address ?? '')]);
-    const waitMs = Math.max(blockedMs(forName), blockedMs(forAddress));
+    const counts = await Promise.all(this.keys(name, address).map(([limiter, key]) => limiter.get(key)));
+    const waitMs = Math.max(...counts.map(blockedMs));
     if (waitMs === 0) return null;
     this.onThrottled();
     const waitS = Math.ceil(waitMs / 1000);
@@ -43,11 +61,19 @@ export class LoginThrottle {
 
   async failed(name: string, address: string | undefined): Promise<void> {
     // consume() rejects once the points are used up: that is the count doing its job.
-    await Promise.allSettled([this.byName.consume(keyOf(name)), this.byAddress.consume(address ?? '')]);
+    await Promise.allSettled(this.keys(name, address).map(([limiter, key]) => limiter.consume(key)));
   }
 
-  async succeeded(name: string): Promise<void> {
-    await this.byName.delete(keyOf(name));
+  async succeeded(name: string, address: string | undefined): Promise<void> {
+    await this.byNameAndAddress.delete(nameAndAddressKey(name, address));
+  }
+
+  private keys(name: string, address: string | undefined): [RateLimiterMemory, string][] {
+    return [
+      [this.byNameAndAddress, nameAndAddressKey(name, address)],
+      [this.byName, nameKey(name)],
+      [this.byAddress, addressKey(address)],
+    ];
   }
 }
 
@@ -56,6 +82,10 @@ function blockedMs(res: RateLimiterRes | null): number {
 }
 
 /** Names are the client's to choose: bound the key. */
-function keyOf(name: string): string {
+function nameKey(name: string): string {
   return name.slice(0, 256);
+}
+
+function nameAndAddressKey(name: string, address: string | undefined): string {
+  return `${addressKey(address)} ${nameKey(name)}`;
 }

@@ -6,7 +6,8 @@
  *
  * Env: COUCH_URL (CouchDB URL with admin credentials), PORT (default 8080), HOST (default
  * 127.0.0.1), FIELDBOOK_STATIC_DIR (the built PWA), FIELDBOOK_SESSION_DAYS,
- * FIELDBOOK_SECURE_COOKIES (true or 1), LOG_LEVEL, FIELDBOOK_PROXY_WORKERS (default 1), and
+ * FIELDBOOK_SECURE_COOKIES (true or 1), FIELDBOOK_TRUSTED_PROXIES (addresses and CIDR ranges of
+ * reverse proxies in front, whose X-Forwarded-For names the client), LOG_LEVEL, FIELDBOOK_PROXY_WORKERS (default 1), and
  * the limits read by server.ts (FIELDBOOK_MAX_FEEDS, FIELDBOOK_METRICS_PORT, FIELDBOOK_DRAIN_MS, ...).
  * Prints one JSON line `{"url", "pid", "metrics"}` on stdout once it listens (all workers,
  * with workers). With workers the primary serves the metrics port, and every `/metrics`
@@ -20,6 +21,7 @@ import pino from 'pino';
 import { prometheusContentType } from 'prom-client';
 import { GroupMetrics } from './cluster-metrics';
 import { answerGathers, groupMetricsFromPrimary, processChannel } from './cluster-metrics-worker';
+import { parseTrustedProxies } from './client-address';
 import { couchAdmin } from '../couch/couch-admin';
 import { portFromEnv, positiveNumberFromEnv } from '../domain/env-number';
 import { startHubWork } from './hub-work';
@@ -42,6 +44,7 @@ function readSettings(env: NodeJS.ProcessEnv) {
     couchAdminUrl: requiredCouchUrl(env),
     port: portFromEnv(env, 'PORT', 8080, 0),
     sessionMaxAgeDays: positiveNumberFromEnv(env, 'FIELDBOOK_SESSION_DAYS', 30),
+    trustedProxies: parseTrustedProxies(env['FIELDBOOK_TRUSTED_PROXIES']),
   };
 }
 

@@ -1,19 +1,16 @@
 import type { Request, Response } from 'express';
-import { isAdminCaller } from './admin-caller';
-import type { Authenticator } from './authenticate';
-import { forbidden, overloaded, sendCouchError, unauthorized } from './couch-error';
+import { adminsOnly, type AdminCheck } from './admin-caller';
+import { overloaded, sendCouchError } from './couch-error';
 import type { MetricsSource } from './metrics-source';
 
 /**
  * `/metrics` on the public port: Prometheus text for Fieldbook admins only (or use the
- * loopback metrics port). In a cluster worker the source is the whole group's, from the
- * primary; if that does not come in time the answer is 503, not a wait.
+ * loopback metrics port), their account asked on every scrape as the admin API asks it (a
+ * session keeps the roles it logged in with). In a cluster worker the source is the whole
+ * group's, from the primary; if that does not come in time the answer is 503, not a wait.
  */
-export function metricsRoute(authenticator: Authenticator, source: MetricsSource) {
-  return async (req: Request, res: Response) => {
-    const identity = await authenticator.identify(req);
-    if (!identity) return sendCouchError(res, unauthorized());
-    if (!isAdminCaller(identity.caller)) return sendCouchError(res, forbidden('Only administrators may read metrics.'));
+export function metricsRoute(admins: AdminCheck, source: MetricsSource) {
+  const render = async (_req: Request, res: Response) => {
     let text: string;
     try {
       text = await source.render();
@@ -22,4 +19,5 @@ export function metricsRoute(authenticator: Authenticator, source: MetricsSource
     }
     res.set('Cache-Control', 'no-store').type(source.contentType).send(text);
   };
+  return [adminsOnly(admins, 'Only administrators may read metrics.'), render] as const;
 }

@@ -44,8 +44,14 @@ export interface ProxyOptions {
   requestSilenceMs?: number;
   /** How long a login, a Basic check or a session read waits on CouchDB before 504 (FIELDBOOK_COUCH_ANSWER_MS, default 30 s). */
   couchAnswerMs?: number;
-  /** Failed logins allowed per name and per address before 429 (login-throttle.ts defaults). */
+  /** Failed logins allowed per name and address, per name and per address before 429 (login-throttle.ts defaults). */
   throttle?: ThrottleLimits;
+  /**
+   * Addresses and CIDR ranges of reverse proxies in front of this one (a TLS terminator), whose
+   * X-Forwarded-For names the client (FIELDBOOK_TRUSTED_PROXIES, read by main.ts); none by default,
+   * when failed logins count by the connection's address.
+   */
+  trustedProxies?: readonly string[];
   /** A loopback-only port serving `/metrics` to anyone who can reach it (FIELDBOOK_METRICS_PORT); none by default or if 0. */
   metricsPort?: number;
   /** What `/metrics` shows instead of this process's own registry (a cluster worker: the whole group's, from the primary). */
@@ -93,6 +99,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     requestSilenceMs: options.requestSilenceMs ?? envNumber('FIELDBOOK_COUCH_SILENCE_MS', 120_000),
     couchAnswerMs,
     throttle: options.throttle,
+    trustedProxies: options.trustedProxies,
     metricsSource: options.metricsSource,
   });
   // Every online tablet reconnects at once after a restart or a network flap: Node's default

@@ -3,15 +3,12 @@ import type { Logger } from 'pino';
 import { HUB_DB } from '../domain/db-names';
 import { roleOfCouchRoles, worksInHub, type FieldbookRole } from '../domain/roles';
 import { userDbName } from '../domain/user-db-name';
-import { SESSION_COOKIE, type Authenticator } from './authenticate';
-import { badGateway, badRequest, sendCouchError, tooManyRequests, unauthorized } from './couch-error';
+import { clientForCouch, couchLockout, SESSION_COOKIE, type Authenticator } from './authenticate';
+import { badGateway, badRequest, sendCouchError, unauthorized } from './couch-error';
 import { smallJson } from './api-body';
 import type { LiveRequests } from './live-requests';
 import type { LoginThrottle } from './login-throttle';
 import type { SessionStore } from './session-store';
-
-/** CouchDB's `[chttpd_auth_lockout] max_lifetime` default. */
-const COUCH_LOCKOUT_S = 300;
 
 interface SessionRouteDeps {
   couchUrl: string;
@@ -56,12 +53,12 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     if (typeof name !== 'string' || typeof password !== 'string' || !name || !password) {
       return sendCouchError(res, badRequest('Send {"name", "password"} as JSON.'));
     }
-    const address = req.socket.remoteAddress;
+    const address = authenticator.clientAddress(req);
     const throttled = await throttle.check(name, address);
     if (throttled) return sendCouchError(res, throttled);
     const response = await fetch(`${couchUrl}/_session`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...clientForCouch(address) },
       body: JSON.stringify({ name, password }),
       signal: AbortSignal.timeout(answerMs),
     });
@@ -70,9 +67,9 @@ export function sessionRoutes(deps: SessionRouteDeps) {
       return sendCouchError(res, unauthorized('Name or password is incorrect.'));
     }
     if (response.status === 403) {
-      // CouchDB 3.4 locked the account out after failures of its own count (default 5 minutes).
+      // CouchDB 3.4 locked the name out at this address after failures of its own count (default 5 minutes).
       await throttle.failed(name, address);
-      return sendCouchError(res, tooManyRequests('Too many failed logins; try again in 300 seconds.', COUCH_LOCKOUT_S));
+      return sendCouchError(res, couchLockout());
     }
     if (!response.ok) {
       return sendCouchError(res, badGateway(`The database server answered ${response.status}.`));
@@ -82,7 +79,7 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     if (!couchCookie) return sendCouchError(res, badGateway('The database server gave no session.'));
     const roles = await rolesNow(body.name, body.roles);
     if (!roles) return sendCouchError(res, unauthorized('Name or password is incorrect.'));
-    await throttle.succeeded(body.name);
+    await throttle.succeeded(body.name, address);
     const sessionId = await sessions.create({ name: body.name, roles, couchCookie });
     res.cookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: maxAgeMs });
     res.json(describe(body.name, roles));

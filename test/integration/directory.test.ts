@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { addUser, disableUser } from '../../couch/users';
+import { removeServerAdmin, setServerAdmin } from '../../couch/server-admins';
+import { getUser, type UserDoc } from '../../couch/user-docs';
+import { addUser, disableUser, setRole } from '../../couch/users';
 import { TEST_PASSWORD, basicAuth, loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
+import { waitFor } from '../support/fixtures';
 
 let stack: TestStack;
 before(async () => {
@@ -9,6 +12,8 @@ before(async () => {
     alice: 'inspector',
     bob: 'inspector',
     sam: 'supervisor',
+    sue: 'supervisor',
+    stu: 'supervisor',
     ada: 'admin',
     acme: 'partner',
     globex: 'partner',
@@ -43,5 +48,39 @@ describe('GET /api/directory', () => {
     const anonymous = await directoryAs();
     assert.equal(anonymous.status, 401);
     assert.deepEqual(Object.keys(await anonymous.json()).sort(), ['error', 'reason']);
+  });
+
+  // A session keeps the roles its login was given; the directory asks what the login is now.
+  test('a supervisor demoted with the user tool is cut off at once: the proxy ends their sessions', async () => {
+    const cookie = await loginCookie(stack.proxy.url, 'stu');
+    assert.equal((await directoryAs({ cookie })).status, 200);
+    await setRole(stack.admin, 'stu', 'inspector');
+    await waitFor(async () => (await directoryAs({ cookie })).status === 401, 30_000, 'the session to end');
+  });
+
+  test('a supervisor whose login was changed while no proxy ran is refused with the session they had', async () => {
+    const cookie = await loginCookie(stack.proxy.url, 'sue');
+    assert.equal((await directoryAs({ cookie })).status, 200);
+    // Edited as server admin, as Fauxton or curl would (the user tool also ends the sessions);
+    // the proxy's watch of `_users` starts from now, so it never sees this change.
+    await stack.restartProxy(async () => {
+      const doc = (await getUser(stack.admin, 'sue'))!;
+      await stack.admin.use<UserDoc>('_users').insert({ ...doc, roles: ['inspector'], fieldbook_role: 'inspector' });
+    });
+    const response = await directoryAs({ cookie });
+    assert.equal(response.status, 403);
+    assert.equal(((await response.json()) as { error: string }).error, 'forbidden');
+  });
+
+  test('a server admin of the configuration removed from it is refused with the session and credentials they had', async () => {
+    await setServerAdmin(stack.admin, 'ops', TEST_PASSWORD);
+    const cookie = await loginCookie(stack.proxy.url, 'ops');
+    const basic = { authorization: basicAuth('ops') };
+    assert.equal((await directoryAs({ cookie })).status, 200);
+    assert.equal((await directoryAs(basic)).status, 200);
+    // No `_users` change: nothing ends their session.
+    await removeServerAdmin(stack.admin, 'ops');
+    assert.equal((await directoryAs({ cookie })).status, 403);
+    assert.equal((await directoryAs(basic)).status, 403);
   });
 });

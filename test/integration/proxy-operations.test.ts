@@ -8,18 +8,29 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { bootstrap } from '../../couch/bootstrap';
 import { userDbName } from '../../domain/user-db-name';
+import { removeServerAdmin, setServerAdmin } from '../../couch/server-admins';
 import { SESSIONS_DB } from '../../couch/user-sessions';
 import { startProxy } from '../../proxy/server';
-import { basicAuth, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
+import { basicAuth, loginCookie, postLogin, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { waitFor, within } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { scrapedValue } from '../support/metric-value';
 import { openFeed } from '../support/open-feed';
+import { fetchFrom } from '../support/raw-request';
 
 /** What an operator relies on: logins throttled, metrics, health that means it, a clean shutdown. */
 let stack: TestStack;
 before(async () => {
-  stack = await startTestStack({ alice: 'inspector', bob: 'inspector', carol: 'inspector', ada: 'admin' });
+  stack = await startTestStack({
+    alice: 'inspector',
+    bob: 'inspector',
+    carol: 'inspector',
+    dora: 'inspector',
+    eve: 'inspector',
+    flo: 'inspector',
+    gil: 'inspector',
+    ada: 'admin',
+  });
 });
 // Proxy processes a test started, killed with this file however its tests end.
 const children = new Set<ChildProcess>();
@@ -29,6 +40,8 @@ after(async () => {
 });
 
 const login = (name: string, password: string) => postLogin(stack.proxy.url, name, password);
+/** A login from another loopback address: a client elsewhere, as the proxy (and CouchDB) see it. */
+const loginFrom = (from: string, name: string, password: string, proxyUrl = stack.proxy.url) => postLogin(proxyUrl, name, password, from);
 
 describe('login throttling', () => {
   test('wrong passwords for one name are answered 429 with Retry-After after 5, even with the right one; other names still log in', async () => {
@@ -57,6 +70,81 @@ describe('login throttling', () => {
     assert.equal(((await right.json()) as { error: string }).error, 'too_many_requests');
     // The same name through /api/session waits as well.
     assert.equal((await login('carol', TEST_PASSWORD)).status, 429);
+  });
+
+  // Each test guesses from addresses of its own: CouchDB's lockout counts per name and address too.
+  test("a stranger's wrong passwords lock only the stranger's address out of the name: the user still logs in from theirs", async () => {
+    const [stranger, dora] = ['127.0.0.2', '127.0.0.3'];
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await loginFrom(stranger, 'dora', `wrong-${i}`)).status);
+    assert.deepEqual(statuses, [...Array(5).fill(401), 429]);
+    assert.equal((await loginFrom(stranger, 'dora', TEST_PASSWORD)).status, 429);
+    assert.equal((await loginFrom(dora, 'dora', TEST_PASSWORD)).status, 200);
+    const db = `${stack.proxy.url}/db/${userDbName('dora')}`;
+    assert.equal((await fetchFrom(dora, db, { headers: { authorization: basicAuth('dora') } })).status, 200);
+  });
+
+  test("a stranger's wrong Basic credentials lock only the stranger's address out of the name", async () => {
+    const [stranger, eve] = ['127.0.0.4', '127.0.0.5'];
+    const db = `${stack.proxy.url}/db/${userDbName('eve')}`;
+    const basicFrom = (from: string, password?: string) => fetchFrom(from, db, { headers: { authorization: basicAuth('eve', password) } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await basicFrom(stranger, `wrong-${i}`)).status);
+    assert.deepEqual(statuses, [...Array(5).fill(401), 429]);
+    assert.equal((await basicFrom(stranger)).status, 429);
+    assert.equal((await basicFrom(eve)).status, 200);
+    assert.equal((await loginFrom(eve, 'eve', TEST_PASSWORD)).status, 200);
+  });
+
+  test('wrong passwords for one name from many addresses stop it everywhere, at a cap no one address reaches', async () => {
+    const proxy = await startProxy({
+      couchAdminUrl: stack.couch.adminUrl,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      throttle: { perNameAndAddress: 2, perName: 4, perAddress: 100, windowS: 60, blockS: 60 },
+    });
+    try {
+      const guess = async (from: string, count: number) => {
+        const statuses: number[] = [];
+        for (let i = 0; i < count; i++) statuses.push((await loginFrom(from, 'flo', `wrong-${i}`, proxy.url)).status);
+        return statuses;
+      };
+      assert.deepEqual(await guess('127.0.0.6', 3), [401, 401, 429]);
+      assert.equal((await loginFrom('127.0.0.7', 'flo', TEST_PASSWORD, proxy.url)).status, 200, 'below the cap for the name');
+      assert.deepEqual(await guess('127.0.0.7', 2), [401, 401]);
+      const capped = await loginFrom('127.0.0.8', 'flo', TEST_PASSWORD, proxy.url);
+      assert.equal(capped.status, 429);
+      assert.ok(Number(capped.headers.get('retry-after')) > 0);
+      assert.equal((await loginFrom('127.0.0.8', 'bob', TEST_PASSWORD, proxy.url)).status, 200, 'other names are not capped');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('behind a trusted reverse proxy, failed logins count by the client its X-Forwarded-For names, not by the reverse proxy', async () => {
+    const [reverseProxy, other] = ['127.0.0.9', '127.0.0.10'];
+    const proxy = await startProxy({
+      couchAdminUrl: stack.couch.adminUrl,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      trustedProxies: [`${reverseProxy}/32`],
+    });
+    try {
+      const loginVia = (from: string, client: string, password: string) =>
+        fetchFrom(from, `${proxy.url}/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+          body: JSON.stringify({ name: 'gil', password }),
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await loginVia(reverseProxy, '203.0.113.1', `wrong-${i}`)).status);
+      assert.deepEqual(statuses, [...Array(5).fill(401), 429]);
+      assert.equal((await loginVia(reverseProxy, '203.0.113.2', TEST_PASSWORD)).status, 200, 'another client of the reverse proxy');
+      // Anyone else's X-Forwarded-For is their own say: not read.
+      assert.equal((await loginVia(other, '203.0.113.1', TEST_PASSWORD)).status, 200);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
@@ -91,6 +179,20 @@ describe('metrics', () => {
       assert.ok(metricValue(text, 'fieldbook_proxy_process_resident_memory_bytes') > 0);
     } finally {
       feed.close();
+    }
+  });
+
+  test('a server admin of the configuration removed from it is refused with the session and credentials they had', async () => {
+    const url = `${stack.proxy.url}/metrics`;
+    await setServerAdmin(stack.admin, 'ops', TEST_PASSWORD);
+    const asOps: Record<string, string>[] = [{ cookie: await loginCookie(stack.proxy.url, 'ops') }, { authorization: basicAuth('ops') }];
+    for (const headers of asOps) assert.equal((await fetch(url, { headers })).status, 200);
+    // No `_users` change: nothing ends their session. The session's roles are those of the login.
+    await removeServerAdmin(stack.admin, 'ops');
+    for (const headers of asOps) {
+      const response = await fetch(url, { headers });
+      assert.equal(response.status, 403);
+      assert.equal(((await response.json()) as { error: string }).error, 'forbidden');
     }
   });
 

@@ -7,6 +7,7 @@ import { basicAuthorization, couchAdmin, type CouchAdmin } from '../../couch/cou
 import { addUser, type FieldbookRole } from '../../couch/users';
 import { startProxy, type RunningProxy } from '../../proxy/server';
 import { freePort } from './free-port';
+import { fetchFrom } from './raw-request';
 import { startTestServer, type TestServer } from './test-server';
 
 export const TEST_PASSWORD = 'test-password-1';
@@ -15,8 +16,8 @@ export interface TestStack {
   couch: TestServer;
   admin: CouchAdmin;
   proxy: RunningProxy;
-  /** Stops the proxy and starts a new one on the same port (sessions live in CouchDB). */
-  restartProxy(): Promise<void>;
+  /** Stops the proxy and starts a new one on the same port (sessions live in CouchDB), doing `whileDown` in between. */
+  restartProxy(whileDown?: () => Promise<void>): Promise<void>;
   /** Stops the database server and starts it again on the same data and port. */
   restartCouch(): Promise<void>;
   stop(): Promise<void>;
@@ -63,9 +64,10 @@ export async function startTestStack(users: Record<string, FieldbookRole> = { al
     couch,
     admin,
     proxy,
-    async restartProxy() {
+    async restartProxy(whileDown) {
       const port = Number(new URL(stack.proxy.url).port);
       await stack.proxy.close();
+      await whileDown?.();
       stack.proxy = await launchProxy(port);
     },
     restartCouch: () => couch.restart(),
@@ -80,16 +82,14 @@ export async function startTestStack(users: Record<string, FieldbookRole> = { al
   return stack;
 }
 
-/** Logs in through the proxy and returns the session cookie header value. */
-/** A login at the proxy, as the app makes it: the answer, whatever it is. */
-export function postLogin(proxyUrl: string, name: string, password = TEST_PASSWORD): Promise<Response> {
-  return fetch(`${proxyUrl}/api/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, password }),
-  });
+/** A login at the proxy, as the app makes it (from this address, or `from`): the answer, whatever it is. */
+export function postLogin(proxyUrl: string, name: string, password = TEST_PASSWORD, from?: string): Promise<Response> {
+  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) };
+  // From another loopback address (127.0.0.x): a client elsewhere, as the proxy sees it.
+  return from ? fetchFrom(from, `${proxyUrl}/api/session`, init) : fetch(`${proxyUrl}/api/session`, init);
 }
 
+/** Logs in through the proxy and returns the session cookie header value. */
 export async function loginCookie(proxyUrl: string, name: string, password = TEST_PASSWORD): Promise<string> {
   const response = await postLogin(proxyUrl, name, password);
   if (!response.ok) throw new Error(`login of ${name} failed: ${response.status} ${await response.text()}`);

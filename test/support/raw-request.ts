@@ -37,3 +37,29 @@ export async function rawRequest(baseUrl: string, method: string, path: string, 
   const response = await wireRequest(baseUrl, method, path, { 'content-type': 'application/json', ...headers }, body);
   return { status: response.status, body: wireText(response) };
 }
+
+/**
+ * A request as fetch makes it, sent from another loopback address (`from`, 127.0.0.x): a client
+ * elsewhere, as the proxy sees it (fetch cannot choose its source address). On a fresh connection.
+ */
+export function fetchFrom(from: string, url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  const { hostname, port, pathname, search } = new URL(url);
+  return new Promise<Response>((resolve, reject) => {
+    const req = request(
+      { hostname, port, method: init.method ?? 'GET', path: pathname + search, localAddress: from, agent: false, headers: init.headers },
+      (res) => {
+        const chunks: Uint8Array[] = [];
+        res.on('data', (chunk: Uint8Array) => chunks.push(chunk));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            for (const one of Array.isArray(value) ? value : [value ?? '']) headers.append(name, one);
+          }
+          resolve(new Response(new Uint8Array(Buffer.concat(chunks)), { status: res.statusCode!, headers }));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}

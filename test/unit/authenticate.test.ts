@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { basicAuthorization } from '../../couch/couch-admin';
 import { Authenticator } from '../../proxy/authenticate';
+import type { Refused } from '../../proxy/couch-error';
 import type { Session, SessionStore } from '../../proxy/session-store';
 
 const session: Session = { name: 'alice', roles: ['inspector'], couchCookie: 'couch-cookie', expiresAt: Date.now() + 60_000 };
@@ -57,5 +58,37 @@ describe('Basic credentials after a login changed', () => {
     answer = { status: 401, body: { error: 'unauthorized', reason: 'Name or password is incorrect.' } };
     assert.equal(await roles(), null, 'the lagging answer was not cached');
     assert.equal(asked, 3);
+  });
+});
+
+describe('checking Basic credentials with CouchDB', () => {
+  test("tells CouchDB the client's address, and its own lockout is a wait to answer, not a wrong password to cache", async (t) => {
+    // CouchDB's /_session, locked at first (its own count of this name at this address), then letting the right password in.
+    let locked = true;
+    const forwardedFor: (string | undefined)[] = [];
+    const couch = createServer((req, res) => {
+      forwardedFor.push(req.headers['x-forwarded-for'] as string | undefined);
+      const [status, body] = locked
+        ? [403, { error: 'forbidden', reason: 'Account is temporarily locked due to multiple authentication failures' }]
+        : [200, { userCtx: { name: 'nia', roles: ['inspector'] } }];
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await once(couch.listen(0, '127.0.0.1'), 'listening');
+    t.after(() => couch.close());
+    const checker = new Authenticator(`http://127.0.0.1:${(couch.address() as AddressInfo).port}`, sessions);
+    const basic = { headers: { authorization: basicAuthorization('nia', 'right-password') }, socket: { remoteAddress: '203.0.113.5' } };
+
+    await assert.rejects(checker.identify(basic as IncomingMessage), (error: Refused) => {
+      assert.equal(error.refusal.status, 429);
+      assert.equal(error.refusal.retryAfterS, 300);
+      return true;
+    });
+    locked = false;
+    assert.deepEqual(
+      (await checker.identify(basic as IncomingMessage))?.caller,
+      { name: 'nia', roles: ['inspector'] },
+      'nothing was cached',
+    );
+    assert.deepEqual(forwardedFor, ['203.0.113.5', '203.0.113.5']);
   });
 });

@@ -1,31 +1,68 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { addressKey } from '../../proxy/client-address';
 import { LoginThrottle } from '../../proxy/login-throttle';
 
 describe('login throttle', () => {
-  const limits = { perName: 3, perAddress: 5, windowS: 60, blockS: 60 };
+  const limits = { perNameAndAddress: 3, perName: 7, perAddress: 10, windowS: 60, blockS: 60 };
 
-  test('a name is throttled after its failures, a successful login clears it', async () => {
+  test('a name is throttled at the address its failures came from, not at others; a success there clears that count', async () => {
     let throttled = 0;
     const throttle = new LoginThrottle(limits, () => throttled++);
     for (let i = 0; i < 2; i++) await throttle.failed('alice', '10.0.0.1');
     assert.equal(await throttle.check('alice', '10.0.0.1'), null);
-    await throttle.succeeded('alice');
+    await throttle.succeeded('alice', '10.0.0.1');
     for (let i = 0; i < 2; i++) await throttle.failed('alice', '10.0.0.1');
-    assert.equal(await throttle.check('alice', '10.0.0.2'), null);
+    assert.equal(await throttle.check('alice', '10.0.0.1'), null, 'the success cleared the two before');
     await throttle.failed('alice', '10.0.0.1');
-    const refusal = await throttle.check('alice', '10.0.0.2');
+    const refusal = await throttle.check('alice', '10.0.0.1');
     assert.equal(refusal?.status, 429);
     assert.equal(refusal?.error, 'too_many_requests');
     assert.ok(refusal!.retryAfterS! > 0 && refusal!.retryAfterS! <= 60);
     assert.equal(throttled, 1);
-    assert.equal(await throttle.check('bob', '10.0.0.2'), null);
+    // A stranger's failures lock out the stranger only.
+    assert.equal(await throttle.check('alice', '10.0.0.2'), null);
+    assert.equal(await throttle.check('bob', '10.0.0.1'), null);
+    // A success elsewhere clears nothing here.
+    await throttle.succeeded('alice', '10.0.0.2');
+    assert.equal((await throttle.check('alice', '10.0.0.1'))?.status, 429);
+  });
+
+  test('a name is throttled everywhere once many addresses together reach its cap, and a success does not reopen it', async () => {
+    const throttle = new LoginThrottle(limits);
+    for (const address of ['10.0.1.1', '10.0.1.2']) for (let i = 0; i < 3; i++) await throttle.failed('alice', address);
+    await throttle.succeeded('alice', '10.0.1.9');
+    assert.equal(await throttle.check('alice', '10.0.1.9'), null, '6 of 7');
+    await throttle.failed('alice', '10.0.1.3');
+    assert.equal((await throttle.check('alice', '10.0.1.9'))?.status, 429);
+    await throttle.succeeded('alice', '10.0.1.9');
+    assert.equal((await throttle.check('alice', '10.0.1.9'))?.status, 429);
+    assert.equal(await throttle.check('bob', '10.0.1.9'), null);
   });
 
   test('an address is throttled across names', async () => {
     const throttle = new LoginThrottle(limits);
-    for (let i = 0; i < 5; i++) await throttle.failed(`user${i}`, '10.0.0.9');
+    for (let i = 0; i < 10; i++) await throttle.failed(`user${i}`, '10.0.0.9');
     assert.equal((await throttle.check('someone-else', '10.0.0.9'))?.status, 429);
     assert.equal(await throttle.check('someone-else', '10.0.0.8'), null);
+  });
+
+  test('an IPv6 client counts by its /64: new addresses in it are the same guesser', async () => {
+    const throttle = new LoginThrottle(limits);
+    for (let i = 1; i <= 3; i++) await throttle.failed('alice', `2001:db8:1:2::${i}`);
+    assert.equal((await throttle.check('alice', '2001:db8:1:2:ffff:1:2:3'))?.status, 429);
+    assert.equal(await throttle.check('alice', '2001:db8:1:3::1'), null);
+  });
+});
+
+describe('what a client address counts as', () => {
+  test('IPv4 as itself, also IPv4-mapped; IPv6 by its first 64 bits, however written', () => {
+    assert.equal(addressKey('192.0.2.7'), '192.0.2.7');
+    assert.equal(addressKey('::ffff:192.0.2.7'), '192.0.2.7');
+    for (const address of ['2001:db8:0:5::1', '2001:0db8:0000:0005:aaaa:bbbb:cccc:dddd', '2001:db8:0:5::', '2001:db8:0:5:1::1%eth0']) {
+      assert.equal(addressKey(address), '2001:db8:0:5::/64', address);
+    }
+    assert.equal(addressKey('::1'), '0:0:0:0::/64');
+    assert.equal(addressKey(undefined), '');
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
@@ -41,7 +41,10 @@ before(async () => {
     sessionRoutes({
       couchUrl: `http://127.0.0.1:${(couch.address() as AddressInfo).port}`,
       sessions: { create: async (session: Omit<Session, 'expiresAt'>) => (created.push(session), 'session-id') } as unknown as SessionStore,
-      authenticator: { isUnsettled: (name: string) => CHANGED.has(name) } as unknown as Authenticator,
+      authenticator: {
+        isUnsettled: (name: string) => CHANGED.has(name),
+        clientAddress: (req: IncomingMessage) => req.socket.remoteAddress,
+      } as unknown as Authenticator,
       liveRequests: {} as LiveRequests,
       throttle: new LoginThrottle(),
       maxAgeMs: 60_000,
