@@ -191,7 +191,7 @@ function encodedBody(req: IncomingMessage, scanned: boolean): CouchError | null 
 }
 
 /** A push's chunks checked before they go on: a `_local` doc in it is refused as in a checked `_bulk_docs`. */
-function localIdCheck(): (chunk: Buffer) => CouchError | null {
+export function localIdCheck(): (chunk: Buffer) => CouchError | null {
   const scan = new PushIdScan();
   return (chunk) => (scan.write(chunk) ? localDocRefusal : null);
 }
