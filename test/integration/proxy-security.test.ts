@@ -288,6 +288,33 @@ describe('what a database server fails on (a 500, a crash) is a 400 from the pro
     }
   });
 
+  test('a revision the document does not have, asked for with `latest=true`, is missing as on CouchDB (it ended PouchDB Server’s process)', async () => {
+    const path = `/db/${alice}/_design/fieldbook`;
+    const unknown = '1-0123456789abcdef0123456789abcdef';
+    const openRevs = await rawRequest('GET', `${path}?open_revs=${encodeURIComponent(JSON.stringify([unknown]))}&latest=true`, {
+      cookie,
+      accept: 'application/json',
+    });
+    assert.equal(openRevs.status, 200, openRevs.body);
+    assert.deepEqual(JSON.parse(openRevs.body), [{ missing: unknown }]);
+    const bulkGet = await rawRequest(
+      'POST',
+      `/db/${alice}/_bulk_get?revs=true&latest=true`,
+      { cookie, 'content-type': 'application/json' },
+      JSON.stringify({
+        docs: [{ id: '_design/fieldbook', rev: unknown }],
+      }),
+    );
+    assert.equal(bulkGet.status, 200, bulkGet.body);
+    const [result] = (JSON.parse(bulkGet.body) as { results: { docs: object[] }[] }).results;
+    assert.ok(
+      result!.docs.every((answer) => 'missing' in answer || 'error' in answer),
+      bulkGet.body,
+    );
+    // The server is still there.
+    assert.equal((await rawRequest('GET', `${path}?open_revs=all`, { cookie })).status, 200);
+  });
+
   test('documents that are not objects, ids that are not strings, a `new_edits` that is not true or false', async () => {
     const writes: [cookie: string, method: string, path: string, body: string][] = [
       [cookie, 'POST', `/db/${alice}`, JSON.stringify({ type: 'inspection', _id: 5 })],
