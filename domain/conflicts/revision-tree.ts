@@ -43,3 +43,21 @@ export async function fetchCommonAncestor(leaves: readonly LeafDoc[], fetchRevis
   const rev = commonAncestorRev(leaves);
   return rev === null ? null : fetchRevision(rev, { attachments: false });
 }
+
+/**
+ * The leaves of one document's revision tree as two copies of it tell them (a device's and the
+ * server's, each read with `{open_revs: 'all', revs: true}`): every leaf of either, once, but
+ * none that the other copy has moved on from (a revision in another leaf's history).
+ */
+export function mergedLeaves<T extends LeafDoc>(...copies: readonly (readonly T[])[]): T[] {
+  const byRev = new Map<string, T>();
+  for (const leaf of copies.flat()) byRev.set(leaf._rev, leaf);
+  const leaves = [...byRev.values()];
+  const ancestors = new Set(leaves.flatMap((leaf) => historyRevs(leaf).slice(1)));
+  return leaves.filter((leaf) => !ancestors.has(leaf._rev));
+}
+
+/** The revisions a leaf descends from, newest first (its parent first), as `N-id` strings. */
+export function ancestorRevs(leaf: LeafDoc): string[] {
+  return historyRevs(leaf).slice(1);
+}

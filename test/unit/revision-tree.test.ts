@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { commonAncestorRev, fetchCommonAncestor, parseRev, winnerFirst } from '../../domain/conflicts/revision-tree';
+import {
+  ancestorRevs,
+  commonAncestorRev,
+  fetchCommonAncestor,
+  mergedLeaves,
+  parseRev,
+  winnerFirst,
+} from '../../domain/conflicts/revision-tree';
 import type { LeafDoc } from '../../domain/conflicts/stored-doc';
 
 function leaf(rev: string, history: string[], deleted = false): LeafDoc {
@@ -39,5 +46,26 @@ describe('revision tree', () => {
     assert.deepEqual(requested, ['1-a']);
     assert.equal(await fetchCommonAncestor(leaves, async () => null), null);
     assert.equal(await fetchCommonAncestor([leaf('5-b', ['x']), leaf('5-c', ['y'])], () => assert.fail('nothing to fetch')), null);
+  });
+});
+
+describe('mergedLeaves', () => {
+  test('takes the leaves of both copies once, but none the other copy has moved on from', () => {
+    const local = [leaf('1-a', [])];
+    const server = [leaf('2-b', ['a'], true), leaf('2-c', ['a'])];
+    assert.deepEqual(
+      mergedLeaves(local, server).map((doc) => doc._rev),
+      ['2-b', '2-c'],
+    );
+    assert.deepEqual(
+      mergedLeaves([leaf('3-d', ['b', 'a'])], server).map((doc) => doc._rev),
+      ['3-d', '2-c'],
+    );
+    assert.deepEqual(mergedLeaves([], []), []);
+  });
+
+  test('ancestorRevs lists what a leaf descends from, its parent first', () => {
+    assert.deepEqual(ancestorRevs(leaf('3-d', ['b', 'a'])), ['2-b', '1-a']);
+    assert.deepEqual(ancestorRevs(leaf('1-a', [])), []);
   });
 });

@@ -6,6 +6,7 @@ import { MergeStamp, Resolution, resolutionBulkDocs } from '../../../domain/conf
 import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { CLOCK, DocWriterService } from '../data/doc-writer.service';
+import { PhotoRestoreService } from '../data/photo-restore.service';
 import { ValidationError, fieldErrors } from '../data/validation-bridge';
 
 /** A resolution's write failed: the document changed meanwhile, as a 409 says for a save. */
@@ -28,6 +29,7 @@ export class ConflictResolverService {
   private readonly writer = inject(DocWriterService);
   private readonly conflictIndex = inject(ConflictIndexService);
   private readonly clock = inject(CLOCK);
+  private readonly photos = inject(PhotoRestoreService);
 
   /** Who merges and when, for a resolution the logged-in user makes now. */
   mergeStamp(): MergeStamp {
@@ -40,6 +42,11 @@ export class ConflictResolverService {
    * ValidationError if the rules refuse it, ResolutionConflictError if the document changed
    * meanwhile (nothing written). False when the result was written but another version of a
    * losing leaf arrived meanwhile: the document is in conflict again, the result one of its versions.
+   *
+   * A defect kept over its deletion (or over the removal of a photo) gets back the photo
+   * documents that deletion took with it (PhotoRestoreService), after the result is written; when
+   * that fails (offline), the result stands, the failure is logged, and the next start tries again
+   * while the conflict is open (AutoResolverService).
    */
   async resolve(db: ConflictDb, resolution: Resolution): Promise<boolean> {
     const [winner] = resolution.leaves;
@@ -48,6 +55,8 @@ export class ConflictResolverService {
     const applied = await applyResolution(db, writes, resolution.leaves, this.writer.author());
     if (applied.status === 'invalid') throw new ValidationError(fieldErrors(applied.violations.map(({ violation }) => violation)));
     if (applied.status === 'write-failed' && applied.written === undefined) throw new ResolutionConflictError(applied.errors);
+    // Not awaited: it asks the server, and a slow network must not hold the user's decision.
+    if (resolution.doc?.['type'] === 'defect') void this.keepPhotos(resolution.doc, resolution.leaves);
     // Written in part: the conflict index sees the write, and keeps the document listed.
     if (applied.status === 'write-failed') return false;
     this.conflictIndex.resolved([winner._id]);
@@ -64,5 +73,13 @@ export class ConflictResolverService {
     const outcomes = await autoResolveConflicts(db, docs, { mergedBy: author.name, updatedBy: author.name, userCtx: author, autoMerge });
     this.conflictIndex.resolved(outcomes.filter((outcome) => outcome.status === 'resolved').map((outcome) => outcome.id));
     return outcomes;
+  }
+
+  private async keepPhotos(kept: { _id: string; _attachments?: object }, leaves: readonly { _attachments?: object }[]): Promise<void> {
+    try {
+      await this.photos.keepPhotos(kept, leaves);
+    } catch (error) {
+      console.error('The photos of a kept defect could not be brought back', kept._id, error);
+    }
   }
 }

@@ -202,6 +202,21 @@ export class DocWriterService {
   }
 
   /**
+   * Brings back photo documents deleted while their defect lives on (PhotoRestoreService): each
+   * `photo` as it was before the deletion, written on top of the tombstone its `_rev` names, in
+   * one `bulkDocs`. Over a tombstone the rules see no stored photo and check it as a new one: only
+   * whoever took it may bring it back, and without `partners`. Throws ValidationError if they
+   * refuse one (nothing is written), else the first failed row's error (a 409 if one changed meanwhile).
+   */
+  async restorePhotos(photos: readonly PhotoDoc[]): Promise<void> {
+    const db = this.localDb.require();
+    for (const photo of photos) this.check(photo, null);
+    const rows = await db.bulkDocs(photos as PouchDB.Core.PutDocument<PhotoDoc>[]);
+    const failed = rows.find((row) => 'error' in row && !!row.error);
+    if (failed) throw rowError(failed as PouchDB.Core.Error);
+  }
+
+  /**
    * Writes the documents of a conflict resolution into the local database: the merged result,
    * already stamped with `stampChange`, and tombstones. domain/conflicts checks them against
    * the shared rules first, each against the leaf it replaces, which only it knows.
