@@ -8,7 +8,8 @@ import { MANGO_INDEXES } from '../../../domain/mango-indexes';
 import { Database, PouchDB } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { ANA, fakeSessions, provideTestData, trackRequests, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { endSyncTracking } from '../testing/sync-tracking';
 import { ArchiveIndexService } from './archive-index.service';
 import { ArchiveSettingsService } from './archive-settings.service';
 import { ArchiveService } from './archive.service';
@@ -39,13 +40,14 @@ describe('ArchiveService', () => {
     });
     // The `indexeddb` adapter, which purges.
     db = await TestBed.inject(LocalDbService).open(ANA.db);
+    trackRequests(db);
     ledger = TestBed.inject(PushLedgerService);
   });
 
   afterEach(async () => {
-    ledger.detach();
-    TestBed.inject(ConflictIndexService).detach();
-    await TestBed.inject(LocalDbService).destroy();
+    // The ledger and the conflict index stop, the reads and writes still under way (a look of
+    // the archive's watch) end, then the database goes (and the watch of it stops first).
+    await endSyncTracking(db);
     await server.destroy();
   });
 

@@ -1,6 +1,6 @@
 import { DestroyRef, Injectable, inject } from '@angular/core';
 import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
-import { EMPTY, concatMap, debounceTime, distinctUntilChanged, exhaustMap, filter, from, map, merge } from 'rxjs';
+import { EMPTY, Observable, concatMap, debounceTime, distinctUntilChanged, exhaustMap, filter, from, map, merge, switchMap } from 'rxjs';
 import { isAuditId } from '../../../domain/audit-entry';
 import { Inspection } from '../../../domain/doc-types';
 import { isArchivable, isReassignedAway } from '../../../domain/tablet-archive';
@@ -47,8 +47,6 @@ export class ArchiveService {
   private queue: Promise<unknown> = Promise.resolve();
   /** The last run asked for, until it ends. */
   private underWay: Promise<number> | null = null;
-  /** Records of archived inspections that came back and that the push ledger counts as unsynced, by id. */
-  private readonly heldBack = new Map<string, LiveChange>();
   private readonly ledgerChanged$ = merge(toObservable(this.ledger.pendingIds), toObservable(this.ledger.rejections));
 
   /** Starts archiving in the background; called once by the app shell. */
@@ -66,26 +64,48 @@ export class ArchiveService {
         takeUntilDestroyed(this.destroyRef),
       )
       .subscribe();
-    // An archived inspection changed on the server comes back with the pull: a live record
-    // again. A change to only a defect of one (a supervisor's) does not bring the defect back
-    // alone: it leaves again, silently (the archived view reads the server's state anyway), and
-    // so does the audit entry of such a change. What the push ledger held back is looked at
-    // again whenever its lists change (and held back again if it still must wait).
-    const heldBack$ = this.ledgerChanged$.pipe(
-      concatMap(() => {
-        const held = [...this.heldBack.values()];
-        this.heldBack.clear();
-        return from(held);
-      }),
-    );
-    merge(this.feed.changes$, heldBack$)
+    // The open database's changes, from the moment it opens until it closes (logout, another
+    // user): the watch of one database stops before it closes, and a look still under way then
+    // no longer counts.
+    this.localDb.db$
       .pipe(
-        concatMap((change) =>
-          this.index.has(change.id) ? this.welcomeBack(change.id) : this.archivedWith(change) ? this.letGoAgain(change) : EMPTY,
-        ),
+        switchMap((db) => (db ? this.watchArchived(db) : EMPTY)),
         takeUntilDestroyed(this.destroyRef),
       )
       .subscribe();
+  }
+
+  /**
+   * An archived inspection changed on the server comes back with the pull: a live record
+   * again. A change to only a defect of one (a supervisor's) does not bring the defect back
+   * alone: it leaves again, silently (the archived view reads the server's state anyway), and
+   * so does the audit entry of such a change. What the push ledger held back is looked at
+   * again whenever its lists change (and held back again if it still must wait).
+   */
+  private watchArchived(db: Database): Observable<void> {
+    /** Records of archived inspections that came back and that the push ledger counts as unsynced, by id. */
+    const heldBack = new Map<string, LiveChange>();
+    const heldBack$ = this.ledgerChanged$.pipe(
+      concatMap(() => {
+        const held = [...heldBack.values()];
+        heldBack.clear();
+        return from(held);
+      }),
+    );
+    return merge(this.feed.changes$, heldBack$).pipe(concatMap((change) => from(this.lookAgain(db, change, heldBack))));
+  }
+
+  /**
+   * One change looked at. A look that fails is logged and the watch goes on with the next
+   * change; one that fails because its database closed meanwhile (logout mid-look) is moot.
+   */
+  private async lookAgain(db: Database, change: LiveChange, heldBack: Map<string, LiveChange>): Promise<void> {
+    try {
+      if (this.index.has(change.id)) await this.welcomeBack(db, change.id);
+      else if (this.archivedWith(change)) await this.letGoAgain(db, change, heldBack);
+    } catch (error) {
+      if (this.localDb.db() === db) console.warn('Looking at a change to an archived record failed', change.id, error);
+    }
   }
 
   /**
@@ -100,19 +120,17 @@ export class ArchiveService {
     return this.index.holdsRecord(id) || (typeof inspectionId === 'string' && this.index.has(inspectionId));
   }
 
-  private async letGoAgain(change: LiveChange): Promise<void> {
+  private async letGoAgain(db: Database, change: LiveChange, heldBack: Map<string, LiveChange>): Promise<void> {
     const { id } = change;
-    const db = this.localDb.db();
     // An edit made here (a page left open since before the archiving) stays while unsynced
     // (audit entries written here are never let go: see archivedWith). So, for a moment, does a
     // pulled revision the feed told before the replication reported it as pulled: both leave
     // once the ledger lets them.
-    this.heldBack.delete(id);
-    if (!db) return;
+    heldBack.delete(id);
     // Read before the look: a revision written after it is not purged, and is heard in its turn.
     const leaves = await leavesOf(db, id);
     if (await this.ledger.holdsUnsynced(db, [id])) {
-      this.heldBack.set(id, change);
+      heldBack.set(id, change);
       return;
     }
     await purgeDoc(db, id, leaves);
@@ -148,10 +166,10 @@ export class ArchiveService {
    * come back from the server. Reassigned away from the user, it is let go instead
    * (UnassignmentService), and they stay on the server.
    */
-  private async welcomeBack(id: string): Promise<void> {
-    const db = this.localDb.db();
+  private async welcomeBack(db: Database, id: string): Promise<void> {
     const user = this.sessions.session()?.name;
-    if (!db || !user) return;
+    // The database closed meanwhile (logout, another user logging in): nothing more is done on it.
+    if (this.localDb.db() !== db || !user) return;
     await this.index.remove(db, [id]);
     const doc = await db.get<Inspection>(id).catch(() => null);
     if (!doc || !isReassignedAway(doc, user)) await this.restores.restore(db, id);
@@ -187,7 +205,7 @@ export class ArchiveService {
       } catch (error) {
         if (!(error instanceof PurgeStopped)) throw error;
         // Edited here or reopened on the server meanwhile: it stays, with what already left.
-        await this.welcomeBack(inspection._id);
+        await this.welcomeBack(db, inspection._id);
       }
     }
     return archived;

@@ -81,6 +81,8 @@ const REQUEST_METHODS = [
   'deleteIndex',
   'compact',
   'viewCleanup',
+  // The indexeddb adapter's; its promise resolves once the purge is noted in `_local/purges`.
+  'purge',
 ] as const;
 
 interface Requests {
