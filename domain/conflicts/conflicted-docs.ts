@@ -44,7 +44,8 @@ export async function mergeConflictedDoc(db: ConflictDb, doc: ConflictedDoc): Pr
   return mergeLeaves(doc.leaves, await fetchCommonAncestor(doc.leaves, revisionFetcher(db, doc.id)));
 }
 
-async function fetchLeaves(db: ConflictDb, id: string): Promise<LeafDoc[]> {
+/** Every leaf of `id` in `db`, with its history; none when `db` does not have it. */
+export async function fetchLeaves(db: ConflictDb, id: string): Promise<LeafDoc[]> {
   try {
     const rows = await db.get(id, { open_revs: 'all', revs: true });
     return rows.flatMap((row) => {

@@ -53,7 +53,7 @@ export function mergedLeaves<T extends LeafDoc>(...copies: readonly (readonly T[
   const byRev = new Map<string, T>();
   for (const leaf of copies.flat()) byRev.set(leaf._rev, leaf);
   const leaves = [...byRev.values()];
-  const ancestors = new Set(leaves.flatMap((leaf) => historyRevs(leaf).slice(1)));
+  const ancestors = new Set(leaves.flatMap(ancestorRevs));
   return leaves.filter((leaf) => !ancestors.has(leaf._rev));
 }
 

@@ -1,8 +1,8 @@
 import { Injectable, inject } from '@angular/core';
-import { OpenRevsRow, isNotFound } from '../../../domain/conflicts/conflict-db';
-import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
+import { isNotFound } from '../../../domain/conflicts/conflict-db';
+import { ConflictedDoc, fetchLeaves } from '../../../domain/conflicts/conflicted-docs';
 import { ancestorRevs, mergedLeaves, winnerFirst } from '../../../domain/conflicts/revision-tree';
-import { LeafDoc, StoredDoc, isLeafDoc } from '../../../domain/conflicts/stored-doc';
+import { LeafDoc, StoredDoc } from '../../../domain/conflicts/stored-doc';
 import { PhotoDoc } from '../../../domain/doc-types';
 import { PHOTO_ATTACHMENT } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
@@ -101,8 +101,8 @@ export class PhotoRestoreService {
   }
 
   private async restoreOne(db: Database, server: Database, id: string): Promise<PhotoRestoreOutcome> {
-    const here = await leavesIn(db, id);
-    const there = await leavesIn(server, id);
+    const here = await fetchLeaves(db, id);
+    const there = await fetchLeaves(server, id);
     const [winner] = winnerFirst(mergedLeaves(here, there));
     if (!winner) return 'absent';
     if (!winner._deleted) return 'live';
@@ -121,17 +121,6 @@ export class PhotoRestoreService {
       throw error;
     }
     return 'restored';
-  }
-}
-
-/** Every leaf of `id` in `db`, with its history; none when `db` does not have it. */
-async function leavesIn(db: Database, id: string): Promise<LeafDoc[]> {
-  try {
-    const rows = (await db.get(id, { open_revs: 'all', revs: true })) as unknown as OpenRevsRow[];
-    return rows.flatMap((row) => ('ok' in row && isLeafDoc(row.ok) ? [row.ok] : []));
-  } catch (error) {
-    if (isNotFound(error)) return [];
-    throw error;
   }
 }
 
