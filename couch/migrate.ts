@@ -33,9 +33,9 @@ export async function fieldbookDatabases(couch: CouchAdmin): Promise<string[]> {
  * it last, nor when), so the copies of one revision in a user's database and in the hub become
  * the same new revision (CouchDB derives a revision id from its parent and content) and the
  * replication between them finds nothing to copy, and no conflict. Idempotent and resumable:
- * every run walks every database again, skipping what is current (so records written since by
- * tablets on the old release, and records refused before, get their turn), and starts where
- * an interrupted run stopped.
+ * a rerun reads what changed since the last walk (records written since by tablets on the old
+ * release get their turn), walks again a database where something failed, and starts where an
+ * interrupted run stopped.
  */
 export async function migrateServer(couch: CouchAdmin, log: (line: string) => void = () => undefined): Promise<DatabaseMigration[]> {
   const results: DatabaseMigration[] = [];
@@ -43,7 +43,11 @@ export async function migrateServer(couch: CouchAdmin, log: (line: string) => vo
   return results;
 }
 
-/** Walks one database, from where an interrupted run of this release stopped, migrating every live revision in an old shape. */
+/**
+ * Migrates one database: a whole walk in id order (resuming where an interrupted one stopped), or,
+ * after a finished walk, only what its changes feed shows since, so a rerun across thousands of
+ * databases reads what tablets wrote in between, not every record again.
+ */
 export async function migrateDatabase(
   couch: CouchAdmin,
   dbName: string,
@@ -52,50 +56,74 @@ export async function migrateDatabase(
   const db = couch.use<Doc>(dbName);
   const result: DatabaseMigration = { db: dbName, migrated: 0, failed: [] };
   let progress = resumedProgress(await db.get(MIGRATION_PROGRESS_ID).catch(nullIfNotFound));
-  if (progress.lastId) log(`${dbName}: resuming after ${progress.lastId}`);
-  let lastId = progress.lastId;
+  const fromChanges = progress.done;
+  if (fromChanges) log(`${dbName}: reading the changes since the last run`);
+  else if (progress.lastId) log(`${dbName}: resuming after ${progress.lastId}`);
+  // Read before the first page: whatever is written during the walk is read by the next run.
+  else progress = { ...progress, since: (await db.info()).update_seq as string | number };
+  let cursor = (fromChanges ? progress.since : progress.lastId) as Cursor;
   let looked = 0;
   let finished = false;
   while (!finished) {
-    const page = await pageAfter(db, lastId);
-    const outcome = await migrateRevisions(db, await oldRevisions(db, page));
+    const page = fromChanges ? await changesAfter(db, cursor) : await pageAfter(db, cursor as string);
+    const outcome = await migrateRevisions(db, await oldRevisions(db, page.docs));
     result.migrated += outcome.migrated;
     result.failed.push(...outcome.failed);
-    looked += page.length;
-    lastId = page.at(-1)?._id ?? lastId;
-    finished = page.length < BATCH_SIZE;
-    progress = await saveProgress(db, nextProgress(progress, lastId, finished, result.failed.length > 0));
+    looked += page.docs.length;
+    cursor = page.cursor;
+    finished = page.finished;
+    progress = await saveProgress(db, nextProgress(progress, cursor, finished, result.failed.length > 0));
     log(`${dbName}: ${looked} looked at, ${result.migrated} migrated${result.failed.length ? `, ${result.failed.length} failed` : ''}`);
   }
   return result;
 }
 
-/**
- * The walk to go on with: the stored one if it is this release's and unfinished, else a new one
- * from the start. The record sits in the user's own database, where the user may have written
- * it: anything unexpected in it means starting over, never skipping.
- */
-function resumedProgress(stored: { _rev?: string; target?: unknown } | null): MigrationProgress {
-  const progress = migrationProgress(stored);
-  const { lastId, done } = progress as { lastId: unknown; done: unknown };
-  const resumable = typeof lastId === 'string' && done === false;
-  return {
-    _id: MIGRATION_PROGRESS_ID,
-    ...(progress._rev ? { _rev: progress._rev } : {}),
-    target: progress.target,
-    lastId: resumable ? lastId : '',
-    done: false,
-  };
+/** Where a page ended: the last id of a walk, the update sequence of a read of the changes. */
+type Cursor = string | number;
+
+interface Page {
+  docs: Doc[];
+  cursor: Cursor;
+  finished: boolean;
 }
 
 /**
- * The progress after a page: resumable after `lastId` only while nothing failed, so a rerun
- * retries what failed; back to the start once the walk is over (`done` if nothing failed), so
- * the next run looks at every record again.
+ * The walk to go on with: reading the changes after a finished walk of this release, the stored
+ * walk if it is this release's and unfinished, else a new walk from the start. The record sits in
+ * the user's own database, where the user may have written it: anything unexpected in it means
+ * walking every record, never skipping.
  */
-function nextProgress(progress: MigrationProgress, lastId: string, finished: boolean, anyFailed: boolean): MigrationProgress {
-  if (finished) return { ...progress, lastId: '', done: !anyFailed };
-  return anyFailed ? progress : { ...progress, lastId };
+function resumedProgress(stored: { _rev?: string; target?: unknown } | null): MigrationProgress {
+  const progress = migrationProgress(stored);
+  const { lastId, done, since } = progress as { lastId: unknown; done: unknown; since: unknown };
+  const fresh: MigrationProgress = {
+    _id: MIGRATION_PROGRESS_ID,
+    ...(progress._rev ? { _rev: progress._rev } : {}),
+    target: progress.target,
+    lastId: '',
+    done: false,
+  };
+  if (done === true && isSequence(since)) return { ...fresh, done: true, since };
+  if (typeof lastId !== 'string' || done !== false) return fresh;
+  return { ...fresh, lastId, ...(lastId && isSequence(since) ? { since } : {}) };
+}
+
+/** An update sequence as CouchDB (an opaque string) or PouchDB Server (a number) gives one. */
+function isSequence(value: unknown): value is Cursor {
+  return (typeof value === 'string' && value.length > 0 && value.length < 4096) || (Number.isSafeInteger(value) && (value as number) >= 0);
+}
+
+/**
+ * The progress after a page, advanced only while nothing failed, so a rerun retries what failed.
+ * A walk that ends goes back to the start: done, reading on from where it began (if nothing
+ * failed), else walking everything again.
+ */
+function nextProgress(progress: MigrationProgress, cursor: Cursor, finished: boolean, anyFailed: boolean): MigrationProgress {
+  if (anyFailed && !finished) return progress;
+  if (progress.done) return anyFailed ? progress : { ...progress, since: cursor };
+  if (!finished) return { ...progress, lastId: cursor as string };
+  const { since, ...walk } = progress;
+  return anyFailed ? { ...walk, lastId: '', done: false } : { ...walk, lastId: '', done: true, ...(since === undefined ? {} : { since }) };
 }
 
 async function saveProgress(db: DocumentScope<Doc>, progress: MigrationProgress): Promise<MigrationProgress> {
@@ -104,10 +132,19 @@ async function saveProgress(db: DocumentScope<Doc>, progress: MigrationProgress)
 }
 
 /** Up to BATCH_SIZE documents after `lastId`, in id order, each with its conflicts. */
-async function pageAfter(db: DocumentScope<Doc>, lastId: string): Promise<Doc[]> {
+async function pageAfter(db: DocumentScope<Doc>, lastId: string): Promise<Page> {
   // From `lastId` itself (it may be gone), then dropped.
   const { rows } = await db.list({ include_docs: true, conflicts: true, startkey: lastId, limit: BATCH_SIZE + 1 });
-  return rows.flatMap((row) => (row.id !== lastId && row.doc ? [row.doc] : [])).slice(0, BATCH_SIZE);
+  const docs = rows.flatMap((row) => (row.id !== lastId && row.doc ? [row.doc] : [])).slice(0, BATCH_SIZE);
+  return { docs, cursor: docs.at(-1)?._id ?? lastId, finished: docs.length < BATCH_SIZE };
+}
+
+/** The documents changed after `since`, up to BATCH_SIZE, each with its conflicts (deleted ones left out, as `_all_docs` does). */
+async function changesAfter(db: DocumentScope<Doc>, since: Cursor): Promise<Page> {
+  const { results, last_seq } = await db.changes({ since: String(since), limit: BATCH_SIZE, include_docs: true, conflicts: true });
+  // nano's types leave out the `doc` that include_docs adds.
+  const docs = (results as { doc?: Doc; deleted?: boolean }[]).flatMap((row) => (row.doc && !row.deleted ? [row.doc] : []));
+  return { docs, cursor: last_seq as Cursor, finished: results.length < BATCH_SIZE };
 }
 
 /**

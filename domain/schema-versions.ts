@@ -94,6 +94,11 @@ export interface MigrationProgress {
   /** Every document up to this id has been looked at. */
   lastId: string;
   done: boolean;
+  /**
+   * The server's walk only: the database's update sequence where a walk began (while under way),
+   * then where the next run reads on from the changes feed (once done), instead of every record.
+   */
+  since?: string | number;
 }
 
 export const MIGRATION_PROGRESS_ID = '_local/fieldbook-migration';

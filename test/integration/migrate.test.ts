@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { DocumentScope } from 'nano';
 import { migrateDatabase, migrateServer } from '../../couch/migrate';
 import { HUB_DB } from '../../domain/db-names';
-import { schemaVersions } from '../../domain/schema-versions';
+import { migrateDoc, schemaVersions } from '../../domain/schema-versions';
 import { userDbName } from '../../domain/user-db-name';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { defect, inspection } from '../fixtures/documents';
@@ -185,7 +185,10 @@ describe('npm run migrate', () => {
     const leftBehind = [
       ['a finished run', async () => undefined],
       // The release before marked a walked database done, and never looked at it again.
-      ['a run of the release before', async () => db.insert({ ...(await progress()), target, lastId: '\ufff0', done: true } as never)],
+      [
+        'a run of the release before',
+        async () => db.insert({ ...(await progress()), since: undefined, target, lastId: '\ufff0', done: true } as never),
+      ],
       // Written through the proxy by the database's user, say.
       ['a record it cannot read', async () => db.insert({ ...(await progress()), target, lastId: 7, done: 'yes' } as never)],
     ] as const;
@@ -199,6 +202,31 @@ describe('npm run migrate', () => {
       assert.deepEqual(rerun, { db: userDbName('carol'), migrated: 1, failed: [] }, state);
       assert.equal((await db.get(later._id))['schema'], 2, state);
     }
+  });
+
+  test('a rerun after a finished walk reads only what changed since, from its changes feed', async () => {
+    const db = await standaloneDb('frank');
+    const run = async () => {
+      const lines: string[] = [];
+      const { migrated, failed } = await migrateDatabase(stack.admin, userDbName('frank'), (line) => lines.push(line));
+      assert.deepEqual(failed, []);
+      return { migrated, lines };
+    };
+    await db.bulk({ docs: Array.from({ length: 700 }, (_, n) => inspection('frank', { title: `Old ${n}` })) });
+    assert.deepEqual(await run(), {
+      migrated: 700,
+      lines: [`${userDbName('frank')}: 500 looked at, 500 migrated`, `${userDbName('frank')}: 700 looked at, 700 migrated`],
+    });
+    // What that walk wrote is read once more (changes made meanwhile are among them), then not again.
+    assert.equal((await run()).migrated, 0);
+
+    const later = [inspection('frank', { title: 'Old, after the walk' }), migrateDoc(inspection('frank', { title: 'Current' }))];
+    await db.bulk({ docs: later });
+    assert.deepEqual(await run(), {
+      migrated: 1,
+      lines: [`${userDbName('frank')}: reading the changes since the last run`, `${userDbName('frank')}: 2 looked at, 1 migrated`],
+    });
+    assert.equal((await db.get(later[0]._id))['schema'], 2);
   });
 
   test('a record refused once is migrated by the next run once the cause is gone, which then exits 0', async () => {
