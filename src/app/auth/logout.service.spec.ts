@@ -6,6 +6,7 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { WorkspaceService } from '../core/workspace.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { DraftStore } from '../drafts/draft-store.service';
+import { InspectionNewPage } from '../inspections/inspection-new.page';
 import { ANA, FakeSessions, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { LogoutService } from './logout.service';
 
@@ -83,6 +84,21 @@ describe('LogoutService', () => {
     dialogButton('logout-cancel')!.click();
     expect(await result).toBeFalse();
     expect(await drafts.get('inspection:1')).not.toBeNull();
+  });
+
+  it('counts what was just typed on a form as a draft, the pause in typing not over yet', async () => {
+    const form = TestBed.createComponent(InspectionNewPage);
+    await form.whenStable();
+    const title = form.nativeElement.querySelector('[data-testid="inspection-title"]') as HTMLInputElement;
+    title.value = 'Boiler room';
+    title.dispatchEvent(new Event('input'));
+    const result = TestBed.inject(LogoutService).logout();
+    await waitFor(() => !!dialogButton('logout-cancel'), 'the confirmation');
+    expect(dialogButton('logout-message')!.textContent).toContain('1 form has unsaved edits, kept as a draft on this device.');
+    dialogButton('logout-cancel')!.click();
+    expect(await result).toBeFalse();
+    expect((await TestBed.inject(DraftStore).get('new-inspection'))?.values['title']).toBe('Boiler room');
+    form.destroy();
   });
 
   it('deletes unsynced changes only after confirmation', async () => {

@@ -23,6 +23,8 @@ export class LogoutService {
     // and drafts count nothing until it is: counted then, unsynced edits went without a word.
     await this.workspace.settled();
     const unsynced = await this.ledger.unsyncedNow();
+    // Typing not written yet (it has not paused) is a draft to tell of too.
+    await this.drafts.writeTyped();
     // Read now: another tab may have typed since.
     const drafts = Object.keys(await this.drafts.refresh()).length;
     if (unsynced > 0 || drafts > 0) {

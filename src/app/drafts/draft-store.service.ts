@@ -82,50 +82,72 @@ interface EncodedImage {
  * drafts document itself: that one is written again at every pause in typing and stays small.
  * A photo's bytes are written before its draft lists it and deleted after the draft stops
  * listing it; a restore skips one that is missing.
+ *
+ * A form's calls name the database it was opened on (`db`, the open one unless given): typing
+ * whose write comes after that database closed (logout, another user logged in in another tab)
+ * keeps nothing, and never lands in the next user's drafts.
  */
 @Injectable({ providedIn: 'root' })
 export class DraftStore {
   private readonly localDb = inject(LocalDbService);
   private readonly budget = inject(DRAFT_PHOTO_BUDGET);
   private readonly stored = new MirroredLocalRecordMap<DraftEntry>(LOCAL_DOC_IDS.drafts, 'drafts');
+  /** The writes of open forms' typing (FormDraft), for `writeTyped`. */
+  private readonly typing = new Set<() => Promise<void>>();
 
   /** The drafts of the open database by form key, as last read or written here. */
   readonly drafts = this.stored.entries;
   /** Inspections with a draft of their own or of one of their defects. */
   readonly inspectionIds = computed(() => new Set(Object.values(this.drafts()).map((draft) => draft.inspectionId)));
 
+  /**
+   * Takes part in `writeTyped` with `write`, which keeps what a form has typed and not written
+   * yet, until the returned function is called (the form is gone).
+   */
+  holdTyping(write: () => Promise<void>): () => void {
+    this.typing.add(write);
+    return () => this.typing.delete(write);
+  }
+
+  /**
+   * Writes now what open forms have typed and not written yet (typing has not paused): a read of
+   * the drafts after it counts them.
+   */
+  async writeTyped(): Promise<void> {
+    await Promise.all([...this.typing].map((write) => write()));
+  }
+
   /** The draft kept for `key`, read from the database (another tab may have typed it). */
-  async get(key: string): Promise<DraftEntry | null> {
-    return (await this.refresh())[key] ?? null;
+  async get(key: string, db = this.localDb.db()): Promise<DraftEntry | null> {
+    return (await this.refresh(db))[key] ?? null;
   }
 
   /** Rereads every draft (another tab may have changed them). */
-  async refresh(): Promise<Entries<DraftEntry>> {
-    const db = this.localDb.db();
+  async refresh(db = this.localDb.db()): Promise<Entries<DraftEntry>> {
     return db ? this.stored.refresh(db) : {};
   }
 
   /** Keeps what was typed on `key`'s form; the photos its draft keeps stay as they are. */
-  async put(key: string, draft: DraftEntry): Promise<void> {
-    await this.change((drafts) => ({ ...drafts, [key]: typedOn(drafts[key], draft) }));
+  async put(key: string, draft: DraftEntry, db = this.localDb.db()): Promise<void> {
+    await this.change(db, (drafts) => ({ ...drafts, [key]: typedOn(drafts[key], draft) }));
   }
 
   /**
    * What is typed on `key`'s form is back to what is stored: its draft goes, unless it keeps
    * photos (it then keeps them with `draft`'s values). Gone from `drafts` at once.
    */
-  async untyped(key: string, draft: DraftEntry): Promise<void> {
+  async untyped(key: string, draft: DraftEntry, db = this.localDb.db()): Promise<void> {
     const change = (drafts: Entries<DraftEntry>) =>
       !drafts[key] ? drafts : drafts[key].photos?.length ? { ...drafts, [key]: typedOn(drafts[key], draft) } : withoutKeys(drafts, [key]);
-    this.stored.preview(change);
-    await this.change(change);
+    if (db === this.localDb.db()) this.stored.preview(change);
+    await this.change(db, change);
   }
 
   /** Drops the draft of `key` with its photos: saved, or discarded by the user. Gone from `drafts` at once. */
-  async discard(key: string): Promise<void> {
-    this.stored.preview((drafts) => withoutKeys(drafts, [key]));
+  async discard(key: string, db = this.localDb.db()): Promise<void> {
+    if (db === this.localDb.db()) this.stored.preview((drafts) => withoutKeys(drafts, [key]));
     let photos: readonly KeptPhotoRef[] = [];
-    const db = await this.change((drafts) => {
+    await this.change(db, (drafts) => {
       photos = drafts[key]?.photos ?? [];
       return key in drafts ? withoutKeys(drafts, [key]) : drafts;
     });
@@ -137,8 +159,7 @@ export class DraftStore {
    * with DraftPhotoNotKept, keeping nothing of it, when the drafts' photos are at their budget or
    * storage refuses it; what was typed stays kept either way.
    */
-  async keepPhoto(key: string, photo: DraftPhoto, draft: DraftEntry): Promise<void> {
-    const db = this.localDb.db();
+  async keepPhoto(key: string, photo: DraftPhoto, draft: DraftEntry, db = this.localDb.db()): Promise<void> {
     if (!db) return;
     const doc: DraftPhotoDoc = { _id: draftPhotoId(photo.stem), photo: await encode(photo.photo), thumb: await encode(photo.thumb) };
     const ref: KeptPhotoRef = { stem: photo.stem, size: doc.photo.data.length + doc.thumb.data.length };
@@ -166,9 +187,14 @@ export class DraftStore {
    * Drops photos from `key`'s draft and deletes them; a draft left without photos goes if
    * `typedNothing` says its values are those the form started with.
    */
-  async dropPhotos(key: string, stems: readonly string[], typedNothing: (draft: DraftEntry) => boolean): Promise<void> {
+  async dropPhotos(
+    key: string,
+    stems: readonly string[],
+    typedNothing: (draft: DraftEntry) => boolean,
+    db = this.localDb.db(),
+  ): Promise<void> {
     const gone = new Set(stems);
-    const db = await this.change((drafts) => {
+    await this.change(db, (drafts) => {
       const draft = drafts[key];
       if (!draft?.photos?.some(({ stem }) => gone.has(stem))) return drafts;
       const { photos: listed, ...typed } = draft;
@@ -184,8 +210,7 @@ export class DraftStore {
   }
 
   /** The photos a draft keeps, in its order; one whose bytes are missing is left out. */
-  async readPhotos(draft: DraftEntry): Promise<DraftPhoto[]> {
-    const db = this.localDb.db();
+  async readPhotos(draft: DraftEntry, db = this.localDb.db()): Promise<DraftPhoto[]> {
     if (!db || !draft.photos?.length) return [];
     const read = await Promise.all(
       draft.photos.map(({ stem }) =>
@@ -201,11 +226,9 @@ export class DraftStore {
     return read.flat();
   }
 
-  /** Without an open database (logged out), nothing is kept. Resolves with the database changed. */
-  private async change(update: (drafts: Entries<DraftEntry>) => Entries<DraftEntry>): Promise<Database | null> {
-    const db = this.localDb.db();
+  /** Without a database (logged out), nothing is kept; nor once it is closed (MirroredLocalRecordMap). */
+  private async change(db: Database | null, update: (drafts: Entries<DraftEntry>) => Entries<DraftEntry>): Promise<void> {
     if (db) await this.stored.update(db, update);
-    return db;
   }
 }
 

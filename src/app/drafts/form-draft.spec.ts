@@ -1,14 +1,15 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { Inspection } from '../../../domain/doc-types';
+import { userDbName } from '../../../domain/user-db-name';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { InspectionDetailPage } from '../inspections/inspection-detail.page';
 import { InspectionNewPage } from '../inspections/inspection-new.page';
-import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { attachSyncTracking, detachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
 import { MINE, THEIRS } from './draft-merge';
 import { DraftStore } from './draft-store.service';
 
@@ -206,6 +207,41 @@ describe('FormDraft', () => {
     field('save-inspection').click();
     await waitFor(async () => (await drafts.get('new-inspection')) === null, 'the draft dropped once created');
     form.destroy();
+  });
+
+  it('never writes what one user typed into the drafts of the next (a switch of user in another tab as typing pauses)', async () => {
+    spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
+    const local = TestBed.inject(LocalDbService);
+    // The pause in typing ends while the tab switches to Ben: the write runs once he is in.
+    let switched!: () => void;
+    const switching = new Promise<void>((resolve) => (switched = resolve));
+    const writes: Promise<void>[] = [];
+    const put = drafts.put.bind(drafts);
+    spyOn(drafts, 'put').and.callFake((...args: Parameters<DraftStore['put']>) => {
+      const write = switching.then(() => put(...args));
+      writes.push(write);
+      return write;
+    });
+    const form = TestBed.createComponent(InspectionNewPage);
+    await form.whenStable();
+    const title = form.nativeElement.querySelector('[data-testid="inspection-title"]') as HTMLInputElement;
+    title.value = "Ana's boiler room";
+    title.dispatchEvent(new Event('input'));
+    await waitFor(() => writes.length === 1, 'the pause in typing');
+
+    detachSyncTracking();
+    await requestsFinished(db);
+    db = await local.open(userDbName('ben'));
+    await attachSyncTracking(db);
+    switched();
+    await writes[0];
+    form.destroy();
+    await Promise.all(writes);
+    expect(await drafts.get('new-inspection')).toBeNull();
+    await endSyncTracking(db);
+    // Back to Ana (her database is deleted after the test).
+    db = await local.open(ANA.db);
+    await attachSyncTracking(db);
   });
 
   it('turns a save refused with 409 into the merge, never only a message', async () => {

@@ -5,6 +5,7 @@ import { DOCUMENT } from '@angular/common';
 import { EMPTY, Observable, debounceTime, filter, first, from, fromEvent, map, merge, of, switchMap, tap } from 'rxjs';
 import { jsonEqual } from '../../../domain/conflicts/json-equal';
 import { MergeChoices } from '../conflicts/merge-choices';
+import { LocalDbService } from '../core/local-db.service';
 import { EditableDoc } from '../shared/editable-doc';
 import { DraftEntry, DraftPhoto, DraftStore, FormValues } from './draft-store.service';
 import { DraftVersions, changedSinceBase, mergeDraft, mergedValues } from './draft-merge';
@@ -67,6 +68,12 @@ interface Comparison {
  */
 export class FormDraft<T extends StoredDoc = StoredDoc> {
   private readonly store = inject(DraftStore);
+  /**
+   * The database the form opened on, its user's: the form's drafts go there or nowhere (a write
+   * due after another user logged in, in another tab, would land in theirs).
+   */
+  private readonly localDb = inject(LocalDbService);
+  private readonly db = this.localDb.db();
   /** The new form's values before any typing: what a discard returns to. */
   private readonly initial: FormValues;
   /** Typed values not written yet. */
@@ -80,6 +87,8 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
 
   /** When the draft restored on opening was typed (ISO), until saved or discarded. */
   readonly restoredAt = signal<string | null>(null);
+  /** Whether the database the form opened on is still the open one (no logout, no other user since). */
+  readonly onOpenDatabase = () => this.db !== null && this.db === this.localDb.db();
   /** A draft of this form is kept on the device (or about to be). */
   readonly held = computed(() => this.store.drafts()[this.options.key()] !== undefined || this.typing());
   /** The merge of the typed values and the stored version, while the user decides. */
@@ -116,8 +125,11 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     merge(fromEvent(document.defaultView!, 'pagehide'), fromEvent(document, 'visibilitychange').pipe(filter(() => document.hidden)))
       .pipe(takeUntilDestroyed())
       .subscribe(() => void this.flush());
+    // Logout writes it at once, to count it among the drafts the user is told of.
+    const typingHeld = this.store.holdTyping(() => this.flush());
     inject(DestroyRef).onDestroy(() => {
       this.open = false;
+      typingHeld();
       void this.flush();
     });
     this.restoreOnOpen();
@@ -187,8 +199,8 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     this.pending = null;
     this.typing.set(false);
     try {
-      if (this.unchanged(pending.draft)) await this.store.untyped(pending.key, pending.draft);
-      else await this.store.put(pending.key, pending.draft);
+      if (this.unchanged(pending.draft)) await this.store.untyped(pending.key, pending.draft, this.db);
+      else await this.store.put(pending.key, pending.draft, this.db);
     } catch (error) {
       console.error('Keeping the draft failed', error);
     }
@@ -200,12 +212,12 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
    */
   async keepPhoto(photo: DraftPhoto): Promise<void> {
     await this.flush();
-    await this.store.keepPhoto(this.options.key(), photo, this.typed());
+    await this.store.keepPhoto(this.options.key(), photo, this.typed(), this.db);
   }
 
   /** Drops photos removed from the form from the draft; a draft then keeping nothing goes. */
   dropPhotos(stems: readonly string[]): Promise<void> {
-    return this.store.dropPhotos(this.options.key(), stems, (draft) => this.unchanged(draft));
+    return this.store.dropPhotos(this.options.key(), stems, (draft) => this.unchanged(draft), this.db);
   }
 
   /** The values typed, noted to be written (typed back to what is stored, the draft goes instead). */
@@ -237,7 +249,7 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     this.pending = null;
     this.typing.set(false);
     this.restoredAt.set(null);
-    this.store.discard(key).catch((error: unknown) => console.error('Dropping the draft failed', error));
+    this.store.discard(key, this.db).catch((error: unknown) => console.error('Dropping the draft failed', error));
   }
 
   /**
@@ -275,7 +287,7 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     toObservable(this.options.key)
       .pipe(
         switchMap((key) =>
-          from(this.store.get(key)).pipe(
+          from(this.store.get(key, this.db)).pipe(
             switchMap((draft) => {
               if (!draft) return EMPTY;
               const id = doc?.id();
@@ -309,7 +321,7 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     this.restoredAt.set(draft.savedAt);
     if (!doc && this.options.photos && draft.photos?.length) {
       const holder = this.options.photos;
-      this.store.readPhotos(draft).then(
+      this.store.readPhotos(draft, this.db).then(
         (photos) => this.open && holder.restore(photos),
         (error: unknown) => console.error('Reading the photos of the draft failed', error),
       );
