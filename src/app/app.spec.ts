@@ -4,6 +4,7 @@ import { MatSnackBar } from '@angular/material/snack-bar';
 import { Subject, of } from 'rxjs';
 import { Router, provideRouter } from '@angular/router';
 import { SwUpdate, VersionEvent, provideServiceWorker } from '@angular/service-worker';
+import { userDbName } from '../../domain/user-db-name';
 import { App } from './app';
 import { LocalDbService } from './core/local-db.service';
 import { SessionService } from './core/session.service';
@@ -91,6 +92,32 @@ describe('App shell', () => {
     expect(navigate).toHaveBeenCalledWith('/login');
     expect(workspace.sync).toHaveBeenCalled();
     expect(fixture.nativeElement.querySelector('[data-testid=logout]')).toBeNull();
+  });
+
+  it('leaves the page on screen for the list when another user is logged in elsewhere, the logout unseen', async () => {
+    const navigate = spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
+    const fixture = TestBed.createComponent(App);
+    await fixture.whenStable();
+    sessions.set({ name: 'ben', roles: [], db: userDbName('ben') });
+    await waitFor(async () => {
+      await fixture.whenStable();
+      return navigate.calls.count() > 0;
+    }, 'navigation');
+    expect(navigate.calls.allArgs()).toEqual([['/']]);
+    expect(workspace.sync).toHaveBeenCalled();
+  });
+
+  it('stays on the page when the same user’s session is renewed', async () => {
+    const navigate = spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
+    const fixture = TestBed.createComponent(App);
+    await fixture.whenStable();
+    const syncs = workspace.sync.calls.count();
+    sessions.set({ ...ANA });
+    await waitFor(async () => {
+      await fixture.whenStable();
+      return workspace.sync.calls.count() > syncs;
+    }, 'the session followed');
+    expect(navigate).not.toHaveBeenCalled();
   });
 
   it('counts conflicts in a badge on the Conflicts link', async () => {

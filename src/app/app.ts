@@ -224,12 +224,17 @@ export class App {
     inject(UnassignmentService).watch();
     void this.sessions.ready().then(() => this.restored.set(true));
     // Follow session changes made elsewhere (another tab logged out or in as someone else).
+    let shownFor: string | null = null;
     effect(() => {
       const session = this.sessions.session();
       if (!this.restored()) return;
       untracked(() => {
         void this.workspace.sync();
         if (!session && !this.router.url.startsWith('/login')) void this.router.navigateByUrl('/login');
+        // A background tab may never see the logout between two users (its timers wait): the
+        // page on screen holds the last user's records, and is left for the new user's list.
+        else if (session && shownFor !== null && session.name !== shownFor) void this.router.navigateByUrl('/');
+        shownFor = session?.name ?? null;
       });
     });
   }

@@ -3,11 +3,13 @@ import { TestBed } from '@angular/core/testing';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { Router } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
+import { userDbName } from '../../../domain/user-db-name';
+import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectEditPage } from '../defects/defect-edit.page';
 import { setUpDefectPage } from '../testing/defect-page-setup';
-import { endSyncTracking } from '../testing/sync-tracking';
-import { waitFor } from '../testing/test-support';
+import { detachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { ANA, requestsFinished, trackRequests, waitFor } from '../testing/test-support';
 import { sayDraftKept } from './draft-kept.guard';
 import { DRAFT_PHOTO_BUDGET, DraftStore } from './draft-store.service';
 
@@ -109,5 +111,23 @@ describe('sayDraftKept', () => {
     one('leave-photos-confirm')!.click();
     expect(await left).toBeTrue();
     await until(() => snackBar().includes('Your edits are kept as a draft on this device, except for some photos.'), 'the message');
+  });
+
+  it('leaves without a question once another user is logged in: the form’s database is closed', async () => {
+    await start(noRoomForPhotos);
+    typeTitle();
+    await pickPhoto();
+    await until(() => !!one('photo-not-kept'), 'the photo marked as not kept');
+    const local = TestBed.inject(LocalDbService);
+    detachSyncTracking();
+    await requestsFinished(db!);
+    await local.open(userDbName('ben'));
+    expect(await leave()).toBeTrue();
+    expect(one('leave-photos-cancel')).toBeNull();
+    expect(snackBar()).toBe('');
+    await local.destroy();
+    // Back to Ana, whose database afterEach deletes.
+    db = await local.open(ANA.db);
+    trackRequests(db);
   });
 });

@@ -2,13 +2,12 @@ import { Signal, inject } from '@angular/core';
 import { MatDialog } from '@angular/material/dialog';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { CanDeactivateFn } from '@angular/router';
-import { LocalDbService } from '../core/local-db.service';
 import { confirm } from '../shared/confirm';
 import { FormDraft } from './form-draft';
 
 /** A page whose form keeps a draft. */
 export interface HoldsDraft {
-  readonly draft: Pick<FormDraft, 'held'>;
+  readonly draft: Pick<FormDraft, 'held' | 'onOpenDatabase'>;
   /** How many photos are picked and neither saved nor kept with the draft (being stored, or they did not fit). */
   readonly unsavedPhotos?: Signal<number>;
 }
@@ -16,13 +15,12 @@ export interface HoldsDraft {
 /**
  * Leaving a page with unsaved edits says where they are; it blocks only to ask before photos the
  * draft does not keep are lost (the draft is safe on the device, they are not). Neither at
- * logout: the database, drafts included, is gone by then.
+ * logout nor once another user is logged in: the form's database, drafts included, is closed.
  */
 export const sayDraftKept: CanDeactivateFn<HoldsDraft> = async (page) => {
-  const open = !!inject(LocalDbService).db();
   const dialog = inject(MatDialog);
   const snackBar = inject(MatSnackBar);
-  if (!open) return true;
+  if (!page.draft.onOpenDatabase()) return true;
   const photos = page.unsavedPhotos?.() ?? 0;
   if (
     photos &&
