@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -12,6 +13,7 @@ import { couchForward, upstreamPools, type Upstream } from './couch-forward';
 import { notFound, refusalOf, sendCouchError } from './couch-error';
 import { answerWithin, DEFAULT_ANSWER_MS } from './answer-within';
 import { databasePolicy } from './db-grants';
+import { DeviceCookies } from './device-cookie';
 import { dbRoute, isDbRequest } from './db-route';
 import { directoryRoute } from './directory-route';
 import { fauxtonPolicy, fauxtonTraffic } from './fauxton-access';
@@ -50,6 +52,8 @@ export interface ProxyAppOptions {
   couchAnswerMs?: number;
   /** Failed logins allowed per name and address, per name and per address (login-throttle.ts). */
   throttle?: ThrottleLimits;
+  /** The key device cookies are signed with, the same in every proxy process (device-key.ts). */
+  deviceKey: () => Promise<KeyObject>;
   /** Reverse proxies in front of this one, whose X-Forwarded-For names the client (client-address.ts); none by default. */
   trustedProxies?: readonly string[];
   /** Whether CouchDB serves database requests now (health.ts). */
@@ -123,6 +127,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
       authenticator,
       liveRequests,
       throttle,
+      devices: new DeviceCookies(options.deviceKey),
       maxAgeMs: options.sessionMaxAgeMs,
       answerMs,
       secureCookies: options.secureCookies,

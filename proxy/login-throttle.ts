@@ -33,11 +33,19 @@ export const DEFAULT_THROTTLE: ThrottleLimits = { perNameAndAddress: 5, perName:
  * costs CouchDB nothing once throttled; a successful login clears its name's count at its
  * address (not the name's count from everywhere: that bounds guessers whatever the user does).
  * An IPv6 client counts by its /64, which one subscriber usually has whole.
+ *
+ * A known device (a browser the name logged in from, device-cookie.ts) is not stopped by the
+ * name's cap: 20 addresses guessing together locked the user out of every device for `blockS`.
+ * It is stopped by its own count instead, `perNameAndAddress` failures wherever they come from
+ * (a copied cookie buys that many guesses, not a way round the cap), and by the counts per name
+ * and address and per address as anyone. Its failures still count toward the name's cap: the cap
+ * bounds every guess at the name, and a device's own mistakes, a few, hardly move it.
  */
 export class LoginThrottle {
   private readonly byNameAndAddress: RateLimiterMemory;
   private readonly byName: RateLimiterMemory;
   private readonly byAddress: RateLimiterMemory;
+  private readonly byDevice: RateLimiterMemory;
 
   constructor(
     limits: ThrottleLimits = DEFAULT_THROTTLE,
@@ -47,11 +55,17 @@ export class LoginThrottle {
     this.byNameAndAddress = new RateLimiterMemory({ points: limits.perNameAndAddress, ...window });
     this.byName = new RateLimiterMemory({ points: limits.perName, ...window });
     this.byAddress = new RateLimiterMemory({ points: limits.perAddress, ...window });
+    this.byDevice = new RateLimiterMemory({ points: limits.perNameAndAddress, ...window });
   }
 
-  /** A 429 to answer when this name (here or everywhere) or this address has failed too often, else null. */
-  async check(name: string, address: string | undefined): Promise<CouchError | null> {
-    const counts = await Promise.all(this.keys(name, address).map(([limiter, key]) => limiter.get(key)));
+  /**
+   * A 429 to answer when this name (here or everywhere, or on this known `device`) or this address
+   * has failed too often, else null. `device`: the id of a device cookie checked for this name.
+   */
+  async check(name: string, address: string | undefined, device?: string | null): Promise<CouchError | null> {
+    const keys = this.keys(name, address);
+    const checked = device ? [...keys.filter(([limiter]) => limiter !== this.byName), this.deviceKey(device)] : keys;
+    const counts = await Promise.all(checked.map(([limiter, key]) => limiter.get(key)));
     const waitMs = Math.max(...counts.map(blockedMs));
     if (waitMs === 0) return null;
     this.onThrottled();
@@ -59,9 +73,10 @@ export class LoginThrottle {
     return tooManyRequests(`Too many failed logins; try again in ${waitS} seconds.`, waitS);
   }
 
-  async failed(name: string, address: string | undefined): Promise<void> {
+  async failed(name: string, address: string | undefined, device?: string | null): Promise<void> {
+    const keys = device ? [...this.keys(name, address), this.deviceKey(device)] : this.keys(name, address);
     // consume() rejects once the points are used up: that is the count doing its job.
-    await Promise.allSettled(this.keys(name, address).map(([limiter, key]) => limiter.consume(key)));
+    await Promise.allSettled(keys.map(([limiter, key]) => limiter.consume(key)));
   }
 
   async succeeded(name: string, address: string | undefined): Promise<void> {
@@ -74,6 +89,10 @@ export class LoginThrottle {
       [this.byName, nameKey(name)],
       [this.byAddress, addressKey(address)],
     ];
+  }
+
+  private deviceKey(device: string): [RateLimiterMemory, string] {
+    return [this.byDevice, device];
   }
 }
 

@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, type AdmissionLimits } from './admission';
 import { createProxyApp } from './app';
 import { DEFAULT_ANSWER_MS } from './answer-within';
 import { overloaded, sendCouchError } from './couch-error';
+import { deviceKeyIn } from './device-key';
 import { databaseReadiness } from './health';
 import type { ThrottleLimits } from './login-throttle';
 import { metricsUrlOf, serveMetrics } from './metrics-port';
@@ -99,6 +100,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     requestSilenceMs: options.requestSilenceMs ?? envNumber('FIELDBOOK_COUCH_SILENCE_MS', 120_000),
     couchAnswerMs,
     throttle: options.throttle,
+    deviceKey: deviceKeyIn(admin),
     trustedProxies: options.trustedProxies,
     metricsSource: options.metricsSource,
   });

@@ -1,10 +1,13 @@
 import express, { type CookieOptions, type Request, type Response } from 'express';
+import { parseCookie } from 'cookie';
 import type { Logger } from 'pino';
 import { HUB_DB } from '../domain/db-names';
 import { roleOfCouchRoles, worksInHub, type FieldbookRole } from '../domain/roles';
 import { userDbName } from '../domain/user-db-name';
 import { clientForCouch, couchLockout, SESSION_COOKIE, type Authenticator } from './authenticate';
 import { badGateway, badRequest, sendCouchError, unauthorized } from './couch-error';
+import { answerWithin } from './answer-within';
+import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, DEVICE_MAX_AGE_MS, type DeviceCookies } from './device-cookie';
 import { smallJson } from './api-body';
 import type { LiveRequests } from './live-requests';
 import type { LoginThrottle } from './login-throttle';
@@ -16,6 +19,8 @@ interface SessionRouteDeps {
   authenticator: Authenticator;
   liveRequests: LiveRequests;
   throttle: LoginThrottle;
+  /** The browsers a name logged in from, which its cap for failed logins does not stop (login-throttle.ts). */
+  devices: DeviceCookies;
   maxAgeMs: number;
   /** How long CouchDB may take to answer a login before it is answered 504. */
   answerMs: number;
@@ -27,7 +32,7 @@ interface SessionRouteDeps {
 
 /** `/api/session`: log in with CouchDB, hand the browser an opaque HttpOnly session id. */
 export function sessionRoutes(deps: SessionRouteDeps) {
-  const { couchUrl, sessions, authenticator, liveRequests, throttle, maxAgeMs, answerMs, secureCookies } = deps;
+  const { couchUrl, sessions, authenticator, liveRequests, throttle, devices, maxAgeMs, answerMs, secureCookies, logger } = deps;
   const router = express.Router();
   const cookieOptions: CookieOptions = { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: '/' };
   const describe = (name: string, roles: string[]) => {
@@ -48,13 +53,34 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     return roleOfCouchRoles(answered) === login.role ? answered : login.role ? [login.role] : [];
   };
 
+  /**
+   * The device id of the browser's device cookie for `name`, or null. Its key unreadable (CouchDB
+   * unreachable), the browser is a stranger: throttled as before, not refused.
+   */
+  const knownDevice = (req: Request, name: string): Promise<string | null> =>
+    answerWithin(devices.deviceOf(parseCookie(req.headers.cookie ?? '')[DEVICE_COOKIE], name), answerMs).catch((error: Error) => {
+      logger.warn({ error: error.message }, 'could not check a device cookie');
+      return null;
+    });
+
+  /** Marks the browser as a device `name` logged in from; it logs in anyway if that fails. */
+  const rememberDevice = async (res: Response, name: string): Promise<void> => {
+    try {
+      const cookie = await answerWithin(devices.issue(name), answerMs);
+      res.cookie(DEVICE_COOKIE, cookie, { ...cookieOptions, path: DEVICE_COOKIE_PATH, maxAge: DEVICE_MAX_AGE_MS });
+    } catch (error) {
+      logger.warn({ error: (error as Error).message }, 'could not issue a device cookie');
+    }
+  };
+
   router.post('/', smallJson, async (req: Request, res: Response) => {
     const { name, password } = (req.body ?? {}) as { name?: unknown; password?: unknown };
     if (typeof name !== 'string' || typeof password !== 'string' || !name || !password) {
       return sendCouchError(res, badRequest('Send {"name", "password"} as JSON.'));
     }
     const address = authenticator.clientAddress(req);
-    const throttled = await throttle.check(name, address);
+    const device = await knownDevice(req, name);
+    const throttled = await throttle.check(name, address, device);
     if (throttled) return sendCouchError(res, throttled);
     const response = await fetch(`${couchUrl}/_session`, {
       method: 'POST',
@@ -63,12 +89,12 @@ export function sessionRoutes(deps: SessionRouteDeps) {
       signal: AbortSignal.timeout(answerMs),
     });
     if (response.status === 401) {
-      await throttle.failed(name, address);
+      await throttle.failed(name, address, device);
       return sendCouchError(res, unauthorized('Name or password is incorrect.'));
     }
     if (response.status === 403) {
       // CouchDB 3.4 locked the name out at this address after failures of its own count (default 5 minutes).
-      await throttle.failed(name, address);
+      await throttle.failed(name, address, device);
       return sendCouchError(res, couchLockout());
     }
     if (!response.ok) {
@@ -82,6 +108,8 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     await throttle.succeeded(body.name, address);
     const sessionId = await sessions.create({ name: body.name, roles, couchCookie });
     res.cookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: maxAgeMs });
+    // A new one at every login: its expiry starts again.
+    await rememberDevice(res, body.name);
     res.json(describe(body.name, roles));
   });
 

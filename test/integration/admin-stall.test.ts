@@ -9,6 +9,7 @@ import { userAccounts } from '../../couch/user-accounts';
 import { API_REASONS } from '../../domain/api-reasons';
 import { SETTINGS_DB } from '../../domain/archive-settings';
 import { createProxyApp } from '../../proxy/app';
+import { deviceKeyIn } from '../../proxy/device-key';
 import { SessionStore } from '../../proxy/session-store';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
 import { within } from '../support/fixtures';
@@ -45,6 +46,7 @@ before(async () => {
     settings: { read: () => readAppSettings(silent), setArchiveDays: (days) => setArchiveDays(silent, days) },
     readiness: async () => true,
     couchAnswerMs: ANSWER_MS,
+    deviceKey: deviceKeyIn(stack.admin),
   });
   server = createServer(handle).listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -29,6 +29,8 @@ before(async () => {
     eve: 'inspector',
     flo: 'inspector',
     gil: 'inspector',
+    hana: 'inspector',
+    ivan: 'inspector',
     ada: 'admin',
   });
 });
@@ -146,7 +148,62 @@ describe('login throttling', () => {
       await proxy.close();
     }
   });
+
+  test('a browser a name logged in from before still logs in once guessers from many addresses capped the name; a fresh one does not', async () => {
+    const reverseProxy = '127.0.0.11';
+    const proxy = await startProxy({
+      couchAdminUrl: stack.couch.adminUrl,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      throttle: { perNameAndAddress: 2, perName: 4, perAddress: 100, windowS: 60, blockS: 60 },
+      trustedProxies: [`${reverseProxy}/32`],
+    });
+    try {
+      const loginVia = (client: string, name: string, password: string, cookie?: string) =>
+        fetchFrom(reverseProxy, `${proxy.url}/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client, ...(cookie && { cookie }) },
+          body: JSON.stringify({ name, password }),
+        });
+      // Earlier logins, one through another proxy process on the same CouchDB: its cookie is known here too.
+      const earlier = await loginFrom('127.0.0.12', 'hana', TEST_PASSWORD);
+      assert.equal(earlier.status, 200);
+      const tablet = deviceCookie(earlier);
+      const setCookie = earlier.headers.getSetCookie().find((cookie) => cookie.startsWith(tablet))!;
+      assert.match(setCookie, /HttpOnly/i);
+      assert.match(setCookie, /SameSite=Strict/i);
+      assert.match(setCookie, /Path=\/api\/session/);
+      const ivans = await loginVia('203.0.113.21', 'ivan', TEST_PASSWORD);
+      assert.equal(ivans.status, 200);
+      const otherName = deviceCookie(ivans);
+
+      for (const guesser of ['198.51.100.1', '198.51.100.2']) {
+        for (let i = 0; i < 2; i++) assert.equal((await loginVia(guesser, 'hana', `wrong-${i}`)).status, 401);
+      }
+      assert.equal((await loginVia('203.0.113.22', 'hana', TEST_PASSWORD)).status, 429, 'a fresh client');
+      const [value, signature] = [tablet.slice(0, tablet.lastIndexOf('.')), tablet.slice(tablet.lastIndexOf('.') + 1)];
+      const forged = `${value}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+      assert.equal((await loginVia('203.0.113.22', 'hana', TEST_PASSWORD, forged)).status, 429, 'a forged cookie');
+      assert.equal((await loginVia('203.0.113.22', 'hana', TEST_PASSWORD, otherName)).status, 429, 'another name’s cookie');
+      assert.equal((await loginVia('203.0.113.23', 'hana', TEST_PASSWORD, tablet)).status, 200, 'the browser hana used before');
+
+      // The cookie is no way around the limit per name and address: a guesser holding it is stopped there.
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await loginVia('198.51.100.3', 'hana', `wrong-${i}`, tablet)).status);
+      assert.deepEqual(statuses, [401, 401, 429]);
+      assert.equal((await loginVia('198.51.100.3', 'hana', TEST_PASSWORD, tablet)).status, 429);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
+
+/** The device cookie (`name=value`) a successful login set. */
+function deviceCookie(response: Response): string {
+  const cookie = response.headers.getSetCookie().find((one) => one.startsWith('fieldbook_device='));
+  assert.ok(cookie, 'a device cookie');
+  return /^[^;]+/.exec(cookie)![0];
+}
 
 const metricValue = (text: string, series: string) => scrapedValue(text, series) ?? NaN;
 

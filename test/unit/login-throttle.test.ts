@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { addressKey } from '../../proxy/client-address';
-import { LoginThrottle } from '../../proxy/login-throttle';
+import { DEFAULT_THROTTLE, LoginThrottle } from '../../proxy/login-throttle';
 
 describe('login throttle', () => {
   const limits = { perNameAndAddress: 3, perName: 7, perAddress: 10, windowS: 60, blockS: 60 };
@@ -38,6 +38,20 @@ describe('login throttle', () => {
     await throttle.succeeded('alice', '10.0.1.9');
     assert.equal((await throttle.check('alice', '10.0.1.9'))?.status, 429);
     assert.equal(await throttle.check('bob', '10.0.1.9'), null);
+  });
+
+  test('a known device is not stopped by the name’s cap, but by its own count and its name and address one', async () => {
+    const throttle = new LoginThrottle(DEFAULT_THROTTLE);
+    // 100 failures from 20 addresses: the name is capped everywhere.
+    for (let a = 1; a <= 20; a++) for (let i = 0; i < 5; i++) await throttle.failed('alice', `10.0.2.${a}`);
+    assert.equal((await throttle.check('alice', '10.0.3.1'))?.status, 429, 'a fresh client');
+    assert.equal(await throttle.check('alice', '10.0.3.1', 'tablet'), null, 'alice’s tablet');
+    assert.equal((await throttle.check('alice', '10.0.2.1', 'tablet'))?.status, 429, 'not at an address that failed 5 times');
+    // Wrong passwords from the tablet: 5 stop it at its address, and everywhere.
+    for (let i = 0; i < 5; i++) await throttle.failed('alice', '10.0.3.1', 'tablet');
+    assert.equal((await throttle.check('alice', '10.0.3.1', 'tablet'))?.status, 429);
+    assert.equal((await throttle.check('alice', '10.0.3.2', 'tablet'))?.status, 429, 'its own count follows the device');
+    assert.equal(await throttle.check('alice', '10.0.3.2', 'phone'), null, 'another known device');
   });
 
   test('an address is throttled across names', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +8,7 @@ import express from 'express';
 import pino from 'pino';
 import type { Authenticator } from '../../proxy/authenticate';
 import type { LiveRequests } from '../../proxy/live-requests';
+import { DeviceCookies } from '../../proxy/device-cookie';
 import { LoginThrottle } from '../../proxy/login-throttle';
 import { sessionRoutes } from '../../proxy/session-routes';
 import type { Session, SessionStore } from '../../proxy/session-store';
@@ -47,6 +49,7 @@ before(async () => {
       } as unknown as Authenticator,
       liveRequests: {} as LiveRequests,
       throttle: new LoginThrottle(),
+      devices: new DeviceCookies(async () => createSecretKey(randomBytes(32).toString('base64'), 'base64')),
       maxAgeMs: 60_000,
       answerMs: 5_000,
       secureCookies: false,
