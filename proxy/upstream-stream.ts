@@ -19,7 +19,10 @@ export interface UpstreamRequest {
    * it reaches CouchDB, the request to it is destroyed, and the client gets the refusal.
    */
   bodyCheck?: (chunk: Buffer) => CouchError | null;
-  /** How fast a streamed body must arrive (json-body.ts): slower, the request is ended and answered 408. */
+  /**
+   * How fast a streamed body must arrive (json-body.ts): slower, the request is ended and answered 408;
+   * and its rest, read and dropped once `bodyCheck` refused it: slower, the connection is closed.
+   */
   bodyPace?: BodyPace;
   /** A live feed: headers go to the client at once, and compression is never asked for. */
   live: boolean;
@@ -104,6 +107,8 @@ export function streamUpstream(
   let fromCouch: IncomingMessage | null = null;
   let atLineEnd = true;
   let stopPace: (() => void) | undefined;
+  /** `bodyCheck` refused the body: its rest is being read and dropped. */
+  let checkRefused = false;
   const send = (isRetry: boolean) => {
     toCouch = http.request({
       protocol: base.protocol,
@@ -142,15 +147,22 @@ export function streamUpstream(
     else if (bodiless) toCouch.end();
     else {
       const refuse = (refusal: CouchError) => toCouch.destroy(new RefusedBody(refusal));
-      if (upstream.bodyCheck) pipeChecked(req, toCouch, upstream.bodyCheck, refuse);
+      const refuseChecked = (refusal: CouchError) => {
+        checkRefused = true;
+        refuse(refusal);
+      };
+      if (upstream.bodyCheck) pipeChecked(req, toCouch, upstream.bodyCheck, refuseChecked);
       else req.pipe(toCouch);
-      if (upstream.bodyPace) stopPace = watchBodyPace(req, upstream.bodyPace, refuse);
+      // Watched also once refused, as its rest is dropped (pipeChecked): a client trickling that
+      // rest, a byte now and then, held the connection for as long as it liked. Then it is closed.
+      if (upstream.bodyPace)
+        stopPace = watchBodyPace(req, upstream.bodyPace, (slow) => (checkRefused ? req.socket.destroy() : refuse(slow)));
     }
   };
   send(false);
   // The client went away (or was cut off by logout): end the request to CouchDB too.
   res.on('close', () => {
-    stopPace?.();
+    if (!checkRefused) stopPace?.();
     if (res.writableFinished) return;
     clientGone = true;
     toCouch.destroy();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { request, type IncomingMessage } from 'node:http';
+import { Agent, request, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
@@ -156,6 +156,66 @@ describe('a `_local` document in a tablet’s push', () => {
     }
   });
 });
+
+describe('the rest of a refused push', () => {
+  // The least pace asked of a body, short enough for a test; a trickle sends far less.
+  const limits = { ...DEFAULT_LIMITS, bodySilenceMs: 400, minBodyBytesPerS: 1024 };
+  const refused = '{"docs":[{"_id":"_local/x"},';
+
+  test('sent whole, it is read and dropped: the 403 comes on a connection the client goes on using', async () => {
+    const proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }), limits });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const body = `${refused}${JSON.stringify(photoDoc('defect:1', 300_000))}]}`;
+      const first = await within(agentRequest(agent, proxy.url, 'POST', `/db/${alice}/_bulk_docs`, body), 60_000, 'the refusal');
+      assert.equal(first.status, 403, first.body);
+      const second = await within(agentRequest(agent, proxy.url, 'GET', `/db/${alice}`), 60_000, 'the next answer');
+      assert.equal(second.status, 200, second.body);
+      assert.equal(second.reusedSocket, true, 'the same connection');
+    } finally {
+      agent.destroy();
+      await proxy.close();
+    }
+  });
+
+  test('trickled after the refusal, its connection is closed once it falls below the least body pace', async () => {
+    const proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }), limits });
+    const { hostname, port } = new URL(proxy.url);
+    const socket = connect(Number(port), hostname);
+    socket.on('error', () => undefined);
+    let trickle: NodeJS.Timeout | undefined;
+    try {
+      await once(socket, 'connect');
+      const closed = once(socket, 'close');
+      socket.write(
+        `POST /db/${alice}/_bulk_docs HTTP/1.1\r\nHost: ${hostname}\r\nCookie: ${cookie}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n${refused}`,
+      );
+      const [answer] = (await within(once(socket, 'data'), 60_000, 'the refusal')) as [Buffer];
+      assert.match(answer.toString('latin1'), /^HTTP\/1\.1 403 /);
+      // A client sending what is left a byte at a time, each soon enough to keep an idle connection open.
+      trickle = setInterval(() => socket.writable && socket.write(' '), 50);
+      await within(closed, 30_000, 'the trickled connection to be closed');
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+      await proxy.close();
+    }
+  });
+});
+
+/** One request through `agent` (a keep-alive pool), with whether it went on a connection used before. */
+function agentRequest(agent: Agent, baseUrl: string, method: string, path: string, body?: string) {
+  return new Promise<{ status: number; body: string; reusedSocket: boolean }>((resolve, reject) => {
+    const req = request(`${baseUrl}${path}`, { method, agent, headers: { cookie, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text, reusedSocket: req.reusedSocket }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** A POST of `body` as it is, bytes the test helpers would send as UTF-8 text. */
 function postBytes(path: string, contentType: string, body: Buffer): Promise<{ status: number; body: string }> {
