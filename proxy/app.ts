@@ -12,6 +12,7 @@ import { Admission, DEFAULT_LIMITS, type AdmissionLimits } from './admission';
 import { couchForward, upstreamPools, type Upstream } from './couch-forward';
 import { notFound, refusalOf, sendCouchError } from './couch-error';
 import { answerWithin, DEFAULT_ANSWER_MS } from './answer-within';
+import { boundAnsweredBodyDrain } from './answered-body-drain';
 import { databasePolicy } from './db-grants';
 import { DeviceCookies } from './device-cookie';
 import { dbRoute, isDbRequest } from './db-route';
@@ -156,6 +157,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   return {
     handle: (req, res) => {
       metrics.countRequest(req, res);
+      boundAnsweredBodyDrain(req, res, upstream.admission.bodyPace);
       if (isDbRequest(req.url!)) db(req, res);
       else app(req, res);
     },

@@ -19,10 +19,7 @@ export interface UpstreamRequest {
    * it reaches CouchDB, the request to it is destroyed, and the client gets the refusal.
    */
   bodyCheck?: (chunk: Buffer) => CouchError | null;
-  /**
-   * How fast a streamed body must arrive (json-body.ts): slower, the request is ended and answered 408;
-   * and its rest, read and dropped once `bodyCheck` refused it: slower, the connection is closed.
-   */
+  /** How fast a streamed body must arrive (json-body.ts): slower, the request is ended and answered 408. */
   bodyPace?: BodyPace;
   /** A live feed: headers go to the client at once, and compression is never asked for. */
   live: boolean;
@@ -107,8 +104,6 @@ export function streamUpstream(
   let fromCouch: IncomingMessage | null = null;
   let atLineEnd = true;
   let stopPace: (() => void) | undefined;
-  /** `bodyCheck` refused the body: its rest is being read and dropped. */
-  let checkRefused = false;
   const send = (isRetry: boolean) => {
     toCouch = http.request({
       protocol: base.protocol,
@@ -147,22 +142,15 @@ export function streamUpstream(
     else if (bodiless) toCouch.end();
     else {
       const refuse = (refusal: CouchError) => toCouch.destroy(new RefusedBody(refusal));
-      const refuseChecked = (refusal: CouchError) => {
-        checkRefused = true;
-        refuse(refusal);
-      };
-      if (upstream.bodyCheck) pipeChecked(req, toCouch, upstream.bodyCheck, refuseChecked);
+      if (upstream.bodyCheck) pipeChecked(req, toCouch, upstream.bodyCheck, refuse);
       else req.pipe(toCouch);
-      // Watched also once refused, as its rest is dropped (pipeChecked): a client trickling that
-      // rest, a byte now and then, held the connection for as long as it liked. Then it is closed.
-      if (upstream.bodyPace)
-        stopPace = watchBodyPace(req, upstream.bodyPace, (slow) => (checkRefused ? req.socket.destroy() : refuse(slow)));
+      if (upstream.bodyPace) stopPace = watchBodyPace(req, upstream.bodyPace, refuse);
     }
   };
   send(false);
   // The client went away (or was cut off by logout): end the request to CouchDB too.
   res.on('close', () => {
-    if (!checkRefused) stopPace?.();
+    stopPace?.();
     if (res.writableFinished) return;
     clientGone = true;
     toCouch.destroy();

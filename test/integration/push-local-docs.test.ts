@@ -178,7 +178,8 @@ describe('the rest of a refused push', () => {
     }
   });
 
-  test('trickled after the refusal, its connection is closed once it falls below the least body pace', async () => {
+  /** Sends `head` and the start of a body of a million bytes, then the rest a byte at a time once answered `status`: the connection is closed. */
+  async function trickledAfter(status: number, head: string): Promise<void> {
     const proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }), limits });
     const { hostname, port } = new URL(proxy.url);
     const socket = connect(Number(port), hostname);
@@ -187,12 +188,9 @@ describe('the rest of a refused push', () => {
     try {
       await once(socket, 'connect');
       const closed = once(socket, 'close');
-      socket.write(
-        `POST /db/${alice}/_bulk_docs HTTP/1.1\r\nHost: ${hostname}\r\nCookie: ${cookie}\r\n` +
-          `Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n${refused}`,
-      );
+      socket.write(`${head}Host: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n${refused}`);
       const [answer] = (await within(once(socket, 'data'), 60_000, 'the refusal')) as [Buffer];
-      assert.match(answer.toString('latin1'), /^HTTP\/1\.1 403 /);
+      assert.match(answer.toString('latin1'), new RegExp(`^HTTP/1\\.1 ${status} `));
       // A client sending what is left a byte at a time, each soon enough to keep an idle connection open.
       trickle = setInterval(() => socket.writable && socket.write(' '), 50);
       await within(closed, 30_000, 'the trickled connection to be closed');
@@ -201,7 +199,13 @@ describe('the rest of a refused push', () => {
       socket.destroy();
       await proxy.close();
     }
-  });
+  }
+
+  test('trickled after the refusal, its connection is closed once it falls below the least body pace', () =>
+    trickledAfter(403, `POST /db/${alice}/_bulk_docs HTTP/1.1\r\nCookie: ${cookie}\r\n`));
+
+  test('the same for a body refused before any of it was read (no session)', () =>
+    trickledAfter(401, `POST /db/${alice}/_bulk_docs HTTP/1.1\r\n`));
 });
 
 /** One request through `agent` (a keep-alive pool), with whether it went on a connection used before. */
