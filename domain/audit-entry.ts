@@ -35,6 +35,12 @@ export function auditIdRange(docId: string): { startkey: string; endkey: string 
   return { startkey: `${PREFIX}${docId}:`, endkey: `${PREFIX}${docId}:\ufff0` };
 }
 
+/** The record an entry's id names (`audit:<record id>:<ISO time>:…`, auditEntry), or null for an id not of that shape. */
+export function auditedDocId(id: string): string | null {
+  return ENTRY_ID.exec(id)?.[1] ?? null;
+}
+const ENTRY_ID = new RegExp(`^${PREFIX}(.+?):\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?Z:`);
+
 /** The entry of one write; `random` (a few characters) keeps two writes of the same millisecond apart. */
 export function auditEntry(write: AuditedWrite, random: string): AuditEntry {
   const { before, after, stamp } = write;

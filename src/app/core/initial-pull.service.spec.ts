@@ -183,10 +183,10 @@ describe('the first pull of a device', () => {
     const afterFirst = (await dataIds(local)).length;
     expect(afterFirst).toBeGreaterThan(0);
     expect(afterFirst).toBeLessThan(1200);
-    // A reload: the ledger no longer knows those came from the server.
+    // A reload. Had the tab closed before the ledger stored what it read, it would not know those
+    // came from the server: the server is asked before the first pull goes on (pendingWhenResumed).
     ledger.detach();
     await ledger.attach(local);
-    expect(ledger.pendingCount()).toBe(afterFirst);
 
     const readFrom: (string | number | undefined)[] = [];
     let pendingWhenResumed: number | undefined;

@@ -5,6 +5,12 @@
 export const LOCAL_DOC_IDS = {
   /** Unsynced edits: the push checkpoint (a local sequence) and the server's refusals. */
   pushLedger: '_local/fieldbook-push-ledger',
+  /**
+   * How far the push ledger read the changes feed (a local sequence) and the local edits it found
+   * up to there, so a restart offline does not count what the pull brought as edits. Not carried
+   * to a new store (idb-store-move.ts): its sequences mean nothing there.
+   */
+  pushLedgerReading: '_local/fieldbook-push-ledger-reading',
   /** Which documents are conflicted, and the local sequence read up to. */
   conflictIndex: '_local/fieldbook-conflict-index',
   /** What was typed and not saved. */

@@ -1,4 +1,6 @@
 import { TestBed } from '@angular/core/testing';
+import { auditIdRange } from '../../../domain/audit-entry';
+import { Inspection } from '../../../domain/doc-types';
 import { saveInspection } from '../testing/save-inspection';
 import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
 import { ChangesFeedReader } from './changes-feed-reader.service';
@@ -21,6 +23,14 @@ describe('PushLedgerService', () => {
     ledger.detach();
     await TestBed.inject(LocalDbService).destroy();
   });
+
+  /** Reports `docs` as the pull does: with their audit entries, which come along. */
+  async function pulledWithEntries(...docs: Inspection[]): Promise<void> {
+    const entries = await Promise.all(
+      docs.map(async (doc) => (await db.allDocs(auditIdRange(doc._id))).rows.map(({ id, value }) => ({ _id: id, _rev: value.rev }))),
+    );
+    ledger.pulled([...docs, ...entries.flat()]);
+  }
 
   it('counts local edits as pending until the push checkpoint passes them', async () => {
     const first = await saveInspection('First');
@@ -87,6 +97,19 @@ describe('PushLedgerService', () => {
     ledger.pulled([doc]);
     const edited = await saveInspection('Edited here', doc);
     await waitFor(() => ledger.pendingIds().has(edited._id), 'the edit pending');
+  });
+
+  it('counts a record as unsynced before a logout while an audit entry of it is not pushed (a resolution writes its entries after it)', async () => {
+    const record = { _id: 'inspection:resolved', title: 'Resolved' };
+    await db.put(record);
+    await ledger.pushCheckpoint(Number((await db.info()).update_seq));
+    await db.put({ _id: `audit:${record._id}:2026-03-03T10:00:00.000Z:device-test:abc`, type: 'audit', docId: record._id });
+    expect(await ledger.unsyncedNow()).toBe(1);
+    // Not a pending record to show, nor one to hold on the device.
+    expect(ledger.pendingCount()).toBe(0);
+    expect(await ledger.holdsUnsynced(db, [record._id])).toBeFalse();
+    await ledger.pushCheckpoint(Number((await db.info()).update_seq));
+    expect(await ledger.unsyncedNow()).toBe(0);
   });
 
   it('ignores design documents', async () => {
@@ -192,7 +215,8 @@ describe('PushLedgerService', () => {
     const seq = Number((await db.info()).update_seq);
     await ledger.attach(db);
     expect(await ledger.hasUnpushedUpTo(seq)).toBeTrue();
-    ledger.pulled([edit]);
+    // The record and its audit entry: an entry not pushed is a local edit too.
+    await pulledWithEntries(edit);
     expect(await ledger.hasUnpushedUpTo(seq)).toBeFalse();
   });
 
@@ -206,9 +230,9 @@ describe('PushLedgerService', () => {
     const seq = Number((await db.info()).update_seq);
     await waitFor(() => heard === seq, 'the pull heard of');
     subscription.unsubscribe();
-    const read = spyOn(db, 'changes').and.callThrough();
+    const read = spyOn(TestBed.inject(ChangesFeedReader), 'read').and.callThrough();
 
     expect(await ledger.hasUnpushedUpTo(seq)).toBeFalse();
-    expect(read).toHaveBeenCalledOnceWith(jasmine.objectContaining({ since: seq }));
+    expect(read).toHaveBeenCalledOnceWith(db, seq);
   });
 });

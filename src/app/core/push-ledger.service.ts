@@ -1,7 +1,7 @@
 import { Injectable, computed, inject, signal } from '@angular/core';
 import { LOCAL_DOC_IDS } from './local-doc-ids';
 import { Subscription } from 'rxjs';
-import { isAuditId } from '../../../domain/audit-entry';
+import { auditedDocId, isAuditId } from '../../../domain/audit-entry';
 import { ChangesFeedReader, LocalChange } from './changes-feed-reader.service';
 import { overwriteLocalDoc } from './local-doc';
 import { Database } from './pouchdb';
@@ -9,6 +9,8 @@ import { Database } from './pouchdb';
 const LEDGER_ID = LOCAL_DOC_IDS.pushLedger;
 /** Where releases before the split kept the push checkpoint and refusals (with the conflicts). */
 const OLD_LEDGER_ID = LOCAL_DOC_IDS.oldSyncLedger;
+
+const READING_ID = LOCAL_DOC_IDS.pushLedgerReading;
 
 /** Documents per `_revs_diff` request when checking pending revisions with the server. */
 const REVS_DIFF_BATCH = 500;
@@ -33,11 +35,14 @@ interface LedgerDoc {
  * "Pending" means changed locally after the push replication's last checkpoint, in a
  * revision the server did not send. The checkpoint and refusals are kept in a `_local`
  * document (never replicated) so they survive reloads; a refusal is cleared once a later
- * revision of the doc gets through.
+ * revision of the doc gets through. What came from the server is known as it arrives; so that
+ * a reload while offline does not count it as local edits, the ledger also keeps how far it read
+ * the changes feed and the local edits it found up to there, and a reload reads on from there.
  *
  * It counts records, not their audit entries: five offline edits of one inspection are one
- * pending record. An entry is written before its record (DocWriterService), so a checkpoint past
- * the record is past its entries as well.
+ * pending record. Before a logout, though, an entry not pushed yet counts as its record
+ * (`unsyncedNow`): a conflict resolution's entries are written after it (DocWriterService), so a
+ * push checkpoint past the record may not be past them yet.
  */
 @Injectable({ providedIn: 'root' })
 export class PushLedgerService {
@@ -48,9 +53,17 @@ export class PushLedgerService {
   // Revisions that arrived from the server and so are not local edits waiting to go up.
   private readonly pulledRevs = new Map<string, Set<string>>();
   /** Documents changed here after the push checkpoint: their latest change and its leaves the server did not send. */
-  private readonly unpushed = new Map<string, { seq: number; revs: string[] }>();
+  private readonly unpushed = new Map<string, Unpushed>();
   /** Everything up to here was read from the changes feed. */
   private readThrough = 0;
+  /** Set once attach has read the changes feed: from then on everything up to `readThrough` has been noted. */
+  private readFromStart = false;
+  /** Local sequences the pull had written up to when it reported: once read up to one, the reading is stored. */
+  private storeReadingAt: number[] = [];
+  private readingRev?: string;
+  /** One store of the reading at a time, each of the reading as it is then; at most one waits. */
+  private readingStored: Promise<void> = Promise.resolve();
+  private readingWaits = false;
   private readonly pending = signal<ReadonlySet<string>>(new Set());
   private readonly refused = signal<Readonly<Record<string, Rejection>>>({});
 
@@ -64,9 +77,14 @@ export class PushLedgerService {
   async attach(db: Database): Promise<void> {
     this.detach();
     this.db = db;
-    this.ledger = await storedLedger(db);
-    this.readThrough = Number(this.ledger.pushedSeq);
-    this.refused.set({ ...this.ledger.rejections });
+    const [ledger, reading] = await Promise.all([storedLedger(db), db.get<ReadingDoc>(READING_ID).catch(() => null)]);
+    this.ledger = ledger;
+    this.refused.set({ ...ledger.rejections });
+    const pushed = Number(ledger.pushedSeq);
+    this.readingRev = reading?._rev;
+    this.readThrough = Math.max(pushed, reading?.seq ?? 0);
+    for (const [id, change] of Object.entries(reading?.unpushed ?? {})) if (change.seq > pushed) this.unpushed.set(id, change);
+    this.publishPending();
     // Noted as each change is heard, before later listeners (a page rereading that document)
     // hear it: a local edit must render "pending", not "synced" until a read catches up.
     // Listening before the first read: nothing between the two is missed, and a change heard
@@ -74,8 +92,10 @@ export class PushLedgerService {
     this.changes = this.feed.changes$.subscribe((change) => {
       this.note([change]);
       this.readThrough = Math.max(this.readThrough, change.seq);
+      this.storeReadingIfRead();
     });
     await this.readToNow();
+    this.readFromStart = this.db === db;
   }
 
   detach(): void {
@@ -85,6 +105,9 @@ export class PushLedgerService {
     this.pulledRevs.clear();
     this.unpushed.clear();
     this.readThrough = 0;
+    this.readFromStart = false;
+    this.storeReadingAt = [];
+    this.readingRev = undefined;
     this.pending.set(new Set());
     this.refused.set({});
   }
@@ -92,7 +115,9 @@ export class PushLedgerService {
   /** `unsyncedCount` after reading the changes feed up to now: an edit saved a moment ago counts. */
   async unsyncedNow(): Promise<number> {
     await this.readToNow();
-    return this.unsyncedCount();
+    const refused = this.refused();
+    const entriesOf = [...this.unpushed.values()].flatMap(({ record }) => (record && !refused[record] ? [record] : []));
+    return new Set([...this.pending(), ...Object.keys(refused), ...entriesOf]).size;
   }
 
   /** Whether this ledger keeps the books of `db`: a replication of another user's database reports nothing here. */
@@ -133,8 +158,10 @@ export class PushLedgerService {
   /** These revisions came from the server. */
   pulled(docs: { _id: string; _rev?: string }[]): void {
     let changed = false;
+    let added = false;
     for (const { _id: id, _rev: rev } of docs) {
       if (!rev) continue;
+      added = true;
       const revs = this.pulledRevs.get(id) ?? new Set<string>();
       this.pulledRevs.set(id, revs.add(rev));
       // The changes feed may have shown this revision before the pull reported it.
@@ -146,6 +173,7 @@ export class PushLedgerService {
       }
     }
     if (changed) this.publishPending();
+    if (added) this.storeReadingOnceRead();
   }
 
   /**
@@ -182,13 +210,13 @@ export class PushLedgerService {
     if (db !== this.db) return true;
     await this.readToNow();
     const refused = this.refused();
-    return ids.some((id) => this.unpushed.has(id) || id in refused);
+    return ids.some((id) => (this.unpushed.has(id) && !this.unpushed.get(id)!.record) || id in refused);
   }
 
   /**
-   * Asks the server which revisions counted as pending it has already: pulled before a
-   * reload (this ledger keeps what was pulled in memory only). Those stop counting. After a
-   * reload in the middle of a first pull they can be thousands, hence the batches.
+   * Asks the server which revisions counted as pending it has already: pushed or pulled before
+   * a reload that came before this ledger stored what it knew of them. Those stop counting.
+   * After a reload in the middle of a first pull they can be thousands, hence the batches.
    */
   async confirmWithServer(remote: Database): Promise<void> {
     const db = this.db;
@@ -216,6 +244,45 @@ export class PushLedgerService {
     if (db !== this.db) return;
     this.readThrough = Math.max(this.readThrough, lastSeq);
     this.note(changes);
+    this.storeReadingIfRead();
+  }
+
+  /**
+   * Stores the reading once the changes feed is read up to what has been written now, the pull's
+   * documents included (the live feed often tells of them after the pull reports them).
+   */
+  private storeReadingOnceRead(): void {
+    const db = this.db;
+    void db?.info().then(
+      ({ update_seq }) => {
+        if (db !== this.db) return;
+        this.storeReadingAt.push(Number(update_seq));
+        this.storeReadingIfRead();
+      },
+      () => undefined,
+    );
+  }
+
+  private storeReadingIfRead(): void {
+    if (!this.readFromStart || !this.storeReadingAt.some((seq) => seq <= this.readThrough)) return;
+    this.storeReadingAt = this.storeReadingAt.filter((seq) => seq > this.readThrough);
+    if (this.readingWaits) return;
+    this.readingWaits = true;
+    const db = this.db;
+    this.readingStored = this.readingStored
+      .then(async () => {
+        this.readingWaits = false;
+        if (!db || db !== this.db) return;
+        const reading: ReadingDoc = {
+          _id: READING_ID,
+          _rev: this.readingRev,
+          seq: this.readThrough,
+          unpushed: Object.fromEntries(this.unpushed),
+        };
+        this.readingRev = await overwriteLocalDoc(db, reading);
+      })
+      // Not stored (the database closed meanwhile): the next start reads the changes from further back.
+      .catch(() => undefined);
   }
 
   private note(changes: LocalChange[]): void {
@@ -224,10 +291,11 @@ export class PushLedgerService {
     for (const change of changes) {
       const known = this.unpushed.get(change.id);
       // A read that started before a later edit of the same doc must not put back its older change.
-      if (change.seq <= pushed || (known && known.seq > change.seq) || change.id.startsWith('_design/') || isAuditId(change.id)) continue;
+      if (change.seq <= pushed || (known && known.seq > change.seq) || change.id.startsWith('_design/')) continue;
       const pulled = this.pulledRevs.get(change.id);
       const revs = change.changes.map(({ rev }) => rev).filter((rev) => !pulled?.has(rev));
-      if (revs.length) this.unpushed.set(change.id, { seq: change.seq, revs });
+      if (revs.length)
+        this.unpushed.set(change.id, { seq: change.seq, revs, ...(isAuditId(change.id) ? { record: recordOf(change.id) } : {}) });
       else this.unpushed.delete(change.id);
       changed ||= revs.length > 0 || !!known;
     }
@@ -242,7 +310,8 @@ export class PushLedgerService {
     // push reports it, not only once that push's checkpoint is stored (which going offline
     // in between would put off until the next connection).
     const refused = this.refused();
-    const ids = new Set([...this.unpushed].filter(([id, { revs }]) => !revs.every((rev) => rev === refused[id]?.rev)).map(([id]) => id));
+    const waiting = ([id, { revs, record }]: [string, Unpushed]) => !record && !revs.every((rev) => rev === refused[id]?.rev);
+    const ids = new Set([...this.unpushed].filter(waiting).map(([id]) => id));
     if (!sameIds(ids, this.pending())) this.pending.set(ids);
   }
 
@@ -268,6 +337,26 @@ async function storedLedger(db: Database): Promise<LedgerDoc> {
 
 function sameIds(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   return a.size === b.size && [...a].every((id) => b.has(id));
+}
+
+/** The changes feed read up to `seq`: of the changes up to there, the local edits not pushed (what the server sent is not among them). */
+interface ReadingDoc {
+  _id: string;
+  _rev?: string;
+  seq: number;
+  unpushed: Record<string, Unpushed>;
+}
+
+/** A local change the push has not taken yet: its sequence, its leaves the server did not send, and an audit entry's record. */
+interface Unpushed {
+  seq: number;
+  revs: string[];
+  record?: string;
+}
+
+/** The record an audit entry counts for; an entry that names none counts apart. */
+function recordOf(entryId: string): string {
+  return auditedDocId(entryId) ?? entryId;
 }
 
 function emptyLedger(): LedgerDoc {

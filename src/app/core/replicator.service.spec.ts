@@ -1,4 +1,5 @@
 import { TestBed } from '@angular/core/testing';
+import { Inspection } from '../../../domain/doc-types';
 import { seedInspections } from '../testing/seed-inspections';
 import { saveInspection } from '../testing/save-inspection';
 import { ANA, fakeSessions, provideTestData, requestsFinished, trackRequests, uniqueDbPrefix, waitFor } from '../testing/test-support';
@@ -82,6 +83,66 @@ describe('ReplicatorService', () => {
 
     live();
     await waitFor(async () => !!(await remote.get(mine._id).catch(() => null)), 'the edit on the server');
+    await waitFor(() => ledger.pendingCount() === 0, 'nothing pending');
+  });
+
+  it('counts as pending after a restart offline what was edited here, not what the pull brought since the push last checked with the server', async () => {
+    const before = await saveInspection('Edited here before the restart');
+    const refused = await saveInspection('Refused before the restart');
+    await ledger.rejected(refused._id, 'site: must be a real site', refused._rev);
+    await seedInspections(remote, 3, () => ({ createdBy: ANA.name, createdAt: '2026-03-01T08:00:00.000Z' }));
+    // Only the pull got through: the tablet went offline before the push checked the pulled records with the server.
+    const pull = replicator.livePull(local, remote, liveOptions);
+    await caughtUp(pull);
+    pull.cancel();
+    await Promise.resolve(pull).catch(() => undefined);
+    const pulled = (await local.allDocs<Inspection>({ include_docs: true })).rows
+      .map((row) => row.doc!)
+      .filter((doc) => doc.type === 'inspection' && doc.title.startsWith('Inspection '));
+    expect(pulled.length).toBe(3);
+    const editedOffline = await saveInspection('Pulled, then edited offline', pulled[0]);
+    // The app got on with what it was doing before it was closed.
+    await ledger.unsyncedNow();
+    await requestsFinished(local);
+
+    ledger.detach();
+    await ledger.attach(local);
+    expect([...ledger.pendingIds()].sort()).toEqual([before._id, editedOffline._id].sort());
+    expect(ledger.rejections()[refused._id]?.reason).toBe('site: must be a real site');
+
+    const after = await saveInspection('Edited after the restart');
+    await waitFor(() => ledger.pendingIds().has(after._id), 'the new edit pending');
+    expect(ledger.pendingCount()).toBe(3);
+  });
+
+  it('at a start, stops counting as pending what the server had before, once the push has caught up', async () => {
+    await seedInspections(remote, 2);
+    // The tab closed after PouchDB stored the push's checkpoint, before the ledger stored its copy (or asked the server).
+    const pushCheckpoint = spyOn(ledger, 'pushCheckpoint').and.resolveTo();
+    const confirmWithServer = spyOn(ledger, 'confirmWithServer').and.resolveTo();
+    const pushed = await saveInspection('Pushed just before the reload');
+    const first = live();
+    await waitFor(async () => !!(await remote.get(pushed._id).catch(() => null)), 'the edit on the server');
+    await waitFor(
+      async () => (await local.allDocs({ startkey: 'inspection:', endkey: 'inspection:\uffff' })).rows.length === 3,
+      'the pull',
+    );
+    const seq = Number((await local.info()).update_seq);
+    await waitFor(() => pushCheckpoint.calls.allArgs().some(([at]) => Number(at) >= seq), 'the push checkpoint past everything');
+    for (const replication of [first.push, first.pull]) {
+      replication.cancel();
+      await Promise.resolve(replication).catch(() => undefined);
+    }
+    await requestsFinished(local);
+    pushCheckpoint.and.callThrough();
+    confirmWithServer.and.callThrough();
+
+    ledger.detach();
+    await ledger.attach(local);
+    expect([...ledger.pendingIds()]).toEqual([pushed._id]);
+    // The push carries on from its own checkpoint: nothing new, so no checkpoint reported.
+    const { push } = live();
+    await caughtUp(push);
     await waitFor(() => ledger.pendingCount() === 0, 'nothing pending');
   });
 

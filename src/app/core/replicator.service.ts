@@ -27,7 +27,17 @@ export class ReplicatorService {
   private readonly ledger = inject(PushLedgerService);
 
   livePush(local: Database, remote: Database, options: LiveOptions): Replication {
-    return this.report('push', local, local.replicate.to(remote, { ...PUSH_OPTIONS, ...options, live: true, retry: true }));
+    const push = this.report('push', local, local.replicate.to(remote, { ...PUSH_OPTIONS, ...options, live: true, retry: true }));
+    // The ledger stores its copy of the push checkpoint after PouchDB stores the checkpoint: a
+    // reload in between leaves revisions the server has counted as pending, and the push, carrying
+    // on from its own checkpoint, reports none while nothing new comes. Once it has caught up, ask.
+    let asked = false;
+    push.on('paused', (error) => {
+      if (error || asked || !this.ledger.isAttachedTo(local)) return;
+      asked = true;
+      this.ledger.confirmWithServer(remote).catch(() => (asked = false));
+    });
+    return push;
   }
 
   livePull(local: Database, remote: Database, options: LiveOptions): Replication {
