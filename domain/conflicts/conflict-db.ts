@@ -65,13 +65,13 @@ export async function writeResolutions(db: ConflictDb, payloads: readonly (reado
   if (payloads.length === 0) return [];
   const headRows = await db.bulkDocs(payloads.map(([head]) => head));
   const outcomes = headRows.map((row): WriteOutcome =>
-    failed(row) || row.rev === undefined ? { ok: false, errors: [describeFailure(row)] } : { ok: true, rev: row.rev },
+    rowFailed(row) || row.rev === undefined ? { ok: false, errors: [describeFailure(row)] } : { ok: true, rev: row.rev },
   );
   const rest = payloads.flatMap((payload, index) => (outcomes[index].ok ? payload.slice(1).map((doc) => ({ doc, index })) : []));
   if (rest.length === 0) return outcomes;
   const restRows = await db.bulkDocs(rest.map(({ doc }) => doc));
   restRows.forEach((row, i) => {
-    if (!failed(row)) return;
+    if (!rowFailed(row)) return;
     const { index } = rest[i];
     const previous = outcomes[index];
     outcomes[index] = previous.ok
@@ -81,7 +81,8 @@ export async function writeResolutions(db: ConflictDb, payloads: readonly (reado
   return outcomes;
 }
 
-function failed(row: BulkDocsRow): boolean {
+/** Whether a `bulkDocs` row says its document was not written. */
+export function rowFailed(row: BulkDocsRow): boolean {
   return Boolean(row.error) || row.rev === undefined;
 }
 

@@ -1,7 +1,7 @@
 /** The audit entries of a conflict resolution: the same wherever it is written (a tablet, `npm run conflicts`). */
 import { auditEntry, type AuditedWrite, type AuditStamp } from '../audit-entry';
 import type { AuditEntry } from '../doc-types';
-import type { BulkDocsRow, ConflictDb, OpenRevsRow } from './conflict-db';
+import { rowFailed, type BulkDocsRow, type ConflictDb, type OpenRevsRow } from './conflict-db';
 import type { ResolutionTombstone, ResolutionWrite } from './conflict-resolution';
 
 /** Reads the stored leaf `rev` of `id`, or null when it is not one (any more). */
@@ -35,15 +35,35 @@ export function leafIn(rows: readonly OpenRevsRow[], rev: string): object | null
   return null;
 }
 
-/** `db`, writing each resolution with its audit entries first (server tools; the app's writer does the same). */
+/**
+ * Writes `docs` (one `bulkDocs` of a resolution), then those of `entries` (their
+ * `resolutionAuditEntries`, built before, while the leaves they replace are stored) whose write
+ * succeeded; answers the rows of `docs`. Neither PouchDB nor CouchDB writes several documents as
+ * one: an entry in the same `bulkDocs` would stay when its write loses a race (409), naming a
+ * resolution that never happened. An entry that is there already (the same automatic merge,
+ * pulled from another device) is refused 409 and stays as it is.
+ */
+export async function writeWithAuditEntries(
+  bulkDocs: (docs: object[]) => Promise<BulkDocsRow[]>,
+  docs: readonly ResolutionWrite[],
+  entries: readonly AuditEntry[],
+): Promise<BulkDocsRow[]> {
+  const rows = await bulkDocs([...docs]);
+  const written = (entry: AuditEntry) =>
+    docs.some((doc, i) => doc._id === entry.docId && doc._rev === entry.baseRev && !rowFailed(rows[i]));
+  const landed = entries.filter(written);
+  if (landed.length > 0) await bulkDocs(landed);
+  return rows;
+}
+
+/** `db`, writing each resolution with its audit entries (server tools; the app's writer does the same). */
 export function withResolutionAudit(db: ConflictDb, now: () => AuditStamp): ConflictDb {
   return {
     get: db.get.bind(db) as ConflictDb['get'],
     async bulkDocs(docs: ResolutionWrite[]): Promise<BulkDocsRow[]> {
       const leafOf = async (id: string, rev: string) => leafIn(await db.get(id, { open_revs: 'all', revs: true }), rev);
       const entries = await resolutionAuditEntries(docs, leafOf, now);
-      const rows = await db.bulkDocs([...entries, ...docs] as unknown as ResolutionWrite[]);
-      return rows.slice(entries.length);
+      return writeWithAuditEntries((batch) => db.bulkDocs(batch as ResolutionWrite[]), docs, entries);
     },
   };
 }

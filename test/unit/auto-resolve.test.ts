@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { AUTO_MERGE_DEVICE_ID, autoResolveConflicts } from '../../domain/conflicts/auto-resolve';
 import { auditIdRange } from '../../domain/audit-entry';
-import { revisionFetcher, writeResolution } from '../../domain/conflicts/conflict-db';
+import { revisionFetcher, writeResolution, type ConflictDb } from '../../domain/conflicts/conflict-db';
+import type { AuditEntry } from '../../domain/doc-types';
 import { withResolutionAudit } from '../../domain/conflicts/resolution-audit';
 import { resolutionBulkDocs, resolveMerge } from '../../domain/conflicts/conflict-resolution';
 import { conflictCandidateIds, findConflictedDocs, mergeConflictedDoc } from '../../domain/conflicts/conflicted-docs';
@@ -291,6 +292,60 @@ describe('autoResolveConflicts', () => {
     const id = await storeConflict({ title: 'Ours' }, { site: 'Theirs' });
     const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [id]), { ...options, userCtx: alice });
     assert.equal(outcome.status, 'resolved');
+  });
+});
+
+describe('the audit of a resolution', () => {
+  const stamp = () => ({ updatedBy: 'admin', updatedAt: '2026-12-01T09:00:00.000Z', deviceId: 'conflicts-cli' });
+
+  test('a resolution that loses a race to another write (409) leaves no audit entry, and the conflict stays', async () => {
+    const id = await storeConflict({ title: 'Ours' }, { title: 'Theirs' });
+    const [doc] = await findConflictedDocs(db, [id]);
+    const resolution = resolveMerge(
+      await mergeConflictedDoc(db, doc),
+      { title: '2-aaa' },
+      { mergedBy: 'admin', mergedAt: '2026-12-01T09:00:00Z' },
+    );
+    // Another device's edit of the winner lands after the leaves are read, before the write.
+    let raced = false;
+    const racing = {
+      get: db.get.bind(db),
+      async bulkDocs(docs: object[]) {
+        if (!raced) {
+          raced = true;
+          const winner = await db.get<Record<string, unknown>>(id, { rev: '2-bbb' });
+          await db.put({ ...winner, title: 'Edited elsewhere' });
+        }
+        return db.bulkDocs(docs);
+      },
+    } as unknown as ConflictDb;
+    const audited = withResolutionAudit(racing, stamp);
+
+    const written = await writeResolution(audited, await resolutionBulkDocs(resolution, revisionFetcher(db, id)));
+
+    assert.equal(raced, true);
+    assert.equal(written.ok, false);
+    assert.deepEqual((await db.allDocs(auditIdRange(id))).rows, []);
+    assert.deepEqual(await conflictedIds(), [id]);
+  });
+
+  test('a resolution written has its entry', async () => {
+    const id = await storeConflict({ title: 'Ours' }, { title: 'Theirs' });
+    const [doc] = await findConflictedDocs(db, [id]);
+    const resolution = resolveMerge(
+      await mergeConflictedDoc(db, doc),
+      { title: '2-aaa' },
+      { mergedBy: 'admin', mergedAt: '2026-12-01T09:00:00Z' },
+    );
+
+    const written = await writeResolution(withResolutionAudit(db, stamp), await resolutionBulkDocs(resolution, revisionFetcher(db, id)));
+
+    assert.equal(written.ok, true);
+    const { rows } = await db.allDocs<AuditEntry>({ ...auditIdRange(id), include_docs: true });
+    assert.deepEqual(
+      rows.map(({ doc: entry }) => [entry!.action, entry!.merge, entry!.baseRev]),
+      [['update', true, '2-bbb']],
+    );
   });
 });
 

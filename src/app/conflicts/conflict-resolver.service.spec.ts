@@ -1,4 +1,5 @@
 import { TestBed } from '@angular/core/testing';
+import { auditIdRange } from '../../../domain/audit-entry';
 import { AUTO_MERGE_DEVICE_ID } from '../../../domain/conflicts/auto-resolve';
 import { keepLeaf, resolveMerge } from '../../../domain/conflicts/conflict-resolution';
 import { findConflictedDocs } from '../../../domain/conflicts/conflicted-docs';
@@ -100,6 +101,30 @@ describe('ConflictResolverService', () => {
     );
     expect(error).toEqual(jasmine.any(ResolutionConflictError));
     expect((error as ResolutionConflictError).status).toBe(409);
+  });
+
+  it('writes no audit entry when another tab edits the document between the read and the write: the conflict stays', async () => {
+    await replicated([root, ...leaves]);
+    const resolution = resolveMerge(mergeLeaves(leaves, root), { title: '2-aaa' }, resolver.mergeStamp());
+    const editedAgain: Record<string, unknown> = { ...leaves[0], title: 'Edited in another tab' };
+    delete editedAgain['_revisions'];
+    // The edit lands once the writer has read the leaves, right before its own write.
+    const bulkDocs = db.bulkDocs.bind(db) as (...args: unknown[]) => Promise<unknown>;
+    let raced = false;
+    spyOn(db, 'bulkDocs').and.callFake((async (...args: unknown[]) => {
+      if (!raced) {
+        raced = true;
+        await db.put(editedAgain as PouchDB.Core.PutDocument<object>);
+      }
+      return bulkDocs(...args);
+    }) as never);
+
+    await expectAsync(resolver.resolve(store.conflictDb(), resolution)).toBeRejectedWith(jasmine.any(ResolutionConflictError));
+
+    expect(raced).toBeTrue();
+    expect((await db.allDocs(auditIdRange(root._id))).rows).toEqual([]);
+    const [still] = await findConflictedDocs(store.conflictDb(), [root._id]);
+    expect(still.leaves.map((leaf) => leaf['title']).sort()).toEqual(['Edited in another tab', 'Theirs']);
   });
 
   it('says so when the result is saved but a losing version was edited again meanwhile: a conflict of the result and that edit', async () => {

@@ -1,7 +1,7 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { AuditedWrite, auditEntry } from '../../../domain/audit-entry';
 import { BulkDocsRow, OpenRevsRow } from '../../../domain/conflicts/conflict-db';
-import { leafIn, resolutionAuditEntries } from '../../../domain/conflicts/resolution-audit';
+import { leafIn, resolutionAuditEntries, writeWithAuditEntries } from '../../../domain/conflicts/resolution-audit';
 import { jsonEqual } from '../../../domain/conflicts/json-equal';
 import { ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
 import { AuditFields, Defect, FieldbookDoc, PhotoDoc } from '../../../domain/doc-types';
@@ -67,7 +67,7 @@ export type ChangeStamp = Pick<AuditFields, 'updatedBy' | 'updatedAt' | 'deviceI
  * Every write of a record also writes its audit entry (domain/audit-entry.ts), in the same
  * `bulkDocs`: one local transaction, nothing written when the rules refuse. The entry goes
  * first, so a push checkpoint past the record is past its entries too (the push ledger counts
- * records, not entries).
+ * records, not entries). A conflict resolution's entries go after it (`writeResolution`).
  */
 @Injectable({ providedIn: 'root' })
 export class DocWriterService {
@@ -219,15 +219,19 @@ export class DocWriterService {
   /**
    * Writes the documents of a conflict resolution into the local database: the merged result,
    * already stamped with `stampChange`, and tombstones. domain/conflicts checks them against
-   * the shared rules first, each against the leaf it replaces, which only it knows.
+   * the shared rules first, each against the leaf it replaces, which only it knows. Their audit
+   * entries are written after them, for the writes that succeeded (writeWithAuditEntries).
    */
   async writeResolution(docs: ResolutionWrite[]): Promise<BulkDocsRow[]> {
     const db = this.localDb.require();
     const leafOf = async (id: string, rev: string) => leafIn((await db.get(id, { open_revs: 'all' })) as unknown as OpenRevsRow[], rev);
     const entries = await resolutionAuditEntries(docs, leafOf, () => this.changeStamp());
     for (const entry of entries) this.check(entry, null);
-    const rows = (await db.bulkDocs([...entries, ...docs] as PouchDB.Core.PutDocument<object>[])) as BulkDocsRow[];
-    return rows.slice(entries.length);
+    return writeWithAuditEntries(
+      async (batch) => (await db.bulkDocs(batch as PouchDB.Core.PutDocument<object>[])) as BulkDocsRow[],
+      docs,
+      entries,
+    );
   }
 
   /** `doc` as changed now by the logged-in user on this device. */
