@@ -309,6 +309,20 @@ describe('HubService', () => {
     expect((await hubDb.get<Inspection>(inspection._id)).status).toBe('approved');
   });
 
+  it('undoes nothing once someone has decided again since the same way: their decision stays (409)', async () => {
+    const { inspection } = await submittedWithDefect();
+    const record = await hub.review(inspection, 'rejected', 'Redo');
+    // Ana resubmits (as the fan-in brings it), and another supervisor rejects again, within the undo window.
+    const decided = await hubDb.get<Inspection>(inspection._id);
+    const { rev } = await hubDb.put({ ...decided, status: 'submitted', updatedBy: 'ana' });
+    await hub.review({ ...decided, status: 'submitted', _rev: rev }, 'rejected', 'Item 3 is missing too');
+
+    await expectAsync(hub.undo(record)).toBeRejectedWith(jasmine.objectContaining({ status: 409 }));
+    expect(await hubDb.get<Inspection>(inspection._id)).toEqual(
+      jasmine.objectContaining({ status: 'rejected', reviewComment: 'Item 3 is missing too' }),
+    );
+  });
+
   it("reads an inspection's defects with their photo stubs, most severe first, and a photo's bytes", async () => {
     const { inspection, defect } = await submittedWithDefect();
     await hubDb.put(defectFixture('ana', inspection._id, { title: 'Crack', severity: 5 }));

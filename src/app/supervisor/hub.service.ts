@@ -10,6 +10,7 @@ import { DocWriterService, Draft, newDocId } from '../data/doc-writer.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { DEFAULT_CHECKLIST, newChecklistItem } from '../data/inspection-store.service';
 import { ProgressListener, downloadAttachment } from '../photos/attachment-download';
+import { decidedSince } from './decided-since';
 import { TeamFilter, TeamResults, findTeamPage } from './team-query';
 
 export interface Assignment {
@@ -186,15 +187,16 @@ export class HubService {
   /**
    * Puts back what a decision replaced (the inspection's status, comment and partners, the
    * defects' copy of the status and partners) on the documents as they are now, the inspection
-   * first: a revision the decision did not make (a copy's echo, an edit of another field) stays. Refused with a 409 if the inspection no longer carries the decision, since
-   * someone decided again meanwhile. Returns the inspection as restored.
+   * first: a revision the decision did not make (a copy's echo, an edit of another field) stays.
+   * Refused with a 409 if someone decided on the inspection since, even the same way
+   * (decidedSince): undoing would take back their decision. Returns the inspection as restored.
    */
   async undo(record: ReviewRecord): Promise<Inspection> {
     const ids = record.after.map((doc) => doc._id);
     const { rows } = await this.hub().allDocs<FieldbookDoc>({ keys: ids, include_docs: true });
     const current = rows.map((row) => ('doc' in row ? row.doc : null));
     const inspection = current[0] as Inspection | null;
-    if (inspection?.status !== record.decision) {
+    if (!inspection || (await decidedSince(this.hub(), inspection, record.after[0] as Inspection))) {
       throw Object.assign(new Error('The decision has changed since'), { status: 409 });
     }
     const before = new Map(record.before.map((doc) => [doc._id, doc]));
