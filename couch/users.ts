@@ -8,7 +8,7 @@ import { passwordProblem } from '../domain/password-rule';
 import { userNameProblem } from '../domain/user-name';
 import { assertRole, couchRolesFor, hasPersonalDb, isServerAdminRole, roleChangeNeedsPassword, type FieldbookRole } from '../domain/roles';
 import { membersOnly } from './security';
-import { isOperatorAdmin, removeServerAdmin, setServerAdmin } from './server-admins';
+import { isOperatorAdmin, removeServerAdmin, setServerAdminOf } from './server-admins';
 import { userDbName } from '../domain/user-db-name';
 import { fieldbookUserOf, getUser, userDocId, type FieldbookUser, type UserDoc } from './user-docs';
 import { deleteUserSessions } from './user-sessions';
@@ -37,7 +37,7 @@ export async function setPassword(couch: CouchAdmin, name: string, password: str
   assertPassword(password);
   const user = await existingUser(couch, name);
   if (fieldbookUserOf(user).disabled) throw new Error(`"${name}" is disabled: enable them with a new password instead`);
-  await changeUser(couch, { ...user, password }, password);
+  await changeUser(couch, { ...user, password });
 }
 
 export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRole, password?: string): Promise<void> {
@@ -49,14 +49,13 @@ export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRo
   const needsPassword = roleChangeNeedsPassword(current, role);
   if (needsPassword) {
     if (!password) throw new UserRefused('adminNeedsPassword', name);
-    // The server admin entry would make it their password: a mistyped one must not replace theirs.
+    // Checked, never used: the server admin entry is made of the password hash the login holds.
     const login = await tryLogin(couch, name, password);
     if (login === 'locked') throw new UserRefused('loginLocked', name);
     if (login === 'wrong') throw new UserRefused('wrongPassword', name);
   }
-  // A password not checked above is not used.
   const doc = { ...user, fieldbook_role: role, roles: disabled ? [] : couchRolesFor(role) };
-  await changeUser(couch, doc, needsPassword ? password : undefined, () => provisionForRole(couch, name, oldRole, role));
+  await changeUser(couch, doc, () => provisionForRole(couch, name, oldRole, role));
 }
 
 /**
@@ -88,11 +87,14 @@ export async function enableUser(couch: CouchAdmin, name: string, password: stri
 /** Removes the login, the replication jobs and every access to the user's databases; the data stays for audit. */
 export async function removeUser(couch: CouchAdmin, name: string): Promise<void> {
   const user = await existingUser(couch, name);
-  // The login goes last: a removal that fails before can be run again, by its name.
-  await closeAccess(couch, name);
-  await unlessChangedMeanwhile(name, 'changedMeanwhile', couch.use('_users').destroy(user._id, user._rev!));
-  // Another admin's change saved before our delete may have given some of it back meanwhile.
-  await closeAccess(couch, name);
+  try {
+    // The login goes last: a removal that fails before can be run again, by its name.
+    await closeAccess(couch, name);
+    await unlessChangedMeanwhile(name, 'changedMeanwhile', couch.use('_users').destroy(user._id, user._rev!));
+  } finally {
+    // Another admin's change saved meanwhile may have given some of it back, or lost its server admin entry to ours.
+    await matchStoredUser(couch, name);
+  }
   await deleteUserSessions(couch, name);
 }
 
@@ -111,17 +113,17 @@ export async function provisionUser(couch: CouchAdmin, { name, role }: Pick<Fiel
 /**
  * Every change to a login. The `_users` doc is saved first, so a conflict with another
  * admin's change leaves everything as it was; the doc's change is also what the proxy reacts
- * to (it ends sessions and re-checks logins). The server admin entry follows the saved doc.
- * Another admin may change or remove the login between our save and our later writes, so at
- * the end, also after a failure, the server is made to match the doc as stored then.
+ * to (it ends sessions and re-checks logins). The server admin entry follows the doc as
+ * stored, also when another admin changed or removed the login since our save; at the end,
+ * also after a failure, the server is made to match the doc as stored then.
  */
-async function changeUser(couch: CouchAdmin, doc: UserDoc, adminPassword?: string, provision?: () => Promise<void>): Promise<void> {
-  await unlessChangedMeanwhile(doc.name, doc._rev ? 'changedMeanwhile' : 'exists', couch.use<UserDoc>('_users').insert(doc));
+async function changeUser(couch: CouchAdmin, doc: UserDoc, provision?: () => Promise<void>): Promise<void> {
+  const saved = await unlessChangedMeanwhile(doc.name, doc._rev ? 'changedMeanwhile' : 'exists', couch.use<UserDoc>('_users').insert(doc));
   try {
-    if (!isServerAdminUser(fieldbookUserOf(doc))) await removeServerAdmin(couch, doc.name);
-    else if (adminPassword) await setServerAdmin(couch, doc.name, adminPassword);
-    // A new user has nothing cached to wait for.
-    if (doc.password && doc._rev) await untilLoginWorks(couch, doc.name, doc.password);
+    // Before the wait below: a server admin logs in with the entry's password.
+    const ours = (await matchStoredUser(couch, doc.name)) === saved.rev;
+    // A new user has nothing cached to wait for; a password another change replaced never logs in.
+    if (doc.password && doc._rev && ours) await untilLoginWorks(couch, doc.name, doc.password);
     // Every change ends the login's sessions: they carry the old roles, or should not exist.
     await deleteUserSessions(couch, doc.name);
     await provision?.();
@@ -143,7 +145,7 @@ async function saveLogin(couch: CouchAdmin, name: string, password: string, role
   if (!existing) await assertNoLockedData(couch, name);
   const { fieldbook_disabled: _wasDisabled, ...kept } = existing ?? ({} as Partial<UserDoc>);
   const doc: UserDoc = { ...kept, _id: userDocId(name), name, type: 'user', roles: couchRolesFor(role), fieldbook_role: role, password };
-  await changeUser(couch, doc, password, () => provisionForRole(couch, name, existing ? fieldbookUserOf(existing).role : null, role));
+  await changeUser(couch, doc, () => provisionForRole(couch, name, existing ? fieldbookUserOf(existing).role : null, role));
 }
 
 /** A write of the login's doc; CouchDB's conflict (another admin wrote it since we read it) as the refusal `kind`. */
@@ -156,11 +158,24 @@ async function unlessChangedMeanwhile<T>(name: string, kind: UserReason, write: 
   }
 }
 
-/** A server admin entry only for an enabled admin, nothing at all for a removed login. */
-async function matchStoredUser(couch: CouchAdmin, name: string): Promise<void> {
-  const stored = await getUser(couch, name);
-  if (!stored) await closeAccess(couch, name);
-  else if (!isServerAdminUser(fieldbookUserOf(stored))) await removeServerAdmin(couch, name);
+/**
+ * Makes the server match the login as stored: a server admin entry exactly while it is an
+ * enabled admin, nothing at all once it is removed. The config has no revisions to write
+ * against, so the login is read again after, and matched again if a change was saved
+ * meanwhile: whichever change is saved last, its own matching (or a later round of an earlier
+ * one) writes last, so the entry never outlives a disabling nor goes missing after an enable.
+ * The revision matched, null for a removed login.
+ */
+async function matchStoredUser(couch: CouchAdmin, name: string): Promise<string | null> {
+  let stored = await getUser(couch, name);
+  for (;;) {
+    if (!stored) await closeAccess(couch, name);
+    else if (isServerAdminUser(fieldbookUserOf(stored))) await setServerAdminOf(couch, stored);
+    else await removeServerAdmin(couch, name);
+    const now = await getUser(couch, name);
+    if (now?._rev === stored?._rev) return now?._rev ?? null;
+    stored = now;
+  }
 }
 
 /** Whether the login should be a server admin: an enabled Fieldbook admin. */

@@ -5,10 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import type { CouchAdmin } from '../../couch/couch-admin';
 import { adminOnly } from '../../couch/security';
-import { isServerAdmin } from '../../couch/server-admins';
+import { isServerAdmin, removeServerAdmin, setServerAdmin } from '../../couch/server-admins';
 import { userAccounts } from '../../couch/user-accounts';
-import { getUser } from '../../couch/user-docs';
-import { addUser, disableUser, removeUser, setRole } from '../../couch/users';
+import { fieldbookUserOf, getUser } from '../../couch/user-docs';
+import { addUser, disableUser, enableUser, removeUser, setRole } from '../../couch/users';
 import { partnerDbName } from '../../domain/db-names';
 import { USER_REASONS } from '../../domain/api-reasons';
 import { userDbName } from '../../domain/user-db-name';
@@ -31,9 +31,10 @@ before(async () => {
 after(() => stack?.stop());
 
 const configAdminPut = (name: string) => new RegExp(`^PUT (_node/[^/]+/)?_config/admins/${name}$`);
+const configAdminDelete = (name: string) => new RegExp(`^DELETE (_node/[^/]+/)?_config/admins/${name}$`);
 /** What CouchDB itself answers to the name and password: the roles, or the status of a refusal. */
-const couchLogin = async (name: string) => {
-  const response = await fetch(`${stack.couch.url}/_session`, { headers: { authorization: basicAuth(name) } });
+const couchLogin = async (name: string, password = TEST_PASSWORD) => {
+  const response = await fetch(`${stack.couch.url}/_session`, { headers: { authorization: basicAuth(name, password) } });
   return response.ok ? ((await response.json()) as { userCtx: { roles: string[] } }).userCtx.roles : response.status;
 };
 /** Whatever the racing change itself answered: what counts is what stays. */
@@ -110,6 +111,95 @@ describe('changes to one login racing each other', () => {
       await fetch(`${stack.proxy.url}/api/admin/users`, { headers: { cookie: await loginCookie(stack.proxy.url, 'ada') } })
     ).json()) as { name: string; disabled: boolean }[];
     assert.equal(listed.find((user) => user.name === 'dee')?.disabled, true, 'the Users tab shows her disabled');
+  });
+});
+
+/**
+ * Once CouchDB's password hasher did what it was asked so far: it hashes the admin entries
+ * written plain one request after another, so a later one hashed means the earlier ones are done.
+ */
+async function untilPasswordsHashed(): Promise<void> {
+  if (stack.couch.kind !== 'couchdb') return;
+  await setServerAdmin(stack.admin, 'hasher-barrier', TEST_PASSWORD);
+  await removeServerAdmin(stack.admin, 'hasher-barrier');
+}
+
+describe('an enable and a disable of one admin at once', () => {
+  /** The server admin entry is there exactly while the stored login is an enabled admin; an enabled one logs in as server admin. */
+  async function assertEntryMatchesLogin(name: string, password: string): Promise<boolean> {
+    const { disabled } = fieldbookUserOf((await getUser(stack.admin, name))!);
+    assert.equal(
+      await isServerAdmin(stack.admin, name),
+      !disabled,
+      disabled ? 'a disabled login is no server admin' : 'an enabled admin is one',
+    );
+    if (!disabled)
+      assert.ok(((await couchLogin(name, password)) as string[]).includes('_admin'), 'the enabled admin logs in as server admin');
+    return disabled;
+  }
+
+  test('an enable saved while a disabling removes the entry keeps the enabled admin their server admin entry', async () => {
+    await addUser(stack.admin, 'eli', TEST_PASSWORD, 'admin');
+    let enabling: Promise<string> | undefined;
+    // The disabling has saved the login and is about to remove the entry: the enable runs whole then.
+    const disabling = pausedCouch(stack.admin, async (call) => {
+      if (!enabling && configAdminDelete('eli').test(call)) await (enabling = settled(enableUser(stack.admin, 'eli', 'eli-enabled-1')));
+    });
+    console.log('disabling:', await settled(disableUser(disabling, 'eli')));
+    assert.ok(enabling, 'the enable ran inside the disabling');
+    console.log('enabling:', await enabling);
+    assert.equal(await assertEntryMatchesLogin('eli', 'eli-enabled-1'), false, 'the enable, saved last, stands');
+  });
+
+  test('a disabling saved while an enable writes the entry leaves no server admin behind', async () => {
+    await addUser(stack.admin, 'ian', TEST_PASSWORD, 'admin');
+    await disableUser(stack.admin, 'ian');
+    let disabling: Promise<string> | undefined;
+    // The enable has saved the login and is about to write the entry: the disabling runs whole then.
+    const enabling = pausedCouch(stack.admin, async (call) => {
+      if (!disabling && configAdminPut('ian').test(call)) await (disabling = settled(disableUser(stack.admin, 'ian')));
+    });
+    console.log('enabling:', await settled(enableUser(enabling, 'ian', 'ian-enabled-1')));
+    assert.ok(disabling, 'the disabling ran inside the enable');
+    console.log('disabling:', await disabling);
+    assert.equal(await assertEntryMatchesLogin('ian', 'ian-enabled-1'), true, 'the disabling, saved last, stands');
+    assert.equal(await couchLogin('ian', 'ian-enabled-1'), 401);
+  });
+
+  test("a disabling saved while the enable's entry is being written leaves no server admin behind, also once it is hashed", async () => {
+    await addUser(stack.admin, 'una', TEST_PASSWORD, 'admin');
+    await disableUser(stack.admin, 'una');
+    let wrote = false;
+    let disabling: Promise<string> | undefined;
+    // Right after the enable wrote the entry. Had it written a password, CouchDB would hash it in the background: waited for below.
+    const enabling = pausedCouch(stack.admin, async (call) => {
+      if (!wrote) wrote = configAdminPut('una').test(call);
+      else if (!disabling) await (disabling = settled(disableUser(stack.admin, 'una')));
+    });
+    console.log('enabling:', await settled(enableUser(enabling, 'una', 'una-enabled-1')));
+    assert.ok(disabling, 'the disabling ran inside the enable');
+    console.log('disabling:', await disabling);
+    await untilPasswordsHashed();
+    assert.equal(await assertEntryMatchesLogin('una', 'una-enabled-1'), true, 'the disabling, saved last, stands');
+    assert.equal(await couchLogin('una', 'una-enabled-1'), 401);
+  });
+
+  test('fired at once through the admin API, again and again, the entry always follows the login', async () => {
+    await addUser(stack.admin, 'ora', TEST_PASSWORD, 'admin');
+    const ada = await loginCookie(stack.proxy.url, 'ada');
+    const byAda = (method: string, path: string, body?: unknown) => call(stack.proxy.url, ada, method, path, body);
+    for (let round = 0; round < 6; round++) {
+      const password = `ora-enabled-${round}`;
+      // Each round starts disabled; either may reach the login first.
+      const [first, second] = [byAda('POST', '/ora/disable'), byAda('POST', '/ora/enable', { password })];
+      const statuses = [(await first).status, (await second).status];
+      assert.ok(
+        statuses.every((status) => status === 200 || status === 409),
+        `round ${round}: ${statuses}`,
+      );
+      await assertEntryMatchesLogin('ora', password);
+      if (!fieldbookUserOf((await getUser(stack.admin, 'ora'))!).disabled) assert.equal((await byAda('POST', '/ora/disable')).status, 200);
+    }
   });
 });
 
