@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
@@ -17,6 +18,10 @@ const WITHDRAWAL_CHECKPOINT_ID = '_local/fieldbook-partner-withdrawal';
  * its follower's first run reads it from the start and checks every copy against the hub.
  */
 const PARTNER_LIST_MS = 30_000;
+/** How long a compaction may run before its round fails and is retried (which asks again; CouchDB carries on with the one under way). */
+const COMPACTION_MS = 10 * 60_000;
+/** The longest pause between two looks at a compaction under way. */
+const COMPACTION_LOOK_MS = 2_000;
 
 export interface PartnerWithdrawalOptions {
   couch: CouchAdmin;
@@ -49,7 +54,9 @@ export interface PartnerWithdrawal extends ChangesFeed {
  * which is a change of the partner database and checked again.
  *
  * A partner database is compacted after a withdrawal: until then the partner could still read
- * the withdrawn revision by its id (`?rev=`, named in `_changes` and `revs=true`).
+ * the withdrawn revision by its id (`?rev=`, named in `_changes` and `revs=true`). Its follower
+ * does it when it reads the deletions, whichever side wrote them, and moves its checkpoint
+ * past them once the compaction is done: a restart or a failure before compacts again.
  */
 export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWithdrawal {
   const { couch, logger } = options;
@@ -65,11 +72,7 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
     registers: [options.registry],
   });
   const docsOf = (rows: ChangeRow<SharedDoc>[]) => rows.flatMap((row) => (row.doc ? [row.doc] : []));
-  const compactions = coalescedCompactions(
-    (db) => compact(couch, db),
-    (db, error) =>
-      logger.error({ db, error: error.message }, 'partner withdrawal: a compaction was refused; withdrawn bodies stay readable'),
-  );
+  const compactions = coalescedCompactions((db, signal) => compact(couch, db, signal));
 
   /** Withdraws those of a partner's copies that the hub, read after them, no longer shares with the partner. */
   const withdraw = async (db: string, partner: string, copies: PartnerCopy[]) => {
@@ -83,7 +86,6 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
     withdrawn.inc(written.length);
     if (!written.length) return;
     logger.info({ partner, ids: [...new Set(written)] }, 'withdrawn from a partner: no longer shared');
-    compactions.request(db);
   };
 
   const partners = new Map<string, { feed: ChangesFeed; holdings: PartnerHoldings }>();
@@ -104,6 +106,8 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
         holdings.note(docs);
         const copies = docs.flatMap((doc) => copyOf(doc) ?? []);
         await withdraw(db, partner, copies);
+        // Deletions read: withdrawn, here or by the hub side. The checkpoint passes them once their bodies are gone.
+        if (docs.some((doc) => doc._deleted && !doc._id.startsWith('_design/'))) await compactions.request(db);
       },
     });
     return { feed, holdings };
@@ -191,9 +195,18 @@ async function partnerCopies(couch: CouchAdmin, db: string, ids: string[]): Prom
   return rows.flatMap((row) => ('doc' in row && row.doc ? (copyOf(row.doc as SharedDoc) ?? []) : []));
 }
 
-/** Asks the server to compact a database: it drops the bodies of revisions that are no longer leaves. */
-async function compact(couch: CouchAdmin, db: string): Promise<void> {
+/**
+ * Compacts a database, which drops the bodies of revisions that are no longer leaves, and
+ * settles once it is done: CouchDB answers 202 at once and compacts in the background, saying
+ * `compact_running` until it is done; PouchDB Server answers when done and never says it.
+ */
+async function compact(couch: CouchAdmin, db: string, signal: AbortSignal): Promise<void> {
   await couch.request({ method: 'POST', db, path: '_compact' });
+  const deadline = performance.now() + COMPACTION_MS;
+  for (let pause = 50; (await couch.db.get(db)).compact_running; pause = Math.min(pause * 2, COMPACTION_LOOK_MS)) {
+    if (performance.now() > deadline) throw new Error(`the compaction of ${db} still runs after ${COMPACTION_MS / 1000} s`);
+    await sleep(pause, undefined, { signal });
+  }
 }
 
 /**

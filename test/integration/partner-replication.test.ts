@@ -233,12 +233,51 @@ describe('partner replication', () => {
     await waitFor(async () => seqNumber(await hubWorkCheckpoint()) >= seqNumber(update_seq), 60_000, 'the hub work past the change');
     assert.equal(await failedRounds(), failedBefore, 'no round of the hub work failed');
   });
+
+  test('a withdrawal is done once the partner database is compacted, not when the server took the compaction on', async () => {
+    const hub = stack.admin.use(HUB_DB);
+    const partnerDb = stack.admin.use(partnerDbName('acme'));
+    // Enough bytes for a compaction to take a while (CouchDB answers `_compact` at once and compacts in the background).
+    const ballast = fakeJpeg(16 * 1024 * 1024);
+    const approval = {
+      ...inspection('alice', { title: 'Approved with a large photo', status: 'approved', partners: ['acme'], updatedBy: 'sam' }),
+      _attachments: { 'site.jpg': { content_type: 'image/jpeg', data: ballast.toString('base64') } },
+    };
+    const approved = await hub.insert(approval as never);
+    await waitFor(async () => (await live(partnerDb, [approval._id])).length === 1, 60_000, 'the approval in partner-acme');
+    const { _attachments: _photo, partners: _shared, ...fields } = approval;
+    await hub.insert({ ...fields, _rev: approved.rev, status: 'rejected' } as never);
+    await waitFor(async () => (await live(partnerDb, [approval._id])).length === 0, 60_000, 'the withdrawal from partner-acme');
+
+    // Once the withdrawal's checkpoint in partner-acme is past the deletion, the withdrawn revision is gone.
+    const { update_seq } = await partnerDb.info();
+    await waitFor(
+      async () => seqNumber(await withdrawalCheckpoint(partnerDbName('acme'))) >= seqNumber(update_seq),
+      60_000,
+      'the withdrawal done with the deletion',
+    );
+    assert.equal((await partnerDb.info()).compact_running ?? false, false, 'no compaction under way');
+    const old = await partnerDb.get(approval._id, { rev: approved.rev }).then(
+      () => 200,
+      (error: { statusCode?: number }) => error.statusCode,
+    );
+    assert.equal(old, 404, 'the withdrawn revision is compacted away');
+  });
 });
 
 /** The ids of these documents the database holds, not deleted. */
 async function live(db: ReturnType<CouchAdmin['use']>, ids: string[]): Promise<string[]> {
   const { rows } = await db.fetchRevs({ keys: ids });
   return rows.flatMap((row) => ('value' in row && row.value && !(row.value as { deleted?: boolean }).deleted ? [row.id] : []));
+}
+
+/** How far the partner withdrawal has read a partner database. */
+async function withdrawalCheckpoint(db: string): Promise<unknown> {
+  const checkpoint = (await stack.admin
+    .use(db)
+    .get('_local/fieldbook-partner-withdrawal')
+    .catch(() => null)) as { seq?: unknown } | null;
+  return checkpoint?.seq ?? 0;
 }
 
 /** How far the hub work (the partner withdrawal's hub side among it) has read the hub. */

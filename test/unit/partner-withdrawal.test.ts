@@ -46,45 +46,64 @@ describe('compactions after a withdrawal', () => {
   function heldCompactions() {
     const asked: string[] = [];
     const ends = new Map<string, (error?: Error) => void>();
-    const refused: string[] = [];
-    const compactions = coalescedCompactions(
-      (db) => {
-        asked.push(db);
-        return new Promise<void>((resolve, reject) => ends.set(db, (error) => (error ? reject(error) : resolve())));
-      },
-      (db, error) => refused.push(`${db}: ${error.message}`),
-    );
+    const compactions = coalescedCompactions((db) => {
+      asked.push(db);
+      return new Promise<void>((resolve, reject) => ends.set(db, (error) => (error ? reject(error) : resolve())));
+    });
     const end = async (db: string, error?: Error) => {
       ends.get(db)!(error);
       await settled();
     };
-    return { compactions, asked, refused, end };
+    return { compactions, asked, end };
+  }
+  /** What a request has come to so far: pending, done, or its failure. */
+  function outcome(request: Promise<void>) {
+    const seen = { now: 'pending' };
+    request.then(
+      () => (seen.now = 'done'),
+      (error: Error) => (seen.now = error.message),
+    );
+    return seen;
   }
 
   test('a burst asks one compaction per database, and one more after it for what came during it', async () => {
     const { compactions, asked, end } = heldCompactions();
-    for (const db of ['partner-acme', 'partner-acme', 'partner-globex', 'partner-acme']) compactions.request(db);
+    for (const db of ['partner-acme', 'partner-acme', 'partner-globex', 'partner-acme']) void compactions.request(db);
     assert.deepEqual(asked, ['partner-acme', 'partner-globex']);
     await end('partner-acme');
     assert.deepEqual(asked, ['partner-acme', 'partner-globex', 'partner-acme']);
     await end('partner-acme');
     await end('partner-globex');
     assert.equal(asked.length, 3, 'nothing was asked for after the last one began');
-    compactions.request('partner-acme');
+    void compactions.request('partner-acme');
     assert.equal(asked.length, 4, 'a request after they ended asks at once');
   });
 
-  test('a refused compaction is reported and the next request asks again; after stop nothing is asked', async () => {
-    const { compactions, asked, refused, end } = heldCompactions();
-    compactions.request('partner-acme');
-    compactions.request('partner-acme');
+  test('a request is done when a compaction begun after it is done, not the one under way before it', async () => {
+    const { compactions, end } = heldCompactions();
+    const first = outcome(compactions.request('partner-acme'));
+    const [second, third] = [outcome(compactions.request('partner-acme')), outcome(compactions.request('partner-acme'))];
+    await end('partner-acme');
+    assert.deepEqual([first.now, second.now, third.now], ['done', 'pending', 'pending']);
+    await end('partner-acme');
+    assert.deepEqual([second.now, third.now], ['done', 'done']);
+  });
+
+  test('a failed compaction fails its requests and the one behind it is asked all the same; after stop nothing is asked', async () => {
+    const { compactions, asked, end } = heldCompactions();
+    const failing = outcome(compactions.request('partner-acme'));
+    const behind = outcome(compactions.request('partner-acme'));
     await end('partner-acme', new Error('compaction refused'));
-    assert.deepEqual(refused, ['partner-acme: compaction refused']);
+    assert.equal(failing.now, 'compaction refused');
     assert.equal(asked.length, 2, 'the one behind it is asked all the same');
-    compactions.request('partner-acme');
+    await end('partner-acme');
+    assert.equal(behind.now, 'done');
+    const underWay = outcome(compactions.request('partner-acme'));
+    const queued = outcome(compactions.request('partner-acme'));
     compactions.stop();
     await end('partner-acme');
-    compactions.request('partner-acme');
-    assert.equal(asked.length, 2);
+    assert.deepEqual([underWay.now, queued.now], ['done', 'compactions stopped'], 'the one behind never starts');
+    await assert.rejects(compactions.request('partner-acme'), /compactions stopped/);
+    assert.equal(asked.length, 3);
   });
 });
