@@ -298,7 +298,8 @@ describe('autoResolveConflicts', () => {
 describe('the audit of a resolution', () => {
   const stamp = () => ({ updatedBy: 'admin', updatedAt: '2026-12-01T09:00:00.000Z', deviceId: 'conflicts-cli' });
 
-  test('a resolution that loses a race to another write (409) leaves no audit entry, and the conflict stays', async () => {
+  /** A conflict of two titles, and the resolution that keeps the first. */
+  async function titleConflict() {
     const id = await storeConflict({ title: 'Ours' }, { title: 'Theirs' });
     const [doc] = await findConflictedDocs(db, [id]);
     const resolution = resolveMerge(
@@ -306,6 +307,11 @@ describe('the audit of a resolution', () => {
       { title: '2-aaa' },
       { mergedBy: 'admin', mergedAt: '2026-12-01T09:00:00Z' },
     );
+    return { id, resolution };
+  }
+
+  test('a resolution that loses a race to another write (409) leaves no audit entry, and the conflict stays', async () => {
+    const { id, resolution } = await titleConflict();
     // Another device's edit of the winner lands after the leaves are read, before the write.
     let raced = false;
     const racing = {
@@ -330,13 +336,7 @@ describe('the audit of a resolution', () => {
   });
 
   test('a resolution written has its entry', async () => {
-    const id = await storeConflict({ title: 'Ours' }, { title: 'Theirs' });
-    const [doc] = await findConflictedDocs(db, [id]);
-    const resolution = resolveMerge(
-      await mergeConflictedDoc(db, doc),
-      { title: '2-aaa' },
-      { mergedBy: 'admin', mergedAt: '2026-12-01T09:00:00Z' },
-    );
+    const { id, resolution } = await titleConflict();
 
     const written = await writeResolution(withResolutionAudit(db, stamp), await resolutionBulkDocs(resolution, revisionFetcher(db, id)));
 
