@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { removeServerAdmin, setServerAdmin } from '../../couch/server-admins';
+import { removeServerAdmin } from '../../couch/server-admins';
+import { setServerAdmin } from '../support/server-admin';
 import { getUser, type UserDoc } from '../../couch/user-docs';
 import { addUser, disableUser, setRole } from '../../couch/users';
 import { TEST_PASSWORD, basicAuth, loginCookie, startTestStack, type TestStack } from '../support/couch-harness';

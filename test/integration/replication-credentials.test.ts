@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { bootstrap } from '../../couch/bootstrap';
 import { couchAdmin, splitCredentials, type CouchAdmin } from '../../couch/couch-admin';
-import { setServerAdmin } from '../../couch/server-admins';
+import { setServerAdmin } from '../support/server-admin';
 import { HUB_DB } from '../../domain/db-names';
 import { userDbName } from '../../domain/user-db-name';
 import { inspection } from '../fixtures/documents';
