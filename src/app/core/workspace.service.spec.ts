@@ -2,6 +2,7 @@ import { TestBed } from '@angular/core/testing';
 import { lastValueFrom } from 'rxjs';
 import { userDbName } from '../../../domain/user-db-name';
 import { InspectionStoreService } from '../data/inspection-store.service';
+import { DraftEntry, DraftStore } from '../drafts/draft-store.service';
 import { ANA, FakeSessions, fakeSessions, provideTestData, requestsFinished, trackRequests, waitFor } from '../testing/test-support';
 import { LocalDbService, localDbName } from './local-db.service';
 import { Database, PouchDB } from './pouchdb';
@@ -60,6 +61,25 @@ describe('WorkspaceService', () => {
     expect(TestBed.inject(LocalDbService).db()?.name).toBe(localDbName(prefix, BOB.db));
     expect(await lastValueFrom(TestBed.inject(InspectionStoreService).list(EVERYTHING))).toEqual({ inspections: [], total: 0 });
     expect(TestBed.inject(PushLedgerService).pendingCount()).toBe(0);
+  });
+
+  it('writes what a form typed and had not written yet into its user’s drafts before another user’s database opens', async () => {
+    await workspace.open(ANA);
+    const drafts = TestBed.inject(DraftStore);
+    const anas = TestBed.inject(LocalDbService).db()!;
+    const typed: DraftEntry = { values: { title: 'Typed by Ana' }, inspectionId: '', savedAt: '2026-03-02T10:00:00.000Z' };
+    // A form whose pause in typing has not ended (FormDraft): its write waits.
+    const typing = drafts.holdTyping(() => drafts.put('new-inspection', typed, anas));
+    try {
+      sessions.set(BOB);
+      await workspace.open(BOB);
+      expect(await drafts.get('new-inspection')).toBeNull();
+      sessions.set(ANA);
+      await workspace.open(ANA);
+      expect((await drafts.get('new-inspection'))?.values).toEqual(typed.values);
+    } finally {
+      typing();
+    }
   });
 
   it('keeps the local data when closed without destroying, and deletes it when asked', async () => {

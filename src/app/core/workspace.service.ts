@@ -1,5 +1,6 @@
 import { Injectable, inject } from '@angular/core';
 import { LocalMigrationService } from '../data/local-migration.service';
+import { DraftStore } from '../drafts/draft-store.service';
 import { ConflictIndexService } from './conflict-index.service';
 import { LocalDbService } from './local-db.service';
 import { PushLedgerService } from './push-ledger.service';
@@ -18,6 +19,7 @@ export class WorkspaceService {
   private readonly sessions = inject(SessionService);
   private readonly localDb = inject(LocalDbService);
   private readonly pushLedger = inject(PushLedgerService);
+  private readonly drafts = inject(DraftStore);
   private readonly conflictIndex = inject(ConflictIndexService);
   private readonly replication = inject(ReplicationService);
   private readonly storage = inject(StorageService);
@@ -57,6 +59,9 @@ export class WorkspaceService {
   }
 
   private async shutDown(destroyLocalData: boolean): Promise<void> {
+    // Typing not written yet (its pause not over) goes to the drafts of whoever typed it, while
+    // their database is open (another user logging in, in another tab, closes it).
+    if (!destroyLocalData) await this.drafts.writeTyped();
     this.replication.stop();
     this.migration.stop();
     this.pushLedger.detach();
