@@ -17,9 +17,9 @@ export async function setServerAdmin(couch: CouchAdmin, name: string, password: 
   for (const path of others) await couch.request({ method: 'PUT', path, body: hash });
 }
 
-/** CouchDB replaces a plain admin password with its hash shortly after it is set. */
+/** CouchDB replaces a plain admin password with its hash shortly after it is set (no event says when: looked at, for up to 30 s on a busy machine). */
 async function hashedValue(couch: CouchAdmin, path: string): Promise<string> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 600; attempt++) {
     const value = (await couch.request({ path })) as string;
     if (value.startsWith('-')) return value;
     await new Promise((resolve) => setTimeout(resolve, 50));
