@@ -17,7 +17,7 @@ import { waitFor, within } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { scrapedValue } from '../support/metric-value';
 import { openFeed } from '../support/open-feed';
-import { fetchFrom } from '../support/raw-request';
+import { fetchFrom, socketClosed } from '../support/raw-request';
 
 /** What an operator relies on: logins throttled, metrics, health that means it, a clean shutdown. */
 let stack: TestStack;
@@ -333,7 +333,7 @@ describe('shutting down', () => {
     const socket = connect(Number(new URL(proxy.url).port), '127.0.0.1');
     let closing: Promise<void> | undefined;
     try {
-      const closed = once(socket, 'close');
+      const closed = socketClosed(socket);
       let received = '';
       let askedAgain = false;
       socket.on('data', (chunk) => {

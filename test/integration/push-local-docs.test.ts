@@ -15,7 +15,7 @@ import { defect, inspection, jpegBytes } from '../fixtures/documents';
 import { basicAuth, loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { waitFor, within } from '../support/fixtures';
 import { localDb, remoteDb } from '../support/node-pouch';
-import { rawRequest } from '../support/raw-request';
+import { rawRequest, socketClosed } from '../support/raw-request';
 
 /**
  * A tablet's push streams through the proxy unread (its photos inline pass 16 MB), so a `_local`
@@ -187,7 +187,7 @@ describe('the rest of a refused push', () => {
     let trickle: NodeJS.Timeout | undefined;
     try {
       await once(socket, 'connect');
-      const closed = once(socket, 'close');
+      const closed = socketClosed(socket);
       socket.write(`${head}Host: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n${refused}`);
       const [answer] = (await within(once(socket, 'data'), 60_000, 'the refusal')) as [Buffer];
       assert.match(answer.toString('latin1'), new RegExp(`^HTTP/1\\.1 ${status} `));

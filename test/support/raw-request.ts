@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 
@@ -62,4 +63,13 @@ export function fetchFrom(from: string, url: string, init: { method?: string; he
     req.on('error', reject);
     req.end(init.body);
   });
+}
+
+/**
+ * When a socket spoken to by hand is closed, however: cut by a reset (a server that closes with
+ * bytes it has not read, which a trickling client keeps sending) as well as ended. `events.once`
+ * would reject on the reset's error.
+ */
+export function socketClosed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => socket.once('close', () => resolve()));
 }

@@ -8,6 +8,7 @@ import type { BodyPace } from '../../proxy/json-body';
 import { localDocRefusal } from '../../proxy/body-rules';
 import { streamUpstream, type UpstreamExchange, type UpstreamRequest } from '../../proxy/upstream-stream';
 import { within } from '../support/fixtures';
+import { socketClosed } from '../support/raw-request';
 
 /** Serves one request per connection, then resets the connection when it is reused, as a server closing an idle keep-alive socket does. */
 async function resettingServer() {
@@ -365,7 +366,7 @@ describe('a body streamed to CouchDB', () => {
     socket.on('error', () => undefined);
     let received = '';
     socket.on('data', (chunk) => (received += chunk));
-    const closed = once(socket, 'close');
+    const closed = socketClosed(socket);
     socket.write('POST /db/_bulk_docs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
     // Each chunk renewed the silence limit before; now 8 bytes every 50 ms (160 a second) is too slow.
     const trickle = setInterval(() => socket.write('8\r\n        \r\n'), 50);
