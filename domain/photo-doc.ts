@@ -28,6 +28,12 @@ export function isPhotoId(id: string): boolean {
   return id.startsWith(PHOTO_ID_PREFIX);
 }
 
+/** The defect a photo document's id names (`photo:<defectId>:<stem>`), or null for an id not of that shape. */
+export function photoDefectId(id: string): string | null {
+  return PHOTO_ID.exec(id)?.[1] ?? null;
+}
+const PHOTO_ID = new RegExp(`^${PHOTO_ID_PREFIX}(defect:[^:]+):`);
+
 /** The primary-index range of one defect's photo documents (`allDocs`). */
 export function photoIdRangeOf(defectId: string): { startkey: string; endkey: string } {
   return { startkey: photoDocId(defectId, ''), endkey: photoDocId(defectId, '\ufff0') };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AUDIT_TEXT_MAX, auditDiff } from '../../domain/audit-diff';
-import { AUDIT_CHANGES_MAX, auditEntry, auditIdRange, isAuditId, type AuditedWrite } from '../../domain/audit-entry';
+import { AUDIT_CHANGES_MAX, auditEntry, auditIdRange, auditedDocId, isAuditId, type AuditedWrite } from '../../domain/audit-entry';
 import { docViolations } from '../../domain/doc-rules';
 import { inspection } from '../fixtures/documents';
 import { cutText } from '../../domain/text-cut';
@@ -124,6 +124,8 @@ describe('audit entry', () => {
     const range = auditIdRange(record._id as string);
     assert.ok(entry._id > range.startkey && entry._id < range.endkey);
     assert.ok(isAuditId(entry._id) && !isAuditId(record._id as string));
+    assert.equal(auditedDocId(entry._id), record._id);
+    assert.equal(auditedDocId(record._id as string), null);
   });
 
   test('a creation, a deletion, a merge', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { docViolations } from '../../domain/doc-rules';
-import { PULL_SELECTOR, isPhotoId, newPhotoDoc, photoDocId } from '../../domain/photo-doc';
+import { PULL_SELECTOR, isPhotoId, newPhotoDoc, photoDefectId, photoDocId } from '../../domain/photo-doc';
 
 const alice = { name: 'alice', roles: ['inspector'] };
 const bob = { name: 'bob', roles: ['inspector'] };
@@ -31,6 +31,8 @@ describe('photo documents', () => {
     assert.equal(photoDocId(defectId, 'x.jpg'), `photo:${defectId}:x.jpg`);
     assert.ok(isPhotoId(photo()._id));
     assert.ok(!isPhotoId(defectId));
+    assert.equal(photoDefectId(photo()._id), defectId);
+    assert.equal(photoDefectId(defectId), null);
   });
 
   test('the rules accept a photo its taker writes', () => {

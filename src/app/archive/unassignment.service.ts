@@ -3,7 +3,9 @@ import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { Router } from '@angular/router';
 import { EMPTY, concatMap, filter, from, map, merge, switchMap } from 'rxjs';
+import { auditedDocId, isAuditId } from '../../../domain/audit-entry';
 import { Inspection } from '../../../domain/doc-types';
+import { isPhotoId, photoDefectId } from '../../../domain/photo-doc';
 import { isReassignedAway } from '../../../domain/tablet-archive';
 import { ChangesFeedReader, LiveChange } from '../core/changes-feed-reader.service';
 import { ConflictIndexService } from '../core/conflict-index.service';
@@ -34,8 +36,7 @@ interface LetGo {
 
 /** The record an audit entry or a photo document belongs to (`audit:<record id>:…`, `photo:<defect id>:…`); a record's own id otherwise. */
 function recordOf(id: string): string | null {
-  if (!id.startsWith('audit:') && !id.startsWith('photo:')) return id;
-  return /^(?:audit|photo):((?:inspection|defect):[0-9a-f-]+):/.exec(id)?.[1] ?? null;
+  return isAuditId(id) ? auditedDocId(id) : isPhotoId(id) ? photoDefectId(id) : id;
 }
 
 /**
