@@ -139,15 +139,13 @@ export class DraftStore {
   async untyped(key: string, draft: DraftEntry, db = this.localDb.db()): Promise<void> {
     const change = (drafts: Entries<DraftEntry>) =>
       !drafts[key] ? drafts : drafts[key].photos?.length ? { ...drafts, [key]: typedOn(drafts[key], draft) } : withoutKeys(drafts, [key]);
-    if (db === this.localDb.db()) this.stored.preview(change);
-    await this.change(db, change);
+    await this.changeAtOnce(db, change);
   }
 
   /** Drops the draft of `key` with its photos: saved, or discarded by the user. Gone from `drafts` at once. */
   async discard(key: string, db = this.localDb.db()): Promise<void> {
-    if (db === this.localDb.db()) this.stored.preview((drafts) => withoutKeys(drafts, [key]));
     let photos: readonly KeptPhotoRef[] = [];
-    await this.change(db, (drafts) => {
+    await this.changeAtOnce(db, (drafts) => {
       photos = drafts[key]?.photos ?? [];
       return key in drafts ? withoutKeys(drafts, [key]) : drafts;
     });
@@ -224,6 +222,12 @@ export class DraftStore {
       ),
     );
     return read.flat();
+  }
+
+  /** `change`, shown in `drafts` at once if `db` is the open database (not one a form opened before a user switch). */
+  private async changeAtOnce(db: Database | null, update: (drafts: Entries<DraftEntry>) => Entries<DraftEntry>): Promise<void> {
+    if (db === this.localDb.db()) this.stored.preview(update);
+    await this.change(db, update);
   }
 
   /** Without a database (logged out), nothing is kept; nor once it is closed (MirroredLocalRecordMap). */
