@@ -10,23 +10,21 @@ import { basicAuthorization, splitCredentials } from './couch-admin';
  */
 export async function untilLoginWorks(couch: CouchAdmin, name: string, password: string): Promise<void> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    if ((await tryLogin(couch, name, password)) === 'ok') return;
+    if (await logsIn(couch, name, password)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`CouchDB still refuses the new password of "${name}" after 5 s: check its _users database`);
 }
 
 /**
- * Whether `password` logs `name` in now. `locked`: CouchDB 3.4 refuses the name from this
- * host whatever the password (403) after repeated failures (`[chttpd_auth_lockout]`, 5 by
- * default, for up to 5 minutes); the password is not known to be wrong then.
+ * Whether `password` logs `name` in now. A 403 is no either: CouchDB 3.4 refuses a name from
+ * this host whatever the password after repeated failures (`[chttpd_auth_lockout]`).
  */
-export async function tryLogin(couch: CouchAdmin, name: string, password: string): Promise<'ok' | 'wrong' | 'locked'> {
+async function logsIn(couch: CouchAdmin, name: string, password: string): Promise<boolean> {
   const { url } = splitCredentials(couch.config.url);
   const response = await fetch(`${url}/_session`, { headers: { authorization: basicAuthorization(name, password) } });
   await response.body?.cancel();
-  if (response.ok) return 'ok';
-  if (response.status === 403) return 'locked';
-  if (response.status === 401) return 'wrong';
+  if (response.ok) return true;
+  if (response.status === 401 || response.status === 403) return false;
   throw new Error(`CouchDB answered ${response.status} checking the password of "${name}"`);
 }

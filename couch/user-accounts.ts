@@ -21,8 +21,8 @@ export interface UserAccounts {
   /** A new login: refused (UserRefused `exists`) if the name is taken, also by another admin's add racing this one. */
   add(name: string, role: FieldbookRole, password: string): Promise<void>;
   setPassword(name: string, password: string): Promise<void>;
-  /** Making someone an admin takes the password they sign in with (else UserRefused). */
-  setRole(name: string, role: FieldbookRole, password?: string): Promise<void>;
+  /** Keeps the password: an admin signs in as server admin with the one they had. */
+  setRole(name: string, role: FieldbookRole): Promise<void>;
   disable(name: string): Promise<void>;
   enable(name: string, password: string): Promise<void>;
   /** The login, its replication jobs and its access go; its data stays, locked to server admins. */
@@ -45,7 +45,7 @@ export function userAccounts(couch: CouchAdmin): UserAccounts {
     },
     add: (name, role, password) => createUser(couch, name, password, role),
     setPassword: (name, password) => setPassword(couch, name, password),
-    setRole: (name, role, password) => setRole(couch, name, role, password),
+    setRole: (name, role) => setRole(couch, name, role),
     disable: (name) => disableUser(couch, name),
     enable: (name, password) => enableUser(couch, name, password),
     remove: (name) => removeUser(couch, name),

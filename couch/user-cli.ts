@@ -5,7 +5,7 @@
  *   npm run user -- list
  *   npm run user -- add <name> --role inspector|supervisor|admin|partner
  *   npm run user -- passwd <name>
- *   npm run user -- role <name> <role>      (making someone an admin asks for their password)
+ *   npm run user -- role <name> <role>      (keeps their password, also when making them an admin)
  *   npm run user -- disable <name>          (cuts off their sync at once; data stays)
  *   npm run user -- enable <name>           (needs a new password: disabling discarded the old one)
  *   npm run user -- remove <name>           (login, replication jobs and access go; data stays)
@@ -17,8 +17,8 @@ import { adminCouchUrl } from './admin-url';
 import { couchAdmin } from './couch-admin';
 import { readNewPassword as readPassword } from './password-prompt';
 import { usableAdminUrl } from './server-check';
-import { assertRole, roleChangeNeedsPassword } from '../domain/roles';
-import { fieldbookUserOf, getUser, listUsers } from './user-docs';
+import { assertRole } from '../domain/roles';
+import { getUser, listUsers } from './user-docs';
 import { addUser, disableUser, enableUser, removeUser, setPassword, setRole } from './users';
 
 const USAGE = `usage: npm run user -- list | add <name> --role <role> | passwd <name> | role <name> <role>
@@ -79,10 +79,7 @@ async function main(argv: string[], { env, log, error }: UserCliIo): Promise<num
     case 'role': {
       if (!name || !roleArgument) break;
       assertRole(roleArgument);
-      const server = await couch();
-      const current = await getUser(server, name);
-      const password = current && roleChangeNeedsPassword(fieldbookUserOf(current), roleArgument) ? await readNewPassword(name) : undefined;
-      await setRole(server, name, roleArgument, password);
+      await setRole(await couch(), name, roleArgument);
       log(`${name} is now ${roleArgument}`);
       return 0;
     }

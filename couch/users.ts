@@ -6,14 +6,14 @@ import { assertPartnerName, provisionPartnerDb } from './partner-db';
 import { ensureReplicationJobs } from './replication-jobs';
 import { passwordProblem } from '../domain/password-rule';
 import { userNameProblem } from '../domain/user-name';
-import { assertRole, couchRolesFor, hasPersonalDb, isServerAdminRole, roleChangeNeedsPassword, type FieldbookRole } from '../domain/roles';
+import { assertRole, couchRolesFor, hasPersonalDb, isServerAdminRole, type FieldbookRole } from '../domain/roles';
 import { membersOnly } from './security';
 import { isOperatorAdmin, removeServerAdmin, setServerAdminOf } from './server-admins';
 import { userDbName } from '../domain/user-db-name';
 import { fieldbookUserOf, getUser, userDocId, type FieldbookUser, type UserDoc } from './user-docs';
 import { deleteUserSessions } from './user-sessions';
 import { UserRefused } from './user-refused';
-import { tryLogin, untilLoginWorks } from './login-cache';
+import { untilLoginWorks } from './login-cache';
 import type { UserReason } from '../domain/api-reasons';
 
 export type { FieldbookRole } from '../domain/roles';
@@ -40,20 +40,12 @@ export async function setPassword(couch: CouchAdmin, name: string, password: str
   await changeUser(couch, { ...user, password });
 }
 
-export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRole, password?: string): Promise<void> {
+/** A new role, the password kept: an admin's server admin entry is made of the hash the login holds (setServerAdminOf). */
+export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRole): Promise<void> {
   assertRole(role);
   if (role === 'partner') assertPartnerName(name);
   const user = await existingUser(couch, name);
-  const current = fieldbookUserOf(user);
-  const { role: oldRole, disabled } = current;
-  const needsPassword = roleChangeNeedsPassword(current, role);
-  if (needsPassword) {
-    if (!password) throw new UserRefused('adminNeedsPassword', name);
-    // Checked, never used: the server admin entry is made of the password hash the login holds.
-    const login = await tryLogin(couch, name, password);
-    if (login === 'locked') throw new UserRefused('loginLocked', name);
-    if (login === 'wrong') throw new UserRefused('wrongPassword', name);
-  }
+  const { role: oldRole, disabled } = fieldbookUserOf(user);
   const doc = { ...user, fieldbook_role: role, roles: disabled ? [] : couchRolesFor(role) };
   await changeUser(couch, doc, () => provisionForRole(couch, name, oldRole, role));
 }

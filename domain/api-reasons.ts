@@ -26,10 +26,6 @@ export const USER_REASONS = {
   exists: (name: string) => `There is already a user "${name}".`,
   missing: (name: string) => `There is no user "${name}".`,
   operatorAdmin: (name: string) => `"${name}" is a server admin of CouchDB's configuration; manage it there.`,
-  adminNeedsPassword: (name: string) => `Making "${name}" an admin needs their password.`,
-  wrongPassword: (name: string) => `That is not the password "${name}" signs in with.`,
-  loginLocked: (name: string) =>
-    `The database server has locked "${name}" out for a few minutes after repeated wrong passwords; try again later.`,
   lockedData: (name: string) =>
     `"${name}" was removed before and their data stays locked to server admins: delete their database in Fauxton to use the name again, or choose another name.`,
   disabled: (name: string) => `"${name}" is disabled: enable them with a new password instead.`,

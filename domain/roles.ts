@@ -30,11 +30,6 @@ export function isServerAdminRole(role: FieldbookRole): boolean {
   return role === 'admin';
 }
 
-/** Making an enabled user an admin needs their password: CouchDB keeps a server admin's own hash of it. */
-export function roleChangeNeedsPassword(current: { role: FieldbookRole | null; disabled: boolean }, role: FieldbookRole): boolean {
-  return isServerAdminRole(role) && current.role !== role && !current.disabled;
-}
-
 export function hasPersonalDb(role: FieldbookRole): boolean {
   return role !== 'partner';
 }

@@ -67,10 +67,9 @@ export function userAdminRoutes({ admins, accounts, answerMs }: UserAdminRouteDe
   });
 
   router.put('/:name/role', smallJson, async (req: Request, res: Response<unknown, AdminLocals>) => {
-    const { role, password } = bodyOf(req);
+    const { role } = bodyOf(req);
     await change(req, res, 'role', roleProblem(req.params['name'] as string, role), async (user) => {
-      // Making someone an admin takes the password they sign in with: setRole checks it (UserRefused).
-      await accounts.setRole(user.name, role as FieldbookRole, typeof password === 'string' ? password : undefined);
+      await accounts.setRole(user.name, role as FieldbookRole);
     });
   });
 

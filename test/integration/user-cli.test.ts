@@ -221,9 +221,9 @@ describe('npm run user', () => {
       10_000,
       'ada to log in as a supervisor only',
     );
+    // As `npm run user` runs, with no password to give: a promotion asks for none, and keeps the one ada signs in with.
     const promote = await userCliProcess(['role', 'ada', 'admin']);
-    assert.equal(promote.code, 1, 'making an admin asks for the password');
-    assert.equal((await userCli(['role', 'ada', 'admin'], 'ada-pass-1')).code, 0);
+    assert.equal(promote.code, 0, promote.output);
     assert.deepEqual(((await couchSession('ada', 'ada-pass-1')) as { roles: string[] }).roles.sort(), ['_admin', 'admin']);
 
     assert.equal((await userCli(['disable', 'ada'])).code, 0);

@@ -64,7 +64,7 @@ async function insidePromotion(name: string, change: () => Promise<void>): Promi
   const promoting = pausedCouch(stack.admin, async (call) => {
     if (!changing && configAdminPut(name).test(call)) await (changing = change());
   });
-  console.log('promotion:', await settled(setRole(promoting, name, 'admin', TEST_PASSWORD)));
+  console.log('promotion:', await settled(setRole(promoting, name, 'admin')));
   assert.ok(changing, 'the change ran inside the promotion');
 }
 
@@ -96,7 +96,7 @@ describe('changes to one login racing each other', () => {
       // The old order (the entry before the login's save) never reaches the delete: go on then too.
       await Promise.race([removalAtDelete, removal]);
     });
-    console.log('promotion:', await settled(setRole(promoting, 'rex', 'admin', TEST_PASSWORD)));
+    console.log('promotion:', await settled(setRole(promoting, 'rex', 'admin')));
     release();
     console.log('removal:', await removal);
     await assertRemoved('rex');

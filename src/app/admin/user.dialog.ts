@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -11,18 +11,13 @@ import { FIELDBOOK_ROLES, type FieldbookRole } from '../../../domain/roles';
 import { partnerNameProblem } from '../../../domain/user-name';
 import { ROLE_LABELS } from './role-labels';
 
-/** A password the admin makes up for the user, or the one the user already signs in with. */
-export type PasswordAsked = 'new' | 'current';
-
 export interface UserDialogData {
   title: string;
   /** Whose account it is: said in the dialog, and filed with the password by password managers. */
   name: string;
   confirm: string;
-  /** Asks for a role, starting from this one (the user's current role). */
+  /** Asks for a role, starting from this one (the user's current role); without it, for a new password. */
   role?: FieldbookRole | null;
-  /** Which password goes with the role picked (with no role asked, `null`), if any. */
-  passwordFor: (role: FieldbookRole | null) => PasswordAsked | null;
 }
 
 export interface UserDialogResult {
@@ -31,7 +26,7 @@ export interface UserDialogResult {
   password?: string;
 }
 
-/** Asks for what a change to a login needs: a role, a password, or a role and the password it needs. */
+/** Asks for what a change to a login needs: a role, or a new password the admin makes up for the user. */
 @Component({
   selector: 'app-user-dialog',
   imports: [ReactiveFormsModule, MatDialogModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
@@ -50,29 +45,10 @@ export interface UserDialogResult {
               }
             </mat-select>
           </mat-form-field>
-        }
-        @if (passwordAsked(); as asked) {
-          @if (asked === 'current') {
-            <p class="why" i18n="@@users.currentPasswordWhy">
-              CouchDB keeps its own copy of an admin's password: enter the password {{ data.name }} signs in with.
-            </p>
-          }
+        } @else {
           <mat-form-field appearance="outline">
-            <mat-label>
-              @if (asked === 'new') {
-                <ng-container i18n="@@users.newPassword">New password</ng-container>
-              } @else {
-                <ng-container i18n="@@users.currentPassword">Their password</ng-container>
-              }
-            </mat-label>
-            <!-- Not current-password: the browser would offer the admin's own. -->
-            <input
-              matInput
-              type="password"
-              formControlName="password"
-              [attr.autocomplete]="asked === 'new' ? 'new-password' : 'off'"
-              data-testid="user-dialog-password"
-            />
+            <mat-label i18n="@@users.newPassword">New password</mat-label>
+            <input matInput type="password" formControlName="password" autocomplete="new-password" data-testid="user-dialog-password" />
             <mat-hint i18n="@@users.passwordHint">At least {{ minPasswordLength }} characters.</mat-hint>
           </mat-form-field>
         }
@@ -89,9 +65,6 @@ export interface UserDialogResult {
     mat-form-field {
       width: 100%;
     }
-    .why {
-      max-width: 40ch;
-    }
   `,
 })
 export class UserDialog {
@@ -105,27 +78,20 @@ export class UserDialog {
   protected readonly asksRole = this.data.role !== undefined;
   protected readonly form = new FormGroup({
     role: new FormControl<FieldbookRole | null>(this.data.role ?? null, this.asksRole ? Validators.required : null),
-    // The server holds both to the rule: a new password, and the one an admin is made with.
-    password: new FormControl('', { nonNullable: true, validators: [Validators.required, Validators.minLength(MIN_PASSWORD_LENGTH)] }),
+    // Disabled when not asked: a password field that is not shown must not hold the form back.
+    password: new FormControl(
+      { value: '', disabled: this.asksRole },
+      { nonNullable: true, validators: [Validators.required, Validators.minLength(MIN_PASSWORD_LENGTH)] },
+    ),
   });
 
   private readonly role = toSignal(this.form.controls.role.valueChanges, { initialValue: this.form.controls.role.value });
-  protected readonly passwordAsked = computed(() => this.data.passwordFor(this.role()));
   /** Picking the role the user already has changes nothing. */
   protected readonly unchanged = computed(() => this.asksRole && this.role() === this.data.role);
-
-  constructor() {
-    // A password field that is not shown must not hold the form back.
-    effect(() => {
-      const password = this.form.controls.password;
-      if (this.passwordAsked()) password.enable();
-      else password.disable();
-    });
-  }
 
   protected submit(): void {
     if (this.form.invalid || this.unchanged()) return;
     const { role, password } = this.form.getRawValue();
-    this.ref.close(this.passwordAsked() ? { role, password } : { role });
+    this.ref.close(this.asksRole ? { role } : { role, password });
   }
 }

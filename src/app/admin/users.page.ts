@@ -19,7 +19,7 @@ import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
 import { firstValueFrom } from 'rxjs';
 import { MIN_PASSWORD_LENGTH } from '../../../domain/password-rule';
-import { FIELDBOOK_ROLES, roleChangeNeedsPassword, type FieldbookRole } from '../../../domain/roles';
+import { FIELDBOOK_ROLES, type FieldbookRole } from '../../../domain/roles';
 import { partnerNameProblem, USER_NAME } from '../../../domain/user-name';
 import { apiErrorMessage } from '../core/api-error-message';
 import { SessionService } from '../core/session.service';
@@ -329,7 +329,6 @@ export class UsersPage {
       title: $localize`:@@users.resetTitle:New password for ${user.name}:name:`,
       name: user.name,
       confirm: $localize`:@@users.resetConfirm:Set password`,
-      passwordFor: () => 'new',
     });
     const password = answer?.password;
     if (!password) return;
@@ -346,13 +345,11 @@ export class UsersPage {
       name: user.name,
       confirm: $localize`:@@users.roleConfirm:Change role`,
       role: user.role,
-      passwordFor: (role) => (role && roleChangeNeedsPassword(user, role) ? 'current' : null),
     });
     const role = answer?.role;
     if (!role) return;
-    const password = answer?.password;
     await this.change(
-      () => this.service.setRole(user.name, role, password),
+      () => this.service.setRole(user.name, role),
       $localize`:@@users.roleSet:${user.name}:name: is now ${ROLE_LABELS[role]}:role:.`,
       $localize`:@@users.roleError:The role of ${user.name}:name: could not be changed`,
     );
@@ -379,7 +376,6 @@ export class UsersPage {
       title: $localize`:@@users.enableTitle:Enable ${user.name}:name: with a new password`,
       name: user.name,
       confirm: $localize`:@@users.enableConfirm:Enable`,
-      passwordFor: () => 'new',
     });
     const password = answer?.password;
     if (!password) return;

@@ -39,12 +39,7 @@ describe('UsersService', () => {
     const calls: [() => Promise<void>, string, string, unknown][] = [
       [() => service.setPassword('o.neil-2', 'long enough'), 'PUT', '/api/admin/users/o.neil-2/password', { password: 'long enough' }],
       [() => service.setRole('a b/c', 'supervisor'), 'PUT', '/api/admin/users/a%20b%2Fc/role', { role: 'supervisor' }],
-      [
-        () => service.setRole('bob', 'admin', 'bobs password'),
-        'PUT',
-        '/api/admin/users/bob/role',
-        { role: 'admin', password: 'bobs password' },
-      ],
+      [() => service.setRole('bob', 'admin'), 'PUT', '/api/admin/users/bob/role', { role: 'admin' }],
       [() => service.disable('x?y#z'), 'POST', '/api/admin/users/x%3Fy%23z/disable', {}],
       [() => service.enable('bob', 'a new password'), 'POST', '/api/admin/users/bob/enable', { password: 'a new password' }],
       [() => service.remove('x?y#z'), 'DELETE', '/api/admin/users/x%3Fy%23z', null],

@@ -35,9 +35,9 @@ export class UsersService {
     await firstValueFrom(this.http.put(userUrl(name, 'password'), { password }));
   }
 
-  /** `password` only when making an enabled user an admin: CouchDB keeps its own hash of a server admin's password. */
-  async setRole(name: string, role: FieldbookRole, password?: string): Promise<void> {
-    await firstValueFrom(this.http.put(userUrl(name, 'role'), password === undefined ? { role } : { role, password }));
+  /** Keeps their password, also when making them an admin. */
+  async setRole(name: string, role: FieldbookRole): Promise<void> {
+    await firstValueFrom(this.http.put(userUrl(name, 'role'), { role }));
   }
 
   /** Cuts their live sync at once; their data stays. */

@@ -29,10 +29,6 @@ const ABOUT_USER: Readonly<Record<UserReason, (name: string) => string>> = {
   missing: (name) => $localize`:@@reason.userMissing:There is no user “${name}:name:”.`,
   operatorAdmin: (name) =>
     $localize`:@@reason.operatorAdmin:“${name}:name:” is a server admin in CouchDB's configuration; manage it there.`,
-  adminNeedsPassword: (name) => $localize`:@@reason.adminNeedsPassword:Making “${name}:name:” an admin needs their password.`,
-  wrongPassword: (name) => $localize`:@@reason.wrongPassword:That is not the password “${name}:name:” signs in with.`,
-  loginLocked: (name) =>
-    $localize`:@@reason.loginLocked:The database server has locked “${name}:name:” out for a few minutes after repeated wrong passwords; try again later.`,
   lockedData: (name) =>
     $localize`:@@reason.lockedData:“${name}:name:” was removed before and their data stays locked to server admins: delete their database in Fauxton to use the name again, or choose another name.`,
   disabled: (name) => $localize`:@@reason.userDisabled:“${name}:name:” is disabled: enable them with a new password instead.`,
