@@ -43,6 +43,11 @@ export class ArchiveIndexService {
     return stored ? new Blob([JSON.stringify(stored)]).size : 0;
   }
 
+  /** The archived inspections' ids as `db` stores them (read: the mirror may not have read them yet). */
+  async inspectionIds(db: Database): Promise<string[]> {
+    return Object.keys(await this.index.refresh(db));
+  }
+
   has(id: string): boolean {
     return id in this.index.entries();
   }

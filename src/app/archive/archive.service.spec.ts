@@ -2,6 +2,8 @@ import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { defect } from '../../../test/fixtures/documents';
+import { filter, firstValueFrom } from 'rxjs';
+import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
@@ -124,6 +126,23 @@ describe('ArchiveService', () => {
     expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
   });
 
+  it('keeps an inspection whose audit entry is not pushed yet: a resolution writes its entries after the record, so the push may have taken the record alone', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    await synced();
+    // The entry of Ana's resolution of a conflict on it; the push is past the record but not past this.
+    const entry = { _id: `audit:${old.doc._id}:${RECENT}:device-test:cd34`, type: 'audit', docId: old.doc._id, deviceId: 'device-test' };
+    await db.put(entry);
+    expect(await ledger.unsyncedNow()).toBe(1);
+
+    expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(0);
+
+    expect(await localIds(db)).toContain(entry._id);
+    expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
+    // Pushed: the next run archives it.
+    await ledger.pushCheckpoint((await db.info()).update_seq);
+    expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(1);
+  });
+
   it('counts, for a press of the button during a background run, what that run archives too', async () => {
     await seedApproved(db, 'Old boiler room', OLD);
     await synced();
@@ -211,6 +230,25 @@ describe('ArchiveService', () => {
     expect((await db.get<{ status: string }>(old.doc._id)).status).toBe('rejected');
     await waitFor(async () => (await localIds(db)).includes(old.defect._id), 'its defect back from the server');
     expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
+  });
+
+  it('lets an archived inspection back on the next run when the tab closed before it looked at the pull that reopened it', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    await db.replicate.to(server);
+    await synced();
+    expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(1);
+    // The pull writes the supervisor's reopening; the tab closes before its look (no watch yet).
+    const heard = firstValueFrom(TestBed.inject(ChangesFeedReader).changes$.pipe(filter((change) => change.id === old.doc._id)));
+    ledger.pulled([{ _id: old.doc._id, _rev: await pullRevision(db, old.doc, { status: 'rejected', updatedAt: RECENT }) }]);
+    await heard;
+
+    // The next start: the pull has nothing new, sync quiets and archiving runs.
+    const archive = TestBed.inject(ArchiveService);
+    archive.watch();
+    await archive.archiveNow();
+
+    expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
+    expect(await localIds(db)).toContain(old.defect._id);
   });
 
   it('fetches the defects of a returning inspection on a later run when the server did not answer at first', async () => {

@@ -47,6 +47,8 @@ export class ArchiveService {
   private queue: Promise<unknown> = Promise.resolve();
   /** The last run asked for, until it ends. */
   private underWay: Promise<number> | null = null;
+  /** Databases whose first run since their watch began looked for archived inspections back unheard: the watch hears the rest. */
+  private readonly lookedBack = new WeakSet<Database>();
   private readonly ledgerChanged$ = merge(toObservable(this.ledger.pendingIds), toObservable(this.ledger.rejections));
 
   /** Starts archiving in the background; called once by the app shell. */
@@ -83,6 +85,8 @@ export class ArchiveService {
    * again whenever its lists change (and held back again if it still must wait).
    */
   private watchArchived(db: Database): Observable<void> {
+    // What the pull wrote before this watch began went unheard: the next run looks for it.
+    this.lookedBack.delete(db);
     /** Records of archived inspections that came back and that the push ledger counts as unsynced, by id. */
     const heldBack = new Map<string, LiveChange>();
     const heldBack$ = this.ledgerChanged$.pipe(
@@ -175,11 +179,29 @@ export class ArchiveService {
     if (!doc || !isReassignedAway(doc, user)) await this.restores.restore(db, id);
   }
 
+  /**
+   * An archived inspection here again and no longer due (changed on the server) whose pull no
+   * look heard: the tab closed between the two (a look waits behind the fetches of those
+   * before it). One here and still due is a purge cut short, which the run finishes. Once per
+   * watch of the database: while it lasts, it hears every change.
+   */
+  private async welcomeBackUnheard(db: Database, days: number, now: Date): Promise<void> {
+    if (this.lookedBack.has(db)) return;
+    const keys = await this.index.inspectionIds(db);
+    const { rows } = keys.length ? await db.allDocs({ keys, include_docs: true }) : { rows: [] };
+    for (const row of rows) {
+      const doc = 'doc' in row ? (row.doc as Inspection | undefined) : undefined;
+      if (doc && !isArchivable(doc, days, now)) await this.welcomeBack(db, doc._id);
+    }
+    this.lookedBack.add(db);
+  }
+
   private async run(db: Database): Promise<number> {
     // Sync has just caught up (or the user asked): the server likely answers.
     await this.restores.retry(db);
     const days = await this.settings.refresh();
     const now = this.clock();
+    await this.welcomeBackUnheard(db, days, now);
     const found = await db.find({
       selector: { type: 'inspection', status: 'approved' },
       use_index: ['idx-type-status', 'type-status'],
@@ -189,6 +211,9 @@ export class ArchiveService {
     for (const inspection of found.docs as (Inspection & { _rev: string })[]) {
       if (this.localDb.db() !== db) break;
       if (!isArchivable(inspection, days, now) || (await this.holds.holdOf(db, inspection._id))) continue;
+      // An audit entry not pushed yet (a resolution's, written after its record) keeps it too; one
+      // written from now on follows a save of its record, which the purge's last look sees.
+      if (await this.ledger.holdsUnpushedEntries(db, await this.holds.recordIds(db, inspection._id))) continue;
       try {
         await this.purge.purgeInspection(db, inspection, (records) =>
           this.index.add(db, {

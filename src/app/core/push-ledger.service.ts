@@ -214,6 +214,17 @@ export class PushLedgerService {
   }
 
   /**
+   * Whether an audit entry of one of these records of `db` is not pushed yet, after reading the
+   * changes feed up to now: a conflict resolution's entries are written after it, so the push
+   * may have taken the record alone. Before this ledger keeps `db`'s books, any may be.
+   */
+  async holdsUnpushedEntries(db: Database, recordIds: readonly string[]): Promise<boolean> {
+    if (db !== this.db) return true;
+    await this.readToNow();
+    return [...this.unpushed.values()].some(({ record }) => record !== undefined && recordIds.includes(record));
+  }
+
+  /**
    * Asks the server which revisions counted as pending it has already: pushed or pulled before
    * a reload that came before this ledger stored what it knew of them. Those stop counting.
    * After a reload in the middle of a first pull they can be thousands, hence the batches.
