@@ -155,6 +155,20 @@ describe('PhotoCacheService', () => {
     expect((await db.changes({ since: 0 })).results.map((change) => change.id)).not.toContain(first._id);
   });
 
+  it('keeps the photos opened last when their downloads end together: each judges what to drop from what the others left', async () => {
+    const [first, ...opened] = ['first.jpg', 'second.jpg', 'third.jpg', 'fourth.jpg'].map((stem) => photoDoc(stem, 1_000));
+    await server.bulkDocs([first, ...opened]);
+    await photos.read({ docId: first._id, name: 'full' });
+
+    // Opened one after another on a slow link, the viewer closed each time: the downloads overlap.
+    await Promise.all(opened.map((photo) => photos.read({ docId: photo._id, name: 'full' })));
+
+    // Room for two: two of those just opened, not the one opened before.
+    const kept = await photos.localPhotos();
+    expect(kept.length).toBe(2);
+    expect(kept.map((photo) => photo.id)).not.toContain(first._id);
+  });
+
   it('frees space by dropping every photo the server has, keeping those it does not', async () => {
     const own = photoDoc('own.jpg', 700);
     await db.put(own);

@@ -53,6 +53,12 @@ export class PhotoCacheService {
   private readonly budget = inject(PHOTO_CACHE_BUDGET);
   /** Photo document id → when it was last opened here (ms). */
   private readonly usage = new LocalRecordMap<number>(LOCAL_DOC_IDS.photoCache, 'usedAt');
+  /**
+   * One fetched photo stored and the budget enforced at a time: overlapping downloads each judged
+   * from a list read while the others were storing or dropping, and between them dropped every
+   * photo, first those just opened (not noted as opened yet).
+   */
+  private storing: Promise<unknown> = Promise.resolve();
 
   /**
    * An attachment from this device; a photo document's missing here is fetched from the server,
@@ -123,12 +129,20 @@ export class PhotoCacheService {
       if (error instanceof PhotoUnavailableError) throw error;
       throw new PhotoUnavailableError(unavailableReason(error));
     }
-    if (!(await this.keep(db, doc))) return blob;
+    const store = () => this.store(db, doc);
+    const stored = this.storing.then(store, store);
+    this.storing = stored.catch(() => undefined);
+    await stored;
+    return blob;
+  }
+
+  /** Keeps a fetched photo document, if there is room, and drops what passes the budget. */
+  private async store(db: Database, doc: FetchedDoc): Promise<void> {
+    if (!(await this.keep(db, doc))) return;
     // Came from the server: not a local edit waiting to be pushed.
     this.ledger.pulled([{ _id: doc._id, _rev: doc._rev }]);
     await this.noteUse(db, doc._id);
     await this.drop(db, photosToEvict(await this.localPhotos(db), this.budget));
-    return blob;
   }
 
   /**
