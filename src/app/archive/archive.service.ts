@@ -211,9 +211,6 @@ export class ArchiveService {
     for (const inspection of found.docs as (Inspection & { _rev: string })[]) {
       if (this.localDb.db() !== db) break;
       if (!isArchivable(inspection, days, now) || (await this.holds.holdOf(db, inspection._id))) continue;
-      // An audit entry not pushed yet (a resolution's, written after its record) keeps it too; one
-      // written from now on follows a save of its record, which the purge's last look sees.
-      if (await this.ledger.holdsUnpushedEntries(db, await this.holds.recordIds(db, inspection._id))) continue;
       try {
         await this.purge.purgeInspection(db, inspection, (records) =>
           this.index.add(db, {

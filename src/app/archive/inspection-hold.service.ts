@@ -7,8 +7,8 @@ import { DraftStore } from '../drafts/draft-store.service';
 import { photoIdsOf } from './photo-ids';
 
 /**
- * What keeps an inspection on this device, worst first: edits the server refused, edits not
- * pushed yet, conflicting versions, or text typed and not saved — of the inspection or any of
+ * What keeps an inspection on this device, worst first: edits the server refused, edits (or
+ * their audit entries) not pushed yet, conflicting versions, or text typed and not saved — of the inspection or any of
  * its defects, their photos included. Nothing (null): the server has all of it, and taking it
  * off loses nothing.
  */
@@ -38,7 +38,8 @@ export class InspectionHoldService {
     const refused = this.ledger.rejections();
     if (ids.some((id) => id in refused)) return 'refused';
     const pending = this.ledger.pendingIds();
-    if (ids.some((id) => pending.has(id))) return 'pending';
+    const entriesPending = this.ledger.pendingEntryRecords();
+    if (ids.some((id) => pending.has(id) || entriesPending.has(id))) return 'pending';
     const conflicted = this.conflicts.conflictIds();
     if (ids.some((id) => conflicted.has(id))) return 'conflict';
     // Another tab may have typed since this one last read the drafts.

@@ -10,6 +10,7 @@ import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { atLastLook, localIds, pullRevision, takePhoto } from '../testing/archive-test-data';
+import { InspectionHoldService } from './inspection-hold.service';
 import { UnassignmentService } from './unassignment.service';
 
 describe('UnassignmentService', () => {
@@ -72,6 +73,29 @@ describe('UnassignmentService', () => {
     await waitFor(() => told.calls.count() > 0, 'the notice');
     expect(await localIds(db)).not.toContain(found._id);
     expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob; your edits were sent.', 'OK', jasmine.anything());
+  });
+
+  it('keeps it while an audit entry of it is not pushed yet (a resolution writes its entries after the record), and lets go once it is', async () => {
+    const { doc } = await assignedToAna();
+    const looked = spyOn(TestBed.inject(InspectionHoldService), 'holdOf').and.callThrough();
+    TestBed.inject(UnassignmentService).watch();
+    const entry = {
+      _id: `audit:${doc._id}:2026-02-20T08:00:00.000Z:device-test:cd34`,
+      type: 'audit',
+      docId: doc._id,
+      deviceId: 'device-test',
+    };
+    await db.put(entry);
+    await waitFor(() => ledger.pendingEntryRecords().has(doc._id), 'the entry pending');
+
+    await reassignedToBob(doc);
+    await waitFor(async () => looked.calls.count() > 0 && (await looked.calls.mostRecent().returnValue) === 'pending', 'held back');
+    expect(await localIds(db)).toContain(doc._id);
+
+    await ledger.pushCheckpoint((await db.info()).update_seq);
+
+    await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
+    expect(await localIds(db)).not.toContain(entry._id);
   });
 
   it('keeps it with edits the server refused, and says so once', async () => {

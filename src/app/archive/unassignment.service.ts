@@ -75,6 +75,7 @@ export class UnassignmentService {
   /** The ledger or the conflicts changed: what waits may go now. */
   private readonly unblocked$ = merge(
     this.pendingIds$,
+    toObservable(this.ledger.pendingEntryRecords),
     toObservable(this.ledger.rejections),
     toObservable(inject(ConflictIndexService).conflictIds),
   );

@@ -65,9 +65,15 @@ export class PushLedgerService {
   private readingStored: Promise<void> = Promise.resolve();
   private readingWaits = false;
   private readonly pending = signal<ReadonlySet<string>>(new Set());
+  private readonly entriesPending = signal<ReadonlySet<string>>(new Set());
   private readonly refused = signal<Readonly<Record<string, Rejection>>>({});
 
   readonly pendingIds = this.pending.asReadonly();
+  /**
+   * Records with an audit entry not pushed yet: a conflict resolution's entries are written after
+   * it, so the push may have taken the record alone. The record must stay until they are pushed.
+   */
+  readonly pendingEntryRecords = this.entriesPending.asReadonly();
   readonly rejections = this.refused.asReadonly();
   readonly pendingCount = computed(() => this.pending().size);
   readonly rejectedCount = computed(() => Object.keys(this.refused()).length);
@@ -109,6 +115,7 @@ export class PushLedgerService {
     this.storeReadingAt = [];
     this.readingRev = undefined;
     this.pending.set(new Set());
+    this.entriesPending.set(new Set());
     this.refused.set({});
   }
 
@@ -214,17 +221,6 @@ export class PushLedgerService {
   }
 
   /**
-   * Whether an audit entry of one of these records of `db` is not pushed yet, after reading the
-   * changes feed up to now: a conflict resolution's entries are written after it, so the push
-   * may have taken the record alone. Before this ledger keeps `db`'s books, any may be.
-   */
-  async holdsUnpushedEntries(db: Database, recordIds: readonly string[]): Promise<boolean> {
-    if (db !== this.db) return true;
-    await this.readToNow();
-    return [...this.unpushed.values()].some(({ record }) => record !== undefined && recordIds.includes(record));
-  }
-
-  /**
    * Asks the server which revisions counted as pending it has already: pushed or pulled before
    * a reload that came before this ledger stored what it knew of them. Those stop counting.
    * After a reload in the middle of a first pull they can be thousands, hence the batches.
@@ -321,9 +317,12 @@ export class PushLedgerService {
     // push reports it, not only once that push's checkpoint is stored (which going offline
     // in between would put off until the next connection).
     const refused = this.refused();
-    const waiting = ([id, { revs, record }]: [string, Unpushed]) => !record && !revs.every((rev) => rev === refused[id]?.rev);
-    const ids = new Set([...this.unpushed].filter(waiting).map(([id]) => id));
+    const waiting = ([id, { revs }]: [string, Unpushed]) => !revs.every((rev) => rev === refused[id]?.rev);
+    const unpushed = [...this.unpushed].filter(waiting);
+    const ids = new Set(unpushed.flatMap(([id, { record }]) => (record ? [] : [id])));
     if (!sameIds(ids, this.pending())) this.pending.set(ids);
+    const entryRecords = new Set(unpushed.flatMap(([, { record }]) => (record ? [record] : [])));
+    if (!sameIds(entryRecords, this.entriesPending())) this.entriesPending.set(entryRecords);
   }
 
   private async setRejections(rejections: Record<string, Rejection>): Promise<void> {
