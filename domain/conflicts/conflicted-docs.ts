@@ -2,7 +2,7 @@
 import { atMostAtOnce } from '../at-most-at-once';
 import { isResolutionTombstone } from './conflict-resolution';
 import { isNotFound, revisionFetcher, type ConflictDb } from './conflict-db';
-import { fetchCommonAncestor, winnerFirst } from './revision-tree';
+import { ancestorRevs, commonAncestorRev, fetchCommonAncestor, winnerFirst } from './revision-tree';
 import { isLeafDoc, type LeafDoc } from './stored-doc';
 import { mergeLeaves, type MergeResult } from './three-way-merge';
 
@@ -10,8 +10,8 @@ export interface ConflictedDoc {
   id: string;
   /**
    * Leaves to merge, the winning revision first: every live leaf plus deletions made by users
-   * (deleted vs edited is a conflict CouchDB does not list in `_conflicts`). Tombstones written
-   * by earlier resolutions are left out.
+   * (deleted vs edited is a conflict CouchDB does not list in `_conflicts`) or by a resolution
+   * (`endsLosingBranch`). Tombstones that only ended a losing branch are left out.
    */
   leaves: LeafDoc[];
 }
@@ -31,7 +31,7 @@ const CONCURRENT_READS = 8;
 export async function findConflictedDocs(db: ConflictDb, ids: readonly string[]): Promise<ConflictedDoc[]> {
   const leavesById = new Array<LeafDoc[]>(ids.length);
   await atMostAtOnce(CONCURRENT_READS, ids.length, async (index) => {
-    leavesById[index] = (await fetchLeaves(db, ids[index])).filter((leaf) => !isResolutionTombstone(leaf));
+    leavesById[index] = (await fetchLeaves(db, ids[index])).filter((leaf) => !endsLosingBranch(leaf));
   });
   return ids.flatMap((id, index) => {
     const leaves = leavesById[index];
@@ -39,9 +39,38 @@ export async function findConflictedDocs(db: ConflictDb, ids: readonly string[])
   });
 }
 
-/** Merges the leaves against their common ancestor, two-way if its body is no longer stored. */
+/**
+ * A resolution's tombstone on a leaf other than the one it was written for (`mergedInto`): it
+ * only ends that branch. The one on that leaf itself deletes the document (a deletion chosen),
+ * and counts as a user's deletion does: against another device's edit or resolution, a conflict.
+ */
+function endsLosingBranch(leaf: LeafDoc): boolean {
+  return isResolutionTombstone(leaf) && leaf['mergedInto'] !== ancestorRevs(leaf)[0];
+}
+
+/**
+ * Merges the leaves against their common ancestor, two-way if its body is no longer stored, or
+ * if they are rival resolutions.
+ */
 export async function mergeConflictedDoc(db: ConflictDb, doc: ConflictedDoc): Promise<MergeResult> {
-  return mergeLeaves(doc.leaves, await fetchCommonAncestor(doc.leaves, revisionFetcher(db, doc.id)));
+  const ancestor = rivalResolutions(doc.leaves) ? null : await fetchCommonAncestor(doc.leaves, revisionFetcher(db, doc.id));
+  return mergeLeaves(doc.leaves, ancestor);
+}
+
+/**
+ * Whether several leaves resolve the conflict of their common ancestor (it is in their
+ * `mergedFrom`, or a deletion's `mergedInto`): the same conflict resolved on two devices at once.
+ * Every value of a resolution is a choice, also one it kept from that ancestor, so against it one
+ * device's choices would pass for no change and the other's would win unasked; each difference
+ * between them is for a person.
+ */
+export function rivalResolutions(leaves: readonly LeafDoc[]): boolean {
+  const ancestorRev = commonAncestorRev(leaves);
+  const resolving = leaves.filter((leaf) => {
+    const from = leaf['mergedFrom'];
+    return leaf._deleted ? leaf['mergedInto'] === ancestorRev : Array.isArray(from) && from.includes(ancestorRev);
+  });
+  return resolving.length > 1;
 }
 
 /** Every leaf of `id` in `db`, with its history; none when `db` does not have it. */

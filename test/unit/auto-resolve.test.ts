@@ -264,6 +264,38 @@ describe('autoResolveConflicts', () => {
     }
   });
 
+  test('two devices resolving one conflict differently: each difference is left for a person, not merged against the old winner', async () => {
+    const root = rootRevision({ _attachments: undefined });
+    const [ours, theirs] = [editOf(root, 'bbb', { title: 'Ours', site: 'Ours' }), editOf(root, 'aaa', { title: 'Theirs', site: 'Theirs' })];
+    const trail = { mergedFrom: ['2-bbb', '2-aaa'], mergedBy: 'alice', mergedAt: '2026-11-24T08:00:00.000Z' };
+    await storeRevisions(db, [
+      root,
+      ours,
+      theirs,
+      deletionOf(theirs, 'end', { mergedInto: '2-bbb' }),
+      editOf(ours, 'ccc', { ...trail, site: 'Theirs' }),
+      editOf(ours, 'ddd', { ...trail, title: 'Theirs' }),
+    ]);
+    const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [root._id]), options);
+    assert.deepEqual(outcome, { id: root._id, status: 'left', reason: 'needs-choice', details: ['title', 'site'] });
+  });
+
+  test('a deletion chosen on one device and the document kept on another: listed again, for a person', async () => {
+    const root = rootRevision({ _attachments: undefined });
+    const [ours, deletion] = [editOf(root, 'bbb', { title: 'Ours' }), deletionOf(root, 'zzz')];
+    await storeRevisions(db, [
+      root,
+      ours,
+      deletion,
+      deletionOf(ours, 'ccc', { mergedInto: '2-bbb' }),
+      editOf(ours, 'ddd', { mergedFrom: ['2-bbb', '2-zzz'], mergedBy: 'alice', mergedAt: '2026-11-24T08:00:00.000Z' }),
+      deletionOf(deletion, 'eee', { mergedInto: '2-bbb' }),
+    ]);
+    assert.deepEqual(await conflictedIds(), [root._id]);
+    const [outcome] = await autoResolveConflicts(db, await findConflictedDocs(db, [root._id]), options);
+    assert.deepEqual(outcome, { id: root._id, status: 'left', reason: 'needs-choice', details: ['_deleted'] });
+  });
+
   test('writes all resolutions in two bulkDocs calls; a failed merge keeps its own leaves only', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await storeConflict({ title: `Ours ${i}` }, { site: `Theirs ${i}` }));

@@ -156,6 +156,29 @@ describe('ConflictDetailPage', () => {
     expect(all('version-device').map((device) => device.getAttribute('title'))).toEqual(['device-b', `device-${uuid}`]);
   });
 
+  it("makes every difference between two devices' resolutions of one conflict a choice, and says why", async () => {
+    const root = rootInspection();
+    const [ours, theirs] = [
+      editOf(root, 'bbb', { title: 'Ours', site: 'Plant 8' }),
+      editOf(root, 'aaa', { title: 'Theirs', site: 'Plant 9' }),
+    ];
+    const trail = { mergedFrom: ['2-bbb', '2-aaa'], mergedBy: 'ana', mergedAt: '2026-03-02T10:00:00.000Z' };
+    await replicated([
+      root,
+      ours,
+      theirs,
+      deletionOf(theirs, 'end', { mergedInto: '2-bbb' }),
+      editOf(ours, 'taba', { ...trail, site: 'Plant 9', deviceId: 'tablet-a' }),
+      editOf(ours, 'tabb', { ...trail, title: 'Theirs', deviceId: 'tablet-b' }),
+    ]);
+    await open(root._id);
+
+    expect(all('rival-resolutions').length).toBe(1);
+    expect(all('ancestor-missing').length).toBe(0);
+    expect([field('title'), field('site')].map((row) => row?.getAttribute('data-status'))).toEqual(['conflict', 'conflict']);
+    expect(all('unresolved-count')[0].textContent).toContain('2 more fields');
+  });
+
   it('makes deleted vs edited an explicit choice', async () => {
     const root = rootInspection();
     const stamp = { updatedBy: 'ana', updatedAt: '2026-03-01T10:00:00.000Z', deviceId: 'device-b' };

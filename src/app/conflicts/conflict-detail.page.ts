@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, input, signal } f
 import { MatButtonModule } from '@angular/material/button';
 import { Router, RouterLink } from '@angular/router';
 import { Resolution, keepLeaf, resolveMerge } from '../../../domain/conflicts/conflict-resolution';
+import { rivalResolutions } from '../../../domain/conflicts/conflicted-docs';
 import { shortDeviceId } from '../core/device-name.service';
 import { DEVICE_ID } from '../data/doc-writer.service';
 import { AppDatePipe } from '../shared/date-format';
@@ -68,6 +69,8 @@ export class ConflictDetailPage {
   protected readonly overtaken = signal(false);
   protected readonly merging: MergeChoices = new MergeChoices(() => this.conflict()?.merge);
   protected readonly versions = computed(() => (this.conflict()?.merge.leaves ?? []).map(versionInfo));
+  /** The same conflict resolved on two devices: compared two-way, though their common version is stored. */
+  protected readonly rival = computed(() => rivalResolutions(this.conflict()?.merge.leaves ?? []));
   protected readonly title = computed(() => {
     const live = this.conflict()?.merge.leaves.find((leaf) => !leaf._deleted);
     return typeof live?.['title'] === 'string' ? live['title'] : this.id();

@@ -11,7 +11,8 @@ import { ConflictIndexService } from '../core/conflict-index.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { CLOCK, DocWriterService } from '../data/doc-writer.service';
-import { editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
+import { deletionOf, editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
+import { photoData } from '../../../test/fixtures/documents';
 import { DEVICE_NAME_STORAGE, DeviceNameService } from '../core/device-name.service';
 import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix } from '../testing/test-support';
@@ -139,6 +140,78 @@ describe('ConflictResolverService', () => {
     const live = still.leaves.filter((leaf) => !leaf._deleted);
     expect(live.map((leaf) => leaf['title']).sort()).toEqual(['Theirs', 'Theirs, again']);
     expect(live.find((leaf) => leaf['title'] === 'Theirs')!['mergedFrom']).toEqual(['2-bbb', '2-aaa']);
+  });
+
+  it("leaves two tablets' different resolutions of one conflict to a person: merged against the old winner, they made what nobody chose", async () => {
+    const [ours, theirs] = [
+      editOf(root, 'bbb', { title: 'Ours', site: 'Plant 8' }),
+      editOf(root, 'aaa', { title: 'Theirs', site: 'Plant 9' }),
+    ];
+    const trail = { mergedFrom: ['2-bbb', '2-aaa'], mergedBy: 'ana', mergedAt: '2026-03-02T10:00:00.000Z' };
+    await replicated([
+      root,
+      ours,
+      theirs,
+      deletionOf(theirs, 'end', { mergedInto: '2-bbb' }),
+      // Tablet A chose our title and their site, tablet B the other way round.
+      editOf(ours, 'taba', { ...trail, title: 'Ours', site: 'Plant 9', deviceId: 'tablet-a' }),
+      editOf(ours, 'tabb', { ...trail, title: 'Theirs', site: 'Plant 8', deviceId: 'tablet-b' }),
+    ]);
+    const outcomes = await resolver.autoResolve(store.conflictDb(), await store.find([root._id]), {});
+    expect(outcomes.map((outcome) => outcome.status === 'left' && outcome.details)).toEqual([['title', 'site']]);
+    const [stillConflicted] = await store.find([root._id]);
+    expect(stillConflicted.leaves.map((leaf) => leaf._rev)).toEqual(['3-tabb', '3-taba']);
+  });
+
+  it('puts a conflict back in the inbox when one tablet deleted the document there and another kept it', async () => {
+    const ours = editOf(root, 'bbb', { title: 'Ours' });
+    const deletion = deletionOf(root, 'zzz', { updatedBy: 'ana', updatedAt: '2026-03-02T09:00:00.000Z', deviceId: 'tablet-c' });
+    await replicated([
+      root,
+      ours,
+      deletion,
+      // Tablet A chose the deletion, tablet B kept our version.
+      deletionOf(ours, 'taba', { mergedInto: '2-bbb' }),
+      editOf(ours, 'tabb', { mergedFrom: ['2-bbb', '2-zzz'], mergedBy: 'ana', mergedAt: '2026-03-02T10:00:00.000Z' }),
+      deletionOf(deletion, 'tabc', { mergedInto: '2-bbb' }),
+    ]);
+    const [conflicted] = await store.find([root._id]);
+    expect(conflicted?.leaves.map((leaf) => leaf._rev)).toEqual(['3-tabb', '3-taba']);
+    const outcomes = await resolver.autoResolve(store.conflictDb(), [conflicted], {});
+    expect(outcomes.map((outcome) => outcome.status === 'left' && outcome.details)).toEqual([['_deleted']]);
+  });
+
+  describe('photos added on both tablets', () => {
+    const photos = [
+      editOf(root, 'bbb', { _attachments: { 'thumb-ours': photoData('ours') } }),
+      editOf(root, 'aaa', { _attachments: { 'thumb-theirs': photoData('theirs') } }),
+    ];
+
+    beforeEach(async () => {
+      await storeRevisions(server.open(ANA.db), [root, ...photos]);
+      // As the pull stores the other tablet's version when it loses to this one's: after it, on its own.
+      await storeRevisions(db, [root, photos[0]]);
+      await storeRevisions(db, [photos[1]]);
+    });
+
+    async function photosNow(): Promise<Record<string, unknown>> {
+      const { _attachments } = await db.get(root._id, { attachments: true });
+      return Object.fromEntries(
+        Object.entries(_attachments ?? {}).map(([name, attachment]) => [name, 'data' in attachment && attachment.data]),
+      );
+    }
+
+    it('merges both, the one that came with the losing version too', async () => {
+      const outcomes = await resolver.autoResolve(store.conflictDb(), await store.find([root._id]), {});
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['resolved']);
+      expect(await photosNow()).toEqual({ 'thumb-ours': btoa('ours'), 'thumb-theirs': btoa('theirs') });
+    });
+
+    it('keeps the losing version whole, with its photo', async () => {
+      const { db: conflictDb, merge } = (await store.load(root._id))!;
+      expect(await resolver.resolve(conflictDb, keepLeaf(merge, '2-aaa', resolver.mergeStamp()))).toBeTrue();
+      expect(await photosNow()).toEqual({ 'thumb-theirs': btoa('theirs') });
+    });
   });
 
   it('auto-merges as the logged-in user, and takes the merged ones off the conflict list', async () => {

@@ -2,7 +2,9 @@ import { BulkDocsRow, ConflictDb, OpenRevsRow, isNotFound } from '../../../domai
 import { ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
 import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
 import { commonAncestorRev } from '../../../domain/conflicts/revision-tree';
+import { StoredDoc } from '../../../domain/conflicts/stored-doc';
 import { Database } from '../core/pouchdb';
+import { blobToBase64 } from '../shared/blob-base64';
 
 type BulkGetResults = PouchDB.Core.BulkGetResponse<object>['results'];
 
@@ -32,7 +34,8 @@ export class ServerAncestorDb implements ConflictDb {
     if ('open_revs' in options) return this.local.get(id, options) as Promise<OpenRevsRow[]>;
     const prefetched = options.attachments ? undefined : this.prefetched.get(`${id} ${options.rev}`);
     if (prefetched) return Promise.resolve(prefetched);
-    return this.local.get(id, options).catch(async (localError: unknown) => {
+    const local = options.attachments ? withAttachmentData(this.local, id, options.rev) : this.local.get(id, options);
+    return local.catch(async (localError: unknown) => {
       if (!isNotFound(localError)) throw localError;
       try {
         return await this.serverDb().get(id, options);
@@ -78,4 +81,29 @@ export class ServerAncestorDb implements ConflictDb {
   private serverDb(): Database {
     return (this.server ??= this.openServer());
   }
+}
+
+/**
+ * Revision `rev` of `id` with its attachments' data inline (base64), as `get` with
+ * `attachments: true` answers. The indexeddb adapter keeps the new attachments of a revision
+ * stored as not winning (the other tablet's version of a conflict, as the pull stores it when it
+ * loses) with that revision, not in its attachment store, where such a `get` looks for them: it
+ * throws inside the adapter and never answers. Those are read from the revision itself.
+ */
+async function withAttachmentData(db: Database, id: string, rev: string): Promise<object> {
+  const doc = (await db.get(id, { rev })) as StoredDoc;
+  const attachments = Object.entries(doc._attachments ?? {});
+  const keptWithRevision = (attachment: object) => 'data' in attachment && attachment.data !== undefined;
+  if (!attachments.some(([, attachment]) => keptWithRevision(attachment))) return db.get(id, { rev, attachments: true });
+  const inline: Record<string, { content_type: string; digest: string; data: string }> = {};
+  for (const [name, attachment] of attachments) {
+    const data: unknown = keptWithRevision(attachment) ? attachment.data : await db.getAttachment(id, name, { rev });
+    inline[name] = { content_type: attachment.content_type, digest: attachment.digest, data: await base64(data) };
+  }
+  return { ...doc, _attachments: inline };
+}
+
+/** Attachment data as the adapter keeps it (a Blob, or base64 where it stores no Blobs) as base64. */
+function base64(data: unknown): Promise<string> | string {
+  return typeof data === 'string' ? data : blobToBase64(data as Blob);
 }

@@ -3,6 +3,7 @@ import { LocalDbService } from '../core/local-db.service';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { Entries, MirroredLocalRecordMap, withoutKeys } from '../core/local-record-map';
 import { Database } from '../core/pouchdb';
+import { blobToBase64 } from '../shared/blob-base64';
 
 /** A form's values as the form holds them (`getRawValue()`). */
 export type FormValues = Record<string, unknown>;
@@ -258,11 +259,7 @@ async function deletePhotos(db: Database, photos: readonly Pick<KeptPhotoRef, 's
 }
 
 async function encode(blob: Blob): Promise<EncodedImage> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  let binary = '';
-  // In slices: one call with every byte as an argument overflows the stack.
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return { content_type: blob.type, data: btoa(binary) };
+  return { content_type: blob.type, data: await blobToBase64(blob) };
 }
 
 function decode({ content_type, data }: EncodedImage): Blob {
