@@ -85,7 +85,7 @@ export function decide(method: string, rawPath: string, query: URLSearchParams, 
 
   if (rest.length === 0) {
     if (method === 'PUT' || method === 'DELETE') return deny(forbidden('Databases are created and deleted by administrators only.'));
-    return allowed(DB_ENDPOINTS['']) ? allow(target, method === 'POST' ? 'doc' : undefined) : deny(methodNotAllowed(method));
+    return allowed(DB_ENDPOINTS['']) ? allow(target, method === 'POST' ? 'doc' : undefined) : deny(methodNotAllowed(method, access));
   }
 
   const [first, ...tail] = rest;

@@ -36,17 +36,27 @@ export class LiveRequests {
   /** Ends the user's open requests, or only those of one session. */
   end(name: string, sessionId?: string): void {
     for (const entry of this.byUser.get(name) ?? []) {
-      if (!sessionId || entry.sessionId === sessionId) entry.res.destroy();
+      if (!sessionId || entry.sessionId === sessionId) cutOff(entry);
     }
   }
 
   /** Ends the open requests of the session stored under this key. */
   endSession(key: string): void {
-    for (const entry of this.bySessionKey.get(key) ?? []) entry.res.destroy();
+    for (const entry of this.bySessionKey.get(key) ?? []) cutOff(entry);
   }
 
   /** Ends every live feed, of every user; other requests run to their end. */
   endFeeds(): void {
     for (const entries of this.byUser.values()) for (const entry of entries) entry.finishFeed?.();
   }
+}
+
+/**
+ * Ends a request of a login cut off. A feed ends as a complete response where it can, so its
+ * client asks again at once and hears the refusal: cut mid-stream, a partner's CouchDB
+ * replicator waited 30 s on the dead stream before its job failed.
+ */
+function cutOff(entry: Entry): void {
+  if (entry.finishFeed) entry.finishFeed();
+  else entry.res.destroy();
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
-import { PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
+import { HUB_DB, PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
 import type { ChangesFeed } from './changes-feed';
 import { coalescedCompactions } from './coalesced-compactions';
 import { followChanges, type ChangeRow, type ChangesHandler } from './changes-follower';
@@ -74,18 +74,23 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
   const docsOf = (rows: ChangeRow<SharedDoc>[]) => rows.flatMap((row) => (row.doc ? [row.doc] : []));
   const compactions = coalescedCompactions((db, signal) => compact(couch, db, signal));
 
-  /** Withdraws those of a partner's copies that the hub, read after them, no longer shares with the partner. */
-  const withdraw = async (db: string, partner: string, copies: PartnerCopy[]) => {
-    if (!copies.length) return;
+  /**
+   * Withdraws those of a partner's copies that the hub, read after them, no longer shares with the
+   * partner; how many revisions it deleted. `conflicts`: also the losing revisions the hub does not
+   * share, which leave their document live (the partner database's side, which then compacts).
+   */
+  const withdraw = async (db: string, partner: string, copies: PartnerCopy[], conflicts = false) => {
+    if (!copies.length) return 0;
     const ids = copies.map((copy) => copy.id);
-    const tombstones = planWithdrawals(partner, copies, await hubDocs(reader, ids));
-    if (!tombstones.length) return;
+    const hub = await hubDocs(reader, ids);
+    const tombstones = planWithdrawals(partner, copies, hub, conflicts ? await hubConflicts(couch, copies, hub) : undefined);
+    if (!tombstones.length) return 0;
     const written = await deleteLeaves(couch, db, tombstones, (id, reason) =>
       logger.error({ partner, id, reason }, 'partner withdrawal: a deletion was refused'),
     );
     withdrawn.inc(written.length);
-    if (!written.length) return;
-    logger.info({ partner, ids: [...new Set(written)] }, 'withdrawn from a partner: no longer shared');
+    if (written.length) logger.info({ partner, ids: [...new Set(written)] }, 'withdrawn from a partner: no longer shared');
+    return written.length;
   };
 
   const partners = new Map<string, { feed: ChangesFeed; holdings: PartnerHoldings }>();
@@ -105,9 +110,10 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
         const docs = docsOf(rows);
         holdings.note(docs);
         const copies = docs.flatMap((doc) => copyOf(doc) ?? []);
-        await withdraw(db, partner, copies);
-        // Deletions read: withdrawn, here or by the hub side. The checkpoint passes them once their bodies are gone.
-        if (docs.some((doc) => doc._deleted && !doc._id.startsWith('_design/'))) await compactions.request(db);
+        const withdrew = await withdraw(db, partner, copies, true);
+        // Deletions read (withdrawn, here or by the hub side), or losing revisions withdrawn here.
+        // The checkpoint passes them once their bodies are gone.
+        if (withdrew || docs.some((doc) => doc._deleted && !doc._id.startsWith('_design/'))) await compactions.request(db);
       },
     });
     return { feed, holdings };
@@ -187,6 +193,26 @@ async function liveIds(couch: CouchAdmin, db: string): Promise<string[]> {
 async function hubDocs(reader: HubReader, ids: string[]): Promise<Map<string, SharedDoc | null>> {
   const found = new Map((await reader.docs(ids)).map((doc) => [doc._id, doc as SharedDoc]));
   return new Map(ids.map((id) => [id, found.get(id) ?? null]));
+}
+
+/** The hub's live losing revisions that the copies hold, by id (the hub's current ones in `hub`). */
+async function hubConflicts(
+  couch: CouchAdmin,
+  copies: PartnerCopy[],
+  hub: Map<string, SharedDoc | null>,
+): Promise<Map<string, SharedDoc[]>> {
+  const conflicts = new Map<string, SharedDoc[]>();
+  for (const copy of copies) {
+    const held = copy.leaves.filter((rev) => hub.get(copy.id)?._conflicts?.includes(rev));
+    if (!held.length) continue;
+    // nano's typed get() has no `open_revs`; it passes as a plain query parameter.
+    const rows = (await couch.use(HUB_DB).get(copy.id, { open_revs: JSON.stringify(held) } as never)) as unknown as { ok?: SharedDoc }[];
+    conflicts.set(
+      copy.id,
+      rows.flatMap(({ ok }) => (ok ? [ok] : [])),
+    );
+  }
+  return conflicts;
 }
 
 /** The live copies a partner's database holds of these ids. */

@@ -30,19 +30,29 @@ export function copyOf(doc: SharedDoc): PartnerCopy | null {
 /**
  * What to delete from a partner's database: every live leaf of each copy whose document the
  * hub no longer holds as shared with the partner (`hub` has the hub's current revision of
- * each copy's id, or null when the hub has none or deleted it). An undone approval, a
+ * each copy's id, or null when the hub has none or deleted it; `hubConflicts`, the hub's live
+ * losing revisions among the copies' leaves). An undone approval, a
  * reopened inspection, a partner taken off the list: the copy goes, on the partner's own
  * server too at their next pull.
  *
  * A deletion is safe against the replication job: if the hub shares the document again, the
  * job copies that revision, and CouchDB always prefers a live leaf to a deleted one.
  */
-export function planWithdrawals(partner: string, copies: readonly PartnerCopy[], hub: ReadonlyMap<string, SharedDoc | null>): Tombstone[] {
+export function planWithdrawals(
+  partner: string,
+  copies: readonly PartnerCopy[],
+  hub: ReadonlyMap<string, SharedDoc | null>,
+  hubConflicts: ReadonlyMap<string, readonly SharedDoc[]> = new Map(),
+): Tombstone[] {
   return copies.flatMap((copy) => {
     const current = hub.get(copy.id);
     // Not asked (undefined): nothing known.
-    if (current === undefined || sharedNow(current, partner)) return [];
-    return copy.leaves.map((rev): Tombstone => ({ _id: copy.id, _rev: rev, _deleted: true }));
+    if (current === undefined) return [];
+    // Shared: only the losing revisions the hub does not share go (PouchDB Server's job copies
+    // every leaf of a document whose winner matches; CouchDB's checks each leaf).
+    const unshared = (rev: string) => (hubConflicts.get(copy.id) ?? []).some((leaf) => leaf._rev === rev && !sharedNow(leaf, partner));
+    const withdrawn = sharedNow(current, partner) ? copy.leaves.filter(unshared) : copy.leaves;
+    return withdrawn.map((rev): Tombstone => ({ _id: copy.id, _rev: rev, _deleted: true }));
   });
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { couchAdmin, splitCredentials, type CouchAdmin } from '../../couch/couch-admin';
+import { disableUser } from '../../couch/users';
 import { HUB_DB, partnerDbName } from '../../domain/db-names';
 import { startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
@@ -129,5 +130,30 @@ describe('a partner’s CouchDB replicator, through the proxy', { skip }, () => 
         .map(async (row) => ((await stack.admin.use(partnerDbName('acme')).get(row.id)) as { title?: string }).title),
     );
     assert.ok(!titles.includes('Pushed by the partner'), 'nothing of the partner’s reached the partner database');
+  });
+
+  test('a partner disabled while their job waits on its feed: the job fails as unauthorized at once', async () => {
+    // Idle and checkpointed, so nothing but its feed speaks to the proxy.
+    const idle = async () => {
+      const { state, info } = (await schedulerState('from-fieldbook')) as {
+        state: string;
+        info?: { changes_pending?: number | null; checkpointed_source_seq?: unknown; source_seq?: unknown };
+      };
+      return state === 'running' && info?.changes_pending === 0 && info.checkpointed_source_seq === info.source_seq;
+    };
+    await waitFor(idle, 60_000, 'the job idle and checkpointed');
+    await disableUser(stack.admin, 'acme');
+    // The proxy ends the feed as a complete response, so the replicator asks again at once and is
+    // refused: it fails as unauthorized. Cut mid-stream, it waited 30 s on the dead stream and
+    // failed on that (`changes_reader_died`, timeout), which the reason tells apart.
+    const failed = await waitFor(
+      async () => {
+        const status = await schedulerState('from-fieldbook');
+        return status.state === 'crashing' && status;
+      },
+      60_000,
+      'the job to fail',
+    );
+    assert.match(JSON.stringify(failed.info), /401|unauthorized/);
   });
 });

@@ -112,6 +112,10 @@ describe('partner replication', () => {
     assert.equal(put.status, 403);
     const bulk = await fetch(`${stack.proxy.url}/db/${partnerDbName('acme')}/_bulk_docs`, { method: 'POST', headers, body: '{"docs":[]}' });
     assert.equal(bulk.status, 403);
+    // A new document posted (PouchDB's `db.post`) is a write like any other: refused as one, as CouchDB refuses it.
+    const post = await fetch(`${stack.proxy.url}/db/${partnerDbName('acme')}`, { method: 'POST', headers, body: '{}' });
+    assert.equal(post.status, 403);
+    assert.equal(((await post.json()) as { reason: string }).reason, 'This database is read-only for you.');
   });
 
   test('the partner reads no other database: not another partner’s, the hub or a user’s', async () => {
@@ -215,6 +219,51 @@ describe('partner replication', () => {
       withdrawal.stop();
     }
     assert.equal(await partnerRev(), undone.rev, 'the partner keeps the approval shared again');
+  });
+
+  test('a losing revision of a conflict the hub does not share never stays readable by the partner', async () => {
+    // A supervisor's approval wins over the inspector's offline edit, which the hub keeps as a
+    // conflict. CouchDB's job filters each leaf by the selector; PouchDB Server's filters the
+    // winner and copied every leaf, the unapproved edit too.
+    const hub = stack.admin.use(HUB_DB);
+    const partnerDb = stack.admin.use(partnerDbName('acme'));
+    const approval = inspection('alice', {
+      title: 'Approved against an offline edit',
+      status: 'approved',
+      partners: ['acme'],
+      updatedBy: 'sam',
+    });
+    const { partners: _shared, ...offline } = approval;
+    const loser = {
+      ...offline,
+      status: 'submitted',
+      notes: 'Not for partners',
+      _rev: '2-0000',
+      _revisions: { start: 2, ids: ['0000', 'aaaa'] },
+    };
+    await hub.bulk({
+      docs: [loser, { ...approval, _rev: '2-ffff', _revisions: { start: 2, ids: ['ffff', 'aaaa'] } }],
+      new_edits: false,
+    });
+    // Written after the conflict: once the job copied it, it copied the conflict too.
+    const later = inspection('alice', { title: 'Shared after the conflict', status: 'approved', partners: ['acme'], updatedBy: 'sam' });
+    await hub.insert(later as never);
+    await waitFor(async () => (await live(partnerDb, [approval._id, later._id])).length === 2, 60_000, 'the copies in partner-acme');
+    const { update_seq } = await partnerDb.info();
+    await waitFor(
+      async () => seqNumber(await withdrawalCheckpoint(partnerDbName('acme'))) >= seqNumber(update_seq),
+      60_000,
+      'the withdrawal to read partner-acme past the copies',
+    );
+
+    const asPartner = (query: string) =>
+      fetch(`${stack.proxy.url}/db/${partnerDbName('acme')}/${encodeURIComponent(approval._id)}?${query}`, {
+        headers: { authorization: basicAuth('acme'), accept: 'application/json' },
+      });
+    const leaves = (await (await asPartner('open_revs=all')).json()) as { ok?: SharedDoc }[];
+    const readable = leaves.flatMap(({ ok }) => (ok && !ok._deleted ? [ok._rev] : []));
+    assert.deepEqual(readable, ['2-ffff'], 'the partner reads the approval alone');
+    assert.equal((await asPartner(`rev=${loser._rev}`)).status, 404, 'the offline edit is not readable by its revision');
   });
 
   test('a partner database deleted by hand holds up neither the withdrawal nor the handover', async () => {

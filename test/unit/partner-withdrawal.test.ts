@@ -35,6 +35,22 @@ describe('partner withdrawal', () => {
     assert.deepEqual(planWithdrawals('acme', [copyOf(approved)!], new Map()), []);
   });
 
+  test('of a copy still shared, withdraws the losing revisions the hub does not share, and only those', () => {
+    const copies = [copyOf({ ...approved, _conflicts: ['3-s', '3-o'] })!];
+    const hub = new Map([[approved._id, approved]]);
+    const losing = new Map([
+      [
+        approved._id,
+        [
+          { ...approved, _rev: '3-s', status: 'submitted' },
+          { ...approved, _rev: '3-o', partners: ['acme', 'globex'] },
+        ],
+      ],
+    ]);
+    assert.deepEqual(planWithdrawals('acme', copies, hub, losing), [{ _id: approved._id, _rev: '3-s', _deleted: true }]);
+    assert.deepEqual(planWithdrawals('acme', copies, hub), []);
+  });
+
   test('never touches deletions or the partner database’s own design documents', () => {
     assert.equal(copyOf({ ...approved, _deleted: true }), null);
     assert.equal(copyOf({ _id: '_design/read-only', _rev: '1-x' }), null);
