@@ -85,10 +85,11 @@ export class ServerAncestorDb implements ConflictDb {
 
 /**
  * Revision `rev` of `id` with its attachments' data inline (base64), as `get` with
- * `attachments: true` answers. The indexeddb adapter keeps the new attachments of a revision
- * stored as not winning (the other tablet's version of a conflict, as the pull stores it when it
- * loses) with that revision, not in its attachment store, where such a `get` looks for them: it
- * throws inside the adapter and never answers. Those are read from the revision itself.
+ * `attachments: true` answers. The indexeddb adapter as released kept the new attachments of a
+ * revision stored as not winning (the other tablet's version of a conflict, as the pull stores it
+ * when it loses) with that revision, not in its attachment store, where such a `get` looks for
+ * them: it throws inside the adapter and never answers. Our patch of the adapter stores them
+ * right; revisions a tablet stored before it are read from the revision itself.
  */
 async function withAttachmentData(db: Database, id: string, rev: string): Promise<object> {
   const doc = (await db.get(id, { rev })) as StoredDoc;
