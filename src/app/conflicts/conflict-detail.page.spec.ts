@@ -4,7 +4,7 @@ import { LeafDoc } from '../../../domain/conflicts/stored-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
-import { deletionOf, editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
+import { deletionOf, editOf, fakeServer, resolvedOnTwoTablets, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { ConflictDetailPage } from './conflict-detail.page';
 import { arrivingBeforeWriteOf } from '../testing/arriving-before-write';
@@ -158,19 +158,14 @@ describe('ConflictDetailPage', () => {
 
   it("makes every difference between two devices' resolutions of one conflict a choice, and says why", async () => {
     const root = rootInspection();
-    const [ours, theirs] = [
-      editOf(root, 'bbb', { title: 'Ours', site: 'Plant 8' }),
-      editOf(root, 'aaa', { title: 'Theirs', site: 'Plant 9' }),
-    ];
-    const trail = { mergedFrom: ['2-bbb', '2-aaa'], mergedBy: 'ana', mergedAt: '2026-03-02T10:00:00.000Z' };
-    await replicated([
-      root,
-      ours,
-      theirs,
-      deletionOf(theirs, 'end', { mergedInto: '2-bbb' }),
-      editOf(ours, 'taba', { ...trail, site: 'Plant 9', deviceId: 'tablet-a' }),
-      editOf(ours, 'tabb', { ...trail, title: 'Theirs', deviceId: 'tablet-b' }),
-    ]);
+    await replicated(
+      resolvedOnTwoTablets(root, {
+        ours: { title: 'Ours', site: 'Plant 8' },
+        theirs: { title: 'Theirs', site: 'Plant 9' },
+        a: { site: 'Plant 9' },
+        b: { title: 'Theirs' },
+      }),
+    );
     await open(root._id);
 
     expect(all('rival-resolutions').length).toBe(1);

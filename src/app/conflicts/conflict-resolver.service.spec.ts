@@ -11,7 +11,7 @@ import { ConflictIndexService } from '../core/conflict-index.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { CLOCK, DocWriterService } from '../data/doc-writer.service';
-import { deletionOf, editOf, fakeServer, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
+import { deletionOf, editOf, fakeServer, resolvedOnTwoTablets, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
 import { photoData } from '../../../test/fixtures/documents';
 import { DEVICE_NAME_STORAGE, DeviceNameService } from '../core/device-name.service';
 import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
@@ -143,20 +143,15 @@ describe('ConflictResolverService', () => {
   });
 
   it("leaves two tablets' different resolutions of one conflict to a person: merged against the old winner, they made what nobody chose", async () => {
-    const [ours, theirs] = [
-      editOf(root, 'bbb', { title: 'Ours', site: 'Plant 8' }),
-      editOf(root, 'aaa', { title: 'Theirs', site: 'Plant 9' }),
-    ];
-    const trail = { mergedFrom: ['2-bbb', '2-aaa'], mergedBy: 'ana', mergedAt: '2026-03-02T10:00:00.000Z' };
-    await replicated([
-      root,
-      ours,
-      theirs,
-      deletionOf(theirs, 'end', { mergedInto: '2-bbb' }),
-      // Tablet A chose our title and their site, tablet B the other way round.
-      editOf(ours, 'taba', { ...trail, title: 'Ours', site: 'Plant 9', deviceId: 'tablet-a' }),
-      editOf(ours, 'tabb', { ...trail, title: 'Theirs', site: 'Plant 8', deviceId: 'tablet-b' }),
-    ]);
+    await replicated(
+      resolvedOnTwoTablets(root, {
+        ours: { title: 'Ours', site: 'Plant 8' },
+        theirs: { title: 'Theirs', site: 'Plant 9' },
+        // Tablet A chose our title and their site, tablet B the other way round.
+        a: { title: 'Ours', site: 'Plant 9' },
+        b: { title: 'Theirs', site: 'Plant 8' },
+      }),
+    );
     const outcomes = await resolver.autoResolve(store.conflictDb(), await store.find([root._id]), {});
     expect(outcomes.map((outcome) => outcome.status === 'left' && outcome.details)).toEqual([['title', 'site']]);
     const [stillConflicted] = await store.find([root._id]);

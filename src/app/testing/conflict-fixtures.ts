@@ -1,7 +1,7 @@
 import { Database, PouchDB } from '../core/pouchdb';
 
 // Documents and revision trees come from the fixtures module shared with the Node tests and benchmarks.
-export { deletionOf, editOf, rootInspection, storeRevisions } from '../../../test/fixtures/documents';
+export { deletionOf, editOf, resolvedOnTwoTablets, rootInspection, storeRevisions } from '../../../test/fixtures/documents';
 
 /**
  * A stand-in for the server: a browser database that, unlike the app's local one, does not
