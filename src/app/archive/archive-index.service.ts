@@ -57,8 +57,15 @@ export class ArchiveIndexService {
     return this.recordIds().has(id);
   }
 
+  /**
+   * Lists `entry`. One listed already is a purge cut short being finished: the defects that left
+   * in the first attempt are no longer on the device to be found again, and stay listed.
+   */
   async add(db: Database, entry: ArchivedInspection): Promise<void> {
-    await this.index.update(db, (archived) => ({ ...archived, [entry.id]: entry }));
+    await this.index.update(db, (archived) => {
+      const defectIds = [...new Set([...(archived[entry.id]?.defectIds ?? []), ...(entry.defectIds ?? [])])];
+      return { ...archived, [entry.id]: { ...entry, defectIds } };
+    });
   }
 
   async remove(db: Database, ids: readonly string[]): Promise<void> {

@@ -232,6 +232,51 @@ describe('ArchiveService', () => {
     expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
   });
 
+  it('finishes a purge cut short still knowing the defects that left before: a supervisor’s change to one leaves too', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    const other = defect('ana', old.doc._id, { inspectionStatus: 'approved', updatedAt: OLD });
+    await db.put(other);
+    await db.replicate.to(server);
+    await synced();
+    const archive = TestBed.inject(ArchiveService);
+    archive.watch();
+    // The tab closes once the first defect has left: every purge after it fails.
+    const left: string[] = [];
+    TestBed.inject(LocalPurgeService).purged$.subscribe((id) => left.push(id));
+    const purgeable = db as unknown as { purge(id: string, rev: string): Promise<unknown> };
+    const purge = purgeable.purge.bind(db);
+    const purging = spyOn(purgeable, 'purge').and.callFake(async (id: string, rev: string) => {
+      if (left.length) throw new Error('the tab closed');
+      return purge(id, rev);
+    });
+    await expectAsync(archive.archiveNow()).toBeRejected();
+    const [first] = left;
+    expect(left.length).toBe(1);
+    expect(await localIds(db)).toContain(old.doc._id);
+
+    // The next start finishes it.
+    purging.and.callFake(purge);
+    expect(await archive.archiveNow()).toBe(1);
+
+    const index = TestBed.inject(ArchiveIndexService);
+    expect(index.archived()).toEqual([
+      jasmine.objectContaining({ id: old.doc._id, defectIds: jasmine.arrayWithExactContents([old.defect._id, other._id]) }),
+    ]);
+    expect(index.holdsRecord(first)).toBeTrue();
+    // Sam's audit entries of a change to each defect, as the pull writes them: both leave.
+    const theirs = [first, ...[old.defect._id, other._id].filter((id) => id !== first)].map((docId) => ({
+      _id: `audit:${docId}:${RECENT}:device-sam:ab12`,
+      type: 'audit',
+      docId,
+      deviceId: 'device-sam',
+      _rev: '1-5a3f',
+    }));
+    await db.bulkDocs(theirs, { new_edits: false });
+    // Looked at one at a time, in the feed's order: once the second is gone, the first was looked at too.
+    await waitFor(async () => !(await localIds(db)).includes(theirs[1]._id), 'the entry of the defect purged on the next start gone');
+    expect(await localIds(db)).not.toContain(theirs[0]._id);
+  });
+
   it('lets an archived inspection back on the next run when the tab closed before it looked at the pull that reopened it', async () => {
     const old = await seedApproved(db, 'Old boiler room', OLD);
     await db.replicate.to(server);

@@ -128,6 +128,12 @@ export class DraftStore {
     return db ? this.stored.refresh(db) : {};
   }
 
+  /** Characters the photos of every draft keep (each one's KeptPhotoRef.size), read from `db`: for the storage view. */
+  async keptPhotoSize(db = this.localDb.db()): Promise<number> {
+    const photos = Object.values(await this.refresh(db)).flatMap((entry) => entry.photos ?? []);
+    return photos.reduce((sum, { size }) => sum + size, 0);
+  }
+
   /** Keeps what was typed on `key`'s form; the photos its draft keeps stay as they are. */
   async put(key: string, draft: DraftEntry, db = this.localDb.db()): Promise<void> {
     await this.change(db, (drafts) => ({ ...drafts, [key]: typedOn(drafts[key], draft) }));
@@ -162,9 +168,7 @@ export class DraftStore {
     if (!db) return;
     const doc: DraftPhotoDoc = { _id: draftPhotoId(photo.stem), photo: await encode(photo.photo), thumb: await encode(photo.thumb) };
     const ref: KeptPhotoRef = { stem: photo.stem, size: doc.photo.data.length + doc.thumb.data.length };
-    const kept = Object.values(await this.stored.refresh(db))
-      .flatMap((entry) => entry.photos ?? [])
-      .reduce((sum, { size }) => sum + size, 0);
+    const kept = await this.keptPhotoSize(db);
     if (kept + ref.size > this.budget) throw new DraftPhotoNotKept('full');
     try {
       await db.put(doc);

@@ -1,6 +1,7 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { THUMB_PREFIX, isPhotoId } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
+import { DraftStore } from '../drafts/draft-store.service';
 import { PhotoCacheService } from '../photos/photo-cache.service';
 
 /**
@@ -24,6 +25,8 @@ export interface StorageUsage {
   unsyncedPhotos: number;
   /** Of the photos, those "Free space" drops (the server has them; opening one fetches it again). */
   droppable: number;
+  /** Photos picked on forms not saved yet, kept with their drafts as base64: the only copy, never dropped. */
+  draftPhotos: number;
   archive: number | null;
 }
 
@@ -35,15 +38,18 @@ export class StorageUsageService {
   private readonly localDb = inject(LocalDbService);
   private readonly photos = inject(PhotoCacheService);
   private readonly archive = inject(ARCHIVE_STORAGE);
+  private readonly drafts = inject(DraftStore);
 
   async usage(): Promise<StorageUsage> {
     const db = this.localDb.require();
-    const [{ rows }, photoDocs, archive] = await Promise.all([
+    const [{ rows }, photoDocs, draftPhotos, archive] = await Promise.all([
       db.allDocs({ include_docs: true }),
       this.photos.localPhotos(db),
+      // The sizes their drafts list: reading the photos themselves would load every one's bytes.
+      this.drafts.keptPhotoSize(db),
       this.archive(),
     ]);
-    const usage: StorageUsage = { records: 0, thumbnails: 0, photos: 0, unsyncedPhotos: 0, droppable: 0, archive };
+    const usage: StorageUsage = { records: 0, thumbnails: 0, photos: 0, unsyncedPhotos: 0, droppable: 0, draftPhotos, archive };
     for (const photo of photoDocs) {
       usage.photos += photo.bytes;
       if (photo.unsynced) usage.unsyncedPhotos += photo.bytes;

@@ -7,6 +7,7 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { StorageService, formatBytes } from '../core/storage.service';
 import { DefectStoreService } from '../data/defect-store.service';
+import { DraftStore } from '../drafts/draft-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { PhotoCacheService } from '../photos/photo-cache.service';
 import { fakeServer } from '../testing/conflict-fixtures';
@@ -103,6 +104,48 @@ describe('StoragePage', () => {
     expect((one('free-space') as HTMLButtonElement).disabled).toBeTrue();
   });
 
+  it('counts the photos of unsaved forms as their own kind, and freeing space keeps them: they are the only copy', async () => {
+    const inspection = await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
+    const drafts = TestBed.inject(DraftStore);
+    const key = `new-defect:${inspection._id}`;
+    const draft = { values: { title: 'Leak' }, inspectionId: inspection._id, savedAt: '2026-03-01T08:00:00.000Z' };
+    // Kept as base64 (4 characters for 3 bytes): 4000 + 400 and 8000 + 800 characters.
+    const photo = (bytes: number, stem: string) => ({
+      stem,
+      photo: new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }),
+      thumb: new Blob([new Uint8Array(bytes / 10)], { type: 'image/jpeg' }),
+    });
+    await drafts.keepPhoto(key, photo(3000, 'p1'), draft);
+    await drafts.keepPhoto(key, photo(6000, 'p2'), draft);
+    // A colleague's photo, opened here: something to free.
+    const defect = await TestBed.inject(DefectStoreService).create(inspection._id, { title: 'Crack', severity: 2, status: 'open' });
+    const theirs = newPhotoDoc(
+      { defectId: defect._id, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet-b' },
+      'theirs.jpg',
+      { content_type: 'image/jpeg', data: new Blob([new Uint8Array(3000)], { type: 'image/jpeg' }) },
+    );
+    await servers.open(ANA.db).put(theirs as PouchDB.Core.PutDocument<object>);
+    await TestBed.inject(PhotoCacheService).read({ docId: theirs._id, name: 'full' });
+
+    await open();
+    const bytes = (id: string) => one(id)!.textContent!.trim();
+    expect(bytes('usage-draft-photos')).toBe(format(4400 + 8800));
+    expect(bytes('usage-photos')).toBe(format(3000));
+
+    one('free-space')!.click();
+    await until(() => !!one('space-freed'), 'space freed');
+    expect(one('space-freed')!.textContent).toContain(format(3000));
+    await until(() => bytes('usage-photos') === format(0), 'the photos left');
+    expect(bytes('usage-draft-photos')).toBe(format(4400 + 8800));
+    expect((await drafts.readPhotos((await drafts.get(key))!)).map(({ stem }) => stem)).toEqual(['p1', 'p2']);
+
+    // One dropped from its form: no longer counted.
+    await drafts.dropPhotos(key, ['p1'], () => false);
+    fixture.destroy();
+    await open();
+    expect(bytes('usage-draft-photos')).toBe(format(8800));
+  });
+
   it('warns from 80 % of the quota on', async () => {
     storage.report.and.resolveTo({ usage: 85, quota: 100, persisted: true });
     await open();
@@ -133,6 +176,7 @@ describe('StoragePage', () => {
       photos: 3000,
       unsyncedPhotos: 0,
       droppable: 3000,
+      draftPhotos: 0,
       archive: null,
     });
     await open();

@@ -10,9 +10,10 @@ import { StorageUsage, StorageUsageService } from './storage-usage.service';
 export const QUOTA_WARNING_SHARE = 0.8;
 
 /**
- * What this device stores, by kind (records, thumbnails, full-size photos, archive), against the
- * browser's quota, with a warning before it is reached, and one action that frees space:
- * the full-size photos the server has (opening one fetches it again). Unsynced work stays.
+ * What this device stores, by kind (records, thumbnails, full-size photos, photos of unsaved
+ * forms, archive), against the browser's quota, with a warning before it is reached, and one
+ * action that frees space: the full-size photos the server has (opening one fetches it again).
+ * Unsynced work stays, and so do the photos of unsaved forms.
  */
 @Component({
   selector: 'app-storage-page',
@@ -50,6 +51,8 @@ export const QUOTA_WARNING_SHARE = 0.8;
           <dd data-testid="usage-thumbnails">{{ bytes(kinds.thumbnails) }}</dd>
           <dt i18n="@@storage.photos">Full-size photos</dt>
           <dd data-testid="usage-photos">{{ bytes(kinds.photos) }}</dd>
+          <dt i18n="@@storage.draftPhotos">Photos of unsaved forms</dt>
+          <dd data-testid="usage-draft-photos">{{ bytes(kinds.draftPhotos) }}</dd>
           <dt i18n="@@storage.archive">Archive</dt>
           <dd data-testid="usage-archive">
             @if (kinds.archive !== null) {
