@@ -26,6 +26,14 @@ export function hubReader(couch: CouchAdmin): HubReader {
       const { rows } = await hub.list({ startkey, endkey, include_docs: true, conflicts: true });
       return rows.flatMap((row) => (row.doc ? [row.doc as HubRecord] : []));
     },
+    async ancestors(id, rev) {
+      const { _revisions } = (await hub.get(id, { rev, revs: true })) as { _revisions?: { start: number; ids: string[] } };
+      const revs = (_revisions?.ids ?? []).slice(1).map((hash, i) => `${_revisions!.start - 1 - i}-${hash}`);
+      if (!revs.length) return [];
+      const rows = (await couch.request({ db: HUB_DB, doc: id, qs: { open_revs: JSON.stringify(revs) } })) as { ok?: HubRecord }[];
+      const found = rows.flatMap((row) => (row.ok ? [row.ok] : []));
+      return found.sort((a, b) => parseInt(b._rev, 10) - parseInt(a._rev, 10));
+    },
   };
 }
 

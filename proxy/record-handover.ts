@@ -47,6 +47,8 @@ export interface HubReader {
   defectsOf(inspectionId: string): Promise<HubRecord[]>;
   /** The documents whose ids fall in `[startkey, endkey]`, conflicts listed. */
   range(startkey: string, endkey: string): Promise<HubRecord[]>;
+  /** The earlier revisions of a document the hub still holds (not compacted away), the latest first. */
+  ancestors(id: string, rev: string): Promise<HubRecord[]>;
 }
 
 /**
@@ -89,6 +91,9 @@ export async function planHandovers(
   parents: ParentCache,
 ): Promise<{ handovers: Handover[]; released: Release[]; gathered: [inspectionId: string, assignee: string][] }> {
   const known = new Map<string, HubRecord>(changes.map(({ doc }) => [doc._id, doc]));
+  // A defect new to the hub (or unseen since a restart): its photos and entries, which a tablet
+  // writes before it, may have come in an earlier batch and found no defect to go with.
+  const unseen = new Set(changes.flatMap(({ doc }) => (doc.type === 'defect' && !doc._deleted && !parents.get(doc._id) ? [doc._id] : [])));
   for (const { doc } of changes) remember(parents, doc);
   // Asked once per batch: a parent the hub does not hold (a defect that came before its inspection) is not asked twice.
   const asked = new Set<string>();
@@ -130,6 +135,9 @@ export async function planHandovers(
     const owner = inspection && !inspection._deleted ? inspectionOwner(inspection) : undefined;
     if (!inspection || !owner) continue;
     add(doc, revs, owner);
+    if (unseen.has(doc._id) && !isOwnRevision(doc, revs, owner)) {
+      for (const record of await companionsOf(hub, doc._id)) add(record, leavesOf(record), owner);
+    }
     // A batch holds each document once, at its latest revision.
     if (doc === inspection && isReassigned(inspection) && handedTo.get(inspection._id) !== owner) {
       for (const record of await recordsOf(hub, inspection._id)) {
@@ -137,7 +145,7 @@ export async function planHandovers(
         add(record, leavesOf(record), owner);
       }
       gathered.push([inspection._id, owner]);
-      released.push({ from: inspection.unassignedFrom!, inspectionId: inspection._id, revs });
+      released.push(...(await releasesOf(hub, inspection, revs, owner)));
     }
   }
   return { handovers: [...copies].map(([to, leaves]) => ({ to, leaves })), released, gathered };
@@ -181,6 +189,30 @@ async function recordsOf(hub: HubReader, inspectionId: string): Promise<HubRecor
   const defects = await hub.defectsOf(inspectionId);
   const ranges = [inspectionId, ...defects.map((defect) => defect._id)].map((id) => auditIdRange(id));
   for (const defect of defects) ranges.push(photoIdRangeOf(defect._id));
-  const found = await Promise.all(ranges.map(({ startkey, endkey }) => hub.range(startkey, endkey)));
-  return [...defects, ...found.flat()];
+  return [...defects, ...(await inRanges(hub, ranges))];
+}
+
+/** A defect's full-size photos and audit entries. */
+function companionsOf(hub: HubReader, defectId: string): Promise<HubRecord[]> {
+  return inRanges(hub, [auditIdRange(defectId), photoIdRangeOf(defectId)]);
+}
+
+async function inRanges(hub: HubReader, ranges: { startkey: string; endkey: string }[]): Promise<HubRecord[]> {
+  return (await Promise.all(ranges.map(({ startkey, endkey }) => hub.range(startkey, endkey)))).flat();
+}
+
+/**
+ * Whom a reassigned inspection was taken from, each with the latest revision that took it from
+ * them: the one its revision names, and those only its history names (reassigned again before
+ * the handover read the first change, or while no proxy ran); not the owner it is back with.
+ */
+async function releasesOf(hub: HubReader, inspection: HubRecord, revs: string[], owner: string): Promise<Release[]> {
+  const released: Release[] = [{ from: inspection.unassignedFrom!, inspectionId: inspection._id, revs }];
+  const named = new Set([owner, inspection.unassignedFrom]);
+  for (const earlier of await hub.ancestors(inspection._id, inspection._rev)) {
+    if (!isReassigned(earlier) || named.has(earlier.unassignedFrom)) continue;
+    named.add(earlier.unassignedFrom);
+    released.push({ from: earlier.unassignedFrom!, inspectionId: inspection._id, revs: [earlier._rev] });
+  }
+  return released;
 }

@@ -31,8 +31,8 @@ const bobsDefect: HubRecord = {
   updatedBy: 'bob',
 };
 
-/** A hub of these documents, counting what is asked of it. */
-function hubOf(docs: HubRecord[]): HubReader & { asked: string[] } {
+/** A hub of these documents (and these earlier revisions of them, the latest first), counting what is asked of it. */
+function hubOf(docs: HubRecord[], earlier: HubRecord[] = []): HubReader & { asked: string[] } {
   const byId = new Map(docs.map((doc) => [doc._id, doc]));
   const asked: string[] = [];
   return {
@@ -47,6 +47,9 @@ function hubOf(docs: HubRecord[]): HubReader & { asked: string[] } {
     },
     async range(startkey, endkey) {
       return docs.filter((doc) => doc._id >= startkey && doc._id <= endkey);
+    },
+    async ancestors(id) {
+      return earlier.filter((doc) => doc._id === id);
     },
   };
 }
@@ -155,6 +158,32 @@ describe('the record handover plan', () => {
     await planHandovers([change({ ...defect, _rev: '2-x', _deleted: true })], hub, new Map(), parents);
     const orphaned = await planHandovers([change({ ...photo, _rev: '3-p' })], hubOf([toCarol]), new Map(), parents);
     assert.deepEqual(orphaned.handovers, []);
+  });
+
+  test('a defect not seen before, changed by someone else than the owner, brings its photos and entries, which came before it', async () => {
+    const hub = hubOf([reassigned, defect, photo, entry]);
+    const { handovers } = await planHandovers([change(defect, ['1-d', '1-e'])], hub, new Map(), new Map());
+    assert.deepEqual(plain(handovers), [
+      { to: 'bob', leaves: { [defect._id]: ['1-d', '1-e'], [entry._id]: ['1-a'], [photo._id]: ['1-p'] } },
+    ]);
+    // Seen before, its photos and entries went with their own changes.
+    const seen = await planHandovers([change(defect, ['1-d', '1-e'])], hub, new Map(), new Map([[defect._id, defect]]));
+    assert.deepEqual(plain(seen.handovers), [{ to: 'bob', leaves: { [defect._id]: ['1-d', '1-e'] } }]);
+  });
+
+  test('reassigned again before its first change was read: each one it was taken from gets the latest revision that took it from them', async () => {
+    const toBob = { ...reassigned, _rev: '2-b' };
+    const backToAlice = { ...reassigned, _rev: '3-a', assignedTo: 'alice', unassignedFrom: 'bob' };
+    const toCarol = { ...reassigned, _rev: '4-c', assignedTo: 'carol', unassignedFrom: 'alice' };
+    const hub = hubOf([toCarol], [backToAlice, toBob]);
+    const { released } = await planHandovers([change(toCarol)], hub, new Map(), new Map());
+    assert.deepEqual(released, [
+      { from: 'alice', inspectionId: INSPECTION, revs: ['4-c'] },
+      { from: 'bob', inspectionId: INSPECTION, revs: ['3-a'] },
+    ]);
+    // Back with alice: she is not told it went elsewhere.
+    const again = await planHandovers([change(backToAlice)], hubOf([backToAlice], [toBob]), new Map(), new Map());
+    assert.deepEqual(again.released, [{ from: 'bob', inspectionId: INSPECTION, revs: ['3-a'] }]);
   });
 
   test('a parent the hub does not hold is asked for once per batch', async () => {

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { auditEntry } from '../../domain/audit-entry';
+import { HUB_DB } from '../../domain/db-names';
+import { newPhotoDoc, PHOTO_ATTACHMENT } from '../../domain/photo-doc';
+import { userDbName } from '../../domain/user-db-name';
+import { HUB_WORK_CHECKPOINT_ID } from '../../proxy/hub-work';
+import { toldItWentElsewhere } from '../../proxy/hub-records';
+import { defect, inspection } from '../fixtures/documents';
+import { startTestStack, type TestStack } from '../support/couch-harness';
+import { waitFor } from '../support/fixtures';
+import { seqNumber } from '../support/seq-number';
+
+let stack: TestStack;
+before(async () => {
+  stack = await startTestStack({ alice: 'inspector', bob: 'inspector', carol: 'inspector', sam: 'supervisor' });
+});
+after(() => stack?.stop());
+
+const hub = () => stack.admin.use<Record<string, unknown>>(HUB_DB);
+const userDb = (name: string) => stack.admin.use<Record<string, unknown>>(userDbName(name));
+type Db = ReturnType<typeof hub>;
+
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 5, 6, 7, 8, 0xff, 0xd9]);
+
+const has = (db: Db, id: string) =>
+  db.get(id).then(
+    () => true,
+    () => false,
+  );
+
+const revIn = (db: Db, id: string) =>
+  db.get(id).then(
+    (doc) => doc._rev,
+    () => undefined,
+  );
+
+/** A supervisor's change of a hub document, as the review page writes it; its new revision. */
+async function edit(id: string, fields: Record<string, unknown>): Promise<string> {
+  const current = await hub().get(id);
+  return (await hub().insert({ ...current, ...fields, updatedBy: 'sam', updatedAt: new Date().toISOString() })).rev;
+}
+
+/** Waits until the proxy's hub work has handled every change the hub holds now (its checkpoint is past them). */
+async function hubWorkCaughtUp(): Promise<void> {
+  const target = seqNumber((await hub().info()).update_seq);
+  await waitFor(
+    async () => seqNumber(((await hub().get(HUB_WORK_CHECKPOINT_ID)) as unknown as { seq: unknown }).seq) >= target,
+    60_000,
+    'the hub work past the hub’s changes',
+  );
+}
+
+/** An inspection assigned to `to` in the hub, once their database holds it. */
+async function assignedTo(to: string, title: string) {
+  const assignment = inspection('sam', { title, assignedTo: to });
+  await hub().insert(assignment);
+  await waitFor(() => has(userDb(to), assignment._id), 60_000, `the assignment in ${to}’s database`);
+  return assignment;
+}
+
+describe('the hub work: reassignments', () => {
+  test('a new defect’s photo and history entry that reach the hub before the defect still reach the new assignee with it', async () => {
+    const assignment = await assignedTo('alice', 'Late photo roof check');
+    const reassigning = await edit(assignment._id, { assignedTo: 'bob', unassignedFrom: 'alice' });
+    await waitFor(
+      async () => (await revIn(userDb('alice'), assignment._id)) === reassigning,
+      60_000,
+      'the reassignment in alice’s database',
+    );
+
+    // Alice's tablet, offline at the reassignment, pushes a new defect: the photo and the entry
+    // come before the defect (the writer's order) and, here, in an earlier batch.
+    const found = defect('alice', assignment._id, { title: 'Cracked skylight' });
+    const entry = auditEntry({ before: null, after: found, stamp: found }, 'late1');
+    const photo = newPhotoDoc({ defectId: found._id, createdBy: 'alice', createdAt: found.createdAt, deviceId: 'tablet-a' }, '0001.jpg', {
+      content_type: 'image/jpeg',
+      data: JPEG.toString('base64'),
+    });
+    await userDb('alice').bulk({ docs: [entry, photo] });
+    await waitFor(async () => (await has(hub(), photo._id)) && has(hub(), entry._id), 60_000, 'the photo and entry in the hub');
+    await hubWorkCaughtUp();
+    await userDb('alice').insert(found);
+    await waitFor(() => has(userDb('bob'), found._id), 60_000, 'the late defect in bob’s database');
+    await hubWorkCaughtUp();
+
+    assert.equal(await has(userDb('bob'), photo._id), true, 'the full-size photo in bob’s database');
+    assert.deepEqual(Buffer.from(await userDb('bob').attachment.get(photo._id, PHOTO_ATTACHMENT)), JPEG);
+    assert.equal(await has(userDb('bob'), entry._id), true, 'the defect’s history entry in bob’s database');
+  });
+
+  test('reassigned twice while the proxy was down (alice → bob → carol): alice’s database is told it went elsewhere', async () => {
+    const assignment = await assignedTo('alice', 'Twice reassigned roof check');
+    let toCarol = '';
+    await stack.restartProxy(async () => {
+      await edit(assignment._id, { assignedTo: 'bob', unassignedFrom: 'alice' });
+      toCarol = await edit(assignment._id, { assignedTo: 'carol', unassignedFrom: 'bob' });
+    });
+    await waitFor(async () => (await revIn(userDb('bob'), assignment._id)) === toCarol, 60_000, 'the reassignment in bob’s database');
+    await waitFor(() => has(userDb('carol'), assignment._id), 60_000, 'the inspection in carol’s database');
+    await hubWorkCaughtUp();
+
+    // Her tablet lets it go only when her database holds a revision that takes it from her.
+    const hers = (await userDb('alice').get(assignment._id)) as unknown as { assignedTo?: string; unassignedFrom?: string };
+    assert.equal(hers.unassignedFrom, 'alice', `alice's database holds it assigned to ${hers.assignedTo}`);
+    assert.equal(await toldItWentElsewhere(stack.admin, 'alice', assignment._id), true);
+    // Bob is told too, and carol has it as hers.
+    assert.equal(await toldItWentElsewhere(stack.admin, 'bob', assignment._id), true);
+    assert.equal(await toldItWentElsewhere(stack.admin, 'carol', assignment._id), false);
+  });
+});
