@@ -29,6 +29,8 @@ module.exports = function (config) {
     restartOnFileChange: false,
     // A loaded 2-core CI machine took over 30 s (Karma's default) to load the test bundle once.
     captureTimeout: 180000,
-    browserNoActivityTimeout: 180000,
+    // Longer than the longest spec may run (its own timeout, 300 s: 10,000 records migrated), which
+    // reports nothing meanwhile: at 180 s a loaded CI machine cut such a spec off as a lost browser.
+    browserNoActivityTimeout: 360000,
   });
 };

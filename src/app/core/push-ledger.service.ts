@@ -317,11 +317,15 @@ export class PushLedgerService {
     // push reports it, not only once that push's checkpoint is stored (which going offline
     // in between would put off until the next connection).
     const refused = this.refused();
-    const waiting = ([id, { revs }]: [string, Unpushed]) => !revs.every((rev) => rev === refused[id]?.rev);
-    const unpushed = [...this.unpushed].filter(waiting);
-    const ids = new Set(unpushed.flatMap(([id, { record }]) => (record ? [] : [id])));
+    // One pass: it runs on every change heard, which a migration or a first push makes thousands of.
+    const ids = new Set<string>();
+    const entryRecords = new Set<string>();
+    for (const [id, { revs, record }] of this.unpushed) {
+      if (revs.every((rev) => rev === refused[id]?.rev)) continue;
+      if (record) entryRecords.add(record);
+      else ids.add(id);
+    }
     if (!sameIds(ids, this.pending())) this.pending.set(ids);
-    const entryRecords = new Set(unpushed.flatMap(([, { record }]) => (record ? [record] : [])));
     if (!sameIds(entryRecords, this.entriesPending())) this.entriesPending.set(entryRecords);
   }
 
