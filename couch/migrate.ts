@@ -1,6 +1,7 @@
 import type { DocumentScope } from 'nano';
 import type { CouchAdmin } from './couch-admin';
 import { isNotFound } from './couch-admin';
+import { jsonEqual } from '../domain/conflicts/json-equal';
 import { HUB_DB } from '../domain/db-names';
 import { MIGRATION_PROGRESS_ID, migrateDoc, migrationProgress, needsMigration, type MigrationProgress } from '../domain/schema-versions';
 
@@ -19,10 +20,11 @@ export interface DatabaseMigration {
   failed: { id: string; reason: string }[];
 }
 
-/** The databases that hold Fieldbook records: every user's, the hub, and the partners' copies. */
+/** The databases that hold Fieldbook records: the hub first (see `inStepWithHub`), then every user's and the partners' copies. */
 export async function fieldbookDatabases(couch: CouchAdmin): Promise<string[]> {
   const names = await couch.db.list();
-  return names.filter((name) => name === HUB_DB || name.startsWith('userdb-') || name.startsWith('partner-'));
+  const copies = names.filter((name) => name.startsWith('userdb-') || name.startsWith('partner-'));
+  return names.includes(HUB_DB) ? [HUB_DB, ...copies] : copies;
 }
 
 /**
@@ -66,7 +68,7 @@ export async function migrateDatabase(
   let finished = false;
   while (!finished) {
     const page = fromChanges ? await changesAfter(db, cursor) : await pageAfter(db, cursor as string);
-    const outcome = await migrateRevisions(db, await oldRevisions(db, page.docs));
+    const outcome = await migrateRevisions(db, await oldRevisions(db, await inStepWithHub(couch, dbName, page.docs)));
     result.migrated += outcome.migrated;
     result.failed.push(...outcome.failed);
     looked += page.docs.length;
@@ -145,6 +147,38 @@ async function changesAfter(db: DocumentScope<Doc>, since: Cursor): Promise<Page
   // nano's types leave out the `doc` that include_docs adds.
   const docs = (results as { doc?: Doc; deleted?: boolean }[]).flatMap((row) => (row.doc && !row.deleted ? [row.doc] : []));
   return { docs, cursor: last_seq as Cursor, finished: results.length < BATCH_SIZE };
+}
+
+/**
+ * Of a user's or partner's database's `docs`, those whose migration the hub shares: the hub does
+ * not have them (yet), or holds the same revision, or its migration, which the same write here
+ * becomes (CouchDB and PouchDB derive a revision id from its parent and content). A copy the hub
+ * has moved on from is left as it is: one taken from its user by a reassignment, or deleted since,
+ * stays behind in their database, and migrated there the fan-in would carry it into the hub as a
+ * conflict, or bring a deleted record back. What the hub moved on to comes down by replication
+ * wherever the record still goes.
+ */
+async function inStepWithHub(couch: CouchAdmin, dbName: string, docs: Doc[]): Promise<Doc[]> {
+  const old = docs.filter((doc) => needsMigration(doc) || doc._conflicts?.length);
+  if (dbName === HUB_DB || !old.length) return old;
+  const fetched = await couch
+    .use<Doc>(HUB_DB)
+    .fetch({ keys: old.map((doc) => doc._id) })
+    .catch(nullIfNotFound);
+  const inHub = new Map((fetched?.rows ?? []).map((row) => [row.key, row as { doc?: Doc | null; error?: string }]));
+  return old.filter((doc) => {
+    const row = inHub.get(doc._id);
+    if (!row || row.error === 'not_found') return true;
+    const hub = row.doc;
+    return !!hub && (hub._rev === doc._rev || isMigrationOf(hub, doc));
+  });
+}
+
+/** Whether `hub` is the revision migrating `doc` writes: one generation on, with its content. */
+function isMigrationOf(hub: Doc, doc: Doc): boolean {
+  const { _rev: hubRev, _conflicts: _hubConflicts, ...hubContent } = hub;
+  const { _rev: rev, _conflicts: _ownConflicts, ...content } = migrateDoc(doc);
+  return parseInt(hubRev ?? '', 10) === parseInt(rev ?? '', 10) + 1 && jsonEqual(hubContent, content);
 }
 
 /**

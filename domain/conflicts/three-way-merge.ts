@@ -7,6 +7,7 @@
  * and they agree → the change; changed differently → a conflict whose value is chosen per
  * path from one leaf. Without an ancestor every leaf counts as changed.
  */
+import { migrateDoc } from '../schema-versions';
 import { jsonEqual } from './json-equal';
 import { commonAncestorRev, winnerFirst } from './revision-tree';
 import type { Attachment, LeafDoc, StoredDoc } from './stored-doc';
@@ -99,11 +100,15 @@ export function contentOf(doc: StoredDoc): Record<string, unknown> {
   return content;
 }
 
-/** Deleted on some leaves: deleted if the live ones left the content alone, otherwise a choice. */
+/**
+ * Deleted on some leaves: deleted if the live ones left the content alone, otherwise a choice.
+ * A shape's migration (`npm run migrate` while a tablet deleted it offline) is no change of content.
+ */
 function settleDeletion(context: MergeContext, leaves: readonly LeafDoc[], live: readonly LeafDoc[], ancestor: StoredDoc | null): boolean {
   if (live.length === leaves.length) return false;
   if (live.length === 0) return true;
-  if (ancestor && live.every((leaf) => jsonEqual(contentOf(leaf), contentOf(ancestor)))) return true;
+  const unchanged = ancestor && contentOf(migrateDoc(ancestor));
+  if (unchanged && live.every((leaf) => jsonEqual(contentOf(migrateDoc(leaf)), unchanged))) return true;
   const options = leaves.map((leaf) => ({ rev: leaf._rev, value: leaf._deleted === true }));
   return options[choose(context, { kind: 'deletion', path: '_deleted', options })].value;
 }

@@ -4,6 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { DocumentScope } from 'nano';
 import { migrateDatabase, migrateServer } from '../../couch/migrate';
+import { autoResolveConflicts } from '../../domain/conflicts/auto-resolve';
+import { findConflictedDocs } from '../../domain/conflicts/conflicted-docs';
 import { HUB_DB } from '../../domain/db-names';
 import { migrateDoc, schemaVersions } from '../../domain/schema-versions';
 import { userDbName } from '../../domain/user-db-name';
@@ -12,12 +14,19 @@ import { defect, inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
 import { startLiveSync } from '../support/live-sync';
 import { localDb, remoteDb } from '../support/node-pouch';
+import { PULL_OPTIONS, PUSH_OPTIONS } from '../../src/app/core/replication-options';
 
 type Doc = Record<string, unknown> & { _id: string; _rev: string; _conflicts?: string[] };
 
 let stack: TestStack;
 before(async () => {
-  stack = await startTestStack({ alice: 'inspector', bob: 'inspector' });
+  stack = await startTestStack({
+    alice: 'inspector',
+    bob: 'inspector',
+    gina: 'inspector',
+    hank: 'inspector',
+    ivy: 'inspector',
+  });
 });
 after(() => stack?.stop());
 
@@ -275,5 +284,76 @@ describe('npm run migrate', () => {
       [2, 'normal', '2-'],
     ]);
     assert.deepEqual([winner['title'], loser['title']].sort(), ['One side', 'Other side']);
+  });
+
+  test('a record deleted on a tablet while the server migrated it stays deleted: the app merges the deletion by itself', async () => {
+    const gina = { name: 'gina', roles: ['inspector'] };
+    const device = localDb('gina');
+    const remote = remoteDb(`${stack.proxy.url}/db/${userDbName('gina')}`, { cookie: await loginCookie(stack.proxy.url, 'gina') });
+    const sync = async () => {
+      await device.replicate.to(remote, PUSH_OPTIONS);
+      await device.replicate.from(remote, PULL_OPTIONS);
+    };
+    try {
+      const old = inspection('gina', { title: 'Deleted offline' });
+      const { rev } = await device.put(old);
+      await sync();
+      // Out of coverage, the inspector deletes it (DocWriterService.remove); meanwhile the admin runs `npm run migrate`.
+      const now = new Date().toISOString();
+      await device.put({ _id: old._id, _rev: rev, _deleted: true, updatedBy: 'gina', updatedAt: now, deviceId: 'test-device' });
+      assert.equal((await migrateDatabase(stack.admin, userDbName('gina'))).migrated, 1);
+      await sync();
+
+      // The migrated revision wins over the deletion: the inspection is back, in conflict; the app's auto-merge (ConflictResolverService.autoResolve) ends it.
+      const [outcome] = await autoResolveConflicts(device, await findConflictedDocs(device, [old._id]), {
+        mergedBy: 'gina',
+        updatedBy: 'gina',
+        userCtx: gina,
+      });
+      assert.deepEqual([outcome.status, outcome.status === 'resolved' && outcome.deleted], ['resolved', true], JSON.stringify(outcome));
+      await assert.rejects(device.get(old._id), { status: 404 });
+      await sync();
+      await assert.rejects(stack.admin.use<Doc>(userDbName('gina')).get(old._id), { statusCode: 404 });
+    } finally {
+      await device.destroy();
+    }
+  });
+
+  test('an inspection taken from an inspector stays as the hub has it: the stale copy in their database is not migrated into a conflict, nor a deletion undone', async () => {
+    const hub = stack.admin.use<Doc>(HUB_DB);
+    const hankDb = stack.admin.use<Doc>(userDbName('hank'));
+    const revIn = (db: DocumentScope<Doc>, id: string) =>
+      db.get(id).then(
+        (doc) => doc._rev,
+        () => undefined,
+      );
+    const edit = async (id: string, fields: Record<string, unknown>) =>
+      (await hub.insert({ ...(await hub.get(id)), ...fields, updatedBy: 'sam', updatedAt: new Date().toISOString() })).rev;
+    // Written by the release before, assigned to hank, then given to ivy: hank's database keeps the reassigning revision.
+    const [changed, deleted] = ['Changed since', 'Deleted since'].map((title) => inspection('sam', { title, assignedTo: 'hank' }));
+    await hub.bulk({ docs: [changed, deleted] as Doc[] });
+    for (const doc of [changed, deleted]) {
+      const reassigning = await edit(doc._id, { assignedTo: 'ivy', unassignedFrom: 'hank' });
+      await waitFor(async () => (await revIn(hankDb, doc._id)) === reassigning, 60_000, 'the reassignment in hank’s database');
+    }
+    // Later, in the hub: a note for ivy, and a deletion (with the body, as the replication selectors need).
+    await edit(changed._id, { notes: 'Bring the long ladder.' });
+    await edit(deleted._id, { _deleted: true });
+
+    const results = await migrateServer(stack.admin);
+    assert.deepEqual(
+      results.flatMap((result) => result.failed),
+      [],
+    );
+    // Written after the migration into hank's database: once it is in the hub, what the fan-in had to carry is there.
+    const marker = inspection('hank', { title: 'Marker' });
+    await hankDb.insert(marker as never);
+    await waitFor(() => hub.get(marker._id).catch(() => null), 60_000, 'the marker in the hub');
+
+    const [inHub, gone] = await records(hub, [changed._id, deleted._id]);
+    assert.deepEqual(
+      [inHub['notes'], inHub['schema'], inHub._conflicts ?? [], gone ? `${gone['title']} is back` : 'still deleted'],
+      ['Bring the long ladder.', 2, [], 'still deleted'],
+    );
   });
 });

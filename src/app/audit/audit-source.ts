@@ -20,7 +20,16 @@ export interface AuditSource {
 export async function readAuditEntries(db: Database, docId: string): Promise<AuditEntry[]> {
   const { startkey, endkey } = auditIdRange(docId);
   const { rows } = await db.allDocs<AuditEntry>({ startkey: endkey, endkey: startkey, descending: true, include_docs: true });
-  return rows.flatMap((row) => (row.doc ? [row.doc as AuditEntry] : []));
+  return rows.flatMap((row) => (row.doc ? [row.doc as AuditEntry] : [])).sort(mergesAfterTheirEdits);
+}
+
+/**
+ * An automatic merge is dated by the newest edit it merged, so their ids differ only after the
+ * time, by device: at the same time, the merge comes first (newest first), whatever the device.
+ */
+function mergesAfterTheirEdits(a: AuditEntry, b: AuditEntry): number {
+  if (a.at !== b.at) return a.at < b.at ? 1 : -1;
+  return Number(!!b.merge) - Number(!!a.merge);
 }
 
 /** The local database's history, read again whenever an entry of the record arrives (a save here, a pull). */
