@@ -69,20 +69,24 @@ describe('StoragePage', () => {
     return until(() => !!one('usage-records'), 'the figures');
   }
 
+  /** A colleague's photo of 3,000 bytes, opened here: fetched from the server and kept. */
+  async function colleaguesPhotoOpened(defectId: string): Promise<{ _id: string }> {
+    const theirs = newPhotoDoc({ defectId, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet-b' }, 'theirs.jpg', {
+      content_type: 'image/jpeg',
+      data: new Blob([new Uint8Array(3000)], { type: 'image/jpeg' }),
+    });
+    await servers.open(ANA.db).put(theirs as PouchDB.Core.PutDocument<object>);
+    await TestBed.inject(PhotoCacheService).read({ docId: theirs._id, name: 'full' });
+    return theirs;
+  }
+
   it('shows usage by kind, and frees the photos the server has while the one taken here and not pushed stays', async () => {
     const inspection = await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
     const defects = TestBed.inject(DefectStoreService);
     const defect = await defects.create(inspection._id, { title: 'Leak', severity: 3, status: 'open' });
     const { ref: own } = await defects.addPhoto(defect, await image(640, 480));
     await waitFor(() => ledger.pendingIds().has(own.full.docId), 'the photo taken here pending');
-    // A colleague's photo, opened here: fetched from the server and kept.
-    const theirs = newPhotoDoc(
-      { defectId: defect._id, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet-b' },
-      'theirs.jpg',
-      { content_type: 'image/jpeg', data: new Blob([new Uint8Array(3000)], { type: 'image/jpeg' }) },
-    );
-    await servers.open(ANA.db).put(theirs as PouchDB.Core.PutDocument<object>);
-    await TestBed.inject(PhotoCacheService).read({ docId: theirs._id, name: 'full' });
+    const theirs = await colleaguesPhotoOpened(defect._id);
 
     await open();
     const ownBytes = ((await db.getAttachment(own.full.docId, 'full')) as Blob).size;
@@ -117,15 +121,9 @@ describe('StoragePage', () => {
     });
     await drafts.keepPhoto(key, photo(3000, 'p1'), draft);
     await drafts.keepPhoto(key, photo(6000, 'p2'), draft);
-    // A colleague's photo, opened here: something to free.
+    // Something to free.
     const defect = await TestBed.inject(DefectStoreService).create(inspection._id, { title: 'Crack', severity: 2, status: 'open' });
-    const theirs = newPhotoDoc(
-      { defectId: defect._id, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet-b' },
-      'theirs.jpg',
-      { content_type: 'image/jpeg', data: new Blob([new Uint8Array(3000)], { type: 'image/jpeg' }) },
-    );
-    await servers.open(ANA.db).put(theirs as PouchDB.Core.PutDocument<object>);
-    await TestBed.inject(PhotoCacheService).read({ docId: theirs._id, name: 'full' });
+    await colleaguesPhotoOpened(defect._id);
 
     await open();
     const bytes = (id: string) => one(id)!.textContent!.trim();
