@@ -1,6 +1,7 @@
 /** Building the audit entry of one save of a record, and finding a record's entries. */
 import { auditDiff } from './audit-diff';
 import type { AuditEntry, FieldbookDoc } from './doc-types';
+import { migrateDoc } from './schema-versions';
 
 /** Changes one entry keeps; a save of more (a new inspection with a long checklist) counts the rest. */
 export const AUDIT_CHANGES_MAX = 50;
@@ -46,7 +47,9 @@ export function auditEntry(write: AuditedWrite, random: string): AuditEntry {
   const { before, after, stamp } = write;
   const docType = (after.type ?? (before as { type?: string } | null)?.type) as FieldbookDoc['type'];
   const baseRev = after._rev;
-  const changes = after._deleted ? [] : auditDiff(before as Record<string, unknown> | null, after);
+  // Both in the current shape: a save of an older record migrates it too, which is nobody's edit
+  // (the history said the user had set each field a migration adds).
+  const changes = after._deleted ? [] : auditDiff(before && migrateDoc(before as Record<string, unknown>), migrateDoc(after));
   return {
     _id: `${PREFIX}${after._id}:${stamp.updatedAt}:${stamp.deviceId}:${random}`,
     type: 'audit',
