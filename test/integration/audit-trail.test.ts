@@ -112,4 +112,54 @@ describe('the audit trail on the server', () => {
     });
     assert.equal((await serverEntries(userDbName('alice'), doc._id)).length, 5);
   });
+
+  test('a merge’s entry and tombstone that a second tablet pushes again (both merged the same conflict) are taken as already there, at once', async () => {
+    const revId = (n: number, digit: string) => `${n}-${digit.repeat(32)}`;
+    const revisions = (...ids: string[]) => ({ start: ids.length, ids: ids.map((id) => id.repeat(32)) });
+    const record = inspection('alice', { title: 'Branching' });
+    const versions = [
+      { ...record, _rev: revId(1, 'a'), _revisions: revisions('a') },
+      { ...record, title: 'From A', _rev: revId(2, 'b'), _revisions: revisions('b', 'a') },
+      { ...record, title: 'From B', _rev: revId(2, 'c'), _revisions: revisions('c', 'a') },
+    ];
+    const stamp = { updatedBy: 'alice', updatedAt: '2026-12-02T09:00:03.000Z', deviceId: 'auto-merge' };
+    const entry = {
+      ...auditEntry({ before: versions[1], after: { ...versions[2], ...stamp }, stamp }, 'same'),
+      _rev: revId(1, 'd'),
+      _revisions: revisions('d'),
+    };
+    const tombstone = {
+      _id: record._id,
+      _rev: revId(3, 'e'),
+      _deleted: true,
+      mergedInto: revId(2, 'c'),
+      _revisions: revisions('e', 'b', 'a'),
+    };
+    // What a replicator's push is answered: the status and its refusals (CouchDB names their revisions too).
+    const push = async (docs: object[]) => {
+      const response = await fetch(`${aliceDb}/_bulk_docs`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ docs, new_edits: false }),
+        signal: AbortSignal.timeout(20_000),
+      });
+      const answers = (await response.json()) as { id: string; error: string; reason: string }[];
+      return [response.status, answers.map(({ id, error, reason }) => ({ id, error, reason }))];
+    };
+
+    assert.deepEqual(await push(versions), [201, []]);
+    // The first tablet's push, then the second's: PouchDB Server refused the entry as changed, and
+    // with the tombstone beside it answered nothing at all (the tablet's push hung).
+    assert.deepEqual(await push([entry, tombstone]), [201, []]);
+    assert.deepEqual(await push([entry, tombstone]), [201, []]);
+    assert.deepEqual(await push([entry]), [201, []]);
+    // A refused document beside one already there: answered, the refusal alone.
+    const forged = { ...entry, _id: `${entry._id}x`, user: 'sam' };
+    assert.deepEqual(await push([forged, tombstone]), [
+      201,
+      [{ id: forged._id, error: 'forbidden', reason: 'user: must be your own user name' }],
+    ]);
+    const [stored] = await serverEntries(userDbName('alice'), record._id);
+    assert.equal(stored?._rev, entry._rev);
+  });
 });
