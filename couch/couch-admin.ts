@@ -22,6 +22,13 @@ export function basicAuthorization(name: string, password: string): string {
   return 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64');
 }
 
+/** These revisions of a document (`open_revs`), the ones the database holds; nano's typed `get` has no such option. */
+export async function openRevs<T>(couch: CouchAdmin, db: string, id: string, revs: string[]): Promise<T[]> {
+  if (!revs.length) return [];
+  const rows = (await couch.request({ db, doc: id, qs: { open_revs: JSON.stringify(revs) } })) as { ok?: T }[];
+  return rows.flatMap(({ ok }) => (ok ? [ok] : []));
+}
+
 export function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number }).statusCode === 404;
 }

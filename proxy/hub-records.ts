@@ -1,4 +1,4 @@
-import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
+import { isNotFound, openRevs, type CouchAdmin } from '../couch/couch-admin';
 import { HUB_DB } from '../domain/db-names';
 import { inspectionOwner } from '../domain/inspection-owner';
 import { userDbName } from '../domain/user-db-name';
@@ -29,9 +29,7 @@ export function hubReader(couch: CouchAdmin): HubReader {
     async ancestors(id, rev) {
       const { _revisions } = (await hub.get(id, { rev, revs: true })) as { _revisions?: { start: number; ids: string[] } };
       const revs = (_revisions?.ids ?? []).slice(1).map((hash, i) => `${_revisions!.start - 1 - i}-${hash}`);
-      if (!revs.length) return [];
-      const rows = (await couch.request({ db: HUB_DB, doc: id, qs: { open_revs: JSON.stringify(revs) } })) as { ok?: HubRecord }[];
-      const found = rows.flatMap((row) => (row.ok ? [row.ok] : []));
+      const found = await openRevs<HubRecord>(couch, HUB_DB, id, revs);
       return found.sort((a, b) => parseInt(b._rev, 10) - parseInt(a._rev, 10));
     },
   };

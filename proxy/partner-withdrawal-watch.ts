@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
+import { isNotFound, openRevs, type CouchAdmin } from '../couch/couch-admin';
 import { HUB_DB, PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
 import type { ChangesFeed } from './changes-feed';
 import { coalescedCompactions } from './coalesced-compactions';
@@ -205,12 +205,7 @@ async function hubConflicts(
   for (const copy of copies) {
     const held = copy.leaves.filter((rev) => hub.get(copy.id)?._conflicts?.includes(rev));
     if (!held.length) continue;
-    // nano's typed get() has no `open_revs`; it passes as a plain query parameter.
-    const rows = (await couch.use(HUB_DB).get(copy.id, { open_revs: JSON.stringify(held) } as never)) as unknown as { ok?: SharedDoc }[];
-    conflicts.set(
-      copy.id,
-      rows.flatMap(({ ok }) => (ok ? [ok] : [])),
-    );
+    conflicts.set(copy.id, await openRevs<SharedDoc>(couch, HUB_DB, copy.id, held));
   }
   return conflicts;
 }
