@@ -18,6 +18,7 @@ import { ArchiveSettingsService } from './archive-settings.service';
 import { InspectionHoldService } from './inspection-hold.service';
 import { LocalPurgeService, PurgeStopped } from './local-purge.service';
 import { RecordRestoreService } from './record-restore.service';
+import { SerialQueue } from '../shared/serial-queue';
 
 /** Sync must stay quiet this long before a background run: a burst of pulls settles first. */
 const QUIET_MS = 2_000;
@@ -44,7 +45,7 @@ export class ArchiveService {
   private readonly device = inject(DEVICE_ID);
   private readonly sessions = inject(SessionService);
   private readonly destroyRef = inject(DestroyRef);
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly runs = new SerialQueue();
   /** The last run asked for, until it ends. */
   private underWay: Promise<number> | null = null;
   /** Databases whose first run since their watch began looked for archived inspections back unheard: the watch hears the rest. */
@@ -155,8 +156,7 @@ export class ArchiveService {
         throw error;
       });
     const underWay = this.underWay;
-    const next = this.queue.then(run, run);
-    this.queue = this.underWay = next;
+    const next = (this.underWay = this.runs.run(run));
     const settled = () => {
       if (this.underWay === next) this.underWay = null;
     };

@@ -5,6 +5,7 @@ import { ConflictedDoc, conflictCandidateIds, findConflictedDocs } from '../../.
 import { ChangesFeedReader, LocalChange } from './changes-feed-reader.service';
 import { overwriteLocalDoc } from './local-doc';
 import { Database } from './pouchdb';
+import { SerialQueue } from '../shared/serial-queue';
 
 const INDEX_ID = LOCAL_DOC_IDS.conflictIndex;
 /**
@@ -46,7 +47,7 @@ export class ConflictIndexService {
   /** Ids the next update checks whatever the changes feed says. */
   private readonly recheck = new Set<string>();
   /** One update at a time: bursts of changes (a pull batch, photos) coalesce into the next one. */
-  private updating: Promise<void> = Promise.resolve();
+  private readonly updateRuns = new SerialQueue();
   private readonly conflicted = signal<ReadonlySet<string>>(new Set());
   private readonly updates = new Subject<ConflictedDoc[]>();
 
@@ -111,7 +112,7 @@ export class ConflictIndexService {
         if (db && this.db === db) console.error('Conflict index update failed', error);
       }
     };
-    return (this.updating = this.updating.then(run));
+    return this.updateRuns.run(run);
   }
 
   private async checkChanges(db: Database | null, read: boolean): Promise<void> {

@@ -2,6 +2,7 @@ import { inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { LocalDbService } from './local-db.service';
 import { Database } from './pouchdb';
+import { SerialQueue } from '../shared/serial-queue';
 
 /** Entries by key. */
 export type Entries<T> = Readonly<Record<string, T>>;
@@ -26,7 +27,7 @@ export function withoutKeys<T>(entries: Entries<T>, keys: Iterable<string>): Rec
  * applied again to what that tab wrote, so both land.
  */
 export class LocalRecordMap<T> {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly changes = new SerialQueue();
 
   constructor(
     readonly docId: string,
@@ -49,10 +50,7 @@ export class LocalRecordMap<T> {
    * Resolves with the entries as stored.
    */
   update(db: Database, change: (entries: Entries<T>) => Entries<T>): Promise<Entries<T>> {
-    const run = () => this.apply(db, change);
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.changes.run(() => this.apply(db, change));
   }
 
   protected async apply(db: Database, change: (entries: Entries<T>) => Entries<T>): Promise<Entries<T>> {

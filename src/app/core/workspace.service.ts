@@ -8,6 +8,7 @@ import { ReplicationService } from './replication.service';
 import { Session } from './session.model';
 import { SessionService } from './session.service';
 import { StorageService } from './storage.service';
+import { SerialQueue } from '../shared/serial-queue';
 
 /**
  * Ties the session to the data: a logged-in user gets their local database, its push
@@ -26,11 +27,12 @@ export class WorkspaceService {
   private readonly migration = inject(LocalMigrationService);
   /** The user database that is open, or null. */
   private openFor: string | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
+  // Login, logout and tab messages can overlap; open and close must not interleave.
+  private readonly steps = new SerialQueue();
 
   /** Opens the workspace for `session` (a no-op if it is already open). */
   open(session: Session): Promise<void> {
-    return this.serialize(async () => {
+    return this.steps.run(async () => {
       if (this.openFor === session.db) return;
       await this.shutDown(false);
       const db = await this.localDb.open(session.db);
@@ -44,12 +46,12 @@ export class WorkspaceService {
 
   /** Closes the workspace; with `destroyLocalData` the user's local database is deleted. */
   close(destroyLocalData: boolean): Promise<void> {
-    return this.serialize(() => this.shutDown(destroyLocalData));
+    return this.steps.run(() => this.shutDown(destroyLocalData));
   }
 
   /** Resolves once the opening or closing under way, if any, is done. */
   settled(): Promise<void> {
-    return this.queue.then(() => undefined);
+    return this.steps.idle();
   }
 
   /** Follows whatever the session service currently says. */
@@ -69,12 +71,5 @@ export class WorkspaceService {
     if (destroyLocalData) await this.localDb.destroy();
     else await this.localDb.close();
     this.openFor = null;
-  }
-
-  // Login, logout and tab messages can overlap; open and close must not interleave.
-  private serialize(step: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(step, step);
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 }

@@ -11,6 +11,7 @@ import type { AttachmentRef } from '../data/defect-store.service';
 import { leavesOf, purgeDoc } from '../data/purge-doc';
 import { ProgressListener, downloadAttachment } from './attachment-download';
 import { LocalPhoto, photosToEvict } from './photo-budget';
+import { SerialQueue } from '../shared/serial-queue';
 
 /** Bytes of full-size photos a device keeps once the server has them (about 200 photos). */
 export const PHOTO_CACHE_BUDGET = new InjectionToken<number>('PHOTO_CACHE_BUDGET', { factory: () => 64 * 1024 * 1024 });
@@ -58,7 +59,7 @@ export class PhotoCacheService {
    * from a list read while the others were storing or dropping, and between them dropped every
    * photo, first those just opened (not noted as opened yet).
    */
-  private storing: Promise<unknown> = Promise.resolve();
+  private readonly storing = new SerialQueue();
 
   /**
    * An attachment from this device; a photo document's missing here is fetched from the server,
@@ -129,10 +130,7 @@ export class PhotoCacheService {
       if (error instanceof PhotoUnavailableError) throw error;
       throw new PhotoUnavailableError(unavailableReason(error));
     }
-    const store = () => this.store(db, doc);
-    const stored = this.storing.then(store, store);
-    this.storing = stored.catch(() => undefined);
-    await stored;
+    await this.storing.run(() => this.store(db, doc));
     return blob;
   }
 
