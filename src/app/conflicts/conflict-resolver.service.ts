@@ -53,7 +53,13 @@ export class ConflictResolverService {
     const audited = resolution.doc ? { ...resolution, doc: this.writer.stampChange(resolution.doc) } : resolution;
     const writes = await resolutionBulkDocs(audited, revisionFetcher(db, winner._id));
     const applied = await applyResolution(db, writes, resolution.leaves, this.writer.author());
-    if (applied.status === 'invalid') throw new ValidationError(fieldErrors(applied.violations.map(({ violation }) => violation)));
+    if (applied.status === 'invalid')
+      throw new ValidationError(
+        fieldErrors(
+          applied.violations.map(({ violation }) => violation),
+          'app',
+        ),
+      );
     if (applied.status === 'write-failed' && applied.written === undefined) throw new ResolutionConflictError(applied.errors);
     // Not awaited: it asks the server, and a slow network must not hold the user's decision.
     if (resolution.doc?.['type'] === 'defect') void this.keepPhotos(resolution.doc, resolution.leaves);

@@ -28,6 +28,14 @@ describe('validation bridge', () => {
     });
   });
 
+  it('says who must update when a record is newer than the rules: this app for its own check, the server for its refusal', () => {
+    const saved = inspection({ schema: 99 });
+    const own = validateDoc(saved, null, inspector)['schema'];
+    expect(own).toMatch(/^version 99 is newer than this app knows \(\d+ to \d+\): update the app$/);
+    const refusal = fieldErrors(['schema: version 99 is newer than these rules know (1 to 2): update the server first']);
+    expect(refusal['schema']).toBe('version 99 is newer than the server accepts (1 to 2): the server must be updated first');
+  });
+
   it('keeps a reason without a field under _doc', () => {
     expect(fieldErrors(['something odd'])).toEqual({ _doc: 'something odd' });
   });

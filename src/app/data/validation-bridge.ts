@@ -1,6 +1,6 @@
 import { docViolations } from '../../../domain/doc-rules';
 import { Session } from '../core/session.model';
-import { ruleMessage } from '../i18n/rule-messages';
+import { ruleMessage, type RuleJudge } from '../i18n/rule-messages';
 
 /** Violation messages keyed by field path (`title`, `checklist[2].label`), first message per field. */
 export type FieldErrors = Readonly<Record<string, string>>;
@@ -17,13 +17,16 @@ export class ValidationError extends Error {
   }
 }
 
-/** Splits `"<field>: <message>"` strings (from the rules or a CouchDB `forbidden` reason) by field, the messages translated. */
-export function fieldErrors(violations: readonly string[]): FieldErrors {
+/**
+ * Splits `"<field>: <message>"` strings by field, the messages translated: the app's own rules'
+ * (`judge` 'app') or a server's `forbidden` reason.
+ */
+export function fieldErrors(violations: readonly string[], judge: RuleJudge = 'server'): FieldErrors {
   const errors: Record<string, string> = {};
   for (const violation of violations) {
     const colon = violation.indexOf(': ');
     const field = colon > 0 ? violation.slice(0, colon) : '_doc';
-    const message = ruleMessage(colon > 0 ? violation.slice(colon + 2) : violation);
+    const message = ruleMessage(colon > 0 ? violation.slice(colon + 2) : violation, judge);
     errors[field] ??= message;
   }
   return errors;
@@ -40,5 +43,6 @@ export function validateDoc(
       name: session.name,
       roles: session.roles,
     }),
+    'app',
   );
 }

@@ -32,13 +32,22 @@ const IMAGE_TYPE = /^(.+) must be a JPEG, PNG or WebP image$/;
 const SCHEMA_NEWER = /^version (\d+) is newer than these rules know \((\d+) to (\d+)\): update the server first$/;
 const SCHEMA_OLDER = /^version (\d+) is no longer accepted \((\d+) to (\d+)\): update the app$/;
 
+/**
+ * Whose copy of the rules spoke: this app's, checking a save before it is written, or the
+ * server's, refusing one. A record newer than the rules know means the one that spoke is behind.
+ */
+export type RuleJudge = 'app' | 'server';
+
 /** One message of the rules ("is required"), in the app's language. */
-export function ruleMessage(message: string): string {
+export function ruleMessage(message: string, judge: RuleJudge = 'server'): string {
   const atMost = AT_MOST.exec(message);
   if (atMost) return $localize`:@@rule.maxLength:must be at most ${atMost[1]}:max: characters`;
   const image = IMAGE_TYPE.exec(message);
   if (image) return $localize`:@@rule.imageType:${image[1]}:name: must be a JPEG, PNG or WebP image`;
   const newer = SCHEMA_NEWER.exec(message);
+  if (newer && judge === 'app') {
+    return $localize`:@@rule.schemaNewerThanApp:version ${newer[1]}:version: is newer than this app knows (${newer[2]}:oldest: to ${newer[3]}:current:): update the app`;
+  }
   if (newer) {
     return $localize`:@@rule.schemaNewer:version ${newer[1]}:version: is newer than the server accepts (${newer[2]}:oldest: to ${newer[3]}:current:): the server must be updated first`;
   }
