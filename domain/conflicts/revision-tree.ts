@@ -28,14 +28,25 @@ function historyRevs(leaf: LeafDoc): string[] {
 }
 
 /**
- * The newest revision every leaf descends from, or null when the histories share none
- * (they were cut short by `revs_limit`, or the branches have separate roots).
+ * The newest revision every leaf has taken in: one in its history, or one that a merge it holds
+ * names in `mergedFrom`. Null when they share none (histories cut short by `revs_limit`, or
+ * separate roots). A device that kept editing its version after another merged that version has
+ * it as their base, not the older ancestor of the merged conflict: against that one, a value it
+ * set back to the old one passed for no change and was lost to the merge, unasked.
  */
 export function commonAncestorRev(leaves: readonly LeafDoc[]): string | null {
   if (leaves.length === 0) return null;
-  const [first, ...others] = leaves.map(historyRevs);
-  const otherSets = others.map((revs) => new Set(revs));
-  return first.find((rev) => otherSets.every((revs) => revs.has(rev))) ?? null;
+  const [first, ...others] = leaves.map(takenInRevs);
+  const shared = [...first].filter((rev) => others.every((revs) => revs.has(rev)));
+  // Two at one position only when every leaf merged both: rival resolutions, merged without a base.
+  return winnerFirst(shared.map((rev) => ({ _id: '', _rev: rev })))[0]?._rev ?? null;
+}
+
+/** A leaf's history and the revisions a merge in it took in. */
+function takenInRevs(leaf: LeafDoc): Set<string> {
+  const from = leaf['mergedFrom'];
+  const merged = Array.isArray(from) ? from.filter((rev): rev is string => typeof rev === 'string' && /^\d+-./.test(rev)) : [];
+  return new Set([...historyRevs(leaf), ...merged]);
 }
 
 /** The common ancestor's body, or null when there is none or it is no longer stored (compaction). */

@@ -34,6 +34,14 @@ describe('revision tree', () => {
     assert.equal(commonAncestorRev([leaf('3-c', ['b', 'a']), leaf('4-f', ['e', 'b', 'a'])]), '2-b');
   });
 
+  test('a merge took in the versions it names: one of them, edited further elsewhere, is the newest shared', () => {
+    const merge = { ...leaf('3-m', ['b', 'a']), mergedFrom: ['2-b', '2-c'] };
+    assert.equal(commonAncestorRev([merge, leaf('3-d', ['c', 'a'])]), '2-c');
+    assert.equal(commonAncestorRev([merge, leaf('2-e', ['a'])]), '1-a');
+    // Anything else in `mergedFrom` is no revision taken in.
+    assert.equal(commonAncestorRev([{ ...merge, mergedFrom: ['c', 7] }, leaf('3-d', ['c', 'a'])]), '1-a');
+  });
+
   test('histories cut short by revs_limit share no ancestor', () => {
     assert.equal(commonAncestorRev([leaf('30-c', ['b']), leaf('31-f', ['e'])]), null);
   });

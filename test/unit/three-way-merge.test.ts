@@ -34,6 +34,19 @@ describe('three-way merge of top-level fields', () => {
     assert.equal(merge.merged?.['site'], 'Plant 5');
   });
 
+  test('a version another device merged, edited further on its own device, is the base: a value set back to the old one is kept', () => {
+    const theirs = editOf(root, 'aaa', { title: 'Boiler room, east' });
+    const ours = editOf(root, 'bbb', { site: 'Plant 5' });
+    const merged = editOf(ours, 'mmm', { title: 'Boiler room, east', mergedFrom: [theirs._rev, ours._rev] });
+    // Not having heard of the merge, the other device sets its title back.
+    const editedOn = editOf(theirs, 'zzz', { title: root['title'] });
+    const merge = mergeLeaves([merged, editedOn], theirs);
+    assert.equal(merge.ancestorRev, '2-aaa');
+    assert.deepEqual(merge.conflicts, []);
+    assert.equal(merge.merged?.['title'], root['title']);
+    assert.equal(merge.merged?.['site'], 'Plant 5');
+  });
+
   test('the same change on both leaves is not a conflict', () => {
     const merge = mergeLeaves(
       [editOf(root, 'bbb', { status: 'submitted', partners: ['acme'] }), editOf(root, 'aaa', { status: 'submitted', partners: ['acme'] })],
