@@ -30,6 +30,12 @@ interface SessionRouteDeps {
   currentLogin(name: string): Promise<{ role: FieldbookRole | null; disabled: boolean } | null>;
 }
 
+/**
+ * Half a UTF-16 surrogate pair: JSON.stringify writes it as `\ud800`, which CouchDB 3.4 refuses
+ * (400), so such a login would come back as the database server failing (502).
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** `/api/session`: log in with CouchDB, hand the browser an opaque HttpOnly session id. */
 export function sessionRoutes(deps: SessionRouteDeps) {
   const { couchUrl, sessions, authenticator, liveRequests, throttle, devices, maxAgeMs, answerMs, secureCookies, logger } = deps;
@@ -77,6 +83,9 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     const { name, password } = (req.body ?? {}) as { name?: unknown; password?: unknown };
     if (typeof name !== 'string' || typeof password !== 'string' || !name || !password) {
       return sendCouchError(res, badRequest('Send {"name", "password"} as JSON.'));
+    }
+    if (LONE_SURROGATE.test(name) || LONE_SURROGATE.test(password)) {
+      return sendCouchError(res, badRequest('The name and password must be valid Unicode text.'));
     }
     const address = authenticator.clientAddress(req);
     const device = await knownDevice(req, name);

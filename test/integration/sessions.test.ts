@@ -54,6 +54,18 @@ describe('sessions', () => {
     }
   });
 
+  test('a name or password with a lone surrogate is 400, not the database server failing (CouchDB 3.4 answered 400, passed on as 502)', async () => {
+    // JSON.stringify writes a lone surrogate as "\ud800", which CouchDB's JSON parser refuses.
+    for (const body of [
+      { name: 'alice\ud800', password: TEST_PASSWORD },
+      { name: 'alice', password: `${TEST_PASSWORD}\udc00` },
+    ]) {
+      const response = await login(body);
+      assert.equal(response.status, 400);
+      assert.equal(((await response.json()) as { error: string }).error, 'bad_request');
+    }
+  });
+
   test('GET /api/session tells who is logged in, or 401', async () => {
     const cookie = await loginCookie(stack.proxy.url, 'bob');
     const response = await fetch(`${stack.proxy.url}/api/session`, { headers: { cookie } });
