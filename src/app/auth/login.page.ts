@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
@@ -10,6 +10,7 @@ import { LoginError, SessionService } from '../core/session.service';
 import { WorkspaceService } from '../core/workspace.service';
 import { LanguagePickerComponent } from '../i18n/language-picker.component';
 import { RETURN_PARAM, returnPath } from './return-path';
+import { RetryWait } from './retry-wait';
 
 @Component({
   selector: 'app-login-page',
@@ -92,14 +93,10 @@ export class LoginPage {
   });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
-  /** Seconds left before the proxy takes another try (after a 429 with Retry-After). */
-  protected readonly waitSeconds = signal(0);
-  protected readonly wait = computed(() => formatWait(this.waitSeconds()));
-  private countdown: ReturnType<typeof setInterval> | undefined;
-
-  constructor() {
-    inject(DestroyRef).onDestroy(() => clearInterval(this.countdown));
-  }
+  /** Before the proxy takes another try (after a 429 with Retry-After). */
+  private readonly retry = new RetryWait(() => this.error.set(null));
+  protected readonly waitSeconds = this.retry.seconds;
+  protected readonly wait = this.retry.text;
 
   protected async submit(): Promise<void> {
     if (this.waitSeconds() > 0) return;
@@ -116,30 +113,9 @@ export class LoginPage {
       await this.router.navigateByUrl(returnPath(this.route.snapshot.queryParamMap.get(RETURN_PARAM)));
     } catch (error) {
       this.error.set(error instanceof LoginError ? error.message : $localize`:@@login.openFailed:Could not open your data on this device.`);
-      if (error instanceof LoginError && error.retryAfterSeconds) this.waitFor(error.retryAfterSeconds);
+      if (error instanceof LoginError && error.retryAfterSeconds) this.retry.start(error.retryAfterSeconds);
     } finally {
       this.busy.set(false);
     }
   }
-
-  /** Counts the proxy's wait down, once a second; signing in is possible again at zero. */
-  private waitFor(seconds: number): void {
-    clearInterval(this.countdown);
-    const until = Date.now() + seconds * 1000;
-    const tick = () => {
-      const left = Math.max(0, Math.ceil((until - Date.now()) / 1000));
-      this.waitSeconds.set(left);
-      if (left > 0) return;
-      clearInterval(this.countdown);
-      this.error.set(null);
-    };
-    tick();
-    this.countdown = setInterval(tick, 1000);
-  }
-}
-
-/** `1:30`, `0:05`; empty at zero. */
-function formatWait(seconds: number): string {
-  if (seconds <= 0) return '';
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }

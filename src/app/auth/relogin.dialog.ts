@@ -5,6 +5,7 @@ import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/materia
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { LoginError, SessionService } from '../core/session.service';
+import { RetryWait } from './retry-wait';
 
 export interface ReloginData {
   name: string;
@@ -30,10 +31,15 @@ export interface ReloginData {
         @if (error(); as message) {
           <p class="error" role="alert" data-testid="relogin-error">{{ message }}</p>
         }
+        @if (wait(); as wait) {
+          <p class="error" data-testid="relogin-wait" i18n="@@login.wait">Try again in {{ wait }}.</p>
+        }
       </mat-dialog-content>
       <mat-dialog-actions align="end">
         <button mat-button type="button" [mat-dialog-close]="false" i18n="@@relogin.later">Later</button>
-        <button mat-flat-button type="submit" data-testid="relogin-submit" [disabled]="busy()" i18n="@@login.submit">Sign in</button>
+        <button mat-flat-button type="submit" data-testid="relogin-submit" [disabled]="busy() || waitSeconds() > 0" i18n="@@login.submit">
+          Sign in
+        </button>
       </mat-dialog-actions>
     </form>
   `,
@@ -53,10 +59,14 @@ export class ReloginDialog {
   });
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
+  /** Before the proxy takes another try (after a 429 with Retry-After). */
+  private readonly retry = new RetryWait(() => this.error.set(null));
+  protected readonly waitSeconds = this.retry.seconds;
+  protected readonly wait = this.retry.text;
 
   protected async submit(): Promise<void> {
     const { password } = this.form.getRawValue();
-    if (!password) return;
+    if (!password || this.waitSeconds() > 0) return;
     this.busy.set(true);
     this.error.set(null);
     try {
@@ -64,6 +74,7 @@ export class ReloginDialog {
       this.ref.close(true);
     } catch (error) {
       this.error.set(error instanceof LoginError ? error.message : $localize`:@@relogin.failed:Sign-in failed.`);
+      if (error instanceof LoginError && error.retryAfterSeconds) this.retry.start(error.retryAfterSeconds);
     } finally {
       this.busy.set(false);
     }

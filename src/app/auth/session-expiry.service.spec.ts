@@ -69,6 +69,20 @@ describe('SessionExpiryService', () => {
     expect(resume).not.toHaveBeenCalled();
   });
 
+  it('after too many failed sign-ins shows the wait from Retry-After, with sign-in disabled meanwhile', async () => {
+    sessions.login.and.rejectWith(new LoginError('Too many failed sign-ins.', 429, 90));
+    expire();
+    await typePassword('wrong');
+    find('relogin-submit')!.click();
+    await waitFor(() => {
+      TestBed.tick();
+      return !!find('relogin-wait');
+    }, 'the wait');
+    expect(find('relogin-wait')!.textContent).toContain('Try again in 1:30');
+    expect((find('relogin-submit') as HTMLButtonElement).disabled).toBeTrue();
+    expect(sessions.login).toHaveBeenCalledTimes(1);
+  });
+
   it('resumes without asking when another tab signed in again', async () => {
     expire();
     await waitFor(() => !!find('relogin-password'), 'the re-login dialog');
