@@ -1,17 +1,20 @@
 import { TestBed } from '@angular/core/testing';
+import { filter, firstValueFrom } from 'rxjs';
 import { HEALTH_CHECK, ReachabilityService } from './reachability.service';
 import { waitFor } from '../testing/test-support';
 
 describe('ReachabilityService', () => {
   let healthy: boolean;
+  let health: () => Promise<boolean>;
   let online: boolean;
   let reachability: ReachabilityService;
 
   beforeEach(() => {
     healthy = true;
+    health = () => Promise.resolve(healthy);
     online = true;
     spyOnProperty(navigator, 'onLine').and.callFake(() => online);
-    TestBed.configureTestingModule({ providers: [{ provide: HEALTH_CHECK, useValue: () => Promise.resolve(healthy) }] });
+    TestBed.configureTestingModule({ providers: [{ provide: HEALTH_CHECK, useValue: () => health() }] });
     reachability = TestBed.inject(ReachabilityService);
   });
 
@@ -45,5 +48,24 @@ describe('ReachabilityService', () => {
   it('is unreachable while the browser is offline, whatever /health said before', async () => {
     online = false;
     expect(await reachability.check()).toBeFalse();
+  });
+
+  describe('with a /health that never answers', () => {
+    beforeEach(() => jasmine.clock().install());
+    afterEach(() => jasmine.clock().uninstall());
+
+    it('counts it as unreachable, and asks again', async () => {
+      // A dead network that the browser has not noticed: the request neither fails nor answers.
+      health = () => new Promise(() => undefined);
+      const check = reachability.check();
+      jasmine.clock().tick(60_000);
+      expect(await check).toBeFalse();
+      expect(reachability.reachable).toBeFalse();
+
+      health = () => Promise.resolve(true);
+      const back = firstValueFrom(reachability.reachable$.pipe(filter(Boolean)));
+      jasmine.clock().tick(60_000);
+      await back;
+    });
   });
 });

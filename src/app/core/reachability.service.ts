@@ -1,14 +1,20 @@
 import { DestroyRef, Injectable, InjectionToken, inject } from '@angular/core';
 import { BehaviorSubject, distinctUntilChanged, Observable } from 'rxjs';
 
-/** Asks the proxy whether CouchDB answers; tests replace it to simulate outages. */
-export const HEALTH_CHECK = new InjectionToken<() => Promise<boolean>>('HEALTH_CHECK', {
+/** Asks the proxy whether CouchDB answers, until `giveUp` aborts; tests replace it to simulate outages. */
+export const HEALTH_CHECK = new InjectionToken<(giveUp: AbortSignal) => Promise<boolean>>('HEALTH_CHECK', {
   factory: () => checkHealth,
 });
 
 const FIRST_RETRY_MS = 2_000;
 const MAX_RETRY_MS = 30_000;
 const WHILE_UP_MS = 60_000;
+/**
+ * The proxy answers /health within its 3 s probe of CouchDB: a request still unanswered after
+ * this went into a dead network, and would otherwise hold up every later check. Generous, as
+ * a first pull may fill a slow link meanwhile.
+ */
+const HEALTH_ANSWER_MS = 30_000;
 
 /**
  * Whether the server can be reached. `navigator.onLine` only says a network interface is
@@ -43,8 +49,16 @@ export class ReachabilityService {
 
   /** Probes `/health` now and schedules the next probe. */
   async check(): Promise<boolean> {
-    this.report(navigator.onLine && (await this.checkHealth()));
+    this.report(navigator.onLine && (await this.healthWithin(HEALTH_ANSWER_MS)));
     return this.state.value;
+  }
+
+  /** The health check's answer, or false once it has not come for `ms`. */
+  private healthWithin(ms: number): Promise<boolean> {
+    const giveUp = new AbortController();
+    const timer = setTimeout(() => giveUp.abort(), ms);
+    const gaveUp = new Promise<boolean>((resolve) => giveUp.signal.addEventListener('abort', () => resolve(false)));
+    return Promise.race([this.checkHealth(giveUp.signal), gaveUp]).finally(() => clearTimeout(timer));
   }
 
   /**
@@ -71,9 +85,9 @@ export class ReachabilityService {
   }
 }
 
-async function checkHealth(): Promise<boolean> {
+async function checkHealth(giveUp: AbortSignal): Promise<boolean> {
   try {
-    const response = await fetch('/health', { cache: 'no-store', credentials: 'same-origin' });
+    const response = await fetch('/health', { cache: 'no-store', credentials: 'same-origin', signal: giveUp });
     return response.ok;
   } catch {
     return false;

@@ -1,6 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { filter, firstValueFrom } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
+import { inspectionFields } from '../../../test/fixtures/documents';
 import { newDocId } from '../data/doc-writer.service';
 import { saveInspection } from '../testing/save-inspection';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
@@ -11,6 +12,7 @@ import { PushLedgerService } from './push-ledger.service';
 import { HEALTH_CHECK } from './reachability.service';
 import { REMOTE_DB_FACTORY } from './remote-db';
 import { ReplicationService, cappedBackoff } from './replication.service';
+import { UNREACHABLE_MESSAGE } from './sync-error-message';
 
 describe('cappedBackoff', () => {
   it('starts at a second, doubles, and stops at a minute', () => {
@@ -27,7 +29,7 @@ describe('ReplicationService', () => {
   let local: Database;
   let remote: Database;
   let healthy: boolean;
-  let remoteFactory: (userDb: string) => Database;
+  let remoteFactory: (userDb: string, ended?: AbortSignal) => Database;
   let replication: ReplicationService;
   let ledger: PushLedgerService;
 
@@ -39,7 +41,7 @@ describe('ReplicationService', () => {
     TestBed.configureTestingModule({
       providers: [
         ...provideTestData(fakeSessions(), prefix),
-        { provide: REMOTE_DB_FACTORY, useValue: (userDb: string) => remoteFactory(userDb) },
+        { provide: REMOTE_DB_FACTORY, useValue: (userDb: string, ended?: AbortSignal) => remoteFactory(userDb, ended) },
         { provide: HEALTH_CHECK, useValue: () => Promise.resolve(healthy) },
       ],
     });
@@ -168,6 +170,66 @@ describe('ReplicationService', () => {
     window.dispatchEvent(new Event('online'));
     await waitFor(() => state() === 'paused' && ledger.pendingCount() === 0, 'synced after reconnecting');
     expect((await remote.get<Inspection>(doc._id)).title).toBe('Written out of range');
+  });
+
+  it('starts again when back in range while a push waits on a request sent before the network went', async () => {
+    const bulkDocs = remote.bulkDocs.bind(remote);
+    // The first push batch goes into a connection that dies: no answer ever comes.
+    const pushes: jasmine.Spy = spyOn(remote, 'bulkDocs').and.callFake(((...args: Parameters<typeof bulkDocs>) =>
+      pushes.calls.count() === 1 ? new Promise(() => undefined) : bulkDocs(...args)) as never);
+    const doc = await saveInspection('Sent as the network went');
+
+    replication.start(local, ANA.db);
+    await waitFor(() => state() === 'syncing' && pushes.calls.count() === 1, 'the push waiting on its request');
+    window.dispatchEvent(new Event('offline'));
+    expect(state()).toBe('offline');
+
+    window.dispatchEvent(new Event('online'));
+    await waitFor(() => state() === 'paused' && ledger.pendingCount() === 0, 'synced after reconnecting');
+    expect((await remote.get<Inspection>(doc._id)).title).toBe('Sent as the network went');
+  });
+
+  it("resumes a device's first pull when back in range, although a request of the pull cut short never answered", async () => {
+    const theirs = {
+      _id: newDocId('inspection'),
+      ...inspectionFields({ title: 'From the server', site: 'Depot 4', scheduledFor: '2026-03-02', checklist: [] }),
+    };
+    await remote.put(theirs);
+    // The first attempt's server goes silent: its requests end only when the attempt gives up on them.
+    const attempts: (AbortSignal | undefined)[] = [];
+    remoteFactory = (userDb, ended) => {
+      attempts.push(ended);
+      const silent = () =>
+        new Promise<Response>((_, reject) => ended?.addEventListener('abort', () => reject(new TypeError('Failed to fetch'))));
+      return attempts.length === 1
+        ? new PouchDB<object>(`http://fieldbook.test/db/${userDb}`, { fetch: silent, skip_setup: true })
+        : remote;
+    };
+
+    replication.start(local, ANA.db);
+    await waitFor(() => state() === 'syncing', 'the first pull under way');
+    window.dispatchEvent(new Event('offline'));
+    window.dispatchEvent(new Event('online'));
+    await waitFor(() => state() === 'paused', 'up to date after reconnecting');
+    expect((await local.get<Inspection>(theirs._id)).title).toBe('From the server');
+    expect(attempts[0]?.aborted).toBeTrue();
+  });
+
+  it('drops "cannot be reached" once the server is back in range, while it syncs again', async () => {
+    healthy = false;
+    const unreachable = jasmine.createSpy('fetch').and.rejectWith(new TypeError('Failed to fetch'));
+    remoteFactory = () => new PouchDB<object>('http://fieldbook.test/db/userdb-616e61', { fetch: unreachable, skip_setup: true });
+    await saveInspection('Written offline');
+    replication.start(local, ANA.db);
+    await waitFor(() => state() === 'offline' && replication.syncStatus().lastError === UNREACHABLE_MESSAGE, 'offline');
+
+    // Back in range; the push takes its time.
+    spyOn(remote, 'bulkDocs').and.returnValue(new Promise(() => undefined) as never);
+    healthy = true;
+    remoteFactory = () => remote;
+    window.dispatchEvent(new Event('online'));
+    await waitFor(() => state() === 'syncing', 'syncing again');
+    expect(replication.syncStatus().lastError).toBeNull();
   });
 
   it('goes offline at once on the browser offline event', async () => {

@@ -7,7 +7,7 @@ import { ReachabilityService } from './reachability.service';
 import { REMOTE_DB_FACTORY } from './remote-db';
 import { Replication, ReplicatorService } from './replicator.service';
 import { FEED_HEARTBEAT_MS } from './silent-feed-fetch';
-import { syncErrorMessage } from './sync-error-message';
+import { UNREACHABLE_MESSAGE, syncErrorMessage } from './sync-error-message';
 import { SyncState, SyncStatus } from './sync-state';
 
 type DirectionState = 'starting' | 'active' | 'paused' | 'retrying' | 'failed';
@@ -52,8 +52,11 @@ export class ReplicationService {
   });
   private target: { local: Database; userDb: string } | null = null;
   private running: Record<Direction, Replication> | null = null;
-  /** Ends the device's first pull if one runs. */
-  private firstPullAbort: AbortController | null = null;
+  /**
+   * Ends the current attempt: its first pull, and every request it still waits for (one sent
+   * as the network went may never be answered; PouchDB sets no timeout of its own).
+   */
+  private attempt: AbortController | null = null;
   private directions: Record<Direction, DirectionState> = { push: 'starting', pull: 'starting' };
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
   private restartDelay = 0;
@@ -64,8 +67,11 @@ export class ReplicationService {
 
   constructor() {
     this.reachabilitySub = this.reachability.reachable$.pipe(startWith(this.reachability.reachable), pairwise()).subscribe(([was, is]) => {
+      const backInRange = is && !was;
+      // "Cannot be reached" is old news then, also while the sync starts again.
+      if (backInRange && this.status.value.lastError === UNREACHABLE_MESSAGE) this.patch({ lastError: null });
       // Back in range: skip whatever backoff PouchDB or we are sitting in.
-      if (is && !was && this.needsRestart()) {
+      if (backInRange && this.needsRestart()) {
         this.restartDelay = 0;
         this.restart();
       } else this.publish();
@@ -110,23 +116,15 @@ export class ReplicationService {
   private launch(): void {
     const target = this.target;
     if (!target) return;
-    const remote = this.remoteFactory(target.userDb);
+    const { signal } = (this.attempt = new AbortController());
+    const remote = this.remoteFactory(target.userDb, signal);
     this.directions = { push: 'starting', pull: 'starting' };
     this.publish();
     // The push waits too: the first pull's documents would all pass through its revs_diff.
-    const abort = (this.firstPullAbort = new AbortController());
-    const started = () => !abort.signal.aborted && this.setDirection('pull', 'active');
-    this.firstPull.ensure(target.local, remote, abort.signal, started).then(
-      () => {
-        if (abort.signal.aborted) return;
-        this.firstPullAbort = null;
-        this.startLive(target.local, remote);
-      },
-      (error: ReplicationError) => {
-        if (abort.signal.aborted) return;
-        this.firstPullAbort = null;
-        this.fail('pull', error, true);
-      },
+    const started = () => !signal.aborted && this.setDirection('pull', 'active');
+    this.firstPull.ensure(target.local, remote, signal, started).then(
+      () => !signal.aborted && this.startLive(target.local, remote),
+      (error: ReplicationError) => !signal.aborted && this.fail('pull', error, true),
     );
   }
 
@@ -189,19 +187,20 @@ export class ReplicationService {
   }
 
   private needsRestart(): boolean {
-    // 'starting' too: an attempt begun while out of range fails later, and its restart would
-    // wait out a backoff although the network is back.
-    const stuck = (state: DirectionState) => state === 'retrying' || state === 'failed' || state === 'starting';
+    // All but a caught-up direction (its live feed has a silence cutoff): an attempt begun while
+    // out of range fails later, and its restart would wait out a backoff although the network
+    // is back; a request sent as the network went may never be answered.
+    const stuck = (state: DirectionState) => state !== 'paused';
     return !!this.target && !this.status.value.sessionExpired && (stuck(this.directions.push) || stuck(this.directions.pull));
   }
 
   private cancelRunning(): void {
-    this.firstPullAbort?.abort();
-    this.firstPullAbort = null;
-    const running = this.running;
+    const { attempt, running } = this;
+    this.attempt = null;
     this.running = null;
     running?.push.cancel();
     running?.pull.cancel();
+    attempt?.abort();
   }
 
   private setDirection(direction: Direction, state: DirectionState): void {
