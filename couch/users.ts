@@ -36,7 +36,8 @@ export async function createUser(couch: CouchAdmin, name: string, password: stri
 export async function setPassword(couch: CouchAdmin, name: string, password: string): Promise<void> {
   assertPassword(password);
   const user = await existingUser(couch, name);
-  if (fieldbookUserOf(user).disabled) throw new Error(`"${name}" is disabled: enable them with a new password instead`);
+  // Checked on the revision saved over: another admin may have disabled them since the admin API looked.
+  if (fieldbookUserOf(user).disabled) throw new UserRefused('disabled', name);
   await changeUser(couch, { ...user, password });
 }
 
@@ -45,9 +46,8 @@ export async function setRole(couch: CouchAdmin, name: string, role: FieldbookRo
   assertRole(role);
   if (role === 'partner') assertPartnerName(name);
   const user = await existingUser(couch, name);
-  const { role: oldRole, disabled } = fieldbookUserOf(user);
-  const doc = { ...user, fieldbook_role: role, roles: disabled ? [] : couchRolesFor(role) };
-  await changeUser(couch, doc, () => provisionForRole(couch, name, oldRole, role));
+  const { disabled } = fieldbookUserOf(user);
+  await changeUser(couch, { ...user, fieldbook_role: role, roles: disabled ? [] : couchRolesFor(role) });
 }
 
 /**
@@ -105,11 +105,12 @@ export async function provisionUser(couch: CouchAdmin, { name, role }: Pick<Fiel
 /**
  * Every change to a login. The `_users` doc is saved first, so a conflict with another
  * admin's change leaves everything as it was; the doc's change is also what the proxy reacts
- * to (it ends sessions and re-checks logins). The server admin entry follows the doc as
- * stored, also when another admin changed or removed the login since our save; at the end,
- * also after a failure, the server is made to match the doc as stored then.
+ * to (it ends sessions and re-checks logins). The server admin entry, the databases and the
+ * replication jobs follow the doc as stored, also when another admin changed or removed the
+ * login since our save; at the end, also after a failure, the server is made to match the doc
+ * as stored then.
  */
-async function changeUser(couch: CouchAdmin, doc: UserDoc, provision?: () => Promise<void>): Promise<void> {
+async function changeUser(couch: CouchAdmin, doc: UserDoc): Promise<void> {
   const saved = await unlessChangedMeanwhile(doc.name, doc._rev ? 'changedMeanwhile' : 'exists', couch.use<UserDoc>('_users').insert(doc));
   try {
     // Before the wait below: a server admin logs in with the entry's password.
@@ -118,7 +119,6 @@ async function changeUser(couch: CouchAdmin, doc: UserDoc, provision?: () => Pro
     if (doc.password && doc._rev && ours) await untilLoginWorks(couch, doc.name, doc.password);
     // Every change ends the login's sessions: they carry the old roles, or should not exist.
     await deleteUserSessions(couch, doc.name);
-    await provision?.();
   } finally {
     await matchStoredUser(couch, doc.name);
   }
@@ -137,7 +137,7 @@ async function saveLogin(couch: CouchAdmin, name: string, password: string, role
   if (!existing) await assertNoLockedData(couch, name);
   const { fieldbook_disabled: _wasDisabled, ...kept } = existing ?? ({} as Partial<UserDoc>);
   const doc: UserDoc = { ...kept, _id: userDocId(name), name, type: 'user', roles: couchRolesFor(role), fieldbook_role: role, password };
-  await changeUser(couch, doc, () => provisionForRole(couch, name, existing ? fieldbookUserOf(existing).role : null, role));
+  await changeUser(couch, doc);
 }
 
 /** A write of the login's doc; CouchDB's conflict (another admin wrote it since we read it) as the refusal `kind`. */
@@ -152,22 +152,32 @@ async function unlessChangedMeanwhile<T>(name: string, kind: UserReason, write: 
 
 /**
  * Makes the server match the login as stored: a server admin entry exactly while it is an
- * enabled admin, nothing at all once it is removed. The config has no revisions to write
- * against, so the login is read again after, and matched again if a change was saved
- * meanwhile: whichever change is saved last, its own matching (or a later round of an earlier
- * one) writes last, so the entry never outlives a disabling nor goes missing after an enable.
+ * enabled admin, the databases and replication jobs of its role, nothing at all once it is
+ * removed. Neither the config nor the security objects have revisions to write against, so
+ * the login is read again after, and matched again if a change was saved meanwhile: whichever
+ * change is saved last, its own matching (or a later round of an earlier one) writes last, so
+ * the entry never outlives a disabling nor goes missing after an enable, and an earlier role's
+ * provisioning finishing late does not take the later role's jobs and databases away.
  * The revision matched, null for a removed login.
  */
 async function matchStoredUser(couch: CouchAdmin, name: string): Promise<string | null> {
   let stored = await getUser(couch, name);
   for (;;) {
-    if (!stored) await closeAccess(couch, name);
-    else if (isServerAdminUser(fieldbookUserOf(stored))) await setServerAdminOf(couch, stored);
-    else await removeServerAdmin(couch, name);
+    if (stored) await matchLogin(couch, stored);
+    else await closeAccess(couch, name);
     const now = await getUser(couch, name);
     if (now?._rev === stored?._rev) return now?._rev ?? null;
     stored = now;
   }
+}
+
+/** What a stored login opens: its server admin entry (while an enabled admin) and what its role needs, no more. */
+async function matchLogin(couch: CouchAdmin, stored: UserDoc): Promise<void> {
+  const user = fieldbookUserOf(stored);
+  if (isServerAdminUser(user)) await setServerAdminOf(couch, stored);
+  else await removeServerAdmin(couch, user.name);
+  await provisionUser(couch, user);
+  if (user.role) await lockOtherRolesDatabases(couch, user.name, user.role);
 }
 
 /** Whether the login should be a server admin: an enabled Fieldbook admin. */
@@ -192,10 +202,8 @@ function databasesOf(name: string): string[] {
   return [userDbName(name), partnerDbName(name)];
 }
 
-/** Provisions the new role and locks the databases an old role used that the new one does not. */
-async function provisionForRole(couch: CouchAdmin, name: string, oldRole: FieldbookRole | null, role: FieldbookRole): Promise<void> {
-  await provisionUser(couch, { name, role });
-  if (!oldRole || oldRole === role) return;
+/** Locks the databases another role of the login's (before a role change) used that this one does not; missing ones are fine. */
+async function lockOtherRolesDatabases(couch: CouchAdmin, name: string, role: FieldbookRole): Promise<void> {
   if (!hasPersonalDb(role)) await lockDatabase(couch, userDbName(name));
   if (role !== 'partner') await lockDatabase(couch, partnerDbName(name));
 }
@@ -203,7 +211,8 @@ async function provisionForRole(couch: CouchAdmin, name: string, oldRole: Fieldb
 async function existingUser(couch: CouchAdmin, name: string): Promise<UserDoc> {
   const user = await getUser(couch, name);
   await assertManageable(couch, name, user);
-  if (!user) throw new Error(`no user "${name}"`);
+  // Another admin may have removed them since the admin API looked.
+  if (!user) throw new UserRefused('missing', name);
   return user;
 }
 

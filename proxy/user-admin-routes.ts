@@ -21,7 +21,13 @@ interface UserAdminRouteDeps {
 const conflict = (reason: string): CouchError => ({ status: 409, error: 'conflict', reason });
 const operatorAdmin = (name: string) => forbidden(USER_REASONS.operatorAdmin(name));
 /** Refusals for what the login is now, which another admin may just have changed: 409, as CouchDB answers a conflict. */
-const CONFLICTS: ReadonlySet<UserReason> = new Set(['exists', 'notDisabled', 'changedMeanwhile']);
+const CONFLICTS: ReadonlySet<UserReason> = new Set(['exists', 'disabled', 'notDisabled', 'changedMeanwhile']);
+
+/** A refusal of the change itself as the admin API answers it: a login removed meanwhile is a 404, as one never there. */
+function userRefusal({ kind, message }: UserRefused): CouchError {
+  if (kind === 'missing') return notFound(message);
+  return CONFLICTS.has(kind) ? conflict(message) : badRequest(message);
+}
 
 /**
  * `/api/admin/users`: Fieldbook admins manage logins from the app, as `npm run user` does.
@@ -129,8 +135,7 @@ export function userAdminRoutes({ admins, accounts, answerMs }: UserAdminRouteDe
       body = await answerWithin(work(), answerMs);
     } catch (error) {
       if (error instanceof Refused) return sendCouchError(res, error.refusal);
-      if (error instanceof UserRefused)
-        return sendCouchError(res, CONFLICTS.has(error.kind) ? conflict(error.message) : badRequest(error.message));
+      if (error instanceof UserRefused) return sendCouchError(res, userRefusal(error));
       req.log?.warn({ error: (error as Error).message }, 'could not manage a user');
       return sendCouchError(res, (error as Error).name === 'TimeoutError' ? couchSilent : badGateway(API_REASONS.changeNotMade));
     }

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import type { CouchAdmin } from '../../couch/couch-admin';
-import { adminOnly } from '../../couch/security';
+import { adminOnly, membersOnly } from '../../couch/security';
 import { isServerAdmin, removeServerAdmin } from '../../couch/server-admins';
 import { setServerAdmin } from '../support/server-admin';
 import { userAccounts } from '../../couch/user-accounts';
@@ -204,6 +204,62 @@ describe('an enable and a disable of one admin at once', () => {
   });
 });
 
+describe("a login's databases and jobs after changes racing each other", () => {
+  /** What the stored login's role opens, and nothing else: its databases' security and its replication jobs. */
+  async function assertAccessFollows(name: string, role: 'inspector' | 'supervisor' | 'partner'): Promise<void> {
+    assert.equal((await getUser(stack.admin, name))?.fieldbook_role, role, 'the role saved last stands');
+    const personal = role !== 'partner';
+    assert.deepEqual(
+      [
+        await hasReplicationJob(stack.admin, `fanin-${name}`),
+        await hasReplicationJob(stack.admin, `assign-${name}`),
+        await hasReplicationJob(stack.admin, `partner-${name}`),
+      ],
+      [personal, personal, !personal],
+      'the jobs are those of the role saved last',
+    );
+    assert.deepEqual(
+      await stack.admin.request({ path: `${personal ? userDbName(name) : partnerDbName(name)}/_security` }),
+      membersOnly([name]),
+      'the database of the role saved last is open to them',
+    );
+  }
+  /** What their tablet's sync meets: their own database, through the proxy. */
+  const ownDbStatus = async (name: string) =>
+    (await fetch(`${stack.proxy.url}/db/${userDbName(name)}`, { headers: { cookie: await loginCookie(stack.proxy.url, name) } })).status;
+
+  test('a role change saved while another one provisions: the databases and jobs are those of the role saved last', async () => {
+    await addUser(stack.admin, 'ria', TEST_PASSWORD, 'inspector');
+    let back: Promise<string> | undefined;
+    // The change to partner has saved the login and is opening the partner database: the change back runs whole then.
+    const toPartner = pausedCouch(stack.admin, async (call) => {
+      if (!back && call === `GET ${partnerDbName('ria')}/_security`) await (back = settled(setRole(stack.admin, 'ria', 'inspector')));
+    });
+    console.log('to partner:', await settled(setRole(toPartner, 'ria', 'partner')));
+    assert.ok(back, 'the change back ran inside the change to partner');
+    console.log('back to inspector:', await back);
+    await assertAccessFollows('ria', 'inspector');
+    assert.equal(await ownDbStatus('ria'), 200);
+  });
+
+  test('a removal refused because another admin changed the login meanwhile leaves the login its databases and jobs', async () => {
+    await addUser(stack.admin, 'ron', TEST_PASSWORD, 'inspector');
+    let read = false;
+    let change: Promise<string> | undefined;
+    // The removal has read the login and is about to close its access: a role change runs whole then.
+    const removing = pausedCouch(stack.admin, async (call) => {
+      if (call === 'get _users') read = true;
+      else if (read && !change) await (change = settled(setRole(stack.admin, 'ron', 'supervisor')));
+    });
+    const removal = await settled(removeUser(removing, 'ron'));
+    console.log('removal:', removal);
+    assert.ok(change, 'the role change ran inside the removal');
+    assert.equal(removal, USER_REASONS.changedMeanwhile('ron'), 'the removal is refused, not saved over the change');
+    await assertAccessFollows('ron', 'supervisor');
+    assert.equal(await ownDbStatus('ron'), 200);
+  });
+});
+
 describe('a removal that fails halfway', () => {
   test('is finished by running it again, from the admin API', async () => {
     await addUser(stack.admin, 'pat', TEST_PASSWORD, 'partner');
@@ -261,6 +317,29 @@ async function asBea(couch: CouchAdmin, work: (url: string) => Promise<void>): P
   }
 }
 
+describe('an add that fails while it provisions', () => {
+  test("is finished by the admin's next change of the login from the admin API", async () => {
+    // Once the login is saved, the server fails every time her database is to be opened to her.
+    let saved = false;
+    const failing = pausedCouch(stack.admin, async (call) => {
+      if (call === 'insert _users') saved = true;
+      else if (saved && call === `GET ${userDbName('nia')}/_security`)
+        throw Object.assign(new Error('simulated failure of the database server'), { statusCode: 500 });
+    });
+    await assert.rejects(addUser(failing, 'nia', TEST_PASSWORD, 'inspector'), /simulated failure/);
+    assert.notEqual(await getUser(stack.admin, 'nia'), null, 'the login was saved: the Users tab lists her');
+
+    // What the admin can do then: a new password, as for any login that does not work.
+    const ada = await loginCookie(stack.proxy.url, 'ada');
+    const reset = await call(stack.proxy.url, ada, 'PUT', '/nia/password', { password: 'nia-pass-2' });
+    assert.equal(reset.status, 200, reset.body.reason);
+    assert.deepEqual([await hasReplicationJob(stack.admin, 'fanin-nia'), await hasReplicationJob(stack.admin, 'assign-nia')], [true, true]);
+    assert.deepEqual(await stack.admin.request({ path: `${userDbName('nia')}/_security` }), membersOnly(['nia']));
+    const nia = await loginCookie(stack.proxy.url, 'nia', 'nia-pass-2');
+    assert.equal((await fetch(`${stack.proxy.url}/db/${userDbName('nia')}`, { headers: { cookie: nia } })).status, 200, 'she syncs');
+  });
+});
+
 describe('two admins at the admin API at once', () => {
   let ada: string;
   before(async () => {
@@ -286,22 +365,53 @@ describe('two admins at the admin API at once', () => {
     assert.equal((await postLogin(stack.proxy.url, 'kim', 'bea-told-kim')).status, 401);
   });
 
+  /** Bea's call of the admin API, with ada's call run whole after bea's route found the login and before her change reads it. */
+  async function afterBeaFoundIt(ada: () => Promise<Answer>, bea: (url: string) => Promise<Answer>): Promise<[Answer, Answer]> {
+    let reads = 0;
+    let adaAnswer: Promise<Answer> | undefined;
+    const paused = pausedCouch(stack.admin, async (c) => {
+      if (c === 'get _users' && ++reads === 2) await (adaAnswer = ada());
+    });
+    let beaAnswer!: Answer;
+    await asBea(paused, async (url) => {
+      beaAnswer = await bea(url);
+    });
+    assert.ok(adaAnswer, "ada's call ran inside bea's");
+    return [await adaAnswer, beaAnswer];
+  }
+
   test('enabling one login: the later enable is refused, not saved over the first', async () => {
     await addUser(stack.admin, 'lou', TEST_PASSWORD, 'inspector');
     await disableUser(stack.admin, 'lou');
-    let reads = 0;
-    let adaEnabled: Promise<Answer> | undefined;
-    // After bea's route found lou disabled, before the enable reads the login.
-    const paused = pausedCouch(stack.admin, async (c) => {
-      if (c === 'get _users' && ++reads === 2) await (adaEnabled = byAda('POST', '/lou/enable', { password: 'ada-told-lou' }));
-    });
-    await asBea(paused, async (bea) => {
-      const enabled = await call(bea, null, 'POST', '/lou/enable', { password: 'bea-told-lou' });
-      assert.equal((await adaEnabled)?.status, 200);
-      assert.deepEqual([enabled.status, enabled.body.reason], [409, USER_REASONS.notDisabled('lou')]);
-    });
+    const [ada, bea] = await afterBeaFoundIt(
+      () => byAda('POST', '/lou/enable', { password: 'ada-told-lou' }),
+      (url) => call(url, null, 'POST', '/lou/enable', { password: 'bea-told-lou' }),
+    );
+    assert.equal(ada.status, 200);
+    assert.deepEqual([bea.status, bea.body.reason], [409, USER_REASONS.notDisabled('lou')]);
     assert.equal((await postLogin(stack.proxy.url, 'lou', 'ada-told-lou')).status, 200);
     assert.equal((await postLogin(stack.proxy.url, 'lou', 'bea-told-lou')).status, 401);
+  });
+
+  test('removing one login twice at once: the later removal is told there is no such user, a 404', async () => {
+    await addUser(stack.admin, 'ned', TEST_PASSWORD, 'inspector');
+    const [ada, bea] = await afterBeaFoundIt(
+      () => byAda('DELETE', '/ned'),
+      (url) => call(url, null, 'DELETE', '/ned'),
+    );
+    assert.equal(ada.status, 200);
+    assert.deepEqual([bea.status, bea.body.reason], [404, USER_REASONS.missing('ned')]);
+  });
+
+  test('a new password for a login another admin disabled meanwhile is a 409 that says so', async () => {
+    await addUser(stack.admin, 'ody', TEST_PASSWORD, 'inspector');
+    const [ada, bea] = await afterBeaFoundIt(
+      () => byAda('POST', '/ody/disable'),
+      (url) => call(url, null, 'PUT', '/ody/password', { password: 'bea-told-ody' }),
+    );
+    assert.equal(ada.status, 200);
+    assert.deepEqual([bea.status, bea.body.reason], [409, USER_REASONS.disabled('ody')]);
+    assert.equal((await postLogin(stack.proxy.url, 'ody', 'bea-told-ody')).status, 401);
   });
 
   test('a change saved over by another admin meanwhile is a 409 that says so, and changes nothing', async () => {
