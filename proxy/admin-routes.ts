@@ -1,8 +1,8 @@
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { API_REASONS } from '../domain/api-reasons';
 import { flavourOf } from '../couch/server-flavour';
 import { isAdminCaller } from './admin-caller';
-import { couchAuthHeaders, type Authenticator } from './authenticate';
+import { couchAuthHeaders, type Authenticator, type Identity } from './authenticate';
 import { badGateway, forbidden, sendCouchError, unauthorized } from './couch-error';
 import { fromReplicatorDocs, fromSchedulerDocs } from '../domain/replication-status';
 
@@ -13,15 +13,27 @@ interface AdminRouteDeps {
   answerMs: number;
 }
 
+/** The admin calling, known by the check in front of the routes. */
+interface CallerLocals {
+  identity: Identity;
+}
+
 /** `/api/admin`: for Fieldbook admins only, asked of CouchDB as the admin themselves. */
 export function adminRoutes({ couchUrl, authenticator, answerMs }: AdminRouteDeps) {
   const router = express.Router();
 
-  /** Replication jobs with their state and errors: `[{id, source, target, state, error?, lastUpdated?}]`. */
-  router.get('/replications', async (req: Request, res: Response) => {
+  // Every method: an OPTIONS answered by Express's router (the methods allowed) is an answer to anyone else too.
+  router.use('/replications', async (req: Request, res: Response<unknown, CallerLocals>, next: NextFunction) => {
     const identity = await authenticator.identify(req);
     if (!identity) return sendCouchError(res, unauthorized());
     if (!isAdminCaller(identity.caller)) return sendCouchError(res, forbidden(API_REASONS.jobsAdminsOnly));
+    res.locals.identity = identity;
+    next();
+  });
+
+  /** Replication jobs with their state and errors: `[{id, source, target, state, error?, lastUpdated?}]`. */
+  router.get('/replications', async (req: Request, res: Response<unknown, CallerLocals>) => {
+    const { identity } = res.locals;
     const ask = async (path: string) => {
       const response = await fetch(`${couchUrl}${path}`, {
         headers: { ...couchAuthHeaders(identity), accept: 'application/json' },

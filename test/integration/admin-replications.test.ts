@@ -66,4 +66,15 @@ describe('GET /api/admin/replications', () => {
     assert.deepEqual(Object.keys(await alice.json()).sort(), ['error', 'reason']);
     assert.equal((await fetch(`${stack.proxy.url}/api/admin/replications`)).status, 401);
   });
+
+  test('others are refused whatever the method, also with a trailing slash', async () => {
+    const alice = await loginCookie(stack.proxy.url, 'alice');
+    for (const method of ['GET', 'HEAD', 'OPTIONS'])
+      for (const path of ['/api/admin/replications', '/api/admin/replications/']) {
+        const asAlice = await fetch(`${stack.proxy.url}${path}`, { method, headers: { cookie: alice } });
+        const anonymous = await fetch(`${stack.proxy.url}${path}`, { method });
+        assert.deepEqual([asAlice.status, anonymous.status], [403, 401], `${method} ${path}`);
+        if (method !== 'HEAD') assert.equal(((await asAlice.json()) as { error: string }).error, 'forbidden', `${method} ${path}`);
+      }
+  });
 });
