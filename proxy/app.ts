@@ -8,6 +8,7 @@ import { adminRoutes } from './admin-routes';
 import { userAdminRoutes } from './user-admin-routes';
 import { Authenticator } from './authenticate';
 import { clientAddressOf } from './client-address';
+import { pacedBody } from './api-body';
 import { Admission, DEFAULT_LIMITS, type AdmissionLimits } from './admission';
 import { couchForward, upstreamPools, type Upstream } from './couch-forward';
 import { notFound, refusalOf, sendCouchError } from './couch-error';
@@ -120,6 +121,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   const admins = { authenticator, isCurrentAdmin: (name: string) => answerWithin(options.accounts.isCurrentAdmin(name), answerMs) };
   const currentLogin = (name: string) => answerWithin(options.accounts.get(name), answerMs);
   app.get('/metrics', ...metricsRoute(admins, options.metricsSource ?? registrySource(metrics.registry)));
+  app.use('/api', pacedBody(upstream.admission.bodyPace));
   app.use(
     '/api/session',
     sessionRoutes({

@@ -13,7 +13,9 @@ import { startProxy } from '../../proxy/server';
 import { loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { freePort } from '../support/free-port';
 import { waitFor } from '../support/fixtures';
-import { rawRequest } from '../support/raw-request';
+import { rawRequest, stalledPost } from '../support/raw-request';
+import { DEFAULT_LIMITS } from '../../proxy/admission';
+import { within } from '../support/fixtures';
 
 let stack: TestStack;
 before(async () => {
@@ -63,6 +65,25 @@ describe('sessions', () => {
       const response = await login(body);
       assert.equal(response.status, 400);
       assert.equal(((await response.json()) as { error: string }).error, 'bad_request');
+    }
+  });
+
+  test('a login whose body stops arriving is answered 408 and its connection closed, as /db does (it was held for good)', async () => {
+    const impatient = await startProxy({
+      couchAdminUrl: stack.couch.adminUrl,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      limits: { ...DEFAULT_LIMITS, bodySilenceMs: 1_000 },
+    });
+    const stalled = await stalledPost(impatient.url, '/api/session', {}, 1000, '{"name"');
+    try {
+      const received = await within(stalled.closed, 60_000, 'the proxy to answer and close the connection');
+      assert.match(received, /^HTTP\/1\.1 408 /);
+      assert.match(received, /\r\nconnection: close\r\n/i);
+      assert.equal((JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)) as { error: string }).error, 'request_timeout');
+    } finally {
+      stalled.close();
+      await impatient.close();
     }
   });
 

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 
@@ -72,4 +72,20 @@ export function fetchFrom(from: string, url: string, init: { method?: string; he
  */
 export function socketClosed(socket: Socket): Promise<void> {
   return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+/**
+ * A POST that declares a body of `declared` bytes and sends only `sent` of it, then nothing, on
+ * its own connection: `closed` resolves with what came back once the proxy closes it.
+ */
+export async function stalledPost(baseUrl: string, path: string, headers: Record<string, string>, declared: number, sent: string) {
+  const socket = connect(Number(new URL(baseUrl).port), '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk));
+  socket.on('error', () => undefined);
+  const closed = socketClosed(socket).then(() => received);
+  const lines = Object.entries({ Host: '127.0.0.1', 'Content-Type': 'application/json', ...headers, 'Content-Length': String(declared) });
+  const head = `POST ${path} HTTP/1.1\r\n${lines.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
+  await new Promise<void>((resolve) => socket.write(head + sent, () => resolve()));
+  return { closed, close: () => socket.destroy(), port: socket.localPort!, bytes: Buffer.byteLength(head + sent) };
 }
