@@ -97,6 +97,8 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
 
   return async (req, res, url) => {
     const identity = await authenticator.identify(req);
+    // The client went away while it was checked: 'close' has come and gone, and a place taken now would never be given back.
+    if (res.destroyed) return;
     if (!identity) return sendCouchError(res, unauthorized());
     const queryAt = url.indexOf('?');
     const rawPath = queryAt < 0 ? url : url.slice(0, queryAt);

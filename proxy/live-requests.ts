@@ -17,8 +17,11 @@ export class LiveRequests {
   private readonly byUser = new Map<string, Set<Entry>>();
   /** By session key (session-store.ts keyOf), as the sessions feed names them. */
   private readonly bySessionKey = new Map<string, Set<Entry>>();
+  private feedsEnded = false;
 
   track(name: string, res: ServerResponse, sessionId: string | undefined, finishFeed: (() => void) | null): void {
+    // Let in after endFeeds (its caller was still being identified): it would run to the drain bound and be cut there.
+    if (finishFeed && this.feedsEnded) return finishFeed();
     const entry = { res, sessionId, finishFeed };
     const indexes: [Map<string, Set<Entry>>, string][] = [[this.byUser, name]];
     if (sessionId) indexes.push([this.bySessionKey, keyOf(sessionId)]);
@@ -45,8 +48,9 @@ export class LiveRequests {
     for (const entry of this.bySessionKey.get(key) ?? []) cutOff(entry);
   }
 
-  /** Ends every live feed, of every user; other requests run to their end. */
+  /** Ends every live feed, of every user, and each one let in from now on; other requests run to their end. */
   endFeeds(): void {
+    this.feedsEnded = true;
     for (const entries of this.byUser.values()) for (const entry of entries) entry.finishFeed?.();
   }
 }

@@ -17,7 +17,7 @@ export class ProxyMetrics implements ForwardObserver {
   });
   private readonly requests = new Counter({
     name: 'fieldbook_proxy_requests_total',
-    help: 'Requests answered, by route and status.',
+    help: 'Requests answered, by route and status ("aborted": closed before any answer was sent).',
     labelNames: ['route', 'status'] as const,
     registers: [this.registry],
   });
@@ -46,10 +46,14 @@ export class ProxyMetrics implements ForwardObserver {
     collectRuntimeMetrics(this.registry, 'fieldbook_proxy_');
   }
 
-  /** Counts the request once its response closes (routed now: Express rewrites `req.url` under a mount). */
+  /**
+   * Counts the request once its response closes (routed now: Express rewrites `req.url` under a
+   * mount). Closed unanswered (its client gave up), `statusCode` still holds its default of 200:
+   * clients giving up on a stalled server counted as successes.
+   */
   countRequest(req: IncomingMessage, res: ServerResponse): void {
     const route = routeOf(req.url ?? '');
-    res.once('close', () => this.requests.inc({ route, status: String(res.statusCode) }));
+    res.once('close', () => this.requests.inc({ route, status: res.headersSent ? String(res.statusCode) : 'aborted' }));
   }
 
   feedOpened(): void {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
@@ -14,7 +15,7 @@ import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack }
 import { inspection } from '../fixtures/documents';
 import { waitFor, within } from '../support/fixtures';
 import { wireRequest, wireText } from '../support/raw-request';
-import { metricValue } from '../support/metric-value';
+import { metricValue, scrapedValue } from '../support/metric-value';
 import { TEST_SERVER } from '../support/test-server';
 
 /**
@@ -513,6 +514,68 @@ describe('a database server that dies or stalls mid-feed', () => {
   });
 });
 
+/** Resolves once `proxy` (in this process) has begun on its next request to `path`: it identifies the caller now. */
+function arrived(proxy: RunningProxy, path: string): Promise<ServerResponse> {
+  return new Promise((resolve) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url !== path) return;
+      proxy.server.off('request', onRequest);
+      resolve(res);
+    };
+    proxy.server.on('request', onRequest);
+  });
+}
+
+describe('a feed let in as the proxy shuts down', () => {
+  test('one whose caller was still being identified ends at once, not at the drain bound', async () => {
+    const proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }), drainMs: 60_000 });
+    const path = `/db/${aliceDb}/_changes?feed=continuous&heartbeat=5000&since=now`;
+    const pid = listenerPid(Number(new URL(stack.couch.url).port));
+    let closing: Promise<void> | undefined;
+    let outcome: Promise<'cut' | number>;
+    // The server stalled, so this proxy's first read of alice's session waits until the proxy is closing.
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const identifying = arrived(proxy, path);
+      outcome = feedOutcome(proxy.url, path, { cookie: aliceCookie });
+      await within(identifying, 30_000, 'the proxy to take the feed');
+      closing = proxy.close();
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    try {
+      // It ran to the drain bound, and was cut mid-stream there.
+      assert.equal(await within(outcome, 30_000, 'the feed to end'), 'cut');
+      await within(closing, 30_000, 'the proxy to close');
+    } finally {
+      await closing;
+    }
+  });
+});
+
+describe('requests counted in the metrics', () => {
+  test('one whose client went away before any answer is counted as aborted, not as a 200', async () => {
+    const proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }) });
+    const path = `/db/${aliceDb}/_bulk_get`;
+    try {
+      const taken = arrived(proxy, path);
+      const reading = admitted(proxy, path);
+      const upload = await stalledUpload(proxy.url, path, 1000, '{"docs":[');
+      const res = await within(taken, 30_000, 'the proxy to take the request');
+      await within(reading, 30_000, 'the proxy to read its body');
+      const closed = new Promise((resolve) => res.once('close', resolve));
+      upload.close();
+      await within(closed, 30_000, 'the proxy to see its client gone');
+      const text = await proxy.metrics.metrics();
+      // A stalled server whose clients gave up showed as nothing but successes.
+      assert.equal(scrapedValue(text, 'fieldbook_proxy_requests_total{route="db",status="200"}'), undefined);
+      assert.equal(scrapedValue(text, 'fieldbook_proxy_requests_total{route="db",status="aborted"}'), 1);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 /** A POST whose body stops after `sent` of its `declared` bytes, on its own connection; resolved once `sent` is written. */
 async function stalledUpload(baseUrl: string, path: string, declared: number, sent: string) {
   const socket = connect(Number(new URL(baseUrl).port), '127.0.0.1');
@@ -726,6 +789,47 @@ describe('bodies the proxy reads to check', () => {
       assert.equal((await postIds(impatient.url, ids(2))).status, 200);
     } finally {
       await impatient.close();
+    }
+  });
+});
+
+describe('a client gone before it is admitted', () => {
+  test('one that goes away while its session is read holds no place and no open feed', async () => {
+    const proxy = await startProxy({
+      couchAdminUrl: stack.couch.adminUrl,
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      limits: { ...DEFAULT_LIMITS, maxFeedsPerUser: 1 },
+    });
+    const path = `/db/${aliceDb}/_changes?feed=longpoll&heartbeat=60000&since=now`;
+    const pid = listenerPid(Number(new URL(stack.couch.url).port));
+    try {
+      // The server stalled, so this proxy's first read of alice's session waits, for the two requests below alike.
+      process.kill(pid, 'SIGSTOP');
+      let next: Promise<Feed>;
+      try {
+        const first = arrived(proxy, path);
+        const socket = connect(Number(new URL(proxy.url).port), '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${aliceCookie}\r\n\r\n`);
+        const res = await within(first, 30_000, 'the proxy to take the first feed');
+        const closed = once(res, 'close');
+        socket.destroy();
+        await within(closed, 30_000, 'the proxy to see its client gone');
+        const second = arrived(proxy, path);
+        next = openFeed(proxy.url, path, { cookie: aliceCookie });
+        await within(second, 30_000, 'the proxy to take the second feed');
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      // The gone client's place was taken once the read came back, and never given back: 503 for good.
+      const feed = await within(next, 60_000, 'the second feed');
+      assert.equal(feed.status, 200);
+      assert.equal(await openFeeds(proxy), 1);
+      feed.close();
+      await waitFor(async () => (await openFeeds(proxy)) === 0, 30_000, 'no feed open');
+    } finally {
+      await proxy.close();
     }
   });
 });
