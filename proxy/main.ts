@@ -7,8 +7,8 @@
  * Env: COUCH_URL (CouchDB URL with admin credentials), PORT (default 8080), HOST (default
  * 127.0.0.1), FIELDBOOK_STATIC_DIR (the built PWA), FIELDBOOK_SESSION_DAYS,
  * FIELDBOOK_SECURE_COOKIES (true or 1), FIELDBOOK_TRUSTED_PROXIES (addresses and CIDR ranges of
- * reverse proxies in front, whose X-Forwarded-For names the client), LOG_LEVEL, FIELDBOOK_PROXY_WORKERS (default 1), and
- * the limits read by server.ts (FIELDBOOK_MAX_FEEDS, FIELDBOOK_METRICS_PORT, FIELDBOOK_DRAIN_MS, ...).
+ * reverse proxies in front, whose X-Forwarded-For names the client), LOG_LEVEL, FIELDBOOK_PROXY_WORKERS (default 1),
+ * FIELDBOOK_METRICS_PORT, FIELDBOOK_DRAIN_MS, and the limits read by server.ts (FIELDBOOK_MAX_FEEDS, ...).
  * Prints one JSON line `{"url", "pid", "metrics"}` on stdout once it listens (all workers,
  * with workers). With workers the primary serves the metrics port, and every `/metrics`
  * answer is the whole group's (cluster-metrics.ts). SIGTERM drains and exits within the
@@ -45,10 +45,13 @@ function readSettings(env: NodeJS.ProcessEnv) {
     port: portFromEnv(env, 'PORT', 8080, 0),
     sessionMaxAgeDays: positiveNumberFromEnv(env, 'FIELDBOOK_SESSION_DAYS', 30),
     trustedProxies: parseTrustedProxies(env['FIELDBOOK_TRUSTED_PROXIES']),
+    // As NaN, SIGTERM exited at once with code 1, cutting the requests in flight.
+    drainMs: positiveNumberFromEnv(env, 'FIELDBOOK_DRAIN_MS', 10_000),
+    metricsPort: portFromEnv(env, 'FIELDBOOK_METRICS_PORT', 0, 0),
   };
 }
 
-async function runProxy(logger: pino.Logger, drainMs: number, settings: Settings): Promise<void> {
+async function runProxy(logger: pino.Logger, settings: Settings): Promise<void> {
   const env = process.env;
   const channel = cluster.isWorker ? processChannel() : undefined;
   const proxy = await startProxy({
@@ -56,7 +59,6 @@ async function runProxy(logger: pino.Logger, drainMs: number, settings: Settings
     host: env['HOST'] ?? '127.0.0.1',
     staticDir: env['FIELDBOOK_STATIC_DIR'] ?? DEFAULT_STATIC_DIR,
     secureCookies: ['true', '1'].includes(env['FIELDBOOK_SECURE_COOKIES'] ?? ''),
-    drainMs,
     logger,
     hubWork: !channel,
     // A worker shows the group's metrics, asked of the primary, which also serves the metrics port.
@@ -73,7 +75,7 @@ async function runProxy(logger: pino.Logger, drainMs: number, settings: Settings
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining');
-    setTimeout(() => process.exit(1), drainMs + EXIT_GRACE_MS).unref();
+    setTimeout(() => process.exit(1), settings.drainMs + EXIT_GRACE_MS).unref();
     void proxy.close().then(() => process.exit(0));
   };
   onStopSignal(stop);
@@ -97,23 +99,21 @@ function onStopSignal(stop: (signal: string) => void): void {
 async function main(): Promise<void> {
   const env = process.env;
   const logger = pino({ level: env['LOG_LEVEL'] ?? 'info' }, pino.destination(2));
-  const drainMs = Number(env['FIELDBOOK_DRAIN_MS'] ?? 10_000);
   const workers = Number(env['FIELDBOOK_PROXY_WORKERS'] ?? 1);
   // Before any worker starts: a bad setting is refused once, not by each of them.
   const settings = readSettings(env);
-  if (cluster.isPrimary && Number.isInteger(workers) && workers > 1) return runPrimary(logger, workers, drainMs, settings.couchAdminUrl);
-  return runProxy(logger, drainMs, settings);
+  if (cluster.isPrimary && Number.isInteger(workers) && workers > 1) return runPrimary(logger, workers, settings);
+  return runProxy(logger, settings);
 }
 
 /** The node:cluster primary: the workers, and the one metrics port, which shows them all. */
-async function runPrimary(logger: pino.Logger, count: number, drainMs: number, couchAdminUrl: string): Promise<void> {
+async function runPrimary(logger: pino.Logger, count: number, { couchAdminUrl, drainMs, metricsPort }: Settings): Promise<void> {
   // Started once the metrics port listens (the ready line names it); until then no worker is asked.
   let pool: WorkerPool | undefined = undefined;
   const metrics = new GroupMetrics(() => pool?.listening() ?? [], GATHER_WITHIN_MS);
   // The hub's background work once for the group: the workers would each repeat it.
   startHubWork({ couch: couchAdmin(couchAdminUrl), couchAdminUrl, logger, registry: metrics.registry });
   cluster.on('message', (worker, message) => metrics.received(worker, message));
-  const metricsPort = Number(process.env['FIELDBOOK_METRICS_PORT'] ?? 0);
   const metricsServer = metricsPort > 0 ? await serveMetrics(metricsPort, metrics) : undefined;
   pool = superviseWorkers({
     count,

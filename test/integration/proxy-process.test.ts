@@ -124,4 +124,19 @@ describe('the compiled proxy, when it cannot start', () => {
       assert.equal(stderr, 'FIELDBOOK_SESSION_DAYS must be a number above 0, not "abc".\n');
     }
   });
+
+  // Read as NaN, a drain bound made SIGTERM exit at once with code 1, cutting writes in flight,
+  // and a metrics port was silently none.
+  for (const [setting, value, sentence] of [
+    ['FIELDBOOK_DRAIN_MS', '10s', 'FIELDBOOK_DRAIN_MS must be a number above 0, not "10s".'],
+    ['FIELDBOOK_METRICS_PORT', 'abc', 'FIELDBOOK_METRICS_PORT must be a port number (0 to 65535), not "abc".'],
+  ]) {
+    test(`${setting}=${value}: one sentence and exit code 1, before anything listens`, async () => {
+      for (const workers of ['1', '2']) {
+        const { code, stderr } = await runUntilItStops({ PORT: '0', [setting]: value, FIELDBOOK_PROXY_WORKERS: workers });
+        assert.equal(code, 1, stderr);
+        assert.equal(stderr, `${sentence}\n`);
+      }
+    });
+  }
 });
