@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -88,4 +89,11 @@ export async function stalledPost(baseUrl: string, path: string, headers: Record
   const head = `POST ${path} HTTP/1.1\r\n${lines.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`;
   await new Promise<void>((resolve) => socket.write(head + sent, () => resolve()));
   return { closed, close: () => socket.destroy(), port: socket.localPort!, bytes: Buffer.byteLength(head + sent) };
+}
+
+/** What came back on a connection whose body stopped or trickled: 408 `request_timeout`, and the connection closed. */
+export function assertBodyTimedOut(received: string, what?: string): void {
+  assert.match(received, /^HTTP\/1\.1 408 /, what);
+  assert.match(received, /\r\nconnection: close\r\n/i, what);
+  assert.equal((JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4)) as { error: string }).error, 'request_timeout', what);
 }
