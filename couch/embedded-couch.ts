@@ -190,6 +190,9 @@ async function assertPortFree(port: number): Promise<void> {
   await new Promise((resolve) => probe.close(resolve));
 }
 
+/** How long one try of `waitForServer` waits for an answer. */
+const ATTEMPT_MS = 5_000;
+
 /** Resolves once `url` answers 200; rejects after `timeoutMs`, or with the reason as soon as `signal` aborts. */
 export async function waitForServer(
   url: string,
@@ -201,7 +204,9 @@ export async function waitForServer(
   for (;;) {
     signal?.throwIfAborted();
     try {
-      if ((await fetch(url, { headers })).ok) return;
+      // Each try bounded too: something else on the port may take the connection and never answer.
+      const attempt = AbortSignal.timeout(ATTEMPT_MS);
+      if ((await fetch(url, { headers, signal: signal ? AbortSignal.any([signal, attempt]) : attempt })).ok) return;
     } catch {
       // not listening yet
     }

@@ -14,7 +14,7 @@ import { loginCookie, TEST_PASSWORD } from '../support/couch-harness';
 import { COUCHDB_ADMIN, couchDbAvailable, startCouchDb, type CouchDbProcess } from '../support/couchdb-process';
 import { inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
-import { freePort } from '../support/free-port';
+import { freePort, freePorts } from '../support/free-port';
 import { startLiveSync } from '../support/live-sync';
 import { localDb, remoteDb } from '../support/node-pouch';
 
@@ -39,14 +39,14 @@ const cleanups: (() => Promise<unknown>)[] = [];
 
 before(async () => {
   if (skip) return;
-  const distPort = await freePort();
+  const [distPort, ...ports] = await freePorts(HOSTS.length + 1);
   const cookie = randomBytes(16).toString('hex');
   const started = await Promise.allSettled(
     HOSTS.map(async (host, index) =>
       startCouchDb({
         dataDir: join(dataDir, `node${index + 1}`),
-        port: await freePort(),
-        distPort,
+        port: ports[index]!,
+        distPort: distPort!,
         host,
         cookie,
         password,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { basicAuthorization } from '../../couch/couch-admin';
 import { waitForServer } from '../../couch/embedded-couch';
 
@@ -95,19 +96,25 @@ export async function startCouchDb(options: CouchDbOptions): Promise<CouchDbProc
       ),
     );
     child = started;
+    // Ends the waits the race below did not settle on, so none keeps polling (nor the process alive).
+    const settled = new AbortController();
     const up = async () => {
-      await waitForServer(`${url}/_up`, 90_000);
+      await waitForServer(`${url}/_up`, 90_000, {}, settled.signal);
       if (options.singleNode === false) return;
       const authorization = basicAuthorization(COUCHDB_ADMIN, password);
-      for (const db of ['_users', '_replicator']) await waitForServer(`${url}/${db}`, 90_000, { authorization });
+      for (const db of ['_users', '_replicator']) await waitForServer(`${url}/${db}`, 90_000, { authorization }, settled.signal);
     };
     exited.catch(() => undefined);
     try {
-      await Promise.race([up(), exited]);
+      await Promise.race([up(), exited, portInUse(dataDir, settled.signal)]);
     } catch (error) {
-      // A server that never answered is not left running until the test process ends.
+      // A server that never answered is not left running until the test process ends; what it
+      // logged goes with the error, as the test's data dir goes with its failure.
       await stop();
-      throw error;
+      if (error instanceof PortInUseError) throw error;
+      throw new Error(`${(error as Error).message}; CouchDB's log ends:\n${logTail(dataDir)}`, { cause: error });
+    } finally {
+      settled.abort();
     }
   };
 
@@ -136,6 +143,28 @@ export async function startCouchDb(options: CouchDbOptions): Promise<CouchDbProc
       await launch();
     },
   };
+}
+
+/** CouchDB could not listen on its HTTP port: it runs on without answering, rather than exit. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
+/** Rejects once CouchDB logs that its port is taken (another process had it), until `signal` aborts. */
+async function portInUse(dataDir: string, signal: AbortSignal): Promise<never> {
+  const file = join(dataDir, 'log/couchdb.log');
+  while (!signal.aborted) {
+    if (existsSync(file) && readFileSync(file, 'utf8').includes('eaddrinuse'))
+      throw new PortInUseError(`CouchDB's port in ${dataDir} was taken`);
+    await sleep(500, undefined, { signal }).catch(() => undefined);
+  }
+  return new Promise<never>(() => undefined);
+}
+
+/** The last lines CouchDB logged in `dataDir`. */
+function logTail(dataDir: string): string {
+  const file = join(dataDir, 'log/couchdb.log');
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-40).join('\n') : '(no log)';
 }
 
 /** The release unpacked once per machine (atomically: concurrent first starts cannot see half of it). */

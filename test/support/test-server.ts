@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { startEmbeddedCouch } from '../../couch/embedded-couch';
-import { startCouchDb } from './couchdb-process';
-import { freePort } from './free-port';
+import { PortInUseError, startCouchDb } from './couchdb-process';
+import { freePorts } from './free-port';
 
 /** Which server the suite runs on: the embedded PouchDB Server (default) or real CouchDB 3.4 (`FIELDBOOK_TEST_SERVER=couchdb`). */
 export type TestServerKind = 'pouchdb-server' | 'couchdb';
@@ -20,19 +21,25 @@ export interface TestServer {
 
 /** A fresh server of the suite's kind in `dataDir`, on free ports, stopped with the test process whatever happens. */
 export async function startTestServer(dataDir: string, kind: TestServerKind = TEST_SERVER): Promise<TestServer> {
-  const port = await freePort();
+  const [port, distPort] = await freePorts(2);
   if (kind === 'couchdb') {
-    const couch = await startCouchDb({ dataDir, port, distPort: await freePort() });
+    const couch = await startCouchDb({ dataDir, port: port!, distPort: distPort! }).catch(async (error: unknown) => {
+      // Another process took a port between our pick and CouchDB's listen: once more, on others.
+      if (!(error instanceof PortInUseError)) throw error;
+      const [retryPort, retryDistPort] = await freePorts(2);
+      // A data dir of its own: the first one's settings name the taken port.
+      return startCouchDb({ dataDir: join(dataDir, 'again'), port: retryPort!, distPort: retryDistPort! });
+    });
     return { kind, url: couch.url, adminUrl: couch.adminUrl, restart: couch.restart, stop: couch.stop };
   }
-  let couch = await startEmbeddedCouch({ dataDir, port });
+  let couch = await startEmbeddedCouch({ dataDir, port: port! });
   return {
     kind,
     url: couch.url,
     adminUrl: couch.adminUrl,
     async restart() {
       await couch.stop();
-      couch = await startEmbeddedCouch({ dataDir, port });
+      couch = await startEmbeddedCouch({ dataDir, port: port! });
     },
     stop: () => couch.stop(),
   };
