@@ -12,6 +12,7 @@ import { PushLedgerService } from './push-ledger.service';
 import { HEALTH_CHECK } from './reachability.service';
 import { REMOTE_DB_FACTORY } from './remote-db';
 import { ReplicationService, cappedBackoff } from './replication.service';
+import { Replication, ReplicatorService } from './replicator.service';
 import { UNREACHABLE_MESSAGE } from './sync-error-message';
 
 describe('cappedBackoff', () => {
@@ -140,6 +141,28 @@ describe('ReplicationService', () => {
     await waitFor(() => state() === 'paused', 'up to date after re-login');
   });
 
+  it('drops a restart it had scheduled when the session expires meanwhile', async () => {
+    const live = { push: new FakeReplication(), pull: new FakeReplication() };
+    const replicator = TestBed.inject(ReplicatorService);
+    spyOn(replicator, 'livePush').and.returnValue(live.push.asReplication());
+    spyOn(replicator, 'livePull').and.returnValue(live.pull.asReplication());
+    const starts = spyOn(TestBed.inject(InitialPullService), 'ensure').and.resolveTo();
+
+    replication.start(local, ANA.db);
+    await waitFor(() => live.push.listening() && live.pull.listening(), 'the live replications');
+    // From here timers are fake: the restart the push's failure schedules is one of them.
+    jasmine.clock().install();
+    try {
+      live.push.emit('error', { status: 500, name: 'unknown_error', message: 'Internal Server Error' });
+      live.pull.emit('error', { status: 401, name: 'unauthorized', message: 'Session expired' });
+      expect(replication.syncStatus().sessionExpired).toBeTrue();
+      jasmine.clock().tick(10 * 60_000);
+      expect(starts).toHaveBeenCalledTimes(1);
+    } finally {
+      jasmine.clock().uninstall();
+    }
+  });
+
   it('is offline when the server cannot be reached, and syncs when it comes back', async () => {
     healthy = false;
     const unreachable = jasmine.createSpy('fetch').and.rejectWith(new TypeError('Failed to fetch'));
@@ -239,3 +262,27 @@ describe('ReplicationService', () => {
     expect(state()).toBe('offline');
   });
 });
+
+/** A live replication the test drives: it emits what the test says, when the test says. */
+class FakeReplication {
+  private readonly listeners = new Map<string, ((value: unknown) => void)[]>();
+
+  listening(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  emit(event: string, value?: unknown): void {
+    for (const listener of this.listeners.get(event) ?? []) listener(value);
+  }
+
+  asReplication(): Replication {
+    const replication = {
+      on: (event: string, listener: (value: unknown) => void) => {
+        this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+        return replication;
+      },
+      cancel: () => this.listeners.clear(),
+    };
+    return replication as unknown as Replication;
+  }
+}

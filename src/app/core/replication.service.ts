@@ -93,7 +93,6 @@ export class ReplicationService {
 
   /** Stops syncing (logout, or switching users). */
   stop(): void {
-    clearTimeout(this.restartTimer);
     this.cancelRunning();
     this.target = null;
     this.restartDelay = 0;
@@ -108,7 +107,6 @@ export class ReplicationService {
   }
 
   private restart(): void {
-    clearTimeout(this.restartTimer);
     this.cancelRunning();
     this.launch();
   }
@@ -194,7 +192,9 @@ export class ReplicationService {
     return !!this.target && !this.status.value.sessionExpired && (stuck(this.directions.push) || stuck(this.directions.pull));
   }
 
+  /** Ends the current attempt, and the restart one of its failures scheduled. */
   private cancelRunning(): void {
+    clearTimeout(this.restartTimer);
     const { attempt, running } = this;
     this.attempt = null;
     this.running = null;
