@@ -66,6 +66,15 @@ describe('LoginPage', () => {
     expect(el('login-error')).toBeNull();
   });
 
+  it('sends the name as user names are, lowercase and trimmed, as a tablet keyboard may not type it', async () => {
+    fill(' Ana ', 'Secret');
+    el('login-submit')!.click();
+    const request = http.expectOne('/api/session');
+    expect(request.request.body).toEqual({ name: 'ana', password: 'Secret' });
+    request.flush({ ok: true, ...ANA });
+    await until(() => workspace.open.calls.count() > 0, 'the workspace');
+  });
+
   it("shows the proxy's reason on 401", async () => {
     fill('ana', 'wrong');
     el('login-submit')!.click();

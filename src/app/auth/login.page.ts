@@ -100,15 +100,17 @@ export class LoginPage {
 
   protected async submit(): Promise<void> {
     if (this.waitSeconds() > 0) return;
-    const { name, password } = this.form.getRawValue();
-    if (!name.trim() || !password) {
+    const { name: typed, password } = this.form.getRawValue();
+    // User names are lowercase (domain/user-name.ts); a tablet keyboard may capitalise the first letter.
+    const name = typed.trim().toLowerCase();
+    if (!name || !password) {
       this.error.set($localize`:@@login.missing:Enter your user name and password.`);
       return;
     }
     this.busy.set(true);
     this.error.set(null);
     try {
-      const session = await this.sessions.login(name.trim(), password);
+      const session = await this.sessions.login(name, password);
       await this.workspace.open(session);
       await this.router.navigateByUrl(returnPath(this.route.snapshot.queryParamMap.get(RETURN_PARAM)));
     } catch (error) {
