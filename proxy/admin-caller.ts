@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { roleOfCouchRoles } from '../domain/roles';
 import type { Caller } from './access-policy';
-import type { Authenticator } from './authenticate';
+import type { Authenticator, Identity } from './authenticate';
 import { forbidden, sendCouchError, unauthorized } from './couch-error';
 
 /** Fieldbook admins and CouchDB server admins: Fauxton and the admin API are theirs alone. */
@@ -12,6 +12,7 @@ export function isAdminCaller(caller: Caller): boolean {
 /** The admin making the request, set by `adminsOnly`. */
 export interface AdminLocals {
   admin: string;
+  identity: Identity;
 }
 
 /** How an admin API tells an admin: who calls, and whether their account is an admin's now. */
@@ -32,6 +33,7 @@ export function adminsOnly({ authenticator, isCurrentAdmin }: AdminCheck, refusa
     // so the account itself is asked on every call (admin calls are rare).
     if (!(await isCurrentAdmin(identity.caller.name))) return sendCouchError(res, forbidden(refusal));
     res.locals.admin = identity.caller.name;
+    res.locals.identity = identity;
     next();
   };
 }

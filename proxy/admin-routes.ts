@@ -1,38 +1,27 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { API_REASONS } from '../domain/api-reasons';
 import { flavourOf } from '../couch/server-flavour';
-import { isAdminCaller } from './admin-caller';
-import { couchAuthHeaders, type Authenticator, type Identity } from './authenticate';
-import { badGateway, forbidden, sendCouchError, unauthorized } from './couch-error';
+import { adminsOnly, type AdminCheck, type AdminLocals } from './admin-caller';
+import { couchAuthHeaders } from './authenticate';
+import { badGateway, sendCouchError } from './couch-error';
 import { fromReplicatorDocs, fromSchedulerDocs } from '../domain/replication-status';
 
 interface AdminRouteDeps {
   couchUrl: string;
-  authenticator: Authenticator;
+  admins: AdminCheck;
   /** How long each question to CouchDB may take before the admin is answered 502. */
   answerMs: number;
 }
 
-/** The admin calling, known by the check in front of the routes. */
-interface CallerLocals {
-  identity: Identity;
-}
-
 /** `/api/admin`: for Fieldbook admins only, asked of CouchDB as the admin themselves. */
-export function adminRoutes({ couchUrl, authenticator, answerMs }: AdminRouteDeps) {
+export function adminRoutes({ couchUrl, admins, answerMs }: AdminRouteDeps) {
   const router = express.Router();
 
   // Every method: an OPTIONS answered by Express's router (the methods allowed) is an answer to anyone else too.
-  router.use('/replications', async (req: Request, res: Response<unknown, CallerLocals>, next: NextFunction) => {
-    const identity = await authenticator.identify(req);
-    if (!identity) return sendCouchError(res, unauthorized());
-    if (!isAdminCaller(identity.caller)) return sendCouchError(res, forbidden(API_REASONS.jobsAdminsOnly));
-    res.locals.identity = identity;
-    next();
-  });
+  router.use('/replications', adminsOnly(admins, API_REASONS.jobsAdminsOnly));
 
   /** Replication jobs with their state and errors: `[{id, source, target, state, error?, lastUpdated?}]`. */
-  router.get('/replications', async (req: Request, res: Response<unknown, CallerLocals>) => {
+  router.get('/replications', async (req: Request, res: Response<unknown, AdminLocals>) => {
     const { identity } = res.locals;
     const ask = async (path: string) => {
       const response = await fetch(`${couchUrl}${path}`, {

@@ -144,7 +144,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   };
   app.use('/api/admin/users', userAdminRoutes({ admins, accounts: options.accounts, answerMs }));
   app.use('/api/admin/settings', settingsAdminRoutes({ admins, settings }));
-  app.use('/api/admin', adminRoutes({ couchUrl, authenticator, answerMs }));
+  app.use('/api/admin', adminRoutes({ couchUrl, admins, answerMs }));
   app.get('/api/directory', directoryRoute({ admins, currentLogin, listUsers: () => answerWithin(options.accounts.list(), answerMs) }));
   app.get('/api/settings', settingsRoute({ authenticator, settings }));
   app.use('/api', (_req: Request, res: Response) => sendCouchError(res, notFound()));

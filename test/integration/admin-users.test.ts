@@ -206,6 +206,8 @@ describe('/api/admin/users', () => {
         body: JSON.stringify({ archiveDays: 1 }),
       });
       assert.equal(settings.status, 403, 'nor do they change the settings');
+      const jobs = await fetch(`${stack.proxy.url}/api/admin/replications`, { headers: { cookie: stale } });
+      assert.equal(jobs.status, 403, 'nor do they read the replication jobs');
     }
   });
 
