@@ -1,8 +1,11 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { sendBodyRefusal, watchBodyPace, type BodyPace } from './json-body';
 
-/** The JSON body parser of the proxy's own API: logins and admin changes are small. */
-export const smallJson = express.json({ limit: '16kb' });
+/**
+ * The JSON body parser of the proxy's own API: logins and admin changes are small. Any JSON is
+ * read (`null` is JSON too): a body that is no object gets the route's "send ..." (bodyOf).
+ */
+export const smallJson = express.json({ limit: '16kb', strict: false });
 
 /**
  * A body sent to the proxy's own API must keep the pace `/db` asks (408 and the connection

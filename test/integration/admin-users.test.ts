@@ -94,6 +94,9 @@ describe('/api/admin/users', () => {
       [{ role: 'inspector', password: 'long-enough-1' }, /"name"/],
       ['{"name": "dan",', /not valid JSON/],
       ['[1, 2]', /"name"/],
+      // JSON, but no object: told what to send, not that the JSON is broken.
+      ['null', /"name"/],
+      ['1', /"name"/],
     ] as const) {
       const answer = await call(ada, 'POST', '', body);
       assert.equal(answer.status, 400, JSON.stringify(body));
