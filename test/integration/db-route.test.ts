@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { userDbName } from '../../domain/user-db-name';
 import { isDbRequest } from '../../proxy/db-route';
-import { startProxy, type RunningProxy } from '../../proxy/server';
+import type { RunningProxy } from '../../proxy/server';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
@@ -25,7 +25,7 @@ const logged: { level: number; msg: string; req?: { method: string; url: string 
 before(async () => {
   stack = await startTestStack();
   const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
-  proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger });
+  proxy = await stack.anotherProxy({ logger });
 });
 after(async () => {
   try {

@@ -6,11 +6,10 @@ import { gzipSync } from 'node:zlib';
 import { request, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
 import { API_REASONS } from '../../domain/api-reasons';
 import { userDbName } from '../../domain/user-db-name';
 import { DEFAULT_LIMITS, type AdmissionLimits } from '../../proxy/admission';
-import { startProxy, type RunningProxy } from '../../proxy/server';
+import type { RunningProxy } from '../../proxy/server';
 import { basicAuth, loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
 import { waitFor, within } from '../support/fixtures';
@@ -181,12 +180,7 @@ describe('live feeds cannot starve or crash the proxy', () => {
   });
 
   test('a feed asked for as %5Fchanges is a feed: it takes from the user’s share, is never compressed and ends at shutdown', async () => {
-    const proxy = await startProxy({
-      couchAdminUrl: stack.couch.adminUrl,
-      port: 0,
-      logger: pino({ level: 'silent' }),
-      limits: { maxFeeds: 100, maxFeedsPerUser: 1, maxRequests: 100 },
-    });
+    const proxy = await stack.anotherProxy({ limits: { maxFeeds: 100, maxFeedsPerUser: 1, maxRequests: 100 } });
     let closing: Promise<void> | undefined;
     try {
       // Compressed, its heartbeats (and its headers with them) would wait in the compressor.
@@ -216,12 +210,7 @@ describe('live feeds cannot starve or crash the proxy', () => {
 
   test('a feed asked for as `feed=live` is a feed: it takes from the user’s share; its name in capitals, as CouchDB also reads it, is refused', async () => {
     // Counted as ordinary requests, one user's 8 `feed=live` held every place of a proxy allowed 8, for good.
-    const proxy = await startProxy({
-      couchAdminUrl: stack.couch.adminUrl,
-      port: 0,
-      logger: pino({ level: 'silent' }),
-      limits: { maxFeeds: 100, maxFeedsPerUser: 1, maxRequests: 100 },
-    });
+    const proxy = await stack.anotherProxy({ limits: { maxFeeds: 100, maxFeedsPerUser: 1, maxRequests: 100 } });
     try {
       const held = await within(
         openFeed(proxy.url, `/db/${aliceDb}/_changes?feed=continuous&heartbeat=1000&since=now`, { authorization: ALICE }),
@@ -423,13 +412,7 @@ describe('a database server that dies or stalls mid-feed', () => {
   let proxy: RunningProxy;
   before(async () => {
     // Short silence limits, so a stalled server is noticed within the test's patience.
-    proxy = await startProxy({
-      couchAdminUrl: stack.couch.adminUrl,
-      port: 0,
-      logger: pino({ level: 'silent' }),
-      requestSilenceMs: 3_000,
-      couchAnswerMs: 3_000,
-    });
+    proxy = await stack.anotherProxy({ requestSilenceMs: 3_000, couchAnswerMs: 3_000 });
   });
   after(() => proxy?.close());
 
@@ -528,7 +511,7 @@ function arrived(proxy: RunningProxy, path: string): Promise<ServerResponse> {
 
 describe('a feed let in as the proxy shuts down', () => {
   test('one whose caller was still being identified ends at once, not at the drain bound', async () => {
-    const proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }), drainMs: 60_000 });
+    const proxy = await stack.anotherProxy({ drainMs: 60_000 });
     const path = `/db/${aliceDb}/_changes?feed=continuous&heartbeat=5000&since=now`;
     const pid = listenerPid(Number(new URL(stack.couch.url).port));
     let closing: Promise<void> | undefined;
@@ -555,7 +538,7 @@ describe('a feed let in as the proxy shuts down', () => {
 
 describe('requests counted in the metrics', () => {
   test('one whose client went away before any answer is counted as aborted, not as a 200', async () => {
-    const proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }) });
+    const proxy = await stack.anotherProxy();
     const path = `/db/${aliceDb}/_bulk_get`;
     try {
       const taken = arrived(proxy, path);
@@ -626,7 +609,7 @@ describe('one user cannot hold every request place', () => {
    * connection the server restart above left stale, can fail before an upload gets to its body.
    */
   async function warmProxy(limits: AdmissionLimits): Promise<RunningProxy> {
-    const proxy = await startProxy({ couchAdminUrl: stack.couch.adminUrl, port: 0, logger: pino({ level: 'silent' }), limits });
+    const proxy = await stack.anotherProxy({ limits });
     try {
       for (const [db, authorization] of [
         [aliceDb, ALICE],
@@ -699,10 +682,7 @@ describe('bodies the proxy reads to check', () => {
     });
   let proxy: RunningProxy;
   before(async () => {
-    proxy = await startProxy({
-      couchAdminUrl: stack.couch.adminUrl,
-      port: 0,
-      logger: pino({ level: 'silent' }),
+    proxy = await stack.anotherProxy({
       limits: { ...DEFAULT_LIMITS, maxRequests: 2, maxBufferedBodyBytes: 1024 * 1024, bodySilenceMs: 60_000 },
     });
     // Alice's Basic check done and cached (its first one, on a connection the server restart
@@ -765,12 +745,7 @@ describe('bodies the proxy reads to check', () => {
   });
 
   test('a client that stops sending its body is answered 408 and cut, and gives back its place', async () => {
-    const impatient = await startProxy({
-      couchAdminUrl: stack.couch.adminUrl,
-      port: 0,
-      logger: pino({ level: 'silent' }),
-      limits: { ...DEFAULT_LIMITS, maxRequests: 1, bodySilenceMs: 1_000 },
-    });
+    const impatient = await stack.anotherProxy({ limits: { ...DEFAULT_LIMITS, maxRequests: 1, bodySilenceMs: 1_000 } });
     try {
       const stalled = await stalledUpload(impatient.url, bulkGet, 1000, '{"docs"');
       const received = await within(stalled.closed, 60_000, 'the proxy to answer and close the connection');
@@ -784,12 +759,7 @@ describe('bodies the proxy reads to check', () => {
 
 describe('a client gone before it is admitted', () => {
   test('one that goes away while its session is read holds no place and no open feed', async () => {
-    const proxy = await startProxy({
-      couchAdminUrl: stack.couch.adminUrl,
-      port: 0,
-      logger: pino({ level: 'silent' }),
-      limits: { ...DEFAULT_LIMITS, maxFeedsPerUser: 1 },
-    });
+    const proxy = await stack.anotherProxy({ limits: { ...DEFAULT_LIMITS, maxFeedsPerUser: 1 } });
     const path = `/db/${aliceDb}/_changes?feed=longpoll&heartbeat=60000&since=now`;
     const pid = listenerPid(Number(new URL(stack.couch.url).port));
     try {

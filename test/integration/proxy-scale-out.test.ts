@@ -2,14 +2,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
-import pino from 'pino';
 import { userDbName } from '../../domain/user-db-name';
 import { disableUser } from '../../couch/users';
-import { startProxy, type RunningProxy } from '../../proxy/server';
+import type { RunningProxy } from '../../proxy/server';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
 import { waitFor } from '../support/fixtures';
-import { freePort } from '../support/free-port';
 import { openFeed, settlesWithin, type OpenFeed } from '../support/open-feed';
 
 /**
@@ -21,12 +19,7 @@ let stack: TestStack;
 let second: RunningProxy;
 before(async () => {
   stack = await startTestStack({ alice: 'inspector', bob: 'inspector', carol: 'inspector' });
-  second = await startProxy({
-    couchAdminUrl: stack.couch.adminUrl,
-    port: await freePort(),
-    logger: pino({ level: 'silent' }),
-    staticDir: join(tmpdir(), 'fieldbook-no-app'),
-  });
+  second = await stack.anotherProxy({ staticDir: join(tmpdir(), 'fieldbook-no-app') });
 });
 after(async () => {
   try {

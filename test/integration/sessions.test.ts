@@ -69,12 +69,7 @@ describe('sessions', () => {
   });
 
   test('a login whose body stops arriving is answered 408 and its connection closed, as /db does (it was held for good)', async () => {
-    const impatient = await startProxy({
-      couchAdminUrl: stack.couch.adminUrl,
-      port: 0,
-      logger: pino({ level: 'silent' }),
-      limits: { ...DEFAULT_LIMITS, bodySilenceMs: 1_000 },
-    });
+    const impatient = await stack.anotherProxy({ limits: { ...DEFAULT_LIMITS, bodySilenceMs: 1_000 } });
     const stalled = await stalledPost(impatient.url, '/api/session', {}, 1000, '{"name"');
     try {
       const received = await within(stalled.closed, 60_000, 'the proxy to answer and close the connection');

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { bootstrap } from '../../couch/bootstrap';
 import { basicAuthorization, couchAdmin, type CouchAdmin } from '../../couch/couch-admin';
 import { addUser, type FieldbookRole } from '../../couch/users';
-import { startProxy, type RunningProxy } from '../../proxy/server';
+import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server';
 import { freePort } from './free-port';
 import { fetchFrom } from './raw-request';
 import { startTestServer, type TestServer } from './test-server';
@@ -20,6 +20,8 @@ export interface TestStack {
   restartProxy(whileDown?: () => Promise<void>): Promise<void>;
   /** Stops the database server and starts it again on the same data and port. */
   restartCouch(): Promise<void>;
+  /** One more proxy in front of the same server, silent, on a free port, with `options` besides: the caller closes it. */
+  anotherProxy(options?: Partial<ProxyOptions>): Promise<RunningProxy>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startTestStack(users: Record<string, FieldbookRole> = { al
       stack.proxy = await launchProxy(port);
     },
     restartCouch: () => couch.restart(),
+    anotherProxy: (options) => startProxy({ couchAdminUrl: couch.adminUrl, port: 0, logger: pino({ level: 'silent' }), ...options }),
     async stop() {
       try {
         await stack.proxy.close();
