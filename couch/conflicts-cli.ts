@@ -4,7 +4,7 @@
  *   npm run conflicts -- list <user>          conflicted documents and their leaf revisions
  *   npm run conflicts -- autoresolve <user>   merge those whose leaves changed different things
  */
-import { couchAdmin, splitCredentials } from './couch-admin';
+import { couchAdmin, isNotFound, splitCredentials, type CouchAdmin } from './couch-admin';
 import { autoResolveConflicts, type AutoResolveOutcome } from '../domain/conflicts/auto-resolve';
 import { conflictCandidateIds, findConflictedDocs, type ConflictedDoc } from '../domain/conflicts/conflicted-docs';
 import { NanoConflictDb } from './conflicts/nano-conflict-db';
@@ -25,6 +25,11 @@ async function main([command, user]: string[]): Promise<number> {
   }
   const couch = couchAdmin(await usableAdminUrl(process.env, () => couchUrl));
   const dbName = userDbName(user);
+  // A mistyped name: said as such, not as the server's "no_db_file" or "Database does not exist."
+  if (!(await databaseExists(couch, dbName))) {
+    console.error(`There is no database ${dbName} for "${user}": is the user name right? npm run user -- list lists them.`);
+    return 1;
+  }
   const admin = splitCredentials(couchUrl).name;
   // A resolution made here is in the record's history like one made on a tablet.
   const db = withResolutionAudit(new NanoConflictDb(couch, dbName), () => ({
@@ -49,6 +54,16 @@ async function main([command, user]: string[]): Promise<number> {
   const resolved = outcomes.filter((outcome) => outcome.status === 'resolved').length;
   console.log(`${resolved} resolved, ${outcomes.length - resolved} left alone`);
   return outcomes.some((outcome) => outcome.status === 'left' && outcome.reason === 'write-failed') ? 1 : 0;
+}
+
+async function databaseExists(couch: CouchAdmin, dbName: string): Promise<boolean> {
+  try {
+    await couch.db.get(dbName);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }
 
 function describeConflictedDoc({ id, leaves }: ConflictedDoc): string {

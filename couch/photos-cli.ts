@@ -12,17 +12,31 @@ import { usableAdminUrl } from './server-check';
 
 const USAGE = 'usage: npm run photos -- sweep [--days N] [--dry-run]';
 
-async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: { days: { type: 'string', default: String(DEFAULT_PHOTO_GRACE_DAYS) }, 'dry-run': { type: 'boolean', default: false } },
-  });
-  const graceDays = Number(values.days);
-  if (positionals.join(' ') !== 'sweep' || !Number.isInteger(graceDays) || graceDays < 0) {
+/** The command line, or null for anything but a sweep with whole days (Number would read "" and " " as 0 days: every photo's grace gone). */
+function sweepOptions(args: string[]): { graceDays: number; dryRun: boolean } | null {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { days: { type: 'string', default: String(DEFAULT_PHOTO_GRACE_DAYS) }, 'dry-run': { type: 'boolean', default: false } },
+    });
+  } catch {
+    // An unknown option, or --days without its number.
+    return null;
+  }
+  const { positionals, values } = parsed;
+  if (positionals.join(' ') !== 'sweep' || !/^\d+$/.test(values.days)) return null;
+  return { graceDays: Number(values.days), dryRun: values['dry-run'] };
+}
+
+async function main(args: string[]): Promise<number> {
+  const options = sweepOptions(args);
+  if (!options) {
     console.error(USAGE);
     return 2;
   }
-  const dryRun = values['dry-run'];
+  const { graceDays, dryRun } = options;
   const couch = couchAdmin(await usableAdminUrl(process.env, adminCouchUrl));
   const sweeps = await sweepServerPhotos(couch, { graceDays, dryRun }, (line) => console.log(line));
   for (const { db, orphans } of sweeps) for (const id of orphans) console.log(`${dryRun ? 'would delete' : 'deleted'} ${db} ${id}`);
@@ -31,7 +45,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);

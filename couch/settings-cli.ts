@@ -13,23 +13,23 @@ import { parseArchiveDays, type AppSettings } from '../domain/archive-settings';
 const USAGE = 'usage: npm run settings [-- archive-days <days>]';
 
 async function main(args: string[]): Promise<number> {
-  const couch = couchAdmin(await usableAdminUrl(process.env, adminCouchUrl));
-  const show = (settings: AppSettings) => console.log(`archive-days ${settings.archiveDays}`);
-  if (args.length === 0) {
-    show(await readAppSettings(couch));
-    return 0;
-  }
-  if (args[0] !== 'archive-days' || args.length !== 2) {
+  // The arguments first: a mistyped command is told so whether or not the server is up.
+  if (args.length !== 0 && (args[0] !== 'archive-days' || args.length !== 2)) {
     console.error(USAGE);
     return 2;
   }
-  const parsed = parseArchiveDays(args[1]);
-  if ('error' in parsed) {
+  const parsed = args.length === 0 ? null : parseArchiveDays(args[1]!);
+  if (parsed && 'error' in parsed) {
     console.error(parsed.error);
     return 2;
   }
-  show(await setArchiveDays(couch, parsed.days));
+  const couch = couchAdmin(await usableAdminUrl(process.env, adminCouchUrl));
+  show(parsed ? await setArchiveDays(couch, parsed.days) : await readAppSettings(couch));
   return 0;
+}
+
+function show(settings: AppSettings): void {
+  console.log(`archive-days ${settings.archiveDays}`);
 }
 
 main(process.argv.slice(2)).then(

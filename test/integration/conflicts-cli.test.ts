@@ -108,4 +108,14 @@ describe('npm run conflicts', () => {
     assert.equal((await conflicts(['list'])).code, 2);
     assert.match((await conflicts(['list', 'alice'], '')).stdout, /usage: npm run conflicts -- list\|autoresolve <user>/);
   });
+
+  test('a user without a database is told in one sentence, exit code 1', async () => {
+    for (const command of ['list', 'autoresolve']) {
+      const answer = await conflicts([command, 'nobody']);
+      assert.deepEqual(answer, {
+        code: 1,
+        stdout: `There is no database ${userDbName('nobody')} for "nobody": is the user name right? npm run user -- list lists them.\n`,
+      });
+    }
+  });
 });
