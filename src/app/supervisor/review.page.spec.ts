@@ -1,3 +1,4 @@
+import { HttpErrorResponse } from '@angular/common/http';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { provideRouter } from '@angular/router';
@@ -60,6 +61,7 @@ describe('ReviewPage', () => {
   let record: ReviewRecord;
   /** The hub's live changes of the inspection, as the test makes them. */
   let hubChanges: Subject<void>;
+  let directory: jasmine.SpyObj<DirectoryService>;
 
   beforeEach(async () => {
     stored = SUBMITTED;
@@ -78,7 +80,7 @@ describe('ReviewPage', () => {
       return record;
     });
     hub.undo.and.callFake(async (done) => (stored = { ...(done.before[0] as Inspection), _rev: '5-c' }));
-    const directory = jasmine.createSpyObj<DirectoryService>('DirectoryService', ['load']);
+    directory = jasmine.createSpyObj<DirectoryService>('DirectoryService', ['load']);
     directory.load.and.resolveTo({ inspectors: ['ana'], partners: ['acme', 'globex'] });
     TestBed.configureTestingModule({
       imports: [ReviewPage],
@@ -205,6 +207,24 @@ describe('ReviewPage', () => {
     expect(el('reopen')).not.toBeNull();
   });
 
+  it('shows the latest read when an earlier read of the hub answers after it', async () => {
+    // The read for the first change of a burst answers last (a slow request): the page keeps what the last read found.
+    let answerFirst!: (doc: Inspection) => void;
+    hub.inspection.and.returnValue(new Promise((resolve) => (answerFirst = resolve)));
+    hubChanges.next();
+    await waitFor(() => hub.inspection.calls.count() === 2, 'the first read');
+    stored = { ...SUBMITTED, _rev: '4-z', status: 'approved' } as Inspection;
+    hub.inspection.and.callFake(async () => stored);
+    hubChanges.next();
+    await waitFor(async () => (await fixture.whenStable(), text('review-status') === 'Approved'), 'the decision shown');
+
+    answerFirst(SUBMITTED);
+    await waitFor(() => hub.defectsOf.calls.count() >= 3, 'both reads');
+    await fixture.whenStable();
+    expect(text('review-status')).toBe('Approved');
+    expect(el('approve')).toBeNull();
+  });
+
   it('reopens an approval once confirmed, saying which partners it is taken back from, and offers Undo', async () => {
     stored = { ...SUBMITTED, _rev: '4-z', status: 'approved', partners: ['acme', 'globex'] } as Inspection;
     hubChanges.next();
@@ -236,6 +256,25 @@ describe('ReviewPage', () => {
     expect(hub.review).toHaveBeenCalledOnceWith(SUBMITTED, 'rejected', 'Photos missing', []);
     expect(text('review-not-decidable')).toContain('Rejected');
     expect(el('approve')).toBeNull();
+  });
+
+  it('says why the partners could not be loaded, rather than offering none, and loads them on "Try again"', async () => {
+    fixture.destroy();
+    directory.load.and.rejectWith(
+      new HttpErrorResponse({ status: 502, error: { error: 'bad_gateway', reason: 'The database server did not list its users.' } }),
+    );
+    fixture = TestBed.createComponent(ReviewPage);
+    fixture.componentRef.setInput('id', 'inspection:1');
+    await waitFor(async () => (await fixture.whenStable(), !!el('review-heading') && !!el('directory-error')), 'the message');
+    expect(text('directory-error')).toContain('The inspectors and partners could not be loaded');
+    // Deciding without sharing still works.
+    expect(el('approve')).not.toBeNull();
+
+    directory.load.and.resolveTo({ inspectors: ['ana'], partners: ['acme'] });
+    el('directory-retry').click();
+    await waitFor(async () => (await fixture.whenStable(), !el('directory-error')), 'the directory');
+    await choosePartners('acme');
+    expect((fixture.nativeElement as HTMLElement).querySelector('[data-testid=review-partners]')!.textContent).toContain('acme');
   });
 
   it('says when the inspection changed meanwhile, shows it as it is now, and keeps what was typed', async () => {

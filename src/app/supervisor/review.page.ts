@@ -20,7 +20,9 @@ import { ATTACHMENT_SOURCE, AttachmentReader } from '../photos/attachment-url';
 import { InspectionSheetComponent } from '../inspections/inspection-sheet.component';
 import { confirm } from '../shared/confirm';
 import { AppDatePipe } from '../shared/date-format';
-import { Directory, DirectoryService } from './directory.service';
+import { DirectoryErrorComponent } from './directory-error.component';
+import { DirectoryState } from './directory-state';
+import { DirectoryService } from './directory.service';
 import { Decision, HubDefect, HubService, ReviewRecord } from './hub.service';
 
 /** How long "Undo" is offered after a decision: until it has had time to travel on from the hub. */
@@ -53,6 +55,7 @@ interface Loaded {
     MatSelectModule,
     InspectionSheetComponent,
     AuditHistoryComponent,
+    DirectoryErrorComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'page', style: '--page-width: 900px' },
@@ -77,7 +80,6 @@ interface Loaded {
 })
 export class ReviewPage {
   private readonly hub = inject(HubService);
-  private readonly directoryService = inject(DirectoryService);
   private readonly dialog = inject(MatDialog);
   private readonly snackBar = inject(MatSnackBar);
   /** Whose inspection it is (its assignee, else its creator), as the replication jobs decide. */
@@ -91,11 +93,14 @@ export class ReviewPage {
   protected readonly loadError = signal('');
   protected readonly decisionError = signal('');
   protected readonly busy = signal(false);
-  protected readonly directory = signal<Directory | null>(null);
+  /** Fills the partner and reassignment pickers; without it, decisions still work, and the page says why they are empty. */
+  protected readonly directory = new DirectoryState(inject(DirectoryService));
   protected readonly comment = new FormControl('', { nonNullable: true });
   protected readonly partners = new FormControl<string[]>([], { nonNullable: true });
   /** Who the inspection is to be given to. */
   protected readonly reassignTo = new FormControl('', { nonNullable: true });
+  /** How many reads of the hub this page has started. */
+  private reads = 0;
   protected readonly decidable = computed(() => this.loaded()?.inspection.status === 'submitted');
 
   constructor() {
@@ -114,20 +119,20 @@ export class ReviewPage {
         takeUntilDestroyed(),
       )
       .subscribe(() => void this.load());
-    // The directory only fills the partner picker: without it, decisions still work.
-    this.directoryService.load().then(
-      (directory) => this.directory.set(directory),
-      () => this.directory.set({ inspectors: [], partners: [] }),
-    );
+    void this.directory.load();
   }
 
-  protected async load(id = this.id()): Promise<void> {
+  protected async load(): Promise<void> {
+    const id = this.id();
+    const read = ++this.reads;
+    // Reads overlap (a burst of changes, a decision's own read): one that answers after a later one is old news.
+    const latest = () => read === this.reads && id === this.id();
     this.loadError.set('');
     try {
       const [inspection, defects] = await Promise.all([this.hub.inspection(id), this.hub.defectsOf(id)]);
-      if (id === this.id()) this.loaded.set({ inspection, defects });
+      if (latest()) this.loaded.set({ inspection, defects });
     } catch (error) {
-      this.couldNotLoad(error);
+      if (latest()) this.couldNotLoad(error);
     }
   }
 

@@ -147,6 +147,76 @@ describe('SupervisorPage', () => {
     expect(el('nav-team').getAttribute('href')).toBe('/supervisor/team');
   });
 
+  const queueText = () => (fixture.nativeElement as HTMLElement).querySelector('section:last-of-type')!.textContent!;
+
+  it('says the queue is loading, not that nothing waits, until it has been read', async () => {
+    let answer!: (docs: Inspection[]) => void;
+    hub.submitted.and.returnValue(new Promise((resolve) => (answer = resolve)));
+    fixture = TestBed.createComponent(SupervisorPage);
+    await waitFor(async () => (await fixture.whenStable(), hub.submitted.calls.count() > 0), 'the read');
+    expect(queueText()).not.toContain('Nothing is waiting for review.');
+    expect(el('queue-loading').textContent).toContain('Loading…');
+
+    answer([]);
+    await waitFor(async () => (await fixture.whenStable(), queueText().includes('Nothing is waiting for review.')), 'the empty queue');
+    expect(el('queue-loading')).toBeNull();
+  });
+
+  it('says why the queue could not be read, rather than that nothing waits, and keeps the list it had', async () => {
+    // What PouchDB rejects with when the browser's fetch fails.
+    hub.submitted.and.rejectWith(new TypeError('Failed to fetch'));
+    fixture = TestBed.createComponent(SupervisorPage);
+    await waitFor(async () => (await fixture.whenStable(), !!el('queue-error')), 'the message');
+    expect(el('queue-error').textContent).toContain('The inspections waiting for review could not be read: the server cannot be reached.');
+    expect(queueText()).not.toContain('Nothing is waiting for review.');
+
+    // Back online: the next poll reads it; a later failure keeps the list and says so.
+    hub.submitted.and.resolveTo([SUBMITTED]);
+    await waitFor(async () => (await fixture.whenStable(), !!el('submitted-row') && !el('queue-error')), 'the list');
+    hub.submitted.and.rejectWith(new TypeError('Failed to fetch'));
+    await waitFor(async () => (await fixture.whenStable(), !!el('queue-error')), 'the message again');
+    expect(el('submitted-row').textContent).toContain('Boiler room');
+  });
+
+  describe('with a hub slower than the polling interval', () => {
+    beforeEach(() => jasmine.clock().install());
+    afterEach(() => jasmine.clock().uninstall());
+
+    it('shows the list once it is read, and asks no more while one read is under way', async () => {
+      // A long list over a weak connection: each read outlasts the next poll's tick.
+      const answers: ((docs: Inspection[]) => void)[] = [];
+      hub.submitted.and.callFake(() => new Promise((resolve) => answers.push(resolve)));
+      fixture = TestBed.createComponent(SupervisorPage);
+      jasmine.clock().tick(0);
+      expect(hub.submitted).toHaveBeenCalledTimes(1);
+
+      jasmine.clock().tick(10_000);
+      expect(hub.submitted).toHaveBeenCalledTimes(1);
+
+      answers[0]([SUBMITTED]);
+      await Promise.resolve();
+      fixture.detectChanges();
+      expect(el('submitted-row')?.textContent).toContain('Boiler room');
+    });
+
+    it('gives up on a read that is never answered, says the server cannot be reached, and reads again', async () => {
+      hub.submitted.and.returnValue(new Promise(() => undefined));
+      fixture = TestBed.createComponent(SupervisorPage);
+      jasmine.clock().tick(0);
+      jasmine.clock().tick(30_000);
+      fixture.detectChanges();
+      expect(el('queue-error')?.textContent).toContain('the server cannot be reached');
+
+      // The tick due with the time limit may already have started another read that hangs: past its limit too, one is answered.
+      const answered = Promise.resolve([SUBMITTED]);
+      hub.submitted.and.returnValue(answered);
+      jasmine.clock().tick(33_000);
+      await answered;
+      fixture.detectChanges();
+      expect(el('submitted-row')?.textContent).toContain('Boiler room');
+    });
+  });
+
   it('says why the directory did not load, and loads it on "Try again"', async () => {
     directory.load.and.rejectWith(new HttpErrorResponse({ status: 0 }));
     await start();

@@ -5,7 +5,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
-import { catchError, from, of, switchMap, timer } from 'rxjs';
+import { EMPTY, catchError, exhaustMap, from, tap, throwError, timeout, timer } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
 import { inspectionOwner } from '../../../domain/inspection-owner';
 import { apiErrorMessage } from '../core/api-error-message';
@@ -14,12 +14,16 @@ import { FieldErrors, ValidationError } from '../data/validation-bridge';
 import { AppDatePipe } from '../shared/date-format';
 import { FieldErrorComponent } from '../shared/field-error.component';
 import { FieldLabels, FormErrors, requiredValue } from '../shared/form-errors';
-import { Directory, DirectoryService } from './directory.service';
+import { DirectoryErrorComponent } from './directory-error.component';
+import { DirectoryState } from './directory-state';
+import { DirectoryService } from './directory.service';
 import { HubService } from './hub.service';
 import { BASICS_LABELS, InspectionBasicsFieldsComponent } from '../inspections/inspection-basics-fields.component';
 
 /** Submissions reach the hub by server-side replication, so the review list polls for them. */
 const REFRESH_MS = 3_000;
+/** How long one read of the queue may take before it counts as the server out of reach. */
+const READ_LIMIT_MS = 30_000;
 
 /** The assign form's labels, which its messages start with. */
 const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo'> = {
@@ -39,6 +43,7 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
     MatSelectModule,
     FieldErrorComponent,
     InspectionBasicsFieldsComponent,
+    DirectoryErrorComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'page', style: '--page-width: 720px' },
@@ -51,20 +56,13 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
         <mat-form-field appearance="outline">
           <mat-label>{{ labels.assignedTo }}</mat-label>
           <mat-select formControlName="assignedTo" [errorStateMatcher]="formErrors.matcher('assignedTo')" data-testid="assign-inspector">
-            @for (name of directory()?.inspectors; track name) {
+            @for (name of directory.names()?.inspectors; track name) {
               <mat-option [value]="name">{{ name }}</mat-option>
             }
           </mat-select>
         </mat-form-field>
         <app-field-error field="assignedTo" [name]="labels.assignedTo" [errors]="formErrors.messages()" />
-        @if (directoryError(); as text) {
-          <p class="error" role="alert" data-testid="directory-error">
-            {{ text }}
-            <button mat-button type="button" data-testid="directory-retry" (click)="loadDirectory()" i18n="@@supervisor.directoryRetry">
-              Try again
-            </button>
-          </p>
-        }
+        <app-directory-error [state]="directory" />
         @if (message(); as text) {
           <p class="message" role="status" data-testid="assign-message">{{ text }}</p>
         }
@@ -84,16 +82,23 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
         <h2 i18n="@@supervisor.waiting">Waiting for review</h2>
         <a mat-button routerLink="/supervisor/team" data-testid="nav-team" i18n="@@supervisor.team">All team inspections</a>
       </header>
-      @for (doc of submitted(); track doc._id) {
-        <a class="row" data-testid="submitted-row" [routerLink]="['/supervisor/inspections', doc._id]">
-          <span class="main">
-            <span class="title">{{ doc.title }}</span>
-            <span class="meta">{{ doc.site }} · {{ doc.scheduledFor | appDate }} · {{ ownerOf(doc) }}</span>
-          </span>
-          <span class="open" i18n="@@supervisor.review">Review</span>
-        </a>
-      } @empty {
-        <p class="hint" i18n="@@supervisor.nothingWaiting">Nothing is waiting for review.</p>
+      @if (queueError(); as text) {
+        <p class="error" role="alert" data-testid="queue-error">{{ text }}</p>
+      }
+      @if (submitted(); as docs) {
+        @for (doc of docs; track doc._id) {
+          <a class="row" data-testid="submitted-row" [routerLink]="['/supervisor/inspections', doc._id]">
+            <span class="main">
+              <span class="title">{{ doc.title }}</span>
+              <span class="meta">{{ doc.site }} · {{ doc.scheduledFor | appDate }} · {{ ownerOf(doc) }}</span>
+            </span>
+            <span class="open" i18n="@@supervisor.review">Review</span>
+          </a>
+        } @empty {
+          <p class="hint" i18n="@@supervisor.nothingWaiting">Nothing is waiting for review.</p>
+        }
+      } @else if (!queueError()) {
+        <p class="hint" data-testid="queue-loading" i18n="@@supervisor.loading">Loading…</p>
       }
     </section>
   `,
@@ -141,7 +146,6 @@ const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo
 })
 export class SupervisorPage {
   private readonly hub = inject(HubService);
-  private readonly directoryService = inject(DirectoryService);
 
   /** Whose inspection it is (its assignee, else its creator), as the replication jobs decide. */
   protected readonly ownerOf = inspectionOwner;
@@ -153,8 +157,7 @@ export class SupervisorPage {
     // The rules allow any string; no inspector would assign to nobody.
     assignedTo: new FormControl('', { nonNullable: true, validators: requiredValue }),
   });
-  protected readonly directory = signal<Directory | null>(null);
-  protected readonly directoryError = signal('');
+  protected readonly directory = new DirectoryState(inject(DirectoryService));
   /** The rules' refusal of the last assignment. */
   protected readonly errors = signal<FieldErrors>({});
   /** Why the last Assign failed, when not because of a field. */
@@ -163,28 +166,34 @@ export class SupervisorPage {
   protected readonly formErrors = new FormErrors(this.form, this.errors);
   protected readonly message = signal('');
   protected readonly busy = signal(false);
-  protected readonly submitted = signal<Inspection[]>([]);
+  /** The inspections waiting for review, as last read; null until the first read. */
+  protected readonly submitted = signal<Inspection[] | null>(null);
+  /** Why the last read of them failed: the list stays as it was, and the page does not claim it is empty. */
+  protected readonly queueError = signal('');
 
   constructor() {
     timer(0, REFRESH_MS)
       .pipe(
-        // A failed poll (offline, proxy restart) keeps the last list; the next tick retries.
-        switchMap(() => from(this.hub.submitted()).pipe(catchError(() => of(null)))),
+        // A failed poll (offline, proxy restart) keeps the last list and says why; the next tick
+        // retries. A tick while a read is under way (a long list, a weak connection) is skipped:
+        // starting another would drop the first's answer, and each slow read would be dropped in turn.
+        exhaustMap(() =>
+          from(this.hub.submitted()).pipe(
+            // Skipping ticks must not wait for good on a request the network dropped unanswered.
+            timeout({ first: READ_LIMIT_MS, with: () => throwError(() => ({ status: 0 })) }),
+            tap(() => this.queueError.set('')),
+            catchError((error) => {
+              this.queueError.set(
+                apiErrorMessage(error, $localize`:@@supervisor.queueError:The inspections waiting for review could not be read`),
+              );
+              return EMPTY;
+            }),
+          ),
+        ),
         takeUntilDestroyed(),
       )
-      .subscribe((docs) => docs && this.submitted.set(docs));
-    void this.loadDirectory();
-  }
-
-  protected async loadDirectory(): Promise<void> {
-    this.directoryError.set('');
-    try {
-      this.directory.set(await this.directoryService.load());
-    } catch (error) {
-      this.directoryError.set(
-        apiErrorMessage(error, $localize`:@@supervisor.directoryError:The inspectors and partners could not be loaded`),
-      );
-    }
+      .subscribe((docs) => this.submitted.set(docs));
+    void this.directory.load();
   }
 
   protected async assign(): Promise<void> {

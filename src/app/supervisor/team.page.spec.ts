@@ -23,6 +23,7 @@ const doc = (n: number, overrides: Partial<Inspection> = {}) =>
 describe('TeamPage', () => {
   let harness: RouterTestingHarness;
   let hub: jasmine.SpyObj<HubService>;
+  let directory: jasmine.SpyObj<DirectoryService>;
 
   beforeEach(() => {
     hub = jasmine.createSpyObj<HubService>('HubService', ['team']);
@@ -31,7 +32,7 @@ describe('TeamPage', () => {
         ? { inspections: [doc(9, { assignedTo: 'ben', status: 'approved' })], more: false }
         : { inspections: Array.from({ length: limit }, (_, i) => doc(i)), more: limit < 2 * TEAM_PAGE_SIZE },
     );
-    const directory = jasmine.createSpyObj<DirectoryService>('DirectoryService', ['load']);
+    directory = jasmine.createSpyObj<DirectoryService>('DirectoryService', ['load']);
     directory.load.and.resolveTo({ inspectors: ['ana', 'ben'], partners: [] });
     TestBed.configureTestingModule({
       imports: [TeamPage],
@@ -101,6 +102,62 @@ describe('TeamPage', () => {
     expect(hub.team.calls.count()).toBe(calls);
     // The rows of the filter before are not the answer to this one.
     expect(rows().length).toBe(0);
+  });
+
+  it('says why the inspectors could not be loaded, still offers the one in the URL, and loads them on "Try again"', async () => {
+    directory.load.and.rejectWith(new TypeError('Failed to fetch'));
+    await start('?inspector=ben');
+    await waitFor(async () => (await fixture.whenStable(), !!el('directory-error')), 'the message');
+    expect(el('directory-error').textContent).toContain('The inspectors and partners could not be loaded: the server cannot be reached.');
+    el('team-inspector').click();
+    await fixture.whenStable();
+    expect((Array.from(document.querySelectorAll('mat-option')) as HTMLElement[]).map((option) => option.textContent!.trim())).toEqual([
+      'Anyone',
+      'ben',
+    ]);
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    (document.querySelector('.cdk-overlay-backdrop') as HTMLElement | null)?.click();
+
+    directory.load.and.resolveTo({ inspectors: ['ana', 'ben'], partners: [] });
+    el('directory-retry').click();
+    await waitFor(async () => (await fixture.whenStable(), !el('directory-error')), 'the directory');
+    el('team-inspector').click();
+    await fixture.whenStable();
+    expect((Array.from(document.querySelectorAll('mat-option')) as HTMLElement[]).map((option) => option.textContent!.trim())).toEqual([
+      'Anyone',
+      'ana',
+      'ben',
+    ]);
+  });
+
+  it('shows no rows of the filter before while the new one is read, and offers no second "Show more" while one loads', async () => {
+    await start();
+    const answers: (() => void)[] = [];
+    // A long list over a weak connection: each read answers when the test says.
+    hub.team.and.callFake(
+      (filter: TeamFilter, limit: number) =>
+        new Promise((resolve) =>
+          answers.push(() =>
+            resolve({ inspections: Array.from({ length: limit }, (_, i) => doc(i, { status: filter.status || 'submitted' })), more: true }),
+          ),
+        ),
+    );
+    el('team-more').click();
+    await waitFor(async () => (await fixture.whenStable(), answers.length === 1), 'the next page asked for');
+    expect((el('team-more') as HTMLButtonElement).disabled).toBeTrue();
+    expect(rows().length).toBe(TEAM_PAGE_SIZE);
+    answers[0]();
+    await waitFor(async () => (await fixture.whenStable(), rows().length === 2 * TEAM_PAGE_SIZE), 'the next page');
+    expect((el('team-more') as HTMLButtonElement).disabled).toBeFalse();
+
+    await choose('team-status', 'Approved');
+    await waitFor(async () => (await fixture.whenStable(), answers.length === 2), 'the filtered query');
+    expect(rows().length).toBe(0);
+    expect(el('team-loading').textContent).toContain('Loading…');
+    answers[1]();
+    await waitFor(async () => (await fixture.whenStable(), rows().length === TEAM_PAGE_SIZE), 'the filtered list');
+    expect(rows().every((row) => row.textContent!.includes('Approved'))).toBeTrue();
+    expect(el('team-loading')).toBeNull();
   });
 
   it('shows no rows of the filter before when the new one cannot be read; a failed "Show more" keeps its own', async () => {

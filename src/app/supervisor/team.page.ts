@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -6,13 +6,15 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
-import { EMPTY, Observable, Subject, catchError, debounceTime, from, map, scan, startWith, switchMap, tap } from 'rxjs';
+import { EMPTY, Observable, Subject, catchError, debounceTime, finalize, from, map, scan, startWith, switchMap, tap } from 'rxjs';
 import { InspectionStatus } from '../../../domain/doc-types';
 import { inspectionOwner } from '../../../domain/inspection-owner';
 import { apiErrorMessage } from '../core/api-error-message';
 import { AppDatePipe } from '../shared/date-format';
 import { INSPECTION_STATUSES, INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
-import { Directory, DirectoryService } from './directory.service';
+import { DirectoryErrorComponent } from './directory-error.component';
+import { DirectoryState } from './directory-state';
+import { DirectoryService } from './directory.service';
 import { HubService } from './hub.service';
 import { NO_TEAM_FILTER, TeamFilter, TeamResults } from './team-query';
 
@@ -29,7 +31,16 @@ const FILTER_DEBOUNCE_MS = 250;
  */
 @Component({
   selector: 'app-team-page',
-  imports: [AppDatePipe, RouterLink, ReactiveFormsModule, MatButtonModule, MatFormFieldModule, MatInputModule, MatSelectModule],
+  imports: [
+    AppDatePipe,
+    RouterLink,
+    ReactiveFormsModule,
+    MatButtonModule,
+    MatFormFieldModule,
+    MatInputModule,
+    MatSelectModule,
+    DirectoryErrorComponent,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'page', style: '--page-width: 1100px' },
   template: `
@@ -42,7 +53,7 @@ const FILTER_DEBOUNCE_MS = 250;
         <mat-label i18n="@@team.inspector">Inspector</mat-label>
         <mat-select formControlName="inspector" data-testid="team-inspector">
           <mat-option value="" i18n="@@team.anyone">Anyone</mat-option>
-          @for (name of directory()?.inspectors; track name) {
+          @for (name of inspectors(); track name) {
             <mat-option [value]="name">{{ name }}</mat-option>
           }
         </mat-select>
@@ -65,6 +76,7 @@ const FILTER_DEBOUNCE_MS = 250;
         <input matInput type="date" formControlName="to" data-testid="team-to" />
       </mat-form-field>
     </form>
+    <app-directory-error [state]="directory" />
     @if (rangeError()) {
       <p class="error" role="alert" data-testid="team-range-error" i18n="@@team.rangeError">
         "Scheduled from" must be on or before "Scheduled to".
@@ -72,6 +84,9 @@ const FILTER_DEBOUNCE_MS = 250;
     }
     @if (readError(); as error) {
       <p class="error" role="alert" data-testid="team-read-error">{{ error }}</p>
+    }
+    @if (loading() && !page()) {
+      <p class="hint" data-testid="team-loading" i18n="@@team.loading">Loading…</p>
     }
     @if (page(); as page) {
       @for (doc of page.inspections; track doc._id) {
@@ -87,7 +102,15 @@ const FILTER_DEBOUNCE_MS = 250;
         <p class="hint" data-testid="team-empty" i18n="@@team.empty">No inspections match.</p>
       }
       @if (page.more) {
-        <button mat-stroked-button type="button" class="more" data-testid="team-more" (click)="showMore()" i18n="@@team.more">
+        <button
+          mat-stroked-button
+          type="button"
+          class="more"
+          data-testid="team-more"
+          [disabled]="loading()"
+          (click)="showMore()"
+          i18n="@@team.more"
+        >
           Show more
         </button>
       }
@@ -115,7 +138,6 @@ const FILTER_DEBOUNCE_MS = 250;
 })
 export class TeamPage {
   private readonly hub = inject(HubService);
-  private readonly directoryService = inject(DirectoryService);
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   private readonly more = new Subject<void>();
@@ -125,10 +147,16 @@ export class TeamPage {
   protected readonly statuses = INSPECTION_STATUSES;
   protected readonly statusLabels = INSPECTION_STATUS_LABELS;
   protected readonly filter = filterForm(this.route.snapshot.queryParamMap.get.bind(this.route.snapshot.queryParamMap));
-  protected readonly directory = signal<Directory | null>(null);
+  protected readonly directory = new DirectoryState(inject(DirectoryService));
+  /** The inspector filter's choices; without the directory, only the one in the URL. */
+  protected readonly inspectors = computed(
+    () => this.directory.names()?.inspectors ?? [this.route.snapshot.queryParamMap.get('inspector')].filter((name) => !!name),
+  );
   protected readonly page = signal<TeamResults | null>(null);
   protected readonly readError = signal('');
   protected readonly rangeError = signal(false);
+  /** Whether a page is being read (a long list over a weak connection takes a while). */
+  protected readonly loading = signal(false);
 
   constructor() {
     this.filter.valueChanges
@@ -149,32 +177,31 @@ export class TeamPage {
         takeUntilDestroyed(),
       )
       .subscribe((page) => this.page.set(page));
-    this.directoryService.load().then(
-      (directory) => this.directory.set(directory),
-      // Without the directory, the inspector filter offers only the one in the URL.
-      () => this.directory.set({ inspectors: [this.filter.controls.inspector.value].filter(Boolean), partners: [] }),
-    );
+    void this.directory.load();
   }
 
   protected showMore(): void {
     this.more.next();
   }
 
-  /** The page for `filter`; rows shown for another filter go when this one cannot be read (a failed "Show more" keeps its own). */
+  /**
+   * The page for `filter`. Rows shown for another filter are not its answer: they go as soon as
+   * it is asked for, not when it answers or fails ("Show more" keeps the rows of its own).
+   */
   private read(filter: TeamFilter, limit: number): Observable<TeamResults> {
     const sameFilter = limit > TEAM_PAGE_SIZE;
     this.rangeError.set(!!filter.from && !!filter.to && filter.from > filter.to);
-    if (this.rangeError()) {
-      this.page.set(null);
-      return EMPTY;
-    }
+    if (!sameFilter || this.rangeError()) this.page.set(null);
+    if (this.rangeError()) return EMPTY;
+    this.loading.set(true);
     return from(this.hub.team(filter, limit)).pipe(
       tap(() => this.readError.set('')),
       catchError((error) => {
         this.readError.set(apiErrorMessage(error, $localize`:@@team.readError:The team's inspections could not be read`));
-        if (!sameFilter) this.page.set(null);
         return EMPTY;
       }),
+      // Also when a newer read replaces it (switchMap drops this one before it starts the next).
+      finalize(() => this.loading.set(false)),
     );
   }
 
