@@ -88,4 +88,16 @@ describe('ReplicationJobsPage', () => {
     expect(text('jobs-error')).toEqual([]);
     expect(text('job-state')).toEqual(['running', 'running']);
   });
+
+  it('says why when the jobs could not be loaded at all, not that they are loading', async () => {
+    await answer({ status: 502, error: { error: 'bad_gateway', reason: 'The database server did not list its replication jobs.' } });
+    expect(text('jobs-error')).toEqual([
+      'The replication jobs could not be loaded: The database server did not list its replication jobs.',
+    ]);
+    expect(text('jobs-summary')[0]).not.toContain('Loading');
+
+    await answer([]);
+    expect(text('jobs-error')).toEqual([]);
+    expect(text('jobs-summary')[0]).toContain('0 jobs');
+  });
 });

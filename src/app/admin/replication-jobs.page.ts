@@ -100,7 +100,8 @@ export class ReplicationJobsPage {
   protected readonly error = signal('');
   protected readonly summary = computed(() => {
     const jobs = this.jobs();
-    if (!jobs) return $localize`:@@jobs.loading:Loading…`;
+    // Never loaded: the error says why, and the page tries again by itself.
+    if (!jobs) return this.error() ? '' : $localize`:@@jobs.loading:Loading…`;
     const byState = new Map<string, number>();
     for (const job of jobs) byState.set(job.state, (byState.get(job.state) ?? 0) + 1);
     // The states are CouchDB's own words (running, crashing…), as Fauxton shows them.

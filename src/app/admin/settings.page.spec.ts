@@ -85,6 +85,40 @@ describe('SettingsPage', () => {
     expect(TestBed.inject(ArchiveSettingsService).archiveDays()).toBe(30);
   });
 
+  it('keeps a period saved before the read of the server answered, here and on this device', async () => {
+    await serverHas(30);
+    fixture.destroy();
+    const reads = spyOn(TestBed.inject(ArchiveSettingsService), 'read').and.callThrough();
+    fixture = TestBed.createComponent(SettingsPage);
+    await fixture.whenStable();
+    const read = http.expectOne({ method: 'GET', url: '/api/settings' });
+    await type('45');
+    saveButton().click();
+    http.expectOne({ method: 'PUT', url: '/api/admin/settings' }).flush({ archiveDays: 45 });
+    await waitFor(async () => (await fixture.whenStable(), snackBar().includes('Saved')), 'the snack bar');
+
+    // The server answered the read before the save, and the answer arrives after it.
+    read.flush({ archiveDays: 30 });
+    await reads.calls.mostRecent().returnValue;
+    await fixture.whenStable();
+    expect(input().value).toBe('45');
+    expect(TestBed.inject(ArchiveSettingsService).archiveDays()).toBe(45);
+  });
+
+  it("says when the server's period could not be read, showing this device's own", async () => {
+    http
+      .expectOne({ method: 'GET', url: '/api/settings' })
+      .flush(
+        { error: 'bad_gateway', reason: 'The database server did not answer with the settings.' },
+        { status: 502, statusText: 'Bad Gateway' },
+      );
+    await waitFor(async () => (await fixture.whenStable(), !!el('settings-error')), 'the failure');
+    expect(el('settings-error')!.textContent).toContain(
+      'The archive period on the server could not be read: The database server did not answer with the settings.',
+    );
+    expect(input().value).toBe('30');
+  });
+
   it('keeps what the admin started typing when the server answers late', async () => {
     await type('12');
     http.expectOne({ method: 'GET', url: '/api/settings' }).flush({ archiveDays: 90 });

@@ -58,10 +58,15 @@ export class SettingsPage {
   protected readonly error = signal('');
 
   constructor() {
-    // The server's period replaces this device's cached one, unless the admin has started typing.
-    void this.settings.refresh().then((days) => {
-      if (this.archiveDays.pristine) this.archiveDays.setValue(days);
-    });
+    // The server's period replaces this device's cached one, unless the admin has started typing;
+    // unread, the cached one is shown for what it is.
+    this.settings.read().then(
+      (days) => {
+        if (this.archiveDays.pristine) this.archiveDays.setValue(days);
+      },
+      (error: unknown) =>
+        this.error.set(apiErrorMessage(error, $localize`:@@settings.readError:The archive period on the server could not be read`)),
+    );
   }
 
   protected async save(): Promise<void> {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
@@ -18,6 +18,11 @@ export interface UserDialogData {
   confirm: string;
   /** Asks for a role, starting from this one (the user's current role); without it, for a new password. */
   role?: FieldbookRole | null;
+  /**
+   * Makes the change: null once made (the dialog closes), else why not, said in the dialog,
+   * which stays open with what the admin typed.
+   */
+  apply(answer: UserDialogResult): Promise<string | null>;
 }
 
 export interface UserDialogResult {
@@ -52,10 +57,13 @@ export interface UserDialogResult {
             <mat-hint i18n="@@users.passwordHint">At least {{ minPasswordLength }} characters.</mat-hint>
           </mat-form-field>
         }
+        @if (error(); as text) {
+          <p class="error" role="alert" data-testid="user-dialog-error">{{ text }}</p>
+        }
       </mat-dialog-content>
       <mat-dialog-actions align="end">
         <button mat-button type="button" mat-dialog-close data-testid="user-dialog-cancel" i18n="@@common.cancel">Cancel</button>
-        <button mat-flat-button type="submit" [disabled]="form.invalid || unchanged()" data-testid="user-dialog-confirm">
+        <button mat-flat-button type="submit" [disabled]="form.invalid || unchanged() || busy()" data-testid="user-dialog-confirm">
           {{ data.confirm }}
         </button>
       </mat-dialog-actions>
@@ -68,7 +76,7 @@ export interface UserDialogResult {
   `,
 })
 export class UserDialog {
-  private readonly ref = inject<MatDialogRef<UserDialog, UserDialogResult>>(MatDialogRef);
+  private readonly ref = inject<MatDialogRef<UserDialog>>(MatDialogRef);
 
   protected readonly data = inject<UserDialogData>(MAT_DIALOG_DATA);
   /** A partner's name becomes a database name, which allows fewer characters than a login's: the server refuses the rest. */
@@ -89,9 +97,19 @@ export class UserDialog {
   /** Picking the role the user already has changes nothing. */
   protected readonly unchanged = computed(() => this.asksRole && this.role() === this.data.role);
 
-  protected submit(): void {
-    if (this.form.invalid || this.unchanged()) return;
+  /** One change under way at a time: a second confirm would send it twice. */
+  protected readonly busy = signal(false);
+  protected readonly error = signal('');
+
+  protected async submit(): Promise<void> {
+    if (this.form.invalid || this.unchanged() || this.busy()) return;
     const { role, password } = this.form.getRawValue();
-    this.ref.close(this.asksRole ? { role } : { role, password });
+    const answer = this.asksRole ? { role } : { role, password };
+    this.busy.set(true);
+    this.error.set('');
+    const problem = await this.data.apply(answer);
+    this.busy.set(false);
+    if (problem) this.error.set(problem);
+    else this.ref.close();
   }
 }

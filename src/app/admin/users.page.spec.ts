@@ -320,4 +320,62 @@ describe('UsersPage', () => {
     await settled('cy enabled', () => inRow('cy', 'user-state')?.textContent!.trim() === 'active');
     expect(users.enable).toHaveBeenCalledOnceWith('cy', 'a new password');
   });
+
+  it('keeps the dialog open with the typed password when the server refuses, and sends one change however often confirmed', async () => {
+    let answerNow!: (refusal?: HttpErrorResponse) => void;
+    users.setPassword.and.callFake(
+      () => new Promise<void>((resolve, reject) => (answerNow = (refusal) => (refusal ? reject(refusal) : resolve()))),
+    );
+    await openDialog('bob', 'user-reset-password');
+    type(inDialog('user-dialog-password'), 'a new password');
+    await fixture.whenStable();
+    inDialog('user-dialog-confirm')!.click();
+    inDialog('user-dialog-confirm')!.click();
+    await settled('the change sent', () => users.setPassword.calls.count() > 0);
+    answerNow(
+      new HttpErrorResponse({
+        status: 503,
+        error: { error: 'service_unavailable', reason: 'The database server is not reachable.' },
+      }),
+    );
+
+    await settled('the refusal', () => !!inDialog('user-dialog-error'));
+    expect(inDialog('user-dialog-error')!.textContent!.trim()).toBe(
+      'The password of bob could not be changed: The database server is not reachable.',
+    );
+    expect((inDialog('user-dialog-password') as HTMLInputElement).value).toBe('a new password');
+    expect(users.setPassword).toHaveBeenCalledOnceWith('bob', 'a new password');
+
+    inDialog('user-dialog-confirm')!.click();
+    await settled('the change sent again', () => users.setPassword.calls.count() === 2);
+    answerNow();
+    await settled('the dialog closed', () => !inDialog('user-dialog-password'));
+    expect(snackBar()).toContain('bob has a new password.');
+  });
+
+  it('adds a user once however often Add is pressed while the server answers', async () => {
+    type(el('add-user-name'), 'dana');
+    type(el('add-user-password'), 'long enough');
+    await fixture.whenStable();
+    el('add-user-submit').click();
+    el('add-user-submit').click();
+
+    await settled('the new user listed', () => !!row('dana'));
+    expect(users.add).toHaveBeenCalledOnceWith('dana', 'inspector', 'long enough');
+    expect(el('users-error')).toBeNull();
+  });
+
+  it('finds a login made outside Fieldbook with capitals in its name, however the admin types it', async () => {
+    stored = [...USERS, { name: 'Zoe.Ray', role: null, disabled: false }];
+    fixture.destroy();
+    fixture = TestBed.createComponent(UsersPage);
+    await settled('Zoe.Ray listed', () => !!row('Zoe.Ray'));
+
+    type(el('users-find'), 'Zoe');
+    await settled('the match', () => all('user-row').length === 1);
+    expect(row('Zoe.Ray')).not.toBeNull();
+    type(el('users-find'), 'ray');
+    await settled('the match', () => all('user-row').length === 1);
+    expect(row('Zoe.Ray')).not.toBeNull();
+  });
 });

@@ -27,7 +27,7 @@ import { confirm } from '../shared/confirm';
 import { countFormat } from '../shared/count-format';
 import { LocalizedPaginatorIntl } from '../shared/paginator-intl';
 import { ROLE_LABELS } from './role-labels';
-import { UserDialog, UserDialogData, UserDialogResult } from './user.dialog';
+import { UserDialog, UserDialogData } from './user.dialog';
 import { ManagedUser, UsersService } from './users.service';
 
 /** What a row offers for a login other than the admin's own. */
@@ -223,7 +223,8 @@ export class UsersPage {
   protected readonly matching = computed(() => {
     const needle = this.find().trim().toLowerCase();
     const users = this.users() ?? [];
-    return needle ? users.filter((user) => user.name.includes(needle)) : users;
+    // Fieldbook's names are lowercase; one made in Fauxton may not be.
+    return needle ? users.filter((user) => user.name.toLowerCase().includes(needle)) : users;
   });
   protected readonly shown = computed(() => {
     const start = this.pageIndex() * this.pageSize();
@@ -310,7 +311,8 @@ export class UsersPage {
   }
 
   protected async add(): Promise<void> {
-    if (this.addForm.invalid) return;
+    // Busy: a second press, before the page has disabled the button, would add the login twice (the second a 409).
+    if (this.addForm.invalid || this.busy()) return;
     const { name, role, password } = this.addForm.getRawValue();
     const added = await this.change(
       () => this.service.add(name, role, password),
@@ -325,34 +327,32 @@ export class UsersPage {
   }
 
   protected async resetPassword(user: ManagedUser): Promise<void> {
-    const answer = await this.ask({
+    await this.ask({
       title: $localize`:@@users.resetTitle:New password for ${user.name}:name:`,
       name: user.name,
       confirm: $localize`:@@users.resetConfirm:Set password`,
+      apply: ({ password }) =>
+        this.attempt(
+          () => this.service.setPassword(user.name, password!),
+          $localize`:@@users.passwordSet:${user.name}:name: has a new password.`,
+          $localize`:@@users.resetError:The password of ${user.name}:name: could not be changed`,
+        ),
     });
-    const password = answer?.password;
-    if (!password) return;
-    await this.change(
-      () => this.service.setPassword(user.name, password),
-      $localize`:@@users.passwordSet:${user.name}:name: has a new password.`,
-      $localize`:@@users.resetError:The password of ${user.name}:name: could not be changed`,
-    );
   }
 
   protected async changeRole(user: ManagedUser): Promise<void> {
-    const answer = await this.ask({
+    await this.ask({
       title: $localize`:@@users.roleTitle:Role of ${user.name}:name:`,
       name: user.name,
       confirm: $localize`:@@users.roleConfirm:Change role`,
       role: user.role,
+      apply: ({ role }) =>
+        this.attempt(
+          () => this.service.setRole(user.name, role!),
+          $localize`:@@users.roleSet:${user.name}:name: is now ${ROLE_LABELS[role!]}:role:.`,
+          $localize`:@@users.roleError:The role of ${user.name}:name: could not be changed`,
+        ),
     });
-    const role = answer?.role;
-    if (!role) return;
-    await this.change(
-      () => this.service.setRole(user.name, role),
-      $localize`:@@users.roleSet:${user.name}:name: is now ${ROLE_LABELS[role]}:role:.`,
-      $localize`:@@users.roleError:The role of ${user.name}:name: could not be changed`,
-    );
   }
 
   protected async disable(user: ManagedUser): Promise<void> {
@@ -372,18 +372,17 @@ export class UsersPage {
   }
 
   protected async enable(user: ManagedUser): Promise<void> {
-    const answer = await this.ask({
+    await this.ask({
       title: $localize`:@@users.enableTitle:Enable ${user.name}:name: with a new password`,
       name: user.name,
       confirm: $localize`:@@users.enableConfirm:Enable`,
+      apply: ({ password }) =>
+        this.attempt(
+          () => this.service.enable(user.name, password!),
+          $localize`:@@users.enabled:${user.name}:name: can sign in again.`,
+          $localize`:@@users.enableError:${user.name}:name: could not be enabled`,
+        ),
     });
-    const password = answer?.password;
-    if (!password) return;
-    await this.change(
-      () => this.service.enable(user.name, password),
-      $localize`:@@users.enabled:${user.name}:name: can sign in again.`,
-      $localize`:@@users.enableError:${user.name}:name: could not be enabled`,
-    );
   }
 
   protected async remove(user: ManagedUser): Promise<void> {
@@ -402,30 +401,37 @@ export class UsersPage {
     );
   }
 
-  private async ask(data: UserDialogData): Promise<UserDialogResult | undefined> {
-    const ref = this.dialog.open<UserDialog, UserDialogData, UserDialogResult>(UserDialog, { data });
-    return firstValueFrom(ref.afterClosed());
+  /** A change asked for in the dialog, which makes it and says there why it was refused. */
+  private async ask(data: UserDialogData): Promise<void> {
+    const ref = this.dialog.open<UserDialog, UserDialogData>(UserDialog, { data });
+    await firstValueFrom(ref.afterClosed());
+  }
+
+  /** A change asked for on the page, which says there why it was refused. */
+  private async change(work: () => Promise<void>, done: string, failed: string): Promise<boolean> {
+    const problem = await this.attempt(work, done, failed);
+    this.error.set(problem ?? '');
+    return !problem;
   }
 
   /**
-   * One change to a login: on success a snack bar saying so, else the server's reason on the
-   * page; the list afresh either way, as a refusal often means another admin changed the login.
+   * One change to a login: on success a snack bar saying so, else the server's reason, returned;
+   * the list afresh either way, as a refusal often means another admin changed the login.
    */
-  private async change(work: () => Promise<void>, done: string, failed: string): Promise<boolean> {
+  private async attempt(work: () => Promise<void>, done: string, failed: string): Promise<string | null> {
     this.busy.set(true);
     this.error.set('');
-    let changed = false;
+    let problem: string | null = null;
     try {
       await work();
-      changed = true;
       this.snackBar.open(done, undefined, { duration: 4_000 });
     } catch (error) {
-      this.error.set(apiErrorMessage(error, failed));
+      problem = apiErrorMessage(error, failed);
     } finally {
       this.busy.set(false);
     }
     await this.load();
-    return changed;
+    return problem;
   }
 
   protected async load(): Promise<void> {
