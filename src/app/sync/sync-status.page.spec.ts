@@ -159,4 +159,14 @@ describe('SyncStatusPage', () => {
     await until(() => !!one('storage-persisted'), 'persisted');
     expect(storage.requestPersistence).toHaveBeenCalled();
   });
+
+  it('says so when the browser declines persistent storage, rather than staying as it was', async () => {
+    storage.requestPersistence.and.resolveTo(false);
+    fixture = TestBed.createComponent(SyncStatusPage);
+    await until(() => !!one('persist-storage'), 'the button');
+    expect(fixture.nativeElement.querySelector('[data-testid=persist-refused]')).toBeNull();
+    one('persist-storage').click();
+    await until(() => !!fixture.nativeElement.querySelector('[data-testid=persist-refused]'), 'the refusal');
+    expect(one('persist-refused').textContent).toContain('The browser declined');
+  });
 });

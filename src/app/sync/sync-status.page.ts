@@ -178,6 +178,11 @@ interface DocSummary {
           <button mat-stroked-button type="button" data-testid="persist-storage" (click)="persist()" i18n="@@storage.persist">
             Keep data on this device
           </button>
+          @if (persistRefused()) {
+            <p class="hint" role="status" data-testid="persist-refused" i18n="@@storage.persistRefused">
+              The browser declined. It usually agrees once the app is installed on the home screen.
+            </p>
+          }
         }
       }
       <a mat-button routerLink="/storage" data-testid="open-storage" i18n="@@storage.details">Storage by kind and free space</a>
@@ -255,6 +260,8 @@ export class SyncStatusPage {
   protected readonly nameMaxLength = DEVICE_NAME_MAX_LENGTH;
   protected readonly renaming = signal(false);
   protected readonly storage = signal<StorageReport | null>(null);
+  /** The browser said no to the last request for persistent storage (Chrome decides by how the app is used). */
+  protected readonly persistRefused = signal(false);
 
   protected readonly pending = toSignal(toObservable(this.pushLedger.pendingIds).pipe(switchMap((ids) => this.describe([...ids]))), {
     initialValue: [],
@@ -287,7 +294,7 @@ export class SyncStatusPage {
   }
 
   protected async persist(): Promise<void> {
-    await this.storageService.requestPersistence();
+    this.persistRefused.set(!(await this.storageService.requestPersistence()));
     await this.refreshStorage();
   }
 
