@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isAdminCaller } from './admin-caller';
 import type { Authenticator } from './authenticate';
-import { forbidden } from './couch-error';
+import { badRequest, forbidden } from './couch-error';
 import type { CouchForward, ForwardPolicy } from './couch-forward';
 
 /**
@@ -22,15 +22,31 @@ export function isFauxtonPath(path: string): boolean {
   return path === FAUXTON_PREFIX || path.startsWith(`${FAUXTON_PREFIX}/`);
 }
 
-/** Everything for admins, nothing for anyone else. */
+/** Everything for admins but the replication documents, nothing for anyone else. */
 export const fauxtonPolicy: ForwardPolicy = (method, rawPath, _query, caller) => {
   if (!isAdminCaller(caller)) return { allow: false, ...forbidden('Only administrators may use Fauxton.') };
+  const database = firstSegment(rawPath);
+  if (database === null) return { allow: false, ...badRequest('Percent-encode the path: it does not decode.') };
+  // The jobs' documents carry the server admin's password for CouchDB to replicate with, and the
+  // browser never sees it (nor would a demoted admin keep it); `_scheduler/docs` shows their states.
+  if (database === '_replicator') {
+    return { allow: false, ...forbidden('Replication documents hold the server’s credentials: see the jobs in Fieldbook’s admin view.') };
+  }
   // Fauxton's own login would give CouchDB cookies the proxy strips; the Fieldbook session is the login.
   if (/^\/_session\/?$/.test(rawPath) && method !== 'GET' && method !== 'HEAD') {
     return { allow: false, ...forbidden('Log in and out through Fieldbook.') };
   }
   return { allow: true, targetPath: rawPath };
 };
+
+/** A path's first segment (the database), decoded as CouchDB reads it (empty segments skipped); null when it does not decode. */
+function firstSegment(rawPath: string): string | null {
+  try {
+    return decodeURIComponent(rawPath.split('/').find((segment) => segment !== '') ?? '');
+  } catch {
+    return null;
+  }
+}
 
 /** Fauxton's page and files for admins (403 for others), and the calls its pages make. */
 export function fauxtonTraffic(authenticator: Authenticator, forwardToCouch: CouchForward) {

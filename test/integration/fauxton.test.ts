@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { splitCredentials } from '../../couch/couch-admin';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { rawRequest } from '../support/raw-request';
 
@@ -79,5 +80,30 @@ describe('Fauxton through the proxy', () => {
     });
     assert.equal(login.status, 403);
     assert.equal(((await login.json()) as { error: string }).error, 'forbidden');
+  });
+
+  test('the replication documents, which hold the server admin’s password, are not shown: the jobs’ states are', async () => {
+    const { password } = splitCredentials(stack.couch.adminUrl);
+    for (const path of [
+      '/_replicator/_all_docs?include_docs=true',
+      '/%5Freplicator/_all_docs?include_docs=true',
+      '/%5freplicator/_changes?include_docs=true',
+      '//_replicator/_all_docs?include_docs=true',
+      '/_replicator/_find',
+      '/_replicator',
+    ]) {
+      const answer = await fromFauxton(path, ada, path.endsWith('_find') ? { method: 'POST', body: '{"selector":{}}' } : {});
+      const text = await answer.text();
+      assert.equal(answer.status, 403, `${path}: ${text}`);
+      assert.equal((JSON.parse(text) as { error: string }).error, 'forbidden', path);
+      assert.ok(!text.includes(password), path);
+    }
+    if (stack.couch.kind === 'couchdb') {
+      const jobs = await fromFauxton('/_scheduler/docs', ada);
+      const text = await jobs.text();
+      assert.equal(jobs.status, 200, text);
+      assert.match(text, /"docs"/);
+      assert.ok(!text.includes(password));
+    }
   });
 });
