@@ -113,7 +113,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
   );
   app.use(securityHeaders());
   // Before the app's own routes: Fauxton's calls to CouchDB may have any path.
-  app.use(fauxtonTraffic(authenticator, couchForward({ ...forward, policy: fauxtonPolicy })));
+  app.use(fauxtonTraffic(couchForward({ ...forward, policy: fauxtonPolicy })));
 
   app.get(['/health', '/health/ready'], readiness(options.readiness));
   app.get('/health/live', liveness());

@@ -1,6 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isAdminCaller } from './admin-caller';
-import type { Authenticator } from './authenticate';
 import { badRequest, forbidden } from './couch-error';
 import type { CouchForward, ForwardPolicy } from './couch-forward';
 
@@ -11,8 +10,8 @@ import type { CouchForward, ForwardPolicy } from './couch-forward';
  * (`../..` from its page, and `window.location.origin` in places), and its router only runs
  * on pages under `/_utils/`. The PWA owns the root, so Fauxton's calls are told apart by
  * where they come from: a request that is not a page navigation and whose Referer is a
- * Fauxton page (which gets `Referrer-Policy: same-origin` for this) goes to CouchDB, if the
- * caller is an admin; everything else takes the PWA's routes. Requests go to CouchDB as the
+ * Fauxton page (which gets `Referrer-Policy: same-origin` for this) goes to CouchDB for an
+ * admin, and is refused for anyone else (401 or 403); everything else takes the PWA's routes. Requests go to CouchDB as the
  * admin themselves (a Fieldbook admin is a CouchDB server admin), never with the proxy's
  * own credentials.
  */
@@ -49,14 +48,12 @@ function firstSegment(rawPath: string): string | null {
 }
 
 /** Fauxton's page and files for admins (403 for others), and the calls its pages make. */
-export function fauxtonTraffic(authenticator: Authenticator, forwardToCouch: CouchForward) {
+export function fauxtonTraffic(forwardToCouch: CouchForward) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      if (!isFauxtonPath(req.path)) {
-        if (!isFromFauxtonPage(req)) return next();
-        const identity = await authenticator.identify(req);
-        if (!identity || !isAdminCaller(identity.caller)) return next();
-      }
+      if (!isFauxtonPath(req.path) && !isFromFauxtonPage(req)) return next();
+      // A call from a Fauxton page whose session ended (or is no admin's) is told so, 401 or 403,
+      // as the page itself is: the app's "missing" for it left Fauxton saying databases were gone.
       await forwardToCouch(req, res, req.url);
     } catch (error) {
       next(error);

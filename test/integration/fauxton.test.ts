@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { splitCredentials } from '../../couch/couch-admin';
+import { SESSION_COOKIE } from '../../proxy/authenticate';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { rawRequest } from '../support/raw-request';
 
@@ -52,10 +53,14 @@ describe('Fauxton through the proxy', () => {
     assert.equal((await fetch(`${stack.proxy.url}/_utils/`)).status, 401);
   });
 
-  test('only an admin’s calls from a Fauxton page reach CouchDB; everything else keeps the app’s routes', async () => {
+  test('only an admin’s calls from a Fauxton page reach CouchDB, others are told why; everything else keeps the app’s routes', async () => {
+    // As the page itself: a session that ended is a 401 (Fauxton said "missing" to each call), anyone else a 403.
     const asAlice = await fromFauxton('/_all_dbs', alice);
-    assert.equal(asAlice.status, 404);
-    assert.equal(((await asAlice.json()) as { error: string }).error, 'not_found');
+    assert.equal(asAlice.status, 403);
+    assert.equal(((await asAlice.json()) as { error: string }).error, 'forbidden');
+    const ended = await fromFauxton('/_all_dbs', `${SESSION_COOKIE}=ended`);
+    assert.equal(ended.status, 401);
+    assert.equal(((await ended.json()) as { error: string }).error, 'unauthorized');
     assert.equal(
       (await fetch(`${stack.proxy.url}/_all_dbs`, { headers: { cookie: ada, accept: 'application/json' } })).status,
       404,
