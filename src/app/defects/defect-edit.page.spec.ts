@@ -11,6 +11,7 @@ import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-sup
 import { DefectEditPage } from './defect-edit.page';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { watchBeforeUnload } from '../testing/before-unload';
 
 describe('DefectEditPage', () => {
   let db: Database;
@@ -275,12 +276,15 @@ describe('DefectEditPage', () => {
         doc._id.startsWith('_local/fieldbook-draft-photo:')
           ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))
           : put(doc, ...rest)) as typeof db.put);
+      const unloadAsks = watchBeforeUnload();
       await open();
       type('defect-title', 'Cracked tile');
+      expect(unloadAsks()).withContext('typing is kept by the draft').toBeFalse();
       await pickPhoto();
       await until(() => !!one('photo-not-kept'), 'the photo marked as not kept');
       expect(one('save-failure')!.textContent).toContain('This photo could not be kept with the draft');
       expect(pending().length).toBe(1);
+      expect(unloadAsks()).withContext('a reload would lose the photo').toBeTrue();
       await waitFor(async () => (await drafts().get(key()))?.values['title'] === 'Cracked tile', 'the typed title kept');
       expect((await drafts().get(key()))!.photos).toBeUndefined();
 

@@ -17,6 +17,7 @@ import { InspectionStoreService } from '../data/inspection-store.service';
 import { AuditHistoryComponent } from '../audit/audit-history.component';
 import { PendingPhoto, PhotoStripComponent } from '../photos/photo-strip.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
+import { askBeforeUnload } from '../drafts/ask-before-unload';
 import { DraftMergeComponent } from '../drafts/draft-merge.component';
 import { DraftNoticeComponent } from '../drafts/draft-notice.component';
 import { DraftPhoto, DraftPhotoNotKept } from '../drafts/draft-store.service';
@@ -396,6 +397,8 @@ export class DefectEditPage {
     // "Saved" stands until the user changes something (showing the stored version leaves the form pristine).
     this.form.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => this.form.dirty && this.saved.set(false));
     inject(DestroyRef).onDestroy(() => this.heldPhotos().forEach((photo) => URL.revokeObjectURL(photo.url)));
+    // A reload or an app update would lose them too, not only a move the router's guard sees.
+    askBeforeUnload(() => this.unsavedPhotos() > 0);
     // A new defect has no stored version to show disabled: the form follows the read-only state itself.
     effect(() => (this.readOnly() ? this.form.disable({ emitEvent: false }) : this.form.enable({ emitEvent: false })));
   }
