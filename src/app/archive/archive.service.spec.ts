@@ -18,6 +18,8 @@ import { ArchiveService } from './archive.service';
 import { atLastLook, localIds, pullRevision, seedApproved, takePhoto } from '../testing/archive-test-data';
 import { InspectionHoldService } from './inspection-hold.service';
 import { LocalPurgeService } from './local-purge.service';
+import { newPhotoDoc } from '../../../domain/photo-doc';
+import { PHOTO_CACHE_BUDGET } from '../photos/photo-cache.service';
 import { UnassignmentService } from './unassignment.service';
 
 // The test clock (test-support) says 2026-03-01: the period is 30 days.
@@ -38,6 +40,8 @@ describe('ArchiveService', () => {
         ...provideTestData(fakeSessions()),
         { provide: REMOTE_DB_FACTORY, useValue: () => server },
         { provide: ArchiveSettingsService, useValue: { refresh: () => Promise.resolve(30), archiveDays: signal(30) } },
+        // Room for two full-size photos of 1,000 bytes.
+        { provide: PHOTO_CACHE_BUDGET, useValue: 2_500 },
       ],
     });
     // The `indexeddb` adapter, which purges.
@@ -58,6 +62,26 @@ describe('ArchiveService', () => {
     await Promise.all([ledger.attach(db), TestBed.inject(ConflictIndexService).attach(db)]);
     await ledger.pushCheckpoint((await db.info()).update_seq);
   }
+
+  it('keeps the full-size photos taken here within the photo budget once the server has them, dropping the oldest', async () => {
+    const { defect: found } = await seedApproved(db, 'Recent roof', RECENT);
+    const photos = ['2026-02-20', '2026-02-21', '2026-02-22'].map((day) =>
+      newPhotoDoc({ defectId: found._id, createdBy: 'ana', createdAt: `${day}T08:00:00.000Z`, deviceId: 'device-test' }, `${day}.jpg`, {
+        content_type: 'image/jpeg',
+        data: new Blob([new Uint8Array(1_000)], { type: 'image/jpeg' }),
+      }),
+    );
+    await db.bulkDocs(photos as PouchDB.Core.PutDocument<object>[]);
+    await synced();
+
+    await TestBed.inject(ArchiveService).archiveNow();
+
+    // 3,000 bytes over a 2,500 budget: the oldest goes; no photo was opened from the server.
+    const ids = await localIds(db);
+    expect(ids).not.toContain(photos[0]._id);
+    expect(ids).toContain(photos[1]._id);
+    expect(ids).toContain(photos[2]._id);
+  });
 
   it('takes approved inspections older than the period off the device with their defects and audit entries, and lists them', async () => {
     const old = await seedApproved(db, 'Old boiler room', OLD);

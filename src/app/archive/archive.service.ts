@@ -18,6 +18,7 @@ import { ArchiveSettingsService } from './archive-settings.service';
 import { InspectionHoldService } from './inspection-hold.service';
 import { LocalPurgeService, PurgeStopped } from './local-purge.service';
 import { RecordRestoreService } from './record-restore.service';
+import { PhotoCacheService } from '../photos/photo-cache.service';
 import { SerialQueue } from '../shared/serial-queue';
 
 /** Sync must stay quiet this long before a background run: a burst of pulls settles first. */
@@ -28,7 +29,8 @@ const QUIET_MS = 2_000;
  * than the server's archive period, and nothing of them unsynced, conflicted or typed and not
  * saved. Each is purged (LocalPurgeService) with its defects, photos and audit entries, after
  * its entry in the archive index, one at a time; a reload resumes by finding the rest again.
- * Runs in the background when sync quiets, or at once from the Sync page.
+ * Then the full-size photos left are kept within their budget (PhotoCacheService). Runs in the
+ * background when sync quiets, or at once from the Sync page.
  */
 @Injectable({ providedIn: 'root' })
 export class ArchiveService {
@@ -40,6 +42,7 @@ export class ArchiveService {
   private readonly holds = inject(InspectionHoldService);
   private readonly purge = inject(LocalPurgeService);
   private readonly restores = inject(RecordRestoreService);
+  private readonly photos = inject(PhotoCacheService);
   private readonly ledger = inject(PushLedgerService);
   private readonly clock = inject(CLOCK);
   private readonly device = inject(DEVICE_ID);
@@ -230,6 +233,8 @@ export class ArchiveService {
         await this.welcomeBack(db, inspection._id);
       }
     }
+    // Sync has caught up: the photos taken here that the server now has count towards the budget.
+    if (this.localDb.db() === db) await this.photos.keepWithinBudget(db);
     return archived;
   }
 }

@@ -86,6 +86,16 @@ describe('downscaleImage', () => {
     expect(result.size).toBeLessThan(source.size);
   });
 
+  it('puts a transparent image (a PNG screenshot of a plan) on white, not black, as JPEG has no transparency', async () => {
+    const canvas = new OffscreenCanvas(200, 100);
+    canvas.getContext('2d')!.fillRect(0, 0, 100, 100);
+    const result = await downscaleImage(await canvas.convertToBlob({ type: 'image/png' }), { maxSide: 100 });
+    const [red, green, blue] = await pixel(result, 75, 25);
+    expect(Math.min(red, green, blue)).toBeGreaterThan(240);
+    // The drawn half stays as drawn.
+    expect(Math.max(...(await pixel(result, 25, 25)))).toBeLessThan(15);
+  });
+
   it('honours the EXIF orientation of camera photos', async () => {
     // Orientation 6: the sensor image must be turned 90° clockwise to display upright.
     const camera = await withExifOrientation(await makeImage(400, 200, 'image/jpeg'), 6);

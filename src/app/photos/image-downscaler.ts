@@ -27,6 +27,9 @@ export async function downscaleImage(source: Blob, options: DownscaleOptions): P
     const canvas = new OffscreenCanvas(width, height);
     const context = canvas.getContext('2d');
     if (!context) throw new Error('No 2D canvas available');
+    // JPEG has no transparency: transparent pixels (a PNG screenshot) would come out black.
+    context.fillStyle = '#fff';
+    context.fillRect(0, 0, width, height);
     context.imageSmoothingQuality = 'high';
     context.drawImage(bitmap, 0, 0, width, height);
     const blob = await canvas.convertToBlob({ type, quality });

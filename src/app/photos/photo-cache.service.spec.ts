@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { newPhotoDoc } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
-import { Database } from '../core/pouchdb';
+import { Database, PouchDB } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { fakeServer } from '../testing/conflict-fixtures';
@@ -24,6 +24,15 @@ function photoDoc(stem: string, bytes: number): PouchDB.Core.PutDocument<object>
   ) as PouchDB.Core.PutDocument<object> & { _id: string };
 }
 
+/** A server database that answers every request with `status`, as the proxy does once the session ended (401) or for a user not allowed (403). */
+function refusingRemote(userDb: string, status: 401 | 403) {
+  const body = status === 401 ? { error: 'unauthorized', reason: 'Session expired' } : { error: 'forbidden', reason: 'Not allowed' };
+  return new PouchDB<object>(`http://fieldbook.test/db/${userDb}`, {
+    skip_setup: true,
+    fetch: () => Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })),
+  });
+}
+
 const held = (db: Database, id: string) =>
   db.get(id).then(
     () => true,
@@ -35,6 +44,8 @@ describe('PhotoCacheService', () => {
   let server: Database;
   let servers: ReturnType<typeof fakeServer>;
   let reachable: boolean;
+  /** The status the server answers every request with, if it refuses them. */
+  let refusal: 401 | 403 | null;
   let ledger: PushLedgerService;
   let photos: PhotoCacheService;
 
@@ -43,10 +54,15 @@ describe('PhotoCacheService', () => {
     servers = fakeServer(prefix);
     server = servers.open(ANA.db);
     reachable = true;
+    refusal = null;
     TestBed.configureTestingModule({
       providers: [
         provideTestData(fakeSessions(), prefix),
-        { provide: REMOTE_DB_FACTORY, useValue: (userDb: string) => (reachable ? servers.open(userDb) : unreachableRemote(userDb)) },
+        {
+          provide: REMOTE_DB_FACTORY,
+          useValue: (userDb: string) =>
+            refusal ? refusingRemote(userDb, refusal) : reachable ? servers.open(userDb) : unreachableRemote(userDb),
+        },
         // Room for two photos of 1,000 bytes.
         { provide: PHOTO_CACHE_BUDGET, useValue: 2_500 },
       ],
@@ -82,6 +98,17 @@ describe('PhotoCacheService', () => {
     await expectAsync(photos.read({ docId: id, name: 'full' })).toBeRejectedWith(new PhotoUnavailableError('missing'));
     reachable = false;
     await expectAsync(photos.read({ docId: id, name: 'full' })).toBeRejectedWith(new PhotoUnavailableError('offline'));
+  });
+
+  it('says the server refused the photo (session expired, or not allowed), not that the tablet is offline', async () => {
+    const id = photoDoc('a.jpg', 0)._id;
+    for (const [status, reason] of [
+      [401, 'signedOut'],
+      [403, 'refused'],
+    ] as const) {
+      refusal = status;
+      await expectAsync(photos.read({ docId: id, name: 'full' })).toBeRejectedWith(new PhotoUnavailableError(reason));
+    }
   });
 
   it('says a photo deleted on the server is gone, not that it is still to come', async () => {

@@ -20,6 +20,8 @@ const UNAVAILABLE = {
   offline: 'photo not on this device and the server is out of reach',
   missing: 'photo not on the server',
   deleted: 'photo deleted on the server',
+  signedOut: 'the session ended: the server refuses the photo until the user signs in again',
+  refused: 'the server refuses this user the photo',
 };
 
 /**
@@ -108,6 +110,14 @@ export class PhotoCacheService {
     return synced.reduce((sum, photo) => sum + (dropped.has(photo.id) ? photo.bytes : 0), 0);
   }
 
+  /**
+   * Drops what passes the budget. Photos taken here count once the server has them, and no
+   * fetch of another's may come to drop them: called when sync has caught up (ArchiveService).
+   */
+  keepWithinBudget(db: Database = this.localDb.require()): Promise<void> {
+    return this.storing.run(() => this.dropOverBudget(db));
+  }
+
   private async fetch(db: Database, ref: AttachmentRef, onProgress?: ProgressListener): Promise<Blob> {
     const session = this.sessions.session();
     if (!session) throw new Error('Not logged in');
@@ -140,6 +150,10 @@ export class PhotoCacheService {
     // Came from the server: not a local edit waiting to be pushed.
     this.ledger.pulled([{ _id: doc._id, _rev: doc._rev }]);
     await this.noteUse(db, doc._id);
+    await this.dropOverBudget(db);
+  }
+
+  private async dropOverBudget(db: Database): Promise<void> {
     await this.drop(db, photosToEvict(await this.localPhotos(db), this.budget));
   }
 
@@ -190,9 +204,14 @@ export class PhotoCacheService {
   }
 }
 
-/** A 404's reason says whether the server never had the photo or had it deleted. */
+/**
+ * A 404's reason says whether the server never had the photo or had it deleted; a refusal is
+ * the server answering (the session ended, or not allowed), not the tablet out of reach.
+ */
 function unavailableReason(error: unknown): PhotoUnavailableError['reason'] {
   const { status, reason } = error as { status?: number; reason?: string };
+  if (status === 401) return 'signedOut';
+  if (status === 403) return 'refused';
   if (status !== 404) return 'offline';
   return reason === 'deleted' ? 'deleted' : 'missing';
 }

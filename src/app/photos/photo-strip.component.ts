@@ -30,7 +30,16 @@ export interface PendingPhoto {
             <app-photo-thumb [docId]="docId()!" [name]="ref.thumb" />
           </button>
           @if (!readonly()) {
-            <button mat-button type="button" data-testid="remove-photo" (click)="remove.emit(ref)" i18n="@@photo.remove">Remove</button>
+            <button
+              mat-button
+              type="button"
+              data-testid="remove-photo"
+              (click)="remove.emit(ref)"
+              [disabled]="busy()"
+              i18n="@@photo.remove"
+            >
+              Remove
+            </button>
           }
         </figure>
       }
@@ -130,7 +139,7 @@ export class PhotoStripComponent {
   readonly photos = input<PhotoRef[]>([]);
   readonly pending = input<readonly PendingPhoto[]>([]);
   readonly readonly = input(false);
-  /** Set while the parent stores a picked image. */
+  /** Set while the parent writes the defect (a picked image, a removal, the form): a stored photo's change waits for it. */
   readonly busy = input(false);
   readonly add = output<File>();
   readonly remove = output<PhotoRef>();

@@ -52,6 +52,22 @@ describe('PhotoViewerDialog', () => {
     expect(element.querySelector('[data-testid="photo-loading"]')).toBeNull();
   });
 
+  for (const [reason, message] of [
+    ['signedOut', 'Your session has expired. Sign in again to download this photo.'],
+    ['refused', 'The server refused this photo to your account.'],
+  ] as const) {
+    it(`says why the server refused a photo (${reason}), not that the tablet is offline`, async () => {
+      const fixture = TestBed.createComponent(PhotoViewerDialog);
+      const element: HTMLElement = fixture.nativeElement;
+      await fixture.whenStable();
+
+      refuse(new PhotoUnavailableError(reason));
+      await download.catch(() => undefined);
+      await fixture.whenStable();
+      expect(element.querySelector('[data-testid="photo-unavailable"]')!.textContent!.trim()).toBe(message);
+    });
+  }
+
   it('says a photo deleted on the server was removed, not that it is still to come', async () => {
     const fixture = TestBed.createComponent(PhotoViewerDialog);
     const element: HTMLElement = fixture.nativeElement;

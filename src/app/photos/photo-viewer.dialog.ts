@@ -101,11 +101,18 @@ export class PhotoViewerDialog {
 }
 
 function unavailableMessage(error: unknown): string {
-  if (error instanceof PhotoUnavailableError && error.reason === 'offline')
-    return $localize`:@@photo.offline:This photo is not on this device. Connect to the network to download it.`;
-  // Deleted on the server: unlike a missing one, waiting for a sync will not bring it.
-  if (error instanceof PhotoUnavailableError && error.reason === 'deleted') return $localize`:@@photo.deleted:This photo was removed.`;
-  if (error instanceof PhotoUnavailableError)
-    return $localize`:@@photo.missing:This photo has not reached the server yet: it arrives once the tablet that took it syncs.`;
-  return $localize`:@@photo.failed:The photo could not be loaded.`;
+  if (!(error instanceof PhotoUnavailableError)) return $localize`:@@photo.failed:The photo could not be loaded.`;
+  switch (error.reason) {
+    case 'offline':
+      return $localize`:@@photo.offline:This photo is not on this device. Connect to the network to download it.`;
+    case 'signedOut':
+      return $localize`:@@photo.signedOut:Your session has expired. Sign in again to download this photo.`;
+    case 'refused':
+      return $localize`:@@photo.refused:The server refused this photo to your account.`;
+    // Deleted on the server: unlike a missing one, waiting for a sync will not bring it.
+    case 'deleted':
+      return $localize`:@@photo.deleted:This photo was removed.`;
+    case 'missing':
+      return $localize`:@@photo.missing:This photo has not reached the server yet: it arrives once the tablet that took it syncs.`;
+  }
 }
