@@ -174,6 +174,40 @@ describe('DefectEditPage', () => {
     expect(photosOf(await db.get(defect._id)).length).toBe(1);
   });
 
+  it('removes no photo while another is being stored: both would be written on the same revision, and the new one lost', async () => {
+    const store = TestBed.inject(DefectStoreService);
+    const defect = await store.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
+    const canvas = new OffscreenCanvas(200, 100);
+    canvas.getContext('2d')!.fillRect(0, 0, 200, 100);
+    const image = await canvas.convertToBlob({ type: 'image/png' });
+    const { ref: first } = await store.addPhoto(defect, image);
+    await open(defect._id);
+    await until(() => !!one('remove-photo'), 'the stored photo');
+    // The picked image takes a while to prepare (a camera photo on a tablet).
+    let prepared!: () => void;
+    const preparing = new Promise<void>((resolve) => (prepared = resolve));
+    const prepare = store.preparePhoto.bind(store);
+    const preparePhoto = spyOn(store, 'preparePhoto').and.callFake(async (blob) => {
+      await preparing;
+      return prepare(blob);
+    });
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([image], 'IMG_0004.png', { type: 'image/png' }));
+    const input = one('photo-input') as HTMLInputElement;
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change'));
+    await until(() => preparePhoto.calls.count() === 1, 'the photo being prepared');
+
+    one('remove-photo')!.click();
+    prepared();
+
+    await until(() => !one('photo-input')!.hasAttribute('disabled'), 'the photo stored');
+    const thumbs = photosOf(await db.get(defect._id)).map((ref) => ref.thumb);
+    expect(thumbs.length).toBe(2);
+    expect(thumbs).toContain(first.thumb);
+    expect(one('changed-elsewhere')).toBeNull();
+  });
+
   describe("a new defect's photos", () => {
     const key = () => `new-defect:${inspectionId}`;
 
@@ -317,6 +351,15 @@ describe('DefectEditPage', () => {
       expect(one('save-defect')).not.toBeNull();
     });
   }
+
+  it("offers no Delete on another user's defect: the rules let only its creator (or a supervisor) delete it", async () => {
+    const defect = await openExisting();
+    expect(one('delete-defect')).not.toBeNull();
+    await changeElsewhere(defect._id, { createdBy: 'bo', title: 'Leak (Bo)' });
+    await until(() => (one('defect-title') as HTMLInputElement).value === 'Leak (Bo)', "Bo's defect shown");
+    expect(one('delete-defect')).toBeNull();
+    expect(one('save-defect')).not.toBeNull();
+  });
 
   it('takes no new defect under a submitted inspection, saying why, until a rejection opens it', async () => {
     const setStatus = async (status: Inspection['status']) => db.put({ ...(await db.get<Inspection>(inspectionId)), status });

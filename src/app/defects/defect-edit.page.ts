@@ -13,7 +13,7 @@ import { readOnlyBecause } from '../../../domain/doc-rules';
 import { Defect, DefectStatus } from '../../../domain/doc-types';
 import { SessionService } from '../core/session.service';
 import { DefectInput, DefectStoreService, PhotoRef, PreparedPhoto, StoredDefect, photosOf } from '../data/defect-store.service';
-import { InspectionStoreService } from '../data/inspection-store.service';
+import { InspectionStoreService, deletionRefused } from '../data/inspection-store.service';
 import { AuditHistoryComponent } from '../audit/audit-history.component';
 import { PendingPhoto, PhotoStripComponent } from '../photos/photo-strip.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
@@ -194,7 +194,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto & { kept: boolean };
           [docId]="defect()?._id"
           [photos]="photos()"
           [pending]="heldPhotos()"
-          [busy]="storingPhoto() || loadingExisting()"
+          [busy]="storingPhoto() || loadingExisting() || editable.saving()"
           [readonly]="readOnly() !== null"
           (add)="addPhoto($event)"
           (remove)="removePhoto($event)"
@@ -202,7 +202,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto & { kept: boolean };
         />
 
         <div class="actions">
-          @if (readOnly() === null && defect()) {
+          @if (canDelete()) {
             <button mat-button type="button" class="danger" data-testid="delete-defect" (click)="remove()" i18n="@@common.delete">
               Delete
             </button>
@@ -215,7 +215,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto & { kept: boolean };
             }
           </span>
           @if (readOnly() === null) {
-            <button mat-flat-button type="submit" data-testid="save-defect" [disabled]="editable.saving()" i18n="@@common.save">
+            <button mat-flat-button type="submit" data-testid="save-defect" [disabled]="saving() || editable.saving()" i18n="@@common.save">
               Save
             </button>
           }
@@ -314,6 +314,8 @@ export class DefectEditPage {
   protected readonly statuses = Object.keys(STATUS_LABELS) as DefectStatus[];
   protected readonly statusLabels = STATUS_LABELS;
   protected readonly storingPhoto = signal(false);
+  /** A save is under way, from the tap on (it first waits for photos being prepared). */
+  protected readonly saving = signal(false);
   /** Photos picked before the defect's first save: kept with the draft as they are picked, until a save attaches them. */
   protected readonly heldPhotos = signal<readonly HeldPhoto[]>([]);
   /** Leaving asks first while there are photos the draft does not keep (sayDraftKept): not stored yet, or they did not fit. */
@@ -393,6 +395,13 @@ export class DefectEditPage {
     }),
   );
 
+  /** The rules let this user delete it: its creator while its inspection is open, or a supervisor. */
+  protected readonly canDelete = computed(() => {
+    const doc = this.defect();
+    const session = this.session.session();
+    return !!doc && !!session && !deletionRefused(doc, session);
+  });
+
   constructor() {
     // "Saved" stands until the user changes something (showing the stored version leaves the form pristine).
     this.form.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => this.form.dirty && this.saved.set(false));
@@ -404,6 +413,17 @@ export class DefectEditPage {
   }
 
   protected async save(): Promise<void> {
+    // Save waits for a photo still being prepared: a tap meanwhile would create the defect twice.
+    if (this.saving()) return;
+    this.saving.set(true);
+    try {
+      await this.saveOnce();
+    } finally {
+      this.saving.set(false);
+    }
+  }
+
+  private async saveOnce(): Promise<void> {
     this.saved.set(false);
     // A photo being kept is saved with the defect, and not left behind in the draft.
     await this.photoWork;

@@ -125,6 +125,29 @@ describe('DefectEditPage form', () => {
     await until(() => !!one('photo-thumb') && !one('pending-photo'), 'the stored photo shown');
   });
 
+  it('creates one defect when Save is tapped again while a picked photo is still being prepared', async () => {
+    const store = TestBed.inject(DefectStoreService);
+    const prepare = store.preparePhoto.bind(store);
+    let prepared!: () => void;
+    const preparing = new Promise<void>((resolve) => (prepared = resolve));
+    spyOn(store, 'preparePhoto').and.callFake(async (image) => {
+      await preparing;
+      return prepare(image);
+    });
+    await openNew();
+    type('defect-title', 'Cracked tile');
+    pickSeverity(4);
+    await pickPhoto();
+    one('save-defect')!.click();
+    await harness.fixture.whenStable();
+    // Nothing seems to happen while the photo is prepared: the inspector taps again.
+    if (!(one('save-defect') as HTMLButtonElement).disabled) one('save-defect')!.click();
+    prepared();
+    await until(() => TestBed.inject(Router).url.includes('/defects/defect:'), 'the defect page');
+    await harness.fixture.whenStable();
+    expect(await defectsStored()).toBe(1);
+  });
+
   it('drops a photo removed before the first save', async () => {
     await openNew();
     await pickPhoto();

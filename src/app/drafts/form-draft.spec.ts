@@ -90,6 +90,18 @@ describe('FormDraft', () => {
     await waitFor(async () => (await draftOf()) === null, 'the draft gone');
   });
 
+  it('keeps a checklist item removed before anything was typed, and restores the list without it', async () => {
+    await open();
+    (fixture!.nativeElement.querySelector('[aria-label="Remove item 2"]') as HTMLElement).click();
+    await until(() => all('checklist-item').length === 3, 'the item removed');
+    fixture!.destroy();
+    await waitFor(async () => ((await draftOf())?.values['checklist'] as unknown[] | undefined)?.length === 3, 'the removal kept');
+
+    await open();
+    await until(() => all('checklist-item').length === 3, 'the draft restored');
+    expect(one('draft-restored')).toBeDefined();
+  });
+
   it('drops the draft once saved', async () => {
     await open();
     type('inspection-notes', 'Ladder needed');

@@ -154,14 +154,15 @@ export class InspectionDetailPage {
     };
   }
 
+  // Dirty before the change: the draft keeps a change only of a form already dirty when it happens.
   protected addChecklistItem(): void {
-    this.checklist.push(checklistItemForm(newChecklistItem('')));
     this.checklist.markAsDirty();
+    this.checklist.push(checklistItemForm(newChecklistItem('')));
   }
 
   protected removeChecklistItem(index: number): void {
-    this.checklist.removeAt(index);
     this.checklist.markAsDirty();
+    this.checklist.removeAt(index);
   }
 
   protected save(): Promise<boolean> {

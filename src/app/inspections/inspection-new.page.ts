@@ -6,6 +6,7 @@ import { InspectionStoreService, today } from '../data/inspection-store.service'
 import { FieldErrors, ValidationError } from '../data/validation-bridge';
 import { DraftNoticeComponent } from '../drafts/draft-notice.component';
 import { FormDraft } from '../drafts/form-draft';
+import { saveFailedMessage } from '../shared/editable-doc';
 import { FormErrors } from '../shared/form-errors';
 import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.component';
 
@@ -17,6 +18,9 @@ import { InspectionBasicsFieldsComponent } from './inspection-basics-fields.comp
   template: `
     <h1 i18n="@@inspections.new">New inspection</h1>
     <app-draft-notice [draft]="draft" />
+    @if (failure(); as message) {
+      <p class="failure" role="alert" data-testid="save-failure">{{ message }}</p>
+    }
     <form [formGroup]="form" (ngSubmit)="save()" novalidate>
       <app-inspection-basics-fields [errors]="formErrors.messages()" testIdPrefix="inspection" />
       <div class="actions">
@@ -51,6 +55,8 @@ export class InspectionNewPage {
   /** The rules' refusal, every field's at once (the basics outline each field with a message). */
   protected readonly formErrors = new FormErrors(this.form, this.errors);
   protected readonly saving = signal(false);
+  /** Why the last save failed, when not because of a field. */
+  protected readonly failure = signal<string | null>(null);
   /** What is typed, kept on this device until saved or discarded. */
   readonly draft = new FormDraft({
     key: signal('new-inspection'),
@@ -72,13 +78,18 @@ export class InspectionNewPage {
   }
 
   private async create(): Promise<boolean> {
+    this.failure.set(null);
     try {
       await this.store.create(this.form.getRawValue());
       return true;
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      this.errors.set(error.errors);
-      this.formErrors.focusFirstInvalid();
+      if (error instanceof ValidationError) {
+        this.errors.set(error.errors);
+        this.formErrors.focusFirstInvalid();
+      } else {
+        console.error('Saving the inspection failed', error);
+        this.failure.set(saveFailedMessage(error));
+      }
       return false;
     }
   }

@@ -267,6 +267,20 @@ describe('inspection pages', () => {
       expect((await db.find({ selector: { type: 'inspection' } })).docs.length).toBe(0);
     });
 
+    it('says so when the save fails, keeping what was typed', async () => {
+      spyOn(TestBed.inject(InspectionStoreService), 'create').and.rejectWith(new Error('The storage of this device is full'));
+      type('inspection-title', 'Roof');
+      type('inspection-site', 'Depot 4');
+      query(fixture, 'save-inspection')[0].click();
+      await until(fixture, () => query(fixture, 'save-failure').length === 1, 'the failure');
+      expect(text(query(fixture, 'save-failure')[0])).toBe(
+        'Saving failed: The storage of this device is full. Your changes are still here; try again.',
+      );
+      expect((query(fixture, 'inspection-title')[0] as HTMLInputElement).value).toBe('Roof');
+      expect((query(fixture, 'save-inspection')[0] as HTMLButtonElement).disabled).toBeFalse();
+      expect(navigate).not.toHaveBeenCalled();
+    });
+
     it('shows every violation at once, outlines those fields and focuses the first', async () => {
       query(fixture, 'save-inspection')[0].click();
       await waitFor(async () => {

@@ -39,13 +39,6 @@ import { EditableDoc } from './editable-doc';
       margin: 12px 0;
       background: #e8f0fe;
     }
-    .failure {
-      padding: 12px 16px;
-      border-radius: 8px;
-      margin: 12px 0;
-      background: #fce8e6;
-      color: #a50e0e;
-    }
   `,
 })
 export class EditNoticesComponent {

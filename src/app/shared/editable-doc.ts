@@ -38,6 +38,12 @@ function changedMeanwhile(error: unknown): boolean {
   return (error as { status?: number } | null)?.status === 409 || isNotFound(error);
 }
 
+/** A save that failed other than by a refusal or a change elsewhere: what was typed is still on the form. */
+export function saveFailedMessage(error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  return $localize`:@@editable.saveFailed:Saving failed: ${reason}:reason:. Your changes are still here; try again.`;
+}
+
 function revOf(doc: object | null): string | undefined {
   return (doc as { _rev?: string } | null)?._rev;
 }
@@ -170,10 +176,7 @@ export class EditableDoc<T extends object> {
       this.failure.set(CHANGED_ELSEWHERE[this.noun]);
     } else {
       console.error(`Saving the ${this.noun} failed`, error);
-      const reason = error instanceof Error ? error.message : String(error);
-      this.failure.set(
-        otherwise ?? $localize`:@@editable.saveFailed:Saving failed: ${reason}:reason:. Your changes are still here; try again.`,
-      );
+      this.failure.set(otherwise ?? saveFailedMessage(error));
     }
   }
 
