@@ -352,6 +352,19 @@ describe('DefectEditPage', () => {
     });
   }
 
+  it('says why a delete failed, and stays on the defect', async () => {
+    const defect = await openExisting();
+    spyOn(TestBed.inject(DefectStoreService), 'remove').and.rejectWith(new Error('The storage of this device is full'));
+    const navigate = spyOn(TestBed.inject(Router), 'navigate').and.resolveTo(true);
+    one('delete-defect')!.click();
+    await waitFor(() => !!document.querySelector('[data-testid=delete-defect-confirm]'), 'the confirmation');
+    (document.querySelector('[data-testid=delete-defect-confirm]') as HTMLElement).click();
+    await until(() => !!one('save-failure'), 'the failure');
+    expect(one('save-failure')!.textContent).toContain('This defect could not be deleted: The storage of this device is full.');
+    expect(navigate).not.toHaveBeenCalled();
+    expect((await db.get(defect._id))._id).toBe(defect._id);
+  });
+
   it("offers no Delete on another user's defect: the rules let only its creator (or a supervisor) delete it", async () => {
     const defect = await openExisting();
     expect(one('delete-defect')).not.toBeNull();

@@ -15,7 +15,6 @@ import { SessionService } from '../core/session.service';
 import { DefectStoreService, StoredDefect, photosOf } from '../data/defect-store.service';
 import { defectSummary } from '../defects/defect-summary';
 import { InspectionStoreService, deletionRefused, newChecklistItem } from '../data/inspection-store.service';
-import { ValidationError } from '../data/validation-bridge';
 import { WithConflicts } from '../data/read-with-conflicts';
 import { PhotoThumbComponent } from '../photos/photo-thumb.component';
 import { RecordBadgeComponent } from '../sync/record-badge.component';
@@ -26,7 +25,7 @@ import { FormDraft } from '../drafts/form-draft';
 import { ruleViolation } from '../i18n/rule-messages';
 import { confirm } from '../shared/confirm';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
-import { EditableDoc } from '../shared/editable-doc';
+import { EditableDoc, failureReason } from '../shared/editable-doc';
 import { FieldErrorComponent } from '../shared/field-error.component';
 import { ChecklistItemForm, checklistItemForm, checklistItems, unansweredItems } from './checklist-form';
 import { INSPECTION_STATUS_LABELS } from './inspection-status';
@@ -195,8 +194,7 @@ export class InspectionDetailPage {
       await this.store.remove(doc);
     } catch (error) {
       console.error('Deleting the inspection failed', error);
-      const reason =
-        error instanceof ValidationError ? Object.values(error.errors).join('; ') : error instanceof Error ? error.message : String(error);
+      const reason = failureReason(error);
       this.editable.failure.set($localize`:@@inspection.deleteFailed:This inspection could not be deleted: ${reason}:reason:.`);
       return;
     }

@@ -38,9 +38,15 @@ function changedMeanwhile(error: unknown): boolean {
   return (error as { status?: number } | null)?.status === 409 || isNotFound(error);
 }
 
+/** Why a write failed, in words: the rules' refusals, else the error's own message. */
+export function failureReason(error: unknown): string {
+  if (error instanceof ValidationError) return Object.values(error.errors).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A save that failed other than by a refusal or a change elsewhere: what was typed is still on the form. */
 export function saveFailedMessage(error: unknown): string {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = failureReason(error);
   return $localize`:@@editable.saveFailed:Saving failed: ${reason}:reason:. Your changes are still here; try again.`;
 }
 
