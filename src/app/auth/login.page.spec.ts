@@ -66,13 +66,39 @@ describe('LoginPage', () => {
     expect(el('login-error')).toBeNull();
   });
 
-  it('sends the name as user names are, lowercase and trimmed, as a tablet keyboard may not type it', async () => {
+  it('signs in "Ana" as ana when the name as typed is refused (user names are lowercase; a server admin may not be)', async () => {
+    const tries = spyOn(TestBed.inject(SessionService), 'login').and.callThrough();
     fill(' Ana ', 'Secret');
     el('login-submit')!.click();
-    const request = http.expectOne('/api/session');
-    expect(request.request.body).toEqual({ name: 'ana', password: 'Secret' });
-    request.flush({ ok: true, ...ANA });
+    const typed = http.expectOne('/api/session');
+    expect(typed.request.body).toEqual({ name: 'Ana', password: 'Secret' });
+    typed.flush({ error: 'unauthorized', reason: 'Name or password is incorrect.' }, { status: 401, statusText: 'Unauthorized' });
+    await until(() => tries.calls.count() === 2, 'the second try');
+    const lowercase = http.expectOne('/api/session');
+    expect(lowercase.request.body).toEqual({ name: 'ana', password: 'Secret' });
+    lowercase.flush({ ok: true, ...ANA });
     await until(() => workspace.open.calls.count() > 0, 'the workspace');
+    expect(el('login-error')).toBeNull();
+  });
+
+  it('tries a name with capitals once as typed when it is accepted, and says a wrong password once', async () => {
+    const tries = spyOn(TestBed.inject(SessionService), 'login').and.callThrough();
+    fill('Admin', 'secret');
+    el('login-submit')!.click();
+    http.expectOne('/api/session').flush({ ok: true, ...ANA });
+    await until(() => workspace.open.calls.count() > 0, 'the workspace');
+    http.verify();
+
+    expect(tries).toHaveBeenCalledTimes(1);
+    tries.calls.reset();
+    fill('Ana', 'wrong');
+    el('login-submit')!.click();
+    const refused = { error: 'unauthorized', reason: 'Name or password is incorrect.' };
+    http.expectOne('/api/session').flush(refused, { status: 401, statusText: 'Unauthorized' });
+    await until(() => tries.calls.count() === 2, 'the second try');
+    http.expectOne('/api/session').flush(refused, { status: 401, statusText: 'Unauthorized' });
+    await until(() => !!el('login-error'), 'the error');
+    expect(el('login-error')?.textContent).toContain('Name or password is incorrect.');
   });
 
   it("shows the proxy's reason on 401", async () => {

@@ -6,6 +6,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { ActivatedRoute, Router } from '@angular/router';
+import { Session } from '../core/session.model';
 import { LoginError, SessionService } from '../core/session.service';
 import { WorkspaceService } from '../core/workspace.service';
 import { LanguagePickerComponent } from '../i18n/language-picker.component';
@@ -101,8 +102,7 @@ export class LoginPage {
   protected async submit(): Promise<void> {
     if (this.waitSeconds() > 0) return;
     const { name: typed, password } = this.form.getRawValue();
-    // User names are lowercase (domain/user-name.ts); a tablet keyboard may capitalise the first letter.
-    const name = typed.trim().toLowerCase();
+    const name = typed.trim();
     if (!name || !password) {
       this.error.set($localize`:@@login.missing:Enter your user name and password.`);
       return;
@@ -110,7 +110,7 @@ export class LoginPage {
     this.busy.set(true);
     this.error.set(null);
     try {
-      const session = await this.sessions.login(name, password);
+      const session = await this.loginAs(name, password);
       await this.workspace.open(session);
       await this.router.navigateByUrl(returnPath(this.route.snapshot.queryParamMap.get(RETURN_PARAM)));
     } catch (error) {
@@ -118,6 +118,20 @@ export class LoginPage {
       if (error instanceof LoginError && error.retryAfterSeconds) this.retry.start(error.retryAfterSeconds);
     } finally {
       this.busy.set(false);
+    }
+  }
+
+  /**
+   * Fieldbook's user names are lowercase (domain/user-name.ts), and "Alice" typed is alice meant;
+   * a server admin's configured name may have capitals, so the name as typed goes first.
+   */
+  private async loginAs(name: string, password: string): Promise<Session> {
+    try {
+      return await this.sessions.login(name, password);
+    } catch (error) {
+      const lowercase = name.toLowerCase();
+      if (!(error instanceof LoginError && error.status === 401) || lowercase === name) throw error;
+      return this.sessions.login(lowercase, password);
     }
   }
 }
