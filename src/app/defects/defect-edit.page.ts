@@ -24,7 +24,7 @@ import { DraftPhoto, DraftPhotoNotKept } from '../drafts/draft-store.service';
 import { FormDraft } from '../drafts/form-draft';
 import { confirm } from '../shared/confirm';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
-import { EditableDoc, failureReason } from '../shared/editable-doc';
+import { EditableDoc } from '../shared/editable-doc';
 import { FieldErrorComponent } from '../shared/field-error.component';
 import { FieldLabels, FormErrors, requiredValue } from '../shared/form-errors';
 
@@ -541,16 +541,11 @@ export class DefectEditPage {
       testId: 'delete-defect',
     });
     if (!confirmed) return;
-    this.editable.failure.set(null);
-    try {
-      await this.store.remove(doc);
-    } catch (error) {
-      console.error('Deleting the defect failed', error);
-      const reason = failureReason(error);
-      this.editable.failure.set($localize`:@@defect.deleteFailed:This defect could not be deleted: ${reason}:reason:.`);
-      return;
-    }
-    await this.router.navigate(['/inspections', this.id()]);
+    const deleted = await this.editable.delete(
+      () => this.store.remove(doc),
+      (reason) => $localize`:@@defect.deleteFailed:This defect could not be deleted: ${reason}:reason:.`,
+    );
+    if (deleted) await this.router.navigate(['/inspections', this.id()]);
   }
 }
 

@@ -25,7 +25,7 @@ import { FormDraft } from '../drafts/form-draft';
 import { ruleViolation } from '../i18n/rule-messages';
 import { confirm } from '../shared/confirm';
 import { EditNoticesComponent } from '../shared/edit-notices.component';
-import { EditableDoc, failureReason } from '../shared/editable-doc';
+import { EditableDoc } from '../shared/editable-doc';
 import { FieldErrorComponent } from '../shared/field-error.component';
 import { ChecklistItemForm, checklistItemForm, checklistItems, unansweredItems } from './checklist-form';
 import { INSPECTION_STATUS_LABELS } from './inspection-status';
@@ -189,16 +189,11 @@ export class InspectionDetailPage {
       testId: 'delete-inspection',
     });
     if (!confirmed) return;
-    this.editable.failure.set(null);
-    try {
-      await this.store.remove(doc);
-    } catch (error) {
-      console.error('Deleting the inspection failed', error);
-      const reason = failureReason(error);
-      this.editable.failure.set($localize`:@@inspection.deleteFailed:This inspection could not be deleted: ${reason}:reason:.`);
-      return;
-    }
-    await this.router.navigateByUrl('/inspections');
+    const deleted = await this.editable.delete(
+      () => this.store.remove(doc),
+      (reason) => $localize`:@@inspection.deleteFailed:This inspection could not be deleted: ${reason}:reason:.`,
+    );
+    if (deleted) await this.router.navigateByUrl('/inspections');
   }
 
   private write(store: (doc: Inspection, changes: Partial<Inspection>) => Promise<Inspection>): Promise<boolean> {

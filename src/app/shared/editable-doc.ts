@@ -39,7 +39,7 @@ function changedMeanwhile(error: unknown): boolean {
 }
 
 /** Why a write failed, in words: the rules' refusals, else the error's own message. */
-export function failureReason(error: unknown): string {
+function failureReason(error: unknown): string {
   if (error instanceof ValidationError) return Object.values(error.errors).join('; ');
   return error instanceof Error ? error.message : String(error);
 }
@@ -140,6 +140,19 @@ export class EditableDoc<T extends object> {
       this.shown.set({ id: saved._id, doc: doc ?? null });
       this.changedElsewhere.set(false);
     });
+  }
+
+  /** Runs a delete; false if it failed, with `failed(reason)` said on the page (the document stays on screen). */
+  async delete(remove: () => Promise<unknown>, failed: (reason: string) => string): Promise<boolean> {
+    this.failure.set(null);
+    try {
+      await remove();
+      return true;
+    } catch (error) {
+      console.error(`Deleting the ${this.noun} failed`, error);
+      this.failure.set(failed(failureReason(error)));
+      return false;
+    }
   }
 
   /**
