@@ -39,10 +39,20 @@ const domainBoundary = [
 
 /**
  * The proxy uses a few couch/ modules (admin client, user docs, the sessions db, the server
- * flavour, user-accounts and app-settings: the admin API's doors to logins and settings); anything more of
+ * flavour, user-accounts and app-settings: the admin API's doors to logins and settings; the
+ * conflict db the hub merge shares with `npm run conflicts`); anything more of
  * couch/ belongs in domain/ if shared, or stays in couch/.
  */
-const proxyCouchModules = ['couch-admin', 'user-docs', 'user-sessions', 'server-flavour', 'user-accounts', 'app-settings', 'user-refused'];
+const proxyCouchModules = [
+  'couch-admin',
+  'user-docs',
+  'user-sessions',
+  'server-flavour',
+  'user-accounts',
+  'app-settings',
+  'user-refused',
+  'conflicts/nano-conflict-db',
+];
 const proxyBoundary = [
   {
     regex: `^(\\.\\./)+couch/(?!(${proxyCouchModules.join('|')})$)`,

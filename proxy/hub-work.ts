@@ -4,6 +4,7 @@ import type { CouchAdmin } from '../couch/couch-admin';
 import { HUB_DB } from '../domain/db-names';
 import type { ChangesFeed } from './changes-feed';
 import { followChanges, type ChangeRow, type ChangesHandler } from './changes-follower';
+import { hubConflictMerge } from './hub-conflict-merge';
 import { watchPartnerShares } from './partner-withdrawal-watch';
 import type { SharedDoc } from './partner-withdrawal';
 import { photoSharing } from './photo-sharing-work';
@@ -34,7 +35,12 @@ export interface HubWorkOptions {
  */
 export function startHubWork(options: HubWorkOptions): ChangesFeed {
   const withdrawal = watchPartnerShares(options);
-  const handlers: ChangesHandler<HubRecord & SharedDoc>[] = [recordHandover(options), withdrawal.hub, photoSharing(options)];
+  const handlers: ChangesHandler<HubRecord & SharedDoc>[] = [
+    recordHandover(options),
+    withdrawal.hub,
+    photoSharing(options),
+    hubConflictMerge(options),
+  ];
   const hub = followChanges<HubRecord & SharedDoc>({
     couch: options.couch,
     couchAdminUrl: options.couchAdminUrl,

@@ -32,6 +32,7 @@ export interface HubRecord {
   user?: string;
   assignedTo?: string;
   unassignedFrom?: string;
+  mergedFrom?: string[];
 }
 
 /** A changed hub document and its leaf revisions (a `_changes` row with `style=all_docs`). */
@@ -139,14 +140,18 @@ export async function planHandovers(
       for (const record of await companionsOf(hub, doc._id)) add(record, leavesOf(record), owner);
     }
     // A batch holds each document once, at its latest revision.
-    if (doc === inspection && isReassigned(inspection) && handedTo.get(inspection._id) !== owner) {
+    if (doc !== inspection || !isReassigned(inspection)) continue;
+    const newOwner = handedTo.get(inspection._id) !== owner;
+    if (newOwner) {
       for (const record of await recordsOf(hub, inspection._id)) {
         remember(parents, record);
         add(record, leavesOf(record), owner);
       }
       gathered.push([inspection._id, owner]);
-      released.push(...(await releasesOf(hub, inspection, revs, owner)));
     }
+    // A merge too (hub-conflict-merge.ts): the edit it merged in may have outranked the
+    // reassignment in the previous owner's database, which then still shows it as theirs.
+    if (newOwner || inspection.mergedFrom) released.push(...(await releasesOf(hub, inspection, revs, owner)));
   }
   return { handovers: [...copies].map(([to, leaves]) => ({ to, leaves })), released, gathered };
 }

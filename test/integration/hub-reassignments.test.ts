@@ -89,6 +89,41 @@ describe('the hub work: reassignments', () => {
     assert.equal(await has(userDb('bob'), entry._id), true, 'the defect’s history entry in bob’s database');
   });
 
+  test('an offline edit racing a reassignment: the hub merges the two, so the reassignment is not hidden behind the edit', async () => {
+    const assignment = await assignedTo('alice', 'Racing roof check');
+    const first = (await hub().get(assignment._id)) as unknown as { _rev: string };
+    await edit(assignment._id, { assignedTo: 'bob', unassignedFrom: 'alice' });
+    // Alice's tablet edited the first revision offline and pushes it now. Its revision id sorts
+    // after the reassignment's, so it wins and the hub shows the inspection as hers.
+    const hash = 'f'.repeat(32);
+    const offline = {
+      ...assignment,
+      title: 'Racing roof check, north side',
+      updatedBy: 'alice',
+      updatedAt: new Date().toISOString(),
+      _rev: `2-${hash}`,
+      _revisions: { start: 2, ids: [hash, first._rev.split('-')[1]] },
+    };
+    await userDb('alice').bulk({ docs: [offline], new_edits: false });
+
+    await waitFor(
+      async () => {
+        const doc = (await hub().get(assignment._id, { conflicts: true })) as unknown as { _conflicts?: string[]; mergedFrom?: string[] };
+        return !!doc.mergedFrom?.includes(offline._rev) && !doc._conflicts;
+      },
+      60_000,
+      'the hub’s inspection merged',
+    );
+    const merged = (await hub().get(assignment._id)) as unknown as { title: string; assignedTo: string; unassignedFrom: string };
+    assert.deepEqual([merged.title, merged.assignedTo, merged.unassignedFrom], ['Racing roof check, north side', 'bob', 'alice']);
+    await waitFor(
+      async () => (await revIn(userDb('bob'), assignment._id)) !== undefined,
+      60_000,
+      'the merged inspection in bob’s database',
+    );
+    await waitFor(() => toldItWentElsewhere(stack.admin, 'alice', assignment._id), 60_000, 'alice’s database told it went to bob');
+  });
+
   test('reassigned twice while the proxy was down (alice → bob → carol): alice’s database is told it went elsewhere', async () => {
     const assignment = await assignedTo('alice', 'Twice reassigned roof check');
     let toCarol = '';

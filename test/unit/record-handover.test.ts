@@ -84,6 +84,14 @@ describe('the record handover plan', () => {
     assert.equal(again.handovers[0]?.leaves.size, 3);
   });
 
+  test('a merge of the reassigned inspection, already gathered, is released again but gathers nothing', async () => {
+    const merged: HubRecord = { ...reassigned, _rev: '4-m', mergedFrom: ['3-i', '3-a'] };
+    const hub = hubOf([merged, defect, photo, entry]);
+    const { handovers, released } = await planHandovers([change(merged, ['4-m', '4-t'])], hub, new Map([[INSPECTION, 'bob']]), new Map());
+    assert.deepEqual(handovers, []);
+    assert.deepEqual(released, [{ from: 'alice', inspectionId: INSPECTION, revs: ['4-m', '4-t'] }]);
+  });
+
   test('a later change of a record is handed over by itself, found through its defect and inspection', async () => {
     const hub = hubOf([reassigned, defect]);
     const { handovers, gathered } = await planHandovers([change(photo), change(entry, ['1-a'])], hub, new Map(), new Map());
