@@ -92,9 +92,9 @@ export async function planHandovers(
   parents: ParentCache,
 ): Promise<{ handovers: Handover[]; released: Release[]; gathered: [inspectionId: string, assignee: string][] }> {
   const known = new Map<string, HubRecord>(changes.map(({ doc }) => [doc._id, doc]));
-  // A defect new to the hub (or unseen since a restart): its photos and entries, which a tablet
-  // writes before it, may have come in an earlier batch and found no defect to go with.
-  const unseen = new Set(changes.flatMap(({ doc }) => (doc.type === 'defect' && !doc._deleted && !parents.get(doc._id) ? [doc._id] : [])));
+  // A record new to the hub (or unseen since a restart): its entries (and a defect's photos),
+  // which the writer writes before it, may have come in an earlier batch and found no record to go with.
+  const unseen = new Set(changes.flatMap(({ doc }) => (isParent(doc) && !doc._deleted && !parents.get(doc._id) ? [doc._id] : [])));
   for (const { doc } of changes) remember(parents, doc);
   // Asked once per batch: a parent the hub does not hold (a defect that came before its inspection) is not asked twice.
   const asked = new Set<string>();
@@ -137,7 +137,7 @@ export async function planHandovers(
     if (!inspection || !owner) continue;
     add(doc, revs, owner);
     if (unseen.has(doc._id) && !isOwnRevision(doc, revs, owner)) {
-      for (const record of await companionsOf(hub, doc._id)) add(record, leavesOf(record), owner);
+      for (const record of await companionsOf(hub, doc)) add(record, leavesOf(record), owner);
     }
     // A batch holds each document once, at its latest revision.
     if (doc !== inspection || !isReassigned(inspection)) continue;
@@ -158,7 +158,7 @@ export async function planHandovers(
 
 // A deleted one is forgotten: a look-up finds only live documents, and so must the cache.
 function remember(parents: ParentCache, doc: HubRecord): void {
-  if (doc.type !== 'inspection' && doc.type !== 'defect') return;
+  if (!isParent(doc)) return;
   if (doc._deleted) parents.delete(doc._id);
   else parents.set(doc._id, doc);
 }
@@ -197,9 +197,16 @@ async function recordsOf(hub: HubReader, inspectionId: string): Promise<HubRecor
   return [...defects, ...(await inRanges(hub, ranges))];
 }
 
-/** A defect's full-size photos and audit entries. */
-function companionsOf(hub: HubReader, defectId: string): Promise<HubRecord[]> {
-  return inRanges(hub, [auditIdRange(defectId), photoIdRangeOf(defectId)]);
+/** A record's audit entries, and a defect's full-size photos. */
+function companionsOf(hub: HubReader, record: HubRecord): Promise<HubRecord[]> {
+  const ranges = [auditIdRange(record._id)];
+  if (record.type === 'defect') ranges.push(photoIdRangeOf(record._id));
+  return inRanges(hub, ranges);
+}
+
+/** An inspection or a defect: what other records belong to. */
+function isParent(doc: HubRecord): boolean {
+  return doc.type === 'inspection' || doc.type === 'defect';
 }
 
 async function inRanges(hub: HubReader, ranges: { startkey: string; endkey: string }[]): Promise<HubRecord[]> {

@@ -179,6 +179,23 @@ describe('the record handover plan', () => {
     assert.deepEqual(plain(seen.handovers), [{ to: 'bob', leaves: { [defect._id]: ['1-d', '1-e'] } }]);
   });
 
+  test('an inspection not seen before, assigned by someone else, brings its entries, which came before it; its owner’s own brings none', async () => {
+    const assignment: HubRecord = {
+      _id: INSPECTION,
+      _rev: '1-s',
+      type: 'inspection',
+      createdBy: 'sam',
+      updatedBy: 'sam',
+      assignedTo: 'alice',
+    };
+    const created: HubRecord = { _id: `audit:${INSPECTION}:t:d:r`, _rev: '1-c', type: 'audit', docId: INSPECTION, user: 'sam' };
+    const { handovers } = await planHandovers([change(assignment)], hubOf([assignment, created]), new Map(), new Map());
+    assert.deepEqual(plain(handovers), [{ to: 'alice', leaves: { [created._id]: ['1-c'] } }]);
+    const own = { ...assignment, createdBy: 'alice', updatedBy: 'alice', assignedTo: undefined };
+    const mine = await planHandovers([change(own)], hubOf([own, created]), new Map(), new Map());
+    assert.deepEqual(mine.handovers, []);
+  });
+
   test('reassigned again before its first change was read: each one it was taken from gets the latest revision that took it from them', async () => {
     const toBob = { ...reassigned, _rev: '2-b' };
     const backToAlice = { ...reassigned, _rev: '3-a', assignedTo: 'alice', unassignedFrom: 'bob' };
