@@ -1,7 +1,15 @@
 import { API_REASONS } from '../domain/api-reasons';
 import type { BodyRule } from './body-rules';
 import { badRequest, forbidden, notFound, type CouchError } from './couch-error';
-import { ALL_DOCS_PARAMS, CHANGES_PARAMS, DOC_PARAMS, paramRefusal, type ParamChecks } from './query-params';
+import {
+  ALL_DOCS_PARAMS,
+  BULK_GET_PARAMS,
+  CHANGES_PARAMS,
+  DOC_PARAMS,
+  DOC_WRITE_PARAMS,
+  paramRefusal,
+  type ParamChecks,
+} from './query-params';
 
 /** What a caller may do with one database. */
 export type DbAccess = 'readwrite' | 'read';
@@ -22,7 +30,7 @@ const DB_ENDPOINTS: Record<string, { read: string[]; write: string[]; postBody?:
   '': { read: ['GET', 'HEAD'], write: ['POST'] },
   _changes: { read: ['GET', 'HEAD', 'POST'], write: [], postBody: 'changes', params: CHANGES_PARAMS },
   _all_docs: { read: ['GET', 'HEAD', 'POST'], write: [], postBody: 'all_docs', params: ALL_DOCS_PARAMS },
-  _bulk_get: { read: ['POST'], write: [], postBody: 'bulk_get' },
+  _bulk_get: { read: ['POST'], write: [], postBody: 'bulk_get', params: BULK_GET_PARAMS },
   _revs_diff: { read: ['POST'], write: [], postBody: 'revs_diff' },
   _missing_revs: { read: ['POST'], write: [], postBody: 'revs_diff' },
   _find: { read: ['POST'], write: [], postBody: 'query' },
@@ -44,6 +52,11 @@ const PATH_CHARACTERS = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
 
 /** `_local` docs the server's own work keeps in a database (`_local/fieldbook-…`): no caller's to read or write. */
 const SERVER_LOCAL_PREFIX = 'fieldbook-';
+/**
+ * PouchDB Server keeps a database's `_security` as this `_local` doc in it: written by a member,
+ * it made them the database's admin (free to write design docs) and let others in.
+ */
+const POUCHDB_SECURITY_ID = '_security';
 
 /**
  * A personal database (couch_peruser's `userdb-<hex>`, domain/user-db-name.ts) takes its tablet's push,
@@ -95,7 +108,8 @@ export function decide(method: string, rawPath: string, query: URLSearchParams, 
     if (tail.length !== 1) return deny(notFound());
     // Except the server's own bookkeeping: where the proxy's withdrawals and hub work resume,
     // how far `npm run migrate` got. A caller's own copy would switch them off.
-    if (tail[0].startsWith(SERVER_LOCAL_PREFIX)) return deny(forbidden('This document is the server’s own.'));
+    if (tail[0].startsWith(SERVER_LOCAL_PREFIX) || tail[0] === POUCHDB_SECURITY_ID)
+      return deny(forbidden('This document is the server’s own.'));
     return ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method)
       ? documentRequest(method, target, rest.join('/'), query)
       : deny(methodNotAllowed(method));
@@ -124,11 +138,11 @@ export function decide(method: string, rawPath: string, query: URLSearchParams, 
   return tail.length === 0 ? documentRequest(method, target, first, query) : allow(target);
 }
 
-/** An allowed request for the document `id` itself: a read's query, a PUT's body checked. */
+/** An allowed request for the document `id` itself: its query checked, and a PUT's body. */
 function documentRequest(method: string, target: string, id: string, query: URLSearchParams): PolicyDecision {
-  if (method === 'PUT') return allow(target, { put: id });
-  const refusal = DOC_READ.includes(method) ? paramRefusal(query, DOC_PARAMS) : null;
-  return refusal ? deny(refusal) : allow(target);
+  const refusal = paramRefusal(query, DOC_READ.includes(method) ? DOC_PARAMS : DOC_WRITE_PARAMS);
+  if (refusal) return deny(refusal);
+  return method === 'PUT' ? allow(target, { put: id }) : allow(target);
 }
 
 /**
@@ -156,8 +170,13 @@ export function parsePath(rawPath: string): string[] | null {
     if (segment === '') return null;
     decoded.push(value);
   }
-  if (!/^(_[a-z_]+|[a-z][a-z0-9_$()+-]*)$/.test(decoded[0])) return null;
+  if (!isDatabaseName(decoded[0])) return null;
   return decoded;
+}
+
+/** A database name (or a server endpoint such as `_all_dbs`) that every server reads as written: lower case, no "/". */
+export function isDatabaseName(name: string): boolean {
+  return /^(_[a-z_]+|[a-z][a-z0-9_$()+-]*)$/.test(name);
 }
 
 function allow(targetPath: string, bodyRule?: BodyRule): PolicyDecision {

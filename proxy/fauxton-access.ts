@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { isDatabaseName } from './access-policy';
 import { isAdminCaller } from './admin-caller';
 import { badRequest, forbidden } from './couch-error';
 import type { CouchForward, ForwardPolicy } from './couch-forward';
@@ -26,6 +27,9 @@ export const fauxtonPolicy: ForwardPolicy = (method, rawPath, _query, caller) =>
   if (!isAdminCaller(caller)) return { allow: false, ...forbidden('Only administrators may use Fauxton.') };
   const database = firstSegment(rawPath);
   if (database === null) return { allow: false, ...badRequest('Percent-encode the path: it does not decode.') };
+  // PouchDB Server reads a database name as a file name, dropping "/", "?", a final "." and more:
+  // `_replicator%2F` was `_replicator` there. Names CouchDB accepts have none of them.
+  if (database !== '' && !isDatabaseName(database)) return { allow: false, ...forbidden('This path is not allowed.') };
   // The jobs' documents carry the server admin's password for CouchDB to replicate with, and the
   // browser never sees it (nor would a demoted admin keep it); `_scheduler/docs` shows their states.
   if (database === '_replicator') {

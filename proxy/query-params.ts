@@ -78,6 +78,22 @@ export const DOC_PARAMS: ParamChecks = {
   open_revs: typed('all or a JSON array of revisions', (value) => value === 'all' || isStringArray(parseJson(value))),
 };
 
+/**
+ * Parameters PouchDB Server reads in place of the body the proxy checked (CouchDB reads neither):
+ * a PUT's `id` when the body has no `_id` (it wrote `_local/fieldbook-migration`), and the
+ * documents of a `_bulk_get` (it read that one).
+ */
+const notInQuery =
+  (where: string): ParamCheck =>
+  (_value, name) =>
+    badRequest(`Send "${name}" ${where}, not in the query.`);
+
+/** A document's PUT or DELETE. */
+export const DOC_WRITE_PARAMS: ParamChecks = { id: notInQuery('as the path') };
+
+/** `_bulk_get`. */
+export const BULK_GET_PARAMS: ParamChecks = { docs: notInQuery('in the body') };
+
 /** The first refusal among `query`'s checked parameters, or null. */
 export function paramRefusal(query: URLSearchParams, checks: ParamChecks): CouchError | null {
   for (const [name, check] of Object.entries(checks)) {

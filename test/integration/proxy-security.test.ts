@@ -113,6 +113,23 @@ describe('alice cannot reach what is not hers', () => {
     assert.equal((await rawRequest('GET', `/db/${alice}/_local/fieldbook-migration`, { cookie })).status, 403);
   });
 
+  test('her database’s access, which PouchDB Server keeps as `_local/_security` in it, is not hers to change', async () => {
+    const security = () => stack.admin.request({ path: `${alice}/_security` });
+    const before = await security();
+    // Its current revision, which a write needs there (CouchDB keeps the security object elsewhere).
+    const stored = await stack.admin
+      .use(alice)
+      .get('_local/_security')
+      .catch(() => ({}));
+    const widened = JSON.stringify({ ...stored, admins: { names: ['alice'], roles: [] }, members: { names: ['alice', 'bob'], roles: [] } });
+    for (const [method, body] of [['PUT', widened], ['DELETE'], ['GET']] as const) {
+      const response = await rawRequest(method, `/db/${alice}/_local/_security`, { cookie, 'content-type': 'application/json' }, body);
+      assert.equal(response.status, 403, `${method}: ${response.body}`);
+      assert.equal((JSON.parse(response.body) as { error: string }).error, 'forbidden');
+    }
+    assert.deepEqual(await security(), before);
+  });
+
   test('the browser never receives a CouchDB cookie', async () => {
     const response = await fetch(`${stack.proxy.url}/db/${alice}/_all_docs`, { headers: { cookie } });
     assert.equal(response.status, 200);
@@ -211,6 +228,15 @@ describe('the server’s own `_local` documents, named in a body or a query', ()
       // PouchDB Server writes the body's `_id`, CouchDB the path's.
       [cookie, 'PUT', `/db/${alice}/inspection%3Ax`, JSON.stringify({ _id: '_local/fieldbook-x' }), 400],
       [cookie, 'PUT', `/db/${alice}/_local/a1b2c3`, JSON.stringify({ ...progress, done: true }), 400],
+      // PouchDB Server writes the query's `id` when the body has none.
+      [
+        cookie,
+        'PUT',
+        `/db/${alice}/_local/a1b2c3?id=${encodeURIComponent(MIGRATION_PROGRESS_ID)}`,
+        JSON.stringify({ _rev: '0-1', done: true }),
+        400,
+      ],
+      [samCookie, 'PUT', `/db/${HUB_DB}/inspection%3Ay?id=_local%2Ffieldbook-hub-work`, JSON.stringify({ seq: 'garbage' }), 400],
     ];
     for (const [who, method, path, body, status] of writes) {
       const response = await rawRequest(method, path, { cookie: who, ...json }, body);
@@ -235,6 +261,18 @@ describe('the server’s own `_local` documents, named in a body or a query', ()
       assert.equal(response.status, 403, `${method} ${path}: ${response.body}`);
       assert.ok(!response.body.includes(progress.lastId), response.body);
     }
+  });
+
+  test('cannot be read by a `_bulk_get` naming them in its query: PouchDB Server takes its documents from there first', async () => {
+    const named = encodeURIComponent(JSON.stringify([{ id: MIGRATION_PROGRESS_ID }]));
+    const response = await rawRequest(
+      'POST',
+      `/db/${alice}/_bulk_get?docs=${named}`,
+      { cookie, ...json },
+      JSON.stringify({ docs: [{ id: 'x' }] }),
+    );
+    assert.equal(response.status, 400, response.body);
+    assert.ok(!response.body.includes(progress.lastId), response.body);
   });
 
   test('a tablet’s push, its photos inline, is not held to the size of a checked body (16 MB)', async () => {

@@ -101,6 +101,14 @@ describe('access policy', () => {
     ['PUT', `/${own}/_local/fieldbook-migration`, 403],
     ['PUT', `/${own}/_local/%66ieldbook-migration`, 403],
     ['GET', `/${own}/_local/fieldbook-hub-work`, 403],
+    // PouchDB Server's copy of the database's `_security`: written, it made its member the database's admin.
+    ['PUT', `/${own}/_local/_security`, 403],
+    ['DELETE', '/partner-acme/_local/_security', 403],
+    ['GET', `/${own}/_local/%5Fsecurity`, 403],
+    // PouchDB Server reads these instead of the body that was checked.
+    ['PUT', `/${own}/inspection%3A1`, 400, 'id=_local%2Ffieldbook-migration'],
+    ['PUT', `/${own}/_local/abc123`, 400, 'id=_local%2Ffieldbook-migration'],
+    ['POST', `/${own}/_bulk_get`, 400, 'docs=%5B%5D'],
     // Query parameters CouchDB failed on (500, or a dropped connection), PouchDB Server crashed on or ignored.
     ['GET', `/${own}/_changes`, 400, 'limit=abc'],
     ['GET', `/${own}/_changes`, 400, 'limit=1.5'],
