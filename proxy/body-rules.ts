@@ -25,9 +25,12 @@ export function checkBody(rule: BodyRule, body: unknown): CouchError | null {
   switch (rule) {
     case 'bulk_get': {
       const { docs } = body;
+      // Not empty: PouchDB Server never answers that one (CouchDB answers no results).
       const valid =
-        Array.isArray(docs) && docs.every((doc) => isObject(doc) && isNonEmptyString(doc['id']) && optional(doc['rev'], isNonEmptyString));
-      return valid ? localRefusal(docs.map(({ id }) => id)) : badRequest('"docs" must be an array of {"id", "rev"?}.');
+        Array.isArray(docs) &&
+        docs.length > 0 &&
+        docs.every((doc) => isObject(doc) && isNonEmptyString(doc['id']) && optional(doc['rev'], isNonEmptyString));
+      return valid ? localRefusal(docs.map(({ id }) => id)) : badRequest('"docs" must be a non-empty array of {"id", "rev"?}.');
     }
     case 'revs_diff':
       return Object.values(body).every((revs) => Array.isArray(revs) && revs.every(isNonEmptyString))

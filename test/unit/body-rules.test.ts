@@ -7,7 +7,6 @@ const named = (rule: BodyRule) => (typeof rule === 'string' ? rule : `PUT ${rule
 describe('body rules', () => {
   const accepted: [BodyRule, unknown][] = [
     ['bulk_get', { docs: [{ id: 'a' }, { id: 'b', rev: '1-x', atts_since: [] }] }],
-    ['bulk_get', { docs: [] }],
     ['revs_diff', { a: ['1-x', '2-y'] }],
     ['query', { selector: { type: 'inspection' }, fields: ['_id'] }],
     ['keys', {}],
@@ -30,6 +29,8 @@ describe('body rules', () => {
 
   const refused: [BodyRule, unknown][] = [
     ['bulk_get', { docs: 'x' }],
+    // PouchDB Server never answers an empty one (CouchDB: no results): the client waited out the proxy's 504.
+    ['bulk_get', { docs: [] }],
     ['bulk_get', { docs: [{ rev: '1-x' }] }],
     ['bulk_get', { docs: [{ id: 'a', rev: 3 }] }],
     ['bulk_get', [1]],
