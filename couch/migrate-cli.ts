@@ -10,7 +10,14 @@ import { couchAdmin } from './couch-admin';
 import { migrateServer } from './migrate';
 import { usableAdminUrl } from './server-check';
 
-async function main(): Promise<number> {
+const USAGE = 'usage: npm run migrate';
+
+async function main(args: string[]): Promise<number> {
+  // It takes none: an admin asking for help or a dry run must not have every database migrated.
+  if (args.length) {
+    console.error(USAGE);
+    return 2;
+  }
   const results = await migrateServer(couchAdmin(await usableAdminUrl(process.env, adminCouchUrl)), (line) => console.log(line));
   const failed = results.flatMap(({ db, failed }) => failed.map(({ id, reason }) => `${db} ${id}: ${reason}`));
   for (const line of failed) console.error(`not migrated: ${line}`);
@@ -19,7 +26,7 @@ async function main(): Promise<number> {
   return failed.length ? 1 : 0;
 }
 
-main().then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);

@@ -46,8 +46,8 @@ async function oldTablet(name: string) {
 }
 
 /** `npm run migrate` as a process on the test server: its exit code and what it printed. */
-async function migrateCli(): Promise<{ code: number; stdout: string; stderr: string }> {
-  const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'couch/migrate-cli.ts'], {
+async function migrateCli(args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'couch/migrate-cli.ts', ...args], {
     env: { ...process.env, COUCH_URL: stack.couch.adminUrl },
   });
   return run.then(
@@ -261,6 +261,18 @@ describe('npm run migrate', () => {
     assert.match(next.stdout, new RegExp(`^${userDbName('dave')}: \\d+ looked at, 1 migrated$`, 'm'));
     assert.match(next.stdout, /^\d+ record\(s\) migrated in \d+ database\(s\)$/m);
     assert.equal((await db.get(refused._id))['schema'], 2);
+  });
+
+  test('an argument it does not take (an admin asking for help or a dry run) is told the usage, exit 2, and nothing is migrated', async () => {
+    const db = await standaloneDb('jack');
+    const old = inspection('jack', { title: 'Not yet' });
+    await db.bulk({ docs: [old] });
+    for (const args of [['--help'], ['--dry-run'], ['userdb-6a61636b']]) {
+      const { code, stdout, stderr } = await migrateCli(args);
+      assert.deepEqual([code, stdout, stderr], [2, '', 'usage: npm run migrate\n'], args.join(' '));
+    }
+    assert.equal((await db.get(old._id))['schema'], undefined);
+    await assert.rejects(db.get('_local/fieldbook-migration'), { statusCode: 404 });
   });
 
   test('every side of a conflict is migrated on its own branch, and the conflict stays for a person to resolve', async () => {
