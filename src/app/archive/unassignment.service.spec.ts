@@ -10,6 +10,7 @@ import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { atLastLook, localIds, pullRevision, takePhoto } from '../testing/archive-test-data';
+import { DraftStore } from '../drafts/draft-store.service';
 import { InspectionHoldService } from './inspection-hold.service';
 import { UnassignmentService } from './unassignment.service';
 
@@ -96,6 +97,43 @@ describe('UnassignmentService', () => {
 
     await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
     expect(await localIds(db)).not.toContain(entry._id);
+  });
+
+  it('keeps it while the user is typing on its defect (no pause yet, so no draft): the typing is kept as a draft, not left to a gone record', async () => {
+    const { doc, defect: found } = await assignedToAna();
+    const drafts = TestBed.inject(DraftStore);
+    // The defect's page is open and ana is typing: her form writes its draft once typing pauses, or when asked.
+    let typing = true;
+    drafts.holdTyping(async () => {
+      if (!typing) return;
+      typing = false;
+      const draft = { values: { description: 'Water under the skylight' }, inspectionId: doc._id, savedAt: new Date().toISOString() };
+      await drafts.put(found._id, { ...draft, baseRev: found._rev });
+    });
+    const looked = spyOn(TestBed.inject(InspectionHoldService), 'holdOf').and.callThrough();
+    TestBed.inject(UnassignmentService).watch();
+
+    await reassignedToBob(doc);
+
+    await waitFor(async () => looked.calls.count() > 0 && (await looked.calls.mostRecent().returnValue) !== undefined, 'looked at');
+    expect(await looked.calls.mostRecent().returnValue).toBe('draft');
+    expect(await localIds(db)).toContain(found._id);
+    expect(told).not.toHaveBeenCalled();
+  });
+
+  it('keeps it while a draft of it is kept, and lets go once the user discards the draft', async () => {
+    const { doc } = await assignedToAna();
+    const drafts = TestBed.inject(DraftStore);
+    await drafts.put(doc._id, { values: { notes: 'Maybe' }, baseRev: doc._rev, inspectionId: doc._id, savedAt: new Date().toISOString() });
+    const looked = spyOn(TestBed.inject(InspectionHoldService), 'holdOf').and.callThrough();
+    TestBed.inject(UnassignmentService).watch();
+
+    await reassignedToBob(doc);
+    await waitFor(async () => looked.calls.count() > 0 && (await looked.calls.mostRecent().returnValue) === 'draft', 'held back');
+
+    await drafts.discard(doc._id);
+
+    await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
   });
 
   it('keeps it with edits the server refused, and says so once', async () => {

@@ -11,6 +11,7 @@ import { ChangesFeedReader, LiveChange } from '../core/changes-feed-reader.servi
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { LocalDbService } from '../core/local-db.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
+import { DraftStore } from '../drafts/draft-store.service';
 import { leavesOf, purgeDoc } from '../data/purge-doc';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { LocalRecordMap, withoutKeys } from '../core/local-record-map';
@@ -72,12 +73,13 @@ export class UnassignmentService {
   private readonly letGoRecords = new Set<string>();
   private readonly ledger = inject(PushLedgerService);
   private readonly pendingIds$ = toObservable(this.ledger.pendingIds);
-  /** The ledger or the conflicts changed: what waits may go now. */
+  /** The ledger, the conflicts or the drafts changed (one saved, or discarded): what waits may go now. */
   private readonly unblocked$ = merge(
     this.pendingIds$,
     toObservable(this.ledger.pendingEntryRecords),
     toObservable(this.ledger.rejections),
     toObservable(inject(ConflictIndexService).conflictIds),
+    toObservable(inject(DraftStore).inspectionIds),
   );
 
   /** Starts watching; called once by the app shell. */
