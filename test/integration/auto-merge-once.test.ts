@@ -125,3 +125,39 @@ test('both tablets merge the same conflict: one merge revision and one tombstone
     await b.local.destroy();
   }
 });
+
+test('a supervisor’s assignment: its assignee, not its creator, merges a conflict of it, and the server takes the losing version’s tombstone', async () => {
+  const cookie = await loginCookie(stack.proxy.url, 'alice');
+  const a = await tablet(cookie);
+  const b = await tablet(cookie);
+  try {
+    const doc = inspection('sam', { assignedTo: 'alice', title: 'Assigned boiler check' });
+    await stack.admin.use(userDbName('alice')).insert(doc as never);
+    await sync(a);
+    await sync(b);
+    const [onA, onB] = [await a.local.get(doc._id), await b.local.get(doc._id)];
+    const stamp = { updatedBy: 'alice', updatedAt: '2026-12-02T09:00:01.000Z' };
+    await a.local.put({ ...onA, ...stamp, title: 'Title from A', deviceId: 'device-a' });
+    await b.local.put({ ...onB, ...stamp, site: 'Site from B', deviceId: 'device-b' });
+    await sync(a);
+    await sync(b);
+    await sync(a);
+
+    const [outcome] = await autoMerge(a, doc._id);
+    assert.equal(outcome.status, 'resolved', JSON.stringify(outcome));
+    await sync(a);
+    const leaves = await serverLeaves(doc._id);
+    assert.deepEqual(
+      leaves.map((leaf) => !!leaf._deleted).sort(),
+      [false, true],
+      `one live version and the losing one’s tombstone on the server: ${leaves.map((leaf) => leaf._rev).join(', ')}`,
+    );
+    // Ending a branch is not deleting the record: alice still may not delete sam's assignment.
+    const live = leaves.find((leaf) => !leaf._deleted)!;
+    const refused = await a.server.put({ _id: doc._id, _rev: live._rev, _deleted: true }).catch((error: { status: number }) => error);
+    assert.equal((refused as { status?: number }).status, 403);
+  } finally {
+    await a.local.destroy();
+    await b.local.destroy();
+  }
+});

@@ -114,6 +114,18 @@ describe('document rules', () => {
     );
   });
 
+  test('a resolution’s tombstone on a losing version may be written by whoever edits the record; deleting the record stays the owner’s', () => {
+    const bob = { name: 'bob', roles: ['inspector'] };
+    const losing = { ...validInspection({ assignedTo: 'bob' }), _rev: '2-b' };
+    const endsBranch = { _id: losing._id, _deleted: true, mergedInto: '2-w' };
+    assert.deepEqual(docViolations(endsBranch, losing, bob), []);
+    assert.ok(
+      docViolations({ ...endsBranch, mergedInto: '2-b' }, losing, bob).includes('createdBy: only the owner may delete this document'),
+    );
+    const submitted = { ...losing, status: 'submitted' };
+    assert.ok(docViolations(endsBranch, submitted, bob).length > 0, 'a locked record stays locked');
+  });
+
   test('only supervisors share with partners, on inspections and defects alike', () => {
     const shared = validInspection({ status: 'approved', partners: ['acme'], updatedBy: 'sam' });
     assert.deepEqual(docViolations(shared, validInspection({ status: 'submitted' }), sam), []);
