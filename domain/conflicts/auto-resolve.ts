@@ -3,7 +3,14 @@ import type { FieldbookDoc } from '../doc-types';
 import { jsonEqual } from './json-equal';
 import { resolutionViolations, type UserCtx } from './apply-resolution';
 import { revisionFetcher, writeResolutions, type ConflictDb } from './conflict-db';
-import { losingLeafTombstones, resolutionBulkDocs, resolveMerge, type Resolution, type ResolutionWrite } from './conflict-resolution';
+import {
+  deletesRecord,
+  losingLeafTombstones,
+  resolutionBulkDocs,
+  resolveMerge,
+  type Resolution,
+  type ResolutionWrite,
+} from './conflict-resolution';
 import { findConflictedDocs, mergeConflictedDoc, type ConflictedDoc } from './conflicted-docs';
 import type { LeafDoc } from './stored-doc';
 import { contentOf, type MergeResult } from './three-way-merge';
@@ -151,7 +158,7 @@ function autoMerged(merge: MergeResult, options: AutoResolveOptions): Resolution
  * making it wrote an audit entry of its own.
  */
 function autoStamped(write: ResolutionWrite, leaves: readonly LeafDoc[], options: AutoResolveOptions): ResolutionWrite {
-  if (!write._deleted || write.mergedInto !== write._rev) return write;
+  if (!deletesRecord(write)) return write;
   const stamps = leaves.flatMap((leaf) => {
     const { updatedBy: by, updatedAt: at } = leaf;
     return typeof by === 'string' && typeof at === 'string' ? [{ by, at, deleted: leaf._deleted === true }] : [];

@@ -86,6 +86,11 @@ export function keepLeaf(merge: MergeResult, rev: string, stamp: MergeStamp): Re
   };
 }
 
+/** Whether `write` is the tombstone that deletes the record, not one that only ends a losing branch. */
+export function deletesRecord(write: ResolutionWrite): boolean {
+  return write._deleted === true && write.mergedInto === write._rev;
+}
+
 export function isResolutionTombstone(doc: StoredDoc): boolean {
   return doc._deleted === true && typeof doc['mergedInto'] === 'string';
 }

@@ -2,7 +2,7 @@
 import { auditEntry, type AuditedWrite, type AuditStamp } from '../audit-entry';
 import type { AuditEntry } from '../doc-types';
 import { rowFailed, type BulkDocsRow, type ConflictDb, type OpenRevsRow } from './conflict-db';
-import type { ResolutionTombstone, ResolutionWrite } from './conflict-resolution';
+import { deletesRecord, type ResolutionWrite } from './conflict-resolution';
 
 /** Reads the stored leaf `rev` of `id`, or null when it is not one (any more). */
 export type LeafReader = (id: string, rev: string) => Promise<object | null>;
@@ -22,7 +22,7 @@ export async function resolutionAuditEntries(
 ): Promise<AuditEntry[]> {
   const audited: AuditedWrite[] = [];
   for (const doc of writes) {
-    if (doc._deleted && (doc as ResolutionTombstone).mergedInto !== doc._rev) continue;
+    if (doc._deleted && !deletesRecord(doc)) continue;
     const before = await leafOf(doc._id, doc._rev);
     if (before) audited.push({ before, after: doc, stamp: isStamped(doc) ? doc : now(), merge: true });
   }

@@ -115,6 +115,17 @@ describe('ConflictDetailPage', () => {
     ]);
   });
 
+  it('keeps the lines of a long text in every column, the common version and the result too', async () => {
+    const root = rootInspection('ana', { notes: 'Old line 1\nOld line 2' });
+    await replicated([root, editOf(root, 'bbb', { notes: 'New line 1\nNew line 2' }), editOf(root, 'aaa', { title: 'Theirs' })]);
+    await open(root._id);
+    const notes = field('notes')!;
+    const text = (selector: string) => (notes.querySelector(selector) as HTMLElement).innerText.trim();
+    expect(text('.cell')).toBe('New line 1\nNew line 2');
+    expect(text('.ancestor')).toBe('Old line 1\nOld line 2');
+    expect(text('.result')).toBe('New line 1\nNew line 2');
+  });
+
   it('keeps one version whole', async () => {
     const root = rootInspection();
     await replicated([root, editOf(root, 'bbb', { title: 'Ours', site: 'Plant 5' }), editOf(root, 'aaa', { title: 'Theirs' })]);
@@ -134,6 +145,26 @@ describe('ConflictDetailPage', () => {
     expect(all('ancestor-missing').length).toBe(1);
     expect(field('title')?.getAttribute('data-status')).toBe('conflict');
     expect(field('site')?.getAttribute('data-status')).toBe('conflict');
+  });
+
+  it('says the server cannot be reached, not that the ancestor is gone, and merges three-way once it can', async () => {
+    const root = rootInspection();
+    await replicated([root, editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { site: 'Plant 9' })]);
+    const serverDb = server.open(ANA.db);
+    const offline = () => Promise.reject(new TypeError('Failed to fetch'));
+    const get = spyOn(serverDb, 'get').and.callFake(offline);
+    const info = spyOn(serverDb, 'info').and.callFake(offline);
+    await open(root._id);
+    expect(all('ancestor-unreachable').length).toBe(1);
+    expect(all('ancestor-missing').length).toBe(0);
+    expect(field('site')?.getAttribute('data-status')).toBe('conflict');
+
+    get.and.callThrough();
+    info.and.callThrough();
+    all('retry-ancestor')[0].click();
+    await until(() => all('ancestor-unreachable').length === 0, 'the common version fetched');
+    expect(field('site')?.getAttribute('data-status')).toBe('merged');
+    expect(field('title')?.getAttribute('data-status')).toBe('merged');
   });
 
   it('names the other devices by the names their users gave them, else by a short form of their id', async () => {

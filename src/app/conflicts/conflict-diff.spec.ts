@@ -1,5 +1,6 @@
 import { Choices, mergeLeaves } from '../../../domain/conflicts/three-way-merge';
 import { LeafDoc } from '../../../domain/conflicts/stored-doc';
+import { fieldValue } from '../shared/field-labels';
 import { deletionOf, editOf, rootInspection } from '../testing/conflict-fixtures';
 import { DiffRow, conflictDiff } from './conflict-diff';
 
@@ -40,6 +41,17 @@ describe('conflictDiff', () => {
   it('shows the chosen value as the result', () => {
     const leaves = [editOf(root, 'bbb', { title: 'Ours' }), editOf(root, 'aaa', { title: 'Theirs' })];
     expect(row(diff(leaves, root, { title: '2-aaa' }), 'title').result).toBe('Theirs');
+  });
+
+  it('words codes and dates as the history does, not as stored', () => {
+    const rows = diff(
+      [editOf(root, 'bbb', { status: 'submitted', scheduledFor: '2026-04-01' }), editOf(root, 'aaa', { title: 'Theirs' })],
+      root,
+    );
+    expect(row(rows, 'status')).toEqual(jasmine.objectContaining({ ancestor: 'Draft', result: 'Submitted' }));
+    expect(row(rows, 'status').cells.map((cell) => cell.text)).toEqual(['Submitted', 'Draft']);
+    expect(row(rows, 'scheduledFor').result).toBe(fieldValue('scheduledFor', '2026-04-01'));
+    expect(row(rows, 'scheduledFor').result).not.toBe('2026-04-01');
   });
 
   it('matches checklist items by id, not position, and splits edited items into their fields', () => {

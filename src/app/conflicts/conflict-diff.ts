@@ -2,7 +2,7 @@ import { jsonEqual } from '../../../domain/conflicts/json-equal';
 import { Conflict, MergeResult, contentOf } from '../../../domain/conflicts/three-way-merge';
 import { StoredDoc } from '../../../domain/conflicts/stored-doc';
 import { formatBytes } from '../core/storage.service';
-import { fieldLabel } from '../shared/field-labels';
+import { fieldLabel, fieldValue } from '../shared/field-labels';
 
 export type DiffStatus = 'same' | 'merged' | 'conflict';
 
@@ -43,11 +43,6 @@ const NOTHING = '—';
 const DELETED = $localize`:@@diff.deletedValue:(deleted)`;
 /** Shown with each version, not as rows: they never conflict. */
 const CREATION_FIELDS = ['createdBy', 'createdAt'];
-const RESULT_LABELS: Record<string, string> = {
-  pass: $localize`:@@checklist.pass:Pass`,
-  fail: $localize`:@@checklist.fail:Fail`,
-  na: $localize`:@@checklist.na:N/A`,
-};
 
 const DELETION_ROW: RowSpec = {
   path: '_deleted',
@@ -102,7 +97,7 @@ function fieldRows(docs: readonly StoredDoc[]): RowSpec[] {
   const keys = new Set(docs.flatMap((doc) => Object.keys(contentOf(doc))));
   return [...keys]
     .filter((key) => key !== '_attachments' && !CREATION_FIELDS.includes(key) && !(itemized && key === 'checklist'))
-    .map((key) => ({ path: key, label: fieldLabel(key), read: (doc) => doc[key], format: formatValue }));
+    .map((key) => ({ path: key, label: fieldLabel(key), read: (doc) => doc[key], format: (value) => formatField(key, value) }));
 }
 
 /** Like the merge: item by item when every version's checklist is a list of items with ids. */
@@ -135,7 +130,7 @@ function checklistRows(docs: readonly StoredDoc[], live: readonly StoredDoc[], c
       path: `${path}.${key}`,
       label: `${name} · ${fieldLabel(key)}`,
       read: (doc: StoredDoc) => itemIn(doc, id)?.[key],
-      format: key === 'result' ? formatResult : formatValue,
+      format: key === 'result' ? formatResult : (value: unknown) => formatField(key, value),
     }));
   });
 }
@@ -168,8 +163,13 @@ function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A field's value as the history words it: codes and dates for people (fieldValue), anything else as is. */
+function formatField(field: string, value: unknown): string {
+  return typeof value === 'string' && value !== '' ? fieldValue(field, value) : formatValue(value);
+}
+
 function formatResult(value: unknown): string {
-  return typeof value === 'string' ? (RESULT_LABELS[value] ?? value) : $localize`:@@diff.notChecked:Not checked`;
+  return typeof value === 'string' ? fieldValue('result', value) : $localize`:@@diff.notChecked:Not checked`;
 }
 
 function formatItem(value: unknown): string {

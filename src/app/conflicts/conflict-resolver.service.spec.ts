@@ -81,6 +81,23 @@ describe('ConflictResolverService', () => {
     ]);
   });
 
+  it('stamps a deletion it chooses with who deleted it, when and where, as a deletion on the record page is', async () => {
+    const edited = editOf(root, 'bbb', { title: 'Ours' });
+    const deletion = deletionOf(root, 'zzz', { updatedBy: 'ana', updatedAt: '2026-03-02T09:00:00.000Z', deviceId: 'tablet-c' });
+    await replicated([root, edited, deletion]);
+    const merge = mergeLeaves([edited, deletion], root);
+    expect(await resolver.resolve(store.conflictDb(), resolveMerge(merge, { _deleted: '2-zzz' }, resolver.mergeStamp()))).toBeTrue();
+
+    const rows = await db.get(root._id, { open_revs: 'all' });
+    const tombstone = rows.flatMap((row) => ('ok' in row ? [row.ok as Record<string, unknown>] : [])).find((leaf) => leaf['mergedInto']);
+    expect([tombstone?.['_deleted'], tombstone?.['updatedBy'], tombstone?.['updatedAt'], tombstone?.['deviceId']]).toEqual([
+      true,
+      'ana',
+      '2026-03-03T10:00:00.000Z',
+      'device-test',
+    ]);
+  });
+
   it('refuses a result the rules refuse, writing nothing', async () => {
     const approved = [editOf(root, 'bbb', { status: 'approved', updatedBy: 'sam' }), editOf(root, 'aaa', { title: 'Theirs' })];
     await replicated([root, ...approved]);

@@ -2,7 +2,7 @@ import { Injectable, inject } from '@angular/core';
 import { applyResolution } from '../../../domain/conflicts/apply-resolution';
 import { AutoMergeSettings, AutoResolveOutcome, autoResolveConflicts } from '../../../domain/conflicts/auto-resolve';
 import { ConflictDb, revisionFetcher } from '../../../domain/conflicts/conflict-db';
-import { MergeStamp, Resolution, resolutionBulkDocs } from '../../../domain/conflicts/conflict-resolution';
+import { MergeStamp, Resolution, deletesRecord, resolutionBulkDocs } from '../../../domain/conflicts/conflict-resolution';
 import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { CLOCK, DocWriterService } from '../data/doc-writer.service';
@@ -51,7 +51,11 @@ export class ConflictResolverService {
   async resolve(db: ConflictDb, resolution: Resolution): Promise<boolean> {
     const [winner] = resolution.leaves;
     const audited = resolution.doc ? { ...resolution, doc: this.writer.stampChange(resolution.doc) } : resolution;
-    const writes = await resolutionBulkDocs(audited, revisionFetcher(db, winner._id));
+    // A deletion names who made it, when and where, as one on the record's page does: should it
+    // meet another device's edit, that conflict shows them.
+    const writes = (await resolutionBulkDocs(audited, revisionFetcher(db, winner._id))).map((write) =>
+      deletesRecord(write) ? this.writer.stampChange(write) : write,
+    );
     const applied = await applyResolution(db, writes, resolution.leaves, this.writer.author());
     if (applied.status === 'invalid')
       throw new ValidationError(

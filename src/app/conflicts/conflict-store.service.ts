@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { ConflictedDoc, findConflictedDocs, mergeConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
+import { ConflictedDoc, findConflictedDocs, mergeConflictedDoc, rivalResolutions } from '../../../domain/conflicts/conflicted-docs';
 import { MergeResult } from '../../../domain/conflicts/three-way-merge';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
@@ -27,6 +27,11 @@ export interface LoadedConflict {
   merge: MergeResult;
   /** Where it was read from; resolutions are written through the same. */
   db: ServerAncestorDb;
+  /**
+   * The common version is no longer on this device and the server, which may have it, cannot be
+   * reached now: the merge is two-way until it can.
+   */
+  ancestorUnreachable: boolean;
 }
 
 /** Reads the conflicts of the open workspace: inbox lines, and one document's versions and merge. */
@@ -85,6 +90,14 @@ export class ConflictStoreService {
   async load(id: string): Promise<LoadedConflict | null> {
     const db = this.conflictDb();
     const [doc] = await findConflictedDocs(db, [id]);
-    return doc ? { doc, merge: await mergeConflictedDoc(db, doc), db } : null;
+    if (!doc) return null;
+    const merge = await mergeConflictedDoc(db, doc);
+    return { doc, merge, db, ancestorUnreachable: await ancestorOutOfReach(db, merge) };
   }
+}
+
+/** Whether `merge` went two-way only because the server was out of reach (rival resolutions go two-way on purpose). */
+async function ancestorOutOfReach(db: ServerAncestorDb, merge: MergeResult): Promise<boolean> {
+  if (!merge.ancestorMissing || merge.ancestorRev === null || rivalResolutions(merge.leaves)) return false;
+  return !(await db.serverAnswers());
 }

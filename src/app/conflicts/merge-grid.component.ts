@@ -112,7 +112,10 @@ export class MergeVersionDirective {
       gap: 2px;
       font-size: 14px;
     }
-    .cell {
+    /* A long text keeps its lines and wraps in every column, what is saved (the result) too. */
+    .cell,
+    .ancestor,
+    .result {
       overflow-wrap: anywhere;
       white-space: pre-wrap;
     }

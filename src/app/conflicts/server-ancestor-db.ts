@@ -50,6 +50,16 @@ export class ServerAncestorDb implements ConflictDb {
     return this.write(docs);
   }
 
+  /** Whether the server answers now: a revision `get` did not find may only have been out of reach. */
+  async serverAnswers(): Promise<boolean> {
+    try {
+      await this.serverDb().info();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * Fetches the common ancestors of `docs` from the server with `_bulk_get`, for the merges about
    * to run. Best effort: what is not fetched is asked for one by one, or missed.
