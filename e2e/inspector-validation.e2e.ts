@@ -72,12 +72,12 @@ test('a doc forced past the client check is refused by the server, listed as rej
   await page.getByTestId('sync-state').click();
   await expect(page.getByTestId('rejected-count')).toHaveText('1');
   await expect(page.getByTestId('rejected-item')).toContainText(`Inspection: ${title}`);
-  await expect(page.getByTestId('rejected-item')).toContainText('site: is required');
+  await expect(page.getByTestId('rejected-item')).toContainText('Site: is required');
   await expect(page.getByTestId('pending-count')).toHaveText('0');
 
   await page.getByTestId('edit-and-retry').click();
   await expect(page.getByTestId('inspection-heading')).toHaveText(title);
-  await expect(page.getByTestId('rejection-banner')).toContainText('site: is required');
+  await expect(page.getByTestId('rejection-banner')).toContainText('Site: is required');
   await expect(page.getByTestId('error-site')).toHaveText('Site is required');
   await expect(page.getByTestId('sync-badge')).toHaveAttribute('data-status', 'rejected');
 

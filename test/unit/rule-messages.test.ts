@@ -45,11 +45,23 @@ describe('i18n: the shared rules’ messages', () => {
   it('are all translated where the app shows them', async () => {
     loadTranslations(readCatalog(join(LOCALE_DIR, 'messages.fr.json')).translations);
     // Imported once the catalog is loaded: the module translates as it loads, like the app.
-    const { ruleViolation } = await import('../../src/app/i18n/rule-messages');
+    const { ruleMessage, ruleViolation } = await import('../../src/app/i18n/rule-messages');
     const violations = violationsAnInspectorMeets();
     assert.ok(violations.length >= 16, `the cases are refused: ${violations.join('; ')}`);
-    const untranslated = violations.filter((violation) => ruleViolation(violation) === violation);
+    // The message after the field: the field is named in the app's words whatever its message.
+    const messageOf = (violation: string) => violation.slice(violation.indexOf(': ') + 2);
+    const untranslated = violations.filter((violation) => ruleMessage(messageOf(violation)) === messageOf(violation));
     assert.deepEqual(untranslated, [], 'add these messages to src/app/i18n/rule-messages.ts');
-    assert.equal(ruleViolation('title: must be at most 200 characters'), 'title: doit comporter au plus 200 caractères');
+    assert.equal(ruleViolation('title: must be at most 200 characters'), 'Titre : doit comporter au plus 200 caractères');
+  });
+
+  it('name the field refused as the app labels it, not by its name in the document', async () => {
+    loadTranslations(readCatalog(join(LOCALE_DIR, 'messages.fr.json')).translations);
+    const { ruleViolation } = await import('../../src/app/i18n/rule-messages');
+    assert.equal(ruleViolation('scheduledFor: must be a date (YYYY-MM-DD)'), 'Prévue le : doit être une date valide');
+    assert.equal(
+      ruleViolation('checklist[0].result: must be answered (or marked N/A) before submitting'),
+      'Liste de contrôle 1 · Résultat : doit avoir une réponse (ou être marqué S.O.) avant la soumission',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
 import { toObservable, toSignal } from '@angular/core/rxjs-interop';
-import { EMPTY, catchError, switchMap } from 'rxjs';
+import { catchError, of, switchMap } from 'rxjs';
+import { AUTO_MERGE_DEVICE_ID } from '../../../domain/conflicts/auto-resolve';
 import { AuditChange, AuditEntry, AuditValue } from '../../../domain/doc-types';
 import { shortDeviceId } from '../core/device-name.service';
 import { AppDatePipe } from '../shared/date-format';
@@ -27,7 +28,11 @@ interface ChangeLine {
   template: `
     <section class="history" data-testid="audit-history">
       <h2 i18n="@@audit.heading">History</h2>
-      @for (entry of entries(); track entry._id) {
+      @let read = entries();
+      @if (read === null) {
+        <p class="hint" data-testid="audit-unread" i18n="@@audit.unread">The history could not be read.</p>
+      }
+      @for (entry of read ?? []; track entry._id) {
         <article class="entry" data-testid="audit-entry" [attr.data-action]="entry.action">
           <p class="who">
             <span data-testid="audit-user">{{ entry.user }}</span> · <span data-testid="audit-device">{{ deviceOf(entry) }}</span> ·
@@ -72,7 +77,9 @@ interface ChangeLine {
           </ul>
         </article>
       } @empty {
-        <p class="hint" i18n="@@audit.empty">No saves recorded yet.</p>
+        @if (read) {
+          <p class="hint" i18n="@@audit.empty">No saves recorded yet.</p>
+        }
       }
     </section>
   `,
@@ -107,27 +114,43 @@ export class AuditHistoryComponent {
   /** The record whose history this is. */
   readonly docId = input.required<string>();
 
+  /** The entries, or null once reading them failed: an empty history would say nothing was saved. */
   protected readonly entries = toSignal(
     toObservable(this.docId).pipe(
       switchMap((id) =>
         this.source.entries(id).pipe(
           catchError((error: unknown) => {
             console.error('Reading the history failed', error);
-            return EMPTY;
+            return of(null);
           }),
         ),
       ),
     ),
-    { initialValue: [] as AuditEntry[] },
+    { initialValue: [] as AuditEntry[] | null },
   );
 
   protected deviceOf(entry: AuditEntry): string {
+    // An automatic merge names no device (the same on every one that makes it): said in words.
+    if (entry.deviceId === AUTO_MERGE_DEVICE_ID) return $localize`:@@audit.autoMergeDevice:Automatic merge`;
     return entry.deviceName ?? shortDeviceId(entry.deviceId);
   }
 
   protected linesOf(entry: AuditEntry): ChangeLine[] {
-    return entry.changes.map(lineOf);
+    return asReassignment(entry.changes).map(lineOf);
   }
+}
+
+/**
+ * A reassignment also sets `unassignedFrom`, who it was taken from, for the proxy's hub work:
+ * not a line of its own, but the inspector it went from where none was assigned (its creator).
+ */
+function asReassignment(changes: AuditChange[]): AuditChange[] {
+  const takenFrom = changes.find((change) => change.path === 'unassignedFrom')?.after;
+  return changes.flatMap((change) => {
+    if (change.path === 'unassignedFrom') return [];
+    if (change.path === 'assignedTo' && change.before === undefined && takenFrom !== undefined) return [{ ...change, before: takenFrom }];
+    return [change];
+  });
 }
 
 function lineOf(change: AuditChange): ChangeLine {

@@ -1,5 +1,5 @@
 import { InjectionToken, inject } from '@angular/core';
-import { Observable, filter, from, map, startWith, switchMap } from 'rxjs';
+import { Observable, filter } from 'rxjs';
 import { auditIdRange } from '../../../domain/audit-entry';
 import { AuditEntry } from '../../../domain/doc-types';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
@@ -40,13 +40,41 @@ export const AUDIT_SOURCE = new InjectionToken<AuditSource>('AUDIT_SOURCE', {
     return {
       entries: (docId) => {
         const { startkey } = auditIdRange(docId);
-        return changedIds$.pipe(
-          filter((id) => id.startsWith(startkey)),
-          startWith(null),
-          map(() => localDb.require()),
-          switchMap((db) => from(readAuditEntries(db, docId))),
-        );
+        const arrived$ = changedIds$.pipe(filter((id) => id.startsWith(startkey)));
+        return readOnArrival(arrived$, async () => readAuditEntries(localDb.require(), docId));
       },
     };
   },
 });
+
+/**
+ * `read` now and after each arrival, one read at a time: arrivals during a read ask for one
+ * more after it. A pull brings a record's entries in a burst, and each read reads all of them;
+ * a read per entry made a burst of n entries n reads of up to n documents.
+ */
+function readOnArrival<T>(arrived$: Observable<unknown>, read: () => Promise<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let reading = false;
+    let again = false;
+    const start = (): void => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      read().then(
+        (value) => {
+          reading = false;
+          subscriber.next(value);
+          if (again && !subscriber.closed) {
+            again = false;
+            start();
+          }
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+    };
+    start();
+    return arrived$.subscribe({ next: start, error: (error: unknown) => subscriber.error(error) });
+  });
+}

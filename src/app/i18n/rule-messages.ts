@@ -1,3 +1,5 @@
+import { fieldLabel } from '../shared/field-labels';
+
 /**
  * The shared document rules (domain/doc-rules.ts) speak English, in the browser and as
  * CouchDB's `forbidden` reasons alike, and domain/ stays free of Angular: their messages are
@@ -58,8 +60,24 @@ export function ruleMessage(message: string, judge: RuleJudge = 'server'): strin
   return MESSAGES[message] ?? message;
 }
 
-/** A whole violation as the rules and CouchDB word it ("title: is required"), its message translated. */
+/**
+ * A whole violation as the rules and CouchDB word it ("scheduledFor: is required"), in the
+ * app's words: its field as the app labels it ("Scheduled for: is required").
+ */
 export function ruleViolation(violation: string): string {
   const colon = violation.indexOf(': ');
-  return colon > 0 ? `${violation.slice(0, colon)}: ${ruleMessage(violation.slice(colon + 2))}` : ruleMessage(violation);
+  if (colon <= 0) return ruleMessage(violation);
+  const [field, message] = [fieldOf(violation.slice(0, colon)), ruleMessage(violation.slice(colon + 2))];
+  return $localize`:@@rule.violation:${field}:field:: ${message}:message:`;
+}
+
+/** A field the rules name by its path (`checklist[0].result`), as the app labels it: "Checklist 1 · Result". */
+function fieldOf(path: string): string {
+  return path
+    .split('.')
+    .map((part) => {
+      const item = /^(.+)\[(\d+)\]$/.exec(part);
+      return item ? `${fieldLabel(item[1]!)} ${Number(item[2]) + 1}` : fieldLabel(part);
+    })
+    .join(' · ');
 }

@@ -162,7 +162,7 @@ describe('InspectionDetailPage', () => {
   it("shows the server's refusal next to the field it names", async () => {
     await TestBed.inject(PushLedgerService).rejected(inspection._id, 'site: is not a known site');
     await open();
-    expect(one('rejection-banner').textContent).toContain('site: is not a known site');
+    expect(one('rejection-banner').textContent).toContain('Site: is not a known site');
     expect(one('error-site').textContent).toContain('is not a known site');
     expect(one('sync-badge').getAttribute('data-status')).toBe('rejected');
   });

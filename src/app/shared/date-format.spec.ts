@@ -21,6 +21,10 @@ describe('dateFormat', () => {
     expect(dateFormat('fr').time(moment)).toBe(time);
   });
 
+  it('shows a calendar date of a year before 100 (a year typed short) in that year, as the form shows it, not in the 1900s', () => {
+    expect(dateFormat('en-US').date('0026-03-05')).toBe('Mar 5, 26');
+  });
+
   it('leaves nothing empty and text that is no date as it is', () => {
     expect(dateFormat('fr').date(null)).toBe('');
     expect(dateFormat('fr').date('')).toBe('');

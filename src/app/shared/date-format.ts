@@ -35,7 +35,7 @@ function newDateFormat(locale: string) {
       if (value === null || value === undefined || value === '') return '';
       const calendar = typeof value === 'string' ? CALENDAR_DATE.exec(value) : null;
       // new Date('2026-12-02') is midnight UTC, the day before west of Greenwich: read it as local.
-      if (calendar) return day.format(new Date(Number(calendar[1]), Number(calendar[2]) - 1, Number(calendar[3])));
+      if (calendar) return day.format(localDay(Number(calendar[1]), Number(calendar[2]) - 1, Number(calendar[3])));
       const at = new Date(value);
       return Number.isNaN(at.getTime()) ? String(value) : moment.format(at);
     },
@@ -44,6 +44,14 @@ function newDateFormat(locale: string) {
       return time.format(new Date(value));
     },
   };
+}
+
+/** Local midnight of a day; setFullYear, since new Date(y, m, d) takes a year below 100 as 19yy. */
+function localDay(year: number, monthIndex: number, day: number): Date {
+  const date = new Date(0);
+  date.setHours(0, 0, 0, 0);
+  date.setFullYear(year, monthIndex, day);
+  return date;
 }
 
 /** `{{ doc.updatedAt | appDate }}`: dateFormat().date in a template. */

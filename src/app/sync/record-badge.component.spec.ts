@@ -48,7 +48,7 @@ describe('RecordBadgeComponent', () => {
     await ledger.rejected(doc._id, 'site: must be a real site');
     expect(await shown(doc)).toBe('rejected');
     expect((fixture.nativeElement as HTMLElement).querySelector('[data-testid=rejection-reason]')?.textContent).toBe(
-      'site: must be a real site',
+      'Site: must be a real site',
     );
 
     const fixed = await saveInspection('Fixed', doc);

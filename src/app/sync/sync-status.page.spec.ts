@@ -76,7 +76,7 @@ describe('SyncStatusPage', () => {
     expect(one('pending-count').textContent).toBe('1');
     expect(one('pending-item').textContent).toContain('Inspection: Boiler');
     expect(one('rejected-item').textContent).toContain('Defect: Leak');
-    expect(one('rejected-item').textContent).toContain('location: must be on the site plan');
+    expect(one('rejected-item').textContent).toContain('Location: must be on the site plan');
     expect(one('edit-and-retry').getAttribute('href')).toBe(`/inspections/${roof._id}/defects/${defect._id}`);
   });
 
