@@ -12,6 +12,7 @@ import { DefectEditPage } from './defect-edit.page';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
 import { watchBeforeUnload } from '../testing/before-unload';
+import { abortedWriteError } from '../testing/aborted-write';
 
 describe('DefectEditPage', () => {
   let db: Database;
@@ -44,6 +45,16 @@ describe('DefectEditPage', () => {
     const input = one(id) as HTMLInputElement;
     input.value = value;
     input.dispatchEvent(new Event('input'));
+  }
+
+  async function pickPhoto(name = 'IMG_0003.png'): Promise<void> {
+    const canvas = new OffscreenCanvas(200, 100);
+    canvas.getContext('2d')!.fillRect(0, 0, 200, 100);
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([await canvas.convertToBlob({ type: 'image/png' })], name, { type: 'image/png' }));
+    const input = one('photo-input') as HTMLInputElement;
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change'));
   }
 
   async function open(defectId?: string): Promise<void> {
@@ -217,16 +228,6 @@ describe('DefectEditPage', () => {
       return (doc?.drafts[key()]?.photos ?? []).map((photo) => photo.stem);
     }
 
-    async function pickPhoto(name = 'IMG_0003.png'): Promise<void> {
-      const canvas = new OffscreenCanvas(200, 100);
-      canvas.getContext('2d')!.fillRect(0, 0, 200, 100);
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([await canvas.convertToBlob({ type: 'image/png' })], name, { type: 'image/png' }));
-      const input = one('photo-input') as HTMLInputElement;
-      input.files = transfer.files;
-      input.dispatchEvent(new Event('change'));
-    }
-
     const pending = () => Array.from(fixture.nativeElement.querySelectorAll('[data-testid="pending-photo"]')) as HTMLElement[];
 
     it('keeps photos taken before anything is typed with the draft: after a closed tab they come back with the text', async () => {
@@ -351,6 +352,68 @@ describe('DefectEditPage', () => {
       expect(one('save-defect')).not.toBeNull();
     });
   }
+
+  describe('a save that fails on this device', () => {
+    async function typeNewDefect(): Promise<void> {
+      await open();
+      type('defect-title', 'Cracked tile');
+      (one('severity-3')!.querySelector('button') as HTMLElement).click();
+      await waitFor(async () => (await drafts().get(key()))?.values['title'] === 'Cracked tile', 'the draft kept');
+    }
+    const drafts = () => TestBed.inject(DraftStore);
+    const key = () => `new-defect:${inspectionId}`;
+
+    it('says the storage is full when IndexedDB aborts the write at the quota, keeping what was typed', async () => {
+      await typeNewDefect();
+      // What PouchDB really rejects with: the QuotaExceededError is dropped; the browser reports the quota nearly used.
+      spyOn(db, 'bulkDocs').and.rejectWith(abortedWriteError());
+      spyOn(navigator.storage, 'estimate').and.resolveTo({ usage: 995, quota: 1000 });
+      one('save-defect')!.click();
+      await until(() => !!one('save-failure'), 'the failure');
+      expect(one('save-failure')!.textContent).toContain('The storage of this device is full');
+      expect(one('save-failure')!.textContent).not.toContain('unknown error');
+      expect((one('defect-title') as HTMLInputElement).value).toBe('Cracked tile');
+      expect((await drafts().get(key()))?.values['title']).toBe('Cracked tile');
+    });
+
+    it('says the storage is full when a photo added to a defect is refused at the quota, not that the image is unreadable', async () => {
+      await openExisting();
+      spyOn(db, 'bulkDocs').and.rejectWith(abortedWriteError());
+      spyOn(navigator.storage, 'estimate').and.resolveTo({ usage: 995, quota: 1000 });
+      await pickPhoto();
+      await until(() => !!one('save-failure'), 'the failure');
+      expect(one('save-failure')!.textContent).toContain('The storage of this device is full');
+    });
+
+    it('says the inspection was deleted when it was deleted elsewhere, keeping what was typed', async () => {
+      await typeNewDefect();
+      // A pull brings the deletion made on another tablet.
+      await db.remove(await db.get(inspectionId));
+      one('save-defect')!.click();
+      await until(() => !!one('save-failure'), 'the failure');
+      expect(one('save-failure')!.textContent).toContain('The inspection of this defect was deleted');
+      expect(one('changed-elsewhere')).toBeNull();
+      expect((one('defect-title') as HTMLInputElement).value).toBe('Cracked tile');
+      expect((await drafts().get(key()))?.values['title']).toBe('Cracked tile');
+    });
+  });
+
+  it('says the defect was deleted elsewhere when it was while it was edited, keeping what was typed on the form and in the draft', async () => {
+    const defect = await openExisting();
+    type('defect-title', 'Leak at the valve');
+    await db.remove(await db.get(defect._id));
+    await until(() => !!one('changed-elsewhere'), 'the changed-elsewhere notice');
+    expect(one('compare-versions')).withContext('there is no other version to compare with').toBeNull();
+    one('save-defect')!.click();
+    await until(() => !!one('save-failure'), 'the failure');
+    expect(one('save-failure')!.textContent).toContain('This defect was deleted elsewhere');
+    expect(one('defect-missing')).toBeNull();
+    expect((one('defect-title') as HTMLInputElement).value).toBe('Leak at the valve');
+    await waitFor(
+      async () => (await TestBed.inject(DraftStore).get(defect._id))?.values['title'] === 'Leak at the valve',
+      'the draft kept',
+    );
+  });
 
   it('says why a delete failed, and stays on the defect', async () => {
     const defect = await openExisting();

@@ -107,7 +107,7 @@ type HeldPhoto = PreparedPhoto & PendingPhoto & { kept: boolean };
           <app-record-badge [doc]="doc" [showReason]="true" />
         }
       </header>
-      <app-edit-notices [doc]="editable" [comparable]="true" (compare)="draft.compareLater()" />
+      <app-edit-notices [doc]="editable" [comparable]="!editable.deletedElsewhere()" (compare)="draft.compareLater()" />
       <app-draft-notice [draft]="draft" />
       @if (draft.comparing()) {
         <app-draft-merge [draft]="draft" noun="defect" />
@@ -341,6 +341,7 @@ export class DefectEditPage {
     show: (doc) => this.form.reset(defectFormValues(doc)),
     typed: () => this.form.getRawValue(),
     noun: 'defect',
+    containerGone: $localize`:@@defect.inspectionDeleted:The inspection of this defect was deleted elsewhere, so the defect was not saved. What you typed is still here: copy it if you need it.`,
   });
   /** What is typed, kept on this device until saved or discarded; a new defect's under its inspection. */
   readonly draft = new FormDraft<StoredDefect>({

@@ -141,13 +141,15 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
    */
   async save(write: () => Promise<boolean>): Promise<boolean> {
     const editable = this.options.doc?.editable;
-    if (editable?.changedElsewhere() && editable.doc()) {
+    // Deleted elsewhere, there is nothing to compare with: the save fails saying so, the typing stays.
+    const comparable = () => !!editable?.changedElsewhere() && !!editable.doc() && !editable.deletedElsewhere();
+    if (comparable()) {
       await this.compare(write);
       return false;
     }
     const key = this.options.key();
     if (!(await write())) {
-      if (editable?.changedElsewhere() && editable.doc()) await this.compare(write);
+      if (comparable()) await this.compare(write);
       return false;
     }
     if (editable && this.options.form.dirty) {

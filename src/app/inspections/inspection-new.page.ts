@@ -88,7 +88,7 @@ export class InspectionNewPage {
         this.formErrors.focusFirstInvalid();
       } else {
         console.error('Saving the inspection failed', error);
-        this.failure.set(saveFailedMessage(error));
+        this.failure.set(await saveFailedMessage(error));
       }
       return false;
     }

@@ -11,6 +11,7 @@ import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '.
 import { InspectionListPage } from './inspection-list.page';
 import { InspectionNewPage } from './inspection-new.page';
 import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
+import { abortedWriteError } from '../testing/aborted-write';
 
 describe('inspection pages', () => {
   let db: Database;
@@ -279,6 +280,17 @@ describe('inspection pages', () => {
       expect((query(fixture, 'inspection-title')[0] as HTMLInputElement).value).toBe('Roof');
       expect((query(fixture, 'save-inspection')[0] as HTMLButtonElement).disabled).toBeFalse();
       expect(navigate).not.toHaveBeenCalled();
+    });
+
+    it('says the storage is full when IndexedDB aborts the write at the quota', async () => {
+      spyOn(TestBed.inject(InspectionStoreService), 'create').and.rejectWith(abortedWriteError());
+      spyOn(navigator.storage, 'estimate').and.resolveTo({ usage: 995, quota: 1000 });
+      type('inspection-title', 'Roof');
+      type('inspection-site', 'Depot 4');
+      query(fixture, 'save-inspection')[0].click();
+      await until(fixture, () => query(fixture, 'save-failure').length === 1, 'the failure');
+      expect(text(query(fixture, 'save-failure')[0])).toContain('The storage of this device is full, so your changes were not saved.');
+      expect((query(fixture, 'inspection-title')[0] as HTMLInputElement).value).toBe('Roof');
     });
 
     it('shows every violation at once, outlines those fields and focuses the first', async () => {

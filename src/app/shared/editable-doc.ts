@@ -6,6 +6,7 @@ import { jsonEqual } from '../../../domain/conflicts/json-equal';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { PushLedgerService, Rejection } from '../core/push-ledger.service';
 import { FieldErrors, ValidationError, fieldErrors } from '../data/validation-bridge';
+import { isStorageFull } from '../storage/storage-full';
 
 export interface EditableDocOptions<T> {
   /** The document's id; undefined while it does not exist yet (a new defect). */
@@ -22,6 +23,11 @@ export interface EditableDocOptions<T> {
   version?: (doc: T) => string;
   /** What the page calls the document in messages. */
   noun: DocNoun;
+  /**
+   * What a new document's failed save says when what it belongs to is gone (deleted elsewhere):
+   * its id is new, so a 404 can only be that.
+   */
+  containerGone?: string;
 }
 
 /** What a page edits, for its messages: each language words them differently (gender). */
@@ -31,6 +37,12 @@ const CHANGED_ELSEWHERE: Record<DocNoun, string> = {
   inspection: $localize`:@@editable.changedElsewhere.inspection:This inspection was changed elsewhere, so your changes were not saved. They are still here: reload to see the other version.`,
   defect: $localize`:@@editable.changedElsewhere.defect:This defect was changed elsewhere, so your changes were not saved. They are still here: reload to see the other version.`,
   document: $localize`:@@editable.changedElsewhere.document:This document was changed elsewhere, so your changes were not saved. They are still here: reload to see the other version.`,
+};
+
+const DELETED_ELSEWHERE: Record<DocNoun, string> = {
+  inspection: $localize`:@@editable.deletedElsewhere.inspection:This inspection was deleted elsewhere, so your changes were not saved. They are still here to copy, and on the Storage page until you discard them.`,
+  defect: $localize`:@@editable.deletedElsewhere.defect:This defect was deleted elsewhere, so your changes were not saved. They are still here to copy, and on the Storage page until you discard them.`,
+  document: $localize`:@@editable.deletedElsewhere.document:This document was deleted elsewhere, so your changes were not saved. They are still here to copy, and on the Storage page until you discard them.`,
 };
 
 /** Something a failed save leaves for the user: a 404 on save means it was deleted meanwhile. */
@@ -44,8 +56,14 @@ function failureReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const STORAGE_FULL = $localize`:@@editable.storageFull:The storage of this device is full, so your changes were not saved. They are still here: free space on the Storage page (Sync, then Storage), then save again.`;
+
 /** A save that failed other than by a refusal or a change elsewhere: what was typed is still on the form. */
-export function saveFailedMessage(error: unknown): string {
+export async function saveFailedMessage(error: unknown): Promise<string> {
+  return (await isStorageFull(error)) ? STORAGE_FULL : failedForOtherReason(error);
+}
+
+function failedForOtherReason(error: unknown): string {
   const reason = failureReason(error);
   return $localize`:@@editable.saveFailed:Saving failed: ${reason}:reason:. Your changes are still here; try again.`;
 }
@@ -73,6 +91,8 @@ export class EditableDoc<T extends object> {
   /** The document is gone (deleted, or a conflict resolved) and the user has nothing unsaved. */
   readonly missing = computed(() => this.shown()?.doc === null);
   readonly changedElsewhere = signal(false);
+  /** Of a change elsewhere, a deletion: there is no other version to show or compare with. */
+  readonly deletedElsewhere = signal(false);
   readonly saving = signal(false);
   /** Why the last save failed, when not because of a field. */
   readonly failure = signal<string | null>(null);
@@ -180,22 +200,25 @@ export class EditableDoc<T extends object> {
       await write();
       return true;
     } catch (error) {
-      this.failed(error, otherwise);
+      await this.failed(error, otherwise);
       return false;
     } finally {
       this.saving.set(false);
     }
   }
 
-  private failed(error: unknown, otherwise?: string): void {
+  private async failed(error: unknown, otherwise?: string): Promise<void> {
     if (error instanceof ValidationError) {
       this.refusedOnSave.set(error.errors);
+    } else if (this.options.id() === undefined && isNotFound(error) && this.options.containerGone) {
+      this.failure.set(this.options.containerGone);
     } else if (changedMeanwhile(error)) {
       this.changedElsewhere.set(true);
-      this.failure.set(CHANGED_ELSEWHERE[this.noun]);
+      this.failure.set((this.deletedElsewhere() ? DELETED_ELSEWHERE : CHANGED_ELSEWHERE)[this.noun]);
     } else {
       console.error(`Saving the ${this.noun} failed`, error);
-      this.failure.set(otherwise ?? saveFailedMessage(error));
+      // Full storage before `otherwise`: a photo refused for it is no unreadable image.
+      this.failure.set((await isStorageFull(error)) ? STORAGE_FULL : (otherwise ?? failedForOtherReason(error)));
     }
   }
 
@@ -206,7 +229,10 @@ export class EditableDoc<T extends object> {
     if (shown?.id === id && this.options.edited()) {
       // Keep what the user typed; a newer version or a deletion is theirs to reload.
       if (doc && shown.doc && this.version(doc) === this.version(shown.doc)) this.shown.set({ id, doc });
-      else this.changedElsewhere.set(true);
+      else {
+        this.changedElsewhere.set(true);
+        this.deletedElsewhere.set(doc === null);
+      }
       return;
     }
     this.present(id, doc);
@@ -215,6 +241,7 @@ export class EditableDoc<T extends object> {
   private present(id: string, doc: T | null): void {
     this.shown.set({ id, doc });
     this.changedElsewhere.set(false);
+    this.deletedElsewhere.set(false);
     this.refusedOnSave.set(null);
     this.failure.set(null);
     if (doc) this.options.show(doc);

@@ -144,6 +144,36 @@ describe('StoragePage', () => {
     expect(bytes('usage-draft-photos')).toBe(format(8800));
   });
 
+  it('shows the drafts of records deleted elsewhere, which no page opens any more, with their text, and discards them', async () => {
+    const inspections = TestBed.inject(InspectionStoreService);
+    const drafts = TestBed.inject(DraftStore);
+    const gone = await inspections.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
+    const kept = await inspections.create({ title: 'Stairs', site: 'Depot 4', scheduledFor: '2026-03-03' });
+    const typed = (title: string, inspectionId: string) => ({
+      values: { title, description: 'Water under the north window' },
+      inspectionId,
+      savedAt: '2026-03-02T10:42:00.000Z',
+    });
+    await drafts.put(`new-defect:${gone._id}`, typed('Cracked tile', gone._id));
+    await drafts.put(`new-defect:${kept._id}`, typed('Loose rail', kept._id));
+    // Deleted on another tablet, the deletion pulled.
+    await db.remove(await db.get(gone._id));
+
+    await open();
+    await until(
+      () => fixture.nativeElement.querySelectorAll('[data-testid="orphan-draft"]').length === 1,
+      'the draft of the deleted inspection',
+    );
+    expect(one('orphan-draft')!.textContent).toContain('Cracked tile');
+    expect(one('orphan-draft')!.textContent).toContain('Water under the north window');
+    expect(one('orphan-draft')!.textContent).not.toContain('Loose rail');
+
+    one('discard-orphan-draft')!.click();
+    await until(() => !one('orphan-draft'), 'the draft discarded');
+    expect(await drafts.get(`new-defect:${gone._id}`)).toBeNull();
+    expect(await drafts.get(`new-defect:${kept._id}`)).not.toBeNull();
+  });
+
   it('warns from 80 % of the quota on', async () => {
     storage.report.and.resolveTo({ usage: 85, quota: 100, persisted: true });
     await open();

@@ -3,6 +3,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
 import { StorageReport, StorageService, formatBytes } from '../core/storage.service';
+import { OrphanDraftsComponent } from '../drafts/orphan-drafts.component';
 import { PhotoCacheService } from '../photos/photo-cache.service';
 import { StorageUsage, StorageUsageService } from './storage-usage.service';
 
@@ -17,7 +18,7 @@ export const QUOTA_WARNING_SHARE = 0.8;
  */
 @Component({
   selector: 'app-storage-page',
-  imports: [MatButtonModule, MatProgressBarModule, RouterLink],
+  imports: [MatButtonModule, MatProgressBarModule, OrphanDraftsComponent, RouterLink],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'page' },
   template: `
@@ -94,6 +95,7 @@ export const QUOTA_WARNING_SHARE = 0.8;
         </p>
       }
     </section>
+    <app-orphan-drafts />
     <a mat-button routerLink="/sync" i18n="@@storage.backToSync">Back to Sync</a>
   `,
   styles: `
