@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { isNotFound, openRevs, type CouchAdmin } from '../couch/couch-admin';
+import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
 import { HUB_DB, PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
 import type { ChangesFeed } from './changes-feed';
 import { coalescedCompactions } from './coalesced-compactions';
@@ -76,14 +76,13 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
 
   /**
    * Withdraws those of a partner's copies that the hub, read after them, no longer shares with the
-   * partner; how many revisions it deleted. `conflicts`: also the losing revisions the hub does not
-   * share, which leave their document live (the partner database's side, which then compacts).
+   * partner, losing revisions included; how many revisions it deleted.
    */
-  const withdraw = async (db: string, partner: string, copies: PartnerCopy[], conflicts = false) => {
+  const withdraw = async (db: string, partner: string, copies: PartnerCopy[]) => {
     if (!copies.length) return 0;
     const ids = copies.map((copy) => copy.id);
     const hub = await hubDocs(reader, ids);
-    const tombstones = planWithdrawals(partner, copies, hub, conflicts ? await hubConflicts(couch, copies, hub) : undefined);
+    const tombstones = planWithdrawals(partner, copies, hub, await hubLeaves(couch, partner, copies, hub));
     if (!tombstones.length) return 0;
     const written = await deleteLeaves(couch, db, tombstones, (id, reason) =>
       logger.error({ partner, id, reason }, 'partner withdrawal: a deletion was refused'),
@@ -110,10 +109,10 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
         const docs = docsOf(rows);
         holdings.note(docs);
         const copies = docs.flatMap((doc) => copyOf(doc) ?? []);
-        const withdrew = await withdraw(db, partner, copies, true);
-        // Deletions read (withdrawn, here or by the hub side), or losing revisions withdrawn here.
+        const withdrew = await withdraw(db, partner, copies);
+        // Deletions read (withdrawn, here or by the hub side, losing revisions too), or withdrawn here.
         // The checkpoint passes them once their bodies are gone.
-        if (withdrew || docs.some((doc) => doc._deleted && !doc._id.startsWith('_design/'))) await compactions.request(db);
+        if (withdrew || rows.some(deletionIn)) await compactions.request(db);
       },
     });
     return { feed, holdings };
@@ -141,10 +140,14 @@ export function watchPartnerShares(options: PartnerWithdrawalOptions): PartnerWi
     hub: {
       async handle(rows) {
         const docs = docsOf(rows);
+        // A document with more than one leaf may have lost one the partner holds (a conflict resolved).
+        const branched = new Set(rows.flatMap((row) => (row.changes.length > 1 ? [row.id] : [])));
         await refreshPartners();
         for (const [db, { feed, holdings }] of partners) {
           const partner = partnerOfDbName(db)!;
-          const unshared = docs.filter((doc) => !doc._id.startsWith('_design/') && !sharedNow(doc, partner)).map((doc) => doc._id);
+          const unshared = docs
+            .filter((doc) => !doc._id.startsWith('_design/') && (!sharedNow(doc, partner) || branched.has(doc._id)))
+            .map((doc) => doc._id);
           try {
             // The batch only picks what to look at: the hub may share it again by now.
             const ids = await holdings.mayHold(unshared);
@@ -195,19 +198,33 @@ async function hubDocs(reader: HubReader, ids: string[]): Promise<Map<string, Sh
   return new Map(ids.map((id) => [id, found.get(id) ?? null]));
 }
 
-/** The hub's live losing revisions that the copies hold, by id (the hub's current ones in `hub`). */
-async function hubConflicts(
+/**
+ * Every leaf the hub holds, with its ancestry, of each copy the hub still shares that holds a
+ * leaf other than the hub's current revision (a conflict, or a copy the job has yet to update).
+ */
+async function hubLeaves(
   couch: CouchAdmin,
+  partner: string,
   copies: PartnerCopy[],
   hub: Map<string, SharedDoc | null>,
 ): Promise<Map<string, SharedDoc[]>> {
-  const conflicts = new Map<string, SharedDoc[]>();
+  const leaves = new Map<string, SharedDoc[]>();
   for (const copy of copies) {
-    const held = copy.leaves.filter((rev) => hub.get(copy.id)?._conflicts?.includes(rev));
-    if (!held.length) continue;
-    conflicts.set(copy.id, await openRevs<SharedDoc>(couch, HUB_DB, copy.id, held));
+    const current = hub.get(copy.id) ?? null;
+    if (!sharedNow(current, partner) || copy.leaves.every((rev) => rev === current!._rev)) continue;
+    const rows = (await couch.request({ db: HUB_DB, doc: copy.id, qs: { open_revs: 'all', revs: true } })) as { ok?: SharedDoc }[];
+    leaves.set(
+      copy.id,
+      rows.flatMap(({ ok }) => (ok ? [ok] : [])),
+    );
   }
-  return conflicts;
+  return leaves;
+}
+
+/** A change of a partner database that holds a deletion: a deleted document, or a deleted leaf beside its live ones. */
+function deletionIn(row: ChangeRow<SharedDoc>): boolean {
+  if (!row.doc || row.doc._id.startsWith('_design/')) return false;
+  return !!row.doc._deleted || row.changes.length > 1 + (row.doc._conflicts?.length ?? 0);
 }
 
 /** The live copies a partner's database holds of these ids. */

@@ -6,6 +6,8 @@ export interface SharedDoc {
   _rev: string;
   _deleted?: boolean;
   _conflicts?: string[];
+  /** With `revs=true`: the revision's ancestry, newest first. */
+  _revisions?: { start: number; ids: string[] };
   [field: string]: unknown;
 }
 
@@ -30,10 +32,13 @@ export function copyOf(doc: SharedDoc): PartnerCopy | null {
 /**
  * What to delete from a partner's database: every live leaf of each copy whose document the
  * hub no longer holds as shared with the partner (`hub` has the hub's current revision of
- * each copy's id, or null when the hub has none or deleted it; `hubConflicts`, the hub's live
- * losing revisions among the copies' leaves). An undone approval, a
+ * each copy's id, or null when the hub has none or deleted it). An undone approval, a
  * reopened inspection, a partner taken off the list: the copy goes, on the partner's own
- * server too at their next pull.
+ * server too at their next pull. Of a copy still shared, the leaves no live leaf the hub
+ * shares is or descends from (`hubLeaves`: every leaf the hub holds of the id, with
+ * `_revisions`): a losing revision the hub does not share (PouchDB Server's job copies every
+ * leaf of a document whose winner matches), or one the hub deleted or edited since (a conflict
+ * resolved), which no job tells the partner about. Ids missing from `hubLeaves` keep their leaves.
  *
  * A deletion is safe against the replication job: if the hub shares the document again, the
  * job copies that revision, and CouchDB always prefers a live leaf to a deleted one.
@@ -42,16 +47,15 @@ export function planWithdrawals(
   partner: string,
   copies: readonly PartnerCopy[],
   hub: ReadonlyMap<string, SharedDoc | null>,
-  hubConflicts: ReadonlyMap<string, readonly SharedDoc[]> = new Map(),
+  hubLeaves: ReadonlyMap<string, readonly SharedDoc[]> = new Map(),
 ): Tombstone[] {
   return copies.flatMap((copy) => {
     const current = hub.get(copy.id);
     // Not asked (undefined): nothing known.
     if (current === undefined) return [];
-    // Shared: only the losing revisions the hub does not share go (PouchDB Server's job copies
-    // every leaf of a document whose winner matches; CouchDB's checks each leaf).
-    const unshared = (rev: string) => (hubConflicts.get(copy.id) ?? []).some((leaf) => leaf._rev === rev && !sharedNow(leaf, partner));
-    const withdrawn = sharedNow(current, partner) ? copy.leaves.filter(unshared) : copy.leaves;
+    const leaves = hubLeaves.get(copy.id);
+    const stillShared = (rev: string) => !leaves || leaves.some((leaf) => sharedNow(leaf, partner) && lineOf(leaf).includes(rev));
+    const withdrawn = sharedNow(current, partner) ? copy.leaves.filter((rev) => !stillShared(rev)) : copy.leaves;
     return withdrawn.map((rev): Tombstone => ({ _id: copy.id, _rev: rev, _deleted: true }));
   });
 }
@@ -59,4 +63,10 @@ export function planWithdrawals(
 /** Whether the hub's current revision of a document (null: none) shares it with the partner. */
 export function sharedNow(current: SharedDoc | null, partner: string): boolean {
   return !!current && !current._deleted && isSharedWith(current, partner);
+}
+
+/** A leaf's revision and its ancestors (a copy the job has yet to bring up to it is one of them). */
+function lineOf(leaf: SharedDoc): string[] {
+  const revisions = leaf._revisions;
+  return revisions ? revisions.ids.map((hash, i) => `${revisions.start - i}-${hash}`) : [leaf._rev];
 }

@@ -38,17 +38,33 @@ describe('partner withdrawal', () => {
   test('of a copy still shared, withdraws the losing revisions the hub does not share, and only those', () => {
     const copies = [copyOf({ ...approved, _conflicts: ['3-s', '3-o'] })!];
     const hub = new Map([[approved._id, approved]]);
-    const losing = new Map([
+    const leaves = new Map([
+      [
+        approved._id,
+        [approved, { ...approved, _rev: '3-s', status: 'submitted' }, { ...approved, _rev: '3-o', partners: ['acme', 'globex'] }],
+      ],
+    ]);
+    assert.deepEqual(planWithdrawals('acme', copies, hub, leaves), [{ _id: approved._id, _rev: '3-s', _deleted: true }]);
+    assert.deepEqual(planWithdrawals('acme', copies, hub), []);
+  });
+
+  test('of a copy still shared, withdraws the leaves the hub deleted or edited since, not those it has yet to bring up', () => {
+    const copies = [copyOf({ ...approved, _conflicts: ['3-d', '3-e', '2-p'] })!];
+    const hub = new Map([[approved._id, approved]]);
+    const leaves = new Map([
       [
         approved._id,
         [
-          { ...approved, _rev: '3-s', status: 'submitted' },
-          { ...approved, _rev: '3-o', partners: ['acme', 'globex'] },
-        ],
+          { ...approved, _revisions: { start: 3, ids: ['a', 'p', 'o'] } },
+          { _id: approved._id, _rev: '4-x', _deleted: true, _revisions: { start: 4, ids: ['x', 'd', 'o'] } },
+          { ...approved, _rev: '4-y', status: 'submitted', _revisions: { start: 4, ids: ['y', 'e', 'o'] } },
+        ] as SharedDoc[],
       ],
     ]);
-    assert.deepEqual(planWithdrawals('acme', copies, hub, losing), [{ _id: approved._id, _rev: '3-s', _deleted: true }]);
-    assert.deepEqual(planWithdrawals('acme', copies, hub), []);
+    assert.deepEqual(planWithdrawals('acme', copies, hub, leaves), [
+      { _id: approved._id, _rev: '3-d', _deleted: true },
+      { _id: approved._id, _rev: '3-e', _deleted: true },
+    ]);
   });
 
   test('never touches deletions or the partner database’s own design documents', () => {
