@@ -5,6 +5,7 @@ import { defect } from '../../../test/fixtures/documents';
 import { filter, firstValueFrom } from 'rxjs';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { ConflictIndexService } from '../core/conflict-index.service';
+import { DraftStore } from '../drafts/draft-store.service';
 import { LocalDbService } from '../core/local-db.service';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
 import { Database, PouchDB } from '../core/pouchdb';
@@ -147,6 +148,44 @@ describe('ArchiveService', () => {
     expect((await db.get<{ description: string }>(old.defect._id)).description).toBe('Typed on site');
     expect(ledger.pendingIds().has(old.defect._id)).toBeTrue();
     expect(await localIds(db)).toContain(old.doc._id);
+    expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
+  });
+
+  it('keeps an inspection while the user is typing on its defect (no pause yet, so no draft): the typing is kept as a draft first', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    await synced();
+    const drafts = TestBed.inject(DraftStore);
+    // The defect's page is open and ana is typing: her form writes its draft once typing pauses, or when asked.
+    drafts.holdTyping(async () => {
+      const draft = { values: { description: 'Typed on site' }, inspectionId: old.doc._id, savedAt: new Date().toISOString() };
+      await drafts.put(old.defect._id, { ...draft, baseRev: old.defect._rev });
+    });
+
+    expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(0);
+
+    expect(await drafts.get(old.defect._id)).toEqual(jasmine.objectContaining({ inspectionId: old.doc._id }));
+    for (const kept of [old.defect._id, old.doc._id]) expect(await localIds(db)).toContain(kept);
+    expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
+  });
+
+  it('keeps an inspection whose defect’s typing pauses (a draft is kept) between its last look and its purge', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    await db.replicate.to(server);
+    await synced();
+    const drafts = TestBed.inject(DraftStore);
+    const typed = atLastLook(ledger, old.defect._id, () =>
+      drafts.put(old.defect._id, {
+        values: { description: 'Typed on site' },
+        baseRev: old.defect._rev,
+        inspectionId: old.doc._id,
+        savedAt: OLD,
+      }),
+    );
+
+    expect(await TestBed.inject(ArchiveService).archiveNow()).toBe(0);
+
+    expect(typed()).toBeTrue();
+    for (const kept of [old.defect._id, old.doc._id]) expect(await localIds(db)).toContain(kept);
     expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([]);
   });
 

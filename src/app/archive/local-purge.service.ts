@@ -4,6 +4,7 @@ import { auditIdRange } from '../../../domain/audit-entry';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
+import { DraftStore } from '../drafts/draft-store.service';
 import { leavesOf, purgeDoc } from '../data/purge-doc';
 import { photoIdsOf } from './photo-ids';
 
@@ -31,6 +32,7 @@ export class PurgeStopped extends Error {
 @Injectable({ providedIn: 'root' })
 export class LocalPurgeService {
   private readonly ledger = inject(PushLedgerService);
+  private readonly drafts = inject(DraftStore);
   private readonly purged = new Subject<string>();
 
   /** The id of each record purged here. */
@@ -42,9 +44,10 @@ export class LocalPurgeService {
    * found and finished by the next run. `found` hears the ids of the records (its defects',
    * then its own) and is awaited before any is purged: a revision of one the pull writes
    * meanwhile must be known as theirs. Returns those ids. Each record is looked at again just
-   * before its purge: one saved here since (the fields stay editable), a photo of it not
-   * pushed or refused, or an inspection changed since it was judged, stops it all
-   * (PurgeStopped); so does a revision written between that look and the purge.
+   * before its purge: one saved here since (the fields stay editable), a draft of the inspection
+   * or of a defect of it kept since (typing there, paused or not), a photo of it not pushed or
+   * refused, or an inspection changed since it was judged, stops it all (PurgeStopped); so does a
+   * revision written between that look and the purge.
    */
   async purgeInspection(
     db: Database,
@@ -63,7 +66,8 @@ export class LocalPurgeService {
     await found(records);
     const stopIfChanged = async (ids: readonly string[]) => {
       const inspection = await db.get(inspectionId).catch(() => null);
-      if (inspection?._rev !== judged._rev || (await this.ledger.holdsUnsynced(db, ids))) throw new PurgeStopped(inspectionId, records);
+      if (inspection?._rev !== judged._rev || (await this.ledger.holdsUnsynced(db, ids)) || (await this.typedOn(db, inspectionId)))
+        throw new PurgeStopped(inspectionId, records);
     };
     await stopIfChanged(records);
     for (const id of records) {
@@ -80,6 +84,16 @@ export class LocalPurgeService {
       this.purged.next(id);
     }
     return records;
+  }
+
+  /**
+   * Whether a draft of the inspection or of one of its defects is kept now: typing not paused yet
+   * is written first, and drafts another tab kept are read, as InspectionHoldService does.
+   */
+  private async typedOn(db: Database, inspectionId: string): Promise<boolean> {
+    await this.drafts.writeTyped();
+    await this.drafts.refresh(db);
+    return this.drafts.inspectionIds().has(inspectionId);
   }
 
   /**

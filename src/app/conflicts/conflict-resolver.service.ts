@@ -1,4 +1,5 @@
 import { Injectable, inject } from '@angular/core';
+import { MatSnackBar } from '@angular/material/snack-bar';
 import { applyResolution } from '../../../domain/conflicts/apply-resolution';
 import { AutoMergeSettings, AutoResolveOutcome, autoResolveConflicts } from '../../../domain/conflicts/auto-resolve';
 import { ConflictDb, revisionFetcher } from '../../../domain/conflicts/conflict-db';
@@ -8,6 +9,10 @@ import { ConflictIndexService } from '../core/conflict-index.service';
 import { CLOCK, DocWriterService } from '../data/doc-writer.service';
 import { PhotoRestoreService } from '../data/photo-restore.service';
 import { ValidationError, fieldErrors } from '../data/validation-bridge';
+import { DefectRestoreService, defectsDeletedWith } from './defect-restore.service';
+
+/** How long a notice about a resolution stays. */
+const NOTICE_MS = 10_000;
 
 /** A resolution's write failed: the document changed meanwhile, as a 409 says for a save. */
 export class ResolutionConflictError extends Error {
@@ -30,6 +35,8 @@ export class ConflictResolverService {
   private readonly conflictIndex = inject(ConflictIndexService);
   private readonly clock = inject(CLOCK);
   private readonly photos = inject(PhotoRestoreService);
+  private readonly defects = inject(DefectRestoreService);
+  private readonly snackBar = inject(MatSnackBar);
 
   /** Who merges and when, for a resolution the logged-in user makes now. */
   mergeStamp(): MergeStamp {
@@ -46,7 +53,9 @@ export class ConflictResolverService {
    * A defect kept over its deletion (or over the removal of a photo) gets back the photo
    * documents that deletion took with it (PhotoRestoreService), after the result is written; when
    * that fails (offline), the result stands, the failure is logged, and the next start tries again
-   * while the conflict is open (AutoResolverService).
+   * while the conflict is open (AutoResolverService). An inspection kept over its deletion gets
+   * back the defects that deletion took (DefectRestoreService), after the result is written too;
+   * a notice says how many could not come back (refused, lost, or the server out of reach).
    */
   async resolve(db: ConflictDb, resolution: Resolution): Promise<boolean> {
     const [winner] = resolution.leaves;
@@ -67,6 +76,7 @@ export class ConflictResolverService {
     if (applied.status === 'write-failed' && applied.written === undefined) throw new ResolutionConflictError(applied.errors);
     // Not awaited: it asks the server, and a slow network must not hold the user's decision.
     if (resolution.doc?.['type'] === 'defect') void this.keepPhotos(resolution.doc, resolution.leaves);
+    if (resolution.doc?.['type'] === 'inspection') void this.keepDefects(resolution.doc, resolution.leaves);
     // Written in part: the conflict index sees the write, and keeps the document listed.
     if (applied.status === 'write-failed') return false;
     this.conflictIndex.resolved([winner._id]);
@@ -83,6 +93,25 @@ export class ConflictResolverService {
     const outcomes = await autoResolveConflicts(db, docs, { mergedBy: author.name, updatedBy: author.name, userCtx: author, autoMerge });
     this.conflictIndex.resolved(outcomes.filter((outcome) => outcome.status === 'resolved').map((outcome) => outcome.id));
     return outcomes;
+  }
+
+  /** Brings back the defects the deletion of a kept inspection took, and says how many could not come back. */
+  private async keepDefects(kept: { _id: string; title?: unknown }, leaves: readonly Record<string, unknown>[]): Promise<void> {
+    let missing: number;
+    try {
+      const outcomes = [...(await this.defects.keepDefects(leaves)).values()];
+      missing = outcomes.filter((outcome) => outcome !== 'restored' && outcome !== 'live').length;
+    } catch (error) {
+      console.error('The defects of a kept inspection could not be brought back', kept._id, error);
+      missing = defectsDeletedWith(leaves).length;
+    }
+    if (!missing) return;
+    const title = typeof kept.title === 'string' ? kept.title : kept._id;
+    this.snackBar.open(
+      $localize`:@@conflict.defectsNotBack:"${title}:title:" is kept, but ${missing}:count: of the defects deleted with it could not be brought back.`,
+      $localize`:@@conflict.noticeOk:OK`,
+      { duration: NOTICE_MS },
+    );
   }
 
   private async keepPhotos(kept: { _id: string; _attachments?: object }, leaves: readonly { _attachments?: object }[]): Promise<void> {

@@ -3,6 +3,7 @@ import { AuditedWrite, auditEntry } from '../../../domain/audit-entry';
 import { BulkDocsRow, OpenRevsRow } from '../../../domain/conflicts/conflict-db';
 import { leafIn, resolutionAuditEntries, writeWithAuditEntries } from '../../../domain/conflicts/resolution-audit';
 import { jsonEqual } from '../../../domain/conflicts/json-equal';
+import { StoredDoc } from '../../../domain/conflicts/stored-doc';
 import { ResolutionWrite } from '../../../domain/conflicts/conflict-resolution';
 import { AuditFields, Defect, FieldbookDoc, PhotoDoc } from '../../../domain/doc-types';
 import { newPhotoDoc } from '../../../domain/photo-doc';
@@ -33,6 +34,11 @@ export interface PhotoAttachment {
 export interface NewPhoto {
   stem: string;
   image: PhotoAttachment;
+}
+
+/** What a deletion took with it, named on its tombstone: an inspection's defects, by id. */
+export interface DeletionTook {
+  deletedDefects?: string[];
 }
 
 /** A photo document to delete along with a change of its defect: its revision here. */
@@ -152,13 +158,14 @@ export class DocWriterService {
 
   /**
    * Deletes a document: a tombstone that replicates, saying who deleted it, when and on which
-   * device (for the conflict inbox, should another device have edited it meanwhile); a defect's
-   * photo documents `photos` go in the same write.
+   * device (for the conflict inbox, should another device have edited it meanwhile), and what
+   * else the deletion took (`took`: an inspection's defects, for a version kept over it); a
+   * defect's photo documents `photos` go in the same write.
    */
-  async remove(doc: DocRevision, photos: readonly PhotoRemoval[] = []): Promise<void> {
+  async remove(doc: DocRevision, photos: readonly PhotoRemoval[] = [], took: DeletionTook = {}): Promise<void> {
     const db = this.localDb.require();
     const old = await db.get<Stored>(doc._id);
-    const tombstone = { _id: old._id, _rev: old._rev, _deleted: true, ...this.changeStamp() };
+    const tombstone = { _id: old._id, _rev: old._rev, _deleted: true, ...took, ...this.changeStamp() };
     this.check(tombstone, old);
     await this.writeAudited(db, [{ before: old, after: tombstone, stamp: tombstone }], photos.map(photoTombstone));
   }
@@ -214,6 +221,21 @@ export class DocWriterService {
     const rows = await db.bulkDocs(photos as PouchDB.Core.PutDocument<PhotoDoc>[]);
     const failed = rows.find((row) => 'error' in row && !!row.error);
     if (failed) throw rowError(failed as PouchDB.Core.Error);
+  }
+
+  /**
+   * Brings back a document deleted while a version of what it belongs to was kept over that
+   * deletion (DefectRestoreService): `before`, its last revision before the deletion, stamped as
+   * this user's change and written on top of the tombstone `tombstoneRev`, with its audit entry.
+   * Over a tombstone the rules see no stored document and check it as a new one. Throws
+   * ValidationError if they refuse it (nothing is written), else the write's error.
+   */
+  async restoreDeleted(before: StoredDoc, tombstoneRev: string): Promise<void> {
+    const { _revisions, _conflicts, ...rest } = before;
+    const fields = rest as unknown as Stored;
+    const doc = { ...this.stamp(fields, fields), _rev: tombstoneRev };
+    this.check(doc, null);
+    await this.writeAudited(this.localDb.require(), [{ before: fields, after: doc, stamp: doc }]);
   }
 
   /**

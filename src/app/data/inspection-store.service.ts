@@ -127,7 +127,8 @@ export class InspectionStoreService {
    * Deletes the inspection, its defects and the photo documents this device holds of them; throws
    * ValidationError, deleting nothing, if the rules refuse any of them (the inspection's refusal
    * first). Each defect goes in one write with its photos (as the defect page deletes one), one
-   * after the other, the inspection last, so a failed write leaves it to delete again.
+   * after the other, the inspection last, so a failed write leaves it to delete again. Its tombstone
+   * names the defects: a version of it kept over the deletion brings them back (DefectRestoreService).
    */
   async remove(inspection: Inspection): Promise<void> {
     const db = this.localDb.require();
@@ -143,7 +144,7 @@ export class InspectionStoreService {
       if (refused) throw refused;
     }
     for (const [i, defect] of defects.entries()) await this.defects.remove(defect, photos[i]);
-    await this.writer.remove(inspection);
+    await this.writer.remove(inspection, [], { deletedDefects: defects.map((defect) => defect._id) });
   }
 }
 

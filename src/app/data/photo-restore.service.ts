@@ -125,7 +125,20 @@ export class PhotoRestoreService {
 }
 
 /** The newest revision before `tombstone` that still has its image, from the first of `sources` that has it. */
-async function lastImage(id: string, tombstone: LeafDoc, sources: readonly Database[]): Promise<StoredDoc | null> {
+function lastImage(id: string, tombstone: LeafDoc, sources: readonly Database[]): Promise<StoredDoc | null> {
+  return lastRevisionBefore(id, tombstone, sources, (doc) => !!doc._attachments?.[PHOTO_ATTACHMENT]?.data);
+}
+
+/**
+ * The newest live revision before `tombstone` (with its attachments) that is `usable`, from the
+ * first of `sources` that still has its body (a database compacts old revisions away).
+ */
+export async function lastRevisionBefore(
+  id: string,
+  tombstone: LeafDoc,
+  sources: readonly Database[],
+  usable: (doc: StoredDoc) => boolean = () => true,
+): Promise<StoredDoc | null> {
   for (const rev of ancestorRevs(tombstone)) {
     for (const source of sources) {
       const doc = await source.get<object>(id, { rev, attachments: true, binary: true }).then(
@@ -136,7 +149,7 @@ async function lastImage(id: string, tombstone: LeafDoc, sources: readonly Datab
           throw error;
         },
       );
-      if (doc && !doc._deleted && doc._attachments?.[PHOTO_ATTACHMENT]?.data) return doc;
+      if (doc && !doc._deleted && usable(doc)) return doc;
     }
   }
   return null;
