@@ -336,8 +336,17 @@ export class PushLedgerService {
     await this.save();
   }
 
+  /**
+   * Stores the ledger. Refused (a full storage), it stays as it is here, stored whole by the next
+   * change; the replication's reports that call this are not awaited, and a reload only counts more pending.
+   */
   private async save(): Promise<void> {
-    if (this.db) this.ledger._rev = await overwriteLocalDoc(this.db, this.ledger);
+    if (!this.db) return;
+    try {
+      this.ledger._rev = await overwriteLocalDoc(this.db, this.ledger);
+    } catch (error) {
+      console.error('Storing the push ledger failed', error);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { UNREACHABLE_MESSAGE, syncErrorMessage } from './sync-error-message';
 import { API_REASONS } from '../../../domain/api-reasons';
+import { abortedWriteError } from '../testing/aborted-write';
 
 describe('syncErrorMessage', () => {
   it("says the server cannot be reached when a fetch failed, in every browser's words", () => {
@@ -54,6 +55,10 @@ describe('syncErrorMessage', () => {
   it("does not blame the server when the device's storage failed", () => {
     expect(syncErrorMessage({ status: 500, name: 'indexed_db_went_bad', message: 'unknown' })).toMatch(/storage may be full/);
     expect(syncErrorMessage({ name: 'QuotaExceededError', message: 'The quota has been exceeded.' })).toMatch(/storage may be full/);
+  });
+
+  it("does not blame the server when IndexedDB aborted the replication's local write (PouchDB's indexeddb adapter on a full storage)", () => {
+    expect(syncErrorMessage(abortedWriteError())).toMatch(/storage may be full/);
   });
 
   it('keeps a short original reason in brackets after a generic sentence', () => {

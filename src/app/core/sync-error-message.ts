@@ -1,4 +1,5 @@
 import { apiReasonMessage } from '../i18n/api-reason-messages';
+import { isAbortedWrite } from '../storage/storage-full';
 
 /**
  * A replication error as PouchDB reports it: an HTTP answer carrying CouchDB's
@@ -82,7 +83,7 @@ function connectionFailed(error: SyncError): boolean {
 }
 
 // The browser's own storage failing (a full disk) must not read as the server's fault:
-// PouchDB's IndexedDB adapter reports it as a 500 of its own.
+// PouchDB's IndexedDB adapters report it as a 500 of their own, the indexeddb one as an aborted write.
 function storageFailed(error: SyncError): boolean {
-  return ['indexed_db_went_bad', 'QuotaExceededError'].includes(error.name ?? '');
+  return ['indexed_db_went_bad', 'QuotaExceededError'].includes(error.name ?? '') || isAbortedWrite(error);
 }

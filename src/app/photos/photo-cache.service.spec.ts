@@ -4,8 +4,19 @@ import { LocalDbService } from '../core/local-db.service';
 import { Database, PouchDB } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
+import { abortedWriteError } from '../testing/aborted-write';
 import { fakeServer } from '../testing/conflict-fixtures';
-import { ANA, fakeSessions, provideTestData, uniqueDbPrefix, unreachableRemote, waitFor } from '../testing/test-support';
+import { refuseEveryWrite } from '../testing/refuse-every-write';
+import {
+  ANA,
+  fakeSessions,
+  provideTestData,
+  requestsFinished,
+  trackRequests,
+  uniqueDbPrefix,
+  unreachableRemote,
+  waitFor,
+} from '../testing/test-support';
 import { PHOTO_CACHE_BUDGET, PhotoCacheService, PhotoUnavailableError } from './photo-cache.service';
 
 const DEFECT = 'defect:7c9e6679-7425-40de-944b-e07fc1f90ae7';
@@ -122,14 +133,14 @@ describe('PhotoCacheService', () => {
   describe('with the browser storage full', () => {
     const quotaExceeded = () => new DOMException('The quota has been exceeded.', 'QuotaExceededError');
 
-    /** The first `failures` writes of `id` fetched from the server fail as a full disk does. */
-    function failWrites(id: string, failures: number): void {
+    /** The first `failures` writes of `id` fetched from the server fail as a full disk does (with `error`). */
+    function failWrites(id: string, failures: number, error: () => Error = quotaExceeded): void {
       const bulkDocs = db.bulkDocs.bind(db) as (...args: unknown[]) => Promise<unknown>;
       // PouchDB's own calls (put, with a callback) go through untouched.
       const fetchedWrite = (docs: unknown, options?: { new_edits?: boolean }) =>
         options?.new_edits === false && Array.isArray(docs) && docs.some((doc: { _id: string }) => doc._id === id);
       spyOn(db, 'bulkDocs').and.callFake(((...args: [unknown, { new_edits?: boolean }?]) =>
-        fetchedWrite(...args) && failures-- > 0 ? Promise.reject(quotaExceeded()) : bulkDocs(...args)) as unknown as typeof db.bulkDocs);
+        fetchedWrite(...args) && failures-- > 0 ? Promise.reject(error()) : bulkDocs(...args)) as unknown as typeof db.bulkDocs);
     }
 
     let own: ReturnType<typeof photoDoc>;
@@ -153,6 +164,25 @@ describe('PhotoCacheService', () => {
       expect(await held(db, first._id)).toBeFalse();
       expect(await held(db, second._id)).toBeTrue();
       expect(await held(db, own._id)).toBeTrue();
+    });
+
+    it("knows a full storage by the aborted write PouchDB's indexeddb adapter rejects with, and makes room the same way", async () => {
+      failWrites(second._id, 1, abortedWriteError);
+      spyOn(navigator.storage, 'estimate').and.resolveTo({ usage: 995, quota: 1000 });
+
+      expect((await photos.read({ docId: second._id, name: 'full' })).size).toBe(1_000);
+
+      expect(await held(db, first._id)).toBeFalse();
+      expect(await held(db, second._id)).toBeTrue();
+    });
+
+    it('shows a photo it holds when noting its use is refused too', async () => {
+      trackRequests(db);
+      refuseEveryWrite(db);
+
+      expect((await photos.read({ docId: first._id, name: 'full' })).size).toBe(1_000);
+      // Noting when it was opened is refused: once that write settles, nothing is left unhandled.
+      await requestsFinished(db);
     });
 
     it('shows the photo without keeping it when there is still no room', async () => {

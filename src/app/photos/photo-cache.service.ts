@@ -12,6 +12,7 @@ import { leavesOf, purgeDoc } from '../data/purge-doc';
 import { ProgressListener, downloadAttachment } from './attachment-download';
 import { LocalPhoto, photosToEvict } from './photo-budget';
 import { SerialQueue } from '../shared/serial-queue';
+import { isStorageFull } from '../storage/storage-full';
 
 /** Bytes of full-size photos a device keeps once the server has them (about 200 photos). */
 export const PHOTO_CACHE_BUDGET = new InjectionToken<number>('PHOTO_CACHE_BUDGET', { factory: () => 64 * 1024 * 1024 });
@@ -168,7 +169,7 @@ export class PhotoCacheService {
       await write();
       return true;
     } catch (error) {
-      if (!isQuotaError(error)) throw error;
+      if (!(await isStorageFull(error))) throw error;
     }
     const held = await this.localPhotos(db);
     const heldBytes = held.reduce((sum, photo) => sum + photo.bytes, 0);
@@ -181,7 +182,7 @@ export class PhotoCacheService {
       await write();
       return true;
     } catch (error) {
-      if (!isQuotaError(error)) throw error;
+      if (!(await isStorageFull(error))) throw error;
       return false;
     }
   }
@@ -199,8 +200,13 @@ export class PhotoCacheService {
     return dropped;
   }
 
+  /** Notes when a photo was opened, for the budget to drop the least recent first; refused (storage full), it is only not noted. */
   private async noteUse(db: Database, id: string): Promise<void> {
-    await this.usage.update(db, (usedAt) => ({ ...usedAt, [id]: Date.now() }));
+    try {
+      await this.usage.update(db, (usedAt) => ({ ...usedAt, [id]: Date.now() }));
+    } catch (error) {
+      console.error('Noting when a photo was opened failed', error);
+    }
   }
 }
 
@@ -214,10 +220,4 @@ function unavailableReason(error: unknown): PhotoUnavailableError['reason'] {
   if (status === 403) return 'refused';
   if (status !== 404) return 'offline';
   return reason === 'deleted' ? 'deleted' : 'missing';
-}
-
-/** The browser's storage full: its DOMException, or PouchDB's IndexedDB error carrying its name as the reason. */
-function isQuotaError(error: unknown): boolean {
-  const { name, reason } = error as { name?: string; reason?: string };
-  return name === 'QuotaExceededError' || reason === 'QuotaExceededError';
 }

@@ -15,7 +15,7 @@ function isQuotaError(error: unknown): boolean {
  * `unknown_error`, dropping the transaction's own error: a full storage's QuotaExceededError
  * reaches the app only this way.
  */
-function isAbortedWrite(error: unknown): boolean {
+export function isAbortedWrite(error: unknown): boolean {
   const { name, reason } = (error ?? {}) as { name?: unknown; reason?: unknown };
   return name === 'unknown_error' && reason === 'transaction was aborted';
 }
