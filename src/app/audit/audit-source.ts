@@ -5,11 +5,12 @@ import { AuditEntry } from '../../../domain/doc-types';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
+import { readOnArrival } from '../shared/read-on-arrival';
 
 /** Where a record's history is read: the local database, or (a supervisor's review) the hub. */
 export interface AuditSource {
-  /** The record's audit entries, newest first, as they come. */
-  entries(docId: string): Observable<AuditEntry[]>;
+  /** The record's audit entries, newest first, as they come; null when a read failed (a later one may not). */
+  entries(docId: string): Observable<AuditEntry[] | null>;
 }
 
 /**
@@ -46,35 +47,3 @@ export const AUDIT_SOURCE = new InjectionToken<AuditSource>('AUDIT_SOURCE', {
     };
   },
 });
-
-/**
- * `read` now and after each arrival, one read at a time: arrivals during a read ask for one
- * more after it. A pull brings a record's entries in a burst, and each read reads all of them;
- * a read per entry made a burst of n entries n reads of up to n documents.
- */
-function readOnArrival<T>(arrived$: Observable<unknown>, read: () => Promise<T>): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    let reading = false;
-    let again = false;
-    const start = (): void => {
-      if (reading) {
-        again = true;
-        return;
-      }
-      reading = true;
-      read().then(
-        (value) => {
-          reading = false;
-          subscriber.next(value);
-          if (again && !subscriber.closed) {
-            again = false;
-            start();
-          }
-        },
-        (error: unknown) => subscriber.error(error),
-      );
-    };
-    start();
-    return arrived$.subscribe({ next: start, error: (error: unknown) => subscriber.error(error) });
-  });
-}

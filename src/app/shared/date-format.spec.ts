@@ -1,6 +1,7 @@
 import { LOCALE_ID } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { AppDatePipe, dateFormat } from './date-format';
+import { startOfLocalDay } from './local-today';
 
 describe('dateFormat', () => {
   // Noon UTC: the same calendar day in every time zone the tests may run in.
@@ -18,7 +19,15 @@ describe('dateFormat', () => {
     expect(dateFormat('fr').date(moment)).toMatch(/^5 mars 2026\D+\d{2}:\d{2}$/);
     expect(dateFormat('fr').date(moment)).toContain(time);
     expect(dateFormat('en-US').date(moment)).toMatch(/^Mar 5, 2026, \d{1,2}:\d{2}\s[AP]M$/);
-    expect(dateFormat('fr').time(moment)).toBe(time);
+  });
+
+  it('shows a moment of today as the time alone, one of another day as the date and time', () => {
+    const at = new Date(moment);
+    const time = new Intl.DateTimeFormat('fr', { timeStyle: 'short' }).format(at);
+    expect(dateFormat('fr').timeToday(moment, startOfLocalDay(at))).toBe(time);
+    const nextDay = new Date(at);
+    nextDay.setDate(at.getDate() + 1);
+    expect(dateFormat('fr').timeToday(moment, startOfLocalDay(nextDay))).toBe(dateFormat('fr').date(moment));
   });
 
   it('shows a calendar date of a year before 100 (a year typed short) in that year, as the form shows it, not in the 1900s', () => {

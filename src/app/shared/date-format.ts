@@ -1,4 +1,5 @@
 import { LOCALE_ID, Pipe, PipeTransform, inject } from '@angular/core';
+import { startOfLocalDay } from './local-today';
 
 /** A calendar date as the documents store it ("2026-12-02": a day, no time zone). */
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -16,8 +17,8 @@ const formats = new Map<string, DateFormat>();
 /**
  * The app's one way of showing dates, in the app's locale: a moment as medium date and short
  * time ("Dec 2, 2026, 11:33 AM", "2 déc. 2026, 11:33"), a calendar date as the medium date
- * alone, a time of today as the short time. Intl directly: Angular's DatePipe would add its
- * date formatting to the bundle. Call it in an injection context.
+ * alone, a moment of today as the short time alone. Intl directly: Angular's DatePipe would add
+ * its date formatting to the bundle. Call it in an injection context.
  */
 export function dateFormat(locale = inject(LOCALE_ID)): DateFormat {
   let format = formats.get(locale);
@@ -39,9 +40,10 @@ function newDateFormat(locale: string) {
       const at = new Date(value);
       return Number.isNaN(at.getTime()) ? String(value) : moment.format(at);
     },
-    /** Only the time, for what happened today (the sync chip). */
-    time(value: string | number | Date): string {
-      return time.format(new Date(value));
+    /** The time alone for a moment of `today` (a local midnight, localToday), else the moment: the sync chip. */
+    timeToday(value: string | number | Date, today: number): string {
+      const at = new Date(value);
+      return startOfLocalDay(at) === today ? time.format(at) : moment.format(at);
     },
   };
 }

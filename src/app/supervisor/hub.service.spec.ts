@@ -89,8 +89,8 @@ describe('HubService', () => {
 
   it('reads a record’s history again after each decision, undo and reassignment made here', async () => {
     const { inspection } = await submittedWithDefect();
-    const seen: number[] = [];
-    const reads = hub.history$(inspection._id).subscribe((entries) => seen.push(entries.length));
+    const seen: (number | null)[] = [];
+    const reads = hub.history$(inspection._id).subscribe((entries) => seen.push(entries ? entries.length : null));
     const entriesAt = async (read: number) => {
       while (seen.length < read) await new Promise((resolve) => setTimeout(resolve));
       return seen[read - 1];
@@ -104,6 +104,51 @@ describe('HubService', () => {
     await hub.reassign(await hub.inspection(inspection._id), 'bob');
     expect(await entriesAt(4)).toBe(4);
     reads.unsubscribe();
+  });
+
+  it('says when a read of the history failed, and reads it again at the next change (the hub back in reach)', async () => {
+    const { inspection } = await submittedWithDefect();
+    spyOn(hubDb, 'allDocs').and.rejectWith(Object.assign(new Error('Failed to fetch'), { status: 0 }));
+    const seen: (number | null)[] = [];
+    const failures: unknown[] = [];
+    const reads = hub.history$(inspection._id).subscribe({
+      next: (entries) => seen.push(entries ? entries.length : null),
+      error: (error) => failures.push(error),
+    });
+    await waitFor(() => seen.length + failures.length === 1, 'the failed read');
+    expect(seen).toEqual([null]);
+
+    (hubDb.allDocs as jasmine.Spy).and.callThrough();
+    await hub.reassign(inspection, 'bob');
+    await waitFor(() => seen.length === 2, 'the read after the change');
+    expect(seen).toEqual([null, 2]);
+    reads.unsubscribe();
+  });
+
+  it('reads a record’s history again once for a burst of its entries arriving in the hub, not once per entry', async () => {
+    const { inspection } = await submittedWithDefect();
+    const historyReads = spyOn(hubDb, 'allDocs').and.callThrough();
+    let heard = 0;
+    const feed = hub.watch(inspection._id).subscribe(() => heard++);
+    await waitFor(() => heard === 1, 'the feed set up');
+    const seen: (number | null)[] = [];
+    const reads = hub.history$(inspection._id).subscribe((entries) => seen.push(entries ? entries.length : null));
+    await waitFor(() => seen.length === 1, 'the first read');
+    const burst = Array.from({ length: 50 }, (_, i) => ({
+      _id: `audit:${inspection._id}:2026-03-02T10:${String(i).padStart(2, '0')}:00.000Z:r${i}`,
+      type: 'audit',
+      docId: inspection._id,
+      action: 'update',
+      at: `2026-03-02T10:${String(i).padStart(2, '0')}:00.000Z`,
+    }));
+    await hubDb.bulkDocs(burst);
+
+    await waitFor(() => heard === 1 + burst.length, 'the burst heard');
+    await waitFor(() => seen.at(-1) === 1 + burst.length, 'the whole burst read');
+    // The first read; one as the burst starts, one after it: however many entries it brings.
+    expect(historyReads.calls.count()).toBeLessThanOrEqual(3);
+    reads.unsubscribe();
+    feed.unsubscribe();
   });
 
   it("follows anyone's change to the inspection, its defects and its history in the hub, and not another inspection's", async () => {

@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { Observable, Subject, defer, from, retry, startWith, switchMap, tap, timer } from 'rxjs';
+import { Observable, Subject, defer, retry, switchMap, tap, timer } from 'rxjs';
 import { AuditEntry, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
 import { inspectionOwner } from '../../../domain/inspection-owner';
 import { readAuditEntries } from '../audit/audit-source';
@@ -10,6 +10,7 @@ import { DocWriterService, Draft, newDocId } from '../data/doc-writer.service';
 import { LOCAL_FIND_LIMIT } from '../data/find-limit';
 import { DEFAULT_CHECKLIST, newChecklistItem } from '../data/inspection-store.service';
 import { ProgressListener, downloadAttachment } from '../photos/attachment-download';
+import { readOnArrival } from '../shared/read-on-arrival';
 import { decidedSince } from './decided-since';
 import { TeamFilter, TeamResults, findTeamPage } from './team-query';
 
@@ -109,13 +110,11 @@ export class HubService {
 
   /**
    * The same, read again after each decision, undo or reassignment made here and each change
-   * `watch` hears, so the review page's history shows it.
+   * `watch` hears, so the review page's history shows it: one read at a time, however many
+   * changes a burst brings, and null for a read that failed (readOnArrival).
    */
-  history$(docId: string): Observable<AuditEntry[]> {
-    return this.changed.pipe(
-      startWith(undefined),
-      switchMap(() => from(this.history(docId))),
-    );
+  history$(docId: string): Observable<AuditEntry[] | null> {
+    return readOnArrival(this.changed, () => this.history(docId));
   }
 
   /**

@@ -160,6 +160,31 @@ describe('TeamPage', () => {
     expect(el('team-loading')).toBeNull();
   });
 
+  it('reads the list again on "Try again" when the hub could not be reached, the page it was at included', async () => {
+    const pages = async (_filter: TeamFilter, limit: number) => ({
+      inspections: Array.from({ length: limit }, (_, i) => doc(i)),
+      more: true,
+    });
+    hub.team.and.rejectWith(new TypeError('Failed to fetch'));
+    harness = await RouterTestingHarness.create();
+    await harness.navigateByUrl('/supervisor/team', TeamPage);
+    await waitFor(async () => (await fixture.whenStable(), !!el('team-read-error')), 'the error');
+    expect(rows().length).toBe(0);
+
+    hub.team.and.callFake(pages);
+    el('team-retry').click();
+    await waitFor(async () => (await fixture.whenStable(), rows().length === TEAM_PAGE_SIZE), 'the first page');
+    expect(el('team-read-error')).toBeNull();
+
+    hub.team.and.rejectWith(new TypeError('Failed to fetch'));
+    el('team-more').click();
+    await waitFor(async () => (await fixture.whenStable(), !!el('team-read-error')), 'the error of "Show more"');
+    hub.team.and.callFake(pages);
+    el('team-retry').click();
+    await waitFor(async () => (await fixture.whenStable(), rows().length === 2 * TEAM_PAGE_SIZE), 'the second page');
+    expect(hub.team.calls.mostRecent().args[1]).toBe(2 * TEAM_PAGE_SIZE);
+  });
+
   it('shows no rows of the filter before when the new one cannot be read; a failed "Show more" keeps its own', async () => {
     await start();
     hub.team.and.rejectWith(new TypeError('Failed to fetch'));

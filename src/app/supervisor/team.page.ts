@@ -14,7 +14,6 @@ import { AppDatePipe } from '../shared/date-format';
 import { INSPECTION_STATUSES, INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
 import { DirectoryErrorComponent } from './directory-error.component';
 import { DirectoryState } from './directory-state';
-import { DirectoryService } from './directory.service';
 import { HubService } from './hub.service';
 import { NO_TEAM_FILTER, TeamFilter, TeamResults } from './team-query';
 
@@ -83,7 +82,10 @@ const FILTER_DEBOUNCE_MS = 250;
       </p>
     }
     @if (readError(); as error) {
-      <p class="error" role="alert" data-testid="team-read-error">{{ error }}</p>
+      <p class="error" role="alert" data-testid="team-read-error">
+        {{ error }}
+        <button mat-button type="button" data-testid="team-retry" (click)="retry.next()" i18n="@@team.retry">Try again</button>
+      </p>
     }
     @if (loading() && !page()) {
       <p class="hint" data-testid="team-loading" i18n="@@team.loading">Loading…</p>
@@ -141,13 +143,15 @@ export class TeamPage {
   private readonly router = inject(Router);
   private readonly route = inject(ActivatedRoute);
   private readonly more = new Subject<void>();
+  /** "Try again" after a read failed: the same filter and page. */
+  protected readonly retry = new Subject<void>();
 
   /** Whose inspection it is (its assignee, else its creator), as the replication jobs decide. */
   protected readonly ownerOf = inspectionOwner;
   protected readonly statuses = INSPECTION_STATUSES;
   protected readonly statusLabels = INSPECTION_STATUS_LABELS;
   protected readonly filter = filterForm(this.route.snapshot.queryParamMap.get.bind(this.route.snapshot.queryParamMap));
-  protected readonly directory = new DirectoryState(inject(DirectoryService));
+  protected readonly directory = new DirectoryState();
   /** The inspector filter's choices; without the directory, only the one in the URL. */
   protected readonly inspectors = computed(
     () => this.directory.names()?.inspectors ?? [this.route.snapshot.queryParamMap.get('inspector')].filter((name) => !!name),
@@ -173,7 +177,12 @@ export class TeamPage {
             map((limit) => ({ filter, limit })),
           ),
         ),
-        switchMap(({ filter, limit }) => this.read(filter, limit)),
+        switchMap(({ filter, limit }) =>
+          this.retry.pipe(
+            startWith(undefined),
+            switchMap(() => this.read(filter, limit)),
+          ),
+        ),
         takeUntilDestroyed(),
       )
       .subscribe((page) => this.page.set(page));

@@ -85,15 +85,49 @@ describe('SyncIndicatorComponent', () => {
     expect(element.textContent).toContain('syncing');
   });
 
-  it('says when it was last up to date', async () => {
-    status.set({ state: 'paused', sessionExpired: false, lastError: null, lastSyncedAt: '2026-03-01T14:05:00.000Z' });
-    const fixture = TestBed.createComponent(SyncIndicatorComponent);
-    await fixture.whenStable();
-    const shown = fixture.nativeElement.querySelector('[data-testid=sync-last-synced]')?.textContent;
-    expect(shown).toBe(new Date('2026-03-01T14:05:00.000Z').toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' }));
-    status.set({ state: 'offline', sessionExpired: false, lastError: null, lastSyncedAt: '2026-03-01T14:05:00.000Z' });
-    await fixture.whenStable();
-    expect(fixture.nativeElement.querySelector('[data-testid=sync-last-synced]')).toBeNull();
+  describe('on a clock', () => {
+    beforeEach(() => jasmine.clock().install());
+    afterEach(() => jasmine.clock().uninstall());
+
+    const lastSynced = (fixture: { nativeElement: HTMLElement }) =>
+      fixture.nativeElement.querySelector('[data-testid=sync-last-synced]')?.textContent ?? '';
+    const timeOf = (at: Date) => at.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit' });
+
+    it('says when it was last up to date: the time alone for today', () => {
+      jasmine.clock().mockDate(new Date(2026, 2, 1, 18, 0));
+      const afternoon = new Date(2026, 2, 1, 14, 5);
+      status.set({ state: 'paused', sessionExpired: false, lastError: null, lastSyncedAt: afternoon.toISOString() });
+      const fixture = TestBed.createComponent(SyncIndicatorComponent);
+      fixture.detectChanges();
+      expect(lastSynced(fixture)).toBe(timeOf(afternoon));
+      status.set({ state: 'offline', sessionExpired: false, lastError: null, lastSyncedAt: afternoon.toISOString() });
+      fixture.detectChanges();
+      expect(fixture.nativeElement.querySelector('[data-testid=sync-last-synced]')).toBeNull();
+    });
+
+    it('names the day of a last sync before today, not only its time', () => {
+      jasmine.clock().mockDate(new Date(2026, 2, 2, 8, 30));
+      const yesterday = new Date(2026, 2, 1, 16, 5);
+      status.set({ state: 'paused', sessionExpired: false, lastError: null, lastSyncedAt: yesterday.toISOString() });
+      const fixture = TestBed.createComponent(SyncIndicatorComponent);
+      fixture.detectChanges();
+      expect(lastSynced(fixture)).toContain('Mar 1');
+      expect(lastSynced(fixture)).toContain(timeOf(yesterday));
+    });
+
+    it('names the day of a sync of today once midnight has passed', () => {
+      jasmine.clock().mockDate(new Date(2026, 2, 1, 23, 58));
+      const evening = new Date(2026, 2, 1, 16, 5);
+      status.set({ state: 'paused', sessionExpired: false, lastError: null, lastSyncedAt: evening.toISOString() });
+      const fixture = TestBed.createComponent(SyncIndicatorComponent);
+      fixture.detectChanges();
+      expect(lastSynced(fixture)).toBe(timeOf(evening));
+
+      jasmine.clock().tick(3 * 60_000);
+      fixture.detectChanges();
+      expect(lastSynced(fixture)).toContain('Mar 1');
+      expect(lastSynced(fixture)).toContain(timeOf(evening));
+    });
   });
 
   it('says "Checking for updates…" while a first pull has nothing to count yet, never "0 of 0"', async () => {

@@ -5,12 +5,14 @@ import { PushLedgerService } from '../core/push-ledger.service';
 import { ReplicationService } from '../core/replication.service';
 import { countFormat } from '../shared/count-format';
 import { dateFormat } from '../shared/date-format';
+import { localToday } from '../shared/local-today';
 import { SYNC_STATE_LABELS } from '../core/sync-state';
 
 /**
  * Toolbar chip with the sync state, how far a first pull is ("Checking for updates…" until
- * there is something to count), or when the device was last up to date, and how many local
- * edits wait to sync ("3 pending", offline too); links to the sync status page.
+ * there is something to count), or when the device was last up to date (the time alone if that
+ * was today), and how many local edits wait to sync ("3 pending", offline too); links to the
+ * sync status page.
  */
 @Component({
   selector: 'app-sync-indicator',
@@ -116,6 +118,7 @@ export class SyncIndicatorComponent {
   protected readonly pending = inject(PushLedgerService).pendingCount;
   protected readonly count = countFormat();
   private readonly dates = dateFormat();
+  private readonly today = localToday();
 
   protected readonly state = computed(() => this.status().state);
   protected readonly label = computed(() => SYNC_STATE_LABELS[this.state()]);
@@ -126,6 +129,6 @@ export class SyncIndicatorComponent {
   protected readonly progress = computed(() => (this.state() === 'syncing' ? this.initialPull() : null));
   protected readonly syncedAt = computed(() => {
     const { state, lastSyncedAt } = this.status();
-    return state === 'paused' && lastSyncedAt ? this.dates.time(lastSyncedAt) : null;
+    return state === 'paused' && lastSyncedAt ? this.dates.timeToday(lastSyncedAt, this.today()) : null;
   });
 }
