@@ -22,7 +22,6 @@ import { confirm } from '../shared/confirm';
 import { AppDatePipe } from '../shared/date-format';
 import { DirectoryErrorComponent } from './directory-error.component';
 import { DirectoryState } from './directory-state';
-import { DirectoryService } from './directory.service';
 import { Decision, HubDefect, HubService, ReviewRecord } from './hub.service';
 
 /** How long "Undo" is offered after a decision: until it has had time to travel on from the hub. */
@@ -94,7 +93,7 @@ export class ReviewPage {
   protected readonly decisionError = signal('');
   protected readonly busy = signal(false);
   /** Fills the partner and reassignment pickers; without it, decisions still work, and the page says why they are empty. */
-  protected readonly directory = new DirectoryState(inject(DirectoryService));
+  protected readonly directory = new DirectoryState();
   protected readonly comment = new FormControl('', { nonNullable: true });
   protected readonly partners = new FormControl<string[]>([], { nonNullable: true });
   /** Who the inspection is to be given to. */

@@ -16,7 +16,6 @@ import { FieldErrorComponent } from '../shared/field-error.component';
 import { FieldLabels, FormErrors, requiredValue } from '../shared/form-errors';
 import { DirectoryErrorComponent } from './directory-error.component';
 import { DirectoryState } from './directory-state';
-import { DirectoryService } from './directory.service';
 import { HubService } from './hub.service';
 import { BASICS_LABELS, InspectionBasicsFieldsComponent } from '../inspections/inspection-basics-fields.component';
 
@@ -157,7 +156,7 @@ export class SupervisorPage {
     // The rules allow any string; no inspector would assign to nobody.
     assignedTo: new FormControl('', { nonNullable: true, validators: requiredValue }),
   });
-  protected readonly directory = new DirectoryState(inject(DirectoryService));
+  protected readonly directory = new DirectoryState();
   /** The rules' refusal of the last assignment. */
   protected readonly errors = signal<FieldErrors>({});
   /** Why the last Assign failed, when not because of a field. */
