@@ -1,29 +1,18 @@
 import { TestBed } from '@angular/core/testing';
 import { keepLeaf } from '../../../domain/conflicts/conflict-resolution';
-import { PULL_SELECTOR } from '../../../domain/photo-doc';
 import { ConflictIndexService } from '../core/conflict-index.service';
-import { LocalDbService } from '../core/local-db.service';
 import { Database, PouchDB } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { DefectStoreService, PhotoRef, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { purgeDoc } from '../data/purge-doc';
 import { PhotoRestoreService } from '../data/photo-restore.service';
 import { PhotoCacheService } from '../photos/photo-cache.service';
-import { fakeServer } from '../testing/conflict-fixtures';
-import { ANA, fakeSessions, provideTestData, requestsFinished, trackRequests, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { cameraImage, useTwoTablets } from '../testing/two-tablets';
+import { waitFor } from '../testing/test-support';
 import { AutoResolverService } from './auto-resolver.service';
 import { ConflictResolverService } from './conflict-resolver.service';
 import { ConflictStoreService } from './conflict-store.service';
-
-async function cameraImage(): Promise<Blob> {
-  const canvas = new OffscreenCanvas(400, 300);
-  const context = canvas.getContext('2d')!;
-  context.fillStyle = '#c33';
-  context.fillRect(0, 0, 400, 300);
-  return canvas.convertToBlob({ type: 'image/png' });
-}
 
 type PhotoState = { rev: string; deleted: boolean; digest?: string };
 
@@ -42,49 +31,23 @@ async function photoIn(db: Database, id: string): Promise<PhotoState | null> {
  * The defect is back with its thumbnails: its full-size photos must come back with it.
  */
 describe('A defect deleted on one device and edited on another', () => {
+  const tablets = useTwoTablets();
   let db: Database;
-  let servers: ReturnType<typeof fakeServer>;
   let server: Database;
-  /** Another tablet of the same user: a database that syncs with the server as a tablet does. */
   let deviceB: Database;
-  let defects: DefectStoreService;
   let conflictIndex: ConflictIndexService;
+  let defects: DefectStoreService;
+  const sync = (device: Database) => tablets.sync(device);
 
-  beforeEach(async () => {
-    const prefix = uniqueDbPrefix();
-    servers = fakeServer(prefix);
-    server = servers.open(ANA.db);
-    deviceB = new PouchDB<object>(`${prefix}device-b`);
-    TestBed.configureTestingModule({
-      providers: [...provideTestData(fakeSessions(), prefix), { provide: REMOTE_DB_FACTORY, useValue: servers.open }],
-    });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    trackRequests(db);
-    await TestBed.inject(PushLedgerService).attach(db);
-    conflictIndex = TestBed.inject(ConflictIndexService);
-    await conflictIndex.attach(db);
+  beforeEach(() => {
+    ({ db, server, deviceB, conflictIndex } = tablets);
     defects = TestBed.inject(DefectStoreService);
   });
-
-  afterEach(async () => {
-    conflictIndex.detach();
-    TestBed.inject(PushLedgerService).detach();
-    await requestsFinished(db);
-    await TestBed.inject(LocalDbService).destroy();
-    await deviceB.destroy();
-    await servers.destroy();
-  });
-
-  /** A device's push, then its pull, which leaves photo documents on the server (PULL_SELECTOR). */
-  async function sync(device: Database): Promise<void> {
-    await PouchDB.replicate(device, server);
-    await PouchDB.replicate(server, device, { selector: PULL_SELECTOR });
-  }
 
   /** A defect with a photo, taken on this device and synced; device B has the defect, not the photo. */
   async function defectWithPhoto(): Promise<{ id: string; photo: PhotoRef; taken: PhotoState }> {
     const inspection = await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
-    const prepared = await defects.preparePhoto(await cameraImage());
+    const prepared = await defects.preparePhoto(await cameraImage('#c33'));
     const { _id: id } = await defects.create(inspection._id, { title: 'Leak', severity: 3, status: 'open' }, [prepared]);
     const [photo] = photosOf(await defects.get(id));
     await sync(db);

@@ -1,26 +1,14 @@
 import { TestBed } from '@angular/core/testing';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { keepLeaf } from '../../../domain/conflicts/conflict-resolution';
-import { PULL_SELECTOR } from '../../../domain/photo-doc';
 import { ConflictIndexService } from '../core/conflict-index.service';
-import { LocalDbService } from '../core/local-db.service';
-import { Database, PouchDB } from '../core/pouchdb';
-import { PushLedgerService } from '../core/push-ledger.service';
-import { REMOTE_DB_FACTORY } from '../core/remote-db';
+import { Database } from '../core/pouchdb';
 import { DefectStoreService, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { fakeServer } from '../testing/conflict-fixtures';
-import { ANA, fakeSessions, provideTestData, requestsFinished, trackRequests, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { cameraImage, useTwoTablets } from '../testing/two-tablets';
+import { requestsFinished, waitFor } from '../testing/test-support';
 import { ConflictResolverService } from './conflict-resolver.service';
 import { ConflictStoreService } from './conflict-store.service';
-
-async function cameraImage(): Promise<Blob> {
-  const canvas = new OffscreenCanvas(400, 300);
-  const context = canvas.getContext('2d')!;
-  context.fillStyle = '#3a3';
-  context.fillRect(0, 0, 400, 300);
-  return canvas.convertToBlob({ type: 'image/png' });
-}
 
 /** Whether `db`'s winning revision of `id` is live. */
 async function liveIn(db: Database, id: string): Promise<boolean> {
@@ -35,49 +23,23 @@ async function liveIn(db: Database, id: string): Promise<boolean> {
  * in the conflict inbox, and so the inspection as it was, defects and their photos included.
  */
 describe('An inspection deleted on one device and edited on another', () => {
+  const tablets = useTwoTablets();
   let db: Database;
-  let servers: ReturnType<typeof fakeServer>;
   let server: Database;
-  /** Another tablet of the same user: a database that syncs with the server as a tablet does. */
   let deviceB: Database;
   let conflictIndex: ConflictIndexService;
+  const sync = (device: Database) => tablets.sync(device);
 
-  beforeEach(async () => {
-    const prefix = uniqueDbPrefix();
-    servers = fakeServer(prefix);
-    server = servers.open(ANA.db);
-    deviceB = new PouchDB<object>(`${prefix}device-b`);
-    TestBed.configureTestingModule({
-      providers: [...provideTestData(fakeSessions(), prefix), { provide: REMOTE_DB_FACTORY, useValue: servers.open }],
-    });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    trackRequests(db);
-    await TestBed.inject(PushLedgerService).attach(db);
-    conflictIndex = TestBed.inject(ConflictIndexService);
-    await conflictIndex.attach(db);
+  beforeEach(() => {
+    ({ db, server, deviceB, conflictIndex } = tablets);
   });
-
-  afterEach(async () => {
-    conflictIndex.detach();
-    TestBed.inject(PushLedgerService).detach();
-    await requestsFinished(db);
-    await TestBed.inject(LocalDbService).destroy();
-    await deviceB.destroy();
-    await servers.destroy();
-  });
-
-  /** A device's push, then its pull, which leaves photo documents on the server (PULL_SELECTOR). */
-  async function sync(device: Database): Promise<void> {
-    await PouchDB.replicate(device, server);
-    await PouchDB.replicate(server, device, { selector: PULL_SELECTOR });
-  }
 
   /** An inspection with a defect with a photo, synced to both devices, deleted here while device B edits it. */
   async function deletedHereEditedOnB() {
     const inspections = TestBed.inject(InspectionStoreService);
     const defects = TestBed.inject(DefectStoreService);
     const inspection = await inspections.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
-    const prepared = await defects.preparePhoto(await cameraImage());
+    const prepared = await defects.preparePhoto(await cameraImage('#3a3'));
     const defect = await defects.create(inspection._id, { title: 'Leak', severity: 3, status: 'open' }, [prepared]);
     const [photo] = photosOf(await defects.get(defect._id));
     await sync(db);
