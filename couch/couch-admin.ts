@@ -22,10 +22,20 @@ export function basicAuthorization(name: string, password: string): string {
   return 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64');
 }
 
-/** These revisions of a document (`open_revs`), the ones the database holds; nano's typed `get` has no such option. */
-export async function openRevs<T>(couch: CouchAdmin, db: string, id: string, revs: string[]): Promise<T[]> {
+/**
+ * These revisions of a document (`open_revs`), or every leaf (`'all'`), the ones the database holds,
+ * with their ancestry when `history`; nano's typed `get` has no such option.
+ */
+export async function openRevs<T>(
+  couch: CouchAdmin,
+  db: string,
+  id: string,
+  revs: string[] | 'all',
+  { history = false }: { history?: boolean } = {},
+): Promise<T[]> {
   if (!revs.length) return [];
-  const rows = (await couch.request({ db, doc: id, qs: { open_revs: JSON.stringify(revs) } })) as { ok?: T }[];
+  const qs = { open_revs: revs === 'all' ? revs : JSON.stringify(revs), ...(history ? { revs: true } : {}) };
+  const rows = (await couch.request({ db, doc: id, qs })) as { ok?: T }[];
   return rows.flatMap(({ ok }) => (ok ? [ok] : []));
 }
 

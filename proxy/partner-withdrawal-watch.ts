@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { isNotFound, type CouchAdmin } from '../couch/couch-admin';
+import { isNotFound, openRevs, type CouchAdmin } from '../couch/couch-admin';
 import { HUB_DB, PARTNER_DB_PREFIX, partnerOfDbName } from '../domain/db-names';
 import type { ChangesFeed } from './changes-feed';
 import { coalescedCompactions } from './coalesced-compactions';
@@ -212,11 +212,7 @@ async function hubLeaves(
   for (const copy of copies) {
     const current = hub.get(copy.id) ?? null;
     if (!sharedNow(current, partner) || copy.leaves.every((rev) => rev === current!._rev)) continue;
-    const rows = (await couch.request({ db: HUB_DB, doc: copy.id, qs: { open_revs: 'all', revs: true } })) as { ok?: SharedDoc }[];
-    leaves.set(
-      copy.id,
-      rows.flatMap(({ ok }) => (ok ? [ok] : [])),
-    );
+    leaves.set(copy.id, await openRevs<SharedDoc>(couch, HUB_DB, copy.id, 'all', { history: true }));
   }
   return leaves;
 }
