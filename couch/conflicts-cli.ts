@@ -7,9 +7,8 @@
 import { couchAdmin, isNotFound, splitCredentials, type CouchAdmin } from './couch-admin';
 import { autoResolveConflicts, type AutoResolveOutcome } from '../domain/conflicts/auto-resolve';
 import { conflictCandidateIds, findConflictedDocs, type ConflictedDoc } from '../domain/conflicts/conflicted-docs';
-import { NanoConflictDb } from './conflicts/nano-conflict-db';
+import { auditedNanoConflictDb } from './conflicts/nano-conflict-db';
 import { usableAdminUrl } from './server-check';
-import { withResolutionAudit } from '../domain/conflicts/resolution-audit';
 import { userDbName } from '../domain/user-db-name';
 
 /** The device an entry of a resolution written by this tool names. */
@@ -31,12 +30,7 @@ async function main([command, user]: string[]): Promise<number> {
     return 1;
   }
   const admin = splitCredentials(couchUrl).name;
-  // A resolution made here is in the record's history like one made on a tablet.
-  const db = withResolutionAudit(new NanoConflictDb(couch, dbName), () => ({
-    updatedBy: admin,
-    updatedAt: new Date().toISOString(),
-    deviceId: CLI_DEVICE_ID,
-  }));
+  const db = auditedNanoConflictDb(couch, dbName, admin, CLI_DEVICE_ID);
   // style=all_docs lists every leaf, so deleted-vs-edited documents show up too.
   const { results } = await couch.use(dbName).changes({ style: 'all_docs' });
   const conflicted = await findConflictedDocs(db, conflictCandidateIds(results));

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import { splitCredentials, type CouchAdmin } from '../couch/couch-admin';
-import { NanoConflictDb } from '../couch/conflicts/nano-conflict-db';
+import { auditedNanoConflictDb } from '../couch/conflicts/nano-conflict-db';
 import { autoResolveConflicts } from '../domain/conflicts/auto-resolve';
 import { conflictCandidateIds, findConflictedDocs, type ConflictedDoc } from '../domain/conflicts/conflicted-docs';
-import { withResolutionAudit } from '../domain/conflicts/resolution-audit';
 import { HUB_DB } from '../domain/db-names';
 import { inspectionOwner } from '../domain/inspection-owner';
 import type { ChangesHandler } from './changes-follower';
@@ -28,11 +27,7 @@ const HUB_DEVICE_ID = 'hub-work';
  */
 export function hubConflictMerge({ couch, couchAdminUrl, logger }: HubConflictMergeOptions): ChangesHandler<HubRecord> {
   const admin = splitCredentials(couchAdminUrl).name;
-  const db = withResolutionAudit(new NanoConflictDb(couch, HUB_DB), () => ({
-    updatedBy: admin,
-    updatedAt: new Date().toISOString(),
-    deviceId: HUB_DEVICE_ID,
-  }));
+  const db = auditedNanoConflictDb(couch, HUB_DB, admin, HUB_DEVICE_ID);
   return {
     async handle(rows) {
       const inspections = rows.filter((row) => row.doc?.type === 'inspection');

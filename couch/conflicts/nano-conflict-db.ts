@@ -2,6 +2,7 @@
 import type { CouchAdmin } from '../couch-admin';
 import type { BulkDocsRow, ConflictDb, OpenRevsRow } from '../../domain/conflicts/conflict-db';
 import type { ResolutionWrite } from '../../domain/conflicts/conflict-resolution';
+import { withResolutionAudit } from '../../domain/conflicts/resolution-audit';
 
 export class NanoConflictDb implements ConflictDb {
   constructor(
@@ -19,4 +20,17 @@ export class NanoConflictDb implements ConflictDb {
   bulkDocs(docs: ResolutionWrite[]): Promise<BulkDocsRow[]> {
     return this.couch.use(this.dbName).bulk({ docs });
   }
+}
+
+/**
+ * A CouchDB database, as server admin `admin`, whose resolutions are written with their audit
+ * entries naming that admin and `deviceId` (a server tool's resolution is in the record's history
+ * like one made on a tablet).
+ */
+export function auditedNanoConflictDb(couch: CouchAdmin, dbName: string, admin: string, deviceId: string): ConflictDb {
+  return withResolutionAudit(new NanoConflictDb(couch, dbName), () => ({
+    updatedBy: admin,
+    updatedAt: new Date().toISOString(),
+    deviceId,
+  }));
 }
