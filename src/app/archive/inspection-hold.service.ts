@@ -42,10 +42,8 @@ export class InspectionHoldService {
     if (ids.some((id) => pending.has(id) || entriesPending.has(id))) return 'pending';
     const conflicted = this.conflicts.conflictIds();
     if (ids.some((id) => conflicted.has(id))) return 'conflict';
-    // Typing that has not paused yet is a draft too: let go under the open form, it would be kept
-    // for a record gone from the device. Another tab may have typed since this one last read the drafts.
-    await this.drafts.writeTyped();
-    await this.drafts.refresh();
-    return this.drafts.inspectionIds().has(inspectionId) ? 'draft' : null;
+    // Typing that has not paused yet counts: let go under the open form, it would be kept for a
+    // record gone from the device.
+    return (await this.drafts.typedOn(inspectionId, db)) ? 'draft' : null;
   }
 }

@@ -66,7 +66,7 @@ export class LocalPurgeService {
     await found(records);
     const stopIfChanged = async (ids: readonly string[]) => {
       const inspection = await db.get(inspectionId).catch(() => null);
-      if (inspection?._rev !== judged._rev || (await this.ledger.holdsUnsynced(db, ids)) || (await this.typedOn(db, inspectionId)))
+      if (inspection?._rev !== judged._rev || (await this.ledger.holdsUnsynced(db, ids)) || (await this.drafts.typedOn(inspectionId, db)))
         throw new PurgeStopped(inspectionId, records);
     };
     await stopIfChanged(records);
@@ -84,16 +84,6 @@ export class LocalPurgeService {
       this.purged.next(id);
     }
     return records;
-  }
-
-  /**
-   * Whether a draft of the inspection or of one of its defects is kept now: typing not paused yet
-   * is written first, and drafts another tab kept are read, as InspectionHoldService does.
-   */
-  private async typedOn(db: Database, inspectionId: string): Promise<boolean> {
-    await this.drafts.writeTyped();
-    await this.drafts.refresh(db);
-    return this.drafts.inspectionIds().has(inspectionId);
   }
 
   /**

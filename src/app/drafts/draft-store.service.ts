@@ -118,6 +118,17 @@ export class DraftStore {
     await Promise.all([...this.typing].map((write) => write()));
   }
 
+  /**
+   * Whether a draft of the inspection or of one of its defects is kept now: what open forms typed
+   * and not written yet is written first (a draft too), and the drafts are reread (another tab may
+   * have typed). For what takes an inspection off the device.
+   */
+  async typedOn(inspectionId: string, db = this.localDb.db()): Promise<boolean> {
+    await this.writeTyped();
+    await this.refresh(db);
+    return this.inspectionIds().has(inspectionId);
+  }
+
   /** The draft kept for `key`, read from the database (another tab may have typed it). */
   async get(key: string, db = this.localDb.db()): Promise<DraftEntry | null> {
     return (await this.refresh(db))[key] ?? null;
