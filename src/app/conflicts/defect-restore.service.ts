@@ -1,18 +1,12 @@
 import { Injectable, inject } from '@angular/core';
-import { fetchLeaves } from '../../../domain/conflicts/conflicted-docs';
-import { mergedLeaves, winnerFirst } from '../../../domain/conflicts/revision-tree';
-import { LeafDoc } from '../../../domain/conflicts/stored-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
 import { DocWriterService } from '../data/doc-writer.service';
-import { PhotoRestoreOutcome, PhotoRestoreService, lastRevisionBefore } from '../data/photo-restore.service';
-import { ValidationError } from '../data/validation-bridge';
-
-/** What became of one defect an inspection's deletion took: as a photo's (PhotoRestoreOutcome). */
-export type DefectRestoreOutcome = PhotoRestoreOutcome;
+import { PhotoRestoreService } from '../data/photo-restore.service';
+import { RestoreOutcome, restoreOverTombstone } from '../data/restore-over-tombstone';
 
 /** The defects a deletion among `leaves` took with its inspection, as its tombstone names them (InspectionStoreService.remove). */
 export function defectsDeletedWith(leaves: readonly Record<string, unknown>[]): string[] {
@@ -38,8 +32,8 @@ export class DefectRestoreService {
   private readonly photos = inject(PhotoRestoreService);
 
   /** The defects the deletions among `leaves` took, brought back; rejects when the server cannot be asked. */
-  async keepDefects(leaves: readonly Record<string, unknown>[]): Promise<Map<string, DefectRestoreOutcome>> {
-    const outcomes = new Map<string, DefectRestoreOutcome>();
+  async keepDefects(leaves: readonly Record<string, unknown>[]): Promise<Map<string, RestoreOutcome>> {
+    const outcomes = new Map<string, RestoreOutcome>();
     const ids = defectsDeletedWith(leaves);
     if (!ids.length) return outcomes;
     const db = this.localDb.require();
@@ -50,27 +44,17 @@ export class DefectRestoreService {
     return outcomes;
   }
 
-  private async restoreOne(db: Database, server: Database, id: string): Promise<DefectRestoreOutcome> {
-    const here = await fetchLeaves(db, id);
-    const [winner] = winnerFirst(mergedLeaves(here, await fetchLeaves(server, id)));
-    if (!winner) return 'absent';
-    if (!winner._deleted) return 'live';
-    const before = await lastRevisionBefore(id, winner, [db, server]);
-    if (!before) return 'lost';
-    if (!here.some((leaf) => leaf._rev === winner._rev)) await this.storeAsPulled(db, winner);
-    try {
-      await this.writer.restoreDeleted(before, winner._rev);
-    } catch (error) {
-      if (error instanceof ValidationError) return 'refused';
-      throw error;
-    }
-    await this.photos.keepPhotos(await db.get(id), [{}]);
-    return 'restored';
-  }
-
-  /** The server's tombstone, stored as the replicator stores what it pulls. */
-  private async storeAsPulled(db: Database, tombstone: LeafDoc): Promise<void> {
-    await db.bulkDocs([tombstone as PouchDB.Core.PutDocument<object>], { new_edits: false });
-    this.ledger.pulled([tombstone]);
+  private restoreOne(db: Database, server: Database, id: string): Promise<RestoreOutcome> {
+    return restoreOverTombstone(
+      db,
+      server,
+      this.ledger,
+      id,
+      () => true,
+      async (before, tombstoneRev) => {
+        await this.writer.restoreDeleted(before, tombstoneRev);
+        await this.photos.keepPhotos(await db.get(id), [{}]);
+      },
+    );
   }
 }

@@ -1,8 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import { isNotFound } from '../../../domain/conflicts/conflict-db';
-import { ConflictedDoc, fetchLeaves } from '../../../domain/conflicts/conflicted-docs';
-import { ancestorRevs, mergedLeaves, winnerFirst } from '../../../domain/conflicts/revision-tree';
-import { LeafDoc, StoredDoc } from '../../../domain/conflicts/stored-doc';
+import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
+import { StoredDoc } from '../../../domain/conflicts/stored-doc';
 import { PhotoDoc } from '../../../domain/doc-types';
 import { PHOTO_ATTACHMENT } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
@@ -12,15 +11,7 @@ import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
 import { photosOf } from './defect-store.service';
 import { DocWriterService } from './doc-writer.service';
-import { ValidationError } from './validation-bridge';
-
-/**
- * What became of one photo document: `live` (nothing to do), `restored`, `absent` (neither here
- * nor on the server: the tablet that took it has not pushed it), `lost` (deleted, and no earlier
- * revision with its image is left anywhere: compacted away), `refused` (the rules let only
- * whoever took it bring it back).
- */
-export type PhotoRestoreOutcome = 'live' | 'restored' | 'absent' | 'lost' | 'refused';
+import { RestoreOutcome, restoreOverTombstone } from './restore-over-tombstone';
 
 /**
  * The photo documents of `kept`, a defect that lives on after a conflict (its result, or its
@@ -77,7 +68,7 @@ export class PhotoRestoreService {
   async keepPhotos(
     kept: { _id: string; _attachments?: object },
     leaves: readonly { _attachments?: object }[],
-  ): Promise<Map<string, PhotoRestoreOutcome>> {
+  ): Promise<Map<string, RestoreOutcome>> {
     return this.restore(photosAtRisk(kept, leaves));
   }
 
@@ -85,8 +76,8 @@ export class PhotoRestoreService {
    * Brings back each of these photo documents that is deleted, here or on the server (see the
    * class). Rejects when the server cannot be asked: whether it deleted one is not known.
    */
-  async restore(ids: readonly string[]): Promise<Map<string, PhotoRestoreOutcome>> {
-    const outcomes = new Map<string, PhotoRestoreOutcome>();
+  async restore(ids: readonly string[]): Promise<Map<string, RestoreOutcome>> {
+    const outcomes = new Map<string, RestoreOutcome>();
     if (!ids.length) return outcomes;
     const db = this.localDb.require();
     const session = this.sessions.session();
@@ -100,59 +91,16 @@ export class PhotoRestoreService {
     return outcomes;
   }
 
-  private async restoreOne(db: Database, server: Database, id: string): Promise<PhotoRestoreOutcome> {
-    const here = await fetchLeaves(db, id);
-    const there = await fetchLeaves(server, id);
-    const [winner] = winnerFirst(mergedLeaves(here, there));
-    if (!winner) return 'absent';
-    if (!winner._deleted) return 'live';
-    // Read before the tombstone is stored here: that write compacts away what this device still had.
-    const before = await lastImage(id, winner, [db, server]);
-    if (!before) return 'lost';
-    if (!here.some((leaf) => leaf._rev === winner._rev)) {
-      // As the replicator stores what it pulls: that very revision, with its history.
-      await db.bulkDocs([winner as PouchDB.Core.PutDocument<object>], { new_edits: false });
-      this.ledger.pulled([winner]);
-    }
-    try {
-      await this.writer.restorePhotos([restoredPhoto(before, winner._rev)]);
-    } catch (error) {
-      if (error instanceof ValidationError) return 'refused';
-      throw error;
-    }
-    return 'restored';
+  private restoreOne(db: Database, server: Database, id: string): Promise<RestoreOutcome> {
+    return restoreOverTombstone(
+      db,
+      server,
+      this.ledger,
+      id,
+      (doc) => !!doc._attachments?.[PHOTO_ATTACHMENT]?.data,
+      (before, tombstoneRev) => this.writer.restorePhotos([restoredPhoto(before, tombstoneRev)]),
+    );
   }
-}
-
-/** The newest revision before `tombstone` that still has its image, from the first of `sources` that has it. */
-function lastImage(id: string, tombstone: LeafDoc, sources: readonly Database[]): Promise<StoredDoc | null> {
-  return lastRevisionBefore(id, tombstone, sources, (doc) => !!doc._attachments?.[PHOTO_ATTACHMENT]?.data);
-}
-
-/**
- * The newest live revision before `tombstone` (with its attachments) that is `usable`, from the
- * first of `sources` that still has its body (a database compacts old revisions away).
- */
-export async function lastRevisionBefore(
-  id: string,
-  tombstone: LeafDoc,
-  sources: readonly Database[],
-  usable: (doc: StoredDoc) => boolean = () => true,
-): Promise<StoredDoc | null> {
-  for (const rev of ancestorRevs(tombstone)) {
-    for (const source of sources) {
-      const doc = await source.get<object>(id, { rev, attachments: true, binary: true }).then(
-        (found) => found as unknown as StoredDoc,
-        (error: unknown) => {
-          // Compacted away there (its body is gone), or never there.
-          if (isNotFound(error)) return null;
-          throw error;
-        },
-      );
-      if (doc && !doc._deleted && usable(doc)) return doc;
-    }
-  }
-  return null;
 }
 
 /**
