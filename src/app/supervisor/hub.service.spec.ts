@@ -8,7 +8,8 @@ import { Session } from '../core/session.model';
 import { ANA, FakeSessions, fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
 import { DocWriterService, newDocId } from '../data/doc-writer.service';
 import { arrivingBeforeWriteOf } from '../testing/arriving-before-write';
-import { HubDefect, HubService } from './hub.service';
+import { waitWithoutTimers } from '../testing/wait-without-timers';
+import { HubDefect, HubService, QueueRead } from './hub.service';
 import { NO_TEAM_FILTER, TeamFilter } from './team-query';
 import { defect as defectFixture, inspection as inspectionFixture, photoData } from '../../../test/fixtures/documents';
 
@@ -395,6 +396,47 @@ describe('HubService', () => {
     expect(await titles({ from: '2026-03-02', to: '2026-03-05' })).toEqual(['Ben assigned', 'Ana own']);
     expect(await hub.team(NO_TEAM_FILTER, 2)).toEqual(jasmine.objectContaining({ more: true }));
     expect(await hub.team(NO_TEAM_FILTER, 4)).toEqual(jasmine.objectContaining({ more: false }));
+  });
+
+  describe('with the clock held still', () => {
+    beforeEach(() => jasmine.clock().install());
+    afterEach(() => jasmine.clock().uninstall());
+
+    it('gives up on a read of the review queue left unanswered (a request the network dropped), and reads again at the next change', async () => {
+      const reads = spyOn(hubDb, 'find').and.returnValue(new Promise(() => undefined));
+      const seen: QueueRead[] = [];
+      const queue = hub.submitted$().subscribe((read) => seen.push(read));
+      await waitWithoutTimers(() => reads.calls.count() === 1, 'the read');
+      jasmine.clock().tick(29_999);
+      expect(seen).toEqual([]);
+      jasmine.clock().tick(1);
+      await waitWithoutTimers(() => seen.length === 1, 'the read given up');
+      // What the page words as the server out of reach.
+      expect(seen[0]).toEqual({ error: { status: 0 } });
+
+      reads.and.callThrough();
+      const submission = inspectionFixture('ana', { status: 'submitted' });
+      await hubDb.put(submission);
+      await waitWithoutTimers(() => seen.length === 2, 'the read after the change');
+      expect(seen[1]).toEqual({ inspections: [jasmine.objectContaining({ _id: submission._id })] });
+      queue.unsubscribe();
+    });
+
+    it('reads the review queue again a few seconds after a read that failed, though nothing changed', async () => {
+      const reads = spyOn(hubDb, 'find').and.rejectWith({ status: 500, error: 'unknown_error', reason: 'Internal failure' });
+      const seen: QueueRead[] = [];
+      const queue = hub.submitted$().subscribe((read) => seen.push(read));
+      await waitWithoutTimers(() => seen.length === 1, 'the failed read');
+      expect(seen[0]).toEqual({ error: jasmine.objectContaining({ status: 500 }) });
+
+      reads.and.callThrough();
+      jasmine.clock().tick(4_999);
+      expect(reads.calls.count()).toBe(1);
+      jasmine.clock().tick(1);
+      await waitWithoutTimers(() => seen.length === 2, 'the read tried again');
+      expect(seen[1]).toEqual({ inspections: [] });
+      queue.unsubscribe();
+    });
   });
 
   it('refuses to work in the hub without a hub in the session', async () => {

@@ -1,5 +1,21 @@
 import { Injectable, inject } from '@angular/core';
-import { Observable, Subject, defer, retry, switchMap, tap, timer } from 'rxjs';
+import {
+  Observable,
+  Subject,
+  defer,
+  delay,
+  filter,
+  firstValueFrom,
+  merge,
+  retry,
+  share,
+  switchMap,
+  take,
+  tap,
+  throwError,
+  timeout,
+  timer,
+} from 'rxjs';
 import { AuditEntry, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
 import { inspectionOwner } from '../../../domain/inspection-owner';
 import { readAuditEntries } from '../audit/audit-source';
@@ -25,6 +41,11 @@ export type Decision = 'approved' | 'rejected';
 
 /** How long a live feed of the hub that failed waits before it is opened again. */
 const FEED_RETRY_MS = 5_000;
+/** How long one read of the review queue may take before it counts as the server out of reach. */
+const QUEUE_READ_LIMIT_MS = 30_000;
+
+/** A read of the review queue: the inspections waiting, or why they could not be read. */
+export type QueueRead = { inspections: Inspection[] } | { error: unknown };
 
 /** A decision as written, with the documents it replaced: enough to undo it. */
 export interface ReviewRecord {
@@ -121,35 +142,43 @@ export class HubService {
    * Follows the hub's copy of an inspection for as long as it is subscribed: emits once the
    * feed is set up (what is read from then on is current) and again each time anyone (an
    * inspector's tablet through the hub's replication, another supervisor) changes the
-   * inspection, one of its defects or its history. A live `_changes` feed the server filters by a
-   * selector, from the sequence read before that first emission, so nothing falls between a read
-   * and the feed. One that fails (offline, a server restart) is told to `failed` and set up again
-   * a few seconds later.
+   * inspection, one of its defects or its history (follow). A feed that fails is told to
+   * `failed` and set up again a few seconds later.
    */
   watch(inspectionId: string, failed: (error: unknown) => void = () => undefined): Observable<void> {
-    const selector = { $or: [{ _id: inspectionId }, { inspectionId }, { docId: inspectionId }] };
-    const feed = defer(() => this.hub().info()).pipe(
-      switchMap(
-        ({ update_seq }) =>
-          new Observable<void>((subscriber) => {
-            subscriber.next();
-            const changes = this.hub()
-              .changes({ live: true, since: update_seq, selector } as PouchDB.Core.ChangesOptions)
-              .on('change', () => subscriber.next())
-              .on('error', (error) => subscriber.error(error));
-            return () => changes.cancel();
-          }),
-      ),
-    );
-    return feed.pipe(
-      retry({
-        delay: (error) => {
-          failed(error);
-          return timer(FEED_RETRY_MS);
-        },
-      }),
+    return this.follow({ $or: [{ _id: inspectionId }, { inspectionId }, { docId: inspectionId }] }, failed).pipe(
       tap(() => this.changed.next()),
     );
+  }
+
+  /**
+   * The inspections waiting for review (`submitted`), for as long as it is subscribed: read once
+   * the hub's feed of inspections is set up, and again whenever an inspection changes there (a
+   * submission arriving, a decision by anyone, which takes one out) or is written here. One
+   * read at a time, however many changes a burst brings (readOnArrival). Defects, photos and
+   * history entries do not wake it. A feed that fails (offline, a proxy restart) gives its
+   * error, and a read once it is set up again. A read that fails gives its error too, as does
+   * one not answered within 30 s (a request the network dropped must not hold back the reads
+   * after it), and is tried again a few seconds later: the feed may stay up while nothing changes.
+   */
+  submitted$(): Observable<QueueRead> {
+    return new Observable<QueueRead>((subscriber) => {
+      // Any change to an inspection: one leaving `submitted` must take it out of the list.
+      const feed = this.follow({ type: 'inspection' }, (error) => subscriber.next({ error })).pipe(share());
+      const readFailed = new Subject<void>();
+      return feed
+        .pipe(
+          // The first read waits for the feed, so no change falls between them.
+          take(1),
+          switchMap(() => readOnArrival(merge(feed, this.changed, readFailed.pipe(delay(FEED_RETRY_MS))), () => this.readQueue())),
+          // readQueue gives a failure as its error, never as readOnArrival's null.
+          filter((read) => read !== null),
+          tap((read) => {
+            if ('error' in read) readFailed.next();
+          }),
+        )
+        .subscribe(subscriber);
+    });
   }
 
   /** The team's inspections that `filter` lets through, the latest scheduled first (see team-query.ts). */
@@ -208,6 +237,47 @@ export class HubService {
       this.hub(),
     );
     return this.wrote(main);
+  }
+
+  /**
+   * A live `_changes` feed of the hub that the server filters by `selector`, for as long as it is
+   * subscribed: emits once it is set up and again at each change it lets through. It starts at
+   * the sequence read before that first emission, so nothing falls between a read made then and
+   * the feed. One that fails (offline, a server restart) is told to `failed` and set up again a
+   * few seconds later.
+   */
+  private follow(selector: PouchDB.Find.Selector, failed: (error: unknown) => void): Observable<void> {
+    return defer(() => this.hub().info()).pipe(
+      switchMap(
+        ({ update_seq }) =>
+          new Observable<void>((subscriber) => {
+            subscriber.next();
+            const changes = this.hub()
+              .changes({ live: true, since: update_seq, selector } as PouchDB.Core.ChangesOptions)
+              .on('change', () => subscriber.next())
+              .on('error', (error) => subscriber.error(error));
+            return () => changes.cancel();
+          }),
+      ),
+      retry({
+        delay: (error) => {
+          failed(error);
+          return timer(FEED_RETRY_MS);
+        },
+      }),
+    );
+  }
+
+  /** One read of the review queue, a failure given as its error. */
+  private readQueue(): Promise<QueueRead> {
+    const answer = defer(() => this.submitted()).pipe(
+      // A read left unanswered would hold back every read after it; status 0 is a fetch that failed.
+      timeout({ first: QUEUE_READ_LIMIT_MS, with: () => throwError(() => ({ status: 0 })) }),
+    );
+    return firstValueFrom(answer).then(
+      (inspections) => ({ inspections }),
+      (error: unknown) => ({ error }),
+    );
   }
 
   private wrote<T>(result: T): T {

@@ -1,12 +1,19 @@
 import { HttpErrorResponse } from '@angular/common/http';
+import { Subject } from 'rxjs';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { Inspection } from '../../../domain/doc-types';
+import { MANGO_INDEXES } from '../../../domain/mango-indexes';
+import { userDbName } from '../../../domain/user-db-name';
+import { Database, PouchDB } from '../core/pouchdb';
+import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { ValidationError } from '../data/validation-bridge';
-import { waitFor } from '../testing/test-support';
+import { fakeSessions, provideTestData, uniqueDbPrefix, waitFor } from '../testing/test-support';
+import { waitWithoutTimers } from '../testing/wait-without-timers';
 import { DirectoryService } from './directory.service';
-import { HubService } from './hub.service';
+import { HubService, QueueRead } from './hub.service';
 import { SupervisorPage } from './supervisor.page';
+import { defect as defectFixture, inspection as inspectionFixture } from '../../../test/fixtures/documents';
 
 const SUBMITTED = {
   _id: 'inspection:1',
@@ -23,10 +30,13 @@ describe('SupervisorPage', () => {
   let fixture: ComponentFixture<SupervisorPage>;
   let hub: jasmine.SpyObj<HubService>;
   let directory: jasmine.SpyObj<DirectoryService>;
+  /** The hub's reads of the queue, as the page is told them. */
+  let queue: Subject<QueueRead>;
 
   beforeEach(() => {
-    hub = jasmine.createSpyObj<HubService>('HubService', ['assign', 'submitted']);
-    hub.submitted.and.resolveTo([SUBMITTED]);
+    queue = new Subject();
+    hub = jasmine.createSpyObj<HubService>('HubService', ['assign', 'submitted$']);
+    hub.submitted$.and.returnValue(queue);
     hub.assign.and.callFake(async (assignment) => ({ ...SUBMITTED, ...assignment, status: 'draft' }) as Inspection);
     directory = jasmine.createSpyObj<DirectoryService>('DirectoryService', ['load']);
     directory.load.and.resolveTo({ inspectors: ['ana', 'ben'], partners: ['acme', 'globex'] });
@@ -43,7 +53,8 @@ describe('SupervisorPage', () => {
 
   async function start(): Promise<void> {
     fixture = TestBed.createComponent(SupervisorPage);
-    await waitFor(async () => (await fixture.whenStable(), hub.submitted.calls.count() > 0 && !!el('submitted-row')), 'the review list');
+    queue.next({ inspections: [SUBMITTED] });
+    await waitFor(async () => (await fixture.whenStable(), !!el('submitted-row')), 'the review list');
   }
 
   /** Opens a select, clicks the named options, and closes it. */
@@ -150,71 +161,30 @@ describe('SupervisorPage', () => {
   const queueText = () => (fixture.nativeElement as HTMLElement).querySelector('section:last-of-type')!.textContent!;
 
   it('says the queue is loading, not that nothing waits, until it has been read', async () => {
-    let answer!: (docs: Inspection[]) => void;
-    hub.submitted.and.returnValue(new Promise((resolve) => (answer = resolve)));
     fixture = TestBed.createComponent(SupervisorPage);
-    await waitFor(async () => (await fixture.whenStable(), hub.submitted.calls.count() > 0), 'the read');
+    await fixture.whenStable();
     expect(queueText()).not.toContain('Nothing is waiting for review.');
     expect(el('queue-loading').textContent).toContain('Loading…');
 
-    answer([]);
+    queue.next({ inspections: [] });
     await waitFor(async () => (await fixture.whenStable(), queueText().includes('Nothing is waiting for review.')), 'the empty queue');
     expect(el('queue-loading')).toBeNull();
   });
 
   it('says why the queue could not be read, rather than that nothing waits, and keeps the list it had', async () => {
-    // What PouchDB rejects with when the browser's fetch fails.
-    hub.submitted.and.rejectWith(new TypeError('Failed to fetch'));
     fixture = TestBed.createComponent(SupervisorPage);
+    // What PouchDB rejects with when the browser's fetch fails.
+    queue.next({ error: new TypeError('Failed to fetch') });
     await waitFor(async () => (await fixture.whenStable(), !!el('queue-error')), 'the message');
     expect(el('queue-error').textContent).toContain('The inspections waiting for review could not be read: the server cannot be reached.');
     expect(queueText()).not.toContain('Nothing is waiting for review.');
 
-    // Back online: the next poll reads it; a later failure keeps the list and says so.
-    hub.submitted.and.resolveTo([SUBMITTED]);
+    // Back online: a read clears the message; a later failure keeps the list and says so.
+    queue.next({ inspections: [SUBMITTED] });
     await waitFor(async () => (await fixture.whenStable(), !!el('submitted-row') && !el('queue-error')), 'the list');
-    hub.submitted.and.rejectWith(new TypeError('Failed to fetch'));
+    queue.next({ error: new TypeError('Failed to fetch') });
     await waitFor(async () => (await fixture.whenStable(), !!el('queue-error')), 'the message again');
     expect(el('submitted-row').textContent).toContain('Boiler room');
-  });
-
-  describe('with a hub slower than the polling interval', () => {
-    beforeEach(() => jasmine.clock().install());
-    afterEach(() => jasmine.clock().uninstall());
-
-    it('shows the list once it is read, and asks no more while one read is under way', async () => {
-      // A long list over a weak connection: each read outlasts the next poll's tick.
-      const answers: ((docs: Inspection[]) => void)[] = [];
-      hub.submitted.and.callFake(() => new Promise((resolve) => answers.push(resolve)));
-      fixture = TestBed.createComponent(SupervisorPage);
-      jasmine.clock().tick(0);
-      expect(hub.submitted).toHaveBeenCalledTimes(1);
-
-      jasmine.clock().tick(10_000);
-      expect(hub.submitted).toHaveBeenCalledTimes(1);
-
-      answers[0]([SUBMITTED]);
-      await Promise.resolve();
-      fixture.detectChanges();
-      expect(el('submitted-row')?.textContent).toContain('Boiler room');
-    });
-
-    it('gives up on a read that is never answered, says the server cannot be reached, and reads again', async () => {
-      hub.submitted.and.returnValue(new Promise(() => undefined));
-      fixture = TestBed.createComponent(SupervisorPage);
-      jasmine.clock().tick(0);
-      jasmine.clock().tick(30_000);
-      fixture.detectChanges();
-      expect(el('queue-error')?.textContent).toContain('the server cannot be reached');
-
-      // The tick due with the time limit may already have started another read that hangs: past its limit too, one is answered.
-      const answered = Promise.resolve([SUBMITTED]);
-      hub.submitted.and.returnValue(answered);
-      jasmine.clock().tick(33_000);
-      await answered;
-      fixture.detectChanges();
-      expect(el('submitted-row')?.textContent).toContain('Boiler room');
-    });
   });
 
   it('says why the directory did not load, and loads it on "Try again"', async () => {
@@ -227,5 +197,112 @@ describe('SupervisorPage', () => {
     el('directory-retry').click();
     await waitFor(async () => (await fixture.whenStable(), !el('directory-error')), 'the directory');
     expect(await choose('assign-inspector')).toEqual(['ana']);
+  });
+});
+
+/** The page on a local stand-in for the hub, its clock held still: what it shows, the hub's changes brought, not a timer. */
+describe('SupervisorPage following the hub', () => {
+  let hubDb: Database;
+  let reads: jasmine.Spy;
+  let fixture: ComponentFixture<SupervisorPage>;
+
+  beforeEach(async () => {
+    hubDb = new PouchDB<object>(`${uniqueDbPrefix()}hub`);
+    for (const { fields, name, ddoc } of MANGO_INDEXES) await hubDb.createIndex({ index: { fields, name, ddoc } });
+    reads = spyOn(hubDb, 'find').and.callThrough();
+    const directory = jasmine.createSpyObj<DirectoryService>('DirectoryService', ['load']);
+    directory.load.and.resolveTo({ inspectors: ['ana'], partners: [] });
+    TestBed.configureTestingModule({
+      imports: [SupervisorPage],
+      providers: [
+        provideRouter([]),
+        provideTestData(fakeSessions({ name: 'sam', roles: ['supervisor'], db: userDbName('sam'), hub: 'inspections' })),
+        { provide: REMOTE_DB_FACTORY, useValue: () => hubDb },
+        { provide: DirectoryService, useValue: directory },
+      ],
+    });
+    jasmine.clock().install();
+  });
+
+  afterEach(async () => {
+    fixture.destroy();
+    jasmine.clock().uninstall();
+    await hubDb.destroy();
+  });
+
+  /** Ana's submission, as the hub's fan-in replication brings it. */
+  const submission = (title: string) => inspectionFixture('ana', { title, status: 'submitted' });
+  const titles = () =>
+    Array.from(fixture.nativeElement.querySelectorAll('[data-testid=submitted-row] .title') as NodeListOf<HTMLElement>)
+      .map((title) => title.textContent!.trim())
+      .sort();
+  const queueError = () => fixture.nativeElement.querySelector('[data-testid=queue-error]') as HTMLElement | null;
+  const shows = (what: string, condition: () => boolean) => waitWithoutTimers(() => (fixture.detectChanges(), condition()), what);
+
+  it('shows a submission that reaches the hub after the page opened', async () => {
+    await hubDb.put(submission('Boiler room'));
+    fixture = TestBed.createComponent(SupervisorPage);
+    await shows('the queue', () => titles().length === 1);
+
+    await hubDb.put(submission('Roof'));
+    await shows('the new submission', () => titles().length === 2);
+    expect(titles()).toEqual(['Boiler room', 'Roof']);
+  });
+
+  it('takes an inspection out once it is decided elsewhere (another supervisor)', async () => {
+    const decided = submission('Boiler room');
+    const { rev } = await hubDb.put(decided);
+    await hubDb.put(submission('Roof'));
+    fixture = TestBed.createComponent(SupervisorPage);
+    await shows('the queue', () => titles().length === 2);
+
+    await hubDb.put({ ...decided, _rev: rev, status: 'approved', updatedBy: 'max' });
+    await shows('the queue without it', () => titles().length === 1);
+    expect(titles()).toEqual(['Roof']);
+  });
+
+  it('reads the queue once or twice for a burst of submissions, not once each, and not for defects or history entries', async () => {
+    fixture = TestBed.createComponent(SupervisorPage);
+    await shows('the empty queue', () => fixture.nativeElement.textContent.includes('Nothing is waiting for review.'));
+    const before = reads.calls.count();
+
+    const burst = Array.from({ length: 40 }, (_, i) => submission(`Burst ${i}`));
+    await hubDb.bulkDocs(burst);
+    await shows('the whole burst', () => titles().length === burst.length);
+    expect(reads.calls.count() - before).toBeLessThanOrEqual(2);
+
+    const afterBurst = reads.calls.count();
+    const inspectionId = burst[0]._id;
+    await hubDb.bulkDocs([defectFixture('ana', inspectionId), { _id: `audit:${inspectionId}:x`, type: 'audit', docId: inspectionId }]);
+    await hubDb.put(submission('Roof'));
+    await shows('the submission after them', () => titles().length === burst.length + 1);
+    // The defect and the history entry came first: had they been read for, the count would be ahead.
+    expect(reads.calls.count() - afterBurst).toBe(1);
+  });
+
+  it('says why when its feed breaks, keeps the list, and reads it again once the feed is back', async () => {
+    await hubDb.put(submission('Boiler room'));
+    const changes = hubDb.changes.bind(hubDb);
+    // The page's live feeds (PouchDB reads a local database's own changes with it too).
+    const feeds: PouchDB.Core.Changes<object>[] = [];
+    spyOn(hubDb, 'changes').and.callFake(((options: PouchDB.Core.ChangesOptions) => {
+      const feed = changes(options);
+      if (options.live) feeds.push(feed);
+      return feed;
+    }) as typeof hubDb.changes);
+    fixture = TestBed.createComponent(SupervisorPage);
+    await shows('the queue', () => titles().length === 1);
+
+    // The proxy restarts: the feed breaks, as a failed fetch breaks it.
+    feeds[0]?.emit('error', new TypeError('Failed to fetch'));
+    await shows('the error', () => !!queueError());
+    expect(queueError()!.textContent).toContain('The inspections waiting for review could not be read: the server cannot be reached.');
+    expect(titles()).toEqual(['Boiler room']);
+
+    // Submitted meanwhile, and read once the feed is set up again.
+    await hubDb.put(submission('Roof'));
+    jasmine.clock().tick(5_000);
+    await shows('the queue read again', () => titles().length === 2 && !queueError());
+    expect(feeds.length).toBe(2);
   });
 });

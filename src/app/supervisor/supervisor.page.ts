@@ -5,7 +5,6 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatSelectModule } from '@angular/material/select';
 import { RouterLink } from '@angular/router';
-import { EMPTY, catchError, exhaustMap, from, tap, throwError, timeout, timer } from 'rxjs';
 import { Inspection } from '../../../domain/doc-types';
 import { inspectionOwner } from '../../../domain/inspection-owner';
 import { apiErrorMessage } from '../core/api-error-message';
@@ -19,18 +18,18 @@ import { DirectoryState } from './directory-state';
 import { HubService } from './hub.service';
 import { BASICS_LABELS, InspectionBasicsFieldsComponent } from '../inspections/inspection-basics-fields.component';
 
-/** Submissions reach the hub by server-side replication, so the review list polls for them. */
-const REFRESH_MS = 3_000;
-/** How long one read of the queue may take before it counts as the server out of reach. */
-const READ_LIMIT_MS = 30_000;
-
 /** The assign form's labels, which its messages start with. */
 const ASSIGN_LABELS: FieldLabels<'title' | 'site' | 'scheduledFor' | 'assignedTo'> = {
   ...BASICS_LABELS,
   assignedTo: $localize`:@@field.assignedTo:Inspector`,
 };
 
-/** The supervisor's desk: assign inspections to inspectors, and the submissions waiting for review (each opens its review page). */
+/**
+ * The supervisor's desk: assign inspections to inspectors, and the submissions waiting for review
+ * (each opens its review page). Submissions reach the hub by server-side replication; the list
+ * follows the hub's changes feed (HubService.submitted$), so a new submission shows as it
+ * arrives and one decided elsewhere leaves, with no polling while nothing changes.
+ */
 @Component({
   selector: 'app-supervisor-page',
   imports: [
@@ -171,27 +170,21 @@ export class SupervisorPage {
   protected readonly queueError = signal('');
 
   constructor() {
-    timer(0, REFRESH_MS)
-      .pipe(
-        // A failed poll (offline, proxy restart) keeps the last list and says why; the next tick
-        // retries. A tick while a read is under way (a long list, a weak connection) is skipped:
-        // starting another would drop the first's answer, and each slow read would be dropped in turn.
-        exhaustMap(() =>
-          from(this.hub.submitted()).pipe(
-            // Skipping ticks must not wait for good on a request the network dropped unanswered.
-            timeout({ first: READ_LIMIT_MS, with: () => throwError(() => ({ status: 0 })) }),
-            tap(() => this.queueError.set('')),
-            catchError((error) => {
-              this.queueError.set(
-                apiErrorMessage(error, $localize`:@@supervisor.queueError:The inspections waiting for review could not be read`),
-              );
-              return EMPTY;
-            }),
-          ),
-        ),
-        takeUntilDestroyed(),
-      )
-      .subscribe((docs) => this.submitted.set(docs));
+    // A failed read or feed (offline, proxy restart) keeps the last list and says why, until the
+    // feed is back and a read succeeds.
+    this.hub
+      .submitted$()
+      .pipe(takeUntilDestroyed())
+      .subscribe((read) => {
+        if ('error' in read) {
+          this.queueError.set(
+            apiErrorMessage(read.error, $localize`:@@supervisor.queueError:The inspections waiting for review could not be read`),
+          );
+          return;
+        }
+        this.queueError.set('');
+        this.submitted.set(read.inspections);
+      });
     void this.directory.load();
   }
 
