@@ -1,5 +1,5 @@
 import { provideHttpClient } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { SessionService } from '../core/session.service';
@@ -112,12 +112,65 @@ describe('LoginPage', () => {
     expect(workspace.open).not.toHaveBeenCalled();
   });
 
+  it('after a wrong password keeps the name and puts the focus back in the password, selected for retyping', async () => {
+    fill('ana', 'wrong');
+    const submit = el('login-submit') as HTMLButtonElement;
+    // Tapped, as on a tablet: the button has the focus, and is disabled while the sign-in runs.
+    submit.focus();
+    submit.click();
+    http
+      .expectOne('/api/session')
+      .flush({ error: 'unauthorized', reason: 'Name or password is incorrect.' }, { status: 401, statusText: 'Unauthorized' });
+    await until(() => !!el('login-error'), 'the error');
+    const password = el('login-password') as HTMLInputElement;
+    expect((el('login-name') as HTMLInputElement).value).toBe('ana');
+    expect(document.activeElement).toBe(password);
+    expect([password.selectionStart, password.selectionEnd]).toEqual([0, 'wrong'.length]);
+  });
+
   it('says when the server cannot be reached', async () => {
     fill('ana', 'secret');
     el('login-submit')!.click();
     http.expectOne('/api/session').error(new ProgressEvent('error'), { status: 0 });
     await until(() => !!el('login-error'), 'the error');
     expect(el('login-error')?.textContent).toContain('cannot be reached');
+  });
+
+  it("says the server cannot be reached when the service worker answers a failed fetch, and keeps the proxy's own 504 reason", async () => {
+    fill('ana', 'secret');
+    el('login-submit')!.click();
+    // Angular's service worker answers an empty 504 when its fetch fails: offline, or the proxy down.
+    http.expectOne('/api/session').flush(null, { status: 504, statusText: 'Gateway Timeout' });
+    await until(() => !!el('login-error'), 'the error');
+    expect(el('login-error')?.textContent).toContain('cannot be reached');
+
+    el('login-submit')!.click();
+    http
+      .expectOne('/api/session')
+      .flush(
+        { error: 'gateway_timeout', reason: 'The database server did not answer in time.' },
+        { status: 504, statusText: 'Gateway Timeout' },
+      );
+    await until(() => !!el('login-error')?.textContent?.includes('did not answer in time'), 'the proxy reason');
+  });
+
+  it('gives up on a sign-in that gets no answer within a minute, says so and allows another try', async () => {
+    fill('ana', 'secret');
+    let request: TestRequest | undefined;
+    jasmine.clock().install();
+    try {
+      el('login-submit')!.click();
+      // Sent as the Wi-Fi went dead: no answer ever comes, and the browser waits for minutes.
+      request = http.expectOne('/api/session');
+      jasmine.clock().tick(60_000);
+    } finally {
+      jasmine.clock().uninstall();
+    }
+    await until(() => !!el('login-error'), 'the error');
+    expect(request?.cancelled).toBeTrue();
+    expect(el('login-error')?.textContent).toContain('cannot be reached');
+    expect(fixture.nativeElement.querySelector('mat-progress-bar')).toBeNull();
+    expect((el('login-submit') as HTMLButtonElement).disabled).toBeFalse();
   });
 
   it('after a 429 shows the wait from Retry-After, counts it down with sign-in disabled, then allows it again', async () => {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, inject, signal, viewChild } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
@@ -41,6 +41,7 @@ import { RetryWait } from './retry-wait';
             <mat-label i18n="@@login.password">Password</mat-label>
             <input
               matInput
+              #password
               type="password"
               formControlName="password"
               data-testid="login-password"
@@ -98,6 +99,7 @@ export class LoginPage {
   private readonly retry = new RetryWait(() => this.error.set(null));
   protected readonly waitSeconds = this.retry.seconds;
   protected readonly wait = this.retry.text;
+  private readonly password = viewChild.required<ElementRef<HTMLInputElement>>('password');
 
   protected async submit(): Promise<void> {
     if (this.waitSeconds() > 0) return;
@@ -116,9 +118,17 @@ export class LoginPage {
     } catch (error) {
       this.error.set(error instanceof LoginError ? error.message : $localize`:@@login.openFailed:Could not open your data on this device.`);
       if (error instanceof LoginError && error.retryAfterSeconds) this.retry.start(error.retryAfterSeconds);
+      if (error instanceof LoginError && error.status === 401) this.retypePassword();
     } finally {
       this.busy.set(false);
     }
+  }
+
+  /** Refused: the name stays, the password is to type again (on the button, Enter sent the wrong one again). */
+  private retypePassword(): void {
+    const input = this.password().nativeElement;
+    input.focus();
+    input.select();
   }
 
   /**

@@ -1,6 +1,6 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject, signal } from '@angular/core';
-import { Subject, firstValueFrom, timeout } from 'rxjs';
+import { Subject, TimeoutError, firstValueFrom, timeout } from 'rxjs';
 import { apiReasonMessage } from '../i18n/api-reason-messages';
 import { Session } from './session.model';
 
@@ -10,6 +10,12 @@ const LOGOUT_PENDING_KEY = 'fieldbook.logoutPending';
 const SESSION_CHANNEL = 'fieldbook-session';
 // On dead Wi-Fi a request can hang for minutes; start offline from the remembered session instead.
 const RESTORE_TIMEOUT_MS = 5_000;
+/**
+ * A login sent as the connection went may never be answered, and the page would wait for minutes.
+ * The proxy answers a silent CouchDB after 30 s (proxy/answer-within.ts), and a login can wait on
+ * two such questions.
+ */
+const LOGIN_TIMEOUT_MS = 60_000;
 
 /** A login refusal or failure, with a message fit for the login form. */
 export class LoginError extends Error {
@@ -89,7 +95,9 @@ export class SessionService {
 
   async login(name: string, password: string): Promise<Session> {
     try {
-      const session = this.remember(await firstValueFrom(this.http.post<Session>('/api/session', { name, password })));
+      const session = this.remember(
+        await firstValueFrom(this.http.post<Session>('/api/session', { name, password }).pipe(timeout(LOGIN_TIMEOUT_MS))),
+      );
       this.channel?.postMessage({ type: 'login', name: session.name } satisfies SessionMessage);
       this.freshLogins.next(session);
       return session;
@@ -145,16 +153,19 @@ export class SessionService {
 }
 
 function toLoginError(error: unknown): LoginError {
+  const unreachable = () => new LoginError($localize`:@@login.unreachable:The server cannot be reached. Check the connection.`, 0);
+  if (error instanceof TimeoutError) return unreachable();
   if (error instanceof HttpErrorResponse) {
     // The proxy's only 401 here is a wrong name or password: said in the user's language.
     if (error.status === 401) return new LoginError($localize`:@@login.wrongPassword:Name or password is incorrect.`, 401);
-    if (error.status === 0) return new LoginError($localize`:@@login.unreachable:The server cannot be reached. Check the connection.`, 0);
+    const reason: unknown = error.error?.reason;
+    // No answer; with the service worker that is its empty 504 for a fetch that failed (offline, or the proxy down).
+    if (error.status === 0 || (error.status === 504 && !reason)) return unreachable();
     if (error.status === 429) {
       const seconds = Number(error.headers.get('Retry-After'));
       const wait = Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 60;
       return new LoginError($localize`:@@login.throttled:Too many failed sign-ins.`, 429, wait);
     }
-    const reason: unknown = error.error?.reason;
     return new LoginError(
       typeof reason === 'string' && reason
         ? apiReasonMessage(reason)
