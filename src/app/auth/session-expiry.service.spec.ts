@@ -89,4 +89,15 @@ describe('SessionExpiryService', () => {
     sessions.logins$.next(ANA);
     await waitFor(() => resume.calls.count() === 1, 'sync to resume');
   });
+
+  it('closes the dialog when its user is signed out meanwhile (a logout in another tab deleted the data it says is kept)', async () => {
+    expire();
+    await waitFor(() => !!find('relogin-password'), 'the re-login dialog');
+    sessions.set(null);
+    await waitFor(() => {
+      TestBed.tick();
+      return !find('relogin-password');
+    }, 'the dialog to close');
+    expect(resume).not.toHaveBeenCalled();
+  });
 });

@@ -1,4 +1,4 @@
-import { Injectable, inject } from '@angular/core';
+import { Injectable, Injector, effect, inject, untracked } from '@angular/core';
 import { MatDialog, MatDialogRef } from '@angular/material/dialog';
 import { distinctUntilChanged, filter, map } from 'rxjs';
 import { ReplicationService } from '../core/replication.service';
@@ -11,6 +11,7 @@ export class SessionExpiryService {
   private readonly replication = inject(ReplicationService);
   private readonly sessions = inject(SessionService);
   private readonly dialog = inject(MatDialog);
+  private readonly injector = inject(Injector);
   private open: MatDialogRef<ReloginDialog, boolean> | null = null;
 
   /** Starts watching; called once by the app shell. */
@@ -27,6 +28,14 @@ export class SessionExpiryService {
       if (this.open) this.open.close(true);
       else if (this.replication.syncStatus().sessionExpired) this.replication.resume();
     });
+    // Signed out meanwhile (a logout in another tab, which deleted this device's data, or the
+    // proxy's answer at a start): the dialog's user and its "nothing is lost" no longer hold.
+    effect(
+      () => {
+        if (!this.sessions.session()) untracked(() => this.open?.close(false));
+      },
+      { injector: this.injector },
+    );
   }
 
   /** Opens the re-login dialog (also offered on the sync status page after "Later"). */
