@@ -18,6 +18,7 @@ import { ArchiveSettingsService } from './archive-settings.service';
 import { InspectionHoldService } from './inspection-hold.service';
 import { LocalPurgeService, PurgeStopped } from './local-purge.service';
 import { RecordRestoreService } from './record-restore.service';
+import { DefectRestoreService } from '../conflicts/defect-restore.service';
 import { PhotoCacheService } from '../photos/photo-cache.service';
 import { SerialQueue } from '../shared/serial-queue';
 
@@ -29,7 +30,9 @@ const QUIET_MS = 2_000;
  * than the server's archive period, and nothing of them unsynced, conflicted or typed and not
  * saved. Each is purged (LocalPurgeService) with its defects, photos and audit entries, after
  * its entry in the archive index, one at a time; a reload resumes by finding the rest again.
- * Then the full-size photos left are kept within their budget (PhotoCacheService). Runs in the
+ * Then the full-size photos left are kept within their budget (PhotoCacheService). First, what
+ * waits for the server is tried again: the records of inspections back (RecordRestoreService),
+ * the defects of inspections kept over their deletion (DefectRestoreService). Runs in the
  * background when sync quiets, or at once from the Sync page.
  */
 @Injectable({ providedIn: 'root' })
@@ -42,6 +45,7 @@ export class ArchiveService {
   private readonly holds = inject(InspectionHoldService);
   private readonly purge = inject(LocalPurgeService);
   private readonly restores = inject(RecordRestoreService);
+  private readonly defectRestores = inject(DefectRestoreService);
   private readonly photos = inject(PhotoCacheService);
   private readonly ledger = inject(PushLedgerService);
   private readonly clock = inject(CLOCK);
@@ -202,6 +206,7 @@ export class ArchiveService {
   private async run(db: Database): Promise<number> {
     // Sync has just caught up (or the user asked): the server likely answers.
     await this.restores.retry(db);
+    await this.defectRestores.retry(db);
     const days = await this.settings.refresh();
     const now = this.clock();
     await this.welcomeBackUnheard(db, days, now);

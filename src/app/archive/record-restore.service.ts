@@ -1,9 +1,9 @@
 import { Injectable, inject } from '@angular/core';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
+import { isLive } from '../core/is-live';
 import { LocalRecordMap, withoutKeys } from '../core/local-record-map';
 import { Database } from '../core/pouchdb';
-import { REMOTE_DB_FACTORY } from '../core/remote-db';
-import { SessionService } from '../core/session.service';
+import { UserServerDb } from '../core/user-server-db';
 import { LocalPurgeService } from './local-purge.service';
 
 /**
@@ -16,8 +16,7 @@ import { LocalPurgeService } from './local-purge.service';
 @Injectable({ providedIn: 'root' })
 export class RecordRestoreService {
   private readonly purge = inject(LocalPurgeService);
-  private readonly sessions = inject(SessionService);
-  private readonly openRemote = inject(REMOTE_DB_FACTORY);
+  private readonly server = inject(UserServerDb);
   /** The inspections whose records are still to come back, by id. */
   private readonly waiting = new LocalRecordMap<true>(LOCAL_DOC_IDS.archive, 'restoring');
 
@@ -33,24 +32,14 @@ export class RecordRestoreService {
   }
 
   private async attempt(db: Database, inspectionId: string): Promise<void> {
-    const userDb = this.sessions.session()?.db;
-    if (!userDb) return;
+    const server = this.server.open();
+    if (!server) return;
     try {
       // Gone again meanwhile (archived, let go, deleted): nothing is to come back.
-      if (await isHere(db, inspectionId)) await this.purge.restoreRecords(db, this.openRemote(userDb), inspectionId);
+      if (await isLive(db, inspectionId)) await this.purge.restoreRecords(db, server, inspectionId);
       await this.waiting.update(db, (waiting) => withoutKeys(waiting, [inspectionId]));
     } catch (error) {
       console.warn('The records of an inspection could not be fetched; tried again on the next archive run', inspectionId, error);
     }
-  }
-}
-
-async function isHere(db: Database, id: string): Promise<boolean> {
-  try {
-    await db.get(id);
-    return true;
-  } catch (error) {
-    if ((error as { status?: number }).status !== 404) throw error;
-    return false;
   }
 }

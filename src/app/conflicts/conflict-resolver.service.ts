@@ -9,10 +9,13 @@ import { ConflictIndexService } from '../core/conflict-index.service';
 import { CLOCK, DocWriterService } from '../data/doc-writer.service';
 import { PhotoRestoreService } from '../data/photo-restore.service';
 import { ValidationError, fieldErrors } from '../data/validation-bridge';
-import { DefectRestoreService, defectsDeletedWith } from './defect-restore.service';
+import { DefectRestoreOutcome, DefectRestoreService, defectsDeletedWith } from './defect-restore.service';
 
 /** How long a notice about a resolution stays. */
 const NOTICE_MS = 10_000;
+
+/** A defect to bring back that is back, or will be once the server can be asked. */
+const BACK_OR_COMING: ReadonlySet<DefectRestoreOutcome> = new Set(['restored', 'live', 'waiting']);
 
 /** A resolution's write failed: the document changed meanwhile, as a 409 says for a save. */
 export class ResolutionConflictError extends Error {
@@ -55,7 +58,7 @@ export class ConflictResolverService {
    * that fails (offline), the result stands, the failure is logged, and the next start tries again
    * while the conflict is open (AutoResolverService). An inspection kept over its deletion gets
    * back the defects that deletion took (DefectRestoreService), after the result is written too;
-   * a notice says how many could not come back (refused, lost, or the server out of reach).
+   * a notice says how many could not come back (refused, lost) and how many wait for the server.
    */
   async resolve(db: ConflictDb, resolution: Resolution): Promise<boolean> {
     const [winner] = resolution.leaves;
@@ -95,23 +98,32 @@ export class ConflictResolverService {
     return outcomes;
   }
 
-  /** Brings back the defects the deletion of a kept inspection took, and says how many could not come back. */
+  /**
+   * Brings back the defects the deletion of a kept inspection took, and says how many could not
+   * come back and how many will once the server can be asked.
+   */
   private async keepDefects(kept: { _id: string; title?: unknown }, leaves: readonly Record<string, unknown>[]): Promise<void> {
     let missing: number;
+    let waiting = 0;
     try {
-      const outcomes = [...(await this.defects.keepDefects(leaves)).values()];
-      missing = outcomes.filter((outcome) => outcome !== 'restored' && outcome !== 'live').length;
+      const outcomes = [...(await this.defects.keepDefects(kept._id, leaves)).values()];
+      waiting = outcomes.filter((outcome) => outcome === 'waiting').length;
+      missing = outcomes.filter((outcome) => !BACK_OR_COMING.has(outcome)).length;
     } catch (error) {
+      // Not even noted to try again (the database closed meanwhile).
       console.error('The defects of a kept inspection could not be brought back', kept._id, error);
       missing = defectsDeletedWith(leaves).length;
     }
-    if (!missing) return;
+    if (!missing && !waiting) return;
     const title = typeof kept.title === 'string' ? kept.title : kept._id;
-    this.snackBar.open(
-      $localize`:@@conflict.defectsNotBack:"${title}:title:" is kept, but ${missing}:count: of the defects deleted with it could not be brought back.`,
-      $localize`:@@conflict.noticeOk:OK`,
-      { duration: NOTICE_MS },
-    );
+    const notice = missing
+      ? $localize`:@@conflict.defectsNotBack:"${title}:title:" is kept, but ${missing}:count: of the defects deleted with it could not be brought back.`
+      : $localize`:@@conflict.defectsComingBack:"${title}:title:" is kept; ${waiting}:count: of the defects deleted with it will come back once the server can be reached.`;
+    const more =
+      missing && waiting
+        ? ' ' + $localize`:@@conflict.otherDefectsComingBack:${waiting}:count: others will come back once the server can be reached.`
+        : '';
+    this.snackBar.open(notice + more, $localize`:@@conflict.noticeOk:OK`, { duration: NOTICE_MS });
   }
 
   private async keepPhotos(kept: { _id: string; _attachments?: object }, leaves: readonly { _attachments?: object }[]): Promise<void> {

@@ -3,8 +3,7 @@ import { ConflictedDoc, findConflictedDocs, mergeConflictedDoc, rivalResolutions
 import { MergeResult } from '../../../domain/conflicts/three-way-merge';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
-import { REMOTE_DB_FACTORY } from '../core/remote-db';
-import { SessionService } from '../core/session.service';
+import { UserServerDb } from '../core/user-server-db';
 import { DocWriterService } from '../data/doc-writer.service';
 import { ServerAncestorDb } from './server-ancestor-db';
 
@@ -38,8 +37,7 @@ export interface LoadedConflict {
 @Injectable({ providedIn: 'root' })
 export class ConflictStoreService {
   private readonly localDb = inject(LocalDbService);
-  private readonly sessions = inject(SessionService);
-  private readonly remoteFactory = inject(REMOTE_DB_FACTORY);
+  private readonly server = inject(UserServerDb);
   private readonly writer = inject(DocWriterService);
   private current: { local: Database; db: ServerAncestorDb } | null = null;
 
@@ -47,13 +45,12 @@ export class ConflictStoreService {
   conflictDb(): ServerAncestorDb {
     const local = this.localDb.require();
     if (this.current?.local !== local) {
-      const userDb = this.sessions.session()?.db;
-      if (!userDb) throw new Error('Not logged in');
+      const server = this.server.require();
       this.current = {
         local,
         db: new ServerAncestorDb(
           local,
-          () => this.remoteFactory(userDb),
+          () => server,
           (docs) => this.writer.writeResolution(docs),
         ),
       };

@@ -1,12 +1,17 @@
 import { Injectable, inject } from '@angular/core';
+import { isLive } from '../core/is-live';
 import { LocalDbService } from '../core/local-db.service';
+import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
+import { LocalRecordMap, withoutKeys } from '../core/local-record-map';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { REMOTE_DB_FACTORY } from '../core/remote-db';
-import { SessionService } from '../core/session.service';
+import { UserServerDb } from '../core/user-server-db';
 import { DocWriterService } from '../data/doc-writer.service';
 import { PhotoRestoreService } from '../data/photo-restore.service';
 import { RestoreOutcome, restoreOverTombstone } from '../data/restore-over-tombstone';
+
+/** What became of one defect to bring back (RestoreOutcome), or `waiting`: the server could not be asked yet. */
+export type DefectRestoreOutcome = RestoreOutcome | 'waiting';
 
 /** The defects a deletion among `leaves` took with its inspection, as its tombstone names them (InspectionStoreService.remove). */
 export function defectsDeletedWith(leaves: readonly Record<string, unknown>[]): string[] {
@@ -21,27 +26,58 @@ export function defectsDeletedWith(leaves: readonly Record<string, unknown>[]): 
  * them is in conflict. Each one still deleted, here or on the server, is written again on top of
  * its tombstone as it was before (this device's copy, else the server's), as the user's change,
  * with its photos (PhotoRestoreService).
+ *
+ * Whether the server deleted one is only known by asking it: each defect is noted on the device
+ * (a `_local` document) until it was asked, and one it could not be asked about (out of coverage,
+ * the proxy restarting) is tried again by `retry`, unless its inspection is gone again by then.
  */
 @Injectable({ providedIn: 'root' })
 export class DefectRestoreService {
   private readonly localDb = inject(LocalDbService);
-  private readonly sessions = inject(SessionService);
-  private readonly openRemote = inject(REMOTE_DB_FACTORY);
+  private readonly server = inject(UserServerDb);
   private readonly ledger = inject(PushLedgerService);
   private readonly writer = inject(DocWriterService);
   private readonly photos = inject(PhotoRestoreService);
+  /** The defects still to come back, by id, with the id of their inspection. */
+  private readonly waiting = new LocalRecordMap<string>(LOCAL_DOC_IDS.defectRestore, 'waiting');
 
-  /** The defects the deletions among `leaves` took, brought back; rejects when the server cannot be asked. */
-  async keepDefects(leaves: readonly Record<string, unknown>[]): Promise<Map<string, RestoreOutcome>> {
-    const outcomes = new Map<string, RestoreOutcome>();
+  /** The defects the deletions among `leaves` of the kept inspection `inspectionId` took, brought back or waiting for the server. */
+  async keepDefects(inspectionId: string, leaves: readonly Record<string, unknown>[]): Promise<Map<string, DefectRestoreOutcome>> {
+    const outcomes = new Map<string, DefectRestoreOutcome>();
     const ids = defectsDeletedWith(leaves);
     if (!ids.length) return outcomes;
     const db = this.localDb.require();
-    const session = this.sessions.session();
-    if (!session) throw new Error('Not logged in');
-    const server = this.openRemote(session.db);
-    for (const id of ids) outcomes.set(id, await this.restoreOne(db, server, id));
+    // Noted before the first request: a tab closed meanwhile leaves them to `retry` too.
+    await this.waiting.update(db, (waiting) => ({ ...waiting, ...Object.fromEntries(ids.map((id) => [id, inspectionId])) }));
+    for (const id of ids) outcomes.set(id, await this.attempt(db, id));
     return outcomes;
+  }
+
+  /** Tries again each defect still waiting; one whose inspection is gone again meanwhile (deleted, archived, let go) stays deleted. */
+  async retry(db: Database): Promise<void> {
+    for (const [id, inspectionId] of Object.entries(await this.waiting.read(db))) {
+      // The database closed meanwhile (logout, another user): its defects wait for its next run.
+      if (this.localDb.db() !== db) return;
+      if (await isLive(db, inspectionId)) await this.attempt(db, id);
+      else await this.forget(db, id);
+    }
+  }
+
+  private async attempt(db: Database, id: string): Promise<DefectRestoreOutcome> {
+    const server = this.server.open();
+    if (!server) return 'waiting';
+    try {
+      const outcome = await this.restoreOne(db, server, id);
+      await this.forget(db, id);
+      return outcome;
+    } catch (error) {
+      console.warn('A defect of a kept inspection could not be brought back; tried again when sync next catches up', id, error);
+      return 'waiting';
+    }
+  }
+
+  private async forget(db: Database, id: string): Promise<void> {
+    await this.waiting.update(db, (waiting) => withoutKeys(waiting, [id]));
   }
 
   private restoreOne(db: Database, server: Database, id: string): Promise<RestoreOutcome> {

@@ -1,7 +1,10 @@
 import { TestBed } from '@angular/core/testing';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { keepLeaf } from '../../../domain/conflicts/conflict-resolution';
+import { ArchiveService } from '../archive/archive.service';
+import { ArchiveSettingsService } from '../archive/archive-settings.service';
 import { ConflictIndexService } from '../core/conflict-index.service';
+import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
@@ -9,6 +12,7 @@ import { cameraImage, useTwoTablets } from '../testing/two-tablets';
 import { requestsFinished, waitFor } from '../testing/test-support';
 import { ConflictResolverService } from './conflict-resolver.service';
 import { ConflictStoreService } from './conflict-store.service';
+import { DefectRestoreOutcome, DefectRestoreService } from './defect-restore.service';
 
 /** Whether `db`'s winning revision of `id` is live. */
 async function liveIn(db: Database, id: string): Promise<boolean> {
@@ -18,12 +22,19 @@ async function liveIn(db: Database, id: string): Promise<boolean> {
   );
 }
 
+/** The defects noted on `db` as still to come back, by id. */
+async function waitingIn(db: Database): Promise<object> {
+  const note = await db.get<{ waiting?: object }>(LOCAL_DOC_IDS.defectRestore).catch(() => ({ waiting: undefined }));
+  return note.waiting ?? {};
+}
+
 /**
  * Deleted on this device (with its defects), edited on another meanwhile: the user keeps the edit
  * in the conflict inbox, and so the inspection as it was, defects and their photos included.
  */
 describe('An inspection deleted on one device and edited on another', () => {
-  const tablets = useTwoTablets();
+  // An archive run (which tries again what waits for the server) reads no setting from a server here.
+  const tablets = useTwoTablets([{ provide: ArchiveSettingsService, useValue: { refresh: () => Promise.resolve(30) } }]);
   let db: Database;
   let server: Database;
   let deviceB: Database;
@@ -92,6 +103,87 @@ describe('An inspection deleted on one device and edited on another', () => {
     expect(error).not.toHaveBeenCalled();
     expect(await liveIn(db, inspectionId)).toBeTrue();
     expect(await liveIn(db, defectId)).toBeFalse();
+  });
+
+  it('brings back the defects the deletion took once the server answers again, when it did not at the decision', async () => {
+    const { inspectionId, defectId, photoId } = await deletedHereEditedOnB();
+    const told = spyOn(TestBed.inject(MatSnackBar), 'open');
+    spyOn(console, 'warn');
+    tablets.serverReachable = false;
+
+    await keep(inspectionId, false);
+
+    await waitFor(() => told.calls.count() > 0, 'the notice');
+    expect(told.calls.mostRecent().args[0]).toBe(
+      '"Roof" is kept; 1 of the defects deleted with it will come back once the server can be reached.',
+    );
+    expect(await liveIn(db, defectId)).toBeFalse();
+    expect(Object.keys(await waitingIn(db))).toEqual([defectId]);
+
+    tablets.serverReachable = true;
+    await TestBed.inject(ArchiveService).archiveNow();
+
+    expect(await liveIn(db, defectId)).toBeTrue();
+    expect(await liveIn(db, photoId)).toBeTrue();
+    expect(await waitingIn(db)).toEqual({});
+  });
+
+  it('lets a defect waiting for the server go without writing it when its inspection is gone again', async () => {
+    const { inspectionId, defectId } = await deletedHereEditedOnB();
+    spyOn(console, 'warn');
+    tablets.serverReachable = false;
+    await keep(inspectionId, false);
+    await waitFor(async () => defectId in (await waitingIn(db)), 'the defect noted');
+
+    const inspections = TestBed.inject(InspectionStoreService);
+    await inspections.remove(await inspections.get(inspectionId));
+    tablets.serverReachable = true;
+    await TestBed.inject(ArchiveService).archiveNow();
+
+    expect(await waitingIn(db)).toEqual({});
+    expect(await liveIn(db, defectId)).toBeFalse();
+  });
+
+  it('lets a defect waiting for the server go without writing it when someone else brought it back meanwhile', async () => {
+    const { inspectionId, defectId } = await deletedHereEditedOnB();
+    spyOn(console, 'warn');
+    tablets.serverReachable = false;
+    await keep(inspectionId, false);
+    await waitFor(async () => defectId in (await waitingIn(db)), 'the defect noted');
+
+    // Another tablet writes it again on top of its deletion, and pushes that.
+    const [{ ok: tombstone }] = (await server.get(defectId, { open_revs: 'all', revs: true })) as {
+      ok: { _rev: string; _revisions: { start: number; ids: string[] } };
+    }[];
+    const { start, ids } = tombstone._revisions;
+    const before = await server.get<Record<string, unknown>>(defectId, { rev: `${start - 1}-${ids[1]}` });
+    const { rev: broughtBack } = await server.put({ ...before, _rev: tombstone._rev });
+    tablets.serverReachable = true;
+    await TestBed.inject(ArchiveService).archiveNow();
+
+    expect(await waitingIn(db)).toEqual({});
+    expect(await liveIn(db, defectId))
+      .withContext('nothing written here: the pull brings it')
+      .toBeFalse();
+    expect((await server.get(defectId))._rev).toBe(broughtBack);
+  });
+
+  it('says how many defects could not come back and how many will once the server can be reached, when some are of each', async () => {
+    const { inspectionId } = await deletedHereEditedOnB();
+    const outcomes = new Map<string, DefectRestoreOutcome>([
+      ['defect:gone', 'lost'],
+      ['defect:later', 'waiting'],
+      ['defect:later-too', 'waiting'],
+    ]);
+    spyOn(TestBed.inject(DefectRestoreService), 'keepDefects').and.resolveTo(outcomes);
+    const told = spyOn(TestBed.inject(MatSnackBar), 'open');
+
+    await keep(inspectionId, false);
+
+    await waitFor(() => told.calls.count() > 0, 'the notice');
+    expect(told.calls.mostRecent().args[0]).toBe(
+      '"Roof" is kept, but 1 of the defects deleted with it could not be brought back. 2 others will come back once the server can be reached.',
+    );
   });
 
   it('keeping the deletion leaves the defects deleted', async () => {

@@ -25,6 +25,8 @@ export const LOCAL_DOC_IDS = {
   archive: '_local/fieldbook-archive',
   /** Inspections reassigned away and let go, with who they went to (told once). */
   reassigned: '_local/fieldbook-reassigned',
+  /** Defects of inspections kept over their deletion still to come back, once the server answers. */
+  defectRestore: '_local/fieldbook-defect-restore',
   /** Where releases before the split of the ledger kept both the push and the conflict state. */
   oldSyncLedger: '_local/fieldbook-sync-ledger',
 } as const;

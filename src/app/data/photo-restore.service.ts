@@ -7,8 +7,7 @@ import { PHOTO_ATTACHMENT } from '../../../domain/photo-doc';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { REMOTE_DB_FACTORY } from '../core/remote-db';
-import { SessionService } from '../core/session.service';
+import { UserServerDb } from '../core/user-server-db';
 import { photosOf } from './defect-store.service';
 import { DocWriterService } from './doc-writer.service';
 import { RestoreOutcome, restoreOverTombstone } from './restore-over-tombstone';
@@ -42,8 +41,7 @@ export function photosAtRisk(kept: { _id: string; _attachments?: object }, leave
 @Injectable({ providedIn: 'root' })
 export class PhotoRestoreService {
   private readonly localDb = inject(LocalDbService);
-  private readonly sessions = inject(SessionService);
-  private readonly openRemote = inject(REMOTE_DB_FACTORY);
+  private readonly server = inject(UserServerDb);
   private readonly ledger = inject(PushLedgerService);
   private readonly writer = inject(DocWriterService);
 
@@ -80,9 +78,7 @@ export class PhotoRestoreService {
     const outcomes = new Map<string, RestoreOutcome>();
     if (!ids.length) return outcomes;
     const db = this.localDb.require();
-    const session = this.sessions.session();
-    if (!session) throw new Error('Not logged in');
-    const server = this.openRemote(session.db);
+    const server = this.server.require();
     for (const id of ids) {
       const outcome = await this.restoreOne(db, server, id);
       if (outcome === 'lost' || outcome === 'refused') console.warn(`A photo of a restored defect could not come back (${outcome})`, id);

@@ -5,8 +5,7 @@ import { LocalDbService } from '../core/local-db.service';
 import { LocalRecordMap, withoutKeys } from '../core/local-record-map';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { REMOTE_DB_FACTORY } from '../core/remote-db';
-import { SessionService } from '../core/session.service';
+import { UserServerDb } from '../core/user-server-db';
 import type { AttachmentRef } from '../data/defect-store.service';
 import { leavesOf, purgeDoc } from '../data/purge-doc';
 import { ProgressListener, downloadAttachment } from './attachment-download';
@@ -51,8 +50,7 @@ type PhotoDocStub = { _id: string; createdAt?: string; _attachments?: Record<str
 @Injectable({ providedIn: 'root' })
 export class PhotoCacheService {
   private readonly localDb = inject(LocalDbService);
-  private readonly sessions = inject(SessionService);
-  private readonly openRemote = inject(REMOTE_DB_FACTORY);
+  private readonly server = inject(UserServerDb);
   private readonly ledger = inject(PushLedgerService);
   private readonly budget = inject(PHOTO_CACHE_BUDGET);
   /** Photo document id → when it was last opened here (ms). */
@@ -120,9 +118,7 @@ export class PhotoCacheService {
   }
 
   private async fetch(db: Database, ref: AttachmentRef, onProgress?: ProgressListener): Promise<Blob> {
-    const session = this.sessions.session();
-    if (!session) throw new Error('Not logged in');
-    const remote = this.openRemote(session.db);
+    const remote = this.server.require();
     let doc: FetchedDoc;
     let blob: Blob;
     try {
