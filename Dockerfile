@@ -63,5 +63,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The bootstrap, then `exec`: the proxy is the one long-running process and gets the stop
 # signal itself (compose runs it under an init with `init: true`); SIGTERM drains it
-# (FIELDBOOK_DRAIN_MS).
-CMD ["sh", "-c", "node dist/couch/bootstrap.js && exec node dist/proxy/main.js"]
+# (FIELDBOOK_DRAIN_MS). Node's flags as scripts/build-proxy.ts PROXY_NODE_FLAGS gives them.
+CMD ["sh", "-c", "node dist/couch/bootstrap.js && exec node --max-semi-space-size=2 dist/proxy/main.js"]

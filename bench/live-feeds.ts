@@ -18,7 +18,7 @@
  * --profile  a directory: the proxy process writes a V8 CPU profile there (open it in Chrome DevTools)
  *
  * The proxy runs alone in its own process, compiled (dist/proxy/main.js, built when stale),
- * as in production. Loopback only;
+ * with production's Node flags (PROXY_NODE_FLAGS). Loopback only;
  * every feed and process is closed at the end. A benchmark reports; it does not assert.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -41,7 +41,7 @@ import { inspection } from '../test/fixtures/documents';
 import { freePort } from '../test/support/free-port';
 import { scrapedValue } from '../test/support/metric-value';
 import { TEST_SERVER } from '../test/support/test-server';
-import { buildProxyIfStale, PROXY_BUNDLE } from '../scripts/build-proxy';
+import { buildProxyIfStale, PROXY_BUNDLE, PROXY_NODE_FLAGS } from '../scripts/build-proxy';
 import { median, percentile } from './stats';
 
 const { values } = parseArgs({
@@ -294,8 +294,13 @@ function printRuntime(before: ProxyRuntime, after: ProxyRuntime): void {
 }
 
 function processStats(pid: number): { rssMb: number; fds: number } {
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-  return { rssMb: Math.round(rss / 1024), fds: readdirSync(`/proc/${pid}/fd`).length };
+  return { rssMb: statusMb(pid, 'VmRSS'), fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+/** A memory figure of /proc/PID/status, in MB: VmRSS now, VmHWM the most the process ever held. */
+function statusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+  return Math.round(kb / 1024);
 }
 
 async function main(): Promise<void> {
@@ -312,7 +317,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
   const retainedProbe = ['--expose-gc', '--require', join(__dirname, 'support', 'gc-on-signal.cjs')];
-  const proxyProcess = spawn(process.execPath, [...profiling, ...retainedProbe, PROXY_BUNDLE], {
+  const proxyProcess = spawn(process.execPath, [...PROXY_NODE_FLAGS, ...profiling, ...retainedProbe, PROXY_BUNDLE], {
     env: {
       ...process.env,
       COUCH_URL: stack.couch.adminUrl,
@@ -400,7 +405,10 @@ async function main(): Promise<void> {
     );
     console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     for (const row of rows) console.log(row);
-    console.log(`\nProxy idle RSS ${idle.rssMb} MB (the compiled entry, dist/proxy/main.js, as production runs it).`);
+    console.log(
+      `\nProxy idle RSS ${idle.rssMb} MB (the compiled entry, dist/proxy/main.js, as production runs it); ` +
+        `the most it ever held (the kernel's VmHWM, closing phases and the forced collections included): ${statusMb(pid, 'VmHWM')} MB.`,
+    );
   } finally {
     proxyProcess.kill('SIGTERM');
     await stack.stop();

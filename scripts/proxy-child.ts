@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { PROXY_BUNDLE } from './build-proxy';
+import { PROXY_ARGS } from './build-proxy';
 
 export interface ProxyChild {
   url: string;
@@ -26,7 +26,7 @@ export async function runProxyChild(env: NodeJS.ProcessEnv, log: (line: string) 
   let childEnv: NodeJS.ProcessEnv = { ...env, FIELDBOOK_EXIT_WITH_STDIN: '1' };
   const launch = async (): Promise<{ url: string }> => {
     const startedAt = Date.now();
-    child = spawn(process.execPath, [PROXY_BUNDLE], { env: childEnv, stdio: ['pipe', 'pipe', 'inherit'] });
+    child = spawn(process.execPath, PROXY_ARGS, { env: childEnv, stdio: ['pipe', 'pipe', 'inherit'] });
     const exited = once(child, 'exit');
     const line = once(createInterface({ input: child.stdout! }), 'line') as Promise<[string]>;
     const first = await Promise.race([

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { userDbName } from '../../domain/user-db-name';
-import { buildProxyIfStale, PROXY_BUNDLE } from '../../scripts/build-proxy';
+import { buildProxyIfStale, PROXY_ARGS } from '../../scripts/build-proxy';
 import { alive, childPids, startCompiledProxy } from '../support/compiled-proxy';
 import { loginCookie, startTestStack, type TestStack } from '../support/couch-harness';
 import { waitFor } from '../support/fixtures';
@@ -82,7 +82,7 @@ describe('the compiled proxy process', () => {
 
 /** Runs the compiled proxy, which must stop by itself: its exit code and what it wrote on stderr. */
 async function runUntilItStops(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [PROXY_BUNDLE], {
+  const child = spawn(process.execPath, PROXY_ARGS, {
     // LOG_LEVEL=error: nothing but what it says about failing.
     env: {
       ...process.env,

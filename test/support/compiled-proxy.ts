@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PROXY_BUNDLE } from '../../scripts/build-proxy';
+import { PROXY_ARGS } from '../../scripts/build-proxy';
 
 /** The compiled proxy's ready line: the primary's, with workers. */
 export interface Ready {
@@ -20,7 +20,7 @@ export async function startCompiledProxy(
   env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; ready: Ready; startMs: number }> {
   const startedAt = Date.now();
-  const child = spawn(process.execPath, [PROXY_BUNDLE], {
+  const child = spawn(process.execPath, PROXY_ARGS, {
     env: {
       ...process.env,
       COUCH_URL: couchAdminUrl,
