@@ -12,6 +12,7 @@ import { WorkspaceService } from '../core/workspace.service';
 import { LanguagePickerComponent } from '../i18n/language-picker.component';
 import { RETURN_PARAM, returnPath } from './return-path';
 import { RetryWait } from './retry-wait';
+import { retypePassword } from './retype-password';
 
 @Component({
   selector: 'app-login-page',
@@ -118,17 +119,10 @@ export class LoginPage {
     } catch (error) {
       this.error.set(error instanceof LoginError ? error.message : $localize`:@@login.openFailed:Could not open your data on this device.`);
       if (error instanceof LoginError && error.retryAfterSeconds) this.retry.start(error.retryAfterSeconds);
-      if (error instanceof LoginError && error.status === 401) this.retypePassword();
+      if (error instanceof LoginError && error.status === 401) retypePassword(this.password());
     } finally {
       this.busy.set(false);
     }
-  }
-
-  /** Refused: the name stays, the password is to type again (on the button, Enter sent the wrong one again). */
-  private retypePassword(): void {
-    const input = this.password().nativeElement;
-    input.focus();
-    input.select();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, inject, signal, viewChild } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MAT_DIALOG_DATA, MatDialogModule, MatDialogRef } from '@angular/material/dialog';
@@ -6,6 +6,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { LoginError, SessionService } from '../core/session.service';
 import { RetryWait } from './retry-wait';
+import { retypePassword } from './retype-password';
 
 export interface ReloginData {
   name: string;
@@ -26,7 +27,14 @@ export interface ReloginData {
         <input type="hidden" autocomplete="username" [value]="data.name" />
         <mat-form-field appearance="outline">
           <mat-label i18n="@@login.password">Password</mat-label>
-          <input matInput type="password" formControlName="password" data-testid="relogin-password" autocomplete="current-password" />
+          <input
+            matInput
+            #password
+            type="password"
+            formControlName="password"
+            data-testid="relogin-password"
+            autocomplete="current-password"
+          />
         </mat-form-field>
         @if (error(); as message) {
           <p class="error" role="alert" data-testid="relogin-error">{{ message }}</p>
@@ -63,6 +71,7 @@ export class ReloginDialog {
   private readonly retry = new RetryWait(() => this.error.set(null));
   protected readonly waitSeconds = this.retry.seconds;
   protected readonly wait = this.retry.text;
+  private readonly password = viewChild.required<ElementRef<HTMLInputElement>>('password');
 
   protected async submit(): Promise<void> {
     const { password } = this.form.getRawValue();
@@ -75,6 +84,7 @@ export class ReloginDialog {
     } catch (error) {
       this.error.set(error instanceof LoginError ? error.message : $localize`:@@relogin.failed:Sign-in failed.`);
       if (error instanceof LoginError && error.retryAfterSeconds) this.retry.start(error.retryAfterSeconds);
+      if (error instanceof LoginError && error.status === 401) retypePassword(this.password());
     } finally {
       this.busy.set(false);
     }

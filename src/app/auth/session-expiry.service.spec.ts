@@ -69,6 +69,20 @@ describe('SessionExpiryService', () => {
     expect(resume).not.toHaveBeenCalled();
   });
 
+  it('after a wrong password puts the focus back in the password, selected for retyping', async () => {
+    sessions.login.and.rejectWith(new LoginError('Name or password is incorrect.', 401));
+    expire();
+    await typePassword('wrong');
+    const submit = find('relogin-submit')!;
+    // Tapped, as on a tablet: the button has the focus.
+    submit.focus();
+    submit.click();
+    await waitFor(() => !!find('relogin-error'), 'the error');
+    const password = find('relogin-password') as HTMLInputElement;
+    expect(document.activeElement).toBe(password);
+    expect([password.selectionStart, password.selectionEnd]).toEqual([0, 'wrong'.length]);
+  });
+
   it('after too many failed sign-ins shows the wait from Retry-After, with sign-in disabled meanwhile', async () => {
     sessions.login.and.rejectWith(new LoginError('Too many failed sign-ins.', 429, 90));
     expire();
