@@ -72,6 +72,16 @@ describe('An inspection deleted on one device and edited on another', () => {
     expect(await resolver.resolve(loaded.db, keepLeaf(loaded.merge, leaf._rev, resolver.mergeStamp()))).toBeTrue();
   }
 
+  /** The edit kept while the server cannot be reached: its defect noted to come back later. */
+  async function keptWhileUnreachable() {
+    const kept = await deletedHereEditedOnB();
+    spyOn(console, 'warn');
+    tablets.serverReachable = false;
+    await keep(kept.inspectionId, false);
+    await waitFor(async () => kept.defectId in (await waitingIn(db)), 'the defect noted');
+    return kept;
+  }
+
   it('keeping the edit brings back the defects the deletion took, with their photos, here and on the server', async () => {
     const { inspectionId, defectId, photoId } = await deletedHereEditedOnB();
     expect(await liveIn(db, defectId)).toBeFalse();
@@ -129,11 +139,7 @@ describe('An inspection deleted on one device and edited on another', () => {
   });
 
   it('lets a defect waiting for the server go without writing it when its inspection is gone again', async () => {
-    const { inspectionId, defectId } = await deletedHereEditedOnB();
-    spyOn(console, 'warn');
-    tablets.serverReachable = false;
-    await keep(inspectionId, false);
-    await waitFor(async () => defectId in (await waitingIn(db)), 'the defect noted');
+    const { inspectionId, defectId } = await keptWhileUnreachable();
 
     const inspections = TestBed.inject(InspectionStoreService);
     await inspections.remove(await inspections.get(inspectionId));
@@ -145,11 +151,7 @@ describe('An inspection deleted on one device and edited on another', () => {
   });
 
   it('lets a defect waiting for the server go without writing it when someone else brought it back meanwhile', async () => {
-    const { inspectionId, defectId } = await deletedHereEditedOnB();
-    spyOn(console, 'warn');
-    tablets.serverReachable = false;
-    await keep(inspectionId, false);
-    await waitFor(async () => defectId in (await waitingIn(db)), 'the defect noted');
+    const { defectId } = await keptWhileUnreachable();
 
     // Another tablet writes it again on top of its deletion, and pushes that.
     const [{ ok: tombstone }] = (await server.get(defectId, { open_revs: 'all', revs: true })) as {
