@@ -1,12 +1,11 @@
-import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { toObservable, toSignal } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, ElementRef, effect, inject, viewChild } from '@angular/core';
 import { MatButtonModule } from '@angular/material/button';
-import { catchError, from, of, switchMap } from 'rxjs';
-import { LocalDbService } from '../core/local-db.service';
+import { ActivatedRoute } from '@angular/router';
 import { AppDatePipe } from '../shared/date-format';
 import { fieldLabel } from '../shared/field-labels';
 import { DraftStore } from './draft-store.service';
-import { OrphanDraft, orphanDrafts, typedText } from './orphan-drafts';
+import { OrphanDraft, typedText } from './orphan-drafts';
+import { orphanDraftsSignal } from './orphan-drafts-signal';
 
 /**
  * The drafts whose document or inspection is no longer on this device (deleted elsewhere, or
@@ -19,7 +18,7 @@ import { OrphanDraft, orphanDrafts, typedText } from './orphan-drafts';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     @if (orphans().length) {
-      <section class="card" data-testid="orphan-drafts">
+      <section #section class="card" id="orphan-drafts" data-testid="orphan-drafts">
         <h2 i18n="@@orphanDrafts.title">Unsaved edits of records no longer on this device</h2>
         <p class="hint" i18n="@@orphanDrafts.hint">
           What was typed here on records since deleted elsewhere, or gone from this device. It can no longer be saved: copy what you need,
@@ -60,31 +59,21 @@ import { OrphanDraft, orphanDrafts, typedText } from './orphan-drafts';
 })
 export class OrphanDraftsComponent {
   private readonly store = inject(DraftStore);
-  private readonly localDb = inject(LocalDbService);
 
   protected readonly label = fieldLabel;
   protected readonly text = (orphan: OrphanDraft) => typedText(orphan.draft.values);
-  /** Followed as drafts change (a discard here, typing in another tab once reread). */
-  protected readonly orphans = toSignal(
-    toObservable(this.store.drafts).pipe(
-      switchMap((drafts) => {
-        const db = this.localDb.db();
-        if (!db) return of([]);
-        // Caught here, so the next change of the drafts reads again.
-        return from(orphanDrafts(db, drafts)).pipe(
-          catchError((error: unknown) => {
-            console.error('Reading the drafts of deleted records failed', error);
-            return of([]);
-          }),
-        );
-      }),
-    ),
-    { initialValue: [] },
-  );
+  protected readonly orphans = orphanDraftsSignal();
+  private readonly section = viewChild<ElementRef<HTMLElement>>('section');
 
   constructor() {
-    // Another tab may have typed or discarded since this one last read them.
-    void this.store.refresh();
+    // Come from the list's pointer: the section shows once the drafts are read, after the router's own anchor scrolling would have looked.
+    let wanted = inject(ActivatedRoute).snapshot.fragment === 'orphan-drafts';
+    effect(() => {
+      const section = this.section();
+      if (!wanted || !section) return;
+      wanted = false;
+      section.nativeElement.scrollIntoView();
+    });
   }
 
   protected discard(orphan: OrphanDraft): void {

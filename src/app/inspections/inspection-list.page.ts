@@ -24,6 +24,7 @@ import { InspectionStatus } from '../../../domain/doc-types';
 import { ArchiveIndexService } from '../archive/archive-index.service';
 import { exhaustMapLatest } from '../data/exhaust-map-latest';
 import { DraftStore } from '../drafts/draft-store.service';
+import { OrphanDraftsPointerComponent } from '../drafts/orphan-drafts-pointer.component';
 import { InspectionFilter, InspectionQuery, isInspectionId } from '../data/inspection-list-query';
 import { InspectionPage, InspectionStoreService } from '../data/inspection-store.service';
 import { countFormat } from '../shared/count-format';
@@ -58,6 +59,7 @@ const CHANGES_THROTTLE_MS = 400;
     MatButtonToggleModule,
     MatFormFieldModule,
     MatInputModule,
+    OrphanDraftsPointerComponent,
     RecordBadgeComponent,
     AppDatePipe,
   ],
