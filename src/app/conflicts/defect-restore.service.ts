@@ -30,6 +30,7 @@ export function defectsDeletedWith(leaves: readonly Record<string, unknown>[]): 
  * Whether the server deleted one is only known by asking it: each defect is noted on the device
  * (a `_local` document) until it was asked, and one it could not be asked about (out of coverage,
  * the proxy restarting) is tried again by `retry`, unless its inspection is gone again by then.
+ * So is one written again whose photos did not all come back: only its photos, while it lives.
  */
 @Injectable({ providedIn: 'root' })
 export class DefectRestoreService {
@@ -40,6 +41,11 @@ export class DefectRestoreService {
   private readonly photos = inject(PhotoRestoreService);
   /** The defects still to come back, by id, with the id of their inspection. */
   private readonly waiting = new LocalRecordMap<string>(LOCAL_DOC_IDS.defectRestore, 'waiting');
+  /**
+   * Those of them written again here, whose photos are still to come back: not written again
+   * (a deletion of one since is the user's), its photos tried again while it lives.
+   */
+  private readonly written = new LocalRecordMap<string>(LOCAL_DOC_IDS.defectRestore, 'written');
 
   /** The defects the deletions among `leaves` of the kept inspection `inspectionId` took, brought back or waiting for the server. */
   async keepDefects(inspectionId: string, leaves: readonly Record<string, unknown>[]): Promise<Map<string, DefectRestoreOutcome>> {
@@ -49,25 +55,28 @@ export class DefectRestoreService {
     const db = this.localDb.require();
     // Noted before the first request: a tab closed meanwhile leaves them to `retry` too.
     await this.waiting.update(db, (waiting) => ({ ...waiting, ...Object.fromEntries(ids.map((id) => [id, inspectionId])) }));
-    for (const id of ids) outcomes.set(id, await this.attempt(db, id));
+    for (const id of ids) outcomes.set(id, await this.attempt(db, id, inspectionId, false));
     return outcomes;
   }
 
   /** Tries again each defect still waiting; one whose inspection is gone again meanwhile (deleted, archived, let go) stays deleted. */
   async retry(db: Database): Promise<void> {
-    for (const [id, inspectionId] of Object.entries(await this.waiting.read(db))) {
+    const written = await this.written.read(db);
+    for (const [id, inspectionId] of Object.entries({ ...(await this.waiting.read(db)), ...written })) {
       // The database closed meanwhile (logout, another user): its defects wait for its next run.
       if (this.localDb.db() !== db) return;
-      if (await isLive(db, inspectionId)) await this.attempt(db, id);
+      if (await isLive(db, inspectionId)) await this.attempt(db, id, inspectionId, id in written);
       else await this.forget(db, id);
     }
   }
 
-  private async attempt(db: Database, id: string): Promise<DefectRestoreOutcome> {
+  /** Brings `id` back, or only its photos once it was `written` again here. */
+  private async attempt(db: Database, id: string, inspectionId: string, written: boolean): Promise<DefectRestoreOutcome> {
     const server = this.server.open();
     if (!server) return 'waiting';
     try {
-      const outcome = await this.restoreOne(db, server, id);
+      const outcome = written ? 'restored' : await this.restoreOne(db, server, id, inspectionId);
+      if (outcome === 'restored') await this.keepPhotos(db, id);
       await this.forget(db, id);
       return outcome;
     } catch (error) {
@@ -76,11 +85,13 @@ export class DefectRestoreService {
     }
   }
 
+  /** Forgets `id`: `written` last, so that no defect is left noted as still to be written when it was. */
   private async forget(db: Database, id: string): Promise<void> {
     await this.waiting.update(db, (waiting) => withoutKeys(waiting, [id]));
+    await this.written.update(db, (written) => withoutKeys(written, [id]));
   }
 
-  private restoreOne(db: Database, server: Database, id: string): Promise<RestoreOutcome> {
+  private restoreOne(db: Database, server: Database, id: string, inspectionId: string): Promise<RestoreOutcome> {
     return restoreOverTombstone(
       db,
       server,
@@ -89,8 +100,14 @@ export class DefectRestoreService {
       () => true,
       async (before, tombstoneRev) => {
         await this.writer.restoreDeleted(before, tombstoneRev);
-        await this.photos.keepPhotos(await db.get(id), [{}]);
+        await this.written.update(db, (written) => ({ ...written, [id]: inspectionId }));
       },
     );
+  }
+
+  /** The photos of `id`, written again here, while it lives (deleted since, it stays so). */
+  private async keepPhotos(db: Database, id: string): Promise<void> {
+    if (!(await isLive(db, id))) return;
+    await this.photos.keepPhotos(await db.get(id), [{}]);
   }
 }

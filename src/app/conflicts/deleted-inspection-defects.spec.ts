@@ -7,6 +7,7 @@ import { ConflictIndexService } from '../core/conflict-index.service';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService, photosOf } from '../data/defect-store.service';
+import { DocWriterService } from '../data/doc-writer.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { cameraImage, useTwoTablets } from '../testing/two-tablets';
 import { requestsFinished, waitFor } from '../testing/test-support';
@@ -22,10 +23,11 @@ async function liveIn(db: Database, id: string): Promise<boolean> {
   );
 }
 
-/** The defects noted on `db` as still to come back, by id. */
+/** The defects noted on `db` as still to come back, or their photos, by id. */
 async function waitingIn(db: Database): Promise<object> {
-  const note = await db.get<{ waiting?: object }>(LOCAL_DOC_IDS.defectRestore).catch(() => ({ waiting: undefined }));
-  return note.waiting ?? {};
+  type Note = { waiting?: object; written?: object };
+  const note: Note = await db.get<Note>(LOCAL_DOC_IDS.defectRestore).catch(() => ({}));
+  return { ...note.waiting, ...note.written };
 }
 
 /**
@@ -80,6 +82,24 @@ describe('An inspection deleted on one device and edited on another', () => {
     await keep(kept.inspectionId, false);
     await waitFor(async () => kept.defectId in (await waitingIn(db)), 'the defect noted');
     return kept;
+  }
+
+  /** The edit kept while the server stops answering just after its defect is written again: its photo left to come back later. */
+  async function keptUntilTheDefectIsBack() {
+    const kept = await deletedHereEditedOnB();
+    const warned = spyOn(console, 'warn');
+    const writer = TestBed.inject(DocWriterService);
+    const restoreDeleted = writer.restoreDeleted.bind(writer);
+    spyOn(writer, 'restoreDeleted').and.callFake(async (before, tombstoneRev) => {
+      await restoreDeleted(before, tombstoneRev);
+      tablets.serverReachable = false;
+    });
+    await keep(kept.inspectionId, false);
+    await waitFor(() => warned.calls.count() > 0, 'its photo given up for now');
+    expect(await liveIn(db, kept.defectId)).toBeTrue();
+    expect(await liveIn(db, kept.photoId)).toBeFalse();
+    expect(Object.keys(await waitingIn(db))).toEqual([kept.defectId]);
+    return { ...kept, writes: writer.restoreDeleted as jasmine.Spy };
   }
 
   it('keeping the edit brings back the defects the deletion took, with their photos, here and on the server', async () => {
@@ -168,6 +188,47 @@ describe('An inspection deleted on one device and edited on another', () => {
       .withContext('nothing written here: the pull brings it')
       .toBeFalse();
     expect((await server.get(defectId))._rev).toBe(broughtBack);
+  });
+
+  it('brings back the photos of a defect once the server answers again, when it stopped answering after the defect came back', async () => {
+    const { defectId, photoId, writes } = await keptUntilTheDefectIsBack();
+    const { _rev: broughtBack } = await db.get(defectId);
+
+    tablets.serverReachable = true;
+    await TestBed.inject(ArchiveService).archiveNow();
+
+    expect(await liveIn(db, photoId)).toBeTrue();
+    expect(await waitingIn(db)).toEqual({});
+    expect(writes).toHaveBeenCalledTimes(1);
+    const defect = await db.get(defectId, { conflicts: true });
+    expect(defect._rev).toBe(broughtBack);
+    expect(defect._conflicts).toBeUndefined();
+  });
+
+  it('keeps trying the photos of a defect that came back while the server does not answer', async () => {
+    const { defectId, photoId } = await keptUntilTheDefectIsBack();
+
+    await TestBed.inject(ArchiveService).archiveNow();
+
+    expect(Object.keys(await waitingIn(db))).toEqual([defectId]);
+    tablets.serverReachable = true;
+    await TestBed.inject(ArchiveService).archiveNow();
+    expect(await liveIn(db, photoId)).toBeTrue();
+    expect(await waitingIn(db)).toEqual({});
+  });
+
+  it('lets a defect that came back without its photos go without writing it again when it is deleted again', async () => {
+    const { defectId, photoId, writes } = await keptUntilTheDefectIsBack();
+
+    const defects = TestBed.inject(DefectStoreService);
+    await defects.remove(await defects.get(defectId));
+    tablets.serverReachable = true;
+    await TestBed.inject(ArchiveService).archiveNow();
+
+    expect(await waitingIn(db)).toEqual({});
+    expect(await liveIn(db, defectId)).toBeFalse();
+    expect(await liveIn(db, photoId)).toBeFalse();
+    expect(writes).toHaveBeenCalledTimes(1);
   });
 
   it('says how many defects could not come back and how many will once the server can be reached, when some are of each', async () => {
