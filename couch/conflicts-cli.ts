@@ -4,11 +4,11 @@
  *   npm run conflicts -- list <user>          conflicted documents and their leaf revisions
  *   npm run conflicts -- autoresolve <user>   merge those whose leaves changed different things
  */
-import { couchAdmin, isNotFound, splitCredentials, type CouchAdmin } from './couch-admin';
+import { cliCouch } from './cli-couch';
+import { isNotFound, splitCredentials, type CouchAdmin } from './couch-admin';
 import { autoResolveConflicts, type AutoResolveOutcome } from '../domain/conflicts/auto-resolve';
 import { conflictCandidateIds, findConflictedDocs, type ConflictedDoc } from '../domain/conflicts/conflicted-docs';
 import { auditedNanoConflictDb } from './conflicts/nano-conflict-db';
-import { usableAdminUrl } from './server-check';
 import { userDbName } from '../domain/user-db-name';
 
 /** The device an entry of a resolution written by this tool names. */
@@ -22,7 +22,7 @@ async function main([command, user]: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const couch = couchAdmin(await usableAdminUrl(process.env, () => couchUrl));
+  const couch = await cliCouch(process.env, () => couchUrl);
   const dbName = userDbName(user);
   // A mistyped name: said as such, not as the server's "no_db_file" or "Database does not exist."
   if (!(await databaseExists(couch, dbName))) {

@@ -1,10 +1,16 @@
 import nano from 'nano';
+import type { FetchDispatcher } from './request-limit';
 
 export type CouchAdmin = nano.ServerScope;
 
-/** A nano client acting as CouchDB server admin; the URL carries the credentials. */
-export function couchAdmin(adminUrl: string): CouchAdmin {
-  return nano({ url: adminUrl });
+/**
+ * A nano client acting as CouchDB server admin; the URL carries the credentials. Its requests
+ * go through `dispatcher` when given (the CLIs': request-limit.ts), else through Node's fetch as is.
+ */
+export function couchAdmin(adminUrl: string, { dispatcher }: { dispatcher?: FetchDispatcher } = {}): CouchAdmin {
+  // nano's types name undici's classes for `agentOptions`; nano hands any dispatcher to fetch.
+  const agentOptions = dispatcher as unknown as nano.Configuration['agentOptions'];
+  return nano({ url: adminUrl, ...(dispatcher ? { agentOptions } : {}) });
 }
 
 /** The URL without credentials, and the credentials, of an admin URL. */

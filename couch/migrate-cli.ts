@@ -6,9 +6,8 @@
  * current and resumes where an interrupted run stopped).
  */
 import { adminCouchUrl } from './admin-url';
-import { couchAdmin } from './couch-admin';
+import { cliCouch } from './cli-couch';
 import { migrateServer } from './migrate';
-import { usableAdminUrl } from './server-check';
 
 const USAGE = 'usage: npm run migrate';
 
@@ -18,7 +17,7 @@ async function main(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const results = await migrateServer(couchAdmin(await usableAdminUrl(process.env, adminCouchUrl)), (line) => console.log(line));
+  const results = await migrateServer(await cliCouch(process.env, adminCouchUrl), (line) => console.log(line));
   const failed = results.flatMap(({ db, failed }) => failed.map(({ id, reason }) => `${db} ${id}: ${reason}`));
   for (const line of failed) console.error(`not migrated: ${line}`);
   const migrated = results.reduce((sum, result) => sum + result.migrated, 0);

@@ -6,9 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { adminCouchUrl } from './admin-url';
-import { couchAdmin } from './couch-admin';
+import { cliCouch } from './cli-couch';
 import { DEFAULT_PHOTO_GRACE_DAYS, sweepServerPhotos } from './photo-sweep';
-import { usableAdminUrl } from './server-check';
 
 const USAGE = 'usage: npm run photos -- sweep [--days N] [--dry-run]';
 
@@ -37,7 +36,7 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const { graceDays, dryRun } = options;
-  const couch = couchAdmin(await usableAdminUrl(process.env, adminCouchUrl));
+  const couch = await cliCouch(process.env, adminCouchUrl);
   const sweeps = await sweepServerPhotos(couch, { graceDays, dryRun }, (line) => console.log(line));
   for (const { db, orphans } of sweeps) for (const id of orphans) console.log(`${dryRun ? 'would delete' : 'deleted'} ${db} ${id}`);
   const total = sweeps.reduce((sum, sweep) => sum + sweep.orphans.length, 0);

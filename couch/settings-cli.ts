@@ -6,8 +6,7 @@
  */
 import { adminCouchUrl } from './admin-url';
 import { readAppSettings, setArchiveDays } from './app-settings';
-import { couchAdmin } from './couch-admin';
-import { usableAdminUrl } from './server-check';
+import { cliCouch } from './cli-couch';
 import { parseArchiveDays, type AppSettings } from '../domain/archive-settings';
 
 const USAGE = 'usage: npm run settings [-- archive-days <days>]';
@@ -23,7 +22,7 @@ async function main(args: string[]): Promise<number> {
     console.error(parsed.error);
     return 2;
   }
-  const couch = couchAdmin(await usableAdminUrl(process.env, adminCouchUrl));
+  const couch = await cliCouch(process.env, adminCouchUrl);
   show(parsed ? await setArchiveDays(couch, parsed.days) : await readAppSettings(couch));
   return 0;
 }

@@ -14,9 +14,8 @@
  */
 import { parseArgs } from 'node:util';
 import { adminCouchUrl } from './admin-url';
-import { couchAdmin } from './couch-admin';
+import { cliCouch } from './cli-couch';
 import { readNewPassword as readPassword } from './password-prompt';
-import { usableAdminUrl } from './server-check';
 import { assertRole } from '../domain/roles';
 import { getUser, listUsers } from './user-docs';
 import { addUser, disableUser, enableUser, removeUser, setPassword, setRole } from './users';
@@ -51,7 +50,12 @@ export async function runUserCli(argv: string[], io: UserCliIo = PROCESS_IO): Pr
 async function main(argv: string[], { env, log, error }: UserCliIo): Promise<number> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' } } });
   const [command, name, roleArgument] = positionals;
-  const couch = async () => couchAdmin(await usableAdminUrl(env, adminCouchUrl));
+  // A server that stops answering ends the process at once, as it does the other CLIs (cli-couch.ts).
+  const couch = () =>
+    cliCouch(env, adminCouchUrl, (sentence) => {
+      error(sentence);
+      return process.exit(1);
+    });
   const readNewPassword = (user: string) => readPassword(user, env);
   switch (command) {
     case 'list': {
