@@ -112,6 +112,34 @@ describe('PushLedgerService', () => {
     expect(await ledger.unsyncedNow()).toBe(0);
   });
 
+  it('counts a record while any of its audit entries is not pushed, however they leave', async () => {
+    const record = { _id: 'inspection:audited', title: 'Audited' };
+    await db.put(record);
+    await ledger.pushCheckpoint(Number((await db.info()).update_seq));
+    const entryIds = ['10:00', '10:05'].map((at) => `audit:${record._id}:2026-03-03T${at}:00.000Z:device-test:abc`);
+    const local = await Promise.all(entryIds.map((id) => db.put({ _id: id, type: 'audit', docId: record._id })));
+    await waitFor(() => ledger.pendingEntryRecords().has(record._id), 'the record held for its entries');
+    /** The server's later revision of entry `i` pulled: the local one is no longer waiting to go up. */
+    const overtaken = async (i: number) => {
+      const rev = `2-${'f'.repeat(31)}${i}`;
+      ledger.pulled([{ _id: entryIds[i], _rev: rev }]);
+      const [, hash] = local[i].rev.split('-');
+      await db.bulkDocs(
+        [{ _id: entryIds[i], _rev: rev, _revisions: { start: 2, ids: [rev.slice(2), hash] }, type: 'audit', docId: record._id }],
+        {
+          new_edits: false,
+        },
+      );
+      await ledger.unsyncedNow();
+    };
+
+    await overtaken(0);
+    expect(ledger.pendingEntryRecords().has(record._id)).withContext('the other entry still holds it').toBeTrue();
+    await overtaken(1);
+    expect(ledger.pendingEntryRecords().size).toBe(0);
+    expect(ledger.pendingCount()).toBe(0);
+  });
+
   it('ignores design documents', async () => {
     await db.put({ _id: '_design/anything', views: {} });
     await saveInspection('Local');

@@ -292,21 +292,43 @@ export class PushLedgerService {
       .catch(() => undefined);
   }
 
+  // Runs for every change the live feed hears, which a migration or a first push makes thousands
+  // of while as many records are pending: so it changes the published sets by what each change
+  // changes (a copy of a set only when it gains or loses one), not by counting all of them again.
   private note(changes: LocalChange[]): void {
     const pushed = Number(this.ledger.pushedSeq);
-    let changed = false;
+    const refused = this.refused();
+    let ids: Set<string> | null = null;
+    let entryRecords: Set<string> | null = null;
+    let recount = false;
     for (const change of changes) {
       const known = this.unpushed.get(change.id);
       // A read that started before a later edit of the same doc must not put back its older change.
       if (change.seq <= pushed || (known && known.seq > change.seq) || change.id.startsWith('_design/')) continue;
       const pulled = this.pulledRevs.get(change.id);
       const revs = change.changes.map(({ rev }) => rev).filter((rev) => !pulled?.has(rev));
-      if (revs.length)
-        this.unpushed.set(change.id, { seq: change.seq, revs, ...(isAuditId(change.id) ? { record: recordOf(change.id) } : {}) });
+      const entry = revs.length ? { seq: change.seq, revs, ...(isAuditId(change.id) ? { record: recordOf(change.id) } : {}) } : undefined;
+      if (entry) this.unpushed.set(change.id, entry);
       else this.unpushed.delete(change.id);
-      changed ||= revs.length > 0 || !!known;
+      const before = countedAs(change.id, known, refused);
+      const after = countedAs(change.id, entry, refused);
+      if (before === after) continue;
+      if (isAuditId(change.id)) {
+        // Another entry of the same record may still count it.
+        if (before !== null) recount = true;
+        else if (!(entryRecords ?? this.entriesPending()).has(after!)) (entryRecords ??= new Set(this.entriesPending())).add(after!);
+      } else {
+        ids ??= new Set(this.pending());
+        if (before !== null) ids.delete(before);
+        else ids.add(after!);
+      }
     }
-    if (changed) this.publishPending();
+    if (recount) {
+      this.publishPending();
+      return;
+    }
+    if (ids) this.pending.set(ids);
+    if (entryRecords) this.entriesPending.set(entryRecords);
   }
 
   private publishPending(): void {
@@ -317,13 +339,13 @@ export class PushLedgerService {
     // push reports it, not only once that push's checkpoint is stored (which going offline
     // in between would put off until the next connection).
     const refused = this.refused();
-    // One pass: it runs on every change heard, which a migration or a first push makes thousands of.
     const ids = new Set<string>();
     const entryRecords = new Set<string>();
-    for (const [id, { revs, record }] of this.unpushed) {
-      if (revs.every((rev) => rev === refused[id]?.rev)) continue;
-      if (record) entryRecords.add(record);
-      else ids.add(id);
+    for (const [id, entry] of this.unpushed) {
+      const counted = countedAs(id, entry, refused);
+      if (counted === null) continue;
+      if (entry.record) entryRecords.add(counted);
+      else ids.add(counted);
     }
     if (!sameIds(ids, this.pending())) this.pending.set(ids);
     if (!sameIds(entryRecords, this.entriesPending())) this.entriesPending.set(entryRecords);
@@ -375,6 +397,15 @@ interface Unpushed {
   seq: number;
   revs: string[];
   record?: string;
+}
+
+/**
+ * What the unpushed change `entry` of `id` counts as pending: the record (an audit entry's record),
+ * or nothing, when there is none or all its leaves are the revision the server refused.
+ */
+function countedAs(id: string, entry: Unpushed | undefined, refused: Readonly<Record<string, Rejection>>): string | null {
+  if (!entry || entry.revs.every((rev) => rev === refused[id]?.rev)) return null;
+  return entry.record ?? id;
 }
 
 /** The record an audit entry counts for; an entry that names none counts apart. */
