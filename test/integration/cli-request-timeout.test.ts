@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { buildDesignDocsIfStale } from '../../couch/design/build';
 import { buildBootstrapIfStale } from '../../scripts/build-bootstrap';
+import { CLI_ARGS, runCompiledCli } from '../support/compiled-cli';
 
 /*
  * A server that passes every CLI's first check (couch/server-check.ts) and then takes a request
@@ -15,15 +13,6 @@ import { buildBootstrapIfStale } from '../../scripts/build-bootstrap';
  * on that request after FIELDBOOK_ADMIN_REQUEST_TIMEOUT_MS with one sentence naming the server
  * and the limit, instead of Node's fetch waiting 5 minutes.
  */
-const ROOT = join(__dirname, '../..');
-/** Each CLI with a command that gets it past the check to its own requests. */
-const RUNS: [string, string[]][] = [
-  ['user-cli', ['list']],
-  ['conflicts-cli', ['list', 'alice']],
-  ['migrate-cli', []],
-  ['photos-cli', ['sweep', '--dry-run']],
-  ['settings-cli', []],
-];
 const LIMIT_MS = 300;
 
 before(async () => {
@@ -55,29 +44,15 @@ async function hangingCouch(stall: Stall): Promise<{ server: Server; url: string
   return { server, url: `http://127.0.0.1:${port}`, unanswered };
 }
 
-async function runCli(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
-  try {
-    await promisify(execFile)(process.execPath, [join(ROOT, 'dist/couch', `${name}.js`), ...args], {
-      env: { PATH: process.env['PATH'], ...env },
-      // A bound for the test only, far past the limit under test, far short of fetch's 5 minutes.
-      timeout: 60_000,
-      signal: fileEnded.signal,
-      killSignal: 'SIGKILL',
-    });
-    return { code: 0, stderr: '' };
-  } catch (error) {
-    const { code, signal, stderr } = error as { code: number; signal: string | null; stderr: string };
-    return { code: signal ? -1 : code, stderr: signal ? `killed (${signal}); stderr: ${stderr}` : stderr };
-  }
-}
-
 describe('the server CLIs, when the server stops answering a request', () => {
   for (const stall of ['before the headers', 'in the body'] as const)
     test(`stalling ${stall}: each gives up after FIELDBOOK_ADMIN_REQUEST_TIMEOUT_MS, one sentence naming the server and the limit, exit code 1`, async () => {
       const { server, url, unanswered } = await hangingCouch(stall);
       try {
         const env = { COUCH_URL: url.replace('//', '//admin:secret@'), FIELDBOOK_ADMIN_REQUEST_TIMEOUT_MS: String(LIMIT_MS) };
-        const results = await Promise.all(RUNS.map(async ([name, args]) => [name, await runCli(name, args, env)] as const));
+        const results = await Promise.all(
+          Object.keys(CLI_ARGS).map(async (name) => [name, await runCompiledCli(name, env, fileEnded.signal)] as const),
+        );
         for (const [name, { code, stderr }] of results) {
           assert.equal(code, 1, `${name}: ${stderr}`);
           assert.equal(
@@ -87,7 +62,7 @@ describe('the server CLIs, when the server stops answering a request', () => {
           );
         }
         // Each got past the check: what went unanswered was a request of its own.
-        assert.equal(unanswered.length, RUNS.length, unanswered.join(', '));
+        assert.equal(unanswered.length, Object.keys(CLI_ARGS).length, unanswered.join(', '));
       } finally {
         server.closeAllConnections();
         server.close();

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { buildDesignDocsIfStale } from '../../couch/design/build';
 import { buildBootstrapIfStale } from '../../scripts/build-bootstrap';
+import { CLI_ARGS, compiledCli, runCompiledCli } from '../support/compiled-cli';
 import { freePort } from '../support/free-port';
 
 /*
@@ -20,15 +19,6 @@ const ROOT = join(__dirname, '../..');
 const CLIS = readdirSync(join(ROOT, 'couch'))
   .filter((file) => file.endsWith('-cli.ts'))
   .map((file) => basename(file, '.ts'));
-/** A command each CLI accepts, so that it gets as far as the server. */
-const ARGS: Record<string, string[]> = {
-  'user-cli': ['list'],
-  'conflicts-cli': ['list', 'alice'],
-  'migrate-cli': [],
-  'photos-cli': ['sweep', '--dry-run'],
-  'settings-cli': [],
-};
-
 let dir: string;
 before(async () => {
   buildDesignDocsIfStale();
@@ -42,28 +32,12 @@ after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const bundle = (name: string) => join(ROOT, 'dist/couch', `${name}.js`);
-
-async function runCli(name: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
-  try {
-    await promisify(execFile)(process.execPath, [bundle(name), ...ARGS[name]!], {
-      env: { PATH: process.env['PATH'], ...env },
-      // Far past the check's 10 s bound, far short of nano's 5 minutes.
-      timeout: 60_000,
-      signal: fileEnded.signal,
-      killSignal: 'SIGKILL',
-    });
-    return { code: 0, stderr: '' };
-  } catch (error) {
-    const { code, signal, stderr } = error as { code: number; signal: string | null; stderr: string };
-    return { code: signal ? -1 : code, stderr: signal ? `killed (${signal}) after 60 s; stderr: ${stderr}` : stderr };
-  }
-}
+const runCli = (name: string, env: NodeJS.ProcessEnv) => runCompiledCli(name, env, fileEnded.signal);
 
 describe('the server CLIs, when the server is not there', () => {
   test('every one is compiled for the image (and tried here)', () => {
-    assert.deepEqual([...CLIS].sort(), Object.keys(ARGS).sort());
-    for (const name of CLIS) assert.ok(existsSync(bundle(name)), `${bundle(name)} is built`);
+    assert.deepEqual([...CLIS].sort(), Object.keys(CLI_ARGS).sort());
+    for (const name of CLIS) assert.ok(existsSync(compiledCli(name)), `${compiledCli(name)} is built`);
   });
 
   test('the embedded server not running (COUCH_URL unset): one sentence saying to start it, exit code 1', async () => {
