@@ -13,6 +13,7 @@ import { DefectWithPhotos, InspectionSheetComponent } from '../inspections/inspe
 import { INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
 import { downloadAttachment } from '../photos/attachment-download';
 import { ATTACHMENT_SOURCE, AttachmentReader } from '../photos/attachment-url';
+import { photoUnavailable } from '../photos/photo-unavailable';
 import { AppDatePipe } from '../shared/date-format';
 import { ArchiveIndexService } from './archive-index.service';
 
@@ -44,7 +45,11 @@ function serverDb(): () => Database {
       provide: ATTACHMENT_SOURCE,
       useFactory: (): AttachmentReader => {
         const server = serverDb();
-        return (docId, name, onProgress) => downloadAttachment(server(), docId, name, { onProgress });
+        // Said as the photo viewer says it for a photo of a record on the device (photo-unavailable.ts).
+        return (docId, name, onProgress) =>
+          downloadAttachment(server(), docId, name, { onProgress }).catch((error: unknown) => {
+            throw photoUnavailable(error);
+          });
       },
     },
   ],

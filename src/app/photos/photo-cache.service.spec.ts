@@ -17,7 +17,8 @@ import {
   unreachableRemote,
   waitFor,
 } from '../testing/test-support';
-import { PHOTO_CACHE_BUDGET, PhotoCacheService, PhotoUnavailableError } from './photo-cache.service';
+import { PHOTO_CACHE_BUDGET, PhotoCacheService } from './photo-cache.service';
+import { PhotoUnavailableError } from './photo-unavailable';
 
 const DEFECT = 'defect:7c9e6679-7425-40de-944b-e07fc1f90ae7';
 

@@ -10,29 +10,12 @@ import type { AttachmentRef } from '../data/defect-store.service';
 import { leavesOf, purgeDoc } from '../data/purge-doc';
 import { ProgressListener, downloadAttachment } from './attachment-download';
 import { LocalPhoto, photosToEvict } from './photo-budget';
+import { PhotoUnavailableError, photoUnavailable } from './photo-unavailable';
 import { SerialQueue } from '../shared/serial-queue';
 import { isStorageFull } from '../storage/storage-full';
 
 /** Bytes of full-size photos a device keeps once the server has them (about 200 photos). */
 export const PHOTO_CACHE_BUDGET = new InjectionToken<number>('PHOTO_CACHE_BUDGET', { factory: () => 64 * 1024 * 1024 });
-
-const UNAVAILABLE = {
-  offline: 'photo not on this device and the server is out of reach',
-  missing: 'photo not on the server',
-  deleted: 'photo deleted on the server',
-  signedOut: 'the session ended: the server refuses the photo until the user signs in again',
-  refused: 'the server refuses this user the photo',
-};
-
-/**
- * Why a full-size photo could not be shown: not reachable now (offline), not on the server yet
- * (missing), or removed there (deleted: it will never come).
- */
-export class PhotoUnavailableError extends Error {
-  constructor(readonly reason: keyof typeof UNAVAILABLE) {
-    super(UNAVAILABLE[reason]);
-  }
-}
 
 type StoredAttachment = { content_type: string; data?: Blob };
 
@@ -134,8 +117,7 @@ export class PhotoCacheService {
       }
       blob = doc._attachments[ref.name].data as Blob;
     } catch (error) {
-      if (error instanceof PhotoUnavailableError) throw error;
-      throw new PhotoUnavailableError(unavailableReason(error));
+      throw photoUnavailable(error);
     }
     await this.storing.run(() => this.store(db, doc));
     return blob;
@@ -204,16 +186,4 @@ export class PhotoCacheService {
       console.error('Noting when a photo was opened failed', error);
     }
   }
-}
-
-/**
- * A 404's reason says whether the server never had the photo or had it deleted; a refusal is
- * the server answering (the session ended, or not allowed), not the tablet out of reach.
- */
-function unavailableReason(error: unknown): PhotoUnavailableError['reason'] {
-  const { status, reason } = error as { status?: number; reason?: string };
-  if (status === 401) return 'signedOut';
-  if (status === 403) return 'refused';
-  if (status !== 404) return 'offline';
-  return reason === 'deleted' ? 'deleted' : 'missing';
 }

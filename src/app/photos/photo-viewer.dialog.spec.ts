@@ -2,7 +2,7 @@ import { TestBed } from '@angular/core/testing';
 import { MAT_DIALOG_DATA } from '@angular/material/dialog';
 import { DownloadProgress } from './attachment-download';
 import { ATTACHMENT_SOURCE, AttachmentReader } from './attachment-url';
-import { PhotoUnavailableError } from './photo-cache.service';
+import { PhotoUnavailableError } from './photo-unavailable';
 import { PhotoViewerDialog } from './photo-viewer.dialog';
 
 describe('PhotoViewerDialog', () => {

@@ -5,7 +5,7 @@ import { MatProgressBarModule } from '@angular/material/progress-bar';
 import { formatBytes } from '../core/storage.service';
 import { DownloadProgress } from './attachment-download';
 import { ATTACHMENT_SOURCE } from './attachment-url';
-import { PhotoUnavailableError } from './photo-cache.service';
+import { PhotoUnavailableError } from './photo-unavailable';
 
 export interface PhotoViewerData {
   docId: string;
