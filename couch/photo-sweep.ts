@@ -35,10 +35,10 @@ type StoredDefect = { _id: string; _deleted?: boolean; _conflicts?: string[]; _a
  * the document on the server, and a defect deleted there leaves all of its photos. Nothing
  * refers to those any more; they would stay forever.
  *
- * A photo goes only when its defect is gone, or its defect's winning revision has no thumbnail
- * of that stem and no conflicting revision that might; and only once it is older than
+ * A photo goes only when its defect was deleted, or its defect's winning revision has no
+ * thumbnail of that stem and no conflicting revision that might; and only once it is older than
  * `graceDays`, since a tablet pushes a new photo's document and the defect that refers to it
- * in separate batches (or the defect's write may be refused and edited again). The deletions
+ * in separate batches. A photo whose defect the server never had stays. The deletions
  * reach the hub by its fan-in replication, as any deletion.
  */
 export async function sweepPhotos(couch: CouchAdmin, dbName: string, options: PhotoSweepOptions): Promise<PhotoSweep> {
@@ -79,15 +79,25 @@ export async function sweepServerPhotos(
   return sweeps;
 }
 
-/** The winning revision of each defect, with its conflicts; a deleted or missing defect is left out. */
-async function defectsById(couch: CouchAdmin, dbName: string, ids: string[]): Promise<Map<string, StoredDefect>> {
+/** What the server holds of each defect: its winning revision with its conflicts, or `deleted`; one it never had is left out. */
+async function defectsById(couch: CouchAdmin, dbName: string, ids: string[]): Promise<Map<string, StoredDefect | 'deleted'>> {
   if (!ids.length) return new Map();
   const { rows } = await couch.use<StoredDefect>(dbName).fetch({ keys: ids }, { conflicts: true });
-  return new Map(rows.flatMap((row) => ('doc' in row && row.doc ? [[row.id, row.doc as StoredDefect]] : [])));
+  return new Map(
+    rows.flatMap((row): [string, StoredDefect | 'deleted'][] => {
+      if ('doc' in row && row.doc) return [[row.id, row.doc as StoredDefect]];
+      // nano's types leave out what CouchDB says of a deleted one: `value: { rev, deleted: true }`, `doc: null`.
+      return 'value' in row && (row.value as { deleted?: boolean }).deleted ? [[row.id, 'deleted']] : [];
+    }),
+  );
 }
 
-function isReferenced(photo: PhotoDoc, defect: StoredDefect | undefined): boolean {
-  if (!defect) return false;
+function isReferenced(photo: PhotoDoc, defect: StoredDefect | 'deleted' | undefined): boolean {
+  // Never on the server: the tablet that took the photo may still push its defect (a write the
+  // server refused and the inspector fixes, a push cut off between batches), however long ago
+  // the photo was taken.
+  if (defect === undefined) return true;
+  if (defect === 'deleted') return false;
   // A conflicting revision may be the one that keeps the photo: it waits until that is resolved.
   if (defect._conflicts?.length) return true;
   return !!defect._attachments?.[thumbnailOf(photo)];
