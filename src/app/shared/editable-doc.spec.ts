@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { FormControl, ReactiveFormsModule } from '@angular/forms';
 import { Inspection } from '../../../domain/doc-types';
+import { migrateDoc } from '../../../domain/schema-versions';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
@@ -137,6 +138,24 @@ describe('EditableDoc', () => {
     expect(await fixture.componentInstance.save()).toBeTrue();
     expect((await db.get<Inspection>(inspection._id)).title).toBe('Roof and gutters, north side');
     expect(fixture.componentInstance.title.dirty).toBeFalse();
+  });
+
+  it('takes the revision a schema migration wrote (in the background here, or on the server and pulled) as the one shown, not as a change elsewhere', async () => {
+    // Stored by an older release: no schema version, no priority.
+    const { schema, priority, ...older } = await db.get<Inspection>(inspection._id);
+    expect([schema, priority]).toEqual([2, 'normal']);
+    await db.put(older);
+    await open();
+    type('Roof and gutters');
+    const stored = await db.get<Inspection>(inspection._id);
+    const migrated = await db.put(migrateDoc(stored));
+
+    const { editable } = fixture.componentInstance;
+    await until(() => editable.doc()!._rev === migrated.rev, 'the migrated revision taken as the one shown');
+    expect(editable.changedElsewhere()).toBeFalse();
+    expect(title().value).toBe('Roof and gutters');
+    expect(await fixture.componentInstance.save()).toBeTrue();
+    expect((await db.get<Inspection>(inspection._id)).title).toBe('Roof and gutters');
   });
 
   it('turns a save that meets a 409 into a message and keeps the typed values', async () => {

@@ -3,6 +3,7 @@ import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
 import { EMPTY, catchError, filter, from, map, startWith, switchMap } from 'rxjs';
 import { isNotFound } from '../../../domain/conflicts/conflict-db';
 import { jsonEqual } from '../../../domain/conflicts/json-equal';
+import { migrateDoc } from '../../../domain/schema-versions';
 import { ChangesFeedReader } from '../core/changes-feed-reader.service';
 import { PushLedgerService, Rejection } from '../core/push-ledger.service';
 import { FieldErrors, ValidationError, fieldErrors } from '../data/validation-bridge';
@@ -228,7 +229,7 @@ export class EditableDoc<T extends object> {
     const shown = this.shown();
     if (shown?.id === id && this.options.edited()) {
       // Keep what the user typed; a newer version or a deletion is theirs to reload.
-      if (doc && shown.doc && this.version(doc) === this.version(shown.doc)) this.shown.set({ id, doc });
+      if (doc && shown.doc && (this.version(doc) === this.version(shown.doc) || onlyMigrated(doc, shown.doc))) this.shown.set({ id, doc });
       else {
         this.changedElsewhere.set(true);
         this.deletedElsewhere.set(doc === null);
@@ -255,4 +256,18 @@ export class EditableDoc<T extends object> {
       throw error;
     }
   }
+}
+
+/**
+ * Whether `arrived` is `shown` but for its revision and what a schema migration changes: what the
+ * tablet's background migration or the server's (`npm run migrate`, pulled) wrote is nobody's
+ * edit, and a save on top of it keeps what the user typed.
+ */
+function onlyMigrated(arrived: object, shown: object): boolean {
+  return jsonEqual(migrateDoc(withoutRev(arrived)), migrateDoc(withoutRev(shown)));
+}
+
+function withoutRev(doc: object): object {
+  const { _rev, ...content } = doc as { _rev?: string };
+  return content;
 }
