@@ -6,6 +6,7 @@ import { migrateDoc } from '../../../domain/schema-versions';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
+import { DocWriterService } from '../data/doc-writer.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
 import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
@@ -140,23 +141,28 @@ describe('EditableDoc', () => {
     expect(fixture.componentInstance.title.dirty).toBeFalse();
   });
 
-  it('takes the revision a schema migration wrote (in the background here, or on the server and pulled) as the one shown, not as a change elsewhere', async () => {
-    // Stored by an older release: no schema version, no priority.
-    const { schema, priority, ...older } = await db.get<Inspection>(inspection._id);
-    expect([schema, priority]).toEqual([2, 'normal']);
-    await db.put(older);
-    await open();
-    type('Roof and gutters');
-    const stored = await db.get<Inspection>(inspection._id);
-    const migrated = await db.put(migrateDoc(stored));
+  const migrations: [string, (old: Inspection) => Promise<unknown>][] = [
+    ['on the server, pulled', (old) => db.put(migrateDoc(old))],
+    ['in the background here, saved and stamped as the user', (old) => TestBed.inject(DocWriterService).saveAll([old])],
+  ];
+  for (const [where, migrate] of migrations)
+    it(`takes the revision a schema migration wrote ${where} as the one shown, not as a change elsewhere`, async () => {
+      // Stored by an older release on another tablet: no schema version, no priority.
+      const { schema, priority, ...older } = await db.get<Inspection>(inspection._id);
+      expect([schema, priority]).toEqual([2, 'normal']);
+      await db.put({ ...older, updatedAt: '2026-01-05T08:00:00.000Z', deviceId: 'tablet-b' });
+      await open();
+      type('Roof and gutters');
+      await migrate(await db.get<Inspection>(inspection._id));
+      const { _rev: migrated } = await db.get<Inspection>(inspection._id);
 
-    const { editable } = fixture.componentInstance;
-    await until(() => editable.doc()!._rev === migrated.rev, 'the migrated revision taken as the one shown');
-    expect(editable.changedElsewhere()).toBeFalse();
-    expect(title().value).toBe('Roof and gutters');
-    expect(await fixture.componentInstance.save()).toBeTrue();
-    expect((await db.get<Inspection>(inspection._id)).title).toBe('Roof and gutters');
-  });
+      const { editable } = fixture.componentInstance;
+      await until(() => editable.doc()!._rev === migrated, 'the migrated revision taken as the one shown');
+      expect(editable.changedElsewhere()).toBeFalse();
+      expect(title().value).toBe('Roof and gutters');
+      expect(await fixture.componentInstance.save()).toBeTrue();
+      expect((await db.get<Inspection>(inspection._id)).title).toBe('Roof and gutters');
+    });
 
   it('turns a save that meets a 409 into a message and keeps the typed values', async () => {
     await open();

@@ -259,15 +259,17 @@ export class EditableDoc<T extends object> {
 }
 
 /**
- * Whether `arrived` is `shown` but for its revision and what a schema migration changes: what the
- * tablet's background migration or the server's (`npm run migrate`, pulled) wrote is nobody's
- * edit, and a save on top of it keeps what the user typed.
+ * Whether `arrived` is `shown` but for its revision, its change stamp and what a schema migration
+ * changes: what the tablet's background migration (saved, so stamped) or the server's (`npm run
+ * migrate`, pulled) wrote is nobody's edit, and a save on top of it keeps what the user typed.
  */
 function onlyMigrated(arrived: object, shown: object): boolean {
-  return jsonEqual(migrateDoc(withoutRev(arrived)), migrateDoc(withoutRev(shown)));
+  return jsonEqual(content(arrived), content(shown));
 }
 
-function withoutRev(doc: object): object {
-  const { _rev, ...content } = doc as { _rev?: string };
-  return content;
+// Who saved a revision, when and on which device: a migration's save stamps them too.
+const CHANGE_STAMP = new Set(['_rev', 'updatedBy', 'updatedAt', 'deviceId', 'deviceName']);
+
+function content(doc: object): object {
+  return Object.fromEntries(Object.entries(migrateDoc(doc)).filter(([field]) => !CHANGE_STAMP.has(field)));
 }
