@@ -16,7 +16,8 @@ import { photoData } from '../../../test/fixtures/documents';
 import { DEVICE_NAME_STORAGE, DeviceNameService } from '../core/device-name.service';
 import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
 import { ANA, fakeSessions, provideTestData, uniqueDbPrefix } from '../testing/test-support';
-import { ConflictResolverService, ResolutionConflictError } from './conflict-resolver.service';
+import { ConflictResolverService } from './conflict-resolver.service';
+import { ResolutionConflictError } from './resolution-writer.service';
 import { ConflictStoreService } from './conflict-store.service';
 
 describe('ConflictResolverService', () => {

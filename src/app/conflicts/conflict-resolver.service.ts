@@ -1,15 +1,14 @@
 import { Injectable, inject } from '@angular/core';
 import { MatSnackBar } from '@angular/material/snack-bar';
-import { applyResolution } from '../../../domain/conflicts/apply-resolution';
 import { AutoMergeSettings, AutoResolveOutcome, autoResolveConflicts } from '../../../domain/conflicts/auto-resolve';
-import { ConflictDb, revisionFetcher } from '../../../domain/conflicts/conflict-db';
-import { MergeStamp, Resolution, deletesRecord, resolutionBulkDocs } from '../../../domain/conflicts/conflict-resolution';
+import { ConflictDb } from '../../../domain/conflicts/conflict-db';
+import { MergeStamp, Resolution } from '../../../domain/conflicts/conflict-resolution';
 import { ConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
 import { ConflictIndexService } from '../core/conflict-index.service';
-import { CLOCK, DocWriterService } from '../data/doc-writer.service';
+import { DocWriterService } from '../data/doc-writer.service';
 import { PhotoRestoreService } from '../data/photo-restore.service';
-import { ValidationError, fieldErrors } from '../data/validation-bridge';
 import { DefectRestoreOutcome, DefectRestoreService, defectsDeletedWith } from './defect-restore.service';
+import { ResolutionWriterService } from './resolution-writer.service';
 
 /** How long a notice about a resolution stays. */
 const NOTICE_MS = 10_000;
@@ -17,41 +16,29 @@ const NOTICE_MS = 10_000;
 /** A defect to bring back that is back, or will be once the server can be asked. */
 const BACK_OR_COMING: ReadonlySet<DefectRestoreOutcome> = new Set(['restored', 'live', 'waiting']);
 
-/** A resolution's write failed: the document changed meanwhile, as a 409 says for a save. */
-export class ResolutionConflictError extends Error {
-  readonly status = 409;
-
-  constructor(readonly errors: string[]) {
-    super(errors.join('; '));
-    this.name = 'ResolutionConflictError';
-  }
-}
-
 /**
  * Ends conflicts as the logged-in user: a person's resolution from the conflict page, and the
  * automatic merges. domain/conflicts builds and checks the writes; DocWriterService stamps and
- * writes them (through the `ConflictDb` of ConflictStoreService).
+ * writes them (through the `ConflictDb` of ConflictStoreService), a person's through ResolutionWriterService.
  */
 @Injectable({ providedIn: 'root' })
 export class ConflictResolverService {
   private readonly writer = inject(DocWriterService);
   private readonly conflictIndex = inject(ConflictIndexService);
-  private readonly clock = inject(CLOCK);
+  private readonly resolutions = inject(ResolutionWriterService);
   private readonly photos = inject(PhotoRestoreService);
   private readonly defects = inject(DefectRestoreService);
   private readonly snackBar = inject(MatSnackBar);
 
   /** Who merges and when, for a resolution the logged-in user makes now. */
   mergeStamp(): MergeStamp {
-    return { mergedBy: this.writer.author().name, mergedAt: this.clock().toISOString() };
+    return this.resolutions.mergeStamp();
   }
 
   /**
-   * Writes a resolution (`resolveMerge` or `keepLeaf` with `mergeStamp()`): the result, stamped
-   * as this user's change, on the winning revision, and tombstones on the other leaves. Throws
-   * ValidationError if the rules refuse it, ResolutionConflictError if the document changed
-   * meanwhile (nothing written). False when the result was written but another version of a
-   * losing leaf arrived meanwhile: the document is in conflict again, the result one of its versions.
+   * Writes a resolution as ResolutionWriterService does (it throws ValidationError or
+   * ResolutionConflictError, and answers false when another version of a losing leaf arrived
+   * meanwhile), then what a resolution on this tablet brings along.
    *
    * A defect kept over its deletion (or over the removal of a photo) gets back the photo
    * documents that deletion took with it (PhotoRestoreService), after the result is written; when
@@ -61,28 +48,13 @@ export class ConflictResolverService {
    * a notice says how many could not come back (refused, lost) and how many wait for the server.
    */
   async resolve(db: ConflictDb, resolution: Resolution): Promise<boolean> {
-    const [winner] = resolution.leaves;
-    const audited = resolution.doc ? { ...resolution, doc: this.writer.stampChange(resolution.doc) } : resolution;
-    // A deletion names who made it, when and where, as one on the record's page does: should it
-    // meet another device's edit, that conflict shows them.
-    const writes = (await resolutionBulkDocs(audited, revisionFetcher(db, winner._id))).map((write) =>
-      deletesRecord(write) ? this.writer.stampChange(write) : write,
-    );
-    const applied = await applyResolution(db, writes, resolution.leaves, this.writer.author());
-    if (applied.status === 'invalid')
-      throw new ValidationError(
-        fieldErrors(
-          applied.violations.map(({ violation }) => violation),
-          'app',
-        ),
-      );
-    if (applied.status === 'write-failed' && applied.written === undefined) throw new ResolutionConflictError(applied.errors);
+    const settled = await this.resolutions.write(db, resolution);
     // Not awaited: it asks the server, and a slow network must not hold the user's decision.
     if (resolution.doc?.['type'] === 'defect') void this.keepPhotos(resolution.doc, resolution.leaves);
     if (resolution.doc?.['type'] === 'inspection') void this.keepDefects(resolution.doc, resolution.leaves);
     // Written in part: the conflict index sees the write, and keeps the document listed.
-    if (applied.status === 'write-failed') return false;
-    this.conflictIndex.resolved([winner._id]);
+    if (!settled) return false;
+    this.conflictIndex.resolved([resolution.leaves[0]._id]);
     return true;
   }
 

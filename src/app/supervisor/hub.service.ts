@@ -16,9 +16,15 @@ import {
   timeout,
   timer,
 } from 'rxjs';
+import { ConflictDb } from '../../../domain/conflicts/conflict-db';
+import { MergeStamp, Resolution } from '../../../domain/conflicts/conflict-resolution';
+import { findConflictedDocs, mergeConflictedDoc } from '../../../domain/conflicts/conflicted-docs';
+import { withResolutionAudit } from '../../../domain/conflicts/resolution-audit';
+import { MergeResult } from '../../../domain/conflicts/three-way-merge';
 import { AuditEntry, Defect, FieldbookDoc, Inspection } from '../../../domain/doc-types';
 import { inspectionOwner } from '../../../domain/inspection-owner';
 import { readAuditEntries } from '../audit/audit-source';
+import { ResolutionWriterService } from '../conflicts/resolution-writer.service';
 import { Database } from '../core/pouchdb';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { SessionService } from '../core/session.service';
@@ -68,6 +74,7 @@ export class HubService {
   private readonly sessions = inject(SessionService);
   private readonly openRemote = inject(REMOTE_DB_FACTORY);
   private readonly writer = inject(DocWriterService);
+  private readonly resolutions = inject(ResolutionWriterService);
   private opened: { name: string; db: Database } | null = null;
   /** A change to the hub: written here, or heard by `watch`. */
   private readonly changed = new Subject<void>();
@@ -112,6 +119,29 @@ export class HubService {
   /** An inspection of the team, as the hub has it now. */
   inspection(id: string): Promise<Inspection> {
     return this.hub().get<Inspection>(id);
+  }
+
+  /**
+   * The inspection's versions in the hub merged against the one they started from, when it has
+   * more than one (null when it has not): a conflict the hub's own merge left for a person
+   * (proxy/hub-conflict-merge.ts), or one a tablet has yet to resolve. A deletion counts, as on
+   * a tablet (findConflictedDocs).
+   */
+  async conflictOf(inspectionId: string): Promise<MergeResult | null> {
+    const db = this.hubConflicts();
+    const [conflicted] = await findConflictedDocs(db, [inspectionId]);
+    return conflicted ? mergeConflictedDoc(db, conflicted) : null;
+  }
+
+  /**
+   * Settles a conflict of a hub record as a tablet resolves its own (ResolutionWriterService):
+   * `decide` makes the resolution (resolveMerge or keepLeaf) with the stamp of this supervisor's
+   * merge. The result goes on the winning version, tombstones on the others, then an audit
+   * entry for the change, as on a tablet. Refused with a 409 (ResolutionConflictError) if a
+   * version changed meanwhile; false when another version arrived while it was written.
+   */
+  async settle(decide: (stamp: MergeStamp) => Resolution): Promise<boolean> {
+    return this.wrote(await this.resolutions.write(this.hubConflicts(), decide(this.resolutions.mergeStamp())));
   }
 
   /** The inspection's defects with their photo stubs, most severe first. */
@@ -292,6 +322,11 @@ export class HubService {
       limit: LOCAL_FIND_LIMIT,
     });
     return found.docs as HubDefect[];
+  }
+
+  /** The hub as domain/conflicts reads and writes it: a resolution with its audit entries. */
+  private hubConflicts(): ConflictDb {
+    return withResolutionAudit(this.hub(), () => this.writer.stampChange({}));
   }
 
   private hub(): Database {

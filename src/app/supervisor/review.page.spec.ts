@@ -65,12 +65,22 @@ describe('ReviewPage', () => {
 
   beforeEach(async () => {
     stored = SUBMITTED;
-    hub = jasmine.createSpyObj<HubService>('HubService', ['inspection', 'defectsOf', 'attachment', 'review', 'undo', 'history$', 'watch']);
+    hub = jasmine.createSpyObj<HubService>('HubService', [
+      'inspection',
+      'defectsOf',
+      'conflictOf',
+      'attachment',
+      'review',
+      'undo',
+      'history$',
+      'watch',
+    ]);
     hubChanges = new Subject<void>();
     // Set up at once, as the hub's feed is when the hub answers.
     hub.watch.and.returnValue(hubChanges.pipe(startWith(undefined)));
     hub.inspection.and.callFake(async () => stored);
     hub.defectsOf.and.resolveTo([DEFECT]);
+    hub.conflictOf.and.resolveTo(null);
     hub.history$.and.returnValue(of([]));
     hub.attachment.and.returnValue(redPixel());
     hub.review.and.callFake(async (doc, decision, comment, partners) => {

@@ -9,10 +9,14 @@ import { MatSelectModule } from '@angular/material/select';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { RouterLink } from '@angular/router';
 import { switchMap, throttleTime } from 'rxjs';
+import { MergeStamp, Resolution, keepLeaf, resolveMerge } from '../../../domain/conflicts/conflict-resolution';
+import { MergeResult } from '../../../domain/conflicts/three-way-merge';
 import { Inspection } from '../../../domain/doc-types';
 import { inspectionOwner } from '../../../domain/inspection-owner';
 import { AuditHistoryComponent } from '../audit/audit-history.component';
 import { AUDIT_SOURCE, AuditSource } from '../audit/audit-source';
+import { MergeChoices } from '../conflicts/merge-choices';
+import { MergeGridComponent, MergeVersionDirective } from '../conflicts/merge-grid.component';
 import { apiErrorMessage } from '../core/api-error-message';
 import { ValidationError } from '../data/validation-bridge';
 import { INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
@@ -31,8 +35,11 @@ const UNDO_MS = 10_000;
 const CHANGE_BURST_MS = 300;
 
 interface Loaded {
+  /** The winning version, when there are several. */
   inspection: Inspection;
   defects: HubDefect[];
+  /** The versions side by side, when it was changed in two places and nobody settled it yet. */
+  conflict: MergeResult | null;
 }
 
 /**
@@ -40,7 +47,9 @@ interface Loaded {
  * whole checklist, its defects with their photos. A submitted one can be approved (shared
  * with the partners picked) or rejected with a comment, an approved one reopened (taken back
  * from its partners), each confirmed first and undoable for a short while from the snack bar.
- * It follows the hub live: what others change shows.
+ * It follows the hub live: what others change shows. One changed in two places (a reassignment
+ * racing an offline edit, proxy/hub-conflict-merge.ts) shows its versions side by side, to be
+ * settled as on a tablet before anything else is decided on it.
  */
 @Component({
   selector: 'app-review-page',
@@ -55,6 +64,8 @@ interface Loaded {
     InspectionSheetComponent,
     AuditHistoryComponent,
     DirectoryErrorComponent,
+    MergeGridComponent,
+    MergeVersionDirective,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'page', style: '--page-width: 900px' },
@@ -100,7 +111,11 @@ export class ReviewPage {
   protected readonly reassignTo = new FormControl('', { nonNullable: true });
   /** How many reads of the hub this page has started. */
   private reads = 0;
-  protected readonly decidable = computed(() => this.loaded()?.inspection.status === 'submitted');
+  protected readonly decidable = computed(() => this.loaded()?.inspection.status === 'submitted' && !this.loaded()?.conflict);
+  /** The supervisor's choices between the versions, while there are several. */
+  protected readonly merging = new MergeChoices(() => this.loaded()?.conflict);
+  /** Who saved each version, when, and whose inspection it makes it. */
+  protected readonly versions = computed(() => (this.loaded()?.conflict?.leaves ?? []).map(versionSummary));
 
   constructor() {
     // The page reads the hub when its feed of the inspection is set up (what is read then is
@@ -128,11 +143,38 @@ export class ReviewPage {
     const latest = () => read === this.reads && id === this.id();
     this.loadError.set('');
     try {
-      const [inspection, defects] = await Promise.all([this.hub.inspection(id), this.hub.defectsOf(id)]);
-      if (latest()) this.loaded.set({ inspection, defects });
+      const [inspection, defects, conflict] = await Promise.all([this.hub.inspection(id), this.hub.defectsOf(id), this.hub.conflictOf(id)]);
+      if (!latest()) return;
+      // Choices name versions: they only carry over while the versions are the same.
+      if (versionsOf(conflict) !== versionsOf(this.loaded()?.conflict)) this.merging.reset();
+      this.loaded.set({ inspection, defects, conflict });
     } catch (error) {
       if (latest()) this.couldNotLoad(error);
     }
+  }
+
+  /** Settles the versions with the value chosen for each field they differ on. */
+  protected settle(): Promise<void> {
+    return this.settleWith((merge, stamp) => resolveMerge(merge, this.merging.choices(), stamp));
+  }
+
+  /** Settles the versions by keeping one of them whole. */
+  protected keep(rev: string): Promise<void> {
+    return this.settleWith((merge, stamp) => keepLeaf(merge, rev, stamp));
+  }
+
+  private async settleWith(decide: (merge: MergeResult, stamp: MergeStamp) => Resolution): Promise<void> {
+    const merge = this.loaded()?.conflict;
+    if (!merge) return;
+    await this.write(async () => {
+      const settled = await this.hub.settle((stamp) => decide(merge, stamp));
+      await this.load();
+      if (settled) this.snackBar.open($localize`:@@review.conflict.settled:Settled: one version now.`, undefined, { duration: 4_000 });
+      else
+        this.decisionError.set(
+          $localize`:@@review.conflict.overtaken:Saved, and meanwhile another version arrived: here are the versions now; settle them again.`,
+        );
+    });
   }
 
   private couldNotLoad(error: unknown): void {
@@ -199,6 +241,22 @@ export class ReviewPage {
       this.busy.set(false);
     }
   }
+}
+
+/** A version's column head: who saved it, when, and whose inspection it makes it (or that it deletes it). */
+function versionSummary(leaf: MergeResult['leaves'][number]) {
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
+  return {
+    deleted: leaf._deleted === true,
+    by: text(leaf['updatedBy']),
+    at: text(leaf['updatedAt']),
+    owner: inspectionOwner({ assignedTo: text(leaf['assignedTo']) ?? undefined, createdBy: text(leaf['createdBy']) ?? undefined }),
+  };
+}
+
+/** Which versions a conflict has, to tell one set from another. */
+function versionsOf(conflict: MergeResult | null | undefined): string {
+  return conflict?.leaves.map((leaf) => leaf._rev).join() ?? '';
 }
 
 function confirmation(decision: Decision, { title, status, partners: sharedWith }: Inspection, partners: readonly string[]) {
