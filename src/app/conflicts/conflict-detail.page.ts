@@ -11,8 +11,10 @@ import { EditableDoc } from '../shared/editable-doc';
 import { fieldLabel } from '../shared/field-labels';
 import { ConflictResolverService } from './conflict-resolver.service';
 import { ConflictStoreService, LoadedConflict } from './conflict-store.service';
+import { KeepVersionButtonComponent } from './keep-version-button.component';
 import { MergeChoices } from './merge-choices';
 import { MergeGridComponent, MergeVersionDirective } from './merge-grid.component';
+import { UnresolvedFieldsComponent } from './unresolved-fields.component';
 
 /** Who saved one version, when and where, from its audit fields. */
 interface VersionInfo {
@@ -32,7 +34,16 @@ interface VersionInfo {
  */
 @Component({
   selector: 'app-conflict-detail-page',
-  imports: [AppDatePipe, RouterLink, MatButtonModule, EditNoticesComponent, MergeGridComponent, MergeVersionDirective],
+  imports: [
+    AppDatePipe,
+    RouterLink,
+    MatButtonModule,
+    EditNoticesComponent,
+    KeepVersionButtonComponent,
+    MergeGridComponent,
+    MergeVersionDirective,
+    UnresolvedFieldsComponent,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'page', style: '--page-width: 1400px' },
   templateUrl: './conflict-detail.page.html',

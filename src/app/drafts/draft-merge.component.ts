@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, input } from '@angular/co
 import { MatButtonModule } from '@angular/material/button';
 import { AppDatePipe } from '../shared/date-format';
 import { MergeGridComponent, MergeVersionDirective } from '../conflicts/merge-grid.component';
+import { UnresolvedFieldsComponent } from '../conflicts/unresolved-fields.component';
 import { MINE } from './draft-merge';
 import { FormDraft } from './form-draft';
 
@@ -16,7 +17,7 @@ interface Saved {
  */
 @Component({
   selector: 'app-draft-merge',
-  imports: [AppDatePipe, MatButtonModule, MergeGridComponent, MergeVersionDirective],
+  imports: [AppDatePipe, MatButtonModule, MergeGridComponent, MergeVersionDirective, UnresolvedFieldsComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <section class="merge" data-testid="draft-merge">
@@ -61,11 +62,7 @@ interface Saved {
         </ng-template>
       </app-merge-grid>
       <footer class="actions">
-        @if (draft().merging.unresolved().length; as count) {
-          <p class="hint" data-testid="unresolved-count" i18n="@@draft.merge.unresolved">
-            Choose a value for {count, plural, =1 {1 more field} other {{{ count }} more fields}}.
-          </p>
-        }
+        <app-unresolved-fields [merging]="draft().merging" />
         <button
           mat-flat-button
           type="button"

@@ -15,8 +15,10 @@ import { Inspection } from '../../../domain/doc-types';
 import { inspectionOwner } from '../../../domain/inspection-owner';
 import { AuditHistoryComponent } from '../audit/audit-history.component';
 import { AUDIT_SOURCE, AuditSource } from '../audit/audit-source';
+import { KeepVersionButtonComponent } from '../conflicts/keep-version-button.component';
 import { MergeChoices } from '../conflicts/merge-choices';
 import { MergeGridComponent, MergeVersionDirective } from '../conflicts/merge-grid.component';
+import { UnresolvedFieldsComponent } from '../conflicts/unresolved-fields.component';
 import { apiErrorMessage } from '../core/api-error-message';
 import { ValidationError } from '../data/validation-bridge';
 import { INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
@@ -64,8 +66,10 @@ interface Loaded {
     InspectionSheetComponent,
     AuditHistoryComponent,
     DirectoryErrorComponent,
+    KeepVersionButtonComponent,
     MergeGridComponent,
     MergeVersionDirective,
+    UnresolvedFieldsComponent,
   ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   host: { class: 'page', style: '--page-width: 900px' },
