@@ -1,6 +1,6 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { MatSnackBar } from '@angular/material/snack-bar';
-import { provideRouter } from '@angular/router';
+import { Router, provideRouter } from '@angular/router';
 import { LeafDoc } from '../../../domain/conflicts/stored-doc';
 import { AuditEntry, Inspection } from '../../../domain/doc-types';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
@@ -138,6 +138,18 @@ describe('ReviewPage: a hub record changed in two places', () => {
     expect(await liveLeaves()).toEqual([
       jasmine.objectContaining({ status: 'draft', assignedTo: 'bob', scheduledFor: '2026-03-12', mergedFrom: ['2-bbb', '2-aaa'] }),
     ]);
+  });
+
+  it('keeping a deletion deletes the inspection and goes back to the review queue', async () => {
+    const navigated = spyOn(TestBed.inject(Router), 'navigateByUrl').and.resolveTo(true);
+    await storeRevisions(hubDb, [editOf(raced.root, 'ccc', { _deleted: true })]);
+    await until(() => all('conflict-version').length === 3, 'the deletion among the versions');
+    (fixture.nativeElement.querySelector('[data-testid=keep-version][data-rev="2-ccc"]') as HTMLElement).click();
+    await waitFor(() => navigated.calls.count() > 0, 'back to the queue');
+
+    expect(navigated).toHaveBeenCalledOnceWith('/supervisor');
+    expect(await liveLeaves()).toEqual([]);
+    expect(el('review-load-error')).toBeNull();
   });
 
   it('says when another version arrived meanwhile, and shows the versions as they are now', async () => {

@@ -7,7 +7,7 @@ import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { MatSelectModule } from '@angular/material/select';
 import { MatSnackBar } from '@angular/material/snack-bar';
-import { RouterLink } from '@angular/router';
+import { Router, RouterLink } from '@angular/router';
 import { switchMap, throttleTime } from 'rxjs';
 import { MergeStamp, Resolution, keepLeaf, resolveMerge } from '../../../domain/conflicts/conflict-resolution';
 import { MergeResult } from '../../../domain/conflicts/three-way-merge';
@@ -96,6 +96,7 @@ export class ReviewPage {
   private readonly hub = inject(HubService);
   private readonly dialog = inject(MatDialog);
   private readonly snackBar = inject(MatSnackBar);
+  private readonly router = inject(Router);
   /** Whose inspection it is (its assignee, else its creator), as the replication jobs decide. */
   protected readonly ownerOf = inspectionOwner;
 
@@ -162,16 +163,22 @@ export class ReviewPage {
     return this.settleWith((merge, stamp) => resolveMerge(merge, this.merging.choices(), stamp));
   }
 
-  /** Settles the versions by keeping one of them whole. */
+  /** Settles the versions by keeping one of them whole: a deletion deletes the inspection, and the page goes back to the queue. */
   protected keep(rev: string): Promise<void> {
-    return this.settleWith((merge, stamp) => keepLeaf(merge, rev, stamp));
+    const deletes = this.loaded()?.conflict?.leaves.some((leaf) => leaf._rev === rev && leaf._deleted) ?? false;
+    return this.settleWith((merge, stamp) => keepLeaf(merge, rev, stamp), deletes);
   }
 
-  private async settleWith(decide: (merge: MergeResult, stamp: MergeStamp) => Resolution): Promise<void> {
+  private async settleWith(decide: (merge: MergeResult, stamp: MergeStamp) => Resolution, deletes = false): Promise<void> {
     const merge = this.loaded()?.conflict;
     if (!merge) return;
     await this.write(async () => {
       const settled = await this.hub.settle((stamp) => decide(merge, stamp));
+      // Nothing left to review here.
+      if (settled && deletes) {
+        await this.router.navigateByUrl('/supervisor');
+        return;
+      }
       await this.load();
       if (settled) this.snackBar.open($localize`:@@review.conflict.settled:Settled: one version now.`, undefined, { duration: 4_000 });
       else
