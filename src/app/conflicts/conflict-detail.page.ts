@@ -15,18 +15,7 @@ import { KeepVersionButtonComponent } from './keep-version-button.component';
 import { MergeChoices } from './merge-choices';
 import { MergeGridComponent, MergeVersionDirective } from './merge-grid.component';
 import { UnresolvedFieldsComponent } from './unresolved-fields.component';
-
-/** Who saved one version, when and where, from its audit fields. */
-interface VersionInfo {
-  rev: string;
-  current: boolean;
-  deleted: boolean;
-  by: string | null;
-  at: string | null;
-  device: string | null;
-  /** The name the user gave that device, when they had. */
-  deviceName: string | null;
-}
+import { versionInfo, versionsKey } from './version-info';
 
 /**
  * One conflicted document: its versions side by side, field by field against their common
@@ -66,8 +55,7 @@ export class ConflictDetailPage {
     load: (id) => this.store.load(id),
     edited: (): boolean => Object.keys(this.merging.choices()).length > 0,
     show: () => this.merging.reset(),
-    // Choices name versions: they only carry over while the versions are the same.
-    version: (conflict) => conflict.merge.leaves.map((leaf) => leaf._rev).join(),
+    version: (conflict) => versionsKey(conflict.merge),
     noun: 'document',
   });
   protected readonly conflict = this.editable.doc;
@@ -107,17 +95,4 @@ export class ConflictDetailPage {
     // Saved, and another version arrived meanwhile: the page shows the versions now, the result among them.
     else await this.editable.reload();
   }
-}
-
-function versionInfo(leaf: Record<string, unknown> & { _rev: string; _deleted?: boolean }, index: number): VersionInfo {
-  const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
-  return {
-    rev: leaf._rev,
-    current: index === 0,
-    deleted: leaf._deleted === true,
-    by: text(leaf['updatedBy']),
-    at: text(leaf['updatedAt']),
-    device: text(leaf['deviceId']),
-    deviceName: text(leaf['deviceName']),
-  };
 }

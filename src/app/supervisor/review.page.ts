@@ -19,6 +19,7 @@ import { KeepVersionButtonComponent } from '../conflicts/keep-version-button.com
 import { MergeChoices } from '../conflicts/merge-choices';
 import { MergeGridComponent, MergeVersionDirective } from '../conflicts/merge-grid.component';
 import { UnresolvedFieldsComponent } from '../conflicts/unresolved-fields.component';
+import { textOf, versionInfo, versionsKey } from '../conflicts/version-info';
 import { apiErrorMessage } from '../core/api-error-message';
 import { ValidationError } from '../data/validation-bridge';
 import { INSPECTION_STATUS_LABELS } from '../inspections/inspection-status';
@@ -150,8 +151,7 @@ export class ReviewPage {
     try {
       const [inspection, defects, conflict] = await Promise.all([this.hub.inspection(id), this.hub.defectsOf(id), this.hub.conflictOf(id)]);
       if (!latest()) return;
-      // Choices name versions: they only carry over while the versions are the same.
-      if (versionsOf(conflict) !== versionsOf(this.loaded()?.conflict)) this.merging.reset();
+      if (versionsKey(conflict) !== versionsKey(this.loaded()?.conflict)) this.merging.reset();
       this.loaded.set({ inspection, defects, conflict });
     } catch (error) {
       if (latest()) this.couldNotLoad(error);
@@ -254,20 +254,10 @@ export class ReviewPage {
   }
 }
 
-/** A version's column head: who saved it, when, and whose inspection it makes it (or that it deletes it). */
-function versionSummary(leaf: MergeResult['leaves'][number]) {
-  const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
-  return {
-    deleted: leaf._deleted === true,
-    by: text(leaf['updatedBy']),
-    at: text(leaf['updatedAt']),
-    owner: inspectionOwner({ assignedTo: text(leaf['assignedTo']) ?? undefined, createdBy: text(leaf['createdBy']) ?? undefined }),
-  };
-}
-
-/** Which versions a conflict has, to tell one set from another. */
-function versionsOf(conflict: MergeResult | null | undefined): string {
-  return conflict?.leaves.map((leaf) => leaf._rev).join() ?? '';
+/** A version's column head: who saved it, when, and whose inspection it makes it. */
+function versionSummary(leaf: MergeResult['leaves'][number], index: number) {
+  const owner = inspectionOwner({ assignedTo: textOf(leaf['assignedTo']) ?? undefined, createdBy: textOf(leaf['createdBy']) ?? undefined });
+  return { ...versionInfo(leaf, index), owner };
 }
 
 function confirmation(decision: Decision, { title, status, partners: sharedWith }: Inspection, partners: readonly string[]) {
