@@ -7,14 +7,12 @@ import { OrphanDraft, orphanDrafts } from './orphan-drafts';
 
 /**
  * The drafts no page opens any more (orphanDrafts), for a component: read when it is made and
- * again as the drafts change (a discard, typing in another tab once reread). Call it in an
+ * again as this tab's drafts change (a discard; typing in another tab once reread). Call it in an
  * injection context.
  */
 export function orphanDraftsSignal(): Signal<OrphanDraft[]> {
   const store = inject(DraftStore);
   const localDb = inject(LocalDbService);
-  // Another tab may have typed or discarded since this one last read them.
-  void store.refresh();
   return toSignal(
     toObservable(store.drafts).pipe(
       switchMap((drafts) => {

@@ -66,6 +66,9 @@ export class OrphanDraftsComponent {
   private readonly section = viewChild<ElementRef<HTMLElement>>('section');
 
   constructor() {
+    // Another tab may have typed or discarded since this one last read them. Not on the list's
+    // pointer: the drafts were read as the database opened, and each start would read them again.
+    void this.store.refresh();
     // Come from the list's pointer: the section shows once the drafts are read, after the router's own anchor scrolling would have looked.
     let wanted = inject(ActivatedRoute).snapshot.fragment === 'orphan-drafts';
     effect(() => {
