@@ -74,7 +74,7 @@ import { INITIAL_PULL_BATCH_SIZE, REPLICATION_BATCH_SIZE } from '../src/app/core
 import { launchChromium } from './bench-chromium';
 import { benchDefect, benchInspection } from './bench-docs';
 import { NAME_HELPER, pouchdbPage } from './pouchdb-page';
-import { chromiumCpu, cpuOfPid, cpuSpent, describeCpu } from './process-cpu';
+import { chromiumCpu, cpuOfPid, cpuSpent, describeCpu, leastWallSeconds } from './process-cpu';
 import { serverKind, settleIndexes, startBenchStack, type BenchStack } from './bench-stack';
 import { fmt, median } from './stats';
 import { describeLink, emulateLink, parseLink, type TabletLink } from './tablet-link';
@@ -816,6 +816,9 @@ async function main() {
         `       first row of the list after ${fmt(app.firstRowSeconds ?? NaN)} s; every doc local after ${fmt(app.localSeconds ?? NaN)} s`,
       );
       console.log(`       CPU seconds (medians): ${describeCpu(app.cpu)}; the direct pull of (a): ${describeCpu(directCpu)}`);
+      console.log(
+        `       least wall those CPU seconds allow on ${cpus().length} core(s): first login ${fmt(leastWallSeconds(app.cpu))} s, direct pull ${fmt(leastWallSeconds(directCpu))} s`,
+      );
     }
     console.log(
       `  (b)  online -> ${opts.writes} queued writes acknowledged: ${fmt(reconnect)} s [target <= ${TARGET_RECONNECT_S} s: ${reconnect <= TARGET_RECONNECT_S ? 'met' : 'NOT met'}]` +

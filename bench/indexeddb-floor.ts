@@ -25,7 +25,7 @@ import { INITIAL_PULL_BATCH_SIZE } from '../src/app/core/replication-options';
 import { asRoot } from '../test/fixtures/documents';
 import { launchChromium } from './bench-chromium';
 import { benchInspection } from './bench-docs';
-import { chromiumCpu, cpuSpent, describeCpu } from './process-cpu';
+import { chromiumCpu, cpuSpent, describeCpu, leastWallSeconds } from './process-cpu';
 import { pouchdbPage } from './pouchdb-page';
 import { fmt, median } from './stats';
 
@@ -123,15 +123,18 @@ async function main() {
     await browser.close();
   }
   const floor = median(results.get('idb put')!.map((written) => written.seconds));
-  console.log(`\nSummary (medians), ${count} inspections`);
+  console.log(`\nSummary (medians), ${count} inspections; "least wall": the CPU seconds of Chromium's processes over this machine's cores`);
   for (const variant of VARIANTS) {
     const runs = results.get(variant)!;
     const seconds = median(runs.map((written) => written.seconds));
     const browserCpu = median(runs.map((written) => written.cpu['browser'] ?? 0));
     const rendererCpu = median(runs.map((written) => written.cpu['renderer'] ?? 0));
+    // Writes that need this much CPU cannot finish sooner here, however the pull around them
+    // is done: the figure issue 14's targets are held against.
+    const leastWall = median(runs.map((written) => leastWallSeconds(written.cpu)));
     const ratio = variant === 'idb put' ? 'baseline' : `ratio to idb put ${fmt(seconds / floor)}`;
     console.log(
-      `  ${variant.padEnd(16)} ${fmt(seconds)} s = ${Math.round(count / seconds)} docs/s; ${ratio}; CPU seconds: browser ${fmt(browserCpu, 1)}, renderer ${fmt(rendererCpu, 1)}`,
+      `  ${variant.padEnd(16)} ${fmt(seconds)} s = ${Math.round(count / seconds)} docs/s; ${ratio}; CPU seconds: browser ${fmt(browserCpu, 1)}, renderer ${fmt(rendererCpu, 1)}; least wall ${fmt(leastWall)} s`,
     );
   }
 }

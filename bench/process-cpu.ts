@@ -4,6 +4,7 @@
  * on the same work does much less, so the benchmarks print both.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 const CLOCK_TICKS = 100; // USER_HZ, 100 on Linux
 
@@ -90,4 +91,12 @@ export function describeCpu(cpu: Record<string, number>): string {
     .sort(([, a], [, b]) => b - a)
     .map(([kind, seconds]) => `${kind} ${seconds.toFixed(1)}`)
     .join(', ');
+}
+
+/**
+ * The least wall time in which processes that spent `cpu` could have done it on this machine,
+ * all cores busy with nothing else: a floor that no change to the order of the work lowers.
+ */
+export function leastWallSeconds(cpu: Record<string, number>): number {
+  return Object.values(cpu).reduce((sum, seconds) => sum + seconds, 0) / cpus().length;
 }
