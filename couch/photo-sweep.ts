@@ -1,17 +1,35 @@
+import type { DocumentScope } from 'nano';
 import type { CouchAdmin } from './couch-admin';
 import type { PhotoDoc } from '../domain/doc-types';
-import { PHOTO_ID_RANGE, thumbnailOf } from '../domain/photo-doc';
+import { PHOTO_ID_RANGE, isPhotoId, thumbnailOf } from '../domain/photo-doc';
 
 /** Photo documents read per `_all_docs` page. */
 const PAGE_SIZE = 500;
 
-/** Days a photo no defect refers to is kept before it is swept (see `sweepPhotos`). */
+/** Days a photo no defect refers to is kept once it reached the server (see `sweepPhotos`). */
 export const DEFAULT_PHOTO_GRACE_DAYS = 7;
 
+/** Sweeps of a database remembered: a year of nightly ones, whatever `--days` a later sweep is given. */
+const KEPT_RUNS = 400;
+
+/** Where each sweep found a database's sequence; a `_local` document, so it never replicates. */
+const RUNS_ID = '_local/fieldbook-photo-sweeps';
+
+interface SweepRun {
+  at: string;
+  seq: string | number;
+}
+
+interface SweepRuns {
+  _id: string;
+  _rev?: string;
+  runs: SweepRun[];
+}
+
 export interface PhotoSweepOptions {
-  /** Photos taken less than this many days ago are kept whatever their defect says. */
+  /** Photos that reached the server less than this many days ago are kept whatever their defect says. */
   graceDays: number;
-  /** Lists what would go without deleting it. */
+  /** Lists what would go without deleting it (nor noting this sweep). */
   dryRun?: boolean;
   now?: Date;
 }
@@ -22,6 +40,11 @@ export interface PhotoSweep {
   looked: number;
   /** Those no defect refers to any more: deleted (or, in a dry run, to be). */
   orphans: string[];
+  /**
+   * The earlier sweep, at least the grace period ago, whose photos this one could delete; null
+   * if there was none (the first sweeps of a database delete nothing).
+   */
+  settledAt: string | null;
 }
 
 type StoredDefect = { _id: string; _deleted?: boolean; _conflicts?: string[]; _attachments?: Record<string, unknown> };
@@ -36,22 +59,31 @@ type StoredDefect = { _id: string; _deleted?: boolean; _conflicts?: string[]; _a
  * refers to those any more; they would stay forever.
  *
  * A photo goes only when its defect was deleted, or its defect's winning revision has no
- * thumbnail of that stem and no conflicting revision that might; and only once it is older than
- * `graceDays`, since a tablet pushes a new photo's document and the defect that refers to it
- * in separate batches. A photo whose defect the server never had stays. The deletions
- * reach the hub by its fan-in replication, as any deletion.
+ * thumbnail of that stem and no conflicting revision that might; and only once it has been on
+ * the server for `graceDays`. A tablet pushes a new photo's document and the defect revision
+ * that refers to it in separate batches, perhaps weeks after the photo was taken: between the
+ * two the server's defect does not show it. When a photo was taken says nothing of that; when
+ * it arrived does, and the server keeps no time of arrival, so each sweep notes the database's
+ * sequence: a photo is settled if it has not changed since a sweep at least `graceDays` ago.
+ * A photo whose defect the server never had stays. The deletions reach the hub by its fan-in
+ * replication, as any deletion.
  */
 export async function sweepPhotos(couch: CouchAdmin, dbName: string, options: PhotoSweepOptions): Promise<PhotoSweep> {
   const db = couch.use<PhotoDoc>(dbName);
-  const cutoff = (options.now ?? new Date()).getTime() - options.graceDays * 86_400_000;
-  const sweep: PhotoSweep = { db: dbName, looked: 0, orphans: [] };
+  const now = options.now ?? new Date();
+  const record = await sweepRuns(db);
+  // Taken before the photos are read: one arriving meanwhile counts as after this sweep.
+  const { update_seq: seq } = await db.info();
+  const settled = settledRun(record.runs, now.getTime() - options.graceDays * 86_400_000);
+  const unsettled = settled ? await photosChangedSince(db, settled.seq) : null;
+  const sweep: PhotoSweep = { db: dbName, looked: 0, orphans: [], settledAt: settled?.at ?? null };
   let startkey: string = PHOTO_ID_RANGE.startkey;
   for (;;) {
     const { rows } = await db.list({ startkey, endkey: PHOTO_ID_RANGE.endkey, include_docs: true, limit: PAGE_SIZE + 1 });
     const page = rows.slice(0, PAGE_SIZE).flatMap((row) => (row.doc ? [row.doc as PhotoDoc & { _rev: string }] : []));
     sweep.looked += page.length;
     // A photo shared with partners is theirs too: it stays.
-    const old = page.filter((photo) => !(Date.parse(photo.createdAt) > cutoff) && !photo.partners?.length);
+    const old = unsettled ? page.filter((photo) => !unsettled.has(photo._id) && !photo.partners?.length) : [];
     const defects = await defectsById(couch, dbName, [...new Set(old.map((photo) => photo.defectId))]);
     const orphans = old.filter((photo) => !isReferenced(photo, defects.get(photo.defectId)));
     if (orphans.length && !options.dryRun) {
@@ -59,9 +91,11 @@ export async function sweepPhotos(couch: CouchAdmin, dbName: string, options: Ph
       // One that changed meanwhile (a partner share) is looked at again by the next sweep.
       sweep.orphans.push(...results.filter((result) => !result.error).map((result) => result.id));
     } else sweep.orphans.push(...orphans.map((photo) => photo._id));
-    if (rows.length <= PAGE_SIZE) return sweep;
+    if (rows.length <= PAGE_SIZE) break;
     startkey = rows[PAGE_SIZE].id;
   }
+  if (!options.dryRun) await noteRun(db, record, { at: now.toISOString(), seq });
+  return sweep;
 }
 
 /** Every user's database swept in turn, `log` saying what each gave. */
@@ -73,7 +107,10 @@ export async function sweepServerPhotos(
   const sweeps: PhotoSweep[] = [];
   for (const db of (await couch.db.list()).filter((name) => name.startsWith('userdb-'))) {
     const sweep = await sweepPhotos(couch, db, options);
-    log(`${db}: ${sweep.looked} photo(s) looked at, ${sweep.orphans.length} ${options.dryRun ? 'to delete' : 'deleted'}`);
+    const settled = sweep.settledAt
+      ? ''
+      : ` (no sweep ${options.graceDays} or more days ago: photos are settled once they have been on the server that long since a sweep)`;
+    log(`${db}: ${sweep.looked} photo(s) looked at, ${sweep.orphans.length} ${options.dryRun ? 'to delete' : 'deleted'}${settled}`);
     sweeps.push(sweep);
   }
   return sweeps;
@@ -101,4 +138,34 @@ function isReferenced(photo: PhotoDoc, defect: StoredDefect | 'deleted' | undefi
   // A conflicting revision may be the one that keeps the photo: it waits until that is resolved.
   if (defect._conflicts?.length) return true;
   return !!defect._attachments?.[thumbnailOf(photo)];
+}
+
+async function sweepRuns(db: DocumentScope<PhotoDoc>): Promise<SweepRuns> {
+  try {
+    return (await db.get(RUNS_ID)) as unknown as SweepRuns;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return { _id: RUNS_ID, runs: [] };
+    throw error;
+  }
+}
+
+/** The latest sweep at or before `cutoff` (ms), or null. */
+function settledRun(runs: SweepRun[], cutoff: number): SweepRun | null {
+  const before = runs.filter((run) => Date.parse(run.at) <= cutoff);
+  return before.reduce<SweepRun | null>((latest, run) => (latest && Date.parse(latest.at) >= Date.parse(run.at) ? latest : run), null);
+}
+
+/** Photo documents written (arrived, changed, deleted) after `since`: ids and revisions only, no bodies. */
+async function photosChangedSince(db: DocumentScope<PhotoDoc>, since: string | number): Promise<Set<string>> {
+  const { results } = await db.changes({ since: String(since) });
+  return new Set(results.map((change) => change.id).filter(isPhotoId));
+}
+
+async function noteRun(db: DocumentScope<PhotoDoc>, record: SweepRuns, run: SweepRun): Promise<void> {
+  try {
+    await db.insert({ ...record, runs: [...record.runs, run].slice(-KEPT_RUNS) } as never, RUNS_ID);
+  } catch (error) {
+    // Another sweep of this database noted its own meanwhile: that one serves as well.
+    if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+  }
 }
