@@ -9,6 +9,8 @@
  *    of its own, by sequence and by deletion);
  *  - `pouchdb + mango`: the same into a database with the app's Mango indexes
  *    (domain/mango-indexes.ts), which the `indexeddb` adapter keeps as IndexedDB indexes;
+ *  - `pouchdb + mango + feed`: and with the app's one live changes feed reading each record
+ *    written (changes-feed-reader.service.ts), the clock stopped when it has heard them all;
  *  - baseline `idb put`: the records the adapter stores, put straight into one object store
  *    with no index, one transaction per batch: IndexedDB's own floor.
  *
@@ -32,7 +34,7 @@ import { fmt, median } from './stats';
 /** No server answers here: the browser serves the page itself (pouchdb-page.ts). */
 const ORIGIN = 'http://127.0.0.1:9';
 
-const VARIANTS = ['idb put', 'pouchdb', 'pouchdb + mango'] as const;
+const VARIANTS = ['idb put', 'pouchdb', 'pouchdb + mango', 'pouchdb + mango + feed'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 interface Written {
@@ -45,7 +47,7 @@ async function writeOnce(browser: Browser, variant: Variant, docs: object[], bat
   const context = await browser.newContext();
   try {
     const page = await pouchdbPage(context, ORIGIN);
-    const indexes: readonly MangoIndex[] = variant === 'pouchdb + mango' ? MANGO_INDEXES : [];
+    const indexes: readonly MangoIndex[] = variant.startsWith('pouchdb + mango') ? MANGO_INDEXES : [];
     // Handed over before the clocks start: the copy into the page costs the renderer seconds.
     await page.evaluate((docs) => Object.assign(window, { benchDocs: docs }), docs);
     const before = chromiumCpu();
@@ -85,9 +87,21 @@ async function writeOnce(browser: Browser, variant: Variant, docs: object[], bat
         const PouchDB = (window as unknown as { PouchDB: new (name: string, options: object) => Db }).PouchDB;
         const db = new PouchDB('floor', { adapter: 'indexeddb', auto_compaction: true });
         for (const index of indexes) await db.createIndex({ index });
+        // The app's one live feed (changes-feed-reader.service.ts), which reads each record written.
+        let heard = 0;
+        let allHeard = () => undefined as void;
+        const feed =
+          variant === 'pouchdb + mango + feed'
+            ? db
+                .changes({ since: 'now', live: true, style: 'all_docs', include_docs: true })
+                .on('change', () => ++heard === docs.length && allHeard())
+            : null;
+        const fed = new Promise<void>((resolve) => (allHeard = resolve));
         const started = performance.now();
         for (const batch of batches) await db.bulkDocs(batch, { new_edits: false });
+        if (feed) await fed;
         const seconds = (performance.now() - started) / 1000;
+        feed?.cancel();
         const { rows } = await db.allDocs({ startkey: 'inspection:', endkey: 'inspection:\uffff' });
         return { seconds, docs: rows.length };
       },
