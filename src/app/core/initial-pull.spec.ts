@@ -84,6 +84,14 @@ describe('initialPull', () => {
     await expectAsync(device.get('photo:defect:photo:1.jpg')).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
   });
 
+  it('goes on past pages of the feed that hold only photo documents, which it leaves on the server', async () => {
+    const photos = Array.from({ length: 6 }, (_, n) => ({ _id: `photo:defect:d${n}:${n}.jpg`, type: 'photo' }));
+    await server.bulkDocs([...photos, ...Array.from({ length: 3 }, (_, n) => ({ _id: `inspection:${n}`, type: 'inspection' }))]);
+    const seq = await initialPull(device, server, { batchSize: 3 });
+    expect((await device.allDocs()).rows.map((row) => row.id)).toEqual(['inspection:0', 'inspection:1', 'inspection:2']);
+    expect(seq).toEqual((await server.info()).update_seq);
+  });
+
   it('reports each stored batch, and resumes after an interruption without losing anything', async () => {
     await seedServer(30);
     const abort = new AbortController();

@@ -1,4 +1,4 @@
-import { PULL_SELECTOR } from '../../../domain/photo-doc';
+import { isPhotoId } from '../../../domain/photo-doc';
 
 type Seq = number | string;
 type AnyDb = PouchDB.Database<object>;
@@ -57,6 +57,9 @@ interface Batch {
 
 interface ChangesPage {
   seq: Seq;
+  /** Rows the server's feed gave: none at its end. */
+  rows: number;
+  /** Those the device takes. */
   changes: PouchDB.Core.ChangesResponseChange<object>[];
 }
 
@@ -74,7 +77,7 @@ function prefetch(remote: AnyDb, since: Seq, batchSize: number): { next(): Promi
   const enqueue = () => {
     const page = pages;
     // At the end, the empty last page stands for every page after it.
-    pages = page.then((current) => (current.changes.length ? readChanges(remote, current.seq, batchSize) : current));
+    pages = page.then((current) => (current.rows ? readChanges(remote, current.seq, batchSize) : current));
     const batch = page.then((current) => fetchDocs(remote, current));
     // A failure is reported when its batch's turn comes; not as unhandled meanwhile.
     pages.catch(() => undefined);
@@ -91,20 +94,26 @@ function prefetch(remote: AnyDb, since: Seq, batchSize: number): { next(): Promi
 }
 
 async function readChanges(remote: AnyDb, since: Seq, batchSize: number): Promise<ChangesPage> {
-  // `batch_size` too: without it PouchDB splits the request into pages of 25. What the live
-  // pull takes (no full-size photos): the server filters, the feed carries no bodies.
+  // `batch_size` too: without it PouchDB splits the request into pages of 25. The live pull's
+  // PULL_SELECTOR leaves photo documents out by id alone, so here the same is done by id on
+  // this side: a `_selector` filter makes CouchDB open every document to test it (3.4.3, 10,000
+  // records: 1.7 CPU seconds of the server against 0.5 for the plain feed), and the feed
+  // carries ids and revisions only either way.
   const { results, last_seq } = await remote.changes({
     since,
     limit: batchSize,
     batch_size: batchSize,
     style: 'all_docs',
-    selector: PULL_SELECTOR,
   } as PouchDB.Core.ChangesOptions);
-  return { seq: results.length ? results[results.length - 1].seq : last_seq, changes: results };
+  return {
+    seq: results.length ? results[results.length - 1].seq : last_seq,
+    rows: results.length,
+    changes: results.filter((change) => !isPhotoId(change.id)),
+  };
 }
 
 async function fetchDocs(remote: AnyDb, page: ChangesPage): Promise<Batch> {
-  if (!page.changes.length) return { seq: page.seq, changes: 0, docs: [] };
+  if (!page.changes.length) return { seq: page.seq, changes: page.rows, docs: [] };
   const wanted = page.changes.flatMap((change) => change.changes.map(({ rev }) => ({ id: change.id, rev })));
   // `latest` is in CouchDB's _bulk_get and PouchDB's, not in PouchDB's typings.
   const { results: found } = await remote.bulkGet({ docs: wanted, revs: true, latest: true } as PouchDB.Core.BulkGetOptions);
@@ -117,7 +126,7 @@ async function fetchDocs(remote: AnyDb, page: ChangesPage): Promise<Batch> {
         throw Object.assign(new Error(revision.error.reason), { status: 500, name: revision.error.error });
     }
   }
-  return { seq: page.seq, changes: page.changes.length, docs };
+  return { seq: page.seq, changes: page.rows, docs };
 }
 
 /**
