@@ -2,6 +2,7 @@ import type { DocumentScope } from 'nano';
 import type { CouchAdmin } from './couch-admin';
 import type { PhotoDoc } from '../domain/doc-types';
 import { PHOTO_ID_RANGE, isPhotoId, thumbnailOf } from '../domain/photo-doc';
+import { settledRun, withRun, type SweepRun } from './photo-sweep-runs';
 
 /** Photo documents read per `_all_docs` page. */
 const PAGE_SIZE = 500;
@@ -9,16 +10,8 @@ const PAGE_SIZE = 500;
 /** Days a photo no defect refers to is kept once it reached the server (see `sweepPhotos`). */
 export const DEFAULT_PHOTO_GRACE_DAYS = 7;
 
-/** Sweeps of a database remembered: a year of nightly ones, whatever `--days` a later sweep is given. */
-const KEPT_RUNS = 400;
-
-/** Where each sweep found a database's sequence; a `_local` document, so it never replicates. */
+/** Where each sweep found a database's sequence (photo-sweep-runs.ts); a `_local` document, so it never replicates. */
 const RUNS_ID = '_local/fieldbook-photo-sweeps';
-
-interface SweepRun {
-  at: string;
-  seq: string | number;
-}
 
 interface SweepRuns {
   _id: string;
@@ -149,12 +142,6 @@ async function sweepRuns(db: DocumentScope<PhotoDoc>): Promise<SweepRuns> {
   }
 }
 
-/** The latest sweep at or before `cutoff` (ms), or null. */
-function settledRun(runs: SweepRun[], cutoff: number): SweepRun | null {
-  const before = runs.filter((run) => Date.parse(run.at) <= cutoff);
-  return before.reduce<SweepRun | null>((latest, run) => (latest && Date.parse(latest.at) >= Date.parse(run.at) ? latest : run), null);
-}
-
 /** Photo documents written (arrived, changed, deleted) after `since`: ids and revisions only, no bodies. */
 async function photosChangedSince(db: DocumentScope<PhotoDoc>, since: string | number): Promise<Set<string>> {
   const { results } = await db.changes({ since: String(since) });
@@ -163,7 +150,7 @@ async function photosChangedSince(db: DocumentScope<PhotoDoc>, since: string | n
 
 async function noteRun(db: DocumentScope<PhotoDoc>, record: SweepRuns, run: SweepRun): Promise<void> {
   try {
-    await db.insert({ ...record, runs: [...record.runs, run].slice(-KEPT_RUNS) } as never, RUNS_ID);
+    await db.insert({ ...record, runs: withRun(record.runs, run) } as never, RUNS_ID);
   } catch (error) {
     // Another sweep of this database noted its own meanwhile: that one serves as well.
     if ((error as { statusCode?: number }).statusCode !== 409) throw error;
