@@ -102,7 +102,7 @@ export async function sweepServerPhotos(
     const sweep = await sweepPhotos(couch, db, options);
     const settled = sweep.settledAt
       ? ''
-      : ` (no sweep ${options.graceDays} or more days ago: photos are settled once they have been on the server that long since a sweep)`;
+      : ` (none settled yet: a photo goes once a sweep ${options.graceDays} or more days ago has seen it)`;
     log(`${db}: ${sweep.looked} photo(s) looked at, ${sweep.orphans.length} ${options.dryRun ? 'to delete' : 'deleted'}${settled}`);
     sweeps.push(sweep);
   }
