@@ -148,7 +148,7 @@ async function main() {
     const leastWall = median(runs.map((written) => leastWallSeconds(written.cpu)));
     const ratio = variant === 'idb put' ? 'baseline' : `ratio to idb put ${fmt(seconds / floor)}`;
     console.log(
-      `  ${variant.padEnd(16)} ${fmt(seconds)} s = ${Math.round(count / seconds)} docs/s; ${ratio}; CPU seconds: browser ${fmt(browserCpu, 1)}, renderer ${fmt(rendererCpu, 1)}; least wall ${fmt(leastWall)} s`,
+      `  ${variant.padEnd(Math.max(...VARIANTS.map((name) => name.length)))} ${fmt(seconds)} s = ${Math.round(count / seconds)} docs/s; ${ratio}; CPU seconds: browser ${fmt(browserCpu, 1)}, renderer ${fmt(rendererCpu, 1)}; least wall ${fmt(leastWall)} s`,
     );
   }
 }
