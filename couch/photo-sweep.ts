@@ -1,5 +1,5 @@
 import type { DocumentScope } from 'nano';
-import type { CouchAdmin } from './couch-admin';
+import { isConflict, isNotFound, type CouchAdmin } from './couch-admin';
 import type { PhotoDoc } from '../domain/doc-types';
 import { PHOTO_ID_RANGE, isPhotoId, thumbnailOf } from '../domain/photo-doc';
 import { settledRun, withRun, type SweepRun } from './photo-sweep-runs';
@@ -137,7 +137,7 @@ async function sweepRuns(db: DocumentScope<PhotoDoc>): Promise<SweepRuns> {
   try {
     return (await db.get(RUNS_ID)) as unknown as SweepRuns;
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return { _id: RUNS_ID, runs: [] };
+    if (isNotFound(error)) return { _id: RUNS_ID, runs: [] };
     throw error;
   }
 }
@@ -153,6 +153,6 @@ async function noteRun(db: DocumentScope<PhotoDoc>, record: SweepRuns, run: Swee
     await db.insert({ ...record, runs: withRun(record.runs, run) } as never, RUNS_ID);
   } catch (error) {
     // Another sweep of this database noted its own meanwhile: that one serves as well.
-    if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+    if (!isConflict(error)) throw error;
   }
 }
