@@ -1,6 +1,7 @@
 import type { DocumentScope } from 'nano';
 import type { CouchAdmin } from './couch-admin';
 import { isNotFound } from './couch-admin';
+import { isUpdateSequence } from './update-sequence';
 import { jsonEqual } from '../domain/conflicts/json-equal';
 import { HUB_DB } from '../domain/db-names';
 import { MIGRATION_PROGRESS_ID, migrateDoc, migrationProgress, needsMigration, type MigrationProgress } from '../domain/schema-versions';
@@ -105,14 +106,9 @@ function resumedProgress(stored: { _rev?: string; target?: unknown } | null): Mi
     lastId: '',
     done: false,
   };
-  if (done === true && isSequence(since)) return { ...fresh, done: true, since };
+  if (done === true && isUpdateSequence(since)) return { ...fresh, done: true, since };
   if (typeof lastId !== 'string' || done !== false) return fresh;
-  return { ...fresh, lastId, ...(lastId && isSequence(since) ? { since } : {}) };
-}
-
-/** An update sequence as CouchDB (an opaque string) or PouchDB Server (a number) gives one. */
-function isSequence(value: unknown): value is Cursor {
-  return (typeof value === 'string' && value.length > 0 && value.length < 4096) || (Number.isSafeInteger(value) && (value as number) >= 0);
+  return { ...fresh, lastId, ...(lastId && isUpdateSequence(since) ? { since } : {}) };
 }
 
 /**

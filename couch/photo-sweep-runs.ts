@@ -3,15 +3,38 @@
  * database's sequence then. The server keeps no time of arrival; a photo that has not changed
  * since a run at least the grace period ago has been on the server that long (couch/photo-sweep.ts).
  */
+import { isUpdateSequence, type UpdateSequence } from './update-sequence';
+
 export interface SweepRun {
   /** ISO time of the run. */
   at: string;
   /** The database's update sequence, read before the run looked at any photo. */
-  seq: string | number;
+  seq: UpdateSequence;
 }
 
 /** Days of runs remembered: a grace period of up to a year and a month. */
 const KEPT_DAYS = 400;
+
+/**
+ * The runs a stored record holds, leaving out any entry not shaped as a run: an admin may edit
+ * the record by hand, and a sweep of every user's database must not stop at one. A run left out
+ * can only make the sweep keep photos longer (fewer runs, a later settled one or none).
+ */
+export function storedRuns(record: unknown): SweepRun[] {
+  const runs = (record as { runs?: unknown } | null)?.runs;
+  return Array.isArray(runs) ? runs.filter(isRun).map(({ at, seq }) => ({ at, seq })) : [];
+}
+
+function isRun(value: unknown): value is SweepRun {
+  const { at, seq } = (value ?? {}) as { at?: unknown; seq?: unknown };
+  return typeof at === 'string' && isIsoTime(at) && isUpdateSequence(seq);
+}
+
+/** As a sweep writes it (`toISOString`): runs are told apart by their first ten characters, the day. */
+function isIsoTime(at: string): boolean {
+  const time = Date.parse(at);
+  return !Number.isNaN(time) && new Date(time).toISOString() === at;
+}
 
 /** The latest run at or before `cutoff` (ms since the epoch), or null if none is that old. */
 export function settledRun(runs: readonly SweepRun[], cutoff: number): SweepRun | null {

@@ -2,7 +2,7 @@ import type { DocumentScope } from 'nano';
 import { isConflict, isNotFound, type CouchAdmin } from './couch-admin';
 import type { PhotoDoc } from '../domain/doc-types';
 import { PHOTO_ID_RANGE, isPhotoId, thumbnailOf } from '../domain/photo-doc';
-import { settledRun, withRun, type SweepRun } from './photo-sweep-runs';
+import { settledRun, storedRuns, withRun, type SweepRun } from './photo-sweep-runs';
 
 /** Photo documents read per `_all_docs` page. */
 const PAGE_SIZE = 500;
@@ -135,7 +135,8 @@ function isReferenced(photo: PhotoDoc, defect: StoredDefect | 'deleted' | undefi
 
 async function sweepRuns(db: DocumentScope<PhotoDoc>): Promise<SweepRuns> {
   try {
-    return (await db.get(RUNS_ID)) as unknown as SweepRuns;
+    const stored = await db.get(RUNS_ID);
+    return { _id: RUNS_ID, _rev: stored._rev, runs: storedRuns(stored) };
   } catch (error) {
     if (isNotFound(error)) return { _id: RUNS_ID, runs: [] };
     throw error;

@@ -209,5 +209,12 @@ describe('photos on demand', () => {
     // Its defect never came to show it: a week after the sweep that saw it arrive, it goes.
     const inAWeek = new Date(Date.now() + 8 * 86_400_000);
     assert.deepEqual((await sweepPhotos(stack.admin, userDbName('ivy'), { graceDays: 7, now: inAWeek })).orphans, [late._id]);
+    // The sweep's record edited by hand into another shape (a sweep of every user must not stop
+    // there): its runs are lost, so nothing is settled, and the sweep notes its own run anew.
+    const runsId = '_local/fieldbook-photo-sweeps';
+    await userDb.insert({ ...(await userDb.get(runsId)), runs: { [firstAt.toISOString()]: 1 } } as never, runsId);
+    const afterEdit = await sweepPhotos(stack.admin, userDbName('ivy'), { graceDays: 7, now: inAWeek });
+    assert.deepEqual([afterEdit.looked > 0, afterEdit.settledAt], [true, null]);
+    assert.equal(((await userDb.get(runsId)) as unknown as { runs: unknown[] }).runs.length, 1);
   });
 });

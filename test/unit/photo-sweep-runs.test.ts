@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { settledRun, withRun, type SweepRun } from '../../couch/photo-sweep-runs';
+import { settledRun, storedRuns, withRun, type SweepRun } from '../../couch/photo-sweep-runs';
 
 const run = (at: string, seq: number): SweepRun => ({ at, seq });
 
@@ -30,5 +30,29 @@ describe('photo sweep runs', () => {
     assert.equal(runs.length, 400);
     assert.equal(runs[0].seq, 50);
     assert.equal(runs.at(-1)!.seq, 449);
+  });
+
+  test('a record edited into another shape gives the runs it still holds, never a throw', () => {
+    const good = run('2026-03-01T02:00:00.000Z', 10);
+    const couchSeq = { at: '2026-03-02T02:00:00.000Z', seq: '12-g1AAAABteJzLYWBgYMpgTmHgz8tPSTV0MDQy' };
+    assert.deepEqual(storedRuns({ runs: [good, couchSeq] }), [good, couchSeq]);
+    for (const record of [null, undefined, 'runs', {}, { runs: 'all' }, { runs: { at: good.at, seq: 10 } }])
+      assert.deepEqual(storedRuns(record), []);
+    const bad = [
+      null,
+      7,
+      [],
+      { at: good.at },
+      { seq: 10 },
+      { at: 'yesterday', seq: 10 },
+      { at: '2026-03-01', seq: 10 },
+      { at: good.at, seq: -1 },
+      { at: good.at, seq: '' },
+      { at: good.at, seq: 1.5 },
+      { at: good.at, seq: { n: 1 } },
+      { at: 20260301, seq: 10 },
+    ];
+    assert.deepEqual(storedRuns({ runs: [...bad, good] }), [good]);
+    assert.deepEqual(storedRuns({ runs: [{ ...good, extra: 'x'.repeat(100) }] }), [good], 'only what a run is made of is kept');
   });
 });
