@@ -148,6 +148,53 @@ describe('DraftStore', () => {
     expect(refused).toEqual(jasmine.any(DraftPhotoNotKept));
     expect((refused as DraftPhotoNotKept).reason).toBe('storage');
     expect(await store.get(newDefect)).toEqual(typed('Crack'));
+    // A form with no draft yet is left with none.
+    await expectAsync(store.keepPhoto('new-defect:inspection:2', photo('0002-b.jpg'), typed())).toBeRejectedWithError(DraftPhotoNotKept);
+    expect(await store.get('new-defect:inspection:2')).toBeNull();
+  });
+
+  it('never holds the bytes of a photo no draft lists, whichever write a tab closed in the middle of never made', async () => {
+    // PouchDB lists no `_local` documents: bytes no draft lists could never be counted nor deleted.
+    let writes = 0;
+    let cutAt = Infinity;
+    let cut = (): void => undefined;
+    const [put, remove] = [db.put.bind(db), db.remove.bind(db)];
+    const cutShort =
+      <F extends (...args: never[]) => Promise<unknown>>(write: F) =>
+      (...args: Parameters<F>) => {
+        if (++writes < cutAt) return write(...args);
+        cut();
+        return new Promise(() => undefined);
+      };
+    spyOn(db, 'put').and.callFake(cutShort(put) as typeof db.put);
+    spyOn(db, 'remove').and.callFake(cutShort(remove) as typeof db.remove);
+    const cases: [string, (store: DraftStore, key: string, stem: string) => Promise<unknown>][] = [
+      ['kept', (tab, key, stem) => tab.keepPhoto(key, photo(stem), typed())],
+      ['dropped', (tab, key, stem) => tab.dropPhotos(key, [stem], () => true)],
+      ['discarded', (tab, key) => tab.discard(key)],
+    ];
+    for (const [name, step] of cases) {
+      for (const at of [1, 2]) {
+        const [key, stem] = [`new-defect:${name}-${at}`, `${name}-${at}.jpg`];
+        // Each case in a tab of its own: the cut-short write stays pending in the one before.
+        const tab = TestBed.runInInjectionContext(() => new DraftStore());
+        [writes, cutAt] = [0, Infinity];
+        if (name !== 'kept') await tab.keepPhoto(key, photo(stem), typed());
+        [writes, cutAt] = [0, at];
+        await new Promise<void>((resolve) => {
+          cut = resolve;
+          void step(tab, key, stem);
+        });
+        const drafts = await store.refresh();
+        const listed = drafts[key]?.photos?.some((kept) => kept.stem === stem) ?? false;
+        expect(!(await copyOf(stem)) || listed)
+          .withContext(`${name}, write ${at} never made`)
+          .toBeTrue();
+        // Room for the next case's photo (the budget holds three).
+        cutAt = Infinity;
+        await store.discard(key);
+      }
+    }
   });
 
   it("deletes the photos with the user's database at logout; another user's database never holds them", async () => {

@@ -4,6 +4,7 @@ import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { Entries, MirroredLocalRecordMap, withoutKeys } from '../core/local-record-map';
 import { Database } from '../core/pouchdb';
 import { blobToBase64 } from '../shared/blob-base64';
+import { jsonEqual } from '../../../domain/conflicts/json-equal';
 
 /** A form's values as the form holds them (`getRawValue()`). */
 export type FormValues = Record<string, unknown>;
@@ -81,8 +82,10 @@ interface EncodedImage {
  * another user has a database of their own), which is what a draft wants; PouchDB keeps no
  * attachments on them, hence base64, a third larger, within DRAFT_PHOTO_BUDGET. Not in the
  * drafts document itself: that one is written again at every pause in typing and stays small.
- * A photo's bytes are written before its draft lists it and deleted after the draft stops
- * listing it; a restore skips one that is missing.
+ * A draft lists a photo before its bytes are written and stops listing it after they are
+ * deleted: a tab closed in between leaves a draft listing a photo that is missing (a restore
+ * skips it), never bytes no draft lists, which nothing could find again to count or delete
+ * (PouchDB lists no `_local` documents).
  *
  * A form's calls name the database it was opened on (`db`, the open one unless given): typing
  * whose write comes after that database closed (logout, another user logged in in another tab)
@@ -162,12 +165,17 @@ export class DraftStore {
 
   /** Drops the draft of `key` with its photos: saved, or discarded by the user. Gone from `drafts` at once. */
   async discard(key: string, db = this.localDb.db()): Promise<void> {
+    const remove = (drafts: Entries<DraftEntry>) => (key in drafts ? withoutKeys(drafts, [key]) : drafts);
+    if (db === this.localDb.db()) this.stored.preview(remove);
+    if (!db) return;
+    await deletePhotos(db, (await this.stored.read(db))[key]?.photos ?? []);
+    // One another tab kept meanwhile goes too (its bytes after its listing, then).
     let photos: readonly KeptPhotoRef[] = [];
-    await this.changeAtOnce(db, (drafts) => {
+    await this.change(db, (drafts) => {
       photos = drafts[key]?.photos ?? [];
-      return key in drafts ? withoutKeys(drafts, [key]) : drafts;
+      return remove(drafts);
     });
-    if (db) await deletePhotos(db, photos);
+    await deletePhotos(db, photos);
   }
 
   /**
@@ -181,18 +189,24 @@ export class DraftStore {
     const ref: KeptPhotoRef = { stem: photo.stem, size: doc.photo.data.length + doc.thumb.data.length };
     const kept = await this.keptPhotoSize(db);
     if (kept + ref.size > this.budget) throw new DraftPhotoNotKept('full');
+    let before: DraftEntry | undefined;
+    let listed: DraftEntry;
     try {
-      await db.put(doc);
+      await this.change(db, (drafts) => {
+        before = drafts[key];
+        const entry = before ?? draft;
+        listed = { ...entry, photos: [...(entry.photos ?? []).filter(({ stem }) => stem !== ref.stem), ref] };
+        return { ...drafts, [key]: listed };
+      });
     } catch (error) {
       throw new DraftPhotoNotKept('storage', { cause: error });
     }
     try {
-      await this.stored.update(db, (drafts) => {
-        const entry = drafts[key] ?? draft;
-        return { ...drafts, [key]: { ...entry, photos: [...(entry.photos ?? []).filter(({ stem }) => stem !== ref.stem), ref] } };
-      });
+      await db.put(doc);
     } catch (error) {
-      await deletePhotos(db, [ref]);
+      await this.change(db, (drafts) => withoutListing(drafts, key, ref.stem, listed, before)).catch((unlisting: unknown) =>
+        console.error('Unlisting a photo storage refused failed; a restore skips it', unlisting),
+      );
       throw new DraftPhotoNotKept('storage', { cause: error });
     }
   }
@@ -207,7 +221,12 @@ export class DraftStore {
     typedNothing: (draft: DraftEntry) => boolean,
     db = this.localDb.db(),
   ): Promise<void> {
+    if (!db) return;
     const gone = new Set(stems);
+    await deletePhotos(
+      db,
+      stems.map((stem) => ({ stem })),
+    );
     await this.change(db, (drafts) => {
       const draft = drafts[key];
       if (!draft?.photos?.some(({ stem }) => gone.has(stem))) return drafts;
@@ -216,11 +235,6 @@ export class DraftStore {
       if (photos.length) return { ...drafts, [key]: { ...typed, photos } };
       return typedNothing(typed) ? withoutKeys(drafts, [key]) : { ...drafts, [key]: typed };
     });
-    if (db)
-      await deletePhotos(
-        db,
-        [...gone].map((stem) => ({ stem })),
-      );
   }
 
   /** The photos a draft keeps, in its order; one whose bytes are missing is left out. */
@@ -262,7 +276,26 @@ function typedOn(stored: DraftEntry | undefined, draft: DraftEntry): DraftEntry 
   return stored?.photos?.length ? { ...typed, photos: stored.photos } : typed;
 }
 
-/** Deletes the bytes of photos no draft lists any more; one already gone is no matter. */
+/**
+ * `drafts` no longer listing the photo `stem` whose bytes were not stored: `key`'s draft back to
+ * `before` if it is still as listing made it (`listed`), else only without that photo (typed since).
+ */
+function withoutListing(
+  drafts: Entries<DraftEntry>,
+  key: string,
+  stem: string,
+  listed: DraftEntry,
+  before: DraftEntry | undefined,
+): Entries<DraftEntry> {
+  const entry = drafts[key];
+  if (!entry?.photos?.some((photo) => photo.stem === stem)) return drafts;
+  if (jsonEqual(entry, listed)) return before ? { ...drafts, [key]: before } : withoutKeys(drafts, [key]);
+  const { photos: listedPhotos, ...typed } = entry;
+  const photos = listedPhotos.filter((photo) => photo.stem !== stem);
+  return { ...drafts, [key]: photos.length ? { ...typed, photos } : typed };
+}
+
+/** Deletes the bytes of photos about to be unlisted; one already gone is no matter. */
 async function deletePhotos(db: Database, photos: readonly Pick<KeptPhotoRef, 'stem'>[]): Promise<void> {
   for (const { stem } of photos) {
     try {
