@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, ElementRef, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, inject, viewChild } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
@@ -11,8 +11,7 @@ import { LoginError, SessionService } from '../core/session.service';
 import { WorkspaceService } from '../core/workspace.service';
 import { LanguagePickerComponent } from '../i18n/language-picker.component';
 import { RETURN_PARAM, returnPath } from './return-path';
-import { RetryWait } from './retry-wait';
-import { retypePassword } from './retype-password';
+import { SignInAttempt } from './sign-in-attempt';
 
 @Component({
   selector: 'app-login-page',
@@ -29,7 +28,7 @@ import { retypePassword } from './retype-password';
   template: `
     <mat-card class="login">
       <mat-card-header><mat-card-title i18n="@@login.title">Sign in to Fieldbook</mat-card-title></mat-card-header>
-      @if (busy()) {
+      @if (attempt.busy()) {
         <mat-progress-bar mode="indeterminate" />
       }
       <form [formGroup]="form" (ngSubmit)="submit()">
@@ -50,15 +49,21 @@ import { retypePassword } from './retype-password';
               required
             />
           </mat-form-field>
-          @if (error(); as message) {
+          @if (attempt.error(); as message) {
             <p class="error" role="alert" data-testid="login-error">{{ message }}</p>
           }
-          @if (wait(); as wait) {
+          @if (attempt.wait(); as wait) {
             <p class="error" data-testid="login-wait" i18n="@@login.wait">Try again in {{ wait }}.</p>
           }
         </mat-card-content>
         <mat-card-actions align="end">
-          <button mat-flat-button type="submit" data-testid="login-submit" [disabled]="busy() || waitSeconds() > 0" i18n="@@login.submit">
+          <button
+            mat-flat-button
+            type="submit"
+            data-testid="login-submit"
+            [disabled]="attempt.busy() || attempt.waitSeconds() > 0"
+            i18n="@@login.submit"
+          >
             Sign in
           </button>
         </mat-card-actions>
@@ -94,35 +99,21 @@ export class LoginPage {
     name: new FormControl('', { nonNullable: true, validators: Validators.required }),
     password: new FormControl('', { nonNullable: true, validators: Validators.required }),
   });
-  protected readonly busy = signal(false);
-  protected readonly error = signal<string | null>(null);
-  /** Before the proxy takes another try (after a 429 with Retry-After). */
-  private readonly retry = new RetryWait(() => this.error.set(null));
-  protected readonly waitSeconds = this.retry.seconds;
-  protected readonly wait = this.retry.text;
   private readonly password = viewChild.required<ElementRef<HTMLInputElement>>('password');
+  protected readonly attempt = new SignInAttempt(this.password, $localize`:@@login.openFailed:Could not open your data on this device.`);
 
   protected async submit(): Promise<void> {
-    if (this.waitSeconds() > 0) return;
+    if (this.attempt.waitSeconds() > 0) return;
     const { name: typed, password } = this.form.getRawValue();
     const name = typed.trim();
     if (!name || !password) {
-      this.error.set($localize`:@@login.missing:Enter your user name and password.`);
+      this.attempt.error.set($localize`:@@login.missing:Enter your user name and password.`);
       return;
     }
-    this.busy.set(true);
-    this.error.set(null);
-    try {
-      const session = await this.loginAs(name, password);
-      await this.workspace.open(session);
+    await this.attempt.run(async () => {
+      await this.workspace.open(await this.loginAs(name, password));
       await this.router.navigateByUrl(returnPath(this.route.snapshot.queryParamMap.get(RETURN_PARAM)));
-    } catch (error) {
-      this.error.set(error instanceof LoginError ? error.message : $localize`:@@login.openFailed:Could not open your data on this device.`);
-      if (error instanceof LoginError && error.retryAfterSeconds) this.retry.start(error.retryAfterSeconds);
-      if (error instanceof LoginError && error.status === 401) retypePassword(this.password());
-    } finally {
-      this.busy.set(false);
-    }
+    });
   }
 
   /**
