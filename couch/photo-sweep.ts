@@ -3,6 +3,7 @@ import { isConflict, isNotFound, type CouchAdmin } from './couch-admin';
 import type { PhotoDoc } from '../domain/doc-types';
 import { PHOTO_ID_RANGE, isPhotoId, thumbnailOf } from '../domain/photo-doc';
 import { settledRun, storedRuns, withRun, type SweepRun } from './photo-sweep-runs';
+import type { UpdateSequence } from './update-sequence';
 
 /** Photo documents read per `_all_docs` page. */
 const PAGE_SIZE = 500;
@@ -72,9 +73,10 @@ export async function sweepPhotos(couch: CouchAdmin, dbName: string, options: Ph
   const sweep: PhotoSweep = { db: dbName, looked: 0, orphans: [], settledAt: settled?.at ?? null };
   let startkey: string = PHOTO_ID_RANGE.startkey;
   for (;;) {
-    const { rows } = await db.list({ startkey, endkey: PHOTO_ID_RANGE.endkey, include_docs: true, limit: PAGE_SIZE + 1 });
+    // With no settled run nothing can go: the ids alone count what was looked at.
+    const { rows } = await db.list({ startkey, endkey: PHOTO_ID_RANGE.endkey, include_docs: !!unsettled, limit: PAGE_SIZE + 1 });
     const page = rows.slice(0, PAGE_SIZE).flatMap((row) => (row.doc ? [row.doc as PhotoDoc & { _rev: string }] : []));
-    sweep.looked += page.length;
+    sweep.looked += Math.min(rows.length, PAGE_SIZE);
     // A photo shared with partners is theirs too: it stays.
     const old = unsettled ? page.filter((photo) => !unsettled.has(photo._id) && !photo.partners?.length) : [];
     const defects = await defectsById(couch, dbName, [...new Set(old.map((photo) => photo.defectId))]);
@@ -143,10 +145,15 @@ async function sweepRuns(db: DocumentScope<PhotoDoc>): Promise<SweepRuns> {
   }
 }
 
-/** Photo documents written (arrived, changed, deleted) after `since`: ids and revisions only, no bodies. */
-async function photosChangedSince(db: DocumentScope<PhotoDoc>, since: string | number): Promise<Set<string>> {
-  const { results } = await db.changes({ since: String(since) });
-  return new Set(results.map((change) => change.id).filter(isPhotoId));
+/** Photo documents written (arrived, changed, deleted) after `since`: ids only, read a page at a time. */
+async function photosChangedSince(db: DocumentScope<PhotoDoc>, since: UpdateSequence): Promise<Set<string>> {
+  const changed = new Set<string>();
+  for (let from = since; ;) {
+    const { results, last_seq } = await db.changes({ since: String(from), limit: PAGE_SIZE });
+    for (const { id } of results) if (isPhotoId(id)) changed.add(id);
+    if (results.length < PAGE_SIZE) return changed;
+    from = last_seq;
+  }
 }
 
 async function noteRun(db: DocumentScope<PhotoDoc>, record: SweepRuns, run: SweepRun): Promise<void> {

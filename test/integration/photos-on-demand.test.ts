@@ -186,6 +186,12 @@ describe('photos on demand', () => {
     const firstAt = daysAgo(8);
     const first = await sweepPhotos(stack.admin, userDbName('ivy'), { graceDays: 7, now: firstAt });
     assert.deepEqual([first.orphans, first.settledAt], [[], null]);
+    // More than a page (500) of the changes the sweep reads come first: it must read on past them.
+    const busyWeek = await userDb.bulk({ docs: Array.from({ length: 600 }, () => inspection('ivy')) });
+    assert.deepEqual(
+      busyWeek.filter((result) => result.error),
+      [],
+    );
     // A tablet offline for a month pushes a photo it took then of a defect the server has: the
     // photo's batch has arrived, the defect's revision that shows it not yet.
     const late = photoOf(kept._id, '8-late.jpg');
