@@ -1,12 +1,11 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { deletionOf, editOf, rootInspection, storeRevisions } from '../testing/conflict-fixtures';
-import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { waitFor } from '../testing/test-support';
 import { AutoMergeSettingsService } from './auto-merge-settings.service';
 import { ConflictInboxPage } from './conflict-inbox.page';
-import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { endSyncTracking, openTrackedDb } from '../testing/sync-tracking';
 
 describe('ConflictInboxPage', () => {
   let db: Database;
@@ -14,9 +13,7 @@ describe('ConflictInboxPage', () => {
 
   beforeEach(async () => {
     localStorage.removeItem('fieldbook.autoMerge');
-    TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await attachSyncTracking(db);
+    db = await openTrackedDb([provideRouter([])]);
     fixture = TestBed.createComponent(ConflictInboxPage);
   });
 

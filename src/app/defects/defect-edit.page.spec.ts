@@ -3,14 +3,13 @@ import { Router, provideRouter } from '@angular/router';
 import { Defect, Inspection } from '../../../domain/doc-types';
 import { photoDocId, photoIdRangeOf } from '../../../domain/photo-doc';
 import { DraftStore } from '../drafts/draft-store.service';
-import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService, photosOf } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { waitFor } from '../testing/test-support';
 import { DefectEditPage } from './defect-edit.page';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { endSyncTracking, openTrackedDb } from '../testing/sync-tracking';
 import { watchBeforeUnload } from '../testing/before-unload';
 import { abortedWriteError } from '../testing/aborted-write';
 
@@ -20,9 +19,7 @@ describe('DefectEditPage', () => {
   let fixture: ComponentFixture<DefectEditPage>;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await attachSyncTracking(db);
+    db = await openTrackedDb([provideRouter([])]);
     inspectionId = (await TestBed.inject(InspectionStoreService).create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' }))
       ._id;
   });

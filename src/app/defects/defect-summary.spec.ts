@@ -1,12 +1,11 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { InspectionDetailPage } from '../inspections/inspection-detail.page';
-import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { endSyncTracking, openTrackedDb } from '../testing/sync-tracking';
+import { waitFor } from '../testing/test-support';
 import { defectSummary, photoCount } from './defect-summary';
 
 describe('defectSummary', () => {
@@ -27,9 +26,7 @@ describe("The inspection page's defect line", () => {
   let db: Database;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await attachSyncTracking(db);
+    db = await openTrackedDb([provideRouter([])]);
   });
 
   afterEach(async () => {

@@ -8,8 +8,8 @@ import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { InspectionDetailPage } from '../inspections/inspection-detail.page';
 import { InspectionNewPage } from '../inspections/inspection-new.page';
-import { attachSyncTracking, detachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
+import { attachSyncTracking, detachSyncTracking, endSyncTracking, openTrackedDb } from '../testing/sync-tracking';
+import { ANA, requestsFinished, waitFor } from '../testing/test-support';
 import { MINE, THEIRS } from './draft-merge';
 import { DraftStore } from './draft-store.service';
 
@@ -22,9 +22,7 @@ describe('FormDraft', () => {
   let fixture: ComponentFixture<InspectionDetailPage> | undefined;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await attachSyncTracking(db);
+    db = await openTrackedDb([provideRouter([])]);
     store = TestBed.inject(InspectionStoreService);
     drafts = TestBed.inject(DraftStore);
     inspection = await store.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });

@@ -1,16 +1,15 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 import { Defect, Inspection } from '../../../domain/doc-types';
-import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { DefectStoreService } from '../data/defect-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
 import { newDocId } from '../data/doc-writer.service';
 import { DraftStore } from '../drafts/draft-store.service';
-import { ANA, FakeSessions, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { ANA, FakeSessions, fakeSessions, waitFor } from '../testing/test-support';
 import { InspectionDetailPage } from './inspection-detail.page';
 import { PushLedgerService } from '../core/push-ledger.service';
-import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
+import { endSyncTracking, openTrackedDb } from '../testing/sync-tracking';
 
 describe('InspectionDetailPage', () => {
   let db: Database;
@@ -21,9 +20,7 @@ describe('InspectionDetailPage', () => {
 
   beforeEach(async () => {
     sessions = fakeSessions();
-    TestBed.configureTestingModule({ providers: [...provideTestData(sessions), provideRouter([])] });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await attachSyncTracking(db);
+    db = await openTrackedDb([provideRouter([])], sessions);
     store = TestBed.inject(InspectionStoreService);
     inspection = await store.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
   });

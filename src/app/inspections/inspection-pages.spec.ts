@@ -7,21 +7,17 @@ import { Database } from '../core/pouchdb';
 import { newDocId } from '../data/doc-writer.service';
 import { InspectionPage, InspectionStoreService } from '../data/inspection-store.service';
 import { seedInspections } from '../testing/seed-inspections';
-import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
+import { requestsFinished, waitFor } from '../testing/test-support';
 import { InspectionListPage } from './inspection-list.page';
 import { InspectionNewPage } from './inspection-new.page';
-import { attachSyncTracking, detachSyncTracking } from '../testing/sync-tracking';
+import { detachSyncTracking, openTrackedDb } from '../testing/sync-tracking';
 import { abortedWriteError } from '../testing/aborted-write';
 
 describe('inspection pages', () => {
   let db: Database;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({
-      providers: [...provideTestData(fakeSessions()), provideRouter([])],
-    });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await attachSyncTracking(db);
+    db = await openTrackedDb([provideRouter([])]);
   });
 
   afterEach(async () => {

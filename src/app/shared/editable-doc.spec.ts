@@ -3,13 +3,12 @@ import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { FormControl, ReactiveFormsModule } from '@angular/forms';
 import { Inspection } from '../../../domain/doc-types';
 import { migrateDoc } from '../../../domain/schema-versions';
-import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { DocWriterService } from '../data/doc-writer.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
-import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, waitFor } from '../testing/test-support';
+import { endSyncTracking, openTrackedDb } from '../testing/sync-tracking';
+import { waitFor } from '../testing/test-support';
 import { EditNoticesComponent } from './edit-notices.component';
 import { EditableDoc } from './editable-doc';
 import { FieldErrorComponent } from './field-error.component';
@@ -54,9 +53,7 @@ describe('EditableDoc', () => {
   let fixture: ComponentFixture<TitlePage>;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await attachSyncTracking(db);
+    db = await openTrackedDb();
     store = TestBed.inject(InspectionStoreService);
     inspection = await store.create({ title: 'Roof', site: 'Depot 4', scheduledFor: '2026-03-02' });
   });

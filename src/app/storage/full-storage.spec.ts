@@ -1,22 +1,19 @@
 import { ComponentFixture, TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
-import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { InspectionNewPage } from '../inspections/inspection-new.page';
 import { refuseEveryWrite } from '../testing/refuse-every-write';
 import { saveInspection } from '../testing/save-inspection';
-import { attachSyncTracking, endSyncTracking } from '../testing/sync-tracking';
-import { ANA, fakeSessions, provideTestData, requestsFinished, waitFor } from '../testing/test-support';
+import { endSyncTracking, openTrackedDb } from '../testing/sync-tracking';
+import { requestsFinished, waitFor } from '../testing/test-support';
 
 /** A device whose storage is full refuses every local write: each one fails, none hangs, nothing typed is lost. */
 describe('every local write refused (full storage)', () => {
   let db: Database;
 
   beforeEach(async () => {
-    TestBed.configureTestingModule({ providers: [...provideTestData(fakeSessions()), provideRouter([])] });
-    db = await TestBed.inject(LocalDbService).open(ANA.db);
-    await attachSyncTracking(db);
+    db = await openTrackedDb([provideRouter([])]);
   });
 
   afterEach(async () => {
