@@ -219,6 +219,18 @@ describe('DraftStore', () => {
     expect(await copyOf('0002-b.jpg')).toBeFalse();
   });
 
+  it("keeps nothing of a photo picked on a form whose database closed meanwhile (another user's login)", async () => {
+    const anas = db;
+    const local = TestBed.inject(LocalDbService);
+    await requestsFinished(db);
+    await local.close();
+    db = await local.open(BEN.db);
+    trackRequests(db);
+    await store.keepPhoto(newDefect, photo('0001-a.jpg'), typed('Crack'), anas);
+    expect(await store.get(newDefect)).toBeNull();
+    expect(await copyOf('0001-a.jpg')).toBeFalse();
+  });
+
   it('reads the drafts of a database as it opens, and forgets them when it closes', async () => {
     await store.put('inspection:1', draft('Roof'));
     const local = TestBed.inject(LocalDbService);

@@ -190,7 +190,7 @@ export class DraftStore {
     const kept = await this.keptPhotoSize(db);
     if (kept + ref.size > this.budget) throw new DraftPhotoNotKept('full');
     let before: DraftEntry | undefined;
-    let listed: DraftEntry;
+    let listed: DraftEntry | undefined;
     try {
       await this.change(db, (drafts) => {
         before = drafts[key];
@@ -201,10 +201,12 @@ export class DraftStore {
     } catch (error) {
       throw new DraftPhotoNotKept('storage', { cause: error });
     }
+    // The database closed before the listing's turn (logout, another user): nothing is kept.
+    if (!listed) return;
     try {
       await db.put(doc);
     } catch (error) {
-      await this.change(db, (drafts) => withoutListing(drafts, key, ref.stem, listed, before)).catch((unlisting: unknown) =>
+      await this.change(db, (drafts) => withoutListing(drafts, key, ref.stem, listed!, before)).catch((unlisting: unknown) =>
         console.error('Unlisting a photo storage refused failed; a restore skips it', unlisting),
       );
       throw new DraftPhotoNotKept('storage', { cause: error });
