@@ -35,6 +35,14 @@ export const fauxtonPolicy: ForwardPolicy = (method, rawPath, _query, caller) =>
   if (database === '_replicator') {
     return { allow: false, ...forbidden('Replication documents hold the server’s credentials: see the jobs in Fieldbook’s admin view.') };
   }
+  // A one-off replication from `_replicator` into a database of one's own would copy them out;
+  // Fauxton's replication page writes `_replicator` documents and never calls it.
+  if (database === '_replicate') {
+    return {
+      allow: false,
+      ...forbidden('One-off replications are not run from Fauxton: Fieldbook’s admin view runs the replication jobs.'),
+    };
+  }
   // Fauxton's own login would give CouchDB cookies the proxy strips; the Fieldbook session is the login.
   if (/^\/_session\/?$/.test(rawPath) && method !== 'GET' && method !== 'HEAD') {
     return { allow: false, ...forbidden('Log in and out through Fieldbook.') };

@@ -107,6 +107,14 @@ describe('Fauxton through the proxy', () => {
       assert.equal((JSON.parse(text) as { error: string }).error, 'forbidden', path);
       assert.ok(!text.includes(password), path);
     }
+    // Nor copied out by a one-off replication into a database of one's own.
+    const copy = await fromFauxton('/_replicate', ada, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ source: '_replicator', target: 'replicator-copy', create_target: true }),
+    });
+    assert.equal(copy.status, 403, await copy.text());
+    assert.equal((await stack.admin.db.list()).includes('replicator-copy'), false);
     if (stack.couch.kind === 'couchdb') {
       const jobs = await fromFauxton('/_scheduler/docs', ada);
       const text = await jobs.text();
