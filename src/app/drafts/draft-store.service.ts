@@ -168,14 +168,19 @@ export class DraftStore {
     const remove = (drafts: Entries<DraftEntry>) => (key in drafts ? withoutKeys(drafts, [key]) : drafts);
     if (db === this.localDb.db()) this.stored.preview(remove);
     if (!db) return;
-    await deletePhotos(db, (await this.stored.read(db))[key]?.photos ?? []);
-    // One another tab kept meanwhile goes too (its bytes after its listing, then).
+    const deleted = (await this.stored.read(db))[key]?.photos ?? [];
+    await deletePhotos(db, deleted);
     let photos: readonly KeptPhotoRef[] = [];
     await this.change(db, (drafts) => {
       photos = drafts[key]?.photos ?? [];
       return remove(drafts);
     });
-    await deletePhotos(db, photos);
+    // One another tab kept meanwhile goes too (its bytes after its listing, then).
+    const gone = new Set(deleted.map(({ stem }) => stem));
+    await deletePhotos(
+      db,
+      photos.filter(({ stem }) => !gone.has(stem)),
+    );
   }
 
   /**
