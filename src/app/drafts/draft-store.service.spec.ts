@@ -3,7 +3,7 @@ import { userDbName } from '../../../domain/user-db-name';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
 import { ANA, fakeSessions, provideTestData, requestsFinished, trackRequests } from '../testing/test-support';
-import { DRAFT_PHOTO_BUDGET, DraftEntry, DraftPhoto, DraftPhotoNotKept, DraftStore } from './draft-store.service';
+import { DRAFT_PHOTO_BUDGET, DraftEntry, DraftOwner, DraftPhoto, DraftPhotoNotKept, DraftStore } from './draft-store.service';
 
 /** Characters of photos the drafts keep here: three of `photo()`'s (5336 each), not four. */
 const BUDGET = 3 * 4 * 1400;
@@ -73,7 +73,13 @@ describe('DraftStore', () => {
   }
 
   const newDefect = 'new-defect:inspection:1';
-  const typed = (title = ''): DraftEntry => ({ values: { title }, inspectionId: 'inspection:1', savedAt: '2026-03-01T08:00:00.000Z' });
+  const typed = (title = '', writer = 'form-a'): DraftEntry => ({
+    values: { title },
+    inspectionId: 'inspection:1',
+    savedAt: '2026-03-01T08:00:00.000Z',
+    writer,
+  });
+  const formA = (photos: string[] = []): DraftOwner => ({ writers: new Set(['form-a']), photos });
   const copyOf = (stem: string) =>
     db.get(`_local/fieldbook-draft-photo:${stem}`).then(
       () => true,
@@ -99,12 +105,37 @@ describe('DraftStore', () => {
     expect(await bytesOf(second.thumb)).toEqual(await bytesOf(photo('0002-b.jpg').thumb));
 
     // Typed back to nothing, the draft stays for its photos.
-    await store.untyped(newDefect, typed());
+    await store.untyped(newDefect, typed(), formA());
     expect((await store.get(newDefect))!.photos!.length).toBe(2);
 
     await store.discard(newDefect);
     expect(await store.get(newDefect)).toBeNull();
     expect(await copyOf('0001-a.jpg')).toBeFalse();
+    expect(await copyOf('0002-b.jpg')).toBeFalse();
+  });
+
+  it('leaves what the same form typed in another tab since: a save or discard takes only its own photos', async () => {
+    await store.keepPhoto(newDefect, photo('0001-a.jpg'), typed('Crack'));
+    // The same new defect open in another tab: typed on, a photo of its own.
+    await store.put(newDefect, typed('Crack, 2 m', 'form-b'));
+    await store.keepPhoto(newDefect, photo('0002-b.jpg'), typed('ignored: the draft exists', 'form-b'));
+
+    // Typed back to nothing in the first tab: the other tab's typing stays.
+    await store.untyped(newDefect, typed(), formA(['0001-a.jpg']));
+    expect((await store.get(newDefect))!.values).toEqual({ title: 'Crack, 2 m' });
+
+    const discarded = store.discard(newDefect, db, formA(['0001-a.jpg']));
+    expect(store.drafts()[newDefect]).withContext('still listed while the other tab holds it').toBeDefined();
+    await discarded;
+    const kept = (await store.get(newDefect))!;
+    expect(kept.values).toEqual({ title: 'Crack, 2 m' });
+    expect(kept.photos!.map(({ stem }) => stem)).toEqual(['0002-b.jpg']);
+    expect(await copyOf('0001-a.jpg')).toBeFalse();
+    expect(await copyOf('0002-b.jpg')).toBeTrue();
+
+    // The other tab's own discard takes the rest.
+    await store.discard(newDefect, db, { writers: new Set(['form-b']), photos: ['0002-b.jpg'] });
+    expect(await store.get(newDefect)).toBeNull();
     expect(await copyOf('0002-b.jpg')).toBeFalse();
   });
 

@@ -37,6 +37,18 @@ export interface DraftEntry {
   savedAt: string;
   /** Photos picked for the document not created yet, in the order they were taken. */
   photos?: KeptPhotoRef[];
+  /** The form that typed it last (FormDraft.writer): one open page, in one tab. */
+  writer?: string;
+}
+
+/**
+ * What of a draft one form may drop: the whole entry while it is what that form typed or restored
+ * (`writers`), else only the photos that form kept. The same form open in another tab may have
+ * typed on since; a save or discard here must not take that typing with it.
+ */
+export interface DraftOwner {
+  writers: ReadonlySet<string>;
+  photos: readonly string[];
 }
 
 /**
@@ -157,22 +169,33 @@ export class DraftStore {
    * What is typed on `key`'s form is back to what is stored: its draft goes, unless it keeps
    * photos (it then keeps them with `draft`'s values). Gone from `drafts` at once.
    */
-  async untyped(key: string, draft: DraftEntry, db = this.localDb.db()): Promise<void> {
+  async untyped(key: string, draft: DraftEntry, owner: DraftOwner, db = this.localDb.db()): Promise<void> {
     const change = (drafts: Entries<DraftEntry>) =>
-      !drafts[key] ? drafts : drafts[key].photos?.length ? { ...drafts, [key]: typedOn(drafts[key], draft) } : withoutKeys(drafts, [key]);
+      !owns(owner, drafts[key])
+        ? drafts
+        : drafts[key].photos?.length
+          ? { ...drafts, [key]: typedOn(drafts[key], draft) }
+          : withoutKeys(drafts, [key]);
     await this.changeAtOnce(db, change);
   }
 
-  /** Drops the draft of `key` with its photos: saved, or discarded by the user. Gone from `drafts` at once. */
-  async discard(key: string, db = this.localDb.db()): Promise<void> {
-    const remove = (drafts: Entries<DraftEntry>) => (key in drafts ? withoutKeys(drafts, [key]) : drafts);
+  /**
+   * Drops the draft of `key` with its photos: saved, or discarded by the user. Gone from `drafts`
+   * at once. With an `owner`, only what that form may drop (DraftOwner).
+   */
+  async discard(key: string, db = this.localDb.db(), owner?: DraftOwner): Promise<void> {
+    const dropped = (entry: DraftEntry | undefined): entry is DraftEntry => !!entry && (!owner || owns(owner, entry));
+    const remove = (drafts: Entries<DraftEntry>) => (dropped(drafts[key]) ? withoutKeys(drafts, [key]) : drafts);
     if (db === this.localDb.db()) this.stored.preview(remove);
     if (!db) return;
-    const deleted = (await this.stored.read(db))[key]?.photos ?? [];
+    const entry = (await this.stored.read(db))[key];
+    if (entry && !dropped(entry)) return this.dropPhotos(key, owner!.photos, () => false, db);
+    const deleted = entry?.photos ?? [];
     await deletePhotos(db, deleted);
     let photos: readonly KeptPhotoRef[] = [];
     await this.change(db, (drafts) => {
-      photos = drafts[key]?.photos ?? [];
+      const now = drafts[key];
+      photos = dropped(now) ? (now.photos ?? []) : [];
       return remove(drafts);
     });
     // One another tab kept meanwhile goes too (its bytes after its listing, then).
@@ -275,6 +298,10 @@ export class DraftStore {
 
 function draftPhotoId(stem: string): string {
   return LOCAL_DOC_IDS.draftPhotoPrefix + stem;
+}
+
+function owns(owner: DraftOwner, entry: DraftEntry | undefined): entry is DraftEntry {
+  return !!entry && owner.writers.has(entry.writer ?? '');
 }
 
 /** `draft`'s typed values with the photos `stored` keeps. */

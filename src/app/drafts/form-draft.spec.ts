@@ -276,4 +276,63 @@ describe('FormDraft', () => {
     expect((await stored()).notes).toBe('Theirs');
     expect(value('inspection-notes')).toBe('Theirs');
   });
+  describe('with the same inspection open in two tabs', () => {
+    const tabs: ComponentFixture<InspectionDetailPage>[] = [];
+    afterEach(() => tabs.splice(0).forEach((tab) => tab.destroy()));
+
+    const inTab = (tab: ComponentFixture<InspectionDetailPage>, id: string) =>
+      tab.nativeElement.querySelector(`[data-testid="${id}"]`) as HTMLInputElement | null;
+    async function openTab(): Promise<ComponentFixture<InspectionDetailPage>> {
+      const tab = TestBed.createComponent(InspectionDetailPage);
+      tabs.push(tab);
+      // A new fixture takes the last one's root out of the document, and a detached form does not submit.
+      for (const other of tabs) if (!other.nativeElement.isConnected) document.body.appendChild(other.nativeElement);
+      tab.componentRef.setInput('id', inspection._id);
+      await waitFor(async () => {
+        await tab.whenStable();
+        return !!inTab(tab, 'inspection-heading');
+      }, 'the inspection to show');
+      return tab;
+    }
+    function typeIn(tab: ComponentFixture<InspectionDetailPage>, id: string, text: string): void {
+      const element = inTab(tab, id)!;
+      element.value = text;
+      element.dispatchEvent(new Event('input'));
+    }
+    async function saveIn(tab: ComponentFixture<InspectionDetailPage>, title: string): Promise<void> {
+      await tab.whenStable();
+      inTab(tab, 'save-inspection')!.click();
+      await waitFor(async () => (await stored()).title === title, 'the save');
+    }
+
+    it("keeps the other tab's typing when one saves: a save drops only the draft its own form wrote", async () => {
+      const discard = spyOn(drafts, 'discard').and.callThrough();
+      const tabA = await openTab();
+      const tabB = await openTab();
+      typeIn(tabB, 'inspection-notes', 'Typed in tab B');
+      await waitFor(async () => (await draftOf())?.values['notes'] === 'Typed in tab B', "tab B's draft kept");
+
+      typeIn(tabA, 'inspection-title', 'Roof (north)');
+      await saveIn(tabA, 'Roof (north)');
+      await waitFor(() => discard.calls.count() === 1, "tab A's draft dropped");
+      await discard.calls.mostRecent().returnValue;
+      tabB.destroy();
+      const kept = (await draftOf())!;
+      expect(kept.values['notes']).toBe('Typed in tab B');
+      expect(kept.baseRev).withContext('typed on the version before the save: reopened, a merge').toBe(inspection._rev!);
+    });
+
+    it("keeps a tab's typing again when the other tab wrote over it and saved", async () => {
+      const tabA = await openTab();
+      const tabB = await openTab();
+      typeIn(tabB, 'inspection-notes', 'Typed in tab B');
+      await waitFor(async () => (await draftOf())?.values['notes'] === 'Typed in tab B', "tab B's draft kept");
+      typeIn(tabA, 'inspection-title', 'Roof (north)');
+      await waitFor(async () => (await draftOf())?.values['title'] === 'Roof (north)', "tab A's draft over it");
+
+      await saveIn(tabA, 'Roof (north)');
+      await waitFor(async () => (await draftOf())?.values['notes'] === 'Typed in tab B', "tab B's typing kept again");
+      expect((await draftOf())!.baseRev).toBe(inspection._rev!);
+    });
+  });
 });

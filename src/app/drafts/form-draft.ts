@@ -7,7 +7,7 @@ import { jsonEqual } from '../../../domain/conflicts/json-equal';
 import { MergeChoices } from '../conflicts/merge-choices';
 import { LocalDbService } from '../core/local-db.service';
 import { EditableDoc } from '../shared/editable-doc';
-import { DraftEntry, DraftPhoto, DraftStore, FormValues } from './draft-store.service';
+import { DraftEntry, DraftOwner, DraftPhoto, DraftStore, FormValues } from './draft-store.service';
 import { DraftVersions, changedSinceBase, mergeDraft, mergedValues } from './draft-merge';
 
 /** How long typing pauses before the draft is written; leaving the page or the tab writes it at once. */
@@ -78,6 +78,12 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
   private readonly initial: FormValues;
   /** Typed values not written yet. */
   private pending: { key: string; draft: DraftEntry } | null = null;
+  /** This form, as its drafts name it: the same form in another tab is another writer. */
+  private readonly writer = crypto.randomUUID();
+  /** Writers of the draft this form shows (its own, the one it restored: '' for a draft that names none). */
+  private readonly shownWriters = new Set<string>([this.writer]);
+  /** The photos this form kept with its draft or restored from it. */
+  private readonly keptPhotos = new Set<string>();
   private readonly comparison = signal<Comparison | null>(null);
 
   /** Typing noted and not written yet. */
@@ -125,6 +131,19 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     merge(fromEvent(document.defaultView!, 'pagehide'), fromEvent(document, 'visibilitychange').pipe(filter(() => document.hidden)))
       .pipe(takeUntilDestroyed())
       .subscribe(() => void this.flush());
+    // Another tab's save of the same form drops only its own draft, which may have been written over
+    // this one's typing: kept again, on the version it was typed on.
+    if (options.doc) {
+      toObservable(options.doc.editable.changedElsewhere)
+        .pipe(
+          filter((changed) => changed && options.form.dirty && !this.comparing()),
+          takeUntilDestroyed(),
+        )
+        .subscribe(() => {
+          this.note();
+          void this.flush();
+        });
+    }
     // Logout writes it at once, to count it among the drafts the user is told of.
     const typingHeld = this.store.holdTyping(() => this.flush());
     inject(DestroyRef).onDestroy(() => {
@@ -201,7 +220,7 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     this.pending = null;
     this.typing.set(false);
     try {
-      if (this.unchanged(pending.draft)) await this.store.untyped(pending.key, pending.draft, this.db);
+      if (this.unchanged(pending.draft)) await this.store.untyped(pending.key, pending.draft, this.owner(), this.db);
       else await this.store.put(pending.key, pending.draft, this.db);
     } catch (error) {
       console.error('Keeping the draft failed', error);
@@ -215,10 +234,12 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
   async keepPhoto(photo: DraftPhoto): Promise<void> {
     await this.flush();
     await this.store.keepPhoto(this.options.key(), photo, this.typed(), this.db);
+    this.keptPhotos.add(photo.stem);
   }
 
   /** Drops photos removed from the form from the draft; a draft then keeping nothing goes. */
   dropPhotos(stems: readonly string[]): Promise<void> {
+    for (const stem of stems) this.keptPhotos.delete(stem);
     return this.store.dropPhotos(this.options.key(), stems, (draft) => this.unchanged(draft), this.db);
   }
 
@@ -235,6 +256,7 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
       values: this.options.form.getRawValue(),
       inspectionId: this.options.inspectionId(),
       savedAt: new Date().toISOString(),
+      writer: this.writer,
     };
     if (shown) {
       draft.baseRev = shown._rev;
@@ -251,7 +273,13 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     this.pending = null;
     this.typing.set(false);
     this.restoredAt.set(null);
-    this.store.discard(key, this.db).catch((error: unknown) => console.error('Dropping the draft failed', error));
+    const owner = this.owner();
+    this.keptPhotos.clear();
+    this.store.discard(key, this.db, owner).catch((error: unknown) => console.error('Dropping the draft failed', error));
+  }
+
+  private owner(): DraftOwner {
+    return { writers: this.shownWriters, photos: [...this.keptPhotos] };
   }
 
   /**
@@ -308,6 +336,7 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
   }
 
   private restore(draft: DraftEntry, doc: T | null): void {
+    this.shownWriters.add(draft.writer ?? '');
     const valuesOf = this.options.doc?.valuesOf;
     if (
       doc &&
@@ -323,6 +352,7 @@ export class FormDraft<T extends StoredDoc = StoredDoc> {
     this.restoredAt.set(draft.savedAt);
     if (!doc && this.options.photos && draft.photos?.length) {
       const holder = this.options.photos;
+      for (const { stem } of draft.photos) this.keptPhotos.add(stem);
       this.store.readPhotos(draft, this.db).then(
         (photos) => this.open && holder.restore(photos),
         (error: unknown) => console.error('Reading the photos of the draft failed', error),
