@@ -107,7 +107,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
     if (!(query instanceof URLSearchParams)) return sendCouchError(res, query);
     const decision = policy(req.method!, rawPath, query, identity.caller);
     if (!decision.allow) return sendCouchError(res, decision);
-    const encoded = encodedBody(req, decision.scanIds === true);
+    const encoded = encodedBody(req, decision.bodyRule !== undefined || decision.scanIds === true);
     if (encoded) return sendCouchError(res, encoded);
 
     // Admitted before its body is read: waiting bodies are bounded like everything else.
@@ -178,16 +178,18 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
  * checked as something else than CouchDB reads; no replicator compresses what it sends, nor does
  * PouchDB. A transfer coding besides chunked (501): CouchDB answered `gzip, chunked` at once,
  * leaving the body unread, and the next request on that pooled connection, anyone's, got no answer.
- * A push whose `_id`s are `scanned` as it streams, in a charset other than UTF-8 (415): PouchDB
- * Server decodes it, the scan reads bytes as UTF-8 (push-id-scan.ts).
+ * A body the proxy `checked` (read, or scanned as it streams) in a charset other than UTF-8 (415):
+ * PouchDB Server decodes it in that charset (UTF-7 too), the proxy reads the bytes as UTF-8; in
+ * UTF-7 `"+AF8-local/_security"` passed the checks as a plain name and was written as
+ * `_local/_security`, which made an inspector admin of her database.
  */
-function encodedBody(req: IncomingMessage, scanned: boolean): CouchError | null {
+function encodedBody(req: IncomingMessage, checked: boolean): CouchError | null {
   const { 'content-encoding': content, 'transfer-encoding': transfer } = req.headers;
   if (content !== undefined && content.trim().toLowerCase() !== 'identity')
     return { status: 415, error: 'bad_content_type', reason: 'Send the request body uncompressed (no Content-Encoding).' };
   if (transfer !== undefined && transfer.trim().toLowerCase() !== 'chunked')
     return { status: 501, error: 'not_implemented', reason: 'Send the request body with no transfer coding but chunked.' };
-  if (scanned && !readAsUtf8(req.headers['content-type']))
+  if (checked && !readAsUtf8(req.headers['content-type']))
     return { status: 415, error: 'bad_content_type', reason: 'Send the request body in UTF-8 (no other charset).' };
   return null;
 }

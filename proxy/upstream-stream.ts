@@ -93,6 +93,8 @@ export function streamUpstream(
   if (upstream.body) {
     delete headers['transfer-encoding'];
     headers['content-length'] = upstream.body.length;
+    // The server reads the bytes as the proxy checked them: JSON in UTF-8, whatever the client named.
+    headers['content-type'] = 'application/json';
   }
 
   // Retried once when a pooled keep-alive socket turns out closed by CouchDB (it may close an

@@ -114,7 +114,11 @@ describe('a `_local` document in a tablet’s push', () => {
   test('a body in another charset than UTF-8 is refused (PouchDB Server would decode it, the scan cannot)', async () => {
     const found = inspection('alice');
     const body = Buffer.from(JSON.stringify({ docs: [found, { _id: MIGRATION_PROGRESS_ID, done: true }] }), 'utf16le');
-    const answer = await within(postBytes(`/db/${alice}/_bulk_docs`, 'application/json; charset=utf-16le', body), 60_000, 'the answer');
+    const answer = await within(
+      sendBytes('POST', `/db/${alice}/_bulk_docs`, 'application/json; charset=utf-16le', body),
+      60_000,
+      'the answer',
+    );
     assert.equal(answer.status, 415, answer.body);
     assert.equal(await written(found._id), false);
     assert.equal(await written(MIGRATION_PROGRESS_ID), false);
@@ -222,17 +226,13 @@ function agentRequest(agent: Agent, baseUrl: string, method: string, path: strin
 }
 
 /** A POST of `body` as it is, bytes the test helpers would send as UTF-8 text. */
-function postBytes(path: string, contentType: string, body: Buffer): Promise<{ status: number; body: string }> {
+function sendBytes(method: string, path: string, contentType: string, body: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      `${stack.proxy.url}${path}`,
-      { method: 'POST', agent: false, headers: { cookie, 'content-type': contentType } },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
-      },
-    );
+    const req = request(`${stack.proxy.url}${path}`, { method, agent: false, headers: { cookie, 'content-type': contentType } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+    });
     req.on('error', reject);
     req.end(body);
   });
@@ -262,6 +262,41 @@ async function holdPlace(proxy: RunningProxy, authorization: string): Promise<So
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+describe('a body the proxy reads, in a charset other than UTF-8', () => {
+  // In UTF-7, which PouchDB Server decodes, `+AF8-` is `_`: the proxy read a plain name, the server `_local/…`.
+  const utf7 = 'application/json; charset=utf-7';
+  const send = (method: string, path: string, body: object, contentType = utf7) =>
+    within(sendBytes(method, path, contentType, Buffer.from(JSON.stringify(body))), 60_000, 'the answer');
+
+  test('is refused (415), and the server writes or reads nothing of it', async () => {
+    const migration = { _id: `+AF8-${MIGRATION_PROGRESS_ID.slice(1)}`, target: 1, lastId: 'zzz', done: true };
+    const asId = inspection('alice');
+    const { _id, ...unnamed } = asId;
+    const attempts: [string, string, object][] = [
+      ['POST', `/db/${alice}`, migration],
+      ['PUT', `/db/${alice}/${encodeURIComponent(_id)}`, { ...unnamed, '+AF8-id': MIGRATION_PROGRESS_ID }],
+      ['POST', `/db/${alice}/_bulk_get`, { docs: [{ id: '+AF8-local/_security' }] }],
+      ['POST', `/db/${alice}/_all_docs?include_docs=true`, { keys: ['+AF8-local/_security'] }],
+    ];
+    for (const [method, path, body] of attempts) {
+      const answer = await send(method, path, body);
+      assert.equal(answer.status, 415, `${method} ${path}: ${answer.body}`);
+      assert.deepEqual(JSON.parse(answer.body).error, 'bad_content_type');
+    }
+    assert.equal(await written(MIGRATION_PROGRESS_ID), false);
+    assert.equal(await written(_id), false);
+  });
+
+  test('in UTF-8, named or not, goes through', async () => {
+    const named = inspection('alice');
+    const answer = await send('PUT', `/db/${alice}/${encodeURIComponent(named._id)}`, named, 'application/json; charset=UTF-8');
+    assert.equal(answer.status, 201, answer.body);
+    const posted = inspection('alice');
+    assert.equal((await send('POST', `/db/${alice}`, posted, 'application/json')).status, 201);
+    assert.equal(await written(posted._id), true);
+  });
+});
 
 describe('a push without `_local` documents', () => {
   test('goes through, texts, nested objects and attachments naming `_local/` included', async () => {
