@@ -43,6 +43,8 @@ export const fauxtonPolicy: ForwardPolicy = (method, rawPath, _query, caller) =>
       ...forbidden('One-off replications are not run from Fauxton: Fieldbook’s admin view runs the replication jobs.'),
     };
   }
+  const serverRefusal = serverPathRefusal(method, rawPath);
+  if (serverRefusal) return { allow: false, ...forbidden(serverRefusal) };
   // Fauxton's own login would give CouchDB cookies the proxy strips; the Fieldbook session is the login.
   if (/^\/_session\/?$/.test(rawPath) && method !== 'GET' && method !== 'HEAD') {
     return { allow: false, ...forbidden('Log in and out through Fieldbook.') };
@@ -50,10 +52,54 @@ export const fauxtonPolicy: ForwardPolicy = (method, rawPath, _query, caller) =>
   return { allow: true, targetPath: rawPath };
 };
 
+/** What a node shows an admin: its statistics and versions, and its configuration but for the credentials in it. */
+const NODE_READS = new Set(['_stats', '_system', '_versions', '_prometheus']);
+/**
+ * Configuration sections holding credentials: server admins' hashes (`admins`), the secret that
+ * signs every session cookie (`chttpd_auth`, `couch_httpd_auth` on PouchDB Server), JWT keys.
+ */
+const CREDENTIAL_SECTIONS = new Set(['admins', 'chttpd_auth', 'couch_httpd_auth', 'jwt_keys']);
+
+/**
+ * Why a call on the server itself is refused, or null. A node's other paths open its shards as
+ * databases (`/_node/_local/shards%2F…%2F_replicator.…` read the jobs' documents, the server
+ * admin's password in them); a configuration write could make a server admin that outlives the
+ * Fieldbook admin's demotion; adding a node to the cluster would copy every database to it.
+ * CouchDB's configuration is `/_node/<node>/_config`, PouchDB Server's `/_config`.
+ */
+function serverPathRefusal(method: string, rawPath: string): string | null {
+  // In lower case: PouchDB Server's routes ignore it.
+  const segments = pathSegments(rawPath)?.map((segment) => segment.toLowerCase());
+  if (!segments) return 'Percent-encode the path: it does not decode.';
+  const [first, , third] = segments;
+  const reads = method === 'GET' || method === 'HEAD';
+  if (first === '_cluster_setup') return reads ? null : 'The cluster is set up by its operator, not from Fauxton.';
+  if (first === '_config') return configRefusal(segments.slice(1), reads);
+  if (first !== '_node') return null;
+  if (segments.length <= 2 || NODE_READS.has(third)) return reads ? null : 'A node is only looked at from Fauxton.';
+  if (third === '_config') return configRefusal(segments.slice(3), reads);
+  return 'Only a node’s statistics, versions and configuration are shown in Fauxton.';
+}
+
+function configRefusal(path: readonly string[], reads: boolean): string | null {
+  if (!reads) return 'The configuration is changed in local.ini, not from Fauxton.';
+  if (path.length === 0) return 'The whole configuration holds the server’s credentials: read it by section.';
+  return CREDENTIAL_SECTIONS.has(path[0]) ? 'This configuration section holds the server’s credentials.' : null;
+}
+
 /** A path's first segment (the database), decoded as CouchDB reads it (empty segments skipped); null when it does not decode. */
 function firstSegment(rawPath: string): string | null {
+  const segments = pathSegments(rawPath);
+  return segments ? (segments[0] ?? '') : null;
+}
+
+/** A path's segments, decoded one by one as CouchDB reads them (empty ones skipped); null when one does not decode. */
+function pathSegments(rawPath: string): string[] | null {
   try {
-    return decodeURIComponent(rawPath.split('/').find((segment) => segment !== '') ?? '');
+    return rawPath
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map(decodeURIComponent);
   } catch {
     return null;
   }

@@ -123,4 +123,53 @@ describe('Fauxton through the proxy', () => {
       assert.ok(!text.includes(password));
     }
   });
+  test('the server’s credentials stay out of reach: its shards, the configuration’s credential sections and writes, the cluster’s setup', async () => {
+    const { password } = splitCredentials(stack.couch.adminUrl);
+    const refused = async (path: string, init: RequestInit = {}) => {
+      const answer = await fromFauxton(path, ada, init);
+      const text = await answer.text();
+      assert.equal(answer.status, 403, `${init.method ?? 'GET'} ${path}: ${text}`);
+      assert.ok(!text.includes(password), path);
+    };
+    const put = (value: string): RequestInit => ({
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(value),
+    });
+    const couch = stack.couch.kind === 'couchdb';
+    const config = couch ? '/_node/_local/_config' : '/_config';
+    for (const section of ['', '/', '/admins', '/admins/admin', '/chttpd_auth/secret', '/couch_httpd_auth', '/jwt_keys', '/ADMINS']) {
+      await refused(`${config}${section}`);
+    }
+    await refused(`${config}/admins/ada-forever`, put('a password that outlives a demotion'));
+    await refused(`${config}/log/level`, put('debug'));
+    await refused('/_cluster_setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"action":"add_node"}' });
+    if (couch) {
+      // The node-local interface opens shards as databases: `_replicator`'s held the password.
+      const shards = (await stack.admin.request({ path: '_node/_local/_all_dbs' })) as string[];
+      const replicator = shards.find((name) => name.includes('/_replicator.'));
+      assert.ok(replicator, shards.join());
+      for (const path of [
+        `/_node/_local/${encodeURIComponent(replicator)}/_all_docs?include_docs=true`,
+        `/_node/couchdb@127.0.0.1/${encodeURIComponent(replicator)}/_all_docs?include_docs=true`,
+        '/_node/_local/_all_dbs',
+        '/_node/_local/_dbs/_all_docs',
+        '/_NODE/_local/_nodes',
+        '/_node/_local/_restart',
+      ]) {
+        await refused(path);
+      }
+      // What Fauxton shows of a node stays.
+      for (const path of [
+        '/_node/_local',
+        '/_node/_local/_stats',
+        '/_node/_local/_versions',
+        '/_node/_local/_config/couchdb',
+        '/_membership',
+      ]) {
+        const answer = await fromFauxton(path, ada);
+        assert.equal(answer.status, 200, `${path}: ${await answer.text()}`);
+      }
+    }
+  });
 });
