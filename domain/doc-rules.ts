@@ -220,6 +220,38 @@ export function docViolations(
     else if (IMAGE_TYPES.indexOf(newDoc._attachments.full.content_type) === -1)
       add('_attachments', 'full must be a JPEG, PNG or WebP image');
   }
+  // A deletion says who made it, when, where, and what it took; nothing else. A tombstone's body
+  // replicates like any other: `partners` on one reached a partner's database, `assignedTo`
+  // another inspector's, an attachment went along with it.
+  var TOMBSTONE_FIELDS = [
+    '_id',
+    '_rev',
+    '_revisions',
+    '_deleted',
+    'updatedBy',
+    'updatedAt',
+    'deviceId',
+    'deviceName',
+    'mergedInto',
+    'deletedDefects',
+  ];
+  function checkTombstone() {
+    for (var field in newDoc) {
+      if (TOMBSTONE_FIELDS.indexOf(field) === -1) add(field, 'a deletion carries only who made it, when and where, and what it took');
+    }
+    if (newDoc.updatedBy !== undefined && newDoc.updatedBy !== userCtx.name) add('updatedBy', 'must be your own user name');
+    if (newDoc.updatedAt !== undefined) requireMatch('updatedAt', ISO_DATE_TIME, 'an ISO 8601 date-time');
+    if (newDoc.deviceId !== undefined) requireString('deviceId', 1, 200);
+    if (newDoc.deviceName !== undefined) requireString('deviceName', 1, 200);
+    if (newDoc.mergedInto !== undefined) requireString('mergedInto', 1, 200);
+    var took = newDoc.deletedDefects;
+    if (took !== undefined) {
+      var DEFECT = new RegExp('^defect:' + UUID + '$');
+      var listed = Array.isArray(took);
+      for (var d = 0; listed && d < took.length; d++) listed = isString(took[d]) && DEFECT.test(took[d]);
+      if (!listed) add('deletedDefects', 'must be a list of defect ids');
+    }
+  }
   // Inspectors may not change a submitted or approved inspection or its defects, nor approve or reject.
   function checkWorkflow(oldStatus: unknown) {
     if (isSupervisor) return;
@@ -246,6 +278,7 @@ export function docViolations(
   }
 
   if (newDoc._deleted) {
+    if (!isAdmin) checkTombstone();
     if (oldDoc && !oldDoc._deleted && !isSupervisor) {
       var lockedOld = lockedBecause(oldDoc.type, storedStatus(oldDoc));
       // A conflict resolution's tombstone on a losing version (`mergedInto` names the version it

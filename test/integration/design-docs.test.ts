@@ -63,6 +63,17 @@ describe('design documents', () => {
     assert.equal(refused.status, 403);
     const [expected] = docViolations(invalid as never, null, { name: 'alice', roles: ['inspector'] });
     assert.deepEqual(await refused.json(), { error: 'forbidden', reason: expected });
+
+    // A deletion carrying a body (which replicates with it: `partners` to a partner's database) is refused, a plain one taken.
+    const stored = (await (await asAlice(`${db}/${encodeURIComponent(valid._id)}`)).json()) as { _rev: string };
+    const deletion = { _id: valid._id, _rev: stored._rev, _deleted: true, updatedBy: 'alice' };
+    const shared = await asAlice(`${db}/_bulk_docs`, {
+      method: 'POST',
+      body: JSON.stringify({ docs: [{ ...deletion, partners: ['acme'] }] }),
+    });
+    assert.match(JSON.stringify(await shared.json()), /partners: a deletion carries only/);
+    const plain = await asAlice(`${db}/_bulk_docs`, { method: 'POST', body: JSON.stringify({ docs: [deletion] }) });
+    assert.equal(((await plain.json()) as { ok?: boolean }[])[0].ok, true);
   });
 
   test('a bulk write answers in the order of its documents, a refused one in its place, as CouchDB does', async () => {

@@ -114,6 +114,35 @@ describe('document rules', () => {
     );
   });
 
+  test('a deletion carries who made it, when and where, and what it took, nothing else (a tombstone replicates like any record)', () => {
+    const old = validInspection();
+    const stamp = { updatedBy: 'alice', updatedAt: now, deviceId: 'device-1', deviceName: 'Tablet 3' };
+    const took = { deletedDefects: ['defect:7c9e6679-7425-40de-944b-e07fc1f90ae7'] };
+    const deletion = { _id: old._id, _rev: '1-a', _revisions: { start: 2, ids: ['b', 'a'] }, _deleted: true, ...stamp, ...took };
+    assert.deepEqual(docViolations(deletion, old, alice), []);
+    assert.deepEqual(docViolations({ ...deletion, mergedInto: '2-w' }, old, alice), []);
+    const refused = (extra: Record<string, unknown>, user = alice) => docViolations({ ...deletion, ...extra }, old, user);
+    for (const [field, value] of [
+      ['partners', ['acme']],
+      ['assignedTo', 'bob'],
+      ['notes', 'not reviewed'],
+      ['type', 'photo'],
+      ['_attachments', { 'x.html': { content_type: 'text/html', data: 'PGgxPg==' } }],
+    ] as const) {
+      assert.deepEqual(refused({ [field]: value }), [`${field}: a deletion carries only who made it, when and where, and what it took`]);
+      assert.equal(refused({ [field]: value, updatedBy: 'sam' }, sam).length, 1, `${field}, from a supervisor too`);
+    }
+    assert.deepEqual(refused({ updatedBy: 'sam' }), ['updatedBy: must be your own user name']);
+    assert.deepEqual(refused({ updatedAt: 'yesterday' }), ['updatedAt: must be an ISO 8601 date-time']);
+    assert.deepEqual(refused({ deletedDefects: ['inspection:x'] }), ['deletedDefects: must be a list of defect ids']);
+    assert.deepEqual(refused({ deletedDefects: 'defect:x' }), ['deletedDefects: must be a list of defect ids']);
+    assert.deepEqual(refused({ mergedInto: 7 }), ['mergedInto: must be a string']);
+    // The same deletion of a new id (no stored body to check against) is held to it too.
+    assert.ok(docViolations({ ...deletion, partners: ['acme'] }, null, alice).length > 0);
+    // Server admins (the jobs that copy documents between databases) are not.
+    assert.deepEqual(refused({ partners: ['acme'] }, { name: 'admin', roles: ['_admin'] }), []);
+  });
+
   test('a resolution’s tombstone on a losing version may be written by whoever edits the record; deleting the record stays the owner’s', () => {
     const bob = { name: 'bob', roles: ['inspector'] };
     const losing = { ...validInspection({ assignedTo: 'bob' }), _rev: '2-b' };

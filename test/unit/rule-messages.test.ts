@@ -29,7 +29,7 @@ function violationsAnInspectorMeets(): string[] {
     [aDefect({ severity: 7 }), null],
     [aDefect({ title: 'Leak 2' }), aDefect({ inspectionStatus: 'submitted' })],
     [aDefect({ title: 'Leak 2' }), aDefect({ inspectionStatus: 'approved' })],
-    [{ ...anInspection({ createdBy: 'bob', updatedBy: 'alice' }), _deleted: true }, anInspection({ createdBy: 'bob' })],
+    [{ _id: INSPECTION_ID, _deleted: true, updatedBy: 'alice', updatedAt: now, deviceId: 'device-1' }, anInspection({ createdBy: 'bob' })],
     [aDefect({ _attachments: { 'a.gif': { content_type: 'image/gif', data: '' } } }), null],
     // A tablet on a newer release than its server, and text with half an emoji.
     [anInspection({ schema: 99 }), null],
