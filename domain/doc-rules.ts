@@ -199,7 +199,11 @@ export function docViolations(
       if (JSON.stringify(newDoc[key]) !== JSON.stringify(stored[key])) return false;
     }
     var names = newDoc._attachments ? Object.keys(newDoc._attachments) : [];
-    return names.length === 1 && names[0] === 'full' && newDoc._attachments.full.stub === true;
+    if (names.length !== 1 || names[0] !== 'full') return false;
+    // The stored image: CouchDB shows a new inline one as a stub too (revpos 0, its own digest).
+    var image = newDoc._attachments.full;
+    var storedImage = stored._attachments && stored._attachments.full;
+    return image.stub === true && !!storedImage && image.digest === storedImage.digest && image.content_type === storedImage.content_type;
   }
   function checkPhoto() {
     var DEFECT_ID = 'defect:' + UUID;

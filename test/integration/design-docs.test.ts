@@ -8,6 +8,7 @@ import { docViolations } from '../../domain/doc-rules';
 import { MANGO_INDEXES, RETIRED_MANGO_INDEXES } from '../../domain/mango-indexes';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
 import { inspection } from '../fixtures/documents';
+import { newPhotoDoc } from '../../domain/photo-doc';
 
 /*
  * Every design document saved on the real server, and each of its functions run there: CouchDB
@@ -18,7 +19,7 @@ import { inspection } from '../fixtures/documents';
  */
 let stack: TestStack;
 before(async () => {
-  stack = await startTestStack({ alice: 'inspector' });
+  stack = await startTestStack({ alice: 'inspector', sam: 'supervisor' });
 });
 after(() => stack?.stop());
 
@@ -35,13 +36,16 @@ function functionSources(doc: Record<string, unknown>): [string, string][] {
 
 async function scratchDb(name: string, designDoc: { _id: string }) {
   await ensureDatabase(stack.admin, name);
-  await ensureSecurity(stack.admin, name, membersOnly(['alice']));
+  await ensureSecurity(stack.admin, name, membersOnly(['alice', 'sam']));
   await ensureDesignDoc(stack.admin, name, designDoc);
   return `${stack.couch.url}/${name}`;
 }
 
-const asAlice = (url: string, init: RequestInit = {}) =>
-  fetch(url, { ...init, headers: { authorization: basicAuth('alice'), 'content-type': 'application/json', ...init.headers } });
+const as =
+  (user: string) =>
+  (url: string, init: RequestInit = {}) =>
+    fetch(url, { ...init, headers: { authorization: basicAuth(user), 'content-type': 'application/json', ...init.headers } });
+const asAlice = as('alice');
 
 describe('design documents', () => {
   test('every function is a plain ES5 function expression, as every CouchDB engine takes it', () => {
@@ -74,6 +78,30 @@ describe('design documents', () => {
     assert.match(JSON.stringify(await shared.json()), /partners: a deletion carries only/);
     const plain = await asAlice(`${db}/_bulk_docs`, { method: 'POST', body: JSON.stringify({ docs: [deletion] }) });
     assert.equal(((await plain.json()) as { ok?: boolean }[])[0].ok, true);
+  });
+
+  test('a supervisor shares a full-size photo with partners, and cannot change its image doing so', async () => {
+    const db = await scratchDb('design-photo-share', fieldbookDesignDoc());
+    const asSam = as('sam');
+    const image = (contentType: string, text: string) => ({
+      full: { content_type: contentType, data: Buffer.from(text).toString('base64') },
+    });
+    const photo = newPhotoDoc(
+      { defectId: `defect:${crypto.randomUUID()}`, createdBy: 'alice', createdAt: new Date().toISOString(), deviceId: 'd' },
+      'p1.jpg',
+      image('image/jpeg', 'jpeg bytes').full,
+    );
+    const url = `${db}/${encodeURIComponent(photo._id)}`;
+    assert.equal((await asAlice(url, { method: 'PUT', body: JSON.stringify(photo) })).status, 201);
+    const stored = (await (await asSam(url)).json()) as Record<string, unknown>;
+    // CouchDB shows the rules a new inline image as a stub of its own: it must be the stored one.
+    const swapped = await asSam(url, {
+      method: 'PUT',
+      body: JSON.stringify({ ...stored, partners: ['acme'], _attachments: image('text/html', '<script>x</script>') }),
+    });
+    assert.equal(swapped.status, 403, await swapped.text());
+    const shared = await asSam(url, { method: 'PUT', body: JSON.stringify({ ...stored, partners: ['acme'] }) });
+    assert.equal(shared.status, 201, await shared.text());
   });
 
   test('a bulk write answers in the order of its documents, a refused one in its place, as CouchDB does', async () => {

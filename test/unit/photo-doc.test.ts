@@ -80,6 +80,11 @@ describe('photo documents', () => {
     assert.ok(docViolations(photo({ partners: ['acme'] }), null, alice).includes('partners: only a supervisor may share with partners'));
     const newImage = { ...shared, _attachments: { full: { content_type: 'image/jpeg', data: 'BBBB' } } };
     assert.deepEqual(docViolations(newImage, stored, sam), ['_id: photos cannot be changed']);
+    // As CouchDB shows a new inline image to the rules: a stub of its own.
+    const newStub = { ...shared, _attachments: { full: { content_type: 'text/html', digest: 'md5-y', stub: true, revpos: 0 } } };
+    assert.deepEqual(docViolations(newStub, stored, sam), ['_id: photos cannot be changed']);
+    const retyped = { ...shared, _attachments: { full: { ...stored._attachments.full, content_type: 'text/html' } } };
+    assert.deepEqual(docViolations(retyped, stored, sam), ['_id: photos cannot be changed']);
   });
 
   test('are deleted by their taker or a supervisor, not by another inspector', () => {
