@@ -72,8 +72,11 @@ export function docViolations(
     else if (value.trim().length < min) add(field, 'is required');
     else if (value.length > max) add(field, 'must be at most ' + max + ' characters');
   }
-  function optionalString(field: string) {
-    if (newDoc[field] !== undefined && !isString(newDoc[field])) add(field, 'must be a string');
+  function optionalString(field: string, max: number) {
+    var value = newDoc[field];
+    if (value === undefined) return;
+    if (!isString(value)) add(field, 'must be a string');
+    else if (value.length > max) add(field, 'must be at most ' + max + ' characters');
   }
   function requireEnum(field: string, allowed: unknown[]) {
     var value = newDoc[field];
@@ -145,6 +148,24 @@ export function docViolations(
     return doc.type === 'defect' ? doc.inspectionStatus : doc.status;
   }
   // One save of a record (domain/audit-entry.ts): small, and naming its writer.
+  var AUDIT_FIELDS = [
+    '_id',
+    '_rev',
+    '_revisions',
+    'type',
+    'docId',
+    'docType',
+    'action',
+    'merge',
+    'baseRev',
+    'revPos',
+    'user',
+    'at',
+    'deviceId',
+    'deviceName',
+    'changes',
+    'omitted',
+  ];
   function checkAuditEntry() {
     var RECORD_ID = '(inspection|defect):' + UUID;
     if (newDoc.type !== 'audit') add('type', 'must be audit');
@@ -187,6 +208,9 @@ export function docViolations(
       add('omitted', 'must be a whole number from 1');
     }
     if (newDoc._attachments) add('_attachments', 'audit entries carry no attachments');
+    else if (!isAdmin) {
+      for (var field in newDoc) if (AUDIT_FIELDS.indexOf(field) === -1) add(field, 'is not a field of an audit entry');
+    }
   }
   // Whether `newDoc` is `stored` with other `partners` (its image kept as a stub).
   function onlyPartnersChanged(stored: Record<string, any>) {
@@ -204,6 +228,20 @@ export function docViolations(
     var image = newDoc._attachments.full;
     var storedImage = stored._attachments && stored._attachments.full;
     return image.stub === true && !!storedImage && image.digest === storedImage.digest && image.content_type === storedImage.content_type;
+  }
+  // Images attached anew (one the stored version holds is not judged again): thumbnails are a
+  // few dozen kB, full-size photos a few hundred (PHOTO_MAX_SIDE); these bounds are far above.
+  var MAX_THUMBNAIL_BYTES = 1024 * 1024;
+  var MAX_PHOTO_BYTES = 16 * 1024 * 1024;
+  function checkImageSize(name: string, max: number) {
+    var image = newDoc._attachments[name];
+    var stored = oldDoc && !oldDoc._deleted && oldDoc._attachments && oldDoc._attachments[name];
+    if (stored && image.stub === true && (!image.digest || image.digest === stored.digest)) return;
+    // CouchDB shows the rules an attachment's length; PouchDB its data, base64 or a Blob.
+    var bytes = typeof image.length === 'number' ? image.length : 0;
+    if (isString(image.data)) bytes = Math.floor((image.data.length * 3) / 4);
+    else if (image.data && typeof image.data.size === 'number') bytes = image.data.size;
+    if (bytes > max) add('_attachments', name + ' must be at most ' + max / (1024 * 1024) + ' MB');
   }
   function checkPhoto() {
     var DEFECT_ID = 'defect:' + UUID;
@@ -223,6 +261,7 @@ export function docViolations(
     if (names.length !== 1 || names[0] !== 'full') add('_attachments', 'a photo carries one attachment, full');
     else if (IMAGE_TYPES.indexOf(newDoc._attachments.full.content_type) === -1)
       add('_attachments', 'full must be a JPEG, PNG or WebP image');
+    else checkImageSize('full', MAX_PHOTO_BYTES);
   }
   // A deletion says who made it, when, where, and what it took; nothing else. A tombstone's body
   // replicates like any other: `partners` on one reached a partner's database, `assignedTo`
@@ -358,10 +397,10 @@ export function docViolations(
     }
     // Required from schema 2; an older inspection may already carry one (written by a newer tablet).
     if (schema >= 2 || newDoc.priority !== undefined) requireEnum('priority', ['low', 'normal', 'high']);
-    optionalString('notes');
-    optionalString('assignedTo');
-    optionalString('reviewComment');
-    optionalString('unassignedFrom');
+    optionalString('notes', 10000);
+    optionalString('assignedTo', 200);
+    optionalString('reviewComment', 2000);
+    optionalString('unassignedFrom', 200);
     // Assignments are replicated to the assignee's database: only supervisors may direct them.
     if (!isSupervisor && newDoc.assignedTo !== (existing ? existing.assignedTo : undefined)) {
       if (existing || newDoc.assignedTo !== userCtx.name) add('assignedTo', 'only a supervisor may assign inspections');
@@ -373,7 +412,9 @@ export function docViolations(
     var checklist = newDoc.checklist;
     var submitting = !isAdmin && newDoc.status === 'submitted' && (existing ? existing.status : undefined) !== 'submitted';
     if (!Array.isArray(checklist)) add('checklist', 'must be a list');
+    else if (checklist.length > 200) add('checklist', 'must have at most 200 items');
     else {
+      // Keyed apart from Object's own names (`constructor`, `__proto__`).
       var seen: Record<string, boolean> = {};
       for (var i = 0; i < checklist.length; i++) {
         var item = checklist[i];
@@ -383,14 +424,15 @@ export function docViolations(
           continue;
         }
         if (!isString(item.id) || !item.id) add(where + '.id', 'is required');
-        else if (seen[item.id]) add(where + '.id', 'must be unique');
-        else seen[item.id] = true;
+        else if (seen['#' + item.id]) add(where + '.id', 'must be unique');
+        else seen['#' + item.id] = true;
         if (!isString(item.label) || !item.label.trim()) add(where + '.label', 'is required');
         else if (item.label.length > 200) add(where + '.label', 'must be at most 200 characters');
         if (['pass', 'fail', 'na', null].indexOf(item.result) === -1) {
           add(where + '.result', 'must be one of pass, fail, na or empty');
         }
         if (item.note !== undefined && !isString(item.note)) add(where + '.note', 'must be a string');
+        else if (isString(item.note) && item.note.length > 2000) add(where + '.note', 'must be at most 2000 characters');
         if (submitting && item.result === null) add(where + '.result', 'must be answered (or marked N/A) before submitting');
       }
     }
@@ -398,8 +440,8 @@ export function docViolations(
   } else {
     requireMatch('inspectionId', new RegExp('^inspection:' + UUID + '$'), 'the id of an inspection');
     requireString('title', 1, 200);
-    optionalString('description');
-    optionalString('location');
+    optionalString('description', 10000);
+    optionalString('location', 500);
     var severity = newDoc.severity;
     if (severity === undefined || severity === null) add('severity', 'is required');
     else if (typeof severity !== 'number' || severity % 1 !== 0 || severity < 1 || severity > 5) {
@@ -415,11 +457,16 @@ export function docViolations(
 
   var attachments = newDoc._attachments;
   if (attachments) {
+    var count = 0;
     for (var name in attachments) {
+      count++;
       if (IMAGE_TYPES.indexOf(attachments[name].content_type) === -1) {
         add('_attachments', name + ' must be a JPEG, PNG or WebP image');
       }
+      // Full-size photos went inline on defects before they had documents of their own.
+      checkImageSize(name, name.indexOf('thumb-') === 0 ? MAX_THUMBNAIL_BYTES : MAX_PHOTO_BYTES);
     }
+    if (count > 100) add('_attachments', 'at most 100 images per record');
   }
   return violations;
 }

@@ -7,7 +7,7 @@ import { membersOnly } from '../../couch/security';
 import { docViolations } from '../../domain/doc-rules';
 import { MANGO_INDEXES, RETIRED_MANGO_INDEXES } from '../../domain/mango-indexes';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
-import { inspection } from '../fixtures/documents';
+import { defect, inspection } from '../fixtures/documents';
 import { newPhotoDoc } from '../../domain/photo-doc';
 
 /*
@@ -78,6 +78,18 @@ describe('design documents', () => {
     assert.match(JSON.stringify(await shared.json()), /partners: a deletion carries only/);
     const plain = await asAlice(`${db}/_bulk_docs`, { method: 'POST', body: JSON.stringify({ docs: [deletion] }) });
     assert.equal(((await plain.json()) as { ok?: boolean }[])[0].ok, true);
+
+    // An image past its bound, whichever way the server shows it to the rules (CouchDB: a length; PouchDB Server: base64).
+    const thumbnail = (bytes: number) => ({ content_type: 'image/jpeg', data: Buffer.alloc(bytes, 1).toString('base64') });
+    const found = defect('alice', valid._id, { _attachments: { 'thumb-a.jpg': thumbnail(1024 * 1024 + 1) } });
+    const large = await asAlice(`${db}/${encodeURIComponent(found._id)}`, { method: 'PUT', body: JSON.stringify(found) });
+    assert.equal(large.status, 403);
+    assert.deepEqual(await large.json(), { error: 'forbidden', reason: '_attachments: thumb-a.jpg must be at most 1 MB' });
+    const small = await asAlice(`${db}/${encodeURIComponent(found._id)}`, {
+      method: 'PUT',
+      body: JSON.stringify({ ...found, _attachments: { 'thumb-a.jpg': thumbnail(50_000) } }),
+    });
+    assert.equal(small.status, 201, await small.text());
   });
 
   test('a supervisor shares a full-size photo with partners, and cannot change its image doing so', async () => {

@@ -203,6 +203,7 @@ describe('audit entry rules', () => {
       { _attachments: { 'photo-1.jpg': { content_type: 'image/jpeg', data: '' } } },
       '_attachments: audit entries carry no attachments',
     ],
+    ['a field of its own (5 MB of it)', { payload: 'x'.repeat(5_000_000) }, 'payload: is not a field of an audit entry'],
   ];
   for (const [name, overrides, violation] of cases) {
     test(`refuses ${name}`, () => {

@@ -143,6 +143,39 @@ describe('document rules', () => {
     assert.deepEqual(refused({ partners: ['acme'] }, { name: 'admin', roles: ['_admin'] }), []);
   });
 
+  test('bound what a record carries: its texts, checklist and images', () => {
+    const refused = (doc: Record<string, unknown>, old: Record<string, unknown> | null = null) => docViolations(doc, old, alice);
+    assert.deepEqual(refused(validInspection({ notes: 'x'.repeat(10_000) })), []);
+    assert.deepEqual(refused(validInspection({ notes: 'x'.repeat(10_001) })), ['notes: must be at most 10000 characters']);
+    assert.deepEqual(refused(validInspection({ reviewComment: 'x'.repeat(2_001) })), ['reviewComment: must be at most 2000 characters']);
+    assert.deepEqual(refused(validDefect({ description: 'x'.repeat(10_001) })), ['description: must be at most 10000 characters']);
+    assert.deepEqual(refused(validDefect({ location: 'x'.repeat(501) })), ['location: must be at most 500 characters']);
+    const items = (count: number, note = '') => Array.from({ length: count }, (_, i) => ({ ...checklistItem(`i${i}`), note }));
+    assert.deepEqual(refused(validInspection({ checklist: items(200) })), []);
+    assert.deepEqual(refused(validInspection({ checklist: items(201) })), ['checklist: must have at most 200 items']);
+    assert.deepEqual(refused(validInspection({ checklist: items(1, 'x'.repeat(2_001)) })), [
+      'checklist[0].note: must be at most 2000 characters',
+    ]);
+    // Ids that are names of Object's own are ids like any other.
+    assert.deepEqual(refused(validInspection({ checklist: ['constructor', '__proto__', 'toString'].map((id) => checklistItem(id)) })), []);
+
+    const image = (bytes: number) => ({ content_type: 'image/jpeg', data: 'A'.repeat(Math.ceil((bytes * 4) / 3)) });
+    assert.deepEqual(refused(validDefect({ _attachments: { 'thumb-a.jpg': image(1024 * 1024) } })), []);
+    assert.deepEqual(refused(validDefect({ _attachments: { 'thumb-a.jpg': image(1024 * 1024 + 3) } })), [
+      '_attachments: thumb-a.jpg must be at most 1 MB',
+    ]);
+    // As CouchDB shows an attachment: its length. One the stored version holds is not judged again.
+    const large = { content_type: 'image/jpeg', stub: true, digest: 'md5-a', length: 20_000_000 };
+    assert.deepEqual(refused(validDefect({ _attachments: { 'a.jpg': large } })), ['_attachments: a.jpg must be at most 16 MB']);
+    const stored = validDefect({ _rev: '1-a', _attachments: { 'a.jpg': large } });
+    assert.deepEqual(refused({ ...stored, title: 'Leak 2' }, stored), []);
+    assert.deepEqual(refused({ ...stored, _attachments: { 'a.jpg': { ...large, digest: 'md5-b' } } }, stored), [
+      '_attachments: a.jpg must be at most 16 MB',
+    ]);
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`thumb-${i}.jpg`, image(10)]));
+    assert.deepEqual(refused(validDefect({ _attachments: many })), ['_attachments: at most 100 images per record']);
+  });
+
   test('a resolution’s tombstone on a losing version may be written by whoever edits the record; deleting the record stays the owner’s', () => {
     const bob = { name: 'bob', roles: ['inspector'] };
     const losing = { ...validInspection({ assignedTo: 'bob' }), _rev: '2-b' };

@@ -20,6 +20,7 @@ function violationsAnInspectorMeets(): string[] {
   const cases: [Record<string, unknown>, Record<string, unknown> | null][] = [
     [anInspection({ title: ' ', site: '', scheduledFor: '2026-13-45' }), null],
     [anInspection({ title: 'x'.repeat(201) }), null],
+    [anInspection({ checklist: Array.from({ length: 201 }, (_, i) => checklistItem(`i${i}`)) }), null],
     [anInspection({ status: 'submitted', checklist: [checklistItem('a')] }), anInspection()],
     [anInspection({ notes: 'more' }), anInspection({ status: 'submitted' })],
     [anInspection({ notes: 'more' }), anInspection({ status: 'approved' })],

@@ -12,6 +12,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   'must be a whole number from 1': $localize`:@@rule.schemaNumber:must be a whole number from 1`,
   'must be valid Unicode text': $localize`:@@rule.unicode:must be valid text (part of a character is missing)`,
   'must be unique': $localize`:@@rule.unique:must be unique`,
+  'must have at most 200 items': $localize`:@@rule.maxItems:must have at most 200 items`,
   'cannot be changed': $localize`:@@rule.unchangeable:cannot be changed`,
   'must be your own user name': $localize`:@@rule.ownName:must be your own user name`,
   'must be a date (YYYY-MM-DD)': $localize`:@@rule.date:must be a valid date`,
