@@ -170,10 +170,14 @@ export function createProxyApp(options: ProxyAppOptions): ProxyApp {
     },
     metrics,
     async cutOffUser(name: string) {
-      // Sessions first, so the client's reconnect after the cut is already refused.
+      // Sessions first (the cached ones are ended before CouchDB is asked), so the client's
+      // reconnect after the cut is already refused; its feeds end even if CouchDB fails.
       authenticator.forgetBasic(name);
-      await sessions.revokeUser(name);
-      liveRequests.end(name);
+      try {
+        await sessions.revokeUser(name);
+      } finally {
+        liveRequests.end(name);
+      }
     },
   };
 }

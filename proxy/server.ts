@@ -22,6 +22,8 @@ import { watchUsers } from './user-watch';
 import { startHubWork } from './hub-work';
 
 const LISTEN_BACKLOG = 4096;
+/** Tries at cutting off a changed user, 5, 10, 15... s apart. */
+const CUT_OFF_ATTEMPTS = 6;
 export interface ProxyOptions {
   /**
    * CouchDB URL with admin credentials; the proxy uses them only for its session store, to
@@ -117,12 +119,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     backlog: LISTEN_BACKLOG,
   });
   await once(server, 'listening');
-  const userWatch = watchUsers(
-    options.couchAdminUrl,
-    (name) =>
-      void cutOffUser(name).catch((error: Error) => logger.error({ error: error.message, name }, 'could not cut off a changed user')),
-    logger,
-  );
+  // Asked again while CouchDB fails: until its sessions are deleted there, they stay valid (the
+  // watch has moved past the change), also with the roles of a demoted user.
+  const cutOff = (name: string, attempt = 1): void =>
+    void cutOffUser(name).catch((error: Error) => {
+      logger.error({ error: error.message, name, attempt }, 'could not cut off a changed user');
+      if (attempt < CUT_OFF_ATTEMPTS) setTimeout(() => cutOff(name, attempt + 1), 5_000 * attempt).unref();
+    });
+  const userWatch = watchUsers(options.couchAdminUrl, (name) => cutOff(name), logger);
   // Other proxy processes on the same CouchDB end sessions too (logouts, expiries).
   const sessionWatch = watchSessions(options.couchAdminUrl, sessionEnded, logger);
   const hubWork =

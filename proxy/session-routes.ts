@@ -135,8 +135,11 @@ export function sessionRoutes(deps: SessionRouteDeps) {
   router.delete('/', async (req: Request, res: Response) => {
     const identity = await authenticator.identify(req);
     if (identity?.kind === 'session') {
-      await sessions.revoke(identity.sessionId);
-      liveRequests.end(identity.caller.name, identity.sessionId);
+      try {
+        await sessions.revoke(identity.sessionId);
+      } finally {
+        liveRequests.end(identity.caller.name, identity.sessionId);
+      }
     }
     res.clearCookie(SESSION_COOKIE, cookieOptions);
     res.json({ ok: true });

@@ -14,6 +14,8 @@ import { SessionStore } from '../../proxy/session-store';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
 import { within } from '../support/fixtures';
 import { pausedCouch } from '../support/paused-couch';
+import { openFeed } from '../support/open-feed';
+import { userDbName } from '../../domain/user-db-name';
 
 /*
  * The admin API's own questions to CouchDB (as server admin) when CouchDB stops answering some
@@ -31,7 +33,7 @@ let release!: () => void;
 let released = new Promise<void>((resolve) => (release = resolve));
 
 before(async () => {
-  stack = await startTestStack({ ada: 'admin' });
+  stack = await startTestStack({ ada: 'admin', alice: 'inspector' });
   const silent = pausedCouch(stack.admin, async (call) => {
     if (stalled?.test(call)) await released;
   });
@@ -95,5 +97,42 @@ describe('a database server that does not answer the admin API', () => {
       status: 502,
       reason: API_REASONS.settingsUnread,
     });
+  });
+});
+
+describe('a database server that fails to delete a changed user’s sessions', () => {
+  test('the user’s open feeds end all the same', async () => {
+    class FailingSessions extends SessionStore {
+      override async revokeUser(name: string): Promise<void> {
+        await super.revokeUser(name).catch(() => undefined);
+        throw new Error('CouchDB did not delete the sessions');
+      }
+    }
+    const app = createProxyApp({
+      couchUrl: stack.couch.url,
+      sessions: new FailingSessions(stack.admin, 3600_000),
+      sessionMaxAgeMs: 3600_000,
+      secureCookies: false,
+      staticDir: '/nonexistent',
+      logger: pino({ level: 'silent' }),
+      accounts: userAccounts(stack.admin),
+      settings: { read: () => readAppSettings(stack.admin), setArchiveDays: (days) => setArchiveDays(stack.admin, days) },
+      readiness: async () => true,
+      deviceKey: deviceKeyIn(stack.admin),
+    });
+    const proxy = createServer(app.handle).listen(0, '127.0.0.1');
+    await once(proxy, 'listening');
+    try {
+      const at = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const feed = await openFeed(at, `/db/${userDbName('alice')}/_changes?feed=continuous&heartbeat=500&since=now`, {
+        authorization: basicAuth('alice'),
+      });
+      assert.equal(feed.status, 200);
+      await assert.rejects(app.cutOffUser('alice'), /did not delete/);
+      await within(feed.ended, 20_000, 'the feed to end');
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 });
