@@ -39,8 +39,17 @@ export async function getUser(couch: CouchAdmin, name: string): Promise<UserDoc 
   }
 }
 
+/**
+ * A login as Fieldbook sees it. The role is read from `roles`, which only server admins write:
+ * a user may write any other field of their own `_users` document (CouchDB guards `roles` and
+ * `name` only), and `"fieldbook_role": "admin"` written by an inspector made them admin.
+ * `fieldbook_role` speaks only for a disabled user, whose `roles` are empty.
+ */
 export function fieldbookUserOf(doc: UserDoc): FieldbookUser {
-  return { name: doc.name, role: doc.fieldbook_role ?? roleOfCouchRoles(doc.roles), disabled: doc.fieldbook_disabled === true };
+  const roles = doc.roles ?? [];
+  const disabled = doc.fieldbook_disabled === true && roles.length === 0;
+  const role = roles.length ? roleOfCouchRoles(roles) : disabled ? (doc.fieldbook_role ?? null) : null;
+  return { name: doc.name, role, disabled };
 }
 
 export async function listUsers(couch: CouchAdmin): Promise<FieldbookUser[]> {

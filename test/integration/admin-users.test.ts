@@ -54,6 +54,24 @@ describe('/api/admin/users', () => {
     assert.equal(operator.status, 200);
   });
 
+  test('a role written into one’s own `_users` document by hand gives nothing: the role is what `roles` says', async () => {
+    // A user may write any field of their own `_users` document but `roles` and `name`.
+    const own = `${stack.couch.url}/_users/org.couchdb.user:gil`;
+    const asGil = { authorization: basicAuth('gil'), 'content-type': 'application/json' };
+    const doc = (await (await fetch(own, { headers: asGil })).json()) as Record<string, unknown>;
+    const written = await fetch(own, { method: 'PUT', headers: asGil, body: JSON.stringify({ ...doc, fieldbook_role: 'admin' }) });
+    // CouchDB 3.4 here keeps `_users` closed to members altogether; PouchDB Server takes the write.
+    assert.equal(written.status, TEST_SERVER === 'couchdb' ? 403 : 201, await written.text());
+    // Signing in at once, while the proxy asks `_users` what the login is now.
+    const signedIn = await login('gil', TEST_PASSWORD);
+    assert.equal(signedIn.status, 200);
+    assert.deepEqual(((await signedIn.json()) as { roles: string[] }).roles, ['inspector']);
+    const gil = await loginCookie(stack.proxy.url, 'gil');
+    assert.equal((await call(gil, 'GET', '')).status, 403);
+    const listed = (await call(ada, 'GET', '')).body as unknown as { name: string; role: string }[];
+    assert.equal(listed.find((user) => user.name === 'gil')?.role, 'inspector');
+  });
+
   test('lists every login with its role and state, and nothing of their passwords', async () => {
     const { status, body } = await call(ada, 'GET', '');
     assert.equal(status, 200);
