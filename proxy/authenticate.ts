@@ -66,6 +66,8 @@ export function couchAuthHeaders(identity: Identity): Record<string, string> {
 export class Authenticator {
   /** CouchDB's answer per credentials: the caller, or null for wrong ones (so a retried wrong password costs no hash). */
   private readonly basicCache = new LRUCache<string, { caller: Caller | null }>({ max: BASIC_CACHE_ENTRIES, ttl: BASIC_CACHE_MS });
+  /** Basic checks under way, by credentials and client address. */
+  private readonly checking = new Map<string, Promise<Caller | null>>();
   /** Names whose login changed in the last UNSETTLED_MS. */
   private readonly unsettled = new LRUCache<string, true>({ max: BASIC_CACHE_ENTRIES, ttl: UNSETTLED_MS });
 
@@ -114,30 +116,44 @@ export class Authenticator {
     const key = createHash('sha256').update(authorization).digest('hex');
     const cached = this.basicCache.get(key);
     if (cached) return cached.caller;
+    // A replicator opens its connections together: the same credentials are asked about once.
+    const asking = `${key} ${address ?? ''}`;
+    const underWay = this.checking.get(asking);
+    if (underWay) return underWay;
+    const check = this.askCouch(authorization, address, key).finally(() => this.checking.delete(asking));
+    this.checking.set(asking, check);
+    return check;
+  }
+
+  private async askCouch(authorization: string, address: string | undefined, key: string): Promise<Caller | null> {
     const name = basicName(authorization);
-    const throttled = await this.throttle.check(name, address);
-    if (throttled) throw new Refused(throttled);
-    const response = await fetch(`${this.couchUrl}/_session`, {
-      headers: { authorization, accept: 'application/json', ...clientForCouch(address) },
-      signal: AbortSignal.timeout(this.answerMs),
-    });
-    if (response.status === 403) {
-      // CouchDB's own lockout (its count outlives a success): the password was not checked, so
-      // nothing is cached, and the client is told to wait rather than that it is wrong.
-      await response.body?.cancel();
-      await this.throttle.failed(name, address);
-      throw new Refused(couchLockout());
+    const attempt = await this.throttle.begin(name, address);
+    if (!('end' in attempt)) throw new Refused(attempt);
+    try {
+      const response = await fetch(`${this.couchUrl}/_session`, {
+        headers: { authorization, accept: 'application/json', ...clientForCouch(address) },
+        signal: AbortSignal.timeout(this.answerMs),
+      });
+      if (response.status === 403) {
+        // CouchDB's own lockout (its count outlives a success): the password was not checked, so
+        // nothing is cached, and the client is told to wait rather than that it is wrong.
+        await response.body?.cancel();
+        await attempt.failed();
+        throw new Refused(couchLockout());
+      }
+      const { userCtx } = response.ok
+        ? ((await response.json()) as { userCtx: { name: string | null; roles: string[] } })
+        : { userCtx: { name: null, roles: [] } };
+      if (response.status >= 500) throw new Error(`CouchDB answered ${response.status} checking credentials`);
+      const caller = userCtx.name ? { name: userCtx.name, roles: userCtx.roles } : null;
+      // Asked after CouchDB answered: a check under way when the login changed is not cached either.
+      if (!this.unsettled.has(name)) this.basicCache.set(key, { caller });
+      if (caller) await attempt.succeeded(caller.name);
+      else await attempt.failed();
+      return caller;
+    } finally {
+      attempt.end();
     }
-    const { userCtx } = response.ok
-      ? ((await response.json()) as { userCtx: { name: string | null; roles: string[] } })
-      : { userCtx: { name: null, roles: [] } };
-    if (response.status >= 500) throw new Error(`CouchDB answered ${response.status} checking credentials`);
-    const caller = userCtx.name ? { name: userCtx.name, roles: userCtx.roles } : null;
-    // Asked after CouchDB answered: a check under way when the login changed is not cached either.
-    if (!this.unsettled.has(name)) this.basicCache.set(key, { caller });
-    if (caller) await this.throttle.succeeded(caller.name, address);
-    else await this.throttle.failed(name, address);
-    return caller;
   }
 }
 

@@ -46,6 +46,8 @@ export class LoginThrottle {
   private readonly byName: RateLimiterMemory;
   private readonly byAddress: RateLimiterMemory;
   private readonly byDevice: RateLimiterMemory;
+  /** Checks under way, per limiter and key (begin). */
+  private readonly inFlight = new Map<RateLimiterMemory, Map<string, number>>();
 
   constructor(
     limits: ThrottleLimits = DEFAULT_THROTTLE,
@@ -59,28 +61,71 @@ export class LoginThrottle {
   }
 
   /**
-   * A 429 to answer when this name (here or everywhere, or on this known `device`) or this address
-   * has failed too often, else null. `device`: the id of a device cookie checked for this name.
+   * A login about to be checked with CouchDB: a 429 when this name (here or everywhere, or on this
+   * known `device`, the id of a device cookie checked for this name) or this address has failed
+   * too often, or while so many checks of it are under way that their failures alone would reach
+   * a count; else the attempt, counted as under way until it ends. When failures were counted
+   * only as CouchDB answered, 200 wrong passwords sent at once from one address all reached it
+   * (600,000 hash rounds each) before the first was counted.
    */
-  async check(name: string, address: string | undefined, device?: string | null): Promise<CouchError | null> {
-    const keys = this.keys(name, address);
-    const checked = device ? [...keys.filter(([limiter]) => limiter !== this.byName), this.deviceKey(device)] : keys;
-    const counts = await Promise.all(checked.map(([limiter, key]) => limiter.get(key)));
-    const waitMs = Math.max(...counts.map(blockedMs));
-    if (waitMs === 0) return null;
-    this.onThrottled();
-    const waitS = Math.ceil(waitMs / 1000);
-    return tooManyRequests(`Too many failed logins; try again in ${waitS} seconds.`, waitS);
+  async begin(name: string, address: string | undefined, device?: string | null): Promise<CouchError | LoginAttempt> {
+    const keys = this.checkedKeys(name, address, device);
+    const counts = await Promise.all(keys.map(([limiter, key]) => limiter.get(key)));
+    // From here to the reservation nothing awaits: checks begun together see one another's.
+    const refusal = this.refusal(keys, counts);
+    if (refusal) return refusal;
+    for (const [limiter, key] of keys) this.count(limiter, key, 1);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      for (const [limiter, key] of keys) this.count(limiter, key, -1);
+    };
+    return {
+      // Counted before it stops being under way: never neither.
+      failed: () => this.failed(name, address, device).finally(end),
+      succeeded: (loggedIn) => this.succeeded(loggedIn, address).finally(end),
+      end,
+    };
   }
 
-  async failed(name: string, address: string | undefined, device?: string | null): Promise<void> {
+  private async failed(name: string, address: string | undefined, device?: string | null): Promise<void> {
     const keys = device ? [...this.keys(name, address), this.deviceKey(device)] : this.keys(name, address);
     // consume() rejects once the points are used up: that is the count doing its job.
     await Promise.allSettled(keys.map(([limiter, key]) => limiter.consume(key)));
   }
 
-  async succeeded(name: string, address: string | undefined): Promise<void> {
+  private async succeeded(name: string, address: string | undefined): Promise<void> {
     await this.byNameAndAddress.delete(nameAndAddressKey(name, address));
+  }
+
+  /** Each key's failures and the checks of it under way against its points. */
+  private refusal(keys: [RateLimiterMemory, string][], counts: (RateLimiterRes | null)[]): CouchError | null {
+    const waitMs = Math.max(...counts.map(blockedMs));
+    const crowded = keys.some(([limiter, key], i) => (counts[i]?.consumedPoints ?? 0) + this.underWay(limiter, key) >= limiter.points);
+    if (waitMs === 0 && !crowded) return null;
+    this.onThrottled();
+    if (waitMs === 0) return tooManyRequests('Too many logins of this name are being checked; try again in a moment.', 1);
+    const waitS = Math.ceil(waitMs / 1000);
+    return tooManyRequests(`Too many failed logins; try again in ${waitS} seconds.`, waitS);
+  }
+
+  /** The counts a login is checked against: the name's cap gives way to a known device's own count. */
+  private checkedKeys(name: string, address: string | undefined, device?: string | null): [RateLimiterMemory, string][] {
+    const keys = this.keys(name, address);
+    return device ? [...keys.filter(([limiter]) => limiter !== this.byName), this.deviceKey(device)] : keys;
+  }
+
+  private underWay(limiter: RateLimiterMemory, key: string): number {
+    return this.inFlight.get(limiter)?.get(key) ?? 0;
+  }
+
+  private count(limiter: RateLimiterMemory, key: string, by: 1 | -1): void {
+    const counts = this.inFlight.get(limiter) ?? new Map<string, number>();
+    this.inFlight.set(limiter, counts);
+    const now = (counts.get(key) ?? 0) + by;
+    if (now > 0) counts.set(key, now);
+    else counts.delete(key);
   }
 
   private keys(name: string, address: string | undefined): [RateLimiterMemory, string][] {
@@ -94,6 +139,14 @@ export class LoginThrottle {
   private deviceKey(device: string): [RateLimiterMemory, string] {
     return [this.byDevice, device];
   }
+}
+
+/** A login being checked with CouchDB (LoginThrottle.begin); each verdict ends it, `end` without one (CouchDB did not answer). */
+export interface LoginAttempt {
+  failed(): Promise<void>;
+  /** `name` as CouchDB names the login. */
+  succeeded(name: string): Promise<void>;
+  end(): void;
 }
 
 function blockedMs(res: RateLimiterRes | null): number {

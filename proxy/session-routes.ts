@@ -10,7 +10,7 @@ import { answerWithin } from './answer-within';
 import { DEVICE_COOKIE, DEVICE_COOKIE_PATH, DEVICE_MAX_AGE_MS, type DeviceCookies } from './device-cookie';
 import { smallJson } from './api-body';
 import type { LiveRequests } from './live-requests';
-import type { LoginThrottle } from './login-throttle';
+import type { LoginAttempt, LoginThrottle } from './login-throttle';
 import type { SessionStore } from './session-store';
 
 interface SessionRouteDeps {
@@ -89,8 +89,17 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     }
     const address = authenticator.clientAddress(req);
     const device = await knownDevice(req, name);
-    const throttled = await throttle.check(name, address, device);
-    if (throttled) return sendCouchError(res, throttled);
+    const attempt = await throttle.begin(name, address, device);
+    if (!('end' in attempt)) return sendCouchError(res, attempt);
+    try {
+      await logIn(res, name, password, address, attempt);
+    } finally {
+      attempt.end();
+    }
+  });
+
+  /** Asks CouchDB whether `name` logs in with `password`; on success the browser gets its session. */
+  const logIn = async (res: Response, name: string, password: string, address: string | undefined, attempt: LoginAttempt) => {
     const response = await fetch(`${couchUrl}/_session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...clientForCouch(address) },
@@ -98,12 +107,12 @@ export function sessionRoutes(deps: SessionRouteDeps) {
       signal: AbortSignal.timeout(answerMs),
     });
     if (response.status === 401) {
-      await throttle.failed(name, address, device);
+      await attempt.failed();
       return sendCouchError(res, unauthorized('Name or password is incorrect.'));
     }
     if (response.status === 403) {
       // CouchDB 3.4 locked the name out at this address after failures of its own count (default 5 minutes).
-      await throttle.failed(name, address, device);
+      await attempt.failed();
       return sendCouchError(res, couchLockout());
     }
     if (!response.ok) {
@@ -114,13 +123,13 @@ export function sessionRoutes(deps: SessionRouteDeps) {
     if (!couchCookie) return sendCouchError(res, badGateway('The database server gave no session.'));
     const roles = await rolesNow(body.name, body.roles);
     if (!roles) return sendCouchError(res, unauthorized('Name or password is incorrect.'));
-    await throttle.succeeded(body.name, address);
+    await attempt.succeeded(body.name);
     const sessionId = await sessions.create({ name: body.name, roles, couchCookie });
     res.cookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: maxAgeMs });
     // A new one at every login: its expiry starts again.
     await rememberDevice(res, body.name);
     res.json(describe(body.name, roles));
-  });
+  };
 
   router.get('/', async (req: Request, res: Response) => {
     const identity = await authenticator.identify(req);

@@ -32,6 +32,7 @@ before(async () => {
     gil: 'inspector',
     hana: 'inspector',
     ivan: 'inspector',
+    jo: 'inspector',
     ada: 'admin',
   });
 });
@@ -73,6 +74,20 @@ describe('login throttling', () => {
     assert.equal(((await right.json()) as { error: string }).error, 'too_many_requests');
     // The same name through /api/session waits as well.
     assert.equal((await login('carol', TEST_PASSWORD)).status, 429);
+  });
+
+  test('wrong Basic passwords sent all at once reach CouchDB no more often than failures may; a replicator’s connections opened together are let in', async () => {
+    const db = `${stack.proxy.url}/db/${userDbName('jo')}`;
+    const basicFrom = (from: string, password?: string) => fetchFrom(from, db, { headers: { authorization: basicAuth('jo', password) } });
+    // Twenty connections at once with the right credentials (a replicator starting): one check.
+    const right = await Promise.all(Array.from({ length: 20 }, () => basicFrom('127.0.0.61')));
+    assert.deepEqual(new Set(right.map(({ status }) => status)), new Set([200]));
+    const guesses = await Promise.all(Array.from({ length: 30 }, (_, i) => basicFrom('127.0.0.62', `wrong-${i}`)));
+    const statuses = guesses.map(({ status }) => status);
+    // A 401 is a password CouchDB checked; a 429, one it never saw.
+    assert.equal(statuses.filter((status) => status === 401).length, 5, statuses.join());
+    assert.equal(statuses.filter((status) => status === 429).length, 25, statuses.join());
+    assert.equal((await basicFrom('127.0.0.62', 'wrong-again')).status, 429);
   });
 
   // Each test guesses from addresses of its own: CouchDB's lockout counts per name and address too.
