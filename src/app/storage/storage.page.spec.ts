@@ -69,13 +69,8 @@ describe('StoragePage', () => {
     return until(() => !!one('usage-records'), 'the figures');
   }
 
-  /**
-   * A colleague's photo of 3,000 bytes of a defect the server has, opened here: fetched from the
-   * server and kept. (One of a defect whose revision is not pushed yet would stay: the server's
-   * defect would not show it yet.)
-   */
-  async function colleaguesPhotoOpened(): Promise<{ _id: string }> {
-    const defectId = `defect:${crypto.randomUUID()}`;
+  /** A colleague's photo of 3,000 bytes, opened here: fetched from the server and kept. */
+  async function colleaguesPhotoOpened(defectId: string): Promise<{ _id: string }> {
     const theirs = newPhotoDoc({ defectId, createdBy: 'ana', createdAt: '2026-03-01T08:00:00.000Z', deviceId: 'tablet-b' }, 'theirs.jpg', {
       content_type: 'image/jpeg',
       data: new Blob([new Uint8Array(3000)], { type: 'image/jpeg' }),
@@ -91,7 +86,7 @@ describe('StoragePage', () => {
     const defect = await defects.create(inspection._id, { title: 'Leak', severity: 3, status: 'open' });
     const { ref: own } = await defects.addPhoto(defect, await image(640, 480));
     await waitFor(() => ledger.pendingIds().has(own.full.docId), 'the photo taken here pending');
-    const theirs = await colleaguesPhotoOpened();
+    const theirs = await colleaguesPhotoOpened(defect._id);
 
     await open();
     const ownBytes = ((await db.getAttachment(own.full.docId, 'full')) as Blob).size;
@@ -127,7 +122,8 @@ describe('StoragePage', () => {
     await drafts.keepPhoto(key, photo(3000, 'p1'), draft);
     await drafts.keepPhoto(key, photo(6000, 'p2'), draft);
     // Something to free.
-    await colleaguesPhotoOpened();
+    const defect = await TestBed.inject(DefectStoreService).create(inspection._id, { title: 'Crack', severity: 2, status: 'open' });
+    await colleaguesPhotoOpened(defect._id);
 
     await open();
     const bytes = (id: string) => one(id)!.textContent!.trim();
