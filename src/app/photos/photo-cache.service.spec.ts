@@ -242,20 +242,6 @@ describe('PhotoCacheService', () => {
     expect((await photos.read({ docId: fetched._id, name: 'full' })).size).toBe(1_000);
   });
 
-  it("keeps a photo the server has while its defect's revision that shows it is not pushed yet", async () => {
-    const photo = photoDoc('taken-here.jpg', 1_000);
-    await server.put(photo);
-    await photos.read({ docId: photo._id, name: 'full' });
-    // The defect's revision listing the photo, written with it, did not go with it (a cut push, a refusal).
-    await db.put({ _id: DEFECT, type: 'defect', thumbnails: ['thumb-taken-here.jpg'] });
-    await waitFor(() => ledger.pendingIds().has(DEFECT), 'the defect pending');
-
-    expect(await photos.dropSynced()).toBe(0);
-    expect(await held(db, photo._id)).toBeTrue();
-    await photos.keepWithinBudget();
-    expect((await photos.localPhotos()).find(({ id }) => id === photo._id)?.unsynced).toBeTrue();
-  });
-
   it('keeps a photo removed here while space is freed: its removal stays to sync', async () => {
     const [first, second] = [photoDoc('first.jpg', 1_000), photoDoc('second.jpg', 1_000)];
     await server.bulkDocs([first, second]);

@@ -1,5 +1,5 @@
 import { Injectable, InjectionToken, inject } from '@angular/core';
-import { PHOTO_ID_RANGE, isPhotoId, photoDefectId } from '../../../domain/photo-doc';
+import { PHOTO_ID_RANGE, isPhotoId } from '../../../domain/photo-doc';
 import { LOCAL_DOC_IDS } from '../core/local-doc-ids';
 import { LocalDbService } from '../core/local-db.service';
 import { LocalRecordMap, withoutKeys } from '../core/local-record-map';
@@ -28,9 +28,7 @@ type PhotoDocStub = { _id: string; createdAt?: string; _attachments?: Record<str
  * pull: the tablet that took one holds it until pushed; anyone else's is fetched from the
  * user's server database when opened and kept as a copy, the least recently opened dropped
  * (purged: gone from IndexedDB, and no tombstone to sync) once they pass the budget. A photo
- * the server does not have yet (the push ledger's pending or refused) is never dropped, nor one
- * whose defect's revision it does not have yet: until that revision arrives, the server's defect
- * does not show the photo, and the server's photo sweep takes it for a leftover.
+ * the server does not have yet (the push ledger's pending or refused) is never dropped.
  */
 @Injectable({ providedIn: 'root' })
 export class PhotoCacheService {
@@ -72,13 +70,12 @@ export class PhotoCacheService {
     const known = this.ledger.isAttachedTo(db);
     const pending = this.ledger.pendingIds();
     const refused = this.ledger.rejections();
-    const unsynced = (id: string | null) => !!id && (pending.has(id) || !!refused[id]);
     return rows.flatMap((row) => {
       const doc = row.doc as PhotoDocStub | undefined;
       if (!doc) return [];
       const bytes = Object.values(doc._attachments ?? {}).reduce((sum, attachment) => sum + (attachment.length ?? 0), 0);
       const usedAt = usage[doc._id] ?? (Date.parse(doc.createdAt ?? '') || 0);
-      return [{ id: doc._id, bytes, usedAt, unsynced: !known || unsynced(doc._id) || unsynced(photoDefectId(doc._id)) }];
+      return [{ id: doc._id, bytes, usedAt, unsynced: !known || pending.has(doc._id) || !!refused[doc._id] }];
     });
   }
 
@@ -174,8 +171,7 @@ export class PhotoCacheService {
     for (const id of ids) {
       // Read before the look: a change written after it is not purged.
       const leaves = await leavesOf(db, id);
-      const defectId = photoDefectId(id);
-      if (await this.ledger.holdsUnsynced(db, defectId ? [id, defectId] : [id])) continue;
+      if (await this.ledger.holdsUnsynced(db, [id])) continue;
       if (await purgeDoc(db, id, leaves)) dropped.push(id);
     }
     if (dropped.length) await this.usage.update(db, (usedAt) => withoutKeys(usedAt, dropped));
