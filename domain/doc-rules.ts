@@ -80,6 +80,10 @@ export function docViolations(
     if (!isString(value)) add(field, 'must be a string');
     else if (!isAdmin && value.length > max) add(field, 'must be at most ' + max + ' characters');
   }
+  // Each field of `newDoc` not in `fields` is refused with `message`.
+  function onlyFields(fields: string[], message: string) {
+    for (var field in newDoc) if (fields.indexOf(field) === -1) add(field, message);
+  }
   function requireEnum(field: string, allowed: unknown[]) {
     var value = newDoc[field];
     if (value === undefined || value === null || value === '') add(field, 'is required');
@@ -210,9 +214,7 @@ export function docViolations(
       add('omitted', 'must be a whole number from 1');
     }
     if (newDoc._attachments) add('_attachments', 'audit entries carry no attachments');
-    else if (!isAdmin) {
-      for (var field in newDoc) if (AUDIT_FIELDS.indexOf(field) === -1) add(field, 'is not a field of an audit entry');
-    }
+    else if (!isAdmin) onlyFields(AUDIT_FIELDS, 'is not a field of an audit entry');
   }
   // Whether `newDoc` is `stored` with other `partners` (its image kept as a stub).
   function onlyPartnersChanged(stored: Record<string, any>) {
@@ -282,9 +284,7 @@ export function docViolations(
     'deletedDefects',
   ];
   function checkTombstone() {
-    for (var field in newDoc) {
-      if (TOMBSTONE_FIELDS.indexOf(field) === -1) add(field, 'a deletion carries only who made it, when and where, and what it took');
-    }
+    onlyFields(TOMBSTONE_FIELDS, 'a deletion carries only who made it, when and where, and what it took');
     if (newDoc.updatedBy !== undefined && newDoc.updatedBy !== userCtx.name) add('updatedBy', 'must be your own user name');
     if (newDoc.updatedAt !== undefined) requireMatch('updatedAt', ISO_DATE_TIME, 'an ISO 8601 date-time');
     if (newDoc.deviceId !== undefined) requireString('deviceId', 1, 200);
