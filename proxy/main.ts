@@ -24,7 +24,7 @@ import { answerGathers, groupMetricsFromPrimary, processChannel } from './cluste
 import { parseTrustedProxies } from './client-address';
 import { couchAdmin } from '../couch/couch-admin';
 import { portFromEnv, positiveNumberFromEnv } from '../domain/env-number';
-import { startHubWork } from './hub-work';
+import { startBackgroundWork } from './background-work';
 import { metricsUrlOf, serveMetrics } from './metrics-port';
 import { DEFAULT_STATIC_DIR, startProxy } from './server';
 import { superviseWorkers, type WorkerPool } from './worker-pool';
@@ -60,7 +60,7 @@ async function runProxy(logger: pino.Logger, settings: Settings): Promise<void> 
     staticDir: env['FIELDBOOK_STATIC_DIR'] ?? DEFAULT_STATIC_DIR,
     secureCookies: ['true', '1'].includes(env['FIELDBOOK_SECURE_COOKIES'] ?? ''),
     logger,
-    hubWork: !channel,
+    backgroundWork: !channel,
     // A worker shows the group's metrics, asked of the primary, which also serves the metrics port.
     ...(channel && { metricsPort: 0, metricsSource: groupMetricsFromPrimary(channel, ASK_PRIMARY_WITHIN_MS, prometheusContentType) }),
   });
@@ -111,8 +111,8 @@ async function runPrimary(logger: pino.Logger, count: number, { couchAdminUrl, d
   // Started once the metrics port listens (the ready line names it); until then no worker is asked.
   let pool: WorkerPool | undefined = undefined;
   const metrics = new GroupMetrics(() => pool?.listening() ?? [], GATHER_WITHIN_MS);
-  // The hub's background work once for the group: the workers would each repeat it.
-  startHubWork({ couch: couchAdmin(couchAdminUrl), couchAdminUrl, logger, registry: metrics.registry });
+  // The background work once for the group: the workers would each repeat it.
+  startBackgroundWork({ couch: couchAdmin(couchAdminUrl), couchAdminUrl, logger, registry: metrics.registry });
   cluster.on('message', (worker, message) => metrics.received(worker, message));
   const metricsServer = metricsPort > 0 ? await serveMetrics(metricsPort, metrics) : undefined;
   pool = superviseWorkers({

@@ -19,7 +19,7 @@ import { SessionStore } from './session-store';
 import { watchSessions } from './session-watch';
 import { DEFAULT_STATIC_DIR } from './package-root';
 import { watchUsers } from './user-watch';
-import { startHubWork } from './hub-work';
+import { startBackgroundWork } from './background-work';
 
 const LISTEN_BACKLOG = 4096;
 /** Tries at cutting off a changed user, 5, 10, 15... s apart. */
@@ -62,10 +62,11 @@ export interface ProxyOptions {
   /** On close, how long ordinary requests may finish before their connections are cut (FIELDBOOK_DRAIN_MS, default 10 s). */
   drainMs?: number;
   /**
-   * Whether this process does the hub's background work (hub-work.ts: the reassignment
-   * handover, the partner withdrawal); default true. A node:cluster primary does it for its workers.
+   * Whether this process does the background work (background-work.ts: the reassignment
+   * handover, the partner withdrawal, the sweep of expired sessions); default true. A
+   * node:cluster primary does it for its workers.
    */
-  hubWork?: boolean;
+  backgroundWork?: boolean;
 }
 
 export interface RunningProxy {
@@ -129,10 +130,10 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const userWatch = watchUsers(options.couchAdminUrl, (name) => cutOff(name), logger);
   // Other proxy processes on the same CouchDB end sessions too (logouts, expiries).
   const sessionWatch = watchSessions(options.couchAdminUrl, sessionEnded, logger);
-  const hubWork =
-    options.hubWork === false
+  const backgroundWork =
+    options.backgroundWork === false
       ? null
-      : startHubWork({ couch: admin, couchAdminUrl: options.couchAdminUrl, logger, registry: metrics.registry });
+      : startBackgroundWork({ couch: admin, couchAdminUrl: options.couchAdminUrl, logger, registry: metrics.registry });
   // Continuous `_changes` feeds stay open for hours; heartbeats keep them alive.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
@@ -149,7 +150,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
       draining = true;
       userWatch.stop();
       sessionWatch.stop();
-      hubWork?.stop();
+      backgroundWork?.stop();
       // Stop accepting first, so clients see a refused connection rather than a cut one.
       const closed = once(server, 'close');
       server.close();

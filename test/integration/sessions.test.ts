@@ -8,7 +8,7 @@ import { basicAuthorization, splitCredentials } from '../../couch/couch-admin';
 import { startEmbeddedCouch } from '../../couch/embedded-couch';
 import { configPaths } from '../../couch/server-config';
 import { userDbName } from '../../domain/user-db-name';
-import { SESSIONS_DB, deleteUserSessions } from '../../couch/user-sessions';
+import { SESSIONS_DB, deleteExpiredSessions, deleteUserSessions } from '../../couch/user-sessions';
 import { startProxy } from '../../proxy/server';
 import { loginCookie, startTestStack, TEST_PASSWORD, type TestStack } from '../support/couch-harness';
 import { freePort } from '../support/free-port';
@@ -118,6 +118,49 @@ describe('sessions', () => {
       const [first, second] = await Promise.all([deleteUserSessions(stack.admin, 'carol'), deleteUserSessions(stack.admin, 'carol')]);
       assert.deepEqual([...new Set([...first, ...second])].sort(), [...ids].sort(), `round ${round}`);
       assert.equal((await sessions.find({ selector: { name: 'carol' } })).docs.length, 0);
+    }
+  });
+
+  test('sessions expired before now are deleted, also those never used again; live ones stay', async () => {
+    const sessions = stack.admin.use(SESSIONS_DB);
+    const now = Date.now();
+    const expired = Array.from({ length: 1200 }, (_, i) => ({ _id: `expired-${i}`, name: 'dave', expiresAt: now - 1 - i }));
+    // The last without an expiry at all, which PouchDB Server 4.2's index sorts before every time.
+    const kept = [
+      { _id: 'live-0', name: 'dave', expiresAt: now + 60_000 },
+      { _id: 'no-expiry', name: 'dave' },
+    ];
+    await sessions.bulk({ docs: [...expired, ...kept] });
+    const deleted = await deleteExpiredSessions(stack.admin, now);
+    const expiredIds = expired.map((doc) => doc._id);
+    // The proxy's own sweep (at its start) may have deleted some of them meanwhile.
+    assert.ok(deleted.length > 0 && deleted.every((id) => expiredIds.includes(id)), `deleted ${deleted.length}`);
+    const left = await sessions.fetch({ keys: [...expired, ...kept].map((doc) => doc._id) });
+    assert.deepEqual(
+      left.rows.filter((row) => 'doc' in row && row.doc).map((row) => row.key),
+      ['live-0', 'no-expiry'],
+    );
+    await deleteUserSessions(stack.admin, 'dave');
+  });
+
+  test('an expired session is deleted by the proxy without its cookie coming back', async () => {
+    const response = await login({ name: 'alice', password: TEST_PASSWORD });
+    assert.equal(response.status, 200);
+    const sessions = stack.admin.use<{ expiresAt: number }>(SESSIONS_DB);
+    const found = await sessions.find({ selector: { name: 'alice' } });
+    const key = found.docs.map((doc) => doc._id).sort()[0]!;
+    // Expired as if its cookie had last been used a session lifetime ago, then a proxy started (it sweeps at start).
+    const doc = await sessions.get(key);
+    await sessions.insert({ ...doc, expiresAt: Date.now() - 1 });
+    const proxy = await stack.anotherProxy();
+    try {
+      await waitFor(
+        async () => !(await sessions.fetch({ keys: [key] })).rows.some((row) => 'doc' in row && row.doc),
+        30_000,
+        'the expired session deleted',
+      );
+    } finally {
+      await proxy.close();
     }
   });
 
