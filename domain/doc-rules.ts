@@ -33,7 +33,10 @@ import { schemaVersions } from './schema-versions';
  *   it to `approved` or `rejected`. A missing copy means an open inspection (draft or rejected).
  *   An inspector can still create a new defect under a submitted inspection with a modified
  *   client (no rule can see the inspection), but it has no `partners`, which only supervisors
- *   set, so it reaches no partner unreviewed.
+ *   set, so it reaches no partner unreviewed. A defect stays with the inspection it was written
+ *   for (`inspectionId` cannot be changed).
+ * - An inspection a supervisor reassigned away from an inspector (`unassignedFrom`, and
+ *   `assignedTo` someone else) is no longer theirs to change or delete.
  * - Audit entries (`audit:<record id>:…`, domain/audit-entry.ts) are append-only: a member
  *   creates only their own, and nobody, administrators included, changes or deletes one.
  * - Full-size photos (`photo:<defect id>:<name>`, domain/photo-doc.ts): a member creates only
@@ -137,6 +140,13 @@ export function docViolations(
   }
   // Why a stored inspection status (the inspection's own, or a defect's copy of it) makes the
   // document read-only for an inspector; '' when it does not.
+  // An inspection a supervisor reassigned away from this user: the revision that did it stays in
+  // their database (their tablet lets the inspection go on reading it), no longer theirs to change.
+  // An offline edit made before is judged against the revision it was made on, and goes through.
+  function reassignedAway(doc: Record<string, any>) {
+    return doc.type === 'inspection' && doc.unassignedFrom === userCtx.name && doc.assignedTo !== userCtx.name;
+  }
+
   function lockedBecause(type: string, status: unknown) {
     if (type === 'inspection') {
       if (status === 'approved') return 'an approved inspection can only be changed by a supervisor';
@@ -330,9 +340,12 @@ export function docViolations(
       // A conflict resolution's tombstone on a losing version (`mergedInto` names the version it
       // was merged into) ends that branch, not the record: whoever may edit the record may write
       // it, as the assignee of a supervisor's inspection resolving a conflict of it. The rules
-      // cannot see the other branch, so this trusts the name as far as an edit is trusted.
-      var endsBranch = isString(newDoc.mergedInto) && newDoc.mergedInto !== oldDoc._rev;
-      if (!endsBranch && oldDoc.createdBy !== userCtx.name) add('createdBy', 'only the owner may delete this document');
+      // cannot see the other branch, so this trusts the name as far as an edit is trusted. Only
+      // records have branches to end: a photo is written once.
+      var isRecord = oldDoc.type === 'inspection' || oldDoc.type === 'defect';
+      var endsBranch = isRecord && isString(newDoc.mergedInto) && newDoc.mergedInto !== oldDoc._rev;
+      if (reassignedAway(oldDoc)) add('assignedTo', 'this inspection was reassigned to another inspector');
+      else if (!endsBranch && oldDoc.createdBy !== userCtx.name) add('createdBy', 'only the owner may delete this document');
       else if (lockedOld) add(statusField(oldDoc.type), lockedOld);
     }
     return violations;
@@ -439,9 +452,13 @@ export function docViolations(
         if (submitting && item.result === null) add(where + '.result', 'must be answered (or marked N/A) before submitting');
       }
     }
+    if (existing && !isSupervisor && reassignedAway(existing)) add('assignedTo', 'this inspection was reassigned to another inspector');
     checkWorkflow(existing ? existing.status : undefined);
   } else {
     requireMatch('inspectionId', new RegExp('^inspection:' + UUID + '$'), 'the id of an inspection');
+    // Its inspection's owner receives it (proxy/record-handover.ts): pointed at another
+    // inspection, it would carry every version of it, others' too, to that one's owner.
+    if (existing && !isAdmin && newDoc.inspectionId !== existing.inspectionId) add('inspectionId', 'cannot be changed');
     requireString('title', 1, 200);
     optionalString('description', 10000);
     optionalString('location', 500);

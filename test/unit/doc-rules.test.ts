@@ -246,6 +246,44 @@ describe('document rules', () => {
     assert.deepEqual(docViolations({ ...mine, updatedBy: 'sam', assignedTo: 'bob', unassignedFrom: 'alice' }, mine, sam), []);
   });
 
+  /** Asserts that `violations` include `expected` (with a message: a failing `assert.ok` without one hangs under tsx, building it from the source). */
+  const refuses = (violations: string[], expected: string, why = '') =>
+    assert.ok(violations.includes(expected), `${why} expected "${expected}" among ${JSON.stringify(violations)}`);
+
+  test('an inspection reassigned away is no longer its previous inspector’s to change or delete; what she wrote before goes through', () => {
+    const before = { ...validInspection({ createdBy: 'alice', assignedTo: 'alice' }), _rev: '1-a' };
+    const taken = { ...before, updatedBy: 'sam', assignedTo: 'bob', unassignedFrom: 'alice', _rev: '2-s' };
+    const reason = 'assignedTo: this inspection was reassigned to another inspector';
+    refuses(docViolations({ ...taken, title: 'Mine again' }, taken, alice), reason);
+    refuses(docViolations({ ...taken, status: 'submitted' }, taken, alice), reason);
+    const tombstone = { _id: taken._id, _deleted: true };
+    refuses(docViolations(tombstone, taken, alice), reason, 'even as its creator:');
+    refuses(docViolations({ ...tombstone, mergedInto: '3-x' }, taken, alice), reason, 'even as a branch’s end:');
+    // Her offline edit of the revision before the reassignment (a replicated write is judged against its parent).
+    assert.deepEqual(docViolations({ ...before, title: 'Offline edit' }, before, alice), []);
+    const bob = { name: 'bob', roles: ['inspector'] };
+    assert.deepEqual(docViolations({ ...taken, updatedBy: 'bob', title: 'Started' }, taken, bob), []);
+    assert.deepEqual(docViolations({ ...taken, title: 'Back to alice', assignedTo: 'alice', unassignedFrom: 'bob' }, taken, sam), []);
+  });
+
+  test('a defect stays with the inspection it was written for', () => {
+    const stored = validDefect();
+    const moved = { ...stored, inspectionId: 'inspection:9b2e4c1a-1d2f-4e3a-8b5c-6d7e8f9a0b1c' };
+    refuses(docViolations(moved, stored, alice), 'inspectionId: cannot be changed');
+    refuses(docViolations({ ...moved, updatedBy: 'sam' }, stored, sam), 'inspectionId: cannot be changed');
+    assert.deepEqual(docViolations(moved, stored, { name: null, roles: ['_admin'] }), []);
+  });
+
+  test('a photo has no branch to end: a tombstone naming a merge does not make someone else’s photo deletable', () => {
+    const photo = { _id: 'photo:defect:7c9e6679-7425-40de-944b-e07fc1f90ae7:p1.jpg', _rev: '1-p', type: 'photo', createdBy: 'alice' };
+    const bob = { name: 'bob', roles: ['inspector'] };
+    refuses(
+      docViolations({ _id: photo._id, _deleted: true, mergedInto: 'x' }, photo, bob),
+      'createdBy: only the owner may delete this document',
+    );
+    assert.deepEqual(docViolations({ _id: photo._id, _deleted: true }, photo, alice), []);
+  });
+
   test("server admins (replication) may write other users' documents", () => {
     assert.deepEqual(docViolations(validInspection({ createdBy: 'bob', updatedBy: 'bob' }), null, { name: null, roles: ['_admin'] }), []);
   });

@@ -27,6 +27,8 @@ function violationsAnInspectorMeets(): string[] {
     [anInspection({ status: 'approved' }), anInspection()],
     [anInspection({ partners: ['acme'] }), anInspection()],
     [anInspection({ assignedTo: 'bob' }), anInspection()],
+    // Saved in the moment before the tablet lets a reassigned inspection go.
+    [anInspection({ title: 'Mine' }), anInspection({ assignedTo: 'bob', unassignedFrom: 'alice' })],
     [aDefect({ severity: 7 }), null],
     [aDefect({ title: 'Leak 2' }), aDefect({ inspectionStatus: 'submitted' })],
     [aDefect({ title: 'Leak 2' }), aDefect({ inspectionStatus: 'approved' })],

@@ -22,6 +22,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   'only a supervisor may share with partners': $localize`:@@rule.supervisorShares:only a supervisor may share with partners`,
   'only a supervisor may assign inspections': $localize`:@@rule.supervisorAssigns:only a supervisor may assign inspections`,
   'only a supervisor may reassign inspections': $localize`:@@rule.supervisorReassigns:only a supervisor may reassign inspections`,
+  'this inspection was reassigned to another inspector': $localize`:@@rule.reassignedAway:this inspection was reassigned to another inspector`,
   'only a supervisor may approve or reject': $localize`:@@rule.supervisorDecides:only a supervisor may approve or reject`,
   'an approved inspection can only be changed by a supervisor': $localize`:@@rule.approvedLocked:an approved inspection can only be changed by a supervisor`,
   'a submitted inspection is read-only until a supervisor rejects it': $localize`:@@rule.submittedLocked:a submitted inspection is read-only until a supervisor rejects it`,
