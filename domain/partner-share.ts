@@ -1,3 +1,6 @@
+import type { PhotoDoc } from './doc-types';
+import { thumbnailOf } from './photo-doc';
+
 /**
  * What a partner receives from the hub: an approved inspection a supervisor shared with
  * them (`partners`), the defects shared along with it while it stays approved (each carries
@@ -31,11 +34,31 @@ export function isSharedWith(doc: Record<string, unknown>, partner: string): boo
 }
 
 /**
- * The partners a defect's full-size photos carry: the defect's while it is shared, else none.
- * The proxy's hub work keeps every photo to this (proxy/photo-sharing-work.ts), so the photo
- * part of the selector follows its defect although it cannot read it.
+ * The partners a defect's full-size photo carries: the defect's while it is shared and its
+ * shared version shows the photo (its thumbnail, which the supervisor saw when approving),
+ * else none. A defect in conflict shares no photo: its other version may not show it, and a
+ * photo taken on that version alone would reach a partner unreviewed. The proxy's hub work
+ * keeps every photo to this (proxy/photo-sharing-work.ts), so the photo part of the selector
+ * follows its defect although it cannot read it.
  */
-export function photoPartnersOf(defect: Record<string, unknown> | null): string[] {
+export function photoPartnersOf(defect: Record<string, unknown> | null, photo: Pick<PhotoDoc, '_id' | 'defectId'>): string[] {
+  const partners = sharedPhotoPartners(defect);
+  const attachments = defect?.['_attachments'] as Record<string, unknown> | undefined;
+  return partners.length && attachments && thumbnailOf(photo) in attachments ? partners : [];
+}
+
+/**
+ * What decides the share of each of a defect's photos (`photoPartnersOf`), as one string: the
+ * hub work reads a defect's photos again only when this changes.
+ */
+export function photoShareKey(defect: Record<string, unknown> | null): string {
+  const partners = sharedPhotoPartners(defect);
+  const thumbnails = partners.length ? Object.keys((defect?.['_attachments'] as object | undefined) ?? {}).sort() : [];
+  return JSON.stringify([partners, thumbnails]);
+}
+
+function sharedPhotoPartners(defect: Record<string, unknown> | null): string[] {
   if (!defect || defect['_deleted'] || defect['type'] !== 'defect' || defect['inspectionStatus'] !== 'approved') return [];
+  if (Array.isArray(defect['_conflicts']) && defect['_conflicts'].length) return [];
   return Array.isArray(defect['partners']) ? (defect['partners'] as string[]) : [];
 }

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { CouchAdmin } from '../couch/couch-admin';
 import { HUB_DB } from '../domain/db-names';
-import { photoPartnersOf } from '../domain/partner-share';
+import { photoPartnersOf, photoShareKey } from '../domain/partner-share';
+import type { PhotoDoc } from '../domain/doc-types';
 import { isPhotoId, photoIdRangeOf } from '../domain/photo-doc';
 import type { ChangeRow, ChangesHandler } from './changes-follower';
 import type { SharedDoc } from './partner-withdrawal';
@@ -31,8 +32,8 @@ export interface PhotoSharingOptions {
  */
 export function photoSharing(options: PhotoSharingOptions): ChangesHandler<SharedDoc> {
   const hub = options.couch.use<SharedDoc>(HUB_DB);
-  // The partners each defect's photos were last brought to: most defect changes (work in
-  // progress) leave them as they were and cost no read. Lost on restart, when each is read once more.
+  // The share each defect's photos were last brought to (`photoShareKey`): most defect changes
+  // (work in progress) leave it as it was and cost no read. Lost on restart, when each is read once more.
   const settled = new LRUCache<string, string>({ max: 20_000 });
   const written = new Counter({
     name: 'fieldbook_photo_shares_total',
@@ -40,37 +41,37 @@ export function photoSharing(options: PhotoSharingOptions): ChangesHandler<Share
     registers: [options.registry],
   });
 
-  /** Each defect's partners for its photos: as this batch has the defect, else as the hub has it now. */
-  const partnersFor = async (rows: ChangeRow<SharedDoc>[]) => {
-    const partners = new Map<string, string[]>();
+  /** Each defect the batch's photos need: as this batch has it, else as the hub has it now (null when gone). */
+  const defectsFor = async (rows: ChangeRow<SharedDoc>[]) => {
+    const defects = new Map<string, SharedDoc | null>();
     for (const row of rows) {
       if (!row.id.startsWith(DEFECT_ID_PREFIX)) continue;
-      const list = photoPartnersOf(row.deleted ? null : (row.doc ?? null));
-      partners.set(row.id, list);
+      const defect = row.deleted ? null : (row.doc ?? null);
+      defects.set(row.id, defect);
       // A new defect never shared any photo (one given partners of its own is checked as a photo): no read.
-      if (!list.length && row.doc?._rev.startsWith('1-')) settled.set(row.id, JSON.stringify(list));
+      if (defect?._rev.startsWith('1-')) settled.set(row.id, photoShareKey(null));
     }
-    const missing = [...new Set(photosIn(rows).map((photo) => photo['defectId'] as string))].filter((id) => !partners.has(id));
+    const missing = [...new Set(photosIn(rows).map((photo) => photo['defectId'] as string))].filter((id) => !defects.has(id));
     if (missing.length) {
-      const { rows: found } = await hub.fetch({ keys: missing });
+      const { rows: found } = await hub.fetch({ keys: missing }, { conflicts: true });
       for (const row of found) {
-        if ('key' in row) partners.set(row.key, photoPartnersOf('doc' in row && row.doc ? (row.doc as SharedDoc) : null));
+        if ('key' in row) defects.set(row.key, 'doc' in row && row.doc ? (row.doc as SharedDoc) : null);
       }
     }
-    return partners;
+    return defects;
   };
 
   return {
     async handle(rows) {
-      const partners = await partnersFor(rows);
+      const defects = await defectsFor(rows);
       const photos = new Map(photosIn(rows).map((photo) => [photo._id, photo]));
-      for (const [defectId, list] of partners) {
-        if (settled.get(defectId) === JSON.stringify(list)) continue;
+      for (const [defectId, defect] of defects) {
+        if (settled.get(defectId) === photoShareKey(defect)) continue;
         const range = { ...photoIdRangeOf(defectId), include_docs: true };
         for (const row of (await hub.list(range)).rows) if (row.doc) photos.set(row.id, row.doc);
       }
       const changed = [...photos.values()].flatMap((photo) => {
-        const list = partners.get(photo['defectId'] as string) ?? [];
+        const list = photoPartnersOf(defects.get(photo['defectId'] as string) ?? null, photo as unknown as PhotoDoc);
         return sameList(photo['partners'], list) ? [] : [withPartners(photo, list)];
       });
       if (changed.length) {
@@ -81,7 +82,7 @@ export function photoSharing(options: PhotoSharingOptions): ChangesHandler<Share
             options.logger.error({ id: result.id, reason: result.reason }, 'photo sharing: a write was refused');
         }
       }
-      for (const [defectId, list] of partners) settled.set(defectId, JSON.stringify(list));
+      for (const [defectId, defect] of defects) settled.set(defectId, photoShareKey(defect));
     },
   };
 }

@@ -86,9 +86,16 @@ describe('photos on demand', () => {
     for (const db of [tabletA, tabletB]) await db.destroy();
   });
 
-  test("a defect's photos follow its share: one that reaches the hub after the approval goes to the partner, a photo given partners of its own loses them, and a reopening takes them back from the partner", async () => {
+  test("a defect's photos follow its share: one that reaches the hub after the approval goes to the partner, one the approved defect does not show or one of a defect in conflict does not, a photo given partners of its own loses them, and a reopening takes them back from the partner", async () => {
     const inspected = inspection('alice', { status: 'approved', partners: ['acme'], updatedBy: 'sam' });
-    const approved = defect('alice', inspected._id, { inspectionStatus: 'approved', partners: ['acme'], updatedBy: 'sam' });
+    // The approved version shows late.jpg (its thumbnail), which the supervisor saw; not unseen.jpg.
+    const thumb = { content_type: 'image/jpeg', data: JPEG.toString('base64') };
+    const approved = defect('alice', inspected._id, {
+      inspectionStatus: 'approved',
+      partners: ['acme'],
+      updatedBy: 'sam',
+      _attachments: { 'thumb-late.jpg': thumb },
+    });
     const unsharedDefect = defect('alice', inspected._id, { title: 'Not shared' });
     const hub = stack.admin.use<{ partners?: string[] }>(HUB_DB);
     const partnerDb = stack.admin.use(partnerDbName('acme'));
@@ -100,16 +107,35 @@ describe('photos on demand', () => {
       });
     const partnersOf = async (id: string) => (await hub.get(id)).partners;
 
-    // The fan-in brings a photo after the decision: it is shared all the same.
+    // The fan-in brings a photo after the decision: it is shared all the same. One the approved
+    // version does not show (taken on another tablet's version, or added by hand) is not.
     const late = photoOf(approved._id, 'late.jpg');
-    await hub.insert(late as never);
+    const unseen = photoOf(approved._id, 'unseen.jpg');
+    await hub.bulk({ docs: [unseen, late] as never[] });
     await waitFor(() => has(partnerDb, late._id), 60_000, 'the late photo in the partner database');
     assert.deepEqual(await partnersOf(late._id), ['acme']);
+    assert.equal(await partnersOf(unseen._id), undefined);
+    assert.equal(await has(partnerDb, unseen._id), false);
 
     // A photo of a defect that is not shared, given partners anyway, is taken back.
     const forced = { ...photoOf(unsharedDefect._id, 'forced.jpg'), partners: ['acme'] };
     await hub.insert(forced as never);
     await waitFor(async () => (await partnersOf(forced._id)) === undefined, 60_000, 'the photo without partners');
+
+    // In conflict (a tablet's version made before the approval, pushed after it): its photos are shared no more.
+    const current = (await hub.get(approved._id)) as unknown as Record<string, unknown> & { _rev: string };
+    const branch = (hash: string, fields: Record<string, unknown>) => ({
+      ...current,
+      ...fields,
+      _rev: `2-${hash}`,
+      _revisions: { start: 2, ids: [hash, current._rev.slice(2)] },
+    });
+    // The approved version stays the winner (the higher revision id).
+    const otherVersion = branch('0'.repeat(32), { inspectionStatus: 'draft', partners: undefined, title: 'Offline edit' });
+    await hub.bulk({ docs: [branch('f'.repeat(32), {}), otherVersion], new_edits: false } as never);
+    // Resolved for the approved version: shared again.
+    await hub.destroy(approved._id, otherVersion._rev);
+    await waitFor(async () => (await partnersOf(late._id))?.[0] === 'acme', 60_000, 'the photo shared again');
 
     // Reopened: the photo goes back to nobody, and the partner loses it.
     await shareDefect(approved._id, { inspectionStatus: 'rejected', partners: undefined });
