@@ -41,7 +41,7 @@ interface LedgerDoc {
  *
  * It counts records, not their audit entries: five offline edits of one inspection are one
  * pending record. Before a logout, though, an entry not pushed yet counts as its record
- * (`unsyncedNow`): a conflict resolution's entries are written after it (DocWriterService), so a
+ * (`unsyncedNow`): a record's entries are written after it (DocWriterService), so a
  * push checkpoint past the record may not be past them yet.
  */
 @Injectable({ providedIn: 'root' })

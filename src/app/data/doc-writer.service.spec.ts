@@ -1,7 +1,7 @@
 import { TestBed } from '@angular/core/testing';
 import { auditIdRange } from '../../../domain/audit-entry';
 import { MergedDocWrite } from '../../../domain/conflicts/conflict-resolution';
-import { AuditEntry, Inspection } from '../../../domain/doc-types';
+import { AuditEntry, Defect, Inspection } from '../../../domain/doc-types';
 import { DEVICE_NAME_STORAGE, DeviceNameService } from '../core/device-name.service';
 import { LocalDbService } from '../core/local-db.service';
 import { Database } from '../core/pouchdb';
@@ -176,16 +176,17 @@ describe('DocWriterService', () => {
       return rows.map((row) => row.doc!);
     };
 
-    it('writes one entry per save, before the record in the same bulkDocs: who, device, when, what changed', async () => {
+    it('writes one entry per save, right after the record: who, device, when, what changed', async () => {
       TestBed.inject(DeviceNameService).rename('Tablet 3');
       const bulk = spyOn(db, 'bulkDocs').and.callThrough();
       const created = await writer.save<Inspection>(draft());
       now = new Date('2026-03-01T09:00:00.000Z');
       const updated = await writer.save<Inspection>({ ...created, title: 'Roof and gutters' });
-      expect(bulk.calls.count()).toBe(2);
-      expect((bulk.calls.mostRecent().args[0] as { _id: string }[]).map((doc) => doc._id)).toEqual([
-        jasmine.stringMatching(`^audit:${created._id}:2026-03-01T09:00:00.000Z:device-test:`),
-        created._id,
+      expect(bulk.calls.count()).toBe(4);
+      const ids = (call: number) => (bulk.calls.argsFor(call)[0] as { _id: string }[]).map((doc) => doc._id);
+      expect([ids(2), ids(3)]).toEqual([
+        [created._id],
+        [jasmine.stringMatching(`^audit:${created._id}:2026-03-01T09:00:00.000Z:device-test:`)],
       ]);
       const [create, update] = await entriesOf(created._id);
       expect(create).toEqual(jasmine.objectContaining({ action: 'create', revPos: 1, user: 'ana' }));
@@ -217,6 +218,39 @@ describe('DocWriterService', () => {
         jasmine.objectContaining({ status: 409 }),
       );
       expect((await entriesOf(created._id)).map((entry) => entry.changes[0]?.after)).toEqual(['Roof', 'Changed elsewhere']);
+    });
+
+    it('writes no entry for a save that lost a race: two tabs saving one revision, or a copy meeting an edit that arrived', async () => {
+      const created = await writer.save<Inspection>(draft());
+      later();
+      const [tabA, tabB] = await Promise.allSettled([
+        writer.save<Inspection>({ ...created, title: 'Tab A' }),
+        writer.save<Inspection>({ ...created, title: 'Tab B' }),
+      ]);
+      expect([tabA.status, tabB.status].sort()).toEqual(['fulfilled', 'rejected']);
+      const stored = await db.get<Inspection>(created._id);
+      expect((await entriesOf(created._id)).map((entry) => entry.changes[0]?.after)).toEqual(['Roof', stored.title]);
+
+      // A decision copied onto a defect changed since it was read: the copy is made again on the
+      // stored defect, and its history says so once.
+      later();
+      const defect = await writer.save<Defect>({
+        _id: newDocId('defect'),
+        type: 'defect',
+        inspectionId: created._id,
+        title: 'Crack',
+        severity: 2,
+        status: 'open',
+      } as Defect);
+      later();
+      const wide = await writer.save<Defect>({ ...defect, title: 'Crack, wide' });
+      later();
+      await writer.saveWithCopies<Inspection, Defect>({ ...stored, notes: 'Checked' }, [defect], (each) => ({ ...each, status: 'fixed' }));
+      const statusChanges = (await entriesOf(defect._id)).filter((entry) =>
+        entry.changes.some((change) => change.path === 'status' && change.after === 'fixed'),
+      );
+      expect(statusChanges.map((entry) => entry.baseRev)).toEqual([wide._rev]);
+      expect(await db.get<Defect>(defect._id)).toEqual(jasmine.objectContaining({ title: 'Crack, wide', status: 'fixed' }));
     });
 
     it('records photos by name, and a deletion', async () => {

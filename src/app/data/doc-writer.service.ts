@@ -70,10 +70,11 @@ export type ChangeStamp = Pick<AuditFields, 'updatedBy' | 'updatedAt' | 'deviceI
  * Every save writes the record in its current shape (`schema`, domain/schema-versions.ts), so an
  * edit of an older record also migrates it; conflict resolutions are written as merged.
  *
- * Every write of a record also writes its audit entry (domain/audit-entry.ts), in the same
- * `bulkDocs`: one local transaction, nothing written when the rules refuse. The entry goes
- * first, so a push checkpoint past the record is past its entries too (the push ledger counts
- * records, not entries). A conflict resolution's entries go after it (`writeResolution`).
+ * Every write of a record also writes its audit entry (domain/audit-entry.ts), right after it
+ * and only when it landed (nothing is written when the rules refuse): each row of a `bulkDocs`
+ * lands or fails on its own, and an entry written beside a record that failed would name a change
+ * that never happened. So a push may take a record before its entries: the push ledger keeps it
+ * pending until they are pushed too (`pendingEntryRecords`), as for a conflict resolution's.
  */
 @Injectable({ providedIn: 'root' })
 export class DocWriterService {
@@ -304,8 +305,8 @@ export class DocWriterService {
 
   /**
    * The stored revision a change replaces (null for a new document), or a 409 when it is not the
-   * one the change was made on: checked before writing, as the audit entry written with the
-   * change would otherwise stay behind, naming a change that never happened.
+   * one the change was made on: checked before writing, so the rules judge the change against
+   * the revision it replaces.
    */
   private async base(db: Database, change: DocRevision): Promise<Stored | null> {
     if (!change._rev) return null;
@@ -319,8 +320,8 @@ export class DocWriterService {
   /**
    * Writes the documents with their audit entries in one `bulkDocs` and returns their new
    * revisions; throws the first failed row's error (a 409 if one changed meanwhile).
-   * `companions` (photo documents) go before the documents, as the entries do: a push
-   * checkpoint past a defect is past its photos.
+   * `companions` (photo documents) go before the documents: a push checkpoint past a defect is
+   * past its photos.
    */
   private async writeAudited(db: Database, writes: readonly AuditedWrite[], companions: readonly object[] = []): Promise<string[]> {
     const results = await this.writeAuditedRows(db, writes, companions);
@@ -333,13 +334,17 @@ export class DocWriterService {
   private async writeAuditedRows(db: Database, writes: readonly AuditedWrite[], companions: readonly object[] = []): Promise<WriteRow[]> {
     const entries = writes.map((write) => auditEntry(write, crypto.randomUUID().slice(0, 8)));
     for (const entry of entries) this.check(entry, null);
-    const before = [...entries, ...companions];
-    const rows = await db.bulkDocs([...before, ...writes.map(({ after }) => after)] as PouchDB.Core.PutDocument<object>[]);
-    const failedPhoto = rows.slice(entries.length, before.length).find((result) => 'error' in result && !!result.error);
+    const rows = await db.bulkDocs([...companions, ...writes.map(({ after }) => after)] as PouchDB.Core.PutDocument<object>[]);
+    const failedPhoto = rows.slice(0, companions.length).find((result) => 'error' in result && !!result.error);
     if (failedPhoto) throw Object.assign(new Error((failedPhoto as PouchDB.Core.Error).message ?? 'photo not stored'), failedPhoto);
-    return rows
-      .slice(before.length)
+    const written = rows
+      .slice(companions.length)
       .map((row) => ('error' in row && row.error ? (row as PouchDB.Core.Error) : (row as PouchDB.Core.Response)));
+    // Only the entries of the writes that landed: one written beside a write that failed (a 409,
+    // an edit arriving meanwhile, another tab's save) stayed, naming a change that never happened.
+    const landed = entries.filter((_, i) => !('error' in written[i]!));
+    if (landed.length) await db.bulkDocs(landed as PouchDB.Core.PutDocument<object>[]);
+    return written;
   }
 
   /** `draft` as changed now, here, in the current shape (domain/schema-versions.ts): every save writes the current version. */
