@@ -123,6 +123,7 @@ async function plan(db: ConflictDb, doc: ConflictedDoc, options: AutoResolveOpti
   const writes = resolution
     ? (await resolutionBulkDocs(resolution, revisionFetcher(db, id))).map((write) => autoStamped(write, merge.leaves, options))
     : losingLeafTombstones(merge.leaves);
+  const [winner] = merge.leaves;
   const violations = resolutionViolations(writes, leaves, options.userCtx);
   if (violations.length > 0)
     return left(
@@ -134,8 +135,9 @@ async function plan(db: ConflictDb, doc: ConflictedDoc, options: AutoResolveOpti
     writes,
     mergedFrom: merge.leaves.map((leaf) => leaf._rev),
     deleted: resolution?.doc === null,
-    winnerStands,
-    winnerRev: merge.leaves[0]._rev,
+    // Also a merge that came out as the winner's content: resolutionBulkDocs writes nothing on it.
+    winnerStands: writes.every((write) => write._rev !== winner._rev),
+    winnerRev: winner._rev,
   };
 }
 

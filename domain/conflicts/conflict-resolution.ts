@@ -2,7 +2,8 @@
  * Turning a merge plus the user's choices into the writes that end a conflict: the merged
  * document on top of the winning revision and a tombstone on every other leaf.
  */
-import { mergeLeaves, type Choices, type MergeResult } from './three-way-merge';
+import { jsonEqual } from './json-equal';
+import { contentOf, mergeLeaves, type Choices, type MergeResult } from './three-way-merge';
 import type { Attachment, FetchRevision, LeafDoc, MergeTrail, StoredDoc } from './stored-doc';
 
 export interface MergeStamp {
@@ -109,6 +110,10 @@ export async function resolutionBulkDocs(resolution: Resolution, fetchRevision: 
   if (resolution.doc === null) {
     return resolution.leaves.filter((leaf) => !leaf._deleted).map((leaf) => tombstone(leaf, winner._rev));
   }
+  // The winning version as it stands (kept, or a merge that took nothing from the others): only the
+  // other leaves end. A new revision on it would be a change of the record, which the rules may
+  // refuse the one resolving (an inspector, of a defect approved meanwhile): the conflict stayed for good.
+  if (!winner._deleted && jsonEqual(contentOf(winner), contentOf(resolution.doc))) return losingLeafTombstones(resolution.leaves);
   const { _attachments, ...doc } = resolution.doc;
   const head: MergedDocWrite = _attachments
     ? { ...doc, _attachments: await attachmentWrites(_attachments, resolution.leaves, fetchRevision) }

@@ -6,12 +6,14 @@ import {
   losingLeafTombstones,
   resolutionBulkDocs,
   resolveMerge,
+  type Resolution,
   UnresolvedConflictsError,
   unresolvedPaths,
 } from '../../domain/conflicts/conflict-resolution';
 import type { FetchRevision, StoredDoc } from '../../domain/conflicts/stored-doc';
 import { mergeLeaves } from '../../domain/conflicts/three-way-merge';
-import { deletionOf, editOf, photoStub, rootRevision } from '../fixtures/documents';
+import { resolutionViolations } from '../../domain/conflicts/apply-resolution';
+import { asRoot, defect, deletionOf, editOf, photoStub, rootRevision } from '../fixtures/documents';
 
 const root = rootRevision();
 const stamp = { mergedBy: 'alice', mergedAt: '2026-11-23T12:00:00.000Z' };
@@ -109,6 +111,27 @@ describe('resolutionBulkDocs', () => {
       true,
     );
     assert.equal(isResolutionTombstone(deletionOf(root, 'x')), false);
+  });
+
+  test('keeping the winner as it stands ends only the other leaves: an inspector can settle her offline edit against a defect approved meanwhile', async () => {
+    const alice = { name: 'alice', roles: ['inspector'] };
+    const created = asRoot(defect('alice', `inspection:${crypto.randomUUID()}`, { updatedAt: '2026-03-01T00:00:00.000Z' }));
+    const submitted = editOf(created, 'sub', { inspectionStatus: 'submitted', updatedAt: '2026-03-02T00:00:00.000Z' });
+    const approved = editOf(submitted, 'app', { inspectionStatus: 'approved', updatedBy: 'sam', updatedAt: '2026-03-03T00:00:00.000Z' });
+    const offlineEdit = editOf(created, 'edit', { title: 'Leak, bigger', updatedAt: '2026-03-04T00:00:00.000Z' });
+    const merge = mergeLeaves([approved, offlineEdit], created);
+    assert.equal(merge.leaves[0]._rev, '3-app');
+    const stamped = (resolution: Resolution) => ({
+      ...resolution,
+      doc: resolution.doc && { ...resolution.doc, updatedBy: 'alice', updatedAt: '2026-03-05T00:00:00.000Z', deviceId: 'tablet' },
+    });
+    const kept = await resolutionBulkDocs(stamped(keepLeaf(merge, '3-app', stamp)), noFetch);
+    assert.deepEqual(kept, [{ _id: created._id, _rev: '2-edit', _deleted: true, mergedInto: '3-app' }]);
+    assert.deepEqual(resolutionViolations(kept, merge.leaves, alice), []);
+    // Keeping her own edit changes the approved defect: the rules refuse it, as before.
+    const mine = await resolutionBulkDocs(stamped(keepLeaf(merge, '2-edit', stamp)), noFetch);
+    assert.equal(mine[0]!._rev, '3-app');
+    assert.notDeepEqual(resolutionViolations(mine, merge.leaves, alice), []);
   });
 
   test('losingLeafTombstones ends every leaf but the winner, the same way on every device', () => {
