@@ -220,6 +220,53 @@ describe('ArchiveService', () => {
     expect(await archive.archiveNow()).toBe(0);
   });
 
+  it('runs once per database across tabs: one starts when another tab’s run ends', async () => {
+    await seedApproved(db, 'Old boiler room', OLD);
+    await synced();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // Another tab's run holds the lock.
+    let otherTabHolds!: () => void;
+    const holding = new Promise<void>((resolve) => (otherTabHolds = resolve));
+    const otherTab = navigator.locks.request(`fieldbook-archive:${db.name}`, () => {
+      otherTabHolds();
+      return held;
+    });
+    await holding;
+    let ended = false;
+    const run = TestBed.inject(ArchiveService)
+      .archiveNow()
+      .finally(() => (ended = true));
+    // Waiting while the other tab's run holds the lock: everything is still here.
+    await waitFor(
+      async () => !!(await navigator.locks.query()).pending?.some((lock) => lock.name === `fieldbook-archive:${db.name}`),
+      'this run waiting for the lock',
+    );
+    expect(ended).toBeFalse();
+    expect((await localIds(db)).length).toBeGreaterThan(0);
+    release();
+    await otherTab;
+    expect(await run).toBe(1);
+  });
+
+  it('keeps archived an inspection another tab’s run took off after this run’s search listed it', async () => {
+    const old = await seedApproved(db, 'Old boiler room', OLD);
+    await db.replicate.to(server);
+    await synced();
+    const listed = await db.find({ selector: { type: 'inspection', status: 'approved' }, use_index: ['idx-type-status', 'type-status'] });
+    const archive = TestBed.inject(ArchiveService);
+    expect(await archive.archiveNow()).toBe(1);
+    // This run's search as it answered before the other run's purge.
+    const find = db.find.bind(db);
+    spyOn(db, 'find').and.callFake(((request: PouchDB.Find.FindRequest<object>) =>
+      request.selector['status'] === 'approved' ? Promise.resolve(listed) : find(request)) as typeof db.find);
+    expect(await archive.archiveNow()).toBe(0);
+    expect(TestBed.inject(ArchiveIndexService).archived()).toEqual([
+      jasmine.objectContaining({ id: old.doc._id, defectIds: [old.defect._id] }),
+    ]);
+    expect((await localIds(db)).filter((id) => id.includes(old.doc._id) || id.includes(old.defect._id))).toEqual([]);
+  });
+
   /** An old approved inspection, on the server too, archived off the device while the service watches the pull. */
   async function archivedOnWatch() {
     const old = await seedApproved(db, 'Old boiler room', OLD);

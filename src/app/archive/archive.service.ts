@@ -157,8 +157,12 @@ export class ArchiveService {
   archiveNow(): Promise<number> {
     const db = this.localDb.db();
     if (!db) return Promise.resolve(0);
+    // One run per database across tabs too: every tab runs when sync quiets, and one whose search
+    // listed an inspection another tab's run then took off found it gone, as if it had changed.
+    const locked = async (): Promise<number> =>
+      navigator.locks ? await navigator.locks.request(`fieldbook-archive:${db.name}`, () => this.run(db)) : this.run(db);
     const run = () =>
-      this.run(db).catch((error: unknown) => {
+      locked().catch((error: unknown) => {
         console.warn('Archiving stopped', error);
         throw error;
       });
@@ -203,6 +207,11 @@ export class ArchiveService {
     this.lookedBack.add(db);
   }
 
+  private async archivedAlready(db: Database, id: string): Promise<boolean> {
+    const here = await db.get(id).catch(() => null);
+    return !here && (await this.index.inspectionIds(db)).includes(id);
+  }
+
   private async run(db: Database): Promise<number> {
     // Sync has just caught up (or the user asked): the server likely answers.
     await this.restores.retry(db);
@@ -234,6 +243,9 @@ export class ArchiveService {
         archived++;
       } catch (error) {
         if (!(error instanceof PurgeStopped)) throw error;
+        // Gone from the device and archived: taken off by another run meanwhile (another tab's,
+        // before the lock was taken there), not changed.
+        if (await this.archivedAlready(db, inspection._id)) continue;
         // Edited here or reopened on the server meanwhile: it stays, with what already left.
         await this.welcomeBack(db, inspection._id);
       }
