@@ -298,6 +298,28 @@ describe('ArchiveService', () => {
     expect(ledger.pendingIds().has(old.defect._id)).toBeFalse();
   });
 
+  it('leaves an archived inspection archived when only its shape changed on the server (`npm run migrate`): its defects are not fetched back, and the next run takes it off again', async () => {
+    const migrated = await seedApproved(db, 'Old boiler room', OLD);
+    const reopened = await seedApproved(db, 'Old stairs', OLD);
+    await db.replicate.to(server);
+    await synced();
+    const archive = TestBed.inject(ArchiveService);
+    const index = TestBed.inject(ArchiveIndexService);
+    archive.watch();
+    expect(await archive.archiveNow()).toBe(2);
+
+    // The migration keeps the last change's time; the reopening, pulled after it, is looked at after it.
+    ledger.pulled([{ _id: migrated.doc._id, _rev: await pullRevision(db, migrated.doc, { schema: 2, priority: 'normal' }) }]);
+    ledger.pulled([{ _id: reopened.doc._id, _rev: await pullRevision(db, reopened.doc, { status: 'rejected', updatedAt: RECENT }) }]);
+    await waitFor(async () => (await localIds(db)).includes(reopened.defect._id), 'the reopened one’s defect back');
+
+    expect(index.archived().map((entry) => entry.id)).toEqual([migrated.doc._id]);
+    expect(await localIds(db)).not.toContain(migrated.defect._id);
+    expect(await archive.archiveNow()).toBe(1);
+    expect((await localIds(db)).filter((id) => id.includes(migrated.doc._id))).toEqual([]);
+    expect(index.archived()).toEqual([jasmine.objectContaining({ id: migrated.doc._id, defectIds: [migrated.defect._id] })]);
+  });
+
   it('keeps an inspection reopened on the server while it was being archived, with its defects back from the server', async () => {
     const old = await seedApproved(db, 'Old boiler room', OLD);
     await db.replicate.to(server);
