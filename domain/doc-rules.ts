@@ -188,7 +188,7 @@ export function docViolations(
     requireMatch('docId', new RegExp('^' + RECORD_ID + '$'), 'the id of an inspection or a defect');
     if (!isString(newDoc.docId) || newDoc._id.indexOf('audit:' + newDoc.docId + ':') !== 0) {
       add('_id', 'must be "audit:<docId>:<time>:<device>:<random>"');
-    }
+    } else if (newDoc._id.length > 500) add('_id', 'must be at most 500 characters');
     requireEnum('docType', ['inspection', 'defect']);
     if (isString(newDoc.docId) && isString(newDoc.docType) && newDoc.docId.indexOf(newDoc.docType + ':') !== 0) {
       add('docType', 'must be the type of docId');

@@ -204,6 +204,7 @@ describe('audit entry rules', () => {
       '_attachments: audit entries carry no attachments',
     ],
     ['a field of its own (5 MB of it)', { payload: 'x'.repeat(5_000_000) }, 'payload: is not a field of an audit entry'],
+    ['an id of 5 MB', { _id: `${entry._id}${'x'.repeat(5_000_000)}` }, '_id: must be at most 500 characters'],
   ];
   for (const [name, overrides, violation] of cases) {
     test(`refuses ${name}`, () => {
