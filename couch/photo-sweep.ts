@@ -5,6 +5,8 @@ import { PHOTO_ID_RANGE, isPhotoId, thumbnailOf } from '../domain/photo-doc';
 import { settledRun, storedRuns, withRun, type SweepRun } from './photo-sweep-runs';
 import type { UpdateSequence } from './update-sequence';
 
+const DEFECT_ID_PREFIX = 'defect:';
+
 /** Photo documents read per `_all_docs` page. */
 const PAGE_SIZE = 500;
 
@@ -58,7 +60,8 @@ type StoredDefect = { _id: string; _deleted?: boolean; _conflicts?: string[]; _a
  * that refers to it in separate batches, perhaps weeks after the photo was taken: between the
  * two the server's defect does not show it. When a photo was taken says nothing of that; when
  * it arrived does, and the server keeps no time of arrival, so each sweep notes the database's
- * sequence: a photo is settled if it has not changed since a sweep at least `graceDays` ago.
+ * sequence: a photo is settled if neither it nor its defect has changed since a sweep at least
+ * `graceDays` ago.
  * A photo whose defect the server never had stays. The deletions reach the hub by its fan-in
  * replication, as any deletion.
  */
@@ -69,7 +72,7 @@ export async function sweepPhotos(couch: CouchAdmin, dbName: string, options: Ph
   // Taken before the photos are read: one arriving meanwhile counts as after this sweep.
   const { update_seq: seq } = await db.info();
   const settled = settledRun(record.runs, now.getTime() - options.graceDays * 86_400_000);
-  const unsettled = settled ? await photosChangedSince(db, settled.seq) : null;
+  const unsettled = settled ? await photosAndDefectsChangedSince(db, settled.seq) : null;
   const sweep: PhotoSweep = { db: dbName, looked: 0, orphans: [], settledAt: settled?.at ?? null };
   let startkey: string = PHOTO_ID_RANGE.startkey;
   for (;;) {
@@ -77,8 +80,12 @@ export async function sweepPhotos(couch: CouchAdmin, dbName: string, options: Ph
     const { rows } = await db.list({ startkey, endkey: PHOTO_ID_RANGE.endkey, include_docs: !!unsettled, limit: PAGE_SIZE + 1 });
     const page = rows.slice(0, PAGE_SIZE).flatMap((row) => (row.doc ? [row.doc as PhotoDoc & { _rev: string }] : []));
     sweep.looked += Math.min(rows.length, PAGE_SIZE);
-    // A photo shared with partners is theirs too: it stays.
-    const old = unsettled ? page.filter((photo) => !unsettled.has(photo._id) && !photo.partners?.length) : [];
+    // A photo shared with partners is theirs too: it stays. So does one whose defect changed since
+    // the settled sweep (deleted yesterday, a thumbnail just removed): a tablet offline since may
+    // still push a version of the defect that shows it, which a live version wins over a deletion.
+    const old = unsettled
+      ? page.filter((photo) => !unsettled.has(photo._id) && !unsettled.has(photo.defectId) && !photo.partners?.length)
+      : [];
     const defects = await defectsById(couch, dbName, [...new Set(old.map((photo) => photo.defectId))]);
     const orphans = old.filter((photo) => !isReferenced(photo, defects.get(photo.defectId)));
     if (orphans.length && !options.dryRun) {
@@ -145,12 +152,12 @@ async function sweepRuns(db: DocumentScope<PhotoDoc>): Promise<SweepRuns> {
   }
 }
 
-/** Photo documents written (arrived, changed, deleted) after `since`: ids only, read a page at a time. */
-async function photosChangedSince(db: DocumentScope<PhotoDoc>, since: UpdateSequence): Promise<Set<string>> {
+/** Photo and defect documents written (arrived, changed, deleted) after `since`: ids only, read a page at a time. */
+async function photosAndDefectsChangedSince(db: DocumentScope<PhotoDoc>, since: UpdateSequence): Promise<Set<string>> {
   const changed = new Set<string>();
   for (let from = since; ;) {
     const { results, last_seq } = await db.changes({ since: String(from), limit: PAGE_SIZE });
-    for (const { id } of results) if (isPhotoId(id)) changed.add(id);
+    for (const { id } of results) if (isPhotoId(id) || id.startsWith(DEFECT_ID_PREFIX)) changed.add(id);
     if (results.length < PAGE_SIZE) return changed;
     from = last_seq;
   }

@@ -176,16 +176,18 @@ describe('photos on demand', () => {
     const inspected = inspection('ivy');
     const kept = defect('ivy', inspected._id, { _attachments: thumbs('1-kept.jpg', '2-removed.jpg') });
     const deleted = defect('ivy', inspected._id, { _attachments: thumbs('3-gone.jpg') });
+    const deletedLater = defect('ivy', inspected._id, { _attachments: thumbs('9-deleted-later.jpg') });
     const photos = {
       kept: photoOf(kept._id, '1-kept.jpg'),
       removed: photoOf(kept._id, '2-removed.jpg'),
       gone: photoOf(deleted._id, '3-gone.jpg'),
+      deletedLater: photoOf(deletedLater._id, '9-deleted-later.jpg'),
       // Its defect is still on the tablet (its write refused, say): it may yet come.
       waiting: photoOf(defect('ivy', inspected._id)._id, '7-waiting.jpg'),
     };
     // Tablet A took the photos and pushed them with their defects.
     const tabletA = localDb('tablet-sweep');
-    await tabletA.bulkDocs([inspected, ...Object.values(photos), kept, deleted] as PouchDB.Core.PutDocument<object>[]);
+    await tabletA.bulkDocs([inspected, ...Object.values(photos), kept, deleted, deletedLater] as PouchDB.Core.PutDocument<object>[]);
     await tabletA.replicate.to(ivy, PUSH_OPTIONS);
     await tabletA.destroy();
     // Another tablet, which never opened them, removes two thumbnails and deletes a defect: their photo documents stay.
@@ -204,7 +206,12 @@ describe('photos on demand', () => {
 
     const userDb = stack.admin.use(userDbName('ivy'));
     // Shared with a partner (an approved defect's, as the hub shares it): the partner's too, it stays.
-    const approved = defect('ivy', inspected._id, { inspectionStatus: 'approved', partners: ['acme'], updatedBy: 'sam' });
+    const approved = defect('ivy', inspected._id, {
+      inspectionStatus: 'approved',
+      partners: ['acme'],
+      updatedBy: 'sam',
+      _attachments: thumbs('6-shared.jpg'),
+    });
     const shared = { ...photoOf(approved._id, '6-shared.jpg'), partners: ['acme'] };
     await userDb.bulk({ docs: [approved, shared] });
     // The first sweep (eight days ago, as far as it knows) deletes nothing: when these photos
@@ -218,6 +225,9 @@ describe('photos on demand', () => {
       busyWeek.filter((result) => result.error),
       [],
     );
+    // A defect deleted since that sweep: a tablet offline since may yet push an edit of it, which
+    // brings it back (a live version wins over a deletion), so its photos wait a grace period too.
+    await ivy.remove(await current(deletedLater._id));
     // A tablet offline for a month pushes a photo it took then of a defect the server has: the
     // photo's batch has arrived, the defect's revision that shows it not yet.
     const late = photoOf(kept._id, '8-late.jpg');
@@ -234,13 +244,18 @@ describe('photos on demand', () => {
     });
     for (const id of orphans) assert.match(stdout, new RegExp(`^deleted ${userDbName('ivy')} ${id.replace(/[.]/g, '\\.')}$`, 'm'));
     for (const id of orphans) assert.equal(await has(userDb, id), false, id);
-    for (const { _id } of [photos.kept, photos.waiting, disputedPhoto, shared, late]) assert.equal(await has(userDb, _id), true, _id);
+    for (const { _id } of [photos.kept, photos.waiting, photos.deletedLater, disputedPhoto, shared, late])
+      assert.equal(await has(userDb, _id), true, _id);
     // The deletions travel on like any other: the hub's copies go too.
     await waitFor(async () => !(await has(stack.admin.use(HUB_DB), photos.gone._id)), 60_000, 'the deletion in the hub');
     assert.deepEqual((await sweepPhotos(stack.admin, userDbName('ivy'), { graceDays: 7 })).orphans, []);
-    // Its defect never came to show it: a week after the sweep that saw it arrive, it goes.
+    // Its defect never came to show it: a week after the sweep that saw it arrive, it goes; so
+    // does the photo of the defect deleted since the first sweep.
     const inAWeek = new Date(Date.now() + 8 * 86_400_000);
-    assert.deepEqual((await sweepPhotos(stack.admin, userDbName('ivy'), { graceDays: 7, now: inAWeek })).orphans, [late._id]);
+    assert.deepEqual(
+      [...(await sweepPhotos(stack.admin, userDbName('ivy'), { graceDays: 7, now: inAWeek })).orphans].sort(),
+      [late._id, photos.deletedLater._id].sort(),
+    );
     // The sweep's record edited by hand into another shape (a sweep of every user must not stop
     // there): its runs are lost, so nothing is settled, and the sweep notes its own run anew.
     const runsId = '_local/fieldbook-photo-sweeps';
