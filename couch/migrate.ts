@@ -1,6 +1,6 @@
 import type { DocumentScope } from 'nano';
 import type { CouchAdmin } from './couch-admin';
-import { isNotFound } from './couch-admin';
+import { isNotFound, openRevs } from './couch-admin';
 import { isUpdateSequence } from './update-sequence';
 import { jsonEqual } from '../domain/conflicts/json-equal';
 import { HUB_DB } from '../domain/db-names';
@@ -159,15 +159,34 @@ async function inStepWithHub(couch: CouchAdmin, dbName: string, docs: Doc[]): Pr
   if (dbName === HUB_DB || !old.length) return old;
   const fetched = await couch
     .use<Doc>(HUB_DB)
-    .fetch({ keys: old.map((doc) => doc._id) })
+    .fetch({ keys: old.map((doc) => doc._id) }, { conflicts: true })
     .catch(nullIfNotFound);
   const inHub = new Map((fetched?.rows ?? []).map((row) => [row.key, row as { doc?: Doc | null; error?: string }]));
-  return old.filter((doc) => {
+  const inStep: Doc[] = [];
+  for (const doc of old) {
     const row = inHub.get(doc._id);
-    if (!row || row.error === 'not_found') return true;
-    const hub = row.doc;
-    return !!hub && (hub._rev === doc._rev || isMigrationOf(hub, doc));
-  });
+    if (!row || row.error === 'not_found') inStep.push(doc);
+    else if (
+      row.doc &&
+      (sameOrMigrated(row.doc, doc) || ((row.doc._conflicts?.length || doc._conflicts?.length) && (await anyHubLeaf(couch, doc))))
+    )
+      inStep.push(doc);
+  }
+  return inStep;
+}
+
+function sameOrMigrated(hub: Doc, doc: Doc): boolean {
+  return hub._rev === doc._rev || isMigrationOf(hub, doc);
+}
+
+/**
+ * Whether any of the hub's versions of a conflicted record is `doc`'s revision or its migration:
+ * each side migrates on its own branch, and the hub's winner may then be the other side's (a
+ * record in conflict here was skipped, and never looked at again, as if the hub had moved on).
+ */
+async function anyHubLeaf(couch: CouchAdmin, doc: Doc): Promise<boolean> {
+  const leaves = await openRevs<Doc>(couch, HUB_DB, doc._id, 'all');
+  return leaves.some((leaf) => !leaf['_deleted'] && sameOrMigrated(leaf, doc));
 }
 
 /** Whether `hub` is the revision migrating `doc` writes: one generation on, with its content. */

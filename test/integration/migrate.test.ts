@@ -298,6 +298,30 @@ describe('npm run migrate', () => {
     assert.deepEqual([winner['title'], loser['title']].sort(), ['One side', 'Other side']);
   });
 
+  test('a conflict the hub holds too is migrated in the user’s database, whichever side the hub’s migration made the winner', async () => {
+    const db = await standaloneDb('jill');
+    const base = inspection('jill', { title: 'One side' });
+    const one = { ...base, _rev: '1-aaa' };
+    const other = { ...base, title: 'Other side', _rev: '1-bbb' };
+    await db.bulk({ docs: [one, other], new_edits: false });
+    // The hub migrated both sides on their own branches, and the winner became one side's there
+    // while the other wins here.
+    const migratedTo = (side: Doc, hash: string) => ({
+      ...migrateDoc(side),
+      _rev: `2-${hash}`,
+      _revisions: { start: 2, ids: [hash, side._rev.slice(2)] },
+    });
+    await stack.admin.use<Doc>(HUB_DB).bulk({ docs: [migratedTo(one, 'fff'), migratedTo(other, '111')], new_edits: false });
+    const [winnerHere] = await records(db, [base._id]);
+    assert.equal(winnerHere._rev, '1-bbb');
+
+    const result = await migrateDatabase(stack.admin, userDbName('jill'));
+    assert.deepEqual([result.migrated, result.failed], [2, []]);
+    const [winner] = await records(db, [base._id]);
+    const loser = await db.get(base._id, { rev: winner._conflicts![0] });
+    assert.deepEqual([winner['schema'], loser['schema']], [2, 2]);
+  });
+
   test('a record deleted on a tablet while the server migrated it stays deleted: the app merges the deletion by itself', async () => {
     const gina = { name: 'gina', roles: ['inspector'] };
     const device = localDb('gina');
