@@ -50,13 +50,16 @@ const DB_ENDPOINTS: Record<string, { read: string[]; write: string[]; postBody?:
  */
 const PATH_CHARACTERS = /^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
 
-/** `_local` docs the server's own work keeps in a database (`_local/fieldbook-…`): no caller's to read or write. */
-const SERVER_LOCAL_PREFIX = 'fieldbook-';
 /**
- * PouchDB Server keeps a database's `_security` as this `_local` doc in it: written by a member,
- * it made them the database's admin (free to write design docs) and let others in.
+ * The `_local` docs a caller may read and write: a replication's checkpoints, named as CouchDB's
+ * replicator names them (an MD5 in hex, its options after `+`) and as PouchDB's does (an MD5 in
+ * base64, `/` and `+` replaced). Any other is the server's: the server's own work keeps its
+ * place in `_local/fieldbook-…`, and PouchDB Server trusts some of its own, written by a member,
+ * against the whole server: `_security` made her the database's admin, `_pouch_dependentDbs`
+ * and `mrviews` list databases it deletes with hers (the hub, another user's) when an admin
+ * deletes it or cleans its views.
  */
-const POUCHDB_SECURITY_ID = '_security';
+const CHECKPOINT_ID = /^(?:[0-9a-f]{32}(?:\+[a-z_]+)*|[A-Za-z0-9._]{22}==)$/;
 
 /**
  * A personal database (couch_peruser's `userdb-<hex>`, domain/user-db-name.ts) takes its tablet's push,
@@ -106,10 +109,8 @@ export function decide(method: string, rawPath: string, query: URLSearchParams, 
     // Checkpoints are written on both ends of a replication, also on a read-only source;
     // `_local` docs never replicate, so they cannot carry data anywhere.
     if (tail.length !== 1) return deny(notFound());
-    // Except the server's own bookkeeping: where the proxy's withdrawals and hub work resume,
-    // how far `npm run migrate` got. A caller's own copy would switch them off.
-    if (tail[0].startsWith(SERVER_LOCAL_PREFIX) || tail[0] === POUCHDB_SECURITY_ID)
-      return deny(forbidden('This document is the server’s own.'));
+    if (!CHECKPOINT_ID.test(tail[0]))
+      return deny(forbidden('Only replication checkpoints are kept here; this document is the server’s own.'));
     return ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method)
       ? documentRequest(method, target, rest.join('/'), query)
       : deny(methodNotAllowed(method));

@@ -105,7 +105,11 @@ describe('alice cannot reach what is not hers', () => {
   test('her own replication checkpoints are hers, the server’s bookkeeping in her database is not', async () => {
     const put = (id: string) =>
       rawRequest('PUT', `/db/${alice}/_local/${id}`, { cookie, 'content-type': 'application/json' }, JSON.stringify({ done: true }));
-    assert.equal((await put('a1b2c3')).status, 201);
+    // CouchDB's replicator's and PouchDB's.
+    assert.equal((await put('a1b2c3d4e5f60718293a4b5c6d7e8f90+continuous')).status, 201);
+    assert.equal((await put('UYRYhmBYbWngtEX.m04QdQ==')).status, 201);
+    // PouchDB Server deletes the databases this one lists with it, or on a view cleanup.
+    for (const id of ['_pouch_dependentDbs', 'mrviews', 'any-name']) assert.equal((await put(id)).status, 403, id);
     // Written by her, a finished migration made `npm run migrate` skip her database.
     const refused = await put('fieldbook-migration');
     assert.equal(refused.status, 403);
@@ -227,12 +231,12 @@ describe('the server’s own `_local` documents, named in a body or a query', ()
       [cookie, 'POST', `/db/${alice}`, JSON.stringify({ _id: '_local/fieldbook-x' }), 403],
       // PouchDB Server writes the body's `_id`, CouchDB the path's.
       [cookie, 'PUT', `/db/${alice}/inspection%3Ax`, JSON.stringify({ _id: '_local/fieldbook-x' }), 400],
-      [cookie, 'PUT', `/db/${alice}/_local/a1b2c3`, JSON.stringify({ ...progress, done: true }), 400],
+      [cookie, 'PUT', `/db/${alice}/_local/a1b2c3d4e5f60718293a4b5c6d7e8f90`, JSON.stringify({ ...progress, done: true }), 400],
       // PouchDB Server writes the query's `id` when the body has none.
       [
         cookie,
         'PUT',
-        `/db/${alice}/_local/a1b2c3?id=${encodeURIComponent(MIGRATION_PROGRESS_ID)}`,
+        `/db/${alice}/_local/a1b2c3d4e5f60718293a4b5c6d7e8f90?id=${encodeURIComponent(MIGRATION_PROGRESS_ID)}`,
         JSON.stringify({ _rev: '0-1', done: true }),
         400,
       ],
@@ -357,7 +361,7 @@ describe('what a database server fails on (a 500, a crash) is a 400 from the pro
     const writes: [cookie: string, method: string, path: string, body: string][] = [
       [cookie, 'POST', `/db/${alice}`, JSON.stringify({ type: 'inspection', _id: 5 })],
       [cookie, 'PUT', `/db/${alice}/inspection%3Ax`, JSON.stringify({ type: 'inspection', _id: 5 })],
-      [cookie, 'PUT', `/db/${alice}/_local/a1b2c3`, JSON.stringify({ _id: 5 })],
+      [cookie, 'PUT', `/db/${alice}/_local/a1b2c3d4e5f60718293a4b5c6d7e8f90`, JSON.stringify({ _id: 5 })],
       [samCookie, 'POST', `/db/${HUB_DB}/_bulk_docs`, JSON.stringify({ docs: 5 })],
       [samCookie, 'POST', `/db/${HUB_DB}/_bulk_docs`, JSON.stringify({ docs: [5, null, 'x'] })],
       [samCookie, 'POST', `/db/${HUB_DB}/_bulk_docs`, JSON.stringify({ docs: [{ _id: 5 }] })],

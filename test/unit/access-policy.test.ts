@@ -23,7 +23,7 @@ describe('access policy', () => {
     ['POST', `/${own}/_find`],
     ['GET', `/${own}/_index`],
     ['POST', `/${own}/_ensure_full_commit`],
-    ['PUT', `/${own}/_local/abc123`],
+    ['PUT', `/${own}/_local/a1b2c3d4e5f60718293a4b5c6d7e8f90`],
     ['GET', `/${own}/inspection%3A1234`],
     ['PUT', `/${own}/defect%3A1/photo-1.jpg`],
     ['GET', `/${own}/_design/fieldbook`],
@@ -36,7 +36,7 @@ describe('access policy', () => {
     ['GET', `/${own}/inspection%3A1`, 'open_revs=%5B%221-a%22%2C%222-b%22%5D'],
     ['GET', '/partner-acme/_changes'],
     ['POST', '/partner-acme/_bulk_get'],
-    ['PUT', '/partner-acme/_local/checkpoint'],
+    ['PUT', '/partner-acme/_local/0123456789abcdef0123456789abcdef'],
     ['POST', '/partner-acme/_ensure_full_commit'],
   ];
   for (const [method, path, query] of allowed) {
@@ -105,9 +105,13 @@ describe('access policy', () => {
     ['PUT', `/${own}/_local/_security`, 403],
     ['DELETE', '/partner-acme/_local/_security', 403],
     ['GET', `/${own}/_local/%5Fsecurity`, 403],
+    // PouchDB Server deletes the databases these list when this one is deleted or its views cleaned.
+    ['PUT', `/${own}/_local/_pouch_dependentDbs`, 403],
+    ['PUT', '/partner-acme/_local/mrviews', 403],
+    ['PUT', `/${own}/_local/a-name-of-her-own`, 403],
     // PouchDB Server reads these instead of the body that was checked.
     ['PUT', `/${own}/inspection%3A1`, 400, 'id=_local%2Ffieldbook-migration'],
-    ['PUT', `/${own}/_local/abc123`, 400, 'id=_local%2Ffieldbook-migration'],
+    ['PUT', `/${own}/_local/a1b2c3d4e5f60718293a4b5c6d7e8f90`, 400, 'id=_local%2Ffieldbook-migration'],
     ['POST', `/${own}/_bulk_get`, 400, 'docs=%5B%5D'],
     // Query parameters CouchDB failed on (500, or a dropped connection), PouchDB Server crashed on or ignored.
     ['GET', `/${own}/_changes`, 400, 'limit=abc'],
@@ -127,7 +131,7 @@ describe('access policy', () => {
     ['GET', `/${own}/inspection%3A1`, 400, 'open_revs=%7B%7D'],
     ['GET', `/${own}/inspection%3A1`, 400, 'open_revs=%22all%22'],
     ['HEAD', `/${own}/_design/fieldbook`, 400, 'open_revs=5'],
-    ['GET', `/${own}/_local/abc123`, 400, 'open_revs=garbage'],
+    ['GET', `/${own}/_local/a1b2c3d4e5f60718293a4b5c6d7e8f90`, 400, 'open_revs=garbage'],
     // `_local` docs named in a query: CouchDB's `_all_docs` returns them.
     ['GET', `/${own}/_all_docs`, 403, 'keys=%5B%22_local%2Ffieldbook-migration%22%5D&include_docs=true'],
     ['POST', `/${own}/_changes`, 403, 'filter=_doc_ids&doc_ids=%5B%22_local%2Fx%22%5D'],
@@ -156,8 +160,8 @@ describe('access policy', () => {
       // A tablet's push, its photos inline: more than the proxy reads to check.
       ['POST', `/${own}/_bulk_docs`, undefined],
       ['PUT', `/${own}/inspection%3A1`, { put: 'inspection:1' }],
-      ['PUT', `/${own}/_local/abc123`, { put: '_local/abc123' }],
-      ['PUT', '/partner-acme/_local/checkpoint', { put: '_local/checkpoint' }],
+      ['PUT', `/${own}/_local/a1b2c3d4e5f60718293a4b5c6d7e8f90`, { put: '_local/a1b2c3d4e5f60718293a4b5c6d7e8f90' }],
+      ['PUT', '/partner-acme/_local/0123456789abcdef0123456789abcdef', { put: '_local/0123456789abcdef0123456789abcdef' }],
       ['PUT', `/${own}/defect%3A1/photo-1.jpg`, undefined],
       ['GET', `/${own}/inspection%3A1`, undefined],
     ] as const;
