@@ -76,6 +76,25 @@ describe('UnassignmentService', () => {
     expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob; your edits were sent.', 'OK', jasmine.anything());
   });
 
+  it('lets go of an inspection in conflict with its reassignment once her edits are pushed, also when her longer branch wins here: the hub merges them, and the rules refuse her a resolution', async () => {
+    const { doc } = await assignedToAna();
+    TestBed.inject(UnassignmentService).watch();
+    // Two offline saves: her branch is longer than the reassignment's, so it wins here.
+    const first = await db.put({ ...doc, notes: 'North side' });
+    await db.put({ ...doc, _rev: first.rev, notes: 'North side, gutters too' });
+    await waitFor(() => ledger.pendingIds().has(doc._id), 'her edits pending');
+    await reassignedToBob(doc);
+    await waitFor(() => TestBed.inject(ConflictIndexService).conflictIds().has(doc._id), 'the conflict');
+    expect((await db.get<{ assignedTo: string }>(doc._id)).assignedTo).toBe('ana');
+    expect(await localIds(db)).toContain(doc._id);
+
+    await ledger.pushCheckpoint((await db.info()).update_seq);
+
+    await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
+    await waitFor(() => told.calls.count() > 0, 'the notice');
+    expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob; your edits were sent.', 'OK', jasmine.anything());
+  });
+
   it('keeps it while an audit entry of it is not pushed yet (a resolution writes its entries after the record), and lets go once it is', async () => {
     const { doc } = await assignedToAna();
     const looked = spyOn(TestBed.inject(InspectionHoldService), 'holdOf').and.callThrough();

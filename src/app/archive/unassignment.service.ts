@@ -35,6 +35,12 @@ interface LetGo {
   records?: string[];
 }
 
+/** The live versions of an inspection: its winner, and the other sides of a conflict. */
+async function liveVersions(db: Database, id: string): Promise<Inspection[]> {
+  const leaves = (await db.get(id, { open_revs: 'all' }).catch(() => [])) as { ok?: Inspection & { _deleted?: boolean } }[];
+  return leaves.flatMap((leaf) => (leaf.ok && !leaf.ok._deleted ? [leaf.ok] : []));
+}
+
 /** The record an audit entry or a photo document belongs to (`audit:<record id>:…`, `photo:<defect id>:…`); a record's own id otherwise. */
 function recordOf(id: string): string | null {
   return isAuditId(id) ? auditedDocId(id) : isPhotoId(id) ? photoDefectId(id) : id;
@@ -44,8 +50,11 @@ function recordOf(id: string): string | null {
  * Lets an inspection a supervisor reassigned away leave this device. The reassigning revision
  * arrives by the ordinary pull (it names the user in `unassignedFrom`; the proxy's hub work
  * copied it into their server database). The user's unsynced edits of it, and of its defects, are pushed first:
- * it waits while any are pending, conflicted or typed and not saved; edits the server refused
- * keep it here and the user is told so. Then it is purged with its defects, photos and audit
+ * it waits while any are pending or typed and not saved, and while any of its records is in
+ * conflict, unless a version of the inspection is the reassignment: the user may no longer change
+ * it (the rules refuse her a resolution), every version is on the server, and the hub merges such
+ * a conflict (proxy/hub-conflict-merge.ts). Edits the server refused keep it here and the user is
+ * told so. Then it is purged with its defects, photos and audit
  * entries (LocalPurgeService), and the user is told who has it now.
  */
 @Injectable({ providedIn: 'root' })
@@ -73,12 +82,13 @@ export class UnassignmentService {
   private readonly letGoRecords = new Set<string>();
   private readonly ledger = inject(PushLedgerService);
   private readonly pendingIds$ = toObservable(this.ledger.pendingIds);
+  private readonly conflictIds$ = toObservable(inject(ConflictIndexService).conflictIds);
   /** The ledger, the conflicts or the drafts changed (one saved, or discarded): what waits may go now. */
   private readonly unblocked$ = merge(
     this.pendingIds$,
     toObservable(this.ledger.pendingEntryRecords),
     toObservable(this.ledger.rejections),
-    toObservable(inject(ConflictIndexService).conflictIds),
+    this.conflictIds$,
     toObservable(inject(DraftStore).inspectionIds),
   );
 
@@ -105,6 +115,9 @@ export class UnassignmentService {
               filter((change) => this.concerns(change)),
               map((change) => change.id),
             ),
+            // An inspection in conflict whose winning version is not the reassignment (her
+            // offline edits made a longer branch): the index and the feed see the winner only.
+            this.conflictIds$.pipe(concatMap((ids) => from([...ids].filter((id) => id.startsWith('inspection:'))))),
             this.unblocked$.pipe(concatMap(() => from([...this.waiting.keys()]))),
           ).pipe(
             // One at a time: a purge must not race a second look at the same inspection.
@@ -159,13 +172,16 @@ export class UnassignmentService {
     const doc = await db.get<Inspection>(id).catch(() => null);
     // Once let go, it stays gone until it is assigned to the user again.
     const letGo = this.letGoRecords.has(id);
-    if (!doc || doc.type !== 'inspection' || !(isReassignedAway(doc, user) || (letGo && doc.assignedTo !== user))) {
+    const reassignment = doc && (await liveVersions(db, id)).find((version) => isReassignedAway(version, user));
+    if (!doc || doc.type !== 'inspection' || !(reassignment || (letGo && doc.assignedTo !== user))) {
       this.waiting.delete(id);
       if (doc && letGo) await this.givenBack(db, id);
       return;
     }
-    const to = doc.assignedTo ?? '';
-    const hold = await this.holds.holdOf(db, id);
+    const to = (reassignment || doc).assignedTo ?? '';
+    // Pending and refused edits hold it; a conflict only when it is not one with the reassignment.
+    const held = await this.holds.holdOf(db, id);
+    const hold = held === 'conflict' && reassignment ? null : held;
     if (hold) {
       const toldRefused = this.waiting.get(id) ?? false;
       if (hold === 'refused' && !toldRefused) {
