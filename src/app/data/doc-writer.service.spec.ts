@@ -220,6 +220,19 @@ describe('DocWriterService', () => {
       expect((await entriesOf(created._id)).map((entry) => entry.changes[0]?.after)).toEqual(['Roof', 'Changed elsewhere']);
     });
 
+    it('answers a save whose entry could not be written (storage full) with the saved record, not a failure a retry would meet as a 409', async () => {
+      const created = await writer.save<Inspection>(draft());
+      later();
+      const bulkDocs = db.bulkDocs.bind(db);
+      spyOn(db, 'bulkDocs').and.callFake(((docs: { _id: string }[], options?: object) =>
+        docs.every((doc) => doc._id.startsWith('audit:'))
+          ? Promise.reject(new DOMException('full', 'QuotaExceededError'))
+          : bulkDocs(docs as never, options as never)) as typeof db.bulkDocs);
+      const saved = await writer.save<Inspection>({ ...created, title: 'Roof and gutters' });
+      expect((await db.get<Inspection>(created._id)).title).toBe('Roof and gutters');
+      expect(saved._rev).toMatch(/^2-/);
+    });
+
     it('writes no entry for a save that lost a race: two tabs saving one revision, or a copy meeting an edit that arrived', async () => {
       const created = await writer.save<Inspection>(draft());
       later();

@@ -343,7 +343,12 @@ export class DocWriterService {
     // Only the entries of the writes that landed: one written beside a write that failed (a 409,
     // an edit arriving meanwhile, another tab's save) stayed, naming a change that never happened.
     const landed = entries.filter((_, i) => !('error' in written[i]!));
-    if (landed.length) await db.bulkDocs(landed as PouchDB.Core.PutDocument<object>[]);
+    // The records are saved: a failure now (storage full, the hub out of reach) costs their entries,
+    // not a "not saved" that a retry would meet as a 409.
+    if (landed.length)
+      await db
+        .bulkDocs(landed as PouchDB.Core.PutDocument<object>[])
+        .catch((error: unknown) => console.warn('Audit entries not written', error));
     return written;
   }
 
