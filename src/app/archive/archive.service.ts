@@ -211,9 +211,12 @@ export class ArchiveService {
     this.lookedBack.add(db);
   }
 
-  private async archivedAlready(db: Database, id: string): Promise<boolean> {
-    const here = await db.get(id).catch(() => null);
-    return !here && (await this.index.inspectionIds(db)).includes(id);
+  /** Whether the device holds nothing of `id`, not even a deletion: purged. */
+  private async purged(db: Database, id: string): Promise<boolean> {
+    return db.get(id).then(
+      () => false,
+      (error: { status?: number; reason?: string }) => error.status === 404 && error.reason === 'missing',
+    );
   }
 
   private async run(db: Database): Promise<number> {
@@ -232,6 +235,7 @@ export class ArchiveService {
     for (const inspection of found.docs as (Inspection & { _rev: string })[]) {
       if (this.localDb.db() !== db) break;
       if (!isArchivable(inspection, days, now) || (await this.holds.holdOf(db, inspection._id))) continue;
+      const listed = (await this.index.inspectionIds(db)).includes(inspection._id);
       try {
         await this.purge.purgeInspection(db, inspection, (records) =>
           this.index.add(db, {
@@ -247,9 +251,9 @@ export class ArchiveService {
         archived++;
       } catch (error) {
         if (!(error instanceof PurgeStopped)) throw error;
-        // Gone from the device and archived: taken off by another run meanwhile (another tab's,
-        // before the lock was taken there), not changed.
-        if (await this.archivedAlready(db, inspection._id)) continue;
+        // Archived before this attempt and purged from the device: taken off by another run
+        // meanwhile (another tab's, before the lock was taken there), not changed.
+        if (listed && (await this.purged(db, inspection._id))) continue;
         // Edited here or reopened on the server meanwhile: it stays, with what already left.
         await this.welcomeBack(db, inspection._id);
       }
