@@ -209,6 +209,37 @@ describe('HubService', () => {
     expect((await hubDb.get<Defect>(other._id)).partners).toBeUndefined();
   });
 
+  it('refuses an approval (409, nothing written) when a defect arrived or changed since the supervisor was shown them', async () => {
+    const draft = await assignToAna();
+    const writer = TestBed.inject(DocWriterService);
+    const rev = (await hubDb.put({ ...draft, status: 'submitted' })).rev;
+    const defectOf = () =>
+      writer.save<Defect>(
+        {
+          _id: newDocId('defect'),
+          type: 'defect',
+          inspectionId: draft._id,
+          title: 'Leak',
+          description: '',
+          severity: 3,
+          location: 'Roof',
+          status: 'open',
+        },
+        hubDb,
+      );
+    const shown = [await defectOf()];
+    // Pushed late, while the confirmation was open.
+    const late = await defectOf();
+    const submitted = { ...draft, status: 'submitted' as const, _rev: rev };
+
+    await expectAsync(hub.review(submitted, 'approved', '', ['acme'], shown)).toBeRejectedWith(jasmine.objectContaining({ status: 409 }));
+    expect((await hubDb.get<Inspection>(draft._id))._rev).toBe(rev);
+    expect((await hubDb.get<Defect>(late._id)).partners).toBeUndefined();
+    // Shown them all, it goes through.
+    await hub.review(submitted, 'approved', '', ['acme'], [...shown, late]);
+    expect((await hubDb.get<Defect>(late._id)).partners).toEqual(['acme']);
+  });
+
   it("writes the decision onto the inspection's defects (their inspectionStatus), which the rules read", async () => {
     const draft = await assignToAna();
     const writer = TestBed.inject(DocWriterService);

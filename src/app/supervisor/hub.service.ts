@@ -227,12 +227,24 @@ export class HubService {
    * hub work: proxy/photo-sharing-work.ts). Each decision sets the list anew: a
    * rejection (also of an approved inspection) shares with nobody, so the rework that follows
    * never reaches a partner, and the proxy withdraws what they had (domain/partner-share.ts).
+   * An approval of defects other than `shown` (the ones on the supervisor's screen, by revision)
+   * is refused with a 409: one that arrived or changed meanwhile would be approved, and shared,
+   * unseen.
    */
-  async review(inspection: Inspection, decision: Decision, comment: string, partners: readonly string[] = []): Promise<ReviewRecord> {
+  async review(
+    inspection: Inspection,
+    decision: Decision,
+    comment: string,
+    partners: readonly string[] = [],
+    shown?: readonly { _id: string; _rev?: string }[],
+  ): Promise<ReviewRecord> {
     const { reviewComment: _previous, ...doc } = unshared(inspection);
     const reviewComment = comment.trim();
     const shared = decision === 'approved' && partners.length ? { partners: [...partners] } : {};
     const defects = await this.findDefects(inspection._id);
+    if (decision === 'approved' && shown && !sameRevisions(defects, shown)) {
+      throw Object.assign(new Error('Defects changed since they were shown'), { status: 409 });
+    }
     const { main, copies } = await this.writer.saveWithCopies<Inspection, HubDefect>(
       { ...doc, status: decision, ...(reviewComment ? { reviewComment } : {}), ...shared },
       defects,
@@ -354,4 +366,10 @@ function restoreReviewFields<T extends FieldbookDoc>(doc: T, before: FieldbookDo
     else restored[field] = value;
   }
   return restored as unknown as T;
+}
+
+/** Whether `docs` are the documents `seen`, each at the revision seen. */
+function sameRevisions(docs: readonly { _id: string; _rev?: string }[], seen: readonly { _id: string; _rev?: string }[]): boolean {
+  const revs = new Map(seen.map((doc) => [doc._id, doc._rev]));
+  return docs.length === seen.length && docs.every((doc) => revs.has(doc._id) && revs.get(doc._id) === doc._rev);
 }

@@ -166,7 +166,8 @@ describe('ReviewPage', () => {
 
     await decide('approve', 'confirm');
     await waitFor(async () => (await fixture.whenStable(), text('review-status') === 'Approved'), 'the approval shown');
-    expect(hub.review).toHaveBeenCalledOnceWith(SUBMITTED, 'approved', 'Looks good', ['acme']);
+    // With the defects it showed: one that arrived meanwhile is not approved unseen.
+    expect(hub.review).toHaveBeenCalledOnceWith(SUBMITTED, 'approved', 'Looks good', ['acme'], [DEFECT]);
     expect(text('review-shared-with')).toBe('acme');
     expect(snackBar()!.textContent).toContain('Approved.');
 
@@ -250,6 +251,7 @@ describe('ReviewPage', () => {
       'rejected',
       'The roof photo is of another site',
       [],
+      [DEFECT],
     );
     expect(snackBar()!.textContent).toContain('Reopened.');
 
@@ -263,7 +265,7 @@ describe('ReviewPage', () => {
     typeComment('Photos missing');
     await decide('reject', 'confirm');
     await waitFor(async () => (await fixture.whenStable(), text('review-status') === 'Rejected'), 'the rejection shown');
-    expect(hub.review).toHaveBeenCalledOnceWith(SUBMITTED, 'rejected', 'Photos missing', []);
+    expect(hub.review).toHaveBeenCalledOnceWith(SUBMITTED, 'rejected', 'Photos missing', [], [DEFECT]);
     expect(text('review-not-decidable')).toContain('Rejected');
     expect(el('approve')).toBeNull();
   });

@@ -199,7 +199,7 @@ export class ReviewPage {
     const confirmed = await confirm(this.dialog, confirmation(decision, current.inspection, partners));
     if (!confirmed) return;
     await this.write(async () => {
-      const record = await this.hub.review(current.inspection, decision, this.comment.value, partners);
+      const record = await this.hub.review(current.inspection, decision, this.comment.value, partners, current.defects);
       await this.load();
       this.offerUndo(record);
     });
