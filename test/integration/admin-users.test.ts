@@ -108,6 +108,7 @@ describe('/api/admin/users', () => {
       [{ name: 'dan', role: 'boss', password: 'long-enough-1' }, /Send a "role"/],
       [{ name: 'dan', role: 'inspector', password: 'short' }, /at least 8 characters/],
       [{ name: 'dan', role: 'inspector' }, /A password is required/],
+      [{ name: 'dan', role: 'inspector', password: '\ud800'.repeat(8) }, /valid Unicode text/],
       [{ name: 'acme.co', role: 'partner', password: 'long-enough-1' }, /invalid partner name/i],
       [{ role: 'inspector', password: 'long-enough-1' }, /"name"/],
       ['{"name": "dan",', /not valid JSON/],

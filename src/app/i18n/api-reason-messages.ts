@@ -51,6 +51,10 @@ const PASSWORD_RULES: [string, string][] = [
     ruleReason(passwordProblem('-')!),
     $localize`:@@reason.passwordTooShort:A password needs at least ${MIN_PASSWORD_LENGTH}:count: characters.`,
   ],
+  [
+    ruleReason(passwordProblem('\ud800'.repeat(MIN_PASSWORD_LENGTH))!),
+    $localize`:@@reason.passwordUnicode:A password must be valid text (part of a character is missing).`,
+  ],
 ];
 const NAME_RULES = [
   {
