@@ -293,6 +293,18 @@ describe('HubService', () => {
     expect((await hubDb.get<Defect>(defect._id)).partners).toEqual(['acme']);
   });
 
+  it('does not undo a reopening once the inspector edited what it reopened: her edit would be approved and shared unseen', async () => {
+    const { inspection, defect } = await submittedWithDefect();
+    await hub.review(inspection, 'approved', '', ['acme']);
+    const reopening = await hub.review(await hubDb.get<Inspection>(inspection._id), 'rejected', 'Redo the roof');
+    // Her edit of the reopened defect, come through the fan-in.
+    await hubDb.put({ ...(await hubDb.get<Defect>(defect._id)), description: 'Rewritten after the reopening', updatedBy: 'ana' });
+
+    await expectAsync(hub.undo(reopening)).toBeRejectedWith(jasmine.objectContaining({ status: 409 }));
+    expect((await hubDb.get<Inspection>(inspection._id)).status).toBe('rejected');
+    expect((await hubDb.get<Defect>(defect._id)).partners).toBeUndefined();
+  });
+
   /** Ana's submission of an assignment with one defect, as the fan-in replication would bring them. */
   async function submittedWithDefect(): Promise<{ inspection: Inspection; defect: Defect }> {
     const assigned = await assignToAna();

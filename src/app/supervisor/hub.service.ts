@@ -259,7 +259,8 @@ export class HubService {
    * defects' copy of the status and partners) on the documents as they are now, the inspection
    * first: a revision the decision did not make (a copy's echo, an edit of another field) stays.
    * Refused with a 409 if someone decided on the inspection since, even the same way
-   * (decidedSince): undoing would take back their decision. Returns the inspection as restored.
+   * (decidedSince): undoing would take back their decision; and an undone reopening, if anything
+   * it wrote was edited since. Returns the inspection as restored.
    */
   async undo(record: ReviewRecord): Promise<Inspection> {
     const ids = record.after.map((doc) => doc._id);
@@ -268,6 +269,12 @@ export class HubService {
     const inspection = current[0] as Inspection | null;
     if (!inspection || (await decidedSince(this.hub(), inspection, record.after[0] as Inspection))) {
       throw Object.assign(new Error('The decision has changed since'), { status: 409 });
+    }
+    // Undoing a reopening approves again, and shares again: what was approved, not an edit the
+    // inspector made since (the reopening reached her tablet in seconds).
+    const reopening = record.decision === 'rejected' && record.before[0]?.status === 'approved';
+    if (reopening && current.some((doc, i) => doc?._rev !== record.after[i]!._rev)) {
+      throw Object.assign(new Error('Edited since the reopening'), { status: 409 });
     }
     const before = new Map(record.before.map((doc) => [doc._id, doc]));
     const restore = <T extends FieldbookDoc>(doc: T) => restoreReviewFields(doc, before.get(doc._id) ?? doc);
