@@ -182,26 +182,27 @@ describe('HubService', () => {
     feed.unsubscribe();
   });
 
+  /** A defect of `inspectionId` written into the hub. */
+  const hubDefectOf = (inspectionId: string) =>
+    TestBed.inject(DocWriterService).save<Defect>(
+      {
+        _id: newDocId('defect'),
+        type: 'defect',
+        inspectionId,
+        title: 'Leak',
+        description: '',
+        severity: 3,
+        location: 'Roof',
+        status: 'open',
+      },
+      hubDb,
+    );
+
   it("shares an approval with partners, and the inspection's defects along with it", async () => {
     const draft = await assignToAna();
     const { rev } = await hubDb.put({ ...draft, status: 'submitted', updatedBy: 'ana' });
-    const writer = TestBed.inject(DocWriterService);
-    const defectOf = (inspectionId: string) =>
-      writer.save<Defect>(
-        {
-          _id: newDocId('defect'),
-          type: 'defect',
-          inspectionId,
-          title: 'Leak',
-          description: '',
-          severity: 3,
-          location: 'Roof',
-          status: 'open',
-        },
-        hubDb,
-      );
-    const defect = await defectOf(draft._id);
-    const other = await defectOf(newDocId('inspection'));
+    const defect = await hubDefectOf(draft._id);
+    const other = await hubDefectOf(newDocId('inspection'));
 
     await hub.review({ ...draft, status: 'submitted', _rev: rev }, 'approved', '', ['acme', 'globex']);
     expect((await hubDb.get<Inspection>(draft._id)).partners).toEqual(['acme', 'globex']);
@@ -211,25 +212,10 @@ describe('HubService', () => {
 
   it('refuses an approval (409, nothing written) when a defect arrived or changed since the supervisor was shown them', async () => {
     const draft = await assignToAna();
-    const writer = TestBed.inject(DocWriterService);
     const rev = (await hubDb.put({ ...draft, status: 'submitted' })).rev;
-    const defectOf = () =>
-      writer.save<Defect>(
-        {
-          _id: newDocId('defect'),
-          type: 'defect',
-          inspectionId: draft._id,
-          title: 'Leak',
-          description: '',
-          severity: 3,
-          location: 'Roof',
-          status: 'open',
-        },
-        hubDb,
-      );
-    const shown = [await defectOf()];
+    const shown = [await hubDefectOf(draft._id)];
     // Pushed late, while the confirmation was open.
-    const late = await defectOf();
+    const late = await hubDefectOf(draft._id);
     const submitted = { ...draft, status: 'submitted' as const, _rev: rev };
 
     await expectAsync(hub.review(submitted, 'approved', '', ['acme'], shown)).toBeRejectedWith(jasmine.objectContaining({ status: 409 }));
