@@ -31,7 +31,8 @@ export class InspectionHoldService {
     return [inspectionId, ...(found.docs as { _id: string }[]).map((doc) => doc._id)];
   }
 
-  async holdOf(db: Database, inspectionId: string): Promise<Hold | null> {
+  /** `conflicts: false` leaves conflicts out (an inspection reassigned away, whose every version is on the server). */
+  async holdOf(db: Database, inspectionId: string, { conflicts = true } = {}): Promise<Hold | null> {
     const records = await this.recordIds(db, inspectionId);
     // A defect's full-size photos are documents of their own, pushed (or refused) on their own.
     const ids = [...records, ...(await Promise.all(records.map((id) => photoIdsOf(db, id)))).flat()];
@@ -41,7 +42,7 @@ export class InspectionHoldService {
     const entriesPending = this.ledger.pendingEntryRecords();
     if (ids.some((id) => pending.has(id) || entriesPending.has(id))) return 'pending';
     const conflicted = this.conflicts.conflictIds();
-    if (ids.some((id) => conflicted.has(id))) return 'conflict';
+    if (conflicts && ids.some((id) => conflicted.has(id))) return 'conflict';
     // Typing that has not paused yet counts: let go under the open form, it would be kept for a
     // record gone from the device.
     return (await this.drafts.typedOn(inspectionId, db)) ? 'draft' : null;

@@ -179,9 +179,8 @@ export class UnassignmentService {
       return;
     }
     const to = (reassignment || doc).assignedTo ?? '';
-    // Pending and refused edits hold it; a conflict only when it is not one with the reassignment.
-    const held = await this.holds.holdOf(db, id);
-    const hold = held === 'conflict' && reassignment ? null : held;
+    // A conflict holds it only when none of its versions is the reassignment (see above).
+    const hold = await this.holds.holdOf(db, id, { conflicts: !reassignment });
     if (hold) {
       const toldRefused = this.waiting.get(id) ?? false;
       if (hold === 'refused' && !toldRefused) {
