@@ -21,7 +21,7 @@ describe('database grants by role', () => {
   test('a partner reads their partner database and nothing else', () => {
     assert.deepEqual(grants('acme', ['partner']), { 'partner-acme': 'read' });
     assert.equal(check('GET', '/partner-acme/_changes', 'acme', ['partner']).allow, true);
-    assert.equal(check('PUT', '/partner-acme/_local/checkpoint', 'acme', ['partner']).allow, true);
+    assert.equal(check('PUT', '/partner-acme/_local/0123456789abcdef0123456789abcdef+continuous', 'acme', ['partner']).allow, true);
     for (const [method, path] of [
       ['POST', '/partner-acme/_bulk_docs'],
       ['PUT', '/partner-acme/inspection%3A1'],
