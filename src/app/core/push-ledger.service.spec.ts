@@ -264,3 +264,71 @@ describe('PushLedgerService', () => {
     expect(read).toHaveBeenCalledOnceWith(db, seq);
   });
 });
+
+describe('PushLedgerService in two tabs', () => {
+  let db: Database;
+  let tabA: PushLedgerService;
+  let tabB: PushLedgerService;
+
+  beforeEach(async () => {
+    TestBed.configureTestingModule({ providers: provideTestData(fakeSessions()) });
+    db = await TestBed.inject(LocalDbService).open(ANA.db);
+    tabA = TestBed.inject(PushLedgerService);
+    await tabA.attach(db);
+    tabB = TestBed.runInInjectionContext(() => new PushLedgerService());
+    await tabB.attach(db);
+  });
+
+  afterEach(async () => {
+    tabA.detach();
+    tabB.detach();
+    await TestBed.inject(LocalDbService).destroy();
+  });
+
+  /** Both tabs closed, the app opened again. */
+  async function reopened(): Promise<PushLedgerService> {
+    tabA.detach();
+    tabB.detach();
+    const tab = TestBed.runInInjectionContext(() => new PushLedgerService());
+    await tab.attach(db);
+    return tab;
+  }
+
+  it('keeps a refusal one tab heard, for a logout in the other and after both save and close: the edit is not deleted unasked', async () => {
+    const refused = await saveInspection('Refused');
+    await waitFor(() => tabA.pendingIds().has(refused._id) && tabB.pendingIds().has(refused._id), 'pending in both');
+    // Tab A's push offers it, the server refuses it, the checkpoint passes it.
+    await tabA.rejected(refused._id, 'site: must be a real site', refused._rev);
+    await tabA.pushCheckpoint((await db.info()).update_seq);
+    // Tab B's push starts from that checkpoint, past it, and pushes a later edit.
+    const other = await saveInspection('Other');
+    await waitFor(() => tabB.pendingIds().has(other._id), 'the later edit pending');
+    await tabB.pushCheckpoint((await db.info()).update_seq);
+
+    expect(await tabB.unsyncedNow())
+      .withContext('a logout in tab B asks first')
+      .toBe(1);
+    const tab = await reopened();
+    expect(await tab.unsyncedNow()).toBe(1);
+    expect(Object.keys(tab.rejections())).toEqual([refused._id]);
+    tab.detach();
+  });
+
+  it('forgets a refusal one tab saw cleared, though the other tab stores its own copy after', async () => {
+    const refused = await saveInspection('Refused');
+    await waitFor(() => tabA.pendingIds().has(refused._id) && tabB.pendingIds().has(refused._id), 'pending in both');
+    await tabA.rejected(refused._id, 'site: must be a real site', refused._rev);
+    await tabB.rejected(refused._id, 'site: must be a real site', refused._rev);
+    await tabA.pushCheckpoint((await db.info()).update_seq);
+    const fixed = await saveInspection('Fixed', refused);
+    await waitFor(() => tabB.pendingIds().has(fixed._id), 'the fix pending');
+    // Tab A's push sends the fix; tab B's finds the server has it already and reports nothing of it.
+    await tabA.pushed([fixed]);
+    await tabB.pushCheckpoint((await db.info()).update_seq);
+
+    const tab = await reopened();
+    expect(await tab.unsyncedNow()).toBe(0);
+    expect(tab.rejections()).toEqual({});
+    tab.detach();
+  });
+});

@@ -3,8 +3,9 @@ import { LOCAL_DOC_IDS } from './local-doc-ids';
 import { Subscription } from 'rxjs';
 import { auditedDocId, isAuditId } from '../../../domain/audit-entry';
 import { ChangesFeedReader, LocalChange } from './changes-feed-reader.service';
-import { overwriteLocalDoc } from './local-doc';
 import { Database } from './pouchdb';
+import { overwriteLocalDoc } from './local-doc';
+import { SerialQueue } from '../shared/serial-queue';
 
 const LEDGER_ID = LOCAL_DOC_IDS.pushLedger;
 /** Where releases before the split kept the push checkpoint and refusals (with the conflicts). */
@@ -27,7 +28,12 @@ interface LedgerDoc {
   _rev?: string;
   pushedSeq: number | string;
   rejections: Record<string, Rejection>;
+  /** Refusals cleared (a later revision got through), and when: another tab's copy of one is stale. */
+  cleared?: Record<string, string>;
 }
+
+/** How long a cleared refusal is remembered: longer than any tab stays open holding a copy of it. */
+const CLEARED_KEPT_MS = 30 * 24 * 3600_000;
 
 /**
  * Which local edits have not reached the server yet (pending), and which the server refused.
@@ -67,6 +73,9 @@ export class PushLedgerService {
   private readonly pending = signal<ReadonlySet<string>>(new Set());
   private readonly entriesPending = signal<ReadonlySet<string>>(new Set());
   private readonly refused = signal<Readonly<Record<string, Rejection>>>({});
+  private readonly saves = new SerialQueue();
+  /** Refusals cleared (a later revision got through), and when, here or as another tab stored them (LedgerDoc.cleared). */
+  private cleared: Record<string, string> = {};
 
   readonly pendingIds = this.pending.asReadonly();
   /**
@@ -85,6 +94,7 @@ export class PushLedgerService {
     this.db = db;
     const [ledger, reading] = await Promise.all([storedLedger(db), db.get<ReadingDoc>(READING_ID).catch(() => null)]);
     this.ledger = ledger;
+    this.learnCleared(ledger.cleared);
     this.refused.set({ ...ledger.rejections });
     const pushed = Number(ledger.pushedSeq);
     this.readingRev = reading?._rev;
@@ -117,11 +127,20 @@ export class PushLedgerService {
     this.pending.set(new Set());
     this.entriesPending.set(new Set());
     this.refused.set({});
+    this.cleared = {};
   }
 
-  /** `unsyncedCount` after reading the changes feed up to now: an edit saved a moment ago counts. */
+  /**
+   * `unsyncedCount` after reading the changes feed up to now: an edit saved a moment ago counts,
+   * and so does a refusal another tab's push heard (this tab's push may have started past it).
+   */
   async unsyncedNow(): Promise<number> {
     await this.readToNow();
+    const stored = await this.db?.get<LedgerDoc>(LEDGER_ID).catch(() => null);
+    if (stored) {
+      this.learnCleared(stored.cleared);
+      this.adoptRejections(stored.rejections);
+    }
     const refused = this.refused();
     const entriesOf = [...this.unpushed.values()].flatMap(({ record }) => (record && !refused[record] ? [record] : []));
     return new Set([...this.pending(), ...Object.keys(refused), ...entriesOf]).size;
@@ -156,6 +175,7 @@ export class PushLedgerService {
     for (const doc of docs) {
       if (rejections[doc._id]) {
         delete rejections[doc._id];
+        this.cleared[doc._id] = new Date().toISOString();
         changed = true;
       }
     }
@@ -359,16 +379,73 @@ export class PushLedgerService {
   }
 
   /**
-   * Stores the ledger. Refused (a full storage), it stays as it is here, stored whole by the next
+   * Stores the ledger, merged with what other tabs stored meanwhile: the furthest checkpoint, and
+   * every refusal either knows of but those cleared here since (a tab's push may start past an edit
+   * another tab's push had refused; overwritten, that refusal was forgotten, and a logout deleted
+   * the edit without asking). Refused (a full storage), it stays as it is here, stored by the next
    * change; the replication's reports that call this are not awaited, and a reload only counts more pending.
    */
-  private async save(): Promise<void> {
-    if (!this.db) return;
+  private save(): Promise<void> {
+    // One at a time: each merges what this tab knows when its turn comes.
+    return this.saves.run(() => this.saveMerged());
+  }
+
+  private async saveMerged(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
     try {
-      this.ledger._rev = await overwriteLocalDoc(this.db, this.ledger);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const stored = await db.get<LedgerDoc>(LEDGER_ID).catch(() => null);
+        this.learnCleared(stored?.cleared);
+        const merged: LedgerDoc = {
+          ...this.ledger,
+          _rev: stored?._rev,
+          pushedSeq: Math.max(Number(stored?.pushedSeq ?? 0), Number(this.ledger.pushedSeq)),
+          rejections: this.mergedRejections(stored?.rejections ?? {}),
+          cleared: this.cleared,
+        };
+        try {
+          const { rev } = await db.put(merged);
+          if (db !== this.db) return;
+          this.ledger = { ...merged, _rev: rev };
+          this.adoptRejections(merged.rejections);
+          return;
+        } catch (error) {
+          if ((error as { status?: number }).status !== 409) throw error;
+        }
+      }
     } catch (error) {
       console.error('Storing the push ledger failed', error);
     }
+  }
+
+  /** Knows the refusals `stored` by another tab too (mergedRejections), and counts by them. */
+  private adoptRejections(stored: Readonly<Record<string, Rejection>>): void {
+    const merged = this.mergedRejections(stored);
+    if (sameIds(new Set(Object.keys(merged)), new Set(Object.keys(this.refused())))) return;
+    this.ledger.rejections = merged;
+    this.refused.set(merged);
+    this.publishPending();
+  }
+
+  /** This tab's refusals and those `stored` by another tab, the later of two, but for those cleared since they were refused. */
+  private mergedRejections(stored: Readonly<Record<string, Rejection>>): Record<string, Rejection> {
+    const merged: Record<string, Rejection> = {};
+    for (const [id, rejection] of [...Object.entries(stored), ...Object.entries(this.refused())]) {
+      if (!merged[id] || merged[id].at <= rejection.at) merged[id] = rejection;
+    }
+    for (const [id, clearedAt] of Object.entries(this.cleared)) if (merged[id] && merged[id].at < clearedAt) delete merged[id];
+    return merged;
+  }
+
+  /** The clearings `stored` by another tab too, the latest of each; those older than CLEARED_KEPT_MS are dropped. */
+  private learnCleared(stored: Readonly<Record<string, string>> | undefined): void {
+    const since = new Date(Date.now() - CLEARED_KEPT_MS).toISOString();
+    const cleared: Record<string, string> = {};
+    for (const [id, at] of [...Object.entries(stored ?? {}), ...Object.entries(this.cleared)]) {
+      if (at >= since && (!cleared[id] || cleared[id] < at)) cleared[id] = at;
+    }
+    this.cleared = cleared;
   }
 }
 
