@@ -205,6 +205,24 @@ describe('the first pull of a device', () => {
     expect(ledger.pendingCount()).toBe(0);
   });
 
+  it('starts again from the start when the server database was recreated since it was interrupted (its sequence went back)', async () => {
+    await seedInspections(remote, 1200);
+    let batches = 0;
+    onPulled(() => ++batches === 1 && replication.stop());
+    const ensure = spyOn(firstPull, 'ensure').and.callThrough();
+    replication.start(local, ANA.db);
+    await expectAsync(ensure.calls.mostRecent().returnValue).toBeRejected();
+    // Recreated (or restored from an older backup) with fewer documents than the device's marker counts.
+    await remote.destroy();
+    remote = new PouchDB<object>(uniqueDbPrefix() + 'server');
+    await seedInspections(remote, 40);
+
+    replication.start(local, ANA.db);
+    await waitFor(upToDate, 'up to date', 15_000);
+    const here = new Set(await dataIds(local));
+    expect((await dataIds(remote)).filter((id) => !here.has(id))).toEqual([]);
+  });
+
   it('runs in one tab at a time; the other finds it done', async () => {
     await seedInspections(remote, 620);
     const bulkGet = spyOn(remote, 'bulkGet').and.callThrough();

@@ -67,7 +67,7 @@ export class InitialPullService {
     // Nothing to count yet: the chip says "Checking for updates…", not "0 of 0".
     this.state.set({ pulled, total: 0 });
     try {
-      let marker = await saveMarker(local, stored ?? { _id: MARKER_ID, seq: 0, done: false });
+      let marker = await saveMarker(local, (stored && (await resumable(stored, remote))) ?? { _id: MARKER_ID, seq: 0, done: false });
       // The user's documents only: the server's design documents come along, but counting them
       // made an empty database read "0 of 5".
       const total = await storedDocCount(remote);
@@ -89,6 +89,21 @@ export class InitialPullService {
       this.state.set(null);
     }
   }
+}
+
+/**
+ * The marker to go on from, or null to start again: a server database recreated, or restored from
+ * an older backup, since the pull was cut has a sequence behind the marker's, and reading on from
+ * there skipped everything it holds (the pull ended at once and said "up to date").
+ */
+async function resumable(marker: Marker, remote: Database): Promise<Marker | null> {
+  const { update_seq } = await remote.info();
+  return seqNumber(marker.seq) > seqNumber(update_seq) ? { ...marker, seq: 0 } : marker;
+}
+
+/** A sequence's count: PouchDB Server's is a number, CouchDB's starts with one (`"1234-g1AAAA…"`). */
+function seqNumber(seq: number | string): number {
+  return typeof seq === 'number' ? seq : parseInt(seq, 10) || 0;
 }
 
 /** Whether this device finished its first pull: before that, what it holds came from the server and the ledger may not know it yet. */
