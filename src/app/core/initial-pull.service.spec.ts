@@ -2,6 +2,7 @@ import { WritableSignal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { isAuditId } from '../../../domain/audit-entry';
 import { Inspection } from '../../../domain/doc-types';
+import { photoDocId } from '../../../domain/photo-doc';
 import { MANGO_INDEXES } from '../../../domain/mango-indexes';
 import { newDocId } from '../data/doc-writer.service';
 import { seedInspections } from '../testing/seed-inspections';
@@ -116,9 +117,10 @@ describe('the first pull of a device', () => {
     expect(progress[progress.length - 1]).toBeNull();
   });
 
-  it("counts only the user's documents, not the server's design documents", async () => {
+  it("counts only the user's documents, not the server's design documents nor the full-size photos it leaves there", async () => {
     await serverDesignDocs();
     await seedInspections(remote, 3);
+    await remote.bulkDocs([photoDocId('defect:x', 'a.jpg'), photoDocId('defect:x', 'b.jpg')].map((_id) => ({ _id, type: 'photo' })));
     const progress = recordProgress();
     replication.start(local, ANA.db);
     await waitFor(upToDate, 'up to date');

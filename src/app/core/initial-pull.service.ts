@@ -1,4 +1,5 @@
 import { Injectable, inject, signal } from '@angular/core';
+import { PHOTO_ID_RANGE } from '../../../domain/photo-doc';
 import { LOCAL_DOC_IDS } from './local-doc-ids';
 import { Database } from './pouchdb';
 import { INITIAL_PULL_BATCH_SIZE } from './replication-options';
@@ -112,10 +113,17 @@ export async function firstPullDone(db: Database): Promise<boolean> {
   return !!marker?.done;
 }
 
-/** Documents stored in `db` (the device's, or the server's), design documents (Mango indexes, validation) aside. */
+/**
+ * Documents stored in `db` (the device's, or the server's), design documents (Mango indexes,
+ * validation) and full-size photos (which the first pull leaves on the server) aside.
+ */
 async function storedDocCount(db: Database): Promise<number> {
-  const [{ doc_count }, design] = await Promise.all([db.info(), db.allDocs({ startkey: '_design/', endkey: '_design/\uffff' })]);
-  return doc_count - design.rows.length;
+  const [{ doc_count }, design, photos] = await Promise.all([
+    db.info(),
+    db.allDocs({ startkey: '_design/', endkey: '_design/\uffff' }),
+    db.allDocs(PHOTO_ID_RANGE),
+  ]);
+  return doc_count - design.rows.length - photos.rows.length;
 }
 
 async function saveMarker(db: Database, marker: Marker): Promise<Marker> {
