@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,7 +38,10 @@ const ADMIN_NAME = 'couchdb-admin';
  */
 export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise<EmbeddedCouch> {
   const log = options.log ?? ((message: string) => console.error(message));
-  mkdirSync(options.dataDir, { recursive: true });
+  // Its owner's only: config.json holds the cookie secret and the admin's salt, enough to sign
+  // a server admin's session cookie.
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(options.dataDir, 0o700);
   const url = `http://127.0.0.1:${options.port}`;
   const password = adminPassword(options.dataDir);
   const adminUrl = embeddedAdminUrl(options.dataDir, options.port)!;
@@ -130,12 +133,17 @@ export async function startEmbeddedCouch(options: EmbeddedCouchOptions): Promise
 
 const credentialsFile = (dataDir: string) => join(dataDir, 'admin-credentials.json');
 
-/** The admin password lives beside the data it protects, readable by its owner only. */
+/**
+ * The admin password lives beside the data it protects, readable by its owner only. Written
+ * whole or not at all (a full disk left it empty, and every start after failed on it).
+ */
 function adminPassword(dataDir: string): string {
   const file = credentialsFile(dataDir);
-  if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { password: string }).password;
+  if (existsSync(file)) return storedCredentials(file).password;
   const password = randomBytes(18).toString('base64url');
-  writeFileSync(file, JSON.stringify({ name: ADMIN_NAME, password }), { mode: 0o600 });
+  const temp = `${file}.new`;
+  writeFileSync(temp, JSON.stringify({ name: ADMIN_NAME, password }), { mode: 0o600 });
+  renameSync(temp, file);
   return password;
 }
 
@@ -143,8 +151,18 @@ function adminPassword(dataDir: string): string {
 export function embeddedAdminUrl(dataDir: string, port: number): string | null {
   const file = credentialsFile(dataDir);
   if (!existsSync(file)) return null;
-  const { name, password } = JSON.parse(readFileSync(file, 'utf8')) as { name: string; password: string };
+  const { name, password } = storedCredentials(file);
   return `http://${encodeURIComponent(name)}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+}
+
+function storedCredentials(file: string): { name: string; password: string } {
+  try {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; password?: unknown };
+    if (typeof stored.name === 'string' && typeof stored.password === 'string') return { name: stored.name, password: stored.password };
+  } catch {
+    // said below
+  }
+  throw new Error(`${file} is not the embedded server's credentials (empty or damaged): restore it from a backup of that folder.`);
 }
 
 /** Leaves "admin party" at first start: until an admin exists, everyone is admin. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,5 +74,30 @@ describe('the embedded server, when it cannot start', () => {
       startEmbeddedCouch({ dataDir: dir, port }),
       /^Error: The embedded PouchDB Server exited \(code 1\) before it answered: .*SyntaxError/s,
     );
+  });
+
+  test('damaged credentials (a full disk left the file empty) fail the start in one sentence naming the file', async () => {
+    const dir = dataDir();
+    const file = join(dir, 'admin-credentials.json');
+    writeFileSync(file, '');
+    await assert.rejects(
+      startEmbeddedCouch({ dataDir: dir, port: await freePort() }),
+      new Error(`${file} is not the embedded server's credentials (empty or damaged): restore it from a backup of that folder.`),
+    );
+  });
+});
+
+describe('the embedded server, running', () => {
+  test("keeps its data folder to its owner: its config holds what signs a server admin's session cookie", async () => {
+    const dir = dataDir();
+    chmodSync(dir, 0o755);
+    const couch = await startEmbeddedCouch({ dataDir: dir, port: await freePort() });
+    try {
+      await couch.ready();
+      assert.equal(statSync(dir).mode & 0o777, 0o700);
+      assert.equal(statSync(join(dir, 'admin-credentials.json')).mode & 0o777, 0o600);
+    } finally {
+      await couch.stop();
+    }
   });
 });
