@@ -48,3 +48,11 @@ interface Listening {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- after the check: an import would start the server first
 require(serverEntry);
+
+// Ctrl-C in `npm start`'s terminal reaches the whole process group, and PouchDB Server exits
+// on SIGINT: the database went away while the proxy was still finishing its requests, and the
+// supervisor restarted it meanwhile. Its supervisor stops it (SIGTERM, or the end of stdin).
+if (!process.stdin.isTTY) {
+  process.removeAllListeners('SIGINT');
+  process.on('SIGINT', () => console.error('SIGINT: left to the supervisor, which stops this server after the proxy'));
+}

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { startEmbeddedCouch } from '../../couch/embedded-couch';
+import { waitFor } from '../support/fixtures';
 import { freePort } from '../support/free-port';
 import { settlesWithin } from '../support/open-feed';
 
@@ -88,6 +89,40 @@ describe('the embedded server, when it cannot start', () => {
 });
 
 describe('the embedded server, running', () => {
+  test("outlives the terminal's Ctrl-C (it reaches the whole process group): its supervisor stops it once the proxy is done", async () => {
+    const dir = dataDir();
+    const port = await freePort();
+    const args = ['--import', pathToFileURL(require.resolve('tsx')).href, join(__dirname, '../../couch/pouchdb-server-main.ts')];
+    const server = spawn(process.execPath, [...args, '--port', String(port), '--dir', dir, '--config', join(dir, 'config.json')], {
+      cwd: dir,
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    const exited = once(server, 'exit');
+    try {
+      await waitFor(
+        () =>
+          fetch(`http://127.0.0.1:${port}/`).then(
+            (response) => response.ok,
+            () => false,
+          ),
+        60_000,
+        'the server answering',
+      );
+      let stderr = '';
+      const heard = new Promise<void>((resolve) =>
+        server.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()).includes('SIGINT') && resolve()),
+      );
+      server.kill('SIGINT');
+      assert.ok(await settlesWithin(heard, 60_000), `the SIGINT handled; stderr: ${stderr}`);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/`)).ok, true);
+      assert.equal(server.exitCode, null);
+      server.kill('SIGTERM');
+      assert.ok(await settlesWithin(exited, 60_000), 'SIGTERM stops it');
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+
   test("keeps its data folder to its owner: its config holds what signs a server admin's session cookie", async () => {
     const dir = dataDir();
     chmodSync(dir, 0o755);
