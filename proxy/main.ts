@@ -6,7 +6,7 @@
  *
  * Env: COUCH_URL (CouchDB URL with admin credentials), PORT (default 8080), HOST (default
  * 127.0.0.1), FIELDBOOK_STATIC_DIR (the built PWA), FIELDBOOK_SESSION_DAYS,
- * FIELDBOOK_SECURE_COOKIES (true or 1), FIELDBOOK_TRUSTED_PROXIES (addresses and CIDR ranges of
+ * FIELDBOOK_SECURE_COOKIES (true or false), FIELDBOOK_TRUSTED_PROXIES (addresses and CIDR ranges of
  * reverse proxies in front, whose X-Forwarded-For names the client), LOG_LEVEL, FIELDBOOK_PROXY_WORKERS (default 1),
  * FIELDBOOK_METRICS_PORT, FIELDBOOK_DRAIN_MS, and the limits read by server.ts (FIELDBOOK_MAX_FEEDS, ...).
  * Prints one JSON line `{"url", "pid", "metrics"}` on stdout once it listens (all workers,
@@ -23,7 +23,7 @@ import { GroupMetrics } from './cluster-metrics';
 import { answerGathers, groupMetricsFromPrimary, processChannel } from './cluster-metrics-worker';
 import { parseTrustedProxies } from './client-address';
 import { couchAdmin } from '../couch/couch-admin';
-import { portFromEnv, positiveNumberFromEnv } from '../domain/env-number';
+import { countFromEnv, flagFromEnv, portFromEnv, positiveNumberFromEnv } from '../domain/env-number';
 import { startBackgroundWork } from './background-work';
 import { metricsUrlOf, serveMetrics } from './metrics-port';
 import { DEFAULT_STATIC_DIR, startProxy } from './server';
@@ -48,17 +48,18 @@ function readSettings(env: NodeJS.ProcessEnv) {
     // As NaN, SIGTERM exited at once with code 1, cutting the requests in flight.
     drainMs: positiveNumberFromEnv(env, 'FIELDBOOK_DRAIN_MS', 10_000),
     metricsPort: portFromEnv(env, 'FIELDBOOK_METRICS_PORT', 0, 0),
+    secureCookies: flagFromEnv(env, 'FIELDBOOK_SECURE_COOKIES', false),
+    workers: countFromEnv(env, 'FIELDBOOK_PROXY_WORKERS', 1),
   };
 }
 
-async function runProxy(logger: pino.Logger, settings: Settings): Promise<void> {
+async function runProxy(logger: pino.Logger, { workers: _group, ...settings }: Settings): Promise<void> {
   const env = process.env;
   const channel = cluster.isWorker ? processChannel() : undefined;
   const proxy = await startProxy({
     ...settings,
     host: env['HOST'] ?? '127.0.0.1',
     staticDir: env['FIELDBOOK_STATIC_DIR'] ?? DEFAULT_STATIC_DIR,
-    secureCookies: ['true', '1'].includes(env['FIELDBOOK_SECURE_COOKIES'] ?? ''),
     logger,
     backgroundWork: !channel,
     // A worker shows the group's metrics, asked of the primary, which also serves the metrics port.
@@ -99,10 +100,9 @@ function onStopSignal(stop: (signal: string) => void): void {
 async function main(): Promise<void> {
   const env = process.env;
   const logger = pino({ level: env['LOG_LEVEL'] ?? 'info' }, pino.destination(2));
-  const workers = Number(env['FIELDBOOK_PROXY_WORKERS'] ?? 1);
   // Before any worker starts: a bad setting is refused once, not by each of them.
   const settings = readSettings(env);
-  if (cluster.isPrimary && Number.isInteger(workers) && workers > 1) return runPrimary(logger, workers, settings);
+  if (cluster.isPrimary && settings.workers > 1) return runPrimary(logger, settings.workers, settings);
   return runProxy(logger, settings);
 }
 

@@ -130,10 +130,13 @@ describe('the compiled proxy, when it cannot start', () => {
   for (const [setting, value, sentence] of [
     ['FIELDBOOK_DRAIN_MS', '10s', 'FIELDBOOK_DRAIN_MS must be a number above 0, not "10s".'],
     ['FIELDBOOK_METRICS_PORT', 'abc', 'FIELDBOOK_METRICS_PORT must be a port number (0 to 65535), not "abc".'],
+    // Each started one process, silently; a misspelt "true" served cookies without Secure behind HTTPS.
+    ['FIELDBOOK_PROXY_WORKERS', '2.5', 'FIELDBOOK_PROXY_WORKERS must be a whole number from 1, not "2.5".'],
+    ['FIELDBOOK_SECURE_COOKIES', 'ture', 'FIELDBOOK_SECURE_COOKIES must be true or false, not "ture".'],
   ]) {
     test(`${setting}=${value}: one sentence and exit code 1, before anything listens`, async () => {
       for (const workers of ['1', '2']) {
-        const { code, stderr } = await runUntilItStops({ PORT: '0', [setting]: value, FIELDBOOK_PROXY_WORKERS: workers });
+        const { code, stderr } = await runUntilItStops({ PORT: '0', FIELDBOOK_PROXY_WORKERS: workers, [setting]: value });
         assert.equal(code, 1, stderr);
         assert.equal(stderr, `${sentence}\n`);
       }
