@@ -136,8 +136,9 @@ export class PushLedgerService {
    */
   async unsyncedNow(): Promise<number> {
     await this.readToNow();
-    const stored = await this.db?.get<LedgerDoc>(LEDGER_ID).catch(() => null);
-    if (stored) {
+    const db = this.db;
+    const stored = await db?.get<LedgerDoc>(LEDGER_ID).catch(() => null);
+    if (stored && db === this.db) {
       this.learnCleared(stored.cleared);
       this.adoptRejections(stored.rejections);
     }
@@ -396,6 +397,8 @@ export class PushLedgerService {
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         const stored = await db.get<LedgerDoc>(LEDGER_ID).catch(() => null);
+        // Detached meanwhile (logout, another user): no write into a database being closed or deleted.
+        if (db !== this.db) return;
         this.learnCleared(stored?.cleared);
         const merged: LedgerDoc = {
           ...this.ledger,
