@@ -1,11 +1,9 @@
 import type { DocumentScope } from 'nano';
 import { isConflict, isNotFound, type CouchAdmin } from './couch-admin';
 import type { PhotoDoc } from '../domain/doc-types';
-import { PHOTO_ID_RANGE, isPhotoId, thumbnailOf } from '../domain/photo-doc';
+import { PHOTO_ID_RANGE, isDefectId, isPhotoId, thumbnailOf } from '../domain/photo-doc';
 import { settledRun, storedRuns, withRun, type SweepRun } from './photo-sweep-runs';
 import type { UpdateSequence } from './update-sequence';
-
-const DEFECT_ID_PREFIX = 'defect:';
 
 /** Photo documents read per `_all_docs` page. */
 const PAGE_SIZE = 500;
@@ -157,7 +155,7 @@ async function photosAndDefectsChangedSince(db: DocumentScope<PhotoDoc>, since: 
   const changed = new Set<string>();
   for (let from = since; ;) {
     const { results, last_seq } = await db.changes({ since: String(from), limit: PAGE_SIZE });
-    for (const { id } of results) if (isPhotoId(id) || id.startsWith(DEFECT_ID_PREFIX)) changed.add(id);
+    for (const { id } of results) if (isPhotoId(id) || isDefectId(id)) changed.add(id);
     if (results.length < PAGE_SIZE) return changed;
     from = last_seq;
   }

@@ -23,6 +23,11 @@ export function thumbnailOf(photo: Pick<PhotoDoc, '_id' | 'defectId'>): string {
   return THUMB_PREFIX + photo._id.slice(photoDocId(photo.defectId, '').length);
 }
 
+/** A defect's id starts so (`defect:<uuid>`); its photos' ids name it (`photo:<defect id>:<stem>`). */
+export function isDefectId(id: string): boolean {
+  return id.startsWith('defect:');
+}
+
 /** Photo documents are not records: lists and counts leave them out; the tablet's pull does not bring them. */
 export function isPhotoId(id: string): boolean {
   return id.startsWith(PHOTO_ID_PREFIX);

@@ -5,11 +5,9 @@ import type { CouchAdmin } from '../couch/couch-admin';
 import { HUB_DB } from '../domain/db-names';
 import { photoPartnersOf, photoShareKey } from '../domain/partner-share';
 import type { PhotoDoc } from '../domain/doc-types';
-import { isPhotoId, photoIdRangeOf } from '../domain/photo-doc';
+import { isDefectId, isPhotoId, photoIdRangeOf } from '../domain/photo-doc';
 import type { ChangeRow, ChangesHandler } from './changes-follower';
 import type { SharedDoc } from './partner-withdrawal';
-
-const DEFECT_ID_PREFIX = 'defect:';
 
 export interface PhotoSharingOptions {
   couch: CouchAdmin;
@@ -45,7 +43,7 @@ export function photoSharing(options: PhotoSharingOptions): ChangesHandler<Share
   const defectsFor = async (rows: ChangeRow<SharedDoc>[]) => {
     const defects = new Map<string, SharedDoc | null>();
     for (const row of rows) {
-      if (!row.id.startsWith(DEFECT_ID_PREFIX)) continue;
+      if (!isDefectId(row.id)) continue;
       const defect = row.deleted ? null : (row.doc ?? null);
       defects.set(row.id, defect);
       // A new defect never shared any photo (one given partners of its own is checked as a photo): no read.
