@@ -218,8 +218,16 @@ describe('the first pull of a device', () => {
     remote = new PouchDB<object>(uniqueDbPrefix() + 'server');
     await seedInspections(remote, 40);
 
+    // What the chip says as the first batch is fetched: nothing pulled yet (not what the device kept).
+    let shownAtFirstBatch: { pulled: number; total: number } | null | undefined;
+    const bulkGet = remote.bulkGet.bind(remote);
+    spyOn(remote, 'bulkGet').and.callFake(((options: never) => {
+      shownAtFirstBatch ??= firstPull.progress();
+      return bulkGet(options);
+    }) as never);
     replication.start(local, ANA.db);
     await waitFor(upToDate, 'up to date', 15_000);
+    expect(shownAtFirstBatch).toEqual({ pulled: 0, total: 40 });
     const here = new Set(await dataIds(local));
     expect((await dataIds(remote)).filter((id) => !here.has(id))).toEqual([]);
   });

@@ -69,6 +69,8 @@ export class InitialPullService {
     this.state.set({ pulled, total: 0 });
     try {
       let marker = await saveMarker(local, (stored && (await resumable(stored, remote))) ?? { _id: MARKER_ID, seq: 0, done: false });
+      // Started again from the start: what it stored before comes again, and would count twice.
+      if (marker.seq === 0) pulled = 0;
       // The user's documents only: the server's design documents come along, but counting them
       // made an empty database read "0 of 5".
       const total = await storedDocCount(remote);
