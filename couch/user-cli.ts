@@ -48,8 +48,25 @@ export async function runUserCli(argv: string[], io: UserCliIo = PROCESS_IO): Pr
 }
 
 async function main(argv: string[], { env, log, error }: UserCliIo): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' } } });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { role: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (failure) {
+    // A mistyped option ("--rol"): say which, and how the command goes.
+    error(failure instanceof Error ? failure.message : String(failure));
+    error(USAGE);
+    return 2;
+  }
+  const { positionals, values } = parsed;
   const [command, name, roleArgument] = positionals;
+  if (values.help || command === 'help') {
+    log(USAGE);
+    return 0;
+  }
   // A server that stops answering ends the process at once, as it does the other CLIs (cli-couch.ts).
   const couch = () =>
     cliCouch(env, adminCouchUrl, (sentence) => {
