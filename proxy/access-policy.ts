@@ -111,9 +111,9 @@ export function decide(method: string, rawPath: string, query: URLSearchParams, 
     if (tail.length !== 1) return deny(notFound());
     if (!CHECKPOINT_ID.test(tail[0]))
       return deny(forbidden('Only replication checkpoints are kept here; this document is the server’s own.'));
-    return ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method)
-      ? documentRequest(method, target, rest.join('/'), query)
-      : deny(methodNotAllowed(method));
+    if (!['GET', 'HEAD', 'PUT', 'DELETE'].includes(method)) return deny(methodNotAllowed(method));
+    const request = documentRequest(method, target, rest.join('/'), query);
+    return request.allow && method === 'PUT' ? allow(target, { checkpoint: rest.join('/') }) : request;
   }
   if (first === '_design') {
     if (!DOC_READ.includes(method) && !(method === 'POST' && tail[1] === '_view')) {

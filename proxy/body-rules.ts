@@ -4,9 +4,24 @@ import { badRequest, forbidden, type CouchError } from './couch-error';
  * What CouchDB would do with a request's body, for the endpoints where the body, not the
  * path, decides what gets read or written. Checked before the body goes on, so a rule
  * holds whatever the body says, and a malformed body is a 400 here rather than a 500 there.
- * `{ put: id }` is a document's PUT to the path naming `id`.
+ * `{ put: id }` is a document's PUT to the path naming `id`; `{ checkpoint: id }` a replication
+ * checkpoint's (`_local/…`).
  */
-export type BodyRule = 'bulk_get' | 'revs_diff' | 'query' | 'keys' | 'all_docs' | 'changes' | 'doc' | 'bulk_docs' | { put: string };
+export type BodyRule =
+  'bulk_get' | 'revs_diff' | 'query' | 'keys' | 'all_docs' | 'changes' | 'doc' | 'bulk_docs' | { put: string } | { checkpoint: string };
+
+/**
+ * The largest replication checkpoint (`{ checkpoint: id }`, a `_local` PUT) the proxy passes.
+ * CouchDB's replicator keeps 50 history entries, a few KB each with a cluster's long sequences;
+ * PouchDB's keeps 5. Read-only callers write checkpoints too (on a partner's shared database),
+ * so without a bound of their own they could leave 16 MB documents there (`maxCheckedBodyBytes`).
+ */
+export const CHECKPOINT_MAX_BYTES = 1024 * 1024;
+
+/** How much of a body under `rule` the proxy reads: `checkedMax` but for checkpoints. */
+export function bodyLimit(rule: BodyRule, checkedMax: number): number {
+  return typeof rule === 'object' && 'checkpoint' in rule ? Math.min(CHECKPOINT_MAX_BYTES, checkedMax) : checkedMax;
+}
 
 /**
  * `_local` docs are reached by their path only, where access-policy.ts keeps the server's own
@@ -21,7 +36,7 @@ export const localDocRefusal: CouchError = forbidden(LOCAL_REASON);
 
 export function checkBody(rule: BodyRule, body: unknown): CouchError | null {
   if (!isObject(body)) return badRequest('Send a JSON object.');
-  if (typeof rule === 'object') return putRefusal(body, rule.put);
+  if (typeof rule === 'object') return putRefusal(body, 'put' in rule ? rule.put : rule.checkpoint);
   switch (rule) {
     case 'bulk_get': {
       const { docs } = body;

@@ -5,7 +5,7 @@ import type { Caller, PolicyDecision } from './access-policy';
 import type { Admission } from './admission';
 import { compressAnswer } from './answer-compression';
 import { couchAuthHeaders, type Authenticator } from './authenticate';
-import { checkBody, localDocRefusal } from './body-rules';
+import { bodyLimit, checkBody, localDocRefusal } from './body-rules';
 import { sendCouchError, unauthorized, type CouchError } from './couch-error';
 import { readJsonBody, sendBodyRefusal } from './json-body';
 import { readQuery } from './query-params';
@@ -124,7 +124,7 @@ export function couchForward({ upstream, authenticator, sessions, liveRequests, 
     });
 
     if (decision.bodyRule) {
-      const read = await readJsonBody(req, upstream.maxCheckedBodyBytes, admission);
+      const read = await readJsonBody(req, bodyLimit(decision.bodyRule, upstream.maxCheckedBodyBytes), admission);
       if (!('raw' in read)) return sendBodyRefusal(res, read);
       // The client went away as its body arrived; 'close' has come and gone.
       if (res.destroyed) return admission.releaseBody(read.raw.length);

@@ -117,6 +117,17 @@ describe('alice cannot reach what is not hers', () => {
     assert.equal((await rawRequest('GET', `/db/${alice}/_local/fieldbook-migration`, { cookie })).status, 403);
   });
 
+  test('a checkpoint over 1 MB is 413: read-only callers write checkpoints too, and they were held to the 16 MB of a document', async () => {
+    const path = `/db/${alice}/_local/0f1e2d3c4b5a69788796a5b4c3d2e1f0`;
+    const history = (bytes: number) => JSON.stringify({ history: [{ session_id: 'x'.repeat(bytes) }] });
+    const tooLarge = await rawRequest('PUT', path, { cookie, 'content-type': 'application/json' }, history(2 * 1024 * 1024));
+    assert.equal(tooLarge.status, 413, tooLarge.body);
+    assert.equal(JSON.parse(tooLarge.body).error, 'too_large');
+    assert.equal((await rawRequest('GET', path, { cookie })).status, 404);
+    // A replicator's largest real one (50 history entries of a cluster's long sequences) passes.
+    assert.equal((await rawRequest('PUT', path, { cookie, 'content-type': 'application/json' }, history(200 * 1024))).status, 201);
+  });
+
   test('her database’s access, which PouchDB Server keeps as `_local/_security` in it, is not hers to change', async () => {
     const security = () => stack.admin.request({ path: `${alice}/_security` });
     const before = await security();

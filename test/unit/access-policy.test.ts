@@ -160,8 +160,8 @@ describe('access policy', () => {
       // A tablet's push, its photos inline: more than the proxy reads to check.
       ['POST', `/${own}/_bulk_docs`, undefined],
       ['PUT', `/${own}/inspection%3A1`, { put: 'inspection:1' }],
-      ['PUT', `/${own}/_local/a1b2c3d4e5f60718293a4b5c6d7e8f90`, { put: '_local/a1b2c3d4e5f60718293a4b5c6d7e8f90' }],
-      ['PUT', '/partner-acme/_local/0123456789abcdef0123456789abcdef', { put: '_local/0123456789abcdef0123456789abcdef' }],
+      ['PUT', `/${own}/_local/a1b2c3d4e5f60718293a4b5c6d7e8f90`, { checkpoint: '_local/a1b2c3d4e5f60718293a4b5c6d7e8f90' }],
+      ['PUT', '/partner-acme/_local/0123456789abcdef0123456789abcdef', { checkpoint: '_local/0123456789abcdef0123456789abcdef' }],
       ['PUT', `/${own}/defect%3A1/photo-1.jpg`, undefined],
       ['GET', `/${own}/inspection%3A1`, undefined],
     ] as const;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkBody, type BodyRule } from '../../proxy/body-rules';
+import { bodyLimit, checkBody, CHECKPOINT_MAX_BYTES, type BodyRule } from '../../proxy/body-rules';
 
-const named = (rule: BodyRule) => (typeof rule === 'string' ? rule : `PUT ${rule.put}`);
+const named = (rule: BodyRule) => (typeof rule === 'string' ? rule : `PUT ${'put' in rule ? rule.put : rule.checkpoint}`);
 
 describe('body rules', () => {
   const accepted: [BodyRule, unknown][] = [
@@ -22,7 +22,8 @@ describe('body rules', () => {
     ['bulk_docs', { docs: [{ _id: '_design/x' }], new_edits: true }],
     [{ put: 'inspection:1' }, { type: 'inspection' }],
     [{ put: 'inspection:1' }, { _id: 'inspection:1' }],
-    [{ put: '_local/abc' }, { _id: '_local/abc', last_seq: 5 }],
+    [{ checkpoint: '_local/abc' }, { _id: '_local/abc', last_seq: 5 }],
+    [{ checkpoint: '_local/abc' }, { history: [] }],
   ];
   for (const [rule, body] of accepted)
     test(`${named(rule)} accepts ${JSON.stringify(body)}`, () => assert.equal(checkBody(rule, body), null));
@@ -58,7 +59,7 @@ describe('body rules', () => {
     // PouchDB Server writes a PUT's body `_id`, CouchDB the path's.
     [{ put: 'inspection:1' }, { _id: 'inspection:2' }],
     [{ put: 'inspection:1' }, { _id: 5 }],
-    [{ put: '_local/abc' }, { _id: '_local/fieldbook-migration' }],
+    [{ checkpoint: '_local/abc' }, { _id: '_local/fieldbook-migration' }],
   ];
   for (const [rule, body] of refused) {
     test(`${named(rule)} refuses ${JSON.stringify(body)} with 400`, () => {
@@ -85,4 +86,12 @@ describe('body rules', () => {
       assert.equal(refusal?.error, 'forbidden');
     });
   }
+
+  test('a checkpoint is read up to CHECKPOINT_MAX_BYTES, every other checked body up to the limit of the proxy', () => {
+    const checkedMax = 16 * 1024 * 1024;
+    assert.equal(bodyLimit({ checkpoint: '_local/abc' }, checkedMax), CHECKPOINT_MAX_BYTES);
+    assert.ok(CHECKPOINT_MAX_BYTES < checkedMax, 'a checkpoint is held to less than a document');
+    for (const rule of ['doc', 'bulk_docs', { put: 'inspection:1' }] as BodyRule[])
+      assert.equal(bodyLimit(rule, checkedMax), checkedMax, named(rule));
+  });
 });
