@@ -2,7 +2,7 @@
 import { auditEntry, type AuditedWrite, type AuditStamp } from '../audit-entry';
 import type { AuditEntry } from '../doc-types';
 import { rowFailed, type BulkDocsRow, type ConflictDb, type OpenRevsRow } from './conflict-db';
-import { deletesRecord, type ResolutionWrite } from './conflict-resolution';
+import { deletesRecord, type ResolutionTombstone, type ResolutionWrite } from './conflict-resolution';
 
 /** Reads the stored leaf `rev` of `id`, or null when it is not one (any more). */
 export type LeafReader = (id: string, rev: string) => Promise<object | null>;
@@ -14,19 +14,42 @@ export type LeafReader = (id: string, rev: string) => Promise<object | null>;
  * when the write carries its stamp (an automatic merge or deletion, dated by its leaves),
  * stamped by it, so the same resolution made on two devices has the same entry; `now` stamps
  * the others.
+ *
+ * A person who keeps the version that stands changes nothing of it: only the other versions
+ * end, their tombstones stamped by who chose (ResolutionWriterService). Each discarded version
+ * that said something else gets an entry on its tombstone: what the choice changed of it. An
+ * automatic resolution's tombstones carry no stamp, and nothing of theirs was lost.
  */
 export async function resolutionAuditEntries(
   writes: readonly ResolutionWrite[],
   leafOf: LeafReader,
   now: () => AuditStamp,
 ): Promise<AuditEntry[]> {
-  const audited: AuditedWrite[] = [];
+  const entries: AuditEntry[] = [];
+  const entryOf = (write: AuditedWrite) => auditEntry(write, write.after._rev!.split('-')[1].slice(0, 8));
   for (const doc of writes) {
     if (doc._deleted && !deletesRecord(doc)) continue;
     const before = await leafOf(doc._id, doc._rev);
-    if (before) audited.push({ before, after: doc, stamp: isStamped(doc) ? doc : now(), merge: true });
+    if (before) entries.push(entryOf({ before, after: doc, stamp: isStamped(doc) ? doc : now(), merge: true }));
   }
-  return audited.map((write) => auditEntry(write, write.after._rev!.split('-')[1].slice(0, 8)));
+  for (const end of writes) {
+    if (!isDiscardedByChoice(end, writes)) continue;
+    const [before, kept] = [await leafOf(end._id, end._rev), await leafOf(end._id, end.mergedInto)];
+    if (!before || !kept) continue;
+    const entry = entryOf({ before, after: { ...kept, _id: end._id, _rev: end._rev }, stamp: end, merge: true });
+    if (entry.changes.length > 0) entries.push(entry);
+  }
+  return entries;
+}
+
+/** A person's tombstone on a discarded version, where the version that stands is not written. */
+function isDiscardedByChoice(write: ResolutionWrite, writes: readonly ResolutionWrite[]): write is ResolutionTombstone & AuditStamp {
+  return (
+    write._deleted === true &&
+    !deletesRecord(write) &&
+    isStamped(write) &&
+    !writes.some((other) => other._id === write._id && (!other._deleted || deletesRecord(other)))
+  );
 }
 
 /** The leaf `rev` among a document's `open_revs=all` rows, or null. */

@@ -5,7 +5,7 @@ import { keepLeaf, resolveMerge } from '../../../domain/conflicts/conflict-resol
 import { findConflictedDocs } from '../../../domain/conflicts/conflicted-docs';
 import { LeafDoc } from '../../../domain/conflicts/stored-doc';
 import { mergeLeaves } from '../../../domain/conflicts/three-way-merge';
-import { Inspection } from '../../../domain/doc-types';
+import { AuditEntry, Inspection } from '../../../domain/doc-types';
 import { LocalDbService } from '../core/local-db.service';
 import { ConflictIndexService } from '../core/conflict-index.service';
 import { Database } from '../core/pouchdb';
@@ -97,6 +97,33 @@ describe('ConflictResolverService', () => {
       '2026-03-03T10:00:00.000Z',
       'device-test',
     ]);
+  });
+
+  it('keeping the version that stands writes nothing on it, and an audit entry on the discarded one: who chose, and what of it changed', async () => {
+    await replicated([root, ...leaves]);
+    const keepOurs = keepLeaf(mergeLeaves(leaves, root), '2-bbb', resolver.mergeStamp());
+    expect(await resolver.resolve(store.conflictDb(), keepOurs)).toBeTrue();
+
+    const kept = await db.get(root._id, { conflicts: true });
+    expect([kept._rev, kept._conflicts]).toEqual(['2-bbb', undefined]);
+    const entries = (await db.allDocs({ ...auditIdRange(root._id), include_docs: true })).rows.map((row) => row.doc as AuditEntry);
+    expect(entries.length).withContext('one entry, on the discarded version').toBe(1);
+    expect(entries[0]).toEqual(
+      jasmine.objectContaining({
+        action: 'update',
+        merge: true,
+        baseRev: '2-aaa',
+        user: 'ana',
+        at: '2026-03-03T10:00:00.000Z',
+        deviceId: 'device-test',
+      }),
+    );
+    expect(entries[0].changes).toEqual(
+      jasmine.arrayWithExactContents([
+        { path: 'title', before: 'Theirs', after: 'Ours' },
+        { path: 'site', before: 'Plant 9', after: 'Plant 4' },
+      ]),
+    );
   });
 
   it('refuses a result the rules refuse, writing nothing', async () => {

@@ -1,7 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import { applyResolution } from '../../../domain/conflicts/apply-resolution';
 import { ConflictDb, revisionFetcher } from '../../../domain/conflicts/conflict-db';
-import { MergeStamp, Resolution, deletesRecord, resolutionBulkDocs } from '../../../domain/conflicts/conflict-resolution';
+import { MergeStamp, Resolution, resolutionBulkDocs } from '../../../domain/conflicts/conflict-resolution';
 import { CLOCK, DocWriterService } from '../data/doc-writer.service';
 import { ValidationError, fieldErrors } from '../data/validation-bridge';
 
@@ -40,10 +40,11 @@ export class ResolutionWriterService {
   async write(db: ConflictDb, resolution: Resolution): Promise<boolean> {
     const [winner] = resolution.leaves;
     const audited = resolution.doc ? { ...resolution, doc: this.writer.stampChange(resolution.doc) } : resolution;
-    // A deletion names who made it, when and where, as one on the record's page does: should it
-    // meet another device's edit, that conflict shows them.
+    // A tombstone names who made it, when and where: a deletion of the record, as one on its page
+    // does (should it meet another device's edit, that conflict shows them), and a discarded
+    // version, whose audit entry then says who chose the version that stands (resolution-audit.ts).
     const writes = (await resolutionBulkDocs(audited, revisionFetcher(db, winner._id))).map((write) =>
-      deletesRecord(write) ? this.writer.stampChange(write) : write,
+      write._deleted ? this.writer.stampChange(write) : write,
     );
     const applied = await applyResolution(db, writes, resolution.leaves, this.writer.author());
     if (applied.status === 'invalid')
