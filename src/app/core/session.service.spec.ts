@@ -137,4 +137,63 @@ describe('SessionService', () => {
     await flushed(asked, { method: 'GET', url: '/api/session' }, (request) => request.flush({ ok: true, ...ANA }));
     expect(next.session()).toEqual(ANA);
   });
+
+  /** The request matching `match`, once it has been made. */
+  async function requestFor(match: { method: string; url: string }): Promise<TestRequest> {
+    let found: TestRequest | undefined;
+    await waitFor(() => !!(found = http.match(match)[0]), `the ${match.method} request`);
+    return found!;
+  }
+
+  /** Lets an answer just given run its course (or, when stale, be dropped). */
+  const answered = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+  it('stays logged out when the start-up question of who is logged in is answered after a logout (a slow link)', async () => {
+    localStorage.setItem('fieldbook.lastSession', JSON.stringify(ANA));
+    expect(await sessions.ready()).toEqual(ANA);
+    const startupAsk = await requestFor({ method: 'GET', url: '/api/session' });
+
+    const logout = sessions.logout();
+    (await requestFor({ method: 'DELETE', url: '/api/session' })).flush({ ok: true });
+    await logout;
+    // The proxy answered before the logout; the answer reaches the tablet only now.
+    startupAsk.flush({ ok: true, ...ANA });
+    await answered();
+    expect(sessions.session()).withContext('after the logout').toBeNull();
+    expect(localStorage.getItem('fieldbook.lastSession')).withContext('remembered for the next start').toBeNull();
+  });
+
+  it('a tab that asked who is logged in before another tab logged out offline follows the logout, which stays pending', async () => {
+    localStorage.setItem('fieldbook.lastSession', JSON.stringify(ANA));
+    await sessions.ready();
+    (await requestFor({ method: 'GET', url: '/api/session' })).flush({ ok: true, ...ANA });
+    const otherTab = TestBed.runInInjectionContext(() => new SessionService());
+    await otherTab.ready();
+    const otherTabAsk = await requestFor({ method: 'GET', url: '/api/session' });
+
+    // This tab logs out offline: the proxy has not heard of it.
+    const logout = sessions.logout();
+    (await requestFor({ method: 'DELETE', url: '/api/session' })).error(new ProgressEvent('error'), { status: 0 });
+    await logout;
+    await waitFor(() => otherTab.session() === null, 'the other tab following the logout');
+
+    otherTabAsk.flush({ ok: true, ...ANA });
+    await answered();
+    expect(otherTab.session()).withContext('the other tab').toBeNull();
+    expect(localStorage.getItem('fieldbook.logoutPending')).withContext('the logout still pending').toBe('1');
+    expect(localStorage.getItem('fieldbook.lastSession')).withContext('remembered for the next start').toBeNull();
+  });
+
+  it('a login made while an older question of who is logged in is on its way keeps its user', async () => {
+    const asked = sessions.restore();
+    const oldAsk = await requestFor({ method: 'GET', url: '/api/session' });
+    const login = sessions.login('ana', 'pw');
+    (await requestFor({ method: 'POST', url: '/api/session' })).flush({ ok: true, ...ANA });
+    await login;
+    // Asked before the login: its 401 is of the cookie the login replaced.
+    oldAsk.flush({ error: 'unauthorized', reason: 'no session' }, { status: 401, statusText: 'Unauthorized' });
+    await asked;
+    expect(sessions.session()).toEqual(ANA);
+    expect(localStorage.getItem('fieldbook.lastSession')).not.toBeNull();
+  });
 });

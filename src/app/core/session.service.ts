@@ -44,6 +44,12 @@ export class SessionService {
   private readonly channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(SESSION_CHANNEL) : null;
 
   private restoring: Promise<Session | null> | null = null;
+  /**
+   * Counts logins and logouts, here and in other tabs: an answer of the proxy asked for before
+   * one of them is about a cookie that has changed since, and must not undo it (on a slow link
+   * the start-up question came back after a logout and logged the user in again).
+   */
+  private changes = 0;
   private readonly freshLogins = new Subject<Session>();
 
   readonly session = this.current.asReadonly();
@@ -53,6 +59,7 @@ export class SessionService {
   constructor() {
     // Another tab logged in or out: its cookie is ours too, so follow it.
     this.channel?.addEventListener('message', (event: MessageEvent<SessionMessage>) => {
+      this.changes++;
       if (event.data.type === 'logout') this.forget();
       else void this.restore().then((session) => session && this.freshLogins.next(session));
     });
@@ -78,15 +85,17 @@ export class SessionService {
 
   /** Finds out who is logged in: the proxy if it answers, else the remembered session. */
   async restore(): Promise<Session | null> {
+    const asked = this.changes;
     // The cookie of a logout made offline would log its user back in: end it first, or stay out.
     if (localStorage.getItem(LOGOUT_PENDING_KEY) && !(await this.endProxySession())) {
-      this.forget();
-      return null;
+      if (asked === this.changes) this.forget();
+      return this.current();
     }
     try {
       const session = await firstValueFrom(this.http.get<Session>('/api/session').pipe(timeout(RESTORE_TIMEOUT_MS)));
-      this.remember(session);
+      if (asked === this.changes) this.remember(session);
     } catch (error) {
+      if (asked !== this.changes) return this.current();
       if (error instanceof HttpErrorResponse && error.status === 401) this.forget();
       else this.current.set(this.lastSession());
     }
@@ -95,9 +104,9 @@ export class SessionService {
 
   async login(name: string, password: string): Promise<Session> {
     try {
-      const session = this.remember(
-        await firstValueFrom(this.http.post<Session>('/api/session', { name, password }).pipe(timeout(LOGIN_TIMEOUT_MS))),
-      );
+      const answer = await firstValueFrom(this.http.post<Session>('/api/session', { name, password }).pipe(timeout(LOGIN_TIMEOUT_MS)));
+      this.changes++;
+      const session = this.remember(answer);
       this.channel?.postMessage({ type: 'login', name: session.name } satisfies SessionMessage);
       this.freshLogins.next(session);
       return session;
@@ -111,6 +120,7 @@ export class SessionService {
    * the cookie stays, and the logout is kept pending until the proxy hears of it (`restore`).
    */
   async logout(): Promise<void> {
+    this.changes++;
     localStorage.setItem(LOGOUT_PENDING_KEY, '1');
     await this.endProxySession();
     this.forget();
