@@ -66,6 +66,19 @@ describe('LoginPage', () => {
     expect(el('login-error')).toBeNull();
   });
 
+  it('a linked page whose code does not arrive after the sign-in is not a failure to open the data: the form stays quiet, the router says it', async () => {
+    (router.navigateByUrl as jasmine.Spy).and.rejectWith(
+      new TypeError('Failed to fetch dynamically imported module: http://127.0.0.1/chunk-LMZ2DLHH.js'),
+    );
+    fill('ana', 'secret');
+    el('login-submit')!.click();
+    http.expectOne('/api/session').flush({ ok: true, ...ANA });
+    await until(() => (router.navigateByUrl as jasmine.Spy).calls.count() > 0, 'the navigation');
+    await until(() => !(el('login-submit') as HTMLButtonElement).disabled, 'the sign-in over');
+    expect(workspace.open).toHaveBeenCalledWith(ANA);
+    expect(el('login-error')).toBeNull();
+  });
+
   it('signs in "Ana" as ana when the name as typed is refused (user names are lowercase; a server admin may not be)', async () => {
     const tries = spyOn(TestBed.inject(SessionService), 'login').and.callThrough();
     fill(' Ana ', 'Secret');

@@ -12,6 +12,7 @@ import { WorkspaceService } from '../core/workspace.service';
 import { LanguagePickerComponent } from '../i18n/language-picker.component';
 import { RETURN_PARAM, returnPath } from './return-path';
 import { SignInAttempt } from './sign-in-attempt';
+import { isFailedPageLoad } from '../pwa/page-load-failure';
 
 @Component({
   selector: 'app-login-page',
@@ -110,9 +111,16 @@ export class LoginPage {
       this.attempt.error.set($localize`:@@login.missing:Enter your user name and password.`);
       return;
     }
+    let signedIn = false;
     await this.attempt.run(async () => {
       await this.workspace.open(await this.loginAs(name, password));
-      await this.router.navigateByUrl(returnPath(this.route.snapshot.queryParamMap.get(RETURN_PARAM)));
+      signedIn = true;
+    });
+    if (!signedIn) return;
+    // Signed in, the data open: a linked page whose code does not arrive says so itself, with Try
+    // again (sayPageDidNotLoad); on the form it read as the device's data failing to open.
+    await this.router.navigateByUrl(returnPath(this.route.snapshot.queryParamMap.get(RETURN_PARAM))).catch((error: unknown) => {
+      if (!isFailedPageLoad(error)) throw error;
     });
   }
 
