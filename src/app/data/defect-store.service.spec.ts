@@ -1,10 +1,12 @@
 import { TestBed } from '@angular/core/testing';
 import { LocalDbService } from '../core/local-db.service';
-import { Inspection, InspectionStatus, PhotoDoc } from '../../../domain/doc-types';
+import { auditIdRange } from '../../../domain/audit-entry';
+import { AuditEntry, Inspection, InspectionStatus, PhotoDoc } from '../../../domain/doc-types';
 import { Database } from '../core/pouchdb';
 import { ANA, FakeSessions, fakeSessions, imageSize, provideTestData, waitFor } from '../testing/test-support';
 import { DefectStoreService, photosOf } from './defect-store.service';
 import { InspectionStoreService } from './inspection-store.service';
+import { purgeDoc } from './purge-doc';
 
 async function cameraImage(width: number, height: number): Promise<Blob> {
   const canvas = new OffscreenCanvas(width, height);
@@ -100,6 +102,35 @@ describe('DefectStoreService', () => {
     // The removed photo's document is deleted with it; the other stays.
     await expectAsync(db.get(first.ref.full.docId)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
     expect((await db.get(second.ref.full.docId))._id).toBe(second.ref.full.docId);
+  });
+
+  it('removes a photo that "Free space" takes off the device meanwhile: saved, with its audit entry', async () => {
+    const defect = await defects.create(inspectionId, { title: 'Leak', severity: 3, status: 'open' });
+    const { ref, rev } = await defects.addPhoto(defect, await cameraImage(100, 100));
+    // The photo cache purges the (synced) photo right after the removal read it.
+    const get = db.get.bind(db) as (...args: unknown[]) => Promise<unknown>;
+    let purged: Promise<boolean> | null = null;
+    spyOn(db, 'get').and.callFake(((...args: unknown[]) => {
+      if (args[0] !== ref.full.docId || args.length !== 1 || purged) return get(...args);
+      return get(...args).then(async (doc) => {
+        await (purged = purgeDoc(db, ref.full.docId));
+        return doc;
+      });
+    }) as unknown as typeof db.get);
+
+    const removed = await defects.removePhoto({ _id: defect._id, _rev: rev }, ref);
+    expect(await purged)
+      .withContext('the photo purged meanwhile')
+      .toBeTrue();
+    const after = await defects.get(defect._id);
+    expect(after._rev).toBe(removed);
+    expect(photosOf(after)).toEqual([]);
+    const entries = (await db.allDocs({ ...auditIdRange(defect._id), include_docs: true })).rows.map((row) => row.doc as AuditEntry);
+    // The creation's, the photo's, and the removal's, made on the revision it replaced.
+    expect(entries.length).toBe(3);
+    expect(entries.filter((entry) => entry.baseRev === rev).length)
+      .withContext("the removal's entry")
+      .toBe(1);
   });
 
   it('deletes the photo documents with their defect', async () => {

@@ -15,6 +15,7 @@ import { LocalDbService } from '../core/local-db.service';
 import { Session } from '../core/session.model';
 import { SessionService } from '../core/session.service';
 import { ValidationError, validateDoc } from './validation-bridge';
+import { leavesOf } from './purge-doc';
 
 /** The clock used for audit timestamps; tests pin it. */
 export const CLOCK = new InjectionToken<() => Date>('CLOCK', { factory: () => () => new Date() });
@@ -330,13 +331,11 @@ export class DocWriterService {
     return results.map((result) => (result as PouchDB.Core.Response).rev);
   }
 
-  /** `writeAudited`'s write, answering each document's row (a failed companion is thrown). */
+  /** `writeAudited`'s write, answering each document's row (a failed companion is thrown, once the entries are written). */
   private async writeAuditedRows(db: Database, writes: readonly AuditedWrite[], companions: readonly object[] = []): Promise<WriteRow[]> {
     const entries = writes.map((write) => auditEntry(write, crypto.randomUUID().slice(0, 8)));
     for (const entry of entries) this.check(entry, null);
     const rows = await db.bulkDocs([...companions, ...writes.map(({ after }) => after)] as PouchDB.Core.PutDocument<object>[]);
-    const failedPhoto = rows.slice(0, companions.length).find((result) => 'error' in result && !!result.error);
-    if (failedPhoto) throw Object.assign(new Error((failedPhoto as PouchDB.Core.Error).message ?? 'photo not stored'), failedPhoto);
     const written = rows
       .slice(companions.length)
       .map((row) => ('error' in row && row.error ? (row as PouchDB.Core.Error) : (row as PouchDB.Core.Response)));
@@ -349,6 +348,8 @@ export class DocWriterService {
       await db
         .bulkDocs(landed as PouchDB.Core.PutDocument<object>[])
         .catch((error: unknown) => console.warn('Audit entries not written', error));
+    const failedPhoto = await companionFailure(db, companions, rows.slice(0, companions.length));
+    if (failedPhoto) throw Object.assign(new Error(failedPhoto.message ?? 'photo not stored'), failedPhoto);
     return written;
   }
 
@@ -417,4 +418,23 @@ function photoTombstone({ _id, _rev }: PhotoRemoval): object {
 function withoutDeviceName<T extends object>(doc: T): T {
   const { deviceName: _previous, ...rest } = doc as T & { deviceName?: string };
   return rest as T;
+}
+
+/**
+ * The first companion (a photo document) not written, but for a deletion of a photo this device
+ * no longer holds: the photo cache (or another tab) purged it meanwhile, so nothing is left here
+ * to delete, and the record's write stands.
+ */
+async function companionFailure(
+  db: Database,
+  companions: readonly object[],
+  rows: readonly WriteRow[],
+): Promise<PouchDB.Core.Error | null> {
+  for (const [i, row] of rows.entries()) {
+    if (!('error' in row) || !row.error) continue;
+    const companion = companions[i] as { _id: string; _deleted?: boolean };
+    if (companion._deleted && (await leavesOf(db, companion._id)).length === 0) continue;
+    return row as PouchDB.Core.Error;
+  }
+  return null;
 }
