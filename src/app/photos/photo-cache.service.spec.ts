@@ -186,6 +186,15 @@ describe('PhotoCacheService', () => {
       await requestsFinished(db);
     });
 
+    it('shows a photo it downloaded when keeping it fails for another reason than room (an aborted write with the storage far from full)', async () => {
+      failWrites(second._id, 1, abortedWriteError);
+      spyOn(navigator.storage, 'estimate').and.resolveTo({ usage: 700, quota: 1000 });
+
+      expect((await photos.read({ docId: second._id, name: 'full' })).size).toBe(1_000);
+      // Not kept: opening it again downloads it again.
+      expect(await held(db, second._id)).toBeFalse();
+    });
+
     it('shows the photo without keeping it when there is still no room', async () => {
       failWrites(second._id, 2);
 

@@ -119,7 +119,12 @@ export class PhotoCacheService {
     } catch (error) {
       throw photoUnavailable(error);
     }
-    await this.storing.run(() => this.store(db, doc));
+    try {
+      await this.storing.run(() => this.store(db, doc));
+    } catch (error) {
+      // The bytes are here: shown, not kept (opening it again downloads it again).
+      console.warn('A fetched photo was not kept on this device', error);
+    }
     return blob;
   }
 
