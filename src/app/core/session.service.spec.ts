@@ -145,12 +145,9 @@ describe('SessionService', () => {
     return found!;
   }
 
-  /** Lets an answer just given run its course (or, when stale, be dropped). */
-  const answered = () => new Promise((resolve) => setTimeout(resolve, 50));
-
   it('stays logged out when the start-up question of who is logged in is answered after a logout (a slow link)', async () => {
     localStorage.setItem('fieldbook.lastSession', JSON.stringify(ANA));
-    expect(await sessions.ready()).toEqual(ANA);
+    const startup = sessions.restore();
     const startupAsk = await requestFor({ method: 'GET', url: '/api/session' });
 
     const logout = sessions.logout();
@@ -158,17 +155,18 @@ describe('SessionService', () => {
     await logout;
     // The proxy answered before the logout; the answer reaches the tablet only now.
     startupAsk.flush({ ok: true, ...ANA });
-    await answered();
+    await startup;
     expect(sessions.session()).withContext('after the logout').toBeNull();
     expect(localStorage.getItem('fieldbook.lastSession')).withContext('remembered for the next start').toBeNull();
   });
 
   it('a tab that asked who is logged in before another tab logged out offline follows the logout, which stays pending', async () => {
-    localStorage.setItem('fieldbook.lastSession', JSON.stringify(ANA));
-    await sessions.ready();
-    (await requestFor({ method: 'GET', url: '/api/session' })).flush({ ok: true, ...ANA });
     const otherTab = TestBed.runInInjectionContext(() => new SessionService());
-    await otherTab.ready();
+    const opened = otherTab.restore();
+    (await requestFor({ method: 'GET', url: '/api/session' })).flush({ ok: true, ...ANA });
+    expect(await opened).toEqual(ANA);
+    // The other tab asks again (it came back on screen) on a slow link.
+    const asked = otherTab.restore();
     const otherTabAsk = await requestFor({ method: 'GET', url: '/api/session' });
 
     // This tab logs out offline: the proxy has not heard of it.
@@ -178,7 +176,7 @@ describe('SessionService', () => {
     await waitFor(() => otherTab.session() === null, 'the other tab following the logout');
 
     otherTabAsk.flush({ ok: true, ...ANA });
-    await answered();
+    await asked;
     expect(otherTab.session()).withContext('the other tab').toBeNull();
     expect(localStorage.getItem('fieldbook.logoutPending')).withContext('the logout still pending').toBe('1');
     expect(localStorage.getItem('fieldbook.lastSession')).withContext('remembered for the next start').toBeNull();
