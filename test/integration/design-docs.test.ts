@@ -8,6 +8,7 @@ import { docViolations } from '../../domain/doc-rules';
 import { MANGO_INDEXES, RETIRED_MANGO_INDEXES } from '../../domain/mango-indexes';
 import { basicAuth, startTestStack, type TestStack } from '../support/couch-harness';
 import { defect, inspection } from '../fixtures/documents';
+import { waitFor } from '../support/fixtures';
 import { newPhotoDoc } from '../../domain/photo-doc';
 
 /*
@@ -170,13 +171,22 @@ describe('design documents', () => {
         .filter((index) => index.ddoc)
         .map((index) => `${index.ddoc}/${index.name}`)
         .sort();
-    assert.deepEqual(await indexes(), RETIRED_MANGO_INDEXES.map((index) => `_design/${index.ddoc}/${index.name}`).sort());
+    // CouchDB lists indexes from its design-document cache (mango_idx:list, ddoc_cache), which
+    // hears of a design document's write a moment after it: the list catches up, it is not read back at once.
+    const lists = (wanted: string[]) => async () => JSON.stringify(await indexes()) === JSON.stringify(wanted);
+    await waitFor(
+      lists(RETIRED_MANGO_INDEXES.map((index) => `_design/${index.ddoc}/${index.name}`).sort()),
+      10_000,
+      'the old indexes listed',
+    );
 
     await ensureFieldbookDesign(stack.admin, name);
     const current = MANGO_INDEXES.map((index) => `_design/${index.ddoc}/${index.name}`).sort();
-    assert.deepEqual(await indexes(), current);
+    const listsCurrent = lists(current);
+    await waitFor(listsCurrent, 10_000, 'the current indexes listed');
     // Idempotent: a second bootstrap finds nothing to do.
     await ensureFieldbookDesign(stack.admin, name);
+    await waitFor(listsCurrent, 10_000, 'the current indexes listed after a second bootstrap');
     assert.deepEqual(await indexes(), current);
   });
 
