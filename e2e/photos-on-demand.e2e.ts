@@ -170,3 +170,22 @@ test('a full-size photo stays on the tablet that took it and the server; another
   await a.context.close();
   await b.context.close();
 });
+
+test('a device whose storage is nearly full says so on every page, and its link leads to freeing space', async ({ page }) => {
+  // The browser's estimate, as a tablet with 850 MB of its 1 GB quota used reports it.
+  await page.addInitScript(() => {
+    navigator.storage.estimate = () => Promise.resolve({ usage: 850_000_000, quota: 1_000_000_000 });
+  });
+  await logIn(page, await freshInspector('storage-full'));
+  const notice = page.getByTestId('storage-nearly-full');
+  await expect(notice).toContainText('Storage on this device is almost full (85% used)');
+  await page.getByTestId('sync-state').click();
+  await expect(notice).toBeVisible();
+
+  await page.getByTestId('storage-nearly-full-open').click();
+  await expect(page).toHaveURL(/\/storage$/);
+  // The Storage page says it itself, with the action.
+  await expect(page.getByTestId('storage-warning')).toContainText('85% used');
+  await expect(notice).toHaveCount(0);
+  await expect(page.getByTestId('free-space')).toBeVisible();
+});

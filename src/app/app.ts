@@ -16,6 +16,8 @@ import { SessionService } from './core/session.service';
 import { ConflictIndexService } from './core/conflict-index.service';
 import { WorkspaceService } from './core/workspace.service';
 import { UpdatePromptService } from './pwa/update-prompt.service';
+import { StorageWarningComponent } from './storage/storage-warning.component';
+import { StorageWarningService } from './storage/storage-warning.service';
 import { SyncIndicatorComponent } from './sync/sync-indicator.component';
 
 /**
@@ -30,7 +32,16 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
  */
 @Component({
   selector: 'app-root',
-  imports: [RouterOutlet, RouterLink, RouterLinkActive, MatToolbarModule, MatButtonModule, MatMenuModule, SyncIndicatorComponent],
+  imports: [
+    RouterOutlet,
+    RouterLink,
+    RouterLinkActive,
+    MatToolbarModule,
+    MatButtonModule,
+    MatMenuModule,
+    StorageWarningComponent,
+    SyncIndicatorComponent,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <mat-toolbar class="toolbar">
@@ -118,6 +129,9 @@ export const NARROW_HEADER = '(max-width: 1199.98px)';
         <button mat-button class="on-primary" type="button" data-testid="logout" (click)="logout()" i18n="@@nav.logout">Log out</button>
       }
     </mat-toolbar>
+    @if (loggedIn()) {
+      <app-storage-warning />
+    }
     <main><router-outlet /></main>
   `,
   styles: `
@@ -222,6 +236,7 @@ export class App {
     inject(AutoResolverService).watch();
     inject(ArchiveService).watch();
     inject(UnassignmentService).watch();
+    inject(StorageWarningService).watch();
     void this.sessions.ready().then(() => this.restored.set(true));
     // Follow session changes made elsewhere (another tab logged out or in as someone else).
     let shownFor: string | null = null;

@@ -6,6 +6,7 @@ import { Database } from '../core/pouchdb';
 import { PushLedgerService } from '../core/push-ledger.service';
 import { REMOTE_DB_FACTORY } from '../core/remote-db';
 import { StorageService, formatBytes } from '../core/storage.service';
+import { StorageWarningService } from './storage-warning.service';
 import { DefectStoreService } from '../data/defect-store.service';
 import { DraftStore } from '../drafts/draft-store.service';
 import { InspectionStoreService } from '../data/inspection-store.service';
@@ -99,9 +100,12 @@ describe('StoragePage', () => {
     expect(one('usage-unsynced')!.textContent).toContain(format(ownBytes));
     expect(one('storage-warning')).toBeNull();
 
+    const lookAgain = spyOn(TestBed.inject(StorageWarningService), 'look').and.callThrough();
     one('free-space')!.click();
     await until(() => !!one('space-freed'), 'space freed');
     expect(one('space-freed')!.textContent).toContain(format(3000));
+    // The notice on every page follows at once.
+    expect(lookAgain).toHaveBeenCalled();
     await expectAsync(db.get(theirs._id)).toBeRejectedWith(jasmine.objectContaining({ status: 404 }));
     expect((await db.get(own.full.docId))._id).toBe(own.full.docId);
     await until(() => bytes('usage-photos') === format(ownBytes), 'the photos left');
@@ -130,9 +134,12 @@ describe('StoragePage', () => {
     expect(bytes('usage-draft-photos')).toBe(format(4400 + 8800));
     expect(bytes('usage-photos')).toBe(format(3000));
 
+    const lookAgain = spyOn(TestBed.inject(StorageWarningService), 'look').and.callThrough();
     one('free-space')!.click();
     await until(() => !!one('space-freed'), 'space freed');
     expect(one('space-freed')!.textContent).toContain(format(3000));
+    // The notice on every page follows at once.
+    expect(lookAgain).toHaveBeenCalled();
     await until(() => bytes('usage-photos') === format(0), 'the photos left');
     expect(bytes('usage-draft-photos')).toBe(format(4400 + 8800));
     expect((await drafts.readPhotos((await drafts.get(key))!)).map(({ stem }) => stem)).toEqual(['p1', 'p2']);

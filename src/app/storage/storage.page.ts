@@ -5,10 +5,9 @@ import { RouterLink } from '@angular/router';
 import { StorageReport, StorageService, formatBytes } from '../core/storage.service';
 import { OrphanDraftsComponent } from '../drafts/orphan-drafts.component';
 import { PhotoCacheService } from '../photos/photo-cache.service';
+import { isNearlyFull, usedPercent } from './quota-share';
 import { StorageUsage, StorageUsageService } from './storage-usage.service';
-
-/** From this share of the browser's quota on, the page warns. */
-export const QUOTA_WARNING_SHARE = 0.8;
+import { StorageWarningService } from './storage-warning.service';
 
 /**
  * What this device stores, by kind (records, thumbnails, full-size photos, photos of unsaved
@@ -124,6 +123,7 @@ export class StoragePage {
   private readonly storage = inject(StorageService);
   private readonly usageService = inject(StorageUsageService);
   private readonly photos = inject(PhotoCacheService);
+  private readonly warning = inject(StorageWarningService);
 
   protected readonly bytes = formatBytes;
   protected readonly report = signal<StorageReport | null>(null);
@@ -133,11 +133,8 @@ export class StoragePage {
   protected readonly freeing = signal(false);
   protected readonly freed = signal<number | null>(null);
   protected readonly freeFailed = signal(false);
-  protected readonly percent = computed(() => {
-    const report = this.report();
-    return report?.usage != null && report.quota ? Math.round((report.usage / report.quota) * 100) : 0;
-  });
-  protected readonly nearlyFull = computed(() => this.percent() >= QUOTA_WARNING_SHARE * 100);
+  protected readonly percent = computed(() => usedPercent(this.report()));
+  protected readonly nearlyFull = computed(() => isNearlyFull(this.percent()));
 
   constructor() {
     void this.refresh();
@@ -154,7 +151,7 @@ export class StoragePage {
       this.freeFailed.set(true);
     }
     // Even after a failure: the photos dropped before it are gone.
-    await this.refresh();
+    await Promise.all([this.refresh(), this.warning.look()]);
     this.freeing.set(false);
   }
 
