@@ -17,8 +17,9 @@ export type LeafReader = (id: string, rev: string) => Promise<object | null>;
  *
  * A person who keeps the version that stands changes nothing of it: only the other versions
  * end, their tombstones stamped by who chose (ResolutionWriterService). Each discarded version
- * that said something else gets an entry on its tombstone: what the choice changed of it. An
- * automatic resolution's tombstones carry no stamp, and nothing of theirs was lost.
+ * that said something else gets an entry on its tombstone: what the choice changed of it (of a
+ * discarded deletion, nothing: the entry says who kept the record). An automatic resolution's
+ * tombstones carry no stamp, and nothing of theirs was lost.
  */
 export async function resolutionAuditEntries(
   writes: readonly ResolutionWrite[],
@@ -36,8 +37,10 @@ export async function resolutionAuditEntries(
     if (!isDiscardedByChoice(end, writes)) continue;
     const [before, kept] = [await leafOf(end._id, end._rev), await leafOf(end._id, end.mergedInto)];
     if (!before || !kept) continue;
-    const entry = entryOf({ before, after: { ...kept, _id: end._id, _rev: end._rev }, stamp: end, merge: true });
-    if (entry.changes.length > 0) entries.push(entry);
+    // A discarded deletion: the record stays as it is, and the entry says who chose so.
+    const deletion = (before as { _deleted?: boolean })._deleted === true;
+    const entry = entryOf({ before: deletion ? kept : before, after: { ...kept, _id: end._id, _rev: end._rev }, stamp: end, merge: true });
+    if (deletion || entry.changes.length > 0) entries.push(entry);
   }
   return entries;
 }

@@ -126,6 +126,21 @@ describe('ConflictResolverService', () => {
     );
   });
 
+  it('keeping the edit over a deletion writes an entry on the deletion: who chose to keep the record, no field changed', async () => {
+    const edited = editOf(root, 'aaa', { title: 'Edited' });
+    const deletion = deletionOf(root, 'zzz', { updatedBy: 'ben', updatedAt: '2026-03-02T09:00:00.000Z', deviceId: 'tablet-c' });
+    await replicated([root, edited, deletion]);
+    expect(
+      await resolver.resolve(store.conflictDb(), keepLeaf(mergeLeaves([edited, deletion], root), '2-aaa', resolver.mergeStamp())),
+    ).toBeTrue();
+
+    expect((await db.get(root._id))._rev).toBe('2-aaa');
+    const entries = (await db.allDocs({ ...auditIdRange(root._id), include_docs: true })).rows.map((row) => row.doc as AuditEntry);
+    expect(entries).toEqual([
+      jasmine.objectContaining({ action: 'update', merge: true, baseRev: '2-zzz', user: 'ana', deviceId: 'device-test', changes: [] }),
+    ]);
+  });
+
   it('refuses a result the rules refuse, writing nothing', async () => {
     const approved = [editOf(root, 'bbb', { status: 'approved', updatedBy: 'sam' }), editOf(root, 'aaa', { title: 'Theirs' })];
     await replicated([root, ...approved]);
