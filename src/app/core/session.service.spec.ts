@@ -2,6 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, TestRequest, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { ANA, waitFor } from '../testing/test-support';
+import { Session } from './session.model';
 import { LoginError, SessionService } from './session.service';
 
 describe('SessionService', () => {
@@ -193,5 +194,21 @@ describe('SessionService', () => {
     await asked;
     expect(sessions.session()).toEqual(ANA);
     expect(localStorage.getItem('fieldbook.lastSession')).not.toBeNull();
+  });
+
+  it('tells when the user logged out in another tab, while the session is still there to close its workspace', async () => {
+    localStorage.setItem('fieldbook.lastSession', JSON.stringify(ANA));
+    const restored = sessions.restore();
+    (await requestFor({ method: 'GET', url: '/api/session' })).flush({ ok: true, ...ANA });
+    await restored;
+    const heard: (Session | null)[] = [];
+    sessions.loggedOutElsewhere$.subscribe(() => heard.push(sessions.session()));
+
+    const otherTab = TestBed.runInInjectionContext(() => new SessionService());
+    const logout = otherTab.logout();
+    (await requestFor({ method: 'DELETE', url: '/api/session' })).flush({ ok: true });
+    await logout;
+    await waitFor(() => sessions.session() === null, 'this tab following the logout');
+    expect(heard).toEqual([ANA]);
   });
 });

@@ -51,17 +51,23 @@ export class SessionService {
    */
   private changes = 0;
   private readonly freshLogins = new Subject<Session>();
+  private readonly logoutsElsewhere = new Subject<void>();
 
   readonly session = this.current.asReadonly();
   /** A new cookie was issued, in this tab or another one. */
   readonly logins$ = this.freshLogins.asObservable();
+  /** The user logged out in another tab, which deleted this device's copy of their data. */
+  readonly loggedOutElsewhere$ = this.logoutsElsewhere.asObservable();
 
   constructor() {
     // Another tab logged in or out: its cookie is ours too, so follow it.
     this.channel?.addEventListener('message', (event: MessageEvent<SessionMessage>) => {
       this.changes++;
-      if (event.data.type === 'logout') this.forget();
-      else void this.restore().then((session) => session && this.freshLogins.next(session));
+      if (event.data.type === 'logout') {
+        // Before the session changes: the workspace this tab has open then closes as deleted.
+        this.logoutsElsewhere.next();
+        this.forget();
+      } else void this.restore().then((session) => session && this.freshLogins.next(session));
     });
   }
 

@@ -5,7 +5,7 @@ import { InspectionStoreService } from '../data/inspection-store.service';
 import { DraftEntry, DraftStore } from '../drafts/draft-store.service';
 import { ANA, FakeSessions, fakeSessions, provideTestData, requestsFinished, trackRequests, waitFor } from '../testing/test-support';
 import { LocalDbService, localDbName } from './local-db.service';
-import { Database, PouchDB } from './pouchdb';
+import { Database, IDB_PREFIX, PouchDB, idbDatabaseNames } from './pouchdb';
 import { ReplicationService } from './replication.service';
 import { Session } from './session.model';
 import { PushLedgerService } from './push-ledger.service';
@@ -94,5 +94,27 @@ describe('WorkspaceService', () => {
     await workspace.close(true);
     await workspace.open(ANA);
     expect(await lastValueFrom(TestBed.inject(InspectionStoreService).list(EVERYTHING))).toEqual({ inspections: [], total: 0 });
+  });
+
+  it('deletes the local data when the user logged out in another tab, with what this tab wrote after that tab deleted it', async () => {
+    await workspace.open(ANA);
+    const db = TestBed.inject(LocalDbService).require();
+    const stored = () => idbDatabaseNames().then((names) => names.includes(IDB_PREFIX + db.name));
+    // The other tab deletes the database (its logout); this tab's handle writes on, as its sync
+    // and ledger do until they hear of the logout, and so opens the database again.
+    await new PouchDB(db.name, { adapter: 'indexeddb' }).destroy();
+    await db.put({ _id: 'written-after-the-other-tab-deleted-it' });
+    expect(await stored())
+      .withContext('opened again by the write')
+      .toBeTrue();
+
+    // The other tab's logout is heard here.
+    sessions.loggedOutElsewhere$.next();
+    sessions.set(null);
+    await workspace.sync();
+    await workspace.settled();
+    expect(await stored())
+      .withContext('left on the device')
+      .toBeFalse();
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable, inject } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { LocalMigrationService } from '../data/local-migration.service';
 import { DraftStore } from '../drafts/draft-store.service';
 import { ConflictIndexService } from './conflict-index.service';
@@ -29,6 +30,13 @@ export class WorkspaceService {
   private openFor: string | null = null;
   // Login, logout and tab messages can overlap; open and close must not interleave.
   private readonly steps = new SerialQueue();
+
+  constructor() {
+    // The tab that logged out deleted the database, while this one still had it open: what this
+    // tab wrote meanwhile (its sync, its ledger) opened it again, and closed as kept it stayed on
+    // the device. Deleted here too, once this tab's work on it has stopped.
+    this.sessions.loggedOutElsewhere$.pipe(takeUntilDestroyed()).subscribe(() => void this.close(true));
+  }
 
   /** Opens the workspace for `session` (a no-op if it is already open). */
   open(session: Session): Promise<void> {

@@ -24,6 +24,7 @@ export function fakeSessions(session: Session | null = ANA) {
     set: (next: Session | null) => current.set(next),
     ready: () => Promise.resolve(current()),
     logins$: new Subject<Session>(),
+    loggedOutElsewhere$: new Subject<void>(),
     login: jasmine.createSpy('login'),
     logout: jasmine.createSpy('logout').and.resolveTo(),
   };
