@@ -264,6 +264,29 @@ describe('UnassignmentService', () => {
     expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob; your edits were sent.', 'OK', jasmine.anything());
   });
 
+  it('lets go once a revision the pull wrote during the purge has stopped it: nothing announces it again, and nothing of hers holds it', async () => {
+    const { doc, defect: found } = await assignedToAna();
+    await db.replicate.to(server);
+    const purgeable = db as unknown as { purge(id: string, rev: string): Promise<unknown> };
+    const purge = purgeable.purge.bind(db);
+    let racing: Promise<string> | null = null;
+    spyOn(purgeable, 'purge').and.callFake(async (id: string, rev: string) => {
+      // The server's revision of the defect lands after its leaves were read: that purge leaves it.
+      if (id === found._id)
+        racing ??= pullRevision(db, found, { status: 'fixed' }, (pulled) => ledger.pulled([{ _id: found._id, _rev: pulled }]));
+      await racing;
+      return purge(id, rev);
+    });
+    TestBed.inject(UnassignmentService).watch();
+
+    await reassignedToBob(doc);
+
+    await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
+    await waitFor(() => told.calls.count() > 0, 'the notice');
+    expect(racing).not.toBeNull();
+    expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob.', 'OK', jasmine.anything());
+  });
+
   it('keeps a defect written on the tablet after its inspection was let go (a form left open): it syncs, only what the pull brings leaves', async () => {
     const { doc, defect: found } = await assignedToAna();
     TestBed.inject(UnassignmentService).watch();

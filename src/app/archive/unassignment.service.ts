@@ -25,6 +25,9 @@ import { RecordRestoreService } from './record-restore.service';
 /** How long the notice stays: long enough to read a title. */
 const NOTICE_MS = 10_000;
 
+/** In the queue of looks: every inspection waiting, read when its turn comes (checkWaiting). */
+const WAITING = Symbol('waiting');
+
 /**
  * An inspection let go: who it went to, so a later change of it arriving is let go without a
  * word, and the records purged with it, whose own later revisions are let go too.
@@ -118,10 +121,12 @@ export class UnassignmentService {
             // An inspection in conflict whose winning version is not the reassignment (her
             // offline edits made a longer branch): the index and the feed see the winner only.
             this.conflictIds$.pipe(concatMap((ids) => from([...ids].filter((id) => id.startsWith('inspection:'))))),
-            this.unblocked$.pipe(concatMap(() => from([...this.waiting.keys()]))),
+            this.unblocked$.pipe(map((): typeof WAITING => WAITING)),
           ).pipe(
             // One at a time: a purge must not race a second look at the same inspection.
-            concatMap((id) => from(this.check(db, id).catch((error: unknown) => console.warn('Letting go failed', id, error)))),
+            concatMap((item: string | typeof WAITING) =>
+              from(typeof item === 'symbol' ? this.checkWaiting(db) : this.checkLogged(db, item)),
+            ),
             map(() => undefined),
           );
         }),
@@ -155,6 +160,20 @@ export class UnassignmentService {
       limit: LOCAL_FIND_LIMIT,
     });
     return (found.docs as { _id: string }[]).map((doc) => doc._id);
+  }
+
+  /**
+   * Looks again at every inspection waiting, as they are when this turn comes: one whose look
+   * was under way when the ledger changed may count as waiting only once that look ends (a purge
+   * stopped by a revision the ledger had not heard of yet); read when the change came, it was
+   * missed, and it stayed on the tablet with nothing left to hold it.
+   */
+  private async checkWaiting(db: Database): Promise<void> {
+    for (const id of [...this.waiting.keys()]) await this.checkLogged(db, id);
+  }
+
+  private checkLogged(db: Database, id: string): Promise<void> {
+    return this.check(db, id).catch((error: unknown) => console.warn('Letting go failed', id, error));
   }
 
   private async check(db: Database, id: string): Promise<void> {
