@@ -55,6 +55,23 @@ describe('UnassignmentService', () => {
     ledger.pulled([{ _id: doc._id, _rev: rev }]);
   }
 
+  /**
+   * When the purge comes to `purgedId`, the server's revision of `found` (its defect) is pulled
+   * first, as a pull racing the purge writes it; answers whether it was.
+   */
+  function pullWhenPurging(purgedId: string, found: { _id: string; _rev: string }): () => boolean {
+    const purgeable = db as unknown as { purge(id: string, rev: string): Promise<unknown> };
+    const purge = purgeable.purge.bind(db);
+    let racing: Promise<string> | null = null;
+    spyOn(purgeable, 'purge').and.callFake(async (id: string, rev: string) => {
+      if (id === purgedId)
+        racing ??= pullRevision(db, found, { status: 'fixed' }, (pulled) => ledger.pulled([{ _id: found._id, _rev: pulled }]));
+      await racing;
+      return purge(id, rev);
+    });
+    return () => racing !== null;
+  }
+
   it('pushes the user’s unsynced edits first, then takes the inspection and its defects off the device and says so', async () => {
     const { doc, defect: found } = await assignedToAna();
     TestBed.inject(UnassignmentService).watch();
@@ -217,22 +234,14 @@ describe('UnassignmentService', () => {
 
   it('purges a revision of its defect that the pull writes while the inspection itself is being purged', async () => {
     const { doc, defect: found } = await assignedToAna();
-    const purgeable = db as unknown as { purge(id: string, rev: string): Promise<unknown> };
-    const purge = purgeable.purge.bind(db);
-    let racing: Promise<string> | null = null;
-    spyOn(purgeable, 'purge').and.callFake(async (id: string, rev: string) => {
-      // The defect is purged already; the server's handover revision of it lands now.
-      if (id === doc._id)
-        racing ??= pullRevision(db, found, { status: 'fixed' }, (pulled) => ledger.pulled([{ _id: found._id, _rev: pulled }]));
-      await racing;
-      return purge(id, rev);
-    });
+    // The defect is purged already; the server's handover revision of it lands now.
+    const landed = pullWhenPurging(doc._id, found);
     TestBed.inject(UnassignmentService).watch();
 
     await reassignedToBob(doc);
 
     await waitFor(() => told.calls.count() === 1, 'the notice');
-    expect(racing).not.toBeNull();
+    expect(landed()).toBeTrue();
     await waitFor(async () => !(await localIds(db)).includes(found._id), 'the racing revision purged');
     expect(await localIds(db)).not.toContain(doc._id);
   });
@@ -267,23 +276,15 @@ describe('UnassignmentService', () => {
   it('lets go once a revision the pull wrote during the purge has stopped it: nothing announces it again, and nothing of hers holds it', async () => {
     const { doc, defect: found } = await assignedToAna();
     await db.replicate.to(server);
-    const purgeable = db as unknown as { purge(id: string, rev: string): Promise<unknown> };
-    const purge = purgeable.purge.bind(db);
-    let racing: Promise<string> | null = null;
-    spyOn(purgeable, 'purge').and.callFake(async (id: string, rev: string) => {
-      // The server's revision of the defect lands after its leaves were read: that purge leaves it.
-      if (id === found._id)
-        racing ??= pullRevision(db, found, { status: 'fixed' }, (pulled) => ledger.pulled([{ _id: found._id, _rev: pulled }]));
-      await racing;
-      return purge(id, rev);
-    });
+    // The server's revision of the defect lands after its leaves were read: that purge leaves it.
+    const landed = pullWhenPurging(found._id, found);
     TestBed.inject(UnassignmentService).watch();
 
     await reassignedToBob(doc);
 
     await waitFor(async () => !(await localIds(db)).includes(doc._id), 'the inspection gone');
     await waitFor(() => told.calls.count() > 0, 'the notice');
-    expect(racing).not.toBeNull();
+    expect(landed()).toBeTrue();
     expect(told).toHaveBeenCalledOnceWith('"Roof check" was reassigned to bob.', 'OK', jasmine.anything());
   });
 
