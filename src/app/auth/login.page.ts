@@ -111,11 +111,7 @@ export class LoginPage {
       this.attempt.error.set($localize`:@@login.missing:Enter your user name and password.`);
       return;
     }
-    let signedIn = false;
-    await this.attempt.run(async () => {
-      await this.workspace.open(await this.loginAs(name, password));
-      signedIn = true;
-    });
+    const signedIn = await this.attempt.run(async () => this.workspace.open(await this.loginAs(name, password)));
     if (!signedIn) return;
     // Signed in, the data open: a linked page whose code does not arrive says so itself, with Try
     // again (sayPageDidNotLoad); on the form it read as the device's data failing to open.

@@ -25,17 +25,19 @@ export class SignInAttempt {
     private readonly failed: string,
   ) {}
 
-  /** Runs `signIn`, unless the wait is on, and tells how it failed. */
-  async run(signIn: () => Promise<unknown>): Promise<void> {
-    if (this.waitSeconds() > 0) return;
+  /** Runs `signIn`, unless the wait is on, and tells how it failed; resolves whether it succeeded. */
+  async run(signIn: () => Promise<unknown>): Promise<boolean> {
+    if (this.waitSeconds() > 0) return false;
     this.busy.set(true);
     this.error.set(null);
     try {
       await signIn();
+      return true;
     } catch (error) {
       this.error.set(error instanceof LoginError ? error.message : this.failed);
       if (error instanceof LoginError && error.retryAfterSeconds) this.retry.start(error.retryAfterSeconds);
       if (error instanceof LoginError && error.status === 401) this.retypePassword();
+      return false;
     } finally {
       this.busy.set(false);
     }
